@@ -1,0 +1,1 @@
+"""Coordinate frames, thin-plate splines and flow fields."""

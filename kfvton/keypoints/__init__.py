@@ -1,0 +1,1 @@
+"""Keypoints: person pose, garment landmarks, their correspondences, and format conversions."""
