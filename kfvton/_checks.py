@@ -24,9 +24,9 @@ def check_shape(x: object, name: str, shape: Sequence[int | str]) -> None:
     if shape and shape[0] == "...":
         tail = shape[1:]
         dims = tuple(x.shape[x.ndim - len(tail) :]) if x.ndim >= len(tail) else None
-        ok = dims is not None and all(not isinstance(s, int) or d == s for d, s in zip(dims, tail))
+        ok = dims is not None and all(not isinstance(s, int) or d == s for d, s in zip(dims, tail, strict=True))
     else:
-        ok = x.ndim == len(shape) and all(not isinstance(s, int) or d == s for d, s in zip(x.shape, shape))
+        ok = x.ndim == len(shape) and all(not isinstance(s, int) or d == s for d, s in zip(x.shape, shape, strict=True))
     if not ok:
         raise ValueError(f"{name}: expected shape ({', '.join(map(str, shape))}), got {tuple(x.shape)}")
 
@@ -47,8 +47,9 @@ def check_image(x: object, name: str, *, layout: str = "BCHW", channels: Sequenc
     assert isinstance(x, Tensor)
     c = x.shape[1] if layout == "BCHW" else x.shape[-1]
     if c not in channels:
-        raise ValueError(f"{name}: expected {' or '.join(map(str, channels))} channels ({layout}), got {c} "
-                         f"(shape {tuple(x.shape)})")
+        raise ValueError(
+            f"{name}: expected {' or '.join(map(str, channels))} channels ({layout}), got {c} (shape {tuple(x.shape)})"
+        )
     if not x.is_floating_point():
         raise TypeError(f"{name}: expected a float image with values in [0, 1], got dtype {x.dtype}")
     if x.numel() == 0:
@@ -77,8 +78,10 @@ def check_same_batch(batches: dict[str, int]) -> int:
         if target == 1:
             target, owner = b, name
         elif b != target:
-            raise ValueError(f"batch size mismatch: {owner} has {target} items but {name} has {b}; "
-                             "use equal batch sizes or a batch of 1 to broadcast")
+            raise ValueError(
+                f"batch size mismatch: {owner} has {target} items but {name} has {b}; "
+                "use equal batch sizes or a batch of 1 to broadcast"
+            )
     return target
 
 

@@ -11,7 +11,10 @@ from importlib import import_module
 
 # command -> (module relative to this package, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
-    "tryon": (".pipelines.tryon_cli", "try a garment photo on a person photo (classical TPS, or KF-VTON with --checkpoint)"),
+    "tryon": (
+        ".pipelines.tryon_cli",
+        "try a garment photo on a person photo (classical TPS, or KF-VTON with --checkpoint)",
+    ),
     "convert": (".checkpoints.convert_cli", "convert the authors' .pth checkpoints into our .safetensors files"),
     "export": (".checkpoints.export_cli", "export KF-VTON networks to ONNX"),
     "train": (".train.train_cli", "train KF-VTON on a dataset folder"),

@@ -5,13 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 
 # Stage modules, in menu order. Each defines NODE_CLASS_MAPPINGS and NODE_DISPLAY_NAME_MAPPINGS.
-_MODULES = (
-    "inputs",
-    "keypoints",
-    "warp",
-    "composite",
-    "preview",
-)
+_MODULES: tuple[str, ...] = ()
 
 NODE_CLASS_MAPPINGS: dict[str, type] = {}
 NODE_DISPLAY_NAME_MAPPINGS: dict[str, str] = {}

@@ -24,7 +24,9 @@ REFERENCE_DIR = Path(os.environ.get("KFVTON_REFERENCE_DIR", ROOT.parent / "share
 def _import_pack() -> None:
     if PACK_NAME in sys.modules:
         return
-    spec = importlib.util.spec_from_file_location(PACK_NAME, ROOT / "__init__.py", submodule_search_locations=[str(ROOT)])
+    spec = importlib.util.spec_from_file_location(
+        PACK_NAME, ROOT / "__init__.py", submodule_search_locations=[str(ROOT)]
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules[PACK_NAME] = module
     spec.loader.exec_module(module)

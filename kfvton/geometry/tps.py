@@ -90,8 +90,9 @@ def tps_solve(
     check_shape(points_src, "points_src", ("...", "N", 2))
     check_shape(points_dst, "points_dst", ("...", "N", 2))
     if points_src.shape != points_dst.shape:
-        raise ValueError(f"points_dst: expected the shape of points_src {tuple(points_src.shape)}, "
-                         f"got {tuple(points_dst.shape)}")
+        raise ValueError(
+            f"points_dst: expected the shape of points_src {tuple(points_src.shape)}, got {tuple(points_dst.shape)}"
+        )
     n = points_src.shape[-2]
     if n < 3:
         raise ValueError(f"points_src: a TPS needs at least 3 points, got {n}")

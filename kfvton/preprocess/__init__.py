@@ -1,0 +1,1 @@
+"""Image I/O, tensor layouts, parse-label tables, masks and network inputs."""
