@@ -1,0 +1,130 @@
+"""warp_from_pairs / warp_garment: landmarks land on their targets, missing pairs drop out, K groups, errors."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from kfvton.geometry.grid import ALIGN_CORNERS_TPS, px_to_norm
+from kfvton.geometry.pair_warp import warp_from_pairs, warp_garment
+from kfvton.geometry.tps import tps_solve, tps_transform_points
+from kfvton.keypoints.pairs import KeypointPairs
+
+P_HW, G_HW = (96, 72), (64, 48)
+
+
+def _pairs(batch: int = 1, n: int = 8, seed: int = 0, groups: int = 1, dtype=torch.float32) -> KeypointPairs:
+    g = torch.Generator().manual_seed(seed)
+    garment = torch.rand(batch, n, 2, generator=g, dtype=torch.float64) * torch.tensor([40.0, 56.0]) + 4
+    person = garment * 1.3 + torch.tensor([5.0, 8.0]) + torch.randn(batch, n, 2, generator=g, dtype=torch.float64)
+    ones = torch.ones(batch, n, 1, dtype=torch.float64)
+    return KeypointPairs(
+        torch.cat((garment, ones), -1).to(dtype),
+        torch.cat((person, ones), -1).to(dtype),
+        tuple(f"k{i}" for i in range(n)),
+        G_HW,
+        P_HW,
+        groups=groups,
+    )
+
+
+def _garment_at_targets(pairs: KeypointPairs, params) -> torch.Tensor:
+    src = px_to_norm(pairs.person_px[..., :2], P_HW, align_corners=ALIGN_CORNERS_TPS)
+    return tps_transform_points(src, params)
+
+
+class TestWarpFromPairs:
+    @pytest.mark.parametrize("batch", [1, 3])
+    def test_landmarks_land_on_targets(self, batch):
+        pairs = _pairs(batch, dtype=torch.float64)
+        warp = warp_from_pairs(pairs, reg=0.0)
+        assert warp.grid.shape == (batch, *P_HW, 2) and warp.kind == "tps" and warp.tps.batch_shape == (batch,)
+        dst = px_to_norm(pairs.garment_px[..., :2], G_HW, align_corners=ALIGN_CORNERS_TPS)
+        torch.testing.assert_close(_garment_at_targets(pairs, warp.tps), dst, atol=1e-6, rtol=0)
+        # the dense grid at an integer target pixel equals the spline there
+        xy = pairs.person_px[0, 0, :2].round()
+        pt = px_to_norm(xy[None, None], P_HW, align_corners=True)
+        expect = tps_transform_points(pt, warp.tps.to(dtype=torch.float64))[0, 0]
+        torch.testing.assert_close(warp.grid[0, int(xy[1]), int(xy[0])], expect.to(warp.grid.dtype), atol=1e-5, rtol=0)
+
+    def test_missing_pairs_drop_out(self):
+        pairs = _pairs(2, n=8, dtype=torch.float64)
+        garment = pairs.garment_px.clone()
+        garment[0, 2, 2] = 0  # missing on the garment side
+        person = pairs.person_px.clone()
+        person[0, 5, 2] = 0  # missing on the person side
+        person[0, 5, :2] = 0  # and its coordinates are junk
+        warp = warp_from_pairs(KeypointPairs(garment, person, pairs.names, G_HW, P_HW), reg=0.0)
+        keep = [0, 1, 3, 4, 6, 7]
+        src = px_to_norm(pairs.person_px[0:1, keep, :2], P_HW, align_corners=True)
+        dst = px_to_norm(pairs.garment_px[0:1, keep, :2], G_HW, align_corners=True)
+        ref = tps_solve(src, dst)
+        probe = torch.rand(1, 50, 2, dtype=torch.float64) * 2 - 1
+        got = tps_transform_points(probe, warp.tps.to(dtype=torch.float64))[0:1]
+        torch.testing.assert_close(got, tps_transform_points(probe, ref), atol=1e-4, rtol=0)
+
+    def test_groups_average(self):
+        pairs = _pairs(2, n=12, groups=3)
+        warp = warp_from_pairs(pairs, reg=0.0)
+        assert warp.tps.batch_shape == (2, 3)
+        singles = []
+        for k in range(3):
+            sl = slice(4 * k, 4 * k + 4)
+            sub = KeypointPairs(pairs.garment_px[:, sl], pairs.person_px[:, sl], pairs.names[sl], G_HW, P_HW)
+            singles.append(warp_from_pairs(sub, reg=0.0).grid)
+        torch.testing.assert_close(warp.grid, torch.stack(singles).mean(0), atol=1e-4, rtol=0)
+
+    def test_grid_step_close_to_exact(self):
+        pairs = _pairs(1, n=6)
+        exact = warp_from_pairs(pairs, reg=0.01).grid
+        coarse = warp_from_pairs(pairs, reg=0.01, grid_step=2).grid
+        px_err = ((coarse - exact).abs() * torch.tensor([G_HW[1] / 2, G_HW[0] / 2])).max()
+        assert px_err < 0.25
+
+    def test_differentiable(self):
+        pairs = _pairs(1, n=6, dtype=torch.float64)
+        person = pairs.person_px.clone().requires_grad_(True)
+        warp = warp_from_pairs(KeypointPairs(pairs.garment_px, person, pairs.names, G_HW, P_HW))
+        warp.grid.sum().backward()
+        assert person.grad is not None and torch.isfinite(person.grad).all()
+
+    def test_too_few_pairs(self):
+        pairs = _pairs(2, n=4)
+        person = pairs.person_px.clone()
+        person[1, :2, 2] = 0
+        with pytest.raises(ValueError, match="keypoints: .*at least 3 valid pairs.*batch item 1 has 2"):
+            warp_from_pairs(KeypointPairs(pairs.garment_px, person, pairs.names, G_HW, P_HW))
+
+    def test_collinear(self):
+        pairs = _pairs(1, n=4)
+        person = pairs.person_px.clone()
+        person[0, :, 1] = 10.0
+        with pytest.raises(ValueError, match="collinear"):
+            warp_from_pairs(KeypointPairs(pairs.garment_px, person, pairs.names, G_HW, P_HW))
+
+    def test_bad_args(self):
+        with pytest.raises(TypeError, match="keypoints"):
+            warp_from_pairs(torch.zeros(1, 4, 3))
+        with pytest.raises(ValueError, match="reg"):
+            warp_from_pairs(_pairs(), reg=-1.0)
+
+
+class TestWarpGarment:
+    def test_identity(self):
+        n = torch.tensor([[0.0, 0.0], [47.0, 0.0], [0.0, 63.0], [47.0, 63.0], [20.0, 30.0]])
+        pts = torch.cat((n, torch.ones(5, 1)), -1)[None]
+        pairs = KeypointPairs(pts, pts, tuple("abcde"), G_HW, G_HW)
+        garment = torch.rand(1, 3, *G_HW)
+        mask = (torch.rand(1, 1, *G_HW) > 0.5).float()
+        out = warp_garment(garment, mask, warp_from_pairs(pairs, reg=0.0))
+        torch.testing.assert_close(out.image, garment, atol=1e-4, rtol=0)
+        torch.testing.assert_close(out.mask, mask, atol=1e-4, rtol=0)
+
+    def test_broadcast_and_shapes(self):
+        warp = warp_from_pairs(_pairs(3))
+        image, mask = warp_garment(torch.rand(1, 3, *G_HW), torch.ones(1, 1, *G_HW), warp)
+        assert image.shape == (3, 3, *P_HW) and mask.shape == (3, 1, *P_HW)
+        with pytest.raises(ValueError, match="garment_mask"):
+            warp_garment(torch.rand(1, 3, *G_HW), torch.ones(1, 1, 10, 10), warp)
+        with pytest.raises(ValueError, match="garment"):
+            warp_garment(torch.rand(1, 4, *G_HW), torch.ones(1, 1, *G_HW), warp)

@@ -1,0 +1,168 @@
+"""Pose format conversions: OpenPose BODY_25 / OpenPose-18 JSON, POSE_KEYPOINT, COCO-17 arrays, round trips."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from kfvton.keypoints.formats import (
+    COCO17_JOINTS,
+    COCO18_JOINTS,
+    check_pose_joints,
+    joints_from_array,
+    pose_from_array,
+    pose_from_openpose_json,
+    pose_from_pose_keypoint,
+    pose_to_array,
+    pose_to_openpose_json,
+    pose_to_pose_keypoint,
+    save_openpose_json,
+    select_person,
+)
+from kfvton.keypoints.pose import BODY25_JOINTS, Pose, joint_index
+
+HW = (1024, 768)
+
+
+def _random_pose(batch: int = 1, seed: int = 0, missing: tuple[str, ...] = ("right_wrist",)) -> Pose:
+    g = torch.Generator().manual_seed(seed)
+    xy = torch.rand(batch, 25, 2, generator=g) * torch.tensor([700.0, 1000.0]) + 10.0
+    conf = torch.rand(batch, 25, 1, generator=g) * 0.8 + 0.2
+    joints = torch.cat((xy, conf), -1)
+    for name in missing:
+        joints[:, joint_index(name)] = 0.0
+    return Pose(joints, HW)
+
+
+class TestOpenPoseJson:
+    def test_vitonhd_body25(self, vitonhd_dir):
+        pose = pose_from_openpose_json(vitonhd_dir / "openpose-json" / "00891_00_keypoints.json", HW)
+        raw = json.loads((vitonhd_dir / "openpose-json" / "00891_00_keypoints.json").read_text())
+        flat = torch.tensor(raw["people"][0]["pose_keypoints_2d"]).reshape(25, 3)
+        assert pose.canvas_hw == HW and pose.joints.shape == (1, 25, 3)
+        torch.testing.assert_close(pose.joints[0], flat)
+        assert not pose.present("right_wrist").item()  # (0, 0, 0) in the file: missing, not a point at (0, 0)
+
+    def test_hrviton_coco18(self, samples_dir):
+        path = samples_dir / "hrviton" / "test" / "openpose_json" / "00006_00_keypoints.json"
+        pose = pose_from_openpose_json(path, HW)
+        flat = torch.tensor(json.loads(path.read_text())["people"][0]["pose_keypoints_2d"]).reshape(18, 3)
+        for i, name in enumerate(COCO18_JOINTS):
+            torch.testing.assert_close(pose.joint(name)[0], flat[i])
+        hips = (pose.joint("left_hip")[0, :2] + pose.joint("right_hip")[0, :2]) / 2
+        torch.testing.assert_close(pose.joint("mid_hip")[0, :2], hips)  # derived
+        assert not pose.present("left_big_toe").item()
+
+    @pytest.mark.parametrize("layout", ["body25", "coco18"])
+    def test_round_trip_file(self, tmp_path, layout):
+        pose = _random_pose()
+        path = tmp_path / "p_keypoints.json"
+        save_openpose_json(pose, path, layout=layout)
+        back = pose_from_openpose_json(path)  # canvas comes from the file
+        assert back.canvas_hw == HW
+        names = BODY25_JOINTS if layout == "body25" else COCO18_JOINTS
+        idx = [joint_index(n) for n in names]
+        torch.testing.assert_close(back.joints[0, idx], pose.joints[0, idx], atol=1e-3, rtol=0)
+
+    def test_rescaled_to_canvas(self):
+        frame = pose_to_openpose_json(_random_pose())[0]
+        back = pose_from_openpose_json(frame, (512, 384))
+        assert back.canvas_hw == (512, 384)
+        assert float(back.joints[..., 0].max()) < 384
+
+    def test_picks_largest_person(self):
+        small = _random_pose(seed=1).joints[0].clone()
+        small[:, :2] = small[:, :2] * 0.1 + 5
+        big = _random_pose(seed=2).joints[0]
+        frame = {
+            "people": [
+                {"pose_keypoints_2d": small.reshape(-1).tolist()},
+                {"pose_keypoints_2d": big.reshape(-1).tolist()},
+            ]
+        }
+        pose = pose_from_openpose_json(frame, HW)
+        torch.testing.assert_close(pose.joints[0], big)
+        assert select_person([small, big]) == 1
+
+    def test_errors(self, tmp_path):
+        with pytest.raises(FileNotFoundError, match="pose"):
+            pose_from_openpose_json(tmp_path / "none.json", HW)
+        bad = tmp_path / "bad.json"
+        bad.write_text("{not json")
+        with pytest.raises(ValueError, match="bad.json"):
+            pose_from_openpose_json(bad, HW)
+        with pytest.raises(ValueError, match="no people"):
+            pose_from_openpose_json({"people": []}, HW)
+        with pytest.raises(ValueError, match="no people"):
+            pose_from_openpose_json({"people": [{"pose_keypoints_2d": [0.0] * 75}]}, HW)
+        with pytest.raises(ValueError, match="got 20 keypoints"):
+            pose_from_openpose_json({"people": [{"pose_keypoints_2d": [1.0] * 60}]}, HW)
+        with pytest.raises(ValueError, match="canvas"):
+            pose_from_openpose_json({"people": [{"pose_keypoints_2d": [5.0] * 75}]})
+
+
+class TestPoseKeypoint:
+    def test_round_trip_pixels(self):
+        pose = _random_pose(batch=3)
+        value = pose_to_pose_keypoint(pose)
+        assert len(value) == 3 and value[0]["canvas_width"] == 768 and value[0]["canvas_height"] == 1024
+        assert len(value[0]["people"][0]["pose_keypoints_2d"]) == 54
+        back = pose_from_pose_keypoint(value)
+        idx = [joint_index(n) for n in COCO18_JOINTS]
+        torch.testing.assert_close(back.joints[:, idx], pose.joints[:, idx], atol=1e-3, rtol=0)
+
+    def test_normalised_coordinates(self):
+        pose = _random_pose()
+        arr = pose_to_array(pose, "coco18")[0].clone()
+        arr[:, 0] /= 768
+        arr[:, 1] /= 1024
+        value = [
+            {"people": [{"pose_keypoints_2d": arr.reshape(-1).tolist()}], "canvas_width": 768, "canvas_height": 1024}
+        ]
+        back = pose_from_pose_keypoint(value)
+        idx = [joint_index(n) for n in COCO18_JOINTS]
+        torch.testing.assert_close(back.joints[:, idx], pose.joints[:, idx], atol=1e-2, rtol=0)
+
+    def test_errors(self):
+        with pytest.raises(TypeError, match="pose_keypoint"):
+            pose_from_pose_keypoint(42)
+        with pytest.raises(ValueError, match=r"pose_keypoint\[0\]: no people"):
+            pose_from_pose_keypoint([{"people": [], "canvas_width": 10, "canvas_height": 10}])
+
+
+class TestArrays:
+    def test_coco17_round_trip(self):
+        pose = _random_pose(batch=2, missing=())
+        arr = pose_to_array(pose, "coco17")
+        assert arr.shape == (2, 17, 3)
+        back = pose_from_array(arr, HW)
+        idx = [joint_index(n) for n in COCO17_JOINTS]
+        torch.testing.assert_close(back.joints[:, idx], pose.joints[:, idx])
+        mid = (pose.joint("left_shoulder")[:, :2] + pose.joint("right_shoulder")[:, :2]) / 2
+        torch.testing.assert_close(back.joint("neck")[:, :2], mid)
+
+    def test_missing_stays_missing(self):
+        arr = torch.zeros(17, 3)
+        arr[5] = torch.tensor([100.0, 200.0, 0.9])
+        joints = joints_from_array(arr, HW)
+        assert joints[joint_index("left_shoulder"), 2] > 0
+        assert joints[joint_index("neck"), 2] == 0  # one shoulder only: no neck invented
+
+    def test_wrong_length(self):
+        with pytest.raises(ValueError, match="keypoints.*got 10 keypoints"):
+            pose_from_array(torch.ones(10, 3), HW)
+
+
+class TestCheckPoseJoints:
+    def test_missing_shoulder_named(self):
+        pose = _random_pose(batch=2)
+        pose.joints[1, joint_index("left_shoulder"), 2] = 0
+        with pytest.raises(ValueError, match=r"person_pose: joint 'left_shoulder' is missing .* \[1\]"):
+            check_pose_joints(pose, ("right_shoulder", "left_shoulder"), name="person_pose")
+        check_pose_joints(pose.select(0), ("right_shoulder", "left_shoulder"))
+
+    def test_type(self):
+        with pytest.raises(TypeError, match="pose"):
+            check_pose_joints({"people": []}, ("neck",))
