@@ -1,0 +1,577 @@
+"""The inputs the KF-VTON networks read, built from what a user has: person, garment, garment mask, pose, parse.
+
+Everything here works at the network's working size (256x192 by default): the person photo, its parse and pose are
+resized first, then the clothing-agnostic person, the agnostic parse, the rendered pose and the garment on the grey
+canvas are made at that size. `build_network_inputs` builds the complete set; each piece is also a function of its
+own (the ComfyUI input-builder nodes call them one by one).
+
+Label layouts (merge tables, applied in this order, each source id in exactly one class):
+
+`PARSE14_CLASSES` (label_nc 14; from LIP-20 with VITON-HD's neck = 10; the layout KF-VTON's dataset uses):
+
+    ====  ==========  ==================================
+    id    name        LIP-20 ids
+    ====  ==========  ==================================
+    0     background  0 background
+    1     hair        1 hat, 2 hair
+    2     face        4 sunglasses, 13 face
+    3     upper       5 upper-clothes, 7 coat
+    4     bottom      6 dress, 9 pants, 12 skirt
+    5     left_arm    14
+    6     right_arm   15
+    7     left_leg    16
+    8     right_leg   17
+    9     left_shoe   18
+    10    right_shoe  19
+    11    socks       8
+    12    noise       3 glove, 11 scarf
+    13    neck        10 (VITON-HD convention)
+    ====  ==========  ==================================
+
+`PARSE7_CLASSES` (gen_semantic_nc 7, the segmentation generator's classes; from the 14 layout, the
+VITON-HD/HR-VITON "paste" convention extended by KF-VTON with a neck class):
+
+    ====  ==========  ==========================================================
+    id    name        PARSE14 ids
+    ====  ==========  ==========================================================
+    0     background  0
+    1     paste       1 hair, 2 face, 4 bottom, 7/8 legs, 9/10 shoes, 11 socks
+    2     upper       3 (the region the new garment occupies)
+    3     left_arm    5
+    4     right_arm   6
+    5     noise       12
+    6     neck        13
+    ====  ==========  ==========================================================
+
+"paste" holds everything the generator copies from the agnostic person unchanged.
+
+Convention:
+    Image tensors handed to the networks are in [-1, 1] (`x * 2 - 1` of the library's [0, 1] images); the grey of
+    the agnostic region and of the garment canvas is 128/255 in [0, 1] (VITON-HD's "gray"), 1/255 in [-1, 1].
+    Pixel coordinates put pixel centres at integers (`kfvton.geometry.grid`).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .._checks import broadcast_batch, check_image, check_same_batch, check_shape
+from ..keypoints.pose import Pose, joint_index
+from .parse_labels import LIP_LABELS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
+
+__all__ = [
+    "GREY",
+    "DEFAULT_SIZE_HW",
+    "PARSE14_CLASSES",
+    "PARSE7_CLASSES",
+    "NetworkInputs",
+    "build_network_inputs",
+    "lip_to_parse14",
+    "parse14_to_parse7",
+    "one_hot",
+    "agnostic_region",
+    "parse_agnostic",
+    "image_agnostic",
+    "render_pose",
+    "garment_on_grey",
+    "resize_person",
+    "to_network_range",
+    "from_network_range",
+]
+
+log = logging.getLogger("kfvton")
+
+#: Fill value of the removed region and of the garment canvas, [0, 1] range (128 / 255 as in VITON-HD).
+GREY: float = 128.0 / 255.0
+#: The networks' training resolution (H, W).
+DEFAULT_SIZE_HW: tuple[int, int] = (256, 192)
+
+PARSE14_CLASSES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("background", (0,)), ("hair", (1, 2)), ("face", (4, 13)), ("upper", (5, 7)), ("bottom", (6, 9, 12)),
+    ("left_arm", (14,)), ("right_arm", (15,)), ("left_leg", (16,)), ("right_leg", (17,)),
+    ("left_shoe", (18,)), ("right_shoe", (19,)), ("socks", (8,)), ("noise", (3, 11)), ("neck", (10,)),
+)  # fmt: skip
+PARSE7_CLASSES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("background", (0,)), ("paste", (1, 2, 4, 7, 8, 9, 10, 11)), ("upper", (3,)), ("left_arm", (5,)),
+    ("right_arm", (6,)), ("noise", (12,)), ("neck", (13,)),
+)  # fmt: skip
+
+#: Person-parse ids (LIP-20) whose bounding box the garment is fitted into (KF-VTON's "parse_roi").
+_GARMENT_ROI_LABELS: tuple[int, ...] = (5, 7)
+_NECK = 10
+_ARMS = ((14, ("left_shoulder", "left_elbow", "left_wrist")), (15, ("right_shoulder", "right_elbow", "right_wrist")))
+
+
+def _lookup(table: tuple[tuple[str, tuple[int, ...]], ...], n_in: int) -> Tensor:
+    lut = torch.zeros(n_in, dtype=torch.int64)
+    for new_id, (_, olds) in enumerate(table):
+        lut[list(olds)] = new_id
+    return lut
+
+
+_LIP_TO_14 = _lookup(PARSE14_CLASSES, len(LIP_LABELS))
+_14_TO_7 = _lookup(PARSE7_CLASSES, len(PARSE14_CLASSES))
+
+
+@dataclass(frozen=True)
+class NetworkInputs:
+    """Every tensor the KF-VTON networks (and their training) read, at one working size.
+
+    Attributes:
+        person: (B, 3, H, W) float in [-1, 1], the person photo resized (the training target).
+        agnostic: (B, 3, H, W) float in [-1, 1], the person with upper clothes, arms and neck greyed out.
+        parse14: (B, 14, H, W) float one-hot, the full person parse in `PARSE14_CLASSES`.
+        parse_agnostic14: (B, 14, H, W) float one-hot, the agnostic parse in `PARSE14_CLASSES`.
+        parse7: (B, 7, H, W) float one-hot, the full person parse in `PARSE7_CLASSES` (training's gen_parse).
+        parse_agnostic7: (B, 7, H, W) float one-hot, the agnostic parse in `PARSE7_CLASSES`.
+        pose_image: (B, 3, H, W) float in [-1, 1], the OpenPose-style skeleton on black (-1).
+        garment: (B, 3, H, W) float in [-1, 1], the garment fitted into the person's upper-body box on grey.
+        garment_mask: (B, 1, H, W) float in [0, 1], where `garment` shows the garment.
+        person_clothes_mask: (B, 1, H, W) float {0, 1}, the person's upper-clothes region (class "upper").
+        pose: the person pose in the working frame (pixels of `size_hw`).
+        size_hw: (H, W) working size.
+    """
+
+    person: Tensor
+    agnostic: Tensor
+    parse14: Tensor
+    parse_agnostic14: Tensor
+    parse7: Tensor
+    parse_agnostic7: Tensor
+    pose_image: Tensor
+    garment: Tensor
+    garment_mask: Tensor
+    person_clothes_mask: Tensor
+    pose: Pose
+    size_hw: tuple[int, int]
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.person.shape[0])
+
+    @property
+    def seg_condition(self) -> Tensor:
+        """(B, 13, H, W): agnostic image, 7-class agnostic parse, pose image -- the seg generator's person input."""
+        return torch.cat((self.agnostic, self.parse_agnostic7, self.pose_image), dim=1)
+
+    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> NetworkInputs:
+        """Move every tensor (float tensors also cast to `dtype` when given)."""
+        moved = {
+            name: getattr(self, name).to(device=device, dtype=dtype)
+            for name in (
+                "person", "agnostic", "parse14", "parse_agnostic14", "parse7", "parse_agnostic7", "pose_image",
+                "garment", "garment_mask", "person_clothes_mask",
+            )
+        }  # fmt: skip
+        return NetworkInputs(**moved, pose=self.pose.to(device), size_hw=self.size_hw)
+
+
+def to_network_range(image: Tensor) -> Tensor:
+    """[0, 1] -> [-1, 1]."""
+    return image * 2.0 - 1.0
+
+
+def from_network_range(image: Tensor) -> Tensor:
+    """[-1, 1] -> [0, 1], clamped."""
+    return ((image + 1.0) * 0.5).clamp(0.0, 1.0)
+
+
+# ---------------------------------------------------------------------------------------------------- label layouts
+
+
+def _check_parse(parse: object, name: str, n_labels: int) -> None:
+    check_shape(parse, name, ("B", "H", "W"))
+    assert isinstance(parse, Tensor)
+    if parse.dtype != torch.int64:
+        raise TypeError(f"{name}: expected an int64 label map, got dtype {parse.dtype}")
+    if parse.numel() and (int(parse.min()) < 0 or int(parse.max()) >= n_labels):
+        raise ValueError(
+            f"{name}: expected labels in [0, {n_labels - 1}], got [{int(parse.min())}, {int(parse.max())}]"
+        )
+
+
+def lip_to_parse14(parse: Tensor) -> Tensor:
+    """LIP-20 labels (B, H, W) int64 -> `PARSE14_CLASSES` labels (B, H, W) int64 (see the module table)."""
+    _check_parse(parse, "parse", len(LIP_LABELS))
+    return _LIP_TO_14.to(parse.device)[parse]
+
+
+def parse14_to_parse7(parse14: Tensor) -> Tensor:
+    """`PARSE14_CLASSES` labels (B, H, W) int64 -> `PARSE7_CLASSES` labels (B, H, W) int64."""
+    _check_parse(parse14, "parse14", len(PARSE14_CLASSES))
+    return _14_TO_7.to(parse14.device)[parse14]
+
+
+def one_hot(labels: Tensor, num_classes: int, *, dtype: torch.dtype = torch.float32) -> Tensor:
+    """(B, H, W) int64 labels in [0, num_classes) -> (B, num_classes, H, W) one-hot of `dtype`."""
+    _check_parse(labels, "labels", num_classes)
+    return F.one_hot(labels, num_classes).permute(0, 3, 1, 2).to(dtype)
+
+
+# ----------------------------------------------------------------------------------------------------- resizing
+
+
+def resize_person(person: Tensor, parse: Tensor, pose: Pose, size_hw: tuple[int, int]) -> tuple[Tensor, Tensor, Pose]:
+    """Resize a person photo, its parse and pose to `size_hw` (a stretch when the aspect ratios differ).
+
+    Args:
+        person: (B, 3, H0, W0) float in [0, 1].
+        parse: (B, H0, W0) int64 LIP-20 labels, same size as `person`.
+        pose: pose in the frame of `person` (its `canvas_hw` should be (H0, W0); it is rescaled from there).
+
+    Returns:
+        person (B, 3, H, W) in [0, 1] (antialiased bilinear), parse (B, H, W) int64 (nearest), pose in (H, W) pixels.
+    """
+    h, w = size_hw
+    if person.shape[-2:] != parse.shape[-2:]:
+        raise ValueError(f"parse: expected the person's size {tuple(person.shape[-2:])}, got {tuple(parse.shape[-2:])}")
+    h0, w0 = person.shape[-2:]
+    if abs(h0 / w0 - h / w) > 0.02 * h / w:
+        log.warning("person %dx%d is stretched to the working size %dx%d (aspect ratios differ)", h0, w0, h, w)
+    if (h0, w0) != (h, w):
+        person = F.interpolate(person, size=(h, w), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        parse = F.interpolate(parse[:, None].float(), size=(h, w), mode="nearest")[:, 0].round().long()
+    return person, parse, pose.rescaled((h, w))
+
+
+# -------------------------------------------------------------------------------------------------------- agnostic
+
+
+def _xy(joints: np.ndarray, name: str) -> np.ndarray | None:
+    j = joints[joint_index(name)]
+    return j[:2] if j[2] > 0 else None
+
+
+def _body_geometry(joints: np.ndarray, hw: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Arm band and torso/neck masks (H, W) uint8 {0, 1} drawn from one person's joints (in hw pixels)."""
+    h, w = hw
+    arms = np.zeros((h, w), np.uint8)
+    torso = np.zeros((h, w), np.uint8)
+    rs, ls = _xy(joints, "right_shoulder"), _xy(joints, "left_shoulder")
+    # Widths scale with the shoulder span, as the VITON-HD agnostic does; without both shoulders, with the image.
+    span = float(np.linalg.norm(ls - rs)) if rs is not None and ls is not None else 0.25 * w
+    span = max(span, 0.05 * w)
+    band = max(1, round(0.6 * span))  # arm band width
+    s = 16  # cv2 draws integers; 4 fractional bits keep sub-pixel positions
+
+    def pt(p: np.ndarray) -> tuple[int, int]:
+        return round(float(p[0]) * s), round(float(p[1]) * s)
+
+    for _, names in _ARMS:
+        chain = [_xy(joints, n) for n in names]
+        for a, b in zip(chain[:-1], chain[1:], strict=True):
+            if a is not None and b is not None:
+                cv2.line(arms, pt(a), pt(b), 1, thickness=band, lineType=cv2.LINE_8, shift=4)
+        for p in chain:
+            if p is not None:
+                cv2.circle(arms, pt(p), round(band / 2 * s), 1, thickness=-1, shift=4)
+    rh, lh = _xy(joints, "right_hip"), _xy(joints, "left_hip")
+    if rs is not None and ls is not None:
+        cv2.line(torso, pt(rs), pt(ls), 1, thickness=band, shift=4)
+        if rh is not None and lh is not None:
+            # hips moved apart/together to the shoulder span, so the torso box follows the shoulders' width
+            mid, half = (rh + lh) / 2, (lh - rh) / max(float(np.linalg.norm(lh - rh)), 1e-6) * span / 2
+            rh2, lh2 = mid - half, mid + half
+            poly = np.array([pt(rs), pt(ls), pt(lh2), pt(rh2)], np.int32)
+            cv2.fillPoly(torso, [poly], 1, shift=4)
+            for a, b in ((rs, rh2), (ls, lh2)):
+                cv2.line(torso, pt(a), pt(b), 1, thickness=max(1, round(0.35 * span)), shift=4)
+    neck = _xy(joints, "neck")
+    if neck is not None:
+        cv2.circle(torso, pt(neck), round(0.3 * span * s), 1, thickness=-1, shift=4)
+    return arms, torso
+
+
+def agnostic_region(parse: Tensor, pose: Pose) -> tuple[Tensor, Tensor]:
+    """The regions the agnostic person hides, drawn from the pose and the parse at the parse's size.
+
+    Args:
+        parse: (B, H, W) int64 LIP-20 labels.
+        pose: the pose in the parse's pixel frame (`canvas_hw` == (H, W)), batch B or 1.
+
+    Returns:
+        image_region (B, 1, H, W) float {0, 1}: arm bands, torso and neck drawn from the pose, plus every
+        upper-clothes/neck pixel, minus head and lower body (greyed out in the agnostic image);
+        parse_region (B, 1, H, W) float {0, 1}: upper clothes and neck, and the arms inside the arm bands
+        (set to background in the agnostic parse; hands beyond the wrists stay).
+    """
+    _check_parse(parse, "parse", len(LIP_LABELS))
+    b, h, w = parse.shape
+    if tuple(pose.canvas_hw) != (h, w):
+        raise ValueError(f"pose: expected canvas_hw {(h, w)} (the parse's size), got {tuple(pose.canvas_hw)}")
+    batch = check_same_batch({"parse": b, "pose": pose.batch_size})
+    joints = broadcast_batch(pose.joints, batch, "pose").detach().float().cpu().numpy()
+    parse = broadcast_batch(parse, batch, "parse")
+    drawn = [_body_geometry(joints[i], (h, w)) for i in range(batch)]
+    arms = torch.from_numpy(np.stack([a for a, _ in drawn])).to(parse.device, torch.bool)
+    torso = torch.from_numpy(np.stack([t for _, t in drawn])).to(parse.device, torch.bool)
+
+    def isin(ids: tuple[int, ...]) -> Tensor:
+        return torch.isin(parse, torch.tensor(ids, device=parse.device))
+
+    upper = isin(VITONHD_UPPER_CLOTHES + (_NECK,))
+    arm_px = isin(tuple(label for label, _ in _ARMS))
+    keep = isin(VITONHD_HEAD + VITONHD_LOWER_BODY)
+    image_region = (arms | torso | upper) & ~keep
+    parse_region = upper | (arm_px & arms)
+    return image_region[:, None].float(), parse_region[:, None].float()
+
+
+def parse_agnostic(parse: Tensor, pose: Pose) -> Tensor:
+    """The clothing-agnostic parse: (B, H, W) int64 LIP-20 labels with `agnostic_region`'s parse region set to 0."""
+    _, region = agnostic_region(parse, pose)
+    parse = broadcast_batch(parse, region.shape[0], "parse")
+    return torch.where(region[:, 0] > 0, torch.zeros_like(parse), parse)
+
+
+def image_agnostic(person: Tensor, parse: Tensor, pose: Pose) -> Tensor:
+    """The clothing-agnostic person: (B, 3, H, W) in [0, 1], `agnostic_region`'s image region filled with `GREY`.
+
+    Args:
+        person: (B, 3, H, W) float in [0, 1]; parse (B, H, W) LIP-20 labels and pose at the same size.
+    """
+    check_image(person, "person")
+    if person.shape[-2:] != parse.shape[-2:]:
+        raise ValueError(f"parse: expected the person's size {tuple(person.shape[-2:])}, got {tuple(parse.shape[-2:])}")
+    region, _ = agnostic_region(parse, pose)
+    batch = check_same_batch({"person": person.shape[0], "parse/pose": region.shape[0]})
+    person = broadcast_batch(person, batch, "person")
+    region = broadcast_batch(region, batch, "parse").to(person.dtype)
+    return person * (1 - region) + GREY * region
+
+
+# ------------------------------------------------------------------------------------------------------------ pose
+
+#: OpenPose BODY_25 limbs (joint pairs) and joint colours (RGB); a limb takes its second joint's colour.
+_BODY25_LIMBS: tuple[tuple[int, int], ...] = (
+    (1, 8), (1, 2), (1, 5), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (10, 11), (8, 12), (12, 13), (13, 14),
+    (1, 0), (0, 15), (15, 17), (0, 16), (16, 18), (14, 19), (19, 20), (14, 21), (11, 22), (22, 23), (11, 24),
+)  # fmt: skip
+_BODY25_COLOURS: tuple[tuple[int, int, int], ...] = (
+    (255, 0, 85), (255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 255, 0), (85, 255, 0), (0, 255, 0),
+    (255, 0, 0), (0, 255, 85), (0, 255, 170), (0, 255, 255), (0, 170, 255), (0, 85, 255), (0, 0, 255),
+    (255, 0, 170), (170, 0, 255), (255, 0, 255), (85, 0, 255), (0, 0, 255), (0, 0, 255), (0, 0, 255),
+    (0, 255, 255), (0, 255, 255), (0, 255, 255),
+)  # fmt: skip
+_LIMB_ALPHA = 0.6  # OpenPose blends the skeleton at 60% over the (black) canvas
+
+
+def render_pose(pose: Pose, size_hw: tuple[int, int] | None = None) -> Tensor:
+    """Draw the pose as OpenPose renders it (coloured limbs and joints on black).
+
+    Args:
+        pose: B poses; joints with confidence 0 (and limbs touching them) are not drawn.
+        size_hw: output size; default `pose.canvas_hw` (the pose is rescaled to it otherwise).
+
+    Returns:
+        (B, 3, H, W) float32 in [0, 1] (use `to_network_range` for the networks' [-1, 1]), on the pose's device.
+    """
+    size_hw = tuple(size_hw or pose.canvas_hw)
+    if tuple(pose.canvas_hw) != size_hw:
+        pose = pose.rescaled(size_hw)
+    h, w = size_hw
+    # line thickness grows with the image as OpenPose's does (about 11 px at 1024x768)
+    thick = max(1, round(math.sqrt(h * w) / 80))
+    joints = pose.joints.detach().float().cpu().numpy()
+    s = 16
+    out = []
+    for person in joints:
+        canvas = np.zeros((h, w, 3), np.float32)
+        ok = person[:, 2] > 0
+        pts = [(round(float(x) * s), round(float(y) * s)) for x, y, _ in person]
+        for a, b in _BODY25_LIMBS:
+            if ok[a] and ok[b]:
+                cv2.line(canvas, pts[a], pts[b], _BODY25_COLOURS[b], thickness=thick, lineType=cv2.LINE_AA, shift=4)
+        for j in np.flatnonzero(ok):
+            cv2.circle(canvas, pts[j], round(thick * s), _BODY25_COLOURS[j], -1, lineType=cv2.LINE_AA, shift=4)
+        out.append(canvas)
+    image = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2) * (_LIMB_ALPHA / 255.0)
+    return image.to(pose.joints.device).contiguous()
+
+
+# --------------------------------------------------------------------------------------------------------- garment
+
+
+def _bbox(mask: Tensor) -> Tensor | None:
+    """(H, W) bool -> (x0, y0, x1, y1) float pixel bounds of the set pixels, or None when empty."""
+    ys, xs = torch.nonzero(mask, as_tuple=True)
+    if ys.numel() == 0:
+        return None
+    return torch.stack((xs.min(), ys.min(), xs.max(), ys.max())).float()
+
+
+def garment_on_grey(
+    garment: Tensor,
+    garment_mask: Tensor,
+    *,
+    size_hw: tuple[int, int] = DEFAULT_SIZE_HW,
+    person_parse: Tensor | None = None,
+) -> tuple[Tensor, Tensor]:
+    """The garment masked onto the grey canvas, fitted into the person's upper-clothes box at the working size.
+
+    As in KF-VTON's data, the garment's bounding box is scaled (aspect kept) until it covers the box of the
+    person's upper clothes / coat in both directions' limiting one and centred on it; pixels outside the garment
+    mask are `GREY`. Without a parse, or where the person shows no upper clothes, the garment box is fitted
+    into the middle of the canvas at 70% of its height instead (logged).
+
+    Args:
+        garment: (B, 3, Hg, Wg) float in [0, 1].
+        garment_mask: (B, 1, Hg, Wg) float in [0, 1], 1 = garment.
+        size_hw: working size (H, W).
+        person_parse: (B, H, W) int64 LIP-20 labels at the working size, or None.
+
+    Returns:
+        garment (B, 3, H, W) float in [0, 1] on grey, and its mask (B, 1, H, W) float in [0, 1].
+    """
+    check_image(garment, "garment")
+    check_shape(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
+    h, w = size_hw
+    batches = {"garment": garment.shape[0], "garment_mask": garment_mask.shape[0]}
+    if person_parse is not None:
+        _check_parse(person_parse, "person_parse", len(LIP_LABELS))
+        if tuple(person_parse.shape[-2:]) != (h, w):
+            raise ValueError(f"person_parse: expected size {(h, w)}, got {tuple(person_parse.shape[-2:])}")
+        batches["person_parse"] = person_parse.shape[0]
+    batch = check_same_batch(batches)
+    garment = broadcast_batch(garment, batch, "garment")
+    garment_mask = broadcast_batch(garment_mask, batch, "garment_mask").to(garment.dtype)
+
+    # Pre-shrink large garments with antialiasing so the bilinear fit below does not alias.
+    hg, wg = garment.shape[-2:]
+    shrink = min(hg / h, wg / w)
+    if shrink > 1.5:
+        size = (max(1, round(hg / shrink)), max(1, round(wg / shrink)))
+        garment = F.interpolate(garment, size=size, mode="bilinear", align_corners=False, antialias=True)
+        garment_mask = F.interpolate(garment_mask, size=size, mode="bilinear", align_corners=False, antialias=True)
+        hg, wg = size
+    affines = []
+    for i in range(batch):
+        src = _bbox(garment_mask[i, 0] > 0.5)
+        if src is None:
+            raise ValueError(f"garment_mask: item {i} is empty (no pixel above 0.5); a garment mask is needed")
+        dst = (
+            None
+            if person_parse is None
+            else _bbox(torch.isin(person_parse[i], torch.tensor(_GARMENT_ROI_LABELS, device=person_parse.device)))
+        )
+        if dst is None:
+            log.warning("garment_on_grey: item %d has no person upper clothes to fit into; centring the garment", i)
+            gh = 0.7 * h
+            dst = torch.tensor([w / 2 - gh * 0.4, h * 0.5 - gh / 2, w / 2 + gh * 0.4, h * 0.5 + gh / 2])
+        src_wh = (src[2:] - src[:2]).clamp(min=1.0)
+        dst_wh = (dst[2:] - dst[:2]).clamp(min=1.0)
+        # KF-VTON's rule: match the height when the garment box is relatively wider than the target box, else width
+        scale = dst_wh[1] / src_wh[1] if src_wh[0] / src_wh[1] > dst_wh[0] / dst_wh[1] else dst_wh[0] / src_wh[0]
+        src_c, dst_c = (src[:2] + src[2:]) / 2, (dst[:2] + dst[2:]) / 2
+        affines.append((scale, src_c, dst_c))
+    # Backward map per output pixel centre p (working px): q = src_c + (p - dst_c) / scale (garment px).
+    ys = torch.arange(h, dtype=garment.dtype, device=garment.device)
+    xs = torch.arange(w, dtype=garment.dtype, device=garment.device)
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+    grids = []
+    for scale, src_c, dst_c in affines:
+        qx = float(src_c[0]) + (gx - float(dst_c[0])) / float(scale)
+        qy = float(src_c[1]) + (gy - float(dst_c[1])) / float(scale)
+        # pixel centres -> grid_sample's align_corners=False frame
+        grids.append(torch.stack(((2 * qx + 1) / wg - 1, (2 * qy + 1) / hg - 1), dim=-1))
+    grid = torch.stack(grids)
+    fg = F.grid_sample(torch.cat((garment * garment_mask, garment_mask), 1), grid, align_corners=False)
+    mask = fg[:, 3:].clamp(0, 1)
+    image = (fg[:, :3] + GREY * (1 - mask)).clamp(0, 1)
+    return image, mask
+
+
+# ------------------------------------------------------------------------------------------------------- everything
+
+
+def build_network_inputs(
+    person: Tensor,
+    garment: Tensor,
+    garment_mask: Tensor,
+    pose: Pose,
+    parse: Tensor,
+    *,
+    size_hw: tuple[int, int] = DEFAULT_SIZE_HW,
+    align_garment: bool = True,
+) -> NetworkInputs:
+    """Build every network input from the user's photos, at the working size.
+
+    Args:
+        person: (B, 3, H0, W0) float in [0, 1], the person photo.
+        garment: (B or 1, 3, Hg, Wg) float in [0, 1], the garment photo (front view, as worn).
+        garment_mask: (B or 1, 1, Hg, Wg) float in [0, 1], 1 = garment.
+        pose: the person's BODY_25 pose in the frame of `person` (canvas_hw (H0, W0)), batch B or 1.
+        parse: (B or 1, H0, W0) int64 LIP-20 labels of the person (VITON-HD: 10 = neck).
+        size_hw: working size (H, W); 256x192 for the released networks, (512, 384), (1024, 768) also work.
+        align_garment: fit the garment into the person's upper-clothes box (KF-VTON's data does); False only
+            resizes the garment canvas to the working size.
+
+    Returns:
+        `NetworkInputs`, float32 tensors on `person`'s device.
+    """
+    check_image(person, "person")
+    check_image(garment, "garment")
+    check_shape(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
+    _check_parse(parse, "parse", len(LIP_LABELS))
+    if not isinstance(pose, Pose):
+        raise TypeError(f"pose: expected a Pose, got {type(pose).__name__}")
+    h, w = size_hw
+    if h < 16 or w < 16 or h % 16 or w % 16:
+        raise ValueError(f"size_hw: expected a multiple of 16 in both directions (e.g. 256x192), got {h}x{w}")
+    batch = check_same_batch(
+        {
+            "person": person.shape[0],
+            "garment": garment.shape[0],
+            "garment_mask": garment_mask.shape[0],
+            "pose": pose.batch_size,
+            "parse": parse.shape[0],
+        }
+    )
+    if tuple(pose.canvas_hw) != tuple(person.shape[-2:]):
+        raise ValueError(
+            f"pose: expected canvas_hw {tuple(person.shape[-2:])} (the person's size), got {tuple(pose.canvas_hw)}"
+        )
+    device = person.device
+    person = broadcast_batch(person.float(), batch, "person")
+    parse = broadcast_batch(parse.to(device), batch, "parse")
+    pose = Pose(broadcast_batch(pose.joints.to(device).float(), batch, "pose"), pose.canvas_hw)
+
+    person, parse, pose = resize_person(person, parse, pose, size_hw)
+    agn_parse = parse_agnostic(parse, pose)
+    agnostic = image_agnostic(person, parse, pose)
+    parse14, agn14 = lip_to_parse14(parse), lip_to_parse14(agn_parse)
+    parse7, agn7 = parse14_to_parse7(parse14), parse14_to_parse7(agn14)
+    if align_garment:
+        garment_img, mask = garment_on_grey(
+            garment.to(device).float(), garment_mask.to(device).float(), size_hw=size_hw, person_parse=parse
+        )
+    else:
+        g = broadcast_batch(garment.to(device).float(), batch, "garment")
+        m = broadcast_batch(garment_mask.to(device).float(), batch, "garment_mask")
+        canvas = g * m + GREY * (1 - m)
+        garment_img = F.interpolate(canvas, size=size_hw, mode="bilinear", align_corners=False, antialias=True)
+        mask = F.interpolate(m, size=size_hw, mode="bilinear", align_corners=False, antialias=True)
+    garment_img = broadcast_batch(garment_img, batch, "garment")
+    mask = broadcast_batch(mask, batch, "garment_mask")
+    return NetworkInputs(
+        person=to_network_range(person),
+        agnostic=to_network_range(agnostic),
+        parse14=one_hot(parse14, len(PARSE14_CLASSES)),
+        parse_agnostic14=one_hot(agn14, len(PARSE14_CLASSES)),
+        parse7=one_hot(parse7, len(PARSE7_CLASSES)),
+        parse_agnostic7=one_hot(agn7, len(PARSE7_CLASSES)),
+        pose_image=to_network_range(render_pose(pose, size_hw).to(device)),
+        garment=to_network_range(garment_img).contiguous(),
+        garment_mask=mask.contiguous(),
+        person_clothes_mask=(parse7 == 2)[:, None].float(),
+        pose=pose,
+        size_hw=(h, w),
+    )
