@@ -131,3 +131,70 @@ def model_path(sub: str, name: str) -> str:
         folders = ", ".join(fp.get_folder_paths(key))
         raise FileNotFoundError(f"model file {name!r} not found in {folders}; put it there (see README: Models)")
     raise FileNotFoundError(f"model file {name!r} not found (outside ComfyUI give an existing path)")
+
+
+def input_directory() -> str | None:
+    """ComfyUI's input/ folder (where LoadImage reads uploads); None outside ComfyUI."""
+    fp = _folder_paths()
+    return None if fp is None else fp.get_input_directory()
+
+
+def list_input_files(extensions: tuple[str, ...]) -> list[str]:
+    """Paths relative to ComfyUI's input/ of the files ending in one of `extensions` (sub-folders included,
+    "/"-separated); empty outside ComfyUI or when input/ does not exist."""
+    root = input_directory()
+    if root is None or not os.path.isdir(root):
+        return []
+    found = []
+    for folder, _dirs, files in os.walk(root):
+        for f in files:
+            if f.lower().endswith(extensions):
+                found.append(os.path.relpath(os.path.join(folder, f), root).replace(os.sep, "/"))
+    return sorted(found)
+
+
+def input_file_path(name: str, what: str = "file") -> str:
+    """Resolve a user file: an existing absolute/relative path, else a path relative to ComfyUI's input/.
+
+    Raises:
+        FileNotFoundError naming the file and where it was looked for.
+    """
+    if not name:
+        raise FileNotFoundError(f"{what}: no file given")
+    if os.path.isfile(name):
+        return name
+    root = input_directory()
+    if root is not None:
+        candidate = os.path.join(root, name)
+        if os.path.isfile(candidate):
+            return candidate
+        raise FileNotFoundError(
+            f"{what}: {name!r} is neither an existing path nor a file in ComfyUI's input folder {root}"
+        )
+    raise FileNotFoundError(f"{what}: file not found: {name!r}")
+
+
+def save_temp_images(images: torch.Tensor, prefix: str) -> list[dict[str, str]]:
+    """Save ComfyUI IMAGE items (B, H, W, C) in [0, 1] as PNGs in ComfyUI's temp folder, as PreviewImage does.
+
+    Returns:
+        one {"filename", "subfolder", "type": "temp"} per item, for a node's "ui" output (the front end reads
+        them through /view); [] outside ComfyUI, where there is no temp folder to serve them from.
+    """
+    fp = _folder_paths()
+    if fp is None:
+        return []
+    import numpy as np
+    from PIL import Image
+
+    full_prefix = f"{prefix}_{os.urandom(4).hex()}"
+    folder, filename, counter, subfolder, _ = fp.get_save_image_path(
+        full_prefix, fp.get_temp_directory(), images.shape[2], images.shape[1]
+    )
+    saved = []
+    for i, image in enumerate(images):
+        array = (image.detach().float().clamp(0, 1).cpu().numpy() * 255.0).round().astype(np.uint8)
+        name = f"{filename}_{counter + i:05}_.png"
+        Image.fromarray(array).save(os.path.join(folder, name), compress_level=1)
+        saved.append({"filename": name, "subfolder": subfolder, "type": "temp"})
+    return saved

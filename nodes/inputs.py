@@ -1,0 +1,125 @@
+"""Input nodes: person pose from files or other packs' POSE_KEYPOINT, and the garment mask."""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
+from ..kfvton.keypoints.pose import Pose
+from . import _runtime as runtime
+from . import types as T
+
+_POSE_EXTENSIONS = (".json",)
+
+
+def _image_hw(image: Tensor, name: str) -> tuple[int, int]:
+    if not isinstance(image, Tensor) or image.ndim != 4:
+        got = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
+        raise ValueError(f"{name}: expected an IMAGE (B, H, W, C), got {got}")
+    return int(image.shape[1]), int(image.shape[2])
+
+
+class KfvtonLoadPoseJson:
+    DESCRIPTION = (
+        "Reads an OpenPose keypoint JSON (BODY_25 or OpenPose-18/COCO-18, pixel or normalised coordinates) into a "
+        "KF-VTON pose for the person image. Pick a .json from ComfyUI's input folder or type a path. When the "
+        "file holds several people the largest, most confident one is used."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.POSE,)
+    RETURN_NAMES = ("pose",)
+    OUTPUT_TOOLTIPS = ("Person keypoints (BODY_25 order) in the person image's pixels.",)
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "The person photo the pose belongs to; its size is the pixel frame."}),
+                "pose_file": (
+                    runtime.list_input_files(_POSE_EXTENSIONS),
+                    {"tooltip": "An OpenPose *_keypoints.json in ComfyUI's input folder (sub-folders included)."},
+                ),
+            },
+            "optional": {
+                "path": (
+                    "STRING",
+                    {
+                        "default": "",
+                        "tooltip": "A path to the JSON file; when not empty it is used instead of pose_file.",
+                    },
+                ),
+            },
+        }
+
+    @classmethod
+    def VALIDATE_INPUTS(cls, pose_file, path=""):
+        # replaces ComfyUI's combo check, so a path typed into `path` (or a pose_file not listed) is accepted
+        try:
+            runtime.input_file_path((path or "").strip() or pose_file, "pose_file")
+        except FileNotFoundError as err:
+            return str(err)
+        return True
+
+    def run(self, person: Tensor, pose_file: str, path: str = "") -> tuple[Pose]:
+        source = runtime.input_file_path(path.strip() or pose_file, "pose_file")
+        pose = pose_from_openpose_json(source, _image_hw(person, "person"), name="pose_file")
+        return (pose.to(runtime.intermediate_device()),)
+
+
+class KfvtonPoseFromPoseKeypoint:
+    DESCRIPTION = (
+        "Converts a POSE_KEYPOINT (the output of the DWPose / OpenPose preprocessor nodes) into a KF-VTON pose "
+        "in the person image's pixels; one pose per image of the batch."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.POSE,)
+    RETURN_NAMES = ("pose",)
+    OUTPUT_TOOLTIPS = ("Person keypoints (BODY_25 order) in the person image's pixels.",)
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "pose_keypoint": (T.POSE_KEYPOINT, {"tooltip": "From a DWPose / OpenPose Estimator node."}),
+                "person": (T.IMAGE, {"tooltip": "The person photo the keypoints were detected on."}),
+            }
+        }
+
+    def run(self, pose_keypoint: list, person: Tensor) -> tuple[Pose]:
+        pose = pose_from_pose_keypoint(pose_keypoint, _image_hw(person, "person"), name="pose_keypoint")
+        return (pose.to(runtime.intermediate_device()),)
+
+
+class KfvtonPoseToPoseKeypoint:
+    DESCRIPTION = (
+        "Converts a KF-VTON pose into POSE_KEYPOINT (OpenPose-18 order, pixels, with canvas size), for the pose "
+        "preview / editor nodes of other packs."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.POSE_KEYPOINT,)
+    RETURN_NAMES = ("pose_keypoint",)
+    OUTPUT_TOOLTIPS = ("One OpenPose-style dict per image.",)
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"pose": (T.POSE, {"tooltip": "A KF-VTON pose."})}}
+
+    def run(self, pose: Pose) -> tuple[list]:
+        if not isinstance(pose, Pose):
+            raise TypeError(f"pose: expected a KFVTON_POSE (Pose), got {type(pose).__name__}")
+        return (pose_to_pose_keypoint(pose),)
+
+
+NODE_CLASS_MAPPINGS = {
+    "KfvtonLoadPoseJson": KfvtonLoadPoseJson,
+    "KfvtonPoseFromPoseKeypoint": KfvtonPoseFromPoseKeypoint,
+    "KfvtonPoseToPoseKeypoint": KfvtonPoseToPoseKeypoint,
+}
+NODE_DISPLAY_NAME_MAPPINGS = {
+    "KfvtonLoadPoseJson": "KF-VTON Load Pose JSON",
+    "KfvtonPoseFromPoseKeypoint": "KF-VTON Pose From POSE_KEYPOINT",
+    "KfvtonPoseToPoseKeypoint": "KF-VTON Pose To POSE_KEYPOINT",
+}
