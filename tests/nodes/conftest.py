@@ -109,6 +109,8 @@ def _garment_frame(name: str) -> bool:
 
 def socket_value(socket_type: str, name: str, batch: int = 1) -> Any:
     """A small coherent value for an input socket of `socket_type` called `name`."""
+    if "," in socket_type:  # a union socket ("KFVTON_WARP,KFVTON_FLOW") takes its first type's value
+        return socket_value(socket_type.split(",")[0], name, batch)
     if socket_type == "IMAGE":
         return make_garment(batch) if _garment_frame(name) else make_person(batch)
     if socket_type == "MASK":
