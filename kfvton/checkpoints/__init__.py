@@ -1,0 +1,1 @@
+"""KF-VTON weights: .safetensors with metadata, conversion of the authors' files, ONNX export."""
