@@ -1,0 +1,179 @@
+"""Getting the person's pose from whatever is available, in a fixed order, and saying which was used.
+
+Order (first that applies wins; a failure of the chosen method is raised, never silently replaced):
+    1. a pose given by the user: `Pose`, ComfyUI POSE_KEYPOINT value, OpenPose JSON dict or file path;
+    2. an ONNX pose model: given explicitly (`onnx_models`), or found in `search_dirs` under the file names the
+       popular pose preprocessor pack uses (`POSE_MODEL_FILES`, `DETECTOR_FILES`);
+    3. MediaPipe, when importable and it has a model (bundled in mediapipe <= 0.10.21, or a
+       `pose_landmarker_*.task` file in `search_dirs`).
+Nothing available raises `PoseUnavailableError` whose message says exactly what to install or which file to put
+where.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from torch import Tensor
+
+from .._checks import check_image
+from .formats import pose_from_openpose_json, pose_from_pose_keypoint
+from .pose import Pose
+from .pose_mediapipe import (
+    MEDIAPIPE_INSTALL_HINT,
+    MEDIAPIPE_TASK_FILES,
+    estimate_pose_mediapipe,
+    find_task_model,
+    mediapipe_has_bundled_model,
+    mediapipe_version,
+)
+from .pose_onnx import PoseModelFiles, estimate_pose_onnx
+
+__all__ = [
+    "POSE_MODEL_FILES",
+    "DETECTOR_FILES",
+    "PoseEstimate",
+    "PoseUnavailableError",
+    "find_pose_models",
+    "estimate_pose",
+]
+
+log = logging.getLogger("kfvton")
+
+#: SimCC pose model file names (DWPose whole-body first, then RTMPose body), in order of preference.
+POSE_MODEL_FILES: tuple[str, ...] = (
+    "dw-ll_ucoco_384.onnx", "dw-ll_ucoco.onnx", "dw-mm_ucoco.onnx", "dw-ss_ucoco.onnx", "dw-tt_ucoco.onnx",
+    "rtmpose-m_simcc-body7_pt-body7_420e-256x192.onnx", "rtmpose-l_simcc-body7_pt-body7_420e-256x192.onnx",
+    "rtmw-x_simcc-cocktail14_pt-ucoco_270e-384x288.onnx",
+)  # fmt: skip
+#: YOLOX person detector file names, in order of preference.
+DETECTOR_FILES: tuple[str, ...] = (
+    "yolox_l.onnx", "yolox_m.onnx", "yolox_s.onnx", "yolox_tiny.onnx", "yolox_nano.onnx",
+)  # fmt: skip
+
+
+class PoseUnavailableError(FileNotFoundError):
+    """No pose was given and no pose estimator is available; the message says what to install or put where."""
+
+
+@dataclass(frozen=True)
+class PoseEstimate:
+    """A pose and how it was obtained.
+
+    Attributes:
+        pose: `Pose` (B, 25, 3) in the image's pixels.
+        method: "given", "onnx" or "mediapipe".
+        detail: what exactly (files, version), for logs and node outputs.
+    """
+
+    pose: Pose
+    method: str
+    detail: str
+
+    def describe(self) -> str:
+        return f"pose: {self.method} ({self.detail})"
+
+
+def _first(folders: Sequence[Path], names: Sequence[str]) -> str | None:
+    for name in names:
+        for folder in folders:
+            if (folder / name).is_file():
+                return str(folder / name)
+    return None
+
+
+def find_pose_models(search_dirs: Sequence[str | os.PathLike]) -> PoseModelFiles | None:
+    """The ONNX pose files found in `search_dirs` (`POSE_MODEL_FILES`, `DETECTOR_FILES`), or None without a
+    pose model. A pose model without a detector is used on the whole photo."""
+    folders = [Path(d) for d in search_dirs]
+    pose = _first(folders, POSE_MODEL_FILES)
+    return PoseModelFiles(pose, _first(folders, DETECTOR_FILES)) if pose else None
+
+
+def _given_pose(given: Any, canvas_hw: tuple[int, int]) -> Pose:
+    if isinstance(given, Pose):
+        return given if given.canvas_hw == canvas_hw else given.rescaled(canvas_hw)
+    if isinstance(given, str | os.PathLike):
+        return pose_from_openpose_json(given, canvas_hw, name="pose")
+    if isinstance(given, Mapping):
+        return pose_from_openpose_json(given, canvas_hw, name="pose")
+    if isinstance(given, Sequence):
+        return pose_from_pose_keypoint(given, canvas_hw, name="pose")
+    raise TypeError(
+        f"pose: expected a Pose, POSE_KEYPOINT list, OpenPose JSON dict or file path, got {type(given).__name__}"
+    )
+
+
+def _mediapipe_state(folders: Sequence[Path]) -> tuple[str | None, str]:
+    """(task file or "" for the bundled model, or None when unusable; a sentence on the state)."""
+    version = mediapipe_version()
+    if version is None:
+        return None, "mediapipe is not installed"
+    if mediapipe_has_bundled_model():
+        return "", f"mediapipe {version} (bundled pose model)"
+    task = find_task_model(folders)
+    if task is None:
+        return None, f"mediapipe {version} is installed but ships no pose model and no {MEDIAPIPE_TASK_FILES[0]} found"
+    return task, f"mediapipe {version} ({os.path.basename(task)})"
+
+
+def _unavailable(folders: Sequence[Path], mediapipe_note: str) -> PoseUnavailableError:
+    where = ", ".join(str(f) for f in folders) or "models/kfvton/pose/ (ComfyUI) or a folder given with --pose-dir"
+    return PoseUnavailableError(
+        "no pose for the person photo and no pose estimator available. Do one of:\n"
+        "  1. give the pose: an OpenPose JSON (BODY_25 or COCO-18) or a saved POSE_KEYPOINT (CLI: --pose FILE);\n"
+        f"  2. put the DWPose ONNX files {DETECTOR_FILES[0]} and {POSE_MODEL_FILES[0]} (the ones the DWPose "
+        f"preprocessor of comfyui_controlnet_aux uses, from HuggingFace yzd-v/DWPose) into {where} "
+        "(CLI: or --pose-model FILE [--detector-model FILE]);\n"
+        f"  3. {MEDIAPIPE_INSTALL_HINT}.\n"
+        f"Searched: {where}; {mediapipe_note}."
+    )
+
+
+def estimate_pose(
+    image: Tensor,
+    *,
+    given: Any = None,
+    onnx_models: PoseModelFiles | None = None,
+    search_dirs: Sequence[str | os.PathLike] = (),
+    use_mediapipe: bool = True,
+    conf_threshold: float = 0.3,
+) -> PoseEstimate:
+    """The person's pose, from the first available source in the module's order, with the method used.
+
+    Args:
+        image: (B, 3, H, W) float RGB in [0, 1], the person photo(s).
+        given: a pose from the user (`Pose`, POSE_KEYPOINT, OpenPose JSON dict or path), or None.
+        onnx_models: ONNX pose files to use; None = look in `search_dirs`.
+        search_dirs: folders with model files (models/kfvton/pose/).
+        use_mediapipe: allow MediaPipe as the last resort.
+        conf_threshold: joints below this confidence are missing (estimators only).
+
+    Raises:
+        PoseUnavailableError (a FileNotFoundError): nothing to get a pose from; the message says what to do.
+        Errors of the chosen method (bad model file, no person found) as they are.
+    """
+    check_image(image, "image")
+    canvas_hw = (int(image.shape[-2]), int(image.shape[-1]))
+    if given is not None:
+        result = PoseEstimate(_given_pose(given, canvas_hw), "given", type(given).__name__)
+        log.info("kfvton: %s", result.describe())
+        return result
+    folders = [Path(d) for d in search_dirs]
+    models = onnx_models or find_pose_models(folders)
+    if models is not None:
+        pose = estimate_pose_onnx(image, models, conf_threshold=conf_threshold)
+        result = PoseEstimate(pose, "onnx", models.describe())
+    else:
+        task, note = _mediapipe_state(folders) if use_mediapipe else (None, "MediaPipe not allowed")
+        if task is None:
+            raise _unavailable(folders, note)
+        pose = estimate_pose_mediapipe(image, task_model=task or None, conf_threshold=conf_threshold)
+        result = PoseEstimate(pose, "mediapipe", note)
+    log.info("kfvton: %s", result.describe())
+    return result

@@ -1,0 +1,186 @@
+"""MediaPipe pose (33 landmarks) as an optional, offline pose estimator.
+
+MediaPipe is an optional dependency and is imported only when this estimator runs. Two of its APIs are used:
+
+- the legacy "solutions" API (mediapipe <= 0.10.21), whose wheel bundles the full-body landmark model
+  (`pose_landmark_full.tflite`) and so runs offline with nothing else to install. These versions declare
+  numpy < 2 and protobuf < 5, which clash with current ComfyUI installs;
+- the Tasks API (every later version, 0.10.22 .. 1.x), which bundles no model: it needs a `pose_landmarker_*.task`
+  file (lite, full or heavy, published by Google with MediaPipe) that the user puts under models/kfvton/pose/.
+  Nothing is ever downloaded at run time.
+
+MediaPipe's left/right are the person's own, as in OpenPose; `MEDIAPIPE33_JOINTS` lists them in order and
+`joints_from_mediapipe33` maps them onto BODY_25 (the eye and mouth corners and the fingers have no BODY_25 joint;
+MediaPipe's foot index is BODY_25's big toe; BODY_25's small toes stay missing).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from .._checks import check_image
+from .pose import BODY25_JOINTS, Pose, joint_index
+
+__all__ = [
+    "MEDIAPIPE33_JOINTS",
+    "MEDIAPIPE_TASK_FILES",
+    "MEDIAPIPE_INSTALL_HINT",
+    "joints_from_mediapipe33",
+    "mediapipe_version",
+    "mediapipe_has_bundled_model",
+    "estimate_pose_mediapipe",
+    "find_task_model",
+]
+
+MEDIAPIPE33_JOINTS: tuple[str, ...] = (
+    "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye", "right_eye_outer",
+    "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder", "right_shoulder", "left_elbow",
+    "right_elbow", "left_wrist", "right_wrist", "left_pinky", "right_pinky", "left_index", "right_index",
+    "left_thumb", "right_thumb", "left_hip", "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle",
+    "left_heel", "right_heel", "left_foot_index", "right_foot_index",
+)  # fmt: skip
+#: MediaPipe-33 name -> BODY_25 name, for the landmarks BODY_25 has.
+_TO_BODY25: dict[str, str] = {
+    **{n: n for n in MEDIAPIPE33_JOINTS if n in BODY25_JOINTS},
+    "left_foot_index": "left_big_toe",
+    "right_foot_index": "right_big_toe",
+}
+#: Task files the Tasks API can use, in order of preference (models/kfvton/pose/).
+MEDIAPIPE_TASK_FILES: tuple[str, ...] = (
+    "pose_landmarker_full.task", "pose_landmarker_heavy.task", "pose_landmarker_lite.task",
+)  # fmt: skip
+MEDIAPIPE_INSTALL_HINT = (
+    'MediaPipe pose: either `pip install "mediapipe<=0.10.21"` (bundles its pose model, runs offline, but needs '
+    "numpy<2), or `pip install mediapipe` and put pose_landmarker_full.task (from Google's MediaPipe pose "
+    "landmarker models page) into models/kfvton/pose/"
+)
+
+
+def joints_from_mediapipe33(landmarks: Tensor | np.ndarray, canvas_hw: tuple[int, int]) -> Tensor:
+    """MediaPipe's 33 landmarks of one person -> (25, 3) float32 BODY_25 (x_px, y_px, confidence).
+
+    Args:
+        landmarks: (33, 3) float (x_norm, y_norm, visibility): x, y normalised to [0, 1] by the image width and
+            height (MediaPipe's output); visibility in [0, 1], 0 = missing.
+        canvas_hw: (H, W) of the image.
+    """
+    arr = torch.as_tensor(np.asarray(landmarks, dtype=np.float32))
+    if arr.shape != (33, 3):
+        raise ValueError(f"landmarks: expected shape (33, 3) (MediaPipe pose), got {tuple(arr.shape)}")
+    h, w = canvas_hw
+    out = torch.zeros(len(BODY25_JOINTS), 3)
+    for i, name in enumerate(MEDIAPIPE33_JOINTS):
+        target = _TO_BODY25.get(name)
+        if target is not None and arr[i, 2] > 0:
+            out[joint_index(target)] = torch.stack((arr[i, 0] * w, arr[i, 1] * h, arr[i, 2]))
+    for target, a, b in (("neck", "left_shoulder", "right_shoulder"), ("mid_hip", "left_hip", "right_hip")):
+        ja, jb = out[joint_index(a)], out[joint_index(b)]
+        if ja[2] > 0 and jb[2] > 0:
+            out[joint_index(target)] = torch.cat(((ja[:2] + jb[:2]) / 2, torch.minimum(ja[2:], jb[2:])))
+    return out
+
+
+def _mediapipe() -> Any:
+    try:
+        import mediapipe
+    except ImportError:
+        raise ImportError(f"mediapipe is not installed. {MEDIAPIPE_INSTALL_HINT}") from None
+    return mediapipe
+
+
+def mediapipe_version() -> str | None:
+    """The installed mediapipe version, or None when it is not importable (imports it; cheap after the first time)."""
+    try:
+        import mediapipe
+    except ImportError:
+        return None
+    return str(getattr(mediapipe, "__version__", "unknown"))
+
+
+def mediapipe_has_bundled_model() -> bool:
+    """True when the installed mediapipe has the legacy pose solution, whose model ships inside the wheel."""
+    mp = _mediapipe()
+    return hasattr(mp, "solutions") and hasattr(mp.solutions, "pose")
+
+
+def _run_solutions(mp: Any, rgb: np.ndarray) -> np.ndarray | None:
+    with mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, enable_segmentation=False) as model:
+        result = model.process(rgb)
+    if result.pose_landmarks is None:
+        return None
+    return np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark], dtype=np.float32)
+
+
+def _run_tasks(mp: Any, rgb: np.ndarray, task_model: str) -> np.ndarray | None:
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=task_model), running_mode=vision.RunningMode.IMAGE, num_poses=1
+    )
+    with vision.PoseLandmarker.create_from_options(options) as model:
+        result = model.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb)))
+    if not result.pose_landmarks:
+        return None
+    return np.array(
+        [(p.x, p.y, p.visibility if p.visibility is not None else 1.0) for p in result.pose_landmarks[0]],
+        dtype=np.float32,
+    )
+
+
+def estimate_pose_mediapipe(
+    image: Tensor,
+    *,
+    task_model: str | os.PathLike | None = None,
+    conf_threshold: float = 0.3,
+) -> Pose:
+    """Estimate one person's pose per image with MediaPipe.
+
+    Args:
+        image: (B, 3, H, W) float RGB in [0, 1].
+        task_model: a `pose_landmarker_*.task` file for the Tasks API; None = the legacy bundled model (needs
+            mediapipe <= 0.10.21).
+        conf_threshold: landmarks with visibility below this are missing (confidence 0).
+
+    Returns:
+        `Pose` (B, 25, 3) in the pixels of `image`, confidence = MediaPipe visibility.
+
+    Raises:
+        ImportError: mediapipe is not installed. FileNotFoundError: no bundled model and no task file.
+        ValueError: no person found in a photo.
+    """
+    check_image(image, "image")
+    mp = _mediapipe()
+    if task_model is not None and not Path(task_model).is_file():
+        raise FileNotFoundError(f"task_model: MediaPipe task file not found: {task_model}")
+    if task_model is None and not mediapipe_has_bundled_model():
+        raise FileNotFoundError(
+            f"mediapipe {mediapipe_version()} ships no pose model (only versions <= 0.10.21 do); put one of "
+            f"{', '.join(MEDIAPIPE_TASK_FILES)} into models/kfvton/pose/ or give its path"
+        )
+    h, w = image.shape[-2:]
+    rows = []
+    for b in range(image.shape[0]):
+        rgb = (image[b].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+        marks = _run_tasks(mp, rgb, str(task_model)) if task_model is not None else _run_solutions(mp, rgb)
+        if marks is None:
+            raise ValueError(f"image: no person found in batch item {b} by MediaPipe pose")
+        marks[:, 2] = np.where(marks[:, 2] >= conf_threshold, marks[:, 2], 0.0)
+        rows.append(joints_from_mediapipe33(marks, (h, w)))
+    return Pose(torch.stack(rows), (int(h), int(w)))
+
+
+def find_task_model(folders: Sequence[str | os.PathLike]) -> str | None:
+    """The first `MEDIAPIPE_TASK_FILES` file found in `folders`, or None."""
+    for name in MEDIAPIPE_TASK_FILES:
+        for folder in folders:
+            p = Path(folder) / name
+            if p.is_file():
+                return str(p)
+    return None

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from kfvton.keypoints import estimate as estimate_module
+from kfvton.keypoints.estimate import PoseUnavailableError, estimate_pose, find_pose_models
+from kfvton.keypoints.formats import pose_to_pose_keypoint
+from kfvton.keypoints.pose import Pose
+from tests._tiny_onnx import build_detector, build_pose_model
+
+H, W = 96, 72
+
+
+def _photo() -> torch.Tensor:
+    img = torch.zeros(1, 3, H, W)
+    img[0, :, 40:46, 30:36] = 1.0  # a white spot: every joint lands on it
+    return img
+
+
+def _pose(x: float = 10.0) -> Pose:
+    joints = torch.zeros(1, 25, 3)
+    joints[0, :, 0], joints[0, :, 1], joints[0, :, 2] = x, 20.0, 0.9
+    return Pose(joints, (H, W))
+
+
+@pytest.fixture
+def pose_dir(tmp_path):
+    folder = tmp_path / "pose"
+    build_pose_model(folder / "dw-ll_ucoco_384.onnx")
+    build_detector(folder / "yolox_l.onnx", [(0.0, 0.0, 48.0, 64.0)], input_hw=(64, 64))
+    return folder
+
+
+@pytest.fixture
+def no_mediapipe(monkeypatch):
+    monkeypatch.setattr(estimate_module, "mediapipe_version", lambda: None)
+
+
+class TestFindPoseModels:
+    def test_finds_known_names(self, pose_dir):
+        found = find_pose_models([pose_dir])
+        assert found.pose.endswith("dw-ll_ucoco_384.onnx") and found.detector.endswith("yolox_l.onnx")
+
+    def test_pose_without_detector(self, tmp_path):
+        build_pose_model(tmp_path / "dw-mm_ucoco.onnx")
+        found = find_pose_models([tmp_path])
+        assert found.detector is None and found.describe().endswith("(whole photo as box)")
+
+    def test_none(self, tmp_path):
+        (tmp_path / "other.onnx").write_bytes(b"")
+        assert find_pose_models([tmp_path]) is None
+
+
+class TestEstimatePose:
+    def test_given_pose_wins_over_models(self, pose_dir):
+        result = estimate_pose(_photo(), given=_pose(), search_dirs=[pose_dir])
+        assert result.method == "given"
+        assert torch.equal(result.pose.joints, _pose().joints)
+
+    def test_given_rescaled_to_photo(self):
+        small = Pose(_pose().joints, (H // 2, W // 2))
+        result = estimate_pose(_photo(), given=small)
+        assert result.pose.canvas_hw == (H, W)
+        assert float(result.pose.joints[0, 0, 0]) == pytest.approx((10 + 0.5) * 2 - 0.5)
+
+    def test_given_pose_keypoint_and_json_file(self, tmp_path):
+        value = pose_to_pose_keypoint(_pose(x=12.0))
+        assert estimate_pose(_photo(), given=value).method == "given"
+        path = tmp_path / "p.json"
+        path.write_text(json.dumps(value[0]))
+        result = estimate_pose(_photo(), given=str(path))
+        assert float(result.pose.joint("right_shoulder")[0, 0]) == pytest.approx(12.0)
+
+    def test_given_wrong_kind(self):
+        with pytest.raises(TypeError, match="pose: expected a Pose"):
+            estimate_pose(_photo(), given=3.5)
+
+    def test_onnx_found_in_folder(self, pose_dir, no_mediapipe):
+        result = estimate_pose(_photo(), search_dirs=[pose_dir])
+        assert result.method == "onnx" and "dw-ll_ucoco_384.onnx + yolox_l.onnx" in result.detail
+        x, y, c = result.pose.joint("nose")[0].tolist()
+        assert c > 0 and 28 <= x <= 37 and 38 <= y <= 47
+
+    def test_nothing_available_says_what_to_do(self, tmp_path, no_mediapipe):
+        with pytest.raises(PoseUnavailableError) as info:
+            estimate_pose(_photo(), search_dirs=[tmp_path])
+        text = str(info.value)
+        for needed in ("--pose", "yolox_l.onnx", "dw-ll_ucoco_384.onnx", str(tmp_path), "pip install", "mediapipe"):
+            assert needed in text
+        assert "mediapipe is not installed" in text
+        assert isinstance(info.value, FileNotFoundError)
+
+    def test_mediapipe_without_model_is_reported(self, tmp_path, monkeypatch):
+        monkeypatch.setattr(estimate_module, "mediapipe_version", lambda: "1.2.3")
+        monkeypatch.setattr(estimate_module, "mediapipe_has_bundled_model", lambda: False)
+        with pytest.raises(PoseUnavailableError, match="mediapipe 1.2.3 is installed but ships no pose model"):
+            estimate_pose(_photo(), search_dirs=[tmp_path])
+
+    def test_chosen_method_errors_are_not_hidden(self, tmp_path, no_mediapipe):
+        (tmp_path / "dw-ll_ucoco_384.onnx").write_bytes(b"garbage")
+        with pytest.raises(ValueError, match="cannot read .* as an ONNX model"):
+            estimate_pose(_photo(), search_dirs=[tmp_path])

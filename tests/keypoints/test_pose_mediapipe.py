@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from kfvton.keypoints.pose import BODY25_JOINTS, joint_index
+from kfvton.keypoints.pose_mediapipe import MEDIAPIPE33_JOINTS, estimate_pose_mediapipe, joints_from_mediapipe33
+from kfvton.preprocess.io import load_image
+
+# joints both MediaPipe and the sample's OpenPose BODY_25 JSON carry
+SHARED = (
+    "nose", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow", "left_wrist",
+    "right_hip", "left_hip", "right_eye", "left_eye", "right_ear", "left_ear", "neck",
+)  # fmt: skip
+
+
+class TestJointsFromMediapipe33:
+    def test_mapping_and_scaling(self):
+        marks = np.zeros((33, 3), np.float32)
+        for i in range(33):
+            marks[i] = (i / 40, (i + 1) / 40, 0.9)
+        joints = joints_from_mediapipe33(marks, (200, 100))
+        for name in ("nose", "left_shoulder", "right_wrist", "left_heel", "right_ankle"):
+            i = MEDIAPIPE33_JOINTS.index(name)
+            np.testing.assert_allclose(joints[joint_index(name)].numpy(), [i / 40 * 100, (i + 1) / 40 * 200, 0.9])
+        i = MEDIAPIPE33_JOINTS.index("left_foot_index")
+        assert joints[joint_index("left_big_toe"), 0] == pytest.approx(i / 40 * 100)
+        ls, rs = joints[joint_index("left_shoulder")], joints[joint_index("right_shoulder")]
+        np.testing.assert_allclose(joints[joint_index("neck"), :2].numpy(), ((ls[:2] + rs[:2]) / 2).numpy())
+        assert joints[joint_index("left_small_toe"), 2] == 0  # no MediaPipe counterpart
+
+    def test_invisible_stays_missing_and_no_neck(self):
+        marks = np.full((33, 3), 0.5, np.float32)
+        marks[MEDIAPIPE33_JOINTS.index("left_shoulder"), 2] = 0.0
+        joints = joints_from_mediapipe33(marks, (10, 10))
+        assert joints[joint_index("left_shoulder"), 2] == 0 and joints[joint_index("neck"), 2] == 0
+        assert joints.shape == (len(BODY25_JOINTS), 3)
+
+    def test_bad_shape(self):
+        with pytest.raises(ValueError, match="landmarks: expected shape \\(33, 3\\)"):
+            joints_from_mediapipe33(np.zeros((17, 3)), (10, 10))
+
+
+def test_sample_photo_against_openpose(vitonhd_dir):
+    """MediaPipe on a sample photo lands near the dataset's OpenPose joints (needs mediapipe with its model)."""
+    mp = pytest.importorskip("mediapipe")
+    if not hasattr(mp, "solutions"):
+        pytest.skip(f"mediapipe {mp.__version__} ships no pose model (needs <= 0.10.21 or a .task file)")
+    errors = []
+    for stem in sorted(p.stem for p in (vitonhd_dir / "image").glob("*.jpg")):
+        image = load_image(vitonhd_dir / "image" / f"{stem}.jpg")
+        pose = estimate_pose_mediapipe(image)
+        ref = json.loads((vitonhd_dir / "openpose-json" / f"{stem}_keypoints.json").read_text())
+        ref = torch.tensor(ref["people"][0]["pose_keypoints_2d"]).reshape(25, 3)
+        for name in SHARED:
+            j = joint_index(name)
+            if ref[j, 2] > 0.3 and pose.joints[0, j, 2] > 0:
+                errors.append(float((pose.joints[0, j, :2] - ref[j, :2]).norm()))
+    mean = sum(errors) / len(errors)
+    print(f"MediaPipe vs OpenPose mean joint error: {mean:.1f} px over {len(errors)} joints (768x1024)")
+    assert len(errors) >= 20
+    assert mean < 40.0  # about 4 % of the image height
