@@ -1,0 +1,1 @@
+"""Building blocks shared by the KF-VTON networks."""

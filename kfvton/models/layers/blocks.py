@@ -1,0 +1,42 @@
+"""Residual blocks of the segmentation generator (conv + InstanceNorm, no affine)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+__all__ = ["SegResBlock"]
+
+
+class SegResBlock(nn.Module):
+    """r = scale(x); out = relu(r + IN(conv_b(relu(IN(conv_a(r)))))).
+
+    scale is, by `mode`: "down" a 3x3 stride-2 conv; "up" bilinear x2 (align_corners=False) then a 1x1 conv;
+    "same" a 1x1 conv. All convs carry a bias; IN is InstanceNorm without affine, eps 1e-5.
+
+    Args:
+        in_channels, out_channels: widths; mode: "down" | "up" | "same".
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, mode: Literal["down", "up", "same"]) -> None:
+        super().__init__()
+        if mode not in ("down", "up", "same"):
+            raise ValueError(f"mode: expected 'down', 'up' or 'same', got {mode!r}")
+        self.mode = mode
+        if mode == "down":
+            self.scale = nn.Conv2d(in_channels, out_channels, 3, stride=2, padding=1)
+        else:
+            self.scale = nn.Conv2d(in_channels, out_channels, 1)
+        self.conv_a = nn.Conv2d(out_channels, out_channels, 3, padding=1)
+        self.conv_b = nn.Conv2d(out_channels, out_channels, 3, padding=1)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(B, in, H, W) -> (B, out, H', W'), H' = ceil(H/2), 2H or H by mode."""
+        if self.mode == "up":
+            x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
+        r = self.scale(x)
+        dx = F.instance_norm(self.conv_a(r), eps=1e-5)
+        dx = F.instance_norm(self.conv_b(F.relu(dx)), eps=1e-5)
+        return F.relu(r + dx)
