@@ -6,6 +6,8 @@ from torch import Tensor
 
 from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
+from ..kfvton.preprocess.garment_mask import prepare_garment_mask
+from ..kfvton.preprocess.layout import b1hw_to_mask, bhwc_to_bchw, mask_to_b1hw
 from . import _runtime as runtime
 from . import types as T
 
@@ -113,13 +115,59 @@ class KfvtonPoseToPoseKeypoint:
         return (pose_to_pose_keypoint(pose),)
 
 
+class KfvtonGarmentMask:
+    DESCRIPTION = (
+        "The garment's mask: the given mask if connected, else the alpha of a cut-out garment (Load Image's MASK "
+        "output), else computed from a product photo on a plain background. The method used is reported."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.MASK, "STRING")
+    RETURN_NAMES = ("garment_mask", "method")
+    OUTPUT_TOOLTIPS = (
+        "1 on the garment, 0 elsewhere, in the garment image's pixels.",
+        "Where the mask came from: explicit, alpha or computed.",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "garment": (T.IMAGE, {"tooltip": "Garment photo, front view, ideally on a plain background."}),
+            },
+            "optional": {
+                "mask": (T.MASK, {"tooltip": "A garment mask (1 = garment), same size as the garment image."}),
+                "loadimage_mask": (
+                    T.MASK,
+                    {"tooltip": "The MASK output of Load Image for a cut-out garment (1 = transparent); inverted."},
+                ),
+            },
+        }
+
+    def run(self, garment: Tensor, mask: Tensor | None = None, loadimage_mask: Tensor | None = None):
+        image = bhwc_to_bchw(garment, "garment")
+        alpha = None
+        if loadimage_mask is not None:
+            alpha = 1.0 - mask_to_b1hw(loadimage_mask, "loadimage_mask")
+            if alpha.shape[-2:] != image.shape[-2:] and not bool(loadimage_mask.any()):
+                # Load Image gives a (1, 64, 64) zero mask for images without alpha: nothing to use
+                runtime.log.info("garment mask: loadimage_mask is Load Image's no-alpha placeholder; ignored")
+                alpha = None
+        result = prepare_garment_mask(
+            image, None if mask is None else mask_to_b1hw(mask, "mask").to(image.device), alpha
+        )
+        return (b1hw_to_mask(result.mask).to(runtime.intermediate_device()), result.method)
+
+
 NODE_CLASS_MAPPINGS = {
     "KfvtonLoadPoseJson": KfvtonLoadPoseJson,
     "KfvtonPoseFromPoseKeypoint": KfvtonPoseFromPoseKeypoint,
     "KfvtonPoseToPoseKeypoint": KfvtonPoseToPoseKeypoint,
+    "KfvtonGarmentMask": KfvtonGarmentMask,
 }
 NODE_DISPLAY_NAME_MAPPINGS = {
     "KfvtonLoadPoseJson": "KF-VTON Load Pose JSON",
     "KfvtonPoseFromPoseKeypoint": "KF-VTON Pose From POSE_KEYPOINT",
     "KfvtonPoseToPoseKeypoint": "KF-VTON Pose To POSE_KEYPOINT",
+    "KfvtonGarmentMask": "KF-VTON Garment Mask",
 }

@@ -102,19 +102,22 @@ def make_warp(batch: int = 1) -> Warp:
     return Warp(grid=grid, align_corners=ALIGN_CORNERS_TPS, kind="tps")
 
 
-def _garment_frame(name: str) -> bool:
+def _garment_frame(name: str, garment_node: bool) -> bool:
     name = name.lower()
-    return "garment" in name and "warped" not in name
+    return ("garment" in name or garment_node) and "warped" not in name and "person" not in name
 
 
-def socket_value(socket_type: str, name: str, batch: int = 1) -> Any:
-    """A small coherent value for an input socket of `socket_type` called `name`."""
+def socket_value(socket_type: str, name: str, batch: int = 1, *, garment_node: bool = False) -> Any:
+    """A small coherent value for an input socket of `socket_type` called `name`.
+
+    `garment_node`: the node works on the garment only (it has a garment input and no person input), so its
+    other images and masks are in the garment frame too."""
     if "," in socket_type:  # a union socket ("KFVTON_WARP,KFVTON_FLOW") takes its first type's value
-        return socket_value(socket_type.split(",")[0], name, batch)
+        return socket_value(socket_type.split(",")[0], name, batch, garment_node=garment_node)
     if socket_type == "IMAGE":
-        return make_garment(batch) if _garment_frame(name) else make_person(batch)
+        return make_garment(batch) if _garment_frame(name, garment_node) else make_person(batch)
     if socket_type == "MASK":
-        if _garment_frame(name):
+        if _garment_frame(name, garment_node):
             return garment_mask(batch)
         m = torch.zeros(batch, *PERSON_HW)
         m[:, 20:60, 16:48] = 1.0
@@ -168,13 +171,15 @@ def build_inputs(node_cls: type, tmp_path: Path, batch: int = 1, *, optional: bo
     spec = node_cls.INPUT_TYPES()
     sections = ["required"] + (["optional"] if optional else [])
     kwargs: dict[str, Any] = {}
+    names = [n.lower() for sec in spec.values() for n in sec]
+    garment_node = any("garment" in n for n in names) and not any("person" in n for n in names)
     for section in sections:
         for name, s in (spec.get(section) or {}).items():
             t = s[0]
             if isinstance(t, (list, tuple)) or t in ("INT", "FLOAT", "BOOLEAN", "STRING", "COMBO"):
                 kwargs[name] = widget_value(s)
             else:
-                kwargs[name] = socket_value(t, name, batch)
+                kwargs[name] = socket_value(t, name, batch, garment_node=garment_node)
     for node_id, cls in _mappings().items():
         if cls is node_cls and node_id in CALL_OVERRIDES:
             kwargs.update(CALL_OVERRIDES[node_id](tmp_path))

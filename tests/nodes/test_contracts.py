@@ -57,7 +57,7 @@ class TestContract:
         tips = getattr(cls, "OUTPUT_TOOLTIPS", None)
         assert tips is not None and len(tips) == len(cls.RETURN_TYPES)
         for t in cls.RETURN_TYPES:
-            assert t in KNOWN_SOCKETS or t.startswith("KFVTON_"), f"unknown output type {t}"
+            assert t in KNOWN_SOCKETS or t in WIDGETS or t.startswith("KFVTON_"), f"unknown output type {t}"
 
     def test_function_signature(self, node_id):
         cls = NODE_CLASS_MAPPINGS[node_id]

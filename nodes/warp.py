@@ -1,0 +1,88 @@
+"""Warp nodes: the garment pulled into the person frame by a thin-plate spline through keypoint pairs."""
+
+from __future__ import annotations
+
+from torch import Tensor
+
+from ..kfvton.geometry.pair_warp import DEFAULT_REG, warp_from_pairs, warp_garment
+from ..kfvton.geometry.warp import Warp
+from ..kfvton.keypoints.pairs import KeypointPairs
+from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
+from . import _runtime as runtime
+from . import types as T
+
+
+class KfvtonTpsWarp:
+    DESCRIPTION = (
+        "Warps the garment and its mask onto the person with a thin-plate spline through the keypoint pairs "
+        "(classical landmarks, learned keypoint groups or edited points). Output is in the person image's size."
+    )
+    CATEGORY = "KF-VTON/warp"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.IMAGE, T.MASK, T.WARP)
+    RETURN_NAMES = ("warped_garment", "warped_mask", "warp")
+    OUTPUT_TOOLTIPS = (
+        "The garment in the person frame, black outside the garment image.",
+        "The garment mask in the person frame.",
+        "The dense warp (sampling grid and splines), for inspection or reuse.",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "garment": (T.IMAGE, {"tooltip": "Garment photo the keypoints' garment side refers to."}),
+                "garment_mask": (T.MASK, {"tooltip": "Garment mask, same size as the garment."}),
+                "keypoints": (T.KEYPOINTS, {"tooltip": "Garment points and their person targets."}),
+                "person": (T.IMAGE, {"tooltip": "The person photo: sets the output size (must match keypoints)."}),
+                "smoothing": (
+                    "FLOAT",
+                    {
+                        "default": DEFAULT_REG,
+                        "min": 0.0,
+                        "max": 10.0,
+                        "step": 0.001,
+                        "tooltip": "TPS regularisation: 0 passes exactly through every target, larger is smoother.",
+                    },
+                ),
+                "grid_step": (
+                    "INT",
+                    {
+                        "default": 1,
+                        "min": 1,
+                        "max": 16,
+                        "tooltip": "Evaluate the spline every N pixels and interpolate (1 = exact; 2-4 is faster).",
+                    },
+                ),
+            }
+        }
+
+    def run(
+        self,
+        garment: Tensor,
+        garment_mask: Tensor,
+        keypoints: KeypointPairs,
+        person: Tensor,
+        smoothing: float = DEFAULT_REG,
+        grid_step: int = 1,
+    ) -> tuple[Tensor, Tensor, Warp]:
+        if not isinstance(keypoints, KeypointPairs):
+            raise TypeError(f"keypoints: expected KFVTON_KEYPOINTS (KeypointPairs), got {type(keypoints).__name__}")
+        person_hw = (int(person.shape[1]), int(person.shape[2]))
+        if tuple(keypoints.person_hw) != person_hw:
+            raise ValueError(f"person: image is {person_hw} (H, W) but the keypoints target {keypoints.person_hw}")
+        device = runtime.torch_device()
+        warp = warp_from_pairs(keypoints.to(device), reg=smoothing, grid_step=grid_step)
+        out = warp_garment(
+            bhwc_to_bchw(garment, "garment").to(device), mask_to_b1hw(garment_mask, "garment_mask").to(device), warp
+        )
+        out_device = runtime.intermediate_device()
+        return (bchw_to_bhwc(out.image).to(out_device), b1hw_to_mask(out.mask).to(out_device), warp.to(out_device))
+
+
+NODE_CLASS_MAPPINGS = {
+    "KfvtonTpsWarp": KfvtonTpsWarp,
+}
+NODE_DISPLAY_NAME_MAPPINGS = {
+    "KfvtonTpsWarp": "KF-VTON TPS Warp",
+}
