@@ -1,0 +1,117 @@
+"""Behaviour of the stage nodes: real sample files, conversions, batches (R10: B persons x 1 garment and back)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from comfyui_kfvton.kfvton.geometry.warp import Warp
+from comfyui_kfvton.kfvton.keypoints.pose import Pose, joint_index
+from comfyui_kfvton.nodes.inputs import (
+    KfvtonGarmentMask,
+    KfvtonLoadPoseJson,
+    KfvtonPoseFromPoseKeypoint,
+    KfvtonPoseToPoseKeypoint,
+)
+from comfyui_kfvton.nodes.keypoints import KfvtonGarmentLandmarks
+from comfyui_kfvton.nodes.warp import KfvtonTpsWarp
+from PIL import Image
+
+from .conftest import PERSON_HW, garment_mask, make_garment, make_pairs, make_person, make_pose
+
+
+def _image(path) -> torch.Tensor:
+    return torch.from_numpy(np.asarray(Image.open(path).convert("RGB"), dtype=np.float32) / 255.0)[None]
+
+
+class TestLoadPoseJson:
+    def test_vitonhd_file(self, vitonhd_dir):
+        person = _image(vitonhd_dir / "image" / "00891_00.jpg")
+        path = vitonhd_dir / "openpose-json" / "00891_00_keypoints.json"
+        (pose,) = KfvtonLoadPoseJson().run(person, "ignored.json", path=str(path))
+        raw = json.loads(path.read_text())["people"][0]["pose_keypoints_2d"]
+        assert isinstance(pose, Pose) and pose.canvas_hw == (1024, 768)
+        torch.testing.assert_close(pose.joints[0, 1], torch.tensor(raw[3:6]), atol=1e-3, rtol=0)
+
+    def test_pose_file_as_path_and_rescale(self, pose_json_file):
+        # the synthetic pose is at 96x64; a person image twice the size gets the pose in its pixels
+        person = torch.zeros(1, 2 * PERSON_HW[0], 2 * PERSON_HW[1], 3)
+        (pose,) = KfvtonLoadPoseJson().run(torch.zeros(1, *PERSON_HW, 3), str(pose_json_file))
+        (big,) = KfvtonLoadPoseJson().run(person, str(pose_json_file))
+        neck = joint_index("neck")
+        torch.testing.assert_close(pose.joints[0, neck, :2], make_pose().joints[0, neck, :2], atol=1e-3, rtol=0)
+        assert big.canvas_hw == (2 * PERSON_HW[0], 2 * PERSON_HW[1])
+
+    def test_missing_file(self):
+        with pytest.raises(FileNotFoundError, match="pose_file"):
+            KfvtonLoadPoseJson().run(make_person(), "no_such_keypoints.json")
+        assert "no_such" in KfvtonLoadPoseJson.VALIDATE_INPUTS("no_such_keypoints.json")
+
+
+class TestPoseKeypoint:
+    def test_round_trip_batch(self):
+        pose = make_pose(3)
+        (pk,) = KfvtonPoseToPoseKeypoint().run(pose)
+        assert len(pk) == 3 and pk[0]["canvas_width"] == PERSON_HW[1]
+        (back,) = KfvtonPoseFromPoseKeypoint().run(pk, make_person(3))
+        # OpenPose-18 keeps every joint of the synthetic pose except the feet (absent anyway)
+        torch.testing.assert_close(back.joints, pose.joints, atol=1e-3, rtol=0)
+
+    def test_wrong_kind(self):
+        with pytest.raises(TypeError, match="pose"):
+            KfvtonPoseToPoseKeypoint().run({"people": []})
+
+
+class TestGarmentMask:
+    def test_explicit_wins(self):
+        mask = garment_mask()
+        out, method = KfvtonGarmentMask().run(make_garment(), mask=mask)
+        assert method == "explicit"
+        torch.testing.assert_close(out, mask)
+
+    def test_loadimage_alpha_and_placeholder(self):
+        m = garment_mask()
+        out, method = KfvtonGarmentMask().run(make_garment(), loadimage_mask=1.0 - m)
+        assert method == "alpha"
+        torch.testing.assert_close(out, m)
+        # Load Image's (1, 64, 64) zero mask for a JPEG means "no alpha": the mask is computed instead
+        out, method = KfvtonGarmentMask().run(make_garment(), loadimage_mask=torch.zeros(1, 64, 64))
+        assert method == "computed" and out.shape == m.shape
+
+    def test_real_garment_computed(self, vitonhd_dir):
+        garment = _image(vitonhd_dir / "cloth" / "01260_00.jpg")
+        ref = np.asarray(Image.open(vitonhd_dir / "cloth-mask" / "01260_00.jpg").convert("L")) > 127
+        out, method = KfvtonGarmentMask().run(garment)
+        assert method == "computed" and out.shape == (1, 1024, 768)
+        iou = (out[0].numpy() > 0.5) & ref
+        assert iou.sum() / ((out[0].numpy() > 0.5) | ref).sum() > 0.9
+
+
+class TestGarmentLandmarks:
+    @pytest.mark.parametrize("batch", [1, 3])
+    def test_batch(self, batch):
+        landmarks, sleeves = KfvtonGarmentLandmarks().run(make_garment(batch), garment_mask(batch))
+        assert landmarks.points.shape == (batch, 14, 3)
+        assert len(sleeves.split(", ")) == batch
+
+
+class TestTpsWarp:
+    def _run(self, garments: int, persons: int, pairs_batch: int):
+        return KfvtonTpsWarp().run(
+            make_garment(garments), garment_mask(garments), make_pairs(pairs_batch), make_person(persons), 1e-3, 1
+        )
+
+    @pytest.mark.parametrize("garments,persons", [(1, 3), (3, 1), (2, 2)])
+    def test_batches(self, garments, persons):
+        image, mask, warp = self._run(garments, persons, max(garments, persons))
+        b = max(garments, persons)
+        assert image.shape == (b, *PERSON_HW, 3) and mask.shape == (b, *PERSON_HW)
+        assert isinstance(warp, Warp) and warp.grid.shape == (b, *PERSON_HW, 2)
+        # the garment lands where the targets are: the mask covers the chest target area (hem centre above)
+        assert float(mask[:, 40, 32].min()) > 0.5 and float(mask[:, 2, 2].max()) < 0.5
+
+    def test_person_size_mismatch(self):
+        with pytest.raises(ValueError, match="person"):
+            KfvtonTpsWarp().run(make_garment(), garment_mask(), make_pairs(), torch.zeros(1, 50, 50, 3), 1e-3, 1)
