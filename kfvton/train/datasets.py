@@ -466,6 +466,12 @@ class TryOnDataset(torch.utils.data.Dataset):
         return TryOnSample(e.name, e.cloth_name, image, cloth, mask, parse, joints, e.paired)
 
     def __getitem__(self, index: int) -> TryOnSample:
+        return self.get(index)
+
+    def get(self, index: int, *, epoch: int | None = None) -> TryOnSample:
+        """Sample `index` with the augmentation draws of `epoch` (default `self.epoch`); a bad sample is reported
+        and, with `on_bad_sample="skip"`, replaced by the next good one."""
+        epoch = self.epoch if epoch is None else int(epoch)
         n = len(self.entries)
         for attempt in range(n):
             i = (index + attempt) % n
@@ -478,7 +484,7 @@ class TryOnDataset(torch.utils.data.Dataset):
                 self._bad(name, str(err))
                 continue
             if self.train and self.augment.active:
-                gen = torch.Generator().manual_seed(_mix(self.seed, self.epoch, i))
+                gen = torch.Generator().manual_seed(_mix(self.seed, epoch, i))
                 sample = augment_sample(sample, self.augment, gen)
             return sample
         raise BadSampleError(f"dataset {self.dataroot}/{self.split}: every sample is bad: {self.bad_samples}")
