@@ -1,11 +1,55 @@
 """Human-parsing label sets. The library's own layout is LIP-20 with the VITON-HD convention (label 10 = neck).
 
-Other label sets (ATR-18, CIHP-20) and colour-coded / per-class inputs convert into it here.
+Other label sets (ATR-18, CIHP-20, LIP-20 as parsers output it) and colour-coded / per-class inputs convert into it
+here. Every mapping is an explicit table (`TO_VITONHD`), tested entry by entry.
+
+Label sets (`LABEL_SETS`):
+    "vitonhd": our layout, LIP-20 names with 10 = neck (VITON-HD / HR-VITON `image-parse` files).
+    "lip":     LIP-20 as LIP-trained parsers (SCHP, ...) output it: 10 = jumpsuits, which becomes dress (6).
+    "cihp":    CIHP-20 (the LIP ids; 10 = torso skin, which becomes neck (10)).
+    "atr":     ATR-18 (SCHP's ATR model): sunglasses 3, upper clothes 4, skirt 5, pants 6, dress 7, belt 8, ...;
+               the belt becomes pants (9, lower body), the bag becomes background (0: LIP has no bag).
+Palettes (`PALETTES`) for colour-coded parse images:
+    "cihp": the CIHP / VITON-HD visualisation colours (VITON-HD's PNGs store them 1 below: 254, 169, 220, which the
+            nearest-colour match absorbs);
+    "voc":  the PASCAL-VOC bit-pattern colours SCHP writes into its palette PNGs, for any label set.
 """
 
 from __future__ import annotations
 
-__all__ = ["LIP_LABELS", "lip_id", "VITONHD_UPPER_CLOTHES", "VITONHD_ARMS", "VITONHD_LOWER_BODY", "VITONHD_HEAD"]
+import os
+
+import torch
+from PIL import Image
+from torch import Tensor
+
+from .._checks import check_shape
+from .io import load_image, load_parse
+
+__all__ = [
+    "LIP_LABELS",
+    "lip_id",
+    "VITONHD_UPPER_CLOTHES",
+    "VITONHD_ARMS",
+    "VITONHD_LOWER_BODY",
+    "VITONHD_HEAD",
+    "VITONHD_NECK",
+    "LIP_SOURCE_LABELS",
+    "ATR_LABELS",
+    "CIHP_LABELS",
+    "LABEL_SETS",
+    "TO_VITONHD",
+    "CIHP_PALETTE",
+    "voc_palette",
+    "PALETTES",
+    "to_vitonhd",
+    "labels_from_colors",
+    "colors_from_labels",
+    "labels_from_class_masks",
+    "class_masks_from_labels",
+    "label_mask",
+    "read_parse_file",
+]
 
 #: LIP-20 names by id; VITON-HD re-uses 10 ("jumpsuits" in LIP) for the neck.
 LIP_LABELS: tuple[str, ...] = (
@@ -26,3 +70,198 @@ def lip_id(name: str) -> int:
         return _LIP_INDEX[name]
     except KeyError:
         raise KeyError(f"unknown parse label {name!r}; expected one of {', '.join(LIP_LABELS)}") from None
+
+
+VITONHD_NECK: tuple[int, ...] = (10,)
+
+#: LIP-20 as LIP-trained parsers output it (10 = jumpsuits).
+LIP_SOURCE_LABELS: tuple[str, ...] = LIP_LABELS[:10] + ("jumpsuits",) + LIP_LABELS[11:]
+#: ATR-18 (as SCHP's ATR model outputs it).
+ATR_LABELS: tuple[str, ...] = (
+    "background", "hat", "hair", "sunglasses", "upper_clothes", "skirt", "pants", "dress", "belt", "left_shoe",
+    "right_shoe", "face", "left_leg", "right_leg", "left_arm", "right_arm", "bag", "scarf",
+)  # fmt: skip
+#: CIHP-20 (LIP ids; 10 = torso skin).
+CIHP_LABELS: tuple[str, ...] = LIP_LABELS[:10] + ("torso_skin",) + LIP_LABELS[11:]
+
+LABEL_SETS: dict[str, tuple[str, ...]] = {
+    "vitonhd": LIP_LABELS,
+    "lip": LIP_SOURCE_LABELS,
+    "cihp": CIHP_LABELS,
+    "atr": ATR_LABELS,
+}
+
+#: label set -> our (VITON-HD) id for each of its ids, in its id order.
+TO_VITONHD: dict[str, tuple[int, ...]] = {
+    "vitonhd": tuple(range(20)),
+    # jumpsuits (10) -> dress (6): a one-piece garment covering the upper body
+    "lip": (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 6, 11, 12, 13, 14, 15, 16, 17, 18, 19),
+    # torso skin (10) -> neck (10): the skin VITON-HD labels as neck
+    "cihp": tuple(range(20)),
+    # bg, hat, hair, sunglasses, upper, skirt, pants, dress, belt->pants, l/r shoe, face, l/r leg, l/r arm,
+    # bag->background, scarf
+    "atr": (0, 1, 2, 4, 5, 12, 9, 6, 9, 18, 19, 13, 16, 17, 14, 15, 0, 11),
+}
+
+#: CIHP / VITON-HD visualisation colours by id (RGB 0..255).
+CIHP_PALETTE: tuple[tuple[int, int, int], ...] = (
+    (0, 0, 0), (128, 0, 0), (255, 0, 0), (0, 85, 0), (170, 0, 51), (255, 85, 0), (0, 0, 85), (0, 119, 221),
+    (85, 85, 0), (0, 85, 85), (85, 51, 0), (52, 86, 128), (0, 128, 0), (0, 0, 255), (51, 170, 221), (0, 255, 255),
+    (85, 255, 170), (170, 255, 85), (255, 255, 0), (255, 170, 0),
+)  # fmt: skip
+
+
+def voc_palette(n: int) -> tuple[tuple[int, int, int], ...]:
+    """The PASCAL-VOC colour map for ids 0..n-1: bit k of the id, in groups of three, sets bit 7-k/3 of R, G, B."""
+    colors = []
+    for label in range(n):
+        rgb = [0, 0, 0]
+        value, shift = label, 7
+        while value:
+            for c in range(3):
+                rgb[c] |= ((value >> c) & 1) << shift
+            value >>= 3
+            shift -= 1
+        colors.append((rgb[0], rgb[1], rgb[2]))
+    return tuple(colors)
+
+
+PALETTES: dict[str, tuple[tuple[int, int, int], ...]] = {"cihp": CIHP_PALETTE, "voc": voc_palette(20)}
+
+
+def _label_set(name: str) -> tuple[str, ...]:
+    if name not in LABEL_SETS:
+        raise ValueError(f"label_set: expected one of {', '.join(LABEL_SETS)}, got {name!r}")
+    return LABEL_SETS[name]
+
+
+def _check_labels(parse: object, name: str, n_labels: int) -> None:
+    check_shape(parse, name, ("B", "H", "W"))
+    assert isinstance(parse, Tensor)
+    if parse.dtype != torch.int64:
+        raise TypeError(f"{name}: expected an int64 label map, got dtype {parse.dtype}")
+    if parse.numel() and (int(parse.min()) < 0 or int(parse.max()) >= n_labels):
+        raise ValueError(
+            f"{name}: expected labels in [0, {n_labels - 1}], got [{int(parse.min())}, {int(parse.max())}]"
+        )
+
+
+def to_vitonhd(parse: Tensor, label_set: str) -> Tensor:
+    """A parse map in `label_set` ids -> our layout (LIP-20 names, 10 = neck), through `TO_VITONHD`.
+
+    Args:
+        parse: (B, H, W) int64 ids of `label_set`.
+        label_set: "vitonhd", "lip", "cihp" or "atr".
+    Returns:
+        (B, H, W) int64 in [0, 19].
+    """
+    labels = _label_set(label_set)
+    _check_labels(parse, "parse", len(labels))
+    table = torch.tensor(TO_VITONHD[label_set], dtype=torch.int64, device=parse.device)
+    return table[parse]
+
+
+def _palette(palette: str, n: int) -> Tensor:
+    if palette not in PALETTES:
+        raise ValueError(f"palette: expected one of {', '.join(PALETTES)}, got {palette!r}")
+    colors = PALETTES[palette] if palette != "voc" else voc_palette(n)
+    if len(colors) < n:
+        raise ValueError(f"palette: {palette!r} has {len(colors)} colours, the label set needs {n}")
+    return torch.tensor(colors[:n], dtype=torch.float32) / 255.0
+
+
+def labels_from_colors(
+    image: Tensor,
+    *,
+    label_set: str = "vitonhd",
+    palette: str = "cihp",
+    tolerance: float = 0.1,
+    max_unmatched: float = 0.05,
+) -> Tensor:
+    """A colour-coded parse image -> ids of `label_set`, by the nearest palette colour.
+
+    Args:
+        image: (B, 3, H, W) float RGB in [0, 1], each pixel a palette colour (resized images blend colours at the
+            edges: those pixels take the nearest colour).
+        label_set: whose ids the colours stand for (its length picks how many palette colours are used).
+        palette: "cihp" or "voc" (`PALETTES`).
+        tolerance: RGB distance in [0, 1] units within which a pixel counts as matched.
+        max_unmatched: largest fraction of pixels allowed beyond `tolerance`; more means the palette is wrong.
+
+    Returns:
+        (B, H, W) int64 ids of `label_set`.
+
+    Raises:
+        ValueError: more than `max_unmatched` of the pixels match no colour of the palette.
+    """
+    check_shape(image, "image", ("B", 3, "H", "W"))
+    n = len(_label_set(label_set))
+    colors = _palette(palette, n).to(image.device)
+    pixels = image.detach().float().permute(0, 2, 3, 1)  # (B, H, W, 3)
+    dist = torch.cdist(pixels.reshape(1, -1, 3), colors[None])[0]  # (BHW, n)
+    best, ids = dist.min(dim=-1)
+    unmatched = float((best > tolerance).float().mean()) if best.numel() else 0.0
+    if unmatched > max_unmatched:
+        raise ValueError(
+            f"image: {unmatched:.0%} of the pixels match no {palette!r} palette colour of label set {label_set!r} "
+            f"(allowed {max_unmatched:.0%}); pick the palette the parse image was drawn with"
+        )
+    return ids.reshape(pixels.shape[:3])
+
+
+def colors_from_labels(parse: Tensor, *, label_set: str = "vitonhd", palette: str = "cihp") -> Tensor:
+    """(B, H, W) int64 ids of `label_set` -> (B, 3, H, W) float RGB [0, 1] palette colours."""
+    n = len(_label_set(label_set))
+    _check_labels(parse, "parse", n)
+    colors = _palette(palette, n).to(parse.device)
+    return colors[parse].permute(0, 3, 1, 2).contiguous()
+
+
+def labels_from_class_masks(masks: Tensor, *, threshold: float = 0.5) -> Tensor:
+    """Per-class masks -> a label map: each pixel takes the class of its strongest mask, background (0) where no
+    mask reaches `threshold`.
+
+    Args:
+        masks: (B, C, H, W) float in [0, 1], channel c = class c of a label set (channel 0 may be background or
+            empty); a ComfyUI MASK batch of C class masks is (C, H, W): pass `masks[None]`.
+    Returns:
+        (B, H, W) int64 in [0, C - 1].
+    """
+    check_shape(masks, "masks", ("B", "C", "H", "W"))
+    if not masks.is_floating_point():
+        raise TypeError(f"masks: expected float masks in [0, 1], got dtype {masks.dtype}")
+    value, ids = masks[:, 1:].max(dim=1) if masks.shape[1] > 1 else (masks[:, 0], torch.zeros_like(masks[:, 0]))
+    return torch.where(value >= threshold, ids.long() + 1, torch.zeros_like(ids, dtype=torch.long))
+
+
+def class_masks_from_labels(parse: Tensor, num_classes: int) -> Tensor:
+    """(B, H, W) int64 ids -> (B, num_classes, H, W) float one-hot masks (the inverse of `labels_from_class_masks`)."""
+    _check_labels(parse, "parse", num_classes)
+    return torch.nn.functional.one_hot(parse, num_classes).permute(0, 3, 1, 2).float()
+
+
+def label_mask(parse: Tensor, labels: tuple[int, ...]) -> Tensor:
+    """(B, H, W) int64 parse in our layout -> (B, 1, H, W) float mask of the pixels whose id is in `labels`."""
+    check_shape(parse, "parse", ("B", "H", "W"))
+    ids = torch.tensor(labels, dtype=parse.dtype, device=parse.device)
+    return torch.isin(parse, ids).float()[:, None]
+
+
+def read_parse_file(path: str | os.PathLike, *, label_set: str = "vitonhd", palette: str = "cihp") -> Tensor:
+    """A parse map file -> (1, H, W) int64 in our layout.
+
+    Palette or grey PNGs hold the ids of `label_set` as pixel values; RGB images are colour-coded with `palette`.
+    """
+    _label_set(label_set)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"parse: file not found: {path}")
+    try:
+        with Image.open(path) as img:
+            indexed = img.mode in ("P", "L", "I", "I;16")
+    except OSError as err:
+        raise ValueError(f"parse: cannot read {path} as an image ({err})") from None
+    if indexed:
+        ids = load_parse(path, name="parse")
+    else:
+        ids = labels_from_colors(load_image(path, name="parse"), label_set=label_set, palette=palette)
+    return to_vitonhd(ids, label_set)
