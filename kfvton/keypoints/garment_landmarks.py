@@ -1,0 +1,520 @@
+"""Classical garment landmarks from the garment mask's outline (upper-body garments photographed flat, front view).
+
+Fourteen named points (`GARMENT_LANDMARKS`) in garment pixels with a confidence each; left/right are the WEARER's,
+so in a frontal garment photo the wearer's left side is on the image right (OpenPose convention).
+
+How each point is found (see docs/garment.md for the rules and limits):
+- collar_center: the lowest point of the top outline near the garment's centre line (the neckline dip);
+  collar_left/right: where the top outline is highest on each side (neck/shoulder junction or strap top),
+  the outer end of a flat collar top.
+- hem_center: the bottom outline on the centre line; hem_left/right: walking outward along the bottom
+  outline, where it turns steeper than 45 degrees or jumps (side seam, or a sleeve hanging lower).
+- On each side the outer contour from the collar corner to the hem corner is resampled, smoothed and its
+  turning angle measured at a scale of ~2 % of the perimeter: the armpit is the sharpest concave turn in the
+  upper body, the sleeve end is the point of that path farthest from the body axis at armpit height, the cuff
+  corners are the sharpest convex turns either side of it, the shoulder is the sharpest convex turn between
+  collar and cuff (sleeveless: between collar and armpit).
+- Sleeves: present when the sleeve end sticks out beyond the armpit (> 7 % of the garment width) or hangs
+  below it (> 12 % of the collar-to-hem height); "long" when the sleeve's underside (armpit to inner cuff
+  corner) is at least `LONG_SLEEVE_RATIO` of the collar-to-hem height (elbow-length sleeves are "short").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+from torch import Tensor
+
+from .._checks import check_image, check_same_batch, check_shape
+
+__all__ = ["GARMENT_LANDMARKS", "GarmentLandmarks", "detect_garment_landmarks", "landmark_index", "LONG_SLEEVE_RATIO"]
+
+GARMENT_LANDMARKS: tuple[str, ...] = (
+    "collar_left", "collar_center", "collar_right", "shoulder_left", "shoulder_right",
+    "sleeve_left_outer", "sleeve_left_inner", "sleeve_right_outer", "sleeve_right_inner",
+    "armpit_left", "armpit_right", "hem_left", "hem_center", "hem_right",
+)  # fmt: skip
+_INDEX = {name: i for i, name in enumerate(GARMENT_LANDMARKS)}
+SLEEVE_KINDS = ("none", "short", "long")
+
+LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
+_FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
+_N_CONTOUR = 600  # outline resampled to this many points
+
+
+def landmark_index(name: str) -> int:
+    """Index of a garment landmark name in `GARMENT_LANDMARKS`; raises with the valid names."""
+    try:
+        return _INDEX[name]
+    except KeyError:
+        raise KeyError(f"unknown garment landmark {name!r}; expected one of {', '.join(GARMENT_LANDMARKS)}") from None
+
+
+@dataclass(frozen=True)
+class GarmentLandmarks:
+    """Garment landmarks for a batch of garment images.
+
+    Attributes:
+        points: (B, 14, 3) float, (x_px, y_px, confidence) in `GARMENT_LANDMARKS` order, pixel coordinates in the
+            garment image (pixel centres at integers); confidence in (0, 1] when found, 0 when absent (e.g. the
+            sleeve ends of a sleeveless garment; x, y are then 0 and meaningless).
+        garment_hw: (H, W) of the garment image the pixels refer to.
+        sleeves: per batch item "none", "short" or "long".
+    """
+
+    points: Tensor
+    garment_hw: tuple[int, int]
+    sleeves: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        check_shape(self.points, "garment_landmarks.points", ("B", len(GARMENT_LANDMARKS), 3))
+        h, w = self.garment_hw
+        if h < 1 or w < 1:
+            raise ValueError(f"garment_landmarks.garment_hw: expected a positive (H, W), got {self.garment_hw}")
+        if len(self.sleeves) != self.points.shape[0] or any(s not in SLEEVE_KINDS for s in self.sleeves):
+            raise ValueError(
+                f"garment_landmarks.sleeves: expected {self.points.shape[0]} entries from {SLEEVE_KINDS}, "
+                f"got {self.sleeves}"
+            )
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.points.shape[0])
+
+    def point(self, name: str) -> Tensor:
+        """(B, 3) one landmark's (x_px, y_px, confidence)."""
+        return self.points[:, landmark_index(name)]
+
+    def select(self, index: int) -> GarmentLandmarks:
+        return GarmentLandmarks(self.points[index : index + 1], self.garment_hw, self.sleeves[index : index + 1])
+
+    def to(self, device: torch.device | str | None = None) -> GarmentLandmarks:
+        return GarmentLandmarks(self.points.to(device), self.garment_hw, self.sleeves)
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Outline helpers (numpy, one garment at a time)
+
+
+def _resample_closed(contour: np.ndarray, n: int) -> np.ndarray:
+    """(M, 2) closed polyline -> (n, 2) points equally spaced by arc length."""
+    closed = np.vstack([contour, contour[:1]])
+    seg = np.linalg.norm(np.diff(closed, axis=0), axis=1)
+    arc = np.concatenate([[0.0], np.cumsum(seg)])
+    targets = np.linspace(0.0, arc[-1], n, endpoint=False)
+    x = np.interp(targets, arc, closed[:, 0])
+    y = np.interp(targets, arc, closed[:, 1])
+    return np.stack([x, y], axis=1)
+
+
+def _smooth_closed(points: np.ndarray, sigma: float) -> np.ndarray:
+    radius = max(1, int(3 * sigma))
+    t = np.arange(-radius, radius + 1)
+    kernel = np.exp(-0.5 * (t / sigma) ** 2)
+    kernel /= kernel.sum()
+    padded = np.concatenate([points[-radius:], points, points[:radius]])
+    return np.stack([np.convolve(padded[:, i], kernel, mode="valid") for i in range(2)], axis=1)
+
+
+def _turning(points: np.ndarray, k: int, orientation: float) -> np.ndarray:
+    """Signed turning angle (degrees) at each point over +-k samples; > 0 convex, < 0 concave."""
+    prev = points - np.roll(points, k, axis=0)
+    nxt = np.roll(points, -k, axis=0) - points
+    cross = prev[:, 0] * nxt[:, 1] - prev[:, 1] * nxt[:, 0]
+    dot = (prev * nxt).sum(axis=1)
+    return np.degrees(np.arctan2(cross, dot)) * orientation
+
+
+def _arc_indices(start: int, end: int, n: int, step: int) -> np.ndarray:
+    """Indices from start to end (inclusive) walking in direction `step` (+1/-1) around a closed curve of n."""
+    length = ((end - start) * step) % n
+    return (start + step * np.arange(length + 1)) % n
+
+
+def _conf_from_turn(angle: float) -> float:
+    return float(np.clip(abs(angle) / 90.0, _FALLBACK_CONF, 1.0))
+
+
+def _profile_extremes(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per column: present, top row, bottom row (rows are -1 where the column is empty)."""
+    present = mask.any(axis=0)
+    h = mask.shape[0]
+    top = np.where(present, mask.argmax(axis=0), -1)
+    bottom = np.where(present, h - 1 - mask[::-1].argmax(axis=0), -1)
+    return present, top, bottom
+
+
+def _collar_corner(top: np.ndarray, present: np.ndarray, cx: int, step: int, tol: float) -> tuple[int, int] | None:
+    """Highest top-outline point on one side of the centre (`step` +1 image right, -1 image left)."""
+    xs = np.arange(cx, top.shape[0]) if step > 0 else np.arange(cx, -1, -1)
+    xs = xs[present[xs]]
+    if xs.size == 0:
+        return None
+    ts = top[xs]
+    near = ts <= ts.min() + tol
+    if near[0]:
+        # Flat collar top (mock neck) across the centre: its outer end is the corner.
+        run_end = int(np.argmin(near)) if not near.all() else near.size
+        i = max(run_end - 1, 0)
+    else:
+        i = int(np.argmax(near))
+    return int(xs[i]), int(ts[i])
+
+
+def _hem_corner(bottom: np.ndarray, present: np.ndarray, cx: int, step: int, win: int) -> tuple[int, int]:
+    """Walk outward along the bottom outline from the centre until it turns steeper than 45 degrees or ends."""
+    xs = np.arange(cx, bottom.shape[0]) if step > 0 else np.arange(cx, -1, -1)
+    pres = present[xs]
+    stop = int(np.argmin(pres)) if not pres.all() else xs.size
+    xs = xs[:stop]
+    b = bottom[xs].astype(np.float64)
+    if xs.size <= win:
+        return int(xs[-1]), int(b[-1])
+    jump = np.abs(b[win:] - b[:-win]) > win
+    i = int(np.argmax(jump)) if jump.any() else xs.size - 1 - win
+    # The corner is where the steep part starts inside the window: the last point still at hem level.
+    seg = b[i : i + win + 1]
+    j = i + int(np.argmax(np.abs(seg - b[i]) > 1.5)) - 1 if (np.abs(seg - b[i]) > 1.5).any() else i
+    j = max(j, 0)
+    return int(xs[j]), int(b[j])
+
+
+def _refine_corner(raw: np.ndarray, approx_xy: np.ndarray, span: float) -> np.ndarray:
+    """Snap a corner to the raw outline: the raw point near `approx_xy` farthest outside the local chord."""
+    d = np.linalg.norm(raw - approx_xy, axis=1)
+    near = np.nonzero(d <= span)[0]
+    if near.size < 3:
+        return raw[int(np.argmin(d))].astype(np.float64)
+    return raw[near[np.argmin(d[near])]].astype(np.float64)
+
+
+@dataclass
+class _Side:
+    shoulder: tuple[float, float, float]
+    sleeve_outer: tuple[float, float, float]
+    sleeve_inner: tuple[float, float, float]
+    armpit: tuple[float, float, float]
+    has_sleeve: bool
+    sleeve_length: float
+
+
+_ABSENT = (0.0, 0.0, 0.0)
+
+
+def _local_maxima(values: np.ndarray, threshold: float) -> np.ndarray:
+    """Indices of local maxima of a 1-D array that exceed `threshold` (plateaus give their first index)."""
+    if values.size < 3:
+        return np.zeros(0, dtype=np.int64)
+    left = np.concatenate([[-np.inf], values[:-1]])
+    right = np.concatenate([values[1:], [-np.inf]])
+    return np.nonzero((values > left) & (values >= right) & (values > threshold))[0]
+
+
+def _side_features(
+    pts: np.ndarray,
+    turn: np.ndarray,
+    path: np.ndarray,
+    piece: np.ndarray,
+    *,
+    cx: float,
+    collar: np.ndarray,
+    hem: np.ndarray,
+    width: float,
+    side: int,
+) -> _Side:
+    """Shoulder, cuff corners and armpit on one side's outer path (collar corner -> hem corner).
+
+    `side` is +1 for the image-right half (wearer's left), -1 for the image-left half.
+    """
+    p = pts[path]
+    a = turn[path]
+    top_y = collar[1]
+    body_h = max(hem[1] - top_y, 1.0)
+    n = p.shape[0]
+    margin = max(2, n // 40)
+
+    armpit_idx, armpit_conf = _find_armpit(p, a, piece, top_y=top_y, body_h=body_h, margin=margin, side=side)
+    if armpit_idx is None:
+        # No visible side seam (a long sleeve hanging over the body side): place the armpit on the hem corner's
+        # vertical, a third of the way down, and mark it as a guess.
+        ay = top_y + 0.33 * body_h
+        armpit = (float(hem[0]), float(ay), _FALLBACK_CONF)
+        limit = n - margin
+    else:
+        armpit = (float(p[armpit_idx, 0]), float(p[armpit_idx, 1]), armpit_conf)
+        limit = armpit_idx
+    ax, ay = armpit[0], armpit[1]
+
+    # Sleeve end: the point between collar and armpit farthest from the body axis at armpit height.
+    seg = np.arange(margin, max(limit - margin // 2, margin + 1))
+    dist = np.hypot(p[seg, 0] - cx, p[seg, 1] - ay)
+    ie = int(seg[np.argmax(dist)])
+    ex, ey = p[ie]
+    outward = (ex - ax) * side
+    has_sleeve = bool(outward > 0.07 * width or ey > ay + 0.12 * body_h)
+
+    if has_sleeve:
+        io, ii = _cuff_corners(a, ie, lo=margin, hi=max(ie + 1, limit - margin // 2), sep=margin)
+        sleeve_outer = (float(p[io, 0]), float(p[io, 1]), _conf_from_turn(a[io]))
+        sleeve_inner = (float(p[ii, 0]), float(p[ii, 1]), _conf_from_turn(a[ii]))
+        sh_end = io - margin
+    else:
+        sleeve_outer = sleeve_inner = _ABSENT
+        sh_end = limit - margin
+    # Shoulder: sharpest convex bend after the collar, above the armpit and before the cuff.
+    sh_seg = np.arange(margin, max(sh_end, margin + 1))
+    # ... and well away from the neck: at least a third of the way from the collar corner out to the cuff/armpit.
+    ref_x = sleeve_outer[0] if has_sleeve else ax
+    min_out = abs(collar[0] - cx) + 0.35 * max(abs(ref_x - cx) - abs(collar[0] - cx), 0.0)
+    keep = (p[sh_seg, 1] < min(ay, top_y + 0.4 * body_h)) & (np.abs(p[sh_seg, 0] - cx) >= min_out)
+    sh_seg = sh_seg[keep]
+    if sh_seg.size == 0:
+        sh_seg = np.arange(margin, margin + 1)
+    ish = int(sh_seg[np.argmax(a[sh_seg])])
+    if a[ish] > 15.0:
+        shoulder = (float(p[ish, 0]), float(p[ish, 1]), _conf_from_turn(a[ish] * 2.0))
+    else:
+        ish = int(sh_seg[np.argmax((p[sh_seg, 0] - cx) * side - 0.5 * p[sh_seg, 1])])
+        shoulder = (float(p[ish, 0]), float(p[ish, 1]), _FALLBACK_CONF)
+
+    length = 0.0
+    if has_sleeve:
+        # Underside length (armpit to inner cuff corner): unlike the outer edge it does not depend on where a
+        # raglan or dropped shoulder puts the shoulder point.
+        length = float(np.hypot(sleeve_inner[0] - ax, sleeve_inner[1] - ay)) / body_h
+    return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length)
+
+
+def _cuff_corners(a: np.ndarray, ie: int, *, lo: int, hi: int, sep: int) -> tuple[int, int]:
+    """Outer and inner cuff corners: the two sharpest convex peaks around the sleeve end `ie`.
+
+    The window reaches as far before `ie` as the path continues after it (to the armpit), which covers a cuff
+    of any width without reaching back to the shoulder of a short sleeve.
+    """
+    reach = max(hi - ie, 2 * sep)
+    lo = max(lo, ie - reach)
+    hi = min(hi, a.size - 1)
+    idx = np.arange(lo, hi + 1)
+    peaks = idx[_local_maxima(a[idx], 25.0)]
+    if peaks.size == 0:
+        return ie, ie
+    order = peaks[np.argsort(-a[peaks])]
+    first = int(order[0])
+    others = order[np.abs(order - first) >= sep]
+    if others.size == 0:
+        return first, first
+    second = int(others[0])
+    return min(first, second), max(first, second)
+
+
+def _inward_run(piece: np.ndarray, xy: np.ndarray, side: int) -> np.ndarray:
+    """Per outline point: how many mask pixels follow it horizontally towards the centre (one row each)."""
+    h, w = piece.shape
+    out = np.zeros(xy.shape[0])
+    xs = np.clip(np.round(xy[:, 0]).astype(int), 0, w - 1)
+    ys = np.clip(np.round(xy[:, 1]).astype(int), 0, h - 1)
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+        row = piece[y, : x + 4][::-1] if side > 0 else piece[y, max(x - 3, 0) :]
+        start = np.flatnonzero(row[:8])  # the smoothed outline may sit a pixel or two off the mask
+        if start.size == 0:
+            continue
+        row = row[start[0] :]
+        gaps = np.flatnonzero(row == 0)
+        out[i] = gaps[0] if gaps.size else row.size
+    return out
+
+
+def _find_armpit(
+    p: np.ndarray, a: np.ndarray, piece: np.ndarray, *, top_y: float, body_h: float, margin: int, side: int
+) -> tuple[int | None, float]:
+    """Walk up the side seam from the hem corner; the armpit is where the outline leaves the seam's direction.
+
+    Returns the path index and a confidence, or (None, 0) when the outline does not go up from the hem corner
+    (a sleeve hanging over the body side hides the seam).
+    """
+    n = p.shape[0]
+    rev = p[::-1]  # hem corner -> collar corner
+    hem_y = rev[0, 1]
+    # The outline must rise from the hem corner; when it drops it runs down a sleeve hanging over the side.
+    if rev[min(2 * margin, n - 1), 1] >= hem_y:
+        return None, 0.0
+    # Reference direction of the side seam: from 5 % to 25 % of the body height above the hem corner.
+    above = rev[:, 1] < hem_y - 0.05 * body_h
+    if not above.any():
+        return None, 0.0
+    i0 = int(np.argmax(above))
+    i1_mask = rev[:, 1] < hem_y - 0.25 * body_h
+    if not i1_mask.any():
+        return None, 0.0
+    i1 = int(np.argmax(i1_mask))
+    seam = rev[i1] - rev[i0]
+    # The seam must rise steeply and be reached soon: otherwise the path first runs along a sleeve.
+    arc = np.linalg.norm(np.diff(rev[: i1 + 1], axis=0), axis=1).sum()
+    if seam[1] > -0.5 * abs(seam[0]) or arc > 1.6 * np.hypot(*(rev[i1] - rev[0])) + 0.05 * body_h:
+        return None, 0.0
+    seam = seam / np.linalg.norm(seam)
+    step = max(2, margin)
+    heading = rev[np.minimum(np.arange(n) + step, n - 1)] - rev
+    norms = np.linalg.norm(heading, axis=1)
+    cosang = (heading @ seam) / np.maximum(norms, 1e-9)
+    candidates = (np.arange(n) >= i1) & (rev[:, 1] > top_y + 0.08 * body_h)
+    leave = (cosang < np.cos(np.radians(40.0))) & candidates
+    # A strap continuing the side line (camisole): the garment behind the outline becomes thin.
+    thick = _inward_run(piece, rev, side)
+    thin = (thick < 0.4 * max(thick[i1], 1)) & candidates
+    if thin.any() and (not leave.any() or np.argmax(thin) < np.argmax(leave)):
+        j = int(np.argmax(thin))
+        return n - 1 - j, 0.6
+    if not leave.any():
+        # The seam runs straight up to the top (sleeveless with a shallow armhole): the armhole's deepest
+        # concave bend in the upper half, else a third of the way down.
+        upper = np.nonzero(candidates & (rev[:, 1] < top_y + 0.5 * body_h))[0]
+        upper = upper[upper < n - margin]
+        if upper.size == 0:
+            return None, 0.0
+        rev_a = a[::-1]
+        jj = int(upper[np.argmin(rev_a[upper])])
+        if rev_a[jj] < -10.0:
+            return n - 1 - jj, _conf_from_turn(rev_a[jj])
+        jj = int(upper[np.argmin(np.abs(rev[upper, 1] - (top_y + 0.33 * body_h)))])
+        return n - 1 - jj, _FALLBACK_CONF
+    j = int(np.argmax(leave))
+    # Refine: the sharpest turn (either sign) within the heading window just after the departure.
+    window = np.arange(j, min(j + step + 1, n - margin))
+    if window.size == 0:
+        window = np.array([j])
+    rev_a = a[::-1]
+    jj = int(window[np.argmax(np.abs(rev_a[window]))])
+    return n - 1 - jj, _conf_from_turn(rev_a[jj])
+
+
+def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
+    """(H, W) uint8 {0, 1} mask -> ((14, 3) float64 points, sleeve kind)."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        raise ValueError(f"mask[{index}]: empty garment mask, no outline to find landmarks on")
+    # Work on the largest piece only (stray specks must not move the landmarks).
+    contour = max(contours, key=cv2.contourArea)
+    # The outline's interior, holes filled: landmarks only depend on the outline.
+    piece = np.zeros_like(mask)
+    cv2.drawContours(piece, [contour], -1, 1, thickness=cv2.FILLED)
+    ys, xs = np.nonzero(piece)
+    if ys.size < 64:
+        raise ValueError(f"mask[{index}]: the garment mask has only {ys.size} pixels; expected a garment silhouette")
+    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
+    width, height = float(x1 - x0 + 1), float(y1 - y0 + 1)
+    if width < 16 or height < 16:
+        raise ValueError(f"mask[{index}]: the garment is only {int(width)}x{int(height)} px; expected at least 16x16")
+
+    rows = piece[y0 : y1 + 1].astype(bool)
+    row_has = rows.any(axis=1)
+    left = rows.argmax(axis=1)
+    right = rows.shape[1] - 1 - rows[:, ::-1].argmax(axis=1)
+    cx = int(round(float(np.median(0.5 * (left[row_has] + right[row_has])))))
+
+    present, top, bottom = _profile_extremes(piece.astype(bool))
+    band = max(1, int(0.03 * width))
+    centre_cols = np.arange(max(cx - band, 0), min(cx + band + 1, mask.shape[1]))
+    centre_cols = centre_cols[present[centre_cols]]
+    collar_center = np.array([cx, float(top[centre_cols].max())])
+    hem_center = np.array([cx, float(np.median(bottom[centre_cols]))])
+
+    tol = max(2.0, 0.015 * height)
+    corners = {}
+    for side in (1, -1):
+        cc = _collar_corner(top, present, cx, side, tol)
+        corners[("collar", side)] = np.array(cc if cc is not None else collar_center, dtype=np.float64)
+        corners[("hem", side)] = np.array(_hem_corner(bottom, present, cx, side, max(3, int(0.01 * width))), float)
+
+    raw = contour[:, 0, :].astype(np.float64)
+    pts = _smooth_closed(_resample_closed(raw, _N_CONTOUR), sigma=1.5)
+    area2 = np.sum(pts[:, 0] * np.roll(pts[:, 1], -1) - np.roll(pts[:, 0], -1) * pts[:, 1])
+    orientation = 1.0 if area2 > 0 else -1.0
+    k = max(3, _N_CONTOUR // 80)
+    turn = _turning(pts, k, orientation)
+
+    def nearest(xy: np.ndarray) -> int:
+        return int(np.argmin(np.sum((pts - xy) ** 2, axis=1)))
+
+    i_cc = nearest(collar_center)
+    out = np.zeros((len(GARMENT_LANDMARKS), 3), dtype=np.float64)
+    sides = {}
+    for side in (1, -1):
+        i_col = nearest(corners[("collar", side)])
+        i_hem = nearest(corners[("hem", side)])
+        path = _arc_indices(i_col, i_hem, _N_CONTOUR, 1)
+        if i_cc in path[1:-1] or path.size > 0.75 * _N_CONTOUR:
+            path = _arc_indices(i_col, i_hem, _N_CONTOUR, -1)
+        sides[side] = _side_features(
+            pts,
+            turn,
+            path,
+            piece,
+            cx=float(cx),
+            collar=corners[("collar", side)],
+            hem=corners[("hem", side)],
+            width=width,
+            side=side,
+        )
+
+    span = 0.02 * max(width, height)
+    for side, suffix in ((1, "left"), (-1, "right")):  # image right = wearer's left
+        s = sides[side]
+        out[_INDEX[f"collar_{suffix}"]] = (*corners[("collar", side)], 1.0)
+        out[_INDEX[f"hem_{suffix}"]] = (*corners[("hem", side)], 1.0)
+        for name, value in (
+            (f"shoulder_{suffix}", s.shoulder),
+            (f"sleeve_{suffix}_outer", s.sleeve_outer),
+            (f"sleeve_{suffix}_inner", s.sleeve_inner),
+            (f"armpit_{suffix}", s.armpit),
+        ):
+            if value[2] > 0:
+                xy = _refine_corner(raw, np.array(value[:2]), span)
+                out[_INDEX[name]] = (xy[0], xy[1], value[2])
+    out[_INDEX["collar_center"]] = (*collar_center, 1.0)
+    out[_INDEX["hem_center"]] = (*hem_center, 1.0)
+
+    if not (sides[1].has_sleeve or sides[-1].has_sleeve):
+        kind = "none"
+    else:
+        length = max(sides[1].sleeve_length, sides[-1].sleeve_length)
+        kind = "long" if length >= LONG_SLEEVE_RATIO else "short"
+    return out, kind
+
+
+def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
+    """Find the 14 garment landmarks of flat, front-view upper-body garments from their masks.
+
+    Classical and not differentiable (OpenCV/NumPy on the CPU); the image is validated but the current rules use
+    only the mask's outline.
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1].
+        mask: (B, 1, H, W) float in [0, 1], 1 on the garment (binarised at 0.5), e.g. from
+            `kfvton.preprocess.garment_mask.prepare_garment_mask`. A batch of 1 broadcasts against the garment's.
+
+    Returns:
+        GarmentLandmarks with points (B, 14, 3) (x_px, y_px, confidence) in the garment's pixel frame, dtype
+        float32 (float64 for a float64 garment), on the garment's device.
+
+    Raises:
+        ValueError naming `garment` or `mask` for wrong shapes, mismatched sizes or an empty mask.
+    """
+    check_image(garment, "garment")
+    b, _, h, w = garment.shape
+    check_shape(mask, "mask", ("B", 1, h, w))
+    if not mask.is_floating_point() and mask.dtype != torch.bool:
+        raise TypeError(f"mask: expected a float mask with values in [0, 1], got dtype {mask.dtype}")
+    batch = check_same_batch({"garment": b, "mask": mask.shape[0]})
+    binary = (mask.detach().to("cpu") > 0.5).to(torch.uint8)[:, 0].numpy()
+    points, kinds = [], []
+    for i in range(batch):
+        pts, kind = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i)
+        points.append(pts)
+        kinds.append(kind)
+    dtype = garment.dtype if garment.dtype == torch.float64 else torch.float32
+    tensor = torch.from_numpy(np.stack(points)).to(device=garment.device, dtype=dtype)
+    return GarmentLandmarks(tensor, (h, w), tuple(kinds))

@@ -1,0 +1,262 @@
+"""Garment masks: from a product photo on a plain background, from an alpha channel, or given explicitly.
+
+Classical preprocessing (OpenCV, not differentiable): the background colour is the median of the image border,
+every pixel's colour distance to it is thresholded low (so white-on-white garments survive), holes that are not
+flat background are filled, the largest connected component is kept, and finally the outline is placed where
+the distance reaches half of the local garment contrast, which puts the edge mid-way through the JPEG blur.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+from torch import Tensor
+
+from .._checks import check_image, check_same_batch, check_shape
+
+__all__ = ["GarmentMask", "garment_mask_from_image", "garment_mask_from_alpha", "prepare_garment_mask"]
+
+_LOG = logging.getLogger("kfvton")
+
+MASK_METHODS = ("explicit", "alpha", "computed")
+_MIN_FRACTION = 0.01  # a garment covers at least 1 % of the image ...
+_MAX_FRACTION = 0.97  # ... and leaves some background
+
+
+@dataclass(frozen=True)
+class GarmentMask:
+    """A validated garment mask and where it came from.
+
+    Attributes:
+        mask: (B, 1, H, W) float in {0, 1}, 1 on the garment; same device as the garment, float32 unless the
+            garment is float64.
+        method: "explicit" (the caller's mask), "alpha" (the garment's alpha channel) or "computed"
+            (`garment_mask_from_image`).
+    """
+
+    mask: Tensor
+    method: str
+
+
+def _to_uint8_hwc(images: Tensor) -> np.ndarray:
+    """(B, 3, H, W) float [0, 1] -> (B, H, W, 3) uint8."""
+    arr = (images.detach().to("cpu", torch.float32) * 255.0 + 0.5).clamp_(0, 255).to(torch.uint8)
+    return arr.permute(0, 2, 3, 1).contiguous().numpy()
+
+
+def _border_pixels(img: np.ndarray, width: int) -> np.ndarray:
+    return np.concatenate(
+        [
+            img[:width].reshape(-1, img.shape[-1]),
+            img[-width:].reshape(-1, img.shape[-1]),
+            img[:, :width].reshape(-1, img.shape[-1]),
+            img[:, -width:].reshape(-1, img.shape[-1]),
+        ]
+    )
+
+
+def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -> np.ndarray:
+    """Fill the holes of `fg` (uint8 0/1) unless they are real gaps (e.g. between a hanging sleeve and the body).
+
+    A hole is a real gap when it is mostly flat background and either large (>= 0.5 % of the garment) or
+    elongated (bounding box aspect > 3); small compact flat holes are shiny prints or lace and get filled.
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats((fg == 0).astype(np.uint8), connectivity=4)
+    if n <= 1:
+        return fg
+    h, w = fg.shape
+    touches = np.zeros(n, dtype=bool)
+    for edge in (labels[0], labels[-1], labels[:, 0], labels[:, -1]):
+        touches[np.unique(edge)] = True
+    flat_count = np.bincount(labels.ravel(), weights=flat_bg.ravel().astype(np.float64), minlength=n)
+    area = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    flat = flat_count / np.maximum(area, 1.0) >= max_flat_fraction
+    bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
+    bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
+    elongated = np.maximum(bw, bh) > 3.0 * np.minimum(bw, bh)
+    gap = flat & ((area >= 0.005 * float(fg.sum())) | elongated)
+    fill = ~touches & ~gap
+    fill[0] = False  # label 0 of the inverted image is a foreground pixel run, never a hole
+    out = fg.copy()
+    out[fill[labels]] = 1
+    return out
+
+
+def _largest_component(fg: np.ndarray) -> np.ndarray:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
+    if n <= 1:
+        return np.zeros_like(fg)
+    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    return (labels == best).astype(np.uint8)
+
+
+def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: float, index: int) -> np.ndarray:
+    h, w = img.shape[:2]
+    size = min(h, w)
+    border = _border_pixels(img, max(1, size // 256)).astype(np.float32)
+    bg = np.median(border, axis=0)
+    diff = cv2.GaussianBlur(img, (5, 5), 0).astype(np.float32) - bg
+    dist = cv2.magnitude(cv2.magnitude(diff[..., 0], diff[..., 1]), diff[..., 2])
+
+    border_dist = np.sqrt(((border - bg) ** 2).sum(axis=-1))
+    noise = float(np.median(border_dist) + 3.0 * 1.4826 * np.median(np.abs(border_dist - np.median(border_dist))))
+    if threshold is None:
+        # Low on purpose: white garments on white differ by a few levels; the noise floor guards textured
+        # backgrounds, the half-contrast refinement below puts the outline back where it belongs.
+        low = max(3.0, noise + 1.0)
+    else:
+        low = float(threshold) * 255.0
+    fg = (dist > low).astype(np.uint8)
+
+    k = max(3, (size // 200) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel)
+    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
+    fg = _largest_component(fg)
+    if fg.sum() == 0:
+        raise ValueError(
+            f"garment[{index}]: no garment could be separated from the background (colour {bg.round().tolist()}); "
+            "pass an explicit mask or an image with alpha"
+        )
+    flat_bg = dist <= max(2.0, noise)
+    fg = _fill_holes(fg, flat_bg, max_flat_fraction=0.6)
+
+    # Refine the outline: in a band around it keep pixels whose distance reaches half the local garment contrast.
+    band_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
+    inner = cv2.erode(fg, band_k)
+    band = (fg > 0) & (inner == 0)
+    # Local contrast = mean distance over the nearby garment interior, computed at 1/4 resolution (it is smooth).
+    small = (max(1, w // 4), max(1, h // 4))
+    inner_s = cv2.resize(inner.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    dist_s = cv2.resize(dist * inner, small, interpolation=cv2.INTER_AREA)
+    num = cv2.GaussianBlur(dist_s, (0, 0), k)
+    den = cv2.GaussianBlur(inner_s, (0, 0), k)
+    num = cv2.resize(num, (w, h), interpolation=cv2.INTER_LINEAR)
+    den = cv2.resize(den, (w, h), interpolation=cv2.INTER_LINEAR)
+    contrast = num / np.maximum(den, 1e-3)
+    drop = band & (den > 1e-3) & (dist < 0.5 * contrast)
+    fg[drop] = 0
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
+    fg = _largest_component(fg)
+
+    frac = fg.mean()
+    edge = np.concatenate([fg[0], fg[-1], fg[:, 0], fg[:, -1]])
+    if frac < _MIN_FRACTION:
+        raise ValueError(
+            f"garment[{index}]: the separated garment covers only {100 * frac:.2f} % of the image (expected >= "
+            f"{100 * _MIN_FRACTION:.0f} %); is the image blank or uniform? pass an explicit mask"
+        )
+    if edge.mean() > border_touch_max:
+        raise ValueError(
+            f"garment[{index}]: the separated region touches {100 * edge.mean():.0f} % of the image border "
+            f"(expected <= {100 * border_touch_max:.0f} %); the garment must lie on a plain background with a "
+            "margin, or pass an explicit mask"
+        )
+    return fg
+
+
+def garment_mask_from_image(
+    garment: Tensor, *, threshold: float | None = None, border_touch_max: float = 0.5
+) -> Tensor:
+    """Segment a garment photographed on a plain background (product photo).
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1].
+        threshold: colour distance (RGB Euclidean, in [0, 1] units) above which a pixel is garment before
+            refinement; None picks it from the border noise (at least 3/255).
+        border_touch_max: the largest fraction of the image border the garment may cover.
+
+    Returns:
+        (B, 1, H, W) float32 in {0, 1} on the garment's device, 1 on the garment (one connected piece).
+
+    Raises:
+        ValueError naming `garment` when nothing can be separated (blank or uniform image), when the result
+        is tiny, or when it touches most of the border (no plain background).
+    """
+    check_image(garment, "garment")
+    if threshold is not None and not 0.0 < threshold < 1.0:
+        raise ValueError(f"threshold: expected a value in (0, 1) or None, got {threshold}")
+    images = _to_uint8_hwc(garment)
+    masks = [
+        _mask_one(images[i], threshold=threshold, border_touch_max=border_touch_max, index=i)
+        for i in range(garment.shape[0])
+    ]
+    out = torch.from_numpy(np.stack(masks)[:, None].astype(np.float32))
+    return out.to(garment.device)
+
+
+def garment_mask_from_alpha(alpha: Tensor, *, threshold: float = 0.5) -> Tensor:
+    """Binarise an alpha channel into a garment mask.
+
+    Args:
+        alpha: (B, 1, H, W) float in [0, 1] (an (B, H, W) alpha is accepted too).
+        threshold: alpha above this is garment.
+
+    Returns:
+        (B, 1, H, W) float in {0, 1}, dtype and device of `alpha` (float32 for non-float input).
+    """
+    if isinstance(alpha, Tensor) and alpha.ndim == 3:
+        alpha = alpha.unsqueeze(1)
+    check_shape(alpha, "alpha", ("B", 1, "H", "W"))
+    dtype = alpha.dtype if alpha.is_floating_point() else torch.float32
+    mask = (alpha > threshold).to(dtype)
+    _check_coverage(mask, "alpha")
+    return mask
+
+
+def _check_coverage(mask: Tensor, name: str) -> None:
+    frac = mask.flatten(1).float().mean(dim=1)
+    for i, f in enumerate(frac.tolist()):
+        if f < _MIN_FRACTION:
+            raise ValueError(
+                f"{name}[{i}]: the garment mask is empty or tiny ({100 * f:.2f} % of the image, expected >= "
+                f"{100 * _MIN_FRACTION:.0f} %)"
+            )
+        if f > _MAX_FRACTION:
+            raise ValueError(
+                f"{name}[{i}]: the garment mask covers {100 * f:.1f} % of the image (expected <= "
+                f"{100 * _MAX_FRACTION:.0f} %); an all-garment mask has no outline to find landmarks on"
+            )
+
+
+def prepare_garment_mask(garment: Tensor, mask: Tensor | None = None, alpha: Tensor | None = None) -> GarmentMask:
+    """The garment mask to use: an explicit `mask` first, else `alpha`, else one computed from the image.
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1].
+        mask: optional (B, 1, H, W) or (B, H, W) float in [0, 1]; binarised at 0.5. Batch 1 broadcasts (R10).
+        alpha: optional (B, 1, H, W) or (B, H, W) alpha of the garment image; binarised at 0.5.
+
+    Returns:
+        GarmentMask with mask (B, 1, H, W) float in {0, 1} on the garment's device and the method used.
+
+    Raises:
+        ValueError naming the input when shapes disagree or a mask is empty or covers ~everything.
+    """
+    check_image(garment, "garment")
+    b, _, h, w = garment.shape
+    dtype = garment.dtype if garment.dtype == torch.float64 else torch.float32
+    for name, m in (("mask", mask), ("alpha", alpha)):
+        if m is None:
+            continue
+        if isinstance(m, Tensor) and m.ndim == 3:
+            m = m.unsqueeze(1)
+        check_shape(m, name, ("B", 1, h, w))
+        if not m.is_floating_point():
+            raise TypeError(f"{name}: expected a float mask with values in [0, 1], got dtype {m.dtype}")
+        batch = check_same_batch({"garment": b, name: m.shape[0]})
+        binary = (m > 0.5).to(device=garment.device, dtype=dtype)
+        _check_coverage(binary, name)
+        if batch != b:
+            raise ValueError(f"garment: batch of {b} cannot broadcast to {name}'s batch of {batch}")
+        binary = binary.expand(b, 1, h, w).contiguous()
+        method = "explicit" if name == "mask" else "alpha"
+        _LOG.debug("garment mask: using the %s mask", method)
+        return GarmentMask(binary, method)
+    computed = garment_mask_from_image(garment).to(dtype)
+    _check_coverage(computed, "garment")
+    return GarmentMask(computed, "computed")
