@@ -1,0 +1,1 @@
+"""End-to-end try-on pipelines: classical (no weights) and learned (KF-VTON networks)."""

@@ -1,0 +1,169 @@
+"""Classical try-on without trained weights: garment landmarks -> pose-placed targets -> TPS warp -> composite.
+
+Steps (each a library function usable alone):
+    1. garment mask: `prepare_garment_mask` (the given mask, else one computed from the plain background);
+    2. garment landmarks: `detect_garment_landmarks` (14 points from the mask's outline, sleeve kind);
+    3. targets on the person: `place_garment_landmarks` (pose, plus the target region when known);
+    4. warp: `warp_from_pairs` (one TPS per item) and `warp_garment`;
+    5. composite: `composite_garment` (head/hair, lower body and crossing arms in front, old clothes painted
+       over; the last two only with a parse map).
+
+With a parse map and no `target_mask`, the target region is the parse map's upper clothes (labels 5, 6, 7), so
+the garment's hem and width follow the clothes it replaces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from .._checks import check_image, check_same_batch, check_shape
+from ..geometry.pair_warp import DEFAULT_REG, warp_from_pairs, warp_garment
+from ..geometry.warp import Warp
+from ..keypoints.formats import check_pose_joints
+from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
+from ..keypoints.pairs import KeypointPairs
+from ..keypoints.placement import REQUIRED_JOINTS, place_garment_landmarks
+from ..keypoints.pose import Pose
+from ..preprocess.garment_mask import prepare_garment_mask
+from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
+from .composite import composite_garment
+
+__all__ = ["ClassicalTryOn", "classical_tryon", "target_mask_from_parse", "DEFAULT_GRID_STEP"]
+
+#: The dense TPS grid is evaluated every 2 pixels and upsampled (under half a pixel of error on the sample pairs, 4x faster).
+DEFAULT_GRID_STEP = 2
+
+
+@dataclass(frozen=True)
+class ClassicalTryOn:
+    """Result of `classical_tryon`.
+
+    Attributes:
+        image: (B, 3, H, W) float [0, 1], the person wearing the garment.
+        warped_garment: (B, 3, H, W) float [0, 1], the garment pulled into the person frame (0 outside its image).
+        warped_mask: (B, 1, H, W) float [0, 1], the garment mask in the person frame (before anything is kept in
+            front of it).
+        keypoints: garment landmarks and their person targets (origin "classical"), with the pose.
+        warp: the TPS warp (grid (B, H, W, 2), tps batch (B,)).
+        mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
+        landmarks: the detected garment landmarks (with the sleeve kinds).
+    """
+
+    image: Tensor
+    warped_garment: Tensor
+    warped_mask: Tensor
+    keypoints: KeypointPairs
+    warp: Warp
+    mask_method: str
+    landmarks: GarmentLandmarks
+
+
+def target_mask_from_parse(parse: Tensor) -> Tensor:
+    """(B, H, W) LIP-20 labels -> (B, 1, H, W) float mask of the upper clothes (labels 5, 6, 7)."""
+    check_shape(parse, "parse", ("B", "H", "W"))
+    values = torch.tensor(VITONHD_UPPER_CLOTHES, device=parse.device, dtype=parse.dtype)
+    return torch.isin(parse, values).unsqueeze(1).float()
+
+
+def classical_tryon(
+    person: Tensor,
+    garment: Tensor,
+    pose: Pose,
+    *,
+    garment_mask: Tensor | None = None,
+    parse: Tensor | None = None,
+    target_mask: Tensor | None = None,
+    reg: float = DEFAULT_REG,
+    grid_step: int = DEFAULT_GRID_STEP,
+    feather_px: float = 1.5,
+) -> ClassicalTryOn:
+    """Dress `person` in `garment` with the classical (no weights) pipeline.
+
+    Batches: B persons x 1 garment, 1 person x B garments and B x B all work (a batch of 1 broadcasts).
+
+    Args:
+        person: (B or 1, 3, H, W) float [0, 1].
+        garment: (B or 1, 3, H_g, W_g) float [0, 1], a flat front-view upper-body garment on a plain background.
+        pose: `Pose` (B or 1) of the person; its canvas must have the person's aspect ratio (it is rescaled to
+            (H, W) when only the resolution differs). Both shoulders are required.
+        garment_mask: optional (B or 1, 1, H_g, W_g) float [0, 1]; computed from the image when None.
+        parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person.
+        target_mask: optional (B or 1, 1, H, W) float [0, 1] region the garment should fill; defaults to the
+            parse map's upper clothes when a parse map is given.
+        reg: TPS smoothing (`warp_from_pairs`).
+        grid_step: dense-grid evaluation step (`warp_from_pairs`).
+        feather_px: soft edge of the composite, pixels.
+
+    Raises:
+        ValueError / TypeError naming the input (person, garment, garment_mask, pose, parse, target_mask) for wrong
+        shapes, channels, dtypes, batch sizes, an empty or all-background garment, a pose without people or
+        shoulders; all before any heavy work.
+    """
+    check_image(person, "person")
+    check_image(garment, "garment")
+    h, w = person.shape[-2:]
+    if not isinstance(pose, Pose):
+        raise TypeError(f"pose: expected a Pose (see kfvton.keypoints.formats to read one), got {type(pose).__name__}")
+    check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
+    pose = _pose_to_canvas(pose, (h, w))
+    batches = {"person": person.shape[0], "garment": garment.shape[0], "pose": pose.batch_size}
+    if garment_mask is not None:
+        check_shape(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
+        batches["garment_mask"] = garment_mask.shape[0]
+    if parse is not None:
+        check_shape(parse, "parse", ("B", h, w))
+        if parse.is_floating_point():
+            raise TypeError(f"parse: expected integer labels (int64), got dtype {parse.dtype}")
+        batches["parse"] = parse.shape[0]
+    if target_mask is not None:
+        check_shape(target_mask, "target_mask", ("B", 1, h, w))
+        batches["target_mask"] = target_mask.shape[0]
+    check_same_batch(batches)
+    _check_garment_not_blank(garment)
+
+    prepared = prepare_garment_mask(garment, garment_mask)
+    mask = prepared.mask
+    if garment.shape[0] != mask.shape[0]:
+        garment = garment.expand(mask.shape[0], -1, -1, -1)
+    if target_mask is None and parse is not None:
+        target_mask = target_mask_from_parse(parse.to(person.device))
+    landmarks = detect_garment_landmarks(garment, mask)
+    pairs = place_garment_landmarks(landmarks, pose.to(person.device), target_mask=target_mask)
+    warp = warp_from_pairs(pairs, reg=reg, grid_step=grid_step)
+    warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
+    comp = composite_garment(person, warped.image, warped.mask, parse=parse, keypoints=pairs, feather_px=feather_px)
+    return ClassicalTryOn(
+        image=comp.image,
+        warped_garment=warped.image,
+        warped_mask=warped.mask,
+        keypoints=pairs,
+        warp=warp,
+        mask_method=prepared.method,
+        landmarks=landmarks,
+    )
+
+
+def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:
+    if tuple(pose.canvas_hw) == tuple(size_hw):
+        return pose
+    (ph, pw), (h, w) = pose.canvas_hw, size_hw
+    if abs(ph / pw - h / w) > 0.01 * (h / w):
+        raise ValueError(
+            f"pose: its canvas is {ph}x{pw} (H x W) but the person image is {h}x{w}; "
+            "the pose must come from this image (same aspect ratio)"
+        )
+    return pose.rescaled((h, w))
+
+
+def _check_garment_not_blank(garment: Tensor) -> None:
+    """An all-white / flat garment photo has nothing to warp: say so before the mask step does."""
+    spread = garment.detach().flatten(1).float()
+    flat = (spread.max(dim=1).values - spread.min(dim=1).values) < 0.02
+    if bool(flat.any()):
+        items = flat.nonzero().flatten().tolist()
+        raise ValueError(
+            f"garment: batch item(s) {items} are a single flat colour (e.g. all white); no garment to try on"
+        )
