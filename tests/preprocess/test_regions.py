@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from kfvton.keypoints.formats import pose_from_openpose_json
+from kfvton.keypoints.pose import Pose, joint_index
+from kfvton.preprocess.io import load_image, load_parse
+from kfvton.preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK
+from kfvton.preprocess.regions import REGION_METHOD, estimate_regions, silhouette_plain_background
+
+H, W = 200, 140
+SKIN = (0.87, 0.68, 0.55)
+SHIRT = (0.15, 0.3, 0.8)
+PANTS = (0.2, 0.2, 0.2)
+HAIR = (0.35, 0.2, 0.1)
+
+
+def _paint(img, color, y0, y1, x0, x1):
+    for c in range(3):
+        img[0, c, y0:y1, x0:x1] = color[c]
+
+
+def _figure() -> tuple[torch.Tensor, Pose]:
+    """A blocky person on a white wall: hair, face, neck, shirt, bare forearms, trousers."""
+    img = torch.ones(1, 3, H, W)
+    _paint(img, HAIR, 10, 30, 55, 85)
+    _paint(img, SKIN, 30, 58, 58, 82)  # face
+    _paint(img, SKIN, 58, 68, 64, 76)  # neck
+    _paint(img, SHIRT, 68, 130, 40, 100)  # torso
+    _paint(img, SHIRT, 68, 95, 28, 40)  # sleeves
+    _paint(img, SHIRT, 68, 95, 100, 112)
+    _paint(img, SKIN, 95, 140, 28, 40)  # forearms (wearer's right on the image left)
+    _paint(img, SKIN, 95, 140, 100, 112)
+    _paint(img, PANTS, 130, 200, 42, 98)
+    joints = torch.zeros(1, 25, 3)
+    points = {
+        "nose": (70, 45), "neck": (70, 70), "right_shoulder": (40, 72), "left_shoulder": (100, 72),
+        "right_elbow": (34, 95), "left_elbow": (106, 95), "right_wrist": (34, 135), "left_wrist": (106, 135),
+        "mid_hip": (70, 130), "right_hip": (56, 130), "left_hip": (84, 130), "right_knee": (56, 175),
+        "left_knee": (84, 175),
+    }  # fmt: skip
+    for name, (x, y) in points.items():
+        joints[0, joint_index(name)] = torch.tensor([x, y, 0.9])
+    return img, Pose(joints, (H, W))
+
+
+def _iou(a: torch.Tensor, b: torch.Tensor) -> float:
+    return float((a & b).sum() / (a | b).sum())
+
+
+class TestSilhouette:
+    def test_figure(self):
+        img, pose = _figure()
+        truth = (img[0] < 0.99).any(0)
+        for p in (None, pose):
+            sil = silhouette_plain_background(img, pose=p)
+            assert sil.shape == (1, 1, H, W)
+            assert _iou(sil[0, 0] > 0.5, truth) > 0.95
+
+    def test_busy_background_is_an_error(self):
+        with pytest.raises(ValueError, match="no plain background.*silhouette"):
+            silhouette_plain_background(torch.rand(1, 3, 64, 48))
+
+
+class TestEstimateRegions:
+    def test_figure_regions(self):
+        img, pose = _figure()
+        result = estimate_regions(img, pose)
+        parse = result.parse[0]
+        assert result.parse.shape == (1, H, W) and result.parse.dtype == torch.int64
+        assert REGION_METHOD in result.method and "plain background" in result.method
+        shirt = torch.zeros(H, W, dtype=torch.bool)
+        shirt[68:130, 40:100] = True
+        shirt[68:95, 28:40] = shirt[68:95, 100:112] = True
+        assert _iou(result.garment[0, 0] > 0.5, shirt) > 0.85
+        assert (parse[40, 70] == 13) and (parse[15, 70] == 2)  # face, hair
+        assert parse[120, 34] == 15 and parse[120, 106] == 14  # right arm on the image left
+        assert (parse[160:200, 45:95] == 9).float().mean() > 0.95
+        assert (parse[62, 66:74] == 10).all()
+        keep_truth = (img[0] < 0.99).any(0) & ~shirt
+        assert _iou(result.keep[0, 0] > 0.5, keep_truth) > 0.85
+
+    def test_given_silhouette_and_batch(self):
+        img, pose = _figure()
+        sil = (img < 0.99).any(1, keepdim=True).float()
+        result = estimate_regions(torch.cat((img, img)), pose, silhouette=sil)
+        assert result.parse.shape == (2, H, W) and "silhouette given" in result.method
+        assert torch.equal(result.parse[0], result.parse[1])
+
+    def test_pose_on_another_canvas(self):
+        img, pose = _figure()
+        small = Pose(pose.rescaled((H // 2, W // 2)).joints, (H // 2, W // 2))
+        a = estimate_regions(img, pose).parse
+        b = estimate_regions(img, small).parse
+        assert (a == b).float().mean() > 0.97
+
+    def test_missing_shoulder(self):
+        img, pose = _figure()
+        joints = pose.joints.clone()
+        joints[0, joint_index("left_shoulder"), 2] = 0
+        with pytest.raises(ValueError, match="pose: joint 'left_shoulder' is missing"):
+            estimate_regions(img, Pose(joints, (H, W)))
+
+    def test_bad_silhouette(self):
+        img, pose = _figure()
+        with pytest.raises(ValueError, match="silhouette"):
+            estimate_regions(img, pose, silhouette=torch.ones(1, 1, H, W + 1))
+
+
+REGIONS = {
+    "upper": (5, 6, 7),
+    "head": VITONHD_HEAD,
+    "arms": VITONHD_ARMS,
+    "lower": VITONHD_LOWER_BODY,
+    "keep": VITONHD_HEAD + VITONHD_NECK + VITONHD_ARMS + VITONHD_LOWER_BODY,
+}
+
+
+def test_sample_photos_against_parse_maps(vitonhd_dir: Path):
+    """The estimator on the real sample photos vs their parse maps: IoU per person and region (printed)."""
+    means = {name: [] for name in REGIONS}
+    for path in sorted((vitonhd_dir / "image").glob("*.jpg")):
+        image = load_image(path)
+        truth = load_parse(vitonhd_dir / "image-parse" / f"{path.stem}.png")[0]
+        pose = pose_from_openpose_json(vitonhd_dir / "openpose-json" / f"{path.stem}_keypoints.json", (1024, 768))
+        estimate = estimate_regions(image, pose).parse[0]
+        row = []
+        for name, ids in REGIONS.items():
+            ids_t = torch.tensor(ids)
+            iou = _iou(torch.isin(estimate, ids_t), torch.isin(truth, ids_t))
+            means[name].append(iou)
+            row.append(f"{name} {iou:.2f}")
+        print(path.stem, " ".join(row))
+    avg = {k: sum(v) / len(v) for k, v in means.items()}
+    print("mean", " ".join(f"{k} {v:.2f}" for k, v in avg.items()))
+    assert avg["upper"] > 0.65 and avg["keep"] > 0.75 and avg["head"] > 0.7 and avg["lower"] > 0.7
