@@ -6,12 +6,15 @@ from torch import Tensor
 
 from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
+from ..kfvton.pipelines.classical import target_mask_from_parse
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
+from ..kfvton.preprocess.io import load_parse
 from ..kfvton.preprocess.layout import b1hw_to_mask, bhwc_to_bchw, mask_to_b1hw
 from . import _runtime as runtime
 from . import types as T
 
 _POSE_EXTENSIONS = (".json",)
+_PARSE_EXTENSIONS = (".png",)
 
 
 def _image_hw(image: Tensor, name: str) -> tuple[int, int]:
@@ -159,15 +162,64 @@ class KfvtonGarmentMask:
         return (b1hw_to_mask(result.mask).to(runtime.intermediate_device()), result.method)
 
 
+class KfvtonLoadParseMap:
+    DESCRIPTION = (
+        "Reads a human-parsing label map (palette or grey PNG whose pixel values are LIP-20 / VITON-HD labels, as in "
+        "VITON-HD's image-parse folder) for the composite, and the mask of the upper clothes it shows (the region "
+        "a new upper garment replaces, for KF-VTON Target Placement)."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.PARSE, T.MASK)
+    RETURN_NAMES = ("parse", "upper_clothes")
+    OUTPUT_TOOLTIPS = (
+        "Label map (B, H, W) int64, LIP-20 / VITON-HD labels.",
+        "1 where the parse map shows upper clothes, dress or coat (labels 5, 6, 7).",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "parse_file": (
+                    runtime.list_input_files(_PARSE_EXTENSIONS),
+                    {"tooltip": "A label PNG in ComfyUI's input folder (sub-folders included)."},
+                ),
+            },
+            "optional": {
+                "path": (
+                    "STRING",
+                    {"default": "", "tooltip": "A path to the PNG; when not empty it is used instead of parse_file."},
+                ),
+            },
+        }
+
+    @classmethod
+    def VALIDATE_INPUTS(cls, parse_file, path=""):
+        try:
+            runtime.input_file_path((path or "").strip() or parse_file, "parse_file")
+        except FileNotFoundError as err:
+            return str(err)
+        return True
+
+    def run(self, parse_file: str, path: str = "") -> tuple[Tensor, Tensor]:
+        parse = load_parse(runtime.input_file_path(path.strip() or parse_file, "parse_file"), name="parse_file")
+        upper = b1hw_to_mask(target_mask_from_parse(parse))
+        device = runtime.intermediate_device()
+        return (parse.to(device), upper.to(device))
+
+
 NODE_CLASS_MAPPINGS = {
     "KfvtonLoadPoseJson": KfvtonLoadPoseJson,
     "KfvtonPoseFromPoseKeypoint": KfvtonPoseFromPoseKeypoint,
     "KfvtonPoseToPoseKeypoint": KfvtonPoseToPoseKeypoint,
     "KfvtonGarmentMask": KfvtonGarmentMask,
+    "KfvtonLoadParseMap": KfvtonLoadParseMap,
 }
 NODE_DISPLAY_NAME_MAPPINGS = {
     "KfvtonLoadPoseJson": "KF-VTON Load Pose JSON",
     "KfvtonPoseFromPoseKeypoint": "KF-VTON Pose From POSE_KEYPOINT",
     "KfvtonPoseToPoseKeypoint": "KF-VTON Pose To POSE_KEYPOINT",
     "KfvtonGarmentMask": "KF-VTON Garment Mask",
+    "KfvtonLoadParseMap": "KF-VTON Load Parse Map",
 }

@@ -97,6 +97,18 @@ def make_landmarks(batch: int = 1):
     return GarmentLandmarks(points=pts, garment_hw=GARMENT_HW, sleeves=("short",) * batch)
 
 
+def make_parse(batch: int = 1) -> torch.Tensor:
+    """(B, H, W) int64 VITON-HD labels: face 13, neck 10, upper clothes 5, arms 14/15, pants 9."""
+    p = torch.zeros(batch, *PERSON_HW, dtype=torch.int64)
+    p[:, 4:20, 26:38] = 13
+    p[:, 20:24, 29:35] = 10
+    p[:, 22:60, 18:46] = 5
+    p[:, 24:54, 12:18] = 14
+    p[:, 24:54, 46:52] = 15
+    p[:, 60:92, 22:42] = 9
+    return p
+
+
 def make_warp(batch: int = 1) -> Warp:
     grid = coordinate_grid(*PERSON_HW, align_corners=ALIGN_CORNERS_TPS)[None].expand(batch, -1, -1, -1).clone()
     return Warp(grid=grid, align_corners=ALIGN_CORNERS_TPS, kind="tps")
@@ -130,6 +142,8 @@ def socket_value(socket_type: str, name: str, batch: int = 1, *, garment_node: b
         return make_landmarks(batch)
     if socket_type in ("KFVTON_WARP",):
         return make_warp(batch)
+    if socket_type == "KFVTON_PARSE":
+        return make_parse(batch)
     if socket_type == "POSE_KEYPOINT":
         from comfyui_kfvton.kfvton.keypoints.formats import pose_to_pose_keypoint
 
@@ -160,9 +174,18 @@ def _pose_json(tmp_path: Path) -> dict[str, Any]:
     return {"pose_file": str(path)}
 
 
+def _parse_png(tmp_path: Path) -> dict[str, Any]:
+    from PIL import Image
+
+    path = tmp_path / "parse.png"
+    Image.fromarray(make_parse(1)[0].numpy().astype("uint8"), mode="L").save(path)
+    return {"parse_file": str(path)}
+
+
 #: node id -> builder(tmp_path) of the extra inputs it needs to be callable (files, models).
 CALL_OVERRIDES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "KfvtonLoadPoseJson": _pose_json,
+    "KfvtonLoadParseMap": _parse_png,
 }
 
 

@@ -1,0 +1,77 @@
+"""Every example workflow (UI format, example_workflows/*.json) runs through the pack's nodes in graph order.
+
+The runner (tests/nodes/workflow_runner.py) maps widgets_values onto INPUT_TYPES, follows the links and replaces
+LoadImage / SaveImage / PreviewImage with stand-ins reading the sample photos. A workflow that needs more (a tiny
+model made in tmp_path, ...) registers a setup in `WORKFLOW_SETUP` returning extra `run_ui_workflow` arguments.
+The same workflows run in a real headless ComfyUI with /work/shared/tools/comfyui-examples.py (docs/comfyui-e2e.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import torch
+from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
+
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / "example_workflows").glob("*.json"))
+UI_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
+CORE_NODES = {"LoadImage", "LoadImageMask", "SaveImage", "PreviewImage", "MaskToImage", "PreviewAny"}
+
+#: workflow stem -> setup(tmp_path) returning extra keyword arguments for run_ui_workflow (e.g. widget_overrides).
+WORKFLOW_SETUP: dict[str, Callable[[Path], dict[str, Any]]] = {}
+
+
+def _input_dirs(samples_dir: Path) -> list[Path]:
+    # garments first: VITON-HD names a garment and its mask alike (cloth/X.jpg, cloth-mask/X.jpg)
+    test = samples_dir / "vitonhd" / "test"
+    return [test / "image", test / "cloth", test / "openpose-json", test / "image-parse", samples_dir]
+
+
+def test_there_are_example_workflows():
+    assert WORKFLOWS, "example_workflows/ is empty"
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
+def test_workflow_is_loadable_ui_json(path: Path):
+    wf = json.loads(path.read_text(encoding="utf-8"))
+    assert {"nodes", "links", "last_node_id", "last_link_id", "version"} <= set(wf)
+    ids = {n["id"] for n in wf["nodes"]}
+    assert len(ids) == len(wf["nodes"]) and max(ids) <= wf["last_node_id"]
+    known = set(NODE_CLASS_MAPPINGS) | CORE_NODES | UI_ONLY
+    assert {n["type"] for n in wf["nodes"]} <= known
+    by_id = {n["id"]: n for n in wf["nodes"]}
+    for lid, origin, oslot, target, islot, ltype in wf["links"]:
+        assert by_id[origin]["outputs"][oslot]["type"] == ltype
+        assert lid in by_id[origin]["outputs"][oslot]["links"]
+        assert by_id[target]["inputs"][islot]["link"] == lid
+        assert ltype in by_id[target]["inputs"][islot]["type"].split(",")  # a union input accepts each of its types
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
+def test_workflow_runs(path: Path, samples_dir: Path, runner, tmp_path: Path):
+    extra = WORKFLOW_SETUP.get(path.stem, lambda _: {})(tmp_path)
+    result = runner.run_ui_workflow(path, NODE_CLASS_MAPPINGS, input_dirs=_input_dirs(samples_dir), **extra)
+    images = result.images("SaveImage") + result.images("PreviewImage")
+    assert images, "the workflow shows no image"
+    for img in images:
+        assert img.ndim == 4 and img.shape[-1] == 3 and torch.isfinite(img).all()
+        assert float(img.min()) >= 0 and float(img.max()) <= 1
+        assert float(img.std()) > 0.01, "an output image is flat"
+
+
+def test_classical_workflow_dresses_the_person(samples_dir: Path, runner):
+    path = ROOT / "example_workflows" / "kfvton_classical_tryon.json"
+    result = runner.run_ui_workflow(path, NODE_CLASS_MAPPINGS, input_dirs=_input_dirs(samples_dir))
+    (saved,) = result.images("SaveImage")
+    person = next(result.outputs[n][0] for n in result.order if result.types[n] == "LoadImage")
+    assert saved.shape == person.shape == (1, 1024, 768, 3)
+    # the garment (white-and-navy 01260_00) replaces the clothes on the chest; the head is unchanged
+    chest = (slice(450, 600), slice(300, 470))
+    head = (slice(60, 200), slice(300, 420))
+    assert float((saved[0][chest] - person[0][chest]).abs().mean()) > 0.05
+    assert float((saved[0][head] - person[0][head]).abs().mean()) < 0.01
