@@ -114,6 +114,14 @@ def list_models(sub: str) -> list[str]:
     return sorted(fp.get_filename_list(f"{MODEL_FOLDER}_{sub}"))
 
 
+def model_folders(sub: str) -> list[str]:
+    """The folders of models/kfvton/<sub> ComfyUI knows (empty outside ComfyUI)."""
+    fp = _folder_paths()
+    if fp is None:
+        return []
+    return list(fp.get_folder_paths(f"{MODEL_FOLDER}_{sub}"))
+
+
 def model_path(sub: str, name: str) -> str:
     """Resolve a model file: a name listed under models/kfvton/<sub>, or an existing absolute/relative path.
 
