@@ -1,12 +1,14 @@
 """Front-end tests, run by pytest: node's test runner over web/tests, the JSON contract between the JS and Python
 edit models, and a real-browser drag test of the keypoint editor (headless Chromium + playwright-core).
 
-Skips cleanly when `node`, the system Chromium or tests/web/node_modules/playwright-core is missing; CI installs
-them with `apt-get install -y chromium nodejs npm` and `npm ci --prefix tests/web`.
+Skips cleanly when `node`, the system Chromium or tests/web/node_modules/playwright-core is missing (fails instead
+under KFVTON_REQUIRE_BROWSER=1, as in CI); CI installs them with `apt-get install -y chromium nodejs npm` and
+`npm ci --prefix tests/web`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import threading
 import types
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -29,14 +32,34 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB_TESTS = ROOT / "tests" / "web"
 ARTIFACTS = ROOT / "tests" / "artifacts"
 NODE = shutil.which("node")
-CHROMIUM = os.environ.get("KFVTON_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = (
+    os.environ["KFVTON_CHROMIUM"]
+    if "KFVTON_CHROMIUM" in os.environ
+    else shutil.which("chromium") or shutil.which("chromium-browser")
+)
+if CHROMIUM is not None and not Path(CHROMIUM).is_file():
+    CHROMIUM = None
 PLAYWRIGHT = WEB_TESTS / "node_modules" / "playwright-core" / "package.json"
 
-needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed")
+#: CI sets KFVTON_REQUIRE_BROWSER=1: a missing tool is then a failure, not a skip.
+REQUIRE = os.environ.get("KFVTON_REQUIRE_BROWSER") == "1"
 
 
-@needs_node
+def need(*, browser: bool = False) -> None:
+    """Skip the test (fail it under KFVTON_REQUIRE_BROWSER=1) when node, or Chromium/playwright-core, is missing."""
+    missing = []
+    if NODE is None:
+        missing.append("node (apt-get install nodejs npm)")
+    if browser and CHROMIUM is None:
+        missing.append("chromium (apt-get install chromium)")
+    if browser and not PLAYWRIGHT.is_file():
+        missing.append("playwright-core (npm ci --prefix tests/web)")
+    if missing:
+        (pytest.fail if REQUIRE else pytest.skip)("not installed: " + ", ".join(missing))
+
+
 def test_node_unit_tests():
+    need()
     files = sorted(str(p) for p in (ROOT / "web" / "tests").glob("*.test.mjs"))
     assert files, "no web/tests/*.test.mjs found"
     proc = subprocess.run([NODE, "--test", *files], cwd=ROOT, capture_output=True, text=True, timeout=120)
@@ -44,8 +67,8 @@ def test_node_unit_tests():
     assert "# fail 0" in proc.stdout
 
 
-@needs_node
 def test_js_and_python_edit_json_agree():
+    need()
     edits = (
         KeypointEdits("classical/14/0123456789")
         .moved("hem_left", "person", (0.25, 0.7))
@@ -140,15 +163,17 @@ def harness_root(tmp_path: Path, monkeypatch) -> Path:
     return root
 
 
-@pytest.fixture
-def server(harness_root: Path):
-    handler = functools.partial(_QuietHandler, directory=str(harness_root))
+@contextlib.contextmanager
+def _serve(root: Path) -> Iterator[str]:
+    """Serve `root` on a free loopback port; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(root))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -156,19 +181,18 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@needs_node
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
-@pytest.mark.skipif(not PLAYWRIGHT.is_file(), reason="playwright-core not installed (npm ci --prefix tests/web)")
-def test_browser_drag_updates_widget_json(server):
+def test_browser_drag_updates_widget_json(harness_root):
+    need(browser=True)
     env = {**os.environ, "KFVTON_CHROMIUM": CHROMIUM}
-    proc = subprocess.run(
-        [NODE, str(WEB_TESTS / "drag_test.mjs"), server, str(ARTIFACTS)],
-        cwd=WEB_TESTS,
-        capture_output=True,
-        text=True,
-        timeout=240,
-        env=env,
-    )
+    with _serve(harness_root) as server:
+        proc = subprocess.run(
+            [NODE, str(WEB_TESTS / "drag_test.mjs"), server, str(ARTIFACTS)],
+            cwd=WEB_TESTS,
+            capture_output=True,
+            text=True,
+            timeout=240,
+            env=env,
+        )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
     results = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     assert [r["scenario"] for r in results] == ["default", "zoomed-small"]

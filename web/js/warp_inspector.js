@@ -30,7 +30,9 @@ app.registerExtension({
       ctx.font = "11px sans-serif";
       ctx.textBaseline = "bottom";
       ctx.fillStyle = warpVerdict(stats) === "bad" ? "#ff6b6b" : "#8c8";
-      ctx.fillText(formatWarpStats(stats), 8, this.size[1] - 4);
+      // above the title bar: the node body is taken by the overlay preview
+      const titleHeight = globalThis.LiteGraph?.NODE_TITLE_HEIGHT ?? 30;
+      ctx.fillText(formatWarpStats(stats), 4, -titleHeight - 22); // above the badge row too
       ctx.restore();
     });
   },
