@@ -46,6 +46,7 @@ __all__ = [
     "decode_simcc",
     "estimate_pose_onnx",
     "WHOLEBODY_FEET",
+    "box_affine",
 ]
 
 _MEAN = np.array([123.675, 116.28, 103.53], dtype=np.float32)
@@ -241,8 +242,14 @@ def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, *, split_ratio: float
     return SimccDecoded(np.stack((x, y), -1), scores)
 
 
-def _box_affine(box: np.ndarray, in_hw: tuple[int, int], padding: float) -> np.ndarray:
-    """(2, 3) affine photo px -> pose-input px: the box centre to the input centre, scaled to fit with padding."""
+def box_affine(box: np.ndarray, in_hw: tuple[int, int], padding: float = 1.25) -> np.ndarray:
+    """(2, 3) float64 affine photo px -> pose-input px: the box centre to the input centre, scaled so the box grown by
+    `padding` and widened to the input aspect ratio fills the input.
+
+    Args:
+        box: (4,) (x0, y0, x1, y1) photo pixels.
+        in_hw: (h, w) of the pose model input.
+    """
     in_h, in_w = in_hw
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     bw, bh = max(box[2] - box[0], 1.0) * padding, max(box[3] - box[1], 1.0) * padding
@@ -324,7 +331,7 @@ def estimate_pose_onnx(
                     "threshold, or give the pose as JSON"
                 )
             box = found.boxes_px[0].astype(np.float64)
-        affine = _box_affine(box, in_hw, box_padding)
+        affine = box_affine(box, in_hw, box_padding)
         crop = cv2.warpAffine(
             np.ascontiguousarray(_order(rgb, channel_order)), affine, (in_hw[1], in_hw[0]), flags=cv2.INTER_LINEAR
         ).astype(np.float32)

@@ -49,6 +49,8 @@ __all__ = [
     "class_masks_from_labels",
     "label_mask",
     "read_parse_file",
+    "labels_from_mask_batch",
+    "labels_from_grey",
 ]
 
 #: LIP-20 names by id; VITON-HD re-uses 10 ("jumpsuits" in LIP) for the neck.
@@ -265,3 +267,33 @@ def read_parse_file(path: str | os.PathLike, *, label_set: str = "vitonhd", pale
     else:
         ids = labels_from_colors(load_image(path, name="parse"), label_set=label_set, palette=palette)
     return to_vitonhd(ids, label_set)
+
+
+def labels_from_mask_batch(masks: Tensor, *, label_set: str = "vitonhd", threshold: float = 0.5) -> Tensor:
+    """A batch of per-class masks of ONE person (a ComfyUI MASK batch, one mask per class) -> a label map.
+
+    Args:
+        masks: (N, H, W) float in [0, 1]; N = the label set's size (mask i = class i, mask 0 = background) or one
+            less (mask i = class i + 1, no background mask).
+        label_set: whose classes the masks are, in its id order.
+    Returns:
+        (1, H, W) int64 ids of `label_set`.
+    """
+    n = len(_label_set(label_set))
+    check_shape(masks, "masks", ("N", "H", "W"))
+    if masks.shape[0] not in (n, n - 1):
+        raise ValueError(
+            f"masks: expected {n} masks (one per {label_set} class, background first) or {n - 1} (no background), "
+            f"got {masks.shape[0]}"
+        )
+    if masks.shape[0] == n - 1:
+        masks = torch.cat((torch.zeros_like(masks[:1]), masks))
+    return labels_from_class_masks(masks[None], threshold=threshold)
+
+
+def labels_from_grey(image: Tensor, *, label_set: str = "vitonhd") -> Tensor:
+    """A grey label image loaded as an IMAGE (pixel value = id / 255) -> (B, H, W) int64 ids of `label_set`."""
+    check_shape(image, "image", ("B", 3, "H", "W"))
+    ids = (image.detach().float().mean(dim=1) * 255.0).round().long()
+    _check_labels(ids, "image (grey ids)", len(_label_set(label_set)))
+    return ids
