@@ -43,6 +43,7 @@ SLEEVE_KINDS = ("none", "short", "long")
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
 _N_CONTOUR = 600  # outline resampled to this many points
+_SEAM_DEPARTURE_DEG = 30.0  # walking up the side seam, the armpit is where the outline turns this far away
 
 
 def landmark_index(name: str) -> int:
@@ -199,6 +200,7 @@ class _Side:
     armpit: tuple[float, float, float]
     has_sleeve: bool
     sleeve_length: float
+    armpit_on_outline: bool
 
 
 _ABSENT = (0.0, 0.0, 0.0)
@@ -264,28 +266,34 @@ def _side_features(
     else:
         sleeve_outer = sleeve_inner = _ABSENT
         sh_end = limit - margin
-    # Shoulder: sharpest convex bend after the collar, above the armpit and before the cuff.
+    # Shoulder: the knee of the outline between the collar corner and the cuff's outer corner (sleeveless: the
+    # armpit), i.e. the point farthest outside their chord, kept above the armpit.
     sh_seg = np.arange(margin, max(sh_end, margin + 1))
-    # ... and well away from the neck: at least a third of the way from the collar corner out to the cuff/armpit.
-    ref_x = sleeve_outer[0] if has_sleeve else ax
-    min_out = abs(collar[0] - cx) + 0.35 * max(abs(ref_x - cx) - abs(collar[0] - cx), 0.0)
-    keep = (p[sh_seg, 1] < min(ay, top_y + 0.4 * body_h)) & (np.abs(p[sh_seg, 0] - cx) >= min_out)
-    sh_seg = sh_seg[keep]
-    if sh_seg.size == 0:
-        sh_seg = np.arange(margin, margin + 1)
-    ish = int(sh_seg[np.argmax(a[sh_seg])])
-    if a[ish] > 15.0:
-        shoulder = (float(p[ish, 0]), float(p[ish, 1]), _conf_from_turn(a[ish] * 2.0))
-    else:
-        ish = int(sh_seg[np.argmax((p[sh_seg, 0] - cx) * side - 0.5 * p[sh_seg, 1])])
-        shoulder = (float(p[ish, 0]), float(p[ish, 1]), _FALLBACK_CONF)
+    sh_seg = sh_seg[p[sh_seg, 1] < ay] if (p[sh_seg, 1] < ay).any() else sh_seg
+    # The chord ends at the cuff's outer corner or where the outer edge passes the armpit's height, whichever
+    # comes first, so that a long hanging sleeve does not drag the knee down its outer edge.
+    end_idx = min(sh_end + margin, n - 1)
+    passed = np.nonzero(p[: end_idx + 1, 1] >= ay)[0]
+    if passed.size:
+        end_idx = max(int(passed[0]), margin + 1)
+    start = p[0]
+    end = p[end_idx]
+    chord = end - start
+    chord_len = max(float(np.hypot(*chord)), 1.0)
+    offset = ((p[sh_seg, 0] - start[0]) * chord[1] - (p[sh_seg, 1] - start[1]) * chord[0]) / chord_len
+    # Outside = the side of the chord away from the body's centre.
+    inside = (cx - start[0]) * chord[1] - (top_y + 0.5 * body_h - start[1]) * chord[0]
+    offset = offset * (-1.0 if inside > 0 else 1.0)
+    ish = int(sh_seg[np.argmax(offset)])
+    depth = float(offset.max()) / chord_len
+    shoulder = (float(p[ish, 0]), float(p[ish, 1]), float(np.clip(4.0 * depth, _FALLBACK_CONF, 1.0)))
 
     length = 0.0
     if has_sleeve:
         # Underside length (armpit to inner cuff corner): unlike the outer edge it does not depend on where a
         # raglan or dropped shoulder puts the shoulder point.
         length = float(np.hypot(sleeve_inner[0] - ax, sleeve_inner[1] - ay)) / body_h
-    return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length)
+    return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length, armpit_idx is not None)
 
 
 def _cuff_corners(a: np.ndarray, ie: int, *, lo: int, hi: int, sep: int) -> tuple[int, int]:
@@ -361,10 +369,10 @@ def _find_armpit(
     norms = np.linalg.norm(heading, axis=1)
     cosang = (heading @ seam) / np.maximum(norms, 1e-9)
     candidates = (np.arange(n) >= i1) & (rev[:, 1] > top_y + 0.08 * body_h)
-    leave = (cosang < np.cos(np.radians(40.0))) & candidates
+    leave = (cosang < np.cos(np.radians(_SEAM_DEPARTURE_DEG))) & candidates
     # A strap continuing the side line (camisole): the garment behind the outline becomes thin.
     thick = _inward_run(piece, rev, side)
-    thin = (thick < 0.4 * max(thick[i1], 1)) & candidates
+    thin = (thick < 0.2 * max(thick[i1], 1)) & candidates
     if thin.any() and (not leave.any() or np.argmax(thin) < np.argmax(leave)):
         j = int(np.argmax(thin))
         return n - 1 - j, 0.6
@@ -382,11 +390,15 @@ def _find_armpit(
         jj = int(upper[np.argmin(np.abs(rev[upper, 1] - (top_y + 0.33 * body_h)))])
         return n - 1 - jj, _FALLBACK_CONF
     j = int(np.argmax(leave))
-    # Refine: the sharpest turn (either sign) within the heading window just after the departure.
+    # Refine: armpits are concave corners; take the most concave turn around the departure, else the sharpest.
+    rev_a = a[::-1]
+    around = np.arange(max(j - step, i1), min(j + 3 * step + 1, n - margin))
+    if around.size and rev_a[around].min() < -20.0:
+        jj = int(around[np.argmin(rev_a[around])])
+        return n - 1 - jj, _conf_from_turn(rev_a[jj])
     window = np.arange(j, min(j + step + 1, n - margin))
     if window.size == 0:
         window = np.array([j])
-    rev_a = a[::-1]
     jj = int(window[np.argmax(np.abs(rev_a[window]))])
     return n - 1 - jj, _conf_from_turn(rev_a[jj])
 
@@ -471,9 +483,11 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
             (f"sleeve_{suffix}_inner", s.sleeve_inner),
             (f"armpit_{suffix}", s.armpit),
         ):
-            if value[2] > 0:
+            if value[2] > 0 and (s.armpit_on_outline or not name.startswith("armpit")):
                 xy = _refine_corner(raw, np.array(value[:2]), span)
                 out[_INDEX[name]] = (xy[0], xy[1], value[2])
+            elif value[2] > 0:
+                out[_INDEX[name]] = value
     out[_INDEX["collar_center"]] = (*collar_center, 1.0)
     out[_INDEX["hem_center"]] = (*hem_center, 1.0)
 

@@ -1,0 +1,272 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from kfvton.keypoints.garment_landmarks import (
+    GARMENT_LANDMARKS,
+    GarmentLandmarks,
+    detect_garment_landmarks,
+    landmark_index,
+)
+from kfvton.preprocess.garment_mask import prepare_garment_mask
+from kfvton.preprocess.io import load_image
+
+H, W = 512, 400
+
+# Synthetic flat garments (x, y) in pixels, outline in drawing order, with the landmark each named vertex is.
+TSHIRT = {
+    "outline": [
+        (164, 60), (180, 74), (200, 80), (220, 74), (236, 60), (290, 82), (352, 170), (318, 196), (280, 162),
+        (288, 450), (112, 450), (120, 162), (82, 196), (48, 170), (110, 82),
+    ],
+    "truth": {
+        "collar_center": (200, 80), "collar_left": (236, 60), "collar_right": (164, 60),
+        "shoulder_left": (290, 82), "shoulder_right": (110, 82),
+        "sleeve_left_outer": (352, 170), "sleeve_left_inner": (318, 196),
+        "sleeve_right_outer": (48, 170), "sleeve_right_inner": (82, 196),
+        "armpit_left": (280, 162), "armpit_right": (120, 162),
+        "hem_left": (288, 450), "hem_center": (200, 450), "hem_right": (112, 450),
+    },
+    "sleeves": "short",
+}  # fmt: skip
+LONG_HANGING = {
+    "outline": [
+        (168, 50), (184, 64), (200, 68), (216, 64), (232, 50), (310, 78), (326, 470), (292, 470),
+        (276, 180), (270, 180), (264, 420), (136, 420), (130, 180), (124, 180), (108, 470), (74, 470), (90, 78),
+    ],
+    "truth": {
+        "collar_center": (200, 68), "collar_left": (232, 50), "collar_right": (168, 50),
+        "shoulder_left": (310, 78), "shoulder_right": (90, 78),
+        "sleeve_left_outer": (326, 470), "sleeve_left_inner": (292, 470),
+        "sleeve_right_outer": (74, 470), "sleeve_right_inner": (108, 470),
+        "armpit_left": (273, 180), "armpit_right": (127, 180),
+        "hem_left": (264, 420), "hem_center": (200, 420), "hem_right": (136, 420),
+    },
+    "sleeves": "long",
+}  # fmt: skip
+LONG_STRETCHED = {
+    "outline": [
+        (176, 60), (188, 72), (200, 76), (212, 72), (224, 60), (262, 74), (396, 282), (372, 300), (262, 140),
+        (268, 440), (132, 440), (138, 140), (28, 300), (4, 282), (138, 74),
+    ],
+    "truth": {
+        "collar_center": (200, 76), "collar_left": (224, 60), "collar_right": (176, 60),
+        "shoulder_left": (262, 74), "shoulder_right": (138, 74),
+        "sleeve_left_outer": (396, 282), "sleeve_left_inner": (372, 300),
+        "sleeve_right_outer": (4, 282), "sleeve_right_inner": (28, 300),
+        "armpit_left": (262, 140), "armpit_right": (138, 140),
+        "hem_left": (268, 440), "hem_center": (200, 440), "hem_right": (132, 440),
+    },
+    "sleeves": "long",
+}  # fmt: skip
+TANK = {
+    "outline": [
+        (130, 40), (150, 40), (200, 150), (250, 40), (270, 40), (262, 110), (268, 150), (292, 182), (296, 460),
+        (104, 460), (108, 182), (132, 150), (138, 110),
+    ],
+    "truth": {
+        "collar_center": (200, 150), "collar_left": (250, 40), "collar_right": (150, 40),
+        "armpit_left": (292, 182), "armpit_right": (108, 182),
+        "hem_left": (296, 460), "hem_center": (200, 460), "hem_right": (104, 460),
+    },
+    "sleeves": "none",
+}  # fmt: skip
+SHAPES = {"tshirt": TSHIRT, "long_hanging": LONG_HANGING, "long_stretched": LONG_STRETCHED, "tank": TANK}
+SLEEVE_ENDS = ("sleeve_left_outer", "sleeve_left_inner", "sleeve_right_outer", "sleeve_right_inner")
+
+
+def draw_garment(shape: dict, colour=(0.2, 0.3, 0.7)) -> tuple[torch.Tensor, torch.Tensor]:
+    """(1, 3, H, W) garment on white and its (1, 1, H, W) mask."""
+    mask = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(mask, [np.array(shape["outline"], np.int32)], 1)
+    m = torch.from_numpy(mask).float()[None, None]
+    image = torch.ones(1, 3, H, W)
+    image = image * (1 - m) + torch.tensor(colour).view(1, 3, 1, 1) * m
+    return image, m
+
+
+def check_sane(lm: GarmentLandmarks, mask: torch.Tensor) -> None:
+    """Order and placement rules every detection must satisfy, whatever the garment."""
+    for b in range(lm.batch_size):
+        pts = lm.points[b]
+        p = {name: pts[i] for i, name in enumerate(GARMENT_LANDMARKS)}
+        ys, xs = torch.nonzero(mask[b, 0] > 0.5, as_tuple=True)
+        x0, x1, y0, y1 = xs.min().item(), xs.max().item(), ys.min().item(), ys.max().item()
+        for name, (x, y, c) in p.items():
+            assert 0.0 <= c <= 1.0, name
+            if c > 0:
+                assert x0 - 2 <= x <= x1 + 2 and y0 - 2 <= y <= y1 + 2, (name, x, y, (x0, x1, y0, y1))
+        always = ("collar_left", "collar_center", "collar_right", "shoulder_left", "shoulder_right",
+                  "armpit_left", "armpit_right", "hem_left", "hem_center", "hem_right")  # fmt: skip
+        for name in always:
+            assert p[name][2] > 0, name
+        # wearer's left is the image right
+        for part in ("collar", "shoulder", "armpit", "hem"):
+            assert p[f"{part}_left"][0] > p[f"{part}_right"][0], part
+        assert p["collar_right"][0] <= p["collar_center"][0] <= p["collar_left"][0]
+        assert p["hem_right"][0] < p["hem_center"][0] < p["hem_left"][0]
+        height = y1 - y0
+        assert p["collar_center"][1] < p["hem_center"][1] - 0.4 * height
+        for s in ("left", "right"):
+            assert p[f"collar_{s}"][1] <= p[f"armpit_{s}"][1]
+            assert p[f"shoulder_{s}"][1] < p[f"armpit_{s}"][1] < p[f"hem_{s}"][1]
+            assert p[f"armpit_{s}"][1] < y0 + 0.75 * height
+        if lm.sleeves[b] == "none":
+            assert all(p[name][2] == 0 for name in SLEEVE_ENDS)
+        else:
+            assert all(p[name][2] > 0 for name in SLEEVE_ENDS)
+            for s in ("left", "right"):
+                # the cuff lies farther from the collar than the shoulder does
+                collar = p[f"collar_{s}"][:2]
+                assert (p[f"sleeve_{s}_outer"][:2] - collar).norm() > (p[f"shoulder_{s}"][:2] - collar).norm()
+
+
+class TestDetectGarmentLandmarksSynthetic:
+    @pytest.mark.parametrize("name", sorted(SHAPES))
+    def test_polygon_corners(self, name):
+        shape = SHAPES[name]
+        image, mask = draw_garment(shape)
+        lm = detect_garment_landmarks(image, mask)
+        assert lm.garment_hw == (H, W)
+        assert lm.points.shape == (1, 14, 3) and lm.points.dtype == torch.float32
+        assert lm.sleeves == (shape["sleeves"],)
+        tol = 0.05 * max(H, W)
+        for lname, (x, y) in shape["truth"].items():
+            got = lm.point(lname)[0]
+            assert got[2] > 0, lname
+            err = float(np.hypot(got[0].item() - x, got[1].item() - y))
+            assert err < tol, f"{name}.{lname}: got ({got[0]:.0f}, {got[1]:.0f}), expected ({x}, {y})"
+        check_sane(lm, mask)
+
+    def test_sleeveless_has_no_sleeve_ends(self):
+        image, mask = draw_garment(TANK)
+        lm = detect_garment_landmarks(image, mask)
+        for name in SLEEVE_ENDS:
+            assert lm.point(name)[0].tolist() == [0.0, 0.0, 0.0]
+
+    def test_batch_of_three_mixed(self):
+        items = [draw_garment(SHAPES[n]) for n in ("tshirt", "tank", "long_hanging")]
+        image = torch.cat([i for i, _ in items])
+        mask = torch.cat([m for _, m in items])
+        lm = detect_garment_landmarks(image, mask)
+        assert lm.points.shape == (3, 14, 3)
+        assert lm.sleeves == ("short", "none", "long")
+        for b, (im, m) in enumerate(items):
+            single = detect_garment_landmarks(im, m)
+            torch.testing.assert_close(lm.points[b], single.points[0])
+        check_sane(lm, mask)
+
+    def test_mask_batch_one_broadcasts(self):
+        image, mask = draw_garment(TSHIRT)
+        lm = detect_garment_landmarks(image.expand(3, -1, -1, -1), mask)
+        assert lm.points.shape == (3, 14, 3)
+        torch.testing.assert_close(lm.points[0], lm.points[2])
+
+    def test_follows_dtype(self):
+        image, mask = draw_garment(TSHIRT)
+        lm = detect_garment_landmarks(image.double(), mask.double())
+        assert lm.points.dtype == torch.float64
+
+    def test_translation_moves_points(self):
+        image, mask = draw_garment(TSHIRT)
+        shifted_img = torch.ones_like(image)
+        shifted_img[..., 20:, 10:] = image[..., :-20, :-10]
+        shifted_mask = torch.zeros_like(mask)
+        shifted_mask[..., 20:, 10:] = mask[..., :-20, :-10]
+        a = detect_garment_landmarks(image, mask).points[0]
+        b = detect_garment_landmarks(shifted_img, shifted_mask).points[0]
+        torch.testing.assert_close(b[:, :2] - a[:, :2], torch.tensor([[10.0, 20.0]]).expand(14, 2), atol=2.5, rtol=0)
+
+    def test_names_and_index(self):
+        assert len(GARMENT_LANDMARKS) == 14 and len(set(GARMENT_LANDMARKS)) == 14
+        assert landmark_index("hem_center") == 12
+        with pytest.raises(KeyError, match="collar_left"):
+            landmark_index("elbow")
+
+
+class TestDetectGarmentLandmarksErrors:
+    def test_wrong_channels(self):
+        image, mask = draw_garment(TSHIRT)
+        with pytest.raises(ValueError, match="garment"):
+            detect_garment_landmarks(image[:, :1], mask)
+
+    def test_wrong_mask_shape(self):
+        image, mask = draw_garment(TSHIRT)
+        with pytest.raises(ValueError, match="mask"):
+            detect_garment_landmarks(image, mask[:, :, :-1])
+        with pytest.raises(ValueError, match="mask"):
+            detect_garment_landmarks(image, mask[:, 0])
+
+    def test_batch_mismatch(self):
+        image, mask = draw_garment(TSHIRT)
+        with pytest.raises(ValueError, match="garment.*mask|mask.*garment"):
+            detect_garment_landmarks(image.expand(2, -1, -1, -1), mask.expand(3, -1, -1, -1))
+
+    def test_empty_mask(self):
+        image, mask = draw_garment(TSHIRT)
+        with pytest.raises(ValueError, match="mask"):
+            detect_garment_landmarks(image, torch.zeros_like(mask))
+
+    def test_not_a_tensor(self):
+        _, mask = draw_garment(TSHIRT)
+        with pytest.raises(TypeError, match="garment"):
+            detect_garment_landmarks(np.zeros((1, 3, H, W), np.float32), mask)
+
+    def test_dataclass_validates(self):
+        with pytest.raises(ValueError, match="points"):
+            GarmentLandmarks(torch.zeros(1, 13, 3), (H, W), ("none",))
+        with pytest.raises(ValueError, match="sleeves"):
+            GarmentLandmarks(torch.zeros(1, 14, 3), (H, W), ("medium",))
+
+
+def _sample_garments(samples_dir: Path) -> list[Path]:
+    return sorted((samples_dir / "vitonhd" / "test" / "cloth").glob("*.jpg")) + sorted(
+        (samples_dir / "hrviton" / "test" / "cloth").glob("*.jpg")
+    )
+
+
+# Sleeve kinds of the sample garments, judged by eye from the photos.
+EXPECTED_SLEEVES = {
+    "01260_00": "short", "01430_00": "short", "02783_00": "long", "03751_00": "none", "06429_00": "none",
+    "07429_00": "short", "08348_00": "none", "09933_00": "none", "11028_00": "short", "11351_00": "short",
+    "11791_00": "short", "00006_00": "long",
+}  # fmt: skip
+
+
+class TestDetectGarmentLandmarksSamples:
+    def test_every_sample_garment(self, samples_dir):
+        paths = _sample_garments(samples_dir)
+        assert len(paths) >= 13
+        for path in paths:
+            garment = load_image(path)
+            mask = prepare_garment_mask(garment).mask
+            lm = detect_garment_landmarks(garment, mask)
+            try:
+                check_sane(lm, mask)
+            except AssertionError as err:
+                raise AssertionError(f"{path.name}: {err}") from err
+            if path.stem in EXPECTED_SLEEVES:
+                assert lm.sleeves[0] == EXPECTED_SLEEVES[path.stem], path.name
+            p = lm.points[0]
+            # The collar is near the top of the garment, the hem near its bottom.
+            ys = torch.nonzero(mask[0, 0] > 0.5)[:, 0].float()
+            top, bottom = ys.min(), ys.max()
+            assert p[landmark_index("collar_center"), 1] < top + 0.35 * (bottom - top), path.name  # deep V-necks
+            assert p[landmark_index("hem_center"), 1] > top + 0.7 * (bottom - top), path.name
+
+    def test_reference_mask_gives_similar_points(self, vitonhd_dir):
+        """The dataset's own cloth mask and ours must lead to nearly the same landmarks."""
+        from kfvton.preprocess.io import load_mask
+
+        path = vitonhd_dir / "cloth" / "11791_00.jpg"
+        garment = load_image(path)
+        ours = detect_garment_landmarks(garment, prepare_garment_mask(garment).mask).points[0]
+        ref = detect_garment_landmarks(garment, load_mask(vitonhd_dir / "cloth-mask" / path.name)).points[0]
+        present = (ours[:, 2] > 0) & (ref[:, 2] > 0)
+        err = (ours[present, :2] - ref[present, :2]).norm(dim=1)
+        assert err.max() < 0.04 * max(garment.shape[-2:]), err
