@@ -182,10 +182,42 @@ def _parse_png(tmp_path: Path) -> dict[str, Any]:
     return {"parse_file": str(path)}
 
 
+def _tiny_pose_model(tmp_path: Path) -> dict[str, Any]:
+    from tests._tiny_onnx import build_pose_model
+
+    return {"pose_model": str(build_pose_model(tmp_path / "dw-ll_ucoco_384.onnx")), "detector_model": "none"}
+
+
+def _tiny_parser(tmp_path: Path) -> dict[str, Any]:
+    import numpy as np
+
+    from tests._tiny_onnx import build_parser
+
+    weights = np.zeros((20, 3), np.float32)
+    weights[0], weights[5], weights[13] = (-0.5, 0.0, -0.5), (1.0, 0.0, 0.0), (0.0, 0.0, 1.0)
+    return {"parser_model": str(build_parser(tmp_path / "parsing_lip.onnx", weights))}
+
+
+def _parse_colours(tmp_path: Path) -> dict[str, Any]:
+    from comfyui_kfvton.kfvton.preprocess.parse_labels import colors_from_labels
+
+    return {"parse_image": colors_from_labels(make_parse(1)).permute(0, 2, 3, 1).contiguous()}
+
+
+def _class_masks(tmp_path: Path) -> dict[str, Any]:
+    from comfyui_kfvton.kfvton.preprocess.parse_labels import class_masks_from_labels
+
+    return {"class_masks": class_masks_from_labels(make_parse(1), 20)[0]}
+
+
 #: node id -> builder(tmp_path) of the extra inputs it needs to be callable (files, models).
 CALL_OVERRIDES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "KfvtonLoadPoseJson": _pose_json,
     "KfvtonLoadParseMap": _parse_png,
+    "KfvtonPoseEstimator": _tiny_pose_model,
+    "KfvtonHumanParser": _tiny_parser,
+    "KfvtonParseFromImage": _parse_colours,
+    "KfvtonParseFromMasks": _class_masks,
 }
 
 
