@@ -1,0 +1,186 @@
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from kfvton.preprocess.garment_mask import (
+    GarmentMask,
+    garment_mask_from_alpha,
+    garment_mask_from_image,
+    prepare_garment_mask,
+)
+from kfvton.preprocess.io import load_image, load_mask
+
+H, W = 256, 192
+SHIRT = [(70, 30), (122, 30), (160, 60), (150, 90), (135, 80), (138, 230), (54, 230), (57, 80), (42, 90), (32, 60)]
+
+
+def shirt_mask(outline=SHIRT) -> np.ndarray:
+    mask = np.zeros((H, W), np.uint8)
+    cv2.fillPoly(mask, [np.array(outline, np.int32)], 1)
+    return mask
+
+
+def garment_on(background, colour, mask: np.ndarray | None = None, noise: float = 0.0, seed: int = 0) -> torch.Tensor:
+    """(1, 3, H, W) garment of `colour` on `background`, JPEG-like blurred and optionally noisy."""
+    mask = shirt_mask() if mask is None else mask
+    img = np.empty((H, W, 3), np.float32)
+    img[:] = background
+    img[mask > 0] = colour
+    img = cv2.GaussianBlur(img, (3, 3), 0)
+    if noise:
+        img += np.random.default_rng(seed).normal(0.0, noise, img.shape).astype(np.float32)
+    return torch.from_numpy(np.clip(img, 0, 1)).permute(2, 0, 1)[None].contiguous()
+
+
+def iou(a: torch.Tensor, b: np.ndarray) -> float:
+    a = a.reshape(H, W).numpy() > 0.5
+    b = b > 0
+    return float((a & b).sum() / (a | b).sum())
+
+
+class TestGarmentMaskFromImage:
+    @pytest.mark.parametrize(
+        "background,colour",
+        [
+            ((0.96, 0.96, 0.96), (0.8, 0.1, 0.1)),  # red on the usual studio grey
+            ((1.0, 1.0, 1.0), (0.05, 0.05, 0.08)),  # black on white
+            ((0.96, 0.96, 0.96), (0.99, 0.99, 0.97)),  # white garment on light grey: a few levels apart
+            ((0.2, 0.5, 0.3), (0.9, 0.8, 0.2)),  # any plain background colour works, not just white
+        ],
+    )
+    def test_plain_background(self, background, colour):
+        mask = garment_mask_from_image(garment_on(background, colour))
+        assert mask.shape == (1, 1, H, W) and mask.dtype == torch.float32
+        assert set(mask.unique().tolist()) <= {0.0, 1.0}
+        assert iou(mask, shirt_mask()) > 0.95
+
+    def test_noise_and_print_holes(self):
+        garment = garment_on((0.96, 0.96, 0.96), (0.1, 0.2, 0.6), noise=0.01)
+        # a print in the background colour inside the garment must not become a hole
+        garment[..., 120:140, 80:110] = 0.96
+        mask = garment_mask_from_image(garment)
+        assert mask[0, 0, 130, 95] == 1.0
+        assert iou(mask, shirt_mask()) > 0.95
+
+    def test_keeps_largest_piece(self):
+        garment = garment_on((0.96, 0.96, 0.96), (0.1, 0.2, 0.6))
+        garment[..., 240:250, 5:15] = 0.0  # a speck of dirt in the corner
+        mask = garment_mask_from_image(garment)
+        assert mask[0, 0, 245, 10] == 0.0
+        assert iou(mask, shirt_mask()) > 0.95
+
+    def test_batch_of_three(self):
+        items = [
+            garment_on((0.96,) * 3, (0.8, 0.1, 0.1)),
+            garment_on((1.0,) * 3, (0.1, 0.1, 0.1), mask=shirt_mask([(x, y + 10) for x, y in SHIRT])),
+            garment_on((0.96,) * 3, (0.2, 0.6, 0.2)),
+        ]
+        mask = garment_mask_from_image(torch.cat(items))
+        assert mask.shape == (3, 1, H, W)
+        for b, item in enumerate(items):
+            torch.testing.assert_close(mask[b : b + 1], garment_mask_from_image(item))
+        assert not torch.equal(mask[0], mask[1])
+
+    @pytest.mark.parametrize("value", [1.0, 0.5, 0.0])
+    def test_uniform_image_raises(self, value):
+        with pytest.raises(ValueError, match="garment"):
+            garment_mask_from_image(torch.full((1, 3, H, W), value))
+
+    def test_no_plain_background_raises(self):
+        texture = torch.rand(1, 3, H, W, generator=torch.Generator().manual_seed(0))
+        with pytest.raises(ValueError, match="garment"):
+            garment_mask_from_image(texture)
+
+    def test_full_frame_garment_raises(self):
+        garment = garment_on((0.96,) * 3, (0.1, 0.2, 0.6), mask=np.pad(np.ones((H - 4, W - 4), np.uint8), 2))
+        garment[..., :, :2] = 0.1  # the garment runs over the left and right edges
+        garment[..., :, -2:] = 0.1
+        with pytest.raises(ValueError, match="garment.*border"):
+            garment_mask_from_image(garment)
+
+    def test_error_names_batch_item(self):
+        good = garment_on((0.96,) * 3, (0.8, 0.1, 0.1))
+        with pytest.raises(ValueError, match=r"garment\[1\]"):
+            garment_mask_from_image(torch.cat([good, torch.ones_like(good)]))
+
+    def test_bad_inputs(self):
+        with pytest.raises(ValueError, match="garment"):
+            garment_mask_from_image(torch.rand(1, 4, H, W))
+        with pytest.raises(ValueError, match="garment"):
+            garment_mask_from_image(torch.rand(3, H, W))
+        with pytest.raises(TypeError, match="garment"):
+            garment_mask_from_image(torch.zeros(1, 3, H, W, dtype=torch.uint8))
+        with pytest.raises(ValueError, match="threshold"):
+            garment_mask_from_image(torch.rand(1, 3, H, W), threshold=2.0)
+
+
+class TestGarmentMaskFromAlpha:
+    def test_binarises(self):
+        alpha = torch.from_numpy(shirt_mask()).float()[None, None] * 0.9
+        mask = garment_mask_from_alpha(alpha)
+        assert mask.shape == (1, 1, H, W)
+        assert iou(mask, shirt_mask()) == 1.0
+        assert garment_mask_from_alpha(alpha[:, 0]).shape == (1, 1, H, W)
+
+    def test_empty_and_full_raise(self):
+        with pytest.raises(ValueError, match="alpha.*empty"):
+            garment_mask_from_alpha(torch.zeros(1, 1, H, W))
+        with pytest.raises(ValueError, match="alpha.*covers"):
+            garment_mask_from_alpha(torch.ones(2, 1, H, W))
+        with pytest.raises(ValueError, match="alpha"):
+            garment_mask_from_alpha(torch.ones(1, 2, H, W))
+
+
+class TestPrepareGarmentMask:
+    def test_priority_explicit_alpha_computed(self):
+        garment = garment_on((0.96,) * 3, (0.8, 0.1, 0.1))
+        other = torch.from_numpy(shirt_mask([(x, y + 12) for x, y in SHIRT])).float()[None, None]
+        alpha = torch.from_numpy(shirt_mask([(x + 8, y) for x, y in SHIRT])).float()[None, None]
+        explicit = prepare_garment_mask(garment, mask=other, alpha=alpha)
+        assert isinstance(explicit, GarmentMask) and explicit.method == "explicit"
+        torch.testing.assert_close(explicit.mask, other)
+        from_alpha = prepare_garment_mask(garment, alpha=alpha)
+        assert from_alpha.method == "alpha"
+        torch.testing.assert_close(from_alpha.mask, alpha)
+        computed = prepare_garment_mask(garment)
+        assert computed.method == "computed"
+        assert iou(computed.mask, shirt_mask()) > 0.95
+
+    def test_broadcast_and_layouts(self):
+        garment = garment_on((0.96,) * 3, (0.8, 0.1, 0.1)).expand(3, -1, -1, -1)
+        mask = torch.from_numpy(shirt_mask()).float()[None]  # (1, H, W), ComfyUI MASK-like
+        out = prepare_garment_mask(garment, mask=mask)
+        assert out.mask.shape == (3, 1, H, W)
+        assert prepare_garment_mask(garment.double(), mask=mask).mask.dtype == torch.float64
+
+    def test_bad_masks_raise_naming_input(self):
+        garment = garment_on((0.96,) * 3, (0.8, 0.1, 0.1))
+        with pytest.raises(ValueError, match="mask.*empty"):
+            prepare_garment_mask(garment, mask=torch.zeros(1, 1, H, W))
+        with pytest.raises(ValueError, match="mask.*covers"):
+            prepare_garment_mask(garment, mask=torch.ones(1, 1, H, W))
+        with pytest.raises(ValueError, match="mask"):
+            prepare_garment_mask(garment, mask=torch.ones(1, 1, H, W - 1))
+        with pytest.raises(TypeError, match="alpha"):
+            prepare_garment_mask(garment, alpha=torch.ones(1, 1, H, W, dtype=torch.uint8))
+        with pytest.raises(ValueError, match="batch"):
+            prepare_garment_mask(garment.expand(2, -1, -1, -1), mask=torch.ones(3, 1, H, W) * 0.0)
+        with pytest.raises(ValueError, match="garment"):
+            prepare_garment_mask(torch.ones(1, 3, H, W))
+
+
+class TestSampleGarments:
+    def test_vitonhd_masks_match_reference(self, vitonhd_dir):
+        """Every VITON-HD sample garment against the dataset's own cloth mask (JPEG, thresholded at 128)."""
+        paths = sorted((vitonhd_dir / "cloth").glob("*.jpg"))
+        assert paths
+        scores = {}
+        for path in paths:
+            ours = garment_mask_from_image(load_image(path))[0, 0] > 0.5
+            ref = load_mask(vitonhd_dir / "cloth-mask" / path.name, threshold=128 / 255)[0, 0] > 0.5
+            scores[path.stem] = ((ours & ref).sum() / (ours | ref).sum()).item()
+        assert min(scores.values()) > 0.97, scores
+        assert np.mean(list(scores.values())) > 0.985, scores
