@@ -178,9 +178,16 @@ try {
   await showNode(page, 1, 0.5);
   await page.screenshot({ path: join(out, "comfyui_keypoint_editor_workflow.png") });
   const notice = second.outputs[String(EDITOR)].kfvton_keypoint_editor[0].notice;
+  const widgets = await page.evaluate(
+    (id) =>
+      window.app.graph
+        .getNodeById(id)
+        .widgets.map((w) => ({ name: w.name, type: w.type, y: w.y, height: w.computedHeight, hidden: w.hidden })),
+    EDITOR,
+  );
   // errors raised by the frontend itself (its settings code, in headless runs) are reported, ours fail the check
   assert.deepEqual(errors.filter((e) => e.includes("/extensions/comfyui-kfvton/")), []);
-  console.log(JSON.stringify({ ok: true, firstSeconds, edits: parsed, notice, errors, out }));
+  console.log(JSON.stringify({ ok: true, firstSeconds, edits: parsed, notice, widgets, errors, out }));
 } finally {
   await browser.close();
   stopServer();

@@ -30,6 +30,7 @@ function attachEditor(node) {
   if (!widget) return;
   // The JSON is edited on the canvas; the raw text stays in the workflow but out of the way.
   widget.hidden = true;
+  widget.computeSize = () => [0, -4]; // frontends that lay out hidden widgets still give them no height
   const view = new KeypointEditorView({
     readEdits: () => widget.value ?? "",
     writeEdits: (text) => {

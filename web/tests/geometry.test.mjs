@@ -43,7 +43,8 @@ describe("sideBySideLayout", () => {
         [l.garment, 768 / 1024],
         [l.person, 384 / 512],
       ]) {
-        assert.ok(r.x >= 0 && r.y >= 18 && r.x + r.w <= w + 1e-9 && r.y + r.h <= h + 1e-9);
+        assert.ok(r.x >= 0 && r.x + r.w <= w + 1e-9 && r.y + r.h <= h + 1e-9);
+        close(r.y, 18 + 4); // top-aligned under the header, with the padding
         close(r.w / r.h, ar, 1e-9);
       }
     });

@@ -12,7 +12,7 @@ export function fitRect(imgW, imgH, box) {
 }
 
 /**
- * Garment on the left, person on the right, each fitted into half of a width x height area.
+ * Garment on the left, person on the right, each fitted into half of a width x height area (top-aligned).
  * Sizes are {w, h} in image pixels; `top` leaves room for a header line; `gap` separates the two panels.
  */
 export function sideBySideLayout(width, height, garmentSize, personSize, { gap = 8, pad = 4, top = 0 } = {}) {
@@ -20,10 +20,10 @@ export function sideBySideLayout(width, height, garmentSize, personSize, { gap =
   const innerH = Math.max(0, height - top - 2 * pad);
   const half = innerW / 2;
   const y = top + pad;
-  return {
-    garment: fitRect(garmentSize.w, garmentSize.h, { x: pad, y, w: half, h: innerH }),
-    person: fitRect(personSize.w, personSize.h, { x: pad + half + gap, y, w: half, h: innerH }),
-  };
+  // centred across, top-aligned: spare height goes below the images, next to the labels stays tight
+  const garment = fitRect(garmentSize.w, garmentSize.h, { x: pad, y, w: half, h: innerH });
+  const person = fitRect(personSize.w, personSize.h, { x: pad + half + gap, y, w: half, h: innerH });
+  return { garment: { ...garment, y }, person: { ...person, y } };
 }
 
 /** Image-normalised (u, v) -> canvas (x, y) inside a panel rectangle. */

@@ -84,8 +84,15 @@ export class KeypointEditorView {
       resetAll: button("Reset all", "Undo every edit", () => this.#commit((e) => resetAll(e))),
     };
     const lines = document.createElement("label");
-    Object.assign(lines.style, { font: "11px sans-serif", color: "#ccc", display: "flex", gap: "2px" });
     const box = document.createElement("input");
+    Object.assign(lines.style, {
+      font: "11px sans-serif",
+      color: "#ccc",
+      display: "flex",
+      gap: "2px",
+      alignItems: "center",
+    });
+    box.style.margin = "0";
     box.type = "checkbox";
     box.checked = true;
     box.addEventListener("change", () => {
