@@ -9,17 +9,19 @@ import pytest
 import torch
 from comfyui_kfvton.kfvton.geometry.warp import Warp
 from comfyui_kfvton.kfvton.keypoints.pose import Pose, joint_index
+from comfyui_kfvton.nodes.composite import KfvtonComposite
 from comfyui_kfvton.nodes.inputs import (
     KfvtonGarmentMask,
     KfvtonLoadPoseJson,
     KfvtonPoseFromPoseKeypoint,
     KfvtonPoseToPoseKeypoint,
 )
-from comfyui_kfvton.nodes.keypoints import KfvtonGarmentLandmarks
+from comfyui_kfvton.nodes.keypoints import KfvtonGarmentLandmarks, KfvtonTargetPlacement
+from comfyui_kfvton.nodes.preview import KfvtonClassicalTryOn, KfvtonKeypointOverlay
 from comfyui_kfvton.nodes.warp import KfvtonTpsWarp
 from PIL import Image
 
-from .conftest import PERSON_HW, garment_mask, make_garment, make_pairs, make_person, make_pose
+from .conftest import PERSON_HW, garment_mask, make_garment, make_pairs, make_parse, make_person, make_pose
 
 
 def _image(path) -> torch.Tensor:
@@ -115,3 +117,73 @@ class TestTpsWarp:
     def test_person_size_mismatch(self):
         with pytest.raises(ValueError, match="person"):
             KfvtonTpsWarp().run(make_garment(), garment_mask(), make_pairs(), torch.zeros(1, 50, 50, 3), 1e-3, 1)
+
+
+class TestTargetPlacement:
+    @pytest.mark.parametrize("garments,persons", [(1, 3), (3, 1)])
+    def test_batches(self, garments, persons):
+        landmarks, _ = KfvtonGarmentLandmarks().run(make_garment(garments), garment_mask(garments))
+        (pairs,) = KfvtonTargetPlacement().run(landmarks, make_pose(persons))
+        b = max(garments, persons)
+        assert pairs.person_px.shape == (b, 14, 3) and pairs.person_hw == PERSON_HW
+        assert pairs.origin == "classical"
+
+    def test_target_mask_changes_targets(self):
+        landmarks, _ = KfvtonGarmentLandmarks().run(make_garment(), garment_mask())
+        (free,) = KfvtonTargetPlacement().run(landmarks, make_pose())
+        region = torch.zeros(1, *PERSON_HW)
+        region[:, 22:80, 14:50] = 1.0  # a long, wide top: the hem goes lower
+        (fitted,) = KfvtonTargetPlacement().run(landmarks, make_pose(), target_mask=region)
+        hem = fitted.names.index("hem_center")
+        assert float(fitted.person_px[0, hem, 1]) > float(free.person_px[0, hem, 1]) + 2
+
+    def test_pose_kind(self):
+        landmarks, _ = KfvtonGarmentLandmarks().run(make_garment(), garment_mask())
+        with pytest.raises(TypeError, match="pose"):
+            KfvtonTargetPlacement().run(landmarks, make_pose().joints)
+
+
+class TestComposite:
+    def test_keep_mask_keeps_person(self):
+        person, garment = make_person(), torch.ones(1, *PERSON_HW, 3) * torch.tensor([0.0, 1.0, 0.0])
+        mask = torch.ones(1, *PERSON_HW)
+        keep = torch.zeros(1, *PERSON_HW)
+        keep[:, :, :20] = 1.0
+        image, alpha = KfvtonComposite().run(person, garment, mask, 0.0, keep_mask=keep)
+        torch.testing.assert_close(image[:, :, :20], person[:, :, :20])
+        torch.testing.assert_close(image[:, :, 30:], garment[:, :, 30:])
+        assert alpha.shape == (1, *PERSON_HW)
+
+    @pytest.mark.parametrize("persons,garments", [(3, 1), (1, 3)])
+    def test_batches_with_parse(self, persons, garments):
+        warped = make_person(garments).flip(-1)
+        mask = torch.zeros(garments, *PERSON_HW)
+        mask[:, 20:60, 16:48] = 1.0
+        image, _ = KfvtonComposite().run(make_person(persons), warped, mask, 1.5, parse=make_parse(1))
+        assert image.shape == (max(persons, garments), *PERSON_HW, 3)
+
+    def test_batch_mismatch_names_inputs(self):
+        with pytest.raises(ValueError, match="person.*warped_garment|warped_garment.*person"):
+            KfvtonComposite().run(make_person(2), make_person(3), torch.ones(1, *PERSON_HW), 1.5)
+
+
+class TestKeypointOverlay:
+    @pytest.mark.parametrize("mode", ["person", "garment", "side by side"])
+    def test_modes(self, mode):
+        (img,) = KfvtonKeypointOverlay().run(make_pairs(2), make_person(), mode, True, garment=make_garment())
+        w = {"person": PERSON_HW[1], "garment": 48, "side by side": PERSON_HW[1] + 72}[mode]
+        assert img.shape[0] == 2 and img.shape[2] == w
+
+    def test_garment_needed(self):
+        with pytest.raises(ValueError, match="garment"):
+            KfvtonKeypointOverlay().run(make_pairs(), make_person(), "side by side", False)
+
+
+class TestClassicalTryOn:
+    @pytest.mark.parametrize("persons,garments", [(2, 1), (1, 2)])
+    def test_batches(self, persons, garments):
+        out = KfvtonClassicalTryOn().run(make_person(persons), make_garment(garments), make_pose(persons), 1e-3, 2, 1.5)
+        image, warped, wmask, pairs, warp, method = out
+        b = max(persons, garments)
+        assert image.shape == warped.shape == (b, *PERSON_HW, 3) and wmask.shape == (b, *PERSON_HW)
+        assert pairs.batch_size == b and warp.grid.shape[0] == b and method == "computed"
