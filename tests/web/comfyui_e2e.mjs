@@ -178,6 +178,17 @@ try {
   await showNode(page, 1, 0.5);
   await page.screenshot({ path: join(out, "comfyui_keypoint_editor_workflow.png") });
   const notice = second.outputs[String(EDITOR)].kfvton_keypoint_editor[0].notice;
+  // the edits survive a save/load of the workflow and a copy of the node
+  const kept = await page.evaluate(async (id) => {
+    const value = (node) => node.widgets.find((w) => w.name === "edits").value;
+    const saved = JSON.parse(JSON.stringify(window.app.graph.serialize()));
+    await window.app.loadGraphData(saved);
+    const node = window.app.graph.getNodeById(id);
+    const copy = node.clone();
+    window.app.graph.add(copy);
+    return { reloaded: value(node), copied: value(copy), view: Boolean(copy.kfvtonEditor) };
+  }, EDITOR);
+  assert.deepEqual(kept, { reloaded: edits, copied: edits, view: true });
   const widgets = await page.evaluate(
     (id) =>
       window.app.graph

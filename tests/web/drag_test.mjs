@@ -19,7 +19,21 @@ mkdirSync(artifacts, { recursive: true });
 
 const SCENARIOS = [
   { name: "default", size: "560x420", scale: 1, drag: "hem_center", dx: 40, dy: -30, exclude: "sleeve_left_outer" },
-  { name: "zoomed-small", size: "380x300", scale: 1.6, drag: "shoulder_left", dx: -25, dy: 35, exclude: "hem_left" },
+  // as a workflow saved with edits for another keypoint set: they must be dropped, not kept or misapplied
+  {
+    name: "zoomed-small",
+    size: "380x300",
+    scale: 1.6,
+    drag: "shoulder_left",
+    dx: -25,
+    dy: 35,
+    exclude: "hem_left",
+    preload: JSON.stringify({
+      version: 1,
+      fingerprint: "learned/64/0000000000",
+      points: [{ name: "g0_k00", garment: null, person: [0.5, 0.5], enabled: true }],
+    }),
+  },
 ];
 
 const browser = await chromium.launch({
@@ -31,12 +45,13 @@ try {
     const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
     const errors = [];
     page.on("pageerror", (err) => errors.push(String(err)));
-    await page.goto(`${base}/index.html?size=${s.size}&scale=${s.scale}`);
+    const query = new URLSearchParams({ size: s.size, scale: String(s.scale), ...(s.preload ? { edits: s.preload } : {}) });
+    await page.goto(`${base}/index.html?${query}`);
     await page.waitForFunction(() => window.kfvtonHarness?.ready && window.kfvtonHarness.imagesLoaded(), null, {
       timeout: 15000,
     });
     const before = await page.evaluate(() => window.kfvtonHarness.editsValue());
-    assert.equal(before, "", "the widget starts without edits");
+    assert.equal(before, s.preload ?? "", "the widget starts with the workflow's edits");
 
     const at = (name, frame) =>
       page.evaluate(([n, f]) => window.kfvtonHarness.node.kfvtonEditor.clientPosition(n, f), [name, frame]);
