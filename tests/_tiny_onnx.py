@@ -135,3 +135,58 @@ def build_parser(path: Path, weights: np.ndarray, *, input_hw: tuple[int, int] =
         inits,
     )
     return _save(graph, path)
+
+
+def build_constant_pose_model(
+    path: Path,
+    xy_input_px: np.ndarray,
+    *,
+    present: np.ndarray | None = None,
+    input_hw: tuple[int, int] = (256, 192),
+    split: int = 2,
+) -> Path:
+    """A SimCC pose model that always 'finds' the joints `xy_input_px` (K, 2), given in ITS input pixels: one-hot
+    SimCC rows at those positions (all-zero rows, i.e. missing, where `present` (K,) is False). With `kfvton.keypoints.pose_onnx.box_affine` a test turns a known pose of a photo
+    into input pixels, so the whole ONNX path (crop, run, decode, map back) must give that pose back."""
+    h, w = input_hw
+    k = xy_input_px.shape[0]
+    sx = np.zeros((1, k, w * split), np.float32)
+    sy = np.zeros((1, k, h * split), np.float32)
+    for j, (x, y) in enumerate(xy_input_px):
+        if present is not None and not present[j]:
+            continue
+        sx[0, j, int(np.clip(round(x * split), 0, w * split - 1))] = 0.9
+        sy[0, j, int(np.clip(round(y * split), 0, h * split - 1))] = 0.9
+    inits = [
+        numpy_helper.from_array(sx, "const_x"),
+        numpy_helper.from_array(sy, "const_y"),
+        numpy_helper.from_array(np.zeros(1, np.float32), "zero"),
+    ]
+    nodes = [
+        helper.make_node("ReduceMax", ["input"], ["peak"], axes=[1, 2, 3], keepdims=0),
+        helper.make_node("Mul", ["peak", "zero"], ["nothing"]),
+        helper.make_node("Add", ["const_x", "nothing"], ["simcc_x"]),
+        helper.make_node("Add", ["const_y", "nothing"], ["simcc_y"]),
+    ]
+    graph = helper.make_graph(
+        nodes,
+        "constant_simcc",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, h, w])],
+        [
+            helper.make_tensor_value_info("simcc_x", TensorProto.FLOAT, [1, k, w * split]),
+            helper.make_tensor_value_info("simcc_y", TensorProto.FLOAT, [1, k, h * split]),
+        ],
+        inits,
+    )
+    return _save(graph, path)
+
+
+def oracle_pose_model(path: Path, coco17_px: np.ndarray, photo_hw: tuple[int, int], **kwargs) -> Path:
+    """A constant pose model returning `coco17_px` ((17, 3) photo pixels + confidence, 0 = missing) for a photo of
+    `photo_hw`, when run without a detector (the whole photo is the person box)."""
+    from kfvton.keypoints.pose_onnx import box_affine
+
+    input_hw = kwargs.get("input_hw", (256, 192))
+    affine = box_affine(np.array([0.0, 0.0, photo_hw[1], photo_hw[0]]), input_hw)
+    xy = coco17_px[:, :2] @ affine[:, :2].T + affine[:, 2]
+    return build_constant_pose_model(path, xy, present=coco17_px[:, 2] > 0, **kwargs)

@@ -159,3 +159,20 @@ class TestEstimatePoseOnnx:
     def test_bad_image(self, models):
         with pytest.raises(ValueError, match="image"):
             estimate_pose_onnx(torch.zeros(1, H, W, 3), models)
+
+
+def test_oracle_model_gives_the_sample_pose_back(vitonhd_dir, tmp_path):
+    """A constant SimCC model holding a sample's OpenPose joints (in crop pixels) -> the same joints in the photo."""
+    from kfvton.keypoints.formats import pose_from_openpose_json, pose_to_array
+    from kfvton.preprocess.io import load_image
+    from tests._tiny_onnx import oracle_pose_model
+
+    truth = pose_from_openpose_json(vitonhd_dir / "openpose-json" / "00891_00_keypoints.json", (1024, 768))
+    coco = pose_to_array(truth, "coco17")[0]
+    model = oracle_pose_model(tmp_path / "oracle.onnx", coco.numpy(), (1024, 768))
+    pose = estimate_pose_onnx(load_image(vitonhd_dir / "image" / "00891_00.jpg"), PoseModelFiles(str(model)))
+    present = coco[:, 2] > 0
+    got = pose_to_array(pose, "coco17")[0]
+    err = (got[present, :2] - coco[present, :2]).norm(dim=-1)
+    assert float(err.max()) < 3.0  # one SimCC bin is 1/split input px = 2.7 photo px here
+    assert torch.equal(got[:, 2] > 0, present)  # missing joints stay missing

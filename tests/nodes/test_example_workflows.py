@@ -17,13 +17,17 @@ import pytest
 import torch
 from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
 
+from tests.nodes._perception_workflow import two_photos_setup
+
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "example_workflows").glob("*.json"))
 UI_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 CORE_NODES = {"LoadImage", "LoadImageMask", "SaveImage", "PreviewImage", "MaskToImage", "PreviewAny"}
 
 #: workflow stem -> setup(tmp_path) returning extra keyword arguments for run_ui_workflow (e.g. widget_overrides).
-WORKFLOW_SETUP: dict[str, Callable[[Path], dict[str, Any]]] = {}
+WORKFLOW_SETUP: dict[str, Callable[[Path], dict[str, Any]]] = {
+    "kfvton_classical_from_two_photos": two_photos_setup,
+}
 
 
 def _input_dirs(samples_dir: Path) -> list[Path]:
