@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
@@ -118,6 +119,39 @@ class KfvtonPoseToPoseKeypoint:
         return (pose_to_pose_keypoint(pose),)
 
 
+class KfvtonPoseBatch:
+    DESCRIPTION = (
+        "Joins two poses into one batch (pose_a's items first), e.g. poses read from two JSON files for a batch "
+        "of person images made with Image Batch. Both must be in the same pixel frame (same image size)."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.POSE,)
+    RETURN_NAMES = ("pose",)
+    OUTPUT_TOOLTIPS = ("pose_a's items followed by pose_b's.",)
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "pose_a": (T.POSE, {"tooltip": "First pose(s)."}),
+                "pose_b": (T.POSE, {"tooltip": "Pose(s) appended after pose_a; same image size."}),
+            }
+        }
+
+    def run(self, pose_a: Pose, pose_b: Pose) -> tuple[Pose]:
+        for name, p in (("pose_a", pose_a), ("pose_b", pose_b)):
+            if not isinstance(p, Pose):
+                raise TypeError(f"{name}: expected KFVTON_POSE (Pose), got {type(p).__name__}")
+        if tuple(pose_a.canvas_hw) != tuple(pose_b.canvas_hw):
+            raise ValueError(
+                f"pose_b: image size {pose_b.canvas_hw} differs from pose_a's {pose_a.canvas_hw}; "
+                "batch only poses of same-size images"
+            )
+        joints = torch.cat((pose_a.joints, pose_b.joints.to(pose_a.joints.device)))
+        return (Pose(joints, pose_a.canvas_hw).to(runtime.intermediate_device()),)
+
+
 class KfvtonGarmentMask:
     DESCRIPTION = (
         "The garment's mask: the given mask if connected, else the alpha of a cut-out garment (Load Image's MASK "
@@ -213,6 +247,7 @@ NODE_CLASS_MAPPINGS = {
     "KfvtonLoadPoseJson": KfvtonLoadPoseJson,
     "KfvtonPoseFromPoseKeypoint": KfvtonPoseFromPoseKeypoint,
     "KfvtonPoseToPoseKeypoint": KfvtonPoseToPoseKeypoint,
+    "KfvtonPoseBatch": KfvtonPoseBatch,
     "KfvtonGarmentMask": KfvtonGarmentMask,
     "KfvtonLoadParseMap": KfvtonLoadParseMap,
 }
@@ -220,6 +255,7 @@ NODE_DISPLAY_NAME_MAPPINGS = {
     "KfvtonLoadPoseJson": "KF-VTON Load Pose JSON",
     "KfvtonPoseFromPoseKeypoint": "KF-VTON Pose From POSE_KEYPOINT",
     "KfvtonPoseToPoseKeypoint": "KF-VTON Pose To POSE_KEYPOINT",
+    "KfvtonPoseBatch": "KF-VTON Pose Batch",
     "KfvtonGarmentMask": "KF-VTON Garment Mask",
     "KfvtonLoadParseMap": "KF-VTON Load Parse Map",
 }

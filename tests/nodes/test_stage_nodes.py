@@ -13,6 +13,7 @@ from comfyui_kfvton.nodes.composite import KfvtonComposite
 from comfyui_kfvton.nodes.inputs import (
     KfvtonGarmentMask,
     KfvtonLoadPoseJson,
+    KfvtonPoseBatch,
     KfvtonPoseFromPoseKeypoint,
     KfvtonPoseToPoseKeypoint,
 )
@@ -187,3 +188,14 @@ class TestClassicalTryOn:
         b = max(persons, garments)
         assert image.shape == warped.shape == (b, *PERSON_HW, 3) and wmask.shape == (b, *PERSON_HW)
         assert pairs.batch_size == b and warp.grid.shape[0] == b and method == "computed"
+
+
+class TestPoseBatch:
+    def test_join(self):
+        (pose,) = KfvtonPoseBatch().run(make_pose(2), make_pose(1))
+        assert pose.batch_size == 3 and pose.canvas_hw == PERSON_HW
+
+    def test_size_mismatch(self):
+        other = make_pose().rescaled((48, 32))
+        with pytest.raises(ValueError, match="pose_b"):
+            KfvtonPoseBatch().run(make_pose(), other)
