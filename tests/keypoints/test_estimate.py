@@ -103,3 +103,34 @@ class TestEstimatePose:
         (tmp_path / "dw-ll_ucoco_384.onnx").write_bytes(b"garbage")
         with pytest.raises(ValueError, match="cannot read .* as an ONNX model"):
             estimate_pose(_photo(), search_dirs=[tmp_path])
+
+
+def _model_dirs(sub: str) -> list:
+    import os
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    dirs = [root / "models" / "kfvton" / sub]
+    if os.environ.get("KFVTON_MODELS_DIR"):
+        dirs.insert(0, Path(os.environ["KFVTON_MODELS_DIR"]) / sub)
+    return dirs
+
+
+def test_real_pose_model_on_sample_photos(vitonhd_dir):
+    """With the real DWPose files (models/kfvton/pose or $KFVTON_MODELS_DIR/pose): close to the dataset's OpenPose."""
+    from kfvton.keypoints.formats import pose_from_openpose_json, pose_to_array
+    from kfvton.preprocess.io import load_image
+
+    models = find_pose_models(_model_dirs("pose"))
+    if models is None:
+        pytest.skip("no DWPose/RTMPose ONNX file in models/kfvton/pose (or $KFVTON_MODELS_DIR/pose)")
+    errors = []
+    for path in sorted((vitonhd_dir / "image").glob("*.jpg")):
+        result = estimate_pose(load_image(path), onnx_models=models)
+        truth = pose_from_openpose_json(vitonhd_dir / "openpose-json" / f"{path.stem}_keypoints.json", (1024, 768))
+        got, ref = pose_to_array(result.pose, "coco17")[0], pose_to_array(truth, "coco17")[0]
+        both = (got[:, 2] > 0) & (ref[:, 2] > 0.3)
+        errors += (got[both, :2] - ref[both, :2]).norm(dim=-1).tolist()
+    mean = sum(errors) / len(errors)
+    print(f"{models.describe()} vs OpenPose: mean joint error {mean:.1f} px over {len(errors)} joints")
+    assert mean < 25.0

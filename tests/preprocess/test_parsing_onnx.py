@@ -102,3 +102,26 @@ def test_find_parser(tmp_path):
     assert find_parser([tmp_path]) is None
     (tmp_path / "schp_atr.onnx").write_bytes(b"")
     assert find_parser([tmp_path]).endswith("schp_atr.onnx")
+
+
+def test_real_parser_on_sample_photos(vitonhd_dir):
+    """With a real parser file (models/kfvton/parsing or $KFVTON_MODELS_DIR/parsing): upper clothes match VITON-HD's."""
+    import os
+    from pathlib import Path
+
+    from kfvton.preprocess.io import load_image, load_parse
+
+    root = Path(__file__).resolve().parents[2]
+    dirs = [root / "models" / "kfvton" / "parsing"]
+    if os.environ.get("KFVTON_MODELS_DIR"):
+        dirs.insert(0, Path(os.environ["KFVTON_MODELS_DIR"]) / "parsing")
+    model = find_parser(dirs)
+    if model is None:
+        pytest.skip("no parser ONNX file in models/kfvton/parsing (or $KFVTON_MODELS_DIR/parsing)")
+    for path in sorted((vitonhd_dir / "image").glob("*.jpg"))[:2]:
+        parse = parse_human_onnx(load_image(path), model).parse[0]
+        truth = load_parse(vitonhd_dir / "image-parse" / f"{path.stem}.png")[0]
+        upper = torch.tensor((5, 6, 7))
+        iou = _iou(torch.isin(parse, upper), torch.isin(truth, upper))
+        print(f"{path.stem}: upper-clothes IoU {iou:.2f}")
+        assert iou > 0.7
