@@ -22,7 +22,6 @@ from tests.nodes._perception_workflow import two_photos_setup
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "example_workflows").glob("*.json"))
 UI_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
-CORE_NODES = {"LoadImage", "LoadImageMask", "SaveImage", "PreviewImage", "MaskToImage", "PreviewAny"}
 
 #: workflow stem -> setup(tmp_path) returning extra keyword arguments for run_ui_workflow (e.g. widget_overrides).
 WORKFLOW_SETUP: dict[str, Callable[[Path], dict[str, Any]]] = {
@@ -41,12 +40,12 @@ def test_there_are_example_workflows():
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
-def test_workflow_is_loadable_ui_json(path: Path):
+def test_workflow_is_loadable_ui_json(path: Path, runner):
     wf = json.loads(path.read_text(encoding="utf-8"))
     assert {"nodes", "links", "last_node_id", "last_link_id", "version"} <= set(wf)
     ids = {n["id"] for n in wf["nodes"]}
     assert len(ids) == len(wf["nodes"]) and max(ids) <= wf["last_node_id"]
-    known = set(NODE_CLASS_MAPPINGS) | CORE_NODES | UI_ONLY
+    known = set(NODE_CLASS_MAPPINGS) | set(runner.STAND_INS) | UI_ONLY
     assert {n["type"] for n in wf["nodes"]} <= known
     by_id = {n["id"]: n for n in wf["nodes"]}
     for lid, origin, oslot, target, islot, ltype in wf["links"]:

@@ -145,6 +145,24 @@ class _MaskToImage:
         return (mask.reshape((-1, 1, *mask.shape[-2:])).movedim(1, -1).expand(-1, -1, -1, 3),)
 
 
+class _ImageBatch:
+    """ComfyUI's ImageBatch: image2 resized (bilinear) to image1's size when they differ, then concatenated."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"image1": ("IMAGE",), "image2": ("IMAGE",)}}
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "batch"
+
+    def batch(self, image1, image2):
+        if image2.shape[1:3] != image1.shape[1:3]:
+            image2 = torch.nn.functional.interpolate(
+                image2.movedim(-1, 1), size=tuple(image1.shape[1:3]), mode="bilinear", align_corners=False
+            ).movedim(1, -1)
+        return (torch.cat((image1, image2)),)
+
+
 class _PreviewAny:
     @classmethod
     def INPUT_TYPES(cls):
@@ -165,6 +183,7 @@ STAND_INS: dict[str, type] = {
     "PreviewImage": _PreviewImage,
     "SaveImage": _SaveImage,
     "MaskToImage": _MaskToImage,
+    "ImageBatch": _ImageBatch,
     "PreviewAny": _PreviewAny,
 }
 
@@ -351,6 +370,8 @@ def run_ui_workflow(
         deps[nid] = {source(int(x["link"]))[0] for x in node.get("inputs") or [] if x.get("link") is not None}
 
     result = WorkflowResult()
+    runnable_set = set(runnable)
+    deps = {n: {d for d in ds if d in runnable_set} for n, ds in deps.items()}  # muted sources feed nothing
     for nid in _toposort(sorted(runnable), deps):
         node = nodes[nid]
         ntype = node["type"]
@@ -371,7 +392,9 @@ def run_ui_workflow(
             name = x["widget"]["name"] if isinstance(x.get("widget"), dict) else x["name"]
             origin, slot = source(int(x["link"]))
             if origin not in result.outputs:
-                raise ValueError(f"node {nid} ({ntype}) input {name!r}: source node {origin} produced no outputs")
+                raise ValueError(
+                    f"node {nid} ({ntype}) input {name!r}: source node {origin} produced no outputs (muted?)"
+                )
             kwargs[name] = result.outputs[origin][slot]
         unknown = set(kwargs) - set(specs)
         for name in unknown:
