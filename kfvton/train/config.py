@@ -48,6 +48,7 @@ class DataConfig:
     on_bad_sample: str = "skip"
     limit: int | None = None
     num_workers: int = 2
+    cache: bool = False
     #: train on unpaired pairs with the person's OWN garment region as the warp/generator target. Wrong for real
     #: training (the garment differs from the target); only for smoke runs on unpaired sample folders.
     allow_unpaired: bool = False
@@ -179,8 +180,9 @@ def validate_config(cfg: TrainConfig) -> None:
         if getattr(t, key) < 1:
             raise ValueError(f"train.{key}: expected >= 1, got {getattr(t, key)}")
     h, w = cfg.data.size_hw
-    if h % 32 or w % 32:
-        raise ValueError(f"data.size_hw: expected multiples of 32 (the seg generator), got {h}x{w}")
+    multiple = 32 if t.stage in ("seg", "joint") else 16  # the seg generator needs 32, the input builder 16
+    if h % multiple or w % multiple:
+        raise ValueError(f"data.size_hw: expected multiples of {multiple} for stage {t.stage!r}, got {h}x{w}")
     for key, value in dataclasses.asdict(cfg.loss).items():
         if isinstance(value, float) and value < 0:
             raise ValueError(f"loss.{key}: expected >= 0, got {value}")

@@ -324,6 +324,7 @@ class TryOnDataset(torch.utils.data.Dataset):
         on_bad_sample: "skip" (log by name, leave out) or "fail" (raise `BadSampleError`).
         seed: base seed of the augmentation draws; each draw depends only on (seed, epoch, index).
         limit: keep only the first `limit` pairs (smoke runs, overfit tests).
+        cache: keep decoded, resized samples in memory (small sets: smoke runs, overfitting); per worker process.
     """
 
     dataroot: str | os.PathLike
@@ -337,8 +338,10 @@ class TryOnDataset(torch.utils.data.Dataset):
     on_bad_sample: str = "skip"
     seed: int = 0
     limit: int | None = None
+    cache: bool = False
     bad_samples: dict[str, str] = field(default_factory=dict, init=False)
     epoch: int = field(default=0, init=False)
+    _cache: dict[int, TryOnSample] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.pairs not in ("paired", "unpaired"):
@@ -479,7 +482,9 @@ class TryOnDataset(torch.utils.data.Dataset):
             if name in self.bad_samples:
                 continue
             try:
-                sample = self.load(i)
+                sample = self._cache.get(i) or self.load(i)
+                if self.cache:
+                    self._cache[i] = sample
             except (BadSampleError, FileNotFoundError, ValueError) as err:
                 self._bad(name, str(err))
                 continue

@@ -344,6 +344,7 @@ class Trainer:
             on_bad_sample=d.on_bad_sample,
             seed=self.cfg.train.seed,
             limit=d.limit,
+            cache=d.cache,
         )
 
     def _check_pairing(self) -> None:
