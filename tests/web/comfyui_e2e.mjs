@@ -62,15 +62,14 @@ const server = spawn(
     "--base-directory", base, "--database-url", `sqlite:///${join(base, "user", "comfyui.db")}`,
     "--disable-all-custom-nodes", "--whitelist-custom-nodes", "comfyui-kfvton",
   ],
-  { cwd: comfySrc, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  // same process group as this script: whoever stops the group (pytest on a timeout) stops ComfyUI too
+  { cwd: comfySrc, stdio: ["ignore", "pipe", "pipe"] },
 );
 let serverLog = "";
 server.stdout.on("data", (d) => (serverLog += d));
 server.stderr.on("data", (d) => (serverLog += d));
 const stopServer = () => {
-  try {
-    process.kill(-server.pid, "SIGTERM");
-  } catch {}
+  if (server.exitCode === null) server.kill("SIGTERM");
 };
 process.on("exit", stopServer);
 

@@ -14,6 +14,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -211,3 +212,39 @@ def test_browser_drag_updates_widget_json(harness_root):
         excluded = next(p for p in edits.points if not p.enabled)
         assert not edited.valid[0, NAMES.index(excluded.name)]
         assert edited.origin == "edited"
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# the real ComfyUI page, where a local ComfyUI checkout and venv exist (docs/comfyui-e2e.md)
+# ----------------------------------------------------------------------------------------------------------------
+COMFY_SRC = Path(os.environ.get("KFVTON_COMFYUI_SRC", "/opt/comfyui-src"))
+COMFY_PY = Path(os.environ.get("KFVTON_COMFYUI_PYTHON", "/opt/comfyvenv/bin/python"))
+
+
+@pytest.mark.slow
+def test_editor_in_real_comfyui(samples_dir: Path):
+    """Example workflow in a real ComfyUI page: run, drag a target, check JSON/prompt/save-load/copy, run again."""
+    need(browser=True)
+    if os.environ.get("KFVTON_SKIP_COMFYUI_E2E") == "1":
+        pytest.skip("KFVTON_SKIP_COMFYUI_E2E=1")
+    if not (COMFY_SRC / "main.py").is_file() or not COMFY_PY.is_file():
+        pytest.skip(f"no local ComfyUI at {COMFY_SRC} with {COMFY_PY} (see docs/comfyui-e2e.md)")
+    cmd = [NODE, str(WEB_TESTS / "comfyui_e2e.mjs"), "--comfy-src", str(COMFY_SRC), "--comfy-py", str(COMFY_PY)]
+    cmd += ["--samples", str(samples_dir), "--out", str(ARTIFACTS)]
+    env = {**os.environ, "KFVTON_CHROMIUM": CHROMIUM}
+    # own process group, so a timeout also stops the ComfyUI server the script started
+    proc = subprocess.Popen(
+        cmd, cwd=WEB_TESTS, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, start_new_session=True
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=540)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"the real-ComfyUI check timed out\n{stdout[-2000:]}\n{stderr[-4000:]}")
+    assert proc.returncode == 0, stdout[-2000:] + stderr[-4000:]
+    result = json.loads(stdout.strip().splitlines()[-1])
+    assert result["ok"] and result["edits"]["points"][0]["name"] == "hem_center"
+    assert result["notice"].startswith("1 point edit(s) applied")
+    for name in ("comfyui_keypoint_editor.png", "comfyui_keypoint_editor_edited.png"):
+        assert (ARTIFACTS / name).is_file()
