@@ -203,3 +203,18 @@ class TestPayload:
     def test_bad_item(self):
         with pytest.raises(ValueError, match="item"):
             editor_payload(make_pairs(), item=1)
+
+
+class TestLearnedGroups:
+    def test_groups_payload_and_edit(self):
+        names = tuple(f"g{k}_k{n:02d}" for k in range(2) for n in range(3))
+        base = make_pairs(batch=2, origin="learned", names=names)
+        pairs = KeypointPairs(
+            base.garment_px, base.person_px, names, base.garment_hw, base.person_hw, groups=2, origin="learned"
+        )
+        payload = editor_payload(pairs)
+        assert payload["groups"] == 2 and payload["origin"] == "learned" and len(payload["names"]) == 6
+        edits = KeypointEdits(payload["fingerprint"]).moved("g1_k02", "garment", (0.5, 0.5))
+        out = apply_edits(pairs, edits).pairs
+        assert out.groups == 2 and out.origin == "edited"
+        torch.testing.assert_close(out.garment_px[:, 5, :2], torch.tensor([[95.5, 127.5]] * 2).double())
