@@ -132,12 +132,14 @@ export class KeypointEditorView {
     this.payload = payload ?? null;
     this.selected = -1;
     this.hover = null;
+    const generation = (this.generation = (this.generation ?? 0) + 1);
     for (const frame of ["garment", "person"]) {
       const url = payload ? this.io.imageURL(payload[`${frame}_image`]) : null;
       this.images[frame] = null;
       if (url) {
         const img = new Image();
         img.onload = () => {
+          if (generation !== this.generation) return; // a newer run's images are on their way
           this.images[frame] = img;
           this.draw();
         };
