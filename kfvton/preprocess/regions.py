@@ -248,7 +248,36 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray) -> np.ndarray:
     parse[head] = np.where(face[head], 13, 2)
     neck_band = sil & skin & (yy >= chin_y) & (yy < neck[1]) & (np.abs(xx - neck[0]) < 0.3 * sw)
     parse[neck_band] = 10
+    _long_hair(parse, rgb, nose, chin_y, neck, sw, yy, xx)
     return parse
+
+
+def _long_hair(
+    parse: np.ndarray, rgb: np.ndarray, nose: np.ndarray, chin_y: float, neck: np.ndarray, sw: float, yy, xx
+) -> None:
+    """Hair falling below the chin: garment pixels near the head, nearer the hair colour (sampled above the face)
+    than the chest colour, connected to the hair above the chin, become hair (2)."""
+    hair_above = parse == 2
+    if hair_above.sum() < 50:
+        return
+    hair = np.median(rgb[hair_above], axis=0)
+    chest_zone = (
+        (parse == 5) & (yy > neck[1] + 0.3 * sw) & (yy < neck[1] + 0.8 * sw) & (np.abs(xx - neck[0]) < 0.2 * sw)
+    )
+    if chest_zone.sum() < 20:
+        return
+    chest = np.median(rgb[chest_zone], axis=0)
+    if np.linalg.norm(hair - chest) < 0.12:  # hair and top alike: cannot tell them apart
+        return
+    near = (np.linalg.norm(rgb - hair, axis=-1) < 0.5 * np.linalg.norm(rgb - chest, axis=-1)) & (parse == 5)
+    zone = (yy >= chin_y) & (yy < neck[1] + 0.8 * sw) & (np.abs(xx - nose[0]) < 0.75 * sw)
+    zone &= (np.abs(xx - neck[0]) > 0.25 * sw) | (yy < neck[1])  # hair rarely covers the middle of the chest
+    candidate = (near & zone).astype(np.uint8)
+    candidate = cv2.morphologyEx(candidate, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    _, labels = cv2.connectedComponents(((candidate > 0) | hair_above).astype(np.uint8), connectivity=8)
+    touching = np.unique(labels[hair_above])
+    grown = np.isin(labels, touching[touching > 0]) & (candidate > 0)
+    parse[grown] = 2
 
 
 def estimate_regions(
