@@ -104,7 +104,8 @@ export class KeypointEditorView {
     Object.assign(this.status.style, { font: "11px sans-serif", color: "#aaa", marginLeft: "auto" });
     bar.append(this.buttons.resetPoint, this.buttons.toggle, this.buttons.resetAll, lines, this.status);
     this.canvas = document.createElement("canvas");
-    Object.assign(this.canvas.style, { flex: "1 1 auto", width: "100%", minHeight: "0", touchAction: "none" });
+    // flex-basis 0: the bitmap size (set in draw) never feeds back into the layout size
+    Object.assign(this.canvas.style, { flex: "1 1 0", width: "100%", minHeight: "0", touchAction: "none" });
     this.canvas.addEventListener("pointerdown", (e) => this.#onDown(e));
     this.canvas.addEventListener("pointermove", (e) => this.#onMove(e));
     this.canvas.addEventListener("pointerup", (e) => this.#onUp(e));
