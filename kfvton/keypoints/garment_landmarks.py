@@ -11,7 +11,7 @@ How each point is found (see docs/garment.md for the rules and limits):
   outline, where it turns steeper than 45 degrees or jumps (side seam, or a sleeve hanging lower).
 - On each side the outer contour from the collar corner to the hem corner is resampled, smoothed and its
   turning angle measured at a scale of ~2 % of the perimeter: the armpit is the sharpest concave turn in the
-  upper body, the sleeve end is the point of that path farthest from the body axis at armpit height, the cuff
+  upper body, the sleeve end is the point of that path farthest from the neck, the cuff
   corners are the sharpest convex turns either side of it, the shoulder is the sharpest convex turn between
   collar and cuff (sleeveless: between collar and armpit).
 - Sleeves: present when the sleeve end sticks out beyond the armpit (> 7 % of the garment width) or hangs
@@ -226,10 +226,12 @@ def _side_features(
     hem: np.ndarray,
     width: float,
     side: int,
+    sleeve: bool | None = None,
 ) -> _Side:
     """Shoulder, cuff corners and armpit on one side's outer path (collar corner -> hem corner).
 
-    `side` is +1 for the image-right half (wearer's left), -1 for the image-left half.
+    `side` is +1 for the image-right half (wearer's left), -1 for the image-left half; `sleeve` forces the
+    sleeve decision (None: decide from this side alone).
     """
     p = pts[path]
     a = turn[path]
@@ -250,18 +252,22 @@ def _side_features(
         limit = armpit_idx
     ax, ay = armpit[0], armpit[1]
 
-    # Sleeve end: the point between collar and armpit farthest from the body axis at armpit height.
+    # Sleeve end: the point between collar and armpit farthest from the neck (the collar's centre), vertical
+    # distances counted half so that the body side below a short sleeve does not win.
     seg = np.arange(margin, max(limit - margin // 2, margin + 1))
-    dist = np.hypot(p[seg, 0] - cx, p[seg, 1] - ay)
+    dist = np.hypot(p[seg, 0] - cx, 0.5 * (p[seg, 1] - top_y))
     ie = int(seg[np.argmax(dist)])
     ex, ey = p[ie]
     outward = (ex - ax) * side
-    has_sleeve = bool(outward > 0.07 * width or ey > ay + 0.12 * body_h)
+    has_sleeve = bool(outward > 0.07 * width or ey > ay + 0.12 * body_h) if sleeve is None else sleeve
 
     if has_sleeve:
-        io, ii = _cuff_corners(a, ie, lo=margin, hi=max(ie + 1, limit - margin // 2), sep=margin)
-        sleeve_outer = (float(p[io, 0]), float(p[io, 1]), _conf_from_turn(a[io]))
-        sleeve_inner = (float(p[ii, 0]), float(p[ii, 1]), _conf_from_turn(a[ii]))
+        reach = 1.2 * float(np.hypot(ex - ax, ey - ay))
+        (io, co), (ii, ci) = _cuff_corners(
+            p, a, ie, lo=margin, hi=max(ie + 1, limit - margin // 2), sep=margin, reach_px=reach
+        )
+        sleeve_outer = (float(p[io, 0]), float(p[io, 1]), co)
+        sleeve_inner = (float(p[ii, 0]), float(p[ii, 1]), ci)
         sh_end = io - margin
     else:
         sleeve_outer = sleeve_inner = _ABSENT
@@ -296,26 +302,33 @@ def _side_features(
     return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length, armpit_idx is not None)
 
 
-def _cuff_corners(a: np.ndarray, ie: int, *, lo: int, hi: int, sep: int) -> tuple[int, int]:
-    """Outer and inner cuff corners: the two sharpest convex peaks around the sleeve end `ie`.
+def _cuff_corners(
+    p: np.ndarray, a: np.ndarray, ie: int, *, lo: int, hi: int, sep: int, reach_px: float
+) -> tuple[tuple[int, float], tuple[int, float]]:
+    """Outer and inner cuff corners (path index, confidence): the two sharpest convex peaks around the sleeve end.
 
-    The window reaches as far before `ie` as the path continues after it (to the armpit), which covers a cuff
-    of any width without reaching back to the shoulder of a short sleeve.
+    Candidates lie on the path within [lo, hi] and within `reach_px` (Euclidean) of the sleeve end `ie`, which
+    covers a cuff of any width without reaching back to the collar or the shoulder of a short sleeve. A corner
+    without a peak (a rounded cap sleeve) falls back to the sleeve end (outer) or the end of the range, next to
+    the armpit (inner), with the fallback confidence.
     """
-    reach = max(hi - ie, 2 * sep)
-    lo = max(lo, ie - reach)
-    hi = min(hi, a.size - 1)
+    lo, hi = max(lo, 0), min(max(hi, lo), a.size - 1)
     idx = np.arange(lo, hi + 1)
-    peaks = idx[_local_maxima(a[idx], 25.0)]
-    if peaks.size == 0:
-        return ie, ie
+    idx = idx[np.hypot(*(p[idx] - p[ie]).T) <= reach_px]
+    peaks = idx[_local_maxima(a[idx], 25.0)] if idx.size else idx
     order = peaks[np.argsort(-a[peaks])]
-    first = int(order[0])
-    others = order[np.abs(order - first) >= sep]
-    if others.size == 0:
-        return first, first
-    second = int(others[0])
-    return min(first, second), max(first, second)
+    found = [int(order[0])] if order.size else []
+    if order.size:
+        others = order[np.abs(order - found[0]) >= sep]
+        if others.size:
+            found.append(int(others[0]))
+    if len(found) == 2:
+        i, j = sorted(found)
+        return (i, _conf_from_turn(a[i])), (j, _conf_from_turn(a[j]))
+    if len(found) == 1 and found[0] > ie + sep // 2:
+        return (ie, _FALLBACK_CONF), (found[0], _conf_from_turn(a[found[0]]))
+    outer = (found[0], _conf_from_turn(a[found[0]])) if found else (ie, _FALLBACK_CONF)
+    return outer, (max(hi, outer[0]), _FALLBACK_CONF)
 
 
 def _inward_run(piece: np.ndarray, xy: np.ndarray, side: int) -> np.ndarray:
@@ -453,24 +466,35 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
 
     i_cc = nearest(collar_center)
     out = np.zeros((len(GARMENT_LANDMARKS), 3), dtype=np.float64)
-    sides = {}
+    paths = {}
     for side in (1, -1):
         i_col = nearest(corners[("collar", side)])
         i_hem = nearest(corners[("hem", side)])
         path = _arc_indices(i_col, i_hem, _N_CONTOUR, 1)
         if i_cc in path[1:-1] or path.size > 0.75 * _N_CONTOUR:
             path = _arc_indices(i_col, i_hem, _N_CONTOUR, -1)
-        sides[side] = _side_features(
+        paths[side] = path
+
+    def side_features(side: int, sleeve: bool | None) -> _Side:
+        return _side_features(
             pts,
             turn,
-            path,
+            paths[side],
             piece,
             cx=float(cx),
             collar=corners[("collar", side)],
             hem=corners[("hem", side)],
             width=width,
             side=side,
+            sleeve=sleeve,
         )
+
+    sides = {side: side_features(side, None) for side in (1, -1)}
+    # Garments are symmetric: sleeves seen on one side exist on both (the other side's cuff is then searched).
+    sleeved = sides[1].has_sleeve or sides[-1].has_sleeve
+    for side in (1, -1):
+        if sides[side].has_sleeve != sleeved:
+            sides[side] = side_features(side, sleeved)
 
     span = 0.02 * max(width, height)
     for side, suffix in ((1, "left"), (-1, "right")):  # image right = wearer's left
@@ -491,7 +515,7 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     out[_INDEX["collar_center"]] = (*collar_center, 1.0)
     out[_INDEX["hem_center"]] = (*hem_center, 1.0)
 
-    if not (sides[1].has_sleeve or sides[-1].has_sleeve):
+    if not sleeved:
         kind = "none"
     else:
         length = max(sides[1].sleeve_length, sides[-1].sleeve_length)
