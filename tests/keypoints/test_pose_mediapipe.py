@@ -63,3 +63,15 @@ def test_sample_photo_against_openpose(vitonhd_dir):
     print(f"MediaPipe vs OpenPose mean joint error: {mean:.1f} px over {len(errors)} joints (768x1024)")
     assert len(errors) >= 20
     assert mean < 40.0  # about 4 % of the image height
+
+
+def test_estimate_pose_falls_back_to_mediapipe(vitonhd_dir, tmp_path):
+    """No pose given, no ONNX file: estimate_pose uses MediaPipe when it has a model and says so."""
+    mp = pytest.importorskip("mediapipe")
+    if not hasattr(mp, "solutions"):
+        pytest.skip(f"mediapipe {mp.__version__} ships no pose model")
+    from kfvton.keypoints.estimate import estimate_pose
+
+    result = estimate_pose(load_image(vitonhd_dir / "image" / "00891_00.jpg"), search_dirs=[tmp_path])
+    assert result.method == "mediapipe" and "bundled" in result.detail
+    assert result.pose.present("left_shoulder").all()
