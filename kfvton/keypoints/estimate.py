@@ -40,7 +40,9 @@ __all__ = [
     "PoseEstimate",
     "PoseUnavailableError",
     "find_pose_models",
+    "find_detector",
     "estimate_pose",
+    "DEFAULT_POSE_DIR",
 ]
 
 log = logging.getLogger("kfvton")
@@ -55,6 +57,11 @@ POSE_MODEL_FILES: tuple[str, ...] = (
 DETECTOR_FILES: tuple[str, ...] = (
     "yolox_l.onnx", "yolox_m.onnx", "yolox_s.onnx", "yolox_tiny.onnx", "yolox_nano.onnx",
 )  # fmt: skip
+
+
+#: Where the command line looks for pose files when no folder is given (relative to the working directory, so it is
+#: ComfyUI's own folder when run from the ComfyUI root).
+DEFAULT_POSE_DIR = os.path.join("models", "kfvton", "pose")
 
 
 class PoseUnavailableError(FileNotFoundError):
@@ -93,6 +100,11 @@ def find_pose_models(search_dirs: Sequence[str | os.PathLike]) -> PoseModelFiles
     folders = [Path(d) for d in search_dirs]
     pose = _first(folders, POSE_MODEL_FILES)
     return PoseModelFiles(pose, _first(folders, DETECTOR_FILES)) if pose else None
+
+
+def find_detector(search_dirs: Sequence[str | os.PathLike]) -> str | None:
+    """The first `DETECTOR_FILES` file found in `search_dirs`, or None."""
+    return _first([Path(d) for d in search_dirs], DETECTOR_FILES)
 
 
 def _given_pose(given: Any, canvas_hw: tuple[int, int]) -> Pose:

@@ -134,3 +134,10 @@ def test_real_pose_model_on_sample_photos(vitonhd_dir):
     mean = sum(errors) / len(errors)
     print(f"{models.describe()} vs OpenPose: mean joint error {mean:.1f} px over {len(errors)} joints")
     assert mean < 25.0
+
+
+def test_find_detector(pose_dir, tmp_path):
+    from kfvton.keypoints.estimate import find_detector
+
+    assert find_detector([tmp_path]) is None
+    assert find_detector([tmp_path, pose_dir]).endswith("yolox_l.onnx")
