@@ -137,3 +137,24 @@ def test_sample_photos_against_parse_maps(vitonhd_dir: Path):
     avg = {k: sum(v) / len(v) for k, v in means.items()}
     print("mean", " ".join(f"{k} {v:.2f}" for k, v in avg.items()))
     assert avg["upper"] > 0.65 and avg["keep"] > 0.75 and avg["head"] > 0.7 and avg["lower"] > 0.7
+
+
+def test_agnostic_inputs_from_estimated_regions(vitonhd_dir: Path):
+    """The network inputs (agnostic person, agnostic parse) build from the estimated parse and come out close to the
+    ones built from the dataset's parse map."""
+    from kfvton.preprocess.io import load_mask
+    from kfvton.preprocess.network_inputs import build_network_inputs
+
+    stem, cloth = "00891_00", "01260_00"
+    image = load_image(vitonhd_dir / "image" / f"{stem}.jpg")
+    pose = pose_from_openpose_json(vitonhd_dir / "openpose-json" / f"{stem}_keypoints.json", (1024, 768))
+    garment = load_image(vitonhd_dir / "cloth" / f"{cloth}.jpg")
+    mask = load_mask(vitonhd_dir / "cloth-mask" / f"{cloth}.jpg")
+    truth = load_parse(vitonhd_dir / "image-parse" / f"{stem}.png")
+    estimated = estimate_regions(image, pose).parse
+    a = build_network_inputs(image, garment, mask, pose, truth)
+    b = build_network_inputs(image, garment, mask, pose, estimated)
+    diff = float((a.agnostic - b.agnostic).abs().mean())
+    agree = float((a.parse_agnostic7.argmax(1) == b.parse_agnostic7.argmax(1)).float().mean())
+    print(f"agnostic image mean abs difference {diff:.3f}, agnostic parse agreement {agree:.1%}")
+    assert diff < 0.1 and agree > 0.85
