@@ -14,7 +14,7 @@ from kfvton.cli import main
 from tests._tiny_kfvton import TINY_HW, tiny_seg, tiny_warp, write_tiny_bundle
 
 # small export sizes keep the test fast (the detector resizes to its native 128x96 anyway)
-_SIZES = {"kfvton_seg_256": (32, 32), "kfvton_kp_detector_256": TINY_HW, "kfvton_spade_generator_256": (32, 24)}
+_SIZES = {"kfvton_seg_256": (64, 64), "kfvton_kp_detector_256": TINY_HW, "kfvton_spade_generator_256": (32, 24)}
 
 
 def _networks():
