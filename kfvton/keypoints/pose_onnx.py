@@ -307,13 +307,14 @@ def estimate_pose_onnx(
         wrong inputs/outputs; no person found by the detector in a photo.
     """
     check_image(image, "image")
+    if channel_order not in ("bgr", "rgb"):
+        raise ValueError(f"channel_order: expected 'bgr' or 'rgb', got {channel_order!r}")
     pose_session = onnx_session(models.pose, providers=providers, name="pose_model")
     in_name, in_hw = _check_pose(pose_session, models.pose, "pose_model")
     if models.detector is not None:  # validate before the first image
         _check_detector(
             onnx_session(models.detector, providers=providers, name="detector_model"), models.detector, "detector_model"
         )
-    _order(np.zeros((1, 1, 3)), channel_order)
     h, w = image.shape[-2:]
     rows = []
     for b in range(image.shape[0]):
