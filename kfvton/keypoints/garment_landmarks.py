@@ -332,20 +332,27 @@ def _cuff_corners(
 
 
 def _inward_run(piece: np.ndarray, xy: np.ndarray, side: int) -> np.ndarray:
-    """Per outline point: how many mask pixels follow it horizontally towards the centre (one row each)."""
+    """Per outline point: how many mask pixels follow it horizontally towards the centre (one row each).
+
+    The smoothed outline may sit a pixel or two off the mask, so the run starts at the first mask pixel within
+    3 px outside the point.
+    """
     h, w = piece.shape
-    out = np.zeros(xy.shape[0])
     xs = np.clip(np.round(xy[:, 0]).astype(int), 0, w - 1)
     ys = np.clip(np.round(xy[:, 1]).astype(int), 0, h - 1)
-    for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
-        row = piece[y, : x + 4][::-1] if side > 0 else piece[y, max(x - 3, 0) :]
-        start = np.flatnonzero(row[:8])  # the smoothed outline may sit a pixel or two off the mask
-        if start.size == 0:
-            continue
-        row = row[start[0] :]
-        gaps = np.flatnonzero(row == 0)
-        out[i] = gaps[0] if gaps.size else row.size
-    return out
+    rows = piece[ys].astype(bool)  # (n, W)
+    if side > 0:
+        rows = rows[:, ::-1]  # walk leftwards as if rightwards
+        xs = w - 1 - xs
+    cols = np.arange(w)
+    start_lo = np.maximum(xs - 3, 0)
+    in_window = rows & (cols >= start_lo[:, None])
+    has = in_window.any(axis=1)
+    start = np.where(has, in_window.argmax(axis=1), w)
+    gap = ~rows & (cols >= start[:, None])
+    end = np.where(gap.any(axis=1), gap.argmax(axis=1), w)
+    ok = has & (start <= xs + 3)
+    return np.where(ok, end - start, 0).astype(np.float64)
 
 
 def _find_armpit(
@@ -426,11 +433,12 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     # The outline's interior, holes filled: landmarks only depend on the outline.
     piece = np.zeros_like(mask)
     cv2.drawContours(piece, [contour], -1, 1, thickness=cv2.FILLED)
-    ys, xs = np.nonzero(piece)
-    if ys.size < 64:
-        raise ValueError(f"mask[{index}]: the garment mask has only {ys.size} pixels; expected a garment silhouette")
-    x0, x1, y0, y1 = xs.min(), xs.max(), ys.min(), ys.max()
-    width, height = float(x1 - x0 + 1), float(y1 - y0 + 1)
+    area = cv2.countNonZero(piece)
+    if area < 64:
+        raise ValueError(f"mask[{index}]: the garment mask has only {area} pixels; expected a garment silhouette")
+    bx, by, bw, bh = cv2.boundingRect(contour)
+    y0, y1 = by, by + bh - 1
+    width, height = float(bw), float(bh)
     if width < 16 or height < 16:
         raise ValueError(f"mask[{index}]: the garment is only {int(width)}x{int(height)} px; expected at least 16x16")
 
@@ -547,7 +555,7 @@ def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
     if not mask.is_floating_point() and mask.dtype != torch.bool:
         raise TypeError(f"mask: expected a float mask with values in [0, 1], got dtype {mask.dtype}")
     batch = check_same_batch({"garment": b, "mask": mask.shape[0]})
-    binary = (mask.detach().to("cpu") > 0.5).to(torch.uint8)[:, 0].numpy()
+    binary = (mask.detach()[:, 0] > 0.5).cpu().numpy().view(np.uint8)
     points, kinds = [], []
     for i in range(batch):
         pts, kind = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i)

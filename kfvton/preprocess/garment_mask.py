@@ -42,10 +42,10 @@ class GarmentMask:
     method: str
 
 
-def _to_uint8_hwc(images: Tensor) -> np.ndarray:
-    """(B, 3, H, W) float [0, 1] -> (B, H, W, 3) uint8."""
-    arr = (images.detach().to("cpu", torch.float32) * 255.0 + 0.5).clamp_(0, 255).to(torch.uint8)
-    return arr.permute(0, 2, 3, 1).contiguous().numpy()
+def _to_uint8_hwc(image: Tensor) -> np.ndarray:
+    """(3, H, W) float [0, 1] -> (H, W, 3) uint8, rounded and saturated."""
+    arr = image.detach().to("cpu", torch.float32).permute(1, 2, 0).contiguous().numpy()
+    return cv2.convertScaleAbs(np.clip(arr, 0.0, 1.0, out=arr), alpha=255.0)
 
 
 def _border_pixels(img: np.ndarray, width: int) -> np.ndarray:
@@ -124,6 +124,14 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
             f"garment[{index}]: no garment could be separated from the background (colour {bg.round().tolist()}); "
             "pass an explicit mask or an image with alpha"
         )
+    # The rest works on the garment's bounding box plus a margin (hole filling, outline refinement).
+    margin = 4 * k + 8
+    bx, by, bw, bh = cv2.boundingRect(fg)
+    x0, y0 = max(bx - margin, 0), max(by - margin, 0)
+    x1, y1 = min(bx + bw + margin, w), min(by + bh + margin, h)
+    full = fg
+    fg, dist = np.ascontiguousarray(fg[y0:y1, x0:x1]), np.ascontiguousarray(dist[y0:y1, x0:x1])
+    h, w = fg.shape
     flat_bg = dist <= max(2.0, noise)
     fg = _fill_holes(fg, flat_bg, max_flat_fraction=0.6)
 
@@ -143,7 +151,9 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     drop = band & (den > 1e-3) & (dist < 0.5 * contrast)
     fg[drop] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-    fg = _largest_component(fg)
+    full[:] = 0
+    full[y0:y1, x0:x1] = _largest_component(fg)
+    fg = full
 
     frac = fg.mean()
     edge = np.concatenate([fg[0], fg[-1], fg[:, 0], fg[:, -1]])
@@ -182,9 +192,8 @@ def garment_mask_from_image(
     check_image(garment, "garment")
     if threshold is not None and not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold: expected a value in (0, 1) or None, got {threshold}")
-    images = _to_uint8_hwc(garment)
     masks = [
-        _mask_one(images[i], threshold=threshold, border_touch_max=border_touch_max, index=i)
+        _mask_one(_to_uint8_hwc(garment[i]), threshold=threshold, border_touch_max=border_touch_max, index=i)
         for i in range(garment.shape[0])
     ]
     out = torch.from_numpy(np.stack(masks)[:, None].astype(np.float32))

@@ -76,7 +76,28 @@ TANK = {
     },
     "sleeves": "none",
 }  # fmt: skip
-SHAPES = {"tshirt": TSHIRT, "long_hanging": LONG_HANGING, "long_stretched": LONG_STRETCHED, "tank": TANK}
+DRESS = {
+    "outline": [
+        (180, 30), (190, 40), (200, 44), (210, 40), (220, 30), (256, 40), (300, 100), (282, 116), (250, 92),
+        (300, 490), (100, 490), (150, 92), (118, 116), (100, 100), (144, 40),
+    ],
+    "truth": {
+        "collar_center": (200, 44), "collar_left": (220, 30), "collar_right": (180, 30),
+        "shoulder_left": (256, 40), "shoulder_right": (144, 40),
+        "sleeve_left_outer": (300, 100), "sleeve_left_inner": (282, 116),
+        "sleeve_right_outer": (100, 100), "sleeve_right_inner": (118, 116),
+        "armpit_left": (250, 92), "armpit_right": (150, 92),
+        "hem_left": (300, 490), "hem_center": (200, 490), "hem_right": (100, 490),
+    },
+    "sleeves": "short",
+}  # fmt: skip
+SHAPES = {
+    "dress": DRESS,
+    "tshirt": TSHIRT,
+    "long_hanging": LONG_HANGING,
+    "long_stretched": LONG_STRETCHED,
+    "tank": TANK,
+}
 SLEEVE_ENDS = ("sleeve_left_outer", "sleeve_left_inner", "sleeve_right_outer", "sleeve_right_inner")
 
 
@@ -258,6 +279,19 @@ class TestDetectGarmentLandmarksSamples:
             top, bottom = ys.min(), ys.max()
             assert p[landmark_index("collar_center"), 1] < top + 0.35 * (bottom - top), path.name  # deep V-necks
             assert p[landmark_index("hem_center"), 1] > top + 0.7 * (bottom - top), path.name
+
+    def test_low_resolution(self, samples_dir):
+        """At the networks' 256x192 the same rules hold (mask morphology and outline scales follow the size)."""
+        for path in _sample_garments(samples_dir):
+            garment = torch.nn.functional.interpolate(load_image(path), size=(256, 192), mode="area")
+            mask = prepare_garment_mask(garment).mask
+            lm = detect_garment_landmarks(garment, mask)
+            try:
+                check_sane(lm, mask)
+            except AssertionError as err:
+                raise AssertionError(f"{path.name} at 256x192: {err}") from err
+            if path.stem in EXPECTED_SLEEVES:
+                assert lm.sleeves[0] == EXPECTED_SLEEVES[path.stem], path.name
 
     def test_reference_mask_gives_similar_points(self, vitonhd_dir):
         """The dataset's own cloth mask and ours must lead to nearly the same landmarks."""
