@@ -179,3 +179,15 @@ def test_overfit_two_pairs_beats_step0_and_the_classical_warp(two_pair_root: Pat
     assert end < 0.8 * start
     assert end < classical_l1
     assert sum(curve[-5:]) / 5 < sum(curve[:5]) / 5
+
+
+def test_train_cli_runs_a_step(two_pair_root: Path, tmp_path: Path) -> None:
+    from kfvton.cli import main
+
+    out = tmp_path / "cli"
+    args = ["train", "--config", str(CONFIGS / "overfit_tiny.yaml"), "--dataroot", str(two_pair_root)]
+    assert main(args + ["--out", str(out), "--steps", "1"]) == 0
+    assert (out / "checkpoints" / "step_0000001" / WARP_FILE).is_file()
+    assert main(args + ["--out", str(out), "--steps", "2", "--resume", "latest"]) == 0
+    assert (out / "checkpoints" / "latest").read_text() == "step_0000002"
+    assert main(args + ["--out", str(out), "--set", "train.stage=nope"]) == 1
