@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -26,7 +28,16 @@ from .grid import ALIGN_CORNERS_TPS, px_to_norm
 from .tps import TpsParams, tps_grid, tps_solve, tps_transform_points
 from .warp import Warp
 
-__all__ = ["MISSING_REG", "warp_from_pairs", "WarpedGarment", "warp_garment"]
+__all__ = [
+    "MISSING_REG",
+    "DEFAULT_REG",
+    "PART_LANDMARKS",
+    "warp_from_pairs",
+    "warp_by_parts",
+    "garment_part_masks",
+    "WarpedGarment",
+    "warp_garment",
+]
 
 #: Diagonal regulariser given to missing pairs: large enough to drop them from the fit, small enough to stay
 #: well conditioned in the float64 solve.
@@ -169,3 +180,223 @@ def warp_garment(garment: Tensor, mask: Tensor, warp: Warp) -> WarpedGarment:
             raise ValueError(f"garment: batch {both.shape[0]} does not match warp batch {grid.shape[0]}")
     out = F.grid_sample(both, grid, mode="bilinear", padding_mode="zeros", align_corners=warp.align_corners)
     return WarpedGarment(image=out[:, :3], mask=out[:, 3:])
+
+
+#: Landmarks of each garment part for `warp_by_parts`: the torso and each sleeve, which share the armhole points
+#: (shoulder, armpit) so the parts meet there.
+PART_LANDMARKS: dict[str, tuple[str, ...]] = {
+    "torso": (
+        "collar_left", "collar_center", "collar_right", "shoulder_left", "shoulder_right",
+        "armpit_left", "armpit_right", "hem_left", "hem_center", "hem_right",
+    ),
+    "sleeve_right": ("shoulder_right", "armpit_right", "sleeve_right_outer", "sleeve_right_inner"),
+    "sleeve_left": ("shoulder_left", "armpit_left", "sleeve_left_outer", "sleeve_left_inner"),
+}  # fmt: skip
+_PARTS = tuple(PART_LANDMARKS)
+_OUTSIDE = -2.0
+#: The armhole centre of a worn sleeve, below the shoulder joint along the arm, in shoulder widths.
+ROOT_DOWN = 0.12  # grid value outside [-1, 1]: grid_sample reads zeros there
+
+
+def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
+    """Split garment masks into torso, right sleeve and left sleeve (garment pixels; OpenCV, not differentiable).
+
+    A sleeve is the connected piece of the garment outside the torso outline (collar, shoulder, armpit and hem
+    landmarks; the outline runs up to the image top between the shoulders and down to the bottom between the hem
+    corners) that holds the midpoint of that sleeve's cuff landmarks; everything else is torso. A sleeve whose
+    cuff landmarks are missing has an empty mask.
+
+    Args:
+        pairs: classical landmark pairs (names include those of `PART_LANDMARKS`), batch B.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1] in the frame of `pairs.garment_hw`.
+
+    Returns:
+        (B, 3, H_g, W_g) float {0, 1}: torso, sleeve_right, sleeve_left.
+    """
+    check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    h, w = pairs.garment_hw
+    names = pairs.names
+    missing = [n for part in PART_LANDMARKS.values() for n in part if n not in names]
+    if missing:
+        raise ValueError(f"keypoints: part warping needs the garment landmarks {sorted(set(missing))}")
+    idx = {n: names.index(n) for n in names}
+    pts = pairs.garment_px.detach().double().cpu().numpy()
+    ok = pairs.valid.cpu().numpy()
+    masks = (garment_mask.detach().cpu() > 0.5).to(torch.uint8)[:, 0].numpy()
+    out = np.zeros((pairs.batch_size, 3, h, w), np.float32)
+    for i in range(pairs.batch_size):
+        m = np.ascontiguousarray(masks[i if masks.shape[0] > 1 else 0])
+        p = pts[i]
+
+        def xy(name: str, p=p) -> tuple[float, float]:
+            return float(p[idx[name], 0]), float(p[idx[name], 1])
+
+        outline = []
+        for name in ("hem_right", "armpit_right", "shoulder_right"):
+            if ok[i, idx[name]]:
+                outline.append(xy(name))
+        if outline:
+            outline.insert(0, (outline[0][0], float(h)))
+            outline.append((outline[-1][0], -1.0))
+        right = outline
+        left = []
+        for name in ("shoulder_left", "armpit_left", "hem_left"):
+            if ok[i, idx[name]]:
+                left.append(xy(name))
+        if left:
+            left.insert(0, (left[0][0], -1.0))
+            left.append((left[-1][0], float(h)))
+        poly = np.round(np.array(right + left)).astype(np.int32)
+        torso_poly = np.zeros((h, w), np.uint8)
+        if len(poly) >= 3:
+            cv2.fillPoly(torso_poly, [poly], 1)
+        else:
+            torso_poly[:] = 1
+        rest = (m & (1 - torso_poly)).astype(np.uint8)
+        count, labels = cv2.connectedComponents(rest, connectivity=8)
+        sleeves = np.zeros((2, h, w), np.uint8)
+        for k, side in enumerate(("right", "left")):
+            o, n = idx[f"sleeve_{side}_outer"], idx[f"sleeve_{side}_inner"]
+            if not (ok[i, o] and ok[i, n]) or count < 2:
+                continue
+            cx, cy = (p[o, :2] + p[n, :2]) / 2
+            # the component nearest the cuff midpoint (the cuff landmarks lie on the outline, maybe just outside)
+            ys, xs = np.nonzero(rest)
+            if len(xs) == 0:
+                continue
+            nearest = np.argmin((xs - cx) ** 2 + (ys - cy) ** 2)
+            label = labels[ys[nearest], xs[nearest]]
+            sleeves[k] = labels == label
+        sleeves[1] &= 1 - sleeves[0]
+        out[i, 1:] = sleeves
+        out[i, 0] = m & (1 - sleeves[0]) & (1 - sleeves[1])
+    return torch.from_numpy(out).to(garment_mask.device)
+
+
+def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor) -> Tensor:
+    """Person targets of a sleeve's armhole points (shoulder, armpit) for the sleeve's own spline.
+
+    The shoulder point keeps the torso's target (the shoulder seam, so the sleeve hangs from it); the armpit is
+    turned with the sleeve: the armhole keeps its shape around the armhole centre,
+    scaled like the cuff (target cuff width / garment cuff width) and turned from the garment's sleeve axis
+    (armhole centre -> cuff centre) to the person's (arm root -> cuff targets' centre); the spline then stretches
+    the sleeve between armhole and cuff. The arm root is `ROOT_DOWN` shoulder widths down the arm from the
+    shoulder joint of `pairs.pose` (else the middle of the shoulder and armpit targets). On hanging arms the torso's armhole targets lie along the
+    arm, and a sleeve spline through them would shear the sleeve far beyond the arm.
+
+    Args:
+        person: (B, N, 3) person targets (a copy to edit); returns it with the two armhole targets replaced.
+    """
+    names = pairs.names
+    i_s, i_a = names.index(f"shoulder_{side}"), names.index(f"armpit_{side}")
+    i_o, i_n = names.index(f"sleeve_{side}_outer"), names.index(f"sleeve_{side}_inner")
+    g = pairs.garment_px.detach().to(person.dtype)
+    p = person
+    root_g = (g[:, i_s, :2] + g[:, i_a, :2]) / 2
+    cuff_g = (g[:, i_o, :2] + g[:, i_n, :2]) / 2
+    cuff_p = (p[:, i_o, :2] + p[:, i_n, :2]) / 2
+    root_p = (p[:, i_s, :2] + p[:, i_a, :2]) / 2
+    if pairs.pose is not None:
+        joint = pairs.pose.rescaled(pairs.person_hw).joints.to(device=p.device, dtype=p.dtype)
+        joint = joint[:, 2 if side == "right" else 5]
+        joint = joint.expand(p.shape[0], -1)
+        # the armhole's centre sits a little down the arm from the shoulder joint
+        down = cuff_p - joint[:, :2]
+        down = down / down.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+        sw = (pairs.pose.joints[:, 5, :2] - pairs.pose.joints[:, 2, :2]).norm(dim=-1, keepdim=True).to(p)
+        root_p = torch.where(joint[:, 2:] > 0, joint[:, :2] + ROOT_DOWN * sw * down, root_p)
+    eps = 1e-6
+    axis_g, axis_p = cuff_g - root_g, cuff_p - root_p
+    len_g, len_p = axis_g.norm(dim=-1, keepdim=True).clamp_min(eps), axis_p.norm(dim=-1, keepdim=True).clamp_min(eps)
+    a_g, a_p = axis_g / len_g, axis_p / len_p
+    n_g = torch.stack((-a_g[:, 1], a_g[:, 0]), -1)
+    n_p = torch.stack((-a_p[:, 1], a_p[:, 0]), -1)
+    # orient both normals towards the inner cuff corner, so the sleeve is not mirrored
+    n_g = n_g * torch.sign(((g[:, i_n, :2] - cuff_g) * n_g).sum(-1, keepdim=True) + eps)
+    n_p = n_p * torch.sign(((p[:, i_n, :2] - cuff_p) * n_p).sum(-1, keepdim=True) + eps)
+    width_g = (g[:, i_n, :2] - g[:, i_o, :2]).norm(dim=-1, keepdim=True).clamp_min(eps)
+    width_p = (p[:, i_n, :2] - p[:, i_o, :2]).norm(dim=-1, keepdim=True)
+    out = person.clone()
+    for i in (i_s, i_a) if not bool((person[:, i_s, 2] > 0).all()) else (i_a,):
+        rel = g[:, i, :2] - root_g
+        along = (rel * a_g).sum(-1, keepdim=True) * (width_p / width_g)  # the sleeve's root keeps its shape
+        across = (rel * n_g).sum(-1, keepdim=True) * (width_p / width_g)
+        out[:, i, :2] = root_p + along * a_p + across * n_p
+    return out
+
+
+def warp_by_parts(
+    pairs: KeypointPairs,
+    garment_mask: Tensor,
+    *,
+    reg: float = DEFAULT_REG,
+    align_corners: bool = ALIGN_CORNERS_TPS,
+    grid_step: int = 1,
+) -> Warp:
+    """Warp the torso and each sleeve with its own TPS, then join them into one sampling grid.
+
+    One spline for a whole garment cannot turn flat-lay sleeves down onto hanging arms: the arm lies over the
+    torso's side, so the spline folds and pulls background between sleeve and torso over the person. Here the
+    torso follows the torso landmarks only, each sleeve its armhole (shoulder, armpit) and cuff landmarks, and
+    for every person pixel the grid takes the first part that lands on its own garment piece, in the order
+    right sleeve, left sleeve, torso (sleeves in front of the torso's sides); pixels no part claims get a grid
+    value outside [-1, 1] (sampled as 0).
+
+    Args:
+        pairs: classical landmark pairs (groups 1), batch B, pixels.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask.
+        reg, align_corners, grid_step: as in `warp_from_pairs`.
+
+    Returns:
+        `Warp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
+        right-sleeve and left-sleeve splines (a sleeve with fewer than 3 valid pairs has a placeholder spline
+        and claims no pixel).
+
+    Raises:
+        ValueError naming `keypoints` when the torso has fewer than 3 valid pairs or its targets are collinear,
+        or when landmark names are missing; naming `garment_mask` for a wrong shape.
+    """
+    if not isinstance(pairs, KeypointPairs):
+        raise TypeError(f"keypoints: expected KeypointPairs, got {type(pairs).__name__}")
+    if pairs.groups != 1:
+        raise ValueError(f"keypoints: part warping takes one group of garment landmarks, got groups={pairs.groups}")
+    if reg < 0:
+        raise ValueError(f"reg: expected >= 0, got {reg}")
+    parts = garment_part_masks(pairs, garment_mask)  # validates names and the mask
+    b = pairs.batch_size
+    dtype = pairs.person_px.dtype if pairs.person_px.dtype == torch.float64 else torch.float32
+    member = torch.zeros(len(_PARTS), len(pairs.names), dtype=torch.bool, device=pairs.person_px.device)
+    for k, part in enumerate(_PARTS):
+        for name in PART_LANDMARKS[part]:
+            member[k, pairs.names.index(name)] = True
+    valid = pairs.valid[:, None, :] & member[None]  # (B, 3, N)
+    counts = valid.sum(-1)
+    _check_enough(pairs.person_px[:, None, :, :2].detach().to(dtype), valid[:, :1], pairs.person_hw)
+    usable = counts >= 3
+    # a part without enough pairs solves on the torso's pairs (a harmless placeholder) and claims no pixels
+    valid = torch.where(usable[..., None], valid, valid[:, :1].expand_as(valid))
+
+    person = pairs.person_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1).clone()
+    garment = pairs.garment_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1)
+    for k, side in ((1, "right"), (2, "left")):
+        person[:, k] = _sleeve_root_targets(pairs, side, person[:, k])
+    src = px_to_norm(person[..., :2], pairs.person_hw, align_corners=align_corners)
+    dst = px_to_norm(garment[..., :2], pairs.garment_hw, align_corners=align_corners)
+    src = torch.where(valid[..., None], src, torch.zeros_like(src))
+    dst = torch.where(valid[..., None], dst, torch.zeros_like(dst))
+    reg_points = torch.where(valid, torch.full_like(src[..., 0], reg), torch.full_like(src[..., 0], MISSING_REG))
+    params = tps_solve(src, dst, reg=reg_points)
+    grids = _dense_grid(params, pairs.person_hw, align_corners, grid_step)  # (B, 3, H, W, 2)
+
+    h, w = pairs.person_hw
+    hg, wg = pairs.garment_hw
+    part_masks = parts.to(device=grids.device, dtype=grids.dtype).reshape(b * len(_PARTS), 1, hg, wg)
+    landed = F.grid_sample(
+        part_masks, grids.reshape(b * len(_PARTS), h, w, 2), mode="bilinear", padding_mode="zeros",
+        align_corners=align_corners,
+    ).reshape(b, len(_PARTS), h, w)  # fmt: skip
+    landed = (landed > 0.5) & usable[..., None, None]
+    grid = torch.full_like(grids[:, 0], _OUTSIDE)
+    for k in (0, 2, 1):  # torso first, sleeves over it
+        grid = torch.where(landed[:, k, ..., None], grids[:, k], grid)
+    return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)

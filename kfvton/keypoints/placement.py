@@ -50,17 +50,19 @@ _I = {n: i for i, n in enumerate(LANDMARK_NAMES)}
 SLEEVE_KINDS = ("none", "short", "long")
 REQUIRED_JOINTS = ("right_shoulder", "left_shoulder")
 
-SHOULDER_OUT = 0.10  # shoulder seam outside the shoulder joint, x sw
+SHOULDER_OUT = 0.08  # shoulder seam outside the shoulder joint, x sw
 SHOULDER_UP = 0.08  # shoulder seam above the shoulder joint, x sw
 COLLAR_UP = 0.12  # collar sides (the garment's top) above the neck joint, x sw
-ARMPIT_HALF = 0.5  # half the torso width at the armpits, x sw (arms hang from the joints; the armpit is below them)
+ARMPIT_HALF = 0.56  # half the torso width at the armpits, x sw (a little outside the joints: under the sleeves)
 HEM_OUT = 0.22  # hem corners outside the hip joints (no target mask), x sw
-HEM_OUT_MIN, HEM_OUT_MAX = 0.12, 0.4  # limits of the target mask's hem corners outside the hip joints, x sw
+HEM_OUT_MIN, HEM_OUT_MAX = -0.05, 0.3  # limits of the target mask's hem corners outside the hip joints, x sw
+HEM_INSET = 0.96  # hem corners this fraction of the target mask's half-width from its centre
 HEM_BELOW_HIPS = 0.05  # hem below the hip joints (no target mask), x sw
 DEFAULT_TORSO = 1.9  # collar-to-hem length when neither hips nor a mask are known, x sw
 SHOULDER_TRUST = 0.3  # a garment shoulder this far (x sw) from its body target is treated as misdetected
 ASPECT_MIN, ASPECT_MAX = 0.6, 1.8
-SLEEVE_MIN_WIDTH, SLEEVE_MAX_WIDTH = 0.18, 0.42
+SLEEVE_MIN_WIDTH = 0.15  # sleeve opening limits, x sw: at the upper arm (short) and at the wrist (long)
+SLEEVE_MAX_WIDTH = {"short": 0.36, "long": 0.24}
 SHORT_SLEEVE_MIN = 0.3  # a short sleeve covers at least this fraction of the upper arm
 SLEEVE_BELOW_ARMPIT = 0.12  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
@@ -176,7 +178,7 @@ def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor
         hem_centre_a, hem_half = centre_line, 0.6 * sw
     if mask_ext is not None and mask_ext[1] is not None:
         lo, hi = mask_ext[1]
-        hem_centre_a, hem_half = (lo + hi) / 2, (hi - lo) / 2
+        hem_centre_a, hem_half = (lo + hi) / 2, HEM_INSET * (hi - lo) / 2
         if hips_half is not None:  # old long sleeves merge into the mask at hip height; narrow hems curve in
             hem_half = hem_half.clamp(hips_half + HEM_OUT_MIN * sw, hips_half + HEM_OUT_MAX * sw)
     seam_half = sw * (0.5 + SHOULDER_OUT)
@@ -254,7 +256,7 @@ def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor
         length = (
             0.5 * sx * ((g[o_i, :2] - gxy(f"shoulder_{side}")).norm() + (g[n_i, :2] - gxy(f"armpit_{side}")).norm())
         )
-        width = ((g[o_i, :2] - g[n_i, :2]).norm() * sx).clamp(SLEEVE_MIN_WIDTH * sw, SLEEVE_MAX_WIDTH * sw)
+        width = ((g[o_i, :2] - g[n_i, :2]).norm() * sx).clamp(SLEEVE_MIN_WIDTH * sw, SLEEVE_MAX_WIDTH[sleeve] * sw)
         upper = elbow - shoulder
         if sleeve == "short":
             # never above the armpit (the sleeve would fold over the body): at least SLEEVE_BELOW_ARMPIT sw below it

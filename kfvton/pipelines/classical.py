@@ -4,7 +4,7 @@ Steps (each a library function usable alone):
     1. garment mask: `prepare_garment_mask` (the given mask, else one computed from the plain background);
     2. garment landmarks: `detect_garment_landmarks` (14 points from the mask's outline, sleeve kind);
     3. targets on the person: `place_garment_landmarks` (pose, plus the target region when known);
-    4. warp: `warp_from_pairs` (one TPS per item) and `warp_garment`;
+    4. warp: `warp_by_parts` (a TPS for the torso and one per sleeve, joined into one grid) and `warp_garment`;
     5. composite: `composite_garment` (head/hair, lower body and crossing arms in front, old clothes painted
        over; the last two only with a parse map).
 
@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from .._checks import check_image, check_same_batch, check_shape
-from ..geometry.pair_warp import DEFAULT_REG, warp_from_pairs, warp_garment
+from ..geometry.pair_warp import DEFAULT_REG, warp_by_parts, warp_garment
 from ..geometry.warp import Warp
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
@@ -132,7 +132,7 @@ def classical_tryon(
         target_mask = target_mask_from_parse(parse.to(person.device))
     landmarks = detect_garment_landmarks(garment, mask)
     pairs = place_garment_landmarks(landmarks, pose.to(person.device), target_mask=target_mask)
-    warp = warp_from_pairs(pairs, reg=reg, grid_step=grid_step)
+    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     comp = composite_garment(person, warped.image, warped.mask, parse=parse, keypoints=pairs, feather_px=feather_px)
     return ClassicalTryOn(

@@ -1,0 +1,168 @@
+"""`python -m kfvton tryon`: try a garment photo on a person photo from the command line.
+
+    python -m kfvton tryon --person P.jpg --garment G.jpg --pose P_keypoints.json --out out/tryon.png \
+        [--garment-mask M.png] [--parse P.png] [--save-intermediates DIR]
+
+The classical pipeline (`classical_tryon`, no weights) runs; the learned KF-VTON path plugs in here as another
+branch of `run` (a `--checkpoint` option). Every input is checked before any heavy work and errors name the
+option (`--pose: ...`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..keypoints.draw import draw_correspondences
+from ..keypoints.formats import pose_from_openpose_json
+from ..keypoints.pose import BODY25_JOINTS, Pose
+from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
+from .classical import ClassicalTryOn, classical_tryon
+
+__all__ = ["add_arguments", "run", "resolve_pose", "write_intermediates"]
+
+_LOG = logging.getLogger("kfvton")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--person", required=True, help="person photo (JPEG/PNG)")
+    parser.add_argument("--garment", required=True, help="garment photo, flat and front view, on a plain background")
+    parser.add_argument(
+        "--pose",
+        help="the person's keypoints: OpenPose JSON (BODY_25 or OpenPose-18/COCO-18) or a saved POSE_KEYPOINT JSON",
+    )
+    parser.add_argument("--garment-mask", help="garment mask (white = garment); computed from the photo if absent")
+    parser.add_argument("--parse", help="person parse map (LIP/VITON-HD label PNG): keeps head/arms/legs in front")
+    parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
+    parser.add_argument(
+        "--save-intermediates",
+        metavar="DIR",
+        help="also write warped_garment.png, warped_mask.png, keypoints.json, keypoints_overlay.png to DIR",
+    )
+    parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default cpu)")
+
+
+def resolve_pose(pose_path: str | os.PathLike | None, person: torch.Tensor) -> Pose:
+    """The person's pose for the try-on: the one place that decides where a pose comes from.
+
+    Args:
+        pose_path: an OpenPose / POSE_KEYPOINT JSON file, or None.
+        person: (1, 3, H, W) the person image (its size is the pose's canvas).
+
+    Raises:
+        ValueError naming `--pose` when no pose is given (saying how to provide one); errors of
+        `pose_from_openpose_json` (missing file, unreadable JSON, no people) otherwise.
+    """
+    if pose_path is None:
+        raise ValueError(
+            "--pose: a pose is required. Pass the person's keypoints as a JSON file with --pose FILE: an OpenPose "
+            "'*_keypoints.json' (BODY_25 or OpenPose-18/COCO-18), e.g. from OpenPose or from ComfyUI's "
+            "DWPose/OpenPose preprocessor saved as POSE_KEYPOINT JSON. Automatic pose estimation from the photo is "
+            "not built into this command yet."
+        )
+    return pose_from_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+
+
+def run(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    device = torch.device(args.device)
+    person, _ = load_image_rgba(args.person, "--person")
+    garment, garment_alpha = load_image_rgba(args.garment, "--garment")
+    pose = resolve_pose(args.pose, person)
+    garment_mask = load_mask(args.garment_mask, "--garment-mask") if args.garment_mask else None
+    if garment_mask is None and garment_alpha is not None:
+        garment_mask = (garment_alpha > 0.5).float()
+        _LOG.info("using the garment photo's alpha channel as its mask")
+    parse = load_parse(args.parse, "--parse") if args.parse else None
+    _check_sizes(person, garment, garment_mask, parse)
+
+    result = classical_tryon(
+        person.to(device),
+        garment.to(device),
+        pose.to(device),
+        garment_mask=None if garment_mask is None else garment_mask.to(device),
+        parse=None if parse is None else parse.to(device),
+    )
+    save_image(result.image, args.out)
+    if args.save_intermediates:
+        write_intermediates(
+            result,
+            garment,
+            person,
+            Path(args.save_intermediates),
+            sources={"person": args.person, "garment": args.garment},
+        )
+    elapsed = time.perf_counter() - started
+    print(
+        f"wrote {args.out} (classical try-on, garment mask: {result.mask_method}, "
+        f"sleeves: {result.landmarks.sleeves[0]}, {elapsed:.2f} s)"
+    )
+    return 0
+
+
+def _check_sizes(
+    person: torch.Tensor, garment: torch.Tensor, garment_mask: torch.Tensor | None, parse: torch.Tensor | None
+) -> None:
+    if garment_mask is not None and garment_mask.shape[-2:] != garment.shape[-2:]:
+        raise ValueError(
+            f"--garment-mask: expected the garment's size {tuple(garment.shape[-2:])} (H, W), "
+            f"got {tuple(garment_mask.shape[-2:])}"
+        )
+    if parse is not None and parse.shape[-2:] != person.shape[-2:]:
+        raise ValueError(
+            f"--parse: expected the person's size {tuple(person.shape[-2:])} (H, W), got {tuple(parse.shape[-2:])}"
+        )
+
+
+def keypoints_record(result: ClassicalTryOn, sources: dict[str, str] | None = None) -> dict[str, Any]:
+    """JSON-ready record of batch item 0: garment landmarks, their person targets and the pose joints used."""
+    pairs = result.keypoints
+    record: dict[str, Any] = dict(sources or {})
+    record.update(
+        {
+            "origin": pairs.origin,
+            "person_hw": list(pairs.person_hw),
+            "garment_hw": list(pairs.garment_hw),
+            "sleeves": result.landmarks.sleeves[0],
+            "mask_method": result.mask_method,
+            "convention": "pixels (x, y, confidence), confidence 0 = missing; left/right are the wearer's",
+            "landmarks": [
+                {
+                    "name": name,
+                    "garment_px": [round(float(v), 2) for v in pairs.garment_px[0, i].tolist()],
+                    "person_px": [round(float(v), 2) for v in pairs.person_px[0, i].tolist()],
+                }
+                for i, name in enumerate(pairs.names)
+            ],
+        }
+    )
+    if pairs.pose is not None:
+        joints = pairs.pose.joints[0].tolist()
+        record["pose_body25"] = {
+            name: [round(float(v), 2) for v in joints[i]] for i, name in enumerate(BODY25_JOINTS) if joints[i][2] > 0
+        }
+    return record
+
+
+def write_intermediates(
+    result: ClassicalTryOn,
+    garment: torch.Tensor,
+    person: torch.Tensor,
+    folder: Path,
+    *,
+    sources: dict[str, str] | None = None,
+) -> None:
+    """warped_garment.png, warped_mask.png, keypoints.json and keypoints_overlay.png (batch item 0) in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    save_image(result.warped_garment[:1].cpu(), folder / "warped_garment.png")
+    save_mask(result.warped_mask[:1].cpu(), folder / "warped_mask.png")
+    (folder / "keypoints.json").write_text(json.dumps(keypoints_record(result, sources), indent=1), encoding="utf-8")
+    overlay = draw_correspondences(garment[:1].cpu(), person[:1].cpu(), result.keypoints.to("cpu"), labels=True)
+    save_image(overlay, folder / "keypoints_overlay.png")
