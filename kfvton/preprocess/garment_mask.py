@@ -1,7 +1,7 @@
 """Garment masks: from a product photo on a plain background, from an alpha channel, or given explicitly.
 
-Classical preprocessing (OpenCV, not differentiable): the background colour is the median of the image border,
-every pixel's colour distance to it is thresholded low (so white-on-white garments survive), holes that are not
+Classical preprocessing (OpenCV, not differentiable): the background colour is modelled from the image border
+(its median, or a quadratic surface for shaded backdrops), every pixel's colour distance to it is thresholded low (so white-on-white garments survive), holes that are not
 flat background are filled, the largest connected component is kept, and finally the outline is placed where
 the distance reaches half of the local garment contrast, which puts the edge mid-way through the JPEG blur.
 """
@@ -48,17 +48,6 @@ def _to_uint8_hwc(image: Tensor) -> np.ndarray:
     return cv2.convertScaleAbs(np.clip(arr, 0.0, 1.0, out=arr), alpha=255.0)
 
 
-def _border_pixels(img: np.ndarray, width: int) -> np.ndarray:
-    return np.concatenate(
-        [
-            img[:width].reshape(-1, img.shape[-1]),
-            img[-width:].reshape(-1, img.shape[-1]),
-            img[:, :width].reshape(-1, img.shape[-1]),
-            img[:, -width:].reshape(-1, img.shape[-1]),
-        ]
-    )
-
-
 def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -> np.ndarray:
     """Fill the holes of `fg` (uint8 0/1) unless they are real gaps (e.g. between a hanging sleeve and the body).
 
@@ -95,17 +84,58 @@ def _largest_component(fg: np.ndarray) -> np.ndarray:
     return (labels == best).astype(np.uint8)
 
 
+def _robust_spread(r: np.ndarray) -> tuple[float, float]:
+    """Median and MAD-based sigma of residuals."""
+    med = float(np.median(r))
+    return med, 1.4826 * float(np.median(np.abs(r - med)))
+
+
+def _quadratic_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
+
+
+def _background(img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
+    """Background colour model from the image border: a constant or, for shaded backdrops, a quadratic surface.
+
+    Returns the background ((3,) or (H, W, 3) float32) and the noise level of the border around it (colour
+    distance, 0-255 units: median + 3 sigma). Border pixels far from the background (a garment touching the
+    edge) are rejected before fitting.
+    """
+    h, w = img.shape[:2]
+    band = np.zeros((h, w), dtype=bool)
+    band[:width] = band[-width:] = True
+    band[:, :width] = band[:, -width:] = True
+    ys, xs = np.nonzero(band)
+    pix = img[ys, xs].astype(np.float64)
+    const = np.median(pix, axis=0)
+    r = np.linalg.norm(pix - const, axis=1)
+    med, sigma = _robust_spread(r)
+    keep = r <= max(med + 4.0 * sigma, 3.0)
+    xn, yn = xs / max(w - 1, 1) * 2.0 - 1.0, ys / max(h - 1, 1) * 2.0 - 1.0
+    terms = _quadratic_terms(xn, yn)
+    for _ in range(2):
+        coef, *_ = np.linalg.lstsq(terms[keep], pix[keep], rcond=None)  # (6, 3)
+        r = np.linalg.norm(pix - terms @ coef, axis=1)
+        med, sigma = _robust_spread(r[keep])
+        keep = r <= max(med + 4.0 * sigma, 3.0)
+    noise = med + 3.0 * sigma
+    # Evaluate the surface on a coarse grid; a flat backdrop (VITON-HD studio grey) stays a constant.
+    gy, gx = np.meshgrid(np.linspace(-1.0, 1.0, 9), np.linspace(-1.0, 1.0, 9), indexing="ij")
+    coarse = _quadratic_terms(gx, gy) @ coef  # (9, 9, 3)
+    if float(np.ptp(coarse, axis=(0, 1)).max()) < 1.5:
+        return np.median(pix[keep], axis=0).astype(np.float32), noise
+    small = _quadratic_terms(*np.meshgrid(np.linspace(-1, 1, max(2, w // 8)), np.linspace(-1, 1, max(2, h // 8))))
+    surface = (small @ coef).astype(np.float32)
+    return cv2.resize(surface, (w, h), interpolation=cv2.INTER_LINEAR), noise
+
+
 def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: float, index: int) -> np.ndarray:
     h, w = img.shape[:2]
     size = min(h, w)
-    border = _border_pixels(img, max(1, size // 256)).astype(np.float32)
-    bg = np.median(border, axis=0)
+    bg, noise = _background(img, max(1, size // 256))
     blur = 5 if size >= 400 else 3
     diff = cv2.GaussianBlur(img, (blur, blur), 0).astype(np.float32) - bg
     dist = cv2.magnitude(cv2.magnitude(diff[..., 0], diff[..., 1]), diff[..., 2])
-
-    border_dist = np.sqrt(((border - bg) ** 2).sum(axis=-1))
-    noise = float(np.median(border_dist) + 3.0 * 1.4826 * np.median(np.abs(border_dist - np.median(border_dist))))
     if threshold is None:
         # Low on purpose: white garments on white differ by a few levels; the noise floor guards textured
         # backgrounds, the half-contrast refinement below puts the outline back where it belongs.
@@ -121,7 +151,8 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     fg = _largest_component(fg)
     if fg.sum() == 0:
         raise ValueError(
-            f"garment[{index}]: no garment could be separated from the background (colour {bg.round().tolist()}); "
+            f"garment[{index}]: no garment could be separated from the background (colour "
+            f"{np.asarray(bg).reshape(-1, 3).mean(axis=0).round().tolist()}); "
             "pass an explicit mask or an image with alpha"
         )
     # The rest works on the garment's bounding box plus a margin (hole filling, outline refinement).

@@ -57,6 +57,24 @@ class TestGarmentMaskFromImage:
         assert set(mask.unique().tolist()) <= {0.0, 1.0}
         assert iou(mask, shirt_mask()) > 0.95
 
+    def test_shaded_backdrop(self):
+        """A vignetted studio backdrop (darker corners, brighter top) is modelled as a smooth surface."""
+        yy, xx = np.meshgrid(np.linspace(-1, 1, H), np.linspace(-1, 1, W), indexing="ij")
+        shade = 0.93 - 0.06 * (xx**2 + yy**2) / 2 - 0.03 * yy  # 0.87 .. 0.96
+        garment = garment_on((0.0, 0.0, 0.0), (0.85, 0.82, 0.8))  # a light garment, close to the backdrop
+        backdrop = torch.from_numpy(shade.astype(np.float32))[None, None].expand(1, 3, H, W)
+        inside = torch.from_numpy(shirt_mask()).bool()[None, None].expand(1, 3, H, W)
+        garment = torch.where(inside, garment, backdrop)
+        mask = garment_mask_from_image(garment)
+        assert iou(mask, shirt_mask()) > 0.95
+
+    def test_garment_cut_by_bottom_edge(self):
+        """A hem running off the bottom of the photo is fine; that border part is not taken as background."""
+        low = shirt_mask([(x, min(y + 40, H + 20)) for x, y in SHIRT])
+        mask = garment_mask_from_image(garment_on((0.96,) * 3, (0.8, 0.1, 0.1), mask=low))
+        assert iou(mask, low) > 0.95
+        assert mask[0, 0, -1].sum() > 50
+
     def test_noise_and_print_holes(self):
         garment = garment_on((0.96, 0.96, 0.96), (0.1, 0.2, 0.6), noise=0.01)
         # a print in the background colour inside the garment must not become a hole
