@@ -165,6 +165,24 @@ def _collar_corner(top: np.ndarray, present: np.ndarray, cx: int, step: int, tol
     return int(xs[i]), int(ts[i])
 
 
+def _dip_between(top: np.ndarray, present: np.ndarray, xa: float, xb: float, tol: float) -> np.ndarray:
+    """Collar centre: the lowest top-outline point in the middle half between the collar corners (the neckline
+    dip); the middle of a flat collar top (mock neck)."""
+    xa, xb = sorted((int(round(xa)), int(round(xb))))
+    quarter = (xb - xa) // 4
+    xs = np.arange(xa + quarter, xb - quarter + 1)
+    xs = xs[present[xs]]
+    if xs.size == 0:
+        mid = (xa + xb) // 2
+        return np.array([mid, float(top[mid])])
+    t = top[xs].astype(np.float64)
+    if t.max() - t.min() < tol:
+        mid = int(xs[np.argmin(np.abs(xs - 0.5 * (xa + xb)))])
+        return np.array([mid, float(top[mid])])
+    lowest = xs[t >= t.max() - 1.0]
+    return np.array([float(np.median(lowest)), float(t.max())])
+
+
 def _hem_corner(bottom: np.ndarray, present: np.ndarray, cx: int, step: int, win: int) -> tuple[int, int]:
     """Walk outward along the bottom outline from the centre until it turns steeper than 45 degrees or ends."""
     xs = np.arange(cx, bottom.shape[0]) if step > 0 else np.arange(cx, -1, -1)
@@ -446,21 +464,24 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     row_has = rows.any(axis=1)
     left = rows.argmax(axis=1)
     right = rows.shape[1] - 1 - rows[:, ::-1].argmax(axis=1)
-    cx = int(round(float(np.median(0.5 * (left[row_has] + right[row_has])))))
+    # Centre line from the upper 35 % (collar, shoulders, sleeves): a long or tilted skirt must not move it.
+    upper = row_has & (np.arange(rows.shape[0]) < 0.35 * rows.shape[0])
+    cx = int(round(float(np.median(0.5 * (left[upper] + right[upper])))))
 
     present, top, bottom = _profile_extremes(piece.astype(bool))
-    band = max(1, int(0.03 * width))
-    centre_cols = np.arange(max(cx - band, 0), min(cx + band + 1, mask.shape[1]))
-    centre_cols = centre_cols[present[centre_cols]]
-    collar_center = np.array([cx, float(top[centre_cols].max())])
-    hem_center = np.array([cx, float(np.median(bottom[centre_cols]))])
-
     tol = max(2.0, 0.015 * height)
     corners = {}
     for side in (1, -1):
         cc = _collar_corner(top, present, cx, side, tol)
-        corners[("collar", side)] = np.array(cc if cc is not None else collar_center, dtype=np.float64)
+        corners[("collar", side)] = np.array(cc if cc is not None else (cx, top[cx]), dtype=np.float64)
         corners[("hem", side)] = np.array(_hem_corner(bottom, present, cx, side, max(3, int(0.01 * width))), float)
+    collar_center = _dip_between(top, present, corners[("collar", -1)][0], corners[("collar", 1)][0], tol)
+    hx = int(round(0.5 * (corners[("hem", -1)][0] + corners[("hem", 1)][0])))
+    band = max(1, int(0.03 * width))
+    cols = np.arange(max(hx - band, 0), min(hx + band + 1, mask.shape[1]))
+    cols = cols[present[cols]]
+    hem_center = np.array([hx, float(np.median(bottom[cols])) if cols.size else float(bottom[hx])])
+    cx = int(round(collar_center[0]))  # the neck: origin of the sleeve-end distances below
 
     raw = contour[:, 0, :].astype(np.float64)
     pts = _smooth_closed(_resample_closed(raw, _N_CONTOUR), sigma=1.5)

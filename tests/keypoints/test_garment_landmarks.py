@@ -104,7 +104,7 @@ SLEEVE_ENDS = ("sleeve_left_outer", "sleeve_left_inner", "sleeve_right_outer", "
 def draw_garment(shape: dict, colour=(0.2, 0.3, 0.7)) -> tuple[torch.Tensor, torch.Tensor]:
     """(1, 3, H, W) garment on white and its (1, 1, H, W) mask."""
     mask = np.zeros((H, W), np.uint8)
-    cv2.fillPoly(mask, [np.array(shape["outline"], np.int32)], 1)
+    cv2.fillPoly(mask, [np.round(np.array(shape["outline"], np.float64)).astype(np.int32)], 1)
     m = torch.from_numpy(mask).float()[None, None]
     image = torch.ones(1, 3, H, W)
     image = image * (1 - m) + torch.tensor(colour).view(1, 3, 1, 1) * m
@@ -163,6 +163,33 @@ class TestDetectGarmentLandmarksSynthetic:
             err = float(np.hypot(got[0].item() - x, got[1].item() - y))
             assert err < tol, f"{name}.{lname}: got ({got[0]:.0f}, {got[1]:.0f}), expected ({x}, {y})"
         check_sane(lm, mask)
+
+    @pytest.mark.parametrize("name", sorted(SHAPES))
+    @pytest.mark.parametrize("seed", [0, 1])
+    def test_follows_scale_shift_and_small_tilt(self, name, seed):
+        """Redrawn smaller/larger, shifted and tilted by a few degrees, the points follow the garment."""
+        rng = np.random.default_rng(seed + 10 * sorted(SHAPES).index(name))
+        scale = rng.uniform(0.55, 1.0)
+        angle = np.radians(rng.uniform(-4.0, 4.0))
+        rot = scale * np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        centre = np.array([W / 2, H / 2])
+        shift = rng.uniform(-0.08, 0.08, 2) * np.array([W, H]) * (1.0 - scale)
+
+        def move(xy):
+            return (np.asarray(xy, float) - centre) @ rot.T + centre + shift
+
+        shape = SHAPES[name]
+        moved = {"outline": [tuple(move(p)) for p in shape["outline"]], "sleeves": shape["sleeves"]}
+        image, mask = draw_garment(moved)
+        lm = detect_garment_landmarks(image, mask)
+        assert lm.sleeves == (shape["sleeves"],)
+        check_sane(lm, mask)
+        tol = 0.05 * max(H, W) * max(scale, 0.7)
+        for lname, xy in shape["truth"].items():
+            got = lm.point(lname)[0]
+            x, y = move(xy)
+            err = float(np.hypot(got[0].item() - x, got[1].item() - y))
+            assert err < tol, f"{name}.{lname}: got ({got[0]:.0f}, {got[1]:.0f}), expected ({x:.0f}, {y:.0f})"
 
     def test_sleeveless_has_no_sleeve_ends(self):
         image, mask = draw_garment(TANK)
