@@ -1,6 +1,6 @@
 """`python -m kfvton tryon`: try a garment photo on a person photo from the command line.
 
-    python -m kfvton tryon --person P.jpg --garment G.jpg --pose P_keypoints.json --out out/tryon.png \
+    python -m kfvton tryon --person P.jpg --garment G.jpg [--pose P_keypoints.json] --out out/tryon.png \
         [--garment-mask M.png] [--parse P.png] [--save-intermediates DIR]
 
 The classical pipeline (`classical_tryon`, no weights) runs; the learned KF-VTON path plugs in here as another
@@ -21,8 +21,10 @@ from typing import Any
 import torch
 
 from ..keypoints.draw import draw_correspondences
+from ..keypoints.estimate import DEFAULT_POSE_DIR, estimate_pose, find_detector
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
+from ..keypoints.pose_onnx import PoseModelFiles
 from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
 from .classical import ClassicalTryOn, classical_tryon
 
@@ -38,6 +40,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--pose",
         help="the person's keypoints: OpenPose JSON (BODY_25 or OpenPose-18/COCO-18) or a saved POSE_KEYPOINT JSON",
     )
+    parser.add_argument(
+        "--pose-model",
+        help="without --pose: a DWPose/RTMPose SimCC ONNX file (e.g. dw-ll_ucoco_384.onnx) to estimate the pose with",
+    )
+    parser.add_argument(
+        "--detector-model",
+        help="YOLOX person detector ONNX file (e.g. yolox_l.onnx); default: found in --pose-dir or next to "
+        "--pose-model; 'none' = the whole photo is the person",
+    )
+    parser.add_argument(
+        "--pose-dir",
+        action="append",
+        help=f"folder with pose model files, searched by their usual names (default: {DEFAULT_POSE_DIR}); repeatable",
+    )
+    parser.add_argument("--no-mediapipe", action="store_true", help="never fall back to MediaPipe pose")
     parser.add_argument("--garment-mask", help="garment mask (white = garment); computed from the photo if absent")
     parser.add_argument("--parse", help="person parse map (LIP/VITON-HD label PNG): keeps head/arms/legs in front")
     parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
@@ -49,25 +66,42 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default cpu)")
 
 
-def resolve_pose(pose_path: str | os.PathLike | None, person: torch.Tensor) -> Pose:
+def resolve_pose(
+    pose_path: str | os.PathLike | None,
+    person: torch.Tensor,
+    *,
+    pose_model: str | None = None,
+    detector_model: str | None = None,
+    pose_dirs: list[str] | None = None,
+    use_mediapipe: bool = True,
+) -> Pose:
     """The person's pose for the try-on: the one place that decides where a pose comes from.
+
+    A `pose_path` is read as it is; without one the pose is estimated from the photo (`estimate_pose`: the ONNX
+    pose model given or found in `pose_dirs`, else MediaPipe) and the method used is printed.
 
     Args:
         pose_path: an OpenPose / POSE_KEYPOINT JSON file, or None.
         person: (1, 3, H, W) the person image (its size is the pose's canvas).
+        pose_model, detector_model: ONNX files (`--pose-model`, `--detector-model`; "none" = no detector).
+        pose_dirs: folders searched for pose files by name (default `DEFAULT_POSE_DIR`).
+        use_mediapipe: allow MediaPipe as the last resort.
 
     Raises:
-        ValueError naming `--pose` when no pose is given (saying how to provide one); errors of
-        `pose_from_openpose_json` (missing file, unreadable JSON, no people) otherwise.
+        PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
+        file to put where; errors of the JSON reader or of the chosen estimator otherwise.
     """
-    if pose_path is None:
-        raise ValueError(
-            "--pose: a pose is required. Pass the person's keypoints as a JSON file with --pose FILE: an OpenPose "
-            "'*_keypoints.json' (BODY_25 or OpenPose-18/COCO-18), e.g. from OpenPose or from ComfyUI's "
-            "DWPose/OpenPose preprocessor saved as POSE_KEYPOINT JSON. Automatic pose estimation from the photo is "
-            "not built into this command yet."
-        )
-    return pose_from_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+    if pose_path is not None:
+        return pose_from_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+    dirs = list(pose_dirs or [DEFAULT_POSE_DIR])
+    models = None
+    if pose_model:
+        if detector_model is None:
+            detector_model = find_detector([os.path.dirname(os.path.abspath(pose_model)), *dirs])
+        models = PoseModelFiles(pose_model, None if detector_model in (None, "none") else detector_model)
+    result = estimate_pose(person, onnx_models=models, search_dirs=dirs, use_mediapipe=use_mediapipe)
+    print(result.describe())
+    return result.pose
 
 
 def run(args: argparse.Namespace) -> int:
@@ -75,7 +109,14 @@ def run(args: argparse.Namespace) -> int:
     device = torch.device(args.device)
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
-    pose = resolve_pose(args.pose, person)
+    pose = resolve_pose(
+        args.pose,
+        person,
+        pose_model=args.pose_model,
+        detector_model=args.detector_model,
+        pose_dirs=args.pose_dir,
+        use_mediapipe=not args.no_mediapipe,
+    )
     garment_mask = load_mask(args.garment_mask, "--garment-mask") if args.garment_mask else None
     if garment_mask is None and garment_alpha is not None:
         garment_mask = (garment_alpha > 0.5).float()

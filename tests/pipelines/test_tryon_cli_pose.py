@@ -1,0 +1,70 @@
+"""`python -m kfvton tryon` without --pose: the pose comes from estimate_pose, and the method is reported."""
+
+from __future__ import annotations
+
+import pytest
+
+from kfvton.cli import main
+from kfvton.keypoints import estimate as estimate_module
+from kfvton.keypoints.formats import pose_from_openpose_json, pose_to_array
+from tests._tiny_onnx import oracle_pose_model
+
+PERSON = "00891_00"
+GARMENT = "01260_00"
+
+
+@pytest.fixture
+def no_mediapipe(monkeypatch):
+    monkeypatch.setattr(estimate_module, "mediapipe_version", lambda: None)
+
+
+def test_two_photos_with_a_pose_model(vitonhd_dir, tmp_path, capsys):
+    truth = pose_from_openpose_json(vitonhd_dir / "openpose-json" / f"{PERSON}_keypoints.json", (1024, 768))
+    pose_dir = tmp_path / "pose"
+    oracle_pose_model(pose_dir / "dw-ll_ucoco_384.onnx", pose_to_array(truth, "coco17")[0].numpy(), (1024, 768))
+    out = tmp_path / "out.png"
+    code = main(
+        [
+            "tryon",
+            "--person", str(vitonhd_dir / "image" / f"{PERSON}.jpg"),
+            "--garment", str(vitonhd_dir / "cloth" / f"{GARMENT}.jpg"),
+            "--out", str(out),
+            "--pose-dir", str(pose_dir),
+        ]
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0 and out.is_file()
+    assert "pose: onnx (dw-ll_ucoco_384.onnx (whole photo as box))" in printed
+
+
+def test_explicit_pose_model_and_no_detector(vitonhd_dir, tmp_path, capsys):
+    truth = pose_from_openpose_json(vitonhd_dir / "openpose-json" / f"{PERSON}_keypoints.json", (1024, 768))
+    model = oracle_pose_model(tmp_path / "my_pose.onnx", pose_to_array(truth, "coco17")[0].numpy(), (1024, 768))
+    code = main(
+        [
+            "tryon",
+            "--person", str(vitonhd_dir / "image" / f"{PERSON}.jpg"),
+            "--garment", str(vitonhd_dir / "cloth" / f"{GARMENT}.jpg"),
+            "--out", str(tmp_path / "o.png"),
+            "--pose-model", str(model),
+            "--detector-model", "none",
+        ]
+    )  # fmt: skip
+    assert code == 0 and "pose: onnx (my_pose.onnx" in capsys.readouterr().out
+
+
+def test_nothing_available_says_what_to_do(vitonhd_dir, tmp_path, capsys, no_mediapipe):
+    code = main(
+        [
+            "tryon",
+            "--person", str(vitonhd_dir / "image" / f"{PERSON}.jpg"),
+            "--garment", str(vitonhd_dir / "cloth" / f"{GARMENT}.jpg"),
+            "--out", str(tmp_path / "o.png"),
+            "--pose-dir", str(tmp_path),
+        ]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    for needed in ("--pose FILE", "yolox_l.onnx", "dw-ll_ucoco_384.onnx", str(tmp_path), "--pose-model", "pip install"):
+        assert needed in err, needed
+    assert not (tmp_path / "o.png").exists()
