@@ -454,6 +454,11 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     area = cv2.countNonZero(piece)
     if area < 64:
         raise ValueError(f"mask[{index}]: the garment mask has only {area} pixels; expected a garment silhouette")
+    if area > 0.97 * mask.size:
+        raise ValueError(
+            f"mask[{index}]: the garment mask covers {100 * area / mask.size:.1f} % of the image (expected <= 97 %); "
+            "an all-garment mask has no outline to find landmarks on"
+        )
     bx, by, bw, bh = cv2.boundingRect(contour)
     y0, y1 = by, by + bh - 1
     width, height = float(bw), float(bh)

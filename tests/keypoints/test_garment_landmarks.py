@@ -260,6 +260,11 @@ class TestDetectGarmentLandmarksErrors:
         with pytest.raises(ValueError, match="mask"):
             detect_garment_landmarks(image, torch.zeros_like(mask))
 
+    def test_full_mask(self):
+        image, mask = draw_garment(TSHIRT)
+        with pytest.raises(ValueError, match=r"mask\[0\].*covers"):
+            detect_garment_landmarks(image, torch.ones_like(mask))
+
     def test_not_a_tensor(self):
         _, mask = draw_garment(TSHIRT)
         with pytest.raises(TypeError, match="garment"):
