@@ -68,3 +68,20 @@ def test_nothing_available_says_what_to_do(vitonhd_dir, tmp_path, capsys, no_med
     for needed in ("--pose FILE", "yolox_l.onnx", "dw-ll_ucoco_384.onnx", str(tmp_path), "--pose-model", "pip install"):
         assert needed in err, needed
     assert not (tmp_path / "o.png").exists()
+
+
+def test_estimate_regions_without_parse(vitonhd_dir, tmp_path, capsys):
+    out = tmp_path / "o.png"
+    code = main(
+        [
+            "tryon",
+            "--person", str(vitonhd_dir / "image" / f"{PERSON}.jpg"),
+            "--garment", str(vitonhd_dir / "cloth" / f"{GARMENT}.jpg"),
+            "--pose", str(vitonhd_dir / "openpose-json" / f"{PERSON}_keypoints.json"),
+            "--out", str(out),
+            "--estimate-regions",
+        ]
+    )  # fmt: skip
+    printed = capsys.readouterr().out
+    assert code == 0 and out.is_file()
+    assert "regions: estimated from pose + silhouette (no parser: lower quality)" in printed
