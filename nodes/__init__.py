@@ -5,7 +5,18 @@ from __future__ import annotations
 from importlib import import_module
 
 # Stage modules, in menu order. Each defines NODE_CLASS_MAPPINGS and NODE_DISPLAY_NAME_MAPPINGS.
-_MODULES: tuple[str, ...] = ("inputs", "perception", "keypoints", "warp", "composite", "preview", "editor")
+_MODULES: tuple[str, ...] = (
+    "inputs",
+    "perception",
+    "keypoints",
+    "warp",
+    "composite",
+    "preview",
+    "editor",
+    "models",
+    "network_inputs",
+    "learned",
+)
 
 NODE_CLASS_MAPPINGS: dict[str, type] = {}
 NODE_DISPLAY_NAME_MAPPINGS: dict[str, str] = {}

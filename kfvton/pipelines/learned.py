@@ -28,7 +28,7 @@ from torch import Tensor
 
 from .._checks import check_shape
 from ..checkpoints.io import ModelBundle
-from ..geometry.grid import ALIGN_CORNERS_TPS, ALIGN_CORNERS_WARP, norm_to_px
+from ..geometry.grid import ALIGN_CORNERS_TPS, ALIGN_CORNERS_WARP, norm_to_px, px_to_norm
 from ..geometry.pair_warp import warp_from_pairs
 from ..geometry.warp import Warp
 from ..keypoints.pairs import KeypointPairs
@@ -51,6 +51,7 @@ __all__ = [
     "predict_parse",
     "detect_keypoints",
     "keypoint_tps_warp",
+    "learned_keypoints_from_pairs",
     "predict_flow",
     "apply_flow",
     "generate_tryon",
@@ -219,6 +220,28 @@ def detect_keypoints(
     return LearnedKeypoints(source, ref, _pairs_from_points(source, ref, tuple(garment.shape[-2:]), groups, pose))
 
 
+def learned_keypoints_from_pairs(pairs: KeypointPairs, size_hw: tuple[int, int] | None = None) -> LearnedKeypoints:
+    """Network keypoints back from `KeypointPairs` (learned or edited), e.g. after the keypoint editor.
+
+    Args:
+        pairs: P = K x N pairs in pixels, group-major as the detector makes them; confidences are ignored (the
+            dense motion network uses every point).
+        size_hw: the working size the network frames refer to; default `pairs.person_hw`, and `pairs.garment_hw`
+            must equal it (the garment canvas of `NetworkInputs`).
+    """
+    if not isinstance(pairs, KeypointPairs):
+        raise TypeError(f"keypoints: expected KeypointPairs, got {type(pairs).__name__}")
+    size_hw = tuple(size_hw or pairs.person_hw)
+    if tuple(pairs.person_hw) != size_hw or tuple(pairs.garment_hw) != size_hw:
+        raise ValueError(
+            f"keypoints: expected garment and person frames of the working size {size_hw} (the garment canvas and "
+            f"the resized person), got garment {tuple(pairs.garment_hw)} and person {tuple(pairs.person_hw)}"
+        )
+    source = px_to_norm(pairs.garment_px[..., :2].float(), size_hw, align_corners=ALIGN_CORNERS_TPS)
+    ref = px_to_norm(pairs.person_px[..., :2].float(), size_hw, align_corners=ALIGN_CORNERS_TPS)
+    return LearnedKeypoints(source, ref, pairs)
+
+
 def keypoint_tps_warp(keypoints: LearnedKeypoints | KeypointPairs, *, reg: float = 0.01) -> Warp:
     """The K keypoint-group splines (person -> garment) as one "tps" `Warp` (grids averaged), via `warp_from_pairs`.
 
@@ -242,6 +265,8 @@ def predict_flow(
     check_shape(clothes_mask, "clothes_mask", (garment.shape[0], 1, garment.shape[2], garment.shape[3]))
     device = _device(bundle)
     size_hw = tuple(garment.shape[-2:])
+    points = bundle.warp.config.dense_motion.num_tps * bundle.warp.config.dense_motion.num_kp
+    check_shape(keypoints.source_norm, "keypoints", (garment.shape[0], points, 2))
     motion_hw = bundle.warp.config.motion_hw
     g = _resize_images(garment.to(device), motion_hw)
     m = _resize_images(clothes_mask.to(device).expand(-1, 3, -1, -1), motion_hw)

@@ -85,6 +85,7 @@ __all__ = [
     "resize_person",
     "to_network_range",
     "from_network_range",
+    "label_preview",
 ]
 
 log = logging.getLogger("kfvton")
@@ -214,6 +215,19 @@ def one_hot(labels: Tensor, num_classes: int, *, dtype: torch.dtype = torch.floa
     """(B, H, W) int64 labels in [0, num_classes) -> (B, num_classes, H, W) one-hot of `dtype`."""
     _check_parse(labels, "labels", num_classes)
     return F.one_hot(labels, num_classes).permute(0, 3, 1, 2).to(dtype)
+
+
+def label_preview(labels: Tensor, num_classes: int) -> Tensor:
+    """Colour-code a label map for display: (B, H, W) int64 in [0, num_classes) -> (B, 3, H, W) float [0, 1].
+
+    Class 0 (background) is black; the others get evenly spaced hues.
+    """
+    _check_parse(labels, "labels", num_classes)
+    hue = torch.arange(num_classes, dtype=torch.float32) / max(num_classes - 1, 1) * 0.85
+    k = (torch.tensor([5.0, 3.0, 1.0])[None] + hue[:, None] * 6) % 6
+    palette = 1 - 0.8 * torch.clamp(torch.minimum(k, 4 - k), 0, 1)  # HSV (h, s=0.8, v=1) to RGB
+    palette[0] = 0
+    return palette.to(labels.device)[labels].permute(0, 3, 1, 2).contiguous()
 
 
 # ----------------------------------------------------------------------------------------------------- resizing

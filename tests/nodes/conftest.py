@@ -210,6 +210,12 @@ def _class_masks(tmp_path: Path) -> dict[str, Any]:
     return {"class_masks": class_masks_from_labels(make_parse(1), 20)[0]}
 
 
+def _learned_overrides() -> dict[str, Callable[[Path], dict[str, Any]]]:
+    from tests.nodes._learned_fixtures import LEARNED_OVERRIDES
+
+    return LEARNED_OVERRIDES
+
+
 #: node id -> builder(tmp_path) of the extra inputs it needs to be callable (files, models).
 CALL_OVERRIDES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "KfvtonLoadPoseJson": _pose_json,
@@ -219,25 +225,30 @@ CALL_OVERRIDES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "KfvtonParseFromImage": _parse_colours,
     "KfvtonParseFromMasks": _class_masks,
 }
+CALL_OVERRIDES.update(_learned_overrides())
 
 
 def build_inputs(node_cls: type, tmp_path: Path, batch: int = 1, *, optional: bool = True) -> dict[str, Any]:
     """Keyword arguments that make `node_cls`'s function callable: widget defaults, socket values, overrides."""
     spec = node_cls.INPUT_TYPES()
     sections = ["required"] + (["optional"] if optional else [])
+    overrides: dict[str, Any] = {}
+    for node_id, cls in _mappings().items():
+        if cls is node_cls and node_id in CALL_OVERRIDES:
+            overrides = CALL_OVERRIDES[node_id](tmp_path)
     kwargs: dict[str, Any] = {}
     names = [n.lower() for sec in spec.values() for n in sec]
     garment_node = any("garment" in n for n in names) and not any("person" in n for n in names)
     for section in sections:
         for name, s in (spec.get(section) or {}).items():
             t = s[0]
+            if name in overrides:
+                continue
             if isinstance(t, (list, tuple)) or t in ("INT", "FLOAT", "BOOLEAN", "STRING", "COMBO"):
                 kwargs[name] = widget_value(s)
             else:
                 kwargs[name] = socket_value(t, name, batch, garment_node=garment_node)
-    for node_id, cls in _mappings().items():
-        if cls is node_cls and node_id in CALL_OVERRIDES:
-            kwargs.update(CALL_OVERRIDES[node_id](tmp_path))
+    kwargs.update(overrides)
     return kwargs
 
 

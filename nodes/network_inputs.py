@@ -1,0 +1,256 @@
+"""Input builders of the learned KF-VTON networks: agnostic person and parse, parse layouts, pose image, garment
+on grey, and all of them at once (KFVTON_NETWORK_INPUTS)."""
+
+from __future__ import annotations
+
+import torch.nn.functional as F
+from torch import Tensor
+
+from ..kfvton.keypoints.pose import Pose
+from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
+from ..kfvton.preprocess.network_inputs import (
+    PARSE7_CLASSES,
+    PARSE14_CLASSES,
+    agnostic_region,
+    build_network_inputs,
+    from_network_range,
+    garment_on_grey,
+    image_agnostic,
+    label_preview,
+    lip_to_parse14,
+    parse14_to_parse7,
+    parse_agnostic,
+    render_pose,
+    resize_person,
+)
+from . import _runtime as runtime
+from . import types as T
+
+#: `kfvton.preprocess.network_inputs.NetworkInputs`: every tensor the learned networks read, at one working size.
+NETWORK_INPUTS = "KFVTON_NETWORK_INPUTS"
+SIZES = ("256x192", "512x384", "1024x768")
+_SIZE_TIP = "Working size H x W: 256x192 is the networks' trained size; larger sizes resample the flow."
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    if text not in SIZES:
+        raise ValueError(f"size: expected one of {SIZES}, got {text!r}")
+    h, w = text.split("x")
+    return int(h), int(w)
+
+
+def _out(x: Tensor) -> Tensor:
+    return x.to(runtime.intermediate_device())
+
+
+def _check_pose(pose: object) -> Pose:
+    if not isinstance(pose, Pose):
+        raise TypeError(f"pose: expected KFVTON_POSE (Pose), got {type(pose).__name__}")
+    return pose
+
+
+class KfvtonNetworkInputs:
+    DESCRIPTION = (
+        "Builds every input of the learned KF-VTON networks at the working size: the clothing-agnostic person "
+        "(upper clothes, arms and neck greyed out from the parse and pose), the agnostic parse (14- and 7-class "
+        "layouts), the OpenPose-style pose image and the garment fitted into the person's upper-body box on grey."
+    )
+    CATEGORY = "KF-VTON/learned inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (NETWORK_INPUTS, T.IMAGE, T.IMAGE, T.IMAGE, T.MASK, T.IMAGE)
+    RETURN_NAMES = ("inputs", "agnostic", "pose_image", "garment_canvas", "garment_canvas_mask", "person")
+    OUTPUT_TOOLTIPS = (
+        "All network inputs, for the learned nodes.",
+        "The clothing-agnostic person at the working size.",
+        "The rendered pose at the working size.",
+        "The garment on the grey canvas at the working size (the frame of the learned keypoints' garment side).",
+        "Its mask.",
+        "The person at the working size (the frame of the learned keypoints' person side).",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "Person photo."}),
+                "garment": (T.IMAGE, {"tooltip": "Garment photo (front view, as worn)."}),
+                "garment_mask": (T.MASK, {"tooltip": "Garment mask, same size as the garment."}),
+                "pose": (T.POSE, {"tooltip": "The person's pose (in the person photo's pixels)."}),
+                "parse": (T.PARSE, {"tooltip": "The person's parse map (LIP-20 / VITON-HD labels)."}),
+                "size": (SIZES, {"default": SIZES[0], "tooltip": _SIZE_TIP}),
+            }
+        }
+
+    def run(self, person, garment, garment_mask, pose, parse, size="256x192"):
+        device = runtime.torch_device()
+        inputs = build_network_inputs(
+            bhwc_to_bchw(person, "person").to(device),
+            bhwc_to_bchw(garment, "garment").to(device),
+            mask_to_b1hw(garment_mask, "garment_mask").to(device),
+            _check_pose(pose).to(device),
+            parse.to(device),
+            size_hw=parse_size(size),
+        )
+        return (
+            inputs,
+            _out(bchw_to_bhwc(from_network_range(inputs.agnostic))),
+            _out(bchw_to_bhwc(from_network_range(inputs.pose_image))),
+            _out(bchw_to_bhwc(from_network_range(inputs.garment))),
+            _out(b1hw_to_mask(inputs.garment_mask)),
+            _out(bchw_to_bhwc(from_network_range(inputs.person))),
+        )
+
+
+class KfvtonAgnosticPerson:
+    DESCRIPTION = (
+        "The clothing-agnostic person and parse (VITON-HD convention): upper clothes, neck and the arms inside "
+        "pose-drawn bands are removed; head, hands and lower body stay. Computed at the working size."
+    )
+    CATEGORY = "KF-VTON/learned inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.IMAGE, T.PARSE, T.MASK)
+    RETURN_NAMES = ("agnostic", "agnostic_parse", "removed")
+    OUTPUT_TOOLTIPS = (
+        "The person with the removed region grey.",
+        "The parse with the removed labels set to background (LIP-20 labels).",
+        "The greyed-out region.",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "Person photo."}),
+                "pose": (T.POSE, {"tooltip": "The person's pose."}),
+                "parse": (T.PARSE, {"tooltip": "The person's parse map (LIP-20 / VITON-HD labels)."}),
+                "size": (SIZES, {"default": SIZES[0], "tooltip": _SIZE_TIP}),
+            }
+        }
+
+    def run(self, person, pose, parse, size="256x192"):
+        device = runtime.torch_device()
+        p, lab, po = resize_person(
+            bhwc_to_bchw(person, "person").to(device), parse.to(device), _check_pose(pose).to(device), parse_size(size)
+        )
+        region, _ = agnostic_region(lab, po)
+        return (
+            _out(bchw_to_bhwc(image_agnostic(p, lab, po))),
+            _out(parse_agnostic(lab, po)),
+            _out(b1hw_to_mask(region)),
+        )
+
+
+class KfvtonParseLayout:
+    DESCRIPTION = (
+        "Shows a LIP-20 parse in the networks' layouts: 14 classes (label_nc 14) or the seg generator's 7 classes "
+        "(background, paste, upper, left arm, right arm, noise, neck), colour-coded, with the mask of one class."
+    )
+    CATEGORY = "KF-VTON/learned inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.IMAGE, T.MASK)
+    RETURN_NAMES = ("preview", "class_mask")
+    OUTPUT_TOOLTIPS = ("Colour-coded classes (background black).", "1 where the chosen class is.")
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        names = sorted({n for n, _ in PARSE14_CLASSES} | {n for n, _ in PARSE7_CLASSES})
+        return {
+            "required": {
+                "parse": (T.PARSE, {"tooltip": "A parse map in LIP-20 / VITON-HD labels."}),
+                "layout": (("parse7", "parse14"), {"default": "parse7", "tooltip": "Which merged layout."}),
+                "class_name": (tuple(names), {"default": "upper", "tooltip": "The class whose mask is output."}),
+            }
+        }
+
+    def run(self, parse, layout="parse7", class_name="upper"):
+        table = PARSE7_CLASSES if layout == "parse7" else PARSE14_CLASSES
+        names = [n for n, _ in table]
+        if class_name not in names:
+            raise ValueError(f"class_name: the {layout} layout has classes {names}, not {class_name!r}")
+        labels = lip_to_parse14(parse)
+        if layout == "parse7":
+            labels = parse14_to_parse7(labels)
+        mask = (labels == names.index(class_name)).float()
+        return (_out(bchw_to_bhwc(label_preview(labels, len(names)))), _out(mask))
+
+
+class KfvtonRenderPose:
+    DESCRIPTION = "Draws the pose as OpenPose renders it (coloured limbs on black): the networks' pose image."
+    CATEGORY = "KF-VTON/learned inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.IMAGE,)
+    RETURN_NAMES = ("pose_image",)
+    OUTPUT_TOOLTIPS = ("The rendered skeleton at the working size.",)
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "pose": (T.POSE, {"tooltip": "The person's pose."}),
+                "size": (SIZES, {"default": SIZES[0], "tooltip": _SIZE_TIP}),
+            }
+        }
+
+    def run(self, pose, size="256x192"):
+        return (_out(bchw_to_bhwc(render_pose(_check_pose(pose), parse_size(size)))),)
+
+
+class KfvtonGarmentOnGrey:
+    DESCRIPTION = (
+        "The garment masked onto the grey canvas the networks expect, scaled into the person's upper-clothes box "
+        "when the person's parse is connected (else centred)."
+    )
+    CATEGORY = "KF-VTON/learned inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.IMAGE, T.MASK)
+    RETURN_NAMES = ("garment_canvas", "garment_canvas_mask")
+    OUTPUT_TOOLTIPS = ("The garment on grey at the working size.", "Its mask.")
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "garment": (T.IMAGE, {"tooltip": "Garment photo."}),
+                "garment_mask": (T.MASK, {"tooltip": "Garment mask, same size as the garment."}),
+                "size": (SIZES, {"default": SIZES[0], "tooltip": _SIZE_TIP}),
+            },
+            "optional": {
+                "person_parse": (T.PARSE, {"tooltip": "The person's parse, to fit the garment into its clothes."}),
+            },
+        }
+
+    def run(self, garment, garment_mask, size="256x192", person_parse=None):
+        device = runtime.torch_device()
+        size_hw = parse_size(size)
+        if person_parse is not None:
+            person_parse = _resize_labels(person_parse.to(device), size_hw)
+        image, mask = garment_on_grey(
+            bhwc_to_bchw(garment, "garment").to(device),
+            mask_to_b1hw(garment_mask, "garment_mask").to(device),
+            size_hw=size_hw,
+            person_parse=person_parse,
+        )
+        return (_out(bchw_to_bhwc(image)), _out(b1hw_to_mask(mask)))
+
+
+def _resize_labels(labels: Tensor, size_hw: tuple[int, int]) -> Tensor:
+    """(B, H, W) int64 labels -> (B, *size_hw), nearest."""
+    if tuple(labels.shape[-2:]) == tuple(size_hw):
+        return labels
+    return F.interpolate(labels[:, None].float(), size=size_hw, mode="nearest")[:, 0].round().long()
+
+
+NODE_CLASS_MAPPINGS = {
+    "KfvtonNetworkInputs": KfvtonNetworkInputs,
+    "KfvtonAgnosticPerson": KfvtonAgnosticPerson,
+    "KfvtonParseLayout": KfvtonParseLayout,
+    "KfvtonRenderPose": KfvtonRenderPose,
+    "KfvtonGarmentOnGrey": KfvtonGarmentOnGrey,
+}
+NODE_DISPLAY_NAME_MAPPINGS = {
+    "KfvtonNetworkInputs": "KF-VTON Network Inputs",
+    "KfvtonAgnosticPerson": "KF-VTON Agnostic Person",
+    "KfvtonParseLayout": "KF-VTON Parse Layout",
+    "KfvtonRenderPose": "KF-VTON Render Pose",
+    "KfvtonGarmentOnGrey": "KF-VTON Garment On Grey",
+}
