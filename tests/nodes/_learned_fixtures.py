@@ -61,3 +61,8 @@ LEARNED_OVERRIDES = {
     "KfvtonSpadeGenerator": lambda p: learned_stage(p, "spade"),
     "KfvtonTryOn": lambda p: {"model": _model(p)},
 }
+
+
+def learned_workflow_setup(tmp_path: Path) -> dict[str, Any]:
+    """example_workflows/kfvton_learned_*.json: Load Model pointed at a tiny random-weight bundle in tmp_path."""
+    return {"widget_overrides": {"KfvtonLoadModel": tiny_checkpoints(tmp_path)}}

@@ -17,6 +17,7 @@ import pytest
 import torch
 from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
 
+from tests.nodes._learned_fixtures import learned_workflow_setup
 from tests.nodes._perception_workflow import two_photos_setup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +27,8 @@ UI_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 #: workflow stem -> setup(tmp_path) returning extra keyword arguments for run_ui_workflow (e.g. widget_overrides).
 WORKFLOW_SETUP: dict[str, Callable[[Path], dict[str, Any]]] = {
     "kfvton_classical_from_two_photos": two_photos_setup,
+    "kfvton_learned_pipeline": learned_workflow_setup,
+    "kfvton_learned_all_in_one": learned_workflow_setup,
 }
 
 
