@@ -168,13 +168,16 @@ class _Networks(nn.Module):
             out["seg"] = self.seg(inputs.garment, inputs.seg_condition)
         if self.warp is not None:
             w = self.warp
+            # the keypoint detector's and dense motion's reference: where the garment goes on the person (the
+            # ground-truth upper-clothes region here; `pipelines.learned` feeds the seg generator's prediction)
+            ref = inputs.person_clothes_mask
             if with_generator:
-                o = w(inputs.garment, inputs.garment_mask, inputs.agnostic, inputs.pose_image, inputs.parse7)
+                o = w(inputs.garment, ref, inputs.agnostic, inputs.pose_image, inputs.parse7)
                 out.update(warped=o.warped, tryon=o.tryon, kp_source=o.kp_source, occlusion=o.occlusion)
                 grid = o.grid
             else:  # the warp part alone: skips the generator when none of its losses is on
                 hw = inputs.size_hw
-                mask3 = inputs.garment_mask.expand(-1, 3, -1, -1)
+                mask3 = ref.expand(-1, 3, -1, -1)
                 g_m = resize_to(inputs.garment, w.config.motion_hw, antialias=w.config.antialias)
                 m_m = resize_to(mask3, w.config.motion_hw, antialias=w.config.antialias)
                 kp = w.kp_detector(g_m, m_m)
@@ -186,9 +189,9 @@ class _Networks(nn.Module):
                     occlusion=motion.occlusion_map,
                 )
             out["warped_mask"] = warp_garment(inputs.garment_mask, grid) * out["occlusion"]
-            if tps is not None:  # equivariance: detect on a randomly TPS-warped garment
-                g_t = warp_for_equivariance(inputs.garment, tps)
-                m_t = warp_for_equivariance(inputs.garment_mask.expand(-1, 3, -1, -1), tps)
+            if tps is not None:  # equivariance: garment keypoints follow a random TPS of the garment photo
+                g_t = resize_to(warp_for_equivariance(inputs.garment, tps), w.config.motion_hw)
+                m_t = resize_to(ref.expand(-1, 3, -1, -1), w.config.motion_hw)  # the person side does not move
                 out["kp_transformed"] = w.kp_detector(g_t, m_t).source_kp
         return out
 

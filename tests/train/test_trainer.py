@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from kfvton.checkpoints.io import load_bundle
+from kfvton.pipelines.learned import kfvton_tryon_photos
 from kfvton.train.config import load_config
 from kfvton.train.trainer import (
     SEG_FILE,
@@ -113,14 +114,12 @@ def test_smoke_run_loads_in_the_nodes_checkpoint_io(vitonhd_dir: Path, smoke_pai
     bundle = load_bundle(final / SEG_FILE, final / WARP_FILE)
     assert bundle.resolution_hw == (128, 96)
     assert "step 4" in bundle.warp_info.source
-    batch = collate_train([trainer.dataset[0]], size_hw=(128, 96))
-    inp = batch.inputs
-    with torch.no_grad():
-        parse = bundle.seg(inp.garment, inp.seg_condition)
-        onehot = torch.nn.functional.one_hot(parse.argmax(1), 7).permute(0, 3, 1, 2).float()
-        out_w = bundle.warp(inp.garment, inp.garment_mask, inp.agnostic, inp.pose_image, onehot)
-    assert parse.shape == (1, 7, 128, 96) and out_w.tryon.shape == (1, 3, 128, 96)
-    assert torch.isfinite(out_w.tryon).all() and out_w.tryon.abs().max() <= 1
+    raw = collate_train([trainer.dataset[0]], size_hw=(128, 96)).raw
+    # the learned pipeline the nodes and `python -m kfvton tryon` run, on the sample photos
+    result = kfvton_tryon_photos(bundle, raw.image, raw.cloth, raw.cloth_mask, raw.pose, raw.parse)
+    assert result.image.shape == (1, 3, 128, 96) and torch.isfinite(result.image).all()
+    assert 0 <= float(result.image.min()) and float(result.image.max()) <= 1
+    assert result.parse.labels.shape == (1, 128, 96)
     # the loaded weights are the trained ones
     for k, v in trainer.warp_net.state_dict().items():
         assert torch.equal(bundle.warp.state_dict()[k], v.cpu()), k
@@ -144,12 +143,8 @@ def test_resume_continues_the_same_trajectory(two_pair_root: Path, tmp_path: Pat
     assert set(straight[0]) >= {"warp_l1", "gen_l1", "gan_d", "equivariance"}
     for a, b in zip(straight, first + second, strict=True):
         assert a == pytest.approx(b, rel=1e-6, abs=1e-7)
-    # different seeds give a different trajectory (the comparison above can fail)
-    other: list[dict[str, float]] = []
-    cfg = _resume_config(two_pair_root, tmp_path / "c", 2)
-    cfg.train.seed = 1
-    Trainer(cfg).fit(on_step=lambda s, v: other.append(v))
-    assert other[1]["warp_l1"] != pytest.approx(straight[1]["warp_l1"], rel=1e-6)
+    # the losses move from step to step, so the comparison above can fail
+    assert straight[2]["warp_l1"] != straight[3]["warp_l1"] and straight[0]["gan_d"] != straight[1]["gan_d"]
 
 
 @pytest.mark.slow
