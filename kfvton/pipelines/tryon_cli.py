@@ -28,6 +28,7 @@ from ..keypoints.pose_onnx import PoseModelFiles
 from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
 from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
+from .learned_cli import add_learned_arguments, run_learned, wants_learned
 
 __all__ = ["add_arguments", "run", "resolve_pose", "write_intermediates"]
 
@@ -71,6 +72,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also write warped_garment.png, warped_mask.png, keypoints.json, keypoints_overlay.png to DIR",
     )
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default cpu)")
+    add_learned_arguments(parser)
 
 
 def resolve_pose(
@@ -113,6 +115,7 @@ def resolve_pose(
 
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
+    learned = wants_learned(args)  # checks the checkpoint options before any heavy work
     device = torch.device(args.device)
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
@@ -134,6 +137,8 @@ def run(args: argparse.Namespace) -> int:
         parse = regions.parse
         print(f"regions: {regions.method}")
     _check_sizes(person, garment, garment_mask, parse)
+    if learned:
+        return run_learned(args, person, garment, garment_mask, pose, parse)
 
     result = classical_tryon(
         person.to(device),

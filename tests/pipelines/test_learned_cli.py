@@ -53,3 +53,25 @@ def test_options():
     with pytest.raises(ValueError, match="--checkpoint-warp"):
         wants_learned(argparse.Namespace(checkpoint_seg="a", checkpoint_warp=None))
     assert not wants_learned(argparse.Namespace(checkpoint_seg=None, checkpoint_warp=None))
+
+
+def test_tryon_command_learned(vitonhd_dir, tmp_path, capsys):
+    from kfvton.cli import main
+
+    seg, warp = write_tiny_bundle(tmp_path)
+    out = tmp_path / "tryon.png"
+    argv = [
+        "tryon",
+        "--person", str(vitonhd_dir / "image" / "00891_00.jpg"),
+        "--garment", str(vitonhd_dir / "cloth" / "01260_00.jpg"),
+        "--garment-mask", str(vitonhd_dir / "cloth-mask" / "01260_00.jpg"),
+        "--pose", str(vitonhd_dir / "openpose-json" / "00891_00_keypoints.json"),
+        "--parse", str(vitonhd_dir / "image-parse" / "00891_00.png"),
+        "--checkpoint-seg", str(seg), "--checkpoint-warp", str(warp),
+        "--size", "256x192", "--out", str(out),
+    ]  # fmt: skip
+    assert main(argv) == 0
+    assert "learned KF-VTON, 256x192, fp32" in capsys.readouterr().out
+    assert load_image(out).shape == (1, 3, 256, 192)
+    assert main(argv[:-8] + ["--checkpoint-seg", str(seg), "--out", str(out)]) == 1
+    assert "--checkpoint-warp" in capsys.readouterr().err
