@@ -193,9 +193,13 @@ PART_LANDMARKS: dict[str, tuple[str, ...]] = {
     "sleeve_left": ("shoulder_left", "armpit_left", "sleeve_left_outer", "sleeve_left_inner"),
 }  # fmt: skip
 _PARTS = tuple(PART_LANDMARKS)
-_OUTSIDE = -2.0
+_OUTSIDE = -2.0  # grid value outside [-1, 1]: grid_sample reads zeros there
 #: The armhole centre of a worn sleeve, below the shoulder joint along the arm, in shoulder widths.
-ROOT_DOWN = 0.12  # grid value outside [-1, 1]: grid_sample reads zeros there
+ROOT_DOWN = 0.12
+#: A sleeve's top hangs this fraction of the way from the torso's shoulder-seam target towards the shoulder joint.
+SLEEVE_SEAM_IN = 0.5
+#: A long sleeve's width at the elbow, relative to its cuff width.
+ELBOW_WIDTH = 1.0
 
 
 def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
@@ -322,7 +326,100 @@ def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor) -> Ten
         along = (rel * a_g).sum(-1, keepdim=True) * (width_p / width_g)  # the sleeve's root keeps its shape
         across = (rel * n_g).sum(-1, keepdim=True) * (width_p / width_g)
         out[:, i, :2] = root_p + along * a_p + across * n_p
+    if pairs.pose is not None:
+        # the sleeve hangs from between the seam and the joint: from the seam itself it stands off the arm
+        seam_ok = (joint[:, 2:] > 0) & (person[:, i_s, 2:] > 0)
+        pulled = torch.lerp(person[:, i_s, :2], joint[:, :2], SLEEVE_SEAM_IN)
+        out[:, i_s, :2] = torch.where(seam_ok, pulled, out[:, i_s, :2])
     return out
+
+
+def _cross_section(mask: np.ndarray, centre: np.ndarray, normal: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Ends of the run of `mask` pixels along the line centre + t normal (|normal| = 1) nearest `centre`:
+    (end at +t, end at -t), or None when the line misses the mask."""
+    h, w = mask.shape
+    ts = np.arange(-max(h, w), max(h, w) + 1, 1.0)
+    pts = centre[None] + ts[:, None] * normal[None]
+    inside = (pts[:, 0] >= 0) & (pts[:, 0] <= w - 1) & (pts[:, 1] >= 0) & (pts[:, 1] <= h - 1)
+    hit = np.zeros(len(ts), bool)
+    xy = np.round(pts[inside]).astype(int)
+    hit[inside] = mask[xy[:, 1], xy[:, 0]] > 0
+    if not hit.any():
+        return None
+    start = int(np.argmin(np.where(hit, np.abs(ts), np.inf)))
+    lo = hi = start
+    while lo > 0 and hit[lo - 1]:
+        lo -= 1
+    while hi < len(ts) - 1 and hit[hi + 1]:
+        hi += 1
+    return pts[hi], pts[lo]
+
+
+def _sleeve_elbow_pairs(
+    pairs: KeypointPairs, side: str, person: Tensor, garment: Tensor, sleeve_mask: Tensor
+) -> tuple[Tensor, Tensor]:
+    """Two extra pairs per sleeve at the elbow, for sleeves whose cuff lies past the elbow (long sleeves).
+
+    Garment side: the two ends of the sleeve mask's cross-section half-way between the sleeve's shoulder point
+    and its cuff centre, across the line joining them. Person side: the elbow joint
+    of `pairs.pose` +- half of `ELBOW_WIDTH` x the cuff target width across the arm, the outer point on the
+    cuff's outer side. Confidence 0 (unused)
+    without a pose or elbow, or when the cuff does not reach past the elbow.
+
+    Returns:
+        garment (B, 2, 3) and person (B, 2, 3) points, (x_px, y_px, confidence), outer then inner.
+    """
+    b = person.shape[0]
+    g_out = garment.new_zeros(b, 2, 3)
+    p_out = person.new_zeros(b, 2, 3)
+    if pairs.pose is None:
+        return g_out, p_out
+    names = pairs.names
+    i_s, i_a = names.index(f"shoulder_{side}"), names.index(f"armpit_{side}")
+    i_o, i_n = names.index(f"sleeve_{side}_outer"), names.index(f"sleeve_{side}_inner")
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.to(device=person.device, dtype=person.dtype)
+    joints = joints.expand(b, -1, -1)
+    shoulder, elbow = joints[:, 2 if side == "right" else 5], joints[:, 3 if side == "right" else 6]
+    cuff = (person[:, i_o, :2] + person[:, i_n, :2]) / 2
+    upper = elbow[:, :2] - shoulder[:, :2]
+    reach = ((cuff - shoulder[:, :2]) * upper).sum(-1) / upper.square().sum(-1).clamp_min(1e-6)
+    ok = (
+        (elbow[:, 2] > 0) & (shoulder[:, 2] > 0) & (reach > 1.15)
+        & (person[:, [i_s, i_a, i_o, i_n], 2] > 0).all(-1) & (garment[:, [i_s, i_a, i_o, i_n], 2] > 0).all(-1)
+    )  # fmt: skip
+    fore = cuff - elbow[:, :2]
+    direction = upper / upper.norm(dim=-1, keepdim=True).clamp_min(1e-6) + fore / fore.norm(
+        dim=-1, keepdim=True
+    ).clamp_min(1e-6)
+    direction = direction / direction.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+    normal = torch.stack((-direction[:, 1], direction[:, 0]), -1)
+    outer_side = person[:, i_o, :2] - person[:, i_n, :2]
+    normal = normal * torch.sign((normal * outer_side).sum(-1, keepdim=True) + 1e-6)
+    width = ELBOW_WIDTH * outer_side.norm(dim=-1, keepdim=True)
+    conf = ok.to(person.dtype)[:, None].clone()
+    p_out[:, 0, :2] = elbow[:, :2] + normal * width / 2
+    p_out[:, 1, :2] = elbow[:, :2] - normal * width / 2
+    # garment side: the sleeve's cross-section half-way between its shoulder point and its cuff centre
+    g = garment.detach().double().cpu().numpy()
+    masks = sleeve_mask.detach().cpu().numpy()
+    for i in range(b):
+        if not bool(ok[i]):
+            continue
+        cuff_g = (g[i, i_o, :2] + g[i, i_n, :2]) / 2
+        axis = cuff_g - g[i, i_s, :2]
+        axis /= max(np.linalg.norm(axis), 1e-6)
+        normal_g = np.array([-axis[1], axis[0]])
+        if normal_g @ (g[i, i_o, :2] - g[i, i_n, :2]) < 0:
+            normal_g = -normal_g  # towards the outer side
+        ends = _cross_section(masks[i if masks.shape[0] > 1 else 0], (g[i, i_s, :2] + cuff_g) / 2, normal_g)
+        if ends is None:
+            conf[i] = 0.0
+            continue
+        g_out[i, 0, :2] = torch.as_tensor(ends[0], dtype=g_out.dtype)
+        g_out[i, 1, :2] = torch.as_tensor(ends[1], dtype=g_out.dtype)
+    p_out[:, :, 2] = conf
+    g_out[:, :, 2] = conf
+    return g_out, p_out
 
 
 def warp_by_parts(
@@ -380,6 +477,16 @@ def warp_by_parts(
     garment = pairs.garment_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1)
     for k, side in ((1, "right"), (2, "left")):
         person[:, k] = _sleeve_root_targets(pairs, side, person[:, k])
+    # elbow points for sleeves that reach past the elbow, so long sleeves bend with the arm
+    extra_p = person.new_zeros(b, len(_PARTS), 2, 3)
+    extra_g = garment.new_zeros(b, len(_PARTS), 2, 3)
+    for k, side in ((1, "right"), (2, "left")):
+        extra_g[:, k], extra_p[:, k] = _sleeve_elbow_pairs(pairs, side, person[:, k], garment[:, k], parts[:, k])
+    extra_valid = (extra_p[..., 2] > 0) & usable[..., None]
+    person = torch.cat((person, extra_p), dim=2)
+    garment = torch.cat((garment, extra_g), dim=2)
+    valid = torch.cat((valid, extra_valid), dim=2)
+
     src = px_to_norm(person[..., :2], pairs.person_hw, align_corners=align_corners)
     dst = px_to_norm(garment[..., :2], pairs.garment_hw, align_corners=align_corners)
     src = torch.where(valid[..., None], src, torch.zeros_like(src))

@@ -14,7 +14,8 @@ What `composite_garment` does, in order:
        skin-ish (0.80, 0.64, 0.54) when none is visible. Only a parse map tells where old clothes are, so without
        one nothing is painted. This is a plain fill, not inpainting: arms under removed sleeves look flat.
     4. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only inwards,
-       blur x alpha, so no garment-photo background shows outside the garment's outline), then
+       blur x alpha, so no garment-photo background shows outside the garment's outline; paint only outwards,
+       max(paint, blur), so no fringe of old clothes is left), then
        out = person * (1 - paint) + skin * paint, out = out * (1 - alpha) + garment * alpha.
 """
 
@@ -110,7 +111,8 @@ def composite_garment(
         alpha = alpha.masked_fill(keep, 0.0)
         old = ((codes & _OLD) > 0).unsqueeze(1)
         skin = _skin_colour(person, (codes & _SKIN) > 0)
-        paint = _feather((old & (alpha <= 0.5)).to(person.dtype), feather_px)
+        paint = (old & (alpha <= 0.5)).to(person.dtype)
+        paint = torch.maximum(paint, _feather(paint, feather_px))  # soft outwards only: no old-clothes fringe
         person = torch.lerp(person, skin[:, :, None, None].expand_as(person), paint)
         painted = paint
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
