@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from ..kfvton.geometry.pair_warp import DEFAULT_REG, warp_from_pairs, warp_garment
+from ..kfvton.geometry.pair_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
 from . import _runtime as runtime
 from . import types as T
 
+_METHODS = ("auto", "torso + sleeves", "single spline")
+_PART_NAMES = frozenset(n for names in PART_LANDMARKS.values() for n in names)
+
+
+def _by_parts(keypoints: KeypointPairs, method: str) -> bool:
+    """Whether to warp torso and sleeves separately: "auto" does so for one group of classical landmarks."""
+    if method not in _METHODS:
+        raise ValueError(f"method: expected one of {_METHODS}, got {method!r}")
+    if method == "auto":
+        return keypoints.groups == 1 and _PART_NAMES <= set(keypoints.names)
+    return method == "torso + sleeves"
+
 
 class KfvtonTpsWarp:
     DESCRIPTION = (
         "Warps the garment and its mask onto the person with a thin-plate spline through the keypoint pairs "
-        "(classical landmarks, learned keypoint groups or edited points). Output is in the person image's size."
+        "(classical landmarks, learned keypoint groups or edited points). Garment landmarks are warped part by "
+        "part (torso, each sleeve on its arm); other keypoints with one spline per group. Output is in the person "
+        "image's size."
     )
     CATEGORY = "KF-VTON/warp"
     FUNCTION = "run"
@@ -54,6 +68,15 @@ class KfvtonTpsWarp:
                         "tooltip": "Evaluate the spline every N pixels and interpolate (1 = exact; 2-4 is faster).",
                     },
                 ),
+                "method": (
+                    _METHODS,
+                    {
+                        "default": "auto",
+                        "tooltip": "auto: torso + sleeves for the 14 garment landmarks (one group), else one spline "
+                        "per keypoint group. torso + sleeves: a spline for the torso and one per sleeve, so sleeves "
+                        "follow the arms. single spline: one spline for the whole garment.",
+                    },
+                ),
             }
         }
 
@@ -65,6 +88,7 @@ class KfvtonTpsWarp:
         person: Tensor,
         smoothing: float = DEFAULT_REG,
         grid_step: int = 1,
+        method: str = "auto",
     ) -> tuple[Tensor, Tensor, Warp]:
         if not isinstance(keypoints, KeypointPairs):
             raise TypeError(f"keypoints: expected KFVTON_KEYPOINTS (KeypointPairs), got {type(keypoints).__name__}")
@@ -72,10 +96,13 @@ class KfvtonTpsWarp:
         if tuple(keypoints.person_hw) != person_hw:
             raise ValueError(f"person: image is {person_hw} (H, W) but the keypoints target {keypoints.person_hw}")
         device = runtime.torch_device()
-        warp = warp_from_pairs(keypoints.to(device), reg=smoothing, grid_step=grid_step)
-        out = warp_garment(
-            bhwc_to_bchw(garment, "garment").to(device), mask_to_b1hw(garment_mask, "garment_mask").to(device), warp
-        )
+        pairs = keypoints.to(device)
+        mask = mask_to_b1hw(garment_mask, "garment_mask").to(device)
+        if _by_parts(keypoints, method):
+            warp = warp_by_parts(pairs, mask, reg=smoothing, grid_step=grid_step)
+        else:
+            warp = warp_from_pairs(pairs, reg=smoothing, grid_step=grid_step)
+        out = warp_garment(bhwc_to_bchw(garment, "garment").to(device), mask, warp)
         out_device = runtime.intermediate_device()
         return (bchw_to_bhwc(out.image).to(out_device), b1hw_to_mask(out.mask).to(out_device), warp.to(out_device))
 

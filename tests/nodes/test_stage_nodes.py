@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 from comfyui_kfvton.kfvton.geometry.warp import Warp
+from comfyui_kfvton.kfvton.keypoints.pairs import KeypointPairs
 from comfyui_kfvton.kfvton.keypoints.pose import Pose, joint_index
 from comfyui_kfvton.nodes.composite import KfvtonComposite
 from comfyui_kfvton.nodes.inputs import (
@@ -103,7 +104,13 @@ class TestGarmentLandmarks:
 class TestTpsWarp:
     def _run(self, garments: int, persons: int, pairs_batch: int):
         return KfvtonTpsWarp().run(
-            make_garment(garments), garment_mask(garments), make_pairs(pairs_batch), make_person(persons), 1e-3, 1
+            make_garment(garments),
+            garment_mask(garments),
+            make_pairs(pairs_batch),
+            make_person(persons),
+            1e-3,
+            1,
+            "auto",
         )
 
     @pytest.mark.parametrize("garments,persons", [(1, 3), (3, 1), (2, 2)])
@@ -115,9 +122,32 @@ class TestTpsWarp:
         # the garment lands where the targets are: the mask covers the chest target area (hem centre above)
         assert float(mask[:, 40, 32].min()) > 0.5 and float(mask[:, 2, 2].max()) < 0.5
 
+    @pytest.mark.parametrize("method", ["torso + sleeves", "single spline"])
+    def test_methods(self, method):
+        _, mask, warp = KfvtonTpsWarp().run(make_garment(), garment_mask(), make_pairs(), make_person(), method=method)
+        # by parts: splines for torso, right and left sleeve (B, 3); single: one per item (B,)
+        assert warp.tps.batch_shape == ((1, 3) if method == "torso + sleeves" else (1,))
+        assert float(mask[0, 40, 32]) > 0.5
+
+    def test_auto_uses_one_spline_per_group_for_learned_keypoints(self):
+        pairs = make_pairs()
+        learned = KeypointPairs(
+            pairs.garment_px.repeat(1, 2, 1),
+            pairs.person_px.repeat(1, 2, 1),
+            tuple(f"g{g}_k{k:02d}" for g in range(2) for k in range(14)),
+            pairs.garment_hw,
+            pairs.person_hw,
+            groups=2,
+            origin="learned",
+        )
+        _, _, warp = KfvtonTpsWarp().run(make_garment(), garment_mask(), learned, make_person(), method="auto")
+        assert warp.tps.batch_shape == (1, 2)
+        with pytest.raises(ValueError, match="keypoints"):
+            KfvtonTpsWarp().run(make_garment(), garment_mask(), learned, make_person(), method="torso + sleeves")
+
     def test_person_size_mismatch(self):
         with pytest.raises(ValueError, match="person"):
-            KfvtonTpsWarp().run(make_garment(), garment_mask(), make_pairs(), torch.zeros(1, 50, 50, 3), 1e-3, 1)
+            KfvtonTpsWarp().run(make_garment(), garment_mask(), make_pairs(), torch.zeros(1, 50, 50, 3))
 
 
 class TestTargetPlacement:
@@ -188,6 +218,17 @@ class TestClassicalTryOn:
         b = max(persons, garments)
         assert image.shape == warped.shape == (b, *PERSON_HW, 3) and wmask.shape == (b, *PERSON_HW)
         assert pairs.batch_size == b and warp.grid.shape[0] == b and method == "computed"
+
+    def test_matches_stage_nodes(self):
+        """The all-in-one node and the chain of stage nodes give the same image (same library steps)."""
+        person, garment, pose = make_person(), make_garment(), make_pose()
+        image, *_ = KfvtonClassicalTryOn().run(person, garment, pose, 1e-3, 1, 1.5)
+        mask, _ = KfvtonGarmentMask().run(garment)
+        landmarks, _ = KfvtonGarmentLandmarks().run(garment, mask)
+        (pairs,) = KfvtonTargetPlacement().run(landmarks, pose)
+        warped, wmask, _ = KfvtonTpsWarp().run(garment, mask, pairs, person, 1e-3, 1, "auto")
+        staged, _ = KfvtonComposite().run(person, warped, wmask, 1.5, keypoints=pairs)
+        torch.testing.assert_close(image, staged, atol=1e-4, rtol=0)
 
 
 class TestPoseBatch:

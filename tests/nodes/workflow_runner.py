@@ -284,6 +284,15 @@ def _map_widgets(node: dict, input_types: dict) -> dict[str, Any]:
             continue
         out[name] = v
         vi += 1
+    # widgets added to a node after the workflow was saved get their defaults, as the frontend creates them
+    specs = {**(input_types.get("required") or {}), **(input_types.get("optional") or {})}
+    for name, pseudo in _widget_slots(input_types, forced):
+        if pseudo is None and name not in out:
+            t, opts = _spec_type_opts(specs[name])
+            if "default" in opts:
+                out[name] = opts["default"]
+            elif isinstance(t, (list, tuple)) and t:
+                out[name] = t[0]
     return out
 
 
