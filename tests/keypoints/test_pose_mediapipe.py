@@ -75,3 +75,68 @@ def test_estimate_pose_falls_back_to_mediapipe(vitonhd_dir, tmp_path):
     result = estimate_pose(load_image(vitonhd_dir / "image" / "00891_00.jpg"), search_dirs=[tmp_path])
     assert result.method == "mediapipe" and "bundled" in result.detail
     assert result.pose.present("left_shoulder").all()
+
+
+class _Landmark:
+    def __init__(self, x, y, v):
+        self.x, self.y, self.visibility = x, y, v
+
+
+def _fake_mediapipe(monkeypatch, seen: dict):
+    """A stand-in for mediapipe >= 0.10.22 (Tasks API only, no bundled model) recording how it is called."""
+    import sys
+    import types
+
+    mp = types.ModuleType("mediapipe")
+    mp.__version__ = "1.2.3"
+    mp.ImageFormat = types.SimpleNamespace(SRGB="srgb")
+    mp.Image = lambda image_format, data: types.SimpleNamespace(format=image_format, data=data)
+
+    class Landmarker:
+        def __init__(self, options):
+            seen["model"] = options.base_options.model_asset_path
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def detect(self, image):
+            seen["shape"] = image.data.shape
+            marks = [_Landmark(0.5, 0.5, 0.9) for _ in range(33)]
+            marks[11], marks[12] = _Landmark(0.7, 0.3, 0.95), _Landmark(0.3, 0.3, 0.95)  # left, right shoulder
+            return types.SimpleNamespace(pose_landmarks=[marks])
+
+    vision = types.SimpleNamespace(
+        PoseLandmarkerOptions=lambda base_options, running_mode, num_poses: types.SimpleNamespace(
+            base_options=base_options
+        ),
+        RunningMode=types.SimpleNamespace(IMAGE="image"),
+        PoseLandmarker=types.SimpleNamespace(create_from_options=Landmarker),
+    )
+    tasks_python = types.ModuleType("mediapipe.tasks.python")
+    tasks_python.BaseOptions = lambda model_asset_path: types.SimpleNamespace(model_asset_path=model_asset_path)
+    tasks_python.vision = vision
+    tasks = types.ModuleType("mediapipe.tasks")
+    tasks.python = tasks_python
+    mp.tasks = tasks
+    for name, module in (("mediapipe", mp), ("mediapipe.tasks", tasks), ("mediapipe.tasks.python", tasks_python)):
+        monkeypatch.setitem(sys.modules, name, module)
+
+
+def test_tasks_api_with_a_task_file(monkeypatch, tmp_path):
+    """mediapipe without a bundled model: a pose_landmarker_full.task in the pose folder is used, and said so."""
+    from kfvton.keypoints.estimate import PoseUnavailableError, estimate_pose
+
+    seen: dict = {}
+    _fake_mediapipe(monkeypatch, seen)
+    image = torch.zeros(1, 3, 40, 20)
+    with pytest.raises(PoseUnavailableError, match="mediapipe 1.2.3 is installed but ships no pose model"):
+        estimate_pose(image, search_dirs=[tmp_path])
+    (tmp_path / "pose_landmarker_full.task").write_bytes(b"model")
+    result = estimate_pose(image, search_dirs=[tmp_path])
+    assert result.method == "mediapipe" and "pose_landmarker_full.task" in result.detail
+    assert seen["model"].endswith("pose_landmarker_full.task") and seen["shape"] == (40, 20, 3)
+    np.testing.assert_allclose(result.pose.joint("left_shoulder")[0].numpy(), [14.0, 12.0, 0.95], rtol=1e-5)
+    np.testing.assert_allclose(result.pose.joint("neck")[0, :2].numpy(), [10.0, 12.0], rtol=1e-5)
