@@ -78,6 +78,7 @@ class OptimConfig:
         tps_dropout: drop whole TPS groups from the dense-motion blend with the `tps_dropout_probability`
             schedule (epochs counted in samples seen / dataset size); False disables.
         log_every, sample_every, ckpt_every: cadence in steps (0 = never; a final checkpoint is always written).
+        init_from: checkpoint folder to take the networks' starting weights from (not the optimiser state).
     """
 
     stage: str = "warp"
@@ -104,6 +105,9 @@ class OptimConfig:
     sample_every: int = 1000
     ckpt_every: int = 5000
     out_dir: str = "runs/kfvton"
+    #: a checkpoint folder whose network weights start this run (no optimiser state): e.g. the seg stage's final
+    #: folder when starting the warp stage, so the last checkpoint holds both trained networks
+    init_from: str | None = None
 
 
 @dataclass

@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--steps", type=int, help="train.steps")
     parser.add_argument("--vgg-weights", help="torchvision vgg19 state dict for the perceptual/style loss")
     parser.add_argument("--resume", help="checkpoint folder (<out>/checkpoints/step_N) or 'latest'")
+    parser.add_argument("--init", help="checkpoint folder whose network weights start the run (train.init_from)")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 (default: this rank's GPU, else CPU)")
     parser.add_argument(
         "--set", action="append", default=[], metavar="SECTION.KEY=VALUE", help="override any config key (repeatable)"
@@ -33,11 +34,18 @@ def run(args: argparse.Namespace) -> int:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     overrides = list(args.set)
-    for flag, key in (("dataroot", "data.dataroot"), ("out", "train.out_dir"), ("stage", "train.stage"),
-                      ("steps", "train.steps"), ("vgg_weights", "loss.vgg_weights")):  # fmt: skip
+    flags = {
+        "dataroot": "data.dataroot",
+        "out": "train.out_dir",
+        "stage": "train.stage",
+        "steps": "train.steps",
+        "vgg_weights": "loss.vgg_weights",
+        "init": "train.init_from",
+    }
+    for flag, key in flags.items():
         value = getattr(args, flag)
         if value is not None:
-            overrides.append(f"{key}={value}" if flag != "steps" else f"{key}={int(value)}")
+            overrides.append(f"{key}={value}")
     config = load_config(args.config, overrides)
     trainer = Trainer(config, device=args.device, resume=args.resume)
     step = trainer.fit()

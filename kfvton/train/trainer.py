@@ -290,6 +290,10 @@ class Trainer:
         self.with_generator = self.train_warp and any(
             w > 0 for w in (lc.gen_l1, lc.gen_perceptual, lc.gen_style, lc.gan, lc.feature_matching)
         )
+        if self.train_warp and not self.with_generator:
+            self.warp_net.generator.requires_grad_(False)  # unused: DDP must not wait for its gradients
+        if t.init_from and resume is None:
+            self.init_weights(t.init_from)
         self.networks = _Networks(self.seg_net if self.train_seg else None, self.warp_net if self.train_warp else None)
         self.networks.train()
         self.dropout_hook = _TpsDropout(self.gen)
@@ -464,13 +468,15 @@ class Trainer:
                     if lc.gen_style > 0:
                         terms["gen_style"] = lc.gen_style * sty
                 if self.disc is not None:
+                    # the generator's terms read the plain (not DDP-wrapped) discriminator with frozen weights, so
+                    # the discriminator's one DDP forward/backward per micro-batch is its own update (`_d_loss`)
                     self.disc.requires_grad_(False)
-                    fake = self.d_model(torch.cat((inp.parse7, tryon), 1))
+                    fake = self.disc(torch.cat((inp.parse7, tryon), 1))
                     if lc.gan > 0:
                         terms["gan_g"] = lc.gan * hinge_g_loss([s[-1] for s in fake])
                     if lc.feature_matching > 0:
                         with torch.no_grad():
-                            real = self.d_model(torch.cat((inp.parse7, inp.person), 1))
+                            real = self.disc(torch.cat((inp.parse7, inp.person), 1))
                         terms["feat_match"] = lc.feature_matching * feature_matching_loss(real, fake)
                     self.disc.requires_grad_(True)
         total = sum(terms.values())
@@ -487,10 +493,12 @@ class Trainer:
 
     def _d_loss(self, batch: TrainBatch, out: dict[str, Any]) -> Tensor:
         inp = batch.inputs
-        with self._autocast():
-            real = self.d_model(torch.cat((inp.parse7, inp.person), 1))
-            fake = self.d_model(torch.cat((inp.parse7, out["tryon"].detach()), 1))
-        return self.cfg.loss.gan * hinge_d_loss([s[-1].float() for s in real], [s[-1].float() for s in fake])
+        real = torch.cat((inp.parse7, inp.person), 1)
+        fake = torch.cat((inp.parse7, out["tryon"].detach().to(inp.person.dtype)), 1)
+        with self._autocast():  # real and fake in one forward (instance norm: items do not mix)
+            logits = [s[-1].float() for s in self.d_model(torch.cat((real, fake), 0))]
+        b = real.shape[0]
+        return self.cfg.loss.gan * hinge_d_loss([x[:b] for x in logits], [x[b:] for x in logits])
 
     def train_step(self, micro_batches: list[TrainBatch]) -> dict[str, float]:
         """One optimiser step over `accum_steps` micro-batches; returns the mean of each loss term."""
@@ -666,6 +674,16 @@ class Trainer:
                 raise FileNotFoundError(f"resume: no {pointer}; nothing to resume in {self.out_dir}")
             return self.out_dir / "checkpoints" / pointer.read_text().strip()
         return Path(resume)
+
+    def init_weights(self, folder: str | os.PathLike) -> None:
+        """Start from the network weights of a checkpoint folder (both files must be there; architectures checked)."""
+        from ..checkpoints.io import load_checkpoint, load_state_dict_strict
+
+        folder = Path(folder)
+        for name, arch, net in ((SEG_FILE, SEG_ARCH, self.seg_net), (WARP_FILE, WARP_ARCH, self.warp_net)):
+            loaded = load_checkpoint(folder / name, architecture=arch)
+            load_state_dict_strict(net, loaded.model.state_dict(), source=f"train.init_from {folder / name}")
+            log.info("kfvton train: %s initialised from %s (%s)", arch, folder / name, loaded.info.source)
 
     def load_state(self, folder: str | os.PathLike) -> None:
         """Restore networks, optimisers, schedulers, scaler, discriminator, RNG states and step from `folder`."""

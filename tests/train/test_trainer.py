@@ -186,3 +186,39 @@ def test_train_cli_runs_a_step(two_pair_root: Path, tmp_path: Path) -> None:
     assert main(args + ["--out", str(out), "--steps", "2", "--resume", "latest"]) == 0
     assert (out / "checkpoints" / "latest").read_text() == "step_0000002"
     assert main(args + ["--out", str(out), "--set", "train.stage=nope"]) == 1
+    # --init: a new run (another stage) starts from the checkpoint's weights
+    first = out / "checkpoints" / "step_0000001"
+    cfg = load_config(
+        CONFIGS / "overfit_tiny.yaml",
+        [f"data.dataroot={two_pair_root}", f"train.out_dir={tmp_path / 'next'}", f"train.init_from={first}"],
+    )
+    trainer = Trainer(cfg)
+    saved = load_bundle(first / SEG_FILE, first / WARP_FILE)
+    for k, v in saved.warp.state_dict().items():
+        assert torch.equal(trainer.warp_net.state_dict()[k], v), k
+
+
+@pytest.mark.slow
+def test_torchrun_two_processes(two_pair_root: Path, tmp_path: Path) -> None:
+    """`torchrun --nproc_per_node 2 -m kfvton train` on CPU (gloo): DDP over the networks and the discriminator."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "ddp"
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+        "-m", "kfvton", "train", "--config", str(CONFIGS / "overfit_tiny.yaml"), "--dataroot", str(two_pair_root),
+        "--out", str(out), "--steps", "2", "--set", "train.batch_size=1", "--set", "loss.gen_l1=1.0",
+        "--set", "loss.gan=1.0", "--set", "loss.feature_matching=1.0", "--set", "train.accum_steps=2",
+    ]  # fmt: skip
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(CONFIGS.parent)}
+    proc = subprocess.run(cmd, cwd=CONFIGS.parent, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "2 processes" in proc.stderr
+    rows = list(csv.DictReader(open(out / "log.csv")))
+    assert [int(r["step"]) for r in rows] == [1, 2]  # rank 0 alone writes logs and checkpoints
+    bundle = load_bundle(
+        out / "checkpoints" / "step_0000002" / SEG_FILE, out / "checkpoints" / "step_0000002" / WARP_FILE
+    )
+    assert bundle.resolution_hw == (64, 48)
