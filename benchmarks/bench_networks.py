@@ -1,0 +1,286 @@
+"""Learned KF-VTON per-stage latency, peak memory and achieved GFLOP/s; prints a table, never run by pytest.
+
+    python benchmarks/bench_networks.py [--quick] [--repeats 3] [--sizes 256x192,512x384,1024x768] [--batches 1,4]
+                                        [--dtypes fp32,bf16] [--device cpu|cuda] [--threads N]
+
+Weights: the reference-vector weights of /work/shared/reference/kfvton256 (the authors' modules with random
+parameters, stored in their key layout and converted with `convert_authors`), else freshly initialised networks.
+Inputs: the VITON-HD sample pair 00891_00 / 01260_00 through `build_network_inputs`, repeated to the batch size.
+
+Stages (kfvton.pipelines.learned): seg (segmentation generator), keypoints (detector), flow (dense motion + garment
+warp), spade (generator); total = `kfvton_tryon` on prepared inputs; inputs = `build_network_inputs` (not a network).
+GFLOP counts conv and linear multiply-adds x 2 with forward hooks (other ops not counted); peak memory is the rise
+of the process RSS during the stage (CPU, sampled every 2 ms) or torch.cuda.max_memory_allocated (CUDA). The
+summary compares bf16 with fp32: time ratio and the final image's mean absolute difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+from torch import nn
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kfvton.checkpoints.convert_authors import convert_authors_state_dict  # noqa: E402
+from kfvton.checkpoints.io import load_bundle, save_checkpoint  # noqa: E402
+from kfvton.keypoints.pose import Pose  # noqa: E402
+from kfvton.models.registry import build_model  # noqa: E402
+from kfvton.pipelines.learned import (  # noqa: E402
+    apply_flow,
+    detect_keypoints,
+    generate_tryon,
+    kfvton_tryon,
+    predict_flow,
+    predict_parse,
+)
+from kfvton.preprocess.io import load_image, load_mask, load_parse  # noqa: E402
+from kfvton.preprocess.network_inputs import build_network_inputs  # noqa: E402
+
+REFERENCE = Path(os.environ.get("KFVTON_REFERENCE_DIR", ROOT.parent / "shared" / "reference" / "kfvton256"))
+SAMPLES = Path(os.environ.get("KFVTON_SAMPLES_DIR", ROOT.parent / "shared" / "samples"))
+_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
+_WARP_PARTS = {
+    "kp_detector.": "kp_detector",
+    "self_dense_motion_network.": "dense_motion",
+    "generator.": "spade_generator",
+}
+
+
+# ------------------------------------------------------------------------------------------------------- weights
+
+
+def _read_reference(stem: str) -> dict[str, torch.Tensor]:
+    from safetensors import safe_open
+
+    out = {}
+    with safe_open(str(REFERENCE / f"{stem}.weights.safetensors"), framework="pt") as f:
+        meta = f.metadata() or {}
+        for name in f.keys():
+            t = f.get_tensor(name)
+            if t.dtype == torch.int8:
+                t = t.float() * float(meta[f"i8scale:{name}"])
+            out[name] = t
+    return out
+
+
+def _networks() -> tuple[nn.Module, nn.Module, str]:
+    seg, warp = build_model("kfvton_seg_256"), build_model("kfvton_warp_256")
+    if not (REFERENCE / "seg_generator.weights.safetensors").is_file():
+        return seg, warp, "random init (reference weights not found)"
+    sd = convert_authors_state_dict(_read_reference("seg_generator"), "kfvton_seg_256").state_dict
+    seg.load_state_dict(sd, strict=True)
+    authors: dict[str, torch.Tensor] = {}
+    for prefix, stem in _WARP_PARTS.items():
+        authors |= {prefix + k: v for k, v in _read_reference(stem).items()}
+    warp.load_state_dict(convert_authors_state_dict(authors, "kfvton_warp_256").state_dict, strict=True)
+    return seg, warp, f"reference-vector weights ({REFERENCE})"
+
+
+# -------------------------------------------------------------------------------------------------- measurement
+
+
+class FlopCounter:
+    """Conv2d/Linear FLOPs (2 x multiply-adds) of the forwards run while attached."""
+
+    def __init__(self, modules: list[nn.Module]) -> None:
+        self.flops = 0
+        self.handles = []
+        for root in modules:
+            for m in root.modules():
+                if isinstance(m, (nn.Conv2d, nn.Linear)):
+                    self.handles.append(m.register_forward_hook(self._hook))
+
+    def _hook(self, module: nn.Module, args, out) -> None:
+        if isinstance(module, nn.Conv2d):
+            k = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
+            self.flops += 2 * out.numel() * k
+        else:
+            self.flops += 2 * out.numel() * module.in_features
+
+    def close(self) -> None:
+        for h in self.handles:
+            h.remove()
+
+
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class PeakMemory:
+    """Peak RSS rise (CPU) or peak allocated CUDA memory during a `with` block, in bytes."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.peak = 0
+
+    def __enter__(self) -> PeakMemory:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            self.base = torch.cuda.memory_allocated()
+            return self
+        self.base = _rss_bytes()
+        self.top = self.base
+        self.running = True
+
+        def sample() -> None:
+            while self.running:
+                self.top = max(self.top, _rss_bytes())
+                time.sleep(0.002)
+
+        self.thread = threading.Thread(target=sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.device.type == "cuda":
+            torch.cuda.synchronize()
+            self.peak = torch.cuda.max_memory_allocated() - self.base
+            return
+        self.running = False
+        self.thread.join()
+        self.peak = max(self.top, _rss_bytes()) - self.base
+
+
+def measure(fn: Callable[[], object], device: torch.device, repeats: int, modules: list[nn.Module]) -> dict:
+    """Warm-up call (counts FLOPs), then `repeats` timed calls; median seconds, peak memory, GFLOP."""
+    counter = FlopCounter(modules)
+    with PeakMemory(device) as mem:
+        fn()
+    counter.close()
+    times = []
+    for _ in range(repeats):
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        start = time.perf_counter()
+        fn()
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    return {"s": median, "mib": mem.peak / 2**20, "gflop": counter.flops / 1e9, "gflops": counter.flops / 1e9 / median}
+
+
+# ------------------------------------------------------------------------------------------------------- driver
+
+
+def _sample_inputs():
+    test = SAMPLES / "vitonhd" / "test"
+    person = load_image(test / "image" / "00891_00.jpg")
+    people = json.loads((test / "openpose-json" / "00891_00_keypoints.json").read_text())["people"]
+    pose = Pose(torch.tensor(people[0]["pose_keypoints_2d"], dtype=torch.float32).view(1, 25, 3), (1024, 768))
+    return {
+        "person": person,
+        "garment": load_image(test / "cloth" / "01260_00.jpg"),
+        "garment_mask": load_mask(test / "cloth-mask" / "01260_00.jpg"),
+        "pose": pose,
+        "parse": load_parse(test / "image-parse" / "00891_00.png"),
+    }
+
+
+def _size(text: str) -> tuple[int, int]:
+    h, w = text.split("x")
+    return int(h), int(w)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="256x192 only")
+    parser.add_argument("--sizes", default="256x192,512x384,1024x768")
+    parser.add_argument("--batches", default="1,4")
+    parser.add_argument("--dtypes", default="fp32,bf16")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default torch's choice)")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    sizes = ["256x192"] if args.quick else args.sizes.split(",")
+    batches = [int(b) for b in args.batches.split(",")]
+    dtypes = args.dtypes.split(",")
+
+    seg, warp, weights = _networks()
+    photos = _sample_inputs()
+    with tempfile.TemporaryDirectory() as tmp:
+        seg_path, warp_path = Path(tmp) / "seg.safetensors", Path(tmp) / "warp.safetensors"
+        save_checkpoint(seg, seg_path, architecture="kfvton_seg_256")
+        save_checkpoint(warp, warp_path, architecture="kfvton_warp_256")
+        bundles = {d: load_bundle(seg_path, warp_path, device=device, dtype=_DTYPES[d]) for d in dtypes}
+    print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads; {weights}")
+    print(
+        f"{'size':>9} {'B':>2} {'dtype':>5} {'stage':>9} {'median ms':>10} {'peak MiB':>9} {'GFLOP':>8} {'GFLOP/s':>8}"
+    )
+    finals: dict[tuple, torch.Tensor] = {}
+    totals: dict[tuple, float] = {}
+    for size in sizes:
+        for batch in batches:
+            big = dict(photos, person=photos["person"].expand(batch, -1, -1, -1))
+            inp_stats = measure(
+                lambda big=big, size=size: build_network_inputs(**big, size_hw=_size(size)), device, args.repeats, []
+            )
+            inputs = build_network_inputs(**big, size_hw=_size(size)).to(device)
+            print(f"{size:>9} {batch:>2} {'-':>5} {'inputs':>9} {inp_stats['s'] * 1e3:10.1f} {inp_stats['mib']:9.0f}")
+            for d in dtypes:
+                b = bundles[d]
+                with torch.no_grad():
+                    parse = predict_parse(b, inputs)
+                    kp = detect_keypoints(b, inputs.garment, parse.clothes_mask)
+                    flow = predict_flow(b, inputs.garment, parse.clothes_mask, kp)
+                    warped = apply_flow(inputs.garment, flow.warp)
+                stages = {
+                    "seg": (lambda b=b, inputs=inputs: predict_parse(b, inputs), [b.seg]),
+                    "keypoints": (
+                        lambda b=b, m=parse.clothes_mask, g=inputs.garment: detect_keypoints(b, g, m),
+                        [b.warp.kp_detector],
+                    ),
+                    "flow": (
+                        lambda b=b, m=parse.clothes_mask, k=kp, g=inputs.garment: apply_flow(
+                            g, predict_flow(b, g, m, k).warp
+                        ),
+                        [b.warp.dense_motion],
+                    ),
+                    "spade": (
+                        lambda b=b, w=warped, s=parse.scores, i=inputs: generate_tryon(
+                            b, i.agnostic, i.pose_image, w, s
+                        ),
+                        [b.warp.generator],
+                    ),
+                    "total": (lambda b=b, inputs=inputs: kfvton_tryon(b, inputs), [b.seg, b.warp]),
+                }
+                for stage, (fn, modules) in stages.items():
+                    r = measure(fn, device, args.repeats, modules)
+                    print(
+                        f"{size:>9} {batch:>2} {d:>5} {stage:>9} {r['s'] * 1e3:10.1f} {r['mib']:9.0f} "
+                        f"{r['gflop']:8.2f} {r['gflops']:8.1f}"
+                    )
+                    if stage == "total":
+                        totals[(size, batch, d)] = r["s"]
+                finals[(size, batch, d)] = kfvton_tryon(b, inputs).image
+    if "fp32" in dtypes and len(dtypes) > 1:
+        print("\nsummary vs fp32 (final image in [0, 1]):")
+        for (size, batch, d), t in totals.items():
+            if d == "fp32":
+                continue
+            ref = finals[(size, batch, "fp32")]
+            diff = (finals[(size, batch, d)] - ref).abs().mean().item()
+            ratio = t / totals[(size, batch, "fp32")]
+            print(f"  {size:>9} B={batch} {d}: time {ratio:.2f}x fp32, mean |diff| {diff:.2e}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
