@@ -104,6 +104,8 @@ def _fake_mediapipe(monkeypatch, seen: dict):
 
         def detect(self, image):
             seen["shape"] = image.data.shape
+            if seen.get("nobody"):
+                return types.SimpleNamespace(pose_landmarks=[])
             marks = [_Landmark(0.5, 0.5, 0.9) for _ in range(33)]
             marks[11], marks[12] = _Landmark(0.7, 0.3, 0.95), _Landmark(0.3, 0.3, 0.95)  # left, right shoulder
             return types.SimpleNamespace(pose_landmarks=[marks])
@@ -140,3 +142,16 @@ def test_tasks_api_with_a_task_file(monkeypatch, tmp_path):
     assert seen["model"].endswith("pose_landmarker_full.task") and seen["shape"] == (40, 20, 3)
     np.testing.assert_allclose(result.pose.joint("left_shoulder")[0].numpy(), [14.0, 12.0, 0.95], rtol=1e-5)
     np.testing.assert_allclose(result.pose.joint("neck")[0, :2].numpy(), [10.0, 12.0], rtol=1e-5)
+
+
+def test_tasks_api_no_person_found(monkeypatch, tmp_path):
+    from kfvton.keypoints.pose_mediapipe import estimate_pose_mediapipe
+
+    seen: dict = {"nobody": True}
+    _fake_mediapipe(monkeypatch, seen)
+    task = tmp_path / "pose_landmarker_lite.task"
+    task.write_bytes(b"model")
+    with pytest.raises(ValueError, match="image: no person found in batch item 0 by MediaPipe"):
+        estimate_pose_mediapipe(torch.zeros(1, 3, 8, 8), task_model=task)
+    with pytest.raises(FileNotFoundError, match="task_model"):
+        estimate_pose_mediapipe(torch.zeros(1, 3, 8, 8), task_model=tmp_path / "missing.task")
