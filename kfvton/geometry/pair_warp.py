@@ -142,6 +142,26 @@ def _dense_grid(params: TpsParams, size_hw: tuple[int, int], align_corners: bool
     return up.permute(0, 2, 3, 1).reshape(*batch, h, w, 2)
 
 
+def _box_grid(
+    params: TpsParams, size_hw: tuple[int, int], box: tuple[int, int, int, int], align_corners: bool, step: int
+) -> Tensor:
+    """The spline's sampling grid over pixel rows y0..y1 and columns x0..x1 (inclusive) of an H x W frame,
+    evaluated every `step` pixels and upsampled bilinearly (exact at the lattice nodes). (B, h, w, 2)."""
+    y0, y1, x0, x1 = box
+    hb, wb = y1 - y0 + 1, x1 - x0 + 1
+    hc, wc = max((hb - 1) // step + 2, 2), max((wb - 1) // step + 2, 2)
+    like = params.control
+    ys = torch.linspace(y0, y1, hc, device=like.device, dtype=like.dtype)
+    xs = torch.linspace(x0, x1, wc, device=like.device, dtype=like.dtype)
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+    lattice = px_to_norm(torch.stack((gx, gy), -1).reshape(-1, 2), size_hw, align_corners=align_corners)
+    coarse = tps_transform_points(lattice.expand(*params.batch_shape, -1, 2), params)
+    flat = coarse.reshape(-1, hc, wc, 2).permute(0, 3, 1, 2)
+    if (hc, wc) != (hb, wb):
+        flat = F.interpolate(flat, size=(hb, wb), mode="bilinear", align_corners=True)
+    return flat.permute(0, 2, 3, 1).reshape(*params.batch_shape, hb, wb, 2)
+
+
 class WarpedGarment(NamedTuple):
     """The garment and its mask pulled into the person frame.
 
@@ -493,17 +513,30 @@ def warp_by_parts(
     dst = torch.where(valid[..., None], dst, torch.zeros_like(dst))
     reg_points = torch.where(valid, torch.full_like(src[..., 0], reg), torch.full_like(src[..., 0], MISSING_REG))
     params = tps_solve(src, dst, reg=reg_points)
-    grids = _dense_grid(params, pairs.person_hw, align_corners, grid_step)  # (B, 3, H, W, 2)
-
     h, w = pairs.person_hw
     hg, wg = pairs.garment_hw
-    part_masks = parts.to(device=grids.device, dtype=grids.dtype).reshape(b * len(_PARTS), 1, hg, wg)
-    landed = F.grid_sample(
-        part_masks, grids.reshape(b * len(_PARTS), h, w, 2), mode="bilinear", padding_mode="zeros",
-        align_corners=align_corners,
-    ).reshape(b, len(_PARTS), h, w)  # fmt: skip
-    landed = (landed > 0.5) & usable[..., None, None]
-    grid = torch.full_like(grids[:, 0], _OUTSIDE)
+    work = torch.float32 if dtype != torch.float64 else dtype
+    grid = torch.full((b, h, w, 2), _OUTSIDE, device=src.device, dtype=work)
+    part_masks = parts.to(device=src.device, dtype=work)
+    targets = person[..., :2].detach()
     for k in (0, 2, 1):  # torso first, sleeves over it
-        grid = torch.where(landed[:, k, ..., None], grids[:, k], grid)
+        if not bool(usable[:, k].any()):
+            continue
+        # a part lands near its own targets: evaluate its spline only in their box, grown by half its size
+        pts = targets[:, k][valid[:, k] & usable[:, k, None]]
+        lo, hi = pts.min(0).values, pts.max(0).values
+        grow = 0.5 * (hi - lo) + 0.05 * max(h, w)
+        x0, y0 = (int(v) for v in (lo - grow).floor().clamp_min(0).tolist())
+        x1 = int(min(float((hi[0] + grow[0]).ceil()), w - 1))
+        y1 = int(min(float((hi[1] + grow[1]).ceil()), h - 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        part_params = TpsParams(params.control[:, k], params.kernel[:, k], params.affine[:, k])
+        box = _box_grid(part_params, (h, w), (y0, y1, x0, x1), align_corners, grid_step).to(work)
+        landed = F.grid_sample(
+            part_masks[:, k : k + 1], box, mode="bilinear", padding_mode="zeros", align_corners=align_corners
+        )[:, 0]
+        landed = (landed > 0.5) & usable[:, k, None, None]
+        region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
+        grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)
