@@ -1,7 +1,7 @@
 """`python -m kfvton tryon`: try a garment photo on a person photo from the command line.
 
     python -m kfvton tryon --person P.jpg --garment G.jpg [--pose P_keypoints.json] --out out/tryon.png \
-        [--garment-mask M.png] [--parse P.png | --estimate-regions] [--save-intermediates DIR]
+        [--garment-mask M.png] [--parse P.png | --parser-model F.onnx | --estimate-regions] [--save-intermediates DIR]
 
 The classical pipeline (`classical_tryon`, no weights) runs; the learned KF-VTON path plugs in here as another
 branch of `run` (a `--checkpoint` option). Every input is checked before any heavy work and errors name the
@@ -26,6 +26,7 @@ from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
 from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
+from ..preprocess.parsing_onnx import parse_human_onnx
 from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
 from .learned_cli import add_learned_arguments, run_learned, wants_learned
@@ -59,6 +60,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-mediapipe", action="store_true", help="never fall back to MediaPipe pose")
     parser.add_argument("--garment-mask", help="garment mask (white = garment); computed from the photo if absent")
     parser.add_argument("--parse", help="person parse map (LIP/VITON-HD label PNG): keeps head/arms/legs in front")
+    parser.add_argument(
+        "--parser-model",
+        help="without --parse: a human parser ONNX file (LIP-20 / ATR-18 / CIHP-20, SCHP-like) to parse the person with",
+    )
     parser.add_argument(
         "--estimate-regions",
         action="store_true",
@@ -132,6 +137,10 @@ def run(args: argparse.Namespace) -> int:
         garment_mask = (garment_alpha > 0.5).float()
         _LOG.info("using the garment photo's alpha channel as its mask")
     parse = load_parse(args.parse, "--parse") if args.parse else None
+    if parse is None and args.parser_model:
+        parsed = parse_human_onnx(person, args.parser_model)
+        parse = parsed.parse
+        print(f"parse: parser {os.path.basename(args.parser_model)} ({parsed.label_set})")
     if parse is None and args.estimate_regions:
         regions = estimate_regions(person, pose)
         parse = regions.parse

@@ -85,3 +85,24 @@ def test_estimate_regions_without_parse(vitonhd_dir, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert code == 0 and out.is_file()
     assert "regions: estimated from pose + silhouette (no parser: lower quality)" in printed
+
+
+def test_parser_model(vitonhd_dir, tmp_path, capsys):
+    import numpy as np
+
+    from tests._tiny_onnx import build_parser
+
+    weights = np.zeros((18, 3), np.float32)
+    weights[0], weights[4] = (0.0, 0.0, 1.0), (1.0, 0.0, 0.0)  # ATR: background on red-ish, upper clothes on blue-ish
+    model = build_parser(tmp_path / "my_parser.onnx", weights)
+    code = main(
+        [
+            "tryon",
+            "--person", str(vitonhd_dir / "image" / f"{PERSON}.jpg"),
+            "--garment", str(vitonhd_dir / "cloth" / f"{GARMENT}.jpg"),
+            "--pose", str(vitonhd_dir / "openpose-json" / f"{PERSON}_keypoints.json"),
+            "--out", str(tmp_path / "o.png"),
+            "--parser-model", str(model),
+        ]
+    )  # fmt: skip
+    assert code == 0 and "parse: parser my_parser.onnx (atr)" in capsys.readouterr().out
