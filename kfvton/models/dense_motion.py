@@ -120,7 +120,7 @@ class DenseMotionNetwork(nn.Module):
             padding_mode="zeros",
             align_corners=ALIGN_CORNERS_TPS,
         )
-        return out.view(b, k, c, h, w)
+        return out.reshape(b, k, c, h, w)
 
     def forward(
         self,

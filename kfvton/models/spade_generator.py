@@ -27,12 +27,18 @@ class SpadeGeneratorConfig:
     input_nc: channels of x (9); label_nc: channels of seg (7).
     ngf: base width (32): blocks are 8 ngf (head) -> 4 ngf -> 2 ngf -> ngf.
     side_nc: channels of the side convs on the finer input scales (16).
+    spade_hidden: width of the SPADENorm shared convs (128).
+    autocast_fp32_blocks: under `torch.autocast`, this many leading blocks (head, ups.0, ...) still run in
+        float32: errors made at the coarse scales are amplified by every later block, and these blocks hold
+        only ~20% of the work (2: mean abs error of bf16 autocast on the image ~0.003 instead of ~0.007).
     """
 
     input_nc: int = 9
     label_nc: int = 7
     ngf: int = 32
     side_nc: int = 16
+    spade_hidden: int = 128
+    autocast_fp32_blocks: int = 2
 
 
 class SpadeGenerator(nn.Module):
@@ -45,8 +51,10 @@ class SpadeGenerator(nn.Module):
         self.inputs = nn.ModuleList(
             nn.Conv2d(cfg.input_nc, widths[0] if i == 0 else cfg.side_nc, 3, padding=1) for i in range(4)
         )
-        self.head = SPADEResBlock(widths[0], widths[0], cfg.label_nc)
-        self.ups = nn.ModuleList(SPADEResBlock(widths[i] + cfg.side_nc, widths[i + 1], cfg.label_nc) for i in range(3))
+        self.head = SPADEResBlock(widths[0], widths[0], cfg.label_nc, cfg.spade_hidden)
+        self.ups = nn.ModuleList(
+            SPADEResBlock(widths[i] + cfg.side_nc, widths[i + 1], cfg.label_nc, cfg.spade_hidden) for i in range(3)
+        )
         self.conv_img = nn.Conv2d(cfg.ngf, 3, 3, padding=1)
 
     def forward(self, x: Tensor, seg: Tensor) -> Tensor:
@@ -67,11 +75,20 @@ class SpadeGenerator(nn.Module):
             raise ValueError(f"x: expected H and W divisible by 8, got {h}x{w}")
         # Legacy-nearest downsampling by 2^k keeps pixels (2^k i, 2^k j): a strided slice.
         scales = [x[..., :: 2**k, :: 2**k] for k in (3, 2, 1, 0)]
-        out = self.head(self.inputs[0](scales[0]), seg)
-        for i, block in enumerate(self.ups):
+        out = self._block(0, self.inputs[0](scales[0]), seg)
+        for i in range(len(self.ups)):
             out = F.interpolate(out, scale_factor=2.0, mode="nearest")
-            out = block(torch.cat((out, self.inputs[i + 1](scales[i + 1])), dim=1), seg)
-        return torch.tanh(self.conv_img(F.leaky_relu(out, 0.2)))
+            out = self._block(i + 1, torch.cat((out, self.inputs[i + 1](scales[i + 1])), dim=1), seg)
+        return torch.tanh(self.conv_img(F.leaky_relu(out, 0.2)).to(x.dtype))
+
+    def _block(self, index: int, x: Tensor, seg: Tensor) -> Tensor:
+        block = self.head if index == 0 else self.ups[index - 1]
+        device = x.device.type
+        if index >= self.config.autocast_fp32_blocks or not torch.is_autocast_enabled(device):
+            return block(x, seg)
+        dtype = block.conv_1.weight_orig.dtype
+        with torch.autocast(device, enabled=False):
+            return block(x.to(dtype), seg.to(dtype))
 
 
 register_model("kfvton_spade_generator_256", SpadeGeneratorConfig(), "KF-VTON SPADE try-on generator")(SpadeGenerator)

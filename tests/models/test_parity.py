@@ -193,3 +193,18 @@ def test_parity(module: str, reference_dir: Path) -> None:
         print(f"parity {module}:{name} max_abs_diff={worst[name]:.3e} (tol {tol:g})")
     bad = {k: v for k, v in worst.items() if not v <= tol}
     assert not bad, f"{module}: outputs over tolerance {tol:g}: {bad}"
+
+
+def test_warp_network_bf16_autocast(reference_dir: Path) -> None:
+    """bf16 autocast (CPU) gives a try-on within mean abs diff 5e-3 of float32, on the reference weights/inputs."""
+    inputs, _ = split_io(read_vectors(reference_dir / "warp_network.io.safetensors"))
+    model = load_model("warp_network", reference_dir)
+    args = [inputs[k] for k in ("image_input", "ref_input", "img_agnostic", "pose", "gen_parse")]
+    with torch.no_grad():
+        fp32 = model(*args).tryon
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            bf16 = model(*args).tryon
+    diff = (bf16.float() - fp32).abs().mean().item()
+    print(f"bf16 autocast warp_network:tryon mean_abs_diff={diff:.3e} (tol 5e-3)")
+    assert bf16.dtype == torch.float32
+    assert diff <= 5e-3

@@ -3,6 +3,7 @@ parameter-free InstanceNorm, SimAM on the block output)."""
 
 from __future__ import annotations
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -43,15 +44,37 @@ class SPADENorm(nn.Module):
         self.gamma_seg_beta = conv(hidden, out_channels)
         self.beta_seg_beta = conv(hidden, out_channels)
 
-    def forward(self, x: Tensor, seg: Tensor) -> Tensor:
-        """x (B, in, H, W), seg (B, label, H, W) at x's size -> (B, out, H, W)."""
+    def forward(self, x: Tensor, seg: Tensor, seg_hidden: Tensor | None = None) -> Tensor:
+        """x (B, in, H, W), seg (B, label, H, W) at x's size -> (B, out, H, W).
+
+        `seg_hidden` = relu(conv_shared_2(seg)) when the caller computed it (SPADEResBlock does, for its three
+        norms in one convolution).
+        """
+        # Convolutions may run in low precision (autocast); the normalisation and modulation run in float32 at
+        # least (`work`), and the result has x's dtype.
+        work = torch.promote_types(x.dtype, torch.float32)
         y = self.conv2d(x)
-        normalized = F.instance_norm(y, eps=1e-5)
+        normalized = F.instance_norm(y.to(work), eps=1e-5)
         a = F.relu(self.conv_shared(y))
-        t = F.relu(self.conv_shared_2(seg))
-        gamma = self.conv_gamma(a) * (1 + self.gamma_seg_gamma(t)) + self.beta_seg_gamma(t)
-        beta = self.conv_beta(a) * (1 + self.gamma_seg_beta(t)) + self.beta_seg_beta(t)
-        return F.leaky_relu(normalized * (1 + gamma) + beta, _SLOPE)
+        t = F.relu(self.conv_shared_2(seg)) if seg_hidden is None else seg_hidden
+        # Convolutions sharing an input run as one (same maths, one pass over the input).
+        gamma0, beta0 = (v.to(work) for v in _fused_conv(a, (self.conv_gamma, self.conv_beta)))
+        g_gamma, b_gamma, g_beta, b_beta = (
+            v.to(work)
+            for v in _fused_conv(
+                t, (self.gamma_seg_gamma, self.beta_seg_gamma, self.gamma_seg_beta, self.beta_seg_beta)
+            )
+        )
+        gamma = gamma0 * (1 + g_gamma) + b_gamma
+        beta = beta0 * (1 + g_beta) + b_beta
+        return F.leaky_relu(normalized * (1 + gamma) + beta, _SLOPE).to(x.dtype)
+
+
+def _fused_conv(x: Tensor, convs: tuple[nn.Conv2d, ...]) -> tuple[Tensor, ...]:
+    """The outputs of several same-shaped 3x3 convs of `x`, computed as one convolution."""
+    weight = torch.cat([c.weight for c in convs])
+    bias = torch.cat([c.bias for c in convs])
+    return F.conv2d(x, weight, bias, padding=1).chunk(len(convs), dim=1)
 
 
 class SPADEResBlock(nn.Module):
@@ -61,26 +84,29 @@ class SPADEResBlock(nn.Module):
     normalised; norm_* end in a LeakyReLU, so each branch applies LeakyReLU(0.2) twice (authors' design, kept).
 
     Args:
-        in_channels, out_channels: block widths; label_channels: seg channels (7).
+        in_channels, out_channels: block widths; label_channels: seg channels (7); hidden: SPADENorm width.
     """
 
-    def __init__(self, in_channels: int, out_channels: int, label_channels: int = 7) -> None:
+    def __init__(self, in_channels: int, out_channels: int, label_channels: int = 7, hidden: int = 128) -> None:
         super().__init__()
         mid = min(in_channels, out_channels)
         self.learned_shortcut = in_channels != out_channels
-        self.norm_0 = SPADENorm(in_channels, mid, label_channels)
+        self.norm_0 = SPADENorm(in_channels, mid, label_channels, hidden)
         self.conv_0 = SpectralNormConv2d(mid, mid, 3, padding=1)
-        self.norm_1 = SPADENorm(mid, out_channels, label_channels)
+        self.norm_1 = SPADENorm(mid, out_channels, label_channels, hidden)
         self.conv_1 = SpectralNormConv2d(out_channels, out_channels, 3, padding=1)
         if self.learned_shortcut:
-            self.norm_s = SPADENorm(in_channels, out_channels, label_channels)
+            self.norm_s = SPADENorm(in_channels, out_channels, label_channels, hidden)
             self.conv_s = SpectralNormConv2d(out_channels, out_channels, 1, bias=False)
         self.simam = SimAM()
 
     def forward(self, x: Tensor, seg: Tensor) -> Tensor:
         """x (B, in, H, W), seg (B, label, h, w) any size (nearest-resized to H x W) -> (B, out, H, W)."""
         seg = F.interpolate(seg, size=x.shape[-2:], mode="nearest")
-        shortcut = self.conv_s(self.norm_s(x, seg)) if self.learned_shortcut else x
-        dx = self.conv_0(F.leaky_relu(self.norm_0(x, seg), _SLOPE))
-        dx = self.conv_1(F.leaky_relu(self.norm_1(dx, seg), _SLOPE))
-        return self.simam(shortcut + dx)
+        norms = (self.norm_0, self.norm_1, self.norm_s) if self.learned_shortcut else (self.norm_0, self.norm_1)
+        t = [F.relu(h) for h in _fused_conv(seg, tuple(n.conv_shared_2 for n in norms))]  # one conv for all norms
+        shortcut = self.conv_s(self.norm_s(x, seg, t[2])) if self.learned_shortcut else x
+        dx = self.conv_0(F.leaky_relu(self.norm_0(x, seg, t[0]), _SLOPE))
+        dx = self.conv_1(F.leaky_relu(self.norm_1(dx, seg, t[1]), _SLOPE))
+        work = torch.promote_types(x.dtype, torch.float32)
+        return self.simam(shortcut.to(work) + dx.to(work)).to(x.dtype)
