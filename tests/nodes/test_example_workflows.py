@@ -81,3 +81,14 @@ def test_classical_workflow_dresses_the_person(samples_dir: Path, runner):
     head = (slice(60, 200), slice(300, 420))
     assert float((saved[0][chest] - person[0][chest]).abs().mean()) > 0.05
     assert float((saved[0][head] - person[0][head]).abs().mean()) < 0.01
+
+
+def test_batch_workflow_dresses_one_person_in_each_garment(samples_dir: Path, runner):
+    path = ROOT / "example_workflows" / "kfvton_classical_batch.json"
+    result = runner.run_ui_workflow(path, NODE_CLASS_MAPPINGS, input_dirs=_input_dirs(samples_dir))
+    (saved,) = result.images("SaveImage")
+    assert saved.shape == (2, 1024, 768, 3)
+    # two different garments: the chests differ, the heads (from the one person) do not
+    chest, head = (slice(450, 600), slice(300, 470)), (slice(60, 200), slice(300, 420))
+    assert float((saved[0][chest] - saved[1][chest]).abs().mean()) > 0.05
+    assert float((saved[0][head] - saved[1][head]).abs().mean()) < 0.01
