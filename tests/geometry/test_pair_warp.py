@@ -128,3 +128,95 @@ class TestWarpGarment:
             warp_garment(torch.rand(1, 3, *G_HW), torch.ones(1, 1, 10, 10), warp)
         with pytest.raises(ValueError, match="garment"):
             warp_garment(torch.rand(1, 4, *G_HW), torch.ones(1, 1, *G_HW), warp)
+
+
+def _tshirt_pairs(batch: int = 1):
+    """A synthetic flat T-shirt (mask + landmarks) placed on a synthetic frontal person with hanging arms."""
+    from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
+    from kfvton.keypoints.placement import place_garment_landmarks
+    from kfvton.keypoints.pose import Pose, joint_index
+
+    joints = torch.zeros(batch, 25, 3)
+    for name, (x, y) in {
+        "neck": (192, 150), "right_shoulder": (132, 155), "left_shoulder": (252, 155),
+        "right_elbow": (124, 250), "left_elbow": (260, 250), "right_wrist": (122, 335), "left_wrist": (262, 335),
+        "mid_hip": (192, 340), "right_hip": (152, 340), "left_hip": (232, 340),
+    }.items():  # fmt: skip
+        joints[:, joint_index(name)] = torch.tensor([float(x), float(y), 0.9])
+    points = torch.zeros(batch, 14, 3)
+    for name, (x, y) in {
+        "collar_left": (180, 40), "collar_center": (150, 60), "collar_right": (120, 40),
+        "shoulder_left": (230, 60), "shoulder_right": (70, 60),
+        "sleeve_left_outer": (290, 150), "sleeve_left_inner": (250, 175),
+        "sleeve_right_outer": (10, 150), "sleeve_right_inner": (50, 175),
+        "armpit_left": (230, 140), "armpit_right": (70, 140),
+        "hem_left": (230, 384), "hem_center": (150, 384), "hem_right": (70, 384),
+    }.items():  # fmt: skip
+        points[:, GARMENT_LANDMARKS.index(name)] = torch.tensor([float(x), float(y), 1.0])
+    mask = torch.zeros(1, 1, 400, 300)
+    mask[..., 40:385, 70:230] = 1  # torso
+    mask[..., 60:175, 10:70] = 1  # sleeves sticking out sideways and down
+    mask[..., 60:175, 230:290] = 1
+    mask[..., 40:60, 120:180] = 0  # neckline
+    landmarks = GarmentLandmarks(points, (400, 300), ("short",) * batch)
+    return place_garment_landmarks(landmarks, Pose(joints, (512, 384))), mask
+
+
+class TestWarpByParts:
+    def test_parts_split(self):
+        from kfvton.geometry.pair_warp import garment_part_masks
+
+        pairs, mask = _tshirt_pairs()
+        parts = garment_part_masks(pairs, mask)
+        assert parts.shape == (1, 3, 400, 300)
+        torch.testing.assert_close(parts.sum(1, keepdim=True), mask)  # a partition of the garment
+        assert float(parts[0, 1, 120, 30]) == 1.0 and float(parts[0, 2, 120, 270]) == 1.0  # sleeve pixels
+        assert float(parts[0, 0, 300, 150]) == 1.0  # torso pixel
+        assert float(parts[0, 1].sum()) > 0 and float(parts[0, 2].sum()) > 0
+
+    def test_sleeves_land_on_the_arms(self):
+        from kfvton.geometry.pair_warp import warp_by_parts
+
+        pairs, mask = _tshirt_pairs(batch=2)
+        warp = warp_by_parts(pairs, mask, reg=1e-3)
+        assert warp.grid.shape == (2, 512, 384, 2) and warp.tps.batch_shape == (2, 3)
+        garment = torch.rand(1, 3, 400, 300)
+        _, warped = warp_garment(garment, mask, warp)
+        # the torso covers the chest, sleeves cover the upper arms (x = 132 - 8 and 252 + 8 at y = 200)
+        assert float(warped[0, 0, 250, 192]) > 0.5
+        assert float(warped[0, 0, 195, 126]) > 0.5 and float(warped[0, 0, 195, 258]) > 0.5
+        # nothing lands far outside the body
+        assert float(warped[0, 0, :, :40].max()) < 0.5 and float(warped[0, 0, 450:].max()) < 0.5
+        torch.testing.assert_close(warp.grid[0], warp.grid[1])
+        # unclaimed pixels sample nothing
+        assert float(warp.grid[0, 5, 5].abs().min()) > 1
+
+    def test_without_sleeves(self):
+        from kfvton.geometry.pair_warp import warp_by_parts
+
+        pairs, mask = _tshirt_pairs()
+        person = pairs.person_px.clone()
+        for i, name in enumerate(pairs.names):
+            if name.startswith("sleeve"):
+                person[:, i, 2] = 0
+        no_sleeves = KeypointPairs(pairs.garment_px, person, pairs.names, pairs.garment_hw, pairs.person_hw)
+        warp = warp_by_parts(no_sleeves, mask)
+        _, warped = warp_garment(torch.rand(1, 3, 400, 300), mask, warp)
+        assert float(warped[0, 0, 250, 192]) > 0.5
+
+    def test_errors(self):
+        from kfvton.geometry.pair_warp import warp_by_parts
+
+        pairs, mask = _tshirt_pairs()
+        with pytest.raises(ValueError, match="garment_mask"):
+            warp_by_parts(pairs, torch.ones(1, 1, 10, 10))
+        odd = KeypointPairs(
+            pairs.garment_px, pairs.person_px, tuple(f"p{i}" for i in range(14)), (400, 300), (512, 384)
+        )
+        with pytest.raises(ValueError, match="keypoints: part warping needs the garment landmarks"):
+            warp_by_parts(odd, mask)
+        person = pairs.person_px.clone()
+        person[..., 2] = 0
+        person[:, :2, 2] = 1
+        with pytest.raises(ValueError, match="keypoints: .*at least 3 valid pairs"):
+            warp_by_parts(KeypointPairs(pairs.garment_px, person, pairs.names, (400, 300), (512, 384)), mask)
