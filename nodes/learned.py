@@ -233,6 +233,12 @@ class KfvtonTryOn:
     def run(self, model, person, garment, garment_mask, pose, parse, size="256x192"):
         _checked(model)
         device = runtime.torch_device()
+        bar = runtime.progress(4)
+
+        def on_stage(_name: str) -> None:
+            bar.update(1)
+            runtime.check_interrupt()
+
         result = kfvton_tryon_photos(
             model,
             bhwc_to_bchw(person, "person").to(device),
@@ -241,6 +247,7 @@ class KfvtonTryOn:
             _check_pose(pose).to(device),
             parse.to(device),
             size_hw=parse_size(size),
+            on_stage=on_stage,
         )
         out = runtime.intermediate_device()
         return (

@@ -20,6 +20,7 @@ normalised (x, y) with align_corners=True (`ALIGN_CORNERS_TPS`) inside and pixel
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -312,24 +313,37 @@ def generate_tryon(
 
 
 @torch.no_grad()
-def kfvton_tryon(bundle: ModelBundle, inputs: NetworkInputs, *, with_tps_warp: bool = False) -> LearnedTryOn:
+def kfvton_tryon(
+    bundle: ModelBundle,
+    inputs: NetworkInputs,
+    *,
+    with_tps_warp: bool = False,
+    on_stage: Callable[[str], None] | None = None,
+) -> LearnedTryOn:
     """The whole learned try-on on prepared inputs (see `build_network_inputs`).
 
     Args:
         bundle: loaded seg and warp networks (their device is used; inputs are moved there).
         inputs: `NetworkInputs` at the working size.
         with_tps_warp: also fit the K keypoint splines with the classical TPS code (`keypoint_tps_warp`).
+        on_stage: called with each finished stage's name ("seg", "keypoints", "flow", "generator"), e.g. to report
+            progress or to stop (an exception raised there ends the run).
     """
+    report = on_stage or (lambda _name: None)
     if not isinstance(inputs, NetworkInputs):
         raise TypeError(f"inputs: expected NetworkInputs, got {type(inputs).__name__}")
     device = _device(bundle)
     inputs = inputs.to(device)
     parse = predict_parse(bundle, inputs)
+    report("seg")
     keypoints = detect_keypoints(bundle, inputs.garment, parse.clothes_mask, pose=inputs.pose)
     tps = keypoint_tps_warp(keypoints) if with_tps_warp else None
+    report("keypoints")
     flow = predict_flow(bundle, inputs.garment, parse.clothes_mask, keypoints)
     warped = apply_flow(inputs.garment, flow.warp)
+    report("flow")
     image = generate_tryon(bundle, inputs.agnostic, inputs.pose_image, warped, parse.scores)
+    report("generator")
     return LearnedTryOn(from_network_range(image), from_network_range(warped), parse, keypoints, flow, tps)
 
 
@@ -343,6 +357,7 @@ def kfvton_tryon_photos(
     *,
     size_hw: tuple[int, int] | None = None,
     with_tps_warp: bool = False,
+    on_stage: Callable[[str], None] | None = None,
 ) -> LearnedTryOn:
     """`build_network_inputs` then `kfvton_tryon`; `size_hw` defaults to the bundle's trained size.
 
@@ -351,4 +366,4 @@ def kfvton_tryon_photos(
     inputs = build_network_inputs(
         person, garment, garment_mask, pose, parse, size_hw=tuple(size_hw or bundle.resolution_hw)
     )
-    return kfvton_tryon(bundle, inputs, with_tps_warp=with_tps_warp)
+    return kfvton_tryon(bundle, inputs, with_tps_warp=with_tps_warp, on_stage=on_stage)

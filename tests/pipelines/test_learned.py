@@ -44,7 +44,9 @@ def photos(vitonhd_dir: Path) -> dict:
 def test_stages_match_warp_network_forward(bundle_files, photos):
     bundle = load_bundle(*bundle_files)
     inputs = build_network_inputs(**photos, size_hw=TINY_HW)
-    result = kfvton_tryon(bundle, inputs, with_tps_warp=True)
+    stages: list[str] = []
+    result = kfvton_tryon(bundle, inputs, with_tps_warp=True, on_stage=stages.append)
+    assert stages == ["seg", "keypoints", "flow", "generator"]
     with torch.no_grad():
         ref = bundle.warp(
             inputs.garment, result.parse.clothes_mask, inputs.agnostic, inputs.pose_image, result.parse.scores
