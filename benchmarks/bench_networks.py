@@ -9,7 +9,9 @@ Inputs: the VITON-HD sample pair 00891_00 / 01260_00 through `build_network_inpu
 
 Stages (kfvton.pipelines.learned): seg (segmentation generator), keypoints (detector), flow (dense motion + garment
 warp), spade (generator); total = `kfvton_tryon` on prepared inputs; inputs = `build_network_inputs` (not a network).
-GFLOP counts conv and linear multiply-adds x 2 with forward hooks (other ops not counted); peak memory is the rise
+GFLOP counts convolution, linear and matmul multiply-adds x 2 with torch.utils.flop_counter.FlopCounterMode, at the
+aten level: forward hooks on nn.Conv2d/nn.Linear would miss the networks' functional convolutions (spectral-norm
+and fused SPADE convs call F.conv2d). Other ops (norms, activations, grid_sample) are not counted. Peak memory is the rise
 of the process RSS during the stage (CPU, sampled every 2 ms) or torch.cuda.max_memory_allocated (CUDA). The
 summary compares bf16 with fp32: time ratio and the final image's mean absolute difference.
 """
@@ -29,6 +31,7 @@ from pathlib import Path
 
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -91,29 +94,6 @@ def _networks() -> tuple[nn.Module, nn.Module, str]:
 # -------------------------------------------------------------------------------------------------- measurement
 
 
-class FlopCounter:
-    """Conv2d/Linear FLOPs (2 x multiply-adds) of the forwards run while attached."""
-
-    def __init__(self, modules: list[nn.Module]) -> None:
-        self.flops = 0
-        self.handles = []
-        for root in modules:
-            for m in root.modules():
-                if isinstance(m, (nn.Conv2d, nn.Linear)):
-                    self.handles.append(m.register_forward_hook(self._hook))
-
-    def _hook(self, module: nn.Module, args, out) -> None:
-        if isinstance(module, nn.Conv2d):
-            k = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
-            self.flops += 2 * out.numel() * k
-        else:
-            self.flops += 2 * out.numel() * module.in_features
-
-    def close(self) -> None:
-        for h in self.handles:
-            h.remove()
-
-
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -155,12 +135,14 @@ class PeakMemory:
         self.peak = max(self.top, _rss_bytes()) - self.base
 
 
-def measure(fn: Callable[[], object], device: torch.device, repeats: int, modules: list[nn.Module]) -> dict:
-    """Warm-up call (counts FLOPs), then `repeats` timed calls; median seconds, peak memory, GFLOP."""
-    counter = FlopCounter(modules)
+def measure(fn: Callable[[], object], device: torch.device, repeats: int) -> dict:
+    """Warm-up call, a FLOP-counting call, then `repeats` timed calls; median seconds, peak memory, GFLOP."""
     with PeakMemory(device) as mem:
         fn()
-    counter.close()
+    counter = FlopCounterMode(display=False)
+    with counter:
+        fn()
+    flops = counter.get_total_flops()
     times = []
     for _ in range(repeats):
         if device.type == "cuda":
@@ -171,7 +153,7 @@ def measure(fn: Callable[[], object], device: torch.device, repeats: int, module
             torch.cuda.synchronize()
         times.append(time.perf_counter() - start)
     median = statistics.median(times)
-    return {"s": median, "mib": mem.peak / 2**20, "gflop": counter.flops / 1e9, "gflops": counter.flops / 1e9 / median}
+    return {"s": median, "mib": mem.peak / 2**20, "gflop": flops / 1e9, "gflops": flops / 1e9 / median}
 
 
 # ------------------------------------------------------------------------------------------------------- driver
@@ -230,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
         for batch in batches:
             big = dict(photos, person=photos["person"].expand(batch, -1, -1, -1))
             inp_stats = measure(
-                lambda big=big, size=size: build_network_inputs(**big, size_hw=_size(size)), device, args.repeats, []
+                lambda big=big, size=size: build_network_inputs(**big, size_hw=_size(size)), device, args.repeats
             )
             inputs = build_network_inputs(**big, size_hw=_size(size)).to(device)
             print(f"{size:>9} {batch:>2} {'-':>5} {'inputs':>9} {inp_stats['s'] * 1e3:10.1f} {inp_stats['mib']:9.0f}")
@@ -241,28 +223,18 @@ def main(argv: list[str] | None = None) -> int:
                     kp = detect_keypoints(b, inputs.garment, parse.clothes_mask)
                     flow = predict_flow(b, inputs.garment, parse.clothes_mask, kp)
                     warped = apply_flow(inputs.garment, flow.warp)
-                stages = {
-                    "seg": (lambda b=b, inputs=inputs: predict_parse(b, inputs), [b.seg]),
-                    "keypoints": (
-                        lambda b=b, m=parse.clothes_mask, g=inputs.garment: detect_keypoints(b, g, m),
-                        [b.warp.kp_detector],
+                m, g = parse.clothes_mask, inputs.garment
+                stages: dict[str, Callable[[], object]] = {
+                    "seg": lambda b=b, i=inputs: predict_parse(b, i),
+                    "keypoints": lambda b=b, m=m, g=g: detect_keypoints(b, g, m),
+                    "flow": lambda b=b, m=m, g=g, k=kp: apply_flow(g, predict_flow(b, g, m, k).warp),
+                    "spade": lambda b=b, w=warped, s=parse.scores, i=inputs: generate_tryon(
+                        b, i.agnostic, i.pose_image, w, s
                     ),
-                    "flow": (
-                        lambda b=b, m=parse.clothes_mask, k=kp, g=inputs.garment: apply_flow(
-                            g, predict_flow(b, g, m, k).warp
-                        ),
-                        [b.warp.dense_motion],
-                    ),
-                    "spade": (
-                        lambda b=b, w=warped, s=parse.scores, i=inputs: generate_tryon(
-                            b, i.agnostic, i.pose_image, w, s
-                        ),
-                        [b.warp.generator],
-                    ),
-                    "total": (lambda b=b, inputs=inputs: kfvton_tryon(b, inputs), [b.seg, b.warp]),
+                    "total": lambda b=b, i=inputs: kfvton_tryon(b, i),
                 }
-                for stage, (fn, modules) in stages.items():
-                    r = measure(fn, device, args.repeats, modules)
+                for stage, fn in stages.items():
+                    r = measure(fn, device, args.repeats)
                     print(
                         f"{size:>9} {batch:>2} {d:>5} {stage:>9} {r['s'] * 1e3:10.1f} {r['mib']:9.0f} "
                         f"{r['gflop']:8.2f} {r['gflops']:8.1f}"
