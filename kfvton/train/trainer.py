@@ -329,6 +329,7 @@ class Trainer:
 
         self.optimizers, self.schedulers = self._build_optimizers()
         self.step = 0
+        self.last_lrs: dict[str, float] = {}
         self.csv_path = self.out_dir / "log.csv"
         self.tb = self._tensorboard() if self.is_main else None
         if resume is not None:
@@ -535,6 +536,7 @@ class Trainer:
                 continue
             self.scaler.step(opt)
         self.scaler.update()
+        self.last_lrs = {name: opt.param_groups[0]["lr"] for name, opt in self.optimizers.items()}  # this step's
         for sched in self.schedulers.values():
             sched.step()
         self.step += 1
@@ -587,8 +589,8 @@ class Trainer:
 
     def _log(self, losses: dict[str, float], rate: float) -> None:
         row = {"step": self.step, "epoch": round(self.epoch_of(self.step), 4), "samples_per_s": round(rate, 3)}
-        for name, opt in self.optimizers.items():
-            row[f"lr_{name}"] = opt.param_groups[0]["lr"]
+        for name, lr in self.last_lrs.items():
+            row[f"lr_{name}"] = lr
         row.update({k: round(v, 6) for k, v in losses.items()})
         self.out_dir.mkdir(parents=True, exist_ok=True)
         new = not self.csv_path.exists()
