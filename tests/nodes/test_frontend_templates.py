@@ -1,0 +1,82 @@
+"""The example workflows in the REAL ComfyUI frontend, loaded as the template browser loads them.
+
+tests/web/example_workflows_frontend.mjs serves the pack from a local ComfyUI (docs/comfyui-e2e.md), loads every
+template in headless Chromium and returns app.graphToPrompt(), the prompt the Run button sends. This test checks
+that every node type is known there, that nothing raised in the page, and that the frontend reads each node's
+widgets and links exactly as our UI-workflow runner does (so the runner's results are those of the real UI).
+Skips without node, Chromium, playwright-core (npm ci --prefix tests/web) or a local ComfyUI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB = ROOT / "tests" / "web"
+COMFY_SRC = Path(os.environ.get("KFVTON_COMFYUI_SRC", "/opt/comfyui-src"))
+COMFY_PY = Path(os.environ.get("KFVTON_COMFYUI_PYTHON", "/opt/comfyvenv/bin/python"))
+CHROMIUM = os.environ.get("KFVTON_CHROMIUM", "/usr/bin/chromium")
+WORKFLOWS = sorted((ROOT / "example_workflows").glob("*.json"))
+
+
+@pytest.fixture(scope="module")
+def frontend_report(tmp_path_factory) -> dict:
+    node = shutil.which("node")
+    if os.environ.get("KFVTON_SKIP_COMFYUI_E2E") == "1":
+        pytest.skip("KFVTON_SKIP_COMFYUI_E2E=1")
+    if node is None or not Path(CHROMIUM).is_file() or not (WEB / "node_modules" / "playwright-core").is_dir():
+        pytest.skip("needs node, Chromium and playwright-core (npm ci --prefix tests/web)")
+    if not (COMFY_SRC / "main.py").is_file() or not COMFY_PY.is_file():
+        pytest.skip(f"no local ComfyUI at {COMFY_SRC} with {COMFY_PY} (see docs/comfyui-e2e.md)")
+    out = tmp_path_factory.mktemp("templates")
+    cmd = [node, str(WEB / "example_workflows_frontend.mjs"), "--comfy-src", str(COMFY_SRC)]
+    cmd += ["--comfy-py", str(COMFY_PY), "--out", str(out)]
+    proc = subprocess.Popen(
+        cmd, cwd=WEB, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        stdout, stderr = proc.communicate(timeout=400)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"the frontend check timed out\n{stderr[-3000:]}")
+    assert proc.returncode == 0, stderr[-3000:]
+    return json.loads(stdout.strip().splitlines()[-1])
+
+
+def test_every_example_is_a_template(frontend_report):
+    assert sorted(frontend_report["templates"]) == sorted(p.stem for p in WORKFLOWS)
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
+def test_frontend_reads_workflow_like_the_runner(path: Path, frontend_report, runner):
+    entry = frontend_report[path.stem]
+    assert entry["unknown"] == [] and entry["errors"] == []
+    prompt = entry["prompt"]
+    wf = runner.load_workflow(path)
+    classes = {**runner.STAND_INS, **NODE_CLASS_MAPPINGS}
+    links = {link[0]: link for link in wf["links"]}
+    by_id = {n["id"]: n for n in wf["nodes"]}
+    for node in wf["nodes"]:
+        if node["type"] not in NODE_CLASS_MAPPINGS:
+            continue
+        sent = prompt[str(node["id"])]["inputs"]
+        linked = {}
+        for x in node.get("inputs") or []:
+            if x.get("link") is not None:
+                name = x["widget"]["name"] if isinstance(x.get("widget"), dict) else x["name"]
+                _, origin, slot, *_ = links[x["link"]]
+                while by_id[origin]["type"] == "Reroute":  # the frontend links through reroutes
+                    _, origin, slot, *_ = links[by_id[origin]["inputs"][0]["link"]]
+                linked[name] = [str(origin), slot]
+        widgets = runner._map_widgets(node, classes[node["type"]].INPUT_TYPES())
+        expected = {**widgets, **linked}
+        assert sent == expected, f"node {node['id']} ({node['type']})"
