@@ -61,7 +61,8 @@ def warp_from_pairs(
         reg: >= 0 smoothing of the valid pairs (see `tps_solve`); 0 interpolates exactly.
         align_corners: pixel <-> normalised convention of both frames and of the output grid.
         grid_step: evaluate the spline every `grid_step` pixels and upsample the grid bilinearly (1 = exact at
-            every pixel; 2-4 lose well under a tenth of a pixel for these smooth splines and run 4-16x faster).
+            every pixel; 2 stays within 0.5 px of it on the VITON-HD sample warps (mean 0.002 px) and runs ~4x faster,
+            4 within ~1.6 px, ~16x faster).
 
     Returns:
         `Warp` of kind "tps": grid (B, H_p, W_p, 2) normalised garment (x, y), `tps` batch dims (B,) for K = 1 or
