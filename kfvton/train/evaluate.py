@@ -36,7 +36,15 @@ from torch import Tensor
 from .._checks import check_shape
 from ..preprocess.io import load_image
 
-__all__ = ["ssim", "MetricResult", "EvaluationReport", "evaluate_folders", "match_pairs", "write_report"]
+__all__ = [
+    "ssim",
+    "MetricResult",
+    "EvaluationReport",
+    "evaluate_folders",
+    "generate_results",
+    "match_pairs",
+    "write_report",
+]
 
 log = logging.getLogger("kfvton")
 
@@ -250,6 +258,55 @@ def evaluate_folders(
         report.unpaired_dirs = (str(unpaired_results), str(real))
         report.metrics += _unpaired_metrics(res, ref, size_hw, device, batch)
     return report
+
+
+def generate_results(
+    seg_path: str | os.PathLike,
+    warp_path: str | os.PathLike,
+    dataroot: str | os.PathLike,
+    out_dir: str | os.PathLike,
+    *,
+    split: str = "test",
+    pairs: str = "paired",
+    pair_list: str | os.PathLike | None = None,
+    size_hw: tuple[int, int] | None = None,
+    device: torch.device | str = "cpu",
+    batch: int = 4,
+    limit: int | None = None,
+) -> int:
+    """Try a trained model on a dataset split with `pipelines.learned` and save one PNG per person.
+
+    Args:
+        seg_path, warp_path: the model's two checkpoint files (`checkpoints.io.load_bundle`).
+        dataroot, split, pairs, pair_list: as `TryOnDataset` ("paired": persons with their own garments, for SSIM
+            and LPIPS; "unpaired": the pair list, for FID and KID). Bad samples are skipped and logged by name.
+        out_dir: results are written as `<person stem>.png` at the working size.
+        size_hw: working size; default the checkpoint's resolution.
+
+    Returns:
+        The number of results written.
+    """
+    from ..checkpoints.io import load_bundle
+    from ..pipelines.learned import kfvton_tryon_photos
+    from ..preprocess.io import save_image
+    from .datasets import TryOnDataset, collate_samples
+
+    bundle = load_bundle(seg_path, warp_path, device=device)
+    size = tuple(size_hw or bundle.resolution_hw)
+    ds = TryOnDataset(dataroot, split, size_hw=size, pairs=pairs, pair_list=pair_list, train=False, limit=limit)
+    out = Path(out_dir)
+    written: set[str] = set()
+    for start in range(0, len(ds), batch):
+        b = collate_samples([ds[i] for i in range(start, min(start + batch, len(ds)))])
+        with torch.no_grad():
+            result = kfvton_tryon_photos(bundle, b.image, b.cloth, b.cloth_mask, b.pose, b.parse, size_hw=size)
+        for k, name in enumerate(b.names):
+            stem = Path(name).stem
+            if stem not in written:  # a skipped bad sample is replaced by a good one already written
+                save_image(result.image[k].cpu(), out / f"{stem}.png")
+                written.add(stem)
+    log.info("evaluate: %d %s results in %s (%d bad samples skipped)", len(written), pairs, out, len(ds.bad_samples))
+    return len(written)
 
 
 def write_report(report: EvaluationReport, out_dir: str | os.PathLike) -> tuple[Path, Path]:
