@@ -11,8 +11,9 @@ What `composite_garment` does, in order:
     3. Old clothes: where the parse map says upper clothes (labels 5, 6, 7) and the new garment does not cover
        them (a garment smaller than the old one, or shorter sleeves), they are painted with a flat skin tone: the
        median colour of the person's visible arms, neck and face pixels (labels 14, 15, 10, 13), or a neutral
-       skin-ish (0.80, 0.64, 0.54) when none is visible. Only a parse map tells where old clothes are, so without
-       one nothing is painted. This is a plain fill, not inpainting: arms under removed sleeves look flat.
+       skin-ish (0.80, 0.64, 0.54) when none is visible, modulated by the old clothes' own luminance (+-`SHADING`)
+       so folds and shadows carry over. Only a parse map tells where old clothes are, so without one nothing is
+       painted. This is a fill, not inpainting: arms under removed sleeves look smooth and flat-coloured.
     4. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only inwards,
        blur x alpha, so no garment-photo background shows outside the garment's outline; paint only outwards,
        max(paint, blur), so no fringe of old clothes is left), then
@@ -37,6 +38,8 @@ __all__ = ["Composite", "composite_garment", "NEUTRAL_SKIN", "TORSO_LANDMARKS"]
 
 #: Fill colour (RGB, [0, 1]) when no skin is visible in the parse map.
 NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
+#: How much of the old clothes' shading the fill keeps (relative luminance change at two standard deviations).
+SHADING = 0.25
 _SKIN_LABELS = (*VITONHD_ARMS, 10, 13)
 #: Outline of the garment's torso, in order around it (wearer's right side first).
 TORSO_LANDMARKS = (
@@ -113,7 +116,8 @@ def composite_garment(
         skin = _skin_colour(person, (codes & _SKIN) > 0)
         paint = (old & (alpha <= 0.5)).to(person.dtype)
         paint = torch.maximum(paint, _feather(paint, feather_px))  # soft outwards only: no old-clothes fringe
-        person = torch.lerp(person, skin[:, :, None, None].expand_as(person), paint)
+        fill = skin[:, :, None, None] * _shading(person, old)
+        person = torch.lerp(person, fill, paint)
         painted = paint
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
     image = torch.lerp(person, garment, alpha)
@@ -134,6 +138,18 @@ def _codes(labels: Tensor) -> Tensor:
     ):
         lut[list(values)] |= bit
     return lut[labels.clamp(0, 255).long()]
+
+
+def _shading(person: Tensor, region: Tensor) -> Tensor:
+    """(B, 1, H, W) factor in [1 - SHADING, 1 + SHADING / 2]: the old clothes' luminance relative to its mean over
+    `region`, so the flat fill keeps the folds and shadows of what it covers."""
+    luma = (0.299 * person[:, 0:1] + 0.587 * person[:, 1:2] + 0.114 * person[:, 2:3]).detach()
+    weight = region.to(luma.dtype)
+    mean = (luma * weight).sum((2, 3), keepdim=True) / weight.sum((2, 3), keepdim=True).clamp_min(1.0)
+    spread = (
+        ((luma - mean) * weight).square().sum((2, 3), keepdim=True) / weight.sum((2, 3), keepdim=True).clamp_min(1.0)
+    ).sqrt()
+    return (1 + SHADING * (luma - mean) / (2 * spread + 0.05)).clamp(1 - SHADING, 1 + SHADING / 2)
 
 
 def _skin_colour(person: Tensor, skin: Tensor) -> Tensor:
