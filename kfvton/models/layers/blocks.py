@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -36,7 +37,9 @@ class SegResBlock(nn.Module):
         """(B, in, H, W) -> (B, out, H', W'), H' = ceil(H/2), 2H or H by mode."""
         if self.mode == "up":
             x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
+        # Convolutions may run in bf16 (autocast); the norms and the residual sum stay float32 at least.
+        work = torch.promote_types(x.dtype, torch.float32)
         r = self.scale(x)
-        dx = F.instance_norm(self.conv_a(r), eps=1e-5)
-        dx = F.instance_norm(self.conv_b(F.relu(dx)), eps=1e-5)
-        return F.relu(r + dx)
+        dx = F.instance_norm(self.conv_a(r).to(work), eps=1e-5)
+        dx = F.instance_norm(self.conv_b(F.relu(dx)).to(work), eps=1e-5)
+        return F.relu(r.to(work) + dx).to(x.dtype)

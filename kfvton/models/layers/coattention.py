@@ -44,7 +44,19 @@ class CoAttention(nn.Module):
         self.fuse_q = nn.Conv2d(2 * channels, channels, kernel_size=3, padding=1, bias=False)
 
     def attend(self, e: Tensor, q: Tensor) -> tuple[Tensor, Tensor]:
-        """Gated attended maps (E_att g_E, Q_att g_Q), each (B, C, H, W), for E, Q (B, C, H, W)."""
+        """Gated attended maps (E_att g_E, Q_att g_Q), each (B, C, H, W), for E, Q (B, C, H, W).
+
+        Under autocast this still runs in float32: the attention logits are sums over C products, large enough
+        that bf16 rounding visibly changes the softmax, and the maps are small (coarse levels only).
+        """
+        device = e.device.type
+        if torch.is_autocast_enabled(device):
+            dtype = self.bilinear.weight.dtype
+            with torch.autocast(device, enabled=False):
+                return self._attend_maps(e.to(dtype), q.to(dtype))
+        return self._attend_maps(e, q)
+
+    def _attend_maps(self, e: Tensor, q: Tensor) -> tuple[Tensor, Tensor]:
         b, c, h, w = e.shape
         e_seq = e.flatten(2).transpose(1, 2)  # (B, n, C)
         q_seq = q.flatten(2).transpose(1, 2)
