@@ -4,9 +4,9 @@ What `composite_garment` does, in order:
     1. alpha = the warped garment mask.
     2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the head and hair (hat, hair, sunglasses,
        face) and the lower body (pants, skirt, legs, shoes, socks) are, so they stay in front of the garment; the
-       arms (labels 14, 15) are kept in front only inside the garment's torso (the polygon of the collar,
-       shoulder, armpit and hem targets, when `keypoints` are given), so an arm crossing the body stays in front
-       while a sleeve still covers the arm it is placed on. Without a parse map nothing is kept in front (the
+       arms (labels 14, 15) are kept in front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso
+       (the polygon of the collar, shoulder, armpit and hem targets, when `keypoints` are given), so an arm
+       crossing the body stays in front while sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front (the
        garment has no pixels above its collar anyway).
     3. Old clothes: where the parse map says upper clothes (labels 5, 6, 7) and the new garment does not cover
        them (a garment smaller than the old one, or shorter sleeves), they are painted with a flat skin tone: the
@@ -38,6 +38,9 @@ __all__ = ["Composite", "composite_garment", "NEUTRAL_SKIN", "TORSO_LANDMARKS"]
 
 #: Fill colour (RGB, [0, 1]) when no skin is visible in the parse map.
 NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
+#: Arms stay in front of the garment only inside this fraction of the torso polygon's width: an arm hanging at
+#: the body's side is under the sleeve and the torso's side seam; one crossing the chest or belly is in front.
+ARMS_FRONT_WIDTH = 0.7
 #: How much of the old clothes' shading the fill keeps (relative luminance change at two standard deviations).
 SHADING = 0.25
 _SKIN_LABELS = (*VITONHD_ARMS, 10, 13)
@@ -165,7 +168,8 @@ def _skin_colour(person: Tensor, skin: Tensor) -> Tensor:
 
 
 def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
-    """(B, H, W) bool: inside the polygon of the present torso targets (all True where fewer than 3 exist)."""
+    """(B, H, W) bool: inside the polygon of the present torso targets, narrowed across the body to
+    `ARMS_FRONT_WIDTH` of its width about its middle (all True where fewer than 3 targets exist)."""
     h, w = size_hw
     idx = [keypoints.names.index(n) for n in TORSO_LANDMARKS if n in keypoints.names]
     person = keypoints.person_px.detach().cpu().double()
@@ -176,6 +180,8 @@ def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
         if len(pts) < 3:
             out[i] = 1
             continue
+        middle = 0.5 * (pts[:, 0].min() + pts[:, 0].max())
+        pts[:, 0] = middle + ARMS_FRONT_WIDTH * (pts[:, 0] - middle)
         cv2.fillPoly(out[i], [np.round(pts).astype(np.int32)], 1)
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
