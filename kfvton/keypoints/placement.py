@@ -3,22 +3,30 @@
 
 Method (per batch item; lengths in units of the person's shoulder width `sw` = |left_shoulder - right_shoulder|):
     1. Body frame: `u` the unit vector from the wearer's right shoulder joint to the left one (image left -> right
-       in a frontal photo), `v` = `u` turned 90 degrees to point down the body. The garment gets the same frame
-       from its own shoulder landmarks.
-    2. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
-       `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (measured on the VITON-HD samples'
-       parse maps: the top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it).
-    3. Torso: every torso landmark (collar, armpits, hem) keeps its position in the garment's frame, scaled by
-       `sx` across (garment shoulder width -> person shoulder-seam width) and by `sy` down the body, where `sy`
-       puts the hem on the hip line (hips present), or on the bottom of `target_mask` when it is given. `sy` is
-       kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx` so an odd pose or mask never squashes the garment flat.
-    4. Hem width: from `target_mask` (the run of mask pixels through the body's centre line, a little above its
-       bottom) when given; otherwise the scaled garment hem, kept between the hip joints (+0.1 sw each side) and
-       the hip joints + 0.4 sw each side.
-    5. Sleeves (`landmarks.sleeves` per item): "none" drops the four sleeve points (confidence 0); "short" walks
-       the garment's scaled sleeve length along the arm (shoulder -> elbow), stopping at the elbow; "long" puts
-       the sleeve end at the wrist (at the elbow, extended by the upper-arm length, when the wrist is missing).
-       The opening keeps the garment's scaled width (at most `SLEEVE_MAX_WIDTH` sw), across the arm, its outer
+       in a frontal photo), `v` = `u` turned 90 degrees to point down the body, origin `top` = the neck joint
+       `COLLAR_UP` sw up (where a garment's collar sides sit). The garment photo is taken as upright, its origin
+       between its collar sides.
+    2. Garment frame map: every landmark keeps its garment position, scaled by `sx` across and `sy` down.
+       `sx` is the median of the width ratios garment -> body that are measured (shoulders -> shoulder seams,
+       armpits -> 2 `ARMPIT_HALF` sw, hem corners -> the body's hem width), so one misplaced landmark does not
+       decide the size; `sy` puts the garment's hem on the hip line (+`HEM_BELOW_HIPS` sw), or on the bottom of
+       `target_mask` when given, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. Collar points keep this map,
+       so a V-neck keeps its depth.
+    3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
+       `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (on the VITON-HD samples' parse maps the
+       top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it). A garment shoulder
+       that the frame map puts more than `SHOULDER_TRUST` sw from its seam target is taken as misdetected and
+       dropped (confidence 0) rather than folding the warp.
+    4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint, at the height the frame map gives them.
+    5. Hem: from `target_mask` when given (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
+       the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
+       + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw: old long sleeves merge into that run at hip height); otherwise the hip
+       joints + `HEM_OUT` sw each side.
+    6. Sleeves (`landmarks.sleeves` per item): "none" drops the four sleeve points (confidence 0); "short" walks
+       the garment's scaled sleeve length (mean of its outer and inner seams) along the upper arm, at least
+       `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
+       the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing). The cuff keeps the
+       garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw), across the arm, its outer
        point away from the body's centre line. With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
 """
