@@ -11,6 +11,7 @@ The per-pair table is printed (pytest -s) and written to tests/artifacts/classic
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import cv2
@@ -61,12 +62,15 @@ def sample_results(vitonhd_dir: Path) -> dict[tuple[str, str], tuple[float, floa
     cloth = torch.cat([load_image(vitonhd_dir / "cloth" / f"{g}.jpg", "garment") for g in garments])
     cloth_mask = torch.cat([load_mask(vitonhd_dir / "cloth-mask" / f"{g}.jpg", "garment_mask") for g in garments])
     results = {}
+    seconds: dict[str, float] = {}
     for p in persons:
         person = load_image(vitonhd_dir / "image" / f"{p}.jpg", "person")
         parse = load_parse(vitonhd_dir / "image-parse" / f"{p}.png", "parse")
         pose = pose_from_openpose_json(vitonhd_dir / "openpose-json" / f"{p}_keypoints.json", person.shape[-2:])
         # one person x 12 garments in one call (the batch broadcast path)
+        start = time.perf_counter()
         out = classical_tryon(person, cloth, pose, garment_mask=cloth_mask, parse=parse)
+        seconds[p] = (time.perf_counter() - start) / len(garments)
         for i, g in enumerate(garments):
             cov, outside = pair_metrics(out.warped_mask[i : i + 1], pose, parse)
             results[(p, g)] = (cov, outside, out.landmarks.sleeves[i])
@@ -79,6 +83,10 @@ def sample_results(vitonhd_dir: Path) -> dict[tuple[str, str], tuple[float, floa
     lines.append(
         f"\nmin coverage {100 * min(covs):.1f} %, median {100 * float(np.median(covs)):.1f} %; "
         f"max outside {100 * max(outs):.2f} %, median {100 * float(np.median(outs)):.2f} %"
+    )
+    lines.append(
+        "wall time per pair (1 person x 12 garments per call, this machine, load-dependent): "
+        + ", ".join(f"{p} {1000 * t:.0f} ms" for p, t in seconds.items())
     )
     table = "\n".join(lines)
     print("\n" + table)
