@@ -107,12 +107,13 @@ class TestRegisteredModel:
         for key, value in out.items():
             assert torch.isfinite(value).all(), f"{name}:{key} has NaN/inf"
 
-    def test_batch_items_independent(self, name: str) -> None:
-        # float64: random tiny generators amplify float32 rounding differences between batch sizes.
+    def test_batch_items_independent_channels_last(self, name: str) -> None:
+        # float64: random tiny generators amplify float32 rounding differences between batch sizes and layouts.
         model = tiny(name).double()
         inputs = make_inputs(name, 2, SMALL_HW, torch.float64)
+        batched = [x.contiguous(memory_format=torch.channels_last) if x.ndim == 4 else x for x in inputs]
         with torch.no_grad():
-            full = outputs(model(*inputs))
+            full = outputs(model(*batched))
             single = outputs(model(*[x[1:2] for x in inputs]))
         for key, value in single.items():
             torch.testing.assert_close(full[key][1:2], value, atol=1e-9, rtol=1e-9, msg=f"{name}:{key}")
@@ -128,17 +129,6 @@ class TestRegisteredModel:
         with torch.no_grad():
             out = outputs(model(*make_inputs(name, 1, SMALL_HW, torch.float64)))
         assert all(v.dtype == torch.float64 for v in out.values()), {k: v.dtype for k, v in out.items()}
-
-    def test_channels_last_inputs(self, name: str) -> None:
-        model = tiny(name).double()  # float64: see test_batch_items_independent
-        inputs = make_inputs(name, 1, SMALL_HW, torch.float64)
-        with torch.no_grad():
-            ref = outputs(model(*inputs))
-            out = outputs(
-                model(*[x.contiguous(memory_format=torch.channels_last) if x.ndim == 4 else x for x in inputs])
-            )
-        for key, value in out.items():
-            torch.testing.assert_close(value, ref[key], atol=1e-9, rtol=1e-9, msg=f"{name}:{key}")
 
     def test_bf16_on_cpu(self, name: str) -> None:
         model = tiny(name)
@@ -215,3 +205,20 @@ class TestInputValidation:
         args = make_inputs("kfvton_warp_256", 1, (256, 192))
         with pytest.raises(ValueError, match="parse"):
             model(*args[:4], args[4][:, :3])
+
+
+def test_warp_network_motion_runs_at_motion_size() -> None:
+    """At twice the motion size, detector and dense motion see the inputs resized to `motion_hw`: with plain
+    bilinear resizing of 2x-nearest-upsampled inputs they see exactly the small inputs."""
+    overrides = dict(TINY["kfvton_warp_256"], antialias=False)
+    overrides["kp_detector"] = KeypointDetectorConfig(**TINY_KP, native_hw=SMALL_HW, antialias=False)
+    torch.manual_seed(0)
+    model = build_model("kfvton_warp_256", **overrides)
+    small = make_inputs("kfvton_warp_256", 1, SMALL_HW)
+    big = [x.repeat_interleave(2, -2).repeat_interleave(2, -1) for x in small]
+    with torch.no_grad():
+        out_small, out_big = model(*small), model(*big)
+    torch.testing.assert_close(out_big.kp_source, out_small.kp_source)
+    torch.testing.assert_close(out_big.deformation, out_small.deformation)
+    assert out_big.tryon.shape[-2:] == (2 * SMALL_HW[0], 2 * SMALL_HW[1])
+    assert out_big.occlusion.shape[-2:] == out_big.tryon.shape[-2:]

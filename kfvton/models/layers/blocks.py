@@ -41,5 +41,5 @@ class SegResBlock(nn.Module):
         work = torch.promote_types(x.dtype, torch.float32)
         r = self.scale(x)
         dx = F.instance_norm(self.conv_a(r).to(work), eps=1e-5)
-        dx = F.instance_norm(self.conv_b(F.relu(dx)).to(work), eps=1e-5)
+        dx = F.instance_norm(self.conv_b(F.relu(dx).to(x.dtype)).to(work), eps=1e-5)
         return F.relu(r.to(work) + dx).to(x.dtype)
