@@ -12,8 +12,10 @@ warp), spade (generator); total = `kfvton_tryon` on prepared inputs; inputs = `b
 GFLOP counts convolution, linear and matmul multiply-adds x 2 with torch.utils.flop_counter.FlopCounterMode, at the
 aten level: forward hooks on nn.Conv2d/nn.Linear would miss the networks' functional convolutions (spectral-norm
 and fused SPADE convs call F.conv2d). Other ops (norms, activations, grid_sample) are not counted. Peak memory is the rise
-of the process RSS during the stage (CPU, sampled every 2 ms) or torch.cuda.max_memory_allocated (CUDA). The
-summary compares bf16 with fp32: time ratio and the final image's mean absolute difference.
+of the process RSS during the stage's first call (CPU, sampled every 2 ms; 0 when the allocator reuses freed
+memory) or torch.cuda.max_memory_allocated (CUDA). The precisions of one stage are timed interleaved (fp32, bf16,
+fp32, ...), so load changes on a shared machine hit them alike. The summary compares bf16 with fp32: time ratio and
+the final image's mean absolute difference.
 """
 
 from __future__ import annotations
@@ -135,25 +137,38 @@ class PeakMemory:
         self.peak = max(self.top, _rss_bytes()) - self.base
 
 
-def measure(fn: Callable[[], object], device: torch.device, repeats: int) -> dict:
-    """Warm-up call, a FLOP-counting call, then `repeats` timed calls; median seconds, peak memory, GFLOP."""
-    with PeakMemory(device) as mem:
-        fn()
-    counter = FlopCounterMode(display=False)
-    with counter:
-        fn()
-    flops = counter.get_total_flops()
-    times = []
+def measure(fns: dict[str, Callable[[], object]], device: torch.device, repeats: int) -> dict[str, dict]:
+    """Time the same stage in several precisions, interleaved so that load changes hit them alike.
+
+    Per variant: a warm-up call (peak memory), a FLOP-counting call; then `repeats` rounds each timing every variant
+    once. Returns variant -> median seconds, peak memory, GFLOP, GFLOP/s.
+    """
+    mem: dict[str, float] = {}
+    flops: dict[str, int] = {}
+    for key, fn in fns.items():
+        with PeakMemory(device) as peak:
+            fn()
+        mem[key] = peak.peak
+        counter = FlopCounterMode(display=False)
+        with counter:
+            fn()
+        flops[key] = counter.get_total_flops()
+    times: dict[str, list[float]] = {key: [] for key in fns}
     for _ in range(repeats):
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        start = time.perf_counter()
-        fn()
-        if device.type == "cuda":
-            torch.cuda.synchronize()
-        times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    return {"s": median, "mib": mem.peak / 2**20, "gflop": flops / 1e9, "gflops": flops / 1e9 / median}
+        for key, fn in fns.items():
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            start = time.perf_counter()
+            fn()
+            if device.type == "cuda":
+                torch.cuda.synchronize()
+            times[key].append(time.perf_counter() - start)
+    out = {}
+    for key in fns:
+        median = statistics.median(times[key])
+        gflop = flops[key] / 1e9
+        out[key] = {"s": median, "mib": mem[key] / 2**20, "gflop": gflop, "gflops": gflop / median}
+    return out
 
 
 # ------------------------------------------------------------------------------------------------------- driver
@@ -212,10 +227,11 @@ def main(argv: list[str] | None = None) -> int:
         for batch in batches:
             big = dict(photos, person=photos["person"].expand(batch, -1, -1, -1))
             inp_stats = measure(
-                lambda big=big, size=size: build_network_inputs(**big, size_hw=_size(size)), device, args.repeats
-            )
+                {"-": lambda big=big, size=size: build_network_inputs(**big, size_hw=_size(size))}, device, args.repeats
+            )["-"]
             inputs = build_network_inputs(**big, size_hw=_size(size)).to(device)
             print(f"{size:>9} {batch:>2} {'-':>5} {'inputs':>9} {inp_stats['s'] * 1e3:10.1f} {inp_stats['mib']:9.0f}")
+            stages: dict[str, dict[str, Callable[[], object]]] = {}
             for d in dtypes:
                 b = bundles[d]
                 with torch.no_grad():
@@ -224,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
                     flow = predict_flow(b, inputs.garment, parse.clothes_mask, kp)
                     warped = apply_flow(inputs.garment, flow.warp)
                 m, g = parse.clothes_mask, inputs.garment
-                stages: dict[str, Callable[[], object]] = {
+                for stage, fn in {
                     "seg": lambda b=b, i=inputs: predict_parse(b, i),
                     "keypoints": lambda b=b, m=m, g=g: detect_keypoints(b, g, m),
                     "flow": lambda b=b, m=m, g=g, k=kp: apply_flow(g, predict_flow(b, g, m, k).warp),
@@ -232,16 +248,17 @@ def main(argv: list[str] | None = None) -> int:
                         b, i.agnostic, i.pose_image, w, s
                     ),
                     "total": lambda b=b, i=inputs: kfvton_tryon(b, i),
-                }
-                for stage, fn in stages.items():
-                    r = measure(fn, device, args.repeats)
+                }.items():
+                    stages.setdefault(stage, {})[d] = fn
+                finals[(size, batch, d)] = kfvton_tryon(b, inputs).image
+            for stage, fns in stages.items():
+                for d, r in measure(fns, device, args.repeats).items():
                     print(
                         f"{size:>9} {batch:>2} {d:>5} {stage:>9} {r['s'] * 1e3:10.1f} {r['mib']:9.0f} "
                         f"{r['gflop']:8.2f} {r['gflops']:8.1f}"
                     )
                     if stage == "total":
                         totals[(size, batch, d)] = r["s"]
-                finals[(size, batch, d)] = kfvton_tryon(b, inputs).image
     if "fp32" in dtypes and len(dtypes) > 1:
         print("\nsummary vs fp32 (final image in [0, 1]):")
         for (size, batch, d), t in totals.items():
