@@ -43,6 +43,16 @@ NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
 ARMS_FRONT_WIDTH = 0.7
 #: How much of the old clothes' shading the fill keeps (relative luminance change at two standard deviations).
 SHADING = 0.25
+#: The fill is computed at 1/FILL_SCALE of the resolution and upsampled (the paint mask's edges stay full-res).
+FILL_SCALE = 4
+#: Width (full-res pixels) of the soft change from skin to background in the fill.
+FILL_EDGE_PX = 6.0
+#: Reach (full-res pixels) of the pull of the skin fill towards the colour of the visible skin next to it.
+FILL_SOFT_PX = 12.0
+#: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
+BONE_WIDTH = 0.22
+#: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
+SKIN_TOLERANCE = 0.04
 _SKIN_LABELS = (*VITONHD_ARMS, 10, 13)
 #: Outline of the garment's torso, in order around it (wearer's right side first).
 TORSO_LANDMARKS = (
@@ -59,13 +69,16 @@ class Composite:
         image: (B, 3, H, W) float [0, 1], the person wearing the garment.
         alpha: (B, 1, H, W) float [0, 1], the feathered garment alpha that was used.
         painted: (B, 1, H, W) float [0, 1] where old clothes were painted with `skin`, or None without a parse.
-        skin: (B, 3) the fill colour per item, or None without a parse.
+        skin: (B, 3) the person's skin colour (the fill's skin model) per item, or None without a parse.
+        background: (B, 1, H, W) float [0, 1], how much of the fill is background (the rest is skin), or None
+            without a parse.
     """
 
     image: Tensor
     alpha: Tensor
     painted: Tensor | None = None
     skin: Tensor | None = None
+    background: Tensor | None = None
 
 
 def composite_garment(
@@ -106,7 +119,7 @@ def composite_garment(
     garment = broadcast_batch(warped_garment, b, "warped_garment").to(person.dtype)
     alpha = broadcast_batch(warped_mask, b, "warped_mask").to(person.dtype).clamp(0, 1)
 
-    painted = skin = None
+    painted = skin = background = None
     if parse is not None:
         codes = _codes(broadcast_batch(parse, b, "parse").to(person.device))
         keep = (codes & _FRONT) > 0
@@ -116,55 +129,161 @@ def composite_garment(
         keep = (keep | arms).unsqueeze(1)
         alpha = alpha.masked_fill(keep, 0.0)
         old = ((codes & _OLD) > 0).unsqueeze(1)
-        skin = _skin_colour(person, (codes & _SKIN) > 0)
+        skin = _skin_colour(person, codes)
         paint = (old & (alpha <= 0.5)).to(person.dtype)
         paint = torch.maximum(paint, _feather(paint, feather_px))  # soft outwards only: no old-clothes fringe
-        fill = skin[:, :, None, None] * _shading(person, old)
+        fill, background = _fill(person, codes, skin, keypoints)
         person = torch.lerp(person, fill, paint)
         painted = paint
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
     image = torch.lerp(person, garment, alpha)
-    return Composite(image=image, alpha=alpha, painted=painted, skin=skin)
+    return Composite(image=image, alpha=alpha, painted=painted, skin=skin, background=background)
 
 
-_FRONT, _ARM, _OLD, _SKIN = 1, 2, 4, 8
+_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _LOWER, _FACE = 1, 2, 4, 8, 16, 32, 64
+#: BODY_25 joints whose segments (neck - shoulder - elbow - wrist, both sides) are body seeds of the fill: an arm
+#: under a removed sleeve, or a shoulder under a removed wider top, is skin along its bone even where the old clothes
+#: also touched the background.
+_BONES = ((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7))
 
 
 def _codes(labels: Tensor) -> Tensor:
-    """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin) with one table lookup."""
+    """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin, background, lower body, face) with one
+    table lookup."""
     lut = torch.zeros(256, dtype=torch.uint8, device=labels.device)
     for values, bit in (
         ((*VITONHD_HEAD, *VITONHD_LOWER_BODY), _FRONT),
         (VITONHD_ARMS, _ARM),
         (VITONHD_UPPER_CLOTHES, _OLD),
         (_SKIN_LABELS, _SKIN),
+        ((0,), _BACKGROUND),
+        (VITONHD_LOWER_BODY, _LOWER),
+        ((13,), _FACE),
     ):
         lut[list(values)] |= bit
     return lut[labels.clamp(0, 255).long()]
 
 
-def _shading(person: Tensor, region: Tensor) -> Tensor:
-    """(B, 1, H, W) factor in [1 - SHADING, 1 + SHADING / 2]: the old clothes' luminance relative to its mean over
-    `region`, so the flat fill keeps the folds and shadows of what it covers."""
-    luma = (0.299 * person[:, 0:1] + 0.587 * person[:, 1:2] + 0.114 * person[:, 2:3]).detach()
-    weight = region.to(luma.dtype)
-    mean = (luma * weight).sum((2, 3), keepdim=True) / weight.sum((2, 3), keepdim=True).clamp_min(1.0)
-    spread = (
-        ((luma - mean) * weight).square().sum((2, 3), keepdim=True) / weight.sum((2, 3), keepdim=True).clamp_min(1.0)
-    ).sqrt()
-    return (1 + SHADING * (luma - mean) / (2 * spread + 0.05)).clamp(1 - SHADING, 1 + SHADING / 2)
+def _fill(person: Tensor, codes: Tensor, skin: Tensor, keypoints: KeypointPairs | None) -> tuple[Tensor, Tensor]:
+    """The colour that replaces uncovered old clothes, computed at 1/`FILL_SCALE` resolution and upsampled.
 
-
-def _skin_colour(person: Tensor, skin: Tensor) -> Tensor:
-    """(B, 3) median colour of the skin pixels (every 4th row and column), `NEUTRAL_SKIN` when < 50 of them."""
-    out = []
-    for i in range(person.shape[0]):
-        px = person[i, :, ::4, ::4].flatten(1)[:, skin[i, ::4, ::4].flatten()]
-        if px.shape[1] >= 50:
-            out.append(px.median(dim=1).values)
+    Returns (fill (B, 3, H, W), background (B, 1, H, W) in [0, 1], the weight of the background colour in it).
+    Per pixel: background weight from which seed is nearer (background blocks vs. body blocks: arms, neck, face,
+    lower body, plus the pose's body prior `_body_prior`), soft over `FILL_EDGE_PX`; background colour = the nearest background
+    block's colour, blurred; skin colour = `skin` with the old clothes' low-passed shading (+-`SHADING`), pulled
+    towards the nearest skin-coloured block's own colour close to it (within ~`FILL_SOFT_PX`).
+    """
+    b, _, h, w = person.shape
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    small = F.interpolate(person.detach().float(), size=(hs, ws), mode="area").cpu().numpy().transpose(0, 2, 3, 1)
+    frac = {}
+    for bit in (_BACKGROUND, _SKIN, _ARM, _LOWER, _OLD):
+        m = ((codes & bit) > 0).unsqueeze(1).float()
+        frac[bit] = F.interpolate(m, size=(hs, ws), mode="area").squeeze(1).cpu().numpy()
+    skin_np = skin.detach().float().cpu().numpy()
+    soft = FILL_SOFT_PX / FILL_SCALE
+    fills, weights = [], []
+    for i in range(b):
+        img = np.ascontiguousarray(small[i])
+        bg_seed = frac[_BACKGROUND][i] > 0.99
+        body = (np.maximum(np.maximum(frac[_SKIN][i], frac[_ARM][i]), frac[_LOWER][i]) > 0.99).astype(np.uint8)
+        prior = _body_prior(keypoints, i, (h, w), FILL_SCALE)
+        if prior is not None:
+            body |= prior
+        d_bg, bg_colour = _nearest(img, bg_seed)
+        d_body, _ = _nearest(img, body > 0)
+        if np.isinf(d_bg).all():
+            weight = np.zeros((hs, ws), np.float32)
         else:
-            out.append(torch.tensor(NEUTRAL_SKIN, device=person.device, dtype=person.dtype))
-    return torch.stack(out)
+            weight = np.clip(0.5 + (np.minimum(d_body, 1e4) - d_bg) * (FILL_SCALE / (2 * FILL_EDGE_PX)), 0.0, 1.0)
+            weight = cv2.GaussianBlur(weight.astype(np.float32), (0, 0), 1.0)  # a smooth contour, not a Voronoi one
+        # skin: the person's own skin model, shaded like the old clothes (low-passed: folds, not prints or lace),
+        # and near visible skin its local colour, so the fill meets the arm or neck without a seam
+        skin_px = (frac[_SKIN][i] > 0.99) & _skin_like(img, skin_np[i])
+        d_skin, skin_local = _nearest(img, skin_px)
+        near = np.exp(-d_skin / soft)[..., None]
+        shade = _shading_small(img, frac[_OLD][i] > 0.5)[..., None]
+        skin_fill = (skin_np[i] * (1 - near) + skin_local * near) * shade
+        fill = skin_fill * (1 - weight[..., None]) + bg_colour * weight[..., None]
+        fills.append(fill.transpose(2, 0, 1))
+        weights.append(weight[None])
+    fill = torch.from_numpy(np.stack(fills).astype(np.float32)).to(device=person.device, dtype=person.dtype)
+    weight = torch.from_numpy(np.stack(weights).astype(np.float32)).to(device=person.device, dtype=person.dtype)
+    fill = F.interpolate(fill, size=(h, w), mode="bilinear", align_corners=False).clamp(0, 1)
+    weight = F.interpolate(weight, size=(h, w), mode="bilinear", align_corners=False).clamp(0, 1)
+    return fill, weight
+
+
+def _nearest(img: np.ndarray, seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distance (pixels) to the nearest `seed` pixel and that pixel's colour, lightly blurred (a Voronoi fill has
+    streaks); inf distance and zeros where there is no seed."""
+    if not seed.any():
+        return np.full(seed.shape, np.inf, np.float32), np.zeros_like(img)
+    dist, labels = cv2.distanceTransformWithLabels(
+        (~seed).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+    )
+    ys, xs = np.nonzero(seed)
+    table = np.zeros((int(labels.max()) + 1, 3), np.float32)
+    table[labels[ys, xs]] = img[ys, xs]
+    colour = cv2.GaussianBlur(table[labels], (0, 0), 1.5)
+    return dist, colour
+
+
+def _shading_small(img: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """(h, w) factor in [1 - SHADING, 1 + SHADING / 2]: the old clothes' low-passed luminance relative to its mean
+    over `region`, so the fill keeps the folds and shadows of what it covers, not its print."""
+    luma = cv2.GaussianBlur(img @ np.array([0.299, 0.587, 0.114], np.float32), (0, 0), 1.5)
+    if not region.any():
+        return np.ones_like(luma)
+    values = luma[region]
+    mean, spread = values.mean(), values.std()
+    return np.clip(1 + SHADING * (luma - mean) / (2 * spread + 0.05), 1 - SHADING, 1 + SHADING / 2)
+
+
+def _body_prior(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int) -> np.ndarray | None:
+    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `_BONES` segments
+    drawn `BONE_WIDTH` shoulder widths thick, and the shoulder-hip quadrilateral; None without a pose."""
+    if keypoints is None or keypoints.pose is None:
+        return None
+    pose = keypoints.pose
+    joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    xy = joints[:, :2] * np.array([size_hw[1] / pose.canvas_hw[1], size_hw[0] / pose.canvas_hw[0]]) / scale
+    ok = joints[:, 2] > 0
+    out = np.zeros((-(-size_hw[0] // scale), -(-size_hw[1] // scale)), np.uint8)
+    width = np.linalg.norm(xy[2] - xy[5]) if ok[2] and ok[5] else 0.0
+    thick = max(1, round(BONE_WIDTH * width))
+    for a, c in _BONES:
+        if ok[a] and ok[c]:
+            cv2.line(out, tuple(np.round(xy[a]).astype(int)), tuple(np.round(xy[c]).astype(int)), 1, thick)
+    if ok[[2, 5, 12, 9]].all():  # right shoulder, left shoulder, left hip, right hip
+        cv2.fillPoly(out, [np.round(xy[[2, 5, 12, 9]]).astype(np.int32)], 1)
+    return out
+
+
+def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
+    """(B, 3) median colour of the visible skin (every 4th row and column): arms, neck and face pixels `_skin_like`
+    the face's median (VITON-HD parses label long sleeves as arms and turtlenecks as neck), all of them when < 50
+    face pixels; `NEUTRAL_SKIN` when < 50 remain."""
+    out = []
+    sub = codes[:, ::4, ::4].cpu().numpy()
+    img = person[:, :, ::4, ::4].detach().float().cpu().numpy().transpose(0, 2, 3, 1)
+    for i in range(person.shape[0]):
+        px = img[i][(sub[i] & _SKIN) > 0]
+        face = img[i][(sub[i] & _FACE) > 0]
+        if len(face) >= 50 and len(px) > 0:
+            px = px[_skin_like(px, np.median(face, axis=0))]
+        out.append(np.median(px, axis=0) if len(px) >= 50 else np.array(NEUTRAL_SKIN))
+    return torch.from_numpy(np.stack(out)).to(device=person.device, dtype=person.dtype)
+
+
+def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
+    luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
+    total = px.sum(axis=-1, keepdims=True) + 1e-3
+    ref_total = float(ref.sum()) + 1e-3
+    chroma = np.abs(px / total - ref / ref_total).max(axis=-1) < SKIN_TOLERANCE
+    ratio = total[..., 0] / ref_total
+    return chroma & (ratio > 0.6) & (ratio < 1.4)
 
 
 def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:

@@ -1,0 +1,90 @@
+"""composite_garment's fill of uncovered old clothes: background where they bordered the background, skin where they
+bordered skin, the person's own skin colour (not a sleeve's), batched and deterministic."""
+
+from __future__ import annotations
+
+import torch
+
+from kfvton.pipelines.composite import composite_garment
+
+HW = (96, 128)
+BACKGROUND = (0.9, 0.9, 0.92)
+SKIN = (0.8, 0.6, 0.5)
+SHIRT = (0.2, 0.6, 0.2)
+SLEEVE = (0.4, 0.05, 0.1)
+
+
+def scene(red_sleeve: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Person (background left and right, face on top, a bare arm on the image right), an old shirt wider than the
+    new garment on both sides: columns 16-32 of it border the background, 96-108 the arm.
+
+    Returns (person, parse, garment, mask)."""
+    person = torch.tensor(BACKGROUND)[:, None, None].expand(3, *HW).clone()
+    parse = torch.zeros(HW, dtype=torch.long)
+    person[:, :16, 28:100] = torch.tensor(SKIN)[:, None, None]
+    parse[:16, 28:100] = 13  # face
+    person[:, 16:, 16:108] = torch.tensor(SHIRT)[:, None, None]
+    parse[16:, 16:108] = 5  # old shirt
+    arm = torch.tensor(SLEEVE if red_sleeve else SKIN)
+    person[:, 16:, 108:120] = arm[:, None, None]
+    parse[16:, 108:120] = 14  # arm (VITON-HD labels long sleeves as arms too)
+    mask = torch.zeros(1, 1, *HW)
+    mask[..., 16:, 32:96] = 1  # new garment, narrower than the old shirt
+    garment = torch.tensor([0.1, 0.1, 0.7])[None, :, None, None].expand(1, 3, *HW).clone()
+    return person[None], parse[None], garment, mask
+
+
+def colour_at(image: torch.Tensor, rows: slice, cols: slice) -> torch.Tensor:
+    return image[0, :, rows, cols].mean((1, 2))
+
+
+class TestCompositeFill:
+    def test_background_next_to_background_skin_next_to_skin(self):
+        person, parse, garment, mask = scene()
+        out = composite_garment(person, garment, mask, parse=parse)
+        rows = slice(40, 80)
+        # freed shirt next to the background becomes background, next to the arm becomes skin; no green is left
+        torch.testing.assert_close(
+            colour_at(out.image, rows, slice(16, 24)), torch.tensor(BACKGROUND), atol=0.03, rtol=0
+        )
+        torch.testing.assert_close(colour_at(out.image, rows, slice(100, 108)), torch.tensor(SKIN), atol=0.05, rtol=0)
+        freed = (parse[0] == 5) & (mask[0, 0] == 0)
+        assert float((out.image[0, 1] - out.image[0, 0])[freed].max()) < 0.1  # the shirt had G - R = 0.4
+        assert out.background is not None and out.background.shape == (1, 1, *HW)
+        assert float(out.background[0, 0, rows, 16:24].min()) > 0.9
+        assert float(out.background[0, 0, rows, 100:108].max()) < 0.1
+        # untouched: the background, the arm, the new garment
+        torch.testing.assert_close(out.image[0, :, :, :8], person[0, :, :, :8])
+        torch.testing.assert_close(out.image[0, :, 20:, 112:118], person[0, :, 20:, 112:118])
+        torch.testing.assert_close(out.image[0, :, 20:, 40:88], garment[0, :, 20:, 40:88])
+
+    def test_sleeve_labelled_arm_is_not_the_skin_colour(self):
+        person, parse, garment, mask = scene(red_sleeve=True)
+        out = composite_garment(person, garment, mask, parse=parse)
+        # the skin model comes from the face, the dark red "arm" (a sleeve) is rejected
+        torch.testing.assert_close(out.skin[0], torch.tensor(SKIN), atol=0.02, rtol=0)
+        torch.testing.assert_close(
+            colour_at(out.image, slice(40, 80), slice(16, 24)), torch.tensor(BACKGROUND), atol=0.03, rtol=0
+        )
+
+    def test_batched_equals_single_and_deterministic(self):
+        person, parse, garment, mask = scene()
+        flipped = [t.flip(-1) for t in (person, parse, garment, mask)]
+        batch = composite_garment(
+            torch.cat([person, flipped[0]]),
+            torch.cat([garment, flipped[2]]),
+            torch.cat([mask, flipped[3]]),
+            parse=torch.cat([parse, flipped[1]]),
+        )
+        single = composite_garment(flipped[0], flipped[2], flipped[3], parse=flipped[1])
+        torch.testing.assert_close(batch.image[1:], single.image)
+        again = composite_garment(flipped[0], flipped[2], flipped[3], parse=flipped[1])
+        assert torch.equal(single.image, again.image)
+        # mirrored scene -> mirrored fill (background on the image right now)
+        torch.testing.assert_close(batch.image[1:].flip(-1), batch.image[:1], atol=0.02, rtol=0)
+
+    def test_no_parse_paints_nothing(self):
+        person, _, garment, mask = scene()
+        out = composite_garment(person, garment, mask, feather_px=0.0)
+        assert out.painted is None and out.background is None
+        torch.testing.assert_close(out.image[0, :, :, 16:32], person[0, :, :, 16:32])
