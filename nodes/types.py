@@ -28,7 +28,7 @@ POSE = "KFVTON_POSE"
 LANDMARKS = "KFVTON_LANDMARKS"
 #: `kfvton.geometry.warp.Warp` of kind "tps": dense person -> garment sampling grid (+ the splines behind it).
 WARP = "KFVTON_WARP"
-#: Loaded KF-VTON networks (see nodes/checkpoints.py).
+#: Loaded KF-VTON networks (see nodes/models.py; payload kfvton.checkpoints.io.ModelBundle).
 MODEL = "KFVTON_MODEL"
 #: `kfvton.geometry.warp.Warp` of kind "flow" (dense-motion network output).
 FLOW = "KFVTON_FLOW"
