@@ -4,6 +4,11 @@ Example:
     python -m kfvton export kfvton_seg.safetensors --output kfvton_seg.onnx
     python -m kfvton export kfvton_warp.safetensors --part kp_detector --output kfvton_kp.onnx
     python -m kfvton export kfvton_warp.safetensors --part generator --output kfvton_spade.onnx
+    python -m kfvton export kfvton_warp.safetensors --part dense_motion --output kfvton_dense_motion.onnx
+    python -m kfvton export kfvton_warp.safetensors --output kfvton_warp.onnx   # the whole warp network
+
+The dense motion network's TPS solve is exported as fixed Newton-Schulz iterations in float64 (standard operators;
+see `export_onnx`).
 """
 
 from __future__ import annotations
@@ -20,13 +25,18 @@ __all__ = ["add_arguments", "run"]
 _PARTS = {
     "kp_detector": ("kp_detector", "kfvton_kp_detector_256"),
     "generator": ("generator", "kfvton_spade_generator_256"),
+    "dense_motion": ("dense_motion", "kfvton_dense_motion_256"),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("checkpoint", type=Path, help="a KF-VTON .safetensors checkpoint")
     parser.add_argument("--output", "-o", type=Path, required=True, help="the .onnx file to write")
-    parser.add_argument("--part", choices=sorted(_PARTS), help="for a warp-network checkpoint: which part to export")
+    parser.add_argument(
+        "--part",
+        choices=sorted(_PARTS),
+        help="for a warp-network checkpoint: export only this part (default: the whole network)",
+    )
     parser.add_argument("--height", type=int, default=None, help="input height (default: the checkpoint's)")
     parser.add_argument("--width", type=int, default=None, help="input width (default: the checkpoint's)")
     parser.add_argument("--opset", type=int, default=17, help="ONNX opset (>= 17)")

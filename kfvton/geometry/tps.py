@@ -159,7 +159,8 @@ def tps_grid(
     pts = coordinate_grid(h, w, align_corners=align_corners, device=params.control.device, dtype=dtype).reshape(-1, 2)
     batch = params.batch_shape
     pts = pts.expand(*batch, h * w, 2)
-    out = torch.cat([tps_transform_points(p, params) for p in pts.split(chunk, dim=-2)], dim=-2)
+    chunks = pts.split(chunk, dim=-2) if h * w > chunk else (pts,)  # one chunk: no Split op in traced/ONNX graphs
+    out = torch.cat([tps_transform_points(p, params) for p in chunks], dim=-2)
     return out.reshape(*batch, h, w, 2)
 
 
