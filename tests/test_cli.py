@@ -54,7 +54,9 @@ def test_parse_and_mask(vitonhd_dir, tmp_path):
 
 
 def test_no_pose_says_how(vitonhd_dir, tmp_path, capsys):
-    rc = main(["tryon", *_no_pose(vitonhd_dir, tmp_path)])
+    # No pose estimator either (empty model folder, MediaPipe off), whatever this machine has installed.
+    no_estimator = ["--no-mediapipe", "--pose-dir", str(tmp_path / "no-models")]
+    rc = main(["tryon", *_no_pose(vitonhd_dir, tmp_path), *no_estimator])
     assert rc == 1
     err = capsys.readouterr().err
     assert "--pose" in err and "JSON" in err
