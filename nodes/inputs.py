@@ -114,9 +114,7 @@ class KfvtonPoseToPoseKeypoint:
         return {"required": {"pose": (T.POSE, {"tooltip": "A KF-VTON pose."})}}
 
     def run(self, pose: Pose) -> tuple[list]:
-        if not isinstance(pose, Pose):
-            raise TypeError(f"pose: expected a KFVTON_POSE (Pose), got {type(pose).__name__}")
-        return (pose_to_pose_keypoint(pose),)
+        return (pose_to_pose_keypoint(T.expect(pose, Pose, "pose", T.POSE)),)
 
 
 class KfvtonPoseBatch:
@@ -140,9 +138,8 @@ class KfvtonPoseBatch:
         }
 
     def run(self, pose_a: Pose, pose_b: Pose) -> tuple[Pose]:
-        for name, p in (("pose_a", pose_a), ("pose_b", pose_b)):
-            if not isinstance(p, Pose):
-                raise TypeError(f"{name}: expected KFVTON_POSE (Pose), got {type(p).__name__}")
+        T.expect(pose_a, Pose, "pose_a", T.POSE)
+        T.expect(pose_b, Pose, "pose_b", T.POSE)
         if tuple(pose_a.canvas_hw) != tuple(pose_b.canvas_hw):
             raise ValueError(
                 f"pose_b: image size {pose_b.canvas_hw} differs from pose_a's {pose_a.canvas_hw}; "

@@ -71,8 +71,7 @@ class KfvtonTargetPlacement:
         }
 
     def run(self, landmarks: GarmentLandmarks, pose: Pose, target_mask: Tensor | None = None) -> tuple[KeypointPairs]:
-        if not isinstance(pose, Pose):
-            raise TypeError(f"pose: expected KFVTON_POSE (Pose), got {type(pose).__name__}")
+        T.expect(pose, Pose, "pose", T.POSE)
         target = None if target_mask is None else mask_to_b1hw(target_mask, "target_mask").to(pose.joints.device)
         pairs = place_garment_landmarks(landmarks.to(pose.joints.device), pose, target_mask=target)
         return (pairs.to(runtime.intermediate_device()),)

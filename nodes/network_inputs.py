@@ -44,9 +44,7 @@ def _out(x: Tensor) -> Tensor:
 
 
 def _check_pose(pose: object) -> Pose:
-    if not isinstance(pose, Pose):
-        raise TypeError(f"pose: expected KFVTON_POSE (Pose), got {type(pose).__name__}")
-    return pose
+    return T.expect(pose, Pose, "pose", T.POSE)
 
 
 class KfvtonNetworkInputs:

@@ -50,8 +50,7 @@ class KfvtonKeypointOverlay:
         labels: bool = False,
         garment: Tensor | None = None,
     ) -> tuple[Tensor]:
-        if not isinstance(keypoints, KeypointPairs):
-            raise TypeError(f"keypoints: expected KFVTON_KEYPOINTS (KeypointPairs), got {type(keypoints).__name__}")
+        T.expect(keypoints, KeypointPairs, "keypoints", T.KEYPOINTS)
         if mode not in _OVERLAY_MODES:
             raise ValueError(f"mode: expected one of {_OVERLAY_MODES}, got {mode!r}")
         if mode != "person" and garment is None:

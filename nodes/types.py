@@ -6,6 +6,10 @@ class. Every payload is a frozen dataclass from `kfvton/`; nodes never put bare 
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+_Payload = TypeVar("_Payload")
+
 __all__ = [
     "KEYPOINTS",
     "POSE",
@@ -18,6 +22,7 @@ __all__ = [
     "IMAGE",
     "MASK",
     "PAYLOADS",
+    "expect",
 ]
 
 #: `kfvton.keypoints.pairs.KeypointPairs`: garment points and their person targets (classical, learned, edited).
@@ -49,3 +54,10 @@ PAYLOADS: dict[str, str] = {
     WARP: "kfvton.geometry.warp:Warp",
     FLOW: "kfvton.geometry.warp:Warp",
 }
+
+
+def expect(value: object, cls: type[_Payload], name: str, socket: str) -> _Payload:
+    """Return `value` when it is the payload `cls` of socket type `socket`; else raise a TypeError naming input `name`."""
+    if not isinstance(value, cls):
+        raise TypeError(f"{name}: expected {socket} ({cls.__name__}), got {type(value).__name__}")
+    return value

@@ -90,8 +90,7 @@ class KfvtonTpsWarp:
         grid_step: int = 1,
         method: str = "auto",
     ) -> tuple[Tensor, Tensor, Warp]:
-        if not isinstance(keypoints, KeypointPairs):
-            raise TypeError(f"keypoints: expected KFVTON_KEYPOINTS (KeypointPairs), got {type(keypoints).__name__}")
+        T.expect(keypoints, KeypointPairs, "keypoints", T.KEYPOINTS)
         person_hw = (int(person.shape[1]), int(person.shape[2]))
         if tuple(keypoints.person_hw) != person_hw:
             raise ValueError(f"person: image is {person_hw} (H, W) but the keypoints target {keypoints.person_hw}")
