@@ -65,7 +65,7 @@ from torch import Tensor
 
 from .._checks import broadcast_batch, check_image, check_same_batch, check_shape
 from ..keypoints.pose import Pose, joint_index
-from .parse_labels import LIP_LABELS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
+from .parse_labels import LIP_LABELS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, check_label_map
 
 __all__ = [
     "GREY",
@@ -188,32 +188,21 @@ def from_network_range(image: Tensor) -> Tensor:
 # ---------------------------------------------------------------------------------------------------- label layouts
 
 
-def _check_parse(parse: object, name: str, n_labels: int) -> None:
-    check_shape(parse, name, ("B", "H", "W"))
-    assert isinstance(parse, Tensor)
-    if parse.dtype != torch.int64:
-        raise TypeError(f"{name}: expected an int64 label map, got dtype {parse.dtype}")
-    if parse.numel() and (int(parse.min()) < 0 or int(parse.max()) >= n_labels):
-        raise ValueError(
-            f"{name}: expected labels in [0, {n_labels - 1}], got [{int(parse.min())}, {int(parse.max())}]"
-        )
-
-
 def lip_to_parse14(parse: Tensor) -> Tensor:
     """LIP-20 labels (B, H, W) int64 -> `PARSE14_CLASSES` labels (B, H, W) int64 (see the module table)."""
-    _check_parse(parse, "parse", len(LIP_LABELS))
+    check_label_map(parse, "parse", len(LIP_LABELS))
     return _LIP_TO_14.to(parse.device)[parse]
 
 
 def parse14_to_parse7(parse14: Tensor) -> Tensor:
     """`PARSE14_CLASSES` labels (B, H, W) int64 -> `PARSE7_CLASSES` labels (B, H, W) int64."""
-    _check_parse(parse14, "parse14", len(PARSE14_CLASSES))
+    check_label_map(parse14, "parse14", len(PARSE14_CLASSES))
     return _14_TO_7.to(parse14.device)[parse14]
 
 
 def one_hot(labels: Tensor, num_classes: int, *, dtype: torch.dtype = torch.float32) -> Tensor:
     """(B, H, W) int64 labels in [0, num_classes) -> (B, num_classes, H, W) one-hot of `dtype`."""
-    _check_parse(labels, "labels", num_classes)
+    check_label_map(labels, "labels", num_classes)
     return F.one_hot(labels, num_classes).permute(0, 3, 1, 2).to(dtype)
 
 
@@ -222,7 +211,7 @@ def label_preview(labels: Tensor, num_classes: int) -> Tensor:
 
     Class 0 (background) is black; the others get evenly spaced hues.
     """
-    _check_parse(labels, "labels", num_classes)
+    check_label_map(labels, "labels", num_classes)
     hue = torch.arange(num_classes, dtype=torch.float32) / max(num_classes - 1, 1) * 0.85
     k = (torch.tensor([5.0, 3.0, 1.0])[None] + hue[:, None] * 6) % 6
     palette = 1 - 0.8 * torch.clamp(torch.minimum(k, 4 - k), 0, 1)  # HSV (h, s=0.8, v=1) to RGB
@@ -317,7 +306,7 @@ def agnostic_region(parse: Tensor, pose: Pose) -> tuple[Tensor, Tensor]:
         parse_region (B, 1, H, W) float {0, 1}: upper clothes and neck, and the arms inside the arm bands
         (set to background in the agnostic parse; hands beyond the wrists stay).
     """
-    _check_parse(parse, "parse", len(LIP_LABELS))
+    check_label_map(parse, "parse", len(LIP_LABELS))
     b, h, w = parse.shape
     if tuple(pose.canvas_hw) != (h, w):
         raise ValueError(f"pose: expected canvas_hw {(h, w)} (the parse's size), got {tuple(pose.canvas_hw)}")
@@ -450,7 +439,7 @@ def garment_on_grey(
     h, w = size_hw
     batches = {"garment": garment.shape[0], "garment_mask": garment_mask.shape[0]}
     if person_parse is not None:
-        _check_parse(person_parse, "person_parse", len(LIP_LABELS))
+        check_label_map(person_parse, "person_parse", len(LIP_LABELS))
         if tuple(person_parse.shape[-2:]) != (h, w):
             raise ValueError(f"person_parse: expected size {(h, w)}, got {tuple(person_parse.shape[-2:])}")
         batches["person_parse"] = person_parse.shape[0]
@@ -534,7 +523,7 @@ def build_network_inputs(
     check_image(person, "person")
     check_image(garment, "garment")
     check_shape(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
-    _check_parse(parse, "parse", len(LIP_LABELS))
+    check_label_map(parse, "parse", len(LIP_LABELS))
     if not isinstance(pose, Pose):
         raise TypeError(f"pose: expected a Pose, got {type(pose).__name__}")
     h, w = size_hw

@@ -27,6 +27,7 @@ from .._checks import check_shape
 from .io import load_image, load_parse
 
 __all__ = [
+    "check_label_map",
     "LIP_LABELS",
     "lip_id",
     "VITONHD_UPPER_CLOTHES",
@@ -137,7 +138,8 @@ def _label_set(name: str) -> tuple[str, ...]:
     return LABEL_SETS[name]
 
 
-def _check_labels(parse: object, name: str, n_labels: int) -> None:
+def check_label_map(parse: object, name: str, n_labels: int) -> None:
+    """Raise unless `parse` is a (B, H, W) int64 label map with every label in [0, n_labels)."""
     check_shape(parse, name, ("B", "H", "W"))
     assert isinstance(parse, Tensor)
     if parse.dtype != torch.int64:
@@ -158,7 +160,7 @@ def to_vitonhd(parse: Tensor, label_set: str) -> Tensor:
         (B, H, W) int64 in [0, 19].
     """
     labels = _label_set(label_set)
-    _check_labels(parse, "parse", len(labels))
+    check_label_map(parse, "parse", len(labels))
     table = torch.tensor(TO_VITONHD[label_set], dtype=torch.int64, device=parse.device)
     return table[parse]
 
@@ -214,7 +216,7 @@ def labels_from_colors(
 def colors_from_labels(parse: Tensor, *, label_set: str = "vitonhd", palette: str = "cihp") -> Tensor:
     """(B, H, W) int64 ids of `label_set` -> (B, 3, H, W) float RGB [0, 1] palette colours."""
     n = len(_label_set(label_set))
-    _check_labels(parse, "parse", n)
+    check_label_map(parse, "parse", n)
     colors = _palette(palette, n).to(parse.device)
     return colors[parse].permute(0, 3, 1, 2).contiguous()
 
@@ -238,7 +240,7 @@ def labels_from_class_masks(masks: Tensor, *, threshold: float = 0.5) -> Tensor:
 
 def class_masks_from_labels(parse: Tensor, num_classes: int) -> Tensor:
     """(B, H, W) int64 ids -> (B, num_classes, H, W) float one-hot masks (the inverse of `labels_from_class_masks`)."""
-    _check_labels(parse, "parse", num_classes)
+    check_label_map(parse, "parse", num_classes)
     return torch.nn.functional.one_hot(parse, num_classes).permute(0, 3, 1, 2).float()
 
 
@@ -295,5 +297,5 @@ def labels_from_grey(image: Tensor, *, label_set: str = "vitonhd") -> Tensor:
     """A grey label image loaded as an IMAGE (pixel value = id / 255) -> (B, H, W) int64 ids of `label_set`."""
     check_shape(image, "image", ("B", 3, "H", "W"))
     ids = (image.detach().float().mean(dim=1) * 255.0).round().long()
-    _check_labels(ids, "image (grey ids)", len(_label_set(label_set)))
+    check_label_map(ids, "image (grey ids)", len(_label_set(label_set)))
     return ids
