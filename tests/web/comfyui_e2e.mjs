@@ -1,5 +1,5 @@
-// End-to-end check of the keypoint editor in a REAL ComfyUI page (not run by pytest: it needs a local ComfyUI
-// checkout and venv, see docs/comfyui-e2e.md). It starts ComfyUI on a free loopback port with only this pack
+// End-to-end check of the keypoint editor in a REAL ComfyUI page (run by tests/web/test_frontend.py where a local
+// ComfyUI checkout and venv exist, see docs/comfyui-e2e.md). It starts ComfyUI on a free loopback port with only this pack
 // (a fresh --base-directory in /tmp, the pack symlinked into its custom_nodes/), opens the page in headless
 // Chromium, loads example_workflows/kfvton_classical_keypoint_editor.json, queues it on the VITON-HD sample pair
 // 00891_00 + 01260_00, screenshots the editor, drags a person target, checks the widget JSON, queues again and
@@ -8,14 +8,13 @@
 // usage: node tests/web/comfyui_e2e.mjs [--comfy-src /opt/comfyui-src] [--comfy-py /opt/comfyvenv/bin/python]
 //                                        [--samples ../shared/samples] [--out tests/artifacts]
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
+
+import { sleep, startComfyUI } from "./comfy_server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pack = resolve(here, "..", "..");
@@ -28,50 +27,22 @@ const out = resolve(args.out ?? join(pack, "tests", "artifacts"));
 const EDITOR = 15; // node id of the editor in the example workflow
 mkdirSync(out, { recursive: true });
 
-function freePort() {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const base = mkdtempSync(join(tmpdir(), "kfvton-e2e-"));
-for (const d of ["custom_nodes", "input", "output", "temp", "user/default"]) mkdirSync(join(base, d), { recursive: true });
-symlinkSync(pack, join(base, "custom_nodes", "comfyui-kfvton"));
 const test = join(samples, "vitonhd", "test");
-copyFileSync(join(test, "image", "00891_00.jpg"), join(base, "input", "00891_00.jpg"));
-copyFileSync(join(test, "cloth", "01260_00.jpg"), join(base, "input", "01260_00.jpg"));
-copyFileSync(join(test, "image-parse", "00891_00.png"), join(base, "input", "00891_00.png"));
-copyFileSync(join(test, "openpose-json", "00891_00_keypoints.json"), join(base, "input", "00891_00_keypoints.json"));
-writeFileSync(
-  join(base, "user", "default", "comfy.settings.json"),
-  JSON.stringify({ "Comfy.TutorialCompleted": true, "Comfy.Workflow.ShowMissingNodesWarning": false }),
-);
-
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const server = spawn(
+const comfy = await startComfyUI({
+  comfySrc,
   comfyPy,
-  [
-    "main.py", "--cpu", "--listen", "127.0.0.1", "--port", String(port), "--disable-auto-launch",
-    "--base-directory", base, "--database-url", `sqlite:///${join(base, "user", "comfyui.db")}`,
-    "--disable-all-custom-nodes", "--whitelist-custom-nodes", "comfyui-kfvton",
+  pack,
+  packName: "comfyui-kfvton",
+  prefix: "kfvton-e2e-",
+  inputs: [
+    [join(test, "image", "00891_00.jpg"), "00891_00.jpg"],
+    [join(test, "cloth", "01260_00.jpg"), "01260_00.jpg"],
+    [join(test, "image-parse", "00891_00.png"), "00891_00.png"],
+    [join(test, "openpose-json", "00891_00_keypoints.json"), "00891_00_keypoints.json"],
   ],
-  // same process group as this script: whoever stops the group (pytest on a timeout) stops ComfyUI too
-  { cwd: comfySrc, stdio: ["ignore", "pipe", "pipe"] },
-);
-let serverLog = "";
-server.stdout.on("data", (d) => (serverLog += d));
-server.stderr.on("data", (d) => (serverLog += d));
-const stopServer = () => {
-  if (server.exitCode === null) server.kill("SIGTERM");
-};
-process.on("exit", stopServer);
+  readyPath: "/object_info/KfvtonKeypointEditor",
+});
+const { url } = comfy;
 
 async function waitFor(check, what, timeoutMs) {
   const t0 = Date.now();
@@ -82,7 +53,7 @@ async function waitFor(check, what, timeoutMs) {
     } catch {}
     await sleep(1000);
   }
-  throw new Error(`timed out waiting for ${what}\n${serverLog.slice(-3000)}`);
+  throw new Error(`timed out waiting for ${what}\n${comfy.log().slice(-3000)}`);
 }
 
 async function runPrompt(page) {
@@ -120,7 +91,6 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
 });
 try {
-  await waitFor(async () => (await fetch(`${url}/object_info/KfvtonKeypointEditor`)).ok, "ComfyUI to start", 240000);
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   const errors = [];
   page.on("pageerror", (err) => errors.push(String(err.stack ?? err)));
@@ -200,5 +170,5 @@ try {
   console.log(JSON.stringify({ ok: true, firstSeconds, edits: parsed, notice, widgets, errors, out }));
 } finally {
   await browser.close();
-  stopServer();
+  comfy.stop();
 }

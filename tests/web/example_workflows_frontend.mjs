@@ -7,14 +7,13 @@
 // usage: node tests/web/example_workflows_frontend.mjs [--comfy-src /opt/comfyui-src]
 //            [--comfy-py /opt/comfyvenv/bin/python] [--out tests/artifacts/templates]
 // prints one JSON line: {"templates": [...], "<name>": {"unknown": [...], "errors": [...], "prompt": {...}}, ...}
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { chromium } from "playwright-core";
+
+import { sleep, startComfyUI } from "./comfy_server.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pack = resolve(here, "..", "..");
@@ -25,54 +24,14 @@ const comfyPy = args["comfy-py"] ?? "/opt/comfyvenv/bin/python";
 const out = resolve(args.out ?? join(pack, "tests", "artifacts", "templates"));
 const PACK_NAME = "comfyui-kfvton";
 mkdirSync(out, { recursive: true });
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
-
-const base = mkdtempSync(join(tmpdir(), "kfvton-templates-"));
-for (const d of ["custom_nodes", "input", "output", "temp", "user/default"]) mkdirSync(join(base, d), { recursive: true });
-symlinkSync(pack, join(base, "custom_nodes", PACK_NAME));
-writeFileSync(
-  join(base, "user", "default", "comfy.settings.json"),
-  JSON.stringify({ "Comfy.TutorialCompleted": true, "Comfy.Workflow.ShowMissingNodesWarning": false }),
-);
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const server = spawn(
-  comfyPy,
-  [
-    "main.py", "--cpu", "--listen", "127.0.0.1", "--port", String(port), "--disable-auto-launch",
-    "--base-directory", base, "--database-url", `sqlite:///${join(base, "user", "comfyui.db")}`,
-    "--disable-all-custom-nodes", "--whitelist-custom-nodes", PACK_NAME,
-  ],
-  { cwd: comfySrc, stdio: ["ignore", "pipe", "pipe"] },
-);
-let serverLog = "";
-server.stdout.on("data", (d) => (serverLog += d));
-server.stderr.on("data", (d) => (serverLog += d));
-process.on("exit", () => {
-  if (server.exitCode === null) server.kill("SIGTERM");
-});
-
-let ready = false;
-for (let i = 0; i < 240 && !ready; i++) {
-  try {
-    ready = (await fetch(`${url}/api/workflow_templates`)).ok;
-  } catch {}
-  if (!ready) await sleep(1000);
-}
-if (!ready) {
-  console.error(`ComfyUI did not start\n${serverLog.slice(-3000)}`);
+let comfy;
+try {
+  comfy = await startComfyUI({ comfySrc, comfyPy, pack, packName: PACK_NAME, prefix: "kfvton-templates-", readyPath: "/api/workflow_templates" });
+} catch (err) {
+  console.error(String(err.message ?? err));
   process.exit(3);
 }
+const { url } = comfy;
 
 const browser = await chromium.launch({
   executablePath: process.env.KFVTON_CHROMIUM || "/usr/bin/chromium",
