@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import onnxruntime as ort
 import pytest
@@ -42,24 +40,16 @@ def test_onnxruntime_matches_torch(architecture, tmp_path):
     size_hw = _SIZES[architecture]
     done = export_network(model, architecture, tmp_path / "net.onnx", size_hw=size_hw)
     session = ort.InferenceSession(done.path, providers=["CPUExecutionProvider"])
-    reference = copy.deepcopy(model).double()
     for batch in (1, 2):  # dynamic batch
         args = example_inputs(model, architecture, size_hw, batch=batch)
         with torch.no_grad():
             expected = _as_list(model(*args))
-            exact = _as_list(reference(*(a.double() for a in args)))
         got = session.run(None, {name: a.numpy() for name, a in zip(done.input_names, args, strict=True)})
-        for name, e, x, g in zip(done.output_names, expected, exact, got, strict=True):
+        for name, e, g in zip(done.output_names, expected, got, strict=True):
             assert g.shape == tuple(e.shape)
-            diff = np.abs(g - e.numpy())
-            if architecture == "kfvton_spade_generator_256" or name == "tryon":
-                # SimAM divides by (channel variance + 1e-4): in random-weight SPADE blocks a few pixels amplify
-                # float32 rounding chaotically (PyTorch float32 vs float64 differs there by up to ~5e-2), so the
-                # 1e-4 bound is asked of 99% of the pixels, the mean of all
-                fp32_error = (e.double() - x).abs().numpy()
-                assert np.quantile(diff, 0.99) <= 1e-4 and diff.mean() <= max(1e-5, 2 * fp32_error.mean())
-            else:
-                assert diff.max() <= 1e-4
+            assert np.abs(g - e.numpy()).max() <= 1e-4, name
+            if name in ("image", "tryon"):  # a saturated tanh would make the comparison empty
+                assert (np.abs(g) < 0.99).mean() > 0.5, name
 
 
 def _as_list(out) -> list[torch.Tensor]:

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 __all__ = ["SpectralNormConv2d"]
 
 _EPS = 1e-12  # torch.nn.utils.spectral_norm default
+_INIT_ITERATIONS = 15
 
 
 class SpectralNormConv2d(nn.Module):
@@ -40,9 +41,16 @@ class SpectralNormConv2d(nn.Module):
         self.weight_orig = nn.Parameter(torch.empty(out_channels, in_channels, kernel_size, kernel_size))
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
         nn.init.kaiming_uniform_(self.weight_orig, a=5**0.5)
-        fan = in_channels * kernel_size * kernel_size
-        self.register_buffer("weight_u", F.normalize(torch.randn(out_channels), dim=0, eps=_EPS))
-        self.register_buffer("weight_v", F.normalize(torch.randn(fan), dim=0, eps=_EPS))
+        u = F.normalize(torch.randn(out_channels), dim=0, eps=_EPS)
+        w_mat = self.weight_orig.detach().flatten(1)
+        # Start u, v near the top singular vectors (torch.nn.utils.parametrizations.spectral_norm does the same
+        # 15 iterations): with raw random vectors sigma = u . (W v) is a tiny random number, and an untrained
+        # network's eval-mode activations grow by orders of magnitude per block.
+        for _ in range(_INIT_ITERATIONS):
+            v = F.normalize(w_mat.t().mv(u), dim=0, eps=_EPS)
+            u = F.normalize(w_mat.mv(v), dim=0, eps=_EPS)
+        self.register_buffer("weight_u", u)
+        self.register_buffer("weight_v", v)
 
     def normalized_weight(self) -> Tensor:
         """The conv weight W = weight_orig / sigma, (out, in, k, k); updates u, v first in training mode."""

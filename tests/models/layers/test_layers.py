@@ -39,6 +39,13 @@ class TestSpectralNormConv2d:
         torch.testing.assert_close(ours.weight_u, theirs.weight_u)
         torch.testing.assert_close(ours.weight_v, theirs.weight_v)
 
+    def test_fresh_layer_is_normalised_in_eval(self) -> None:
+        """A new layer's stored u, v already give sigma ~ the top singular value (not a tiny random dot product)."""
+        torch.manual_seed(1)
+        layer = SpectralNormConv2d(32, 16, 3, padding=1).eval()
+        top = torch.linalg.matrix_norm(layer.normalized_weight().flatten(1), ord=2)
+        assert 0.99 < top.item() < 1.05
+
     def test_gradient_flows_to_weight(self) -> None:
         ours, _ = self._pair()
         ours(torch.randn(1, 4, 5, 5)).sum().backward()
