@@ -358,7 +358,8 @@ def load_checkpoint(
     expected = model.state_dict()
     state = {k: v.to(expected[k].dtype) if k in expected and v.is_floating_point() else v for k, v in state.items()}
     load_state_dict_strict(model, state, source=f"checkpoint {info.path}")
-    model = model.to(device=device, dtype=dtype or torch.float32).eval()
+    # channels_last: oneDNN (CPU) and cuDNN run these convolutions faster in NHWC, without a reorder per call.
+    model = model.to(device=device, dtype=dtype or torch.float32, memory_format=torch.channels_last).eval()
     return LoadedCheckpoint(model, info)
 
 

@@ -36,10 +36,11 @@ class TestRoundTrip:
         assert info.architecture == "kfvton_seg_256" and info.resolution_hw == TINY_HW
         assert info.config["ngf"] == 4 and info.label_layout["parse7"][2] == "upper"
         loaded = load_checkpoint(seg_path, architecture="kfvton_seg_256")
-        ref = tiny_seg()
+        ref = tiny_seg().to(memory_format=torch.channels_last)  # loaded models are channels_last
         x, p = torch.rand(1, 3, *TINY_HW), torch.rand(1, 13, *TINY_HW)
         assert torch.equal(loaded.model(x, p), ref(x, p))
         assert not loaded.model.training
+        assert loaded.model.out_layer.conv_a.weight.is_contiguous(memory_format=torch.channels_last)
 
     def test_warp_nested_config(self, tiny_files):
         _, warp_path = tiny_files
