@@ -14,7 +14,7 @@ __all__ = ["SegResBlock"]
 class SegResBlock(nn.Module):
     """r = scale(x); out = relu(r + IN(conv_b(relu(IN(conv_a(r)))))).
 
-    scale is, by `mode`: "down" a 3x3 stride-2 conv; "up" bilinear x2 (align_corners=False) then a 1x1 conv;
+    scale is, by `mode`: "down" a 3x3 stride-2 conv; "up" bilinear x2 (align_corners=False) of a 1x1 conv;
     "same" a 1x1 conv. All convs carry a bias; IN is InstanceNorm without affine, eps 1e-5.
 
     Args:
@@ -35,11 +35,14 @@ class SegResBlock(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(B, in, H, W) -> (B, out, H', W'), H' = ceil(H/2), 2H or H by mode."""
-        if self.mode == "up":
-            x = F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
         # Convolutions may run in bf16 (autocast); the norms and the residual sum stay float32 at least.
         work = torch.promote_types(x.dtype, torch.float32)
         r = self.scale(x)
+        if self.mode == "up":
+            # The authors upsample, then apply the 1x1 conv. Both are linear and bilinear weights sum to 1 (bias
+            # kept), so conv-then-upsample is the same map at a quarter of the conv's work and the upsample's traffic
+            # on out_channels (<= in_channels) instead of in_channels.
+            r = F.interpolate(r, scale_factor=2.0, mode="bilinear", align_corners=False)
         dx = F.instance_norm(self.conv_a(r).to(work), eps=1e-5)
         dx = F.instance_norm(self.conv_b(F.relu(dx).to(x.dtype)).to(work), eps=1e-5)
         return F.relu(r.to(work) + dx).to(x.dtype)
