@@ -125,6 +125,24 @@ def test_smoke_run_loads_in_the_nodes_checkpoint_io(vitonhd_dir: Path, smoke_pai
         assert torch.equal(bundle.warp.state_dict()[k], v.cpu()), k
 
 
+def test_tps_dropout_reaches_the_contribution_maps(two_pair_root: Path, tmp_path: Path) -> None:
+    """With p = 1 every sample keeps exactly one TPS group: its softmax weight is 1 everywhere (the hook must sit
+    on the convolution the dense motion network really calls)."""
+    trainer = Trainer(_resume_config(two_pair_root, tmp_path / "d", 1))
+    batch = collate_train([trainer.dataset.get(0, epoch=0), trainer.dataset.get(1, epoch=0)], size_hw=(64, 48))
+    dense = trainer.warp_net.dense_motion
+    kp = trainer.warp_net.kp_detector(batch.inputs.garment, batch.inputs.garment_mask.expand(-1, 3, -1, -1))
+    args = (batch.inputs.garment, batch.inputs.garment_mask.expand(-1, 3, -1, -1), kp.source_kp, kp.ref_kp)
+    trainer.dropout_hook.p = 1.0
+    with torch.no_grad():
+        kept = dense(*args).contribution_maps  # training mode: groups dropped
+        dense.eval()
+        full = dense(*args).contribution_maps
+    assert torch.allclose(kept.amax(dim=1), torch.ones_like(kept[:, 0]), atol=1e-4)
+    assert ((kept > 0.5).sum(dim=(2, 3)) > 0).sum(dim=1).tolist() == [1, 1]
+    assert full.amax() < 0.999  # eval mode: no dropout, a real blend
+
+
 def test_resume_continues_the_same_trajectory(two_pair_root: Path, tmp_path: Path) -> None:
     """4 steps straight vs 2 steps, a new process-like Trainer resuming from the checkpoint, 2 more steps."""
     torch.use_deterministic_algorithms(True)
