@@ -57,23 +57,32 @@ class SPADENorm(nn.Module):
         normalized = F.instance_norm(y.to(work), eps=1e-5)
         a = F.relu(self.conv_shared(y))
         t = F.relu(self.conv_shared_2(seg)) if seg_hidden is None else seg_hidden
-        # Convolutions sharing an input run as one (same maths, one pass over the input).
-        gamma0, beta0 = (v.to(work) for v in _fused_conv(a, (self.conv_gamma, self.conv_beta)))
-        g_gamma, b_gamma, g_beta, b_beta = (
-            v.to(work)
-            for v in _fused_conv(
-                t, (self.gamma_seg_gamma, self.beta_seg_gamma, self.gamma_seg_beta, self.beta_seg_beta)
-            )
+        # Convolutions sharing an input run as one (same maths, one pass over the input). The "1 +" terms are
+        # folded into the biases, so the modulation is three fused multiply-adds:
+        #   1 + gamma = gamma0 (1 + g_gamma) + (1 + b_gamma),  beta = beta0 (1 + g_beta) + b_beta.
+        gamma0, beta0 = _fused_conv(a, (self.conv_gamma, self.conv_beta))
+        one_g_gamma, one_b_gamma, one_g_beta, b_beta = _fused_conv(
+            t,
+            (self.gamma_seg_gamma, self.beta_seg_gamma, self.gamma_seg_beta, self.beta_seg_beta),
+            bias_offsets=(1.0, 1.0, 1.0, 0.0),
         )
-        gamma = gamma0 * (1 + g_gamma) + b_gamma
-        beta = beta0 * (1 + g_beta) + b_beta
-        return F.leaky_relu(normalized * (1 + gamma) + beta, _SLOPE).to(x.dtype)
+        one_plus_gamma = torch.addcmul(one_b_gamma.to(work), gamma0, one_g_gamma)
+        beta = torch.addcmul(b_beta.to(work), beta0, one_g_beta)
+        return F.leaky_relu_(torch.addcmul(beta, normalized, one_plus_gamma), _SLOPE).to(x.dtype)
 
 
-def _fused_conv(x: Tensor, convs: tuple[nn.Conv2d, ...]) -> tuple[Tensor, ...]:
-    """The outputs of several same-shaped 3x3 convs of `x`, computed as one convolution."""
+def _fused_conv(
+    x: Tensor, convs: tuple[nn.Conv2d, ...], *, bias_offsets: tuple[float, ...] | None = None
+) -> tuple[Tensor, ...]:
+    """The outputs of several same-shaped 3x3 convs of `x`, computed as one convolution.
+
+    `bias_offsets[i]` is added to conv i's bias (a constant added to its output, for free).
+    """
     weight = torch.cat([c.weight for c in convs])
-    bias = torch.cat([c.bias for c in convs])
+    if bias_offsets is None:
+        bias = torch.cat([c.bias for c in convs])
+    else:
+        bias = torch.cat([c.bias + offset for c, offset in zip(convs, bias_offsets, strict=True)])
     return F.conv2d(x, weight, bias, padding=1).chunk(len(convs), dim=1)
 
 
