@@ -10,6 +10,7 @@ output fails. Run with `pytest -s` to see the per-output max abs differences.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 
@@ -196,7 +197,8 @@ def test_parity(module: str, reference_dir: Path) -> None:
 
 
 def test_warp_network_bf16_autocast(reference_dir: Path) -> None:
-    """bf16 autocast (CPU) gives a try-on within mean abs diff 5e-3 of float32, on the reference weights/inputs."""
+    """bf16 autocast (CPU) keeps the try-on within the issue's target of float32, on the reference weights/inputs:
+    as a [0, 1] image, mean abs difference <= 5e-3 and PSNR >= 35 dB."""
     inputs, _ = split_io(read_vectors(reference_dir / "warp_network.io.safetensors"))
     model = load_model("warp_network", reference_dir)
     args = [inputs[k] for k in ("image_input", "ref_input", "img_agnostic", "pose", "gen_parse")]
@@ -204,7 +206,9 @@ def test_warp_network_bf16_autocast(reference_dir: Path) -> None:
         fp32 = model(*args).tryon
         with torch.autocast("cpu", dtype=torch.bfloat16):
             bf16 = model(*args).tryon
-    diff = (bf16.float() - fp32).abs().mean().item()
-    print(f"bf16 autocast warp_network:tryon mean_abs_diff={diff:.3e} (tol 5e-3)")
     assert bf16.dtype == torch.float32
-    assert diff <= 5e-3
+    diff = (bf16.float() - fp32) / 2  # [-1, 1] -> [0, 1] units
+    mean_abs = diff.abs().mean().item()
+    psnr = -10 * math.log10(diff.square().mean().item())
+    print(f"bf16 autocast warp_network:tryon [0, 1] mean_abs_diff={mean_abs:.3e} (tol 5e-3), psnr={psnr:.1f} dB")
+    assert mean_abs <= 5e-3 and psnr >= 35
