@@ -2,9 +2,11 @@
 
     python benchmarks/bench_networks.py [--quick] [--repeats 3] [--sizes 256x192,512x384,1024x768] [--batches 1,4]
                                         [--dtypes fp32,bf16] [--device cpu|cuda] [--threads N]
+                                        [--seg SEG.safetensors --warp WARP.safetensors]
 
-Weights: the reference-vector weights of /work/shared/reference/kfvton256 (the authors' modules with random
-parameters, stored in their key layout and converted with `convert_authors`), else freshly initialised networks.
+Weights: `--seg/--warp` checkpoints (e.g. your trained ones), else the reference-vector weights of
+../shared/reference/kfvton256 (the authors' modules with random parameters, stored in their key layout and
+converted with `convert_authors`), else freshly initialised networks.
 Inputs: the VITON-HD sample pair 00891_00 / 01260_00 through `build_network_inputs`, repeated to the batch size.
 
 Stages (kfvton.pipelines.learned): seg (segmentation generator), keypoints (detector), flow (dense motion + garment
@@ -14,14 +16,17 @@ aten level: forward hooks on nn.Conv2d/nn.Linear would miss the networks' functi
 and fused SPADE convs call F.conv2d). Other ops (norms, activations, grid_sample) are not counted. Peak memory is the rise
 of the process RSS during the stage's first call (CPU, sampled every 2 ms; 0 when the allocator reuses freed
 memory) or torch.cuda.max_memory_allocated (CUDA). The precisions of one stage are timed interleaved (fp32, bf16,
-fp32, ...), so load changes on a shared machine hit them alike. The summary compares bf16 with fp32: time ratio and
-the final image's mean absolute difference.
+fp32, ...), so load changes on a shared machine hit them alike; FLOPs are counted once per stage (the same ops in
+every precision). The summary compares each precision with fp32: time ratio of the whole try-on, the final image's
+mean absolute difference and PSNR, the share of pixels whose seg label (argmax) changed, and the image difference
+with the fp32 parse given to the other stages (the warp network's own error, apart from flipped labels).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import sys
@@ -51,7 +56,7 @@ from kfvton.pipelines.learned import (  # noqa: E402
     predict_parse,
 )
 from kfvton.preprocess.io import load_image, load_mask, load_parse  # noqa: E402
-from kfvton.preprocess.network_inputs import build_network_inputs  # noqa: E402
+from kfvton.preprocess.network_inputs import build_network_inputs, from_network_range  # noqa: E402
 
 REFERENCE = Path(os.environ.get("KFVTON_REFERENCE_DIR", ROOT.parent / "shared" / "reference" / "kfvton256"))
 SAMPLES = Path(os.environ.get("KFVTON_SAMPLES_DIR", ROOT.parent / "shared" / "samples"))
@@ -91,6 +96,22 @@ def _networks() -> tuple[nn.Module, nn.Module, str]:
         authors |= {prefix + k: v for k, v in _read_reference(stem).items()}
     warp.load_state_dict(convert_authors_state_dict(authors, "kfvton_warp_256").state_dict, strict=True)
     return seg, warp, f"reference-vector weights ({REFERENCE})"
+
+
+def _bundles(args: argparse.Namespace, device: torch.device, dtypes: list[str]) -> tuple[dict, str]:
+    """One loaded bundle per precision, from `--seg/--warp` or the reference-vector weights."""
+    if args.seg or args.warp:
+        if not (args.seg and args.warp):
+            raise SystemExit("--seg and --warp go together")
+        bundles = {d: load_bundle(args.seg, args.warp, device=device, dtype=_DTYPES[d]) for d in dtypes}
+        return bundles, f"checkpoints {args.seg}, {args.warp}"
+    seg, warp, weights = _networks()
+    with tempfile.TemporaryDirectory() as tmp:
+        seg_path, warp_path = Path(tmp) / "seg.safetensors", Path(tmp) / "warp.safetensors"
+        save_checkpoint(seg, seg_path, architecture="kfvton_seg_256")
+        save_checkpoint(warp, warp_path, architecture="kfvton_warp_256")
+        bundles = {d: load_bundle(seg_path, warp_path, device=device, dtype=_DTYPES[d]) for d in dtypes}
+    return bundles, weights
 
 
 # -------------------------------------------------------------------------------------------------- measurement
@@ -140,19 +161,19 @@ class PeakMemory:
 def measure(fns: dict[str, Callable[[], object]], device: torch.device, repeats: int) -> dict[str, dict]:
     """Time the same stage in several precisions, interleaved so that load changes hit them alike.
 
-    Per variant: a warm-up call (peak memory), a FLOP-counting call; then `repeats` rounds each timing every variant
-    once. Returns variant -> median seconds, peak memory, GFLOP, GFLOP/s.
+    Per variant a warm-up call (peak memory); one FLOP-counting call of the first variant (the variants are the same
+    computation in other precisions); then `repeats` rounds each timing every variant once. Returns variant ->
+    median seconds, peak memory, GFLOP, GFLOP/s.
     """
     mem: dict[str, float] = {}
-    flops: dict[str, int] = {}
     for key, fn in fns.items():
         with PeakMemory(device) as peak:
             fn()
         mem[key] = peak.peak
-        counter = FlopCounterMode(display=False)
-        with counter:
-            fn()
-        flops[key] = counter.get_total_flops()
+    counter = FlopCounterMode(display=False)
+    with counter:
+        next(iter(fns.values()))()
+    flops = dict.fromkeys(fns, counter.get_total_flops())
     times: dict[str, list[float]] = {key: [] for key in fns}
     for _ in range(repeats):
         for key, fn in fns.items():
@@ -202,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (default torch's choice)")
+    parser.add_argument("--seg", help="segmentation generator checkpoint (.safetensors), with --warp")
+    parser.add_argument("--warp", help="warp network checkpoint (.safetensors), with --seg")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -210,19 +233,13 @@ def main(argv: list[str] | None = None) -> int:
     batches = [int(b) for b in args.batches.split(",")]
     dtypes = args.dtypes.split(",")
 
-    seg, warp, weights = _networks()
+    bundles, weights = _bundles(args, device, dtypes)
     photos = _sample_inputs()
-    with tempfile.TemporaryDirectory() as tmp:
-        seg_path, warp_path = Path(tmp) / "seg.safetensors", Path(tmp) / "warp.safetensors"
-        save_checkpoint(seg, seg_path, architecture="kfvton_seg_256")
-        save_checkpoint(warp, warp_path, architecture="kfvton_warp_256")
-        bundles = {d: load_bundle(seg_path, warp_path, device=device, dtype=_DTYPES[d]) for d in dtypes}
     print(f"device {device}, torch {torch.__version__}, {torch.get_num_threads()} threads; {weights}")
     print(
         f"{'size':>9} {'B':>2} {'dtype':>5} {'stage':>9} {'median ms':>10} {'peak MiB':>9} {'GFLOP':>8} {'GFLOP/s':>8}"
     )
-    finals: dict[tuple, torch.Tensor] = {}
-    totals: dict[tuple, float] = {}
+    summary: list[str] = []
     for size in sizes:
         for batch in batches:
             big = dict(photos, person=photos["person"].expand(batch, -1, -1, -1))
@@ -232,13 +249,14 @@ def main(argv: list[str] | None = None) -> int:
             inputs = build_network_inputs(**big, size_hw=_size(size)).to(device)
             print(f"{size:>9} {batch:>2} {'-':>5} {'inputs':>9} {inp_stats['s'] * 1e3:10.1f} {inp_stats['mib']:9.0f}")
             stages: dict[str, dict[str, Callable[[], object]]] = {}
+            results: dict[str, tuple] = {}  # dtype -> (parse, final image)
             for d in dtypes:
                 b = bundles[d]
-                with torch.no_grad():
-                    parse = predict_parse(b, inputs)
-                    kp = detect_keypoints(b, inputs.garment, parse.clothes_mask)
-                    flow = predict_flow(b, inputs.garment, parse.clothes_mask, kp)
-                    warped = apply_flow(inputs.garment, flow.warp)
+                parse = predict_parse(b, inputs)
+                kp = detect_keypoints(b, inputs.garment, parse.clothes_mask)
+                warped = apply_flow(inputs.garment, predict_flow(b, inputs.garment, parse.clothes_mask, kp).warp)
+                image = generate_tryon(b, inputs.agnostic, inputs.pose_image, warped, parse.scores)
+                results[d] = (parse, from_network_range(image))
                 m, g = parse.clothes_mask, inputs.garment
                 for stage, fn in {
                     "seg": lambda b=b, i=inputs: predict_parse(b, i),
@@ -250,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
                     "total": lambda b=b, i=inputs: kfvton_tryon(b, i),
                 }.items():
                     stages.setdefault(stage, {})[d] = fn
-                finals[(size, batch, d)] = kfvton_tryon(b, inputs).image
+            totals: dict[str, float] = {}
             for stage, fns in stages.items():
                 for d, r in measure(fns, device, args.repeats).items():
                     print(
@@ -258,17 +276,34 @@ def main(argv: list[str] | None = None) -> int:
                         f"{r['gflop']:8.2f} {r['gflops']:8.1f}"
                     )
                     if stage == "total":
-                        totals[(size, batch, d)] = r["s"]
-    if "fp32" in dtypes and len(dtypes) > 1:
-        print("\nsummary vs fp32 (final image in [0, 1]):")
-        for (size, batch, d), t in totals.items():
-            if d == "fp32":
-                continue
-            ref = finals[(size, batch, "fp32")]
-            diff = (finals[(size, batch, d)] - ref).abs().mean().item()
-            ratio = t / totals[(size, batch, "fp32")]
-            print(f"  {size:>9} B={batch} {d}: time {ratio:.2f}x fp32, mean |diff| {diff:.2e}")
+                        totals[d] = r["s"]
+            if "fp32" in results:
+                summary += [
+                    _compare(bundles[d], inputs, results, d, totals, f"{size:>9} B={batch}") for d in dtypes[1:]
+                ]
+            del stages, results, inputs
+    if summary:
+        print("\nsummary vs fp32 (final image in [0, 1]; labels: seg argmax at the trained size):")
+        print("\n".join(summary))
     return 0
+
+
+@torch.no_grad()
+def _compare(bundle, inputs, results: dict[str, tuple], d: str, totals: dict[str, float], row: str) -> str:
+    """One summary line: precision `d` against fp32 (time, image difference, label flips, error given fp32 parse)."""
+    (parse32, image32), (parse_d, image_d) = results["fp32"], results[d]
+    diff = image_d - image32
+    psnr = -10 * math.log10(max(diff.square().mean().item(), 1e-20))
+    flips = (parse_d.scores.argmax(1) != parse32.scores.argmax(1)).float().mean().item()
+    # the other stages in precision d on the fp32 parse: the warp network's error alone
+    kp = detect_keypoints(bundle, inputs.garment, parse32.clothes_mask)
+    warped = apply_flow(inputs.garment, predict_flow(bundle, inputs.garment, parse32.clothes_mask, kp).warp)
+    image = from_network_range(generate_tryon(bundle, inputs.agnostic, inputs.pose_image, warped, parse32.scores))
+    own = (image - image32).abs().mean().item()
+    return (
+        f"  {row} {d}: time {totals[d] / totals['fp32']:.2f}x fp32, mean |diff| {diff.abs().mean().item():.2e}, "
+        f"PSNR {psnr:.1f} dB, labels changed {100 * flips:.2f} %; with the fp32 parse: mean |diff| {own:.2e}"
+    )
 
 
 if __name__ == "__main__":
