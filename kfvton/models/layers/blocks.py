@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -35,14 +34,15 @@ class SegResBlock(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         """(B, in, H, W) -> (B, out, H', W'), H' = ceil(H/2), 2H or H by mode."""
-        # Convolutions may run in bf16 (autocast); the norms and the residual sum stay float32 at least.
-        work = torch.promote_types(x.dtype, torch.float32)
+        # Under autocast the convolutions run in bf16 and so does everything between them: InstanceNorm
+        # accumulates its statistics in float32 whatever its input, and a float32 result would only be rounded
+        # back to bf16 by the next convolution. The block output keeps the convolutions' dtype.
         r = self.scale(x)
         if self.mode == "up":
             # The authors upsample, then apply the 1x1 conv. Both are linear and bilinear weights sum to 1 (bias
             # kept), so conv-then-upsample is the same map at a quarter of the conv's work and the upsample's traffic
             # on out_channels (<= in_channels) instead of in_channels.
             r = F.interpolate(r, scale_factor=2.0, mode="bilinear", align_corners=False)
-        dx = F.instance_norm(self.conv_a(r).to(work), eps=1e-5)
-        dx = F.instance_norm(self.conv_b(F.relu(dx).to(x.dtype)).to(work), eps=1e-5)
-        return F.relu(r.to(work) + dx).to(x.dtype)
+        dx = F.relu(F.instance_norm(self.conv_a(r), eps=1e-5))
+        dx = F.instance_norm(self.conv_b(dx), eps=1e-5)
+        return F.relu(r + dx)
