@@ -42,13 +42,12 @@ class SpectralNormConv2d(nn.Module):
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
         nn.init.kaiming_uniform_(self.weight_orig, a=5**0.5)
         u = F.normalize(torch.randn(out_channels), dim=0, eps=_EPS)
-        w_mat = self.weight_orig.detach().flatten(1)
+        v = torch.empty(in_channels * kernel_size * kernel_size)
         # Start u, v near the top singular vectors (torch.nn.utils.parametrizations.spectral_norm does the same
         # 15 iterations): with raw random vectors sigma = u . (W v) is a tiny random number, and an untrained
         # network's eval-mode activations grow by orders of magnitude per block.
-        for _ in range(_INIT_ITERATIONS):
-            v = F.normalize(w_mat.t().mv(u), dim=0, eps=_EPS)
-            u = F.normalize(w_mat.mv(v), dim=0, eps=_EPS)
+        with torch.no_grad():
+            _power_iteration(self.weight_orig.flatten(1), u, v, _INIT_ITERATIONS)
         self.register_buffer("weight_u", u)
         self.register_buffer("weight_v", v)
 
@@ -58,9 +57,7 @@ class SpectralNormConv2d(nn.Module):
         u, v = self.weight_u, self.weight_v
         if self.training and self.power_iterations > 0:
             with torch.no_grad():
-                for _ in range(self.power_iterations):
-                    v = F.normalize(w_mat.t().mv(u), dim=0, eps=_EPS, out=v)
-                    u = F.normalize(w_mat.mv(v), dim=0, eps=_EPS, out=u)
+                _power_iteration(w_mat, u, v, self.power_iterations)
             u, v = u.clone(), v.clone()
         sigma = torch.dot(u.to(w_mat.dtype), w_mat.mv(v.to(w_mat.dtype)))
         return self.weight_orig / sigma
@@ -72,3 +69,10 @@ class SpectralNormConv2d(nn.Module):
     def extra_repr(self) -> str:
         out_c, in_c, k, _ = self.weight_orig.shape
         return f"{in_c}, {out_c}, kernel_size={k}, padding={self.padding}, bias={self.bias is not None}"
+
+
+def _power_iteration(w_mat: Tensor, u: Tensor, v: Tensor, iterations: int) -> None:
+    """`iterations` steps of v = normalize(W^T u), u = normalize(W v), written into u (out,) and v (in k k,)."""
+    for _ in range(iterations):
+        F.normalize(w_mat.t().mv(u), dim=0, eps=_EPS, out=v)
+        F.normalize(w_mat.mv(v), dim=0, eps=_EPS, out=u)
