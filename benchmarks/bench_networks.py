@@ -253,10 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             for d in dtypes:
                 b = bundles[d]
                 parse = predict_parse(b, inputs)
-                kp = detect_keypoints(b, inputs.garment, parse.clothes_mask)
-                warped = apply_flow(inputs.garment, predict_flow(b, inputs.garment, parse.clothes_mask, kp).warp)
-                image = generate_tryon(b, inputs.agnostic, inputs.pose_image, warped, parse.scores)
-                results[d] = (parse, from_network_range(image))
+                kp, warped, image = _after_parse(b, inputs, parse)
+                results[d] = (parse, image)
                 m, g = parse.clothes_mask, inputs.garment
                 for stage, fn in {
                     "seg": lambda b=b, i=inputs: predict_parse(b, i),
@@ -288,6 +286,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _after_parse(bundle, inputs, parse) -> tuple:
+    """The stages after the seg generator on a given parse: (keypoints, warped garment [-1, 1], image [0, 1])."""
+    kp = detect_keypoints(bundle, inputs.garment, parse.clothes_mask)
+    warped = apply_flow(inputs.garment, predict_flow(bundle, inputs.garment, parse.clothes_mask, kp).warp)
+    image = generate_tryon(bundle, inputs.agnostic, inputs.pose_image, warped, parse.scores)
+    return kp, warped, from_network_range(image)
+
+
 @torch.no_grad()
 def _compare(bundle, inputs, results: dict[str, tuple], d: str, totals: dict[str, float], row: str) -> str:
     """One summary line: precision `d` against fp32 (time, image difference, label flips, error given fp32 parse)."""
@@ -296,10 +302,7 @@ def _compare(bundle, inputs, results: dict[str, tuple], d: str, totals: dict[str
     psnr = -10 * math.log10(max(diff.square().mean().item(), 1e-20))
     flips = (parse_d.scores.argmax(1) != parse32.scores.argmax(1)).float().mean().item()
     # the other stages in precision d on the fp32 parse: the warp network's error alone
-    kp = detect_keypoints(bundle, inputs.garment, parse32.clothes_mask)
-    warped = apply_flow(inputs.garment, predict_flow(bundle, inputs.garment, parse32.clothes_mask, kp).warp)
-    image = from_network_range(generate_tryon(bundle, inputs.agnostic, inputs.pose_image, warped, parse32.scores))
-    own = (image - image32).abs().mean().item()
+    own = (_after_parse(bundle, inputs, parse32)[2] - image32).abs().mean().item()
     return (
         f"  {row} {d}: time {totals[d] / totals['fp32']:.2f}x fp32, mean |diff| {diff.abs().mean().item():.2e}, "
         f"PSNR {psnr:.1f} dB, labels changed {100 * flips:.2f} %; with the fp32 parse: mean |diff| {own:.2e}"
