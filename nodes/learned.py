@@ -20,7 +20,8 @@ from ..kfvton.pipelines.learned import (
     predict_parse,
 )
 from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
-from ..kfvton.preprocess.network_inputs import PARSE7_CLASSES, NetworkInputs, from_network_range, label_preview
+from ..kfvton.preprocess.network_inputs import NetworkInputs, from_network_range
+from ..kfvton.preprocess.parse_labels import PARSE7_CLASSES, label_preview
 from . import _runtime as runtime
 from . import types as T
 from .network_inputs import NETWORK_INPUTS, SIZES, _check_pose, parse_size

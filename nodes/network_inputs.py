@@ -3,25 +3,27 @@ on grey, and all of them at once (KFVTON_NETWORK_INPUTS)."""
 
 from __future__ import annotations
 
-import torch.nn.functional as F
 from torch import Tensor
 
+from ..kfvton.geometry.grid import parse_size_hw, resize_labels
+from ..kfvton.keypoints.draw import render_pose
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
 from ..kfvton.preprocess.network_inputs import (
-    PARSE7_CLASSES,
-    PARSE14_CLASSES,
     agnostic_region,
     build_network_inputs,
     from_network_range,
     garment_on_grey,
     image_agnostic,
+    parse_agnostic,
+    resize_person,
+)
+from ..kfvton.preprocess.parse_labels import (
+    PARSE7_CLASSES,
+    PARSE14_CLASSES,
     label_preview,
     lip_to_parse14,
     parse14_to_parse7,
-    parse_agnostic,
-    render_pose,
-    resize_person,
 )
 from . import _runtime as runtime
 from . import types as T
@@ -35,8 +37,7 @@ _SIZE_TIP = "Working size H x W: 256x192 is the networks' trained size; larger s
 def parse_size(text: str) -> tuple[int, int]:
     if text not in SIZES:
         raise ValueError(f"size: expected one of {SIZES}, got {text!r}")
-    h, w = text.split("x")
-    return int(h), int(w)
+    return parse_size_hw(text, name="size")
 
 
 def _out(x: Tensor) -> Tensor:
@@ -127,13 +128,13 @@ class KfvtonAgnosticPerson:
 
     def run(self, person, pose, parse, size="256x192"):
         device = runtime.torch_device()
-        p, lab, po = resize_person(
+        r = resize_person(
             bhwc_to_bchw(person, "person").to(device), parse.to(device), _check_pose(pose).to(device), parse_size(size)
         )
-        region, _ = agnostic_region(lab, po)
+        region = agnostic_region(r.parse, r.pose).image_region
         return (
-            _out(bchw_to_bhwc(image_agnostic(p, lab, po))),
-            _out(parse_agnostic(lab, po)),
+            _out(bchw_to_bhwc(image_agnostic(r.person, r.parse, r.pose))),
+            _out(parse_agnostic(r.parse, r.pose)),
             _out(b1hw_to_mask(region)),
         )
 
@@ -221,21 +222,14 @@ class KfvtonGarmentOnGrey:
         device = runtime.torch_device()
         size_hw = parse_size(size)
         if person_parse is not None:
-            person_parse = _resize_labels(person_parse.to(device), size_hw)
-        image, mask = garment_on_grey(
+            person_parse = resize_labels(person_parse.to(device), size_hw)
+        canvas = garment_on_grey(
             bhwc_to_bchw(garment, "garment").to(device),
             mask_to_b1hw(garment_mask, "garment_mask").to(device),
             size_hw=size_hw,
             person_parse=person_parse,
         )
-        return (_out(bchw_to_bhwc(image)), _out(b1hw_to_mask(mask)))
-
-
-def _resize_labels(labels: Tensor, size_hw: tuple[int, int]) -> Tensor:
-    """(B, H, W) int64 labels -> (B, *size_hw), nearest."""
-    if tuple(labels.shape[-2:]) == tuple(size_hw):
-        return labels
-    return F.interpolate(labels[:, None].float(), size=size_hw, mode="nearest")[:, 0].round().long()
+        return (_out(bchw_to_bhwc(canvas.image)), _out(b1hw_to_mask(canvas.mask)))
 
 
 NODE_CLASS_MAPPINGS = {
