@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from torch import Tensor
 
-from ..kfvton.geometry.pair_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
+from ..kfvton.pipelines.garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
 from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
 from . import _runtime as runtime
 from . import types as T
