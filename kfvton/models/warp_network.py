@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_WARP, resize_to, upsample_grid
+from ..geometry.warp import sample_grid
 from .dense_motion import DenseMotionConfig, DenseMotionNetwork
 from .keypoint_detector import KeypointDetector, KeypointDetectorConfig, KeypointDetectorOutput
 from .registry import register_model
@@ -88,10 +88,7 @@ def warp_garment(garment: Tensor, grid: Tensor, occlusion: Tensor | None = None)
     Returns:
         (B, C, H', W') in the dtype of `garment`.
     """
-    work = torch.promote_types(garment.dtype, grid.dtype)
-    out = F.grid_sample(
-        garment.to(work), grid.to(work), mode="bilinear", padding_mode="border", align_corners=ALIGN_CORNERS_WARP
-    ).to(garment.dtype)
+    out = sample_grid(garment, grid, align_corners=ALIGN_CORNERS_WARP, padding_mode="border", promote=True)
     if occlusion is not None:
         out = out * occlusion.to(garment.dtype)
     return out

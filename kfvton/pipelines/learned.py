@@ -30,13 +30,13 @@ from torch import Tensor
 from .._checks import check_shape
 from ..checkpoints.io import ModelBundle
 from ..geometry.grid import ALIGN_CORNERS_TPS, ALIGN_CORNERS_WARP, norm_to_px, px_to_norm, resize_labels, resize_to
-from ..geometry.pair_warp import warp_from_pairs
 from ..geometry.warp import Warp
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
 from ..models.warp_network import warp_garment
 from ..preprocess.network_inputs import NetworkInputs, build_network_inputs, from_network_range
 from ..preprocess.parse_labels import PARSE7_CLASSES
+from .garment_warp import warp_from_pairs
 
 __all__ = [
     "ParsePrediction",

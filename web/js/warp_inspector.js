@@ -5,7 +5,7 @@ import { chain } from "./lib/chain.js";
 import { formatWarpStats, warpVerdict } from "./lib/warp_stats.js";
 
 const NODE_ID = "KfvtonWarpInspector";
-const UI_KEY = "kfvton_warp_stats"; // nodes/editor.py INSPECTOR_UI_KEY
+const UI_KEY = "kfvton_warp_stats"; // nodes/warp.py INSPECTOR_UI_KEY
 
 app.registerExtension({
   name: "kfvton.warpInspector",
