@@ -22,7 +22,7 @@ from torch import Tensor
 from .._checks import check_image, check_same_batch, check_shape
 from ..geometry.pair_warp import DEFAULT_REG, warp_by_parts, warp_garment
 from ..geometry.warp import Warp
-from ..keypoints.formats import check_pose_joints
+from ..keypoints.formats import check_canvas_aspect, check_joints_on_canvas, check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import REQUIRED_JOINTS, place_garment_landmarks
@@ -109,6 +109,7 @@ def classical_tryon(
         raise TypeError(f"pose: expected a Pose (see kfvton.keypoints.formats to read one), got {type(pose).__name__}")
     check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
     pose = _pose_to_canvas(pose, (h, w))
+    check_joints_on_canvas(pose, "pose", joints=REQUIRED_JOINTS)
     batches = {"person": person.shape[0], "garment": garment.shape[0], "pose": pose.batch_size}
     if garment_mask is not None:
         check_shape(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
@@ -149,13 +150,8 @@ def classical_tryon(
 def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:
     if tuple(pose.canvas_hw) == tuple(size_hw):
         return pose
-    (ph, pw), (h, w) = pose.canvas_hw, size_hw
-    if abs(ph / pw - h / w) > 0.01 * (h / w):
-        raise ValueError(
-            f"pose: its canvas is {ph}x{pw} (H x W) but the person image is {h}x{w}; "
-            "the pose must come from this image (same aspect ratio)"
-        )
-    return pose.rescaled((h, w))
+    check_canvas_aspect(pose.canvas_hw, size_hw, "pose")
+    return pose.rescaled(size_hw)
 
 
 def _check_garment_not_blank(garment: Tensor) -> None:

@@ -20,6 +20,7 @@ from typing import Any
 
 import torch
 
+from .._atomic import write_text_atomic
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, estimate_pose, find_detector
 from ..keypoints.formats import pose_from_openpose_json
@@ -229,6 +230,6 @@ def write_intermediates(
     folder.mkdir(parents=True, exist_ok=True)
     save_image(result.warped_garment[:1].cpu(), folder / "warped_garment.png")
     save_mask(result.warped_mask[:1].cpu(), folder / "warped_mask.png")
-    (folder / "keypoints.json").write_text(json.dumps(keypoints_record(result, sources), indent=1), encoding="utf-8")
+    write_text_atomic(folder / "keypoints.json", json.dumps(keypoints_record(result, sources), indent=1))
     overlay = draw_correspondences(garment[:1].cpu(), person[:1].cpu(), result.keypoints.to("cpu"), labels=True)
     save_image(overlay, folder / "keypoints_overlay.png")
