@@ -14,6 +14,7 @@ import argparse
 import json
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from typing import Any
 import torch
 
 from .._atomic import write_text_atomic
+from .._checks import check_device, check_output_file, check_output_folder
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, estimate_pose, find_detector
-from ..keypoints.formats import pose_from_openpose_json
+from ..keypoints.formats import read_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
-from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
+from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, load_parse, save_image, save_mask
+from ..preprocess.parse_labels import LIP_LABELS
 from ..preprocess.parsing_onnx import parse_human_onnx
 from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
@@ -107,7 +110,10 @@ def resolve_pose(
         file to put where; errors of the JSON reader or of the chosen estimator otherwise.
     """
     if pose_path is not None:
-        return pose_from_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+        read = read_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+        for note in read.notes:
+            print(note)
+        return read.pose
     dirs = list(pose_dirs or [DEFAULT_POSE_DIR])
     models = None
     if pose_model:
@@ -122,7 +128,10 @@ def resolve_pose(
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     learned = wants_learned(args)  # checks the checkpoint options before any heavy work
-    device = torch.device(args.device)
+    check_output_file(args.out, "--out", IMAGE_EXTENSIONS)
+    if args.save_intermediates:
+        check_output_folder(args.save_intermediates, "--save-intermediates")
+    device = check_device(args.device, "--device")
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
     pose = resolve_pose(
@@ -137,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     if garment_mask is None and garment_alpha is not None:
         garment_mask = (garment_alpha > 0.5).float()
         _LOG.info("using the garment photo's alpha channel as its mask")
-    parse = load_parse(args.parse, "--parse") if args.parse else None
+    parse = load_parse(args.parse, "--parse", n_labels=len(LIP_LABELS)) if args.parse else None
     if parse is None and args.parser_model:
         parsed = parse_human_onnx(person, args.parser_model)
         parse = parsed.parse
@@ -157,6 +166,8 @@ def run(args: argparse.Namespace) -> int:
         garment_mask=None if garment_mask is None else garment_mask.to(device),
         parse=None if parse is None else parse.to(device),
     )
+    for warning in result.warnings:
+        print(f"kfvton tryon: warning: {warning}", file=sys.stderr)
     save_image(result.image, args.out)
     if args.save_intermediates:
         write_intermediates(
@@ -177,14 +188,14 @@ def run(args: argparse.Namespace) -> int:
 def _check_sizes(
     person: torch.Tensor, garment: torch.Tensor, garment_mask: torch.Tensor | None, parse: torch.Tensor | None
 ) -> None:
-    if garment_mask is not None and garment_mask.shape[-2:] != garment.shape[-2:]:
+    pairs = [("--garment-mask", garment_mask, "garment", garment), ("--parse", parse, "person", person)]
+    for name, x, owner, ref in pairs:
+        if x is None or x.shape[-2:] == ref.shape[-2:]:
+            continue
+        turned = tuple(x.shape[-2:]) == tuple(ref.shape[-2:])[::-1]
+        hint = " (turned by 90 degrees: was one of the two saved without its EXIF orientation?)" if turned else ""
         raise ValueError(
-            f"--garment-mask: expected the garment's size {tuple(garment.shape[-2:])} (H, W), "
-            f"got {tuple(garment_mask.shape[-2:])}"
-        )
-    if parse is not None and parse.shape[-2:] != person.shape[-2:]:
-        raise ValueError(
-            f"--parse: expected the person's size {tuple(person.shape[-2:])} (H, W), got {tuple(parse.shape[-2:])}"
+            f"{name}: expected the {owner}'s size {tuple(ref.shape[-2:])} (H, W), got {tuple(x.shape[-2:])}{hint}"
         )
 
 
