@@ -215,10 +215,11 @@ class TestClassicalTryOn:
     @pytest.mark.parametrize("persons,garments", [(2, 1), (1, 2)])
     def test_batches(self, persons, garments):
         out = KfvtonClassicalTryOn().run(make_person(persons), make_garment(garments), make_pose(persons), 1e-3, 2, 1.5)
-        image, warped, wmask, pairs, warp, method = out
+        image, warped, wmask, pairs, warp, method, warnings = out
         b = max(persons, garments)
         assert image.shape == warped.shape == (b, *PERSON_HW, 3) and wmask.shape == (b, *PERSON_HW)
         assert pairs.batch_size == b and warp.grid.shape[0] == b and method == "computed"
+        assert isinstance(warnings, str)
 
     def test_matches_stage_nodes(self):
         """The all-in-one node and the chain of stage nodes give the same image (same library steps)."""
