@@ -23,6 +23,8 @@ from .._checks import check_label_map
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "upright",
+    "upright_size_hw",
     "load_image",
     "load_image_rgba",
     "load_mask",
@@ -35,6 +37,19 @@ __all__ = [
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
 _EXIF_ORIENTATION = 0x0112
 _WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")  # 16-bit greys (Pillow reads 16-bit PNGs as one of these)
+
+
+def upright(img: Image.Image) -> Image.Image:
+    """`img` turned as its EXIF orientation says (phones store the sensor's pixels and the turn to view them)."""
+    if img.getexif().get(_EXIF_ORIENTATION, 1) in range(2, 9):
+        return ImageOps.exif_transpose(img)
+    return img
+
+
+def upright_size_hw(img: Image.Image) -> tuple[int, int]:
+    """(H, W) of `img` once upright, from its header (orientations 5-8 swap the sides)."""
+    w, h = img.size
+    return (w, h) if img.getexif().get(_EXIF_ORIENTATION, 1) in range(5, 9) else (h, w)
 
 
 def _open(path: str | os.PathLike, name: str) -> Image.Image:
@@ -54,9 +69,7 @@ def _open(path: str | os.PathLike, name: str) -> Image.Image:
         ) from None
     except (UnidentifiedImageError, OSError) as err:
         raise ValueError(f"{name}: cannot read {p} as an image ({err})") from None
-    if img.getexif().get(_EXIF_ORIENTATION, 1) in range(2, 9):
-        img = ImageOps.exif_transpose(img)
-    return img
+    return upright(img)
 
 
 def _pixels(img: Image.Image, name: str, mode: str) -> np.ndarray:
