@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
 from .._atomic import write_text_atomic
 from .._checks import check_device, check_output_file, check_output_folder
@@ -156,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
         parse = regions.parse
         print(f"regions: {regions.method}")
     _check_sizes(person, garment, garment_mask, parse)
+    garment, garment_mask = _fit_garment(garment, garment_mask, person.shape[-2:])
     if learned:
         return run_learned(args, person, garment, garment_mask, pose, parse)
 
@@ -183,6 +185,36 @@ def run(args: argparse.Namespace) -> int:
         f"sleeves: {result.landmarks.sleeves[0]}, {elapsed:.2f} s)"
     )
     return 0
+
+
+#: A garment photo with more than this many times the person photo's pixels is downscaled to the person's count.
+GARMENT_AREA_FACTOR = 2.0
+
+
+def _fit_garment(
+    garment: torch.Tensor, garment_mask: torch.Tensor | None, person_hw: tuple[int, int]
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Downscale (antialiased) a garment photo far larger than the person photo to the person's pixel count.
+
+    The garment is sampled into the person frame, where its extra pixels cannot show (and point sampling a much
+    larger picture aliases its print), while the mask and landmark steps cost time and memory per pixel. The
+    downscale is printed.
+    """
+    gh, gw = garment.shape[-2:]
+    area = gh * gw
+    target = person_hw[0] * person_hw[1]
+    if area <= GARMENT_AREA_FACTOR * target:
+        return garment, garment_mask
+    scale = (target / area) ** 0.5
+    size = (max(1, round(gh * scale)), max(1, round(gw * scale)))
+    garment = F.interpolate(garment, size=size, mode="bilinear", antialias=True, align_corners=False).clamp(0, 1)
+    if garment_mask is not None:
+        garment_mask = (F.interpolate(garment_mask, size=size, mode="area") > 0.5).float()
+    print(
+        f"--garment: downscaled from {gw}x{gh} to {size[1]}x{size[0]} (W x H), the person photo's pixel count; "
+        "a larger garment photo adds time and memory but no detail"
+    )
+    return garment, garment_mask
 
 
 def _check_sizes(

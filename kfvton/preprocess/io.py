@@ -72,8 +72,12 @@ def _open(path: str | os.PathLike, name: str) -> Image.Image:
     return upright(img)
 
 
-def _pixels(img: Image.Image, name: str, mode: str) -> np.ndarray:
-    """Pixels as float32 in [0, 1]: (H, W, 3) for mode "RGB", (H, W) for mode "L"."""
+def _pixels(img: Image.Image, name: str, mode: str) -> Tensor:
+    """Pixels as float32 in [0, 1]: (3, H, W) for mode "RGB", (H, W) for mode "L".
+
+    8-bit pictures go uint8 -> float32 in one copy (a 69-megapixel photo is 0.8 GB as float32; every extra
+    float copy at load time adds that much to the peak).
+    """
     if img.mode in _WIDE_MODES or img.mode == "F":
         arr = np.asarray(img, dtype=np.float32)
         lo, hi = (float(arr.min()), float(arr.max())) if arr.size else (0.0, 0.0)
@@ -83,31 +87,35 @@ def _pixels(img: Image.Image, name: str, mode: str) -> np.ndarray:
                 f"{name}: a {img.mode} image with values in [{lo:.4g}, {hi:.4g}]; expected 8- or 16-bit, "
                 "or floats in [0, 1]"
             )
-        arr = arr / full if full != 1.0 else arr
-        return np.repeat(arr[..., None], 3, axis=-1) if mode == "RGB" else arr
-    return np.asarray(img.convert(mode), dtype=np.float32) / 255.0
+        if full != 1.0:
+            arr /= full
+        grey = torch.from_numpy(arr)
+        return grey.expand(3, *grey.shape).contiguous() if mode == "RGB" else grey
+    pixels = torch.from_numpy(np.array(img.convert(mode)))  # a writable uint8 copy (3 bytes a pixel)
+    if mode == "RGB":
+        pixels = pixels.permute(2, 0, 1)
+    return pixels.to(torch.float32).div_(255.0).contiguous()
 
 
 def load_image(path: str | os.PathLike, name: str = "image") -> Tensor:
     """RGB image -> (1, 3, H, W) float32 in [0, 1] (alpha, if any, is dropped; see `load_image_rgba`)."""
-    arr = _pixels(_open(path, name), name, "RGB")
-    return torch.from_numpy(arr).permute(2, 0, 1).unsqueeze(0).contiguous()
+    return _pixels(_open(path, name), name, "RGB")[None]
 
 
 def load_image_rgba(path: str | os.PathLike, name: str = "image") -> tuple[Tensor, Tensor | None]:
     """RGB image and its alpha: ((1, 3, H, W), (1, 1, H, W) or None when the file has no alpha)."""
     img = _open(path, name)
     has_alpha = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
-    rgb = torch.from_numpy(_pixels(img, name, "RGB")).permute(2, 0, 1)[None]
+    rgb = _pixels(img, name, "RGB")[None]
     if not has_alpha:
-        return rgb.contiguous(), None
+        return rgb, None
     alpha = torch.from_numpy(np.asarray(img.convert("RGBA"), dtype=np.float32)[..., 3] / 255.0)[None, None]
-    return rgb.contiguous(), alpha
+    return rgb, alpha
 
 
 def load_mask(path: str | os.PathLike, name: str = "mask", threshold: float | None = 0.5) -> Tensor:
     """Grey mask -> (1, 1, H, W) float32; binarised at `threshold` (JPEG masks are noisy) unless it is None."""
-    mask = torch.from_numpy(_pixels(_open(path, name), name, "L"))[None, None]
+    mask = _pixels(_open(path, name), name, "L")[None, None]
     return (mask > threshold).float() if threshold is not None else mask
 
 
@@ -130,6 +138,11 @@ def load_parse(path: str | os.PathLike, name: str = "parse", *, n_labels: int | 
     return parse
 
 
+def _to_uint8(x: Tensor) -> Tensor:
+    """[0, 1] float -> uint8 on the CPU, rounded; one float copy (the clamp), the rest in place."""
+    return x.detach().to("cpu", torch.float32).clamp(0, 1).mul_(255.0).add_(0.5).to(torch.uint8)
+
+
 def _save(arr: np.ndarray, path: str | os.PathLike) -> None:
     """(H, W) or (H, W, 3) uint8 -> grey or RGB file, format from the extension."""
     p = Path(path)
@@ -145,11 +158,9 @@ def save_image(image: Tensor, path: str | os.PathLike) -> None:
     """Write (1, 3, H, W) or (3, H, W) [0, 1] as an 8-bit image (atomically); folders are created."""
     if image.ndim == 4:
         image = image[0]
-    arr = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
-    _save(arr, path)
+    _save(_to_uint8(image).permute(1, 2, 0).contiguous().numpy(), path)
 
 
 def save_mask(mask: Tensor, path: str | os.PathLike) -> None:
     """Write a (1, 1, H, W), (1, H, W) or (H, W) [0, 1] mask as an 8-bit grey image (atomically)."""
-    arr = (mask.detach().float().clamp(0, 1).reshape(mask.shape[-2:]).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
-    _save(arr, path)
+    _save(_to_uint8(mask.reshape(mask.shape[-2:])).numpy(), path)

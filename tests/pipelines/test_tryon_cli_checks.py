@@ -235,3 +235,14 @@ class TestHandled:
             _run(files, capsys)
         assert not (files / "out" / "tryon.png").exists()
         assert list((files / "out").iterdir()) == []
+
+
+def test_huge_garment_photo_is_downscaled_and_said(files, capsys):
+    Image.fromarray(_garment(800, 600)).save(files / "big.png")
+    rc, out, err = _run(files, capsys, **{"--garment": "big.png", "--save-intermediates": "steps"})
+    assert rc == 0, err
+    assert "--garment: downscaled from 600x800 to 192x256 (W x H)" in out
+    record = json.loads((files / "steps" / "keypoints.json").read_text())
+    assert record["garment_hw"] == [256, 192]  # landmarks in the frame of the garment that was used
+    result = np.asarray(Image.open(files / "out" / "tryon.png"))
+    assert result[110:150, 80:112, 0].mean() > 150
