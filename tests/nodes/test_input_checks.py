@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 import torch
 from comfyui_kfvton.nodes.composite import KfvtonComposite
-from comfyui_kfvton.nodes.editor import KfvtonKeypointEditor
 from comfyui_kfvton.nodes.inputs import (
     KfvtonGarmentMask,
     KfvtonLoadParseMap,
     KfvtonPoseFromPoseKeypoint,
     KfvtonPoseToPoseKeypoint,
 )
-from comfyui_kfvton.nodes.preview import KfvtonClassicalTryOn
+from comfyui_kfvton.nodes.keypoints import KfvtonKeypointEditor
+from comfyui_kfvton.nodes.pipelines import KfvtonClassicalTryOn
 from PIL import Image
 
 from .conftest import PERSON_HW, garment_mask, make_garment, make_pairs, make_person, make_pose
@@ -89,7 +89,8 @@ class TestLoadParseMap:
         exif = img.getexif()
         exif[0x0112] = 6
         img.save(tmp_path / "parse.png", exif=exif.tobytes())
-        parse, _ = KfvtonLoadParseMap().run("", path=str(tmp_path / "parse.png"))
+        parse_map, _ = KfvtonLoadParseMap().run("", path=str(tmp_path / "parse.png"))
+        parse = parse_map.labels
         assert parse.shape == (1, 30, 20)
         assert bool((parse[0, :5, :5] == 5).all()) and int((parse == 5).sum()) == 25
 
@@ -101,6 +102,14 @@ class TestPoseKeypointWarnings:
         pose, warnings = KfvtonPoseFromPoseKeypoint().run(value, square)
         assert pose.canvas_hw == (PERSON_HW[0], PERSON_HW[0])
         assert warnings.startswith("pose_keypoint[0]: its canvas is 64x96 (W x H) but the image is 96x96")
+
+
+class TestParseSocket:
+    def test_bare_labels_out_of_range(self):
+        parse = torch.zeros(1, *PERSON_HW, dtype=torch.long)
+        parse[0, 0, 0] = 255
+        with pytest.raises(ValueError, match=r"parse: expected labels in \[0, 19\], found 255 in 1 pixels"):
+            KfvtonComposite().run(make_person(), make_person(), torch.zeros(1, *PERSON_HW), 1.5, parse=parse)
 
 
 class TestKeypointEditor:
