@@ -36,6 +36,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 from torch import Tensor, nn
 
+from .._atomic import atomic_path
 from ..geometry.grid import parse_size_hw
 from ..models.registry import build_model, model_entry
 from ..preprocess.parse_labels import PARSE7_CLASSES, PARSE14_CLASSES
@@ -211,8 +212,8 @@ def save_checkpoint(
         _PREFIX + "source": source,
     }
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(_unshare(state), str(path), metadata=meta)
+    with atomic_path(path) as tmp:
+        save_file(_unshare(state), str(tmp), metadata=meta)
     return read_checkpoint_info(path)
 
 

@@ -35,7 +35,7 @@ from torch import Tensor
 from ..geometry.grid import resize_labels, resize_to
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
-from ..preprocess.io import load_image, load_mask, load_parse
+from ..preprocess.io import load_image, load_mask, load_parse, upright_size_hw
 
 __all__ = [
     "DatasetLayout",
@@ -289,7 +289,7 @@ def _image_size(path: Path, what: str) -> tuple[int, int]:
     """(H, W) from the header only."""
     try:
         with Image.open(path) as img:
-            w, h = img.size
+            h, w = upright_size_hw(img)
     except (UnidentifiedImageError, OSError) as err:
         raise BadSampleError(f"{what} {path.name}: cannot read as an image ({err})") from None
     return h, w
