@@ -22,7 +22,7 @@ from ..kfvton.preprocess.parse_labels import (
     to_vitonhd,
 )
 from ..kfvton.preprocess.parsing_onnx import parse_human_onnx
-from ..kfvton.preprocess.regions import estimate_regions
+from ..kfvton.preprocess.regions import estimate_person_regions
 from . import _runtime as runtime
 from . import types as T
 
@@ -236,9 +236,10 @@ class KfvtonParseFromMasks:
 
 class KfvtonRegionEstimator:
     DESCRIPTION = (
-        "Without a parser: estimates the garment region and the regions to keep (head, neck, arms, lower body) from "
-        "the pose and a person silhouette (connect one from any segmentation node, or it is computed when the "
-        "background is plain). Lower quality than a parser; the method output says so."
+        "Without a parser: estimates background, hair, face, neck, arms and hands, the old upper garment, the lower "
+        "garment and legs from the pose, a person mask and colour. The person mask and face outline come from a "
+        "connected silhouette (any segmentation node), else from the embedded MediaPipe models, else from a plain "
+        "background. The method output names the source."
     )
     CATEGORY = "KF-VTON/inputs"
     FUNCTION = "run"
@@ -247,10 +248,10 @@ class KfvtonRegionEstimator:
     OUTPUT_TOOLTIPS = (
         "Estimated label map (B, H, W) int64 in LIP-20 / VITON-HD labels.",
         "1 on the upper garment to replace.",
-        "1 on head, neck, arms and lower body.",
+        "1 on hair, face, neck, arms, lower garment and legs.",
         "The person mask used.",
         "The estimated map in the CIHP / VITON-HD colours.",
-        "How the regions were made (names the lower-quality path and the silhouette source).",
+        "How the regions were made (names the person-mask source: silhouette given, MediaPipe or plain background).",
     )
 
     @classmethod
@@ -267,7 +268,8 @@ class KfvtonRegionEstimator:
 
     def run(self, person: Tensor, pose: Pose, silhouette: Tensor | None = None):
         sil = None if silhouette is None else mask_to_b1hw(silhouette, "silhouette")
-        result = estimate_regions(bhwc_to_bchw(person, "person"), pose.to("cpu"), silhouette=sil)
+        result = estimate_person_regions(bhwc_to_bchw(person, "person"), pose.to("cpu"), silhouette=sil, name="person")
+        runtime.log.info("KF-VTON Region Estimator: %s", result.method)
         out = runtime.intermediate_device()
         return (
             result.parse.to(out),

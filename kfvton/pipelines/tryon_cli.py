@@ -1,7 +1,10 @@
 """`python -m kfvton tryon`: try a garment photo on a person photo from the command line.
 
     python -m kfvton tryon --person P.jpg --garment G.jpg [--pose P_keypoints.json] --out out/tryon.png \
-        [--garment-mask M.png] [--parse P.png | --parser-model F.onnx | --estimate-regions] [--save-intermediates DIR]
+        [--garment-mask M.png] [--parse P.png | --parser-model F.onnx | --no-regions] [--save-intermediates DIR]
+
+Without a parse map the person's regions (hair, face, neck, arms, old upper garment, lower garment, legs) are
+estimated by default (`estimate_person_regions`), so the old garment is replaced and hair stays in front.
 
 The classical pipeline (`classical_tryon`, no weights) runs; the learned KF-VTON path plugs in here as another
 branch of `run` (a `--checkpoint` option). Every input is checked before any heavy work and errors name the
@@ -21,17 +24,17 @@ from typing import Any
 import torch
 
 from ..keypoints.draw import draw_correspondences
-from ..keypoints.estimate import DEFAULT_POSE_DIR, estimate_pose, find_detector
+from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
 from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
 from ..preprocess.parsing_onnx import parse_human_onnx
-from ..preprocess.regions import estimate_regions
+from ..preprocess.regions import estimate_person_regions
 from .classical import ClassicalTryOn, classical_tryon
 from .learned_cli import add_learned_arguments, run_learned, wants_learned
 
-__all__ = ["add_arguments", "run", "resolve_pose", "write_intermediates"]
+__all__ = ["add_arguments", "run", "resolve_pose", "resolve_pose_estimate", "write_intermediates"]
 
 _LOG = logging.getLogger("kfvton")
 
@@ -67,8 +70,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--estimate-regions",
         action="store_true",
-        help="without --parse: estimate head/arms/lower-body/garment regions from the pose and the person's "
-        "silhouette (plain background; lower quality than a parse map) and use them as the parse map",
+        help="accepted and ignored (kept so saved commands still run): regions are estimated by default now",
+    )
+    parser.add_argument(
+        "--no-regions",
+        action="store_true",
+        help="without --parse: do not estimate the person's regions (the old garment then stays visible around "
+        "the new one; for debugging)",
     )
     parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
     parser.add_argument(
@@ -105,17 +113,41 @@ def resolve_pose(
         PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
         file to put where; errors of the JSON reader or of the chosen estimator otherwise.
     """
+    return resolve_pose_estimate(
+        pose_path,
+        person,
+        pose_model=pose_model,
+        detector_model=detector_model,
+        pose_dirs=pose_dirs,
+        use_mediapipe=use_mediapipe,
+    ).pose
+
+
+def resolve_pose_estimate(
+    pose_path: str | os.PathLike | None,
+    person: torch.Tensor,
+    *,
+    pose_model: str | None = None,
+    detector_model: str | None = None,
+    pose_dirs: list[str] | None = None,
+    use_mediapipe: bool = True,
+) -> PoseEstimate:
+    """`resolve_pose` with the method used (and MediaPipe's person mask and face outline when it estimated)."""
     if pose_path is not None:
-        return pose_from_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+        pose = pose_from_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+        return PoseEstimate(pose, "given", str(pose_path))
     dirs = list(pose_dirs or [DEFAULT_POSE_DIR])
     models = None
     if pose_model:
         if detector_model is None:
             detector_model = find_detector([os.path.dirname(os.path.abspath(pose_model)), *dirs])
         models = PoseModelFiles(pose_model, None if detector_model in (None, "none") else detector_model)
-    result = estimate_pose(person, onnx_models=models, search_dirs=dirs, use_mediapipe=use_mediapipe)
+    result = estimate_pose(person, onnx_models=models, search_dirs=dirs, use_mediapipe=use_mediapipe, name="--person")
     print(result.describe())
-    return result.pose
+    if result.person is not None:
+        for warning in result.person.warnings:
+            print(f"warning: {warning}")
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
@@ -124,7 +156,7 @@ def run(args: argparse.Namespace) -> int:
     device = torch.device(args.device)
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
-    pose = resolve_pose(
+    estimate = resolve_pose_estimate(
         args.pose,
         person,
         pose_model=args.pose_model,
@@ -132,6 +164,7 @@ def run(args: argparse.Namespace) -> int:
         pose_dirs=args.pose_dir,
         use_mediapipe=not args.no_mediapipe,
     )
+    pose = estimate.pose
     garment_mask = load_mask(args.garment_mask, "--garment-mask") if args.garment_mask else None
     if garment_mask is None and garment_alpha is not None:
         garment_mask = (garment_alpha > 0.5).float()
@@ -141,8 +174,14 @@ def run(args: argparse.Namespace) -> int:
         parsed = parse_human_onnx(person, args.parser_model)
         parse = parsed.parse
         print(f"parse: parser {os.path.basename(args.parser_model)} ({parsed.label_set})")
-    if parse is None and args.estimate_regions:
-        regions = estimate_regions(person, pose)
+    if args.parse:
+        print(f"parse: file {args.parse}")
+    if parse is None and args.no_regions:
+        print("regions: none (--no-regions): the old garment stays visible where the new one does not cover it")
+    elif parse is None:
+        regions = estimate_person_regions(
+            person, pose, person=estimate.person, use_mediapipe=not args.no_mediapipe, name="--person"
+        )
         parse = regions.parse
         print(f"regions: {regions.method}")
     _check_sizes(person, garment, garment_mask, parse)
