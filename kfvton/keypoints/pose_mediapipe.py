@@ -101,18 +101,42 @@ def joints_from_mediapipe33(landmarks: Tensor | np.ndarray, canvas_hw: tuple[int
     return out
 
 
+def _import_mediapipe() -> Any:
+    """`import mediapipe`, with its native bindings' start-up line on protobuf >= 5 (a printed, caught
+    "AttributeError: 'MessageFactory' object has no attribute 'GetPrototype'", harmless) kept out of the console.
+    Only the first import prints it; errors still raise."""
+    import sys
+
+    if "mediapipe" in sys.modules:
+        return sys.modules["mediapipe"]
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (embedded interpreters): import as it is
+        import mediapipe
+
+        return mediapipe
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            import mediapipe
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return mediapipe
+
+
 def _mediapipe() -> Any:
     try:
-        import mediapipe
+        return _import_mediapipe()
     except ImportError:
         raise ImportError(f"mediapipe is not installed. {MEDIAPIPE_INSTALL_HINT}") from None
-    return mediapipe
 
 
 def mediapipe_version() -> str | None:
     """The installed mediapipe version, or None when it is not importable (imports it; cheap after the first time)."""
     try:
-        import mediapipe
+        mediapipe = _import_mediapipe()
     except ImportError:
         return None
     return str(getattr(mediapipe, "__version__", "unknown"))
