@@ -8,7 +8,7 @@ from torch import Tensor
 from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
-from ..kfvton.preprocess.garment_mask import prepare_garment_mask
+from ..kfvton.preprocess.garment_mask import garment_photo_warnings, prepare_garment_mask
 from ..kfvton.preprocess.io import load_parse
 from ..kfvton.preprocess.layout import b1hw_to_mask, bhwc_to_bchw, mask_to_b1hw
 from . import _runtime as runtime
@@ -160,7 +160,8 @@ class KfvtonGarmentMask:
     RETURN_NAMES = ("garment_mask", "method")
     OUTPUT_TOOLTIPS = (
         "1 on the garment, 0 elsewhere, in the garment image's pixels.",
-        "Where the mask came from: explicit, alpha or computed.",
+        "Where the mask came from (explicit, alpha or computed), loose parts dropped, and a warning when the photo "
+        "does not look like a flat garment.",
     )
 
     @classmethod
@@ -190,7 +191,12 @@ class KfvtonGarmentMask:
         result = prepare_garment_mask(
             image, None if mask is None else mask_to_b1hw(mask, "mask").to(image.device), alpha
         )
-        return (b1hw_to_mask(result.mask).to(runtime.intermediate_device()), result.method)
+        text = result.describe()
+        if result.method == "computed":
+            for warning in garment_photo_warnings(image):
+                runtime.log.warning("KF-VTON Garment Mask: %s", warning)
+                text += f"; warning: {warning}"
+        return (b1hw_to_mask(result.mask).to(runtime.intermediate_device()), text)
 
 
 class KfvtonLoadParseMap:

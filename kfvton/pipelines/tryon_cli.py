@@ -28,6 +28,7 @@ from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, 
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
+from ..preprocess.garment_mask import garment_photo_warnings
 from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
 from ..preprocess.parsing_onnx import parse_human_onnx
 from ..preprocess.regions import estimate_person_regions
@@ -165,6 +166,9 @@ def run(args: argparse.Namespace) -> int:
         use_mediapipe=not args.no_mediapipe,
     )
     pose = estimate.pose
+    if not args.garment_mask and garment_alpha is None:
+        for warning in garment_photo_warnings(garment, name="--garment"):
+            print(f"warning: {warning}")
     garment_mask = load_mask(args.garment_mask, "--garment-mask") if args.garment_mask else None
     if garment_mask is None and garment_alpha is not None:
         garment_mask = (garment_alpha > 0.5).float()
