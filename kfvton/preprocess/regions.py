@@ -271,7 +271,7 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
         chest = _box_median(rgb, sil & ~skin, np.array([neck[0], neck[1] + 0.4 * torso]), 0.15 * sw)
         thigh = _box_median(rgb, sil & ~skin, np.array([hip_x, hip_y + 0.35 * torso]), 0.15 * sw)
         top = int(np.clip(neck[1] + 0.5 * torso, 0, h - 1))
-        split = hip_y
+        split = hip_y - 0.12 * torso  # no colour change: trousers start a little above the hip joints
         if chest is not None and thigh is not None and np.linalg.norm(chest - thigh) > 0.08:
             split = top + _best_split(rgb[top:], (sil & ~skin)[top:], chest, thigh, hip_x=hip_x, half=0.6 * sw)
     below = sil & (yy >= split)
@@ -286,10 +286,13 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
         chain = [joint(f"{side}_hip"), joint(f"{side}_knee"), joint(f"{side}_ankle")]
         leg_dist[label] = _chain_distance((h, w), chain)
     near_arm = np.minimum(arm_dist[14], arm_dist[15]) < 0.3 * sw
-    # the torso between the shoulders (not the arms): skin there is neck / neckline / midriff
+    # the torso's centre line: skin nearer to it than to an arm chain is neck / neckline / midriff, not arm
+    centre = [nose if nose is not None else None, neck, joint("mid_hip")]
+    torso_dist = _chain_distance((h, w), [p for p in centre if p is not None])
+    armish = (np.minimum(arm_dist[14], arm_dist[15]) < torso_dist) | (yy > neck[1] + 0.6 * sw)
     body = sil & (yy > chin_y)
-    arm_skin = body & skin & near_arm
-    arm_skin = _connected_to(body & skin & (np.minimum(arm_dist[14], arm_dist[15]) < 0.45 * sw), arm_skin)
+    arm_skin = body & skin & near_arm & armish
+    arm_skin = _connected_to(body & skin & armish & (np.minimum(arm_dist[14], arm_dist[15]) < 0.45 * sw), arm_skin)
     for label in (14, 15):
         other = 29 - label
         parse[arm_skin & (arm_dist[label] <= arm_dist[other])] = label
@@ -367,6 +370,9 @@ def _long_hair(
     hairy = cv2.blur(hairy.astype(np.float32), (k, k)) > 0.5
     near = hairy & np.isin(parse, (5, 10, 14, 15))
     zone = (yy > chin_y - 2) & (yy < min(neck[1] + 2.0 * sw, split))
+    head_x = np.nonzero(hair_above)[1]
+    left, right = np.percentile(head_x, 2), np.percentile(head_x, 98)
+    zone &= (xx > left - 0.25 * sw) & (xx < right + 0.25 * sw)  # hair falls around the head, not out to the arms
     candidate = near & zone
     grown = _connected_to(candidate, parse == 2)
     parse[grown] = 2
