@@ -58,6 +58,8 @@ DEFAULT_TORSO = 2.7  # x hw
 CROTCH_MIN = 0.05  # the garment's crotch at least this far below the hip joints, x thigh length ...
 CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo shows the legs part below the crotch)
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
+HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
+HEM_LOOSE = 1.35  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.55  # a skirt's hem half-width at least the legs' half-spread + this, x hw
 _PRESENT = 0.05
 _ARMS = (14, 15)
@@ -281,9 +283,8 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
     crotch = body.waist + crotch_d * v
     put("crotch", crotch)
     g_hip_half = (gxy("hip_left")[0] - gxy("hip_right")[0]).abs() / 2
-    hip_half = torch.maximum(
-        body.half_width(crotch, HIP_HALF) * 1.02, torch.minimum(g_hip_half * sx, 1.6 * HIP_HALF * hw)
-    )
+    body_half = body.half_width(crotch, HIP_HALF)
+    hip_half = (g_hip_half * sx).clamp(body_half, body_half * HIP_LOOSE)
     put("hip_right", crotch - hip_half * u)
     put("hip_left", crotch + hip_half * u)
     for side, sign, knee_j, ankle_j in (
@@ -347,7 +348,7 @@ def _place_skirt(
             floor = torch.maximum(floor, body.half_width(mid, HIP_HALF) * 1.02)
         else:
             floor = torch.maximum(floor, body.legs_half(depth))
-        half = torch.maximum(half, floor)
+        half = half.clamp(floor, floor * (HIP_LOOSE if centre is None else HEM_LOOSE))
         out[idx[right], :2], out[idx[right], 2] = mid - half * u, 1.0
         out[idx[left], :2], out[idx[left], 2] = mid + half * u, 1.0
         if centre is not None:

@@ -81,6 +81,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="without --parse: estimate head/arms/lower-body/garment regions from the pose and the person's "
         "silhouette (plain background; lower quality than a parse map) and use them as the parse map",
     )
+    parser.add_argument(
+        "--category",
+        default="upper",
+        choices=["upper", "lower", "dress", "auto"],
+        help="garment category: upper (tops, default), lower (trousers, shorts, skirts), dress, or auto (decided "
+        "from the garment photo's shape and printed)",
+    )
+    parser.add_argument(
+        "--tuck",
+        default="auto",
+        choices=["auto", "in", "out"],
+        help="lower garments with --parse: the person's top over the waistband (out) or tucked in (in)",
+    )
     parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
     parser.add_argument(
         "--save-intermediates",
@@ -171,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
         pose.to(device),
         garment_mask=None if garment_mask is None else garment_mask.to(device),
         parse=None if parse is None else parse.to(device),
+        category=args.category,
+        tuck=args.tuck,
     )
     save_image(result.image, args.out)
     if args.save_intermediates:
@@ -184,9 +199,18 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(
         f"wrote {args.out} (classical try-on, garment mask: {result.mask_method}, "
-        f"sleeves: {result.landmarks.sleeves[0]}, {elapsed:.2f} s)"
+        f"{_kind_text(result)}, {elapsed:.2f} s)"
     )
     return 0
+
+
+def _kind_text(result: ClassicalTryOn) -> str:
+    """ "sleeves: long" for tops (as before); "category: ..., kind: ..." for lower garments and dresses."""
+    if result.category == "upper" and result.category_reason == "given":
+        return f"sleeves: {result.landmarks.sleeves[0]}"
+    kind = result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0]
+    tuck = f", tuck: {result.tuck}" if result.tuck != "-" else ""
+    return f"category: {result.category_reason}, kind: {kind}{tuck}"
 
 
 def _check_sizes(
@@ -212,7 +236,10 @@ def keypoints_record(result: ClassicalTryOn, sources: dict[str, str] | None = No
             "origin": pairs.origin,
             "person_hw": list(pairs.person_hw),
             "garment_hw": list(pairs.garment_hw),
-            "sleeves": result.landmarks.sleeves[0],
+            "category": result.category,
+            "category_reason": result.category_reason,
+            "sleeves": result.landmarks.sleeves[0] if result.category == "upper" else None,
+            "kind": result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0],
             "mask_method": result.mask_method,
             "convention": "pixels (x, y, confidence), confidence 0 = missing; left/right are the wearer's",
             "landmarks": [
