@@ -165,6 +165,13 @@ def _skin_model(lab: np.ndarray, sample: np.ndarray) -> tuple[np.ndarray, np.nda
     return mean, np.diag(1.0 / spread**2)
 
 
+def _skin_tinted(rgb: np.ndarray) -> np.ndarray:
+    """The classic YCrCb skin box (Cr 133-173, Cb 77-127, not too dark): a loose prior, for picking samples."""
+    ycrcb = cv2.cvtColor((rgb * 255).astype(np.uint8), cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
+    return (cr >= 133) & (cr <= 173) & (cb >= 77) & (cb <= 127) & (y > 40)
+
+
 def _skin_distance(lab: np.ndarray, model: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Mahalanobis distance of each pixel's Lab colour from the skin model."""
     mean, inv = model
@@ -252,6 +259,9 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
         face_top = 0.0
     # skin: a colour model from the lower half of the face (no hair there), or from the whole zone
     core = face_zone & (yy > face_top + 0.45 * max(chin_y - face_top, 1.0))
+    if face_hint is None or not face_hint.any():  # no face seen: the face guess and the neck, skin-tinted only
+        core = core | (sil & (yy > chin_y) & (yy < neck[1]) & (np.abs(xx - neck[0]) < 0.15 * sw))
+        core &= _skin_tinted(rgb)
     skin_model = _skin_model(lab, core if core.sum() >= 50 else face_zone)
     skin_dist = _skin_distance(lab, skin_model)
     skin = (skin_dist < 3.0) & sil
