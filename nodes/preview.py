@@ -11,6 +11,7 @@ from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon
 from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
+from ..kfvton.preprocess.regions import estimate_person_regions
 from . import _runtime as runtime
 from . import types as T
 
@@ -129,6 +130,15 @@ class KfvtonClassicalTryOn:
                         "tooltip": "Lower garments with a parse map: the top over (out) or tucked into (in) the waistband.",
                     },
                 ),
+                "estimate_regions": (
+                    "BOOLEAN",
+                    {
+                        "default": True,
+                        "tooltip": "Without a parse map: estimate hair, face, arms, old garment, lower garment and "
+                        "legs (embedded MediaPipe person mask + colour), so the old garment is replaced and hair "
+                        "stays in front. Off: the old garment stays visible around the new one.",
+                    },
+                ),
             },
         }
 
@@ -145,8 +155,15 @@ class KfvtonClassicalTryOn:
         target_mask: Tensor | None = None,
         category: str = "upper",
         tuck: str = "auto",
+        estimate_regions: bool = True,
     ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str]:
         device = runtime.torch_device()
+        regions_note = ""
+        if parse is None and estimate_regions and isinstance(pose, Pose):
+            regions = estimate_person_regions(bhwc_to_bchw(person, "person").cpu(), pose.to("cpu"), name="person")
+            parse = regions.parse
+            regions_note = f"; regions: {regions.method}"
+            runtime.log.info("KF-VTON Classical Try-On: regions %s", regions.method)
 
         def mask(m: Tensor | None, name: str) -> Tensor | None:
             return None if m is None else mask_to_b1hw(m, name).to(device)
@@ -168,6 +185,7 @@ class KfvtonClassicalTryOn:
         report = result.mask_method
         if category != "upper":
             report += f"; category {result.category_reason}" + (f"; tuck {result.tuck}" if result.tuck != "-" else "")
+        report += regions_note
         return (
             bchw_to_bhwc(result.image.clamp(0, 1)).to(out),
             bchw_to_bhwc(result.warped_garment.clamp(0, 1)).to(out),
