@@ -25,8 +25,9 @@ from torch import Tensor
 from .._checks import check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import upper_pairs
+from ..pipelines.garment_warp import warp_by_parts
 from .grid import ALIGN_CORNERS_TPS, px_to_norm
-from .pair_warp import DEFAULT_REG, MISSING_REG, warp_by_parts
+from .pair_warp import DEFAULT_REG, MISSING_REG
 from .tps import tps_solve, tps_transform_points
 from .warp import Warp
 
