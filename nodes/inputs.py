@@ -6,16 +6,14 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_to_pose_keypoint, read_pose_keypoint
+from ..kfvton.keypoints.formats import pose_from_json_file, pose_to_pose_keypoint, read_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
 from ..kfvton.pipelines.tryon_cli import estimate_person_pose
 from ..kfvton.preprocess.garment_checks import garment_warnings
-from ..kfvton.preprocess.garment_mask import prepare_garment_mask
-from ..kfvton.preprocess.io import load_parse
+from ..kfvton.preprocess.garment_mask import garment_photo_warnings, prepare_garment_mask
 from ..kfvton.preprocess.parse_labels import (
     LABEL_SETS,
-    LIP_LABELS,
     PALETTES,
     VITONHD_UPPER_CLOTHES,
     colors_from_labels,
@@ -23,10 +21,11 @@ from ..kfvton.preprocess.parse_labels import (
     labels_from_colors,
     labels_from_grey,
     labels_from_mask_batch,
+    read_parse_labels,
     to_vitonhd,
 )
 from ..kfvton.preprocess.parsing_onnx import parse_human_onnx
-from ..kfvton.preprocess.regions import estimate_regions
+from ..kfvton.preprocess.regions import estimate_person_regions
 from . import _runtime as runtime
 from . import types as T
 from .types import ParseMap
@@ -79,7 +78,10 @@ class KfvtonLoadPoseJson:
                 "person": (T.IMAGE, {"tooltip": "The person photo the pose belongs to; its size is the pixel frame."}),
                 "pose_file": (
                     runtime.list_input_files(_POSE_EXTENSIONS),
-                    {"tooltip": "An OpenPose *_keypoints.json in ComfyUI's input folder (sub-folders included)."},
+                    {
+                        "tooltip": "An OpenPose *_keypoints.json or a Dress Code NNNNNN_2.json in ComfyUI's input "
+                        "folder (sub-folders included)."
+                    },
                 ),
             },
             "optional": {
@@ -104,7 +106,7 @@ class KfvtonLoadPoseJson:
 
     def run(self, person: Tensor, pose_file: str, path: str = "") -> tuple[Pose]:
         source = runtime.input_file_path(path.strip() or pose_file, "pose_file")
-        pose = pose_from_openpose_json(source, _image_hw(person, "person"), name="pose_file")
+        pose = pose_from_json_file(source, _image_hw(person, "person"), name="pose_file")
         return (T.to_socket(pose, T.POSE),)
 
 
@@ -200,8 +202,8 @@ class KfvtonGarmentMask:
     OUTPUT_TOOLTIPS = (
         "1 on the garment, 0 elsewhere, in the garment image's pixels.",
         "Where the mask came from: explicit, alpha or computed.",
-        "Why the try-on may look poor (tiny or oddly shaped garment, patterned background), one per line; "
-        "empty when none.",
+        "Why the try-on may look poor (tiny or oddly shaped garment, patterned background, a photo of a person "
+        "rather than a flat garment), one per line; empty when none.",
     )
 
     @classmethod
@@ -230,8 +232,10 @@ class KfvtonGarmentMask:
                 alpha = None
         given = None if mask is None else T.from_socket(mask, T.MASK, "mask", image.device)
         result = prepare_garment_mask(image, given, alpha, alpha_name="loadimage_mask")
-        warnings = runtime.report_warnings(garment_warnings(image, result.mask, method=result.method))
-        return (T.to_socket(result.mask, T.MASK), result.method, warnings)
+        found = garment_warnings(image, result.mask, method=result.method)
+        if result.method == "computed":
+            found += garment_photo_warnings(image)
+        return (T.to_socket(result.mask, T.MASK), result.method, runtime.report_warnings(found))
 
 
 class KfvtonLoadParseMap:
@@ -276,7 +280,7 @@ class KfvtonLoadParseMap:
 
     def run(self, parse_file: str, path: str = "") -> tuple[ParseMap, Tensor]:
         source = runtime.input_file_path(path.strip() or parse_file, "parse_file")
-        parse = load_parse(source, name="parse_file", n_labels=len(LIP_LABELS))
+        parse = read_parse_labels(source, name="parse_file").parse  # label set detected (Dress Code / ATR / LIP)
         return (T.to_socket(parse, T.PARSE), T.to_socket(target_mask_from_parse(parse), T.MASK))
 
 
@@ -467,9 +471,10 @@ class KfvtonParseFromMasks:
 
 class KfvtonRegionEstimator:
     DESCRIPTION = (
-        "Without a parser: estimates the garment region and the regions to keep (head, neck, arms, lower body) from "
-        "the pose and a person silhouette (connect one from any segmentation node, or it is computed when the "
-        "background is plain). Lower quality than a parser; the method output says so."
+        "Without a parser: estimates background, hair, face, neck, arms and hands, the old upper garment, the lower "
+        "garment and legs from the pose, a person mask and colour. The person mask and face outline come from a "
+        "connected silhouette (any segmentation node), else from the embedded MediaPipe models, else from a plain "
+        "background. The method output names the source."
     )
     CATEGORY = "KF-VTON/inputs"
     FUNCTION = "run"
@@ -478,10 +483,10 @@ class KfvtonRegionEstimator:
     OUTPUT_TOOLTIPS = (
         "Estimated label map (B, H, W) int64 in LIP-20 / VITON-HD labels.",
         "1 on the upper garment to replace.",
-        "1 on head, neck, arms and lower body.",
+        "1 on hair, face, neck, arms, lower garment and legs.",
         "The person mask used.",
         "The estimated map in the CIHP / VITON-HD colours.",
-        "How the regions were made (names the lower-quality path and the silhouette source).",
+        "How the regions were made (names the person-mask source: silhouette given, MediaPipe or plain background).",
     )
 
     @classmethod
@@ -498,9 +503,13 @@ class KfvtonRegionEstimator:
 
     def run(self, person: Tensor, pose: Pose, silhouette: Tensor | None = None):
         sil = None if silhouette is None else T.from_socket(silhouette, T.MASK, "silhouette")
-        result = estimate_regions(
-            T.from_socket(person, T.IMAGE, "person"), T.from_socket(pose, T.POSE, "pose", "cpu"), silhouette=sil
+        result = estimate_person_regions(
+            T.from_socket(person, T.IMAGE, "person"),
+            T.from_socket(pose, T.POSE, "pose", "cpu"),
+            silhouette=sil,
+            name="person",
         )
+        runtime.log.info("KF-VTON Region Estimator: %s", result.method)
         parse, preview, _ = _parse_outputs(result.parse)
         return (
             parse,

@@ -12,6 +12,7 @@ from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon
+from ..kfvton.preprocess.regions import estimate_person_regions
 from . import _runtime as runtime
 from . import types as T
 from .types import ParseMap
@@ -72,6 +73,30 @@ class KfvtonClassicalTryOn:
                 "garment_mask": (T.MASK, {"tooltip": "Garment mask; computed from the photo when not connected."}),
                 "parse": (T.PARSE, {"tooltip": "Person label map: keeps head/arms in front, paints old clothes."}),
                 "target_mask": (T.MASK, {"tooltip": "Region the garment should fill; default: the parse's clothes."}),
+                "category": (
+                    ["upper", "lower", "dress", "auto"],
+                    {
+                        "default": "upper",
+                        "tooltip": "upper: tops; lower: trousers, shorts, skirts (needs hips and knees); dress; "
+                        "auto: from the garment photo's shape (reported in mask_method).",
+                    },
+                ),
+                "tuck": (
+                    ["auto", "in", "out"],
+                    {
+                        "default": "auto",
+                        "tooltip": "Lower garments with a parse map: the top over (out) or tucked into (in) the waistband.",
+                    },
+                ),
+                "estimate_regions": (
+                    "BOOLEAN",
+                    {
+                        "default": True,
+                        "tooltip": "Without a parse map: estimate hair, face, arms, old garment, lower garment and "
+                        "legs (embedded MediaPipe person mask + colour), so the old garment is replaced and hair "
+                        "stays in front. Off: the old garment stays visible around the new one.",
+                    },
+                ),
             },
         }
 
@@ -86,26 +111,44 @@ class KfvtonClassicalTryOn:
         garment_mask: Tensor | None = None,
         parse: ParseMap | None = None,
         target_mask: Tensor | None = None,
+        category: str = "upper",
+        tuck: str = "auto",
+        estimate_regions: bool = True,
     ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str, str]:
         device = runtime.torch_device()
+        person_t = T.from_socket(person, T.IMAGE, "person", device)
+        pose_t = T.from_socket(pose, T.POSE, "pose", device)
+        parse_t = _optional(parse, T.PARSE, "parse", device)
+        regions_note = ""
+        if parse_t is None and estimate_regions:
+            regions = estimate_person_regions(person_t.cpu(), pose_t.to("cpu"), name="person")
+            parse_t = regions.parse.to(device)
+            regions_note = f"; regions: {regions.method}"
+            runtime.log.info("KF-VTON Classical Try-On: regions %s", regions.method)
         result = classical_tryon(
-            T.from_socket(person, T.IMAGE, "person", device),
+            person_t,
             T.from_socket(garment, T.IMAGE, "garment", device),
-            T.from_socket(pose, T.POSE, "pose", device),
+            pose_t,
             garment_mask=_optional(garment_mask, T.MASK, "garment_mask", device),
-            parse=_optional(parse, T.PARSE, "parse", device),
+            parse=parse_t,
             target_mask=_optional(target_mask, T.MASK, "target_mask", device),
             reg=smoothing,
             grid_step=grid_step,
             feather_px=feather_px,
+            category=category,
+            tuck=tuck,
         )
+        report = result.mask_method
+        if category != "upper":
+            report += f"; category {result.category_reason}" + (f"; tuck {result.tuck}" if result.tuck != "-" else "")
+        report += regions_note
         return (
             T.to_socket(result.image, T.IMAGE),
             T.to_socket(result.warped_garment, T.IMAGE),
             T.to_socket(result.warped_mask, T.MASK),
             T.to_socket(result.keypoints, T.KEYPOINTS),
             T.to_socket(result.warp, T.WARP),
-            result.mask_method,
+            report,
             runtime.report_warnings(result.warnings),
         )
 

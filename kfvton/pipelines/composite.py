@@ -44,7 +44,16 @@ from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
 
-__all__ = ["Composite", "composite_garment", "NEUTRAL_SKIN", "TORSO_LANDMARKS"]
+__all__ = [
+    "Composite",
+    "composite_garment",
+    "NEUTRAL_SKIN",
+    "TORSO_LANDMARKS",
+    "CompositeLabels",
+    "UPPER_LABELS",
+    "LOWER_LABELS",
+    "DRESS_LABELS",
+]
 
 #: Fill colour (RGB, [0, 1]) when no skin is visible in the parse map.
 NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
@@ -69,6 +78,61 @@ TORSO_LANDMARKS = (
     "collar_right", "shoulder_right", "armpit_right", "hem_right", "hem_center", "hem_left",
     "armpit_left", "shoulder_left", "collar_left", "collar_center",
 )  # fmt: skip
+
+
+_LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
+
+
+@dataclass(frozen=True)
+class CompositeLabels:
+    """Which parse labels (LIP-20 / VITON-HD ids) play which part in `composite_garment`, per garment category.
+
+    Attributes:
+        front: kept in front of the garment everywhere.
+        arms: kept in front only inside the garment's torso polygon (when the pairs name its torso landmarks).
+        old: the clothes the garment replaces: painted over where the garment does not cover them.
+        skin: skin samples (the fill's skin colour) and skin seeds.
+        lower: body seeds of the fill besides `skin` (legs, socks, shoes).
+        bones: BODY_25 joint pairs drawn as body seeds of the fill (`BONE_WIDTH` shoulder widths thick).
+    """
+
+    front: tuple[int, ...]
+    arms: tuple[int, ...]
+    old: tuple[int, ...]
+    skin: tuple[int, ...]
+    lower: tuple[int, ...]
+    bones: tuple[tuple[int, int], ...]
+
+
+_OUTFIT_FRONT = (3, 11, 10)  # glove, scarf, neck
+#: Upper garments (the default): head and lower body in front, arms by the torso rule, old tops painted.
+UPPER_LABELS = CompositeLabels(
+    front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY),
+    arms=VITONHD_ARMS,
+    old=VITONHD_UPPER_CLOTHES,
+    skin=_SKIN_LABELS,
+    lower=VITONHD_LOWER_BODY,
+    bones=((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7)),
+)
+#: Trousers, shorts, skirts: head, shoes, the top (over the waistband; `tuck` relabels it) and arms/hands in
+#: front; old trousers and skirts painted: legs in skin tone along the leg bones, background between the legs.
+LOWER_LABELS = CompositeLabels(
+    front=(*VITONHD_HEAD, *_OUTFIT_FRONT, 5, 6, 7, 18, 19),
+    arms=VITONHD_ARMS,
+    old=(9, 12),
+    skin=(*VITONHD_ARMS, 10, 13, 16, 17),
+    lower=(8, 16, 17, 18, 19),
+    bones=(*UPPER_LABELS.bones, *_LEG_BONES),
+)
+#: Dresses: head and shoes in front, arms by the torso rule; every old top, dress, trousers and skirt painted.
+DRESS_LABELS = CompositeLabels(
+    front=(*VITONHD_HEAD, *_OUTFIT_FRONT, 18, 19),
+    arms=VITONHD_ARMS,
+    old=(5, 6, 7, 9, 12),
+    skin=(*VITONHD_ARMS, 10, 13, 16, 17),
+    lower=(8, 16, 17, 18, 19),
+    bones=(*UPPER_LABELS.bones, *_LEG_BONES),
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +163,7 @@ def composite_garment(
     parse: Tensor | None = None,
     keypoints: KeypointPairs | None = None,
     feather_px: float = 1.5,
+    labels: CompositeLabels | None = None,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -109,6 +174,8 @@ def composite_garment(
         parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person.
         keypoints: optional pairs whose person targets outline the garment torso (for the arms rule).
         feather_px: Gaussian sigma of the soft edge, pixels; 0 for hard edges.
+        labels: which labels are kept in front / replaced / skin, per garment category (`UPPER_LABELS`,
+            `LOWER_LABELS`, `DRESS_LABELS`); None = `UPPER_LABELS` (the rules above).
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -130,8 +197,9 @@ def composite_garment(
     alpha = broadcast_batch(warped_mask, b, "warped_mask").to(person.dtype).clamp(0, 1)
 
     painted = skin = background = None
+    table = UPPER_LABELS if labels is None else labels
     if parse is not None:
-        codes = _codes(broadcast_batch(parse, b, "parse").to(person.device))
+        codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), table)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
         if keypoints is not None:
@@ -142,7 +210,7 @@ def composite_garment(
         skin = _skin_colour(person, codes)
         paint = (old & (alpha <= 0.5)).to(person.dtype)
         paint = torch.maximum(paint, _feather_fixed(paint, feather_px))  # soft outwards only: no old-clothes fringe
-        fill, background = _fill(person, codes, skin, keypoints)
+        fill, background = _fill(person, codes, skin, keypoints, table.bones)
         person = torch.lerp(person, fill, paint)
         painted = paint
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
@@ -157,24 +225,26 @@ _FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _LOWER, _FACE = 1, 2, 4, 8, 16, 32, 64
 _BONES = ((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7))
 
 
-def _codes(labels: Tensor) -> Tensor:
+def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
     """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin, background, lower body, face) with one
     table lookup."""
     lut = torch.zeros(256, dtype=torch.uint8, device=labels.device)
     for values, bit in (
-        ((*VITONHD_HEAD, *VITONHD_LOWER_BODY), _FRONT),
-        (VITONHD_ARMS, _ARM),
-        (VITONHD_UPPER_CLOTHES, _OLD),
-        (_SKIN_LABELS, _SKIN),
+        (table.front, _FRONT),
+        (table.arms, _ARM),
+        (table.old, _OLD),
+        (table.skin, _SKIN),
         ((0,), _BACKGROUND),
-        (VITONHD_LOWER_BODY, _LOWER),
+        (table.lower, _LOWER),
         ((13,), _FACE),
     ):
         lut[list(values)] |= bit
     return lut[labels.clamp(0, 255).long()]
 
 
-def _fill(person: Tensor, codes: Tensor, skin: Tensor, keypoints: KeypointPairs | None) -> tuple[Tensor, Tensor]:
+def _fill(
+    person: Tensor, codes: Tensor, skin: Tensor, keypoints: KeypointPairs | None, bones: tuple[tuple[int, int], ...]
+) -> tuple[Tensor, Tensor]:
     """The colour that replaces uncovered old clothes, computed at 1/`FILL_SCALE` resolution and upsampled.
 
     Returns (fill (B, 3, H, W), background (B, 1, H, W) in [0, 1], the weight of the background colour in it).
@@ -202,7 +272,7 @@ def _fill(person: Tensor, codes: Tensor, skin: Tensor, keypoints: KeypointPairs 
         img = np.ascontiguousarray(small[i])
         bg_seed = (every[i] & _BACKGROUND) > 0
         body = ((every[i] & 128) > 0).astype(np.uint8)
-        prior = _body_prior(keypoints, i, (h, w), FILL_SCALE)
+        prior = _body_prior(keypoints, i, (h, w), FILL_SCALE, bones)
         if prior is not None:
             body |= prior
         d_bg, bg_colour = _nearest(img, bg_seed)
@@ -257,7 +327,9 @@ def _shading_small(img: np.ndarray, region: np.ndarray) -> np.ndarray:
     return np.clip(1 + SHADING * (luma - mean) / (2 * spread + 0.05), 1 - SHADING, 1 + SHADING / 2)
 
 
-def _body_prior(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int) -> np.ndarray | None:
+def _body_prior(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int, bones: tuple[tuple[int, int], ...]
+) -> np.ndarray | None:
     """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `_BONES` segments
     drawn `BONE_WIDTH` shoulder widths thick, and the shoulder-hip quadrilateral; None without a pose."""
     if keypoints is None or keypoints.pose is None:
@@ -269,7 +341,7 @@ def _body_prior(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int
     out = np.zeros((-(-size_hw[0] // scale), -(-size_hw[1] // scale)), np.uint8)
     width = np.linalg.norm(xy[2] - xy[5]) if ok[2] and ok[5] else 0.0
     thick = max(1, round(BONE_WIDTH * width))
-    for a, c in _BONES:
+    for a, c in bones:
         if ok[a] and ok[c]:
             cv2.line(out, tuple(np.round(xy[a]).astype(int)), tuple(np.round(xy[c]).astype(int)), 1, thick)
     if ok[[2, 5, 12, 9]].all():  # right shoulder, left shoulder, left hip, right hip

@@ -1,7 +1,10 @@
 """`python -m kfvton tryon`: try a garment photo on a person photo from the command line.
 
     python -m kfvton tryon --person P.jpg --garment G.jpg [--pose P_keypoints.json] --out out/tryon.png \
-        [--garment-mask M.png] [--parse P.png | --parser-model F.onnx | --estimate-regions] [--save-intermediates DIR]
+        [--garment-mask M.png] [--parse P.png | --parser-model F.onnx | --no-regions] [--save-intermediates DIR]
+
+Without a parse map the person's regions (hair, face, neck, arms, old upper garment, lower garment, legs) are
+estimated by default (`estimate_person_regions`), so the old garment is replaced and hair stays in front.
 
 The classical pipeline (`classical_tryon`, no weights) runs; the learned KF-VTON path plugs in here as another
 branch of `run` (a `--checkpoint` option). Every input is checked before any heavy work and errors name the
@@ -27,17 +30,26 @@ from .._atomic import write_text_atomic
 from .._checks import check_device, check_output_file, check_output_folder
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
-from ..keypoints.formats import read_openpose_json
+from ..keypoints.formats import read_pose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
-from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, load_parse, save_image, save_mask
-from ..preprocess.parse_labels import LIP_LABELS
+from ..preprocess.garment_mask import garment_photo_warnings
+from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
+from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx
-from ..preprocess.regions import estimate_regions
+from ..preprocess.regions import estimate_person_regions
 from .classical import ClassicalTryOn, classical_tryon
 from .learned_cli import add_learned_arguments, run_learned, wants_learned
 
-__all__ = ["add_arguments", "run", "resolve_pose", "estimate_person_pose", "pose_model_files", "write_intermediates"]
+__all__ = [
+    "add_arguments",
+    "run",
+    "resolve_pose",
+    "resolve_pose_estimate",
+    "estimate_person_pose",
+    "pose_model_files",
+    "write_intermediates",
+]
 
 _LOG = logging.getLogger("kfvton")
 
@@ -47,7 +59,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--garment", required=True, help="garment photo, flat and front view, on a plain background")
     parser.add_argument(
         "--pose",
-        help="the person's keypoints: OpenPose JSON (BODY_25 or OpenPose-18/COCO-18) or a saved POSE_KEYPOINT JSON",
+        help="the person's keypoints: OpenPose JSON (BODY_25 or OpenPose-18/COCO-18), a saved POSE_KEYPOINT JSON "
+        "or a Dress Code keypoints/NNNNNN_2.json",
     )
     parser.add_argument(
         "--pose-model",
@@ -65,7 +78,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-mediapipe", action="store_true", help="never fall back to MediaPipe pose")
     parser.add_argument("--garment-mask", help="garment mask (white = garment); computed from the photo if absent")
-    parser.add_argument("--parse", help="person parse map (LIP/VITON-HD label PNG): keeps head/arms/legs in front")
+    parser.add_argument(
+        "--parse", help="person parse map (label PNG, see --parse-labels): keeps head/arms/legs in front"
+    )
+    parser.add_argument(
+        "--parse-labels",
+        default="auto",
+        choices=["auto", *LABEL_SETS],
+        help="label set of --parse: vitonhd (LIP-20, VITON-HD), lip, cihp, atr, dresscode (Dress Code label_maps); "
+        "auto (default) tells the LIP family from the 18-label ATR/Dress Code family",
+    )
     parser.add_argument(
         "--parser-model",
         help="without --parse: a human parser ONNX file (LIP-20 / ATR-18 / CIHP-20, SCHP-like) to parse the person with",
@@ -73,8 +95,26 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--estimate-regions",
         action="store_true",
-        help="without --parse: estimate head/arms/lower-body/garment regions from the pose and the person's "
-        "silhouette (plain background; lower quality than a parse map) and use them as the parse map",
+        help="accepted and ignored (kept so saved commands still run): regions are estimated by default now",
+    )
+    parser.add_argument(
+        "--no-regions",
+        action="store_true",
+        help="without --parse: do not estimate the person's regions (the old garment then stays visible around "
+        "the new one; for debugging)",
+    )
+    parser.add_argument(
+        "--category",
+        default="upper",
+        choices=["upper", "lower", "dress", "auto"],
+        help="garment category: upper (tops, default), lower (trousers, shorts, skirts), dress, or auto (decided "
+        "from the garment photo's shape and printed)",
+    )
+    parser.add_argument(
+        "--tuck",
+        default="auto",
+        choices=["auto", "in", "out"],
+        help="lower garments with --parse: the person's top over the waistband (out) or tucked in (in)",
     )
     parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
     parser.add_argument(
@@ -123,6 +163,7 @@ def estimate_person_pose(
     pose_dirs: Sequence[str | os.PathLike] | None = None,
     use_mediapipe: bool = True,
     conf_threshold: float = 0.3,
+    name: str = "person",
 ) -> PoseEstimate:
     """The person's pose and how it was obtained: the one policy the CLI and the nodes share.
 
@@ -136,6 +177,7 @@ def estimate_person_pose(
         pose_dirs: folders searched for pose files by name; None = `DEFAULT_POSE_DIR`.
         use_mediapipe: allow MediaPipe as the last resort.
         conf_threshold: joints below this confidence are missing (estimators only).
+        name: the photo's name in messages (e.g. "--person").
 
     Raises:
         PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
@@ -150,6 +192,7 @@ def estimate_person_pose(
         search_dirs=dirs,
         use_mediapipe=use_mediapipe,
         conf_threshold=conf_threshold,
+        name=name,
     )
 
 
@@ -166,7 +209,7 @@ def resolve_pose(
     from the photo (`estimate_person_pose`) and the method used is printed.
 
     Args:
-        pose_path: an OpenPose / POSE_KEYPOINT JSON file, or None.
+        pose_path: an OpenPose / POSE_KEYPOINT / Dress Code keypoint JSON file, or None.
         person: (1, 3, H, W) the person image (its size is the pose's canvas).
         pose_model, detector_model: ONNX files (`--pose-model`, `--detector-model`; "none" = no detector).
         pose_dirs: folders searched for pose files by name (default `DEFAULT_POSE_DIR`).
@@ -176,20 +219,44 @@ def resolve_pose(
         PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
         file to put where; errors of the JSON reader or of the chosen estimator otherwise.
     """
+    return resolve_pose_estimate(
+        pose_path,
+        person,
+        pose_model=pose_model,
+        detector_model=detector_model,
+        pose_dirs=pose_dirs,
+        use_mediapipe=use_mediapipe,
+    ).pose
+
+
+def resolve_pose_estimate(
+    pose_path: str | os.PathLike | None,
+    person: torch.Tensor,
+    *,
+    pose_model: str | None = None,
+    detector_model: str | None = None,
+    pose_dirs: list[str] | None = None,
+    use_mediapipe: bool = True,
+) -> PoseEstimate:
+    """`resolve_pose` with the method used (and MediaPipe's person mask and face outline when it estimated)."""
     if pose_path is not None:
-        read = read_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+        read = read_pose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
         for note in read.notes:
             print(note)
-        return read.pose
+        return PoseEstimate(read.pose, "given", str(pose_path))
     result = estimate_person_pose(
         person,
         pose_model=pose_model,
         detector_model=detector_model,
         pose_dirs=pose_dirs or None,
         use_mediapipe=use_mediapipe,
+        name="--person",
     )
     print(result.describe())
-    return result.pose
+    if result.person is not None:
+        for warning in result.person.warnings:
+            print(f"warning: {warning}")
+    return result
 
 
 def run(args: argparse.Namespace) -> int:
@@ -201,7 +268,7 @@ def run(args: argparse.Namespace) -> int:
     device = check_device(args.device, "--device")
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
-    pose = resolve_pose(
+    estimate = resolve_pose_estimate(
         args.pose,
         person,
         pose_model=args.pose_model,
@@ -209,17 +276,29 @@ def run(args: argparse.Namespace) -> int:
         pose_dirs=args.pose_dir,
         use_mediapipe=not args.no_mediapipe,
     )
+    pose = estimate.pose
+    if not args.garment_mask and garment_alpha is None:
+        for warning in garment_photo_warnings(garment, name="--garment"):
+            print(f"warning: {warning}")
     garment_mask = load_mask(args.garment_mask, "--garment-mask") if args.garment_mask else None
     if garment_mask is None and garment_alpha is not None:
         garment_mask = (garment_alpha > 0.5).float()
         _LOG.info("using the garment photo's alpha channel as its mask")
-    parse = load_parse(args.parse, "--parse", n_labels=len(LIP_LABELS)) if args.parse else None
+    parse = None
+    if args.parse:
+        parsed_file = read_parse_labels(args.parse, label_set=args.parse_labels, name="--parse")
+        parse = parsed_file.parse
+        print(f"parse: {parsed_file.describe()}" if parsed_file.how != "given" else f"parse: file {args.parse}")
     if parse is None and args.parser_model:
         parsed = parse_human_onnx(person, args.parser_model)
         parse = parsed.parse
         print(f"parse: parser {os.path.basename(args.parser_model)} ({parsed.label_set})")
-    if parse is None and args.estimate_regions:
-        regions = estimate_regions(person, pose)
+    if parse is None and args.no_regions:
+        print("regions: none (--no-regions): the old garment stays visible where the new one does not cover it")
+    elif parse is None:
+        regions = estimate_person_regions(
+            person, pose, person=estimate.person, use_mediapipe=not args.no_mediapipe, name="--person"
+        )
         parse = regions.parse
         print(f"regions: {regions.method}")
     _check_sizes(person, garment, garment_mask, parse)
@@ -233,6 +312,8 @@ def run(args: argparse.Namespace) -> int:
         pose.to(device),
         garment_mask=None if garment_mask is None else garment_mask.to(device),
         parse=None if parse is None else parse.to(device),
+        category=args.category,
+        tuck=args.tuck,
     )
     for warning in result.warnings:
         print(f"kfvton tryon: warning: {warning}", file=sys.stderr)
@@ -248,7 +329,7 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(
         f"wrote {args.out} (classical try-on, garment mask: {result.mask_method}, "
-        f"sleeves: {result.landmarks.sleeves[0]}, {elapsed:.2f} s)"
+        f"{_kind_text(result)}, {elapsed:.2f} s)"
     )
     return 0
 
@@ -283,6 +364,15 @@ def _fit_garment(
     return garment, garment_mask
 
 
+def _kind_text(result: ClassicalTryOn) -> str:
+    """ "sleeves: long" for tops (as before); "category: ..., kind: ..." for lower garments and dresses."""
+    if result.category == "upper" and result.category_reason == "given":
+        return f"sleeves: {result.landmarks.sleeves[0]}"
+    kind = result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0]
+    tuck = f", tuck: {result.tuck}" if result.tuck != "-" else ""
+    return f"category: {result.category_reason}, kind: {kind}{tuck}"
+
+
 def _check_sizes(
     person: torch.Tensor, garment: torch.Tensor, garment_mask: torch.Tensor | None, parse: torch.Tensor | None
 ) -> None:
@@ -306,7 +396,10 @@ def keypoints_record(result: ClassicalTryOn, sources: dict[str, str] | None = No
             "origin": pairs.origin,
             "person_hw": list(pairs.person_hw),
             "garment_hw": list(pairs.garment_hw),
-            "sleeves": result.landmarks.sleeves[0],
+            "category": result.category,
+            "category_reason": result.category_reason,
+            "sleeves": result.landmarks.sleeves[0] if result.category == "upper" else None,
+            "kind": result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0],
             "mask_method": result.mask_method,
             "convention": "pixels (x, y, confidence), confidence 0 = missing; left/right are the wearer's",
             "landmarks": [

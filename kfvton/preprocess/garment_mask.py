@@ -18,7 +18,14 @@ from torch import Tensor
 
 from .._checks import check_image, check_mask, check_same_batch, check_shape
 
-__all__ = ["GarmentMask", "garment_mask_from_image", "garment_mask_from_alpha", "prepare_garment_mask"]
+__all__ = [
+    "GarmentMask",
+    "garment_mask_from_image",
+    "garment_mask_from_alpha",
+    "prepare_garment_mask",
+    "drop_loose_parts",
+    "garment_photo_warnings",
+]
 
 _LOG = logging.getLogger("kfvton")
 
@@ -36,10 +43,18 @@ class GarmentMask:
             garment is float64.
         method: "explicit" (the caller's mask), "alpha" (the garment's alpha channel) or "computed"
             (`garment_mask_from_image`).
+        dropped: per batch item, the share of the computed mask dropped as loose parts (ties, belts, hanging
+            straps: `drop_loose_parts`); empty for given masks.
     """
 
     mask: Tensor
     method: str
+    dropped: tuple[float, ...] = ()
+
+    def describe(self) -> str:
+        """The method, plus the loose parts dropped, for logs and node outputs."""
+        parts = [f"item {i}: {100 * d:.1f} %" for i, d in enumerate(self.dropped) if d > 0]
+        return self.method + (f"; loose parts (ties, belts, straps) dropped: {', '.join(parts)}" if parts else "")
 
 
 def _to_uint8_hwc(image: Tensor) -> np.ndarray:
@@ -202,6 +217,95 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     return fg
 
 
+def _drop_loose_one(fg: np.ndarray, width_share: float) -> np.ndarray:
+    """`fg` (uint8 0/1) without thin parts hanging off the body below the shoulders or out to the sides."""
+    ys, xs = np.nonzero(fg)
+    if len(ys) == 0:
+        return fg
+    gw = int(xs.max() - xs.min() + 1)
+    d = max(3, int(round(width_share * gw)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
+    body = _largest_component(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel))
+    if body.sum() == 0:
+        return fg
+    by = np.nonzero(body)[0]
+    top, height = int(by.min()), int(by.max() - by.min() + 1)
+    # thin parts: what the opening removed, grown back a little so the body keeps its own edge pixels
+    thin = (fg > 0) & (cv2.dilate(body, kernel) == 0)
+    n, labels, stats, centroids = cv2.connectedComponentsWithStats(thin.astype(np.uint8), connectivity=8)
+    out = fg.copy()
+    for i in range(1, n):
+        area = stats[i, cv2.CC_STAT_AREA]
+        cy = centroids[i][1]
+        bottom = stats[i, cv2.CC_STAT_TOP] + stats[i, cv2.CC_STAT_HEIGHT]
+        straps = cy < top + 0.2 * height and bottom < top + 0.35 * height  # shoulder straps, ribbons on top
+        if straps or area < 0.002 * fg.sum():
+            continue
+        out[labels == i] = 0
+    return _largest_component(out)
+
+
+def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor, tuple[float, ...]]:
+    """Remove ties, belts and straps that hang off a garment's body from its mask, so they never get warped
+    away from the body (a wrap top's tie thrown across the face). Thin parts (narrower than `width_share` of the
+    garment width) are dropped unless they sit on top of the body (shoulder straps stay).
+
+    Args:
+        mask: (B, 1, H, W) float in {0, 1}.
+        width_share: parts narrower than this share of the garment's width are loose.
+
+    Returns:
+        (the cleaned mask (B, 1, H, W), the share of each item's mask dropped).
+    """
+    check_shape(mask, "mask", ("B", 1, "H", "W"))
+    out, shares = [], []
+    for i in range(mask.shape[0]):
+        fg = (mask[i, 0].detach().cpu().numpy() > 0.5).astype(np.uint8)
+        kept = _drop_loose_one(fg, width_share)
+        out.append(kept)
+        shares.append(float(1.0 - kept.sum() / max(int(fg.sum()), 1)))
+    cleaned = torch.from_numpy(np.stack(out)[:, None].astype(np.float32)).to(mask.device, mask.dtype)
+    return cleaned, tuple(shares)
+
+
+def garment_photo_warnings(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
+    """Sentences for garment photos that are not flat product shots: a person wearing the garment (a face or a
+    body pose found by the embedded MediaPipe models, when installed). Empty when the photos look flat or
+    MediaPipe is not installed (nothing is guessed then).
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1].
+        name: the input's name in the sentences.
+    """
+    check_image(garment, name)
+    from ..keypoints.pose_mediapipe import _mediapipe, mediapipe_has_bundled_model, mediapipe_version
+
+    if mediapipe_version() is None or not mediapipe_has_bundled_model():
+        return ()
+    mp = _mediapipe()
+    found = []
+    with (
+        mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1) as mesh,
+        mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, min_detection_confidence=0.6) as pose,
+    ):
+        for b in range(garment.shape[0]):
+            rgb = _to_uint8_hwc(garment[b])
+            rgb = np.ascontiguousarray(rgb)
+            face = mesh.process(rgb).multi_face_landmarks
+            marks = pose.process(rgb).pose_landmarks
+            body = False
+            if marks is not None:
+                vis = [marks.landmark[i].visibility for i in (0, 11, 12, 13, 14, 23, 24)]  # nose, shoulders, ...
+                body = min(vis) > 0.8
+            if face or body:
+                what = "a face" if face else "a body pose"
+                found.append(
+                    f"{name}: batch item {b} does not look like a flat garment photo ({what} found): the mask and "
+                    "landmarks expect the garment alone, laid flat or on a ghost mannequin, front view"
+                )
+    return tuple(found)
+
+
 def garment_mask_from_image(
     garment: Tensor, *, threshold: float | None = None, border_touch_max: float = 0.5
 ) -> Tensor:
@@ -305,5 +409,9 @@ def prepare_garment_mask(
         _LOG.debug("garment mask: using the %s mask", method)
         return GarmentMask(binary, method)
     computed = garment_mask_from_image(garment).to(dtype)
+    computed, dropped = drop_loose_parts(computed)
+    for i, share in enumerate(dropped):
+        if share > 0:
+            _LOG.info("garment[%d]: %.1f %% of the mask dropped as loose parts (ties, belts, straps)", i, 100 * share)
     _check_coverage(computed, "garment")
-    return GarmentMask(computed, "computed")
+    return GarmentMask(computed, "computed", dropped)

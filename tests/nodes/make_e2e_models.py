@@ -32,7 +32,7 @@ def main(argv: list[str]) -> int:
     seg, warp = write_tiny_bundle(checkpoints)
     shutil.move(seg, checkpoints / "kfvton_seg.safetensors")
     shutil.move(warp, checkpoints / "kfvton_warp.safetensors")
-    two_photos_setup(pose)  # writes pose/dw-ll_ucoco_384.onnx
+    two_photos_setup(pose, oracle=True)  # writes pose/dw-ll_ucoco_384.onnx
     for p in sorted(out.rglob("*")):
         if p.is_file():
             print(p)

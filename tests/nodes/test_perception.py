@@ -10,6 +10,7 @@ from comfyui_kfvton.kfvton.keypoints.formats import pose_from_pose_keypoint, pos
 from comfyui_kfvton.kfvton.keypoints.pose import Pose
 from comfyui_kfvton.kfvton.preprocess.io import load_image, load_parse
 from comfyui_kfvton.kfvton.preprocess.parse_labels import class_masks_from_labels, voc_palette
+from comfyui_kfvton.kfvton.preprocess.regions import REGION_METHOD
 from comfyui_kfvton.nodes.inputs import (
     KfvtonHumanParser,
     KfvtonParseFromImage,
@@ -116,7 +117,7 @@ class TestRegionEstimator:
     def test_outputs(self):
         parse, garment, keep, sil, image, method = KfvtonRegionEstimator().run(make_person(), make_pose())
         assert parse.labels.shape == (1, *PERSON_HW) and garment.shape == keep.shape == sil.shape == (1, *PERSON_HW)
-        assert "lower quality" in method
+        assert REGION_METHOD in method and "plain background" in method
         assert float(garment[0, 30:50, 22:42].mean()) > 0.8  # the blue shirt block
         assert float((garment * keep).sum()) == 0.0
 

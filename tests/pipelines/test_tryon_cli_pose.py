@@ -7,9 +7,13 @@ import pytest
 from kfvton.cli import main
 from kfvton.keypoints import estimate as estimate_module
 from kfvton.keypoints.formats import pose_from_openpose_json, pose_to_array
+from kfvton.preprocess.io import load_image, load_mask, load_parse
+from kfvton.preprocess.region_metrics import old_garment_residue
+from kfvton.preprocess.regions import REGION_METHOD
 from tests._tiny_onnx import oracle_pose_model
 
 PERSON = "00891_00"
+RED_TOP = "03615_00"  # a garment unlike the wall: repainted pixels differ from the old ones
 GARMENT = "01260_00"
 
 
@@ -70,21 +74,33 @@ def test_nothing_available_says_what_to_do(vitonhd_dir, tmp_path, capsys, no_med
     assert not (tmp_path / "o.png").exists()
 
 
-def test_estimate_regions_without_parse(vitonhd_dir, tmp_path, capsys):
-    out = tmp_path / "o.png"
+@pytest.mark.parametrize("flags", [[], ["--estimate-regions"], ["--no-regions"]])
+def test_regions_by_default(vitonhd_dir, tmp_path, capsys, flags):
+    """Without a parse map the regions are estimated by default (the old flag is an accepted alias) and the old
+    garment is repainted where the new one does not cover it; --no-regions leaves it and says so."""
+    out, steps = tmp_path / "o.png", tmp_path / "steps"
     code = main(
         [
             "tryon",
-            "--person", str(vitonhd_dir / "image" / f"{PERSON}.jpg"),
+            "--person", str(vitonhd_dir / "image" / f"{RED_TOP}.jpg"),
             "--garment", str(vitonhd_dir / "cloth" / f"{GARMENT}.jpg"),
-            "--pose", str(vitonhd_dir / "openpose-json" / f"{PERSON}_keypoints.json"),
-            "--out", str(out),
-            "--estimate-regions",
+            "--pose", str(vitonhd_dir / "openpose-json" / f"{RED_TOP}_keypoints.json"),
+            "--out", str(out), "--save-intermediates", str(steps), *flags,
         ]
     )  # fmt: skip
     printed = capsys.readouterr().out
     assert code == 0 and out.is_file()
-    assert "regions: estimated from pose + silhouette (no parser: lower quality)" in printed
+    person = load_image(vitonhd_dir / "image" / f"{RED_TOP}.jpg")
+    parse = load_parse(vitonhd_dir / "image-parse" / f"{RED_TOP}.png")
+    residue = old_garment_residue(person, load_image(out), load_mask(steps / "warped_mask.png"), parse)
+    if flags == ["--no-regions"]:
+        assert "regions: none (--no-regions)" in printed
+        assert residue > 0.9
+    else:
+        assert f"regions: {REGION_METHOD}" in printed
+        embedded = "mediapipe" in printed  # the default install; without it the plain-background silhouette
+        print(f"residue {residue:.3f} ({'MediaPipe person mask' if embedded else 'plain-background silhouette'})")
+        assert residue < (0.1 if embedded else 0.6)  # measured 0.036 / 0.415
 
 
 def test_parser_model(vitonhd_dir, tmp_path, capsys):

@@ -7,8 +7,10 @@ import torch
 
 from kfvton.preprocess.garment_mask import (
     GarmentMask,
+    drop_loose_parts,
     garment_mask_from_alpha,
     garment_mask_from_image,
+    garment_photo_warnings,
     prepare_garment_mask,
 )
 from kfvton.preprocess.io import load_image, load_mask
@@ -202,3 +204,65 @@ class TestSampleGarments:
             scores[path.stem] = ((ours & ref).sum() / (ours | ref).sum()).item()
         assert min(scores.values()) > 0.97, scores
         assert np.mean(list(scores.values())) > 0.985, scores
+
+
+class TestLooseParts:
+    """Ties, belts and hanging straps leave the mask; shoulder straps and the body stay (synthetic drawings)."""
+
+    def _wrap_top_with_tie(self) -> tuple[np.ndarray, np.ndarray]:
+        body = shirt_mask()
+        tie = np.zeros((H, W), np.uint8)
+        cv2.line(tie, (120, 200), (185, 250), 1, 5)  # a tie hanging off the side, thinner than 6 % of the width
+        return np.maximum(body, tie), body
+
+    def test_tie_is_dropped(self):
+        with_tie, body = self._wrap_top_with_tie()
+        result = prepare_garment_mask(garment_on((0.96, 0.96, 0.96), (0.2, 0.3, 0.7), with_tie))
+        assert result.method == "computed" and result.dropped[0] > 0.01
+        mask = result.mask[0, 0].numpy() > 0.5
+        assert not mask[240:, 170:].any()  # the tie's end is gone
+        assert iou(result.mask, body) > 0.95
+
+    def test_shoulder_straps_stay(self):
+        cami = np.zeros((H, W), np.uint8)
+        cv2.rectangle(cami, (50, 90), (140, 230), 1, -1)
+        cv2.line(cami, (60, 40), (60, 92), 1, 4)  # straps on top of the body
+        cv2.line(cami, (130, 40), (130, 92), 1, 4)
+        cleaned, dropped = drop_loose_parts(torch.from_numpy(cami).float()[None, None])
+        assert dropped[0] == 0.0 and torch.equal(cleaned[0, 0], torch.from_numpy(cami).float())
+
+    def test_sample_garments_lose_nothing(self, vitonhd_dir):
+        for path in sorted((vitonhd_dir / "cloth").glob("*.jpg"))[:4]:
+            mask = garment_mask_from_image(load_image(path))
+            _, dropped = drop_loose_parts(mask)
+            assert dropped[0] < 0.005, path.name
+
+
+class TestBackgrounds:
+    @pytest.mark.parametrize(
+        "background,colour",
+        [
+            ((0.82, 0.82, 0.84), (0.9, 0.9, 0.9)),  # light garment on light grey
+            ((0.95, 0.85, 0.75), (0.3, 0.5, 0.4)),  # warm coloured backdrop
+            ((0.55, 0.7, 0.9), (0.95, 0.95, 0.95)),  # white on sky blue
+        ],
+    )
+    def test_coloured_backgrounds(self, background, colour):
+        assert iou(garment_mask_from_image(garment_on(background, colour)), shirt_mask()) > 0.95
+
+    def test_textured_background(self):
+        """A fine texture (paper, linen) around the garment: noise of 2 % per pixel."""
+        image = garment_on((0.9, 0.88, 0.85), (0.5, 0.1, 0.2), noise=0.02, seed=3)
+        assert iou(garment_mask_from_image(image), shirt_mask()) > 0.93
+
+
+def test_photo_of_a_person_is_reported(vitonhd_dir):
+    """A person wearing the garment (the sample person photo) is reported; flat sample garments are not."""
+    mp = pytest.importorskip("mediapipe")
+    if not hasattr(mp, "solutions"):
+        pytest.skip("mediapipe without bundled models")
+    person = load_image(vitonhd_dir / "image" / "00891_00.jpg")
+    warnings = garment_photo_warnings(person, name="--garment")
+    assert len(warnings) == 1 and "--garment: batch item 0 does not look like a flat garment photo" in warnings[0]
+    for path in sorted((vitonhd_dir / "cloth").glob("*.jpg")):
+        assert garment_photo_warnings(load_image(path)) == (), path.name

@@ -158,3 +158,26 @@ def test_agnostic_inputs_from_estimated_regions(vitonhd_dir: Path):
     agree = float((a.parse_agnostic7.argmax(1) == b.parse_agnostic7.argmax(1)).float().mean())
     print(f"agnostic image mean abs difference {diff:.3f}, agnostic parse agreement {agree:.1%}")
     assert diff < 0.1 and agree > 0.85
+
+
+def test_long_hair_on_the_shoulders_stays_hair():
+    """Hair hanging over the shirt below the chin is hair (kept in front), not old garment to paint over."""
+    img, pose = _figure()
+    _paint(img, HAIR, 30, 90, 50, 58)  # strands either side of the face, down onto the chest
+    _paint(img, HAIR, 30, 90, 82, 90)
+    parse = estimate_regions(img, pose).parse[0]
+    strands = torch.zeros(H, W, dtype=torch.bool)
+    strands[70:88, 51:57] = strands[70:88, 83:89] = True
+    assert (parse[strands] == 2).float().mean() > 0.9
+    assert (parse[100:125, 60:80] == 5).all()  # the shirt itself stays garment
+
+
+def test_lower_body_and_legs():
+    """Below the hem: trousers are lower garment (9), bare shins legs (16 / 17)."""
+    img, pose = _figure()
+    _paint(img, SKIN, 175, 200, 46, 62)  # the trousers end at the knees: shins below
+    _paint(img, SKIN, 175, 200, 78, 94)
+    _paint(img, (1.0, 1.0, 1.0), 175, 200, 62, 78)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[140:170, 50:90] == 9).float().mean() > 0.9
+    assert parse[190, 54] in (16, 17) and parse[190, 86] in (16, 17)
