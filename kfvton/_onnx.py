@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OnnxSignature", "host_providers", "onnx_session", "session_signature", "clear_sessions"]
+__all__ = ["OnnxSignature", "host_providers", "onnx_session", "session_signature", "clear_sessions", "drop_sessions"]
 
 log = logging.getLogger("kfvton")
 
@@ -110,3 +110,12 @@ def onnx_session(path: str | os.PathLike, *, providers: Sequence[str] | None = N
 def clear_sessions() -> None:
     """Drop every cached session (frees their memory)."""
     _SESSIONS.clear()
+
+
+def drop_sessions(path: str | os.PathLike) -> int:
+    """Drop the cached sessions of one model file (any providers, any version of the file); returns how many."""
+    target = str(Path(path).resolve())
+    stale = [key for key in _SESSIONS if key[0] == target]
+    for key in stale:
+        del _SESSIONS[key]
+    return len(stale)

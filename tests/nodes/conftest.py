@@ -295,3 +295,16 @@ def node_inputs(tmp_path: Path) -> Callable[..., dict[str, Any]]:
 def runner():
     """The UI-workflow executor module (tests/nodes/workflow_runner.py)."""
     return workflow_runner
+
+
+@pytest.fixture
+def comfy_standin(monkeypatch):
+    """ComfyUI's model management, progress bar and interrupt replaced by a recording stand-in for one test
+    (tests/nodes/comfy_standin.py); the pack's runtime sees it as ComfyUI."""
+    from tests.nodes.comfy_standin import StandInComfy
+
+    standin = StandInComfy()
+    for name, module in standin.modules().items():
+        monkeypatch.setitem(sys.modules, name, module)
+    yield standin
+    standin.unload_all_models()
