@@ -169,6 +169,10 @@ def offload_device() -> torch.device:
     return mm.unet_offload_device() if mm is not None else torch.device("cpu")
 
 
+class _Networks(torch.nn.ModuleDict):
+    """The modules of one owner, as ComfyUI's model management sees them (named so its log says whose)."""
+
+
 #: id(owner) -> ComfyUI ModelPatcher of the owner's modules (dropped when the owner is garbage-collected)
 _PATCHERS: dict[int, Any] = {}
 
@@ -195,7 +199,7 @@ def manage_modules(owner: object, modules: Mapping[str, torch.nn.Module], *, siz
     mm, mp = _model_management(), _model_patcher()
     if mm is None or mp is None:
         return
-    container = torch.nn.ModuleDict(dict(modules))
+    container = _Networks(dict(modules))
     patcher = mp.ModelPatcher(container, load_device=mm.get_torch_device(), offload_device=offload_device(), size=size)
     key = id(owner)
     _PATCHERS[key] = patcher
@@ -243,16 +247,18 @@ def onnx_providers(paths: Sequence[str]) -> tuple[str, ...]:
     ComfyUI's model management, which frees device memory for them first and drops their sessions when it unloads
     them ("Unload models", or another model needing the room).
 
+    The library's sessions use these providers from now on (`kfvton._onnx.prefer_providers`).
     Outside ComfyUI: the host's providers (CUDA when onnxruntime-gpu has it, else CPU).
     """
-    from ..kfvton._onnx import host_providers
+    from ..kfvton._onnx import available_providers, prefer_providers
 
-    available = host_providers()
+    available = available_providers()
     mm, mp = _model_management(), _model_patcher()
     if mm is None or mp is None:
         return available
     device = mm.get_torch_device()
     providers = available if device.type == "cuda" else ("CPUExecutionProvider",)
+    prefer_providers(providers)
     load_device = device if "CUDAExecutionProvider" in providers else torch.device("cpu")
     patchers = []
     for path in paths:

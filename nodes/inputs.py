@@ -3,13 +3,16 @@ the photos themselves (pose estimation, human parsing, the parser-free region es
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor
 
+from ..kfvton.keypoints.estimate import find_pose_models
 from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
-from ..kfvton.pipelines.tryon_cli import estimate_person_pose
+from ..kfvton.pipelines.tryon_cli import estimate_person_pose, pose_model_files
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
 from ..kfvton.preprocess.io import load_parse
 from ..kfvton.preprocess.parse_labels import (
@@ -27,6 +30,7 @@ from ..kfvton.preprocess.parsing_onnx import parse_human_onnx
 from ..kfvton.preprocess.regions import estimate_regions
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
 from .types import ParseMap
 
 _POSE_EXTENSIONS = (".json",)
@@ -324,15 +328,23 @@ class KfvtonPoseEstimator:
         pose_keypoint: list | None = None,
     ) -> tuple[Pose, list, str]:
         given = T.from_socket(pose, T.POSE, "pose") if pose is not None else pose_keypoint
-        result = estimate_person_pose(
-            T.from_socket(person, T.IMAGE, "person"),
-            given=given,
-            pose_model=_model_or_auto("pose", pose_model),
-            detector_model=detector_model if detector_model == _NONE else _model_or_auto("pose", detector_model),
-            pose_dirs=runtime.model_folders("pose"),
-            use_mediapipe=use_mediapipe,
-            conf_threshold=confidence,
-        )
+        image = T.from_socket(person, T.IMAGE, "person")
+        options = {
+            "pose_model": _model_or_auto("pose", pose_model),
+            "detector_model": detector_model if detector_model == _NONE else _model_or_auto("pose", detector_model),
+            "pose_dirs": runtime.model_folders("pose"),
+        }
+        if given is None:  # the ONNX files that will run go through ComfyUI's model management first
+            files = pose_model_files(options["pose_model"], options["detector_model"], options["pose_dirs"])
+            files = files or find_pose_models(options["pose_dirs"])
+            runtime.onnx_providers([] if files is None else [f for f in (files.pose, files.detector) if f])
+
+        def one(person: Tensor, given: Any):
+            return estimate_person_pose(
+                person, given=given, use_mediapipe=use_mediapipe, conf_threshold=confidence, **options
+            )
+
+        result = map_items(one, {"person": image, "given": given}, what="pose estimation")
         runtime.log.info("KF-VTON Pose Estimator: %s", result.describe())
         out = T.to_socket(result.pose, T.POSE)
         return (out, pose_to_pose_keypoint(out), result.describe())
@@ -373,12 +385,14 @@ class KfvtonHumanParser:
 
     def run(self, person: Tensor, parser_model: str, label_set: str = _AUTO, flip: bool = False):
         path = runtime.model_path("parsing", parser_model)
-        result = parse_human_onnx(
-            T.from_socket(person, T.IMAGE, "person"),
-            path,
-            label_set=None if label_set == _AUTO else label_set,
-            flip=flip,
-        )
+        image = T.from_socket(person, T.IMAGE, "person")
+        runtime.onnx_providers([path])
+        labels = None if label_set == _AUTO else label_set
+
+        def one(person: Tensor):
+            return parse_human_onnx(person, path, label_set=labels, flip=flip)
+
+        result = map_items(one, {"person": image}, what="human parsing")
         return (*_parse_outputs(result.parse), f"parser {parser_model} ({result.label_set})")
 
 

@@ -18,6 +18,7 @@ def _report() -> dict:
     gc.collect()
     device = mm.get_torch_device()
     loaded = [m.model for m in mm.current_loaded_models if m.model is not None]
+    ours_loaded = [type(p.model).__name__ for p in loaded if type(p.model).__module__.endswith("nodes._runtime")]
     ours = []
     for runtime in _pack_runtimes():
         for kind, table in (("network", runtime._PATCHERS), ("onnx", runtime._ONNX_PATCHERS)):
@@ -39,11 +40,21 @@ def _report() -> dict:
     return {
         "device": str(device),
         "loaded": [type(m.model).__name__ for m in loaded],
+        "ours_loaded": ours_loaded,
         "ours": ours,
         "onnx_sessions": sessions,
         "tensors_on_device": on_device,
         "allocated": torch.cuda.memory_allocated(device) if device.type == "cuda" else None,
     }
+
+
+class _AnyType(str):
+    """A socket type ComfyUI's validation matches with every type (it compares types with `!=`)."""
+
+    def __ne__(self, other: object) -> bool:
+        return False
+
+    __hash__ = str.__hash__
 
 
 class KfvtonTestProbe:
@@ -54,9 +65,12 @@ class KfvtonTestProbe:
 
     @classmethod
     def INPUT_TYPES(cls):
-        return {"required": {"nonce": ("INT", {"default": 0, "min": 0, "max": 2**31})}}
+        return {
+            "required": {"nonce": ("INT", {"default": 0, "min": 0, "max": 2**31})},
+            "optional": {"after": (_AnyType("*"), {"tooltip": "Any output: the probe runs after its node, in that prompt."})},
+        }
 
-    def run(self, nonce: int):
+    def run(self, nonce: int, after=None):
         return {"ui": {"report": [_report()]}}
 
 

@@ -145,14 +145,16 @@ class ComfyServer:
             time.sleep(0.2)
         raise TimeoutError(f"prompt {prompt_id} not done after {timeout:.0f} s:\n{self.log_tail()}")
 
-    def free(self) -> None:
-        """What the UI's "Unload models" button sends (models unloaded, execution cache cleared)."""
-        code, answer = self.post("/free", {"unload_models": True, "free_memory": True})
+    def free(self, *, cache: bool = False) -> None:
+        """What the UI's "Unload models" sends (`cache`: "Unload models and execution cache")."""
+        code, answer = self.post("/free", {"unload_models": True, "free_memory": cache})
         assert code == 200, answer
 
-    def probe(self) -> dict[str, Any]:
-        """The probe node's report from inside the server (see tests/comfyui/probe_node.py)."""
-        nonce = time.time_ns() % 2**31
-        result = self.run({"probe": {"class_type": "KfvtonTestProbe", "inputs": {"nonce": nonce}}})
-        assert result.status == "success", result.messages
-        return result.outputs["probe"]["report"][0]
+    def probe(self, prompt: dict[str, Any] | None = None, after: str | None = None) -> dict[str, Any]:
+        """The probe node's report from inside the server (tests/comfyui/probe_node.py), run in `prompt` after its
+        node `after` (so the nodes' outputs, cached by ComfyUI, are alive while it looks)."""
+        probe = {"nonce": time.time_ns() % 2**31, **({"after": [after, 0]} if after else {})}
+        result = self.run({**(prompt or {}), "kfvton_probe": {"class_type": "KfvtonTestProbe", "inputs": probe}})
+        assert result.status == "success", result.error()
+        assert "kfvton_probe" in result.outputs, (result.outputs.keys(), result.messages)
+        return result.outputs["kfvton_probe"]["report"][0]

@@ -131,37 +131,36 @@ def test_pack_loads_every_node(server: ComfyServer):
     assert not [line for line in failed if "kfvton" in line], failed
 
 
-def _free_and_probe(server: ComfyServer) -> dict[str, Any]:
+def _free_and_probe(server: ComfyServer, prompt: dict[str, Any], after: str) -> dict[str, Any]:
+    """ "Unload models", then the probe in `prompt` (its nodes cached, so their outputs stay alive). The server
+    applies /free after the prompt it is waiting for: the second probe sees the result."""
     server.free()
-    server.probe()  # the worker applies /free after the prompt it is waiting for: the next probe sees the result
-    return server.probe()
+    server.probe(prompt, after)
+    return server.probe(prompt, after)
 
 
 def test_learned_run_then_free_releases_our_memory(server: ComfyServer):
-    result = server.run(learned_prompt())
-    assert result.status == "success", result.error()
-    report = server.probe()
+    prompt = learned_prompt()
+    report = server.probe(prompt, after="tryon")
+    assert report["ours_loaded"] == ["_Networks"], report
     networks = [m for m in report["ours"] if m["kind"] == "network"]
-    assert networks and all(m["registered"] and m["loaded_bytes"] > 0 for m in networks), report
-    report = _free_and_probe(server)
+    assert len(networks) == 1 and networks[0]["registered"] and networks[0]["loaded_bytes"] > 0, report
+    report = _free_and_probe(server, prompt, after="tryon")
+    assert report["ours_loaded"] == [], report
     networks = [m for m in report["ours"] if m["kind"] == "network"]
-    assert networks, report
-    for m in networks:
-        assert not m["registered"] and m["loaded_bytes"] == 0, report
-        assert m["tensor_devices"] == ["cpu"] and m["model_device"] == "cpu", report
-    if report["tensors_on_device"] is not None:  # a GPU server: nothing at all stays on it
+    assert len(networks) == 1, report  # the same, still cached model: unloaded, not dropped
+    assert not networks[0]["registered"] and networks[0]["loaded_bytes"] == 0, report
+    assert networks[0]["tensor_devices"] == ["cpu"] and networks[0]["model_device"] == "cpu", report
+    if report["tensors_on_device"] is not None:  # a GPU server: none of our tensors (nor any other) stays there
         assert report["tensors_on_device"] == 0, report
 
 
 def test_onnx_sessions_are_released_by_free(server: ComfyServer):
-    result = server.run(pose_estimator_prompt())
-    assert result.status == "success", result.error()
-    report = server.probe()
-    sessions = [m for m in report["ours"] if m["kind"] == "onnx"]
-    assert sessions and all(m["registered"] for m in sessions) and report["onnx_sessions"] >= 1, report
-    report = _free_and_probe(server)
-    assert all(not m["registered"] for m in report["ours"] if m["kind"] == "onnx"), report
-    assert report["onnx_sessions"] == 0, report
+    prompt = pose_estimator_prompt()
+    report = server.probe(prompt, after="estimate")
+    assert report["ours_loaded"] == ["_OnnxSessions"] and report["onnx_sessions"] >= 1, report
+    report = _free_and_probe(server, prompt, after="estimate")
+    assert report["ours_loaded"] == [] and report["onnx_sessions"] == 0, report
 
 
 #: (bad prompt, node that must fail, words our message must contain)

@@ -61,12 +61,17 @@ class TestModelManagement:
 
 
 class TestOnnxSessions:
+    @pytest.fixture(autouse=True)
+    def _restore_provider_choice(self, monkeypatch):
+        monkeypatch.setattr(_onnx, "_PREFERRED", None)
+
     def test_providers_follow_comfyui_and_unload_drops_sessions(self, comfy_standin, tmp_path: Path):
         from tests._tiny_onnx import build_pose_model
 
         path = str(build_pose_model(tmp_path / "dw-ll_ucoco_384.onnx"))
         providers = runtime.onnx_providers([path])
         assert providers == ("CPUExecutionProvider",)  # ComfyUI runs on the CPU here
+        assert _onnx.host_providers() == providers  # the library's sessions follow
         (call,) = comfy_standin.called("load_models_gpu")
         assert [p.model.path for p in call["models"]] == [path]
         _onnx.onnx_session(path, providers=providers)
@@ -75,7 +80,7 @@ class TestOnnxSessions:
         assert not any(key[0] == str(Path(path).resolve()) for key in _onnx._SESSIONS)
 
     def test_cuda_provider_kept_when_comfyui_runs_on_cuda(self, comfy_standin, monkeypatch, tmp_path: Path):
-        monkeypatch.setattr(_onnx, "host_providers", lambda: ("CUDAExecutionProvider", "CPUExecutionProvider"))
+        monkeypatch.setattr(_onnx, "available_providers", lambda: ("CUDAExecutionProvider", "CPUExecutionProvider"))
         comfy_standin.device = torch.device("cuda", 0)
         model = tmp_path / "m.onnx"
         model.write_bytes(b"x")
