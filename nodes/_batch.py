@@ -73,7 +73,7 @@ def join(parts: Sequence[Any]) -> Any:
             items = [getattr(p, f.name) for p in parts]
             if f.name in PER_ITEM_FIELDS and isinstance(items[0], tuple):
                 changes[f.name] = tuple(x for item in items for x in item)
-            elif isinstance(items[0], Tensor) or dataclasses.is_dataclass(items[0]):
+            elif isinstance(items[0], (Tensor, str)) or dataclasses.is_dataclass(items[0]):
                 changes[f.name] = join(items)
         return dataclasses.replace(first, **changes)
     if isinstance(first, str):
@@ -87,6 +87,9 @@ def map_items(
 ) -> Any:
     """`fn(**inputs)` computed part by part over the inputs' batch and joined.
 
+    Raises:
+        ValueError naming the inputs when their batches differ other than by a batch of 1 (before any work).
+
     Args:
         fn: the node's work on one part; returns its outputs (a tuple, a tensor, a dataclass...).
         inputs: its keyword arguments; batched values are cut with `take`.
@@ -94,8 +97,12 @@ def map_items(
         chunk: items per part at first (1: progress and Cancel per item; split further on out-of-memory).
         total: the batch size; default the largest batch among the inputs.
     """
-    sizes = [b for b in map(batch_of, inputs.values()) if b is not None]
-    total = total or max(sizes, default=1)
+    sizes = {name: b for name, b in ((n, batch_of(v)) for n, v in inputs.items()) if b is not None}
+    total = total or max(sizes.values(), default=1)
+    odd = {name: b for name, b in sizes.items() if b not in (1, total)}
+    if odd:  # R10: a batch of 1 broadcasts, any other mismatch is the user's to fix
+        named = ", ".join(f"{name} has {b}" for name, b in {**sizes, **odd}.items() if b != 1)
+        raise ValueError(f"{what}: batch sizes differ ({named} items); give each input the same batch or 1 item")
     parts = runtime.map_batch(
         lambda part: fn(**{k: take(v, part, total) for k, v in inputs.items()}), total, chunk=chunk, what=what
     )

@@ -96,6 +96,11 @@ class KfvtonLoadPoseJson:
         }
 
     @classmethod
+    def IS_CHANGED(cls, pose_file, path="", **_):
+        # the file's hash, as core LoadImage does: an edited file re-runs the node (and everything after it)
+        return runtime.file_fingerprint((path or "").strip() or pose_file, "pose_file")
+
+    @classmethod
     def VALIDATE_INPUTS(cls, pose_file, path=""):
         # replaces ComfyUI's combo check, so a path typed into `path` (or a pose_file not listed) is accepted
         try:
@@ -225,7 +230,12 @@ class KfvtonGarmentMask:
                 runtime.log.info("garment mask: loadimage_mask is Load Image's no-alpha placeholder; ignored")
                 alpha = None
         given = None if mask is None else T.from_socket(mask, T.MASK, "mask", image.device)
-        result = prepare_garment_mask(image, given, alpha)
+        inputs = {"garment": image, "mask": given, "loadimage_mask": alpha}
+        result = map_items(
+            lambda garment, mask, loadimage_mask: prepare_garment_mask(garment, mask, loadimage_mask),
+            inputs,
+            what="garment mask",
+        )
         return (T.to_socket(result.mask, T.MASK), result.method)
 
 
@@ -260,6 +270,10 @@ class KfvtonLoadParseMap:
                 ),
             },
         }
+
+    @classmethod
+    def IS_CHANGED(cls, parse_file, path="", **_):
+        return runtime.file_fingerprint((path or "").strip() or parse_file, "parse_file")
 
     @classmethod
     def VALIDATE_INPUTS(cls, parse_file, path=""):
@@ -502,8 +516,14 @@ class KfvtonRegionEstimator:
 
     def run(self, person: Tensor, pose: Pose, silhouette: Tensor | None = None):
         sil = None if silhouette is None else T.from_socket(silhouette, T.MASK, "silhouette")
-        result = estimate_regions(
-            T.from_socket(person, T.IMAGE, "person"), T.from_socket(pose, T.POSE, "pose", "cpu"), silhouette=sil
+        inputs = {
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "pose": T.from_socket(pose, T.POSE, "pose", "cpu"),
+        }
+        result = map_items(
+            lambda person, pose, silhouette: estimate_regions(person, pose, silhouette=silhouette),
+            {**inputs, "silhouette": sil},
+            what="region estimation",
         )
         parse, preview, _ = _parse_outputs(result.parse)
         return (

@@ -14,12 +14,17 @@ from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
 from .types import ParseMap
 
 
 def _optional(value: Any, socket: str, name: str, device: torch.device) -> Any:
     """`types.from_socket` for an optional input: None stays None."""
     return None if value is None else T.from_socket(value, socket, name, device)
+
+
+def _to(value: Tensor | None, device: torch.device) -> Tensor | None:
+    return None if value is None else value.to(device)
 
 
 class KfvtonClassicalTryOn:
@@ -86,17 +91,23 @@ class KfvtonClassicalTryOn:
         target_mask: Tensor | None = None,
     ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str]:
         device = runtime.torch_device()
-        result = classical_tryon(
-            T.from_socket(person, T.IMAGE, "person", device),
-            T.from_socket(garment, T.IMAGE, "garment", device),
-            T.from_socket(pose, T.POSE, "pose", device),
-            garment_mask=_optional(garment_mask, T.MASK, "garment_mask", device),
-            parse=_optional(parse, T.PARSE, "parse", device),
-            target_mask=_optional(target_mask, T.MASK, "target_mask", device),
-            reg=smoothing,
-            grid_step=grid_step,
-            feather_px=feather_px,
-        )
+        photos = {
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "garment": T.from_socket(garment, T.IMAGE, "garment"),
+            "pose": T.from_socket(pose, T.POSE, "pose"),
+            "garment_mask": _optional(garment_mask, T.MASK, "garment_mask", "cpu"),
+            "parse": _optional(parse, T.PARSE, "parse", "cpu"),
+            "target_mask": _optional(target_mask, T.MASK, "target_mask", "cpu"),
+        }
+
+        def one(person, garment, pose, garment_mask, parse, target_mask):
+            return classical_tryon(
+                person.to(device), garment.to(device), pose.to(device),
+                garment_mask=_to(garment_mask, device), parse=_to(parse, device), target_mask=_to(target_mask, device),
+                reg=smoothing, grid_step=grid_step, feather_px=feather_px,
+            )  # fmt: skip
+
+        result = map_items(one, photos, what="classical try-on")
         return (
             T.to_socket(result.image, T.IMAGE),
             T.to_socket(result.warped_garment, T.IMAGE),

@@ -67,7 +67,9 @@ class KfvtonTestProbe:
     def INPUT_TYPES(cls):
         return {
             "required": {"nonce": ("INT", {"default": 0, "min": 0, "max": 2**31})},
-            "optional": {"after": (_AnyType("*"), {"tooltip": "Any output: the probe runs after its node, in that prompt."})},
+            "optional": {
+                "after": (_AnyType("*"), {"tooltip": "Any output: the probe runs after its node, in that prompt."})
+            },
         }
 
     def run(self, nonce: int, after=None):

@@ -52,7 +52,9 @@ class StandInComfy:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     loaded: list[StandInPatcher] = field(default_factory=list)
     interrupt_after_checks: int | None = None  # Cancel pressed after this many interrupt checks
+    cancel_at_item: int | None = None  # Cancel pressed once the progress bars reached this many items
     checks: int = 0
+    cancelled: bool = False
     progress: list[tuple[int, int]] = field(default_factory=list)  # (total, update) per ProgressBar.update
 
     def modules(self, tmp_path: Path | None = None) -> dict[str, types.ModuleType]:
@@ -80,6 +82,8 @@ class StandInComfy:
 
             def update(self, n):
                 standin.progress.append((self.total, n))
+                if standin.cancel_at_item is not None and standin.items_done() >= standin.cancel_at_item:
+                    standin.cancelled = True
 
         utils.ProgressBar = ProgressBar
         comfy.model_management, comfy.model_patcher, comfy.utils = mm, mp, utils
@@ -104,7 +108,13 @@ class StandInComfy:
     def _check(self):
         self.checks += 1
         if self.interrupt_after_checks is not None and self.checks > self.interrupt_after_checks:
+            self.cancelled = True
+        if self.cancelled:
             raise InterruptProcessingException()
+
+    def items_done(self) -> int:
+        """Items the progress bars have reported done."""
+        return sum(n for _total, n in self.progress)
 
     def called(self, name: str) -> list[Any]:
         return [arg for n, arg in self.calls if n == name]
