@@ -40,6 +40,7 @@ def write_stand_in_models(models_dir: Path) -> None:
 
     assert make_models([str(models_dir)]) == 0
     (models_dir / "kfvton" / "checkpoints" / "broken.safetensors").write_bytes(b"not a safetensors file")
+    (models_dir / "kfvton" / "pose" / "broken_pose.onnx").write_bytes(b"not an ONNX file")
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +93,14 @@ def learned_prompt(seg: str = "kfvton_seg.safetensors") -> dict[str, Any]:
     }
 
 
-def pose_estimator_prompt() -> dict[str, Any]:
+def pose_estimator_prompt(model: str = "dw-ll_ucoco_384.onnx") -> dict[str, Any]:
     return {
         "person": {"class_type": "LoadImage", "inputs": {"image": f"{PERSON}.jpg"}},
         "estimate": {
             "class_type": "KfvtonPoseEstimator",
             "inputs": {
                 "person": ["person", 0],
-                "pose_model": "dw-ll_ucoco_384.onnx",
+                "pose_model": model,
                 "detector_model": "none",
                 "use_mediapipe": False,
                 "confidence": 0.3,
@@ -174,6 +175,7 @@ BAD_INPUTS = {
     ),
     "batch mismatch": (classical_prompt(2, 3), "KfvtonClassicalTryOn", ["person", "garment"]),
     "broken checkpoint": (learned_prompt(seg="broken.safetensors"), "KfvtonLoadModel", ["broken.safetensors"]),
+    "broken pose model": (pose_estimator_prompt("broken_pose.onnx"), "KfvtonPoseEstimator", ["pose_model", "ONNX"]),
 }  # fmt: skip
 
 
