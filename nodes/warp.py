@@ -6,11 +6,11 @@ from __future__ import annotations
 from torch import Tensor
 
 from ..kfvton._checks import check_image
-from ..kfvton.geometry.pair_warp import DEFAULT_REG, warp_garment
 from ..kfvton.geometry.visualize import draw_warp_overlay, warp_stats
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.pipelines.classical import WARP_METHODS, warp_keypoint_pairs
+from ..kfvton.pipelines.garment_warp import DEFAULT_REG, warp_garment
 from . import _runtime as runtime
 from . import types as T
 from ._batch import map_items

@@ -20,7 +20,6 @@ import torch
 from torch import Tensor
 
 from .._checks import check_image, check_same_batch, check_shape
-from ..geometry.pair_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
 from ..geometry.warp import Warp
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
@@ -30,6 +29,7 @@ from ..keypoints.pose import Pose
 from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
 from .composite import composite_garment
+from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
 
 __all__ = [
     "ClassicalTryOn",
