@@ -9,7 +9,7 @@ from torch import Tensor
 from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
-from ..kfvton.pipelines.tryon_cli import estimate_person_pose
+from ..kfvton.pipelines.quick import estimate_person_pose
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
 from ..kfvton.preprocess.io import load_parse
 from ..kfvton.preprocess.parse_labels import (
@@ -31,7 +31,7 @@ from .types import ParseMap
 
 _POSE_EXTENSIONS = (".json",)
 _PARSE_EXTENSIONS = (".png",)
-_AUTO = "auto"
+AUTO = "auto"
 _NONE = "none"
 
 
@@ -40,13 +40,13 @@ def _image_hw(image: Tensor, name: str) -> tuple[int, int]:
     return tuple(T.from_socket(image, T.IMAGE, name).shape[-2:])
 
 
-def _onnx_files(sub: str) -> list[str]:
+def onnx_model_files(sub: str) -> list[str]:
     return [m for m in runtime.list_models(sub) if m.endswith(".onnx")]
 
 
-def _model_or_auto(sub: str, name: str) -> str | None:
+def model_or_auto(sub: str, name: str) -> str | None:
     """A model file chosen on a node: None for "auto" (the library searches), else its resolved path."""
-    return None if name == _AUTO else runtime.model_path(sub, name)
+    return None if name == AUTO else runtime.model_path(sub, name)
 
 
 def _parse_outputs(parse: Tensor) -> tuple[ParseMap, Tensor, Tensor]:
@@ -289,16 +289,16 @@ class KfvtonPoseEstimator:
 
     @classmethod
     def INPUT_TYPES(cls):
-        pose_files = _onnx_files("pose")
+        pose_files = onnx_model_files("pose")
         return {
             "required": {
                 "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
                 "pose_model": (
-                    [_AUTO, *pose_files],
+                    [AUTO, *pose_files],
                     {"tooltip": "SimCC pose model in models/kfvton/pose/; auto = the first known file name found."},
                 ),
                 "detector_model": (
-                    [_AUTO, _NONE, *pose_files],
+                    [AUTO, _NONE, *pose_files],
                     {"tooltip": "YOLOX person detector; auto = yolox_l.onnx etc. if present; none = whole photo."},
                 ),
                 "use_mediapipe": ("BOOLEAN", {"default": True, "tooltip": "Fall back to MediaPipe if installed."}),
@@ -316,8 +316,8 @@ class KfvtonPoseEstimator:
     def run(
         self,
         person: Tensor,
-        pose_model: str = _AUTO,
-        detector_model: str = _AUTO,
+        pose_model: str = AUTO,
+        detector_model: str = AUTO,
         use_mediapipe: bool = True,
         confidence: float = 0.3,
         pose: Pose | None = None,
@@ -327,8 +327,8 @@ class KfvtonPoseEstimator:
         result = estimate_person_pose(
             T.from_socket(person, T.IMAGE, "person"),
             given=given,
-            pose_model=_model_or_auto("pose", pose_model),
-            detector_model=detector_model if detector_model == _NONE else _model_or_auto("pose", detector_model),
+            pose_model=model_or_auto("pose", pose_model),
+            detector_model=detector_model if detector_model == _NONE else model_or_auto("pose", detector_model),
             pose_dirs=runtime.model_folders("pose"),
             use_mediapipe=use_mediapipe,
             conf_threshold=confidence,
@@ -360,23 +360,23 @@ class KfvtonHumanParser:
             "required": {
                 "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
                 "parser_model": (
-                    _onnx_files("parsing") or ["(put a parser .onnx in models/kfvton/parsing)"],
+                    onnx_model_files("parsing") or ["(put a parser .onnx in models/kfvton/parsing)"],
                     {"tooltip": "Human parser ONNX file in models/kfvton/parsing/ (or a path)."},
                 ),
                 "label_set": (
-                    [_AUTO, "lip", "atr", "cihp"],
+                    [AUTO, "lip", "atr", "cihp"],
                     {"tooltip": "The parser's classes; auto = from their count (18 ATR, 20 LIP)."},
                 ),
                 "flip": ("BOOLEAN", {"default": False, "tooltip": "Average with the mirrored photo (twice the time)."}),
             }
         }
 
-    def run(self, person: Tensor, parser_model: str, label_set: str = _AUTO, flip: bool = False):
+    def run(self, person: Tensor, parser_model: str, label_set: str = AUTO, flip: bool = False):
         path = runtime.model_path("parsing", parser_model)
         result = parse_human_onnx(
             T.from_socket(person, T.IMAGE, "person"),
             path,
-            label_set=None if label_set == _AUTO else label_set,
+            label_set=None if label_set == AUTO else label_set,
             flip=flip,
         )
         return (*_parse_outputs(result.parse), f"parser {parser_model} ({result.label_set})")
