@@ -29,7 +29,9 @@ class KfvtonQuickTryOn:
         "Two photos in, a try-on out: finds the person's pose and body regions itself (or uses the ones you "
         "connect), warps the garment onto the person and pastes it. Also gives the garment's mask on the person "
         "and a refine mask (seams, repainted skin and background) for a low-denoise inpainting pass with your own "
-        "diffusion model. The report says which estimators were used and what to check. No model file needed."
+        "diffusion model. The report says which estimators were used and what to check. No model file needed: "
+        "without an ONNX pose model the pack's default pose estimator is used (if it is missing, the error says "
+        "what to install)."
     )
     CATEGORY = "KF-VTON/pipelines"
     FUNCTION = "run"
