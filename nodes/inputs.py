@@ -12,7 +12,7 @@ from ..kfvton.keypoints.estimate import find_pose_models
 from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
-from ..kfvton.pipelines.tryon_cli import estimate_person_pose, pose_model_files
+from ..kfvton.pipelines.quick import estimate_person_pose, pose_model_files
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
 from ..kfvton.preprocess.io import load_parse
 from ..kfvton.preprocess.parse_labels import (
@@ -35,7 +35,7 @@ from .types import ParseMap
 
 _POSE_EXTENSIONS = (".json",)
 _PARSE_EXTENSIONS = (".png",)
-_AUTO = "auto"
+AUTO = "auto"
 _NONE = "none"
 
 
@@ -44,13 +44,20 @@ def _image_hw(image: Tensor, name: str) -> tuple[int, int]:
     return tuple(T.from_socket(image, T.IMAGE, name).shape[-2:])
 
 
-def _onnx_files(sub: str) -> list[str]:
+def onnx_model_files(sub: str) -> list[str]:
     return [m for m in runtime.list_models(sub) if m.endswith(".onnx")]
 
 
-def _model_or_auto(sub: str, name: str) -> str | None:
+def model_or_auto(sub: str, name: str) -> str | None:
     """A model file chosen on a node: None for "auto" (the library searches), else its resolved path."""
-    return None if name == _AUTO else runtime.model_path(sub, name)
+    return None if name == AUTO else runtime.model_path(sub, name)
+
+
+def register_pose_onnx(pose_model: str | None, detector_model: str | None, pose_dirs: list[str]) -> None:
+    """Put the ONNX pose files that will run under ComfyUI's model management (memory freed first, released by
+    Unload models) and make the library's sessions use the providers ComfyUI's device allows."""
+    files = pose_model_files(pose_model, detector_model, pose_dirs) or find_pose_models(pose_dirs)
+    runtime.onnx_providers([] if files is None else [f for f in (files.pose, files.detector) if f])
 
 
 def _parse_outputs(parse: Tensor) -> tuple[ParseMap, Tensor, Tensor]:
@@ -307,16 +314,16 @@ class KfvtonPoseEstimator:
 
     @classmethod
     def INPUT_TYPES(cls):
-        pose_files = _onnx_files("pose")
+        pose_files = onnx_model_files("pose")
         return {
             "required": {
                 "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
                 "pose_model": (
-                    [_AUTO, *pose_files],
+                    [AUTO, *pose_files],
                     {"tooltip": "SimCC pose model in models/kfvton/pose/; auto = the first known file name found."},
                 ),
                 "detector_model": (
-                    [_AUTO, _NONE, *pose_files],
+                    [AUTO, _NONE, *pose_files],
                     {"tooltip": "YOLOX person detector; auto = yolox_l.onnx etc. if present; none = whole photo."},
                 ),
                 "use_mediapipe": ("BOOLEAN", {"default": True, "tooltip": "Fall back to MediaPipe if installed."}),
@@ -334,8 +341,8 @@ class KfvtonPoseEstimator:
     def run(
         self,
         person: Tensor,
-        pose_model: str = _AUTO,
-        detector_model: str = _AUTO,
+        pose_model: str = AUTO,
+        detector_model: str = AUTO,
         use_mediapipe: bool = True,
         confidence: float = 0.3,
         pose: Pose | None = None,
@@ -344,14 +351,12 @@ class KfvtonPoseEstimator:
         given = T.from_socket(pose, T.POSE, "pose") if pose is not None else pose_keypoint
         image = T.from_socket(person, T.IMAGE, "person")
         options = {
-            "pose_model": _model_or_auto("pose", pose_model),
-            "detector_model": detector_model if detector_model == _NONE else _model_or_auto("pose", detector_model),
+            "pose_model": model_or_auto("pose", pose_model),
+            "detector_model": detector_model if detector_model == _NONE else model_or_auto("pose", detector_model),
             "pose_dirs": runtime.model_folders("pose"),
         }
-        if given is None:  # the ONNX files that will run go through ComfyUI's model management first
-            files = pose_model_files(options["pose_model"], options["detector_model"], options["pose_dirs"])
-            files = files or find_pose_models(options["pose_dirs"])
-            runtime.onnx_providers([] if files is None else [f for f in (files.pose, files.detector) if f])
+        if given is None:
+            register_pose_onnx(options["pose_model"], options["detector_model"], options["pose_dirs"])
 
         def one(person: Tensor, given: Any):
             return estimate_person_pose(
@@ -386,22 +391,22 @@ class KfvtonHumanParser:
             "required": {
                 "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
                 "parser_model": (
-                    _onnx_files("parsing") or ["(put a parser .onnx in models/kfvton/parsing)"],
+                    onnx_model_files("parsing") or ["(put a parser .onnx in models/kfvton/parsing)"],
                     {"tooltip": "Human parser ONNX file in models/kfvton/parsing/ (or a path)."},
                 ),
                 "label_set": (
-                    [_AUTO, "lip", "atr", "cihp"],
+                    [AUTO, "lip", "atr", "cihp"],
                     {"tooltip": "The parser's classes; auto = from their count (18 ATR, 20 LIP)."},
                 ),
                 "flip": ("BOOLEAN", {"default": False, "tooltip": "Average with the mirrored photo (twice the time)."}),
             }
         }
 
-    def run(self, person: Tensor, parser_model: str, label_set: str = _AUTO, flip: bool = False):
+    def run(self, person: Tensor, parser_model: str, label_set: str = AUTO, flip: bool = False):
         path = runtime.model_path("parsing", parser_model)
         image = T.from_socket(person, T.IMAGE, "person")
         runtime.onnx_providers([path])
-        labels = None if label_set == _AUTO else label_set
+        labels = None if label_set == AUTO else label_set
 
         def one(person: Tensor):
             return parse_human_onnx(person, path, label_set=labels, flip=flip)

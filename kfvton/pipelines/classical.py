@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import check_image, check_same_batch, check_shape
@@ -57,6 +58,8 @@ class ClassicalTryOn:
         warp: the TPS warp (grid (B, H, W, 2), tps batch (B,)).
         mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
         landmarks: the detected garment landmarks (with the sleeve kinds).
+        refine_mask: (B, 1, H, W) float [0, 1], what a generative refinement may repaint: the band along the
+            garment's visible outline (seams) and the old clothes painted over (provisional rule, `_refine_mask`).
     """
 
     image: Tensor
@@ -66,6 +69,7 @@ class ClassicalTryOn:
     warp: Warp
     mask_method: str
     landmarks: GarmentLandmarks
+    refine_mask: Tensor
 
 
 def target_mask_from_parse(parse: Tensor) -> Tensor:
@@ -187,7 +191,25 @@ def classical_tryon(
         warp=warp,
         mask_method=prepared.method,
         landmarks=landmarks,
+        refine_mask=_refine_mask(comp.alpha, comp.painted),
     )
+
+
+#: Half-width of the refine band around the garment's visible outline, as a fraction of the image's shorter side.
+REFINE_BAND = 0.012
+
+
+def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
+    """The band along the outline of `alpha` (B, 1, H, W) [0, 1] and the `painted` old clothes, soft-edged."""
+    r = max(2, round(REFINE_BAND * min(alpha.shape[-2:])))
+    hard = (alpha > 0.5).to(alpha.dtype)
+    grown = F.max_pool2d(hard, 2 * r + 1, stride=1, padding=r)
+    shrunk = -F.max_pool2d(-hard, 2 * r + 1, stride=1, padding=r)
+    refine = grown - shrunk
+    if painted is not None:
+        refine = torch.maximum(refine, painted.to(alpha.dtype))
+    soft = F.avg_pool2d(refine, 5, stride=1, padding=2, count_include_pad=False)
+    return torch.maximum(refine, soft).clamp(0, 1)
 
 
 def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:

@@ -14,7 +14,8 @@ from tests.nodes.comfy_standin import InterruptProcessingException
 BATCH = 8
 #: one node per loop kind; each runs its batch item by item through nodes/_batch.map_items
 LOOPING_NODES = [
-    "KfvtonClassicalTryOn",  # classical
+    "KfvtonQuickTryOn",  # classical
+    "KfvtonClassicalTryOn",
     "KfvtonTpsWarp",
     "KfvtonComposite",
     "KfvtonGarmentLandmarks",
