@@ -20,6 +20,8 @@ from . import _runtime as runtime
 
 #: tuple fields of the pack's dataclasses that hold one entry per batch item (GarmentLandmarks.sleeves)
 PER_ITEM_FIELDS = frozenset({"sleeves"})
+#: tuple fields that hold notes about the whole batch (ClassicalTryOn.warnings): joined without repeats
+MERGED_FIELDS = frozenset({"warnings"})
 
 
 def batch_of(value: Any) -> int | None:
@@ -73,6 +75,8 @@ def join(parts: Sequence[Any]) -> Any:
             items = [getattr(p, f.name) for p in parts]
             if f.name in PER_ITEM_FIELDS and isinstance(items[0], tuple):
                 changes[f.name] = tuple(x for item in items for x in item)
+            elif f.name in MERGED_FIELDS and isinstance(items[0], tuple):
+                changes[f.name] = tuple(dict.fromkeys(x for item in items for x in item))
             elif isinstance(items[0], (Tensor, str)) or dataclasses.is_dataclass(items[0]):
                 changes[f.name] = join(items)
         return dataclasses.replace(first, **changes)

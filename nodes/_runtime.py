@@ -14,7 +14,7 @@ import hashlib
 import logging
 import os
 import weakref
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 import torch
@@ -287,6 +287,14 @@ def _drop_sessions(patcher: Any, *_args: Any) -> None:
     from ..kfvton._onnx import drop_sessions
 
     drop_sessions(patcher.model.path)
+
+
+def report_warnings(warnings: Iterable[str]) -> str:
+    """Log each warning (ComfyUI's console) and return them one per line, for a node's "warnings" text output."""
+    lines = [str(w) for w in warnings]
+    for line in lines:
+        log.warning("KF-VTON: %s", line)
+    return "\n".join(lines)
 
 
 def _folder_paths():
