@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+#: the shared ComfyUI snapshot and tools: next to the clone, or where .ci/run says ($KFVTON_SHARED_DIR)
+SHARED = Path(os.environ.get("KFVTON_SHARED_DIR", ROOT.parent / "shared"))
 #: .ci/run sets it: a missing ComfyUI (or a missing requirement in its venv) fails instead of skipping.
 REQUIRE = os.environ.get("KFVTON_REQUIRE_COMFYUI") == "1"
 
