@@ -15,7 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OnnxSignature", "host_providers", "onnx_session", "session_signature", "clear_sessions"]
+__all__ = [
+    "OnnxSignature",
+    "available_providers",
+    "host_providers",
+    "prefer_providers",
+    "onnx_session",
+    "session_signature",
+    "clear_sessions",
+    "drop_sessions",
+]
 
 log = logging.getLogger("kfvton")
 
@@ -40,11 +49,28 @@ def _load_errors(ort) -> tuple[type[BaseException], ...]:
     return (*own, RuntimeError, ValueError, OSError)
 
 
-def host_providers() -> tuple[str, ...]:
-    """Execution providers for this host: CUDA first when onnxruntime was built with it, CPU always last."""
+#: Providers the host application chose (`prefer_providers`), used by sessions opened without explicit ones.
+_PREFERRED: tuple[str, ...] | None = None
+
+
+def available_providers() -> tuple[str, ...]:
+    """What the installed onnxruntime offers here: CUDA first when its wheel has it (onnxruntime-gpu), CPU last."""
     available = _ort().get_available_providers()
     chosen = [p for p in ("CUDAExecutionProvider",) if p in available]
     return (*chosen, "CPUExecutionProvider")
+
+
+def host_providers() -> tuple[str, ...]:
+    """Execution providers for sessions opened without explicit ones: the host application's choice
+    (`prefer_providers`, e.g. CPU when ComfyUI runs with --cpu), else `available_providers()`."""
+    return _PREFERRED if _PREFERRED is not None else available_providers()
+
+
+def prefer_providers(providers: Sequence[str] | None) -> None:
+    """Set the providers `host_providers` returns (None: back to probing onnxruntime). Sessions are cached per
+    provider list, so a change opens new ones."""
+    global _PREFERRED
+    _PREFERRED = None if providers is None else tuple(providers)
 
 
 @dataclass(frozen=True)
@@ -110,3 +136,12 @@ def onnx_session(path: str | os.PathLike, *, providers: Sequence[str] | None = N
 def clear_sessions() -> None:
     """Drop every cached session (frees their memory)."""
     _SESSIONS.clear()
+
+
+def drop_sessions(path: str | os.PathLike) -> int:
+    """Drop the cached sessions of one model file (any providers, any version of the file); returns how many."""
+    target = str(Path(path).resolve())
+    stale = [key for key in _SESSIONS if key[0] == target]
+    for key in stale:
+        del _SESSIONS[key]
+    return len(stale)

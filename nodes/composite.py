@@ -8,6 +8,7 @@ from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.pipelines.composite import composite_garment
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
 from .types import ParseMap
 
 
@@ -59,14 +60,20 @@ class KfvtonComposite:
         mask = T.from_socket(warped_mask, T.MASK, "warped_mask", device)
         if keep_mask is not None:
             mask = mask * (1 - T.from_socket(keep_mask, T.MASK, "keep_mask", device))
-        result = composite_garment(
-            T.from_socket(person, T.IMAGE, "person", device),
-            T.from_socket(warped_garment, T.IMAGE, "warped_garment", device),
-            mask,
-            parse=None if parse is None else T.from_socket(parse, T.PARSE, "parse", device),
-            keypoints=None if keypoints is None else T.from_socket(keypoints, T.KEYPOINTS, "keypoints", device),
-            feather_px=feather_px,
-        )
+        inputs = {
+            "person": T.from_socket(person, T.IMAGE, "person", device),
+            "warped_garment": T.from_socket(warped_garment, T.IMAGE, "warped_garment", device),
+            "warped_mask": mask,
+            "parse": None if parse is None else T.from_socket(parse, T.PARSE, "parse", device),
+            "keypoints": None if keypoints is None else T.from_socket(keypoints, T.KEYPOINTS, "keypoints", device),
+        }
+
+        def one(person, warped_garment, warped_mask, parse, keypoints):
+            return composite_garment(
+                person, warped_garment, warped_mask, parse=parse, keypoints=keypoints, feather_px=feather_px
+            )
+
+        result = map_items(one, inputs, what="composite")
         return (T.to_socket(result.image, T.IMAGE), T.to_socket(result.alpha, T.MASK))
 
 

@@ -3,13 +3,16 @@ the photos themselves (pose estimation, human parsing, the parser-free region es
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor
 
+from ..kfvton.keypoints.estimate import find_pose_models
 from ..kfvton.keypoints.formats import pose_from_json_file, pose_to_pose_keypoint, read_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
-from ..kfvton.pipelines.tryon_cli import estimate_person_pose
+from ..kfvton.pipelines.quick import estimate_person_pose, pose_model_files
 from ..kfvton.preprocess.garment_checks import garment_warnings
 from ..kfvton.preprocess.garment_mask import garment_photo_warnings, prepare_garment_mask
 from ..kfvton.preprocess.parse_labels import (
@@ -28,11 +31,12 @@ from ..kfvton.preprocess.parsing_onnx import parse_human_onnx
 from ..kfvton.preprocess.regions import estimate_person_regions
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
 from .types import ParseMap
 
 _POSE_EXTENSIONS = (".json",)
 _PARSE_EXTENSIONS = (".png",)
-_AUTO = "auto"
+AUTO = "auto"
 _NONE = "none"
 
 
@@ -41,13 +45,20 @@ def _image_hw(image: Tensor, name: str) -> tuple[int, int]:
     return tuple(T.from_socket(image, T.IMAGE, name).shape[-2:])
 
 
-def _onnx_files(sub: str) -> list[str]:
+def onnx_model_files(sub: str) -> list[str]:
     return [m for m in runtime.list_models(sub) if m.endswith(".onnx")]
 
 
-def _model_or_auto(sub: str, name: str) -> str | None:
+def model_or_auto(sub: str, name: str) -> str | None:
     """A model file chosen on a node: None for "auto" (the library searches), else its resolved path."""
-    return None if name == _AUTO else runtime.model_path(sub, name)
+    return None if name == AUTO else runtime.model_path(sub, name)
+
+
+def register_pose_onnx(pose_model: str | None, detector_model: str | None, pose_dirs: list[str]) -> None:
+    """Put the ONNX pose files that will run under ComfyUI's model management (memory freed first, released by
+    Unload models) and make the library's sessions use the providers ComfyUI's device allows."""
+    files = pose_model_files(pose_model, detector_model, pose_dirs) or find_pose_models(pose_dirs)
+    runtime.onnx_providers([] if files is None else [f for f in (files.pose, files.detector) if f])
 
 
 def _parse_outputs(parse: Tensor) -> tuple[ParseMap, Tensor, Tensor]:
@@ -94,6 +105,11 @@ class KfvtonLoadPoseJson:
                 ),
             },
         }
+
+    @classmethod
+    def IS_CHANGED(cls, pose_file, path="", **_):
+        # the file's hash, as core LoadImage does: an edited file re-runs the node (and everything after it)
+        return runtime.file_fingerprint((path or "").strip() or pose_file, "pose_file")
 
     @classmethod
     def VALIDATE_INPUTS(cls, pose_file, path=""):
@@ -231,7 +247,14 @@ class KfvtonGarmentMask:
                 runtime.log.info("garment mask: loadimage_mask is Load Image's no-alpha placeholder; ignored")
                 alpha = None
         given = None if mask is None else T.from_socket(mask, T.MASK, "mask", image.device)
-        result = prepare_garment_mask(image, given, alpha, alpha_name="loadimage_mask")
+        inputs = {"garment": image, "mask": given, "loadimage_mask": alpha}
+        result = map_items(
+            lambda garment, mask, loadimage_mask: prepare_garment_mask(
+                garment, mask, loadimage_mask, alpha_name="loadimage_mask"
+            ),
+            inputs,
+            what="garment mask",
+        )
         found = garment_warnings(image, result.mask, method=result.method)
         if result.method == "computed":
             found += garment_photo_warnings(image)
@@ -271,6 +294,10 @@ class KfvtonLoadParseMap:
         }
 
     @classmethod
+    def IS_CHANGED(cls, parse_file, path="", **_):
+        return runtime.file_fingerprint((path or "").strip() or parse_file, "parse_file")
+
+    @classmethod
     def VALIDATE_INPUTS(cls, parse_file, path=""):
         try:
             runtime.input_file_path((path or "").strip() or parse_file, "parse_file")
@@ -303,16 +330,16 @@ class KfvtonPoseEstimator:
 
     @classmethod
     def INPUT_TYPES(cls):
-        pose_files = _onnx_files("pose")
+        pose_files = onnx_model_files("pose")
         return {
             "required": {
                 "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
                 "pose_model": (
-                    [_AUTO, *pose_files],
+                    [AUTO, *pose_files],
                     {"tooltip": "SimCC pose model in models/kfvton/pose/; auto = the first known file name found."},
                 ),
                 "detector_model": (
-                    [_AUTO, _NONE, *pose_files],
+                    [AUTO, _NONE, *pose_files],
                     {"tooltip": "YOLOX person detector; auto = yolox_l.onnx etc. if present; none = whole photo."},
                 ),
                 "use_mediapipe": ("BOOLEAN", {"default": True, "tooltip": "Fall back to MediaPipe if installed."}),
@@ -330,23 +357,29 @@ class KfvtonPoseEstimator:
     def run(
         self,
         person: Tensor,
-        pose_model: str = _AUTO,
-        detector_model: str = _AUTO,
+        pose_model: str = AUTO,
+        detector_model: str = AUTO,
         use_mediapipe: bool = True,
         confidence: float = 0.3,
         pose: Pose | None = None,
         pose_keypoint: list | None = None,
     ) -> tuple[Pose, list, str]:
         given = T.from_socket(pose, T.POSE, "pose") if pose is not None else pose_keypoint
-        result = estimate_person_pose(
-            T.from_socket(person, T.IMAGE, "person"),
-            given=given,
-            pose_model=_model_or_auto("pose", pose_model),
-            detector_model=detector_model if detector_model == _NONE else _model_or_auto("pose", detector_model),
-            pose_dirs=runtime.model_folders("pose"),
-            use_mediapipe=use_mediapipe,
-            conf_threshold=confidence,
-        )
+        image = T.from_socket(person, T.IMAGE, "person")
+        options = {
+            "pose_model": model_or_auto("pose", pose_model),
+            "detector_model": detector_model if detector_model == _NONE else model_or_auto("pose", detector_model),
+            "pose_dirs": runtime.model_folders("pose"),
+        }
+        if given is None:
+            register_pose_onnx(options["pose_model"], options["detector_model"], options["pose_dirs"])
+
+        def one(person: Tensor, given: Any):
+            return estimate_person_pose(
+                person, given=given, use_mediapipe=use_mediapipe, conf_threshold=confidence, **options
+            )
+
+        result = map_items(one, {"person": image, "given": given}, what="pose estimation")
         runtime.log.info("KF-VTON Pose Estimator: %s", result.describe())
         out = T.to_socket(result.pose, T.POSE)
         return (out, pose_to_pose_keypoint(out), result.describe())
@@ -374,25 +407,27 @@ class KfvtonHumanParser:
             "required": {
                 "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
                 "parser_model": (
-                    _onnx_files("parsing") or ["(put a parser .onnx in models/kfvton/parsing)"],
+                    onnx_model_files("parsing") or ["(put a parser .onnx in models/kfvton/parsing)"],
                     {"tooltip": "Human parser ONNX file in models/kfvton/parsing/ (or a path)."},
                 ),
                 "label_set": (
-                    [_AUTO, "lip", "atr", "cihp"],
+                    [AUTO, "lip", "atr", "cihp"],
                     {"tooltip": "The parser's classes; auto = from their count (18 ATR, 20 LIP)."},
                 ),
                 "flip": ("BOOLEAN", {"default": False, "tooltip": "Average with the mirrored photo (twice the time)."}),
             }
         }
 
-    def run(self, person: Tensor, parser_model: str, label_set: str = _AUTO, flip: bool = False):
+    def run(self, person: Tensor, parser_model: str, label_set: str = AUTO, flip: bool = False):
         path = runtime.model_path("parsing", parser_model)
-        result = parse_human_onnx(
-            T.from_socket(person, T.IMAGE, "person"),
-            path,
-            label_set=None if label_set == _AUTO else label_set,
-            flip=flip,
-        )
+        image = T.from_socket(person, T.IMAGE, "person")
+        runtime.onnx_providers([path])
+        labels = None if label_set == AUTO else label_set
+
+        def one(person: Tensor):
+            return parse_human_onnx(person, path, label_set=labels, flip=flip)
+
+        result = map_items(one, {"person": image}, what="human parsing")
         return (*_parse_outputs(result.parse), f"parser {parser_model} ({result.label_set})")
 
 
@@ -503,11 +538,16 @@ class KfvtonRegionEstimator:
 
     def run(self, person: Tensor, pose: Pose, silhouette: Tensor | None = None):
         sil = None if silhouette is None else T.from_socket(silhouette, T.MASK, "silhouette")
-        result = estimate_person_regions(
-            T.from_socket(person, T.IMAGE, "person"),
-            T.from_socket(pose, T.POSE, "pose", "cpu"),
-            silhouette=sil,
-            name="person",
+        inputs = {
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "pose": T.from_socket(pose, T.POSE, "pose", "cpu"),
+        }
+        result = map_items(
+            lambda person, pose, silhouette: estimate_person_regions(
+                person, pose, silhouette=silhouette, name="person"
+            ),
+            {**inputs, "silhouette": sil},
+            what="region estimation",
         )
         runtime.log.info("KF-VTON Region Estimator: %s", result.method)
         parse, preview, _ = _parse_outputs(result.parse)

@@ -18,6 +18,7 @@ from ..kfvton.keypoints.placement import place_garment_landmarks
 from ..kfvton.keypoints.pose import Pose
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
 
 log = logging.getLogger("kfvton")
 
@@ -50,8 +51,14 @@ class KfvtonGarmentLandmarks:
         }
 
     def run(self, garment: Tensor, garment_mask: Tensor) -> tuple[GarmentLandmarks, str]:
-        landmarks = detect_garment_landmarks(
-            T.from_socket(garment, T.IMAGE, "garment"), T.from_socket(garment_mask, T.MASK, "garment_mask")
+        inputs = {
+            "garment": T.from_socket(garment, T.IMAGE, "garment"),
+            "garment_mask": T.from_socket(garment_mask, T.MASK, "garment_mask"),
+        }
+        landmarks = map_items(
+            lambda garment, garment_mask: detect_garment_landmarks(garment, garment_mask),
+            inputs,
+            what="garment landmarks",
         )
         return (T.to_socket(landmarks, T.LANDMARKS), ", ".join(landmarks.sleeves))
 

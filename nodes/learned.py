@@ -3,6 +3,7 @@ and the all-in-one learned try-on."""
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 from ..kfvton.checkpoints.io import ModelBundle
@@ -23,6 +24,7 @@ from ..kfvton.preprocess.network_inputs import NetworkInputs, from_network_range
 from ..kfvton.preprocess.parse_labels import PARSE7_CLASSES, label_preview
 from . import _runtime as runtime
 from . import types as T
+from ._batch import batch_of, map_items
 from .learned_inputs import SIZES, parse_size
 
 _MODEL_TIP = "KF-VTON networks from KF-VTON Load Model."
@@ -34,12 +36,21 @@ def _image(x: Tensor) -> Tensor:
     return T.to_socket(x, T.IMAGE)
 
 
-def _checked(model: object, inputs: object | None = None) -> tuple[ModelBundle, NetworkInputs | None]:
-    """The model and network inputs, checked; honours Cancel before the stage starts."""
+#: Activation memory of one item, in bytes per working-size pixel, that ComfyUI is asked to keep free next to the
+#: weights (fp32 SPADE generator at full width, the largest stage). A deliberate over-estimate, not a measurement.
+_BYTES_PER_PIXEL = 4 * 512
+
+
+def _ready(model: object, batch: int, size_hw: tuple[int, int]) -> tuple[ModelBundle, torch.device, int]:
+    """The checked model loaded through ComfyUI's model management; its device and the items to run at once."""
     model = T.from_socket(model, T.MODEL, "model")
-    inputs = None if inputs is None else T.from_socket(inputs, T.NETWORK_INPUTS, "inputs")
-    runtime.check_interrupt()
-    return model, inputs
+    per_item = _BYTES_PER_PIXEL * size_hw[0] * size_hw[1]
+    device = runtime.load_managed(model, (model.seg, model.warp), memory_required=per_item)
+    return model, device, runtime.batch_chunk(per_item, batch, device)
+
+
+def _inputs(inputs: object) -> NetworkInputs:
+    return T.from_socket(inputs, T.NETWORK_INPUTS, "inputs")
 
 
 def _check_seg(seg: object) -> ParsePrediction:
@@ -71,10 +82,15 @@ class KfvtonSegmentationGenerator:
         }
 
     def run(self, model: ModelBundle, inputs: NetworkInputs):
-        _checked(model, inputs)
-        seg = predict_parse(model, inputs)
-        preview = label_preview(seg.labels, len(PARSE7_CLASSES))
-        return (T.to_socket(seg, T.SEG), _image(preview), T.to_socket(seg.clothes_mask, T.MASK))
+        inputs = _inputs(inputs)
+        model, device, chunk = _ready(model, inputs.batch_size, inputs.size_hw)
+
+        def one(inputs: NetworkInputs):
+            seg = predict_parse(model, inputs.to(device))
+            return seg, label_preview(seg.labels, len(PARSE7_CLASSES)), seg.clothes_mask
+
+        seg, preview, mask = map_items(one, {"inputs": inputs}, what="segmentation", chunk=chunk)
+        return (T.to_socket(seg, T.SEG), _image(preview), T.to_socket(mask, T.MASK))
 
 
 class KfvtonKeypointDetector:
@@ -106,10 +122,16 @@ class KfvtonKeypointDetector:
         }
 
     def run(self, model: ModelBundle, inputs: NetworkInputs, seg: ParsePrediction):
-        _checked(model, inputs)
-        kp = detect_keypoints(model, inputs.garment, _check_seg(seg).clothes_mask, pose=inputs.pose)
+        inputs, seg = _inputs(inputs), _check_seg(seg)
+        model, device, chunk = _ready(model, inputs.batch_size, inputs.size_hw)
+
+        def one(inputs: NetworkInputs, seg: ParsePrediction) -> KeypointPairs:
+            inputs = inputs.to(device)
+            return detect_keypoints(model, inputs.garment, seg.clothes_mask.to(device), pose=inputs.pose).pairs
+
+        pairs = map_items(one, {"inputs": inputs, "seg": seg}, what="keypoint detection", chunk=chunk)
         return (
-            T.to_socket(kp.pairs, T.KEYPOINTS),
+            T.to_socket(pairs, T.KEYPOINTS),
             _image(from_network_range(inputs.garment)),
             T.to_socket(inputs.garment_mask, T.MASK),
             _image(from_network_range(inputs.person)),
@@ -147,17 +169,20 @@ class KfvtonCoattentionFlowWarp:
         }
 
     def run(self, model: ModelBundle, inputs: NetworkInputs, seg: ParsePrediction, keypoints: KeypointPairs):
-        _checked(model, inputs)
-        kp = learned_keypoints_from_pairs(T.from_socket(keypoints, T.KEYPOINTS, "keypoints"), inputs.size_hw)
-        device = runtime.torch_device()
-        flow = predict_flow(model, inputs.garment.to(device), _check_seg(seg).clothes_mask.to(device), kp)
-        warped = from_network_range(apply_flow(inputs.garment.to(device), flow.warp))
-        return (
-            T.to_socket(flow.warp, T.FLOW),
-            _image(warped),
-            T.to_socket(flow.warp.occlusion, T.MASK),
-            _image(flow_to_color(flow.warp)),
-        )
+        inputs, seg = _inputs(inputs), _check_seg(seg)
+        keypoints = T.from_socket(keypoints, T.KEYPOINTS, "keypoints")
+        learned_keypoints_from_pairs(keypoints, inputs.size_hw)  # checks them before the model loads
+        model, device, chunk = _ready(model, inputs.batch_size, inputs.size_hw)
+
+        def one(inputs: NetworkInputs, seg: ParsePrediction, keypoints: KeypointPairs):
+            kp = learned_keypoints_from_pairs(keypoints.to(device), inputs.size_hw)
+            garment = inputs.garment.to(device)
+            flow = predict_flow(model, garment, seg.clothes_mask.to(device), kp)
+            return flow.warp, from_network_range(apply_flow(garment, flow.warp)), flow_to_color(flow.warp)
+
+        inputs_ = {"inputs": inputs, "seg": seg, "keypoints": keypoints}
+        warp, warped, colour = map_items(one, inputs_, what="flow warp", chunk=chunk)
+        return (T.to_socket(warp, T.FLOW), _image(warped), T.to_socket(warp.occlusion, T.MASK), _image(colour))
 
 
 class KfvtonSpadeGenerator:
@@ -183,14 +208,20 @@ class KfvtonSpadeGenerator:
         }
 
     def run(self, model: ModelBundle, inputs: NetworkInputs, seg: ParsePrediction, flow: Warp):
-        _checked(model, inputs)
+        inputs, seg = _inputs(inputs), _check_seg(seg)
         flow = T.from_socket(flow, T.FLOW, "flow")
         if flow.size_hw != inputs.size_hw:
             raise ValueError(f"flow: is {flow.size_hw} (H, W) but the inputs' working size is {inputs.size_hw}")
-        device = runtime.torch_device()
-        warped = apply_flow(inputs.garment.to(device), flow.to(device))
-        image = generate_tryon(model, inputs.agnostic, inputs.pose_image, warped, _check_seg(seg).scores)
-        return (_image(from_network_range(image)),)
+        model, device, chunk = _ready(model, inputs.batch_size, inputs.size_hw)
+
+        def one(inputs: NetworkInputs, seg: ParsePrediction, flow: Warp) -> Tensor:
+            inputs = inputs.to(device)
+            warped = apply_flow(inputs.garment, flow.to(device))
+            image = generate_tryon(model, inputs.agnostic, inputs.pose_image, warped, seg.scores.to(device))
+            return from_network_range(image)
+
+        image = map_items(one, {"inputs": inputs, "seg": seg, "flow": flow}, what="SPADE generator", chunk=chunk)
+        return (_image(image),)
 
 
 class KfvtonTryOn:
@@ -224,30 +255,25 @@ class KfvtonTryOn:
         }
 
     def run(self, model, person, garment, garment_mask, pose, parse, size="256x192"):
-        model, _ = _checked(model)
-        device = runtime.torch_device()
-        bar = runtime.progress(4)
+        photos = {
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "garment": T.from_socket(garment, T.IMAGE, "garment"),
+            "garment_mask": T.from_socket(garment_mask, T.MASK, "garment_mask"),
+            "pose": T.from_socket(pose, T.POSE, "pose"),
+            "parse": T.from_socket(parse, T.PARSE, "parse"),
+        }
+        size_hw = parse_size(size)
+        model, device, chunk = _ready(model, max(map(batch_of, photos.values())), size_hw)
 
-        def on_stage(_name: str) -> None:
-            bar.update(1)
-            runtime.check_interrupt()
+        def one(person, garment, garment_mask, pose, parse):
+            result = kfvton_tryon_photos(
+                model, person.to(device), garment.to(device), garment_mask.to(device), pose.to(device),
+                parse.to(device), size_hw=size_hw, on_stage=lambda _stage: runtime.check_interrupt(),
+            )  # fmt: skip
+            return result.image, result.warped_garment, result.keypoints.pairs, result.flow.warp
 
-        result = kfvton_tryon_photos(
-            model,
-            T.from_socket(person, T.IMAGE, "person", device),
-            T.from_socket(garment, T.IMAGE, "garment", device),
-            T.from_socket(garment_mask, T.MASK, "garment_mask", device),
-            T.from_socket(pose, T.POSE, "pose", device),
-            T.from_socket(parse, T.PARSE, "parse", device),
-            size_hw=parse_size(size),
-            on_stage=on_stage,
-        )
-        return (
-            _image(result.image),
-            _image(result.warped_garment),
-            T.to_socket(result.keypoints.pairs, T.KEYPOINTS),
-            T.to_socket(result.flow.warp, T.FLOW),
-        )
+        image, warped, pairs, warp = map_items(one, photos, what="learned try-on", chunk=chunk)
+        return (_image(image), _image(warped), T.to_socket(pairs, T.KEYPOINTS), T.to_socket(warp, T.FLOW))
 
 
 NODE_CLASS_MAPPINGS = {

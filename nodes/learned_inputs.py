@@ -8,6 +8,7 @@ from torch import Tensor
 from ..kfvton.geometry.grid import parse_size_hw, resize_labels
 from ..kfvton.keypoints.draw import render_pose
 from ..kfvton.preprocess.network_inputs import (
+    NetworkInputs,
     agnostic_region,
     build_network_inputs,
     from_network_range,
@@ -25,6 +26,7 @@ from ..kfvton.preprocess.parse_labels import (
 )
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
 
 SIZES = ("256x192", "512x384", "1024x768")
 _SIZE_TIP = "Working size H x W: 256x192 is the networks' trained size; larger sizes resample the flow."
@@ -74,15 +76,20 @@ class KfvtonNetworkInputs:
         }
 
     def run(self, person, garment, garment_mask, pose, parse, size="256x192"):
-        device = runtime.torch_device()
-        inputs = build_network_inputs(
-            T.from_socket(person, T.IMAGE, "person", device),
-            T.from_socket(garment, T.IMAGE, "garment", device),
-            T.from_socket(garment_mask, T.MASK, "garment_mask", device),
-            T.from_socket(pose, T.POSE, "pose", device),
-            T.from_socket(parse, T.PARSE, "parse", device),
-            size_hw=parse_size(size),
-        )
+        device, size_hw = runtime.torch_device(), parse_size(size)
+        photos = {
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "garment": T.from_socket(garment, T.IMAGE, "garment"),
+            "garment_mask": T.from_socket(garment_mask, T.MASK, "garment_mask"),
+            "pose": T.from_socket(pose, T.POSE, "pose"),
+            "parse": T.from_socket(parse, T.PARSE, "parse"),
+        }
+
+        def one(person, garment, garment_mask, pose, parse) -> NetworkInputs:
+            parts = (person, garment, garment_mask, pose, parse)
+            return build_network_inputs(*(x.to(device) for x in parts), size_hw=size_hw)
+
+        inputs = map_items(one, photos, what="network inputs")
         return (
             T.to_socket(inputs, T.NETWORK_INPUTS),
             _image(inputs.agnostic),

@@ -38,7 +38,10 @@ class KfvtonLoadModel:
             raise ValueError(f"dtype: expected one of {tuple(PRECISIONS)}, got {dtype!r}")
         seg = runtime.model_path("checkpoints", seg_checkpoint)
         warp = runtime.model_path("checkpoints", warp_checkpoint)
-        return (T.to_socket(load_bundle(seg, warp, device=runtime.torch_device(), dtype=PRECISIONS[dtype]), T.MODEL),)
+        # loaded where ComfyUI keeps models it is not running; the learned nodes load it through ComfyUI
+        bundle = load_bundle(seg, warp, device=runtime.offload_device(), dtype=PRECISIONS[dtype])
+        runtime.manage_modules(bundle, {"seg": bundle.seg, "warp": bundle.warp})
+        return (T.to_socket(bundle, T.MODEL),)
 
 
 NODE_CLASS_MAPPINGS = {"KfvtonLoadModel": KfvtonLoadModel}

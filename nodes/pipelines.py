@@ -12,15 +12,123 @@ from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon
+from ..kfvton.pipelines.quick import quick_tryon
 from ..kfvton.preprocess.regions import estimate_person_regions
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
+from .inputs import AUTO, model_or_auto, onnx_model_files, register_pose_onnx
 from .types import ParseMap
 
 
 def _optional(value: Any, socket: str, name: str, device: torch.device) -> Any:
     """`types.from_socket` for an optional input: None stays None."""
     return None if value is None else T.from_socket(value, socket, name, device)
+
+
+def _to(value: Tensor | None, device: torch.device) -> Tensor | None:
+    return None if value is None else value.to(device)
+
+
+class KfvtonQuickTryOn:
+    DESCRIPTION = (
+        "Two photos in, a try-on out: finds the person's pose and body regions itself (or uses the ones you "
+        "connect), warps the garment onto the person and pastes it. Also gives the garment's mask on the person "
+        "and a refine mask (seams, repainted skin and background) for a low-denoise inpainting pass with your own "
+        "diffusion model. The report says which estimators were used and what to check. No model file needed: "
+        "without an ONNX pose model the pack's default pose estimator is used (if it is missing, the error says "
+        "what to install)."
+    )
+    CATEGORY = "KF-VTON/pipelines"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.IMAGE, T.MASK, T.MASK, "STRING")
+    RETURN_NAMES = ("image", "garment_mask", "refine_mask", "report")
+    OUTPUT_TOOLTIPS = (
+        "The person wearing the garment.",
+        "The garment on the person (for the mask inputs of other try-on or inpainting nodes).",
+        "Everything synthesised (garment border band, seams, old clothes repainted as skin or background): feed "
+        "it with the image to an inpainting sampler at low denoise (0.3-0.45) to make it photoreal while the "
+        "garment's print stays exact.",
+        "Which pose and region estimators were used, the garment mask's source and any warnings.",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "The person photo (front view, upper body visible)."}),
+                "garment": (T.IMAGE, {"tooltip": "Flat front-view upper-body garment, plain background."}),
+            },
+            "optional": {
+                "pose_keypoint": (
+                    T.POSE_KEYPOINT,
+                    {"tooltip": "A pose from a DWPose / OpenPose node; else the pose is estimated from the photo."},
+                ),
+                "pose": (T.POSE, {"tooltip": "A KF-VTON pose; used instead of pose_keypoint and estimation."}),
+                "parse": (
+                    T.PARSE,
+                    {"tooltip": "Person label map (human parser); else the regions are estimated (lower quality)."},
+                ),
+                "garment_mask": (T.MASK, {"tooltip": "Garment mask; computed from the photo when not connected."}),
+                "estimate_regions": (
+                    "BOOLEAN",
+                    {
+                        "default": True,
+                        "tooltip": "Without a parse map, estimate head, arms and old clothes from the pose and the "
+                        "silhouette (keeps them in front, paints old clothes over).",
+                    },
+                ),
+                "pose_model": (
+                    [AUTO, *onnx_model_files("pose")],
+                    {
+                        "default": AUTO,
+                        "tooltip": "Pose model in models/kfvton/pose/ when no pose is connected; auto = a DWPose / "
+                        "RTMPose file found there, else the default estimator.",
+                    },
+                ),
+            },
+        }
+
+    def run(
+        self,
+        person: Tensor,
+        garment: Tensor,
+        pose_keypoint: list | None = None,
+        pose: Pose | None = None,
+        parse: ParseMap | None = None,
+        garment_mask: Tensor | None = None,
+        estimate_regions: bool = True,
+        pose_model: str = AUTO,
+    ) -> tuple[Tensor, Tensor, Tensor, str]:
+        device = runtime.torch_device()
+        given = T.from_socket(pose, T.POSE, "pose") if pose is not None else pose_keypoint
+        pose_path, pose_dirs = model_or_auto("pose", pose_model), runtime.model_folders("pose")
+        if given is None:
+            register_pose_onnx(pose_path, None, pose_dirs)
+        photos = {
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "garment": T.from_socket(garment, T.IMAGE, "garment"),
+            "pose": given,
+            "parse": _optional(parse, T.PARSE, "parse", "cpu"),
+            "garment_mask": _optional(garment_mask, T.MASK, "garment_mask", "cpu"),
+        }
+
+        def one(person, garment, pose, parse, garment_mask):
+            return quick_tryon(
+                person.to(device), garment.to(device), pose=pose, parse=_to(parse, device),
+                garment_mask=_to(garment_mask, device), estimate_missing_regions=estimate_regions,
+                pose_model=pose_path, pose_dirs=pose_dirs,
+            )  # fmt: skip
+
+        result = map_items(one, photos, what="quick try-on")
+        report = result.report()
+        runtime.log.info("KF-VTON Quick Try-On:\n%s", report)
+        return (
+            T.to_socket(result.image, T.IMAGE),
+            T.to_socket(result.garment_mask, T.MASK),
+            T.to_socket(result.refine_mask, T.MASK),
+            report,
+        )
 
 
 class KfvtonClassicalTryOn:
@@ -116,32 +224,34 @@ class KfvtonClassicalTryOn:
         estimate_regions: bool = True,
     ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str, str]:
         device = runtime.torch_device()
-        person_t = T.from_socket(person, T.IMAGE, "person", device)
-        pose_t = T.from_socket(pose, T.POSE, "pose", device)
-        parse_t = _optional(parse, T.PARSE, "parse", device)
-        regions_note = ""
-        if parse_t is None and estimate_regions:
-            regions = estimate_person_regions(person_t.cpu(), pose_t.to("cpu"), name="person")
-            parse_t = regions.parse.to(device)
-            regions_note = f"; regions: {regions.method}"
-            runtime.log.info("KF-VTON Classical Try-On: regions %s", regions.method)
-        result = classical_tryon(
-            person_t,
-            T.from_socket(garment, T.IMAGE, "garment", device),
-            pose_t,
-            garment_mask=_optional(garment_mask, T.MASK, "garment_mask", device),
-            parse=parse_t,
-            target_mask=_optional(target_mask, T.MASK, "target_mask", device),
-            reg=smoothing,
-            grid_step=grid_step,
-            feather_px=feather_px,
-            category=category,
-            tuck=tuck,
-        )
+        photos = {
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "garment": T.from_socket(garment, T.IMAGE, "garment"),
+            "pose": T.from_socket(pose, T.POSE, "pose"),
+            "garment_mask": _optional(garment_mask, T.MASK, "garment_mask", "cpu"),
+            "parse": _optional(parse, T.PARSE, "parse", "cpu"),
+            "target_mask": _optional(target_mask, T.MASK, "target_mask", "cpu"),
+        }
+        region_methods = []
+
+        def one(person, garment, pose, garment_mask, parse, target_mask):
+            if parse is None and estimate_regions:  # without a parse map the old garment would stay visible
+                regions = estimate_person_regions(person, pose, name="person")
+                parse = regions.parse
+                region_methods.append(regions.method)
+            return classical_tryon(
+                person.to(device), garment.to(device), pose.to(device),
+                garment_mask=_to(garment_mask, device), parse=_to(parse, device), target_mask=_to(target_mask, device),
+                reg=smoothing, grid_step=grid_step, feather_px=feather_px, category=category, tuck=tuck,
+            )  # fmt: skip
+
+        result = map_items(one, photos, what="classical try-on")
         report = result.mask_method
         if category != "upper":
             report += f"; category {result.category_reason}" + (f"; tuck {result.tuck}" if result.tuck != "-" else "")
-        report += regions_note
+        if region_methods:
+            runtime.log.info("KF-VTON Classical Try-On: regions %s", region_methods[0])
+            report += f"; regions: {region_methods[0]}"
         return (
             T.to_socket(result.image, T.IMAGE),
             T.to_socket(result.warped_garment, T.IMAGE),
@@ -154,8 +264,10 @@ class KfvtonClassicalTryOn:
 
 
 NODE_CLASS_MAPPINGS = {
+    "KfvtonQuickTryOn": KfvtonQuickTryOn,
     "KfvtonClassicalTryOn": KfvtonClassicalTryOn,
 }
 NODE_DISPLAY_NAME_MAPPINGS = {
+    "KfvtonQuickTryOn": "KF-VTON Quick Try-On",
     "KfvtonClassicalTryOn": "KF-VTON Classical Try-On",
 }

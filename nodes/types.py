@@ -15,7 +15,7 @@ Adapters (the only place nodes convert):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any, TypeVar
 
 import torch
@@ -124,8 +124,9 @@ PAYLOAD_TYPES: dict[str, type] = {
 }
 #: Warp sockets also fix the warp's kind.
 _WARP_KINDS = {WARP: "tps", FLOW: "flow"}
-#: Payloads the adapters never move: networks and network-sized tensors stay where the model management put them.
-_STAY = frozenset({MODEL, SEG, NETWORK_INPUTS})
+#: Payloads the adapters never move: the networks stay where ComfyUI's model management put them. Everything else
+#: goes to the intermediate device between nodes, so "Unload models" leaves none of our tensors on the GPU.
+_STAY = frozenset({MODEL})
 
 _PACKAGE = __name__.rsplit(".nodes.types", 1)[0]
 #: Our socket type -> "module:Class" of its payload, relative to the pack (documentation and contract tests).
@@ -163,7 +164,7 @@ def from_socket(value: Any, socket: str, name: str, device: torch.device | str |
     Returns:
         IMAGE: (B, C, H, W) float; MASK: (B, 1, H, W) float; KFVTON_PARSE: (B, H, W) int64 labels (a `ParseMap`
         or, as older versions passed, a bare label tensor); POSE_KEYPOINT: the list as it is; our other sockets:
-        the payload, moved to `device` except KFVTON_MODEL, KFVTON_SEG and KFVTON_NETWORK_INPUTS.
+        the payload, moved to `device` except KFVTON_MODEL.
 
     Raises:
         TypeError / ValueError naming `name`, the expected type or shape and what arrived.
@@ -183,7 +184,7 @@ def from_socket(value: Any, socket: str, name: str, device: torch.device | str |
             raise TypeError(f"{name}: expected {socket} (a Warp of kind {kind!r}), got a Warp of kind {out.kind!r}")
     else:
         raise KeyError(f"{name}: no adapter for socket type {socket!r}")
-    return out if device is None or socket in _STAY else out.to(device)
+    return out if device is None or socket in _STAY else _move(out, device)
 
 
 def to_socket(value: Any, socket: str) -> Any:
@@ -191,7 +192,7 @@ def to_socket(value: Any, socket: str) -> Any:
 
     IMAGE: (B, C, H, W) float -> (B, H, W, C) clamped to [0, 1]; MASK: (B, 1, H, W) -> (B, H, W) clamped to
     [0, 1]; KFVTON_PARSE: (B, H, W) int64 labels -> `ParseMap`; other payloads are checked and moved, except
-    KFVTON_MODEL, KFVTON_SEG and KFVTON_NETWORK_INPUTS, which stay on the compute device.
+    KFVTON_MODEL, which stays where ComfyUI's model management put it.
     """
     out = runtime.intermediate_device()
     if socket == IMAGE:
@@ -203,4 +204,16 @@ def to_socket(value: Any, socket: str) -> Any:
     if socket == POSE_KEYPOINT:
         return value
     payload = expect(value, PAYLOAD_TYPES[socket], "output", socket)
-    return payload if socket in _STAY else payload.to(out)
+    return payload if socket in _STAY else _move(payload, out)
+
+
+def _move(payload: Any, device: torch.device) -> Any:
+    """`payload.to(device)`, or, for a payload without `to` (ParsePrediction), its tensor fields moved."""
+    if hasattr(payload, "to"):
+        return payload.to(device)
+    moved = {
+        f.name: getattr(payload, f.name).to(device)
+        for f in fields(payload)
+        if isinstance(getattr(payload, f.name), Tensor)
+    }
+    return replace(payload, **moved)

@@ -13,6 +13,7 @@ from ..kfvton.pipelines.classical import WARP_METHODS, warp_keypoint_pairs
 from ..kfvton.pipelines.garment_warp import DEFAULT_REG, warp_garment
 from . import _runtime as runtime
 from . import types as T
+from ._batch import map_items
 
 INSPECTOR_NAME = "KF-VTON Warp Inspector"
 #: Key of the inspector's numbers in its "ui" output (read by web/js/warp_inspector.js).
@@ -90,10 +91,19 @@ class KfvtonTpsWarp:
         person_hw = tuple(T.from_socket(person, T.IMAGE, "person").shape[-2:])
         if tuple(pairs.person_hw) != person_hw:
             raise ValueError(f"person: image is {person_hw} (H, W) but the keypoints target {pairs.person_hw}")
-        mask = T.from_socket(garment_mask, T.MASK, "garment_mask", device)
-        warp = warp_keypoint_pairs(pairs, mask, method=method, reg=smoothing, grid_step=grid_step)
-        out = warp_garment(T.from_socket(garment, T.IMAGE, "garment", device), mask, warp)
-        return (T.to_socket(out.image, T.IMAGE), T.to_socket(out.mask, T.MASK), T.to_socket(warp, T.WARP))
+        inputs = {
+            "keypoints": pairs,
+            "garment_mask": T.from_socket(garment_mask, T.MASK, "garment_mask", device),
+            "garment": T.from_socket(garment, T.IMAGE, "garment", device),
+        }
+
+        def one(keypoints: KeypointPairs, garment_mask: Tensor, garment: Tensor):
+            warp = warp_keypoint_pairs(keypoints, garment_mask, method=method, reg=smoothing, grid_step=grid_step)
+            out = warp_garment(garment, garment_mask, warp)
+            return out.image, out.mask, warp
+
+        image, mask, warp = map_items(one, inputs, what="TPS warp")
+        return (T.to_socket(image, T.IMAGE), T.to_socket(mask, T.MASK), T.to_socket(warp, T.WARP))
 
 
 class KfvtonWarpInspector:
@@ -135,11 +145,11 @@ class KfvtonWarpInspector:
         T.expect(warp, Warp, f"{INSPECTOR_NAME}: warp", T.WARP_OR_FLOW)
         check_image(person, f"{INSPECTOR_NAME}: person", layout="BHWC")
         device = runtime.torch_device()
-        overlay = draw_warp_overlay(
-            T.from_socket(person, T.IMAGE, "person", device),
-            warp.to(device),
-            lines=grid_lines,
-            show_occlusion=show_occlusion,
+        inputs = {"person": T.from_socket(person, T.IMAGE, "person", device), "warp": warp.to(device)}
+        overlay = map_items(
+            lambda person, warp: draw_warp_overlay(person, warp, lines=grid_lines, show_occlusion=show_occlusion),
+            inputs,
+            what="warp inspector",
         )
         stats = warp_stats(warp)
         image = T.to_socket(overlay, T.IMAGE)

@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import check_image, check_label_map, check_mask, check_same_batch, check_shape, working_float
@@ -69,6 +70,8 @@ class ClassicalTryOn:
         category: "upper", "lower" or "dress".
         category_reason: how the category was chosen and what the garment photo looks like.
         tuck: "in" / "out" as used for a lower garment with a parse map, "-" otherwise.
+        refine_mask: (B, 1, H, W) float [0, 1], what a generative refinement may repaint: the band along the
+            garment's visible outline (seams) and the old clothes painted over.
         warnings: sentences about inputs that likely make the picture poor (a tiny or oddly shaped garment, a
             patterned background, ...), for the CLI and the nodes to show; empty when none applies.
     """
@@ -80,6 +83,7 @@ class ClassicalTryOn:
     warp: Warp
     mask_method: str
     landmarks: GarmentLandmarks | CategoryLandmarks
+    refine_mask: Tensor
     category: str = "upper"
     category_reason: str = "given"
     tuck: str = "-"
@@ -233,6 +237,7 @@ def classical_tryon(
             warp=low.warp,
             mask_method=prepared.method,
             landmarks=low.landmarks,
+            refine_mask=_refine_mask(low.composite.alpha, low.composite.painted),
             category=choice.category,
             category_reason=choice.describe(),
             tuck=low.tuck,
@@ -255,10 +260,28 @@ def classical_tryon(
         warp=warp,
         mask_method=prepared.method,
         landmarks=landmarks,
+        refine_mask=_refine_mask(comp.alpha, comp.painted),
         warnings=tuple(warnings),
         category="upper",
         category_reason=choice.describe(),
     )
+
+
+#: Half-width of the refine band around the garment's visible outline, as a fraction of the image's shorter side.
+REFINE_BAND = 0.012
+
+
+def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
+    """The band along the outline of `alpha` (B, 1, H, W) [0, 1] and the `painted` old clothes, soft-edged."""
+    r = max(2, round(REFINE_BAND * min(alpha.shape[-2:])))
+    hard = (alpha > 0.5).to(alpha.dtype)
+    grown = F.max_pool2d(hard, 2 * r + 1, stride=1, padding=r)
+    shrunk = -F.max_pool2d(-hard, 2 * r + 1, stride=1, padding=r)
+    refine = grown - shrunk
+    if painted is not None:
+        refine = torch.maximum(refine, painted.to(alpha.dtype))
+    soft = F.avg_pool2d(refine, 5, stride=1, padding=2, count_include_pad=False)
+    return torch.maximum(refine, soft).clamp(0, 1)
 
 
 def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:

@@ -19,7 +19,6 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -29,27 +28,18 @@ import torch.nn.functional as F
 from .._atomic import write_text_atomic
 from .._checks import check_device, check_output_file, check_output_folder
 from ..keypoints.draw import draw_correspondences
-from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
+from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate
 from ..keypoints.formats import read_pose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
-from ..keypoints.pose_onnx import PoseModelFiles
 from ..preprocess.garment_mask import garment_photo_warnings
 from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
 from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx
-from ..preprocess.regions import estimate_person_regions
-from .classical import ClassicalTryOn, classical_tryon
+from .classical import ClassicalTryOn
 from .learned_cli import add_learned_arguments, run_learned, wants_learned
+from .quick import estimate_person_pose, person_regions, quick_tryon
 
-__all__ = [
-    "add_arguments",
-    "run",
-    "resolve_pose",
-    "resolve_pose_estimate",
-    "estimate_person_pose",
-    "pose_model_files",
-    "write_intermediates",
-]
+__all__ = ["add_arguments", "run", "resolve_pose", "resolve_pose_estimate", "write_intermediates"]
 
 _LOG = logging.getLogger("kfvton")
 
@@ -120,80 +110,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--save-intermediates",
         metavar="DIR",
-        help="also write warped_garment.png, warped_mask.png, keypoints.json, keypoints_overlay.png to DIR",
+        help="also write warped_garment.png, warped_mask.png, refine_mask.png, keypoints.json, keypoints_overlay.png to DIR",
     )
     parser.add_argument("--device", default="cpu", help="torch device, e.g. cpu or cuda (default cpu)")
     add_learned_arguments(parser)
-
-
-def pose_model_files(
-    pose_model: str | os.PathLike | None,
-    detector_model: str | os.PathLike | None,
-    search_dirs: Sequence[str | os.PathLike],
-) -> PoseModelFiles | None:
-    """The ONNX pose files to use, or None to let `estimate_pose` search `search_dirs` by file name.
-
-    Args:
-        pose_model: a SimCC pose model file, or None (auto: the first known name found in `search_dirs`).
-        detector_model: a YOLOX detector file, "none" (the whole photo is the person), or None (auto: the first
-            known name found next to `pose_model` or in `search_dirs`).
-        search_dirs: folders with pose model files.
-    """
-    if detector_model == "none":
-        detector = None
-    elif detector_model is not None:
-        detector = str(detector_model)
-    else:
-        near = [os.path.dirname(os.path.abspath(pose_model))] if pose_model else []
-        detector = find_detector([*near, *search_dirs])
-    if pose_model:
-        return PoseModelFiles(str(pose_model), detector)
-    if detector_model is None:
-        return None  # estimate_pose finds both by name
-    found = find_pose_models(search_dirs)
-    return None if found is None else PoseModelFiles(found.pose, detector)
-
-
-def estimate_person_pose(
-    person: torch.Tensor,
-    *,
-    given: Any = None,
-    pose_model: str | os.PathLike | None = None,
-    detector_model: str | os.PathLike | None = None,
-    pose_dirs: Sequence[str | os.PathLike] | None = None,
-    use_mediapipe: bool = True,
-    conf_threshold: float = 0.3,
-    name: str = "person",
-) -> PoseEstimate:
-    """The person's pose and how it was obtained: the one policy the CLI and the nodes share.
-
-    A `given` pose is used as it is; else the pose is estimated from the photo (`estimate_pose`): the ONNX files
-    chosen by `pose_model_files`, else MediaPipe when allowed.
-
-    Args:
-        person: (B, 3, H, W) float [0, 1], the person photo(s) (their size is the pose's canvas).
-        given: a pose from the user (`Pose`, POSE_KEYPOINT, OpenPose JSON dict or file path), or None.
-        pose_model, detector_model: see `pose_model_files`.
-        pose_dirs: folders searched for pose files by name; None = `DEFAULT_POSE_DIR`.
-        use_mediapipe: allow MediaPipe as the last resort.
-        conf_threshold: joints below this confidence are missing (estimators only).
-        name: the photo's name in messages (e.g. "--person").
-
-    Raises:
-        PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
-        file to put where; errors of the pose reader or of the chosen estimator otherwise.
-    """
-    dirs = [DEFAULT_POSE_DIR] if pose_dirs is None else list(pose_dirs)
-    models = None if given is not None else pose_model_files(pose_model, detector_model, dirs)
-    return estimate_pose(
-        person,
-        given=given,
-        onnx_models=models,
-        search_dirs=dirs,
-        use_mediapipe=use_mediapipe,
-        conf_threshold=conf_threshold,
-        name=name,
-    )
 
 
 def resolve_pose(
@@ -253,9 +173,6 @@ def resolve_pose_estimate(
         name="--person",
     )
     print(result.describe())
-    if result.person is not None:
-        for warning in result.person.warnings:
-            print(f"warning: {warning}")
     return result
 
 
@@ -293,28 +210,36 @@ def run(args: argparse.Namespace) -> int:
         parsed = parse_human_onnx(person, args.parser_model)
         parse = parsed.parse
         print(f"parse: parser {os.path.basename(args.parser_model)} ({parsed.label_set})")
+    found = person_regions(
+        person,
+        pose=estimate,
+        parse=parse,
+        estimate_missing_regions=not args.no_regions,
+        use_mediapipe=not args.no_mediapipe,
+    )
     if parse is None and args.no_regions:
         print("regions: none (--no-regions): the old garment stays visible where the new one does not cover it")
     elif parse is None:
-        regions = estimate_person_regions(
-            person, pose, person=estimate.person, use_mediapipe=not args.no_mediapipe, name="--person"
-        )
-        parse = regions.parse
-        print(f"regions: {regions.method}")
+        print(f"regions: {found.regions}")
+    for warning in found.warnings:
+        print(f"warning: {warning}")
+    parse = found.parse
     _check_sizes(person, garment, garment_mask, parse)
     garment, garment_mask = _fit_garment(garment, garment_mask, person.shape[-2:])
     if learned:
         return run_learned(args, person, garment, garment_mask, pose, parse)
 
-    result = classical_tryon(
+    quick = quick_tryon(
         person.to(device),
         garment.to(device),
-        pose.to(device),
+        pose=pose.to(device),
         garment_mask=None if garment_mask is None else garment_mask.to(device),
         parse=None if parse is None else parse.to(device),
         category=args.category,
         tuck=args.tuck,
+        estimate_missing_regions=False,
     )
+    result = quick.tryon
     for warning in result.warnings:
         print(f"kfvton tryon: warning: {warning}", file=sys.stderr)
     save_image(result.image, args.out)
@@ -428,10 +353,12 @@ def write_intermediates(
     *,
     sources: dict[str, str] | None = None,
 ) -> None:
-    """warped_garment.png, warped_mask.png, keypoints.json and keypoints_overlay.png (batch item 0) in `folder`."""
+    """warped_garment.png, warped_mask.png, refine_mask.png, keypoints.json and keypoints_overlay.png (batch item
+    0) in `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
     save_image(result.warped_garment[:1].cpu(), folder / "warped_garment.png")
     save_mask(result.warped_mask[:1].cpu(), folder / "warped_mask.png")
+    save_mask(result.refine_mask[:1].cpu(), folder / "refine_mask.png")
     write_text_atomic(folder / "keypoints.json", json.dumps(keypoints_record(result, sources), indent=1))
     overlay = draw_correspondences(garment[:1].cpu(), person[:1].cpu(), result.keypoints.to("cpu"), labels=True)
     save_image(overlay, folder / "keypoints_overlay.png")

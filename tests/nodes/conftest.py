@@ -224,6 +224,8 @@ CALL_OVERRIDES: dict[str, Callable[[Path], dict[str, Any]]] = {
     "KfvtonHumanParser": _tiny_parser,
     "KfvtonParseFromImage": _parse_colours,
     "KfvtonParseFromMasks": _class_masks,
+    # no pose estimator is installed in the test environment: the Quick Try-On gets the pose it would estimate
+    "KfvtonQuickTryOn": lambda _: {"pose": make_pose(1)},
 }
 CALL_OVERRIDES.update(_learned_overrides())
 
@@ -295,3 +297,16 @@ def node_inputs(tmp_path: Path) -> Callable[..., dict[str, Any]]:
 def runner():
     """The UI-workflow executor module (tests/nodes/workflow_runner.py)."""
     return workflow_runner
+
+
+@pytest.fixture
+def comfy_standin(monkeypatch):
+    """ComfyUI's model management, progress bar and interrupt replaced by a recording stand-in for one test
+    (tests/nodes/comfy_standin.py); the pack's runtime sees it as ComfyUI."""
+    from tests.nodes.comfy_standin import StandInComfy
+
+    standin = StandInComfy()
+    for name, module in standin.modules().items():
+        monkeypatch.setitem(sys.modules, name, module)
+    yield standin
+    standin.unload_all_models()

@@ -19,6 +19,7 @@ from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
 
 from tests.nodes._learned_fixtures import learned_workflow_setup
 from tests.nodes._perception_workflow import two_photos_setup
+from tests.nodes._quick_workflow import quick_setup
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOWS = sorted((ROOT / "example_workflows").glob("*.json"))
@@ -26,6 +27,8 @@ UI_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 
 #: workflow stem -> setup(tmp_path) returning extra keyword arguments for run_ui_workflow (e.g. widget_overrides).
 WORKFLOW_SETUP: dict[str, Callable[[Path], dict[str, Any]]] = {
+    "kfvton_01_quick_tryon": quick_setup,
+    "kfvton_02_refine_with_diffusion": quick_setup,
     "kfvton_classical_from_two_photos": two_photos_setup,
     "kfvton_learned_pipeline": learned_workflow_setup,
     "kfvton_learned_all_in_one": learned_workflow_setup,
@@ -92,3 +95,44 @@ def test_batch_workflow_dresses_one_person_in_each_garment(samples_dir: Path, ru
     chest, head = (slice(450, 600), slice(300, 470)), (slice(60, 200), slice(300, 420))
     assert float((saved[0][chest] - saved[1][chest]).abs().mean()) > 0.05
     assert float((saved[0][head] - saved[1][head]).abs().mean()) < 0.01
+
+
+def test_quick_tryon_is_the_first_template():
+    assert WORKFLOWS[0].stem == "kfvton_01_quick_tryon"
+    nodes = {n["type"] for n in json.loads(WORKFLOWS[0].read_text(encoding="utf-8"))["nodes"]}
+    assert "KfvtonQuickTryOn" in nodes and not nodes & {"KfvtonLoadPoseJson", "KfvtonLoadParseMap"}
+
+
+def test_quick_workflow_outputs(samples_dir: Path, runner, tmp_path: Path):
+    path = ROOT / "example_workflows" / "kfvton_01_quick_tryon.json"
+    result = runner.run_ui_workflow(
+        path, NODE_CLASS_MAPPINGS, input_dirs=_input_dirs(samples_dir), **quick_setup(tmp_path)
+    )
+    (saved,) = result.images("SaveImage")
+    garment_mask, refine = (img[..., 0] for img in result.images("PreviewImage"))
+    person = next(result.outputs[n][0] for n in result.order if result.types[n] == "LoadImage")
+    assert saved.shape == person.shape == (1, 1024, 768, 3)
+    chest, head = (slice(450, 600), slice(300, 470)), (slice(60, 200), slice(300, 420))
+    assert float((saved[0][chest] - person[0][chest]).abs().mean()) > 0.05
+    assert float((saved[0][head] - person[0][head]).abs().mean()) < 0.01
+    assert float(garment_mask[0][chest].mean()) > 0.9 and float(garment_mask[0][head].mean()) == 0.0
+    # the refine mask: a band along the garment's outline (some of it inside, some outside), not its middle
+    assert 0.01 < float(refine.mean()) < 0.25
+    assert float(refine[0][chest].mean()) < 0.2 and float(refine[0][head].mean()) == 0.0
+    assert float(refine[garment_mask > 0.5].mean()) > 0.02 and float(refine[garment_mask < 0.5].mean()) > 0.01
+    report = next(result.outputs[n][3] for n in result.order if result.types[n] == "KfvtonQuickTryOn")
+    assert "pose: onnx" in report and "regions: estimated" in report
+
+
+def test_refine_workflow_keeps_pixels_outside_the_refine_mask(samples_dir: Path, runner, tmp_path: Path):
+    path = ROOT / "example_workflows" / "kfvton_02_refine_with_diffusion.json"
+    result = runner.run_ui_workflow(
+        path, NODE_CLASS_MAPPINGS, input_dirs=_input_dirs(samples_dir), **quick_setup(tmp_path)
+    )
+    (refined,) = result.images("SaveImage")
+    (before,) = result.images("PreviewImage")
+    quick = next(n for n in result.order if result.types[n] == "KfvtonQuickTryOn")
+    refine = result.outputs[quick][2]
+    outside, inside = refine == 0, refine > 0.5
+    assert torch.equal(refined[outside], before[outside])  # the garment's print stays exact
+    assert float((refined[inside] - before[inside]).abs().mean()) > 0.005  # the band was repainted

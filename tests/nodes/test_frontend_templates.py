@@ -4,7 +4,8 @@ tests/web/example_workflows_frontend.mjs serves the pack from a local ComfyUI (d
 template in headless Chromium and returns app.graphToPrompt(), the prompt the Run button sends. This test checks
 that every node type is known there, that nothing raised in the page, and that the frontend reads each node's
 widgets and links exactly as our UI-workflow runner does (so the runner's results are those of the real UI).
-Skips without node, Chromium, playwright-core (npm ci --prefix tests/web) or a local ComfyUI.
+Skips without node, Chromium, playwright-core (npm ci --prefix tests/web) or a local ComfyUI (tests/comfyui_env.py);
+fails instead under KFVTON_REQUIRE_BROWSER=1 / KFVTON_REQUIRE_COMFYUI=1, as in .ci/run.
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from pathlib import Path
 import pytest
 from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
 
+from tests.comfyui_env import need_comfyui
+
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "tests" / "web"
-COMFY_SRC = Path(os.environ.get("KFVTON_COMFYUI_SRC", "/opt/comfyui-src"))
-COMFY_PY = Path(os.environ.get("KFVTON_COMFYUI_PYTHON", "/opt/comfyvenv/bin/python"))
 CHROMIUM = os.environ.get("KFVTON_CHROMIUM", "/usr/bin/chromium")
 WORKFLOWS = sorted((ROOT / "example_workflows").glob("*.json"))
 
@@ -30,15 +31,13 @@ WORKFLOWS = sorted((ROOT / "example_workflows").glob("*.json"))
 @pytest.fixture(scope="module")
 def frontend_report(tmp_path_factory) -> dict:
     node = shutil.which("node")
-    if os.environ.get("KFVTON_SKIP_COMFYUI_E2E") == "1":
-        pytest.skip("KFVTON_SKIP_COMFYUI_E2E=1")
+    comfy = need_comfyui()
     if node is None or not Path(CHROMIUM).is_file() or not (WEB / "node_modules" / "playwright-core").is_dir():
-        pytest.skip("needs node, Chromium and playwright-core (npm ci --prefix tests/web)")
-    if not (COMFY_SRC / "main.py").is_file() or not COMFY_PY.is_file():
-        pytest.skip(f"no local ComfyUI at {COMFY_SRC} with {COMFY_PY} (see docs/comfyui-e2e.md)")
+        missing = "needs node, Chromium and playwright-core (npm ci --prefix tests/web)"
+        (pytest.fail if os.environ.get("KFVTON_REQUIRE_BROWSER") == "1" else pytest.skip)(missing)
     out = tmp_path_factory.mktemp("templates")
-    cmd = [node, str(WEB / "example_workflows_frontend.mjs"), "--comfy-src", str(COMFY_SRC)]
-    cmd += ["--comfy-py", str(COMFY_PY), "--out", str(out)]
+    cmd = [node, str(WEB / "example_workflows_frontend.mjs"), "--comfy-src", str(comfy.src)]
+    cmd += ["--comfy-py", str(comfy.python), "--out", str(out)]
     proc = subprocess.Popen(
         cmd, cwd=WEB, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
     )

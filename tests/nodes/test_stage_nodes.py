@@ -307,7 +307,7 @@ class TestClassicalTryOn:
         parse = load_parse(vitonhd_dir / "image-parse" / f"{stem}.png")
         results = {}
         for on in (True, False):
-            image, _, wmask, *_, method = KfvtonClassicalTryOn().run(
+            image, _, wmask, *_, method, _warnings = KfvtonClassicalTryOn().run(
                 person, garment, pose, 1e-3, 2, 1.5, estimate_regions=on
             )
             results[on] = old_garment_residue(

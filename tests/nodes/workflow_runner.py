@@ -176,6 +176,139 @@ class _PreviewAny:
         return {"ui": {"text": [str(source)]}}
 
 
+class _StandInModel:
+    """What the diffusion stand-ins pass along as MODEL, CLIP and VAE (no network: the graph is what is tested)."""
+
+    def __init__(self, kind: str, ckpt_name: str) -> None:
+        self.kind, self.ckpt_name = kind, ckpt_name
+
+
+class _CheckpointLoaderSimple:
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"ckpt_name": (["sd-v1-5-inpainting.safetensors"],)}}
+
+    RETURN_TYPES = ("MODEL", "CLIP", "VAE")
+    FUNCTION = "load_checkpoint"
+
+    def load_checkpoint(self, ckpt_name):
+        return tuple(_StandInModel(kind, ckpt_name) for kind in self.RETURN_TYPES)
+
+
+class _CLIPTextEncode:
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"text": ("STRING", {"multiline": True}), "clip": ("CLIP",)}}
+
+    RETURN_TYPES = ("CONDITIONING",)
+    FUNCTION = "encode"
+
+    def encode(self, clip, text):
+        if not isinstance(clip, _StandInModel) or clip.kind != "CLIP":
+            raise ValueError(f"CLIPTextEncode stand-in: expected CLIP, got {_describe(clip)}")
+        return ([{"text": text}],)
+
+
+class _InpaintModelConditioning:
+    """Core InpaintModelConditioning with an identity 'VAE': the latent is the image, the noise mask the mask."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "positive": ("CONDITIONING",),
+                "negative": ("CONDITIONING",),
+                "vae": ("VAE",),
+                "pixels": ("IMAGE",),
+                "mask": ("MASK",),
+                "noise_mask": ("BOOLEAN", {"default": True}),
+            }
+        }
+
+    RETURN_TYPES = ("CONDITIONING", "CONDITIONING", "LATENT")
+    FUNCTION = "encode"
+
+    def encode(self, positive, negative, pixels, vae, mask, noise_mask=True):
+        if mask.shape[-2:] != pixels.shape[1:3]:
+            raise ValueError(
+                f"InpaintModelConditioning stand-in: mask {tuple(mask.shape)} vs pixels {tuple(pixels.shape)}"
+            )
+        latent = {"samples": pixels.clone()}
+        if noise_mask:
+            latent["noise_mask"] = mask.reshape((-1, 1, *mask.shape[-2:]))
+        return (positive, negative, latent)
+
+
+class _KSampler:
+    """Core KSampler's contract; 'denoising' blurs the latent inside its noise mask, by `denoise`."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "model": ("MODEL",),
+                "seed": ("INT", {"default": 0, "control_after_generate": True}),
+                "steps": ("INT", {"default": 20}),
+                "cfg": ("FLOAT", {"default": 8.0}),
+                "sampler_name": (["euler", "dpmpp_2m"],),
+                "scheduler": (["normal", "karras"],),
+                "positive": ("CONDITIONING",),
+                "negative": ("CONDITIONING",),
+                "latent_image": ("LATENT",),
+                "denoise": ("FLOAT", {"default": 1.0}),
+            }
+        }
+
+    RETURN_TYPES = ("LATENT",)
+    FUNCTION = "sample"
+
+    def sample(self, model, seed, steps, cfg, sampler_name, scheduler, positive, negative, latent_image, denoise=1.0):
+        x = latent_image["samples"]
+        blurred = torch.nn.functional.avg_pool2d(x.movedim(-1, 1), 9, stride=1, padding=4).movedim(1, -1)
+        mask = latent_image.get("noise_mask", torch.ones(1, 1, *x.shape[1:3]))[:, 0, :, :, None]
+        return ({"samples": x + denoise * mask * (blurred - x)},)
+
+
+class _VAEDecode:
+    """Identity 'VAE' decode, with the small change everywhere that a real VAE round trip makes."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {"required": {"samples": ("LATENT",), "vae": ("VAE",)}}
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "decode"
+
+    def decode(self, vae, samples):
+        return ((samples["samples"] * 0.98 + 0.01).clamp(0, 1),)
+
+
+class _ImageCompositeMasked:
+    """Core ImageCompositeMasked for a source of the destination's size at (0, 0)."""
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "destination": ("IMAGE",),
+                "source": ("IMAGE",),
+                "x": ("INT", {"default": 0}),
+                "y": ("INT", {"default": 0}),
+                "resize_source": ("BOOLEAN", {"default": False}),
+            },
+            "optional": {"mask": ("MASK",)},
+        }
+
+    RETURN_TYPES = ("IMAGE",)
+    FUNCTION = "composite"
+
+    def composite(self, destination, source, x, y, resize_source, mask=None):
+        if (x, y) != (0, 0) or source.shape != destination.shape:
+            raise NotImplementedError("ImageCompositeMasked stand-in: only a same-size source at (0, 0)")
+        m = torch.ones(destination.shape[:3]) if mask is None else mask.reshape((-1, *destination.shape[1:3]))
+        return (destination * (1 - m[..., None]) + source * m[..., None],)
+
+
 #: Core node type -> stand-in class. Tests may pass more with `stand_ins=`.
 STAND_INS: dict[str, type] = {
     "LoadImage": _LoadImage,
@@ -185,6 +318,13 @@ STAND_INS: dict[str, type] = {
     "MaskToImage": _MaskToImage,
     "ImageBatch": _ImageBatch,
     "PreviewAny": _PreviewAny,
+    # the core inpainting graph of example_workflows/kfvton_02_refine_with_diffusion.json, without a model
+    "CheckpointLoaderSimple": _CheckpointLoaderSimple,
+    "CLIPTextEncode": _CLIPTextEncode,
+    "InpaintModelConditioning": _InpaintModelConditioning,
+    "KSampler": _KSampler,
+    "VAEDecode": _VAEDecode,
+    "ImageCompositeMasked": _ImageCompositeMasked,
 }
 
 

@@ -7,7 +7,7 @@ import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.pipelines.classical import WARP_METHODS, warp_keypoint_pairs
-from kfvton.pipelines.tryon_cli import pose_model_files
+from kfvton.pipelines.quick import pose_model_files
 
 
 def _pairs(names: tuple[str, ...], groups: int = 1) -> KeypointPairs:

@@ -82,7 +82,7 @@ def no_work(monkeypatch):
         raise AssertionError("work started before the option checks")
 
     monkeypatch.setattr(tryon_cli, "load_image_rgba", forbidden)
-    monkeypatch.setattr(tryon_cli, "classical_tryon", forbidden)
+    monkeypatch.setattr(tryon_cli, "quick_tryon", forbidden)
 
 
 class TestOutputChecksBeforeWork:

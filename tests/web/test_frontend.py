@@ -29,6 +29,8 @@ from comfyui_kfvton.kfvton.keypoints.edits import KeypointEdits, keypoint_finger
 from comfyui_kfvton.kfvton.keypoints.pairs import KeypointPairs
 from comfyui_kfvton.nodes.keypoints import EDITOR_UI_KEY, KfvtonKeypointEditor
 
+from tests.comfyui_env import need_comfyui
+
 ROOT = Path(__file__).resolve().parents[2]
 WEB_TESTS = ROOT / "tests" / "web"
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -217,19 +219,14 @@ def test_browser_drag_updates_widget_json(harness_root):
 # ----------------------------------------------------------------------------------------------------------------
 # the real ComfyUI page, where a local ComfyUI checkout and venv exist (docs/comfyui-e2e.md)
 # ----------------------------------------------------------------------------------------------------------------
-COMFY_SRC = Path(os.environ.get("KFVTON_COMFYUI_SRC", "/opt/comfyui-src"))
-COMFY_PY = Path(os.environ.get("KFVTON_COMFYUI_PYTHON", "/opt/comfyvenv/bin/python"))
 
 
 @pytest.mark.slow
 def test_editor_in_real_comfyui(samples_dir: Path):
     """Example workflow in a real ComfyUI page: run, drag a target, check JSON/prompt/save-load/copy, run again."""
     need(browser=True)
-    if os.environ.get("KFVTON_SKIP_COMFYUI_E2E") == "1":
-        pytest.skip("KFVTON_SKIP_COMFYUI_E2E=1")
-    if not (COMFY_SRC / "main.py").is_file() or not COMFY_PY.is_file():
-        pytest.skip(f"no local ComfyUI at {COMFY_SRC} with {COMFY_PY} (see docs/comfyui-e2e.md)")
-    cmd = [NODE, str(WEB_TESTS / "comfyui_e2e.mjs"), "--comfy-src", str(COMFY_SRC), "--comfy-py", str(COMFY_PY)]
+    comfy = need_comfyui()
+    cmd = [NODE, str(WEB_TESTS / "comfyui_e2e.mjs"), "--comfy-src", str(comfy.src), "--comfy-py", str(comfy.python)]
     cmd += ["--samples", str(samples_dir), "--out", str(ARTIFACTS)]
     env = {**os.environ, "KFVTON_CHROMIUM": CHROMIUM}
     # own process group, so a timeout also stops the ComfyUI server the script started

@@ -1,0 +1,298 @@
+"""Quick try-on: two photos in, a dressed person, the garment's mask and a refine mask out, in one call.
+
+The person's pose and regions are found from the photo when not given, with the same policy as the command line:
+    1. pose: the given one, else `estimate_person_pose` (ONNX pose files, else the default estimator), the
+       policy the command line and the pose estimator node share;
+    2. regions: the given parse map, else `estimate_person_regions` from the pose, the embedded person mask and face
+       outline (or the plain-background silhouette without MediaPipe) (lower quality than a parse map; a
+       failure there is reported and the try-on goes on without a parse map: nothing kept in front, no old
+       clothes painted over);
+    3. `classical_tryon`, whose `refine_mask` says what a diffusion inpainting pass may repaint.
+Everything chosen or given up on is listed in `QuickTryOn.report()`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from torch import Tensor
+
+from .._checks import check_image
+from ..geometry.pair_warp import DEFAULT_REG
+from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
+from ..keypoints.pose import joint_index
+from ..keypoints.pose_onnx import PoseModelFiles
+from ..preprocess.regions import estimate_person_regions
+from .classical import DEFAULT_GRID_STEP, ClassicalTryOn, classical_tryon
+
+__all__ = [
+    "PersonRegions",
+    "QuickTryOn",
+    "estimate_person_pose",
+    "person_regions",
+    "pose_model_files",
+    "quick_tryon",
+]
+
+#: Shoulders and hips below this confidence make a warning (the garment is placed from them).
+LOW_CONFIDENCE = 0.3
+
+
+@dataclass(frozen=True)
+class PersonRegions:
+    """What the try-on knows about the person besides the photo.
+
+    Attributes:
+        pose: the pose and how it was obtained.
+        parse: (B, H, W) int64 LIP-20 / VITON-HD labels, given or estimated; None when neither.
+        regions: how `parse` was obtained ("given parse map", the estimator's method, or why there is none).
+        warnings: things the user should know (low-confidence joints, estimated regions, ...).
+    """
+
+    pose: PoseEstimate
+    parse: Tensor | None
+    regions: str
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QuickTryOn:
+    """Result of `quick_tryon`.
+
+    Attributes:
+        image: (B, 3, H, W) float [0, 1], the person wearing the garment.
+        garment_mask: (B, 1, H, W) float [0, 1], the garment on the person (its warped mask, before head, arms or
+            lower body are kept in front): the region other try-on packs' mask inputs expect.
+        refine_mask: (B, 1, H, W) float [0, 1], everything synthesised (seams along the garment's outline, old
+            clothes repainted as skin or background): what a low-denoise inpainting pass may repaint.
+        tryon: the full classical result (keypoints, warp, landmarks, ...).
+        person: the pose and regions used.
+    """
+
+    image: Tensor
+    garment_mask: Tensor
+    refine_mask: Tensor
+    tryon: ClassicalTryOn
+    person: PersonRegions
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.person.warnings
+
+    def report(self) -> str:
+        """Lines for the user: pose, regions, garment mask, sleeves and warnings."""
+        lines = [
+            self.person.pose.describe(),
+            f"regions: {self.person.regions}",
+            f"garment mask: {self.tryon.mask_method}",
+            f"garment: {self.tryon.category} ({self.tryon.category_reason})",
+        ]
+        lines += [f"warning: {w}" for w in self.person.warnings]
+        return "\n".join(lines)
+
+
+def pose_model_files(
+    pose_model: str | os.PathLike | None,
+    detector_model: str | os.PathLike | None,
+    search_dirs: Sequence[str | os.PathLike],
+) -> PoseModelFiles | None:
+    """The ONNX pose files to use, or None to let `estimate_pose` search `search_dirs` by file name.
+
+    Args:
+        pose_model: a SimCC pose model file, or None (auto: the first known name found in `search_dirs`).
+        detector_model: a YOLOX detector file, "none" (the whole photo is the person), or None (auto: the first
+            known name found next to `pose_model` or in `search_dirs`).
+        search_dirs: folders with pose model files.
+    """
+    if detector_model == "none":
+        detector = None
+    elif detector_model is not None:
+        detector = str(detector_model)
+    else:
+        near = [os.path.dirname(os.path.abspath(pose_model))] if pose_model else []
+        detector = find_detector([*near, *search_dirs])
+    if pose_model:
+        return PoseModelFiles(str(pose_model), detector)
+    if detector_model is None:
+        return None  # estimate_pose finds both by name
+    found = find_pose_models(search_dirs)
+    return None if found is None else PoseModelFiles(found.pose, detector)
+
+
+def estimate_person_pose(
+    person: Tensor,
+    *,
+    given: Any = None,
+    pose_model: str | os.PathLike | None = None,
+    detector_model: str | os.PathLike | None = None,
+    pose_dirs: Sequence[str | os.PathLike] | None = None,
+    use_mediapipe: bool = True,
+    conf_threshold: float = 0.3,
+    name: str = "person",
+) -> PoseEstimate:
+    """The person's pose and how it was obtained: the one policy the CLI and the nodes share.
+
+    A `given` pose is used as it is; else the pose is estimated from the photo (`estimate_pose`): the ONNX files
+    chosen by `pose_model_files`, else MediaPipe when allowed.
+
+    Args:
+        person: (B, 3, H, W) float [0, 1], the person photo(s) (their size is the pose's canvas).
+        given: a pose from the user (`Pose`, POSE_KEYPOINT, OpenPose JSON dict or file path), or None.
+        pose_model, detector_model: see `pose_model_files`.
+        pose_dirs: folders searched for pose files by name; None = `DEFAULT_POSE_DIR`.
+        use_mediapipe: allow MediaPipe as the last resort.
+        conf_threshold: joints below this confidence are missing (estimators only).
+        name: the photo's name in messages (e.g. "--person").
+
+    Raises:
+        PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
+        file to put where; errors of the pose reader or of the chosen estimator otherwise.
+    """
+    dirs = [DEFAULT_POSE_DIR] if pose_dirs is None else list(pose_dirs)
+    models = None if given is not None else pose_model_files(pose_model, detector_model, dirs)
+    return estimate_pose(
+        person,
+        given=given,
+        onnx_models=models,
+        search_dirs=dirs,
+        use_mediapipe=use_mediapipe,
+        conf_threshold=conf_threshold,
+        name=name,
+    )
+
+
+def person_regions(
+    person: Tensor,
+    *,
+    pose: Any = None,
+    parse: Tensor | None = None,
+    estimate_missing_regions: bool = True,
+    pose_model: str | os.PathLike | None = None,
+    detector_model: str | os.PathLike | None = None,
+    pose_dirs: Sequence[str | os.PathLike] | None = None,
+    use_mediapipe: bool = True,
+) -> PersonRegions:
+    """The person's pose and regions: given ones as they are, the others estimated from the photo.
+
+    Args:
+        person: (B, 3, H, W) float [0, 1].
+        pose: a `PoseEstimate`, `Pose`, POSE_KEYPOINT list, OpenPose JSON dict or file path, or None to estimate it.
+        parse: optional (B, H, W) int64 LIP-20 / VITON-HD labels of the person.
+        estimate_missing_regions: without `parse`, estimate the regions from the pose and the silhouette.
+        pose_model, detector_model, pose_dirs, use_mediapipe: see `estimate_person_pose`.
+
+    Raises:
+        PoseUnavailableError (a FileNotFoundError) when there is no pose and nothing to estimate one with; its
+        message says what to install or which file to put where.
+    """
+    check_image(person, "person")
+    if isinstance(pose, PoseEstimate):  # already estimated (with MediaPipe's person mask when it ran)
+        estimate = pose
+    else:
+        estimate = estimate_person_pose(
+            person,
+            given=pose,
+            pose_model=pose_model,
+            detector_model=detector_model,
+            pose_dirs=pose_dirs,
+            use_mediapipe=use_mediapipe,
+        )
+    warnings = list(_pose_warnings(estimate))
+    if estimate.person is not None:
+        warnings += estimate.person.warnings
+    if parse is not None:
+        regions = "given parse map"
+    elif not estimate_missing_regions:
+        regions = "none (no parse map; estimation off): nothing kept in front, old clothes not painted over"
+    else:
+        try:
+            estimated = estimate_person_regions(
+                person, estimate.pose.to(person.device), person=estimate.person, use_mediapipe=use_mediapipe
+            )
+        except ValueError as err:
+            regions = "none: estimation failed, nothing kept in front, old clothes not painted over"
+            warnings.append(f"regions: {err}")
+        else:
+            parse, regions = estimated.parse.to(person.device), estimated.method
+            warnings.append("regions are estimated without a parser: connect a parse map for cleaner arms and hair")
+    return PersonRegions(pose=estimate, parse=parse, regions=regions, warnings=tuple(warnings))
+
+
+def quick_tryon(
+    person: Tensor,
+    garment: Tensor,
+    *,
+    pose: Any = None,
+    parse: Tensor | None = None,
+    garment_mask: Tensor | None = None,
+    estimate_missing_regions: bool = True,
+    pose_model: str | os.PathLike | None = None,
+    detector_model: str | os.PathLike | None = None,
+    pose_dirs: Sequence[str | os.PathLike] | None = None,
+    use_mediapipe: bool = True,
+    reg: float = DEFAULT_REG,
+    grid_step: int = DEFAULT_GRID_STEP,
+    feather_px: float = 1.5,
+    category: str = "upper",
+    tuck: str = "auto",
+) -> QuickTryOn:
+    """Dress `person` in `garment`, finding the pose and regions when they are not given.
+
+    Args:
+        person: (B or 1, 3, H, W) float [0, 1].
+        garment: (B or 1, 3, H_g, W_g) float [0, 1], a flat front-view garment on a plain background.
+        pose, parse, estimate_missing_regions, pose_model, detector_model, pose_dirs, use_mediapipe: see
+            `person_regions`.
+        garment_mask: optional (B or 1, 1, H_g, W_g) float [0, 1]; computed from the photo when None.
+        reg, grid_step, feather_px, category, tuck: see `classical_tryon`.
+
+    Raises:
+        PoseUnavailableError naming what is missing when no pose can be had; the errors of `classical_tryon`
+        (naming the input) otherwise.
+    """
+    check_image(garment, "garment")
+    found = person_regions(  # estimators work on the CPU (OpenCV, ONNX Runtime)
+        person.cpu(),
+        pose=pose,
+        parse=parse,
+        estimate_missing_regions=estimate_missing_regions,
+        pose_model=pose_model,
+        detector_model=detector_model,
+        pose_dirs=pose_dirs,
+        use_mediapipe=use_mediapipe,
+    )
+    result = classical_tryon(
+        person,
+        garment,
+        found.pose.pose.to(person.device),
+        garment_mask=garment_mask,
+        parse=None if found.parse is None else found.parse.to(person.device),
+        reg=reg,
+        grid_step=grid_step,
+        feather_px=feather_px,
+        category=category,
+        tuck=tuck,
+    )
+    return QuickTryOn(
+        image=result.image.clamp(0, 1),
+        garment_mask=result.warped_mask.clamp(0, 1),
+        refine_mask=result.refine_mask,
+        tryon=result,
+        person=found,
+    )
+
+
+def _pose_warnings(estimate: PoseEstimate) -> tuple[str, ...]:
+    joints = estimate.pose.joints
+    weak = []
+    for name in ("left_shoulder", "right_shoulder", "left_hip", "right_hip"):
+        conf = joints[:, joint_index(name), 2]
+        items = (conf < LOW_CONFIDENCE).nonzero().flatten().tolist()
+        if items:
+            weak.append(f"{name} (item {', '.join(map(str, items))})")
+    if not weak:
+        return ()
+    return (f"low-confidence joints, the garment may sit wrong: {'; '.join(weak)}",)
