@@ -8,6 +8,7 @@ from ..kfvton.geometry.pair_warp import DEFAULT_REG
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.draw import draw_correspondences, draw_keypoints
 from ..kfvton.keypoints.pairs import KeypointPairs
+from ..kfvton.keypoints.placement import TUCK_MODES
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon
 from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
@@ -113,7 +114,18 @@ class KfvtonClassicalTryOn:
             "optional": {
                 "garment_mask": (T.MASK, {"tooltip": "Garment mask; computed from the photo when not connected."}),
                 "parse": (T.PARSE, {"tooltip": "Person label map: keeps head/arms in front, paints old clothes."}),
-                "target_mask": (T.MASK, {"tooltip": "Region the garment should fill; default: the parse's clothes."}),
+                "target_mask": (
+                    T.MASK,
+                    {"tooltip": "Region the garment should fill (sets the hem); default: the garment's own length."},
+                ),
+                "tuck": (
+                    list(TUCK_MODES),
+                    {
+                        "default": "auto",
+                        "tooltip": "in: hem inside the trousers/skirt; out: hem over them at the garment's own "
+                        "length; auto: as in the person photo (needs a parse map).",
+                    },
+                ),
             },
         }
 
@@ -128,6 +140,7 @@ class KfvtonClassicalTryOn:
         garment_mask: Tensor | None = None,
         parse: Tensor | None = None,
         target_mask: Tensor | None = None,
+        tuck: str = "auto",
     ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str]:
         device = runtime.torch_device()
 
@@ -144,6 +157,7 @@ class KfvtonClassicalTryOn:
             reg=smoothing,
             grid_step=grid_step,
             feather_px=feather_px,
+            tuck=tuck,
         )
         out = runtime.intermediate_device()
         return (

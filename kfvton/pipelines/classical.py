@@ -8,8 +8,10 @@ Steps (each a library function usable alone):
     5. composite: `composite_garment` (head/hair, lower body and crossing arms in front, old clothes painted
        over; the last two only with a parse map).
 
-With a parse map and no `target_mask`, the target region is the parse map's upper clothes (labels 5, 6, 7), so
-the garment's hem and width follow the clothes it replaces.
+With a parse map (or estimated regions), the fit follows the person (`body_masks_from_parse`): shoulder seams on the
+silhouette, side seams inside the torso outline, and the hem at the garment's own length, tucked into the lower
+garment or over it (`tuck`; "auto" reads it from the photo). An explicit `target_mask` instead sets the hem and
+width to that region.
 """
 
 from __future__ import annotations
@@ -24,14 +26,26 @@ from ..geometry.warp import Warp
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import REQUIRED_JOINTS, place_garment_landmarks
+from ..keypoints.placement import (
+    REQUIRED_JOINTS,
+    TUCK_MODES,
+    BodyMasks,
+    place_garment_landmarks,
+    place_side_seams,
+    resolve_tuck,
+)
 from ..keypoints.pose import Pose
 from ..preprocess.garment_mask import prepare_garment_mask
-from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
+from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_UPPER_CLOTHES, lip_id
 from .composite import composite_garment
 from .garment_warp import DEFAULT_REG, warp_by_parts, warp_garment
 
-__all__ = ["ClassicalTryOn", "classical_tryon", "target_mask_from_parse", "DEFAULT_GRID_STEP"]
+__all__ = ["ClassicalTryOn", "classical_tryon", "target_mask_from_parse", "body_masks_from_parse", "DEFAULT_GRID_STEP"]
+
+#: Lower garments a top can be tucked into (LIP-20 / VITON-HD labels).
+LOWER_GARMENT_LABELS: tuple[int, ...] = (lip_id("pants"), lip_id("skirt"))
+#: The outline the shoulders follow: clothes, scarf and arms (no neck, hair or face).
+_SILHOUETTE_LABELS: tuple[int, ...] = (*VITONHD_UPPER_CLOTHES, lip_id("scarf"), *VITONHD_ARMS)
 
 #: The dense TPS grid is evaluated every 2 pixels and upsampled (under half a pixel of error on the sample pairs, 4x faster).
 DEFAULT_GRID_STEP = 2
@@ -50,6 +64,8 @@ class ClassicalTryOn:
         warp: the TPS warp (grid (B, H, W, 2), tps batch (B,)).
         mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
         landmarks: the detected garment landmarks (with the sleeve kinds).
+        tuck: per batch item, "in" (hem inside the lower garment, which stays in front) or "out" (hem over it),
+            as resolved from the `tuck` option ("auto" reads the photo; "out" without a parse map).
     """
 
     image: Tensor
@@ -59,6 +75,7 @@ class ClassicalTryOn:
     warp: Warp
     mask_method: str
     landmarks: GarmentLandmarks
+    tuck: tuple[str, ...] = ()
 
 
 def target_mask_from_parse(parse: Tensor) -> Tensor:
@@ -66,6 +83,19 @@ def target_mask_from_parse(parse: Tensor) -> Tensor:
     check_shape(parse, "parse", ("B", "H", "W"))
     values = torch.tensor(VITONHD_UPPER_CLOTHES, device=parse.device, dtype=parse.dtype)
     return torch.isin(parse, values).unsqueeze(1).float()
+
+
+def body_masks_from_parse(parse: Tensor) -> BodyMasks:
+    """(B, H, W) LIP-20 labels -> `BodyMasks`: old top (5, 6, 7), lower garment (pants, skirt), upper-body
+    silhouette (clothes, scarf, arms; not the neck, which rises above the shoulders), each (B, 1, H, W) bool."""
+    check_shape(parse, "parse", ("B", "H", "W"))
+
+    def pick(labels: tuple[int, ...]) -> Tensor:
+        return torch.isin(parse, torch.tensor(labels, device=parse.device, dtype=parse.dtype)).unsqueeze(1)
+
+    return BodyMasks(
+        top=pick(VITONHD_UPPER_CLOTHES), lower=pick(LOWER_GARMENT_LABELS), silhouette=pick(_SILHOUETTE_LABELS)
+    )
 
 
 def classical_tryon(
@@ -79,6 +109,7 @@ def classical_tryon(
     reg: float = DEFAULT_REG,
     grid_step: int = DEFAULT_GRID_STEP,
     feather_px: float = 1.5,
+    tuck: str = "auto",
 ) -> ClassicalTryOn:
     """Dress `person` in `garment` with the classical (no weights) pipeline.
 
@@ -91,17 +122,23 @@ def classical_tryon(
             (H, W) when only the resolution differs). Both shoulders are required.
         garment_mask: optional (B or 1, 1, H_g, W_g) float [0, 1]; computed from the image when None.
         parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person.
-        target_mask: optional (B or 1, 1, H, W) float [0, 1] region the garment should fill; defaults to the
-            parse map's upper clothes when a parse map is given.
+        target_mask: optional (B or 1, 1, H, W) float [0, 1] region the garment should fill (its bottom and width
+            set the hem); without it the garment keeps its own length.
         reg: TPS smoothing (`warp_from_pairs`).
         grid_step: dense-grid evaluation step (`warp_from_pairs`).
         feather_px: soft edge of the composite, pixels.
+        tuck: "auto" | "in" | "out". "in": the hem goes into the trousers / skirt (cut at the waistband, the lower
+            garment in front); "out": the hem lies over the lower garment at the garment's own length; "auto":
+            as the person's photo shows the old top (a parse map's old top meeting the lower garment well above
+            the hips is tucked in). Needs a parse map to matter (without one nothing is kept in front).
 
     Raises:
         ValueError / TypeError naming the input (person, garment, garment_mask, pose, parse, target_mask) for wrong
         shapes, channels, dtypes, batch sizes, an empty or all-background garment, a pose without people or
         shoulders; all before any heavy work.
     """
+    if tuck not in TUCK_MODES:
+        raise ValueError(f"tuck: expected one of {TUCK_MODES}, got {tuck!r}")
     check_image(person, "person")
     check_image(garment, "garment")
     h, w = person.shape[-2:]
@@ -128,13 +165,16 @@ def classical_tryon(
     mask = prepared.mask
     if garment.shape[0] != mask.shape[0]:
         garment = garment.expand(mask.shape[0], -1, -1, -1)
-    if target_mask is None and parse is not None:
-        target_mask = target_mask_from_parse(parse.to(person.device))
+    body = None if parse is None else body_masks_from_parse(parse.to(person.device))
+    pose = pose.to(person.device)
+    tucks = resolve_tuck(tuck, pose, body)
     landmarks = detect_garment_landmarks(garment, mask)
-    pairs = place_garment_landmarks(landmarks, pose.to(person.device), target_mask=target_mask)
-    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step)
+    pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
+    sides = None if body is None else place_side_seams(pairs, body)
+    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
-    comp = composite_garment(person, warped.image, warped.mask, parse=parse, keypoints=pairs, feather_px=feather_px)
+    front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
+    comp = composite_garment(person, warped.image, warped.mask, parse=front, keypoints=pairs, feather_px=feather_px)
     return ClassicalTryOn(
         image=comp.image,
         warped_garment=warped.image,
@@ -143,7 +183,20 @@ def classical_tryon(
         warp=warp,
         mask_method=prepared.method,
         landmarks=landmarks,
+        tuck=tucks,
     )
+
+
+def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ...]) -> Tensor:
+    """The parse map the composite keeps in front: for items worn "out", the lower garment under the new garment
+    counts as old upper clothes, so the hem lies over the trousers / skirt instead of behind them."""
+    if "out" not in tucks:
+        return parse
+    b = max(parse.shape[0], warped_mask.shape[0])
+    out_items = torch.tensor([t == "out" for t in tucks], device=parse.device).expand(b)
+    lower = torch.isin(parse, torch.tensor(LOWER_GARMENT_LABELS, device=parse.device, dtype=parse.dtype))
+    over = lower & (warped_mask[:, 0] > 0.5) & out_items[:, None, None]
+    return torch.where(over, torch.full_like(parse, VITONHD_UPPER_CLOTHES[0]), parse.expand(b, -1, -1))
 
 
 def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:

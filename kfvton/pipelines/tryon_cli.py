@@ -23,6 +23,7 @@ import torch
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, estimate_pose, find_detector
 from ..keypoints.formats import pose_from_openpose_json
+from ..keypoints.placement import TUCK_MODES
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
 from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
@@ -69,6 +70,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="without --parse: estimate head/arms/lower-body/garment regions from the pose and the person's "
         "silhouette (plain background; lower quality than a parse map) and use them as the parse map",
+    )
+    parser.add_argument(
+        "--tuck",
+        choices=TUCK_MODES,
+        default="auto",
+        help="in: the hem goes into the trousers/skirt; out: it lies over them at the garment's own length; "
+        "auto (default): as the person photo shows (needs --parse, --parser-model or --estimate-regions)",
     )
     parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
     parser.add_argument(
@@ -155,6 +163,7 @@ def run(args: argparse.Namespace) -> int:
         pose.to(device),
         garment_mask=None if garment_mask is None else garment_mask.to(device),
         parse=None if parse is None else parse.to(device),
+        tuck=args.tuck,
     )
     save_image(result.image, args.out)
     if args.save_intermediates:
@@ -168,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(
         f"wrote {args.out} (classical try-on, garment mask: {result.mask_method}, "
-        f"sleeves: {result.landmarks.sleeves[0]}, {elapsed:.2f} s)"
+        f"sleeves: {result.landmarks.sleeves[0]}, tuck: {result.tuck[0]}, {elapsed:.2f} s)"
     )
     return 0
 
