@@ -38,9 +38,17 @@ from ..keypoints.pose import Pose
 from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_UPPER_CLOTHES, lip_id
 from .composite import composite_garment
-from .garment_warp import DEFAULT_REG, warp_by_parts, warp_garment
+from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
 
-__all__ = ["ClassicalTryOn", "classical_tryon", "target_mask_from_parse", "body_masks_from_parse", "DEFAULT_GRID_STEP"]
+__all__ = [
+    "ClassicalTryOn",
+    "classical_tryon",
+    "target_mask_from_parse",
+    "body_masks_from_parse",
+    "warp_keypoint_pairs",
+    "WARP_METHODS",
+    "DEFAULT_GRID_STEP",
+]
 
 #: Lower garments a top can be tucked into (LIP-20 / VITON-HD labels).
 LOWER_GARMENT_LABELS: tuple[int, ...] = (lip_id("pants"), lip_id("skirt"))
@@ -96,6 +104,43 @@ def body_masks_from_parse(parse: Tensor) -> BodyMasks:
     return BodyMasks(
         top=pick(VITONHD_UPPER_CLOTHES), lower=pick(LOWER_GARMENT_LABELS), silhouette=pick(_SILHOUETTE_LABELS)
     )
+
+
+#: How `warp_keypoint_pairs` splits the warp: "auto" decides from the keypoints, the others force a choice.
+WARP_METHODS: tuple[str, ...] = ("auto", "torso + sleeves", "single spline")
+_PART_NAMES = frozenset(n for names in PART_LANDMARKS.values() for n in names)
+
+
+def warp_keypoint_pairs(
+    pairs: KeypointPairs,
+    garment_mask: Tensor,
+    *,
+    method: str = "auto",
+    reg: float = DEFAULT_REG,
+    grid_step: int = 1,
+) -> Warp:
+    """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
+
+    "auto" warps part by part (`warp_by_parts`) when the pairs are one group holding the classical garment
+    landmarks, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
+
+    Args:
+        pairs: garment points and their person targets.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1] in the garment frame (the part split needs it).
+        method: one of `WARP_METHODS`.
+        reg, grid_step: TPS smoothing and dense-grid step (`warp_from_pairs`).
+
+    Raises:
+        ValueError naming `method` when it is not one of `WARP_METHODS`.
+    """
+    if method not in WARP_METHODS:
+        raise ValueError(f"method: expected one of {WARP_METHODS}, got {method!r}")
+    by_parts = method == "torso + sleeves" or (
+        method == "auto" and pairs.groups == 1 and _PART_NAMES <= set(pairs.names)
+    )
+    if by_parts:
+        return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step)
+    return warp_from_pairs(pairs, reg=reg, grid_step=grid_step)
 
 
 def classical_tryon(
