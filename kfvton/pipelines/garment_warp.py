@@ -346,6 +346,26 @@ def _sleeve_elbow_pairs(
     return g_out, p_out
 
 
+def _own_box(targets: Tensor, valid: Tensor, origin: tuple[int, int], box: Tensor, margin: float) -> Tensor:
+    """(B, h, w) bool: the pixels of the evaluated `box` (top-left pixel `origin` (y0, x0)) inside each item's own
+    box (its valid targets' extent grown as in `warp_by_parts`, `margin` pixels included), so a batch item gives what it gives alone (a
+    spline extrapolated far from its targets can land on its part again)."""
+    big = torch.finfo(targets.dtype).max
+    lo = torch.where(valid[..., None], targets, torch.full_like(targets, big)).amin(1)  # (B, 2)
+    hi = torch.where(valid[..., None], targets, torch.full_like(targets, -big)).amax(1)
+    h, w = box.shape[1:3]
+    grow = 0.5 * (hi - lo) + margin
+    ys = torch.arange(h, device=box.device, dtype=targets.dtype) + origin[0]
+    xs = torch.arange(w, device=box.device, dtype=targets.dtype) + origin[1]
+    return (
+        _inside(ys, lo[:, 1], hi[:, 1], grow[:, 1])[:, :, None] & _inside(xs, lo[:, 0], hi[:, 0], grow[:, 0])[:, None]
+    )
+
+
+def _inside(coords: Tensor, lo: Tensor, hi: Tensor, grow: Tensor) -> Tensor:
+    return (coords[None] >= (lo - grow)[:, None]) & (coords[None] <= (hi + grow)[:, None])
+
+
 def warp_by_parts(
     pairs: KeypointPairs,
     garment_mask: Tensor,
@@ -453,7 +473,11 @@ def warp_by_parts(
         box = tps_grid(part_params, (h, w), align_corners=align_corners, step=grid_step, box=(y0, y1, x0, x1))
         box = box.to(work)
         landed = sample_grid(part_masks[:, k : k + 1], box, align_corners=align_corners, name="garment_mask")[:, 0]
-        landed = (landed > 0.5) & usable[:, k, None, None]
+        landed = (
+            (landed > 0.5)
+            & usable[:, k, None, None]
+            & _own_box(targets[:, k], valid[:, k] & usable[:, k, None], (y0, x0), box, 0.05 * max(h, w))
+        )
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)
