@@ -31,8 +31,8 @@ class KfvtonClassicalTryOn:
     )
     CATEGORY = "KF-VTON/pipelines"
     FUNCTION = "run"
-    RETURN_TYPES = (T.IMAGE, T.IMAGE, T.MASK, T.KEYPOINTS, T.WARP, "STRING")
-    RETURN_NAMES = ("image", "warped_garment", "warped_mask", "keypoints", "warp", "mask_method")
+    RETURN_TYPES = (T.IMAGE, T.IMAGE, T.MASK, T.KEYPOINTS, T.WARP, "STRING", "STRING")
+    RETURN_NAMES = ("image", "warped_garment", "warped_mask", "keypoints", "warp", "mask_method", "warnings")
     OUTPUT_TOOLTIPS = (
         "The person wearing the garment.",
         "The garment in the person frame.",
@@ -40,6 +40,8 @@ class KfvtonClassicalTryOn:
         "Garment landmarks and their person targets (for an overlay or the keypoint editor).",
         "The TPS warp.",
         "How the garment mask was obtained: explicit, alpha or computed.",
+        "Why the picture may look poor (tiny or oddly shaped garment, patterned background, ...), one per line; "
+        "empty when none.",
     )
 
     @classmethod
@@ -97,7 +99,7 @@ class KfvtonClassicalTryOn:
         parse: ParseMap | None = None,
         target_mask: Tensor | None = None,
         tuck: str = "auto",
-    ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str]:
+    ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str, str]:
         device = runtime.torch_device()
         result = classical_tryon(
             T.from_socket(person, T.IMAGE, "person", device),
@@ -118,6 +120,7 @@ class KfvtonClassicalTryOn:
             T.to_socket(result.keypoints, T.KEYPOINTS),
             T.to_socket(result.warp, T.WARP),
             result.mask_method,
+            runtime.report_warnings(result.warnings),
         )
 
 
