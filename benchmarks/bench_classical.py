@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 from kfvton.keypoints.formats import pose_from_openpose_json  # noqa: E402
 from kfvton.keypoints.garment_landmarks import detect_garment_landmarks  # noqa: E402
 from kfvton.keypoints.placement import place_garment_landmarks  # noqa: E402
-from kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon, target_mask_from_parse  # noqa: E402
+from kfvton.pipelines.classical import DEFAULT_GRID_STEP, body_masks_from_parse, classical_tryon, target_mask_from_parse  # noqa: E402
 from kfvton.pipelines.composite import composite_garment  # noqa: E402
 from kfvton.pipelines.garment_warp import warp_by_parts, warp_garment  # noqa: E402
 from kfvton.preprocess.garment_mask import prepare_garment_mask  # noqa: E402
@@ -60,6 +60,7 @@ def bench(device: torch.device, repeats: int) -> list[tuple[str, tuple[float, fl
     garment = load_image(SAMPLES / "cloth" / "01260_00.jpg").to(device)
     cloth_mask = load_mask(SAMPLES / "cloth-mask" / "01260_00.jpg").to(device)
     target = target_mask_from_parse(parse)
+    body = body_masks_from_parse(parse)
 
     mask = prepare_garment_mask(garment, cloth_mask).mask
     landmarks = detect_garment_landmarks(garment, mask)
@@ -71,6 +72,7 @@ def bench(device: torch.device, repeats: int) -> list[tuple[str, tuple[float, fl
         ("garment mask (computed)", lambda: prepare_garment_mask(garment)),
         ("garment landmarks", lambda: detect_garment_landmarks(garment, mask)),
         ("placement (with target mask)", lambda: place_garment_landmarks(landmarks, pose, target_mask=target)),
+        ("placement (body masks, tuck auto)", lambda: place_garment_landmarks(landmarks, pose, body=body)),
         ("part TPS warp grid", lambda: warp_by_parts(pairs, mask, grid_step=DEFAULT_GRID_STEP)),
         ("warp garment + mask", lambda: warp_garment(garment, mask, warp)),
         (

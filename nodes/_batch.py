@@ -19,8 +19,8 @@ from torch import Tensor
 from . import _runtime as runtime
 
 #: tuple fields of the pack's dataclasses that hold one entry per batch item (GarmentLandmarks.sleeves,
-#: CategoryLandmarks.kinds)
-PER_ITEM_FIELDS = frozenset({"sleeves", "kinds"})
+#: CategoryLandmarks.kinds, ClassicalTryOn.tuck)
+PER_ITEM_FIELDS = frozenset({"sleeves", "kinds", "tuck"})
 #: tuple fields that hold notes about the whole batch (ClassicalTryOn.warnings): joined without repeats
 MERGED_FIELDS = frozenset({"warnings"})
 

@@ -10,6 +10,7 @@ from torch import Tensor
 from ..kfvton.geometry.pair_warp import DEFAULT_REG
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
+from ..kfvton.keypoints.placement import TUCK_MODES
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon
 from ..kfvton.pipelines.quick import quick_tryon
@@ -180,7 +181,10 @@ class KfvtonClassicalTryOn:
             "optional": {
                 "garment_mask": (T.MASK, {"tooltip": "Garment mask; computed from the photo when not connected."}),
                 "parse": (T.PARSE, {"tooltip": "Person label map: keeps head/arms in front, paints old clothes."}),
-                "target_mask": (T.MASK, {"tooltip": "Region the garment should fill; default: the parse's clothes."}),
+                "target_mask": (
+                    T.MASK,
+                    {"tooltip": "Region the garment should fill (sets the hem); default: the garment's own length."},
+                ),
                 "category": (
                     ["upper", "lower", "dress", "auto"],
                     {
@@ -190,10 +194,11 @@ class KfvtonClassicalTryOn:
                     },
                 ),
                 "tuck": (
-                    ["auto", "in", "out"],
+                    list(TUCK_MODES),
                     {
                         "default": "auto",
-                        "tooltip": "Lower garments with a parse map: the top over (out) or tucked into (in) the waistband.",
+                        "tooltip": "in: the top's hem inside the trousers/skirt; out: over them at the garment's own "
+                        "length; auto: as in the person photo (needs a parse map or estimated regions).",
                     },
                 ),
                 "estimate_regions": (
@@ -248,7 +253,7 @@ class KfvtonClassicalTryOn:
         result = map_items(one, photos, what="classical try-on")
         report = result.mask_method
         if category != "upper":
-            report += f"; category {result.category_reason}" + (f"; tuck {result.tuck}" if result.tuck != "-" else "")
+            report += f"; category {result.category_reason}" + (f"; tuck {result.tuck[0]}" if result.tuck else "")
         if region_methods:
             runtime.log.info("KF-VTON Classical Try-On: regions %s", region_methods[0])
             report += f"; regions: {region_methods[0]}"

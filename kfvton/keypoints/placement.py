@@ -9,19 +9,25 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
     2. Garment frame map: every landmark keeps its garment position, scaled by `sx` across and `sy` down.
        `sx` is the median of the width ratios garment -> body that are measured (shoulders -> shoulder seams,
        armpits -> 2 `ARMPIT_HALF` sw, hem corners -> the body's hem width), so one misplaced landmark does not
-       decide the size; `sy` puts the garment's hem on the hip line (+`HEM_BELOW_HIPS` sw), or on the bottom of
-       `target_mask` when given, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. Collar points keep this map,
-       so a V-neck keeps its depth.
+       decide the size; `sy` puts the garment's hem at its own length (`_own_length`: the flat garment's length
+       over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
+       shoulder width), or on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x
+       `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
+       waistband (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
+       `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth.
     3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
        `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (on the VITON-HD samples' parse maps the
-       top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it). A garment shoulder
-       that the frame map puts more than `SHOULDER_TRUST` sw from its seam target is taken as misdetected and
-       dropped (confidence 0) rather than folding the warp.
-    4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint, at the height the frame map gives them.
-    5. Hem: from `target_mask` when given (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
+       top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it); with `body` masks they
+       go onto the silhouette's top and outer edge, `SEAM_INSET` inside (`_shoulder_seams`). A garment shoulder
+       that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target is
+       taken as misdetected and dropped (confidence 0) rather than folding the warp.
+    4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
+       the body's outline is), at the height the frame map gives them.
+    5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
-       + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw: old long sleeves merge into that run at hip height); otherwise the hip
-       joints + `HEM_OUT` sw each side.
+       + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule), else
+       the hip joints + `HEM_OUT` sw each side. `place_side_seams` adds points between armpit and hem corner
+       that follow the waist.
     6. Sleeves (`landmarks.sleeves` per item): "none" drops the four sleeve points (confidence 0); "short" walks
        the garment's scaled sleeve length (mean of its outer and inner seams) along the upper arm, at least
        `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
@@ -33,6 +39,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
@@ -46,7 +54,16 @@ from .pose import Pose
 if TYPE_CHECKING:
     from .garment_landmarks import GarmentLandmarks
 
-__all__ = ["LANDMARK_NAMES", "SLEEVE_KINDS", "place_garment_landmarks"]
+__all__ = [
+    "LANDMARK_NAMES",
+    "SLEEVE_KINDS",
+    "TUCK_MODES",
+    "BodyMasks",
+    "SidePairs",
+    "resolve_tuck",
+    "place_garment_landmarks",
+    "place_side_seams",
+]
 
 #: Same order as `kfvton.keypoints.garment_landmarks.GARMENT_LANDMARKS` (the contract in the team brief).
 LANDMARK_NAMES: tuple[str, ...] = (
@@ -57,13 +74,14 @@ LANDMARK_NAMES: tuple[str, ...] = (
 _I = {n: i for i, n in enumerate(LANDMARK_NAMES)}
 SLEEVE_KINDS = ("none", "short", "long")
 REQUIRED_JOINTS = ("right_shoulder", "left_shoulder")
+TUCK_MODES = ("auto", "in", "out")
 
 SHOULDER_OUT = 0.08  # shoulder seam outside the shoulder joint, x sw
 SHOULDER_UP = 0.08  # shoulder seam above the shoulder joint, x sw
 COLLAR_UP = 0.12  # collar sides (the garment's top) above the neck joint, x sw
 ARMPIT_HALF = 0.56  # half the torso width at the armpits, x sw (a little outside the joints: under the sleeves)
 HEM_OUT = 0.22  # hem corners outside the hip joints (no target mask), x sw
-HEM_OUT_MIN, HEM_OUT_MAX = -0.05, 0.3  # limits of the target mask's hem corners outside the hip joints, x sw
+HEM_OUT_MIN, HEM_OUT_MAX = -0.05, 0.22  # limits of the target mask's hem corners outside the hip joints, x sw
 HEM_INSET = 0.96  # hem corners this fraction of the target mask's half-width from its centre
 HEM_BELOW_HIPS = 0.05  # hem below the hip joints (no target mask), x sw
 DEFAULT_TORSO = 1.9  # collar-to-hem length when neither hips nor a mask are known, x sw
@@ -74,7 +92,84 @@ SLEEVE_MAX_WIDTH = {"short": 0.36, "long": 0.2}
 SHORT_SLEEVE_MIN = 0.3  # a short sleeve covers at least this fraction of the upper arm
 SLEEVE_BELOW_ARMPIT = 0.12  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
+# The garment's own length (collar sides -> hem) on the body, in person shoulder widths per (garment length / garment
+# width): measured on the VITON-HD paired samples (people wearing the very garment), where the worn length over the
+# shoulder width is 1.18-1.20 x the flat garment's length over its shoulder-point width and 0.84-0.86 x its length
+# over its armpit width for sleeved tops; 0.93 and 1.02 for a sleeveless one (its shoulder points sit inwards).
+LENGTH_PER_SHOULDER = {"sleeved": 1.19, "none": 0.93}
+LENGTH_PER_ARMPIT = {"sleeved": 0.85, "none": 1.02}
+OWN_LENGTH_MIN, OWN_LENGTH_MAX = 0.8, 3.2  # limits of the garment's own length, x sw
+TUCK_DEPTH = 0.15  # a tucked-in hem reaches at least this far (x sw) below the lower garment's waistband
+# "auto" tucks in when the old top meets the lower garment at least this far (x sw) above the hip joints (a top
+# worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
+AUTO_IN_ABOVE_HIPS = 0.15
+TOUCH = 0.06  # the old top "meets" the lower garment when its bottom is within this (x sw) of the waistband
+SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this far (x sw) above the joint
+SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
+SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
+ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 _PRESENT = 0.05
+
+
+@dataclass(frozen=True)
+class BodyMasks:
+    """Where the person's body and clothes are (from a parse map or estimated regions), for the fit.
+
+    Attributes:
+        top: (B or 1, 1, H, W) bool (or float, > 0.5 = inside), the clothes the garment replaces (old upper clothes).
+        lower: (B or 1, 1, H, W) likewise, the lower garment (trousers, skirt); all False when none.
+        silhouette: (B or 1, 1, H, W) likewise, the upper body without head and hair (clothes, neck, arms):
+            the outline the shoulders and side seams follow.
+    """
+
+    top: Tensor
+    lower: Tensor
+    silhouette: Tensor
+
+    def item(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
+        """(H, W) bool masks of batch item `i` (a batch of 1 broadcasts)."""
+        masks = (self.top, self.lower, self.silhouette)
+        return tuple(
+            m[i if m.shape[0] > 1 else 0, 0] if m.dtype == torch.bool else m[i if m.shape[0] > 1 else 0, 0] > 0.5
+            for m in masks
+        )
+
+
+def resolve_tuck(tuck: str, pose: Pose, body: BodyMasks | None) -> tuple[str, ...]:
+    """Decide per batch item whether the garment goes into the lower garment ("in") or over it ("out").
+
+    "in" and "out" are kept as given (for every item); "auto" follows the photo: "in" when the old top meets the
+    lower garment (`TOUCH`) at least `AUTO_IN_ABOVE_HIPS` shoulder widths above the hip joints (a tucked top ends
+    at the waistband), "out" otherwise, and "out" without `body` masks or without a lower garment.
+
+    Args:
+        tuck: one of `TUCK_MODES`.
+        pose: `Pose` (B or 1) in the masks' frame; body: optional `BodyMasks` (B or 1).
+
+    Returns:
+        one of "in" / "out" per batch item (the larger of the pose's and the masks' batch).
+    """
+    if tuck not in TUCK_MODES:
+        raise ValueError(f"tuck: expected one of {TUCK_MODES}, got {tuck!r}")
+    b = max(pose.batch_size, 1 if body is None else body.top.shape[0])
+    if tuck != "auto":
+        return (tuck,) * b
+    if body is None:
+        return ("out",) * b
+    out = []
+    for i in range(b):
+        j = pose.joints[i if pose.batch_size > 1 else 0].detach().to(torch.float64)
+        top, lower, _ = body.item(i)
+        frame = _body_frame(j)
+        meet = _old_hem_and_waist(top, lower, frame)
+        if meet is None or frame.hip_mid is None:
+            out.append("out")
+            continue
+        old_hem, waist = meet
+        hips = float((frame.hip_mid - frame.top) @ frame.v)
+        touching = abs(waist - old_hem) < TOUCH * float(frame.sw)
+        out.append("in" if touching and hips - waist > AUTO_IN_ABOVE_HIPS * float(frame.sw) else "out")
+    return tuple(out)
 
 
 def place_garment_landmarks(
@@ -82,14 +177,22 @@ def place_garment_landmarks(
     pose: Pose,
     *,
     target_mask: Tensor | None = None,
+    body: BodyMasks | None = None,
+    tuck: str | Sequence[str] = "auto",
 ) -> KeypointPairs:
     """Targets on the person for each garment landmark (see the module docstring for the rules).
 
     Args:
         landmarks: `GarmentLandmarks` with points (B or 1, 14, 3) garment pixels, `garment_hw`, `sleeves`.
         pose: `Pose` (B or 1, 25, 3) in the person image's pixels; both shoulders are required.
-        target_mask: optional (B or 1, 1, H, W) float [0, 1] region the garment should fill (e.g. the old upper
-            clothes of a parse map), in the pose's canvas frame (H, W) = `pose.canvas_hw`.
+        target_mask: optional (B or 1, 1, H, W) float [0, 1] region the garment should fill, in the pose's canvas
+            frame (H, W) = `pose.canvas_hw`: its bottom and width set the hem (an explicit region to fill; the
+            old clothes of a parse map go in `body` instead, so the garment keeps its own length).
+        body: optional `BodyMasks` in the same frame: shoulders, armpits and hem width follow the silhouette,
+            and the hem goes into or over the lower garment as `tuck` says.
+        tuck: "auto" | "in" | "out", or one resolved "in" / "out" per batch item (`resolve_tuck`): "in" = the hem
+            reaches at least `TUCK_DEPTH` below the lower garment's waistband (which stays in front), "out" = the
+            hem at the garment's own length.
 
     Returns:
         `KeypointPairs` (origin "classical", groups 1, names `LANDMARK_NAMES`) with the garment landmarks and their
@@ -112,7 +215,17 @@ def place_garment_landmarks(
     if target_mask is not None:
         check_shape(target_mask, "target_mask", ("B", 1, *pose.canvas_hw))
         batches["target_mask"] = target_mask.shape[0]
+    if body is not None:
+        if not isinstance(body, BodyMasks):
+            raise TypeError(f"body: expected BodyMasks, got {type(body).__name__}")
+        for name in ("top", "lower", "silhouette"):
+            mask = getattr(body, name)
+            check_shape(mask, f"body.{name}", ("B", 1, *pose.canvas_hw))
+            batches[f"body.{name}"] = mask.shape[0]
     b = check_same_batch(batches)
+    tucks = resolve_tuck(tuck, pose, body) if isinstance(tuck, str) else tuple(tuck)
+    if any(t not in ("in", "out") for t in tucks) or len(tucks) not in (1, b):
+        raise ValueError(f"tuck: expected 'auto', 'in', 'out' or one 'in'/'out' per batch item ({b}), got {tuck!r}")
     for name in ("shoulder_left", "shoulder_right"):
         missing = (points[:, _I[name], 2] <= 0).nonzero().flatten().tolist()
         if missing:
@@ -128,7 +241,8 @@ def place_garment_landmarks(
         j = j_all[i if j_all.shape[0] > 1 else 0]
         m = None if m_all is None else m_all[i if m_all.shape[0] > 1 else 0, 0]
         sleeve = sleeves[i if len(sleeves) > 1 else 0]
-        targets.append(_place_one(g, j, m, sleeve))
+        masks = None if body is None else tuple(x.to(points.device) for x in body.item(i))
+        targets.append(_place_one(g, j, m, sleeve, masks, tucks[i if len(tucks) > 1 else 0]))
     person_px = torch.stack(targets).to(points.dtype)
     garment_px = points.expand(b, -1, -1) if points.shape[0] != b else points
     return KeypointPairs(
@@ -143,6 +257,73 @@ def place_garment_landmarks(
     )
 
 
+@dataclass(frozen=True)
+class SidePairs:
+    """Extra torso pairs on the side seams (`place_side_seams`).
+
+    Attributes:
+        garment_px: (B, M, 3) garment pixels (x, y, confidence); person_px: (B, M, 3) their person targets.
+    """
+
+    garment_px: Tensor
+    person_px: Tensor
+
+
+#: Where the side-seam pairs sit between armpit (0) and hem corner (1).
+SIDE_SEAM_AT: tuple[float, ...] = (0.35, 0.7)
+
+
+def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
+    """Points on the garment's side seams pulled onto the torso's outline, so the sides follow the waist.
+
+    A flat garment's side seam runs straight from armpit to hem corner; at `SIDE_SEAM_AT` of the way its point
+    goes to the same fraction between the two targets, moved inwards onto the outline of the old top, the
+    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width) when the outline is narrower there --
+    never outwards. Confidence 0 where an end landmark is missing or the outline is not found.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
+        body: `BodyMasks` (B or 1) in the person frame.
+
+    Returns:
+        `SidePairs` with M = 2 x len(`SIDE_SEAM_AT`) pairs: the wearer's right side, then the left.
+    """
+    if pairs.pose is None:
+        raise ValueError("keypoints: side seams need the pose the targets were placed from")
+    b = pairs.batch_size
+    m = 2 * len(SIDE_SEAM_AT)
+    g_out = pairs.garment_px.new_zeros(b, m, 3)
+    p_out = pairs.person_px.new_zeros(b, m, 3)
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
+    g_all = pairs.garment_px.detach().to(torch.float64)
+    p_all = pairs.person_px.detach().to(torch.float64)
+    for i in range(b):
+        f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
+        # arms count as body: one crossing the torso would otherwise split the outline's run
+        top, lower, silhouette = body.item(i)
+        torso = (top | lower | silhouette).to(p_all.device)
+        k = 0
+        for side, sign in (("right", -1.0), ("left", 1.0)):
+            ia, ih = _I[f"armpit_{side}"], _I[f"hem_{side}"]
+            ok = bool(g_all[i, ia, 2] > 0 and g_all[i, ih, 2] > 0 and p_all[i, ia, 2] > 0 and p_all[i, ih, 2] > 0)
+            for t in SIDE_SEAM_AT:
+                if ok:
+                    target = torch.lerp(p_all[i, ia, :2], p_all[i, ih, :2], t)
+                    rel = target - f.top
+                    down, across = rel @ f.v, rel @ f.u
+                    run = _run_across(torso, f, down)
+                    if run is not None:
+                        edge = (run[1] if sign > 0 else run[0]) - float(f.centre_a)
+                        inset = float(f.centre_a) + HEM_INSET * edge
+                        if sign * inset < sign * float(across):  # only ever inwards
+                            target = f.top + inset * f.u + down * f.v
+                        g_out[i, k, :2] = torch.lerp(g_all[i, ia, :2], g_all[i, ih, :2], t).to(g_out)
+                        p_out[i, k, :2] = target.to(p_out)
+                        g_out[i, k, 2] = p_out[i, k, 2] = 1.0
+                k += 1
+    return SidePairs(garment_px=g_out, person_px=p_out)
+
+
 def _perp(u: Tensor) -> Tensor:
     """u turned 90 degrees clockwise on screen (x right, y down): (1, 0) -> (0, 1)."""
     return torch.stack((-u[1], u[0]))
@@ -152,8 +333,21 @@ def _joint(j: Tensor, idx: int) -> Tensor | None:
     return j[idx, :2] if j[idx, 2] > _PRESENT else None
 
 
-def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor:
-    """(14, 3) garment landmarks + (25, 3) joints (+ (H, W) bool mask) -> (14, 3) targets, float64."""
+@dataclass(frozen=True)
+class _Frame:
+    """The body frame of one person (module docstring, step 1), float64 pixels."""
+
+    rs: Tensor
+    ls: Tensor
+    sw: Tensor
+    u: Tensor
+    v: Tensor
+    top: Tensor
+    hip_mid: Tensor | None
+    centre_a: Tensor  # the body's centre line, across `u` from `top`
+
+
+def _body_frame(j: Tensor) -> _Frame:
     rs, ls = j[2, :2], j[5, :2]
     rh, lh = _joint(j, 9), _joint(j, 12)
     sw = (ls - rs).norm().clamp_min(1.0)
@@ -162,6 +356,98 @@ def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor
     hip_mid = (rh + lh) / 2 if rh is not None and lh is not None else None
     neck = _joint(j, 1)
     top = (neck if neck is not None else (rs + ls) / 2) - COLLAR_UP * sw * v  # where the collar sides sit
+    centre_a = ((hip_mid - top) @ u) if hip_mid is not None else torch.zeros((), dtype=j.dtype, device=j.device)
+    return _Frame(rs, ls, sw, u, v, top, hip_mid, centre_a)
+
+
+def _lookup(mask: Tensor, pts: Tensor) -> Tensor:
+    """mask values at (..., 2) pixel points (nearest pixel; False outside the image)."""
+    h, w = mask.shape
+    xy = pts.round().long()
+    inside = (xy[..., 0] >= 0) & (xy[..., 0] < w) & (xy[..., 1] >= 0) & (xy[..., 1] < h)
+    xy = torch.where(inside[..., None], xy, torch.zeros_like(xy))
+    return mask[xy[..., 1], xy[..., 0]] & inside
+
+
+def _march(mask: Tensor, start: Tensor, direction: Tensor, limit: float) -> float | None:
+    """Distance from `start` along unit `direction` to the first pixel outside `mask` (None if `start` is outside)."""
+    ts = torch.arange(0.0, limit, 1.0, dtype=start.dtype, device=start.device)
+    hit = _lookup(mask, start + ts[:, None] * direction)
+    if not bool(hit[0]):
+        return None
+    out = (~hit).nonzero()
+    return float(ts[out[0, 0]]) if len(out) else limit
+
+
+def _run_across(mask: Tensor, f: _Frame, down: Tensor | float) -> tuple[float, float] | None:
+    """(lo, hi) across `u` (from `top`) of the run of `mask` at distance `down` along `v` that holds the body's
+    centre line (or lies nearest it); None when the row misses the mask."""
+    half = float(1.5 * f.sw)
+    a = torch.arange(-half, half + 1.0, 1.0, dtype=f.top.dtype, device=f.top.device) + f.centre_a
+    hit = _lookup(mask, f.top + down * f.v + a[:, None] * f.u)
+    if not bool(hit.any()):
+        return None
+    idx = hit.nonzero().flatten()
+    nearest = idx[(a[idx] - f.centre_a).abs().argmin()]
+    gaps = (~hit).nonzero().flatten()
+    before, after = gaps[gaps < nearest], gaps[gaps > nearest]
+    lo = int(before.max()) + 1 if len(before) else 0
+    hi = int(after.min()) - 1 if len(after) else len(a) - 1
+    return float(a[lo]), float(a[hi])
+
+
+def _centre_column(mask: Tensor, f: _Frame) -> Tensor:
+    """(T,) bool: `mask` along the body's centre line, one entry per pixel down `v` from `top` (up to 3 sw)."""
+    ts = torch.arange(0.0, float(3.0 * f.sw), 1.0, dtype=f.top.dtype, device=f.top.device)
+    cols = []
+    for off in (-0.08, 0.0, 0.08):  # three columns, so a button placket or a fold does not split the top
+        cols.append(_lookup(mask, f.top + (f.centre_a + off * f.sw) * f.u + ts[:, None] * f.v))
+    return torch.stack(cols).sum(0) >= 2
+
+
+def _old_hem_and_waist(top: Tensor, lower: Tensor, f: _Frame) -> tuple[float, float] | None:
+    """Distances down `v` from `top` of the old top's bottom and the lower garment's top (its waistband) on the
+    body's centre line; None without a lower garment or an old top there."""
+    low = _centre_column(lower, f).nonzero()
+    if len(low) == 0:
+        return None
+    waist = float(low[0, 0])
+    up = _centre_column(top, f)[: int(waist) + 1].nonzero()
+    if len(up) == 0:
+        return None
+    return float(up[-1, 0]), waist
+
+
+def _own_length(g: Tensor, sleeve: str, length_px: Tensor) -> Tensor | None:
+    """The garment's collar-to-hem length on the body, in person shoulder widths, from its own proportions
+    (`LENGTH_PER_SHOULDER`, `LENGTH_PER_ARMPIT`); None when neither width is measured."""
+    kind = "none" if sleeve == "none" else "sleeved"
+    estimates = []
+    for a, b, per in (
+        ("shoulder_left", "shoulder_right", LENGTH_PER_SHOULDER[kind]),
+        ("armpit_left", "armpit_right", LENGTH_PER_ARMPIT[kind]),
+    ):
+        if g[_I[a], 2] > 0.25 and g[_I[b], 2] > 0.25:
+            width = (g[_I[a], 0] - g[_I[b], 0]).abs().clamp_min(1.0)
+            estimates.append(per * length_px / width)
+    if not estimates:
+        return None
+    return torch.stack(estimates).mean().clamp(OWN_LENGTH_MIN, OWN_LENGTH_MAX)
+
+
+def _place_one(
+    g: Tensor,
+    j: Tensor,
+    mask: Tensor | None,
+    sleeve: str,
+    body: tuple[Tensor, Tensor, Tensor] | None = None,
+    tuck: str = "out",
+) -> Tensor:
+    """(14, 3) garment landmarks + (25, 3) joints (+ (H, W) bool masks) -> (14, 3) targets, float64."""
+    f = _body_frame(j)
+    rs, ls, sw, u, v, top, hip_mid = f.rs, f.ls, f.sw, f.u, f.v, f.top, f.hip_mid
+    rh, lh = _joint(j, 9), _joint(j, 12)
+    centre_line = f.centre_a
 
     def present(name: str, min_conf: float = 0.0) -> bool:
         return bool(g[_I[name], 2] > min_conf)
@@ -169,15 +455,39 @@ def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor
     def gxy(name: str) -> Tensor:
         return g[_I[name], :2]
 
+    g_collar = [n for n in ("collar_left", "collar_right") if present(n)]
+    g_top_y = (
+        torch.stack([gxy(n) for n in g_collar]).mean(0)[1]
+        if g_collar
+        else (
+            gxy("collar_center")[1]
+            if present("collar_center")
+            else (gxy("shoulder_left")[1] + gxy("shoulder_right")[1]) / 2
+        )
+    )
+    g_hem_y = None
+    if present("hem_center"):
+        g_hem_y = g[_I["hem_center"], 1]
+    elif present("hem_left") or present("hem_right"):
+        g_hem_y = max(float(g[_I[n], 1]) for n in ("hem_left", "hem_right") if present(n))
+    own = None
+    if g_hem_y is not None and g_hem_y - g_top_y > 1:
+        own = _own_length(g, sleeve, g_hem_y - g_top_y)
+
     # body model: widths across (u) and the hem's distance down (v) from `top`
     mask_ext = _mask_extent(mask, top, u, v, sw, hip_mid) if mask is not None else None
     if mask_ext is not None:
         hem_b = mask_ext[0]
+    elif own is not None:
+        hem_b = own * sw
+        if body is not None and tuck == "in":
+            meet = _old_hem_and_waist(body[0], body[1], f)
+            if meet is not None:  # reaches into the lower garment, which stays in front
+                hem_b = torch.maximum(hem_b, torch.as_tensor(meet[1] + TUCK_DEPTH * float(sw), dtype=g.dtype))
     elif hip_mid is not None:
         hem_b = (hip_mid - top) @ v + HEM_BELOW_HIPS * sw
     else:
         hem_b = DEFAULT_TORSO * sw
-    centre_line = ((hip_mid - top) @ u) if hip_mid is not None else torch.zeros((), dtype=g.dtype)
     if rh is not None and lh is not None:
         hips_half = (lh - rh).norm() / 2
         hem_centre_a, hem_half = centre_line, hips_half + HEM_OUT * sw
@@ -189,23 +499,25 @@ def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor
         hem_centre_a, hem_half = (lo + hi) / 2, HEM_INSET * (hi - lo) / 2
         if hips_half is not None:  # old long sleeves merge into the mask at hip height; narrow hems curve in
             hem_half = hem_half.clamp(hips_half + HEM_OUT_MIN * sw, hips_half + HEM_OUT_MAX * sw)
-    seam_half = sw * (0.5 + SHOULDER_OUT)
+    elif body is not None:
+        # side seams on the body's outline at the hem's height (old top, lower garment, arms: an arm crossing the
+        # body must not cut the run; arms hanging at the sides widen it only up to the hips' limit)
+        run = _run_across(body[0] | body[1] | body[2], f, hem_b - HEM_MARGIN * hem_b)
+        if run is not None:
+            lo, hi = run
+            hem_centre_a = torch.as_tensor((lo + hi) / 2, dtype=g.dtype)
+            hem_half = torch.as_tensor(HEM_INSET * (hi - lo) / 2, dtype=g.dtype)
+            if hips_half is not None:
+                hem_half = hem_half.clamp(hips_half + HEM_OUT_MIN * sw, hips_half + HEM_OUT_MAX * sw)
+    seams = _shoulder_seams(body[2], f) if body is not None else None
+    seam_half = sw * (0.5 + (SHOULDER_OUT if seams is None else (seams[0][1] + seams[1][1]) / 2))
     armpit_half = sw * ARMPIT_HALF
 
     # garment frame: upright photo, origin between the collar sides (or the collar centre)
-    collar = [n for n in ("collar_left", "collar_right") if present(n)]
-    g_top = torch.stack([gxy(n) for n in collar]).mean(0) if collar else gxy("collar_center")
-    if not collar and not present("collar_center"):
+    g_top = torch.stack([gxy(n) for n in g_collar]).mean(0) if g_collar else gxy("collar_center")
+    if not g_collar and not present("collar_center"):
         g_top = (gxy("shoulder_left") + gxy("shoulder_right")) / 2
     g_mid_x = g_top[0]
-    if present("hem_center"):
-        g_hem_y = g[_I["hem_center"], 1]
-    else:
-        g_hem_y = (
-            max(float(g[_I[n], 1]) for n in ("hem_left", "hem_right") if present(n))
-            if (present("hem_left") or present("hem_right"))
-            else None
-        )
 
     # across scale: median of the width ratios that are measured (robust to one misplaced landmark)
     ratios = []
@@ -229,17 +541,27 @@ def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor
     conf = g[:, 2].clone()
 
     # shoulders onto the body's shoulder seams, unless the garment's point is far from where the frame puts it
-    for name, joint, sign in (("shoulder_right", rs, -1.0), ("shoulder_left", ls, 1.0)):
-        target = joint + sign * SHOULDER_OUT * sw * u - SHOULDER_UP * sw * v
-        if (out[_I[name]] - target).norm() < SHOULDER_TRUST * sw:
+    for k, (name, joint, sign) in enumerate((("shoulder_right", rs, -1.0), ("shoulder_left", ls, 1.0))):
+        up_out = (SHOULDER_UP, SHOULDER_OUT) if seams is None else seams[k]
+        target = joint + sign * up_out[1] * sw * u - up_out[0] * sw * v
+        off = out[_I[name]] - target
+        # across the body the frame map is reliable; down it depends on the length scale `sy` and the garment's
+        # shoulder slope, so allow twice as much there
+        if (off @ u).abs() < SHOULDER_TRUST * sw and (off @ v).abs() < 2 * SHOULDER_TRUST * sw:
             out[_I[name]] = target
         else:
             conf[_I[name]] = 0.0  # an outlier landmark would fold the warp; the frame places that region
-    # armpits on the torso's sides, at the height the garment frame gives them
+    # armpits on the torso's sides, at the height the garment frame gives them (inside the silhouette when known)
     for name, sign in (("armpit_right", -1.0), ("armpit_left", 1.0)):
         down = (out[_I[name]] - top) @ v
         centre_a = (rs + ls) / 2 @ u - top @ u
-        out[_I[name]] = top + (centre_a + sign * armpit_half) * u + down * v
+        half = armpit_half
+        if body is not None:
+            run = _run_across(body[0] | body[2], f, down)  # arms included: see the hem
+            if run is not None:
+                edge = abs((run[1] if sign > 0 else run[0]) - float(centre_a))
+                half = torch.as_tensor(edge, dtype=g.dtype).clamp(ARMPIT_HALF_MIN * sw, armpit_half)
+        out[_I[name]] = top + (centre_a + sign * half) * u + down * v
     # hem corners on the body's hem width
     for name, sign in (("hem_right", -1.0), ("hem_left", 1.0)):
         down = (out[_I[name]] - top) @ v
@@ -287,6 +609,27 @@ def _place_one(g: Tensor, j: Tensor, mask: Tensor | None, sleeve: str) -> Tensor
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))
     return torch.cat((out, conf[:, None]), dim=-1)
+
+
+def _shoulder_seams(silhouette: Tensor, f: _Frame) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(up, out) of the wearer's right and left shoulder seams from their joints, in shoulder widths: the
+    silhouette's top above the joint and its outer edge at the joint's height, `SEAM_INSET` inside both, within
+    `SHOULDER_UP_RANGE` / `SHOULDER_OUT_RANGE` (hair over a shoulder hides its top: the range bounds that); the
+    pose-only constants where the joint is outside the silhouette."""
+    out = []
+    sw = float(f.sw)
+    for joint, sign in ((f.rs, -1.0), (f.ls, 1.0)):
+        up = _march(silhouette, joint, -f.v, 0.6 * sw)
+        # the outer edge a little above the joint: at the joint's own height a hanging arm widens the outline
+        side = _march(silhouette, joint - 0.05 * sw * f.v, sign * f.u, 0.6 * sw)
+        if up is None or side is None:
+            out.append((SHOULDER_UP, SHOULDER_OUT))
+            continue
+        lo, hi = SHOULDER_UP_RANGE
+        up_sw = min(max(up / sw - SEAM_INSET, lo), hi)
+        lo, hi = SHOULDER_OUT_RANGE
+        out.append((up_sw, min(max(side / sw - SEAM_INSET, lo), hi)))
+    return out[0], out[1]
 
 
 def _mask_extent(

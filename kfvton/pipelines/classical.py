@@ -8,8 +8,10 @@ Steps (each a library function usable alone):
     5. composite: `composite_garment` (head/hair, lower body and crossing arms in front, old clothes painted
        over; the last two only with a parse map).
 
-With a parse map and no `target_mask`, the target region is the parse map's upper clothes (labels 5, 6, 7), so
-the garment's hem and width follow the clothes it replaces.
+With a parse map (or estimated regions), the fit follows the person (`body_masks_from_parse`): shoulder seams on the
+silhouette, side seams inside the torso outline, and the hem at the garment's own length, tucked into the lower
+garment or over it (`tuck`; "auto" reads it from the photo). An explicit `target_mask` instead sets the hem and
+width to that region.
 
 `category` "lower" (trousers, shorts, skirts) and "dress" run the same steps with their own landmarks, placement,
 part-wise warp and composite labels (`kfvton.pipelines.classical_lower`); "auto" picks the category from the
@@ -30,13 +32,20 @@ from ..keypoints.formats import check_canvas_aspect, check_joints_on_canvas, che
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
 from ..keypoints.garment_landmarks_lower import CATEGORIES, CategoryLandmarks
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import REQUIRED_JOINTS, place_garment_landmarks
+from ..keypoints.placement import (
+    REQUIRED_JOINTS,
+    TUCK_MODES,
+    BodyMasks,
+    place_garment_landmarks,
+    place_side_seams,
+    resolve_tuck,
+)
 from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import Pose
 from ..preprocess.garment_checks import garment_warnings
 from ..preprocess.garment_mask import prepare_garment_mask
-from ..preprocess.parse_labels import LIP_LABELS, VITONHD_UPPER_CLOTHES
-from .classical_lower import TUCKS, resolve_category, tryon_lower_or_dress
+from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, lip_id
+from .classical_lower import resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
 from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
 
@@ -44,10 +53,16 @@ __all__ = [
     "ClassicalTryOn",
     "classical_tryon",
     "target_mask_from_parse",
+    "body_masks_from_parse",
     "warp_keypoint_pairs",
     "WARP_METHODS",
     "DEFAULT_GRID_STEP",
 ]
+
+#: Lower garments a top can be tucked into (LIP-20 / VITON-HD labels).
+LOWER_GARMENT_LABELS: tuple[int, ...] = (lip_id("pants"), lip_id("skirt"))
+#: The outline the shoulders follow: clothes, scarf and arms (no neck, hair or face).
+_SILHOUETTE_LABELS: tuple[int, ...] = (*VITONHD_UPPER_CLOTHES, lip_id("scarf"), *VITONHD_ARMS)
 
 #: The dense TPS grid is evaluated every 2 pixels and upsampled (under half a pixel of error on the sample pairs, 4x faster).
 DEFAULT_GRID_STEP = 2
@@ -69,7 +84,9 @@ class ClassicalTryOn:
             garments and dresses (with their kinds: trousers / shorts / skirt, or the dress's sleeves).
         category: "upper", "lower" or "dress".
         category_reason: how the category was chosen and what the garment photo looks like.
-        tuck: "in" / "out" as used for a lower garment with a parse map, "-" otherwise.
+        tuck: per batch item, "in" (hem inside the lower garment, which stays in front) or "out" (hem over it),
+            as resolved from the `tuck` option ("auto" reads the photo; "out" without a parse map); empty when the
+            category has no hem to tuck.
         refine_mask: (B, 1, H, W) float [0, 1], what a generative refinement may repaint: the band along the
             garment's visible outline (seams) and the old clothes painted over.
         warnings: sentences about inputs that likely make the picture poor (a tiny or oddly shaped garment, a
@@ -86,7 +103,7 @@ class ClassicalTryOn:
     refine_mask: Tensor
     category: str = "upper"
     category_reason: str = "given"
-    tuck: str = "-"
+    tuck: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -95,6 +112,19 @@ def target_mask_from_parse(parse: Tensor) -> Tensor:
     check_shape(parse, "parse", ("B", "H", "W"))
     values = torch.tensor(VITONHD_UPPER_CLOTHES, device=parse.device, dtype=parse.dtype)
     return torch.isin(parse, values).unsqueeze(1).float()
+
+
+def body_masks_from_parse(parse: Tensor) -> BodyMasks:
+    """(B, H, W) LIP-20 labels -> `BodyMasks`: old top (5, 6, 7), lower garment (pants, skirt), upper-body
+    silhouette (clothes, scarf, arms; not the neck, which rises above the shoulders), each (B, 1, H, W) bool."""
+    check_shape(parse, "parse", ("B", "H", "W"))
+
+    def pick(labels: tuple[int, ...]) -> Tensor:
+        return torch.isin(parse, torch.tensor(labels, device=parse.device, dtype=parse.dtype)).unsqueeze(1)
+
+    return BodyMasks(
+        top=pick(VITONHD_UPPER_CLOTHES), lower=pick(LOWER_GARMENT_LABELS), silhouette=pick(_SILHOUETTE_LABELS)
+    )
 
 
 #: How `warp_keypoint_pairs` splits the warp: "auto" decides from the keypoints, the others force a choice.
@@ -160,21 +190,26 @@ def classical_tryon(
             (H, W) when only the resolution differs). Both shoulders are required.
         garment_mask: optional (B or 1, 1, H_g, W_g) float [0, 1]; computed from the image when None.
         parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person.
-        target_mask: optional (B or 1, 1, H, W) float [0, 1] region the garment should fill; defaults to the
-            parse map's upper clothes when a parse map is given.
+        target_mask: optional (B or 1, 1, H, W) float [0, 1] region the garment should fill (its bottom and width
+            set the hem); without it the garment keeps its own length.
         reg: TPS smoothing (`warp_from_pairs`).
         grid_step: dense-grid evaluation step (`warp_from_pairs`).
         feather_px: soft edge of the composite, pixels.
         category: "upper" (tops), "lower" (trousers, shorts, skirts; needs both hips and knees), "dress" (needs
             shoulders, hips and knees) or "auto" (from the garment photo's shape). A garment that clearly is a
             lower garment given as "upper" (or the reverse) raises, saying what the photo looks like.
-        tuck: lower garments with a parse map: "out" (the top over the waistband), "in" (tucked) or "auto".
+        tuck: "auto" | "in" | "out". "in": the hem goes into the trousers / skirt (cut at the waistband, the lower
+            garment in front); "out": the hem lies over the lower garment at the garment's own length; "auto":
+            as the person's photo shows the old top (a parse map's old top meeting the lower garment well above
+            the hips is tucked in). Needs a parse map to matter (without one nothing is kept in front).
 
     Raises:
         ValueError / TypeError naming the input (person, garment, garment_mask, pose, parse, target_mask) for wrong
         shapes, channels, dtypes, batch sizes, an empty or all-background garment, a pose without people or
         shoulders; all before any heavy work.
     """
+    if tuck not in TUCK_MODES:
+        raise ValueError(f"tuck: expected one of {TUCK_MODES}, got {tuck!r}")
     check_image(person, "person")
     check_image(garment, "garment")
     person, garment = working_float(person), working_float(garment)
@@ -183,8 +218,6 @@ def classical_tryon(
         raise TypeError(f"pose: expected a Pose (see kfvton.keypoints.formats to read one), got {type(pose).__name__}")
     if category not in (*CATEGORIES, "auto"):
         raise ValueError(f"category: expected one of {', '.join(CATEGORIES)} or 'auto', got {category!r}")
-    if tuck not in TUCKS:
-        raise ValueError(f"tuck: expected one of {', '.join(TUCKS)}, got {tuck!r}")
     if category in ("upper", "dress"):
         check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
     if category in ("lower", "dress"):
@@ -240,18 +273,21 @@ def classical_tryon(
             refine_mask=_refine_mask(low.composite.alpha, low.composite.painted),
             category=choice.category,
             category_reason=choice.describe(),
-            tuck=low.tuck,
+            tuck=() if low.tuck == "-" else (low.tuck,) * low.composite.image.shape[0],
             warnings=tuple(warnings),
         )
     if category == "auto":
         check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
-    if target_mask is None and parse is not None:
-        target_mask = target_mask_from_parse(parse.to(person.device))
+    body = None if parse is None else body_masks_from_parse(parse.to(person.device))
+    pose = pose.to(person.device)
+    tucks = resolve_tuck(tuck, pose, body)
     landmarks = detect_garment_landmarks(garment, mask)
-    pairs = place_garment_landmarks(landmarks, pose.to(person.device), target_mask=target_mask)
-    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step)
+    pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
+    sides = None if body is None else place_side_seams(pairs, body)
+    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
-    comp = composite_garment(person, warped.image, warped.mask, parse=parse, keypoints=pairs, feather_px=feather_px)
+    front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
+    comp = composite_garment(person, warped.image, warped.mask, parse=front, keypoints=pairs, feather_px=feather_px)
     return ClassicalTryOn(
         image=comp.image,
         warped_garment=warped.image,
@@ -261,6 +297,7 @@ def classical_tryon(
         mask_method=prepared.method,
         landmarks=landmarks,
         refine_mask=_refine_mask(comp.alpha, comp.painted),
+        tuck=tucks,
         warnings=tuple(warnings),
         category="upper",
         category_reason=choice.describe(),
@@ -282,6 +319,18 @@ def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
         refine = torch.maximum(refine, painted.to(alpha.dtype))
     soft = F.avg_pool2d(refine, 5, stride=1, padding=2, count_include_pad=False)
     return torch.maximum(refine, soft).clamp(0, 1)
+
+
+def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ...]) -> Tensor:
+    """The parse map the composite keeps in front: for items worn "out", the lower garment under the new garment
+    counts as old upper clothes, so the hem lies over the trousers / skirt instead of behind them."""
+    if "out" not in tucks:
+        return parse
+    b = max(parse.shape[0], warped_mask.shape[0])
+    out_items = torch.tensor([t == "out" for t in tucks], device=parse.device).expand(b)
+    lower = torch.isin(parse, torch.tensor(LOWER_GARMENT_LABELS, device=parse.device, dtype=parse.dtype))
+    over = lower & (warped_mask[:, 0] > 0.5) & out_items[:, None, None]
+    return torch.where(over, torch.full_like(parse, VITONHD_UPPER_CLOTHES[0]), parse.expand(b, -1, -1))
 
 
 def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:

@@ -22,6 +22,7 @@ from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pa
 from ..geometry.tps import TpsParams, tps_grid
 from ..geometry.warp import Warp, sample_grid
 from ..keypoints.pairs import KeypointPairs
+from ..keypoints.placement import SidePairs
 from ..keypoints.pose import joint_index
 
 __all__ = [
@@ -112,7 +113,9 @@ _OUTSIDE = -2.0  # grid value outside [-1, 1]: grid_sample reads zeros there
 #: The armhole centre of a worn sleeve, below the shoulder joint along the arm, in shoulder widths.
 ROOT_DOWN = 0.12
 #: A sleeve's top hangs this fraction of the way from the torso's shoulder-seam target towards the shoulder joint.
-SLEEVE_SEAM_IN = 0.5
+SLEEVE_SEAM_IN = 0.3
+#: A sleeve's armhole is scaled at least this fraction of the torso's scale at the armhole.
+ARMHOLE_MIN_SCALE = 0.8
 #: A long sleeve's width at the elbow, relative to its cuff width.
 ELBOW_WIDTH = 1.0
 _R_SHOULDER, _L_SHOULDER = joint_index("right_shoulder"), joint_index("left_shoulder")
@@ -236,11 +239,16 @@ def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor) -> Ten
     n_p = n_p * torch.sign(((p[:, i_n, :2] - cuff_p) * n_p).sum(-1, keepdim=True) + eps)
     width_g = (g[:, i_n, :2] - g[:, i_o, :2]).norm(dim=-1, keepdim=True).clamp_min(eps)
     width_p = (p[:, i_n, :2] - p[:, i_o, :2]).norm(dim=-1, keepdim=True)
+    # the armhole scales like the cuff, but not below ARMHOLE_MIN_SCALE of the torso's own scale (armhole height
+    # on the body over the garment's): a long sleeve's narrow cuff would shrink the armhole off the shoulder
+    armhole_g = (g[:, i_s, :2] - g[:, i_a, :2]).norm(dim=-1, keepdim=True).clamp_min(eps)
+    armhole_p = (p[:, i_s, :2] - p[:, i_a, :2]).norm(dim=-1, keepdim=True)
+    scale = torch.maximum(width_p / width_g, ARMHOLE_MIN_SCALE * armhole_p / armhole_g)
     out = person.clone()
     for i in (i_s, i_a) if not bool((person[:, i_s, 2] > 0).all()) else (i_a,):
         rel = g[:, i, :2] - root_g
-        along = (rel * a_g).sum(-1, keepdim=True) * (width_p / width_g)  # the sleeve's root keeps its shape
-        across = (rel * n_g).sum(-1, keepdim=True) * (width_p / width_g)
+        along = (rel * a_g).sum(-1, keepdim=True) * scale  # the sleeve's root keeps its shape
+        across = (rel * n_g).sum(-1, keepdim=True) * scale
         out[:, i, :2] = root_p + along * a_p + across * n_p
     if pairs.pose is not None:
         # the sleeve hangs from between the seam and the joint: from the seam itself it stands off the arm
@@ -338,6 +346,26 @@ def _sleeve_elbow_pairs(
     return g_out, p_out
 
 
+def _own_box(targets: Tensor, valid: Tensor, origin: tuple[int, int], box: Tensor, margin: float) -> Tensor:
+    """(B, h, w) bool: the pixels of the evaluated `box` (top-left pixel `origin` (y0, x0)) inside each item's own
+    box (its valid targets' extent grown as in `warp_by_parts`, `margin` pixels included), so a batch item gives what it gives alone (a
+    spline extrapolated far from its targets can land on its part again)."""
+    big = torch.finfo(targets.dtype).max
+    lo = torch.where(valid[..., None], targets, torch.full_like(targets, big)).amin(1)  # (B, 2)
+    hi = torch.where(valid[..., None], targets, torch.full_like(targets, -big)).amax(1)
+    h, w = box.shape[1:3]
+    grow = 0.5 * (hi - lo) + margin
+    ys = torch.arange(h, device=box.device, dtype=targets.dtype) + origin[0]
+    xs = torch.arange(w, device=box.device, dtype=targets.dtype) + origin[1]
+    return (
+        _inside(ys, lo[:, 1], hi[:, 1], grow[:, 1])[:, :, None] & _inside(xs, lo[:, 0], hi[:, 0], grow[:, 0])[:, None]
+    )
+
+
+def _inside(coords: Tensor, lo: Tensor, hi: Tensor, grow: Tensor) -> Tensor:
+    return (coords[None] >= (lo - grow)[:, None]) & (coords[None] <= (hi + grow)[:, None])
+
+
 def warp_by_parts(
     pairs: KeypointPairs,
     garment_mask: Tensor,
@@ -345,6 +373,7 @@ def warp_by_parts(
     reg: float = DEFAULT_REG,
     align_corners: bool = ALIGN_CORNERS_TPS,
     grid_step: int = 1,
+    torso_extra: SidePairs | None = None,
 ) -> Warp:
     """Warp the torso and each sleeve with its own TPS, then join them into one sampling grid.
 
@@ -359,6 +388,8 @@ def warp_by_parts(
         pairs: classical landmark pairs (groups 1), batch B, pixels.
         garment_mask: (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask.
         reg, align_corners, grid_step: as in `warp_from_pairs`.
+        torso_extra: optional extra torso pairs (`place_side_seams`: points on the side seams, so they follow
+            the torso's outline between armpit and hem instead of a straight line), confidence 0 = unused.
 
     Returns:
         `Warp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
@@ -394,10 +425,18 @@ def warp_by_parts(
     for k, side in ((1, "right"), (2, "left")):
         person[:, k] = _sleeve_root_targets(pairs, side, person[:, k])
     # elbow points for sleeves that reach past the elbow, so long sleeves bend with the arm
-    extra_p = person.new_zeros(b, len(_PARTS), 2, 3)
-    extra_g = garment.new_zeros(b, len(_PARTS), 2, 3)
+    m = 0 if torso_extra is None else torso_extra.person_px.shape[1]
+    extra_p = person.new_zeros(b, len(_PARTS), max(2, m), 3)
+    extra_g = garment.new_zeros(b, len(_PARTS), max(2, m), 3)
+    if torso_extra is not None:
+        check_shape(torso_extra.person_px, "torso_extra.person_px", (b, m, 3))
+        check_shape(torso_extra.garment_px, "torso_extra.garment_px", (b, m, 3))
+        extra_p[:, 0, :m] = torso_extra.person_px.to(person)
+        extra_g[:, 0, :m] = torso_extra.garment_px.to(garment)
     for k, side in ((1, "right"), (2, "left")):
-        extra_g[:, k], extra_p[:, k] = _sleeve_elbow_pairs(pairs, side, person[:, k], garment[:, k], parts[:, k])
+        extra_g[:, k, :2], extra_p[:, k, :2] = _sleeve_elbow_pairs(
+            pairs, side, person[:, k], garment[:, k], parts[:, k]
+        )
     extra_valid = (extra_p[..., 2] > 0) & usable[..., None]
     person = torch.cat((person, extra_p), dim=2)
     garment = torch.cat((garment, extra_g), dim=2)
@@ -434,7 +473,11 @@ def warp_by_parts(
         box = tps_grid(part_params, (h, w), align_corners=align_corners, step=grid_step, box=(y0, y1, x0, x1))
         box = box.to(work)
         landed = sample_grid(part_masks[:, k : k + 1], box, align_corners=align_corners, name="garment_mask")[:, 0]
-        landed = (landed > 0.5) & usable[:, k, None, None]
+        landed = (
+            (landed > 0.5)
+            & usable[:, k, None, None]
+            & _own_box(targets[:, k], valid[:, k] & usable[:, k, None], (y0, x0), box, 0.05 * max(h, w))
+        )
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)

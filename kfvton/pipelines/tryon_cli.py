@@ -30,6 +30,7 @@ from .._checks import check_device, check_output_file, check_output_folder
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate
 from ..keypoints.formats import read_pose_json
+from ..keypoints.placement import TUCK_MODES
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..preprocess.garment_mask import garment_photo_warnings
 from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
@@ -102,9 +103,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--tuck",
+        choices=TUCK_MODES,
         default="auto",
-        choices=["auto", "in", "out"],
-        help="lower garments with --parse: the person's top over the waistband (out) or tucked in (in)",
+        help="in: the hem goes into the trousers/skirt; out: it lies over them at the garment's own length; "
+        "auto (default): as the person photo shows (read from the parse map or the estimated regions); for tops, and "
+        "for the person's top when the garment is a lower one",
     )
     parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
     parser.add_argument(
@@ -290,11 +293,11 @@ def _fit_garment(
 
 
 def _kind_text(result: ClassicalTryOn) -> str:
-    """ "sleeves: long" for tops (as before); "category: ..., kind: ..." for lower garments and dresses."""
+    """ "sleeves: long, tuck: in" for tops (as before); "category: ..., kind: ..." for lower garments and dresses."""
+    tuck = f", tuck: {result.tuck[0]}" if result.tuck else ""
     if result.category == "upper" and result.category_reason == "given":
-        return f"sleeves: {result.landmarks.sleeves[0]}"
+        return f"sleeves: {result.landmarks.sleeves[0]}{tuck}"
     kind = result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0]
-    tuck = f", tuck: {result.tuck}" if result.tuck != "-" else ""
     return f"category: {result.category_reason}, kind: {kind}{tuck}"
 
 

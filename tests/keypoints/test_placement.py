@@ -6,7 +6,15 @@ import pytest
 import torch
 
 from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
-from kfvton.keypoints.placement import LANDMARK_NAMES, SHOULDER_OUT, place_garment_landmarks
+from kfvton.keypoints.placement import (
+    LANDMARK_NAMES,
+    LENGTH_PER_ARMPIT,
+    LENGTH_PER_SHOULDER,
+    SHOULDER_OUT,
+    TUCK_DEPTH,
+    place_garment_landmarks,
+    resolve_tuck,
+)
 from kfvton.keypoints.pose import Pose, joint_index
 
 HW = (512, 384)
@@ -65,9 +73,11 @@ class TestPlaceGarmentLandmarks:
         torch.testing.assert_close(sr[0], rs[0] - SHOULDER_OUT * SW, atol=0.5, rtol=0)
         torch.testing.assert_close(sl[0], ls[0] + SHOULDER_OUT * SW, atol=0.5, rtol=0)
         assert sr[1] < rs[1] and sl[1] < ls[1]
-        # hem near the hip line, wider than the hips, centred on the body
+        # hem at the garment's own length (length over shoulder and armpit widths of the flat T-shirt), wider
+        # than the hips, centred on the body
         hem_l, hem_r, hem_c = target(pairs, "hem_left"), target(pairs, "hem_right"), target(pairs, "hem_center")
-        assert abs(float(hem_c[1]) - 340) < 0.15 * SW
+        own = (LENGTH_PER_SHOULDER["sleeved"] * 345 / 160 + LENGTH_PER_ARMPIT["sleeved"] * 345 / 150) / 2
+        assert abs(float(hem_c[1]) - (150 - 0.12 * SW + own * SW)) < 0.05 * SW
         assert float(hem_r[0]) < 192 - 40 and float(hem_l[0]) > 192 + 40
         assert abs(float(hem_c[0]) - 192) < 1
         # collar between the shoulders, above the armpits; armpits under the shoulders
@@ -138,3 +148,94 @@ class TestPlaceGarmentLandmarks:
         points[0, GARMENT_LANDMARKS.index("shoulder_left")] = 0.0
         with pytest.raises(ValueError, match="garment_landmarks: 'shoulder_left' is missing"):
             place_garment_landmarks(GarmentLandmarks(points, lm.garment_hw, lm.sleeves), frontal_pose())
+
+
+def body_masks(top_rows: tuple[int, int], lower_rows: tuple[int, int] | None, half_width: float = 0.5 * SW):
+    """Synthetic BodyMasks: an old top and a lower garment as bands around x = 192, and a silhouette with arms."""
+    from kfvton.keypoints.placement import BodyMasks
+
+    top = torch.zeros(1, 1, *HW)
+    x0, x1 = int(192 - half_width), int(192 + half_width)
+    top[..., top_rows[0] : top_rows[1], x0:x1] = 1.0
+    lower = torch.zeros(1, 1, *HW)
+    if lower_rows is not None:
+        lower[..., lower_rows[0] : lower_rows[1], x0:x1] = 1.0
+    silhouette = top.clone()
+    silhouette[..., 140:175, int(192 - 0.62 * SW) : int(192 + 0.62 * SW)] = 1.0  # shoulders (arms not touching)
+    return BodyMasks(top=top, lower=lower, silhouette=silhouette)
+
+
+class TestFit:
+    """The hem at the garment's own length, tuck in/out/auto, shoulders and side seams on the silhouette."""
+
+    def test_hem_follows_the_garment_length(self):
+        short, long = tshirt_landmarks(), tshirt_landmarks()
+        long.points[..., GARMENT_LANDMARKS.index("hem_left"), 1] += 60
+        long.points[..., GARMENT_LANDMARKS.index("hem_right"), 1] += 60
+        long.points[..., GARMENT_LANDMARKS.index("hem_center"), 1] += 60
+        pose = frontal_pose()
+        hem_short = float(target(place_garment_landmarks(short, pose), "hem_center")[1])
+        hem_long = float(target(place_garment_landmarks(long, pose), "hem_center")[1])
+        top = 150 - 0.12 * SW  # collar sides above the neck joint
+        # length over width grows by (385 - 40 + 60) / (385 - 40): the hem moves down in that proportion
+        assert (hem_long - top) / (hem_short - top) == pytest.approx((345 + 60) / 345, rel=0.02)
+
+    def test_tuck_in_reaches_into_the_lower_garment_out_keeps_its_length(self):
+        # a short top (0.45 of the T-shirt's length) on a person whose old top is tucked in at y = 280
+        crop = tshirt_landmarks()
+        for name in ("hem_left", "hem_right", "hem_center"):
+            crop.points[..., GARMENT_LANDMARKS.index(name), 1] = 40 + 0.45 * (
+                crop.points[0, GARMENT_LANDMARKS.index(name), 1] - 40
+            )
+        body = body_masks((160, 280), (280, 500))
+        pose = frontal_pose()
+        out = float(target(place_garment_landmarks(crop, pose, body=body, tuck="out"), "hem_center")[1])
+        tucked = float(target(place_garment_landmarks(crop, pose, body=body, tuck="in"), "hem_center")[1])
+        assert out < 280  # its own length ends above the waistband
+        assert tucked >= 280 + 0.9 * TUCK_DEPTH * SW  # into the trousers
+        assert float(target(place_garment_landmarks(crop, pose, body=body), "hem_center")[1]) == tucked  # auto
+
+    def test_auto_tuck_reads_the_photo(self):
+        pose = frontal_pose()
+        assert resolve_tuck("auto", pose, body_masks((160, 280), (280, 500))) == ("in",)  # meets 60 px above hips
+        assert resolve_tuck("auto", pose, body_masks((160, 360), (360, 500))) == ("out",)  # over the hips
+        assert resolve_tuck("auto", pose, body_masks((160, 250), (280, 500))) == ("out",)  # skin between: crop
+        assert resolve_tuck("auto", pose, body_masks((160, 280), None)) == ("out",)  # nothing to tuck into
+        assert resolve_tuck("auto", pose, None) == ("out",)
+        assert resolve_tuck("in", frontal_pose(batch=2), None) == ("in", "in")
+        with pytest.raises(ValueError, match="tuck"):
+            resolve_tuck("inside", pose, None)
+        with pytest.raises(ValueError, match="tuck"):
+            place_garment_landmarks(tshirt_landmarks(), pose, tuck=("in", "out", "in"))
+
+    def test_side_seams_and_shoulders_stay_on_the_silhouette(self):
+        narrow = 0.45 * SW  # a slim torso: narrower than the pose-only armpit width (ARMPIT_HALF)
+        body = body_masks((160, 330), (330, 500), half_width=narrow)
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), body=body, tuck="out")
+        for name in ("armpit_left", "armpit_right", "hem_left", "hem_right"):
+            assert abs(float(target(pairs, name)[0]) - 192) <= narrow + 1.0, name
+        # the silhouette's shoulders are 0.62 sw from the centre and its top at y = 140: seams just inside
+        sl, sr = target(pairs, "shoulder_left"), target(pairs, "shoulder_right")
+        assert 192 + 0.5 * SW < float(sl[0]) <= 192 + 0.62 * SW
+        assert 192 - 0.62 * SW <= float(sr[0]) < 192 - 0.5 * SW
+        assert 140 <= float(sl[1]) < 155 and 140 <= float(sr[1]) < 155
+        with pytest.raises(ValueError, match="body.top"):
+            place_garment_landmarks(
+                tshirt_landmarks(), frontal_pose(), body=type(body)(torch.ones(1, 1, 8, 8), body.lower, body.silhouette)
+            )
+
+    def test_side_seams_follow_the_waist_inwards_only(self):
+        from kfvton.keypoints.placement import SIDE_SEAM_AT, place_side_seams
+
+        pose = frontal_pose()
+        wide = body_masks((160, 330), (330, 500), half_width=0.7 * SW)
+        slim = body_masks((160, 330), (330, 500), half_width=0.3 * SW)
+        pairs = place_garment_landmarks(tshirt_landmarks(), pose, tuck="out")
+        loose, tight = place_side_seams(pairs, wide), place_side_seams(pairs, slim)
+        assert tight.person_px.shape == (1, 2 * len(SIDE_SEAM_AT), 3) and bool((tight.person_px[..., 2] > 0).all())
+        # on the straight line armpit -> hem corner for a wide body; pulled onto a slim one's outline
+        ia, ih = pairs.names.index("armpit_right"), pairs.names.index("hem_right")
+        line = torch.lerp(pairs.person_px[0, ia, :2], pairs.person_px[0, ih, :2], SIDE_SEAM_AT[0])
+        torch.testing.assert_close(loose.person_px[0, 0, :2], line, atol=1e-3, rtol=0)
+        assert abs(float(tight.person_px[0, 0, 0]) - 192) <= 0.3 * SW + 1
+        torch.testing.assert_close(tight.garment_px, loose.garment_px)

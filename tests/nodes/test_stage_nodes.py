@@ -279,7 +279,6 @@ class TestClassicalTryOn:
         assert pairs.batch_size == b and warp.grid.shape[0] == b and method == "computed"
         assert isinstance(warnings, str)
 
-    @pytest.mark.xfail(strict=True, reason=BATCH_COUPLING)
     @pytest.mark.parametrize("persons,garments", [(2, 1), (1, 2)])
     def test_batch_items_match_single_runs(self, persons, garments):
         inputs = (tinted(make_person(persons)), _garments(garments)[0], shifted_pose(make_pose(persons)))

@@ -191,6 +191,32 @@ class TestWarpByParts:
         # unclaimed pixels sample nothing
         assert float(warp.grid[0, 5, 5].abs().min()) > 1
 
+    def test_batch_items_warp_as_they_do_alone(self):
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        pairs, mask = _tshirt_pairs(batch=2)
+        person = pairs.person_px.clone()
+        person[1, :, :2] = person[1, :, :2] * 0.6 + 20  # item 1: a smaller person, its parts' boxes differ
+        both = KeypointPairs(pairs.garment_px, person, pairs.names, pairs.garment_hw, pairs.person_hw, pose=None)
+        alone = KeypointPairs(pairs.garment_px[:1], person[:1], pairs.names, pairs.garment_hw, pairs.person_hw)
+        batched, single = warp_by_parts(both, mask).grid[0], warp_by_parts(alone, mask).grid[0]
+        torch.testing.assert_close(batched, single, atol=1e-5, rtol=0)
+
+    def test_side_seam_pairs_pull_the_torso_in(self):
+        from kfvton.keypoints.placement import SidePairs
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        pairs, mask = _tshirt_pairs()
+        ia, ih = pairs.names.index("armpit_right"), pairs.names.index("hem_right")
+        garment_px = torch.lerp(pairs.garment_px[:, ia], pairs.garment_px[:, ih], 0.5)[:, None].clone()
+        person_px = torch.lerp(pairs.person_px[:, ia], pairs.person_px[:, ih], 0.5)[:, None].clone()
+        person_px[..., 0] += 25  # the waist 25 px in from the straight side seam
+        _, plain = warp_garment(torch.rand(1, 3, 400, 300), mask, warp_by_parts(pairs, mask))
+        extra = SidePairs(garment_px=garment_px, person_px=person_px)
+        _, pulled = warp_garment(torch.rand(1, 3, 400, 300), mask, warp_by_parts(pairs, mask, torso_extra=extra))
+        y, x = int(person_px[0, 0, 1]), int(person_px[0, 0, 0])
+        assert float(plain[0, 0, y, x - 12]) > 0.5 and float(pulled[0, 0, y, x - 12]) < 0.5
+
     def test_without_sleeves(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
 
