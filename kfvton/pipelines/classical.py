@@ -50,6 +50,8 @@ class ClassicalTryOn:
         warp: the TPS warp (grid (B, H, W, 2), tps batch (B,)).
         mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
         landmarks: the detected garment landmarks (with the sleeve kinds).
+        refine_mask: (B, 1, H, W) float [0, 1], what was synthesised rather than taken from a photo (repainted
+            skin and background, a band along the garment's border): the region to hand to diffusion inpainting.
     """
 
     image: Tensor
@@ -59,6 +61,7 @@ class ClassicalTryOn:
     warp: Warp
     mask_method: str
     landmarks: GarmentLandmarks
+    refine_mask: Tensor
 
 
 def target_mask_from_parse(parse: Tensor) -> Tensor:
@@ -143,6 +146,7 @@ def classical_tryon(
         warp=warp,
         mask_method=prepared.method,
         landmarks=landmarks,
+        refine_mask=comp.refine,
     )
 
 

@@ -1,38 +1,42 @@
-"""Paste a warped garment onto the person: soft alpha, body parts kept in front, old clothes painted over.
+"""Paste a warped garment onto the person: soft alpha, body parts kept in front, freed old clothes repainted, the
+person's light and folds carried onto the new garment.
 
-What `composite_garment` does, in order:
+What `composite_garment` does, in order (the parse-map steps follow the garment category's `CategoryRule`):
     1. alpha = the warped garment mask.
-    2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the head and hair (hat, hair, sunglasses,
-       face) and the lower body (pants, skirt, legs, shoes, socks) are, so they stay in front of the garment; the
-       arms (labels 14, 15) are kept in front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso
-       (the polygon of the collar, shoulder, armpit and hem targets, when `keypoints` are given), so an arm
-       crossing the body stays in front while sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front (the
-       garment has no pixels above its collar anyway).
-    3. Old clothes: where the parse map says upper clothes (labels 5, 6, 7) and the new garment does not cover
-       them (a garment smaller than the old one, or shorter sleeves), they are filled from their surroundings,
-       at 1/`FILL_SCALE` resolution (upsampled; the paint mask's edges stay full-res):
-       - background or body: per pixel, whichever seed is nearer: background blocks (label 0) or body blocks
-         (arms, neck, face, lower body; plus, with a pose in `keypoints`, its neck-shoulder-elbow-wrist bones drawn
-         `BONE_WIDTH` shoulder widths thick and the shoulder-hip quadrilateral), soft over `FILL_EDGE_PX`. So a
-         loose old top gives way to the background beside the body, and to skin at the shoulders, under removed
-         sleeves and between a short new hem and the trousers.
-       - background colour: that of the nearest background block, lightly blurred.
-       - skin colour: the person's skin model (median of the arm, neck and face pixels whose chromaticity matches
-         the face's, `_skin_like`: VITON-HD parses label long sleeves as arms and turtlenecks as neck; the neutral
-         (0.80, 0.64, 0.54) when < 50 such pixels), pulled within ~`FILL_SOFT_PX` of visible skin towards its local
-         colour (no seam at the arm or neck), times the old clothes' low-passed luminance (+-`SHADING`), so folds
-         and shadows carry over but not prints or lace.
-       Only a parse map tells where old clothes are, so without one nothing is painted. Still a fill, not
-       generative inpainting: bare arms and skin are smooth.
-    4. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only inwards,
-       blur x alpha, so no garment-photo background shows outside the garment's outline; paint only outwards,
-       max(paint, blur), so no fringe of old clothes is left), then
-       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + garment * alpha.
+    2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the rule's `front` labels are (for "upper":
+       head, hair and the lower body), so they stay in front of the garment; the arms (labels 14, 15) are kept in
+       front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
+       armpit and hem targets, when `keypoints` are given), so an arm crossing the body stays in front while
+       sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front.
+    3. Freed old clothes (the rule's `replaced` labels not covered by the new garment, grown by `FRINGE_PX` into
+       the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
+       is a pixel off) are repainted as what lies under them, at full resolution:
+       - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
+         background pixels, which keeps its gradients and meets them without a seam);
+       - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`), so
+         it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4);
+       - which of the two, per pixel: whichever seed is nearer, background pixels or body (any other label, plus,
+         with a pose in `keypoints`, its bones drawn `BONE_WIDTH` shoulder widths thick and the shoulder-hip
+         quadrilateral), computed at 1/`FILL_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
+       Only a parse map tells where old clothes are, so without one nothing is repainted.
+    4. Light and folds (`_shading`): the old clothes' log-luminance at low and middle frequencies, relative to its
+       median, after a median filter (thin stripes and lettering go) and without the pixels whose chromaticity or
+       luminance is far from the garment's own or that lie on strong colour edges (prints, logos, seams: filled in
+       from around them), clamped to a gain in [exp(-SHADE_RANGE[0]), exp(SHADE_RANGE[1])] and faded out
+       outside the old clothes. The new garment and the repainted skin are multiplied by it, so the person's own
+       light and folds carry over but not the old garment's colour, print or edges.
+    5. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only
+       inwards, blur x alpha, so no garment-photo background shows outside the garment's outline; paint only
+       outwards, max(paint, blur), so no fringe of old clothes is left), then
+       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + garment * gain * alpha.
+    6. `refine` marks what was synthesised (the repaint, and a band of `REFINE_BAND` of the image height along the
+       garment's border, where it meets the body), for a diffusion inpainting pass.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -44,26 +48,73 @@ from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
 
-__all__ = ["Composite", "composite_garment", "NEUTRAL_SKIN", "TORSO_LANDMARKS"]
+__all__ = [
+    "Composite",
+    "composite_garment",
+    "CategoryRule",
+    "CATEGORY_RULES",
+    "NEUTRAL_SKIN",
+    "TORSO_LANDMARKS",
+]
+
+
+@dataclass(frozen=True)
+class CategoryRule:
+    """How a garment category meets the person's parse map (label ids of our LIP-20 / VITON-HD layout).
+
+    Attributes:
+        replaced: the old clothes the new garment takes the place of; where the new garment does not cover them
+            they are repainted as what lies under them.
+        front: labels always in front of the new garment.
+        arms: "torso" = the arms (14, 15) stay in front only inside the garment's torso polygon (an arm across the
+            body), else sleeves cover them; "front" = always in front; "behind" = never.
+        skin: labels whose skin-coloured pixels seed the repainted skin (the skin next to the freed pixels).
+    """
+
+    replaced: tuple[int, ...]
+    front: tuple[int, ...]
+    arms: Literal["torso", "front", "behind"]
+    skin: tuple[int, ...]
+
+
+#: One rule per garment category; "lower" and "dress" entries plug in here.
+CATEGORY_RULES: dict[str, CategoryRule] = {
+    "upper": CategoryRule(
+        replaced=VITONHD_UPPER_CLOTHES,
+        front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY),
+        arms="torso",
+        skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
+    ),
+}
 
 #: Fill colour (RGB, [0, 1]) when no skin is visible in the parse map.
 NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
 #: Arms stay in front of the garment only inside this fraction of the torso polygon's width: an arm hanging at
 #: the body's side is under the sleeve and the torso's side seam; one crossing the chest or belly is in front.
 ARMS_FRONT_WIDTH = 0.7
-#: How much of the old clothes' shading the fill keeps (relative luminance change at two standard deviations).
-SHADING = 0.25
-#: The fill is computed at 1/FILL_SCALE of the resolution and upsampled (the paint mask's edges stay full-res).
+#: The skin-or-background decision is computed at 1/FILL_SCALE of the resolution (then blurred and upsampled).
 FILL_SCALE = 4
-#: Width (full-res pixels) of the soft change from skin to background in the fill.
-FILL_EDGE_PX = 6.0
-#: Reach (full-res pixels) of the pull of the skin fill towards the colour of the visible skin next to it.
-FILL_SOFT_PX = 12.0
+#: Width (full-res pixels at 1024 rows; scales with the image) of the soft change from skin to background.
+FILL_EDGE_PX = 4.0
+#: Freed old clothes grow by this many pixels (at 1024 rows) into the background and skin next to them, and the
+#: fill's seeds shrink by it: the parse map's edge is often a pixel or two off, which left dark fringes.
+FRINGE_PX = 2.0
+#: Old-garment colours the parse map missed are repainted up to this far (pixels at 1024 rows) from its clothes.
+RESIDUE_PX = 10.0
+#: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
+RESIDUE_COLOUR = 0.3
+#: Repainted skin is up to LIMB_SHADE darker at its border with the background, over ~LIMB_EDGE_PX (at 1024 rows).
+LIMB_SHADE = 0.12
+LIMB_EDGE_PX = 10.0
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
 BONE_WIDTH = 0.22
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
 SKIN_TOLERANCE = 0.04
-_SKIN_LABELS = (*VITONHD_ARMS, 10, 13)
+#: Light and folds: log-gain limits (darker, brighter) and the strength applied to the old clothes' log-luminance.
+SHADE_RANGE = (0.45, 0.2)
+SHADE_STRENGTH = 0.85
+#: Width of the refine band along the garment's border, as a fraction of the image height.
+REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
 TORSO_LANDMARKS = (
     "collar_right", "shoulder_right", "armpit_right", "hem_right", "hem_center", "hem_left",
@@ -78,17 +129,21 @@ class Composite:
     Attributes:
         image: (B, 3, H, W) float [0, 1], the person wearing the garment.
         alpha: (B, 1, H, W) float [0, 1], the feathered garment alpha that was used.
-        painted: (B, 1, H, W) float [0, 1] where old clothes were painted with `skin`, or None without a parse.
+        refine: (B, 1, H, W) float [0, 1], what was synthesised: the repaint and a band along the garment's border.
+        painted: (B, 1, H, W) float [0, 1] where freed old clothes were repainted, or None without a parse.
         skin: (B, 3) the person's skin colour (the fill's skin model) per item, or None without a parse.
         background: (B, 1, H, W) float [0, 1], how much of the fill is background (the rest is skin), or None
             without a parse.
+        shading: (B, 1, H, W) float > 0, the light-and-folds gain applied to the garment (ones without a parse).
     """
 
     image: Tensor
     alpha: Tensor
+    refine: Tensor
     painted: Tensor | None = None
     skin: Tensor | None = None
     background: Tensor | None = None
+    shading: Tensor | None = None
 
 
 def composite_garment(
@@ -99,6 +154,8 @@ def composite_garment(
     parse: Tensor | None = None,
     keypoints: KeypointPairs | None = None,
     feather_px: float = 1.5,
+    category: str = "upper",
+    shading: bool = True,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -109,11 +166,16 @@ def composite_garment(
         parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person.
         keypoints: optional pairs whose person targets outline the garment torso (for the arms rule).
         feather_px: Gaussian sigma of the soft edge, pixels; 0 for hard edges.
+        category: a key of `CATEGORY_RULES` ("upper").
+        shading: carry the person's light and folds onto the garment (needs a parse map).
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
     check_shape(warped_garment, "warped_garment", ("B", 3, h, w))
     check_shape(warped_mask, "warped_mask", ("B", 1, h, w))
+    if category not in CATEGORY_RULES:
+        raise ValueError(f"category: expected one of {', '.join(CATEGORY_RULES)}, got {category!r}")
+    rule = CATEGORY_RULES[category]
     batches = {
         "person": person.shape[0],
         "warped_garment": warped_garment.shape[0],
@@ -129,132 +191,284 @@ def composite_garment(
     garment = broadcast_batch(warped_garment, b, "warped_garment").to(person.dtype)
     alpha = broadcast_batch(warped_mask, b, "warped_mask").to(person.dtype).clamp(0, 1)
 
-    painted = skin = background = None
+    painted = skin = background = gain = None
     if parse is not None:
-        codes = _codes(broadcast_batch(parse, b, "parse").to(person.device))
+        codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), rule)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
-        if keypoints is not None:
+        if rule.arms == "torso" and keypoints is not None:
             arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
-        keep = (keep | arms).unsqueeze(1)
-        alpha = alpha.masked_fill(keep, 0.0)
-        old = ((codes & _OLD) > 0).unsqueeze(1)
+        if rule.arms != "behind":
+            keep = keep | arms
+        alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         skin = _skin_colour(person, codes)
-        paint = (old & (alpha <= 0.5)).to(person.dtype)
-        paint = torch.maximum(paint, _feather_fixed(paint, feather_px))  # soft outwards only: no old-clothes fringe
-        fill, background = _fill(person, codes, skin, keypoints)
-        person = torch.lerp(person, fill, paint)
-        painted = paint
+        rep = _repaint(person, codes, alpha, skin, keypoints, feather_px, shading)
+        person = torch.lerp(person, rep.fill, rep.paint)
+        painted, background, gain = rep.paint, rep.background, rep.gain
+        garment = garment * gain
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
-    image = torch.lerp(person, garment, alpha)
-    return Composite(image=image, alpha=alpha, painted=painted, skin=skin, background=background)
+    image = torch.lerp(person, garment, alpha).clamp(0, 1)
+    refine = _refine_mask(alpha, painted)
+    return Composite(
+        image=image, alpha=alpha, refine=refine, painted=painted, skin=skin, background=background, shading=gain
+    )
 
 
-_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _LOWER, _FACE = 1, 2, 4, 8, 16, 32, 64
+_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _BODY, _FACE = 1, 2, 4, 8, 16, 32, 64
 #: BODY_25 joints whose segments (neck - shoulder - elbow - wrist, both sides) are body seeds of the fill: an arm
 #: under a removed sleeve, or a shoulder under a removed wider top, is skin along its bone even where the old clothes
 #: also touched the background.
 _BONES = ((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7))
 
 
-def _codes(labels: Tensor) -> Tensor:
-    """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin, background, lower body, face) with one
-    table lookup."""
+def _codes(labels: Tensor, rule: CategoryRule) -> Tensor:
+    """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin, background, body, face) with one table
+    lookup; body = any label but the background, hat, hair and the replaced clothes (hair over a shoulder says
+    little of what is under freed clothes next to it)."""
     lut = torch.zeros(256, dtype=torch.uint8, device=labels.device)
+    lut[3:] |= _BODY
     for values, bit in (
-        ((*VITONHD_HEAD, *VITONHD_LOWER_BODY), _FRONT),
+        (rule.front, _FRONT),
         (VITONHD_ARMS, _ARM),
-        (VITONHD_UPPER_CLOTHES, _OLD),
-        (_SKIN_LABELS, _SKIN),
+        (rule.replaced, _OLD),
+        (rule.skin, _SKIN),
         ((0,), _BACKGROUND),
-        (VITONHD_LOWER_BODY, _LOWER),
         ((13,), _FACE),
     ):
         lut[list(values)] |= bit
+    lut[list(rule.replaced)] &= ~_BODY & 0xFF
     return lut[labels.clamp(0, 255).long()]
 
 
-def _fill(person: Tensor, codes: Tensor, skin: Tensor, keypoints: KeypointPairs | None) -> tuple[Tensor, Tensor]:
-    """The colour that replaces uncovered old clothes, computed at 1/`FILL_SCALE` resolution and upsampled.
+@dataclass(frozen=True)
+class _Repaint:
+    fill: Tensor  # (B, 3, H, W) what lies under the freed clothes
+    paint: Tensor  # (B, 1, H, W) [0, 1] where it replaces the person
+    background: Tensor  # (B, 1, H, W) [0, 1] background share of the fill
+    gain: Tensor  # (B, 1, H, W) light-and-folds gain
 
-    Returns (fill (B, 3, H, W), background (B, 1, H, W) in [0, 1], the weight of the background colour in it).
-    Per pixel: background weight from which seed is nearer (background blocks vs. body blocks: arms, neck, face,
-    lower body, plus the pose's body prior `_body_prior`), soft over `FILL_EDGE_PX`; background colour = the nearest background
-    block's colour, blurred; skin colour = `skin` with the old clothes' low-passed shading (+-`SHADING`), pulled
-    towards the nearest skin-coloured block's own colour close to it (within ~`FILL_SOFT_PX`).
-    """
+
+def _repaint(
+    person: Tensor,
+    codes: Tensor,
+    alpha: Tensor,
+    skin: Tensor,
+    keypoints: KeypointPairs | None,
+    feather_px: float,
+    shading: bool,
+) -> _Repaint:
+    """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV."""
     b, _, h, w = person.shape
-    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
-    small = F.interpolate(person.detach().float(), size=(hs, ws), mode="area").cpu().numpy().transpose(0, 2, 3, 1)
-    # per 4x4 block: the label bits all its pixels share (bit 128: any body label), and those any pixel has
+    unit = h / 1024.0  # lengths are given at 1024 rows
+    img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
-    codes_np = codes_np | (((codes_np & (_SKIN | _ARM | _LOWER)) > 0).astype(np.uint8) << 7)
-    codes_np = np.pad(codes_np, ((0, 0), (0, hs * FILL_SCALE - h), (0, ws * FILL_SCALE - w)), mode="edge")
-    every, some = codes_np[:, ::FILL_SCALE, ::FILL_SCALE].copy(), codes_np[:, ::FILL_SCALE, ::FILL_SCALE].copy()
-    for dy in range(FILL_SCALE):
-        for dx in range(FILL_SCALE):
-            every &= codes_np[:, dy::FILL_SCALE, dx::FILL_SCALE]
-            some |= codes_np[:, dy::FILL_SCALE, dx::FILL_SCALE]
+    covered = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
-    soft = FILL_SOFT_PX / FILL_SCALE
-    fills, weights = [], []
+    grow = max(1, round(FRINGE_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    fills, paints, weights, gains = [], [], [], []
     for i in range(b):
-        img = np.ascontiguousarray(small[i])
-        bg_seed = (every[i] & _BACKGROUND) > 0
-        body = ((every[i] & 128) > 0).astype(np.uint8)
-        prior = _body_prior(keypoints, i, (h, w), FILL_SCALE)
-        if prior is not None:
-            body |= prior
-        d_bg, bg_colour = _nearest(img, bg_seed)
-        d_body, _ = _nearest(img, body > 0, colour=False)
-        if np.isinf(d_bg).all():
-            weight = np.zeros((hs, ws), np.float32)
-        else:
-            weight = np.clip(0.5 + (np.minimum(d_body, 1e4) - d_bg) * (FILL_SCALE / (2 * FILL_EDGE_PX)), 0.0, 1.0)
-            weight = cv2.GaussianBlur(weight.astype(np.float32), (0, 0), 1.0)  # a smooth contour, not a Voronoi one
-        # skin: the person's own skin model, shaded like the old clothes (low-passed: folds, not prints or lace),
-        # and near visible skin its local colour, so the fill meets the arm or neck without a seam
-        skin_px = ((every[i] & _SKIN) > 0) & _skin_like(img, skin_np[i])
-        d_skin, skin_local = _nearest(img, skin_px)
-        near = np.exp(-d_skin / soft)[..., None]
-        shade = _shading_small(img, (some[i] & _OLD) > 0)[..., None]
-        skin_fill = (skin_np[i] * (1 - near) + skin_local * near) * shade
-        fill = np.clip(skin_fill * (1 - weight[..., None]) + bg_colour * weight[..., None], 0, 1).astype(np.float32)
-        fills.append(cv2.resize(fill, (w, h), interpolation=cv2.INTER_LINEAR))
-        weights.append(cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR))
-    fill = torch.from_numpy(np.stack(fills)).permute(0, 3, 1, 2).to(device=person.device, dtype=person.dtype)
-    weight = torch.from_numpy(np.stack(weights)).unsqueeze(1).to(device=person.device, dtype=person.dtype)
-    return fill, weight
+        img, c = img_all[i], codes_np[i]
+        old = ((c & _OLD) > 0).astype(np.uint8)
+        # grow into the background and skin only: hair, face and the lower body keep their own edges
+        soft_side = ((c & (_BACKGROUND | _SKIN)) > 0) & ((c & (_FRONT | _FACE)) == 0) | ((c & _ARM) > 0)
+        freed = (cv2.dilate(old, kernel) > 0) & ((old > 0) | soft_side) & ~covered[i]
+        gain = _shading(img, old > 0, unit) if shading else np.ones((h, w), np.float32)
+        gains.append(gain)
+        if not freed.any():
+            fills.append(img)
+            paints.append(np.zeros((h, w), np.float32))
+            weights.append(np.zeros((h, w), np.float32))
+            continue
+        y0, y1, x0, x1 = _box(freed, round(0.08 * h))
+        y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE  # the pose prior's grid (both ends: mirror-symmetric)
+        y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)
+        crop = (slice(y0, y1), slice(x0, x1))
+        ci, cc = img[crop], c[crop]
+        # seeds: background / skin pixels off their borders and off the old clothes' reach (where residue hides)
+        reach = max(2, round(RESIDUE_PX * unit))
+        near = cv2.dilate(old[crop], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))) > 0
+        bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernel) > 0) & ~near
+        skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernel) > 0) & ~near
+        skin_seed &= _skin_like(ci, skin_np[i])
+        weight = np.zeros((h, w), np.float32)
+        wc = _background_weight(cc, bg_seed, covered[i][crop], keypoints, i, unit, (h, w), (y0, x0))
+        weight[crop] = wc
+        bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
+        skin_fill = _push_pull(ci, skin_seed) if skin_seed.any() else np.broadcast_to(skin_np[i], ci.shape)
+        # the person's light and folds, and a limb's edge a little darker than its middle (it turns away)
+        to_edge = cv2.distanceTransform((wc < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+        limb = 1.0 - LIMB_SHADE * np.exp(-to_edge / (LIMB_EDGE_PX * unit))
+        skin_fill = skin_fill * (gain[crop] * limb)[..., None]
+        fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
+        # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
+        # than what the repaint puts there, within `RESIDUE_PX` of them
+        fc_freed = freed[crop]
+        band = near & soft_side[crop] & ~covered[i][crop] & ~fc_freed
+        if band.any():
+            old_colour = np.median(ci[old[crop] > 0][::7], axis=0)
+            to_old = np.abs(ci - old_colour).sum(-1)
+            residue = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(ci - fc).sum(-1))
+            fc_freed |= band & (cv2.dilate(residue.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
+        fill = img.copy()
+        fill[crop] = fc
+        fills.append(fill)
+        paints.append(freed.astype(np.float32))
+        weights.append(weight)
+
+    def back(arrays: list[np.ndarray]) -> Tensor:
+        t = torch.from_numpy(np.stack(arrays))
+        t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
+        return t.to(device=person.device, dtype=person.dtype)
+
+    paint = back(paints)
+    paint = torch.maximum(paint, _feather_fixed(paint, feather_px))  # soft outwards only: no old-clothes fringe
+    return _Repaint(back(fills), paint, back(weights), back(gains))
 
 
-def _nearest(img: np.ndarray, seed: np.ndarray, colour: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Distance (pixels) to the nearest `seed` pixel and (with `colour`) that pixel's colour, lightly blurred (a
-    Voronoi fill has streaks); inf distance and zeros where there is no seed."""
-    if not seed.any():
-        return np.full(seed.shape, np.inf, np.float32), np.zeros_like(img)
-    if not colour:
-        return cv2.distanceTransform((~seed).astype(np.uint8), cv2.DIST_L2, 5), None
-    dist, labels = cv2.distanceTransformWithLabels(
-        (~seed).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+def _box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1) of the True pixels of `mask` grown by `margin`, inside the image."""
+    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    h, w = mask.shape
+    return (
+        max(0, int(rows[0]) - margin),
+        min(h, int(rows[-1]) + 1 + margin),
+        max(0, int(cols[0]) - margin),
+        min(w, int(cols[-1]) + 1 + margin),
     )
-    ys, xs = np.nonzero(seed)
-    table = np.zeros((int(labels.max()) + 1, 3), np.float32)
-    table[labels[ys, xs]] = img[ys, xs]
-    colour = cv2.GaussianBlur(table[labels], (0, 0), 1.5)
-    return dist, colour
 
 
-def _shading_small(img: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """(h, w) factor in [1 - SHADING, 1 + SHADING / 2]: the old clothes' low-passed luminance relative to its mean
-    over `region` (5x5 median, then Gaussian sigma 1.5), so the fill keeps the folds and shadows of what it covers,
-    not its print or logo."""
-    luma = cv2.medianBlur(np.ascontiguousarray(img @ np.array([0.299, 0.587, 0.114], np.float32)), 5)  # no logos
-    luma = cv2.GaussianBlur(luma, (0, 0), 1.5)
-    if not region.any():
-        return np.ones_like(luma)
-    values = luma[region]
-    mean, spread = values.mean(), values.std()
-    return np.clip(1 + SHADING * (luma - mean) / (2 * spread + 0.05), 1 - SHADING, 1 + SHADING / 2)
+def _push_pull(img: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """(H, W, 3) `img` kept on `seed` and continued smoothly everywhere else: a multi-scale normalised fill (area
+    averages of the seed pixels down a pyramid, then each level's gaps filled from the level below, bilinearly),
+    which carries the seeds' gradients into the gap without blocks or seams. Computed at half resolution (the
+    seed pixels themselves are kept exactly)."""
+    weight = seed.astype(np.float32)
+    if min(seed.shape) >= 64:
+        size = ((seed.shape[1] + 1) // 2, (seed.shape[0] + 1) // 2)
+        half_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+        half_v = cv2.resize(img * weight[..., None], size, interpolation=cv2.INTER_AREA)
+        half = _push_pull_levels(half_v, half_w)
+        up = cv2.resize(half, (seed.shape[1], seed.shape[0]), interpolation=cv2.INTER_LINEAR)
+        return np.where(seed[..., None], img, up)
+    return _push_pull_levels(img * weight[..., None], weight)
+
+
+def _push_pull_levels(weighted: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """`_push_pull` on (colour x weight, weight) with weights in [0, 1] (area fractions)."""
+    levels = [(weighted, weight)]
+    while min(levels[-1][1].shape) > 2:
+        v, wt = levels[-1]
+        size = ((wt.shape[1] + 1) // 2, (wt.shape[0] + 1) // 2)
+        levels.append(
+            (cv2.resize(v, size, interpolation=cv2.INTER_AREA), cv2.resize(wt, size, interpolation=cv2.INTER_AREA))
+        )
+    v, wt = levels[-1]
+    mean = weighted.reshape(-1, weighted.shape[-1]).sum(0) / max(float(weight.sum()), 1e-6)
+    est = np.where(wt[..., None] > 1e-6, v / np.maximum(wt, 1e-6)[..., None], mean).astype(np.float32)
+    for v, wt in reversed(levels[:-1]):
+        up = cv2.resize(est, (wt.shape[1], wt.shape[0]), interpolation=cv2.INTER_LINEAR)
+        conf = np.minimum(1.0, wt * 4.0)[..., None]  # a level's own average counts once a quarter is seeded
+        own = v / np.maximum(wt, 1e-6)[..., None]
+        est = own * conf + up * (1 - conf)
+    return est
+
+
+def _background_weight(
+    codes: np.ndarray,
+    bg_seed: np.ndarray,
+    covered: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    unit: float,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+) -> np.ndarray:
+    """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
+    but the old clothes, plus the pose's `_body_prior`), soft over `FILL_EDGE_PX`; at 1/`FILL_SCALE`, blurred.
+    The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
+    covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at `origin_yx`
+    of an image of `size_hw`."""
+    h, w = codes.shape
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731
+    bg = small(bg_seed) > 0.75
+    body = small((codes & _BODY) > 0) > 0.75
+    prior = _body_prior(keypoints, i, size_hw, FILL_SCALE)
+    if prior is not None:
+        ys, xs = origin_yx[0] // FILL_SCALE, origin_yx[1] // FILL_SCALE
+        body |= (prior[ys : ys + hs, xs : xs + ws] > 0) & (small(covered) < 0.5)
+    if not bg.any():
+        return np.zeros((h, w), np.float32)
+    d_bg = cv2.distanceTransform((~bg).astype(np.uint8), cv2.DIST_L2, 5)
+    d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5) if body.any() else np.full_like(d_bg, 1e4)
+    edge = FILL_EDGE_PX * unit / FILL_SCALE
+    weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0).astype(np.float32)
+    weight = cv2.GaussianBlur(weight, (0, 0), 0.6)  # a smooth contour, not a Voronoi one
+    weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.GaussianBlur(weight, (0, 0), max(1.0, FILL_EDGE_PX * unit / 2))
+
+
+def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 light-and-folds gain from the old clothes `old` in `img` (module docstring, step 4)."""
+    h, w = old.shape
+    if old.sum() < 64:
+        return np.ones((h, w), np.float32)
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    small = cv2.resize(img, (ws, hs), interpolation=cv2.INTER_AREA)
+    region = cv2.resize(old.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.99
+    region = cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # not the outline's mixed pixels
+    if region.sum() < 16:
+        return np.ones((h, w), np.float32)
+    luma = small @ np.array([0.299, 0.587, 0.114], np.float32)
+    log_l = cv2.medianBlur(np.log(luma + 0.04).astype(np.float32), 5)  # thin stripes and lettering go
+    total = small.sum(-1, keepdims=True) + 1e-3
+    chroma = small / total
+    ref_chroma = np.median(chroma[region], axis=0)
+    ref_level = float(np.median(log_l[region]))
+    # prints, logos and seams: another chromaticity, far another luminance, or on a strong colour edge
+    edges = np.zeros((hs, ws), np.float32)
+    for ch in range(3):
+        blurred = cv2.GaussianBlur(small[..., ch], (0, 0), 0.8)
+        edges = np.maximum(edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)))
+    edge_limit = 0.6  # Sobel of the coarse image; a 0..1 step gives ~2
+    ok = (
+        region
+        & (np.abs(chroma - ref_chroma).max(-1) < 0.05)
+        & (np.abs(log_l - ref_level) < 0.8)
+        & (cv2.dilate((edges > edge_limit).astype(np.uint8), np.ones((3, 3), np.uint8)) == 0)
+    )
+    if ok.sum() < 16:
+        return np.ones((h, w), np.float32)
+    wt = ok.astype(np.float32)
+    sigma = 1.0
+    num = cv2.GaussianBlur(log_l * wt, (0, 0), sigma)
+    den = cv2.GaussianBlur(wt, (0, 0), sigma)
+    shade = np.where(den > 0.2, num / np.maximum(den, 1e-6), 0.0) - ref_level
+    known = den > 0.2
+    shade = _push_pull(np.repeat(shade[..., None], 3, -1).astype(np.float32), known)[..., 0]
+    # fade out away from the old clothes (a garment longer than the old one gets no invented folds)
+    dist = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 3)
+    fade = np.exp(-dist / (12.0 * unit * 4 / FILL_SCALE))
+    log_gain = np.clip(SHADE_STRENGTH * shade, -SHADE_RANGE[0], SHADE_RANGE[1]) * fade
+    gain = np.exp(log_gain).astype(np.float32)
+    return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
+    """(B, 1, H, W) [0, 1]: the repaint and a band along the garment's border (module docstring, step 6)."""
+    h = alpha.shape[-2]
+    r = max(1, round(REFINE_BAND * h))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    hard = (alpha.detach() > 0.5)[:, 0].cpu().numpy().astype(np.uint8)
+    paint = None if painted is None else painted.detach()[:, 0].float().cpu().numpy()
+    out = []
+    for i in range(hard.shape[0]):
+        band = (cv2.dilate(hard[i], kernel) - cv2.erode(hard[i], kernel)).astype(np.float32)
+        if paint is not None:
+            band = np.maximum(band, paint[i])
+        out.append(cv2.GaussianBlur(band, (0, 0), r / 2))
+    return torch.from_numpy(np.stack(out)).clamp(0, 1).unsqueeze(1).to(device=alpha.device, dtype=alpha.dtype)
 
 
 def _body_prior(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int) -> np.ndarray | None:
