@@ -4,7 +4,7 @@
 
 Sets (from ../shared/samples or $KFVTON_SAMPLES_DIR): VITON-HD `vitonhd_paired/test` (5 pairs, LIP parse maps,
 BODY_25 JSON, cloth masks) and Dress Code `dresscode/upper_body` (7 pairs, Dress Code label maps read through the
-`dresscode` label set, 18 COCO joints; skipped with a note while that label set is missing). Each person wears the
+`dresscode` label set, 18 COCO joints). Each person wears the
 very garment given, so the photo is the ideal result. Scores (`kfvton.train.evaluate.appearance_scores`), at
 512 x 384: SSIM (Gaussian window 11, sigma 1.5, RGB mean) inside the upper-body box (bounding box of the photo's
 upper-clothes and arm labels) and PSNR of the whole image.
@@ -38,7 +38,6 @@ from kfvton.pipelines.review import (  # noqa: E402
     list_persons,
     tryon_pair,
 )
-from kfvton.preprocess.parse_labels import LABEL_SETS  # noqa: E402
 from kfvton.train.evaluate import appearance_scores  # noqa: E402
 
 SAMPLES = Path(os.environ.get("KFVTON_SAMPLES_DIR", ROOT.parent / "shared" / "samples"))
@@ -92,9 +91,6 @@ def main() -> int:
         root = SETS[name]
         if not root.is_dir():
             notes.append(f"{name}: not found at {root}")
-            continue
-        if name == "dresscode" and "dresscode" not in LABEL_SETS:
-            notes.append("dresscode: skipped, the 'dresscode' label set (parse_labels) is not there yet")
             continue
         rows += score_set(name, root, args.sheets)
     if not rows:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..kfvton.keypoints.formats import pose_from_openpose_json, pose_from_pose_keypoint, pose_to_pose_keypoint
+from ..kfvton.keypoints.formats import pose_from_json_file, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
-from ..kfvton.preprocess.io import load_parse
 from ..kfvton.preprocess.layout import b1hw_to_mask, bhwc_to_bchw, mask_to_b1hw
+from ..kfvton.preprocess.parse_labels import read_parse_labels
 from . import _runtime as runtime
 from . import types as T
 
@@ -44,7 +44,10 @@ class KfvtonLoadPoseJson:
                 "person": (T.IMAGE, {"tooltip": "The person photo the pose belongs to; its size is the pixel frame."}),
                 "pose_file": (
                     runtime.list_input_files(_POSE_EXTENSIONS),
-                    {"tooltip": "An OpenPose *_keypoints.json in ComfyUI's input folder (sub-folders included)."},
+                    {
+                        "tooltip": "An OpenPose *_keypoints.json or a Dress Code NNNNNN_2.json in ComfyUI's input "
+                        "folder (sub-folders included)."
+                    },
                 ),
             },
             "optional": {
@@ -69,7 +72,7 @@ class KfvtonLoadPoseJson:
 
     def run(self, person: Tensor, pose_file: str, path: str = "") -> tuple[Pose]:
         source = runtime.input_file_path(path.strip() or pose_file, "pose_file")
-        pose = pose_from_openpose_json(source, _image_hw(person, "person"), name="pose_file")
+        pose = pose_from_json_file(source, _image_hw(person, "person"), name="pose_file")
         return (pose.to(runtime.intermediate_device()),)
 
 
@@ -234,7 +237,8 @@ class KfvtonLoadParseMap:
         return True
 
     def run(self, parse_file: str, path: str = "") -> tuple[Tensor, Tensor]:
-        parse = load_parse(runtime.input_file_path(path.strip() or parse_file, "parse_file"), name="parse_file")
+        source = runtime.input_file_path(path.strip() or parse_file, "parse_file")
+        parse = read_parse_labels(source, name="parse_file").parse  # label set detected (Dress Code / ATR / LIP)
         upper = b1hw_to_mask(target_mask_from_parse(parse))
         device = runtime.intermediate_device()
         return (parse.to(device), upper.to(device))

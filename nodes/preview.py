@@ -114,6 +114,21 @@ class KfvtonClassicalTryOn:
                 "garment_mask": (T.MASK, {"tooltip": "Garment mask; computed from the photo when not connected."}),
                 "parse": (T.PARSE, {"tooltip": "Person label map: keeps head/arms in front, paints old clothes."}),
                 "target_mask": (T.MASK, {"tooltip": "Region the garment should fill; default: the parse's clothes."}),
+                "category": (
+                    ["upper", "lower", "dress", "auto"],
+                    {
+                        "default": "upper",
+                        "tooltip": "upper: tops; lower: trousers, shorts, skirts (needs hips and knees); dress; "
+                        "auto: from the garment photo's shape (reported in mask_method).",
+                    },
+                ),
+                "tuck": (
+                    ["auto", "in", "out"],
+                    {
+                        "default": "auto",
+                        "tooltip": "Lower garments with a parse map: the top over (out) or tucked into (in) the waistband.",
+                    },
+                ),
             },
         }
 
@@ -128,6 +143,8 @@ class KfvtonClassicalTryOn:
         garment_mask: Tensor | None = None,
         parse: Tensor | None = None,
         target_mask: Tensor | None = None,
+        category: str = "upper",
+        tuck: str = "auto",
     ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str]:
         device = runtime.torch_device()
 
@@ -144,15 +161,20 @@ class KfvtonClassicalTryOn:
             reg=smoothing,
             grid_step=grid_step,
             feather_px=feather_px,
+            category=category,
+            tuck=tuck,
         )
         out = runtime.intermediate_device()
+        report = result.mask_method
+        if category != "upper":
+            report += f"; category {result.category_reason}" + (f"; tuck {result.tuck}" if result.tuck != "-" else "")
         return (
             bchw_to_bhwc(result.image.clamp(0, 1)).to(out),
             bchw_to_bhwc(result.warped_garment.clamp(0, 1)).to(out),
             b1hw_to_mask(result.warped_mask.clamp(0, 1)).to(out),
             result.keypoints.to(out),
             result.warp.to(out),
-            result.mask_method,
+            report,
         )
 
 

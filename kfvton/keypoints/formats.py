@@ -4,7 +4,10 @@ Formats read:
     - OpenPose JSON files or dicts, BODY_25 (75 numbers per person) or OpenPose-18 / COCO-18 (54 numbers);
     - ComfyUI `POSE_KEYPOINT` values (DWPose / OpenPose preprocessors): a list with one dict per image,
       `{"people": [{"pose_keypoints_2d": [...], ...}], "canvas_width": W, "canvas_height": H}`;
-    - COCO-17 arrays (51 numbers or (17, 3), e.g. MMPose / ultralytics order).
+    - COCO-17 arrays (51 numbers or (17, 3), e.g. MMPose / ultralytics order);
+    - Dress Code keypoint files (`keypoints/NNNNNN_2.json`): `{"keypoints": [[x, y, score, id], ...]}`, 18 joints
+      in OpenPose-18 order (the row is the joint; the 4th number is a running count of the detected joints, not a
+      joint id), pixels of a 384 x 512 (W x H) canvas, missing joints `[-1, -1, 0, -1]`.
 
 Convention:
     Every flat keypoint array is (x, y, confidence) triples; its length picks the layout (75 BODY_25, 54 COCO-18,
@@ -45,6 +48,9 @@ __all__ = [
     "pose_from_openpose_json",
     "pose_from_pose_keypoint",
     "pose_from_array",
+    "DRESSCODE_CANVAS_HW",
+    "pose_from_dresscode_json",
+    "pose_from_json_file",
     "pose_to_openpose_json",
     "pose_to_pose_keypoint",
     "pose_to_array",
@@ -226,6 +232,90 @@ def pose_from_openpose_json(
     if canvas_hw is not None and tuple(canvas_hw) != own:
         pose = pose.rescaled((int(canvas_hw[0]), int(canvas_hw[1])))
     return pose
+
+
+#: (H, W) of the canvas Dress Code's keypoint files are in (its images are 1024 x 768: twice that).
+DRESSCODE_CANVAS_HW: tuple[int, int] = (512, 384)
+
+
+def pose_from_dresscode_json(
+    source: str | os.PathLike | Mapping[str, Any],
+    canvas_hw: tuple[int, int] | None = None,
+    *,
+    name: str = "pose",
+) -> Pose:
+    """Read a Dress Code keypoint file (or its parsed dict) into a batch-1 `Pose`.
+
+    Args:
+        source: path of a `NNNNNN_2.json` file or its dict `{"keypoints": [[x, y, score, n], ...]}`: 18 rows in
+            OpenPose-18 order (n counts the detected joints, -1 when missing), pixels of `DRESSCODE_CANVAS_HW`;
+            score 0 = missing.
+        canvas_hw: (H, W) of the person image; the pose is rescaled from the 512 x 384 canvas to it (None keeps
+            the Dress Code canvas).
+        name: the input's name for error messages.
+
+    Raises:
+        FileNotFoundError: no such file. ValueError: unreadable JSON, not 18 rows of 4 numbers, no joint present.
+    """
+    frame, name = _read_json(source, name, "Dress Code keypoint JSON")
+    rows = frame.get("keypoints") if isinstance(frame, Mapping) else None
+    if not isinstance(rows, list) or len(rows) != len(COCO18_JOINTS):
+        got = f"{len(rows)} entries" if isinstance(rows, list) else type(rows).__name__
+        raise ValueError(f"{name}: expected 'keypoints': 18 [x, y, score, id] rows (Dress Code), got {got}")
+    values = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, list | tuple) or len(row) != 4:
+            raise ValueError(f"{name}: keypoints[{i}]: expected [x, y, score, id], got {row!r}")
+        x, y, score, _count = (float(v) for v in row)  # the 4th number counts the detected joints (-1 = missing)
+        values.extend((x, y, score))
+    own = DRESSCODE_CANVAS_HW
+    # Dress Code pixel coordinates are never normalised; a person in the top-left pixel would be read as such
+    pose = Pose(joints_from_array(values, own, layout="coco18", name=f"{name}: keypoints")[None], own)
+    if not bool((pose.joints[0, :, 2] > _PRESENT).any()):
+        raise ValueError(f"{name}: no people in the pose (every keypoint has score 0)")
+    if canvas_hw is not None and tuple(canvas_hw) != own:
+        pose = pose.rescaled((int(canvas_hw[0]), int(canvas_hw[1])))
+    return pose
+
+
+def pose_from_json_file(
+    source: str | os.PathLike | Mapping[str, Any],
+    canvas_hw: tuple[int, int] | None = None,
+    *,
+    name: str = "pose",
+) -> Pose:
+    """Any pose JSON we read -> `Pose`: OpenPose / POSE_KEYPOINT (a 'people' list) or Dress Code ('keypoints').
+
+    Args, Raises: as `pose_from_openpose_json`; a JSON with neither key raises naming both formats.
+    """
+    frame, label = _read_json(source, name, "pose JSON")
+    if isinstance(frame, Mapping) and "keypoints" in frame and "people" not in frame:
+        return pose_from_dresscode_json(frame, canvas_hw, name=label)
+    if isinstance(frame, Mapping) and "people" in frame:
+        return pose_from_openpose_json(frame, canvas_hw, name=label)
+    keys = sorted(frame)[:5] if isinstance(frame, Mapping) else type(frame).__name__
+    raise ValueError(
+        f"{label}: expected an OpenPose / POSE_KEYPOINT JSON (a 'people' list) or a Dress Code keypoint JSON "
+        f"(a 'keypoints' list), got {keys}"
+    )
+
+
+def _read_json(source: str | os.PathLike | Mapping[str, Any], name: str, what: str) -> tuple[Any, str]:
+    """(parsed JSON, name for messages): a dict passes through; a file is read (a one-frame list is unwrapped)."""
+    if isinstance(source, Mapping):
+        return source, name
+    path = Path(source)
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: file not found: {path}")
+    try:
+        frame = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{name}: cannot read {path} as {what} ({err})") from None
+    if isinstance(frame, list) and len(frame) == 1:  # a saved POSE_KEYPOINT value
+        frame = frame[0]
+    if not isinstance(frame, Mapping):
+        raise ValueError(f"{name}: expected a JSON object in {path}, got {type(frame).__name__}")
+    return frame, f"{name} ({path.name})"
 
 
 def pose_from_pose_keypoint(

@@ -10,6 +10,10 @@ Steps (each a library function usable alone):
 
 With a parse map and no `target_mask`, the target region is the parse map's upper clothes (labels 5, 6, 7), so
 the garment's hem and width follow the clothes it replaces.
+
+`category` "lower" (trousers, shorts, skirts) and "dress" run the same steps with their own landmarks, placement,
+part-wise warp and composite labels (`kfvton.pipelines.classical_lower`); "auto" picks the category from the
+garment photo's shape and reports it (`ClassicalTryOn.category`, `category_reason`).
 """
 
 from __future__ import annotations
@@ -24,11 +28,14 @@ from ..geometry.pair_warp import DEFAULT_REG, warp_by_parts, warp_garment
 from ..geometry.warp import Warp
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
+from ..keypoints.garment_landmarks_lower import CATEGORIES, CategoryLandmarks
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import REQUIRED_JOINTS, place_garment_landmarks
+from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import Pose
 from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
+from .classical_lower import TUCKS, resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
 
 __all__ = ["ClassicalTryOn", "classical_tryon", "target_mask_from_parse", "DEFAULT_GRID_STEP"]
@@ -49,9 +56,13 @@ class ClassicalTryOn:
         keypoints: garment landmarks and their person targets (origin "classical"), with the pose.
         warp: the TPS warp (grid (B, H, W, 2), tps batch (B,)).
         mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
-        landmarks: the detected garment landmarks (with the sleeve kinds).
+        landmarks: the detected garment landmarks (with the sleeve kinds); `CategoryLandmarks` for lower
+            garments and dresses (with their kinds: trousers / shorts / skirt, or the dress's sleeves).
         refine_mask: (B, 1, H, W) float [0, 1], what was synthesised rather than taken from a photo (repainted
             skin and background, a band along the garment's border): the region to hand to diffusion inpainting.
+        category: "upper", "lower" or "dress".
+        category_reason: how the category was chosen and what the garment photo looks like.
+        tuck: "in" / "out" as used for a lower garment with a parse map, "-" otherwise.
     """
 
     image: Tensor
@@ -60,8 +71,11 @@ class ClassicalTryOn:
     keypoints: KeypointPairs
     warp: Warp
     mask_method: str
-    landmarks: GarmentLandmarks
+    landmarks: GarmentLandmarks | CategoryLandmarks
     refine_mask: Tensor
+    category: str = "upper"
+    category_reason: str = "given"
+    tuck: str = "-"
 
 
 def target_mask_from_parse(parse: Tensor) -> Tensor:
@@ -82,6 +96,8 @@ def classical_tryon(
     reg: float = DEFAULT_REG,
     grid_step: int = DEFAULT_GRID_STEP,
     feather_px: float = 1.5,
+    category: str = "upper",
+    tuck: str = "auto",
 ) -> ClassicalTryOn:
     """Dress `person` in `garment` with the classical (no weights) pipeline.
 
@@ -99,6 +115,10 @@ def classical_tryon(
         reg: TPS smoothing (`warp_from_pairs`).
         grid_step: dense-grid evaluation step (`warp_from_pairs`).
         feather_px: soft edge of the composite, pixels.
+        category: "upper" (tops), "lower" (trousers, shorts, skirts; needs both hips and knees), "dress" (needs
+            shoulders, hips and knees) or "auto" (from the garment photo's shape). A garment that clearly is a
+            lower garment given as "upper" (or the reverse) raises, saying what the photo looks like.
+        tuck: lower garments with a parse map: "out" (the top over the waistband), "in" (tucked) or "auto".
 
     Raises:
         ValueError / TypeError naming the input (person, garment, garment_mask, pose, parse, target_mask) for wrong
@@ -110,7 +130,14 @@ def classical_tryon(
     h, w = person.shape[-2:]
     if not isinstance(pose, Pose):
         raise TypeError(f"pose: expected a Pose (see kfvton.keypoints.formats to read one), got {type(pose).__name__}")
-    check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
+    if category not in (*CATEGORIES, "auto"):
+        raise ValueError(f"category: expected one of {', '.join(CATEGORIES)} or 'auto', got {category!r}")
+    if tuck not in TUCKS:
+        raise ValueError(f"tuck: expected one of {', '.join(TUCKS)}, got {tuck!r}")
+    if category in ("upper", "dress"):
+        check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
+    if category in ("lower", "dress"):
+        check_lower_pose(pose, category=category)
     pose = _pose_to_canvas(pose, (h, w))
     batches = {"person": person.shape[0], "garment": garment.shape[0], "pose": pose.batch_size}
     if garment_mask is not None:
@@ -131,6 +158,38 @@ def classical_tryon(
     mask = prepared.mask
     if garment.shape[0] != mask.shape[0]:
         garment = garment.expand(mask.shape[0], -1, -1, -1)
+    choice = resolve_category(category, mask)
+    if choice.category != "upper":
+        check_lower_pose(pose, category=choice.category)
+        if choice.category == "dress":
+            check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
+        low = tryon_lower_or_dress(
+            choice.category,
+            person,
+            garment,
+            mask,
+            pose.to(person.device),
+            parse=None if parse is None else parse.to(person.device),
+            tuck=tuck,
+            reg=reg,
+            grid_step=grid_step,
+            feather_px=feather_px,
+        )
+        return ClassicalTryOn(
+            image=low.composite.image,
+            warped_garment=low.warped_image,
+            warped_mask=low.warped_mask,
+            keypoints=low.keypoints,
+            warp=low.warp,
+            mask_method=prepared.method,
+            landmarks=low.landmarks,
+            refine_mask=low.composite.refine,
+            category=choice.category,
+            category_reason=choice.describe(),
+            tuck=low.tuck,
+        )
+    if category == "auto":
+        check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
     if target_mask is None and parse is not None:
         target_mask = target_mask_from_parse(parse.to(person.device))
     landmarks = detect_garment_landmarks(garment, mask)
@@ -147,6 +206,8 @@ def classical_tryon(
         mask_method=prepared.method,
         landmarks=landmarks,
         refine_mask=comp.refine,
+        category="upper",
+        category_reason=choice.describe(),
     )
 
 

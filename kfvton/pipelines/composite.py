@@ -1,14 +1,15 @@
 """Paste a warped garment onto the person: soft alpha, body parts kept in front, freed old clothes repainted, the
 person's light and folds carried onto the new garment.
 
-What `composite_garment` does, in order (the parse-map steps follow the garment category's `CategoryRule`):
+What `composite_garment` does, in order (the parse-map steps follow the garment category's `CompositeLabels`,
+`CATEGORY_LABELS`; the labels named below are those of `UPPER_LABELS`):
     1. alpha = the warped garment mask.
-    2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the rule's `front` labels are (for "upper":
-       head, hair and the lower body), so they stay in front of the garment; the arms (labels 14, 15) are kept in
+    2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the table's `front` labels are (for
+       "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
        armpit and hem targets, when `keypoints` are given), so an arm crossing the body stays in front while
        sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front.
-    3. Freed old clothes (the rule's `replaced` labels not covered by the new garment, grown by `FRINGE_PX` into
+    3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
        - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
@@ -36,7 +37,6 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import cv2
 import numpy as np
@@ -51,41 +51,73 @@ from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_
 __all__ = [
     "Composite",
     "composite_garment",
-    "CategoryRule",
-    "CATEGORY_RULES",
+    "CompositeLabels",
+    "UPPER_LABELS",
+    "LOWER_LABELS",
+    "DRESS_LABELS",
+    "CATEGORY_LABELS",
     "NEUTRAL_SKIN",
     "TORSO_LANDMARKS",
 ]
 
 
+_LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
+
+
 @dataclass(frozen=True)
-class CategoryRule:
-    """How a garment category meets the person's parse map (label ids of our LIP-20 / VITON-HD layout).
+class CompositeLabels:
+    """Which parse labels (LIP-20 / VITON-HD ids) play which part in `composite_garment`, per garment category.
 
     Attributes:
-        replaced: the old clothes the new garment takes the place of; where the new garment does not cover them
-            they are repainted as what lies under them.
-        front: labels always in front of the new garment.
-        arms: "torso" = the arms (14, 15) stay in front only inside the garment's torso polygon (an arm across the
-            body), else sleeves cover them; "front" = always in front; "behind" = never.
-        skin: labels whose skin-coloured pixels seed the repainted skin (the skin next to the freed pixels).
+        front: kept in front of the garment everywhere.
+        arms: kept in front only inside the garment's torso polygon (when the pairs name its torso landmarks).
+        old: the clothes the garment replaces: repainted as what lies under them where the garment does not cover
+            them.
+        skin: skin samples (the fill's skin colour) and skin seeds.
+        lower: body seeds of the fill besides `skin` (legs, socks, shoes).
+        bones: BODY_25 joint pairs drawn as body seeds of the fill (`BONE_WIDTH` shoulder widths thick).
     """
 
-    replaced: tuple[int, ...]
     front: tuple[int, ...]
-    arms: Literal["torso", "front", "behind"]
+    arms: tuple[int, ...]
+    old: tuple[int, ...]
     skin: tuple[int, ...]
+    lower: tuple[int, ...]
+    bones: tuple[tuple[int, int], ...]
 
 
-#: One rule per garment category; "lower" and "dress" entries plug in here.
-CATEGORY_RULES: dict[str, CategoryRule] = {
-    "upper": CategoryRule(
-        replaced=VITONHD_UPPER_CLOTHES,
-        front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY),
-        arms="torso",
-        skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
-    ),
-}
+_OUTFIT_FRONT = (3, 11, 10)  # glove, scarf, neck
+#: Upper garments (the default): head and lower body in front, arms by the torso rule, old tops repainted.
+UPPER_LABELS = CompositeLabels(
+    front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY),
+    arms=VITONHD_ARMS,
+    old=VITONHD_UPPER_CLOTHES,
+    skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
+    lower=VITONHD_LOWER_BODY,
+    bones=((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7)),
+)
+#: Trousers, shorts, skirts: head, shoes, the top (over the waistband; `tuck` relabels it) and arms/hands in
+#: front; old trousers and skirts repainted: legs in skin tone along the leg bones, background between the legs.
+LOWER_LABELS = CompositeLabels(
+    front=(*VITONHD_HEAD, *_OUTFIT_FRONT, 5, 6, 7, 18, 19),
+    arms=VITONHD_ARMS,
+    old=(9, 12),
+    skin=(*VITONHD_ARMS, 10, 13, 16, 17),
+    lower=(8, 16, 17, 18, 19),
+    bones=(*UPPER_LABELS.bones, *_LEG_BONES),
+)
+#: Dresses: head and shoes in front, arms by the torso rule; every old top, dress, trousers and skirt repainted.
+DRESS_LABELS = CompositeLabels(
+    front=(*VITONHD_HEAD, *_OUTFIT_FRONT, 18, 19),
+    arms=VITONHD_ARMS,
+    old=(5, 6, 7, 9, 12),
+    skin=(*VITONHD_ARMS, 10, 13, 16, 17),
+    lower=(8, 16, 17, 18, 19),
+    bones=(*UPPER_LABELS.bones, *_LEG_BONES),
+)
+#: The label table of each garment category.
+CATEGORY_LABELS: dict[str, CompositeLabels] = {"upper": UPPER_LABELS, "lower": LOWER_LABELS, "dress": DRESS_LABELS}
+
 
 #: Fill colour (RGB, [0, 1]) when no skin is visible in the parse map.
 NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
@@ -154,7 +186,7 @@ def composite_garment(
     parse: Tensor | None = None,
     keypoints: KeypointPairs | None = None,
     feather_px: float = 1.5,
-    category: str = "upper",
+    labels: CompositeLabels | None = None,
     shading: bool = True,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
@@ -166,16 +198,19 @@ def composite_garment(
         parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person.
         keypoints: optional pairs whose person targets outline the garment torso (for the arms rule).
         feather_px: Gaussian sigma of the soft edge, pixels; 0 for hard edges.
-        category: a key of `CATEGORY_RULES` ("upper").
+        labels: which labels are kept in front / replaced / skin, per garment category (`CATEGORY_LABELS`:
+            `UPPER_LABELS`, `LOWER_LABELS`, `DRESS_LABELS`); None = `UPPER_LABELS`.
         shading: carry the person's light and folds onto the garment (needs a parse map).
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
     check_shape(warped_garment, "warped_garment", ("B", 3, h, w))
     check_shape(warped_mask, "warped_mask", ("B", 1, h, w))
-    if category not in CATEGORY_RULES:
-        raise ValueError(f"category: expected one of {', '.join(CATEGORY_RULES)}, got {category!r}")
-    rule = CATEGORY_RULES[category]
+    if labels is not None and not isinstance(labels, CompositeLabels):
+        raise TypeError(
+            f"labels: expected CompositeLabels (e.g. CATEGORY_LABELS['upper']), got {type(labels).__name__}"
+        )
+    table = UPPER_LABELS if labels is None else labels
     batches = {
         "person": person.shape[0],
         "warped_garment": warped_garment.shape[0],
@@ -193,16 +228,15 @@ def composite_garment(
 
     painted = skin = background = gain = None
     if parse is not None:
-        codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), rule)
+        codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), table)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
-        if rule.arms == "torso" and keypoints is not None:
+        if keypoints is not None:
             arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
-        if rule.arms != "behind":
-            keep = keep | arms
+        keep = keep | arms
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         skin = _skin_colour(person, codes)
-        rep = _repaint(person, codes, alpha, skin, keypoints, feather_px, shading)
+        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
         garment = garment * gain
@@ -215,28 +249,26 @@ def composite_garment(
 
 
 _FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _BODY, _FACE = 1, 2, 4, 8, 16, 32, 64
-#: BODY_25 joints whose segments (neck - shoulder - elbow - wrist, both sides) are body seeds of the fill: an arm
-#: under a removed sleeve, or a shoulder under a removed wider top, is skin along its bone even where the old clothes
-#: also touched the background.
-_BONES = ((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7))
+_HAT_HAIR = (1, 2)
 
 
-def _codes(labels: Tensor, rule: CategoryRule) -> Tensor:
+def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
     """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin, background, body, face) with one table
-    lookup; body = any label but the background, hat, hair and the replaced clothes (hair over a shoulder says
-    little of what is under freed clothes next to it)."""
+    lookup; body (the fill's body seeds) = skin, lower, arms and front labels but hat, hair (hair over a shoulder
+    says little of what is under freed clothes next to it) and the replaced clothes."""
     lut = torch.zeros(256, dtype=torch.uint8, device=labels.device)
-    lut[3:] |= _BODY
+    body = set(table.skin + table.lower + table.arms + table.front) - set(_HAT_HAIR) - set(table.old)
     for values, bit in (
-        (rule.front, _FRONT),
-        (VITONHD_ARMS, _ARM),
-        (rule.replaced, _OLD),
-        (rule.skin, _SKIN),
+        (table.front, _FRONT),
+        (table.arms, _ARM),
+        (table.old, _OLD),
+        (table.skin, _SKIN),
         ((0,), _BACKGROUND),
+        (tuple(sorted(body)), _BODY),
         ((13,), _FACE),
     ):
-        lut[list(values)] |= bit
-    lut[list(rule.replaced)] &= ~_BODY & 0xFF
+        if values:
+            lut[list(values)] |= bit
     return lut[labels.clamp(0, 255).long()]
 
 
@@ -254,6 +286,7 @@ def _repaint(
     alpha: Tensor,
     skin: Tensor,
     keypoints: KeypointPairs | None,
+    bones: tuple[tuple[int, int], ...],
     feather_px: float,
     shading: bool,
 ) -> _Repaint:
@@ -292,7 +325,7 @@ def _repaint(
         skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernel) > 0) & ~near
         skin_seed &= _skin_like(ci, skin_np[i])
         weight = np.zeros((h, w), np.float32)
-        wc = _background_weight(cc, bg_seed, covered[i][crop], keypoints, i, unit, (h, w), (y0, x0))
+        wc = _background_weight(cc, bg_seed, covered[i][crop], keypoints, bones, i, unit, (h, w), (y0, x0))
         weight[crop] = wc
         bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
         skin_fill = _push_pull(ci, skin_seed) if skin_seed.any() else np.broadcast_to(skin_np[i], ci.shape)
@@ -379,6 +412,7 @@ def _background_weight(
     bg_seed: np.ndarray,
     covered: np.ndarray,
     keypoints: KeypointPairs | None,
+    bones: tuple[tuple[int, int], ...],
     i: int,
     unit: float,
     size_hw: tuple[int, int],
@@ -394,7 +428,7 @@ def _background_weight(
     small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731
     bg = small(bg_seed) > 0.75
     body = small((codes & _BODY) > 0) > 0.75
-    prior = _body_prior(keypoints, i, size_hw, FILL_SCALE)
+    prior = _body_prior(keypoints, i, size_hw, FILL_SCALE, bones)
     if prior is not None:
         ys, xs = origin_yx[0] // FILL_SCALE, origin_yx[1] // FILL_SCALE
         body |= (prior[ys : ys + hs, xs : xs + ws] > 0) & (small(covered) < 0.5)
@@ -471,8 +505,10 @@ def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
     return torch.from_numpy(np.stack(out)).clamp(0, 1).unsqueeze(1).to(device=alpha.device, dtype=alpha.dtype)
 
 
-def _body_prior(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int) -> np.ndarray | None:
-    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `_BONES` segments
+def _body_prior(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int, bones: tuple[tuple[int, int], ...]
+) -> np.ndarray | None:
+    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` segments
     drawn `BONE_WIDTH` shoulder widths thick, and the shoulder-hip quadrilateral; None without a pose."""
     if keypoints is None or keypoints.pose is None:
         return None
@@ -483,7 +519,7 @@ def _body_prior(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int
     out = np.zeros((-(-size_hw[0] // scale), -(-size_hw[1] // scale)), np.uint8)
     width = np.linalg.norm(xy[2] - xy[5]) if ok[2] and ok[5] else 0.0
     thick = max(1, round(BONE_WIDTH * width))
-    for a, c in _BONES:
+    for a, c in bones:
         if ok[a] and ok[c]:
             cv2.line(out, tuple(np.round(xy[a]).astype(int)), tuple(np.round(xy[c]).astype(int)), 1, thick)
     if ok[[2, 5, 12, 9]].all():  # right shoulder, left shoulder, left hip, right hip

@@ -15,7 +15,6 @@ each cell scaled to a common height, labelled with the file names and an optiona
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,10 +26,10 @@ from PIL import Image, ImageDraw
 from torch import Tensor
 
 from .._checks import check_shape
-from ..keypoints.formats import pose_from_array, pose_from_openpose_json
+from ..keypoints.formats import pose_from_dresscode_json, pose_from_openpose_json
 from ..keypoints.pose import Pose
 from ..preprocess.io import load_image, load_mask
-from ..preprocess.parse_labels import LABEL_SETS, read_parse_file
+from ..preprocess.parse_labels import read_parse_file
 from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
 
@@ -49,8 +48,6 @@ __all__ = [
 ]
 
 _IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp")
-#: Dress Code keypoints are pixels of the half-size image (384 x 512, W x H).
-DRESSCODE_KEYPOINT_HW = (512, 384)
 
 
 @dataclass(frozen=True)
@@ -137,18 +134,8 @@ def list_garments(paths: Sequence[str | os.PathLike]) -> list[Path]:
     return _expand(paths, "garment")
 
 
-def _dresscode_pose(path: Path, size_hw: tuple[int, int]) -> Pose:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    joints = torch.tensor([row[:3] for row in data["keypoints"]], dtype=torch.float32)
-    return pose_from_array(joints, DRESSCODE_KEYPOINT_HW, layout="coco18", name=str(path)).rescaled(size_hw)
-
-
 def find_person(path: str | os.PathLike, *, with_parse: bool = True) -> PersonInputs:
-    """Load a person photo with the pose and (when `with_parse`) the parse map its layout holds.
-
-    Raises:
-        ValueError when a Dress Code label map is present but no `dresscode` label set is installed.
-    """
+    """Load a person photo with the pose and (when `with_parse`) the parse map its layout holds."""
     p = Path(path)
     image = load_image(p, "person")
     hw = tuple(image.shape[-2:])
@@ -161,11 +148,9 @@ def find_person(path: str | os.PathLike, *, with_parse: bool = True) -> PersonIn
     if p.parent.name == "images" and stem.endswith("_0"):
         ident = stem[:-2]
         pose_file, parse_file = root / "keypoints" / f"{ident}_2.json", root / "label_maps" / f"{ident}_4.png"
-        pose = _dresscode_pose(pose_file, hw) if pose_file.is_file() else None
+        pose = pose_from_dresscode_json(pose_file, hw, name=str(pose_file)) if pose_file.is_file() else None
         parse = None
         if with_parse and parse_file.is_file():
-            if "dresscode" not in LABEL_SETS:
-                raise ValueError(f"{parse_file}: Dress Code labels need the 'dresscode' label set (parse_labels)")
             parse = read_parse_file(parse_file, label_set="dresscode")
         return PersonInputs(stem, image, pose, parse, "dresscode")
     return PersonInputs(stem, image, None, None, "plain")

@@ -22,10 +22,11 @@ import torch
 
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, estimate_pose, find_detector
-from ..keypoints.formats import pose_from_openpose_json
+from ..keypoints.formats import pose_from_json_file
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
-from ..preprocess.io import load_image_rgba, load_mask, load_parse, save_image, save_mask
+from ..preprocess.io import load_image_rgba, load_mask, save_image, save_mask
+from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx
 from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
@@ -41,7 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--garment", required=True, help="garment photo, flat and front view, on a plain background")
     parser.add_argument(
         "--pose",
-        help="the person's keypoints: OpenPose JSON (BODY_25 or OpenPose-18/COCO-18) or a saved POSE_KEYPOINT JSON",
+        help="the person's keypoints: OpenPose JSON (BODY_25 or OpenPose-18/COCO-18), a saved POSE_KEYPOINT JSON "
+        "or a Dress Code keypoints/NNNNNN_2.json",
     )
     parser.add_argument(
         "--pose-model",
@@ -59,7 +61,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--no-mediapipe", action="store_true", help="never fall back to MediaPipe pose")
     parser.add_argument("--garment-mask", help="garment mask (white = garment); computed from the photo if absent")
-    parser.add_argument("--parse", help="person parse map (LIP/VITON-HD label PNG): keeps head/arms/legs in front")
+    parser.add_argument(
+        "--parse", help="person parse map (label PNG, see --parse-labels): keeps head/arms/legs in front"
+    )
+    parser.add_argument(
+        "--parse-labels",
+        default="auto",
+        choices=["auto", *LABEL_SETS],
+        help="label set of --parse: vitonhd (LIP-20, VITON-HD), lip, cihp, atr, dresscode (Dress Code label_maps); "
+        "auto (default) tells the LIP family from the 18-label ATR/Dress Code family",
+    )
     parser.add_argument(
         "--parser-model",
         help="without --parse: a human parser ONNX file (LIP-20 / ATR-18 / CIHP-20, SCHP-like) to parse the person with",
@@ -69,6 +80,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="without --parse: estimate head/arms/lower-body/garment regions from the pose and the person's "
         "silhouette (plain background; lower quality than a parse map) and use them as the parse map",
+    )
+    parser.add_argument(
+        "--category",
+        default="upper",
+        choices=["upper", "lower", "dress", "auto"],
+        help="garment category: upper (tops, default), lower (trousers, shorts, skirts), dress, or auto (decided "
+        "from the garment photo's shape and printed)",
+    )
+    parser.add_argument(
+        "--tuck",
+        default="auto",
+        choices=["auto", "in", "out"],
+        help="lower garments with --parse: the person's top over the waistband (out) or tucked in (in)",
     )
     parser.add_argument("--out", required=True, help="output image path (PNG/JPEG)")
     parser.add_argument(
@@ -95,7 +119,7 @@ def resolve_pose(
     pose model given or found in `pose_dirs`, else MediaPipe) and the method used is printed.
 
     Args:
-        pose_path: an OpenPose / POSE_KEYPOINT JSON file, or None.
+        pose_path: an OpenPose / POSE_KEYPOINT / Dress Code keypoint JSON file, or None.
         person: (1, 3, H, W) the person image (its size is the pose's canvas).
         pose_model, detector_model: ONNX files (`--pose-model`, `--detector-model`; "none" = no detector).
         pose_dirs: folders searched for pose files by name (default `DEFAULT_POSE_DIR`).
@@ -106,7 +130,7 @@ def resolve_pose(
         file to put where; errors of the JSON reader or of the chosen estimator otherwise.
     """
     if pose_path is not None:
-        return pose_from_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+        return pose_from_json_file(pose_path, tuple(person.shape[-2:]), name="--pose")
     dirs = list(pose_dirs or [DEFAULT_POSE_DIR])
     models = None
     if pose_model:
@@ -136,7 +160,12 @@ def run(args: argparse.Namespace) -> int:
     if garment_mask is None and garment_alpha is not None:
         garment_mask = (garment_alpha > 0.5).float()
         _LOG.info("using the garment photo's alpha channel as its mask")
-    parse = load_parse(args.parse, "--parse") if args.parse else None
+    parse = None
+    if args.parse:
+        parsed_file = read_parse_labels(args.parse, label_set=args.parse_labels, name="--parse")
+        parse = parsed_file.parse
+        if parsed_file.how != "given":
+            print(f"parse: {parsed_file.describe()}")
     if parse is None and args.parser_model:
         parsed = parse_human_onnx(person, args.parser_model)
         parse = parsed.parse
@@ -155,6 +184,8 @@ def run(args: argparse.Namespace) -> int:
         pose.to(device),
         garment_mask=None if garment_mask is None else garment_mask.to(device),
         parse=None if parse is None else parse.to(device),
+        category=args.category,
+        tuck=args.tuck,
     )
     save_image(result.image, args.out)
     if args.save_intermediates:
@@ -168,9 +199,18 @@ def run(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     print(
         f"wrote {args.out} (classical try-on, garment mask: {result.mask_method}, "
-        f"sleeves: {result.landmarks.sleeves[0]}, {elapsed:.2f} s)"
+        f"{_kind_text(result)}, {elapsed:.2f} s)"
     )
     return 0
+
+
+def _kind_text(result: ClassicalTryOn) -> str:
+    """ "sleeves: long" for tops (as before); "category: ..., kind: ..." for lower garments and dresses."""
+    if result.category == "upper" and result.category_reason == "given":
+        return f"sleeves: {result.landmarks.sleeves[0]}"
+    kind = result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0]
+    tuck = f", tuck: {result.tuck}" if result.tuck != "-" else ""
+    return f"category: {result.category_reason}, kind: {kind}{tuck}"
 
 
 def _check_sizes(
@@ -196,7 +236,10 @@ def keypoints_record(result: ClassicalTryOn, sources: dict[str, str] | None = No
             "origin": pairs.origin,
             "person_hw": list(pairs.person_hw),
             "garment_hw": list(pairs.garment_hw),
-            "sleeves": result.landmarks.sleeves[0],
+            "category": result.category,
+            "category_reason": result.category_reason,
+            "sleeves": result.landmarks.sleeves[0] if result.category == "upper" else None,
+            "kind": result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0],
             "mask_method": result.mask_method,
             "convention": "pixels (x, y, confidence), confidence 0 = missing; left/right are the wearer's",
             "landmarks": [

@@ -9,6 +9,12 @@ Label sets (`LABEL_SETS`):
     "cihp":    CIHP-20 (the LIP ids; 10 = torso skin, which becomes neck (10)).
     "atr":     ATR-18 (SCHP's ATR model): sunglasses 3, upper clothes 4, skirt 5, pants 6, dress 7, belt 8, ...;
                the belt becomes pants (9, lower body), the bag becomes background (0: LIP has no bag).
+    "dresscode": Dress Code's 18 labels (`label_maps/NNNNNN_4.png`): the ATR ids, with 11 = head (face and neck
+               together), which becomes face (13); belt and bag as in "atr".
+Auto-detection (`detect_label_set`, `read_parse_labels(..., label_set="auto")`) tells the LIP family (ids up to 19,
+face = 13 at the top) from the 18-label family (head/face = 11 at the top, 13 = a leg) and raises when a map shows
+neither; it cannot tell "vitonhd" / "lip" / "cihp" apart (they differ only in what 10 means) and reads them as
+"vitonhd", nor "atr" from "dresscode" (they convert identically) and reads those as "dresscode".
 Palettes (`PALETTES`) for colour-coded parse images:
     "cihp": the CIHP / VITON-HD visualisation colours (VITON-HD's PNGs store them 1 below: 254, 169, 220, which the
             nearest-colour match absorbs);
@@ -18,6 +24,7 @@ Palettes (`PALETTES`) for colour-coded parse images:
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 import torch
 from PIL import Image
@@ -38,6 +45,7 @@ __all__ = [
     "LIP_SOURCE_LABELS",
     "ATR_LABELS",
     "CIHP_LABELS",
+    "DRESSCODE_LABELS",
     "LABEL_SETS",
     "TO_VITONHD",
     "CIHP_PALETTE",
@@ -50,6 +58,9 @@ __all__ = [
     "class_masks_from_labels",
     "label_mask",
     "read_parse_file",
+    "detect_label_set",
+    "ParseLabels",
+    "read_parse_labels",
     "labels_from_mask_batch",
     "labels_from_grey",
 ]
@@ -84,6 +95,8 @@ ATR_LABELS: tuple[str, ...] = (
     "background", "hat", "hair", "sunglasses", "upper_clothes", "skirt", "pants", "dress", "belt", "left_shoe",
     "right_shoe", "face", "left_leg", "right_leg", "left_arm", "right_arm", "bag", "scarf",
 )  # fmt: skip
+#: Dress Code's 18 labels (ATR ids; 11 = the whole head, face and neck).
+DRESSCODE_LABELS: tuple[str, ...] = ATR_LABELS[:11] + ("head",) + ATR_LABELS[12:]
 #: CIHP-20 (LIP ids; 10 = torso skin).
 CIHP_LABELS: tuple[str, ...] = LIP_LABELS[:10] + ("torso_skin",) + LIP_LABELS[11:]
 
@@ -92,6 +105,7 @@ LABEL_SETS: dict[str, tuple[str, ...]] = {
     "lip": LIP_SOURCE_LABELS,
     "cihp": CIHP_LABELS,
     "atr": ATR_LABELS,
+    "dresscode": DRESSCODE_LABELS,
 }
 
 #: label set -> our (VITON-HD) id for each of its ids, in its id order.
@@ -104,6 +118,8 @@ TO_VITONHD: dict[str, tuple[int, ...]] = {
     # bg, hat, hair, sunglasses, upper, skirt, pants, dress, belt->pants, l/r shoe, face, l/r leg, l/r arm,
     # bag->background, scarf
     "atr": (0, 1, 2, 4, 5, 12, 9, 6, 9, 18, 19, 13, 16, 17, 14, 15, 0, 11),
+    # as "atr"; head (11, face and neck) -> face (13): skin kept in front like the face
+    "dresscode": (0, 1, 2, 4, 5, 12, 9, 6, 9, 18, 19, 13, 16, 17, 14, 15, 0, 11),
 }
 
 #: CIHP / VITON-HD visualisation colours by id (RGB 0..255).
@@ -299,3 +315,110 @@ def labels_from_grey(image: Tensor, *, label_set: str = "vitonhd") -> Tensor:
     ids = (image.detach().float().mean(dim=1) * 255.0).round().long()
     check_label_map(ids, "image (grey ids)", len(_label_set(label_set)))
     return ids
+
+
+_HEAD_TOP = 0.4  # a head label's mean row lies in the top 40 % of the map
+_LEG_LOW = 0.5  # a leg label's mean row lies below the middle
+_MIN_HEAD = 1e-3  # a head label covers at least 0.1 % of the map
+
+
+def _mean_row(ids: Tensor, label: int) -> float | None:
+    """Mean row of `label` in [0, 1] (0 = top), or None when it covers less than `_MIN_HEAD` of the map."""
+    hit = ids == label
+    if float(hit.float().mean()) < _MIN_HEAD:
+        return None
+    rows = torch.nonzero(hit)[:, -2].float()
+    return float(rows.mean()) / max(ids.shape[-2] - 1, 1)
+
+
+def detect_label_set(ids: Tensor, *, name: str = "parse", default: str | None = None) -> str:
+    """Which label family a label map uses: "vitonhd" (LIP-20 ids) or "dresscode" (the 18-label ATR / Dress Code ids).
+
+    LIP maps use ids up to 19 and put the face (13) at the top; 18-label maps put the head / face (11) at the top
+    and a leg at 13. Module docstring: what cannot be told apart.
+
+    Args:
+        ids: (B, H, W) int64 label ids as stored in the file.
+        name: the input's name for error messages.
+        default: returned when the map fits neither family; None raises instead.
+    Raises:
+        ValueError: (`default` None) the map fits neither family (no head label near the top, or both); the
+            message says how to pick the label set.
+    """
+    check_shape(ids, name, ("B", "H", "W"))
+    if ids.numel() and int(ids.min()) < 0:
+        raise ValueError(f"{name}: expected label ids >= 0, got {int(ids.min())}")
+    if ids.numel() and int(ids.max()) >= len(ATR_LABELS):
+        return "vitonhd"
+    lip_face, dc_head = _mean_row(ids, 13), _mean_row(ids, 11)
+    lip_like = lip_face is not None and lip_face < _HEAD_TOP and (dc_head is None or dc_head > lip_face)
+    dc_like = dc_head is not None and dc_head < _HEAD_TOP and (lip_face is None or lip_face > _LEG_LOW)
+    if lip_like != dc_like:
+        return "vitonhd" if lip_like else "dresscode"
+    if default is not None:
+        return default
+    raise ValueError(
+        f"{name}: cannot tell the label set (ids up to {int(ids.max()) if ids.numel() else 0}; neither a LIP face "
+        f"(13) nor an 18-label head (11) alone at the top); pass the label set explicitly: one of {', '.join(LABEL_SETS)}"
+    )
+
+
+@dataclass(frozen=True)
+class ParseLabels:
+    """A parse map read from a file, in our layout.
+
+    Attributes:
+        parse: (1, H, W) int64 in [0, 19], LIP-20 names with 10 = neck.
+        label_set: the label set the file was read as (a key of `LABEL_SETS`).
+        how: "given" (named by the caller), "detected" ("auto" recognised the family) or "assumed" ("auto" could
+            not tell, so the map was read as "vitonhd", the library's own layout, as before auto-detection).
+    """
+
+    parse: Tensor
+    label_set: str
+    how: str
+
+    @property
+    def detected(self) -> bool:
+        return self.how != "given"
+
+    def describe(self) -> str:
+        return f"labels {self.label_set} ({self.how})"
+
+
+def read_parse_labels(
+    path: str | os.PathLike, *, label_set: str = "auto", palette: str = "cihp", name: str = "parse"
+) -> ParseLabels:
+    """A parse map file in any supported label set -> our layout, the label set given or detected.
+
+    Palette or grey PNGs hold ids (`label_set` "auto" detects the family: `detect_label_set`, and reads a map
+    that fits neither as "vitonhd", reported as "assumed"); colour-coded RGB images are read with `palette`, and
+    "auto" reads them as "vitonhd" (assumed: their colours do not tell the set).
+
+    Args:
+        path: the parse file.
+        label_set: "auto" or a key of `LABEL_SETS`.
+        palette: for colour-coded images, a key of `PALETTES`.
+        name: the input's name for error messages (e.g. "--parse").
+    """
+    if label_set != "auto" and label_set not in LABEL_SETS:
+        raise ValueError(f"{name}: label set expected 'auto' or one of {', '.join(LABEL_SETS)}, got {label_set!r}")
+    if not os.path.isfile(path):
+        raise FileNotFoundError(f"{name}: file not found: {path}")
+    try:
+        with Image.open(path) as img:
+            indexed = img.mode in ("P", "L", "I", "I;16")
+    except OSError as err:
+        raise ValueError(f"{name}: cannot read {path} as an image ({err})") from None
+    how, chosen = "given", label_set
+    if indexed:
+        ids = load_parse(path, name=name)
+        if label_set == "auto":
+            chosen = detect_label_set(ids, name=name, default="")
+            how, chosen = ("detected", chosen) if chosen else ("assumed", "vitonhd")
+        check_label_map(ids, name, len(LABEL_SETS[chosen]))
+    else:
+        if label_set == "auto":
+            how, chosen = "assumed", "vitonhd"
+        ids = labels_from_colors(load_image(path, name=name), label_set=chosen, palette=palette)
+    return ParseLabels(to_vitonhd(ids, chosen), chosen, how)

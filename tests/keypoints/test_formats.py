@@ -166,3 +166,58 @@ class TestCheckPoseJoints:
     def test_type(self):
         with pytest.raises(TypeError, match="pose"):
             check_pose_joints({"people": []}, ("neck",))
+
+
+def _dresscode_rows(seed: int = 0) -> list[list[float]]:
+    gen = torch.Generator().manual_seed(seed)
+    xy = torch.rand(18, 2, generator=gen) * torch.tensor([380.0, 500.0]) + 2.0
+    rows = [[float(x), float(y), 0.9, float(i)] for i, (x, y) in enumerate(xy.tolist())]
+    rows[17] = [-1.0, -1.0, 0.0, -1.0]  # missing left ear, as Dress Code writes it
+    return rows
+
+
+class TestDressCodeJson:
+    def test_reads_and_rescales(self, tmp_path):
+        from kfvton.keypoints.formats import DRESSCODE_CANVAS_HW, pose_from_dresscode_json, pose_from_json_file
+
+        rows = _dresscode_rows()
+        path = tmp_path / "000000_2.json"
+        path.write_text(json.dumps({"keypoints": rows}), encoding="utf-8")
+        own = pose_from_dresscode_json(path)
+        assert own.canvas_hw == DRESSCODE_CANVAS_HW == (512, 384)
+        # OpenPose-18 index 9 is the right knee, 11 the left hip
+        assert own.joint("right_knee")[0].tolist() == pytest.approx(rows[9][:3])
+        assert own.joint("left_hip")[0].tolist() == pytest.approx(rows[11][:3])
+        assert float(own.joint("left_ear")[0, 2]) == 0.0
+        mid = (torch.tensor(rows[8][:2]) + torch.tensor(rows[11][:2])) / 2
+        assert own.joint("mid_hip")[0, :2].tolist() == pytest.approx(mid.tolist())
+        big = pose_from_json_file(path, (1024, 768))  # dispatches on the 'keypoints' key
+        assert big.canvas_hw == (1024, 768)
+        assert big.joint("right_knee")[0, :2].tolist() == pytest.approx([2 * rows[9][0] + 0.5, 2 * rows[9][1] + 0.5])
+
+    def test_bad_files(self, tmp_path):
+        from kfvton.keypoints.formats import pose_from_dresscode_json, pose_from_json_file
+
+        with pytest.raises(ValueError, match="18 \\[x, y, score, id\\] rows"):
+            pose_from_dresscode_json({"keypoints": _dresscode_rows()[:17]})
+        with pytest.raises(ValueError, match="keypoints\\[2\\]: expected \\[x, y, score, id\\]"):
+            pose_from_dresscode_json({"keypoints": [[1.0, 2.0, 0.5, 0.0]] * 2 + [[1.0, 2.0]] + [[0, 0, 0, -1]] * 15})
+        with pytest.raises(ValueError, match="every keypoint has score 0"):
+            pose_from_dresscode_json({"keypoints": [[-1.0, -1.0, 0.0, -1.0]] * 18})
+        with pytest.raises(ValueError, match="pose: expected an OpenPose .* or a Dress Code"):
+            pose_from_json_file({"joints": []})
+        with pytest.raises(FileNotFoundError, match="--pose"):
+            pose_from_json_file(tmp_path / "nope.json", name="--pose")
+
+    def test_shared_samples(self, samples_dir):
+        from kfvton.keypoints.formats import pose_from_json_file
+
+        files = sorted((samples_dir / "dresscode").glob("*/keypoints/*_2.json"))
+        if not files:
+            pytest.skip("no Dress Code keypoint samples")
+        for path in files:
+            pose = pose_from_json_file(path, (1024, 768))
+            for joint in ("neck", "right_shoulder", "left_shoulder", "right_hip", "left_hip"):
+                assert bool(pose.present(joint).all()), (path, joint)
+            xy = pose.joints[0, pose.joints[0, :, 2] > 0, :2]
+            assert float(xy.min()) >= 0 and float(xy[:, 0].max()) < 768 and float(xy[:, 1].max()) < 1024

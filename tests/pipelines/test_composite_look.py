@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from kfvton.pipelines.composite import CATEGORY_RULES, composite_garment
+from kfvton.pipelines.composite import CATEGORY_LABELS, UPPER_LABELS, composite_garment
 
 HW = (128, 96)
 
@@ -100,8 +100,11 @@ class TestRefineAndCategory:
         assert float(out.refine[0, 0, 80, 2]) < 0.05  # untouched background
 
     def test_category_table(self):
-        rule = CATEGORY_RULES["upper"]
-        assert 5 in rule.replaced and 13 in rule.front and rule.arms == "torso"
+        assert CATEGORY_LABELS["upper"] is UPPER_LABELS and set(CATEGORY_LABELS) == {"upper", "lower", "dress"}
+        assert 5 in UPPER_LABELS.old and 13 in UPPER_LABELS.front and 14 in UPPER_LABELS.arms
         person, parse, garment, mask = gradient_scene()
-        with pytest.raises(ValueError, match="category"):
-            composite_garment(person, garment, mask, parse=parse, category="hat")
+        with pytest.raises(TypeError, match="labels"):
+            composite_garment(person, garment, mask, parse=parse, labels="upper")
+        # the lower table keeps the shirt (label 5) in front and repaints nothing of it
+        out = composite_garment(person, garment, mask, parse=parse, labels=CATEGORY_LABELS["lower"])
+        torch.testing.assert_close(out.image[0, :, 40:120, 36:60], person[0, :, 40:120, 36:60])

@@ -88,3 +88,10 @@ def test_review_command(samples_dir, tmp_path, capsys) -> None:
     assert "2 pairs" in capsys.readouterr().out
     assert main(["review", str(tmp_path / "nowhere"), str(root), "--out", str(out)]) == 1
     assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_dresscode_parse(samples_dir) -> None:
+    person = find_person(samples_dir / "dresscode" / "upper_body" / "images" / "000000_0.jpg")
+    assert person.parse is not None and person.parse.shape == (1, *person.image.shape[-2:])
+    labels = set(person.parse.unique().tolist())
+    assert 5 in labels and labels <= set(range(20))  # upper clothes in our layout

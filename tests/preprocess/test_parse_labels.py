@@ -24,7 +24,7 @@ from kfvton.preprocess.parse_labels import (
 )
 
 # Expected target of each source label, by NAME: the tables are checked against the label names, not re-typed ids.
-RENAMED = {"jumpsuits": "dress", "torso_skin": "neck", "belt": "pants", "bag": "background"}
+RENAMED = {"jumpsuits": "dress", "torso_skin": "neck", "belt": "pants", "bag": "background", "head": "face"}
 
 
 class TestTables:
@@ -141,3 +141,73 @@ class TestReadParseFile:
     def test_missing(self, tmp_path):
         with pytest.raises(FileNotFoundError, match="parse"):
             read_parse_file(tmp_path / "nope.png")
+
+
+class TestDressCode:
+    def test_table(self):
+        from kfvton.preprocess.parse_labels import DRESSCODE_LABELS
+
+        assert DRESSCODE_LABELS[11] == "head" and DRESSCODE_LABELS[7] == "dress" and len(DRESSCODE_LABELS) == 18
+        # skirt 5 -> 12, pants 6 -> 9, dress 7 -> 6, head 11 -> face 13, left leg 12 -> 16
+        assert to_vitonhd(torch.tensor([[[5, 6, 7, 11, 12]]]), "dresscode").tolist() == [[[12, 9, 6, 13, 16]]]
+
+
+def _bands(top: int, mid: int, bottom: int, h: int = 40, w: int = 10) -> torch.Tensor:
+    parse = torch.zeros(1, h, w, dtype=torch.long)
+    parse[:, : h // 4, 3:7] = top
+    parse[:, h // 4 : h // 2, 2:8] = mid
+    parse[:, 3 * h // 4 :, 2:8] = bottom
+    return parse
+
+
+class TestDetectLabelSet:
+    def test_lip_face_on_top(self):
+        from kfvton.preprocess.parse_labels import detect_label_set
+
+        assert detect_label_set(_bands(13, 5, 9)) == "vitonhd"
+
+    def test_dresscode_head_on_top_leg_at_13(self):
+        from kfvton.preprocess.parse_labels import detect_label_set
+
+        assert detect_label_set(_bands(11, 4, 13)) == "dresscode"
+
+    def test_ids_above_17_are_lip(self):
+        from kfvton.preprocess.parse_labels import detect_label_set
+
+        assert detect_label_set(_bands(2, 5, 18)) == "vitonhd"
+
+    def test_ambiguous_raises_or_default(self):
+        from kfvton.preprocess.parse_labels import detect_label_set
+
+        with pytest.raises(ValueError, match="parse: cannot tell the label set"):
+            detect_label_set(_bands(2, 5, 9))
+        assert detect_label_set(_bands(2, 5, 9), default="vitonhd") == "vitonhd"
+
+    def test_read_parse_labels_auto(self, tmp_path):
+        from kfvton.preprocess.parse_labels import read_parse_labels
+
+        path = tmp_path / "dc.png"
+        Image.fromarray(_bands(11, 4, 13)[0].numpy().astype(np.uint8), mode="L").save(path)
+        got = read_parse_labels(path)
+        assert (got.label_set, got.how) == ("dresscode", "detected")
+        assert set(got.parse.unique().tolist()) == {0, 13, 5, 17}  # head -> face, upper -> 5, right leg -> 17
+        given = read_parse_labels(path, label_set="vitonhd")
+        assert given.how == "given" and torch.equal(given.parse, _bands(11, 4, 13))
+        Image.fromarray(_bands(2, 5, 9)[0].numpy().astype(np.uint8), mode="L").save(path)
+        assert read_parse_labels(path).describe() == "labels vitonhd (assumed)"
+        with pytest.raises(ValueError, match="--parse: label set expected"):
+            read_parse_labels(path, label_set="pascal", name="--parse")
+
+    def test_shared_samples(self, samples_dir):
+        from kfvton.preprocess.parse_labels import read_parse_labels
+
+        maps = sorted((samples_dir / "dresscode").glob("*/label_maps/*_4.png"))
+        lip = sorted((samples_dir / "vitonhd_paired" / "test" / "image-parse").glob("*.png"))
+        if not maps or not lip:
+            pytest.skip("no Dress Code / VITON-HD parse samples")
+        for path in maps:
+            got = read_parse_labels(path)
+            assert got.label_set == "dresscode" and got.how == "detected", path
+            assert int(got.parse.max()) <= 19 and bool((got.parse == 13).any()), path  # the head became a face
+        for path in lip:
+            assert read_parse_labels(path).label_set == "vitonhd", path

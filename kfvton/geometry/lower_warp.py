@@ -1,0 +1,173 @@
+"""Part-wise warps of lower-body garments and dresses: one spline per part, joined into one sampling grid.
+
+Parts (garment pixels, from the landmarks of `kfvton.keypoints.placement_lower`):
+    trousers / shorts: the seat (waist corners and centre, hips, crotch: everything above the crotch's row) and
+        each leg (its hip point, the crotch, its knee points when present and its hem corners: below the crotch's
+        row, on its side of the crotch), as the sleeves of a top; a leg claims the person pixels first, then the
+        seat, so the legs can follow knees and ankles apart without dragging the seat.
+    skirts: one spline through waist, hips and hem; placement keeps the hem at least as wide as the hips and the
+        hips as the waist, so the spline flares and does not fold.
+    dresses: `warp_by_parts` on the 14 upper-body landmarks (the hem is the dress's hem): one spline for the
+        whole body of the dress (collar, shoulders, armpits, hem; the placement keeps the hem at least as wide as
+        the hips: no fold) and one per sleeve. (A separate bodice / skirt split left a seam at the waist and let
+        the skirt's spline fold on sleeveless dresses; the waist and hip pairs are reported, not used.)
+Joining: for each person pixel the first part whose spline lands inside that part's own garment piece gives the
+grid; pixels no part claims get a grid value outside [-1, 1] (sampled as 0). Each spline is evaluated only in the
+box of its targets grown by half its size, every `grid_step` pixels, upsampled bilinearly.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from .._checks import check_shape
+from ..keypoints.pairs import KeypointPairs
+from ..keypoints.placement_lower import upper_pairs
+from .grid import ALIGN_CORNERS_TPS, px_to_norm
+from .pair_warp import DEFAULT_REG, MISSING_REG, warp_by_parts
+from .tps import tps_solve, tps_transform_points
+from .warp import Warp
+
+__all__ = ["LOWER_PARTS", "lower_part_masks", "warp_lower_garment"]
+
+#: Landmarks of each part of two-legged garments.
+LOWER_PARTS: dict[str, tuple[str, ...]] = {
+    "leg_right": ("hip_right", "crotch", "knee_right_outer", "knee_right_inner", "leg_right_outer", "leg_right_inner"),
+    "leg_left": ("hip_left", "crotch", "knee_left_outer", "knee_left_inner", "leg_left_outer", "leg_left_inner"),
+    "seat": ("waist_left", "waist_center", "waist_right", "hip_left", "hip_right", "crotch"),
+}
+SKIRT_PART: tuple[str, ...] = (
+    "waist_left",
+    "waist_center",
+    "waist_right",
+    "hip_left",
+    "hip_right",
+    "hem_left",
+    "hem_center",
+    "hem_right",
+)
+_OUTSIDE = -2.0
+
+
+def lower_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
+    """Split trouser / shorts masks into right leg, left leg and seat (garment pixels).
+
+    Args:
+        pairs: lower pairs (names include the crotch), batch B.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
+    Returns:
+        (B, 3, H_g, W_g) float {0, 1}: leg_right (image left of the crotch), leg_left, seat (above the crotch row).
+    """
+    check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    h, w = pairs.garment_hw
+    crotch = pairs.garment_px[:, pairs.names.index("crotch")].detach().cpu()
+    m = (garment_mask.detach().cpu() > 0.5).float()[:, 0].expand(pairs.batch_size, -1, -1)
+    ys = torch.arange(h, dtype=torch.float32)[:, None].expand(h, w)
+    xs = torch.arange(w, dtype=torch.float32)[None].expand(h, w)
+    out = torch.zeros(pairs.batch_size, 3, h, w)
+    for i in range(pairs.batch_size):
+        cx, cy = float(crotch[i, 0]), float(crotch[i, 1])
+        below = ys >= cy
+        out[i, 0] = m[i] * (below & (xs < cx))
+        out[i, 1] = m[i] * (below & (xs >= cx))
+        out[i, 2] = m[i] * ~below
+    return out.to(garment_mask.device)
+
+
+def _claim(
+    grid: Tensor,
+    pairs: KeypointPairs,
+    names: tuple[str, ...],
+    piece: Tensor,
+    *,
+    reg: float,
+    align_corners: bool,
+    grid_step: int,
+) -> None:
+    """Fit one part's spline and write it into `grid` (in place) where it lands on `piece` and nothing claimed."""
+    b = pairs.batch_size
+    h, w = pairs.person_hw
+    sel = [pairs.names.index(n) for n in names]
+    person = pairs.person_px[:, sel].detach().double()
+    garment = pairs.garment_px[:, sel].detach().double()
+    valid = (person[..., 2] > 0) & (garment[..., 2] > 0)
+    for i in range(b):
+        if int(valid[i].sum()) < 3:
+            continue
+        v = valid[i]
+        src = px_to_norm(person[i, :, :2], pairs.person_hw, align_corners=align_corners)
+        dst = px_to_norm(garment[i, :, :2], pairs.garment_hw, align_corners=align_corners)
+        src = torch.where(v[:, None], src, torch.zeros_like(src))
+        dst = torch.where(v[:, None], dst, torch.zeros_like(dst))
+        regs = torch.where(v, torch.full_like(src[:, 0], reg), torch.full_like(src[:, 0], MISSING_REG))
+        params = tps_solve(src, dst, reg=regs)
+        pts = person[i, v, :2]
+        lo, hi = pts.min(0).values, pts.max(0).values
+        grow = 0.5 * (hi - lo) + 0.05 * max(h, w)
+        x0, y0 = (int(t) for t in (lo - grow).floor().clamp_min(0).tolist())
+        x1 = int(min(float((hi[0] + grow[0]).ceil()), w - 1))
+        y1 = int(min(float((hi[1] + grow[1]).ceil()), h - 1))
+        if x1 <= x0 or y1 <= y0:
+            continue
+        hb, wb = y1 - y0 + 1, x1 - x0 + 1
+        hc, wc = max((hb - 1) // grid_step + 2, 2), max((wb - 1) // grid_step + 2, 2)
+        gy, gx = torch.meshgrid(
+            torch.linspace(y0, y1, hc, dtype=torch.float64),
+            torch.linspace(x0, x1, wc, dtype=torch.float64),
+            indexing="ij",
+        )
+        lattice = px_to_norm(torch.stack((gx, gy), -1).reshape(-1, 2), pairs.person_hw, align_corners=align_corners)
+        coarse = tps_transform_points(lattice, params).reshape(1, hc, wc, 2).permute(0, 3, 1, 2).float()
+        box = F.interpolate(coarse, size=(hb, wb), mode="bilinear", align_corners=True).permute(0, 2, 3, 1)
+        box = box.to(device=grid.device, dtype=grid.dtype)
+        part = piece[i if piece.shape[0] > 1 else 0][None, None].to(device=grid.device, dtype=grid.dtype)
+        landed = F.grid_sample(part, box, mode="bilinear", padding_mode="zeros", align_corners=align_corners)[0, 0]
+        region = grid[i, y0 : y1 + 1, x0 : x1 + 1]
+        free = region[..., 0] <= _OUTSIDE + 1e-3
+        grid[i, y0 : y1 + 1, x0 : x1 + 1] = torch.where(((landed > 0.5) & free)[..., None], box[0], region)
+
+
+def warp_lower_garment(
+    pairs: KeypointPairs,
+    garment_mask: Tensor,
+    kind: str,
+    *,
+    reg: float = DEFAULT_REG,
+    align_corners: bool = ALIGN_CORNERS_TPS,
+    grid_step: int = 1,
+) -> Warp:
+    """Warp a lower-body garment or a dress part-wise (rules in the module docstring).
+
+    Args:
+        pairs: pairs from `place_lower_landmarks` ("trousers", "shorts", "skirt") or `place_dress_landmarks`
+            ("dress"), batch B, pixels.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
+        kind: "trousers", "shorts", "skirt" or "dress".
+        reg, align_corners, grid_step: as in `kfvton.geometry.pair_warp.warp_from_pairs`.
+
+    Returns:
+        `Warp` of kind "tps" with the joined grid (B, H_p, W_p, 2); its `tps` is None (several splines per item;
+        the dress's bodice splines are not kept either).
+    """
+    if not isinstance(pairs, KeypointPairs):
+        raise TypeError(f"keypoints: expected KeypointPairs, got {type(pairs).__name__}")
+    check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    h, w = pairs.person_hw
+    b = pairs.batch_size
+    grid = torch.full((b, h, w, 2), _OUTSIDE, dtype=torch.float32, device=pairs.person_px.device)
+    opts = {"reg": reg, "align_corners": align_corners, "grid_step": grid_step}
+    mask = garment_mask.expand(b, -1, -1, -1) if garment_mask.shape[0] != b else garment_mask
+    if kind in ("trousers", "shorts"):
+        pieces = lower_part_masks(pairs, mask)
+        for k, part in enumerate(LOWER_PARTS):
+            _claim(grid, pairs, LOWER_PARTS[part], pieces[:, k], **opts)
+    elif kind == "skirt":
+        _claim(grid, pairs, SKIRT_PART, (mask > 0.5).float()[:, 0], **opts)
+    elif kind == "dress":
+        top = warp_by_parts(upper_pairs(pairs), mask, reg=reg, align_corners=align_corners, grid_step=grid_step)
+        grid = top.grid.to(grid.dtype).clone()
+    else:
+        raise ValueError(f"kind: expected 'trousers', 'shorts', 'skirt' or 'dress', got {kind!r}")
+    return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=None)

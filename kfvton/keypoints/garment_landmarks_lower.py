@@ -1,0 +1,373 @@
+"""Garment categories and landmarks of lower-body garments (trousers, shorts, skirts) and dresses, from the mask.
+
+Categories (`CATEGORIES`): "upper" (tops: `kfvton.keypoints.garment_landmarks`), "lower" (trousers, shorts,
+skirts) and "dress" (one piece from the shoulders down past the hips). `classify_garment` decides from the mask's
+shape alone (a flat front-view photo on a plain background):
+    - lower: the top edge is a straight waistband nearly as wide as the garment (`WAIST_FULL` of the widest row
+      in the upper half) with no neckline dip and no shoulders sloping away from it;
+    - dress vs upper: among garments with a neckline, one whose body (from the first row at least 0.7 of the
+      torso wide: straps and collars do not count) is at least `DRESS_LENGTH` times as long as the torso is wide
+      (30 % down: sleeves stretched sideways do not count) is a dress.
+    A flat-lay photo can be ambiguous (shorts whose legs touch look like a skirt, a sleeveless top with a straight
+    top edge like a mini skirt): `GarmentCategory.sure` says when the shape is unmistakable.
+
+Lower landmarks (`LOWER_LANDMARKS`, garment pixels; left/right are the WEARER's, image right = wearer's left):
+    waist_left / waist_center / waist_right: the waistband's corners (the outline's extent a little below its
+        top row) and the top outline at the centre;
+    hip_left / hip_right: the outline's extent at the crotch's height (trousers) or `HIP_DROP` of the waist
+        width below the waist (skirts): where the hips sit;
+    crotch: the top of the gap between the legs (trousers and shorts only);
+    leg_{left,right}_{outer,inner}: each leg's hem corners, the outermost / innermost columns whose bottom lies
+        within `HEM_TOL` of that leg's hem level (trousers and shorts only);
+    hem_left / hem_center / hem_right: a skirt's hem corners and centre (skirts only).
+The kind is "skirt" without a gap between the legs, else "shorts" when the legs' inseam (crotch to hem) is under
+`SHORTS_INSEAM` of the waist width, else "trousers".
+
+Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garment_landmarks`: collar, shoulders,
+sleeves, armpits, and its hem points = the dress's hem) plus waist_left / waist_right (the narrowest row between
+`WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes) and
+hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist).
+Absent points have confidence 0; rule-placed ones `_RULE_CONF`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+from torch import Tensor
+
+from .._checks import check_image, check_same_batch, check_shape
+from .garment_landmarks import GARMENT_LANDMARKS, _profile_extremes, detect_garment_landmarks
+
+__all__ = [
+    "CATEGORIES",
+    "LOWER_KINDS",
+    "LOWER_LANDMARKS",
+    "DRESS_LANDMARKS",
+    "GarmentCategory",
+    "CategoryLandmarks",
+    "classify_garment",
+    "detect_lower_landmarks",
+    "detect_dress_landmarks",
+    "check_category",
+]
+
+CATEGORIES: tuple[str, ...] = ("upper", "lower", "dress")
+LOWER_KINDS: tuple[str, ...] = ("trousers", "shorts", "skirt")
+LOWER_LANDMARKS: tuple[str, ...] = (
+    "waist_left", "waist_center", "waist_right", "hip_left", "hip_right", "crotch",
+    "leg_left_outer", "leg_left_inner", "leg_right_outer", "leg_right_inner",
+    "hem_left", "hem_center", "hem_right",
+)  # fmt: skip
+DRESS_LANDMARKS: tuple[str, ...] = (*GARMENT_LANDMARKS, "waist_left", "waist_right", "hip_left", "hip_right")
+
+WAIST_FULL = 0.8  # a waistband spans at least this fraction of the widest row of the upper half
+DRESS_LENGTH = 2.6  # body length / torso width at or above which a garment with a neckline is a dress
+SHORTS_INSEAM = 0.9  # inseam (crotch -> hem) / waist width below which two-legged garments are shorts
+HIP_DROP = 0.45  # skirts: hips this fraction of the waist width below the waist
+HEM_TOL = 0.04  # a leg's hem corners: bottom within this fraction of the garment height of the leg's hem level
+GAP_MIN = 0.03  # a gap between the legs is at least this fraction of the garment width wide ...
+GAP_ROWS = 0.06  # ... over at least this fraction of its height
+WAIST_WINDOW = (0.2, 1.0)  # dress waist searched this many garment shoulder widths below the armpits
+WAIST_DEFAULT = 0.55  # ... and put there when the width hardly changes (shift dresses)
+HIP_BELOW_WAIST = 0.45  # dress hips below the waist, garment shoulder widths
+_RULE_CONF = 0.5
+_LOW = {n: i for i, n in enumerate(LOWER_LANDMARKS)}
+_DRESS = {n: i for i, n in enumerate(DRESS_LANDMARKS)}
+
+
+@dataclass(frozen=True)
+class GarmentCategory:
+    """What a garment photo looks like, per batch item.
+
+    Attributes:
+        categories: "upper", "lower" or "dress" per item.
+        reasons: a short description per item of the shape that decided it (for messages and reports).
+        sure: per item, whether the shape is unmistakable (two legs below a waistband; a clear
+            neckline or shoulders narrower than the body); `check_category` only rejects a category when sure.
+    """
+
+    categories: tuple[str, ...]
+    reasons: tuple[str, ...]
+    sure: tuple[bool, ...]
+
+
+@dataclass(frozen=True)
+class CategoryLandmarks:
+    """Named garment landmarks of one category for a batch of garment images.
+
+    Attributes:
+        points: (B, N, 3) float (x_px, y_px, confidence) in `names` order, garment pixels; confidence 0 = absent.
+        names: the N landmark names (`LOWER_LANDMARKS` or `DRESS_LANDMARKS`).
+        garment_hw: (H, W) of the garment image.
+        kinds: per item: "trousers" / "shorts" / "skirt" (lower) or the sleeve kind "none" / "short" / "long"
+            (dress).
+        category: "lower" or "dress".
+    """
+
+    points: Tensor
+    names: tuple[str, ...]
+    garment_hw: tuple[int, int]
+    kinds: tuple[str, ...]
+    category: str
+
+    def __post_init__(self) -> None:
+        check_shape(self.points, "garment_landmarks.points", ("B", len(self.names), 3))
+        if len(self.kinds) != self.points.shape[0]:
+            raise ValueError(f"garment_landmarks.kinds: expected {self.points.shape[0]} entries, got {self.kinds}")
+
+    @property
+    def batch_size(self) -> int:
+        return int(self.points.shape[0])
+
+    def point(self, name: str) -> Tensor:
+        """(B, 3) one landmark's (x_px, y_px, confidence)."""
+        return self.points[:, self.names.index(name)]
+
+
+def _binary(garment: Tensor, mask: Tensor) -> tuple[np.ndarray, int]:
+    check_image(garment, "garment")
+    b, _, h, w = garment.shape
+    check_shape(mask, "mask", ("B", 1, h, w))
+    if not mask.is_floating_point() and mask.dtype != torch.bool:
+        raise TypeError(f"mask: expected a float mask with values in [0, 1], got dtype {mask.dtype}")
+    batch = check_same_batch({"garment": b, "mask": mask.shape[0]})
+    return (mask.detach()[:, 0] > 0.5).cpu().numpy().astype(np.uint8), batch
+
+
+def _piece(mask: np.ndarray, index: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The largest outline's filled interior (uint8) and its bounding box (x0, y0, x1, y1 inclusive)."""
+    contours, _ = cv2.findContours(np.ascontiguousarray(mask), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    if not contours:
+        raise ValueError(f"mask[{index}]: empty garment mask, no outline to find landmarks on")
+    contour = max(contours, key=cv2.contourArea)
+    piece = np.zeros_like(mask)
+    cv2.drawContours(piece, [contour], -1, 1, thickness=cv2.FILLED)
+    x, y, bw, bh = cv2.boundingRect(contour)
+    if bw < 16 or bh < 16:
+        raise ValueError(f"mask[{index}]: the garment is only {bw}x{bh} px; expected at least 16x16")
+    return piece, (x, y, x + bw - 1, y + bh - 1)
+
+
+def _row_extent(piece: np.ndarray, row: int) -> tuple[int, int] | None:
+    xs = np.nonzero(piece[row])[0]
+    return (int(xs.min()), int(xs.max())) if xs.size else None
+
+
+def _leg_gap(piece: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, float, int] | None:
+    """(crotch row, gap centre x, rows with a gap) of the gap between two legs, or None (one piece down to the hem).
+
+    A row has a gap when, between its outermost garment pixels, a run of background at least `GAP_MIN` of the
+    garment width wide lies in the middle third; the crotch is the top row of the lowest such band reaching
+    the bottom."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0 + 1, y1 - y0 + 1
+    min_gap = max(2, int(GAP_MIN * width))
+    found: list[tuple[int, float]] = []
+    for row in range(y1, y0 - 1, -1):
+        xs = np.nonzero(piece[row])[0]
+        mid = None
+        if xs.size >= 2:
+            gaps = np.diff(xs)
+            k = int(np.argmax(gaps))
+            centre = 0.5 * (xs[k] + xs[k + 1])
+            if gaps[k] > min_gap and abs(centre - 0.5 * (x0 + x1)) < width / 6:
+                mid = float(centre)
+        if mid is None:
+            if found or row < y1 - max(2, int(0.02 * height)):  # the bottom rows may be ragged
+                break
+            continue
+        found.append((row, mid))
+    if len(found) < GAP_ROWS * height:
+        return None
+    near_top = [m for _, m in found[-max(3, len(found) // 5) :]]
+    return found[-1][0], float(np.median(near_top)), len(found)
+
+
+def classify_garment(mask: Tensor) -> GarmentCategory:
+    """Decide "upper", "lower" or "dress" from each garment mask's shape (rules in the module docstring).
+
+    Args:
+        mask: (B, 1, H, W) float in [0, 1], 1 on the garment.
+    """
+    check_shape(mask, "mask", ("B", 1, "H", "W"))
+    binary = (mask.detach()[:, 0] > 0.5).cpu().numpy().astype(np.uint8)
+    cats, reasons, sure = [], [], []
+    for i in range(binary.shape[0]):
+        piece, (x0, y0, x1, y1) = _piece(binary[i], i)
+        width, height = x1 - x0 + 1, y1 - y0 + 1
+        top_row = y0 + max(1, int(0.02 * height))
+        top = _row_extent(piece, top_row)
+        upper_widths = [(e[1] - e[0] + 1) for r in range(y0, y0 + height // 2) if (e := _row_extent(piece, r))]
+        widest = max(upper_widths)
+        top_w = (top[1] - top[0] + 1) if top else 0
+        present, tops, _ = _profile_extremes(piece[y0 : y1 + 1].astype(bool))
+        cols = np.arange(top[0], top[1] + 1) if top else np.arange(x0, x1 + 1)
+        t = tops[cols][present[cols]] if cols.size else np.zeros(1)
+        dip = (float(np.percentile(t, 90)) - float(t.min())) / height if t.size else 0.0
+        gap = _leg_gap(piece, (x0, y0, x1, y1))
+        torso = _row_extent(piece, y0 + int(0.3 * height))
+        torso_w = (torso[1] - torso[0] + 1) if torso else width
+        # the body's length from the first row at least 0.7 of the torso wide (straps and collars do not count)
+        body_top = next(
+            (r for r in range(y0, y1 + 1) if (e := _row_extent(piece, r)) and e[1] - e[0] >= 0.7 * torso_w), y0
+        )
+        body_len = (y1 - body_top + 1) / torso_w
+        if top_w >= WAIST_FULL * widest and dip < 0.06:
+            cats.append("lower")
+            sure.append(gap is not None)
+            legs = "two legs" if gap else "no legs"
+            reasons.append(f"a straight waistband {top_w / widest:.0%} of its width at the top, {legs}")
+        elif body_len >= DRESS_LENGTH and gap is None:
+            cats.append("dress")
+            sure.append(True)
+            reasons.append(f"a neckline and {body_len:.1f} times as long as its torso is wide")
+        else:
+            cats.append("upper")
+            sure.append(dip >= 0.06 or top_w < 0.6 * widest)
+            reasons.append(
+                f"a neckline/shoulders ({top_w / widest:.0%} of its width at the top), "
+                f"{body_len:.1f} times as long as its torso is wide"
+            )
+    return GarmentCategory(tuple(cats), tuple(reasons), tuple(sure))
+
+
+def check_category(category: str, mask: Tensor, *, name: str = "category") -> GarmentCategory:
+    """Raise when a given category contradicts what the garment photo looks like; returns the classification.
+
+    Raises:
+        ValueError: naming `name`, the category asked for and what the photo looks like (e.g. a lower garment
+            with category "upper").
+    """
+    if category not in CATEGORIES:
+        raise ValueError(f"{name}: expected one of {', '.join(CATEGORIES)} or 'auto', got {category!r}")
+    seen = classify_garment(mask)
+    wrong = [
+        (i, c, r)
+        for i, (c, r, sure) in enumerate(zip(seen.categories, seen.reasons, seen.sure, strict=True))
+        if c != category and sure and "lower" in (c, category)  # a dress vs a long top is a matter of degree
+    ]
+    if wrong:
+        i, c, r = wrong[0]
+        article = {"upper": "an upper-body garment", "lower": "a lower-body garment", "dress": "a dress"}
+        raise ValueError(
+            f"{name}: {category!r} was asked for, but garment item {i} looks like {article[c]} ({r}); "
+            f"pass category {c!r} or 'auto'"
+        )
+    return seen
+
+
+def _bottom_corners(piece: np.ndarray, cols: np.ndarray, bottom: np.ndarray, height: int) -> tuple[int, int]:
+    """(first, last) column of `cols` whose bottom lies within `HEM_TOL` of the hem level over `cols`."""
+    b = bottom[cols]
+    level = float(np.percentile(b, 80))
+    ok = cols[b >= level - HEM_TOL * height]
+    return int(ok.min()), int(ok.max())
+
+
+def _lower_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
+    piece, (x0, y0, x1, y1) = _piece(mask, index)
+    width, height = x1 - x0 + 1, y1 - y0 + 1
+    present, top, bottom = _profile_extremes(piece.astype(bool))
+    out = np.zeros((len(LOWER_LANDMARKS), 3))
+    # waistband: its corners a little below the top row, its centre on the top outline
+    inner = np.arange(x0 + width // 10, x1 - width // 10 + 1)
+    waist_y = int(np.median(top[inner][present[inner]]))
+    band_row = min(y1, waist_y + max(1, int(0.015 * height)))
+    ext = _row_extent(piece, band_row) or (x0, x1)
+    cx = 0.5 * (ext[0] + ext[1])
+    out[_LOW["waist_right"]] = (ext[0], band_row, 1.0)  # image left = wearer's right
+    out[_LOW["waist_left"]] = (ext[1], band_row, 1.0)
+    out[_LOW["waist_center"]] = (cx, top[int(round(cx))], 1.0)
+    waist_w = ext[1] - ext[0] + 1
+    gap = _leg_gap(piece, (x0, y0, x1, y1))
+    if gap is None:
+        kind = "skirt"
+        hip_row = min(y1, int(waist_y + HIP_DROP * waist_w))
+        cols = np.arange(x0, x1 + 1)
+        cols = cols[present[cols]]
+        lo, hi = _bottom_corners(piece, cols, bottom, height)
+        out[_LOW["hem_right"]] = (lo, bottom[lo], 1.0)
+        out[_LOW["hem_left"]] = (hi, bottom[hi], 1.0)
+        hx = int(round(0.5 * (lo + hi)))
+        out[_LOW["hem_center"]] = (hx, bottom[hx], 1.0)
+    else:
+        crotch_row, gap_x, _ = gap
+        hip_row = crotch_row
+        out[_LOW["crotch"]] = (gap_x, crotch_row, 1.0)
+        for side, sel in (("right", np.arange(x0, int(gap_x))), ("left", np.arange(int(gap_x) + 1, x1 + 1))):
+            cols = sel[present[sel] & (bottom[sel] > crotch_row)]
+            if cols.size < 2:
+                raise ValueError(f"mask[{index}]: the {side} leg of the garment has no hem below the crotch")
+            lo, hi = _bottom_corners(piece, cols, bottom, height)
+            outer, inner_x = (lo, hi) if side == "right" else (hi, lo)
+            out[_LOW[f"leg_{side}_outer"]] = (outer, bottom[outer], 1.0)
+            out[_LOW[f"leg_{side}_inner"]] = (inner_x, bottom[inner_x], 1.0)
+        hem_y = 0.5 * (out[_LOW["leg_left_inner"], 1] + out[_LOW["leg_right_inner"], 1])
+        kind = "shorts" if hem_y - crotch_row < SHORTS_INSEAM * waist_w else "trousers"
+    hip = _row_extent(piece, hip_row) or ext
+    out[_LOW["hip_right"]] = (hip[0], hip_row, 1.0)
+    out[_LOW["hip_left"]] = (hip[1], hip_row, 1.0)
+    return out, kind
+
+
+def detect_lower_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
+    """Landmarks of flat, front-view trousers, shorts and skirts (`LOWER_LANDMARKS`; rules in the module docstring).
+
+    Args:
+        garment: (B, 3, H, W) float RGB [0, 1] (validated; the rules use the mask's outline only).
+        mask: (B or 1, 1, H, W) float [0, 1], 1 on the garment.
+
+    Returns:
+        `CategoryLandmarks` (category "lower", kinds "trousers" / "shorts" / "skirt"), points (B, 13, 3) float32
+        garment pixels.
+    """
+    binary, batch = _binary(garment, mask)
+    pts, kinds = [], []
+    for i in range(batch):
+        p, k = _lower_one(binary[i if binary.shape[0] > 1 else 0], i)
+        pts.append(p)
+        kinds.append(k)
+    points = torch.from_numpy(np.stack(pts)).to(device=garment.device, dtype=torch.float32)
+    return CategoryLandmarks(points, LOWER_LANDMARKS, tuple(garment.shape[-2:]), tuple(kinds), "lower")
+
+
+def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
+    """Landmarks of flat, front-view dresses (`DRESS_LANDMARKS`: the upper-body 14, waist and hips).
+
+    Args:
+        garment: (B, 3, H, W) float RGB [0, 1].
+        mask: (B or 1, 1, H, W) float [0, 1].
+
+    Returns:
+        `CategoryLandmarks` (category "dress", kinds = sleeve kinds), points (B, 18, 3) float32 garment pixels.
+    """
+    binary, batch = _binary(garment, mask)
+    upper = detect_garment_landmarks(garment, mask)
+    base = upper.points.detach().cpu().double().numpy()
+    pts = []
+    for i in range(batch):
+        piece, (x0, y0, x1, y1) = _piece(binary[i if binary.shape[0] > 1 else 0], i)
+        p = base[i if base.shape[0] > 1 else 0]
+        g = {n: p[k] for k, n in enumerate(GARMENT_LANDMARKS)}
+        sw = max(abs(g["shoulder_left"][0] - g["shoulder_right"][0]), 0.2 * (x1 - x0 + 1))
+        armpits = [g[n][1] for n in ("armpit_left", "armpit_right") if g[n][2] > 0]
+        arm_y = float(np.mean(armpits)) if armpits else y0 + 0.25 * (y1 - y0)
+        rows = np.arange(int(arm_y + WAIST_WINDOW[0] * sw), int(min(arm_y + WAIST_WINDOW[1] * sw, y1 - 1)))
+        widths = np.array([(e[1] - e[0]) if (e := _row_extent(piece, r)) else 1e9 for r in rows])
+        if rows.size and widths.max() - widths.min() > 0.05 * widths.min() and widths.min() < 1e9:
+            waist_row = int(rows[int(np.argmin(widths))])
+            conf = 1.0
+        else:
+            waist_row, conf = int(min(arm_y + WAIST_DEFAULT * sw, y1 - 2)), _RULE_CONF
+        hip_row = int(min(waist_row + HIP_BELOW_WAIST * sw, y1 - 1))
+        extra = []
+        for row, c in ((waist_row, conf), (hip_row, _RULE_CONF)):
+            e = _row_extent(piece, row) or (x0, x1)
+            extra += [(e[1], row, c), (e[0], row, c)]  # wearer's left (image right) first
+        pts.append(np.concatenate([p, np.array(extra, dtype=np.float64)]))
+    points = torch.from_numpy(np.stack(pts)).to(device=garment.device, dtype=torch.float32)
+    return CategoryLandmarks(points, DRESS_LANDMARKS, tuple(garment.shape[-2:]), tuple(upper.sleeves), "dress")

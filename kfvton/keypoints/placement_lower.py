@@ -1,0 +1,432 @@
+"""Where lower-body garments and dresses land on the person: hips, knees, ankles and the waist. No weights.
+
+Body frame (per batch item): `u` the unit vector from the wearer's right hip joint to the left one, `v` = `u` turned
+to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip distance along `v`
+(`DEFAULT_TORSO` hw without a neck).
+    Waist: the top of the old trousers / skirt (parse labels 9, 12) within 0.4 hw of the centre line when a parse
+        map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
+        the mid-hip. Its half-width is the person's silhouette there (every parse label but background and arms),
+        else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
+    Scale: `sx` = body waist width / garment waist width; lengths keep the garment's proportions (x `sx`).
+Trousers and shorts: waist corners and centre on the waist line; the crotch `sx` x the garment's rise below the
+    waist (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees: flat-lay
+    photos show the legs parting below the real crotch, so the garment's own proportions decide); the hip points at the crotch's
+    height, at least the body's width there; each leg walks the garment's leg length along hip -> knee -> ankle
+    (ankle = knee + thigh when missing) from the leg's top, and its hem corners lie across the leg there, at least
+    `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw wide (thigh .. ankle), the outer corner away from the body's centre. When
+    the hem lies past the knee, two extra pairs (`knee_{side}_outer/inner`) across the knee bend the leg there.
+Skirts (and a dress's skirt): hips and hem keep the garment's depths below the waist (x `sx`); the hem's centre
+    follows the legs' midline (mid-hip -> mid-knee -> mid-ankle); each half-width is at least the one above it
+    (hem >= hips >= waist: the skirt flares from the hips and never folds back) and the hem clears the legs
+    (knees / ankles apart + `LEG_CLEAR` hw).
+Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
+    `place_garment_landmarks`, its waist then moved onto the body's waist; hips and hem as a skirt's.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .._checks import check_shape
+from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
+from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, CategoryLandmarks
+from .pairs import KeypointPairs
+from .placement import place_garment_landmarks
+from .pose import Pose
+
+__all__ = [
+    "LOWER_REQUIRED_JOINTS",
+    "LOWER_PAIR_NAMES",
+    "DRESS_PAIR_NAMES",
+    "check_lower_pose",
+    "place_lower_landmarks",
+    "place_dress_landmarks",
+    "upper_pairs",
+]
+
+LOWER_REQUIRED_JOINTS: tuple[str, ...] = ("right_hip", "left_hip", "right_knee", "left_knee")
+KNEE_NAMES: tuple[str, ...] = ("knee_left_outer", "knee_left_inner", "knee_right_outer", "knee_right_inner")
+LOWER_PAIR_NAMES: tuple[str, ...] = (*LOWER_LANDMARKS, *KNEE_NAMES)
+DRESS_PAIR_NAMES: tuple[str, ...] = DRESS_LANDMARKS
+
+WAIST_UP = 0.17  # waist above the mid-hip, x torso (Dress Code samples: median top of the trousers 0.18)
+WAIST_UP_MAX = 0.45
+WAIST_HALF = 0.8  # x hw, without a parse map
+HIP_HALF = 0.95  # x hw (Dress Code samples: the body is ~1.9 hip-joint distances wide at the hip joints)
+DEFAULT_TORSO = 2.7  # x hw
+CROTCH_MIN = 0.05  # the garment's crotch at least this far below the hip joints, x thigh length ...
+CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo shows the legs part below the crotch)
+LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
+HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
+HEM_LOOSE = 1.35  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
+LEG_CLEAR = 0.55  # a skirt's hem half-width at least the legs' half-spread + this, x hw
+_PRESENT = 0.05
+_ARMS = (14, 15)
+
+_J = {"neck": 1, "rh": 9, "rk": 10, "ra": 11, "lh": 12, "lk": 13, "la": 14}
+
+
+def check_lower_pose(pose: Pose, *, name: str = "pose", category: str = "lower") -> None:
+    """Raise unless every batch item has both hips and both knees; the message names all missing joints."""
+    if not isinstance(pose, Pose):
+        raise TypeError(f"{name}: expected a Pose, got {type(pose).__name__}")
+    for i in range(pose.batch_size):
+        missing = [j for j in LOWER_REQUIRED_JOINTS if not bool(pose.present(j, _PRESENT)[i])]
+        if missing:
+            raise ValueError(
+                f"{name}: a {category} garment is placed from the hips and knees; batch item {i} is missing "
+                f"{', '.join(missing)} (a photo cut above the knees cannot wear one; use a full-body photo)"
+            )
+
+
+def _perp(u: Tensor) -> Tensor:
+    return torch.stack((-u[1], u[0]))
+
+
+def _joint(j: Tensor, key: str) -> Tensor | None:
+    row = j[_J[key]]
+    return row[:2] if row[2] > _PRESENT else None
+
+
+class _Body:
+    """Body frame and measurements of one person (float64, pixels)."""
+
+    def __init__(self, j: Tensor, parse: Tensor | None) -> None:
+        self.rh, self.lh = j[_J["rh"], :2], j[_J["lh"], :2]
+        self.rk, self.lk = j[_J["rk"], :2], j[_J["lk"], :2]
+        self.hw = (self.lh - self.rh).norm().clamp_min(1.0)
+        self.u = (self.lh - self.rh) / self.hw
+        self.v = _perp(self.u)
+        self.hip = (self.rh + self.lh) / 2
+        thigh = ((self.rk - self.rh).norm() + (self.lk - self.lh).norm()) / 2
+        self.thigh = thigh.clamp_min(0.5 * self.hw)
+        self.ra = _joint(j, "ra")
+        self.la = _joint(j, "la")
+        if self.ra is None:
+            self.ra = self.rk + (self.rk - self.rh)
+        if self.la is None:
+            self.la = self.lk + (self.lk - self.lh)
+        neck = _joint(j, "neck")
+        self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
+        self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
+        self.waist = self.hip - WAIST_UP * self.torso * self.v
+        if parse is not None:
+            top = self._top_of(parse, (9, 12))
+            if top is not None and -WAIST_UP_MAX * self.torso <= top <= 0.1 * self.torso:
+                self.waist = self.hip + top * self.v
+
+    def _top_of(self, parse: Tensor, labels: tuple[int, ...]) -> Tensor | None:
+        ys, xs = torch.isin(parse, torch.tensor(labels)).nonzero(as_tuple=True)
+        if ys.numel() < 20:
+            return None
+        rel = torch.stack((xs, ys), -1).double() - self.hip
+        a, d = rel @ self.u, rel @ self.v
+        near = a.abs() < 0.4 * self.hw
+        if int(near.sum()) < 10:
+            return None
+        return torch.quantile(d[near], 0.02)
+
+    def half_width(self, centre: Tensor, default: float) -> Tensor:
+        """Half the silhouette's width across `u` through `centre` (the run holding it), else `default` hw."""
+        if self.body is None:
+            return default * self.hw
+        h, w = self.body.shape
+        reach = int(3 * self.hw)
+        ts = torch.arange(-reach, reach + 1, dtype=torch.float64)
+        pts = centre[None] + ts[:, None] * self.u[None]
+        xy = pts.round().long()
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        hit = torch.zeros(len(ts), dtype=torch.bool)
+        hit[inside] = self.body[xy[inside, 1], xy[inside, 0]]
+        mid = reach
+        if not bool(hit[mid]):
+            return default * self.hw
+        lo = hi = mid
+        while lo > 0 and hit[lo - 1]:
+            lo -= 1
+        while hi < len(ts) - 1 and hit[hi + 1]:
+            hi += 1
+        half = (ts[hi] - ts[lo]) / 2
+        return half.clamp(0.6 * default * self.hw, 1.2 * default * self.hw)
+
+    def midline(self, depth: Tensor) -> Tensor:
+        """The legs' midline point `depth` below the mid-hip along `v` (mid-hip -> mid-knee -> mid-ankle)."""
+        knee, ankle = (self.rk + self.lk) / 2, (self.ra + self.la) / 2
+        return _along_depth((self.hip, knee, ankle), depth, self.v, self.hip)
+
+    def legs_half(self, depth: Tensor) -> Tensor:
+        """Half the spread of the knees (or ankles, lower down) at `depth` below the mid-hip, + `LEG_CLEAR` hw."""
+        knee_d = ((self.rk + self.lk) / 2 - self.hip) @ self.v
+        t = (depth / knee_d.clamp_min(1.0)).clamp(0.0, 2.0)
+        knees = (self.lk - self.rk) @ self.u / 2
+        ankles = (self.la - self.ra) @ self.u / 2
+        spread = torch.where(t <= 1, self.hw / 2 + t * (knees - self.hw / 2), knees + (t - 1) * (ankles - knees))
+        return spread.abs() + LEG_CLEAR * self.hw
+
+
+def _along_depth(points: tuple[Tensor, ...], depth: Tensor, v: Tensor, origin: Tensor) -> Tensor:
+    """The point of the polyline `points` whose depth along `v` below `origin` is `depth` (extended past its end)."""
+    ds = [(p - origin) @ v for p in points]
+    for a, b, da, db in zip(points[:-1], points[1:], ds[:-1], ds[1:], strict=True):
+        if depth <= db or b is points[-1]:
+            t = (depth - da) / (db - da).clamp_min(1e-6)
+            return a + t * (b - a)
+    return points[-1]
+
+
+def _walk(points: tuple[Tensor, ...], length: Tensor) -> tuple[Tensor, Tensor]:
+    """(point, unit direction) `length` along the polyline `points` (extended past its end)."""
+    for a, b in zip(points[:-1], points[1:], strict=True):
+        seg = (b - a).norm().clamp_min(1e-6)
+        if length <= seg or b is points[-1]:
+            d = (b - a) / seg
+            return a + length * d, d
+        length = length - seg
+    raise AssertionError("unreachable")
+
+
+def _check_landmarks(landmarks: object, category: str, names: tuple[str, ...]) -> CategoryLandmarks:
+    if not isinstance(landmarks, CategoryLandmarks) or landmarks.category != category:
+        raise TypeError(f"garment_landmarks: expected {category} CategoryLandmarks, got {type(landmarks).__name__}")
+    check_shape(landmarks.points, "garment_landmarks.points", ("B", len(names), 3))
+    return landmarks
+
+
+def _batch(landmarks: CategoryLandmarks, pose: Pose, parse: Tensor | None) -> int:
+    sizes = {landmarks.batch_size, pose.batch_size} | ({parse.shape[0]} if parse is not None else set())
+    b = max(sizes)
+    if any(s not in (1, b) for s in sizes):
+        raise ValueError(
+            f"garment_landmarks / pose / parse: batch sizes {landmarks.batch_size}, {pose.batch_size}, "
+            f"{None if parse is None else parse.shape[0]} do not broadcast"
+        )
+    if parse is not None:
+        check_shape(parse, "parse", ("B", *pose.canvas_hw))
+    return b
+
+
+def place_lower_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None) -> KeypointPairs:
+    """Targets on the person for trousers, shorts and skirts (rules in the module docstring).
+
+    Args:
+        landmarks: lower `CategoryLandmarks` (B or 1, 13 points, garment pixels).
+        pose: `Pose` (B or 1) in the person's pixels; both hips and both knees are required.
+        parse: optional (B or 1, H, W) int64 LIP-20 labels of the person, (H, W) = `pose.canvas_hw`.
+
+    Returns:
+        `KeypointPairs` (origin "classical", names `LOWER_PAIR_NAMES`: the 13 landmarks and 4 knee points),
+        (B, 17, 3) pixels each side; absent points have confidence 0 on both sides.
+    """
+    landmarks = _check_landmarks(landmarks, "lower", LOWER_LANDMARKS)
+    check_lower_pose(pose)
+    b = _batch(landmarks, pose, parse)
+    g_all = landmarks.points.detach().double().cpu()
+    j_all = pose.joints.detach().double().cpu()
+    garments, persons = [], []
+    for i in range(b):
+        g = g_all[i if g_all.shape[0] > 1 else 0]
+        kind = landmarks.kinds[i if len(landmarks.kinds) > 1 else 0]
+        body = _Body(
+            j_all[i if j_all.shape[0] > 1 else 0],
+            None if parse is None else parse[i if parse.shape[0] > 1 else 0].cpu(),
+        )
+        gp, pp = _place_lower_one(g, body, kind)
+        garments.append(gp)
+        persons.append(pp)
+    dtype = landmarks.points.dtype
+    device = landmarks.points.device
+    return KeypointPairs(
+        garment_px=torch.stack(garments).to(device=device, dtype=dtype),
+        person_px=torch.stack(persons).to(device=device, dtype=dtype),
+        names=LOWER_PAIR_NAMES,
+        garment_hw=tuple(landmarks.garment_hw),
+        person_hw=tuple(pose.canvas_hw),
+        groups=1,
+        origin="classical",
+        pose=pose,
+    )
+
+
+def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]:
+    idx = {n: k for k, n in enumerate(LOWER_PAIR_NAMES)}
+    gp = torch.zeros(len(LOWER_PAIR_NAMES), 3, dtype=torch.float64)
+    gp[: len(LOWER_LANDMARKS)] = g
+    out = torch.zeros_like(gp)
+
+    def gxy(name: str) -> Tensor:
+        return gp[idx[name], :2]
+
+    def put(name: str, xy: Tensor, conf: float | Tensor = 1.0) -> None:
+        out[idx[name], :2] = xy
+        out[idx[name], 2] = conf
+
+    u, v, hw = body.u, body.v, body.hw
+    waist_half = body.half_width(body.waist, WAIST_HALF)
+    g_waist_w = (gxy("waist_left")[0] - gxy("waist_right")[0]).abs().clamp_min(1.0)
+    sx = 2 * waist_half / g_waist_w
+    g_top = gxy("waist_center")
+    put("waist_right", body.waist - waist_half * u)
+    put("waist_left", body.waist + waist_half * u)
+    put("waist_center", body.waist)
+
+    def below_waist(name: str) -> Tensor:
+        return sx * (gxy(name)[1] - g_top[1])
+
+    if kind == "skirt":
+        _place_skirt(gp, out, idx, body, sx, g_top, waist_half)
+        return gp, out
+    # trousers / shorts
+    hip_d = (body.hip - body.waist) @ v
+    knee_d = ((body.rk + body.lk) / 2 - body.waist) @ v
+    crotch_d = below_waist("crotch").clamp(hip_d + CROTCH_MIN * body.thigh, knee_d - CROTCH_ABOVE_KNEE * body.thigh)
+    crotch = body.waist + crotch_d * v
+    put("crotch", crotch)
+    g_hip_half = (gxy("hip_left")[0] - gxy("hip_right")[0]).abs() / 2
+    body_half = body.half_width(crotch, HIP_HALF)
+    hip_half = (g_hip_half * sx).clamp(body_half, body_half * HIP_LOOSE)
+    put("hip_right", crotch - hip_half * u)
+    put("hip_left", crotch + hip_half * u)
+    for side, sign, knee_j, ankle_j in (
+        ("right", -1.0, body.rk, body.ra),
+        ("left", 1.0, body.lk, body.la),
+    ):
+        o, n = idx[f"leg_{side}_outer"], idx[f"leg_{side}_inner"]
+        top_g = (gxy(f"hip_{side}") + gxy("crotch")) / 2
+        hem_g = (gp[o, :2] + gp[n, :2]) / 2
+        len_g = (hem_g - top_g).norm()
+        top_p = (out[idx[f"hip_{side}"], :2] + crotch) / 2
+        # the leg's path: from its top, through the knee, to the ankle (the hip joint's line, shifted)
+        path = (top_p, knee_j, ankle_j)
+        total = (knee_j - top_p).norm() + (ankle_j - knee_j).norm()
+        length = (sx * len_g).clamp(0.2 * body.thigh, total + 0.1 * body.thigh)
+        end, d = _walk(path, length)
+        frac = (length / total.clamp_min(1.0)).clamp(0.0, 1.0)
+        width = torch.maximum(
+            sx * (gp[o, :2] - gp[n, :2]).norm(), hw * (LEG_MIN_TOP + frac * (LEG_MIN_ANKLE - LEG_MIN_TOP))
+        )
+        normal = _perp(d)
+        if normal @ u * sign < 0:
+            normal = -normal  # outer = away from the body's centre
+        put(f"leg_{side}_outer", end + normal * width / 2)
+        put(f"leg_{side}_inner", end - normal * width / 2)
+        to_knee = (knee_j - top_p).norm()
+        if length > 1.15 * to_knee:  # the hem lies past the knee: bend the leg there
+            f = to_knee / length
+            k_g = top_g + f * (hem_g - top_g)
+            w_top_g = (gxy(f"hip_{side}") - gxy("crotch")).norm() / 2
+            w_hem_g = (gp[o, :2] - gp[n, :2]).norm()
+            w_g = (1 - f) * w_top_g + f * w_hem_g
+            axis_g = (hem_g - top_g) / len_g.clamp_min(1e-6)
+            n_g = _perp(axis_g)
+            if n_g @ (gp[o, :2] - gp[n, :2]) < 0:
+                n_g = -n_g
+            knee_d = (_perp((knee_j - top_p) / to_knee.clamp_min(1e-6)) + normal) / 2
+            knee_d = knee_d / knee_d.norm().clamp_min(1e-6)
+            w_p = torch.maximum(sx * w_g, hw * (LEG_MIN_TOP + (to_knee / total) * (LEG_MIN_ANKLE - LEG_MIN_TOP)))
+            for name, s in ((f"knee_{side}_outer", 1.0), (f"knee_{side}_inner", -1.0)):
+                gp[idx[name]] = torch.cat((k_g + s * n_g * w_g / 2, torch.ones(1, dtype=gp.dtype)))
+                put(name, knee_j + s * knee_d * w_p / 2)
+    return gp, out
+
+
+def _place_skirt(
+    gp: Tensor, out: Tensor, idx: dict[str, int], body: _Body, sx: Tensor, g_top: Tensor, waist_half: Tensor
+) -> None:
+    """Hips and hem of a skirt below the (already placed) waist: depths x `sx`, widths never narrowing downwards."""
+    u, v = body.u, body.v
+    base = (body.waist - body.hip) @ v  # the waist's depth relative to the mid-hip (negative: above)
+    previous = waist_half
+    for names in (("hip_right", "hip_left", None), ("hem_right", "hem_left", "hem_center")):
+        right, left, centre = names
+        g_r, g_l = gp[idx[right]], gp[idx[left]]
+        depth = base + sx * (((g_r[1] + g_l[1]) / 2) - g_top[1])
+        mid = body.midline(depth)
+        half = sx * (g_l[0] - g_r[0]).abs() / 2
+        floor = previous
+        if right == "hip_right":
+            floor = torch.maximum(floor, body.half_width(mid, HIP_HALF) * 1.02)
+        else:
+            floor = torch.maximum(floor, body.legs_half(depth))
+        half = half.clamp(floor, floor * (HIP_LOOSE if centre is None else HEM_LOOSE))
+        out[idx[right], :2], out[idx[right], 2] = mid - half * u, 1.0
+        out[idx[left], :2], out[idx[left], 2] = mid + half * u, 1.0
+        if centre is not None:
+            depth_c = base + sx * (gp[idx[centre], 1] - g_top[1])
+            out[idx[centre], :2], out[idx[centre], 2] = body.midline(depth_c), 1.0
+        previous = half
+
+
+def bodice_landmarks(landmarks: CategoryLandmarks) -> GarmentLandmarks:
+    """A dress's bodice as upper-body `GarmentLandmarks`: the 14 landmarks with the waist as the hem."""
+    pts = landmarks.points[:, : len(GARMENT_LANDMARKS)].clone()
+    wl, wr = landmarks.point("waist_left"), landmarks.point("waist_right")
+    pts[:, GARMENT_LANDMARKS.index("hem_left")] = wl
+    pts[:, GARMENT_LANDMARKS.index("hem_right")] = wr
+    centre = (wl + wr) / 2
+    centre[:, 2] = torch.minimum(wl[:, 2], wr[:, 2])
+    pts[:, GARMENT_LANDMARKS.index("hem_center")] = centre
+    return GarmentLandmarks(pts, landmarks.garment_hw, landmarks.kinds)
+
+
+def upper_pairs(pairs: KeypointPairs) -> KeypointPairs:
+    """The 14 upper-body pairs of dress pairs (`DRESS_PAIR_NAMES`), for the upper-body part warp."""
+    from dataclasses import replace
+
+    n = len(GARMENT_LANDMARKS)
+    return replace(pairs, garment_px=pairs.garment_px[:, :n], person_px=pairs.person_px[:, :n], names=GARMENT_LANDMARKS)
+
+
+def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None) -> KeypointPairs:
+    """Targets on the person for dresses (rules in the module docstring).
+
+    Args:
+        landmarks: dress `CategoryLandmarks` (B or 1, 18 points, garment pixels).
+        pose: `Pose` (B or 1); both shoulders, hips and knees are required.
+        parse: optional (B or 1, H, W) int64 LIP-20 labels, (H, W) = `pose.canvas_hw`.
+
+    Returns:
+        `KeypointPairs` (origin "classical", names `DRESS_PAIR_NAMES`), (B, 18, 3) pixels each side.
+    """
+    landmarks = _check_landmarks(landmarks, "dress", DRESS_LANDMARKS)
+    check_lower_pose(pose, category="dress")
+    b = _batch(landmarks, pose, parse)
+    bodice = place_garment_landmarks(bodice_landmarks(landmarks), pose)
+    g_all = landmarks.points.detach().double().cpu().expand(b, -1, -1)
+    upper_t = bodice.person_px.detach().double().cpu().expand(b, -1, -1)
+    j_all = pose.joints.detach().double().cpu()
+    persons = []
+    n_up = len(GARMENT_LANDMARKS)
+    idx = {n: k for k, n in enumerate(DRESS_LANDMARKS)}
+    for i in range(b):
+        g = g_all[i]
+        body = _Body(
+            j_all[i if j_all.shape[0] > 1 else 0],
+            None if parse is None else parse[i if parse.shape[0] > 1 else 0].cpu(),
+        )
+        out = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
+        out[:n_up] = upper_t[i]
+        waist_half = body.half_width(body.waist, WAIST_HALF)
+        g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)
+        sx = 2 * waist_half / g_waist_w
+        out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))
+        out[idx["waist_left"]] = torch.cat((body.waist + waist_half * body.u, g[idx["waist_left"], 2:]))
+        g_top = (g[idx["waist_left"], :2] + g[idx["waist_right"], :2]) / 2
+        # the skirt: hips and the dress's hem below the waist, flaring
+        sub_idx = {"hip_right": idx["hip_right"], "hip_left": idx["hip_left"]}
+        sub_idx.update({n: idx[n] for n in ("hem_right", "hem_left", "hem_center")})
+        _place_skirt(g, out, sub_idx, body, sx, g_top, waist_half)
+        conf = g[:, 2].clone()
+        conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
+        out[:, 2] = conf
+        persons.append(out)
+    return KeypointPairs(
+        garment_px=g_all.to(device=landmarks.points.device, dtype=landmarks.points.dtype),
+        person_px=torch.stack(persons).to(device=landmarks.points.device, dtype=landmarks.points.dtype),
+        names=DRESS_PAIR_NAMES,
+        garment_hw=tuple(landmarks.garment_hw),
+        person_hw=tuple(pose.canvas_hw),
+        groups=1,
+        origin="classical",
+        pose=pose,
+    )

@@ -1,0 +1,143 @@
+"""Lower-body garments and dresses in the classical try-on, on the shared Dress Code pairs (skipped without them).
+
+Floors are the measured means (benchmarks/bench_lower.py, with parse maps) minus a margin: SSIM in the label box
+0.498 (lower) / 0.502 (dresses) vs 0.525 for tops; coverage 91 % / 80 %; spill 15 % / 12 % (the issue's goal of
+< 5 % spill and >= 85 % dress coverage is NOT met yet).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+from kfvton.keypoints.formats import pose_from_json_file
+from kfvton.keypoints.garment_landmarks_lower import (
+    DRESS_LANDMARKS,
+    LOWER_LANDMARKS,
+    check_category,
+    classify_garment,
+    detect_lower_landmarks,
+)
+from kfvton.pipelines.classical import classical_tryon
+from kfvton.preprocess.garment_mask import prepare_garment_mask
+from kfvton.preprocess.io import load_image
+from kfvton.preprocess.parse_labels import read_parse_labels
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+
+
+@pytest.fixture(scope="module")
+def dresscode(samples_dir):
+    folder = samples_dir / "dresscode"
+    if not (folder / "lower_body" / "images" / "013564_0.jpg").is_file():
+        pytest.skip("no Dress Code samples")
+    return folder
+
+
+def _load(folder: Path, ident: str):
+    person = load_image(folder / "images" / f"{ident}_0.jpg")
+    garment = load_image(folder / "images" / f"{ident}_1.jpg")
+    pose = pose_from_json_file(folder / "keypoints" / f"{ident}_2.json", (1024, 768))
+    parse = read_parse_labels(folder / "label_maps" / f"{ident}_4.png").parse
+    return person, garment, pose, parse
+
+
+def _mask(garment):
+    return prepare_garment_mask(garment, None).mask
+
+
+class TestClassify:
+    def test_shared_samples(self, dresscode):
+        for ident in ("013564", "013566", "013569"):  # shorts with a visible gap between the legs
+            seen = classify_garment(_mask(load_image(dresscode / "lower_body" / "images" / f"{ident}_1.jpg")))
+            assert seen.categories == ("lower",) and seen.sure == (True,), ident
+        for ident in ("020714", "020715", "020716", "020717", "020718", "020719", "020720"):
+            seen = classify_garment(_mask(load_image(dresscode / "dresses" / "images" / f"{ident}_1.jpg")))
+            assert seen.categories == ("dress",), ident
+        for ident in ("000000", "000001", "000002", "000004", "000005", "000006"):
+            seen = classify_garment(_mask(load_image(dresscode / "upper_body" / "images" / f"{ident}_1.jpg")))
+            assert seen.categories == ("upper",), ident
+
+    def test_wrong_category_message(self, dresscode):
+        shorts = _mask(load_image(dresscode / "lower_body" / "images" / "013564_1.jpg"))
+        with pytest.raises(ValueError, match="category: 'upper' was asked for, but .* looks like a lower-body garment"):
+            check_category("upper", shorts)
+        top = _mask(load_image(dresscode / "upper_body" / "images" / "000001_1.jpg"))
+        with pytest.raises(ValueError, match="'lower' was asked for, but .* looks like an upper-body garment"):
+            check_category("lower", top)
+        check_category("upper", top)  # no error
+
+    def test_tryon_refuses_shorts_as_upper(self, dresscode):
+        person, garment, pose, parse = _load(dresscode / "lower_body", "013564")
+        with pytest.raises(ValueError, match="looks like a lower-body garment"):
+            classical_tryon(person, garment, pose, parse=parse, category="upper")
+
+
+class TestLandmarks:
+    def test_shorts(self, dresscode):
+        garment = load_image(dresscode / "lower_body" / "images" / "013566_1.jpg")
+        lm = detect_lower_landmarks(garment, _mask(garment))
+        assert lm.names == LOWER_LANDMARKS and lm.kinds == ("shorts",)
+        p = {n: lm.points[0, i] for i, n in enumerate(lm.names)}
+        assert p["waist_right"][0] < p["waist_center"][0] < p["waist_left"][0]  # wearer's left = image right
+        assert p["waist_center"][1] < p["crotch"][1] < p["leg_left_inner"][1]
+        assert p["leg_right_outer"][0] < p["leg_right_inner"][0] < p["crotch"][0] < p["leg_left_inner"][0]
+        assert float(p["hem_center"][2]) == 0.0  # no skirt hem on shorts
+
+
+class TestTryOn:
+    def test_missing_knees_named(self, dresscode):
+        person, garment, pose, _ = _load(dresscode / "lower_body", "013564")
+        joints = pose.joints.clone()
+        joints[:, [10, 13], 2] = 0.0  # BODY_25 right_knee, left_knee
+        from kfvton.keypoints.pose import Pose
+
+        with pytest.raises(ValueError, match="missing right_knee, left_knee"):
+            classical_tryon(person, garment, Pose(joints, pose.canvas_hw), category="lower")
+
+    @pytest.mark.parametrize(
+        ("folder", "ident", "category"), [("lower_body", "013566", "lower"), ("dresses", "020716", "dress")]
+    )
+    def test_runs_with_and_without_parse(self, dresscode, folder, ident, category):
+        person, garment, pose, parse = _load(dresscode / folder, ident)
+        for p in (parse, None):
+            out = classical_tryon(person, garment, pose, parse=p, category="auto")
+            assert out.category == category and "auto" in out.category_reason
+            assert out.image.shape == person.shape and torch.isfinite(out.image).all()
+            names = out.keypoints.names
+            assert ("crotch" in names) if category == "lower" else (names == DRESS_LANDMARKS)
+            assert float(out.warped_mask.mean()) > 0.05
+
+    def test_unpaired_every_combination_runs(self, dresscode):
+        persons = [("upper_body", "000001"), ("lower_body", "013566"), ("dresses", "020716")]
+        garments = [
+            ("upper_body", "000001", "upper"),
+            ("lower_body", "013564", "lower"),
+            ("dresses", "020717", "dress"),
+        ]
+        for pf, pi in persons:
+            person, _, pose, parse = _load(dresscode / pf, pi)
+            for gf, gi, category in garments:
+                garment = load_image(dresscode / gf / "images" / f"{gi}_1.jpg")
+                for p in (parse, None):
+                    out = classical_tryon(person, garment, pose, parse=p, category=category)
+                    assert torch.isfinite(out.image).all() and float(out.warped_mask.sum()) > 0, (pi, gi)
+
+
+@pytest.mark.slow
+class TestMeasures:
+    @pytest.mark.parametrize(
+        ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
+        [("lower_body", 0.47, 0.86, 0.2), ("dresses", 0.47, 0.75, 0.15)],
+    )
+    def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
+        import bench_lower
+
+        scores = bench_lower.score_folder(dresscode.parent, name)
+        n = len(scores)
+        assert sum(s.ssim_box for s in scores) / n >= ssim_floor
+        assert sum(s.coverage for s in scores) / n >= cover_floor
+        assert sum(s.spill for s in scores) / n <= spill_ceiling
