@@ -18,7 +18,7 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4);
        - which of the two, per pixel: whichever seed is nearer, background pixels or body (any other label, plus,
          with a pose in `keypoints`, its bones drawn `BONE_WIDTH` shoulder widths thick and the shoulder-hip
-         quadrilateral), computed at 1/`FILL_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
+         quadrilateral), computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
     4. Light and folds (`_shading`): the old clothes' log-luminance at low and middle frequencies, relative to its
        median, after a median filter (thin stripes and lettering go) and without the pixels whose chromaticity or
@@ -124,8 +124,12 @@ NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
 #: Arms stay in front of the garment only inside this fraction of the torso polygon's width: an arm hanging at
 #: the body's side is under the sleeve and the torso's side seam; one crossing the chest or belly is in front.
 ARMS_FRONT_WIDTH = 0.7
-#: The skin-or-background decision is computed at 1/FILL_SCALE of the resolution (then blurred and upsampled).
+#: Light and folds are computed at 1/FILL_SCALE of the resolution; the skin-or-background decision at
+#: 1/WEIGHT_SCALE (then upsampled and lightly blurred).
 FILL_SCALE = 4
+WEIGHT_SCALE = 2
+#: The repaint's multi-scale fill starts at 1/PUSH_PULL_SCALE of the resolution (skin and backgrounds are smooth).
+PUSH_PULL_SCALE = 4
 #: Width (full-res pixels at 1024 rows; scales with the image) of the soft change from skin to background.
 FILL_EDGE_PX = 4.0
 #: Freed old clothes grow by this many pixels (at 1024 rows) into the background and skin next to them, and the
@@ -140,11 +144,17 @@ LIMB_SHADE = 0.12
 LIMB_EDGE_PX = 10.0
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
 BONE_WIDTH = 0.22
+#: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
+SLEEVE_MIN_PX = 4.0
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
 SKIN_TOLERANCE = 0.04
 #: Light and folds: log-gain limits (darker, brighter) and the strength applied to the old clothes' log-luminance.
 SHADE_RANGE = (0.45, 0.2)
 SHADE_STRENGTH = 0.85
+#: Old-clothes pixels whose chromaticity differs by this (per channel of rgb / sum) from the garment's median, or
+#: whose log-luminance differs by this from its median, are print, not light: left out of the shading.
+SHADE_CHROMA = 0.05
+SHADE_OUTLIER = 0.7
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -229,13 +239,15 @@ def composite_garment(
     painted = skin = background = gain = None
     if parse is not None:
         codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), table)
+        skin = _skin_colour(person, codes)
+        if set(table.old) & set(VITONHD_UPPER_CLOTHES):
+            codes = _sleeves_to_old(person, codes, skin)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
         if keypoints is not None:
             arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
         keep = keep | arms
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
-        skin = _skin_colour(person, codes)
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
@@ -290,73 +302,72 @@ def _repaint(
     feather_px: float,
     shading: bool,
 ) -> _Repaint:
-    """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV."""
+    """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
+    box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
-    covered = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
+    covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
     grow = max(1, round(FRINGE_PX * unit))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
-    fills, paints, weights, gains = [], [], [], []
+    reach = max(2, round(RESIDUE_PX * unit))
+    reach_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    fill = np.zeros((b, h, w, 3), np.float32)
+    paint = np.zeros((b, h, w), np.float32)
+    weight = np.zeros((b, h, w), np.float32)
+    gain = np.ones((b, h, w), np.float32)
     for i in range(b):
-        img, c = img_all[i], codes_np[i]
-        old = ((c & _OLD) > 0).astype(np.uint8)
-        # grow into the background and skin only: hair, face and the lower body keep their own edges
-        soft_side = ((c & (_BACKGROUND | _SKIN)) > 0) & ((c & (_FRONT | _FACE)) == 0) | ((c & _ARM) > 0)
-        freed = (cv2.dilate(old, kernel) > 0) & ((old > 0) | soft_side) & ~covered[i]
-        gain = _shading(img, old > 0, unit) if shading else np.ones((h, w), np.float32)
-        gains.append(gain)
-        if not freed.any():
-            fills.append(img)
-            paints.append(np.zeros((h, w), np.float32))
-            weights.append(np.zeros((h, w), np.float32))
+        old_full = (codes_np[i] & _OLD) > 0
+        if not old_full.any():
             continue
-        y0, y1, x0, x1 = _box(freed, round(0.08 * h))
-        y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE  # the pose prior's grid (both ends: mirror-symmetric)
-        y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)
+        y0, y1, x0, x1 = _box(old_full, round(0.08 * h))
+        y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE  # the grids of the pose prior and the shading
+        y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # (both ends: mirror-symmetric)
         crop = (slice(y0, y1), slice(x0, x1))
-        ci, cc = img[crop], c[crop]
+        ci, cc, covered = img_all[i][crop], codes_np[i][crop], covered_all[i][crop]
+        old = old_full[crop].astype(np.uint8)
+        if shading:
+            gain[i][crop] = _shading(ci, old > 0, unit)
+        # grow into the background and skin only: hair, face and the lower body keep their own edges
+        soft_side = ((cc & (_BACKGROUND | _SKIN)) > 0) & ((cc & (_FRONT | _FACE)) == 0) | ((cc & _ARM) > 0)
+        freed = (cv2.dilate(old, kernel) > 0) & ((old > 0) | soft_side) & ~covered
+        if not freed.any():
+            continue
         # seeds: background / skin pixels off their borders and off the old clothes' reach (where residue hides)
-        reach = max(2, round(RESIDUE_PX * unit))
-        near = cv2.dilate(old[crop], cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))) > 0
+        near = cv2.dilate(old, reach_kernel) > 0
         bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernel) > 0) & ~near
         skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernel) > 0) & ~near
-        skin_seed &= _skin_like(ci, skin_np[i])
-        weight = np.zeros((h, w), np.float32)
-        wc = _background_weight(cc, bg_seed, covered[i][crop], keypoints, bones, i, unit, (h, w), (y0, x0))
-        weight[crop] = wc
+        skin_seed[skin_seed] = _skin_like(ci[skin_seed], skin_np[i])
+        wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
         bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
         skin_fill = _push_pull(ci, skin_seed) if skin_seed.any() else np.broadcast_to(skin_np[i], ci.shape)
         # the person's light and folds, and a limb's edge a little darker than its middle (it turns away)
         to_edge = cv2.distanceTransform((wc < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
         limb = 1.0 - LIMB_SHADE * np.exp(-to_edge / (LIMB_EDGE_PX * unit))
-        skin_fill = skin_fill * (gain[crop] * limb)[..., None]
+        skin_fill = skin_fill * (gain[i][crop] * limb)[..., None]
         fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
         # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
         # than what the repaint puts there, within `RESIDUE_PX` of them
-        fc_freed = freed[crop]
-        band = near & soft_side[crop] & ~covered[i][crop] & ~fc_freed
+        band = near & soft_side & ~covered & ~freed
         if band.any():
-            old_colour = np.median(ci[old[crop] > 0][::7], axis=0)
-            to_old = np.abs(ci - old_colour).sum(-1)
-            residue = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(ci - fc).sum(-1))
-            fc_freed |= band & (cv2.dilate(residue.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-        fill = img.copy()
-        fill[crop] = fc
-        fills.append(fill)
-        paints.append(freed.astype(np.float32))
-        weights.append(weight)
+            old_colour = np.median(ci[old > 0][::7], axis=0)
+            px = ci[band]
+            to_old = np.abs(px - old_colour).sum(-1)
+            residue = np.zeros(band.shape, np.uint8)
+            residue[band] = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - fc[band]).sum(-1))
+            freed |= band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
+        fill[i][crop] = fc
+        paint[i][crop] = _feather_outwards(freed.astype(np.float32), feather_px)
+        weight[i][crop] = wc
 
-    def back(arrays: list[np.ndarray]) -> Tensor:
-        t = torch.from_numpy(np.stack(arrays))
+    def back(array: np.ndarray) -> Tensor:
+        t = torch.from_numpy(array)
         t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
         return t.to(device=person.device, dtype=person.dtype)
 
-    paint = back(paints)
-    paint = torch.maximum(paint, _feather_fixed(paint, feather_px))  # soft outwards only: no old-clothes fringe
-    return _Repaint(back(fills), paint, back(weights), back(gains))
+    return _Repaint(back(fill), back(paint), back(weight), back(gain))
 
 
 def _box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
@@ -374,16 +385,15 @@ def _box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
 def _push_pull(img: np.ndarray, seed: np.ndarray) -> np.ndarray:
     """(H, W, 3) `img` kept on `seed` and continued smoothly everywhere else: a multi-scale normalised fill (area
     averages of the seed pixels down a pyramid, then each level's gaps filled from the level below, bilinearly),
-    which carries the seeds' gradients into the gap without blocks or seams. Computed at half resolution (the
-    seed pixels themselves are kept exactly)."""
+    which carries the seeds' gradients into the gap without blocks or seams. Computed from 1/`PUSH_PULL_SCALE` of
+    the resolution up (so the seed pixels themselves come back smoothed: callers use the fill away from them)."""
     weight = seed.astype(np.float32)
     if min(seed.shape) >= 64:
-        size = ((seed.shape[1] + 1) // 2, (seed.shape[0] + 1) // 2)
-        half_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
-        half_v = cv2.resize(img * weight[..., None], size, interpolation=cv2.INTER_AREA)
-        half = _push_pull_levels(half_v, half_w)
-        up = cv2.resize(half, (seed.shape[1], seed.shape[0]), interpolation=cv2.INTER_LINEAR)
-        return np.where(seed[..., None], img, up)
+        size = (-(-seed.shape[1] // PUSH_PULL_SCALE), -(-seed.shape[0] // PUSH_PULL_SCALE))
+        small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+        small_v = cv2.resize(img * weight[..., None], size, interpolation=cv2.INTER_AREA)
+        small = _push_pull_levels(small_v, small_w)
+        return cv2.resize(small, (seed.shape[1], seed.shape[0]), interpolation=cv2.INTER_LINEAR)
     return _push_pull_levels(img * weight[..., None], weight)
 
 
@@ -419,28 +429,27 @@ def _background_weight(
     origin_yx: tuple[int, int],
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
-    but the old clothes, plus the pose's `_body_prior`), soft over `FILL_EDGE_PX`; at 1/`FILL_SCALE`, blurred.
+    but the old clothes, plus the pose's `_body_prior`), soft over `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred.
     The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
     covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at `origin_yx`
     of an image of `size_hw`."""
     h, w = codes.shape
-    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    hs, ws = -(-h // WEIGHT_SCALE), -(-w // WEIGHT_SCALE)
     small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731
     bg = small(bg_seed) > 0.75
     body = small((codes & _BODY) > 0) > 0.75
-    prior = _body_prior(keypoints, i, size_hw, FILL_SCALE, bones)
+    prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones)
     if prior is not None:
-        ys, xs = origin_yx[0] // FILL_SCALE, origin_yx[1] // FILL_SCALE
+        ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
         body |= (prior[ys : ys + hs, xs : xs + ws] > 0) & (small(covered) < 0.5)
     if not bg.any():
         return np.zeros((h, w), np.float32)
     d_bg = cv2.distanceTransform((~bg).astype(np.uint8), cv2.DIST_L2, 5)
     d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5) if body.any() else np.full_like(d_bg, 1e4)
-    edge = FILL_EDGE_PX * unit / FILL_SCALE
+    edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
     weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0).astype(np.float32)
-    weight = cv2.GaussianBlur(weight, (0, 0), 0.6)  # a smooth contour, not a Voronoi one
     weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
-    return cv2.GaussianBlur(weight, (0, 0), max(1.0, FILL_EDGE_PX * unit / 2))
+    return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
 
 
 def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
@@ -466,12 +475,13 @@ def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
         blurred = cv2.GaussianBlur(small[..., ch], (0, 0), 0.8)
         edges = np.maximum(edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)))
     edge_limit = 0.6  # Sobel of the coarse image; a 0..1 step gives ~2
-    ok = (
-        region
-        & (np.abs(chroma - ref_chroma).max(-1) < 0.05)
-        & (np.abs(log_l - ref_level) < 0.8)
-        & (cv2.dilate((edges > edge_limit).astype(np.uint8), np.ones((3, 3), np.uint8)) == 0)
+    odd = (
+        (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
+        | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
+        | (edges > edge_limit)
     )
+    d = 2 * max(1, round(2 * unit)) + 1  # and their blurred borders: 8 pixels at 1024 rows
+    ok = region & (cv2.dilate(odd.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
     if ok.sum() < 16:
         return np.ones((h, w), np.float32)
     wt = ok.astype(np.float32)
@@ -490,19 +500,23 @@ def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
 
 
 def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
-    """(B, 1, H, W) [0, 1]: the repaint and a band along the garment's border (module docstring, step 6)."""
-    h = alpha.shape[-2]
-    r = max(1, round(REFINE_BAND * h))
+    """(B, 1, H, W) [0, 1]: the repaint and a band along the garment's border (module docstring, step 6); the band
+    is made at 1/`FILL_SCALE` of the resolution (it is soft anyway)."""
+    h, w = alpha.shape[-2:]
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    r = max(1, round(REFINE_BAND * hs))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    hard = (alpha.detach() > 0.5)[:, 0].cpu().numpy().astype(np.uint8)
-    paint = None if painted is None else painted.detach()[:, 0].float().cpu().numpy()
-    out = []
+    small = F.interpolate(alpha.detach().float(), size=(hs, ws), mode="area")[:, 0].cpu().numpy()
+    hard = (small > 0.5).astype(np.uint8)
+    bands = []
     for i in range(hard.shape[0]):
         band = (cv2.dilate(hard[i], kernel) - cv2.erode(hard[i], kernel)).astype(np.float32)
-        if paint is not None:
-            band = np.maximum(band, paint[i])
-        out.append(cv2.GaussianBlur(band, (0, 0), r / 2))
-    return torch.from_numpy(np.stack(out)).clamp(0, 1).unsqueeze(1).to(device=alpha.device, dtype=alpha.dtype)
+        bands.append(cv2.GaussianBlur(band, (0, 0), max(0.5, r / 2)))
+    band_t = torch.from_numpy(np.stack(bands)).unsqueeze(1).to(device=alpha.device, dtype=alpha.dtype)
+    band_t = F.interpolate(band_t, size=(h, w), mode="bilinear", align_corners=False)
+    if painted is not None:
+        band_t = torch.maximum(band_t, painted.detach())
+    return band_t.clamp(0, 1)
 
 
 def _body_prior(
@@ -543,6 +557,33 @@ def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
     return torch.from_numpy(np.stack(out)).to(device=person.device, dtype=person.dtype)
 
 
+def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
+    """Arm pixels that are not skin (`_skin_like` the skin model; VITON-HD parses label long sleeves as arms) become
+    old clothes: a short new sleeve does not leave the old long one under it. Only where the skin model comes from
+    the face (>= 50 face pixels at every 4th row and column); specks under `SLEEVE_MIN_PX` are left as arms."""
+    sub = codes[:, ::4, ::4]
+    out = codes.clone()
+    img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
+    codes_np = codes.cpu().numpy()
+    r = max(1, round(SLEEVE_MIN_PX * person.shape[-2] / 1024.0))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    skin_np = skin.detach().float().cpu().numpy()
+    for i in range(codes.shape[0]):
+        arm_full = (codes_np[i] & _ARM) > 0
+        if int(((sub[i] & _FACE) > 0).sum()) < 50 or not arm_full.any():
+            continue
+        y0, y1, x0, x1 = _box(arm_full, r)
+        arm = arm_full[y0:y1, x0:x1]
+        sleeve = np.zeros(arm.shape, np.uint8)
+        sleeve[arm] = ~_skin_like(img[i, y0:y1, x0:x1][arm], skin_np[i])
+        sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
+        if sleeve.any():
+            mask = torch.from_numpy(sleeve).to(codes.device)
+            part = out[i, y0:y1, x0:x1]
+            part[mask] = (part[mask] | _OLD) & ~(_ARM | _SKIN | _BODY | _FRONT)
+    return out
+
+
 def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
     luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
@@ -572,17 +613,13 @@ def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 
-def _feather_fixed(mask: Tensor, sigma: float) -> Tensor:
-    """`_feather` for a mask that needs no gradient (the paint mask), with OpenCV's box filter (several times
-    faster on CPU; borders replicate instead of averaging fewer pixels, which no paint touches in practice)."""
-    passes = round(1.5 * sigma * sigma)
-    if passes == 0:
-        return mask
-    out = mask.detach().float().cpu().numpy().copy()
-    for i in range(out.shape[0]):
-        for _ in range(passes):
-            out[i, 0] = cv2.blur(out[i, 0], (3, 3), borderType=cv2.BORDER_REPLICATE)
-    return torch.from_numpy(out).to(device=mask.device, dtype=mask.dtype)
+def _feather_outwards(mask: np.ndarray, sigma: float) -> np.ndarray:
+    """max(mask, blur(mask)) with repeated 3x3 box filters, ~ a Gaussian of `sigma` (as `_feather`): the paint mask
+    soft outwards only, so no fringe of old clothes is left (borders replicate)."""
+    blurred = mask
+    for _ in range(round(1.5 * sigma * sigma)):
+        blurred = cv2.blur(blurred, (3, 3), borderType=cv2.BORDER_REPLICATE)
+    return np.maximum(mask, blurred)
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:
