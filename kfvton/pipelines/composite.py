@@ -558,8 +558,8 @@ def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
 
 
 def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
-    """Arm pixels that are not skin (`_skin_like` the skin model; VITON-HD parses label long sleeves as arms) become
-    old clothes: a short new sleeve does not leave the old long one under it. Only where the skin model comes from
+    """Arm pixels that are not skin (`_skin_like` the skin model) and nearer the old clothes' median colour than the
+    skin's (VITON-HD parses label long sleeves as arms) become old clothes: a short new sleeve does not leave the old long one under it. Only where the skin model comes from
     the face (>= 50 face pixels at every 4th row and column); specks under `SLEEVE_MIN_PX` are left as arms."""
     sub = codes[:, ::4, ::4]
     out = codes.clone()
@@ -574,8 +574,14 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
             continue
         y0, y1, x0, x1 = _box(arm_full, r)
         arm = arm_full[y0:y1, x0:x1]
+        old = (codes_np[i] & _OLD) > 0
+        if not old.any():
+            continue
+        old_colour = np.median(img[i][old][::7], axis=0)
+        px = img[i, y0:y1, x0:x1][arm]
+        nearer_old = np.abs(px - old_colour).sum(-1) < np.abs(px - skin_np[i]).sum(-1)
         sleeve = np.zeros(arm.shape, np.uint8)
-        sleeve[arm] = ~_skin_like(img[i, y0:y1, x0:x1][arm], skin_np[i])
+        sleeve[arm] = ~_skin_like(px, skin_np[i]) & nearer_old
         sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
         if sleeve.any():
             mask = torch.from_numpy(sleeve).to(codes.device)
