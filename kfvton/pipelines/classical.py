@@ -37,6 +37,7 @@ from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
 from .classical_lower import TUCKS, resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
 from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
+from .lower_warp import warp_lower_garment
 
 __all__ = [
     "ClassicalTryOn",
@@ -105,7 +106,7 @@ def warp_keypoint_pairs(
     """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
 
     "auto" warps part by part (`warp_by_parts`) when the pairs are one group holding the classical garment
-    landmarks, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
+    landmarks (dress pairs included), lower-garment pairs by `warp_lower_garment`, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
 
     Args:
         pairs: garment points and their person targets.
@@ -123,6 +124,12 @@ def warp_keypoint_pairs(
     )
     if by_parts:
         return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step)
+    if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
+        # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
+        two_legs = bool((pairs.garment_px[:, pairs.names.index("crotch"), 2] > 0).all())
+        return warp_lower_garment(
+            pairs, garment_mask, "trousers" if two_legs else "skirt", reg=reg, grid_step=grid_step
+        )
     return warp_from_pairs(pairs, reg=reg, grid_step=grid_step)
 
 

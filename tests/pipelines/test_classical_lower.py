@@ -141,3 +141,14 @@ class TestMeasures:
         assert sum(s.ssim_box for s in scores) / n >= ssim_floor
         assert sum(s.coverage for s in scores) / n >= cover_floor
         assert sum(s.spill for s in scores) / n <= spill_ceiling
+
+
+def test_edited_lower_pairs_warp_part_wise(dresscode):
+    """Lower pairs coming back from the keypoint editor warp as the try-on did (seat + legs), not as one spline."""
+    from kfvton.pipelines.classical import warp_keypoint_pairs
+
+    person, garment, pose, parse = _load(dresscode / "lower_body", "013566")
+    out = classical_tryon(person, garment, pose, parse=parse, category="lower")
+    mask = _mask(garment)
+    again = warp_keypoint_pairs(out.keypoints, mask, grid_step=2)
+    assert torch.allclose(again.grid, out.warp.grid, atol=1e-4)
