@@ -23,12 +23,12 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kfvton.geometry.pair_warp import warp_by_parts, warp_garment  # noqa: E402
 from kfvton.keypoints.formats import pose_from_openpose_json  # noqa: E402
 from kfvton.keypoints.garment_landmarks import detect_garment_landmarks  # noqa: E402
 from kfvton.keypoints.placement import place_garment_landmarks  # noqa: E402
 from kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon, target_mask_from_parse  # noqa: E402
 from kfvton.pipelines.composite import composite_garment  # noqa: E402
+from kfvton.pipelines.garment_warp import warp_by_parts, warp_garment  # noqa: E402
 from kfvton.preprocess.garment_mask import prepare_garment_mask  # noqa: E402
 from kfvton.preprocess.io import load_image, load_mask, load_parse  # noqa: E402
 

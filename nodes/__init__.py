@@ -1,20 +1,21 @@
-"""ComfyUI nodes over `kfvton/`: one module per stage, each exporting NODE_CLASS_MAPPINGS and display names."""
+"""ComfyUI nodes over `kfvton/`: one module per menu category (KF-VTON/<category>), each exporting
+NODE_CLASS_MAPPINGS and display names; socket types, payloads and the ComfyUI <-> library adapters in types.py."""
 
 from __future__ import annotations
 
 from importlib import import_module
 
-# Stage modules, in menu order. Each defines NODE_CLASS_MAPPINGS and NODE_DISPLAY_NAME_MAPPINGS.
+# Category modules, in menu order (module = the category after "KF-VTON/"). Each defines NODE_CLASS_MAPPINGS and
+# NODE_DISPLAY_NAME_MAPPINGS.
 _MODULES: tuple[str, ...] = (
+    "pipelines",
     "inputs",
-    "perception",
     "keypoints",
     "warp",
     "composite",
     "preview",
-    "editor",
     "models",
-    "network_inputs",
+    "learned_inputs",
     "learned",
 )
 

@@ -1,4 +1,4 @@
-"""Composite node: the warped garment pasted onto the person."""
+"""KF-VTON/composite: the warped garment pasted onto the person."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from torch import Tensor
 
 from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.pipelines.composite import composite_garment
-from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
 from . import _runtime as runtime
 from . import types as T
+from .types import ParseMap
 
 
 class KfvtonComposite:
@@ -51,24 +51,23 @@ class KfvtonComposite:
         warped_garment: Tensor,
         warped_mask: Tensor,
         feather_px: float = 1.5,
-        parse: Tensor | None = None,
+        parse: ParseMap | None = None,
         keep_mask: Tensor | None = None,
         keypoints: KeypointPairs | None = None,
     ) -> tuple[Tensor, Tensor]:
         device = runtime.torch_device()
-        mask = mask_to_b1hw(warped_mask, "warped_mask").to(device)
+        mask = T.from_socket(warped_mask, T.MASK, "warped_mask", device)
         if keep_mask is not None:
-            mask = mask * (1 - mask_to_b1hw(keep_mask, "keep_mask").to(device))
+            mask = mask * (1 - T.from_socket(keep_mask, T.MASK, "keep_mask", device))
         result = composite_garment(
-            bhwc_to_bchw(person, "person").to(device),
-            bhwc_to_bchw(warped_garment, "warped_garment").to(device),
+            T.from_socket(person, T.IMAGE, "person", device),
+            T.from_socket(warped_garment, T.IMAGE, "warped_garment", device),
             mask,
-            parse=None if parse is None else parse.to(device),
-            keypoints=None if keypoints is None else keypoints.to(device),
+            parse=None if parse is None else T.from_socket(parse, T.PARSE, "parse", device),
+            keypoints=None if keypoints is None else T.from_socket(keypoints, T.KEYPOINTS, "keypoints", device),
             feather_px=feather_px,
         )
-        out = runtime.intermediate_device()
-        return (bchw_to_bhwc(result.image.clamp(0, 1)).to(out), b1hw_to_mask(result.alpha).to(out))
+        return (T.to_socket(result.image, T.IMAGE), T.to_socket(result.alpha, T.MASK))
 
 
 NODE_CLASS_MAPPINGS = {

@@ -1,4 +1,5 @@
-"""Input nodes: person pose from files or other packs' POSE_KEYPOINT, and the garment mask."""
+"""KF-VTON/inputs: the person's pose and parse map and the garment's mask, from files, other packs' nodes or
+the photos themselves (pose estimation, human parsing, the parser-free region estimator)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,53 @@ from torch import Tensor
 from ..kfvton.keypoints.formats import pose_from_json_file, pose_from_pose_keypoint, pose_to_pose_keypoint
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
+from ..kfvton.pipelines.tryon_cli import estimate_person_pose
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
-from ..kfvton.preprocess.layout import b1hw_to_mask, bhwc_to_bchw, mask_to_b1hw
-from ..kfvton.preprocess.parse_labels import read_parse_labels
+from ..kfvton.preprocess.parse_labels import (
+    LABEL_SETS,
+    PALETTES,
+    VITONHD_UPPER_CLOTHES,
+    colors_from_labels,
+    label_mask,
+    labels_from_colors,
+    labels_from_grey,
+    labels_from_mask_batch,
+    read_parse_labels,
+    to_vitonhd,
+)
+from ..kfvton.preprocess.parsing_onnx import parse_human_onnx
+from ..kfvton.preprocess.regions import estimate_regions
 from . import _runtime as runtime
 from . import types as T
+from .types import ParseMap
 
 _POSE_EXTENSIONS = (".json",)
 _PARSE_EXTENSIONS = (".png",)
+_AUTO = "auto"
+_NONE = "none"
 
 
 def _image_hw(image: Tensor, name: str) -> tuple[int, int]:
-    if not isinstance(image, Tensor) or image.ndim != 4:
-        got = tuple(image.shape) if isinstance(image, Tensor) else type(image).__name__
-        raise ValueError(f"{name}: expected an IMAGE (B, H, W, C), got {got}")
-    return int(image.shape[1]), int(image.shape[2])
+    """The (H, W) of IMAGE input `name` (checked)."""
+    return tuple(T.from_socket(image, T.IMAGE, name).shape[-2:])
+
+
+def _onnx_files(sub: str) -> list[str]:
+    return [m for m in runtime.list_models(sub) if m.endswith(".onnx")]
+
+
+def _model_or_auto(sub: str, name: str) -> str | None:
+    """A model file chosen on a node: None for "auto" (the library searches), else its resolved path."""
+    return None if name == _AUTO else runtime.model_path(sub, name)
+
+
+def _parse_outputs(parse: Tensor) -> tuple[ParseMap, Tensor, Tensor]:
+    """(B, H, W) labels -> the parse socket, its CIHP-colour preview IMAGE and its upper-clothes MASK."""
+    return (
+        T.to_socket(parse, T.PARSE),
+        T.to_socket(colors_from_labels(parse.cpu()), T.IMAGE),
+        T.to_socket(label_mask(parse, VITONHD_UPPER_CLOTHES), T.MASK),
+    )
 
 
 class KfvtonLoadPoseJson:
@@ -73,7 +106,7 @@ class KfvtonLoadPoseJson:
     def run(self, person: Tensor, pose_file: str, path: str = "") -> tuple[Pose]:
         source = runtime.input_file_path(path.strip() or pose_file, "pose_file")
         pose = pose_from_json_file(source, _image_hw(person, "person"), name="pose_file")
-        return (pose.to(runtime.intermediate_device()),)
+        return (T.to_socket(pose, T.POSE),)
 
 
 class KfvtonPoseFromPoseKeypoint:
@@ -98,7 +131,7 @@ class KfvtonPoseFromPoseKeypoint:
 
     def run(self, pose_keypoint: list, person: Tensor) -> tuple[Pose]:
         pose = pose_from_pose_keypoint(pose_keypoint, _image_hw(person, "person"), name="pose_keypoint")
-        return (pose.to(runtime.intermediate_device()),)
+        return (T.to_socket(pose, T.POSE),)
 
 
 class KfvtonPoseToPoseKeypoint:
@@ -117,7 +150,7 @@ class KfvtonPoseToPoseKeypoint:
         return {"required": {"pose": (T.POSE, {"tooltip": "A KF-VTON pose."})}}
 
     def run(self, pose: Pose) -> tuple[list]:
-        return (pose_to_pose_keypoint(T.expect(pose, Pose, "pose", T.POSE)),)
+        return (pose_to_pose_keypoint(T.from_socket(pose, T.POSE, "pose")),)
 
 
 class KfvtonPoseBatch:
@@ -141,15 +174,15 @@ class KfvtonPoseBatch:
         }
 
     def run(self, pose_a: Pose, pose_b: Pose) -> tuple[Pose]:
-        T.expect(pose_a, Pose, "pose_a", T.POSE)
-        T.expect(pose_b, Pose, "pose_b", T.POSE)
+        pose_a = T.from_socket(pose_a, T.POSE, "pose_a")
+        pose_b = T.from_socket(pose_b, T.POSE, "pose_b")
         if tuple(pose_a.canvas_hw) != tuple(pose_b.canvas_hw):
             raise ValueError(
                 f"pose_b: image size {pose_b.canvas_hw} differs from pose_a's {pose_a.canvas_hw}; "
                 "batch only poses of same-size images"
             )
         joints = torch.cat((pose_a.joints, pose_b.joints.to(pose_a.joints.device)))
-        return (Pose(joints, pose_a.canvas_hw).to(runtime.intermediate_device()),)
+        return (T.to_socket(Pose(joints, pose_a.canvas_hw), T.POSE),)
 
 
 class KfvtonGarmentMask:
@@ -182,18 +215,17 @@ class KfvtonGarmentMask:
         }
 
     def run(self, garment: Tensor, mask: Tensor | None = None, loadimage_mask: Tensor | None = None):
-        image = bhwc_to_bchw(garment, "garment")
+        image = T.from_socket(garment, T.IMAGE, "garment")
         alpha = None
         if loadimage_mask is not None:
-            alpha = 1.0 - mask_to_b1hw(loadimage_mask, "loadimage_mask")
+            alpha = 1.0 - T.from_socket(loadimage_mask, T.MASK, "loadimage_mask")
             if alpha.shape[-2:] != image.shape[-2:] and not bool(loadimage_mask.any()):
                 # Load Image gives a (1, 64, 64) zero mask for images without alpha: nothing to use
                 runtime.log.info("garment mask: loadimage_mask is Load Image's no-alpha placeholder; ignored")
                 alpha = None
-        result = prepare_garment_mask(
-            image, None if mask is None else mask_to_b1hw(mask, "mask").to(image.device), alpha
-        )
-        return (b1hw_to_mask(result.mask).to(runtime.intermediate_device()), result.method)
+        given = None if mask is None else T.from_socket(mask, T.MASK, "mask", image.device)
+        result = prepare_garment_mask(image, given, alpha)
+        return (T.to_socket(result.mask, T.MASK), result.method)
 
 
 class KfvtonLoadParseMap:
@@ -236,12 +268,242 @@ class KfvtonLoadParseMap:
             return str(err)
         return True
 
-    def run(self, parse_file: str, path: str = "") -> tuple[Tensor, Tensor]:
+    def run(self, parse_file: str, path: str = "") -> tuple[ParseMap, Tensor]:
         source = runtime.input_file_path(path.strip() or parse_file, "parse_file")
         parse = read_parse_labels(source, name="parse_file").parse  # label set detected (Dress Code / ATR / LIP)
-        upper = b1hw_to_mask(target_mask_from_parse(parse))
-        device = runtime.intermediate_device()
-        return (parse.to(device), upper.to(device))
+        return (T.to_socket(parse, T.PARSE), T.to_socket(target_mask_from_parse(parse), T.MASK))
+
+
+class KfvtonPoseEstimator:
+    DESCRIPTION = (
+        "The person's pose from the photo alone. Order: a pose you connect (POSE_KEYPOINT or KF-VTON pose) is used "
+        "as it is; else the ONNX pose model (DWPose / RTMPose SimCC, e.g. dw-ll_ucoco_384.onnx, with the YOLOX "
+        "detector yolox_l.onnx) from models/kfvton/pose/; else MediaPipe when installed. The method used is output. "
+        "Nothing available: the error says which file to put where or what to install."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.POSE, T.POSE_KEYPOINT, "STRING")
+    RETURN_NAMES = ("pose", "pose_keypoint", "method")
+    OUTPUT_TOOLTIPS = (
+        "Person keypoints (BODY_25 order) in the photo's pixels.",
+        "The same pose as POSE_KEYPOINT (OpenPose-18, pixels + canvas size) for pose preview / editor nodes.",
+        "How the pose was obtained: given, onnx (files) or mediapipe (version).",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        pose_files = _onnx_files("pose")
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
+                "pose_model": (
+                    [_AUTO, *pose_files],
+                    {"tooltip": "SimCC pose model in models/kfvton/pose/; auto = the first known file name found."},
+                ),
+                "detector_model": (
+                    [_AUTO, _NONE, *pose_files],
+                    {"tooltip": "YOLOX person detector; auto = yolox_l.onnx etc. if present; none = whole photo."},
+                ),
+                "use_mediapipe": ("BOOLEAN", {"default": True, "tooltip": "Fall back to MediaPipe if installed."}),
+                "confidence": (
+                    "FLOAT",
+                    {"default": 0.3, "min": 0.0, "max": 1.0, "step": 0.01, "tooltip": "Joints below are missing."},
+                ),
+            },
+            "optional": {
+                "pose": (T.POSE, {"tooltip": "A pose you already have: used as it is."}),
+                "pose_keypoint": (T.POSE_KEYPOINT, {"tooltip": "A DWPose / OpenPose POSE_KEYPOINT: used as it is."}),
+            },
+        }
+
+    def run(
+        self,
+        person: Tensor,
+        pose_model: str = _AUTO,
+        detector_model: str = _AUTO,
+        use_mediapipe: bool = True,
+        confidence: float = 0.3,
+        pose: Pose | None = None,
+        pose_keypoint: list | None = None,
+    ) -> tuple[Pose, list, str]:
+        given = T.from_socket(pose, T.POSE, "pose") if pose is not None else pose_keypoint
+        result = estimate_person_pose(
+            T.from_socket(person, T.IMAGE, "person"),
+            given=given,
+            pose_model=_model_or_auto("pose", pose_model),
+            detector_model=detector_model if detector_model == _NONE else _model_or_auto("pose", detector_model),
+            pose_dirs=runtime.model_folders("pose"),
+            use_mediapipe=use_mediapipe,
+            conf_threshold=confidence,
+        )
+        runtime.log.info("KF-VTON Pose Estimator: %s", result.describe())
+        out = T.to_socket(result.pose, T.POSE)
+        return (out, pose_to_pose_keypoint(out), result.describe())
+
+
+class KfvtonHumanParser:
+    DESCRIPTION = (
+        "Human parsing with an ONNX parser from models/kfvton/parsing/ (LIP-20, ATR-18 or CIHP-20 classes, "
+        "SCHP-like). The labels are converted into KF-VTON's layout (LIP-20 / VITON-HD) at the photo's size."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.PARSE, T.IMAGE, T.MASK, "STRING")
+    RETURN_NAMES = ("parse", "parse_image", "upper_clothes", "method")
+    OUTPUT_TOOLTIPS = (
+        "Label map (B, H, W) int64, LIP-20 / VITON-HD labels.",
+        "The parse map in the CIHP / VITON-HD colours.",
+        "1 on upper clothes, dress or coat: the region a new upper garment replaces.",
+        "Parser file and label set.",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
+                "parser_model": (
+                    _onnx_files("parsing") or ["(put a parser .onnx in models/kfvton/parsing)"],
+                    {"tooltip": "Human parser ONNX file in models/kfvton/parsing/ (or a path)."},
+                ),
+                "label_set": (
+                    [_AUTO, "lip", "atr", "cihp"],
+                    {"tooltip": "The parser's classes; auto = from their count (18 ATR, 20 LIP)."},
+                ),
+                "flip": ("BOOLEAN", {"default": False, "tooltip": "Average with the mirrored photo (twice the time)."}),
+            }
+        }
+
+    def run(self, person: Tensor, parser_model: str, label_set: str = _AUTO, flip: bool = False):
+        path = runtime.model_path("parsing", parser_model)
+        result = parse_human_onnx(
+            T.from_socket(person, T.IMAGE, "person"),
+            path,
+            label_set=None if label_set == _AUTO else label_set,
+            flip=flip,
+        )
+        return (*_parse_outputs(result.parse), f"parser {parser_model} ({result.label_set})")
+
+
+class KfvtonParseFromImage:
+    DESCRIPTION = (
+        "A parse map from another node or a file loaded as an IMAGE: colour-coded (CIHP / VITON-HD colours, or "
+        "SCHP's VOC palette) or grey ids, in LIP-20, ATR-18, CIHP-20 or VITON-HD labels -> KF-VTON's layout."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.PARSE, T.IMAGE, T.MASK)
+    RETURN_NAMES = ("parse", "parse_image", "upper_clothes")
+    OUTPUT_TOOLTIPS = (
+        "Label map (B, H, W) int64, LIP-20 / VITON-HD labels.",
+        "The converted map in the CIHP / VITON-HD colours (to check the conversion).",
+        "1 on upper clothes, dress or coat.",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "parse_image": (T.IMAGE, {"tooltip": "The colour-coded (or grey id) parse image."}),
+                "label_set": (list(LABEL_SETS), {"tooltip": "Which labels the colours / ids stand for."}),
+                "palette": (
+                    [*PALETTES, "grey_ids"],
+                    {"tooltip": "cihp: VITON-HD / CIHP colours; voc: SCHP palette PNGs; grey_ids: pixel = id."},
+                ),
+            }
+        }
+
+    def run(self, parse_image: Tensor, label_set: str = "vitonhd", palette: str = "cihp"):
+        image = T.from_socket(parse_image, T.IMAGE, "parse_image")
+        if palette == "grey_ids":
+            ids = labels_from_grey(image, label_set=label_set)
+        else:
+            ids = labels_from_colors(image, label_set=label_set, palette=palette)
+        return _parse_outputs(to_vitonhd(ids, label_set))
+
+
+class KfvtonParseFromMasks:
+    DESCRIPTION = (
+        "A parse map from a batch of per-class masks of one person (one MASK per class, in the label set's order, "
+        "with or without a background mask first) -> KF-VTON's layout."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.PARSE, T.IMAGE, T.MASK)
+    RETURN_NAMES = ("parse", "parse_image", "upper_clothes")
+    OUTPUT_TOOLTIPS = (
+        "Label map (1, H, W) int64, LIP-20 / VITON-HD labels.",
+        "The converted map in the CIHP / VITON-HD colours.",
+        "1 on upper clothes, dress or coat.",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "class_masks": (
+                    T.MASK,
+                    {"tooltip": "N masks: one per class of the label set (N = classes or one less)."},
+                ),
+                "label_set": (list(LABEL_SETS), {"tooltip": "Which classes the masks are, in order."}),
+                "threshold": (
+                    "FLOAT",
+                    {"default": 0.5, "min": 0.0, "max": 1.0, "step": 0.01, "tooltip": "Below: background."},
+                ),
+            }
+        }
+
+    def run(self, class_masks: Tensor, label_set: str = "vitonhd", threshold: float = 0.5):
+        ids = labels_from_mask_batch(class_masks.float(), label_set=label_set, threshold=threshold)
+        return _parse_outputs(to_vitonhd(ids, label_set))
+
+
+class KfvtonRegionEstimator:
+    DESCRIPTION = (
+        "Without a parser: estimates the garment region and the regions to keep (head, neck, arms, lower body) from "
+        "the pose and a person silhouette (connect one from any segmentation node, or it is computed when the "
+        "background is plain). Lower quality than a parser; the method output says so."
+    )
+    CATEGORY = "KF-VTON/inputs"
+    FUNCTION = "run"
+    RETURN_TYPES = (T.PARSE, T.MASK, T.MASK, T.MASK, T.IMAGE, "STRING")
+    RETURN_NAMES = ("parse", "garment_region", "keep_region", "silhouette", "parse_image", "method")
+    OUTPUT_TOOLTIPS = (
+        "Estimated label map (B, H, W) int64 in LIP-20 / VITON-HD labels.",
+        "1 on the upper garment to replace.",
+        "1 on head, neck, arms and lower body.",
+        "The person mask used.",
+        "The estimated map in the CIHP / VITON-HD colours.",
+        "How the regions were made (names the lower-quality path and the silhouette source).",
+    )
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "The person photo(s)."}),
+                "pose": (T.POSE, {"tooltip": "The person's pose (KF-VTON Pose Estimator or Load Pose JSON)."}),
+            },
+            "optional": {
+                "silhouette": (T.MASK, {"tooltip": "Person mask (1 = person) from a segmentation node."}),
+            },
+        }
+
+    def run(self, person: Tensor, pose: Pose, silhouette: Tensor | None = None):
+        sil = None if silhouette is None else T.from_socket(silhouette, T.MASK, "silhouette")
+        result = estimate_regions(
+            T.from_socket(person, T.IMAGE, "person"), T.from_socket(pose, T.POSE, "pose", "cpu"), silhouette=sil
+        )
+        parse, preview, _ = _parse_outputs(result.parse)
+        return (
+            parse,
+            T.to_socket(result.garment, T.MASK),
+            T.to_socket(result.keep, T.MASK),
+            T.to_socket(result.silhouette, T.MASK),
+            preview,
+            result.method,
+        )
 
 
 NODE_CLASS_MAPPINGS = {
@@ -251,6 +513,11 @@ NODE_CLASS_MAPPINGS = {
     "KfvtonPoseBatch": KfvtonPoseBatch,
     "KfvtonGarmentMask": KfvtonGarmentMask,
     "KfvtonLoadParseMap": KfvtonLoadParseMap,
+    "KfvtonPoseEstimator": KfvtonPoseEstimator,
+    "KfvtonHumanParser": KfvtonHumanParser,
+    "KfvtonParseFromImage": KfvtonParseFromImage,
+    "KfvtonParseFromMasks": KfvtonParseFromMasks,
+    "KfvtonRegionEstimator": KfvtonRegionEstimator,
 }
 NODE_DISPLAY_NAME_MAPPINGS = {
     "KfvtonLoadPoseJson": "KF-VTON Load Pose JSON",
@@ -259,4 +526,9 @@ NODE_DISPLAY_NAME_MAPPINGS = {
     "KfvtonPoseBatch": "KF-VTON Pose Batch",
     "KfvtonGarmentMask": "KF-VTON Garment Mask",
     "KfvtonLoadParseMap": "KF-VTON Load Parse Map",
+    "KfvtonPoseEstimator": "KF-VTON Pose Estimator",
+    "KfvtonHumanParser": "KF-VTON Human Parser",
+    "KfvtonParseFromImage": "KF-VTON Parse From Image",
+    "KfvtonParseFromMasks": "KF-VTON Parse From Masks",
+    "KfvtonRegionEstimator": "KF-VTON Region Estimator",
 }

@@ -1,16 +1,29 @@
-"""Keypoint nodes: garment landmarks and where they land on the person."""
+"""KF-VTON/keypoints: garment landmarks, where they land on the person, and the keypoint editor.
+
+The editor's drawing and dragging live in web/js/keypoint_editor.js; this side applies the edits the front end
+stored in the node's "edits" widget and sends the images and points back for display.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from torch import Tensor
 
+from ..kfvton._checks import check_image
+from ..kfvton.keypoints.edits import apply_edits, editor_payload, parse_edits
 from ..kfvton.keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
 from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.keypoints.placement import place_garment_landmarks
 from ..kfvton.keypoints.pose import Pose
-from ..kfvton.preprocess.layout import bhwc_to_bchw, mask_to_b1hw
 from . import _runtime as runtime
 from . import types as T
+
+log = logging.getLogger("kfvton")
+
+EDITOR_NAME = "KF-VTON Keypoint Editor"
+#: Key of the editor's payload in the node's "ui" output (read by web/js/keypoint_editor.js).
+EDITOR_UI_KEY = "kfvton_keypoint_editor"
 
 
 class KfvtonGarmentLandmarks:
@@ -38,9 +51,9 @@ class KfvtonGarmentLandmarks:
 
     def run(self, garment: Tensor, garment_mask: Tensor) -> tuple[GarmentLandmarks, str]:
         landmarks = detect_garment_landmarks(
-            bhwc_to_bchw(garment, "garment"), mask_to_b1hw(garment_mask, "garment_mask")
+            T.from_socket(garment, T.IMAGE, "garment"), T.from_socket(garment_mask, T.MASK, "garment_mask")
         )
-        return (landmarks.to(runtime.intermediate_device()), ", ".join(landmarks.sleeves))
+        return (T.to_socket(landmarks, T.LANDMARKS), ", ".join(landmarks.sleeves))
 
 
 class KfvtonTargetPlacement:
@@ -71,17 +84,71 @@ class KfvtonTargetPlacement:
         }
 
     def run(self, landmarks: GarmentLandmarks, pose: Pose, target_mask: Tensor | None = None) -> tuple[KeypointPairs]:
-        T.expect(pose, Pose, "pose", T.POSE)
-        target = None if target_mask is None else mask_to_b1hw(target_mask, "target_mask").to(pose.joints.device)
-        pairs = place_garment_landmarks(landmarks.to(pose.joints.device), pose, target_mask=target)
-        return (pairs.to(runtime.intermediate_device()),)
+        pose = T.from_socket(pose, T.POSE, "pose")
+        device = pose.joints.device
+        target = None if target_mask is None else T.from_socket(target_mask, T.MASK, "target_mask", device)
+        pairs = place_garment_landmarks(
+            T.from_socket(landmarks, T.LANDMARKS, "landmarks", device), pose, target_mask=target
+        )
+        return (T.to_socket(pairs, T.KEYPOINTS),)
+
+
+class KfvtonKeypointEditor:
+    DESCRIPTION = (
+        "Shows the garment landmarks, the person targets and their correspondences on the node after a run; drag a "
+        "point to move it, shift-click to leave it out of the warp, double-click to reset it. The edits are kept in "
+        "the 'edits' widget (JSON, image-normalised coordinates) and applied on the next run; edits made for another "
+        "keypoint set are dropped with a notice. Put it between the keypoint node and the TPS Warp."
+    )
+    CATEGORY = "KF-VTON/keypoints"
+    RETURN_TYPES = (T.KEYPOINTS,)
+    RETURN_NAMES = ("keypoints",)
+    OUTPUT_TOOLTIPS = ("The keypoints with the edits applied (origin 'edited'), for KF-VTON TPS Warp.",)
+    FUNCTION = "run"
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "keypoints": (T.KEYPOINTS, {"tooltip": "Garment landmarks and person targets to inspect and edit."}),
+                "person": (T.IMAGE, {"tooltip": "The person photo the targets belong to (first item is shown)."}),
+                "garment": (T.IMAGE, {"tooltip": "The garment photo the landmarks belong to (first item is shown)."}),
+                "edits": (
+                    "STRING",
+                    {
+                        "default": "",
+                        "multiline": False,
+                        "tooltip": "Edits as JSON, written by the editor on the node; empty = no edits.",
+                    },
+                ),
+            }
+        }
+
+    def run(self, keypoints: KeypointPairs, person: Tensor, garment: Tensor, edits: str = "") -> dict:
+        keypoints = T.from_socket(keypoints, T.KEYPOINTS, f"{EDITOR_NAME}: keypoints")
+        check_image(person, f"{EDITOR_NAME}: person", layout="BHWC")
+        check_image(garment, f"{EDITOR_NAME}: garment", layout="BHWC")
+        where = f"{EDITOR_NAME}: edits"
+        result = apply_edits(keypoints, parse_edits(edits, where=where), where=where)
+        if result.stale:
+            log.warning(result.notice)
+        payload = editor_payload(keypoints)  # the unedited points, so the front end can reset to them
+        payload.update(
+            notice=result.notice,
+            stale=result.stale,
+            person_image=next(iter(runtime.save_temp_images(person[:1], "kfvton_editor_person")), None),
+            garment_image=next(iter(runtime.save_temp_images(garment[:1], "kfvton_editor_garment")), None),
+        )
+        return {"ui": {EDITOR_UI_KEY: [payload]}, "result": (result.pairs,)}
 
 
 NODE_CLASS_MAPPINGS = {
     "KfvtonGarmentLandmarks": KfvtonGarmentLandmarks,
     "KfvtonTargetPlacement": KfvtonTargetPlacement,
+    "KfvtonKeypointEditor": KfvtonKeypointEditor,
 }
 NODE_DISPLAY_NAME_MAPPINGS = {
     "KfvtonGarmentLandmarks": "KF-VTON Garment Landmarks",
     "KfvtonTargetPlacement": "KF-VTON Target Placement",
+    "KfvtonKeypointEditor": EDITOR_NAME,
 }

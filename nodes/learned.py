@@ -1,5 +1,5 @@
-"""The learned KF-VTON stages as nodes: segmentation, keypoints, co-attention flow warp, SPADE generator, and the
-all-in-one try-on."""
+"""KF-VTON/learned: the learned KF-VTON stages (segmentation, keypoints, co-attention flow warp, SPADE generator)
+and the all-in-one learned try-on."""
 
 from __future__ import annotations
 
@@ -19,14 +19,10 @@ from ..kfvton.pipelines.learned import (
     predict_flow,
     predict_parse,
 )
-from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
 from ..kfvton.preprocess.network_inputs import PARSE7_CLASSES, NetworkInputs, from_network_range, label_preview
 from . import _runtime as runtime
 from . import types as T
-from .network_inputs import NETWORK_INPUTS, SIZES, _check_pose, parse_size
-
-#: `kfvton.pipelines.learned.ParsePrediction`: the seg generator's 7-class try-on parse.
-SEG = "KFVTON_SEG"
+from .learned_inputs import SIZES, parse_size
 
 _MODEL_TIP = "KF-VTON networks from KF-VTON Load Model."
 _INPUTS_TIP = "Network inputs from KF-VTON Network Inputs."
@@ -34,21 +30,19 @@ _INPUTS_TIP = "Network inputs from KF-VTON Network Inputs."
 
 def _image(x: Tensor) -> Tensor:
     """Library (B, 3, H, W) [0, 1] -> ComfyUI IMAGE on the intermediate device."""
-    return bchw_to_bhwc(x).to(runtime.intermediate_device())
+    return T.to_socket(x, T.IMAGE)
 
 
-def _checked(model: object, inputs: object | None = None) -> None:
-    if not isinstance(model, ModelBundle):
-        raise TypeError(f"model: expected KFVTON_MODEL (from KF-VTON Load Model), got {type(model).__name__}")
-    if inputs is not None and not isinstance(inputs, NetworkInputs):
-        raise TypeError(f"inputs: expected {NETWORK_INPUTS} (from KF-VTON Network Inputs), got {type(inputs).__name__}")
+def _checked(model: object, inputs: object | None = None) -> tuple[ModelBundle, NetworkInputs | None]:
+    """The model and network inputs, checked; honours Cancel before the stage starts."""
+    model = T.from_socket(model, T.MODEL, "model")
+    inputs = None if inputs is None else T.from_socket(inputs, T.NETWORK_INPUTS, "inputs")
     runtime.check_interrupt()
+    return model, inputs
 
 
 def _check_seg(seg: object) -> ParsePrediction:
-    if not isinstance(seg, ParsePrediction):
-        raise TypeError(f"seg: expected {SEG} (from KF-VTON Segmentation Generator), got {type(seg).__name__}")
-    return seg
+    return T.from_socket(seg, T.SEG, "seg")
 
 
 class KfvtonSegmentationGenerator:
@@ -58,7 +52,7 @@ class KfvtonSegmentationGenerator:
     )
     CATEGORY = "KF-VTON/learned"
     FUNCTION = "run"
-    RETURN_TYPES = (SEG, T.IMAGE, T.MASK)
+    RETURN_TYPES = (T.SEG, T.IMAGE, T.MASK)
     RETURN_NAMES = ("seg", "preview", "clothes_mask")
     OUTPUT_TOOLTIPS = (
         "The predicted parse, for the keypoint, flow and generator nodes.",
@@ -71,7 +65,7 @@ class KfvtonSegmentationGenerator:
         return {
             "required": {
                 "model": (T.MODEL, {"tooltip": _MODEL_TIP}),
-                "inputs": (NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
+                "inputs": (T.NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
             }
         }
 
@@ -79,7 +73,7 @@ class KfvtonSegmentationGenerator:
         _checked(model, inputs)
         seg = predict_parse(model, inputs)
         preview = label_preview(seg.labels, len(PARSE7_CLASSES))
-        return (seg, _image(preview), b1hw_to_mask(seg.clothes_mask).to(runtime.intermediate_device()))
+        return (T.to_socket(seg, T.SEG), _image(preview), T.to_socket(seg.clothes_mask, T.MASK))
 
 
 class KfvtonKeypointDetector:
@@ -105,8 +99,8 @@ class KfvtonKeypointDetector:
         return {
             "required": {
                 "model": (T.MODEL, {"tooltip": _MODEL_TIP}),
-                "inputs": (NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
-                "seg": (SEG, {"tooltip": "The predicted parse (KF-VTON Segmentation Generator)."}),
+                "inputs": (T.NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
+                "seg": (T.SEG, {"tooltip": "The predicted parse (KF-VTON Segmentation Generator)."}),
             }
         }
 
@@ -114,9 +108,9 @@ class KfvtonKeypointDetector:
         _checked(model, inputs)
         kp = detect_keypoints(model, inputs.garment, _check_seg(seg).clothes_mask, pose=inputs.pose)
         return (
-            kp.pairs.to(runtime.intermediate_device()),
+            T.to_socket(kp.pairs, T.KEYPOINTS),
             _image(from_network_range(inputs.garment)),
-            b1hw_to_mask(inputs.garment_mask).to(runtime.intermediate_device()),
+            T.to_socket(inputs.garment_mask, T.MASK),
             _image(from_network_range(inputs.person)),
         )
 
@@ -142,8 +136,8 @@ class KfvtonCoattentionFlowWarp:
         return {
             "required": {
                 "model": (T.MODEL, {"tooltip": _MODEL_TIP}),
-                "inputs": (NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
-                "seg": (SEG, {"tooltip": "The predicted parse (KF-VTON Segmentation Generator)."}),
+                "inputs": (T.NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
+                "seg": (T.SEG, {"tooltip": "The predicted parse (KF-VTON Segmentation Generator)."}),
                 "keypoints": (
                     T.KEYPOINTS,
                     {"tooltip": "Learned (or edited) keypoints from KF-VTON Keypoint Detector."},
@@ -153,15 +147,14 @@ class KfvtonCoattentionFlowWarp:
 
     def run(self, model: ModelBundle, inputs: NetworkInputs, seg: ParsePrediction, keypoints: KeypointPairs):
         _checked(model, inputs)
-        kp = learned_keypoints_from_pairs(keypoints, inputs.size_hw)
+        kp = learned_keypoints_from_pairs(T.from_socket(keypoints, T.KEYPOINTS, "keypoints"), inputs.size_hw)
         device = runtime.torch_device()
         flow = predict_flow(model, inputs.garment.to(device), _check_seg(seg).clothes_mask.to(device), kp)
         warped = from_network_range(apply_flow(inputs.garment.to(device), flow.warp))
-        out = runtime.intermediate_device()
         return (
-            flow.warp.to(out),
+            T.to_socket(flow.warp, T.FLOW),
             _image(warped),
-            b1hw_to_mask(flow.warp.occlusion).to(out),
+            T.to_socket(flow.warp.occlusion, T.MASK),
             _image(flow_to_color(flow.warp)),
         )
 
@@ -182,16 +175,15 @@ class KfvtonSpadeGenerator:
         return {
             "required": {
                 "model": (T.MODEL, {"tooltip": _MODEL_TIP}),
-                "inputs": (NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
-                "seg": (SEG, {"tooltip": "The predicted parse (KF-VTON Segmentation Generator)."}),
+                "inputs": (T.NETWORK_INPUTS, {"tooltip": _INPUTS_TIP}),
+                "seg": (T.SEG, {"tooltip": "The predicted parse (KF-VTON Segmentation Generator)."}),
                 "flow": (T.FLOW, {"tooltip": "The flow from KF-VTON Coattention Flow Warp."}),
             }
         }
 
     def run(self, model: ModelBundle, inputs: NetworkInputs, seg: ParsePrediction, flow: Warp):
         _checked(model, inputs)
-        if not isinstance(flow, Warp) or flow.kind != "flow":
-            raise TypeError(f"flow: expected KFVTON_FLOW (a Warp of kind 'flow'), got {type(flow).__name__}")
+        flow = T.from_socket(flow, T.FLOW, "flow")
         if flow.size_hw != inputs.size_hw:
             raise ValueError(f"flow: is {flow.size_hw} (H, W) but the inputs' working size is {inputs.size_hw}")
         device = runtime.torch_device()
@@ -231,7 +223,7 @@ class KfvtonTryOn:
         }
 
     def run(self, model, person, garment, garment_mask, pose, parse, size="256x192"):
-        _checked(model)
+        model, _ = _checked(model)
         device = runtime.torch_device()
         bar = runtime.progress(4)
 
@@ -241,20 +233,19 @@ class KfvtonTryOn:
 
         result = kfvton_tryon_photos(
             model,
-            bhwc_to_bchw(person, "person").to(device),
-            bhwc_to_bchw(garment, "garment").to(device),
-            mask_to_b1hw(garment_mask, "garment_mask").to(device),
-            _check_pose(pose).to(device),
-            parse.to(device),
+            T.from_socket(person, T.IMAGE, "person", device),
+            T.from_socket(garment, T.IMAGE, "garment", device),
+            T.from_socket(garment_mask, T.MASK, "garment_mask", device),
+            T.from_socket(pose, T.POSE, "pose", device),
+            T.from_socket(parse, T.PARSE, "parse", device),
             size_hw=parse_size(size),
             on_stage=on_stage,
         )
-        out = runtime.intermediate_device()
         return (
             _image(result.image),
             _image(result.warped_garment),
-            result.keypoints.pairs.to(out),
-            result.flow.warp.to(out),
+            T.to_socket(result.keypoints.pairs, T.KEYPOINTS),
+            T.to_socket(result.flow.warp, T.FLOW),
         )
 
 

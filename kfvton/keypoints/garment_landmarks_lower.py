@@ -26,7 +26,8 @@ The kind is "skirt" without a gap between the legs, else "shorts" when the legs'
 Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garment_landmarks`: collar, shoulders,
 sleeves, armpits, and its hem points = the dress's hem) plus waist_left / waist_right (the narrowest row between
 `WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes) and
-hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist).
+hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist); the hem corners are moved to the
+outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides).
 Absent points have confidence 0; rule-placed ones `_RULE_CONF`.
 """
 
@@ -364,6 +365,13 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         else:
             waist_row, conf = int(min(arm_y + WAIST_DEFAULT * sw, y1 - 2)), _RULE_CONF
         hip_row = int(min(waist_row + HIP_BELOW_WAIST * sw, y1 - 1))
+        # the hem's corners: the outline's extent just above the bottom (a flared hem's top-outline corner
+        # search stops inside its curve, and the spline would then stretch what lies outside it)
+        hem_row = int(y1 - max(2, HEM_TOL / 2 * (y1 - y0)))
+        if (e := _row_extent(piece, hem_row)) is not None:
+            p = p.copy()
+            p[GARMENT_LANDMARKS.index("hem_right")] = (e[0], hem_row, 1.0)
+            p[GARMENT_LANDMARKS.index("hem_left")] = (e[1], hem_row, 1.0)
         extra = []
         for row, c in ((waist_row, conf), (hip_row, _RULE_CONF)):
             e = _row_extent(piece, row) or (x0, x1)

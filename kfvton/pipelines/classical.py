@@ -24,7 +24,6 @@ import torch
 from torch import Tensor
 
 from .._checks import check_image, check_same_batch, check_shape
-from ..geometry.pair_warp import DEFAULT_REG, warp_by_parts, warp_garment
 from ..geometry.warp import Warp
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
@@ -37,8 +36,17 @@ from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
 from .classical_lower import TUCKS, resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
+from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
+from .lower_warp import warp_lower_garment
 
-__all__ = ["ClassicalTryOn", "classical_tryon", "target_mask_from_parse", "DEFAULT_GRID_STEP"]
+__all__ = [
+    "ClassicalTryOn",
+    "classical_tryon",
+    "target_mask_from_parse",
+    "warp_keypoint_pairs",
+    "WARP_METHODS",
+    "DEFAULT_GRID_STEP",
+]
 
 #: The dense TPS grid is evaluated every 2 pixels and upsampled (under half a pixel of error on the sample pairs, 4x faster).
 DEFAULT_GRID_STEP = 2
@@ -83,6 +91,49 @@ def target_mask_from_parse(parse: Tensor) -> Tensor:
     check_shape(parse, "parse", ("B", "H", "W"))
     values = torch.tensor(VITONHD_UPPER_CLOTHES, device=parse.device, dtype=parse.dtype)
     return torch.isin(parse, values).unsqueeze(1).float()
+
+
+#: How `warp_keypoint_pairs` splits the warp: "auto" decides from the keypoints, the others force a choice.
+WARP_METHODS: tuple[str, ...] = ("auto", "torso + sleeves", "single spline")
+_PART_NAMES = frozenset(n for names in PART_LANDMARKS.values() for n in names)
+
+
+def warp_keypoint_pairs(
+    pairs: KeypointPairs,
+    garment_mask: Tensor,
+    *,
+    method: str = "auto",
+    reg: float = DEFAULT_REG,
+    grid_step: int = 1,
+) -> Warp:
+    """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
+
+    "auto" warps part by part (`warp_by_parts`) when the pairs are one group holding the classical garment
+    landmarks (dress pairs included), lower-garment pairs by `warp_lower_garment`, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
+
+    Args:
+        pairs: garment points and their person targets.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1] in the garment frame (the part split needs it).
+        method: one of `WARP_METHODS`.
+        reg, grid_step: TPS smoothing and dense-grid step (`warp_from_pairs`).
+
+    Raises:
+        ValueError naming `method` when it is not one of `WARP_METHODS`.
+    """
+    if method not in WARP_METHODS:
+        raise ValueError(f"method: expected one of {WARP_METHODS}, got {method!r}")
+    by_parts = method == "torso + sleeves" or (
+        method == "auto" and pairs.groups == 1 and _PART_NAMES <= set(pairs.names)
+    )
+    if by_parts:
+        return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step)
+    if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
+        # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
+        two_legs = bool((pairs.garment_px[:, pairs.names.index("crotch"), 2] > 0).all())
+        return warp_lower_garment(
+            pairs, garment_mask, "trousers" if two_legs else "skirt", reg=reg, grid_step=grid_step
+        )
+    return warp_from_pairs(pairs, reg=reg, grid_step=grid_step)
 
 
 def classical_tryon(

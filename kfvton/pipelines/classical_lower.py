@@ -17,8 +17,6 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..geometry.lower_warp import warp_lower_garment
-from ..geometry.pair_warp import warp_garment
 from ..geometry.warp import Warp
 from ..keypoints.garment_landmarks_lower import (
     CategoryLandmarks,
@@ -30,6 +28,8 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import Pose
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
+from .garment_warp import warp_garment
+from .lower_warp import warp_lower_garment
 
 __all__ = ["TUCKS", "TUCK_REACH", "CategoryChoice", "resolve_category", "LowerTryOn", "tryon_lower_or_dress"]
 

@@ -30,7 +30,6 @@ from torch import Tensor
 from .._checks import check_shape
 from ..checkpoints.io import ModelBundle
 from ..geometry.grid import ALIGN_CORNERS_TPS, ALIGN_CORNERS_WARP, norm_to_px, px_to_norm
-from ..geometry.pair_warp import warp_from_pairs
 from ..geometry.warp import Warp
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
@@ -42,6 +41,7 @@ from ..preprocess.network_inputs import (
     build_network_inputs,
     from_network_range,
 )
+from .garment_warp import warp_from_pairs
 
 __all__ = [
     "ParsePrediction",

@@ -15,13 +15,14 @@ import json
 import logging
 import os
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from ..keypoints.draw import draw_correspondences
-from ..keypoints.estimate import DEFAULT_POSE_DIR, estimate_pose, find_detector
+from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
 from ..keypoints.formats import pose_from_json_file
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
@@ -32,7 +33,7 @@ from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
 from .learned_cli import add_learned_arguments, run_learned, wants_learned
 
-__all__ = ["add_arguments", "run", "resolve_pose", "write_intermediates"]
+__all__ = ["add_arguments", "run", "resolve_pose", "estimate_person_pose", "pose_model_files", "write_intermediates"]
 
 _LOG = logging.getLogger("kfvton")
 
@@ -104,6 +105,73 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_learned_arguments(parser)
 
 
+def pose_model_files(
+    pose_model: str | os.PathLike | None,
+    detector_model: str | os.PathLike | None,
+    search_dirs: Sequence[str | os.PathLike],
+) -> PoseModelFiles | None:
+    """The ONNX pose files to use, or None to let `estimate_pose` search `search_dirs` by file name.
+
+    Args:
+        pose_model: a SimCC pose model file, or None (auto: the first known name found in `search_dirs`).
+        detector_model: a YOLOX detector file, "none" (the whole photo is the person), or None (auto: the first
+            known name found next to `pose_model` or in `search_dirs`).
+        search_dirs: folders with pose model files.
+    """
+    if detector_model == "none":
+        detector = None
+    elif detector_model is not None:
+        detector = str(detector_model)
+    else:
+        near = [os.path.dirname(os.path.abspath(pose_model))] if pose_model else []
+        detector = find_detector([*near, *search_dirs])
+    if pose_model:
+        return PoseModelFiles(str(pose_model), detector)
+    if detector_model is None:
+        return None  # estimate_pose finds both by name
+    found = find_pose_models(search_dirs)
+    return None if found is None else PoseModelFiles(found.pose, detector)
+
+
+def estimate_person_pose(
+    person: torch.Tensor,
+    *,
+    given: Any = None,
+    pose_model: str | os.PathLike | None = None,
+    detector_model: str | os.PathLike | None = None,
+    pose_dirs: Sequence[str | os.PathLike] | None = None,
+    use_mediapipe: bool = True,
+    conf_threshold: float = 0.3,
+) -> PoseEstimate:
+    """The person's pose and how it was obtained: the one policy the CLI and the nodes share.
+
+    A `given` pose is used as it is; else the pose is estimated from the photo (`estimate_pose`): the ONNX files
+    chosen by `pose_model_files`, else MediaPipe when allowed.
+
+    Args:
+        person: (B, 3, H, W) float [0, 1], the person photo(s) (their size is the pose's canvas).
+        given: a pose from the user (`Pose`, POSE_KEYPOINT, OpenPose JSON dict or file path), or None.
+        pose_model, detector_model: see `pose_model_files`.
+        pose_dirs: folders searched for pose files by name; None = `DEFAULT_POSE_DIR`.
+        use_mediapipe: allow MediaPipe as the last resort.
+        conf_threshold: joints below this confidence are missing (estimators only).
+
+    Raises:
+        PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
+        file to put where; errors of the pose reader or of the chosen estimator otherwise.
+    """
+    dirs = [DEFAULT_POSE_DIR] if pose_dirs is None else list(pose_dirs)
+    models = None if given is not None else pose_model_files(pose_model, detector_model, dirs)
+    return estimate_pose(
+        person,
+        given=given,
+        onnx_models=models,
+        search_dirs=dirs,
+        use_mediapipe=use_mediapipe,
+        conf_threshold=conf_threshold,
+    )
+
+
 def resolve_pose(
     pose_path: str | os.PathLike | None,
     person: torch.Tensor,
@@ -113,10 +181,8 @@ def resolve_pose(
     pose_dirs: list[str] | None = None,
     use_mediapipe: bool = True,
 ) -> Pose:
-    """The person's pose for the try-on: the one place that decides where a pose comes from.
-
-    A `pose_path` is read as it is; without one the pose is estimated from the photo (`estimate_pose`: the ONNX
-    pose model given or found in `pose_dirs`, else MediaPipe) and the method used is printed.
+    """The person's pose for the command line: a `pose_path` is read as it is; without one the pose is estimated
+    from the photo (`estimate_person_pose`) and the method used is printed.
 
     Args:
         pose_path: an OpenPose / POSE_KEYPOINT / Dress Code keypoint JSON file, or None.
@@ -131,13 +197,13 @@ def resolve_pose(
     """
     if pose_path is not None:
         return pose_from_json_file(pose_path, tuple(person.shape[-2:]), name="--pose")
-    dirs = list(pose_dirs or [DEFAULT_POSE_DIR])
-    models = None
-    if pose_model:
-        if detector_model is None:
-            detector_model = find_detector([os.path.dirname(os.path.abspath(pose_model)), *dirs])
-        models = PoseModelFiles(pose_model, None if detector_model in (None, "none") else detector_model)
-    result = estimate_pose(person, onnx_models=models, search_dirs=dirs, use_mediapipe=use_mediapipe)
+    result = estimate_person_pose(
+        person,
+        pose_model=pose_model,
+        detector_model=detector_model,
+        pose_dirs=pose_dirs or None,
+        use_mediapipe=use_mediapipe,
+    )
     print(result.describe())
     return result.pose
 

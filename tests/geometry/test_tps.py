@@ -149,3 +149,53 @@ class TestErrors:
             tps_solve(src.numpy(), dst)
         with pytest.raises(ValueError, match="params"):
             tps_warp_image(torch.rand(3, 3, 8, 8), tps_solve(*_points(6, 11, batch=(2,))))
+
+
+class TestLattice:
+    """`tps_grid(step=, box=)`: one lattice evaluation for the whole frame or a box, exact at the nodes."""
+
+    def test_box_step1_is_the_exact_slice(self):
+        src, dst = _points(12, 12)
+        params = tps_solve(src, dst, reg=1e-3).to(dtype=torch.float32)
+        full = tps_grid(params, (40, 30))
+        box = tps_grid(params, (40, 30), step=1, box=(5, 27, 3, 20))
+        torch.testing.assert_close(box, full[5:28, 3:21], atol=1e-5, rtol=0)
+
+    @pytest.mark.parametrize("step", [2, 4])
+    def test_step_exact_at_nodes_and_close_elsewhere(self, step):
+        src, dst = _points(12, 13)
+        params = tps_solve(src, dst, reg=1e-3).to(dtype=torch.float32)
+        full = tps_grid(params, (41, 33))
+        coarse = tps_grid(params, (41, 33), step=step)
+        assert coarse.shape == full.shape
+        torch.testing.assert_close(coarse[0, 0], full[0, 0], atol=1e-5, rtol=0)
+        torch.testing.assert_close(coarse[-1, -1], full[-1, -1], atol=1e-5, rtol=0)
+        assert float((coarse - full).abs().max()) < 0.02 * step
+        # a box of the whole frame is the same lattice
+        torch.testing.assert_close(tps_grid(params, (41, 33), step=step, box=(0, 40, 0, 32)), coarse)
+
+    def test_bad_step_and_box(self):
+        params = tps_solve(*_points(6, 14))
+        with pytest.raises(ValueError, match="step: expected >= 1"):
+            tps_grid(params, (8, 8), step=0)
+        with pytest.raises(ValueError, match="box"):
+            tps_grid(params, (8, 8), box=(0, 8, 0, 7))
+
+
+class TestSampleGrid:
+    """`sample_grid`: the one grid_sample of every warp (batch broadcast, dtype policy, errors)."""
+
+    def test_broadcast_promote_and_errors(self):
+        from kfvton.geometry.warp import sample_grid
+
+        image = torch.rand(1, 2, 6, 5)
+        grid = coordinate_grid(6, 5, align_corners=True)[None].expand(3, -1, -1, -1)
+        out = sample_grid(image, grid, align_corners=True)
+        assert out.shape == (3, 2, 6, 5)
+        torch.testing.assert_close(out[2], image[0], atol=1e-5, rtol=0)
+        low = sample_grid(image.bfloat16(), grid.double(), align_corners=True, promote=True)
+        assert low.dtype == torch.bfloat16
+        with pytest.raises(ValueError, match="garment: batch 2 does not match warp batch 3"):
+            sample_grid(torch.rand(2, 2, 6, 5), grid, align_corners=True, name="garment")
+        with pytest.raises(ValueError, match="grid"):
+            sample_grid(image, grid[..., :1], align_corners=True)

@@ -23,7 +23,7 @@ def _model(tmp_path: Path):
 
 
 def _inputs():
-    from comfyui_kfvton.nodes.network_inputs import KfvtonNetworkInputs
+    from comfyui_kfvton.nodes.learned_inputs import KfvtonNetworkInputs
 
     from tests.nodes.conftest import garment_mask, make_garment, make_parse, make_person, make_pose
 

@@ -94,3 +94,20 @@ def _check_outputs(cls, out) -> None:
             module, cls_name = T.PAYLOADS[t].split(":")
             payload_cls = getattr(__import__(f"comfyui_kfvton.{module}", fromlist=[cls_name]), cls_name)
             assert isinstance(v, payload_cls), f"{name}: {type(v).__name__} is not {cls_name}"
+
+
+def _custom_inputs(cls) -> list[str]:
+    return [name for name, spec in _specs(cls).items() if isinstance(spec[0], str) and spec[0].startswith("KFVTON_")]
+
+
+CHECKED = [(node_id, name) for node_id in NODE_IDS for name in _custom_inputs(NODE_CLASS_MAPPINGS[node_id])]
+
+
+@pytest.mark.parametrize("node_id,name", CHECKED, ids=[f"{n}.{i}" for n, i in CHECKED])
+def test_custom_socket_payload_is_checked(node_id, name, node_inputs):
+    """Every input of one of our socket types rejects a wrong payload with a TypeError naming the input."""
+    cls = NODE_CLASS_MAPPINGS[node_id]
+    kwargs = node_inputs(cls, 1, optional=True)
+    kwargs[name] = {"not": "a payload"}
+    with pytest.raises(TypeError, match=rf"{name}: expected KFVTON_"):
+        getattr(cls(), cls.FUNCTION)(**kwargs)

@@ -10,7 +10,8 @@ import pytest
 import torch
 from comfyui_kfvton.kfvton.geometry.warp import Warp
 from comfyui_kfvton.kfvton.keypoints.edits import KeypointEdits, keypoint_fingerprint
-from comfyui_kfvton.nodes.editor import EDITOR_UI_KEY, INSPECTOR_UI_KEY, KfvtonKeypointEditor, KfvtonWarpInspector
+from comfyui_kfvton.nodes.keypoints import EDITOR_UI_KEY, KfvtonKeypointEditor
+from comfyui_kfvton.nodes.warp import INSPECTOR_UI_KEY, KfvtonWarpInspector
 
 from .conftest import make_garment, make_pairs, make_person, make_warp
 

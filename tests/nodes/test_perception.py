@@ -10,13 +10,14 @@ from comfyui_kfvton.kfvton.keypoints.formats import pose_from_pose_keypoint, pos
 from comfyui_kfvton.kfvton.keypoints.pose import Pose
 from comfyui_kfvton.kfvton.preprocess.io import load_image, load_parse
 from comfyui_kfvton.kfvton.preprocess.parse_labels import class_masks_from_labels, voc_palette
-from comfyui_kfvton.nodes.perception import (
+from comfyui_kfvton.nodes.inputs import (
     KfvtonHumanParser,
     KfvtonParseFromImage,
     KfvtonParseFromMasks,
     KfvtonPoseEstimator,
     KfvtonRegionEstimator,
 )
+from comfyui_kfvton.nodes.types import ParseMap
 
 from tests._tiny_onnx import build_parser, build_pose_model
 from tests.nodes.conftest import PERSON_HW, make_parse, make_person, make_pose
@@ -78,7 +79,8 @@ class TestParsers:
         weights[0], weights[5] = (-0.5, 0.0, -0.5), (1.0, 0.0, 0.0)  # blue shirt -> upper clothes
         model = build_parser(tmp_path / "p.onnx", weights)
         parse, image, upper, method = KfvtonHumanParser().run(make_person(), str(model))
-        assert parse.shape == (1, *PERSON_HW) and parse.dtype == torch.int64
+        assert isinstance(parse, ParseMap)
+        assert parse.labels.shape == (1, *PERSON_HW) and parse.labels.dtype == torch.int64
         assert image.shape == (1, *PERSON_HW, 3) and upper.shape == (1, *PERSON_HW)
         assert float(upper[0, 30:50, 22:42].mean()) > 0.9 and "lip" in method
 
@@ -87,23 +89,23 @@ class TestParsers:
         path = next((vitonhd_dir / "image-parse").glob("*.png"))
         image = load_image(path).permute(0, 2, 3, 1)
         parse, preview, upper = KfvtonParseFromImage().run(image, "vitonhd", "cihp")
-        assert torch.equal(parse, load_parse(path))
+        assert torch.equal(parse.labels, load_parse(path))
         assert preview.shape == image.shape
 
     def test_parse_from_voc_atr_and_grey(self):
         atr = torch.tensor([[[0, 4, 7, 16]]])
         colours = torch.tensor(voc_palette(18), dtype=torch.float32)[atr] / 255  # (1, 1, 4, 3)
         parse, _, upper = KfvtonParseFromImage().run(colours, "atr", "voc")
-        assert parse.tolist() == [[[0, 5, 6, 0]]] and upper.tolist() == [[[0.0, 1.0, 1.0, 0.0]]]
+        assert parse.labels.tolist() == [[[0, 5, 6, 0]]] and upper.tolist() == [[[0.0, 1.0, 1.0, 0.0]]]
         grey = (atr.float() / 255)[..., None].expand(-1, -1, -1, 3)
-        assert KfvtonParseFromImage().run(grey, "atr", "grey_ids")[0].tolist() == [[[0, 5, 6, 0]]]
+        assert KfvtonParseFromImage().run(grey, "atr", "grey_ids")[0].labels.tolist() == [[[0, 5, 6, 0]]]
 
     def test_parse_from_masks(self):
         masks = class_masks_from_labels(make_parse(), 20)[0]
         parse, _, _ = KfvtonParseFromMasks().run(masks, "vitonhd", 0.5)
-        assert torch.equal(parse, make_parse())
+        assert torch.equal(parse.labels, make_parse())
         without_bg = KfvtonParseFromMasks().run(masks[1:], "vitonhd", 0.5)[0]
-        assert torch.equal(without_bg, make_parse())
+        assert torch.equal(without_bg.labels, make_parse())
 
     def test_parse_from_masks_wrong_count(self):
         with pytest.raises(ValueError, match="masks: expected 18 masks"):
@@ -113,7 +115,7 @@ class TestParsers:
 class TestRegionEstimator:
     def test_outputs(self):
         parse, garment, keep, sil, image, method = KfvtonRegionEstimator().run(make_person(), make_pose())
-        assert parse.shape == (1, *PERSON_HW) and garment.shape == keep.shape == sil.shape == (1, *PERSON_HW)
+        assert parse.labels.shape == (1, *PERSON_HW) and garment.shape == keep.shape == sil.shape == (1, *PERSON_HW)
         assert "lower quality" in method
         assert float(garment[0, 30:50, 22:42].mean()) > 0.8  # the blue shirt block
         assert float((garment * keep).sum()) == 0.0

@@ -19,7 +19,8 @@ from comfyui_kfvton.nodes.inputs import (
     KfvtonPoseToPoseKeypoint,
 )
 from comfyui_kfvton.nodes.keypoints import KfvtonGarmentLandmarks, KfvtonTargetPlacement
-from comfyui_kfvton.nodes.preview import KfvtonClassicalTryOn, KfvtonKeypointOverlay
+from comfyui_kfvton.nodes.pipelines import KfvtonClassicalTryOn
+from comfyui_kfvton.nodes.preview import KfvtonKeypointOverlay
 from comfyui_kfvton.nodes.warp import KfvtonTpsWarp
 from PIL import Image
 

@@ -27,7 +27,7 @@ import pytest
 import torch
 from comfyui_kfvton.kfvton.keypoints.edits import KeypointEdits, keypoint_fingerprint, parse_edits, unit_to_px
 from comfyui_kfvton.kfvton.keypoints.pairs import KeypointPairs
-from comfyui_kfvton.nodes.editor import EDITOR_UI_KEY, KfvtonKeypointEditor
+from comfyui_kfvton.nodes.keypoints import EDITOR_UI_KEY, KfvtonKeypointEditor
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_TESTS = ROOT / "tests" / "web"

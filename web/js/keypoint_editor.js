@@ -6,7 +6,7 @@ import { api } from "../../../scripts/api.js";
 import { KeypointEditorView } from "./lib/keypoint_view.js";
 
 const NODE_ID = "KfvtonKeypointEditor";
-const UI_KEY = "kfvton_keypoint_editor"; // nodes/editor.py EDITOR_UI_KEY
+const UI_KEY = "kfvton_keypoint_editor"; // nodes/keypoints.py EDITOR_UI_KEY
 const EDITS_WIDGET = "edits";
 const MIN_HEIGHT = 220;
 

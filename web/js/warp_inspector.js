@@ -4,7 +4,7 @@ import { app } from "../../../scripts/app.js";
 import { formatWarpStats, warpVerdict } from "./lib/warp_stats.js";
 
 const NODE_ID = "KfvtonWarpInspector";
-const UI_KEY = "kfvton_warp_stats"; // nodes/editor.py INSPECTOR_UI_KEY
+const UI_KEY = "kfvton_warp_stats"; // nodes/warp.py INSPECTOR_UI_KEY
 
 function chain(object, name, callback) {
   const previous = object[name];

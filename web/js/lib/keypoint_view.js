@@ -128,7 +128,7 @@ export class KeypointEditorView {
     this.resizeObserver?.disconnect();
   }
 
-  /** Show the node's UI output (one payload of nodes/editor.py) and load its images. */
+  /** Show the node's UI output (one payload of nodes/keypoints.py KfvtonKeypointEditor) and load its images. */
   show(payload) {
     this.payload = payload ?? null;
     this.selected = -1;

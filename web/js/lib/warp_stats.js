@@ -1,4 +1,4 @@
-// Text for the KF-VTON Warp Inspector's numbers (nodes/editor.py, kfvton/geometry/visualize.py warp_stats).
+// Text for the KF-VTON Warp Inspector's numbers (nodes/warp.py, kfvton/geometry/visualize.py warp_stats).
 // Export-only: no side effects at import.
 
 function percent(x) {

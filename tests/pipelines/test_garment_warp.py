@@ -6,9 +6,9 @@ import pytest
 import torch
 
 from kfvton.geometry.grid import ALIGN_CORNERS_TPS, px_to_norm
-from kfvton.geometry.pair_warp import warp_from_pairs, warp_garment
 from kfvton.geometry.tps import tps_solve, tps_transform_points
 from kfvton.keypoints.pairs import KeypointPairs
+from kfvton.pipelines.garment_warp import warp_from_pairs, warp_garment
 
 P_HW, G_HW = (96, 72), (64, 48)
 
@@ -164,7 +164,7 @@ def _tshirt_pairs(batch: int = 1):
 
 class TestWarpByParts:
     def test_parts_split(self):
-        from kfvton.geometry.pair_warp import garment_part_masks
+        from kfvton.pipelines.garment_warp import garment_part_masks
 
         pairs, mask = _tshirt_pairs()
         parts = garment_part_masks(pairs, mask)
@@ -175,7 +175,7 @@ class TestWarpByParts:
         assert float(parts[0, 1].sum()) > 0 and float(parts[0, 2].sum()) > 0
 
     def test_sleeves_land_on_the_arms(self):
-        from kfvton.geometry.pair_warp import warp_by_parts
+        from kfvton.pipelines.garment_warp import warp_by_parts
 
         pairs, mask = _tshirt_pairs(batch=2)
         warp = warp_by_parts(pairs, mask, reg=1e-3)
@@ -192,7 +192,7 @@ class TestWarpByParts:
         assert float(warp.grid[0, 5, 5].abs().min()) > 1
 
     def test_without_sleeves(self):
-        from kfvton.geometry.pair_warp import warp_by_parts
+        from kfvton.pipelines.garment_warp import warp_by_parts
 
         pairs, mask = _tshirt_pairs()
         person = pairs.person_px.clone()
@@ -205,7 +205,7 @@ class TestWarpByParts:
         assert float(warped[0, 0, 250, 192]) > 0.5
 
     def test_errors(self):
-        from kfvton.geometry.pair_warp import warp_by_parts
+        from kfvton.pipelines.garment_warp import warp_by_parts
 
         pairs, mask = _tshirt_pairs()
         with pytest.raises(ValueError, match="garment_mask"):

@@ -1,13 +1,11 @@
-"""Input builders of the learned KF-VTON networks: agnostic person and parse, parse layouts, pose image, garment
-on grey, and all of them at once (KFVTON_NETWORK_INPUTS)."""
+"""KF-VTON/learned inputs: the input builders of the learned KF-VTON networks (agnostic person and parse, parse
+layouts, pose image, garment on grey) and all of them at once (KFVTON_NETWORK_INPUTS)."""
 
 from __future__ import annotations
 
 import torch.nn.functional as F
 from torch import Tensor
 
-from ..kfvton.keypoints.pose import Pose
-from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
 from ..kfvton.preprocess.network_inputs import (
     PARSE7_CLASSES,
     PARSE14_CLASSES,
@@ -26,8 +24,6 @@ from ..kfvton.preprocess.network_inputs import (
 from . import _runtime as runtime
 from . import types as T
 
-#: `kfvton.preprocess.network_inputs.NetworkInputs`: every tensor the learned networks read, at one working size.
-NETWORK_INPUTS = "KFVTON_NETWORK_INPUTS"
 SIZES = ("256x192", "512x384", "1024x768")
 _SIZE_TIP = "Working size H x W: 256x192 is the networks' trained size; larger sizes resample the flow."
 
@@ -39,12 +35,9 @@ def parse_size(text: str) -> tuple[int, int]:
     return int(h), int(w)
 
 
-def _out(x: Tensor) -> Tensor:
-    return x.to(runtime.intermediate_device())
-
-
-def _check_pose(pose: object) -> Pose:
-    return T.expect(pose, Pose, "pose", T.POSE)
+def _image(x: Tensor) -> Tensor:
+    """A network-range (B, 3, H, W) [-1, 1] image -> ComfyUI IMAGE."""
+    return T.to_socket(from_network_range(x), T.IMAGE)
 
 
 class KfvtonNetworkInputs:
@@ -55,7 +48,7 @@ class KfvtonNetworkInputs:
     )
     CATEGORY = "KF-VTON/learned inputs"
     FUNCTION = "run"
-    RETURN_TYPES = (NETWORK_INPUTS, T.IMAGE, T.IMAGE, T.IMAGE, T.MASK, T.IMAGE)
+    RETURN_TYPES = (T.NETWORK_INPUTS, T.IMAGE, T.IMAGE, T.IMAGE, T.MASK, T.IMAGE)
     RETURN_NAMES = ("inputs", "agnostic", "pose_image", "garment_canvas", "garment_canvas_mask", "person")
     OUTPUT_TOOLTIPS = (
         "All network inputs, for the learned nodes.",
@@ -82,20 +75,20 @@ class KfvtonNetworkInputs:
     def run(self, person, garment, garment_mask, pose, parse, size="256x192"):
         device = runtime.torch_device()
         inputs = build_network_inputs(
-            bhwc_to_bchw(person, "person").to(device),
-            bhwc_to_bchw(garment, "garment").to(device),
-            mask_to_b1hw(garment_mask, "garment_mask").to(device),
-            _check_pose(pose).to(device),
-            parse.to(device),
+            T.from_socket(person, T.IMAGE, "person", device),
+            T.from_socket(garment, T.IMAGE, "garment", device),
+            T.from_socket(garment_mask, T.MASK, "garment_mask", device),
+            T.from_socket(pose, T.POSE, "pose", device),
+            T.from_socket(parse, T.PARSE, "parse", device),
             size_hw=parse_size(size),
         )
         return (
-            inputs,
-            _out(bchw_to_bhwc(from_network_range(inputs.agnostic))),
-            _out(bchw_to_bhwc(from_network_range(inputs.pose_image))),
-            _out(bchw_to_bhwc(from_network_range(inputs.garment))),
-            _out(b1hw_to_mask(inputs.garment_mask)),
-            _out(bchw_to_bhwc(from_network_range(inputs.person))),
+            T.to_socket(inputs, T.NETWORK_INPUTS),
+            _image(inputs.agnostic),
+            _image(inputs.pose_image),
+            _image(inputs.garment),
+            T.to_socket(inputs.garment_mask, T.MASK),
+            _image(inputs.person),
         )
 
 
@@ -128,13 +121,16 @@ class KfvtonAgnosticPerson:
     def run(self, person, pose, parse, size="256x192"):
         device = runtime.torch_device()
         p, lab, po = resize_person(
-            bhwc_to_bchw(person, "person").to(device), parse.to(device), _check_pose(pose).to(device), parse_size(size)
+            T.from_socket(person, T.IMAGE, "person", device),
+            T.from_socket(parse, T.PARSE, "parse", device),
+            T.from_socket(pose, T.POSE, "pose", device),
+            parse_size(size),
         )
         region, _ = agnostic_region(lab, po)
         return (
-            _out(bchw_to_bhwc(image_agnostic(p, lab, po))),
-            _out(parse_agnostic(lab, po)),
-            _out(b1hw_to_mask(region)),
+            T.to_socket(image_agnostic(p, lab, po), T.IMAGE),
+            T.to_socket(parse_agnostic(lab, po), T.PARSE),
+            T.to_socket(region, T.MASK),
         )
 
 
@@ -165,11 +161,11 @@ class KfvtonParseLayout:
         names = [n for n, _ in table]
         if class_name not in names:
             raise ValueError(f"class_name: the {layout} layout has classes {names}, not {class_name!r}")
-        labels = lip_to_parse14(parse)
+        labels = lip_to_parse14(T.from_socket(parse, T.PARSE, "parse"))
         if layout == "parse7":
             labels = parse14_to_parse7(labels)
         mask = (labels == names.index(class_name)).float()
-        return (_out(bchw_to_bhwc(label_preview(labels, len(names)))), _out(mask))
+        return (T.to_socket(label_preview(labels, len(names)), T.IMAGE), T.to_socket(mask[:, None], T.MASK))
 
 
 class KfvtonRenderPose:
@@ -190,7 +186,7 @@ class KfvtonRenderPose:
         }
 
     def run(self, pose, size="256x192"):
-        return (_out(bchw_to_bhwc(render_pose(_check_pose(pose), parse_size(size)))),)
+        return (T.to_socket(render_pose(T.from_socket(pose, T.POSE, "pose"), parse_size(size)), T.IMAGE),)
 
 
 class KfvtonGarmentOnGrey:
@@ -221,14 +217,14 @@ class KfvtonGarmentOnGrey:
         device = runtime.torch_device()
         size_hw = parse_size(size)
         if person_parse is not None:
-            person_parse = _resize_labels(person_parse.to(device), size_hw)
+            person_parse = _resize_labels(T.from_socket(person_parse, T.PARSE, "person_parse", device), size_hw)
         image, mask = garment_on_grey(
-            bhwc_to_bchw(garment, "garment").to(device),
-            mask_to_b1hw(garment_mask, "garment_mask").to(device),
+            T.from_socket(garment, T.IMAGE, "garment", device),
+            T.from_socket(garment_mask, T.MASK, "garment_mask", device),
             size_hw=size_hw,
             person_parse=person_parse,
         )
-        return (_out(bchw_to_bhwc(image)), _out(b1hw_to_mask(mask)))
+        return (T.to_socket(image, T.IMAGE), T.to_socket(mask, T.MASK))
 
 
 def _resize_labels(labels: Tensor, size_hw: tuple[int, int]) -> Tensor:
