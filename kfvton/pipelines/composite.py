@@ -142,6 +142,8 @@ RESIDUE_COLOUR = 0.3
 #: Repainted skin is up to LIMB_SHADE darker at its border with the background, over ~LIMB_EDGE_PX (at 1024 rows).
 LIMB_SHADE = 0.12
 LIMB_EDGE_PX = 10.0
+#: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
+BODY_REACH = 2.0
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
 BONE_WIDTH = 0.22
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
@@ -429,7 +431,9 @@ def _background_weight(
     origin_yx: tuple[int, int],
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
-    but the old clothes, plus the pose's `_body_prior`), soft over `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred.
+    but the old clothes, plus the pose's `_body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
+    body, soft over
+    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred.
     The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
     covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at `origin_yx`
     of an image of `size_hw`."""
@@ -447,7 +451,10 @@ def _background_weight(
     d_bg = cv2.distanceTransform((~bg).astype(np.uint8), cv2.DIST_L2, 5)
     d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5) if body.any() else np.full_like(d_bg, 1e4)
     edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
-    weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0).astype(np.float32)
+    weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0)
+    if prior is not None:  # with a pose, skin only on the body itself: a wide old sleeve gives way to the background
+        weight = np.maximum(weight, np.clip((d_body - BODY_REACH * edge) / (2 * edge), 0.0, 1.0))
+    weight = weight.astype(np.float32)
     weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
 
