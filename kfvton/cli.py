@@ -49,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(rest)
     try:
         return int(module.run(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError) as err:  # input errors: one clear line, no traceback
+    except (
+        ValueError,
+        TypeError,
+        FileNotFoundError,
+        PermissionError,
+    ) as err:  # input errors: one clear line, no traceback
         print(f"kfvton {name}: error: {err}", file=sys.stderr)
         return 1

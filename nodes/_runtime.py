@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import torch
 
@@ -82,6 +82,14 @@ def steps(total: int) -> Iterator[int]:
         check_interrupt()
         yield i
         bar.update(1)
+
+
+def report_warnings(warnings: Iterable[str]) -> str:
+    """Log each warning (ComfyUI's console) and return them one per line, for a node's "warnings" text output."""
+    lines = [str(w) for w in warnings]
+    for line in lines:
+        log.warning("KF-VTON: %s", line)
+    return "\n".join(lines)
 
 
 def _folder_paths():

@@ -6,10 +6,15 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..kfvton.keypoints.formats import pose_from_json_file, pose_from_pose_keypoint, pose_to_pose_keypoint
+from ..kfvton.keypoints.formats import (
+    pose_from_json_file,
+    pose_to_pose_keypoint,
+    read_pose_keypoint,
+)
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
 from ..kfvton.pipelines.tryon_cli import estimate_person_pose
+from ..kfvton.preprocess.garment_checks import garment_warnings
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
 from ..kfvton.preprocess.parse_labels import (
     LABEL_SETS,
@@ -116,9 +121,13 @@ class KfvtonPoseFromPoseKeypoint:
     )
     CATEGORY = "KF-VTON/inputs"
     FUNCTION = "run"
-    RETURN_TYPES = (T.POSE,)
-    RETURN_NAMES = ("pose",)
-    OUTPUT_TOOLTIPS = ("Person keypoints (BODY_25 order) in the person image's pixels.",)
+    RETURN_TYPES = (T.POSE, "STRING")
+    RETURN_NAMES = ("pose", "warnings")
+    OUTPUT_TOOLTIPS = (
+        "Person keypoints (BODY_25 order) in the person image's pixels.",
+        "Set when the POSE_KEYPOINT's canvas has another aspect ratio than the person image (the joints were "
+        "stretched to fit); empty otherwise.",
+    )
 
     @classmethod
     def INPUT_TYPES(cls):
@@ -129,9 +138,9 @@ class KfvtonPoseFromPoseKeypoint:
             }
         }
 
-    def run(self, pose_keypoint: list, person: Tensor) -> tuple[Pose]:
-        pose = pose_from_pose_keypoint(pose_keypoint, _image_hw(person, "person"), name="pose_keypoint")
-        return (T.to_socket(pose, T.POSE),)
+    def run(self, pose_keypoint: list, person: Tensor) -> tuple[Pose, str]:
+        read = read_pose_keypoint(pose_keypoint, _image_hw(person, "person"), name="pose_keypoint")
+        return (T.to_socket(read.pose, T.POSE), runtime.report_warnings(read.warnings))
 
 
 class KfvtonPoseToPoseKeypoint:
@@ -192,11 +201,13 @@ class KfvtonGarmentMask:
     )
     CATEGORY = "KF-VTON/inputs"
     FUNCTION = "run"
-    RETURN_TYPES = (T.MASK, "STRING")
-    RETURN_NAMES = ("garment_mask", "method")
+    RETURN_TYPES = (T.MASK, "STRING", "STRING")
+    RETURN_NAMES = ("garment_mask", "method", "warnings")
     OUTPUT_TOOLTIPS = (
         "1 on the garment, 0 elsewhere, in the garment image's pixels.",
         "Where the mask came from: explicit, alpha or computed.",
+        "Why the try-on may look poor (tiny or oddly shaped garment, patterned background), one per line; "
+        "empty when none.",
     )
 
     @classmethod
@@ -224,8 +235,9 @@ class KfvtonGarmentMask:
                 runtime.log.info("garment mask: loadimage_mask is Load Image's no-alpha placeholder; ignored")
                 alpha = None
         given = None if mask is None else T.from_socket(mask, T.MASK, "mask", image.device)
-        result = prepare_garment_mask(image, given, alpha)
-        return (T.to_socket(result.mask, T.MASK), result.method)
+        result = prepare_garment_mask(image, given, alpha, alpha_name="loadimage_mask")
+        warnings = runtime.report_warnings(garment_warnings(image, result.mask, method=result.method))
+        return (T.to_socket(result.mask, T.MASK), result.method, warnings)
 
 
 class KfvtonLoadParseMap:

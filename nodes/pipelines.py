@@ -30,8 +30,8 @@ class KfvtonClassicalTryOn:
     )
     CATEGORY = "KF-VTON/pipelines"
     FUNCTION = "run"
-    RETURN_TYPES = (T.IMAGE, T.IMAGE, T.MASK, T.KEYPOINTS, T.WARP, "STRING")
-    RETURN_NAMES = ("image", "warped_garment", "warped_mask", "keypoints", "warp", "mask_method")
+    RETURN_TYPES = (T.IMAGE, T.IMAGE, T.MASK, T.KEYPOINTS, T.WARP, "STRING", "STRING")
+    RETURN_NAMES = ("image", "warped_garment", "warped_mask", "keypoints", "warp", "mask_method", "warnings")
     OUTPUT_TOOLTIPS = (
         "The person wearing the garment.",
         "The garment in the person frame.",
@@ -39,6 +39,8 @@ class KfvtonClassicalTryOn:
         "Garment landmarks and their person targets (for an overlay or the keypoint editor).",
         "The TPS warp.",
         "How the garment mask was obtained: explicit, alpha or computed.",
+        "Why the picture may look poor (tiny or oddly shaped garment, patterned background, ...), one per line; "
+        "empty when none.",
     )
 
     @classmethod
@@ -102,7 +104,7 @@ class KfvtonClassicalTryOn:
         target_mask: Tensor | None = None,
         category: str = "upper",
         tuck: str = "auto",
-    ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str]:
+    ) -> tuple[Tensor, Tensor, Tensor, KeypointPairs, Warp, str, str]:
         device = runtime.torch_device()
         result = classical_tryon(
             T.from_socket(person, T.IMAGE, "person", device),
@@ -127,6 +129,7 @@ class KfvtonClassicalTryOn:
             T.to_socket(result.keypoints, T.KEYPOINTS),
             T.to_socket(result.warp, T.WARP),
             report,
+            runtime.report_warnings(result.warnings),
         )
 
 

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import torch
 from torch import Tensor
 
+from ..kfvton._checks import check_label_map
 from ..kfvton.checkpoints.io import ModelBundle
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.garment_landmarks import GarmentLandmarks
@@ -29,6 +30,7 @@ from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.learned import ParsePrediction
 from ..kfvton.preprocess.layout import b1hw_to_mask, bchw_to_bhwc, bhwc_to_bchw, mask_to_b1hw
 from ..kfvton.preprocess.network_inputs import NetworkInputs
+from ..kfvton.preprocess.parse_labels import LIP_LABELS
 from . import _runtime as runtime
 
 _Payload = TypeVar("_Payload")
@@ -145,6 +147,7 @@ def _check_labels(labels: object, name: str) -> Tensor:
         raise TypeError(f"{name}: expected {PARSE} labels (B, H, W) int64, got {got}")
     if labels.is_floating_point():
         raise TypeError(f"{name}: expected integer labels (int64), got dtype {labels.dtype}")
+    check_label_map(labels.long(), name, len(LIP_LABELS))  # a PARSE socket holds LIP-20 / VITON-HD labels
     return labels
 
 

@@ -36,6 +36,7 @@ from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 from torch import Tensor, nn
 
+from .._atomic import atomic_path
 from ..models.registry import build_model, model_entry
 from ..preprocess.network_inputs import PARSE7_CLASSES, PARSE14_CLASSES
 
@@ -207,8 +208,8 @@ def save_checkpoint(
         _PREFIX + "source": source,
     }
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(_unshare(state), str(path), metadata=meta)
+    with atomic_path(path) as tmp:
+        save_file(_unshare(state), str(tmp), metadata=meta)
     return read_checkpoint_info(path)
 
 

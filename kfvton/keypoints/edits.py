@@ -202,6 +202,8 @@ def parse_edits(text: str | None, *, where: str = "edits") -> KeypointEdits:
         body = json.loads(text)
     except json.JSONDecodeError as err:
         raise ValueError(f"{where}: not valid JSON ({err.msg} at line {err.lineno} column {err.colno})") from None
+    except RecursionError:
+        raise ValueError(f"{where}: JSON nested too deeply to read (edits are a flat object of points)") from None
     if not isinstance(body, dict):
         raise ValueError(f"{where}: expected a JSON object, got {type(body).__name__}")
     unknown = sorted(set(body) - _TOP_KEYS)

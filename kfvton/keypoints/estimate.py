@@ -22,7 +22,7 @@ from typing import Any
 from torch import Tensor
 
 from .._checks import check_image
-from .formats import pose_from_openpose_json, pose_from_pose_keypoint
+from .formats import check_canvas_aspect, pose_from_openpose_json, pose_from_pose_keypoint
 from .pose import Pose
 from .pose_mediapipe import (
     MEDIAPIPE_INSTALL_HINT,
@@ -109,7 +109,10 @@ def find_detector(search_dirs: Sequence[str | os.PathLike]) -> str | None:
 
 def _given_pose(given: Any, canvas_hw: tuple[int, int]) -> Pose:
     if isinstance(given, Pose):
-        return given if given.canvas_hw == canvas_hw else given.rescaled(canvas_hw)
+        if given.canvas_hw == canvas_hw:
+            return given
+        check_canvas_aspect(given.canvas_hw, canvas_hw, "pose")
+        return given.rescaled(canvas_hw)
     if isinstance(given, str | os.PathLike):
         return pose_from_openpose_json(given, canvas_hw, name="pose")
     if isinstance(given, Mapping):

@@ -19,6 +19,14 @@ Convention:
     as the mid-shoulder, the mid-hip as the mid-hip-joints, each with the smaller of the two confidences; the
     feet of BODY_25 stay missing.
 
+Canvas and image:
+    A pose is read for a given image size (`canvas_hw`). A JSON with canvas_width / canvas_height must have the
+    image's aspect ratio (within 1 %, `check_canvas_aspect`) and is rescaled to the image; another ratio (a cropped
+    photo with the full photo's pose) is an error. A JSON without them is taken to be in the image's pixels. Either
+    way the joints must lie on the image (`check_joints_on_canvas`), so a pose of another image is an error rather
+    than a garment placed off the body. A POSE_KEYPOINT (other packs' detectors, coordinates normalised by its
+    canvas) of another ratio is rescaled with a warning (`PoseRead.warnings`).
+
 Choosing a person:
     When a frame holds several people, the one with the largest score is used:
     score = (area of the bounding box of its present joints, in pixels) x (mean confidence of its present joints),
@@ -30,12 +38,15 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from numbers import Real
 from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
+from .._atomic import write_text_atomic
 from .pose import BODY25_JOINTS, Pose, joint_index
 
 __all__ = [
@@ -56,7 +67,37 @@ __all__ = [
     "pose_to_array",
     "save_openpose_json",
     "check_pose_joints",
+    "check_canvas_aspect",
+    "check_joints_on_canvas",
+    "PoseRead",
+    "read_openpose_json",
+    "read_pose_keypoint",
+    "CANVAS_ASPECT_TOLERANCE",
+    "OFF_CANVAS_MARGIN",
 ]
+
+#: Relative difference of H/W ratios above which a pose canvas is not the image's.
+CANVAS_ASPECT_TOLERANCE = 0.01
+#: Joints may lie this far (fraction of the canvas size) outside it: detectors extrapolate cut-off limbs a little.
+OFF_CANVAS_MARGIN = 0.1
+
+
+@dataclass(frozen=True)
+class PoseRead:
+    """A pose read for an image, and what the reader had to assume or adapt.
+
+    Attributes:
+        pose: batch of poses in the image's pixels (`canvas_hw` = the image's (H, W)).
+        canvas_in_file: (H, W) the file declared (canvas_width / canvas_height), or None when it declared none.
+        notes: what was done, one sentence each (e.g. "no canvas size in the JSON; joints checked against ...").
+        warnings: what may make the result wrong, one sentence each, for the node's text output or the CLI.
+    """
+
+    pose: Pose
+    canvas_in_file: tuple[int, int] | None
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
 
 #: OpenPose-18 (COCO-18) order, as OpenPose COCO models, HR-VITON and the DWPose/OpenPose ComfyUI nodes use.
 COCO18_JOINTS: tuple[str, ...] = (
@@ -101,6 +142,8 @@ def joints_from_array(
         layout: "body25", "coco18", "coco17" or None to pick it from the length.
         name: the input's name for error messages.
     """
+    if not isinstance(values, Tensor):
+        _check_numbers(values, name)
     arr = torch.as_tensor(values, dtype=torch.float32) if not isinstance(values, Tensor) else values.float()
     if arr.ndim == 2 and arr.shape[-1] == 3:
         arr = arr.reshape(-1)
@@ -128,6 +171,17 @@ def joints_from_array(
         _derive_mid(out, "neck", "left_shoulder", "right_shoulder")
         _derive_mid(out, "mid_hip", "left_hip", "right_hip")
     return out
+
+
+def _check_numbers(values: object, name: str) -> None:
+    """A flat list of numbers or a list of (x, y, confidence) lists; else raise naming the first bad entry."""
+    if not isinstance(values, Sequence) or isinstance(values, str):
+        raise TypeError(f"{name}: expected a list of numbers, got {type(values).__name__}")
+    for i, v in enumerate(values):
+        row = v if isinstance(v, Sequence) and not isinstance(v, str) else (v,)
+        for u in row:
+            if isinstance(u, bool) or not isinstance(u, Real):
+                raise ValueError(f"{name}: expected numbers, got {u!r} ({type(u).__name__}) at entry {i}")
 
 
 def _derive_mid(joints: Tensor, target: str, a: str, b: str) -> None:
@@ -182,15 +236,134 @@ def _people_joints(frame: Mapping[str, Any], canvas_hw: tuple[int, int], name: s
     return chosen
 
 
-def _frame_canvas(frame: Mapping[str, Any], canvas_hw: tuple[int, int] | None, name: str) -> tuple[int, int]:
+def _declared_canvas(frame: Mapping[str, Any], name: str) -> tuple[int, int] | None:
     w, h = frame.get("canvas_width"), frame.get("canvas_height")
-    if w is not None and h is not None:
-        return int(h), int(w)
+    if w is None and h is None:
+        return None
+    ok = all(isinstance(v, Real) and not isinstance(v, bool) and v >= 1 for v in (w, h))
+    if not ok:
+        raise ValueError(f"{name}: expected canvas_width and canvas_height >= 1, got {w!r} x {h!r}")
+    return int(h), int(w)
+
+
+def _frame_canvas(frame: Mapping[str, Any], canvas_hw: tuple[int, int] | None, name: str) -> tuple[int, int]:
+    declared = _declared_canvas(frame, name)
+    if declared is not None:
+        return declared
     if canvas_hw is None:
         raise ValueError(
             f"{name}: the pose has no canvas_width/canvas_height; pass canvas_hw (the (H, W) of the person image)"
         )
     return int(canvas_hw[0]), int(canvas_hw[1])
+
+
+def check_canvas_aspect(canvas_hw: tuple[int, int], image_hw: tuple[int, int], name: str) -> None:
+    """Raise unless a pose canvas (H, W) has the image's aspect ratio within `CANVAS_ASPECT_TOLERANCE`."""
+    (ch, cw), (h, w) = canvas_hw, image_hw
+    if abs(ch / cw - h / w) > CANVAS_ASPECT_TOLERANCE * (h / w):
+        raise ValueError(
+            f"{name}: its canvas is {cw}x{ch} (W x H) but the image is {w}x{h}, another aspect ratio; "
+            "the pose must come from this image (a cropped or resized-with-padding photo needs its own pose)"
+        )
+
+
+def _aspect_differs(canvas_hw: tuple[int, int], image_hw: tuple[int, int]) -> bool:
+    (ch, cw), (h, w) = canvas_hw, image_hw
+    return abs(ch / cw - h / w) > CANVAS_ASPECT_TOLERANCE * (h / w)
+
+
+def check_joints_on_canvas(
+    pose: Pose, name: str, *, joints: Sequence[str] | None = None, margin: float = OFF_CANVAS_MARGIN
+) -> None:
+    """Raise when a present joint (of `joints`, default all) lies outside the pose's canvas by more than `margin`
+    of its width / height.
+
+    The message names the input, the first joints outside with their coordinates and the canvas, which tells a
+    pose of a larger image (or scaled coordinates) from a real one.
+    """
+    h, w = pose.canvas_hw
+    xy, present = pose.joints[..., :2], pose.joints[..., 2] > _PRESENT
+    lo = torch.tensor([-margin * w, -margin * h], dtype=xy.dtype, device=xy.device)
+    hi = torch.tensor([(1 + margin) * w, (1 + margin) * h], dtype=xy.dtype, device=xy.device)
+    outside = present & ((xy < lo) | (xy > hi)).any(dim=-1)
+    if joints is not None:
+        chosen = torch.zeros(len(BODY25_JOINTS), dtype=torch.bool, device=xy.device)
+        chosen[[joint_index(j) for j in joints]] = True
+        outside &= chosen
+    if not bool(outside.any()):
+        return
+    items, joints = outside.nonzero(as_tuple=True)
+    shown = [
+        f"{BODY25_JOINTS[j]} at ({float(xy[b, j, 0]):.0f}, {float(xy[b, j, 1]):.0f})"
+        for b, j in zip(items.tolist()[:3], joints.tolist()[:3], strict=True)
+    ]
+    batch = f" in batch item(s) {sorted(set(items.tolist()))}" if pose.batch_size > 1 else ""
+    raise ValueError(
+        f"{name}: {int(outside.sum())} joint(s) lie outside the {w}x{h} (W x H) image{batch}: {', '.join(shown)}; "
+        "the pose belongs to another image (or another size of it)"
+    )
+
+
+def _load_json(source: str | os.PathLike, name: str) -> tuple[Any, str]:
+    path = Path(source)
+    if path.is_dir():
+        raise ValueError(f"{name}: {path} is a folder; expected a JSON file")
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: file not found: {path}")
+    try:
+        frame = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{name}: cannot read {path} as OpenPose JSON ({err})") from None
+    except RecursionError:
+        raise ValueError(f"{name}: cannot read {path}: JSON nested too deeply") from None
+    return frame, f"{name} ({path.name})"
+
+
+def read_openpose_json(
+    source: str | os.PathLike | Mapping[str, Any],
+    canvas_hw: tuple[int, int] | None = None,
+    *,
+    name: str = "pose",
+) -> PoseRead:
+    """Read an OpenPose JSON (file path or parsed dict), BODY_25 or OpenPose-18, for an image of size `canvas_hw`.
+
+    The rules (module docstring, "Canvas and image"): a declared canvas must have the image's aspect ratio and is
+    rescaled to it; without one the coordinates are the image's pixels (a note says so); the joints must lie on the
+    image.
+
+    Args:
+        source: path of a `*_keypoints.json` file, or its parsed dict (a one-item list, a saved POSE_KEYPOINT, is
+            accepted from files).
+        canvas_hw: (H, W) of the person image; needed unless the JSON has canvas_width/canvas_height.
+        name: the input's name for error messages (e.g. "--pose").
+
+    Raises:
+        FileNotFoundError: no such file. ValueError naming `name`: unreadable JSON, no people, wrong keypoint
+        count, a non-number among the keypoints, another aspect ratio, joints outside the image.
+    """
+    if isinstance(source, Mapping):
+        frame = source
+    else:
+        frame, name = _load_json(source, name)
+        if isinstance(frame, list) and len(frame) == 1:  # a saved POSE_KEYPOINT value
+            frame = frame[0]
+        if not isinstance(frame, Mapping):
+            raise ValueError(f"{name}: expected a JSON object with a 'people' list, got {type(frame).__name__}")
+    declared = _declared_canvas(frame, name)
+    own = _frame_canvas(frame, canvas_hw, name)
+    pose = Pose(_people_joints(frame, own, name)[None], own)
+    notes = []
+    if declared is None and canvas_hw is not None:
+        notes.append(
+            f"{name}: no canvas size in the JSON; its joints are taken as pixels of the {own[1]}x{own[0]} photo"
+        )
+    check_joints_on_canvas(pose, name)
+    if canvas_hw is not None and tuple(canvas_hw) != own:
+        target = (int(canvas_hw[0]), int(canvas_hw[1]))
+        check_canvas_aspect(own, target, name)
+        pose = pose.rescaled(target)
+        notes.append(f"{name}: rescaled from its {own[1]}x{own[0]} canvas to the {target[1]}x{target[0]} photo")
+    return PoseRead(pose, declared, tuple(notes))
 
 
 def pose_from_openpose_json(
@@ -199,39 +372,49 @@ def pose_from_openpose_json(
     *,
     name: str = "pose",
 ) -> Pose:
-    """Read an OpenPose JSON (file path or parsed dict), BODY_25 or OpenPose-18, into a batch-1 `Pose`.
+    """`read_openpose_json(...).pose`: a batch-1 `Pose` in the pixels of `canvas_hw` (or of the JSON's canvas)."""
+    return read_openpose_json(source, canvas_hw, name=name).pose
+
+
+def read_pose_keypoint(
+    value: Sequence[Mapping[str, Any]] | Mapping[str, Any],
+    canvas_hw: tuple[int, int] | None = None,
+    *,
+    name: str = "pose_keypoint",
+) -> PoseRead:
+    """A ComfyUI POSE_KEYPOINT value (one dict per image) -> `Pose` with one row per image, and warnings.
 
     Args:
-        source: path of a `*_keypoints.json` file, or its parsed dict.
-        canvas_hw: (H, W) of the person image; needed unless the JSON has canvas_width/canvas_height. When both
-            exist the JSON's canvas is used for the coordinates and the pose is rescaled to `canvas_hw`.
-        name: the input's name for error messages.
+        value: list of `{"people": [...], "canvas_width": W, "canvas_height": H}` dicts (or one such dict).
+        canvas_hw: (H, W) of the images the pose is for; required when the dicts carry no canvas size. Frames
+            whose canvas differs are rescaled to it, with a warning when its aspect ratio differs too (the
+            joints are then stretched); without it every frame must share one canvas.
 
     Raises:
-        FileNotFoundError: no such file. ValueError: unreadable JSON, no people, wrong keypoint count.
+        TypeError / ValueError naming `name[i]`: not a list of dicts, no people, joints outside their canvas.
     """
-    if isinstance(source, Mapping):
-        frame = source
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise FileNotFoundError(f"{name}: file not found: {path}")
-        try:
-            frame = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
-            raise ValueError(f"{name}: cannot read {path} as OpenPose JSON ({err})") from None
-        if isinstance(frame, list) and len(frame) == 1:  # a saved POSE_KEYPOINT value
-            frame = frame[0]
-        if not isinstance(frame, Mapping):
-            raise ValueError(
-                f"{name}: expected a JSON object with a 'people' list in {path}, got {type(frame).__name__}"
-            )
-        name = f"{name} ({path.name})"
-    own = _frame_canvas(frame, canvas_hw, name)
-    pose = Pose(_people_joints(frame, own, name)[None], own)
-    if canvas_hw is not None and tuple(canvas_hw) != own:
-        pose = pose.rescaled((int(canvas_hw[0]), int(canvas_hw[1])))
-    return pose
+    frames = [value] if isinstance(value, Mapping) else list(value) if isinstance(value, Sequence) else None
+    if frames is None or not all(isinstance(f, Mapping) for f in frames):
+        raise TypeError(f"{name}: expected a list of pose dicts (POSE_KEYPOINT), got {type(value).__name__}")
+    if not frames:
+        raise ValueError(f"{name}: got an empty list (no images)")
+    canvases = [_frame_canvas(f, canvas_hw, f"{name}[{i}]") for i, f in enumerate(frames)]
+    target = (int(canvas_hw[0]), int(canvas_hw[1])) if canvas_hw is not None else canvases[0]
+    rows, warnings = [], []
+    for i, (frame, own) in enumerate(zip(frames, canvases, strict=True)):
+        pose = Pose(_people_joints(frame, own, f"{name}[{i}]")[None], own)
+        check_joints_on_canvas(pose, f"{name}[{i}]")
+        if own != target:
+            if canvas_hw is None:
+                raise ValueError(f"{name}[{i}]: canvas {own} differs from frame 0's {target}; pass canvas_hw")
+            if _aspect_differs(own, target):
+                warnings.append(
+                    f"{name}[{i}]: its canvas is {own[1]}x{own[0]} (W x H) but the image is {target[1]}x{target[0]}, "
+                    "another aspect ratio; the joints were stretched to fit. Detect the pose on this image."
+                )
+            pose = pose.rescaled(target)
+        rows.append(pose.joints)
+    return PoseRead(Pose(torch.cat(rows), target), _declared_canvas(frames[0], f"{name}[0]"), (), tuple(warnings))
 
 
 #: (H, W) of the canvas Dress Code's keypoint files are in (its images are 1024 x 768: twice that).
@@ -324,29 +507,8 @@ def pose_from_pose_keypoint(
     *,
     name: str = "pose_keypoint",
 ) -> Pose:
-    """A ComfyUI POSE_KEYPOINT value (one dict per image) -> `Pose` with one row per image.
-
-    Args:
-        value: list of `{"people": [...], "canvas_width": W, "canvas_height": H}` dicts (or one such dict).
-        canvas_hw: (H, W) of the images the pose is for; required when the dicts carry no canvas size. Frames
-            whose canvas differs are rescaled to it; without it every frame must share one canvas.
-    """
-    frames = [value] if isinstance(value, Mapping) else list(value) if isinstance(value, Sequence) else None
-    if frames is None or not all(isinstance(f, Mapping) for f in frames):
-        raise TypeError(f"{name}: expected a list of pose dicts (POSE_KEYPOINT), got {type(value).__name__}")
-    if not frames:
-        raise ValueError(f"{name}: got an empty list (no images)")
-    canvases = [_frame_canvas(f, canvas_hw, f"{name}[{i}]") for i, f in enumerate(frames)]
-    target = tuple(canvas_hw) if canvas_hw is not None else canvases[0]
-    rows = []
-    for i, (frame, own) in enumerate(zip(frames, canvases, strict=True)):
-        pose = Pose(_people_joints(frame, own, f"{name}[{i}]")[None], own)
-        if own != target:
-            if canvas_hw is None:
-                raise ValueError(f"{name}[{i}]: canvas {own} differs from frame 0's {target}; pass canvas_hw")
-            pose = pose.rescaled(target)
-        rows.append(pose.joints)
-    return Pose(torch.cat(rows), (int(target[0]), int(target[1])))
+    """`read_pose_keypoint(...).pose`: one row per image in the pixels of `canvas_hw` (or of the frames' canvas)."""
+    return read_pose_keypoint(value, canvas_hw, name=name).pose
 
 
 def pose_from_array(
@@ -408,8 +570,7 @@ def pose_to_pose_keypoint(pose: Pose) -> list[dict[str, Any]]:
 def save_openpose_json(pose: Pose, path: str | os.PathLike, layout: str = "body25", index: int = 0) -> None:
     """Write batch item `index` of `pose` as an OpenPose `*_keypoints.json` file; folders are created."""
     frame = pose_to_openpose_json(pose.select(index), layout)[0]
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    Path(path).write_text(json.dumps(frame), encoding="utf-8")
+    write_text_atomic(path, json.dumps(frame))
 
 
 def check_pose_joints(pose: object, names: Sequence[str], *, name: str = "pose", threshold: float = 0.05) -> None:

@@ -23,17 +23,18 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from .._checks import check_image, check_same_batch, check_shape
+from .._checks import check_image, check_label_map, check_mask, check_same_batch, check_shape, working_float
 from ..geometry.warp import Warp
-from ..keypoints.formats import check_pose_joints
+from ..keypoints.formats import check_canvas_aspect, check_joints_on_canvas, check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
 from ..keypoints.garment_landmarks_lower import CATEGORIES, CategoryLandmarks
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import REQUIRED_JOINTS, place_garment_landmarks
 from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import Pose
+from ..preprocess.garment_checks import garment_warnings
 from ..preprocess.garment_mask import prepare_garment_mask
-from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
+from ..preprocess.parse_labels import LIP_LABELS, VITONHD_UPPER_CLOTHES
 from .classical_lower import TUCKS, resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
 from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
@@ -71,6 +72,8 @@ class ClassicalTryOn:
         category: "upper", "lower" or "dress".
         category_reason: how the category was chosen and what the garment photo looks like.
         tuck: "in" / "out" as used for a lower garment with a parse map, "-" otherwise.
+        warnings: sentences about inputs that likely make the picture poor (a tiny or oddly shaped garment, a
+            patterned background, ...), for the CLI and the nodes to show; empty when none applies.
     """
 
     image: Tensor
@@ -84,6 +87,7 @@ class ClassicalTryOn:
     category: str = "upper"
     category_reason: str = "given"
     tuck: str = "-"
+    warnings: tuple[str, ...] = ()
 
 
 def target_mask_from_parse(parse: Tensor) -> Tensor:
@@ -153,6 +157,7 @@ def classical_tryon(
     """Dress `person` in `garment` with the classical (no weights) pipeline.
 
     Batches: B persons x 1 garment, 1 person x B garments and B x B all work (a batch of 1 broadcasts).
+    Computes in float32 whatever float dtype arrives (float64 stays float64); the outputs are in that dtype.
 
     Args:
         person: (B or 1, 3, H, W) float [0, 1].
@@ -178,6 +183,7 @@ def classical_tryon(
     """
     check_image(person, "person")
     check_image(garment, "garment")
+    person, garment = working_float(person), working_float(garment)
     h, w = person.shape[-2:]
     if not isinstance(pose, Pose):
         raise TypeError(f"pose: expected a Pose (see kfvton.keypoints.formats to read one), got {type(pose).__name__}")
@@ -190,25 +196,28 @@ def classical_tryon(
     if category in ("lower", "dress"):
         check_lower_pose(pose, category=category)
     pose = _pose_to_canvas(pose, (h, w))
+    check_joints_on_canvas(pose, "pose", joints=REQUIRED_JOINTS)
     batches = {"person": person.shape[0], "garment": garment.shape[0], "pose": pose.batch_size}
     if garment_mask is not None:
-        check_shape(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
+        check_mask(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
         batches["garment_mask"] = garment_mask.shape[0]
     if parse is not None:
         check_shape(parse, "parse", ("B", h, w))
         if parse.is_floating_point():
             raise TypeError(f"parse: expected integer labels (int64), got dtype {parse.dtype}")
+        check_label_map(parse.long(), "parse", len(LIP_LABELS))
         batches["parse"] = parse.shape[0]
     if target_mask is not None:
-        check_shape(target_mask, "target_mask", ("B", 1, h, w))
+        check_mask(target_mask, "target_mask", ("B", 1, h, w))
         batches["target_mask"] = target_mask.shape[0]
     check_same_batch(batches)
     _check_garment_not_blank(garment)
 
-    prepared = prepare_garment_mask(garment, garment_mask)
+    prepared = prepare_garment_mask(garment, garment_mask, mask_name="garment_mask")
     mask = prepared.mask
     if garment.shape[0] != mask.shape[0]:
         garment = garment.expand(mask.shape[0], -1, -1, -1)
+    warnings = garment_warnings(garment, mask, method=prepared.method)
     choice = resolve_category(category, mask)
     if choice.category != "upper":
         check_lower_pose(pose, category=choice.category)
@@ -238,6 +247,7 @@ def classical_tryon(
             category=choice.category,
             category_reason=choice.describe(),
             tuck=low.tuck,
+            warnings=tuple(warnings),
         )
     if category == "auto":
         check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
@@ -259,19 +269,15 @@ def classical_tryon(
         refine_mask=comp.refine,
         category="upper",
         category_reason=choice.describe(),
+        warnings=tuple(warnings),
     )
 
 
 def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:
     if tuple(pose.canvas_hw) == tuple(size_hw):
         return pose
-    (ph, pw), (h, w) = pose.canvas_hw, size_hw
-    if abs(ph / pw - h / w) > 0.01 * (h / w):
-        raise ValueError(
-            f"pose: its canvas is {ph}x{pw} (H x W) but the person image is {h}x{w}; "
-            "the pose must come from this image (same aspect ratio)"
-        )
-    return pose.rescaled((h, w))
+    check_canvas_aspect(pose.canvas_hw, size_hw, "pose")
+    return pose.rescaled(size_hw)
 
 
 def _check_garment_not_blank(garment: Tensor) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
+from .._atomic import write_text_atomic
 from ..checkpoints.io import load_bundle
 from ..keypoints.pose import Pose
 from ..preprocess.io import save_image, save_mask
@@ -95,7 +96,7 @@ def run_learned(
             "garment_px": pairs.garment_px[0, :, :2].tolist(),
             "person_px": pairs.person_px[0, :, :2].tolist(),
         }
-        (folder / "keypoints.json").write_text(json.dumps(record))
+        write_text_atomic(folder / "keypoints.json", json.dumps(record))
     print(
         f"wrote {args.out} (learned KF-VTON, {size[0]}x{size[1]}, {args.dtype}, {time.perf_counter() - started:.2f} s)"
     )

@@ -14,19 +14,23 @@ import argparse
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 
+from .._atomic import write_text_atomic
+from .._checks import check_device, check_output_file, check_output_folder
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
-from ..keypoints.formats import pose_from_json_file
+from ..keypoints.formats import pose_from_json_file, read_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
 from ..keypoints.pose_onnx import PoseModelFiles
-from ..preprocess.io import load_image_rgba, load_mask, save_image, save_mask
+from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
 from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx
 from ..preprocess.regions import estimate_regions
@@ -172,6 +176,16 @@ def estimate_person_pose(
     )
 
 
+def _is_dresscode_json(path: str | os.PathLike) -> bool:
+    """Whether a pose file is a Dress Code keypoint JSON ('keypoints', no 'people'); unreadable files are not (the
+    OpenPose reader then reports what is wrong with them)."""
+    try:
+        frame = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(frame, dict) and "keypoints" in frame and "people" not in frame
+
+
 def resolve_pose(
     pose_path: str | os.PathLike | None,
     person: torch.Tensor,
@@ -196,7 +210,12 @@ def resolve_pose(
         file to put where; errors of the JSON reader or of the chosen estimator otherwise.
     """
     if pose_path is not None:
-        return pose_from_json_file(pose_path, tuple(person.shape[-2:]), name="--pose")
+        if _is_dresscode_json(pose_path):
+            return pose_from_json_file(pose_path, tuple(person.shape[-2:]), name="--pose")
+        read = read_openpose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
+        for note in read.notes:
+            print(note)
+        return read.pose
     result = estimate_person_pose(
         person,
         pose_model=pose_model,
@@ -211,7 +230,10 @@ def resolve_pose(
 def run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     learned = wants_learned(args)  # checks the checkpoint options before any heavy work
-    device = torch.device(args.device)
+    check_output_file(args.out, "--out", IMAGE_EXTENSIONS)
+    if args.save_intermediates:
+        check_output_folder(args.save_intermediates, "--save-intermediates")
+    device = check_device(args.device, "--device")
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
     pose = resolve_pose(
@@ -241,6 +263,7 @@ def run(args: argparse.Namespace) -> int:
         parse = regions.parse
         print(f"regions: {regions.method}")
     _check_sizes(person, garment, garment_mask, parse)
+    garment, garment_mask = _fit_garment(garment, garment_mask, person.shape[-2:])
     if learned:
         return run_learned(args, person, garment, garment_mask, pose, parse)
 
@@ -253,6 +276,8 @@ def run(args: argparse.Namespace) -> int:
         category=args.category,
         tuck=args.tuck,
     )
+    for warning in result.warnings:
+        print(f"kfvton tryon: warning: {warning}", file=sys.stderr)
     save_image(result.image, args.out)
     if args.save_intermediates:
         write_intermediates(
@@ -279,17 +304,47 @@ def _kind_text(result: ClassicalTryOn) -> str:
     return f"category: {result.category_reason}, kind: {kind}{tuck}"
 
 
+#: A garment photo with more than this many times the person photo's pixels is downscaled to the person's count.
+GARMENT_AREA_FACTOR = 2.0
+
+
+def _fit_garment(
+    garment: torch.Tensor, garment_mask: torch.Tensor | None, person_hw: tuple[int, int]
+) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Downscale (antialiased) a garment photo far larger than the person photo to the person's pixel count.
+
+    The garment is sampled into the person frame, where its extra pixels cannot show (and point sampling a much
+    larger picture aliases its print), while the mask and landmark steps cost time and memory per pixel. The
+    downscale is printed.
+    """
+    gh, gw = garment.shape[-2:]
+    area = gh * gw
+    target = person_hw[0] * person_hw[1]
+    if area <= GARMENT_AREA_FACTOR * target:
+        return garment, garment_mask
+    scale = (target / area) ** 0.5
+    size = (max(1, round(gh * scale)), max(1, round(gw * scale)))
+    garment = F.interpolate(garment, size=size, mode="bilinear", antialias=True, align_corners=False).clamp(0, 1)
+    if garment_mask is not None:
+        garment_mask = (F.interpolate(garment_mask, size=size, mode="area") > 0.5).float()
+    print(
+        f"--garment: downscaled from {gw}x{gh} to {size[1]}x{size[0]} (W x H), the person photo's pixel count; "
+        "a larger garment photo adds time and memory but no detail"
+    )
+    return garment, garment_mask
+
+
 def _check_sizes(
     person: torch.Tensor, garment: torch.Tensor, garment_mask: torch.Tensor | None, parse: torch.Tensor | None
 ) -> None:
-    if garment_mask is not None and garment_mask.shape[-2:] != garment.shape[-2:]:
+    pairs = [("--garment-mask", garment_mask, "garment", garment), ("--parse", parse, "person", person)]
+    for name, x, owner, ref in pairs:
+        if x is None or x.shape[-2:] == ref.shape[-2:]:
+            continue
+        turned = tuple(x.shape[-2:]) == tuple(ref.shape[-2:])[::-1]
+        hint = " (turned by 90 degrees: was one of the two saved without its EXIF orientation?)" if turned else ""
         raise ValueError(
-            f"--garment-mask: expected the garment's size {tuple(garment.shape[-2:])} (H, W), "
-            f"got {tuple(garment_mask.shape[-2:])}"
-        )
-    if parse is not None and parse.shape[-2:] != person.shape[-2:]:
-        raise ValueError(
-            f"--parse: expected the person's size {tuple(person.shape[-2:])} (H, W), got {tuple(parse.shape[-2:])}"
+            f"{name}: expected the {owner}'s size {tuple(ref.shape[-2:])} (H, W), got {tuple(x.shape[-2:])}{hint}"
         )
 
 
@@ -338,6 +393,6 @@ def write_intermediates(
     folder.mkdir(parents=True, exist_ok=True)
     save_image(result.warped_garment[:1].cpu(), folder / "warped_garment.png")
     save_mask(result.warped_mask[:1].cpu(), folder / "warped_mask.png")
-    (folder / "keypoints.json").write_text(json.dumps(keypoints_record(result, sources), indent=1), encoding="utf-8")
+    write_text_atomic(folder / "keypoints.json", json.dumps(keypoints_record(result, sources), indent=1))
     overlay = draw_correspondences(garment[:1].cpu(), person[:1].cpu(), result.keypoints.to("cpu"), labels=True)
     save_image(overlay, folder / "keypoints_overlay.png")

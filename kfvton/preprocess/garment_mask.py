@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._checks import check_image, check_same_batch, check_shape
+from .._checks import check_image, check_mask, check_same_batch, check_shape
 
 __all__ = ["GarmentMask", "garment_mask_from_image", "garment_mask_from_alpha", "prepare_garment_mask"]
 
@@ -265,13 +265,21 @@ def _check_coverage(mask: Tensor, name: str) -> None:
             )
 
 
-def prepare_garment_mask(garment: Tensor, mask: Tensor | None = None, alpha: Tensor | None = None) -> GarmentMask:
+def prepare_garment_mask(
+    garment: Tensor,
+    mask: Tensor | None = None,
+    alpha: Tensor | None = None,
+    *,
+    mask_name: str = "mask",
+    alpha_name: str = "alpha",
+) -> GarmentMask:
     """The garment mask to use: an explicit `mask` first, else `alpha`, else one computed from the image.
 
     Args:
         garment: (B, 3, H, W) float RGB in [0, 1].
         mask: optional (B, 1, H, W) or (B, H, W) float in [0, 1]; binarised at 0.5. Batch 1 broadcasts (R10).
         alpha: optional (B, 1, H, W) or (B, H, W) alpha of the garment image; binarised at 0.5.
+        mask_name, alpha_name: the inputs' names in error messages (a node's socket names).
 
     Returns:
         GarmentMask with mask (B, 1, H, W) float in {0, 1} on the garment's device and the method used.
@@ -282,21 +290,18 @@ def prepare_garment_mask(garment: Tensor, mask: Tensor | None = None, alpha: Ten
     check_image(garment, "garment")
     b, _, h, w = garment.shape
     dtype = garment.dtype if garment.dtype == torch.float64 else torch.float32
-    for name, m in (("mask", mask), ("alpha", alpha)):
+    for method, name, m in (("explicit", mask_name, mask), ("alpha", alpha_name, alpha)):
         if m is None:
             continue
         if isinstance(m, Tensor) and m.ndim == 3:
             m = m.unsqueeze(1)
-        check_shape(m, name, ("B", 1, h, w))
-        if not m.is_floating_point():
-            raise TypeError(f"{name}: expected a float mask with values in [0, 1], got dtype {m.dtype}")
+        check_mask(m, name, ("B", 1, h, w))  # a NaN mask would read as empty
         batch = check_same_batch({"garment": b, name: m.shape[0]})
         binary = (m > 0.5).to(device=garment.device, dtype=dtype)
         _check_coverage(binary, name)
         if batch != b:
             raise ValueError(f"garment: batch of {b} cannot broadcast to {name}'s batch of {batch}")
         binary = binary.expand(b, 1, h, w).contiguous()
-        method = "explicit" if name == "mask" else "alpha"
         _LOG.debug("garment mask: using the %s mask", method)
         return GarmentMask(binary, method)
     computed = garment_mask_from_image(garment).to(dtype)

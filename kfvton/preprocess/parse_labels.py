@@ -30,7 +30,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
-from .._checks import check_shape
+from .._checks import check_label_map, check_shape
 from .io import load_image, load_parse
 
 __all__ = [
@@ -152,18 +152,6 @@ def _label_set(name: str) -> tuple[str, ...]:
     if name not in LABEL_SETS:
         raise ValueError(f"label_set: expected one of {', '.join(LABEL_SETS)}, got {name!r}")
     return LABEL_SETS[name]
-
-
-def check_label_map(parse: object, name: str, n_labels: int) -> None:
-    """Raise unless `parse` is a (B, H, W) int64 label map with every label in [0, n_labels)."""
-    check_shape(parse, name, ("B", "H", "W"))
-    assert isinstance(parse, Tensor)
-    if parse.dtype != torch.int64:
-        raise TypeError(f"{name}: expected an int64 label map, got dtype {parse.dtype}")
-    if parse.numel() and (int(parse.min()) < 0 or int(parse.max()) >= n_labels):
-        raise ValueError(
-            f"{name}: expected labels in [0, {n_labels - 1}], got [{int(parse.min())}, {int(parse.max())}]"
-        )
 
 
 def to_vitonhd(parse: Tensor, label_set: str) -> Tensor:

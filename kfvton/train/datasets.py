@@ -35,6 +35,7 @@ from torch import Tensor
 
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
+from ..preprocess.io import upright, upright_size_hw
 
 __all__ = [
     "DatasetLayout",
@@ -288,7 +289,7 @@ def _image_size(path: Path, what: str) -> tuple[int, int]:
     """(H, W) from the header only."""
     try:
         with Image.open(path) as img:
-            w, h = img.size
+            h, w = upright_size_hw(img)
     except (UnidentifiedImageError, OSError) as err:
         raise BadSampleError(f"{what} {path.name}: cannot read as an image ({err})") from None
     return h, w
@@ -516,7 +517,7 @@ def _open(path: Path, what: str) -> Image.Image:
         img.load()
     except (UnidentifiedImageError, OSError) as err:
         raise BadSampleError(f"{what} {path.name}: cannot read as an image ({err})") from None
-    return img
+    return upright(img)
 
 
 def _load_rgb(path: Path, size_hw: tuple[int, int]) -> Tensor:

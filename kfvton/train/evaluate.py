@@ -33,6 +33,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .._atomic import write_text_atomic
 from .._checks import check_shape
 from ..preprocess.io import load_image
 
@@ -411,7 +412,7 @@ def write_report(report: EvaluationReport, out_dir: str | os.PathLike) -> tuple[
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     js = out / "report.json"
-    js.write_text(json.dumps(asdict(report), indent=2))
+    write_text_atomic(js, json.dumps(asdict(report), indent=2))
     lines = [
         "# KF-VTON evaluation",
         "",
@@ -431,5 +432,5 @@ def write_report(report: EvaluationReport, out_dir: str | os.PathLike) -> tuple[
         value = "—" if m.value is None else f"{m.value:.4f}"
         lines.append(f"| {m.name} | {value} | {m.count} | {m.implementation} | {m.note} |")
     md = out / "report.md"
-    md.write_text("\n".join(lines) + "\n")
+    write_text_atomic(md, "\n".join(lines) + "\n")
     return js, md

@@ -40,6 +40,7 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from .._atomic import atomic_path, write_text_atomic
 from ..checkpoints.io import config_from_json, save_checkpoint
 from ..models.discriminator import DiscriminatorConfig, MultiScaleDiscriminator
 from ..models.keypoint_detector import resize_to
@@ -680,8 +681,9 @@ class Trainer:
             "rng_trainer": self.gen.get_state(),
             "config": json.dumps(self.cfg.to_dict()),
         }
-        torch.save(state, folder / STATE_FILE)
-        (self.out_dir / "checkpoints" / "latest").write_text(folder.name)
+        with atomic_path(folder / STATE_FILE) as tmp:
+            torch.save(state, tmp)
+        write_text_atomic(self.out_dir / "checkpoints" / "latest", folder.name)
         log.info("kfvton train: checkpoint %s", folder)
         return folder
 

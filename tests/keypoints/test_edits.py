@@ -96,6 +96,11 @@ class TestParse:
         with pytest.raises(TypeError, match="edits"):
             parse_edits(3)
 
+    @pytest.mark.parametrize("text", ["[" * 100_000 + "]" * 100_000, '{"points": ' + "[" * 100_000])
+    def test_deeply_nested_json(self, text):
+        with pytest.raises(ValueError, match="KF-VTON Keypoint Editor: edits: JSON nested too deeply"):
+            parse_edits(text, where="KF-VTON Keypoint Editor: edits")
+
 
 class TestModel:
     def test_move_reset_toggle(self):

@@ -10,6 +10,7 @@ import torch
 from kfvton.keypoints.formats import (
     COCO17_JOINTS,
     COCO18_JOINTS,
+    check_joints_on_canvas,
     check_pose_joints,
     joints_from_array,
     pose_from_array,
@@ -18,6 +19,8 @@ from kfvton.keypoints.formats import (
     pose_to_array,
     pose_to_openpose_json,
     pose_to_pose_keypoint,
+    read_openpose_json,
+    read_pose_keypoint,
     save_openpose_json,
     select_person,
 )
@@ -221,3 +224,108 @@ class TestDressCodeJson:
                 assert bool(pose.present(joint).all()), (path, joint)
             xy = pose.joints[0, pose.joints[0, :, 2] > 0, :2]
             assert float(xy.min()) >= 0 and float(xy[:, 0].max()) < 768 and float(xy[:, 1].max()) < 1024
+
+
+def _frame(pose: Pose, canvas: bool = True, scale: float = 1.0) -> dict:
+    frame = pose_to_openpose_json(pose)[0]
+    flat = frame["people"][0]["pose_keypoints_2d"]
+    for i in range(0, len(flat), 3):
+        flat[i] *= scale
+        flat[i + 1] *= scale
+    if not canvas:
+        del frame["canvas_width"], frame["canvas_height"]
+    return frame
+
+
+class TestCanvasAgainstImage:
+    """A pose of another image is an error, not a garment placed off the body (issue 15, cases 3 to 5)."""
+
+    def test_no_canvas_checked_against_the_photo_and_said(self):
+        read = read_openpose_json(_frame(_random_pose(), canvas=False), HW, name="--pose")
+        assert read.canvas_in_file is None and read.pose.canvas_hw == HW
+        assert "no canvas size in the JSON" in read.notes[0] and "768x1024 photo" in read.notes[0]
+
+    def test_no_canvas_half_size_photo_is_an_error(self):
+        with pytest.raises(ValueError, match=r"--pose: \d+ joint\(s\) lie outside the 384x512 \(W x H\) image"):
+            read_openpose_json(_frame(_random_pose(), canvas=False), (512, 384), name="--pose")
+
+    def test_same_aspect_is_rescaled_and_said(self):
+        pose = _random_pose()
+        read = read_openpose_json(_frame(pose), (512, 384), name="--pose")
+        assert read.canvas_in_file == HW and read.pose.canvas_hw == (512, 384)
+        torch.testing.assert_close(read.pose.joints, pose.rescaled((512, 384)).joints, atol=2e-3, rtol=0)
+        assert "rescaled from its 768x1024 canvas" in read.notes[-1]
+
+    @pytest.mark.parametrize("image_hw", [(300, 2000), (512, 768)], ids=["2000x300 photo", "top half cropped"])
+    def test_another_aspect_is_an_error(self, image_hw):
+        with pytest.raises(ValueError, match=r"--pose: its canvas is 768x1024 \(W x H\) but the image is"):
+            read_openpose_json(_frame(_random_pose()), image_hw, name="--pose")
+
+    def test_within_one_percent_is_accepted(self):
+        read_openpose_json(_frame(_random_pose()), (1024, 770), name="--pose")
+
+    @pytest.mark.parametrize("canvas", [True, False])
+    def test_joints_scaled_out_of_the_image(self, canvas):
+        with pytest.raises(
+            ValueError, match=r"--pose: \d+ joint\(s\) lie outside the 768x1024 \(W x H\) image: nose at \("
+        ):
+            read_openpose_json(_frame(_random_pose(), canvas=canvas, scale=5.0), HW, name="--pose")
+
+    def test_file_name_in_messages(self, tmp_path):
+        path = tmp_path / "p_keypoints.json"
+        path.write_text(json.dumps(_frame(_random_pose(), scale=5.0)))
+        with pytest.raises(ValueError, match=r"--pose \(p_keypoints.json\): \d+ joint\(s\) lie outside"):
+            pose_from_openpose_json(path, HW, name="--pose")
+
+    def test_string_inside_the_array(self, tmp_path):
+        frame = _frame(_random_pose())
+        frame["people"][0]["pose_keypoints_2d"][4] = "12.5"
+        path = tmp_path / "p.json"
+        path.write_text(json.dumps(frame))
+        with pytest.raises(ValueError, match=r"--pose \(p.json\): people\[0\].pose_keypoints_2d: expected numbers, "):
+            pose_from_openpose_json(path, HW, name="--pose")
+
+    def test_deeply_nested_json(self, tmp_path):
+        path = tmp_path / "deep.json"
+        path.write_text("[" * 100_000 + "]" * 100_000)
+        with pytest.raises(ValueError, match="--pose: cannot read .*deep.json: JSON nested too deeply"):
+            pose_from_openpose_json(path, HW, name="--pose")
+
+    def test_bad_canvas_fields(self):
+        frame = _frame(_random_pose())
+        frame["canvas_width"] = "wide"
+        with pytest.raises(ValueError, match="pose: expected canvas_width and canvas_height >= 1"):
+            pose_from_openpose_json(frame, HW)
+
+
+class TestPoseKeypointCanvas:
+    def test_other_aspect_warns_and_fits(self):
+        value = pose_to_pose_keypoint(_random_pose())  # canvas 768x1024
+        read = read_pose_keypoint(value, (1024, 1024), name="pose_keypoint")
+        assert read.pose.canvas_hw == (1024, 1024)
+        assert len(read.warnings) == 1 and "pose_keypoint[0]: its canvas is 768x1024" in read.warnings[0]
+
+    def test_same_aspect_no_warning(self):
+        read = read_pose_keypoint(pose_to_pose_keypoint(_random_pose()), (512, 384))
+        assert read.warnings == () and read.canvas_in_file == HW
+
+    def test_joints_off_canvas(self):
+        value = [_frame(_random_pose(), scale=5.0)]
+        with pytest.raises(ValueError, match=r"pose_keypoint\[0\]: \d+ joint\(s\) lie outside"):
+            read_pose_keypoint(value, HW)
+
+
+class TestCheckJointsOnCanvas:
+    def test_only_the_named_joints(self):
+        pose = _random_pose()
+        joints = pose.joints.clone()
+        joints[0, joint_index("right_wrist")] = torch.tensor([5000.0, 10.0, 0.9])  # a wild wrist
+        wild = Pose(joints, HW)
+        check_joints_on_canvas(wild, "pose", joints=("left_shoulder", "right_shoulder"))
+        with pytest.raises(ValueError, match=r"pose: 1 joint\(s\) lie outside .*right_wrist at \(5000, 10\)"):
+            check_joints_on_canvas(wild, "pose")
+
+    def test_small_overshoot_allowed(self):
+        joints = _random_pose().joints.clone()
+        joints[0, joint_index("right_wrist")] = torch.tensor([790.0, 1050.0, 0.9])  # 3 % past the corner
+        check_joints_on_canvas(Pose(joints, HW), "pose")

@@ -60,7 +60,8 @@ class TestPoseKeypoint:
         pose = make_pose(3)
         (pk,) = KfvtonPoseToPoseKeypoint().run(pose)
         assert len(pk) == 3 and pk[0]["canvas_width"] == PERSON_HW[1]
-        (back,) = KfvtonPoseFromPoseKeypoint().run(pk, make_person(3))
+        back, warnings = KfvtonPoseFromPoseKeypoint().run(pk, make_person(3))
+        assert warnings == ""
         # OpenPose-18 keeps every joint of the synthetic pose except the feet (absent anyway)
         torch.testing.assert_close(back.joints, pose.joints, atol=1e-3, rtol=0)
 
@@ -72,23 +73,23 @@ class TestPoseKeypoint:
 class TestGarmentMask:
     def test_explicit_wins(self):
         mask = garment_mask()
-        out, method = KfvtonGarmentMask().run(make_garment(), mask=mask)
+        out, method, _ = KfvtonGarmentMask().run(make_garment(), mask=mask)
         assert method == "explicit"
         torch.testing.assert_close(out, mask)
 
     def test_loadimage_alpha_and_placeholder(self):
         m = garment_mask()
-        out, method = KfvtonGarmentMask().run(make_garment(), loadimage_mask=1.0 - m)
+        out, method, _ = KfvtonGarmentMask().run(make_garment(), loadimage_mask=1.0 - m)
         assert method == "alpha"
         torch.testing.assert_close(out, m)
         # Load Image's (1, 64, 64) zero mask for a JPEG means "no alpha": the mask is computed instead
-        out, method = KfvtonGarmentMask().run(make_garment(), loadimage_mask=torch.zeros(1, 64, 64))
+        out, method, _ = KfvtonGarmentMask().run(make_garment(), loadimage_mask=torch.zeros(1, 64, 64))
         assert method == "computed" and out.shape == m.shape
 
     def test_real_garment_computed(self, vitonhd_dir):
         garment = _image(vitonhd_dir / "cloth" / "01260_00.jpg")
         ref = np.asarray(Image.open(vitonhd_dir / "cloth-mask" / "01260_00.jpg").convert("L")) > 127
-        out, method = KfvtonGarmentMask().run(garment)
+        out, method, _ = KfvtonGarmentMask().run(garment)
         assert method == "computed" and out.shape == (1, 1024, 768)
         iou = (out[0].numpy() > 0.5) & ref
         assert iou.sum() / ((out[0].numpy() > 0.5) | ref).sum() > 0.9
@@ -215,16 +216,17 @@ class TestClassicalTryOn:
     @pytest.mark.parametrize("persons,garments", [(2, 1), (1, 2)])
     def test_batches(self, persons, garments):
         out = KfvtonClassicalTryOn().run(make_person(persons), make_garment(garments), make_pose(persons), 1e-3, 2, 1.5)
-        image, warped, wmask, pairs, warp, method = out
+        image, warped, wmask, pairs, warp, method, warnings = out
         b = max(persons, garments)
         assert image.shape == warped.shape == (b, *PERSON_HW, 3) and wmask.shape == (b, *PERSON_HW)
         assert pairs.batch_size == b and warp.grid.shape[0] == b and method == "computed"
+        assert isinstance(warnings, str)
 
     def test_matches_stage_nodes(self):
         """The all-in-one node and the chain of stage nodes give the same image (same library steps)."""
         person, garment, pose = make_person(), make_garment(), make_pose()
         image, *_ = KfvtonClassicalTryOn().run(person, garment, pose, 1e-3, 1, 1.5)
-        mask, _ = KfvtonGarmentMask().run(garment)
+        mask, _, _ = KfvtonGarmentMask().run(garment)
         landmarks, _ = KfvtonGarmentLandmarks().run(garment, mask)
         (pairs,) = KfvtonTargetPlacement().run(landmarks, pose)
         warped, wmask, _ = KfvtonTpsWarp().run(garment, mask, pairs, person, 1e-3, 1, "auto")

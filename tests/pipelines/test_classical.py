@@ -180,3 +180,72 @@ class TestComposite:
             composite_garment(torch.rand(1, 3, 8, 8), torch.rand(1, 3, 8, 8), torch.rand(1, 1, 4, 4))
         with pytest.raises(ValueError, match="batch size mismatch"):
             composite_garment(torch.rand(2, 3, 8, 8), torch.rand(3, 3, 8, 8), torch.rand(1, 1, 8, 8))
+
+
+class TestOddInput:
+    """Issue 15: each odd input is a correct image or one error naming the input, before the work."""
+
+    def test_nan_person_named(self):
+        garment, mask = tshirt()
+        person = person_image()
+        person[0, 1, 10, 10] = float("nan")
+        with pytest.raises(ValueError, match="person: expected finite values, got 1 NaN"):
+            classical_tryon(person, garment, person_pose(), garment_mask=mask)
+
+    def test_all_nan_garment_named(self):
+        garment, _ = tshirt()
+        with pytest.raises(ValueError, match="garment: expected finite values"):
+            classical_tryon(person_image(), torch.full_like(garment, float("nan")), person_pose())
+
+    def test_nan_garment_mask_named(self):
+        garment, mask = tshirt()
+        mask[..., :5, :5] = float("nan")
+        with pytest.raises(ValueError, match="garment_mask: expected finite values"):
+            classical_tryon(person_image(), garment, person_pose(), garment_mask=mask)
+
+    def test_values_0_255_named(self):
+        garment, mask = tshirt()
+        with pytest.raises(ValueError, match=r"person: expected image values in \[0, 1\], got values in \[.*\]"):
+            classical_tryon(person_image() * 255, garment, person_pose(), garment_mask=mask)
+
+    @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+    def test_half_precision_computed_in_float32(self, dtype):
+        garment, mask = tshirt()
+        ref = classical_tryon(person_image(), garment, person_pose(), garment_mask=mask, parse=parse_map())
+        runs = [
+            classical_tryon(
+                person_image().to(dtype),
+                garment.to(dtype),
+                person_pose(),
+                garment_mask=mask.to(dtype),
+                parse=parse_map(),
+            )
+            for _ in range(2)
+        ]
+        for out in runs:
+            assert out.image.dtype == torch.float32 and bool(torch.isfinite(out.image).all())
+        assert torch.equal(runs[0].image, runs[1].image)  # the same every run
+        # the only difference to float32 inputs is the rounding of the inputs themselves
+        assert float((runs[0].image - ref.image).abs().mean()) < 0.01
+
+    def test_parse_labels_out_of_range(self):
+        garment, mask = tshirt()
+        parse = parse_map()
+        parse[0, :3, :3] = 255
+        parse[0, 3, 0] = 200
+        with pytest.raises(ValueError, match=r"parse: expected labels in \[0, 19\], found 200, 255 in 10 pixels"):
+            classical_tryon(person_image(), garment, person_pose(), garment_mask=mask, parse=parse)
+
+    def test_shoulders_outside_the_image(self):
+        garment, mask = tshirt()
+        pose = person_pose()
+        scaled = Pose(torch.cat((pose.joints[..., :2] * 5, pose.joints[..., 2:]), -1), P_HW)
+        with pytest.raises(ValueError, match=r"pose: 2 joint\(s\) lie outside the 192x256 \(W x H\) image"):
+            classical_tryon(person_image(), garment, scaled, garment_mask=mask)
+
+    def test_warnings_on_the_result(self):
+        garment, mask = tshirt()
+        small = torch.nn.functional.interpolate(garment, size=(50, 38), mode="bilinear", antialias=True)
+        out = classical_tryon(person_image(), small.clamp(0, 1), person_pose())
+        assert any("garment: the garment is only" in w for w in out.warnings)
+        assert classical_tryon(person_image(), garment, person_pose(), garment_mask=mask).warnings == ()

@@ -59,8 +59,8 @@ class TestToVitonhd:
         assert to_vitonhd(torch.tensor([[[10, 5]]]), "lip").tolist() == [[[6, 5]]]
 
     def test_out_of_range(self):
-        with pytest.raises(ValueError, match="parse: expected labels in \\[0, 17\\], got \\[0, 19\\]"):
-            to_vitonhd(torch.tensor([[[0, 19]]]), "atr")
+        with pytest.raises(ValueError, match="parse: expected labels in \\[0, 17\\], found 18, 19 in 2 pixels"):
+            to_vitonhd(torch.tensor([[[0, 19, 18]]]), "atr")
 
     def test_unknown_set_and_dtype(self):
         with pytest.raises(ValueError, match="label_set"):

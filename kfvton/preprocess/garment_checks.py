@@ -1,0 +1,95 @@
+"""Warnings about a garment photo that still gives a picture, but likely a poor one.
+
+Errors stop a run; these do not: each is one sentence naming the input, returned to the caller, which shows it
+(`ClassicalTryOn.warnings`, printed by the CLI, the nodes' text outputs). Other checks (e.g. a photo of a person
+given as the garment) add their sentences to the same list.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .._checks import check_image, check_shape
+
+__all__ = ["garment_warnings", "MIN_GARMENT_PX", "MAX_GARMENT_ASPECT", "PATTERNED_BACKGROUND_FRACTION"]
+
+#: Below this many pixels on its short side the garment's outline and print are too coarse to warp well.
+MIN_GARMENT_PX = 64
+#: Garments laid flat are between 1:4 and 4:1 (height : width): long dresses and trousers reach about 1:3.5.
+MAX_GARMENT_ASPECT = 4.0
+#: Share of the background near the photo's border that a smooth backdrop does not explain, above which the
+#: background is patterned or cluttered (plain and shaded product backdrops are under 5 %).
+PATTERNED_BACKGROUND_FRACTION = 0.25
+_CLEAR_DIFFERENCE = 0.12  # colour distance (RGB, [0, 1] units) that is clearly not the same backdrop
+_BAND = 0.04  # border band width, fraction of the short side
+
+
+def _item_name(name: str, index: int, batch: int) -> str:
+    return f"{name}[{index}]" if batch > 1 else name
+
+
+def garment_warnings(garment: Tensor, mask: Tensor, *, method: str = "computed", name: str = "garment") -> list[str]:
+    """Sentences about garment photos that will likely give a poor try-on; [] when none applies.
+
+    Checks: the garment is under `MIN_GARMENT_PX` pixels on its short side; its outline is narrower than
+    1:`MAX_GARMENT_ASPECT` either way; and, for a computed mask, the background near the border is patterned.
+
+    Args:
+        garment: (B, 3, H, W) float [0, 1].
+        mask: (B, 1, H, W) float in {0, 1}, the garment mask that will be used.
+        method: how the mask was obtained ("explicit", "alpha", "computed"); the background only matters when
+            the mask is computed from the photo.
+        name: the input's name for the sentences.
+    """
+    check_image(garment, name)
+    check_shape(mask, "mask", (garment.shape[0], 1, *garment.shape[-2:]))
+    batch = garment.shape[0]
+    out = []
+    for i in range(batch):
+        item = _item_name(name, i, batch)
+        ys, xs = torch.nonzero(mask[i, 0] > 0.5, as_tuple=True)
+        if ys.numel() == 0:
+            continue
+        bh, bw = int(ys.max() - ys.min()) + 1, int(xs.max() - xs.min()) + 1
+        if min(bh, bw) < MIN_GARMENT_PX:
+            out.append(
+                f"{item}: the garment is only {bw}x{bh} pixels (W x H) in its photo; under {MIN_GARMENT_PX} px the "
+                "outline and print come out coarse and blurry: use a larger photo"
+            )
+        aspect = bh / bw
+        if aspect > MAX_GARMENT_ASPECT or aspect < 1.0 / MAX_GARMENT_ASPECT:
+            out.append(
+                f"{item}: the garment is {bw}x{bh} pixels (W x H), an aspect of 1:{max(aspect, 1 / aspect):.1f}; "
+                f"a garment laid flat is between 1:{MAX_GARMENT_ASPECT:.0f} and {MAX_GARMENT_ASPECT:.0f}:1; "
+                "is the photo cropped, or not of a top?"
+            )
+        if method == "computed":
+            share = _busy_border_share(garment[i], mask[i, 0])
+            if share > PATTERNED_BACKGROUND_FRACTION:
+                out.append(
+                    f"{item}: the background is patterned or cluttered ({100 * share:.0f} % of its border differs "
+                    "from its usual colour); the computed garment mask may be wrong: photograph it on a plain "
+                    "backdrop or give a garment mask"
+                )
+    return out
+
+
+def _busy_border_share(image: Tensor, mask: Tensor) -> float:
+    """Share of background pixels in the border band that a smooth (quadratic) backdrop does not explain."""
+    h, w = image.shape[-2:]
+    k = max(1, round(_BAND * min(h, w)))
+    band = torch.zeros(h, w, dtype=torch.bool, device=image.device)
+    band[:k] = band[-k:] = True
+    band[:, :k] = band[:, -k:] = True
+    band &= mask <= 0.5
+    if int(band.sum()) < 16:
+        return 0.0
+    ys, xs = torch.nonzero(band, as_tuple=True)
+    x = xs.double() / max(w - 1, 1) * 2 - 1
+    y = ys.double() / max(h - 1, 1) * 2 - 1
+    terms = torch.stack((torch.ones_like(x), x, y, x * x, x * y, y * y), dim=1)  # (N, 6)
+    pix = image[:, ys, xs].double().T  # (N, 3)
+    coef = torch.linalg.lstsq(terms, pix).solution  # shaded and vignetted backdrops fit this surface
+    far = (pix - terms @ coef).norm(dim=1) > _CLEAR_DIFFERENCE
+    return float(far.double().mean())

@@ -1,0 +1,75 @@
+"""garment_warnings: photos that still give a picture, but likely a poor one, are named (issue 15, warnings)."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from kfvton.preprocess.garment_checks import garment_warnings
+from kfvton.preprocess.garment_mask import prepare_garment_mask
+
+
+def _garment(h: int = 200, w: int = 150, box: tuple[int, int, int, int] | None = None, background=None):
+    """A red block on `background` (default plain white); box = (y0, y1, x0, x1)."""
+    y0, y1, x0, x1 = box or (20, h - 20, 25, w - 25)
+    img = torch.ones(1, 3, h, w) if background is None else background.clone()
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., y0:y1, x0:x1] = 1
+    img = img * (1 - mask) + torch.tensor([0.8, 0.1, 0.1])[None, :, None, None] * mask
+    return img, mask
+
+
+def test_plain_garment_no_warning():
+    img, mask = _garment()
+    assert garment_warnings(img, mask) == []
+
+
+def test_shaded_backdrop_no_warning():
+    ys = torch.linspace(0, 1, 200)[:, None].expand(200, 150)
+    backdrop = (0.95 - 0.3 * ys)[None, None].expand(1, 3, -1, -1)  # a studio gradient, 0.95 to 0.65
+    img, mask = _garment(background=backdrop)
+    assert garment_warnings(img, mask) == []
+
+
+def test_tiny_garment():
+    img, mask = _garment(48, 40, box=(4, 44, 4, 36))
+    (warning,) = garment_warnings(img, mask)
+    assert warning.startswith("garment: the garment is only 32x40 pixels (W x H)") and "64 px" in warning
+
+
+def test_extreme_aspect():
+    img, mask = _garment(1000, 300, box=(50, 950, 100, 200))
+    (warning,) = garment_warnings(img, mask, method="explicit")
+    assert "garment: the garment is 100x900 pixels (W x H), an aspect of 1:9.0" in warning
+
+
+def test_patterned_background_only_for_computed_masks():
+    yy, xx = torch.meshgrid(torch.arange(200), torch.arange(150), indexing="ij")
+    checker = (((yy // 10) + (xx // 10)) % 2).float()[None, None].expand(1, 3, -1, -1)
+    img, mask = _garment(background=0.2 + 0.7 * checker)
+    (warning,) = garment_warnings(img, mask, method="computed")
+    assert "garment: the background is patterned or cluttered" in warning
+    assert garment_warnings(img, mask, method="explicit") == []
+
+
+def test_batch_items_named():
+    small, small_mask = _garment(48, 40, box=(4, 44, 4, 36))
+    img = torch.cat((torch.ones(1, 3, 48, 40), small))
+    mask = torch.cat((small_mask, small_mask))
+    warnings = garment_warnings(img, mask, method="explicit")
+    assert [w.split(":")[0] for w in warnings] == ["garment[0]", "garment[1]"]
+
+
+def test_garment_samples_no_false_warning(vitonhd_dir):
+    from kfvton.preprocess.io import load_image
+
+    for path in sorted((vitonhd_dir / "cloth").glob("*.jpg"))[:6]:
+        img = load_image(path)
+        mask = prepare_garment_mask(img)
+        assert garment_warnings(img, mask.mask, method=mask.method) == [], path.name
+
+
+def test_bad_mask_shape():
+    img, _ = _garment()
+    with pytest.raises(ValueError, match="mask: expected shape"):
+        garment_warnings(img, torch.zeros(1, 1, 10, 10))
