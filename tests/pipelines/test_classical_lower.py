@@ -1,7 +1,7 @@
 """Lower-body garments and dresses in the classical try-on, on the shared Dress Code pairs (skipped without them).
 
 Floors are the measured means (benchmarks/bench_lower.py, with parse maps) with a margin: SSIM in the label box
-0.504 (lower) / 0.508 (dresses) vs 0.525 for tops; coverage 91 % / 72 %; spill 12.5 % / 5.9 % (the issue's goals of
+0.504 (lower) / 0.525 (dresses) vs 0.525 for tops; coverage 91 % / 75 %; spill 12.5 % / 8.1 % (the issue's goals of
 < 5 % spill for lower garments and >= 85 % coverage for dresses are NOT met yet).
 """
 
