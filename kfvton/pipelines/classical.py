@@ -232,7 +232,7 @@ def classical_tryon(
             mask_method=prepared.method,
             landmarks=low.landmarks,
             category=choice.category,
-            category_reason=choice.describe(),
+            category_reason=choice.describe() if choice.how == "auto" else "given",
             tuck=low.tuck,
         )
     if category == "auto":
@@ -253,7 +253,7 @@ def classical_tryon(
         mask_method=prepared.method,
         landmarks=landmarks,
         category="upper",
-        category_reason=choice.describe(),
+        category_reason=choice.describe() if choice.how == "auto" else "given",
     )
 
 
