@@ -121,7 +121,8 @@ class KfvtonClassicalTryOn:
         )
         report = result.mask_method
         if category != "upper":
-            report += f"; category {result.category_reason}" + (f"; tuck {result.tuck}" if result.tuck != "-" else "")
+            chosen = result.category if result.category_reason == "given" else result.category_reason
+            report += f"; category {chosen}" + (f"; tuck {result.tuck}" if result.tuck != "-" else "")
         return (
             T.to_socket(result.image, T.IMAGE),
             T.to_socket(result.warped_garment, T.IMAGE),

@@ -245,7 +245,7 @@ def classical_tryon(
             landmarks=low.landmarks,
             refine_mask=low.composite.refine,
             category=choice.category,
-            category_reason=choice.describe(),
+            category_reason=choice.describe() if choice.how == "auto" else "given",
             tuck=low.tuck,
             warnings=tuple(warnings),
         )
@@ -268,7 +268,7 @@ def classical_tryon(
         landmarks=landmarks,
         refine_mask=comp.refine,
         category="upper",
-        category_reason=choice.describe(),
+        category_reason=choice.describe() if choice.how == "auto" else "given",
         warnings=tuple(warnings),
     )
 

@@ -301,7 +301,8 @@ def _kind_text(result: ClassicalTryOn) -> str:
         return f"sleeves: {result.landmarks.sleeves[0]}"
     kind = result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0]
     tuck = f", tuck: {result.tuck}" if result.tuck != "-" else ""
-    return f"category: {result.category_reason}, kind: {kind}{tuck}"
+    chosen = result.category if result.category_reason == "given" else result.category_reason
+    return f"category: {chosen}, kind: {kind}{tuck}"
 
 
 #: A garment photo with more than this many times the person photo's pixels is downscaled to the person's count.
