@@ -20,6 +20,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kfvton.geometry.grid import parse_size_hw  # noqa: E402
 from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, detect_garment_landmarks  # noqa: E402
 from kfvton.preprocess.garment_mask import garment_mask_from_image  # noqa: E402
 from kfvton.preprocess.io import load_image, load_mask  # noqa: E402
@@ -66,7 +67,7 @@ def main() -> int:
     if not paths:
         print(f"no garments under {args.samples}", file=sys.stderr)
         return 1
-    size = tuple(int(v) for v in args.size.split("x")) if args.size else None
+    size = parse_size_hw(args.size, name="--size") if args.size else None
 
     print(f"{'garment':<12} {'HxW':>9} {'IoU':>6} {'mask ms':>8} {'lmk ms':>7}  sleeves  low-conf points")
     ious, t_mask, t_lmk = [], [], []

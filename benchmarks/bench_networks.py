@@ -44,7 +44,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kfvton.checkpoints.convert_authors import convert_authors_state_dict  # noqa: E402
-from kfvton.checkpoints.io import load_bundle, save_checkpoint  # noqa: E402
+from kfvton.checkpoints.io import PRECISIONS, load_bundle, save_checkpoint  # noqa: E402
+from kfvton.geometry.grid import parse_size_hw  # noqa: E402
 from kfvton.keypoints.pose import Pose  # noqa: E402
 from kfvton.models.registry import build_model  # noqa: E402
 from kfvton.pipelines.learned import (  # noqa: E402
@@ -60,7 +61,6 @@ from kfvton.preprocess.network_inputs import build_network_inputs, from_network_
 
 REFERENCE = Path(os.environ.get("KFVTON_REFERENCE_DIR", ROOT.parent / "shared" / "reference" / "kfvton256"))
 SAMPLES = Path(os.environ.get("KFVTON_SAMPLES_DIR", ROOT.parent / "shared" / "samples"))
-_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 _WARP_PARTS = {
     "kp_detector.": "kp_detector",
     "self_dense_motion_network.": "dense_motion",
@@ -103,14 +103,14 @@ def _bundles(args: argparse.Namespace, device: torch.device, dtypes: list[str]) 
     if args.seg or args.warp:
         if not (args.seg and args.warp):
             raise SystemExit("--seg and --warp go together")
-        bundles = {d: load_bundle(args.seg, args.warp, device=device, dtype=_DTYPES[d]) for d in dtypes}
+        bundles = {d: load_bundle(args.seg, args.warp, device=device, dtype=PRECISIONS[d]) for d in dtypes}
         return bundles, f"checkpoints {args.seg}, {args.warp}"
     seg, warp, weights = _networks()
     with tempfile.TemporaryDirectory() as tmp:
         seg_path, warp_path = Path(tmp) / "seg.safetensors", Path(tmp) / "warp.safetensors"
         save_checkpoint(seg, seg_path, architecture="kfvton_seg_256")
         save_checkpoint(warp, warp_path, architecture="kfvton_warp_256")
-        bundles = {d: load_bundle(seg_path, warp_path, device=device, dtype=_DTYPES[d]) for d in dtypes}
+        bundles = {d: load_bundle(seg_path, warp_path, device=device, dtype=PRECISIONS[d]) for d in dtypes}
     return bundles, weights
 
 
@@ -209,11 +209,6 @@ def _sample_inputs():
     }
 
 
-def _size(text: str) -> tuple[int, int]:
-    h, w = text.split("x")
-    return int(h), int(w)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="256x192 only")
@@ -244,9 +239,11 @@ def main(argv: list[str] | None = None) -> int:
         for batch in batches:
             big = dict(photos, person=photos["person"].expand(batch, -1, -1, -1))
             inp_stats = measure(
-                {"-": lambda big=big, size=size: build_network_inputs(**big, size_hw=_size(size))}, device, args.repeats
+                {"-": lambda big=big, size=size: build_network_inputs(**big, size_hw=parse_size_hw(size))},
+                device,
+                args.repeats,
             )["-"]
-            inputs = build_network_inputs(**big, size_hw=_size(size)).to(device)
+            inputs = build_network_inputs(**big, size_hw=parse_size_hw(size)).to(device)
             print(f"{size:>9} {batch:>2} {'-':>5} {'inputs':>9} {inp_stats['s'] * 1e3:10.1f} {inp_stats['mib']:9.0f}")
             stages: dict[str, dict[str, Callable[[], object]]] = {}
             results: dict[str, tuple] = {}  # dtype -> (parse, final image)

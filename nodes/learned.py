@@ -19,7 +19,8 @@ from ..kfvton.pipelines.learned import (
     predict_flow,
     predict_parse,
 )
-from ..kfvton.preprocess.network_inputs import PARSE7_CLASSES, NetworkInputs, from_network_range, label_preview
+from ..kfvton.preprocess.network_inputs import NetworkInputs, from_network_range
+from ..kfvton.preprocess.parse_labels import PARSE7_CLASSES, label_preview
 from . import _runtime as runtime
 from . import types as T
 from .learned_inputs import SIZES, parse_size

@@ -3,23 +3,25 @@ layouts, pose image, garment on grey) and all of them at once (KFVTON_NETWORK_IN
 
 from __future__ import annotations
 
-import torch.nn.functional as F
 from torch import Tensor
 
+from ..kfvton.geometry.grid import parse_size_hw, resize_labels
+from ..kfvton.keypoints.draw import render_pose
 from ..kfvton.preprocess.network_inputs import (
-    PARSE7_CLASSES,
-    PARSE14_CLASSES,
     agnostic_region,
     build_network_inputs,
     from_network_range,
     garment_on_grey,
     image_agnostic,
+    parse_agnostic,
+    resize_person,
+)
+from ..kfvton.preprocess.parse_labels import (
+    PARSE7_CLASSES,
+    PARSE14_CLASSES,
     label_preview,
     lip_to_parse14,
     parse14_to_parse7,
-    parse_agnostic,
-    render_pose,
-    resize_person,
 )
 from . import _runtime as runtime
 from . import types as T
@@ -31,8 +33,7 @@ _SIZE_TIP = "Working size H x W: 256x192 is the networks' trained size; larger s
 def parse_size(text: str) -> tuple[int, int]:
     if text not in SIZES:
         raise ValueError(f"size: expected one of {SIZES}, got {text!r}")
-    h, w = text.split("x")
-    return int(h), int(w)
+    return parse_size_hw(text, name="size")
 
 
 def _image(x: Tensor) -> Tensor:
@@ -120,16 +121,16 @@ class KfvtonAgnosticPerson:
 
     def run(self, person, pose, parse, size="256x192"):
         device = runtime.torch_device()
-        p, lab, po = resize_person(
+        r = resize_person(
             T.from_socket(person, T.IMAGE, "person", device),
             T.from_socket(parse, T.PARSE, "parse", device),
             T.from_socket(pose, T.POSE, "pose", device),
             parse_size(size),
         )
-        region, _ = agnostic_region(lab, po)
+        region = agnostic_region(r.parse, r.pose).image_region
         return (
-            T.to_socket(image_agnostic(p, lab, po), T.IMAGE),
-            T.to_socket(parse_agnostic(lab, po), T.PARSE),
+            T.to_socket(image_agnostic(r.person, r.parse, r.pose), T.IMAGE),
+            T.to_socket(parse_agnostic(r.parse, r.pose), T.PARSE),
             T.to_socket(region, T.MASK),
         )
 
@@ -217,21 +218,14 @@ class KfvtonGarmentOnGrey:
         device = runtime.torch_device()
         size_hw = parse_size(size)
         if person_parse is not None:
-            person_parse = _resize_labels(T.from_socket(person_parse, T.PARSE, "person_parse", device), size_hw)
-        image, mask = garment_on_grey(
+            person_parse = resize_labels(T.from_socket(person_parse, T.PARSE, "person_parse", device), size_hw)
+        canvas = garment_on_grey(
             T.from_socket(garment, T.IMAGE, "garment", device),
             T.from_socket(garment_mask, T.MASK, "garment_mask", device),
             size_hw=size_hw,
             person_parse=person_parse,
         )
-        return (T.to_socket(image, T.IMAGE), T.to_socket(mask, T.MASK))
-
-
-def _resize_labels(labels: Tensor, size_hw: tuple[int, int]) -> Tensor:
-    """(B, H, W) int64 labels -> (B, *size_hw), nearest."""
-    if tuple(labels.shape[-2:]) == tuple(size_hw):
-        return labels
-    return F.interpolate(labels[:, None].float(), size=size_hw, mode="nearest")[:, 0].round().long()
+        return (T.to_socket(canvas.image, T.IMAGE), T.to_socket(canvas.mask, T.MASK))
 
 
 NODE_CLASS_MAPPINGS = {

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import torch
-
-from ..kfvton.checkpoints.io import ModelBundle, load_bundle
+from ..kfvton.checkpoints.io import PRECISIONS, ModelBundle, load_bundle
 from . import _runtime as runtime
 from . import types as T
-
-_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class KfvtonLoadModel:
@@ -31,18 +27,18 @@ class KfvtonLoadModel:
                 "seg_checkpoint": (files, {"tooltip": "Segmentation generator .safetensors (kfvton_seg_256)."}),
                 "warp_checkpoint": (files, {"tooltip": "Warp network .safetensors (kfvton_warp_256)."}),
                 "dtype": (
-                    tuple(_DTYPES),
+                    tuple(PRECISIONS),
                     {"default": "fp32", "tooltip": "Compute precision; bf16 is faster on recent CPUs and GPUs."},
                 ),
             }
         }
 
     def run(self, seg_checkpoint: str, warp_checkpoint: str, dtype: str = "fp32") -> tuple[ModelBundle]:
-        if dtype not in _DTYPES:
-            raise ValueError(f"dtype: expected one of {tuple(_DTYPES)}, got {dtype!r}")
+        if dtype not in PRECISIONS:
+            raise ValueError(f"dtype: expected one of {tuple(PRECISIONS)}, got {dtype!r}")
         seg = runtime.model_path("checkpoints", seg_checkpoint)
         warp = runtime.model_path("checkpoints", warp_checkpoint)
-        return (T.to_socket(load_bundle(seg, warp, device=runtime.torch_device(), dtype=_DTYPES[dtype]), T.MODEL),)
+        return (T.to_socket(load_bundle(seg, warp, device=runtime.torch_device(), dtype=PRECISIONS[dtype]), T.MODEL),)
 
 
 NODE_CLASS_MAPPINGS = {"KfvtonLoadModel": KfvtonLoadModel}

@@ -18,11 +18,9 @@ from pathlib import Path
 import torch
 
 from .convert_authors import AUTHORS_LAYOUTS, load_authors_checkpoint
-from .io import load_state_dict_strict, save_checkpoint
+from .io import PRECISIONS, load_state_dict_strict, save_checkpoint
 
 __all__ = ["add_arguments", "run", "convert_file"]
-
-_DTYPES = {"fp32": torch.float32, "fp16": torch.float16, "bf16": torch.bfloat16}
 
 
 def convert_file(
@@ -45,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("source", type=Path, help="the authors' checkpoint (.pth)")
     parser.add_argument("--model", required=True, choices=sorted(AUTHORS_LAYOUTS), help="which network the file holds")
     parser.add_argument("--output", "-o", type=Path, required=True, help="the .safetensors file to write")
-    parser.add_argument("--dtype", choices=sorted(_DTYPES), default="fp32", help="stored precision (default fp32)")
+    parser.add_argument("--dtype", choices=sorted(PRECISIONS), default="fp32", help="stored precision (default fp32)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing output file")
 
 
@@ -54,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError(f"--output: {args.output} exists; pass --force to overwrite it")
     if args.output.suffix != ".safetensors":
         raise ValueError(f"--output: expected a .safetensors file name, got {args.output.name}")
-    n_dropped, summary = convert_file(args.source, args.model, args.output, dtype=_DTYPES[args.dtype])
+    n_dropped, summary = convert_file(args.source, args.model, args.output, dtype=PRECISIONS[args.dtype])
     print(f"wrote {args.output} ({args.model})")
     if n_dropped:
         print(f"dropped {n_dropped} keys the authors' forward never uses:")

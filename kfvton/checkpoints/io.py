@@ -37,8 +37,9 @@ from safetensors.torch import save_file
 from torch import Tensor, nn
 
 from .._atomic import atomic_path
+from ..geometry.grid import parse_size_hw
 from ..models.registry import build_model, model_entry
-from ..preprocess.network_inputs import PARSE7_CLASSES, PARSE14_CLASSES
+from ..preprocess.parse_labels import PARSE7_CLASSES, PARSE14_CLASSES
 
 __all__ = [
     "FORMAT_VERSION",
@@ -53,9 +54,12 @@ __all__ = [
     "load_bundle",
     "config_to_json",
     "config_from_json",
+    "PRECISIONS",
 ]
 
 FORMAT_VERSION = "1"
+#: Precision names users pick (CLI --dtype, the Load Model node's dtype widget) -> torch dtypes.
+PRECISIONS: dict[str, torch.dtype] = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 _PREFIX = "kfvton."
 #: Metadata `kfvton.label_layout` of the released networks.
 LABEL_LAYOUT: dict[str, list[str]] = {
@@ -285,7 +289,7 @@ def read_checkpoint_info(path: str | os.PathLike) -> CheckpointInfo:
     try:
         config = json.loads(meta[_PREFIX + "config"])
         layout = json.loads(meta.get(_PREFIX + "label_layout", "{}"))
-        h, w = (int(v) for v in meta.get(_PREFIX + "resolution", "256x192").split("x"))
+        h, w = parse_size_hw(meta.get(_PREFIX + "resolution", "256x192"), name="resolution")
     except (json.JSONDecodeError, ValueError) as err:
         raise CheckpointError(f"checkpoint: {path} has malformed KF-VTON metadata ({err})") from None
     return CheckpointInfo(

@@ -12,6 +12,7 @@ KF-VTON samples with both; every call site names which through these constants.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 __all__ = [
@@ -20,6 +21,10 @@ __all__ = [
     "coordinate_grid",
     "px_to_norm",
     "norm_to_px",
+    "resize_to",
+    "resize_labels",
+    "upsample_grid",
+    "parse_size_hw",
 ]
 
 #: The TPS grids, keypoints and dense motion of KF-VTON, and our classical warp, use align_corners=True.
@@ -86,3 +91,69 @@ def _frame(w: int, h: int, align_corners: bool, like: Tensor) -> tuple[Tensor, T
         torch.tensor(scale, device=like.device, dtype=like.dtype),
         torch.tensor(offset, device=like.device, dtype=like.dtype),
     )
+
+
+def resize_to(x: Tensor, size_hw: tuple[int, int], *, antialias: bool = True) -> Tensor:
+    """Bilinear resize of an image batch to `size_hw` (align_corners=False, the image convention).
+
+    Args:
+        x: (B, C, H, W) float, any range.
+        size_hw: (H', W') target size.
+        antialias: low-pass first when shrinking (ignored when growing).
+
+    Returns:
+        (B, C, H', W'); `x` itself when it is already that size.
+    """
+    if tuple(x.shape[-2:]) == tuple(size_hw):
+        return x
+    down = x.shape[-2] > size_hw[0] or x.shape[-1] > size_hw[1]
+    return F.interpolate(x, size=size_hw, mode="bilinear", align_corners=False, antialias=antialias and down)
+
+
+def upsample_grid(grid: Tensor, size_hw: tuple[int, int]) -> Tensor:
+    """Resize a sampling grid to another output size; the normalised values it holds are unchanged.
+
+    Args:
+        grid: (B, h, w, 2) normalised (x, y) sampling grid.
+        size_hw: (H, W) target size.
+
+    Returns:
+        (B, H, W, 2), bilinear over grid cells with align_corners=True (`ALIGN_CORNERS_TPS`, as the authors upsample
+        the dense motion's 128x96 grid to 256x192); `grid` itself when it is already that size.
+    """
+    if tuple(grid.shape[1:3]) == tuple(size_hw):
+        return grid
+    up = F.interpolate(grid.permute(0, 3, 1, 2), size=size_hw, mode="bilinear", align_corners=ALIGN_CORNERS_TPS)
+    return up.permute(0, 2, 3, 1)
+
+
+def resize_labels(labels: Tensor, size_hw: tuple[int, int]) -> Tensor:
+    """Nearest-neighbour resize of label maps (torch's legacy "nearest": source index floor(dst * in / out)).
+
+    Args:
+        labels: (B, H, W) int64 label map, or (B, C, H, W) float one-hot maps / masks.
+        size_hw: (H', W') target size.
+
+    Returns:
+        (B, H', W') int64 or (B, C, H', W') of `labels`' dtype; `labels` itself when it is already that size.
+    """
+    if tuple(labels.shape[-2:]) == tuple(size_hw):
+        return labels
+    if labels.ndim == 3:
+        return F.interpolate(labels[:, None].float(), size=size_hw, mode="nearest")[:, 0].round().long()
+    return F.interpolate(labels, size=size_hw, mode="nearest")
+
+
+def parse_size_hw(text: str, *, name: str = "size") -> tuple[int, int]:
+    """A size written "HxW" ("512x384", any case) -> (H, W).
+
+    Raises:
+        ValueError: naming `name`, unless `text` is two positive integers joined by "x".
+    """
+    try:
+        h, w = (int(v) for v in str(text).lower().split("x"))
+    except ValueError:
+        raise ValueError(f"{name}: expected HxW such as 256x192, got {text!r}") from None
+    if h < 1 or w < 1:
+        raise ValueError(f"{name}: expected a positive HxW such as 256x192, got {text!r}")
+    return h, w

@@ -9,6 +9,7 @@ target match; missing points (confidence 0) are not drawn. The skeleton is drawn
 from __future__ import annotations
 
 import colorsys
+import math
 
 import cv2
 import numpy as np
@@ -19,15 +20,36 @@ from .._checks import check_shape
 from .pairs import KeypointPairs
 from .pose import Pose, joint_index
 
-__all__ = ["draw_keypoints", "draw_pose", "draw_correspondences", "SKELETON"]
+__all__ = [
+    "draw_keypoints",
+    "draw_pose",
+    "draw_correspondences",
+    "render_pose",
+    "BODY25_LIMBS",
+    "BODY25_COLOURS",
+    "SKELETON",
+]
 
-#: BODY_25 limbs drawn for a pose (upper body and legs).
-SKELETON: tuple[tuple[str, str], ...] = (
-    ("neck", "right_shoulder"), ("neck", "left_shoulder"), ("right_shoulder", "right_elbow"),
+#: OpenPose's BODY_25 limbs in its drawing order: torso, arms and legs, head to nose, the face, then the feet.
+BODY25_LIMBS: tuple[tuple[str, str], ...] = (
+    ("neck", "mid_hip"), ("neck", "right_shoulder"), ("neck", "left_shoulder"), ("right_shoulder", "right_elbow"),
     ("right_elbow", "right_wrist"), ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
-    ("neck", "mid_hip"), ("mid_hip", "right_hip"), ("mid_hip", "left_hip"), ("right_hip", "right_knee"),
-    ("right_knee", "right_ankle"), ("left_hip", "left_knee"), ("left_knee", "left_ankle"), ("neck", "nose"),
+    ("mid_hip", "right_hip"), ("right_hip", "right_knee"), ("right_knee", "right_ankle"), ("mid_hip", "left_hip"),
+    ("left_hip", "left_knee"), ("left_knee", "left_ankle"), ("neck", "nose"),
+    ("nose", "right_eye"), ("right_eye", "right_ear"), ("nose", "left_eye"), ("left_eye", "left_ear"),
+    ("left_ankle", "left_big_toe"), ("left_big_toe", "left_small_toe"), ("left_ankle", "left_heel"),
+    ("right_ankle", "right_big_toe"), ("right_big_toe", "right_small_toe"), ("right_ankle", "right_heel"),
 )  # fmt: skip
+#: The limbs `draw_pose` draws: torso, arms, legs and the nose (the face and feet would clutter a preview).
+SKELETON: tuple[tuple[str, str], ...] = BODY25_LIMBS[:14]
+#: OpenPose's BODY_25 joint colours (RGB), in joint order; a limb takes its second joint's colour.
+BODY25_COLOURS: tuple[tuple[int, int, int], ...] = (
+    (255, 0, 85), (255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 255, 0), (85, 255, 0), (0, 255, 0),
+    (255, 0, 0), (0, 255, 85), (0, 255, 170), (0, 255, 255), (0, 170, 255), (0, 85, 255), (0, 0, 255),
+    (255, 0, 170), (170, 0, 255), (255, 0, 255), (85, 0, 255), (0, 0, 255), (0, 0, 255), (0, 0, 255),
+    (0, 255, 255), (0, 255, 255), (0, 255, 255),
+)  # fmt: skip
+_LIMB_ALPHA = 0.6  # OpenPose blends the skeleton at 60% over the (black) canvas
 
 
 def _colours(n: int) -> list[tuple[int, int, int]]:
@@ -173,3 +195,37 @@ def draw_correspondences(garment: Tensor, person: Tensor, keypoints: KeypointPai
             c = (int(pp[k, n, 0] * sx_p) + wg, int(pp[k, n, 1] * sy_p))
             cv2.line(arr[i], a, c, colours[n], 1, cv2.LINE_AA)
     return _to_tensor(arr, person)
+
+
+def render_pose(pose: Pose, size_hw: tuple[int, int] | None = None) -> Tensor:
+    """Draw the pose as OpenPose renders it (coloured limbs and joints on black), the networks' pose input.
+
+    Args:
+        pose: B poses; joints with confidence 0 (and limbs touching them) are not drawn.
+        size_hw: output size; default `pose.canvas_hw` (the pose is rescaled to it otherwise).
+
+    Returns:
+        (B, 3, H, W) float32 in [0, 1] (`to_network_range` gives the networks' [-1, 1]), on the pose's device.
+    """
+    size_hw = tuple(size_hw or pose.canvas_hw)
+    if tuple(pose.canvas_hw) != size_hw:
+        pose = pose.rescaled(size_hw)
+    h, w = size_hw
+    # line thickness grows with the image as OpenPose's does (about 11 px at 1024x768)
+    thick = max(1, round(math.sqrt(h * w) / 80))
+    joints = pose.joints.detach().float().cpu().numpy()
+    limbs = [(joint_index(a), joint_index(b)) for a, b in BODY25_LIMBS]
+    s = 16  # cv2 draws integers; 4 fractional bits keep sub-pixel positions
+    out = []
+    for person in joints:
+        canvas = np.zeros((h, w, 3), np.float32)
+        ok = person[:, 2] > 0
+        pts = [(round(float(x) * s), round(float(y) * s)) for x, y, _ in person]
+        for a, b in limbs:
+            if ok[a] and ok[b]:
+                cv2.line(canvas, pts[a], pts[b], BODY25_COLOURS[b], thickness=thick, lineType=cv2.LINE_AA, shift=4)
+        for j in np.flatnonzero(ok):
+            cv2.circle(canvas, pts[j], round(thick * s), BODY25_COLOURS[j], -1, lineType=cv2.LINE_AA, shift=4)
+        out.append(canvas)
+    image = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2) * (_LIMB_ALPHA / 255.0)
+    return image.to(pose.joints.device).contiguous()

@@ -15,7 +15,7 @@ from torch.nn.utils import spectral_norm
 
 from .._checks import check_shape
 
-__all__ = ["DiscriminatorConfig", "PatchDiscriminator", "MultiScaleDiscriminator", "build_discriminator"]
+__all__ = ["DiscriminatorConfig", "PatchDiscriminator", "MultiScaleDiscriminator"]
 
 
 @dataclass(frozen=True)
@@ -94,10 +94,3 @@ class MultiScaleDiscriminator(nn.Module):
                 x = F.avg_pool2d(x, 3, stride=2, padding=1, count_include_pad=False)
             outs.append(disc(x))
         return outs
-
-
-def build_discriminator(config: DiscriminatorConfig | dict | None = None) -> MultiScaleDiscriminator:
-    """A `MultiScaleDiscriminator` from a config dataclass or a plain dict of its fields."""
-    if isinstance(config, dict):
-        config = DiscriminatorConfig(**config)
-    return MultiScaleDiscriminator(config)

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .._checks import check_shape
+from ..geometry.grid import resize_to
 from .layers.coattention import KeypointCoAttention
 from .layers.resnet_encoder import ResNet18Trunk
 from .registry import register_model
 
-__all__ = ["KeypointDetectorConfig", "KeypointDetectorOutput", "KeypointDetector", "resize_to"]
+__all__ = ["KeypointDetectorConfig", "KeypointDetectorOutput", "KeypointDetector"]
 
 
 @dataclass(frozen=True)
@@ -61,14 +61,6 @@ def _trunk_size(n: int) -> int:
     for _ in range(3):
         n = (n - 1) // 2 + 1
     return n
-
-
-def resize_to(x: Tensor, size_hw: tuple[int, int], *, antialias: bool = True) -> Tensor:
-    """Bilinear resize (align_corners=False) of (B, C, H, W) to `size_hw`; returns `x` itself when already there."""
-    if tuple(x.shape[-2:]) == tuple(size_hw):
-        return x
-    down = x.shape[-2] > size_hw[0] or x.shape[-1] > size_hw[1]
-    return F.interpolate(x, size=size_hw, mode="bilinear", align_corners=False, antialias=antialias and down)
 
 
 class KeypointDetector(nn.Module):

@@ -13,17 +13,17 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .._checks import check_shape
-from ..geometry.grid import ALIGN_CORNERS_TPS, ALIGN_CORNERS_WARP
+from ..geometry.grid import ALIGN_CORNERS_WARP, resize_to, upsample_grid
+from ..geometry.warp import sample_grid
 from .dense_motion import DenseMotionConfig, DenseMotionNetwork
-from .keypoint_detector import KeypointDetector, KeypointDetectorConfig, resize_to
+from .keypoint_detector import KeypointDetector, KeypointDetectorConfig, KeypointDetectorOutput
 from .registry import register_model
 from .spade_generator import SpadeGenerator, SpadeGeneratorConfig
 
-__all__ = ["WarpNetworkConfig", "WarpNetworkOutput", "WarpNetwork", "upsample_grid", "warp_garment"]
+__all__ = ["WarpNetworkConfig", "WarpNetworkOutput", "WarpMotion", "WarpNetwork", "warp_garment"]
 
 
 @dataclass(frozen=True)
@@ -58,28 +58,40 @@ class WarpNetworkOutput(NamedTuple):
     deformation: Tensor
 
 
-def upsample_grid(grid: Tensor, size_hw: tuple[int, int]) -> Tensor:
-    """Resize a (B, h, w, 2) sampling grid to (B, H, W, 2) (bilinear, align_corners=True); values unchanged."""
-    if tuple(grid.shape[1:3]) == tuple(size_hw):
-        return grid
-    up = F.interpolate(grid.permute(0, 3, 1, 2), size=size_hw, mode="bilinear", align_corners=ALIGN_CORNERS_TPS)
-    return up.permute(0, 2, 3, 1)
+class WarpMotion(NamedTuple):
+    """The motion part of the warp network: keypoints -> K TPS -> blended flow + occlusion, at the working size.
+
+    kp_source, kp_ref: (B, P, 2) garment and mask keypoints, normalised (x, y) (align_corners=True).
+    grid: (B, H, W, 2) sampling grid into the garment (read with align_corners=False, `warp_garment`).
+    occlusion: (B, 1, H, W) in (0, 1).
+    deformation: (B, h, w, 2) the dense motion's grid at its own size.
+    contribution: (B, K, h, w) per-pixel softmax weights of the K TPS grids.
+    """
+
+    kp_source: Tensor
+    kp_ref: Tensor
+    grid: Tensor
+    occlusion: Tensor
+    deformation: Tensor
+    contribution: Tensor
 
 
-def warp_garment(garment: Tensor, grid: Tensor) -> Tensor:
-    """grid_sample(garment, grid), bilinear, border padding, align_corners=False; computed in the grid's precision.
+def warp_garment(garment: Tensor, grid: Tensor, occlusion: Tensor | None = None) -> Tensor:
+    """The model's garment sampling: grid_sample(garment, grid) (bilinear, border padding, align_corners=False --
+    `ALIGN_CORNERS_WARP`, the authors' choice), computed in the grid's precision, times `occlusion` when given.
 
     Args:
-        garment: (B, C, H, W); grid: (B, H', W', 2) normalised (x, y).
+        garment: (B, C, H, W) any range (the garment in [-1, 1], or its mask).
+        grid: (B, H', W', 2) normalised (x, y).
+        occlusion: (B, 1, H', W') in (0, 1), or None.
 
     Returns:
         (B, C, H', W') in the dtype of `garment`.
     """
-    work = torch.promote_types(garment.dtype, grid.dtype)
-    out = F.grid_sample(
-        garment.to(work), grid.to(work), mode="bilinear", padding_mode="border", align_corners=ALIGN_CORNERS_WARP
-    )
-    return out.to(garment.dtype)
+    out = sample_grid(garment, grid, align_corners=ALIGN_CORNERS_WARP, padding_mode="border", promote=True)
+    if occlusion is not None:
+        out = out * occlusion.to(garment.dtype)
+    return out
 
 
 class WarpNetwork(nn.Module):
@@ -116,16 +128,57 @@ class WarpNetwork(nn.Module):
         check_shape(agnostic, "agnostic", (b, 3, h, w))
         check_shape(pose, "pose", (b, 3, h, w))
         check_shape(parse, "parse", (b, self.config.generator.label_nc, "h", "w"))
-        mask3 = garment_mask.expand(-1, 3, -1, -1)
-        motion_hw = self.config.motion_hw
-        garment_m = resize_to(garment, motion_hw, antialias=self.config.antialias)
-        mask_m = resize_to(mask3, motion_hw, antialias=self.config.antialias)
-        kp = self.kp_detector(garment_m, mask_m)
-        motion = self.dense_motion(garment_m, mask_m, kp.source_kp, kp.ref_kp, output_hw=(h, w))
-        grid = upsample_grid(motion.deformation, (h, w))
-        warped = warp_garment(garment, grid) * motion.occlusion_map.to(garment.dtype)
-        tryon = self.generator(torch.cat((agnostic, pose, warped), dim=1), parse)
-        return WarpNetworkOutput(tryon, warped, kp.source_kp, kp.ref_kp, grid, motion.occlusion_map, motion.deformation)
+        motion = self.motion(garment, garment_mask)
+        warped = warp_garment(garment, motion.grid, motion.occlusion)
+        tryon = self.generate(agnostic, pose, warped, parse)
+        return WarpNetworkOutput(
+            tryon, warped, motion.kp_source, motion.kp_ref, motion.grid, motion.occlusion, motion.deformation
+        )
+
+    def _motion_size(self, garment: Tensor, garment_mask: Tensor) -> tuple[Tensor, Tensor]:
+        """Garment and 3-channel mask resized to `config.motion_hw`, the size the detector and dense motion run at."""
+        hw, aa = self.config.motion_hw, self.config.antialias
+        return resize_to(garment, hw, antialias=aa), resize_to(garment_mask.expand(-1, 3, -1, -1), hw, antialias=aa)
+
+    def detect(self, garment: Tensor, garment_mask: Tensor) -> KeypointDetectorOutput:
+        """The keypoint detector at `config.motion_hw`.
+
+        Args:
+            garment: (B, 3, H, W) in [-1, 1]; garment_mask: (B, 1 or 3, H, W) in {0, 1}; any H, W.
+
+        Returns:
+            `KeypointDetectorOutput`: (B, P, 2) garment and mask keypoints, normalised (x, y) (align_corners=True).
+        """
+        return self.kp_detector(*self._motion_size(garment, garment_mask))
+
+    def motion(
+        self, garment: Tensor, garment_mask: Tensor, *, keypoints: tuple[Tensor, Tensor] | None = None
+    ) -> WarpMotion:
+        """The learned motion chain, the one code path of `forward`, the learned pipeline and training: resize to
+        `config.motion_hw` -> keypoint detector -> dense motion -> grid upsampled to the working size.
+
+        Args:
+            garment: (B, 3, H, W) in [-1, 1]; garment_mask: (B, 1 or 3, H, W) in {0, 1}; (H, W) = working size.
+            keypoints: (source, ref), each (B, P, 2) normalised (x, y), to use instead of the detector's (e.g.
+                edited ones); None runs the detector.
+
+        Returns:
+            `WarpMotion` at (H, W).
+        """
+        size_hw = tuple(garment.shape[-2:])
+        garment_m, mask_m = self._motion_size(garment, garment_mask)
+        if keypoints is None:
+            kp = self.kp_detector(garment_m, mask_m)
+            keypoints = (kp.source_kp, kp.ref_kp)
+        source, ref = keypoints
+        dense = self.dense_motion(garment_m, mask_m, source, ref, output_hw=size_hw)
+        grid = upsample_grid(dense.deformation, size_hw)
+        return WarpMotion(source, ref, grid, dense.occlusion_map, dense.deformation, dense.contribution_maps)
+
+    def generate(self, agnostic: Tensor, pose: Tensor, warped: Tensor, parse: Tensor) -> Tensor:
+        """The SPADE generator on (agnostic, pose image, warped garment), each (B, 3, H, W) in [-1, 1], and the
+        (B, 7, h, w) parse scores; returns the (B, 3, H, W) try-on in [-1, 1]."""
+        return self.generator(torch.cat((agnostic, pose, warped), dim=1), parse)
 
 
 register_model("kfvton_warp_256", WarpNetworkConfig(), "KF-VTON warp network (keypoints, dense motion, generator)")(

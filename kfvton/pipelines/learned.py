@@ -29,18 +29,13 @@ from torch import Tensor
 
 from .._checks import check_shape
 from ..checkpoints.io import ModelBundle
-from ..geometry.grid import ALIGN_CORNERS_TPS, ALIGN_CORNERS_WARP, norm_to_px, px_to_norm
+from ..geometry.grid import ALIGN_CORNERS_TPS, ALIGN_CORNERS_WARP, norm_to_px, px_to_norm, resize_labels, resize_to
 from ..geometry.warp import Warp
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
-from ..models.keypoint_detector import resize_to
-from ..models.warp_network import upsample_grid, warp_garment
-from ..preprocess.network_inputs import (
-    PARSE7_CLASSES,
-    NetworkInputs,
-    build_network_inputs,
-    from_network_range,
-)
+from ..models.warp_network import warp_garment
+from ..preprocess.network_inputs import NetworkInputs, build_network_inputs, from_network_range
+from ..preprocess.parse_labels import PARSE7_CLASSES
 from .garment_warp import warp_from_pairs
 
 __all__ = [
@@ -140,16 +135,6 @@ def _device(bundle: ModelBundle) -> torch.device:
     return next(bundle.warp.parameters()).device
 
 
-def _resize_images(x: Tensor, size_hw: tuple[int, int]) -> Tensor:
-    return resize_to(x, size_hw, antialias=True)
-
-
-def _resize_labels(x: Tensor, size_hw: tuple[int, int]) -> Tensor:
-    if tuple(x.shape[-2:]) == tuple(size_hw):
-        return x
-    return F.interpolate(x, size=size_hw, mode="nearest")
-
-
 @torch.no_grad()
 def predict_parse(bundle: ModelBundle, inputs: NetworkInputs) -> ParsePrediction:
     """Run the segmentation generator (at the trained size) on the garment and the person condition.
@@ -159,20 +144,19 @@ def predict_parse(bundle: ModelBundle, inputs: NetworkInputs) -> ParsePrediction
     """
     device = _device(bundle)
     native = bundle.seg_info.resolution_hw
-    garment = _resize_images(inputs.garment.to(device), native)
+    garment = resize_to(inputs.garment.to(device), native)
     condition = torch.cat(
         (
-            _resize_images(inputs.agnostic.to(device), native),
-            _resize_labels(inputs.parse_agnostic7.to(device), native),
-            _resize_images(inputs.pose_image.to(device), native),
+            resize_to(inputs.agnostic.to(device), native),
+            resize_labels(inputs.parse_agnostic7.to(device), native),
+            resize_to(inputs.pose_image.to(device), native),
         ),
         dim=1,
     )
     with precision(bundle, device):
         raw = bundle.seg(garment, condition)
     scores = F.normalize(raw.float(), dim=1)
-    labels_native = scores.argmax(dim=1, keepdim=True).float()
-    labels = _resize_labels(labels_native, inputs.size_hw)[:, 0].long()
+    labels = resize_labels(scores.argmax(dim=1), inputs.size_hw)
     return ParsePrediction(scores, labels, (labels == _UPPER)[:, None].float())
 
 
@@ -211,11 +195,8 @@ def detect_keypoints(
     check_shape(garment, "garment", ("B", 3, "H", "W"))
     check_shape(clothes_mask, "clothes_mask", (garment.shape[0], 1, garment.shape[2], garment.shape[3]))
     device = _device(bundle)
-    motion_hw = bundle.warp.config.motion_hw
-    g = _resize_images(garment.to(device), motion_hw)
-    m = _resize_images(clothes_mask.to(device).expand(-1, 3, -1, -1), motion_hw)
     with precision(bundle, device):
-        kp = bundle.warp.kp_detector(g, m)
+        kp = bundle.warp.detect(garment.to(device), clothes_mask.to(device))
     source, ref = kp.source_kp.float(), kp.ref_kp.float()
     groups = bundle.warp.config.kp_detector.num_tps
     return LearnedKeypoints(source, ref, _pairs_from_points(source, ref, tuple(garment.shape[-2:]), groups, pose))
@@ -265,19 +246,17 @@ def predict_flow(
     check_shape(garment, "garment", ("B", 3, "H", "W"))
     check_shape(clothes_mask, "clothes_mask", (garment.shape[0], 1, garment.shape[2], garment.shape[3]))
     device = _device(bundle)
-    size_hw = tuple(garment.shape[-2:])
     points = bundle.warp.config.dense_motion.num_tps * bundle.warp.config.dense_motion.num_kp
     check_shape(keypoints.source_norm, "keypoints", (garment.shape[0], points, 2))
-    motion_hw = bundle.warp.config.motion_hw
-    g = _resize_images(garment.to(device), motion_hw)
-    m = _resize_images(clothes_mask.to(device).expand(-1, 3, -1, -1), motion_hw)
     with precision(bundle, device):
-        motion = bundle.warp.dense_motion(
-            g, m, keypoints.source_norm.to(device), keypoints.ref_norm.to(device), output_hw=size_hw
+        motion = bundle.warp.motion(
+            garment.to(device),
+            clothes_mask.to(device),
+            keypoints=(keypoints.source_norm.to(device), keypoints.ref_norm.to(device)),
         )
-    grid = upsample_grid(motion.deformation.float(), size_hw)
-    warp = Warp(grid=grid, align_corners=ALIGN_CORNERS_WARP, kind="flow", occlusion=motion.occlusion_map.float())
-    return FlowPrediction(warp, motion.deformation.float(), motion.contribution_maps.float())
+    grid = motion.grid.float()
+    warp = Warp(grid=grid, align_corners=ALIGN_CORNERS_WARP, kind="flow", occlusion=motion.occlusion.float())
+    return FlowPrediction(warp, motion.deformation.float(), motion.contribution.float())
 
 
 def apply_flow(garment: Tensor, flow: Warp) -> Tensor:
@@ -294,10 +273,8 @@ def apply_flow(garment: Tensor, flow: Warp) -> Tensor:
         raise ValueError(
             f"flow: expected a grid read with align_corners={ALIGN_CORNERS_WARP}, got {flow.align_corners}"
         )
-    warped = warp_garment(garment, flow.grid.to(garment.device))
-    if flow.occlusion is not None:
-        warped = warped * flow.occlusion.to(garment.device, garment.dtype)
-    return warped
+    occlusion = None if flow.occlusion is None else flow.occlusion.to(garment.device)
+    return warp_garment(garment, flow.grid.to(garment.device), occlusion)
 
 
 @torch.no_grad()
@@ -306,9 +283,10 @@ def generate_tryon(
 ) -> Tensor:
     """The SPADE generator: (agnostic, pose image, warped garment) in [-1, 1] + parse scores -> (B, 3, H, W) [-1, 1]."""
     device = _device(bundle)
-    x = torch.cat((agnostic.to(device), pose_image.to(device), warped_garment.to(device)), dim=1)
     with precision(bundle, device):
-        out = bundle.warp.generator(x, parse_scores.to(device))
+        out = bundle.warp.generate(
+            agnostic.to(device), pose_image.to(device), warped_garment.to(device), parse_scores.to(device)
+        )
     return out.float()
 
 

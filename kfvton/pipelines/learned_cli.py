@@ -18,23 +18,18 @@ import torch
 from torch import Tensor
 
 from .._atomic import write_text_atomic
-from ..checkpoints.io import load_bundle
+from ..checkpoints.io import PRECISIONS, load_bundle
+from ..geometry.grid import parse_size_hw
 from ..keypoints.pose import Pose
 from ..preprocess.io import save_image, save_mask
 from .learned import kfvton_tryon_photos
 
 __all__ = ["add_learned_arguments", "wants_learned", "run_learned", "parse_size"]
 
-_DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
-
 
 def parse_size(text: str) -> tuple[int, int]:
     """ "512x384" -> (512, 384); raises naming --size."""
-    try:
-        h, w = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise ValueError(f"--size: expected HxW such as 256x192, got {text!r}") from None
-    return h, w
+    return parse_size_hw(text, name="--size")
 
 
 def add_learned_arguments(parser: argparse.ArgumentParser) -> None:
@@ -42,7 +37,7 @@ def add_learned_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--checkpoint-seg", help="segmentation generator .safetensors (python -m kfvton convert)")
     group.add_argument("--checkpoint-warp", help="warp network .safetensors (python -m kfvton convert)")
     group.add_argument("--size", default=None, help="working size HxW: 256x192 (default), 512x384 or 1024x768")
-    group.add_argument("--dtype", choices=sorted(_DTYPES), default="fp32", help="compute precision (default fp32)")
+    group.add_argument("--dtype", choices=sorted(PRECISIONS), default="fp32", help="compute precision (default fp32)")
 
 
 def wants_learned(args: argparse.Namespace) -> bool:
@@ -69,7 +64,7 @@ def run_learned(
     if garment_mask is None:
         raise ValueError("--garment-mask: the learned try-on needs a garment mask (or a garment PNG with alpha)")
     device = torch.device(args.device)
-    bundle = load_bundle(args.checkpoint_seg, args.checkpoint_warp, device=device, dtype=_DTYPES[args.dtype])
+    bundle = load_bundle(args.checkpoint_seg, args.checkpoint_warp, device=device, dtype=PRECISIONS[args.dtype])
     size = parse_size(args.size) if args.size else bundle.resolution_hw
     result = kfvton_tryon_photos(
         bundle,

@@ -3,47 +3,8 @@
 Everything here works at the network's working size (256x192 by default): the person photo, its parse and pose are
 resized first, then the clothing-agnostic person, the agnostic parse, the rendered pose and the garment on the grey
 canvas are made at that size. `build_network_inputs` builds the complete set; each piece is also a function of its
-own (the ComfyUI input-builder nodes call them one by one).
-
-Label layouts (merge tables, applied in this order, each source id in exactly one class):
-
-`PARSE14_CLASSES` (label_nc 14; from LIP-20 with VITON-HD's neck = 10; the layout KF-VTON's dataset uses):
-
-    ====  ==========  ==================================
-    id    name        LIP-20 ids
-    ====  ==========  ==================================
-    0     background  0 background
-    1     hair        1 hat, 2 hair
-    2     face        4 sunglasses, 13 face
-    3     upper       5 upper-clothes, 7 coat
-    4     bottom      6 dress, 9 pants, 12 skirt
-    5     left_arm    14
-    6     right_arm   15
-    7     left_leg    16
-    8     right_leg   17
-    9     left_shoe   18
-    10    right_shoe  19
-    11    socks       8
-    12    noise       3 glove, 11 scarf
-    13    neck        10 (VITON-HD convention)
-    ====  ==========  ==================================
-
-`PARSE7_CLASSES` (gen_semantic_nc 7, the segmentation generator's classes; from the 14 layout, the
-VITON-HD/HR-VITON "paste" convention extended by KF-VTON with a neck class):
-
-    ====  ==========  ==========================================================
-    id    name        PARSE14 ids
-    ====  ==========  ==========================================================
-    0     background  0
-    1     paste       1 hair, 2 face, 4 bottom, 7/8 legs, 9/10 shoes, 11 socks
-    2     upper       3 (the region the new garment occupies)
-    3     left_arm    5
-    4     right_arm   6
-    5     noise       12
-    6     neck        13
-    ====  ==========  ==========================================================
-
-"paste" holds everything the generator copies from the agnostic person unchanged.
+own (the ComfyUI input-builder nodes call them one by one). The label layouts the networks read
+(`PARSE14_CLASSES`, `PARSE7_CLASSES`) are in `parse_labels`, the pose rendering in `keypoints.draw`.
 
 Convention:
     Image tensors handed to the networks are in [-1, 1] (`x * 2 - 1` of the library's [0, 1] images); the grey of
@@ -54,7 +15,6 @@ Convention:
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import dataclass
 
 import cv2
@@ -64,28 +24,39 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import broadcast_batch, check_image, check_same_batch, check_shape
+from ..geometry.grid import px_to_norm, resize_labels
+from ..keypoints.draw import render_pose
 from ..keypoints.pose import Pose, joint_index
-from .parse_labels import LIP_LABELS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, check_label_map
+from .parse_labels import (
+    KFVTON_UPPER_CLOTHES,
+    LIP_LABELS,
+    PARSE7_CLASSES,
+    PARSE14_CLASSES,
+    VITONHD_HEAD,
+    VITONHD_LOWER_BODY,
+    VITONHD_NECK,
+    VITONHD_UPPER_CLOTHES,
+    check_label_map,
+    lip_to_parse14,
+    one_hot,
+    parse14_to_parse7,
+)
 
 __all__ = [
     "GREY",
     "DEFAULT_SIZE_HW",
-    "PARSE14_CLASSES",
-    "PARSE7_CLASSES",
     "NetworkInputs",
+    "ResizedPerson",
+    "AgnosticRegion",
+    "GarmentCanvas",
     "build_network_inputs",
-    "lip_to_parse14",
-    "parse14_to_parse7",
-    "one_hot",
     "agnostic_region",
     "parse_agnostic",
     "image_agnostic",
-    "render_pose",
     "garment_on_grey",
     "resize_person",
     "to_network_range",
     "from_network_range",
-    "label_preview",
 ]
 
 log = logging.getLogger("kfvton")
@@ -95,31 +66,8 @@ GREY: float = 128.0 / 255.0
 #: The networks' training resolution (H, W).
 DEFAULT_SIZE_HW: tuple[int, int] = (256, 192)
 
-PARSE14_CLASSES: tuple[tuple[str, tuple[int, ...]], ...] = (
-    ("background", (0,)), ("hair", (1, 2)), ("face", (4, 13)), ("upper", (5, 7)), ("bottom", (6, 9, 12)),
-    ("left_arm", (14,)), ("right_arm", (15,)), ("left_leg", (16,)), ("right_leg", (17,)),
-    ("left_shoe", (18,)), ("right_shoe", (19,)), ("socks", (8,)), ("noise", (3, 11)), ("neck", (10,)),
-)  # fmt: skip
-PARSE7_CLASSES: tuple[tuple[str, tuple[int, ...]], ...] = (
-    ("background", (0,)), ("paste", (1, 2, 4, 7, 8, 9, 10, 11)), ("upper", (3,)), ("left_arm", (5,)),
-    ("right_arm", (6,)), ("noise", (12,)), ("neck", (13,)),
-)  # fmt: skip
-
-#: Person-parse ids (LIP-20) whose bounding box the garment is fitted into (KF-VTON's "parse_roi").
-_GARMENT_ROI_LABELS: tuple[int, ...] = (5, 7)
-_NECK = 10
+_NECK = VITONHD_NECK[0]
 _ARMS = ((14, ("left_shoulder", "left_elbow", "left_wrist")), (15, ("right_shoulder", "right_elbow", "right_wrist")))
-
-
-def _lookup(table: tuple[tuple[str, tuple[int, ...]], ...], n_in: int) -> Tensor:
-    lut = torch.zeros(n_in, dtype=torch.int64)
-    for new_id, (_, olds) in enumerate(table):
-        lut[list(olds)] = new_id
-    return lut
-
-
-_LIP_TO_14 = _lookup(PARSE14_CLASSES, len(LIP_LABELS))
-_14_TO_7 = _lookup(PARSE7_CLASSES, len(PARSE14_CLASSES))
 
 
 @dataclass(frozen=True)
@@ -185,44 +133,25 @@ def from_network_range(image: Tensor) -> Tensor:
     return ((image + 1.0) * 0.5).clamp(0.0, 1.0)
 
 
-# ---------------------------------------------------------------------------------------------------- label layouts
-
-
-def lip_to_parse14(parse: Tensor) -> Tensor:
-    """LIP-20 labels (B, H, W) int64 -> `PARSE14_CLASSES` labels (B, H, W) int64 (see the module table)."""
-    check_label_map(parse, "parse", len(LIP_LABELS))
-    return _LIP_TO_14.to(parse.device)[parse]
-
-
-def parse14_to_parse7(parse14: Tensor) -> Tensor:
-    """`PARSE14_CLASSES` labels (B, H, W) int64 -> `PARSE7_CLASSES` labels (B, H, W) int64."""
-    check_label_map(parse14, "parse14", len(PARSE14_CLASSES))
-    return _14_TO_7.to(parse14.device)[parse14]
-
-
-def one_hot(labels: Tensor, num_classes: int, *, dtype: torch.dtype = torch.float32) -> Tensor:
-    """(B, H, W) int64 labels in [0, num_classes) -> (B, num_classes, H, W) one-hot of `dtype`."""
-    check_label_map(labels, "labels", num_classes)
-    return F.one_hot(labels, num_classes).permute(0, 3, 1, 2).to(dtype)
-
-
-def label_preview(labels: Tensor, num_classes: int) -> Tensor:
-    """Colour-code a label map for display: (B, H, W) int64 in [0, num_classes) -> (B, 3, H, W) float [0, 1].
-
-    Class 0 (background) is black; the others get evenly spaced hues.
-    """
-    check_label_map(labels, "labels", num_classes)
-    hue = torch.arange(num_classes, dtype=torch.float32) / max(num_classes - 1, 1) * 0.85
-    k = (torch.tensor([5.0, 3.0, 1.0])[None] + hue[:, None] * 6) % 6
-    palette = 1 - 0.8 * torch.clamp(torch.minimum(k, 4 - k), 0, 1)  # HSV (h, s=0.8, v=1) to RGB
-    palette[0] = 0
-    return palette.to(labels.device)[labels].permute(0, 3, 1, 2).contiguous()
-
-
 # ----------------------------------------------------------------------------------------------------- resizing
 
 
-def resize_person(person: Tensor, parse: Tensor, pose: Pose, size_hw: tuple[int, int]) -> tuple[Tensor, Tensor, Pose]:
+@dataclass(frozen=True)
+class ResizedPerson:
+    """A person photo with its parse and pose at the working size (H, W).
+
+    Attributes:
+        person: (B, 3, H, W) float in [0, 1].
+        parse: (B, H, W) int64 LIP-20 labels.
+        pose: the pose in (H, W) pixels.
+    """
+
+    person: Tensor
+    parse: Tensor
+    pose: Pose
+
+
+def resize_person(person: Tensor, parse: Tensor, pose: Pose, size_hw: tuple[int, int]) -> ResizedPerson:
     """Resize a person photo, its parse and pose to `size_hw` (a stretch when the aspect ratios differ).
 
     Args:
@@ -231,7 +160,7 @@ def resize_person(person: Tensor, parse: Tensor, pose: Pose, size_hw: tuple[int,
         pose: pose in the frame of `person` (its `canvas_hw` should be (H0, W0); it is rescaled from there).
 
     Returns:
-        person (B, 3, H, W) in [0, 1] (antialiased bilinear), parse (B, H, W) int64 (nearest), pose in (H, W) pixels.
+        `ResizedPerson`: the photo antialiased-bilinear, the parse nearest, the pose rescaled.
     """
     h, w = size_hw
     if person.shape[-2:] != parse.shape[-2:]:
@@ -241,8 +170,8 @@ def resize_person(person: Tensor, parse: Tensor, pose: Pose, size_hw: tuple[int,
         log.warning("person %dx%d is stretched to the working size %dx%d (aspect ratios differ)", h0, w0, h, w)
     if (h0, w0) != (h, w):
         person = F.interpolate(person, size=(h, w), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
-        parse = F.interpolate(parse[:, None].float(), size=(h, w), mode="nearest")[:, 0].round().long()
-    return person, parse, pose.rescaled((h, w))
+        parse = resize_labels(parse, (h, w))
+    return ResizedPerson(person, parse, pose.rescaled((h, w)))
 
 
 # -------------------------------------------------------------------------------------------------------- agnostic
@@ -293,7 +222,22 @@ def _body_geometry(joints: np.ndarray, hw: tuple[int, int]) -> tuple[np.ndarray,
     return arms, torso
 
 
-def agnostic_region(parse: Tensor, pose: Pose) -> tuple[Tensor, Tensor]:
+@dataclass(frozen=True)
+class AgnosticRegion:
+    """What the clothing-agnostic person hides, at the parse's size.
+
+    Attributes:
+        image_region: (B, 1, H, W) float {0, 1}: arm bands, torso and neck drawn from the pose, plus every
+            upper-clothes/neck pixel, minus head and lower body (greyed out in the agnostic image).
+        parse_region: (B, 1, H, W) float {0, 1}: upper clothes and neck, and the arms inside the arm bands (set to
+            background in the agnostic parse; hands beyond the wrists stay).
+    """
+
+    image_region: Tensor
+    parse_region: Tensor
+
+
+def agnostic_region(parse: Tensor, pose: Pose) -> AgnosticRegion:
     """The regions the agnostic person hides, drawn from the pose and the parse at the parse's size.
 
     Args:
@@ -301,10 +245,7 @@ def agnostic_region(parse: Tensor, pose: Pose) -> tuple[Tensor, Tensor]:
         pose: the pose in the parse's pixel frame (`canvas_hw` == (H, W)), batch B or 1.
 
     Returns:
-        image_region (B, 1, H, W) float {0, 1}: arm bands, torso and neck drawn from the pose, plus every
-        upper-clothes/neck pixel, minus head and lower body (greyed out in the agnostic image);
-        parse_region (B, 1, H, W) float {0, 1}: upper clothes and neck, and the arms inside the arm bands
-        (set to background in the agnostic parse; hands beyond the wrists stay).
+        `AgnosticRegion`.
     """
     check_label_map(parse, "parse", len(LIP_LABELS))
     b, h, w = parse.shape
@@ -325,12 +266,12 @@ def agnostic_region(parse: Tensor, pose: Pose) -> tuple[Tensor, Tensor]:
     keep = isin(VITONHD_HEAD + VITONHD_LOWER_BODY)
     image_region = (arms | torso | upper) & ~keep
     parse_region = upper | (arm_px & arms)
-    return image_region[:, None].float(), parse_region[:, None].float()
+    return AgnosticRegion(image_region[:, None].float(), parse_region[:, None].float())
 
 
 def parse_agnostic(parse: Tensor, pose: Pose) -> Tensor:
     """The clothing-agnostic parse: (B, H, W) int64 LIP-20 labels with `agnostic_region`'s parse region set to 0."""
-    _, region = agnostic_region(parse, pose)
+    region = agnostic_region(parse, pose).parse_region
     parse = broadcast_batch(parse, region.shape[0], "parse")
     return torch.where(region[:, 0] > 0, torch.zeros_like(parse), parse)
 
@@ -344,60 +285,11 @@ def image_agnostic(person: Tensor, parse: Tensor, pose: Pose) -> Tensor:
     check_image(person, "person")
     if person.shape[-2:] != parse.shape[-2:]:
         raise ValueError(f"parse: expected the person's size {tuple(person.shape[-2:])}, got {tuple(parse.shape[-2:])}")
-    region, _ = agnostic_region(parse, pose)
+    region = agnostic_region(parse, pose).image_region
     batch = check_same_batch({"person": person.shape[0], "parse/pose": region.shape[0]})
     person = broadcast_batch(person, batch, "person")
     region = broadcast_batch(region, batch, "parse").to(person.dtype)
     return person * (1 - region) + GREY * region
-
-
-# ------------------------------------------------------------------------------------------------------------ pose
-
-#: OpenPose BODY_25 limbs (joint pairs) and joint colours (RGB); a limb takes its second joint's colour.
-_BODY25_LIMBS: tuple[tuple[int, int], ...] = (
-    (1, 8), (1, 2), (1, 5), (2, 3), (3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (10, 11), (8, 12), (12, 13), (13, 14),
-    (1, 0), (0, 15), (15, 17), (0, 16), (16, 18), (14, 19), (19, 20), (14, 21), (11, 22), (22, 23), (11, 24),
-)  # fmt: skip
-_BODY25_COLOURS: tuple[tuple[int, int, int], ...] = (
-    (255, 0, 85), (255, 0, 0), (255, 85, 0), (255, 170, 0), (255, 255, 0), (170, 255, 0), (85, 255, 0), (0, 255, 0),
-    (255, 0, 0), (0, 255, 85), (0, 255, 170), (0, 255, 255), (0, 170, 255), (0, 85, 255), (0, 0, 255),
-    (255, 0, 170), (170, 0, 255), (255, 0, 255), (85, 0, 255), (0, 0, 255), (0, 0, 255), (0, 0, 255),
-    (0, 255, 255), (0, 255, 255), (0, 255, 255),
-)  # fmt: skip
-_LIMB_ALPHA = 0.6  # OpenPose blends the skeleton at 60% over the (black) canvas
-
-
-def render_pose(pose: Pose, size_hw: tuple[int, int] | None = None) -> Tensor:
-    """Draw the pose as OpenPose renders it (coloured limbs and joints on black).
-
-    Args:
-        pose: B poses; joints with confidence 0 (and limbs touching them) are not drawn.
-        size_hw: output size; default `pose.canvas_hw` (the pose is rescaled to it otherwise).
-
-    Returns:
-        (B, 3, H, W) float32 in [0, 1] (use `to_network_range` for the networks' [-1, 1]), on the pose's device.
-    """
-    size_hw = tuple(size_hw or pose.canvas_hw)
-    if tuple(pose.canvas_hw) != size_hw:
-        pose = pose.rescaled(size_hw)
-    h, w = size_hw
-    # line thickness grows with the image as OpenPose's does (about 11 px at 1024x768)
-    thick = max(1, round(math.sqrt(h * w) / 80))
-    joints = pose.joints.detach().float().cpu().numpy()
-    s = 16
-    out = []
-    for person in joints:
-        canvas = np.zeros((h, w, 3), np.float32)
-        ok = person[:, 2] > 0
-        pts = [(round(float(x) * s), round(float(y) * s)) for x, y, _ in person]
-        for a, b in _BODY25_LIMBS:
-            if ok[a] and ok[b]:
-                cv2.line(canvas, pts[a], pts[b], _BODY25_COLOURS[b], thickness=thick, lineType=cv2.LINE_AA, shift=4)
-        for j in np.flatnonzero(ok):
-            cv2.circle(canvas, pts[j], round(thick * s), _BODY25_COLOURS[j], -1, lineType=cv2.LINE_AA, shift=4)
-        out.append(canvas)
-    image = torch.from_numpy(np.stack(out)).permute(0, 3, 1, 2) * (_LIMB_ALPHA / 255.0)
-    return image.to(pose.joints.device).contiguous()
 
 
 # --------------------------------------------------------------------------------------------------------- garment
@@ -411,13 +303,26 @@ def _bbox(mask: Tensor) -> Tensor | None:
     return torch.stack((xs.min(), ys.min(), xs.max(), ys.max())).float()
 
 
+@dataclass(frozen=True)
+class GarmentCanvas:
+    """The garment on the grey canvas at the working size (H, W).
+
+    Attributes:
+        image: (B, 3, H, W) float in [0, 1], `GREY` outside the garment.
+        mask: (B, 1, H, W) float in [0, 1], where the image shows the garment.
+    """
+
+    image: Tensor
+    mask: Tensor
+
+
 def garment_on_grey(
     garment: Tensor,
     garment_mask: Tensor,
     *,
     size_hw: tuple[int, int] = DEFAULT_SIZE_HW,
     person_parse: Tensor | None = None,
-) -> tuple[Tensor, Tensor]:
+) -> GarmentCanvas:
     """The garment masked onto the grey canvas, fitted into the person's upper-clothes box at the working size.
 
     As in KF-VTON's data, the garment's bounding box is scaled (aspect kept) until it covers the box of the
@@ -432,7 +337,7 @@ def garment_on_grey(
         person_parse: (B, H, W) int64 LIP-20 labels at the working size, or None.
 
     Returns:
-        garment (B, 3, H, W) float in [0, 1] on grey, and its mask (B, 1, H, W) float in [0, 1].
+        `GarmentCanvas`.
     """
     check_image(garment, "garment")
     check_shape(garment_mask, "garment_mask", ("B", 1, *garment.shape[-2:]))
@@ -463,7 +368,7 @@ def garment_on_grey(
         dst = (
             None
             if person_parse is None
-            else _bbox(torch.isin(person_parse[i], torch.tensor(_GARMENT_ROI_LABELS, device=person_parse.device)))
+            else _bbox(torch.isin(person_parse[i], torch.tensor(KFVTON_UPPER_CLOTHES, device=person_parse.device)))
         )
         if dst is None:
             log.warning("garment_on_grey: item %d has no person upper clothes to fit into; centring the garment", i)
@@ -483,13 +388,12 @@ def garment_on_grey(
     for scale, src_c, dst_c in affines:
         qx = float(src_c[0]) + (gx - float(dst_c[0])) / float(scale)
         qy = float(src_c[1]) + (gy - float(dst_c[1])) / float(scale)
-        # pixel centres -> grid_sample's align_corners=False frame
-        grids.append(torch.stack(((2 * qx + 1) / wg - 1, (2 * qy + 1) / hg - 1), dim=-1))
+        grids.append(px_to_norm(torch.stack((qx, qy), dim=-1), (hg, wg), align_corners=False))
     grid = torch.stack(grids)
     fg = F.grid_sample(torch.cat((garment * garment_mask, garment_mask), 1), grid, align_corners=False)
     mask = fg[:, 3:].clamp(0, 1)
     image = (fg[:, :3] + GREY * (1 - mask)).clamp(0, 1)
-    return image, mask
+    return GarmentCanvas(image, mask)
 
 
 # ------------------------------------------------------------------------------------------------------- everything
@@ -547,15 +451,17 @@ def build_network_inputs(
     parse = broadcast_batch(parse.to(device), batch, "parse")
     pose = Pose(broadcast_batch(pose.joints.to(device).float(), batch, "pose"), pose.canvas_hw)
 
-    person, parse, pose = resize_person(person, parse, pose, size_hw)
+    resized = resize_person(person, parse, pose, size_hw)
+    person, parse, pose = resized.person, resized.parse, resized.pose
     agn_parse = parse_agnostic(parse, pose)
     agnostic = image_agnostic(person, parse, pose)
     parse14, agn14 = lip_to_parse14(parse), lip_to_parse14(agn_parse)
     parse7, agn7 = parse14_to_parse7(parse14), parse14_to_parse7(agn14)
     if align_garment:
-        garment_img, mask = garment_on_grey(
+        fitted = garment_on_grey(
             garment.to(device).float(), garment_mask.to(device).float(), size_hw=size_hw, person_parse=parse
         )
+        garment_img, mask = fitted.image, fitted.mask
     else:
         g = broadcast_batch(garment.to(device).float(), batch, "garment")
         m = broadcast_batch(garment_mask.to(device).float(), batch, "garment_mask")

@@ -244,8 +244,7 @@ def labels_from_class_masks(masks: Tensor, *, threshold: float = 0.5) -> Tensor:
 
 def class_masks_from_labels(parse: Tensor, num_classes: int) -> Tensor:
     """(B, H, W) int64 ids -> (B, num_classes, H, W) float one-hot masks (the inverse of `labels_from_class_masks`)."""
-    check_label_map(parse, "parse", num_classes)
-    return torch.nn.functional.one_hot(parse, num_classes).permute(0, 3, 1, 2).float()
+    return one_hot(parse, num_classes, name="parse")
 
 
 def label_mask(parse: Tensor, labels: tuple[int, ...]) -> Tensor:
@@ -410,3 +409,92 @@ def read_parse_labels(
             how, chosen = "assumed", "vitonhd"
         ids = labels_from_colors(load_image(path, name=name), label_set=chosen, palette=palette)
     return ParseLabels(to_vitonhd(ids, chosen), chosen, how)
+
+
+# ---------------------------------------------------------------------- the KF-VTON networks' label layouts
+#
+# The networks read two layouts merged from ours (merge tables, each source id in exactly one class):
+#
+# `PARSE14_CLASSES` (label_nc 14; from LIP-20 with VITON-HD's neck = 10; the layout KF-VTON's dataset uses):
+#
+#     id  name        LIP-20 ids               id  name        LIP-20 ids
+#     0   background  0 background             7   left_leg    16
+#     1   hair        1 hat, 2 hair            8   right_leg   17
+#     2   face        4 sunglasses, 13 face    9   left_shoe   18
+#     3   upper       5 upper-clothes, 7 coat  10  right_shoe  19
+#     4   bottom      6 dress, 9 pants, 12 skirt  11  socks    8
+#     5   left_arm    14                       12  noise       3 glove, 11 scarf
+#     6   right_arm   15                       13  neck        10 (VITON-HD convention)
+#
+# `PARSE7_CLASSES` (gen_semantic_nc 7, the segmentation generator's classes; from the 14 layout, the
+# VITON-HD/HR-VITON "paste" convention extended by KF-VTON with a neck class): 0 background (0), 1 paste (1 hair,
+# 2 face, 4 bottom, 7/8 legs, 9/10 shoes, 11 socks: what the generator copies from the agnostic person unchanged),
+# 2 upper (3, the region the new garment occupies), 3 left_arm (5), 4 right_arm (6), 5 noise (12), 6 neck (13).
+
+#: LIP-20 ids of the upper garment as KF-VTON's data labels it: upper clothes and coat; a dress counts as
+#: "bottom". Not `VITONHD_UPPER_CLOTHES` (5, 6, 7), which is what an upper try-on removes from the person
+#: (a dress too): this one is where the garment sits (the networks' "upper" class, the box the garment canvas is
+#: fitted into), that one is what is hidden or repainted.
+KFVTON_UPPER_CLOTHES: tuple[int, ...] = (lip_id("upper_clothes"), lip_id("coat"))
+
+PARSE14_CLASSES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("background", (0,)), ("hair", (1, 2)), ("face", (4, 13)), ("upper", KFVTON_UPPER_CLOTHES),
+    ("bottom", (6, 9, 12)), ("left_arm", (14,)), ("right_arm", (15,)), ("left_leg", (16,)), ("right_leg", (17,)),
+    ("left_shoe", (18,)), ("right_shoe", (19,)), ("socks", (8,)), ("noise", (3, 11)), ("neck", VITONHD_NECK),
+)  # fmt: skip
+PARSE7_CLASSES: tuple[tuple[str, tuple[int, ...]], ...] = (
+    ("background", (0,)), ("paste", (1, 2, 4, 7, 8, 9, 10, 11)), ("upper", (3,)), ("left_arm", (5,)),
+    ("right_arm", (6,)), ("noise", (12,)), ("neck", (13,)),
+)  # fmt: skip
+
+__all__ += [
+    "KFVTON_UPPER_CLOTHES",
+    "PARSE14_CLASSES",
+    "PARSE7_CLASSES",
+    "lip_to_parse14",
+    "parse14_to_parse7",
+    "one_hot",
+    "label_preview",
+]
+
+
+def _lookup(table: tuple[tuple[str, tuple[int, ...]], ...], n_in: int) -> Tensor:
+    lut = torch.zeros(n_in, dtype=torch.int64)
+    for new_id, (_, olds) in enumerate(table):
+        lut[list(olds)] = new_id
+    return lut
+
+
+_LIP_TO_14 = _lookup(PARSE14_CLASSES, len(LIP_LABELS))
+_14_TO_7 = _lookup(PARSE7_CLASSES, len(PARSE14_CLASSES))
+
+
+def lip_to_parse14(parse: Tensor) -> Tensor:
+    """LIP-20 labels (B, H, W) int64 -> `PARSE14_CLASSES` labels (B, H, W) int64 (see the table above)."""
+    check_label_map(parse, "parse", len(LIP_LABELS))
+    return _LIP_TO_14.to(parse.device)[parse]
+
+
+def parse14_to_parse7(parse14: Tensor) -> Tensor:
+    """`PARSE14_CLASSES` labels (B, H, W) int64 -> `PARSE7_CLASSES` labels (B, H, W) int64."""
+    check_label_map(parse14, "parse14", len(PARSE14_CLASSES))
+    return _14_TO_7.to(parse14.device)[parse14]
+
+
+def one_hot(labels: Tensor, num_classes: int, *, dtype: torch.dtype = torch.float32, name: str = "labels") -> Tensor:
+    """(B, H, W) int64 labels in [0, num_classes) -> (B, num_classes, H, W) one-hot of `dtype`; errors say `name`."""
+    check_label_map(labels, name, num_classes)
+    return torch.nn.functional.one_hot(labels, num_classes).permute(0, 3, 1, 2).to(dtype)
+
+
+def label_preview(labels: Tensor, num_classes: int) -> Tensor:
+    """Colour-code a label map for display: (B, H, W) int64 in [0, num_classes) -> (B, 3, H, W) float [0, 1].
+
+    Class 0 (background) is black; the others get evenly spaced hues.
+    """
+    check_label_map(labels, "labels", num_classes)
+    hue = torch.arange(num_classes, dtype=torch.float32) / max(num_classes - 1, 1) * 0.85
+    k = (torch.tensor([5.0, 3.0, 1.0])[None] + hue[:, None] * 6) % 6
+    palette = 1 - 0.8 * torch.clamp(torch.minimum(k, 4 - k), 0, 1)  # HSV (h, s=0.8, v=1) to RGB
+    palette[0] = 0
+    return palette.to(labels.device)[labels].permute(0, 3, 1, 2).contiguous()

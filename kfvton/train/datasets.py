@@ -23,19 +23,19 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image, UnidentifiedImageError
 from torch import Tensor
 
+from ..geometry.grid import resize_labels, resize_to
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
-from ..preprocess.io import upright, upright_size_hw
+from ..preprocess.io import load_image, load_mask, load_parse, upright_size_hw
 
 __all__ = [
     "DatasetLayout",
@@ -503,39 +503,25 @@ def _mix(*values: int) -> int:
     return h
 
 
-def _resize(x: Tensor, size_hw: tuple[int, int], mode: str) -> Tensor:
-    if tuple(x.shape[-2:]) == tuple(size_hw):
-        return x
-    if mode == "nearest":
-        return F.interpolate(x, size=size_hw, mode="nearest")
-    return F.interpolate(x, size=size_hw, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
-
-
-def _open(path: Path, what: str) -> Image.Image:
+def _read(load: Callable[..., Tensor], path: Path, what: str, **options) -> Tensor:
+    """`kfvton.preprocess.io` reader, its errors as `BadSampleError` (a sample to skip, not a crash)."""
     try:
-        img = Image.open(path)
-        img.load()
-    except (UnidentifiedImageError, OSError) as err:
-        raise BadSampleError(f"{what} {path.name}: cannot read as an image ({err})") from None
-    return upright(img)
+        return load(path, what, **options)
+    except (FileNotFoundError, ValueError) as err:
+        raise BadSampleError(str(err)) from None
 
 
 def _load_rgb(path: Path, size_hw: tuple[int, int]) -> Tensor:
-    arr = np.asarray(_open(path, "image").convert("RGB"), dtype=np.float32) / 255.0
-    return _resize(torch.from_numpy(arr).permute(2, 0, 1)[None], size_hw, "bilinear")[0].contiguous()
+    return resize_to(_read(load_image, path, "image"), size_hw).clamp(0, 1)[0].contiguous()
 
 
 def _load_grey(path: Path, size_hw: tuple[int, int]) -> Tensor:
-    arr = np.asarray(_open(path, "mask").convert("L"), dtype=np.float32) / 255.0
-    mask = _resize(torch.from_numpy(arr)[None, None], size_hw, "bilinear")[0]
+    mask = resize_to(_read(load_mask, path, "mask", threshold=None), size_hw).clamp(0, 1)[0]
     return (mask > 0.5).float()  # JPEG masks are noisy: binarise after the resize
 
 
 def _load_labels(path: Path, size_hw: tuple[int, int]) -> Tensor:
-    img = _open(path, "parse")
-    if img.mode not in ("P", "L", "I", "I;16"):
-        raise BadSampleError(f"parse {path.name}: expected a palette or grey label PNG, got mode {img.mode}")
-    labels = torch.from_numpy(np.asarray(img, dtype=np.int64))
+    labels = _read(load_parse, path, "parse")
     if int(labels.max()) > 19:
         raise BadSampleError(f"parse {path.name}: label {int(labels.max())} outside LIP-20 (0..19)")
-    return _resize(labels[None, None].float(), size_hw, "nearest")[0, 0].long()
+    return resize_labels(labels, size_hw)[0]

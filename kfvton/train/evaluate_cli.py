@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import logging
 
+from ..geometry.grid import parse_size_hw
+
 __all__ = ["add_arguments", "run"]
 
 
 def _size(text: str) -> tuple[int, int]:
     try:
-        h, w = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--size: expected HxW such as 256x192, got {text!r}") from None
-    return h, w
+        return parse_size_hw(text, name="--size")
+    except ValueError as err:  # argparse shows an ArgumentTypeError's own message
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -43,11 +43,11 @@ from torch import Tensor, nn
 from .._atomic import atomic_path, write_text_atomic
 from ..checkpoints.io import config_from_json, save_checkpoint
 from ..models.discriminator import DiscriminatorConfig, MultiScaleDiscriminator
-from ..models.keypoint_detector import resize_to
 from ..models.registry import build_model, model_entry
-from ..models.warp_network import upsample_grid, warp_garment
+from ..models.warp_network import warp_garment
 from ..preprocess.io import save_image
-from ..preprocess.network_inputs import PARSE7_CLASSES, NetworkInputs, build_network_inputs
+from ..preprocess.network_inputs import NetworkInputs, build_network_inputs
+from ..preprocess.parse_labels import PARSE7_CLASSES
 from .config import TrainConfig
 from .datasets import AugmentConfig, TryOnBatch, TryOnDataset, collate_samples
 from .losses import (
@@ -172,28 +172,15 @@ class _Networks(nn.Module):
             # the keypoint detector's and dense motion's reference: where the garment goes on the person (the
             # ground-truth upper-clothes region here; `pipelines.learned` feeds the seg generator's prediction)
             ref = inputs.person_clothes_mask
-            if with_generator:
-                o = w(inputs.garment, ref, inputs.agnostic, inputs.pose_image, inputs.parse7)
-                out.update(warped=o.warped, tryon=o.tryon, kp_source=o.kp_source, occlusion=o.occlusion)
-                grid = o.grid
-            else:  # the warp part alone: skips the generator when none of its losses is on
-                hw = inputs.size_hw
-                mask3 = ref.expand(-1, 3, -1, -1)
-                g_m = resize_to(inputs.garment, w.config.motion_hw, antialias=w.config.antialias)
-                m_m = resize_to(mask3, w.config.motion_hw, antialias=w.config.antialias)
-                kp = w.kp_detector(g_m, m_m)
-                motion = w.dense_motion(g_m, m_m, kp.source_kp, kp.ref_kp, output_hw=hw)
-                grid = upsample_grid(motion.deformation, hw)
-                out.update(
-                    warped=warp_garment(inputs.garment, grid) * motion.occlusion_map,
-                    kp_source=kp.source_kp,
-                    occlusion=motion.occlusion_map,
-                )
-            out["warped_mask"] = warp_garment(inputs.garment_mask, grid) * out["occlusion"]
+            motion = w.motion(inputs.garment, ref)
+            warped = warp_garment(inputs.garment, motion.grid, motion.occlusion)
+            out.update(warped=warped, kp_source=motion.kp_source, occlusion=motion.occlusion)
+            if with_generator:  # skipped when none of the generator's losses is on
+                out["tryon"] = w.generate(inputs.agnostic, inputs.pose_image, warped, inputs.parse7)
+            out["warped_mask"] = warp_garment(inputs.garment_mask, motion.grid, motion.occlusion)
             if tps is not None:  # equivariance: garment keypoints follow a random TPS of the garment photo
-                g_t = resize_to(warp_for_equivariance(inputs.garment, tps), w.config.motion_hw)
-                m_t = resize_to(ref.expand(-1, 3, -1, -1), w.config.motion_hw)  # the person side does not move
-                out["kp_transformed"] = w.kp_detector(g_t, m_t).source_kp
+                # the person side (the mask keypoints' input) does not move
+                out["kp_transformed"] = w.detect(warp_for_equivariance(inputs.garment, tps), ref).source_kp
         return out
 
 

@@ -24,9 +24,18 @@ from kfvton.geometry.grid import ALIGN_CORNERS_TPS, coordinate_grid
 from kfvton.geometry.tps import tps_grid, tps_solve
 from kfvton.models.registry import build_model
 from tests.conftest import REFERENCE_DIR
+from tests.models._spade_reference import random_authors_weights, random_inputs, reference_spade_generator
 
 TOL_DIRECT = 1e-4  # outputs computed without a TPS solve
 TOL_TPS = 1e-3  # outputs downstream of a TPS solve (ours float64 solve, theirs a float32 inverse)
+# The SPADE generator in float32 is up to ~7e-5 from its exact (float64) output, ours and the authors' alike: on
+# the shared vectors the authors' stored output is 7.2e-5 from the exact one and ours 6.7e-5 (ours in float64:
+# 2e-13, the same maths); on held-out seeds ours is 1.5e-5 and 2.3e-5 from exact, the README formula run in float32
+# 0.8e-5 and 1.0e-5. Deep InstanceNorm + SimAM stacks amplify float32 rounding, and two float32 runs that round in
+# a different order (our fused modulation convs, the authors' separate ones) differ by up to the sum of their own
+# errors (1.33e-4 was seen on another seed's vectors). So each float32 run is held to TOL_DIRECT of the exact
+# output (`test_spade_generator_held_out_seeds`), and ours to the authors' float32 output to twice that.
+TOL_SPADE_VS_AUTHORS_FP32 = 2 * TOL_DIRECT
 
 # Modules and the outputs each vector set must hold (more outputs in a file are compared too).
 REQUIRED_OUTPUTS = {
@@ -41,7 +50,7 @@ TOLERANCE = {
     "tps": TOL_TPS,
     "kp_detector": TOL_DIRECT,
     "dense_motion": TOL_TPS,
-    "spade_generator": TOL_DIRECT,
+    "spade_generator": TOL_SPADE_VS_AUTHORS_FP32,
     "seg_generator": TOL_DIRECT,
     "warp_network": TOL_TPS,
 }
@@ -212,3 +221,34 @@ def test_warp_network_bf16_autocast(reference_dir: Path) -> None:
     psnr = -10 * math.log10(diff.square().mean().item())
     print(f"bf16 autocast warp_network:tryon [0, 1] mean_abs_diff={mean_abs:.3e} (tol 5e-3), psnr={psnr:.1f} dB")
     assert mean_abs <= 5e-3 and psnr >= 35
+
+
+HELD_OUT_SEEDS = (1, 2, 3)
+HELD_OUT_HW = (64, 48)  # small, so the float64 runs stay quick; every block and scale still runs
+
+
+@pytest.mark.parametrize("seed", HELD_OUT_SEEDS)
+def test_spade_generator_held_out_seeds(seed: int, reference_dir: Path) -> None:
+    """Parity on any seed: fresh weights and inputs drawn as the reference vectors were (manifest `weight_init`),
+    against the README's formula (tests/models/_spade_reference.py) run in float64, the exact answer. Ours in
+    float64 must agree to float64 rounding (no real deviation); ours in float32 to TOL_DIRECT (float32 rounding)."""
+    manifest = json.loads((reference_dir / "manifest.json").read_text())
+    tensors = manifest["files"]["spade_generator.weights.safetensors"]["tensors"]
+    authors = random_authors_weights({k: v["shape"] for k, v in tensors.items()}, seed)
+    x, seg = random_inputs(1, HELD_OUT_HW, seed)
+    name = WEIGHTS["spade_generator"][0]
+    model = build_model(name)
+    model.load_state_dict(
+        convert_authors_state_dict(authors, name, expected_keys=model.state_dict().keys()).state_dict, strict=True
+    )
+    model.eval()
+    with torch.no_grad():
+        exact = reference_spade_generator({k: v.double() for k, v in authors.items()}, x.double(), seg.double())
+        ours32 = model(x, seg)
+        ours64 = model.double()(x.double(), seg.double())
+    err64 = (ours64 - exact).abs().max().item()
+    err32 = (ours32.double() - exact).abs().max().item()
+    print(f"held-out seed {seed}: ours float64 {err64:.2e}, ours float32 {err32:.2e} from the exact output")
+    assert exact.abs().max() > 0.1  # a live output, not a saturated or zero one
+    assert err64 <= 1e-10, f"seed {seed}: float64 run differs from the reference formula by {err64:.2e}"
+    assert err32 <= TOL_DIRECT, f"seed {seed}: float32 run differs from the exact output by {err32:.2e}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -24,7 +25,25 @@ from comfyui_kfvton.nodes.preview import KfvtonKeypointOverlay
 from comfyui_kfvton.nodes.warp import KfvtonTpsWarp
 from PIL import Image
 
+from ._batch_items import assert_items_match, item, shifted_pairs, shifted_pose, tinted
 from .conftest import PERSON_HW, garment_mask, make_garment, make_pairs, make_parse, make_person, make_pose
+
+#: Why a batched classical warp is not yet item for item its single runs (the xfail tests below pin it down).
+BATCH_COUPLING = (
+    "pipelines.garment_warp.warp_by_parts evaluates each part's spline in one box over the whole batch (the union "
+    "of every item's targets), so an item's warp depends on the other items"
+)
+
+
+def _rolled(x: torch.Tensor, step: int = 2) -> torch.Tensor:
+    """Item i moved right by i * step pixels (a different garment position per item); IMAGE or MASK."""
+    width = -2 if x.ndim == 4 else -1  # of an (H, W, C) image item or an (H, W) mask item
+    return torch.stack([x[i].roll(i * step, dims=width) for i in range(x.shape[0])])
+
+
+def _garments(batch: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Distinct garments: item i tinted and moved right by 2 i pixels, with its mask."""
+    return tinted(_rolled(make_garment(batch))), _rolled(garment_mask(batch))
 
 
 def _image(path) -> torch.Tensor:
@@ -98,9 +117,15 @@ class TestGarmentMask:
 class TestGarmentLandmarks:
     @pytest.mark.parametrize("batch", [1, 3])
     def test_batch(self, batch):
-        landmarks, sleeves = KfvtonGarmentLandmarks().run(make_garment(batch), garment_mask(batch))
+        garments, masks = _garments(batch)
+        landmarks, sleeves = KfvtonGarmentLandmarks().run(garments, masks)
         assert landmarks.points.shape == (batch, 14, 3)
         assert len(sleeves.split(", ")) == batch
+        if batch > 1:
+            one = KfvtonGarmentLandmarks()
+            assert_items_match(
+                [landmarks.points], lambda i: [one.run(item(garments, i), item(masks, i))[0].points], batch
+            )
 
 
 class TestTpsWarp:
@@ -117,12 +142,24 @@ class TestTpsWarp:
 
     @pytest.mark.parametrize("garments,persons", [(1, 3), (3, 1), (2, 2)])
     def test_batches(self, garments, persons):
-        image, mask, warp = self._run(garments, persons, max(garments, persons))
         b = max(garments, persons)
+        garment, masks = _garments(garments)
+        image, mask, warp = KfvtonTpsWarp().run(
+            garment, masks, shifted_pairs(make_pairs(b)), tinted(make_person(persons)), 1e-3, 1, "auto"
+        )
         assert image.shape == (b, *PERSON_HW, 3) and mask.shape == (b, *PERSON_HW)
         assert isinstance(warp, Warp) and warp.grid.shape == (b, *PERSON_HW, 2)
         # the garment lands where the targets are: the mask covers the chest target area (hem centre above)
         assert float(mask[:, 40, 32].min()) > 0.5 and float(mask[:, 2, 2].max()) < 0.5
+
+    @pytest.mark.parametrize("garments,persons", [(1, 3), (3, 1), (2, 2)])
+    def test_batch_items_match_single_runs(self, garments, persons):
+        """Each item is warped with its own garment and keypoints, as if it were alone."""
+        b = max(garments, persons)
+        inputs = (*_garments(garments), shifted_pairs(make_pairs(b)), tinted(make_person(persons)))
+        image, mask, warp = KfvtonTpsWarp().run(*inputs, 1e-3, 1, "auto")
+        one = [KfvtonTpsWarp().run(*(item(x, i) for x in inputs), 1e-3, 1, "auto") for i in range(b)]
+        assert_items_match([image, mask, warp.grid], lambda i: [one[i][0], one[i][1], one[i][2].grid], b, atol=1e-4)
 
     @pytest.mark.parametrize("method", ["torso + sleeves", "single spline"])
     def test_methods(self, method):
@@ -155,11 +192,18 @@ class TestTpsWarp:
 class TestTargetPlacement:
     @pytest.mark.parametrize("garments,persons", [(1, 3), (3, 1)])
     def test_batches(self, garments, persons):
-        landmarks, _ = KfvtonGarmentLandmarks().run(make_garment(garments), garment_mask(garments))
-        (pairs,) = KfvtonTargetPlacement().run(landmarks, make_pose(persons))
+        landmarks, _ = KfvtonGarmentLandmarks().run(*_garments(garments))
+        pose = shifted_pose(make_pose(persons))
+        (pairs,) = KfvtonTargetPlacement().run(landmarks, pose)
         b = max(garments, persons)
         assert pairs.person_px.shape == (b, 14, 3) and pairs.person_hw == PERSON_HW
         assert pairs.origin == "classical"
+
+        def one(i: int) -> list[torch.Tensor]:
+            (single,) = KfvtonTargetPlacement().run(landmarks.select(i if garments > 1 else 0), item(pose, i))
+            return [single.person_px, single.garment_px]
+
+        assert_items_match([pairs.person_px, pairs.garment_px], one, b, atol=1e-4)
 
     def test_target_mask_changes_targets(self):
         landmarks, _ = KfvtonGarmentLandmarks().run(make_garment(), garment_mask())
@@ -192,8 +236,13 @@ class TestComposite:
         warped = make_person(garments).flip(-1)
         mask = torch.zeros(garments, *PERSON_HW)
         mask[:, 20:60, 16:48] = 1.0
-        image, _ = KfvtonComposite().run(make_person(persons), warped, mask, 1.5, parse=make_parse(1))
-        assert image.shape == (max(persons, garments), *PERSON_HW, 3)
+        person, warped = tinted(make_person(persons)), tinted(warped)
+        image, alpha = KfvtonComposite().run(person, warped, mask, 1.5, parse=make_parse(1))
+        b = max(persons, garments)
+        assert image.shape == (b, *PERSON_HW, 3)
+        node = KfvtonComposite()
+        one = [node.run(item(person, i), item(warped, i), item(mask, i), 1.5, parse=make_parse(1)) for i in range(b)]
+        assert_items_match([image, alpha], lambda i: one[i], b, atol=1e-4)
 
     def test_batch_mismatch_names_inputs(self):
         with pytest.raises(ValueError, match="person.*warped_garment|warped_garment.*person"):
@@ -203,9 +252,16 @@ class TestComposite:
 class TestKeypointOverlay:
     @pytest.mark.parametrize("mode", ["person", "garment", "side by side"])
     def test_modes(self, mode):
-        (img,) = KfvtonKeypointOverlay().run(make_pairs(2), make_person(), mode, True, garment=make_garment())
+        pairs = shifted_pairs(make_pairs(2), step=6.0)
+        garment_px = pairs.garment_px.clone()
+        garment_px[1, :, 0] += 6.0  # the garment side differs per item too
+        garment_pairs = dataclasses.replace(pairs, garment_px=garment_px)
+        (img,) = KfvtonKeypointOverlay().run(garment_pairs, make_person(), mode, True, garment=make_garment())
         w = {"person": PERSON_HW[1], "garment": 48, "side by side": PERSON_HW[1] + 72}[mode]
         assert img.shape[0] == 2 and img.shape[2] == w
+        node = KfvtonKeypointOverlay()
+        one = [node.run(item(garment_pairs, i), make_person(), mode, True, garment=make_garment()) for i in range(2)]
+        assert_items_match([img], lambda i: one[i], 2)
 
     def test_garment_needed(self):
         with pytest.raises(ValueError, match="garment"):
@@ -215,12 +271,26 @@ class TestKeypointOverlay:
 class TestClassicalTryOn:
     @pytest.mark.parametrize("persons,garments", [(2, 1), (1, 2)])
     def test_batches(self, persons, garments):
-        out = KfvtonClassicalTryOn().run(make_person(persons), make_garment(garments), make_pose(persons), 1e-3, 2, 1.5)
+        inputs = (tinted(make_person(persons)), _garments(garments)[0], shifted_pose(make_pose(persons)))
+        out = KfvtonClassicalTryOn().run(*inputs, 1e-3, 2, 1.5)
         image, warped, wmask, pairs, warp, method, warnings = out
         b = max(persons, garments)
         assert image.shape == warped.shape == (b, *PERSON_HW, 3) and wmask.shape == (b, *PERSON_HW)
         assert pairs.batch_size == b and warp.grid.shape[0] == b and method == "computed"
         assert isinstance(warnings, str)
+
+    @pytest.mark.xfail(strict=True, reason=BATCH_COUPLING)
+    @pytest.mark.parametrize("persons,garments", [(2, 1), (1, 2)])
+    def test_batch_items_match_single_runs(self, persons, garments):
+        inputs = (tinted(make_person(persons)), _garments(garments)[0], shifted_pose(make_pose(persons)))
+        image, warped, wmask, pairs, warp, *_ = KfvtonClassicalTryOn().run(*inputs, 1e-3, 2, 1.5)
+        b = max(persons, garments)
+
+        def one(i: int) -> list[torch.Tensor]:
+            o = KfvtonClassicalTryOn().run(*(item(x, i) for x in inputs), 1e-3, 2, 1.5)
+            return [o[0], o[1], o[2], o[3].person_px, o[4].grid]
+
+        assert_items_match([image, warped, wmask, pairs.person_px, warp.grid], one, b, atol=1e-4)
 
     def test_matches_stage_nodes(self):
         """The all-in-one node and the chain of stage nodes give the same image (same library steps)."""

@@ -11,14 +11,17 @@ import torch
 from kfvton.checkpoints.io import load_bundle
 from kfvton.geometry.warp import Warp, apply_warp
 from kfvton.keypoints.pose import Pose
+from kfvton.models.warp_network import WarpNetwork, warp_garment
 from kfvton.pipelines.learned import (
     apply_flow,
     detect_keypoints,
     kfvton_tryon,
     kfvton_tryon_photos,
+    predict_flow,
 )
 from kfvton.preprocess.io import load_image, load_mask, load_parse
-from kfvton.preprocess.network_inputs import build_network_inputs
+from kfvton.preprocess.network_inputs import NetworkInputs, build_network_inputs
+from kfvton.train.trainer import _Networks
 from tests._tiny_kfvton import TINY_HW, write_tiny_bundle
 
 
@@ -99,3 +102,60 @@ def test_stage_errors(bundle_files):
     tps_like = Warp(grid=torch.zeros(1, *TINY_HW, 2), align_corners=True, kind="tps")
     with pytest.raises(ValueError, match="flow: expected a grid read with align_corners=False"):
         apply_flow(torch.zeros(1, 3, *TINY_HW), tps_like)
+
+
+def _random_inputs(batch: int, size_hw: tuple[int, int], seed: int = 0) -> NetworkInputs:
+    gen = torch.Generator().manual_seed(seed)
+
+    def image() -> torch.Tensor:
+        return torch.rand(batch, 3, *size_hw, generator=gen) * 2 - 1
+
+    def onehot(n: int) -> torch.Tensor:
+        labels = torch.randint(0, n, (batch, *size_hw), generator=gen)
+        return torch.nn.functional.one_hot(labels, n).permute(0, 3, 1, 2).float()
+
+    region = torch.zeros(batch, 1, *size_hw)
+    region[..., size_hw[0] // 4 : 3 * size_hw[0] // 4, size_hw[1] // 4 : 3 * size_hw[1] // 4] = 1
+    return NetworkInputs(
+        person=image(), agnostic=image(), parse14=onehot(14), parse_agnostic14=onehot(14), parse7=onehot(7),
+        parse_agnostic7=onehot(7), pose_image=image(), garment=image(), garment_mask=region.roll(5, -1),
+        person_clothes_mask=region, pose=Pose(torch.zeros(batch, 25, 3), size_hw), size_hw=size_hw,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("size_hw", [TINY_HW, (2 * TINY_HW[0], 2 * TINY_HW[1])])
+def test_network_pipeline_and_training_share_one_motion_path(bundle_files, monkeypatch, size_hw):
+    """WarpNetwork.forward, the learned pipeline's stages and the trainer's forward all go through
+    `WarpNetwork.motion` and give the same keypoints, flow, occlusion and warped garment -- also at a working size
+    other than the motion size (resize down, grid upsample)."""
+    bundle = load_bundle(*bundle_files)
+    net = bundle.warp
+    calls: list[str] = []
+    original = WarpNetwork.motion
+
+    def spy(self, *args, **kwargs):
+        calls.append("motion")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(WarpNetwork, "motion", spy)
+    inputs = _random_inputs(2, size_hw)
+    region = inputs.person_clothes_mask
+    with torch.no_grad():
+        ref = net(inputs.garment, region, inputs.agnostic, inputs.pose_image, inputs.parse7)
+        assert calls == ["motion"]
+        keypoints = detect_keypoints(bundle, inputs.garment, region)
+        flow = predict_flow(bundle, inputs.garment, region, keypoints)
+        assert calls == ["motion"] * 2
+        warped = apply_flow(inputs.garment, flow.warp)
+        train = _Networks(None, net)(inputs, None, True)
+        assert calls == ["motion"] * 3
+    assert ref.grid.shape == (2, *size_hw, 2)
+    assert torch.equal(keypoints.source_norm, ref.kp_source) and torch.equal(keypoints.ref_norm, ref.kp_ref)
+    assert torch.equal(flow.warp.grid, ref.grid) and torch.equal(flow.deformation, ref.deformation)
+    assert torch.equal(flow.warp.occlusion, ref.occlusion)
+    assert torch.equal(warped, ref.warped)
+    assert torch.equal(train["warped"], ref.warped) and torch.equal(train["occlusion"], ref.occlusion)
+    assert torch.equal(train["kp_source"], ref.kp_source)
+    assert torch.equal(train["tryon"], ref.tryon)
+    # the mask goes through the same grid and occlusion as the garment
+    assert torch.equal(train["warped_mask"], warp_garment(inputs.garment_mask, ref.grid, ref.occlusion))

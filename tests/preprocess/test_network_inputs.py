@@ -8,24 +8,27 @@ from pathlib import Path
 import pytest
 import torch
 
+from kfvton.keypoints.draw import render_pose
 from kfvton.keypoints.pose import Pose, joint_index
 from kfvton.preprocess.io import load_image, load_mask, load_parse
 from kfvton.preprocess.network_inputs import (
     GREY,
-    PARSE7_CLASSES,
-    PARSE14_CLASSES,
     NetworkInputs,
     agnostic_region,
     build_network_inputs,
     garment_on_grey,
     image_agnostic,
+    parse_agnostic,
+)
+from kfvton.preprocess.parse_labels import (
+    LIP_LABELS,
+    PARSE7_CLASSES,
+    PARSE14_CLASSES,
+    lip_id,
     lip_to_parse14,
     one_hot,
     parse14_to_parse7,
-    parse_agnostic,
-    render_pose,
 )
-from kfvton.preprocess.parse_labels import LIP_LABELS, lip_id
 
 
 def _load_person(root: Path, name: str) -> tuple[torch.Tensor, torch.Tensor, Pose]:
@@ -177,7 +180,8 @@ class TestPieces:
         parse[:, 2:12, 18:30] = lip_id("face")
         parse[:, 40:, 16:32] = lip_id("pants")
         pose = _synthetic_pose(h, w)
-        img_region, parse_region = agnostic_region(parse, pose)
+        region = agnostic_region(parse, pose)
+        img_region, parse_region = region.image_region, region.parse_region
         assert img_region.shape == parse_region.shape == (1, 1, h, w)
         assert img_region[0, 0, 20, 24] == 1 and img_region[0, 0, 5, 24] == 0  # torso hidden, face kept
         assert img_region[0, 0, 50, 24] == 0  # pants kept
@@ -192,7 +196,8 @@ class TestPieces:
         garment = torch.rand(2, 3, 100, 80)
         mask = torch.zeros(2, 1, 100, 80)
         mask[:, :, 20:80, 10:70] = 1
-        img, m = garment_on_grey(garment, mask, size_hw=(64, 48))
+        canvas = garment_on_grey(garment, mask, size_hw=(64, 48))
+        img, m = canvas.image, canvas.mask
         assert img.shape == (2, 3, 64, 48) and m.shape == (2, 1, 64, 48)
         assert m[0, 0, 32, 24] > 0.99 and m[0, 0, 0, 0] == 0
         assert torch.allclose(img[0, :, 0, 0], torch.full((3,), GREY))

@@ -1,4 +1,4 @@
-"""Front-end tests, run by pytest: node's test runner over web/tests, the JSON contract between the JS and Python
+"""Front-end tests, run by pytest: node's test runner over tests/web/unit, the JSON contract between the JS and Python
 edit models, and a real-browser drag test of the keypoint editor (headless Chromium + playwright-core).
 
 Skips cleanly when `node`, the system Chromium or tests/web/node_modules/playwright-core is missing (fails instead
@@ -61,8 +61,8 @@ def need(*, browser: bool = False) -> None:
 
 def test_node_unit_tests():
     need()
-    files = sorted(str(p) for p in (ROOT / "web" / "tests").glob("*.test.mjs"))
-    assert files, "no web/tests/*.test.mjs found"
+    files = sorted(str(p) for p in (WEB_TESTS / "unit").glob("*.test.mjs"))
+    assert files, "no tests/web/unit/*.test.mjs found"
     proc = subprocess.run([NODE, "--test", *files], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert "# fail 0" in proc.stdout

@@ -3,21 +3,13 @@
 // saved with the workflow, copied with the node and sent to the server on the next run.
 import { app } from "../../../scripts/app.js";
 import { api } from "../../../scripts/api.js";
+import { chain } from "./lib/chain.js";
 import { KeypointEditorView } from "./lib/keypoint_view.js";
 
 const NODE_ID = "KfvtonKeypointEditor";
 const UI_KEY = "kfvton_keypoint_editor"; // nodes/keypoints.py EDITOR_UI_KEY
 const EDITS_WIDGET = "edits";
 const MIN_HEIGHT = 220;
-
-function chain(object, name, callback) {
-  const previous = object[name];
-  object[name] = function () {
-    const result = previous?.apply(this, arguments);
-    callback.apply(this, arguments);
-    return result;
-  };
-}
 
 function imageURL(ref) {
   if (!ref?.filename) return null;

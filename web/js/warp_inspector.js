@@ -1,19 +1,11 @@
 // KF-VTON Warp Inspector: the overlay image is shown by ComfyUI's own image preview; this adds the warp's numbers
 // (fold fraction, garment coverage, occlusion) as a line on the node, red when the warp folds.
 import { app } from "../../../scripts/app.js";
+import { chain } from "./lib/chain.js";
 import { formatWarpStats, warpVerdict } from "./lib/warp_stats.js";
 
 const NODE_ID = "KfvtonWarpInspector";
 const UI_KEY = "kfvton_warp_stats"; // nodes/warp.py INSPECTOR_UI_KEY
-
-function chain(object, name, callback) {
-  const previous = object[name];
-  object[name] = function () {
-    const result = previous?.apply(this, arguments);
-    callback.apply(this, arguments);
-    return result;
-  };
-}
 
 app.registerExtension({
   name: "kfvton.warpInspector",

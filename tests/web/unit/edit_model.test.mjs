@@ -14,7 +14,7 @@ import {
   resetPoint,
   serializeEdits,
   setEnabled,
-} from "../js/lib/edit_model.js";
+} from "../../../web/js/lib/edit_model.js";
 
 const payload = {
   fingerprint: "classical/3/abc",

@@ -10,7 +10,7 @@ import {
   pointColor,
   sideBySideLayout,
   unitToCanvas,
-} from "../js/lib/geometry.js";
+} from "../../../web/js/lib/geometry.js";
 
 const close = (a, b, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} != ${b}`);
 

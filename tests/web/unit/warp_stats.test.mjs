@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { formatWarpStats, warpVerdict } from "../js/lib/warp_stats.js";
+import { formatWarpStats, warpVerdict } from "../../../web/js/lib/warp_stats.js";
 
 describe("formatWarpStats", () => {
   it("summarises a warp", () => {
