@@ -403,7 +403,7 @@ def read_parse_labels(
         if label_set == "auto":
             chosen = detect_label_set(ids, name=name, default="")
             how, chosen = ("detected", chosen) if chosen else ("assumed", "vitonhd")
-        check_label_map(ids, name, len(LABEL_SETS[chosen]))
+        check_label_map(ids, f"{name} ({os.path.basename(path)})", len(LABEL_SETS[chosen]))  # names the file
     else:
         if label_set == "auto":
             how, chosen = "assumed", "vitonhd"
