@@ -15,6 +15,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         ".pipelines.tryon_cli",
         "try a garment photo on a person photo (classical TPS, or KF-VTON with --checkpoint)",
     ),
+    "review": (
+        ".pipelines.review_cli",
+        "try garments on persons and write a contact sheet (person | garment | result)",
+    ),
     "convert": (".checkpoints.convert_cli", "convert the authors' .pth checkpoints into our .safetensors files"),
     "export": (".checkpoints.export_cli", "export KF-VTON networks to ONNX"),
     "train": (".train.train_cli", "train KF-VTON on a dataset folder"),

@@ -24,9 +24,11 @@ The kind is "skirt" without a gap between the legs, else "shorts" when the legs'
 `SHORTS_INSEAM` of the waist width, else "trousers".
 
 Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garment_landmarks`: collar, shoulders,
-sleeves, armpits, and its hem points = the dress's hem) plus waist_left / waist_right (the narrowest row between
+sleeves, armpits, and its hem points = the dress's hem; "sleeves" ending below the waist are the skirt's sides and
+are dropped) plus waist_left / waist_right (the narrowest row between
 `WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes) and
-hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist).
+hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist); the hem corners are moved to the
+outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides).
 Absent points have confidence 0; rule-placed ones `_RULE_CONF`.
 """
 
@@ -348,6 +350,7 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
     binary, batch = _binary(garment, mask)
     upper = detect_garment_landmarks(garment, mask)
     base = upper.points.detach().cpu().double().numpy()
+    kinds = list(upper.sleeves) if len(upper.sleeves) == batch else [upper.sleeves[0]] * batch
     pts = []
     for i in range(batch):
         piece, (x0, y0, x1, y1) = _piece(binary[i if binary.shape[0] > 1 else 0], i)
@@ -364,10 +367,23 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         else:
             waist_row, conf = int(min(arm_y + WAIST_DEFAULT * sw, y1 - 2)), _RULE_CONF
         hip_row = int(min(waist_row + HIP_BELOW_WAIST * sw, y1 - 1))
+        cuffs = [GARMENT_LANDMARKS.index(f"sleeve_{sd}_{e}") for sd in ("left", "right") for e in ("outer", "inner")]
+        if (p[cuffs, 2] > 0).any() and float(p[cuffs, 1][p[cuffs, 2] > 0].max()) > waist_row:
+            # a "sleeve" ending below the waist is the skirt's side seen by the top's detector: sleeveless
+            p = p.copy()
+            p[cuffs] = 0.0
+            kinds[i] = "none"
+        # the hem's corners: the outline's extent just above the bottom (a flared hem's top-outline corner
+        # search stops inside its curve, and the spline would then stretch what lies outside it)
+        hem_row = int(y1 - max(2, HEM_TOL / 2 * (y1 - y0)))
+        if (e := _row_extent(piece, hem_row)) is not None:
+            p = p.copy()
+            p[GARMENT_LANDMARKS.index("hem_right")] = (e[0], hem_row, 1.0)
+            p[GARMENT_LANDMARKS.index("hem_left")] = (e[1], hem_row, 1.0)
         extra = []
         for row, c in ((waist_row, conf), (hip_row, _RULE_CONF)):
             e = _row_extent(piece, row) or (x0, x1)
             extra += [(e[1], row, c), (e[0], row, c)]  # wearer's left (image right) first
         pts.append(np.concatenate([p, np.array(extra, dtype=np.float64)]))
     points = torch.from_numpy(np.stack(pts)).to(device=garment.device, dtype=torch.float32)
-    return CategoryLandmarks(points, DRESS_LANDMARKS, tuple(garment.shape[-2:]), tuple(upper.sleeves), "dress")
+    return CategoryLandmarks(points, DRESS_LANDMARKS, tuple(garment.shape[-2:]), tuple(kinds), "dress")

@@ -59,8 +59,10 @@ CROTCH_MIN = 0.05  # the garment's crotch at least this far below the hip joints
 CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo shows the legs part below the crotch)
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
 HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
-HEM_LOOSE = 1.35  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
-LEG_CLEAR = 0.55  # a skirt's hem half-width at least the legs' half-spread + this, x hw
+FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the front when worn (a flat width is
+# half the girth; a round section shows 2 / pi of it, a flatter one more)
+HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
+LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
 _PRESENT = 0.05
 _ARMS = (14, 15)
 
@@ -303,7 +305,8 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
         end, d = _walk(path, length)
         frac = (length / total.clamp_min(1.0)).clamp(0.0, 1.0)
         width = torch.maximum(
-            sx * (gp[o, :2] - gp[n, :2]).norm(), hw * (LEG_MIN_TOP + frac * (LEG_MIN_ANKLE - LEG_MIN_TOP))
+            FLAT_TO_WORN * sx * (gp[o, :2] - gp[n, :2]).norm(),
+            hw * (LEG_MIN_TOP + frac * (LEG_MIN_ANKLE - LEG_MIN_TOP)),
         )
         normal = _perp(d)
         if normal @ u * sign < 0:
@@ -321,9 +324,14 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
             n_g = _perp(axis_g)
             if n_g @ (gp[o, :2] - gp[n, :2]) < 0:
                 n_g = -n_g
-            knee_d = (_perp((knee_j - top_p) / to_knee.clamp_min(1e-6)) + normal) / 2
+            thigh_n = _perp((knee_j - top_p) / to_knee.clamp_min(1e-6))
+            if thigh_n @ u * sign < 0:
+                thigh_n = -thigh_n  # outer side, as the hem's normal: averaging opposite normals folds the leg
+            knee_d = (thigh_n + normal) / 2
             knee_d = knee_d / knee_d.norm().clamp_min(1e-6)
-            w_p = torch.maximum(sx * w_g, hw * (LEG_MIN_TOP + (to_knee / total) * (LEG_MIN_ANKLE - LEG_MIN_TOP)))
+            w_p = torch.maximum(
+                FLAT_TO_WORN * sx * w_g, hw * (LEG_MIN_TOP + (to_knee / total) * (LEG_MIN_ANKLE - LEG_MIN_TOP))
+            )
             for name, s in ((f"knee_{side}_outer", 1.0), (f"knee_{side}_inner", -1.0)):
                 gp[idx[name]] = torch.cat((k_g + s * n_g * w_g / 2, torch.ones(1, dtype=gp.dtype)))
                 put(name, knee_j + s * knee_d * w_p / 2)
@@ -342,7 +350,7 @@ def _place_skirt(
         g_r, g_l = gp[idx[right]], gp[idx[left]]
         depth = base + sx * (((g_r[1] + g_l[1]) / 2) - g_top[1])
         mid = body.midline(depth)
-        half = sx * (g_l[0] - g_r[0]).abs() / 2
+        half = FLAT_TO_WORN * sx * (g_l[0] - g_r[0]).abs() / 2
         floor = previous
         if right == "hip_right":
             floor = torch.maximum(floor, body.half_width(mid, HIP_HALF) * 1.02)

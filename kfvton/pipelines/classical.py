@@ -48,6 +48,7 @@ from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CL
 from .classical_lower import resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
 from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
+from .lower_warp import warp_lower_garment
 
 __all__ = [
     "ClassicalTryOn",
@@ -82,6 +83,8 @@ class ClassicalTryOn:
         mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
         landmarks: the detected garment landmarks (with the sleeve kinds); `CategoryLandmarks` for lower
             garments and dresses (with their kinds: trousers / shorts / skirt, or the dress's sleeves).
+        refine_mask: (B, 1, H, W) float [0, 1], what was synthesised rather than taken from a photo (repainted
+            skin and background, a band along the garment's border): the region to hand to diffusion inpainting.
         category: "upper", "lower" or "dress".
         category_reason: how the category was chosen and what the garment photo looks like.
         tuck: per batch item, "in" (hem inside the lower garment, which stays in front) or "out" (hem over it),
@@ -143,7 +146,7 @@ def warp_keypoint_pairs(
     """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
 
     "auto" warps part by part (`warp_by_parts`) when the pairs are one group holding the classical garment
-    landmarks, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
+    landmarks (dress pairs included), lower-garment pairs by `warp_lower_garment`, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
 
     Args:
         pairs: garment points and their person targets.
@@ -161,6 +164,12 @@ def warp_keypoint_pairs(
     )
     if by_parts:
         return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step)
+    if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
+        # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
+        two_legs = bool((pairs.garment_px[:, pairs.names.index("crotch"), 2] > 0).all())
+        return warp_lower_garment(
+            pairs, garment_mask, "trousers" if two_legs else "skirt", reg=reg, grid_step=grid_step
+        )
     return warp_from_pairs(pairs, reg=reg, grid_step=grid_step)
 
 
@@ -270,9 +279,9 @@ def classical_tryon(
             warp=low.warp,
             mask_method=prepared.method,
             landmarks=low.landmarks,
-            refine_mask=_refine_mask(low.composite.alpha, low.composite.painted),
+            refine_mask=low.composite.refine,
             category=choice.category,
-            category_reason=choice.describe(),
+            category_reason=choice.describe() if choice.how == "auto" else "given",
             tuck=() if low.tuck == "-" else (low.tuck,) * low.composite.image.shape[0],
             warnings=tuple(warnings),
         )
@@ -296,11 +305,11 @@ def classical_tryon(
         warp=warp,
         mask_method=prepared.method,
         landmarks=landmarks,
-        refine_mask=_refine_mask(comp.alpha, comp.painted),
+        refine_mask=comp.refine,
         tuck=tucks,
         warnings=tuple(warnings),
         category="upper",
-        category_reason=choice.describe(),
+        category_reason=choice.describe() if choice.how == "auto" else "given",
     )
 
 

@@ -6,7 +6,10 @@
         sleeves as a top, skirt flaring from the hips) -> `composite_garment` with `DRESS_LABELS`.
 Tuck (lower garments; the person's top against the new waistband): "out" keeps the top's parse pixels in front
 (over the waistband), "in" lets the garment cover the top below the new waist line (the top is tucked), "auto"
-is "out" when the old top reaches more than `TUCK_REACH` hip widths below the new waist line, else "in".
+is "out" when the old top reaches more than `TUCK_REACH` waist widths below the new waist line, else "in".
+When the parse map's top reaches below the knees (estimated regions label whole light outfits as the top), its
+pixels more than `TOP_BELOW_HIPS` waist widths below the garment's hips are taken as legs: covered where the
+garment is, kept elsewhere.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 """
 
@@ -17,7 +20,6 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from ..geometry.lower_warp import warp_lower_garment
 from ..geometry.warp import Warp
 from ..keypoints.garment_landmarks_lower import (
     CategoryLandmarks,
@@ -30,11 +32,13 @@ from ..keypoints.placement_lower import place_dress_landmarks, place_lower_landm
 from ..keypoints.pose import Pose
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
+from .lower_warp import warp_lower_garment
 
 __all__ = ["TUCKS", "TUCK_REACH", "CategoryChoice", "resolve_category", "LowerTryOn", "tryon_lower_or_dress"]
 
 TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
+TOP_BELOW_HIPS = 0.5  # top pixels this many waist widths below the garment's hips are taken as legs
 _UPPER_CLOTHES = (5, 7)
 
 
@@ -97,6 +101,14 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     if tuck == "auto":
         reach = top & (rows > waist_y + TUCK_REACH * hw)
         tuck = "out" if bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any()) else "in"
+    # a "top" reaching far below the hips is a mislabelled leg (estimated regions): neither in front nor painted
+    hl, hr = pairs.names.index("hip_left"), pairs.names.index("hip_right")
+    hips_y = ((p[:, hl, 1] + p[:, hr, 1]) / 2).reshape(-1, 1, 1)
+    if pairs.pose is not None:  # only when the "top" reaches below the knees: a coat or cardigan does not
+        knees = pairs.pose.rescaled(pairs.person_hw).joints[:, [10, 13], 1].to(parse.device)
+        knee_y = knees.mean(-1).reshape(-1, 1, 1)
+        legs = (top & (rows > knee_y)).flatten(1).any(1).reshape(-1, 1, 1)
+        parse = torch.where(legs & top & (rows > hips_y + TOP_BELOW_HIPS * hw), torch.full_like(parse, 16), parse)
     if tuck == "out":
         return parse, tuck
     return torch.where(top & (rows > waist_y), torch.full_like(parse, 9), parse), tuck

@@ -1,33 +1,37 @@
-"""Paste a warped garment onto the person: soft alpha, body parts kept in front, old clothes painted over.
+"""Paste a warped garment onto the person: soft alpha, body parts kept in front, freed old clothes repainted, the
+person's light and folds carried onto the new garment.
 
-What `composite_garment` does, in order:
+What `composite_garment` does, in order (the parse-map steps follow the garment category's `CompositeLabels`,
+`CATEGORY_LABELS`; the labels named below are those of `UPPER_LABELS`):
     1. alpha = the warped garment mask.
-    2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the head and hair (hat, hair, sunglasses,
-       face) and the lower body (pants, skirt, legs, shoes, socks) are, so they stay in front of the garment; the
-       arms (labels 14, 15) are kept in front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso
-       (the polygon of the collar, shoulder, armpit and hem targets, when `keypoints` are given), so an arm
-       crossing the body stays in front while sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front (the
-       garment has no pixels above its collar anyway).
-    3. Old clothes: where the parse map says upper clothes (labels 5, 6, 7) and the new garment does not cover
-       them (a garment smaller than the old one, or shorter sleeves), they are filled from their surroundings,
-       at 1/`FILL_SCALE` resolution (upsampled; the paint mask's edges stay full-res):
-       - background or body: per pixel, whichever seed is nearer: background blocks (label 0) or body blocks
-         (arms, neck, face, lower body; plus, with a pose in `keypoints`, its neck-shoulder-elbow-wrist bones drawn
-         `BONE_WIDTH` shoulder widths thick and the shoulder-hip quadrilateral), soft over `FILL_EDGE_PX`. So a
-         loose old top gives way to the background beside the body, and to skin at the shoulders, under removed
-         sleeves and between a short new hem and the trousers.
-       - background colour: that of the nearest background block, lightly blurred.
-       - skin colour: the person's skin model (median of the arm, neck and face pixels whose chromaticity matches
-         the face's, `_skin_like`: VITON-HD parses label long sleeves as arms and turtlenecks as neck; the neutral
-         (0.80, 0.64, 0.54) when < 50 such pixels), pulled within ~`FILL_SOFT_PX` of visible skin towards its local
-         colour (no seam at the arm or neck), times the old clothes' low-passed luminance (+-`SHADING`), so folds
-         and shadows carry over but not prints or lace.
-       Only a parse map tells where old clothes are, so without one nothing is painted. Still a fill, not
-       generative inpainting: bare arms and skin are smooth.
-    4. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only inwards,
-       blur x alpha, so no garment-photo background shows outside the garment's outline; paint only outwards,
-       max(paint, blur), so no fringe of old clothes is left), then
-       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + garment * alpha.
+    2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the table's `front` labels are (for
+       "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
+       front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
+       armpit and hem targets, when `keypoints` are given), so an arm crossing the body stays in front while
+       sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front.
+    3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
+       the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
+       is a pixel off) are repainted as what lies under them, at full resolution:
+       - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
+         background pixels, which keeps its gradients and meets them without a seam);
+       - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`), so
+         it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4);
+       - which of the two, per pixel: whichever seed is nearer, background pixels or body (any other label, plus,
+         with a pose in `keypoints`, its bones drawn `BONE_WIDTH` shoulder widths thick and the shoulder-hip
+         quadrilateral), computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
+       Only a parse map tells where old clothes are, so without one nothing is repainted.
+    4. Light and folds (`_shading`): the old clothes' log-luminance at low and middle frequencies, relative to its
+       median, after a median filter (thin stripes and lettering go) and without the pixels whose chromaticity or
+       luminance is far from the garment's own or that lie on strong colour edges (prints, logos, seams: filled in
+       from around them), clamped to a gain in [exp(-SHADE_RANGE[0]), exp(SHADE_RANGE[1])] and faded out
+       outside the old clothes. The new garment and the repainted skin are multiplied by it, so the person's own
+       light and folds carry over but not the old garment's colour, print or edges.
+    5. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only
+       inwards, blur x alpha, so no garment-photo background shows outside the garment's outline; paint only
+       outwards, max(paint, blur), so no fringe of old clothes is left), then
+       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + garment * gain * alpha.
+    6. `refine` marks what was synthesised (the repaint, and a band of `REFINE_BAND` of the image height along the
+       garment's border, where it meets the body), for a diffusion inpainting pass.
 """
 
 from __future__ import annotations
@@ -47,37 +51,14 @@ from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_
 __all__ = [
     "Composite",
     "composite_garment",
-    "NEUTRAL_SKIN",
-    "TORSO_LANDMARKS",
     "CompositeLabels",
     "UPPER_LABELS",
     "LOWER_LABELS",
     "DRESS_LABELS",
+    "CATEGORY_LABELS",
+    "NEUTRAL_SKIN",
+    "TORSO_LANDMARKS",
 ]
-
-#: Fill colour (RGB, [0, 1]) when no skin is visible in the parse map.
-NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
-#: Arms stay in front of the garment only inside this fraction of the torso polygon's width: an arm hanging at
-#: the body's side is under the sleeve and the torso's side seam; one crossing the chest or belly is in front.
-ARMS_FRONT_WIDTH = 0.7
-#: How much of the old clothes' shading the fill keeps (relative luminance change at two standard deviations).
-SHADING = 0.25
-#: The fill is computed at 1/FILL_SCALE of the resolution and upsampled (the paint mask's edges stay full-res).
-FILL_SCALE = 4
-#: Width (full-res pixels) of the soft change from skin to background in the fill.
-FILL_EDGE_PX = 6.0
-#: Reach (full-res pixels) of the pull of the skin fill towards the colour of the visible skin next to it.
-FILL_SOFT_PX = 12.0
-#: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
-BONE_WIDTH = 0.22
-#: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
-SKIN_TOLERANCE = 0.04
-_SKIN_LABELS = (*VITONHD_ARMS, 10, 13)
-#: Outline of the garment's torso, in order around it (wearer's right side first).
-TORSO_LANDMARKS = (
-    "collar_right", "shoulder_right", "armpit_right", "hem_right", "hem_center", "hem_left",
-    "armpit_left", "shoulder_left", "collar_left", "collar_center",
-)  # fmt: skip
 
 
 _LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
@@ -90,7 +71,8 @@ class CompositeLabels:
     Attributes:
         front: kept in front of the garment everywhere.
         arms: kept in front only inside the garment's torso polygon (when the pairs name its torso landmarks).
-        old: the clothes the garment replaces: painted over where the garment does not cover them.
+        old: the clothes the garment replaces: repainted as what lies under them where the garment does not cover
+            them.
         skin: skin samples (the fill's skin colour) and skin seeds.
         lower: body seeds of the fill besides `skin` (legs, socks, shoes).
         bones: BODY_25 joint pairs drawn as body seeds of the fill (`BONE_WIDTH` shoulder widths thick).
@@ -105,17 +87,17 @@ class CompositeLabels:
 
 
 _OUTFIT_FRONT = (3, 11, 10)  # glove, scarf, neck
-#: Upper garments (the default): head and lower body in front, arms by the torso rule, old tops painted.
+#: Upper garments (the default): head and lower body in front, arms by the torso rule, old tops repainted.
 UPPER_LABELS = CompositeLabels(
     front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY),
     arms=VITONHD_ARMS,
     old=VITONHD_UPPER_CLOTHES,
-    skin=_SKIN_LABELS,
+    skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
     lower=VITONHD_LOWER_BODY,
     bones=((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7)),
 )
 #: Trousers, shorts, skirts: head, shoes, the top (over the waistband; `tuck` relabels it) and arms/hands in
-#: front; old trousers and skirts painted: legs in skin tone along the leg bones, background between the legs.
+#: front; old trousers and skirts repainted: legs in skin tone along the leg bones, background between the legs.
 LOWER_LABELS = CompositeLabels(
     front=(*VITONHD_HEAD, *_OUTFIT_FRONT, 5, 6, 7, 18, 19),
     arms=VITONHD_ARMS,
@@ -124,7 +106,7 @@ LOWER_LABELS = CompositeLabels(
     lower=(8, 16, 17, 18, 19),
     bones=(*UPPER_LABELS.bones, *_LEG_BONES),
 )
-#: Dresses: head and shoes in front, arms by the torso rule; every old top, dress, trousers and skirt painted.
+#: Dresses: head and shoes in front, arms by the torso rule; every old top, dress, trousers and skirt repainted.
 DRESS_LABELS = CompositeLabels(
     front=(*VITONHD_HEAD, *_OUTFIT_FRONT, 18, 19),
     arms=VITONHD_ARMS,
@@ -133,6 +115,55 @@ DRESS_LABELS = CompositeLabels(
     lower=(8, 16, 17, 18, 19),
     bones=(*UPPER_LABELS.bones, *_LEG_BONES),
 )
+#: The label table of each garment category.
+CATEGORY_LABELS: dict[str, CompositeLabels] = {"upper": UPPER_LABELS, "lower": LOWER_LABELS, "dress": DRESS_LABELS}
+
+
+#: Fill colour (RGB, [0, 1]) when no skin is visible in the parse map.
+NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
+#: Arms stay in front of the garment only inside this fraction of the torso polygon's width: an arm hanging at
+#: the body's side is under the sleeve and the torso's side seam; one crossing the chest or belly is in front.
+ARMS_FRONT_WIDTH = 0.7
+#: Light and folds are computed at 1/FILL_SCALE of the resolution; the skin-or-background decision at
+#: 1/WEIGHT_SCALE (then upsampled and lightly blurred).
+FILL_SCALE = 4
+WEIGHT_SCALE = 2
+#: The repaint's multi-scale fill starts at 1/PUSH_PULL_SCALE of the resolution (skin and backgrounds are smooth).
+PUSH_PULL_SCALE = 4
+#: Width (full-res pixels at 1024 rows; scales with the image) of the soft change from skin to background.
+FILL_EDGE_PX = 4.0
+#: Freed old clothes grow by this many pixels (at 1024 rows) into the background and skin next to them, and the
+#: fill's seeds shrink by it: the parse map's edge is often a pixel or two off, which left dark fringes.
+FRINGE_PX = 2.0
+#: Old-garment colours the parse map missed are repainted up to this far (pixels at 1024 rows) from its clothes.
+RESIDUE_PX = 10.0
+#: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
+RESIDUE_COLOUR = 0.3
+#: Repainted skin is up to LIMB_SHADE darker at its border with the background, over ~LIMB_EDGE_PX (at 1024 rows).
+LIMB_SHADE = 0.12
+LIMB_EDGE_PX = 10.0
+#: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
+BODY_REACH = 2.0
+#: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
+BONE_WIDTH = 0.22
+#: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
+SLEEVE_MIN_PX = 4.0
+#: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
+SKIN_TOLERANCE = 0.04
+#: Light and folds: log-gain limits (darker, brighter) and the strength applied to the old clothes' log-luminance.
+SHADE_RANGE = (0.45, 0.2)
+SHADE_STRENGTH = 0.85
+#: Old-clothes pixels whose chromaticity differs by this (per channel of rgb / sum) from the garment's median, or
+#: whose log-luminance differs by this from its median, are print, not light: left out of the shading.
+SHADE_CHROMA = 0.05
+SHADE_OUTLIER = 0.7
+#: Width of the refine band along the garment's border, as a fraction of the image height.
+REFINE_BAND = 0.012
+#: Outline of the garment's torso, in order around it (wearer's right side first).
+TORSO_LANDMARKS = (
+    "collar_right", "shoulder_right", "armpit_right", "hem_right", "hem_center", "hem_left",
+    "armpit_left", "shoulder_left", "collar_left", "collar_center",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -142,17 +173,21 @@ class Composite:
     Attributes:
         image: (B, 3, H, W) float [0, 1], the person wearing the garment.
         alpha: (B, 1, H, W) float [0, 1], the feathered garment alpha that was used.
-        painted: (B, 1, H, W) float [0, 1] where old clothes were painted with `skin`, or None without a parse.
+        refine: (B, 1, H, W) float [0, 1], what was synthesised: the repaint and a band along the garment's border.
+        painted: (B, 1, H, W) float [0, 1] where freed old clothes were repainted, or None without a parse.
         skin: (B, 3) the person's skin colour (the fill's skin model) per item, or None without a parse.
         background: (B, 1, H, W) float [0, 1], how much of the fill is background (the rest is skin), or None
             without a parse.
+        shading: (B, 1, H, W) float > 0, the light-and-folds gain applied to the garment (ones without a parse).
     """
 
     image: Tensor
     alpha: Tensor
+    refine: Tensor
     painted: Tensor | None = None
     skin: Tensor | None = None
     background: Tensor | None = None
+    shading: Tensor | None = None
 
 
 def composite_garment(
@@ -164,6 +199,7 @@ def composite_garment(
     keypoints: KeypointPairs | None = None,
     feather_px: float = 1.5,
     labels: CompositeLabels | None = None,
+    shading: bool = True,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -174,13 +210,19 @@ def composite_garment(
         parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person.
         keypoints: optional pairs whose person targets outline the garment torso (for the arms rule).
         feather_px: Gaussian sigma of the soft edge, pixels; 0 for hard edges.
-        labels: which labels are kept in front / replaced / skin, per garment category (`UPPER_LABELS`,
-            `LOWER_LABELS`, `DRESS_LABELS`); None = `UPPER_LABELS` (the rules above).
+        labels: which labels are kept in front / replaced / skin, per garment category (`CATEGORY_LABELS`:
+            `UPPER_LABELS`, `LOWER_LABELS`, `DRESS_LABELS`); None = `UPPER_LABELS`.
+        shading: carry the person's light and folds onto the garment (needs a parse map).
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
     check_shape(warped_garment, "warped_garment", ("B", 3, h, w))
     check_shape(warped_mask, "warped_mask", ("B", 1, h, w))
+    if labels is not None and not isinstance(labels, CompositeLabels):
+        raise TypeError(
+            f"labels: expected CompositeLabels (e.g. CATEGORY_LABELS['upper']), got {type(labels).__name__}"
+        )
+    table = UPPER_LABELS if labels is None else labels
     batches = {
         "person": person.shape[0],
         "warped_garment": warped_garment.shape[0],
@@ -196,141 +238,298 @@ def composite_garment(
     garment = broadcast_batch(warped_garment, b, "warped_garment").to(person.dtype)
     alpha = broadcast_batch(warped_mask, b, "warped_mask").to(person.dtype).clamp(0, 1)
 
-    painted = skin = background = None
-    table = UPPER_LABELS if labels is None else labels
+    painted = skin = background = gain = None
     if parse is not None:
         codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), table)
+        skin = _skin_colour(person, codes)
+        if set(table.old) & set(VITONHD_UPPER_CLOTHES):
+            codes = _sleeves_to_old(person, codes, skin)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
         if keypoints is not None:
             arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
-        keep = (keep | arms).unsqueeze(1)
-        alpha = alpha.masked_fill(keep, 0.0)
-        old = ((codes & _OLD) > 0).unsqueeze(1)
-        skin = _skin_colour(person, codes)
-        paint = (old & (alpha <= 0.5)).to(person.dtype)
-        paint = torch.maximum(paint, _feather_fixed(paint, feather_px))  # soft outwards only: no old-clothes fringe
-        fill, background = _fill(person, codes, skin, keypoints, table.bones)
-        person = torch.lerp(person, fill, paint)
-        painted = paint
+        keep = keep | arms
+        alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
+        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
+        person = torch.lerp(person, rep.fill, rep.paint)
+        painted, background, gain = rep.paint, rep.background, rep.gain
+        garment = garment * gain
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
-    image = torch.lerp(person, garment, alpha)
-    return Composite(image=image, alpha=alpha, painted=painted, skin=skin, background=background)
+    image = torch.lerp(person, garment, alpha).clamp(0, 1)
+    refine = _refine_mask(alpha, painted)
+    return Composite(
+        image=image, alpha=alpha, refine=refine, painted=painted, skin=skin, background=background, shading=gain
+    )
 
 
-_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _LOWER, _FACE = 1, 2, 4, 8, 16, 32, 64
-#: BODY_25 joints whose segments (neck - shoulder - elbow - wrist, both sides) are body seeds of the fill: an arm
-#: under a removed sleeve, or a shoulder under a removed wider top, is skin along its bone even where the old clothes
-#: also touched the background.
-_BONES = ((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7))
+_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _BODY, _FACE = 1, 2, 4, 8, 16, 32, 64
+_HAT_HAIR = (1, 2)
 
 
 def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
-    """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin, background, lower body, face) with one
-    table lookup."""
+    """(B, H, W) labels -> uint8 bit codes (front, arm, old clothes, skin, background, body, face) with one table
+    lookup; body (the fill's body seeds) = skin, lower, arms and front labels but hat, hair (hair over a shoulder
+    says little of what is under freed clothes next to it) and the replaced clothes."""
     lut = torch.zeros(256, dtype=torch.uint8, device=labels.device)
+    body = set(table.skin + table.lower + table.arms + table.front) - set(_HAT_HAIR) - set(table.old)
     for values, bit in (
         (table.front, _FRONT),
         (table.arms, _ARM),
         (table.old, _OLD),
         (table.skin, _SKIN),
         ((0,), _BACKGROUND),
-        (table.lower, _LOWER),
+        (tuple(sorted(body)), _BODY),
         ((13,), _FACE),
     ):
-        lut[list(values)] |= bit
+        if values:
+            lut[list(values)] |= bit
     return lut[labels.clamp(0, 255).long()]
 
 
-def _fill(
-    person: Tensor, codes: Tensor, skin: Tensor, keypoints: KeypointPairs | None, bones: tuple[tuple[int, int], ...]
-) -> tuple[Tensor, Tensor]:
-    """The colour that replaces uncovered old clothes, computed at 1/`FILL_SCALE` resolution and upsampled.
+@dataclass(frozen=True)
+class _Repaint:
+    fill: Tensor  # (B, 3, H, W) what lies under the freed clothes
+    paint: Tensor  # (B, 1, H, W) [0, 1] where it replaces the person
+    background: Tensor  # (B, 1, H, W) [0, 1] background share of the fill
+    gain: Tensor  # (B, 1, H, W) light-and-folds gain
 
-    Returns (fill (B, 3, H, W), background (B, 1, H, W) in [0, 1], the weight of the background colour in it).
-    Per pixel: background weight from which seed is nearer (background blocks vs. body blocks: arms, neck, face,
-    lower body, plus the pose's body prior `_body_prior`), soft over `FILL_EDGE_PX`; background colour = the nearest background
-    block's colour, blurred; skin colour = `skin` with the old clothes' low-passed shading (+-`SHADING`), pulled
-    towards the nearest skin-coloured block's own colour close to it (within ~`FILL_SOFT_PX`).
-    """
+
+def _repaint(
+    person: Tensor,
+    codes: Tensor,
+    alpha: Tensor,
+    skin: Tensor,
+    keypoints: KeypointPairs | None,
+    bones: tuple[tuple[int, int], ...],
+    feather_px: float,
+    shading: bool,
+) -> _Repaint:
+    """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
+    box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint)."""
     b, _, h, w = person.shape
-    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
-    small = F.interpolate(person.detach().float(), size=(hs, ws), mode="area").cpu().numpy().transpose(0, 2, 3, 1)
-    # per 4x4 block: the label bits all its pixels share (bit 128: any body label), and those any pixel has
+    unit = h / 1024.0  # lengths are given at 1024 rows
+    img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
-    codes_np = codes_np | (((codes_np & (_SKIN | _ARM | _LOWER)) > 0).astype(np.uint8) << 7)
-    codes_np = np.pad(codes_np, ((0, 0), (0, hs * FILL_SCALE - h), (0, ws * FILL_SCALE - w)), mode="edge")
-    every, some = codes_np[:, ::FILL_SCALE, ::FILL_SCALE].copy(), codes_np[:, ::FILL_SCALE, ::FILL_SCALE].copy()
-    for dy in range(FILL_SCALE):
-        for dx in range(FILL_SCALE):
-            every &= codes_np[:, dy::FILL_SCALE, dx::FILL_SCALE]
-            some |= codes_np[:, dy::FILL_SCALE, dx::FILL_SCALE]
+    covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
-    soft = FILL_SOFT_PX / FILL_SCALE
-    fills, weights = [], []
+    grow = max(1, round(FRINGE_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
+    reach = max(2, round(RESIDUE_PX * unit))
+    reach_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    fill = np.zeros((b, h, w, 3), np.float32)
+    paint = np.zeros((b, h, w), np.float32)
+    weight = np.zeros((b, h, w), np.float32)
+    gain = np.ones((b, h, w), np.float32)
     for i in range(b):
-        img = np.ascontiguousarray(small[i])
-        bg_seed = (every[i] & _BACKGROUND) > 0
-        body = ((every[i] & 128) > 0).astype(np.uint8)
-        prior = _body_prior(keypoints, i, (h, w), FILL_SCALE, bones)
-        if prior is not None:
-            body |= prior
-        d_bg, bg_colour = _nearest(img, bg_seed)
-        d_body, _ = _nearest(img, body > 0, colour=False)
-        if np.isinf(d_bg).all():
-            weight = np.zeros((hs, ws), np.float32)
-        else:
-            weight = np.clip(0.5 + (np.minimum(d_body, 1e4) - d_bg) * (FILL_SCALE / (2 * FILL_EDGE_PX)), 0.0, 1.0)
-            weight = cv2.GaussianBlur(weight.astype(np.float32), (0, 0), 1.0)  # a smooth contour, not a Voronoi one
-        # skin: the person's own skin model, shaded like the old clothes (low-passed: folds, not prints or lace),
-        # and near visible skin its local colour, so the fill meets the arm or neck without a seam
-        skin_px = ((every[i] & _SKIN) > 0) & _skin_like(img, skin_np[i])
-        d_skin, skin_local = _nearest(img, skin_px)
-        near = np.exp(-d_skin / soft)[..., None]
-        shade = _shading_small(img, (some[i] & _OLD) > 0)[..., None]
-        skin_fill = (skin_np[i] * (1 - near) + skin_local * near) * shade
-        fill = np.clip(skin_fill * (1 - weight[..., None]) + bg_colour * weight[..., None], 0, 1).astype(np.float32)
-        fills.append(cv2.resize(fill, (w, h), interpolation=cv2.INTER_LINEAR))
-        weights.append(cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR))
-    fill = torch.from_numpy(np.stack(fills)).permute(0, 3, 1, 2).to(device=person.device, dtype=person.dtype)
-    weight = torch.from_numpy(np.stack(weights)).unsqueeze(1).to(device=person.device, dtype=person.dtype)
-    return fill, weight
+        old_full = (codes_np[i] & _OLD) > 0
+        if not old_full.any():
+            continue
+        y0, y1, x0, x1 = _box(old_full, round(0.08 * h))
+        y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE  # the grids of the pose prior and the shading
+        y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # (both ends: mirror-symmetric)
+        crop = (slice(y0, y1), slice(x0, x1))
+        ci, cc, covered = img_all[i][crop], codes_np[i][crop], covered_all[i][crop]
+        old = old_full[crop].astype(np.uint8)
+        if shading:
+            gain[i][crop] = _shading(ci, old > 0, unit)
+        # grow into the background and skin only: hair, face and the lower body keep their own edges
+        soft_side = ((cc & (_BACKGROUND | _SKIN)) > 0) & ((cc & (_FRONT | _FACE)) == 0) | ((cc & _ARM) > 0)
+        freed = (cv2.dilate(old, kernel) > 0) & ((old > 0) | soft_side) & ~covered
+        if not freed.any():
+            continue
+        # seeds: background / skin pixels off their borders and off the old clothes' reach (where residue hides)
+        near = cv2.dilate(old, reach_kernel) > 0
+        bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernel) > 0) & ~near
+        skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernel) > 0) & ~near
+        skin_seed[skin_seed] = _skin_like(ci[skin_seed], skin_np[i])
+        wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
+        bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
+        skin_fill = _push_pull(ci, skin_seed) if skin_seed.any() else np.broadcast_to(skin_np[i], ci.shape)
+        # the person's light and folds, and a limb's edge a little darker than its middle (it turns away)
+        to_edge = cv2.distanceTransform((wc < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+        limb = 1.0 - LIMB_SHADE * np.exp(-to_edge / (LIMB_EDGE_PX * unit))
+        skin_fill = skin_fill * (gain[i][crop] * limb)[..., None]
+        fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
+        # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
+        # than what the repaint puts there, within `RESIDUE_PX` of them
+        band = near & soft_side & ~covered & ~freed
+        if band.any():
+            old_colour = np.median(ci[old > 0][::7], axis=0)
+            px = ci[band]
+            to_old = np.abs(px - old_colour).sum(-1)
+            residue = np.zeros(band.shape, np.uint8)
+            residue[band] = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - fc[band]).sum(-1))
+            freed |= band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
+        fill[i][crop] = fc
+        paint[i][crop] = _feather_outwards(freed.astype(np.float32), feather_px)
+        weight[i][crop] = wc
+
+    def back(array: np.ndarray) -> Tensor:
+        t = torch.from_numpy(array)
+        t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
+        return t.to(device=person.device, dtype=person.dtype)
+
+    return _Repaint(back(fill), back(paint), back(weight), back(gain))
 
 
-def _nearest(img: np.ndarray, seed: np.ndarray, colour: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
-    """Distance (pixels) to the nearest `seed` pixel and (with `colour`) that pixel's colour, lightly blurred (a
-    Voronoi fill has streaks); inf distance and zeros where there is no seed."""
-    if not seed.any():
-        return np.full(seed.shape, np.inf, np.float32), np.zeros_like(img)
-    if not colour:
-        return cv2.distanceTransform((~seed).astype(np.uint8), cv2.DIST_L2, 5), None
-    dist, labels = cv2.distanceTransformWithLabels(
-        (~seed).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+def _box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1) of the True pixels of `mask` grown by `margin`, inside the image."""
+    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    h, w = mask.shape
+    return (
+        max(0, int(rows[0]) - margin),
+        min(h, int(rows[-1]) + 1 + margin),
+        max(0, int(cols[0]) - margin),
+        min(w, int(cols[-1]) + 1 + margin),
     )
-    ys, xs = np.nonzero(seed)
-    table = np.zeros((int(labels.max()) + 1, 3), np.float32)
-    table[labels[ys, xs]] = img[ys, xs]
-    colour = cv2.GaussianBlur(table[labels], (0, 0), 1.5)
-    return dist, colour
 
 
-def _shading_small(img: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """(h, w) factor in [1 - SHADING, 1 + SHADING / 2]: the old clothes' low-passed luminance relative to its mean
-    over `region` (5x5 median, then Gaussian sigma 1.5), so the fill keeps the folds and shadows of what it covers,
-    not its print or logo."""
-    luma = cv2.medianBlur(np.ascontiguousarray(img @ np.array([0.299, 0.587, 0.114], np.float32)), 5)  # no logos
-    luma = cv2.GaussianBlur(luma, (0, 0), 1.5)
-    if not region.any():
-        return np.ones_like(luma)
-    values = luma[region]
-    mean, spread = values.mean(), values.std()
-    return np.clip(1 + SHADING * (luma - mean) / (2 * spread + 0.05), 1 - SHADING, 1 + SHADING / 2)
+def _push_pull(img: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """(H, W, 3) `img` kept on `seed` and continued smoothly everywhere else: a multi-scale normalised fill (area
+    averages of the seed pixels down a pyramid, then each level's gaps filled from the level below, bilinearly),
+    which carries the seeds' gradients into the gap without blocks or seams. Computed from 1/`PUSH_PULL_SCALE` of
+    the resolution up (so the seed pixels themselves come back smoothed: callers use the fill away from them)."""
+    weight = seed.astype(np.float32)
+    if min(seed.shape) >= 64:
+        size = (-(-seed.shape[1] // PUSH_PULL_SCALE), -(-seed.shape[0] // PUSH_PULL_SCALE))
+        small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
+        small_v = cv2.resize(img * weight[..., None], size, interpolation=cv2.INTER_AREA)
+        small = _push_pull_levels(small_v, small_w)
+        return cv2.resize(small, (seed.shape[1], seed.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return _push_pull_levels(img * weight[..., None], weight)
+
+
+def _push_pull_levels(weighted: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """`_push_pull` on (colour x weight, weight) with weights in [0, 1] (area fractions)."""
+    levels = [(weighted, weight)]
+    while min(levels[-1][1].shape) > 2:
+        v, wt = levels[-1]
+        size = ((wt.shape[1] + 1) // 2, (wt.shape[0] + 1) // 2)
+        levels.append(
+            (cv2.resize(v, size, interpolation=cv2.INTER_AREA), cv2.resize(wt, size, interpolation=cv2.INTER_AREA))
+        )
+    v, wt = levels[-1]
+    mean = weighted.reshape(-1, weighted.shape[-1]).sum(0) / max(float(weight.sum()), 1e-6)
+    est = np.where(wt[..., None] > 1e-6, v / np.maximum(wt, 1e-6)[..., None], mean).astype(np.float32)
+    for v, wt in reversed(levels[:-1]):
+        up = cv2.resize(est, (wt.shape[1], wt.shape[0]), interpolation=cv2.INTER_LINEAR)
+        conf = np.minimum(1.0, wt * 4.0)[..., None]  # a level's own average counts once a quarter is seeded
+        own = v / np.maximum(wt, 1e-6)[..., None]
+        est = own * conf + up * (1 - conf)
+    return est
+
+
+def _background_weight(
+    codes: np.ndarray,
+    bg_seed: np.ndarray,
+    covered: np.ndarray,
+    keypoints: KeypointPairs | None,
+    bones: tuple[tuple[int, int], ...],
+    i: int,
+    unit: float,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+) -> np.ndarray:
+    """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
+    but the old clothes, plus the pose's `_body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
+    body, soft over
+    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred.
+    The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
+    covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at `origin_yx`
+    of an image of `size_hw`."""
+    h, w = codes.shape
+    hs, ws = -(-h // WEIGHT_SCALE), -(-w // WEIGHT_SCALE)
+    small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731
+    bg = small(bg_seed) > 0.75
+    body = small((codes & _BODY) > 0) > 0.75
+    prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones)
+    if prior is not None:
+        ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
+        body |= (prior[ys : ys + hs, xs : xs + ws] > 0) & (small(covered) < 0.5)
+    if not bg.any():
+        return np.zeros((h, w), np.float32)
+    d_bg = cv2.distanceTransform((~bg).astype(np.uint8), cv2.DIST_L2, 5)
+    d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5) if body.any() else np.full_like(d_bg, 1e4)
+    edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
+    weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0)
+    if prior is not None:  # with a pose, skin only on the body itself: a wide old sleeve gives way to the background
+        weight = np.maximum(weight, np.clip((d_body - BODY_REACH * edge) / (2 * edge), 0.0, 1.0))
+    weight = weight.astype(np.float32)
+    weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
+
+
+def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 light-and-folds gain from the old clothes `old` in `img` (module docstring, step 4)."""
+    h, w = old.shape
+    if old.sum() < 64:
+        return np.ones((h, w), np.float32)
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    small = cv2.resize(img, (ws, hs), interpolation=cv2.INTER_AREA)
+    region = cv2.resize(old.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.99
+    region = cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # not the outline's mixed pixels
+    if region.sum() < 16:
+        return np.ones((h, w), np.float32)
+    luma = small @ np.array([0.299, 0.587, 0.114], np.float32)
+    log_l = cv2.medianBlur(np.log(luma + 0.04).astype(np.float32), 5)  # thin stripes and lettering go
+    total = small.sum(-1, keepdims=True) + 1e-3
+    chroma = small / total
+    ref_chroma = np.median(chroma[region], axis=0)
+    ref_level = float(np.median(log_l[region]))
+    # prints, logos and seams: another chromaticity, far another luminance, or on a strong colour edge
+    edges = np.zeros((hs, ws), np.float32)
+    for ch in range(3):
+        blurred = cv2.GaussianBlur(small[..., ch], (0, 0), 0.8)
+        edges = np.maximum(edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)))
+    edge_limit = 0.6  # Sobel of the coarse image; a 0..1 step gives ~2
+    odd = (
+        (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
+        | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
+        | (edges > edge_limit)
+    )
+    d = 2 * max(1, round(2 * unit)) + 1  # and their blurred borders: 8 pixels at 1024 rows
+    ok = region & (cv2.dilate(odd.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
+    if ok.sum() < 16:
+        return np.ones((h, w), np.float32)
+    wt = ok.astype(np.float32)
+    sigma = 1.0
+    num = cv2.GaussianBlur(log_l * wt, (0, 0), sigma)
+    den = cv2.GaussianBlur(wt, (0, 0), sigma)
+    shade = np.where(den > 0.2, num / np.maximum(den, 1e-6), 0.0) - ref_level
+    known = den > 0.2
+    shade = _push_pull(np.repeat(shade[..., None], 3, -1).astype(np.float32), known)[..., 0]
+    # fade out away from the old clothes (a garment longer than the old one gets no invented folds)
+    dist = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 3)
+    fade = np.exp(-dist / (12.0 * unit * 4 / FILL_SCALE))
+    log_gain = np.clip(SHADE_STRENGTH * shade, -SHADE_RANGE[0], SHADE_RANGE[1]) * fade
+    gain = np.exp(log_gain).astype(np.float32)
+    return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
+    """(B, 1, H, W) [0, 1]: the repaint and a band along the garment's border (module docstring, step 6); the band
+    is made at 1/`FILL_SCALE` of the resolution (it is soft anyway)."""
+    h, w = alpha.shape[-2:]
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    r = max(1, round(REFINE_BAND * hs))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    small = F.interpolate(alpha.detach().float(), size=(hs, ws), mode="area")[:, 0].cpu().numpy()
+    hard = (small > 0.5).astype(np.uint8)
+    bands = []
+    for i in range(hard.shape[0]):
+        band = (cv2.dilate(hard[i], kernel) - cv2.erode(hard[i], kernel)).astype(np.float32)
+        bands.append(cv2.GaussianBlur(band, (0, 0), max(0.5, r / 2)))
+    band_t = torch.from_numpy(np.stack(bands)).unsqueeze(1).to(device=alpha.device, dtype=alpha.dtype)
+    band_t = F.interpolate(band_t, size=(h, w), mode="bilinear", align_corners=False)
+    if painted is not None:
+        band_t = torch.maximum(band_t, painted.detach())
+    return band_t.clamp(0, 1)
 
 
 def _body_prior(
     keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int, bones: tuple[tuple[int, int], ...]
 ) -> np.ndarray | None:
-    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `_BONES` segments
+    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` segments
     drawn `BONE_WIDTH` shoulder widths thick, and the shoulder-hip quadrilateral; None without a pose."""
     if keypoints is None or keypoints.pose is None:
         return None
@@ -365,6 +564,39 @@ def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
     return torch.from_numpy(np.stack(out)).to(device=person.device, dtype=person.dtype)
 
 
+def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
+    """Arm pixels that are not skin (`_skin_like` the skin model) and nearer the old clothes' median colour than the
+    skin's (VITON-HD parses label long sleeves as arms) become old clothes: a short new sleeve does not leave the old long one under it. Only where the skin model comes from
+    the face (>= 50 face pixels at every 4th row and column); specks under `SLEEVE_MIN_PX` are left as arms."""
+    sub = codes[:, ::4, ::4]
+    out = codes.clone()
+    img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
+    codes_np = codes.cpu().numpy()
+    r = max(1, round(SLEEVE_MIN_PX * person.shape[-2] / 1024.0))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    skin_np = skin.detach().float().cpu().numpy()
+    for i in range(codes.shape[0]):
+        arm_full = (codes_np[i] & _ARM) > 0
+        if int(((sub[i] & _FACE) > 0).sum()) < 50 or not arm_full.any():
+            continue
+        y0, y1, x0, x1 = _box(arm_full, r)
+        arm = arm_full[y0:y1, x0:x1]
+        old = (codes_np[i] & _OLD) > 0
+        if not old.any():
+            continue
+        old_colour = np.median(img[i][old][::7], axis=0)
+        px = img[i, y0:y1, x0:x1][arm]
+        nearer_old = np.abs(px - old_colour).sum(-1) < np.abs(px - skin_np[i]).sum(-1)
+        sleeve = np.zeros(arm.shape, np.uint8)
+        sleeve[arm] = ~_skin_like(px, skin_np[i]) & nearer_old
+        sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
+        if sleeve.any():
+            mask = torch.from_numpy(sleeve).to(codes.device)
+            part = out[i, y0:y1, x0:x1]
+            part[mask] = (part[mask] | _OLD) & ~(_ARM | _SKIN | _BODY | _FRONT)
+    return out
+
+
 def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
     luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
@@ -394,17 +626,13 @@ def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 
-def _feather_fixed(mask: Tensor, sigma: float) -> Tensor:
-    """`_feather` for a mask that needs no gradient (the paint mask), with OpenCV's box filter (several times
-    faster on CPU; borders replicate instead of averaging fewer pixels, which no paint touches in practice)."""
-    passes = round(1.5 * sigma * sigma)
-    if passes == 0:
-        return mask
-    out = mask.detach().float().cpu().numpy().copy()
-    for i in range(out.shape[0]):
-        for _ in range(passes):
-            out[i, 0] = cv2.blur(out[i, 0], (3, 3), borderType=cv2.BORDER_REPLICATE)
-    return torch.from_numpy(out).to(device=mask.device, dtype=mask.dtype)
+def _feather_outwards(mask: np.ndarray, sigma: float) -> np.ndarray:
+    """max(mask, blur(mask)) with repeated 3x3 box filters, ~ a Gaussian of `sigma` (as `_feather`): the paint mask
+    soft outwards only, so no fringe of old clothes is left (borders replicate)."""
+    blurred = mask
+    for _ in range(round(1.5 * sigma * sigma)):
+        blurred = cv2.blur(blurred, (3, 3), borderType=cv2.BORDER_REPLICATE)
+    return np.maximum(mask, blurred)
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:

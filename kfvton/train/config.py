@@ -41,7 +41,8 @@ class DataConfig:
     size_hw: tuple[int, int] = (256, 192)
     pairs: str = "paired"
     pair_list: str | None = None
-    layout: str = "auto"
+    layout: str = "auto"  # or "dresscode": `kfvton.train.dresscode.DressCodeDataset` (with `category`)
+    category: str = "all"  # Dress Code only: upper_body, lower_body, dresses or all
     flip: float = 0.5
     scale: float = 0.05
     shift: float = 0.03

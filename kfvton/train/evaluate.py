@@ -39,6 +39,11 @@ from ..preprocess.io import load_image
 
 __all__ = [
     "ssim",
+    "psnr",
+    "upper_body_box",
+    "AppearanceScores",
+    "appearance_scores",
+    "APPEARANCE_SIZE_HW",
     "MetricResult",
     "EvaluationReport",
     "evaluate_folders",
@@ -97,6 +102,98 @@ def ssim(
     c1, c2 = (k1 * data_range) ** 2, (k2 * data_range) ** 2
     s = ((2 * mu_x * mu_y + c1) * (2 * sxy + c2)) / ((mu_x**2 + mu_y**2 + c1) * (sxx + syy + c2))
     return s.flatten(1).mean(1).to(pred.dtype)
+
+
+def psnr(pred: Tensor, target: Tensor, *, data_range: float = 1.0) -> Tensor:
+    """Peak signal-to-noise ratio per image, dB.
+
+    Args:
+        pred, target: (B, C, H, W) float in [0, `data_range`], same shape.
+
+    Returns:
+        (B,) 10 log10(data_range^2 / MSE) over all channels and pixels (inf for identical images).
+    """
+    check_shape(pred, "pred", ("B", "C", "H", "W"))
+    if pred.shape != target.shape:
+        raise ValueError(f"target: expected the shape of pred {tuple(pred.shape)}, got {tuple(target.shape)}")
+    mse = (pred.double() - target.double()).pow(2).flatten(1).mean(1)
+    return (10 * torch.log10(data_range**2 / mse)).to(pred.dtype)
+
+
+#: Labels of the upper-body box (our layout): upper clothes, dress, coat, left and right arm.
+_BOX_LABELS = (5, 6, 7, 14, 15)
+#: Size (H, W) at which paired appearance is scored, as published VITON-HD tables.
+APPEARANCE_SIZE_HW = (512, 384)
+
+
+def upper_body_box(parse: Tensor) -> Tensor:
+    """Bounding box of the upper clothes and arms (labels 5, 6, 7, 14, 15 of our layout).
+
+    Args:
+        parse: (B, H, W) int64 labels (LIP-20 / VITON-HD layout).
+
+    Returns:
+        (B, 4) int64 (x0, y0, x1, y1) pixels, end-exclusive; the whole image where no such label is present.
+    """
+    check_shape(parse, "parse", ("B", "H", "W"))
+    inside = torch.isin(parse, torch.tensor(_BOX_LABELS, device=parse.device))
+    h, w = parse.shape[-2:]
+    boxes = []
+    for m in inside:
+        rows, cols = m.any(1).nonzero().flatten(), m.any(0).nonzero().flatten()
+        if len(rows) == 0:
+            boxes.append([0, 0, w, h])
+        else:
+            boxes.append([int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1])
+    return torch.tensor(boxes, dtype=torch.int64)
+
+
+@dataclass(frozen=True)
+class AppearanceScores:
+    """Paired appearance scores (the person wears the given garment: the photo is the ideal result).
+
+    Attributes:
+        box_ssim: (B,) SSIM (`ssim`) inside the upper-body box, at `APPEARANCE_SIZE_HW`.
+        psnr: (B,) PSNR of the whole image, dB, at `APPEARANCE_SIZE_HW`.
+        box: (B, 4) the box (x0, y0, x1, y1) at `APPEARANCE_SIZE_HW`.
+    """
+
+    box_ssim: Tensor
+    psnr: Tensor
+    box: Tensor
+
+
+def appearance_scores(
+    result: Tensor, photo: Tensor, parse: Tensor, *, size_hw: tuple[int, int] = APPEARANCE_SIZE_HW
+) -> AppearanceScores:
+    """Score paired try-on results against the person photos: SSIM inside the upper-body box and whole-image PSNR.
+
+    Both images are resized to `size_hw` (antialiased bilinear, as `evaluate_folders`); the box is the bounding box
+    of the photo's upper clothes and arm labels (`upper_body_box`), scaled to `size_hw`.
+
+    Args:
+        result: (B, 3, H, W) float [0, 1] try-on results.
+        photo: (B, 3, H, W) float [0, 1] the person photos (wearing the garment given).
+        parse: (B, H_p, W_p) int64 labels of the photos (our layout), any size.
+    """
+    check_shape(result, "result", ("B", 3, "H", "W"))
+    check_shape(photo, "photo", (result.shape[0], 3, *result.shape[-2:]))
+    check_shape(parse, "parse", (result.shape[0], "H", "W"))
+
+    def resize(x: Tensor) -> Tensor:
+        return F.interpolate(x.float(), size=size_hw, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+
+    a, b = resize(result), resize(photo)
+    ph, pw = parse.shape[-2:]
+    box = upper_body_box(parse).double()
+    box[:, 0::2] *= size_hw[1] / pw
+    box[:, 1::2] *= size_hw[0] / ph
+    box = torch.stack([box[:, 0].floor(), box[:, 1].floor(), box[:, 2].ceil(), box[:, 3].ceil()], 1).long()
+    values = []
+    for i, (x0, y0, x1, y1) in enumerate(box.tolist()):
+        x1, y1 = max(x1, x0 + 11), max(y1, y0 + 11)  # at least one SSIM window
+        values.append(ssim(a[i : i + 1, :, y0:y1, x0:x1], b[i : i + 1, :, y0:y1, x0:x1]))
+    return AppearanceScores(box_ssim=torch.cat(values), psnr=psnr(a, b), box=box)
 
 
 @dataclass

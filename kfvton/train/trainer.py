@@ -328,6 +328,22 @@ class Trainer:
         d = self.cfg.data
         if not d.dataroot:
             raise ValueError("data.dataroot: not set (pass --dataroot DIR or set it in the config)")
+        if d.layout == "dresscode":
+            from .dresscode import DressCodeDataset
+
+            return DressCodeDataset(
+                d.dataroot,
+                d.split,
+                size_hw=tuple(d.size_hw),
+                pairs=d.pairs,
+                augment=AugmentConfig(d.flip, d.scale, d.shift),
+                train=True,
+                on_bad_sample=d.on_bad_sample,
+                seed=self.cfg.train.seed,
+                limit=d.limit,
+                cache=d.cache,
+                category=d.category,
+            )
         return TryOnDataset(
             d.dataroot,
             d.split,

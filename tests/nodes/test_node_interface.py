@@ -2,7 +2,8 @@
 recorded in node_interface.json (written from the pack before the nodes were regrouped by category), and every
 example workflow's node types and widget values still map onto the nodes.
 
-New nodes, new optional inputs and new outputs after the recorded ones may be added; nothing recorded may change. After an intended addition, print the
+New nodes, new optional inputs, new outputs after the recorded ones and new combo options (at the end) may be added;
+nothing recorded may change. After an intended addition, print the
 new record with `python tests/nodes/test_node_interface.py` and add the new entries to the JSON by hand.
 """
 
@@ -63,13 +64,27 @@ def test_recorded_node_unchanged(node_id: str):
     current = _current()
     assert node_id in current, f"{node_id} is gone: saved workflows using it no longer load"
     now, then = current[node_id], RECORD[node_id]
-    for key in ("display_name", "category", "output_node", "required"):
+    for key in ("display_name", "category", "output_node"):
         assert now[key] == then[key], f"{node_id}.{key} changed"
     # outputs may be appended (saved links name an output by its slot), never changed or reordered
     for key in ("return_types", "return_names"):
         assert now[key][: len(then[key])] == then[key], f"{node_id}.{key} changed"
+    # a combo may gain options (a saved workflow stores the value, which stays valid), never lose one
+    assert _kept(now["required"], then["required"]), f"{node_id}.required changed"
     # optional inputs may be added (at the end, so saved widget values keep their slots), never changed
-    assert now["optional"][: len(then["optional"])] == then["optional"], f"{node_id}: optional inputs changed"
+    assert _kept(now["optional"][: len(then["optional"])], then["optional"]), f"{node_id}: optional inputs changed"
+
+
+def _kept(now: list[dict[str, Any]], then: list[dict[str, Any]]) -> bool:
+    """`now` has `then`'s inputs in order, each as recorded except for combo options added at the end."""
+    if len(now) != len(then):
+        return False
+    for a, b in zip(now, then, strict=True):
+        if a.get("options") and b.get("options") and a["options"][: len(b["options"])] == b["options"]:
+            a = {**a, "options": b["options"]}
+        if a != b:
+            return False
+    return True
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])

@@ -10,7 +10,7 @@ import torch
 
 from kfvton.cli import main
 from kfvton.preprocess.io import save_image
-from kfvton.train.evaluate import evaluate_folders, match_pairs, ssim
+from kfvton.train.evaluate import appearance_scores, evaluate_folders, match_pairs, psnr, ssim, upper_body_box
 
 
 class TestSsim:
@@ -99,3 +99,34 @@ def test_cli_generates_results_from_a_checkpoint(samples_dir: Path, tmp_path: Pa
     ssim_entry = next(m for m in data["metrics"] if m["name"] == "SSIM")
     assert ssim_entry["count"] == 1 and 0 < ssim_entry["value"] < 1  # random weights: a poor but real number
     assert data["unpaired_dirs"] is None  # the HR-VITON sample has no pair list: FID/KID skipped, logged
+
+
+class TestAppearanceScores:
+    def test_psnr_known_value(self) -> None:
+        x = torch.zeros(2, 3, 16, 16)
+        y = x + 0.1  # MSE 0.01 -> 20 dB
+        torch.testing.assert_close(psnr(x, y), torch.full((2,), 20.0), atol=1e-4, rtol=0)
+        with pytest.raises(ValueError, match="target"):
+            psnr(x, y[..., :8])
+
+    def test_box_of_clothes_and_arms(self) -> None:
+        parse = torch.zeros(2, 40, 30, dtype=torch.long)
+        parse[0, 10:20, 5:9] = 5  # upper clothes
+        parse[0, 12:25, 20:22] = 15  # right arm
+        parse[0, 30:35, 0:30] = 9  # pants: not in the box
+        assert upper_body_box(parse).tolist() == [[5, 10, 22, 25], [0, 0, 30, 40]]  # no labels: whole image
+
+    def test_scores_only_the_box_for_ssim(self) -> None:
+        g = torch.Generator().manual_seed(0)
+        photo = torch.rand(1, 3, 64, 48, generator=g)
+        parse = torch.zeros(1, 64, 48, dtype=torch.long)
+        parse[0, 16:48, 12:36] = 5
+        result = photo.clone()
+        result[..., :8, :] = 0  # outside the box: PSNR drops, box SSIM stays 1
+        s = appearance_scores(result, photo, parse, size_hw=(64, 48))
+        assert s.box.tolist() == [[12, 16, 36, 48]]
+        assert float(s.box_ssim[0]) == pytest.approx(1.0, abs=1e-6)
+        assert float(s.psnr[0]) < 20
+        inside = photo.clone()
+        inside[..., 20:40, 16:32] = torch.rand(1, 3, 20, 16, generator=g)
+        assert float(appearance_scores(inside, photo, parse, size_hw=(64, 48)).box_ssim[0]) < 0.8

@@ -23,13 +23,13 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import check_shape
+from ..geometry.grid import ALIGN_CORNERS_TPS, px_to_norm
+from ..geometry.pair_warp import DEFAULT_REG, MISSING_REG
+from ..geometry.tps import tps_grid, tps_solve
+from ..geometry.warp import Warp
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import upper_pairs
-from ..pipelines.garment_warp import warp_by_parts
-from .grid import ALIGN_CORNERS_TPS, px_to_norm
-from .pair_warp import DEFAULT_REG, MISSING_REG
-from .tps import tps_solve, tps_transform_points
-from .warp import Warp
+from .garment_warp import warp_by_parts
 
 __all__ = ["LOWER_PARTS", "lower_part_masks", "warp_lower_garment"]
 
@@ -108,20 +108,12 @@ def _claim(
         lo, hi = pts.min(0).values, pts.max(0).values
         grow = 0.5 * (hi - lo) + 0.05 * max(h, w)
         x0, y0 = (int(t) for t in (lo - grow).floor().clamp_min(0).tolist())
+        x0, y0 = min(x0, w - 1), min(y0, h - 1)  # targets below or beside the photo
         x1 = int(min(float((hi[0] + grow[0]).ceil()), w - 1))
         y1 = int(min(float((hi[1] + grow[1]).ceil()), h - 1))
         if x1 <= x0 or y1 <= y0:
             continue
-        hb, wb = y1 - y0 + 1, x1 - x0 + 1
-        hc, wc = max((hb - 1) // grid_step + 2, 2), max((wb - 1) // grid_step + 2, 2)
-        gy, gx = torch.meshgrid(
-            torch.linspace(y0, y1, hc, dtype=torch.float64),
-            torch.linspace(x0, x1, wc, dtype=torch.float64),
-            indexing="ij",
-        )
-        lattice = px_to_norm(torch.stack((gx, gy), -1).reshape(-1, 2), pairs.person_hw, align_corners=align_corners)
-        coarse = tps_transform_points(lattice, params).reshape(1, hc, wc, 2).permute(0, 3, 1, 2).float()
-        box = F.interpolate(coarse, size=(hb, wb), mode="bilinear", align_corners=True).permute(0, 2, 3, 1)
+        box = tps_grid(params, pairs.person_hw, align_corners=align_corners, step=grid_step, box=(y0, y1, x0, x1))[None]
         box = box.to(device=grid.device, dtype=grid.dtype)
         part = piece[i if piece.shape[0] > 1 else 0][None, None].to(device=grid.device, dtype=grid.dtype)
         landed = F.grid_sample(part, box, mode="bilinear", padding_mode="zeros", align_corners=align_corners)[0, 0]
@@ -146,7 +138,7 @@ def warp_lower_garment(
             ("dress"), batch B, pixels.
         garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
         kind: "trousers", "shorts", "skirt" or "dress".
-        reg, align_corners, grid_step: as in `kfvton.geometry.pair_warp.warp_from_pairs`.
+        reg, align_corners, grid_step: as in `kfvton.pipelines.garment_warp.warp_from_pairs`.
 
     Returns:
         `Warp` of kind "tps" with the joined grid (B, H_p, W_p, 2); its `tps` is None (several splines per item;

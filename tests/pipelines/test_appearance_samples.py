@@ -1,0 +1,81 @@
+"""Issue 12's measures on the real samples: paired appearance floors (box SSIM, PSNR; `bench_appearance.py` prints
+the table) and the guard that paired scores do not come from keeping the old garment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from kfvton.pipelines.review import find_garment, find_person, list_garments, list_persons, tryon_pair
+from kfvton.train.evaluate import appearance_scores
+
+#: (set, mode) -> (box SSIM floor, PSNR floor dB). Measured when written (repaint alone): 0.75 / 21.7, 0.70 / 20.5
+#: (VITON-HD), 0.66 / 24.2, 0.62 / 23.8 (Dress Code); after merging the body fit (hem at the garment's own length,
+#: silhouette shoulders) the two-photo VITON-HD PSNR fell to 19.6 (one pair, 00008, at 12.8 dB: its long red
+#: sleeves repainted as bare arms), Dress Code parse PSNR to 23.5 and two-photo SSIM to 0.59. The floors sit ~0.03
+#: and ~0.4-0.7 dB under the merged figures; they are issue 12's regression guard, not its goal (0.85 / 22 dB).
+FLOORS = {
+    ("vitonhd_paired/test", "parse"): (0.72, 21.0),
+    ("vitonhd_paired/test", "two photos"): (0.67, 19.2),
+    ("dresscode/upper_body", "parse"): (0.63, 23.0),
+    ("dresscode/upper_body", "two photos"): (0.56, 23.1),
+}
+
+
+def _pairs(root: Path) -> list[tuple[Path, Path]]:
+    garments = {g.stem.removesuffix("_1"): g for g in list_garments([root])}
+    return [(p, garments[p.stem.removesuffix("_0")]) for p in list_persons([root])]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("folder", "mode"), list(FLOORS))
+def test_paired_floors(samples_dir: Path, folder: str, mode: str) -> None:
+    root = samples_dir / folder
+    if not root.is_dir():
+        pytest.skip(f"{root} not found")
+    two = mode == "two photos"
+    ssims, psnrs = [], []
+    for person_path, garment_path in _pairs(root):
+        person = find_person(person_path)
+        garment = find_garment(garment_path, with_mask=not two)
+        out = tryon_pair(person, garment, use_parse=not two, use_mask=not two)
+        s = appearance_scores(out.tryon.image, person.image, person.parse)
+        ssims.append(float(s.box_ssim[0]))
+        psnrs.append(float(s.psnr[0]))
+    ssim_floor, psnr_floor = FLOORS[(folder, mode)]
+    assert sum(ssims) / len(ssims) >= ssim_floor, ssims
+    assert sum(psnrs) / len(psnrs) >= psnr_floor, psnrs
+
+
+@pytest.mark.parametrize(
+    "use_parse",
+    [
+        True,
+        pytest.param(
+            False,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="after merging the body fit: from two photos the region also takes pixels the estimated "
+                "regions keep in front (hair, arms) on 03615_00, so its mean is not the garment's; open in issue 12",
+            ),
+        ),
+    ],
+)
+def test_unpaired_region_takes_the_new_garments_colours(vitonhd_dir: Path, use_parse: bool) -> None:
+    """Where the new garment lies, the result has its colours (light and folds only scale them), not the old
+    garment's: a person in white / black / dark red tops trying on a red and a pale yellow garment."""
+    for person_name, garment_name in (("03615_00", "01260_00"), ("07573_00", "06429_00"), ("07445_00", "06429_00")):
+        person = find_person(vitonhd_dir / "image" / f"{person_name}.jpg", with_parse=use_parse)
+        garment = find_garment(vitonhd_dir / "cloth" / f"{garment_name}.jpg")
+        out = tryon_pair(person, garment, use_parse=use_parse).tryon
+        region = (out.warped_mask[0, 0] > 0.95) & (out.refine_mask[0, 0] < 0.05)  # inside, off the border band
+        if person.parse is not None:
+            region &= torch.isin(person.parse[0], torch.tensor([5, 6, 7]))  # where the old garment was
+        assert int(region.sum()) > 5000
+        result = out.image[0][:, region].mean(1)
+        new = out.warped_garment[0][:, region].mean(1)
+        old = person.image[0][:, region].mean(1)
+        assert float((result - new).abs().max()) < 0.08, (person_name, garment_name, result, new)
+        assert float((result - new).abs().sum()) < 0.5 * float((result - old).abs().sum())
