@@ -480,7 +480,10 @@ def estimate_person_regions(
     if silhouette is None and person is None and use_mediapipe and _mediapipe_ready():
         from ..keypoints.pose_mediapipe import analyse_person_mediapipe
 
-        person = analyse_person_mediapipe(image, name=name)
+        try:
+            person = analyse_person_mediapipe(image, name=name)
+        except ValueError as err:  # no person found: the pose came from elsewhere; say so, use the plain silhouette
+            how = f"MediaPipe found no person ({err}); person mask from the plain background"
     if silhouette is None and person is not None:
         silhouette, face = person.silhouette, person.face
         how = f"person mask and face outline from {person.method}"

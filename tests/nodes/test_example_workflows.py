@@ -18,7 +18,7 @@ import torch
 from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
 
 from tests.nodes._learned_fixtures import learned_workflow_setup
-from tests.nodes._perception_workflow import two_photos_setup
+from tests.nodes._perception_workflow import embedded_default_installed, two_photos_setup
 from tests.nodes._quick_workflow import quick_setup
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -121,7 +121,8 @@ def test_quick_workflow_outputs(samples_dir: Path, runner, tmp_path: Path):
     assert float(refine[0][chest].mean()) < 0.2 and float(refine[0][head].mean()) == 0.0
     assert float(refine[garment_mask > 0.5].mean()) > 0.02 and float(refine[garment_mask < 0.5].mean()) > 0.01
     report = next(result.outputs[n][3] for n in result.order if result.types[n] == "KfvtonQuickTryOn")
-    assert "pose: onnx" in report and "regions: estimated" in report
+    pose_source = "pose: mediapipe" if embedded_default_installed() else "pose: onnx"  # else the oracle ONNX model
+    assert pose_source in report and "regions: estimated" in report
 
 
 def test_refine_workflow_keeps_pixels_outside_the_refine_mask(samples_dir: Path, runner, tmp_path: Path):
