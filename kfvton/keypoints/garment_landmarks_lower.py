@@ -19,15 +19,20 @@ Lower landmarks (`LOWER_LANDMARKS`, garment pixels; left/right are the WEARER's,
     crotch: the top of the gap between the legs (trousers and shorts only);
     leg_{left,right}_{outer,inner}: each leg's hem corners, the outermost / innermost columns whose bottom lies
         within `HEM_TOL` of that leg's hem level (trousers and shorts only);
-    hem_left / hem_center / hem_right: a skirt's hem corners and centre (skirts only).
-The kind is "skirt" without a gap between the legs, else "shorts" when the legs' inseam (crotch to hem) is under
+    hem_left / hem_center / hem_right: a skirt's hem corners and centre (skirts only);
+    side_{right,left}_k (skirts): the outline's extent at `SIDE_AT` of the way from the hips' row to the hem's;
+    leg_{side}_{outer,inner}_k (trousers, shorts): each leg's outline at `SIDE_AT` of the way from the crotch's
+        row to that leg's hem (the placement pulls them onto the person's silhouette).
+The kind is "skirt" without a gap between the legs (or a V notch at the hem's centre, `_hem_notch`: flat-lay
+shorts whose legs touch; their crotch is then put `RISE` waist widths below the waist), else "shorts" when the legs' inseam (crotch to hem) is under
 `SHORTS_INSEAM` of the waist width, else "trousers".
 
 Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garment_landmarks`: collar, shoulders,
 sleeves, armpits, and its hem points = the dress's hem; "sleeves" ending below the waist are the skirt's sides and
 are dropped) plus waist_left / waist_right (the narrowest row between
 `WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes) and
-hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist); the hem corners are moved to the
+hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist) and side_{right,left}_k (the outline's
+extent at `SIDE_AT` of the way from the armpits' row to the hem's); the hem corners are moved to the
 outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides).
 Absent points have confidence 0; rule-placed ones `_RULE_CONF`.
 """
@@ -49,6 +54,9 @@ __all__ = [
     "LOWER_KINDS",
     "LOWER_LANDMARKS",
     "DRESS_LANDMARKS",
+    "SIDE_AT",
+    "SKIRT_SIDES",
+    "LEG_SIDES",
     "GarmentCategory",
     "CategoryLandmarks",
     "classify_garment",
@@ -59,12 +67,23 @@ __all__ = [
 
 CATEGORIES: tuple[str, ...] = ("upper", "lower", "dress")
 LOWER_KINDS: tuple[str, ...] = ("trousers", "shorts", "skirt")
+#: Where the side points sit between the top of the sides (a skirt's hips, a dress's armpits, a leg's crotch
+#: row) and the hem (0 = top, 1 = hem).
+SIDE_AT: tuple[float, ...] = (0.25, 0.5, 0.75)
+#: A skirt's or dress's side points (wearer's right then left at each `SIDE_AT`, from the top).
+SKIRT_SIDES: tuple[str, ...] = tuple(f"side_{s}_{k}" for k in range(1, len(SIDE_AT) + 1) for s in ("right", "left"))
+#: Each leg's outline points of trousers and shorts (outer then inner at each `SIDE_AT`, right leg first).
+LEG_SIDES: tuple[str, ...] = tuple(
+    f"leg_{s}_{e}_{k}" for s in ("right", "left") for k in range(1, len(SIDE_AT) + 1) for e in ("outer", "inner")
+)
 LOWER_LANDMARKS: tuple[str, ...] = (
     "waist_left", "waist_center", "waist_right", "hip_left", "hip_right", "crotch",
     "leg_left_outer", "leg_left_inner", "leg_right_outer", "leg_right_inner",
-    "hem_left", "hem_center", "hem_right",
+    "hem_left", "hem_center", "hem_right", *SKIRT_SIDES, *LEG_SIDES,
 )  # fmt: skip
-DRESS_LANDMARKS: tuple[str, ...] = (*GARMENT_LANDMARKS, "waist_left", "waist_right", "hip_left", "hip_right")
+DRESS_LANDMARKS: tuple[str, ...] = (
+    *GARMENT_LANDMARKS, "waist_left", "waist_right", "hip_left", "hip_right", *SKIRT_SIDES,
+)  # fmt: skip
 
 WAIST_FULL = 0.8  # a waistband spans at least this fraction of the widest row of the upper half
 DRESS_LENGTH = 2.6  # body length / torso width at or above which a garment with a neckline is a dress
@@ -76,6 +95,10 @@ GAP_ROWS = 0.06  # ... over at least this fraction of its height
 WAIST_WINDOW = (0.2, 1.0)  # dress waist searched this many garment shoulder widths below the armpits
 WAIST_DEFAULT = 0.55  # ... and put there when the width hardly changes (shift dresses)
 HIP_BELOW_WAIST = 0.45  # dress hips below the waist, garment shoulder widths
+NOTCH_MIN = 0.012  # a V notch at the hem's centre at least this fraction of the height deep: legs that touch
+NOTCH_CENTRE = 0.03  # ... within this fraction of the width from the centre
+RISE = 0.8  # crotch this many waist widths below the waist when only a notch shows the legs (Dress Code shorts:
+# 0.77 .. 0.86)
 _RULE_CONF = 0.5
 _LOW = {n: i for i, n in enumerate(LOWER_LANDMARKS)}
 _DRESS = {n: i for i, n in enumerate(DRESS_LANDMARKS)}
@@ -189,6 +212,27 @@ def _leg_gap(piece: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, fl
     return found[-1][0], float(np.median(near_top)), len(found)
 
 
+def _hem_notch(piece: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, float] | None:
+    """(top row, x) of a V notch up into the hem at its centre (the legs of flat-lay shorts that touch), or None.
+
+    The notch is the column within `NOTCH_CENTRE` of the centre whose bottom is highest relative to the lowest
+    bottoms within a tenth of the width on both sides; it counts when at least `NOTCH_MIN` of the height deep."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0 + 1, y1 - y0 + 1
+    present, _, bottom = _profile_extremes(piece.astype(bool))
+    cx, k = 0.5 * (x0 + x1), max(2, width // 10)
+    best, at = 0.0, -1
+    for c in range(int(cx - NOTCH_CENTRE * width), int(cx + NOTCH_CENTRE * width) + 1):
+        if not present[c]:
+            continue
+        depth = min(bottom[max(x0, c - k) : c + 1].max(), bottom[c : min(x1, c + k) + 1].max()) - bottom[c]
+        if depth > best:
+            best, at = float(depth), c
+    if at < 0 or best < NOTCH_MIN * height:
+        return None
+    return int(bottom[at]), float(at)
+
+
 def classify_garment(mask: Tensor) -> GarmentCategory:
     """Decide "upper", "lower" or "dress" from each garment mask's shape (rules in the module docstring).
 
@@ -270,6 +314,15 @@ def _bottom_corners(piece: np.ndarray, cols: np.ndarray, bottom: np.ndarray, hei
     return int(ok.min()), int(ok.max())
 
 
+def _sides(piece: np.ndarray, out: np.ndarray, index: dict[str, int], top_row: float, hem_row: float) -> None:
+    """Write the `SKIRT_SIDES` points: the outline's extent at `SIDE_AT` of the way from `top_row` to `hem_row`."""
+    for k, t in enumerate(SIDE_AT, start=1):
+        row = int(round(top_row + t * (hem_row - top_row)))
+        if (e := _row_extent(piece, row)) is not None:
+            out[index[f"side_right_{k}"]] = (e[0], row, 1.0)  # image left = wearer's right
+            out[index[f"side_left_{k}"]] = (e[1], row, 1.0)
+
+
 def _lower_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     piece, (x0, y0, x1, y1) = _piece(mask, index)
     width, height = x1 - x0 + 1, y1 - y0 + 1
@@ -286,6 +339,8 @@ def _lower_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     out[_LOW["waist_center"]] = (cx, top[int(round(cx))], 1.0)
     waist_w = ext[1] - ext[0] + 1
     gap = _leg_gap(piece, (x0, y0, x1, y1))
+    if gap is None and (notch := _hem_notch(piece, (x0, y0, x1, y1))) is not None:
+        gap = (min(notch[0], int(waist_y + RISE * waist_w)), notch[1], 0)  # legs that touch: crotch from the rise
     if gap is None:
         kind = "skirt"
         hip_row = min(y1, int(waist_y + HIP_DROP * waist_w))
@@ -296,6 +351,7 @@ def _lower_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
         out[_LOW["hem_left"]] = (hi, bottom[hi], 1.0)
         hx = int(round(0.5 * (lo + hi)))
         out[_LOW["hem_center"]] = (hx, bottom[hx], 1.0)
+        _sides(piece, out, _LOW, hip_row, 0.5 * (bottom[lo] + bottom[hi]))
     else:
         crotch_row, gap_x, _ = gap
         hip_row = crotch_row
@@ -308,6 +364,15 @@ def _lower_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
             outer, inner_x = (lo, hi) if side == "right" else (hi, lo)
             out[_LOW[f"leg_{side}_outer"]] = (outer, bottom[outer], 1.0)
             out[_LOW[f"leg_{side}_inner"]] = (inner_x, bottom[inner_x], 1.0)
+            leg = np.zeros_like(piece)
+            leg[:, sel] = piece[:, sel]
+            hem_row = 0.5 * (bottom[outer] + bottom[inner_x])
+            for k, t in enumerate(SIDE_AT, start=1):
+                row = int(round(crotch_row + t * (hem_row - crotch_row)))
+                if (e := _row_extent(leg, row)) is not None:
+                    o, n = (e[0], e[1]) if side == "right" else (e[1], e[0])
+                    out[_LOW[f"leg_{side}_outer_{k}"]] = (o, row, 1.0)
+                    out[_LOW[f"leg_{side}_inner_{k}"]] = (n, row, 1.0)
         hem_y = 0.5 * (out[_LOW["leg_left_inner"], 1] + out[_LOW["leg_right_inner"], 1])
         kind = "shorts" if hem_y - crotch_row < SHORTS_INSEAM * waist_w else "trousers"
     hip = _row_extent(piece, hip_row) or ext
@@ -384,6 +449,8 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         for row, c in ((waist_row, conf), (hip_row, _RULE_CONF)):
             e = _row_extent(piece, row) or (x0, x1)
             extra += [(e[1], row, c), (e[0], row, c)]  # wearer's left (image right) first
-        pts.append(np.concatenate([p, np.array(extra, dtype=np.float64)]))
+        sides = np.zeros((len(DRESS_LANDMARKS), 3))
+        _sides(piece, sides, _DRESS, arm_y, hem_row)
+        pts.append(np.concatenate([p, np.array(extra, dtype=np.float64), sides[len(p) + len(extra) :]]))
     points = torch.from_numpy(np.stack(pts)).to(device=garment.device, dtype=torch.float32)
     return CategoryLandmarks(points, DRESS_LANDMARKS, tuple(garment.shape[-2:]), tuple(kinds), "dress")

@@ -30,7 +30,7 @@ from torch import Tensor
 
 from .._checks import check_shape
 from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
-from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, CategoryLandmarks
+from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, SIDE_AT, CategoryLandmarks
 from .pairs import KeypointPairs
 from .placement import place_garment_landmarks
 from .pose import Pose
@@ -63,6 +63,7 @@ FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the fr
 # half the girth; a round section shows 2 / pi of it, a flatter one more)
 HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
+SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
 _PRESENT = 0.05
 _ARMS = (14, 15)
 
@@ -151,6 +152,42 @@ class _Body:
             hi += 1
         half = (ts[hi] - ts[lo]) / 2
         return half.clamp(0.6 * default * self.hw, 1.2 * default * self.hw)
+
+    def across(self, centre: Tensor, direction: Tensor, *, run: bool) -> tuple[Tensor, Tensor] | None:
+        """The silhouette's reach from `centre` along -`direction` and +`direction` (pixels >= 0): the run holding
+        `centre` (`run`), else the outermost body pixels within 3 hw; None without a silhouette or when empty."""
+        if self.body is None:
+            return None
+        h, w = self.body.shape
+        reach = int(3 * self.hw)
+        ts = torch.arange(-reach, reach + 1, dtype=torch.float64)
+        xy = (centre[None] + ts[:, None] * direction[None]).round().long()
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        hit = torch.zeros(len(ts), dtype=torch.bool)
+        hit[inside] = self.body[xy[inside, 1], xy[inside, 0]]
+        if run:
+            mid = reach
+            if not bool(hit[mid]):
+                return None
+            lo = hi = mid
+            while lo > 0 and hit[lo - 1]:
+                lo -= 1
+            while hi < len(ts) - 1 and hit[hi + 1]:
+                hi += 1
+            return -ts[lo], ts[hi]
+        idx = hit.nonzero().flatten()
+        if idx.numel() == 0:
+            return None
+        return (-ts[idx[0]]).clamp_min(0.0), ts[idx[-1]].clamp_min(0.0)
+
+    def fit(self, wanted: Tensor, silhouette: Tensor | None, cap: Tensor | None = None) -> Tensor:
+        """A side's distance from its centre line: `wanted` held between the silhouette's and `SIL_LOOSE` hw
+        beyond it (unchanged without a silhouette), and at most `cap`."""
+        out = wanted
+        if silhouette is not None:
+            floor = silhouette if cap is None else torch.minimum(silhouette, cap)
+            out = wanted.clamp(floor, floor + SIL_LOOSE * self.hw)
+        return out if cap is None else torch.minimum(out, cap)
 
     def midline(self, depth: Tensor) -> Tensor:
         """The legs' midline point `depth` below the mid-hip along `v` (mid-hip -> mid-knee -> mid-ankle)."""
@@ -311,8 +348,22 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
         normal = _perp(d)
         if normal @ u * sign < 0:
             normal = -normal  # outer = away from the body's centre
-        put(f"leg_{side}_outer", end + normal * width / 2)
-        put(f"leg_{side}_inner", end - normal * width / 2)
+        o_d, i_d = _leg_fit(body, end, normal, width / 2, sign)
+        put(f"leg_{side}_outer", end + normal * o_d)
+        put(f"leg_{side}_inner", end - normal * i_d)
+        top_half = (out[idx[f"hip_{side}"], :2] - crotch).norm() / 2
+        for k, t in enumerate(SIDE_AT, start=1):
+            o_name, i_name = f"leg_{side}_outer_{k}", f"leg_{side}_inner_{k}"
+            if gp[idx[o_name], 2] <= 0 or gp[idx[i_name], 2] <= 0:
+                continue
+            at, d_t = _walk(path, t * length)
+            n_t = _perp(d_t)
+            if n_t @ u * sign < 0:
+                n_t = -n_t
+            want = (1 - t) * top_half + t * width / 2
+            o_t, i_t = _leg_fit(body, at, n_t, want, sign)
+            put(o_name, at + n_t * o_t)
+            put(i_name, at - n_t * i_t)
         to_knee = (knee_j - top_p).norm()
         if length > 1.15 * to_knee:  # the hem lies past the knee: bend the leg there
             f = to_knee / length
@@ -332,10 +383,53 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
             w_p = torch.maximum(
                 FLAT_TO_WORN * sx * w_g, hw * (LEG_MIN_TOP + (to_knee / total) * (LEG_MIN_ANKLE - LEG_MIN_TOP))
             )
-            for name, s in ((f"knee_{side}_outer", 1.0), (f"knee_{side}_inner", -1.0)):
+            k_o, k_i = _leg_fit(body, knee_j, knee_d, w_p / 2, sign)
+            for name, s, dist in ((f"knee_{side}_outer", 1.0, k_o), (f"knee_{side}_inner", -1.0, k_i)):
                 gp[idx[name]] = torch.cat((k_g + s * n_g * w_g / 2, torch.ones(1, dtype=gp.dtype)))
-                put(name, knee_j + s * knee_d * w_p / 2)
+                put(name, knee_j + s * knee_d * dist)
     return gp, out
+
+
+def _leg_fit(body: _Body, at: Tensor, normal: Tensor, half: Tensor, sign: float) -> tuple[Tensor, Tensor]:
+    """(outer, inner) distances of a leg's sides from its axis point `at` (`normal` points outwards): `half` fitted
+    to the silhouette's run across the leg there; the inner side never past the body's midline."""
+    seen = body.across(at, normal, run=True)
+    mid = body.midline((at - body.hip) @ body.v)
+    cap = ((at - mid) @ body.u * sign).clamp_min(0.25 * half)
+    if seen is None:
+        return half, torch.minimum(half, cap)
+    inner, outer = seen
+    return body.fit(half, outer), body.fit(half, inner, cap)
+
+
+def _fit_sides(body: _Body, right: Tensor, left: Tensor, *, run: bool = False) -> tuple[Tensor, Tensor]:
+    """Targets `right` / `left` (xy) of one row moved onto the silhouette across `u` through their middle."""
+    centre = (right + left) / 2
+    seen = body.across(centre, body.u, run=run)
+    if seen is None:
+        return right, left
+    r = body.fit((centre - right) @ body.u, seen[0])
+    l_ = body.fit((left - centre) @ body.u, seen[1])
+    return centre - r * body.u, centre + l_ * body.u
+
+
+def _side_targets(
+    body: _Body, out: Tensor, idx: dict[str, int], gp: Tensor, top: tuple[str, str], hem: tuple[str, str]
+) -> None:
+    """`SKIRT_SIDES` targets between the `top` pair's and the `hem` pair's targets (right, left names), fitted to
+    the silhouette; confidence 0 where the garment point or an end target is missing."""
+    ends = [out[idx[n]] for n in (*top, *hem)]
+    for k, t in enumerate(SIDE_AT, start=1):
+        names = (f"side_right_{k}", f"side_left_{k}")
+        if any(float(e[2]) <= 0 for e in ends) or any(float(gp[idx[n], 2]) <= 0 for n in names):
+            for n in names:
+                out[idx[n]] = 0.0
+            continue
+        right = torch.lerp(ends[0][:2], ends[2][:2], t)
+        left = torch.lerp(ends[1][:2], ends[3][:2], t)
+        right, left = _fit_sides(body, right, left)
+        out[idx[names[0]], :2], out[idx[names[0]], 2] = right, 1.0
+        out[idx[names[1]], :2], out[idx[names[1]], 2] = left, 1.0
 
 
 def _place_skirt(
@@ -357,8 +451,11 @@ def _place_skirt(
         else:
             floor = torch.maximum(floor, body.legs_half(depth))
         half = half.clamp(floor, floor * (HIP_LOOSE if centre is None else HEM_LOOSE))
-        out[idx[right], :2], out[idx[right], 2] = mid - half * u, 1.0
-        out[idx[left], :2], out[idx[left], 2] = mid + half * u, 1.0
+        r_xy, l_xy = mid - half * u, mid + half * u
+        if centre is not None and body.body is not None:  # the hem on the silhouette (hips: already fitted)
+            r_xy, l_xy = _fit_sides(body, r_xy, l_xy)
+        out[idx[right], :2], out[idx[right], 2] = r_xy, 1.0
+        out[idx[left], :2], out[idx[left], 2] = l_xy, 1.0
         if centre is not None:
             depth_c = base + sx * (gp[idx[centre], 1] - g_top[1])
             out[idx[centre], :2], out[idx[centre], 2] = body.midline(depth_c), 1.0
@@ -427,6 +524,7 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         conf = g[:, 2].clone()
         conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
         out[:, 2] = conf
+        _side_targets(body, out, idx, g, ("armpit_right", "armpit_left"), ("hem_right", "hem_left"))
         persons.append(out)
     return KeypointPairs(
         garment_px=g_all.to(device=landmarks.points.device, dtype=landmarks.points.dtype),

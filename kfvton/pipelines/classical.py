@@ -162,6 +162,8 @@ def warp_keypoint_pairs(
     by_parts = method == "torso + sleeves" or (
         method == "auto" and pairs.groups == 1 and _PART_NAMES <= set(pairs.names)
     )
+    if by_parts and method == "auto" and {"hip_left", "side_left_1"} <= set(pairs.names):
+        return warp_lower_garment(pairs, garment_mask, "dress", reg=reg, grid_step=grid_step)  # dress: + its sides
     if by_parts:
         return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step)
     if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):

@@ -11,6 +11,12 @@ When the parse map's top reaches below the knees (estimated regions label whole 
 pixels more than `TOP_BELOW_HIPS` waist widths below the garment's hips are taken as legs: covered where the
 garment is, kept elsewhere.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
+Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
+be, `person_bound`: the person (every label but background) grown by `BOUND_GROW` of the image height; for
+skirts and dresses also, row by row, the span between the body's outermost pixels (arms and hands excluded),
+widened by `SIL_LOOSE` hip widths on each side (the flare the placement allows). A spline pushed past the
+silhouette (a flat-lay corner, a strap taken for a sleeve) is cut there rather than painted over the
+background.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from ..geometry.warp import Warp
@@ -28,18 +35,29 @@ from ..keypoints.garment_landmarks_lower import (
     detect_lower_landmarks,
 )
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement_lower import place_dress_landmarks, place_lower_landmarks
+from ..keypoints.placement_lower import SIL_LOOSE, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import Pose
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
 
-__all__ = ["TUCKS", "TUCK_REACH", "CategoryChoice", "resolve_category", "LowerTryOn", "tryon_lower_or_dress"]
+__all__ = [
+    "TUCKS",
+    "TUCK_REACH",
+    "BOUND_GROW",
+    "CategoryChoice",
+    "resolve_category",
+    "LowerTryOn",
+    "person_bound",
+    "tryon_lower_or_dress",
+]
 
 TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
 TOP_BELOW_HIPS = 0.5  # top pixels this many waist widths below the garment's hips are taken as legs
 _UPPER_CLOTHES = (5, 7)
+BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
+_ARMS = (14, 15)
 
 
 @dataclass(frozen=True)
@@ -114,6 +132,32 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     return torch.where(top & (rows > waist_y), torch.full_like(parse, 9), parse), tuck
 
 
+def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
+    """Where a lower garment or dress may lie on the person (module docstring).
+
+    Args:
+        parse: (B, H, W) int64 LIP-20 labels.
+        hip_width_px: (B,) float, the hip-joint distance in pixels (the flare allowance's unit).
+        span: also allow each row's span between the outermost non-arm body pixels, widened (skirts, dresses).
+
+    Returns:
+        (B, 1, H, W) bool.
+    """
+    body = (parse > 0)[:, None]
+    allowed = body
+    if span:
+        torso = body & ~torch.isin(parse, torch.tensor(_ARMS, device=parse.device))[:, None]
+        w = parse.shape[-1]
+        cols = torch.arange(w, device=parse.device).reshape(1, 1, 1, w)
+        big = torch.full_like(cols, w)
+        left = torch.where(torso, cols, big).amin(-1, keepdim=True)
+        right = torch.where(torso, cols, -big).amax(-1, keepdim=True)
+        grow = (SIL_LOOSE * hip_width_px.to(parse.device)).reshape(-1, 1, 1, 1)
+        allowed = allowed | ((cols >= left - grow) & (cols <= right + grow))
+    r = max(1, round(BOUND_GROW * parse.shape[-2]))
+    return F.max_pool2d(allowed.float(), 2 * r + 1, stride=1, padding=r) > 0.5
+
+
 def tryon_lower_or_dress(
     category: str,
     person: Tensor,
@@ -153,6 +197,11 @@ def tryon_lower_or_dress(
         kind, table = "dress", DRESS_LABELS
     warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
+    if parse is not None:
+        joints = pairs.pose.rescaled(pairs.person_hw).joints.detach()
+        hips = (joints[:, 12, :2] - joints[:, 9, :2]).norm(dim=-1).to(person.device, torch.float32)
+        bound = person_bound(parse, hips, span=kind in ("skirt", "dress"))
+        warped = warped._replace(mask=warped.mask * bound.to(warped.mask.dtype))
     used_tuck = "-"
     comp_parse = parse
     if parse is not None and category == "lower":

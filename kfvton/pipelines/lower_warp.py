@@ -2,14 +2,15 @@
 
 Parts (garment pixels, from the landmarks of `kfvton.keypoints.placement_lower`):
     trousers / shorts: the seat (waist corners and centre, hips, crotch: everything above the crotch's row) and
-        each leg (its hip point, the crotch, its knee points when present and its hem corners: below the crotch's
+        each leg (its hip point, the crotch, its knee points when present, its side points and its hem corners: below the crotch's
         row, on its side of the crotch), as the sleeves of a top; a leg claims the person pixels first, then the
         seat, so the legs can follow knees and ankles apart without dragging the seat.
-    skirts: one spline through waist, hips and hem; placement keeps the hem at least as wide as the hips and the
+    skirts: one spline through waist, hips, the side points and hem; placement keeps the hem at least as wide as the hips and the
         hips as the waist, so the spline flares and does not fold.
-    dresses: `warp_by_parts` on the 14 upper-body landmarks (the hem is the dress's hem): one spline for the
-        whole body of the dress (collar, shoulders, armpits, hem; the placement keeps the hem at least as wide as
-        the hips: no fold) and one per sleeve. (A separate bodice / skirt split left a seam at the waist and let
+    dresses: `warp_by_parts` on the 14 upper-body landmarks (the hem is the dress's hem) and the side points
+        between armpits and hem (`SKIRT_SIDES`, on the person's silhouette when one is known): one spline for the
+        whole body of the dress (the placement keeps the hem at least as wide as the hips: no fold) and one per
+        sleeve. (A separate bodice / skirt split left a seam at the waist and let
         the skirt's spline fold on sleeveless dresses; the waist and hip pairs are reported, not used.)
 Joining: for each person pixel the first part whose spline lands inside that part's own garment piece gives the
 grid; pixels no part claims get a grid value outside [-1, 1] (sampled as 0). Each spline is evaluated only in the
@@ -27,7 +28,9 @@ from ..geometry.grid import ALIGN_CORNERS_TPS, px_to_norm
 from ..geometry.pair_warp import DEFAULT_REG, MISSING_REG
 from ..geometry.tps import tps_grid, tps_solve
 from ..geometry.warp import Warp
+from ..keypoints.garment_landmarks_lower import LEG_SIDES, SKIRT_SIDES
 from ..keypoints.pairs import KeypointPairs
+from ..keypoints.placement import SidePairs
 from ..keypoints.placement_lower import upper_pairs
 from .garment_warp import warp_by_parts
 
@@ -35,8 +38,24 @@ __all__ = ["LOWER_PARTS", "lower_part_masks", "warp_lower_garment"]
 
 #: Landmarks of each part of two-legged garments.
 LOWER_PARTS: dict[str, tuple[str, ...]] = {
-    "leg_right": ("hip_right", "crotch", "knee_right_outer", "knee_right_inner", "leg_right_outer", "leg_right_inner"),
-    "leg_left": ("hip_left", "crotch", "knee_left_outer", "knee_left_inner", "leg_left_outer", "leg_left_inner"),
+    "leg_right": (
+        "hip_right",
+        "crotch",
+        "knee_right_outer",
+        "knee_right_inner",
+        "leg_right_outer",
+        "leg_right_inner",
+        *(n for n in LEG_SIDES if n.startswith("leg_right_")),
+    ),
+    "leg_left": (
+        "hip_left",
+        "crotch",
+        "knee_left_outer",
+        "knee_left_inner",
+        "leg_left_outer",
+        "leg_left_inner",
+        *(n for n in LEG_SIDES if n.startswith("leg_left_")),
+    ),
     "seat": ("waist_left", "waist_center", "waist_right", "hip_left", "hip_right", "crotch"),
 }
 SKIRT_PART: tuple[str, ...] = (
@@ -48,6 +67,7 @@ SKIRT_PART: tuple[str, ...] = (
     "hem_left",
     "hem_center",
     "hem_right",
+    *SKIRT_SIDES,
 )
 _OUTSIDE = -2.0
 
@@ -90,7 +110,7 @@ def _claim(
     """Fit one part's spline and write it into `grid` (in place) where it lands on `piece` and nothing claimed."""
     b = pairs.batch_size
     h, w = pairs.person_hw
-    sel = [pairs.names.index(n) for n in names]
+    sel = [pairs.names.index(n) for n in names if n in pairs.names]  # side points may be absent (older pairs)
     person = pairs.person_px[:, sel].detach().double()
     garment = pairs.garment_px[:, sel].detach().double()
     valid = (person[..., 2] > 0) & (garment[..., 2] > 0)
@@ -159,7 +179,13 @@ def warp_lower_garment(
     elif kind == "skirt":
         _claim(grid, pairs, SKIRT_PART, (mask > 0.5).float()[:, 0], **opts)
     elif kind == "dress":
-        top = warp_by_parts(upper_pairs(pairs), mask, reg=reg, align_corners=align_corners, grid_step=grid_step)
+        extra = None
+        if all(n in pairs.names for n in SKIRT_SIDES):
+            sel = [pairs.names.index(n) for n in SKIRT_SIDES]
+            extra = SidePairs(garment_px=pairs.garment_px[:, sel], person_px=pairs.person_px[:, sel])
+        top = warp_by_parts(
+            upper_pairs(pairs), mask, reg=reg, align_corners=align_corners, grid_step=grid_step, torso_extra=extra
+        )
         grid = top.grid.to(grid.dtype).clone()
     else:
         raise ValueError(f"kind: expected 'trousers', 'shorts', 'skirt' or 'dress', got {kind!r}")
