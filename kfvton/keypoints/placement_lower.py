@@ -66,6 +66,7 @@ LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + th
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
 _PRESENT = 0.05
 _ARMS = (14, 15)
+_LOWER_WORN = (6, 9, 12)  # dress, pants, skirt: the old garment's own width at the waist, when it shows there
 
 _J = {"neck": 1, "rh": 9, "rk": 10, "ra": 11, "lh": 12, "lk": 13, "la": 14}
 
@@ -113,6 +114,8 @@ class _Body:
         neck = _joint(j, "neck")
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
         self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
+        self.lower = None if parse is None else torch.isin(parse, torch.tensor(_LOWER_WORN))
+        self.worn_width = 1.0  # the measured waist's share of the flat-lay width (`waist_half`)
         self.waist = self.hip - WAIST_UP * self.torso * self.v
         if parse is not None:
             top = self._top_of(parse, (9, 12))
@@ -130,18 +133,34 @@ class _Body:
             return None
         return torch.quantile(d[near], 0.02)
 
-    def half_width(self, centre: Tensor, default: float) -> Tensor:
-        """Half the silhouette's width across `u` through `centre` (the run holding it), else `default` hw."""
-        if self.body is None:
+    def waist_half(self) -> Tensor:
+        """Half the waist's width: the old lower garment's (or dress's) run just under the waist line when it
+        shows there (an open shirt or a jacket hanging at the sides does not widen it; a worn waistband seen from
+        the front is `FLAT_TO_WORN` of its flat width, which `worn_width` records for the scale), else
+        `half_width`'s (the silhouette, clothes included, calibrated as it is)."""
+        if self.lower is not None:
+            probe = self.waist + 0.05 * self.torso * self.v  # just under the waistband's top edge
+            x, y = (int(t) for t in probe.round().long().tolist())
+            h, w = self.lower.shape
+            if 0 <= x < w and 0 <= y < h and bool(self.lower[y, x]):
+                self.worn_width = FLAT_TO_WORN
+                return self.half_width(probe, WAIST_HALF, self.lower)
+        return self.half_width(self.waist, WAIST_HALF)
+
+    def half_width(self, centre: Tensor, default: float, mask: Tensor | None = None) -> Tensor:
+        """Half the silhouette's (or `mask`'s) width across `u` through `centre` (the run holding it), else
+        `default` hw; clamped to 0.6 .. 1.2 times that."""
+        body = self.body if mask is None else mask
+        if body is None:
             return default * self.hw
-        h, w = self.body.shape
+        h, w = body.shape
         reach = int(3 * self.hw)
         ts = torch.arange(-reach, reach + 1, dtype=torch.float64)
         pts = centre[None] + ts[:, None] * self.u[None]
         xy = pts.round().long()
         inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
         hit = torch.zeros(len(ts), dtype=torch.bool)
-        hit[inside] = self.body[xy[inside, 1], xy[inside, 0]]
+        hit[inside] = body[xy[inside, 1], xy[inside, 0]]
         mid = reach
         if not bool(hit[mid]):
             return default * self.hw
@@ -301,9 +320,12 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
         out[idx[name], 2] = conf
 
     u, v, hw = body.u, body.v, body.hw
-    waist_half = body.half_width(body.waist, WAIST_HALF)
+    waist_half = body.waist_half()
     g_waist_w = (gxy("waist_left")[0] - gxy("waist_right")[0]).abs().clamp_min(1.0)
-    sx = 2 * waist_half / g_waist_w
+    sx = 2 * waist_half / g_waist_w / body.worn_width
+    if body.worn_width != 1.0:  # the old garment's waist and the silhouette's each err (open shirts, tops over
+        # the waistband); Dress Code pairs fit best between them
+        sx = (sx * 2 * body.half_width(body.waist, WAIST_HALF) / g_waist_w).sqrt()
     g_top = gxy("waist_center")
     put("waist_right", body.waist - waist_half * u)
     put("waist_left", body.waist + waist_half * u)
@@ -511,9 +533,9 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         )
         out = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
         out[:n_up] = upper_t[i]
-        waist_half = body.half_width(body.waist, WAIST_HALF)
+        waist_half = body.waist_half()
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)
-        sx = 2 * waist_half / g_waist_w
+        sx = 2 * waist_half / g_waist_w / body.worn_width
         out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))
         out[idx["waist_left"]] = torch.cat((body.waist + waist_half * body.u, g[idx["waist_left"], 2:]))
         g_top = (g[idx["waist_left"], :2] + g[idx["waist_right"], :2]) / 2

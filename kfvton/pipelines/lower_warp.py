@@ -70,6 +70,9 @@ SKIRT_PART: tuple[str, ...] = (
     *SKIRT_SIDES,
 )
 _OUTSIDE = -2.0
+#: The legs' pieces reach this fraction of the rise (waist -> crotch) above the crotch's row, so that the seat's
+#: and the legs' splines overlap at the seam instead of leaving a row of pixels neither claims.
+LEG_OVERLAP = 0.15
 
 
 def lower_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
@@ -79,21 +82,23 @@ def lower_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
         pairs: lower pairs (names include the crotch), batch B.
         garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
     Returns:
-        (B, 3, H_g, W_g) float {0, 1}: leg_right (image left of the crotch), leg_left, seat (above the crotch row).
+        (B, 3, H_g, W_g) float {0, 1}: leg_right (image left of the crotch), leg_left (both from `LEG_OVERLAP`
+        of the rise above the crotch's row), seat (above the crotch's row).
     """
     check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
     h, w = pairs.garment_hw
     crotch = pairs.garment_px[:, pairs.names.index("crotch")].detach().cpu()
+    waist_y = pairs.garment_px[:, pairs.names.index("waist_center"), 1].detach().cpu()
     m = (garment_mask.detach().cpu() > 0.5).float()[:, 0].expand(pairs.batch_size, -1, -1)
     ys = torch.arange(h, dtype=torch.float32)[:, None].expand(h, w)
     xs = torch.arange(w, dtype=torch.float32)[None].expand(h, w)
     out = torch.zeros(pairs.batch_size, 3, h, w)
     for i in range(pairs.batch_size):
         cx, cy = float(crotch[i, 0]), float(crotch[i, 1])
-        below = ys >= cy
-        out[i, 0] = m[i] * (below & (xs < cx))
-        out[i, 1] = m[i] * (below & (xs >= cx))
-        out[i, 2] = m[i] * ~below
+        legs = ys >= cy - LEG_OVERLAP * max(cy - float(waist_y[i]), 0.0)  # over the seam: no unclaimed row
+        out[i, 0] = m[i] * (legs & (xs < cx))
+        out[i, 1] = m[i] * (legs & (xs >= cx))
+        out[i, 2] = m[i] * (ys < cy)
     return out.to(garment_mask.device)
 
 
