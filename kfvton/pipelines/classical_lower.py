@@ -17,6 +17,8 @@ skirts and dresses also, row by row, the span between the body's outermost pixel
 widened by `SIL_LOOSE` hip widths on each side (the flare the placement allows). A spline pushed past the
 silhouette (a flat-lay corner, a strap taken for a sleeve) is cut there rather than painted over the
 background.
+Feet (`feet_mask`, with or without a parse map): nothing of the garment below each ankle joint (+
+`FEET_BELOW_ANKLE` hip widths) on that foot's side: shoes and feet stay in front.
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ __all__ = [
     "resolve_category",
     "LowerTryOn",
     "person_bound",
+    "feet_mask",
+    "FEET_BELOW_ANKLE",
     "tryon_lower_or_dress",
 ]
 
@@ -57,6 +61,7 @@ TUCK_REACH = 0.25
 TOP_BELOW_HIPS = 0.5  # top pixels this many waist widths below the garment's hips are taken as legs
 _UPPER_CLOTHES = (5, 7)
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
+FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
 _ARMS = (14, 15)
 
 
@@ -158,6 +163,34 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
     return F.max_pool2d(allowed.float(), 2 * r + 1, stride=1, padding=r) > 0.5
 
 
+def feet_mask(joints: Tensor, hip_width_px: Tensor, size_hw: tuple[int, int]) -> Tensor:
+    """Below each ankle joint (+ `FEET_BELOW_ANKLE` hip widths), on that foot's side of the middle between the
+    ankles: the feet and shoes, kept in front of lower garments and dresses whatever the parse map says (estimated
+    regions can label a raised foot as trousers).
+
+    Args:
+        joints: (B, 25, 3) BODY_25 joints in pixels of `size_hw` (ankles 11 and 14; missing ones mask nothing).
+        hip_width_px: (B,) float.
+        size_hw: (H, W).
+
+    Returns:
+        (B, 1, H, W) bool.
+    """
+    h, w = size_hw
+    yy = torch.arange(h, device=joints.device, dtype=torch.float32).reshape(1, h, 1)
+    xx = torch.arange(w, device=joints.device, dtype=torch.float32).reshape(1, 1, w)
+    ra, la = joints[:, 11], joints[:, 14]
+    mid_x = torch.where((ra[:, 2] > 0) & (la[:, 2] > 0), (ra[:, 0] + la[:, 0]) / 2, torch.full_like(ra[:, 0], -1.0))
+    out = torch.zeros(joints.shape[0], h, w, dtype=torch.bool, device=joints.device)
+    margin = (FEET_BELOW_ANKLE * hip_width_px).reshape(-1, 1, 1)
+    for a, other in ((ra, la), (la, ra)):
+        present = (a[:, 2] > 0).reshape(-1, 1, 1)
+        mine = (xx - a[:, 0].reshape(-1, 1, 1)).abs() <= (xx - other[:, 0].reshape(-1, 1, 1)).abs()
+        mine = mine | (mid_x < 0).reshape(-1, 1, 1)
+        out |= present & mine & (yy > a[:, 1].reshape(-1, 1, 1) + margin)
+    return out[:, None]
+
+
 def tryon_lower_or_dress(
     category: str,
     person: Tensor,
@@ -197,11 +230,14 @@ def tryon_lower_or_dress(
         kind, table = "dress", DRESS_LABELS
     warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(person.device, torch.float32)
+    hips = (joints[:, 12, :2] - joints[:, 9, :2]).norm(dim=-1)
+    feet = feet_mask(joints, hips, tuple(person.shape[-2:]))
     if parse is not None:
-        joints = pairs.pose.rescaled(pairs.person_hw).joints.detach()
-        hips = (joints[:, 12, :2] - joints[:, 9, :2]).norm(dim=-1).to(person.device, torch.float32)
-        bound = person_bound(parse, hips, span=kind in ("skirt", "dress"))
-        warped = warped._replace(mask=warped.mask * bound.to(warped.mask.dtype))
+        bound = person_bound(parse, hips, span=kind in ("skirt", "dress")) & ~feet
+    else:
+        bound = ~feet
+    warped = warped._replace(mask=warped.mask * bound.to(warped.mask.dtype))
     used_tuck = "-"
     comp_parse = parse
     if parse is not None and category == "lower":

@@ -88,6 +88,54 @@ class TestLandmarks:
         assert float(p["hem_center"][2]) == 0.0  # no skirt hem on shorts
 
 
+class TestNotchShorts:
+    def test_touching_legs_are_shorts(self, dresscode):
+        """Flat-lay shorts whose legs touch show only a V notch at the hem's centre: two legs, crotch from the rise."""
+        for ident in ("013563", "013565", "013568"):
+            garment = load_image(dresscode / "lower_body" / "images" / f"{ident}_1.jpg")
+            lm = detect_lower_landmarks(garment, _mask(garment))
+            assert lm.kinds == ("shorts",), ident
+            p = {n: lm.points[0, i] for i, n in enumerate(lm.names)}
+            assert p["waist_center"][1] < p["crotch"][1] < p["leg_left_inner"][1], ident
+            assert float(p["leg_right_outer_2"][2]) > 0 and float(p["side_left_2"][2]) == 0, ident
+
+    def test_skirts_have_no_notch(self):
+        from kfvton.keypoints.garment_landmarks_lower import _hem_notch
+
+        piece = torch.zeros(200, 160, dtype=torch.uint8)
+        for r in range(20, 190):  # a trapezoid flaring downwards, straight hem
+            half = 50 + (r - 20) * 0.15
+            piece[r, int(80 - half) : int(80 + half)] = 1
+        assert _hem_notch(piece.numpy(), (5, 20, 154, 189)) is None
+        piece[180:190, 78:83] = 0  # a 10-px V at the centre: 6 % of the height
+        assert _hem_notch(piece.numpy(), (5, 20, 154, 189)) is not None
+
+
+class TestBounds:
+    def test_feet_mask(self):
+        from kfvton.pipelines.classical_lower import feet_mask
+
+        joints = torch.zeros(1, 25, 3)
+        joints[0, 11] = torch.tensor([40.0, 150.0, 1.0])  # right ankle (image left), lower
+        joints[0, 14] = torch.tensor([80.0, 120.0, 1.0])  # left ankle, raised
+        feet = feet_mask(joints, torch.tensor([50.0]), (200, 120))[0, 0]
+        assert feet[170, 40] and not feet[150, 40] and feet[140, 80] and not feet[125, 40]
+        joints[0, 14, 2] = 0.0  # a missing ankle masks nothing on its side
+        feet = feet_mask(joints, torch.tensor([50.0]), (200, 120))[0, 0]
+        assert feet[170, 40] and feet[170, 100] and not feet[140, 80]
+
+    def test_person_bound(self):
+        from kfvton.pipelines.classical_lower import person_bound
+
+        parse = torch.zeros(1, 100, 100, dtype=torch.long)
+        parse[0, 20:90, 30:40] = 16  # two legs apart
+        parse[0, 20:90, 60:70] = 17
+        legs = person_bound(parse, torch.tensor([20.0]), span=False)[0, 0]
+        assert legs[50, 35] and not legs[50, 50] and not legs[50, 10]
+        skirt = person_bound(parse, torch.tensor([20.0]), span=True)[0, 0]
+        assert skirt[50, 50] and skirt[50, 28] and not skirt[50, 10]
+
+
 class TestTryOn:
     def test_missing_knees_named(self, dresscode):
         person, garment, pose, _ = _load(dresscode / "lower_body", "013564")
