@@ -31,7 +31,8 @@ Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garmen
 sleeves, armpits, and its hem points = the dress's hem; "sleeves" ending below the waist are the skirt's sides and
 are dropped) plus waist_left / waist_right (the narrowest row between
 `WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes) and
-hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist) and side_{right,left}_k (the outline's
+hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist), on sleeveless dresses the armpits moved
+onto the outline when found inside it (`_armpits_on_outline`: slip dresses), and side_{right,left}_k (the outline's
 extent at `SIDE_AT` of the way from the armpits' row to the hem's); the hem corners are moved to the
 outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides).
 Absent points have confidence 0; rule-placed ones `_RULE_CONF`.
@@ -99,6 +100,8 @@ NOTCH_MIN = 0.012  # a V notch at the hem's centre at least this fraction of the
 NOTCH_CENTRE = 0.03  # ... within this fraction of the width from the centre
 RISE = 0.8  # crotch this many waist widths below the waist when only a notch shows the legs (Dress Code shorts:
 # 0.77 .. 0.86)
+BODICE_FULL = 0.8  # a sleeveless dress's bodice starts on the first row this fraction as wide as its waist ...
+ARMPIT_INSIDE = 0.08  # ... where an armpit lies further than this fraction of the width inside the outline
 _RULE_CONF = 0.5
 _LOW = {n: i for i, n in enumerate(LOWER_LANDMARKS)}
 _DRESS = {n: i for i, n in enumerate(DRESS_LANDMARKS)}
@@ -402,6 +405,33 @@ def detect_lower_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
     return CategoryLandmarks(points, LOWER_LANDMARKS, tuple(garment.shape[-2:]), tuple(kinds), "lower")
 
 
+def _armpits_on_outline(piece: np.ndarray, p: np.ndarray, ref_row: int, width: int) -> np.ndarray:
+    """A dress's armpits found inside its outline (slip dresses: the straps and a lace neckline confuse the
+    top's detector) are moved to the bodice's top corners: the outline's extent on the first row at least
+    `BODICE_FULL` as wide as `ref_row` (the waist). Sleeveless dresses only (a sleeve widens the rows above)."""
+    waist_row = ref_row
+    waist = _row_extent(piece, waist_row)
+    if waist is None:
+        return p
+    rows = [
+        r
+        for r in range(int(piece.any(axis=1).argmax()), waist_row)
+        if (e := _row_extent(piece, r)) and e[1] - e[0] >= BODICE_FULL * (waist[1] - waist[0])
+    ]
+    if not rows:
+        return p
+    row = rows[0]
+    e = _row_extent(piece, row)
+    out = p.copy()
+    for name, x in (("armpit_right", e[0]), ("armpit_left", e[1])):
+        k = GARMENT_LANDMARKS.index(name)
+        ext = _row_extent(piece, int(out[k, 1])) if 0 <= int(out[k, 1]) < piece.shape[0] else None
+        inside = ext is None or min(abs(out[k, 0] - ext[0]), abs(out[k, 0] - ext[1])) > ARMPIT_INSIDE * width
+        if out[k, 2] <= 0 or inside:
+            out[k] = (x, row, _RULE_CONF)
+    return out
+
+
 def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
     """Landmarks of flat, front-view dresses (`DRESS_LANDMARKS`: the upper-body 14, waist and hips).
 
@@ -445,6 +475,11 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
             p = p.copy()
             p[GARMENT_LANDMARKS.index("hem_right")] = (e[0], hem_row, 1.0)
             p[GARMENT_LANDMARKS.index("hem_left")] = (e[1], hem_row, 1.0)
+        if kinds[i] == "none":
+            p = _armpits_on_outline(piece, p, waist_row, x1 - x0 + 1)
+            arm_y = float(
+                p[[GARMENT_LANDMARKS.index("armpit_left"), GARMENT_LANDMARKS.index("armpit_right")], 1].mean()
+            )
         extra = []
         for row, c in ((waist_row, conf), (hip_row, _RULE_CONF)):
             e = _row_extent(piece, row) or (x0, x1)

@@ -322,10 +322,7 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
     u, v, hw = body.u, body.v, body.hw
     waist_half = body.waist_half()
     g_waist_w = (gxy("waist_left")[0] - gxy("waist_right")[0]).abs().clamp_min(1.0)
-    sx = 2 * waist_half / g_waist_w / body.worn_width
-    if body.worn_width != 1.0:  # the old garment's waist and the silhouette's each err (open shirts, tops over
-        # the waistband); Dress Code pairs fit best between them
-        sx = (sx * 2 * body.half_width(body.waist, WAIST_HALF) / g_waist_w).sqrt()
+    sx = _scale(body, waist_half, g_waist_w)
     g_top = gxy("waist_center")
     put("waist_right", body.waist - waist_half * u)
     put("waist_left", body.waist + waist_half * u)
@@ -412,6 +409,17 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
     return gp, out
 
 
+def _scale(body: _Body, waist_half: Tensor, g_waist_w: Tensor) -> Tensor:
+    """Person pixels per garment pixel: the body's waist over the garment's flat waist. When the old garment's own
+    waist was measured (`_Body.waist_half`), the geometric mean of that (as a flat width) and the silhouette's:
+    each errs (an open shirt or a jacket widens the silhouette, a top over the waistband narrows the garment's),
+    and the Dress Code pairs fit best between them."""
+    sx = 2 * waist_half / g_waist_w / body.worn_width
+    if body.worn_width != 1.0:
+        sx = (sx * 2 * body.half_width(body.waist, WAIST_HALF) / g_waist_w).sqrt()
+    return sx
+
+
 def _leg_fit(body: _Body, at: Tensor, normal: Tensor, half: Tensor, sign: float) -> tuple[Tensor, Tensor]:
     """(outer, inner) distances of a leg's sides from its axis point `at` (`normal` points outwards): `half` fitted
     to the silhouette's run across the leg there; the inner side never past the body's midline."""
@@ -424,14 +432,19 @@ def _leg_fit(body: _Body, at: Tensor, normal: Tensor, half: Tensor, sign: float)
     return body.fit(half, outer), body.fit(half, inner, cap)
 
 
-def _fit_sides(body: _Body, right: Tensor, left: Tensor, *, run: bool = False) -> tuple[Tensor, Tensor]:
-    """Targets `right` / `left` (xy) of one row moved onto the silhouette across `u` through their middle."""
+def _fit_sides(
+    body: _Body, right: Tensor, left: Tensor, *, run: bool = False, at_least: Tensor | None = None
+) -> tuple[Tensor, Tensor]:
+    """Targets `right` / `left` (xy) of one row moved onto the silhouette across `u` through their middle, each
+    at least `at_least` from the middle (below the hips a skirt does not narrow: no lantern over the calves)."""
     centre = (right + left) / 2
     seen = body.across(centre, body.u, run=run)
     if seen is None:
         return right, left
     r = body.fit((centre - right) @ body.u, seen[0])
     l_ = body.fit((left - centre) @ body.u, seen[1])
+    if at_least is not None:
+        r, l_ = torch.maximum(r, at_least), torch.maximum(l_, at_least)
     return centre - r * body.u, centre + l_ * body.u
 
 
@@ -441,6 +454,7 @@ def _side_targets(
     """`SKIRT_SIDES` targets between the `top` pair's and the `hem` pair's targets (right, left names), fitted to
     the silhouette; confidence 0 where the garment point or an end target is missing."""
     ends = [out[idx[n]] for n in (*top, *hem)]
+    hips = [out[idx[n]] for n in ("hip_right", "hip_left")] if "hip_right" in idx else []
     for k, t in enumerate(SIDE_AT, start=1):
         names = (f"side_right_{k}", f"side_left_{k}")
         if any(float(e[2]) <= 0 for e in ends) or any(float(gp[idx[n], 2]) <= 0 for n in names):
@@ -449,7 +463,12 @@ def _side_targets(
             continue
         right = torch.lerp(ends[0][:2], ends[2][:2], t)
         left = torch.lerp(ends[1][:2], ends[3][:2], t)
-        right, left = _fit_sides(body, right, left)
+        floor = None
+        if hips and all(float(h_[2]) > 0 for h_ in hips):
+            hip_mid = (hips[0][:2] + hips[1][:2]) / 2
+            if ((right + left) / 2 - hip_mid) @ body.v > 0:
+                floor = (hips[1][:2] - hips[0][:2]) @ body.u / 2
+        right, left = _fit_sides(body, right, left, at_least=floor)
         out[idx[names[0]], :2], out[idx[names[0]], 2] = right, 1.0
         out[idx[names[1]], :2], out[idx[names[1]], 2] = left, 1.0
 
@@ -475,7 +494,7 @@ def _place_skirt(
         half = half.clamp(floor, floor * (HIP_LOOSE if centre is None else HEM_LOOSE))
         r_xy, l_xy = mid - half * u, mid + half * u
         if centre is not None and body.body is not None:  # the hem on the silhouette (hips: already fitted)
-            r_xy, l_xy = _fit_sides(body, r_xy, l_xy)
+            r_xy, l_xy = _fit_sides(body, r_xy, l_xy, at_least=previous)
         out[idx[right], :2], out[idx[right], 2] = r_xy, 1.0
         out[idx[left], :2], out[idx[left], 2] = l_xy, 1.0
         if centre is not None:
@@ -533,9 +552,9 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         )
         out = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
         out[:n_up] = upper_t[i]
-        waist_half = body.waist_half()
+        waist_half = body.half_width(body.waist, WAIST_HALF)  # the silhouette: a dress's scale fits it best
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)
-        sx = 2 * waist_half / g_waist_w / body.worn_width
+        sx = 2 * waist_half / g_waist_w
         out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))
         out[idx["waist_left"]] = torch.cat((body.waist + waist_half * body.u, g[idx["waist_left"], 2:]))
         g_top = (g[idx["waist_left"], :2] + g[idx["waist_right"], :2]) / 2
