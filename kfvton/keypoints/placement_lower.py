@@ -5,7 +5,8 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
 (`DEFAULT_TORSO` hw without a neck).
     Waist: the top of the old trousers / skirt (parse labels 9, 12) within 0.4 hw of the centre line when a parse
         map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
-        the mid-hip. Its half-width is the person's silhouette there (every parse label but background and arms),
+        the mid-hip. Its half-width is the person's silhouette there (every parse label but background and arms; tops
+        below the hip joints neither: an open jacket is not the body),
         else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
     Scale: `sx` = body waist width / garment waist width; lengths keep the garment's proportions (x `sx`).
 Trousers and shorts: waist corners and centre on the waist line; the crotch `sx` x the garment's rise below the
@@ -67,6 +68,7 @@ SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (a
 _PRESENT = 0.05
 _ARMS = (14, 15)
 _LOWER_WORN = (6, 9, 12)  # dress, pants, skirt: the old garment's own width at the waist, when it shows there
+_TOPS = (5, 7)  # upper clothes, coat: not the body's width below the hip joints
 
 _J = {"neck": 1, "rh": 9, "rk": 10, "ra": 11, "lh": 12, "lk": 13, "la": 14}
 
@@ -114,7 +116,12 @@ class _Body:
         neck = _joint(j, "neck")
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
         self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
-        self.lower = None if parse is None else torch.isin(parse, torch.tensor(_LOWER_WORN))
+        if self.body is not None:  # a top hanging below the hips (open jacket, cardigan) is not the body's width
+            h, w = parse.shape
+            grid = torch.stack(torch.meshgrid(torch.arange(w), torch.arange(h), indexing="xy"), -1).double()
+            below = (grid - self.hip) @ self.v > 0
+            self.body = self.body & ~(below & torch.isin(parse, torch.tensor(_TOPS)))
+        self.parse = parse
         self.worn_width = 1.0  # the measured waist's share of the flat-lay width (`waist_half`)
         self.waist = self.hip - WAIST_UP * self.torso * self.v
         if parse is not None:
@@ -133,18 +140,19 @@ class _Body:
             return None
         return torch.quantile(d[near], 0.02)
 
-    def waist_half(self) -> Tensor:
+    def waist_half(self, worn: tuple[int, ...] = _LOWER_WORN) -> Tensor:
         """Half the waist's width: the old lower garment's (or dress's) run just under the waist line when it
         shows there (an open shirt or a jacket hanging at the sides does not widen it; a worn waistband seen from
         the front is `FLAT_TO_WORN` of its flat width, which `worn_width` records for the scale), else
         `half_width`'s (the silhouette, clothes included, calibrated as it is)."""
-        if self.lower is not None:
+        if self.parse is not None:
+            lower = torch.isin(self.parse, torch.tensor(worn))
             probe = self.waist + 0.05 * self.torso * self.v  # just under the waistband's top edge
             x, y = (int(t) for t in probe.round().long().tolist())
-            h, w = self.lower.shape
-            if 0 <= x < w and 0 <= y < h and bool(self.lower[y, x]):
+            h, w = lower.shape
+            if 0 <= x < w and 0 <= y < h and bool(lower[y, x]):
                 self.worn_width = FLAT_TO_WORN
-                return self.half_width(probe, WAIST_HALF, self.lower)
+                return self.half_width(probe, WAIST_HALF, lower)
         return self.half_width(self.waist, WAIST_HALF)
 
     def half_width(self, centre: Tensor, default: float, mask: Tensor | None = None) -> Tensor:
@@ -552,9 +560,10 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         )
         out = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
         out[:n_up] = upper_t[i]
-        waist_half = body.half_width(body.waist, WAIST_HALF)  # the silhouette: a dress's scale fits it best
+        # trousers or a skirt at the waist: as for lower garments; else (a dress) the silhouette's waist
+        waist_half = body.waist_half((9, 12))
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)
-        sx = 2 * waist_half / g_waist_w
+        sx = _scale(body, waist_half, g_waist_w)
         out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))
         out[idx["waist_left"]] = torch.cat((body.waist + waist_half * body.u, g[idx["waist_left"], 2:]))
         g_top = (g[idx["waist_left"], :2] + g[idx["waist_right"], :2]) / 2

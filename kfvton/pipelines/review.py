@@ -256,12 +256,14 @@ def tryon_pair(
     use_mask: bool = True,
     estimate: bool = True,
     pose: Pose | None = None,
+    category: str = "upper",
 ) -> PairResult:
     """Run the classical try-on on one pair as a user would: the layout's parse map, else (with `estimate`) regions
     estimated from the pose and silhouette (the two-photo path); the layout's cloth mask, else one computed.
 
     Args:
         pose: the person's pose when the layout has none (e.g. estimated by the caller).
+        category: the garment's category for `classical_tryon` ("upper", "lower", "dress" or "auto").
 
     Raises:
         ValueError naming the person when no pose is given or found.
@@ -276,5 +278,5 @@ def tryon_pair(
         regions = estimate_regions(person.image, pose)
         parse, how = regions.parse, "regions estimated"
     mask = garment.mask if use_mask else None
-    result = classical_tryon(person.image, garment.image, pose, garment_mask=mask, parse=parse)
+    result = classical_tryon(person.image, garment.image, pose, garment_mask=mask, parse=parse, category=category)
     return PairResult(result, parse, f"{how}, garment mask {result.mask_method}")

@@ -1,6 +1,7 @@
 """`python -m kfvton review`: try garments on persons and write a contact sheet to look at.
 
     python -m kfvton review PERSONS GARMENTS --out sheet.png [--pairs pairs.txt] [--no-parse] [--no-mask]
+        [--category upper|lower|dress|auto]
 
 PERSONS and GARMENTS are files, folders of images or dataset roots (VITON-HD `image/` + `cloth/`, Dress Code
 `images/*_0` + `images/*_1`); several can be given comma-separated. Every person is paired with every garment
@@ -38,6 +39,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-parse", action="store_true", help="ignore parse maps: regions estimated from the photo")
     parser.add_argument("--no-regions", action="store_true", help="with --no-parse: no region estimate either")
     parser.add_argument("--no-mask", action="store_true", help="ignore cloth masks: computed from the garment photo")
+    parser.add_argument(
+        "--category",
+        choices=("upper", "lower", "dress", "auto"),
+        default="upper",
+        help="garment category (default upper; auto decides per garment photo, e.g. for Dress Code lower_body)",
+    )
     parser.add_argument("--show-mask", action="store_true", help="add a 4th column: the refine mask over the result")
     parser.add_argument("--height", type=int, default=384, help="cell height in pixels (default 384)")
     parser.add_argument("--limit", type=int, default=64, help="at most this many pairs (default 64)")
@@ -69,7 +76,14 @@ def run(args: argparse.Namespace) -> int:
             from .tryon_cli import resolve_pose  # estimators load only when a person has no keypoint file
 
             pose = resolve_pose(None, person.image)
-        out = tryon_pair(person, garment, use_parse=not args.no_parse, estimate=not args.no_regions, pose=pose)
+        out = tryon_pair(
+            person,
+            garment,
+            use_parse=not args.no_parse,
+            estimate=not args.no_regions,
+            pose=pose,
+            category=args.category,
+        )
         mask = getattr(out.tryon, "refine_mask", None) if args.show_mask else None
         rows.append(
             SheetRow(person.image, garment.image, out.tryon.image, f"{person.name} + {garment.name}: {out.how}", mask)

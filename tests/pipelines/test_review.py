@@ -95,3 +95,16 @@ def test_dresscode_parse(samples_dir) -> None:
     assert person.parse is not None and person.parse.shape == (1, *person.image.shape[-2:])
     labels = set(person.parse.unique().tolist())
     assert 5 in labels and labels <= set(range(20))  # upper clothes in our layout
+
+
+def test_review_lower_garment_category(samples_dir, tmp_path, capsys) -> None:
+    """Dress Code shorts on a Dress Code person: refused as "upper" (the default), tried on with --category."""
+    folder = samples_dir / "dresscode" / "lower_body" / "images"
+    if not folder.is_dir():
+        pytest.skip("no Dress Code samples")
+    person, garment = str(folder / "013566_0.jpg"), str(folder / "013564_1.jpg")
+    out = tmp_path / "sheet.png"
+    assert main(["review", person, garment, "--out", str(out), "--height", "64"]) == 1
+    assert "looks like a lower-body garment" in capsys.readouterr().err
+    assert main(["review", person, garment, "--out", str(out), "--height", "64", "--category", "auto"]) == 0
+    assert out.is_file() and "1 pairs" in capsys.readouterr().out
