@@ -51,6 +51,9 @@ __all__ = [
     "GarmentCanvas",
     "build_network_inputs",
     "agnostic_region",
+    "NETWORK_CATEGORIES",
+    "garment_as_upper",
+    "LEG_BAND",
     "parse_agnostic",
     "image_agnostic",
     "garment_on_grey",
@@ -67,6 +70,9 @@ GREY: float = 128.0 / 255.0
 DEFAULT_SIZE_HW: tuple[int, int] = (256, 192)
 
 _NECK = VITONHD_NECK[0]
+#: Garment categories of the network inputs: which clothes the garment replaces.
+NETWORK_CATEGORIES: tuple[str, ...] = ("upper", "lower", "dress")
+_LEGS = ((16, ("left_hip", "left_knee", "left_ankle")), (17, ("right_hip", "right_knee", "right_ankle")))
 _ARMS = ((14, ("left_shoulder", "left_elbow", "left_wrist")), (15, ("right_shoulder", "right_elbow", "right_wrist")))
 
 
@@ -177,6 +183,75 @@ def resize_person(person: Tensor, parse: Tensor, pose: Pose, size_hw: tuple[int,
 # -------------------------------------------------------------------------------------------------------- agnostic
 
 
+def garment_as_upper(parse: Tensor, category: str | tuple[str, ...]) -> Tensor:
+    """The parse map as the networks read it for a garment category: the clothes the garment replaces carry the
+    networks' garment class (LIP upper clothes, 5), the rest is kept.
+
+    "upper": unchanged. "lower": pants and skirt (9, 12) -> 5, the person's top (5, 7) -> dress (6, which the
+    networks read as "bottom": pasted from the person unchanged). "dress": dress, coat, pants and skirt (6, 7, 9,
+    12) -> 5 (a dress replaces the top and the bottom).
+
+    Args:
+        parse: (B, H, W) int64 LIP-20 labels.
+        category: one of `NETWORK_CATEGORIES`, or one per batch item.
+
+    Returns:
+        (B, H, W) int64 LIP-20 labels.
+    """
+    cats = _categories(category, parse.shape[0])
+    out = parse.clone()
+    for i, cat in enumerate(cats):
+        p = parse[i]
+        if cat == "lower":
+            top = torch.isin(p, torch.tensor((5, 7), device=p.device))
+            bottom = torch.isin(p, torch.tensor((9, 12), device=p.device))
+            out[i] = torch.where(top, torch.full_like(p, 6), torch.where(bottom, torch.full_like(p, 5), p))
+        elif cat == "dress":
+            worn = torch.isin(p, torch.tensor((6, 7, 9, 12), device=p.device))
+            out[i] = torch.where(worn, torch.full_like(p, 5), p)
+    return out
+
+
+def _categories(category: str | tuple[str, ...] | list[str], batch: int) -> tuple[str, ...]:
+    cats = (category,) * batch if isinstance(category, str) else tuple(category)
+    if len(cats) != batch:
+        raise ValueError(f"category: expected one category or {batch} (one per batch item), got {len(cats)}")
+    for c in cats:
+        if c not in NETWORK_CATEGORIES:
+            raise ValueError(f"category: expected one of {', '.join(NETWORK_CATEGORIES)}, got {c!r}")
+    return cats
+
+
+def _leg_bands(joints: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
+    """Leg bands (hip -> knee -> ankle) and the hip box, (H, W) uint8 {0, 1}, `LEG_BAND` hip widths thick."""
+    h, w = hw
+    legs = np.zeros((h, w), np.uint8)
+    rh, lh = _xy(joints, "right_hip"), _xy(joints, "left_hip")
+    span = float(np.linalg.norm(lh - rh)) if rh is not None and lh is not None else 0.12 * w
+    band = max(1, round(LEG_BAND * max(span, 0.03 * w)))
+    s = 16
+
+    def pt(p: np.ndarray) -> tuple[int, int]:
+        return round(float(p[0]) * s), round(float(p[1]) * s)
+
+    for _, names in _LEGS:
+        chain = [_xy(joints, n) for n in names]
+        for a, b in zip(chain[:-1], chain[1:], strict=True):
+            if a is not None and b is not None:
+                cv2.line(legs, pt(a), pt(b), 1, thickness=band, lineType=cv2.LINE_8, shift=4)
+    if rh is not None and lh is not None:
+        # the seat: the hips' band, up to a third of the torso above the hips
+        up = np.array([0.0, -0.35 * span])
+        poly = np.array([pt(rh + up), pt(lh + up), pt(lh), pt(rh)], np.int32)
+        cv2.fillPoly(legs, [poly], 1, shift=4)
+        cv2.line(legs, pt(rh), pt(lh), 1, thickness=band, shift=4)
+    return legs
+
+
+#: Leg bands of the lower-body agnostic, x the hip-joint distance.
+LEG_BAND = 0.9
+
+
 def _xy(joints: np.ndarray, name: str) -> np.ndarray | None:
     j = joints[joint_index(name)]
     return j[:2] if j[2] > 0 else None
@@ -237,12 +312,14 @@ class AgnosticRegion:
     parse_region: Tensor
 
 
-def agnostic_region(parse: Tensor, pose: Pose) -> AgnosticRegion:
+def agnostic_region(parse: Tensor, pose: Pose, *, category: str | tuple[str, ...] = "upper") -> AgnosticRegion:
     """The regions the agnostic person hides, drawn from the pose and the parse at the parse's size.
 
     Args:
         parse: (B, H, W) int64 LIP-20 labels.
         pose: the pose in the parse's pixel frame (`canvas_hw` == (H, W)), batch B or 1.
+        category: "upper" (tops: as VITON-HD), "lower" (the old pants / skirt and the legs' bands from hips to
+            ankles, plus the seat, are hidden; head, top, arms and shoes stay) or "dress" (both); or one per item.
 
     Returns:
         `AgnosticRegion`.
@@ -266,26 +343,46 @@ def agnostic_region(parse: Tensor, pose: Pose) -> AgnosticRegion:
     keep = isin(VITONHD_HEAD + VITONHD_LOWER_BODY)
     image_region = (arms | torso | upper) & ~keep
     parse_region = upper | (arm_px & arms)
+    cats = _categories(category, batch)
+    if any(c != "upper" for c in cats):
+        legs = torch.from_numpy(np.stack([_leg_bands(joints[i], (h, w)) for i in range(batch)]))
+        legs = legs.to(parse.device, torch.bool)
+        bottom = isin((9, 12))
+        leg_px = isin(tuple(label for label, _ in _LEGS))
+        shoes_head = isin(VITONHD_HEAD + (18, 19))
+        lower_img = (legs | bottom) & ~shoes_head & ~isin((5, 7, 14, 15))
+        lower_parse = bottom | (leg_px & legs)
+        for i, cat in enumerate(cats):
+            if cat == "lower":
+                image_region[i] = lower_img[i]
+                parse_region[i] = lower_parse[i]
+            elif cat == "dress":
+                image_region[i] = ((arms[i] | torso[i] | upper[i] | legs[i] | bottom[i]) & ~shoes_head[i]) | isin((6,))[
+                    i
+                ]
+                parse_region[i] = upper[i] | (arm_px[i] & arms[i]) | lower_parse[i] | isin((6,))[i]
     return AgnosticRegion(image_region[:, None].float(), parse_region[:, None].float())
 
 
-def parse_agnostic(parse: Tensor, pose: Pose) -> Tensor:
-    """The clothing-agnostic parse: (B, H, W) int64 LIP-20 labels with `agnostic_region`'s parse region set to 0."""
-    region = agnostic_region(parse, pose).parse_region
+def parse_agnostic(parse: Tensor, pose: Pose, *, category: str | tuple[str, ...] = "upper") -> Tensor:
+    """The clothing-agnostic parse: (B, H, W) int64 LIP-20 labels with `agnostic_region`'s parse region set to 0
+    (`category` as there)."""
+    region = agnostic_region(parse, pose, category=category).parse_region
     parse = broadcast_batch(parse, region.shape[0], "parse")
     return torch.where(region[:, 0] > 0, torch.zeros_like(parse), parse)
 
 
-def image_agnostic(person: Tensor, parse: Tensor, pose: Pose) -> Tensor:
+def image_agnostic(person: Tensor, parse: Tensor, pose: Pose, *, category: str | tuple[str, ...] = "upper") -> Tensor:
     """The clothing-agnostic person: (B, 3, H, W) in [0, 1], `agnostic_region`'s image region filled with `GREY`.
 
     Args:
         person: (B, 3, H, W) float in [0, 1]; parse (B, H, W) LIP-20 labels and pose at the same size.
+        category: as in `agnostic_region`.
     """
     check_image(person, "person")
     if person.shape[-2:] != parse.shape[-2:]:
         raise ValueError(f"parse: expected the person's size {tuple(person.shape[-2:])}, got {tuple(parse.shape[-2:])}")
-    region = agnostic_region(parse, pose).image_region
+    region = agnostic_region(parse, pose, category=category).image_region
     batch = check_same_batch({"person": person.shape[0], "parse/pose": region.shape[0]})
     person = broadcast_batch(person, batch, "person")
     region = broadcast_batch(region, batch, "parse").to(person.dtype)
@@ -408,6 +505,7 @@ def build_network_inputs(
     *,
     size_hw: tuple[int, int] = DEFAULT_SIZE_HW,
     align_garment: bool = True,
+    category: str | tuple[str, ...] = "upper",
 ) -> NetworkInputs:
     """Build every network input from the user's photos, at the working size.
 
@@ -420,6 +518,10 @@ def build_network_inputs(
         size_hw: working size (H, W); 256x192 for the released networks, (512, 384), (1024, 768) also work.
         align_garment: fit the garment into the person's upper-clothes box (KF-VTON's data does); False only
             resizes the garment canvas to the working size.
+        category: the garment's category, one or one per item (`NETWORK_CATEGORIES`): "upper" as KF-VTON;
+            "lower" / "dress" hide the clothes that garment replaces in the agnostic inputs
+            (`agnostic_region`) and give those clothes the networks' garment class in the parse maps and the
+            garment canvas's box (`garment_as_upper`), so the unchanged networks learn lower garments and dresses.
 
     Returns:
         `NetworkInputs`, float32 tensors on `person`'s device.
@@ -453,8 +555,9 @@ def build_network_inputs(
 
     resized = resize_person(person, parse, pose, size_hw)
     person, parse, pose = resized.person, resized.parse, resized.pose
-    agn_parse = parse_agnostic(parse, pose)
-    agnostic = image_agnostic(person, parse, pose)
+    agn_parse = garment_as_upper(parse_agnostic(parse, pose, category=category), category)
+    agnostic = image_agnostic(person, parse, pose, category=category)
+    parse = garment_as_upper(parse, category)
     parse14, agn14 = lip_to_parse14(parse), lip_to_parse14(agn_parse)
     parse7, agn7 = parse14_to_parse7(parse14), parse14_to_parse7(agn14)
     if align_garment:

@@ -14,8 +14,10 @@ Layout, under `dataroot` (one folder per category; the shared samples hold 7 pai
 Samples are `TryOnSample`s, as `TryOnDataset` gives, so the trainer and the evaluation read both alike; sample
 names carry the category ("lower_body/013563_0.jpg"). A paired sample must show its category's garment labels
 (upper clothes 5; pants 9 or skirt 12; dress 6), else it is a bad sample (reported by name, skipped or raised).
-NOTE: the KF-VTON network inputs (agnostic person, merged parse) are built for upper-body garments; training on
-lower_body or dresses reads correctly here but the networks' agnostic masks do not yet remove the lower garment.
+Network inputs per category (`network_category`: the trainer builds each item's inputs with its category):
+lower_body hides the old pants / skirt and the legs' bands in the agnostic person and parse and gives pants / skirt
+the networks' garment class (the person's top is pasted unchanged); dresses hide and replace top and bottom
+(`kfvton.preprocess.network_inputs.agnostic_region`, `garment_as_upper`). Other datasets' samples are "upper".
 """
 
 from __future__ import annotations
@@ -39,11 +41,28 @@ from .datasets import (
     read_pair_list,
 )
 
-__all__ = ["DRESSCODE_CATEGORIES", "CATEGORY_LABELS", "DressCodeDataset", "dresscode_pair_list"]
+__all__ = [
+    "DRESSCODE_CATEGORIES",
+    "CATEGORY_LABELS",
+    "NETWORK_CATEGORY",
+    "DressCodeDataset",
+    "dresscode_pair_list",
+    "network_category",
+]
 
 DRESSCODE_CATEGORIES: tuple[str, ...] = ("upper_body", "lower_body", "dresses")
 #: Dress Code folder -> LIP-20 labels (our layout) of the garment a person of that folder wears.
 CATEGORY_LABELS: dict[str, tuple[int, ...]] = {"upper_body": (5,), "lower_body": (9, 12), "dresses": (6,)}
+
+
+#: Dress Code folder -> the network inputs' garment category.
+NETWORK_CATEGORY: dict[str, str] = {"upper_body": "upper", "lower_body": "lower", "dresses": "dress"}
+
+
+def network_category(sample_name: str) -> str:
+    """The network inputs' category of a sample by its name ("lower_body/013563_0.jpg" -> "lower"); names
+    without a Dress Code category folder (VITON-HD) are "upper"."""
+    return NETWORK_CATEGORY.get(sample_name.split("/")[0], "upper")
 
 
 def dresscode_pair_list(folder: Path, split: str, pairs: str) -> Path | None:

@@ -50,6 +50,7 @@ from ..preprocess.network_inputs import NetworkInputs, build_network_inputs
 from ..preprocess.parse_labels import PARSE7_CLASSES
 from .config import TrainConfig
 from .datasets import AugmentConfig, TryOnBatch, TryOnDataset, collate_samples
+from .dresscode import network_category
 from .losses import (
     Vgg19Features,
     VggLoss,
@@ -90,7 +91,14 @@ def collate_train(samples: list, *, size_hw: tuple[int, int]) -> TrainBatch:
     """Collate samples and build their network inputs with the nodes' own builder."""
     raw = collate_samples(samples)
     inputs = build_network_inputs(
-        raw.image, raw.cloth, raw.cloth_mask, raw.pose, raw.parse, size_hw=size_hw, align_garment=True
+        raw.image,
+        raw.cloth,
+        raw.cloth_mask,
+        raw.pose,
+        raw.parse,
+        size_hw=size_hw,
+        align_garment=True,
+        category=tuple(network_category(n) for n in raw.names),
     )
     return TrainBatch(raw, inputs)
 

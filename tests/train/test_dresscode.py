@@ -56,12 +56,48 @@ def test_config_loads() -> None:
     )
 
 
-def test_smoke_run_on_dresscode(dresscode_root: Path, tmp_path: Path) -> None:
-    """configs/smoke.yaml's tiny networks on the Dress Code upper_body samples: 2 steps, finite losses."""
+class TestNetworkInputsPerCategory:
+    """The agnostic inputs hide what the garment replaces; those clothes take the networks' garment class."""
+
+    @pytest.mark.parametrize(("category", "net"), [("lower_body", "lower"), ("dresses", "dress")])
+    def test_hidden_and_garment_class(self, dresscode_root: Path, category: str, net: str) -> None:
+        from kfvton.preprocess.network_inputs import GREY, build_network_inputs
+
+        ds = DressCodeDataset(dresscode_root, "test", size_hw=(256, 192), category=category, train=False)
+        s = ds[0]
+        b = collate_samples([s])
+        kw = {"size_hw": (256, 192)}
+        inp = build_network_inputs(b.image, b.cloth, b.cloth_mask, b.pose, b.parse, category=net, **kw)
+        old = build_network_inputs(b.image, b.cloth, b.cloth_mask, b.pose, b.parse, **kw)
+        worn = torch.isin(b.parse, torch.tensor((9, 12) if net == "lower" else (6,)))[:, None]
+        grey = ((inp.agnostic + 1) / 2 - GREY).abs().amax(1, keepdim=True) < 0.02
+        assert float(grey[worn].float().mean()) > 0.95  # the old garment is hidden
+        assert float(inp.person_clothes_mask[worn].mean()) > 0.95  # ... and is the garment class
+        assert float(old.person_clothes_mask[worn].mean()) < 0.05  # (upper: it was not)
+        if net == "lower":
+            top = torch.isin(b.parse, torch.tensor((5,)))[:, None]
+            assert float(grey[top].float().mean()) < 0.05 and float(inp.person_clothes_mask[top].mean()) == 0.0
+        shoes = torch.isin(b.parse, torch.tensor((18, 19)))[:, None]
+        if shoes.any():
+            assert float(grey[shoes].float().mean()) < 0.05  # shoes stay
+        # the garment canvas sits on the category's garment box: its mask overlaps the old garment
+        assert float(inp.garment_mask[worn].mean()) > 0.5
+
+    def test_bad_category(self, dresscode_root: Path) -> None:
+        from kfvton.preprocess.network_inputs import garment_as_upper
+
+        with pytest.raises(ValueError, match="category: expected one of upper, lower, dress"):
+            garment_as_upper(torch.zeros(1, 8, 8, dtype=torch.long), "shoes")
+
+
+@pytest.mark.parametrize("category", ["upper_body", "lower_body", "dresses"])
+def test_smoke_run_on_dresscode(dresscode_root: Path, tmp_path: Path, category: str) -> None:
+    """configs/smoke.yaml's tiny networks on each Dress Code category's samples (that category's network inputs):
+    2 steps, finite losses."""
     cfg = load_config(
         CONFIGS / "smoke.yaml",
         [
-            f"data.dataroot={dresscode_root}", "data.layout=dresscode", "data.category=upper_body", "data.pairs=paired",
+            f"data.dataroot={dresscode_root}", "data.layout=dresscode", f"data.category={category}", "data.pairs=paired",
             "data.allow_unpaired=false", "train.steps=2", "train.sample_every=0", "train.ckpt_every=0",
             f"train.out_dir={tmp_path / 'run'}",
         ],
