@@ -1,8 +1,8 @@
 """Lower-body garments and dresses in the classical try-on, on the shared Dress Code pairs (skipped without them).
 
 Floors are the measured means (benchmarks/bench_lower.py, with parse maps) with a margin: SSIM in the label box
-0.504 (lower) / 0.525 (dresses) vs 0.525 for tops; coverage 91 % / 75 %; spill 12.5 % / 8.1 % (the issue's goals of
-< 5 % spill for lower garments and >= 85 % coverage for dresses are NOT met yet).
+0.521 (lower) / 0.547 (dresses) vs 0.528 for tops; coverage 93.3 % / 87.4 %; spill 3.7 % / 3.9 % (the issue's goals:
+spill < 5 %, coverage >= 85 %, SSIM within 0.03 of the tops' figure; met on the shared pairs).
 """
 
 from __future__ import annotations
@@ -175,20 +175,41 @@ class TestTryOn:
                     assert torch.isfinite(out.image).all() and float(out.warped_mask.sum()) > 0, (pi, gi)
 
 
+_SCORES: dict[str, list] = {}
+
+
+def _scores(dresscode, name):
+    import bench_lower
+
+    if name not in _SCORES:
+        _SCORES[name] = bench_lower.score_folder(dresscode.parent, name)
+    return _SCORES[name]
+
+
+def _mean(scores, field):
+    return sum(getattr(s, field) for s in scores) / len(scores)
+
+
 @pytest.mark.slow
 class TestMeasures:
+    # measured (benchmarks/bench_lower.py, label maps): lower SSIM 0.521, cover 93.3 %, spill 3.7 %;
+    # dresses SSIM 0.547, cover 87.4 %, spill 3.9 % (before this round: spill 12.6 % / cover 76.5 %)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.47, 0.86, 0.16), ("dresses", 0.47, 0.68, 0.09)],
+        [("lower_body", 0.50, 0.89, 0.05), ("dresses", 0.52, 0.85, 0.05)],
     )
     def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
-        import bench_lower
+        scores = _scores(dresscode, name)
+        assert _mean(scores, "ssim_box") >= ssim_floor
+        assert _mean(scores, "coverage") >= cover_floor
+        assert _mean(scores, "spill") <= spill_ceiling
 
-        scores = bench_lower.score_folder(dresscode.parent, name)
-        n = len(scores)
-        assert sum(s.ssim_box for s in scores) / n >= ssim_floor
-        assert sum(s.coverage for s in scores) / n >= cover_floor
-        assert sum(s.spill for s in scores) / n <= spill_ceiling
+    def test_ssim_within_upper(self, dresscode):
+        """The issue's goal: per category within 0.03 SSIM of the upper-body figure (0.528; lower 0.521, dresses
+        0.547 measured)."""
+        upper = _mean(_scores(dresscode, "upper_body"), "ssim_box")
+        for name in ("lower_body", "dresses"):
+            assert _mean(_scores(dresscode, name), "ssim_box") >= upper - 0.03, name
 
 
 def test_edited_lower_pairs_warp_part_wise(dresscode):
@@ -233,3 +254,27 @@ def test_two_photos_cli_with_estimated_regions(dresscode, tmp_path, capsys, garm
     assert record["category"] == category and record["landmarks"]
     names = [p["name"] for p in record["landmarks"]]
     assert ("crotch" in names) if category == "lower" else ("waist_left" in names and "collar_center" in names)
+
+
+@pytest.mark.slow
+def test_every_person_with_every_category_unpaired(dresscode):
+    """All 21 shared persons x one garment of each category (rotating, so all 21 garments are used), the label map
+    on even persons and none on odd ones: every combination of person category x garment category x parse / none
+    runs, gives finite images and a non-empty garment inside the picture."""
+    folders = {"upper_body": "upper", "lower_body": "lower", "dresses": "dress"}
+    ids = {f: sorted(p.name[:6] for p in (dresscode / f / "images").glob("*_0.jpg")) for f in folders}
+    seen = set()
+    k = 0
+    for pf in folders:
+        for pi in ids[pf]:
+            person, _, pose, parse = _load(dresscode / pf, pi)
+            use = parse if k % 2 == 0 else None
+            for j, (gf, category) in enumerate(folders.items()):
+                gi = ids[gf][(k + j) % len(ids[gf])]
+                garment = load_image(dresscode / gf / "images" / f"{gi}_1.jpg")
+                out = classical_tryon(person, garment, pose, parse=use, category=category)
+                assert torch.isfinite(out.image).all() and out.category == category, (pi, gi)
+                assert float(out.warped_mask.mean()) > 0.01, (pi, gi)
+                seen.add((folders[pf], category, use is not None))
+            k += 1
+    assert len(seen) == 18
