@@ -8,8 +8,8 @@ Tuck (lower garments; the person's top against the new waistband): "out" keeps t
 (over the waistband), "in" lets the garment cover the top below the new waist line (the top is tucked), "auto"
 is "out" when the old top reaches more than `TUCK_REACH` waist widths below the new waist line, else "in".
 When the parse map's top reaches below the knees (estimated regions label whole light outfits as the top), its
-pixels more than `TOP_BELOW_HIPS` waist widths below the garment's hips are taken as legs: covered where the
-garment is, kept elsewhere.
+pixels more than `TOP_BELOW_HIPS` waist widths below the hip joints are taken as legs, and so is "neck" below the
+hip joints: covered where the garment is, kept elsewhere.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
 be, `person_bound`: the person (every label but background) grown by `BOUND_GROW` of the image height; for
@@ -58,7 +58,7 @@ __all__ = [
 
 TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
-TOP_BELOW_HIPS = 0.5  # top pixels this many waist widths below the garment's hips are taken as legs
+TOP_BELOW_HIPS = 0.25  # top pixels this many waist widths below the hip joints are taken as legs
 _UPPER_CLOTHES = (5, 7)
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
@@ -125,13 +125,14 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
         reach = top & (rows > waist_y + TUCK_REACH * hw)
         tuck = "out" if bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any()) else "in"
     # a "top" reaching far below the hips is a mislabelled leg (estimated regions): neither in front nor painted
-    hl, hr = pairs.names.index("hip_left"), pairs.names.index("hip_right")
-    hips_y = ((p[:, hl, 1] + p[:, hr, 1]) / 2).reshape(-1, 1, 1)
     if pairs.pose is not None:  # only when the "top" reaches below the knees: a coat or cardigan does not
-        knees = pairs.pose.rescaled(pairs.person_hw).joints[:, [10, 13], 1].to(parse.device)
-        knee_y = knees.mean(-1).reshape(-1, 1, 1)
+        joints = pairs.pose.rescaled(pairs.person_hw).joints.to(parse.device)
+        knee_y = joints[:, [10, 13], 1].mean(-1).reshape(-1, 1, 1)
+        hips_y = joints[:, [9, 12], 1].mean(-1).reshape(-1, 1, 1)
         legs = (top & (rows > knee_y)).flatten(1).any(1).reshape(-1, 1, 1)
         parse = torch.where(legs & top & (rows > hips_y + TOP_BELOW_HIPS * hw), torch.full_like(parse, 16), parse)
+        # "neck" below the hip joints is skin of the legs mislabelled (estimated regions): not kept in front
+        parse = torch.where((parse == 10) & (rows > hips_y), torch.full_like(parse, 16), parse)
     if tuck == "out":
         return parse, tuck
     return torch.where(top & (rows > waist_y), torch.full_like(parse, 9), parse), tuck
