@@ -278,3 +278,76 @@ def test_every_person_with_every_category_unpaired(dresscode):
                 seen.add((folders[pf], category, use is not None))
             k += 1
     assert len(seen) == 18
+
+
+class TestSymmetry:
+    """A mirror-symmetric garment on a mirror-symmetric pose gets mirror-symmetric targets (level hems)."""
+
+    @staticmethod
+    def _pose(h=512, w=384):
+        from kfvton.keypoints.pose import Pose
+
+        joints = torch.zeros(1, 25, 3)
+        cx = (w - 1) / 2
+        for k, (dx, y) in {1: (0, 110), 8: (0, 250), 0: (0, 70)}.items():
+            joints[0, k] = torch.tensor([cx + dx, y, 1.0])
+        for right, left, dx, y in ((2, 5, 45, 115), (3, 6, 55, 180), (4, 7, 58, 240), (9, 12, 30, 250),
+                                   (10, 13, 32, 360), (11, 14, 33, 465)):  # fmt: skip
+            joints[0, right] = torch.tensor([cx - dx, y, 1.0])
+            joints[0, left] = torch.tensor([cx + dx, y, 1.0])
+        return Pose(joints, (h, w))
+
+    @staticmethod
+    def _mirror_error(pairs, w):
+        names = pairs.names
+        p = pairs.person_px[0]
+        worst = 0.0
+        for k, n in enumerate(names):
+            if float(p[k, 2]) <= 0:
+                continue
+            twin = n.replace("left", "#").replace("right", "left").replace("#", "right")
+            j = names.index(twin)
+            worst = max(worst, abs(float(p[k, 0] + p[j, 0]) - (w - 1)), abs(float(p[k, 1] - p[j, 1])))
+        return worst
+
+    def _mask(self, kind, h=400, w=300):
+        m = torch.zeros(1, 1, h, w)
+        cx = (w - 1) / 2
+        for r in range(20, 380):
+            half = (60 + (r - 20) * (0.25 if kind == "skirt" else 0.05)) if kind != "dress" else 60 + 25 * (r > 120)
+            if kind == "dress" and r < 60:
+                half = 35
+            m[0, 0, r, round(cx - half) : round(cx + half) + 1] = 1
+        if kind == "trousers":
+            m[0, 0, 200:380, round(cx) - 6 : round(cx) + 7] = 0  # the gap between the legs
+        return m
+
+    @staticmethod
+    def _parse(h=512, w=384):
+        """A mirror-symmetric person: top 5 to the hips, trousers 9 to the ankles, face 13 (LIP-20)."""
+        parse = torch.zeros(1, h, w, dtype=torch.long)
+        cx = (w - 1) / 2
+        for r in range(60, 480):
+            if r < 100:
+                half, label = 25, 13
+            elif r < 250:
+                half, label = 70 if r > 120 else 55, 5
+            else:
+                half, label = 60 - (r - 250) * 0.1, 9
+            parse[0, r, round(cx - half) : round(cx + half) + 1] = label
+        return torch.maximum(parse, parse.flip(-1))
+
+    @pytest.mark.parametrize("with_parse", [False, True])
+    @pytest.mark.parametrize(("kind", "category"), [("skirt", "lower"), ("trousers", "lower"), ("dress", "dress")])
+    def test_level_hems(self, kind, category, with_parse):
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks, place_lower_landmarks
+
+        mask = self._mask(kind)
+        garment = mask.expand(-1, 3, -1, -1) * 0.5 + 0.25
+        parse = self._parse() if with_parse else None
+        if category == "lower":
+            pairs = place_lower_landmarks(detect_lower_landmarks(garment, mask), self._pose(), parse=parse)
+        else:
+            pairs = place_dress_landmarks(detect_dress_landmarks(garment, mask), self._pose(), parse=parse)
+        assert self._mirror_error(pairs, 384) < 2.5
