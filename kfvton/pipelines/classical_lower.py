@@ -10,6 +10,7 @@ is "out" when the old top reaches more than `TUCK_REACH` waist widths below the 
 When the parse map's top reaches below the knees (estimated regions label whole light outfits as the top), its
 pixels more than `TOP_BELOW_HIPS` waist widths below the hip joints are taken as legs, and so is "neck" below the
 hip joints: covered where the garment is, kept elsewhere.
+An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
 be, `person_bound`: the person (every label but background) grown by `BOUND_GROW` of the image height; for
@@ -120,6 +121,9 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     waist_y = ((p[:, wl, 1] + p[:, wr, 1]) / 2).reshape(-1, 1, 1)
     hw = (p[:, wl, :2] - p[:, wr, :2]).norm(dim=-1).reshape(-1, 1, 1)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
+    # an old dress: its bodice is the top (in front over the waistband), its skirt the old lower garment (replaced)
+    parse = torch.where((parse == 6) & (rows > waist_y), torch.full_like(parse, 9), parse)
+    parse = torch.where(parse == 6, torch.full_like(parse, 5), parse)
     top = torch.isin(parse, torch.tensor(_UPPER_CLOTHES, device=parse.device))
     if tuck == "auto":
         reach = top & (rows > waist_y + TUCK_REACH * hw)
