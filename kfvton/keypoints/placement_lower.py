@@ -207,13 +207,15 @@ class _Body:
             return None
         return (-ts[idx[0]]).clamp_min(0.0), ts[idx[-1]].clamp_min(0.0)
 
-    def fit(self, wanted: Tensor, silhouette: Tensor | None, cap: Tensor | None = None) -> Tensor:
-        """A side's distance from its centre line: `wanted` held between the silhouette's and `SIL_LOOSE` hw
-        beyond it (unchanged without a silhouette), and at most `cap`."""
+    def fit(
+        self, wanted: Tensor, silhouette: Tensor | None, cap: Tensor | None = None, *, cover: bool = True
+    ) -> Tensor:
+        """A side's distance from its centre line: `wanted` held between the silhouette's (`cover`; else no
+        floor) and `SIL_LOOSE` hw beyond it (unchanged without a silhouette), and at most `cap`."""
         out = wanted
         if silhouette is not None:
             floor = silhouette if cap is None else torch.minimum(silhouette, cap)
-            out = wanted.clamp(floor, floor + SIL_LOOSE * self.hw)
+            out = wanted.clamp(floor if cover else None, floor + SIL_LOOSE * self.hw)
         return out if cap is None else torch.minimum(out, cap)
 
     def midline(self, depth: Tensor) -> Tensor:
@@ -449,8 +451,11 @@ def _fit_sides(
     seen = body.across(centre, body.u, run=run)
     if seen is None:
         return right, left
-    r = body.fit((centre - right) @ body.u, seen[0])
-    l_ = body.fit((left - centre) @ body.u, seen[1])
+    # above the hip joints (a dress's bodice) the silhouette only bounds: wide sleeves or a loose top beside the
+    # torso are not the body's width; below, the garment covers the old clothes
+    cover = bool((centre - body.hip) @ body.v > 0)
+    r = body.fit((centre - right) @ body.u, seen[0], cover=cover)
+    l_ = body.fit((left - centre) @ body.u, seen[1], cover=cover)
     if at_least is not None:
         r, l_ = torch.maximum(r, at_least), torch.maximum(l_, at_least)
     return centre - r * body.u, centre + l_ * body.u
