@@ -30,7 +30,14 @@ from torch import Tensor
 
 from .._checks import check_image, check_same_batch, check_shape
 
-__all__ = ["GARMENT_LANDMARKS", "GarmentLandmarks", "detect_garment_landmarks", "landmark_index", "LONG_SLEEVE_RATIO"]
+__all__ = [
+    "GARMENT_LANDMARKS",
+    "SLEEVE_KINDS",
+    "GarmentLandmarks",
+    "detect_garment_landmarks",
+    "landmark_index",
+    "LONG_SLEEVE_RATIO",
+]
 
 GARMENT_LANDMARKS: tuple[str, ...] = (
     "collar_left", "collar_center", "collar_right", "shoulder_left", "shoulder_right",

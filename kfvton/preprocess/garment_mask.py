@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from .._checks import check_image, check_mask, check_same_batch, check_shape
+from .mask_ops import largest_component
 
 __all__ = [
     "GarmentMask",
@@ -91,14 +92,6 @@ def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -
     return out
 
 
-def _largest_component(fg: np.ndarray) -> np.ndarray:
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
-    if n <= 1:
-        return np.zeros_like(fg)
-    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return (labels == best).astype(np.uint8)
-
-
 def _robust_spread(r: np.ndarray) -> tuple[float, float]:
     """Median and MAD-based sigma of residuals."""
     med = float(np.median(r))
@@ -163,7 +156,7 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel)
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
-    fg = _largest_component(fg)
+    fg = largest_component(fg)
     if fg.sum() == 0:
         raise ValueError(
             f"garment[{index}]: no garment could be separated from the background (colour "
@@ -198,7 +191,7 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     fg[drop] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     full[:] = 0
-    full[y0:y1, x0:x1] = _largest_component(fg)
+    full[y0:y1, x0:x1] = largest_component(fg)
     fg = full
 
     frac = fg.mean()
@@ -225,7 +218,7 @@ def _drop_loose_one(fg: np.ndarray, width_share: float) -> np.ndarray:
     gw = int(xs.max() - xs.min() + 1)
     d = max(3, int(round(width_share * gw)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
-    body = _largest_component(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel))
+    body = largest_component(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel))
     if body.sum() == 0:
         return fg
     by = np.nonzero(body)[0]
@@ -242,7 +235,7 @@ def _drop_loose_one(fg: np.ndarray, width_share: float) -> np.ndarray:
         if straps or area < 0.002 * fg.sum():
             continue
         out[labels == i] = 0
-    return _largest_component(out)
+    return largest_component(out)
 
 
 def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor, tuple[float, ...]]:
