@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..preprocess.io import PHOTO_EXTENSIONS
 from .review import (
     SheetRow,
     contact_sheet,
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.height < 32:
         raise ValueError(f"--height: expected >= 32 pixels, got {args.height}")
     suffix = Path(args.out).suffix.lower()
-    if suffix not in (".png", ".jpg", ".jpeg", ".webp"):
+    if suffix not in PHOTO_EXTENSIONS:
         raise ValueError(f"--out: expected a .png, .jpg or .webp file, got {args.out!r}")
     persons = list_persons(args.persons.split(","))
     garments = list_garments(args.garments.split(","))

@@ -32,7 +32,7 @@ from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate
 from ..keypoints.formats import read_pose_json
 from ..keypoints.placement import TUCK_MODES
 from ..keypoints.pose import BODY25_JOINTS, Pose
-from ..preprocess.garment_mask import garment_photo_warnings
+from ..preprocess.garment_checks import garment_photo_warnings
 from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
 from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx

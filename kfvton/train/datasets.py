@@ -35,7 +35,7 @@ from torch import Tensor
 from ..geometry.grid import resize_labels, resize_to
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
-from ..preprocess.io import load_image, load_mask, load_parse, upright_size_hw
+from ..preprocess.io import PHOTO_EXTENSIONS, load_image, load_mask, load_parse, upright_size_hw
 
 __all__ = [
     "DatasetLayout",
@@ -51,8 +51,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("kfvton")
-
-_IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp")
 
 
 @dataclass(frozen=True)
@@ -277,7 +275,7 @@ def augment_sample(s: TryOnSample, cfg: AugmentConfig, gen: torch.Generator) -> 
 # ---------------------------------------------------------------------------------------------------- dataset
 
 
-def _find(folder: Path, stem: str, exts: Sequence[str] = _IMAGE_EXTS) -> Path | None:
+def _find(folder: Path, stem: str, exts: Sequence[str] = PHOTO_EXTENSIONS) -> Path | None:
     for ext in exts:
         p = folder / f"{stem}{ext}"
         if p.is_file():
@@ -386,7 +384,7 @@ class TryOnDataset(torch.utils.data.Dataset):
                 f"dataset: unpaired mode needs a pair list; none at {Path(self.dataroot) / f'{self.split}_pairs.txt'}"
             )
         images = self._folder((self.lay.image,), "person image")
-        return [(p.name, p.name) for p in sorted(images.iterdir()) if p.suffix.lower() in _IMAGE_EXTS]
+        return [(p.name, p.name) for p in sorted(images.iterdir()) if p.suffix.lower() in PHOTO_EXTENSIONS]
 
     def _index(self) -> list[_Entry]:
         image_dir = self._folder((self.lay.image,), "person image")

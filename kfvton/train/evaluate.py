@@ -35,7 +35,7 @@ from torch import Tensor
 
 from .._atomic import write_text_atomic
 from .._checks import check_shape
-from ..preprocess.io import load_image
+from ..preprocess.io import PHOTO_EXTENSIONS, load_image
 
 __all__ = [
     "ssim",
@@ -53,8 +53,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("kfvton")
-
-_IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp")
 
 
 def _gaussian_window(size: int, sigma: float, dtype: torch.dtype, device: torch.device) -> Tensor:
@@ -230,7 +228,7 @@ def _installed(module: str) -> bool:
 def _images(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         raise FileNotFoundError(f"evaluate: folder not found: {folder}")
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in _IMAGE_EXTS}
+    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in PHOTO_EXTENSIONS}
 
 
 def match_pairs(
