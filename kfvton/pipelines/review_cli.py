@@ -67,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
         person, garment = people[person_path], clothes[garment_path]
         pose = None
         if person.pose is None:
-            from .tryon_cli import resolve_pose  # estimators load only when a person has no keypoint file
+            from .tryon_cli import resolve_pose_estimate  # estimators load only when a person has no keypoint file
 
-            pose = resolve_pose(None, person.image)
+            pose = resolve_pose_estimate(None, person.image).pose
         out = tryon_pair(person, garment, use_parse=not args.no_parse, estimate=not args.no_regions, pose=pose)
         mask = getattr(out.tryon, "refine_mask", None) if args.show_mask else None
         rows.append(
