@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 from .._atomic import write_text_atomic
 from .._checks import check_device, check_output_file, check_output_folder
+from ..geometry.grid import resize_to
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate
 from ..keypoints.formats import read_pose_json
@@ -266,7 +267,7 @@ def _fit_garment(
         return garment, garment_mask
     scale = (target / area) ** 0.5
     size = (max(1, round(gh * scale)), max(1, round(gw * scale)))
-    garment = F.interpolate(garment, size=size, mode="bilinear", antialias=True, align_corners=False).clamp(0, 1)
+    garment = resize_to(garment, size).clamp(0, 1)
     if garment_mask is not None:
         garment_mask = (F.interpolate(garment_mask, size=size, mode="area") > 0.5).float()
     print(

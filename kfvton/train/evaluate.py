@@ -35,6 +35,7 @@ from torch import Tensor
 
 from .._atomic import write_text_atomic
 from .._checks import check_shape
+from ..geometry.grid import resize_to
 from ..preprocess.io import PHOTO_EXTENSIONS, load_image
 
 __all__ = [
@@ -179,7 +180,7 @@ def appearance_scores(
     check_shape(parse, "parse", (result.shape[0], "H", "W"))
 
     def resize(x: Tensor) -> Tensor:
-        return F.interpolate(x.float(), size=size_hw, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        return resize_to(x.float(), size_hw).clamp(0, 1)
 
     a, b = resize(result), resize(photo)
     ph, pw = parse.shape[-2:]
@@ -245,7 +246,7 @@ def match_pairs(
 def _load(path: Path, size_hw: tuple[int, int] | None) -> Tensor:
     img = load_image(path)
     if size_hw is not None and tuple(img.shape[-2:]) != tuple(size_hw):
-        img = F.interpolate(img, size=size_hw, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        img = resize_to(img, size_hw).clamp(0, 1)
     return img
 
 
