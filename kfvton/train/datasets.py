@@ -343,6 +343,17 @@ class TryOnDataset(torch.utils.data.Dataset):
     _cache: dict[int, TryOnSample] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._check_options()
+        self.lay = LAYOUTS[self.layout] if self.layout != "auto" else detect_layout(self.dataroot, self.split)
+        self.entries = self._index()
+        if not self.entries:
+            raise ValueError(
+                f"dataset {self.dataroot}/{self.split}: no usable sample "
+                f"({len(self.bad_samples)} bad: {dict(list(self.bad_samples.items())[:3])})"
+            )
+
+    def _check_options(self) -> None:
+        """Validate the options every layout shares (pairs, on_bad_sample, size_hw); `size_hw` becomes two ints."""
         if self.pairs not in ("paired", "unpaired"):
             raise ValueError(f"pairs: expected 'paired' or 'unpaired', got {self.pairs!r}")
         if self.on_bad_sample not in ("skip", "fail"):
@@ -351,13 +362,6 @@ class TryOnDataset(torch.utils.data.Dataset):
         if h < 16 or w < 16:
             raise ValueError(f"size_hw: expected at least 16x16, got {self.size_hw}")
         self.size_hw = (int(h), int(w))
-        self.lay = LAYOUTS[self.layout] if self.layout != "auto" else detect_layout(self.dataroot, self.split)
-        self.entries = self._index()
-        if not self.entries:
-            raise ValueError(
-                f"dataset {self.dataroot}/{self.split}: no usable sample "
-                f"({len(self.bad_samples)} bad: {dict(list(self.bad_samples.items())[:3])})"
-            )
 
     # ---------------------------------------------------------------- indexing
     def _folder(self, names: tuple[str, ...], what: str) -> Path:
