@@ -129,6 +129,9 @@ def silhouette_plain_background(
             mask[sure] = cv2.GC_FGD
             mask[:2], mask[:, :2], mask[:, -2:] = cv2.GC_BGD, cv2.GC_BGD, cv2.GC_BGD
             bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
+            # GrabCut seeds its colour models with k-means++, which draws from OpenCV's global RNG: seeded here
+            # so a photo gets the same mask alone, in a batch, or after any other OpenCV work in the process.
+            cv2.setRNGSeed(0)
             cv2.grabCut((small * 255).astype(np.uint8), mask, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
             fg = (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
         fg = fg.astype(np.uint8)
