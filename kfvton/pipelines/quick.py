@@ -68,8 +68,9 @@ class QuickTryOn:
             lower body are kept in front): the region other try-on packs' mask inputs expect.
         refine_mask: (B, 1, H, W) float [0, 1], everything synthesised (seams along the garment's outline, old
             clothes repainted as skin or background): what a low-denoise inpainting pass may repaint.
-        tryon: the full classical result (keypoints, warp, landmarks, ...).
+        tryon: the full classical result (keypoints, warp, landmarks, category, resolved tuck, ...).
         person: the pose and regions used.
+        tuck_option: the `tuck` asked for ("auto", "in" or "out"); `tryon.tuck` holds what was used.
     """
 
     image: Tensor
@@ -77,21 +78,44 @@ class QuickTryOn:
     refine_mask: Tensor
     tryon: ClassicalTryOn
     person: PersonRegions
+    tuck_option: str = "auto"
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return self.person.warnings
+        """The person's (pose, regions) and the garment photo's warnings."""
+        return tuple(dict.fromkeys((*self.person.warnings, *self.tryon.warnings)))
 
     def report(self) -> str:
-        """Lines for the user: pose, regions, garment mask, sleeves and warnings."""
+        """Lines for the user: pose, regions, garment mask, category, tuck and warnings."""
         lines = [
             self.person.pose.describe(),
             f"regions: {self.person.regions}",
             f"garment mask: {self.tryon.mask_method}",
-            f"garment: {self.tryon.category} ({self.tryon.category_reason})",
+            f"category: {self.category_text()}",
+            f"tuck: {self.tuck_text()}",
         ]
-        lines += [f"warning: {w}" for w in self.person.warnings]
+        lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+    def category_text(self) -> str:
+        """ "upper (given)", or "dress (auto: <what the garment photo looks like>)"."""
+        reason = self.tryon.category_reason
+        return f"{self.tryon.category} (given)" if reason == "given" else reason
+
+    def tuck_text(self) -> str:
+        """The tuck used and why: given, read from the photo, or the named fallback when nothing could be read."""
+        category, used = self.tryon.category, self.tryon.tuck
+        if category == "dress":
+            return "- (a dress has no hem to tuck)"
+        if not used:  # a lower garment without a parse map: nothing is kept in front, so there is no tuck
+            return "- (no parse map or estimated regions: the person's top is not kept in front of the waistband)"
+        values = ", ".join(used) if len(set(used)) > 1 else used[0]
+        meaning = "the top's hem inside the lower garment" if category == "upper" else "the top inside the waistband"
+        if self.tuck_option != "auto":
+            return f"{values} (given; in = {meaning})"
+        if self.person.parse is None:
+            return f"{values} (auto without a parse map or estimated regions: fallback 'out', over the lower garment)"
+        return f"{values} (auto: read from the photo; in = {meaning})"
 
 
 def pose_model_files(
@@ -282,6 +306,7 @@ def quick_tryon(
         refine_mask=result.refine_mask,
         tryon=result,
         person=found,
+        tuck_option=tuck,
     )
 
 
