@@ -95,3 +95,32 @@ def test_no_pose_and_no_estimator_says_what_is_missing(pair, monkeypatch):
     monkeypatch.setattr(estimate_module, "mediapipe_version", lambda: None)
     with pytest.raises(PoseUnavailableError, match="dw-ll_ucoco_384.onnx"):
         quick_tryon(person, garment, pose_dirs=[])
+
+
+def test_garment_hidden_behind_a_mislabelled_top_is_reported(samples_dir, pair, vitonhd_dir):
+    """Estimated regions can take light shorts for part of the top (one light outfit); with tuck "out" the top then
+    stays in front of the new shorts and hides them. The report says so and names the widget that helps."""
+    from kfvton.keypoints.formats import pose_from_json_file
+    from kfvton.preprocess.parse_labels import read_parse_labels
+
+    base = samples_dir / "dresscode" / "lower_body"
+    if not (base / "images" / "013566_0.jpg").is_file():
+        pytest.skip("no Dress Code samples")
+    person = load_image(base / "images" / "013566_0.jpg")
+    shorts = load_image(base / "images" / "013564_1.jpg")
+    pose = pose_from_json_file(base / "keypoints" / "013566_2.json", (1024, 768))
+    parse = read_parse_labels(base / "label_maps" / "013566_4.png").parse
+    merged = torch.where(torch.isin(parse, torch.tensor([9, 12])), torch.full_like(parse, 5), parse)
+    hidden = quick_tryon(person, shorts, pose=pose, parse=merged, category="lower")
+    assert hidden.tryon.tuck == ("out",)
+    (warning,) = [w for w in hidden.warnings if "hidden behind" in w]
+    assert "upper_clothes" in warning and "set tuck to 'in'" in warning
+    assert not any(
+        "hidden behind" in w for w in quick_tryon(person, shorts, pose=pose, parse=parse, category="lower").warnings
+    )
+    tucked = quick_tryon(person, shorts, pose=pose, parse=merged, category="lower", tuck="in")
+    assert not any("hidden behind" in w for w in tucked.warnings)
+    # a top on the VITON-HD pair (trousers in front of its tucked hem): no warning
+    person, garment, pose = pair
+    top = quick_tryon(person, garment, pose=pose, parse=load_parse(vitonhd_dir / "image-parse" / f"{PERSON}.png"))
+    assert not any("hidden behind" in w for w in top.warnings)
