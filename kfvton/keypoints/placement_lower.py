@@ -34,7 +34,7 @@ from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, SIDE_AT, CategoryLandmarks
 from .pairs import KeypointPairs
 from .placement import place_garment_landmarks
-from .pose import Pose
+from .pose import PRESENT_THRESHOLD, Pose
 
 __all__ = [
     "LOWER_REQUIRED_JOINTS",
@@ -65,7 +65,6 @@ FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the fr
 HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
-_PRESENT = 0.05
 _ARMS = (14, 15)
 _LOWER_WORN = (6, 9, 12)  # dress, pants, skirt: the old garment's own width at the waist, when it shows there
 _TOPS = (5, 7)  # upper clothes, coat: not the body's width below the hip joints
@@ -78,7 +77,7 @@ def check_lower_pose(pose: Pose, *, name: str = "pose", category: str = "lower")
     if not isinstance(pose, Pose):
         raise TypeError(f"{name}: expected a Pose, got {type(pose).__name__}")
     for i in range(pose.batch_size):
-        missing = [j for j in LOWER_REQUIRED_JOINTS if not bool(pose.present(j, _PRESENT)[i])]
+        missing = [j for j in LOWER_REQUIRED_JOINTS if not bool(pose.present(j, PRESENT_THRESHOLD)[i])]
         if missing:
             raise ValueError(
                 f"{name}: a {category} garment is placed from the hips and knees; batch item {i} is missing "
@@ -92,7 +91,7 @@ def _perp(u: Tensor) -> Tensor:
 
 def _joint(j: Tensor, key: str) -> Tensor | None:
     row = j[_J[key]]
-    return row[:2] if row[2] > _PRESENT else None
+    return row[:2] if row[2] > PRESENT_THRESHOLD else None
 
 
 class _Body:

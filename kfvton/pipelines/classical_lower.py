@@ -39,7 +39,7 @@ from ..keypoints.garment_landmarks_lower import (
 )
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import SIL_LOOSE, place_dress_landmarks, place_lower_landmarks
-from ..keypoints.pose import Pose
+from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
@@ -174,7 +174,8 @@ def feet_mask(joints: Tensor, hip_width_px: Tensor, size_hw: tuple[int, int]) ->
     regions can label a raised foot as trousers).
 
     Args:
-        joints: (B, 25, 3) BODY_25 joints in pixels of `size_hw` (ankles 11 and 14; missing ones mask nothing).
+        joints: (B, 25, 3) BODY_25 joints in pixels of `size_hw` (ankles 11 and 14; missing ones, confidence at
+            most `PRESENT_THRESHOLD`, mask nothing).
         hip_width_px: (B,) float.
         size_hw: (H, W).
 
@@ -185,11 +186,12 @@ def feet_mask(joints: Tensor, hip_width_px: Tensor, size_hw: tuple[int, int]) ->
     yy = torch.arange(h, device=joints.device, dtype=torch.float32).reshape(1, h, 1)
     xx = torch.arange(w, device=joints.device, dtype=torch.float32).reshape(1, 1, w)
     ra, la = joints[:, 11], joints[:, 14]
-    mid_x = torch.where((ra[:, 2] > 0) & (la[:, 2] > 0), (ra[:, 0] + la[:, 0]) / 2, torch.full_like(ra[:, 0], -1.0))
+    both = (ra[:, 2] > PRESENT_THRESHOLD) & (la[:, 2] > PRESENT_THRESHOLD)
+    mid_x = torch.where(both, (ra[:, 0] + la[:, 0]) / 2, torch.full_like(ra[:, 0], -1.0))
     out = torch.zeros(joints.shape[0], h, w, dtype=torch.bool, device=joints.device)
     margin = (FEET_BELOW_ANKLE * hip_width_px).reshape(-1, 1, 1)
     for a, other in ((ra, la), (la, ra)):
-        present = (a[:, 2] > 0).reshape(-1, 1, 1)
+        present = (a[:, 2] > PRESENT_THRESHOLD).reshape(-1, 1, 1)
         mine = (xx - a[:, 0].reshape(-1, 1, 1)).abs() <= (xx - other[:, 0].reshape(-1, 1, 1)).abs()
         mine = mine | (mid_x < 0).reshape(-1, 1, 1)
         out |= present & mine & (yy > a[:, 1].reshape(-1, 1, 1) + margin)
