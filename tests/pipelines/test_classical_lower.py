@@ -212,12 +212,16 @@ class TestMeasures:
             assert _mean(_scores(dresscode, name), "ssim_box") >= upper - 0.03, name
 
 
-def test_edited_lower_pairs_warp_part_wise(dresscode):
-    """Lower pairs coming back from the keypoint editor warp as the try-on did (seat + legs), not as one spline."""
+@pytest.mark.parametrize(
+    ("folder", "ident", "category"), [("lower_body", "013566", "lower"), ("dresses", "020718", "dress")]
+)
+def test_edited_lower_pairs_warp_part_wise(dresscode, folder, ident, category):
+    """Lower and dress pairs coming back from the keypoint editor warp as the try-on did (seat + legs; a dress's
+    torso with its side points + sleeves), not as one spline."""
     from kfvton.pipelines.classical import warp_keypoint_pairs
 
-    person, garment, pose, parse = _load(dresscode / "lower_body", "013566")
-    out = classical_tryon(person, garment, pose, parse=parse, category="lower")
+    person, garment, pose, parse = _load(dresscode / folder, ident)
+    out = classical_tryon(person, garment, pose, parse=parse, category=category)
     mask = _mask(garment)
     again = warp_keypoint_pairs(out.keypoints, mask, grid_step=2)
     assert torch.allclose(again.grid, out.warp.grid, atol=1e-4)
