@@ -30,6 +30,7 @@ from ..keypoints.garment_landmarks_lower import (
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import Pose
+from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
@@ -39,7 +40,6 @@ __all__ = ["TUCKS", "TUCK_REACH", "CategoryChoice", "resolve_category", "LowerTr
 TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
 TOP_BELOW_HIPS = 0.5  # top pixels this many waist widths below the garment's hips are taken as legs
-_UPPER_CLOTHES = (5, 7)
 
 
 @dataclass(frozen=True)
@@ -97,7 +97,8 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     waist_y = ((p[:, wl, 1] + p[:, wr, 1]) / 2).reshape(-1, 1, 1)
     hw = (p[:, wl, :2] - p[:, wr, :2]).norm(dim=-1).reshape(-1, 1, 1)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
-    top = torch.isin(parse, torch.tensor(_UPPER_CLOTHES, device=parse.device))
+    # the top worn over or under the new lower garment: upper clothes and coat (a dress is a bottom here)
+    top = torch.isin(parse, torch.tensor(KFVTON_UPPER_CLOTHES, device=parse.device))
     if tuck == "auto":
         reach = top & (rows > waist_y + TUCK_REACH * hw)
         tuck = "out" if bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any()) else "in"
