@@ -228,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
         estimate_missing_regions=False,
     )
     result = quick.tryon
-    for warning in result.warnings:
+    for warning in (*result.warnings, *quick.placement_warnings):
         print(f"kfvton tryon: warning: {warning}", file=sys.stderr)
     save_image(result.image, args.out)
     if args.save_intermediates:
