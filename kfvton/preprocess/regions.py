@@ -203,6 +203,14 @@ def _hand_tip(chain: list[np.ndarray | None]) -> np.ndarray | None:
     return wrist + 0.5 * (wrist - elbow)
 
 
+def _drop_specks(mask: np.ndarray, min_area: float) -> np.ndarray:
+    """`mask` without its 8-connected components smaller than `min_area` pixels."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    return keep[labels]
+
+
 def _fill_small_holes(mask: np.ndarray, within: np.ndarray, size: float) -> np.ndarray:
     """`mask` with its holes narrower than `size` pixels closed, inside `within` only."""
     k = max(3, int(size) | 1)
@@ -337,7 +345,7 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     torso_dist = _chain_distance((h, w), [p for p in centre if p is not None])
     armish = (np.minimum(arm_dist[14], arm_dist[15]) < torso_dist) | (yy > neck[1] + 0.6 * sw)
     arm_near = np.minimum(arm_dist[14], arm_dist[15])
-    armish &= (arm_near < np.minimum(leg_dist[16], leg_dist[17])) | (arm_near < 0.15 * sw)  # hands by the thighs
+    armish &= (arm_near < np.minimum(leg_dist[16], leg_dist[17])) | (arm_near < 0.2 * sw)  # hands by the thighs
     body = sil & (yy > chin_y)
     arm_zone = body & armish & (np.minimum(arm_dist[14], arm_dist[15]) < 0.45 * sw)
     # the arms' own skin tone (often lighter or darker than the face): a second model from the sure arm skin
@@ -345,10 +353,11 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     arm_skin_px = skin
     if sure.sum() >= 200:
         arm_model = _skin_model(lab, sure)
-        arm_skin_px = skin | ((_skin_distance(lab, arm_model) < 3.0) & sil & hue_ok)
+        arm_skin_px = skin | ((_skin_distance(lab, arm_model) < 3.5) & sil & hue_ok)
     arm_skin = body & arm_skin_px & near_arm & armish
     arm_skin = _connected_to(arm_zone & arm_skin_px, arm_skin)
     arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
+    arm_skin = _drop_specks(arm_skin, 0.015 * sw * sw)  # hair tips and sleeve highlights
     for label in (14, 15):
         other = 29 - label
         parse[arm_skin & (arm_dist[label] <= arm_dist[other])] = label
