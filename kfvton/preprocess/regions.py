@@ -196,11 +196,11 @@ def _hue_gate(lab: np.ndarray, sample: np.ndarray) -> np.ndarray:
 
 
 def _hand_tip(chain: list[np.ndarray | None]) -> np.ndarray | None:
-    """Where the hand ends: half a forearm past the wrist, along the forearm (None without elbow and wrist)."""
+    """Where the hand ends: 0.4 forearm past the wrist, along the forearm (None without elbow and wrist)."""
     elbow, wrist = chain[1], chain[2]
     if elbow is None or wrist is None:
         return None
-    return wrist + 0.5 * (wrist - elbow)
+    return wrist + 0.4 * (wrist - elbow)
 
 
 def _drop_specks(mask: np.ndarray, min_area: float) -> np.ndarray:
@@ -358,6 +358,12 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     arm_skin = _connected_to(arm_zone & arm_skin_px, arm_skin)
     arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
     arm_skin = _drop_specks(arm_skin, 0.015 * sw * sw)  # hair tips and sleeve highlights
+    # the arm's outline (skin blended with the background fails the colour test): a thin band of garment between
+    # the arm and the background is arm
+    edge = max(3, int(0.04 * sw) | 1)
+    ring = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (edge, edge))
+    near_bg = cv2.dilate((~sil).astype(np.uint8), ring) > 0
+    arm_skin |= (cv2.dilate(arm_skin.astype(np.uint8), ring) > 0) & near_bg & sil & arm_zone
     for label in (14, 15):
         other = 29 - label
         parse[arm_skin & (arm_dist[label] <= arm_dist[other])] = label
@@ -430,10 +436,11 @@ def _long_hair(
         return
     garment_px = lab[chest_zone]
     garment = np.median(garment_px, axis=0)
-    d_hair = np.linalg.norm(lab - hair, axis=-1)
-    d_garment = np.linalg.norm(lab - garment, axis=-1)
     if np.linalg.norm(hair - garment) < 1.5 * hair_spread:  # hair and top alike: cannot tell them apart
         return
+    d_hair = np.linalg.norm(lab - hair, axis=-1)
+    # a top of several colours (lace over a knit, stripes): distance to the nearest of its main colours
+    d_garment = np.min([np.linalg.norm(lab - c, axis=-1) for c in _main_colours(garment_px)], axis=0)
     d_skin = np.linalg.norm(lab - skin, axis=-1)
     # strands: light hair is close to skin in colour but not smooth like it
     lightness = lab[..., 0]
@@ -452,6 +459,18 @@ def _long_hair(
     candidate = near & zone
     grown = _connected_to(candidate, parse == 2)
     parse[grown] = 2
+
+
+def _main_colours(pixels: np.ndarray, k: int = 3, share: float = 0.15) -> list[np.ndarray]:
+    """The colours (k-means centres, Lab) covering at least `share` of `pixels` (N, 3); the median when few."""
+    if len(pixels) < 10 * k:
+        return [np.median(pixels, axis=0)]
+    sample = np.ascontiguousarray(pixels[:: max(1, len(pixels) // 4000)], dtype=np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    cv2.setRNGSeed(0)
+    _, labels, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    counts = np.bincount(labels.ravel(), minlength=k) / len(labels)
+    return [centres[i].astype(np.float64) for i in range(k) if counts[i] >= share] or [np.median(pixels, axis=0)]
 
 
 def estimate_regions(
