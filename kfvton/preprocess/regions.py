@@ -374,6 +374,13 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
         sleeve = np.minimum(sleeve_dist[14], sleeve_dist[15]) < 0.3 * sw  # shoulder to wrist, not the hand
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
         lower &= ~sleeve
+        # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
+        # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
+        d_chest = np.linalg.norm(rgb - chest, axis=-1)
+        hem = lower & (d_chest < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
+        hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+        if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
+            lower &= ~_connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
     parse[lower] = 9
     leg_skin = lower & skin
     for label in (16, 17):
