@@ -264,6 +264,11 @@ def quick_tryon(
         pose_dirs=pose_dirs,
         use_mediapipe=use_mediapipe,
     )
+    if garment_mask is None and use_mediapipe:  # a garment photo of a person wearing it: said with the rest
+        from ..preprocess.garment_mask import garment_photo_warnings
+
+        notes = garment_photo_warnings(garment.cpu(), name="garment")
+        found = PersonRegions(found.pose, found.parse, found.regions, found.warnings + notes)
     result = classical_tryon(
         person,
         garment,
