@@ -326,16 +326,24 @@ class TestDetectGarmentLandmarksSamples:
                 assert lm.sleeves[0] == EXPECTED_SLEEVES[path.stem], path.name
 
     def test_reference_mask_gives_similar_points(self, vitonhd_dir):
-        """The dataset's own cloth mask and ours must lead to nearly the same landmarks."""
+        """The dataset's own cloth mask and ours must lead to nearly the same landmarks. The dataset's mask keeps
+        the inner back fabric seen through this V-neck, ours drops it (`drop_inner_back`): compared with it put
+        back, then without it away from the collar (whose points go down the V, by design)."""
+        from kfvton.preprocess.garment_mask import garment_mask_from_image
         from kfvton.preprocess.io import load_mask
 
         path = vitonhd_dir / "cloth" / "11791_00.jpg"
         garment = load_image(path)
-        ours = detect_garment_landmarks(garment, prepare_garment_mask(garment).mask).points[0]
         ref = detect_garment_landmarks(garment, load_mask(vitonhd_dir / "cloth-mask" / path.name)).points[0]
-        present = (ours[:, 2] > 0) & (ref[:, 2] > 0)
-        err = (ours[present, :2] - ref[present, :2]).norm(dim=1)
-        assert err.max() < 0.04 * max(garment.shape[-2:]), err
+        prepared = prepare_garment_mask(garment)
+        assert prepared.inner_back[0] > 0.03  # measured 0.089
+        outline = detect_garment_landmarks(garment, garment_mask_from_image(garment)).points[0]
+        ours = detect_garment_landmarks(garment, prepared.mask).points[0]
+        away = torch.tensor([not name.startswith("collar") for name in GARMENT_LANDMARKS])
+        for points, keep in ((outline, torch.ones_like(away)), (ours, away)):
+            present = (points[:, 2] > 0) & (ref[:, 2] > 0) & keep
+            err = (points[present, :2] - ref[present, :2]).norm(dim=1)
+            assert err.max() < 0.04 * max(garment.shape[-2:]), err
 
 
 def test_lopsided_sleeve_is_mirrored_from_the_sure_side():
