@@ -108,6 +108,7 @@ SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
+ARM_HALF = 0.1  # an armpit under a hanging arm sits this far (x sw) inside the upper arm's axis
 _PRESENT = 0.05
 
 
@@ -561,6 +562,9 @@ def _place_one(
             if run is not None:
                 edge = abs((run[1] if sign > 0 else run[0]) - float(centre_a))
                 half = torch.as_tensor(edge, dtype=g.dtype).clamp(ARMPIT_HALF_MIN * sw, armpit_half)
+        axis = _arm_axis_across(j, sign, top, u, v, down)
+        if axis is not None:  # under a hanging arm: inside its axis by about half an arm's width
+            half = torch.minimum(half, ((axis - centre_a).abs() - ARM_HALF * sw).clamp_min(ARMPIT_HALF_MIN * sw))
         out[_I[name]] = top + (centre_a + sign * half) * u + down * v
     # hem corners on the body's hem width
     for name, sign in (("hem_right", -1.0), ("hem_left", 1.0)):
@@ -609,6 +613,22 @@ def _place_one(
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))
     return torch.cat((out, conf[:, None]), dim=-1)
+
+
+def _arm_axis_across(j: Tensor, sign: float, top: Tensor, u: Tensor, v: Tensor, down: Tensor) -> Tensor | None:
+    """Across position (along `u`, from `top`) of the upper arm's axis (shoulder -> elbow joint) at distance `down`
+    along `v`, for the wearer's left (`sign` 1) or right (-1) arm; None without an elbow or when the upper arm does
+    not reach that height (a raised arm)."""
+    s_idx, e_idx = (5, 6) if sign > 0 else (2, 3)
+    elbow = _joint(j, e_idx)
+    if elbow is None:
+        return None
+    shoulder = j[s_idx, :2]
+    drop = (elbow - shoulder) @ v
+    t = (down - (shoulder - top) @ v) / drop if drop > 1.0 else None
+    if t is None or not bool(0.0 <= t <= 1.0):
+        return None
+    return (shoulder + t * (elbow - shoulder) - top) @ u
 
 
 def _shoulder_seams(silhouette: Tensor, f: _Frame) -> tuple[tuple[float, float], tuple[float, float]]:

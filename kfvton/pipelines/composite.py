@@ -157,6 +157,17 @@ SHADE_STRENGTH = 0.85
 #: whose log-luminance differs by this from its median, are print, not light: left out of the shading.
 SHADE_CHROMA = 0.05
 SHADE_OUTLIER = 0.7
+#: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body above
+#: the armpits (shoulder zone: no boxy corners or flaps) and below them (sleeves and hems may stand off a little);
+#: freed old clothes this close to the garment become garment. `FALLBACK_SW` of the height without a pose.
+CLIP_SW = 0.03
+CLIP_SW_BELOW = 0.10
+GROW_SW = 0.08
+FALLBACK_SW = 0.24
+#: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
+#: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
+NECK_LABEL = 10
+NECK_DEPTH = 0.45
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -200,6 +211,7 @@ def composite_garment(
     feather_px: float = 1.5,
     labels: CompositeLabels | None = None,
     shading: bool = True,
+    fit: bool = True,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -213,6 +225,8 @@ def composite_garment(
         labels: which labels are kept in front / replaced / skin, per garment category (`CATEGORY_LABELS`:
             `UPPER_LABELS`, `LOWER_LABELS`, `DRESS_LABELS`); None = `UPPER_LABELS`.
         shading: carry the person's light and folds onto the garment (needs a parse map).
+        fit: snap the garment's outline to the body (needs a parse map; module docstring, step 2b): cut where it
+            lies on the background past the silhouette, grown over freed old clothes within `GROW_SW` of it.
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -248,8 +262,14 @@ def composite_garment(
         arms = (codes & _ARM) > 0
         if keypoints is not None:
             arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
+            neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
+            if bool(neck.any()):  # the neck in front of the garment's back neckline
+                keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
         keep = keep | arms
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
+        if fit:
+            fitted = _fit_to_body(garment, alpha, codes, keypoints)
+            garment, alpha = fitted.garment, fitted.alpha
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
@@ -262,7 +282,95 @@ def composite_garment(
     )
 
 
-_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _BODY, _FACE = 1, 2, 4, 8, 16, 32, 64
+_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _BODY, _FACE, _HAIR = 1, 2, 4, 8, 16, 32, 64, 128
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    garment: Tensor  # (B, 3, H, W) the warped garment, its texture continued over the grown band
+    alpha: Tensor  # (B, 1, H, W) [0, 1] cut to the silhouette and grown over the nearby freed old clothes
+
+
+def _fit_to_body(garment: Tensor, alpha: Tensor, codes: Tensor, keypoints: KeypointPairs | None) -> _Fitted:
+    """Snap the garment's outline to the body (module docstring, step 2b), per batch item on the CPU.
+
+    - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, above the armpit targets) or
+      `CLIP_SW_BELOW` (below them) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
+    - grow: freed old clothes within `GROW_SW` shoulder widths of the garment become garment, its texture continued
+      smoothly from its own pixels (`_push_pull`): no strip of repainted skin or background between a sleeve or a
+      side seam and the body's outline where the old garment was a little wider.
+    Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
+    b, _, h, w = alpha.shape
+    a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
+    g_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy().copy()
+    codes_np = codes.cpu().numpy()
+    for i in range(b):
+        cc = codes_np[i]
+        sw, armpit_y = _shoulder_scale(keypoints, i, (h, w))
+        a = a_all[i]
+        covered = a > 0.5
+        if not covered.any():
+            continue
+        # cut: distance of each background pixel to the body (anything but background, hair and hat: hair hanging
+        # beside a shoulder is over the background, and the garment under it is hidden anyway)
+        body = ((cc & _BACKGROUND) == 0) & ((cc & _HAIR) == 0)
+        if body.any():
+            d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
+            limit = np.where(np.arange(h)[:, None] < armpit_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
+            a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
+            covered = a > 0.5
+        # grow over nearby freed old clothes
+        old = (cc & _OLD) > 0
+        reach = GROW_SW * sw
+        if not old.any() or reach < 1:
+            continue
+        y0, y1, x0, x1 = _box(covered | old, int(reach) + 2)
+        crop = (slice(y0, y1), slice(x0, x1))
+        cov = covered[crop]
+        d_gar = cv2.distanceTransform((~cov).astype(np.uint8), cv2.DIST_L2, 3)
+        grow = old[crop] & ~cov & (d_gar <= reach)
+        if not grow.any():
+            continue
+        seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        if seed.sum() < 16:
+            continue
+        tex = _push_pull(g_all[i][crop], seed)
+        g_all[i][crop][grow] = tex[grow]
+        a[crop][grow] = 1.0
+
+    def back(array: np.ndarray) -> Tensor:
+        t = torch.from_numpy(array)
+        t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
+        return t.to(device=alpha.device, dtype=alpha.dtype)
+
+    return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
+    """(shoulder width px, armpit height px) of batch item `i` in an image of `size_hw`: from the pose's shoulders
+    and the armpit targets of `keypoints` (0.45 shoulder widths below the shoulders when absent); `FALLBACK_SW` of
+    the height and a third of it without a pose."""
+    h, w = size_hw
+    fallback = (FALLBACK_SW * h, h / 3.0)
+    if keypoints is None or keypoints.pose is None:
+        return fallback
+    pose = keypoints.pose
+    j = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    scale = np.array([w / pose.canvas_hw[1], h / pose.canvas_hw[0]])
+    if j[2, 2] <= 0 or j[5, 2] <= 0:
+        return fallback
+    rs, ls = j[2, :2] * scale, j[5, :2] * scale
+    sw = float(np.linalg.norm(ls - rs))
+    armpit_y = float(max(rs[1], ls[1])) + 0.45 * sw
+    names = [n for n in ("armpit_left", "armpit_right") if n in keypoints.names]
+    if names:
+        pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+        ys = [pts[keypoints.names.index(n), 1] * h / keypoints.person_hw[0] for n in names]
+        ys = [y for n, y in zip(names, ys) if pts[keypoints.names.index(n), 2] > 0]
+        if ys:
+            armpit_y = float(min(ys))
+    return max(sw, 1.0), armpit_y
+
 _HAT_HAIR = (1, 2)
 
 
@@ -280,6 +388,7 @@ def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
         ((0,), _BACKGROUND),
         (tuple(sorted(body)), _BODY),
         ((13,), _FACE),
+        (_HAT_HAIR, _HAIR),
     ):
         if values:
             lut[list(values)] |= bit
@@ -623,6 +732,35 @@ def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
         middle = 0.5 * (pts[:, 0].min() + pts[:, 0].max())
         pts[:, 0] = middle + ARMS_FRONT_WIDTH * (pts[:, 0] - middle)
         cv2.fillPoly(out[i], [np.round(pts).astype(np.int32)], 1)
+    return torch.from_numpy(out).to(device=device, dtype=torch.bool)
+
+
+def _neck_zone(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+    """(B, H, W) bool: where the garment shows its back neckline (the inside of its back, seen through the neck
+    opening in a flat photo): above the curve from the collar_right target down `NECK_DEPTH` collar widths at the
+    middle and up to the collar_left target (a parabola in the frame of the collar line); all False where the
+    pairs name no collar sides."""
+    h, w = size_hw
+    out = np.zeros((b, h, w), np.uint8)
+    if "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
+        return torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    person = keypoints.person_px.detach().cpu().double().numpy()
+    il, ir = keypoints.names.index("collar_left"), keypoints.names.index("collar_right")
+    for i in range(b):
+        pts = person[i if person.shape[0] > 1 else 0]
+        if pts[il, 2] <= 0 or pts[ir, 2] <= 0:
+            continue
+        right, left = pts[ir, :2], pts[il, :2]
+        width = float(np.linalg.norm(left - right))
+        if width < 4:
+            continue
+        u = (left - right) / width
+        v = np.array([-u[1], u[0]])  # down the body
+        ts = np.linspace(0.0, 1.0, 17)
+        curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * NECK_DEPTH * width)[:, None] * v
+        top = max(left[1], right[1]) + width  # far enough above: the polygon closes over the head
+        poly = np.concatenate((curve, [left - top * v, right - top * v]))
+        cv2.fillPoly(out[i], [np.round(poly).astype(np.int32)], 1)
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 
