@@ -22,7 +22,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target is
        taken as misdetected and dropped (confidence 0) rather than folding the warp.
     4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
-       the body's outline is), at the height the frame map gives them.
+       the body's outline is), at the height the frame map gives them, but at least `ARMPIT_BELOW` sw under the
+       shoulder joint (a frill or cap sleeve read as the armpit would fold the torso over the arm).
     5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
        + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule), else
@@ -108,7 +109,7 @@ SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
-ARM_HALF = 0.1  # an armpit under a hanging arm sits this far (x sw) inside the upper arm's axis
+ARMPIT_BELOW = 0.3  # an armpit target lies at least this far (x sw) below its shoulder joint
 _PRESENT = 0.05
 
 
@@ -553,8 +554,10 @@ def _place_one(
         else:
             conf[_I[name]] = 0.0  # an outlier landmark would fold the warp; the frame places that region
     # armpits on the torso's sides, at the height the garment frame gives them (inside the silhouette when known)
-    for name, sign in (("armpit_right", -1.0), ("armpit_left", 1.0)):
-        down = (out[_I[name]] - top) @ v
+    for name, sign, joint in (("armpit_right", -1.0, rs), ("armpit_left", 1.0, ls)):
+        # at least ARMPIT_BELOW sw under the shoulder joint (a frill or a cap sleeve read as the armpit would put
+        # it at the shoulder and fold the torso over the arm)
+        down = torch.maximum((out[_I[name]] - top) @ v, (joint - top) @ v + ARMPIT_BELOW * sw)
         centre_a = (rs + ls) / 2 @ u - top @ u
         half = armpit_half
         if body is not None:
@@ -562,9 +565,6 @@ def _place_one(
             if run is not None:
                 edge = abs((run[1] if sign > 0 else run[0]) - float(centre_a))
                 half = torch.as_tensor(edge, dtype=g.dtype).clamp(ARMPIT_HALF_MIN * sw, armpit_half)
-        axis = _arm_axis_across(j, sign, top, u, v, down)
-        if axis is not None:  # under a hanging arm: inside its axis by about half an arm's width
-            half = torch.minimum(half, ((axis - centre_a).abs() - ARM_HALF * sw).clamp_min(ARMPIT_HALF_MIN * sw))
         out[_I[name]] = top + (centre_a + sign * half) * u + down * v
     # hem corners on the body's hem width
     for name, sign in (("hem_right", -1.0), ("hem_left", 1.0)):
@@ -613,22 +613,6 @@ def _place_one(
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))
     return torch.cat((out, conf[:, None]), dim=-1)
-
-
-def _arm_axis_across(j: Tensor, sign: float, top: Tensor, u: Tensor, v: Tensor, down: Tensor) -> Tensor | None:
-    """Across position (along `u`, from `top`) of the upper arm's axis (shoulder -> elbow joint) at distance `down`
-    along `v`, for the wearer's left (`sign` 1) or right (-1) arm; None without an elbow or when the upper arm does
-    not reach that height (a raised arm)."""
-    s_idx, e_idx = (5, 6) if sign > 0 else (2, 3)
-    elbow = _joint(j, e_idx)
-    if elbow is None:
-        return None
-    shoulder = j[s_idx, :2]
-    drop = (elbow - shoulder) @ v
-    t = (down - (shoulder - top) @ v) / drop if drop > 1.0 else None
-    if t is None or not bool(0.0 <= t <= 1.0):
-        return None
-    return (shoulder + t * (elbow - shoulder) - top) @ u
 
 
 def _shoulder_seams(silhouette: Tensor, f: _Frame) -> tuple[tuple[float, float], tuple[float, float]]:

@@ -8,14 +8,22 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
        armpit and hem targets, when `keypoints` are given), so an arm crossing the body stays in front while
-       sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front.
+       sleeves and side seams still cover arms hanging at the sides; the neck (label 10) stays in front of the
+       garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
+       Without a parse map nothing is kept in front.
+    2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (above the
+       armpits) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
+       silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
+       outline become garment, its texture continued from its own pixels (no halo of repainted skin beside a
+       sleeve or side seam).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
        - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
          background pixels, which keeps its gradients and meets them without a seam);
        - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`), so
-         it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4);
+         it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4) and a
+         limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder);
        - which of the two, per pixel: whichever seed is nearer, background pixels or body (any other label, plus,
          with a pose in `keypoints`, its bones drawn `BONE_WIDTH` shoulder widths thick and the shoulder-hip
          quadrilateral), computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
@@ -139,13 +147,14 @@ FRINGE_PX = 2.0
 RESIDUE_PX = 10.0
 #: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
 RESIDUE_COLOUR = 0.3
-#: Repainted skin is up to LIMB_SHADE darker at its border with the background, over ~LIMB_EDGE_PX (at 1024 rows).
-LIMB_SHADE = 0.12
-LIMB_EDGE_PX = 10.0
+#: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
+#: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
+LIMB_SHADE = 0.3
+LIMB_RADIUS_PX = 36.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
-BODY_REACH = 2.0
+BODY_REACH = 1.0
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
-BONE_WIDTH = 0.22
+BONE_WIDTH = 0.2
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
@@ -296,9 +305,10 @@ def _fit_to_body(garment: Tensor, alpha: Tensor, codes: Tensor, keypoints: Keypo
 
     - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, above the armpit targets) or
       `CLIP_SW_BELOW` (below them) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
-    - grow: freed old clothes within `GROW_SW` shoulder widths of the garment become garment, its texture continued
-      smoothly from its own pixels (`_push_pull`): no strip of repainted skin or background between a sleeve or a
-      side seam and the body's outline where the old garment was a little wider.
+    - grow: freed old clothes in strips under `GROW_SW` shoulder widths wide between the garment and the old
+      clothes' outline become garment, its texture continued smoothly from its own pixels (`_push_pull`): no strip
+      of repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
+      was a little wider (but no new shape around straps, nor over an old sleeve).
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
@@ -326,9 +336,12 @@ def _fit_to_body(garment: Tensor, alpha: Tensor, codes: Tensor, keypoints: Keypo
             continue
         y0, y1, x0, x1 = _box(covered | old, int(reach) + 2)
         crop = (slice(y0, y1), slice(x0, x1))
-        cov = covered[crop]
+        cov, old_c = covered[crop], old[crop]
         d_gar = cv2.distanceTransform((~cov).astype(np.uint8), cv2.DIST_L2, 3)
-        grow = old[crop] & ~cov & (d_gar <= reach)
+        # only strips narrower than `reach` between the garment and the old clothes' outline (a sleeve or side seam
+        # a little inside it), not a strap's surroundings in the middle of the old top, nor an old sleeve
+        d_out = cv2.distanceTransform((old_c | cov).astype(np.uint8), cv2.DIST_L2, 3)
+        grow = old_c & ~cov & (d_gar + d_out <= reach)
         if not grow.any():
             continue
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
@@ -370,6 +383,7 @@ def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int,
         if ys:
             armpit_y = float(min(ys))
     return max(sw, 1.0), armpit_y
+
 
 _HAT_HAIR = (1, 2)
 
@@ -454,9 +468,8 @@ def _repaint(
         wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
         bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
         skin_fill = _push_pull(ci, skin_seed) if skin_seed.any() else np.broadcast_to(skin_np[i], ci.shape)
-        # the person's light and folds, and a limb's edge a little darker than its middle (it turns away)
-        to_edge = cv2.distanceTransform((wc < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-        limb = 1.0 - LIMB_SHADE * np.exp(-to_edge / (LIMB_EDGE_PX * unit))
+        # the person's light and folds, and a limb's round shading (`_limb_shading`)
+        limb = _limb_shading(wc < 0.5, unit)
         skin_fill = skin_fill * (gain[i][crop] * limb)[..., None]
         fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
         # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
@@ -479,6 +492,24 @@ def _repaint(
         return t.to(device=person.device, dtype=person.dtype)
 
     return _Repaint(back(fill), back(paint), back(weight), back(gain))
+
+
+def _limb_shading(skin: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 gain in [1 - LIMB_SHADE, 1] for repainted skin `skin` (H, W) bool: a limb seen side-on is a
+    cylinder, lit most along its axis and darker towards both edges (Lambert: the normal's facing component
+    sqrt(1 - (1 - d / r)^2) at distance d from the edge, r the limb's local half-width, at most `LIMB_RADIUS_PX`
+    at 1024 rows: a torso darkens over that band along its outline only)."""
+    to_edge = cv2.distanceTransform(skin.astype(np.uint8), cv2.DIST_L2, 3)
+    h, w = skin.shape
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    radius_px = LIMB_RADIUS_PX * unit
+    small = cv2.resize(to_edge, (ws, hs), interpolation=cv2.INTER_AREA)
+    k = 2 * max(1, round(radius_px / FILL_SCALE)) + 1
+    local = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))  # the half-width nearby
+    local = cv2.resize(np.minimum(local, radius_px), (w, h), interpolation=cv2.INTER_LINEAR)
+    x = np.clip(to_edge / np.maximum(local, 1.0), 0.0, 1.0)
+    facing = np.sqrt(np.clip(1.0 - (1.0 - x) ** 2, 0.0, 1.0))
+    return (1.0 - LIMB_SHADE * (1.0 - facing)).astype(np.float32)
 
 
 def _box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
