@@ -378,8 +378,8 @@ def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int,
     names = [n for n in ("armpit_left", "armpit_right") if n in keypoints.names]
     if names:
         pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
-        ys = [pts[keypoints.names.index(n), 1] * h / keypoints.person_hw[0] for n in names]
-        ys = [y for n, y in zip(names, ys) if pts[keypoints.names.index(n), 2] > 0]
+        rows = [pts[keypoints.names.index(n)] for n in names]
+        ys = [r[1] * h / keypoints.person_hw[0] for r in rows if r[2] > 0]
         if ys:
             armpit_y = float(min(ys))
     return max(sw, 1.0), armpit_y
