@@ -11,8 +11,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        sleeves and side seams still cover arms hanging at the sides; the neck (label 10) stays in front of the
        garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
        Without a parse map nothing is kept in front.
-    2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (above the
-       armpits) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
+    2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
+       caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline become garment, its texture continued from its own pixels (no halo of repainted skin beside a
        sleeve or side seam).
@@ -166,12 +166,14 @@ SHADE_STRENGTH = 0.85
 #: whose log-luminance differs by this from its median, are print, not light: left out of the shading.
 SHADE_CHROMA = 0.05
 SHADE_OUTLIER = 0.7
-#: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body above
-#: the armpits (shoulder zone: no boxy corners or flaps) and below them (sleeves and hems may stand off a little);
-#: freed old clothes this close to the garment become garment. `FALLBACK_SW` of the height without a pose.
+#: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
+#: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
+#: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
 CLIP_SW = 0.03
 CLIP_SW_BELOW = 0.10
 GROW_SW = 0.08
+THIN_SW = 0.04
+SHOULDER_ZONE_SW = 0.15
 FALLBACK_SW = 0.24
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
@@ -277,7 +279,11 @@ def composite_garment(
         keep = keep | arms
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         if fit:
-            fitted = _fit_to_body(garment, alpha, codes, keypoints)
+            arm_labels = torch.isin(
+                broadcast_batch(parse, b, "parse").to(person.device),
+                torch.tensor(table.arms, device=person.device, dtype=parse.dtype),
+            )
+            fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
         person = torch.lerp(person, rep.fill, rep.paint)
@@ -300,23 +306,30 @@ class _Fitted:
     alpha: Tensor  # (B, 1, H, W) [0, 1] cut to the silhouette and grown over the nearby freed old clothes
 
 
-def _fit_to_body(garment: Tensor, alpha: Tensor, codes: Tensor, keypoints: KeypointPairs | None) -> _Fitted:
+def _fit_to_body(
+    garment: Tensor, alpha: Tensor, codes: Tensor, arm_labels: Tensor, keypoints: KeypointPairs | None
+) -> _Fitted:
     """Snap the garment's outline to the body (module docstring, step 2b), per batch item on the CPU.
 
-    - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, above the armpit targets) or
-      `CLIP_SW_BELOW` (below them) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
-    - grow: freed old clothes in strips under `GROW_SW` shoulder widths wide between the garment and the old
-      clothes' outline become garment, its texture continued smoothly from its own pixels (`_push_pull`): no strip
-      of repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
-      was a little wider (but no new shape around straps, nor over an old sleeve).
+    - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, `_shoulder_scale`) or
+      `CLIP_SW_BELOW` (below it) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
+    - grow: freed old clothes within `GROW_SW` shoulder widths beside (more across than up or down: not the
+      neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`, straps, left out) become
+      garment, its colours continued smoothly from its own pixels off its rim (`_push_pull`): no strip of
+      repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
+      was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's
+      arms, long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve
+      target; not at all without sleeve targets): a short sleeve or the torso's side does not spread down an arm.
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
     g_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy().copy()
     codes_np = codes.cpu().numpy()
+    arms_np = arm_labels.cpu().numpy()
     for i in range(b):
         cc = codes_np[i]
-        sw, armpit_y = _shoulder_scale(keypoints, i, (h, w))
+        sw, zone_y = _shoulder_scale(keypoints, i, (h, w))
+        cuff_y = _sleeve_end_y(keypoints, i, (h, w))
         a = a_all[i]
         covered = a > 0.5
         if not covered.any():
@@ -326,7 +339,7 @@ def _fit_to_body(garment: Tensor, alpha: Tensor, codes: Tensor, keypoints: Keypo
         body = ((cc & _BACKGROUND) == 0) & ((cc & _HAIR) == 0)
         if body.any():
             d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
-            limit = np.where(np.arange(h)[:, None] < armpit_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
+            limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
             a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
             covered = a > 0.5
         # grow over nearby freed old clothes
@@ -337,19 +350,34 @@ def _fit_to_body(garment: Tensor, alpha: Tensor, codes: Tensor, keypoints: Keypo
         y0, y1, x0, x1 = _box(covered | old, int(reach) + 2)
         crop = (slice(y0, y1), slice(x0, x1))
         cov, old_c = covered[crop], old[crop]
-        d_gar = cv2.distanceTransform((~cov).astype(np.uint8), cv2.DIST_L2, 3)
-        # only strips narrower than `reach` between the garment and the old clothes' outline (a sleeve or side seam
-        # a little inside it), not a strap's surroundings in the middle of the old top, nor an old sleeve
-        d_out = cv2.distanceTransform((old_c | cov).astype(np.uint8), cv2.DIST_L2, 3)
-        grow = old_c & ~cov & (d_gar + d_out <= reach)
+        # from the garment's broad parts only: a strap over the old top does not spread into a smear around it
+        broad = _opening(cov, THIN_SW * sw)
+        if not broad.any():
+            continue
+        d_gar, labels = cv2.distanceTransformWithLabels(
+            (~broad).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        # sideways only (sleeve and side-seam widths follow the body; the neckline and the hem keep the garment's
+        # own design): the nearest garment pixel lies more across than up or down
+        by, bx = np.nonzero(broad)
+        k = np.clip(labels - 1, 0, len(by) - 1)
+        yy, xx = np.mgrid[0 : broad.shape[0], 0 : broad.shape[1]]
+        sideways = np.abs(xx - bx[k]) >= np.abs(yy - by[k])
+        grow = old_c & ~cov & (d_gar <= reach) & sideways
+        grow &= ~(arms_np[i][crop] & (yy + y0 > cuff_y + GROW_SW * sw))
         if not grow.any():
             continue
-        seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
         if seed.sum() < 16:
             continue
-        tex = _push_pull(g_all[i][crop], seed)
-        g_all[i][crop][grow] = tex[grow]
-        a[crop][grow] = 1.0
+        tex = _push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
+        # the garment's own rim next to the band too (the photo's background blends into it: a light line)
+        rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
+        # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
+        closed = cv2.morphologyEx((cov | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
+        grow |= closed & ~cov
+        g_all[i][crop][grow | rim] = tex[grow | rim]
+        a[crop][grow | rim] = 1.0
 
     def back(array: np.ndarray) -> Tensor:
         t = torch.from_numpy(array)
@@ -359,10 +387,36 @@ def _fit_to_body(garment: Tensor, alpha: Tensor, codes: Tensor, keypoints: Keypo
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
 
 
+def _opening(mask: np.ndarray, radius: float) -> np.ndarray:
+    """(H, W) bool: `mask` opened with a disk of `radius` pixels (parts thinner than 2 `radius` go: straps),
+    computed at 1/`FILL_SCALE` of the resolution."""
+    h, w = mask.shape
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    small = cv2.resize(mask.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.5
+    k = 2 * max(1, round(radius / FILL_SCALE)) + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    opened = cv2.morphologyEx(small.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    return (cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST) > 0) & mask
+
+
+def _sleeve_end_y(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> float:
+    """Image row of the lowest present sleeve-end target of batch item `i` (-inf without one: a sleeveless garment
+    or pairs without sleeves)."""
+    if keypoints is None:
+        return -np.inf
+    names = [n for n in keypoints.names if n.startswith("sleeve_")]
+    if not names:
+        return -np.inf
+    pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    ys = [pts[keypoints.names.index(n), 1] for n in names if pts[keypoints.names.index(n), 2] > 0]
+    return float(max(ys)) * size_hw[0] / keypoints.person_hw[0] if ys else -np.inf
+
+
 def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
-    """(shoulder width px, armpit height px) of batch item `i` in an image of `size_hw`: from the pose's shoulders
-    and the armpit targets of `keypoints` (0.45 shoulder widths below the shoulders when absent); `FALLBACK_SW` of
-    the height and a third of it without a pose."""
+    """(shoulder width px, lower edge of the shoulder zone px) of batch item `i` in an image of `size_hw`: from the
+    pose's shoulders, the zone reaching `SHOULDER_ZONE_SW` shoulder widths under the lower shoulder joint (the
+    shoulder caps, not the gap between a hanging arm and the torso); `FALLBACK_SW` of the height and a third of it
+    without a pose."""
     h, w = size_hw
     fallback = (FALLBACK_SW * h, h / 3.0)
     if keypoints is None or keypoints.pose is None:
@@ -373,16 +427,8 @@ def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int,
     if j[2, 2] <= 0 or j[5, 2] <= 0:
         return fallback
     rs, ls = j[2, :2] * scale, j[5, :2] * scale
-    sw = float(np.linalg.norm(ls - rs))
-    armpit_y = float(max(rs[1], ls[1])) + 0.45 * sw
-    names = [n for n in ("armpit_left", "armpit_right") if n in keypoints.names]
-    if names:
-        pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
-        rows = [pts[keypoints.names.index(n)] for n in names]
-        ys = [r[1] * h / keypoints.person_hw[0] for r in rows if r[2] > 0]
-        if ys:
-            armpit_y = float(min(ys))
-    return max(sw, 1.0), armpit_y
+    sw = max(float(np.linalg.norm(ls - rs)), 1.0)
+    return sw, float(max(rs[1], ls[1])) + SHOULDER_ZONE_SW * sw
 
 
 _HAT_HAIR = (1, 2)
