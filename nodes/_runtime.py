@@ -39,10 +39,6 @@ def _model_management():
     return mm
 
 
-def in_comfyui() -> bool:
-    return _model_management() is not None
-
-
 def torch_device() -> torch.device:
     """The device heavy work runs on: ComfyUI's choice inside ComfyUI, else CUDA when available, else CPU."""
     mm = _model_management()

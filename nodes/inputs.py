@@ -13,8 +13,8 @@ from ..kfvton.keypoints.formats import pose_from_json_file, pose_to_pose_keypoin
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
 from ..kfvton.pipelines.quick import estimate_person_pose, pose_model_files
-from ..kfvton.preprocess.garment_checks import garment_warnings
-from ..kfvton.preprocess.garment_mask import garment_photo_warnings, prepare_garment_mask
+from ..kfvton.preprocess.garment_checks import garment_photo_warnings, garment_warnings
+from ..kfvton.preprocess.garment_mask import prepare_garment_mask
 from ..kfvton.preprocess.parse_labels import (
     LABEL_SETS,
     PALETTES,

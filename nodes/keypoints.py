@@ -93,9 +93,15 @@ class KfvtonTargetPlacement:
     def run(self, landmarks: GarmentLandmarks, pose: Pose, target_mask: Tensor | None = None) -> tuple[KeypointPairs]:
         pose = T.from_socket(pose, T.POSE, "pose")
         device = pose.joints.device
-        target = None if target_mask is None else T.from_socket(target_mask, T.MASK, "target_mask", device)
-        pairs = place_garment_landmarks(
-            T.from_socket(landmarks, T.LANDMARKS, "landmarks", device), pose, target_mask=target
+        inputs = {
+            "landmarks": T.from_socket(landmarks, T.LANDMARKS, "landmarks", device),
+            "pose": pose,
+            "target_mask": None if target_mask is None else T.from_socket(target_mask, T.MASK, "target_mask", device),
+        }
+        pairs = map_items(
+            lambda landmarks, pose, target_mask: place_garment_landmarks(landmarks, pose, target_mask=target_mask),
+            inputs,
+            what="target placement",
         )
         return (T.to_socket(pairs, T.KEYPOINTS),)
 

@@ -127,19 +127,20 @@ class KfvtonAgnosticPerson:
         }
 
     def run(self, person, pose, parse, size="256x192"):
-        device = runtime.torch_device()
-        r = resize_person(
-            T.from_socket(person, T.IMAGE, "person", device),
-            T.from_socket(parse, T.PARSE, "parse", device),
-            T.from_socket(pose, T.POSE, "pose", device),
-            parse_size(size),
-        )
-        region = agnostic_region(r.parse, r.pose).image_region
-        return (
-            T.to_socket(image_agnostic(r.person, r.parse, r.pose), T.IMAGE),
-            T.to_socket(parse_agnostic(r.parse, r.pose), T.PARSE),
-            T.to_socket(region, T.MASK),
-        )
+        device, size_hw = runtime.torch_device(), parse_size(size)
+        photos = {
+            "person": T.from_socket(person, T.IMAGE, "person", device),
+            "parse": T.from_socket(parse, T.PARSE, "parse", device),
+            "pose": T.from_socket(pose, T.POSE, "pose", device),
+        }
+
+        def one(person: Tensor, parse: Tensor, pose) -> tuple[Tensor, Tensor, Tensor]:
+            r = resize_person(person, parse, pose, size_hw)
+            region = agnostic_region(r.parse, r.pose).image_region
+            return image_agnostic(r.person, r.parse, r.pose), parse_agnostic(r.parse, r.pose), region
+
+        image, parse_out, region = map_items(one, photos, what="agnostic person")
+        return (T.to_socket(image, T.IMAGE), T.to_socket(parse_out, T.PARSE), T.to_socket(region, T.MASK))
 
 
 class KfvtonParseLayout:
@@ -194,7 +195,11 @@ class KfvtonRenderPose:
         }
 
     def run(self, pose, size="256x192"):
-        return (T.to_socket(render_pose(T.from_socket(pose, T.POSE, "pose"), parse_size(size)), T.IMAGE),)
+        size_hw = parse_size(size)
+        drawn = map_items(
+            lambda pose: render_pose(pose, size_hw), {"pose": T.from_socket(pose, T.POSE, "pose")}, what="pose render"
+        )
+        return (T.to_socket(drawn, T.IMAGE),)
 
 
 class KfvtonGarmentOnGrey:
@@ -226,13 +231,18 @@ class KfvtonGarmentOnGrey:
         size_hw = parse_size(size)
         if person_parse is not None:
             person_parse = resize_labels(T.from_socket(person_parse, T.PARSE, "person_parse", device), size_hw)
-        canvas = garment_on_grey(
-            T.from_socket(garment, T.IMAGE, "garment", device),
-            T.from_socket(garment_mask, T.MASK, "garment_mask", device),
-            size_hw=size_hw,
-            person_parse=person_parse,
-        )
-        return (T.to_socket(canvas.image, T.IMAGE), T.to_socket(canvas.mask, T.MASK))
+        inputs = {
+            "garment": T.from_socket(garment, T.IMAGE, "garment", device),
+            "garment_mask": T.from_socket(garment_mask, T.MASK, "garment_mask", device),
+            "person_parse": person_parse,
+        }
+
+        def one(garment: Tensor, garment_mask: Tensor, person_parse: Tensor | None) -> tuple[Tensor, Tensor]:
+            canvas = garment_on_grey(garment, garment_mask, size_hw=size_hw, person_parse=person_parse)
+            return canvas.image, canvas.mask
+
+        image, mask = map_items(one, inputs, what="garment on grey")
+        return (T.to_socket(image, T.IMAGE), T.to_socket(mask, T.MASK))
 
 
 NODE_CLASS_MAPPINGS = {

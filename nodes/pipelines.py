@@ -21,6 +21,9 @@ from ._batch import map_items
 from .inputs import AUTO, model_or_auto, onnx_model_files, register_pose_onnx
 from .types import ParseMap
 
+#: The category widgets' options as saved workflows store them (add new ones at the end only).
+CATEGORY_OPTIONS = ("upper", "lower", "dress", "auto")
+
 
 def _optional(value: Any, socket: str, name: str, device: torch.device) -> Any:
     """`types.from_socket` for an optional input: None stays None."""
@@ -36,7 +39,9 @@ class KfvtonQuickTryOn:
         "Two photos in, a try-on out: finds the person's pose and body regions itself (or uses the ones you "
         "connect), warps the garment onto the person and pastes it. Also gives the garment's mask on the person "
         "and a refine mask (seams, repainted skin and background) for a low-denoise inpainting pass with your own "
-        "diffusion model. The report says which estimators were used and what to check. No model file needed: "
+        "diffusion model. Tops by default; trousers, shorts, skirts and dresses with the category widget (auto reads "
+        "it from the garment photo). The report says which estimators, category and tuck were used and what to "
+        "check. No model file needed: "
         "without an ONNX pose model the pack's default pose estimator is used (if it is missing, the error says "
         "what to install)."
     )
@@ -50,15 +55,24 @@ class KfvtonQuickTryOn:
         "Everything synthesised (garment border band, seams, old clothes repainted as skin or background): feed "
         "it with the image to an inpainting sampler at low denoise (0.3-0.45) to make it photoreal while the "
         "garment's print stays exact.",
-        "Which pose and region estimators were used, the garment mask's source and any warnings.",
+        "Which pose and region estimators, garment mask, category and tuck were used (auto choices and fallbacks "
+        "named), and any warnings.",
     )
 
     @classmethod
     def INPUT_TYPES(cls):
         return {
             "required": {
-                "person": (T.IMAGE, {"tooltip": "The person photo (front view, upper body visible)."}),
-                "garment": (T.IMAGE, {"tooltip": "Flat front-view upper-body garment, plain background."}),
+                "person": (
+                    T.IMAGE,
+                    {
+                        "tooltip": "The person photo (front view; hips and knees visible for lower garments and dresses)."
+                    },
+                ),
+                "garment": (
+                    T.IMAGE,
+                    {"tooltip": "Flat front-view garment on a plain background (a top, or see category)."},
+                ),
             },
             "optional": {
                 "pose_keypoint": (
@@ -87,6 +101,23 @@ class KfvtonQuickTryOn:
                         "RTMPose file found there, else the default estimator.",
                     },
                 ),
+                "category": (
+                    list(CATEGORY_OPTIONS),
+                    {
+                        "default": "upper",
+                        "tooltip": "upper: tops; lower: trousers, shorts, skirts (the photo must show hips and "
+                        "knees); dress; auto: from the garment photo's shape. The report says which was used.",
+                    },
+                ),
+                "tuck": (
+                    list(TUCK_MODES),
+                    {
+                        "default": "auto",
+                        "tooltip": "Tops: in = the hem inside the trousers / skirt, out = over them. Lower garments: "
+                        "in = the person's top inside the new waistband. auto: as the photo shows (needs a parse map "
+                        "or estimated regions; else out). The report says which was used.",
+                    },
+                ),
             },
         }
 
@@ -100,6 +131,8 @@ class KfvtonQuickTryOn:
         garment_mask: Tensor | None = None,
         estimate_regions: bool = True,
         pose_model: str = AUTO,
+        category: str = "upper",
+        tuck: str = "auto",
     ) -> tuple[Tensor, Tensor, Tensor, str]:
         device = runtime.torch_device()
         given = T.from_socket(pose, T.POSE, "pose") if pose is not None else pose_keypoint
@@ -118,7 +151,7 @@ class KfvtonQuickTryOn:
             return quick_tryon(
                 person.to(device), garment.to(device), pose=pose, parse=_to(parse, device),
                 garment_mask=_to(garment_mask, device), estimate_missing_regions=estimate_regions,
-                pose_model=pose_path, pose_dirs=pose_dirs,
+                pose_model=pose_path, pose_dirs=pose_dirs, category=category, tuck=tuck,
             )  # fmt: skip
 
         result = map_items(one, photos, what="quick try-on")
@@ -186,7 +219,7 @@ class KfvtonClassicalTryOn:
                     {"tooltip": "Region the garment should fill (sets the hem); default: the garment's own length."},
                 ),
                 "category": (
-                    ["upper", "lower", "dress", "auto"],
+                    list(CATEGORY_OPTIONS),
                     {
                         "default": "upper",
                         "tooltip": "upper: tops; lower: trousers, shorts, skirts (needs hips and knees); dress; "

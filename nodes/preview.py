@@ -7,6 +7,7 @@ from torch import Tensor
 from ..kfvton.keypoints.draw import draw_correspondences, draw_keypoints
 from ..kfvton.keypoints.pairs import KeypointPairs
 from . import types as T
+from ._batch import map_items
 
 _OVERLAY_MODES = ("person", "garment", "side by side")
 
@@ -49,15 +50,20 @@ class KfvtonKeypointOverlay:
             raise ValueError(f"mode: expected one of {_OVERLAY_MODES}, got {mode!r}")
         if mode != "person" and garment is None:
             raise ValueError(f"garment: mode {mode!r} needs the garment image connected")
-        person_bchw = T.from_socket(person, T.IMAGE, "person")
-        if mode == "person":
-            drawn = draw_keypoints(person_bchw, keypoints, side="person", labels=labels)
-        else:
-            garment_bchw = T.from_socket(garment, T.IMAGE, "garment")
+        inputs = {
+            "keypoints": keypoints,
+            "person": T.from_socket(person, T.IMAGE, "person"),
+            "garment": None if mode == "person" else T.from_socket(garment, T.IMAGE, "garment"),
+        }
+
+        def one(keypoints: KeypointPairs, person: Tensor, garment: Tensor | None) -> Tensor:
+            if mode == "person":
+                return draw_keypoints(person, keypoints, side="person", labels=labels)
             if mode == "garment":
-                drawn = draw_keypoints(garment_bchw, keypoints, side="garment", labels=labels)
-            else:
-                drawn = draw_correspondences(garment_bchw, person_bchw, keypoints, labels=labels)
+                return draw_keypoints(garment, keypoints, side="garment", labels=labels)
+            return draw_correspondences(garment, person, keypoints, labels=labels)
+
+        drawn = map_items(one, inputs, what="keypoint overlay")
         return (T.to_socket(drawn, T.IMAGE),)
 
 

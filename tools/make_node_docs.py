@@ -24,6 +24,10 @@ finds the person's pose (a connected pose first, else an ONNX pose model in `mod
 estimator) and, without a parse map, estimates head, arms and old clothes from the pose and the silhouette.
 The **report** output says which estimators were used and warns about what to check.
 
+- Trousers, shorts, skirts, dresses: set **category** to *lower* or *dress* (the photo must show hips and knees),
+  or *auto* to read it from the garment photo's shape. **tuck**: *in* puts a top's hem inside the trousers / skirt
+  (for a lower garment: the person's top inside the new waistband), *out* over them, *auto* as the photo shows
+  (without a parse map or estimated regions: *out*). The report names the category and tuck used and why.
 - Better placement: connect a pose from a DWPose / OpenPose node (**pose_keypoint**).
 - Cleaner arms and hair: connect a parse map (**KF-VTON Human Parser** or **Load Parse Map**).
 - Photoreal seams and skin: feed **image** and **refine_mask** to an inpainting sampler at denoise 0.3-0.45 (the

@@ -47,7 +47,7 @@ import torch
 from torch import Tensor
 
 from .._atomic import write_text_atomic
-from .pose import BODY25_JOINTS, Pose, joint_index
+from .pose import BODY25_JOINTS, PRESENT_THRESHOLD, Pose, joint_index
 
 __all__ = [
     "COCO17_JOINTS",
@@ -567,7 +567,9 @@ def save_openpose_json(pose: Pose, path: str | os.PathLike, layout: str = "body2
     write_text_atomic(path, json.dumps(frame))
 
 
-def check_pose_joints(pose: object, names: Sequence[str], *, name: str = "pose", threshold: float = 0.05) -> None:
+def check_pose_joints(
+    pose: object, names: Sequence[str], *, name: str = "pose", threshold: float = PRESENT_THRESHOLD
+) -> None:
     """Raise unless `pose` is a `Pose` whose every batch item has each joint of `names` (confidence > threshold).
 
     The message names the input, the batch item and the missing joints.

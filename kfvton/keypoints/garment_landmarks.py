@@ -30,7 +30,14 @@ from torch import Tensor
 
 from .._checks import check_image, check_same_batch, check_shape
 
-__all__ = ["GARMENT_LANDMARKS", "GarmentLandmarks", "detect_garment_landmarks", "landmark_index", "LONG_SLEEVE_RATIO"]
+__all__ = [
+    "GARMENT_LANDMARKS",
+    "SLEEVE_KINDS",
+    "GarmentLandmarks",
+    "detect_garment_landmarks",
+    "landmark_index",
+    "LONG_SLEEVE_RATIO",
+]
 
 GARMENT_LANDMARKS: tuple[str, ...] = (
     "collar_left", "collar_center", "collar_right", "shoulder_left", "shoulder_right",
@@ -557,6 +564,21 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     return out, kind
 
 
+def _binary_masks(garment: Tensor, mask: Tensor) -> tuple[np.ndarray, int]:
+    """Check a garment batch and its masks (as `detect_garment_landmarks` documents) and binarise the masks.
+
+    Returns:
+        (B_mask, H, W) uint8 {0, 1} masks on the CPU (a batch of 1 broadcasts), and the batch size.
+    """
+    check_image(garment, "garment")
+    b, _, h, w = garment.shape
+    check_shape(mask, "mask", ("B", 1, h, w))
+    if not mask.is_floating_point() and mask.dtype != torch.bool:
+        raise TypeError(f"mask: expected a float mask with values in [0, 1], got dtype {mask.dtype}")
+    batch = check_same_batch({"garment": b, "mask": mask.shape[0]})
+    return (mask.detach()[:, 0] > 0.5).cpu().numpy().view(np.uint8), batch
+
+
 def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
     """Find the 14 garment landmarks of flat, front-view upper-body garments from their masks.
 
@@ -575,13 +597,8 @@ def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
     Raises:
         ValueError naming `garment` or `mask` for wrong shapes, mismatched sizes or an empty mask.
     """
-    check_image(garment, "garment")
-    b, _, h, w = garment.shape
-    check_shape(mask, "mask", ("B", 1, h, w))
-    if not mask.is_floating_point() and mask.dtype != torch.bool:
-        raise TypeError(f"mask: expected a float mask with values in [0, 1], got dtype {mask.dtype}")
-    batch = check_same_batch({"garment": b, "mask": mask.shape[0]})
-    binary = (mask.detach()[:, 0] > 0.5).cpu().numpy().view(np.uint8)
+    binary, batch = _binary_masks(garment, mask)
+    h, w = garment.shape[-2:]
     points, kinds = [], []
     for i in range(batch):
         pts, kind = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i)

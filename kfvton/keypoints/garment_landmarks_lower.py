@@ -41,8 +41,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._checks import check_image, check_same_batch, check_shape
-from .garment_landmarks import GARMENT_LANDMARKS, _profile_extremes, detect_garment_landmarks
+from .._checks import check_shape
+from .garment_landmarks import GARMENT_LANDMARKS, _binary_masks, _profile_extremes, detect_garment_landmarks
 
 __all__ = [
     "CATEGORIES",
@@ -128,16 +128,6 @@ class CategoryLandmarks:
     def point(self, name: str) -> Tensor:
         """(B, 3) one landmark's (x_px, y_px, confidence)."""
         return self.points[:, self.names.index(name)]
-
-
-def _binary(garment: Tensor, mask: Tensor) -> tuple[np.ndarray, int]:
-    check_image(garment, "garment")
-    b, _, h, w = garment.shape
-    check_shape(mask, "mask", ("B", 1, h, w))
-    if not mask.is_floating_point() and mask.dtype != torch.bool:
-        raise TypeError(f"mask: expected a float mask with values in [0, 1], got dtype {mask.dtype}")
-    batch = check_same_batch({"garment": b, "mask": mask.shape[0]})
-    return (mask.detach()[:, 0] > 0.5).cpu().numpy().astype(np.uint8), batch
 
 
 def _piece(mask: np.ndarray, index: int) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -327,7 +317,7 @@ def detect_lower_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         `CategoryLandmarks` (category "lower", kinds "trousers" / "shorts" / "skirt"), points (B, 13, 3) float32
         garment pixels.
     """
-    binary, batch = _binary(garment, mask)
+    binary, batch = _binary_masks(garment, mask)
     pts, kinds = [], []
     for i in range(batch):
         p, k = _lower_one(binary[i if binary.shape[0] > 1 else 0], i)
@@ -347,7 +337,7 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
     Returns:
         `CategoryLandmarks` (category "dress", kinds = sleeve kinds), points (B, 18, 3) float32 garment pixels.
     """
-    binary, batch = _binary(garment, mask)
+    binary, batch = _binary_masks(garment, mask)
     upper = detect_garment_landmarks(garment, mask)
     base = upper.points.detach().cpu().double().numpy()
     kinds = list(upper.sleeves) if len(upper.sleeves) == batch else [upper.sleeves[0]] * batch

@@ -49,8 +49,9 @@ from torch import Tensor
 
 from .._checks import check_same_batch, check_shape
 from .formats import check_pose_joints
+from .garment_landmarks import GARMENT_LANDMARKS, SLEEVE_KINDS
 from .pairs import KeypointPairs
-from .pose import Pose
+from .pose import PRESENT_THRESHOLD, Pose
 
 if TYPE_CHECKING:
     from .garment_landmarks import GarmentLandmarks
@@ -66,14 +67,9 @@ __all__ = [
     "place_side_seams",
 ]
 
-#: Same order as `kfvton.keypoints.garment_landmarks.GARMENT_LANDMARKS` (the contract in the team brief).
-LANDMARK_NAMES: tuple[str, ...] = (
-    "collar_left", "collar_center", "collar_right", "shoulder_left", "shoulder_right",
-    "sleeve_left_outer", "sleeve_left_inner", "sleeve_right_outer", "sleeve_right_inner",
-    "armpit_left", "armpit_right", "hem_left", "hem_center", "hem_right",
-)  # fmt: skip
+#: The names placed pairs carry: the garment detector's landmarks, in its order (one definition, there).
+LANDMARK_NAMES = GARMENT_LANDMARKS
 _I = {n: i for i, n in enumerate(LANDMARK_NAMES)}
-SLEEVE_KINDS = ("none", "short", "long")
 REQUIRED_JOINTS = ("right_shoulder", "left_shoulder")
 TUCK_MODES = ("auto", "in", "out")
 
@@ -110,7 +106,6 @@ SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 ARMPIT_BELOW = 0.3  # an armpit target lies at least this far (x sw) below its shoulder joint
-_PRESENT = 0.05
 
 
 @dataclass(frozen=True)
@@ -332,7 +327,7 @@ def _perp(u: Tensor) -> Tensor:
 
 
 def _joint(j: Tensor, idx: int) -> Tensor | None:
-    return j[idx, :2] if j[idx, 2] > _PRESENT else None
+    return j[idx, :2] if j[idx, 2] > PRESENT_THRESHOLD else None
 
 
 @dataclass(frozen=True)

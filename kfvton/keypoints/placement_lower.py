@@ -33,7 +33,7 @@ from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, CategoryLandmarks
 from .pairs import KeypointPairs
 from .placement import place_garment_landmarks
-from .pose import Pose
+from .pose import PRESENT_THRESHOLD, Pose
 
 __all__ = [
     "LOWER_REQUIRED_JOINTS",
@@ -63,7 +63,6 @@ FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the fr
 # half the girth; a round section shows 2 / pi of it, a flatter one more)
 HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
-_PRESENT = 0.05
 _ARMS = (14, 15)
 
 _J = {"neck": 1, "rh": 9, "rk": 10, "ra": 11, "lh": 12, "lk": 13, "la": 14}
@@ -74,7 +73,7 @@ def check_lower_pose(pose: Pose, *, name: str = "pose", category: str = "lower")
     if not isinstance(pose, Pose):
         raise TypeError(f"{name}: expected a Pose, got {type(pose).__name__}")
     for i in range(pose.batch_size):
-        missing = [j for j in LOWER_REQUIRED_JOINTS if not bool(pose.present(j, _PRESENT)[i])]
+        missing = [j for j in LOWER_REQUIRED_JOINTS if not bool(pose.present(j, PRESENT_THRESHOLD)[i])]
         if missing:
             raise ValueError(
                 f"{name}: a {category} garment is placed from the hips and knees; batch item {i} is missing "
@@ -88,7 +87,7 @@ def _perp(u: Tensor) -> Tensor:
 
 def _joint(j: Tensor, key: str) -> Tensor | None:
     row = j[_J[key]]
-    return row[:2] if row[2] > _PRESENT else None
+    return row[:2] if row[2] > PRESENT_THRESHOLD else None
 
 
 class _Body:

@@ -13,7 +13,7 @@ from torch import Tensor
 
 from .._checks import check_shape
 
-__all__ = ["BODY25_JOINTS", "Pose", "joint_index"]
+__all__ = ["BODY25_JOINTS", "PRESENT_THRESHOLD", "Pose", "joint_index"]
 
 BODY25_JOINTS: tuple[str, ...] = (
     "nose", "neck", "right_shoulder", "right_elbow", "right_wrist", "left_shoulder", "left_elbow", "left_wrist",
@@ -22,6 +22,9 @@ BODY25_JOINTS: tuple[str, ...] = (
     "left_big_toe", "left_small_toe", "left_heel", "right_big_toe", "right_small_toe", "right_heel",
 )  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(BODY25_JOINTS)}
+#: A joint counts as detected when its confidence is above this: weaker detections are noise the placement, region
+#: and validation steps all treat as missing (the one threshold they share).
+PRESENT_THRESHOLD = 0.05
 
 
 def joint_index(name: str) -> int:
@@ -59,7 +62,7 @@ class Pose:
         """(B, 3) one joint's (x_px, y_px, confidence)."""
         return self.joints[:, joint_index(name)]
 
-    def present(self, name: str, threshold: float = 0.05) -> Tensor:
+    def present(self, name: str, threshold: float = PRESENT_THRESHOLD) -> Tensor:
         """(B,) bool, whether the joint was detected with confidence above `threshold`."""
         return self.joint(name)[:, 2] > threshold
 

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import to_uint8_hwc
 from .._checks import check_image
 from .pose import BODY25_JOINTS, Pose, joint_index
 
@@ -205,7 +206,7 @@ def estimate_pose_mediapipe(
     h, w = image.shape[-2:]
     rows = []
     for b in range(image.shape[0]):
-        rgb = (image[b].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+        rgb = to_uint8_hwc(image[b])
         marks = _run_tasks(mp, rgb, str(task_model)) if task_model is not None else _run_solutions(mp, rgb)
         if marks is None:
             raise ValueError(f"image: no person found in batch item {b} by MediaPipe pose")
@@ -286,7 +287,7 @@ def analyse_person_mediapipe(image: Tensor, *, conf_threshold: float = 0.3, name
     mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=4, min_detection_confidence=0.5)
     try:
         for b in range(image.shape[0]):
-            rgb = (image[b].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
+            rgb = to_uint8_hwc(image[b])
             result = pose_model.process(rgb)
             if result.pose_landmarks is None:
                 raise ValueError(

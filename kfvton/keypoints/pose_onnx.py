@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import to_uint8_hwc
 from .._checks import check_image
 from .._onnx import onnx_session, session_signature
 from .formats import joints_from_array
@@ -101,11 +102,6 @@ class SimccDecoded:
 
     xy_px: np.ndarray
     scores: np.ndarray
-
-
-def _to_uint8_hwc(image: Tensor) -> np.ndarray:
-    """(3, H, W) [0, 1] -> (H, W, 3) uint8 RGB."""
-    return (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
 
 
 def _order(rgb: np.ndarray, channel_order: str) -> np.ndarray:
@@ -318,7 +314,7 @@ def estimate_pose_onnx(
     h, w = image.shape[-2:]
     rows = []
     for b in range(image.shape[0]):
-        rgb = _to_uint8_hwc(image[b])
+        rgb = to_uint8_hwc(image[b])
         if models.detector is None:
             box = np.array([0.0, 0.0, w, h])
         else:

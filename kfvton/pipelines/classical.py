@@ -23,7 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import check_image, check_label_map, check_mask, check_same_batch, check_shape, working_float
@@ -90,8 +89,6 @@ class ClassicalTryOn:
         tuck: per batch item, "in" (hem inside the lower garment, which stays in front) or "out" (hem over it),
             as resolved from the `tuck` option ("auto" reads the photo; "out" without a parse map); empty when the
             category has no hem to tuck.
-        refine_mask: (B, 1, H, W) float [0, 1], what a generative refinement may repaint: the band along the
-            garment's visible outline (seams) and the old clothes painted over.
         warnings: sentences about inputs that likely make the picture poor (a tiny or oddly shaped garment, a
             patterned background, ...), for the CLI and the nodes to show; empty when none applies.
         alpha: (B, 1, H, W) float [0, 1], the garment's share of each output pixel as composited: `warped_mask`
@@ -317,23 +314,6 @@ def classical_tryon(
         category_reason=choice.describe() if choice.how == "auto" else "given",
         alpha=comp.alpha,
     )
-
-
-#: Half-width of the refine band around the garment's visible outline, as a fraction of the image's shorter side.
-REFINE_BAND = 0.012
-
-
-def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
-    """The band along the outline of `alpha` (B, 1, H, W) [0, 1] and the `painted` old clothes, soft-edged."""
-    r = max(2, round(REFINE_BAND * min(alpha.shape[-2:])))
-    hard = (alpha > 0.5).to(alpha.dtype)
-    grown = F.max_pool2d(hard, 2 * r + 1, stride=1, padding=r)
-    shrunk = -F.max_pool2d(-hard, 2 * r + 1, stride=1, padding=r)
-    refine = grown - shrunk
-    if painted is not None:
-        refine = torch.maximum(refine, painted.to(alpha.dtype))
-    soft = F.avg_pool2d(refine, 5, stride=1, padding=2, count_include_pad=False)
-    return torch.maximum(refine, soft).clamp(0, 1)
 
 
 def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ...]) -> Tensor:

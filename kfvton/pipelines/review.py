@@ -28,7 +28,7 @@ from torch import Tensor
 from .._checks import check_shape
 from ..keypoints.formats import pose_from_dresscode_json, pose_from_openpose_json
 from ..keypoints.pose import Pose
-from ..preprocess.io import load_image, load_mask
+from ..preprocess.io import PHOTO_EXTENSIONS, load_image, load_mask
 from ..preprocess.parse_labels import read_parse_file
 from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
@@ -46,8 +46,6 @@ __all__ = [
     "read_pair_file",
     "contact_sheet",
 ]
-
-_IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp")
 
 
 @dataclass(frozen=True)
@@ -97,7 +95,7 @@ class SheetRow:
 
 
 def _images(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in _IMAGE_EXTS and p.is_file())
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in PHOTO_EXTENSIONS and p.is_file())
 
 
 def _expand(paths: Sequence[str | os.PathLike], role: str) -> list[Path]:

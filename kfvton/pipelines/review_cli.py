@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from ..preprocess.io import PHOTO_EXTENSIONS
 from .review import (
     SheetRow,
     contact_sheet,
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     if args.height < 32:
         raise ValueError(f"--height: expected >= 32 pixels, got {args.height}")
     suffix = Path(args.out).suffix.lower()
-    if suffix not in (".png", ".jpg", ".jpeg", ".webp"):
+    if suffix not in PHOTO_EXTENSIONS:
         raise ValueError(f"--out: expected a .png, .jpg or .webp file, got {args.out!r}")
     persons = list_persons(args.persons.split(","))
     garments = list_garments(args.garments.split(","))
@@ -66,9 +67,9 @@ def run(args: argparse.Namespace) -> int:
         person, garment = people[person_path], clothes[garment_path]
         pose = None
         if person.pose is None:
-            from .tryon_cli import resolve_pose  # estimators load only when a person has no keypoint file
+            from .tryon_cli import resolve_pose_estimate  # estimators load only when a person has no keypoint file
 
-            pose = resolve_pose(None, person.image)
+            pose = resolve_pose_estimate(None, person.image).pose
         out = tryon_pair(person, garment, use_parse=not args.no_parse, estimate=not args.no_regions, pose=pose)
         mask = getattr(out.tryon, "refine_mask", None) if args.show_mask else None
         rows.append(

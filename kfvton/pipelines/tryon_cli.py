@@ -27,12 +27,13 @@ import torch.nn.functional as F
 
 from .._atomic import write_text_atomic
 from .._checks import check_device, check_output_file, check_output_folder
+from ..geometry.grid import resize_to
 from ..keypoints.draw import draw_correspondences
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate
 from ..keypoints.formats import read_pose_json
 from ..keypoints.placement import TUCK_MODES
-from ..keypoints.pose import BODY25_JOINTS, Pose
-from ..preprocess.garment_mask import garment_photo_warnings
+from ..keypoints.pose import BODY25_JOINTS
+from ..preprocess.garment_checks import garment_photo_warnings
 from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
 from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx
@@ -40,7 +41,7 @@ from .classical import ClassicalTryOn
 from .learned_cli import add_learned_arguments, run_learned, wants_learned
 from .quick import estimate_person_pose, person_regions, quick_tryon
 
-__all__ = ["add_arguments", "run", "resolve_pose", "resolve_pose_estimate", "write_intermediates"]
+__all__ = ["add_arguments", "run", "resolve_pose_estimate", "write_intermediates"]
 
 _LOG = logging.getLogger("kfvton")
 
@@ -119,39 +120,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_learned_arguments(parser)
 
 
-def resolve_pose(
-    pose_path: str | os.PathLike | None,
-    person: torch.Tensor,
-    *,
-    pose_model: str | None = None,
-    detector_model: str | None = None,
-    pose_dirs: list[str] | None = None,
-    use_mediapipe: bool = True,
-) -> Pose:
-    """The person's pose for the command line: a `pose_path` is read as it is; without one the pose is estimated
-    from the photo (`estimate_person_pose`) and the method used is printed.
-
-    Args:
-        pose_path: an OpenPose / POSE_KEYPOINT / Dress Code keypoint JSON file, or None.
-        person: (1, 3, H, W) the person image (its size is the pose's canvas).
-        pose_model, detector_model: ONNX files (`--pose-model`, `--detector-model`; "none" = no detector).
-        pose_dirs: folders searched for pose files by name (default `DEFAULT_POSE_DIR`).
-        use_mediapipe: allow MediaPipe as the last resort.
-
-    Raises:
-        PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
-        file to put where; errors of the JSON reader or of the chosen estimator otherwise.
-    """
-    return resolve_pose_estimate(
-        pose_path,
-        person,
-        pose_model=pose_model,
-        detector_model=detector_model,
-        pose_dirs=pose_dirs,
-        use_mediapipe=use_mediapipe,
-    ).pose
-
-
 def resolve_pose_estimate(
     pose_path: str | os.PathLike | None,
     person: torch.Tensor,
@@ -161,7 +129,24 @@ def resolve_pose_estimate(
     pose_dirs: list[str] | None = None,
     use_mediapipe: bool = True,
 ) -> PoseEstimate:
-    """`resolve_pose` with the method used (and MediaPipe's person mask and face outline when it estimated)."""
+    """The person's pose for the command line and where it came from: a `pose_path` is read as it is; without one
+    the pose is estimated from the photo (`estimate_person_pose`) and the method used is printed.
+
+    Args:
+        pose_path: an OpenPose / POSE_KEYPOINT / Dress Code keypoint JSON file, or None.
+        person: (1, 3, H, W) the person image (its size is the pose's canvas).
+        pose_model, detector_model: ONNX files (`--pose-model`, `--detector-model`; "none" = no detector).
+        pose_dirs: folders searched for pose files by name (default `DEFAULT_POSE_DIR`).
+        use_mediapipe: allow MediaPipe as the last resort.
+
+    Returns:
+        `PoseEstimate`: the pose, the method ("given" for a file), and MediaPipe's person mask and face outline
+        when it estimated.
+
+    Raises:
+        PoseUnavailableError (a FileNotFoundError) when nothing can give a pose, saying what to install or which
+        file to put where; errors of the JSON reader or of the chosen estimator otherwise.
+    """
     if pose_path is not None:
         read = read_pose_json(pose_path, tuple(person.shape[-2:]), name="--pose")
         for note in read.notes:
@@ -243,7 +228,7 @@ def run(args: argparse.Namespace) -> int:
         estimate_missing_regions=False,
     )
     result = quick.tryon
-    for warning in result.warnings:
+    for warning in (*result.warnings, *quick.placement_warnings):
         print(f"kfvton tryon: warning: {warning}", file=sys.stderr)
     save_image(result.image, args.out)
     if args.save_intermediates:
@@ -282,7 +267,7 @@ def _fit_garment(
         return garment, garment_mask
     scale = (target / area) ** 0.5
     size = (max(1, round(gh * scale)), max(1, round(gw * scale)))
-    garment = F.interpolate(garment, size=size, mode="bilinear", antialias=True, align_corners=False).clamp(0, 1)
+    garment = resize_to(garment, size).clamp(0, 1)
     if garment_mask is not None:
         garment_mask = (F.interpolate(garment_mask, size=size, mode="area") > 0.5).float()
     print(

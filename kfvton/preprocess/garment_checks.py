@@ -1,8 +1,9 @@
 """Warnings about a garment photo that still gives a picture, but likely a poor one.
 
 Errors stop a run; these do not: each is one sentence naming the input, returned to the caller, which shows it
-(`ClassicalTryOn.warnings`, printed by the CLI, the nodes' text outputs). Other checks (e.g. a photo of a person
-given as the garment) add their sentences to the same list.
+(`ClassicalTryOn.warnings`, printed by the CLI, the nodes' text outputs). Two checks, both here: `garment_warnings`
+(size, aspect, a patterned backdrop under a computed mask) and `garment_photo_warnings` (a person wearing the
+garment rather than a flat product shot, found by the embedded MediaPipe models).
 """
 
 from __future__ import annotations
@@ -10,9 +11,16 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from .._arrays import to_uint8_hwc
 from .._checks import check_image, check_shape
 
-__all__ = ["garment_warnings", "MIN_GARMENT_PX", "MAX_GARMENT_ASPECT", "PATTERNED_BACKGROUND_FRACTION"]
+__all__ = [
+    "garment_warnings",
+    "garment_photo_warnings",
+    "MIN_GARMENT_PX",
+    "MAX_GARMENT_ASPECT",
+    "PATTERNED_BACKGROUND_FRACTION",
+]
 
 #: Below this many pixels on its short side the garment's outline and print are too coarse to warp well.
 MIN_GARMENT_PX = 64
@@ -93,3 +101,40 @@ def _busy_border_share(image: Tensor, mask: Tensor) -> float:
     coef = torch.linalg.lstsq(terms, pix).solution  # shaded and vignetted backdrops fit this surface
     far = (pix - terms @ coef).norm(dim=1) > _CLEAR_DIFFERENCE
     return float(far.double().mean())
+
+
+def garment_photo_warnings(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
+    """Sentences for garment photos that are not flat product shots: a person wearing the garment (a face or a
+    body pose found by the embedded MediaPipe models, when installed). Empty when the photos look flat or
+    MediaPipe is not installed (nothing is guessed then).
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1].
+        name: the input's name in the sentences.
+    """
+    check_image(garment, name)
+    from ..keypoints.pose_mediapipe import _mediapipe, mediapipe_has_bundled_model, mediapipe_version
+
+    if mediapipe_version() is None or not mediapipe_has_bundled_model():
+        return ()
+    mp = _mediapipe()
+    found = []
+    with (
+        mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1) as mesh,
+        mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, min_detection_confidence=0.6) as pose,
+    ):
+        for b in range(garment.shape[0]):
+            rgb = to_uint8_hwc(garment[b])
+            face = mesh.process(rgb).multi_face_landmarks
+            marks = pose.process(rgb).pose_landmarks
+            body = False
+            if marks is not None:
+                vis = [marks.landmark[i].visibility for i in (0, 11, 12, 13, 14, 23, 24)]  # nose, shoulders, ...
+                body = min(vis) > 0.8
+            if face or body:
+                what = "a face" if face else "a body pose"
+                found.append(
+                    f"{name}: batch item {b} does not look like a flat garment photo ({what} found): the mask and "
+                    "landmarks expect the garment alone, laid flat or on a ghost mannequin, front view"
+                )
+    return tuple(found)

@@ -16,7 +16,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import to_uint8_hwc
 from .._checks import check_image, check_mask, check_same_batch, check_shape
+from .mask_ops import largest_component
 
 __all__ = [
     "GarmentMask",
@@ -24,7 +26,6 @@ __all__ = [
     "garment_mask_from_alpha",
     "prepare_garment_mask",
     "drop_loose_parts",
-    "garment_photo_warnings",
 ]
 
 _LOG = logging.getLogger("kfvton")
@@ -57,12 +58,6 @@ class GarmentMask:
         return self.method + (f"; loose parts (ties, belts, straps) dropped: {', '.join(parts)}" if parts else "")
 
 
-def _to_uint8_hwc(image: Tensor) -> np.ndarray:
-    """(3, H, W) float [0, 1] -> (H, W, 3) uint8, rounded and saturated."""
-    arr = image.detach().to("cpu", torch.float32).permute(1, 2, 0).contiguous().numpy()
-    return cv2.convertScaleAbs(np.clip(arr, 0.0, 1.0, out=arr), alpha=255.0)
-
-
 def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -> np.ndarray:
     """Fill the holes of `fg` (uint8 0/1) unless they are real gaps (e.g. between a hanging sleeve and the body).
 
@@ -89,14 +84,6 @@ def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -
     out = fg.copy()
     out[fill[labels]] = 1
     return out
-
-
-def _largest_component(fg: np.ndarray) -> np.ndarray:
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
-    if n <= 1:
-        return np.zeros_like(fg)
-    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return (labels == best).astype(np.uint8)
 
 
 def _robust_spread(r: np.ndarray) -> tuple[float, float]:
@@ -163,7 +150,7 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel)
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
-    fg = _largest_component(fg)
+    fg = largest_component(fg)
     if fg.sum() == 0:
         raise ValueError(
             f"garment[{index}]: no garment could be separated from the background (colour "
@@ -198,7 +185,7 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     fg[drop] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     full[:] = 0
-    full[y0:y1, x0:x1] = _largest_component(fg)
+    full[y0:y1, x0:x1] = largest_component(fg)
     fg = full
 
     frac = fg.mean()
@@ -225,7 +212,7 @@ def _drop_loose_one(fg: np.ndarray, width_share: float) -> np.ndarray:
     gw = int(xs.max() - xs.min() + 1)
     d = max(3, int(round(width_share * gw)) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (d, d))
-    body = _largest_component(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel))
+    body = largest_component(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel))
     if body.sum() == 0:
         return fg
     by = np.nonzero(body)[0]
@@ -242,7 +229,7 @@ def _drop_loose_one(fg: np.ndarray, width_share: float) -> np.ndarray:
         if straps or area < 0.002 * fg.sum():
             continue
         out[labels == i] = 0
-    return _largest_component(out)
+    return largest_component(out)
 
 
 def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor, tuple[float, ...]]:
@@ -268,44 +255,6 @@ def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor
     return cleaned, tuple(shares)
 
 
-def garment_photo_warnings(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
-    """Sentences for garment photos that are not flat product shots: a person wearing the garment (a face or a
-    body pose found by the embedded MediaPipe models, when installed). Empty when the photos look flat or
-    MediaPipe is not installed (nothing is guessed then).
-
-    Args:
-        garment: (B, 3, H, W) float RGB in [0, 1].
-        name: the input's name in the sentences.
-    """
-    check_image(garment, name)
-    from ..keypoints.pose_mediapipe import _mediapipe, mediapipe_has_bundled_model, mediapipe_version
-
-    if mediapipe_version() is None or not mediapipe_has_bundled_model():
-        return ()
-    mp = _mediapipe()
-    found = []
-    with (
-        mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1) as mesh,
-        mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, min_detection_confidence=0.6) as pose,
-    ):
-        for b in range(garment.shape[0]):
-            rgb = _to_uint8_hwc(garment[b])
-            rgb = np.ascontiguousarray(rgb)
-            face = mesh.process(rgb).multi_face_landmarks
-            marks = pose.process(rgb).pose_landmarks
-            body = False
-            if marks is not None:
-                vis = [marks.landmark[i].visibility for i in (0, 11, 12, 13, 14, 23, 24)]  # nose, shoulders, ...
-                body = min(vis) > 0.8
-            if face or body:
-                what = "a face" if face else "a body pose"
-                found.append(
-                    f"{name}: batch item {b} does not look like a flat garment photo ({what} found): the mask and "
-                    "landmarks expect the garment alone, laid flat or on a ghost mannequin, front view"
-                )
-    return tuple(found)
-
-
 def garment_mask_from_image(
     garment: Tensor, *, threshold: float | None = None, border_touch_max: float = 0.5
 ) -> Tensor:
@@ -328,7 +277,7 @@ def garment_mask_from_image(
     if threshold is not None and not 0.0 < threshold < 1.0:
         raise ValueError(f"threshold: expected a value in (0, 1) or None, got {threshold}")
     masks = [
-        _mask_one(_to_uint8_hwc(garment[i]), threshold=threshold, border_touch_max=border_touch_max, index=i)
+        _mask_one(to_uint8_hwc(garment[i]), threshold=threshold, border_touch_max=border_touch_max, index=i)
         for i in range(garment.shape[0])
     ]
     out = torch.from_numpy(np.stack(masks)[:, None].astype(np.float32))

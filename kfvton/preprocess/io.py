@@ -23,6 +23,7 @@ from .._checks import check_label_map
 
 __all__ = [
     "IMAGE_EXTENSIONS",
+    "PHOTO_EXTENSIONS",
     "upright",
     "upright_size_hw",
     "load_image",
@@ -35,6 +36,9 @@ __all__ = [
 
 #: File extensions `save_image` / `save_mask` write (lower case).
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".tif", ".tiff"})
+#: Files taken as photos when a folder is listed (datasets, evaluation, review), lower case, in the order a
+#: file stem is looked up; other files in those folders (parse maps, JSON, notes) are not photos.
+PHOTO_EXTENSIONS: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".webp")
 _EXIF_ORIENTATION = 0x0112
 _WIDE_MODES = ("I;16", "I;16L", "I;16B", "I;16N", "I")  # 16-bit greys (Pillow reads 16-bit PNGs as one of these)
 

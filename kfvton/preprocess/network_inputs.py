@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import broadcast_batch, check_image, check_same_batch, check_shape
-from ..geometry.grid import px_to_norm, resize_labels
+from ..geometry.grid import px_to_norm, resize_labels, resize_to
 from ..keypoints.draw import render_pose
 from ..keypoints.pose import Pose, joint_index
 from .parse_labels import (
@@ -169,7 +169,7 @@ def resize_person(person: Tensor, parse: Tensor, pose: Pose, size_hw: tuple[int,
     if abs(h0 / w0 - h / w) > 0.02 * h / w:
         log.warning("person %dx%d is stretched to the working size %dx%d (aspect ratios differ)", h0, w0, h, w)
     if (h0, w0) != (h, w):
-        person = F.interpolate(person, size=(h, w), mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        person = resize_to(person, (h, w)).clamp(0, 1)
         parse = resize_labels(parse, (h, w))
     return ResizedPerson(person, parse, pose.rescaled((h, w)))
 
@@ -357,8 +357,7 @@ def garment_on_grey(
     shrink = min(hg / h, wg / w)
     if shrink > 1.5:
         size = (max(1, round(hg / shrink)), max(1, round(wg / shrink)))
-        garment = F.interpolate(garment, size=size, mode="bilinear", align_corners=False, antialias=True)
-        garment_mask = F.interpolate(garment_mask, size=size, mode="bilinear", align_corners=False, antialias=True)
+        garment, garment_mask = resize_to(garment, size), resize_to(garment_mask, size)
         hg, wg = size
     affines = []
     for i in range(batch):
@@ -466,8 +465,7 @@ def build_network_inputs(
         g = broadcast_batch(garment.to(device).float(), batch, "garment")
         m = broadcast_batch(garment_mask.to(device).float(), batch, "garment_mask")
         canvas = g * m + GREY * (1 - m)
-        garment_img = F.interpolate(canvas, size=size_hw, mode="bilinear", align_corners=False, antialias=True)
-        mask = F.interpolate(m, size=size_hw, mode="bilinear", align_corners=False, antialias=True)
+        garment_img, mask = resize_to(canvas, size_hw), resize_to(m, size_hw)
     garment_img = broadcast_batch(garment_img, batch, "garment")
     mask = broadcast_batch(mask, batch, "garment_mask")
     return NetworkInputs(

@@ -27,8 +27,9 @@ from torch import Tensor
 
 from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
-from ..keypoints.pose import Pose, joint_index
+from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..keypoints.pose_mediapipe import PersonAnalysis
+from .mask_ops import largest_component
 from .parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK, VITONHD_UPPER_CLOTHES
 
 __all__ = [
@@ -41,7 +42,6 @@ __all__ = [
 
 REGION_METHOD = "estimated from pose + person mask + colour (no parser)"
 _NEEDED = ("neck", "left_shoulder", "right_shoulder")
-_PRESENT = 0.05
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,6 @@ class RegionEstimate:
     method: str
 
 
-def _largest_component(mask: np.ndarray) -> np.ndarray:
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
-    if count <= 1:
-        return mask.astype(bool)
-    best = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    return labels == best
-
-
 def _skeleton(joints: np.ndarray, hw: tuple[int, int], scale: float) -> np.ndarray:
     """Thin lines along the limbs and torso of a BODY_25 pose (pixels * scale): pixels surely on the person."""
     canvas = np.zeros(hw, np.uint8)
@@ -80,7 +72,7 @@ def _skeleton(joints: np.ndarray, hw: tuple[int, int], scale: float) -> np.ndarr
              ("neck", "right_hip"), ("neck", "left_hip"))  # fmt: skip
     for a, b in bones:
         ja, jb = joints[joint_index(a)], joints[joint_index(b)]
-        if ja[2] > _PRESENT and jb[2] > _PRESENT:
+        if ja[2] > PRESENT_THRESHOLD and jb[2] > PRESENT_THRESHOLD:
             pa = tuple(int(v * scale) for v in ja[:2])
             pb = tuple(int(v * scale) for v in jb[:2])
             cv2.line(canvas, pa, pb, 1, 3)
@@ -137,12 +129,15 @@ def silhouette_plain_background(
             mask[sure] = cv2.GC_FGD
             mask[:2], mask[:, :2], mask[:, -2:] = cv2.GC_BGD, cv2.GC_BGD, cv2.GC_BGD
             bgd, fgd = np.zeros((1, 65)), np.zeros((1, 65))
+            # GrabCut seeds its colour models with k-means++, which draws from OpenCV's global RNG: seeded here
+            # so a photo gets the same mask alone, in a batch, or after any other OpenCV work in the process.
+            cv2.setRNGSeed(0)
             cv2.grabCut((small * 255).astype(np.uint8), mask, None, bgd, fgd, 4, cv2.GC_INIT_WITH_MASK)
             fg = (mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD)
         fg = fg.astype(np.uint8)
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
         fg = cv2.morphologyEx(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel), cv2.MORPH_CLOSE, kernel)
-        fg = _largest_component(fg)
+        fg = largest_component(fg) > 0
         inverse = (~fg).astype(np.uint8)  # fill holes: background pixels not connected to the frame
         _, labels = cv2.connectedComponents(inverse, connectivity=4)
         edge = np.unique(np.concatenate((labels[0], labels[-1], labels[:, 0], labels[:, -1])))
@@ -234,7 +229,7 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
 
     def joint(name: str) -> np.ndarray | None:
         j = joints[joint_index(name)]
-        return j[:2].astype(np.float64) if j[2] > _PRESENT else None
+        return j[:2].astype(np.float64) if j[2] > PRESENT_THRESHOLD else None
 
     neck, ls, rs = joint("neck"), joint("left_shoulder"), joint("right_shoulder")
     sw = max(float(np.linalg.norm(ls - rs)), 4.0)

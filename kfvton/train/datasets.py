@@ -35,7 +35,7 @@ from torch import Tensor
 from ..geometry.grid import resize_labels, resize_to
 from ..keypoints.formats import pose_from_openpose_json
 from ..keypoints.pose import BODY25_JOINTS, Pose
-from ..preprocess.io import load_image, load_mask, load_parse, upright_size_hw
+from ..preprocess.io import PHOTO_EXTENSIONS, load_image, load_mask, load_parse, upright_size_hw
 
 __all__ = [
     "DatasetLayout",
@@ -51,8 +51,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("kfvton")
-
-_IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp")
 
 
 @dataclass(frozen=True)
@@ -277,7 +275,7 @@ def augment_sample(s: TryOnSample, cfg: AugmentConfig, gen: torch.Generator) -> 
 # ---------------------------------------------------------------------------------------------------- dataset
 
 
-def _find(folder: Path, stem: str, exts: Sequence[str] = _IMAGE_EXTS) -> Path | None:
+def _find(folder: Path, stem: str, exts: Sequence[str] = PHOTO_EXTENSIONS) -> Path | None:
     for ext in exts:
         p = folder / f"{stem}{ext}"
         if p.is_file():
@@ -345,6 +343,17 @@ class TryOnDataset(torch.utils.data.Dataset):
     _cache: dict[int, TryOnSample] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._check_options()
+        self.lay = LAYOUTS[self.layout] if self.layout != "auto" else detect_layout(self.dataroot, self.split)
+        self.entries = self._index()
+        if not self.entries:
+            raise ValueError(
+                f"dataset {self.dataroot}/{self.split}: no usable sample "
+                f"({len(self.bad_samples)} bad: {dict(list(self.bad_samples.items())[:3])})"
+            )
+
+    def _check_options(self) -> None:
+        """Validate the options every layout shares (pairs, on_bad_sample, size_hw); `size_hw` becomes two ints."""
         if self.pairs not in ("paired", "unpaired"):
             raise ValueError(f"pairs: expected 'paired' or 'unpaired', got {self.pairs!r}")
         if self.on_bad_sample not in ("skip", "fail"):
@@ -353,13 +362,6 @@ class TryOnDataset(torch.utils.data.Dataset):
         if h < 16 or w < 16:
             raise ValueError(f"size_hw: expected at least 16x16, got {self.size_hw}")
         self.size_hw = (int(h), int(w))
-        self.lay = LAYOUTS[self.layout] if self.layout != "auto" else detect_layout(self.dataroot, self.split)
-        self.entries = self._index()
-        if not self.entries:
-            raise ValueError(
-                f"dataset {self.dataroot}/{self.split}: no usable sample "
-                f"({len(self.bad_samples)} bad: {dict(list(self.bad_samples.items())[:3])})"
-            )
 
     # ---------------------------------------------------------------- indexing
     def _folder(self, names: tuple[str, ...], what: str) -> Path:
@@ -386,7 +388,7 @@ class TryOnDataset(torch.utils.data.Dataset):
                 f"dataset: unpaired mode needs a pair list; none at {Path(self.dataroot) / f'{self.split}_pairs.txt'}"
             )
         images = self._folder((self.lay.image,), "person image")
-        return [(p.name, p.name) for p in sorted(images.iterdir()) if p.suffix.lower() in _IMAGE_EXTS]
+        return [(p.name, p.name) for p in sorted(images.iterdir()) if p.suffix.lower() in PHOTO_EXTENSIONS]
 
     def _index(self) -> list[_Entry]:
         image_dir = self._folder((self.lay.image,), "person image")

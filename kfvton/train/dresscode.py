@@ -73,11 +73,7 @@ class DressCodeDataset(TryOnDataset):
                 f"category: expected one of {', '.join(DRESSCODE_CATEGORIES)} or 'all', got {self.category!r}"
             )
         self.layout = "dresscode"
-        if self.pairs not in ("paired", "unpaired"):
-            raise ValueError(f"pairs: expected 'paired' or 'unpaired', got {self.pairs!r}")
-        if self.on_bad_sample not in ("skip", "fail"):
-            raise ValueError(f"on_bad_sample: expected 'skip' or 'fail', got {self.on_bad_sample!r}")
-        self.size_hw = (int(self.size_hw[0]), int(self.size_hw[1]))
+        self._check_options()
         root = Path(self.dataroot)
         cats = DRESSCODE_CATEGORIES if self.category == "all" else (self.category,)
         present = [c for c in cats if (root / c / "images").is_dir()]

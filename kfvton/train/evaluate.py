@@ -35,7 +35,8 @@ from torch import Tensor
 
 from .._atomic import write_text_atomic
 from .._checks import check_shape
-from ..preprocess.io import load_image
+from ..geometry.grid import resize_to
+from ..preprocess.io import PHOTO_EXTENSIONS, load_image
 
 __all__ = [
     "ssim",
@@ -53,8 +54,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("kfvton")
-
-_IMAGE_EXTS = (".jpg", ".jpeg", ".png", ".webp")
 
 
 def _gaussian_window(size: int, sigma: float, dtype: torch.dtype, device: torch.device) -> Tensor:
@@ -181,7 +180,7 @@ def appearance_scores(
     check_shape(parse, "parse", (result.shape[0], "H", "W"))
 
     def resize(x: Tensor) -> Tensor:
-        return F.interpolate(x.float(), size=size_hw, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        return resize_to(x.float(), size_hw).clamp(0, 1)
 
     a, b = resize(result), resize(photo)
     ph, pw = parse.shape[-2:]
@@ -230,7 +229,7 @@ def _installed(module: str) -> bool:
 def _images(folder: Path) -> dict[str, Path]:
     if not folder.is_dir():
         raise FileNotFoundError(f"evaluate: folder not found: {folder}")
-    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in _IMAGE_EXTS}
+    return {p.stem: p for p in sorted(folder.iterdir()) if p.suffix.lower() in PHOTO_EXTENSIONS}
 
 
 def match_pairs(
@@ -247,7 +246,7 @@ def match_pairs(
 def _load(path: Path, size_hw: tuple[int, int] | None) -> Tensor:
     img = load_image(path)
     if size_hw is not None and tuple(img.shape[-2:]) != tuple(size_hw):
-        img = F.interpolate(img, size=size_hw, mode="bilinear", align_corners=False, antialias=True).clamp(0, 1)
+        img = resize_to(img, size_hw).clamp(0, 1)
     return img
 
 

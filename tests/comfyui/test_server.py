@@ -9,6 +9,7 @@ and the VITON-HD samples. One server for the module: start-up ~10 s on 2 cores.
 from __future__ import annotations
 
 import shutil
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -130,6 +131,22 @@ def test_pack_loads_every_node(server: ComfyServer):
     assert set(NODE_CLASS_MAPPINGS) <= set(info), sorted(set(NODE_CLASS_MAPPINGS) - set(info))
     failed = [line for line in server.log_path.read_text(errors="replace").splitlines() if "IMPORT FAILED" in line]
     assert not [line for line in failed if "kfvton" in line], failed
+
+
+def test_help_pages_and_web_extensions_are_served(server: ComfyServer):
+    """The frontend shows /extensions/<pack>/docs/<NodeId>.md as a node's help and loads every .js the server lists
+    under /extensions (web/js/template_order.js orders the template browser)."""
+    from tests.comfyui.server import PACK_NAME
+
+    docs = Path(__file__).resolve().parents[2] / "web" / "docs"
+    for node_id in ("KfvtonQuickTryOn", "KfvtonClassicalTryOn"):
+        with urllib.request.urlopen(f"{server.url}/extensions/{PACK_NAME}/docs/{node_id}.md", timeout=60) as r:
+            assert r.read().decode() == (docs / f"{node_id}.md").read_text(encoding="utf-8")
+    scripts = server.get("/extensions")
+    assert f"/extensions/{PACK_NAME}/js/template_order.js" in scripts
+    quick = server.get("/object_info/KfvtonQuickTryOn")["KfvtonQuickTryOn"]["input"]["optional"]
+    assert quick["category"][0] == ["upper", "lower", "dress", "auto"] and quick["category"][1]["default"] == "upper"
+    assert quick["tuck"][1]["default"] == "auto"
 
 
 def _free_and_probe(server: ComfyServer, prompt: dict[str, Any], after: str) -> dict[str, Any]:

@@ -55,6 +55,14 @@ def test_every_example_is_a_template(frontend_report):
     assert sorted(frontend_report["templates"]) == sorted(p.stem for p in WORKFLOWS)
 
 
+def test_template_browser_lists_quick_tryon_first(frontend_report):
+    """ComfyUI serves the list in directory order (glob.glob); web/js/template_order.js sorts it by name."""
+    order = frontend_report["browser_order"]
+    assert order["patched"], "web/js/template_order.js did not wrap api.getWorkflowTemplates"
+    assert order["names"] == [p.stem for p in WORKFLOWS]  # WORKFLOWS is sorted
+    assert order["names"][0] == "kfvton_01_quick_tryon"
+
+
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.stem for p in WORKFLOWS])
 def test_frontend_reads_workflow_like_the_runner(path: Path, frontend_report, runner):
     entry = frontend_report[path.stem]

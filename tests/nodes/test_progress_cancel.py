@@ -19,13 +19,18 @@ LOOPING_NODES = [
     "KfvtonTpsWarp",
     "KfvtonComposite",
     "KfvtonGarmentLandmarks",
+    "KfvtonTargetPlacement",
     "KfvtonGarmentMask",  # perception
     "KfvtonPoseEstimator",
     "KfvtonHumanParser",
     "KfvtonRegionEstimator",
     "KfvtonNetworkInputs",  # learned
+    "KfvtonAgnosticPerson",
+    "KfvtonGarmentOnGrey",
+    "KfvtonRenderPose",
     "KfvtonTryOn",
     "KfvtonWarpInspector",  # editor
+    "KfvtonKeypointOverlay",
 ]
 
 
@@ -67,3 +72,42 @@ def test_loaders_notice_file_edits(node_id: str, widget: str, node_inputs):
     path.write_bytes(path.read_bytes() + b" ")
     assert cls.IS_CHANGED(**{widget: str(path), "path": ""}) != first
     assert cls.IS_CHANGED(**{widget: "elsewhere", "path": str(path)}) != first  # the typed path wins
+
+
+#: nodes without a loop over their batch (one file, vectorised tensor work, or only item 0 shown), and why
+NO_BATCH_LOOP = {
+    "KfvtonLoadModel": "loads model files",
+    "KfvtonLoadPoseJson": "reads one file",
+    "KfvtonLoadParseMap": "reads one file",
+    "KfvtonPoseBatch": "concatenates two poses",
+    "KfvtonPoseFromPoseKeypoint": "converts numbers",
+    "KfvtonPoseToPoseKeypoint": "converts numbers",
+    "KfvtonParseFromImage": "vectorised colour lookup",
+    "KfvtonParseFromMasks": "vectorised argmax",
+    "KfvtonParseLayout": "vectorised label table",
+    "KfvtonKeypointEditor": "applies the edits to the whole batch at once; shows item 0",
+}
+#: the learned stages loop as KfvtonTryOn does (nodes/learned.py: map_items with chunks sized to free memory)
+LEARNED_STAGES = {
+    "KfvtonSegmentationGenerator",
+    "KfvtonKeypointDetector",
+    "KfvtonCoattentionFlowWarp",
+    "KfvtonSpadeGenerator",
+}
+
+
+def test_every_node_is_looked_at():
+    """A new node is either tested above for progress and Cancel or listed here with the reason it has no loop."""
+    covered = set(LOOPING_NODES) | LEARNED_STAGES | set(NO_BATCH_LOOP)
+    assert set(NODE_CLASS_MAPPINGS) == covered, set(NODE_CLASS_MAPPINGS) ^ covered
+
+
+@pytest.mark.parametrize("node_id", sorted(LEARNED_STAGES))
+def test_learned_stages_run_through_map_items(node_id: str, monkeypatch, node_inputs, comfy_standin):
+    from comfyui_kfvton.nodes import learned
+
+    calls = []
+    original = learned.map_items
+    monkeypatch.setattr(learned, "map_items", lambda *a, **k: calls.append(k["what"]) or original(*a, **k))
+    _call(node_id, node_inputs(NODE_CLASS_MAPPINGS[node_id]))
+    assert calls and comfy_standin.progress, node_id

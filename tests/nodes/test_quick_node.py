@@ -38,3 +38,61 @@ def test_without_pose_or_estimator_names_what_is_missing(monkeypatch):
     monkeypatch.setattr(estimate_module, "mediapipe_version", lambda: None)
     with pytest.raises(FileNotFoundError, match="no pose estimator available"):
         KfvtonQuickTryOn().run(make_person(), make_garment())
+
+
+def _report_line(report: str, key: str) -> str:
+    return next(line for line in report.splitlines() if line.startswith(f"{key}: "))
+
+
+def test_category_and_tuck_widgets_reach_the_tryon():
+    node, person, garment, pose = KfvtonQuickTryOn(), make_person(), make_garment(), make_pose()
+    parse = ParseMap(make_parse())
+    default = node.run(person, garment, pose=pose, parse=parse)  # as a workflow saved before the widgets loads
+    assert _report_line(default[3], "category") == "category: upper (given)"
+    assert _report_line(default[3], "tuck").startswith("tuck: out (auto: read from the photo")
+    tucked = node.run(person, garment, pose=pose, parse=parse, category="auto", tuck="in")
+    assert _report_line(tucked[3], "category").startswith("category: upper (auto: ")
+    assert _report_line(tucked[3], "tuck").startswith("tuck: in (given")
+    # the widget reaches the placement: "in" ends the hem at the waistband, "out" at the garment's own length
+    over = node.run(person, garment, pose=pose, parse=parse, tuck="out")
+    assert _report_line(over[3], "tuck").startswith("tuck: out (given")
+    assert float((tucked[0] - over[0]).abs().mean()) > 0.01
+
+
+def test_tuck_fallback_without_regions_is_named():
+    _, _, _, report = KfvtonQuickTryOn().run(make_person(), make_garment(), pose=make_pose(), estimate_regions=False)
+    assert "fallback 'out'" in _report_line(report, "tuck")
+
+
+def test_bad_category_names_the_widget():
+    with pytest.raises(ValueError, match="category: expected one of upper, lower, dress or 'auto', got 'top'"):
+        KfvtonQuickTryOn().run(make_person(), make_garment(), pose=make_pose(), category="top")
+
+
+@pytest.mark.parametrize(
+    ("folder", "ident", "seen"), [("lower_body", "013564", "lower"), ("dresses", "020716", "dress")]
+)
+def test_category_auto_on_dresscode_photos(samples_dir, folder, ident, seen):
+    from comfyui_kfvton.kfvton.keypoints.formats import pose_from_json_file
+    from comfyui_kfvton.kfvton.preprocess.io import load_image
+    from comfyui_kfvton.kfvton.preprocess.parse_labels import read_parse_labels
+
+    base = samples_dir / "dresscode" / folder
+    if not (base / "images" / f"{ident}_0.jpg").is_file():
+        pytest.skip("no Dress Code samples")
+    person = load_image(base / "images" / f"{ident}_0.jpg").permute(0, 2, 3, 1)
+    garment = load_image(base / "images" / f"{ident}_1.jpg").permute(0, 2, 3, 1)
+    pose = pose_from_json_file(base / "keypoints" / f"{ident}_2.json", (1024, 768))
+    parse = ParseMap(read_parse_labels(base / "label_maps" / f"{ident}_4.png").parse)
+    image, garment_mask, refine, report = KfvtonQuickTryOn().run(
+        person, garment, pose=pose, parse=parse, category="auto"
+    )
+    assert _report_line(report, "category").startswith(f"category: {seen} (auto: ")
+    tuck = _report_line(report, "tuck")
+    assert tuck.startswith("tuck: - (a dress") if seen == "dress" else "(auto: read from the photo" in tuck
+    # shorts start at the hips (the photos show the person from the shoulders down), a dress reaches the knees
+    rows = garment_mask[0].sum(1).nonzero().flatten()
+    assert int(rows.min()) > 400 if seen == "lower" else int(rows.max() - rows.min()) > 500
+    changed = (image - person).abs().sum(-1)[0]
+    assert float(changed[garment_mask[0] > 0.5].mean()) > 0.1  # measured 0.46 (shorts), 0.25 (dress)
+    assert float(refine.max()) == pytest.approx(1.0, abs=0.05)

@@ -1,12 +1,14 @@
-"""garment_warnings: photos that still give a picture, but likely a poor one, are named (issue 15, warnings)."""
+"""garment_warnings and garment_photo_warnings: photos that still give a picture, but likely a poor one, are named
+(issue 15, warnings)."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from kfvton.preprocess.garment_checks import garment_warnings
+from kfvton.preprocess.garment_checks import garment_photo_warnings, garment_warnings
 from kfvton.preprocess.garment_mask import prepare_garment_mask
+from kfvton.preprocess.io import load_image
 
 
 def _garment(h: int = 200, w: int = 150, box: tuple[int, int, int, int] | None = None, background=None):
@@ -61,7 +63,6 @@ def test_batch_items_named():
 
 
 def test_garment_samples_no_false_warning(vitonhd_dir):
-    from kfvton.preprocess.io import load_image
 
     for path in sorted((vitonhd_dir / "cloth").glob("*.jpg"))[:6]:
         img = load_image(path)
@@ -73,3 +74,15 @@ def test_bad_mask_shape():
     img, _ = _garment()
     with pytest.raises(ValueError, match="mask: expected shape"):
         garment_warnings(img, torch.zeros(1, 1, 10, 10))
+
+
+def test_photo_of_a_person_is_reported(vitonhd_dir):
+    """A person wearing the garment (the sample person photo) is reported; flat sample garments are not."""
+    mp = pytest.importorskip("mediapipe")
+    if not hasattr(mp, "solutions"):
+        pytest.skip("mediapipe without bundled models")
+    person = load_image(vitonhd_dir / "image" / "00891_00.jpg")
+    warnings = garment_photo_warnings(person, name="--garment")
+    assert len(warnings) == 1 and "--garment: batch item 0 does not look like a flat garment photo" in warnings[0]
+    for path in sorted((vitonhd_dir / "cloth").glob("*.jpg")):
+        assert garment_photo_warnings(load_image(path)) == (), path.name

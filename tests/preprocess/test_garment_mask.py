@@ -10,7 +10,6 @@ from kfvton.preprocess.garment_mask import (
     drop_loose_parts,
     garment_mask_from_alpha,
     garment_mask_from_image,
-    garment_photo_warnings,
     prepare_garment_mask,
 )
 from kfvton.preprocess.io import load_image, load_mask
@@ -254,15 +253,3 @@ class TestBackgrounds:
         """A fine texture (paper, linen) around the garment: noise of 2 % per pixel."""
         image = garment_on((0.9, 0.88, 0.85), (0.5, 0.1, 0.2), noise=0.02, seed=3)
         assert iou(garment_mask_from_image(image), shirt_mask()) > 0.93
-
-
-def test_photo_of_a_person_is_reported(vitonhd_dir):
-    """A person wearing the garment (the sample person photo) is reported; flat sample garments are not."""
-    mp = pytest.importorskip("mediapipe")
-    if not hasattr(mp, "solutions"):
-        pytest.skip("mediapipe without bundled models")
-    person = load_image(vitonhd_dir / "image" / "00891_00.jpg")
-    warnings = garment_photo_warnings(person, name="--garment")
-    assert len(warnings) == 1 and "--garment: batch item 0 does not look like a flat garment photo" in warnings[0]
-    for path in sorted((vitonhd_dir / "cloth").glob("*.jpg")):
-        assert garment_photo_warnings(load_image(path)) == (), path.name

@@ -6,7 +6,7 @@
 //
 // usage: node tests/web/example_workflows_frontend.mjs [--comfy-src /opt/comfyui-src]
 //            [--comfy-py /opt/comfyvenv/bin/python] [--out tests/artifacts/templates]
-// prints one JSON line: {"templates": [...], "<name>": {"unknown": [...], "errors": [...], "prompt": {...}}, ...}
+// prints one JSON line: {"templates": [...], "browser_order": {"patched": bool, "names": [...]}, "<name>": {"unknown": [...], "errors": [...], "prompt": {...}}, ...}
 import { mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -46,6 +46,14 @@ try {
   await page.waitForFunction(() => window.app?.graph && window.app?.canvas, null, { timeout: 120000 });
   const names = (await (await fetch(`${url}/api/workflow_templates`)).json())[PACK_NAME] ?? [];
   report.templates = names;
+  // the list the template browser shows (its store calls api.getWorkflowTemplates), after web/js/template_order.js
+  report.browser_order = await page.evaluate(async (pack) => {
+    const api = window.comfyAPI?.api?.api;
+    return {
+      patched: Object.prototype.hasOwnProperty.call(api ?? {}, "getWorkflowTemplates"),
+      names: (await api.getWorkflowTemplates())[pack] ?? [],
+    };
+  }, PACK_NAME);
   for (const name of names) {
     const workflow = await (await fetch(`${url}/api/workflow_templates/${PACK_NAME}/${name}.json`)).json();
     errors.length = 0;
