@@ -448,6 +448,26 @@ def _find_armpit(
     return n - 1 - jj, _conf_from_turn(rev_a[jj])
 
 
+def _mirror_lopsided_sleeve(out: np.ndarray, raw: np.ndarray, *, axis: float, height: float, span: float) -> None:
+    """A sleeve hanging down along the body (no gap under the arm, Dress Code 000000_1) often leaves one side's
+    sleeve end on a bump of the side seam half-way down, at low confidence, while the other side found its cuff:
+    then the sure side's sleeve end and armpit are mirrored about the garment's centre line (`axis`) and snapped
+    to the outline, so the warp does not pull a cuff to the middle of the body (a spike). In place on `out`."""
+    for sure, unsure in (("left", "right"), ("right", "left")):
+        a, b = out[_INDEX[f"sleeve_{sure}_outer"]], out[_INDEX[f"sleeve_{unsure}_outer"]]
+        if not (a[2] >= 0.6 and b[2] < 0.5 and abs(a[1] - b[1]) > 0.1 * height):
+            continue
+        for part in ("outer", "inner"):
+            src = out[_INDEX[f"sleeve_{sure}_{part}"]]
+            if src[2] > 0:
+                xy = _refine_corner(raw, np.array([2.0 * axis - src[0], src[1]]), span)
+                out[_INDEX[f"sleeve_{unsure}_{part}"]] = (xy[0], xy[1], min(float(src[2]), 0.5))
+        src = out[_INDEX[f"armpit_{sure}"]]
+        if src[2] > 0:
+            out[_INDEX[f"armpit_{unsure}"]] = (2.0 * axis - src[0], src[1], min(float(src[2]), 0.5))
+        return
+
+
 def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     """(H, W) uint8 {0, 1} mask -> ((14, 3) float64 points, sleeve kind)."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -555,6 +575,8 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
                 out[_INDEX[name]] = value
     out[_INDEX["collar_center"]] = (*collar_center, 1.0)
     out[_INDEX["hem_center"]] = (*hem_center, 1.0)
+    if sleeved:
+        _mirror_lopsided_sleeve(out, raw, axis=0.5 * (collar_center[0] + hem_center[0]), height=height, span=span)
 
     if not sleeved:
         kind = "none"

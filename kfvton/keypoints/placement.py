@@ -22,7 +22,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target is
        taken as misdetected and dropped (confidence 0) rather than folding the warp.
     4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
-       the body's outline is), at the height the frame map gives them.
+       the body's outline is), at the height the frame map gives them, but at least `ARMPIT_BELOW` sw under the
+       shoulder joint (a frill or cap sleeve read as the armpit would fold the torso over the arm).
     5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
        + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule), else
@@ -104,6 +105,7 @@ SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
+ARMPIT_BELOW = 0.3  # an armpit target lies at least this far (x sw) below its shoulder joint
 
 
 @dataclass(frozen=True)
@@ -547,8 +549,10 @@ def _place_one(
         else:
             conf[_I[name]] = 0.0  # an outlier landmark would fold the warp; the frame places that region
     # armpits on the torso's sides, at the height the garment frame gives them (inside the silhouette when known)
-    for name, sign in (("armpit_right", -1.0), ("armpit_left", 1.0)):
-        down = (out[_I[name]] - top) @ v
+    for name, sign, joint in (("armpit_right", -1.0, rs), ("armpit_left", 1.0, ls)):
+        # at least ARMPIT_BELOW sw under the shoulder joint (a frill or a cap sleeve read as the armpit would put
+        # it at the shoulder and fold the torso over the arm)
+        down = torch.maximum((out[_I[name]] - top) @ v, (joint - top) @ v + ARMPIT_BELOW * sw)
         centre_a = (rs + ls) / 2 @ u - top @ u
         half = armpit_half
         if body is not None:

@@ -91,6 +91,9 @@ class ClassicalTryOn:
             category has no hem to tuck.
         warnings: sentences about inputs that likely make the picture poor (a tiny or oddly shaped garment, a
             patterned background, ...), for the CLI and the nodes to show; empty when none applies.
+        alpha: (B, 1, H, W) float [0, 1], the garment's share of each output pixel as composited: `warped_mask`
+            with what stays in front cut out, fitted to the body's outline (`composite_garment`); None only when
+            built by hand.
     """
 
     image: Tensor
@@ -105,6 +108,7 @@ class ClassicalTryOn:
     category_reason: str = "given"
     tuck: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    alpha: Tensor | None = None
 
 
 def target_mask_from_parse(parse: Tensor) -> Tensor:
@@ -283,6 +287,7 @@ def classical_tryon(
             category_reason=choice.describe() if choice.how == "auto" else "given",
             tuck=() if low.tuck == "-" else (low.tuck,) * low.composite.image.shape[0],
             warnings=tuple(warnings),
+            alpha=low.composite.alpha,
         )
     if category == "auto":
         check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
@@ -309,6 +314,7 @@ def classical_tryon(
         warnings=tuple(warnings),
         category="upper",
         category_reason=choice.describe() if choice.how == "auto" else "given",
+        alpha=comp.alpha,
     )
 
 

@@ -40,6 +40,7 @@ from ..keypoints.garment_landmarks_lower import (
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import SIL_LOOSE, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
+from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
@@ -60,7 +61,6 @@ __all__ = [
 TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
 TOP_BELOW_HIPS = 0.25  # top pixels this many waist widths below the hip joints are taken as legs
-_UPPER_CLOTHES = (5, 7)
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
 _ARMS = (14, 15)
@@ -124,7 +124,8 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     # an old dress: its bodice is the top (in front over the waistband), its skirt the old lower garment (replaced)
     parse = torch.where((parse == 6) & (rows > waist_y), torch.full_like(parse, 9), parse)
     parse = torch.where(parse == 6, torch.full_like(parse, 5), parse)
-    top = torch.isin(parse, torch.tensor(_UPPER_CLOTHES, device=parse.device))
+    # the top worn over or under the new lower garment: upper clothes and coat
+    top = torch.isin(parse, torch.tensor(KFVTON_UPPER_CLOTHES, device=parse.device))
     if tuck == "auto":
         reach = top & (rows > waist_y + TUCK_REACH * hw)
         tuck = "out" if bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any()) else "in"

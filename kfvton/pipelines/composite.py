@@ -8,14 +8,22 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
        armpit and hem targets, when `keypoints` are given), so an arm crossing the body stays in front while
-       sleeves and side seams still cover arms hanging at the sides. Without a parse map nothing is kept in front.
+       sleeves and side seams still cover arms hanging at the sides; the neck (label 10) stays in front of the
+       garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
+       Without a parse map nothing is kept in front.
+    2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
+       caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
+       silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
+       outline become garment, its texture continued from its own pixels (no halo of repainted skin beside a
+       sleeve or side seam).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
        - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
          background pixels, which keeps its gradients and meets them without a seam);
        - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`), so
-         it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4);
+         it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4) and a
+         limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder);
        - which of the two, per pixel: whichever seed is nearer, background pixels or body (any other label, plus,
          with a pose in `keypoints`, its bones drawn `BONE_WIDTH` shoulder widths thick and the shoulder-hip
          quadrilateral), computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
@@ -139,13 +147,14 @@ FRINGE_PX = 2.0
 RESIDUE_PX = 10.0
 #: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
 RESIDUE_COLOUR = 0.3
-#: Repainted skin is up to LIMB_SHADE darker at its border with the background, over ~LIMB_EDGE_PX (at 1024 rows).
-LIMB_SHADE = 0.12
-LIMB_EDGE_PX = 10.0
+#: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
+#: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
+LIMB_SHADE = 0.3
+LIMB_RADIUS_PX = 36.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
-BODY_REACH = 2.0
+BODY_REACH = 1.0
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
-BONE_WIDTH = 0.22
+BONE_WIDTH = 0.2
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
@@ -157,6 +166,19 @@ SHADE_STRENGTH = 0.85
 #: whose log-luminance differs by this from its median, are print, not light: left out of the shading.
 SHADE_CHROMA = 0.05
 SHADE_OUTLIER = 0.7
+#: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
+#: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
+#: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
+CLIP_SW = 0.03
+CLIP_SW_BELOW = 0.10
+GROW_SW = 0.08
+THIN_SW = 0.04
+SHOULDER_ZONE_SW = 0.15
+FALLBACK_SW = 0.24
+#: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
+#: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
+NECK_LABEL = 10
+NECK_DEPTH = 0.45
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -200,6 +222,7 @@ def composite_garment(
     feather_px: float = 1.5,
     labels: CompositeLabels | None = None,
     shading: bool = True,
+    fit: bool = True,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -213,6 +236,8 @@ def composite_garment(
         labels: which labels are kept in front / replaced / skin, per garment category (`CATEGORY_LABELS`:
             `UPPER_LABELS`, `LOWER_LABELS`, `DRESS_LABELS`); None = `UPPER_LABELS`.
         shading: carry the person's light and folds onto the garment (needs a parse map).
+        fit: snap the garment's outline to the body (needs a parse map; module docstring, step 2b): cut where it
+            lies on the background past the silhouette, grown over freed old clothes within `GROW_SW` of it.
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -248,8 +273,18 @@ def composite_garment(
         arms = (codes & _ARM) > 0
         if keypoints is not None:
             arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
+            neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
+            if bool(neck.any()):  # the neck in front of the garment's back neckline
+                keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
         keep = keep | arms
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
+        if fit:
+            arm_labels = torch.isin(
+                broadcast_batch(parse, b, "parse").to(person.device),
+                torch.tensor(table.arms, device=person.device, dtype=parse.dtype),
+            )
+            fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
+            garment, alpha = fitted.garment, fitted.alpha
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
@@ -262,7 +297,140 @@ def composite_garment(
     )
 
 
-_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _BODY, _FACE = 1, 2, 4, 8, 16, 32, 64
+_FRONT, _ARM, _OLD, _SKIN, _BACKGROUND, _BODY, _FACE, _HAIR = 1, 2, 4, 8, 16, 32, 64, 128
+
+
+@dataclass(frozen=True)
+class _Fitted:
+    garment: Tensor  # (B, 3, H, W) the warped garment, its texture continued over the grown band
+    alpha: Tensor  # (B, 1, H, W) [0, 1] cut to the silhouette and grown over the nearby freed old clothes
+
+
+def _fit_to_body(
+    garment: Tensor, alpha: Tensor, codes: Tensor, arm_labels: Tensor, keypoints: KeypointPairs | None
+) -> _Fitted:
+    """Snap the garment's outline to the body (module docstring, step 2b), per batch item on the CPU.
+
+    - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, `_shoulder_scale`) or
+      `CLIP_SW_BELOW` (below it) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
+    - grow: freed old clothes within `GROW_SW` shoulder widths beside (more across than up or down: not the
+      neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`, straps, left out) become
+      garment, its colours continued smoothly from its own pixels off its rim (`_push_pull`): no strip of
+      repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
+      was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's
+      arms, long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve
+      target; not at all without sleeve targets): a short sleeve or the torso's side does not spread down an arm.
+    Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
+    b, _, h, w = alpha.shape
+    a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
+    g_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy().copy()
+    codes_np = codes.cpu().numpy()
+    arms_np = arm_labels.cpu().numpy()
+    for i in range(b):
+        cc = codes_np[i]
+        sw, zone_y = _shoulder_scale(keypoints, i, (h, w))
+        cuff_y = _sleeve_end_y(keypoints, i, (h, w))
+        a = a_all[i]
+        covered = a > 0.5
+        if not covered.any():
+            continue
+        # cut: distance of each background pixel to the body (anything but background, hair and hat: hair hanging
+        # beside a shoulder is over the background, and the garment under it is hidden anyway)
+        body = ((cc & _BACKGROUND) == 0) & ((cc & _HAIR) == 0)
+        if body.any():
+            d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
+            limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
+            a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
+            covered = a > 0.5
+        # grow over nearby freed old clothes
+        old = (cc & _OLD) > 0
+        reach = GROW_SW * sw
+        if not old.any() or reach < 1:
+            continue
+        y0, y1, x0, x1 = _box(covered | old, int(reach) + 2)
+        crop = (slice(y0, y1), slice(x0, x1))
+        cov, old_c = covered[crop], old[crop]
+        # from the garment's broad parts only: a strap over the old top does not spread into a smear around it
+        broad = _opening(cov, THIN_SW * sw)
+        if not broad.any():
+            continue
+        d_gar, labels = cv2.distanceTransformWithLabels(
+            (~broad).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        # sideways only (sleeve and side-seam widths follow the body; the neckline and the hem keep the garment's
+        # own design): the nearest garment pixel lies more across than up or down
+        by, bx = np.nonzero(broad)
+        k = np.clip(labels - 1, 0, len(by) - 1)
+        yy, xx = np.mgrid[0 : broad.shape[0], 0 : broad.shape[1]]
+        sideways = np.abs(xx - bx[k]) >= np.abs(yy - by[k])
+        grow = old_c & ~cov & (d_gar <= reach) & sideways
+        grow &= ~(arms_np[i][crop] & (yy + y0 > cuff_y + GROW_SW * sw))
+        if not grow.any():
+            continue
+        seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
+        if seed.sum() < 16:
+            continue
+        tex = _push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
+        # the garment's own rim next to the band too (the photo's background blends into it: a light line)
+        rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
+        # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
+        closed = cv2.morphologyEx((cov | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
+        grow |= closed & ~cov
+        g_all[i][crop][grow | rim] = tex[grow | rim]
+        a[crop][grow | rim] = 1.0
+
+    def back(array: np.ndarray) -> Tensor:
+        t = torch.from_numpy(array)
+        t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
+        return t.to(device=alpha.device, dtype=alpha.dtype)
+
+    return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _opening(mask: np.ndarray, radius: float) -> np.ndarray:
+    """(H, W) bool: `mask` opened with a disk of `radius` pixels (parts thinner than 2 `radius` go: straps),
+    computed at 1/`FILL_SCALE` of the resolution."""
+    h, w = mask.shape
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    small = cv2.resize(mask.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.5
+    k = 2 * max(1, round(radius / FILL_SCALE)) + 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    opened = cv2.morphologyEx(small.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    return (cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST) > 0) & mask
+
+
+def _sleeve_end_y(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> float:
+    """Image row of the lowest present sleeve-end target of batch item `i` (-inf without one: a sleeveless garment
+    or pairs without sleeves)."""
+    if keypoints is None:
+        return -np.inf
+    names = [n for n in keypoints.names if n.startswith("sleeve_")]
+    if not names:
+        return -np.inf
+    pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    ys = [pts[keypoints.names.index(n), 1] for n in names if pts[keypoints.names.index(n), 2] > 0]
+    return float(max(ys)) * size_hw[0] / keypoints.person_hw[0] if ys else -np.inf
+
+
+def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
+    """(shoulder width px, lower edge of the shoulder zone px) of batch item `i` in an image of `size_hw`: from the
+    pose's shoulders, the zone reaching `SHOULDER_ZONE_SW` shoulder widths under the lower shoulder joint (the
+    shoulder caps, not the gap between a hanging arm and the torso); `FALLBACK_SW` of the height and a third of it
+    without a pose."""
+    h, w = size_hw
+    fallback = (FALLBACK_SW * h, h / 3.0)
+    if keypoints is None or keypoints.pose is None:
+        return fallback
+    pose = keypoints.pose
+    j = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    scale = np.array([w / pose.canvas_hw[1], h / pose.canvas_hw[0]])
+    if j[2, 2] <= 0 or j[5, 2] <= 0:
+        return fallback
+    rs, ls = j[2, :2] * scale, j[5, :2] * scale
+    sw = max(float(np.linalg.norm(ls - rs)), 1.0)
+    return sw, float(max(rs[1], ls[1])) + SHOULDER_ZONE_SW * sw
+
+
 _HAT_HAIR = (1, 2)
 
 
@@ -280,6 +448,7 @@ def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
         ((0,), _BACKGROUND),
         (tuple(sorted(body)), _BODY),
         ((13,), _FACE),
+        (_HAT_HAIR, _HAIR),
     ):
         if values:
             lut[list(values)] |= bit
@@ -345,9 +514,8 @@ def _repaint(
         wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
         bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
         skin_fill = _push_pull(ci, skin_seed) if skin_seed.any() else np.broadcast_to(skin_np[i], ci.shape)
-        # the person's light and folds, and a limb's edge a little darker than its middle (it turns away)
-        to_edge = cv2.distanceTransform((wc < 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-        limb = 1.0 - LIMB_SHADE * np.exp(-to_edge / (LIMB_EDGE_PX * unit))
+        # the person's light and folds, and a limb's round shading (`_limb_shading`)
+        limb = _limb_shading(wc < 0.5, unit)
         skin_fill = skin_fill * (gain[i][crop] * limb)[..., None]
         fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
         # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
@@ -370,6 +538,24 @@ def _repaint(
         return t.to(device=person.device, dtype=person.dtype)
 
     return _Repaint(back(fill), back(paint), back(weight), back(gain))
+
+
+def _limb_shading(skin: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 gain in [1 - LIMB_SHADE, 1] for repainted skin `skin` (H, W) bool: a limb seen side-on is a
+    cylinder, lit most along its axis and darker towards both edges (Lambert: the normal's facing component
+    sqrt(1 - (1 - d / r)^2) at distance d from the edge, r the limb's local half-width, at most `LIMB_RADIUS_PX`
+    at 1024 rows: a torso darkens over that band along its outline only)."""
+    to_edge = cv2.distanceTransform(skin.astype(np.uint8), cv2.DIST_L2, 3)
+    h, w = skin.shape
+    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
+    radius_px = LIMB_RADIUS_PX * unit
+    small = cv2.resize(to_edge, (ws, hs), interpolation=cv2.INTER_AREA)
+    k = 2 * max(1, round(radius_px / FILL_SCALE)) + 1
+    local = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))  # the half-width nearby
+    local = cv2.resize(np.minimum(local, radius_px), (w, h), interpolation=cv2.INTER_LINEAR)
+    x = np.clip(to_edge / np.maximum(local, 1.0), 0.0, 1.0)
+    facing = np.sqrt(np.clip(1.0 - (1.0 - x) ** 2, 0.0, 1.0))
+    return (1.0 - LIMB_SHADE * (1.0 - facing)).astype(np.float32)
 
 
 def _box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
@@ -623,6 +809,35 @@ def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
         middle = 0.5 * (pts[:, 0].min() + pts[:, 0].max())
         pts[:, 0] = middle + ARMS_FRONT_WIDTH * (pts[:, 0] - middle)
         cv2.fillPoly(out[i], [np.round(pts).astype(np.int32)], 1)
+    return torch.from_numpy(out).to(device=device, dtype=torch.bool)
+
+
+def _neck_zone(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+    """(B, H, W) bool: where the garment shows its back neckline (the inside of its back, seen through the neck
+    opening in a flat photo): above the curve from the collar_right target down `NECK_DEPTH` collar widths at the
+    middle and up to the collar_left target (a parabola in the frame of the collar line); all False where the
+    pairs name no collar sides."""
+    h, w = size_hw
+    out = np.zeros((b, h, w), np.uint8)
+    if "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
+        return torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    person = keypoints.person_px.detach().cpu().double().numpy()
+    il, ir = keypoints.names.index("collar_left"), keypoints.names.index("collar_right")
+    for i in range(b):
+        pts = person[i if person.shape[0] > 1 else 0]
+        if pts[il, 2] <= 0 or pts[ir, 2] <= 0:
+            continue
+        right, left = pts[ir, :2], pts[il, :2]
+        width = float(np.linalg.norm(left - right))
+        if width < 4:
+            continue
+        u = (left - right) / width
+        v = np.array([-u[1], u[0]])  # down the body
+        ts = np.linspace(0.0, 1.0, 17)
+        curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * NECK_DEPTH * width)[:, None] * v
+        top = max(left[1], right[1]) + width  # far enough above: the polygon closes over the head
+        poly = np.concatenate((curve, [left - top * v, right - top * v]))
+        cv2.fillPoly(out[i], [np.round(poly).astype(np.int32)], 1)
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 

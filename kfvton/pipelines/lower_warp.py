@@ -20,14 +20,13 @@ box of its targets grown by half its size, every `grid_step` pixels, upsampled b
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_TPS, px_to_norm
 from ..geometry.pair_warp import DEFAULT_REG, MISSING_REG
 from ..geometry.tps import tps_grid, tps_solve
-from ..geometry.warp import Warp
+from ..geometry.warp import Warp, sample_grid
 from ..keypoints.garment_landmarks_lower import LEG_SIDES, SKIRT_SIDES
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import SidePairs
@@ -141,7 +140,7 @@ def _claim(
         box = tps_grid(params, pairs.person_hw, align_corners=align_corners, step=grid_step, box=(y0, y1, x0, x1))[None]
         box = box.to(device=grid.device, dtype=grid.dtype)
         part = piece[i if piece.shape[0] > 1 else 0][None, None].to(device=grid.device, dtype=grid.dtype)
-        landed = F.grid_sample(part, box, mode="bilinear", padding_mode="zeros", align_corners=align_corners)[0, 0]
+        landed = sample_grid(part, box, align_corners=align_corners, name="garment part")[0, 0]
         region = grid[i, y0 : y1 + 1, x0 : x1 + 1]
         free = region[..., 0] <= _OUTSIDE + 1e-3
         grid[i, y0 : y1 + 1, x0 : x1 + 1] = torch.where(((landed > 0.5) & free)[..., None], box[0], region)

@@ -26,6 +26,7 @@ from ..geometry.pair_warp import DEFAULT_REG
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
 from ..keypoints.pose import joint_index
 from ..keypoints.pose_onnx import PoseModelFiles
+from ..preprocess.garment_checks import garment_photo_warnings
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_UPPER_CLOTHES
 from ..preprocess.regions import estimate_person_regions
 from .classical import DEFAULT_GRID_STEP, LOWER_GARMENT_LABELS, ClassicalTryOn, classical_tryon
@@ -297,6 +298,9 @@ def quick_tryon(
         pose_dirs=pose_dirs,
         use_mediapipe=use_mediapipe,
     )
+    if garment_mask is None and use_mediapipe:  # a garment photo of a person wearing it: said with the rest
+        notes = garment_photo_warnings(garment.cpu(), name="garment")
+        found = PersonRegions(found.pose, found.parse, found.regions, found.warnings + notes)
     result = classical_tryon(
         person,
         garment,

@@ -26,6 +26,7 @@ __all__ = [
     "garment_mask_from_alpha",
     "prepare_garment_mask",
     "drop_loose_parts",
+    "drop_inner_back",
 ]
 
 _LOG = logging.getLogger("kfvton")
@@ -46,16 +47,21 @@ class GarmentMask:
             (`garment_mask_from_image`).
         dropped: per batch item, the share of the computed mask dropped as loose parts (ties, belts, hanging
             straps: `drop_loose_parts`); empty for given masks.
+        inner_back: per batch item, the share of the computed mask dropped as the garment's inner back fabric seen
+            through the neckline or between straps (`drop_inner_back`); empty for given masks.
     """
 
     mask: Tensor
     method: str
     dropped: tuple[float, ...] = ()
+    inner_back: tuple[float, ...] = ()
 
     def describe(self) -> str:
-        """The method, plus the loose parts dropped, for logs and node outputs."""
+        """The method, plus the loose parts and inner back fabric dropped, for logs and node outputs."""
         parts = [f"item {i}: {100 * d:.1f} %" for i, d in enumerate(self.dropped) if d > 0]
-        return self.method + (f"; loose parts (ties, belts, straps) dropped: {', '.join(parts)}" if parts else "")
+        backs = [f"item {i}: {100 * d:.1f} %" for i, d in enumerate(self.inner_back) if d > 0]
+        text = self.method + (f"; loose parts (ties, belts, straps) dropped: {', '.join(parts)}" if parts else "")
+        return text + (f"; inner back fabric (seen through the neckline) dropped: {', '.join(backs)}" if backs else "")
 
 
 def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -> np.ndarray:
@@ -255,6 +261,82 @@ def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor
     return cleaned, tuple(shares)
 
 
+def _inner_back_one(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the inner back fabric of garment `fg` (uint8 0/1) in `img` (H, W, 3 uint8), see
+    `drop_inner_back`; all False when none is found."""
+    none = np.zeros(fg.shape, bool)
+    ys, xs = np.nonzero(fg)
+    if len(ys) < 400:
+        return none
+    y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
+    gh, gw = float(y1 - y0 + 1), float(x1 - x0 + 1)
+    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
+    yy, xx = np.mgrid[0 : fg.shape[0], 0 : fg.shape[1]]
+    cx = float(np.median(xs[ys < y0 + 0.3 * gh]))
+    front_zone = (fg > 0) & (yy > y0 + 0.45 * gh) & (yy < y0 + 0.75 * gh) & (np.abs(xx - cx) < 0.2 * gw)
+    if front_zone.sum() < 100:
+        return none
+    front = lab[front_zone]
+    mean = np.median(front, axis=0)
+    spread = np.maximum(1.4826 * np.median(np.abs(front - mean), axis=0), (6.0, 3.0, 3.0))
+    far = np.sqrt((((lab - mean) / spread) ** 2).sum(-1)) > 4.0
+    zone = (fg > 0) & far & (yy < y0 + 0.4 * gh)
+    k = max(3, int(0.01 * gw) | 1)
+    zone = cv2.morphologyEx(zone.astype(np.uint8), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(zone, connectivity=8)
+    out = none.copy()
+    ring_k = np.ones((2 * k + 1, 2 * k + 1), np.uint8)
+    for i in range(1, count):
+        area = stats[i, cv2.CC_STAT_AREA]
+        if not 0.003 * len(ys) <= area <= 0.2 * len(ys):
+            continue
+        if abs(centroids[i][0] - cx) > 0.15 * gw:  # at the top centre only
+            continue
+        comp = labels == i
+        top, height = stats[i, cv2.CC_STAT_TOP], stats[i, cv2.CC_STAT_HEIGHT]
+        thick = 2.0 * float(cv2.distanceTransform(comp.astype(np.uint8), cv2.DIST_L2, 3).max())
+        if thick < 0.06 * gw:  # a collar band or piping, not a panel seen between straps
+            continue
+        ring = (cv2.dilate(comp.astype(np.uint8), ring_k) > 0) & ~comp
+        outside = ring & (fg == 0)
+        if outside.sum() < k or np.mean(yy[outside] < top + 0.35 * height) < 0.8:
+            continue  # it must meet the background only along its top (the back's edge), not at the sides
+        below = ring & (yy > centroids[i][1])
+        if below.sum() == 0 or np.mean((fg > 0)[below] & ~far[below]) < 0.5:
+            continue  # and sit on the front's fabric (the front neckline) below
+        out |= comp
+    return out
+
+
+def drop_inner_back(garment: Tensor, mask: Tensor) -> tuple[Tensor, tuple[float, ...]]:
+    """Remove the garment's inner back fabric seen through a neckline or between a camisole's straps from a
+    computed mask, so it is never pasted over the wearer's skin (the grey blocks between straps). It is a panel
+    at the top centre of the garment, unlike the front's fabric in colour (the inside, in shadow, or a lining),
+    meeting the background only along its top edge and resting on the front's neckline below; collar bands and
+    piping (thinner than 6 % of the garment's width) and anything at the sides stay.
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1].
+        mask: (B, 1, H, W) float in {0, 1}, the computed garment mask.
+
+    Returns:
+        (the mask without the inner back (B, 1, H, W), the share of each item's mask dropped).
+    """
+    check_image(garment, "garment")
+    check_shape(mask, "mask", (garment.shape[0], 1, *garment.shape[-2:]))
+    out, shares = [], []
+    for i in range(mask.shape[0]):
+        fg = (mask[i, 0].detach().cpu().numpy() > 0.5).astype(np.uint8)
+        inner = _inner_back_one(to_uint8_hwc(garment[i]), fg)
+        kept = fg.copy()
+        kept[inner] = 0
+        kept = largest_component(kept) if inner.any() else kept
+        out.append(kept)
+        shares.append(float(1.0 - kept.sum() / max(int(fg.sum()), 1)))
+    cleaned = torch.from_numpy(np.stack(out)[:, None].astype(np.float32)).to(mask.device, mask.dtype)
+    return cleaned, tuple(shares)
+
+
 def garment_mask_from_image(
     garment: Tensor, *, threshold: float | None = None, border_touch_max: float = 0.5
 ) -> Tensor:
@@ -362,5 +444,9 @@ def prepare_garment_mask(
     for i, share in enumerate(dropped):
         if share > 0:
             _LOG.info("garment[%d]: %.1f %% of the mask dropped as loose parts (ties, belts, straps)", i, 100 * share)
+    computed, inner = drop_inner_back(garment, computed)
+    for i, share in enumerate(inner):
+        if share > 0:
+            _LOG.info("garment[%d]: %.1f %% of the mask dropped as inner back fabric", i, 100 * share)
     _check_coverage(computed, "garment")
-    return GarmentMask(computed, "computed", dropped)
+    return GarmentMask(computed, "computed", dropped, inner)

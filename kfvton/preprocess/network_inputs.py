@@ -20,11 +20,11 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor
 
 from .._checks import broadcast_batch, check_image, check_same_batch, check_shape
 from ..geometry.grid import px_to_norm, resize_labels, resize_to
+from ..geometry.warp import sample_grid
 from ..keypoints.draw import render_pose
 from ..keypoints.pose import Pose, joint_index
 from .parse_labels import (
@@ -486,7 +486,7 @@ def garment_on_grey(
         qy = float(src_c[1]) + (gy - float(dst_c[1])) / float(scale)
         grids.append(px_to_norm(torch.stack((qx, qy), dim=-1), (hg, wg), align_corners=False))
     grid = torch.stack(grids)
-    fg = F.grid_sample(torch.cat((garment * garment_mask, garment_mask), 1), grid, align_corners=False)
+    fg = sample_grid(torch.cat((garment * garment_mask, garment_mask), 1), grid, align_corners=False, name="garment")
     mask = fg[:, 3:].clamp(0, 1)
     image = (fg[:, :3] + GREY * (1 - mask)).clamp(0, 1)
     return GarmentCanvas(image, mask)

@@ -28,6 +28,7 @@ from torch import Tensor
 
 from .._checks import check_image
 from .._onnx import onnx_session, session_signature
+from ..geometry.warp import sample_grid
 from .parse_labels import LABEL_SETS, to_vitonhd
 
 __all__ = ["PARSER_FILES", "ParseResult", "flip_pairs", "parse_human_onnx", "find_parser"]
@@ -164,7 +165,7 @@ def parse_human_onnx(
             mirrored = session.run(None, {in_name: np.ascontiguousarray(net_in[..., ::-1])})[0]
             scores = (scores + torch.from_numpy(mirrored).float().flip(-1)[:, perm]) / 2
         scores = F.interpolate(scores, size=in_hw, mode="bilinear", align_corners=False)
-        photo_scores = F.grid_sample(scores, grid, mode="bilinear", padding_mode="border", align_corners=False)
+        photo_scores = sample_grid(scores, grid, align_corners=False, padding_mode="border", name="parser scores")
         out_ids.append(photo_scores.argmax(1))
     source = torch.cat(out_ids).long()
     return ParseResult(to_vitonhd(source, label_set), source, label_set)

@@ -174,6 +174,47 @@ def _skin_distance(lab: np.ndarray, model: tuple[np.ndarray, np.ndarray]) -> np.
     return np.sqrt(np.einsum("...i,ij,...j->...", d, inv, d))
 
 
+def _hue_gate(lab: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels whose Lab hue angle is near the skin sample's and whose chroma is not far below it
+    (a shadowed red skirt or a brown sleeve can be near skin in L, a and b each, but not in hue)."""
+    a, b = lab[..., 1], lab[..., 2]
+    hue = np.degrees(np.arctan2(b, a))
+    chroma = np.hypot(a, b)
+    if sample.sum() >= 50:
+        ref_hue = float(np.median(hue[sample]))
+        spread = float(np.median(np.abs(hue[sample] - ref_hue))) * 1.4826
+        ref_chroma = float(np.median(chroma[sample]))
+    else:
+        ref_hue, spread, ref_chroma = 52.0, 6.0, 25.0
+    diff = np.abs((hue - ref_hue + 180.0) % 360.0 - 180.0)
+    return (diff < max(3.0 * spread, 20.0)) & (chroma > 0.25 * ref_chroma)
+
+
+def _hand_tip(chain: list[np.ndarray | None]) -> np.ndarray | None:
+    """Where the hand ends: 0.4 forearm past the wrist, along the forearm (None without elbow and wrist)."""
+    elbow, wrist = chain[1], chain[2]
+    if elbow is None or wrist is None:
+        return None
+    return wrist + 0.4 * (wrist - elbow)
+
+
+def _drop_specks(mask: np.ndarray, min_area: float) -> np.ndarray:
+    """`mask` without its 8-connected components smaller than `min_area` pixels."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    keep = np.zeros(count, bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= min_area
+    return keep[labels]
+
+
+def _fill_small_holes(mask: np.ndarray, within: np.ndarray, size: float) -> np.ndarray:
+    """`mask` with its holes narrower than `size` pixels closed, inside `within` only."""
+    k = max(3, int(size) | 1)
+    closed = cv2.morphologyEx(
+        mask.astype(np.uint8), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    )
+    return mask | ((closed > 0) & within)
+
+
 def _box_median(rgb: np.ndarray, sil: np.ndarray, centre: np.ndarray, half: float) -> np.ndarray | None:
     h, w = sil.shape
     x0, x1 = int(max(centre[0] - half, 0)), int(min(centre[0] + half, w))
@@ -257,9 +298,11 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     if face_hint is None or not face_hint.any():  # no face seen: the face guess and the neck, skin-tinted only
         core = core | (sil & (yy > chin_y) & (yy < neck[1]) & (np.abs(xx - neck[0]) < 0.15 * sw))
         core &= _skin_tinted(rgb)
-    skin_model = _skin_model(lab, core if core.sum() >= 50 else face_zone)
+    skin_sample = core if core.sum() >= 50 else face_zone
+    skin_model = _skin_model(lab, skin_sample)
+    hue_ok = _hue_gate(lab, skin_sample)
     skin_dist = _skin_distance(lab, skin_model)
-    skin = (skin_dist < 3.0) & sil
+    skin = (skin_dist < 3.0) & sil & hue_ok
     # faces: skin-coloured part of the face zone (bangs and hair over the forehead stay hair)
     face = face_zone & (skin_dist < 4.0)
     face = cv2.morphologyEx(face.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
@@ -282,10 +325,11 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     below = sil & (yy >= split)
 
     # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment
-    arm_dist = {}
+    arm_dist, sleeve_dist = {}, {}
     for side, label in (("left", 14), ("right", 15)):
         chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
-        arm_dist[label] = _chain_distance((h, w), chain)
+        arm_dist[label] = _chain_distance((h, w), [*chain, _hand_tip(chain)])
+        sleeve_dist[label] = _chain_distance((h, w), chain)
     leg_dist = {}
     for side, label in (("left", 16), ("right", 17)):
         chain = [joint(f"{side}_hip"), joint(f"{side}_knee"), joint(f"{side}_ankle")]
@@ -295,9 +339,26 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     centre = [nose if nose is not None else None, neck, joint("mid_hip")]
     torso_dist = _chain_distance((h, w), [p for p in centre if p is not None])
     armish = (np.minimum(arm_dist[14], arm_dist[15]) < torso_dist) | (yy > neck[1] + 0.6 * sw)
+    arm_near = np.minimum(arm_dist[14], arm_dist[15])
+    armish &= (arm_near < np.minimum(leg_dist[16], leg_dist[17])) | (arm_near < 0.2 * sw)  # hands by the thighs
     body = sil & (yy > chin_y)
-    arm_skin = body & skin & near_arm & armish
-    arm_skin = _connected_to(body & skin & armish & (np.minimum(arm_dist[14], arm_dist[15]) < 0.45 * sw), arm_skin)
+    arm_zone = body & armish & (np.minimum(arm_dist[14], arm_dist[15]) < 0.45 * sw)
+    # the arms' own skin tone (often lighter or darker than the face): a second model from the sure arm skin
+    sure = arm_zone & skin & (skin_dist < 2.0) & (np.minimum(arm_dist[14], arm_dist[15]) < 0.2 * sw)
+    arm_skin_px = skin
+    if sure.sum() >= 200:
+        arm_model = _skin_model(lab, sure)
+        arm_skin_px = skin | ((_skin_distance(lab, arm_model) < 3.5) & sil & hue_ok)
+    arm_skin = body & arm_skin_px & near_arm & armish
+    arm_skin = _connected_to(arm_zone & arm_skin_px, arm_skin)
+    arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
+    arm_skin = _drop_specks(arm_skin, 0.015 * sw * sw)  # hair tips and sleeve highlights
+    # the arm's outline (skin blended with the background fails the colour test): a thin band of garment between
+    # the arm and the background is arm
+    edge = max(3, int(0.04 * sw) | 1)
+    ring = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (edge, edge))
+    near_bg = cv2.dilate((~sil).astype(np.uint8), ring) > 0
+    arm_skin |= (cv2.dilate(arm_skin.astype(np.uint8), ring) > 0) & near_bg & sil & arm_zone
     for label in (14, 15):
         other = 29 - label
         parse[arm_skin & (arm_dist[label] <= arm_dist[other])] = label
@@ -305,8 +366,16 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     # lower body: skin is legs (by the nearer leg chain), the rest lower garment (9) or shoes below the ankles
     lower = below & (parse == 5)
     if hips and chest is not None and thigh is not None:  # sleeves next to the hips stay garment unless thigh-like
-        sleeve = near_arm & (np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1))
+        sleeve = np.minimum(sleeve_dist[14], sleeve_dist[15]) < 0.3 * sw  # shoulder to wrist, not the hand
+        sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
         lower &= ~sleeve
+        # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
+        # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
+        d_chest = np.linalg.norm(rgb - chest, axis=-1)
+        hem = lower & (d_chest < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
+        hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+        if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
+            lower &= ~_connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
     parse[lower] = 9
     leg_skin = lower & skin
     for label in (16, 17):
@@ -331,7 +400,14 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     head = sil & (yy <= chin_y)
     parse[head] = 2
     parse[face & head] = 13
-    _long_hair(parse, lab, skin_model[0], chin_y, neck, sw, yy, xx, split)
+    middle = face_top + 0.45 * max(chin_y - face_top, 1.0)
+    parse[face_zone & head & (yy > middle)] = 13  # lips, nostrils and eyes' shadows are face, not hair
+    # the neck beside the jaw (above the chin's lowest point): skin, outside the face, below the mouth
+    low = face_top + 0.7 * max(chin_y - face_top, 1.0)  # below the mouth; hair beside the cheeks is not neck
+    jaw_neck = head & ~face_zone & skin & (yy > low) & (np.abs(xx - neck[0]) < 0.2 * sw)
+    jaw_neck = cv2.morphologyEx(jaw_neck.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
+    parse[jaw_neck] = 10
+    _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
     return parse
 
 
@@ -339,6 +415,7 @@ def _long_hair(
     parse: np.ndarray,
     lab: np.ndarray,
     skin: np.ndarray,
+    skin_mask: np.ndarray,
     chin_y: float,
     neck: np.ndarray,
     sw: float,
@@ -361,10 +438,11 @@ def _long_hair(
         return
     garment_px = lab[chest_zone]
     garment = np.median(garment_px, axis=0)
-    d_hair = np.linalg.norm(lab - hair, axis=-1)
-    d_garment = np.linalg.norm(lab - garment, axis=-1)
     if np.linalg.norm(hair - garment) < 1.5 * hair_spread:  # hair and top alike: cannot tell them apart
         return
+    d_hair = np.linalg.norm(lab - hair, axis=-1)
+    # a top of several colours (lace over a knit, stripes): distance to the nearest of its main colours
+    d_garment = np.min([np.linalg.norm(lab - c, axis=-1) for c in _main_colours(garment_px)], axis=0)
     d_skin = np.linalg.norm(lab - skin, axis=-1)
     # strands: light hair is close to skin in colour but not smooth like it
     lightness = lab[..., 0]
@@ -373,7 +451,9 @@ def _long_hair(
     hairy = (d_hair < d_garment) & ((d_hair < d_skin) | (texture > 3.0)) & (d_hair < 3.0 * hair_spread)
     k = max(3, int(0.05 * sw) | 1)
     hairy = cv2.blur(hairy.astype(np.float32), (k, k)) > 0.5
-    near = hairy & np.isin(parse, (5, 10, 14, 15))
+    near = hairy & (
+        np.isin(parse, (5, 14, 15)) | ((parse == 10) & (~skin_mask | (texture > 4.0)))
+    )  # strands over the neck
     zone = (yy > chin_y - 2) & (yy < min(neck[1] + 2.0 * sw, split))
     head_x = np.nonzero(hair_above)[1]
     left, right = np.percentile(head_x, 2), np.percentile(head_x, 98)
@@ -381,6 +461,18 @@ def _long_hair(
     candidate = near & zone
     grown = _connected_to(candidate, parse == 2)
     parse[grown] = 2
+
+
+def _main_colours(pixels: np.ndarray, k: int = 3, share: float = 0.15) -> list[np.ndarray]:
+    """The colours (k-means centres, Lab) covering at least `share` of `pixels` (N, 3); the median when few."""
+    if len(pixels) < 10 * k:
+        return [np.median(pixels, axis=0)]
+    sample = np.ascontiguousarray(pixels[:: max(1, len(pixels) // 4000)], dtype=np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    cv2.setRNGSeed(0)
+    _, labels, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    counts = np.bincount(labels.ravel(), minlength=k) / len(labels)
+    return [centres[i].astype(np.float64) for i in range(k) if counts[i] >= share] or [np.median(pixels, axis=0)]
 
 
 def estimate_regions(

@@ -34,8 +34,9 @@ from torch import Tensor
 
 from ..geometry.grid import resize_labels, resize_to
 from ..keypoints.formats import pose_from_openpose_json
-from ..keypoints.pose import BODY25_JOINTS, Pose
+from ..keypoints.pose import BODY25_JOINTS, Pose, joint_index
 from ..preprocess.io import PHOTO_EXTENSIONS, load_image, load_mask, load_parse, upright_size_hw
+from ..preprocess.parse_labels import VITONHD_UPPER_CLOTHES
 
 __all__ = [
     "DatasetLayout",
@@ -465,10 +466,12 @@ class TryOnDataset(torch.utils.data.Dataset):
         parse = _load_labels(e.parse, (h, w))
         pose = pose_from_openpose_json(e.pose, e.source_hw, name="pose").rescaled((h, w))
         joints = pose.joints[0]
-        if (joints[[1, 2, 5], 2] <= 0).any():  # neck and both shoulders: where every garment hangs from
+        hangers = [joint_index(n) for n in ("neck", "right_shoulder", "left_shoulder")]
+        if (joints[hangers, 2] <= 0).any():  # neck and both shoulders: where every garment hangs from
             raise BadSampleError(f"pose {e.pose.name}: no person (neck or a shoulder missing)")
-        if e.paired and not torch.isin(parse, torch.tensor([5, 6, 7])).any():
-            raise BadSampleError(f"parse {e.parse.name}: no upper-body garment region (labels 5, 6, 7)")
+        if e.paired and not torch.isin(parse, torch.tensor(VITONHD_UPPER_CLOTHES)).any():
+            labels = ", ".join(map(str, VITONHD_UPPER_CLOTHES))
+            raise BadSampleError(f"parse {e.parse.name}: no upper-body garment region (labels {labels})")
         return TryOnSample(e.name, e.cloth_name, image, cloth, mask, parse, joints, e.paired)
 
     def __getitem__(self, index: int) -> TryOnSample:

@@ -11,6 +11,7 @@ from comfyui_kfvton.nodes import NODE_CLASS_MAPPINGS
 from comfyui_kfvton.nodes.learned import KfvtonSpadeGenerator, KfvtonTryOn
 from comfyui_kfvton.nodes.models import KfvtonLoadModel
 
+from tests.nodes._batch_items import assert_items_match, item, shifted_pose, tinted
 from tests.nodes._learned_fixtures import learned_stage, learned_workflow_setup, tiny_checkpoints
 from tests.nodes.conftest import garment_mask, make_garment, make_parse, make_person, make_pose
 
@@ -48,6 +49,20 @@ def test_tryon_node_batch_and_size(tmp_path):
     assert pairs.batch_size == 2 and pairs.person_hw == (512, 384)
     assert flow.kind == "flow" and flow.size_hw == (512, 384)
     assert torch.isfinite(image).all() and 0 <= image.min() and image.max() <= 1
+
+
+def test_tryon_node_batch_items_match_single_runs(tmp_path):
+    """Each item of a batched learned try-on is that person's own result (not item 0's), in float32."""
+    model = KfvtonLoadModel().run(**tiny_checkpoints(tmp_path), dtype="fp32")[0]
+    persons, poses = tinted(make_person(2)), shifted_pose(make_pose(2))
+    garment, mask, parse = make_garment(1), garment_mask(1), make_parse(1)
+    image, warped, pairs, _ = KfvtonTryOn().run(model, persons, garment, mask, poses, parse, size="256x192")
+
+    def one(i: int) -> list[torch.Tensor]:
+        o = KfvtonTryOn().run(model, item(persons, i), garment, mask, item(poses, i), parse, size="256x192")
+        return [o[0], o[1], o[2].person_px]
+
+    assert_items_match([image, warped, pairs.person_px], one, 2, atol=1e-4)
 
 
 def test_errors(tmp_path):

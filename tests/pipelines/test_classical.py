@@ -92,7 +92,7 @@ class TestClassicalTryon:
         out = classical_tryon(person, garment, person_pose(), garment_mask=mask, parse=parse)
         torch.testing.assert_close(out.image[0, :, 25:55, 85:107], person[0, :, 25:55, 85:107])
         # old green clothes not covered by the new garment are gone (painted skin-ish), not left green
-        old = (parse[0] == 5) & (out.warped_mask[0, 0] < 0.01)
+        old = (parse[0] == 5) & (out.alpha[0, 0] < 0.01)
         assert old.any()
         green = out.image[0, 1][old] - out.image[0, 0][old]
         assert float(green.abs().max()) < 0.05  # the old top had G - R = 0.3; the fill (grey "skin" here) has 0

@@ -100,8 +100,10 @@ def test_regions_by_default(vitonhd_dir, tmp_path, capsys, flags):
         assert f"regions: {REGION_METHOD}" in printed
         embedded = "mediapipe" in printed  # the default install; without it the plain-background silhouette
         print(f"residue {residue:.3f} ({'MediaPipe person mask' if embedded else 'plain-background silhouette'})")
-        # measured 0.036 / 0.415 on the perception branch, 0.119 / - after merging the body fit and the new repaint
-        assert residue < (0.16 if embedded else 0.6)
+        # measured 0.036 / 0.415 on the perception branch, 0.119 / - after merging the body fit and the new repaint,
+        # 0.121 / - with the regions of issue 11 (of it 0.004 left by the regions, the rest a white top repainted
+        # with the light wall's colour, within the 12/255 tolerance: benchmarks/bench_regions.py "missed")
+        assert residue < (0.15 if embedded else 0.6)
 
 
 def test_parser_model(vitonhd_dir, tmp_path, capsys):

@@ -7,6 +7,7 @@ import torch
 
 from kfvton.preprocess.garment_mask import (
     GarmentMask,
+    drop_inner_back,
     drop_loose_parts,
     garment_mask_from_alpha,
     garment_mask_from_image,
@@ -253,3 +254,64 @@ class TestBackgrounds:
         """A fine texture (paper, linen) around the garment: noise of 2 % per pixel."""
         image = garment_on((0.9, 0.88, 0.85), (0.5, 0.1, 0.2), noise=0.02, seed=3)
         assert iou(garment_mask_from_image(image), shirt_mask()) > 0.93
+
+
+class TestInnerBack:
+    """The inside of the back seen through a neckline or between a camisole's straps leaves the mask (it would be
+    pasted over the wearer's skin); collar bands and a dark yoke stay (synthetic drawings)."""
+
+    FRONT, INSIDE = (0.85, 0.45, 0.55), (0.5, 0.25, 0.32)  # the inside: the same fabric in shadow
+
+    def _camisole(self) -> tuple[np.ndarray, np.ndarray]:
+        """(whole outline, inner back panel): a body whose front neckline dips between two straps, the back's
+        inside showing above it up to the back's straight top edge."""
+        whole = np.zeros((H, W), np.uint8)
+        cv2.rectangle(whole, (50, 60), (142, 230), 1, -1)
+        cv2.rectangle(whole, (56, 30), (70, 62), 1, -1)  # straps
+        cv2.rectangle(whole, (122, 30), (136, 62), 1, -1)
+        panel = np.zeros((H, W), np.uint8)
+        cv2.rectangle(panel, (71, 60), (121, 110), 1, -1)  # the back's inside between the straps, seen ...
+        front = np.zeros((H, W), np.uint8)
+        cv2.ellipse(front, (96, 60), (26, 40), 0, 0, 180, 1, -1)  # ... through the front's scooped neckline
+        return whole, panel & front
+
+    def _photo(self, whole: np.ndarray, inner: np.ndarray) -> torch.Tensor:
+        img = np.empty((H, W, 3), np.float32)
+        img[:] = (0.96, 0.96, 0.96)
+        img[whole > 0] = self.FRONT
+        img[inner > 0] = self.INSIDE
+        img = cv2.GaussianBlur(img, (3, 3), 0)
+        return torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+
+    def test_inner_back_is_dropped(self):
+        whole, inner = self._camisole()
+        photo = self._photo(whole, inner)
+        result = prepare_garment_mask(photo)
+        mask = result.mask[0, 0].numpy() > 0.5
+        assert result.inner_back[0] > 0.05 and "inner back fabric" in result.describe()
+        assert mask[inner > 0].mean() < 0.1  # the inside is gone
+        front = (whole > 0) & (cv2.dilate(inner, np.ones((5, 5), np.uint8)) == 0)
+        assert mask[front].mean() > 0.98  # the front and the straps stay
+
+    def test_collar_band_and_dark_yoke_stay(self):
+        whole, _ = self._camisole()
+        band = np.zeros((H, W), np.uint8)
+        cv2.rectangle(band, (71, 60), (121, 63), 1, -1)  # a contrasting band along the top edge, 4 % wide
+        whole[band > 0] = 1
+        assert drop_inner_back(self._photo(whole, band), torch.from_numpy(whole).float()[None, None])[1] == (0.0,)
+        yoke = np.zeros((H, W), np.uint8)
+        cv2.rectangle(yoke, (50, 60), (142, 100), 1, -1)  # a dark yoke across the whole width: at the sides too
+        whole[yoke > 0] = 1
+        assert drop_inner_back(self._photo(whole, yoke), torch.from_numpy(whole).float()[None, None])[1] == (0.0,)
+
+    def test_sample_garments(self, samples_dir):
+        """VITON-HD 11791_00 (V-neck) shows its inside: dropped; the plain crew neck 00006_00 (black inside black)
+        and Dress Code's shirts lose nothing."""
+        v_neck = samples_dir / "vitonhd" / "test" / "cloth" / "11791_00.jpg"
+        if not v_neck.is_file():
+            pytest.skip("samples missing")
+        assert prepare_garment_mask(load_image(v_neck)).inner_back[0] > 0.03  # measured 0.089
+        for path in [samples_dir / "vitonhd_paired" / "test" / "cloth" / "00006_00.jpg"] + sorted(
+            (samples_dir / "dresscode" / "upper_body" / "images").glob("*_1.jpg")
+        ):
+            assert prepare_garment_mask(load_image(path)).inner_back[0] == 0.0, path.name
