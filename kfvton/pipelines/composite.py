@@ -348,6 +348,8 @@ def _fit_to_body(
         if not old.any() or reach < 1:
             continue
         y0, y1, x0, x1 = _box(covered | old, int(reach) + 2)
+        y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE  # the 1/FILL_SCALE grid of `_opening`, both ends:
+        y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # mirror-symmetric
         crop = (slice(y0, y1), slice(x0, x1))
         cov, old_c = covered[crop], old[crop]
         # from the garment's broad parts only: a strap over the old top does not spread into a smear around it
