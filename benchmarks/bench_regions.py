@@ -50,13 +50,20 @@ DRESSCODE_OURS = {"hair+face": (1, 2, 4, 13, 10)}
 DRESSCODE_TO_OURS = np.array([0, 1, 2, 4, 5, 12, 9, 6, 9, 18, 19, 13, 16, 17, 14, 15, 0, 11])
 
 
+def covering(result) -> torch.Tensor:
+    """(1, 1, H, W) what the new garment covers as composited (`ClassicalTryOn.alpha`: the warped mask cut on the
+    background past the silhouette and grown over freed old clothes next to it). On paired data the grown band is
+    the very garment the person wears, so measured on the warped mask alone it counted as old garment left over."""
+    return result.warped_mask if result.alpha is None else result.alpha
+
+
 def missed_by_regions(person: torch.Tensor, result, estimated: torch.Tensor, truth: torch.Tensor) -> float:
     """The part of the residue the estimated regions are to blame for: uncovered old-garment pixels left as they
     were that the estimate did not call old garment (5, 6, 7), nor background, neck or arm within the repaint's reach
     (`RESIDUE_PX`) of it (it grows into those, not into hair, face or the lower garment); the rest of the residue was repainted to a colour within the tolerance (a white top on a light wall, an outline
     pixel of background colour that the reference map calls garment)."""
     old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
-    uncovered = old & (result.warped_mask[0, 0] <= 0.5)
+    uncovered = old & (covering(result)[0, 0] <= 0.5)
     if not bool(uncovered.any()):
         return 0.0
     same = (result.image[0] - person[0]).abs().amax(dim=0) <= 12 / 255
@@ -127,7 +134,7 @@ def main() -> int:
                 ious[key] = region_iou(regions.parse, truth, DRESSCODE_OURS.get(key, ours), theirs)
             else:
                 ious[key] = region_iou(regions.parse, truth, ours, ours)
-        residue = old_garment_residue(person, result.image, result.warped_mask, ours_truth)
+        residue = old_garment_residue(person, result.image, covering(result), ours_truth)
         missed = missed_by_regions(person, result, regions.parse, ours_truth)
         spill = mask_spill(result.warped_mask, ours_truth)
         rows.append((item["set"], ious, residue, spill, missed))

@@ -18,6 +18,7 @@ MediaPipe's foot index is BODY_25's big toe; BODY_25's small toes stay missing).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -118,8 +119,8 @@ def _import_mediapipe() -> Any:
 
         return mediapipe
     try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
+        with open(os.devnull, "w") as null, contextlib.redirect_stderr(null):  # the line goes to sys.stderr
+            os.dup2(null.fileno(), 2)  # ... or to fd 2 when sys.stderr is the process's own
             import mediapipe
     finally:
         os.dup2(saved, 2)
