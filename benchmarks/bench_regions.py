@@ -12,7 +12,7 @@ hair + face, lower garment and legs against the sample's parse map (Dress Code l
 arms, 2/11 hair + face (Dress Code's head 11 covers the neck, so our neck counts there), 5/6 lower, 12/13 legs),
 the residue (old garment pixels that the new garment does not cover and whose colour stayed within 12/255:
 `old_garment_residue`; of it, `missed`: the pixels the estimated regions did not call old garment, see
-`missed_by_regions`) and the spill (`mask_spill`).
+`missed_by_regions`; `seen`: the residue over what the composited garment covers, `covering`) and the spill (`mask_spill`).
 """
 
 from __future__ import annotations
@@ -52,8 +52,9 @@ DRESSCODE_TO_OURS = np.array([0, 1, 2, 4, 5, 12, 9, 6, 9, 18, 19, 13, 16, 17, 14
 
 def covering(result) -> torch.Tensor:
     """(1, 1, H, W) what the new garment covers as composited (`ClassicalTryOn.alpha`: the warped mask cut on the
-    background past the silhouette and grown over freed old clothes next to it). On paired data the grown band is
-    the very garment the person wears, so measured on the warped mask alone it counted as old garment left over."""
+    background past the silhouette, grown over freed old clothes next to it, minus what is kept in front of it). The
+    `seen` column measures the residue over it: the old garment a viewer still sees (on paired data the grown band is
+    the very garment worn, so there it also counts garment that is right)."""
     return result.warped_mask if result.alpha is None else result.alpha
 
 
@@ -63,7 +64,7 @@ def missed_by_regions(person: torch.Tensor, result, estimated: torch.Tensor, tru
     (`RESIDUE_PX`) of it (it grows into those, not into hair, face or the lower garment); the rest of the residue was repainted to a colour within the tolerance (a white top on a light wall, an outline
     pixel of background colour that the reference map calls garment)."""
     old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
-    uncovered = old & (covering(result)[0, 0] <= 0.5)
+    uncovered = old & (result.warped_mask[0, 0] <= 0.5)
     if not bool(uncovered.any()):
         return 0.0
     same = (result.image[0] - person[0]).abs().amax(dim=0) <= 12 / 255
@@ -111,7 +112,9 @@ def main() -> int:
     args = ap.parse_args()
     torch.set_num_threads(1)
     rows, sheet = [], []
-    print(f"{'set':10s} {'person':9s} " + " ".join(f"{k:>9s}" for k in GROUPS) + "  residue  missed  spill  time_s")
+    print(
+        f"{'set':10s} {'person':9s} " + " ".join(f"{k:>9s}" for k in GROUPS) + "  residue  missed   seen  spill  time_s"
+    )
     for item in people(Path(args.samples), args.sets.split(",")):
         person = load_image(item["image"])
         truth = load_parse(item["parse"])
@@ -134,12 +137,13 @@ def main() -> int:
                 ious[key] = region_iou(regions.parse, truth, DRESSCODE_OURS.get(key, ours), theirs)
             else:
                 ious[key] = region_iou(regions.parse, truth, ours, ours)
-        residue = old_garment_residue(person, result.image, covering(result), ours_truth)
+        residue = old_garment_residue(person, result.image, result.warped_mask, ours_truth)
+        seen = old_garment_residue(person, result.image, covering(result), ours_truth)
         missed = missed_by_regions(person, result, regions.parse, ours_truth)
         spill = mask_spill(result.warped_mask, ours_truth)
-        rows.append((item["set"], ious, residue, spill, missed))
+        rows.append((item["set"], ious, residue, spill, missed, seen))
         print(f"{item['set']:10s} {item['name']:9s} " + " ".join(f"{v:9.2f}" for v in ious.values())
-              + f"  {residue:7.3f}  {missed:6.3f}  {spill:5.3f}  {elapsed:6.1f}", flush=True)  # fmt: skip
+              + f"  {residue:7.3f}  {missed:6.3f}  {seen:5.3f}  {spill:5.3f}  {elapsed:6.1f}", flush=True)  # fmt: skip
         if args.sheet:
             colours = colors_from_labels(regions.parse)
             tile = torch.cat((person, 0.4 * person + 0.6 * colours, result.image), dim=-1)
@@ -148,7 +152,7 @@ def main() -> int:
         sel = [r for r in rows if r[0] == name]
         means = {k: np.nanmean([r[1][k] for r in sel]) for k in GROUPS}
         print(f"{'mean ' + name:20s} " + " ".join(f"{v:9.3f}" for v in means.values())
-              + f"  residue mean {np.mean([r[2] for r in sel]):.3f} (missed {np.mean([r[4] for r in sel]):.3f})"
+              + f"  residue mean {np.mean([r[2] for r in sel]):.3f} (missed {np.mean([r[4] for r in sel]):.3f}, seen {np.mean([r[5] for r in sel]):.3f})"
               f"  spill median {np.median([r[3] for r in sel]):.3f}")  # fmt: skip
     if args.sheet and sheet:
         from kfvton.preprocess.io import save_image
