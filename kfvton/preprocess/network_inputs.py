@@ -229,27 +229,41 @@ def _leg_bands(joints: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
     rh, lh = _xy(joints, "right_hip"), _xy(joints, "left_hip")
     span = float(np.linalg.norm(lh - rh)) if rh is not None and lh is not None else 0.12 * w
     band = max(1, round(LEG_BAND * max(span, 0.03 * w)))
-    s = 16
-
-    def pt(p: np.ndarray) -> tuple[int, int]:
-        return round(float(p[0]) * s), round(float(p[1]) * s)
-
-    for _, names in _LEGS:
-        chain = [_xy(joints, n) for n in names]
-        for a, b in zip(chain[:-1], chain[1:], strict=True):
-            if a is not None and b is not None:
-                cv2.line(legs, pt(a), pt(b), 1, thickness=band, lineType=cv2.LINE_8, shift=4)
+    _draw_limbs(legs, joints, _LEGS, band)
     if rh is not None and lh is not None:
         # the seat: the hips' band, up to a third of the torso above the hips
         up = np.array([0.0, -0.35 * span])
-        poly = np.array([pt(rh + up), pt(lh + up), pt(lh), pt(rh)], np.int32)
+        poly = np.array([_subpixel(rh + up), _subpixel(lh + up), _subpixel(lh), _subpixel(rh)], np.int32)
         cv2.fillPoly(legs, [poly], 1, shift=4)
-        cv2.line(legs, pt(rh), pt(lh), 1, thickness=band, shift=4)
+        cv2.line(legs, _subpixel(rh), _subpixel(lh), 1, thickness=band, shift=4)
     return legs
 
 
 #: Leg bands of the lower-body agnostic, x the hip-joint distance.
 LEG_BAND = 0.9
+
+
+#: cv2 draws integers; 4 fractional bits (shift=4) keep sub-pixel positions.
+_SUBPIXEL = 16
+
+
+def _subpixel(p: np.ndarray) -> tuple[int, int]:
+    return round(float(p[0]) * _SUBPIXEL), round(float(p[1]) * _SUBPIXEL)
+
+
+def _draw_limbs(
+    canvas: np.ndarray, joints: np.ndarray, limbs: tuple[tuple[str, tuple[str, ...]], ...], band: int
+) -> list[list[np.ndarray | None]]:
+    """Draw each limb's joint chain (bones between present joints, `band` px thick) into the (H, W) uint8 `canvas`;
+    returns the chains' joint positions (None where absent)."""
+    chains = []
+    for _, names in limbs:
+        chain = [_xy(joints, n) for n in names]
+        for a, b in zip(chain[:-1], chain[1:], strict=True):
+            if a is not None and b is not None:
+                cv2.line(canvas, _subpixel(a), _subpixel(b), 1, thickness=band, lineType=cv2.LINE_8, shift=4)
+        chains.append(chain)
+    return chains
 
 
 def _xy(joints: np.ndarray, name: str) -> np.ndarray | None:
@@ -267,33 +281,24 @@ def _body_geometry(joints: np.ndarray, hw: tuple[int, int]) -> tuple[np.ndarray,
     span = float(np.linalg.norm(ls - rs)) if rs is not None and ls is not None else 0.25 * w
     span = max(span, 0.05 * w)
     band = max(1, round(0.6 * span))  # arm band width
-    s = 16  # cv2 draws integers; 4 fractional bits keep sub-pixel positions
-
-    def pt(p: np.ndarray) -> tuple[int, int]:
-        return round(float(p[0]) * s), round(float(p[1]) * s)
-
-    for _, names in _ARMS:
-        chain = [_xy(joints, n) for n in names]
-        for a, b in zip(chain[:-1], chain[1:], strict=True):
-            if a is not None and b is not None:
-                cv2.line(arms, pt(a), pt(b), 1, thickness=band, lineType=cv2.LINE_8, shift=4)
+    for chain in _draw_limbs(arms, joints, _ARMS, band):
         for p in chain:
             if p is not None:
-                cv2.circle(arms, pt(p), round(band / 2 * s), 1, thickness=-1, shift=4)
+                cv2.circle(arms, _subpixel(p), round(band / 2 * _SUBPIXEL), 1, thickness=-1, shift=4)
     rh, lh = _xy(joints, "right_hip"), _xy(joints, "left_hip")
     if rs is not None and ls is not None:
-        cv2.line(torso, pt(rs), pt(ls), 1, thickness=band, shift=4)
+        cv2.line(torso, _subpixel(rs), _subpixel(ls), 1, thickness=band, shift=4)
         if rh is not None and lh is not None:
             # hips moved apart/together to the shoulder span, so the torso box follows the shoulders' width
             mid, half = (rh + lh) / 2, (lh - rh) / max(float(np.linalg.norm(lh - rh)), 1e-6) * span / 2
             rh2, lh2 = mid - half, mid + half
-            poly = np.array([pt(rs), pt(ls), pt(lh2), pt(rh2)], np.int32)
+            poly = np.array([_subpixel(rs), _subpixel(ls), _subpixel(lh2), _subpixel(rh2)], np.int32)
             cv2.fillPoly(torso, [poly], 1, shift=4)
             for a, b in ((rs, rh2), (ls, lh2)):
-                cv2.line(torso, pt(a), pt(b), 1, thickness=max(1, round(0.35 * span)), shift=4)
+                cv2.line(torso, _subpixel(a), _subpixel(b), 1, thickness=max(1, round(0.35 * span)), shift=4)
     neck = _xy(joints, "neck")
     if neck is not None:
-        cv2.circle(torso, pt(neck), round(0.3 * span * s), 1, thickness=-1, shift=4)
+        cv2.circle(torso, _subpixel(neck), round(0.3 * span * _SUBPIXEL), 1, thickness=-1, shift=4)
     return arms, torso
 
 
