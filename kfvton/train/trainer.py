@@ -336,36 +336,22 @@ class Trainer:
         d = self.cfg.data
         if not d.dataroot:
             raise ValueError("data.dataroot: not set (pass --dataroot DIR or set it in the config)")
+        # the options both readers take; each adds its own (Dress Code: category; VITON-HD: pair list, layout)
+        common = {
+            "size_hw": tuple(d.size_hw),
+            "pairs": d.pairs,
+            "augment": AugmentConfig(d.flip, d.scale, d.shift),
+            "train": True,
+            "on_bad_sample": d.on_bad_sample,
+            "seed": self.cfg.train.seed,
+            "limit": d.limit,
+            "cache": d.cache,
+        }
         if d.layout == "dresscode":
             from .dresscode import DressCodeDataset
 
-            return DressCodeDataset(
-                d.dataroot,
-                d.split,
-                size_hw=tuple(d.size_hw),
-                pairs=d.pairs,
-                augment=AugmentConfig(d.flip, d.scale, d.shift),
-                train=True,
-                on_bad_sample=d.on_bad_sample,
-                seed=self.cfg.train.seed,
-                limit=d.limit,
-                cache=d.cache,
-                category=d.category,
-            )
-        return TryOnDataset(
-            d.dataroot,
-            d.split,
-            size_hw=tuple(d.size_hw),
-            pairs=d.pairs,
-            pair_list=d.pair_list,
-            layout=d.layout,
-            augment=AugmentConfig(d.flip, d.scale, d.shift),
-            train=True,
-            on_bad_sample=d.on_bad_sample,
-            seed=self.cfg.train.seed,
-            limit=d.limit,
-            cache=d.cache,
-        )
+            return DressCodeDataset(d.dataroot, d.split, category=d.category, **common)
+        return TryOnDataset(d.dataroot, d.split, pair_list=d.pair_list, layout=d.layout, **common)
 
     def _check_pairing(self) -> None:
         unpaired = [e.name for e in self.dataset.entries if not e.paired]
