@@ -126,6 +126,43 @@ class TestLengthsAndParts:
             hem_y = float(pairs.person_px[0, [pairs.names.index("hem_left"), pairs.names.index("hem_right")], 1].mean())
             assert hem_y > knee_y  # worn: 1.42 thigh lengths below the hips; placed 1.54 (label map), 1.46 (none)
 
+    def test_flared_dress_on_trousers_keeps_its_flare(self, dresscode):
+        # 020714 (an A-line dress) on people in trousers (Dress Code upper_body persons, label maps): the hem was
+        # held to the legs' silhouette (a column) and cut between the legs (trouser legs); now the garment's own
+        # flare from the placed hips (measured hem / hips half-widths 1.40 on 000001 and 000005, was 1.0) and
+        # never past the ankles (000004: hem 1.82 thigh lengths below the hips, ankles 1.86; was 2.35)
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks
+
+        garment = load_image(dresscode / "dresses" / "images" / "020714_1.jpg")
+        lm = detect_dress_landmarks(garment, _mask(garment))
+        for ident in ("000001", "000005", "000004"):
+            _, _, pose, parse = _load(dresscode / "upper_body", ident)
+            pairs = place_dress_landmarks(lm, pose, parse=parse)
+            pt = {n: pairs.person_px[0, k] for k, n in enumerate(pairs.names)}
+            ankles_y = float(pose.joints[0, [11, 14], 1].mean())
+            assert float(pt["hem_left"][1] + pt["hem_right"][1]) / 2 <= ankles_y + 1, ident
+            if ident != "000004":  # 000004's legs cross below the knees: one run, no flare allowed there
+                flare = float(pt["hem_left"][0] - pt["hem_right"][0]) / float(pt["hip_left"][0] - pt["hip_right"][0])
+                assert flare > 1.25, (ident, flare)
+
+    def test_legs_apart_rows(self):
+        from kfvton.pipelines.classical_lower import _between_legs, _legs_apart_rows
+
+        body = torch.zeros(1, 40, 60, dtype=torch.bool)
+        body[0, :20, 10:50] = True  # a skirt: one run
+        body[0, 20:, 10:25] = True  # two legs apart
+        body[0, 20:, 35:50] = True
+        parse = torch.where(body, 9, 0)  # trousers
+        rows = _legs_apart_rows(body, parse)[0]
+        assert not bool(rows[:20].any()) and bool(rows[20:].all())
+        assert not bool(_legs_apart_rows(body, torch.where(body, 16, 0)).any())  # bare legs: the old silhouette
+        parse = torch.where(body, 16, 0)
+        gap = _between_legs(parse, torch.tensor([5.0]))[0]
+        assert bool(gap[25, 30]) and not bool(gap[25, 55]) and not bool(gap[10, 55]) and not bool(gap[25, 20])
+        gap = _between_legs(torch.where(body, 9, 0), torch.tensor([5.0]))[0]
+        assert bool(gap[25, 30]) and bool(gap[25, 55]) and not bool(gap[10, 55])
+
     def test_bag_taken_for_pants_is_kept(self):
         from kfvton.pipelines.classical_lower import _bags_apart
 
