@@ -301,8 +301,8 @@ class TestMeasures:
         assert _mean(scores, "coverage") >= cover_floor
         assert _mean(scores, "spill") <= spill_ceiling
 
-    # two photos (regions estimated from the photo, the label map scoring): measured lower SSIM 0.621 (tops 0.545),
-    # cover 95.3 %, spill 4.9 % (was 5.6 %); dresses SSIM 0.517, cover 87.4 % (was 75.9 %), spill 6.6 % (was 7.2 %,
+    # two photos (regions estimated from the photo, the label map scoring): measured lower SSIM 0.621 (tops 0.540),
+    # cover 95.3 %, spill 4.9 % (was 5.6 %); dresses SSIM 0.517, cover 90.2 % (was 75.9 %), spill 6.5 % (was 7.2 %,
     # the goal < 5 % not met: bags in the estimated person mask still widen 020715 / 020716)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
@@ -315,6 +315,16 @@ class TestMeasures:
         assert _mean(scores, "ssim_box") >= ssim_floor
         assert _mean(scores, "coverage") >= cover_floor
         assert _mean(scores, "spill") <= spill_ceiling
+
+    def test_no_parse_floors(self, dresscode):
+        """No parse map at all (nothing kept in front or repainted): measured lower 0.579 (was 0.565; the person's
+        light now carried onto the garment), dresses 0.605, tops 0.635 (the goal, within 0.03 of tops, is not met
+        for lower garments: -0.056)."""
+        import bench_lower
+
+        for name, floor in (("lower_body", 0.56), ("dresses", 0.58)):
+            scores = bench_lower.score_folder(dresscode.parent, name, use_parse=False)
+            assert _mean(scores, "ssim_box") >= floor, name
 
     def test_ssim_within_upper(self, dresscode):
         """The issue's goal: per category within 0.03 SSIM of the upper-body figure (0.566; lower 0.545, dresses
