@@ -14,7 +14,8 @@ the residue (old garment pixels that the new garment does not cover and whose co
 `old_garment_residue`; where it comes from, `residue_breakdown`: `under` the composited garment of a like colour,
 `repainted` to a colour within the tolerance, `missed` by the estimated regions and left as it was, split by what
 they called it: `bg` / `body` / `head` / `lower`, and `kept`: called old garment yet left; `seen`: the residue
-over what the composited garment covers, `covering`) and the spill (`mask_spill`).
+over what the composited garment covers, `covering`; `left`: those pixels as a share of all the old garment's, which
+unlike `seen` cannot rise when the garment covers more of the old one, `seen_share`) and the spill (`mask_spill`).
 """
 
 from __future__ import annotations
@@ -57,6 +58,16 @@ def covering(result) -> torch.Tensor:
     `seen` column measures the residue over it: the old garment a viewer still sees (on paired data the grown band is
     the very garment worn, so there it also counts garment that is right)."""
     return result.warped_mask if result.alpha is None else result.alpha
+
+
+def seen_share(person: torch.Tensor, result, truth: torch.Tensor) -> float:
+    """Share of all the old garment's pixels (5, 6, 7) outside the composited garment (`covering` <= 0.5) whose
+    colour stayed within 12/255: the old garment a viewer still sees, as a share of the whole old garment."""
+    old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
+    if not bool(old.any()):
+        return 0.0
+    same = (result.image[0] - person[0]).abs().amax(dim=0) <= 12 / 255
+    return float((old & (covering(result)[0, 0] <= 0.5) & same).sum() / old.sum())
 
 
 #: What the estimate called the residue's untouched pixels, by group of our labels (the `missed` breakdown).
@@ -157,7 +168,7 @@ def main() -> int:
         + "  residue  under repaint missed"
         + " ("
         + " ".join(f"{k:>5s}" for k in (*MISSED_AS, "kept"))
-        + ")   seen  spill  time_s"
+        + ")   seen   left  spill  time_s"
     )
     for item in people(Path(args.samples), args.sets.split(","), pairs):
         person = load_image(item["image"])
@@ -183,13 +194,14 @@ def main() -> int:
                 ious[key] = region_iou(regions.parse, truth, ours, ours)
         residue = old_garment_residue(person, result.image, result.warped_mask, ours_truth)
         seen = old_garment_residue(person, result.image, covering(result), ours_truth)
+        left = seen_share(person, result, ours_truth)
         parts = residue_breakdown(person, result, regions.parse, ours_truth)
         spill = mask_spill(result.warped_mask, ours_truth)
-        rows.append((item["set"], ious, residue, spill, parts, seen))
+        rows.append((item["set"], ious, residue, spill, parts, seen, left))
         print(f"{item['set']:10s} {item['name']:9s} " + " ".join(f"{v:9.2f}" for v in ious.values())
               + f"  {residue:7.3f}  {parts['under']:5.3f}  {parts['repainted']:5.3f}  {parts['missed']:5.3f}"
               + " (" + " ".join(f"{parts[k]:5.3f}" for k in (*MISSED_AS, "kept")) + ")"
-              + f"  {seen:5.3f}  {spill:5.3f}  {elapsed:6.1f}", flush=True)  # fmt: skip
+              + f"  {seen:5.3f}  {left:5.3f}  {spill:5.3f}  {elapsed:6.1f}", flush=True)  # fmt: skip
         if args.sheet:
             colours = colors_from_labels(regions.parse)
             where = residue_map(person, result, regions.parse, ours_truth)
@@ -201,7 +213,7 @@ def main() -> int:
         print(f"{'mean ' + name:20s} " + " ".join(f"{v:9.3f}" for v in means.values())
               + f"  residue mean {np.mean([r[2] for r in sel]):.3f} ("
               + ", ".join(f"{k} {np.mean([r[4][k] for r in sel]):.3f}" for k in ("under", "repainted", "missed", *MISSED_AS, "kept"))
-              + f"; seen {np.mean([r[5] for r in sel]):.3f})"
+              + f"; seen {np.mean([r[5] for r in sel]):.3f}, left {np.mean([r[6] for r in sel]):.3f})"
               f"  spill median {np.median([r[3] for r in sel]):.3f}")  # fmt: skip
     if args.sheet and sheet:
         from kfvton.preprocess.io import save_image

@@ -15,7 +15,7 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline become garment, its texture continued from its own pixels (no halo of repainted skin beside a
-       sleeve or side seam).
+       sleeve or side seam, nor a strip of old top left over the shoulder caps above its shoulder seams).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
@@ -317,7 +317,9 @@ def _fit_to_body(
       neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`, straps, left out) become
       garment, its colours continued smoothly from its own pixels off its rim (`_push_pull`): no strip of
       repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
-      was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's
+      was a little wider, and no smear around a strap; and up over the shoulder caps (in the shoulder zone, outside
+      the collar targets widened by a quarter, within `GROW_SW` of the background above: `_collar_span`), so no
+      strip of old top is left above the shoulder seams. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's
       arms, long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve
       target; not at all without sleeve targets): a short sleeve or the torso's side does not spread down an arm.
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
@@ -365,6 +367,16 @@ def _fit_to_body(
         k = np.clip(labels - 1, 0, len(by) - 1)
         yy, xx = np.mgrid[0 : broad.shape[0], 0 : broad.shape[1]]
         sideways = np.abs(xx - bx[k]) >= np.abs(yy - by[k])
+        # and up over the shoulders (the body's shoulder line, outside the collar): no strip of old top left above
+        # the new garment's shoulder seam
+        span = _collar_span(keypoints, i, (h, w))
+        if span is not None:
+            gx = xx + x0
+            over = (yy + y0 < zone_y) & (by[k] > yy) & ((gx < span[0]) | (gx > span[1]))
+            # only the shoulder caps: old top whose outline (the background) lies within the reach above it
+            bg_c = (cc[crop] & _BACKGROUND) > 0
+            d_bg = cv2.distanceTransform((~bg_c).astype(np.uint8), cv2.DIST_L2, 3)
+            sideways |= over & (d_bg <= reach)
         grow = old_c & ~cov & (d_gar <= reach) & sideways
         grow &= ~(arms_np[i][crop] & (yy + y0 > cuff_y + GROW_SW * sw))
         if not grow.any():
@@ -387,6 +399,21 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _collar_span(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float] | None:
+    """(left x, right x) in image pixels of batch item `i`'s collar targets, widened by a quarter of their
+    distance on each side (the neckline's shoulder ends); None without both."""
+    if keypoints is None or "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
+        return None
+    pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    a, b = pts[keypoints.names.index("collar_left")], pts[keypoints.names.index("collar_right")]
+    if a[2] <= 0 or b[2] <= 0:
+        return None
+    sx = size_hw[1] / keypoints.person_hw[1]
+    lo, hi = sorted((float(a[0]) * sx, float(b[0]) * sx))
+    pad = 0.25 * (hi - lo)
+    return lo - pad, hi + pad
 
 
 def _opening(mask: np.ndarray, radius: float) -> np.ndarray:
