@@ -141,9 +141,10 @@ def _background(img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
 
 
 def _grabcut(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
-    """(H, W) uint8 {0, 1}: GrabCut's garment on a textured backdrop, started from the thresholded `fg` (uint8 0/1;
-    outside its convex hull, grown by 3 %, is sure backdrop) or, when that found almost nothing, from the whole
-    image but a border band. Runs at most 512 px on the long side (about a second); the RNG is seeded."""
+    """(H, W) uint8 {0, 1}: GrabCut's garment on a textured backdrop, started from the thresholded `fg` (uint8 0/1:
+    outside its convex hull, grown by 3 %, is sure backdrop, inside probable garment) or, when that found almost
+    nothing, from the whole image but a border band. Runs at most 512 px on the long side (about a second); the
+    RNG is seeded."""
     h, w = img.shape[:2]
     scale = min(1.0, 512.0 / max(h, w))
     small = cv2.resize(img, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
@@ -156,7 +157,7 @@ def _grabcut(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
         cv2.fillPoly(hull, [cv2.convexHull(cv2.findNonZero(seed))], 1)
         hull = cv2.dilate(hull, np.ones((grow, grow), np.uint8))
         init[hull == 0] = cv2.GC_BGD
-        init[seed > 0] = cv2.GC_PR_FGD
+        init[hull > 0] = cv2.GC_PR_FGD  # all of the hull: pale parts the threshold missed must not train the backdrop
     else:
         init[:] = cv2.GC_PR_FGD
         init[:grow] = init[-grow:] = cv2.GC_BGD
