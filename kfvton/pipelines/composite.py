@@ -294,7 +294,14 @@ def composite_garment(
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
         if keypoints is not None:
-            arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
+            below = _below_sleeves(keypoints, b, (h, w), person.device)
+            arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
+            # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
+            # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
+            limbs = _limbs(keypoints, b, (h, w), person.device)
+            if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
+                outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
+                arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
             neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
             if bool(neck.any()):  # the neck in front of the garment's back neckline
                 keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
@@ -922,9 +929,12 @@ def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return chroma & (ratio > 0.6) & (ratio < 1.4)
 
 
-def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
-    """(B, H, W) bool: inside the polygon of the present torso targets, narrowed across the body to
-    `ARMS_FRONT_WIDTH` of its width about its middle (all True where fewer than 3 targets exist)."""
+def _torso_polygon(
+    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, *, width: float = ARMS_FRONT_WIDTH
+) -> Tensor:
+    """(B, H, W) bool: inside the polygon of the present torso targets, narrowed across the body to `width` of its
+    width about its middle above the lower armpit target, its whole width under it (all True where fewer than 3
+    targets exist)."""
     h, w = size_hw
     idx = [keypoints.names.index(n) for n in TORSO_LANDMARKS if n in keypoints.names]
     person = keypoints.person_px.detach().cpu().double()
@@ -936,9 +946,50 @@ def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
             out[i] = 1
             continue
         middle = 0.5 * (pts[:, 0].min() + pts[:, 0].max())
-        pts[:, 0] = middle + ARMS_FRONT_WIDTH * (pts[:, 0] - middle)
-        cv2.fillPoly(out[i], [np.round(pts).astype(np.int32)], 1)
+        narrow = pts.copy()
+        narrow[:, 0] = middle + width * (pts[:, 0] - middle)
+        cv2.fillPoly(out[i], [np.round(narrow).astype(np.int32)], 1)
+        # under the armpits (no sleeve there) the whole torso: an arm crossing the body or hanging along its side
+        # is in front of it, with no slit where it leaves the narrowed polygon
+        item = person[i if person.shape[0] > 1 else 0]
+        pits = [keypoints.names.index(n) for n in ("armpit_left", "armpit_right") if n in keypoints.names]
+        pit_y = [float(item[k, 1]) for k in pits if float(item[k, 2]) > 0]
+        if pit_y:
+            full = np.zeros((h, w), np.uint8)
+            cv2.fillPoly(full, [np.round(pts).astype(np.int32)], 1)
+            full[: int(np.ceil(max(pit_y)))] = 0
+            out[i] |= full
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
+
+
+def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor | None:
+    """(B, H, W) bool: the pose's arms (`_body_prior` of the arm bones, without the torso); None without a pose."""
+    out = []
+    for i in range(b):
+        prior = _body_prior(keypoints, i, size_hw, 1, _ARM_BONES, torso=False)
+        if prior is None:
+            return None
+        out.append(torch.from_numpy(prior > 0))
+    return torch.stack(out).to(device)
+
+
+def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+    """(B, H, W) bool: the rows under the garment's sleeves, where no part of it covers an arm (an arm there is in
+    front of the garment: a hem or a side flap does not hide it): under the lowest sleeve-end target, or under the
+    lowest armpit target of a sleeveless garment; all False without either."""
+    h, w = size_hw
+    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    for i in range(b):
+        row = _sleeve_end_y(keypoints, i, size_hw)
+        if not np.isfinite(row):
+            pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+            pits = [pts[keypoints.names.index(n)] for n in ("armpit_left", "armpit_right") if n in keypoints.names]
+            pits = [p[1] * h / keypoints.person_hw[0] for p in pits if p[2] > 0]
+            if not pits:
+                continue
+            row = max(pits)
+        out[i, int(np.ceil(row)) + 1 :] = True
+    return out
 
 
 def _neck_zone(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:

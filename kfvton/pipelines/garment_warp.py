@@ -494,7 +494,7 @@ INSIDE_BACK_MAX = 1.0
 #: ... spanning at least this fraction of the columns between the collar sides, and dark over this fraction of
 #: what is cut under the garment's top (a print's dark patches are not an inside).
 INSIDE_BACK_SPAN = 0.5
-INSIDE_BACK_GAP = 0.06
+INSIDE_BACK_GAP = 0.12
 INSIDE_BACK_FILL = 0.35
 
 
