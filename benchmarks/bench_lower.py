@@ -90,12 +90,13 @@ def main() -> int:
     parser.add_argument("--samples", default=str(ROOT.parent / "shared" / "samples"))
     parser.add_argument("--no-parse", action="store_true", help="no parse map at all")
     parser.add_argument("--regions", action="store_true", help="two photos: regions estimated from the photo")
+    parser.add_argument("--only", choices=list(FOLDERS), action="append", help="these folders only (repeatable)")
     args = parser.parse_args()
     print(
         f"{'category':12s} {'n':>2s} {'SSIM box':>9s} {'vs upper':>8s} {'PSNR':>6s} {'cover':>6s} {'spill':>6s} {'s/pair':>7s}"
     )
     upper = None
-    for name in FOLDERS:
+    for name in args.only or FOLDERS:
         started = time.perf_counter()
         scores = score_folder(Path(args.samples), name, not args.no_parse, args.regions)
         n = len(scores)

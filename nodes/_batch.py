@@ -18,9 +18,9 @@ from torch import Tensor
 
 from . import _runtime as runtime
 
-#: tuple fields of the pack's dataclasses that hold one entry per batch item (GarmentLandmarks.sleeves,
+#: tuple fields of the pack's dataclasses that hold one entry per batch item (GarmentLandmarks.sleeves and .cuts,
 #: CategoryLandmarks.kinds, ClassicalTryOn.tuck)
-PER_ITEM_FIELDS = frozenset({"sleeves", "kinds", "tuck"})
+PER_ITEM_FIELDS = frozenset({"sleeves", "cuts", "kinds", "tuck"})
 #: tuple fields that hold notes about the whole batch (ClassicalTryOn.warnings, QuickTryOn.placement_warnings):
 #: joined without repeats
 MERGED_FIELDS = frozenset({"warnings", "placement_warnings"})

@@ -101,3 +101,11 @@ def test_size_mismatch(vitonhd_dir, tmp_path, capsys):
     Image.fromarray(np.full((64, 48, 3), 255, np.uint8)).save(white)
     assert main(["tryon", *_args(vitonhd_dir, tmp_path, **{"--garment": str(white)})]) == 1
     assert "garment" in capsys.readouterr().err
+
+
+def test_garment_cut_is_reported(vitonhd_dir, tmp_path, capsys):
+    """A camisole's cut (read from its outline) is named on the summary line and as a warning."""
+    rc = main(["tryon", *_args(vitonhd_dir, tmp_path, **{"--garment": str(vitonhd_dir / "cloth" / "08348_00.jpg")})])
+    captured = capsys.readouterr()
+    assert rc == 0 and "cut: strappy" in captured.out
+    assert "warning: garment: strappy cut read from its outline" in captured.err

@@ -33,6 +33,7 @@ from .._checks import check_image, check_same_batch, check_shape
 __all__ = [
     "GARMENT_LANDMARKS",
     "SLEEVE_KINDS",
+    "CUT_KINDS",
     "GarmentLandmarks",
     "detect_garment_landmarks",
     "landmark_index",
@@ -46,6 +47,8 @@ GARMENT_LANDMARKS: tuple[str, ...] = (
 )  # fmt: skip
 _INDEX = {name: i for i, name in enumerate(GARMENT_LANDMARKS)}
 SLEEVE_KINDS = ("none", "short", "long")
+#: The cut read from the mask's outline (`detect_garment_landmarks`, see the module's docstring).
+CUT_KINDS = ("regular", "open front", "strappy", "halter", "off-shoulder", "strapless", "wrap")
 
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
@@ -71,11 +74,14 @@ class GarmentLandmarks:
             sleeve ends of a sleeveless garment; x, y are then 0 and meaningless).
         garment_hw: (H, W) of the garment image the pixels refer to.
         sleeves: per batch item "none", "short" or "long".
+        cuts: per batch item one of `CUT_KINDS` ("regular", "open front", "off-shoulder", ...), or empty when
+            the landmarks were not read from a mask (given points).
     """
 
     points: Tensor
     garment_hw: tuple[int, int]
     sleeves: tuple[str, ...]
+    cuts: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_shape(self.points, "garment_landmarks.points", ("B", len(GARMENT_LANDMARKS), 3))
@@ -87,6 +93,11 @@ class GarmentLandmarks:
                 f"garment_landmarks.sleeves: expected {self.points.shape[0]} entries from {SLEEVE_KINDS}, "
                 f"got {self.sleeves}"
             )
+        if self.cuts and (len(self.cuts) != self.points.shape[0] or any(c not in CUT_KINDS for c in self.cuts)):
+            raise ValueError(
+                f"garment_landmarks.cuts: expected {self.points.shape[0]} entries from {CUT_KINDS} (or none), "
+                f"got {self.cuts}"
+            )
 
     @property
     def batch_size(self) -> int:
@@ -97,10 +108,11 @@ class GarmentLandmarks:
         return self.points[:, landmark_index(name)]
 
     def select(self, index: int) -> GarmentLandmarks:
-        return GarmentLandmarks(self.points[index : index + 1], self.garment_hw, self.sleeves[index : index + 1])
+        cuts = self.cuts[index : index + 1]
+        return GarmentLandmarks(self.points[index : index + 1], self.garment_hw, self.sleeves[index : index + 1], cuts)
 
     def to(self, device: torch.device | str | None = None) -> GarmentLandmarks:
-        return GarmentLandmarks(self.points.to(device), self.garment_hw, self.sleeves)
+        return GarmentLandmarks(self.points.to(device), self.garment_hw, self.sleeves, self.cuts)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -468,7 +480,185 @@ def _mirror_lopsided_sleeve(out: np.ndarray, raw: np.ndarray, *, axis: float, he
         return
 
 
-def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
+# ----------------------------------------------------------------------------------------------------------------
+# Cuts: open fronts, straps, straight top edges, wraps (one garment at a time)
+
+_VIRTUAL_CONF = 0.2  # a point off the garment's outline, placed by its cut's rule (where a regular top's would be)
+OPEN_FRONT_DEPTH = 0.7  # fronts apart from the neckline down to at least this share of the height
+STRAP_MAX_WIDTH = 0.08  # strap runs at the top narrower than this share of the garment width ...
+STRAP_MIN_LENGTH = 0.08  # ... over at least this share of its height
+HALTER_MAX_WIDTH = 0.12  # a single band round the neck (halter) up to this share of the garment width
+FLAT_TOP_SLEEVED = 0.6  # a straight top edge through the centre over this share of the width (and the armpit width)
+FLAT_TOP_TOLERANCE = 0.01  # ... straight within this share of the width (samples: off-shoulder 0.83, others <= 0.28)
+WRAP_DIP = 0.2  # a wrap's neckline reaches this far down (share of the height) ...
+WRAP_ASYMMETRY = 0.05  # ... with its lowest point or its hem this far off symmetric (share of width / height)
+# Where a regular top's points sit in units of its armpit width (flat sample tops: collar sides 0.33-0.6 apart,
+# shoulders 1.1-1.4 apart and 0.2 below the collar sides): the collar sides, and the shoulder seam where
+# `keypoints.placement` puts it from the collar (0.58 shoulder widths out, 0.04 below the collar sides, over an
+# armpit width of 1.12 shoulder widths).
+_COLLAR_HALF = 0.2
+_SEAM_HALF, _SEAM_DROP = 0.52, 0.04
+# How far the missing collar sits above a straight top edge, x armpit width: an off-shoulder edge then lands
+# about 0.16 shoulder widths under the shoulder joints (across the upper arms), a strapless one at the armpits.
+_OFF_SHOULDER_DROP = {"off-shoulder": 0.25, "strapless": 0.45}
+
+
+def _runs(row: np.ndarray) -> np.ndarray:
+    """(K, 2) start, end (exclusive) of the runs of True in a 1-D bool array."""
+    d = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
+    return np.stack([np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]], axis=1)
+
+
+def _front_gap_rows(piece: np.ndarray, cx: int, y0: int, y1: int, band: int) -> np.ndarray:
+    """Per row y0..y1: True where the garment has background near the centre line with garment on both sides
+    (a neckline, or an open front's gap)."""
+    rows = piece[y0 : y1 + 1].astype(bool)
+    w = rows.shape[1]
+    lo, hi = max(cx - band, 0), min(cx + band + 1, w)
+    hole = ~rows[:, lo:hi]
+    left = np.array([r[:lo].any() for r in rows]) if lo > 0 else np.zeros(rows.shape[0], bool)
+    right = rows[:, hi:].any(axis=1)
+    return hole.any(axis=1) & left & right
+
+
+def _close_front(piece: np.ndarray, cx: int, y0: int, y1: int, width: float) -> np.ndarray | None:
+    """An open front (cardigan, open jacket or shirt laid flat with its fronts apart): the piece with the gap
+    between the fronts filled, or None when the fronts meet (regular tops, necklines, wraps).
+
+    The fronts are apart when the centre line crosses background, with garment either side, in every row from
+    the neckline (starting in the top 40 %) down to at least `OPEN_FRONT_DEPTH` of the height (a neckline, however
+    deep, ends above it; sleeves hanging below the hem leave a gap that does not reach up to the neckline).
+    """
+    band = max(2, int(0.03 * width))
+    gap = _front_gap_rows(piece, cx, y0, y1, band)
+    height = y1 - y0 + 1
+    starts = np.nonzero(gap[: int(0.4 * height)])[0]
+    if starts.size == 0:
+        return None
+    run = np.nonzero(~gap[starts[0] :])[0]
+    end = starts[0] + (run[0] if run.size else gap.size - starts[0])
+    if end < OPEN_FRONT_DEPTH * height:
+        return None
+    gap[end:] = False
+    closed = piece.copy()
+    for k in np.nonzero(gap)[0]:
+        row = closed[y0 + k]
+        runs = _runs(row == 0)
+        near = runs[(runs[:, 1] > cx - band) & (runs[:, 0] <= cx + band) & (runs[:, 0] > 0) & (runs[:, 1] < row.size)]
+        for a, b in near:
+            if b - a <= 0.35 * width:
+                row[a:b] = 1
+    return closed
+
+
+def _strap_rows(piece: np.ndarray, y0: int, height: float, limit: float) -> tuple[int, int]:
+    """(rows from the top in which the garment is only straps narrower than `limit` px, the strap count half-way
+    down them)."""
+    counts = []
+    for r in range(y0, y0 + int(0.5 * height)):
+        runs = _runs(piece[r] > 0)
+        if runs.size == 0 or (runs[:, 1] - runs[:, 0]).max() > limit:
+            break
+        counts.append(len(runs))
+    if not counts:
+        return 0, 0
+    return len(counts), counts[len(counts) // 2]
+
+
+def _flat_top_run(top: np.ndarray, present: np.ndarray, cx: int, tol: float) -> int:
+    """Length (px) of the run of columns through the centre whose top outline stays within `tol` of the centre's."""
+    if not present[cx]:
+        return 0
+    ref = float(top[cx])
+    n = 1
+    for step in (1, -1):
+        x = cx + step
+        while 0 <= x < top.size and present[x] and abs(float(top[x]) - ref) <= tol:
+            n += 1
+            x += step
+    return n
+
+
+def _has_armhole(piece: np.ndarray, y_top: int, height: float) -> bool:
+    """Whether the garment narrows under its top edge (an armhole) rather than running straight down (a tube)."""
+    widths = []
+    for r in range(y_top + max(1, int(0.02 * height)), min(y_top + int(0.25 * height), piece.shape[0])):
+        xs = np.nonzero(piece[r])[0]
+        widths.append(xs.max() - xs.min() + 1 if xs.size else 0)
+    return bool(widths) and min(widths) < 0.93 * widths[0]
+
+
+def _cut_kind(
+    piece: np.ndarray,
+    out: np.ndarray,
+    top: np.ndarray,
+    present: np.ndarray,
+    *,
+    axis: int,
+    box: tuple[int, int, float, float],
+    sleeved: bool,
+) -> str:
+    """The cut of a garment that is not an open front, from its outline and first landmarks (`CUT_KINDS`)."""
+    y0, y1, width, height = box
+    straps, count = _strap_rows(piece, y0, height, STRAP_MAX_WIDTH * width)
+    if straps >= STRAP_MIN_LENGTH * height:
+        return "halter" if count == 1 else "strappy"
+    # one band round the neck may be wider
+    straps, count = _strap_rows(piece, y0, height, HALTER_MAX_WIDTH * width)
+    if straps >= STRAP_MIN_LENGTH * height and count == 1:
+        return "halter"
+    aw = abs(out[_INDEX["armpit_left"], 0] - out[_INDEX["armpit_right"], 0]) or 0.6 * width
+    run = _flat_top_run(top, present, axis, max(2.0, FLAT_TOP_TOLERANCE * width))
+    if sleeved and run >= max(FLAT_TOP_SLEEVED * width, aw):
+        return "off-shoulder"
+    if not sleeved and run >= max(FLAT_TOP_SLEEVED * width, 0.9 * aw) and not _has_armhole(piece, y0, height):
+        return "strapless"
+    cc = out[_INDEX["collar_center"]]
+    corners_y = 0.5 * (out[_INDEX["collar_left"], 1] + out[_INDEX["collar_right"], 1])
+    hem_tilt = abs(out[_INDEX["hem_left"], 1] - out[_INDEX["hem_right"], 1])
+    if cc[1] - corners_y >= WRAP_DIP * height and (
+        abs(cc[0] - axis) >= WRAP_ASYMMETRY * width or hem_tilt >= WRAP_ASYMMETRY * height
+    ):
+        return "wrap"
+    return "regular"
+
+
+def _place_cut(out: np.ndarray, cut: str, *, axis: float, width: float) -> None:
+    """Move the points a cut lacks to where a regular top's would be (confidence `_VIRTUAL_CONF`), in place.
+
+    - off-shoulder / strapless: the straight top edge is the neckline (collar_center on it); the collar sides
+      and shoulders go above it, `_OFF_SHOULDER_DROP` armpit widths, so the edge lies across the upper arms
+      and chest (strapless: under the arms, the armpits at its ends) instead of at the neck;
+    - strappy: the strap tops are the shoulders (they sit on the shoulders), the collar sides go to the neck
+      between them at the straps' height; the neckline (collar_center) stays low between the straps;
+    - halter: the strap at the neck is the collar; the bare shoulders get points where a regular top's are.
+    """
+    if cut not in ("off-shoulder", "strapless", "strappy", "halter"):
+        return
+    left, right = out[_INDEX["armpit_left"]], out[_INDEX["armpit_right"]]
+    aw = abs(left[0] - right[0]) if left[2] > 0 and right[2] > 0 else 0.6 * width
+    if cut == "strappy":
+        y = min(out[_INDEX["collar_left"], 1], out[_INDEX["collar_right"], 1])
+        for side, sign in (("left", 1.0), ("right", -1.0)):
+            out[_INDEX[f"shoulder_{side}"]] = (*out[_INDEX[f"collar_{side}"], :2], _FALLBACK_CONF)
+            out[_INDEX[f"collar_{side}"]] = (axis + sign * _COLLAR_HALF * aw, y, _VIRTUAL_CONF)
+        return
+    if cut == "halter":
+        collar_y = min(out[_INDEX["collar_left"], 1], out[_INDEX["collar_right"], 1])
+    else:
+        edge_y = out[_INDEX["collar_center"], 1]
+        collar_y = edge_y - _OFF_SHOULDER_DROP[cut] * aw
+        if cut == "strapless":  # the top edge's ends are under the arms
+            for side in ("left", "right"):
+                out[_INDEX[f"armpit_{side}"]] = (*out[_INDEX[f"collar_{side}"], :2], _FALLBACK_CONF)
+        for side, sign in (("left", 1.0), ("right", -1.0)):
+            out[_INDEX[f"collar_{side}"]] = (axis + sign * _COLLAR_HALF * aw, collar_y, _VIRTUAL_CONF)
+        out[_INDEX["collar_center"]] = (axis, edge_y, 1.0)
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        out[_INDEX[f"shoulder_{side}"]] = (axis + sign * _SEAM_HALF * aw, collar_y + _SEAM_DROP * aw, _VIRTUAL_CONF)
+
+
+def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str, str]:
     """(H, W) uint8 {0, 1} mask -> ((14, 3) float64 points, sleeve kind)."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
@@ -499,6 +689,14 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     # Centre line from the upper 35 % (collar, shoulders, sleeves): a long or tilted skirt must not move it.
     upper = row_has & (np.arange(rows.shape[0]) < 0.35 * rows.shape[0])
     cx = int(round(float(np.median(0.5 * (left[upper] + right[upper])))))
+    # An open front: the landmarks are read on the outline with the fronts closed (its two front edges stay in
+    # the mask, which is what gets warped).
+    closed = _close_front(piece, cx, y0, y1, width)
+    if closed is not None:
+        on_garment = piece.astype(bool)
+        piece = closed
+        contours, _ = cv2.findContours(piece, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+        contour = max(contours, key=cv2.contourArea)
 
     present, top, bottom = _profile_extremes(piece.astype(bool))
     tol = max(2.0, 0.015 * height)
@@ -578,12 +776,23 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
     if sleeved:
         _mirror_lopsided_sleeve(out, raw, axis=0.5 * (collar_center[0] + hem_center[0]), height=height, span=span)
 
+    if closed is not None:
+        cut = "open front"
+        for name in ("collar_center", "hem_center"):  # across the gap: on the closed outline, off the garment
+            x, y = (int(round(v)) for v in out[_INDEX[name], :2])
+            if not on_garment[min(max(y, 0), mask.shape[0] - 1), min(max(x, 0), mask.shape[1] - 1)]:
+                out[_INDEX[name], 2] = _VIRTUAL_CONF
+    else:
+        box = (y0, y1, width, height)
+        cut = _cut_kind(piece, out, top, present, axis=cx, box=box, sleeved=sleeved)
+        _place_cut(out, cut, axis=0.5 * (collar_center[0] + hem_center[0]), width=width)
+
     if not sleeved:
         kind = "none"
     else:
         length = max(sides[1].sleeve_length, sides[-1].sleeve_length)
         kind = "long" if length >= LONG_SLEEVE_RATIO else "short"
-    return out, kind
+    return out, kind, cut
 
 
 def _binary_masks(garment: Tensor, mask: Tensor) -> tuple[np.ndarray, int]:
@@ -621,11 +830,12 @@ def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
     """
     binary, batch = _binary_masks(garment, mask)
     h, w = garment.shape[-2:]
-    points, kinds = [], []
+    points, kinds, cuts = [], [], []
     for i in range(batch):
-        pts, kind = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i)
+        pts, kind, cut = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i)
         points.append(pts)
         kinds.append(kind)
+        cuts.append(cut)
     dtype = garment.dtype if garment.dtype == torch.float64 else torch.float32
     tensor = torch.from_numpy(np.stack(points)).to(device=garment.device, dtype=dtype)
-    return GarmentLandmarks(tensor, (h, w), tuple(kinds))
+    return GarmentLandmarks(tensor, (h, w), tuple(kinds), tuple(cuts))

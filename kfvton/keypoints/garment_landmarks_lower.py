@@ -102,6 +102,9 @@ RISE = 0.8  # crotch this many waist widths below the waist when only a notch sh
 # 0.77 .. 0.86)
 BODICE_FULL = 0.8  # a sleeveless dress's bodice starts on the first row this fraction as wide as its waist ...
 ARMPIT_INSIDE = 0.08  # ... where an armpit lies further than this fraction of the width inside the outline
+ARMPIT_DEEP = 1.0  # a sleeved dress's armpits at most this many garment shoulder widths below the shoulders ...
+ARMPIT_UNEVEN = 0.3  # ... and at most this far apart in height; else it is taken as sleeveless
+ARMPIT_DEFAULT = 0.55  # ... and its waist searched from this far below the shoulders (Dress Code: 0.53 .. 0.62)
 _RULE_CONF = 0.5
 _LOW = {n: i for i, n in enumerate(LOWER_LANDMARKS)}
 _DRESS = {n: i for i, n in enumerate(DRESS_LANDMARKS)}
@@ -443,6 +446,23 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         g = {n: p[k] for k, n in enumerate(GARMENT_LANDMARKS)}
         sw = max(abs(g["shoulder_left"][0] - g["shoulder_right"][0]), 0.2 * (x1 - x0 + 1))
         armpits = [g[n][1] for n in ("armpit_left", "armpit_right") if g[n][2] > 0]
+        shoulder_y = float(np.mean([g[n][1] for n in ("shoulder_left", "shoulder_right")]))
+        cuffs = [GARMENT_LANDMARKS.index(f"sleeve_{sd}_{e}") for sd in ("left", "right") for e in ("outer", "inner")]
+        if (
+            (p[cuffs, 2] > 0).any()
+            and armpits
+            and (max(armpits) - shoulder_y > ARMPIT_DEEP * sw or max(armpits) - min(armpits) > ARMPIT_UNEVEN * sw)
+        ):
+            # "armpits" far down or uneven on a sleeved dress are flounces or drapes seen as sleeves: sleeveless,
+            # its armpits on the outline `ARMPIT_DEFAULT` shoulder widths below the shoulders
+            p = p.copy()
+            p[cuffs] = 0.0
+            kinds[i] = "none"
+            row = int(min(shoulder_y + ARMPIT_DEFAULT * sw, y1 - 2))
+            e = _row_extent(piece, row) or (x0, x1)
+            p[GARMENT_LANDMARKS.index("armpit_right")] = (e[0], row, _RULE_CONF)
+            p[GARMENT_LANDMARKS.index("armpit_left")] = (e[1], row, _RULE_CONF)
+            armpits = [float(row)]
         arm_y = float(np.mean(armpits)) if armpits else y0 + 0.25 * (y1 - y0)
         rows = np.arange(int(arm_y + WAIST_WINDOW[0] * sw), int(min(arm_y + WAIST_WINDOW[1] * sw, y1 - 1)))
         widths = np.array([(e[1] - e[0]) if (e := _row_extent(piece, r)) else 1e9 for r in rows])
@@ -452,7 +472,6 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         else:
             waist_row, conf = int(min(arm_y + WAIST_DEFAULT * sw, y1 - 2)), _RULE_CONF
         hip_row = int(min(waist_row + HIP_BELOW_WAIST * sw, y1 - 1))
-        cuffs = [GARMENT_LANDMARKS.index(f"sleeve_{sd}_{e}") for sd in ("left", "right") for e in ("outer", "inner")]
         if (p[cuffs, 2] > 0).any() and float(p[cuffs, 1][p[cuffs, 2] > 0].max()) > waist_row:
             # a "sleeve" ending below the waist is the skirt's side seen by the top's detector: sleeveless
             p = p.copy()

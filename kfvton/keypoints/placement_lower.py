@@ -8,12 +8,15 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
         the mid-hip. Its half-width is the person's silhouette there (every parse label but background and arms; tops
         below the hip joints neither: an open jacket is not the body),
         else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
-    Scale: `sx` = body waist width / garment waist width; lengths keep the garment's proportions (x `sx`).
+    Scale: `sx` = body waist width / garment waist width (`_scale`: with a silhouette, averaged with the prior
+        `FLAT_WAIST` / `DRESS_FLAT_WAIST` hip widths per garment waist; without one, the prior); lengths keep the
+        garment's own proportions to its waist (x `sx`), clamped by the body (below).
 Trousers and shorts: waist corners and centre on the waist line; the crotch `sx` x the garment's rise below the
     waist (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees: flat-lay
     photos show the legs parting below the real crotch, so the garment's own proportions decide); the hip points at the crotch's
     height, at least the body's width there; each leg walks the garment's leg length along hip -> knee -> ankle
-    (ankle = knee + thigh when missing) from the leg's top, and its hem corners lie across the leg there, at least
+    (ankle = knee + thigh when missing) from the leg's top, at most to the ankle (trousers: never over the feet) or
+    `SHORTS_PAST_KNEE` thigh lengths past the knee (shorts), and its hem corners lie across the leg there, at least
     `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw wide (thigh .. ankle), the outer corner away from the body's centre. When
     the hem lies past the knee, two extra pairs (`knee_{side}_outer/inner`) across the knee bend the leg there.
 Skirts (and a dress's skirt): hips and hem keep the garment's depths below the waist (x `sx`); the hem's centre
@@ -58,12 +61,16 @@ HIP_HALF = 0.95  # x hw (Dress Code samples: the body is ~1.9 hip-joint distance
 DEFAULT_TORSO = 2.7  # x hw
 CROTCH_MIN = 0.05  # the garment's crotch at least this far below the hip joints, x thigh length ...
 CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo shows the legs part below the crotch)
+SHORTS_PAST_KNEE = 0.15  # shorts end at most this far below the knee, x thigh length
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
 HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
 FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the front when worn (a flat width is
 # half the girth; a round section shows 2 / pi of it, a flatter one more)
 HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
+FLAT_WAIST = 1.6  # a trouser / skirt waistband's flat width, x hw, without a silhouette (Dress Code pairs: 1.2 .. 1.8)
+DRESS_FLAT_WAIST = 1.75  # a dress's narrowest flat width (its waist), x hw (Dress Code dresses: 1.57 .. 1.92)
+SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
 _ARMS = (14, 15)
 _LOWER_WORN = (6, 9, 12)  # dress, pants, skirt: the old garment's own width at the waist, when it shows there
@@ -366,7 +373,9 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
         # the leg's path: from its top, through the knee, to the ankle (the hip joint's line, shifted)
         path = (top_p, knee_j, ankle_j)
         total = (knee_j - top_p).norm() + (ankle_j - knee_j).norm()
-        length = (sx * len_g).clamp(0.2 * body.thigh, total + 0.1 * body.thigh)
+        # clamped by the body: trousers end at the ankle (never over the feet), shorts near the knee
+        cap = (knee_j - top_p).norm() + SHORTS_PAST_KNEE * body.thigh if kind == "shorts" else total
+        length = (sx * len_g).clamp(0.2 * body.thigh, cap)
         end, d = _walk(path, length)
         frac = (length / total.clamp_min(1.0)).clamp(0.0, 1.0)
         width = torch.maximum(
@@ -418,15 +427,21 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
     return gp, out
 
 
-def _scale(body: _Body, waist_half: Tensor, g_waist_w: Tensor) -> Tensor:
+def _scale(body: _Body, waist_half: Tensor, g_waist_w: Tensor, flat_waist: float = FLAT_WAIST) -> Tensor:
     """Person pixels per garment pixel: the body's waist over the garment's flat waist. When the old garment's own
     waist was measured (`_Body.waist_half`), the geometric mean of that (as a flat width) and the silhouette's:
     each errs (an open shirt or a jacket widens the silhouette, a top over the waistband narrows the garment's),
-    and the Dress Code pairs fit best between them."""
+    and the Dress Code pairs fit best between them. With a silhouette the measure is then held within
+    `SCALE_TRUST` of the body's prior (`flat_waist` hip widths over the garment's waist) and the geometric mean of
+    the two taken: a silhouette widened by a bag, a hand or an open shirt made garments far too long."""
+    prior = flat_waist * body.hw / g_waist_w
+    if body.body is None:
+        return prior
     sx = 2 * waist_half / g_waist_w / body.worn_width
     if body.worn_width != 1.0:
         sx = (sx * 2 * body.half_width(body.waist, WAIST_HALF) / g_waist_w).sqrt()
-    return sx
+    sx = sx.clamp(SCALE_TRUST[0] * prior, SCALE_TRUST[1] * prior)
+    return (sx * prior).sqrt()
 
 
 def _leg_fit(body: _Body, at: Tensor, normal: Tensor, half: Tensor, sign: float) -> tuple[Tensor, Tensor]:
@@ -567,7 +582,7 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         # trousers or a skirt at the waist: as for lower garments; else (a dress) the silhouette's waist
         waist_half = body.waist_half((9, 12))
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)
-        sx = _scale(body, waist_half, g_waist_w)
+        sx = _scale(body, waist_half, g_waist_w, DRESS_FLAT_WAIST)
         out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))
         out[idx["waist_left"]] = torch.cat((body.waist + waist_half * body.u, g[idx["waist_left"], 2:]))
         g_top = (g[idx["waist_left"], :2] + g[idx["waist_right"], :2]) / 2

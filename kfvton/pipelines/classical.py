@@ -41,7 +41,7 @@ from ..keypoints.placement import (
 )
 from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import Pose
-from ..preprocess.garment_checks import garment_warnings
+from ..preprocess.garment_checks import garment_cut_warnings, garment_warnings
 from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, lip_id
 from .classical_lower import resolve_category, tryon_lower_or_dress
@@ -302,6 +302,7 @@ def classical_tryon(
     pose = pose.to(person.device)
     tucks = resolve_tuck(tuck, pose, body)
     landmarks = detect_garment_landmarks(garment, mask)
+    warnings += garment_cut_warnings(landmarks)
     mask = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
     sides = None if body is None else place_side_seams(pairs, body)

@@ -96,7 +96,7 @@ class QuickTryOn:
         return tuple(dict.fromkeys((*self.person.warnings, *self.tryon.warnings, *self.placement_warnings)))
 
     def report(self) -> str:
-        """Lines for the user: pose, regions, garment mask, category, tuck and warnings."""
+        """Lines for the user: pose, regions, garment mask, category, the top's cut, tuck and warnings."""
         lines = [
             self.person.pose.describe(),
             f"regions: {self.person.regions}",
@@ -104,6 +104,9 @@ class QuickTryOn:
             f"category: {self.category_text()}",
             f"tuck: {self.tuck_text()}",
         ]
+        cuts = getattr(self.tryon.landmarks, "cuts", ())
+        if cuts:  # the garment's cut read from its outline (tops): "cut: off-shoulder"
+            lines.insert(4, f"cut: {', '.join(dict.fromkeys(cuts))}")
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 

@@ -278,8 +278,10 @@ def _fit_garment(
 
 
 def _kind_text(result: ClassicalTryOn) -> str:
-    """ "sleeves: long, tuck: in" for tops (as before); "category: ..., kind: ..." for lower garments and dresses."""
+    """ "sleeves: long, cut: regular, tuck: in" for tops; "category: ..., kind: ..." for lower garments and dresses."""
     tuck = f", tuck: {result.tuck[0]}" if result.tuck else ""
+    cuts = getattr(result.landmarks, "cuts", ())
+    tuck = (f", cut: {cuts[0]}" if cuts else "") + tuck
     if result.category == "upper" and result.category_reason == "given":
         return f"sleeves: {result.landmarks.sleeves[0]}{tuck}"
     kind = result.landmarks.sleeves[0] if result.category == "upper" else result.landmarks.kinds[0]

@@ -1,9 +1,10 @@
 """Warnings about a garment photo that still gives a picture, but likely a poor one.
 
 Errors stop a run; these do not: each is one sentence naming the input, returned to the caller, which shows it
-(`ClassicalTryOn.warnings`, printed by the CLI, the nodes' text outputs). Two checks, both here: `garment_warnings`
-(size, aspect, a patterned backdrop under a computed mask) and `garment_photo_warnings` (a person wearing the
-garment rather than a flat product shot, found by the embedded MediaPipe models).
+(`ClassicalTryOn.warnings`, printed by the CLI, the nodes' text outputs). Three checks, all here: `garment_warnings`
+(size, aspect, a patterned backdrop under a computed mask), `garment_photo_warnings` (a person wearing the
+garment rather than a flat product shot, found by the embedded MediaPipe models) and `garment_cut_warnings` (a cut
+whose missing points the landmarks estimate: off-shoulder, strappy, open front, ...).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .._checks import check_image, check_shape
 __all__ = [
     "garment_warnings",
     "garment_photo_warnings",
+    "garment_cut_warnings",
     "MIN_GARMENT_PX",
     "MAX_GARMENT_ASPECT",
     "PATTERNED_BACKGROUND_FRACTION",
@@ -81,6 +83,33 @@ def garment_warnings(garment: Tensor, mask: Tensor, *, method: str = "computed",
                     "backdrop or give a garment mask"
                 )
     return out
+
+
+#: What the try-on does with each cut that is not "regular" (`GarmentLandmarks.cuts`).
+_CUT_NOTES = {
+    "off-shoulder": "a straight top edge and no collar: the edge is placed across the upper arms and chest, below "
+    "the shoulders, whose points are estimated",
+    "strapless": "a straight top edge, no straps or sleeves: the edge is placed under the arms",
+    "strappy": "straps (camisole): the strap tops are placed on the shoulders, the neckline low between them",
+    "halter": "a band round the neck (halter): the band is placed at the neck, the shoulders stay bare",
+    "open front": "the two fronts apart: placed as if closed, the fronts' edges kept, the person shows between them",
+    "wrap": "crossed fronts (wrap): the neckline's crossing and the slanted hem are kept as photographed",
+}
+
+
+def garment_cut_warnings(landmarks: object, *, name: str = "garment") -> tuple[str, ...]:
+    """One sentence per garment whose cut is not "regular": the cut read from its mask and how it is placed.
+
+    Args:
+        landmarks: `GarmentLandmarks` (its `cuts`, one per batch item; none for given landmarks).
+        name: the input's name in the sentences.
+    """
+    cuts = tuple(getattr(landmarks, "cuts", ()))
+    out = []
+    for i, cut in enumerate(cuts):
+        if cut in _CUT_NOTES:
+            out.append(f"{_item_name(name, i, len(cuts))}: {cut} cut read from its outline, {_CUT_NOTES[cut]}")
+    return tuple(out)
 
 
 def _busy_border_share(image: Tensor, mask: Tensor) -> float:

@@ -140,9 +140,12 @@ def _background(img: np.ndarray, width: int) -> tuple[np.ndarray, float]:
 def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: float, index: int) -> np.ndarray:
     h, w = img.shape[:2]
     size = min(h, w)
-    bg, noise = _background(img, max(1, size // 256))
     blur = 5 if size >= 400 else 3
-    diff = cv2.GaussianBlur(img, (blur, blur), 0).astype(np.float32) - bg
+    blurred = cv2.GaussianBlur(img, (blur, blur), 0)
+    # The backdrop and its noise are measured on the image as blurred for the distances below: a grainy backdrop
+    # (paper, linen) is much calmer there, so the threshold does not swallow pale garments.
+    bg, noise = _background(blurred, max(1, size // 256))
+    diff = blurred.astype(np.float32) - bg
     dist = cv2.magnitude(cv2.magnitude(diff[..., 0], diff[..., 1]), diff[..., 2])
     if threshold is None:
         # Low on purpose: white garments on white differ by a few levels; the noise floor guards textured

@@ -124,3 +124,15 @@ def test_garment_hidden_behind_a_mislabelled_top_is_reported(samples_dir, pair, 
     person, garment, pose = pair
     top = quick_tryon(person, garment, pose=pose, parse=load_parse(vitonhd_dir / "image-parse" / f"{PERSON}.png"))
     assert not any("hidden behind" in w for w in top.warnings)
+
+
+def test_garment_cut_in_the_report(pair, vitonhd_dir):
+    """The garment's cut is a line of the report, and a warning says how a cut that is not regular is placed."""
+    person, _, pose = pair
+    cami = load_image(vitonhd_dir / "cloth" / "08348_00.jpg")
+    parse = load_parse(vitonhd_dir / "image-parse" / f"{PERSON}.png")
+    lines = quick_tryon(person, cami, pose=pose, parse=parse).report().splitlines()
+    assert "cut: strappy" in lines
+    assert any(line.startswith("warning: garment: strappy cut read from its outline") for line in lines), lines
+    regular = quick_tryon(person, pair[1], pose=pose, parse=parse).report().splitlines()
+    assert "cut: regular" in regular and not any("cut read from" in line for line in regular)

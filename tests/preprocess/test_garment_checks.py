@@ -86,3 +86,18 @@ def test_photo_of_a_person_is_reported(vitonhd_dir):
     assert len(warnings) == 1 and "--garment: batch item 0 does not look like a flat garment photo" in warnings[0]
     for path in sorted((vitonhd_dir / "cloth").glob("*.jpg")):
         assert garment_photo_warnings(load_image(path)) == (), path.name
+
+
+def test_cut_warnings_name_each_item():
+    from kfvton.keypoints.garment_landmarks import GarmentLandmarks
+    from kfvton.preprocess.garment_checks import garment_cut_warnings
+
+    lm = GarmentLandmarks(
+        torch.zeros(3, 14, 3), (64, 48), ("short", "none", "long"), ("regular", "strappy", "open front")
+    )
+    notes = garment_cut_warnings(lm)
+    assert len(notes) == 2
+    assert notes[0].startswith("garment[1]: strappy cut read from its outline") and "on the shoulders" in notes[0]
+    assert notes[1].startswith("garment[2]: open front cut") and "as if closed" in notes[1]
+    assert garment_cut_warnings(lm.select(1), name="--garment")[0].startswith("--garment: strappy cut")
+    assert garment_cut_warnings(GarmentLandmarks(torch.zeros(1, 14, 3), (64, 48), ("none",))) == ()

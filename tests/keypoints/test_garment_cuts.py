@@ -1,0 +1,220 @@
+"""Garment cuts read from the mask (open front, strappy, halter, off-shoulder, strapless, wrap) and the landmarks
+each gets, on synthetic flat garments, the sample garments and through the placement on a body."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from kfvton.keypoints.garment_landmarks import (
+    CUT_KINDS,
+    GARMENT_LANDMARKS,
+    GarmentLandmarks,
+    detect_garment_landmarks,
+)
+from kfvton.keypoints.placement import place_garment_landmarks
+from kfvton.keypoints.pose import Pose, joint_index
+from kfvton.preprocess.garment_mask import prepare_garment_mask
+from kfvton.preprocess.io import load_image
+
+H, W = 512, 400
+
+# Flat garments (x, y) outlines; several polygons are drawn together (an open front's two fronts).
+SHAPES = {
+    "regular": [
+        [(164, 60), (180, 74), (200, 80), (220, 74), (236, 60), (290, 82), (352, 170), (318, 196), (280, 162),
+         (288, 450), (112, 450), (120, 162), (82, 196), (48, 170), (110, 82)],
+    ],
+    "off-shoulder": [  # straight top edge from sleeve to sleeve (Dress Code upper 000003_1)
+        [(70, 80), (330, 80), (385, 300), (352, 312), (292, 170), (294, 450), (106, 450), (108, 170), (48, 312),
+         (15, 300)],
+    ],
+    "strapless": [[(110, 120), (290, 120), (292, 200), (296, 430), (104, 430), (108, 200)]],
+    "strappy": [  # a camisole: two thin straps on the body
+        [(128, 40), (136, 40), (142, 150), (200, 190), (258, 150), (264, 40), (272, 40), (280, 150), (292, 180),
+         (296, 460), (104, 460), (108, 180), (120, 150)],
+    ],
+    "halter": [
+        [(190, 30), (210, 30), (212, 120), (262, 150), (290, 180), (296, 460), (104, 460), (110, 180), (138, 150),
+         (188, 120)],
+    ],
+    "open front": [  # a cardigan laid flat, fronts apart from the neckline to the hem, joined by the back neck
+        [(176, 60), (188, 72), (196, 78), (196, 440), (132, 440), (138, 140), (28, 300), (4, 282), (138, 74)],
+        [(224, 60), (262, 74), (396, 282), (372, 300), (262, 140), (268, 440), (204, 440), (204, 78), (212, 72)],
+        [(180, 60), (220, 60), (220, 70), (180, 70)],
+    ],
+    "wrap": [  # crossed fronts: a deep neckline off the centre, a slanted hem
+        [(172, 60), (182, 230), (228, 60), (290, 82), (352, 170), (318, 196), (280, 162), (290, 405), (200, 430),
+         (110, 455), (120, 162), (82, 196), (48, 170), (110, 82)],
+    ],
+}  # fmt: skip
+OPEN_V = [  # an open front whose fronts splay towards the hem
+    [(176, 60), (188, 72), (198, 80), (180, 440), (132, 440), (138, 140), (28, 300), (4, 282), (138, 74)],
+    [(224, 60), (262, 74), (396, 282), (372, 300), (262, 140), (268, 440), (220, 440), (202, 80), (212, 72)],
+    [(180, 60), (220, 60), (220, 70), (180, 70)],
+]  # fmt: skip
+
+
+def draw(polygons: list, colour=(0.2, 0.3, 0.7)) -> tuple[torch.Tensor, torch.Tensor]:
+    mask = np.zeros((H, W), np.uint8)
+    for poly in polygons:
+        cv2.fillPoly(mask, [np.array(poly, np.int32)], 1)
+    m = torch.from_numpy(mask).float()[None, None]
+    image = torch.ones(1, 3, H, W) * (1 - m) + torch.tensor(colour).view(1, 3, 1, 1) * m
+    return image, m
+
+
+def pts(lm: GarmentLandmarks) -> dict[str, np.ndarray]:
+    return {name: lm.points[0, i].numpy().astype(np.float64) for i, name in enumerate(GARMENT_LANDMARKS)}
+
+
+def frontal_pose() -> Pose:
+    """An upright person (shoulder width 120 px) in a 512 x 384 image."""
+    cx, sw = 192.0, 120.0
+    joints = torch.zeros(1, 25, 3)
+    for name, (x, y) in {
+        "nose": (cx, 90), "neck": (cx, 150), "right_shoulder": (cx - sw / 2, 155), "left_shoulder": (cx + sw / 2, 155),
+        "right_elbow": (cx - sw / 2 - 8, 250), "left_elbow": (cx + sw / 2 + 8, 250),
+        "right_wrist": (cx - sw / 2 - 10, 335), "left_wrist": (cx + sw / 2 + 10, 335),
+        "mid_hip": (cx, 340), "right_hip": (cx - 40, 340), "left_hip": (cx + 40, 340),
+    }.items():  # fmt: skip
+        joints[0, joint_index(name)] = torch.tensor([x, y, 0.9])
+    return Pose(joints, (512, 384))
+
+
+class TestCutsSynthetic:
+    @pytest.mark.parametrize("cut", sorted(SHAPES))
+    def test_cut_is_named(self, cut):
+        image, mask = draw(SHAPES[cut])
+        lm = detect_garment_landmarks(image, mask)
+        assert lm.cuts == (cut,)
+        assert cut in CUT_KINDS
+
+    def test_splayed_open_front(self):
+        lm = detect_garment_landmarks(*draw(OPEN_V))
+        assert lm.cuts == ("open front",)
+
+    @pytest.mark.parametrize("cut", ["off-shoulder", "strapless"])
+    def test_straight_top_edge_is_the_neckline_with_the_collar_above(self, cut):
+        lm = detect_garment_landmarks(*draw(SHAPES[cut]))
+        p = pts(lm)
+        edge = 80 if cut == "off-shoulder" else 120
+        assert abs(p["collar_center"][1] - edge) <= 2 and abs(p["collar_center"][0] - 200) <= 3
+        armpit_width = p["armpit_left"][0] - p["armpit_right"][0]
+        for side in ("left", "right"):
+            collar, shoulder = p[f"collar_{side}"], p[f"shoulder_{side}"]
+            # no collar on the garment: the collar sides and shoulders lie above its top edge, off the outline
+            assert collar[1] < edge - 0.2 * armpit_width and 0 < collar[2] < 0.3
+            assert shoulder[1] < edge - 0.1 * armpit_width and 0 < shoulder[2] < 0.3
+            assert abs(collar[0] - 200) < abs(shoulder[0] - 200)
+        if cut == "strapless":  # the top edge's ends are under the arms
+            assert p["armpit_left"][1] == pytest.approx(edge, abs=3) and p["armpit_right"][1] == pytest.approx(
+                edge, abs=3
+            )
+        else:  # the sleeves are still found
+            assert lm.sleeves[0] != "none" and p["sleeve_left_outer"][1] > 250
+
+    def test_strappy_straps_are_the_shoulders_and_the_neckline_is_low(self):
+        p = pts(detect_garment_landmarks(*draw(SHAPES["strappy"])))
+        assert p["shoulder_left"][:2] == pytest.approx((264, 40), abs=6)
+        assert p["shoulder_right"][:2] == pytest.approx((136, 40), abs=6)
+        assert p["collar_center"][1] == pytest.approx(190, abs=4)  # the neckline between the straps
+        for side in ("left", "right"):  # collar sides at the neck, between the straps, off the garment
+            assert 150 < p[f"collar_{side}"][0] < 250 and p[f"collar_{side}"][1] == pytest.approx(40, abs=3)
+            assert 0 < p[f"collar_{side}"][2] < 0.3
+
+    def test_halter_keeps_its_neck_band_as_the_collar(self):
+        p = pts(detect_garment_landmarks(*draw(SHAPES["halter"])))
+        assert p["collar_left"][1] == pytest.approx(30, abs=3) and p["collar_left"][2] == 1.0
+        assert 188 <= p["collar_right"][0] < p["collar_left"][0] <= 212
+        for side in ("left", "right"):  # bare shoulders: placed where a regular top's are, out to the sides
+            assert abs(p[f"shoulder_{side}"][0] - 200) > 60 and 0 < p[f"shoulder_{side}"][2] < 0.3
+
+    @pytest.mark.parametrize("shape", ["open front", "open_v"])
+    def test_open_front_landmarks(self, shape):
+        polygons = OPEN_V if shape == "open_v" else SHAPES["open front"]
+        lm = detect_garment_landmarks(*draw(polygons))
+        p = pts(lm)
+        assert lm.sleeves == ("long",)
+        # hem corners at the outer ends of the hem (not the back neck, as before), hem centre across the gap
+        assert p["hem_left"][:2] == pytest.approx((268, 440), abs=6)
+        assert p["hem_right"][:2] == pytest.approx((132, 440), abs=6)
+        assert p["hem_center"][:2] == pytest.approx((200, 440), abs=6) and p["hem_center"][2] < 0.3
+        assert p["collar_center"][1] < 80  # the back neck, not the bottom of the gap
+        for side, x in (("left", 262), ("right", 138)):
+            assert p[f"armpit_{side}"][:2] == pytest.approx((x, 140), abs=10)
+            assert p[f"shoulder_{side}"][1] < 90
+
+    def test_wrap_keeps_its_crossing_and_slanted_hem(self):
+        p = pts(detect_garment_landmarks(*draw(SHAPES["wrap"])))
+        assert p["collar_center"][:2] == pytest.approx((182, 225), abs=8)
+        assert p["hem_left"][:2] == pytest.approx((290, 405), abs=6)
+        assert p["hem_right"][:2] == pytest.approx((110, 455), abs=6)
+
+    def test_regular_tops_stay_regular_when_scaled(self):
+        for scale in (0.5, 1.0):
+            image, mask = draw(SHAPES["regular"])
+            size = (int(H * scale), int(W * scale))
+            image = torch.nn.functional.interpolate(image, size=size, mode="area")
+            mask = (torch.nn.functional.interpolate(mask, size=size, mode="area") > 0.5).float()
+            assert detect_garment_landmarks(image, mask).cuts == ("regular",)
+
+    def test_batch_names_each_item(self):
+        items = [draw(SHAPES[c]) for c in ("regular", "off-shoulder", "strappy")]
+        lm = detect_garment_landmarks(torch.cat([i for i, _ in items]), torch.cat([m for _, m in items]))
+        assert lm.cuts == ("regular", "off-shoulder", "strappy")
+        assert lm.select(1).cuts == ("off-shoulder",)
+
+    def test_dataclass_checks_cuts(self):
+        with pytest.raises(ValueError, match="cuts"):
+            GarmentLandmarks(torch.zeros(1, 14, 3), (H, W), ("none",), ("tube",))
+        assert GarmentLandmarks(torch.zeros(1, 14, 3), (H, W), ("none",)).cuts == ()
+
+
+class TestCutsOnTheBody:
+    """Where the placement puts each cut on an upright person (shoulder joints at y = 155, shoulder width 120)."""
+
+    def _targets(self, cut: str) -> dict[str, np.ndarray]:
+        lm = detect_garment_landmarks(*draw(SHAPES[cut]))
+        pairs = place_garment_landmarks(lm, frontal_pose())
+        return {n: pairs.person_px[0, i].numpy() for i, n in enumerate(pairs.names)}
+
+    def test_off_shoulder_edge_lies_below_the_shoulders(self):
+        t = self._targets("off-shoulder")
+        # the top edge across the chest, under the shoulder joints (155) and above the armpits
+        assert 160 < t["collar_center"][1] < t["armpit_left"][1] - 10
+        regular = self._targets("regular")
+        assert t["collar_center"][1] > regular["collar_center"][1] + 10  # measured 161.1 vs 146.2
+
+    def test_strap_tops_land_on_the_shoulders(self):
+        t = self._targets("strappy")
+        for side, joint_x in (("left", 252.0), ("right", 132.0)):
+            assert t[f"shoulder_{side}"][0] == pytest.approx(joint_x, abs=0.2 * 120)
+            assert 130 < t[f"shoulder_{side}"][1] < 160  # on top of the shoulder, not floating above the neck
+
+
+def _dataset_garments(samples_dir) -> dict[str, object]:
+    found = {}
+    for path in sorted((samples_dir / "vitonhd" / "test" / "cloth").glob("*.jpg")):
+        found[path.stem] = path
+    for path in sorted((samples_dir / "vitonhd_paired" / "test" / "cloth").glob("*.jpg")):
+        found[path.stem] = path
+    for path in sorted((samples_dir / "dresscode" / "upper_body" / "images").glob("*_1.jpg")):
+        found[path.stem] = path
+    return found
+
+
+def test_sample_garment_cuts(samples_dir):
+    """The sample tops' cuts: the off-shoulder top and the two camisoles are named, every other top is regular."""
+    paths = _dataset_garments(samples_dir)
+    if len(paths) < 10:
+        pytest.skip("sample garments not found")
+    expected = {"000003_1": "off-shoulder", "08348_00": "strappy", "09933_00": "strappy"}
+    cuts = {}
+    for stem, path in paths.items():
+        image = torch.nn.functional.interpolate(load_image(path), size=(512, 384), mode="area")
+        cuts[stem] = detect_garment_landmarks(image, prepare_garment_mask(image).mask).cuts[0]
+    wrong = {s: c for s, c in cuts.items() if c != expected.get(s, "regular")}
+    assert not wrong, wrong
