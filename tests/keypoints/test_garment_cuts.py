@@ -218,3 +218,21 @@ def test_sample_garment_cuts(samples_dir):
         cuts[stem] = detect_garment_landmarks(image, prepare_garment_mask(image).mask).cuts[0]
     wrong = {s: c for s, c in cuts.items() if c != expected.get(s, "regular")}
     assert not wrong, wrong
+
+
+def test_wrap_top_with_a_tie_photographed():
+    """A wrap top's tie hanging off its side leaves the computed mask (it would be thrown across the person), and
+    the top is still read as a wrap with its points on the body."""
+    image, body = draw(SHAPES["wrap"])
+    tie = np.zeros((H, W), np.uint8)
+    cv2.line(tie, (286, 380), (380, 490), 1, 6)
+    tie_t = torch.from_numpy(tie).float()[None, None]
+    colour = torch.tensor((0.2, 0.3, 0.7)).view(1, 3, 1, 1)
+    photo = image * (1 - tie_t) + colour * tie_t
+    prepared = prepare_garment_mask(photo)
+    mask = prepared.mask[0, 0].numpy() > 0.5
+    assert prepared.dropped[0] > 0.005 and not mask[450:, 330:].any()  # the tie's end is gone
+    lm = detect_garment_landmarks(photo, prepared.mask)
+    assert lm.cuts == ("wrap",)
+    found = lm.points[0][lm.points[0, :, 2] > 0]
+    assert float(found[:, 0].max()) < 360 and float(found[:, 1].max()) < 462  # no point out on the tie
