@@ -231,8 +231,9 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     """The README pair from two photos (00891's white T-shirt on a light wall, garment 01260): the old T-shirt is
     found up to its outline (the person mask cut strips of it off) and what is left of it measured as issue 11
     does, over the warped mask (residue) and over what was composited (seen: the old T-shirt a viewer still sees,
-    mostly repainted as the light wall within the 12/255 tolerance). Measured 0.024 / 0.341 / 0.694 before this
-    round, now 0.016 / 0.262 / 0.640."""
+    mostly repainted as the light wall within the 12/255 tolerance). Measured 0.024 / 0.341 / 0.694 at the start of
+    this round; 0.016 / 0.290 / 0.655 with this round's regions; 0.016 / 0.142 / 0.354 with issue 12's composite
+    (shoulder-top growth) merged."""
     _embedded()
     from kfvton.keypoints.estimate import estimate_pose
     from kfvton.pipelines.classical import classical_tryon
@@ -251,4 +252,4 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     residue = old_garment_residue(person, result.image, result.warped_mask, truth)
     seen = old_garment_residue(person, result.image, result.alpha, truth)
     print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}")
-    assert outside < 0.02 and residue < 0.29 and seen < 0.67
+    assert outside < 0.02 and residue < 0.17 and seen < 0.40
