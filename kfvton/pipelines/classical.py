@@ -46,7 +46,14 @@ from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, lip_id
 from .classical_lower import resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
-from .garment_warp import DEFAULT_REG, PART_LANDMARKS, warp_by_parts, warp_from_pairs, warp_garment
+from .garment_warp import (
+    DEFAULT_REG,
+    PART_LANDMARKS,
+    cut_inside_back,
+    warp_by_parts,
+    warp_from_pairs,
+    warp_garment,
+)
 from .lower_warp import warp_lower_garment
 
 __all__ = [
@@ -296,6 +303,7 @@ def classical_tryon(
     tucks = resolve_tuck(tuck, pose, body)
     landmarks = detect_garment_landmarks(garment, mask)
     warnings += garment_cut_warnings(landmarks)
+    mask = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
     sides = None if body is None else place_side_seams(pairs, body)
     warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)

@@ -70,6 +70,7 @@ __all__ = [
 
 
 _LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
+_ARM_BONES = ((2, 3), (3, 4), (5, 6), (6, 7))
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ UPPER_LABELS = CompositeLabels(
     old=VITONHD_UPPER_CLOTHES,
     skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
     lower=VITONHD_LOWER_BODY,
-    bones=((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7)),
+    bones=((0, 1), (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7)),  # nose-neck: the neck under a high collar
 )
 #: Trousers, shorts, skirts: head, shoes, the top (over the waistband; `tuck` relabels it) and arms/hands in
 #: front; old trousers and skirts repainted: legs in skin tone along the leg bones, background between the legs.
@@ -151,10 +152,25 @@ RESIDUE_COLOUR = 0.3
 #: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
 LIMB_SHADE = 0.3
 LIMB_RADIUS_PX = 36.0
+#: Repainted skin takes the colour of the skin next to it within about this (pixels at 1024 rows), the person's
+#: skin colour (`_skin_colour`) farther away.
+SKIN_LOCAL_PX = 24.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
 BODY_REACH = 1.0
-#: Thickness of the pose's bones in the fill's body prior, in shoulder widths (about an upper arm's width).
+#: Thickness of the pose's bones in the fill's body prior, in shoulder widths, where `LIMB_WIDTHS` has none.
 BONE_WIDTH = 0.2
+#: Limb widths (shoulder widths) at both ends of each BODY_25 bone, for the fill's body prior: bare arms in the
+#: VITON-HD samples' parse maps are 0.20-0.23 at the upper arm, 0.15-0.20 along the forearm, 0.11-0.16 at the
+#: wrist; legs from body proportions.
+LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
+    (2, 3): (0.24, 0.19), (3, 4): (0.19, 0.14), (5, 6): (0.24, 0.19), (6, 7): (0.19, 0.14),
+    (9, 10): (0.38, 0.24), (10, 11): (0.24, 0.15), (12, 13): (0.38, 0.24), (13, 14): (0.24, 0.15),
+}  # fmt: skip
+#: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint,
+#: the hips outside the hip joints, in shoulder widths.
+TORSO_SHOULDER = (0.15, 0.15)
+TORSO_NECK = 0.2
+TORSO_HIP = 0.12
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
@@ -166,6 +182,9 @@ SHADE_STRENGTH = 0.85
 #: whose log-luminance differs by this from its median, are print, not light: left out of the shading.
 SHADE_CHROMA = 0.05
 SHADE_OUTLIER = 0.7
+#: ... or whose neighbourhood is textured (mean |log-luminance - its 5x5 median| at 1/FILL_SCALE over this; plain
+#: tops' folds stay under ~0.1 at their 90th percentile on the VITON-HD samples, lace reaches 0.3): lace, knits.
+SHADE_TEXTURE = 0.12
 #: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
 #: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
 #: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
@@ -175,6 +194,9 @@ GROW_SW = 0.08
 THIN_SW = 0.04
 SHOULDER_ZONE_SW = 0.15
 FALLBACK_SW = 0.24
+#: The grown band continues the garment's texture mirrored across its outline where the mirrored colour is within
+#: this (sum of |RGB| differences) of the smooth fill (a knit continues; a stripe or a collar is not copied).
+MIRROR_COLOUR = 0.25
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -272,7 +294,14 @@ def composite_garment(
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
         if keypoints is not None:
-            arms = arms & _torso_polygon(keypoints, b, (h, w), person.device)
+            below = _below_sleeves(keypoints, b, (h, w), person.device)
+            arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
+            # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
+            # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
+            limbs = _limbs(keypoints, b, (h, w), person.device)
+            if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
+                outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
+                arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
             neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
             if bool(neck.any()):  # the neck in front of the garment's back neckline
                 keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
@@ -359,20 +388,47 @@ def _fit_to_body(
         d_gar, labels = cv2.distanceTransformWithLabels(
             (~broad).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
         )
-        # sideways only (sleeve and side-seam widths follow the body; the neckline and the hem keep the garment's
-        # own design): the nearest garment pixel lies more across than up or down
-        by, bx = np.nonzero(broad)
-        k = np.clip(labels - 1, 0, len(by) - 1)
+        # sideways (sleeve and side-seam widths follow the body; the neckline and the hem keep the garment's own
+        # design): the outline's normal, from the blurred outline (the nearest pixel's direction saws along a
+        # slanted edge), points more across than up or down; in the shoulder zone (above `zone_y`) up too, except
+        # over the neck opening (`_neck_columns`): the shoulder line follows the body's shoulders
         yy, xx = np.mgrid[0 : broad.shape[0], 0 : broad.shape[1]]
-        sideways = np.abs(xx - bx[k]) >= np.abs(yy - by[k])
-        grow = old_c & ~cov & (d_gar <= reach) & sideways
-        grow &= ~(arms_np[i][crop] & (yy + y0 > cuff_y + GROW_SW * sw))
+        smooth = cv2.GaussianBlur(broad.astype(np.float32), (0, 0), max(2.0, reach / 2))
+        gx, gy = cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
+        sideways = np.abs(gx) >= np.abs(gy)
+        neck_lo, neck_hi = _neck_columns(keypoints, i, (h, w))
+        # (tapering from the full reach 0.1 shoulder widths outside the neck columns to none at them: no step)
+        outside = np.maximum(neck_lo - (xx + x0), (xx + x0) - neck_hi)
+        taper = np.clip(outside / (0.1 * sw), 0.0, 1.0)
+        # the reach from the garment's own (full-resolution) outline, near its broad parts (found at 1/FILL_SCALE:
+        # their blocky outline must not show)
+        d_cov = cv2.distanceTransform((~cov).astype(np.uint8), cv2.DIST_L2, 3)
+        shoulder_top = (yy + y0 < zone_y) & (gy > 0) & (d_cov <= reach * taper)
+        grow = old_c & ~cov & (d_cov <= reach) & (d_gar <= reach + 2 * FILL_SCALE) & (sideways | shoulder_top)
+        # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
+        arms_i = arms_np[i][crop]
+        limbs = _body_prior(keypoints, i, (h, w), FILL_SCALE, _ARM_BONES, torso=False)
+        if limbs is not None:
+            limbs = cv2.resize(limbs, (limbs.shape[1] * FILL_SCALE, limbs.shape[0] * FILL_SCALE))
+            arms_i = arms_i | (limbs[crop] > 0)
+        grow &= ~(arms_i & (yy + y0 > cuff_y + GROW_SW * sw))
         if not grow.any():
             continue
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
         if seed.sum() < 16:
             continue
         tex = _push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
+        # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
+        # print continues; the smooth fill only where the mirror falls off the garment)
+        by, bx = np.nonzero(broad)
+        k = np.clip(labels - 1, 0, len(by) - 1)
+        my = np.clip(2 * by[k] - yy + np.sign(by[k] - yy) * 6, 0, broad.shape[0] - 1)
+        mx = np.clip(2 * bx[k] - xx + np.sign(bx[k] - xx) * 6, 0, broad.shape[1] - 1)
+        mirrored = seed[my, mx] & grow
+        source = g_all[i][crop][my[mirrored], mx[mirrored]]
+        # not a stripe, a collar or a print's feature mirrored out of the garment: only colours near the smooth fill
+        near = np.abs(source - tex[mirrored]).sum(-1) < MIRROR_COLOUR
+        tex[np.nonzero(mirrored)[0][near], np.nonzero(mirrored)[1][near]] = source[near]
         # the garment's own rim next to the band too (the photo's background blends into it: a light line)
         rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
         # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
@@ -387,6 +443,20 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
+    """(left, right) image columns of the neck opening of batch item `i`: between its collar_right and collar_left
+    targets; the whole width without collar targets (no shoulder-top growth)."""
+    if keypoints is None or not {"collar_left", "collar_right"} <= set(keypoints.names):
+        return -np.inf, np.inf
+    pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    cl, cr = pts[keypoints.names.index("collar_left")], pts[keypoints.names.index("collar_right")]
+    if cl[2] <= 0 or cr[2] <= 0:
+        return -np.inf, np.inf
+    xs = sorted((cl[0], cr[0]))
+    scale = size_hw[1] / keypoints.person_hw[1]
+    return xs[0] * scale, xs[1] * scale
 
 
 def _opening(mask: np.ndarray, radius: float) -> np.ndarray:
@@ -515,7 +585,11 @@ def _repaint(
         skin_seed[skin_seed] = _skin_like(ci[skin_seed], skin_np[i])
         wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
         bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
-        skin_fill = _push_pull(ci, skin_seed) if skin_seed.any() else np.broadcast_to(skin_np[i], ci.shape)
+        skin_fill = np.broadcast_to(skin_np[i], ci.shape).astype(np.float32)
+        if skin_seed.any():  # the skin next to it nearby, the person's skin colour farther (no smear of a shadow)
+            d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
+            near_seed = np.exp(-d_seed / (SKIN_LOCAL_PX * unit))[..., None]
+            skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
         # the person's light and folds, and a limb's round shading (`_limb_shading`)
         limb = _limb_shading(wc < 0.5, unit)
         skin_fill = skin_fill * (gain[i][crop] * limb)[..., None]
@@ -630,18 +704,25 @@ def _background_weight(
     small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731
     bg = small(bg_seed) > 0.75
     body = small((codes & _BODY) > 0) > 0.75
+    edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
     prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones)
     if prior is not None:
+        # with a pose, the body's own shape decides: skin inside the limbs and the torso drawn from the joints (or
+        # any body label), background outside, soft over `FILL_EDGE_PX`: a wide old sleeve gives way to the
+        # background, and an arm under a freed sleeve is arm-wide
         ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
-        body |= (prior[ys : ys + hs, xs : xs + ws] > 0) & (small(covered) < 0.5)
-    if not bg.any():
-        return np.zeros((h, w), np.float32)
-    d_bg = cv2.distanceTransform((~bg).astype(np.uint8), cv2.DIST_L2, 5)
-    d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5) if body.any() else np.full_like(d_bg, 1e4)
-    edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
-    weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0)
-    if prior is not None:  # with a pose, skin only on the body itself: a wide old sleeve gives way to the background
-        weight = np.maximum(weight, np.clip((d_body - BODY_REACH * edge) / (2 * edge), 0.0, 1.0))
+        body |= prior[ys : ys + hs, xs : xs + ws] > 0
+        d_out = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
+        d_in = cv2.distanceTransform(body.astype(np.uint8), cv2.DIST_L2, 5)
+        weight = np.clip(0.5 + (d_out - d_in) / (2 * edge), 0.0, 1.0)
+    else:
+        if not bg.any():
+            return np.zeros((h, w), np.float32)
+        d_bg = cv2.distanceTransform((~bg).astype(np.uint8), cv2.DIST_L2, 5)
+        d_body = (
+            cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5) if body.any() else np.full_like(d_bg, 1e4)
+        )
+        weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0)
     weight = weight.astype(np.float32)
     weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
@@ -659,7 +740,10 @@ def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
     if region.sum() < 16:
         return np.ones((h, w), np.float32)
     luma = small @ np.array([0.299, 0.587, 0.114], np.float32)
-    log_l = cv2.medianBlur(np.log(luma + 0.04).astype(np.float32), 5)  # thin stripes and lettering go
+    raw_l = np.log(luma + 0.04).astype(np.float32)
+    log_l = cv2.medianBlur(raw_l, 5)  # thin stripes and lettering go
+    # lace, knit patterns, small prints: what the median takes away, averaged nearby (folds are smooth)
+    texture = cv2.GaussianBlur(np.abs(raw_l - log_l), (0, 0), 2.0)
     total = small.sum(-1, keepdims=True) + 1e-3
     chroma = small / total
     ref_chroma = np.median(chroma[region], axis=0)
@@ -674,6 +758,7 @@ def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
         (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
         | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
         | (edges > edge_limit)
+        | (texture > SHADE_TEXTURE)
     )
     d = 2 * max(1, round(2 * unit)) + 1  # and their blurred borders: 8 pixels at 1024 rows
     ok = region & (cv2.dilate(odd.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
@@ -715,10 +800,17 @@ def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
 
 
 def _body_prior(
-    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], scale: int, bones: tuple[tuple[int, int], ...]
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    scale: int,
+    bones: tuple[tuple[int, int], ...],
+    *,
+    torso: bool = True,
 ) -> np.ndarray | None:
-    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` segments
-    drawn `BONE_WIDTH` shoulder widths thick, and the shoulder-hip quadrilateral; None without a pose."""
+    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` drawn as
+    tapered limbs (`LIMB_WIDTHS`, shoulder widths at each end; `BONE_WIDTH` for other pairs) with round joints, and
+    the torso (`_torso_outline`) unless `torso` is False; None without a pose."""
     if keypoints is None or keypoints.pose is None:
         return None
     pose = keypoints.pose
@@ -726,14 +818,56 @@ def _body_prior(
     xy = joints[:, :2] * np.array([size_hw[1] / pose.canvas_hw[1], size_hw[0] / pose.canvas_hw[0]]) / scale
     ok = joints[:, 2] > 0
     out = np.zeros((-(-size_hw[0] // scale), -(-size_hw[1] // scale)), np.uint8)
-    width = np.linalg.norm(xy[2] - xy[5]) if ok[2] and ok[5] else 0.0
-    thick = max(1, round(BONE_WIDTH * width))
+    sw = np.linalg.norm(xy[2] - xy[5]) if ok[2] and ok[5] else 0.0
     for a, c in bones:
-        if ok[a] and ok[c]:
-            cv2.line(out, tuple(np.round(xy[a]).astype(int)), tuple(np.round(xy[c]).astype(int)), 1, thick)
-    if ok[[2, 5, 12, 9]].all():  # right shoulder, left shoulder, left hip, right hip
-        cv2.fillPoly(out, [np.round(xy[[2, 5, 12, 9]]).astype(np.int32)], 1)
+        if not (ok[a] and ok[c]):
+            continue
+        wa, wc = LIMB_WIDTHS.get((a, c), (BONE_WIDTH, BONE_WIDTH))
+        pa, pc = xy[a], xy[c]
+        d = pc - pa
+        n = np.array([-d[1], d[0]]) / max(float(np.linalg.norm(d)), 1e-6)
+        ra, rc = 0.5 * wa * sw, 0.5 * wc * sw
+        quad = np.array([pa + n * ra, pc + n * rc, pc - n * rc, pa - n * ra])
+        cv2.fillPoly(out, [np.round(quad).astype(np.int32)], 1)
+        for p, r in ((pa, ra), (pc, rc)):
+            if (a, c) in LIMB_WIDTHS and r >= 1:
+                cv2.circle(out, tuple(np.round(p).astype(int)), int(round(r)), 1, -1)
+    outline = _torso_outline(xy, ok, sw) if torso else None
+    if outline is not None:
+        cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
+        if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
+            half = 0.5 * TORSO_NECK * sw
+            d = xy[0] - xy[1]
+            n = np.array([-d[1], d[0]]) / max(float(np.linalg.norm(d)), 1e-6)
+            neck = np.array([xy[1] + n * half, xy[0] + n * half, xy[0] - n * half, xy[1] - n * half])
+            cv2.fillPoly(out, [np.round(neck).astype(np.int32)], 1)
     return out
+
+
+def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | None:
+    """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulder
+    tops (`TORSO_SHOULDER` outside and above the shoulder joints), the base of the neck (`TORSO_NECK` above the neck
+    joint, half as wide either side), the hips (`TORSO_HIP` outside the hip joints; two shoulder widths under the
+    shoulders without them). None without both shoulders."""
+    if not (ok[2] and ok[5]) or sw < 1:
+        return None
+    rs, ls = xy[2], xy[5]
+    u = (ls - rs) / sw
+    v = np.array([-u[1], u[0]])
+    if v[1] < 0:
+        v = -v  # down the body
+    neck = xy[1] if ok[1] else (rs + ls) / 2
+    out_s, up_s = TORSO_SHOULDER
+    r_top, l_top = rs - out_s * sw * u - up_s * sw * v, ls + out_s * sw * u - up_s * sw * v
+    r_neck = neck - TORSO_NECK * sw * v - 0.5 * TORSO_NECK * sw * u
+    l_neck = neck - TORSO_NECK * sw * v + 0.5 * TORSO_NECK * sw * u
+    bulge = 0.04 * sw * v  # the shoulder line is convex (trapezius), not straight from the neck to the shoulder
+    pts = [r_top, (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, l_top]
+    if ok[9] and ok[12]:
+        pts += [xy[12] + TORSO_HIP * sw * u, xy[9] - TORSO_HIP * sw * u]
+    else:
+        pts += [ls + 2 * sw * v, rs + 2 * sw * v]
+    return np.array(pts)
 
 
 def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
@@ -795,9 +929,12 @@ def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return chroma & (ratio > 0.6) & (ratio < 1.4)
 
 
-def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
-    """(B, H, W) bool: inside the polygon of the present torso targets, narrowed across the body to
-    `ARMS_FRONT_WIDTH` of its width about its middle (all True where fewer than 3 targets exist)."""
+def _torso_polygon(
+    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, *, width: float = ARMS_FRONT_WIDTH
+) -> Tensor:
+    """(B, H, W) bool: inside the polygon of the present torso targets, narrowed across the body to `width` of its
+    width about its middle above the lower armpit target, its whole width under it (all True where fewer than 3
+    targets exist)."""
     h, w = size_hw
     idx = [keypoints.names.index(n) for n in TORSO_LANDMARKS if n in keypoints.names]
     person = keypoints.person_px.detach().cpu().double()
@@ -809,9 +946,50 @@ def _torso_polygon(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
             out[i] = 1
             continue
         middle = 0.5 * (pts[:, 0].min() + pts[:, 0].max())
-        pts[:, 0] = middle + ARMS_FRONT_WIDTH * (pts[:, 0] - middle)
-        cv2.fillPoly(out[i], [np.round(pts).astype(np.int32)], 1)
+        narrow = pts.copy()
+        narrow[:, 0] = middle + width * (pts[:, 0] - middle)
+        cv2.fillPoly(out[i], [np.round(narrow).astype(np.int32)], 1)
+        # under the armpits (no sleeve there) the whole torso: an arm crossing the body or hanging along its side
+        # is in front of it, with no slit where it leaves the narrowed polygon
+        item = person[i if person.shape[0] > 1 else 0]
+        pits = [keypoints.names.index(n) for n in ("armpit_left", "armpit_right") if n in keypoints.names]
+        pit_y = [float(item[k, 1]) for k in pits if float(item[k, 2]) > 0]
+        if pit_y:
+            full = np.zeros((h, w), np.uint8)
+            cv2.fillPoly(full, [np.round(pts).astype(np.int32)], 1)
+            full[: int(np.ceil(max(pit_y)))] = 0
+            out[i] |= full
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
+
+
+def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor | None:
+    """(B, H, W) bool: the pose's arms (`_body_prior` of the arm bones, without the torso); None without a pose."""
+    out = []
+    for i in range(b):
+        prior = _body_prior(keypoints, i, size_hw, 1, _ARM_BONES, torso=False)
+        if prior is None:
+            return None
+        out.append(torch.from_numpy(prior > 0))
+    return torch.stack(out).to(device)
+
+
+def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+    """(B, H, W) bool: the rows under the garment's sleeves, where no part of it covers an arm (an arm there is in
+    front of the garment: a hem or a side flap does not hide it): under the lowest sleeve-end target, or under the
+    lowest armpit target of a sleeveless garment; all False without either."""
+    h, w = size_hw
+    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    for i in range(b):
+        row = _sleeve_end_y(keypoints, i, size_hw)
+        if not np.isfinite(row):
+            pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+            pits = [pts[keypoints.names.index(n)] for n in ("armpit_left", "armpit_right") if n in keypoints.names]
+            pits = [p[1] * h / keypoints.person_hw[0] for p in pits if p[2] > 0]
+            if not pits:
+                continue
+            row = max(pits)
+        out[i, int(np.ceil(row)) + 1 :] = True
+    return out
 
 
 def _neck_zone(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:

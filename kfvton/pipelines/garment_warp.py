@@ -21,6 +21,7 @@ from ..geometry.grid import ALIGN_CORNERS_TPS
 from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pairs, warp_from_points
 from ..geometry.tps import TpsParams, tps_grid
 from ..geometry.warp import Warp, sample_grid
+from ..keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import SidePairs
 from ..keypoints.pose import joint_index
@@ -33,6 +34,7 @@ __all__ = [
     "garment_part_masks",
     "WarpedGarment",
     "warp_garment",
+    "cut_inside_back",
 ]
 
 
@@ -481,3 +483,118 @@ def warp_by_parts(
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)
+
+
+#: The inside of the garment's back, seen through the neck opening of a flat photo: pixels darker than this
+#: fraction of the front's luminance (just under the collar), in runs starting within `INSIDE_BACK_START` collar
+#: widths under the garment's top (after the back collar's band) and ending above `INSIDE_BACK_MAX` collar widths.
+INSIDE_BACK_DARK = 0.8
+INSIDE_BACK_START = 0.35
+INSIDE_BACK_MAX = 1.0
+#: ... spanning at least this fraction of the columns between the collar sides, and dark over this fraction of
+#: what is cut under the garment's top (a print's dark patches are not an inside).
+INSIDE_BACK_SPAN = 0.5
+INSIDE_BACK_GAP = 0.12
+INSIDE_BACK_FILL = 0.35
+
+
+def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) -> Tensor:
+    """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
+    through the neck opening of a flat photo, above the front neckline.
+
+    Per column between the collar sides: from the mask's top, down through the back collar's band (at most
+    `INSIDE_BACK_START` collar widths), the run of pixels darker than `INSIDE_BACK_DARK` of the front's median
+    luminance (one to two collar widths under the collar) is the inside; it and everything above it go. Nothing is
+    cut where the inside is not darker than the front (black garments: the composite then keeps the neck in front of
+    the back neckline, `_neck_zone`), or where the dark run does not cover the collar's centre column.
+
+    Args:
+        garment: (B, 3, H, W) float [0, 1], the garment photos.
+        mask: (B or 1, 1, H, W) float [0, 1], their masks.
+        landmarks: their landmarks (collar_left, collar_right, collar_center).
+
+    Returns:
+        (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
+    """
+    b = max(garment.shape[0], mask.shape[0])
+    out = mask.expand(b, -1, -1, -1).clone()
+    names = GARMENT_LANDMARKS
+    il, ir, ic = names.index("collar_left"), names.index("collar_right"), names.index("collar_center")
+    pts_all = landmarks.points.detach().cpu().double().numpy()
+    for i in range(b):
+        pts = pts_all[i if pts_all.shape[0] > 1 else 0]
+        if pts[il, 2] <= 0 or pts[ir, 2] <= 0:
+            continue
+        img = garment[i if garment.shape[0] > 1 else 0].detach().float().permute(1, 2, 0).cpu().numpy()
+        mk = out[i, 0].detach().float().cpu().numpy() > 0.5
+        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], pts[ic, :2] if pts[ic, 2] > 0 else None)
+        if cut is not None:
+            out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
+    return out
+
+
+def _inside_back(
+    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+) -> np.ndarray | None:
+    """(H, W) bool region to cut (`cut_inside_back`) of one garment, or None."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    if cw < 8:
+        return None
+    x0, x1 = int(round(min(left[0], right[0]))), int(round(max(left[0], right[0]))) + 1
+    x0, x1 = max(0, x0), min(w, x1)
+    top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
+    y0 = max(0, int(top) - 2)
+    y1 = min(h, int(top + INSIDE_BACK_MAX * cw) + 1)
+    luma = cv2.GaussianBlur(img @ np.array([0.299, 0.587, 0.114], np.float32), (0, 0), 1.5)
+    xm = (x0 + x1) // 2
+    band = (
+        slice(min(h, int(top + cw)), min(h, int(top + 2 * cw))),
+        slice(max(0, xm - int(cw / 4)), xm + int(cw / 4) + 1),
+    )
+    front = luma[band][mask[band]]
+    if front.size < 20:
+        return None
+    dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * float(np.median(front))) & mask[y0:y1, x0:x1]
+    # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
+    gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
+    dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
+    ends = np.full(x1 - x0, np.nan)  # per column, the row (window frame) where the inside ends
+    tops = np.zeros(x1 - x0, int)
+    start_limit = INSIDE_BACK_START * cw
+    for k in range(x1 - x0):
+        col_mask = mask[y0:y1, x0 + k]
+        if not col_mask.any():
+            continue
+        first = int(np.argmax(col_mask))  # the mask's top in this column
+        tops[k] = first
+        rows = np.nonzero(dark[first:, k])[0]
+        if rows.size == 0 or rows[0] > start_limit:
+            continue
+        run_start = first + int(rows[0])
+        run = dark[run_start:, k]
+        if run.all():
+            continue  # dark to the window's end: a dark garment or a print, not an inside
+        ends[k] = run_start + int(np.argmin(run))
+    valid = ~np.isnan(ends)
+    # an inside spans most of the opening (a print's dark spot or a placket does not) and covers its centre
+    if valid.mean() < INSIDE_BACK_SPAN or not valid[max(0, (x1 - x0) // 2 - 2) : (x1 - x0) // 2 + 3].any():
+        return None
+    cols = np.arange(x1 - x0)
+    lo, hi = cols[valid][0], cols[valid][-1]
+    ends = np.interp(cols, cols[valid], ends[valid])  # gaps (a label) take their neighbours' depth
+    k = max(3, int(cw / 6)) | 1
+    ends = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(ends, k // 2, mode="edge"), k), axis=1)
+    # a neckline is deepest at its middle and rises to both sides (a U or a V): no deeper than nearer the middle
+    mid = (x1 - x0) // 2
+    ends[mid] = float(np.median(ends[max(0, mid - k) : mid + k + 1]))
+    ends[mid:] = np.minimum.accumulate(ends[mid:])
+    ends[: mid + 1] = np.minimum.accumulate(ends[: mid + 1][::-1])[::-1]
+    rows = np.arange(y1 - y0)[:, None]
+    cut = (rows < ends[None, :]) & (cols[None, :] >= lo) & (cols[None, :] <= hi) & mask[y0:y1, x0:x1]
+    inside = cut & (rows >= tops[None, :] + 1)
+    if cut.sum() < 0.05 * cw * cw or (dark & inside).sum() < INSIDE_BACK_FILL * max(1, inside.sum()):
+        return None
+    full = np.zeros((h, w), bool)
+    full[y0:y1, x0:x1] = cut
+    return full

@@ -1,0 +1,106 @@
+"""Issue 12's fit and repaint details on synthetic scenes and the samples: the inside of a garment's back cut from
+its neck opening (`cut_inside_back`), and freed long sleeves repainted as arm-wide arms (the pose's limbs), not as
+the old sleeve's width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks, detect_garment_landmarks
+from kfvton.keypoints.pairs import KeypointPairs
+from kfvton.keypoints.pose import Pose
+from kfvton.pipelines.composite import composite_garment
+from kfvton.pipelines.garment_warp import cut_inside_back
+from kfvton.preprocess.io import load_image, load_mask
+
+G_HW = (200, 160)
+
+
+def flat_top(inside: float) -> tuple[torch.Tensor, torch.Tensor, GarmentLandmarks]:
+    """A flat top (rows 20-190, columns 20-140) of luminance 0.7 whose neck opening (columns 55-105, rows 20-45)
+    shows its inside at luminance `inside`; landmarks with the collar sides at (55, 20), (105, 20)."""
+    garment = torch.full((1, 3, *G_HW), 0.96)
+    garment[..., 20:190, 20:140] = 0.7
+    garment[..., 22:45, 58:102] = inside
+    mask = torch.zeros(1, 1, *G_HW)
+    mask[..., 20:190, 20:140] = 1
+    points = torch.zeros(1, len(GARMENT_LANDMARKS), 3)
+    for name, xy in {"collar_left": (105, 20), "collar_right": (55, 20), "collar_center": (80, 20)}.items():
+        points[0, GARMENT_LANDMARKS.index(name)] = torch.tensor([*xy, 1.0])
+    return garment, mask, GarmentLandmarks(points, G_HW, ("short",))
+
+
+class TestInsideBack:
+    def test_a_darker_inside_is_cut_and_nothing_else(self):
+        garment, mask, landmarks = flat_top(inside=0.3)
+        out = cut_inside_back(garment, mask, landmarks)
+        assert out.shape == mask.shape
+        removed = (mask > 0.5) & (out < 0.5)
+        assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9  # the inside
+        assert not bool(removed[..., 50:, :].any())  # the front under the neckline stays
+        assert not bool(removed[..., :, :50].any()) and not bool(removed[..., :, 110:].any())
+
+    def test_nothing_is_cut_where_the_opening_is_not_darker(self):
+        garment, mask, landmarks = flat_top(inside=0.7)
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+        garment, mask, landmarks = flat_top(inside=0.75)  # a black garment's lighter inside: kept
+        garment[..., 20:190, 20:140] = 0.05
+        garment[..., 22:45, 58:102] = 0.08
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
+    def test_on_samples(self, samples_dir: Path):
+        root = samples_dir / "vitonhd_paired" / "test"
+        if not root.is_dir():
+            pytest.skip(f"{root} not found")
+        for name, cut in (("00008_00", True), ("00006_00", False), ("00034_00", False)):
+            garment = load_image(root / "cloth" / f"{name}.jpg")
+            mask = load_mask(root / "cloth-mask" / f"{name}.jpg")
+            landmarks = detect_garment_landmarks(garment, mask)
+            removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+            if not cut:  # a black top's lighter inside, a shirt collar: left alone
+                assert not bool(removed.any()), name
+                continue
+            rows = removed[0, 0].any(1).nonzero().flatten()
+            height = int((mask[0, 0] > 0.5).any(1).sum())
+            # the adidas top's red inside between its white back collar and its white front band
+            assert int(removed.sum()) > 3000 and int(rows.max()) < int(rows.min()) + 0.12 * height
+
+
+def test_freed_long_sleeve_is_repainted_arm_wide():
+    """An old long sleeve 48 px wide (x 8-56) over an arm the pose puts at x 32: under a sleeveless garment the
+    repaint puts skin about an arm's width (0.14-0.24 shoulder widths of 100 px) around the bone, background beyond."""
+    h, w = 256, 192
+    person = torch.full((1, 3, h, w), 0.92)
+    parse = torch.zeros(1, h, w, dtype=torch.long)
+    person[..., 10:40, 72:120] = torch.tensor([0.85, 0.65, 0.55])[:, None, None]  # face
+    parse[0, 10:40, 72:120] = 13
+    person[..., 50:230, 8:184] = torch.tensor([0.2, 0.25, 0.5])[:, None, None]  # old long-sleeved top
+    parse[0, 50:230, 8:184] = 5
+    person[..., 230:250, 24:40] = torch.tensor([0.85, 0.65, 0.55])[:, None, None]  # a hand
+    parse[0, 230:250, 24:40] = 15
+    joints = torch.zeros(1, 25, 3)
+    for k, xy in {0: (96, 30), 1: (96, 56), 2: (46, 60), 3: (34, 140), 4: (32, 225), 5: (146, 60), 6: (158, 140),
+                  7: (160, 225), 9: (70, 200), 12: (122, 200)}.items():  # fmt: skip
+        joints[0, k] = torch.tensor([*xy, 1.0])
+    pose = Pose(joints, (h, w))
+    names = ("collar_left", "collar_right", "shoulder_left", "shoulder_right", "armpit_left", "armpit_right",
+             "hem_left", "hem_center", "hem_right")  # fmt: skip
+    targets = {"collar_left": (110, 50), "collar_right": (82, 50), "shoulder_left": (130, 55),
+               "shoulder_right": (62, 55), "armpit_left": (140, 100), "armpit_right": (52, 100),
+               "hem_left": (140, 228), "hem_center": (96, 228), "hem_right": (52, 228)}  # fmt: skip
+    person_px = torch.tensor([[[*targets[n], 1.0] for n in names]])
+    pairs = KeypointPairs(person_px.clone(), person_px, names, (h, w), (h, w), pose=pose)
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., 50:228, 58:134] = 1  # sleeveless new garment
+    garment = torch.tensor([0.9, 0.8, 0.2])[None, :, None, None].expand(1, 3, h, w).clone()
+    out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs)
+    row = out.image[0, :, 180, :56]  # across the forearm, off the garment
+    skin = (row[0] - row[2]) > 0.15  # reddish, not the grey background nor the blue sleeve
+    width = int(skin.sum())
+    assert 10 <= width <= 26, width  # forearm ~0.15-0.19 shoulder widths (100 px)
+    cols = skin.nonzero().flatten()
+    assert abs(float(cols.float().mean()) - 34.0) < 5  # around the bone
+    assert float(row[:, :16].mean(0).sub(0.92).abs().max()) < 0.08  # the old sleeve's outer part: background
