@@ -11,8 +11,11 @@ garment (VITON-HD test: 01260_00; paired sets: the person's own garment; Dress C
 hair + face, lower garment and legs against the sample's parse map (Dress Code labels mapped: 4/7 upper, 14/15
 arms, 2/11 hair + face (Dress Code's head 11 covers the neck, so our neck counts there), 5/6 lower, 12/13 legs),
 the residue (old garment pixels that the new garment does not cover and whose colour stayed within 12/255:
-`old_garment_residue`; of it, `missed`: the pixels the estimated regions did not call old garment, see
-`missed_by_regions`; `seen`: the residue over what the composited garment covers, `covering`) and the spill (`mask_spill`).
+`old_garment_residue`; where it comes from, `residue_breakdown`: `under` the composited garment of a like colour,
+`repainted` to a colour within the tolerance, `missed` by the estimated regions and left as it was, split by what
+they called it: `bg` / `body` / `head` / `lower`, and `kept`: called old garment yet left; `seen`: the residue
+over what the composited garment covers, `covering`; `left`: those pixels as a share of all the old garment's, which
+unlike `seen` cannot rise when the garment covers more of the old one, `seen_share`) and the spill (`mask_spill`).
 """
 
 from __future__ import annotations
@@ -31,7 +34,6 @@ sys.path.insert(0, str(ROOT))
 from kfvton.keypoints.estimate import estimate_pose  # noqa: E402
 from kfvton.keypoints.formats import pose_from_openpose_json  # noqa: E402
 from kfvton.pipelines.classical import classical_tryon  # noqa: E402
-from kfvton.pipelines.composite import RESIDUE_PX  # noqa: E402
 from kfvton.preprocess.io import load_image, load_parse  # noqa: E402
 from kfvton.preprocess.parse_labels import colors_from_labels  # noqa: E402
 from kfvton.preprocess.region_metrics import mask_spill, old_garment_residue, region_iou  # noqa: E402
@@ -58,32 +60,73 @@ def covering(result) -> torch.Tensor:
     return result.warped_mask if result.alpha is None else result.alpha
 
 
-def missed_by_regions(person: torch.Tensor, result, estimated: torch.Tensor, truth: torch.Tensor) -> float:
-    """The part of the residue the estimated regions are to blame for: uncovered old-garment pixels left as they
-    were that the estimate did not call old garment (5, 6, 7), nor background, neck or arm within the repaint's reach
-    (`RESIDUE_PX`) of it (it grows into those, not into hair, face or the lower garment); the rest of the residue was repainted to a colour within the tolerance (a white top on a light wall, an outline
-    pixel of background colour that the reference map calls garment)."""
+def seen_share(person: torch.Tensor, result, truth: torch.Tensor) -> float:
+    """Share of all the old garment's pixels (5, 6, 7) outside the composited garment (`covering` <= 0.5) whose
+    colour stayed within 12/255: the old garment a viewer still sees, as a share of the whole old garment."""
     old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
-    uncovered = old & (result.warped_mask[0, 0] <= 0.5)
-    if not bool(uncovered.any()):
+    if not bool(old.any()):
         return 0.0
     same = (result.image[0] - person[0]).abs().amax(dim=0) <= 12 / 255
-    reach = max(1, round(RESIDUE_PX * person.shape[-2] / 1024))
-    ours = torch.isin(estimated, torch.tensor([5, 6, 7])).float()[:, None]
-    ours = torch.nn.functional.max_pool2d(ours, 2 * reach + 1, stride=1, padding=reach)[0, 0] > 0
-    reached = ours & torch.isin(estimated[0], torch.tensor([0, 10, 14, 15]))  # the repaint grows into these only
-    mine = torch.isin(estimated[0], torch.tensor([5, 6, 7])) | reached
-    return float((same & uncovered & ~mine).sum() / uncovered.sum())
+    return float((old & (covering(result)[0, 0] <= 0.5) & same).sum() / old.sum())
 
 
-def people(samples: Path, sets: list[str]) -> list[dict]:
+#: What the estimate called the residue's untouched pixels, by group of our labels (the `missed` breakdown).
+MISSED_AS = {"bg": (0,), "body": (10, 14, 15), "head": (1, 2, 4, 13), "lower": (8, 9, 12, 16, 17, 18, 19)}
+
+
+def residue_breakdown(person: torch.Tensor, result, estimated: torch.Tensor, truth: torch.Tensor) -> dict[str, float]:
+    """Where the residue comes from: its pixels (old garment 5, 6, 7 of the reference map, outside the warped mask,
+    colour within 12/255 of the photo) split by what happened to them, as shares of the uncovered old-garment
+    pixels (so the parts sum to the residue):
+
+    - `under`: under the composited garment (`covering` > 0.5), whose colour is that close to the old one;
+    - `repainted`: changed by the repaint, to a colour within the tolerance (a white top repainted as a light wall);
+    - `missed`: left exactly as they were: what the estimated regions did not call old garment, split in
+      `MISSED_AS` groups by what they called it (`bg`: beyond the person mask, `body`: neck or arms, `head`: hair or
+      face, `lower`: lower garment or legs), and `kept`: called old garment yet left (nothing repainted it).
+    """
+    old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
+    uncovered = old & (result.warped_mask[0, 0] <= 0.5)
+    n = max(int(uncovered.sum()), 1)
+    diff = (result.image[0] - person[0]).abs().amax(dim=0)
+    residue = uncovered & (diff <= 12 / 255)
+    under = residue & (covering(result)[0, 0] > 0.5)
+    untouched = residue & ~under & (diff < 1e-4)
+    out = {"under": int(under.sum()) / n, "repainted": int((residue & ~under & ~untouched).sum()) / n}
+    out["missed"] = int((untouched & ~torch.isin(estimated[0], torch.tensor([5, 6, 7]))).sum()) / n
+    for key, ids in MISSED_AS.items():
+        out[key] = int((untouched & torch.isin(estimated[0], torch.tensor(ids))).sum()) / n
+    out["kept"] = int((untouched & torch.isin(estimated[0], torch.tensor([5, 6, 7]))).sum()) / n
+    return out
+
+
+def residue_map(person: torch.Tensor, result, estimated: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
+    """(1, 3, H, W) the photo dimmed, with the residue's pixels coloured by `residue_breakdown`'s parts: `under`
+    blue, `repainted` green, `missed` red (`kept` yellow)."""
+    old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
+    diff = (result.image[0] - person[0]).abs().amax(dim=0)
+    residue = old & (result.warped_mask[0, 0] <= 0.5) & (diff <= 12 / 255)
+    under = residue & (covering(result)[0, 0] > 0.5)
+    untouched = residue & ~under & (diff < 1e-4)
+    ours = torch.isin(estimated[0], torch.tensor([5, 6, 7]))
+    out = 0.5 * person.clone()
+    for mask, rgb in ((under, (0, 0, 1)), (residue & ~under & ~untouched, (0, 1, 0)), (untouched & ~ours, (1, 0, 0)),
+                      (untouched & ours, (1, 1, 0))):  # fmt: skip
+        for c in range(3):
+            out[0, c][mask] = rgb[c]
+    return out
+
+
+def people(samples: Path, sets: list[str], pairs: list[tuple[str, str]] | None = None) -> list[dict]:
     out = []
     if "vitonhd" in sets:
         d = samples / "vitonhd" / "test"
-        for p in sorted((d / "image").glob("*.jpg")):
-            out.append(dict(set="vitonhd", name=p.stem, image=p, parse=d / "image-parse" / f"{p.stem}.png",
-                            pose=d / "openpose-json" / f"{p.stem}_keypoints.json", cloth=d / "cloth" / "01260_00.jpg",
-                            kind="lip"))  # fmt: skip
+        chosen = pairs or [(p.stem, "01260_00") for p in sorted((d / "image").glob("*.jpg"))]
+        for stem, garment in chosen:
+            name = stem if pairs is None else f"{stem}+{garment[:5]}"
+            out.append(dict(set="vitonhd", name=name, image=d / "image" / f"{stem}.jpg",
+                            parse=d / "image-parse" / f"{stem}.png", pose=d / "openpose-json" / f"{stem}_keypoints.json",
+                            cloth=d / "cloth" / f"{garment}.jpg", kind="lip"))  # fmt: skip
     if "vitonhd_paired" in sets:
         d = samples / "vitonhd_paired" / "test"
         for p in sorted((d / "image").glob("*.jpg")):
@@ -108,14 +151,26 @@ def main() -> int:
     ap.add_argument("--samples", default=str(ROOT.parent / "shared" / "samples"))
     ap.add_argument("--sets", default="vitonhd,vitonhd_paired,dresscode")
     ap.add_argument("--pose", choices=("estimated", "given"), default="estimated")
-    ap.add_argument("--sheet", help="write a contact sheet (person | regions | try-on) PNG here")
+    ap.add_argument(
+        "--pairs",
+        help="file of 'PERSON GARMENT' lines (VITON-HD test stems) replacing the VITON-HD test set's default pairs (each person with 01260_00)",
+    )
+    ap.add_argument("--sheet", help="write a contact sheet (person | regions | try-on | residue map) PNG here")
     args = ap.parse_args()
+    pairs = None
+    if args.pairs:
+        pairs = [tuple(line.split()[:2]) for line in Path(args.pairs).read_text().splitlines() if line.strip()]
     torch.set_num_threads(1)
     rows, sheet = [], []
     print(
-        f"{'set':10s} {'person':9s} " + " ".join(f"{k:>9s}" for k in GROUPS) + "  residue  missed   seen  spill  time_s"
+        f"{'set':10s} {'person':9s} "
+        + " ".join(f"{k:>9s}" for k in GROUPS)
+        + "  residue  under repaint missed"
+        + " ("
+        + " ".join(f"{k:>5s}" for k in (*MISSED_AS, "kept"))
+        + ")   seen   left  spill  time_s"
     )
-    for item in people(Path(args.samples), args.sets.split(",")):
+    for item in people(Path(args.samples), args.sets.split(","), pairs):
         person = load_image(item["image"])
         truth = load_parse(item["parse"])
         if item["kind"] == "dresscode":
@@ -139,25 +194,31 @@ def main() -> int:
                 ious[key] = region_iou(regions.parse, truth, ours, ours)
         residue = old_garment_residue(person, result.image, result.warped_mask, ours_truth)
         seen = old_garment_residue(person, result.image, covering(result), ours_truth)
-        missed = missed_by_regions(person, result, regions.parse, ours_truth)
+        left = seen_share(person, result, ours_truth)
+        parts = residue_breakdown(person, result, regions.parse, ours_truth)
         spill = mask_spill(result.warped_mask, ours_truth)
-        rows.append((item["set"], ious, residue, spill, missed, seen))
+        rows.append((item["set"], ious, residue, spill, parts, seen, left))
         print(f"{item['set']:10s} {item['name']:9s} " + " ".join(f"{v:9.2f}" for v in ious.values())
-              + f"  {residue:7.3f}  {missed:6.3f}  {seen:5.3f}  {spill:5.3f}  {elapsed:6.1f}", flush=True)  # fmt: skip
+              + f"  {residue:7.3f}  {parts['under']:5.3f}  {parts['repainted']:5.3f}  {parts['missed']:5.3f}"
+              + " (" + " ".join(f"{parts[k]:5.3f}" for k in (*MISSED_AS, "kept")) + ")"
+              + f"  {seen:5.3f}  {left:5.3f}  {spill:5.3f}  {elapsed:6.1f}", flush=True)  # fmt: skip
         if args.sheet:
             colours = colors_from_labels(regions.parse)
-            tile = torch.cat((person, 0.4 * person + 0.6 * colours, result.image), dim=-1)
-            sheet.append(torch.nn.functional.interpolate(tile, size=(256, 576), mode="area"))
+            where = residue_map(person, result, regions.parse, ours_truth)
+            tile = torch.cat((person, 0.4 * person + 0.6 * colours, result.image, where), dim=-1)
+            sheet.append(torch.nn.functional.interpolate(tile, size=(256, 768), mode="area"))
     for name in sorted({r[0] for r in rows}):
         sel = [r for r in rows if r[0] == name]
         means = {k: np.nanmean([r[1][k] for r in sel]) for k in GROUPS}
         print(f"{'mean ' + name:20s} " + " ".join(f"{v:9.3f}" for v in means.values())
-              + f"  residue mean {np.mean([r[2] for r in sel]):.3f} (missed {np.mean([r[4] for r in sel]):.3f}, seen {np.mean([r[5] for r in sel]):.3f})"
+              + f"  residue mean {np.mean([r[2] for r in sel]):.3f} ("
+              + ", ".join(f"{k} {np.mean([r[4][k] for r in sel]):.3f}" for k in ("under", "repainted", "missed", *MISSED_AS, "kept"))
+              + f"; seen {np.mean([r[5] for r in sel]):.3f}, left {np.mean([r[6] for r in sel]):.3f})"
               f"  spill median {np.median([r[3] for r in sel]):.3f}")  # fmt: skip
     if args.sheet and sheet:
         from kfvton.preprocess.io import save_image
 
-        cols = 3
+        cols = 2
         while len(sheet) % cols:
             sheet.append(torch.zeros_like(sheet[0]))
         grid = torch.cat([torch.cat(sheet[i : i + cols], dim=-1) for i in range(0, len(sheet), cols)], dim=-2)

@@ -238,6 +238,7 @@ class PersonAnalysis:
         faces: number of faces found per photo (at most 4).
         warnings: one sentence per problem that does not stop the try-on (e.g. the hips out of the photo).
         method: a short description for logs and node outputs.
+        soft: (B, 1, H, W) float [0, 1], the pose model's person probability (`silhouette` is it > 0.5), or None.
     """
 
     pose: Pose
@@ -246,6 +247,7 @@ class PersonAnalysis:
     faces: tuple[int, ...]
     warnings: tuple[str, ...]
     method: str
+    soft: Tensor | None = None
 
 
 def _outline_mask(points: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
@@ -281,7 +283,7 @@ def analyse_person_mediapipe(image: Tensor, *, conf_threshold: float = 0.3, name
             f"0.10.21, do). {MEDIAPIPE_INSTALL_HINT}"
         )
     h, w = (int(v) for v in image.shape[-2:])
-    poses, sils, faces_out, counts, warnings = [], [], [], [], []
+    poses, sils, softs, faces_out, counts, warnings = [], [], [], [], [], []
     pose_model = mp.solutions.pose.Pose(
         static_image_mode=True, model_complexity=1, enable_segmentation=True, min_detection_confidence=0.5
     )
@@ -327,9 +329,10 @@ def analyse_person_mediapipe(image: Tensor, *, conf_threshold: float = 0.3, name
                 best = min(outlines, key=lambda o: float(np.linalg.norm(o.mean(axis=0) - centre)))
                 face = _outline_mask(best, (h, w))
             seg = result.segmentation_mask
-            sil = (np.asarray(seg) > 0.5) if seg is not None else np.ones((h, w), bool)
+            prob = np.clip(np.asarray(seg, np.float32), 0, 1) if seg is not None else np.ones((h, w), np.float32)
             poses.append(joints)
-            sils.append(torch.from_numpy(sil.astype(np.float32)))
+            softs.append(torch.from_numpy(prob))
+            sils.append(torch.from_numpy((prob > 0.5).astype(np.float32)))
             faces_out.append(torch.from_numpy(face.astype(np.float32)))
             counts.append(len(outlines))
     finally:
@@ -343,4 +346,5 @@ def analyse_person_mediapipe(image: Tensor, *, conf_threshold: float = 0.3, name
         tuple(counts),
         tuple(warnings),
         method,
+        torch.stack(softs)[:, None],
     )

@@ -8,8 +8,11 @@ Tuck (lower garments; the person's top against the new waistband): "out" keeps t
 (over the waistband), "in" lets the garment cover the top below the new waist line (the top is tucked), "auto"
 is "out" when the old top reaches more than `TUCK_REACH` waist widths below the new waist line, else "in".
 When the parse map's top reaches below the knees (estimated regions label whole light outfits as the top), its
-pixels more than `TOP_BELOW_HIPS` waist widths below the hip joints are taken as legs, and so is "neck" below the
-hip joints: covered where the garment is, kept elsewhere.
+pixels more than `TOP_BELOW_HIPS` waist widths below the hip joints are taken as legs, and so is "neck" below
+the hip joints: covered where the garment is, kept elsewhere. Whatever the tuck, the top never hides the legs of
+trousers or shorts: its pixels below the crotch target are taken as legs too. Old pants / skirt pixels in a piece
+reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
+is kept, not repainted.
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
@@ -26,6 +29,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -60,7 +65,9 @@ __all__ = [
 
 TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
-TOP_BELOW_HIPS = 0.25  # top pixels this many waist widths below the hip joints are taken as legs
+TOP_BELOW_HIPS = 0.25  # a "top" reaching below the knees: its pixels this many waist widths below the hip joints
+# are taken as legs
+BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
 _ARMS = (14, 15)
@@ -129,7 +136,8 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     if tuck == "auto":
         reach = top & (rows > waist_y + TUCK_REACH * hw)
         tuck = "out" if bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any()) else "in"
-    # a "top" reaching far below the hips is a mislabelled leg (estimated regions): neither in front nor painted
+    # a "top" reaching far below the hips is a mislabelled leg or old lower garment (estimated regions): neither
+    # in front nor painted below the new waistband
     if pairs.pose is not None:  # only when the "top" reaches below the knees: a coat or cardigan does not
         joints = pairs.pose.rescaled(pairs.person_hw).joints.to(parse.device)
         knee_y = joints[:, [10, 13], 1].mean(-1).reshape(-1, 1, 1)
@@ -138,9 +146,48 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
         parse = torch.where(legs & top & (rows > hips_y + TOP_BELOW_HIPS * hw), torch.full_like(parse, 16), parse)
         # "neck" below the hip joints is skin of the legs mislabelled (estimated regions): not kept in front
         parse = torch.where((parse == 10) & (rows > hips_y), torch.full_like(parse, 16), parse)
+        parse = _bags_apart(parse, joints, hw.reshape(-1))
+    if "crotch" in pairs.names:  # the top covers the waistband, never the legs of trousers and shorts
+        c = pairs.names.index("crotch")
+        crotch_y = p[:, c, 1].reshape(-1, 1, 1)
+        below = (p[:, c, 2] > 0).reshape(-1, 1, 1) & (rows > crotch_y)
+        top = torch.isin(parse, torch.tensor(KFVTON_UPPER_CLOTHES, device=parse.device))
+        parse = torch.where(below & top, torch.full_like(parse, 16), parse)
     if tuck == "out":
         return parse, tuck
     return torch.where(top & (rows > waist_y), torch.full_like(parse, 9), parse), tuck
+
+
+def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
+    """Old lower-garment pixels (pants, skirt) of a piece reaching farther than `BAG_FAR` waist widths from the
+    legs (hip -> knee -> ankle on both sides, and the hip line) are a bag or basket the estimated regions took for
+    clothes: that piece, beyond `BAG_NEAR` of the legs, becomes background (kept as it is, not repainted).
+
+    Args:
+        parse: (B, H, W) int64 LIP-20 labels; joints: (B, 25, 3) BODY_25 pixels; hw: (B,) waist widths, pixels.
+    """
+    out = parse.clone()
+    h, w = parse.shape[-2:]
+    for i in range(parse.shape[0]):
+        j = joints[i].detach().cpu().numpy()
+        chains = ((9, 10, 11), (12, 13, 14), (9, 12))
+        lines = np.full((h, w), 255, np.uint8)
+        for chain in chains:
+            pts = [j[k, :2] for k in chain if j[k, 2] > PRESENT_THRESHOLD]
+            for a, b in zip(pts[:-1], pts[1:], strict=False):
+                cv2.line(lines, tuple(int(v) for v in a.round()), tuple(int(v) for v in b.round()), 0, 1)
+        if lines.min() > 0:
+            continue
+        dist = cv2.distanceTransform(lines, cv2.DIST_L2, 3) / max(float(hw[i]), 1.0)
+        old = np.isin(parse[i].cpu().numpy(), (9, 12))
+        near = (old & (dist > BAG_NEAR)).astype(np.uint8)
+        n, comp = cv2.connectedComponents(near, connectivity=8)
+        if n <= 1:
+            continue
+        far = np.unique(comp[old & (dist > BAG_FAR)])
+        bag = np.isin(comp, far[far > 0])
+        out[i][torch.from_numpy(bag).to(parse.device)] = 0
+    return out
 
 
 def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:

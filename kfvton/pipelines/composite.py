@@ -103,7 +103,7 @@ UPPER_LABELS = CompositeLabels(
     old=VITONHD_UPPER_CLOTHES,
     skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
     lower=VITONHD_LOWER_BODY,
-    bones=((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7)),
+    bones=((0, 1), (1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7)),  # nose-neck: the neck under a high collar
 )
 #: Trousers, shorts, skirts: head, shoes, the top (over the waistband; `tuck` relabels it) and arms/hands in
 #: front; old trousers and skirts repainted: legs in skin tone along the leg bones, background between the legs.

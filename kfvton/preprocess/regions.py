@@ -52,7 +52,8 @@ class RegionEstimate:
         parse: (B, H, W) int64 in our layout (LIP-20 / VITON-HD ids; see the module docstring for those used).
         garment: (B, 1, H, W) float {0, 1}, the upper garment to replace (parse 5, 6, 7).
         keep: (B, 1, H, W) float {0, 1}, head, neck, arms and lower body.
-        silhouette: (B, 1, H, W) float {0, 1}, the person mask used.
+        silhouette: (B, 1, H, W) float {0, 1}, the person mask used (with the old garment found beyond a soft
+            mask's outline).
         method: how it was made, to show the user (always names the lower-quality path).
     """
 
@@ -265,7 +266,9 @@ def _connected_to(candidate: np.ndarray, seed: np.ndarray) -> np.ndarray:
     return np.isin(labels, touching[touching > 0]) & candidate
 
 
-def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.ndarray | None) -> np.ndarray:
+def _one(
+    rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.ndarray | None, maybe: np.ndarray | None = None
+) -> np.ndarray:
     h, w = sil.shape
 
     def joint(name: str) -> np.ndarray | None:
@@ -408,7 +411,62 @@ def _one(rgb: np.ndarray, sil: np.ndarray, joints: np.ndarray, face_hint: np.nda
     jaw_neck = cv2.morphologyEx(jaw_neck.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
     parse[jaw_neck] = 10
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
+    if maybe is not None:
+        _garment_edge(parse, lab, sw, maybe & ~sil)
     return parse
+
+
+#: The person mask's outline along the old garment is re-read from the colours up to this many shoulder widths
+#: beyond it (`_garment_edge`), where a soft person mask says the pixel may be the person (`MAYBE_PERSON`).
+EDGE_SW = 0.1
+MAYBE_PERSON = 0.1
+
+
+def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarray) -> None:
+    """Old garment beyond the person mask (a coarse mask cuts a white top's side off a light wall, or the strip of
+    top between an arm and the hips): background pixels that the soft person mask says may be the person (`maybe`,
+    (H, W) bool), within `EDGE_SW` shoulder widths of the upper garment (5), whose Lab colour is nearer the
+    garment's (its main colours, k-means of its inside, or its mean nearby) than the background's colour around them
+    (a blur of the background farther out), connected to the garment, become garment. Only added, never removed: a
+    garment pixel taken for the wall would stay as it is, while wall taken for garment is repainted as wall."""
+    garment = parse == 5
+    background = parse == 0
+    reach = max(2, round(EDGE_SW * sw))
+    if garment.sum() < 200 or not (background & maybe).any():
+        return
+    d_garment = cv2.distanceTransform((~garment).astype(np.uint8), cv2.DIST_L2, 3)
+    band = background & maybe & (d_garment <= reach)
+    if not band.any():
+        return
+    far = background & ~maybe  # the background the soft mask is sure of: its colour around the band
+    inside = garment & (cv2.distanceTransform(garment.astype(np.uint8), cv2.DIST_L2, 3) > 0.5 * reach)
+    if far.sum() < 100 or inside.sum() < 100:
+        return
+    sigma = 2.0 * reach
+
+    def local_mean(seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        weight = cv2.GaussianBlur(seed.astype(np.float32), (0, 0), sigma)
+        mean = cv2.GaussianBlur(lab * seed[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
+        return mean, weight > 1e-3
+
+    bg_mean, bg_ok = local_mean(far)
+    gar_mean, gar_ok = local_mean(inside)
+    d_bg = np.where(bg_ok, np.linalg.norm(lab - bg_mean, axis=-1), np.inf)
+    d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in _main_colours(lab[inside])], axis=0)
+    d_gar = np.minimum(d_gar, np.where(gar_ok, np.linalg.norm(lab - gar_mean, axis=-1), np.inf))
+    score = cv2.GaussianBlur(np.clip(d_bg - d_gar, -20.0, 20.0).astype(np.float32), (0, 0), 1.5)
+    candidate = band & (score > 0)
+    closed = cv2.morphologyEx((candidate | garment).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    candidate |= band & (closed > 0)
+    parse[_connected_to(candidate, garment)] = 5
+
+
+#: Hair whose median Lab chroma (above the chin) is at least HAIR_CHROMA is coloured: below the chin, pixels
+#: under HAIR_GREY of its chroma are not taken for it (`_long_hair`).
+HAIR_CHROMA = 12.0
+HAIR_GREY = 0.4
+#: Weights of L, a and b in the colour distances of `_long_hair` (dark brown curls on a maroon knit differ in hue).
+HAIR_LAB_WEIGHTS = np.array([0.5, 1.0, 1.0])
 
 
 def _long_hair(
@@ -424,11 +482,18 @@ def _long_hair(
     split: float,
 ) -> None:
     """Hair falling below the chin: garment pixels nearer the hair colour (sampled above the chin) than the
-    garment colour (sampled on the chest, away from the hair), connected to the hair above, become hair (2).
+    garment colour (sampled on the chest, away from the hair), connected to the hair above, become hair (2); grey
+    pixels (low chroma) are not taken for coloured hair (`HAIR_CHROMA`, `HAIR_GREY`: black lace, a white collar).
     When in doubt a pixel is hair: painting over hair is worse than leaving a little old garment."""
     hair_above = (parse == 2) & (yy <= chin_y)
     if hair_above.sum() < 50:
         return
+    lightness = lab[..., 0]
+    # hair against the skin: in Lab; against the garment: with less weight on the lightness (hair's varies with
+    # the light, shine and shadows, its hue much less: dark brown curls on a maroon knit)
+    d_skin = np.linalg.norm(lab - skin, axis=-1)
+    d_hair_skin = np.linalg.norm(lab - np.median(lab[hair_above], axis=0), axis=-1)
+    lab = lab * HAIR_LAB_WEIGHTS
     hair_px = lab[hair_above]
     hair = np.median(hair_px, axis=0)
     hair_spread = max(float(np.median(np.linalg.norm(hair_px - hair, axis=1))), 4.0)
@@ -443,12 +508,15 @@ def _long_hair(
     d_hair = np.linalg.norm(lab - hair, axis=-1)
     # a top of several colours (lace over a knit, stripes): distance to the nearest of its main colours
     d_garment = np.min([np.linalg.norm(lab - c, axis=-1) for c in _main_colours(garment_px)], axis=0)
-    d_skin = np.linalg.norm(lab - skin, axis=-1)
     # strands: light hair is close to skin in colour but not smooth like it
-    lightness = lab[..., 0]
     mean = cv2.blur(lightness, (5, 5))
     texture = np.sqrt(np.maximum(cv2.blur(lightness * lightness, (5, 5)) - mean * mean, 0.0))
-    hairy = (d_hair < d_garment) & ((d_hair < d_skin) | (texture > 3.0)) & (d_hair < 3.0 * hair_spread)
+    hairy = (d_hair < d_garment) & ((d_hair_skin < d_skin) | (texture > 3.0)) & (d_hair < 3.0 * hair_spread)
+    # coloured hair (brown, blonde, red) is not grey: a black lace yoke or a white collar under it is garment
+    chroma = np.hypot(lab[..., 1], lab[..., 2])
+    hair_chroma = float(np.median(chroma[hair_above]))
+    if hair_chroma >= HAIR_CHROMA:
+        hairy &= chroma >= HAIR_GREY * hair_chroma
     k = max(3, int(0.05 * sw) | 1)
     hairy = cv2.blur(hairy.astype(np.float32), (k, k)) > 0.5
     near = hairy & (
@@ -489,7 +557,9 @@ def estimate_regions(
         image: (B, 3, H, W) float RGB in [0, 1].
         pose: `Pose` with B or 1 rows, in the pixels of `image` (rescaled if its canvas differs); needs the neck
             and both shoulders.
-        silhouette: (B, 1, H, W) or (1, 1, H, W) float person mask in [0, 1]; None = computed with
+        silhouette: (B, 1, H, W) or (1, 1, H, W) float person mask in [0, 1] (> 0.5 is the person); a soft mask
+            (a probability) also marks where the person may reach beyond that (`MAYBE_PERSON` to 0.5), where the
+            old garment's outline is read from the colours (`_garment_edge`); None = computed with
             `silhouette_plain_background` (plain studio backgrounds only).
         face: (B, 1, H, W) or (1, 1, H, W) float mask of the face (forehead to chin, ear to ear), e.g. the
             face-mesh outline of `analyse_person`; None = an ellipse around the nose.
@@ -505,6 +575,7 @@ def estimate_regions(
         raise ValueError(f"pose: batch of {pose.batch_size} does not match image batch {batch}")
     if pose.canvas_hw != (h, w):
         pose = pose.rescaled((h, w))
+    maybe = None
     if silhouette is None:
         sil = silhouette_plain_background(image, pose=pose, threshold=threshold)
         how = "silhouette from the plain background"
@@ -512,7 +583,9 @@ def estimate_regions(
         check_shape(silhouette, "silhouette", ("B", 1, h, w))
         if silhouette.shape[0] not in (1, batch):
             raise ValueError(f"silhouette: batch of {silhouette.shape[0]} does not match image batch {batch}")
-        sil = (silhouette.detach().float().cpu() > 0.5).float().expand(batch, 1, h, w)
+        soft = silhouette.detach().float().cpu().expand(batch, 1, h, w)
+        sil = (soft > 0.5).float()
+        maybe = ((soft > MAYBE_PERSON) & (soft <= 0.5)).numpy()
         how = "silhouette given"
     faces = None
     if face is not None:
@@ -525,8 +598,10 @@ def estimate_regions(
     for b in range(batch):
         rgb = image[b].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
         hint = None if faces is None else faces[b, 0]
-        rows.append(_one(rgb, sil[b, 0].numpy() > 0.5, joints[b if joints.shape[0] > 1 else 0], hint))
+        edge = None if maybe is None or not maybe[b, 0].any() else maybe[b, 0]
+        rows.append(_one(rgb, sil[b, 0].numpy() > 0.5, joints[b if joints.shape[0] > 1 else 0], hint, edge))
     parse = torch.from_numpy(np.stack(rows))
+    sil = (parse > 0).float()[:, None]  # the mask used, with the old garment found beyond its outline
     garment = torch.isin(parse, torch.tensor(VITONHD_UPPER_CLOTHES)).float()[:, None]
     keep_ids = torch.tensor(VITONHD_HEAD + VITONHD_NECK + VITONHD_ARMS + VITONHD_LOWER_BODY)
     keep = torch.isin(parse, keep_ids).float()[:, None]
@@ -572,7 +647,7 @@ def estimate_person_regions(
         except ValueError as err:  # no person found: the pose came from elsewhere; say so, use the plain silhouette
             how = f"MediaPipe found no person ({err}); person mask from the plain background"
     if silhouette is None and person is not None:
-        silhouette, face = person.silhouette, person.face
+        silhouette, face = person.silhouette if person.soft is None else person.soft, person.face
         how = f"person mask and face outline from {person.method}"
     elif person is not None:
         face = person.face

@@ -181,6 +181,10 @@ class TestAnalysePerson:
         face = result.face[0, 0] > 0.5
         assert float((face & (truth == 13)).sum() / (truth == 13).sum()) > 0.75  # share of the face covered: 0.84
         assert result.faces == (1,) and result.warnings == () and "mediapipe" in result.method
+        # the person probability behind the mask: the mask is it > 0.5, and it is unsure along the outline
+        assert result.soft.shape == result.silhouette.shape
+        assert torch.equal((result.soft > 0.5).float(), result.silhouette)
+        assert float(((result.soft > 0.1) & (result.soft <= 0.5)).float().mean()) > 0.001
 
     def test_no_person(self):
         analyse = _embedded()
@@ -203,7 +207,7 @@ class TestAnalysePerson:
 
 def test_regions_from_two_photos_meet_the_floors(vitonhd_dir):
     """Estimated pose + regions (no parse map) against the sample parse maps: means over the six VITON-HD test
-    persons (measured upper 0.868, arms 0.756, hair + face 0.884; see docs/perception.md)."""
+    persons (measured upper 0.874, arms 0.755, hair + face 0.913; see docs/perception.md)."""
     _embedded()
     from kfvton.keypoints.estimate import estimate_pose
     from kfvton.preprocess.region_metrics import region_iou
@@ -220,4 +224,32 @@ def test_regions_from_two_photos_meet_the_floors(vitonhd_dir):
             scores[key].append(region_iou(parse, truth, ids))
         print(path.stem, {k: round(v[-1], 2) for k, v in scores.items()})
     means = {k: sum(v) / len(v) for k, v in scores.items()}
-    assert means["upper"] > 0.85 and means["arms"] > 0.73 and means["hair+face"] > 0.86, means
+    assert means["upper"] > 0.86 and means["arms"] > 0.73 and means["hair+face"] > 0.89, means
+
+
+def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
+    """The README pair from two photos (00891's white T-shirt on a light wall, garment 01260): the old T-shirt is
+    found up to its outline (the person mask cut strips of it off) and what is left of it measured as issue 11
+    does, over the warped mask (residue) and over what was composited (seen: the old T-shirt a viewer still sees,
+    mostly repainted as the light wall within the 12/255 tolerance). Measured 0.024 / 0.341 / 0.694 at the start of
+    this round; 0.016 / 0.290 / 0.655 with this round's regions; 0.016 / 0.142 / 0.354 with issue 12's composite
+    (shoulder-top growth) merged."""
+    _embedded()
+    from kfvton.keypoints.estimate import estimate_pose
+    from kfvton.pipelines.classical import classical_tryon
+    from kfvton.preprocess.region_metrics import old_garment_residue
+    from kfvton.preprocess.regions import estimate_person_regions
+
+    person = load_image(vitonhd_dir / "image" / "00891_00.jpg")
+    truth = load_parse(vitonhd_dir / "image-parse" / "00891_00.png")
+    estimate = estimate_pose(person)
+    regions = estimate_person_regions(person, estimate.pose, person=estimate.person)
+    old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
+    outside = float((old & (regions.parse[0] == 0)).sum() / old.sum())
+    result = classical_tryon(
+        person, load_image(vitonhd_dir / "cloth" / "01260_00.jpg"), estimate.pose, parse=regions.parse
+    )
+    residue = old_garment_residue(person, result.image, result.warped_mask, truth)
+    seen = old_garment_residue(person, result.image, result.alpha, truth)
+    print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}")
+    assert outside < 0.02 and residue < 0.17 and seen < 0.40

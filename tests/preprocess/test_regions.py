@@ -123,6 +123,30 @@ class TestEstimateRegions:
         with pytest.raises(ValueError, match="silhouette"):
             estimate_regions(img, pose, silhouette=torch.ones(1, 1, H, W + 1))
 
+    def test_soft_mask_finds_the_top_beyond_its_outline(self):
+        """A white top on a light wall whose person mask (> 0.5) misses the strip of top between the forearm and
+        the hips (00891's case): where the soft mask says "may be the person", pixels of the top's colour
+        become upper garment and part of the silhouette; wall pixels there stay background; a hard mask adds
+        nothing."""
+        img, pose = _figure()
+        wall, white = 0.86, 0.97
+        img[img > 0.99] = wall
+        _paint(img, (white,) * 3, 68, 130, 40, 100)  # the top, white on the light wall
+        _paint(img, (white,) * 3, 68, 95, 28, 40)
+        _paint(img, (white,) * 3, 68, 95, 100, 112)
+        person = (img - wall).abs().amax(1, keepdim=True) > 0.02
+        hard = person.clone()
+        hard[..., 96:130, 95:100] = False  # the strip between the wearer's left forearm and the hips
+        soft = hard.float()
+        soft[..., 96:130, 95:100] = 0.3
+        soft[..., 60:68, 28:56] = 0.3  # wall above the shoulder that the soft mask is unsure of
+        found = estimate_regions(img, pose, silhouette=soft)
+        assert (found.parse[0, 98:128, 95:100] == 5).float().mean() > 0.9
+        assert (found.parse[0, 60:66, 28:56] == 0).all()
+        assert bool(found.silhouette[0, 0, 98:128, 95:100].all())
+        plain = estimate_regions(img, pose, silhouette=hard.float())
+        assert (plain.parse[0, 96:130, 95:100] == 0).all()
+
 
 REGIONS = {
     "upper": (5, 6, 7),
@@ -184,6 +208,45 @@ def test_long_hair_on_the_shoulders_stays_hair():
     strands[70:88, 51:57] = strands[70:88, 83:89] = True
     assert (parse[strands] == 2).float().mean() > 0.9
     assert (parse[100:125, 60:80] == 5).all()  # the shirt itself stays garment
+
+
+def _strands(img: torch.Tensor, tones: tuple, y0: int, y1: int, x0: int, x1: int) -> None:
+    """Hair as vertical strands of `tones` (RGB), one column each in turn: hair's lightness varies a lot."""
+    for x in range(x0, x1):
+        _paint(img, tones[x % len(tones)], y0, y1, x, x + 1)
+
+
+def test_black_yoke_under_brown_hair_is_garment():
+    """Coloured hair is not grey (08909: a black lace yoke under brown hair was taken for hair, so kept in front of
+    the new garment): the yoke stays garment, the strands over it stay hair."""
+    img, pose = _figure()
+    brown = ((0.68, 0.47, 0.32), (0.5, 0.33, 0.22), (0.28, 0.19, 0.13), (0.15, 0.09, 0.06))  # Lab L 55 / 40 / 22 / 10
+    _paint(img, (0.07, 0.07, 0.07), 68, 78, 40, 100)  # a black yoke across the shoulders
+    _strands(img, brown, 10, 30, 55, 85)
+    _strands(img, brown, 30, 90, 50, 58)  # strands either side of the face, down over the yoke
+    _strands(img, brown, 30, 90, 82, 90)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[70:88, 51:57] == 2).float().mean() > 0.9 and (parse[70:88, 83:89] == 2).float().mean() > 0.9
+    assert (parse[70:77, 41:48] == 5).all() and (parse[70:77, 92:99] == 5).all()
+
+
+def test_dark_hair_on_a_dark_red_top_is_hair():
+    """Dark brown curls on a maroon knit (07445) are alike in lightness, not in hue: the strands below the chin stay
+    hair (they were painted over), the knit stays garment."""
+    img, pose = _figure()
+    # Lab L 4 / 10 / 18 / 32 / 45 / 62 (shadows to shine), one hue
+    brown = ((0.08, 0.05, 0.03), (0.15, 0.1, 0.08), (0.24, 0.15, 0.12), (0.39, 0.27, 0.21), (0.55, 0.38, 0.31),
+             (0.74, 0.54, 0.46))  # fmt: skip
+    maroon = (0.28, 0.09, 0.13)  # Lab (16, 23, 6)
+    _paint(img, maroon, 68, 130, 40, 100)
+    _paint(img, maroon, 68, 95, 28, 40)
+    _paint(img, maroon, 68, 95, 100, 112)
+    _strands(img, brown, 10, 30, 55, 85)
+    _strands(img, brown, 30, 90, 50, 58)
+    _strands(img, brown, 30, 90, 82, 90)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[70:88, 51:57] == 2).float().mean() > 0.9 and (parse[70:88, 83:89] == 2).float().mean() > 0.9
+    assert (parse[100:125, 60:80] == 5).all()
 
 
 def test_lower_body_and_legs():
