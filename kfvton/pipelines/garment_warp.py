@@ -546,7 +546,9 @@ def _inside_back(
     top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
     y0 = max(0, int(top) - 2)
     y1 = min(h, int(top + INSIDE_BACK_MAX * cw) + 1)
-    luma = cv2.GaussianBlur(img @ np.array([0.299, 0.587, 0.114], np.float32), (0, 0), 1.5)
+    luma = np.zeros((h, w), np.float32)  # only the rows and columns read below
+    yb = min(h, int(top + 2 * cw) + 4)
+    luma[y0:yb, x0:x1] = cv2.GaussianBlur(img[y0:yb, x0:x1] @ np.array([0.299, 0.587, 0.114], np.float32), (0, 0), 1.5)
     xm = (x0 + x1) // 2
     band = (
         slice(min(h, int(top + cw)), min(h, int(top + 2 * cw))),
