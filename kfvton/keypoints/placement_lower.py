@@ -19,12 +19,17 @@ Trousers and shorts: waist corners and centre on the waist line; the crotch `sx`
     `SHORTS_PAST_KNEE` thigh lengths past the knee (shorts), and its hem corners lie across the leg there, at least
     `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw wide (thigh .. ankle), the outer corner away from the body's centre. When
     the hem lies past the knee, two extra pairs (`knee_{side}_outer/inner`) across the knee bend the leg there.
-Skirts (and a dress's skirt): hips and hem keep the garment's depths below the waist (x `sx`); the hem's centre
+Skirts (and a dress's skirt): hips and hem keep the garment's depths below the waist (x `sx`), the hem at most at
+    the ankles (never over the feet); the hem's centre
     follows the legs' midline (mid-hip -> mid-knee -> mid-ankle); each half-width is at least the one above it
     (hem >= hips >= waist: the skirt flares from the hips and never folds back) and the hem clears the legs
-    (knees / ankles apart + `LEG_CLEAR` hw).
+    (knees / ankles apart + `LEG_CLEAR` hw); at most `HEM_LOOSE` times that floor, or the garment's own flare
+    (flat hem over flat hips, times the placed hips, also as a floor) where no old skirt or dress shows
+    (`_Body.legs_apart`: two legs apart in the silhouette's row). There the silhouette is only the sides' floor, not their
+    bound (a flared dress on someone in trousers keeps its flare).
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
-    `place_garment_landmarks`, its waist then moved onto the body's waist; hips and hem as a skirt's.
+    `place_garment_landmarks`, its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
+    trousers show); hips and hem as a skirt's.
 """
 
 from __future__ import annotations
@@ -212,6 +217,24 @@ class _Body:
         if idx.numel() == 0:
             return None
         return (-ts[idx[0]]).clamp_min(0.0), ts[idx[-1]].clamp_min(0.0)
+
+    def legs_apart(self, centre: Tensor) -> bool:
+        """Whether the silhouette's row across `u` through `centre` shows two legs apart in trousers (two runs of
+        body pixels, each at least 0.2 hw long, within 3 hw, and pants labels): no old skirt or dress there."""
+        if self.body is None:
+            return False
+        h, w = self.body.shape
+        reach = int(3 * self.hw)
+        ts = torch.arange(-reach, reach + 1, dtype=torch.float64)
+        xy = (centre[None] + ts[:, None] * self.u[None]).round().long()
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        hit = torch.zeros(len(ts) + 2, dtype=torch.bool)
+        hit[1:-1][inside] = self.body[xy[inside, 1], xy[inside, 0]]
+        if self.parse is not None and not bool((self.parse[xy[inside, 1], xy[inside, 0]] == 9).any()):
+            return False  # bare legs below an old skirt or dress: follow the old silhouette
+        edges = torch.diff(hit.int()).nonzero().flatten()
+        runs = (edges[1::2] - edges[0::2]).double()
+        return int((runs >= 0.2 * self.hw).sum()) >= 2
 
     def fit(
         self, wanted: Tensor, silhouette: Tensor | None, cap: Tensor | None = None, *, cover: bool = True
@@ -468,8 +491,11 @@ def _fit_sides(
     # above the hip joints (a dress's bodice) the silhouette only bounds: wide sleeves or a loose top beside the
     # torso are not the body's width; below, the garment covers the old clothes
     cover = bool((centre - body.hip) @ body.v > 0)
-    r = body.fit((centre - right) @ body.u, seen[0], cover=cover)
-    l_ = body.fit((left - centre) @ body.u, seen[1], cover=cover)
+    r, l_ = (centre - right) @ body.u, (left - centre) @ body.u
+    if cover and body.legs_apart(centre):  # over trousers or bare legs the garment's own flare: a floor only
+        r, l_ = torch.maximum(r, seen[0]), torch.maximum(l_, seen[1])
+    else:
+        r, l_ = body.fit(r, seen[0], cover=cover), body.fit(l_, seen[1], cover=cover)
     if at_least is not None:
         r, l_ = torch.maximum(r, at_least), torch.maximum(l_, at_least)
     return centre - r * body.u, centre + l_ * body.u
@@ -507,10 +533,12 @@ def _place_skirt(
     u, v = body.u, body.v
     base = (body.waist - body.hip) @ v  # the waist's depth relative to the mid-hip (negative: above)
     previous = waist_half
+    g_previous = None
+    ankles = ((body.ra + body.la) / 2 - body.hip) @ v
     for names in (("hip_right", "hip_left", None), ("hem_right", "hem_left", "hem_center")):
         right, left, centre = names
         g_r, g_l = gp[idx[right]], gp[idx[left]]
-        depth = base + sx * (((g_r[1] + g_l[1]) / 2) - g_top[1])
+        depth = (base + sx * (((g_r[1] + g_l[1]) / 2) - g_top[1])).clamp_max(ankles)  # never over the feet
         mid = body.midline(depth)
         half = FLAT_TO_WORN * sx * (g_l[0] - g_r[0]).abs() / 2
         floor = previous
@@ -518,14 +546,21 @@ def _place_skirt(
             floor = torch.maximum(floor, body.half_width(mid, HIP_HALF) * 1.02)
         else:
             floor = torch.maximum(floor, body.legs_half(depth))
-        half = half.clamp(floor, floor * (HIP_LOOSE if centre is None else HEM_LOOSE))
+        cap = floor * (HIP_LOOSE if centre is None else HEM_LOOSE)
+        g_half = (g_l[0] - g_r[0]).abs() / 2
+        if centre is not None and g_previous is not None and body.legs_apart(mid):
+            # no old skirt or dress to follow there: the garment's own flare from its placed hips
+            own = previous * (g_half / g_previous.clamp_min(1.0)).clamp_min(1.0)
+            floor, cap = torch.maximum(floor, own), torch.maximum(cap, own)
+        half = half.clamp(floor, cap)
+        g_previous = g_half
         r_xy, l_xy = mid - half * u, mid + half * u
         if centre is not None and body.body is not None:  # the hem on the silhouette (hips: already fitted)
             r_xy, l_xy = _fit_sides(body, r_xy, l_xy, at_least=previous)
         out[idx[right], :2], out[idx[right], 2] = r_xy, 1.0
         out[idx[left], :2], out[idx[left], 2] = l_xy, 1.0
         if centre is not None:
-            depth_c = base + sx * (gp[idx[centre], 1] - g_top[1])
+            depth_c = (base + sx * (gp[idx[centre], 1] - g_top[1])).clamp_max(ankles)
             out[idx[centre], :2], out[idx[centre], 2] = body.midline(depth_c), 1.0
         previous = half
 
@@ -579,7 +614,10 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         )
         out = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
         out[:n_up] = upper_t[i]
-        # trousers or a skirt at the waist: as for lower garments; else (a dress) the silhouette's waist
+        # a dress's waist is the body's natural waist, not where old trousers sit (low on the hips on many men;
+        # estimated regions put their top anywhere on a dress)
+        body.waist = body.hip - WAIST_UP * body.torso * body.v
+        # trousers or a skirt at the waist: their width there, as for lower garments; else the silhouette's
         waist_half = body.waist_half((9, 12))
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)
         sx = _scale(body, waist_half, g_waist_w, DRESS_FLAT_WAIST)

@@ -18,9 +18,16 @@ Category "auto" is decided from the garment mask (`classify_garment`) and report
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
 be, `person_bound`: the person (every label but background) grown by `BOUND_GROW` of the image height; for
 skirts and dresses also, row by row, the span between the body's outermost pixels (arms and hands excluded),
-widened by `SIL_LOOSE` hip widths on each side (the flare the placement allows). A spline pushed past the
+widened by `SIL_LOOSE` hip widths on each side (the flare the placement allows), and whole rows where two legs
+in trousers show apart (no old skirt or dress to follow: the new one keeps its flare). A spline pushed past the
 silhouette (a flat-lay corner, a strap taken for a sleeve) is cut there rather than painted over the
 background.
+Skirts and dresses: the background between the legs (and beside them where two legs in trousers show apart) under
+the warped garment counts as the old lower garment for
+the composite (covered, not cut as garment over the background: no trouser legs).
+Light without a parse map (`LIGHT_WITHOUT_PARSE`): the person's light and folds under the warped garment itself
+(the composite's shading, with the garment's own area as the old clothes) are carried onto it; nothing is kept in
+front or repainted.
 Feet (`feet_mask`, with or without a parse map): nothing of the garment below each ankle joint (+
 `FEET_BELOW_ANKLE` hip widths) on that foot's side: shoes and feet stay in front.
 """
@@ -67,6 +74,7 @@ TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
 TOP_BELOW_HIPS = 0.25  # a "top" reaching below the knees: its pixels this many waist widths below the hip joints
 # are taken as legs
+LIGHT_WITHOUT_PARSE = True  # module docstring
 BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
@@ -190,6 +198,31 @@ def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
     return out
 
 
+def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
+    """(B, H, W) bool: background pixels below the hip joints (`hips_y` (B,) pixels) between each row's outermost
+    body pixels (arms and hands excluded)."""
+    torso = (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS, device=parse.device))
+    w = parse.shape[-1]
+    cols = torch.arange(w, device=parse.device).reshape(1, 1, w)
+    big = torch.full_like(cols, w)
+    left = torch.where(torso, cols, big).amin(-1, keepdim=True)
+    right = torch.where(torso, cols, -big).amax(-1, keepdim=True)
+    rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
+    below = rows > hips_y.to(parse.device).reshape(-1, 1, 1)
+    return (parse == 0) & below & (((cols > left) & (cols < right)) | _legs_apart_rows(torso, parse)[..., None])
+
+
+def _legs_apart_rows(torso: Tensor, parse: Tensor) -> Tensor:
+    """(B, H) bool: rows where the body (B, H, W) bool shows two legs apart (at least two runs of 5+ pixels) in
+    trousers (pants labels in `parse` (B, H, W) on the row): no old skirt or dress there, so a new one keeps its own
+    flare."""
+    x = torso.float()[:, None]
+    opened = -F.max_pool2d(-x, (1, 5), 1, (0, 2))
+    opened = F.max_pool2d(opened, (1, 5), 1, (0, 2))[:, 0] > 0.5
+    rising = (opened[..., 1:] & ~opened[..., :-1]).sum(-1) + opened[..., 0].long()
+    return (rising >= 2) & (parse == 9).any(-1)
+
+
 def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
     """Where a lower garment or dress may lie on the person (module docstring).
 
@@ -212,6 +245,7 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
         right = torch.where(torso, cols, -big).amax(-1, keepdim=True)
         grow = (SIL_LOOSE * hip_width_px.to(parse.device)).reshape(-1, 1, 1, 1)
         allowed = allowed | ((cols >= left - grow) & (cols <= right + grow))
+        allowed = allowed | _legs_apart_rows(torso[:, 0], parse)[:, None, :, None]  # the garment's own flare there
     r = max(1, round(BOUND_GROW * parse.shape[-2]))
     return F.max_pool2d(allowed.float(), 2 * r + 1, stride=1, padding=r) > 0.5
 
@@ -297,7 +331,18 @@ def tryon_lower_or_dress(
     comp_parse = parse
     if parse is not None and category == "lower":
         comp_parse, used_tuck = _tucked_parse(parse, pairs, tuck)
+    if comp_parse is not None and kind in ("skirt", "dress"):
+        # the background between the legs under a skirt or dress is the garment's (the composite's fit would cut
+        # it as garment on the background, leaving trouser legs)
+        gap = _between_legs(comp_parse, joints[:, [9, 12], 1].mean(-1)) & (warped.mask[:, 0] > 0.5)
+        comp_parse = torch.where(gap, 12 if category == "lower" else 6, comp_parse)
+    image = warped.image
+    if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
+        under = torch.where(warped.mask[:, 0] > 0.5, table.old[-1], 0).long()
+        light = composite_garment(person, image, warped.mask, parse=under, feather_px=0.0, labels=table, fit=False)
+        if light.shading is not None:
+            image = image * light.shading
     comp = composite_garment(
-        person, warped.image, warped.mask, parse=comp_parse, keypoints=pairs, feather_px=feather_px, labels=table
+        person, image, warped.mask, parse=comp_parse, keypoints=pairs, feather_px=feather_px, labels=table
     )
     return LowerTryOn(comp, warped.image, warped.mask, pairs, warp, landmarks, used_tuck)

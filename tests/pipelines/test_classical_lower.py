@@ -126,6 +126,43 @@ class TestLengthsAndParts:
             hem_y = float(pairs.person_px[0, [pairs.names.index("hem_left"), pairs.names.index("hem_right")], 1].mean())
             assert hem_y > knee_y  # worn: 1.42 thigh lengths below the hips; placed 1.54 (label map), 1.46 (none)
 
+    def test_flared_dress_on_trousers_keeps_its_flare(self, dresscode):
+        # 020714 (an A-line dress) on people in trousers (Dress Code upper_body persons, label maps): the hem was
+        # held to the legs' silhouette (a column) and cut between the legs (trouser legs); now the garment's own
+        # flare from the placed hips (measured hem / hips half-widths 1.40 on 000001 and 000005, was 1.0) and
+        # never past the ankles (000004: hem 1.82 thigh lengths below the hips, ankles 1.86; was 2.35)
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks
+
+        garment = load_image(dresscode / "dresses" / "images" / "020714_1.jpg")
+        lm = detect_dress_landmarks(garment, _mask(garment))
+        for ident in ("000001", "000005", "000004"):
+            _, _, pose, parse = _load(dresscode / "upper_body", ident)
+            pairs = place_dress_landmarks(lm, pose, parse=parse)
+            pt = {n: pairs.person_px[0, k] for k, n in enumerate(pairs.names)}
+            ankles_y = float(pose.joints[0, [11, 14], 1].mean())
+            assert float(pt["hem_left"][1] + pt["hem_right"][1]) / 2 <= ankles_y + 1, ident
+            if ident != "000004":  # 000004's legs cross below the knees: one run, no flare allowed there
+                flare = float(pt["hem_left"][0] - pt["hem_right"][0]) / float(pt["hip_left"][0] - pt["hip_right"][0])
+                assert flare > 1.25, (ident, flare)
+
+    def test_legs_apart_rows(self):
+        from kfvton.pipelines.classical_lower import _between_legs, _legs_apart_rows
+
+        body = torch.zeros(1, 40, 60, dtype=torch.bool)
+        body[0, :20, 10:50] = True  # a skirt: one run
+        body[0, 20:, 10:25] = True  # two legs apart
+        body[0, 20:, 35:50] = True
+        parse = torch.where(body, 9, 0)  # trousers
+        rows = _legs_apart_rows(body, parse)[0]
+        assert not bool(rows[:20].any()) and bool(rows[20:].all())
+        assert not bool(_legs_apart_rows(body, torch.where(body, 16, 0)).any())  # bare legs: the old silhouette
+        parse = torch.where(body, 16, 0)
+        gap = _between_legs(parse, torch.tensor([5.0]))[0]
+        assert bool(gap[25, 30]) and not bool(gap[25, 55]) and not bool(gap[10, 55]) and not bool(gap[25, 20])
+        gap = _between_legs(torch.where(body, 9, 0), torch.tensor([5.0]))[0]
+        assert bool(gap[25, 30]) and bool(gap[25, 55]) and not bool(gap[10, 55])
+
     def test_bag_taken_for_pants_is_kept(self):
         from kfvton.pipelines.classical_lower import _bags_apart
 
@@ -264,8 +301,8 @@ class TestMeasures:
         assert _mean(scores, "coverage") >= cover_floor
         assert _mean(scores, "spill") <= spill_ceiling
 
-    # two photos (regions estimated from the photo, the label map scoring): measured lower SSIM 0.621 (tops 0.545),
-    # cover 95.3 %, spill 4.9 % (was 5.6 %); dresses SSIM 0.517, cover 87.4 % (was 75.9 %), spill 6.6 % (was 7.2 %,
+    # two photos (regions estimated from the photo, the label map scoring): measured lower SSIM 0.621 (tops 0.540),
+    # cover 95.3 %, spill 4.9 % (was 5.6 %); dresses SSIM 0.517, cover 90.2 % (was 75.9 %), spill 6.5 % (was 7.2 %,
     # the goal < 5 % not met: bags in the estimated person mask still widen 020715 / 020716)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
@@ -278,6 +315,16 @@ class TestMeasures:
         assert _mean(scores, "ssim_box") >= ssim_floor
         assert _mean(scores, "coverage") >= cover_floor
         assert _mean(scores, "spill") <= spill_ceiling
+
+    def test_no_parse_floors(self, dresscode):
+        """No parse map at all (nothing kept in front or repainted): measured lower 0.579 (was 0.565; the person's
+        light now carried onto the garment), dresses 0.605, tops 0.635 (the goal, within 0.03 of tops, is not met
+        for lower garments: -0.056)."""
+        import bench_lower
+
+        for name, floor in (("lower_body", 0.56), ("dresses", 0.58)):
+            scores = bench_lower.score_folder(dresscode.parent, name, use_parse=False)
+            assert _mean(scores, "ssim_box") >= floor, name
 
     def test_ssim_within_upper(self, dresscode):
         """The issue's goal: per category within 0.03 SSIM of the upper-body figure (0.566; lower 0.545, dresses

@@ -67,6 +67,13 @@ class TestCompositeFill:
             colour_at(out.image, slice(40, 80), slice(16, 24)), torch.tensor(BACKGROUND), atol=0.03, rtol=0
         )
 
+    def test_fringe_over_the_face_is_not_the_skin_colour(self):
+        # an estimated face outline (two photos) holds the fringe over the forehead: here over half the face is hair
+        person, parse, garment, mask = scene()
+        person[0, :, :9, 28:100] = torch.tensor([0.35, 0.2, 0.12])[:, None, None]
+        out = composite_garment(person, garment, mask, parse=parse)
+        torch.testing.assert_close(out.skin[0], torch.tensor(SKIN), atol=0.02, rtol=0)
+
     def test_batched_equals_single_and_deterministic(self):
         person, parse, garment, mask = scene()
         flipped = [t.flip(-1) for t in (person, parse, garment, mask)]
