@@ -41,7 +41,7 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import torch
@@ -76,11 +76,6 @@ TUCK_MODES = ("auto", "in", "out")
 SHOULDER_OUT = 0.08  # shoulder seam outside the shoulder joint, x sw
 SHOULDER_UP = 0.08  # shoulder seam above the shoulder joint, x sw
 COLLAR_UP = 0.12  # collar sides (the garment's top) above the neck joint, x sw
-# A collar that goes around the neck (cuts in LIFTED_CUTS) sits COLLAR_LIFT sw higher still, its hem where it was
-# (on the VITON-HD paired samples the front necklines landed low, the inside of the back showing: box SSIM 0.771 ->
-# 0.778, PSNR 22.85 -> 23.36 dB with the parse maps); an off-shoulder or strapless edge keeps its height.
-COLLAR_LIFT = 0.06
-LIFTED_CUTS = ("regular", "open front", "wrap", "halter")
 ARMPIT_HALF = 0.56  # half the torso width at the armpits, x sw (a little outside the joints: under the sleeves)
 HEM_OUT = 0.22  # hem corners outside the hip joints (no target mask), x sw
 HEM_OUT_MIN, HEM_OUT_MAX = -0.05, 0.22  # limits of the target mask's hem corners outside the hip joints, x sw
@@ -244,8 +239,7 @@ def place_garment_landmarks(
         m = None if m_all is None else m_all[i if m_all.shape[0] > 1 else 0, 0]
         sleeve = sleeves[i if len(sleeves) > 1 else 0]
         masks = None if body is None else tuple(x.to(points.device) for x in body.item(i))
-        cut = landmarks.cuts[i if len(landmarks.cuts) > 1 else 0] if landmarks.cuts else "regular"
-        targets.append(_place_one(g, j, m, sleeve, masks, tucks[i if len(tucks) > 1 else 0], cut))
+        targets.append(_place_one(g, j, m, sleeve, masks, tucks[i if len(tucks) > 1 else 0]))
     person_px = torch.stack(targets).to(points.dtype)
     garment_px = points.expand(b, -1, -1) if points.shape[0] != b else points
     return KeypointPairs(
@@ -445,12 +439,9 @@ def _place_one(
     sleeve: str,
     body: tuple[Tensor, Tensor, Tensor] | None = None,
     tuck: str = "out",
-    cut: str = "regular",
 ) -> Tensor:
     """(14, 3) garment landmarks + (25, 3) joints (+ (H, W) bool masks) -> (14, 3) targets, float64."""
     f = _body_frame(j)
-    lift = COLLAR_LIFT * f.sw if cut in LIFTED_CUTS else 0.0 * f.sw
-    f = replace(f, top=f.top - lift * f.v)  # the collar sides around the neck, the hem where it was
     rs, ls, sw, u, v, top, hip_mid = f.rs, f.ls, f.sw, f.u, f.v, f.top, f.hip_mid
     rh, lh = _joint(j, 9), _joint(j, 12)
     centre_line = f.centre_a
@@ -485,7 +476,7 @@ def _place_one(
     if mask_ext is not None:
         hem_b = mask_ext[0]
     elif own is not None:
-        hem_b = own * sw + lift
+        hem_b = own * sw
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)
             if meet is not None:  # reaches into the lower garment, which stays in front
@@ -493,7 +484,7 @@ def _place_one(
     elif hip_mid is not None:
         hem_b = (hip_mid - top) @ v + HEM_BELOW_HIPS * sw
     else:
-        hem_b = DEFAULT_TORSO * sw + lift
+        hem_b = DEFAULT_TORSO * sw
     if rh is not None and lh is not None:
         hips_half = (lh - rh).norm() / 2
         hem_centre_a, hem_half = centre_line, hips_half + HEM_OUT * sw

@@ -7,36 +7,44 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
     2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the table's `front` labels are (for
        "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
-       armpit and hem targets, when `keypoints` are given), so an arm crossing the body stays in front while
-       sleeves and side seams still cover arms hanging at the sides; the neck (label 10) stays in front of the
+       armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
+       the body stays in front while sleeves still cover the upper arms; under the sleeves (`_below_sleeves`) the
+       arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
+       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); the neck
+       (label 10) stays in front of the
        garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
        Without a parse map nothing is kept in front.
     2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
-       outline become garment, its texture continued from its own pixels (no halo of repainted skin beside a
-       sleeve or side seam).
+       outline become garment, its texture continued from its own pixels (mirrored across its outline where that
+       colour is near the smooth fill, `MIRROR_COLOUR`): sideways (the blurred outline's normal) and, in the
+       shoulder zone, upwards too, tapering to nothing at the neck opening (the shoulder line follows the body's
+       shoulders; no halo of repainted skin beside a sleeve or side seam).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
        - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
          background pixels, which keeps its gradients and meets them without a seam);
-       - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`), so
-         it takes the colour of the skin next to it, times the light and folds of the old clothes (step 4) and a
+       - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`)
+         within ~`SKIN_LOCAL_PX` of them, the person's skin colour (`_skin_colour`) farther away (no smear of a
+         neck's shadow over a chest), times the light and folds of the old clothes (step 4) and a
          limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder);
-       - which of the two, per pixel: whichever seed is nearer, background pixels or body (any other label, plus,
-         with a pose in `keypoints`, its bones drawn `BONE_WIDTH` shoulder widths thick and the shoulder-hip
-         quadrilateral), computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
+       - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
+         limbs drawn tapered with `LIMB_WIDTHS` and the torso outline `_torso_outline`: an arm under a freed
+         sleeve is arm-wide), background outside; without a pose, whichever seed is nearer, background pixels or
+         body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
     4. Light and folds (`_shading`): the old clothes' log-luminance at low and middle frequencies, relative to its
        median, after a median filter (thin stripes and lettering go) and without the pixels whose chromaticity or
-       luminance is far from the garment's own or that lie on strong colour edges (prints, logos, seams: filled in
-       from around them), clamped to a gain in [exp(-SHADE_RANGE[0]), exp(SHADE_RANGE[1])] and faded out
+       luminance is far from the garment's own, that lie on strong colour edges or in fine texture (prints, logos,
+       seams, lace, knits, `SHADE_TEXTURE`: filled in from around them), clamped to a gain in [exp(-SHADE_RANGE[0]), exp(SHADE_RANGE[1])] and faded out
        outside the old clothes. The new garment and the repainted skin are multiplied by it, so the person's own
        light and folds carry over but not the old garment's colour, print or edges.
     5. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only
        inwards, blur x alpha, so no garment-photo background shows outside the garment's outline; paint only
-       outwards, max(paint, blur), so no fringe of old clothes is left), then
+       outwards, max(paint, blur), so no fringe of old clothes is left); a top's alpha stays hard where it goes
+       behind what is kept in front (the photo's own edge of the waistband, an arm or hair is the border), then
        out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + garment * gain * alpha.
     6. `refine` marks what was synthesised (the repaint, and a band of `REFINE_BAND` of the image height along the
        garment's border, where it meets the body), for a diffusion inpainting pass.
@@ -161,10 +169,9 @@ BODY_REACH = 1.0
 BONE_WIDTH = 0.2
 #: Limb widths (shoulder widths) at both ends of each BODY_25 bone, for the fill's body prior: bare arms in the
 #: VITON-HD samples' parse maps are 0.20-0.23 at the upper arm, 0.15-0.20 along the forearm, 0.11-0.16 at the
-#: wrist; legs from body proportions.
+#: wrist.
 LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (2, 3): (0.24, 0.19), (3, 4): (0.19, 0.14), (5, 6): (0.24, 0.19), (6, 7): (0.19, 0.14),
-    (9, 10): (0.38, 0.24), (10, 11): (0.24, 0.15), (12, 13): (0.38, 0.24), (13, 14): (0.24, 0.15),
 }  # fmt: skip
 #: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint,
 #: the hips outside the hip joints, in shoulder widths.
@@ -321,7 +328,7 @@ def composite_garment(
         garment = garment * gain
     hard = alpha
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
-    if front_cut is not None and feather_px > 0:
+    if front_cut is not None and feather_px > 0 and table is UPPER_LABELS:
         # not where the garment goes behind what stays in front (the trousers' waistband, an arm, hair): the
         # photo's own edge of that is the border; a soft garment edge there showed the repaint under it (a rim)
         r = max(1, round(2 * feather_px))
@@ -716,7 +723,18 @@ def _background_weight(
     body = small((codes & _BODY) > 0) > 0.75
     edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
     prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones)
-    if prior is not None:
+    if prior is not None and any(bone in _LEG_BONES for bone in bones):
+        # trousers and dresses: the pose's body (not under the new garment) as seeds beside the labels, skin
+        # only near them (legs are not drawn to their width: the nearer seed decides)
+        if not bg.any():
+            return np.zeros((h, w), np.float32)
+        ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
+        body |= (prior[ys : ys + hs, xs : xs + ws] > 0) & (small(covered) < 0.5)
+        d_bg = cv2.distanceTransform((~bg).astype(np.uint8), cv2.DIST_L2, 5)
+        d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
+        weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0)
+        weight = np.maximum(weight, np.clip((d_body - BODY_REACH * edge) / (2 * edge), 0.0, 1.0))
+    elif prior is not None:
         # with a pose, the body's own shape decides: skin inside the limbs and the torso drawn from the joints (or
         # any body label), background outside, soft over `FILL_EDGE_PX`: a wide old sleeve gives way to the
         # background, and an arm under a freed sleeve is arm-wide
