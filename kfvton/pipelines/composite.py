@@ -52,6 +52,7 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -493,11 +494,17 @@ def _sleeve_end_y(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     or pairs without sleeves)."""
     if keypoints is None:
         return -np.inf
-    names = [n for n in keypoints.names if n.startswith("sleeve_")]
-    if not names:
+    return _lowest_target_y(keypoints, i, size_hw, [n for n in keypoints.names if n.startswith("sleeve_")])
+
+
+def _lowest_target_y(keypoints: KeypointPairs, i: int, size_hw: tuple[int, int], names: Sequence[str]) -> float:
+    """Image row (in an image of `size_hw`) of the lowest present person target among `names` of batch item `i`;
+    -inf without one."""
+    present = [keypoints.names.index(n) for n in names if n in keypoints.names]
+    if not present:
         return -np.inf
     pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
-    ys = [pts[keypoints.names.index(n), 1] for n in names if pts[keypoints.names.index(n), 2] > 0]
+    ys = [pts[k, 1] for k in present if pts[k, 2] > 0]
     return float(max(ys)) * size_hw[0] / keypoints.person_hw[0] if ys else -np.inf
 
 
@@ -852,11 +859,8 @@ def _body_prior(
             continue
         wa, wc = LIMB_WIDTHS.get((a, c), (BONE_WIDTH, BONE_WIDTH))
         pa, pc = xy[a], xy[c]
-        d = pc - pa
-        n = np.array([-d[1], d[0]]) / max(float(np.linalg.norm(d)), 1e-6)
         ra, rc = 0.5 * wa * sw, 0.5 * wc * sw
-        quad = np.array([pa + n * ra, pc + n * rc, pc - n * rc, pa - n * ra])
-        cv2.fillPoly(out, [np.round(quad).astype(np.int32)], 1)
+        cv2.fillPoly(out, [np.round(_segment_quad(pa, pc, ra, rc)).astype(np.int32)], 1)
         for p, r in ((pa, ra), (pc, rc)):
             if (a, c) in LIMB_WIDTHS and r >= 1:
                 cv2.circle(out, tuple(np.round(p).astype(int)), int(round(r)), 1, -1)
@@ -865,11 +869,15 @@ def _body_prior(
         cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
         if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
             half = 0.5 * TORSO_NECK * sw
-            d = xy[0] - xy[1]
-            n = np.array([-d[1], d[0]]) / max(float(np.linalg.norm(d)), 1e-6)
-            neck = np.array([xy[1] + n * half, xy[0] + n * half, xy[0] - n * half, xy[1] - n * half])
-            cv2.fillPoly(out, [np.round(neck).astype(np.int32)], 1)
+            cv2.fillPoly(out, [np.round(_segment_quad(xy[1], xy[0], half, half)).astype(np.int32)], 1)
     return out
+
+
+def _segment_quad(pa: np.ndarray, pc: np.ndarray, ra: float, rc: float) -> np.ndarray:
+    """(4, 2) quadrilateral around the segment `pa` -> `pc` (2,), `ra` either side at `pa`, `rc` at `pc`."""
+    d = pc - pa
+    n = np.array([-d[1], d[0]]) / max(float(np.linalg.norm(d)), 1e-6)
+    return np.array([pa + n * ra, pc + n * rc, pc - n * rc, pa - n * ra])
 
 
 def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | None:
@@ -1025,12 +1033,9 @@ def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
     for i in range(b):
         row = _sleeve_end_y(keypoints, i, size_hw)
         if not np.isfinite(row):
-            pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
-            pits = [pts[keypoints.names.index(n)] for n in ("armpit_left", "armpit_right") if n in keypoints.names]
-            pits = [p[1] * h / keypoints.person_hw[0] for p in pits if p[2] > 0]
-            if not pits:
+            row = _lowest_target_y(keypoints, i, size_hw, ("armpit_left", "armpit_right"))
+            if not np.isfinite(row):
                 continue
-            row = max(pits)
         out[i, int(np.ceil(row)) + 1 :] = True
     return out
 
