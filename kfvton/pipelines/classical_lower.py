@@ -53,7 +53,7 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import SIL_LOOSE, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES
-from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
+from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment, light_and_folds
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
 
@@ -338,10 +338,7 @@ def tryon_lower_or_dress(
         comp_parse = torch.where(gap, 12 if category == "lower" else 6, comp_parse)
     image = warped.image
     if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
-        under = torch.where(warped.mask[:, 0] > 0.5, table.old[-1], 0).long()
-        light = composite_garment(person, image, warped.mask, parse=under, feather_px=0.0, labels=table, fit=False)
-        if light.shading is not None:
-            image = image * light.shading
+        image = image * light_and_folds(person, warped.mask[:, 0] > 0.5)
     comp = composite_garment(
         person, image, warped.mask, parse=comp_parse, keypoints=pairs, feather_px=feather_px, labels=table
     )

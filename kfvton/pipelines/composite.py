@@ -68,6 +68,7 @@ from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_
 __all__ = [
     "Composite",
     "composite_garment",
+    "light_and_folds",
     "CompositeLabels",
     "UPPER_LABELS",
     "LOWER_LABELS",
@@ -589,10 +590,8 @@ def _repaint(
         old_full = (codes_np[i] & _OLD) > 0
         if not old_full.any():
             continue
-        y0, y1, x0, x1 = _box(old_full, round(0.08 * h))
-        y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE  # the grids of the pose prior and the shading
-        y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # (both ends: mirror-symmetric)
-        crop = (slice(y0, y1), slice(x0, x1))
+        crop = _old_box(old_full)
+        y0, x0 = crop[0].start, crop[1].start
         ci, cc, covered = img_all[i][crop], codes_np[i][crop], covered_all[i][crop]
         old = old_full[crop].astype(np.uint8)
         if shading:
@@ -638,6 +637,39 @@ def _repaint(
         return t.to(device=person.device, dtype=person.dtype)
 
     return _Repaint(back(fill), back(paint), back(weight), back(gain))
+
+
+def _old_box(old: np.ndarray) -> tuple[slice, slice]:
+    """(rows, cols) box of the old clothes `old` (H, W) bool grown by 8 % of the height, on the 1/`FILL_SCALE` grid
+    of the pose prior and the shading at both ends (mirror-symmetric): where `_repaint` and `light_and_folds` work."""
+    h, w = old.shape
+    y0, y1, x0, x1 = _box(old, round(0.08 * h))
+    y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE
+    y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)
+    return slice(y0, y1), slice(x0, x1)
+
+
+def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
+    """The person's light and folds (module docstring, step 4) read from the clothes they wear, as a gain for a
+    garment drawn over them: what `composite_garment` multiplies the garment by, without the rest of it.
+
+    Args:
+        person: (B or 1, 3, H, W) float [0, 1].
+        clothes: (B, H, W) bool, the clothes to read the light from.
+
+    Returns:
+        (B, 1, H, W) gain > 0, dtype and device of `person`; 1 outside the box of `clothes` (`_old_box`).
+    """
+    b, (h, w) = clothes.shape[0], clothes.shape[-2:]
+    unit = h / 1024.0
+    img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
+    clothes_np = clothes.cpu().numpy()
+    gain = np.ones((b, h, w), np.float32)
+    for i in range(b):
+        if clothes_np[i].any():
+            crop = _old_box(clothes_np[i])
+            gain[i][crop] = _shading(img_all[i if img_all.shape[0] > 1 else 0][crop], clothes_np[i][crop], unit)
+    return torch.from_numpy(gain).unsqueeze(1).to(device=person.device, dtype=person.dtype)
 
 
 def _limb_shading(skin: np.ndarray, unit: float) -> np.ndarray:
