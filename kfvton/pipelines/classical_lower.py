@@ -202,14 +202,21 @@ def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
     """(B, H, W) bool: background pixels below the hip joints (`hips_y` (B,) pixels) between each row's outermost
     body pixels (arms and hands excluded)."""
     torso = (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS, device=parse.device))
-    w = parse.shape[-1]
-    cols = torch.arange(w, device=parse.device).reshape(1, 1, w)
-    big = torch.full_like(cols, w)
-    left = torch.where(torso, cols, big).amin(-1, keepdim=True)
-    right = torch.where(torso, cols, -big).amax(-1, keepdim=True)
+    cols, left, right = _row_span(torso)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     below = rows > hips_y.to(parse.device).reshape(-1, 1, 1)
     return (parse == 0) & below & (((cols > left) & (cols < right)) | _legs_apart_rows(torso, parse)[..., None])
+
+
+def _row_span(mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    """(column indices, leftmost, rightmost) of `mask` (..., H, W) bool per row, each broadcastable against it
+    (left = W and right = -W on empty rows)."""
+    w = mask.shape[-1]
+    cols = torch.arange(w, device=mask.device).reshape(*([1] * (mask.dim() - 1)), w)
+    big = torch.full_like(cols, w)
+    left = torch.where(mask, cols, big).amin(-1, keepdim=True)
+    right = torch.where(mask, cols, -big).amax(-1, keepdim=True)
+    return cols, left, right
 
 
 def _legs_apart_rows(torso: Tensor, parse: Tensor) -> Tensor:
@@ -238,11 +245,7 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
     allowed = body
     if span:
         torso = body & ~torch.isin(parse, torch.tensor(_ARMS, device=parse.device))[:, None]
-        w = parse.shape[-1]
-        cols = torch.arange(w, device=parse.device).reshape(1, 1, 1, w)
-        big = torch.full_like(cols, w)
-        left = torch.where(torso, cols, big).amin(-1, keepdim=True)
-        right = torch.where(torso, cols, -big).amax(-1, keepdim=True)
+        cols, left, right = _row_span(torso)
         grow = (SIL_LOOSE * hip_width_px.to(parse.device)).reshape(-1, 1, 1, 1)
         allowed = allowed | ((cols >= left - grow) & (cols <= right + grow))
         allowed = allowed | _legs_apart_rows(torso[:, 0], parse)[:, None, :, None]  # the garment's own flare there
