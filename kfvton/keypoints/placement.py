@@ -13,7 +13,7 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
        shoulder width), or on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x
        `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
-       waistband (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
+       waistband, at most `TUCK_MAX` (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
        `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth.
     3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
        `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (on the VITON-HD samples' parse maps the
@@ -65,6 +65,8 @@ __all__ = [
     "resolve_tuck",
     "place_garment_landmarks",
     "place_side_seams",
+    "place_front_neckline",
+    "join_side_pairs",
 ]
 
 #: The names placed pairs carry: the garment detector's landmarks, in its order (one definition, there).
@@ -105,6 +107,7 @@ LENGTH_PER_SHOULDER = {"sleeved": 1.19, "none": 0.93}
 LENGTH_PER_ARMPIT = {"sleeved": 0.85, "none": 1.02}
 OWN_LENGTH_MIN, OWN_LENGTH_MAX = 0.8, 3.2  # limits of the garment's own length, x sw
 TUCK_DEPTH = 0.15  # a tucked-in hem reaches at least this far (x sw) below the lower garment's waistband
+TUCK_MAX = 0.35  # ... and at most this far (the rest of a long top is inside the lower garment)
 # "auto" tucks in when the old top meets the lower garment at least this far (x sw) above the hip joints (a top
 # worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
 AUTO_IN_ABOVE_HIPS = 0.15
@@ -332,6 +335,84 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
     return SidePairs(garment_px=g_out, person_px=p_out)
 
 
+#: Worn, a round neckline's front sits higher than the flat photo's depth under its collar sides says (the back of
+#: the collar rises behind the neck; the flat photo shows the neck opening from above): on VITON-HD paired 00008
+#: the flat depth x the width scale puts the front 0.37 sw under the photo's, the worn fronts sit 0.05-0.23 sw above
+#: the neck joint on the samples' parse maps. A round neck (depth under `ROUND_NECK_MAX` x its collar width) keeps
+#: `NECK_DEPTH_SHARE` of its flat depth; deeper (V, scoop) necks keep theirs (no pair).
+NECK_DEPTH_SHARE = 0.5
+ROUND_NECK_MAX = 0.6
+NECK_MIN_CONF = 0.5  # collar sides found on the outline (not placed by a cut's rule)
+
+
+def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePairs:
+    """One torso pair at the front neckline's lowest point, so a round neck sits at the base of the neck.
+
+    Garment side: the first garment pixel under the collar sides in the column between them (the front neckline,
+    once `cut_inside_back` has removed the back seen through the opening). Person side: `NECK_DEPTH_SHARE` of that
+    depth x the width scale (collar sides' person / garment distance) under the collar sides' targets. Without it a
+    round neck keeps its flat depth and sits far down the chest (00008's low collar). Confidence 0 for deep necks
+    (`ROUND_NECK_MAX`), where the collar sides are missing or placed by a cut's rule, where the column has no
+    opening, or without a pose.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask (after `cut_inside_back`).
+
+    Returns:
+        `SidePairs` with M = 1 pair per item.
+    """
+    check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    b = pairs.batch_size
+    g_out = pairs.garment_px.new_zeros(b, 1, 3)
+    p_out = pairs.person_px.new_zeros(b, 1, 3)
+    if pairs.pose is None:
+        return SidePairs(garment_px=g_out, person_px=p_out)
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
+    g_all = pairs.garment_px.detach().to(torch.float64)
+    p_all = pairs.person_px.detach().to(torch.float64)
+    masks = garment_mask.detach() > 0.5
+    il, ir = _I["collar_left"], _I["collar_right"]
+    for i in range(b):
+        g, p = g_all[i], p_all[i]
+        if min(float(g[il, 2]), float(g[ir, 2]), float(p[il, 2]), float(p[ir, 2])) < NECK_MIN_CONF:
+            continue
+        f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
+        mask = masks[i if masks.shape[0] > 1 else 0, 0]
+        x = int(round(float(g[il, 0] + g[ir, 0]) / 2))
+        y0 = int(round(float(torch.minimum(g[il, 1], g[ir, 1]))))
+        if not (0 <= x < mask.shape[1] and 0 <= y0 < mask.shape[0]):
+            continue
+        col = mask[y0:, x]
+        hole = (~col).nonzero()
+        if len(hole) == 0:
+            continue
+        below = col[int(hole[0, 0]) :].nonzero()
+        if len(below) == 0:
+            continue
+        depth_g = float(hole[0, 0] + below[0, 0])
+        width_g = float((g[il, 0] - g[ir, 0]).abs())
+        if width_g < 1.0 or depth_g > ROUND_NECK_MAX * width_g:
+            continue
+        depth = NECK_DEPTH_SHARE * depth_g * abs(float((p[il, :2] - p[ir, :2]) @ f.u) / width_g)
+        mid = (p[il, :2] + p[ir, :2]) / 2
+        g_out[i, 0] = torch.tensor([float(x), y0 + depth_g, 1.0], dtype=g_out.dtype)
+        p_out[i, 0, :2] = (mid + depth * f.v).to(p_out)
+        p_out[i, 0, 2] = 1.0
+    return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+def join_side_pairs(*extra: SidePairs | None) -> SidePairs | None:
+    """The extra torso pairs of several `SidePairs` as one (None entries skipped; None when all are)."""
+    parts = [e for e in extra if e is not None]
+    if not parts:
+        return None
+    return SidePairs(
+        garment_px=torch.cat([e.garment_px for e in parts], dim=1),
+        person_px=torch.cat([e.person_px for e in parts], dim=1),
+    )
+
+
 def _perp(u: Tensor) -> Tensor:
     """u turned 90 degrees clockwise on screen (x right, y down): (1, 0) -> (0, 1)."""
     return torch.stack((-u[1], u[0]))
@@ -490,8 +571,10 @@ def _place_one(
         hem_b = own * sw
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)
-            if meet is not None:  # reaches into the lower garment, which stays in front
-                hem_b = torch.maximum(hem_b, torch.as_tensor(meet[1] + TUCK_DEPTH * float(sw), dtype=g.dtype))
+            if meet is not None:  # reaches into the lower garment, which stays in front; what is longer stays
+                # inside it (a long top's hem would show beside the trousers' outline)
+                waist = torch.as_tensor(meet[1], dtype=g.dtype)
+                hem_b = hem_b.clamp(waist + TUCK_DEPTH * sw, waist + TUCK_MAX * sw)
     elif hip_mid is not None:
         hem_b = (hip_mid - top) @ v + HEM_BELOW_HIPS * sw
     else:
