@@ -384,3 +384,32 @@ class TestHemCentre:
         left, right = target(pairs, "hem_left"), target(pairs, "hem_right")
         assert abs(float(target(pairs, "hem_center")[0]) - 192) < 2
         assert abs((float(left[0]) - 192) + (float(right[0]) - 192)) < 4  # symmetric about the body
+
+
+class TestFrontNeckline:
+    """A round neck's front sits at the base of the neck, not at its flat depth (VITON-HD 00008's low collar)."""
+
+    @staticmethod
+    def _mask(depth: int) -> torch.Tensor:
+        mask = torch.zeros(1, 1, 400, 300)
+        mask[..., 40:385, 70:231] = 1.0
+        mask[..., 40 : 40 + depth, 121:180] = 0.0  # the opening between the collar sides (x 120 .. 180)
+        return mask
+
+    def test_round_neck_rises_v_neck_keeps_its_depth(self):
+        from kfvton.keypoints.placement import NECK_DEPTH_SHARE, place_front_neckline
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        cl, cr = target(pairs, "collar_left"), target(pairs, "collar_right")
+        sx = float(cl[0] - cr[0]) / 60.0
+        round_neck = place_front_neckline(pairs, self._mask(20))
+        g, p = round_neck.garment_px[0, 0], round_neck.person_px[0, 0]
+        assert float(g[2]) == 1.0 and float(p[2]) == 1.0
+        assert (float(g[0]), float(g[1])) == (150.0, 60.0)  # the front's top in the middle column
+        # half the flat depth under the collar sides (the frame map would put it the whole depth x sy down)
+        assert float(p[1]) - float(cl[1]) == pytest.approx(NECK_DEPTH_SHARE * 20 * sx, abs=0.5)
+        assert abs(float(p[0]) - 192) < 1
+        v_neck = place_front_neckline(pairs, self._mask(50))  # deeper than 0.6 x the collar width: a V or scoop
+        assert float(v_neck.person_px[0, 0, 2]) == 0.0
+        strappy = place_front_neckline(place_garment_landmarks(camisole_landmarks(), frontal_pose()), self._mask(20))
+        assert float(strappy.person_px[0, 0, 2]) == 0.0  # rule-placed collar sides: nothing to measure from
