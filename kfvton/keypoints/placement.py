@@ -117,6 +117,7 @@ SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
+RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 ARMPIT_BELOW = 0.3  # an armpit target lies at least this far (x sw) below its shoulder joint
 
@@ -470,12 +471,18 @@ def _march(mask: Tensor, start: Tensor, direction: Tensor, limit: float) -> floa
 
 def _run_across(mask: Tensor, f: _Frame, down: Tensor | float) -> tuple[float, float] | None:
     """(lo, hi) across `u` (from `top`) of the run of `mask` at distance `down` along `v` that holds the body's
-    centre line (or lies nearest it); None when the row misses the mask."""
+    centre line (or lies nearest it), gaps up to `RUN_BRIDGE` sw bridged; None when the row misses the mask."""
     half = float(1.5 * f.sw)
     a = torch.arange(-half, half + 1.0, 1.0, dtype=f.top.dtype, device=f.top.device) + f.centre_a
     hit = _lookup(mask, f.top + down * f.v + a[:, None] * f.u)
     if not bool(hit.any()):
         return None
+    # gaps up to RUN_BRIDGE sw (buttons, a belt, a seam the regions missed) do not split the body's run
+    k = 2 * int(RUN_BRIDGE * float(f.sw) / 2) + 1
+    if k > 1:
+        x = hit[None, None].to(torch.float32)
+        x = torch.nn.functional.max_pool1d(x, k, 1, k // 2)
+        hit = (-torch.nn.functional.max_pool1d(-x, k, 1, k // 2))[0, 0] > 0.5
     idx = hit.nonzero().flatten()
     nearest = idx[(a[idx] - f.centre_a).abs().argmin()]
     gaps = (~hit).nonzero().flatten()

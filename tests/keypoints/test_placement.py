@@ -413,3 +413,20 @@ class TestFrontNeckline:
         assert float(v_neck.person_px[0, 0, 2]) == 0.0
         strappy = place_front_neckline(place_garment_landmarks(camisole_landmarks(), frontal_pose()), self._mask(20))
         assert float(strappy.person_px[0, 0, 2]) == 0.0  # rule-placed collar sides: nothing to measure from
+
+
+def test_a_narrow_gap_in_the_regions_does_not_pinch_the_waist():
+    """Two-photo regions can miss a column (buttons, a belt loop): a gap of 0.08 sw just beside the centre line
+    across the hem's rows split the body's run, and the hem and side seams closed in on a 0.1 sw strip (07445 x
+    02783 from two photos: an hourglass)."""
+    from kfvton.keypoints.placement import place_side_seams
+
+    body = body_masks((160, 330), (330, 500))
+    for m in (body.top, body.lower, body.silhouette):
+        m[..., 250:450, 200:210] = 0.0
+    pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), body=body, tuck="out")
+    hem_l, hem_r = target(pairs, "hem_left"), target(pairs, "hem_right")
+    assert float(hem_l[0] - hem_r[0]) >= 0.8 * SW
+    sides = place_side_seams(pairs, body)
+    xs = sides.person_px[0, :, 0]
+    assert float(xs[len(xs) // 2 :].min()) > 192 + 0.3 * SW  # the left side seams stay on the left side
