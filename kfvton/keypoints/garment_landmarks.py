@@ -50,8 +50,9 @@ SLEEVE_KINDS = ("none", "short", "long")
 #: The cut read from the mask's outline (`detect_garment_landmarks`, see the module's docstring).
 CUT_KINDS = ("regular", "open front", "strappy", "halter", "off-shoulder", "strapless", "wrap")
 
-SEAM_OUT_MAX = 0.1  # a side seam's lower part lies at most this far (x garment width) outside the hem corner
-HEM_CORNER_OUT_MIN = 0.15  # ... checked when the hem corner lies at least this far (x width) from the centre line
+# An armpit lies above this fraction of the collar-to-hem height (a crop top's at ~0.7), or not outside the hem
+# corner by more than `ARMPIT_OUT_MAX` of the garment's width
+ARMPIT_LOW, ARMPIT_OUT_MAX = 0.6, 0.1
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
 _N_CONTOUR = 600  # outline resampled to this many points
@@ -279,9 +280,13 @@ def _side_features(
     n = p.shape[0]
     margin = max(2, n // 40)
 
-    armpit_idx, armpit_conf = _find_armpit(
-        p, a, piece, cx=cx, top_y=top_y, body_h=body_h, width=width, margin=margin, side=side
-    )
+    armpit_idx, armpit_conf = _find_armpit(p, a, piece, top_y=top_y, body_h=body_h, margin=margin, side=side)
+    if armpit_idx is not None:
+        # An "armpit" low down and outside the hem corner is the flare of a wide sleeve hanging beside the body
+        # (bell and kimono sleeves, Dress Code 000006_1, read as sleeveless before): no side seam is visible.
+        low = p[armpit_idx, 1] > top_y + ARMPIT_LOW * body_h
+        if low and (p[armpit_idx, 0] - hem[0]) * side > ARMPIT_OUT_MAX * width:
+            armpit_idx = None
     if armpit_idx is None:
         # No visible side seam (a long sleeve hanging over the body side): place the armpit on the hem corner's
         # vertical, a third of the way down, and mark it as a guess.
@@ -397,16 +402,7 @@ def _inward_run(piece: np.ndarray, xy: np.ndarray, side: int) -> np.ndarray:
 
 
 def _find_armpit(
-    p: np.ndarray,
-    a: np.ndarray,
-    piece: np.ndarray,
-    *,
-    cx: float,
-    top_y: float,
-    body_h: float,
-    width: float,
-    margin: int,
-    side: int,
+    p: np.ndarray, a: np.ndarray, piece: np.ndarray, *, top_y: float, body_h: float, margin: int, side: int
 ) -> tuple[int | None, float]:
     """Walk up the side seam from the hem corner; the armpit is where the outline leaves the seam's direction.
 
@@ -428,12 +424,6 @@ def _find_armpit(
     if not i1_mask.any():
         return None, 0.0
     i1 = int(np.argmax(i1_mask))
-    # A side seam rises straight or leans in towards the armpit (a blouson's a little out); an edge that runs well
-    # outside the hem corner is a wide sleeve hanging beside the body (bell and kimono sleeves, Dress Code 000006_1).
-    # Only when the hem corner is at the side: a rounded hem's corner can sit near the centre line.
-    at_side = (rev[0, 0] - cx) * side > HEM_CORNER_OUT_MIN * width
-    if at_side and (rev[i1, 0] - rev[0, 0]) * side > SEAM_OUT_MAX * width:
-        return None, 0.0
     seam = rev[i1] - rev[i0]
     # The seam must rise steeply and be reached soon: otherwise the path first runs along a sleeve.
     arc = np.linalg.norm(np.diff(rev[: i1 + 1], axis=0), axis=1).sum()
