@@ -11,6 +11,7 @@ from kfvton.keypoints.placement import (
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
     SHOULDER_OUT,
+    TORSO_PER_SW_MAX,
     TUCK_DEPTH,
     place_garment_landmarks,
     resolve_tuck,
@@ -61,6 +62,30 @@ def target(pairs, name: str, item: int = 0) -> torch.Tensor:
 class TestPlaceGarmentLandmarks:
     def test_names_match_the_garment_contract(self):
         assert LANDMARK_NAMES == GARMENT_LANDMARKS
+
+    def test_a_person_turned_sideways_keeps_the_garment_length(self):
+        """Turned three-quarters, the shoulders (and hips) look narrower but the torso keeps its length: the hem
+        must fall as far down the torso as on the frontal person, not shrink with the shoulder width (Dress Code
+        000001 got a band of skin between shirt and trousers)."""
+        frontal = frontal_pose()
+        turned_joints = frontal.joints.clone()
+        cx = 192.0
+        turned_joints[0, :, 0] = torch.where(
+            turned_joints[0, :, 2] > 0, cx + 0.6 * (turned_joints[0, :, 0] - cx), turned_joints[0, :, 0]
+        )
+        turned = Pose(turned_joints, HW)
+        torso = 340 - 150
+        assert torso / (0.6 * SW) > TORSO_PER_SW_MAX > torso / SW  # the frontal one is within the ratio
+        front_hem = target(place_garment_landmarks(tshirt_landmarks(), frontal), "hem_center")[1]
+        turned_pairs = place_garment_landmarks(tshirt_landmarks(), turned)
+        turned_hem = target(turned_pairs, "hem_center")[1]
+        top = 150 - 0.12 * 0.6 * SW
+        own = (front_hem - (150 - 0.12 * SW)) / SW
+        assert abs(float(turned_hem - top) - float(own) * torso / TORSO_PER_SW_MAX) < 0.03 * SW
+        assert float(turned_hem - top) > 1.3 * float(own) * 0.6 * SW  # not shrunk with the shoulder width
+        # across, the turned garment is narrower (its widths follow the foreshortened shoulders)
+        hem_w = target(turned_pairs, "hem_left")[0] - target(turned_pairs, "hem_right")[0]
+        assert hem_w < 0.8 * SW * 1.2
 
     def test_torso_on_the_body(self):
         pose = frontal_pose()
