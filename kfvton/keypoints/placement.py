@@ -14,11 +14,15 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        shoulder width, or the torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x
        `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
        waistband, at most `TUCK_MAX` (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
-       `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth.
+       `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
+       `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
+       strap tops).
     3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
        `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (on the VITON-HD samples' parse maps the
        top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it); with `body` masks they
-       go onto the silhouette's top and outer edge, `SEAM_INSET` inside (`_shoulder_seams`). A garment shoulder
+       go onto the silhouette's top and outer edge, `SEAM_INSET` inside (`_shoulder_seams`), then in along joint ->
+       seam onto a rounded shoulder's outline (`_round_shoulder`: their corner would stick out). A strappy cut's
+       strap tops go onto the line collar side -> seam, `STRAP_ON_SHOULDER` of the way out. A garment shoulder
        that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target is
        taken as misdetected and dropped (confidence 0) rather than folding the warp.
     4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
@@ -26,7 +30,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        shoulder joint (a frill or cap sleeve read as the armpit would fold the torso over the arm).
     5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
-       + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule), else
+       + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule, each
+       side apart; the clothes alone when they are as wide as the hips, gaps up to `RUN_BRIDGE` sw bridged), else
        the hip joints + `HEM_OUT` sw each side. `place_side_seams` adds points between armpit and hem corner
        that follow the waist.
     6. Sleeves (`landmarks.sleeves` per item): "none" drops the four sleeve points (confidence 0); "short" walks
@@ -34,7 +39,9 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
        the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing). The cuff keeps the
        garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw), across the arm, its outer
-       point away from the body's centre line. With no elbow the sleeve keeps its garment-frame position.
+       point away from the body's centre line; a short cuff hugs the upper arm instead (inner edge `ARM_HALF` sw
+       inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most `SHORT_SLEEVE_OUT`
+       past the silhouette). With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
 """
 
