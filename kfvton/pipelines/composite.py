@@ -165,10 +165,8 @@ RESIDUE_FAR_PX = 48.0
 RESIDUE_FAR_NOISE = 3.0
 RESIDUE_FAR_MIN = 0.025
 #: Parts of the front labels (lower body) smaller than SPECK_PX squared (pixels at 1024 rows) that touch the freed
-#: old clothes are repainted with them, and so are their strips thinner than 2 SPECK_THIN_PX: the parse map's specks
-#: and slivers along a sleeve's edge.
+#: old clothes are repainted with them: the parse map's specks along a sleeve's edge.
 SPECK_PX = 12.0
-SPECK_THIN_PX = 2.0
 #: Repainted skin thinner than 2 SLIVER_PX (at 1024 rows, with the visible skin beside it) is background instead.
 SLIVER_PX = 6.0
 #: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
@@ -665,7 +663,9 @@ def _repaint(
         if arms_prior is not None and front_own.sum() >= 64:
             loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
             sleeves = cv2.dilate(arms_prior[crop], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
-            lower_front &= sleeves > 0
+            # on its outline against the wall only (in a top's colour, a pair of jeans is ambiguous)
+            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel)
+            lower_front &= (sleeves > 0) & (wall > 0)
         else:
             lower_front[:] = False
         band = near & ~covered & ~freed & (soft_side | lower_front)
@@ -776,22 +776,17 @@ def _off_blend(px: np.ndarray, colour: np.ndarray, under: np.ndarray) -> np.ndar
 
 
 def _specks(front: np.ndarray, freed: np.ndarray, unit: float) -> np.ndarray:
-    """(H, W) bool: specks and thin strips of `front` (H, W) bool that touch `freed` (H, W) bool: its connected parts
-    smaller than `SPECK_PX` squared, or thinner than 2 `SPECK_THIN_PX` (both at 1024 rows)."""
+    """(H, W) bool: the connected parts of `front` (H, W) bool smaller than `SPECK_PX` squared (at 1024 rows) that
+    touch `freed` (H, W) bool."""
     if not front.any():
         return np.zeros(front.shape, bool)
-    f8 = front.astype(np.uint8)
-    r = max(1, round(SPECK_THIN_PX * unit))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    thin = front & (cv2.morphologyEx(f8, cv2.MORPH_OPEN, kernel) == 0)
-    _, parts, stats, _ = cv2.connectedComponentsWithStats(f8, connectivity=8)
+    _, parts, stats, _ = cv2.connectedComponentsWithStats(front.astype(np.uint8), connectivity=8)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_PX * SPECK_PX * unit * unit)
-    candidates = thin | np.isin(parts, small[small > 0])
-    if not candidates.any():
-        return candidates
-    _, parts = cv2.connectedComponents(candidates.astype(np.uint8), connectivity=8)
-    touching = np.unique(parts[(cv2.dilate(freed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & candidates])
-    return np.isin(parts, touching[touching > 0])
+    small = small[small > 0]
+    if len(small) == 0:
+        return np.zeros(front.shape, bool)
+    touching = np.unique(parts[cv2.dilate(freed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])
+    return np.isin(parts, np.intersect1d(small, touching))
 
 
 def _no_slivers(weight: np.ndarray, freed: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
@@ -936,8 +931,10 @@ def _background_weight(
     small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731
     bg = small(bg_seed) > 0.75
     body = small((codes & _BODY) > 0) > 0.75
-    # not the parse map's specks (a skirt's along a sleeve's edge: skin and wall in flecks)
-    body = cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
+    # not the parse map's specks (a skirt's along a sleeve's edge: skin and wall in flecks), nor its pin-holes
+    # (a top's specks over trousers)
+    body = cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    body = cv2.morphologyEx(body, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
     edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
     prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones)
     if prior is not None and any(bone in _LEG_BONES for bone in bones):
