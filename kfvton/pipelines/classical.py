@@ -294,7 +294,7 @@ def classical_tryon(
             refine_mask=low.composite.refine,
             category=choice.category,
             category_reason=choice.describe() if choice.how == "auto" else "given",
-            tuck=() if low.tuck == "-" else (low.tuck,) * low.composite.image.shape[0],
+            tuck=low.tuck,
             warnings=tuple(warnings),
             alpha=low.composite.alpha,
         )

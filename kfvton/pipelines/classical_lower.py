@@ -30,6 +30,11 @@ Light without a parse map (`LIGHT_WITHOUT_PARSE`): the person's light and folds 
 front or repainted.
 Feet (`feet_mask`, with or without a parse map): nothing of the garment below each ankle joint (+
 `FEET_BELOW_ANKLE` hip widths) on that foot's side: shoes and feet stay in front.
+In front without a parse map (`front_without_parse`): arms and hands (around the shoulder -> elbow -> wrist -> hand
+chains, `ARM_REACH` hip widths, coloured as the arm along its bone and clearly unlike the clothes under the
+garment) and, for lower garments worn "out" (tuck "out", or "auto" when the top shows where the new garment goes:
+the photo shows it over the old waistband), the top over the waistband (coloured as the torso between the shoulders and the hips,
+clearly unlike the old lower garment on the thighs and the background, joined to the torso, above the crotch).
 """
 
 from __future__ import annotations
@@ -53,6 +58,7 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import SIL_LOOSE, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES
+from ..preprocess.regions import _chain_distance, _connected_to, _hand_tip, _lab, _main_colours
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment, light_and_folds
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
@@ -67,6 +73,7 @@ __all__ = [
     "person_bound",
     "feet_mask",
     "FEET_BELOW_ANKLE",
+    "front_without_parse",
     "tryon_lower_or_dress",
 ]
 
@@ -79,6 +86,10 @@ BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
 _ARMS = (14, 15)
+ARM_REACH = 0.4  # `front_without_parse`: arms and hands within this many hip widths of their bones
+CLEARLY = 0.6  # ... and a colour this much nearer the arm's (the top's) than the clothes' under the garment
+SEPARATE = 20.0  # ... using only arm (top) colours at least this far (Lab) from the clothes' (`_coloured_as`)
+_ARM_CHAINS = ((2, 3, 4), (5, 6, 7))  # BODY_25 shoulder, elbow, wrist
 
 
 @dataclass(frozen=True)
@@ -126,7 +137,7 @@ class LowerTryOn:
     keypoints: KeypointPairs
     warp: Warp
     landmarks: CategoryLandmarks
-    tuck: str
+    tuck: tuple[str, ...]  # per batch item for lower garments ("in" / "out"), () for dresses
 
 
 def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tensor, str]:
@@ -283,6 +294,156 @@ def feet_mask(joints: Tensor, hip_width_px: Tensor, size_hw: tuple[int, int]) ->
     return out[:, None]
 
 
+@dataclass(frozen=True)
+class FrontWithoutParse:
+    """What stays in front of a lower garment or dress without a parse map (`front_without_parse`).
+
+    Attributes:
+        mask: (B, 1, H, W) bool, arms, hands and (tuck "out") the top over the waistband.
+        tuck: "in" or "out" per batch item for lower garments (the top kept in front or covered), () for dresses.
+    """
+
+    mask: Tensor
+    tuck: tuple[str, ...]
+
+
+def front_without_parse(person: Tensor, pairs: KeypointPairs, clothes: Tensor, tuck: str | None) -> FrontWithoutParse:
+    """Arms, hands and the top over the waistband, found from the pose and the colours (module docstring), for the
+    composite without a parse map: the garment is cut there as under the feet.
+
+    Args:
+        person: (B or 1, 3, H, W) float [0, 1].
+        pairs: the placed `KeypointPairs` (with their pose; lower garments also name the waist corners, and the
+            crotch for trousers and shorts).
+        clothes: (B, H, W) bool, where the warped garment lies.
+        tuck: "auto", "in" or "out" for lower garments (module docstring); None for dresses (arms only).
+
+    Returns:
+        `FrontWithoutParse`.
+    """
+    b, (h, w) = clothes.shape[0], clothes.shape[-2:]
+    scale = 0.5  # colours and distances at half the resolution (the mask is smooth at that scale)
+    hs, ws = max(1, round(h * scale)), max(1, round(w * scale))
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().double().cpu().numpy()
+    p = pairs.person_px.detach().double().cpu().numpy()
+    names = pairs.names
+    small = F.interpolate(person.detach().float(), size=(hs, ws), mode="area").permute(0, 2, 3, 1).cpu().numpy()
+    kept = F.interpolate(clothes[:, None].float(), size=(hs, ws), mode="area")[:, 0].cpu().numpy() > 0.5
+    out, tucks = [], []
+    for i in range(b):
+        j = joints[i if joints.shape[0] > 1 else 0].copy()
+        j[:, :2] *= scale
+        low_y = None  # the lowest row the top may cover: the crotch (trousers), else 0.3 thigh below the hips
+        if tuck is not None and tuck != "in":
+            c = names.index("crotch") if "crotch" in names else None
+            if c is not None and p[i, c, 2] > 0:
+                low_y = float(p[i, c, 1]) * scale
+            else:
+                low_y = float(j[[9, 12], 1].mean() + 0.3 * np.linalg.norm(j[10, :2] - j[9, :2]))
+        mask, used = _front_one(small[i if small.shape[0] > 1 else 0], j, kept[i], low_y, tuck)
+        out.append(mask)
+        if tuck is not None:
+            tucks.append(used)
+    front = torch.from_numpy(np.stack(out)).float()[:, None]
+    front = F.interpolate(front, size=(h, w), mode="bilinear", align_corners=False) > 0.5
+    return FrontWithoutParse(front.to(clothes.device), tuple(tucks))
+
+
+def _front_one(
+    rgb: np.ndarray,
+    j: np.ndarray,
+    clothes: np.ndarray,
+    low_y: float | None,
+    tuck: str | None,
+) -> tuple[np.ndarray, str]:
+    """(mask, tuck used) of one item: `rgb` (H, W, 3) [0, 1], `j` (25, 3) BODY_25 joints in its pixels, `clothes`
+    (H, W) bool, `low_y` the lowest row the top may cover (None: no top kept)."""
+    h, w = clothes.shape
+    lab = _lab(rgb)
+    hw = max(1.0, float(np.linalg.norm(j[12, :2] - j[9, :2])))
+    bone = max(1.0, 0.08 * hw)
+
+    def at(k: int) -> np.ndarray | None:
+        return j[k, :2] if j[k, 2] > PRESENT_THRESHOLD else None
+
+    zones, axes, colours = [], [], []
+    for chain in _ARM_CHAINS:
+        pts = [at(k) for k in chain]
+        full = [*pts, _hand_tip(pts)]
+        zones.append(_chain_distance((h, w), full) <= ARM_REACH * hw)
+        axes.append(_chain_distance((h, w), full) <= bone)
+        # the arm's colours: each segment's own (a sleeve, a bare forearm and a hand differ)
+        segments = [_chain_distance((h, w), [a, b]) <= bone for a, b in zip(full[:-1], full[1:], strict=True)]
+        colours.append([np.median(lab[seg], axis=0) for seg in segments if seg.sum() >= 10])
+    around = np.logical_or.reduce(zones)
+    front = np.zeros((h, w), bool)
+    under = clothes & ~around
+    if under.sum() < 50:
+        return front, "in" if tuck == "in" else "out"
+    clothes_colours = _main_colours(lab[under], k=3, share=0.1)
+    for zone, axis, arm_colours in zip(zones, axes, colours, strict=True):
+        arm = cv2.medianBlur((zone & _coloured_as(lab, arm_colours, clothes_colours)).astype(np.uint8), 5) > 0
+        front |= _connected_to(arm, axis & arm)
+    used = "in" if tuck == "in" else "out"
+    if low_y is not None:
+        top = _top_over_waistband(lab, j, bone, around, clothes, low_y)
+        if tuck == "auto":  # the top shows where the new garment goes: it hangs over the old waistband
+            used = "out" if (top & clothes).sum() > 0.002 * h * w else "in"
+        if used == "out":
+            front |= top
+    return front & clothes, used
+
+
+def _coloured_as(lab: np.ndarray, own: list[np.ndarray], others: list[np.ndarray]) -> np.ndarray:
+    """(H, W) bool: pixels of `lab` (H, W, 3) `CLEARLY` nearer one of the `own` Lab colours than any of `others`,
+    using only own colours at least `SEPARATE` from every other one (a cream sleeve over white trousers is not
+    told apart: nothing is kept in front there)."""
+    apart = [c for c in own if min(float(np.linalg.norm(c - o)) for o in others) >= SEPARATE]
+    if not apart or not others:
+        return np.zeros(lab.shape[:2], bool)
+    d_own = np.min([np.linalg.norm(lab - c, axis=-1) for c in apart], axis=0)
+    d_other = np.min([np.linalg.norm(lab - c, axis=-1) for c in others], axis=0)
+    return d_own < CLEARLY * d_other
+
+
+def _top_over_waistband(
+    lab: np.ndarray, j: np.ndarray, bone: float, arms: np.ndarray, clothes: np.ndarray, low_y: float
+) -> np.ndarray:
+    """(H, W) bool: pixels of `clothes` above row `low_y` coloured as the torso's middle (between the shoulders and
+    the hips; `arms` left out of the sample), clearly unlike the thighs' and the background's colours, each
+    column's run down from the garment's top edge."""
+    h, w = lab.shape[:2]
+    if any(j[k, 2] <= PRESENT_THRESHOLD for k in (2, 5, 9, 12)):
+        return np.zeros((h, w), bool)
+    rs, ls, rh, lh = (j[k, :2] for k in (2, 5, 9, 12))
+    quad = []
+    for t, side in ((0.35, 0), (0.35, 1), (0.7, 1), (0.7, 0)):
+        a, b = (rs, rh) if side == 0 else (ls, lh)
+        c = np.array([(rs + ls) / 2, (rh + lh) / 2])
+        pt, mid = a + t * (b - a), c[0] + t * (c[1] - c[0])
+        quad.append(mid + 0.6 * (pt - mid))
+    band = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(band, np.round(np.array(quad)).astype(np.int32), 1)
+    band = (band > 0) & ~arms
+    thighs = np.zeros((h, w), np.uint8)
+    for hip, knee in ((9, 10), (12, 13)):
+        if j[knee, 2] > PRESENT_THRESHOLD:
+            a, b = j[hip, :2], j[knee, :2]
+            p0, p1 = a + 0.2 * (b - a), a + 0.5 * (b - a)
+            cv2.line(thighs, tuple(int(v) for v in p0), tuple(int(v) for v in p1), 1, max(1, round(2 * bone)))
+    thighs = (thighs > 0) & ~arms
+    if band.sum() < 20 or thighs.sum() < 20:
+        return np.zeros((h, w), bool)
+    frame = np.concatenate((lab[:4].reshape(-1, 3), lab[:, :4].reshape(-1, 3), lab[:, -4:].reshape(-1, 3)))
+    others = [*_main_colours(lab[thighs], k=2, share=0.25), np.median(frame, axis=0)]
+    top = _coloured_as(lab, _main_colours(lab[band], k=3, share=0.15), others) & (np.arange(h)[:, None] <= low_y)
+    top = cv2.medianBlur(top.astype(np.uint8), 5) > 0  # no specks of a print
+    # hanging over the garment's top edge: each column's run of top pixels down from where the garment begins, so
+    # the top's hem is one edge and the garment below it stays whole
+    ok = top | ~clothes
+    return (np.cumprod(ok, axis=0) > 0) & top
+
+
 def tryon_lower_or_dress(
     category: str,
     person: Tensor,
@@ -325,15 +486,18 @@ def tryon_lower_or_dress(
     joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(person.device, torch.float32)
     hips = (joints[:, 12, :2] - joints[:, 9, :2]).norm(dim=-1)
     feet = feet_mask(joints, hips, tuple(person.shape[-2:]))
+    used_tuck: tuple[str, ...] = ()
     if parse is not None:
         bound = person_bound(parse, hips, span=kind in ("skirt", "dress")) & ~feet
-    else:
-        bound = ~feet
+    else:  # arms, hands and (worn out) the top in front, read from the pose and the colours
+        front = front_without_parse(person, pairs, warped.mask[:, 0] > 0.5, tuck if category == "lower" else None)
+        bound = ~feet & ~front.mask
+        used_tuck = front.tuck
     warped = warped._replace(mask=warped.mask * bound.to(warped.mask.dtype))
-    used_tuck = "-"
     comp_parse = parse
     if parse is not None and category == "lower":
-        comp_parse, used_tuck = _tucked_parse(parse, pairs, tuck)
+        comp_parse, one_tuck = _tucked_parse(parse, pairs, tuck)
+        used_tuck = (one_tuck,) * warped.mask.shape[0]
     if comp_parse is not None and kind in ("skirt", "dress"):
         # the background between the legs under a skirt or dress is the garment's (the composite's fit would cut
         # it as garment on the background, leaving trouser legs)
