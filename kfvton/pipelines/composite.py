@@ -224,6 +224,9 @@ FALLBACK_SW = 0.24
 #: The grown band continues the garment's texture mirrored across its outline where the mirrored colour is within
 #: this (sum of |RGB| differences) of the smooth fill (a knit continues; a stripe or a collar is not copied).
 MIRROR_COLOUR = 0.25
+#: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
+#: smooth fill: they continue, a plain garment's collar or stripe does not).
+MIRROR_SPREAD = 2.5
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -465,8 +468,19 @@ def _fit_to_body(
         my = np.clip(2 * by[k] - gy_ + np.sign(by[k] - gy_) * 6, 0, broad.shape[0] - 1)
         mx = np.clip(2 * bx[k] - gx_ + np.sign(bx[k] - gx_) * 6, 0, broad.shape[1] - 1)
         source = g_all[i][crop][my, mx]
-        # not a stripe, a collar or a print's feature mirrored out of the garment: only colours near the smooth fill
-        use = seed[my, mx] & (np.abs(source - tex[gy_, gx_]).sum(-1) < MIRROR_COLOUR)
+        # not a stripe, a collar or a print's feature mirrored out of a plain garment: only colours near the smooth
+        # fill, or within the garment's own spread there (an all-over print continues; its flat mean was a band)
+        # (at 1/FILL_SCALE: a smooth average)
+        spread = np.where(seed, np.abs(g_all[i][crop] - tex).sum(-1), 0.0).astype(np.float32)
+        small_hw = (-(-spread.shape[1] // FILL_SCALE), -(-spread.shape[0] // FILL_SCALE))
+        sigma = max(1.0, reach / FILL_SCALE)
+        den = cv2.GaussianBlur(
+            cv2.resize(seed.astype(np.float32), small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma
+        )
+        num = cv2.GaussianBlur(cv2.resize(spread, small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma)
+        local = (num / np.maximum(den, 1e-3))[my // FILL_SCALE, mx // FILL_SCALE]
+        limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * local)
+        use = seed[my, mx] & (np.abs(source - tex[gy_, gx_]).sum(-1) < limit)
         tex[gy_[use], gx_[use]] = source[use]
         # the garment's own rim next to the band too (the photo's background blends into it: a light line)
         rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
@@ -648,11 +662,11 @@ def _repaint(
             skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
         # the person's light and folds, a limb's round shading (`_limb_shading`), and the grain of the real skin
         # and background nearby (`_grain`: a smooth fill looks like plastic)
-        rng = np.random.default_rng(i)
         limb = _limb_shading(wc < 0.5, unit)
-        skin_grain = _grain(ci, skin_seed & ((cc & _FACE) == 0), unit, rng)
+        bands = _grain_bands(ci, unit, np.random.default_rng(i))
+        skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
         skin_fill = skin_fill * (gain[i][crop] * limb * skin_grain)[..., None]
-        bg_fill = bg_fill * _grain(ci, bg_seed, unit, rng)[..., None]
+        bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
         fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
         # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
         # than what the repaint puts there, within `RESIDUE_PX` of them
@@ -736,14 +750,15 @@ def _far_residue(
     and they join the old clothes through such pixels."""
     none = np.zeros(old.shape, bool)
     reach = max(2, round(RESIDUE_FAR_PX * unit))
-    zone = cv2.dilate(old.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1,) * 2)) > 0
+    d_old = cv2.distanceTransform((~old).astype(np.uint8), cv2.DIST_L2, 3)
+    zone = d_old <= reach
     seed = bg_seed & ~zone
     candidates = zone & ((codes & _BACKGROUND) > 0) & ~old & ~covered
     if not candidates.any() or seed.sum() < GRAIN_MIN_PX * unit * unit:
         return none
     bg = _push_pull(img, seed)
     # the background's own spread next to that reach (a ring as wide as it): its gradients, grain or texture
-    ring = seed & (cv2.dilate(zone.astype(np.uint8), np.ones((2 * reach + 1,) * 2, np.uint8)) > 0)
+    ring = seed & (d_old <= 2 * reach)
     spread = np.abs(img[ring] - bg[ring]).sum(-1) if ring.sum() >= 16 else np.zeros(1, np.float32)
     limit = max(RESIDUE_FAR_MIN, RESIDUE_FAR_NOISE * float(np.percentile(spread, 90)))
     old_colour = np.median(img[old][::7], axis=0)
@@ -760,9 +775,10 @@ def _far_residue(
     r = max(1, round(4 * unit))
     closed = cv2.morphologyEx(hit | old.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((2 * r + 1,) * 2, np.uint8))
     hit = (closed > 0) & candidates
-    _, parts = cv2.connectedComponents((hit | old).astype(np.uint8), connectivity=8)
-    joined = np.unique(parts[old])
-    hit &= np.isin(parts, joined[joined > 0])
+    count, parts = cv2.connectedComponents((hit | old).astype(np.uint8), connectivity=8)
+    joined = np.zeros(count, bool)
+    joined[parts[old]] = True  # (a lookup table: no sort of the labels)
+    hit &= joined[parts]
     # and its outline's mixed pixels (the fringe the paint's outward feather does not reach)
     return (cv2.dilate(hit.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & candidates
 
@@ -781,12 +797,13 @@ def _specks(front: np.ndarray, freed: np.ndarray, unit: float) -> np.ndarray:
     if not front.any():
         return np.zeros(front.shape, bool)
     _, parts, stats, _ = cv2.connectedComponentsWithStats(front.astype(np.uint8), connectivity=8)
-    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < SPECK_PX * SPECK_PX * unit * unit)
-    small = small[small > 0]
-    if len(small) == 0:
+    small = stats[:, cv2.CC_STAT_AREA] < SPECK_PX * SPECK_PX * unit * unit
+    small[0] = False
+    if not small.any():
         return np.zeros(front.shape, bool)
-    touching = np.unique(parts[cv2.dilate(freed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])
-    return np.isin(parts, np.intersect1d(small, touching))
+    touching = np.zeros(len(small), bool)
+    touching[parts[cv2.dilate(freed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]] = True
+    return (small & touching)[parts]
 
 
 def _no_slivers(weight: np.ndarray, freed: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
@@ -816,30 +833,45 @@ def _soft_grown(mask: np.ndarray, unit: float) -> np.ndarray:
     return cv2.GaussianBlur(grown.astype(np.float32), (0, 0), max(0.8, 1.5 * unit))
 
 
-def _grain(img: np.ndarray, seed: np.ndarray, unit: float, rng: np.random.Generator) -> np.ndarray:
-    """(H, W) float32 gain ~ 1: noise with the fine texture of `img` (H, W, 3) [0, 1] on `seed` (H, W) bool (real
-    skin or background), for a smooth fill of it. Per band of `GRAIN_BANDS` (differences of Gaussians of the
-    log-luminance), the noise's spread is the seed's (1.4826 x the median absolute deviation, over seed pixels whose
-    band support lies inside the seed: not its edges, eyes or a print's outline). Ones when fewer than
-    `GRAIN_MIN_PX` seed pixels (scaled to 1024 rows) remain."""
-    h, w = seed.shape
-    sigmas = [s * unit for s in GRAIN_BANDS]
-    r = max(1, round(2 * sigmas[-1]))
-    inner = cv2.erode(seed.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
-    if inner.sum() < GRAIN_MIN_PX * unit * unit:
-        return np.ones((h, w), np.float32)
+@dataclass(frozen=True)
+class _GrainBands:
+    real: list[np.ndarray]  # (H, W) float32 per band of `GRAIN_BANDS`: the image's log-luminance band
+    noise: list[np.ndarray]  # (H, W) float32 per band: white noise's band, unit spread
+    reach: int  # the widest band's support, pixels
+
+
+def _grain_bands(img: np.ndarray, unit: float, rng: np.random.Generator) -> _GrainBands:
+    """Bands (differences of Gaussians of `GRAIN_BANDS` sigmas, at 1024 rows) of the log-luminance of `img` (H, W, 3)
+    [0, 1] and of white noise, for `_grain`."""
+    h, w = img.shape[:2]
     log_l = np.log(img @ np.array([0.299, 0.587, 0.114], np.float32) + 0.04)
     noise = rng.standard_normal((h, w), dtype=np.float32)
-    out = np.zeros((h, w), np.float32)
+    real, noises = [], []
     real_lo, noise_lo = log_l, noise
-    for sigma in sigmas:
+    for sigma in (s * unit for s in GRAIN_BANDS):
         real_hi, noise_hi = real_lo, noise_lo
         real_lo = cv2.GaussianBlur(log_l, (0, 0), sigma)
         noise_lo = cv2.GaussianBlur(noise, (0, 0), sigma)
-        band = (real_hi - real_lo)[inner]
-        spread = 1.4826 * float(np.median(np.abs(band - np.median(band))))
-        noise_band = noise_hi - noise_lo
-        out += noise_band * (spread / max(float(noise_band.std()), 1e-6))
+        real.append(real_hi - real_lo)
+        band = noise_hi - noise_lo
+        noises.append(band / max(float(band[::4, ::4].std()), 1e-6))
+    return _GrainBands(real, noises, max(1, round(2 * GRAIN_BANDS[-1] * unit)))
+
+
+def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 gain ~ 1: noise with the fine texture of the image on `seed` (H, W) bool (real skin or
+    background), for a smooth fill of it. Per band (`_grain_bands`), the noise's spread is the seed's (1.4826 x the
+    median absolute deviation, over seed pixels whose band support lies inside the seed: not its edges, eyes or a
+    print's outline). Ones when fewer than `GRAIN_MIN_PX` seed pixels (scaled to 1024 rows) remain."""
+    r = bands.reach
+    inner = cv2.erode(seed.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    if inner.sum() < GRAIN_MIN_PX * unit * unit:
+        return np.ones(seed.shape, np.float32)
+    out = np.zeros(seed.shape, np.float32)
+    for real, noise in zip(bands.real, bands.noise, strict=True):
+        values = real[inner][::3]
+        spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
+        out += noise * spread
     return np.exp(np.clip(out, -GRAIN_MAX, GRAIN_MAX)).astype(np.float32)
 
 
