@@ -158,6 +158,9 @@ FRINGE_PX = 2.0
 RESIDUE_PX = 10.0
 #: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
 RESIDUE_COLOUR = 0.3
+#: Over the lower body (inside the pose's arms, grown by RESIDUE_PX), only pixels much nearer the old clothes' colour
+#: than the lower body's own (RESIDUE_FRONT times as near) are residue, away from the wall; just nearer, on it.
+RESIDUE_FRONT = 0.25
 #: Farther out, up to RESIDUE_FAR_PX, background-labelled pixels joined to the old clothes are old clothes too when
 #: their colour is off the background's by over RESIDUE_FAR_NOISE times its own spread (90th percentile), at least
 #: RESIDUE_FAR_MIN (sum of |RGB| differences): a white sleeve's outer strip on a light grey wall differs by ~0.04.
@@ -677,11 +680,13 @@ def _repaint(
         if arms_prior is not None and front_own.sum() >= 64:
             loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
             sleeves = cv2.dilate(arms_prior[crop], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
-            # on its outline against the wall only (in a top's colour, a pair of jeans is ambiguous)
-            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel)
-            lower_front &= (sleeves > 0) & (wall > 0)
+            # on its outline against the wall (in a top's colour, a pair of jeans is ambiguous), or anywhere when
+            # far nearer the old clothes' colour than that part's (a white sleeve the jeans' label took)
+            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel) > 0
+            lower_front &= sleeves > 0
         else:
             lower_front[:] = False
+            wall = lower_front
         band = near & ~covered & ~freed & (soft_side | lower_front)
         if band.any():
             # the colour, or a blend of it with the fill's (a sleeve's anti-aliased edge on the wall)
@@ -691,7 +696,8 @@ def _repaint(
             residue = np.zeros(band.shape, np.uint8)
             ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
             if lower_front.any():
-                ok &= ~lower_front[band] | (to_old < _off_blend(px, np.median(ci[front_own][::7], axis=0), under))
+                to_front = _off_blend(px, np.median(ci[front_own][::7], axis=0), under)
+                ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
             residue[band] = ok
             freed |= band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
         fill[i][crop] = fc
