@@ -19,8 +19,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline become garment, its texture continued from its own pixels (mirrored across its outline where that
        colour is near the smooth fill, `MIRROR_COLOUR`): sideways (the blurred outline's normal) and, in the
-       shoulder zone, upwards too, tapering to nothing at the neck opening (the shoulder line follows the body's
-       shoulders; no halo of repainted skin beside a sleeve or side seam).
+       shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
+       (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
+       ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
@@ -34,6 +35,14 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          limbs drawn tapered with `LIMB_WIDTHS` and the torso outline `_torso_outline`: an arm under a freed
          sleeve is arm-wide), background outside; without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
+       - residue: old-garment colours the parse map missed are repainted too: within `RESIDUE_PX` of the old
+         clothes (their colour or its blend with the fill: an anti-aliased outline; over the lower body only inside
+         the pose's arms, `RESIDUE_FRONT`), small specks of the lower body touching them (`SPECK_PX`), and, up to
+         `RESIDUE_FAR_PX`, background-labelled pixels joined to them whose colour is off the wall's by more than its
+         own spread (`_far_residue`: a white sleeve's outer strip on a light wall), filled as background;
+       - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`);
+       - grain: the skin and background fills get noise matched, band by band, to the real skin's and wall's fine
+         texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
     4. Light and folds (`_shading`): the old clothes' log-luminance at low and middle frequencies, relative to its
        median, after a median filter (thin stripes and lettering go) and without the pixels whose chromaticity or
