@@ -50,6 +50,9 @@ SLEEVE_KINDS = ("none", "short", "long")
 #: The cut read from the mask's outline (`detect_garment_landmarks`, see the module's docstring).
 CUT_KINDS = ("regular", "open front", "strappy", "halter", "off-shoulder", "strapless", "wrap")
 
+# An armpit lies above this fraction of the collar-to-hem height (a crop top's at ~0.7), or not outside the hem
+# corner by more than `ARMPIT_OUT_MAX` of the garment's width
+ARMPIT_LOW, ARMPIT_OUT_MAX = 0.6, 0.1
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
 _N_CONTOUR = 600  # outline resampled to this many points
@@ -278,6 +281,12 @@ def _side_features(
     margin = max(2, n // 40)
 
     armpit_idx, armpit_conf = _find_armpit(p, a, piece, top_y=top_y, body_h=body_h, margin=margin, side=side)
+    if armpit_idx is not None:
+        # An "armpit" low down and outside the hem corner is the flare of a wide sleeve hanging beside the body
+        # (bell and kimono sleeves, Dress Code 000006_1, read as sleeveless before): no side seam is visible.
+        low = p[armpit_idx, 1] > top_y + ARMPIT_LOW * body_h
+        if low and (p[armpit_idx, 0] - hem[0]) * side > ARMPIT_OUT_MAX * width:
+            armpit_idx = None
     if armpit_idx is None:
         # No visible side seam (a long sleeve hanging over the body side): place the armpit on the hem corner's
         # vertical, a third of the way down, and mark it as a guess.

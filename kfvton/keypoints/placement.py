@@ -11,14 +11,18 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        armpits -> 2 `ARMPIT_HALF` sw, hem corners -> the body's hem width), so one misplaced landmark does not
        decide the size; `sy` puts the garment's hem at its own length (`_own_length`: the flat garment's length
        over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
-       shoulder width), or on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x
+       shoulder width, or the torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x
        `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
-       waistband (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
-       `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth.
+       waistband, at most `TUCK_MAX` (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
+       `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
+       `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
+       strap tops).
     3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
        `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (on the VITON-HD samples' parse maps the
        top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it); with `body` masks they
-       go onto the silhouette's top and outer edge, `SEAM_INSET` inside (`_shoulder_seams`). A garment shoulder
+       go onto the silhouette's top and outer edge, `SEAM_INSET` inside (`_shoulder_seams`), then in along joint ->
+       seam onto a rounded shoulder's outline (`_round_shoulder`: their corner would stick out). A strappy cut's
+       strap tops go onto the line collar side -> seam, `STRAP_ON_SHOULDER` of the way out. A garment shoulder
        that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target is
        taken as misdetected and dropped (confidence 0) rather than folding the warp.
     4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
@@ -26,7 +30,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        shoulder joint (a frill or cap sleeve read as the armpit would fold the torso over the arm).
     5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
-       + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule), else
+       + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule, each
+       side apart; the clothes alone, gaps up to `RUN_BRIDGE` sw bridged, when they are as wide as the hips), else
        the hip joints + `HEM_OUT` sw each side. `place_side_seams` adds points between armpit and hem corner
        that follow the waist.
     6. Sleeves (`landmarks.sleeves` per item): "none" drops the four sleeve points (confidence 0); "short" walks
@@ -34,7 +39,9 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
        the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing). The cuff keeps the
        garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw), across the arm, its outer
-       point away from the body's centre line. With no elbow the sleeve keeps its garment-frame position.
+       point away from the body's centre line; a short cuff hugs the upper arm instead (inner edge `ARM_HALF` sw
+       inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most `SHORT_SLEEVE_OUT`
+       past the silhouette). With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
 """
 
@@ -65,6 +72,8 @@ __all__ = [
     "resolve_tuck",
     "place_garment_landmarks",
     "place_side_seams",
+    "place_front_neckline",
+    "join_side_pairs",
 ]
 
 #: The names placed pairs carry: the garment detector's landmarks, in its order (one definition, there).
@@ -86,6 +95,14 @@ SHOULDER_TRUST = 0.3  # a garment shoulder this far (x sw) from its body target 
 ASPECT_MIN, ASPECT_MAX = 0.6, 1.8
 SLEEVE_MIN_WIDTH = 0.15  # sleeve opening limits, x sw: at the upper arm (short) and at the wrist (long)
 SLEEVE_MAX_WIDTH = {"short": 0.36, "long": 0.2}
+# A bare upper arm is ~0.2 sw across, its joint line near the middle (VITON-HD 10549's arm labels: 0.08-0.12 sw
+# either side at mid upper arm). A short sleeve hangs round it: its inner edge `ARM_HALF` x `SHORT_SLEEVE_INNER`
+# inside the joint line (against the torso), its width the garment's within `SHORT_SLEEVE_EASE` x the arm's width,
+# the ease outwards (worn T-shirt sleeves on the samples reach 0.14-0.25 sw outside the joint line at mid arm).
+ARM_HALF = 0.1
+SHORT_SLEEVE_INNER = 1.0
+SHORT_SLEEVE_EASE = (1.1, 1.4)
+SHORT_SLEEVE_OUT = 0.04  # with `body` masks: at most this (x sw) outside the silhouette's edge at the sleeve's end
 SHORT_SLEEVE_MIN = 0.3  # a short sleeve covers at least this fraction of the upper arm
 SLEEVE_BELOW_ARMPIT = 0.12  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
@@ -96,7 +113,11 @@ HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above t
 LENGTH_PER_SHOULDER = {"sleeved": 1.19, "none": 0.93}
 LENGTH_PER_ARMPIT = {"sleeved": 0.85, "none": 1.02}
 OWN_LENGTH_MIN, OWN_LENGTH_MAX = 0.8, 3.2  # limits of the garment's own length, x sw
+# Neck-to-hips length over shoulder width facing the camera: 1.2-1.9 on the samples (VITON-HD paired up to 1.88,
+# Dress Code upper 1.45-1.86); Dress Code 000001, turned three-quarters, has 2.41: its shoulders are foreshortened.
+TORSO_PER_SW_MAX = 1.9
 TUCK_DEPTH = 0.15  # a tucked-in hem reaches at least this far (x sw) below the lower garment's waistband
+TUCK_MAX = 0.35  # ... and at most this far (the rest of a long top is inside the lower garment)
 # "auto" tucks in when the old top meets the lower garment at least this far (x sw) above the hip joints (a top
 # worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
 AUTO_IN_ABOVE_HIPS = 0.15
@@ -104,6 +125,9 @@ TOUCH = 0.06  # the old top "meets" the lower garment when its bottom is within 
 SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this far (x sw) above the joint
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
+STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
+SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
+RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 ARMPIT_BELOW = 0.3  # an armpit target lies at least this far (x sw) below its shoulder joint
 
@@ -238,8 +262,9 @@ def place_garment_landmarks(
         j = j_all[i if j_all.shape[0] > 1 else 0]
         m = None if m_all is None else m_all[i if m_all.shape[0] > 1 else 0, 0]
         sleeve = sleeves[i if len(sleeves) > 1 else 0]
+        cut = landmarks.cuts[i if len(landmarks.cuts) > 1 else 0] if landmarks.cuts else "regular"
         masks = None if body is None else tuple(x.to(points.device) for x in body.item(i))
-        targets.append(_place_one(g, j, m, sleeve, masks, tucks[i if len(tucks) > 1 else 0]))
+        targets.append(_place_one(g, j, m, sleeve, masks, tucks[i if len(tucks) > 1 else 0], cut))
     person_px = torch.stack(targets).to(points.dtype)
     garment_px = points.expand(b, -1, -1) if points.shape[0] != b else points
     return KeypointPairs(
@@ -299,6 +324,7 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
         # arms count as body: one crossing the torso would otherwise split the outline's run
         top, lower, silhouette = body.item(i)
         torso = (top | lower | silhouette).to(p_all.device)
+        clothes = (top | lower).to(p_all.device)
         k = 0
         for side, sign in (("right", -1.0), ("left", 1.0)):
             ia, ih = _I[f"armpit_{side}"], _I[f"hem_{side}"]
@@ -308,7 +334,10 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
                     target = torch.lerp(p_all[i, ia, :2], p_all[i, ih, :2], t)
                     rel = target - f.top
                     down, across = rel @ f.v, rel @ f.u
-                    run = _run_across(torso, f, down)
+                    # the wider of the outline with the arms and the clothes' own (gaps in them bridged: a
+                    # column the regions missed must not pinch the waist)
+                    runs = [r for r in (_run_across(torso, f, down), _run_across(clothes, f, down, bridge=True)) if r]
+                    run = (min(r[0] for r in runs), max(r[1] for r in runs)) if runs else None
                     if run is not None:
                         edge = (run[1] if sign > 0 else run[0]) - float(f.centre_a)
                         inset = float(f.centre_a) + HEM_INSET * edge
@@ -319,6 +348,84 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
                         g_out[i, k, 2] = p_out[i, k, 2] = 1.0
                 k += 1
     return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+#: Worn, a round neckline's front sits higher than the flat photo's depth under its collar sides says (the back of
+#: the collar rises behind the neck; the flat photo shows the neck opening from above): on VITON-HD paired 00008
+#: the flat depth x the width scale puts the front 0.37 sw under the photo's, the worn fronts sit 0.05-0.23 sw above
+#: the neck joint on the samples' parse maps. A round neck (depth under `ROUND_NECK_MAX` x its collar width) keeps
+#: `NECK_DEPTH_SHARE` of its flat depth; deeper (V, scoop) necks keep theirs (no pair).
+NECK_DEPTH_SHARE = 0.5
+ROUND_NECK_MAX = 0.6
+NECK_MIN_CONF = 0.5  # collar sides found on the outline (not placed by a cut's rule)
+
+
+def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePairs:
+    """One torso pair at the front neckline's lowest point, so a round neck sits at the base of the neck.
+
+    Garment side: the first garment pixel under the collar sides in the column between them (the front neckline,
+    once `cut_inside_back` has removed the back seen through the opening). Person side: `NECK_DEPTH_SHARE` of that
+    depth x the width scale (collar sides' person / garment distance) under the collar sides' targets. Without it a
+    round neck keeps its flat depth and sits far down the chest (00008's low collar). Confidence 0 for deep necks
+    (`ROUND_NECK_MAX`), where the collar sides are missing or placed by a cut's rule, where the column has no
+    opening, or without a pose.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask (after `cut_inside_back`).
+
+    Returns:
+        `SidePairs` with M = 1 pair per item.
+    """
+    check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    b = pairs.batch_size
+    g_out = pairs.garment_px.new_zeros(b, 1, 3)
+    p_out = pairs.person_px.new_zeros(b, 1, 3)
+    if pairs.pose is None:
+        return SidePairs(garment_px=g_out, person_px=p_out)
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
+    g_all = pairs.garment_px.detach().to(torch.float64)
+    p_all = pairs.person_px.detach().to(torch.float64)
+    masks = garment_mask.detach() > 0.5
+    il, ir = _I["collar_left"], _I["collar_right"]
+    for i in range(b):
+        g, p = g_all[i], p_all[i]
+        if min(float(g[il, 2]), float(g[ir, 2]), float(p[il, 2]), float(p[ir, 2])) < NECK_MIN_CONF:
+            continue
+        f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
+        mask = masks[i if masks.shape[0] > 1 else 0, 0]
+        x = int(round(float(g[il, 0] + g[ir, 0]) / 2))
+        y0 = int(round(float(torch.minimum(g[il, 1], g[ir, 1]))))
+        if not (0 <= x < mask.shape[1] and 0 <= y0 < mask.shape[0]):
+            continue
+        col = mask[y0:, x]
+        hole = (~col).nonzero()
+        if len(hole) == 0:
+            continue
+        below = col[int(hole[0, 0]) :].nonzero()
+        if len(below) == 0:
+            continue
+        depth_g = float(hole[0, 0] + below[0, 0])
+        width_g = float((g[il, 0] - g[ir, 0]).abs())
+        if width_g < 1.0 or depth_g > ROUND_NECK_MAX * width_g:
+            continue
+        depth = NECK_DEPTH_SHARE * depth_g * abs(float((p[il, :2] - p[ir, :2]) @ f.u) / width_g)
+        mid = (p[il, :2] + p[ir, :2]) / 2
+        g_out[i, 0] = torch.tensor([float(x), y0 + depth_g, 1.0], dtype=g_out.dtype)
+        p_out[i, 0, :2] = (mid + depth * f.v).to(p_out)
+        p_out[i, 0, 2] = 1.0
+    return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+def join_side_pairs(*extra: SidePairs | None) -> SidePairs | None:
+    """The extra torso pairs of several `SidePairs` as one (None entries skipped; None when all are)."""
+    parts = [e for e in extra if e is not None]
+    if not parts:
+        return None
+    return SidePairs(
+        garment_px=torch.cat([e.garment_px for e in parts], dim=1),
+        person_px=torch.cat([e.person_px for e in parts], dim=1),
+    )
 
 
 def _perp(u: Tensor) -> Tensor:
@@ -342,6 +449,7 @@ class _Frame:
     top: Tensor
     hip_mid: Tensor | None
     centre_a: Tensor  # the body's centre line, across `u` from `top`
+    length_sw: Tensor  # the shoulder width lengths scale with (`sw`, or more when the shoulders turn away)
 
 
 def _body_frame(j: Tensor) -> _Frame:
@@ -354,7 +462,12 @@ def _body_frame(j: Tensor) -> _Frame:
     neck = _joint(j, 1)
     top = (neck if neck is not None else (rs + ls) / 2) - COLLAR_UP * sw * v  # where the collar sides sit
     centre_a = ((hip_mid - top) @ u) if hip_mid is not None else torch.zeros((), dtype=j.dtype, device=j.device)
-    return _Frame(rs, ls, sw, u, v, top, hip_mid, centre_a)
+    # A person turned sideways shows foreshortened shoulders but a torso of full length: lengths follow the torso
+    # when the shoulders are too narrow for it (widths keep `sw`: they are foreshortened too).
+    length_sw = sw
+    if hip_mid is not None and neck is not None:
+        length_sw = torch.maximum(sw, (hip_mid - neck).norm() / TORSO_PER_SW_MAX)
+    return _Frame(rs, ls, sw, u, v, top, hip_mid, centre_a, length_sw)
 
 
 def _lookup(mask: Tensor, pts: Tensor) -> Tensor:
@@ -376,14 +489,21 @@ def _march(mask: Tensor, start: Tensor, direction: Tensor, limit: float) -> floa
     return float(ts[out[0, 0]]) if len(out) else limit
 
 
-def _run_across(mask: Tensor, f: _Frame, down: Tensor | float) -> tuple[float, float] | None:
+def _run_across(mask: Tensor, f: _Frame, down: Tensor | float, *, bridge: bool = False) -> tuple[float, float] | None:
     """(lo, hi) across `u` (from `top`) of the run of `mask` at distance `down` along `v` that holds the body's
-    centre line (or lies nearest it); None when the row misses the mask."""
+    centre line (or lies nearest it); with `bridge` (clothes only: the gap between an arm and the torso is real)
+    gaps up to `RUN_BRIDGE` sw bridged; None when the row misses the mask."""
     half = float(1.5 * f.sw)
     a = torch.arange(-half, half + 1.0, 1.0, dtype=f.top.dtype, device=f.top.device) + f.centre_a
     hit = _lookup(mask, f.top + down * f.v + a[:, None] * f.u)
     if not bool(hit.any()):
         return None
+    # gaps up to RUN_BRIDGE sw (buttons, a belt, a seam the regions missed) do not split the body's run
+    k = 2 * int(RUN_BRIDGE * float(f.sw) / 2) + 1 if bridge else 1
+    if k > 1:
+        x = hit[None, None].to(torch.float32)
+        x = torch.nn.functional.max_pool1d(x, k, 1, k // 2)
+        hit = (-torch.nn.functional.max_pool1d(-x, k, 1, k // 2))[0, 0] > 0.5
     idx = hit.nonzero().flatten()
     nearest = idx[(a[idx] - f.centre_a).abs().argmin()]
     gaps = (~hit).nonzero().flatten()
@@ -415,15 +535,14 @@ def _old_hem_and_waist(top: Tensor, lower: Tensor, f: _Frame) -> tuple[float, fl
     return float(up[-1, 0]), waist
 
 
-def _own_length(g: Tensor, sleeve: str, length_px: Tensor) -> Tensor | None:
+def _own_length(g: Tensor, sleeve: str, length_px: Tensor, *, straps: bool = False) -> Tensor | None:
     """The garment's collar-to-hem length on the body, in person shoulder widths, from its own proportions
-    (`LENGTH_PER_SHOULDER`, `LENGTH_PER_ARMPIT`); None when neither width is measured."""
+    (`LENGTH_PER_SHOULDER`, `LENGTH_PER_ARMPIT`); None when neither width is measured. With `straps` (a strappy
+    cut: its "shoulders" are the strap tops, close together) the armpit width alone."""
     kind = "none" if sleeve == "none" else "sleeved"
     estimates = []
-    for a, b, per in (
-        ("shoulder_left", "shoulder_right", LENGTH_PER_SHOULDER[kind]),
-        ("armpit_left", "armpit_right", LENGTH_PER_ARMPIT[kind]),
-    ):
+    widths = (("shoulder_left", "shoulder_right", LENGTH_PER_SHOULDER[kind]),) if not straps else ()
+    for a, b, per in (*widths, ("armpit_left", "armpit_right", LENGTH_PER_ARMPIT[kind])):
         if g[_I[a], 2] > 0.25 and g[_I[b], 2] > 0.25:
             width = (g[_I[a], 0] - g[_I[b], 0]).abs().clamp_min(1.0)
             estimates.append(per * length_px / width)
@@ -439,6 +558,7 @@ def _place_one(
     sleeve: str,
     body: tuple[Tensor, Tensor, Tensor] | None = None,
     tuck: str = "out",
+    cut: str = "regular",
 ) -> Tensor:
     """(14, 3) garment landmarks + (25, 3) joints (+ (H, W) bool masks) -> (14, 3) targets, float64."""
     f = _body_frame(j)
@@ -469,18 +589,20 @@ def _place_one(
         g_hem_y = max(float(g[_I[n], 1]) for n in ("hem_left", "hem_right") if present(n))
     own = None
     if g_hem_y is not None and g_hem_y - g_top_y > 1:
-        own = _own_length(g, sleeve, g_hem_y - g_top_y)
+        own = _own_length(g, sleeve, g_hem_y - g_top_y, straps=cut == "strappy")
 
     # body model: widths across (u) and the hem's distance down (v) from `top`
     mask_ext = _mask_extent(mask, top, u, v, sw, hip_mid) if mask is not None else None
     if mask_ext is not None:
         hem_b = mask_ext[0]
     elif own is not None:
-        hem_b = own * sw
+        hem_b = own * f.length_sw
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)
-            if meet is not None:  # reaches into the lower garment, which stays in front
-                hem_b = torch.maximum(hem_b, torch.as_tensor(meet[1] + TUCK_DEPTH * float(sw), dtype=g.dtype))
+            if meet is not None:  # reaches into the lower garment, which stays in front; what is longer stays
+                # inside it (a long top's hem would show beside the trousers' outline)
+                waist = torch.as_tensor(meet[1], dtype=g.dtype)
+                hem_b = hem_b.clamp(waist + TUCK_DEPTH * sw, waist + TUCK_MAX * sw)
     elif hip_mid is not None:
         hem_b = (hip_mid - top) @ v + HEM_BELOW_HIPS * sw
     else:
@@ -498,14 +620,21 @@ def _place_one(
             hem_half = hem_half.clamp(hips_half + HEM_OUT_MIN * sw, hips_half + HEM_OUT_MAX * sw)
     elif body is not None:
         # side seams on the body's outline at the hem's height (old top, lower garment, arms: an arm crossing the
-        # body must not cut the run; arms hanging at the sides widen it only up to the hips' limit)
-        run = _run_across(body[0] | body[1] | body[2], f, hem_b - HEM_MARGIN * hem_b)
+        # body must not cut the run:
+        # body[2]); the clothes alone when they are as wide as the hips (an arm hanging beside them would widen
+        # one side and pull the hem's centre off the body), and each side within the hips' limits
+        row = hem_b - HEM_MARGIN * hem_b
+        run = _run_across(body[0] | body[1], f, row, bridge=True)
+        least = None if hips_half is None else float(hips_half + HEM_OUT_MIN * sw)
+        if run is None or least is None or min(float(centre_line) - run[0], run[1] - float(centre_line)) < least:
+            run = _run_across(body[0] | body[1] | body[2], f, row)
         if run is not None:
-            lo, hi = run
-            hem_centre_a = torch.as_tensor((lo + hi) / 2, dtype=g.dtype)
-            hem_half = torch.as_tensor(HEM_INSET * (hi - lo) / 2, dtype=g.dtype)
+            lo, hi = (torch.as_tensor(x, dtype=g.dtype) - centre_line for x in run)
             if hips_half is not None:
-                hem_half = hem_half.clamp(hips_half + HEM_OUT_MIN * sw, hips_half + HEM_OUT_MAX * sw)
+                limits = (hips_half + HEM_OUT_MIN * sw) / HEM_INSET, (hips_half + HEM_OUT_MAX * sw) / HEM_INSET
+                lo, hi = -(-lo).clamp(*limits), hi.clamp(*limits)
+            hem_centre_a = centre_line + (lo + hi) / 2
+            hem_half = HEM_INSET * (hi - lo) / 2
     seams = _shoulder_seams(body[2], f) if body is not None else None
     seam_half = sw * (0.5 + (SHOULDER_OUT if seams is None else (seams[0][1] + seams[1][1]) / 2))
     armpit_half = sw * ARMPIT_HALF
@@ -541,6 +670,13 @@ def _place_one(
     for k, (name, joint, sign) in enumerate((("shoulder_right", rs, -1.0), ("shoulder_left", ls, 1.0))):
         up_out = (SHOULDER_UP, SHOULDER_OUT) if seams is None else seams[k]
         target = joint + sign * up_out[1] * sw * u - up_out[0] * sw * v
+        if body is not None:
+            target = _round_shoulder(body[2], joint, target, f)
+        if cut == "strappy":
+            # the strap tops lie over the shoulder tops where the frame puts them across: on the line from the
+            # collar side (the neck's base) out to the seam
+            out[_I[name]] = _on_shoulder_line(out[_I[name]], out[_I[name.replace("shoulder", "collar")]], target, f)
+            continue
         off = out[_I[name]] - target
         # across the body the frame map is reliable; down it depends on the length scale `sy` and the garment's
         # shoulder slope, so allow twice as much there
@@ -603,11 +739,48 @@ def _place_one(
         body_line = top + (((end - top) @ v) * v) + centre_line * u
         if (end - body_line) @ n < 0:
             n = -n  # outer = away from the body's centre line
+        if sleeve == "short":
+            # round the upper arm: the inner edge against the arm's inner side, the ease outwards
+            arm = 2 * ARM_HALF * sw
+            most = SHORT_SLEEVE_EASE[1] * arm
+            if body is not None:  # no further out than the arm's (or old sleeve's) outline, plus the ease
+                reach = _march(body[2], end, n, float(0.6 * sw))
+                if reach is not None:
+                    most = most.clamp(max=(SHORT_SLEEVE_INNER * ARM_HALF + SHORT_SLEEVE_OUT) * sw + reach)
+            width = width.clamp(max=most).clamp_min(SHORT_SLEEVE_EASE[0] * arm)
+            inner = end - n * (SHORT_SLEEVE_INNER * ARM_HALF * sw)
+            out[o_i], out[n_i] = inner + n * width, inner
+            continue
         out[o_i] = end + n * width / 2
         out[n_i] = end - n * width / 2
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))
     return torch.cat((out, conf[:, None]), dim=-1)
+
+
+def _on_shoulder_line(point: Tensor, collar: Tensor, seam: Tensor, f: _Frame) -> Tensor:
+    """`point` moved onto the straight line collar side -> shoulder seam, at its own place across, kept within
+    `STRAP_ON_SHOULDER` of the way (a flat camisole's straps lean in; worn, they sit mid-shoulder)."""
+    a, a0, a1 = (point - f.top) @ f.u, (collar - f.top) @ f.u, (seam - f.top) @ f.u
+    t = ((a - a0) / (a1 - a0)).clamp(*STRAP_ON_SHOULDER) if float((a1 - a0).abs()) > 1.0 else torch.ones_like(a)
+    down = torch.lerp((collar - f.top) @ f.v, (seam - f.top) @ f.v, t)
+    return f.top + torch.lerp(a0, a1, t) * f.u + down * f.v
+
+
+def _round_shoulder(silhouette: Tensor, joint: Tensor, target: Tensor, f: _Frame) -> Tensor:
+    """The seam `target` (above and outside `joint`) pulled in onto the silhouette's rounded shoulder: the top and
+    the outer edge are measured apart, and their corner lies outside a sloping shoulder (the garment's shoulder
+    would stick out there as a spike). Along joint -> target, at most to the edge less `SEAM_INSET`, and not
+    closer than `SHOULDER_ROUND_MIN` of the way (hair over the shoulder hides its outline)."""
+    rel = target - joint
+    dist = float(rel.norm())
+    if dist < 1.0:
+        return target
+    reach = _march(silhouette, joint, rel / dist, dist + float(f.sw) * SEAM_INSET + 1.0)
+    if reach is None:
+        return target
+    keep = min(max(reach - SEAM_INSET * float(f.sw), SHOULDER_ROUND_MIN * dist), dist)
+    return joint + rel * (keep / dist)
 
 
 def _shoulder_seams(silhouette: Tensor, f: _Frame) -> tuple[tuple[float, float], tuple[float, float]]:

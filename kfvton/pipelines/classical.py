@@ -35,6 +35,8 @@ from ..keypoints.placement import (
     REQUIRED_JOINTS,
     TUCK_MODES,
     BodyMasks,
+    join_side_pairs,
+    place_front_neckline,
     place_garment_landmarks,
     place_side_seams,
     resolve_tuck,
@@ -306,7 +308,8 @@ def classical_tryon(
     mask = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
     sides = None if body is None else place_side_seams(pairs, body)
-    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
+    extra = join_side_pairs(sides, place_front_neckline(pairs, mask))
+    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=extra)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
     comp = composite_garment(person, warped.image, warped.mask, parse=front, keypoints=pairs, feather_px=feather_px)

@@ -158,10 +158,28 @@ FRINGE_PX = 2.0
 RESIDUE_PX = 10.0
 #: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
 RESIDUE_COLOUR = 0.3
+#: Farther out, up to RESIDUE_FAR_PX, background-labelled pixels joined to the old clothes are old clothes too when
+#: their colour is off the background's by over RESIDUE_FAR_NOISE times its own spread (90th percentile), at least
+#: RESIDUE_FAR_MIN (sum of |RGB| differences): a white sleeve's outer strip on a light grey wall differs by ~0.04.
+RESIDUE_FAR_PX = 48.0
+RESIDUE_FAR_NOISE = 3.0
+RESIDUE_FAR_MIN = 0.025
+#: Parts of the front labels (lower body) smaller than SPECK_PX squared (pixels at 1024 rows) that touch the freed
+#: old clothes are repainted with them: the parse map's specks along a sleeve's edge.
+SPECK_PX = 12.0
+#: Repainted skin thinner than 2 SLIVER_PX (at 1024 rows, with the visible skin beside it) is background instead.
+SLIVER_PX = 6.0
 #: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
 #: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
 LIMB_SHADE = 0.3
 LIMB_RADIUS_PX = 36.0
+#: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
+#: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
+#: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
+#: (at 1024 rows) real pixels show it, clipped to a log-gain of GRAIN_MAX.
+GRAIN_BANDS = (1.0, 3.0)
+GRAIN_MIN_PX = 400
+GRAIN_MAX = 0.15
 #: Repainted skin takes the colour of the skin next to it within about this (pixels at 1024 rows), the person's
 #: skin colour (`_skin_colour`) farther away.
 SKIN_LOCAL_PX = 24.0
@@ -206,6 +224,9 @@ FALLBACK_SW = 0.24
 #: The grown band continues the garment's texture mirrored across its outline where the mirrored colour is within
 #: this (sum of |RGB| differences) of the smooth fill (a knit continues; a stripe or a collar is not copied).
 MIRROR_COLOUR = 0.25
+#: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
+#: smooth fill: they continue, a plain garment's collar or stripe does not).
+MIRROR_SPREAD = 2.5
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -424,6 +445,8 @@ def _fit_to_body(
         d_cov = cv2.distanceTransform((~cov).astype(np.uint8), cv2.DIST_L2, 3)
         shoulder_top = (yy + y0 < zone_y) & (gy > 0) & (d_cov <= reach * taper)
         grow = old_c & ~cov & (d_cov <= reach) & (d_gar <= reach + 2 * FILL_SCALE) & (sideways | shoulder_top)
+        # nor sideways into the neck opening from the collar's sides (ragged teeth into the neck)
+        grow &= (yy + y0 >= zone_y) | (d_cov <= reach * taper)
         # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
         arms_i = arms_np[i][crop]
         limbs = _body_prior(keypoints, i, (h, w), FILL_SCALE, _ARM_BONES, torso=False)
@@ -445,8 +468,19 @@ def _fit_to_body(
         my = np.clip(2 * by[k] - gy_ + np.sign(by[k] - gy_) * 6, 0, broad.shape[0] - 1)
         mx = np.clip(2 * bx[k] - gx_ + np.sign(bx[k] - gx_) * 6, 0, broad.shape[1] - 1)
         source = g_all[i][crop][my, mx]
-        # not a stripe, a collar or a print's feature mirrored out of the garment: only colours near the smooth fill
-        use = seed[my, mx] & (np.abs(source - tex[gy_, gx_]).sum(-1) < MIRROR_COLOUR)
+        # not a stripe, a collar or a print's feature mirrored out of a plain garment: only colours near the smooth
+        # fill, or within the garment's own spread there (an all-over print continues; its flat mean was a band)
+        # (at 1/FILL_SCALE: a smooth average)
+        spread = np.where(seed, np.abs(g_all[i][crop] - tex).sum(-1), 0.0).astype(np.float32)
+        small_hw = (-(-spread.shape[1] // FILL_SCALE), -(-spread.shape[0] // FILL_SCALE))
+        sigma = max(1.0, reach / FILL_SCALE)
+        den = cv2.GaussianBlur(
+            cv2.resize(seed.astype(np.float32), small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma
+        )
+        num = cv2.GaussianBlur(cv2.resize(spread, small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma)
+        local = (num / np.maximum(den, 1e-3))[my // FILL_SCALE, mx // FILL_SCALE]
+        limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * local)
+        use = seed[my, mx] & (np.abs(source - tex[gy_, gx_]).sum(-1) < limit)
         tex[gy_[use], gx_[use]] = source[use]
         # the garment's own rim next to the band too (the photo's background blends into it: a light line)
         rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
@@ -601,31 +635,64 @@ def _repaint(
         freed = (cv2.dilate(old, kernel) > 0) & ((old > 0) | soft_side) & ~covered
         if not freed.any():
             continue
+        # specks of what stays in front (the lower body, not the face or hair) along the old clothes: the parse
+        # map's noise at a sleeve's edge over a skirt (flecks of the old sleeve were left)
+        lower_front = ((cc & _FRONT) > 0) & ((cc & (_FACE | _HAIR)) == 0) & ~covered
+        freed |= _specks(lower_front, freed, unit)
         # seeds: background / skin pixels off their borders and off the old clothes' reach (where residue hides)
         near = cv2.dilate(old, reach_kernel) > 0
         bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernel) > 0) & ~near
         skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernel) > 0) & ~near
         skin_seed[skin_seed] = _skin_like(ci[skin_seed], skin_np[i])
+        # the old clothes' pixels the parse map calls background farther out (a sleeve's outer strip): repainted,
+        # and no seed of the background's fill
+        far = _far_residue(ci, cc, old > 0, covered, bg_seed, unit)
+        if far.any():
+            freed |= far
+            bg_seed &= cv2.dilate(far.astype(np.uint8), kernel) == 0
         wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
+        if far.any():  # outside what the parse map calls the body or its clothes: background (not the pose's arm)
+            wc = np.maximum(wc, _soft_grown(far, unit))
+        wc = _no_slivers(wc, freed, ((cc & _SKIN) > 0) & ~covered, unit)
         bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
         skin_fill = np.broadcast_to(skin_np[i], ci.shape).astype(np.float32)
         if skin_seed.any():  # the skin next to it nearby, the person's skin colour farther (no smear of a shadow)
             d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
             near_seed = np.exp(-d_seed / (SKIN_LOCAL_PX * unit))[..., None]
             skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
-        # the person's light and folds, and a limb's round shading (`_limb_shading`)
+        # the person's light and folds, a limb's round shading (`_limb_shading`), and the grain of the real skin
+        # and background nearby (`_grain`: a smooth fill looks like plastic)
         limb = _limb_shading(wc < 0.5, unit)
-        skin_fill = skin_fill * (gain[i][crop] * limb)[..., None]
+        bands = _grain_bands(ci, unit, np.random.default_rng(i))
+        skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
+        skin_fill = skin_fill * (gain[i][crop] * limb * skin_grain)[..., None]
+        bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
         fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
         # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
         # than what the repaint puts there, within `RESIDUE_PX` of them
-        band = near & soft_side & ~covered & ~freed
+        # (and over what stays in front inside the pose's arms, a skirt's parse-map edge along a sleeve in front of
+        # it, when nearer the old clothes' colour than that part's own)
+        front_own = lower_front & ~near
+        arms_prior = _body_prior(keypoints, i, (h, w), 1, _ARM_BONES, torso=False)
+        if arms_prior is not None and front_own.sum() >= 64:
+            loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
+            sleeves = cv2.dilate(arms_prior[crop], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
+            # on its outline against the wall only (in a top's colour, a pair of jeans is ambiguous)
+            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel)
+            lower_front &= (sleeves > 0) & (wall > 0)
+        else:
+            lower_front[:] = False
+        band = near & ~covered & ~freed & (soft_side | lower_front)
         if band.any():
+            # the colour, or a blend of it with the fill's (a sleeve's anti-aliased edge on the wall)
             old_colour = np.median(ci[old > 0][::7], axis=0)
-            px = ci[band]
-            to_old = np.abs(px - old_colour).sum(-1)
+            px, under = ci[band], fc[band]
+            to_old = _off_blend(px, old_colour, under)
             residue = np.zeros(band.shape, np.uint8)
-            residue[band] = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - fc[band]).sum(-1))
+            ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
+            if lower_front.any():
+                ok &= ~lower_front[band] | (to_old < _off_blend(px, np.median(ci[front_own][::7], axis=0), under))
+            residue[band] = ok
             freed |= band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
         fill[i][crop] = fc
         paint[i][crop] = _feather_outwards(freed.astype(np.float32), feather_px)
@@ -670,6 +737,142 @@ def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
             crop = _old_box(clothes_np[i])
             gain[i][crop] = _shading(img_all[i if img_all.shape[0] > 1 else 0][crop], clothes_np[i][crop], unit)
     return torch.from_numpy(gain).unsqueeze(1).to(device=person.device, dtype=person.dtype)
+
+
+def _far_residue(
+    img: np.ndarray, codes: np.ndarray, old: np.ndarray, covered: np.ndarray, bg_seed: np.ndarray, unit: float
+) -> np.ndarray:
+    """(H, W) bool: background-labelled pixels of `img` (H, W, 3) [0, 1] within `RESIDUE_FAR_PX` (at 1024 rows) of
+    the old clothes `old` (H, W) bool, not `covered` by the new garment, that are old clothes the parse map missed
+    (the outer strip of a sleeve, the top of a shoulder): their colour is off the background's (its fill from
+    `bg_seed` pixels beyond that reach) by more than `RESIDUE_FAR_NOISE` times the background's own spread there (at
+    least `RESIDUE_FAR_MIN`, sum of |RGB| differences) and within `RESIDUE_COLOUR` of the old clothes' median colour,
+    and they join the old clothes through such pixels."""
+    none = np.zeros(old.shape, bool)
+    reach = max(2, round(RESIDUE_FAR_PX * unit))
+    d_old = cv2.distanceTransform((~old).astype(np.uint8), cv2.DIST_L2, 3)
+    zone = d_old <= reach
+    seed = bg_seed & ~zone
+    candidates = zone & ((codes & _BACKGROUND) > 0) & ~old & ~covered
+    if not candidates.any() or seed.sum() < GRAIN_MIN_PX * unit * unit:
+        return none
+    bg = _push_pull(img, seed)
+    # the background's own spread next to that reach (a ring as wide as it): its gradients, grain or texture
+    ring = seed & (d_old <= 2 * reach)
+    spread = np.abs(img[ring] - bg[ring]).sum(-1) if ring.sum() >= 16 else np.zeros(1, np.float32)
+    limit = max(RESIDUE_FAR_MIN, RESIDUE_FAR_NOISE * float(np.percentile(spread, 90)))
+    old_colour = np.median(img[old][::7], axis=0)
+    px = img[candidates]
+    hit = np.zeros(old.shape, np.uint8)
+    diff = np.zeros(old.shape, np.float32)
+    diff[candidates] = np.abs(px - bg[candidates]).sum(-1)
+    # a shirt's shaded parts can match the wall pixel by pixel: the difference nearby, on average, counts too
+    near_diff = cv2.GaussianBlur(diff, (0, 0), max(1.0, 3 * unit))
+    off = (diff > limit) | (near_diff > 0.6 * limit)
+    hit[candidates] = off[candidates] & (np.abs(px - old_colour).sum(-1) < RESIDUE_COLOUR)
+    hit = cv2.morphologyEx(hit, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))  # not single specks of noise
+    # nor holes in it (a sleeve's shaded contour near the wall's colour): closed, with the old clothes
+    r = max(1, round(4 * unit))
+    closed = cv2.morphologyEx(hit | old.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((2 * r + 1,) * 2, np.uint8))
+    hit = (closed > 0) & candidates
+    count, parts = cv2.connectedComponents((hit | old).astype(np.uint8), connectivity=8)
+    joined = np.zeros(count, bool)
+    joined[parts[old]] = True  # (a lookup table: no sort of the labels)
+    hit &= joined[parts]
+    # and its outline's mixed pixels (the fringe the paint's outward feather does not reach)
+    return (cv2.dilate(hit.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & candidates
+
+
+def _off_blend(px: np.ndarray, colour: np.ndarray, under: np.ndarray) -> np.ndarray:
+    """(N,) sum of |RGB| differences of colours `px` (N, 3) from the nearest blend of `colour` (3,) with at most 85 %
+    of `under` (N, 3) (a pixel on the outline of something of `colour` over `under`, or that colour itself)."""
+    d = under - colour
+    t = np.clip(((px - colour) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-6), 0.0, 0.85)
+    return np.abs(px - (colour + t[:, None] * d)).sum(-1)
+
+
+def _specks(front: np.ndarray, freed: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) bool: the connected parts of `front` (H, W) bool smaller than `SPECK_PX` squared (at 1024 rows) that
+    touch `freed` (H, W) bool."""
+    if not front.any():
+        return np.zeros(front.shape, bool)
+    _, parts, stats, _ = cv2.connectedComponentsWithStats(front.astype(np.uint8), connectivity=8)
+    small = stats[:, cv2.CC_STAT_AREA] < SPECK_PX * SPECK_PX * unit * unit
+    small[0] = False
+    if not small.any():
+        return np.zeros(front.shape, bool)
+    touching = np.zeros(len(small), bool)
+    touching[parts[cv2.dilate(freed.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]] = True
+    return (small & touching)[parts]
+
+
+def _no_slivers(weight: np.ndarray, freed: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) raised to background where the repainted skin (its
+    `freed` (H, W) bool pixels under 0.5), with the visible `skin` (H, W) bool beside it, is thinner than 2
+    `SLIVER_PX` (at 1024 rows) and within 2 `SLIVER_PX` of the background's share: a strip of skin between a new
+    sleeve or side seam that covers the body and the background is no body part."""
+    painted_skin = freed & (weight < 0.5)
+    if not painted_skin.any():
+        return weight
+    r = max(1, round(SLIVER_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    opened = cv2.morphologyEx((painted_skin | skin).astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    sliver = painted_skin & ~opened
+    if sliver.any():  # along the background (not a neck between collar points, enclosed by the garment)
+        sliver &= cv2.distanceTransform((weight <= 0.5).astype(np.uint8), cv2.DIST_L2, 3) <= 2 * r
+    if not sliver.any():
+        return weight
+    return np.maximum(weight, _soft_grown(sliver, unit))
+
+
+def _soft_grown(mask: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 [0, 1]: `mask` (H, W) bool grown by 3 pixels at 1024 rows (the paint's outward feather, which
+    shows the fill there too), then blurred to a soft edge."""
+    r = max(1, round(3 * unit))
+    grown = cv2.dilate(mask.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    return cv2.GaussianBlur(grown.astype(np.float32), (0, 0), max(0.8, 1.5 * unit))
+
+
+@dataclass(frozen=True)
+class _GrainBands:
+    real: list[np.ndarray]  # (H, W) float32 per band of `GRAIN_BANDS`: the image's log-luminance band
+    noise: list[np.ndarray]  # (H, W) float32 per band: white noise's band, unit spread
+    reach: int  # the widest band's support, pixels
+
+
+def _grain_bands(img: np.ndarray, unit: float, rng: np.random.Generator) -> _GrainBands:
+    """Bands (differences of Gaussians of `GRAIN_BANDS` sigmas, at 1024 rows) of the log-luminance of `img` (H, W, 3)
+    [0, 1] and of white noise, for `_grain`."""
+    h, w = img.shape[:2]
+    log_l = np.log(img @ np.array([0.299, 0.587, 0.114], np.float32) + 0.04)
+    noise = rng.standard_normal((h, w), dtype=np.float32)
+    real, noises = [], []
+    real_lo, noise_lo = log_l, noise
+    for sigma in (s * unit for s in GRAIN_BANDS):
+        real_hi, noise_hi = real_lo, noise_lo
+        real_lo = cv2.GaussianBlur(log_l, (0, 0), sigma)
+        noise_lo = cv2.GaussianBlur(noise, (0, 0), sigma)
+        real.append(real_hi - real_lo)
+        band = noise_hi - noise_lo
+        noises.append(band / max(float(band[::4, ::4].std()), 1e-6))
+    return _GrainBands(real, noises, max(1, round(2 * GRAIN_BANDS[-1] * unit)))
+
+
+def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 gain ~ 1: noise with the fine texture of the image on `seed` (H, W) bool (real skin or
+    background), for a smooth fill of it. Per band (`_grain_bands`), the noise's spread is the seed's (1.4826 x the
+    median absolute deviation, over seed pixels whose band support lies inside the seed: not its edges, eyes or a
+    print's outline). Ones when fewer than `GRAIN_MIN_PX` seed pixels (scaled to 1024 rows) remain."""
+    r = bands.reach
+    inner = cv2.erode(seed.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    if inner.sum() < GRAIN_MIN_PX * unit * unit:
+        return np.ones(seed.shape, np.float32)
+    out = np.zeros(seed.shape, np.float32)
+    for real, noise in zip(bands.real, bands.noise, strict=True):
+        values = real[inner][::3]
+        spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
+        out += noise * spread
+    return np.exp(np.clip(out, -GRAIN_MAX, GRAIN_MAX)).astype(np.float32)
 
 
 def _limb_shading(skin: np.ndarray, unit: float) -> np.ndarray:
@@ -760,6 +963,10 @@ def _background_weight(
     small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731
     bg = small(bg_seed) > 0.75
     body = small((codes & _BODY) > 0) > 0.75
+    # not the parse map's specks (a skirt's along a sleeve's edge: skin and wall in flecks), nor its pin-holes
+    # (a top's specks over trousers)
+    body = cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    body = cv2.morphologyEx(body, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
     edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
     prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones)
     if prior is not None and any(bone in _LEG_BONES for bone in bones):

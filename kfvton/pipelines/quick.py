@@ -26,7 +26,7 @@ from ..geometry.pair_warp import DEFAULT_REG
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
 from ..keypoints.pose import joint_index
 from ..keypoints.pose_onnx import PoseModelFiles
-from ..preprocess.garment_checks import garment_photo_warnings
+from ..preprocess.garment_checks import check_garment_photo
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_UPPER_CLOTHES
 from ..preprocess.regions import estimate_person_regions
 from .classical import DEFAULT_GRID_STEP, LOWER_GARMENT_LABELS, ClassicalTryOn, classical_tryon
@@ -287,10 +287,14 @@ def quick_tryon(
         reg, grid_step, feather_px, category, tuck: see `classical_tryon`.
 
     Raises:
-        PoseUnavailableError naming what is missing when no pose can be had; the errors of `classical_tryon`
-        (naming the input) otherwise.
+        ValueError when the garment photo (its mask to be computed) shows a person wearing it
+        (`check_garment_photo`); PoseUnavailableError naming what is missing when no pose can be had; the errors
+        of `classical_tryon` (naming the input) otherwise.
     """
     check_image(garment, "garment")
+    notes: tuple[str, ...] = ()
+    if garment_mask is None and use_mediapipe:  # a person wearing the garment stops here, before the heavy work
+        notes = check_garment_photo(garment.cpu(), name="garment")
     found = person_regions(  # estimators work on the CPU (OpenCV, ONNX Runtime)
         person.cpu(),
         pose=pose,
@@ -301,8 +305,7 @@ def quick_tryon(
         pose_dirs=pose_dirs,
         use_mediapipe=use_mediapipe,
     )
-    if garment_mask is None and use_mediapipe:  # a garment photo of a person wearing it: said with the rest
-        notes = garment_photo_warnings(garment.cpu(), name="garment")
+    if notes:  # weaker signs of a person in the garment photo: said with the rest
         found = PersonRegions(found.pose, found.parse, found.regions, found.warnings + notes)
     result = classical_tryon(
         person,

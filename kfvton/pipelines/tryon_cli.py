@@ -33,7 +33,7 @@ from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate
 from ..keypoints.formats import read_pose_json
 from ..keypoints.placement import TUCK_MODES
 from ..keypoints.pose import BODY25_JOINTS
-from ..preprocess.garment_checks import garment_photo_warnings
+from ..preprocess.garment_checks import check_garment_photo
 from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
 from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx
@@ -173,6 +173,9 @@ def run(args: argparse.Namespace) -> int:
     device = check_device(args.device, "--device")
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
+    garment_notes: tuple[str, ...] = ()
+    if not args.garment_mask and garment_alpha is None:  # a person wearing it is refused before the pose
+        garment_notes = check_garment_photo(garment, name="--garment")
     estimate = resolve_pose_estimate(
         args.pose,
         person,
@@ -182,9 +185,8 @@ def run(args: argparse.Namespace) -> int:
         use_mediapipe=not args.no_mediapipe,
     )
     pose = estimate.pose
-    if not args.garment_mask and garment_alpha is None:
-        for warning in garment_photo_warnings(garment, name="--garment"):
-            print(f"warning: {warning}")
+    for warning in garment_notes:
+        print(f"warning: {warning}")
     garment_mask = load_mask(args.garment_mask, "--garment-mask") if args.garment_mask else None
     if garment_mask is None and garment_alpha is not None:
         garment_mask = (garment_alpha > 0.5).float()

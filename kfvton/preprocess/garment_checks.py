@@ -3,11 +3,14 @@
 Errors stop a run; these do not: each is one sentence naming the input, returned to the caller, which shows it
 (`ClassicalTryOn.warnings`, printed by the CLI, the nodes' text outputs). Three checks, all here: `garment_warnings`
 (size, aspect, a patterned backdrop under a computed mask), `garment_photo_warnings` (a person wearing the
-garment rather than a flat product shot, found by the embedded MediaPipe models) and `garment_cut_warnings` (a cut
-whose missing points the landmarks estimate: off-shoulder, strappy, open front, ...).
+garment rather than a flat product shot, found by the embedded MediaPipe models; `check_garment_photo` refuses a
+photo that clearly shows one, before the try-on) and `garment_cut_warnings` (a cut whose missing points the
+landmarks estimate: off-shoulder, strappy, open front, ...).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -18,6 +21,7 @@ from .._checks import check_image, check_shape
 __all__ = [
     "garment_warnings",
     "garment_photo_warnings",
+    "check_garment_photo",
     "garment_cut_warnings",
     "MIN_GARMENT_PX",
     "MAX_GARMENT_ASPECT",
@@ -132,6 +136,44 @@ def _busy_border_share(image: Tensor, mask: Tensor) -> float:
     return float(far.double().mean())
 
 
+#: MediaPipe pose landmarks (nose, shoulders, elbows, hips) that must all be seen for a body pose in a garment
+#: photo, and the visibility above which they are seen.
+_BODY_MARKS = (0, 11, 12, 13, 14, 23, 24)
+_WORN_MARKS = (0, 11, 12, 23, 24)  # nose, shoulders, hips: a top worn by a person (arms may hide the elbows)
+_SEEN = 0.8
+
+
+@dataclass(frozen=True)
+class _PhotoSigns:
+    """What the embedded MediaPipe models see in one garment photo."""
+
+    face: bool
+    body: bool  # every `_BODY_MARKS` landmark seen
+    worn: bool  # a face and every `_WORN_MARKS` landmark seen: a person wearing the garment
+
+
+def _photo_signs(garment: Tensor) -> list[_PhotoSigns] | None:
+    """Per batch item, the signs of a person in (B, 3, H, W) garment photos; None when MediaPipe (with its bundled
+    models) is not installed."""
+    from ..keypoints.pose_mediapipe import _mediapipe, mediapipe_has_bundled_model, mediapipe_version
+
+    if mediapipe_version() is None or not mediapipe_has_bundled_model():
+        return None
+    mp = _mediapipe()
+    out = []
+    with (
+        mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1) as mesh,
+        mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, min_detection_confidence=0.6) as pose,
+    ):
+        for b in range(garment.shape[0]):
+            rgb = to_uint8_hwc(garment[b])
+            face = mesh.process(rgb).multi_face_landmarks is not None
+            marks = pose.process(rgb).pose_landmarks
+            seen = set() if marks is None else {i for i in _BODY_MARKS if marks.landmark[i].visibility > _SEEN}
+            out.append(_PhotoSigns(face, seen >= set(_BODY_MARKS), face and seen >= set(_WORN_MARKS)))
+    return out
+
+
 def garment_photo_warnings(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
     """Sentences for garment photos that are not flat product shots: a person wearing the garment (a face or a
     body pose found by the embedded MediaPipe models, when installed). Empty when the photos look flat or
@@ -142,28 +184,44 @@ def garment_photo_warnings(garment: Tensor, *, name: str = "garment") -> tuple[s
         name: the input's name in the sentences.
     """
     check_image(garment, name)
-    from ..keypoints.pose_mediapipe import _mediapipe, mediapipe_has_bundled_model, mediapipe_version
+    return _sentences(_photo_signs(garment) or [], name)
 
-    if mediapipe_version() is None or not mediapipe_has_bundled_model():
-        return ()
-    mp = _mediapipe()
+
+def _sentences(signs: list[_PhotoSigns], name: str) -> tuple[str, ...]:
     found = []
-    with (
-        mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1) as mesh,
-        mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, min_detection_confidence=0.6) as pose,
-    ):
-        for b in range(garment.shape[0]):
-            rgb = to_uint8_hwc(garment[b])
-            face = mesh.process(rgb).multi_face_landmarks
-            marks = pose.process(rgb).pose_landmarks
-            body = False
-            if marks is not None:
-                vis = [marks.landmark[i].visibility for i in (0, 11, 12, 13, 14, 23, 24)]  # nose, shoulders, ...
-                body = min(vis) > 0.8
-            if face or body:
-                what = "a face" if face else "a body pose"
-                found.append(
-                    f"{name}: batch item {b} does not look like a flat garment photo ({what} found): the mask and "
-                    "landmarks expect the garment alone, laid flat or on a ghost mannequin, front view"
-                )
+    for b, sign in enumerate(signs):
+        if sign.face or sign.body:
+            what = "a face" if sign.face else "a body pose"
+            found.append(
+                f"{name}: batch item {b} does not look like a flat garment photo ({what} found): the mask and "
+                "landmarks expect the garment alone, laid flat or on a ghost mannequin, front view"
+            )
     return tuple(found)
+
+
+def check_garment_photo(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
+    """Refuse a garment photo of a person wearing the garment (a face, the nose, both shoulders and both hips seen
+    by the embedded MediaPipe models): its computed mask would be the whole person, pasted onto the other one.
+    Weaker signs (a face alone, e.g. a printed one; a body pose alone) stay warnings
+    (`garment_photo_warnings`'s sentences). Nothing is checked without MediaPipe.
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1], whose mask is to be computed from the photo.
+        name: the input's name in messages.
+
+    Returns:
+        The warnings for the weaker signs.
+
+    Raises:
+        ValueError: a photo shows a person wearing the garment; the message names `name` and the batch item.
+    """
+    check_image(garment, name)
+    signs = _photo_signs(garment)
+    for b, sign in enumerate(signs or ()):
+        if sign.worn:
+            raise ValueError(
+                f"{name}: batch item {b} is a photo of a person wearing the garment (a face and a body pose found); "
+                "expected the garment alone, laid flat or on a ghost mannequin, front view (or give its garment "
+                "mask to use this photo anyway)"
+            )
+    return _sentences(signs or [], name)

@@ -226,6 +226,11 @@ def _box_median(rgb: np.ndarray, sil: np.ndarray, centre: np.ndarray, half: floa
     return np.median(patch, axis=0) if len(patch) >= 20 else None
 
 
+#: How far below the hip joints (in neck-to-hip lengths) the split between the top and the lower garment is searched
+#: (`_best_split`): a tunic ends by mid-thigh; the knees are about 0.8 below the hips.
+SPLIT_REACH = 0.6
+
+
 def _best_split(
     rgb: np.ndarray, sil: np.ndarray, chest: np.ndarray, thigh: np.ndarray, hip_x: float, half: float
 ) -> int:
@@ -324,7 +329,11 @@ def _one(
         top = int(np.clip(neck[1] + 0.5 * torso, 0, h - 1))
         split = hip_y - 0.12 * torso  # no colour change: trousers start a little above the hip joints
         if chest is not None and thigh is not None and np.linalg.norm(chest - thigh) > 0.08:
-            split = top + _best_split(rgb[top:], (sil & ~skin)[top:], chest, thigh, hip_x=hip_x, half=0.6 * sw)
+            # searched from mid-torso to mid-thigh only: below, a full-length photo's legs, socks and shoes are
+            # not the lower garment and would pull the split down to the feet
+            bottom = int(np.clip(hip_y + SPLIT_REACH * torso, top + 1, h))
+            band = (sil & ~skin)[top:bottom]
+            split = top + _best_split(rgb[top:bottom], band, chest, thigh, hip_x=hip_x, half=0.6 * sw)
     below = sil & (yy >= split)
 
     # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment

@@ -388,3 +388,43 @@ def test_dresscode_jacket_with_sleeves_along_the_body(samples_dir):
         assert p[f"sleeve_{side}_outer"][1] > top + 0.85 * (bottom - top), side
     axis = 0.5 * (p["collar_center"][0] + p["hem_center"][0])
     assert abs((p["sleeve_left_outer"][0] - axis) + (p["sleeve_right_outer"][0] - axis)) < 0.05 * mask.shape[-1]
+
+
+# Wide bell sleeves hanging beside the body with no gap under the arm (a kimono-like tunic): the outline runs from
+# the hem corner out along the cuff and up the sleeve's outer edge, never up a side seam.
+BELL_SLEEVES = {
+    "outline": [
+        (170, 40), (185, 52), (200, 56), (215, 52), (230, 40), (290, 62), (372, 400), (262, 410), (262, 440),
+        (138, 440), (138, 410), (28, 400), (110, 62),
+    ],
+}  # fmt: skip
+
+
+def test_bell_sleeves_hanging_beside_the_body_are_long_sleeves():
+    """The edge above the hem corner leaves outwards: a sleeve, not a side seam. Before, its flare was taken for the
+    armpits and the tunic for sleeveless (Dress Code 000006_1 came out as a vest)."""
+    garment, mask = draw_garment(BELL_SLEEVES)
+    lm = detect_garment_landmarks(garment, mask)
+    check_sane(lm, mask)
+    assert lm.sleeves == ("long",)
+    p = {name: lm.points[0, i] for i, name in enumerate(GARMENT_LANDMARKS)}
+    for side, x_out in (("left", 372), ("right", 28)):
+        assert p[f"sleeve_{side}_outer"][2] > 0
+        assert abs(p[f"sleeve_{side}_outer"][0] - x_out) < 20 and p[f"sleeve_{side}_outer"][1] > 360, side
+        assert p[f"armpit_{side}"][1] < 300, side  # not at the cuff
+
+
+def test_dresscode_tunic_with_bell_sleeves(samples_dir):
+    """Dress Code upper_body 000006_1: wide sleeves hang beside the body down to the hem: long sleeves, cuffs at the
+    bottom outside the hem corners."""
+    path = samples_dir / "dresscode" / "upper_body" / "images" / "000006_1.jpg"
+    if not path.is_file():
+        pytest.skip(f"sample missing: {path}")
+    garment = load_image(path)
+    mask = prepare_garment_mask(garment).mask
+    lm = detect_garment_landmarks(garment, mask)
+    check_sane(lm, mask)
+    assert lm.sleeves == ("long",)
+    p = {name: lm.points[0, i] for i, name in enumerate(GARMENT_LANDMARKS)}
+    assert p["sleeve_left_outer"][0] > p["hem_left"][0] + 0.1 * mask.shape[-1]
+    assert p["sleeve_right_outer"][0] < p["hem_right"][0] - 0.1 * mask.shape[-1]

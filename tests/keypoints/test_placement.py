@@ -11,6 +11,7 @@ from kfvton.keypoints.placement import (
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
     SHOULDER_OUT,
+    TORSO_PER_SW_MAX,
     TUCK_DEPTH,
     place_garment_landmarks,
     resolve_tuck,
@@ -61,6 +62,30 @@ def target(pairs, name: str, item: int = 0) -> torch.Tensor:
 class TestPlaceGarmentLandmarks:
     def test_names_match_the_garment_contract(self):
         assert LANDMARK_NAMES == GARMENT_LANDMARKS
+
+    def test_a_person_turned_sideways_keeps_the_garment_length(self):
+        """Turned three-quarters, the shoulders (and hips) look narrower but the torso keeps its length: the hem
+        must fall as far down the torso as on the frontal person, not shrink with the shoulder width (Dress Code
+        000001 got a band of skin between shirt and trousers)."""
+        frontal = frontal_pose()
+        turned_joints = frontal.joints.clone()
+        cx = 192.0
+        turned_joints[0, :, 0] = torch.where(
+            turned_joints[0, :, 2] > 0, cx + 0.6 * (turned_joints[0, :, 0] - cx), turned_joints[0, :, 0]
+        )
+        turned = Pose(turned_joints, HW)
+        torso = 340 - 150
+        assert torso / (0.6 * SW) > TORSO_PER_SW_MAX > torso / SW  # the frontal one is within the ratio
+        front_hem = target(place_garment_landmarks(tshirt_landmarks(), frontal), "hem_center")[1]
+        turned_pairs = place_garment_landmarks(tshirt_landmarks(), turned)
+        turned_hem = target(turned_pairs, "hem_center")[1]
+        top = 150 - 0.12 * 0.6 * SW
+        own = (front_hem - (150 - 0.12 * SW)) / SW
+        assert abs(float(turned_hem - top) - float(own) * torso / TORSO_PER_SW_MAX) < 0.03 * SW
+        assert float(turned_hem - top) > 1.3 * float(own) * 0.6 * SW  # not shrunk with the shoulder width
+        # across, the turned garment is narrower (its widths follow the foreshortened shoulders)
+        hem_w = target(turned_pairs, "hem_left")[0] - target(turned_pairs, "hem_right")[0]
+        assert hem_w < 0.8 * SW * 1.2
 
     def test_torso_on_the_body(self):
         pose = frontal_pose()
@@ -239,3 +264,194 @@ class TestFit:
         torch.testing.assert_close(loose.person_px[0, 0, :2], line, atol=1e-3, rtol=0)
         assert abs(float(tight.person_px[0, 0, 0]) - 192) <= 0.3 * SW + 1
         torch.testing.assert_close(tight.garment_px, loose.garment_px)
+
+
+def _arm_pose(angle_deg: float) -> Pose:
+    """frontal_pose with both upper arms turned `angle_deg` out from hanging (0 = straight down, 90 = level)."""
+    import math
+
+    pose = frontal_pose()
+    j = pose.joints.clone()
+    for side, sign in (("right", -1.0), ("left", 1.0)):
+        s = j[0, joint_index(f"{side}_shoulder"), :2]
+        d = torch.tensor([sign * math.sin(math.radians(angle_deg)), math.cos(math.radians(angle_deg))])
+        j[0, joint_index(f"{side}_elbow"), :2] = s + 0.8 * SW * d
+        j[0, joint_index(f"{side}_wrist"), :2] = s + 1.5 * SW * d
+    return Pose(j, HW)
+
+
+class TestShortSleevesOnTheArm:
+    """A short sleeve lies along the upper arm and hugs it (issue 12: boxy 'wing' sleeves on hanging arms)."""
+
+    @pytest.mark.parametrize("angle", [5.0, 30.0, 60.0])
+    def test_cuff_across_the_upper_arm_and_round_it(self, angle):
+        lm = tshirt_landmarks("short")
+        # a wide flat cuff (0.5 x the garment's shoulder width): before, it became a 0.36 sw box centred on the
+        # joint line, reaching 0.18 sw over the torso
+        lm.points[0, GARMENT_LANDMARKS.index("sleeve_right_outer"), :2] = torch.tensor([0.0, 140.0])
+        lm.points[0, GARMENT_LANDMARKS.index("sleeve_left_outer"), :2] = torch.tensor([300.0, 140.0])
+        pose = _arm_pose(angle)
+        pairs = place_garment_landmarks(lm, pose)
+        j = pose.joints[0]
+        for side in ("right", "left"):
+            s, e = j[joint_index(f"{side}_shoulder"), :2], j[joint_index(f"{side}_elbow"), :2]
+            arm = (e - s) / (e - s).norm()
+            normal = torch.stack((-arm[1], arm[0]))
+            outer, inner = target(pairs, f"sleeve_{side}_outer")[:2], target(pairs, f"sleeve_{side}_inner")[:2]
+            cuff = outer - inner
+            # the cuff lies across the arm (the sleeve's axis follows shoulder -> elbow) ...
+            assert abs(float(cuff @ arm)) < 1e-3 * float(cuff.norm())
+            # ... as wide as the arm plus ease, its inner edge at the arm's inner side (the joint line is the arm's
+            # middle; a bare upper arm is ~0.2 sw across)
+            assert 0.2 * SW <= float(cuff.norm()) <= 0.29 * SW
+            off_in = abs(float((inner - s) @ normal))
+            off_out = abs(float((outer - s) @ normal))
+            assert off_in <= 0.11 * SW and off_out <= 0.2 * SW, (off_in, off_out)
+            assert off_out > off_in  # the ease goes outwards
+
+    def test_never_past_the_silhouette_plus_ease(self):
+        body = body_masks((160, 330), (330, 500))
+        # arms 0.2 sw across round their joint lines, hanging beside the torso in the silhouette
+        sil = body.silhouette.clone()
+        pose = frontal_pose()
+        j = pose.joints[0]
+        for side in ("right", "left"):
+            s, e = j[joint_index(f"{side}_shoulder"), :2], j[joint_index(f"{side}_elbow"), :2]
+            for t in torch.linspace(0, 1, 200):
+                c = torch.lerp(s, e, float(t))
+                sil[..., int(c[1]), int(c[0] - 0.1 * SW) : int(c[0] + 0.1 * SW) + 1] = 1.0
+        body = type(body)(body.top, body.lower, sil)
+        pairs = place_garment_landmarks(tshirt_landmarks("short"), pose, body=body, tuck="out")
+        for side in ("right", "left"):
+            s, e = j[joint_index(f"{side}_shoulder"), :2], j[joint_index(f"{side}_elbow"), :2]
+            arm = (e - s) / (e - s).norm()
+            normal = torch.stack((-arm[1], arm[0]))
+            outer = target(pairs, f"sleeve_{side}_outer")[:2]
+            # before: 0.175 sw out (half the 0.35 sw flat cuff); now the arm's edge (0.1) + the ease (0.04)
+            assert abs(float((outer - s) @ normal)) <= (0.1 + 0.04) * SW + 3  # +-2 px of pixel steps
+
+
+def _round_shoulder_body():
+    """BodyMasks whose shoulders are discs round the shoulder joints (radius 0.18 sw): the silhouette's top above a
+    joint and its outer edge beside it are both ~0.18 sw away, but their corner lies outside the round shoulder."""
+    from kfvton.keypoints.placement import BodyMasks
+
+    yy, xx = torch.meshgrid(torch.arange(HW[0]), torch.arange(HW[1]), indexing="ij")
+    sil = torch.zeros(HW, dtype=torch.bool)
+    sil[155:330, int(192 - 0.5 * SW) : int(192 + 0.5 * SW)] = True
+    for x in (192 - SW / 2, 192 + SW / 2):
+        sil |= (xx - x) ** 2 + (yy - 155) ** 2 <= (0.18 * SW) ** 2
+    top = sil.clone()
+    lower = torch.zeros(HW, dtype=torch.bool)
+    return BodyMasks(top=top[None, None], lower=lower[None, None], silhouette=sil[None, None])
+
+
+class TestShoulderSeams:
+    def test_seams_stay_on_a_round_shoulder(self):
+        body = _round_shoulder_body()
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), body=body, tuck="out")
+        for name in ("shoulder_left", "shoulder_right"):
+            x, y, conf = (float(v) for v in target(pairs, name))
+            assert conf > 0
+            # on the silhouette (within 1 px of it): no garment corner sticking out above the shoulder
+            near = body.silhouette[0, 0, int(round(y)) - 1 : int(round(y)) + 2, int(round(x)) - 1 : int(round(x)) + 2]
+            assert bool(near.any()), (name, x, y)
+            # still outside and above the joint (the seam, not the joint)
+            joint = frontal_pose().joints[0, joint_index(name.replace("shoulder_", "") + "_shoulder")]
+            assert abs(x - 192) > abs(float(joint[0]) - 192) and y < float(joint[1])
+
+
+def camisole_landmarks() -> GarmentLandmarks:
+    """A flat camisole as `detect_garment_landmarks` reports a strappy cut: the strap tops are the shoulders (rule
+    confidence 0.3), virtual collar sides between them (0.2), the neckline low, no sleeves."""
+    pts = {
+        "collar_left": (170, 30, 0.2), "collar_center": (150, 120, 1.0), "collar_right": (130, 30, 0.2),
+        "shoulder_left": (200, 30, 0.3), "shoulder_right": (100, 30, 0.3),
+        "armpit_left": (230, 130, 1.0), "armpit_right": (70, 130, 1.0),
+        "hem_left": (235, 380, 1.0), "hem_center": (150, 385, 1.0), "hem_right": (65, 380, 1.0),
+    }  # fmt: skip
+    points = torch.zeros(1, 14, 3)
+    for name, p in pts.items():
+        points[0, GARMENT_LANDMARKS.index(name)] = torch.tensor(p)
+    return GarmentLandmarks(points, (400, 300), ("none",), ("strappy",))
+
+
+class TestStraps:
+    def test_strap_tops_lie_on_the_shoulders(self):
+        pose = frontal_pose()
+        for body in (None, body_masks((160, 330), (330, 500))):
+            pairs = place_garment_landmarks(camisole_landmarks(), pose, body=body, tuck="out")
+            for side, sign in (("left", 1.0), ("right", -1.0)):
+                x, y, conf = (float(v) for v in target(pairs, f"shoulder_{side}"))
+                collar = target(pairs, f"collar_{side}")
+                seam_x = 192 + sign * (0.5 + SHOULDER_OUT) * SW
+                assert conf > 0  # kept (before: dropped as a misdetected shoulder, the straps extrapolated)
+                # between the neck and the shoulder's end, at least 0.4 of the way out
+                assert sign * (x - float(collar[0])) >= 0.4 * sign * (seam_x - float(collar[0])) - 1
+                assert sign * (x - seam_x) < 0
+                # on the shoulder line: not above the collar sides, not below the shoulder joint
+                assert float(collar[1]) - 1 <= y <= 155
+
+    def test_length_from_the_armpit_width(self):
+        pairs = place_garment_landmarks(camisole_landmarks(), frontal_pose(), tuck="out")
+        top = 150 - 0.12 * SW
+        own = LENGTH_PER_ARMPIT["none"] * (385 - 30) / 160  # strap tops 100 px apart would say 0.93 x 355 / 100
+        assert float(target(pairs, "hem_center")[1]) - top == pytest.approx(own * SW, rel=0.02)
+
+
+class TestHemCentre:
+    def test_an_arm_beside_the_hips_does_not_pull_the_hem(self):
+        body = body_masks((160, 400), (400, 500), half_width=0.45 * SW)
+        sil = body.silhouette.clone()
+        sil[..., 150:420, int(192 + 0.45 * SW) : int(192 + 0.75 * SW)] = 1.0  # the left arm, touching the torso
+        body = type(body)(body.top, body.lower, sil)
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), body=body, tuck="out")
+        left, right = target(pairs, "hem_left"), target(pairs, "hem_right")
+        assert abs(float(target(pairs, "hem_center")[0]) - 192) < 2
+        assert abs((float(left[0]) - 192) + (float(right[0]) - 192)) < 4  # symmetric about the body
+
+
+class TestFrontNeckline:
+    """A round neck's front sits at the base of the neck, not at its flat depth (VITON-HD 00008's low collar)."""
+
+    @staticmethod
+    def _mask(depth: int) -> torch.Tensor:
+        mask = torch.zeros(1, 1, 400, 300)
+        mask[..., 40:385, 70:231] = 1.0
+        mask[..., 40 : 40 + depth, 121:180] = 0.0  # the opening between the collar sides (x 120 .. 180)
+        return mask
+
+    def test_round_neck_rises_v_neck_keeps_its_depth(self):
+        from kfvton.keypoints.placement import NECK_DEPTH_SHARE, place_front_neckline
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        cl, cr = target(pairs, "collar_left"), target(pairs, "collar_right")
+        sx = float(cl[0] - cr[0]) / 60.0
+        round_neck = place_front_neckline(pairs, self._mask(20))
+        g, p = round_neck.garment_px[0, 0], round_neck.person_px[0, 0]
+        assert float(g[2]) == 1.0 and float(p[2]) == 1.0
+        assert (float(g[0]), float(g[1])) == (150.0, 60.0)  # the front's top in the middle column
+        # half the flat depth under the collar sides (the frame map would put it the whole depth x sy down)
+        assert float(p[1]) - float(cl[1]) == pytest.approx(NECK_DEPTH_SHARE * 20 * sx, abs=0.5)
+        assert abs(float(p[0]) - 192) < 1
+        v_neck = place_front_neckline(pairs, self._mask(50))  # deeper than 0.6 x the collar width: a V or scoop
+        assert float(v_neck.person_px[0, 0, 2]) == 0.0
+        strappy = place_front_neckline(place_garment_landmarks(camisole_landmarks(), frontal_pose()), self._mask(20))
+        assert float(strappy.person_px[0, 0, 2]) == 0.0  # rule-placed collar sides: nothing to measure from
+
+
+def test_a_narrow_gap_in_the_regions_does_not_pinch_the_waist():
+    """Two-photo regions can miss a column (buttons, a belt loop): a gap of 0.08 sw just beside the centre line
+    across the hem's rows split the body's run, and the hem and side seams closed in on a 0.1 sw strip (07445 x
+    02783 from two photos: an hourglass)."""
+    from kfvton.keypoints.placement import place_side_seams
+
+    body = body_masks((160, 330), (330, 500))
+    for m in (body.top, body.lower, body.silhouette):
+        m[..., 250:450, 200:210] = 0.0
+    pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), body=body, tuck="out")
+    hem_l, hem_r = target(pairs, "hem_left"), target(pairs, "hem_right")
+    assert float(hem_l[0] - hem_r[0]) >= 0.8 * SW
+    sides = place_side_seams(pairs, body)
+    xs = sides.person_px[0, :, 0]
+    assert float(xs[len(xs) // 2 :].min()) > 192 + 0.3 * SW  # the left side seams stay on the left side

@@ -231,14 +231,22 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     """The README pair from two photos (00891's white T-shirt on a light wall, garment 01260): the old T-shirt is
     found up to its outline (the person mask cut strips of it off) and what is left of it measured as issue 11
     does, over the warped mask (residue) and over what was composited (seen: the old T-shirt a viewer still sees,
-    mostly repainted as the light wall within the 12/255 tolerance). Measured 0.024 / 0.341 / 0.694 at the start of
-    this round; 0.016 / 0.290 / 0.655 with this round's regions; 0.016 / 0.142 / 0.354 with issue 12's composite
-    (shoulder-top growth) merged."""
+    mostly repainted as the light wall within the 12/255 tolerance), and as `benchmarks/bench_regions.py`'s
+    `nowall`: the residue without the repainted pixels whose new colour is the true wall colour near them.
+    Measured outside / residue / seen: 0.024 / 0.341 / 0.694 at the start of round 3; 0.016 / 0.142 / 0.354 at its
+    end; 0.016 / 0.206 / 0.481 with round 4's narrower placement and composite merged (the top covers less of the
+    old one, which is repainted as the wall: 0.192 of the 0.206 is wall-coloured repaint), nowall 0.028 -> 0.013."""
     _embedded()
+    import sys
+    from pathlib import Path
+
     from kfvton.keypoints.estimate import estimate_pose
     from kfvton.pipelines.classical import classical_tryon
     from kfvton.preprocess.region_metrics import old_garment_residue
     from kfvton.preprocess.regions import estimate_person_regions
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import bench_regions
 
     person = load_image(vitonhd_dir / "image" / "00891_00.jpg")
     truth = load_parse(vitonhd_dir / "image-parse" / "00891_00.png")
@@ -251,5 +259,35 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     )
     residue = old_garment_residue(person, result.image, result.warped_mask, truth)
     seen = old_garment_residue(person, result.image, result.alpha, truth)
-    print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}")
-    assert outside < 0.02 and residue < 0.17 and seen < 0.40
+    nowall = bench_regions.residue_without_wall(person, result, truth)
+    print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}, nowall {nowall:.3f}")
+    assert outside < 0.02 and residue < 0.24 and seen < 0.53 and nowall < 0.025
+
+
+def test_regions_of_full_length_photos_meet_the_floors(samples_dir):
+    """Full-length photos not tuned on (Dress Code lower-body persons, head to feet, read through the Dress Code
+    labels as `benchmarks/bench_regions.py` does: 5/6 lower garment, 12/13 legs): the split between the top and
+    the lower garment is searched between mid-torso and mid-thigh, not down to the feet. Means over the seven
+    persons: lower 0.448 and legs 0.533 when the split could reach the feet (shorts and legs called top and neck on
+    013564 and 013563), 0.679 / 0.892 now."""
+    _embedded()
+    from kfvton.keypoints.estimate import estimate_pose
+    from kfvton.preprocess.region_metrics import region_iou
+    from kfvton.preprocess.regions import estimate_person_regions
+
+    folder = samples_dir / "dresscode" / "lower_body"
+    paths = sorted((folder / "images").glob("*_0.jpg"))
+    if not paths:
+        pytest.skip("Dress Code lower-body samples missing")
+    scores = {"lower": [], "legs": []}
+    groups = {"lower": ((9, 12), (5, 6)), "legs": ((16, 17), (12, 13))}
+    for path in paths:
+        image = load_image(path)
+        truth = load_parse(folder / "label_maps" / f"{path.stem[:-2]}_4.png")
+        estimate = estimate_pose(image)
+        parse = estimate_person_regions(image, estimate.pose, person=estimate.person).parse
+        for key, (ours, theirs) in groups.items():
+            scores[key].append(region_iou(parse, truth, ours, theirs))
+        print(path.stem, {k: round(v[-1], 2) for k, v in scores.items()})
+    means = {k: float(np.nanmean(v)) for k, v in scores.items()}
+    assert means["lower"] > 0.62 and means["legs"] > 0.82, means

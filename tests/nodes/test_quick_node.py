@@ -96,3 +96,46 @@ def test_category_auto_on_dresscode_photos(samples_dir, folder, ident, seen):
     changed = (image - person).abs().sum(-1)[0]
     assert float(changed[garment_mask[0] > 0.5].mean()) > 0.1  # measured 0.46 (shorts), 0.25 (dress)
     assert float(refine.max()) == pytest.approx(1.0, abs=0.05)
+
+
+@pytest.fixture(scope="module")
+def bad_photos(samples_dir):
+    """Bad input for the node (issue 11): a blank photo, two sample persons side by side, one cut at the chest,
+    a sample person photo as the garment; (B, H, W, C) as ComfyUI gives them."""
+    mp = pytest.importorskip("mediapipe")
+    if not hasattr(mp, "solutions"):
+        pytest.skip(f"mediapipe {mp.__version__} ships no bundled models")
+    from comfyui_kfvton.kfvton.preprocess.io import load_image
+
+    folder = samples_dir / "vitonhd" / "test"
+    if not (folder / "image" / "00891_00.jpg").is_file():
+        pytest.skip("VITON-HD samples missing")
+    person = load_image(folder / "image" / "00891_00.jpg")
+    other = load_image(folder / "image" / "03615_00.jpg")
+    photos = {
+        "person": person,
+        "other": other,
+        "garment": load_image(folder / "cloth" / "01260_00.jpg"),
+        "blank": torch.full((1, 3, 512, 384), 0.8),
+        "two": torch.cat((person, other), dim=-1),
+        "chest": person[..., :430, :],
+    }
+    return {k: v.permute(0, 2, 3, 1).contiguous() for k, v in photos.items()}
+
+
+@pytest.mark.parametrize(
+    ("person", "garment", "expected"),
+    [
+        ("blank", "garment", r"person: no person found in batch item 0 .*expected a photo of one person"),
+        ("two", "garment", "person: batch item 0 shows 2 faces; expected a photo of one person"),
+        ("person", "other", "garment: batch item 0 is a photo of a person wearing the garment"),
+    ],
+)
+def test_bad_photos_are_refused_with_the_input_named(bad_photos, person, garment, expected):
+    with pytest.raises(ValueError, match=expected):
+        KfvtonQuickTryOn().run(bad_photos[person], bad_photos[garment])
+
+
+def test_person_cut_at_the_chest_is_reported(bad_photos):
+    image, _, _, report = KfvtonQuickTryOn().run(bad_photos["chest"], bad_photos["garment"])
+    assert image.shape == (1, 430, 768, 3) and "person: batch item 0 is cut off above the hips" in report

@@ -70,6 +70,52 @@ def test_corners_on_the_body_and_hem_at_the_hips(vitonhd_dir: Path, garments):
             )
 
 
+SHORT_CUFF_MAX_SW = 0.29  # measured: at most 0.28 sw (before: up to the 0.36 sw cap, a box off the arm)
+CUFF_INNER_MAX_SW = 0.11  # the inner cuff corner this close to the upper arm's joint line (before: 0.18)
+
+
+def test_short_sleeves_round_the_arm_and_straps_on_the_shoulders(vitonhd_dir: Path, garments):
+    """Every sample person x sample garment: a short sleeve's cuff is across the upper arm and about as wide as it
+    (not a flat-lay box standing off the arm); a camisole's strap tops are kept and lie on the shoulders between
+    the neck and the shoulder seam (before: dropped as misdetected, and the straps warped into blocks)."""
+    checked = {"short": 0, "strappy": 0}
+    for pid in _ids(vitonhd_dir / "image"):
+        _, pose, parse = _person(vitonhd_dir, pid)
+        body = body_masks_from_parse(parse)
+        outside = cv2.distanceTransform((parse[0] == 0).numpy().astype(np.uint8), cv2.DIST_L2, 3)
+        j = pose.joints[0].double()
+        sw = float((j[5, :2] - j[2, :2]).norm())
+        for cid, landmarks in garments.items():
+            pairs = place_garment_landmarks(landmarks, pose, body=body, tuck="out")
+            p = pairs.person_px[0].double()
+
+            def at(name: str, p=p, pairs=pairs) -> torch.Tensor:
+                return p[pairs.names.index(name)]
+
+            if landmarks.sleeves[0] == "short":
+                for side, s, e in (("right", 2, 3), ("left", 5, 6)):
+                    outer, inner = at(f"sleeve_{side}_outer"), at(f"sleeve_{side}_inner")
+                    if outer[2] <= 0 or j[e, 2] <= 0.1:
+                        continue
+                    arm = (j[e, :2] - j[s, :2]) / (j[e, :2] - j[s, :2]).norm()
+                    normal = torch.stack((-arm[1], arm[0]))
+                    cuff = outer[:2] - inner[:2]
+                    assert float(cuff.norm()) <= SHORT_CUFF_MAX_SW * sw, f"{pid} x {cid}: {side} cuff too wide"
+                    assert abs(float(cuff @ arm)) < 0.01 * float(cuff.norm()), f"{pid} x {cid}: cuff not across"
+                    assert abs(float((inner[:2] - j[s, :2]) @ normal)) <= CUFF_INNER_MAX_SW * sw, f"{pid} x {cid}"
+                    checked["short"] += 1
+            if landmarks.cuts and landmarks.cuts[0] == "strappy":
+                for side, s in (("right", 2), ("left", 5)):
+                    x, y, conf = at(f"shoulder_{side}").tolist()
+                    assert conf > 0, f"{pid} x {cid}: {side} strap top dropped"
+                    assert outside[round(y), round(x)] <= MAX_OUTSIDE_SW * sw, f"{pid} x {cid}: strap off the body"
+                    across = abs(x - float(j[1, 0])) / sw
+                    assert 0.1 <= across <= 0.62, f"{pid} x {cid}: {side} strap top {across:.2f} sw from the neck"
+                    assert y <= float(j[s, 1]), f"{pid} x {cid}: {side} strap top below the shoulder joint"
+                checked["strappy"] += 1
+    assert checked["short"] >= 20 and checked["strappy"] >= 6, checked
+
+
 def test_tuck_in_and_out_on_a_tucked_in_sample(vitonhd_dir: Path):
     person, pose, parse = _person(vitonhd_dir, "00891_00")
     assert resolve_tuck("auto", pose, body_masks_from_parse(parse)) == ("in",)  # the photo's top is tucked in

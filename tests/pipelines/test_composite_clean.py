@@ -1,0 +1,122 @@
+"""composite_garment's repaint on synthetic scenes at 512 rows: repainted skin has the grain of the real skin, and old
+clothes the parse map calls background (a sleeve's outer strip, its anti-aliased outline) are repainted as the wall,
+with no fringe left between the two."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from kfvton.pipelines.composite import composite_garment
+
+HW = (512, 384)
+WALL = (0.92, 0.92, 0.92)
+SKIN = (0.82, 0.62, 0.52)
+WHITE_SHIRT = (0.98, 0.97, 0.95)
+
+
+def _fill(image: torch.Tensor, rows: slice, cols: slice, colour: tuple[float, float, float]) -> None:
+    image[:, rows, cols] = torch.tensor(colour)[:, None, None]
+
+
+def grainy_scene() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Wall, a face on top, an old dark shirt (columns 80-300), a bare arm beside it (columns 300-352) whose skin
+    has a grain (log-luminance noise, std 0.04); the new garment covers columns 80-220, so columns 220-300 of the
+    shirt are freed next to the arm (repainted as skin). Returns (person, parse, garment, mask)."""
+    gen = torch.Generator().manual_seed(0)
+    person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
+    parse = torch.zeros(HW, dtype=torch.long)
+    _fill(person, slice(0, 80), slice(120, 260), SKIN)
+    parse[:80, 120:260] = 13
+    _fill(person, slice(80, None), slice(80, 300), (0.15, 0.2, 0.35))
+    parse[80:, 80:300] = 5
+    _fill(person, slice(80, None), slice(300, 352), SKIN)
+    parse[80:, 300:352] = 14
+    grain = torch.exp(0.04 * torch.randn(HW, generator=gen))
+    skin = (parse == 13) | (parse == 14)
+    person = torch.where(skin, (person * grain).clamp(0, 1), person)
+    mask = torch.zeros(1, 1, *HW)
+    mask[..., 80:, 80:220] = 1
+    garment = torch.tensor([0.1, 0.5, 0.2])[None, :, None, None].expand(1, 3, *HW).clone()
+    return person[None], parse[None], garment, mask
+
+
+def high_frequency(image: torch.Tensor, region: torch.Tensor) -> float:
+    """Median |log-luminance - its 3 x 3 mean| of (1, 3, H, W) `image` over `region` (H, W) bool."""
+    luma = torch.log((image[0] * torch.tensor([0.299, 0.587, 0.114])[:, None, None]).sum(0) + 0.04)
+    mean = F.avg_pool2d(luma[None, None], 3, stride=1, padding=1, count_include_pad=False)[0, 0]
+    return float((luma - mean).abs()[region].median())
+
+
+class TestSkinGrain:
+    def test_repainted_skin_has_the_grain_of_the_real_skin(self):
+        person, parse, garment, mask = grainy_scene()
+        out = composite_garment(person, garment, mask, parse=parse)
+        # the middle of the freed shirt next to the arm (repainted as skin), off its borders
+        repainted = torch.zeros(HW, dtype=torch.bool)
+        repainted[120:480, 240:285] = True
+        assert float(out.painted[0, 0][repainted].min()) > 0.99
+        assert float(out.background[0, 0][repainted].max()) < 0.05
+        real = torch.zeros(HW, dtype=torch.bool)
+        real[120:480, 315:345] = True
+        ratio = high_frequency(out.image, repainted) / high_frequency(person, real)
+        # a smooth fill had ~0.02 of the real skin's fine texture (plastic); the grain is matched band by band
+        assert 0.5 < ratio < 2.0, ratio
+        # the grain does not change the skin's colour
+        colour = out.image[0][:, repainted].mean(1)
+        torch.testing.assert_close(colour, torch.tensor(SKIN), atol=0.04, rtol=0)
+
+    def test_flat_skin_gets_no_grain_and_runs_are_deterministic(self):
+        person, parse, garment, mask = grainy_scene()
+        flat = torch.where(parse[:, None] == 14, torch.tensor(SKIN)[None, :, None, None], person)
+        flat = torch.where(parse[:, None] == 13, torch.tensor(SKIN)[None, :, None, None], flat)
+        out = composite_garment(flat, garment, mask, parse=parse)
+        repainted = torch.zeros(HW, dtype=torch.bool)
+        repainted[120:480, 240:285] = True
+        assert high_frequency(out.image, repainted) < 1e-3
+        again = composite_garment(person, garment, mask, parse=parse)
+        torch.testing.assert_close(composite_garment(person, garment, mask, parse=parse).image, again.image)
+
+
+def strip_scene(blend_edge: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Wall, a face on top, an old white shirt (columns 100-300) on the light grey wall; the parse map calls its
+    outer 16 columns on the right (284-300) background, as a coarse person mask does; a dark bag on the wall at
+    columns 330-370 rows 300-400; the new garment covers columns 100-240. With `blend_edge` the shirt's outermost
+    column is half wall (an anti-aliased outline). Returns (person, parse, garment, mask)."""
+    person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
+    parse = torch.zeros(HW, dtype=torch.long)
+    _fill(person, slice(0, 80), slice(140, 260), SKIN)
+    parse[:80, 140:260] = 13
+    _fill(person, slice(80, None), slice(100, 300), WHITE_SHIRT)
+    parse[80:, 100:284] = 5
+    if blend_edge:
+        _fill(
+            person, slice(80, None), slice(299, 300), tuple((a + b) / 2 for a, b in zip(WHITE_SHIRT, WALL, strict=True))
+        )
+    _fill(person, slice(300, 400), slice(330, 370), (0.25, 0.15, 0.1))
+    mask = torch.zeros(1, 1, *HW)
+    mask[..., 80:, 100:240] = 1
+    garment = torch.tensor([0.7, 0.1, 0.1])[None, :, None, None].expand(1, 3, *HW).clone()
+    return person[None], parse[None], garment, mask
+
+
+class TestOldClothesTheParseMissed:
+    def test_outer_strip_of_a_white_sleeve_becomes_the_wall(self):
+        person, parse, garment, mask = strip_scene(blend_edge=False)
+        out = composite_garment(person, garment, mask, parse=parse)
+        strip = out.image[0, :, 200:500, 284:300]
+        # the old shirt (0.05 off the wall per channel) stayed there before: the parse map said background
+        assert float((strip - torch.tensor(WALL)[:, None, None]).abs().max()) < 0.01
+        # the bag on the wall is no old clothes: untouched
+        torch.testing.assert_close(out.image[0, :, 300:400, 330:370], person[0, :, 300:400, 330:370])
+        # the wall beyond: untouched
+        torch.testing.assert_close(out.image[0, :, 120:500, 310:325], person[0, :, 120:500, 310:325])
+
+    def test_no_fringe_where_the_repaint_meets_the_wall(self):
+        person, parse, garment, mask = strip_scene(blend_edge=True)
+        out = composite_garment(person, garment, mask, parse=parse)
+        # across the border (repainted shirt -> anti-aliased outline -> real wall) every pixel lies between the two
+        # sides' colours: no light line of the old outline, no dark seam
+        row = out.image[0, :, 200:500, 256:320]
+        wall = torch.tensor(WALL)[:, None, None, None]
+        assert float((row - wall).abs().max()) < 0.01
