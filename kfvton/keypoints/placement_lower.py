@@ -24,9 +24,11 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     follows the legs' midline (mid-hip -> mid-knee -> mid-ankle); each half-width is at least the one above it
     (hem >= hips >= waist: the skirt flares from the hips and never folds back) and the hem clears the legs
     (knees / ankles apart + `LEG_CLEAR` hw); at most `HEM_LOOSE` times that floor, or the garment's own flare
-    (flat hem over flat hips, times the placed hips, also as a floor) where no old skirt or dress shows
-    (`_Body.legs_apart`: two legs apart in the silhouette's row). There the silhouette is only the sides' floor, not their
-    bound (a flared dress on someone in trousers keeps its flare).
+    (flat hem over flat hips to the power `FLARE_WORN`, times the placed hips, also as a floor, over old skirts,
+    trousers and bare legs alike: a dress never becomes a column). Where two legs in trousers show apart
+    (`_Body.legs_apart`) the silhouette is only the sides' floor, not their bound. The side points below the hips
+    are at least on the straight line from the hips to the hem (no folding in over crossed or bare legs). Bags
+    beside a forearm (`beyond_arms`) are not the silhouette.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
     `place_garment_landmarks`, its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
     trousers show); hips and hem as a skirt's.
@@ -77,7 +79,8 @@ FLARE_WORN = 0.6  # the hem / hips ratio worn, as a power of the flat photo's (a
 HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
 FLAT_WAIST = 1.6  # a trouser / skirt waistband's flat width, x hw, without a silhouette (Dress Code pairs: 1.2 .. 1.8)
-DRESS_FLAT_WAIST = 1.62  # a dress's narrowest flat width (its waist), x hw (Dress Code dresses: 1.57 .. 1.92)
+DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the 7 Dress Code pairs' worn
+# waist-to-hem length needs 1.47 .. 1.82 (median 1.61; 1.75, the flat width's own median, placed dresses too long)
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
 BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
@@ -580,6 +583,27 @@ def _side_targets(
         out[idx[names[1]], :2], out[idx[names[1]], 2] = left, 1.0
 
 
+def _never_narrowing(body: _Body, out: Tensor, idx: dict[str, int]) -> None:
+    """Below the hips, each placed row (side points, then the hem) at least as wide as the one above it, around
+    its own centre: the silhouette of a wide old dress at mid-skirt must not leave the hem folding back in."""
+    rows = [("hip_right", "hip_left")]
+    rows += [(f"side_right_{k}", f"side_left_{k}") for k in range(1, len(SIDE_AT) + 1)]
+    rows.append(("hem_right", "hem_left"))
+    hip_mid = (out[idx["hip_right"], :2] + out[idx["hip_left"], :2]) / 2
+    widest = None
+    for r, l_ in rows:
+        if r not in idx or float(out[idx[r], 2]) <= 0 or float(out[idx[l_], 2]) <= 0:
+            continue
+        right, left = out[idx[r], :2], out[idx[l_], :2]
+        centre = (right + left) / 2
+        if (centre - hip_mid) @ body.v < 0:
+            continue
+        half = (left - right) @ body.u / 2
+        if widest is not None and half < widest:
+            out[idx[r], :2], out[idx[l_], :2] = centre - widest * body.u, centre + widest * body.u
+        widest = half if widest is None else torch.maximum(widest, half)
+
+
 def _place_skirt(
     gp: Tensor, out: Tensor, idx: dict[str, int], body: _Body, sx: Tensor, g_top: Tensor, waist_half: Tensor
 ) -> None:
@@ -687,6 +711,7 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
         out[:, 2] = conf
         _side_targets(body, out, idx, g, ("armpit_right", "armpit_left"), ("hem_right", "hem_left"))
+        _never_narrowing(body, out, idx)
         persons.append(out)
     return KeypointPairs(
         garment_px=g_all.to(device=landmarks.points.device, dtype=landmarks.points.dtype),
