@@ -38,8 +38,9 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        the garment's scaled sleeve length (mean of its outer and inner seams) along the upper arm, at least
        `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
        the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing). The cuff keeps the
-       garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw), across the arm, its outer
-       point away from the body's centre line; a short cuff hugs the upper arm instead (inner edge `ARM_HALF` sw
+       garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw; a wide long sleeve, at least
+       `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past the silhouette),
+       across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm instead (inner edge `ARM_HALF` sw
        inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most `SHORT_SLEEVE_OUT`
        past the silhouette). With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
@@ -95,6 +96,14 @@ SHOULDER_TRUST = 0.3  # a garment shoulder this far (x sw) from its body target 
 ASPECT_MIN, ASPECT_MAX = 0.6, 1.8
 SLEEVE_MIN_WIDTH = 0.15  # sleeve opening limits, x sw: at the upper arm (short) and at the wrist (long)
 SLEEVE_MAX_WIDTH = {"short": 0.36, "long": 0.2}
+# A long sleeve whose own cuff, scaled by the garment's across scale, is at least `WIDE_CUFF_MIN` sw wide is a wide
+# sleeve (bell, kimono, trumpet: Dress Code 000006_1 scales to ~0.44 sw; the fitted long sleeves of the samples,
+# VITON-HD 00008 / 02783 and Dress Code 000000-000005, to 0.16-0.28 sw) and keeps that width up to `WIDE_CUFF_MAX`
+# sw instead of being clamped to the fitted limit. With `body` masks its outer half reaches at most `WIDE_CUFF_OUT`
+# sw past the silhouette's edge outward from the wrist (a wide sleeve on a person whose own sleeve was narrow would
+# spill onto the background); the inner half hangs in front of the body.
+WIDE_CUFF_MIN, WIDE_CUFF_MAX = 0.34, 0.6
+WIDE_CUFF_OUT = 0.08
 # A bare upper arm is ~0.2 sw across, its joint line near the middle (VITON-HD 10549's arm labels: 0.08-0.12 sw
 # either side at mid upper arm). A short sleeve hangs round it: its inner edge `ARM_HALF` x `SHORT_SLEEVE_INNER`
 # inside the joint line (against the torso), its width the garment's within `SHORT_SLEEVE_EASE` x the arm's width,
@@ -721,7 +730,9 @@ def _place_one(
         length = (
             0.5 * sx * ((g[o_i, :2] - gxy(f"shoulder_{side}")).norm() + (g[n_i, :2] - gxy(f"armpit_{side}")).norm())
         )
-        width = ((g[o_i, :2] - g[n_i, :2]).norm() * sx).clamp(SLEEVE_MIN_WIDTH * sw, SLEEVE_MAX_WIDTH[sleeve] * sw)
+        own_width = (g[o_i, :2] - g[n_i, :2]).norm() * sx
+        wide = sleeve == "long" and bool(own_width >= WIDE_CUFF_MIN * sw)
+        width = own_width.clamp(SLEEVE_MIN_WIDTH * sw, (WIDE_CUFF_MAX if wide else SLEEVE_MAX_WIDTH[sleeve]) * sw)
         upper = elbow - shoulder
         if sleeve == "short":
             # never above the armpit (the sleeve would fold over the body): at least SLEEVE_BELOW_ARMPIT sw below it
@@ -751,7 +762,13 @@ def _place_one(
             inner = end - n * (SHORT_SLEEVE_INNER * ARM_HALF * sw)
             out[o_i], out[n_i] = inner + n * width, inner
             continue
-        out[o_i] = end + n * width / 2
+        outer_half = width / 2
+        if wide and body is not None:  # hangs wider than the arm, but not far past the person's outline
+            reach = _march(body[2], end, n, float(WIDE_CUFF_MAX * sw))
+            if reach is not None:
+                most = max(reach + WIDE_CUFF_OUT * float(sw), SLEEVE_MAX_WIDTH["long"] * float(sw) / 2)
+                outer_half = outer_half.clamp(max=most)
+        out[o_i] = end + n * outer_half
         out[n_i] = end - n * width / 2
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))

@@ -455,3 +455,64 @@ def test_a_narrow_gap_in_the_regions_does_not_pinch_the_waist():
     sides = place_side_seams(pairs, body)
     xs = sides.person_px[0, :, 0]
     assert float(xs[len(xs) // 2 :].min()) > 192 + 0.3 * SW  # the left side seams stay on the left side
+
+
+def _long_sleeve_landmarks(cuff: float) -> GarmentLandmarks:
+    """The flat T-shirt with long sleeves whose cuffs (at the garment's bottom, outside the hem) are `cuff` px wide."""
+    lm = tshirt_landmarks("long")
+    for side, sign in (("right", -1.0), ("left", 1.0)):
+        x_out = 150 + sign * 140
+        lm.points[0, GARMENT_LANDMARKS.index(f"sleeve_{side}_outer"), :2] = torch.tensor([x_out, 360.0])
+        lm.points[0, GARMENT_LANDMARKS.index(f"sleeve_{side}_inner"), :2] = torch.tensor([x_out - sign * cuff, 360.0])
+    return lm
+
+
+def _cuffs(pairs, pose: Pose) -> dict[str, tuple[float, float]]:
+    """Per side: (cuff width, outer point's distance outward from the wrist across the forearm), in px."""
+    out = {}
+    j = pose.joints[0]
+    for side, sign in (("right", -1.0), ("left", 1.0)):
+        outer, inner = target(pairs, f"sleeve_{side}_outer")[:2], target(pairs, f"sleeve_{side}_inner")[:2]
+        wrist = j[joint_index(f"{side}_wrist"), :2]
+        out[side] = float((outer - inner).norm()), sign * float(outer[0] - wrist[0])
+    return out
+
+
+class TestWideLongSleeves:
+    """A bell / kimono sleeve keeps its own cuff width (scaled like the garment); a fitted one stays within the
+    fitted limit (issue 12: Dress Code 000006_1's bell sleeves were squeezed into 0.2 sw tubes)."""
+
+    def test_a_wide_cuff_keeps_its_width(self):
+        pose = frontal_pose()
+        pairs = place_garment_landmarks(_long_sleeve_landmarks(60.0), pose)
+        for side, (width, _) in _cuffs(pairs, pose).items():
+            # the garment's across scale is ~0.87 here (160 px of shoulder points onto 1.16 sw): ~0.43 sw; before
+            # it was clamped to 0.2 sw
+            assert 0.38 * SW <= width <= 0.48 * SW, (side, width / SW)
+
+    def test_a_fitted_cuff_stays_narrow(self):
+        pose = frontal_pose()
+        pairs = place_garment_landmarks(_long_sleeve_landmarks(28.0), pose)
+        for side, (width, _) in _cuffs(pairs, pose).items():
+            assert 0.15 * SW - 1e-3 <= width <= 0.2 * SW + 1e-3, (side, width / SW)
+
+    def test_a_wide_cuff_does_not_spill_far_past_a_narrow_old_sleeve(self):
+        body = body_masks((160, 330), (330, 500))
+        sil = body.silhouette.clone()
+        pose = frontal_pose()
+        j = pose.joints[0]
+        for side in ("right", "left"):  # narrow old sleeves: 0.1 sw either side of shoulder -> elbow -> wrist
+            pts = [j[joint_index(f"{side}_{n}"), :2] for n in ("shoulder", "elbow", "wrist")]
+            for a, b in zip(pts, pts[1:], strict=False):
+                for t in torch.linspace(0, 1, 200):
+                    c = torch.lerp(a, b, float(t))
+                    sil[..., int(c[1]), int(c[0] - 0.1 * SW) : int(c[0] + 0.1 * SW) + 1] = 1.0
+        body = type(body)(body.top, body.lower, sil)
+        free = place_garment_landmarks(_long_sleeve_landmarks(60.0), pose)
+        fitted = place_garment_landmarks(_long_sleeve_landmarks(60.0), pose, body=body, tuck="out")
+        for side, (width, out) in _cuffs(fitted, pose).items():
+            # the outer half reaches the old sleeve's edge (0.1 sw) + 0.08 sw, not half the 0.43 sw cuff
+            assert out <= (0.1 + 0.08) * SW + 3, (side, out / SW)
+            # it still hangs wider than a fitted sleeve, the rest in front of the body
+            assert width > 0.3 * SW, (side, width / SW)
+            assert _cuffs(free, pose)[side][1] > out + 0.02 * SW
