@@ -13,6 +13,8 @@ from kfvton.keypoints.placement import (
     SHOULDER_OUT,
     TORSO_PER_SW_MAX,
     TUCK_DEPTH,
+    WIDE_CUFF_MAX,
+    WIDE_CUFF_OUT,
     place_garment_landmarks,
     resolve_tuck,
 )
@@ -484,11 +486,14 @@ class TestWideLongSleeves:
 
     def test_a_wide_cuff_keeps_its_width(self):
         pose = frontal_pose()
-        pairs = place_garment_landmarks(_long_sleeve_landmarks(60.0), pose)
+        pairs = place_garment_landmarks(_long_sleeve_landmarks(52.0), pose)
         for side, (width, _) in _cuffs(pairs, pose).items():
-            # the garment's across scale is ~0.87 here (160 px of shoulder points onto 1.16 sw): ~0.43 sw; before
-            # it was clamped to 0.2 sw
-            assert 0.38 * SW <= width <= 0.48 * SW, (side, width / SW)
+            # the garment's across scale is ~0.85 here (160 px of shoulder points onto ~1.16 sw): ~0.37 sw for 52 px;
+            # before it was clamped to 0.2 sw
+            assert 0.34 * SW <= width <= 0.4 * SW + 1e-3, (side, width / SW)
+        very_wide = place_garment_landmarks(_long_sleeve_landmarks(90.0), pose)
+        for side, (width, _) in _cuffs(very_wide, pose).items():
+            assert width == pytest.approx(WIDE_CUFF_MAX * SW, abs=1e-3), side
 
     def test_a_fitted_cuff_stays_narrow(self):
         pose = frontal_pose()
@@ -511,8 +516,8 @@ class TestWideLongSleeves:
         free = place_garment_landmarks(_long_sleeve_landmarks(60.0), pose)
         fitted = place_garment_landmarks(_long_sleeve_landmarks(60.0), pose, body=body, tuck="out")
         for side, (width, out) in _cuffs(fitted, pose).items():
-            # the outer half reaches the old sleeve's edge (0.1 sw) + 0.08 sw, not half the 0.43 sw cuff
-            assert out <= (0.1 + 0.08) * SW + 3, (side, out / SW)
+            # the outer half reaches the old sleeve's edge (0.1 sw) + WIDE_CUFF_OUT, not half the 0.4 sw cuff
+            assert out <= 0.1 * SW + WIDE_CUFF_OUT * SW + 3, (side, out / SW)
             # it still hangs wider than a fitted sleeve, the rest in front of the body
             assert width > 0.3 * SW, (side, width / SW)
             assert _cuffs(free, pose)[side][1] > out + 0.02 * SW
