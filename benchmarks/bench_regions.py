@@ -1,5 +1,5 @@
 """Two photos in, no parse map: region IoU, old-garment residue and mask spill per sample person; prints a table,
-never run by pytest.
+never run by pytest; a `dc-all` line averages the three Dress Code categories (full-length photos, not tuned on).
 
     python benchmarks/bench_regions.py [--samples ../shared/samples] [--sets vitonhd,vitonhd_paired,dresscode]
         [--pose estimated|given] [--sheet /tmp/regions.png]
@@ -246,8 +246,11 @@ def main() -> int:
             where = residue_map(person, result, regions.parse, ours_truth)
             tile = torch.cat((person, 0.4 * person + 0.6 * colours, result.image, where), dim=-1)
             sheet.append(torch.nn.functional.interpolate(tile, size=(256, 768), mode="area"))
-    for name in sorted({r[0] for r in rows}):
-        sel = [r for r in rows if r[0] == name]
+    names = sorted({r[0] for r in rows})
+    if sum(n.startswith("dc-") for n in names) > 1:  # Dress Code's full-length photos together (not tuned on)
+        names.append("dc-all")
+    for name in names:
+        sel = [r for r in rows if r[0] == name or (name == "dc-all" and r[0].startswith("dc-"))]
         means = {k: np.nanmean([r[1][k] for r in sel]) for k in GROUPS}
         print(f"{'mean ' + name:20s} " + " ".join(f"{v:9.3f}" for v in means.values())
               + f"  residue mean {np.mean([r[2] for r in sel]):.3f} strict, {np.mean([r[4]['nowall'] for r in sel]):.3f} without wall-coloured repaint ("

@@ -31,7 +31,7 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
     5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
        + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule, each
-       side apart; the clothes alone when they are as wide as the hips, gaps up to `RUN_BRIDGE` sw bridged), else
+       side apart; the clothes alone, gaps up to `RUN_BRIDGE` sw bridged, when they are as wide as the hips), else
        the hip joints + `HEM_OUT` sw each side. `place_side_seams` adds points between armpit and hem corner
        that follow the waist.
     6. Sleeves (`landmarks.sleeves` per item): "none" drops the four sleeve points (confidence 0); "short" walks
@@ -324,6 +324,7 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
         # arms count as body: one crossing the torso would otherwise split the outline's run
         top, lower, silhouette = body.item(i)
         torso = (top | lower | silhouette).to(p_all.device)
+        clothes = (top | lower).to(p_all.device)
         k = 0
         for side, sign in (("right", -1.0), ("left", 1.0)):
             ia, ih = _I[f"armpit_{side}"], _I[f"hem_{side}"]
@@ -333,7 +334,10 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
                     target = torch.lerp(p_all[i, ia, :2], p_all[i, ih, :2], t)
                     rel = target - f.top
                     down, across = rel @ f.v, rel @ f.u
-                    run = _run_across(torso, f, down)
+                    # the wider of the outline with the arms and the clothes' own (gaps in them bridged: a
+                    # column the regions missed must not pinch the waist)
+                    runs = [r for r in (_run_across(torso, f, down), _run_across(clothes, f, down, bridge=True)) if r]
+                    run = (min(r[0] for r in runs), max(r[1] for r in runs)) if runs else None
                     if run is not None:
                         edge = (run[1] if sign > 0 else run[0]) - float(f.centre_a)
                         inset = float(f.centre_a) + HEM_INSET * edge
@@ -485,16 +489,17 @@ def _march(mask: Tensor, start: Tensor, direction: Tensor, limit: float) -> floa
     return float(ts[out[0, 0]]) if len(out) else limit
 
 
-def _run_across(mask: Tensor, f: _Frame, down: Tensor | float) -> tuple[float, float] | None:
+def _run_across(mask: Tensor, f: _Frame, down: Tensor | float, *, bridge: bool = False) -> tuple[float, float] | None:
     """(lo, hi) across `u` (from `top`) of the run of `mask` at distance `down` along `v` that holds the body's
-    centre line (or lies nearest it), gaps up to `RUN_BRIDGE` sw bridged; None when the row misses the mask."""
+    centre line (or lies nearest it); with `bridge` (clothes only: the gap between an arm and the torso is real)
+    gaps up to `RUN_BRIDGE` sw bridged; None when the row misses the mask."""
     half = float(1.5 * f.sw)
     a = torch.arange(-half, half + 1.0, 1.0, dtype=f.top.dtype, device=f.top.device) + f.centre_a
     hit = _lookup(mask, f.top + down * f.v + a[:, None] * f.u)
     if not bool(hit.any()):
         return None
     # gaps up to RUN_BRIDGE sw (buttons, a belt, a seam the regions missed) do not split the body's run
-    k = 2 * int(RUN_BRIDGE * float(f.sw) / 2) + 1
+    k = 2 * int(RUN_BRIDGE * float(f.sw) / 2) + 1 if bridge else 1
     if k > 1:
         x = hit[None, None].to(torch.float32)
         x = torch.nn.functional.max_pool1d(x, k, 1, k // 2)
@@ -619,7 +624,7 @@ def _place_one(
         # body[2]); the clothes alone when they are as wide as the hips (an arm hanging beside them would widen
         # one side and pull the hem's centre off the body), and each side within the hips' limits
         row = hem_b - HEM_MARGIN * hem_b
-        run = _run_across(body[0] | body[1], f, row)
+        run = _run_across(body[0] | body[1], f, row, bridge=True)
         least = None if hips_half is None else float(hips_half + HEM_OUT_MIN * sw)
         if run is None or least is None or min(float(centre_line) - run[0], run[1] - float(centre_line)) < least:
             run = _run_across(body[0] | body[1] | body[2], f, row)

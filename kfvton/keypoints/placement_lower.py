@@ -24,9 +24,11 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     follows the legs' midline (mid-hip -> mid-knee -> mid-ankle); each half-width is at least the one above it
     (hem >= hips >= waist: the skirt flares from the hips and never folds back) and the hem clears the legs
     (knees / ankles apart + `LEG_CLEAR` hw); at most `HEM_LOOSE` times that floor, or the garment's own flare
-    (flat hem over flat hips, times the placed hips, also as a floor) where no old skirt or dress shows
-    (`_Body.legs_apart`: two legs apart in the silhouette's row). There the silhouette is only the sides' floor, not their
-    bound (a flared dress on someone in trousers keeps its flare).
+    (flat hem over flat hips to the power `FLARE_WORN`, times the placed hips, also as a floor, over old skirts,
+    trousers and bare legs alike: a dress never becomes a column). Where two legs in trousers show apart
+    (`_Body.legs_apart`) the silhouette is only the sides' floor, not their bound. The side points below the hips
+    are at least on the straight line from the hips to the hem (no folding in over crossed or bare legs). Bags
+    beside a forearm (`beyond_arms`) are not the silhouette.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
     `place_garment_landmarks`, its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
     trousers show); hips and hem as a skirt's.
@@ -34,6 +36,7 @@ Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in plac
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -45,6 +48,7 @@ from .placement import place_garment_landmarks
 from .pose import PRESENT_THRESHOLD, Pose
 
 __all__ = [
+    "beyond_arms",
     "LOWER_REQUIRED_JOINTS",
     "LOWER_PAIR_NAMES",
     "DRESS_PAIR_NAMES",
@@ -71,12 +75,17 @@ LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and a
 HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
 FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the front when worn (a flat width is
 # half the girth; a round section shows 2 / pi of it, a flatter one more)
+FLARE_WORN = 0.6  # the hem / hips ratio worn, as a power of the flat photo's (a worn flare drapes in folds)
 HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
 FLAT_WAIST = 1.6  # a trouser / skirt waistband's flat width, x hw, without a silhouette (Dress Code pairs: 1.2 .. 1.8)
-DRESS_FLAT_WAIST = 1.75  # a dress's narrowest flat width (its waist), x hw (Dress Code dresses: 1.57 .. 1.92)
+DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the 7 Dress Code pairs' worn
+# waist-to-hem length needs 1.47 .. 1.82 (median 1.61; 1.75, the flat width's own median, placed dresses too long)
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
+BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
+ARM_BESIDE = 0.8  # ... a forearm or hand counts as beside the body this many hw or more from its centre line
+BAG_HANG = 0.6  # ... and below the hand for this many hw (a bag held at the hand hangs below it)
 _ARMS = (14, 15)
 _LOWER_WORN = (6, 9, 12)  # dress, pants, skirt: the old garment's own width at the waist, when it shows there
 _TOPS = (5, 7)  # upper clothes, coat: not the body's width below the hip joints
@@ -95,6 +104,48 @@ def check_lower_pose(pose: Pose, *, name: str = "pose", category: str = "lower")
                 f"{name}: a {category} garment is placed from the hips and knees; batch item {i} is missing "
                 f"{', '.join(missing)} (a photo cut above the knees cannot wear one; use a full-body photo)"
             )
+
+
+def beyond_arms(joints: Tensor, size_hw: tuple[int, int]) -> Tensor:
+    """Pixels farther from the body's centre line than a forearm or hand hanging beside them (at least
+    `ARM_BESIDE` hw out) by more than `BEYOND_ARM` hw, at that forearm's depths and `BAG_HANG` hw below the hand:
+    a bag held or hung there, never the body, so it neither widens a skirt or dress nor bounds it (an estimated person mask includes bags).
+
+    Args:
+        joints: (25, 3) BODY_25 joints in pixels of `size_hw` (hips, elbows, wrists; a missing arm marks nothing).
+        size_hw: (H, W).
+
+    Returns:
+        (H, W) bool.
+    """
+    h, w = size_hw
+    out = torch.zeros(h, w, dtype=torch.bool)
+    j = joints.detach().double().cpu()
+    if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
+        return out
+    rh, lh = j[9, :2], j[12, :2]
+    hw = (lh - rh).norm().clamp_min(1.0)
+    u = (lh - rh) / hw
+    v, hip = _perp(u), (rh + lh) / 2
+    xy = torch.stack(torch.meshgrid(torch.arange(w), torch.arange(h), indexing="xy"), -1).double() - hip
+    a, d = xy @ u, xy @ v
+    t = torch.linspace(0, 1, 16, dtype=torch.float64)[:, None]
+    for elbow, wrist, sign in ((3, 4, -1.0), (6, 7, 1.0)):  # the wearer's right arm on the -u side
+        if j[elbow, 2] <= PRESENT_THRESHOLD or j[wrist, 2] <= PRESENT_THRESHOLD:
+            continue
+        e, wr = j[elbow, :2], j[wrist, :2]
+        tip = wr + 0.4 * (wr - e)
+        # forearm, hand, and what hangs from the hand (a bag held there reaches below it)
+        pts = torch.cat((e + t * (wr - e), wr + t * (tip - wr), tip + t * BAG_HANG * hw * v))
+        pa, pd = (pts - hip) @ u, (pts - hip) @ v
+        order = torch.argsort(pd)
+        pa, pd = pa[order].numpy(), pd[order].numpy()
+        if pd[-1] - pd[0] < 1.0:
+            continue
+        arm_a = torch.from_numpy(np.interp(d.numpy(), pd, pa))
+        at = (d >= float(pd[0])) & (d <= float(pd[-1])) & (sign * arm_a >= ARM_BESIDE * hw)
+        out |= at & (sign * (a - arm_a) > BEYOND_ARM * hw)
+    return out
 
 
 def _perp(u: Tensor) -> Tensor:
@@ -127,6 +178,8 @@ class _Body:
         neck = _joint(j, "neck")
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
         self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
+        if self.body is not None:  # a bag beside a forearm is not the body's width
+            self.body = self.body & ~beyond_arms(j, tuple(parse.shape))
         if self.body is not None:  # a top hanging below the hips (open jacket, cardigan) is not the body's width
             h, w = parse.shape
             grid = torch.stack(torch.meshgrid(torch.arange(w), torch.arange(h), indexing="xy"), -1).double()
@@ -519,11 +572,36 @@ def _side_targets(
         floor = None
         if hips and all(float(h_[2]) > 0 for h_ in hips):
             hip_mid = (hips[0][:2] + hips[1][:2]) / 2
-            if ((right + left) / 2 - hip_mid) @ body.v > 0:
-                floor = (hips[1][:2] - hips[0][:2]) @ body.u / 2
+            below = ((right + left) / 2 - hip_mid) @ body.v
+            if below > 0:  # below the hips: at least the straight line from the hips to the hem (no folding in)
+                hip_half = (hips[1][:2] - hips[0][:2]) @ body.u / 2
+                hem_half = (ends[3][:2] - ends[2][:2]) @ body.u / 2
+                depth = (((ends[2][:2] + ends[3][:2]) / 2 - hip_mid) @ body.v).clamp_min(1.0)
+                floor = hip_half + (below / depth).clamp(0.0, 1.0) * (hem_half - hip_half).clamp_min(0.0)
         right, left = _fit_sides(body, right, left, at_least=floor)
         out[idx[names[0]], :2], out[idx[names[0]], 2] = right, 1.0
         out[idx[names[1]], :2], out[idx[names[1]], 2] = left, 1.0
+
+
+def _never_narrowing(body: _Body, out: Tensor, idx: dict[str, int]) -> None:
+    """Below the hips, each placed row (side points, then the hem) at least as wide as the one above it, around
+    its own centre: the silhouette of a wide old dress at mid-skirt must not leave the hem folding back in."""
+    rows = [("hip_right", "hip_left")]
+    rows += [(f"side_right_{k}", f"side_left_{k}") for k in range(1, len(SIDE_AT) + 1)]
+    rows.append(("hem_right", "hem_left"))
+    hip_mid = (out[idx["hip_right"], :2] + out[idx["hip_left"], :2]) / 2
+    widest = None
+    for r, l_ in rows:
+        if r not in idx or float(out[idx[r], 2]) <= 0 or float(out[idx[l_], 2]) <= 0:
+            continue
+        right, left = out[idx[r], :2], out[idx[l_], :2]
+        centre = (right + left) / 2
+        if (centre - hip_mid) @ body.v < 0:
+            continue
+        half = (left - right) @ body.u / 2
+        if widest is not None and half < widest:
+            out[idx[r], :2], out[idx[l_], :2] = centre - widest * body.u, centre + widest * body.u
+        widest = half if widest is None else torch.maximum(widest, half)
 
 
 def _place_skirt(
@@ -548,15 +626,16 @@ def _place_skirt(
             floor = torch.maximum(floor, body.legs_half(depth))
         cap = floor * (HIP_LOOSE if centre is None else HEM_LOOSE)
         g_half = (g_l[0] - g_r[0]).abs() / 2
-        if centre is not None and g_previous is not None and body.legs_apart(mid):
-            # no old skirt or dress to follow there: the garment's own flare from its placed hips
-            own = previous * (g_half / g_previous.clamp_min(1.0)).clamp_min(1.0)
+        own = previous
+        if centre is not None and g_previous is not None:
+            # the garment's own flare from its placed hips, over an old skirt or dress, trousers or bare legs alike
+            own = previous * (g_half / g_previous.clamp_min(1.0)).clamp_min(1.0) ** FLARE_WORN
             floor, cap = torch.maximum(floor, own), torch.maximum(cap, own)
         half = half.clamp(floor, cap)
         g_previous = g_half
         r_xy, l_xy = mid - half * u, mid + half * u
         if centre is not None and body.body is not None:  # the hem on the silhouette (hips: already fitted)
-            r_xy, l_xy = _fit_sides(body, r_xy, l_xy, at_least=previous)
+            r_xy, l_xy = _fit_sides(body, r_xy, l_xy, at_least=own)
         out[idx[right], :2], out[idx[right], 2] = r_xy, 1.0
         out[idx[left], :2], out[idx[left], 2] = l_xy, 1.0
         if centre is not None:
@@ -632,6 +711,7 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
         out[:, 2] = conf
         _side_targets(body, out, idx, g, ("armpit_right", "armpit_left"), ("hem_right", "hem_left"))
+        _never_narrowing(body, out, idx)
         persons.append(out)
     return KeypointPairs(
         garment_px=g_all.to(device=landmarks.points.device, dtype=landmarks.points.dtype),

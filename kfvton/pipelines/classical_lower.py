@@ -12,7 +12,7 @@ pixels more than `TOP_BELOW_HIPS` waist widths below the hip joints are taken as
 the hip joints: covered where the garment is, kept elsewhere. Whatever the tuck, the top never hides the legs of
 trousers or shorts: its pixels below the crotch target are taken as legs too. Old pants / skirt pixels in a piece
 reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
-is kept, not repainted.
+is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_arms`).
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
@@ -55,7 +55,7 @@ from ..keypoints.garment_landmarks_lower import (
     detect_lower_landmarks,
 )
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement_lower import SIL_LOOSE, place_dress_landmarks, place_lower_landmarks
+from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES
 from ..preprocess.regions import _chain_distance, _connected_to, _hand_tip, _lab, _main_colours
@@ -206,6 +206,18 @@ def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
         far = np.unique(comp[old & (dist > BAG_FAR)])
         bag = np.isin(comp, far[far > 0])
         out[i][torch.from_numpy(bag).to(parse.device)] = 0
+    return out
+
+
+def _bags_beside_arms(parse: Tensor, joints: Tensor) -> Tensor:
+    """`parse` (B, H, W) with its clothes labels (top, coat, dress, pants, skirt) `beyond_arms` of the (B or 1, 25,
+    3) BODY_25 `joints` set to background: a bag held or hung beside a forearm, which estimated regions label as
+    clothes, is kept as it is (not repainted) and neither widens nor bounds the new garment."""
+    out = parse.clone()
+    clothes = torch.isin(parse, torch.tensor((5, 6, 7, 9, 12), device=parse.device))
+    for i in range(parse.shape[0]):
+        beyond = beyond_arms(joints[i if joints.shape[0] > 1 else 0], tuple(parse.shape[-2:])).to(parse.device)
+        out[i][beyond & clothes[i]] = 0
     return out
 
 
@@ -467,6 +479,8 @@ def tryon_lower_or_dress(
     """
     if tuck not in TUCKS:
         raise ValueError(f"tuck: expected one of {', '.join(TUCKS)}, got {tuck!r}")
+    if parse is not None:  # clothes labels beside the forearms are a bag (estimated regions): background
+        parse = _bags_beside_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
     if category == "lower":
         landmarks = detect_lower_landmarks(garment, mask)
         pairs = place_lower_landmarks(landmarks, pose, parse=parse)

@@ -231,14 +231,22 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     """The README pair from two photos (00891's white T-shirt on a light wall, garment 01260): the old T-shirt is
     found up to its outline (the person mask cut strips of it off) and what is left of it measured as issue 11
     does, over the warped mask (residue) and over what was composited (seen: the old T-shirt a viewer still sees,
-    mostly repainted as the light wall within the 12/255 tolerance). Measured 0.024 / 0.341 / 0.694 at the start of
-    this round; 0.016 / 0.290 / 0.655 with this round's regions; 0.016 / 0.142 / 0.354 with issue 12's composite
-    (shoulder-top growth) merged."""
+    mostly repainted as the light wall within the 12/255 tolerance), and as `benchmarks/bench_regions.py`'s
+    `nowall`: the residue without the repainted pixels whose new colour is the true wall colour near them.
+    Measured outside / residue / seen: 0.024 / 0.341 / 0.694 at the start of round 3; 0.016 / 0.142 / 0.354 at its
+    end; 0.016 / 0.206 / 0.481 with round 4's narrower placement and composite merged (the top covers less of the
+    old one, which is repainted as the wall: 0.192 of the 0.206 is wall-coloured repaint), nowall 0.028 -> 0.013."""
     _embedded()
+    import sys
+    from pathlib import Path
+
     from kfvton.keypoints.estimate import estimate_pose
     from kfvton.pipelines.classical import classical_tryon
     from kfvton.preprocess.region_metrics import old_garment_residue
     from kfvton.preprocess.regions import estimate_person_regions
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import bench_regions
 
     person = load_image(vitonhd_dir / "image" / "00891_00.jpg")
     truth = load_parse(vitonhd_dir / "image-parse" / "00891_00.png")
@@ -251,8 +259,9 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     )
     residue = old_garment_residue(person, result.image, result.warped_mask, truth)
     seen = old_garment_residue(person, result.image, result.alpha, truth)
-    print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}")
-    assert outside < 0.02 and residue < 0.17 and seen < 0.40
+    nowall = bench_regions.residue_without_wall(person, result, truth)
+    print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}, nowall {nowall:.3f}")
+    assert outside < 0.02 and residue < 0.24 and seen < 0.53 and nowall < 0.025
 
 
 def test_regions_of_full_length_photos_meet_the_floors(samples_dir):

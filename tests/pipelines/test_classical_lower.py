@@ -477,3 +477,91 @@ class TestSymmetry:
         else:
             pairs = place_dress_landmarks(detect_dress_landmarks(garment, mask), self._pose(), parse=parse)
         assert self._mirror_error(pairs, 384) < 2.5
+
+
+class TestFrontWithoutParse:
+    """Without a parse map, arms, hands and a top hanging over the waistband stay in front (`_front_one`, numpy)."""
+
+    @staticmethod
+    def _scene(arm_rgb=(0.85, 0.6, 0.45), trousers_rgb=(0.15, 0.2, 0.6)):
+        import numpy as np
+
+        h, w = 200, 140
+        rgb = np.full((h, w, 3), 0.95, np.float32)  # a plain light backdrop
+        rgb[40:120, 45:95] = (0.8, 0.1, 0.1)  # the top, hanging down to row 120
+        rgb[100:190, 45:95] = trousers_rgb  # the old trousers from row 100 (hidden under the top to 120)
+        rgb[40:120, 45:95] = (0.8, 0.1, 0.1)
+        rgb[50:150, 96:104] = arm_rgb  # the left arm hanging beside the body ...
+        rgb[130:150, 86:104] = arm_rgb  # ... its hand over the trousers
+        j = np.zeros((25, 3), np.float32)
+        for k, (x, y) in {2: (45, 45), 5: (95, 45), 9: (58, 110), 12: (82, 110), 10: (58, 150), 13: (82, 150),
+                          6: (100, 90), 7: (100, 132), 3: (40, 90), 4: (40, 132)}.items():  # fmt: skip
+            j[k] = (x, y, 1.0)
+        clothes = np.zeros((h, w), bool)
+        clothes[95:190, 45:100] = True  # where the new trousers go (waist line at row 95)
+        return rgb, j, clothes
+
+    def test_hand_over_the_trousers_stays_in_front(self):
+        from kfvton.pipelines.classical_lower import _front_one
+
+        rgb, j, clothes = self._scene()
+        front, _ = _front_one(rgb, j, clothes, None, None)
+        assert front[140, 92] and front[140, 98]  # the hand and the forearm over the new trousers
+        assert not front[160, 70] and not front[110, 70]  # the trousers and the top are not arms
+
+    def test_top_over_the_waistband_follows_the_tuck(self):
+        from kfvton.pipelines.classical_lower import _front_one
+
+        rgb, j, clothes = self._scene()
+        out, used = _front_one(rgb, j, clothes, 150.0, "out")
+        assert used == "out" and out[110, 70] and out[100, 50] and not out[125, 70]
+        auto, used = _front_one(rgb, j, clothes, 150.0, "auto")
+        assert used == "out" and auto[110, 70]  # the photo shows the top over the old waistband
+        tucked, used = _front_one(rgb, j, clothes, 150.0, "in")
+        assert used == "in" and not tucked[110, 70]
+
+    def test_an_arm_coloured_as_the_trousers_is_not_told_apart(self):
+        from kfvton.pipelines.classical_lower import _front_one
+
+        rgb, j, clothes = self._scene(arm_rgb=(0.93, 0.9, 0.8), trousers_rgb=(0.97, 0.97, 0.95))  # cream on white
+        front, _ = _front_one(rgb, j, clothes, None, None)
+        assert not front[140, 92]
+
+
+def test_beyond_arms_is_a_bag_not_the_body():
+    from kfvton.keypoints.placement_lower import beyond_arms
+
+    joints = torch.zeros(25, 3)
+    for k, (x, y) in {9: (50, 100), 12: (70, 100), 3: (32, 70), 4: (30, 110), 6: (88, 70), 7: (90, 110)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    out = beyond_arms(joints, (200, 120))
+    assert out[112, 10] and out[118, 110]  # beside each hand, outwards: a bag
+    assert not out[112, 40] and not out[112, 60] and not out[40, 10]  # the body, and above the forearms
+    crossed = joints.clone()
+    crossed[4] = torch.tensor([60.0, 100.0, 1.0])  # the right hand across the body: nothing beside it is a bag
+    assert not beyond_arms(crossed, (200, 120))[95:, :60].any()
+
+
+@pytest.mark.parametrize(("folder", "ident"), [("lower_body", "013565"), ("dresses", "020715")])
+def test_dress_flares_without_folding(dresscode, folder, ident):
+    """020714 (an A-line dress, flat hem / hips 1.40) on 013565 (shorts, bare legs) and 020715 (crossed legs in a
+    wide wrap dress), with the label map and without: the hem is wider than the hips and no row below the hips is
+    narrower than the one above it. Before, 020715's old silhouette left the hem (half 114 px) inside the side
+    point above it (124 px): a fold."""
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+    from kfvton.keypoints.placement_lower import place_dress_landmarks
+
+    garment = load_image(dresscode / "dresses" / "images" / "020714_1.jpg")
+    landmarks = detect_dress_landmarks(garment, _mask(garment))
+    _, _, pose, parse = _load(dresscode / folder, ident)
+    for p in (parse, None):
+        pairs = place_dress_landmarks(landmarks, pose, parse=p)
+
+        def half(a, b, pairs=pairs):
+            return float(pairs.person_px[0, pairs.names.index(b), 0] - pairs.person_px[0, pairs.names.index(a), 0]) / 2
+
+        rows = [half("hip_right", "hip_left")]
+        rows += [half(f"side_right_{k}", f"side_left_{k}") for k in (2, 3)]
+        rows.append(half("hem_right", "hem_left"))
+        assert rows[-1] >= 1.15 * rows[0], (ident, rows)  # measured 1.22 .. 1.32
+        assert all(b >= a - 0.5 for a, b in zip(rows, rows[1:], strict=False)), (ident, rows)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from kfvton.cli import main
@@ -74,6 +76,16 @@ def test_nothing_available_says_what_to_do(vitonhd_dir, tmp_path, capsys, no_med
     assert not (tmp_path / "o.png").exists()
 
 
+def _bench_regions():
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+    import bench_regions
+
+    return bench_regions
+
+
 @pytest.mark.parametrize("flags", [[], ["--estimate-regions"], ["--no-regions"]])
 def test_regions_by_default(vitonhd_dir, tmp_path, capsys, flags):
     """Without a parse map the regions are estimated by default (the old flag is an accepted alias) and the old
@@ -99,11 +111,16 @@ def test_regions_by_default(vitonhd_dir, tmp_path, capsys, flags):
     else:
         assert f"regions: {REGION_METHOD}" in printed
         embedded = "mediapipe" in printed  # the default install; without it the plain-background silhouette
-        print(f"residue {residue:.3f} ({'MediaPipe person mask' if embedded else 'plain-background silhouette'})")
+        result = SimpleNamespace(image=load_image(out), warped_mask=load_mask(steps / "warped_mask.png"), alpha=None)
+        nowall = _bench_regions().residue_without_wall(person, result, parse)
+        print(f"residue {residue:.3f}, nowall {nowall:.3f} ({'MediaPipe' if embedded else 'plain-background'})")
         # measured 0.036 / 0.415 on the perception branch, 0.119 / - after merging the body fit and the new repaint,
         # 0.121 / - with the regions of issue 11 (of it 0.004 left by the regions, the rest a white top repainted
-        # with the light wall's colour, within the 12/255 tolerance: benchmarks/bench_regions.py "missed")
-        assert residue < (0.15 if embedded else 0.6)
+        # with the light wall's colour, within the 12/255 tolerance: benchmarks/bench_regions.py "missed"), 0.156 / -
+        # with round 4's placement and composite (the top covers less of the old one); without the repaint that is
+        # the true wall colour near it (bench_regions' nowall): 0.042 / -
+        assert residue < (0.18 if embedded else 0.6)
+        assert nowall < (0.05 if embedded else 0.6)
 
 
 def test_parser_model(vitonhd_dir, tmp_path, capsys):
