@@ -30,6 +30,9 @@ from kfvton.train.evaluate import appearance_scores
 #: Dress Code parse 0.677 / 25.42 dB, two photos 0.643 / 24.59 dB (the same tree with the previous composite: 0.781 /
 #: 23.41, 0.757 / 22.31, 0.678 / 25.56, 0.647 / 24.86: repainting the missed old strips as wall, and not growing the
 #: garment into its neck opening, costs 0.15-0.27 dB on paired photos, where those pixels were the same garment).
+#: sleeves5 (wide long sleeves keep their cuff, up to 0.4 sw), on main at 18:10: Dress Code parse 0.677 / 25.53 dB,
+#: two photos 0.644 / 24.66 dB (before 0.676 / 25.40, 0.642 / 24.58; only 000006 moved: 0.775 / 23.83 -> 0.782 /
+#: 24.69 and 0.725 / 21.54 -> 0.735 / 22.15); VITON-HD unchanged (0.778 / 23.20, 0.756 / 22.16).
 FLOORS = {
     ("vitonhd_paired/test", "parse"): (0.75, 22.7),  # measured 0.778 / 23.21 (shape4: sleeves, shoulders, neck)
     ("vitonhd_paired/test", "two photos"): (0.73, 21.6),  # measured 0.756 / 22.16
