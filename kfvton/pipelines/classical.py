@@ -43,7 +43,7 @@ from ..keypoints.placement import (
 )
 from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import Pose
-from ..preprocess.garment_checks import garment_cut_warnings, garment_warnings
+from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
 from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, lip_id
 from .classical_lower import resolve_category, tryon_lower_or_dress
@@ -259,7 +259,7 @@ def classical_tryon(
         check_mask(target_mask, "target_mask", ("B", 1, h, w))
         batches["target_mask"] = target_mask.shape[0]
     check_same_batch(batches)
-    _check_garment_not_blank(garment)
+    check_garment_not_blank(garment, name="garment")
 
     prepared = prepare_garment_mask(garment, garment_mask, mask_name="garment_mask")
     mask = prepared.mask
@@ -347,14 +347,3 @@ def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:
         return pose
     check_canvas_aspect(pose.canvas_hw, size_hw, "pose")
     return pose.rescaled(size_hw)
-
-
-def _check_garment_not_blank(garment: Tensor) -> None:
-    """An all-white / flat garment photo has nothing to warp: say so before the mask step does."""
-    spread = garment.detach().flatten(1).float()
-    flat = (spread.max(dim=1).values - spread.min(dim=1).values) < 0.02
-    if bool(flat.any()):
-        items = flat.nonzero().flatten().tolist()
-        raise ValueError(
-            f"garment: batch item(s) {items} are a single flat colour (e.g. all white); no garment to try on"
-        )

@@ -19,8 +19,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline become garment, its texture continued from its own pixels (mirrored across its outline where that
        colour is near the smooth fill, `MIRROR_COLOUR`): sideways (the blurred outline's normal) and, in the
-       shoulder zone, upwards too, tapering to nothing at the neck opening (the shoulder line follows the body's
-       shoulders; no halo of repainted skin beside a sleeve or side seam).
+       shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
+       (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
+       ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
@@ -34,6 +35,14 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          limbs drawn tapered with `LIMB_WIDTHS` and the torso outline `_torso_outline`: an arm under a freed
          sleeve is arm-wide), background outside; without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
+       - residue: old-garment colours the parse map missed are repainted too: within `RESIDUE_PX` of the old
+         clothes (their colour or its blend with the fill: an anti-aliased outline; over the lower body only inside
+         the pose's arms, `RESIDUE_FRONT`), small specks of the lower body touching them (`SPECK_PX`), and, up to
+         `RESIDUE_FAR_PX`, background-labelled pixels joined to them whose colour is off the wall's by more than its
+         own spread (`_far_residue`: a white sleeve's outer strip on a light wall), filled as background;
+       - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`);
+       - grain: the skin and background fills get noise matched, band by band, to the real skin's and wall's fine
+         texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
     4. Light and folds (`_shading`): the old clothes' log-luminance at low and middle frequencies, relative to its
        median, after a median filter (thin stripes and lettering go) and without the pixels whose chromaticity or
@@ -158,6 +167,9 @@ FRINGE_PX = 2.0
 RESIDUE_PX = 10.0
 #: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
 RESIDUE_COLOUR = 0.3
+#: Over the lower body (inside the pose's arms, grown by RESIDUE_PX), only pixels much nearer the old clothes' colour
+#: than the lower body's own (RESIDUE_FRONT times as near) are residue, away from the wall; just nearer, on it.
+RESIDUE_FRONT = 0.25
 #: Farther out, up to RESIDUE_FAR_PX, background-labelled pixels joined to the old clothes are old clothes too when
 #: their colour is off the background's by over RESIDUE_FAR_NOISE times its own spread (90th percentile), at least
 #: RESIDUE_FAR_MIN (sum of |RGB| differences): a white sleeve's outer strip on a light grey wall differs by ~0.04.
@@ -677,11 +689,13 @@ def _repaint(
         if arms_prior is not None and front_own.sum() >= 64:
             loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
             sleeves = cv2.dilate(arms_prior[crop], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
-            # on its outline against the wall only (in a top's colour, a pair of jeans is ambiguous)
-            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel)
-            lower_front &= (sleeves > 0) & (wall > 0)
+            # on its outline against the wall (in a top's colour, a pair of jeans is ambiguous), or anywhere when
+            # far nearer the old clothes' colour than that part's (a white sleeve the jeans' label took)
+            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel) > 0
+            lower_front &= sleeves > 0
         else:
             lower_front[:] = False
+            wall = lower_front
         band = near & ~covered & ~freed & (soft_side | lower_front)
         if band.any():
             # the colour, or a blend of it with the fill's (a sleeve's anti-aliased edge on the wall)
@@ -691,7 +705,8 @@ def _repaint(
             residue = np.zeros(band.shape, np.uint8)
             ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
             if lower_front.any():
-                ok &= ~lower_front[band] | (to_old < _off_blend(px, np.median(ci[front_own][::7], axis=0), under))
+                to_front = _off_blend(px, np.median(ci[front_own][::7], axis=0), under)
+                ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
             residue[band] = ok
             freed |= band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
         fill[i][crop] = fc

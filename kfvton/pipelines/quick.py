@@ -26,7 +26,7 @@ from ..geometry.pair_warp import DEFAULT_REG
 from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate, estimate_pose, find_detector, find_pose_models
 from ..keypoints.pose import joint_index
 from ..keypoints.pose_onnx import PoseModelFiles
-from ..preprocess.garment_checks import check_garment_photo
+from ..preprocess.garment_checks import check_garment_not_blank, check_garment_photo
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_UPPER_CLOTHES
 from ..preprocess.regions import estimate_person_regions
 from .classical import DEFAULT_GRID_STEP, LOWER_GARMENT_LABELS, ClassicalTryOn, classical_tryon
@@ -292,6 +292,7 @@ def quick_tryon(
         of `classical_tryon` (naming the input) otherwise.
     """
     check_image(garment, "garment")
+    check_garment_not_blank(garment, name="garment")  # before the pose and the regions
     notes: tuple[str, ...] = ()
     if garment_mask is None and use_mediapipe:  # a person wearing the garment stops here, before the heavy work
         notes = check_garment_photo(garment.cpu(), name="garment")

@@ -33,7 +33,7 @@ from ..keypoints.estimate import DEFAULT_POSE_DIR, PoseEstimate
 from ..keypoints.formats import read_pose_json
 from ..keypoints.placement import TUCK_MODES
 from ..keypoints.pose import BODY25_JOINTS
-from ..preprocess.garment_checks import check_garment_photo
+from ..preprocess.garment_checks import check_garment_not_blank, check_garment_photo
 from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
 from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
 from ..preprocess.parsing_onnx import parse_human_onnx
@@ -173,6 +173,7 @@ def run(args: argparse.Namespace) -> int:
     device = check_device(args.device, "--device")
     person, _ = load_image_rgba(args.person, "--person")
     garment, garment_alpha = load_image_rgba(args.garment, "--garment")
+    check_garment_not_blank(garment, name="--garment")
     garment_notes: tuple[str, ...] = ()
     if not args.garment_mask and garment_alpha is None:  # a person wearing it is refused before the pose
         garment_notes = check_garment_photo(garment, name="--garment")

@@ -22,6 +22,7 @@ __all__ = [
     "garment_warnings",
     "garment_photo_warnings",
     "check_garment_photo",
+    "check_garment_not_blank",
     "garment_cut_warnings",
     "MIN_GARMENT_PX",
     "MAX_GARMENT_ASPECT",
@@ -197,6 +198,25 @@ def _sentences(signs: list[_PhotoSigns], name: str) -> tuple[str, ...]:
                 "landmarks expect the garment alone, laid flat or on a ghost mannequin, front view"
             )
     return tuple(found)
+
+
+def check_garment_not_blank(garment: Tensor, *, name: str = "garment") -> None:
+    """Refuse an all-white / single-colour garment photo: there is nothing to warp (checked before any estimate).
+
+    Args:
+        garment: (B, 3, H, W) float RGB in [0, 1].
+        name: the input's name in messages.
+
+    Raises:
+        ValueError naming the input and the flat batch items.
+    """
+    spread = garment.detach().flatten(1).float()
+    flat = (spread.max(dim=1).values - spread.min(dim=1).values) < 0.02
+    if bool(flat.any()):
+        items = flat.nonzero().flatten().tolist()
+        raise ValueError(
+            f"{name}: batch item(s) {items} are a single flat colour (e.g. all white); no garment to try on"
+        )
 
 
 def check_garment_photo(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:

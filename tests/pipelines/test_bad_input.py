@@ -97,7 +97,7 @@ def files(photos, tmp_path_factory):
         ("blank", "garment", "--person: " + NO_PERSON),
         ("two", "garment", "--person: " + TWO_PEOPLE),
         ("person", "person", "--garment: " + WORN),
-        ("person", "blank_garment", "garment: batch item.* are a single flat colour"),
+        ("person", "blank_garment", "--garment: batch item.* are a single flat colour"),
     ],
 )
 def test_cli_refuses_with_the_input_named(files, capsys, person, garment, expected):
@@ -115,3 +115,11 @@ def test_cli_warns_for_a_person_cut_at_the_chest(files, capsys):
                  "--out", str(out)])  # fmt: skip
     printed = capsys.readouterr().out
     assert code == 0 and out.is_file() and "warning: --person: " + CUT_OFF in printed
+
+
+def test_blank_garment_is_refused_before_the_pose():
+    """A single-colour garment photo is named before any estimate: with no pose and no estimator the message is
+    still about the garment, not a missing pose model."""
+    person = torch.rand(1, 3, 256, 192)
+    with pytest.raises(ValueError, match=r"^garment: batch item\(s\) \[0\] are a single flat colour"):
+        quick_tryon(person, torch.full((1, 3, 256, 192), 0.95), use_mediapipe=False, pose_dirs=[])
