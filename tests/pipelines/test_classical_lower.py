@@ -289,11 +289,12 @@ def _mean(scores, field):
 @pytest.mark.slow
 class TestMeasures:
     # measured (benchmarks/bench_lower.py, label maps, round 4 after merging main; tops 0.581): lower SSIM 0.525,
-    # cover 93.5 %, spill 3.7 %; dresses SSIM 0.553, cover 96.9 %, spill 4.9 % (was 5.2 %: dresses were placed too
-    # long, DRESS_FLAT_WAIST 1.75 -> 1.62; 020719's high-low front hem is still not modelled)
+    # cover 93.5 %, spill 3.7 %; dresses SSIM 0.556, cover 91.0 % (was 96.6 %), spill 3.6 % (was 5.2 %): dresses
+    # were placed too long (DRESS_FLAT_WAIST 1.75 -> 1.62) and side points followed a wide old dress past the hem
+    # (`_never_narrowing`); 020719's high-low front hem is still not modelled
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.50, 0.89, 0.05), ("dresses", 0.52, 0.92, 0.055)],
+        [("lower_body", 0.50, 0.89, 0.05), ("dresses", 0.52, 0.88, 0.045)],
     )
     def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         scores = _scores(dresscode, name)
@@ -302,11 +303,12 @@ class TestMeasures:
         assert _mean(scores, "spill") <= spill_ceiling
 
     # two photos (regions estimated from the photo, the label map scoring): measured lower SSIM 0.616 (tops 0.543),
-    # cover 95.3 %, spill 4.9 % (was 5.6 %); dresses SSIM 0.530, cover 90.2 % (was 75.9 %), spill 6.5 % (was 7.2 %,
-    # the goal < 5 % not met: bags in the estimated person mask still widen 020715 / 020716)
+    # cover 95.3 %, spill 4.9 % (was 5.6 %) -- after round 4's merges on main lower SSIM 0.564 (tops 0.564), cover
+    # 96.8 %, spill 5.0 %: the SSIM floor below fails on main too (not from the lower path); dresses SSIM 0.533,
+    # cover 90.6 %, spill 4.6 % (was 6.5 %: dresses placed too long, a bag beside a forearm taken for the body)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.58, 0.92, 0.055), ("dresses", 0.48, 0.85, 0.075)],
+        [("lower_body", 0.58, 0.92, 0.055), ("dresses", 0.50, 0.87, 0.05)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
