@@ -18,6 +18,7 @@ which silhouette was used, and callers show it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import cv2
@@ -42,6 +43,7 @@ __all__ = [
 
 REGION_METHOD = "estimated from pose + person mask + colour (no parser)"
 _NEEDED = ("neck", "left_shoulder", "right_shoulder")
+_LOG = logging.getLogger("kfvton")
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,35 @@ def _best_split(
     return int(np.argmin(above + below))
 
 
+#: The waist window (in neck-to-hip lengths above / below the hip joints) where `_row_change` looks for the
+#: waistband when the colour split found no lower garment in its band.
+WAIST_WINDOW = (0.15, 0.1)
+
+
+def _row_change(rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0: int, y1: int) -> int | None:
+    """Row in [y0, y1) best splitting the window's per-row median colours into two runs (least squares), or None.
+
+    Per-row medians of the person's pixels within `half` of `hip_x`; for a top and trousers of nearly one colour
+    (medians 0.02-0.05 apart) the hem's shadow and the small shift of shade still give one clear change point.
+    """
+    x0, x1 = int(max(hip_x - half, 0)), int(min(hip_x + half, rgb.shape[1]))
+    rows = [
+        np.median(rgb[y, x0:x1][sil[y, x0:x1]], axis=0)
+        for y in range(max(y0, 0), min(y1, rgb.shape[0]))
+        if sil[y, x0:x1].sum() >= 5
+    ]
+    if len(rows) < 8:
+        return None
+    med = np.asarray(rows, np.float64)
+    n = len(med)
+    csum = np.cumsum(med, axis=0)
+    csq = np.cumsum((med**2).sum(axis=1))
+    k = np.arange(1, n)
+    head = csq[k - 1] - (csum[k - 1] ** 2).sum(axis=1) / k
+    tail = (csq[-1] - csq[k - 1]) - ((csum[-1] - csum[k - 1]) ** 2).sum(axis=1) / (n - k)
+    return max(y0, 0) + int(k[np.argmin(head + tail)])
+
+
 def _chain_distance(shape: tuple[int, int], chain: list[np.ndarray | None]) -> np.ndarray:
     """Distance in pixels of every pixel to the polyline through the present points of `chain` (inf if none)."""
     canvas = np.full(shape, 255, np.uint8)
@@ -334,6 +365,16 @@ def _one(
             bottom = int(np.clip(hip_y + SPLIT_REACH * torso, top + 1, h))
             band = (sil & ~skin)[top:bottom]
             split = top + _best_split(rgb[top:bottom], band, chest, thigh, hip_x=hip_x, half=0.6 * sw)
+            x0, x1 = int(max(hip_x - 0.6 * sw, 0)), int(min(hip_x + 0.6 * sw, w))
+            below_hips = int(min(hip_y + 0.1 * torso, h - 1))
+            if split >= bottom - 0.02 * torso and sil[below_hips, x0:x1].any():
+                # no thigh-coloured rows in the band although the person goes on below the hips (a thigh sample
+                # in the shadow between the legs, a top and trousers of one colour): the waistband is read as the
+                # change of the row colours around the hips, else a little above the hip joints
+                y0, y1 = int(hip_y - WAIST_WINDOW[0] * torso), int(hip_y + WAIST_WINDOW[1] * torso)
+                change = _row_change(rgb, sil & ~skin, hip_x, 0.6 * sw, y0, y1)
+                split = float(change) if change is not None else hip_y - 0.12 * torso
+                _LOG.info("regions: no lower-garment colour below the top; split at row %d from the waist", split)
     below = sil & (yy >= split)
 
     # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment

@@ -25,6 +25,11 @@ from kfvton.train.evaluate import appearance_scores
 #: where the hem goes into the trousers), merged with main at 15:00: VITON-HD parse 0.771 / 22.85 dB, two photos
 #: 0.746 / 21.60 dB; Dress Code parse 0.659 / 24.93 dB, two photos 0.628 / 24.17 dB (PSNR of VITON-HD parse 0.4 dB
 #: under the previous round: thin arms and background where the old garment's wide sleeves were, not skin).
+#: Round 4 (repaint4: grain on repainted skin, old clothes the parse map missed repainted, no skin slivers, no growth
+#: into the neck opening), merged with main at 17:35: VITON-HD parse 0.778 / 23.21 dB, two photos 0.756 / 22.16 dB;
+#: Dress Code parse 0.677 / 25.42 dB, two photos 0.643 / 24.59 dB (the same tree with the previous composite: 0.781 /
+#: 23.41, 0.757 / 22.31, 0.678 / 25.56, 0.647 / 24.86: repainting the missed old strips as wall, and not growing the
+#: garment into its neck opening, costs 0.15-0.27 dB on paired photos, where those pixels were the same garment).
 FLOORS = {
     ("vitonhd_paired/test", "parse"): (0.75, 22.7),  # measured 0.778 / 23.21 (shape4: sleeves, shoulders, neck)
     ("vitonhd_paired/test", "two photos"): (0.73, 21.6),  # measured 0.756 / 22.16
