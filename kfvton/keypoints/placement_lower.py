@@ -584,24 +584,29 @@ def _side_targets(
 
 
 def _never_narrowing(body: _Body, out: Tensor, idx: dict[str, int]) -> None:
-    """Below the hips, each placed row (side points, then the hem) at least as wide as the one above it, around
-    its own centre: the silhouette of a wide old dress at mid-skirt must not leave the hem folding back in."""
+    """Below the hips, each placed row (side points, then the hem) at least as wide as the one above it: a side
+    point following a wide old dress at mid-skirt is held, around its own centre, within the hem below it (and
+    never inside the hips above), so the hem does not fold back in and nothing spills wider than the hem."""
     rows = [("hip_right", "hip_left")]
     rows += [(f"side_right_{k}", f"side_left_{k}") for k in range(1, len(SIDE_AT) + 1)]
     rows.append(("hem_right", "hem_left"))
     hip_mid = (out[idx["hip_right"], :2] + out[idx["hip_left"], :2]) / 2
-    widest = None
+    placed = []
     for r, l_ in rows:
         if r not in idx or float(out[idx[r], 2]) <= 0 or float(out[idx[l_], 2]) <= 0:
             continue
         right, left = out[idx[r], :2], out[idx[l_], :2]
-        centre = (right + left) / 2
-        if (centre - hip_mid) @ body.v < 0:
-            continue
-        half = (left - right) @ body.u / 2
-        if widest is not None and half < widest:
-            out[idx[r], :2], out[idx[l_], :2] = centre - widest * body.u, centre + widest * body.u
-        widest = half if widest is None else torch.maximum(widest, half)
+        if r == "hip_right" or ((right + left) / 2 - hip_mid) @ body.v >= 0:
+            placed.append((r, l_))
+    if len(placed) < 3:
+        return
+    half = {r: (out[idx[l_], :2] - out[idx[r], :2]) @ body.u / 2 for r, l_ in placed}
+    floor, limit = half[placed[0][0]], half[placed[-1][0]]
+    for r, l_ in reversed(placed[1:-1]):  # from the hem up: within the row below, never inside the hips
+        want = torch.minimum(half[r], limit).clamp_min(floor)
+        centre = (out[idx[r], :2] + out[idx[l_], :2]) / 2
+        out[idx[r], :2], out[idx[l_], :2] = centre - want * body.u, centre + want * body.u
+        limit = want
 
 
 def _place_skirt(

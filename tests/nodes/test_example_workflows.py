@@ -29,8 +29,8 @@ UI_ONLY = {"Note", "MarkdownNote", "Reroute", "PrimitiveNode"}
 WORKFLOW_SETUP: dict[str, Callable[[Path], dict[str, Any]]] = {
     "kfvton_01_quick_tryon": quick_setup,
     "kfvton_02_refine_with_diffusion": quick_setup,
-    "kfvton_03_quick_tryon_lower_body": quick_dresscode_setup("lower_body", "013566"),
-    "kfvton_04_quick_tryon_dress": quick_dresscode_setup("dresses", "020716"),
+    "kfvton_03_quick_tryon_lower_body": quick_dresscode_setup("lower_body", "013565"),
+    "kfvton_04_quick_tryon_dress": quick_dresscode_setup("dresses", "020718"),
     "kfvton_classical_from_two_photos": two_photos_setup,
     "kfvton_learned_pipeline": learned_workflow_setup,
     "kfvton_learned_all_in_one": learned_workflow_setup,

@@ -288,12 +288,13 @@ def _mean(scores, field):
 
 @pytest.mark.slow
 class TestMeasures:
-    # measured (benchmarks/bench_lower.py, label maps; tops 0.560): lower SSIM 0.534, cover 93.6 %, spill 3.7 %;
-    # dresses SSIM 0.554, cover 96.6 % (was 87.0 %), spill 5.2 % (was 3.8 %: 020719 is now placed full length, cover 0 -> 99 %,
-    # and its high-low front hem is not modelled: 10 % of it lies between the legs)
+    # measured (benchmarks/bench_lower.py, label maps, round 4 after merging main; tops 0.581): lower SSIM 0.525,
+    # cover 93.5 %, spill 3.7 %; dresses SSIM 0.556, cover 91.0 % (was 96.6 %), spill 3.6 % (was 5.2 %): dresses
+    # were placed too long (DRESS_FLAT_WAIST 1.75 -> 1.62) and side points followed a wide old dress past the hem
+    # (`_never_narrowing`); 020719's high-low front hem is still not modelled
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.50, 0.89, 0.05), ("dresses", 0.50, 0.92, 0.06)],
+        [("lower_body", 0.50, 0.89, 0.05), ("dresses", 0.52, 0.88, 0.045)],
     )
     def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         scores = _scores(dresscode, name)
@@ -302,11 +303,12 @@ class TestMeasures:
         assert _mean(scores, "spill") <= spill_ceiling
 
     # two photos (regions estimated from the photo, the label map scoring): measured lower SSIM 0.616 (tops 0.543),
-    # cover 95.3 %, spill 4.9 % (was 5.6 %); dresses SSIM 0.530, cover 90.2 % (was 75.9 %), spill 6.5 % (was 7.2 %,
-    # the goal < 5 % not met: bags in the estimated person mask still widen 020715 / 020716)
+    # cover 95.3 %, spill 4.9 % (was 5.6 %) -- after round 4's merges on main lower SSIM 0.564 (tops 0.564), cover
+    # 96.8 %, spill 5.0 %: the SSIM floor below fails on main too (not from the lower path); dresses SSIM 0.533,
+    # cover 90.6 %, spill 4.6 % (was 6.5 %: dresses placed too long, a bag beside a forearm taken for the body)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.58, 0.92, 0.055), ("dresses", 0.48, 0.85, 0.075)],
+        [("lower_body", 0.58, 0.92, 0.055), ("dresses", 0.50, 0.87, 0.05)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
@@ -317,14 +319,18 @@ class TestMeasures:
         assert _mean(scores, "spill") <= spill_ceiling
 
     def test_no_parse_floors(self, dresscode):
-        """No parse map at all (nothing kept in front or repainted): measured lower 0.577 (0.565 before the person's
-        light was carried onto the garment), dresses 0.605, tops 0.645 (the goal, within 0.03 of tops, is not met:
-        lower -0.069, dresses -0.041)."""
+        """No parse map at all (arms, hands and a top over the waistband kept in front from the pose and colours,
+        nothing repainted): measured after merging main lower 0.584 (0.577 before `front_without_parse`), dresses
+        0.630 (0.605), tops 0.620. The goal, within 0.03 of tops, is met for dresses (+0.010), not for lower
+        garments (-0.036)."""
         import bench_lower
 
-        for name, floor in (("lower_body", 0.56), ("dresses", 0.58)):
-            scores = bench_lower.score_folder(dresscode.parent, name, use_parse=False)
-            assert _mean(scores, "ssim_box") >= floor, name
+        means = {}
+        for name, floor in (("lower_body", 0.57), ("dresses", 0.61)):
+            means[name] = _mean(bench_lower.score_folder(dresscode.parent, name, use_parse=False), "ssim_box")
+            assert means[name] >= floor, name
+        tops = _mean(bench_lower.score_folder(dresscode.parent, "upper_body", use_parse=False), "ssim_box")
+        assert means["dresses"] >= tops - 0.03
 
     def test_ssim_within_upper(self, dresscode):
         """The issue's goal: per category within 0.03 SSIM of the upper-body figure (label maps). Measured after
