@@ -8,6 +8,7 @@ import torch
 import kfvton._checks as checks
 from kfvton._checks import (
     check_device,
+    check_finite,
     check_image,
     check_label_map,
     check_mask,
@@ -135,3 +136,13 @@ class TestCheckOutputFolder:
 )  # fmt: skip
 def test_working_float(dtype, expected):
     assert working_float(torch.zeros(2, dtype=dtype)).dtype == expected
+
+
+def test_check_finite_counts_what_the_fast_path_lets_through():
+    """The one-pass sum check must neither hide a NaN/inf nor refuse finite values whose sum overflows."""
+    x = torch.zeros(3, 4)
+    x[1, 2] = float("nan")
+    x[2, 0] = float("-inf")
+    with pytest.raises(ValueError, match="got 2 NaN or inf of 12"):
+        check_finite(x, "x")
+    check_finite(torch.full((4,), 3e38), "big")  # the sum overflows to inf; every value is finite

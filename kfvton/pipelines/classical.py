@@ -45,7 +45,7 @@ from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import Pose
 from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
 from ..preprocess.garment_mask import prepare_garment_mask
-from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, lip_id
+from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, labels_in, lip_id
 from .classical_lower import resolve_category, tryon_lower_or_dress
 from .composite import composite_garment
 from .garment_warp import (
@@ -123,8 +123,7 @@ class ClassicalTryOn:
 def target_mask_from_parse(parse: Tensor) -> Tensor:
     """(B, H, W) LIP-20 labels -> (B, 1, H, W) float mask of the upper clothes (labels 5, 6, 7)."""
     check_shape(parse, "parse", ("B", "H", "W"))
-    values = torch.tensor(VITONHD_UPPER_CLOTHES, device=parse.device, dtype=parse.dtype)
-    return torch.isin(parse, values).unsqueeze(1).float()
+    return labels_in(parse, VITONHD_UPPER_CLOTHES).unsqueeze(1).float()
 
 
 def body_masks_from_parse(parse: Tensor) -> BodyMasks:
@@ -133,7 +132,7 @@ def body_masks_from_parse(parse: Tensor) -> BodyMasks:
     check_shape(parse, "parse", ("B", "H", "W"))
 
     def pick(labels: tuple[int, ...]) -> Tensor:
-        return torch.isin(parse, torch.tensor(labels, device=parse.device, dtype=parse.dtype)).unsqueeze(1)
+        return labels_in(parse, labels).unsqueeze(1)
 
     return BodyMasks(
         top=pick(VITONHD_UPPER_CLOTHES), lower=pick(LOWER_GARMENT_LABELS), silhouette=pick(_SILHOUETTE_LABELS)
@@ -337,7 +336,7 @@ def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ..
         return parse
     b = max(parse.shape[0], warped_mask.shape[0])
     out_items = torch.tensor([t == "out" for t in tucks], device=parse.device).expand(b)
-    lower = torch.isin(parse, torch.tensor(LOWER_GARMENT_LABELS, device=parse.device, dtype=parse.dtype))
+    lower = labels_in(parse, LOWER_GARMENT_LABELS)
     over = lower & (warped_mask[:, 0] > 0.5) & out_items[:, None, None]
     return torch.where(over, torch.full_like(parse, VITONHD_UPPER_CLOTHES[0]), parse.expand(b, -1, -1))
 

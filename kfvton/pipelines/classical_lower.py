@@ -57,7 +57,7 @@ from ..keypoints.garment_landmarks_lower import (
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
-from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES
+from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from ..preprocess.regions import _chain_distance, _connected_to, _hand_tip, _lab, _main_colours
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment, light_and_folds
 from .garment_warp import warp_garment
@@ -151,7 +151,7 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     parse = torch.where((parse == 6) & (rows > waist_y), torch.full_like(parse, 9), parse)
     parse = torch.where(parse == 6, torch.full_like(parse, 5), parse)
     # the top worn over or under the new lower garment: upper clothes and coat
-    top = torch.isin(parse, torch.tensor(KFVTON_UPPER_CLOTHES, device=parse.device))
+    top = labels_in(parse, KFVTON_UPPER_CLOTHES)
     if tuck == "auto":
         reach = top & (rows > waist_y + TUCK_REACH * hw)
         tuck = "out" if bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any()) else "in"
@@ -170,7 +170,7 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
         c = pairs.names.index("crotch")
         crotch_y = p[:, c, 1].reshape(-1, 1, 1)
         below = (p[:, c, 2] > 0).reshape(-1, 1, 1) & (rows > crotch_y)
-        top = torch.isin(parse, torch.tensor(KFVTON_UPPER_CLOTHES, device=parse.device))
+        top = labels_in(parse, KFVTON_UPPER_CLOTHES)
         parse = torch.where(below & top, torch.full_like(parse, 16), parse)
     if tuck == "out":
         return parse, tuck
@@ -214,7 +214,7 @@ def _bags_beside_arms(parse: Tensor, joints: Tensor) -> Tensor:
     3) BODY_25 `joints` set to background: a bag held or hung beside a forearm, which estimated regions label as
     clothes, is kept as it is (not repainted) and neither widens nor bounds the new garment."""
     out = parse.clone()
-    clothes = torch.isin(parse, torch.tensor((5, 6, 7, 9, 12), device=parse.device))
+    clothes = labels_in(parse, (5, 6, 7, 9, 12))
     for i in range(parse.shape[0]):
         beyond = beyond_arms(joints[i if joints.shape[0] > 1 else 0], tuple(parse.shape[-2:])).to(parse.device)
         out[i][beyond & clothes[i]] = 0
@@ -224,7 +224,7 @@ def _bags_beside_arms(parse: Tensor, joints: Tensor) -> Tensor:
 def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
     """(B, H, W) bool: background pixels below the hip joints (`hips_y` (B,) pixels) between each row's outermost
     body pixels (arms and hands excluded)."""
-    torso = (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS, device=parse.device))
+    torso = (parse > 0) & ~labels_in(parse, _ARMS)
     cols, left, right = _row_span(torso)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     below = rows > hips_y.to(parse.device).reshape(-1, 1, 1)
@@ -267,7 +267,7 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
     body = (parse > 0)[:, None]
     allowed = body
     if span:
-        torso = body & ~torch.isin(parse, torch.tensor(_ARMS, device=parse.device))[:, None]
+        torso = body & ~labels_in(parse, _ARMS)[:, None]
         cols, left, right = _row_span(torso)
         grow = (SIL_LOOSE * hip_width_px.to(parse.device)).reshape(-1, 1, 1, 1)
         allowed = allowed | ((cols >= left - grow) & (cols <= right + grow))

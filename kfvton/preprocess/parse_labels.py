@@ -24,6 +24,7 @@ Palettes (`PALETTES`) for colour-coded parse images:
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
@@ -57,6 +58,7 @@ __all__ = [
     "labels_from_class_masks",
     "class_masks_from_labels",
     "label_mask",
+    "labels_in",
     "read_parse_file",
     "detect_label_set",
     "ParseLabels",
@@ -247,11 +249,20 @@ def class_masks_from_labels(parse: Tensor, num_classes: int) -> Tensor:
     return one_hot(parse, num_classes, name="parse")
 
 
+def labels_in(parse: Tensor, labels: Sequence[int]) -> Tensor:
+    """Label map of non-negative integer ids, any shape -> bool map of the same shape: True where the id is in
+    `labels`. A lookup table indexed by the ids (about half `torch.isin`'s time on a 1024 x 768 map)."""
+    if parse.numel() == 0:
+        return torch.zeros(parse.shape, dtype=torch.bool, device=parse.device)
+    table = torch.zeros(max(int(parse.max()), *labels, 0) + 1, dtype=torch.bool, device=parse.device)
+    table[list(labels)] = True
+    return table[parse.long()]
+
+
 def label_mask(parse: Tensor, labels: tuple[int, ...]) -> Tensor:
     """(B, H, W) int64 parse in our layout -> (B, 1, H, W) float mask of the pixels whose id is in `labels`."""
     check_shape(parse, "parse", ("B", "H", "W"))
-    ids = torch.tensor(labels, dtype=parse.dtype, device=parse.device)
-    return torch.isin(parse, ids).float()[:, None]
+    return labels_in(parse, labels).float()[:, None]
 
 
 def read_parse_file(path: str | os.PathLike, *, label_set: str = "vitonhd", palette: str = "cihp") -> Tensor:

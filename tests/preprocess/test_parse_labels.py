@@ -17,6 +17,7 @@ from kfvton.preprocess.parse_labels import (
     label_mask,
     labels_from_class_masks,
     labels_from_colors,
+    labels_in,
     lip_id,
     read_parse_file,
     to_vitonhd,
@@ -211,3 +212,11 @@ class TestDetectLabelSet:
             assert int(got.parse.max()) <= 19 and bool((got.parse == 13).any()), path  # the head became a face
         for path in lip:
             assert read_parse_labels(path).label_set == "vitonhd", path
+
+
+def test_labels_in_matches_isin():
+    parse = torch.randint(0, 20, (2, 37, 29))
+    for labels in ((5, 6, 7), (0,), (19, 3), (), (25,)):
+        want = torch.isin(parse, torch.tensor(labels, dtype=torch.long))
+        assert torch.equal(labels_in(parse, labels), want), labels
+    assert labels_in(torch.zeros(0, 4, dtype=torch.long), (1,)).shape == (0, 4)
