@@ -120,7 +120,11 @@ def test_quick_workflow_outputs(samples_dir: Path, runner, tmp_path: Path):
     assert float(garment_mask[0][chest].mean()) > 0.9 and float(garment_mask[0][head].mean()) == 0.0
     # the refine mask: a band along the garment's outline (some of it inside, some outside), not its middle
     assert 0.01 < float(refine.mean()) < 0.25
-    assert float(refine[0][chest].mean()) < 0.2 and float(refine[0][head].mean()) == 0.0
+    assert float(refine[0][chest].mean()) < 0.2
+    # none on the face; round 4's repaint of the background beside the neck reaches the box's bottom-left corner
+    # under the jaw (216 px in rows 188-199, mean 0.007): allowed there, below the chin, up to 2 %
+    face = (slice(60, 185), slice(300, 420))
+    assert float(refine[0][face].mean()) == 0.0 and float(refine[0][head].mean()) < 0.02
     assert float(refine[garment_mask > 0.5].mean()) > 0.02 and float(refine[garment_mask < 0.5].mean()) > 0.01
     report = next(result.outputs[n][3] for n in result.order if result.types[n] == "KfvtonQuickTryOn")
     pose_source = "pose: mediapipe" if embedded_default_installed() else "pose: onnx"  # else the oracle ONNX model
