@@ -154,8 +154,8 @@ def warp_keypoint_pairs(
 ) -> Warp:
     """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
 
-    "auto" warps part by part (`warp_by_parts`) when the pairs are one group holding the classical garment
-    landmarks (dress pairs included), lower-garment pairs by `warp_lower_garment`, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
+    "auto" warps part by part (`warp_by_parts`, plus `place_front_neckline`'s pair) when the pairs are one group
+    holding the classical garment landmarks (dress pairs included), lower-garment pairs by `warp_lower_garment`, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
 
     Args:
         pairs: garment points and their person targets.
@@ -173,8 +173,9 @@ def warp_keypoint_pairs(
     )
     if by_parts and method == "auto" and {"hip_left", "side_left_1"} <= set(pairs.names):
         return warp_lower_garment(pairs, garment_mask, "dress", reg=reg, grid_step=grid_step)  # dress: + its sides
-    if by_parts:
-        return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step)
+    if by_parts:  # with the front neckline's pair, as `classical_tryon` places it (no side seams: no body masks)
+        neck = place_front_neckline(pairs, garment_mask)
+        return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=neck)
     if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
         # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
         two_legs = bool((pairs.garment_px[:, pairs.names.index("crotch"), 2] > 0).all())
