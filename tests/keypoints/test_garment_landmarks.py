@@ -371,16 +371,22 @@ def test_lopsided_sleeve_is_mirrored_from_the_sure_side():
     assert np.array_equal(out, sure)
 
 
-def test_dresscode_jacket_with_sleeves_along_the_body(samples_dir):
-    """Dress Code upper_body 000000_1: sleeves hang down along the body with no gap under the arm; both cuffs must
-    be found at the bottom, mirror images of each other (one was half-way down the side seam: a spike)."""
-    path = samples_dir / "dresscode" / "upper_body" / "images" / "000000_1.jpg"
+def _dresscode_landmarks(samples_dir: Path, stem: str) -> tuple[GarmentLandmarks, torch.Tensor]:
+    """Landmarks (checked sane) and computed mask of a Dress Code upper-body garment photo; skips when absent."""
+    path = samples_dir / "dresscode" / "upper_body" / "images" / f"{stem}.jpg"
     if not path.is_file():
         pytest.skip(f"sample missing: {path}")
     garment = load_image(path)
     mask = prepare_garment_mask(garment).mask
     lm = detect_garment_landmarks(garment, mask)
     check_sane(lm, mask)
+    return lm, mask
+
+
+def test_dresscode_jacket_with_sleeves_along_the_body(samples_dir):
+    """Dress Code upper_body 000000_1: sleeves hang down along the body with no gap under the arm; both cuffs must
+    be found at the bottom, mirror images of each other (one was half-way down the side seam: a spike)."""
+    lm, mask = _dresscode_landmarks(samples_dir, "000000_1")
     p = {name: lm.points[0, i] for i, name in enumerate(GARMENT_LANDMARKS)}
     ys = torch.nonzero(mask[0, 0] > 0.5)[:, 0].float()
     top, bottom = ys.min(), ys.max()
@@ -417,13 +423,7 @@ def test_bell_sleeves_hanging_beside_the_body_are_long_sleeves():
 def test_dresscode_tunic_with_bell_sleeves(samples_dir):
     """Dress Code upper_body 000006_1: wide sleeves hang beside the body down to the hem: long sleeves, cuffs at the
     bottom outside the hem corners."""
-    path = samples_dir / "dresscode" / "upper_body" / "images" / "000006_1.jpg"
-    if not path.is_file():
-        pytest.skip(f"sample missing: {path}")
-    garment = load_image(path)
-    mask = prepare_garment_mask(garment).mask
-    lm = detect_garment_landmarks(garment, mask)
-    check_sane(lm, mask)
+    lm, mask = _dresscode_landmarks(samples_dir, "000006_1")
     assert lm.sleeves == ("long",)
     p = {name: lm.points[0, i] for i, name in enumerate(GARMENT_LANDMARKS)}
     assert p["sleeve_left_outer"][0] > p["hem_left"][0] + 0.1 * mask.shape[-1]
