@@ -11,8 +11,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        armpits -> 2 `ARMPIT_HALF` sw, hem corners -> the body's hem width), so one misplaced landmark does not
        decide the size; `sy` puts the garment's hem at its own length (`_own_length`: the flat garment's length
        over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
-       shoulder width, or the torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x
-       `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
+       shoulder width, or the torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
+       on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
        waistband, at most `TUCK_MAX` (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
        `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
        `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
@@ -630,10 +630,9 @@ def _place_one(
         if hips_half is not None:  # old long sleeves merge into the mask at hip height; narrow hems curve in
             hem_half = hem_half.clamp(hips_half + HEM_OUT_MIN * sw, hips_half + HEM_OUT_MAX * sw)
     elif body is not None:
-        # side seams on the body's outline at the hem's height (old top, lower garment, arms: an arm crossing the
-        # body must not cut the run:
-        # body[2]); the clothes alone when they are as wide as the hips (an arm hanging beside them would widen
-        # one side and pull the hem's centre off the body), and each side within the hips' limits
+        # side seams on the body's outline at the hem's height: the clothes alone when they are as wide as the hips
+        # (an arm hanging beside them would widen one side and pull the hem's centre off the body), else with the
+        # arms (body[2]: an arm crossing the body must not cut the run); each side within the hips' limits
         row = hem_b - HEM_MARGIN * hem_b
         run = _run_across(body[0] | body[1], f, row, bridge=True)
         least = None if hips_half is None else float(hips_half + HEM_OUT_MIN * sw)

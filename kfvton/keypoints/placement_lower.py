@@ -178,9 +178,9 @@ class _Body:
         neck = _joint(j, "neck")
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
         self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
-        if self.body is not None:  # a bag beside a forearm is not the body's width
-            self.body = self.body & ~beyond_arms(j, tuple(parse.shape))
-        if self.body is not None:  # a top hanging below the hips (open jacket, cardigan) is not the body's width
+        if self.body is not None:
+            self.body = self.body & ~beyond_arms(j, tuple(parse.shape))  # a bag beside a forearm: not the body
+            # a top hanging below the hips (open jacket, cardigan) is not the body's width
             h, w = parse.shape
             grid = torch.stack(torch.meshgrid(torch.arange(w), torch.arange(h), indexing="xy"), -1).double()
             below = (grid - self.hip) @ self.v > 0

@@ -35,6 +35,7 @@ from ..keypoints.placement import (
     REQUIRED_JOINTS,
     TUCK_MODES,
     BodyMasks,
+    SidePairs,
     join_side_pairs,
     place_front_neckline,
     place_garment_landmarks,
@@ -151,17 +152,20 @@ def warp_keypoint_pairs(
     method: str = "auto",
     reg: float = DEFAULT_REG,
     grid_step: int = 1,
+    torso_extra: SidePairs | None = None,
 ) -> Warp:
     """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
 
     "auto" warps part by part (`warp_by_parts`, plus `place_front_neckline`'s pair) when the pairs are one group
-    holding the classical garment landmarks (dress pairs included), lower-garment pairs by `warp_lower_garment`, else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
+    holding the classical garment landmarks (dress pairs included), lower-garment pairs by `warp_lower_garment`,
+    else one spline per group (`warp_from_pairs`: learned keypoint groups, edited points).
 
     Args:
         pairs: garment points and their person targets.
         garment_mask: (B or 1, 1, H_g, W_g) float [0, 1] in the garment frame (the part split needs it).
         method: one of `WARP_METHODS`.
         reg, grid_step: TPS smoothing and dense-grid step (`warp_from_pairs`).
+        torso_extra: more torso pairs for the part-wise warp (`place_side_seams`, which needs body masks).
 
     Raises:
         ValueError naming `method` when it is not one of `WARP_METHODS`.
@@ -173,9 +177,9 @@ def warp_keypoint_pairs(
     )
     if by_parts and method == "auto" and {"hip_left", "side_left_1"} <= set(pairs.names):
         return warp_lower_garment(pairs, garment_mask, "dress", reg=reg, grid_step=grid_step)  # dress: + its sides
-    if by_parts:  # with the front neckline's pair, as `classical_tryon` places it (no side seams: no body masks)
-        neck = place_front_neckline(pairs, garment_mask)
-        return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=neck)
+    if by_parts:
+        extra = join_side_pairs(torso_extra, place_front_neckline(pairs, garment_mask))
+        return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=extra)
     if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
         # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
         two_legs = bool((pairs.garment_px[:, pairs.names.index("crotch"), 2] > 0).all())
@@ -308,8 +312,7 @@ def classical_tryon(
     mask = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
     sides = None if body is None else place_side_seams(pairs, body)
-    extra = join_side_pairs(sides, place_front_neckline(pairs, mask))
-    warp = warp_by_parts(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=extra)
+    warp = warp_keypoint_pairs(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
     comp = composite_garment(person, warped.image, warped.mask, parse=front, keypoints=pairs, feather_px=feather_px)
