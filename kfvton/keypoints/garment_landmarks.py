@@ -510,8 +510,10 @@ _SEAM_HALF, _SEAM_DROP = 0.52, 0.04
 # How far the missing collar sits above a straight top edge, x armpit width: an off-shoulder edge then lands
 # about at the shoulder joints' height, under the shoulder seams (across the upper arms; on Dress Code 000003 0.18
 # scores box SSIM 0.830 / 28.3 dB with its parse map, 0.25 0.808 / 26.3, 0.32 0.792 / 24.9, the edge taken for a
-# collar 0.831 / 27.1 with the sleeves folded into flaps), a strapless one at the armpits.
-_OFF_SHOULDER_DROP = {"off-shoulder": 0.18, "strapless": 0.45}
+# collar 0.831 / 27.1 with the sleeves folded into flaps), a strapless one at the armpits. Those figures were taken
+# with the collar sides 0.12 sw above the neck joint; `placement.COLLAR_UP` is 0.18 now, so the drops grew by the
+# 0.06 sw (0.054 armpit widths) that keeps both edges where they were on the body.
+_OFF_SHOULDER_DROP = {"off-shoulder": 0.235, "strapless": 0.505}
 
 
 def _runs(row: np.ndarray) -> np.ndarray:

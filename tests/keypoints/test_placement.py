@@ -7,6 +7,7 @@ import torch
 
 from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from kfvton.keypoints.placement import (
+    COLLAR_UP,
     LANDMARK_NAMES,
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
@@ -81,8 +82,8 @@ class TestPlaceGarmentLandmarks:
         front_hem = target(place_garment_landmarks(tshirt_landmarks(), frontal), "hem_center")[1]
         turned_pairs = place_garment_landmarks(tshirt_landmarks(), turned)
         turned_hem = target(turned_pairs, "hem_center")[1]
-        top = 150 - 0.12 * 0.6 * SW
-        own = (front_hem - (150 - 0.12 * SW)) / SW
+        top = 150 - COLLAR_UP * 0.6 * SW
+        own = (front_hem - (150 - COLLAR_UP * SW)) / SW
         assert abs(float(turned_hem - top) - float(own) * torso / TORSO_PER_SW_MAX) < 0.03 * SW
         assert float(turned_hem - top) > 1.3 * float(own) * 0.6 * SW  # not shrunk with the shoulder width
         # across, the turned garment is narrower (its widths follow the foreshortened shoulders)
@@ -104,7 +105,7 @@ class TestPlaceGarmentLandmarks:
         # than the hips, centred on the body
         hem_l, hem_r, hem_c = target(pairs, "hem_left"), target(pairs, "hem_right"), target(pairs, "hem_center")
         own = (LENGTH_PER_SHOULDER["sleeved"] * 345 / 160 + LENGTH_PER_ARMPIT["sleeved"] * 345 / 150) / 2
-        assert abs(float(hem_c[1]) - (150 - 0.12 * SW + own * SW)) < 0.05 * SW
+        assert abs(float(hem_c[1]) - (150 - COLLAR_UP * SW + own * SW)) < 0.05 * SW  # own length from the collar
         assert float(hem_r[0]) < 192 - 40 and float(hem_l[0]) > 192 + 40
         assert abs(float(hem_c[0]) - 192) < 1
         # collar between the shoulders, above the armpits; armpits under the shoulders
@@ -203,7 +204,7 @@ class TestFit:
         pose = frontal_pose()
         hem_short = float(target(place_garment_landmarks(short, pose), "hem_center")[1])
         hem_long = float(target(place_garment_landmarks(long, pose), "hem_center")[1])
-        top = 150 - 0.12 * SW  # collar sides above the neck joint
+        top = 150 - COLLAR_UP * SW  # collar sides above the neck joint
         # length over width grows by (385 - 40 + 60) / (385 - 40): the hem moves down in that proportion
         assert (hem_long - top) / (hem_short - top) == pytest.approx((345 + 60) / 345, rel=0.02)
 
@@ -396,7 +397,7 @@ class TestStraps:
 
     def test_length_from_the_armpit_width(self):
         pairs = place_garment_landmarks(camisole_landmarks(), frontal_pose(), tuck="out")
-        top = 150 - 0.12 * SW
+        top = 150 - COLLAR_UP * SW
         own = LENGTH_PER_ARMPIT["none"] * (385 - 30) / 160  # strap tops 100 px apart would say 0.93 x 355 / 100
         assert float(target(pairs, "hem_center")[1]) - top == pytest.approx(own * SW, rel=0.02)
 
