@@ -479,11 +479,11 @@ def _one(
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
-    _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     if one_colour:
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
+    _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
 
 
