@@ -250,6 +250,10 @@ def _best_split(
     return int(np.argmin(above + below))
 
 
+#: A sleeve ends at most this many shoulder widths past the wrist joint, along the forearm: below it, pixels of
+#: the top's colour beside the hand are the lower garment (red track pants under a red top's cuff).
+CUFF_PAST_WRIST = 0.1
+
 #: The waist window (in neck-to-hip lengths above / below the hip joints) where `_row_change` looks for the
 #: waistband when the colour split found no lower garment in its band.
 WAIST_WINDOW = (0.15, 0.1)
@@ -423,7 +427,15 @@ def _one(
     # lower body: skin is legs (by the nearer leg chain), the rest lower garment (9) or shoes below the ankles
     lower = below & (parse == 5)
     if hips and chest is not None and thigh is not None:  # sleeves next to the hips stay garment unless thigh-like
-        sleeve = np.minimum(sleeve_dist[14], sleeve_dist[15]) < 0.3 * sw  # shoulder to wrist, not the hand
+        sleeve = np.zeros((h, w), bool)  # shoulder to wrist, not the hand: nothing past the wrist along the forearm
+        for side, label in (("left", 14), ("right", 15)):
+            mine = sleeve_dist[label] < 0.3 * sw
+            elbow, wrist = joint(f"{side}_elbow"), joint(f"{side}_wrist")
+            if elbow is not None and wrist is not None:
+                forearm = wrist - elbow
+                past = ((xx - wrist[0]) * forearm[0] + (yy - wrist[1]) * forearm[1]) / max(np.linalg.norm(forearm), 1.0)
+                mine &= past <= CUFF_PAST_WRIST * sw
+            sleeve |= mine
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
         lower &= ~sleeve
         # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
@@ -471,7 +483,26 @@ def _one(
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
+    _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
+
+
+#: The old garment's outline is grown by this share of the photo's long side into the background (`_garment_rim`).
+GARMENT_RIM = 0.003
+
+
+def _garment_rim(parse: np.ndarray, reach: int) -> None:
+    """Background (0) within `reach` pixels of the upper garment (5, 6, 7) becomes garment: a person mask's outline
+    lies mid-way through the anti-aliased rim of blended garment and wall colours, and a rim pixel left as
+    background seeds the repaint of the old garment with the garment's own colour (a dark edge stays dark). Wall
+    called garment is repainted as wall; only the upper garment grows, not the hair, face or arms."""
+    garment = np.isin(parse, (5, 6, 7)).astype(np.uint8)
+    if not garment.any():
+        return
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    grown = cv2.dilate(garment * parse.astype(np.uint8), kernel)  # the nearest garment's label (6 over 5)
+    rim = (parse == 0) & (grown > 0)
+    parse[rim] = grown[rim]
 
 
 #: A one-colour outfit is a dress (`_one_piece`) when the main colours of its lower part are within DRESS_COLOUR (Lab)

@@ -207,7 +207,8 @@ class TestAnalysePerson:
 
 def test_regions_from_two_photos_meet_the_floors(vitonhd_dir):
     """Estimated pose + regions (no parse map) against the sample parse maps: means over the six VITON-HD test
-    persons (measured upper 0.874, arms 0.755, hair + face 0.913; see docs/perception.md)."""
+    persons (measured upper 0.874, arms 0.755, hair + face 0.913; see docs/perception.md; round 5: 0.863 / 0.756 /
+    0.912, the upper garment taking in its anti-aliased outline, `GARMENT_RIM`, for a lower residue)."""
     _embedded()
     from kfvton.keypoints.estimate import estimate_pose
     from kfvton.preprocess.region_metrics import region_iou
@@ -235,10 +236,12 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     `nowall`: the residue without the repainted pixels whose new colour is the true wall colour near them.
     Measured outside / residue / seen: 0.024 / 0.341 / 0.694 at the start of round 3; 0.016 / 0.142 / 0.354 at its
     end; 0.016 / 0.206 / 0.481 with round 4's narrower placement and composite merged (the top covers less of the
-    old one, which is repainted as the wall: 0.192 of the 0.206 is wall-coloured repaint), nowall 0.028 -> 0.013.
+    old one, which is repainted as the wall: 0.192 of the 0.206 is wall-coloured repaint), nowall 0.028 -> 0.013;
+    round 5 (person mask refined on the photo's edges, the garment's rim): 0.007 / 0.177 / 0.454, nowall 0.013.
     Round 5, collar sides 0.18 sw above the neck joint (was 0.12): 0.017 / 0.213 / 0.641, nowall 0.013 (before it
     0.017 / 0.203 / 0.491 / 0.015): the whole top sits 0.06 sw higher, the white T-shirt's strip it uncovers is
-    repainted as the light wall, which `seen` counts; the picture (looked at side by side) differs only there."""
+    repainted as the light wall, which `seen` counts; the picture (looked at side by side) differs only there.
+    Both merged: 0.007 / 0.184 / 0.607, nowall 0.010."""
     _embedded()
     import sys
     from pathlib import Path
@@ -264,7 +267,7 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     seen = old_garment_residue(person, result.image, result.alpha, truth)
     nowall = bench_regions.residue_without_wall(person, result, truth)
     print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}, nowall {nowall:.3f}")
-    assert outside < 0.02 and residue < 0.24 and seen < 0.68 and nowall < 0.025
+    assert outside < 0.02 and residue < 0.21 and seen < 0.65 and nowall < 0.02
 
 
 def test_regions_of_full_length_photos_meet_the_floors(samples_dir):
@@ -272,7 +275,7 @@ def test_regions_of_full_length_photos_meet_the_floors(samples_dir):
     labels as `benchmarks/bench_regions.py` does: 5/6 lower garment, 12/13 legs): the split between the top and
     the lower garment is searched between mid-torso and mid-thigh, not down to the feet. Means over the seven
     persons: lower 0.448 and legs 0.533 when the split could reach the feet (shorts and legs called top and neck on
-    013564 and 013563), 0.679 / 0.892 now."""
+    013564 and 013563), 0.679 / 0.892 then; 0.763 / 0.891 in round 5 (the refined person mask)."""
     _embedded()
     from kfvton.keypoints.estimate import estimate_pose
     from kfvton.preprocess.region_metrics import region_iou
@@ -293,4 +296,4 @@ def test_regions_of_full_length_photos_meet_the_floors(samples_dir):
             scores[key].append(region_iou(parse, truth, ours, theirs))
         print(path.stem, {k: round(v[-1], 2) for k, v in scores.items()})
     means = {k: float(np.nanmean(v)) for k, v in scores.items()}
-    assert means["lower"] > 0.62 and means["legs"] > 0.82, means
+    assert means["lower"] > 0.7 and means["legs"] > 0.85, means

@@ -118,9 +118,10 @@ def test_regions_by_default(vitonhd_dir, tmp_path, capsys, flags):
         # 0.121 / - with the regions of issue 11 (of it 0.004 left by the regions, the rest a white top repainted
         # with the light wall's colour, within the 12/255 tolerance: benchmarks/bench_regions.py "missed"), 0.156 / -
         # with round 4's placement and composite (the top covers less of the old one); without the repaint that is
-        # the true wall colour near it (bench_regions' nowall): 0.042 / -
-        assert residue < (0.18 if embedded else 0.6)
-        assert nowall < (0.05 if embedded else 0.6)
+        # the true wall colour near it (bench_regions' nowall): 0.042 / -; round 5 (person mask refined on the
+        # photo's edges, the old garment's anti-aliased rim repainted with it): 0.150, nowall 0.038
+        assert residue < (0.17 if embedded else 0.6)
+        assert nowall < (0.045 if embedded else 0.6)
 
 
 def test_parser_model(vitonhd_dir, tmp_path, capsys):

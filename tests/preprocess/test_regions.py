@@ -9,7 +9,13 @@ from kfvton.keypoints.formats import pose_from_openpose_json
 from kfvton.keypoints.pose import Pose, joint_index
 from kfvton.preprocess.io import load_image, load_parse
 from kfvton.preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK
-from kfvton.preprocess.regions import REGION_METHOD, estimate_regions, refine_person_mask, silhouette_plain_background
+from kfvton.preprocess.regions import (
+    GARMENT_RIM,
+    REGION_METHOD,
+    estimate_regions,
+    refine_person_mask,
+    silhouette_plain_background,
+)
 
 H, W = 200, 140
 SKIN = (0.87, 0.68, 0.55)
@@ -145,7 +151,7 @@ class TestEstimateRegions:
         assert (found.parse[0, 60:66, 28:56] == 0).all()
         assert bool(found.silhouette[0, 0, 98:128, 95:100].all())
         plain = estimate_regions(img, pose, silhouette=hard.float())
-        assert (plain.parse[0, 96:130, 95:100] == 0).all()
+        assert (plain.parse[0, 97:130, 96:100] == 0).all()  # beyond the garment's 1-pixel rim (`GARMENT_RIM`)
 
 
 REGIONS = {
@@ -278,6 +284,16 @@ def test_lower_body_and_legs():
     parse = estimate_regions(img, pose).parse[0]
     assert (parse[140:170, 50:90] == 9).float().mean() > 0.9
     assert parse[190, 54] in (16, 17) and parse[190, 86] in (16, 17)
+
+
+def test_garment_rim_grows_the_garment_only():
+    """The old garment's outline takes in the wall's pixels next to it (its anti-aliased rim, `GARMENT_RIM` of the
+    long side); hair, face, arms and trousers do not grow."""
+    img, pose = _figure()
+    plain = estimate_regions(img, pose, silhouette=(img[:, :1] < 0.99).float()).parse[0]
+    assert max(1, round(GARMENT_RIM * max(H, W))) == 1
+    assert plain[67, 30] == 5 and plain[66, 30] == 0  # the wall's row above the sleeve: rim; the next: wall
+    assert plain[20, 54] == 0 and plain[150, 41] == 0  # beside the hair, beside the trousers: wall
 
 
 def _one_colour_outfit(two_legs: bool) -> tuple[torch.Tensor, Pose]:
