@@ -57,8 +57,8 @@ from ..keypoints.garment_landmarks_lower import (
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
+from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
-from ..preprocess.regions import _chain_distance, _connected_to, _hand_tip, _lab, _main_colours
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment, light_and_folds
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
@@ -371,7 +371,7 @@ def _front_one(
     """(mask, tuck used) of one item: `rgb` (H, W, 3) [0, 1], `j` (25, 3) BODY_25 joints in its pixels, `clothes`
     (H, W) bool, `low_y` the lowest row the top may cover (None: no top kept)."""
     h, w = clothes.shape
-    lab = _lab(rgb)
+    lab = to_lab(rgb)
     hw = max(1.0, float(np.linalg.norm(j[12, :2] - j[9, :2])))
     bone = max(1.0, 0.08 * hw)
 
@@ -381,21 +381,21 @@ def _front_one(
     zones, axes, colours = [], [], []
     for chain in _ARM_CHAINS:
         pts = [at(k) for k in chain]
-        full = [*pts, _hand_tip(pts)]
-        zones.append(_chain_distance((h, w), full) <= ARM_REACH * hw)
-        axes.append(_chain_distance((h, w), full) <= bone)
+        full = [*pts, hand_tip(pts)]
+        zones.append(chain_distance((h, w), full) <= ARM_REACH * hw)
+        axes.append(chain_distance((h, w), full) <= bone)
         # the arm's colours: each segment's own (a sleeve, a bare forearm and a hand differ)
-        segments = [_chain_distance((h, w), [a, b]) <= bone for a, b in zip(full[:-1], full[1:], strict=True)]
+        segments = [chain_distance((h, w), [a, b]) <= bone for a, b in zip(full[:-1], full[1:], strict=True)]
         colours.append([np.median(lab[seg], axis=0) for seg in segments if seg.sum() >= 10])
     around = np.logical_or.reduce(zones)
     front = np.zeros((h, w), bool)
     under = clothes & ~around
     if under.sum() < 50:
         return front, "in" if tuck == "in" else "out"
-    clothes_colours = _main_colours(lab[under], k=3, share=0.1)
+    clothes_colours = main_colours(lab[under], k=3, share=0.1)
     for zone, axis, arm_colours in zip(zones, axes, colours, strict=True):
         arm = cv2.medianBlur((zone & _coloured_as(lab, arm_colours, clothes_colours)).astype(np.uint8), 5) > 0
-        front |= _connected_to(arm, axis & arm)
+        front |= connected_to(arm, axis & arm)
     used = "in" if tuck == "in" else "out"
     if low_y is not None:
         top = _top_over_waistband(lab, j, bone, around, clothes, low_y)
@@ -447,8 +447,8 @@ def _top_over_waistband(
     if band.sum() < 20 or thighs.sum() < 20:
         return np.zeros((h, w), bool)
     frame = np.concatenate((lab[:4].reshape(-1, 3), lab[:, :4].reshape(-1, 3), lab[:, -4:].reshape(-1, 3)))
-    others = [*_main_colours(lab[thighs], k=2, share=0.25), np.median(frame, axis=0)]
-    top = _coloured_as(lab, _main_colours(lab[band], k=3, share=0.15), others) & (np.arange(h)[:, None] <= low_y)
+    others = [*main_colours(lab[thighs], k=2, share=0.25), np.median(frame, axis=0)]
+    top = _coloured_as(lab, main_colours(lab[band], k=3, share=0.15), others) & (np.arange(h)[:, None] <= low_y)
     top = cv2.medianBlur(top.astype(np.uint8), 5) > 0  # no specks of a print
     # hanging over the garment's top edge: each column's run of top pixels down from where the garment begins, so
     # the top's hem is one edge and the garment below it stays whole
