@@ -160,7 +160,7 @@ def _joint(j: Tensor, key: str) -> Tensor | None:
 class _Body:
     """Body frame and measurements of one person (float64, pixels)."""
 
-    def __init__(self, j: Tensor, parse: Tensor | None) -> None:
+    def __init__(self, j: Tensor, parse: Tensor | None, beyond: Tensor | None = None) -> None:
         self.rh, self.lh = j[_J["rh"], :2], j[_J["lh"], :2]
         self.rk, self.lk = j[_J["rk"], :2], j[_J["lk"], :2]
         self.hw = (self.lh - self.rh).norm().clamp_min(1.0)
@@ -179,7 +179,9 @@ class _Body:
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
         self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
         if self.body is not None:
-            self.body = self.body & ~beyond_arms(j, tuple(parse.shape))  # a bag beside a forearm: not the body
+            if beyond is None:
+                beyond = beyond_arms(j, tuple(parse.shape))
+            self.body = self.body & ~beyond  # a bag beside a forearm: not the body
             # a top hanging below the hips (open jacket, cardigan) is not the body's width
             h, w = parse.shape
             grid = torch.stack(torch.meshgrid(torch.arange(w), torch.arange(h), indexing="xy"), -1).double()
@@ -356,13 +358,16 @@ def _batch(landmarks: CategoryLandmarks, pose: Pose, parse: Tensor | None) -> in
     return b
 
 
-def place_lower_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None) -> KeypointPairs:
+def place_lower_landmarks(
+    landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None, beyond: Tensor | None = None
+) -> KeypointPairs:
     """Targets on the person for trousers, shorts and skirts (rules in the module docstring).
 
     Args:
         landmarks: lower `CategoryLandmarks` (B or 1, 13 points, garment pixels).
         pose: `Pose` (B or 1) in the person's pixels; both hips and both knees are required.
         parse: optional (B or 1, H, W) int64 LIP-20 labels of the person, (H, W) = `pose.canvas_hw`.
+        beyond: optional (B or 1, H, W) bool, `beyond_arms` of each item's joints (computed when None).
 
     Returns:
         `KeypointPairs` (origin "classical", names `LOWER_PAIR_NAMES`: the 13 landmarks and 4 knee points),
@@ -380,6 +385,7 @@ def place_lower_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         body = _Body(
             j_all[i if j_all.shape[0] > 1 else 0],
             None if parse is None else parse[i if parse.shape[0] > 1 else 0].cpu(),
+            None if beyond is None else beyond[i if beyond.shape[0] > 1 else 0].cpu(),
         )
         gp, pp = _place_lower_one(g, body, kind)
         garments.append(gp)
@@ -669,13 +675,16 @@ def upper_pairs(pairs: KeypointPairs) -> KeypointPairs:
     return replace(pairs, garment_px=pairs.garment_px[:, :n], person_px=pairs.person_px[:, :n], names=GARMENT_LANDMARKS)
 
 
-def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None) -> KeypointPairs:
+def place_dress_landmarks(
+    landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None, beyond: Tensor | None = None
+) -> KeypointPairs:
     """Targets on the person for dresses (rules in the module docstring).
 
     Args:
         landmarks: dress `CategoryLandmarks` (B or 1, 18 points, garment pixels).
         pose: `Pose` (B or 1); both shoulders, hips and knees are required.
         parse: optional (B or 1, H, W) int64 LIP-20 labels, (H, W) = `pose.canvas_hw`.
+        beyond: optional (B or 1, H, W) bool, `beyond_arms` of each item's joints (computed when None).
 
     Returns:
         `KeypointPairs` (origin "classical", names `DRESS_PAIR_NAMES`), (B, 18, 3) pixels each side.
@@ -695,6 +704,7 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         body = _Body(
             j_all[i if j_all.shape[0] > 1 else 0],
             None if parse is None else parse[i if parse.shape[0] > 1 else 0].cpu(),
+            None if beyond is None else beyond[i if beyond.shape[0] > 1 else 0].cpu(),
         )
         out = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
         out[:n_up] = upper_t[i]

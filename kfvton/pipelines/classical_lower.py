@@ -209,16 +209,19 @@ def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
     return out
 
 
-def _bags_beside_arms(parse: Tensor, joints: Tensor) -> Tensor:
-    """`parse` (B, H, W) with its clothes labels (top, coat, dress, pants, skirt) `beyond_arms` of the (B or 1, 25,
-    3) BODY_25 `joints` set to background: a bag held or hung beside a forearm, which estimated regions label as
+def _beyond_arms(parse: Tensor, joints: Tensor) -> Tensor:
+    """(B, H, W) bool: `beyond_arms` of the (B or 1, 25, 3) BODY_25 `joints` for each item of `parse` (B, H, W)."""
+    size = tuple(parse.shape[-2:])
+    return torch.stack([beyond_arms(joints[i if joints.shape[0] > 1 else 0], size) for i in range(parse.shape[0])]).to(
+        parse.device
+    )
+
+
+def _bags_beside_arms(parse: Tensor, beyond: Tensor) -> Tensor:
+    """`parse` (B, H, W) with its clothes labels (top, coat, dress, pants, skirt) in `beyond` (B, H, W) bool, the
+    `beyond_arms` pixels, set to background: a bag held or hung beside a forearm, which estimated regions label as
     clothes, is kept as it is (not repainted) and neither widens nor bounds the new garment."""
-    out = parse.clone()
-    clothes = labels_in(parse, (5, 6, 7, 9, 12))
-    for i in range(parse.shape[0]):
-        beyond = beyond_arms(joints[i if joints.shape[0] > 1 else 0], tuple(parse.shape[-2:])).to(parse.device)
-        out[i][beyond & clothes[i]] = 0
-    return out
+    return torch.where(beyond & labels_in(parse, (5, 6, 7, 9, 12)), torch.zeros_like(parse), parse)
 
 
 def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
@@ -479,11 +482,13 @@ def tryon_lower_or_dress(
     """
     if tuck not in TUCKS:
         raise ValueError(f"tuck: expected one of {', '.join(TUCKS)}, got {tuck!r}")
+    beyond = None  # bags beside the forearms (`beyond_arms`), found once for the parse and the placement
     if parse is not None:  # clothes labels beside the forearms are a bag (estimated regions): background
-        parse = _bags_beside_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
+        beyond = _beyond_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
+        parse = _bags_beside_arms(parse, beyond)
     if category == "lower":
         landmarks = detect_lower_landmarks(garment, mask)
-        pairs = place_lower_landmarks(landmarks, pose, parse=parse)
+        pairs = place_lower_landmarks(landmarks, pose, parse=parse, beyond=beyond)
         kinds = set(landmarks.kinds)
         kind = "skirt" if kinds == {"skirt"} else "trousers" if "skirt" not in kinds else None
         if kind is None:
@@ -493,7 +498,7 @@ def tryon_lower_or_dress(
         table = LOWER_LABELS
     else:
         landmarks = detect_dress_landmarks(garment, mask)
-        pairs = place_dress_landmarks(landmarks, pose, parse=parse)
+        pairs = place_dress_landmarks(landmarks, pose, parse=parse, beyond=beyond)
         kind, table = "dress", DRESS_LABELS
     warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
