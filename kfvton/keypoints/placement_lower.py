@@ -5,9 +5,10 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
 (`DEFAULT_TORSO` hw without a neck).
     Waist: the top of the old trousers / skirt (parse labels 9, 12) within 0.4 hw of the centre line when a parse
         map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
-        the mid-hip. Its half-width is the person's silhouette there (every parse label but background and arms; tops
-        below the hip joints neither: an open jacket is not the body),
-        else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
+        the mid-hip; when that top edge lies under the old top (a shirt hanging over the waistband hides it) and
+        below `WAIST_UP`, it is moved `HIDDEN_WAIST` of the way up to it. Its half-width is the person's
+        silhouette there (every parse label but background and arms; tops below the hip joints neither: an open
+        jacket is not the body), else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
     Scale: `sx` = body waist width / garment waist width (`_scale`: with a silhouette, averaged with the prior
         `FLAT_WAIST` / `DRESS_FLAT_WAIST` hip widths per garment waist; without one, the prior); lengths keep the
         garment's own proportions to its waist (x `sx`), clamped by the body (below).
@@ -65,6 +66,7 @@ DRESS_PAIR_NAMES: tuple[str, ...] = DRESS_LANDMARKS
 
 WAIST_UP = 0.17  # waist above the mid-hip, x torso (Dress Code samples: median top of the trousers 0.18)
 WAIST_UP_MAX = 0.45
+HIDDEN_WAIST = 0.5  # an old waistband's top edge under a hanging top is moved this share of the way up to `WAIST_UP`
 WAIST_HALF = 0.8  # x hw, without a parse map
 HIP_HALF = 0.95  # x hw (Dress Code samples: the body is ~1.9 hip-joint distances wide at the hip joints)
 DEFAULT_TORSO = 2.7  # x hw
@@ -193,6 +195,9 @@ class _Body:
         if parse is not None:
             top = self._top_of(parse, (9, 12))
             if top is not None and -WAIST_UP_MAX * self.torso <= top <= 0.1 * self.torso:
+                prior = -WAIST_UP * self.torso
+                if top > prior and self._under_top(parse, top):  # the waistband hidden under a hanging top
+                    top = top + HIDDEN_WAIST * (prior - top)
                 self.waist = self.hip + top * self.v
 
     def _top_of(self, parse: Tensor, labels: tuple[int, ...]) -> Tensor | None:
@@ -205,6 +210,19 @@ class _Body:
         if int(near.sum()) < 10:
             return None
         return torch.quantile(d[near], 0.02)
+
+    def _under_top(self, parse: Tensor, top: Tensor) -> bool:
+        """Whether the old lower garment's top edge at depth `top` (below the mid-hip along `v`) lies under the old
+        top: most pixels just above it (0.05 torso, within 0.4 hw of the centre line) are top or coat labels."""
+        h, w = parse.shape
+        ts = torch.linspace(-0.4, 0.4, 17, dtype=torch.float64)[:, None] * self.hw * self.u
+        pts = self.hip + (top - 0.05 * self.torso) * self.v + ts
+        xy = pts.round().long()
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        if int(inside.sum()) == 0:
+            return False
+        above = parse[xy[inside, 1], xy[inside, 0]]
+        return bool(torch.isin(above, torch.tensor(_TOPS)).float().mean() > 0.5)
 
     def waist_half(self, worn: tuple[int, ...] = _LOWER_WORN) -> Tensor:
         """Half the waist's width: the old lower garment's (or dress's) run just under the waist line when it

@@ -14,6 +14,8 @@ trousers or shorts: its pixels below the crotch target are taken as legs too. Ol
 reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
 is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_arms`).
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
+Old pants / skirt pixels speckled among the top's (`_specks_of_top`: estimated regions split a printed top's hem
+pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
 be, `person_bound`: the person (every label but background) grown by `BOUND_GROW` of the image height; for
@@ -55,7 +57,12 @@ from ..keypoints.garment_landmarks_lower import (
     detect_lower_landmarks,
 )
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
+from ..keypoints.placement_lower import (
+    SIL_LOOSE,
+    beyond_arms,
+    place_dress_landmarks,
+    place_lower_landmarks,
+)
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
@@ -82,6 +89,8 @@ TUCK_REACH = 0.25
 TOP_BELOW_HIPS = 0.25  # a "top" reaching below the knees: its pixels this many waist widths below the hip joints
 # are taken as legs
 LIGHT_WITHOUT_PARSE = True  # module docstring
+SPECK_WINDOW, SPECK_MAJORITY = 0.15, 1.5  # `_specks_of_top`: window in waist widths, top over lower garment
+SPECK_CHANGES = 0.1  # ... or this share of the window's pixels where top and lower garment meet (speckled)
 BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
@@ -150,6 +159,7 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     # an old dress: its bodice is the top (in front over the waistband), its skirt the old lower garment (replaced)
     parse = torch.where((parse == 6) & (rows > waist_y), torch.full_like(parse, 9), parse)
     parse = torch.where(parse == 6, torch.full_like(parse, 5), parse)
+    parse = _specks_of_top(parse, hw.reshape(-1))
     # the top worn over or under the new lower garment: upper clothes and coat
     top = labels_in(parse, KFVTON_UPPER_CLOTHES)
     if tuck == "auto":
@@ -175,6 +185,27 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     if tuck == "out":
         return parse, tuck
     return torch.where(top & (rows > waist_y), torch.full_like(parse, 9), parse), tuck
+
+
+def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
+    """`parse` (B, H, W) with old lower-garment pixels (pants, skirt) among mostly top pixels (upper clothes, coat)
+    relabelled as top: within a window of `SPECK_WINDOW` waist widths (`hw` (B,) pixels) more top than lower
+    garment, or a speckled mix of the two (`SPECK_CHANGES`). Estimated regions split a printed top's hem against
+    denim pixel by pixel; the specks called trousers were repainted as wall where the new garment does not reach,
+    riddling the top's hem with white (013566's flared blouse). A label map's straight boundary keeps its pixels."""
+    k = max(3, int(SPECK_WINDOW * float(hw.max())) | 1)
+    top = labels_in(parse, KFVTON_UPPER_CLOTHES)[:, None].float()
+    lower = labels_in(parse, (9, 12))
+    share_top = F.avg_pool2d(top, k, 1, k // 2, count_include_pad=False)[:, 0]
+    share_lower = F.avg_pool2d(lower[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0]
+    # speckled: the two labels alternate pixel by pixel (a straight boundary changes once across the window)
+    t = top[:, 0] > 0.5
+    change = torch.zeros_like(t)
+    change[..., :, 1:] |= (t[..., :, 1:] & lower[..., :, :-1]) | (lower[..., :, 1:] & t[..., :, :-1])
+    change[..., 1:, :] |= (t[..., 1:, :] & lower[..., :-1, :]) | (lower[..., 1:, :] & t[..., :-1, :])
+    speckled = F.avg_pool2d(change[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0] > SPECK_CHANGES
+    to_top = lower & ((share_top > SPECK_MAJORITY * share_lower) | (speckled & (share_top > 0.2)))
+    return torch.where(to_top, torch.full_like(parse, 5), parse)
 
 
 def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
