@@ -90,7 +90,8 @@ TOP_BELOW_HIPS = 0.25  # a "top" reaching below the knees: its pixels this many 
 # are taken as legs
 LIGHT_WITHOUT_PARSE = True  # module docstring
 SPECK_WINDOW, SPECK_MAJORITY = 0.15, 1.5  # `_specks_of_top`: window in waist widths, top over lower garment
-SPECK_CHANGES = 0.1  # ... or this share of the window's pixels where top and lower garment meet (speckled)
+SPECK_CHANGES = 3.0  # ... or where top and lower garment meet this many times as often as along a straight
+# boundary (one change per window column: a share of 1 / window) -- a speckled mix
 BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
@@ -203,7 +204,8 @@ def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
     change = torch.zeros_like(t)
     change[..., :, 1:] |= (t[..., :, 1:] & lower[..., :, :-1]) | (lower[..., :, 1:] & t[..., :, :-1])
     change[..., 1:, :] |= (t[..., 1:, :] & lower[..., :-1, :]) | (lower[..., 1:, :] & t[..., :-1, :])
-    speckled = F.avg_pool2d(change[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0] > SPECK_CHANGES
+    density = F.avg_pool2d(change[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0]
+    speckled = density > SPECK_CHANGES / k
     to_top = lower & ((share_top > SPECK_MAJORITY * share_lower) | (speckled & (share_top > 0.2)))
     return torch.where(to_top, torch.full_like(parse, 5), parse)
 

@@ -575,3 +575,40 @@ def test_dress_flares_without_folding(dresscode, folder, ident):
         rows.append(half("hem_right", "hem_left"))
         assert rows[-1] >= 1.15 * rows[0], (ident, rows)  # measured 1.22 .. 1.32
         assert all(b >= a - 0.5 for a, b in zip(rows, rows[1:], strict=False)), (ident, rows)
+
+
+def test_speckled_top_hem_stays_the_top():
+    """Estimated regions split a printed top's hem against denim pixel by pixel: the old pants' specks among the
+    top's pixels count as the top (kept in front, not repainted as wall); a straight top / pants boundary (a label
+    map) keeps every pants pixel."""
+    from kfvton.pipelines.classical_lower import _specks_of_top
+
+    parse = torch.zeros(1, 120, 100, dtype=torch.long)
+    parse[:, 10:60, 20:80] = 5
+    parse[:, 60:110, 20:80] = 9
+    assert torch.equal(_specks_of_top(parse, torch.tensor([60.0])), parse)  # straight boundary: unchanged
+    speckled = parse.clone()
+    band = speckled[0, 50:66, 20:80]
+    band[(torch.arange(16)[:, None] + torch.arange(60)[None]) % 2 == 0] = 9  # a checkerboard of top and pants
+    out = _specks_of_top(speckled, torch.tensor([60.0]))
+    assert bool((out[:, 50:60, 25:75] == 5).all())  # the specks above the boundary are the top again
+    assert bool((out[:, 75:110, 20:80] == 9).all())  # the pants below stay pants
+
+
+def test_waistband_under_a_hanging_top_is_raised():
+    """The old pants' top edge found under a hanging top (top labels just above it) is moved `HIDDEN_WAIST` of the
+    way up to the `WAIST_UP` prior; with skin above it (a top tucked in or a crop top) it is the waist."""
+    from kfvton.keypoints.placement_lower import HIDDEN_WAIST, WAIST_UP, _Body
+
+    joints = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (50, 20), 9: (40, 120), 12: (60, 120), 10: (40, 170), 13: (60, 170)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    parse = torch.zeros(220, 100, dtype=torch.long)
+    parse[125:200, 30:70] = 9  # the pants' top edge 5 px below the hip joints
+    parse[30:125, 30:70] = 5  # a top hanging down to it
+    body = _Body(joints, parse)
+    torso = 100.0
+    expected = 125 + HIDDEN_WAIST * ((120 - WAIST_UP * torso) - 125)
+    assert abs(float(body.waist[1]) - expected) < 1.5
+    parse[30:125, 30:70] = 10  # skin above it: the waistband shows, it is the waist
+    assert abs(float(_Body(joints, parse).waist[1]) - 125) < 1.5
