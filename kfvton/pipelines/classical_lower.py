@@ -57,18 +57,14 @@ from ..keypoints.garment_landmarks_lower import (
     detect_lower_landmarks,
 )
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement_lower import (
-    SIL_LOOSE,
-    beyond_arms,
-    place_dress_landmarks,
-    place_lower_landmarks,
-)
+from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
-from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment, light_and_folds
+from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
+from .shading import light_and_folds
 
 __all__ = [
     "TUCKS",
