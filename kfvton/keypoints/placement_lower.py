@@ -5,9 +5,10 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
 (`DEFAULT_TORSO` hw without a neck).
     Waist: the top of the old trousers / skirt (parse labels 9, 12) within 0.4 hw of the centre line when a parse
         map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
-        the mid-hip. Its half-width is the person's silhouette there (every parse label but background and arms; tops
-        below the hip joints neither: an open jacket is not the body),
-        else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
+        the mid-hip; when that top edge lies under the old top (a shirt hanging over the waistband hides it) and
+        below `WAIST_UP`, it is moved `HIDDEN_WAIST` of the way up to it. Its half-width is the person's
+        silhouette there (every parse label but background and arms; tops below the hip joints neither: an open
+        jacket is not the body), else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
     Scale: `sx` = body waist width / garment waist width (`_scale`: with a silhouette, averaged with the prior
         `FLAT_WAIST` / `DRESS_FLAT_WAIST` hip widths per garment waist; without one, the prior); lengths keep the
         garment's own proportions to its waist (x `sx`), clamped by the body (below).
@@ -65,6 +66,7 @@ DRESS_PAIR_NAMES: tuple[str, ...] = DRESS_LANDMARKS
 
 WAIST_UP = 0.17  # waist above the mid-hip, x torso (Dress Code samples: median top of the trousers 0.18)
 WAIST_UP_MAX = 0.45
+HIDDEN_WAIST = 0.5  # an old waistband's top edge under a hanging top is moved this share of the way up to `WAIST_UP`
 WAIST_HALF = 0.8  # x hw, without a parse map
 HIP_HALF = 0.95  # x hw (Dress Code samples: the body is ~1.9 hip-joint distances wide at the hip joints)
 DEFAULT_TORSO = 2.7  # x hw
@@ -160,7 +162,7 @@ def _joint(j: Tensor, key: str) -> Tensor | None:
 class _Body:
     """Body frame and measurements of one person (float64, pixels)."""
 
-    def __init__(self, j: Tensor, parse: Tensor | None) -> None:
+    def __init__(self, j: Tensor, parse: Tensor | None, beyond: Tensor | None = None) -> None:
         self.rh, self.lh = j[_J["rh"], :2], j[_J["lh"], :2]
         self.rk, self.lk = j[_J["rk"], :2], j[_J["lk"], :2]
         self.hw = (self.lh - self.rh).norm().clamp_min(1.0)
@@ -179,7 +181,9 @@ class _Body:
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
         self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
         if self.body is not None:
-            self.body = self.body & ~beyond_arms(j, tuple(parse.shape))  # a bag beside a forearm: not the body
+            if beyond is None:
+                beyond = beyond_arms(j, tuple(parse.shape))
+            self.body = self.body & ~beyond  # a bag beside a forearm: not the body
             # a top hanging below the hips (open jacket, cardigan) is not the body's width
             h, w = parse.shape
             grid = torch.stack(torch.meshgrid(torch.arange(w), torch.arange(h), indexing="xy"), -1).double()
@@ -191,6 +195,9 @@ class _Body:
         if parse is not None:
             top = self._top_of(parse, (9, 12))
             if top is not None and -WAIST_UP_MAX * self.torso <= top <= 0.1 * self.torso:
+                prior = -WAIST_UP * self.torso
+                if top > prior and self._under_top(parse, top):  # the waistband hidden under a hanging top
+                    top = top + HIDDEN_WAIST * (prior - top)
                 self.waist = self.hip + top * self.v
 
     def _top_of(self, parse: Tensor, labels: tuple[int, ...]) -> Tensor | None:
@@ -203,6 +210,19 @@ class _Body:
         if int(near.sum()) < 10:
             return None
         return torch.quantile(d[near], 0.02)
+
+    def _under_top(self, parse: Tensor, top: Tensor) -> bool:
+        """Whether the old lower garment's top edge at depth `top` (below the mid-hip along `v`) lies under the old
+        top: most pixels just above it (0.05 torso, within 0.4 hw of the centre line) are top or coat labels."""
+        h, w = parse.shape
+        ts = torch.linspace(-0.4, 0.4, 17, dtype=torch.float64)[:, None] * self.hw * self.u
+        pts = self.hip + (top - 0.05 * self.torso) * self.v + ts
+        xy = pts.round().long()
+        inside = (xy[:, 0] >= 0) & (xy[:, 0] < w) & (xy[:, 1] >= 0) & (xy[:, 1] < h)
+        if int(inside.sum()) == 0:
+            return False
+        above = parse[xy[inside, 1], xy[inside, 0]]
+        return bool(torch.isin(above, torch.tensor(_TOPS)).float().mean() > 0.5)
 
     def waist_half(self, worn: tuple[int, ...] = _LOWER_WORN) -> Tensor:
         """Half the waist's width: the old lower garment's (or dress's) run just under the waist line when it
@@ -356,13 +376,16 @@ def _batch(landmarks: CategoryLandmarks, pose: Pose, parse: Tensor | None) -> in
     return b
 
 
-def place_lower_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None) -> KeypointPairs:
+def place_lower_landmarks(
+    landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None, beyond: Tensor | None = None
+) -> KeypointPairs:
     """Targets on the person for trousers, shorts and skirts (rules in the module docstring).
 
     Args:
         landmarks: lower `CategoryLandmarks` (B or 1, 13 points, garment pixels).
         pose: `Pose` (B or 1) in the person's pixels; both hips and both knees are required.
         parse: optional (B or 1, H, W) int64 LIP-20 labels of the person, (H, W) = `pose.canvas_hw`.
+        beyond: optional (B or 1, H, W) bool, `beyond_arms` of each item's joints (computed when None).
 
     Returns:
         `KeypointPairs` (origin "classical", names `LOWER_PAIR_NAMES`: the 13 landmarks and 4 knee points),
@@ -380,6 +403,7 @@ def place_lower_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         body = _Body(
             j_all[i if j_all.shape[0] > 1 else 0],
             None if parse is None else parse[i if parse.shape[0] > 1 else 0].cpu(),
+            None if beyond is None else beyond[i if beyond.shape[0] > 1 else 0].cpu(),
         )
         gp, pp = _place_lower_one(g, body, kind)
         garments.append(gp)
@@ -669,13 +693,16 @@ def upper_pairs(pairs: KeypointPairs) -> KeypointPairs:
     return replace(pairs, garment_px=pairs.garment_px[:, :n], person_px=pairs.person_px[:, :n], names=GARMENT_LANDMARKS)
 
 
-def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None) -> KeypointPairs:
+def place_dress_landmarks(
+    landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None, beyond: Tensor | None = None
+) -> KeypointPairs:
     """Targets on the person for dresses (rules in the module docstring).
 
     Args:
         landmarks: dress `CategoryLandmarks` (B or 1, 18 points, garment pixels).
         pose: `Pose` (B or 1); both shoulders, hips and knees are required.
         parse: optional (B or 1, H, W) int64 LIP-20 labels, (H, W) = `pose.canvas_hw`.
+        beyond: optional (B or 1, H, W) bool, `beyond_arms` of each item's joints (computed when None).
 
     Returns:
         `KeypointPairs` (origin "classical", names `DRESS_PAIR_NAMES`), (B, 18, 3) pixels each side.
@@ -695,6 +722,7 @@ def place_dress_landmarks(landmarks: CategoryLandmarks, pose: Pose, *, parse: Te
         body = _Body(
             j_all[i if j_all.shape[0] > 1 else 0],
             None if parse is None else parse[i if parse.shape[0] > 1 else 0].cpu(),
+            None if beyond is None else beyond[i if beyond.shape[0] > 1 else 0].cpu(),
         )
         out = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
         out[:n_up] = upper_t[i]

@@ -14,6 +14,8 @@ trousers or shorts: its pixels below the crotch target are taken as legs too. Ol
 reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
 is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_arms`).
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
+Old pants / skirt pixels speckled among the top's (`_specks_of_top`: estimated regions split a printed top's hem
+pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
 be, `person_bound`: the person (every label but background) grown by `BOUND_GROW` of the image height; for
@@ -57,8 +59,8 @@ from ..keypoints.garment_landmarks_lower import (
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
+from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
-from ..preprocess.regions import _chain_distance, _connected_to, _hand_tip, _lab, _main_colours
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
@@ -83,6 +85,9 @@ TUCK_REACH = 0.25
 TOP_BELOW_HIPS = 0.25  # a "top" reaching below the knees: its pixels this many waist widths below the hip joints
 # are taken as legs
 LIGHT_WITHOUT_PARSE = True  # module docstring
+SPECK_WINDOW, SPECK_MAJORITY = 0.15, 1.5  # `_specks_of_top`: window in waist widths, top over lower garment
+SPECK_CHANGES = 3.0  # ... or where top and lower garment meet this many times as often as along a straight
+# boundary (one change per window column: a share of 1 / window) -- a speckled mix
 BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
@@ -151,6 +156,7 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     # an old dress: its bodice is the top (in front over the waistband), its skirt the old lower garment (replaced)
     parse = torch.where((parse == 6) & (rows > waist_y), torch.full_like(parse, 9), parse)
     parse = torch.where(parse == 6, torch.full_like(parse, 5), parse)
+    parse = _specks_of_top(parse, hw.reshape(-1))
     # the top worn over or under the new lower garment: upper clothes and coat
     top = labels_in(parse, KFVTON_UPPER_CLOTHES)
     if tuck == "auto":
@@ -176,6 +182,28 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     if tuck == "out":
         return parse, tuck
     return torch.where(top & (rows > waist_y), torch.full_like(parse, 9), parse), tuck
+
+
+def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
+    """`parse` (B, H, W) with old lower-garment pixels (pants, skirt) among mostly top pixels (upper clothes, coat)
+    relabelled as top: within a window of `SPECK_WINDOW` waist widths (`hw` (B,) pixels) more top than lower
+    garment, or a speckled mix of the two (`SPECK_CHANGES`). Estimated regions split a printed top's hem against
+    denim pixel by pixel; the specks called trousers were repainted as wall where the new garment does not reach,
+    riddling the top's hem with white (013566's flared blouse). A label map's straight boundary keeps its pixels."""
+    k = max(3, int(SPECK_WINDOW * float(hw.max())) | 1)
+    top = labels_in(parse, KFVTON_UPPER_CLOTHES)[:, None].float()
+    lower = labels_in(parse, (9, 12))
+    share_top = F.avg_pool2d(top, k, 1, k // 2, count_include_pad=False)[:, 0]
+    share_lower = F.avg_pool2d(lower[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0]
+    # speckled: the two labels alternate pixel by pixel (a straight boundary changes once across the window)
+    t = top[:, 0] > 0.5
+    change = torch.zeros_like(t)
+    change[..., :, 1:] |= (t[..., :, 1:] & lower[..., :, :-1]) | (lower[..., :, 1:] & t[..., :, :-1])
+    change[..., 1:, :] |= (t[..., 1:, :] & lower[..., :-1, :]) | (lower[..., 1:, :] & t[..., :-1, :])
+    density = F.avg_pool2d(change[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0]
+    speckled = density > SPECK_CHANGES / k
+    to_top = lower & ((share_top > SPECK_MAJORITY * share_lower) | (speckled & (share_top > 0.2)))
+    return torch.where(to_top, torch.full_like(parse, 5), parse)
 
 
 def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
@@ -210,16 +238,19 @@ def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
     return out
 
 
-def _bags_beside_arms(parse: Tensor, joints: Tensor) -> Tensor:
-    """`parse` (B, H, W) with its clothes labels (top, coat, dress, pants, skirt) `beyond_arms` of the (B or 1, 25,
-    3) BODY_25 `joints` set to background: a bag held or hung beside a forearm, which estimated regions label as
+def _beyond_arms(parse: Tensor, joints: Tensor) -> Tensor:
+    """(B, H, W) bool: `beyond_arms` of the (B or 1, 25, 3) BODY_25 `joints` for each item of `parse` (B, H, W)."""
+    size = tuple(parse.shape[-2:])
+    return torch.stack([beyond_arms(joints[i if joints.shape[0] > 1 else 0], size) for i in range(parse.shape[0])]).to(
+        parse.device
+    )
+
+
+def _bags_beside_arms(parse: Tensor, beyond: Tensor) -> Tensor:
+    """`parse` (B, H, W) with its clothes labels (top, coat, dress, pants, skirt) in `beyond` (B, H, W) bool, the
+    `beyond_arms` pixels, set to background: a bag held or hung beside a forearm, which estimated regions label as
     clothes, is kept as it is (not repainted) and neither widens nor bounds the new garment."""
-    out = parse.clone()
-    clothes = labels_in(parse, (5, 6, 7, 9, 12))
-    for i in range(parse.shape[0]):
-        beyond = beyond_arms(joints[i if joints.shape[0] > 1 else 0], tuple(parse.shape[-2:])).to(parse.device)
-        out[i][beyond & clothes[i]] = 0
-    return out
+    return torch.where(beyond & labels_in(parse, (5, 6, 7, 9, 12)), torch.zeros_like(parse), parse)
 
 
 def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
@@ -372,7 +403,7 @@ def _front_one(
     """(mask, tuck used) of one item: `rgb` (H, W, 3) [0, 1], `j` (25, 3) BODY_25 joints in its pixels, `clothes`
     (H, W) bool, `low_y` the lowest row the top may cover (None: no top kept)."""
     h, w = clothes.shape
-    lab = _lab(rgb)
+    lab = to_lab(rgb)
     hw = max(1.0, float(np.linalg.norm(j[12, :2] - j[9, :2])))
     bone = max(1.0, 0.08 * hw)
 
@@ -382,21 +413,21 @@ def _front_one(
     zones, axes, colours = [], [], []
     for chain in _ARM_CHAINS:
         pts = [at(k) for k in chain]
-        full = [*pts, _hand_tip(pts)]
-        zones.append(_chain_distance((h, w), full) <= ARM_REACH * hw)
-        axes.append(_chain_distance((h, w), full) <= bone)
+        full = [*pts, hand_tip(pts)]
+        zones.append(chain_distance((h, w), full) <= ARM_REACH * hw)
+        axes.append(chain_distance((h, w), full) <= bone)
         # the arm's colours: each segment's own (a sleeve, a bare forearm and a hand differ)
-        segments = [_chain_distance((h, w), [a, b]) <= bone for a, b in zip(full[:-1], full[1:], strict=True)]
+        segments = [chain_distance((h, w), [a, b]) <= bone for a, b in zip(full[:-1], full[1:], strict=True)]
         colours.append([np.median(lab[seg], axis=0) for seg in segments if seg.sum() >= 10])
     around = np.logical_or.reduce(zones)
     front = np.zeros((h, w), bool)
     under = clothes & ~around
     if under.sum() < 50:
         return front, "in" if tuck == "in" else "out"
-    clothes_colours = _main_colours(lab[under], k=3, share=0.1)
+    clothes_colours = main_colours(lab[under], k=3, share=0.1)
     for zone, axis, arm_colours in zip(zones, axes, colours, strict=True):
         arm = cv2.medianBlur((zone & _coloured_as(lab, arm_colours, clothes_colours)).astype(np.uint8), 5) > 0
-        front |= _connected_to(arm, axis & arm)
+        front |= connected_to(arm, axis & arm)
     used = "in" if tuck == "in" else "out"
     if low_y is not None:
         top = _top_over_waistband(lab, j, bone, around, clothes, low_y)
@@ -448,8 +479,8 @@ def _top_over_waistband(
     if band.sum() < 20 or thighs.sum() < 20:
         return np.zeros((h, w), bool)
     frame = np.concatenate((lab[:4].reshape(-1, 3), lab[:, :4].reshape(-1, 3), lab[:, -4:].reshape(-1, 3)))
-    others = [*_main_colours(lab[thighs], k=2, share=0.25), np.median(frame, axis=0)]
-    top = _coloured_as(lab, _main_colours(lab[band], k=3, share=0.15), others) & (np.arange(h)[:, None] <= low_y)
+    others = [*main_colours(lab[thighs], k=2, share=0.25), np.median(frame, axis=0)]
+    top = _coloured_as(lab, main_colours(lab[band], k=3, share=0.15), others) & (np.arange(h)[:, None] <= low_y)
     top = cv2.medianBlur(top.astype(np.uint8), 5) > 0  # no specks of a print
     # hanging over the garment's top edge: each column's run of top pixels down from where the garment begins, so
     # the top's hem is one edge and the garment below it stays whole
@@ -480,11 +511,13 @@ def tryon_lower_or_dress(
     """
     if tuck not in TUCKS:
         raise ValueError(f"tuck: expected one of {', '.join(TUCKS)}, got {tuck!r}")
+    beyond = None  # bags beside the forearms (`beyond_arms`), found once for the parse and the placement
     if parse is not None:  # clothes labels beside the forearms are a bag (estimated regions): background
-        parse = _bags_beside_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
+        beyond = _beyond_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
+        parse = _bags_beside_arms(parse, beyond)
     if category == "lower":
         landmarks = detect_lower_landmarks(garment, mask)
-        pairs = place_lower_landmarks(landmarks, pose, parse=parse)
+        pairs = place_lower_landmarks(landmarks, pose, parse=parse, beyond=beyond)
         kinds = set(landmarks.kinds)
         kind = "skirt" if kinds == {"skirt"} else "trousers" if "skirt" not in kinds else None
         if kind is None:
@@ -494,7 +527,7 @@ def tryon_lower_or_dress(
         table = LOWER_LABELS
     else:
         landmarks = detect_dress_landmarks(garment, mask)
-        pairs = place_dress_landmarks(landmarks, pose, parse=parse)
+        pairs = place_dress_landmarks(landmarks, pose, parse=parse, beyond=beyond)
         kind, table = "dress", DRESS_LABELS
     warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))

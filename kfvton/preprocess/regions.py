@@ -30,6 +30,11 @@ from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..keypoints.pose_mediapipe import PersonAnalysis
+from .colour_regions import chain_distance as _chain_distance
+from .colour_regions import connected_to as _connected_to
+from .colour_regions import hand_tip as _hand_tip
+from .colour_regions import main_colours as _main_colours
+from .colour_regions import to_lab as _lab
 from .mask_ops import largest_component
 from .parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK, VITONHD_UPPER_CLOTHES
 
@@ -194,14 +199,6 @@ def _hue_gate(lab: np.ndarray, sample: np.ndarray) -> np.ndarray:
     return (diff < max(3.0 * spread, 20.0)) & (chroma > 0.25 * ref_chroma)
 
 
-def _hand_tip(chain: list[np.ndarray | None]) -> np.ndarray | None:
-    """Where the hand ends: 0.4 forearm past the wrist, along the forearm (None without elbow and wrist)."""
-    elbow, wrist = chain[1], chain[2]
-    if elbow is None or wrist is None:
-        return None
-    return wrist + 0.4 * (wrist - elbow)
-
-
 def _drop_specks(mask: np.ndarray, min_area: float) -> np.ndarray:
     """`mask` without its 8-connected components smaller than `min_area` pixels."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
@@ -281,30 +278,6 @@ def _row_change(rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0:
     head = csq[k - 1] - (csum[k - 1] ** 2).sum(axis=1) / k
     tail = (csq[-1] - csq[k - 1]) - ((csum[-1] - csum[k - 1]) ** 2).sum(axis=1) / (n - k)
     return max(y0, 0) + int(k[np.argmin(head + tail)])
-
-
-def _chain_distance(shape: tuple[int, int], chain: list[np.ndarray | None]) -> np.ndarray:
-    """Distance in pixels of every pixel to the polyline through the present points of `chain` (inf if none)."""
-    canvas = np.full(shape, 255, np.uint8)
-    points = [p for p in chain if p is not None]
-    if not points:
-        return np.full(shape, np.inf, np.float32)
-    for a, b in zip(points[:-1], points[1:], strict=False):
-        cv2.line(canvas, tuple(int(v) for v in a), tuple(int(v) for v in b), 0, 1)
-    if len(points) == 1:
-        cv2.circle(canvas, tuple(int(v) for v in points[0]), 1, 0, -1)
-    return cv2.distanceTransform(canvas, cv2.DIST_L2, 3)
-
-
-def _lab(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(rgb.astype(np.float32), cv2.COLOR_RGB2Lab)
-
-
-def _connected_to(candidate: np.ndarray, seed: np.ndarray) -> np.ndarray:
-    """Pixels of `candidate` in 8-connected components of (candidate | seed) that touch `seed`."""
-    _, labels = cv2.connectedComponents((candidate | seed).astype(np.uint8), connectivity=8)
-    touching = np.unique(labels[seed])
-    return np.isin(labels, touching[touching > 0]) & candidate
 
 
 def _one(
@@ -665,18 +638,6 @@ def _long_hair(
     candidate = near & zone
     grown = _connected_to(candidate, parse == 2)
     parse[grown] = 2
-
-
-def _main_colours(pixels: np.ndarray, k: int = 3, share: float = 0.15) -> list[np.ndarray]:
-    """The colours (k-means centres, Lab) covering at least `share` of `pixels` (N, 3); the median when few."""
-    if len(pixels) < 10 * k:
-        return [np.median(pixels, axis=0)]
-    sample = np.ascontiguousarray(pixels[:: max(1, len(pixels) // 4000)], dtype=np.float32)
-    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
-    cv2.setRNGSeed(0)
-    _, labels, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
-    counts = np.bincount(labels.ravel(), minlength=k) / len(labels)
-    return [centres[i].astype(np.float64) for i in range(k) if counts[i] >= share] or [np.median(pixels, axis=0)]
 
 
 def estimate_regions(

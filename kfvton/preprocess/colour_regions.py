@@ -1,0 +1,54 @@
+"""Colour and arm-chain helpers shared by the region estimate (`regions`) and the lower-body / dress try-on
+(`pipelines.classical_lower`): Lab colours, the main colours of a set of pixels, the hand's tip past the wrist,
+the distance to a joint chain, and the components of a candidate mask touching a seed."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+__all__ = ["to_lab", "main_colours", "hand_tip", "chain_distance", "connected_to"]
+
+
+def to_lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb.astype(np.float32), cv2.COLOR_RGB2Lab)
+
+
+def main_colours(pixels: np.ndarray, k: int = 3, share: float = 0.15) -> list[np.ndarray]:
+    """The colours (k-means centres, Lab) covering at least `share` of `pixels` (N, 3); the median when few."""
+    if len(pixels) < 10 * k:
+        return [np.median(pixels, axis=0)]
+    sample = np.ascontiguousarray(pixels[:: max(1, len(pixels) // 4000)], dtype=np.float32)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    cv2.setRNGSeed(0)
+    _, labels, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+    counts = np.bincount(labels.ravel(), minlength=k) / len(labels)
+    return [centres[i].astype(np.float64) for i in range(k) if counts[i] >= share] or [np.median(pixels, axis=0)]
+
+
+def hand_tip(chain: list[np.ndarray | None]) -> np.ndarray | None:
+    """Where the hand ends: 0.4 forearm past the wrist, along the forearm (None without elbow and wrist)."""
+    elbow, wrist = chain[1], chain[2]
+    if elbow is None or wrist is None:
+        return None
+    return wrist + 0.4 * (wrist - elbow)
+
+
+def chain_distance(shape: tuple[int, int], chain: list[np.ndarray | None]) -> np.ndarray:
+    """Distance in pixels of every pixel to the polyline through the present points of `chain` (inf if none)."""
+    canvas = np.full(shape, 255, np.uint8)
+    points = [p for p in chain if p is not None]
+    if not points:
+        return np.full(shape, np.inf, np.float32)
+    for a, b in zip(points[:-1], points[1:], strict=False):
+        cv2.line(canvas, tuple(int(v) for v in a), tuple(int(v) for v in b), 0, 1)
+    if len(points) == 1:
+        cv2.circle(canvas, tuple(int(v) for v in points[0]), 1, 0, -1)
+    return cv2.distanceTransform(canvas, cv2.DIST_L2, 3)
+
+
+def connected_to(candidate: np.ndarray, seed: np.ndarray) -> np.ndarray:
+    """Pixels of `candidate` in 8-connected components of (candidate | seed) that touch `seed`."""
+    _, labels = cv2.connectedComponents((candidate | seed).astype(np.uint8), connectivity=8)
+    touching = np.unique(labels[seed])
+    return np.isin(labels, touching[touching > 0]) & candidate
