@@ -606,6 +606,37 @@ class _Repaint:
     gain: Tensor  # (B, 1, H, W) light-and-folds gain
 
 
+@dataclass(frozen=True)
+class _Kernels:
+    fringe: np.ndarray  # ellipse of radius `FRINGE_PX`: the freed clothes' growth, the seeds' shrink
+    reach: np.ndarray  # ellipse of radius `RESIDUE_PX`: where residue of the old clothes hides
+
+
+@dataclass(frozen=True)
+class _Crop:
+    """One batch item's crop (`_old_box`) as `_repaint`'s steps read it."""
+
+    img: np.ndarray  # (H, W, 3) float32 [0, 1] the person
+    codes: np.ndarray  # (H, W) uint8 bit codes (`_codes`)
+    old: np.ndarray  # (H, W) bool the old clothes
+    covered: np.ndarray  # (H, W) bool under the new garment (alpha > 0.5)
+    origin: tuple[int, int]  # (y0, x0) of the crop in the image
+
+
+@dataclass(frozen=True)
+class _Freed:
+    freed: np.ndarray  # (H, W) bool the old clothes to repaint (grown by the fringe, with the specks next to them)
+    soft_side: np.ndarray  # (H, W) bool where they may grow: background, skin and arms
+    lower_front: np.ndarray  # (H, W) bool what stays in front but the face and hair (the lower body), uncovered
+
+
+@dataclass(frozen=True)
+class _Seeds:
+    background: np.ndarray  # (H, W) bool background pixels the fill starts from
+    skin: np.ndarray  # (H, W) bool skin pixels the fill starts from
+    near: np.ndarray  # (H, W) bool within `RESIDUE_PX` of the old clothes (no seeds there: residue hides)
+
+
 def _repaint(
     person: Tensor,
     codes: Tensor,
@@ -617,7 +648,9 @@ def _repaint(
     shading: bool,
 ) -> _Repaint:
     """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
-    box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint)."""
+    box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint): which
+    pixels (`_freed_clothes`), from which seeds (`_fill_seeds`, `_far_residue`), skin or background
+    (`_fill_weight`), the fill (`_fill`), and the old clothes' colours the parse map missed (`_near_residue`)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
@@ -625,9 +658,11 @@ def _repaint(
     covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
     grow = max(1, round(FRINGE_PX * unit))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     reach = max(2, round(RESIDUE_PX * unit))
-    reach_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    kernels = _Kernels(
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)),
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)),
+    )
     fill = np.zeros((b, h, w, 3), np.float32)
     paint = np.zeros((b, h, w), np.float32)
     weight = np.zeros((b, h, w), np.float32)
@@ -636,82 +671,29 @@ def _repaint(
         old_full = (codes_np[i] & _OLD) > 0
         if not old_full.any():
             continue
-        crop = _old_box(old_full)
-        y0, x0 = crop[0].start, crop[1].start
-        ci, cc, covered = img_all[i][crop], codes_np[i][crop], covered_all[i][crop]
-        old = old_full[crop].astype(np.uint8)
+        box = _old_box(old_full)
+        c = _Crop(img_all[i][box], codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
-            gain[i][crop] = _shading(ci, old > 0, unit)
-        # grow into the background and skin only: hair, face and the lower body keep their own edges
-        soft_side = ((cc & (_BACKGROUND | _SKIN)) > 0) & ((cc & (_FRONT | _FACE)) == 0) | ((cc & _ARM) > 0)
-        freed = (cv2.dilate(old, kernel) > 0) & ((old > 0) | soft_side) & ~covered
-        if not freed.any():
+            gain[i][box] = _shading(c.img, c.old, unit)
+        fr = _freed_clothes(c, kernels, unit)
+        if not fr.freed.any():
             continue
-        # specks of what stays in front (the lower body, not the face or hair) along the old clothes: the parse
-        # map's noise at a sleeve's edge over a skirt (flecks of the old sleeve were left)
-        lower_front = ((cc & _FRONT) > 0) & ((cc & (_FACE | _HAIR)) == 0) & ~covered
-        freed |= _specks(lower_front, freed, unit)
-        # seeds: background / skin pixels off their borders and off the old clothes' reach (where residue hides)
-        near = cv2.dilate(old, reach_kernel) > 0
-        bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernel) > 0) & ~near
-        skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernel) > 0) & ~near
-        skin_seed[skin_seed] = _skin_like(ci[skin_seed], skin_np[i])
+        freed = fr.freed
+        seeds = _fill_seeds(c, skin_np[i], kernels)
         # the old clothes' pixels the parse map calls background farther out (a sleeve's outer strip): repainted,
         # and no seed of the background's fill
-        far = _far_residue(ci, cc, old > 0, covered, bg_seed, unit)
+        far = _far_residue(c.img, c.codes, c.old, c.covered, seeds.background, unit)
         if far.any():
-            freed |= far
-            bg_seed &= cv2.dilate(far.astype(np.uint8), kernel) == 0
-        wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
-        if far.any():  # outside what the parse map calls the body or its clothes: background (not the pose's arm)
-            wc = np.maximum(wc, _soft_grown(far, unit))
-        wc = _no_slivers(wc, freed, ((cc & _SKIN) > 0) & ~covered, unit)
-        bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
-        skin_fill = np.broadcast_to(skin_np[i], ci.shape).astype(np.float32)
-        if skin_seed.any():  # the skin next to it nearby, the person's skin colour farther (no smear of a shadow)
-            d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
-            near_seed = np.exp(-d_seed / (SKIN_LOCAL_PX * unit))[..., None]
-            skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
-        # the person's light and folds, a limb's round shading (`_limb_shading`), and the grain of the real skin
-        # and background nearby (`_grain`: a smooth fill looks like plastic)
-        limb = _limb_shading(wc < 0.5, unit)
-        bands = _grain_bands(ci, unit, np.random.default_rng(i))
-        skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
-        skin_fill = skin_fill * (gain[i][crop] * limb * skin_grain)[..., None]
-        bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
-        fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
-        # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
-        # than what the repaint puts there, within `RESIDUE_PX` of them
-        # (and over what stays in front inside the pose's arms, a skirt's parse-map edge along a sleeve in front of
-        # it, when nearer the old clothes' colour than that part's own)
-        front_own = lower_front & ~near
-        arms_prior = _body_prior(keypoints, i, (h, w), 1, _ARM_BONES, torso=False)
-        if arms_prior is not None and front_own.sum() >= 64:
-            loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
-            sleeves = cv2.dilate(arms_prior[crop], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
-            # on its outline against the wall (in a top's colour, a pair of jeans is ambiguous), or anywhere when
-            # far nearer the old clothes' colour than that part's (a white sleeve the jeans' label took)
-            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel) > 0
-            lower_front &= sleeves > 0
-        else:
-            lower_front[:] = False
-            wall = lower_front
-        band = near & ~covered & ~freed & (soft_side | lower_front)
-        if band.any():
-            # the colour, or a blend of it with the fill's (a sleeve's anti-aliased edge on the wall)
-            old_colour = np.median(ci[old > 0][::7], axis=0)
-            px, under = ci[band], fc[band]
-            to_old = _off_blend(px, old_colour, under)
-            residue = np.zeros(band.shape, np.uint8)
-            ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
-            if lower_front.any():
-                to_front = _off_blend(px, np.median(ci[front_own][::7], axis=0), under)
-                ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
-            residue[band] = ok
-            freed |= band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
-        fill[i][crop] = fc
-        paint[i][crop] = _feather_outwards(freed.astype(np.float32), feather_px)
-        weight[i][crop] = wc
+            freed = freed | far
+            seeds = _Seeds(
+                seeds.background & (cv2.dilate(far.astype(np.uint8), kernels.fringe) == 0), seeds.skin, seeds.near
+            )
+        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w))
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i)
+        freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
+        fill[i][box] = fc
+        paint[i][box] = _feather_outwards(freed.astype(np.float32), feather_px)
+        weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
         t = torch.from_numpy(array)
@@ -719,6 +701,122 @@ def _repaint(
         return t.to(device=person.device, dtype=person.dtype)
 
     return _Repaint(back(fill), back(paint), back(weight), back(gain))
+
+
+def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
+    """The old clothes the new garment leaves free, grown by `FRINGE_PX` into the background and skin (hair, face
+    and the lower body keep their own edges), with the specks of the lower body along them (`_specks`: the parse
+    map's noise at a sleeve's edge over a skirt, which left flecks of the old sleeve)."""
+    cc = c.codes
+    soft_side = ((cc & (_BACKGROUND | _SKIN)) > 0) & ((cc & (_FRONT | _FACE)) == 0) | ((cc & _ARM) > 0)
+    old = c.old.astype(np.uint8)
+    freed = (cv2.dilate(old, kernels.fringe) > 0) & (c.old | soft_side) & ~c.covered
+    lower_front = ((cc & _FRONT) > 0) & ((cc & (_FACE | _HAIR)) == 0) & ~c.covered
+    if freed.any():
+        freed |= _specks(lower_front, freed, unit)
+    return _Freed(freed, soft_side, lower_front)
+
+
+def _fill_seeds(c: _Crop, skin_colour: np.ndarray, kernels: _Kernels) -> _Seeds:
+    """Background and skin pixels (of the person's tone, `_skin_like`) off their borders (`FRINGE_PX`) and off the
+    old clothes' reach (`RESIDUE_PX`, where residue hides): what the fill continues."""
+    cc = c.codes
+    near = cv2.dilate(c.old.astype(np.uint8), kernels.reach) > 0
+    bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
+    skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
+    skin_seed[skin_seed] = _skin_like(c.img[skin_seed], skin_colour)
+    return _Seeds(bg_seed, skin_seed, near)
+
+
+def _fill_weight(
+    c: _Crop,
+    seeds: _Seeds,
+    freed: np.ndarray,
+    far: np.ndarray,
+    keypoints: KeypointPairs | None,
+    bones: tuple[tuple[int, int], ...],
+    i: int,
+    unit: float,
+    size_hw: tuple[int, int],
+) -> np.ndarray:
+    """(H, W) float [0, 1] background share of the fill: `_background_weight`, background over the `far` residue
+    (outside what the parse map calls the body or its clothes; not the pose's arm), and no slivers of skin
+    (`_no_slivers`)."""
+    wc = _background_weight(c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin)
+    if far.any():
+        wc = np.maximum(wc, _soft_grown(far, unit))
+    return _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
+
+
+def _fill(
+    c: _Crop, seeds: _Seeds, wc: np.ndarray, gain: np.ndarray, skin_colour: np.ndarray, unit: float, i: int
+) -> np.ndarray:
+    """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
+    (`_push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the person's skin colour farther (no
+    smear of a shadow) times the light and folds `gain`, a limb's round shading (`_limb_shading`), both with the
+    grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the
+    background share `wc`. `i` seeds the grain's noise."""
+    ci, cc = c.img, c.codes
+    bg_seed, skin_seed = seeds.background, seeds.skin
+    bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
+    skin_fill = np.broadcast_to(skin_colour, ci.shape).astype(np.float32)
+    if skin_seed.any():
+        d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
+        near_seed = np.exp(-d_seed / (SKIN_LOCAL_PX * unit))[..., None]
+        skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
+    limb = _limb_shading(wc < 0.5, unit)
+    bands = _grain_bands(ci, unit, np.random.default_rng(i))
+    skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
+    skin_fill = skin_fill * (gain * limb * skin_grain)[..., None]
+    bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
+    return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
+
+
+def _near_residue(
+    c: _Crop,
+    fr: _Freed,
+    freed: np.ndarray,
+    near: np.ndarray,
+    fc: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    unit: float,
+    size_hw: tuple[int, int],
+    kernels: _Kernels,
+) -> np.ndarray:
+    """(H, W) bool: old-garment pixels the parse map missed (a sleeve's hem corner, a fringe) within `RESIDUE_PX`
+    of the old clothes, not yet `freed`: nearer the old clothes' colour (or its blend with the fill `fc`: a
+    sleeve's anti-aliased edge on the wall) than what the repaint puts there; over what stays in front only
+    inside the pose's arms (a skirt's parse-map edge along a sleeve in front of it), when nearer the old clothes'
+    colour than that part's own (`RESIDUE_FRONT` times as near, away from the wall)."""
+    ci, cc = c.img, c.codes
+    lower_front = fr.lower_front.copy()
+    front_own = lower_front & ~near
+    arms_prior = _body_prior(keypoints, i, size_hw, 1, _ARM_BONES, torso=False)
+    if arms_prior is not None and front_own.sum() >= 64:
+        loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
+        box = (slice(c.origin[0], c.origin[0] + cc.shape[0]), slice(c.origin[1], c.origin[1] + cc.shape[1]))
+        sleeves = cv2.dilate(arms_prior[box], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
+        # on its outline against the wall (in a top's colour, a pair of jeans is ambiguous), or anywhere when
+        # far nearer the old clothes' colour than that part's (a white sleeve the jeans' label took)
+        wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~c.covered).astype(np.uint8), kernels.reach) > 0
+        lower_front &= sleeves > 0
+    else:
+        lower_front[:] = False
+        wall = lower_front
+    band = near & ~c.covered & ~freed & (fr.soft_side | lower_front)
+    if not band.any():
+        return np.zeros(band.shape, bool)
+    old_colour = np.median(ci[c.old][::7], axis=0)
+    px, under = ci[band], fc[band]
+    to_old = _off_blend(px, old_colour, under)
+    residue = np.zeros(band.shape, np.uint8)
+    ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
+    if lower_front.any():
+        to_front = _off_blend(px, np.median(ci[front_own][::7], axis=0), under)
+        ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
+    residue[band] = ok
+    return band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
 
 
 def _old_box(old: np.ndarray) -> tuple[slice, slice]:
