@@ -6,9 +6,11 @@ import json
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from kfvton.cli import main
+from kfvton.preprocess.parse_labels import read_parse_file
 
 
 def _args(vitonhd_dir, tmp_path, **extra) -> list[str]:
@@ -37,6 +39,10 @@ def test_readme_command(vitonhd_dir, tmp_path, capsys):
     assert len(record["landmarks"][0]["garment_px"]) == 3 and "left_shoulder" in record["pose_body25"]
     assert record["mask_method"] == "computed"
     assert "wrote" in capsys.readouterr().out
+    # the parse map the try-on used (estimated here: no --parse), as ids that --parse reads back
+    used = read_parse_file(steps / "parse.png")
+    assert used.shape == (1, *person.shape[:2])
+    assert set(torch.unique(used).tolist()) >= {0, 5, 13}  # background, the old top, the face
 
 
 def test_parse_and_mask(vitonhd_dir, tmp_path):
@@ -48,9 +54,14 @@ def test_parse_and_mask(vitonhd_dir, tmp_path):
             str(vitonhd_dir / "cloth-mask" / "01260_00.jpg"),
             "--parse",
             str(vitonhd_dir / "image-parse" / "00891_00.png"),
+            "--save-intermediates",
+            str(tmp_path / "steps"),
         ]
     )
     assert rc == 0 and (tmp_path / "out" / "tryon.png").is_file()
+    # the given parse map is what the try-on used, written back unchanged
+    given = read_parse_file(vitonhd_dir / "image-parse" / "00891_00.png")
+    assert torch.equal(read_parse_file(tmp_path / "steps" / "parse.png"), given)
 
 
 def test_no_pose_says_how(vitonhd_dir, tmp_path, capsys):

@@ -35,7 +35,7 @@ from ..keypoints.placement import TUCK_MODES
 from ..keypoints.pose import BODY25_JOINTS
 from ..preprocess.garment_checks import check_garment_not_blank, check_garment_photo
 from ..preprocess.io import IMAGE_EXTENSIONS, load_image_rgba, load_mask, save_image, save_mask
-from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels
+from ..preprocess.parse_labels import LABEL_SETS, read_parse_labels, write_parse_file
 from ..preprocess.parsing_onnx import parse_human_onnx
 from .classical import ClassicalTryOn
 from .learned_cli import add_learned_arguments, run_learned, wants_learned
@@ -241,6 +241,7 @@ def run(args: argparse.Namespace) -> int:
             person,
             Path(args.save_intermediates),
             sources={"person": args.person, "garment": args.garment},
+            parse=parse,
         )
     elapsed = time.perf_counter() - started
     print(
@@ -345,9 +346,15 @@ def write_intermediates(
     folder: Path,
     *,
     sources: dict[str, str] | None = None,
+    parse: torch.Tensor | None = None,
 ) -> None:
-    """warped_garment.png, warped_mask.png, refine_mask.png, keypoints.json and keypoints_overlay.png (batch item
-    0) in `folder`."""
+    """warped_garment.png, warped_mask.png, refine_mask.png, keypoints.json, keypoints_overlay.png and, when the
+    try-on had one, parse.png (the parse map it used, given or estimated: `write_parse_file`, readable back with
+    `--parse`) in `folder`, batch item 0.
+
+    Args:
+        parse: (B, H, W) int64 in our layout, or None.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     save_image(result.warped_garment[:1].cpu(), folder / "warped_garment.png")
     save_mask(result.warped_mask[:1].cpu(), folder / "warped_mask.png")
@@ -355,3 +362,5 @@ def write_intermediates(
     write_text_atomic(folder / "keypoints.json", json.dumps(keypoints_record(result, sources), indent=1))
     overlay = draw_correspondences(garment[:1].cpu(), person[:1].cpu(), result.keypoints.to("cpu"), labels=True)
     save_image(overlay, folder / "keypoints_overlay.png")
+    if parse is not None:
+        write_parse_file(parse[:1], folder / "parse.png")

@@ -31,6 +31,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from .._atomic import atomic_path
 from .._checks import check_label_map, check_shape
 from .io import load_image, load_parse
 
@@ -60,6 +61,7 @@ __all__ = [
     "label_mask",
     "labels_in",
     "read_parse_file",
+    "write_parse_file",
     "detect_label_set",
     "ParseLabels",
     "read_parse_labels",
@@ -283,6 +285,18 @@ def read_parse_file(path: str | os.PathLike, *, label_set: str = "vitonhd", pale
     else:
         ids = labels_from_colors(load_image(path, name="parse"), label_set=label_set, palette=palette)
     return to_vitonhd(ids, label_set)
+
+
+def write_parse_file(parse: Tensor, path: str | os.PathLike, *, palette: str = "cihp") -> None:
+    """Write a (1, H, W) or (H, W) int64 map in our layout as a palette PNG (atomically): its pixel values are the ids
+    (`read_parse_file` and `--parse` read it back), `palette` colours them for the eye."""
+    ids = parse.reshape(parse.shape[-2:]).detach().cpu()
+    n = len(_label_set("vitonhd"))
+    check_label_map(ids[None], "parse", n)
+    img = Image.fromarray(ids.to(torch.uint8).numpy(), mode="P")
+    img.putpalette((_palette(palette, n) * 255).round().to(torch.uint8).flatten().tolist())
+    with atomic_path(path) as tmp:
+        img.save(tmp, format="PNG")
 
 
 def labels_from_mask_batch(masks: Tensor, *, label_set: str = "vitonhd", threshold: float = 0.5) -> Tensor:
