@@ -181,6 +181,8 @@ RESIDUE_FAR_MIN = 0.025
 SPECK_PX = 12.0
 #: Repainted skin thinner than 2 SLIVER_PX (at 1024 rows, with the visible skin beside it) is background instead.
 SLIVER_PX = 6.0
+#: Repainted background narrower than 2 GAP_PX (at 1024 rows) between skin and the new garment is skin instead.
+GAP_PX = 12.0
 #: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
 #: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
 LIMB_SHADE = 0.3
@@ -195,6 +197,18 @@ GRAIN_MAX = 0.15
 #: Repainted skin takes the colour of the skin next to it within about this (pixels at 1024 rows), the person's
 #: skin colour (`_skin_colour`) farther away.
 SKIN_LOCAL_PX = 24.0
+#: Half-width (pixels at 1024 rows) of the change from repainted skin to background along the pose's body outline
+#: (a limb against the wall: a photo's own edge is one or two pixels wide).
+SKIN_EDGE_PX = 1.0
+#: ... and the repainted skin's outline keeps this far (pixels at 1024 rows) inside the old clothes' outline,
+#: smoothed over SKIN_SMOOTH_PX (the parse map's edge is ragged).
+SKIN_INSET_PX = 2.0
+SKIN_SMOOTH_PX = 6.0
+#: Repainted skin away from the real skin takes the luminance of the body's visible skin (not the face's) within
+#: these times the skin colour's (`_body_tone`); the upper one without such skin.
+BODY_TONE = (0.85, 0.95)
+#: The repaint fades into the real skin next to it over this (pixels at 1024 rows).
+SKIN_BLEND_PX = 8.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
 BODY_REACH = 1.0
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths, where `LIMB_WIDTHS` has none.
@@ -332,12 +346,14 @@ def composite_garment(
         codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), table)
         skin = _skin_colour(person, codes)
         if set(table.old) & set(VITONHD_UPPER_CLOTHES):
-            codes = _sleeves_to_old(person, codes, skin)
+            neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
+            codes = _sleeves_to_old(person, codes, skin, neck)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
         if keypoints is not None:
             below = _below_sleeves(keypoints, b, (h, w), person.device)
             arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
+            arms = arms & ~_bare_shoulders(keypoints, b, (h, w), person.device)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
             limbs = _limbs(keypoints, b, (h, w), person.device)
@@ -692,7 +708,7 @@ def _repaint(
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         fill[i][box] = fc
-        paint[i][box] = _feather_outwards(freed.astype(np.float32), feather_px)
+        paint[i][box] = _blend_into_skin(c, freed, wc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
@@ -701,6 +717,18 @@ def _repaint(
         return t.to(device=person.device, dtype=person.dtype)
 
     return _Repaint(back(fill), back(paint), back(weight), back(gain))
+
+
+def _blend_into_skin(c: _Crop, freed: np.ndarray, wc: np.ndarray, paint: np.ndarray, unit: float) -> np.ndarray:
+    """`paint` (H, W) float [0, 1] ramped down over `SKIN_BLEND_PX` (at 1024 rows) into the real skin next to the
+    `freed` (H, W) bool pixels (not the face; where the fill is skin, `wc` < 0.5): the repainted skin fades into
+    the real one, no seam along the old sleeve's hem across an arm."""
+    skin = ((c.codes & _SKIN) > 0) & ((c.codes & _FACE) == 0) & ~c.covered & (wc < 0.5) & ~freed
+    if not skin.any():
+        return paint
+    d = cv2.distanceTransform((~freed).astype(np.uint8), cv2.DIST_L2, 3)
+    ramp = np.clip(1.0 - d / (SKIN_BLEND_PX * unit), 0.0, 1.0) * skin
+    return np.maximum(paint, ramp.astype(np.float32))
 
 
 def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
@@ -745,31 +773,66 @@ def _fill_weight(
     wc = _background_weight(c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin)
     if far.any():
         wc = np.maximum(wc, _soft_grown(far, unit))
-    return _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
+    wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
+    return _no_gaps(wc, freed, c.covered, unit)
+
+
+def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: float) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin where the repainted background
+    (`freed` (H, W) bool pixels over 0.5) is a gap narrower than 2 `GAP_PX` (at 1024 rows) between the skin and the
+    new garment (`covered` (H, W) bool) or the skin on both sides: under a freed shirt between a sleeve and the
+    body is the body's side, not a strip of white wall."""
+    body = (weight < 0.5) | covered
+    r = max(1, round(GAP_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    gap = (cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0) & ~body & freed
+    if not gap.any():
+        return weight
+    soft = cv2.GaussianBlur(gap.astype(np.float32), (0, 0), max(0.5, unit))
+    return (weight * (1.0 - np.maximum(soft, gap))).astype(np.float32)
 
 
 def _fill(
     c: _Crop, seeds: _Seeds, wc: np.ndarray, gain: np.ndarray, skin_colour: np.ndarray, unit: float, i: int
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
-    (`_push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the person's skin colour farther (no
-    smear of a shadow) times the light and folds `gain`, a limb's round shading (`_limb_shading`), both with the
+    (`_push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
+    (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
+    (`_limb_shading`), both with the
     grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the
     background share `wc`. `i` seeds the grain's noise."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
-    skin_fill = np.broadcast_to(skin_colour, ci.shape).astype(np.float32)
+    # the light and folds darken the skin colour, not the real skin next to it (which shows its own light)
+    skin_fill = (_body_tone(c, seeds, skin_colour, unit)[None, None] * gain[..., None]).astype(np.float32)
     if skin_seed.any():
         d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
-        near_seed = np.exp(-d_seed / (SKIN_LOCAL_PX * unit))[..., None]
+        # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
+        # no seam where a repainted upper arm meets the real forearm)
+        gap = (RESIDUE_PX + FRINGE_PX) * unit
+        near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
         skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
     limb = _limb_shading(wc < 0.5, unit)
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
-    skin_fill = skin_fill * (gain * limb * skin_grain)[..., None]
+    skin_fill = skin_fill * (limb * skin_grain)[..., None]
     bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
     return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
+
+
+def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) -> np.ndarray:
+    """(3,) the colour of repainted skin away from the real skin: `skin_colour` (of the face's tone) at the
+    luminance of the visible skin but the face (neck, arms, hands: the face is lit most; on the VITON-HD samples
+    the arms measure 0.89-1.05 of its luminance, median 0.95), within `BODY_TONE` times it; `BODY_TONE[1]` times
+    it when fewer than `GRAIN_MIN_PX` (at 1024 rows) such pixels show."""
+    body = seeds.skin & ((c.codes & _FACE) == 0)
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    ref = float(skin_colour @ luma)
+    if body.sum() < GRAIN_MIN_PX * unit * unit or ref <= 1e-3:
+        return skin_colour * BODY_TONE[1]
+    ratio = float(np.median(c.img[body][::3] @ luma)) / ref
+    return skin_colour * float(np.clip(ratio, *BODY_TONE))
 
 
 def _near_residue(
@@ -1101,7 +1164,21 @@ def _background_weight(
         body |= prior[ys : ys + hs, xs : xs + ws] > 0
         d_out = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
         d_in = cv2.distanceTransform(body.astype(np.uint8), cv2.DIST_L2, 5)
-        weight = np.clip(0.5 + (d_out - d_in) / (2 * edge), 0.0, 1.0)
+        # the signed distance to the body's outline, upsampled (smooth: no steps of the coarse grid), then a
+        # sharp change over `SKIN_EDGE_PX` at full resolution: an arm's outline against the wall is crisp (a
+        # soft one over `FILL_EDGE_PX` looked like a pale ghost of an arm)
+        # and inside the old clothes and the body's labels, smoothed and shrunk by `SKIN_INSET_PX` (where a pose's
+        # limb reaches the old sleeve's outline, that ragged parse-map edge cut nicks of wall into the arm)
+        region = small((codes & (_OLD | _BODY)) > 0) > 0.5
+        r_out = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 5)
+        r_in = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
+        inset = cv2.GaussianBlur(r_out - r_in, (0, 0), SKIN_SMOOTH_PX * unit / WEIGHT_SCALE)
+        inset += SKIN_INSET_PX * unit / WEIGHT_SCALE
+        # (the body's field smoothed too: the coarse raster's stairs along a limb drawn from the pose)
+        field = np.maximum(cv2.GaussianBlur(d_out - d_in, (0, 0), 2.0 * unit / WEIGHT_SCALE), inset)
+        field = cv2.resize(field.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        weight = np.clip(0.5 + field * WEIGHT_SCALE / (2 * SKIN_EDGE_PX * unit), 0.0, 1.0)
+        return cv2.GaussianBlur(weight, (0, 0), max(0.5, 0.7 * unit))  # anti-aliased
     else:
         if not bg.any():
             return np.zeros((h, w), np.float32)
@@ -1289,10 +1366,12 @@ def _face_centre(face: np.ndarray) -> np.ndarray:
     return centre if centre.sum() * 4 >= len(ys) else face
 
 
-def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
-    """Arm pixels that are not skin (`_skin_like` the skin model) and nearer the old clothes' median colour than the
-    skin's (VITON-HD parses label long sleeves as arms) become old clothes: a short new sleeve does not leave the old long one under it. Only where the skin model comes from
-    the face (>= 50 face pixels at every 4th row and column); specks under `SLEEVE_MIN_PX` are left as arms."""
+def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | None = None) -> Tensor:
+    """Arm pixels, and `neck` (B, H, W) bool pixels, that are not skin (`_skin_like` the skin model) and nearer the
+    old clothes' median colour than the skin's (VITON-HD parses label long sleeves as arms and high necks as neck)
+    become old clothes: a short new sleeve does not leave the old long one under it, nor a new neckline the old
+    lace high neck. Only where the skin model comes from the face (>= 50 face pixels at every 4th row and column);
+    specks under `SLEEVE_MIN_PX` are left as they were."""
     sub = codes[:, ::4, ::4]
     out = codes.clone()
     img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
@@ -1302,6 +1381,8 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
     skin_np = skin.detach().float().cpu().numpy()
     for i in range(codes.shape[0]):
         arm_full = (codes_np[i] & _ARM) > 0
+        if neck is not None:
+            arm_full = arm_full | neck[i].cpu().numpy()
         if int(((sub[i] & _FACE) > 0).sum()) < 50 or not arm_full.any():
             continue
         y0, y1, x0, x1 = _box(arm_full, r)
@@ -1374,6 +1455,27 @@ def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: t
             return None
         out.append(torch.from_numpy(prior > 0))
     return torch.stack(out).to(device)
+
+
+def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+    """(B, H, W) bool: the shoulder zone (`_shoulder_scale`: above `SHOULDER_ZONE_SW` shoulder widths under the
+    shoulder joints) but the pose's forearms and hands: arm pixels there are bare shoulders (an off-shoulder or
+    strapless top) that the new garment covers, not an arm crossing the body in front of it (they left
+    skin-coloured squares in the garment's shoulders); all False without a pose."""
+    h, w = size_hw
+    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    if keypoints.pose is None:
+        return out
+    for i in range(b):
+        _, zone_y = _shoulder_scale(keypoints, i, size_hw)
+        rows = min(h, max(0, int(np.ceil(zone_y))))
+        zone = np.zeros((h, w), bool)
+        zone[:rows] = True
+        forearms = _body_prior(keypoints, i, size_hw, 1, ((3, 4), (6, 7)), torso=False)
+        if forearms is not None:
+            zone &= forearms == 0
+        out[i] = torch.from_numpy(zone).to(device)
+    return out
 
 
 def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
