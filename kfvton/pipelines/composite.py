@@ -182,7 +182,7 @@ SPECK_PX = 12.0
 #: Repainted skin thinner than 2 SLIVER_PX (at 1024 rows, with the visible skin beside it) is background instead.
 SLIVER_PX = 6.0
 #: Repainted background narrower than 2 GAP_PX (at 1024 rows) between skin and the new garment is skin instead.
-GAP_PX = 12.0
+GAP_PX = 8.0
 #: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
 #: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
 LIMB_SHADE = 0.3
