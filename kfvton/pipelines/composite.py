@@ -183,6 +183,8 @@ SPECK_PX = 12.0
 SLIVER_PX = 6.0
 #: Repainted background narrower than 2 GAP_PX (at 1024 rows) between skin and the new garment is skin instead.
 GAP_PX = 8.0
+#: ... in parts of at least (GAP_AREA GAP_PX) squared (a strip along the body, not a corner at a sleeve's hem).
+GAP_AREA = 1.0
 #: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
 #: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
 LIMB_SHADE = 0.3
@@ -202,7 +204,7 @@ SKIN_LOCAL_PX = 24.0
 SKIN_EDGE_PX = 1.0
 #: ... and the repainted skin's outline keeps this far (pixels at 1024 rows) inside the old clothes' outline,
 #: smoothed over SKIN_SMOOTH_PX (the parse map's edge is ragged).
-SKIN_INSET_PX = 2.0
+SKIN_INSET_PX = 1.0
 SKIN_SMOOTH_PX = 6.0
 #: Repainted skin away from the real skin takes the luminance of the body's visible skin (not the face's) within
 #: these times the skin colour's (`_body_tone`); the upper one without such skin.
@@ -707,8 +709,9 @@ def _repaint(
         wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w))
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
-        fill[i][box] = fc
-        paint[i][box] = _blend_into_skin(c, freed, wc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
+        blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
+        fill[i][box] = blend.fill
+        paint[i][box] = blend.paint
         weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
@@ -719,16 +722,36 @@ def _repaint(
     return _Repaint(back(fill), back(paint), back(weight), back(gain))
 
 
-def _blend_into_skin(c: _Crop, freed: np.ndarray, wc: np.ndarray, paint: np.ndarray, unit: float) -> np.ndarray:
-    """`paint` (H, W) float [0, 1] ramped down over `SKIN_BLEND_PX` (at 1024 rows) into the real skin next to the
-    `freed` (H, W) bool pixels (not the face; where the fill is skin, `wc` < 0.5): the repainted skin fades into
-    the real one, no seam along the old sleeve's hem across an arm."""
+@dataclass(frozen=True)
+class _Blend:
+    fill: np.ndarray  # (H, W, 3) the fill, the real skin's colour shifted towards it next to the repaint
+    paint: np.ndarray  # (H, W) [0, 1] where the fill replaces the person
+
+
+def _blend_into_skin(
+    c: _Crop, freed: np.ndarray, wc: np.ndarray, fill: np.ndarray, paint: np.ndarray, unit: float
+) -> _Blend:
+    """The repainted skin fades into the real skin next to it: no seam along the old sleeve's hem across an arm.
+    Over `SKIN_BLEND_PX` (at 1024 rows) from the `freed` (H, W) bool pixels into the real skin (not the face; where
+    the `fill` (H, W, 3) is skin, `wc` < 0.5) the real skin keeps its own texture and takes the fill's colour at low
+    frequencies (blurs over half that width), the more the nearer; `paint` (H, W) [0, 1] is raised to that ramp."""
     skin = ((c.codes & _SKIN) > 0) & ((c.codes & _FACE) == 0) & ~c.covered & (wc < 0.5) & ~freed
     if not skin.any():
-        return paint
+        return _Blend(fill, paint)
     d = cv2.distanceTransform((~freed).astype(np.uint8), cv2.DIST_L2, 3)
-    ramp = np.clip(1.0 - d / (SKIN_BLEND_PX * unit), 0.0, 1.0) * skin
-    return np.maximum(paint, ramp.astype(np.float32))
+    ramp = (np.clip(1.0 - d / (SKIN_BLEND_PX * unit), 0.0, 1.0) * skin).astype(np.float32)
+    if not ramp.any():
+        return _Blend(fill, paint)
+    sigma = max(1.0, 0.5 * SKIN_BLEND_PX * unit)
+    # (the real skin's own low frequencies from skin pixels only: not the old sleeve's colour across the border)
+    real = skin.astype(np.float32)
+    own = (
+        cv2.GaussianBlur(c.img * real[..., None], (0, 0), sigma)
+        / np.maximum(cv2.GaussianBlur(real, (0, 0), sigma), 1e-3)[..., None]
+    )
+    shift = cv2.GaussianBlur(fill, (0, 0), sigma) - own
+    fill = np.where((ramp > 0)[..., None], np.clip(c.img + shift, 0, 1), fill).astype(np.float32)
+    return _Blend(fill, np.maximum(paint, ramp))
 
 
 def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
@@ -770,7 +793,9 @@ def _fill_weight(
     """(H, W) float [0, 1] background share of the fill: `_background_weight`, background over the `far` residue
     (outside what the parse map calls the body or its clothes; not the pose's arm), and no slivers of skin
     (`_no_slivers`)."""
-    wc = _background_weight(c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin)
+    wc = _background_weight(
+        c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin, outside=far
+    )
     if far.any():
         wc = np.maximum(wc, _soft_grown(far, unit))
     wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
@@ -786,6 +811,14 @@ def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: f
     r = max(1, round(GAP_PX * unit))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     gap = (cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0) & ~body & freed
+    if not gap.any():
+        return weight
+    # strips along the body only, with a smooth outline: not a corner between a sleeve's hem and the arm (a flag of
+    # skin on the wall), nor the ragged bits of the parse map's outline
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(gap.astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= (GAP_AREA * GAP_PX * unit) ** 2
+    big[0] = False
+    gap = cv2.GaussianBlur((big[parts]).astype(np.float32), (0, 0), max(0.7, 2 * unit)) > 0.5
     if not gap.any():
         return weight
     soft = cv2.GaussianBlur(gap.astype(np.float32), (0, 0), max(0.5, unit))
@@ -1126,11 +1159,14 @@ def _background_weight(
     unit: float,
     size_hw: tuple[int, int],
     origin_yx: tuple[int, int],
+    outside: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
     but the old clothes, plus the pose's `_body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
     body, soft over
-    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred.
+    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred. For an upper garment with a pose, skin lies inside the body
+    and inside the old clothes and body labels (but `outside` (H, W) bool, old clothes the parse map called
+    background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`, `SKIN_INSET_PX`).
     The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
     covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at `origin_yx`
     of an image of `size_hw`."""
@@ -1169,7 +1205,11 @@ def _background_weight(
         # soft one over `FILL_EDGE_PX` looked like a pale ghost of an arm)
         # and inside the old clothes and the body's labels, smoothed and shrunk by `SKIN_INSET_PX` (where a pose's
         # limb reaches the old sleeve's outline, that ragged parse-map edge cut nicks of wall into the arm)
-        region = small((codes & (_OLD | _BODY)) > 0) > 0.5
+        region = (codes & (_OLD | _BODY)) > 0
+        if outside is not None and outside.any():  # (not the old clothes the parse map called background either)
+            r = max(1, round(3 * unit))  # (grown as `_soft_grown`, which makes them background)
+            region &= cv2.dilate(outside.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
+        region = small(region) > 0.5
         r_out = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 5)
         r_in = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
         inset = cv2.GaussianBlur(r_out - r_in, (0, 0), SKIN_SMOOTH_PX * unit / WEIGHT_SCALE)
