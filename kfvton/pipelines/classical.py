@@ -43,7 +43,7 @@ from ..keypoints.placement import (
     resolve_tuck,
 )
 from ..keypoints.placement_lower import check_lower_pose
-from ..keypoints.pose import Pose
+from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
 from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, labels_in, lip_id
@@ -304,6 +304,8 @@ def classical_tryon(
         )
     if category == "auto":
         check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
+    if parse is not None:
+        parse = _dress_skirt_kept(parse.to(person.device), pose.to(person.device))
     body = None if parse is None else body_masks_from_parse(parse.to(person.device))
     pose = pose.to(person.device)
     tucks = resolve_tuck(tuck, pose, body)
@@ -331,6 +333,23 @@ def classical_tryon(
         category_reason=choice.describe() if choice.how == "auto" else "given",
         alpha=comp.alpha,
     )
+
+
+def _dress_skirt_kept(parse: Tensor, pose: Pose) -> Tensor:
+    """An upper garment on a person in a dress (parse 6): the dress below the hip joints is kept as a skirt (lower
+    garment, 9) under or beside the new top, as `classical_lower` keeps an old dress's bodice as a top; above them it
+    stays the old garment the new one replaces (repainting the whole skirt would erase the legs under it)."""
+    dress = parse == 6
+    if not bool(dress.any()):
+        return parse
+    joints = pose.joints.to(parse.device)
+    hips = joints[:, [joint_index("right_hip"), joint_index("left_hip"), joint_index("mid_hip")]]
+    seen = hips[..., 2] > PRESENT_THRESHOLD
+    hip_y = (hips[..., 1] * seen).sum(-1) / seen.sum(-1).clamp(min=1)
+    hip_y = torch.where(seen.any(-1), hip_y, torch.full_like(hip_y, float("inf")))
+    rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
+    skirt = dress & (rows > hip_y.reshape(-1, 1, 1))
+    return torch.where(skirt, torch.full_like(parse, 9), parse)
 
 
 def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ...]) -> Tensor:

@@ -59,9 +59,10 @@ from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_land
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from ..preprocess.regions import _chain_distance, _connected_to, _hand_tip, _lab, _main_colours
-from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment, light_and_folds
+from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import warp_garment
 from .lower_warp import warp_lower_garment
+from .shading import light_and_folds
 
 __all__ = [
     "TUCKS",

@@ -44,12 +44,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        - grain: the skin and background fills get noise matched, band by band, to the real skin's and wall's fine
          texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
-    4. Light and folds (`_shading`): the old clothes' log-luminance at low and middle frequencies, relative to its
-       median, after a median filter (thin stripes and lettering go) and without the pixels whose chromaticity or
-       luminance is far from the garment's own, that lie on strong colour edges or in fine texture (prints, logos,
-       seams, lace, knits, `SHADE_TEXTURE`: filled in from around them), clamped to a gain in [exp(-SHADE_RANGE[0]), exp(SHADE_RANGE[1])] and faded out
-       outside the old clothes. The new garment and the repainted skin are multiplied by it, so the person's own
-       light and folds carry over but not the old garment's colour, print or edges.
+    4. Light and folds (`shading.clothes_shading`, described in `shading.py`): the old clothes' log-luminance at low
+       and middle frequencies, without their colour, print or edges; the new garment and the repainted skin are
+       multiplied by it.
     5. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only
        inwards, blur x alpha, so no garment-photo background shows outside the garment's outline; paint only
        outwards, max(paint, blur), so no fringe of old clothes is left); a top's alpha stays hard where it goes
@@ -73,6 +70,12 @@ from torch import Tensor
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
+from .push_pull import mask_box as _box
+from .push_pull import push_pull as _push_pull
+from .shading import clothes_shading as _shading
+from .shading import light_and_folds
+from .shading import limb_shading as _limb_shading
+from .shading import shading_box as _old_box
 
 __all__ = [
     "Composite",
@@ -152,12 +155,10 @@ NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
 #: Arms stay in front of the garment only inside this fraction of the torso polygon's width: an arm hanging at
 #: the body's side is under the sleeve and the torso's side seam; one crossing the chest or belly is in front.
 ARMS_FRONT_WIDTH = 0.7
-#: Light and folds are computed at 1/FILL_SCALE of the resolution; the skin-or-background decision at
-#: 1/WEIGHT_SCALE (then upsampled and lightly blurred).
+#: The body fit's openings and spreads and the refine mask are computed at 1/FILL_SCALE of the resolution; the
+#: skin-or-background decision at 1/WEIGHT_SCALE (then upsampled and lightly blurred).
 FILL_SCALE = 4
 WEIGHT_SCALE = 2
-#: The repaint's multi-scale fill starts at 1/PUSH_PULL_SCALE of the resolution (skin and backgrounds are smooth).
-PUSH_PULL_SCALE = 4
 #: Width (full-res pixels at 1024 rows; scales with the image) of the soft change from skin to background.
 FILL_EDGE_PX = 4.0
 #: Freed old clothes grow by this many pixels (at 1024 rows) into the background and skin next to them, and the
@@ -185,10 +186,6 @@ SLIVER_PX = 6.0
 GAP_PX = 8.0
 #: ... in parts of at least (GAP_AREA GAP_PX) squared (a strip along the body, not a corner at a sleeve's hem).
 GAP_AREA = 1.0
-#: Repainted skin is shaded as a cylinder (`_limb_shading`): up to LIMB_SHADE darker at its border with the
-#: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
-LIMB_SHADE = 0.3
-LIMB_RADIUS_PX = 36.0
 #: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
 #: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
@@ -230,16 +227,6 @@ TORSO_HIP = 0.12
 SLEEVE_MIN_PX = 4.0
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
 SKIN_TOLERANCE = 0.04
-#: Light and folds: log-gain limits (darker, brighter) and the strength applied to the old clothes' log-luminance.
-SHADE_RANGE = (0.45, 0.2)
-SHADE_STRENGTH = 0.85
-#: Old-clothes pixels whose chromaticity differs by this (per channel of rgb / sum) from the garment's median, or
-#: whose log-luminance differs by this from its median, are print, not light: left out of the shading.
-SHADE_CHROMA = 0.05
-SHADE_OUTLIER = 0.7
-#: ... or whose neighbourhood is textured (mean |log-luminance - its 5x5 median| at 1/FILL_SCALE over this; plain
-#: tops' folds stay under ~0.1 at their 90th percentile on the VITON-HD samples, lace reaches 0.3): lace, knits.
-SHADE_TEXTURE = 0.12
 #: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
 #: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
 #: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
@@ -915,39 +902,6 @@ def _near_residue(
     return band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
 
 
-def _old_box(old: np.ndarray) -> tuple[slice, slice]:
-    """(rows, cols) box of the old clothes `old` (H, W) bool grown by 8 % of the height, on the 1/`FILL_SCALE` grid
-    of the pose prior and the shading at both ends (mirror-symmetric): where `_repaint` and `light_and_folds` work."""
-    h, w = old.shape
-    y0, y1, x0, x1 = _box(old, round(0.08 * h))
-    y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE
-    y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)
-    return slice(y0, y1), slice(x0, x1)
-
-
-def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
-    """The person's light and folds (module docstring, step 4) read from the clothes they wear, as a gain for a
-    garment drawn over them: what `composite_garment` multiplies the garment by, without the rest of it.
-
-    Args:
-        person: (B or 1, 3, H, W) float [0, 1].
-        clothes: (B, H, W) bool, the clothes to read the light from.
-
-    Returns:
-        (B, 1, H, W) gain > 0, dtype and device of `person`; 1 outside the box of `clothes` (`_old_box`).
-    """
-    b, (h, w) = clothes.shape[0], clothes.shape[-2:]
-    unit = h / 1024.0
-    img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
-    clothes_np = clothes.cpu().numpy()
-    gain = np.ones((b, h, w), np.float32)
-    for i in range(b):
-        if clothes_np[i].any():
-            crop = _old_box(clothes_np[i])
-            gain[i][crop] = _shading(img_all[i if img_all.shape[0] > 1 else 0][crop], clothes_np[i][crop], unit)
-    return torch.from_numpy(gain).unsqueeze(1).to(device=person.device, dtype=person.dtype)
-
-
 def _far_residue(
     img: np.ndarray, codes: np.ndarray, old: np.ndarray, covered: np.ndarray, bg_seed: np.ndarray, unit: float
 ) -> np.ndarray:
@@ -1084,71 +1038,6 @@ def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
     return np.exp(np.clip(out, -GRAIN_MAX, GRAIN_MAX)).astype(np.float32)
 
 
-def _limb_shading(skin: np.ndarray, unit: float) -> np.ndarray:
-    """(H, W) float32 gain in [1 - LIMB_SHADE, 1] for repainted skin `skin` (H, W) bool: a limb seen side-on is a
-    cylinder, lit most along its axis and darker towards both edges (Lambert: the normal's facing component
-    sqrt(1 - (1 - d / r)^2) at distance d from the edge, r the limb's local half-width, at most `LIMB_RADIUS_PX`
-    at 1024 rows: a torso darkens over that band along its outline only)."""
-    to_edge = cv2.distanceTransform(skin.astype(np.uint8), cv2.DIST_L2, 3)
-    h, w = skin.shape
-    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
-    radius_px = LIMB_RADIUS_PX * unit
-    small = cv2.resize(to_edge, (ws, hs), interpolation=cv2.INTER_AREA)
-    k = 2 * max(1, round(radius_px / FILL_SCALE)) + 1
-    local = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))  # the half-width nearby
-    local = cv2.resize(np.minimum(local, radius_px), (w, h), interpolation=cv2.INTER_LINEAR)
-    x = np.clip(to_edge / np.maximum(local, 1.0), 0.0, 1.0)
-    facing = np.sqrt(np.clip(1.0 - (1.0 - x) ** 2, 0.0, 1.0))
-    return (1.0 - LIMB_SHADE * (1.0 - facing)).astype(np.float32)
-
-
-def _box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
-    """(y0, y1, x0, x1) of the True pixels of `mask` grown by `margin`, inside the image."""
-    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
-    h, w = mask.shape
-    return (
-        max(0, int(rows[0]) - margin),
-        min(h, int(rows[-1]) + 1 + margin),
-        max(0, int(cols[0]) - margin),
-        min(w, int(cols[-1]) + 1 + margin),
-    )
-
-
-def _push_pull(img: np.ndarray, seed: np.ndarray) -> np.ndarray:
-    """(H, W, 3) `img` kept on `seed` and continued smoothly everywhere else: a multi-scale normalised fill (area
-    averages of the seed pixels down a pyramid, then each level's gaps filled from the level below, bilinearly),
-    which carries the seeds' gradients into the gap without blocks or seams. Computed from 1/`PUSH_PULL_SCALE` of
-    the resolution up (so the seed pixels themselves come back smoothed: callers use the fill away from them)."""
-    weight = seed.astype(np.float32)
-    if min(seed.shape) >= 64:
-        size = (-(-seed.shape[1] // PUSH_PULL_SCALE), -(-seed.shape[0] // PUSH_PULL_SCALE))
-        small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
-        small_v = cv2.resize(img * weight[..., None], size, interpolation=cv2.INTER_AREA)
-        small = _push_pull_levels(small_v, small_w)
-        return cv2.resize(small, (seed.shape[1], seed.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return _push_pull_levels(img * weight[..., None], weight)
-
-
-def _push_pull_levels(weighted: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """`_push_pull` on (colour x weight, weight) with weights in [0, 1] (area fractions)."""
-    levels = [(weighted, weight)]
-    while min(levels[-1][1].shape) > 2:
-        v, wt = levels[-1]
-        size = ((wt.shape[1] + 1) // 2, (wt.shape[0] + 1) // 2)
-        levels.append(
-            (cv2.resize(v, size, interpolation=cv2.INTER_AREA), cv2.resize(wt, size, interpolation=cv2.INTER_AREA))
-        )
-    v, wt = levels[-1]
-    mean = weighted.reshape(-1, weighted.shape[-1]).sum(0) / max(float(weight.sum()), 1e-6)
-    est = np.where(wt[..., None] > 1e-6, v / np.maximum(wt, 1e-6)[..., None], mean).astype(np.float32)
-    for v, wt in reversed(levels[:-1]):
-        up = cv2.resize(est, (wt.shape[1], wt.shape[0]), interpolation=cv2.INTER_LINEAR)
-        conf = np.minimum(1.0, wt * 4.0)[..., None]  # a level's own average counts once a quarter is seeded
-        own = v / np.maximum(wt, 1e-6)[..., None]
-        est = own * conf + up * (1 - conf)
-    return est
-
-
 def _background_weight(
     codes: np.ndarray,
     bg_seed: np.ndarray,
@@ -1230,57 +1119,6 @@ def _background_weight(
     weight = weight.astype(np.float32)
     weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
-
-
-def _shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
-    """(H, W) float32 light-and-folds gain from the old clothes `old` in `img` (module docstring, step 4)."""
-    h, w = old.shape
-    if old.sum() < 64:
-        return np.ones((h, w), np.float32)
-    hs, ws = -(-h // FILL_SCALE), -(-w // FILL_SCALE)
-    small = cv2.resize(img, (ws, hs), interpolation=cv2.INTER_AREA)
-    region = cv2.resize(old.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.99
-    region = cv2.erode(region.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # not the outline's mixed pixels
-    if region.sum() < 16:
-        return np.ones((h, w), np.float32)
-    luma = small @ np.array([0.299, 0.587, 0.114], np.float32)
-    raw_l = np.log(luma + 0.04).astype(np.float32)
-    log_l = cv2.medianBlur(raw_l, 5)  # thin stripes and lettering go
-    # lace, knit patterns, small prints: what the median takes away, averaged nearby (folds are smooth)
-    texture = cv2.GaussianBlur(np.abs(raw_l - log_l), (0, 0), 2.0)
-    total = small.sum(-1, keepdims=True) + 1e-3
-    chroma = small / total
-    ref_chroma = np.median(chroma[region], axis=0)
-    ref_level = float(np.median(log_l[region]))
-    # prints, logos and seams: another chromaticity, far another luminance, or on a strong colour edge
-    edges = np.zeros((hs, ws), np.float32)
-    for ch in range(3):
-        blurred = cv2.GaussianBlur(small[..., ch], (0, 0), 0.8)
-        edges = np.maximum(edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)))
-    edge_limit = 0.6  # Sobel of the coarse image; a 0..1 step gives ~2
-    odd = (
-        (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
-        | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
-        | (edges > edge_limit)
-        | (texture > SHADE_TEXTURE)
-    )
-    d = 2 * max(1, round(2 * unit)) + 1  # and their blurred borders: 8 pixels at 1024 rows
-    ok = region & (cv2.dilate(odd.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
-    if ok.sum() < 16:
-        return np.ones((h, w), np.float32)
-    wt = ok.astype(np.float32)
-    sigma = 1.0
-    num = cv2.GaussianBlur(log_l * wt, (0, 0), sigma)
-    den = cv2.GaussianBlur(wt, (0, 0), sigma)
-    shade = np.where(den > 0.2, num / np.maximum(den, 1e-6), 0.0) - ref_level
-    known = den > 0.2
-    shade = _push_pull(np.repeat(shade[..., None], 3, -1).astype(np.float32), known)[..., 0]
-    # fade out away from the old clothes (a garment longer than the old one gets no invented folds)
-    dist = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 3)
-    fade = np.exp(-dist / (12.0 * unit * 4 / FILL_SCALE))
-    log_gain = np.clip(SHADE_STRENGTH * shade, -SHADE_RANGE[0], SHADE_RANGE[1]) * fade
-    gain = np.exp(log_gain).astype(np.float32)
-    return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:

@@ -26,12 +26,13 @@ from PIL import Image, ImageDraw
 from torch import Tensor
 
 from .._checks import check_shape
+from ..keypoints.estimate import PoseEstimate
 from ..keypoints.formats import pose_from_dresscode_json, pose_from_openpose_json
 from ..keypoints.pose import Pose
 from ..preprocess.io import PHOTO_EXTENSIONS, load_image, load_mask
 from ..preprocess.parse_labels import read_parse_file
-from ..preprocess.regions import estimate_regions
 from .classical import ClassicalTryOn, classical_tryon
+from .quick import person_regions
 
 __all__ = [
     "PersonInputs",
@@ -253,14 +254,16 @@ def tryon_pair(
     use_parse: bool = True,
     use_mask: bool = True,
     estimate: bool = True,
-    pose: Pose | None = None,
+    pose: Pose | PoseEstimate | None = None,
     category: str = "upper",
 ) -> PairResult:
     """Run the classical try-on on one pair as a user would: the layout's parse map, else (with `estimate`) regions
-    estimated from the pose and silhouette (the two-photo path); the layout's cloth mask, else one computed.
+    estimated as the CLI and the nodes do (`person_regions`: MediaPipe's person mask and face outline when
+    installed, the two-photo path); the layout's cloth mask, else one computed.
 
     Args:
-        pose: the person's pose when the layout has none (e.g. estimated by the caller).
+        pose: the person's pose when the layout has none (e.g. estimated by the caller; a `PoseEstimate` brings
+            MediaPipe's person analysis with it, so it is not run twice).
         category: the garment's category for `classical_tryon` ("upper", "lower", "dress" or "auto").
 
     Raises:
@@ -273,8 +276,10 @@ def tryon_pair(
     if use_parse and person.parse is not None:
         parse, how = person.parse, "parse map"
     elif estimate:
-        regions = estimate_regions(person.image, pose)
-        parse, how = regions.parse, "regions estimated"
+        found = person_regions(person.image, pose=pose)
+        parse = found.parse
+        how = "regions estimated" if parse is not None else f"no parse ({found.regions})"
+    pose = pose.pose if isinstance(pose, PoseEstimate) else pose
     mask = garment.mask if use_mask else None
     result = classical_tryon(person.image, garment.image, pose, garment_mask=mask, parse=parse, category=category)
     return PairResult(result, parse, f"{how}, garment mask {result.mask_method}")

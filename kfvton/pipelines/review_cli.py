@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         if person.pose is None:
             from .tryon_cli import resolve_pose_estimate  # estimators load only when a person has no keypoint file
 
-            pose = resolve_pose_estimate(None, person.image).pose
+            pose = resolve_pose_estimate(None, person.image)
         out = tryon_pair(
             person,
             garment,

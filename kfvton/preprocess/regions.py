@@ -38,6 +38,7 @@ __all__ = [
     "silhouette_plain_background",
     "estimate_regions",
     "estimate_person_regions",
+    "refine_person_mask",
     "REGION_METHOD",
 ]
 
@@ -351,6 +352,7 @@ def _one(
     # lower body: below the row splitting chest-coloured from thigh-coloured torso rows
     hips = [j for j in (joint("mid_hip"), joint("right_hip"), joint("left_hip")) if j is not None]
     split = float(h)
+    one_colour = False  # no colour change from the top to the lower body: maybe one garment (a dress)
     if hips:
         hip_y = float(np.mean([j[1] for j in hips]))
         hip_x = float(np.mean([j[0] for j in hips]))
@@ -359,6 +361,7 @@ def _one(
         thigh = _box_median(rgb, sil & ~skin, np.array([hip_x, hip_y + 0.35 * torso]), 0.15 * sw)
         top = int(np.clip(neck[1] + 0.5 * torso, 0, h - 1))
         split = hip_y - 0.12 * torso  # no colour change: trousers start a little above the hip joints
+        one_colour = chest is not None and thigh is not None
         if chest is not None and thigh is not None and np.linalg.norm(chest - thigh) > 0.08:
             # searched from mid-torso to mid-thigh only: below, a full-length photo's legs, socks and shoes are
             # not the lower garment and would pull the split down to the feet
@@ -367,7 +370,8 @@ def _one(
             split = top + _best_split(rgb[top:bottom], band, chest, thigh, hip_x=hip_x, half=0.6 * sw)
             x0, x1 = int(max(hip_x - 0.6 * sw, 0)), int(min(hip_x + 0.6 * sw, w))
             below_hips = int(min(hip_y + 0.1 * torso, h - 1))
-            if split >= bottom - 0.02 * torso and sil[below_hips, x0:x1].any():
+            one_colour = split >= bottom - 0.02 * torso
+            if one_colour and sil[below_hips, x0:x1].any():
                 # no thigh-coloured rows in the band although the person goes on below the hips (a thigh sample
                 # in the shadow between the legs, a top and trousers of one colour): the waistband is read as the
                 # change of the row colours around the hips, else a little above the hip joints
@@ -463,7 +467,58 @@ def _one(
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
+    if one_colour:
+        rh, lh = joint("right_hip"), joint("left_hip")
+        hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
+        _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
     return parse
+
+
+#: A one-colour outfit is a dress (`_one_piece`) when the main colours of its lower part are within DRESS_COLOUR (Lab)
+#: of the top's, its lower part is one piece (in most rows from below the crotch to its hem a single run of pixels
+#: at least DRESS_RUN hip-joint distances wide and holding DRESS_SHARE of the row's lower-garment pixels: trousers
+#: and shorts show two legs there) and the photo shows what lies below the hem
+#: (at least DRESS_BELOW shoulder widths squared of legs, socks or shoes).
+DRESS_COLOUR = 8.0
+DRESS_RUN = 0.8
+DRESS_SHARE = 0.75
+DRESS_BELOW = 0.05
+
+
+def _runs(row: np.ndarray, min_len: int) -> list[int]:
+    """Lengths of the runs of True in a 1-D bool array that are at least `min_len` long."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
+    return [int(b - a) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= min_len]
+
+
+def _one_piece(
+    parse: np.ndarray, lab: np.ndarray, yy: np.ndarray, sw: float, torso: float, hip_y: float, hip_w: float
+) -> None:
+    """A dress: when no colour change was found from the chest to the lower body (`_one` found no split), the lower
+    part (9) has the top's colours, is one piece above its hem and ends above legs or shoes seen in the photo, top
+    and lower part are one garment: relabelled dress (6), the old garment an upper try-on replaces (as a real parse
+    map labels it). Trousers or shorts of the top's colour show two legs at their hem; a photo cut at the thighs
+    shows nothing below. A top and skirt of one colour read as a dress too."""
+    skirt = parse == 9
+    top = parse == 5
+    if skirt.sum() < 0.2 * sw * sw or top.sum() < 0.2 * sw * sw:
+        return
+    tops, lowers = _main_colours(lab[top]), _main_colours(lab[skirt])
+    if max(min(np.linalg.norm(c - k) for k in tops) for c in lowers) > DRESS_COLOUR:
+        return
+    hem = float(np.percentile(yy[skirt], 97))
+    below = np.isin(parse, (8, 16, 17, 18, 19)) & (yy > hem)
+    if below.sum() < DRESS_BELOW * sw * sw:
+        return
+    rows = skirt[max(0, int(hip_y + 0.25 * torso)) : int(hem)]
+    if not len(rows):
+        return
+    widest = np.array([max(_runs(r, 1), default=0) for r in rows], np.float64)
+    share = widest / np.maximum(rows.sum(axis=1), 1)  # trousers: two legs, each about half of the row
+    if np.median(widest) < DRESS_RUN * hip_w or np.median(share) < DRESS_SHARE:
+        return
+    _LOG.info("regions: one garment from the chest to a hem above the legs: a dress")
+    parse[skirt | top] = 6
 
 
 #: The person mask's outline along the old garment is re-read from the colours up to this many shoulder widths
@@ -658,6 +713,85 @@ def estimate_regions(
     return RegionEstimate(parse, garment, keep, sil.contiguous(), f"{REGION_METHOD}; {how}")
 
 
+#: Edge-aware refinement of a coarse person probability (`refine_person_mask`): the guided filter's window radius
+#: as a share of the photo's long side (MediaPipe's mask comes from a 256-pixel grid over the person: on a
+#: full-length photo its outline steps by about 1 % of the long side), and its regulariser (a squared RGB difference:
+#: image edges of more than about sqrt(eps) move the mask's edge onto them).
+REFINE_RADIUS = 0.01
+REFINE_EPS = 4e-4
+
+
+def refine_person_mask(
+    image: Tensor, soft: Tensor, *, radius: float = REFINE_RADIUS, eps: float = REFINE_EPS
+) -> Tensor:
+    """A coarse person probability with its outline moved onto the photo's edges (a colour-guided filter).
+
+    A segmentation computed on a coarse grid and upsampled has a stair-stepped outline; the guided filter (the
+    output is locally an affine function of the RGB guide) makes it follow the colour edges of the photo at full
+    resolution, while flat regions keep the coarse value.
+
+    Args:
+        image: (B, 3, H, W) float RGB in [0, 1], the guide.
+        soft: (B or 1, 1, H, W) float person probability in [0, 1].
+        radius: window radius as a share of the long side (at least 2 pixels).
+        eps: regulariser (squared RGB units).
+
+    Returns:
+        (B, 1, H, W) float in [0, 1].
+    """
+    check_image(image, "image")
+    batch, _, h, w = image.shape
+    check_shape(soft, "soft", ("B", 1, h, w))
+    r = max(2, round(radius * max(h, w)))
+    step = 2 if r >= 4 else 1  # the coefficients are smooth: computed at half resolution, applied at full
+    small_hw = (max(1, round(w / step)), max(1, round(h / step)))
+    ksize = (2 * (r // step) + 1, 2 * (r // step) + 1)
+
+    def box(x: np.ndarray) -> np.ndarray:
+        return cv2.boxFilter(x, -1, ksize, borderType=cv2.BORDER_REFLECT)
+
+    out = []
+    for b in range(batch):
+        full = image[b].detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy()
+        prob = soft[b if soft.shape[0] > 1 else 0, 0].detach().float().cpu().numpy()
+        guide = cv2.resize(full, small_hw, interpolation=cv2.INTER_AREA)
+        p = cv2.resize(prob, small_hw, interpolation=cv2.INTER_AREA)
+        mean_i = box(guide)
+        mean_p = box(p)
+        cov = box(guide * p[..., None]) - mean_i * mean_p[..., None]
+        v = {}
+        for i in range(3):
+            for j in range(i, 3):
+                v[i, j] = (
+                    box(guide[..., i] * guide[..., j]) - mean_i[..., i] * mean_i[..., j] + (eps if i == j else 0.0)
+                )
+        # a = var^-1 cov, the symmetric 3x3 inverse by cofactors
+        c00 = v[1, 1] * v[2, 2] - v[1, 2] ** 2
+        c01 = v[0, 2] * v[1, 2] - v[0, 1] * v[2, 2]
+        c02 = v[0, 1] * v[1, 2] - v[0, 2] * v[1, 1]
+        c11 = v[0, 0] * v[2, 2] - v[0, 2] ** 2
+        c12 = v[0, 1] * v[0, 2] - v[0, 0] * v[1, 2]
+        c22 = v[0, 0] * v[1, 1] - v[0, 1] ** 2
+        det = v[0, 0] * c00 + v[0, 1] * c01 + v[0, 2] * c02
+        a = (
+            np.stack(
+                (
+                    c00 * cov[..., 0] + c01 * cov[..., 1] + c02 * cov[..., 2],
+                    c01 * cov[..., 0] + c11 * cov[..., 1] + c12 * cov[..., 2],
+                    c02 * cov[..., 0] + c12 * cov[..., 1] + c22 * cov[..., 2],
+                ),
+                axis=-1,
+            )
+            / det[..., None]
+        )
+        bias = mean_p - (a * mean_i).sum(axis=-1)
+        a = cv2.resize(box(a), (w, h), interpolation=cv2.INTER_LINEAR)
+        bias = cv2.resize(box(bias), (w, h), interpolation=cv2.INTER_LINEAR)
+        q = (a * full).sum(axis=-1) + bias
+        out.append(torch.from_numpy(np.clip(q, 0.0, 1.0).astype(np.float32)))
+    return torch.stack(out)[:, None]
+
+
 def _mediapipe_ready() -> bool:
     from ..keypoints.pose_mediapipe import mediapipe_has_bundled_model, mediapipe_version
 
@@ -697,8 +831,10 @@ def estimate_person_regions(
         except ValueError as err:  # no person found: the pose came from elsewhere; say so, use the plain silhouette
             how = f"MediaPipe found no person ({err}); person mask from the plain background"
     if silhouette is None and person is not None:
-        silhouette, face = person.silhouette if person.soft is None else person.soft, person.face
-        how = f"person mask and face outline from {person.method}"
+        # MediaPipe's mask is computed on a coarse grid: its outline is moved onto the photo's edges first
+        silhouette = refine_person_mask(image, person.silhouette if person.soft is None else person.soft)
+        face = person.face
+        how = f"person mask (edges refined on the photo) and face outline from {person.method}"
     elif person is not None:
         face = person.face
     result = estimate_regions(image, pose, silhouette=silhouette, face=face)

@@ -33,11 +33,22 @@ from kfvton.train.evaluate import appearance_scores
 #: sleeves5 (wide long sleeves keep their cuff, up to 0.4 sw), on main at 18:10: Dress Code parse 0.677 / 25.53 dB,
 #: two photos 0.644 / 24.66 dB (before 0.676 / 25.40, 0.642 / 24.58; only 000006 moved: 0.775 / 23.83 -> 0.782 /
 #: 24.69 and 0.725 / 21.54 -> 0.735 / 22.15); VITON-HD unchanged (0.778 / 23.20, 0.756 / 22.16).
+#: light5 (light and folds at 1/2 resolution, middle frequencies where the cloth is smooth), on main at 19:55:
+#: VITON-HD parse 0.778 / 23.20 -> 0.785 / 23.22 dB, two photos 0.775 / 22.94 -> 0.782 / 22.96 dB; Dress Code parse
+#: 0.677 / 25.53 -> 0.685 / 25.49 dB, two photos 0.644 / 24.66 -> 0.651 / 24.60 dB.
+#: Round 5: `tryon_pair` estimates the regions as the CLI and the nodes do (`person_regions`: MediaPipe's person mask
+#: and face outline), no longer from the plain-background silhouette, so "two photos" measures what users get:
+#: VITON-HD 0.769 / 22.97 dB, Dress Code 0.641 / 24.08 dB before light5 (the plain silhouette gave 0.644 / 24.66
+#: there; 000003's off-shoulder top on the MediaPipe regions: 0.781 / 27.28 -> 0.750 / 23.14, the others within
+#: 0.3 dB). Both merged (main 20:45): see FLOORS.
 FLOORS = {
-    ("vitonhd_paired/test", "parse"): (0.75, 22.7),  # measured 0.778 / 23.21 (shape4: sleeves, shoulders, neck)
-    ("vitonhd_paired/test", "two photos"): (0.73, 21.6),  # measured 0.756 / 22.16
-    ("dresscode/upper_body", "parse"): (0.65, 25.1),  # measured 0.673 / 25.65
-    ("dresscode/upper_body", "two photos"): (0.62, 24.3),  # measured 0.644 / 24.81
+    ("vitonhd_paired/test", "parse"): (0.755, 22.7),  # measured 0.785 / 23.22 (light5)
+    ("vitonhd_paired/test", "two photos"): (
+        0.74,
+        22.4,
+    ),  # measured 0.781 / 23.09 (main 20:50: light5 + regions5 + MediaPipe regions)
+    ("dresscode/upper_body", "parse"): (0.655, 25.1),  # measured 0.685 / 25.49
+    ("dresscode/upper_body", "two photos"): (0.62, 23.6),  # measured 0.652 / 24.07 (main 20:50)
 }
 
 

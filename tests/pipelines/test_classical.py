@@ -249,3 +249,21 @@ class TestOddInput:
         out = classical_tryon(person_image(), small.clamp(0, 1), person_pose())
         assert any("garment: the garment is only" in w for w in out.warnings)
         assert classical_tryon(person_image(), garment, person_pose(), garment_mask=mask).warnings == ()
+
+
+def test_dress_below_the_hips_is_kept_as_a_skirt():
+    """An upper garment on a person in a dress (parse 6): the dress below the hip joints becomes the lower garment
+    (kept, not repainted), above them it stays the old garment the new top replaces."""
+    from kfvton.pipelines.classical import _dress_skirt_kept
+
+    parse = torch.zeros(2, 100, 60, dtype=torch.long)
+    parse[:, 20:90, 15:45] = 6
+    joints = torch.zeros(2, 25, 3)
+    joints[:, joint_index("right_hip")] = torch.tensor([25.0, 50.0, 0.9])
+    joints[:, joint_index("left_hip")] = torch.tensor([35.0, 50.0, 0.9])
+    joints[1, :, 2] = 0.0  # no hips seen: nothing changed
+    out = _dress_skirt_kept(parse, Pose(joints, (100, 60)))
+    assert (out[0, 51:90, 15:45] == 9).all() and (out[0, 20:50, 15:45] == 6).all()
+    assert torch.equal(out[1], parse[1])
+    no_dress = torch.where(parse == 6, torch.full_like(parse, 5), parse)
+    assert torch.equal(_dress_skirt_kept(no_dress, Pose(joints, (100, 60))), no_dress)
