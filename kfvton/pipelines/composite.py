@@ -1096,7 +1096,7 @@ def _background_weight(
         # limb reaches the old sleeve's outline, that ragged parse-map edge cut nicks of wall into the arm)
         region = (codes & (_OLD | _BODY)) > 0
         if outside is not None and outside.any():  # (not the old clothes the parse map called background either)
-            r = max(1, round(3 * unit))  # (grown as `_soft_grown`, which makes them background)
+            r = max(1, round(6 * unit))  # (grown as `_soft_grown`, with its blur, which makes them background)
             region &= cv2.dilate(outside.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
         region = small(region) > 0.5
         r_out = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 5)

@@ -5,6 +5,9 @@ between the garment and the body is skin, not wall."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
@@ -157,3 +160,28 @@ class TestNeckAndShoulders:
         assert float(out.painted[0, 0, 250:420, 269:273].min()) > 0.9
         strip = out.background[0, 0, 250:420, 269:273]
         assert float(strip.max()) < 0.5, float(strip.max())  # skin, not a white line of wall
+
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "vitonhd" / "test"
+
+
+@pytest.mark.skipif(not (SAMPLES / "image" / "07445_00.jpg").is_file(), reason="VITON-HD samples not present")
+def test_freed_long_sleeves_of_07445_give_crisp_arms():
+    """07445's long sleeves freed by a short-sleeved knit (01260) with its parse map: across both forearms (the
+    pose's elbow -> wrist middles) the repainted arm is skin darker than the wall beside it, and its outline against
+    the wall is a step of a few pixels (it was a pale blur, a ghost of an arm, ~10 px wide)."""
+    from kfvton.pipelines.review import find_garment, find_person, tryon_pair
+
+    person = find_person(SAMPLES / "image" / "07445_00.jpg")
+    out = tryon_pair(person, find_garment(SAMPLES / "cloth" / "01260_00.jpg"))
+    joints = person.pose.joints[0]
+    for elbow, wrist, outward in ((3, 4, -1), (6, 7, 1)):  # the wall lies outside each arm
+        x, y = ((joints[elbow, :2] + joints[wrist, :2]) / 2).round().long().tolist()
+        row = luma(out.tryon.image[..., y - 2 : y + 3, :]).mean(0)
+        side = row[x - 60 : x + 1].flip(0) if outward < 0 else row[x : x + 61]  # from the bone outwards
+        wall, arm = float(side[-10:].mean()), float(side[:8].mean())
+        assert wall - arm > 0.1, (elbow, wall, arm)  # skin, not a pale ghost of it
+        # the largest step between neighbours across the outline: a third of the contrast or more (a photo's edge;
+        # the ghost's ramp over ~10 px rose by ~0.1 of it per pixel)
+        step = float(side.diff().max())
+        assert step > 0.3 * (wall - float(side.min())), (elbow, step, [round(float(v), 2) for v in side])
