@@ -8,7 +8,10 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
        armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
-       the body stays in front while sleeves still cover the upper arms; under the sleeves (`_below_sleeves`) the
+       the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
+       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one); arm and neck pixels
+       unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
+       high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
        outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); the neck
        (label 10) stays in front of the
@@ -28,19 +31,26 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
          background pixels, which keeps its gradients and meets them without a seam);
        - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`)
-         within ~`SKIN_LOCAL_PX` of them, the person's skin colour (`_skin_colour`) farther away (no smear of a
-         neck's shadow over a chest), times the light and folds of the old clothes (step 4) and a
-         limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder);
+         within ~`SKIN_LOCAL_PX` of them (beyond the seeds' gap off the old clothes), the body's skin tone farther
+         away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
+         the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
+         (step 4), and a limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder); the
+         real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
+         no seam at an old sleeve's hem across an arm);
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
          limbs drawn tapered with `LIMB_WIDTHS` and the torso outline `_torso_outline`: an arm under a freed
-         sleeve is arm-wide), background outside; without a pose, whichever seed is nearer, background pixels or
+         sleeve is arm-wide) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
+         `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
+         upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
        - residue: old-garment colours the parse map missed are repainted too: within `RESIDUE_PX` of the old
          clothes (their colour or its blend with the fill: an anti-aliased outline; over the lower body only inside
          the pose's arms, `RESIDUE_FRONT`), small specks of the lower body touching them (`SPECK_PX`), and, up to
          `RESIDUE_FAR_PX`, background-labelled pixels joined to them whose colour is off the wall's by more than its
          own spread (`_far_residue`: a white sleeve's outer strip on a light wall), filled as background;
-       - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`);
+       - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`), and
+         repainted background narrower than 2 `GAP_PX` between the skin and the new garment becomes skin
+         (`_no_gaps`: no white line between a sleeve and the body);
        - grain: the skin and background fills get noise matched, band by band, to the real skin's and wall's fine
          texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
