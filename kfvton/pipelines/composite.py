@@ -8,7 +8,10 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
        armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
-       the body stays in front while sleeves still cover the upper arms; under the sleeves (`_below_sleeves`) the
+       the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
+       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one); arm and neck pixels
+       unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
+       high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
        outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); the neck
        (label 10) stays in front of the
@@ -28,19 +31,26 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
          background pixels, which keeps its gradients and meets them without a seam);
        - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`)
-         within ~`SKIN_LOCAL_PX` of them, the person's skin colour (`_skin_colour`) farther away (no smear of a
-         neck's shadow over a chest), times the light and folds of the old clothes (step 4) and a
-         limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder);
+         within ~`SKIN_LOCAL_PX` of them (beyond the seeds' gap off the old clothes), the body's skin tone farther
+         away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
+         the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
+         (step 4), and a limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder); the
+         real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
+         no seam at an old sleeve's hem across an arm);
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
          limbs drawn tapered with `LIMB_WIDTHS` and the torso outline `_torso_outline`: an arm under a freed
-         sleeve is arm-wide), background outside; without a pose, whichever seed is nearer, background pixels or
+         sleeve is arm-wide) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
+         `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
+         upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
        - residue: old-garment colours the parse map missed are repainted too: within `RESIDUE_PX` of the old
          clothes (their colour or its blend with the fill: an anti-aliased outline; over the lower body only inside
          the pose's arms, `RESIDUE_FRONT`), small specks of the lower body touching them (`SPECK_PX`), and, up to
          `RESIDUE_FAR_PX`, background-labelled pixels joined to them whose colour is off the wall's by more than its
          own spread (`_far_residue`: a white sleeve's outer strip on a light wall), filled as background;
-       - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`);
+       - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`), and
+         repainted background narrower than 2 `GAP_PX` between the skin and the new garment becomes skin
+         (`_no_gaps`: no white line between a sleeve and the body);
        - grain: the skin and background fills get noise matched, band by band, to the real skin's and wall's fine
          texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
@@ -182,6 +192,10 @@ RESIDUE_FAR_MIN = 0.025
 SPECK_PX = 12.0
 #: Repainted skin thinner than 2 SLIVER_PX (at 1024 rows, with the visible skin beside it) is background instead.
 SLIVER_PX = 6.0
+#: Repainted background narrower than 2 GAP_PX (at 1024 rows) between skin and the new garment is skin instead.
+GAP_PX = 8.0
+#: ... in parts of at least (GAP_AREA GAP_PX) squared (a strip along the body, not a corner at a sleeve's hem).
+GAP_AREA = 1.0
 #: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
 #: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
@@ -192,6 +206,18 @@ GRAIN_MAX = 0.15
 #: Repainted skin takes the colour of the skin next to it within about this (pixels at 1024 rows), the person's
 #: skin colour (`_skin_colour`) farther away.
 SKIN_LOCAL_PX = 24.0
+#: Half-width (pixels at 1024 rows) of the change from repainted skin to background along the pose's body outline
+#: (a limb against the wall: a photo's own edge is one or two pixels wide).
+SKIN_EDGE_PX = 1.0
+#: ... and the repainted skin's outline keeps this far (pixels at 1024 rows) inside the old clothes' outline,
+#: smoothed over SKIN_SMOOTH_PX (the parse map's edge is ragged).
+SKIN_INSET_PX = 1.0
+SKIN_SMOOTH_PX = 6.0
+#: Repainted skin away from the real skin takes the luminance of the body's visible skin (not the face's) within
+#: these times the skin colour's (`_body_tone`); the upper one without such skin.
+BODY_TONE = (0.85, 0.95)
+#: The repaint fades into the real skin next to it over this (pixels at 1024 rows).
+SKIN_BLEND_PX = 8.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
 BODY_REACH = 1.0
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths, where `LIMB_WIDTHS` has none.
@@ -319,12 +345,14 @@ def composite_garment(
         codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), table)
         skin = _skin_colour(person, codes)
         if set(table.old) & set(VITONHD_UPPER_CLOTHES):
-            codes = _sleeves_to_old(person, codes, skin)
+            neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
+            codes = _sleeves_to_old(person, codes, skin, neck)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
         if keypoints is not None:
             below = _below_sleeves(keypoints, b, (h, w), person.device)
             arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
+            arms = arms & ~_bare_shoulders(keypoints, b, (h, w), person.device)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
             limbs = _limbs(keypoints, b, (h, w), person.device)
@@ -593,6 +621,37 @@ class _Repaint:
     gain: Tensor  # (B, 1, H, W) light-and-folds gain
 
 
+@dataclass(frozen=True)
+class _Kernels:
+    fringe: np.ndarray  # ellipse of radius `FRINGE_PX`: the freed clothes' growth, the seeds' shrink
+    reach: np.ndarray  # ellipse of radius `RESIDUE_PX`: where residue of the old clothes hides
+
+
+@dataclass(frozen=True)
+class _Crop:
+    """One batch item's crop (`_old_box`) as `_repaint`'s steps read it."""
+
+    img: np.ndarray  # (H, W, 3) float32 [0, 1] the person
+    codes: np.ndarray  # (H, W) uint8 bit codes (`_codes`)
+    old: np.ndarray  # (H, W) bool the old clothes
+    covered: np.ndarray  # (H, W) bool under the new garment (alpha > 0.5)
+    origin: tuple[int, int]  # (y0, x0) of the crop in the image
+
+
+@dataclass(frozen=True)
+class _Freed:
+    freed: np.ndarray  # (H, W) bool the old clothes to repaint (grown by the fringe, with the specks next to them)
+    soft_side: np.ndarray  # (H, W) bool where they may grow: background, skin and arms
+    lower_front: np.ndarray  # (H, W) bool what stays in front but the face and hair (the lower body), uncovered
+
+
+@dataclass(frozen=True)
+class _Seeds:
+    background: np.ndarray  # (H, W) bool background pixels the fill starts from
+    skin: np.ndarray  # (H, W) bool skin pixels the fill starts from
+    near: np.ndarray  # (H, W) bool within `RESIDUE_PX` of the old clothes (no seeds there: residue hides)
+
+
 def _repaint(
     person: Tensor,
     codes: Tensor,
@@ -604,7 +663,9 @@ def _repaint(
     shading: bool,
 ) -> _Repaint:
     """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
-    box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint)."""
+    box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint): which
+    pixels (`_freed_clothes`), from which seeds (`_fill_seeds`, `_far_residue`), skin or background
+    (`_fill_weight`), the fill (`_fill`), and the old clothes' colours the parse map missed (`_near_residue`)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
@@ -612,9 +673,11 @@ def _repaint(
     covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
     grow = max(1, round(FRINGE_PX * unit))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))
     reach = max(2, round(RESIDUE_PX * unit))
-    reach_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    kernels = _Kernels(
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1)),
+        cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1)),
+    )
     fill = np.zeros((b, h, w, 3), np.float32)
     paint = np.zeros((b, h, w), np.float32)
     weight = np.zeros((b, h, w), np.float32)
@@ -623,82 +686,30 @@ def _repaint(
         old_full = (codes_np[i] & _OLD) > 0
         if not old_full.any():
             continue
-        crop = _old_box(old_full)
-        y0, x0 = crop[0].start, crop[1].start
-        ci, cc, covered = img_all[i][crop], codes_np[i][crop], covered_all[i][crop]
-        old = old_full[crop].astype(np.uint8)
+        box = _old_box(old_full)
+        c = _Crop(img_all[i][box], codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
-            gain[i][crop] = _shading(ci, old > 0, unit)
-        # grow into the background and skin only: hair, face and the lower body keep their own edges
-        soft_side = ((cc & (_BACKGROUND | _SKIN)) > 0) & ((cc & (_FRONT | _FACE)) == 0) | ((cc & _ARM) > 0)
-        freed = (cv2.dilate(old, kernel) > 0) & ((old > 0) | soft_side) & ~covered
-        if not freed.any():
+            gain[i][box] = _shading(c.img, c.old, unit)
+        fr = _freed_clothes(c, kernels, unit)
+        if not fr.freed.any():
             continue
-        # specks of what stays in front (the lower body, not the face or hair) along the old clothes: the parse
-        # map's noise at a sleeve's edge over a skirt (flecks of the old sleeve were left)
-        lower_front = ((cc & _FRONT) > 0) & ((cc & (_FACE | _HAIR)) == 0) & ~covered
-        freed |= _specks(lower_front, freed, unit)
-        # seeds: background / skin pixels off their borders and off the old clothes' reach (where residue hides)
-        near = cv2.dilate(old, reach_kernel) > 0
-        bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernel) > 0) & ~near
-        skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernel) > 0) & ~near
-        skin_seed[skin_seed] = _skin_like(ci[skin_seed], skin_np[i])
+        freed = fr.freed
+        seeds = _fill_seeds(c, skin_np[i], kernels)
         # the old clothes' pixels the parse map calls background farther out (a sleeve's outer strip): repainted,
         # and no seed of the background's fill
-        far = _far_residue(ci, cc, old > 0, covered, bg_seed, unit)
+        far = _far_residue(c.img, c.codes, c.old, c.covered, seeds.background, unit)
         if far.any():
-            freed |= far
-            bg_seed &= cv2.dilate(far.astype(np.uint8), kernel) == 0
-        wc = _background_weight(cc, bg_seed, covered, keypoints, bones, i, unit, (h, w), (y0, x0))
-        if far.any():  # outside what the parse map calls the body or its clothes: background (not the pose's arm)
-            wc = np.maximum(wc, _soft_grown(far, unit))
-        wc = _no_slivers(wc, freed, ((cc & _SKIN) > 0) & ~covered, unit)
-        bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
-        skin_fill = np.broadcast_to(skin_np[i], ci.shape).astype(np.float32)
-        if skin_seed.any():  # the skin next to it nearby, the person's skin colour farther (no smear of a shadow)
-            d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
-            near_seed = np.exp(-d_seed / (SKIN_LOCAL_PX * unit))[..., None]
-            skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
-        # the person's light and folds, a limb's round shading (`_limb_shading`), and the grain of the real skin
-        # and background nearby (`_grain`: a smooth fill looks like plastic)
-        limb = _limb_shading(wc < 0.5, unit)
-        bands = _grain_bands(ci, unit, np.random.default_rng(i))
-        skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
-        skin_fill = skin_fill * (gain[i][crop] * limb * skin_grain)[..., None]
-        bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
-        fc = np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
-        # old-garment pixels the parse map missed (a sleeve's hem corner, a fringe): nearer the old clothes' colour
-        # than what the repaint puts there, within `RESIDUE_PX` of them
-        # (and over what stays in front inside the pose's arms, a skirt's parse-map edge along a sleeve in front of
-        # it, when nearer the old clothes' colour than that part's own)
-        front_own = lower_front & ~near
-        arms_prior = _body_prior(keypoints, i, (h, w), 1, _ARM_BONES, torso=False)
-        if arms_prior is not None and front_own.sum() >= 64:
-            loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
-            sleeves = cv2.dilate(arms_prior[crop], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
-            # on its outline against the wall (in a top's colour, a pair of jeans is ambiguous), or anywhere when
-            # far nearer the old clothes' colour than that part's (a white sleeve the jeans' label took)
-            wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~covered).astype(np.uint8), reach_kernel) > 0
-            lower_front &= sleeves > 0
-        else:
-            lower_front[:] = False
-            wall = lower_front
-        band = near & ~covered & ~freed & (soft_side | lower_front)
-        if band.any():
-            # the colour, or a blend of it with the fill's (a sleeve's anti-aliased edge on the wall)
-            old_colour = np.median(ci[old > 0][::7], axis=0)
-            px, under = ci[band], fc[band]
-            to_old = _off_blend(px, old_colour, under)
-            residue = np.zeros(band.shape, np.uint8)
-            ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
-            if lower_front.any():
-                to_front = _off_blend(px, np.median(ci[front_own][::7], axis=0), under)
-                ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
-            residue[band] = ok
-            freed |= band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
-        fill[i][crop] = fc
-        paint[i][crop] = _feather_outwards(freed.astype(np.float32), feather_px)
-        weight[i][crop] = wc
+            freed = freed | far
+            seeds = _Seeds(
+                seeds.background & (cv2.dilate(far.astype(np.uint8), kernels.fringe) == 0), seeds.skin, seeds.near
+            )
+        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w))
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i)
+        freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
+        blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
+        fill[i][box] = blend.fill
+        paint[i][box] = blend.paint
+        weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
         t = torch.from_numpy(array)
@@ -706,6 +717,199 @@ def _repaint(
         return t.to(device=person.device, dtype=person.dtype)
 
     return _Repaint(back(fill), back(paint), back(weight), back(gain))
+
+
+@dataclass(frozen=True)
+class _Blend:
+    fill: np.ndarray  # (H, W, 3) the fill, the real skin's colour shifted towards it next to the repaint
+    paint: np.ndarray  # (H, W) [0, 1] where the fill replaces the person
+
+
+def _blend_into_skin(
+    c: _Crop, freed: np.ndarray, wc: np.ndarray, fill: np.ndarray, paint: np.ndarray, unit: float
+) -> _Blend:
+    """The repainted skin fades into the real skin next to it: no seam along the old sleeve's hem across an arm.
+    Over `SKIN_BLEND_PX` (at 1024 rows) from the `freed` (H, W) bool pixels into the real skin (not the face; where
+    the `fill` (H, W, 3) is skin, `wc` < 0.5) the real skin keeps its own texture and takes the fill's colour at low
+    frequencies (blurs over half that width), the more the nearer; `paint` (H, W) [0, 1] is raised to that ramp."""
+    skin = ((c.codes & _SKIN) > 0) & ((c.codes & _FACE) == 0) & ~c.covered & (wc < 0.5) & ~freed
+    if not skin.any():
+        return _Blend(fill, paint)
+    d = cv2.distanceTransform((~freed).astype(np.uint8), cv2.DIST_L2, 3)
+    ramp = (np.clip(1.0 - d / (SKIN_BLEND_PX * unit), 0.0, 1.0) * skin).astype(np.float32)
+    if not ramp.any():
+        return _Blend(fill, paint)
+    sigma = max(1.0, 0.5 * SKIN_BLEND_PX * unit)
+    # (the real skin's own low frequencies from skin pixels only: not the old sleeve's colour across the border)
+    real = skin.astype(np.float32)
+    own = (
+        cv2.GaussianBlur(c.img * real[..., None], (0, 0), sigma)
+        / np.maximum(cv2.GaussianBlur(real, (0, 0), sigma), 1e-3)[..., None]
+    )
+    shift = cv2.GaussianBlur(fill, (0, 0), sigma) - own
+    fill = np.where((ramp > 0)[..., None], np.clip(c.img + shift, 0, 1), fill).astype(np.float32)
+    return _Blend(fill, np.maximum(paint, ramp))
+
+
+def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
+    """The old clothes the new garment leaves free, grown by `FRINGE_PX` into the background and skin (hair, face
+    and the lower body keep their own edges), with the specks of the lower body along them (`_specks`: the parse
+    map's noise at a sleeve's edge over a skirt, which left flecks of the old sleeve)."""
+    cc = c.codes
+    soft_side = ((cc & (_BACKGROUND | _SKIN)) > 0) & ((cc & (_FRONT | _FACE)) == 0) | ((cc & _ARM) > 0)
+    old = c.old.astype(np.uint8)
+    freed = (cv2.dilate(old, kernels.fringe) > 0) & (c.old | soft_side) & ~c.covered
+    lower_front = ((cc & _FRONT) > 0) & ((cc & (_FACE | _HAIR)) == 0) & ~c.covered
+    if freed.any():
+        freed |= _specks(lower_front, freed, unit)
+    return _Freed(freed, soft_side, lower_front)
+
+
+def _fill_seeds(c: _Crop, skin_colour: np.ndarray, kernels: _Kernels) -> _Seeds:
+    """Background and skin pixels (of the person's tone, `_skin_like`) off their borders (`FRINGE_PX`) and off the
+    old clothes' reach (`RESIDUE_PX`, where residue hides): what the fill continues."""
+    cc = c.codes
+    near = cv2.dilate(c.old.astype(np.uint8), kernels.reach) > 0
+    bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
+    skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
+    skin_seed[skin_seed] = _skin_like(c.img[skin_seed], skin_colour)
+    return _Seeds(bg_seed, skin_seed, near)
+
+
+def _fill_weight(
+    c: _Crop,
+    seeds: _Seeds,
+    freed: np.ndarray,
+    far: np.ndarray,
+    keypoints: KeypointPairs | None,
+    bones: tuple[tuple[int, int], ...],
+    i: int,
+    unit: float,
+    size_hw: tuple[int, int],
+) -> np.ndarray:
+    """(H, W) float [0, 1] background share of the fill: `_background_weight`, background over the `far` residue
+    (outside what the parse map calls the body or its clothes; not the pose's arm), and no slivers of skin
+    (`_no_slivers`)."""
+    wc = _background_weight(
+        c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin, outside=far
+    )
+    if far.any():
+        wc = np.maximum(wc, _soft_grown(far, unit))
+    wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
+    return _no_gaps(wc, freed, c.covered, unit)
+
+
+def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: float) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin where the repainted background
+    (`freed` (H, W) bool pixels over 0.5) is a gap narrower than 2 `GAP_PX` (at 1024 rows) between the skin and the
+    new garment (`covered` (H, W) bool) or the skin on both sides: under a freed shirt between a sleeve and the
+    body is the body's side, not a strip of white wall."""
+    body = (weight < 0.5) | covered
+    r = max(1, round(GAP_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    gap = (cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0) & ~body & freed
+    if not gap.any():
+        return weight
+    # strips along the body only, with a smooth outline: not a corner between a sleeve's hem and the arm (a flag of
+    # skin on the wall), nor the ragged bits of the parse map's outline
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(gap.astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= (GAP_AREA * GAP_PX * unit) ** 2
+    big[0] = False
+    gap = cv2.GaussianBlur((big[parts]).astype(np.float32), (0, 0), max(0.7, 2 * unit)) > 0.5
+    if not gap.any():
+        return weight
+    soft = cv2.GaussianBlur(gap.astype(np.float32), (0, 0), max(0.5, unit))
+    return (weight * (1.0 - np.maximum(soft, gap))).astype(np.float32)
+
+
+def _fill(
+    c: _Crop, seeds: _Seeds, wc: np.ndarray, gain: np.ndarray, skin_colour: np.ndarray, unit: float, i: int
+) -> np.ndarray:
+    """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
+    (`_push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
+    (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
+    (`_limb_shading`), both with the
+    grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the
+    background share `wc`. `i` seeds the grain's noise."""
+    ci, cc = c.img, c.codes
+    bg_seed, skin_seed = seeds.background, seeds.skin
+    bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
+    # the light and folds darken the skin colour, not the real skin next to it (which shows its own light)
+    skin_fill = (_body_tone(c, seeds, skin_colour, unit)[None, None] * gain[..., None]).astype(np.float32)
+    if skin_seed.any():
+        d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
+        # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
+        # no seam where a repainted upper arm meets the real forearm)
+        gap = (RESIDUE_PX + FRINGE_PX) * unit
+        near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
+        skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
+    limb = _limb_shading(wc < 0.5, unit)
+    bands = _grain_bands(ci, unit, np.random.default_rng(i))
+    skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
+    skin_fill = skin_fill * (limb * skin_grain)[..., None]
+    bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
+    return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
+
+
+def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) -> np.ndarray:
+    """(3,) the colour of repainted skin away from the real skin: `skin_colour` (of the face's tone) at the
+    luminance of the visible skin but the face (neck, arms, hands: the face is lit most; on the VITON-HD samples
+    the arms measure 0.89-1.05 of its luminance, median 0.95), within `BODY_TONE` times it; `BODY_TONE[1]` times
+    it when fewer than `GRAIN_MIN_PX` (at 1024 rows) such pixels show."""
+    body = seeds.skin & ((c.codes & _FACE) == 0)
+    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    ref = float(skin_colour @ luma)
+    if body.sum() < GRAIN_MIN_PX * unit * unit or ref <= 1e-3:
+        return skin_colour * BODY_TONE[1]
+    ratio = float(np.median(c.img[body][::3] @ luma)) / ref
+    return skin_colour * float(np.clip(ratio, *BODY_TONE))
+
+
+def _near_residue(
+    c: _Crop,
+    fr: _Freed,
+    freed: np.ndarray,
+    near: np.ndarray,
+    fc: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    unit: float,
+    size_hw: tuple[int, int],
+    kernels: _Kernels,
+) -> np.ndarray:
+    """(H, W) bool: old-garment pixels the parse map missed (a sleeve's hem corner, a fringe) within `RESIDUE_PX`
+    of the old clothes, not yet `freed`: nearer the old clothes' colour (or its blend with the fill `fc`: a
+    sleeve's anti-aliased edge on the wall) than what the repaint puts there; over what stays in front only
+    inside the pose's arms (a skirt's parse-map edge along a sleeve in front of it), when nearer the old clothes'
+    colour than that part's own (`RESIDUE_FRONT` times as near, away from the wall)."""
+    ci, cc = c.img, c.codes
+    lower_front = fr.lower_front.copy()
+    front_own = lower_front & ~near
+    arms_prior = _body_prior(keypoints, i, size_hw, 1, _ARM_BONES, torso=False)
+    if arms_prior is not None and front_own.sum() >= 64:
+        loose = max(1, round(RESIDUE_PX * unit))  # a sleeve is looser than the arm
+        box = (slice(c.origin[0], c.origin[0] + cc.shape[0]), slice(c.origin[1], c.origin[1] + cc.shape[1]))
+        sleeves = cv2.dilate(arms_prior[box], np.ones((2 * loose + 1, 2 * loose + 1), np.uint8))
+        # on its outline against the wall (in a top's colour, a pair of jeans is ambiguous), or anywhere when
+        # far nearer the old clothes' colour than that part's (a white sleeve the jeans' label took)
+        wall = cv2.dilate((((cc & _BACKGROUND) > 0) & ~c.covered).astype(np.uint8), kernels.reach) > 0
+        lower_front &= sleeves > 0
+    else:
+        lower_front[:] = False
+        wall = lower_front
+    band = near & ~c.covered & ~freed & (fr.soft_side | lower_front)
+    if not band.any():
+        return np.zeros(band.shape, bool)
+    old_colour = np.median(ci[c.old][::7], axis=0)
+    px, under = ci[band], fc[band]
+    to_old = _off_blend(px, old_colour, under)
+    residue = np.zeros(band.shape, np.uint8)
+    ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
+    if lower_front.any():
+        to_front = _off_blend(px, np.median(ci[front_own][::7], axis=0), under)
+        ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
+    residue[band] = ok
+    return band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
 
 
 def _far_residue(
@@ -854,11 +1058,14 @@ def _background_weight(
     unit: float,
     size_hw: tuple[int, int],
     origin_yx: tuple[int, int],
+    outside: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
     but the old clothes, plus the pose's `_body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
     body, soft over
-    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred.
+    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred. For an upper garment with a pose, skin lies inside the body
+    and inside the old clothes and body labels (but `outside` (H, W) bool, old clothes the parse map called
+    background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`, `SKIN_INSET_PX`).
     The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
     covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at `origin_yx`
     of an image of `size_hw`."""
@@ -892,7 +1099,25 @@ def _background_weight(
         body |= prior[ys : ys + hs, xs : xs + ws] > 0
         d_out = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
         d_in = cv2.distanceTransform(body.astype(np.uint8), cv2.DIST_L2, 5)
-        weight = np.clip(0.5 + (d_out - d_in) / (2 * edge), 0.0, 1.0)
+        # the signed distance to the body's outline, upsampled (smooth: no steps of the coarse grid), then a
+        # sharp change over `SKIN_EDGE_PX` at full resolution: an arm's outline against the wall is crisp (a
+        # soft one over `FILL_EDGE_PX` looked like a pale ghost of an arm)
+        # and inside the old clothes and the body's labels, smoothed and shrunk by `SKIN_INSET_PX` (where a pose's
+        # limb reaches the old sleeve's outline, that ragged parse-map edge cut nicks of wall into the arm)
+        region = (codes & (_OLD | _BODY)) > 0
+        if outside is not None and outside.any():  # (not the old clothes the parse map called background either)
+            r = max(1, round(6 * unit))  # (grown as `_soft_grown`, with its blur, which makes them background)
+            region &= cv2.dilate(outside.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
+        region = small(region) > 0.5
+        r_out = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 5)
+        r_in = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
+        inset = cv2.GaussianBlur(r_out - r_in, (0, 0), SKIN_SMOOTH_PX * unit / WEIGHT_SCALE)
+        inset += SKIN_INSET_PX * unit / WEIGHT_SCALE
+        # (the body's field smoothed too: the coarse raster's stairs along a limb drawn from the pose)
+        field = np.maximum(cv2.GaussianBlur(d_out - d_in, (0, 0), 2.0 * unit / WEIGHT_SCALE), inset)
+        field = cv2.resize(field.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+        weight = np.clip(0.5 + field * WEIGHT_SCALE / (2 * SKIN_EDGE_PX * unit), 0.0, 1.0)
+        return cv2.GaussianBlur(weight, (0, 0), max(0.5, 0.7 * unit))  # anti-aliased
     else:
         if not bg.any():
             return np.zeros((h, w), np.float32)
@@ -1029,10 +1254,12 @@ def _face_centre(face: np.ndarray) -> np.ndarray:
     return centre if centre.sum() * 4 >= len(ys) else face
 
 
-def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
-    """Arm pixels that are not skin (`_skin_like` the skin model) and nearer the old clothes' median colour than the
-    skin's (VITON-HD parses label long sleeves as arms) become old clothes: a short new sleeve does not leave the old long one under it. Only where the skin model comes from
-    the face (>= 50 face pixels at every 4th row and column); specks under `SLEEVE_MIN_PX` are left as arms."""
+def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | None = None) -> Tensor:
+    """Arm pixels, and `neck` (B, H, W) bool pixels, that are not skin (`_skin_like` the skin model) and nearer the
+    old clothes' median colour than the skin's (VITON-HD parses label long sleeves as arms and high necks as neck)
+    become old clothes: a short new sleeve does not leave the old long one under it, nor a new neckline the old
+    lace high neck. Only where the skin model comes from the face (>= 50 face pixels at every 4th row and column);
+    specks under `SLEEVE_MIN_PX` are left as they were."""
     sub = codes[:, ::4, ::4]
     out = codes.clone()
     img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
@@ -1042,6 +1269,8 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor) -> Tensor:
     skin_np = skin.detach().float().cpu().numpy()
     for i in range(codes.shape[0]):
         arm_full = (codes_np[i] & _ARM) > 0
+        if neck is not None:
+            arm_full = arm_full | neck[i].cpu().numpy()
         if int(((sub[i] & _FACE) > 0).sum()) < 50 or not arm_full.any():
             continue
         y0, y1, x0, x1 = _box(arm_full, r)
@@ -1114,6 +1343,27 @@ def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: t
             return None
         out.append(torch.from_numpy(prior > 0))
     return torch.stack(out).to(device)
+
+
+def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+    """(B, H, W) bool: the shoulder zone (`_shoulder_scale`: above `SHOULDER_ZONE_SW` shoulder widths under the
+    shoulder joints) but the pose's forearms and hands: arm pixels there are bare shoulders (an off-shoulder or
+    strapless top) that the new garment covers, not an arm crossing the body in front of it (they left
+    skin-coloured squares in the garment's shoulders); all False without a pose."""
+    h, w = size_hw
+    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    if keypoints.pose is None:
+        return out
+    for i in range(b):
+        _, zone_y = _shoulder_scale(keypoints, i, size_hw)
+        rows = min(h, max(0, int(np.ceil(zone_y))))
+        zone = np.zeros((h, w), bool)
+        zone[:rows] = True
+        forearms = _body_prior(keypoints, i, size_hw, 1, ((3, 4), (6, 7)), torso=False)
+        if forearms is not None:
+            zone &= forearms == 0
+        out[i] = torch.from_numpy(zone).to(device)
+    return out
 
 
 def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:

@@ -1,0 +1,187 @@
+"""composite_garment's repaint of freed arms, necks and shoulders on a synthetic person at 512 rows (issue 12, clean
+repaint): a freed long sleeve gives a crisp arm of the body's tone that fades into the real forearm, a lace high
+neck the parse map calls neck is replaced, bare shoulders stay under the new garment, and a thin freed strip
+between the garment and the body is skin, not wall."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from kfvton.keypoints.pairs import KeypointPairs
+from kfvton.keypoints.pose import Pose
+from kfvton.pipelines.composite import composite_garment
+
+H, W = 512, 384
+WALL = 0.92
+FACE = (0.88, 0.68, 0.58)
+SLEEVE = (0.2, 0.25, 0.5)
+LUMA = torch.tensor([0.299, 0.587, 0.114])
+JOINTS = {0: (192, 60), 1: (192, 112), 2: (92, 120), 3: (68, 280), 4: (64, 450), 5: (292, 120), 6: (316, 280),
+          7: (320, 450), 9: (140, 400), 12: (244, 400)}  # fmt: skip
+NAMES = ("collar_left", "collar_right", "shoulder_left", "shoulder_right", "armpit_left", "armpit_right",
+         "hem_left", "hem_center", "hem_right")  # fmt: skip
+TARGETS = {"collar_left": (220, 100), "collar_right": (164, 100), "shoulder_left": (260, 110),
+           "shoulder_right": (124, 110), "armpit_left": (280, 200), "armpit_right": (104, 200),
+           "hem_left": (280, 456), "hem_center": (192, 456), "hem_right": (104, 456)}  # fmt: skip
+
+
+def _paint(image: torch.Tensor, rows: slice, cols: slice, colour: tuple[float, float, float]) -> None:
+    image[0, :, rows, cols] = torch.tensor(colour)[:, None, None]
+
+
+def person_scene(*, forearm: tuple[float, float, float] | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """A light wall, a face (rows 20-100), an old long-sleeved top (columns 16-368, rows 100-460: sleeves 48 px wide
+    around the pose's arms x 64 / 320 and the torso between) and, with `forearm`, bare forearms of that colour
+    below the sleeves (rows 460-500). Returns (person (1, 3, H, W), parse (1, H, W))."""
+    person = torch.full((1, 3, H, W), WALL)
+    parse = torch.zeros(1, H, W, dtype=torch.long)
+    _paint(person, slice(20, 100), slice(152, 232), FACE)
+    parse[0, 20:100, 152:232] = 13
+    _paint(person, slice(100, 460), slice(112, 272), SLEEVE)  # torso
+    parse[0, 100:460, 112:272] = 5
+    for x in (64, 320):
+        _paint(person, slice(110, 460), slice(x - 24, x + 24), SLEEVE)
+        parse[0, 110:460, x - 24 : x + 24] = 5
+        if forearm is not None:
+            _paint(person, slice(460, 500), slice(x - 14, x + 14), forearm)
+            parse[0, 460:500, x - 14 : x + 14] = 14 if x < 192 else 15
+    return person, parse
+
+
+def pairs(scale: int = 1) -> KeypointPairs:
+    """The scene's pose and garment targets, at `scale` times its size."""
+    joints = torch.zeros(1, 25, 3)
+    for k, (x, y) in JOINTS.items():
+        joints[0, k] = torch.tensor([scale * x, scale * y, 1.0])
+    person_px = torch.tensor([[[scale * TARGETS[n][0], scale * TARGETS[n][1], 1.0] for n in NAMES]])
+    hw = (scale * H, scale * W)
+    return KeypointPairs(person_px.clone(), person_px, NAMES, hw, hw, pose=Pose(joints, hw))
+
+
+def doubled(*images: torch.Tensor) -> list[torch.Tensor]:
+    """(1, C, H, W) or (1, H, W) tensors at twice the size (nearest: the scene's colours and labels are flat)."""
+    out = []
+    for t in images:
+        big = t.repeat_interleave(2, -1).repeat_interleave(2, -2)
+        out.append(big)
+    return out
+
+
+def sleeveless() -> tuple[torch.Tensor, torch.Tensor]:
+    """A sleeveless yellow garment over the torso (columns 116-268, rows 100-456). Returns (garment, mask)."""
+    mask = torch.zeros(1, 1, H, W)
+    mask[..., 100:456, 116:268] = 1
+    return torch.tensor([0.9, 0.8, 0.2])[None, :, None, None].expand(1, 3, H, W).clone(), mask
+
+
+def luma(image: torch.Tensor) -> torch.Tensor:
+    """(1, 3, H, W) -> (H, W) luminance."""
+    return (image[0] * LUMA[:, None, None]).sum(0)
+
+
+class TestFreedArms:
+    def test_repainted_arm_has_a_crisp_outline(self):
+        # at 1024 rows, where the repaint's lengths are given
+        person, parse, garment, mask = doubled(*person_scene(forearm=FACE), *sleeveless())
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs(2))
+        row = luma(out.image)[600, :220]  # across the freed sleeve and the wall beside it
+        arm = float(row[110:150].mean())
+        assert WALL - arm > 0.1, arm  # skin, not a pale ghost of it
+        # the rise from the arm's shaded edge to the wall (10 % to 90 %) outside it: a pixel or two, as a photo's
+        # edge (it was 6 px, a pale blur)
+        edge = int(row[:128].argmin())
+        lo = float(row[edge])
+        rise = row[:edge]
+        soft = int(((rise > lo + 0.1 * (WALL - lo)) & (rise < lo + 0.9 * (WALL - lo))).sum())
+        assert soft <= 3, (soft, [round(float(v), 2) for v in row])
+
+    def test_repainted_arm_takes_the_body_tone_not_the_lit_face(self):
+        person, parse = person_scene()
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        face = float((torch.tensor(FACE) * LUMA).sum())
+        arm = float(luma(out.image)[250:350, 58:70].mean())
+        # arms measure 0.89-1.05 of the face's luminance on the samples (median 0.95): not the lit face's
+        assert 0.8 * face < arm < 0.97 * face, (arm, face)
+
+    def test_no_seam_where_the_repainted_arm_meets_the_real_forearm(self):
+        lighter = (0.95, 0.76, 0.66)  # the real forearm is lighter than the face-based skin colour
+        person, parse = person_scene(forearm=lighter)
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        column = luma(out.image)[430:490, 60:68].mean(1)  # down the arm across the old sleeve's hem (row 460)
+        steps = column.diff().abs()
+        # the repaint fades into the real skin: no step at the hem (it was ~0.05, the skin model vs the forearm)
+        assert float(steps.max()) < 0.02, [round(float(v), 3) for v in column]
+        real = float((torch.tensor(lighter) * LUMA).sum())
+        assert abs(float(column[-8:].mean()) - real) < 0.02  # the real forearm itself is kept
+
+
+class TestNeckAndShoulders:
+    def test_high_neck_labelled_neck_is_replaced(self):
+        person, parse = person_scene()
+        # a high neck of the old top's fabric the parse map calls neck (label 10), rows 100-130 under the face
+        _paint(person, slice(100, 130), slice(168, 216), SLEEVE)
+        parse[0, 100:130, 168:216] = 10
+        garment, mask = sleeveless()
+        mask[..., 100:135, :] = 0  # the new neckline is lower
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        neck = out.image[0, :, 104:126, 176:208]
+        assert float(out.painted[0, 0, 104:126, 176:208].min()) > 0.9  # repainted (it stayed as lace)
+        assert float((neck[0] - neck[2]).mean()) > 0.15  # skin-coloured (reddish), not the old top's blue
+
+    def test_bare_shoulders_stay_under_the_new_garment(self):
+        person, parse = person_scene()
+        # an off-shoulder top: bare shoulders labelled arms above it, inside the garment's torso outline
+        for cols, label in ((slice(130, 170), 14), (slice(214, 254), 15)):
+            _paint(person, slice(100, 125), cols, FACE)
+            parse[0, 100:125, cols] = label
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        # the garment covers them (skin-coloured squares were cut out of its shoulders)
+        assert float(out.alpha[0, 0, 104:122, 134:166].min()) > 0.9
+        assert float(out.alpha[0, 0, 104:122, 218:250].min()) > 0.9
+
+    def test_thin_freed_strip_between_garment_and_arm_is_skin(self):
+        person, parse = person_scene()
+        # the old top's side reaches a bare arm beside the torso (columns 274-292): the new garment leaves a strip
+        # of it 6 px wide (columns 268-274; 12 px at 1024 rows) between the two
+        _paint(person, slice(200, 460), slice(268, 274), SLEEVE)
+        parse[0, 200:460, 268:274] = 5
+        _paint(person, slice(200, 460), slice(274, 292), FACE)
+        parse[0, 200:460, 274:292] = 15
+        garment, mask = sleeveless()
+        # (without the fit to the body, which grows the garment over such a strip when it can)
+        # (outside the pose's body: it was repainted as wall)
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs(), fit=False)
+        assert float(out.painted[0, 0, 250:420, 269:273].min()) > 0.9
+        strip = out.background[0, 0, 250:420, 269:273]
+        assert float(strip.max()) < 0.5, float(strip.max())  # skin, not a white line of wall
+
+
+SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "vitonhd" / "test"
+
+
+@pytest.mark.skipif(not (SAMPLES / "image" / "07445_00.jpg").is_file(), reason="VITON-HD samples not present")
+def test_freed_long_sleeves_of_07445_give_crisp_arms():
+    """07445's long sleeves freed by a short-sleeved knit (01260) with its parse map: across both forearms (the
+    pose's elbow -> wrist middles) the repainted arm is skin darker than the wall beside it, and its outline against
+    the wall is a step of a few pixels (it was a pale blur, a ghost of an arm, ~10 px wide)."""
+    from kfvton.pipelines.review import find_garment, find_person, tryon_pair
+
+    person = find_person(SAMPLES / "image" / "07445_00.jpg")
+    out = tryon_pair(person, find_garment(SAMPLES / "cloth" / "01260_00.jpg"))
+    joints = person.pose.joints[0]
+    for elbow, wrist, outward in ((3, 4, -1), (6, 7, 1)):  # the wall lies outside each arm
+        x, y = ((joints[elbow, :2] + joints[wrist, :2]) / 2).round().long().tolist()
+        row = luma(out.tryon.image[..., y - 2 : y + 3, :]).mean(0)
+        side = row[x - 60 : x + 1].flip(0) if outward < 0 else row[x : x + 61]  # from the bone outwards
+        wall, arm = float(side[-10:].mean()), float(side[:8].mean())
+        assert wall - arm > 0.1, (elbow, wall, arm)  # skin, not a pale ghost of it
+        # the largest step between neighbours across the outline: a third of the contrast or more (a photo's edge;
+        # the ghost's ramp over ~10 px rose by ~0.1 of it per pixel)
+        step = float(side.diff().max())
+        assert step > 0.3 * (wall - float(side.min())), (elbow, step, [round(float(v), 2) for v in side])
