@@ -28,13 +28,13 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
-       - background: the real background continued inwards (`_push_pull`: a multi-scale normalised fill from the
+       - background: the real background continued inwards (`push_pull`: a multi-scale normalised fill from the
          background pixels, which keeps its gradients and meets them without a seam);
        - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`)
          within ~`SKIN_LOCAL_PX` of them (beyond the seeds' gap off the old clothes), the body's skin tone farther
          away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
          the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
-         (step 4), and a limb's round shading (`_limb_shading`: darker towards its edges, as a lit cylinder); the
+         (step 4), and a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
          no seam at an old sleeve's hem across an arm);
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
@@ -80,12 +80,8 @@ from torch import Tensor
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
-from .push_pull import mask_box as _box
-from .push_pull import push_pull as _push_pull
-from .shading import clothes_shading as _shading
-from .shading import light_and_folds
-from .shading import limb_shading as _limb_shading
-from .shading import shading_box as _old_box
+from .push_pull import mask_box, push_pull
+from .shading import clothes_shading, light_and_folds, limb_shading, shading_box
 
 __all__ = [
     "Composite",
@@ -411,7 +407,7 @@ def _fit_to_body(
       `CLIP_SW_BELOW` (below it) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
     - grow: freed old clothes within `GROW_SW` shoulder widths beside (more across than up or down: not the
       neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`, straps, left out) become
-      garment, its colours continued smoothly from its own pixels off its rim (`_push_pull`): no strip of
+      garment, its colours continued smoothly from its own pixels off its rim (`push_pull`): no strip of
       repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
       was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's
       arms, long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve
@@ -443,7 +439,7 @@ def _fit_to_body(
         reach = GROW_SW * sw
         if not old.any() or reach < 1:
             continue
-        y0, y1, x0, x1 = _box(covered | old, int(reach) + 2)
+        y0, y1, x0, x1 = mask_box(covered | old, int(reach) + 2)
         y0, x0 = y0 - y0 % FILL_SCALE, x0 - x0 % FILL_SCALE  # the 1/FILL_SCALE grid of `_opening`, both ends:
         y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # mirror-symmetric
         crop = (slice(y0, y1), slice(x0, x1))
@@ -486,7 +482,7 @@ def _fit_to_body(
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
         if seed.sum() < 16:
             continue
-        tex = _push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
+        tex = push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
         by, bx = np.nonzero(broad)
@@ -629,7 +625,7 @@ class _Kernels:
 
 @dataclass(frozen=True)
 class _Crop:
-    """One batch item's crop (`_old_box`) as `_repaint`'s steps read it."""
+    """One batch item's crop (`shading_box`) as `_repaint`'s steps read it."""
 
     img: np.ndarray  # (H, W, 3) float32 [0, 1] the person
     codes: np.ndarray  # (H, W) uint8 bit codes (`_codes`)
@@ -686,10 +682,10 @@ def _repaint(
         old_full = (codes_np[i] & _OLD) > 0
         if not old_full.any():
             continue
-        box = _old_box(old_full)
+        box = shading_box(old_full)
         c = _Crop(img_all[i][box], codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
-            gain[i][box] = _shading(c.img, c.old, unit)
+            gain[i][box] = clothes_shading(c.img, c.old, unit)
         fr = _freed_clothes(c, kernels, unit)
         if not fr.freed.any():
             continue
@@ -826,14 +822,14 @@ def _fill(
     c: _Crop, seeds: _Seeds, wc: np.ndarray, gain: np.ndarray, skin_colour: np.ndarray, unit: float, i: int
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
-    (`_push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
+    (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
     (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
-    (`_limb_shading`), both with the
+    (`limb_shading`), both with the
     grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the
     background share `wc`. `i` seeds the grain's noise."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
-    bg_fill = _push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
+    bg_fill = push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
     # the light and folds darken the skin colour, not the real skin next to it (which shows its own light)
     skin_fill = (_body_tone(c, seeds, skin_colour, unit)[None, None] * gain[..., None]).astype(np.float32)
     if skin_seed.any():
@@ -842,8 +838,8 @@ def _fill(
         # no seam where a repainted upper arm meets the real forearm)
         gap = (RESIDUE_PX + FRINGE_PX) * unit
         near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
-        skin_fill = skin_fill + (_push_pull(ci, skin_seed) - skin_fill) * near_seed
-    limb = _limb_shading(wc < 0.5, unit)
+        skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
+    limb = limb_shading(wc < 0.5, unit)
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
     skin_fill = skin_fill * (limb * skin_grain)[..., None]
@@ -929,7 +925,7 @@ def _far_residue(
     candidates = zone & ((codes & _BACKGROUND) > 0) & ~old & ~covered
     if not candidates.any() or seed.sum() < GRAIN_MIN_PX * unit * unit:
         return none
-    bg = _push_pull(img, seed)
+    bg = push_pull(img, seed)
     # the background's own spread next to that reach (a ring as wide as it): its gradients, grain or texture
     ring = seed & (d_old <= 2 * reach)
     spread = np.abs(img[ring] - bg[ring]).sum(-1) if ring.sum() >= 16 else np.zeros(1, np.float32)
@@ -1273,7 +1269,7 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
             arm_full = arm_full | neck[i].cpu().numpy()
         if int(((sub[i] & _FACE) > 0).sum()) < 50 or not arm_full.any():
             continue
-        y0, y1, x0, x1 = _box(arm_full, r)
+        y0, y1, x0, x1 = mask_box(arm_full, r)
         arm = arm_full[y0:y1, x0:x1]
         old = (codes_np[i] & _OLD) > 0
         if not old.any():

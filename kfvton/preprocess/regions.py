@@ -30,11 +30,7 @@ from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..keypoints.pose_mediapipe import PersonAnalysis
-from .colour_regions import chain_distance as _chain_distance
-from .colour_regions import connected_to as _connected_to
-from .colour_regions import hand_tip as _hand_tip
-from .colour_regions import main_colours as _main_colours
-from .colour_regions import to_lab as _lab
+from .colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from .mask_ops import largest_component
 from .parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK, VITONHD_UPPER_CLOTHES
 
@@ -293,7 +289,7 @@ def _one(
     sw = max(float(np.linalg.norm(ls - rs)), 4.0)
     nose = joint("nose")
     yy, xx = np.mgrid[0:h, 0:w]
-    lab = _lab(rgb)
+    lab = to_lab(rgb)
 
     # face: the face-mesh outline when given, else an ellipse around the nose
     if face_hint is not None and face_hint.any():
@@ -362,16 +358,16 @@ def _one(
     arm_dist, sleeve_dist = {}, {}
     for side, label in (("left", 14), ("right", 15)):
         chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
-        arm_dist[label] = _chain_distance((h, w), [*chain, _hand_tip(chain)])
-        sleeve_dist[label] = _chain_distance((h, w), chain)
+        arm_dist[label] = chain_distance((h, w), [*chain, hand_tip(chain)])
+        sleeve_dist[label] = chain_distance((h, w), chain)
     leg_dist = {}
     for side, label in (("left", 16), ("right", 17)):
         chain = [joint(f"{side}_hip"), joint(f"{side}_knee"), joint(f"{side}_ankle")]
-        leg_dist[label] = _chain_distance((h, w), chain)
+        leg_dist[label] = chain_distance((h, w), chain)
     near_arm = np.minimum(arm_dist[14], arm_dist[15]) < 0.3 * sw
     # the torso's centre line: skin nearer to it than to an arm chain is neck / neckline / midriff, not arm
     centre = [nose if nose is not None else None, neck, joint("mid_hip")]
-    torso_dist = _chain_distance((h, w), [p for p in centre if p is not None])
+    torso_dist = chain_distance((h, w), [p for p in centre if p is not None])
     armish = (np.minimum(arm_dist[14], arm_dist[15]) < torso_dist) | (yy > neck[1] + 0.6 * sw)
     arm_near = np.minimum(arm_dist[14], arm_dist[15])
     armish &= (arm_near < np.minimum(leg_dist[16], leg_dist[17])) | (arm_near < 0.2 * sw)  # hands by the thighs
@@ -384,7 +380,7 @@ def _one(
         arm_model = _skin_model(lab, sure)
         arm_skin_px = skin | ((_skin_distance(lab, arm_model) < 3.5) & sil & hue_ok)
     arm_skin = body & arm_skin_px & near_arm & armish
-    arm_skin = _connected_to(arm_zone & arm_skin_px, arm_skin)
+    arm_skin = connected_to(arm_zone & arm_skin_px, arm_skin)
     arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
     arm_skin = _drop_specks(arm_skin, 0.015 * sw * sw)  # hair tips and sleeve highlights
     # the arm's outline (skin blended with the background fails the colour test): a thin band of garment between
@@ -417,7 +413,7 @@ def _one(
         hem = lower & (d_chest < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
         hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
         if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
-            lower &= ~_connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
+            lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
     parse[lower] = 9
     leg_skin = lower & skin
     for label in (16, 17):
@@ -507,7 +503,7 @@ def _one_piece(
     top = parse == 5
     if skirt.sum() < 0.2 * sw * sw or top.sum() < 0.2 * sw * sw:
         return
-    tops, lowers = _main_colours(lab[top]), _main_colours(lab[skirt])
+    tops, lowers = main_colours(lab[top]), main_colours(lab[skirt])
     if max(min(np.linalg.norm(c - k) for k in tops) for c in lowers) > DRESS_COLOUR:
         return
     hem = float(np.percentile(yy[skirt], 97))
@@ -561,13 +557,13 @@ def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarr
     bg_mean, bg_ok = local_mean(far)
     gar_mean, gar_ok = local_mean(inside)
     d_bg = np.where(bg_ok, np.linalg.norm(lab - bg_mean, axis=-1), np.inf)
-    d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in _main_colours(lab[inside])], axis=0)
+    d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[inside])], axis=0)
     d_gar = np.minimum(d_gar, np.where(gar_ok, np.linalg.norm(lab - gar_mean, axis=-1), np.inf))
     score = cv2.GaussianBlur(np.clip(d_bg - d_gar, -20.0, 20.0).astype(np.float32), (0, 0), 1.5)
     candidate = band & (score > 0)
     closed = cv2.morphologyEx((candidate | garment).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     candidate |= band & (closed > 0)
-    parse[_connected_to(candidate, garment)] = 5
+    parse[connected_to(candidate, garment)] = 5
 
 
 #: Hair whose median Lab chroma (above the chin) is at least HAIR_CHROMA is coloured: below the chin, pixels
@@ -616,7 +612,7 @@ def _long_hair(
         return
     d_hair = np.linalg.norm(lab - hair, axis=-1)
     # a top of several colours (lace over a knit, stripes): distance to the nearest of its main colours
-    d_garment = np.min([np.linalg.norm(lab - c, axis=-1) for c in _main_colours(garment_px)], axis=0)
+    d_garment = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(garment_px)], axis=0)
     # strands: light hair is close to skin in colour but not smooth like it
     mean = cv2.blur(lightness, (5, 5))
     texture = np.sqrt(np.maximum(cv2.blur(lightness * lightness, (5, 5)) - mean * mean, 0.0))
@@ -636,7 +632,7 @@ def _long_hair(
     left, right = np.percentile(head_x, 2), np.percentile(head_x, 98)
     zone &= (xx > left - 0.25 * sw) & (xx < right + 0.25 * sw)  # hair falls around the head, not out to the arms
     candidate = near & zone
-    grown = _connected_to(candidate, parse == 2)
+    grown = connected_to(candidate, parse == 2)
     parse[grown] = 2
 
 
