@@ -92,7 +92,9 @@ def test_category_auto_on_dresscode_photos(samples_dir, folder, ident, seen):
     assert tuck.startswith("tuck: - (a dress") if seen == "dress" else "(auto: read from the photo" in tuck
     # shorts start at the hips (the photos show the person from the shoulders down), a dress reaches the knees
     rows = garment_mask[0].sum(1).nonzero().flatten()
-    assert int(rows.min()) > 400 if seen == "lower" else int(rows.max() - rows.min()) > 500
+    # (013564's waistband is hidden under her hanging top, whose hem is at row 440 and the shorts' first visible
+    # row 397: placed halfway up to the waist prior since round 5, the shorts start at 384; a dress spans 752 rows)
+    assert int(rows.min()) > 350 if seen == "lower" else int(rows.max() - rows.min()) > 500
     changed = (image - person).abs().sum(-1)[0]
     assert float(changed[garment_mask[0] > 0.5].mean()) > 0.1  # measured 0.46 (shorts), 0.25 (dress)
     assert float(refine.max()) == pytest.approx(1.0, abs=0.05)
