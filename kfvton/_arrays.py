@@ -1,11 +1,12 @@
-"""The one bridge from a library image tensor to the NumPy array OpenCV and MediaPipe read."""
+"""The one bridge from a library image tensor to the NumPy array OpenCV and MediaPipe read, and the small NumPy
+array helpers several packages share."""
 
 from __future__ import annotations
 
 import numpy as np
 from torch import Tensor
 
-__all__ = ["to_uint8_hwc"]
+__all__ = ["to_uint8_hwc", "true_runs"]
 
 
 def to_uint8_hwc(image: Tensor) -> np.ndarray:
@@ -19,3 +20,9 @@ def to_uint8_hwc(image: Tensor) -> np.ndarray:
     """
     arr = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
     return np.ascontiguousarray(arr)
+
+
+def true_runs(row: np.ndarray) -> np.ndarray:
+    """(K, 2) int start, end (exclusive) of the runs of True in a 1-D bool array, left to right."""
+    d = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
+    return np.stack([np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]], axis=1)

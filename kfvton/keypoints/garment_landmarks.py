@@ -28,6 +28,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import true_runs
 from .._checks import check_image, check_same_batch, check_shape
 
 __all__ = [
@@ -516,12 +517,6 @@ _SEAM_HALF, _SEAM_DROP = 0.52, 0.04
 _OFF_SHOULDER_DROP = {"off-shoulder": 0.235, "strapless": 0.505}
 
 
-def _runs(row: np.ndarray) -> np.ndarray:
-    """(K, 2) start, end (exclusive) of the runs of True in a 1-D bool array."""
-    d = np.diff(np.concatenate([[0], row.astype(np.int8), [0]]))
-    return np.stack([np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]], axis=1)
-
-
 def _front_gap_rows(piece: np.ndarray, cx: int, y0: int, y1: int, band: int) -> np.ndarray:
     """Per row y0..y1: True where the garment has background near the centre line with garment on both sides
     (a neckline, or an open front's gap)."""
@@ -556,7 +551,7 @@ def _close_front(piece: np.ndarray, cx: int, y0: int, y1: int, width: float) -> 
     closed = piece.copy()
     for k in np.nonzero(gap)[0]:
         row = closed[y0 + k]
-        runs = _runs(row == 0)
+        runs = true_runs(row == 0)
         near = runs[(runs[:, 1] > cx - band) & (runs[:, 0] <= cx + band) & (runs[:, 0] > 0) & (runs[:, 1] < row.size)]
         for a, b in near:
             if b - a <= 0.35 * width:
@@ -569,7 +564,7 @@ def _strap_rows(piece: np.ndarray, y0: int, height: float, limit: float) -> tupl
     down them)."""
     counts = []
     for r in range(y0, y0 + int(0.5 * height)):
-        runs = _runs(piece[r] > 0)
+        runs = true_runs(piece[r] > 0)
         if runs.size == 0 or (runs[:, 1] - runs[:, 0]).max() > limit:
             break
         counts.append(len(runs))

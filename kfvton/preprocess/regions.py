@@ -26,6 +26,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import true_runs
 from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
@@ -485,12 +486,6 @@ DRESS_SHARE = 0.75
 DRESS_BELOW = 0.05
 
 
-def _runs(row: np.ndarray, min_len: int) -> list[int]:
-    """Lengths of the runs of True in a 1-D bool array that are at least `min_len` long."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], row.astype(np.int8), [0]))))
-    return [int(b - a) for a, b in zip(edges[::2], edges[1::2], strict=True) if b - a >= min_len]
-
-
 def _one_piece(
     parse: np.ndarray, lab: np.ndarray, yy: np.ndarray, sw: float, torso: float, hip_y: float, hip_w: float
 ) -> None:
@@ -513,7 +508,7 @@ def _one_piece(
     rows = skirt[max(0, int(hip_y + 0.25 * torso)) : int(hem)]
     if not len(rows):
         return
-    widest = np.array([max(_runs(r, 1), default=0) for r in rows], np.float64)
+    widest = np.array([max(np.diff(true_runs(r), axis=1).ravel(), default=0) for r in rows], np.float64)
     share = widest / np.maximum(rows.sum(axis=1), 1)  # trousers: two legs, each about half of the row
     if np.median(widest) < DRESS_RUN * hip_w or np.median(share) < DRESS_SHARE:
         return
