@@ -338,10 +338,11 @@ def composite_garment(
 
     painted = skin = background = gain = front_cut = None
     if parse is not None:
-        codes = _codes(broadcast_batch(parse, b, "parse").to(person.device), table)
+        labels = broadcast_batch(parse, b, "parse").to(person.device)
+        neck = labels == NECK_LABEL
+        codes = _codes(labels, table)
         skin = _skin_colour(person, codes)
         if set(table.old) & set(VITONHD_UPPER_CLOTHES):
-            neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
             codes = _sleeves_to_old(person, codes, skin, neck)
         keep = (codes & _FRONT) > 0
         arms = (codes & _ARM) > 0
@@ -355,17 +356,13 @@ def composite_garment(
             if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
-            neck = broadcast_batch(parse, b, "parse").to(person.device) == NECK_LABEL
             if bool(neck.any()):  # the neck in front of the garment's back neckline
                 keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         if fit:
-            arm_labels = torch.isin(
-                broadcast_batch(parse, b, "parse").to(person.device),
-                torch.tensor(table.arms, device=person.device, dtype=parse.dtype),
-            )
+            arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
