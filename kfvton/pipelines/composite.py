@@ -34,7 +34,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          within ~`SKIN_LOCAL_PX` of them (beyond the seeds' gap off the old clothes), the body's skin tone farther
          away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
          the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
-         (step 4), and a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder); the
+         (step 4), a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder) and, on
+         the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
          no seam at an old sleeve's hem across an arm);
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
@@ -82,7 +83,15 @@ from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
 from .push_pull import mask_box, push_pull
-from .shading import apply_light, clothes_shading, light_and_folds, limb_shading, shading_box
+from .shading import (
+    BOX_GRID,
+    apply_light,
+    clothes_shading,
+    light_and_folds,
+    limb_shading,
+    shading_box,
+    torso_shading,
+)
 
 __all__ = [
     "Composite",
@@ -701,7 +710,8 @@ def _repaint(
                 seeds.background & (cv2.dilate(far.astype(np.uint8), kernels.fringe) == 0), seeds.skin, seeds.near
             )
         wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w))
-        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i)
+        torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape)
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         fill[i][box] = blend.fill
@@ -821,12 +831,19 @@ def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: f
 
 
 def _fill(
-    c: _Crop, seeds: _Seeds, wc: np.ndarray, gain: np.ndarray, skin_colour: np.ndarray, unit: float, i: int
+    c: _Crop,
+    seeds: _Seeds,
+    wc: np.ndarray,
+    gain: np.ndarray,
+    skin_colour: np.ndarray,
+    unit: float,
+    i: int,
+    torso: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
     (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
     (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
-    (`limb_shading`), both with the
+    (`limb_shading`) and on the torso the chest's and collarbones' (`torso`, `_torso_light`), both with the
     grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the
     background share `wc`. `i` seeds the grain's noise."""
     ci, cc = c.img, c.codes
@@ -842,6 +859,8 @@ def _fill(
         near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
         skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
     limb = limb_shading(wc < 0.5, unit)
+    if torso is not None:
+        limb = limb * torso
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
     skin_fill = skin_fill * (limb * skin_grain)[..., None]
@@ -861,6 +880,43 @@ def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) ->
         return skin_colour * BODY_TONE[1]
     ratio = float(np.median(c.img[body][::3] @ luma)) / ref
     return skin_colour * float(np.clip(ratio, *BODY_TONE))
+
+
+def _torso_light(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin: tuple[int, int], crop_hw: tuple[int, ...]
+) -> np.ndarray | None:
+    """(h, w) float32 gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of
+    batch item `i`: `torso_shading` (the chest's roundness, the collarbones) inside the pose's torso
+    (`_torso_outline`) but its upper arms (`LIMB_WIDTHS`, round at the shoulder), softened over 0.04 shoulder
+    widths, 1 outside; None without the neck and both shoulders."""
+    if keypoints is None or keypoints.pose is None:
+        return None
+    pose = keypoints.pose
+    joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    ok = joints[:, 2] > 0
+    if not (ok[1] and ok[2] and ok[5]):
+        return None
+    xy = joints[:, :2] * np.array([size_hw[1] / pose.canvas_hw[1], size_hw[0] / pose.canvas_hw[0]])
+    xy = xy - np.array([origin[1], origin[0]])
+    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    outline = _torso_outline(xy, ok, sw)
+    if outline is None:
+        return None
+    h, w = crop_hw[:2]
+    g = BOX_GRID
+    trunk = np.zeros((-(-h // g), -(-w // g)), np.uint8)
+    cv2.fillPoly(trunk, [np.round((outline + 0.5) / g - 0.5).astype(np.int32)], 1)
+    arms = np.zeros_like(trunk)  # the arms have their own roundness (`limb_shading`), not the chest's sides
+    for a, b in ((2, 3), (5, 6)):
+        if ok[a] and ok[b]:
+            ra, rb = (0.5 * x * sw / g for x in LIMB_WIDTHS[(a, b)])
+            pa, pb = (xy[a] + 0.5) / g - 0.5, (xy[b] + 0.5) / g - 0.5
+            cv2.fillPoly(arms, [np.round(_segment_quad(pa, pb, ra, rb)).astype(np.int32)], 1)
+            cv2.circle(arms, tuple(np.round(pa).astype(int)), max(1, round(ra)), 1, -1)
+    inside = (trunk & (1 - arms)).astype(np.float32)
+    inside = cv2.resize(cv2.GaussianBlur(inside, (0, 0), 0.04 * sw / g), (w, h), interpolation=cv2.INTER_LINEAR)
+    gain = torso_shading((h, w), xy[1], xy[2], xy[5])
+    return (1.0 + (gain - 1.0) * inside).astype(np.float32)
 
 
 def _near_residue(

@@ -14,6 +14,7 @@ from kfvton.pipelines.shading import (
     apply_light,
     clothes_shading,
     light_and_folds,
+    torso_shading,
 )
 
 H, W = 640, 480  # a crop at 1024 rows (unit 1)
@@ -113,3 +114,17 @@ def test_apply_light_as_read_lighter_plain_darker_lifted():
     assert float(dark[0, 0, 0, 1]) == pytest.approx(0.05)  # gain 1: unchanged
     assert float(dark[0, 0, 0, 2]) > 0.085  # the lit side: a sheen (measured 0.094; the product: 0.0575)
     assert float(dark[0, 0, 0, 0]) == pytest.approx(0.05 * SHADE_FLOOR)  # the shadow: deeper, but not 0
+
+
+def test_torso_shading_rounds_the_chest_and_marks_the_collarbones():
+    """Shoulders 240 pixels apart, level: the chest is lit in the middle and darker towards its sides; along each
+    neck-to-shoulder line a lighter ridge with a darker hollow under it (what a flat repainted chest lacked)."""
+    neck, right, left = np.array([300.0, 150.0]), np.array([180.0, 170.0]), np.array([420.0, 170.0])
+    gain = torso_shading((600, 600), neck, right, left)
+    assert gain.shape == (600, 600) and gain.dtype == np.float32
+    assert float(gain[400, 300]) > float(gain[400, 180]) + 0.05 > float(gain[400, 100]) + 0.05 - 1e-6
+    mid = (neck + left) / 2  # on the collarbone, then 0.07 shoulder widths under it
+    ridge, hollow = gain[round(mid[1]), round(mid[0])], gain[round(mid[1] + 17), round(mid[0])]
+    assert float(ridge) > float(hollow) + 0.06, (ridge, hollow)
+    assert float(gain.min()) > 0.7 and float(gain.max()) < 1.1
+    assert float(torso_shading((100, 100), neck, neck, neck).min()) == 1.0  # no shoulders: no shading
