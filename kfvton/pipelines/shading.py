@@ -139,11 +139,12 @@ def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -
     lit = colour * gain
     if reference is None:
         return lit
-    luma = colour[:, 0:1] * 0.299 + colour[:, 1:2] * 0.587 + colour[:, 2:3] * 0.114
     ref = reference.to(colour).reshape(-1, 1, 1, 1)
-    target = (ref + SHADE_OFFSET) ** SHADE_PERCEPT * (luma + SHADE_OFFSET) ** (1.0 - SHADE_PERCEPT)
-    lift = (target - luma).clamp_min(0.0)
-    return torch.maximum(lit + lift * (gain - 1.0), colour * SHADE_FLOOR)
+    luma = colour[:, 0:1] * 0.299
+    luma.add_(colour[:, 1:2], alpha=0.587).add_(colour[:, 2:3], alpha=0.114)
+    target = (luma + SHADE_OFFSET).pow_(1.0 - SHADE_PERCEPT).mul_((ref + SHADE_OFFSET) ** SHADE_PERCEPT)
+    change = target.sub_(luma).clamp_min_(0.0).mul_(gain - 1.0)  # lift x (gain - 1)
+    return torch.maximum(lit.add_(change), colour * SHADE_FLOOR)
 
 
 def shading_box(old: np.ndarray) -> tuple[slice, slice]:
