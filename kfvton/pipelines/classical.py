@@ -52,6 +52,7 @@ from .composite import composite_garment
 from .garment_warp import (
     DEFAULT_REG,
     PART_LANDMARKS,
+    PartWarp,
     cut_inside_back,
     warp_by_parts,
     warp_from_pairs,
@@ -317,7 +318,15 @@ def classical_tryon(
     warp = warp_keypoint_pairs(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
-    comp = composite_garment(person, warped.image, warped.mask, parse=front, keypoints=pairs, feather_px=feather_px)
+    comp = composite_garment(
+        person,
+        warped.image,
+        warped.mask,
+        parse=front,
+        keypoints=pairs,
+        feather_px=feather_px,
+        sleeves=warp.sleeves if isinstance(warp, PartWarp) else None,
+    )
     return ClassicalTryOn(
         image=comp.image,
         warped_garment=warped.image,

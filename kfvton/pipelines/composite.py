@@ -13,7 +13,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
        high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
-       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); the neck
+       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); with `sleeves`
+       (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie, but for the
+       other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff); the neck
        (label 10) stays in front of the
        garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
        Without a parse map nothing is kept in front.
@@ -228,6 +230,9 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: the hips outside the hip joints, in shoulder widths.
 TORSO_SHOULDER = (0.15, 0.15)
 TORSO_NECK = 0.2
+#: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
+#: (11 persons) have necks 0.24-0.47 wide above the neck joint, median 0.34.
+NECK_WIDTH = 0.34
 TORSO_HIP = 0.12
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
@@ -296,6 +301,7 @@ def composite_garment(
     labels: CompositeLabels | None = None,
     shading: bool = True,
     fit: bool = True,
+    sleeves: Tensor | None = None,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -311,6 +317,10 @@ def composite_garment(
         shading: carry the person's light and folds onto the garment (needs a parse map).
         fit: snap the garment's outline to the body (needs a parse map; module docstring, step 2b): cut where it
             lies on the background past the silhouette, grown over freed old clothes within `GROW_SW` of it.
+        sleeves: optional (B or 1, 2, H, W) bool, the pixels the warped garment takes from its right and left
+            sleeve (`garment_warp.PartWarp.sleeves`): with a parse map, an arm stays behind its own sleeve (a
+            freed arm under a longer new sleeve no longer cuts it); only the other arm's forearm (`_limbs`) may
+            lie in front of a sleeve.
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -329,6 +339,9 @@ def composite_garment(
     if parse is not None:
         check_shape(parse, "parse", ("B", h, w))
         batches["parse"] = parse.shape[0]
+    if sleeves is not None:
+        check_shape(sleeves, "sleeves", ("B", 2, h, w))
+        batches["sleeves"] = sleeves.shape[0]
     b = check_same_batch(batches)
     if feather_px < 0:
         raise ValueError(f"feather_px: expected >= 0, got {feather_px}")
@@ -358,6 +371,8 @@ def composite_garment(
                 arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
             if bool(neck.any()):  # the neck in front of the garment's back neckline
                 keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
+        if sleeves is not None:
+            arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
@@ -1178,7 +1193,7 @@ def _body_prior(
     if outline is not None:
         cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
         if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
-            half = 0.5 * TORSO_NECK * sw
+            half = 0.5 * NECK_WIDTH * sw
             cv2.fillPoly(out, [np.round(_segment_quad(xy[1], xy[0], half, half)).astype(np.int32)], 1)
     return out
 
@@ -1336,6 +1351,21 @@ def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: t
             return None
         out.append(torch.from_numpy(prior > 0))
     return torch.stack(out).to(device)
+
+
+def _own_sleeves(sleeves: Tensor, keypoints: KeypointPairs | None) -> Tensor:
+    """(B, H, W) bool: the new sleeves' pixels (`sleeves` (B, 2, H, W): right, left) where no arm is in front of
+    them: all of each sleeve but, with a pose, the other arm's forearm (a hand laid on the other upper arm)."""
+    b, _, h, w = sleeves.shape
+    right, left = sleeves[:, 0].clone(), sleeves[:, 1].clone()
+    for i in range(b):
+        if not bool(right[i].any() or left[i].any()):
+            continue
+        for own, other in ((right, (6, 7)), (left, (3, 4))):
+            forearm = _body_prior(keypoints, i, (h, w), 1, (other,), torso=False)
+            if forearm is not None:
+                own[i] &= ~torch.from_numpy(forearm > 0).to(own.device)
+    return right | left
 
 
 def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
