@@ -23,7 +23,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline become garment, its texture continued from its own pixels (mirrored across its outline where that
-       colour is near the smooth fill, `MIRROR_COLOUR`): sideways (the blurred outline's normal) and, in the
+       colour is near the smooth fill, `MIRROR_COLOUR`; the smooth fill from its main colour near the band, `MAIN_COLOUR`:
+       no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in the
        shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
@@ -253,6 +254,10 @@ MIRROR_COLOUR = 0.25
 #: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
 #: smooth fill: they continue, a plain garment's collar or stripe does not).
 MIRROR_SPREAD = 2.5
+#: The grown band's smooth fill comes from the garment's pixels within MAIN_COLOUR (sum of |RGB| differences) of
+#: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
+MAIN_COLOUR = 0.3
+MAIN_SHARE = 0.6
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -494,7 +499,9 @@ def _fit_to_body(
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
         if seed.sum() < 16:
             continue
-        tex = push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
+        # smooth (a copied edge pixel streaks across the band), from the garment's main colour near the band: a
+        # stripe along a sleeve's edge (three white stripes on red) made a pale blurred band of their average
+        tex = push_pull(g_all[i][crop], _main_colour(g_all[i][crop], seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
         by, bx = np.nonzero(broad)
@@ -531,6 +538,21 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _main_colour(img: np.ndarray, seed: np.ndarray, grow: np.ndarray, reach: float) -> np.ndarray:
+    """(H, W) bool: the `seed` pixels within 3 `reach` of the `grow` band whose colour is within `MAIN_COLOUR` (sum
+    of |RGB| differences) of their median there, when they are at least `MAIN_SHARE` of those seeds (one main
+    colour); else `seed` as it is (a print, colour blocks)."""
+    k = 2 * max(1, round(3 * reach)) + 1
+    near = cv2.dilate(grow.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+    near &= seed
+    if near.sum() < 16:
+        return seed
+    median = np.median(img[near][::5], axis=0).astype(np.float32)
+    off = cv2.transform(cv2.absdiff(img, np.full_like(img, median)), np.ones((1, 3), np.float32))
+    main = seed & (off < MAIN_COLOUR)
+    return main if (main & near).sum() >= MAIN_SHARE * near.sum() else seed
 
 
 def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:

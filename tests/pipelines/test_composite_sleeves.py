@@ -111,3 +111,20 @@ def test_sleeves_shape_is_checked():
 
     with pytest.raises(ValueError, match="sleeves"):
         composite_garment(person, image, mask, parse=parse, keypoints=pairs(), sleeves=sleeves[:, :1])
+
+
+def test_grown_band_beside_a_stripe_takes_the_garments_main_colour():
+    """The fit grows the garment over freed old clothes beside it; a white stripe running along a red sleeve's edge
+    (VITON-HD paired 00008's three stripes) made that band a pale pink blur of the two: now it is the red."""
+    person, parse = scene()
+    # the old top reaches 12 px past the new garment's left side (columns 100-112), beside the body
+    _paint(person, slice(220, 440), slice(100, 112), OLD)
+    parse[0, 220:440, 100:112] = 5
+    mask = torch.zeros(1, 1, H, W)
+    mask[..., 100:456, 112:272] = 1
+    image = torch.tensor([0.8, 0.2, 0.15])[None, :, None, None].expand(1, 3, H, W).clone()
+    image[0, :, :, 126:140] = 0.97  # a white stripe 14 px inside the garment's edge
+    out = composite_garment(person, image, mask, parse=parse, keypoints=pairs(), shading=False)
+    band = out.image[0, :, 260:400, 105:110]
+    assert float(out.alpha[0, 0, 260:400, 103:110].min()) > 0.9  # grown over the old clothes
+    assert float((band[0] - band[1]).mean()) > 0.45, band.mean((1, 2))  # red, not pink (R - G 0.6 vs ~0.3)
