@@ -58,13 +58,14 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
     4. Light and folds (`shading.clothes_shading`, described in `shading.py`): the old clothes' log-luminance at low
-       and middle frequencies, without their colour, print or edges; the new garment and the repainted skin are
-       multiplied by it.
+       and middle frequencies, without their colour, print or edges; the repainted skin is multiplied by it, the
+       new garment lit by it (`shading.apply_light`: the product, and on cloth darker than the old clothes the
+       old clothes' change of lightness, so a black garment shows the folds of a white shirt).
     5. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only
        inwards, blur x alpha, so no garment-photo background shows outside the garment's outline; paint only
        outwards, max(paint, blur), so no fringe of old clothes is left); a top's alpha stays hard where it goes
        behind what is kept in front (the photo's own edge of the waistband, an arm or hair is the border), then
-       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + garment * gain * alpha.
+       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + lit garment * alpha.
     6. `refine` marks what was synthesised (the repaint, and a band of `REFINE_BAND` of the image height along the
        garment's border, where it meets the body), for a diffusion inpainting pass.
 """
@@ -84,7 +85,7 @@ from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
 from .push_pull import mask_box, push_pull
-from .shading import clothes_shading, light_and_folds, limb_shading, shading_box
+from .shading import apply_light, clothes_shading, light_and_folds, limb_shading, shading_box
 
 __all__ = [
     "Composite",
@@ -388,7 +389,7 @@ def composite_garment(
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
-        garment = garment * gain
+        garment = apply_light(garment, gain, rep.reference)
     hard = alpha
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
     if front_cut is not None and feather_px > 0 and table is UPPER_LABELS:
@@ -649,6 +650,7 @@ class _Repaint:
     paint: Tensor  # (B, 1, H, W) [0, 1] where it replaces the person
     background: Tensor  # (B, 1, H, W) [0, 1] background share of the fill
     gain: Tensor  # (B, 1, H, W) light-and-folds gain
+    reference: Tensor  # (B,) median luminance of the old clothes the gain was read from (0 without any)
 
 
 @dataclass(frozen=True)
@@ -712,6 +714,7 @@ def _repaint(
     paint = np.zeros((b, h, w), np.float32)
     weight = np.zeros((b, h, w), np.float32)
     gain = np.ones((b, h, w), np.float32)
+    reference = np.zeros(b, np.float32)
     for i in range(b):
         old_full = (codes_np[i] & _OLD) > 0
         if not old_full.any():
@@ -720,6 +723,7 @@ def _repaint(
         c = _Crop(img_all[i][box], codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
             gain[i][box] = clothes_shading(c.img, c.old, unit)
+            reference[i] = float(np.median(c.img[c.old][::5] @ np.array([0.299, 0.587, 0.114], np.float32)))
         fr = _freed_clothes(c, kernels, unit)
         if not fr.freed.any():
             continue
@@ -746,7 +750,8 @@ def _repaint(
         t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
         return t.to(device=person.device, dtype=person.dtype)
 
-    return _Repaint(back(fill), back(paint), back(weight), back(gain))
+    ref = torch.from_numpy(reference).to(device=person.device, dtype=person.dtype)
+    return _Repaint(back(fill), back(paint), back(weight), back(gain), ref)
 
 
 @dataclass(frozen=True)
