@@ -633,3 +633,81 @@ def test_waistband_under_a_hanging_top_is_raised():
     assert abs(float(body.waist[1]) - expected) < 1.5
     parse[30:125, 30:70] = 10  # skin above it: the waistband shows, it is the waist
     assert abs(float(_Body(joints, parse).waist[1]) - 125) < 1.5
+
+
+def test_waistband_is_the_higher_column_tops():
+    """A sash knot (or a hand) over the middle of the old waistband pushes only some columns' top edge down: the
+    waist is the `WAIST_COL_Q` quantile of the column tops (013563's knot had put it 39 px low)."""
+    from kfvton.keypoints.placement_lower import _Body
+
+    joints = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (50, 20), 9: (40, 120), 12: (60, 120), 10: (40, 170), 13: (60, 170)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    parse = torch.zeros(220, 100, dtype=torch.long)
+    parse[115:200, 30:70] = 9  # the pants' top edge 5 px above the hip joints
+    parse[115:150, 41:60] = 5  # a knot over the middle 0.4 hip widths, 35 px down
+    assert abs(float(_Body(joints, parse).waist[1]) - 115) < 1.5
+
+
+def test_tuck_follows_the_top_and_keeps_it_beyond_the_garment():
+    """Tuck "auto": a top covering the middle of the row just under the new waist line is worn over the waistband
+    ("out", `_over_waist`); "in" covers the top below the waist line only where the new garment lies (a sleeve or
+    a shirt's side hanging beyond it stays the top: it was repainted as skin)."""
+    from kfvton.keypoints.pairs import KeypointPairs
+    from kfvton.pipelines.classical_lower import _tucked_parse
+
+    names = ("waist_left", "waist_right")
+    person = torch.tensor([[[70.0, 100.0, 1.0], [30.0, 100.0, 1.0]]])
+    pairs = KeypointPairs(torch.zeros(1, 2, 3), person, names, (10, 10), (200, 100))
+    parse = torch.zeros(1, 200, 100, dtype=torch.long)
+    parse[:, 100:180, 30:70] = 9
+    parse[:, 40:100, 30:70] = 5  # a top ending at the waist line
+    parse[:, 90:108, 72:80] = 5  # a sleeve hanging beside the hips (0.2 waist widths below the line)
+    covered = torch.zeros(1, 200, 100, dtype=torch.bool)
+    covered[:, 100:180, 30:71] = True
+    out, used = _tucked_parse(parse, pairs, "auto", covered)
+    assert used == "in"
+    assert bool((out[:, 101:108, 72:80] == 5).all())  # the sleeve beyond the garment stays the top
+    hanging = parse.clone()
+    hanging[:, 100:104, 30:70] = 5  # the top hangs 4 px (0.1 waist widths) over the new waist line
+    assert _tucked_parse(hanging, pairs, "auto", covered)[1] == "out"
+    inside = parse.clone()
+    inside[:, 100:110, 40:60] = 5
+    out, _ = _tucked_parse(inside, pairs, "in", covered)
+    assert bool((out[:, 101:110, 40:60] == 9).all())  # under the new garment: tucked
+
+
+def test_holes_in_the_joined_trouser_grid_are_filled():
+    """Pixels no part claims but enclosed by claimed ones (a leg's and the seat's splines each landing on the
+    other's piece near the crotch: a sliver of the old shorts showed through 013565's thigh) take the nearest
+    claimed pixel's grid value; the unclaimed outside and the gap between the legs (touching the border) stay."""
+    from kfvton.pipelines.lower_warp import _fill_holes
+
+    grid = torch.full((1, 40, 40, 2), -2.0)
+    grid[0, 5:30, 5:35] = 0.5
+    grid[0, 20:40, 18:22] = -2.0  # the gap between the legs, open at the bottom
+    grid[0, 12:14, 8:15] = -2.0  # a sliver on a thigh
+    out = _fill_holes(grid)
+    assert bool((out[0, 12:14, 8:15] == 0.5).all())
+    assert bool((out[0, 20:40, 18:22] == -2.0).all()) and bool((out[0, :5] == -2.0).all())
+
+
+def test_pants_reaching_above_the_waist_beyond_the_garment_are_a_coat():
+    """Estimated regions take an open denim jacket over denim shorts for trousers: the piece of old pants beyond
+    the new garment that reaches `COAT_ABOVE` waist widths above the new waist line is a coat (kept, not repainted
+    as skin: 013569); old pants beside the garment below the waist line stay pants (repainted)."""
+    from kfvton.pipelines.classical_lower import COAT_ABOVE, _coat_above_waist
+
+    parse = torch.zeros(1, 200, 100, dtype=torch.long)
+    parse[:, 100:180, 30:70] = 9  # the old shorts
+    parse[:, 40:150, 20:28] = 9  # a jacket's flap, reaching far above the waist line (row 100)
+    parse[:, 105:150, 72:76] = 9  # old pants beside the new garment, below the waist line
+    covered = torch.zeros(1, 200, 100, dtype=torch.bool)
+    covered[:, 100:180, 30:70] = True
+    waist = torch.tensor([100.0])
+    out = _coat_above_waist(parse, covered, waist, torch.tensor([40.0]))
+    assert bool((out[:, 40:150, 20:28] == 7).all())
+    assert bool((out[:, 105:150, 72:76] == 9).all()) and bool((out[:, 100:180, 30:70] == 9).all())
+    parse[:, 40:150, 20:28] = 0
+    parse[:, int(100 - COAT_ABOVE * 40) + 2 : 150, 20:28] = 9  # reaching only a little above: pants
+    assert torch.equal(_coat_above_waist(parse, covered, waist, torch.tensor([40.0])), parse)
