@@ -293,10 +293,13 @@ class TestMeasures:
     # were placed too long (DRESS_FLAT_WAIST 1.75 -> 1.62) and side points followed a wide old dress past the hem
     # (`_never_narrowing`); 020719's high-low front hem is still not modelled. Round 5 (lower5, after merging main
     # with light5's shading): lower SSIM 0.551 (a waistband hidden under a hanging top raised, `HIDDEN_WAIST`),
-    # cover 95.3 %, spill 3.9 %; dresses 0.559, 91.0 %, 3.6 %
+    # cover 95.3 %, spill 3.9 %; dresses 0.559, 91.0 %, 3.6 %. Round 6 (lower6): lower SSIM 0.587 (waist from the
+    # old waistband's column tops, tuck "out" over a hidden waistband, tuck "in" only under the garment, shorts at
+    # most to the knee, grid holes filled), cover 95.9 %, spill 3.4 %: floors 0.53 / 0.89 / 0.05 -> 0.57 / 0.93 /
+    # 0.045; dresses unchanged (0.556, 90.7 %, 3.7 %)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.53, 0.89, 0.05), ("dresses", 0.53, 0.88, 0.045)],
+        [("lower_body", 0.57, 0.93, 0.045), ("dresses", 0.53, 0.88, 0.045)],
     )
     def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         scores = _scores(dresscode, name)
@@ -314,10 +317,13 @@ class TestMeasures:
     # top, `_specks_of_top`; 013566 0.460 -> 0.539), cover 94.7 %, spill 4.5 % (was 5.1 %): floor 0.49 -> 0.53,
     # spill ceiling 0.055 -> 0.05 (the issue's goal). Dresses after main's regions (round 5, regions5: one-colour
     # outfits labelled dress; 020715's black bag now labelled dress, joined to the body, widens the dress over it):
-    # SSIM 0.536, cover 92.3 %, spill 5.8 % (was 4.8 %; the goal < 5 % NOT met): ceiling 0.05 -> 0.065
+    # SSIM 0.536, cover 92.3 %, spill 5.8 % (was 4.8 %; the goal < 5 % NOT met): ceiling 0.05 -> 0.065.
+    # Round 6 (lower6): lower SSIM 0.592 (was 0.548; the lower-garment changes above, and 013569's open denim jacket
+    # that the regions call trousers kept as a coat, `_coat_above_waist`, 0.469 -> 0.519), cover 96.4 %, spill
+    # 4.1 %: floors 0.53 / 0.92 -> 0.57 / 0.94; dresses unchanged (0.535, 92.7 %, 6.1 %)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.53, 0.92, 0.05), ("dresses", 0.50, 0.87, 0.065)],
+        [("lower_body", 0.57, 0.94, 0.05), ("dresses", 0.50, 0.87, 0.065)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
@@ -342,15 +348,17 @@ class TestMeasures:
         """No parse map at all (arms, hands and a top over the waistband kept in front from the pose and colours,
         nothing repainted): measured after merging main lower 0.584 (0.577 before `front_without_parse`), dresses
         0.630 (0.605), tops 0.620. The goal, within 0.03 of tops, is met for dresses (+0.010), not for lower
-        garments (-0.036)."""
+        garments (-0.036). Round 6 (lower6: shorts at most to the knee, grid holes filled): lower 0.600, tops
+        0.612: the goal is met for lower garments too (-0.012); floor 0.57 -> 0.58."""
         import bench_lower
 
         means = {}
-        for name, floor in (("lower_body", 0.57), ("dresses", 0.61)):
+        for name, floor in (("lower_body", 0.58), ("dresses", 0.61)):
             means[name] = _mean(bench_lower.score_folder(dresscode.parent, name, use_parse=False), "ssim_box")
             assert means[name] >= floor, name
         tops = _mean(bench_lower.score_folder(dresscode.parent, "upper_body", use_parse=False), "ssim_box")
         assert means["dresses"] >= tops - 0.03
+        assert means["lower_body"] >= tops - 0.03
 
     def test_ssim_within_upper(self, dresscode):
         """The issue's goal: per category within 0.03 SSIM of the upper-body figure (label maps). Round 3: tops
@@ -359,9 +367,11 @@ class TestMeasures:
         further), dresses 0.556 (gap 0.025, goal asserted). Round 5 (lower5, after merging main): light5's shading
         raised tops to 0.593; lower 0.551 (gap 0.042, guarded at 0.055: NOT met), dresses 0.559 (gap 0.035: the goal
         is no longer met since the tops rose; guarded at 0.045). After main's collar placement (COLLAR_UP) raised
-        tops to 0.601: lower 0.552 (gap 0.050), dresses 0.556 (gap 0.045): both guarded at 0.06, NOT met."""
+        tops to 0.601: lower 0.552 (gap 0.050), dresses 0.556 (gap 0.045): both guarded at 0.06, NOT met. Round 6
+        (lower6): lower 0.587 (gap 0.014: the goal is met and asserted), dresses 0.556 (gap 0.045, still guarded at
+        0.06: NOT met)."""
         upper = _mean(_scores(dresscode, "upper_body"), "ssim_box")
-        for name, gap in (("lower_body", 0.06), ("dresses", 0.06)):
+        for name, gap in (("lower_body", 0.03), ("dresses", 0.06)):
             assert _mean(_scores(dresscode, name), "ssim_box") >= upper - gap, name
 
 
