@@ -449,12 +449,111 @@ def _one(
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
+    _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
     if one_colour:
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
+
+
+#: Carried objects (`_carried`): the body's core is the torso polygon (shoulders, hips) grown by CARRY_TORSO shoulder
+#: widths and the leg capsules (hip, knee, ankle) CARRY_LEG shoulder widths wide; a garment-labelled blob whose
+#: colour is at least CARRY_COLOUR (Lab) from every main colour of the garment it was taken for (read in the torso
+#: polygon and within CARRY_MIDDLE shoulder widths of the hip-knee lines), not skin, at least
+#: CARRY_OUTSIDE of it beyond the core, within CARRY_REACH shoulder widths of a hand and at least CARRY_AREA shoulder
+#: widths squared is a carried object (a bag).
+CARRY_TORSO = 0.12
+CARRY_LEG = 0.3
+CARRY_MIDDLE = 0.12
+CARRY_COLOUR = 12.0
+#: Weights of L, a and b in that colour distance: shading and folds change a garment's lightness, not its hue.
+CARRY_LAB_WEIGHTS = np.array([0.5, 1.0, 1.0])
+CARRY_OUTSIDE = 0.25
+CARRY_REACH = 0.8
+CARRY_AREA = 0.04
+#: ... is at least CARRY_THICK shoulder widths thick (its inscribed circle's radius: a hem's trim or the shadow beside
+#: an arm is thin) and lies at least CARRY_SLEEVE shoulder widths from the shoulder-elbow-wrist lines (not a sleeve).
+CARRY_THICK = 0.1
+CARRY_SLEEVE = 0.2
+#: Label of carried objects: LIP's glove (3), the hand-held label: kept in front, never repainted as old clothes.
+CARRIED = 3
+_CARRY_JOINTS = (
+    "right_shoulder", "left_shoulder", "right_hip", "left_hip", "right_knee", "left_knee", "right_ankle",
+    "left_ankle", "right_elbow", "right_wrist", "left_elbow", "left_wrist",
+)  # fmt: skip
+
+
+def _carried(
+    parse: np.ndarray, lab: np.ndarray, skin_dist: np.ndarray, joints: list[np.ndarray | None], sw: float
+) -> None:
+    """Bags and other carried objects: the person mask takes in what the person holds, and the colour split calls
+    it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the main
+    colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and unlike
+    skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), become `CARRIED`: kept in front,
+    neither repainted nor replaced. Where a bag matches the garment's colour only the part outside the core can be
+    told (and not yet: left as garment)."""
+    rs, ls, rh, lh, rk, lk, ra, la, re, rw, le, lw = joints
+    h, w = parse.shape
+    if rs is None or ls is None or rh is None or lh is None:
+        return
+    torso = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(torso, np.round(np.array([rs, ls, lh, rh])).astype(np.int32), 1)
+    grow = max(1, round(CARRY_TORSO * sw))
+    core = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))) > 0
+    # the garments' own colours are read on the body's middle (the torso, the thighs' centre lines), away from
+    # where a hand holds something
+    middle = torso > 0
+    for chain in ((rh, rk, ra), (lh, lk, la)):
+        core |= chain_distance((h, w), list(chain)) < CARRY_LEG * sw
+        middle |= chain_distance((h, w), list(chain[:2])) < CARRY_MIDDLE * sw
+    hands = [hand_tip([None, e, wr]) for e, wr in ((re, rw), (le, lw))]
+    sleeves = np.minimum(chain_distance((h, w), [rs, re, rw]), chain_distance((h, w), [ls, le, lw]))
+    reach = np.full((h, w), np.inf, np.float32)
+    for wr, tip in ((rw, hands[0]), (lw, hands[1])):
+        if tip is not None:
+            reach = np.minimum(reach, chain_distance((h, w), [wr, tip]))
+    if not np.isfinite(reach).any():
+        return
+    unlike = np.zeros((h, w), bool)
+    d_garment = np.zeros((h, w), np.float32)  # colour distance to the garment each pixel was taken for
+    weighted = lab * CARRY_LAB_WEIGHTS
+    for ids in ((5, 6), (9, 12)):
+        garment = np.isin(parse, ids)
+        inside = garment & middle
+        if inside.sum() < 0.1 * sw * sw:
+            continue
+        d = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[inside])], axis=0)
+        unlike |= garment & (d > CARRY_COLOUR)
+        d_garment[garment] = d[garment]
+    unlike &= skin_dist > 3.0
+    unlike = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
+    anywhere = unlike.copy()
+    unlike &= sleeves >= CARRY_SLEEVE * sw  # a sleeve's shadowed or striped side is not held
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(unlike.astype(np.uint8), connectivity=8)
+    for i in range(1, count):
+        if stats[i, cv2.CC_STAT_AREA] < CARRY_AREA * sw * sw:
+            continue
+        blob = labels == i
+        k = max(3, int(0.05 * sw) | 1)  # highlights and seams inside the bag
+        closed = cv2.morphologyEx(blob.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+        x, y, bw, bh = stats[i, :4]
+        pad = np.pad(closed[y : y + bh, x : x + bw], 1)
+        thick = float(cv2.distanceTransform(pad, cv2.DIST_L2, 3).max())
+        outside = (blob & ~core).sum() / blob.sum()
+        _LOG.debug("carry blob area %.3f sw2 outside %.2f reach %.2f thick %.2f sw bottom %d", blob.sum() / sw / sw,
+                   outside, reach[blob].min() / sw, thick / sw, y + bh)  # fmt: skip
+        if outside < CARRY_OUTSIDE or reach[blob].min() > CARRY_REACH * sw or thick < CARRY_THICK * sw:
+            continue
+        bag = connected_to(anywhere, closed > 0) | (closed > 0)  # with its part by the arm (a clutch under it)
+        # and its shades nearer its own colours than the garment's, off the body's middle (a bag's grey highlights
+        # beside dark jeans)
+        d_bag = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[bag])], axis=0)
+        near = cv2.dilate(bag.astype(np.uint8), np.ones((k, k), np.uint8), iterations=3) > 0
+        bag |= connected_to(near & ~middle & (d_bag < d_garment) & np.isin(parse, (5, 6, 9, 12)), bag)
+        _LOG.info("regions: a carried object (bag) of %d pixels by a hand", int(bag.sum()))
+        parse[bag & np.isin(parse, (5, 6, 9, 12))] = CARRIED
 
 
 #: The old garment's outline is grown by this share of the photo's long side into the background (`_garment_rim`).
@@ -691,7 +790,7 @@ def estimate_regions(
     parse = torch.from_numpy(np.stack(rows))
     sil = (parse > 0).float()[:, None]  # the mask used, with the old garment found beyond its outline
     garment = torch.isin(parse, torch.tensor(VITONHD_UPPER_CLOTHES)).float()[:, None]
-    keep_ids = torch.tensor(VITONHD_HEAD + VITONHD_NECK + VITONHD_ARMS + VITONHD_LOWER_BODY)
+    keep_ids = torch.tensor((*VITONHD_HEAD, *VITONHD_NECK, *VITONHD_ARMS, *VITONHD_LOWER_BODY, CARRIED))
     keep = torch.isin(parse, keep_ids).float()[:, None]
     return RegionEstimate(parse, garment, keep, sil.contiguous(), f"{REGION_METHOD}; {how}")
 
