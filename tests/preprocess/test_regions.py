@@ -398,3 +398,23 @@ def test_bags_in_sample_photos(samples_dir: Path):
         image = load_image(paired)
         est = estimate_pose(image, name="00008_00")
         assert not (estimate_person_regions(image, est.pose, person=est.person).parse[0] == CARRIED).any()
+
+
+def test_skirt_beside_a_hanging_sleeve_stays_lower_garment():
+    """Long sleeves hanging beside a skirt whose shadowed side is nearer the top's colour than the skirt's (07445's
+    maroon top over a brick skirt): a sleeve is no wider than the forearm seen against the wall, so the skirt's side
+    stays lower garment (it was left as ragged strips of old top); the sleeves stay garment."""
+    img, pose = _figure()
+    maroon, brick, shadow = (0.30, 0.08, 0.12), (0.62, 0.2, 0.16), (0.44, 0.13, 0.13)
+    _paint(img, maroon, 68, 130, 40, 100)
+    _paint(img, maroon, 68, 165, 28, 40)  # sleeves down to the wrists
+    _paint(img, maroon, 68, 165, 100, 112)
+    _paint(img, brick, 130, 200, 40, 100)
+    _paint(img, shadow, 130, 200, 46, 54)  # the skirt's shadowed side, next to the right sleeve
+    joints = pose.joints.clone()
+    for side, x in (("right", 34), ("left", 106)):
+        joints[0, joint_index(f"{side}_elbow")] = torch.tensor([x, 110, 0.9])
+        joints[0, joint_index(f"{side}_wrist")] = torch.tensor([x, 160, 0.9])
+    parse = estimate_regions(img, Pose(joints, (H, W))).parse[0]
+    assert (parse[135:160, 47:53] == 9).all()  # before: old top (5)
+    assert (parse[135:160, 30:38] == 5).all() and (parse[135:160, 102:110] == 5).all()
