@@ -598,15 +598,34 @@ def _garment_rim(parse: np.ndarray, reach: int) -> None:
     parse[rim] = grown[rim]
 
 
-#: A one-colour outfit is a dress (`_one_piece`) when the main colours of its lower part are within DRESS_COLOUR (Lab)
-#: of the top's, its lower part is one piece (in most rows from below the crotch to its hem a single run of pixels
+#: A one-colour outfit is a dress (`_one_piece`) when its upper and lower parts hold the same mix of colours (the
+#: shares of their pixels in each of the DRESS_CLUSTERS k-means colours of both together differ by at most DRESS_MIX
+#: in total: a print's clusters drift, its mix does not), its lower part is one piece (in most rows from below the crotch to its hem a single run of pixels
 #: at least DRESS_RUN hip-joint distances wide and holding DRESS_SHARE of the row's lower-garment pixels: trousers
 #: and shorts show two legs there) and the photo shows what lies below the hem
 #: (at least DRESS_BELOW shoulder widths squared of legs, socks or shoes).
-DRESS_COLOUR = 8.0
+DRESS_MIX = 0.15
+DRESS_CLUSTERS = 4
 DRESS_RUN = 0.8
 DRESS_SHARE = 0.75
 DRESS_BELOW = 0.05
+
+
+def _colour_mix_distance(lab: np.ndarray, a: np.ndarray, b: np.ndarray, k: int = DRESS_CLUSTERS) -> float:
+    """Total variation distance in [0, 1] between the colour mixes of the (H, W) bool regions `a` and `b`: the share
+    of each region's pixels nearest each of the `k` k-means colours (Lab) of both together."""
+    pixels = np.concatenate((lab[a], lab[b])).astype(np.float32)
+    sample = np.ascontiguousarray(pixels[:: max(1, len(pixels) // 8000)])
+    cv2.setRNGSeed(0)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _, _, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+
+    def mix(px: np.ndarray) -> np.ndarray:
+        px = px[:: max(1, len(px) // 8000)]
+        nearest = np.linalg.norm(px[:, None] - centres[None], axis=-1).argmin(axis=1)
+        return np.bincount(nearest, minlength=k) / max(len(px), 1)
+
+    return 0.5 * float(np.abs(mix(lab[a]) - mix(lab[b])).sum())
 
 
 def _one_piece(
@@ -621,8 +640,7 @@ def _one_piece(
     top = parse == 5
     if skirt.sum() < 0.2 * sw * sw or top.sum() < 0.2 * sw * sw:
         return
-    tops, lowers = main_colours(lab[top]), main_colours(lab[skirt])
-    if max(min(np.linalg.norm(c - k) for k in tops) for c in lowers) > DRESS_COLOUR:
+    if _colour_mix_distance(lab, top, skirt) > DRESS_MIX:
         return
     hem = float(np.percentile(yy[skirt], 97))
     below = np.isin(parse, (8, 16, 17, 18, 19)) & (yy > hem)
