@@ -253,8 +253,18 @@ CUFF_PAST_WRIST = 0.1
 WAIST_WINDOW = (0.15, 0.1)
 
 
-def _row_change(rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0: int, y1: int) -> int | None:
-    """Row in [y0, y1) best splitting the window's per-row median colours into two runs (least squares), or None.
+#: When the chest and thigh samples are alike, `_row_change` looks for the hem from LIKE_WINDOW[0] neck-to-hip lengths
+#: above the hip joints to LIKE_WINDOW[1] below, and takes it only when the two runs' mean colours differ by at least
+#: LIKE_CHANGE (RGB, [0, 1] units; a fold's shadow changes less).
+LIKE_WINDOW = (0.45, 0.1)
+LIKE_CHANGE = 0.06
+
+
+def _row_change(
+    rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0: int, y1: int, least: float = 0.0
+) -> int | None:
+    """Row in [y0, y1) best splitting the window's per-row median colours into two runs (least squares), or None
+    (also when the two runs' mean colours differ by less than `least`).
 
     Per-row medians of the person's pixels within `half` of `hip_x`; for a top and trousers of nearly one colour
     (medians 0.02-0.05 apart) the hem's shadow and the small shift of shade still give one clear change point.
@@ -274,7 +284,11 @@ def _row_change(rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0:
     k = np.arange(1, n)
     head = csq[k - 1] - (csum[k - 1] ** 2).sum(axis=1) / k
     tail = (csq[-1] - csq[k - 1]) - ((csum[-1] - csum[k - 1]) ** 2).sum(axis=1) / (n - k)
-    return max(y0, 0) + int(k[np.argmin(head + tail)])
+    best = int(k[np.argmin(head + tail)])
+    if np.linalg.norm(csum[best - 1] / best - (csum[-1] - csum[best - 1]) / (n - best)) < least:
+        return None
+    rows_y = [y for y in range(max(y0, 0), min(y1, rgb.shape[0])) if sil[y, x0:x1].sum() >= 5]
+    return rows_y[best]
 
 
 #: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; less where the forearm
@@ -376,6 +390,14 @@ def _one(
                 change = _row_change(rgb, sil & ~skin, hip_x, 0.6 * sw, y0, y1)
                 split = float(change) if change is not None else hip_y - 0.12 * torso
                 _LOG.info("regions: no lower-garment colour below the top; split at row %d from the waist", split)
+        elif chest is not None and thigh is not None and sil[int(min(hip_y + 0.1 * torso, h - 1))].any():
+            # chest and thigh alike (a dark crop top over a dark skirt, one colour head to knee): the hem is the
+            # clearest change of the row colours from the lower chest to just below the hips, when there is one
+            y0, y1 = int(hip_y - LIKE_WINDOW[0] * torso), int(hip_y + LIKE_WINDOW[1] * torso)
+            change = _row_change(rgb, sil & ~skin, hip_x, 0.6 * sw, y0, y1, least=LIKE_CHANGE)
+            if change is not None:
+                split = float(change)
+                _LOG.info("regions: top and lower garment alike; split at row %d where the row colours change", split)
     below = sil & (yy >= split)
 
     # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment
@@ -431,7 +453,8 @@ def _one(
                 mine &= past <= CUFF_PAST_WRIST * sw
             sleeve |= mine
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
-        lower &= ~sleeve
+        if np.linalg.norm(chest - thigh) > 0.08:  # alike, nearer one or the other is noise: speckles of old top
+            lower &= ~sleeve
         # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
         # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
         d_chest = np.linalg.norm(rgb - chest, axis=-1)
