@@ -291,26 +291,39 @@ def _row_change(
     return rows_y[best]
 
 
-#: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; less where the forearm
-#: hangs by the wall: SLEEVE_WIDTH times the forearm's distance to the wall (its half-width seen from the outside),
-#: at least SLEEVE_MIN shoulder widths (`_sleeve_reach`).
+#: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; from an arm hanging
+#: straight by the wall, only SLEEVE_WIDTH times the forearm's distance to the wall (its half-width seen from the
+#: outside), at least SLEEVE_MIN shoulder widths (`_sleeve_reach`).
 SLEEVE_REACH = 0.3
 SLEEVE_WIDTH = 1.3
 SLEEVE_MIN = 0.1
+#: An arm hangs straight when its elbow's angle is at least SLEEVE_STRAIGHT degrees.
+SLEEVE_STRAIGHT = 150.0
 
 
-def _sleeve_reach(to_wall: np.ndarray, elbow: np.ndarray | None, wrist: np.ndarray | None, sw: float) -> float:
-    """How far from the arm's line a sleeve may reach, in pixels: a forearm hanging beside the body with the wall on
-    its outer side shows its own width (the median distance from the forearm's line to the wall); a sleeve is not
-    wider than that on its inner side either, so a skirt or trousers beside it, even of a like colour in shadow,
-    stay lower garment. A forearm in front of the body (no wall near) keeps `SLEEVE_REACH`."""
-    if elbow is None or wrist is None:
+def _sleeve_reach(
+    to_wall: np.ndarray,
+    shoulder: np.ndarray | None,
+    elbow: np.ndarray | None,
+    wrist: np.ndarray | None,
+    sw: float,
+) -> float:
+    """How far from the arm's line a sleeve may reach, in pixels: an arm hanging straight beside the body with the
+    wall on its outer side shows its forearm's width (the largest distance from the forearm's lower half to the
+    wall); its sleeve is not wider than that on its inner side either, so a skirt or trousers beside it, even of a
+    like colour in shadow, stay lower garment. A bent arm (a hand on the hip lifts the top's side, a wide cuff
+    spreads) or a forearm in front of the body (no wall near) keeps `SLEEVE_REACH`."""
+    if shoulder is None or elbow is None or wrist is None:
+        return SLEEVE_REACH * sw
+    upper, lower = shoulder - elbow, wrist - elbow
+    cos = float(upper @ lower) / max(float(np.linalg.norm(upper) * np.linalg.norm(lower)), 1e-6)
+    if np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) < SLEEVE_STRAIGHT:
         return SLEEVE_REACH * sw
     h, w = to_wall.shape
-    points = elbow + np.linspace(0.0, 1.0, 16)[:, None] * (wrist - elbow)
+    points = elbow + np.linspace(0.5, 1.0, 9)[:, None] * (wrist - elbow)  # the forearm's lower half, to the cuff
     xs = np.clip(np.round(points[:, 0]).astype(int), 0, w - 1)
     ys = np.clip(np.round(points[:, 1]).astype(int), 0, h - 1)
-    half = float(np.median(to_wall[ys, xs]))
+    half = float(np.max(to_wall[ys, xs]))
     return float(np.clip(SLEEVE_WIDTH * half, SLEEVE_MIN * sw, SLEEVE_REACH * sw))
 
 
@@ -445,8 +458,8 @@ def _one(
         sleeve = np.zeros((h, w), bool)  # shoulder to wrist, not the hand: nothing past the wrist along the forearm
         to_wall = cv2.distanceTransform(sil.astype(np.uint8), cv2.DIST_L2, 3)
         for side, label in (("left", 14), ("right", 15)):
-            elbow, wrist = joint(f"{side}_elbow"), joint(f"{side}_wrist")
-            mine = sleeve_dist[label] < _sleeve_reach(to_wall, elbow, wrist, sw)
+            shoulder, elbow, wrist = joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")
+            mine = sleeve_dist[label] < _sleeve_reach(to_wall, shoulder, elbow, wrist, sw)
             if elbow is not None and wrist is not None:
                 forearm = wrist - elbow
                 past = ((xx - wrist[0]) * forearm[0] + (yy - wrist[1]) * forearm[1]) / max(np.linalg.norm(forearm), 1.0)
