@@ -128,9 +128,10 @@ class CompositeLabels:
 
 
 _OUTFIT_FRONT = (3, 11, 10)  # glove, scarf, neck
-#: Upper garments (the default): head and lower body in front, arms by the torso rule, old tops repainted.
+#: Upper garments (the default): head, lower body and what the hands hold (glove 3: the two-photo regions' bag) in
+#: front, arms by the torso rule, old tops repainted.
 UPPER_LABELS = CompositeLabels(
-    front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY),
+    front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY, 3),
     arms=VITONHD_ARMS,
     old=VITONHD_UPPER_CLOTHES,
     skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
