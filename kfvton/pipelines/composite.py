@@ -13,7 +13,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
        high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
-       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); the neck
+       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); with `sleeves`
+       (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie, but for the
+       other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff); the neck
        (label 10) stays in front of the
        garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
        Without a parse map nothing is kept in front.
@@ -21,7 +23,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline become garment, its texture continued from its own pixels (mirrored across its outline where that
-       colour is near the smooth fill, `MIRROR_COLOUR`): sideways (the blurred outline's normal) and, in the
+       colour is near the smooth fill, `MIRROR_COLOUR`; the smooth fill from its main colour near the band, `MAIN_COLOUR`:
+       no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in the
        shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
@@ -134,9 +137,10 @@ class CompositeLabels:
 
 
 _OUTFIT_FRONT = (3, 11, 10)  # glove, scarf, neck
-#: Upper garments (the default): head and lower body in front, arms by the torso rule, old tops repainted.
+#: Upper garments (the default): head, lower body and what the hands hold (glove 3: the two-photo regions' bag) in
+#: front, arms by the torso rule, old tops repainted.
 UPPER_LABELS = CompositeLabels(
-    front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY),
+    front=(*VITONHD_HEAD, *VITONHD_LOWER_BODY, 3),
     arms=VITONHD_ARMS,
     old=VITONHD_UPPER_CLOTHES,
     skin=(*VITONHD_ARMS, 10, 13),  # arms, neck, face
@@ -238,6 +242,9 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: the hips outside the hip joints, in shoulder widths.
 TORSO_SHOULDER = (0.15, 0.15)
 TORSO_NECK = 0.2
+#: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
+#: (11 persons) have necks 0.24-0.47 wide above the neck joint, median 0.34.
+NECK_WIDTH = 0.34
 TORSO_HIP = 0.12
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
@@ -258,6 +265,10 @@ MIRROR_COLOUR = 0.25
 #: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
 #: smooth fill: they continue, a plain garment's collar or stripe does not).
 MIRROR_SPREAD = 2.5
+#: The grown band's smooth fill comes from the garment's pixels within MAIN_COLOUR (sum of |RGB| differences) of
+#: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
+MAIN_COLOUR = 0.3
+MAIN_SHARE = 0.6
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -306,6 +317,7 @@ def composite_garment(
     labels: CompositeLabels | None = None,
     shading: bool = True,
     fit: bool = True,
+    sleeves: Tensor | None = None,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -321,6 +333,10 @@ def composite_garment(
         shading: carry the person's light and folds onto the garment (needs a parse map).
         fit: snap the garment's outline to the body (needs a parse map; module docstring, step 2b): cut where it
             lies on the background past the silhouette, grown over freed old clothes within `GROW_SW` of it.
+        sleeves: optional (B or 1, 2, H, W) bool, the pixels the warped garment takes from its right and left
+            sleeve (`garment_warp.PartWarp.sleeves`): with a parse map, an arm stays behind its own sleeve (a
+            freed arm under a longer new sleeve no longer cuts it); only the other arm's forearm (`_limbs`) may
+            lie in front of a sleeve.
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -339,6 +355,9 @@ def composite_garment(
     if parse is not None:
         check_shape(parse, "parse", ("B", h, w))
         batches["parse"] = parse.shape[0]
+    if sleeves is not None:
+        check_shape(sleeves, "sleeves", ("B", 2, h, w))
+        batches["sleeves"] = sleeves.shape[0]
     b = check_same_batch(batches)
     if feather_px < 0:
         raise ValueError(f"feather_px: expected >= 0, got {feather_px}")
@@ -368,6 +387,8 @@ def composite_garment(
                 arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
             if bool(neck.any()):  # the neck in front of the garment's back neckline
                 keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
+        if sleeves is not None:
+            arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
@@ -491,7 +512,9 @@ def _fit_to_body(
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
         if seed.sum() < 16:
             continue
-        tex = push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
+        # smooth (a copied edge pixel streaks across the band), from the garment's main colour near the band: a
+        # stripe along a sleeve's edge (three white stripes on red) made a pale blurred band of their average
+        tex = push_pull(g_all[i][crop], _main_colour(g_all[i][crop], seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
         by, bx = np.nonzero(broad)
@@ -528,6 +551,21 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _main_colour(img: np.ndarray, seed: np.ndarray, grow: np.ndarray, reach: float) -> np.ndarray:
+    """(H, W) bool: the `seed` pixels within 3 `reach` of the `grow` band whose colour is within `MAIN_COLOUR` (sum
+    of |RGB| differences) of their median there, when they are at least `MAIN_SHARE` of those seeds (one main
+    colour); else `seed` as it is (a print, colour blocks)."""
+    k = 2 * max(1, round(3 * reach)) + 1
+    near = cv2.dilate(grow.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+    near &= seed
+    if near.sum() < 16:
+        return seed
+    median = np.median(img[near][::5], axis=0).astype(np.float32)
+    off = cv2.transform(cv2.absdiff(img, np.full_like(img, median)), np.ones((1, 3), np.float32))
+    main = seed & (off < MAIN_COLOUR)
+    return main if (main & near).sum() >= MAIN_SHARE * near.sum() else seed
 
 
 def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
@@ -1251,7 +1289,7 @@ def _body_prior(
     if outline is not None:
         cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
         if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
-            half = 0.5 * TORSO_NECK * sw
+            half = 0.5 * NECK_WIDTH * sw
             cv2.fillPoly(out, [np.round(_segment_quad(xy[1], xy[0], half, half)).astype(np.int32)], 1)
     return out
 
@@ -1409,6 +1447,21 @@ def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: t
             return None
         out.append(torch.from_numpy(prior > 0))
     return torch.stack(out).to(device)
+
+
+def _own_sleeves(sleeves: Tensor, keypoints: KeypointPairs | None) -> Tensor:
+    """(B, H, W) bool: the new sleeves' pixels (`sleeves` (B, 2, H, W): right, left) where no arm is in front of
+    them: all of each sleeve but, with a pose, the other arm's forearm (a hand laid on the other upper arm)."""
+    b, _, h, w = sleeves.shape
+    right, left = sleeves[:, 0].clone(), sleeves[:, 1].clone()
+    for i in range(b):
+        if not bool(right[i].any() or left[i].any()):
+            continue
+        for own, other in ((right, (6, 7)), (left, (3, 4))):
+            forearm = _body_prior(keypoints, i, (h, w), 1, (other,), torso=False)
+            if forearm is not None:
+                own[i] &= ~torch.from_numpy(forearm > 0).to(own.device)
+    return right | left
 
 
 def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
