@@ -657,6 +657,12 @@ def test_waistband_is_the_higher_column_tops():
     parse[115:200, 30:70] = 9  # the pants' top edge 5 px above the hip joints
     parse[115:150, 41:60] = 5  # a knot over the middle 0.4 hip widths, 35 px down
     assert abs(float(_Body(joints, parse).waist[1]) - 115) < 1.5
+    # estimated regions calling a jacket of the trousers' colour "pants" up to the chest in some columns: those
+    # columns do not show the waistband (the waist had fallen back to the prior, 013569 17 px low)
+    parse[115:150, 41:60] = 9
+    parse[40:115, 38:46] = 9
+    parse[40:115, 55:62] = 9
+    assert abs(float(_Body(joints, parse).waist[1]) - 115) < 1.5
 
 
 def test_tuck_follows_the_top_and_keeps_it_beyond_the_garment():
@@ -717,6 +723,11 @@ def test_pants_reaching_above_the_waist_beyond_the_garment_are_a_coat():
     waist = torch.tensor([100.0])
     out = _coat_above_waist(parse, covered, waist, torch.tensor([40.0]))
     assert bool((out[:, 40:150, 20:28] == 7).all())
+    parse[:, 150:195, 20:28] = 9  # the piece goes on below the new garment's hem (row 179): not a coat there
+    out = _coat_above_waist(parse, covered, waist, torch.tensor([40.0]))
+    assert bool((out[:, 40:180, 20:28] == 7).all()) and bool((out[:, 180:195, 20:28] == 9).all())
+    parse[:, 150:195, 20:28] = 0
+    parse[:, 40:150, 20:28] = 9
     assert bool((out[:, 105:150, 72:76] == 9).all()) and bool((out[:, 100:180, 30:70] == 9).all())
     parse[:, 40:150, 20:28] = 0
     parse[:, int(100 - COAT_ABOVE * 40) + 2 : 150, 20:28] = 9  # reaching only a little above: pants
