@@ -15,7 +15,9 @@ the residue (old garment pixels that the new garment does not cover and whose co
 `repainted` to a colour within the tolerance, `missed` by the estimated regions and left as it was, split by what
 they called it: `bg` / `body` / `head` / `lower`, and `kept`: called old garment yet left; `seen`: the residue
 over what the composited garment covers, `covering`; `left`: those pixels as a share of all the old garment's, which
-unlike `seen` cannot rise when the garment covers more of the old one, `seen_share`) and the spill (`mask_spill`).
+unlike `seen` cannot rise when the garment covers more of the old one, `seen_share`), the spill (`mask_spill`) and, for
+Dress Code photos with a bag in the reference map, `bag`: the share of its pixels left alone (called carried or
+background, `carried_share`).
 
 The residue is printed two ways: `residue` (strict, the issue's measure) and `nowall` (`residue_without_wall`: the
 same without the `repainted` pixels whose new colour is the true background colour near them, from the reference
@@ -155,6 +157,19 @@ def residue_map(person: torch.Tensor, result, estimated: torch.Tensor, truth: to
     return out
 
 
+def carried_share(estimated: torch.Tensor, truth: torch.Tensor) -> float:
+    """Share of a Dress Code reference map's bag pixels (label 16) that the estimate calls carried (`CARRIED`: kept in
+    front, neither repainted nor replaced); nan without a bag. Pixels it calls background count as right too (outside
+    the person mask: untouched)."""
+    from kfvton.preprocess.regions import CARRIED
+
+    bag = truth[0] == 16
+    if not bool(bag.any()):
+        return float("nan")
+    called = estimated[0][bag]
+    return float(((called == CARRIED) | (called == 0)).float().mean())
+
+
 def people(samples: Path, sets: list[str], pairs: list[tuple[str, str]] | None = None) -> list[dict]:
     out = []
     if "vitonhd" in sets:
@@ -236,11 +251,13 @@ def main() -> int:
         parts = residue_breakdown(person, result, regions.parse, ours_truth)
         parts["nowall"] = residue_without_wall(person, result, ours_truth)
         spill = mask_spill(result.warped_mask, ours_truth)
+        parts["bag"] = carried_share(regions.parse, truth) if item["kind"] == "dresscode" else float("nan")
         rows.append((item["set"], ious, residue, spill, parts, seen, left))
         print(f"{item['set']:10s} {item['name']:9s} " + " ".join(f"{v:9.2f}" for v in ious.values())
               + f"  {residue:7.3f}  {parts['nowall']:5.3f}  {parts['under']:5.3f}  {parts['repainted']:5.3f}  {parts['missed']:5.3f}"
               + " (" + " ".join(f"{parts[k]:5.3f}" for k in (*MISSED_AS, "kept")) + ")"
-              + f"  {seen:5.3f}  {left:5.3f}  {spill:5.3f}  {elapsed:6.1f}", flush=True)  # fmt: skip
+              + f"  {seen:5.3f}  {left:5.3f}  {spill:5.3f}  {elapsed:6.1f}"
+              + (f"  bag {parts['bag']:.2f}" if parts["bag"] == parts["bag"] else ""), flush=True)  # fmt: skip
         if args.sheet:
             colours = colors_from_labels(regions.parse)
             where = residue_map(person, result, regions.parse, ours_truth)
@@ -256,7 +273,9 @@ def main() -> int:
               + f"  residue mean {np.mean([r[2] for r in sel]):.3f} strict, {np.mean([r[4]['nowall'] for r in sel]):.3f} without wall-coloured repaint ("
               + ", ".join(f"{k} {np.mean([r[4][k] for r in sel]):.3f}" for k in ("under", "repainted", "missed", *MISSED_AS, "kept"))
               + f"; seen {np.mean([r[5] for r in sel]):.3f}, left {np.mean([r[6] for r in sel]):.3f})"
-              f"  spill median {np.median([r[3] for r in sel]):.3f}")  # fmt: skip
+              f"  spill median {np.median([r[3] for r in sel]):.3f}"
+              + (f"  bags carried {np.nanmean(bags):.2f} (n={np.isfinite(bags).sum()})"
+                 if np.isfinite(bags := np.array([r[4]['bag'] for r in sel])).any() else ""))  # fmt: skip
     if args.sheet and sheet:
         from kfvton.preprocess.io import save_image
 

@@ -253,8 +253,18 @@ CUFF_PAST_WRIST = 0.1
 WAIST_WINDOW = (0.15, 0.1)
 
 
-def _row_change(rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0: int, y1: int) -> int | None:
-    """Row in [y0, y1) best splitting the window's per-row median colours into two runs (least squares), or None.
+#: When the chest and thigh samples are alike, `_row_change` looks for the hem from LIKE_WINDOW[0] neck-to-hip lengths
+#: above the hip joints to LIKE_WINDOW[1] below, and takes it only when the two runs' mean colours differ by at least
+#: LIKE_CHANGE (RGB, [0, 1] units; a fold's shadow changes less).
+LIKE_WINDOW = (0.45, 0.1)
+LIKE_CHANGE = 0.06
+
+
+def _row_change(
+    rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0: int, y1: int, least: float = 0.0
+) -> int | None:
+    """Row in [y0, y1) best splitting the window's per-row median colours into two runs (least squares), or None
+    (also when the two runs' mean colours differ by less than `least`).
 
     Per-row medians of the person's pixels within `half` of `hip_x`; for a top and trousers of nearly one colour
     (medians 0.02-0.05 apart) the hem's shadow and the small shift of shade still give one clear change point.
@@ -274,7 +284,47 @@ def _row_change(rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0:
     k = np.arange(1, n)
     head = csq[k - 1] - (csum[k - 1] ** 2).sum(axis=1) / k
     tail = (csq[-1] - csq[k - 1]) - ((csum[-1] - csum[k - 1]) ** 2).sum(axis=1) / (n - k)
-    return max(y0, 0) + int(k[np.argmin(head + tail)])
+    best = int(k[np.argmin(head + tail)])
+    if np.linalg.norm(csum[best - 1] / best - (csum[-1] - csum[best - 1]) / (n - best)) < least:
+        return None
+    rows_y = [y for y in range(max(y0, 0), min(y1, rgb.shape[0])) if sil[y, x0:x1].sum() >= 5]
+    return rows_y[best]
+
+
+#: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; from an arm hanging
+#: straight by the wall, only SLEEVE_WIDTH times the forearm's distance to the wall (its half-width seen from the
+#: outside), at least SLEEVE_MIN shoulder widths (`_sleeve_reach`).
+SLEEVE_REACH = 0.3
+SLEEVE_WIDTH = 1.3
+SLEEVE_MIN = 0.1
+#: An arm hangs straight when its elbow's angle is at least SLEEVE_STRAIGHT degrees.
+SLEEVE_STRAIGHT = 150.0
+
+
+def _sleeve_reach(
+    to_wall: np.ndarray,
+    shoulder: np.ndarray | None,
+    elbow: np.ndarray | None,
+    wrist: np.ndarray | None,
+    sw: float,
+) -> float:
+    """How far from the arm's line a sleeve may reach, in pixels: an arm hanging straight beside the body with the
+    wall on its outer side shows its forearm's width (the largest distance from the forearm's lower half to the
+    wall); its sleeve is not wider than that on its inner side either, so a skirt or trousers beside it, even of a
+    like colour in shadow, stay lower garment. A bent arm (a hand on the hip lifts the top's side, a wide cuff
+    spreads) or a forearm in front of the body (no wall near) keeps `SLEEVE_REACH`."""
+    if shoulder is None or elbow is None or wrist is None:
+        return SLEEVE_REACH * sw
+    upper, lower = shoulder - elbow, wrist - elbow
+    cos = float(upper @ lower) / max(float(np.linalg.norm(upper) * np.linalg.norm(lower)), 1e-6)
+    if np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))) < SLEEVE_STRAIGHT:
+        return SLEEVE_REACH * sw
+    h, w = to_wall.shape
+    points = elbow + np.linspace(0.5, 1.0, 9)[:, None] * (wrist - elbow)  # the forearm's lower half, to the cuff
+    xs = np.clip(np.round(points[:, 0]).astype(int), 0, w - 1)
+    ys = np.clip(np.round(points[:, 1]).astype(int), 0, h - 1)
+    half = float(np.max(to_wall[ys, xs]))
+    return float(np.clip(SLEEVE_WIDTH * half, SLEEVE_MIN * sw, SLEEVE_REACH * sw))
 
 
 def _one(
@@ -353,6 +403,14 @@ def _one(
                 change = _row_change(rgb, sil & ~skin, hip_x, 0.6 * sw, y0, y1)
                 split = float(change) if change is not None else hip_y - 0.12 * torso
                 _LOG.info("regions: no lower-garment colour below the top; split at row %d from the waist", split)
+        elif chest is not None and thigh is not None and sil[int(min(hip_y + 0.1 * torso, h - 1))].any():
+            # chest and thigh alike (a dark crop top over a dark skirt, one colour head to knee): the hem is the
+            # clearest change of the row colours from the lower chest to just below the hips, when there is one
+            y0, y1 = int(hip_y - LIKE_WINDOW[0] * torso), int(hip_y + LIKE_WINDOW[1] * torso)
+            change = _row_change(rgb, sil & ~skin, hip_x, 0.6 * sw, y0, y1, least=LIKE_CHANGE)
+            if change is not None:
+                split = float(change)
+                _LOG.info("regions: top and lower garment alike; split at row %d where the row colours change", split)
     below = sil & (yy >= split)
 
     # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment
@@ -398,16 +456,18 @@ def _one(
     lower = below & (parse == 5)
     if hips and chest is not None and thigh is not None:  # sleeves next to the hips stay garment unless thigh-like
         sleeve = np.zeros((h, w), bool)  # shoulder to wrist, not the hand: nothing past the wrist along the forearm
+        to_wall = cv2.distanceTransform(sil.astype(np.uint8), cv2.DIST_L2, 3)
         for side, label in (("left", 14), ("right", 15)):
-            mine = sleeve_dist[label] < 0.3 * sw
-            elbow, wrist = joint(f"{side}_elbow"), joint(f"{side}_wrist")
+            shoulder, elbow, wrist = joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")
+            mine = sleeve_dist[label] < _sleeve_reach(to_wall, shoulder, elbow, wrist, sw)
             if elbow is not None and wrist is not None:
                 forearm = wrist - elbow
                 past = ((xx - wrist[0]) * forearm[0] + (yy - wrist[1]) * forearm[1]) / max(np.linalg.norm(forearm), 1.0)
                 mine &= past <= CUFF_PAST_WRIST * sw
             sleeve |= mine
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
-        lower &= ~sleeve
+        if np.linalg.norm(chest - thigh) > 0.08:  # alike, nearer one or the other is noise: speckles of old top
+            lower &= ~sleeve
         # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
         # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
         d_chest = np.linalg.norm(rgb - chest, axis=-1)
@@ -449,12 +509,111 @@ def _one(
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
+    _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
     if one_colour:
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
+
+
+#: Carried objects (`_carried`): the body's core is the torso polygon (shoulders, hips) grown by CARRY_TORSO shoulder
+#: widths and the leg capsules (hip, knee, ankle) CARRY_LEG shoulder widths wide; a garment-labelled blob whose
+#: colour is at least CARRY_COLOUR (Lab) from every main colour of the garment it was taken for (read in the torso
+#: polygon and within CARRY_MIDDLE shoulder widths of the hip-knee lines), not skin, at least
+#: CARRY_OUTSIDE of it beyond the core, within CARRY_REACH shoulder widths of a hand and at least CARRY_AREA shoulder
+#: widths squared is a carried object (a bag).
+CARRY_TORSO = 0.12
+CARRY_LEG = 0.3
+CARRY_MIDDLE = 0.12
+CARRY_COLOUR = 12.0
+#: Weights of L, a and b in that colour distance: shading and folds change a garment's lightness, not its hue.
+CARRY_LAB_WEIGHTS = np.array([0.5, 1.0, 1.0])
+CARRY_OUTSIDE = 0.25
+CARRY_REACH = 0.8
+CARRY_AREA = 0.04
+#: ... is at least CARRY_THICK shoulder widths thick (its inscribed circle's radius: a hem's trim or the shadow beside
+#: an arm is thin) and lies at least CARRY_SLEEVE shoulder widths from the shoulder-elbow-wrist lines (not a sleeve).
+CARRY_THICK = 0.1
+CARRY_SLEEVE = 0.2
+#: Label of carried objects: LIP's glove (3), the hand-held label: kept in front, never repainted as old clothes.
+CARRIED = 3
+_CARRY_JOINTS = (
+    "right_shoulder", "left_shoulder", "right_hip", "left_hip", "right_knee", "left_knee", "right_ankle",
+    "left_ankle", "right_elbow", "right_wrist", "left_elbow", "left_wrist",
+)  # fmt: skip
+
+
+def _carried(
+    parse: np.ndarray, lab: np.ndarray, skin_dist: np.ndarray, joints: list[np.ndarray | None], sw: float
+) -> None:
+    """Bags and other carried objects: the person mask takes in what the person holds, and the colour split calls
+    it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the main
+    colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and unlike
+    skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), become `CARRIED`: kept in front,
+    neither repainted nor replaced. Where a bag matches the garment's colour only the part outside the core can be
+    told (and not yet: left as garment)."""
+    rs, ls, rh, lh, rk, lk, ra, la, re, rw, le, lw = joints
+    h, w = parse.shape
+    if rs is None or ls is None or rh is None or lh is None:
+        return
+    torso = np.zeros((h, w), np.uint8)
+    cv2.fillConvexPoly(torso, np.round(np.array([rs, ls, lh, rh])).astype(np.int32), 1)
+    grow = max(1, round(CARRY_TORSO * sw))
+    core = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))) > 0
+    # the garments' own colours are read on the body's middle (the torso, the thighs' centre lines), away from
+    # where a hand holds something
+    middle = torso > 0
+    for chain in ((rh, rk, ra), (lh, lk, la)):
+        core |= chain_distance((h, w), list(chain)) < CARRY_LEG * sw
+        middle |= chain_distance((h, w), list(chain[:2])) < CARRY_MIDDLE * sw
+    hands = [hand_tip([None, e, wr]) for e, wr in ((re, rw), (le, lw))]
+    sleeves = np.minimum(chain_distance((h, w), [rs, re, rw]), chain_distance((h, w), [ls, le, lw]))
+    reach = np.full((h, w), np.inf, np.float32)
+    for wr, tip in ((rw, hands[0]), (lw, hands[1])):
+        if tip is not None:
+            reach = np.minimum(reach, chain_distance((h, w), [wr, tip]))
+    if not np.isfinite(reach).any():
+        return
+    unlike = np.zeros((h, w), bool)
+    d_garment = np.zeros((h, w), np.float32)  # colour distance to the garment each pixel was taken for
+    weighted = lab * CARRY_LAB_WEIGHTS
+    for ids in ((5, 6), (9, 12)):
+        garment = np.isin(parse, ids)
+        inside = garment & middle
+        if inside.sum() < 0.1 * sw * sw:
+            continue
+        d = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[inside])], axis=0)
+        unlike |= garment & (d > CARRY_COLOUR)
+        d_garment[garment] = d[garment]
+    unlike &= skin_dist > 3.0
+    unlike = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
+    anywhere = unlike.copy()
+    unlike &= sleeves >= CARRY_SLEEVE * sw  # a sleeve's shadowed or striped side is not held
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(unlike.astype(np.uint8), connectivity=8)
+    for i in range(1, count):
+        if stats[i, cv2.CC_STAT_AREA] < CARRY_AREA * sw * sw:
+            continue
+        blob = labels == i
+        k = max(3, int(0.05 * sw) | 1)  # highlights and seams inside the bag
+        closed = cv2.morphologyEx(blob.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+        x, y, bw, bh = stats[i, :4]
+        pad = np.pad(closed[y : y + bh, x : x + bw], 1)
+        thick = float(cv2.distanceTransform(pad, cv2.DIST_L2, 3).max())
+        outside = (blob & ~core).sum() / blob.sum()
+        _LOG.debug("carry blob area %.3f sw2 outside %.2f reach %.2f thick %.2f sw bottom %d", blob.sum() / sw / sw,
+                   outside, reach[blob].min() / sw, thick / sw, y + bh)  # fmt: skip
+        if outside < CARRY_OUTSIDE or reach[blob].min() > CARRY_REACH * sw or thick < CARRY_THICK * sw:
+            continue
+        bag = connected_to(anywhere, closed > 0) | (closed > 0)  # with its part by the arm (a clutch under it)
+        # and its shades nearer its own colours than the garment's, off the body's middle (a bag's grey highlights
+        # beside dark jeans)
+        d_bag = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[bag])], axis=0)
+        near = cv2.dilate(bag.astype(np.uint8), np.ones((k, k), np.uint8), iterations=3) > 0
+        bag |= connected_to(near & ~middle & (d_bag < d_garment) & np.isin(parse, (5, 6, 9, 12)), bag)
+        _LOG.info("regions: a carried object (bag) of %d pixels by a hand", int(bag.sum()))
+        parse[bag & np.isin(parse, (5, 6, 9, 12))] = CARRIED
 
 
 #: The old garment's outline is grown by this share of the photo's long side into the background (`_garment_rim`).
@@ -475,15 +634,34 @@ def _garment_rim(parse: np.ndarray, reach: int) -> None:
     parse[rim] = grown[rim]
 
 
-#: A one-colour outfit is a dress (`_one_piece`) when the main colours of its lower part are within DRESS_COLOUR (Lab)
-#: of the top's, its lower part is one piece (in most rows from below the crotch to its hem a single run of pixels
+#: A one-colour outfit is a dress (`_one_piece`) when its upper and lower parts hold the same mix of colours (the
+#: shares of their pixels in each of the DRESS_CLUSTERS k-means colours of both together differ by at most DRESS_MIX
+#: in total: a print's clusters drift, its mix does not), its lower part is one piece (in most rows from below the crotch to its hem a single run of pixels
 #: at least DRESS_RUN hip-joint distances wide and holding DRESS_SHARE of the row's lower-garment pixels: trousers
 #: and shorts show two legs there) and the photo shows what lies below the hem
 #: (at least DRESS_BELOW shoulder widths squared of legs, socks or shoes).
-DRESS_COLOUR = 8.0
+DRESS_MIX = 0.15
+DRESS_CLUSTERS = 4
 DRESS_RUN = 0.8
 DRESS_SHARE = 0.75
 DRESS_BELOW = 0.05
+
+
+def _colour_mix_distance(lab: np.ndarray, a: np.ndarray, b: np.ndarray, k: int = DRESS_CLUSTERS) -> float:
+    """Total variation distance in [0, 1] between the colour mixes of the (H, W) bool regions `a` and `b`: the share
+    of each region's pixels nearest each of the `k` k-means colours (Lab) of both together."""
+    pixels = np.concatenate((lab[a], lab[b])).astype(np.float32)
+    sample = np.ascontiguousarray(pixels[:: max(1, len(pixels) // 8000)])
+    cv2.setRNGSeed(0)
+    criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 20, 0.5)
+    _, _, centres = cv2.kmeans(sample, k, None, criteria, 2, cv2.KMEANS_PP_CENTERS)
+
+    def mix(px: np.ndarray) -> np.ndarray:
+        px = px[:: max(1, len(px) // 8000)]
+        nearest = np.linalg.norm(px[:, None] - centres[None], axis=-1).argmin(axis=1)
+        return np.bincount(nearest, minlength=k) / max(len(px), 1)
+
+    return 0.5 * float(np.abs(mix(lab[a]) - mix(lab[b])).sum())
 
 
 def _one_piece(
@@ -498,8 +676,7 @@ def _one_piece(
     top = parse == 5
     if skirt.sum() < 0.2 * sw * sw or top.sum() < 0.2 * sw * sw:
         return
-    tops, lowers = main_colours(lab[top]), main_colours(lab[skirt])
-    if max(min(np.linalg.norm(c - k) for k in tops) for c in lowers) > DRESS_COLOUR:
+    if _colour_mix_distance(lab, top, skirt) > DRESS_MIX:
         return
     hem = float(np.percentile(yy[skirt], 97))
     below = np.isin(parse, (8, 16, 17, 18, 19)) & (yy > hem)
@@ -691,7 +868,7 @@ def estimate_regions(
     parse = torch.from_numpy(np.stack(rows))
     sil = (parse > 0).float()[:, None]  # the mask used, with the old garment found beyond its outline
     garment = torch.isin(parse, torch.tensor(VITONHD_UPPER_CLOTHES)).float()[:, None]
-    keep_ids = torch.tensor(VITONHD_HEAD + VITONHD_NECK + VITONHD_ARMS + VITONHD_LOWER_BODY)
+    keep_ids = torch.tensor((*VITONHD_HEAD, *VITONHD_NECK, *VITONHD_ARMS, *VITONHD_LOWER_BODY, CARRIED))
     keep = torch.isin(parse, keep_ids).float()[:, None]
     return RegionEstimate(parse, garment, keep, sil.contiguous(), f"{REGION_METHOD}; {how}")
 
