@@ -320,10 +320,11 @@ class TestMeasures:
     # SSIM 0.536, cover 92.3 %, spill 5.8 % (was 4.8 %; the goal < 5 % NOT met): ceiling 0.05 -> 0.065.
     # Round 6 (lower6): lower SSIM 0.592 (was 0.548; the lower-garment changes above, and 013569's open denim jacket
     # that the regions call trousers kept as a coat, `_coat_above_waist`, 0.469 -> 0.519), cover 96.4 %, spill
-    # 4.1 %: floors 0.53 / 0.92 -> 0.57 / 0.94; dresses unchanged (0.535, 92.7 %, 6.1 %)
+    # 4.1 %; after merging main (regions6) 0.585, 94.7 %, 3.9 %: floors 0.53 / 0.92 -> 0.57 / 0.93; dresses
+    # unchanged by lower6 (after the merge 0.534, 92.5 %, 6.2 %; tops rose to 0.576, so the dress gap is 0.042)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.57, 0.94, 0.05), ("dresses", 0.50, 0.87, 0.065)],
+        [("lower_body", 0.57, 0.93, 0.05), ("dresses", 0.50, 0.87, 0.065)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
