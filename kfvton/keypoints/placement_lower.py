@@ -4,7 +4,8 @@ Body frame (per batch item): `u` the unit vector from the wearer's right hip joi
 to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip distance along `v`
 (`DEFAULT_TORSO` hw without a neck).
     Waist: the top of the old trousers / skirt (parse labels 9, 12: the `WAIST_COL_Q` quantile of the column tops
-        within `WAIST_COLS` hw of the centre line) when a parse map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
+        within `WAIST_COLS` hw of the centre line, leaving out columns whose run reaches above `WAIST_UP_MAX`
+        torso when at least a fifth of them stay) when a parse map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
         the mid-hip; when that top edge lies under the old top (a shirt hanging over the waistband hides it) and
         below `WAIST_UP`, it is moved `HIDDEN_WAIST` of the way up to it. Its half-width is the person's
         silhouette there (every parse label but background and arms; tops below the hip joints neither: an open
@@ -217,7 +218,11 @@ class _Body:
         col = (a[near] - a[near].min()).round().long()
         tops = torch.full((int(col.max()) + 1,), float("inf"), dtype=torch.float64)
         tops = tops.scatter_reduce(0, col, d[near], reduce="amin")
-        return torch.quantile(tops[torch.isfinite(tops)], WAIST_COL_Q)
+        tops = tops[torch.isfinite(tops)]
+        # columns whose "pants" run up past the highest waist (estimated regions: a shirt or jacket of the
+        # trousers' colour) do not show the waistband; the others do
+        seen = tops[tops >= -WAIST_UP_MAX * self.torso]
+        return torch.quantile(seen if seen.numel() >= 0.2 * tops.numel() else tops, WAIST_COL_Q)
 
     def _under_top(self, parse: Tensor, top: Tensor) -> bool:
         """Whether the old lower garment's top edge at depth `top` (below the mid-hip along `v`) lies under the old

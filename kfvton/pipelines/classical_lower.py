@@ -216,7 +216,8 @@ def _coat_above_waist(parse: Tensor, covered: Tensor, waist_y: Tensor, hw: Tenso
     bool) that reaches more than `COAT_ABOVE` waist widths (`hw` (B,)) above the new waist line (`waist_y` (B,)
     rows) relabelled as a coat: trousers end at their waistband (placement puts the new one at the old one's top
     edge or above), so that piece is something of the same colour that the estimated regions took for them, an
-    open jacket or a shirt's hem (013569's denim jacket was repainted as skin); kept as it is."""
+    open jacket or a shirt's hem (013569's denim jacket was repainted as skin); kept as it is, down to the new
+    garment's hem (below it old trouser legs are freed legs)."""
     old = labels_in(parse, (9, 12)) & ~covered
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     above = old & (rows < (waist_y - COAT_ABOVE * hw).reshape(-1, 1, 1))
@@ -228,8 +229,11 @@ def _coat_above_waist(parse: Tensor, covered: Tensor, waist_y: Tensor, hw: Tenso
             continue
         _, comp = cv2.connectedComponents(old[i].cpu().numpy().astype(np.uint8), connectivity=8)
         high = np.unique(comp[above[i].cpu().numpy()])
-        coat = torch.from_numpy(np.isin(comp, high[high > 0])).to(parse.device)
-        out[i][coat] = 7
+        coat = np.isin(comp, high[high > 0])
+        hem = covered[i].any(-1).nonzero()
+        if hem.numel():  # never below the new garment's hem: old trouser legs there are freed, not a coat
+            coat[int(hem.max()) + 1 :] = False
+        out[i][torch.from_numpy(coat).to(parse.device)] = 7
     return out
 
 

@@ -320,10 +320,11 @@ class TestMeasures:
     # SSIM 0.536, cover 92.3 %, spill 5.8 % (was 4.8 %; the goal < 5 % NOT met): ceiling 0.05 -> 0.065.
     # Round 6 (lower6): lower SSIM 0.592 (was 0.548; the lower-garment changes above, and 013569's open denim jacket
     # that the regions call trousers kept as a coat, `_coat_above_waist`, 0.469 -> 0.519), cover 96.4 %, spill
-    # 4.1 %: floors 0.53 / 0.92 -> 0.57 / 0.94; dresses unchanged (0.535, 92.7 %, 6.1 %)
+    # 4.1 %; after merging main (regions6) 0.585, 94.7 %, 3.9 %: floors 0.53 / 0.92 -> 0.57 / 0.93; dresses
+    # unchanged by lower6 (after the merge 0.534, 92.5 %, 6.2 %; tops rose to 0.576, so the dress gap is 0.042)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.57, 0.94, 0.05), ("dresses", 0.50, 0.87, 0.065)],
+        [("lower_body", 0.57, 0.93, 0.05), ("dresses", 0.50, 0.87, 0.065)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
@@ -657,6 +658,12 @@ def test_waistband_is_the_higher_column_tops():
     parse[115:200, 30:70] = 9  # the pants' top edge 5 px above the hip joints
     parse[115:150, 41:60] = 5  # a knot over the middle 0.4 hip widths, 35 px down
     assert abs(float(_Body(joints, parse).waist[1]) - 115) < 1.5
+    # estimated regions calling a jacket of the trousers' colour "pants" up to the chest in some columns: those
+    # columns do not show the waistband (the waist had fallen back to the prior, 013569 17 px low)
+    parse[115:150, 41:60] = 9
+    parse[40:115, 38:46] = 9
+    parse[40:115, 55:62] = 9
+    assert abs(float(_Body(joints, parse).waist[1]) - 115) < 1.5
 
 
 def test_tuck_follows_the_top_and_keeps_it_beyond_the_garment():
@@ -717,6 +724,11 @@ def test_pants_reaching_above_the_waist_beyond_the_garment_are_a_coat():
     waist = torch.tensor([100.0])
     out = _coat_above_waist(parse, covered, waist, torch.tensor([40.0]))
     assert bool((out[:, 40:150, 20:28] == 7).all())
+    parse[:, 150:195, 20:28] = 9  # the piece goes on below the new garment's hem (row 179): not a coat there
+    out = _coat_above_waist(parse, covered, waist, torch.tensor([40.0]))
+    assert bool((out[:, 40:180, 20:28] == 7).all()) and bool((out[:, 180:195, 20:28] == 9).all())
+    parse[:, 150:195, 20:28] = 0
+    parse[:, 40:150, 20:28] = 9
     assert bool((out[:, 105:150, 72:76] == 9).all()) and bool((out[:, 100:180, 30:70] == 9).all())
     parse[:, 40:150, 20:28] = 0
     parse[:, int(100 - COAT_ABOVE * 40) + 2 : 150, 20:28] = 9  # reaching only a little above: pants
