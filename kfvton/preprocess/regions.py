@@ -548,20 +548,39 @@ _CARRY_JOINTS = (
 def _carried(
     parse: np.ndarray, lab: np.ndarray, skin_dist: np.ndarray, joints: list[np.ndarray | None], sw: float
 ) -> None:
-    """Bags and other carried objects: the person mask takes in what the person holds, and the colour split calls
-    it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the main
-    colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and unlike
-    skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), become `CARRIED`: kept in front,
-    neither repainted nor replaced. Where a bag matches the garment's colour only the part outside the core can be
+    """`_carried_mask` within the person's box (grown by a shoulder width: the Dress Code photos' people fill about
+    a third of the frame), its bags labelled `CARRIED`."""
+    ys, xs = np.nonzero(parse > 0)
+    if not len(ys):
+        return
+    h, w = parse.shape
+    m = int(sw)
+    y0, y1, x0, x1 = max(0, ys.min() - m), min(h, ys.max() + 1 + m), max(0, xs.min() - m), min(w, xs.max() + 1 + m)
+    shift = np.array([x0, y0], np.float64)
+    box = (slice(y0, y1), slice(x0, x1))
+    part = parse[box]  # a view: labelled in place
+    bag = _carried_mask(part, lab[box], skin_dist[box], [None if j is None else j - shift for j in joints], sw)
+    part[bag] = CARRIED
+
+
+def _carried_mask(
+    parse: np.ndarray, lab: np.ndarray, skin_dist: np.ndarray, joints: list[np.ndarray | None], sw: float
+) -> np.ndarray:
+    """(H, W) bool: bags and other carried objects. The person mask takes in what the person holds, and the colour
+    split calls it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the
+    main colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and
+    unlike skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), are carried (`CARRIED`:
+    kept in front, neither repainted nor replaced). Where a bag matches the garment's colour only the part outside the core can be
     told (and not yet: left as garment)."""
     rs, ls, rh, lh, rk, lk, ra, la, re, rw, le, lw = joints
     h, w = parse.shape
+    found = np.zeros((h, w), bool)
     if rs is None or ls is None or rh is None or lh is None:
-        return
+        return found
     torso = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(torso, np.round(np.array([rs, ls, lh, rh])).astype(np.int32), 1)
     grow = max(1, round(CARRY_TORSO * sw))
-    core = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))) > 0
+    core = cv2.distanceTransform(1 - torso, cv2.DIST_L2, 3) <= grow
     # the garments' own colours are read on the body's middle (the torso, the thighs' centre lines), away from
     # where a hand holds something
     middle = torso > 0
@@ -575,7 +594,7 @@ def _carried(
         if tip is not None:
             reach = np.minimum(reach, chain_distance((h, w), [wr, tip]))
     if not np.isfinite(reach).any():
-        return
+        return found
     unlike = np.zeros((h, w), bool)
     d_garment = np.zeros((h, w), np.float32)  # colour distance to the garment each pixel was taken for
     weighted = lab * CARRY_LAB_WEIGHTS
@@ -584,9 +603,10 @@ def _carried(
         inside = garment & middle
         if inside.sum() < 0.1 * sw * sw:
             continue
-        d = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[inside])], axis=0)
-        unlike |= garment & (d > CARRY_COLOUR)
-        d_garment[garment] = d[garment]
+        px = weighted[garment]
+        d = np.min([np.linalg.norm(px - c, axis=-1) for c in main_colours(weighted[inside])], axis=0)
+        unlike[garment] = d > CARRY_COLOUR
+        d_garment[garment] = d
     unlike &= skin_dist > 3.0
     unlike = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
     anywhere = unlike.copy()
@@ -609,11 +629,15 @@ def _carried(
         bag = connected_to(anywhere, closed > 0) | (closed > 0)  # with its part by the arm (a clutch under it)
         # and its shades nearer its own colours than the garment's, off the body's middle (a bag's grey highlights
         # beside dark jeans)
-        d_bag = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[bag])], axis=0)
         near = cv2.dilate(bag.astype(np.uint8), np.ones((k, k), np.uint8), iterations=3) > 0
-        bag |= connected_to(near & ~middle & (d_bag < d_garment) & np.isin(parse, (5, 6, 9, 12)), bag)
+        near &= ~middle & np.isin(parse, (5, 6, 9, 12))
+        d_bag = np.min([np.linalg.norm(weighted[near] - c, axis=-1) for c in main_colours(weighted[bag])], axis=0)
+        shade = np.zeros((h, w), bool)
+        shade[near] = d_bag < d_garment[near]
+        bag |= connected_to(shade, bag)
         _LOG.info("regions: a carried object (bag) of %d pixels by a hand", int(bag.sum()))
-        parse[bag & np.isin(parse, (5, 6, 9, 12))] = CARRIED
+        found |= bag & np.isin(parse, (5, 6, 9, 12))
+    return found
 
 
 #: The old garment's outline is grown by this share of the photo's long side into the background (`_garment_rim`).
