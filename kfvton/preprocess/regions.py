@@ -11,9 +11,10 @@ layout (LIP-20 / VITON-HD ids) from:
   and hair; below the chest each silhouette row's pixels are told apart as upper garment or lower body by
   whether they are nearer the chest colour or the colour sampled between the hips and the knees.
 
-Labels written: 0 background, 2 hair, 13 face, 10 neck, 5 upper clothes, 14 / 15 left / right arm (the wearer's),
-9 lower body (pants; skirts and legs are not told apart). It is an estimate: `RegionEstimate.method` says so and
-which silhouette was used, and callers show it.
+Labels written: 0 background, 2 hair, 13 face, 10 neck, 5 upper clothes, 6 dress (a one-colour one-piece),
+14 / 15 left / right arm (the wearer's), 9 lower garment (pants and skirts are not told apart), 16 / 17 legs,
+18 / 19 shoes, and 3 for what a hand carries (a bag: LIP's glove label, `CARRIED`, kept in front and never repainted).
+It is an estimate: `RegionEstimate.method` says so and which silhouette was used, and callers show it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class RegionEstimate:
     Attributes:
         parse: (B, H, W) int64 in our layout (LIP-20 / VITON-HD ids; see the module docstring for those used).
         garment: (B, 1, H, W) float {0, 1}, the upper garment to replace (parse 5, 6, 7).
-        keep: (B, 1, H, W) float {0, 1}, head, neck, arms and lower body.
+        keep: (B, 1, H, W) float {0, 1}, head, neck, arms, lower body and carried objects.
         silhouette: (B, 1, H, W) float {0, 1}, the person mask used (with the old garment found beyond a soft
             mask's outline).
         method: how it was made, to show the user (always names the lower-quality path).
