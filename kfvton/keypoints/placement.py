@@ -49,7 +49,7 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import torch
@@ -74,6 +74,7 @@ __all__ = [
     "place_garment_landmarks",
     "place_side_seams",
     "place_front_neckline",
+    "place_collar_on_neck",
     "join_side_pairs",
 ]
 
@@ -431,6 +432,71 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePair
         p_out[i, 0, :2] = (mid + depth * f.v).to(p_out)
         p_out[i, 0, 2] = 1.0
     return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+#: The collar sides rise onto the neck's base where the person's neck label says it is higher than `COLLAR_UP`
+#: (never lower: an old V-neck or open collar shows skin far down), by at most `COLLAR_RISE_MAX` sw. The base on
+#: each side: the median over pixel columns of the lowest neck pixel within `NECK_SIDE_STRIP` sw of the neck's edge
+#: (its 3rd / 97th percentile across, above the collar line). On the VITON-HD samples' parse maps it sits 0.01-0.11
+#: sw above `COLLAR_UP`'s line on 7 of 11 persons (paired 00008: 0.06 and 0.11, its collar 16-30 px low).
+COLLAR_RISE_MAX = 0.14
+NECK_SIDE_STRIP = 0.06
+NECK_MIN_PX = 50
+
+
+def place_collar_on_neck(pairs: KeypointPairs, neck: Tensor) -> KeypointPairs:
+    """The collar side targets raised onto the base of the person's neck (`COLLAR_RISE_MAX`), each side apart (a
+    turned head tilts the neck's base more than the shoulders), and collar_center by their mean.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
+        neck: (B or 1, 1, H, W) bool (or float, > 0.5 = inside), the person's neck (parse label 10), in the pairs'
+            person frame.
+
+    Returns:
+        the pairs with moved collar targets (unchanged where the collar sides are missing or placed by a cut's rule
+        (`NECK_MIN_CONF`), where the neck has under `NECK_MIN_PX` pixels above the collar line, or without a pose).
+    """
+    check_shape(neck, "neck", ("B", 1, *pairs.person_hw))
+    if pairs.pose is None:
+        return pairs
+    b = pairs.batch_size
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
+    person = pairs.person_px.clone()
+    il, ir, ic = _I["collar_left"], _I["collar_right"], _I["collar_center"]
+    for i in range(b):
+        p = person[i].detach().to(torch.float64)
+        if (
+            min(float(pairs.garment_px[i if pairs.garment_px.shape[0] > 1 else 0, k, 2]) for k in (il, ir))
+            < (NECK_MIN_CONF)
+            or min(float(p[il, 2]), float(p[ir, 2])) < NECK_MIN_CONF
+        ):
+            continue
+        f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
+        m = neck[i if neck.shape[0] > 1 else 0, 0]
+        ys, xs = (m if m.dtype == torch.bool else m > 0.5).nonzero(as_tuple=True)
+        pts = torch.stack((xs, ys), -1).to(torch.float64)
+        across, down = (pts - f.top) @ f.u / f.sw, (pts - f.top) @ f.v / f.sw
+        above = down < 0
+        if int(above.sum()) < NECK_MIN_PX:
+            continue
+        edges = torch.quantile(across[above], torch.tensor([0.03, 0.97], dtype=torch.float64))
+        rise = []
+        for k, edge in ((ir, edges[0]), (il, edges[1])):
+            strip = (across - edge).abs() < NECK_SIDE_STRIP
+            if int(strip.sum()) < 5:
+                rise.append(0.0)
+                continue
+            # per pixel column of the strip its lowest neck pixel (its lower edge), their median
+            cols, where = xs[strip].unique(return_inverse=True)
+            lowest = down.new_full((len(cols),), -float("inf")).scatter_reduce(0, where, down[strip], "amax")
+            base = float(lowest.median()) + 0.5 / float(f.sw)
+            now = float((p[k, :2] - f.top) @ f.v / f.sw)
+            rise.append(min(max(now - base, 0.0), COLLAR_RISE_MAX))
+        for k, r in ((ir, rise[0]), (il, rise[1]), (ic, sum(rise) / 2)):
+            if float(p[k, 2]) > 0:
+                person[i, k, :2] = (p[k, :2] - r * f.sw * f.v).to(person)
+    return replace(pairs, person_px=person)
 
 
 def join_side_pairs(*extra: SidePairs | None) -> SidePairs | None:

@@ -3,8 +3,8 @@
 Body frame (per batch item): `u` the unit vector from the wearer's right hip joint to the left one, `v` = `u` turned
 to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip distance along `v`
 (`DEFAULT_TORSO` hw without a neck).
-    Waist: the top of the old trousers / skirt (parse labels 9, 12) within 0.4 hw of the centre line when a parse
-        map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
+    Waist: the top of the old trousers / skirt (parse labels 9, 12: the `WAIST_COL_Q` quantile of the column tops
+        within `WAIST_COLS` hw of the centre line) when a parse map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
         the mid-hip; when that top edge lies under the old top (a shirt hanging over the waistband hides it) and
         below `WAIST_UP`, it is moved `HIDDEN_WAIST` of the way up to it. Its half-width is the person's
         silhouette there (every parse label but background and arms; tops below the hip joints neither: an open
@@ -66,13 +66,16 @@ DRESS_PAIR_NAMES: tuple[str, ...] = DRESS_LANDMARKS
 
 WAIST_UP = 0.17  # waist above the mid-hip, x torso (Dress Code samples: median top of the trousers 0.18)
 WAIST_UP_MAX = 0.45
+WAIST_COLS, WAIST_COL_Q = 0.6, 0.1  # the old waistband's top edge: this quantile of the column tops within this
+# many hw of the centre line (Dress Code lower pairs: a sash knot or a hand over the middle put it 20-40 px low)
 HIDDEN_WAIST = 0.5  # an old waistband's top edge under a hanging top is moved this share of the way up to `WAIST_UP`
 WAIST_HALF = 0.8  # x hw, without a parse map
 HIP_HALF = 0.95  # x hw (Dress Code samples: the body is ~1.9 hip-joint distances wide at the hip joints)
 DEFAULT_TORSO = 2.7  # x hw
 CROTCH_MIN = 0.05  # the garment's crotch at least this far below the hip joints, x thigh length ...
 CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo shows the legs part below the crotch)
-SHORTS_PAST_KNEE = 0.15  # shorts end at most this far below the knee, x thigh length
+SHORTS_PAST_KNEE = 0.0  # shorts end at most this far below the knee joint, x thigh length (Dress Code shorts: all
+# 6 end 0.04 .. 0.6 thigh lengths above it; 0.15 let a flat photo long for its waist reach 0.2 past the worn hem)
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
 HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
 FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the front when worn (a flat width is
@@ -206,10 +209,15 @@ class _Body:
             return None
         rel = torch.stack((xs, ys), -1).double() - self.hip
         a, d = rel @ self.u, rel @ self.v
-        near = a.abs() < 0.4 * self.hw
+        near = a.abs() < WAIST_COLS * self.hw
         if int(near.sum()) < 10:
             return None
-        return torch.quantile(d[near], 0.02)
+        # each column's top edge across the centre: a knot, a hand or a top's hem over the waistband only pushes
+        # some columns down, so the higher ones show the waistband
+        col = (a[near] - a[near].min()).round().long()
+        tops = torch.full((int(col.max()) + 1,), float("inf"), dtype=torch.float64)
+        tops = tops.scatter_reduce(0, col, d[near], reduce="amin")
+        return torch.quantile(tops[torch.isfinite(tops)], WAIST_COL_Q)
 
     def _under_top(self, parse: Tensor, top: Tensor) -> bool:
         """Whether the old lower garment's top edge at depth `top` (below the mid-hip along `v`) lies under the old

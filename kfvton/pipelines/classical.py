@@ -37,6 +37,7 @@ from ..keypoints.placement import (
     BodyMasks,
     SidePairs,
     join_side_pairs,
+    place_collar_on_neck,
     place_front_neckline,
     place_garment_landmarks,
     place_side_seams,
@@ -48,10 +49,11 @@ from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_war
 from ..preprocess.garment_mask import prepare_garment_mask
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, labels_in, lip_id
 from .classical_lower import resolve_category, tryon_lower_or_dress
-from .composite import composite_garment
+from .composite import NECK_LABEL, composite_garment
 from .garment_warp import (
     DEFAULT_REG,
     PART_LANDMARKS,
+    PartWarp,
     cut_inside_back,
     warp_by_parts,
     warp_from_pairs,
@@ -313,11 +315,21 @@ def classical_tryon(
     warnings += garment_cut_warnings(landmarks)
     mask = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
+    if parse is not None:  # the collar sides up onto the neck's base
+        pairs = place_collar_on_neck(pairs, (parse == NECK_LABEL).unsqueeze(1).to(person.device))
     sides = None if body is None else place_side_seams(pairs, body)
     warp = warp_keypoint_pairs(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
-    comp = composite_garment(person, warped.image, warped.mask, parse=front, keypoints=pairs, feather_px=feather_px)
+    comp = composite_garment(
+        person,
+        warped.image,
+        warped.mask,
+        parse=front,
+        keypoints=pairs,
+        feather_px=feather_px,
+        sleeves=warp.sleeves if isinstance(warp, PartWarp) else None,
+    )
     return ClassicalTryOn(
         image=comp.image,
         warped_garment=warped.image,

@@ -5,8 +5,10 @@
     category "dress": `detect_dress_landmarks` -> `place_dress_landmarks` -> `warp_lower_garment` (bodice and
         sleeves as a top, skirt flaring from the hips) -> `composite_garment` with `DRESS_LABELS`.
 Tuck (lower garments; the person's top against the new waistband): "out" keeps the top's parse pixels in front
-(over the waistband), "in" lets the garment cover the top below the new waist line (the top is tucked), "auto"
-is "out" when the old top reaches more than `TUCK_REACH` waist widths below the new waist line, else "in".
+(over the waistband), "in" lets the garment cover the top below the new waist line where it lies (the top is
+tucked; beyond the garment the top stays as it is), "auto"
+is "out" when the old top reaches more than `TUCK_REACH` waist widths below the new waist line or covers most of
+the middle of the row just under it (`_over_waist`: worn over a hidden waistband), else "in".
 When the parse map's top reaches below the knees (estimated regions label whole light outfits as the top), its
 pixels more than `TOP_BELOW_HIPS` waist widths below the hip joints are taken as legs, and so is "neck" below
 the hip joints: covered where the garment is, kept elsewhere. Whatever the tuck, the top never hides the legs of
@@ -14,6 +16,8 @@ trousers or shorts: its pixels below the crotch target are taken as legs too. Ol
 reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
 is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_arms`).
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
+Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE` waist widths above the new waist
+line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
 Old pants / skirt pixels speckled among the top's (`_specks_of_top`: estimated regions split a printed top's hem
 pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
@@ -82,12 +86,15 @@ __all__ = [
 
 TUCKS: tuple[str, ...] = ("auto", "in", "out")
 TUCK_REACH = 0.25
+TUCK_OVER, TUCK_MIDDLE = 0.03, 0.6  # `_over_waist`: the row this many waist widths below the new waist line, across
+# this share of the waist's width around its centre
 TOP_BELOW_HIPS = 0.25  # a "top" reaching below the knees: its pixels this many waist widths below the hip joints
 # are taken as legs
 LIGHT_WITHOUT_PARSE = True  # module docstring
 SPECK_WINDOW, SPECK_MAJORITY = 0.15, 1.5  # `_specks_of_top`: window in waist widths, top over lower garment
 SPECK_CHANGES = 3.0  # ... or where top and lower garment meet this many times as often as along a straight
 # boundary (one change per window column: a share of 1 / window) -- a speckled mix
+COAT_ABOVE = 0.15  # `_coat_above_waist`: old pants reaching this many waist widths above the new waist line
 BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
@@ -146,8 +153,10 @@ class LowerTryOn:
     tuck: tuple[str, ...]  # per batch item for lower garments ("in" / "out"), () for dresses
 
 
-def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tensor, str]:
-    """The parse map the composite sees, and the tuck used: "in" relabels the top below the new waist as pants."""
+def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str, covered: Tensor) -> tuple[Tensor, str]:
+    """The parse map the composite sees, and the tuck used: "in" relabels the top below the new waist as pants
+    where the new garment lies (`covered` (B, H, W) bool); beyond it the top stays as it is (a sleeve or a shirt's
+    side hanging below the waistband was repainted as skin or wall)."""
     wl, wr = pairs.names.index("waist_left"), pairs.names.index("waist_right")
     p = pairs.person_px.detach().to(parse.device)
     waist_y = ((p[:, wl, 1] + p[:, wr, 1]) / 2).reshape(-1, 1, 1)
@@ -157,11 +166,13 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
     parse = torch.where((parse == 6) & (rows > waist_y), torch.full_like(parse, 9), parse)
     parse = torch.where(parse == 6, torch.full_like(parse, 5), parse)
     parse = _specks_of_top(parse, hw.reshape(-1))
+    parse = _coat_above_waist(parse, covered, waist_y.reshape(-1), hw.reshape(-1))
     # the top worn over or under the new lower garment: upper clothes and coat
     top = labels_in(parse, KFVTON_UPPER_CLOTHES)
     if tuck == "auto":
         reach = top & (rows > waist_y + TUCK_REACH * hw)
-        tuck = "out" if bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any()) else "in"
+        far = bool(reach.flatten(1).float().sum(1).gt(0.002 * parse[0].numel()).any())
+        tuck = "out" if far or _over_waist(top, p[:, [wl, wr], :2], hw.reshape(-1)) else "in"
     # a "top" reaching far below the hips is a mislabelled leg or old lower garment (estimated regions): neither
     # in front nor painted below the new waistband
     if pairs.pose is not None:  # only when the "top" reaches below the knees: a coat or cardigan does not
@@ -181,7 +192,45 @@ def _tucked_parse(parse: Tensor, pairs: KeypointPairs, tuck: str) -> tuple[Tenso
         parse = torch.where(below & top, torch.full_like(parse, 16), parse)
     if tuck == "out":
         return parse, tuck
-    return torch.where(top & (rows > waist_y), torch.full_like(parse, 9), parse), tuck
+    return torch.where(top & covered & (rows > waist_y), torch.full_like(parse, 9), parse), tuck
+
+
+def _over_waist(top: Tensor, corners: Tensor, hw: Tensor) -> bool:
+    """Whether the old top hangs over the new waist line in some item: `top` (B, H, W) bool covers most of the
+    row `TUCK_OVER` waist widths below the waist's centre, across the middle `TUCK_MIDDLE` of the waist
+    (`corners` (B, 2, 2) the waist corners' xy, `hw` (B,) the waist widths). Placement raises a waistband hidden
+    under a hanging top (`HIDDEN_WAIST`) above the top's hem: the top is worn over it, not tucked."""
+    h, w = top.shape[-2:]
+    for i in range(top.shape[0]):
+        centre = corners[i].mean(0)
+        xs = torch.linspace(-TUCK_MIDDLE / 2, TUCK_MIDDLE / 2, 17, device=top.device) * hw[i] + centre[0]
+        y = int((centre[1] + TUCK_OVER * hw[i]).round().clamp(0, h - 1))
+        x = xs.round().long().clamp(0, w - 1)
+        if float(top[i if top.shape[0] > 1 else 0, y, x].float().mean()) > 0.5:
+            return True
+    return False
+
+
+def _coat_above_waist(parse: Tensor, covered: Tensor, waist_y: Tensor, hw: Tensor) -> Tensor:
+    """`parse` (B, H, W) with each piece of old pants / skirt pixels beyond the new garment (`covered` (B, H, W)
+    bool) that reaches more than `COAT_ABOVE` waist widths (`hw` (B,)) above the new waist line (`waist_y` (B,)
+    rows) relabelled as a coat: trousers end at their waistband (placement puts the new one at the old one's top
+    edge or above), so that piece is something of the same colour that the estimated regions took for them, an
+    open jacket or a shirt's hem (013569's denim jacket was repainted as skin); kept as it is."""
+    old = labels_in(parse, (9, 12)) & ~covered
+    rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
+    above = old & (rows < (waist_y - COAT_ABOVE * hw).reshape(-1, 1, 1))
+    if not bool(above.any()):
+        return parse
+    out = parse.clone()
+    for i in range(parse.shape[0]):
+        if not bool(above[i].any()):
+            continue
+        _, comp = cv2.connectedComponents(old[i].cpu().numpy().astype(np.uint8), connectivity=8)
+        high = np.unique(comp[above[i].cpu().numpy()])
+        coat = torch.from_numpy(np.isin(comp, high[high > 0])).to(parse.device)
+        out[i][coat] = 7
+    return out
 
 
 def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
@@ -544,7 +593,7 @@ def tryon_lower_or_dress(
     warped = warped._replace(mask=warped.mask * bound.to(warped.mask.dtype))
     comp_parse = parse
     if parse is not None and category == "lower":
-        comp_parse, one_tuck = _tucked_parse(parse, pairs, tuck)
+        comp_parse, one_tuck = _tucked_parse(parse, pairs, tuck, warped.mask[:, 0] > 0.5)
         used_tuck = (one_tuck,) * warped.mask.shape[0]
     if comp_parse is not None and kind in ("skirt", "dress"):
         # the background between the legs under a skirt or dress is the garment's (the composite's fit would cut

@@ -13,7 +13,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
        high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
-       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); the neck
+       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); with `sleeves`
+       (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie, but for the
+       other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff); the neck
        (label 10) stays in front of the
        garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
        Without a parse map nothing is kept in front.
@@ -21,7 +23,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline become garment, its texture continued from its own pixels (mirrored across its outline where that
-       colour is near the smooth fill, `MIRROR_COLOUR`): sideways (the blurred outline's normal) and, in the
+       colour is near the smooth fill, `MIRROR_COLOUR`; the smooth fill from its main colour near the band, `MAIN_COLOUR`:
+       no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in the
        shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
@@ -55,13 +58,14 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
     4. Light and folds (`shading.clothes_shading`, described in `shading.py`): the old clothes' log-luminance at low
-       and middle frequencies, without their colour, print or edges; the new garment and the repainted skin are
-       multiplied by it.
+       and middle frequencies, without their colour, print or edges; the repainted skin is multiplied by it, the
+       new garment lit by it (`shading.apply_light`: the product, and on cloth darker than the old clothes the
+       old clothes' change of lightness, so a black garment shows the folds of a white shirt).
     5. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only
        inwards, blur x alpha, so no garment-photo background shows outside the garment's outline; paint only
        outwards, max(paint, blur), so no fringe of old clothes is left); a top's alpha stays hard where it goes
        behind what is kept in front (the photo's own edge of the waistband, an arm or hair is the border), then
-       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + garment * gain * alpha.
+       out = person * (1 - paint) + fill * paint, out = out * (1 - alpha) + lit garment * alpha.
     6. `refine` marks what was synthesised (the repaint, and a band of `REFINE_BAND` of the image height along the
        garment's border, where it meets the body), for a diffusion inpainting pass.
 """
@@ -81,7 +85,7 @@ from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
 from .push_pull import mask_box, push_pull
-from .shading import clothes_shading, light_and_folds, limb_shading, shading_box
+from .shading import apply_light, clothes_shading, light_and_folds, limb_shading, shading_box
 
 __all__ = [
     "Composite",
@@ -229,6 +233,9 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: the hips outside the hip joints, in shoulder widths.
 TORSO_SHOULDER = (0.15, 0.15)
 TORSO_NECK = 0.2
+#: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
+#: (11 persons) have necks 0.24-0.47 wide above the neck joint, median 0.34.
+NECK_WIDTH = 0.34
 TORSO_HIP = 0.12
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
@@ -249,6 +256,10 @@ MIRROR_COLOUR = 0.25
 #: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
 #: smooth fill: they continue, a plain garment's collar or stripe does not).
 MIRROR_SPREAD = 2.5
+#: The grown band's smooth fill comes from the garment's pixels within MAIN_COLOUR (sum of |RGB| differences) of
+#: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
+MAIN_COLOUR = 0.3
+MAIN_SHARE = 0.6
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -297,6 +308,7 @@ def composite_garment(
     labels: CompositeLabels | None = None,
     shading: bool = True,
     fit: bool = True,
+    sleeves: Tensor | None = None,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -312,6 +324,10 @@ def composite_garment(
         shading: carry the person's light and folds onto the garment (needs a parse map).
         fit: snap the garment's outline to the body (needs a parse map; module docstring, step 2b): cut where it
             lies on the background past the silhouette, grown over freed old clothes within `GROW_SW` of it.
+        sleeves: optional (B or 1, 2, H, W) bool, the pixels the warped garment takes from its right and left
+            sleeve (`garment_warp.PartWarp.sleeves`): with a parse map, an arm stays behind its own sleeve (a
+            freed arm under a longer new sleeve no longer cuts it); only the other arm's forearm (`_limbs`) may
+            lie in front of a sleeve.
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -330,6 +346,9 @@ def composite_garment(
     if parse is not None:
         check_shape(parse, "parse", ("B", h, w))
         batches["parse"] = parse.shape[0]
+    if sleeves is not None:
+        check_shape(sleeves, "sleeves", ("B", 2, h, w))
+        batches["sleeves"] = sleeves.shape[0]
     b = check_same_batch(batches)
     if feather_px < 0:
         raise ValueError(f"feather_px: expected >= 0, got {feather_px}")
@@ -359,6 +378,8 @@ def composite_garment(
                 arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
             if bool(neck.any()):  # the neck in front of the garment's back neckline
                 keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
+        if sleeves is not None:
+            arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
@@ -369,7 +390,7 @@ def composite_garment(
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
-        garment = garment * gain
+        garment = apply_light(garment, gain, rep.reference)
     hard = alpha
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
     if front_cut is not None and feather_px > 0 and table is UPPER_LABELS:
@@ -480,7 +501,9 @@ def _fit_to_body(
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
         if seed.sum() < 16:
             continue
-        tex = push_pull(g_all[i][crop], seed)  # smooth (a copied edge pixel streaks across the band)
+        # smooth (a copied edge pixel streaks across the band), from the garment's main colour near the band: a
+        # stripe along a sleeve's edge (three white stripes on red) made a pale blurred band of their average
+        tex = push_pull(g_all[i][crop], _main_colour(g_all[i][crop], seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
         by, bx = np.nonzero(broad)
@@ -517,6 +540,21 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _main_colour(img: np.ndarray, seed: np.ndarray, grow: np.ndarray, reach: float) -> np.ndarray:
+    """(H, W) bool: the `seed` pixels within 3 `reach` of the `grow` band whose colour is within `MAIN_COLOUR` (sum
+    of |RGB| differences) of their median there, when they are at least `MAIN_SHARE` of those seeds (one main
+    colour); else `seed` as it is (a print, colour blocks)."""
+    k = 2 * max(1, round(3 * reach)) + 1
+    near = cv2.dilate(grow.astype(np.uint8), np.ones((k, k), np.uint8)) > 0
+    near &= seed
+    if near.sum() < 16:
+        return seed
+    median = np.median(img[near][::5], axis=0).astype(np.float32)
+    off = cv2.transform(cv2.absdiff(img, np.full_like(img, median)), np.ones((1, 3), np.float32))
+    main = seed & (off < MAIN_COLOUR)
+    return main if (main & near).sum() >= MAIN_SHARE * near.sum() else seed
 
 
 def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
@@ -613,6 +651,7 @@ class _Repaint:
     paint: Tensor  # (B, 1, H, W) [0, 1] where it replaces the person
     background: Tensor  # (B, 1, H, W) [0, 1] background share of the fill
     gain: Tensor  # (B, 1, H, W) light-and-folds gain
+    reference: Tensor  # (B,) median luminance of the old clothes the gain was read from (0 without any)
 
 
 @dataclass(frozen=True)
@@ -676,6 +715,7 @@ def _repaint(
     paint = np.zeros((b, h, w), np.float32)
     weight = np.zeros((b, h, w), np.float32)
     gain = np.ones((b, h, w), np.float32)
+    reference = np.zeros(b, np.float32)
     for i in range(b):
         old_full = (codes_np[i] & _OLD) > 0
         if not old_full.any():
@@ -684,6 +724,7 @@ def _repaint(
         c = _Crop(img_all[i][box], codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
             gain[i][box] = clothes_shading(c.img, c.old, unit)
+            reference[i] = float(np.median(c.img[c.old][::5] @ np.array([0.299, 0.587, 0.114], np.float32)))
         fr = _freed_clothes(c, kernels, unit)
         if not fr.freed.any():
             continue
@@ -710,7 +751,8 @@ def _repaint(
         t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
         return t.to(device=person.device, dtype=person.dtype)
 
-    return _Repaint(back(fill), back(paint), back(weight), back(gain))
+    ref = torch.from_numpy(reference).to(device=person.device, dtype=person.dtype)
+    return _Repaint(back(fill), back(paint), back(weight), back(gain), ref)
 
 
 @dataclass(frozen=True)
@@ -1179,7 +1221,7 @@ def _body_prior(
     if outline is not None:
         cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
         if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
-            half = 0.5 * TORSO_NECK * sw
+            half = 0.5 * NECK_WIDTH * sw
             cv2.fillPoly(out, [np.round(_segment_quad(xy[1], xy[0], half, half)).astype(np.int32)], 1)
     return out
 
@@ -1337,6 +1379,21 @@ def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: t
             return None
         out.append(torch.from_numpy(prior > 0))
     return torch.stack(out).to(device)
+
+
+def _own_sleeves(sleeves: Tensor, keypoints: KeypointPairs | None) -> Tensor:
+    """(B, H, W) bool: the new sleeves' pixels (`sleeves` (B, 2, H, W): right, left) where no arm is in front of
+    them: all of each sleeve but, with a pose, the other arm's forearm (a hand laid on the other upper arm)."""
+    b, _, h, w = sleeves.shape
+    right, left = sleeves[:, 0].clone(), sleeves[:, 1].clone()
+    for i in range(b):
+        if not bool(right[i].any() or left[i].any()):
+            continue
+        for own, other in ((right, (6, 7)), (left, (3, 4))):
+            forearm = _body_prior(keypoints, i, (h, w), 1, (other,), torso=False)
+            if forearm is not None:
+                own[i] &= ~torch.from_numpy(forearm > 0).to(own.device)
+    return right | left
 
 
 def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:

@@ -9,6 +9,7 @@ the person targets to the garment landmarks, normalised with `align_corners` (de
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import cv2
@@ -31,6 +32,7 @@ __all__ = [
     "PART_LANDMARKS",
     "warp_from_pairs",
     "warp_by_parts",
+    "PartWarp",
     "garment_part_masks",
     "WarpedGarment",
     "warp_garment",
@@ -368,6 +370,27 @@ def _inside(coords: Tensor, lo: Tensor, hi: Tensor, grow: Tensor) -> Tensor:
     return (coords[None] >= (lo - grow)[:, None]) & (coords[None] <= (hi + grow)[:, None])
 
 
+@dataclass(frozen=True)
+class PartWarp(Warp):
+    """The `Warp` of `warp_by_parts`, with where each sleeve landed.
+
+    Attributes:
+        sleeves: (B, 2, H, W) bool, the person pixels the grid takes from the right (channel 0) and the left
+            (channel 1) sleeve: the composite keeps the wearer's arm behind its own sleeve.
+    """
+
+    sleeves: Tensor | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if self.sleeves is not None:
+            check_shape(self.sleeves, "warp.sleeves", (self.grid.shape[0], 2, *self.grid.shape[1:3]))
+
+    def to(self, device: torch.device | str | None = None, dtype: torch.dtype | None = None) -> PartWarp:
+        moved = super().to(device, dtype)
+        return replace(moved, sleeves=None if self.sleeves is None else self.sleeves.to(device=device))
+
+
 def warp_by_parts(
     pairs: KeypointPairs,
     garment_mask: Tensor,
@@ -376,7 +399,7 @@ def warp_by_parts(
     align_corners: bool = ALIGN_CORNERS_TPS,
     grid_step: int = 1,
     torso_extra: SidePairs | None = None,
-) -> Warp:
+) -> PartWarp:
     """Warp the torso and each sleeve with its own TPS, then join them into one sampling grid.
 
     One spline for a whole garment cannot turn flat-lay sleeves down onto hanging arms: the arm lies over the
@@ -394,9 +417,9 @@ def warp_by_parts(
             the torso's outline between armpit and hem instead of a straight line), confidence 0 = unused.
 
     Returns:
-        `Warp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
+        `PartWarp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
         right-sleeve and left-sleeve splines (a sleeve with fewer than 3 valid pairs has a placeholder spline
-        and claims no pixel).
+        and claims no pixel); its `sleeves` are the pixels each sleeve claims.
 
     Raises:
         ValueError naming `keypoints` when the torso has fewer than 3 valid pairs or its targets are collinear,
@@ -457,6 +480,7 @@ def warp_by_parts(
     work = torch.float32 if dtype != torch.float64 else dtype
     device = pairs.person_px.device
     grid = torch.full((b, h, w, 2), _OUTSIDE, device=device, dtype=work)
+    sleeves = torch.zeros((b, 2, h, w), device=device, dtype=torch.bool)
     part_masks = parts.to(device=device, dtype=work)
     targets = person[..., :2].detach()
     for k in (0, 2, 1):  # torso first, sleeves over it
@@ -482,7 +506,10 @@ def warp_by_parts(
         )
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
-    return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=params)
+        if k > 0:  # a sleeve over the torso and the sleeve drawn before it
+            sleeves[:, :, y0 : y1 + 1, x0 : x1 + 1] &= ~landed[:, None]
+            sleeves[:, k - 1, y0 : y1 + 1, x0 : x1 + 1] = landed
+    return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=params, sleeves=sleeves)
 
 
 #: The inside of the garment's back, seen through the neck opening of a flat photo: pixels darker than this

@@ -13,12 +13,15 @@ Parts (garment pixels, from the landmarks of `kfvton.keypoints.placement_lower`)
         sleeve. (A separate bodice / skirt split left a seam at the waist and let
         the skirt's spline fold on sleeveless dresses; the waist and hip pairs are reported, not used.)
 Joining: for each person pixel the first part whose spline lands inside that part's own garment piece gives the
-grid; pixels no part claims get a grid value outside [-1, 1] (sampled as 0). Each spline is evaluated only in the
+grid; pixels no part claims get a grid value outside [-1, 1] (sampled as 0), except holes enclosed by claimed
+pixels in trousers and shorts (`_fill_holes`: the nearest claimed pixel's value). Each spline is evaluated only in the
 box of its targets grown by half its size, every `grid_step` pixels, upsampled bilinearly.
 """
 
 from __future__ import annotations
 
+import cv2
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -146,6 +149,39 @@ def _claim(
         grid[i, y0 : y1 + 1, x0 : x1 + 1] = torch.where(((landed > 0.5) & free)[..., None], box[0], region)
 
 
+def _fill_holes(grid: Tensor) -> Tensor:
+    """`grid` (B, H, W, 2) with its holes (pixels no part claimed, enclosed by claimed ones: where a leg's and the
+    seat's splines each land on the other's piece near the crotch) given the value of the nearest claimed pixel;
+    the unclaimed background around the garment and between its legs touches the image's border and stays."""
+    out = grid
+    free_all = (grid[..., 0] <= _OUTSIDE + 1e-3).cpu().numpy()
+    for i in range(grid.shape[0]):
+        rows, cols = np.flatnonzero(~free_all[i].all(1)), np.flatnonzero(~free_all[i].all(0))
+        if rows.size == 0:
+            continue
+        # within the claimed pixels' box: what touches its border is connected to the free outside
+        top, left = int(rows[0]), int(cols[0])
+        free = free_all[i, top : int(rows[-1]) + 1, left : int(cols[-1]) + 1]
+        h, w = free.shape
+        n, comp, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
+        x, y, bw, bh = (stats[1:, k] for k in range(4))
+        inner = np.flatnonzero((x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)) + 1  # not touching the border
+        if inner.size == 0:
+            continue
+        y0, y1 = max(0, int(stats[inner, 1].min()) - 2), min(h, int((stats[inner, 1] + stats[inner, 3]).max()) + 2)
+        x0, x1 = max(0, int(stats[inner, 0].min()) - 2), min(w, int((stats[inner, 0] + stats[inner, 2]).max()) + 2)
+        sub = np.isin(comp[y0:y1, x0:x1], inner)
+        y0, y1, x0, x1 = y0 + top, y1 + top, x0 + left, x1 + left
+        # the nearest claimed pixel of each hole pixel (distance labels number the zero pixels in row-major order)
+        _, near = cv2.distanceTransformWithLabels(sub.astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+        src = np.stack(np.nonzero(~sub), -1)[near[sub] - 1]
+        if out is grid:
+            out = grid.clone()
+        box = out[i, y0:y1, x0:x1]
+        box[torch.from_numpy(sub).to(box.device)] = box[torch.from_numpy(src[:, 0]), torch.from_numpy(src[:, 1])]
+    return out
+
+
 def warp_lower_garment(
     pairs: KeypointPairs,
     garment_mask: Tensor,
@@ -193,4 +229,6 @@ def warp_lower_garment(
         grid = top.grid.to(grid.dtype).clone()
     else:
         raise ValueError(f"kind: expected 'trousers', 'shorts', 'skirt' or 'dress', got {kind!r}")
+    if kind in ("trousers", "shorts"):
+        grid = _fill_holes(grid)
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=None)

@@ -13,7 +13,11 @@ Gaussian of `SHADE_LOW_PX` takes away: folds, wrinkles, the shadow under the arm
 (the left-out pixels and the averaging flatten them), the low ones (the light across the body) kept; then scaled
 by `SHADE_STRENGTH`, clamped to a gain in [exp(-SHADE_RANGE[0]), exp(SHADE_RANGE[1])] and faded out outside the old
 clothes. The new garment and the repainted skin are multiplied by it, so the person's own light and folds carry
-over but not the old garment's colour, print or edges.
+over but not the old garment's colour, print or edges. A garment darker than the old clothes takes it as the eye
+sees it (`apply_light`): a plain product barely changes near-black cloth under a white shirt's light (0.05 x 0.9 =
+0.045), so the change is that of the old clothes' luminance and the garment's mixed on a perceptual scale
+(`SHADE_PERCEPT`): its folds show as much as the old clothes' did, a sheen on their lit side, deeper black in
+their shadow (not under `SHADE_FLOOR` of the colour).
 """
 
 from __future__ import annotations
@@ -25,7 +29,15 @@ from torch import Tensor
 
 from .push_pull import mask_box, push_pull
 
-__all__ = ["light_and_folds", "clothes_shading", "limb_shading", "shading_box", "SHADE_SCALE", "BOX_GRID"]
+__all__ = [
+    "light_and_folds",
+    "apply_light",
+    "clothes_shading",
+    "limb_shading",
+    "shading_box",
+    "SHADE_SCALE",
+    "BOX_GRID",
+]
 
 #: Light and folds are computed at 1/SHADE_SCALE of the resolution (512 rows for a 1024-row photo: folds of a few
 #: pixels survive; at 1/4 only the broad light did, gains stayed within ~0.95-1.06 and garments looked flat).
@@ -64,6 +76,16 @@ SHADE_MIDDLE = 1.6
 SHADE_FINE_PX = 2.0
 SHADE_FINE_AREA_PX = 8.0
 SHADE_FINE = (0.02, 0.05)
+#: A garment of luminance Y over old clothes of median luminance R takes the gain g as Y + (g - 1) x max(Y, T),
+#: T = (R + SHADE_OFFSET)^SHADE_PERCEPT x (Y + SHADE_OFFSET)^(1 - SHADE_PERCEPT) (`apply_light`): R = Y gives back
+#: the gain as it was read (log(luminance + SHADE_OFFSET)), a lighter garment keeps the plain product, a darker one
+#: a change of lightness between the product's and the old clothes' (0.7 would make it equal, L* ~ Y^0.73 in sRGB
+#: values above its toe: a white lace top's broad light then showed as blotches on a black T-shirt, VITON-HD 10549).
+SHADE_PERCEPT = 0.5
+SHADE_OFFSET = 0.04
+#: ... and keeps at least this share of its colour in a fold's shadow (no holes of pure black; the plain product
+#: keeps over exp(-SHADE_RANGE[0]) = 0.64).
+SHADE_FLOOR = 0.4
 #: The gain fades to 1 over this (pixels at 1024 rows) outside the old clothes: a longer garment gets no invented
 #: folds.
 SHADE_FADE_PX = 48.0
@@ -94,6 +116,22 @@ def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
             crop = shading_box(clothes_np[i])
             gain[i][crop] = clothes_shading(img_all[i if img_all.shape[0] > 1 else 0][crop], clothes_np[i][crop], unit)
     return torch.from_numpy(gain).unsqueeze(1).to(device=person.device, dtype=person.dtype)
+
+
+def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -> Tensor:
+    """`colour` (B, 3, H, W) float [0, 1] lit by `gain` (B, 1, H, W) > 0 (`light_and_folds`), read from old clothes
+    of median luminance `reference` (B,) [0, 1]: colour x gain where the garment is as light as them or lighter,
+    plus lift x (gain - 1) on darker cloth (module docstring, `SHADE_PERCEPT`), at least `SHADE_FLOOR` x colour (no
+    holes of pure black in a deep fold's shadow). Without `reference`
+    the plain product. Gain 1 leaves `colour` unchanged."""
+    lit = colour * gain
+    if reference is None:
+        return lit
+    luma = colour[:, 0:1] * 0.299 + colour[:, 1:2] * 0.587 + colour[:, 2:3] * 0.114
+    ref = reference.to(colour).reshape(-1, 1, 1, 1)
+    target = (ref + SHADE_OFFSET) ** SHADE_PERCEPT * (luma + SHADE_OFFSET) ** (1.0 - SHADE_PERCEPT)
+    lift = (target - luma).clamp_min(0.0)
+    return torch.maximum(lit + lift * (gain - 1.0), colour * SHADE_FLOOR)
 
 
 def shading_box(old: np.ndarray) -> tuple[slice, slice]:

@@ -522,3 +522,50 @@ class TestWideLongSleeves:
             # it still hangs wider than a fitted sleeve, the rest in front of the body
             assert width > 0.3 * SW, (side, width / SW)
             assert _cuffs(free, pose)[side][1] > out + 0.02 * SW
+
+
+class TestCollarOnNeck:
+    """The collar sides rise onto the base of the person's neck (VITON-HD paired 00008: 16-30 px low), never lower."""
+
+    @staticmethod
+    def _neck(bottom_right: int, bottom_left: int, top: int = 95) -> torch.Tensor:
+        """A neck 40 px wide (columns 172-212) from `top`, its right half down to `bottom_right`, its left half to
+        `bottom_left` (rows, exclusive)."""
+        neck = torch.zeros(1, 1, *HW, dtype=torch.bool)
+        neck[..., top:bottom_right, 172:192] = True
+        neck[..., top:bottom_left, 192:212] = True
+        return neck
+
+    def test_collar_sides_rise_to_the_neck_base_each_side_apart(self):
+        from kfvton.keypoints.placement import place_collar_on_neck
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        line = 150 - COLLAR_UP * SW  # where the frame puts the collar sides
+        assert float(target(pairs, "collar_right")[1]) == pytest.approx(line, abs=0.5)
+        raised = place_collar_on_neck(pairs, self._neck(115, 122))
+        assert float(target(raised, "collar_right")[1]) == pytest.approx(115, abs=1.5)
+        assert float(target(raised, "collar_left")[1]) == pytest.approx(122, abs=1.5)
+        rise_c = float(target(pairs, "collar_center")[1] - target(raised, "collar_center")[1])
+        assert rise_c == pytest.approx(((line - 115) + (line - 122)) / 2, abs=1.5)
+        moved = {n for n in LANDMARK_NAMES if not torch.equal(target(pairs, n), target(raised, n))}
+        assert moved == {"collar_left", "collar_right", "collar_center"}
+        torch.testing.assert_close(target(raised, "collar_right")[0], target(pairs, "collar_right")[0])
+
+    def test_never_lower_and_at_most_the_cap(self):
+        from kfvton.keypoints.placement import COLLAR_RISE_MAX, place_collar_on_neck
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        # an old V-neck: skin down to row 160 (below the collar line): the collar stays where the frame puts it
+        low = place_collar_on_neck(pairs, self._neck(160, 160))
+        torch.testing.assert_close(low.person_px, pairs.person_px)
+        # a turtleneck's top under the chin (the neck ends at row 80): the rise stops at the cap
+        high = place_collar_on_neck(pairs, self._neck(80, 80, top=60))
+        rise = float(target(pairs, "collar_left")[1] - target(high, "collar_left")[1])
+        assert rise == pytest.approx(COLLAR_RISE_MAX * SW, abs=0.5)
+        # no neck, or rule-placed collar sides (a camisole's): unchanged
+        none = place_collar_on_neck(pairs, torch.zeros(1, 1, *HW, dtype=torch.bool))
+        torch.testing.assert_close(none.person_px, pairs.person_px)
+        cami = place_garment_landmarks(camisole_landmarks(), frontal_pose())
+        torch.testing.assert_close(place_collar_on_neck(cami, self._neck(115, 115)).person_px, cami.person_px)
+        with pytest.raises(ValueError, match="neck"):
+            place_collar_on_neck(pairs, torch.zeros(1, 1, 10, 10, dtype=torch.bool))

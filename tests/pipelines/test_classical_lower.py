@@ -293,10 +293,13 @@ class TestMeasures:
     # were placed too long (DRESS_FLAT_WAIST 1.75 -> 1.62) and side points followed a wide old dress past the hem
     # (`_never_narrowing`); 020719's high-low front hem is still not modelled. Round 5 (lower5, after merging main
     # with light5's shading): lower SSIM 0.551 (a waistband hidden under a hanging top raised, `HIDDEN_WAIST`),
-    # cover 95.3 %, spill 3.9 %; dresses 0.559, 91.0 %, 3.6 %
+    # cover 95.3 %, spill 3.9 %; dresses 0.559, 91.0 %, 3.6 %. Round 6 (lower6): lower SSIM 0.587 (waist from the
+    # old waistband's column tops, tuck "out" over a hidden waistband, tuck "in" only under the garment, shorts at
+    # most to the knee, grid holes filled), cover 95.9 %, spill 3.4 %: floors 0.53 / 0.89 / 0.05 -> 0.57 / 0.93 /
+    # 0.045; dresses unchanged (0.556, 90.7 %, 3.7 %)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.53, 0.89, 0.05), ("dresses", 0.53, 0.88, 0.045)],
+        [("lower_body", 0.57, 0.93, 0.045), ("dresses", 0.53, 0.88, 0.045)],
     )
     def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         scores = _scores(dresscode, name)
@@ -314,10 +317,13 @@ class TestMeasures:
     # top, `_specks_of_top`; 013566 0.460 -> 0.539), cover 94.7 %, spill 4.5 % (was 5.1 %): floor 0.49 -> 0.53,
     # spill ceiling 0.055 -> 0.05 (the issue's goal). Dresses after main's regions (round 5, regions5: one-colour
     # outfits labelled dress; 020715's black bag now labelled dress, joined to the body, widens the dress over it):
-    # SSIM 0.536, cover 92.3 %, spill 5.8 % (was 4.8 %; the goal < 5 % NOT met): ceiling 0.05 -> 0.065
+    # SSIM 0.536, cover 92.3 %, spill 5.8 % (was 4.8 %; the goal < 5 % NOT met): ceiling 0.05 -> 0.065.
+    # Round 6 (lower6): lower SSIM 0.592 (was 0.548; the lower-garment changes above, and 013569's open denim jacket
+    # that the regions call trousers kept as a coat, `_coat_above_waist`, 0.469 -> 0.519), cover 96.4 %, spill
+    # 4.1 %: floors 0.53 / 0.92 -> 0.57 / 0.94; dresses unchanged (0.535, 92.7 %, 6.1 %)
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.53, 0.92, 0.05), ("dresses", 0.50, 0.87, 0.065)],
+        [("lower_body", 0.57, 0.94, 0.05), ("dresses", 0.50, 0.87, 0.065)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
@@ -342,15 +348,17 @@ class TestMeasures:
         """No parse map at all (arms, hands and a top over the waistband kept in front from the pose and colours,
         nothing repainted): measured after merging main lower 0.584 (0.577 before `front_without_parse`), dresses
         0.630 (0.605), tops 0.620. The goal, within 0.03 of tops, is met for dresses (+0.010), not for lower
-        garments (-0.036)."""
+        garments (-0.036). Round 6 (lower6: shorts at most to the knee, grid holes filled): lower 0.600, tops
+        0.612: the goal is met for lower garments too (-0.012); floor 0.57 -> 0.58."""
         import bench_lower
 
         means = {}
-        for name, floor in (("lower_body", 0.57), ("dresses", 0.61)):
+        for name, floor in (("lower_body", 0.58), ("dresses", 0.61)):
             means[name] = _mean(bench_lower.score_folder(dresscode.parent, name, use_parse=False), "ssim_box")
             assert means[name] >= floor, name
         tops = _mean(bench_lower.score_folder(dresscode.parent, "upper_body", use_parse=False), "ssim_box")
         assert means["dresses"] >= tops - 0.03
+        assert means["lower_body"] >= tops - 0.03
 
     def test_ssim_within_upper(self, dresscode):
         """The issue's goal: per category within 0.03 SSIM of the upper-body figure (label maps). Round 3: tops
@@ -359,9 +367,11 @@ class TestMeasures:
         further), dresses 0.556 (gap 0.025, goal asserted). Round 5 (lower5, after merging main): light5's shading
         raised tops to 0.593; lower 0.551 (gap 0.042, guarded at 0.055: NOT met), dresses 0.559 (gap 0.035: the goal
         is no longer met since the tops rose; guarded at 0.045). After main's collar placement (COLLAR_UP) raised
-        tops to 0.601: lower 0.552 (gap 0.050), dresses 0.556 (gap 0.045): both guarded at 0.06, NOT met."""
+        tops to 0.601: lower 0.552 (gap 0.050), dresses 0.556 (gap 0.045): both guarded at 0.06, NOT met. Round 6
+        (lower6): lower 0.587 (gap 0.014: the goal is met and asserted), dresses 0.556 (gap 0.045, still guarded at
+        0.06: NOT met)."""
         upper = _mean(_scores(dresscode, "upper_body"), "ssim_box")
-        for name, gap in (("lower_body", 0.06), ("dresses", 0.06)):
+        for name, gap in (("lower_body", 0.03), ("dresses", 0.06)):
             assert _mean(_scores(dresscode, name), "ssim_box") >= upper - gap, name
 
 
@@ -633,3 +643,81 @@ def test_waistband_under_a_hanging_top_is_raised():
     assert abs(float(body.waist[1]) - expected) < 1.5
     parse[30:125, 30:70] = 10  # skin above it: the waistband shows, it is the waist
     assert abs(float(_Body(joints, parse).waist[1]) - 125) < 1.5
+
+
+def test_waistband_is_the_higher_column_tops():
+    """A sash knot (or a hand) over the middle of the old waistband pushes only some columns' top edge down: the
+    waist is the `WAIST_COL_Q` quantile of the column tops (013563's knot had put it 39 px low)."""
+    from kfvton.keypoints.placement_lower import _Body
+
+    joints = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (50, 20), 9: (40, 120), 12: (60, 120), 10: (40, 170), 13: (60, 170)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    parse = torch.zeros(220, 100, dtype=torch.long)
+    parse[115:200, 30:70] = 9  # the pants' top edge 5 px above the hip joints
+    parse[115:150, 41:60] = 5  # a knot over the middle 0.4 hip widths, 35 px down
+    assert abs(float(_Body(joints, parse).waist[1]) - 115) < 1.5
+
+
+def test_tuck_follows_the_top_and_keeps_it_beyond_the_garment():
+    """Tuck "auto": a top covering the middle of the row just under the new waist line is worn over the waistband
+    ("out", `_over_waist`); "in" covers the top below the waist line only where the new garment lies (a sleeve or
+    a shirt's side hanging beyond it stays the top: it was repainted as skin)."""
+    from kfvton.keypoints.pairs import KeypointPairs
+    from kfvton.pipelines.classical_lower import _tucked_parse
+
+    names = ("waist_left", "waist_right")
+    person = torch.tensor([[[70.0, 100.0, 1.0], [30.0, 100.0, 1.0]]])
+    pairs = KeypointPairs(torch.zeros(1, 2, 3), person, names, (10, 10), (200, 100))
+    parse = torch.zeros(1, 200, 100, dtype=torch.long)
+    parse[:, 100:180, 30:70] = 9
+    parse[:, 40:100, 30:70] = 5  # a top ending at the waist line
+    parse[:, 90:108, 72:80] = 5  # a sleeve hanging beside the hips (0.2 waist widths below the line)
+    covered = torch.zeros(1, 200, 100, dtype=torch.bool)
+    covered[:, 100:180, 30:71] = True
+    out, used = _tucked_parse(parse, pairs, "auto", covered)
+    assert used == "in"
+    assert bool((out[:, 101:108, 72:80] == 5).all())  # the sleeve beyond the garment stays the top
+    hanging = parse.clone()
+    hanging[:, 100:104, 30:70] = 5  # the top hangs 4 px (0.1 waist widths) over the new waist line
+    assert _tucked_parse(hanging, pairs, "auto", covered)[1] == "out"
+    inside = parse.clone()
+    inside[:, 100:110, 40:60] = 5
+    out, _ = _tucked_parse(inside, pairs, "in", covered)
+    assert bool((out[:, 101:110, 40:60] == 9).all())  # under the new garment: tucked
+
+
+def test_holes_in_the_joined_trouser_grid_are_filled():
+    """Pixels no part claims but enclosed by claimed ones (a leg's and the seat's splines each landing on the
+    other's piece near the crotch: a sliver of the old shorts showed through 013565's thigh) take the nearest
+    claimed pixel's grid value; the unclaimed outside and the gap between the legs (touching the border) stay."""
+    from kfvton.pipelines.lower_warp import _fill_holes
+
+    grid = torch.full((1, 40, 40, 2), -2.0)
+    grid[0, 5:30, 5:35] = 0.5
+    grid[0, 20:40, 18:22] = -2.0  # the gap between the legs, open at the bottom
+    grid[0, 12:14, 8:15] = -2.0  # a sliver on a thigh
+    out = _fill_holes(grid)
+    assert bool((out[0, 12:14, 8:15] == 0.5).all())
+    assert bool((out[0, 20:40, 18:22] == -2.0).all()) and bool((out[0, :5] == -2.0).all())
+
+
+def test_pants_reaching_above_the_waist_beyond_the_garment_are_a_coat():
+    """Estimated regions take an open denim jacket over denim shorts for trousers: the piece of old pants beyond
+    the new garment that reaches `COAT_ABOVE` waist widths above the new waist line is a coat (kept, not repainted
+    as skin: 013569); old pants beside the garment below the waist line stay pants (repainted)."""
+    from kfvton.pipelines.classical_lower import COAT_ABOVE, _coat_above_waist
+
+    parse = torch.zeros(1, 200, 100, dtype=torch.long)
+    parse[:, 100:180, 30:70] = 9  # the old shorts
+    parse[:, 40:150, 20:28] = 9  # a jacket's flap, reaching far above the waist line (row 100)
+    parse[:, 105:150, 72:76] = 9  # old pants beside the new garment, below the waist line
+    covered = torch.zeros(1, 200, 100, dtype=torch.bool)
+    covered[:, 100:180, 30:70] = True
+    waist = torch.tensor([100.0])
+    out = _coat_above_waist(parse, covered, waist, torch.tensor([40.0]))
+    assert bool((out[:, 40:150, 20:28] == 7).all())
+    assert bool((out[:, 105:150, 72:76] == 9).all()) and bool((out[:, 100:180, 30:70] == 9).all())
+    parse[:, 40:150, 20:28] = 0
+    parse[:, int(100 - COAT_ABOVE * 40) + 2 : 150, 20:28] = 9  # reaching only a little above: pants
+    assert torch.equal(_coat_above_waist(parse, covered, waist, torch.tensor([40.0])), parse)

@@ -190,6 +190,14 @@ class TestWarpByParts:
         torch.testing.assert_close(warp.grid[0], warp.grid[1])
         # unclaimed pixels sample nothing
         assert float(warp.grid[0, 5, 5].abs().min()) > 1
+        # where each sleeve landed (the composite keeps the arm behind its own sleeve): right sleeve on the
+        # wearer's right (image left), left on the left, not on the chest, and only where the garment landed
+        right, left = warp.sleeves[0, 0], warp.sleeves[0, 1]
+        assert warp.sleeves.shape == (2, 2, 512, 384) and warp.sleeves.dtype == torch.bool
+        assert bool(right[195, 126]) and bool(left[195, 258]) and not bool(right[195, 258])
+        assert not bool((right | left)[250, 192]) and not bool((right & left).any())
+        assert not bool(((right | left) & (warped[0, 0] < 0.01)).any())
+        assert warp.to("cpu", torch.float64).sleeves is not None
 
     def test_batch_items_warp_as_they_do_alone(self):
         from kfvton.pipelines.garment_warp import warp_by_parts

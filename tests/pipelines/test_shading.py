@@ -7,7 +7,14 @@ import numpy as np
 import pytest
 import torch
 
-from kfvton.pipelines.shading import SHADE_RANGE, clothes_shading, light_and_folds
+from kfvton.pipelines.shading import (
+    SHADE_FLOOR,
+    SHADE_OFFSET,
+    SHADE_RANGE,
+    apply_light,
+    clothes_shading,
+    light_and_folds,
+)
 
 H, W = 640, 480  # a crop at 1024 rows (unit 1)
 RED = np.array([0.75, 0.12, 0.12], np.float32)
@@ -91,3 +98,18 @@ def test_light_and_folds_matches_the_shading_and_is_one_outside():
     inner = torch.from_numpy(_inner(mask))
     left, right = gain[0, 0, :H][inner & (torch.arange(W) < 150)], gain[0, 0, :H][inner & (torch.arange(W) > 330)]
     assert float(left.mean()) > float(right.mean()) + 0.08  # the light across the body carries over
+
+
+def test_apply_light_as_read_lighter_plain_darker_lifted():
+    """Garment as light as the old clothes: the gain as it was read, on luminance + `SHADE_OFFSET`; a lighter
+    garment: the plain product; a darker one: the old clothes' change of lightness (more than the product)."""
+    gain = torch.tensor([0.8, 1.0, 1.15]).reshape(1, 1, 1, 3)
+    grey = torch.full((1, 3, 1, 3), 0.3)
+    same = apply_light(grey, gain, torch.tensor([0.3]))
+    torch.testing.assert_close(same, (grey + SHADE_OFFSET) * gain - SHADE_OFFSET)
+    torch.testing.assert_close(apply_light(grey, gain, torch.tensor([0.1])), grey * gain)
+    torch.testing.assert_close(apply_light(grey, gain), grey * gain)
+    dark = apply_light(torch.full((1, 3, 1, 3), 0.05), gain, torch.tensor([0.9]))
+    assert float(dark[0, 0, 0, 1]) == pytest.approx(0.05)  # gain 1: unchanged
+    assert float(dark[0, 0, 0, 2]) > 0.085  # the lit side: a sheen (measured 0.094; the product: 0.0575)
+    assert float(dark[0, 0, 0, 0]) == pytest.approx(0.05 * SHADE_FLOOR)  # the shadow: deeper, but not 0
