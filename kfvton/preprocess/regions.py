@@ -249,6 +249,11 @@ def _best_split(
 #: the top's colour beside the hand are the lower garment (red track pants under a red top's cuff).
 CUFF_PAST_WRIST = 0.1
 
+#: Skin-coloured pixels making up more than SKIN_WAIST_SHARE of the lower garment in the band SKIN_WAIST neck-to-hip
+#: lengths below the waistband are a skin-coloured lower garment, not bare legs (`_one`).
+SKIN_WAIST = 0.2
+SKIN_WAIST_SHARE = 0.35
+
 #: The waist window (in neck-to-hip lengths above / below the hip joints) where `_row_change` looks for the
 #: waistband when the colour split found no lower garment in its band.
 WAIST_WINDOW = (0.15, 0.1)
@@ -478,6 +483,17 @@ def _one(
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
     parse[lower] = 9
     leg_skin = lower & skin
+    if hips:
+        # bare legs start at a hem: skin filling the band just below the waistband is a skin-coloured lower garment
+        # (khaki or beige trousers), not legs
+        x0, x1 = int(max(hip_x - 0.6 * sw, 0)), int(min(hip_x + 0.6 * sw, w))
+        y0, y1 = int(max(split, 0)), int(min(split + SKIN_WAIST * torso, h))
+        band = lower[y0:y1, x0:x1]
+        if band.sum() >= 0.05 * sw * sw and (leg_skin[y0:y1, x0:x1] & band).sum() > SKIN_WAIST_SHARE * band.sum():
+            waist = np.zeros((h, w), bool)
+            waist[y0:y1, x0:x1] = leg_skin[y0:y1, x0:x1]
+            _LOG.info("regions: skin-coloured fabric at the waistband: a lower garment, not legs")
+            leg_skin &= ~connected_to(leg_skin, waist)
     for label in (16, 17):
         parse[leg_skin & (leg_dist[label] <= leg_dist[33 - label])] = label
     ankles = [j for j in (joint("left_ankle"), joint("right_ankle")) if j is not None]
