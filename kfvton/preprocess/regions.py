@@ -11,9 +11,10 @@ layout (LIP-20 / VITON-HD ids) from:
   and hair; below the chest each silhouette row's pixels are told apart as upper garment or lower body by
   whether they are nearer the chest colour or the colour sampled between the hips and the knees.
 
-Labels written: 0 background, 2 hair, 13 face, 10 neck, 5 upper clothes, 14 / 15 left / right arm (the wearer's),
-9 lower body (pants; skirts and legs are not told apart). It is an estimate: `RegionEstimate.method` says so and
-which silhouette was used, and callers show it.
+Labels written: 0 background, 2 hair, 13 face, 10 neck, 5 upper clothes, 6 dress (a one-colour one-piece),
+14 / 15 left / right arm (the wearer's), 9 lower garment (pants and skirts are not told apart), 16 / 17 legs,
+18 / 19 shoes, and 3 for what a hand carries (a bag: LIP's glove label, `CARRIED`, kept in front and never repainted).
+It is an estimate: `RegionEstimate.method` says so and which silhouette was used, and callers show it.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class RegionEstimate:
     Attributes:
         parse: (B, H, W) int64 in our layout (LIP-20 / VITON-HD ids; see the module docstring for those used).
         garment: (B, 1, H, W) float {0, 1}, the upper garment to replace (parse 5, 6, 7).
-        keep: (B, 1, H, W) float {0, 1}, head, neck, arms and lower body.
+        keep: (B, 1, H, W) float {0, 1}, head, neck, arms, lower body and carried objects.
         silhouette: (B, 1, H, W) float {0, 1}, the person mask used (with the old garment found beyond a soft
             mask's outline).
         method: how it was made, to show the user (always names the lower-quality path).
@@ -247,6 +248,11 @@ def _best_split(
 #: A sleeve ends at most this many shoulder widths past the wrist joint, along the forearm: below it, pixels of
 #: the top's colour beside the hand are the lower garment (red track pants under a red top's cuff).
 CUFF_PAST_WRIST = 0.1
+
+#: Skin-coloured pixels making up more than SKIN_WAIST_SHARE of the lower garment in the band SKIN_WAIST neck-to-hip
+#: lengths below the waistband are a skin-coloured lower garment, not bare legs (`_one`).
+SKIN_WAIST = 0.2
+SKIN_WAIST_SHARE = 0.35
 
 #: The waist window (in neck-to-hip lengths above / below the hip joints) where `_row_change` looks for the
 #: waistband when the colour split found no lower garment in its band.
@@ -477,6 +483,17 @@ def _one(
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
     parse[lower] = 9
     leg_skin = lower & skin
+    if hips:
+        # bare legs start at a hem: skin filling the band just below the waistband is a skin-coloured lower garment
+        # (khaki or beige trousers), not legs
+        x0, x1 = int(max(hip_x - 0.6 * sw, 0)), int(min(hip_x + 0.6 * sw, w))
+        y0, y1 = int(max(split, 0)), int(min(split + SKIN_WAIST * torso, h))
+        band = lower[y0:y1, x0:x1]
+        if band.sum() >= 0.05 * sw * sw and (leg_skin[y0:y1, x0:x1] & band).sum() > SKIN_WAIST_SHARE * band.sum():
+            waist = np.zeros((h, w), bool)
+            waist[y0:y1, x0:x1] = leg_skin[y0:y1, x0:x1]
+            _LOG.info("regions: skin-coloured fabric at the waistband: a lower garment, not legs")
+            leg_skin &= ~connected_to(leg_skin, waist)
     for label in (16, 17):
         parse[leg_skin & (leg_dist[label] <= leg_dist[33 - label])] = label
     ankles = [j for j in (joint("left_ankle"), joint("right_ankle")) if j is not None]
@@ -548,20 +565,39 @@ _CARRY_JOINTS = (
 def _carried(
     parse: np.ndarray, lab: np.ndarray, skin_dist: np.ndarray, joints: list[np.ndarray | None], sw: float
 ) -> None:
-    """Bags and other carried objects: the person mask takes in what the person holds, and the colour split calls
-    it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the main
-    colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and unlike
-    skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), become `CARRIED`: kept in front,
-    neither repainted nor replaced. Where a bag matches the garment's colour only the part outside the core can be
+    """`_carried_mask` within the person's box (grown by a shoulder width: the Dress Code photos' people fill about
+    a third of the frame), its bags labelled `CARRIED`."""
+    ys, xs = np.nonzero(parse > 0)
+    if not len(ys):
+        return
+    h, w = parse.shape
+    m = int(sw)
+    y0, y1, x0, x1 = max(0, ys.min() - m), min(h, ys.max() + 1 + m), max(0, xs.min() - m), min(w, xs.max() + 1 + m)
+    shift = np.array([x0, y0], np.float64)
+    box = (slice(y0, y1), slice(x0, x1))
+    part = parse[box]  # a view: labelled in place
+    bag = _carried_mask(part, lab[box], skin_dist[box], [None if j is None else j - shift for j in joints], sw)
+    part[bag] = CARRIED
+
+
+def _carried_mask(
+    parse: np.ndarray, lab: np.ndarray, skin_dist: np.ndarray, joints: list[np.ndarray | None], sw: float
+) -> np.ndarray:
+    """(H, W) bool: bags and other carried objects. The person mask takes in what the person holds, and the colour
+    split calls it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the
+    main colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and
+    unlike skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), are carried (`CARRIED`:
+    kept in front, neither repainted nor replaced). Where a bag matches the garment's colour only the part outside the core can be
     told (and not yet: left as garment)."""
     rs, ls, rh, lh, rk, lk, ra, la, re, rw, le, lw = joints
     h, w = parse.shape
+    found = np.zeros((h, w), bool)
     if rs is None or ls is None or rh is None or lh is None:
-        return
+        return found
     torso = np.zeros((h, w), np.uint8)
     cv2.fillConvexPoly(torso, np.round(np.array([rs, ls, lh, rh])).astype(np.int32), 1)
     grow = max(1, round(CARRY_TORSO * sw))
-    core = cv2.dilate(torso, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * grow + 1, 2 * grow + 1))) > 0
+    core = cv2.distanceTransform(1 - torso, cv2.DIST_L2, 3) <= grow
     # the garments' own colours are read on the body's middle (the torso, the thighs' centre lines), away from
     # where a hand holds something
     middle = torso > 0
@@ -575,7 +611,7 @@ def _carried(
         if tip is not None:
             reach = np.minimum(reach, chain_distance((h, w), [wr, tip]))
     if not np.isfinite(reach).any():
-        return
+        return found
     unlike = np.zeros((h, w), bool)
     d_garment = np.zeros((h, w), np.float32)  # colour distance to the garment each pixel was taken for
     weighted = lab * CARRY_LAB_WEIGHTS
@@ -584,9 +620,10 @@ def _carried(
         inside = garment & middle
         if inside.sum() < 0.1 * sw * sw:
             continue
-        d = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[inside])], axis=0)
-        unlike |= garment & (d > CARRY_COLOUR)
-        d_garment[garment] = d[garment]
+        px = weighted[garment]
+        d = np.min([np.linalg.norm(px - c, axis=-1) for c in main_colours(weighted[inside])], axis=0)
+        unlike[garment] = d > CARRY_COLOUR
+        d_garment[garment] = d
     unlike &= skin_dist > 3.0
     unlike = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
     anywhere = unlike.copy()
@@ -609,11 +646,15 @@ def _carried(
         bag = connected_to(anywhere, closed > 0) | (closed > 0)  # with its part by the arm (a clutch under it)
         # and its shades nearer its own colours than the garment's, off the body's middle (a bag's grey highlights
         # beside dark jeans)
-        d_bag = np.min([np.linalg.norm(weighted - c, axis=-1) for c in main_colours(weighted[bag])], axis=0)
         near = cv2.dilate(bag.astype(np.uint8), np.ones((k, k), np.uint8), iterations=3) > 0
-        bag |= connected_to(near & ~middle & (d_bag < d_garment) & np.isin(parse, (5, 6, 9, 12)), bag)
+        near &= ~middle & np.isin(parse, (5, 6, 9, 12))
+        d_bag = np.min([np.linalg.norm(weighted[near] - c, axis=-1) for c in main_colours(weighted[bag])], axis=0)
+        shade = np.zeros((h, w), bool)
+        shade[near] = d_bag < d_garment[near]
+        bag |= connected_to(shade, bag)
         _LOG.info("regions: a carried object (bag) of %d pixels by a hand", int(bag.sum()))
-        parse[bag & np.isin(parse, (5, 6, 9, 12))] = CARRIED
+        found |= bag & np.isin(parse, (5, 6, 9, 12))
+    return found
 
 
 #: The old garment's outline is grown by this share of the photo's long side into the background (`_garment_rim`).
