@@ -84,6 +84,7 @@ from torch import Tensor
 
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
+from ..keypoints.pose import Pose
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
 from .push_pull import mask_box, push_pull
 from .shading import (
@@ -613,6 +614,13 @@ def _lowest_target_y(keypoints: KeypointPairs, i: int, size_hw: tuple[int, int],
     return float(max(ys)) * size_hw[0] / keypoints.person_hw[0] if ys else -np.inf
 
 
+def _joints_px(pose: Pose, i: int, size_hw: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(xy (J, 2) float64 pixels in an image of `size_hw`, ok (J,) bool joint found) of batch item `i` of `pose`."""
+    joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    xy = joints[:, :2] * np.array([size_hw[1] / pose.canvas_hw[1], size_hw[0] / pose.canvas_hw[0]])
+    return xy, joints[:, 2] > 0
+
+
 def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
     """(shoulder width px, lower edge of the shoulder zone px) of batch item `i` in an image of `size_hw`: from the
     pose's shoulders, the zone reaching `SHOULDER_ZONE_SW` shoulder widths under the lower shoulder joint (the
@@ -622,12 +630,10 @@ def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int,
     fallback = (FALLBACK_SW * h, h / 3.0)
     if keypoints is None or keypoints.pose is None:
         return fallback
-    pose = keypoints.pose
-    j = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
-    scale = np.array([w / pose.canvas_hw[1], h / pose.canvas_hw[0]])
-    if j[2, 2] <= 0 or j[5, 2] <= 0:
+    xy, ok = _joints_px(keypoints.pose, i, size_hw)
+    if not (ok[2] and ok[5]):
         return fallback
-    rs, ls = j[2, :2] * scale, j[5, :2] * scale
+    rs, ls = xy[2], xy[5]
     sw = max(float(np.linalg.norm(ls - rs)), 1.0)
     return sw, float(max(rs[1], ls[1])) + SHOULDER_ZONE_SW * sw
 
@@ -941,12 +947,9 @@ def _torso_light(
     widths, 1 outside; None without the neck and both shoulders."""
     if keypoints is None or keypoints.pose is None:
         return None
-    pose = keypoints.pose
-    joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
-    ok = joints[:, 2] > 0
+    xy, ok = _joints_px(keypoints.pose, i, size_hw)
     if not (ok[1] and ok[2] and ok[5]):
         return None
-    xy = joints[:, :2] * np.array([size_hw[1] / pose.canvas_hw[1], size_hw[0] / pose.canvas_hw[0]])
     xy = xy - np.array([origin[1], origin[0]])
     sw = float(np.linalg.norm(xy[2] - xy[5]))
     outline = _torso_outline(xy, ok, sw)
@@ -1269,10 +1272,8 @@ def _body_prior(
     the torso (`_torso_outline`) unless `torso` is False; None without a pose."""
     if keypoints is None or keypoints.pose is None:
         return None
-    pose = keypoints.pose
-    joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
-    xy = joints[:, :2] * np.array([size_hw[1] / pose.canvas_hw[1], size_hw[0] / pose.canvas_hw[0]]) / scale
-    ok = joints[:, 2] > 0
+    xy, ok = _joints_px(keypoints.pose, i, size_hw)
+    xy = xy / scale
     out = np.zeros((-(-size_hw[0] // scale), -(-size_hw[1] // scale)), np.uint8)
     sw = np.linalg.norm(xy[2] - xy[5]) if ok[2] and ok[5] else 0.0
     for a, c in bones:
