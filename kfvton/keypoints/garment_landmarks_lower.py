@@ -4,7 +4,10 @@ Categories (`CATEGORIES`): "upper" (tops: `kfvton.keypoints.garment_landmarks`),
 skirts) and "dress" (one piece from the shoulders down past the hips). `classify_garment` decides from the mask's
 shape alone (a flat front-view photo on a plain background):
     - lower: the top edge is a straight waistband nearly as wide as the garment (`WAIST_FULL` of the widest row
-      in the upper half) with no neckline dip and no shoulders sloping away from it;
+      in the upper half; `WAIST_FLARED` when shorter than a dress: flared shorts and skirts widen from it) with no
+      neckline dip and no shoulders sloping away from it, the garment does not narrow below it down to the hips
+      (`TAPER_MIN`: a strapless or sleeveless top narrows at its armholes) and no sleeve hangs beside the body
+      (a background gap off the centre in the lower rows, `_side_gap_rows`: an off-shoulder top);
     - dress vs upper: among garments with a neckline, one whose body (from the first row at least 0.7 of the
       torso wide: straps and collars do not count) is at least `DRESS_LENGTH` times as long as the torso is wide
       (30 % down: sleeves stretched sideways do not count) is a dress.
@@ -86,7 +89,9 @@ DRESS_LANDMARKS: tuple[str, ...] = (
     *GARMENT_LANDMARKS, "waist_left", "waist_right", "hip_left", "hip_right", *SKIRT_SIDES,
 )  # fmt: skip
 
-WAIST_FULL = 0.8  # a waistband spans at least this fraction of the widest row of the upper half
+WAIST_FULL = 0.8  # a waistband spans at least this fraction of the widest row of the upper half ...
+WAIST_FLARED = 0.6  # ... or this fraction on a garment shorter than a dress (flared shorts, A-line skirts) ...
+TAPER_MIN = 0.93  # ... and the rows from 40 to 50 % of the height at least this fraction of the widest row above
 DRESS_LENGTH = 2.6  # body length / torso width at or above which a garment with a neckline is a dress
 SHORTS_INSEAM = 0.9  # inseam (crotch -> hem) / waist width below which two-legged garments are shorts
 HIP_DROP = 0.45  # skirts: hips this fraction of the waist width below the waist
@@ -229,6 +234,26 @@ def _hem_notch(piece: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, 
     return int(bottom[at]), float(at)
 
 
+def _side_gap_rows(piece: np.ndarray, box: tuple[int, int, int, int]) -> int:
+    """How many rows of the lower 70 % hold a background run off the centre: a sleeve hanging beside the body.
+
+    A run counts when at least `GAP_MIN` of the garment width wide and centred further than a sixth of the width
+    from the centre (a gap between trouser legs lies at the centre)."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0 + 1, y1 - y0 + 1
+    min_gap, cx = max(2, int(GAP_MIN * width)), 0.5 * (x0 + x1)
+    count = 0
+    for row in range(y0 + int(0.3 * height), y1 + 1):
+        xs = np.nonzero(piece[row])[0]
+        if xs.size < 2:
+            continue
+        gaps = np.diff(xs)
+        wide = np.nonzero(gaps > min_gap)[0]
+        if any(abs(0.5 * (xs[k] + xs[k + 1]) - cx) > width / 6 for k in wide):
+            count += 1
+    return count
+
+
 def classify_garment(mask: Tensor) -> GarmentCategory:
     """Decide "upper", "lower" or "dress" from each garment mask's shape (rules in the module docstring).
 
@@ -258,7 +283,12 @@ def classify_garment(mask: Tensor) -> GarmentCategory:
             (r for r in range(y0, y1 + 1) if (e := _row_extent(piece, r)) and e[1] - e[0] >= 0.7 * torso_w), y0
         )
         body_len = (y1 - body_top + 1) / torso_w
-        if top_w >= WAIST_FULL * widest and dip < 0.06:
+        # from the waistband down to the hips a lower garment does not narrow (a top does: armholes, sleeve ends)
+        rows = [(e[1] - e[0] + 1) if (e := _row_extent(piece, r)) else 0 for r in range(y0, y0 + height // 2)]
+        taper = min(rows[int(0.4 * height) :], default=widest) / max(rows[: int(0.4 * height)], default=widest)
+        sleeves = _side_gap_rows(piece, (x0, y0, x1, y1)) >= GAP_ROWS * height
+        waistband = top_w >= WAIST_FULL * widest or (top_w >= WAIST_FLARED * widest and body_len < DRESS_LENGTH)
+        if waistband and dip < 0.06 and taper >= TAPER_MIN and not sleeves:
             cats.append("lower")
             sure.append(gap is not None)
             legs = "two legs" if gap else "no legs"
@@ -269,9 +299,10 @@ def classify_garment(mask: Tensor) -> GarmentCategory:
             reasons.append(f"a neckline and {body_len:.1f} times as long as its torso is wide")
         else:
             cats.append("upper")
-            sure.append(dip >= 0.06 or top_w < 0.6 * widest)
+            sure.append(dip >= 0.06 or top_w < WAIST_FLARED * widest or sleeves)
+            shape = "sleeves beside the body" if sleeves else f"{taper:.0%} as wide at the hips as above"
             reasons.append(
-                f"a neckline/shoulders ({top_w / widest:.0%} of its width at the top), "
+                f"a neckline/shoulders ({top_w / widest:.0%} of its width at the top, {shape}), "
                 f"{body_len:.1f} times as long as its torso is wide"
             )
     return GarmentCategory(tuple(cats), tuple(reasons), tuple(sure))

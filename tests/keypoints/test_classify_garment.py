@@ -1,0 +1,61 @@
+"""`classify_garment`: flared shorts, strapless tops and off-shoulder tops, synthetic and on every shared garment."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from kfvton.keypoints.garment_landmarks_lower import classify_garment
+from kfvton.preprocess.garment_mask import prepare_garment_mask
+from kfvton.preprocess.io import load_image
+
+
+def _mask(polygons: list[list[tuple[int, int]]], hw: tuple[int, int] = (400, 300)) -> torch.Tensor:
+    canvas = np.zeros(hw, np.uint8)
+    for poly in polygons:
+        cv2.fillPoly(canvas, [np.array(poly, np.int32)], 1)
+    return torch.from_numpy(canvas).float()[None, None]
+
+
+def test_flared_shorts_are_lower():
+    # a waistband 0.65 of the hem's width widening down to the hem (A-line shorts): no neckline, no armholes
+    seen = classify_garment(_mask([[(100, 60), (200, 60), (260, 300), (40, 300)]]))
+    assert seen.categories == ("lower",), seen.reasons
+
+
+def test_strapless_top_narrowing_at_its_armholes_is_upper():
+    # a straight top edge as wide as the garment, narrowing to armholes below it: a strapless top, not a skirt
+    seen = classify_garment(
+        _mask([[(60, 60), (240, 60), (240, 110), (205, 160), (205, 320), (95, 320), (95, 160), (60, 110)]])
+    )
+    assert seen.categories == ("upper",), seen.reasons
+    assert "as wide at the hips" in seen.reasons[0]
+
+
+def test_off_shoulder_top_with_hanging_sleeves_is_upper():
+    # a straight top edge (off-shoulder band) with sleeves hanging beside the body, background between them
+    body = [(80, 60), (220, 60), (205, 330), (95, 330)]
+    sleeves = [[(40, 60), (90, 60), (75, 300), (25, 300)], [(210, 60), (260, 60), (275, 300), (225, 300)]]
+    seen = classify_garment(_mask([body, *sleeves]))
+    assert seen.categories == ("upper",), seen.reasons
+    assert "sleeves beside the body" in seen.reasons[0]
+    assert seen.sure == (True,)
+
+
+def test_every_shared_garment(samples_dir):
+    """The 12 VITON-HD test and 5 paired garments are tops; the Dress Code ones are their folder's category."""
+    expected = {}
+    for folder in ("vitonhd/test/cloth", "vitonhd_paired/test/cloth"):
+        expected.update({path: "upper" for path in sorted((samples_dir / folder).glob("*.jpg"))})
+    for folder, category in (("upper_body", "upper"), ("lower_body", "lower"), ("dresses", "dress")):
+        expected.update({p: category for p in sorted((samples_dir / "dresscode" / folder / "images").glob("*_1.jpg"))})
+    if len(expected) < 30:
+        pytest.skip("the shared VITON-HD and Dress Code garments are not all there")
+    wrong = []
+    for path, category in expected.items():
+        seen = classify_garment(prepare_garment_mask(load_image(path), None).mask)
+        if seen.categories[0] != category:
+            wrong.append(f"{path.name}: {seen.categories[0]} ({seen.reasons[0]}), expected {category}")
+    assert not wrong, wrong
