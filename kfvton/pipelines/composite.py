@@ -227,6 +227,8 @@ SKIN_SMOOTH_PX = 6.0
 #: Repainted skin away from the real skin takes the luminance of the body's visible skin (not the face's) within
 #: these times the skin colour's (`_body_tone`); the upper one without such skin.
 BODY_TONE = (0.85, 0.95)
+#: ... its colour from the visible body skin lighter than this quantile of its luminance (not fingers in shadow).
+BODY_SHADOW = 0.25
 #: The repaint fades into the real skin next to it over this (pixels at 1024 rows).
 SKIN_BLEND_PX = 8.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
@@ -239,10 +241,14 @@ BONE_WIDTH = 0.2
 LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (2, 3): (0.24, 0.19), (3, 4): (0.19, 0.14), (5, 6): (0.24, 0.19), (6, 7): (0.19, 0.14),
 }  # fmt: skip
-#: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint,
-#: the hips outside the hip joints, in shoulder widths.
+#: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint
+#: (as wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented halfway
+#: from the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the
+#: body and the torso is background, not a block of skin from the shoulders to the hips.
 TORSO_SHOULDER = (0.15, 0.15)
 TORSO_NECK = 0.2
+TORSO_ARMPIT = (0.1, 0.4)
+TORSO_WAIST = 0.05
 #: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
 #: (11 persons) have necks 0.24-0.47 wide above the neck joint, median 0.34.
 NECK_WIDTH = 0.34
@@ -925,17 +931,22 @@ def _fill(
 
 
 def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) -> np.ndarray:
-    """(3,) the colour of repainted skin away from the real skin: `skin_colour` (of the face's tone) at the
-    luminance of the visible skin but the face (neck, arms, hands: the face is lit most; on the VITON-HD samples
-    the arms measure 0.89-1.05 of its luminance, median 0.95), within `BODY_TONE` times it; `BODY_TONE[1]` times
-    it when fewer than `GRAIN_MIN_PX` (at 1024 rows) such pixels show."""
+    """(3,) the colour of repainted skin away from the real skin: the median colour of the visible skin but the
+    face (neck, arms, hands: the face is lit most and may be made up; on the VITON-HD samples the arms measure
+    0.89-1.05 of its luminance, median 0.95), of its pixels above the `BODY_SHADOW` quantile of luminance (not
+    the shadowed fingers or the shade under the chin), at their median luminance, within `BODY_TONE` times
+    `skin_colour`'s; `skin_colour` (of the face's tone) times `BODY_TONE[1]` when fewer than `GRAIN_MIN_PX` (at
+    1024 rows) such pixels show."""
     body = seeds.skin & ((c.codes & _FACE) == 0)
     luma = np.array([0.299, 0.587, 0.114], np.float32)
     ref = float(skin_colour @ luma)
     if body.sum() < GRAIN_MIN_PX * unit * unit or ref <= 1e-3:
         return skin_colour * BODY_TONE[1]
-    ratio = float(np.median(c.img[body][::3] @ luma)) / ref
-    return skin_colour * float(np.clip(ratio, *BODY_TONE))
+    px = c.img[body][::3]
+    y = px @ luma
+    colour = np.median(px[np.argsort(y)[int(BODY_SHADOW * len(y)) :]], axis=0)
+    target = float(np.clip(np.median(y) / ref, *BODY_TONE)) * ref
+    return (colour * (target / max(float(colour @ luma), 1e-3))).astype(np.float32)
 
 
 def _torso_light(
@@ -1305,8 +1316,9 @@ def _segment_quad(pa: np.ndarray, pc: np.ndarray, ra: float, rc: float) -> np.nd
 def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | None:
     """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulder
     tops (`TORSO_SHOULDER` outside and above the shoulder joints), the base of the neck (`TORSO_NECK` above the neck
-    joint, half as wide either side), the hips (`TORSO_HIP` outside the hip joints; two shoulder widths under the
-    shoulders without them). None without both shoulders."""
+    joint, `NECK_WIDTH` wide), the armpits (`TORSO_ARMPIT` inside and below the shoulder joints), the waist
+    (`TORSO_WAIST` inside the line from the armpits to the hips, halfway), the hips (`TORSO_HIP` outside the hip
+    joints; two shoulder widths under the shoulders without them). None without both shoulders."""
     if not (ok[2] and ok[5]) or sw < 1:
         return None
     rs, ls = xy[2], xy[5]
@@ -1317,15 +1329,18 @@ def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | No
     neck = xy[1] if ok[1] else (rs + ls) / 2
     out_s, up_s = TORSO_SHOULDER
     r_top, l_top = rs - out_s * sw * u - up_s * sw * v, ls + out_s * sw * u - up_s * sw * v
-    r_neck = neck - TORSO_NECK * sw * v - 0.5 * TORSO_NECK * sw * u
-    l_neck = neck - TORSO_NECK * sw * v + 0.5 * TORSO_NECK * sw * u
+    r_neck = neck - TORSO_NECK * sw * v - 0.5 * NECK_WIDTH * sw * u
+    l_neck = neck - TORSO_NECK * sw * v + 0.5 * NECK_WIDTH * sw * u
     bulge = 0.04 * sw * v  # the shoulder line is convex (trapezius), not straight from the neck to the shoulder
-    pts = [r_top, (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, l_top]
     if ok[9] and ok[12]:
-        pts += [xy[12] + TORSO_HIP * sw * u, xy[9] - TORSO_HIP * sw * u]
+        r_hip, l_hip = xy[9] - TORSO_HIP * sw * u, xy[12] + TORSO_HIP * sw * u
     else:
-        pts += [ls + 2 * sw * v, rs + 2 * sw * v]
-    return np.array(pts)
+        r_hip, l_hip = rs + 2 * sw * v, ls + 2 * sw * v
+    in_a, down_a = TORSO_ARMPIT
+    r_pit, l_pit = rs + in_a * sw * u + down_a * sw * v, ls - in_a * sw * u + down_a * sw * v
+    r_waist, l_waist = (r_pit + r_hip) / 2 + TORSO_WAIST * sw * u, (l_pit + l_hip) / 2 - TORSO_WAIST * sw * u
+    pts = [r_top, (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, l_top]
+    return np.array(pts + [l_pit, l_waist, l_hip, r_hip, r_waist, r_pit])
 
 
 def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
