@@ -1316,9 +1316,10 @@ def _segment_quad(pa: np.ndarray, pc: np.ndarray, ra: float, rc: float) -> np.nd
 def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | None:
     """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulder
     tops (`TORSO_SHOULDER` outside and above the shoulder joints), the base of the neck (`TORSO_NECK` above the neck
-    joint, `NECK_WIDTH` wide), the armpits (`TORSO_ARMPIT` inside and below the shoulder joints), the waist
-    (`TORSO_WAIST` inside the line from the armpits to the hips, halfway), the hips (`TORSO_HIP` outside the hip
-    joints; two shoulder widths under the shoulders without them). None without both shoulders."""
+    joint, `NECK_WIDTH` wide), beside an arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and
+    below the shoulder joint) and the waist (`TORSO_WAIST` inside the line from the armpit to the hip, halfway),
+    the hips (`TORSO_HIP` outside the hip joints; two shoulder widths under the shoulders without them). None
+    without both shoulders."""
     if not (ok[2] and ok[5]) or sw < 1:
         return None
     rs, ls = xy[2], xy[5]
@@ -1339,8 +1340,11 @@ def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | No
     in_a, down_a = TORSO_ARMPIT
     r_pit, l_pit = rs + in_a * sw * u + down_a * sw * v, ls - in_a * sw * u + down_a * sw * v
     r_waist, l_waist = (r_pit + r_hip) / 2 + TORSO_WAIST * sw * u, (l_pit + l_hip) / 2 - TORSO_WAIST * sw * u
+    # (only beside an arm whose elbow lies out past the armpit: one along the body, or missed, covers that side)
+    left = [l_pit, l_waist] if ok[6] and float((xy[6] - l_pit) @ u) > 0 else []
+    right = [r_waist, r_pit] if ok[3] and float((xy[3] - r_pit) @ u) < 0 else []
     pts = [r_top, (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, l_top]
-    return np.array(pts + [l_pit, l_waist, l_hip, r_hip, r_waist, r_pit])
+    return np.array(pts + left + [l_hip, r_hip] + right)
 
 
 def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
