@@ -54,7 +54,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          own spread (`_far_residue`: a white sleeve's outer strip on a light wall), filled as background;
        - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`), and
          repainted background narrower than 2 `GAP_PX` between the skin and the new garment becomes skin
-         (`_no_gaps`: no white line between a sleeve and the body);
+         (`_no_gaps`: no white line between a sleeve and the body), and so does repainted background touching no
+         background of the photo (`_no_pockets`: an old collar closed in by hair, the neck and the new garment);
        - grain: the skin and background fills get noise matched, band by band, to the real skin's and wall's fine
          texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
@@ -866,7 +867,29 @@ def _fill_weight(
     if far.any():
         wc = np.maximum(wc, _soft_grown(far, unit))
     wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
-    return _no_gaps(wc, freed, c.covered, unit)
+    return _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
+
+
+def _no_pockets(
+    weight: np.ndarray, freed: np.ndarray, codes: np.ndarray, covered: np.ndarray, unit: float
+) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the parts of the repainted
+    background (`freed` (H, W) bool pixels over 0.5) that touch no background pixel of the photo (`codes`, not
+    `covered` (H, W) bool by the new garment): a pocket closed in by hair, the neck and the new garment (an old
+    high collar under the hair) cannot show the wall; it is the body under the old clothes."""
+    pocket = ((weight > 0.5) & freed).astype(np.uint8)
+    if not pocket.any():
+        return weight
+    count, parts = cv2.connectedComponents(pocket, connectivity=8)
+    wall = cv2.dilate((((codes & _BACKGROUND) > 0) & ~covered).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    open_air = np.zeros(count, bool)
+    open_air[parts[wall & (pocket > 0)]] = True
+    open_air[0] = True
+    closed = ~open_air[parts]
+    if not closed.any():
+        return weight
+    soft = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), max(0.5, unit))
+    return (weight * (1.0 - np.maximum(soft, closed))).astype(np.float32)
 
 
 def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: float) -> np.ndarray:

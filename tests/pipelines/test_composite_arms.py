@@ -192,6 +192,22 @@ class TestNeckAndShoulders:
         strip = out.background[0, 0, 250:420, 269:273]
         assert float(strip.max()) < 0.5, float(strip.max())  # skin, not a white line of wall
 
+    def test_freed_collar_closed_in_by_hair_is_skin_not_wall(self):
+        # hair over the shoulder (label 2, columns 90-152 beside the face) closes in a bit of the old top's collar
+        # (rows 50-75, columns 110-140) above the pose's shoulder line: no wall can show there (it was painted
+        # in the wall's colour, white flecks by the neck)
+        person, parse = person_scene()
+        _paint(person, slice(20, 100), slice(90, 152), (0.25, 0.18, 0.12))
+        parse[0, 20:100, 90:152] = 2
+        _paint(person, slice(50, 75), slice(110, 140), SLEEVE)
+        parse[0, 50:75, 110:140] = 5
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        assert float(out.painted[0, 0, 54:71, 114:136].min()) > 0.9
+        assert float(out.background[0, 0, 54:71, 114:136].max()) < 0.1, float(
+            out.background[0, 0, 54:71, 114:136].max()
+        )
+
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "vitonhd" / "test"
 
