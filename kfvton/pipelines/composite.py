@@ -54,7 +54,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          own spread (`_far_residue`: a white sleeve's outer strip on a light wall), filled as background;
        - repainted skin thinner than 2 `SLIVER_PX` along the background becomes background (`_no_slivers`), and
          repainted background narrower than 2 `GAP_PX` between the skin and the new garment becomes skin
-         (`_no_gaps`: no white line between a sleeve and the body);
+         (`_no_gaps`: no white line between a sleeve and the body), and so does repainted background touching no
+         background of the photo (`_no_pockets`: an old collar closed in by hair, the neck and the new garment);
        - grain: the skin and background fills get noise matched, band by band, to the real skin's and wall's fine
          texture nearby (`_grain`, `GRAIN_BANDS`): no plastic skin.
        Only a parse map tells where old clothes are, so without one nothing is repainted.
@@ -227,6 +228,8 @@ SKIN_SMOOTH_PX = 6.0
 #: Repainted skin away from the real skin takes the luminance of the body's visible skin (not the face's) within
 #: these times the skin colour's (`_body_tone`); the upper one without such skin.
 BODY_TONE = (0.85, 0.95)
+#: ... its colour from the visible body skin lighter than this quantile of its luminance (not fingers in shadow).
+BODY_SHADOW = 0.25
 #: The repaint fades into the real skin next to it over this (pixels at 1024 rows).
 SKIN_BLEND_PX = 8.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
@@ -239,10 +242,14 @@ BONE_WIDTH = 0.2
 LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (2, 3): (0.24, 0.19), (3, 4): (0.19, 0.14), (5, 6): (0.24, 0.19), (6, 7): (0.19, 0.14),
 }  # fmt: skip
-#: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint,
-#: the hips outside the hip joints, in shoulder widths.
+#: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint
+#: (as wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented halfway
+#: from the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the
+#: body and the torso is background, not a block of skin from the shoulders to the hips.
 TORSO_SHOULDER = (0.15, 0.15)
 TORSO_NECK = 0.2
+TORSO_ARMPIT = (0.1, 0.4)
+TORSO_WAIST = 0.05
 #: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
 #: (11 persons) have necks 0.24-0.47 wide above the neck joint, median 0.34.
 NECK_WIDTH = 0.34
@@ -860,7 +867,29 @@ def _fill_weight(
     if far.any():
         wc = np.maximum(wc, _soft_grown(far, unit))
     wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
-    return _no_gaps(wc, freed, c.covered, unit)
+    return _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
+
+
+def _no_pockets(
+    weight: np.ndarray, freed: np.ndarray, codes: np.ndarray, covered: np.ndarray, unit: float
+) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the parts of the repainted
+    background (`freed` (H, W) bool pixels over 0.5) that touch no background pixel of the photo (`codes`, not
+    `covered` (H, W) bool by the new garment): a pocket closed in by hair, the neck and the new garment (an old
+    high collar under the hair) cannot show the wall; it is the body under the old clothes."""
+    pocket = ((weight > 0.5) & freed).astype(np.uint8)
+    if not pocket.any():
+        return weight
+    count, parts = cv2.connectedComponents(pocket, connectivity=8)
+    wall = cv2.dilate((((codes & _BACKGROUND) > 0) & ~covered).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    open_air = np.zeros(count, bool)
+    open_air[parts[wall & (pocket > 0)]] = True
+    open_air[0] = True
+    closed = ~open_air[parts]
+    if not closed.any():
+        return weight
+    soft = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), max(0.5, unit))
+    return (weight * (1.0 - np.maximum(soft, closed))).astype(np.float32)
 
 
 def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: float) -> np.ndarray:
@@ -925,17 +954,22 @@ def _fill(
 
 
 def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) -> np.ndarray:
-    """(3,) the colour of repainted skin away from the real skin: `skin_colour` (of the face's tone) at the
-    luminance of the visible skin but the face (neck, arms, hands: the face is lit most; on the VITON-HD samples
-    the arms measure 0.89-1.05 of its luminance, median 0.95), within `BODY_TONE` times it; `BODY_TONE[1]` times
-    it when fewer than `GRAIN_MIN_PX` (at 1024 rows) such pixels show."""
+    """(3,) the colour of repainted skin away from the real skin: the median colour of the visible skin but the
+    face (neck, arms, hands: the face is lit most and may be made up; on the VITON-HD samples the arms measure
+    0.89-1.05 of its luminance, median 0.95), of its pixels above the `BODY_SHADOW` quantile of luminance (not
+    the shadowed fingers or the shade under the chin), at their median luminance, within `BODY_TONE` times
+    `skin_colour`'s; `skin_colour` (of the face's tone) times `BODY_TONE[1]` when fewer than `GRAIN_MIN_PX` (at
+    1024 rows) such pixels show."""
     body = seeds.skin & ((c.codes & _FACE) == 0)
     luma = np.array([0.299, 0.587, 0.114], np.float32)
     ref = float(skin_colour @ luma)
     if body.sum() < GRAIN_MIN_PX * unit * unit or ref <= 1e-3:
         return skin_colour * BODY_TONE[1]
-    ratio = float(np.median(c.img[body][::3] @ luma)) / ref
-    return skin_colour * float(np.clip(ratio, *BODY_TONE))
+    px = c.img[body][::3]
+    y = px @ luma
+    colour = np.median(px[np.argsort(y)[int(BODY_SHADOW * len(y)) :]], axis=0)
+    target = float(np.clip(np.median(y) / ref, *BODY_TONE)) * ref
+    return (colour * (target / max(float(colour @ luma), 1e-3))).astype(np.float32)
 
 
 def _torso_light(
@@ -1305,8 +1339,10 @@ def _segment_quad(pa: np.ndarray, pc: np.ndarray, ra: float, rc: float) -> np.nd
 def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | None:
     """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulder
     tops (`TORSO_SHOULDER` outside and above the shoulder joints), the base of the neck (`TORSO_NECK` above the neck
-    joint, half as wide either side), the hips (`TORSO_HIP` outside the hip joints; two shoulder widths under the
-    shoulders without them). None without both shoulders."""
+    joint, `NECK_WIDTH` wide), beside an arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and
+    below the shoulder joint) and the waist (`TORSO_WAIST` inside the line from the armpit to the hip, halfway),
+    the hips (`TORSO_HIP` outside the hip joints; two shoulder widths under the shoulders without them). None
+    without both shoulders."""
     if not (ok[2] and ok[5]) or sw < 1:
         return None
     rs, ls = xy[2], xy[5]
@@ -1317,15 +1353,21 @@ def _torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | No
     neck = xy[1] if ok[1] else (rs + ls) / 2
     out_s, up_s = TORSO_SHOULDER
     r_top, l_top = rs - out_s * sw * u - up_s * sw * v, ls + out_s * sw * u - up_s * sw * v
-    r_neck = neck - TORSO_NECK * sw * v - 0.5 * TORSO_NECK * sw * u
-    l_neck = neck - TORSO_NECK * sw * v + 0.5 * TORSO_NECK * sw * u
+    r_neck = neck - TORSO_NECK * sw * v - 0.5 * NECK_WIDTH * sw * u
+    l_neck = neck - TORSO_NECK * sw * v + 0.5 * NECK_WIDTH * sw * u
     bulge = 0.04 * sw * v  # the shoulder line is convex (trapezius), not straight from the neck to the shoulder
-    pts = [r_top, (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, l_top]
     if ok[9] and ok[12]:
-        pts += [xy[12] + TORSO_HIP * sw * u, xy[9] - TORSO_HIP * sw * u]
+        r_hip, l_hip = xy[9] - TORSO_HIP * sw * u, xy[12] + TORSO_HIP * sw * u
     else:
-        pts += [ls + 2 * sw * v, rs + 2 * sw * v]
-    return np.array(pts)
+        r_hip, l_hip = rs + 2 * sw * v, ls + 2 * sw * v
+    in_a, down_a = TORSO_ARMPIT
+    r_pit, l_pit = rs + in_a * sw * u + down_a * sw * v, ls - in_a * sw * u + down_a * sw * v
+    r_waist, l_waist = (r_pit + r_hip) / 2 + TORSO_WAIST * sw * u, (l_pit + l_hip) / 2 - TORSO_WAIST * sw * u
+    # (only beside an arm whose elbow lies out past the armpit: one along the body, or missed, covers that side)
+    left = [l_pit, l_waist] if ok[6] and float((xy[6] - l_pit) @ u) > 0 else []
+    right = [r_waist, r_pit] if ok[3] and float((xy[3] - r_pit) @ u) < 0 else []
+    pts = [r_top, (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, l_top]
+    return np.array(pts + left + [l_hip, r_hip] + right)
 
 
 def _skin_colour(person: Tensor, codes: Tensor) -> Tensor:
@@ -1542,8 +1584,18 @@ def _feather_outwards(mask: np.ndarray, sigma: float) -> np.ndarray:
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:
     """Blur a (B, 1, H, W) mask with repeated 3x3 box filters, ~ a Gaussian of `sigma` (each pass adds a variance
-    of 2/3 px^2); differentiable, and much faster on CPU than a Gaussian convolution. Identity for sigma 0."""
+    of 2/3 px^2), much faster on CPU than a Gaussian convolution. Identity for sigma 0. Differentiable (pooling)
+    when the mask needs a gradient or is not on the CPU; else OpenCV's box filter, faster still (borders
+    replicate there, where the pooling averages the pixels inside: the outermost pixels differ slightly)."""
     passes = round(1.5 * sigma * sigma)
+    if passes and mask.device.type == "cpu" and not mask.requires_grad:
+        planes = mask.detach().float().reshape(-1, *mask.shape[-2:]).numpy()
+        out = []
+        for plane in planes:
+            for _ in range(passes):
+                plane = cv2.blur(plane, (3, 3), borderType=cv2.BORDER_REPLICATE)
+            out.append(plane)
+        return torch.from_numpy(np.stack(out)).reshape(mask.shape).to(mask.dtype)
     for _ in range(passes):
         mask = F.avg_pool2d(mask, 3, stride=1, padding=1, count_include_pad=False)
     return mask

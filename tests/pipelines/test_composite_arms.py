@@ -119,6 +119,37 @@ class TestFreedArms:
         real = float((torch.tensor(lighter) * LUMA).sum())
         assert abs(float(column[-8:].mean()) - real) < 0.02  # the real forearm itself is kept
 
+    def test_repainted_arm_takes_the_arms_colour_not_the_faces_nor_the_shadows(self):
+        # a made-up, pinker face; forearms of a yellower tone, over half of them in a redder shadow (the hands;
+        # the darkest quarter left out, the shadow is under half of the rest)
+        arm_tone, shadow = (0.84, 0.70, 0.52), (0.62, 0.43, 0.37)
+        person, parse = person_scene(forearm=arm_tone)
+        for x in (64, 320):
+            _paint(person, slice(481, 500), slice(x - 14, x + 14), shadow)
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+
+        def chroma(rgb: torch.Tensor) -> torch.Tensor:
+            return rgb / rgb.sum()
+
+        arm = chroma(out.image[0, :, 250:350, 58:70].mean((1, 2)))  # far from the real forearm (no local fill)
+        to_arm = float((arm - chroma(torch.tensor(arm_tone))).abs().max())
+        assert to_arm < 0.006, (arm, to_arm)  # the arms' own hue (the face's is 0.02 off, the shadow's 0.025)
+        assert float((arm - chroma(torch.tensor(FACE))).abs().max()) > 2 * to_arm
+
+    def test_wall_between_a_hanging_arm_and_the_waist(self):
+        # a boxy old sweater, one block from sleeve to sleeve: under it, the torso narrows from the shoulders to
+        # the armpits and the waist (`TORSO_ARMPIT`, `TORSO_WAIST`), so beside the elbow the freed gap between
+        # the arm (x 49-87 at row 280) and the torso is wall, not a block of skin down from the shoulders
+        person, parse = person_scene()
+        _paint(person, slice(100, 460), slice(16, 368), SLEEVE)
+        parse[0, 100:460, 16:368] = 5
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs(), fit=False)
+        assert float(out.painted[0, 0, 260:300, 94:110].min()) > 0.9
+        assert float(out.background[0, 0, 260:300, 94:110].min()) > 0.9  # the straight outline made it skin
+        assert float(out.background[0, 0, 260:300, 60:76].max()) < 0.1  # the arm itself stays skin
+
 
 class TestNeckAndShoulders:
     def test_high_neck_labelled_neck_is_replaced(self):
@@ -160,6 +191,22 @@ class TestNeckAndShoulders:
         assert float(out.painted[0, 0, 250:420, 269:273].min()) > 0.9
         strip = out.background[0, 0, 250:420, 269:273]
         assert float(strip.max()) < 0.5, float(strip.max())  # skin, not a white line of wall
+
+    def test_freed_collar_closed_in_by_hair_is_skin_not_wall(self):
+        # hair over the shoulder (label 2, columns 90-152 beside the face) closes in a bit of the old top's collar
+        # (rows 50-75, columns 110-140) above the pose's shoulder line: no wall can show there (it was painted
+        # in the wall's colour, white flecks by the neck)
+        person, parse = person_scene()
+        _paint(person, slice(20, 100), slice(90, 152), (0.25, 0.18, 0.12))
+        parse[0, 20:100, 90:152] = 2
+        _paint(person, slice(50, 75), slice(110, 140), SLEEVE)
+        parse[0, 50:75, 110:140] = 5
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        assert float(out.painted[0, 0, 54:71, 114:136].min()) > 0.9
+        assert float(out.background[0, 0, 54:71, 114:136].max()) < 0.1, float(
+            out.background[0, 0, 54:71, 114:136].max()
+        )
 
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "vitonhd" / "test"
