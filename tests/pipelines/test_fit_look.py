@@ -13,7 +13,7 @@ from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmar
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.composite import composite_garment
-from kfvton.pipelines.garment_warp import cut_inside_back
+from kfvton.pipelines.garment_warp import cut_inside_back, find_collar_stand
 from kfvton.preprocess.io import load_image, load_mask
 
 G_HW = (200, 160)
@@ -67,6 +67,27 @@ class TestInsideBack:
             height = int((mask[0, 0] > 0.5).any(1).sum())
             # the adidas top's red inside between its white back collar and its white front band
             assert int(removed.sum()) > 3000 and int(rows.max()) < int(rows.min()) + 0.12 * height
+
+
+class TestCollarStand:
+    def test_a_shirt_band_above_its_inside_is_the_stand(self):
+        """A back collar band (rows 20-39, garment-coloured) above a dark inside (rows 40-55): the cut takes both,
+        the stand is the band's bottom edge on the centre column."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 40:56, 58:102] = 0.25
+        cut = cut_inside_back(garment, mask, landmarks)
+        assert bool((cut[..., 22:50, 80] < 0.5).all())  # band and inside are cut
+        stand = find_collar_stand(garment, mask, cut, landmarks).collar_stand
+        assert stand.shape == (1, 3) and float(stand[0, 2]) == 1.0
+        assert float(stand[0, 0]) == 80.0 and 38 <= float(stand[0, 1]) <= 42
+
+    def test_a_thin_band_gives_a_shallow_stand_nothing_cut_none(self):
+        garment, mask, landmarks = flat_top(inside=0.3)  # the inside 2 rows under the top
+        cut = cut_inside_back(garment, mask, landmarks)
+        stand = find_collar_stand(garment, mask, cut, landmarks).collar_stand
+        assert float(stand[0, 2]) == 1.0 and 20 < float(stand[0, 1]) <= 24
+        garment, mask, landmarks = flat_top(inside=0.7)  # nothing cut
+        torch.testing.assert_close(find_collar_stand(garment, mask, mask, landmarks).collar_stand, torch.zeros(1, 3))
 
 
 def test_freed_long_sleeve_is_repainted_arm_wide():
