@@ -589,6 +589,7 @@ def _inside_back(
     # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
     gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
     dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
+    dark = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
     ends = np.full(x1 - x0, np.nan)  # per column, the row (window frame) where the inside ends
     tops = np.zeros(x1 - x0, int)
     start_limit = INSIDE_BACK_START * cw
@@ -628,6 +629,13 @@ def _inside_back(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+def _fill_enclosed(dark: np.ndarray) -> np.ndarray:
+    """(h, w) bool with its holes filled: the pixels not reachable from the border without crossing `dark`."""
+    outside = np.pad(~dark, 1, constant_values=True).astype(np.uint8)
+    cv2.floodFill(outside, None, (0, 0), 2)
+    return (outside[1:-1, 1:-1] != 2) | dark
 
 
 def find_collar_stand(garment: Tensor, mask: Tensor, cut_mask: Tensor, landmarks: GarmentLandmarks) -> GarmentLandmarks:

@@ -43,6 +43,15 @@ class TestInsideBack:
         assert not bool(removed[..., 50:, :].any())  # the front under the neckline stays
         assert not bool(removed[..., :, :50].any()) and not bool(removed[..., :, 110:].any())
 
+    def test_a_tall_label_inside_does_not_stop_the_cut(self):
+        """A white label 14 rows tall (0.28 collar widths, over the column gap bridged) in the middle of the dark
+        inside: the inside is cut all across, not only down to the label's top (VITON-HD 00013's dark band)."""
+        garment, mask, landmarks = flat_top(inside=0.3)
+        garment[..., 26:40, 72:88] = 0.98
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
+        assert not bool(removed[..., 50:, :].any())
+
     def test_nothing_is_cut_where_the_opening_is_not_darker(self):
         garment, mask, landmarks = flat_top(inside=0.7)
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
