@@ -524,6 +524,8 @@ INSIDE_BACK_MAX = 1.0
 INSIDE_BACK_SPAN = 0.5
 INSIDE_BACK_GAP = 0.12
 INSIDE_BACK_FILL = 0.35
+#: At most this many labels (light holes in the dark inside) are taken as part of the inside.
+INSIDE_BACK_LABELS = 2
 
 
 def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) -> Tensor:
@@ -632,10 +634,16 @@ def _inside_back(
 
 
 def _fill_enclosed(dark: np.ndarray) -> np.ndarray:
-    """(h, w) bool with its holes filled: the pixels not reachable from the border without crossing `dark`."""
+    """(h, w) bool with its holes (the pixels not reachable from the border without crossing `dark`) filled when
+    there are at most `INSIDE_BACK_LABELS` of them over 20 px: one or two labels sewn on the inside; a print's many
+    light motifs on a dark ground are left open (their garment is no inside)."""
     outside = np.pad(~dark, 1, constant_values=True).astype(np.uint8)
     cv2.floodFill(outside, None, (0, 0), 2)
-    return (outside[1:-1, 1:-1] != 2) | dark
+    holes = (outside[1:-1, 1:-1] != 2) & ~dark
+    count, _, stats, _ = cv2.connectedComponentsWithStats(holes.astype(np.uint8), connectivity=8)
+    if int((stats[1:, cv2.CC_STAT_AREA] > 20).sum()) > INSIDE_BACK_LABELS:
+        return dark
+    return dark | holes
 
 
 def find_collar_stand(garment: Tensor, mask: Tensor, cut_mask: Tensor, landmarks: GarmentLandmarks) -> GarmentLandmarks:

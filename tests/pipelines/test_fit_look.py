@@ -52,6 +52,17 @@ class TestInsideBack:
         assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
         assert not bool(removed[..., 50:, :].any())
 
+    def test_a_print_of_light_motifs_is_not_filled(self):
+        """The same dark opening strewn with six light motifs (a print on a mock neck, VITON-HD 02783): its holes
+        are not taken as labels, the cut stays what the columns alone give."""
+        garment, mask, landmarks = flat_top(inside=0.3)
+        plain = cut_inside_back(garment, mask, landmarks)
+        for x in (60, 72, 84):
+            for y in (26, 36):
+                garment[..., y : y + 6, x : x + 6] = 0.98
+        cut = cut_inside_back(garment, mask, landmarks)
+        assert float(((mask > 0.5) & (cut < 0.5)).sum()) < float(((mask > 0.5) & (plain < 0.5)).sum())
+
     def test_nothing_is_cut_where_the_opening_is_not_darker(self):
         garment, mask, landmarks = flat_top(inside=0.7)
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
