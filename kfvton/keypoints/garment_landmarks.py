@@ -80,12 +80,17 @@ class GarmentLandmarks:
         sleeves: per batch item "none", "short" or "long".
         cuts: per batch item one of `CUT_KINDS` ("regular", "open front", "off-shoulder", ...), or empty when
             the landmarks were not read from a mask (given points).
+        collar_stand: optional (B, 3) float, (x_px, y_px, confidence): the bottom of the back collar's band on the
+            garment's centre line, where the inside of the back starts in the neck opening (a shirt's collar
+            stand); confidence 0 where none was found. None (the default) when not looked for
+            (`kfvton.pipelines.garment_warp.find_collar_stand` sets it).
     """
 
     points: Tensor
     garment_hw: tuple[int, int]
     sleeves: tuple[str, ...]
     cuts: tuple[str, ...] = ()
+    collar_stand: Tensor | None = None
 
     def __post_init__(self) -> None:
         check_shape(self.points, "garment_landmarks.points", ("B", len(GARMENT_LANDMARKS), 3))
@@ -102,6 +107,8 @@ class GarmentLandmarks:
                 f"garment_landmarks.cuts: expected {self.points.shape[0]} entries from {CUT_KINDS} (or none), "
                 f"got {self.cuts}"
             )
+        if self.collar_stand is not None:
+            check_shape(self.collar_stand, "garment_landmarks.collar_stand", (self.points.shape[0], 3))
 
     @property
     def batch_size(self) -> int:
@@ -113,10 +120,13 @@ class GarmentLandmarks:
 
     def select(self, index: int) -> GarmentLandmarks:
         cuts = self.cuts[index : index + 1]
-        return GarmentLandmarks(self.points[index : index + 1], self.garment_hw, self.sleeves[index : index + 1], cuts)
+        stand = None if self.collar_stand is None else self.collar_stand[index : index + 1]
+        points = self.points[index : index + 1]
+        return GarmentLandmarks(points, self.garment_hw, self.sleeves[index : index + 1], cuts, stand)
 
     def to(self, device: torch.device | str | None = None) -> GarmentLandmarks:
-        return GarmentLandmarks(self.points.to(device), self.garment_hw, self.sleeves, self.cuts)
+        stand = None if self.collar_stand is None else self.collar_stand.to(device)
+        return GarmentLandmarks(self.points.to(device), self.garment_hw, self.sleeves, self.cuts, stand)
 
 
 # ----------------------------------------------------------------------------------------------------------------

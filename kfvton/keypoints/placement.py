@@ -75,6 +75,7 @@ __all__ = [
     "place_side_seams",
     "place_front_neckline",
     "place_collar_on_neck",
+    "place_standing_collar",
     "join_side_pairs",
 ]
 
@@ -496,6 +497,53 @@ def place_collar_on_neck(pairs: KeypointPairs, neck: Tensor) -> KeypointPairs:
         for k, r in ((ir, rise[0]), (il, rise[1]), (ic, sum(rise) / 2)):
             if float(p[k, 2]) > 0:
                 person[i, k, :2] = (p[k, :2] - r * f.sw * f.v).to(person)
+    return replace(pairs, person_px=person)
+
+
+#: A back collar band at least `STAND_MIN` collar widths tall (a shirt's collar stand: 0.4-0.55 on the Dress Code
+#: shirts; a T-shirt's rib under 0.1) stands up behind the neck when worn: its bottom edge (`collar_stand`) is what
+#: sits at the neck's base, so the collar targets rise by the band's scaled height.
+STAND_MIN = 0.3
+
+
+def place_standing_collar(pairs: KeypointPairs, landmarks: GarmentLandmarks) -> KeypointPairs:
+    """The collar targets (collar sides and centre) lifted by the back collar band's height, so the band's bottom
+    edge (`landmarks.collar_stand`) sits where the collar sides' targets were (the neck's base) and the collar
+    stands up around the neck instead of lying flat on the chest.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks`, maybe `place_collar_on_neck`), batch B, with
+            `pairs.pose`.
+        landmarks: the garment landmarks the pairs were placed from, with `collar_stand` (B or 1 items).
+
+    Returns:
+        the pairs with moved collar targets; unchanged without a `collar_stand` or a pose, where the collar sides
+        are missing or placed by a cut's rule (`NECK_MIN_CONF`), or where the band is under `STAND_MIN` collar
+        widths.
+    """
+    if landmarks.collar_stand is None or pairs.pose is None:
+        return pairs
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
+    person = pairs.person_px.clone()
+    il, ir, ic = _I["collar_left"], _I["collar_right"], _I["collar_center"]
+    stands = landmarks.collar_stand.detach().to(torch.float64)
+    for i in range(pairs.batch_size):
+        g = pairs.garment_px[i if pairs.garment_px.shape[0] > 1 else 0].detach().to(torch.float64)
+        p = person[i].detach().to(torch.float64)
+        stand = stands[i if stands.shape[0] > 1 else 0]
+        if float(stand[2]) <= 0 or min(float(g[il, 2]), float(g[ir, 2]), float(p[il, 2]), float(p[ir, 2])) < (
+            NECK_MIN_CONF
+        ):
+            continue
+        width_g = float((g[il, 0] - g[ir, 0]).abs())
+        band = float(stand[1]) - float(torch.minimum(g[il, 1], g[ir, 1]))
+        if width_g < 1.0 or band < STAND_MIN * width_g:
+            continue
+        f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
+        lift = band * abs(float((p[il, :2] - p[ir, :2]) @ f.u)) / width_g
+        for k in (il, ir, ic):
+            if float(p[k, 2]) > 0:
+                person[i, k, :2] = (p[k, :2] - lift * f.v).to(person)
     return replace(pairs, person_px=person)
 
 

@@ -41,6 +41,7 @@ from ..keypoints.placement import (
     place_front_neckline,
     place_garment_landmarks,
     place_side_seams,
+    place_standing_collar,
     resolve_tuck,
 )
 from ..keypoints.placement_lower import check_lower_pose
@@ -55,6 +56,7 @@ from .garment_warp import (
     PART_LANDMARKS,
     PartWarp,
     cut_inside_back,
+    find_collar_stand,
     warp_by_parts,
     warp_from_pairs,
     warp_garment,
@@ -313,10 +315,13 @@ def classical_tryon(
     tucks = resolve_tuck(tuck, pose, body)
     landmarks = detect_garment_landmarks(garment, mask)
     warnings += garment_cut_warnings(landmarks)
-    mask = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
+    cut = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
+    landmarks = find_collar_stand(garment, mask, cut, landmarks)
+    mask = cut
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
     if parse is not None:  # the collar sides up onto the neck's base
         pairs = place_collar_on_neck(pairs, (parse == NECK_LABEL).unsqueeze(1).to(person.device))
+    pairs = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
     sides = None if body is None else place_side_seams(pairs, body)
     warp = warp_keypoint_pairs(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))

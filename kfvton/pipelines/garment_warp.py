@@ -37,6 +37,7 @@ __all__ = [
     "WarpedGarment",
     "warp_garment",
     "cut_inside_back",
+    "find_collar_stand",
 ]
 
 
@@ -516,13 +517,15 @@ def warp_by_parts(
 #: fraction of the front's luminance (just under the collar), in runs starting within `INSIDE_BACK_START` collar
 #: widths under the garment's top (after the back collar's band) and ending above `INSIDE_BACK_MAX` collar widths.
 INSIDE_BACK_DARK = 0.8
-INSIDE_BACK_START = 0.35
+INSIDE_BACK_START = 0.6
 INSIDE_BACK_MAX = 1.0
 #: ... spanning at least this fraction of the columns between the collar sides, and dark over this fraction of
 #: what is cut under the garment's top (a print's dark patches are not an inside).
 INSIDE_BACK_SPAN = 0.5
 INSIDE_BACK_GAP = 0.12
 INSIDE_BACK_FILL = 0.35
+#: At most this many labels (light holes in the dark inside) are taken as part of the inside.
+INSIDE_BACK_LABELS = 2
 
 
 def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) -> Tensor:
@@ -588,6 +591,7 @@ def _inside_back(
     # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
     gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
     dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
+    dark = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
     ends = np.full(x1 - x0, np.nan)  # per column, the row (window frame) where the inside ends
     tops = np.zeros(x1 - x0, int)
     start_limit = INSIDE_BACK_START * cw
@@ -627,3 +631,67 @@ def _inside_back(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+def _fill_enclosed(dark: np.ndarray) -> np.ndarray:
+    """(h, w) bool with its holes (the pixels not reachable from the border without crossing `dark`) filled when
+    there are at most `INSIDE_BACK_LABELS` of them over 20 px: one or two labels sewn on the inside; a print's many
+    light motifs on a dark ground are left open (their garment is no inside)."""
+    outside = np.pad(~dark, 1, constant_values=True).astype(np.uint8)
+    cv2.floodFill(outside, None, (0, 0), 2)
+    holes = (outside[1:-1, 1:-1] != 2) & ~dark
+    count, _, stats, _ = cv2.connectedComponentsWithStats(holes.astype(np.uint8), connectivity=8)
+    if int((stats[1:, cv2.CC_STAT_AREA] > 20).sum()) > INSIDE_BACK_LABELS:
+        return dark
+    return dark | holes
+
+
+def find_collar_stand(garment: Tensor, mask: Tensor, cut_mask: Tensor, landmarks: GarmentLandmarks) -> GarmentLandmarks:
+    """The landmarks with `collar_stand` set: on the collar centre's column, where the part `cut_inside_back` cut
+    turns from the back collar's band (garment-coloured) to the inside (darker than `INSIDE_BACK_DARK` of the front
+    under the cut, as the cut's rule).
+
+    Worn, that band stands up behind the neck and its bottom edge (the back neckline's seam) sits at the neck's
+    base: `kfvton.keypoints.placement.place_standing_collar` lifts the collar targets by the band's height.
+
+    Args:
+        garment: (B or 1, 3, H, W) float [0, 1], the garment photos.
+        mask: (B or 1, 1, H, W) float [0, 1], their masks before the cut.
+        cut_mask: (B, 1, H, W) float [0, 1], `cut_inside_back`'s output for them.
+        landmarks: their landmarks (collar_left, collar_right, collar_center).
+
+    Returns:
+        the landmarks with `collar_stand` (B, 3) (x_px, y_px, confidence 1; all 0 where nothing was cut on that
+        column or the cut starts dark), dtype and device of `landmarks.points`.
+    """
+    b = cut_mask.shape[0]
+    check_shape(cut_mask, "cut_mask", (landmarks.batch_size, 1, *landmarks.garment_hw))
+    check_shape(mask, "garment_mask", ("B", 1, *landmarks.garment_hw))
+    check_shape(garment, "garment", ("B", 3, *landmarks.garment_hw))
+    stand = landmarks.points.new_zeros(b, 3)
+    il, ic, ir = (GARMENT_LANDMARKS.index(n) for n in ("collar_left", "collar_center", "collar_right"))
+    before = mask.detach().expand(b, -1, -1, -1) > 0.5
+    removed = before & (cut_mask.detach() <= 0.5)
+    weights = torch.tensor([0.299, 0.587, 0.114], dtype=garment.dtype, device=garment.device)
+    luma = (garment.detach().expand(b, -1, -1, -1) * weights[:, None, None]).sum(1)  # (B, H, W)
+    for i in range(b):
+        x, _, conf = (float(v) for v in landmarks.points[i, ic])
+        column, width = int(round(x)), abs(float(landmarks.points[i, il, 0] - landmarks.points[i, ir, 0]))
+        if conf <= 0 or not 0 <= column < landmarks.garment_hw[1]:
+            continue
+        rows = removed[i, 0, :, column].nonzero().flatten()
+        if len(rows) == 0:
+            continue
+        r0, r1 = int(rows[0]), int(rows[-1]) + 1
+        front = luma[i, r1 : r1 + max(4, int(width)), column][before[i, 0, r1 : r1 + max(4, int(width)), column]]
+        if len(front) < 4:
+            continue
+        # a 5-row median ignores a stitch line across the band
+        cut = luma[i, r0:r1, column]
+        padded = torch.cat((cut[:1].expand(2), cut, cut[-1:].expand(2)))
+        smooth = padded.unfold(0, 5, 1).median(-1).values
+        dark = (smooth < INSIDE_BACK_DARK * front.median()).nonzero().flatten()
+        if len(dark) == 0 or int(dark[0]) == 0:
+            continue
+        stand[i] = torch.tensor([float(column), float(r0 + int(dark[0])), 1.0], dtype=stand.dtype)
+    return replace(landmarks, collar_stand=stand)

@@ -12,11 +12,13 @@ from kfvton.keypoints.placement import (
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
     SHOULDER_OUT,
+    STAND_MIN,
     TORSO_PER_SW_MAX,
     TUCK_DEPTH,
     WIDE_CUFF_MAX,
     WIDE_CUFF_OUT,
     place_garment_landmarks,
+    place_standing_collar,
     resolve_tuck,
 )
 from kfvton.keypoints.pose import Pose, joint_index
@@ -569,3 +571,36 @@ class TestCollarOnNeck:
         torch.testing.assert_close(place_collar_on_neck(cami, self._neck(115, 115)).person_px, cami.person_px)
         with pytest.raises(ValueError, match="neck"):
             place_collar_on_neck(pairs, torch.zeros(1, 1, 10, 10, dtype=torch.bool))
+
+
+class TestStandingCollar:
+    """`place_standing_collar`: a tall back collar band lifts the collar targets by its scaled height."""
+
+    def test_landmarks_default_to_no_collar_stand(self):
+        landmarks = tshirt_landmarks()
+        assert landmarks.collar_stand is None and landmarks.select(0).collar_stand is None
+        pairs = place_garment_landmarks(landmarks, frontal_pose())
+        assert place_standing_collar(pairs, landmarks) is pairs
+
+    def test_a_tall_band_lifts_the_collar_a_short_one_does_not(self):
+        import dataclasses
+
+        landmarks = tshirt_landmarks()
+        pairs = place_garment_landmarks(landmarks, frontal_pose())
+        width_g = 60.0  # collar sides at x 120 and 180, y 40
+        width_p = float(target(pairs, "collar_left")[0] - target(pairs, "collar_right")[0])
+        for band, lifted in ((0.5 * width_g, True), (0.5 * STAND_MIN * width_g, False)):
+            stand = torch.tensor([[150.0, 40.0 + band, 1.0]])
+            moved = place_standing_collar(pairs, dataclasses.replace(landmarks, collar_stand=stand))
+            for name in ("collar_left", "collar_right", "collar_center"):
+                rise = float(target(pairs, name)[1] - target(moved, name)[1])
+                expected = band * width_p / width_g if lifted else 0.0
+                assert rise == pytest.approx(expected, abs=0.5), name
+            torch.testing.assert_close(target(moved, "hem_center"), target(pairs, "hem_center"))
+        none_found = dataclasses.replace(landmarks, collar_stand=torch.zeros(1, 3))
+        torch.testing.assert_close(place_standing_collar(pairs, none_found).person_px, pairs.person_px)
+
+    def test_collar_stand_shape_is_checked(self):
+        landmarks = tshirt_landmarks()
+        with pytest.raises(ValueError, match="collar_stand"):
+            GarmentLandmarks(landmarks.points, landmarks.garment_hw, landmarks.sleeves, collar_stand=torch.zeros(2, 3))

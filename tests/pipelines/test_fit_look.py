@@ -13,7 +13,7 @@ from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmar
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.composite import composite_garment
-from kfvton.pipelines.garment_warp import cut_inside_back
+from kfvton.pipelines.garment_warp import cut_inside_back, find_collar_stand
 from kfvton.preprocess.io import load_image, load_mask
 
 G_HW = (200, 160)
@@ -43,6 +43,27 @@ class TestInsideBack:
         assert not bool(removed[..., 50:, :].any())  # the front under the neckline stays
         assert not bool(removed[..., :, :50].any()) and not bool(removed[..., :, 110:].any())
 
+    def test_a_tall_label_inside_does_not_stop_the_cut(self):
+        """A white label 14 rows tall (0.28 collar widths, over the column gap bridged) in the middle of the dark
+        inside: the inside is cut all across, not only down to the label's top (VITON-HD 00013's dark band)."""
+        garment, mask, landmarks = flat_top(inside=0.3)
+        garment[..., 26:40, 72:88] = 0.98
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
+        assert not bool(removed[..., 50:, :].any())
+
+    def test_a_print_of_light_motifs_is_not_filled(self):
+        """The same dark opening strewn with six light motifs (a print on a mock neck, VITON-HD 02783): its holes
+        are not taken as labels, the cut stays what the columns alone give."""
+        garment, mask, landmarks = flat_top(inside=0.3)
+        plain = cut_inside_back(garment, mask, landmarks)
+        for x in (64, 76, 88):  # 9 rows tall: more than the column gap bridged
+            for y in (24, 34):
+                garment[..., y : y + 9, x : x + 6] = 0.98
+        cut = cut_inside_back(garment, mask, landmarks)
+        # (filled, nearly all of the plain opening's cut would go)
+        assert float(((mask > 0.5) & (cut < 0.5)).sum()) < 0.5 * float(((mask > 0.5) & (plain < 0.5)).sum())
+
     def test_nothing_is_cut_where_the_opening_is_not_darker(self):
         garment, mask, landmarks = flat_top(inside=0.7)
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
@@ -67,6 +88,27 @@ class TestInsideBack:
             height = int((mask[0, 0] > 0.5).any(1).sum())
             # the adidas top's red inside between its white back collar and its white front band
             assert int(removed.sum()) > 3000 and int(rows.max()) < int(rows.min()) + 0.12 * height
+
+
+class TestCollarStand:
+    def test_a_shirt_band_above_its_inside_is_the_stand(self):
+        """A back collar band (rows 20-39, garment-coloured) above a dark inside (rows 40-55): the cut takes both,
+        the stand is the band's bottom edge on the centre column."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 40:56, 58:102] = 0.25
+        cut = cut_inside_back(garment, mask, landmarks)
+        assert bool((cut[..., 22:50, 80] < 0.5).all())  # band and inside are cut
+        stand = find_collar_stand(garment, mask, cut, landmarks).collar_stand
+        assert stand.shape == (1, 3) and float(stand[0, 2]) == 1.0
+        assert float(stand[0, 0]) == 80.0 and 38 <= float(stand[0, 1]) <= 42
+
+    def test_a_thin_band_gives_a_shallow_stand_nothing_cut_none(self):
+        garment, mask, landmarks = flat_top(inside=0.3)  # the inside 2 rows under the top
+        cut = cut_inside_back(garment, mask, landmarks)
+        stand = find_collar_stand(garment, mask, cut, landmarks).collar_stand
+        assert float(stand[0, 2]) == 1.0 and 20 < float(stand[0, 1]) <= 24
+        garment, mask, landmarks = flat_top(inside=0.7)  # nothing cut
+        torch.testing.assert_close(find_collar_stand(garment, mask, mask, landmarks).collar_stand, torch.zeros(1, 3))
 
 
 def test_freed_long_sleeve_is_repainted_arm_wide():
