@@ -23,6 +23,16 @@ The residue is printed two ways: `residue` (strict, the issue's measure) and `no
 same without the `repainted` pixels whose new colour is the true background colour near them, from the reference
 map: a white top's edge or side repainted as the light wall behind it). The strict one is the goal's measure;
 `nowall` says how much of it is such wall-coloured repaint.
+
+Why both: the strict residue counts every old-garment pixel of the reference map that the new garment does not
+cover and whose colour stayed within 12/255, whatever made it so. It adds up four things, printed as
+`under + wall + skin + other + missed`: the new garment composited over it in a like colour (`under`: right, a
+paired try-on's own garment), the repaint giving it the wall's colour (`wall`: right where the old top reached
+past the new one's outline; a white top on a light wall reads the same before and after), the repaint giving it the
+colour of the skin near it (`skin`: right where the new garment bares the neck or arms, a beige top stays beige),
+other repaints that happened to land within the tolerance (`other`), and what was left as it was (`missed`: the
+estimated regions' own error, split by what they called it). On the VITON-HD test persons the strict residue is
+about 0.07 and nearly all wall repaint; the part left as is stays under 0.01: the estimate misses little.
 """
 
 from __future__ import annotations
@@ -87,7 +97,9 @@ def residue_breakdown(person: torch.Tensor, result, estimated: torch.Tensor, tru
     pixels (so the parts sum to the residue):
 
     - `under`: under the composited garment (`covering` > 0.5), whose colour is that close to the old one;
-    - `repainted`: changed by the repaint, to a colour within the tolerance (a white top repainted as a light wall);
+    - `repainted`: changed by the repaint, to a colour within the tolerance, split in `wall` (the true background's
+      colour near it: a white top repainted as a light wall), `skin` (the colour of the reference map's skin near
+      it: neck, face, arms) and `other`;
     - `missed`: left exactly as they were: what the estimated regions did not call old garment, split in
       `MISSED_AS` groups by what they called it (`bg`: beyond the person mask, `body`: neck or arms, `head`: hair or
       face, `lower`: lower garment or legs), and `kept`: called old garment yet left (nothing repainted it).
@@ -99,7 +111,15 @@ def residue_breakdown(person: torch.Tensor, result, estimated: torch.Tensor, tru
     residue = uncovered & (diff <= 12 / 255)
     under = residue & (covering(result)[0, 0] > 0.5)
     untouched = residue & ~under & (diff < 1e-4)
-    out = {"under": int(under.sum()) / n, "repainted": int((residue & ~under & ~untouched).sum()) / n}
+    repainted = residue & ~under & ~untouched
+    wall = repainted & coloured_like(person, result, truth, (0,), WALL_SIGMA)
+    skin = repainted & ~wall & coloured_like(person, result, truth, SKIN_IDS, SKIN_SIGMA)
+    out = {"under": int(under.sum()) / n, "repainted": int(repainted.sum()) / n}
+    out |= {
+        "wall": int(wall.sum()) / n,
+        "skin": int(skin.sum()) / n,
+        "other": int((repainted & ~wall & ~skin).sum()) / n,
+    }
     out["missed"] = int((untouched & ~torch.isin(estimated[0], torch.tensor([5, 6, 7]))).sum()) / n
     for key, ids in MISSED_AS.items():
         out[key] = int((untouched & torch.isin(estimated[0], torch.tensor(ids))).sum()) / n
@@ -107,23 +127,35 @@ def residue_breakdown(person: torch.Tensor, result, estimated: torch.Tensor, tru
     return out
 
 
-#: Scale (Gaussian sigma, share of the photo's height) of the true background colour near a pixel (`wall_coloured`).
+#: Scale (Gaussian sigma, share of the photo's height) of the true background colour near a pixel (`wall_coloured`)
+#: and of the skin's colour near it (`SKIN_IDS` of the reference map, in our labels: neck, face, arms).
 WALL_SIGMA = 0.02
+SKIN_SIGMA = 0.05
+SKIN_IDS = (10, 13, 14, 15)
 
 
-def wall_coloured(person: torch.Tensor, result, truth: torch.Tensor) -> torch.Tensor:
-    """(H, W) bool: pixels of the try-on whose colour is within 12/255 of the true background colour near them: the
-    Gaussian-weighted mean photo colour over the reference map's background (parse 0), sigma `WALL_SIGMA` of the
-    photo's height (False where no background is near). A repaint there reads as the wall it stands for."""
+def coloured_like(
+    person: torch.Tensor, result, truth: torch.Tensor, ids: tuple[int, ...], sigma: float
+) -> torch.Tensor:
+    """(H, W) bool: pixels of the try-on whose colour is within 12/255 of the photo's colour of the reference map's
+    `ids` near them: its Gaussian-weighted mean over those labels, sigma `sigma` of the photo's height (False where
+    none is near)."""
     import cv2
 
     img = person[0].permute(1, 2, 0).numpy()
-    bg = (truth[0] == 0).numpy().astype(np.float32)
-    sigma = WALL_SIGMA * img.shape[0]
-    weight = cv2.GaussianBlur(bg, (0, 0), sigma)
-    mean = cv2.GaussianBlur(img * bg[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
+    region = torch.isin(truth[0], torch.tensor(ids)).numpy().astype(np.float32)
+    sigma_px = sigma * img.shape[0]
+    weight = cv2.GaussianBlur(region, (0, 0), sigma_px)
+    mean = cv2.GaussianBlur(img * region[..., None], (0, 0), sigma_px) / np.maximum(weight[..., None], 1e-6)
     out = result.image[0].permute(1, 2, 0).numpy()
     return torch.from_numpy((np.abs(out - mean).max(axis=-1) <= 12 / 255) & (weight > 0.05))
+
+
+def wall_coloured(person: torch.Tensor, result, truth: torch.Tensor) -> torch.Tensor:
+    """(H, W) bool: pixels of the try-on whose colour is within 12/255 of the true background colour near them
+    (`coloured_like` the reference map's background, sigma `WALL_SIGMA`). A repaint there reads as the wall it
+    stands for."""
+    return coloured_like(person, result, truth, (0,), WALL_SIGMA)
 
 
 def residue_without_wall(person: torch.Tensor, result, truth: torch.Tensor) -> float:
@@ -218,7 +250,7 @@ def main() -> int:
     print(
         f"{'set':10s} {'person':9s} "
         + " ".join(f"{k:>9s}" for k in GROUPS)
-        + "  residue nowall  under repaint missed"
+        + "  residue nowall  under   wall   skin  other missed"
         + " ("
         + " ".join(f"{k:>5s}" for k in (*MISSED_AS, "kept"))
         + ")   seen   left  spill  time_s"
@@ -254,7 +286,7 @@ def main() -> int:
         parts["bag"] = carried_share(regions.parse, truth) if item["kind"] == "dresscode" else float("nan")
         rows.append((item["set"], ious, residue, spill, parts, seen, left))
         print(f"{item['set']:10s} {item['name']:9s} " + " ".join(f"{v:9.2f}" for v in ious.values())
-              + f"  {residue:7.3f}  {parts['nowall']:5.3f}  {parts['under']:5.3f}  {parts['repainted']:5.3f}  {parts['missed']:5.3f}"
+              + f"  {residue:7.3f}  {parts['nowall']:5.3f}" + "".join(f"  {parts[k]:5.3f}" for k in ("under", "wall", "skin", "other", "missed"))
               + " (" + " ".join(f"{parts[k]:5.3f}" for k in (*MISSED_AS, "kept")) + ")"
               + f"  {seen:5.3f}  {left:5.3f}  {spill:5.3f}  {elapsed:6.1f}"
               + (f"  bag {parts['bag']:.2f}" if parts["bag"] == parts["bag"] else ""), flush=True)  # fmt: skip
@@ -271,7 +303,7 @@ def main() -> int:
         means = {k: np.nanmean([r[1][k] for r in sel]) for k in GROUPS}
         print(f"{'mean ' + name:20s} " + " ".join(f"{v:9.3f}" for v in means.values())
               + f"  residue mean {np.mean([r[2] for r in sel]):.3f} strict, {np.mean([r[4]['nowall'] for r in sel]):.3f} without wall-coloured repaint ("
-              + ", ".join(f"{k} {np.mean([r[4][k] for r in sel]):.3f}" for k in ("under", "repainted", "missed", *MISSED_AS, "kept"))
+              + ", ".join(f"{k} {np.mean([r[4][k] for r in sel]):.3f}" for k in ("under", "wall", "skin", "other", "missed", *MISSED_AS, "kept"))
               + f"; seen {np.mean([r[5] for r in sel]):.3f}, left {np.mean([r[6] for r in sel]):.3f})"
               f"  spill median {np.median([r[3] for r in sel]):.3f}"
               + (f"  bags carried {np.nanmean(bags):.2f} (n={np.isfinite(bags).sum()})"

@@ -169,6 +169,63 @@ def _grabcut(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     return cv2.resize(cut, (w, h), interpolation=cv2.INTER_NEAREST)
 
 
+def _threshold(dist: np.ndarray, low: float, k: int) -> np.ndarray:
+    """(H, W) uint8 {0, 1}: the largest blob of `dist` > `low`, opened with a `k` px disc (specks) and closed."""
+    fg = (dist > low).astype(np.uint8)
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
+    return largest_component(fg)
+
+
+#: A card under the garment (`_card`): the thresholded region fills at least CARD_FILL of its rotated bounding
+#: rectangle, and at least CARD_FLAT of the pixels along the inside of that rectangle's edge lie within the card's
+#: own noise (median + 3 sigma, at least CARD_NOISE_MIN, 0-255 units) of their median colour.
+CARD_FILL = 0.95
+CARD_FLAT = 0.6
+CARD_NOISE_MIN = 3.0
+
+
+def _card(blurred: np.ndarray, fg: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """A card laid under the garment (a light-grey or off-white sheet on the shop's white backdrop), or None.
+
+    Shops photograph garments on a card whose colour is a few levels off the backdrop's; the low threshold takes
+    the whole card for garment (a grey block). The card is told by its shape and its flatness: the thresholded
+    region `fg` (uint8 0/1) is a rectangle (`CARD_FILL`) whose rim is one flat colour (`CARD_FLAT`); a garment's
+    outline is not a rectangle, and a rectangular garment (a folded sweater) has shading and texture on its rim.
+
+    Args:
+        blurred: (H, W, 3) uint8 RGB, the blurred image.
+        fg: (H, W) uint8 {0, 1}, the region thresholded against the backdrop.
+        k: the mask's morphology size in pixels.
+
+    Returns:
+        (the card's rectangle grown by 2 `k` (H, W) bool, its colour (3,) float32 RGB 0-255, its noise (0-255
+        colour distance)), or None.
+    """
+    contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    rect = cv2.minAreaRect(outline)
+    if cv2.contourArea(outline) < CARD_FILL * max(rect[1][0] * rect[1][1], 1.0):
+        return None
+    box = np.zeros(fg.shape, np.uint8)
+    cv2.fillPoly(box, [np.round(cv2.boxPoints(rect)).astype(np.int32)], 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
+    inner = cv2.erode(box, disc)
+    rim = (inner > 0) & (cv2.erode(inner, disc, iterations=2) == 0)  # a band just inside the card's edge
+    if rim.sum() < 100:
+        return None
+    pixels = blurred[rim].astype(np.float64)
+    colour = np.median(pixels, axis=0)
+    r = np.linalg.norm(pixels - colour, axis=1)
+    med, sigma = _robust_spread(r)
+    noise = max(med + 3.0 * sigma, CARD_NOISE_MIN)
+    if np.mean(r <= noise) < CARD_FLAT:
+        return None
+    return cv2.dilate(box, disc, iterations=2) > 0, colour.astype(np.float32), noise
+
+
 def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: float, index: int) -> np.ndarray:
     h, w = img.shape[:2]
     size = min(h, w)
@@ -185,13 +242,20 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
         low = max(3.0, noise + 1.0)
     else:
         low = float(threshold) * 255.0
-    fg = (dist > low).astype(np.uint8)
-
     k = max(1, round(size / 256)) | 1  # 3 px at 768 wide, 1 px at 192: gaps between sleeve and body stay open
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel)
-    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
-    fg = largest_component(fg)
+    fg = _threshold(dist, low, k)
+    card = _card(blurred, fg, k)
+    if card is not None:
+        # the garment lies on a card: within it, the distance is taken to the card's colour (the nearer of the two
+        # backdrops: the card's edge blends into the shop's white)
+        zone, colour, card_noise = card
+        card_dist = np.linalg.norm(blurred.astype(np.float32) - colour, axis=-1)
+        on_card = np.where(zone, np.minimum(dist, card_dist), dist).astype(np.float32)
+        card_low = max(low, card_noise + 1.0) if threshold is None else low
+        cut = _threshold(on_card, card_low, k)
+        if cut.mean() >= _MIN_FRACTION:  # else the "card" was a flat rectangular garment: kept as it was
+            _LOG.info("garment[%d]: laid on a card of colour %s, taken as backdrop", index, colour.round().tolist())
+            fg, dist, low, noise = cut, on_card, card_low, max(noise, card_noise)
     if noise >= TEXTURED_NOISE:
         # A mottled or patterned backdrop: its noise sets the threshold so high that pale parts of the garment are
         # lost; colour models of garment and backdrop (GrabCut) bring them back.

@@ -297,6 +297,10 @@ def _row_change(
     return rows_y[best]
 
 
+#: The top's colours are read in the band OPEN_FRONT_BAND neck-to-hip lengths above the split (`_one`): an open
+#: jacket's fronts below the waist keep its colour, not the chest's (the blouse under it).
+OPEN_FRONT_BAND = 0.25
+
 #: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; from an arm hanging
 #: straight by the wall, only SLEEVE_WIDTH times the forearm's distance to the wall (its half-width seen from the
 #: outside), at least SLEEVE_MIN shoulder widths (`_sleeve_reach`).
@@ -471,13 +475,18 @@ def _one(
                 past = ((xx - wrist[0]) * forearm[0] + (yy - wrist[1]) * forearm[1]) / max(np.linalg.norm(forearm), 1.0)
                 mine &= past <= CUFF_PAST_WRIST * sw
             sleeve |= mine
-        sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
+        # the top's own colours just above the split besides the chest's: an open cardigan's fronts hang beside the
+        # hips in another colour than the blouse under it (not when the split was guessed at the waist without a
+        # colour change: the band above it may be the lower garment's waist)
+        above = (parse == 5) & (yy >= split - OPEN_FRONT_BAND * torso) & (yy < split)
+        tops = main_colours(rgb[above]) if above.sum() >= 100 and not one_colour else []
+        d_top = np.min([np.linalg.norm(rgb - c, axis=-1) for c in (chest, *tops)], axis=0)
+        sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > d_top
         if np.linalg.norm(chest - thigh) > 0.08:  # alike, nearer one or the other is noise: speckles of old top
             lower &= ~sleeve
         # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
         # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
-        d_chest = np.linalg.norm(rgb - chest, axis=-1)
-        hem = lower & (d_chest < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
+        hem = lower & (d_top < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
         hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
         if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))

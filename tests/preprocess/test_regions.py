@@ -447,3 +447,23 @@ def test_skin_coloured_trousers_are_lower_garment():
     _paint(img, (1.0, 1.0, 1.0), 175, 200, 62, 78)
     parse = estimate_regions(img, pose).parse[0]
     assert parse[190, 54] in (16, 17) and parse[190, 86] in (16, 17)
+
+
+def test_open_jacket_fronts_below_the_waist_stay_garment():
+    """An open cardigan (cream) over a blouse of another colour (Dress Code 013563): its fronts hang past the
+    waistband over light trousers. They are nearer the trousers' colour than the chest's (the blouse), so they were
+    called lower garment; the top's colours are now read just above the split (cardigan and blouse), and the fronts
+    connected to the top above stay old top (within a third of the torso below the split: the hem rule's reach).
+    The trousers between the fronts stay lower garment."""
+    img, pose = _figure()
+    cream, blouse, trousers = (0.9, 0.85, 0.7), (0.9, 0.5, 0.3), (0.7, 0.7, 0.65)
+    _paint(img, blouse, 68, 130, 52, 88)
+    _paint(img, trousers, 130, 200, 42, 98)
+    for x0, x1 in ((40, 52), (88, 100)):  # the fronts, a quarter of the torso below the waist
+        _paint(img, cream, 68, 148, x0, x1)
+    _paint(img, cream, 68, 95, 28, 40)  # sleeves
+    _paint(img, cream, 68, 95, 100, 112)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[132:146, 44:50] == 5).float().mean() > 0.9  # before: lower garment (9)
+    assert (parse[132:146, 90:96] == 5).float().mean() > 0.9
+    assert (parse[140:190, 58:82] == 9).all()
