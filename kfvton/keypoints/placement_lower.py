@@ -46,11 +46,12 @@ from .._checks import check_shape
 from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, SIDE_AT, CategoryLandmarks
 from .pairs import KeypointPairs
-from .placement import place_garment_landmarks
+from .placement import COLLAR_UP, SHOULDER_UP, place_garment_landmarks
 from .pose import PRESENT_THRESHOLD, Pose
 
 __all__ = [
     "beyond_arms",
+    "NOT_BODY",
     "LOWER_REQUIRED_JOINTS",
     "LOWER_PAIR_NAMES",
     "DRESS_PAIR_NAMES",
@@ -92,10 +93,11 @@ SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (a
 BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
 ARM_BESIDE = 0.8  # ... a forearm or hand counts as beside the body this many hw or more from its centre line
 BAG_HANG = 0.6  # ... and below the hand for this many hw (a bag held at the hand hangs below it)
-_ARMS = (14, 15)
+NOT_BODY = (3, 14, 15)  # what a hand carries (estimated regions label a bag so) and the arms: not the body
 _LOWER_WORN = (6, 9, 12)  # dress, pants, skirt: the old garment's own width at the waist, when it shows there
 _TOPS = (5, 7)  # upper clothes, coat: not the body's width below the hip joints
 
+_TOP_POINTS = ("collar_right", "collar_center", "collar_left", "shoulder_right", "shoulder_left")
 _J = {"neck": 1, "rh": 9, "rk": 10, "ra": 11, "lh": 12, "lk": 13, "la": 14}
 
 
@@ -183,7 +185,7 @@ class _Body:
             self.la = self.lk + (self.lk - self.lh)
         neck = _joint(j, "neck")
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
-        self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
+        self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(NOT_BODY))
         if self.body is not None:
             if beyond is None:
                 beyond = beyond_arms(j, tuple(parse.shape))
@@ -686,6 +688,45 @@ def _place_skirt(
         previous = half
 
 
+def _strap_tops(g: Tensor, out: Tensor, j: Tensor, body: _Body, idx: dict[str, int]) -> None:
+    """A sleeveless dress's bodice top (`_TOP_POINTS`, float64 (N, 3) rows of `g` garment / `out` person pixels,
+    `out` changed in place): the highest of them are the straps' tops, on the shoulders; each other one keeps its
+    garment depth below them, x the bodice's length scale (strap tops -> waist), as a floor (a slip dress's neckline
+    corners and a one-shoulder dress's low side are not pulled up to the shoulder line, as a top's shoulder seams
+    are). Across, the shoulder points stay within the shoulder joints: a strap is not a sleeve's seam (placed
+    outside the joint, it showed the dress beside the person's shoulder)."""
+    rs, ls = j[2, :2], j[5, :2]
+    sw = (ls - rs).norm().clamp_min(1.0)
+    u_s = (ls - rs) / sw
+    v_s = _perp(u_s)
+    shown = [n for n in _TOP_POINTS if float(g[idx[n], 2]) > 0 and float(out[idx[n], 2]) > 0]
+    if not shown:
+        return
+    g_top = min(float(g[idx[n], 1]) for n in shown)
+    g_waist = float((g[idx["waist_left"], 1] + g[idx["waist_right"], 1]) / 2)
+    # where the upper-body rule puts each point when it is a strap's top: collar sides at the neck's base (a
+    # tank's straps rise to it), shoulders at the shoulders' tops
+    neck = _joint(j, "neck")
+    collar = (neck if neck is not None else (rs + ls) / 2) - COLLAR_UP * sw * v_s
+    refs = {"shoulder_right": rs - SHOULDER_UP * sw * v_s, "shoulder_left": ls - SHOULDER_UP * sw * v_s}
+    span = (body.waist - (refs["shoulder_right"] + refs["shoulder_left"]) / 2) @ v_s
+    if g_waist - g_top < 1.0 or span < 1.0:
+        return
+    sy = span / (g_waist - g_top)
+    mid = (rs + ls) / 2
+    for n in shown:
+        side = n.split("_")[1]
+        want = refs.get(n, collar) @ v_s + sy * (float(g[idx[n], 1]) - g_top)
+        xy = out[idx[n], :2]
+        xy = xy + (want - xy @ v_s).clamp_min(0.0) * v_s
+        if n.startswith("shoulder"):  # never beyond the shoulder joint across the body
+            joint = rs if side == "right" else ls
+            reach = ((joint - mid) @ u_s).abs()
+            a = (xy - mid) @ u_s
+            xy = xy + (a.clamp(-reach, reach) - a) * u_s
+        out[idx[n], :2] = xy
+
+
 def bodice_landmarks(landmarks: CategoryLandmarks) -> GarmentLandmarks:
     """A dress's bodice as upper-body `GarmentLandmarks`: the 14 landmarks with the waist as the hem."""
     pts = landmarks.points[:, : len(GARMENT_LANDMARKS)].clone()
@@ -742,6 +783,8 @@ def place_dress_landmarks(
         # a dress's waist is the body's natural waist, not where old trousers sit (low on the hips on many men;
         # estimated regions put their top anywhere on a dress)
         body.waist = body.hip - WAIST_UP * body.torso * body.v
+        if landmarks.kinds[i if len(landmarks.kinds) > 1 else 0] == "none":
+            _strap_tops(g, out, j_all[i if j_all.shape[0] > 1 else 0], body, idx)
         # trousers or a skirt at the waist: their width there, as for lower garments; else the silhouette's
         waist_half = body.waist_half((9, 12))
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)

@@ -126,6 +126,31 @@ class TestLengthsAndParts:
             hem_y = float(pairs.person_px[0, [pairs.names.index("hem_left"), pairs.names.index("hem_right")], 1].mean())
             assert hem_y > knee_y  # worn: 1.42 thigh lengths below the hips; placed 1.54 (label map), 1.46 (none)
 
+    def test_strap_tops_on_the_shoulders(self, dresscode):
+        # sleeveless dresses (`_strap_tops`): 020718's slip dress had its lace neckline's corners (the top's
+        # "shoulders") pulled up to the shoulder line, straps squashed; 020715's tank straps sat outside the joints
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks
+
+        for ident in ("020714", "020715", "020718"):
+            person, garment, pose, parse = _load(dresscode / "dresses", ident)
+            lm = detect_dress_landmarks(garment, _mask(garment))
+            assert lm.kinds == ("none",), ident
+            pairs = place_dress_landmarks(lm, pose, parse=parse)
+            j = pose.joints[0].double()
+            sw = float((j[5, :2] - j[2, :2]).norm())
+            u = (j[5, :2] - j[2, :2]) / sw  # across the shoulders
+            mid = (j[2, :2] + j[5, :2]) / 2
+            for name in ("shoulder_right", "shoulder_left"):
+                p = pairs.person_px[0, pairs.names.index(name), :2].double()
+                assert abs(float((p - mid) @ u)) <= sw / 2 + 1.0, (ident, name)  # 020715: were 13 px out
+        # the slip dress's neckline corners: near the armpits (worn ~0.45 sw below the joints), were 0.07 above
+        below = [
+            float(pairs.person_px[0, pairs.names.index(n), 1] - j[k, 1]) / sw
+            for n, k in (("shoulder_right", 2), ("shoulder_left", 5))
+        ]
+        assert min(below) >= 0.3, below
+
     def test_flared_dress_on_trousers_keeps_its_flare(self, dresscode):
         # 020714 (an A-line dress) on people in trousers (Dress Code upper_body persons, label maps): the hem was
         # held to the legs' silhouette (a column) and cut between the legs (trouser legs); now the garment's own
