@@ -30,10 +30,13 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     trousers and bare legs alike: a dress never becomes a column). Where two legs in trousers show apart
     (`_Body.legs_apart`) the silhouette is only the sides' floor, not their bound. The side points below the hips
     are at least on the straight line from the hips to the hem (no folding in over crossed or bare legs). Bags
-    beside a forearm (`beyond_arms`) are not the silhouette.
+    beside a forearm (`beyond_arms`) and what a hand carries (`NOT_BODY`) are not the silhouette; hips whose one
+    side reaches far beyond the other (`HIP_UNEVEN`) take the nearer side's width.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
     `place_garment_landmarks`, its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
-    trousers show); hips and hem as a skirt's.
+    trousers show); hips and hem as a skirt's. Sleeveless dresses (`_strap_tops`): the straps' tops on the
+    shoulders, within the shoulder joints; the other bodice-top points (neckline corners) at their garment depth
+    below them at least.
 """
 
 from __future__ import annotations
@@ -79,6 +82,8 @@ CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo sh
 SHORTS_PAST_KNEE = 0.0  # shorts end at most this far below the knee joint, x thigh length (Dress Code shorts: all
 # 6 end 0.04 .. 0.6 thigh lengths above it; 0.15 let a flat photo long for its waist reach 0.2 past the worn hem)
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
+HIP_UNEVEN = 0.6  # `_Body.hips_half`: x hw (Dress Code label maps: the sides differ by at most 0.4 hw, turned
+# bodies included; a bag labelled as the dress by estimated regions by 0.8)
 HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
 FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the front when worn (a flat width is
 # half the girth; a round section shows 2 / pi of it, a flatter one more)
@@ -278,6 +283,16 @@ class _Body:
             hi += 1
         half = (ts[hi] - ts[lo]) / 2
         return half.clamp(0.6 * default * self.hw, 1.2 * default * self.hw)
+
+    def hips_half(self, centre: Tensor) -> Tensor:
+        """Half the hips' width at `centre`: `half_width`'s, unless one side of the silhouette's run reaches
+        `HIP_UNEVEN` hw farther from `centre` than the other: then that of the nearer side (clamped as
+        `half_width`'s). A bag or a hand taken into the silhouette on one side (estimated regions label a held bag
+        as the dress) widened both sides of the skirt, over the background beyond the other hip."""
+        seen = self.across(centre, self.u, run=True)
+        if seen is None or (seen[0] - seen[1]).abs() <= HIP_UNEVEN * self.hw:
+            return self.half_width(centre, HIP_HALF)
+        return torch.minimum(*seen).clamp(0.6 * HIP_HALF * self.hw, 1.2 * HIP_HALF * self.hw)
 
     def across(self, centre: Tensor, direction: Tensor, *, run: bool) -> tuple[Tensor, Tensor] | None:
         """The silhouette's reach from `centre` along -`direction` and +`direction` (pixels >= 0): the run holding
@@ -665,7 +680,7 @@ def _place_skirt(
         half = FLAT_TO_WORN * sx * (g_l[0] - g_r[0]).abs() / 2
         floor = previous
         if right == "hip_right":
-            floor = torch.maximum(floor, body.half_width(mid, HIP_HALF) * 1.02)
+            floor = torch.maximum(floor, body.hips_half(mid) * 1.02)
         else:
             floor = torch.maximum(floor, body.legs_half(depth))
         cap = floor * (HIP_LOOSE if centre is None else HEM_LOOSE)

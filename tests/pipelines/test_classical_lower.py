@@ -545,6 +545,25 @@ class TestSymmetry:
             pairs = place_dress_landmarks(detect_dress_landmarks(garment, mask), self._pose(), parse=parse)
         assert self._mirror_error(pairs, 384) < 2.5
 
+    def test_bag_on_one_side_does_not_widen_the_hips(self):
+        # estimated regions label a bag held at the hip as the dress, joined to the body (020715): the hips were
+        # widened on both sides, over the background beyond the other hip (`_Body.hips_half`)
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks
+
+        mask = self._mask("dress")
+        landmarks = detect_dress_landmarks(mask.expand(-1, 3, -1, -1) * 0.5 + 0.25, mask)
+        parse = self._parse()
+        bagged = parse.clone()
+        bagged[0, 230:330, 250:330] = 6  # beside the left hip, touching it
+        pose = self._pose()
+        pose.joints[0, [4, 7], 2] = 0.0  # no wrists: `beyond_arms` finds no forearm beside the bag
+        plain = place_dress_landmarks(landmarks, pose, parse=parse)
+        hips = [plain.names.index(n) for n in ("hip_right", "hip_left")]
+        bag = place_dress_landmarks(landmarks, pose, parse=bagged).person_px[0, hips, 0]
+        plain = plain.person_px[0, hips, 0]
+        assert (bag - plain).abs().max() < 2.0, (plain, bag)
+
 
 class TestFrontWithoutParse:
     """Without a parse map, arms, hands and a top hanging over the waistband stay in front (`_front_one`, numpy)."""
