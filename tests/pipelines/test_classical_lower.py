@@ -321,10 +321,11 @@ class TestMeasures:
     # cover 95.3 %, spill 3.9 %; dresses 0.559, 91.0 %, 3.6 %. Round 6 (lower6): lower SSIM 0.587 (waist from the
     # old waistband's column tops, tuck "out" over a hidden waistband, tuck "in" only under the garment, shorts at
     # most to the knee, grid holes filled), cover 95.9 %, spill 3.4 %: floors 0.53 / 0.89 / 0.05 -> 0.57 / 0.93 /
-    # 0.045; dresses unchanged (0.556, 90.7 %, 3.7 %)
+    # 0.045; dresses unchanged (0.556, 90.7 %, 3.7 %). Round 8 (dress8: sleeveless straps on the shoulders,
+    # `_strap_tops`): dresses 0.562, 90.7 %, 3.6 %: SSIM floor 0.53 -> 0.545
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.57, 0.93, 0.045), ("dresses", 0.53, 0.88, 0.045)],
+        [("lower_body", 0.57, 0.93, 0.045), ("dresses", 0.545, 0.88, 0.045)],
     )
     def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         scores = _scores(dresscode, name)
@@ -346,10 +347,12 @@ class TestMeasures:
     # Round 6 (lower6): lower SSIM 0.592 (was 0.548; the lower-garment changes above, and 013569's open denim jacket
     # that the regions call trousers kept as a coat, `_coat_above_waist`, 0.469 -> 0.519), cover 96.4 %, spill
     # 4.1 %; after merging main (regions6) 0.585, 94.7 %, 3.9 %: floors 0.53 / 0.92 -> 0.57 / 0.93; dresses
-    # unchanged by lower6 (after the merge 0.534, 92.5 %, 6.2 %; tops rose to 0.576, so the dress gap is 0.042)
+    # unchanged by lower6 (after the merge 0.534, 92.5 %, 6.2 %; tops rose to 0.576, so the dress gap is 0.042).
+    # Round 8 (dress8: `_strap_tops`, a carried bag not the body, `_Body.hips_half`): dresses 0.539, 90.7 %, 4.8 %
+    # (020715's bag no longer widens the far hip): the spill goal < 5 % is met; floors 0.50 / 0.065 -> 0.52 / 0.055
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.57, 0.93, 0.05), ("dresses", 0.50, 0.87, 0.065)],
+        [("lower_body", 0.57, 0.93, 0.05), ("dresses", 0.52, 0.87, 0.055)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
