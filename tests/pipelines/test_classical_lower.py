@@ -378,11 +378,12 @@ class TestMeasures:
         nothing repainted): measured after merging main lower 0.584 (0.577 before `front_without_parse`), dresses
         0.630 (0.605), tops 0.620. The goal, within 0.03 of tops, is met for dresses (+0.010), not for lower
         garments (-0.036). Round 6 (lower6: shorts at most to the knee, grid holes filled): lower 0.600, tops
-        0.612: the goal is met for lower garments too (-0.012); floor 0.57 -> 0.58."""
+        0.612: the goal is met for lower garments too (-0.012); floor 0.57 -> 0.58. Round 8 (dress8: sleeveless
+        straps on the shoulders, `_strap_tops`): dresses 0.625 -> 0.636, floor 0.61 -> 0.62."""
         import bench_lower
 
         means = {}
-        for name, floor in (("lower_body", 0.58), ("dresses", 0.61)):
+        for name, floor in (("lower_body", 0.58), ("dresses", 0.62)):
             means[name] = _mean(bench_lower.score_folder(dresscode.parent, name, use_parse=False), "ssim_box")
             assert means[name] >= floor, name
         tops = _mean(bench_lower.score_folder(dresscode.parent, "upper_body", use_parse=False), "ssim_box")
