@@ -30,10 +30,13 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     trousers and bare legs alike: a dress never becomes a column). Where two legs in trousers show apart
     (`_Body.legs_apart`) the silhouette is only the sides' floor, not their bound. The side points below the hips
     are at least on the straight line from the hips to the hem (no folding in over crossed or bare legs). Bags
-    beside a forearm (`beyond_arms`) are not the silhouette.
+    beside a forearm (`beyond_arms`) and what a hand carries (`NOT_BODY`) are not the silhouette; hips whose one
+    side reaches far beyond the other (`HIP_UNEVEN`) take the nearer side's width.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
     `place_garment_landmarks`, its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
-    trousers show); hips and hem as a skirt's.
+    trousers show); hips and hem as a skirt's. Sleeveless dresses (`_strap_tops`): the straps' tops on the
+    shoulders, within the shoulder joints; the other bodice-top points (neckline corners) at their garment depth
+    below them at least.
 """
 
 from __future__ import annotations
@@ -46,11 +49,12 @@ from .._checks import check_shape
 from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, SIDE_AT, CategoryLandmarks
 from .pairs import KeypointPairs
-from .placement import place_garment_landmarks
+from .placement import COLLAR_UP, SHOULDER_UP, place_garment_landmarks
 from .pose import PRESENT_THRESHOLD, Pose
 
 __all__ = [
     "beyond_arms",
+    "NOT_BODY",
     "LOWER_REQUIRED_JOINTS",
     "LOWER_PAIR_NAMES",
     "DRESS_PAIR_NAMES",
@@ -78,6 +82,8 @@ CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo sh
 SHORTS_PAST_KNEE = 0.0  # shorts end at most this far below the knee joint, x thigh length (Dress Code shorts: all
 # 6 end 0.04 .. 0.6 thigh lengths above it; 0.15 let a flat photo long for its waist reach 0.2 past the worn hem)
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
+HIP_UNEVEN = 0.6  # `_Body.hips_half`: x hw (Dress Code label maps: the sides differ by at most 0.4 hw, turned
+# bodies included; a bag labelled as the dress by estimated regions by 0.8)
 HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
 FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the front when worn (a flat width is
 # half the girth; a round section shows 2 / pi of it, a flatter one more)
@@ -92,10 +98,11 @@ SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (a
 BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
 ARM_BESIDE = 0.8  # ... a forearm or hand counts as beside the body this many hw or more from its centre line
 BAG_HANG = 0.6  # ... and below the hand for this many hw (a bag held at the hand hangs below it)
-_ARMS = (14, 15)
+NOT_BODY = (3, 14, 15)  # what a hand carries (estimated regions label a bag so) and the arms: not the body
 _LOWER_WORN = (6, 9, 12)  # dress, pants, skirt: the old garment's own width at the waist, when it shows there
 _TOPS = (5, 7)  # upper clothes, coat: not the body's width below the hip joints
 
+_TOP_POINTS = ("collar_right", "collar_center", "collar_left", "shoulder_right", "shoulder_left")
 _J = {"neck": 1, "rh": 9, "rk": 10, "ra": 11, "lh": 12, "lk": 13, "la": 14}
 
 
@@ -183,7 +190,7 @@ class _Body:
             self.la = self.lk + (self.lk - self.lh)
         neck = _joint(j, "neck")
         self.torso = ((self.hip - neck) @ self.v).clamp_min(self.hw) if neck is not None else DEFAULT_TORSO * self.hw
-        self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(_ARMS))
+        self.body = None if parse is None else (parse > 0) & ~torch.isin(parse, torch.tensor(NOT_BODY))
         if self.body is not None:
             if beyond is None:
                 beyond = beyond_arms(j, tuple(parse.shape))
@@ -276,6 +283,16 @@ class _Body:
             hi += 1
         half = (ts[hi] - ts[lo]) / 2
         return half.clamp(0.6 * default * self.hw, 1.2 * default * self.hw)
+
+    def hips_half(self, centre: Tensor) -> Tensor:
+        """Half the hips' width at `centre`: `half_width`'s, unless one side of the silhouette's run reaches
+        `HIP_UNEVEN` hw farther from `centre` than the other: then that of the nearer side (clamped as
+        `half_width`'s). A bag or a hand taken into the silhouette on one side (estimated regions label a held bag
+        as the dress) widened both sides of the skirt, over the background beyond the other hip."""
+        seen = self.across(centre, self.u, run=True)
+        if seen is None or (seen[0] - seen[1]).abs() <= HIP_UNEVEN * self.hw:
+            return self.half_width(centre, HIP_HALF)
+        return torch.minimum(*seen).clamp(0.6 * HIP_HALF * self.hw, 1.2 * HIP_HALF * self.hw)
 
     def across(self, centre: Tensor, direction: Tensor, *, run: bool) -> tuple[Tensor, Tensor] | None:
         """The silhouette's reach from `centre` along -`direction` and +`direction` (pixels >= 0): the run holding
@@ -663,7 +680,7 @@ def _place_skirt(
         half = FLAT_TO_WORN * sx * (g_l[0] - g_r[0]).abs() / 2
         floor = previous
         if right == "hip_right":
-            floor = torch.maximum(floor, body.half_width(mid, HIP_HALF) * 1.02)
+            floor = torch.maximum(floor, body.hips_half(mid) * 1.02)
         else:
             floor = torch.maximum(floor, body.legs_half(depth))
         cap = floor * (HIP_LOOSE if centre is None else HEM_LOOSE)
@@ -684,6 +701,45 @@ def _place_skirt(
             depth_c = (base + sx * (gp[idx[centre], 1] - g_top[1])).clamp_max(ankles)
             out[idx[centre], :2], out[idx[centre], 2] = body.midline(depth_c), 1.0
         previous = half
+
+
+def _strap_tops(g: Tensor, out: Tensor, j: Tensor, body: _Body, idx: dict[str, int]) -> None:
+    """A sleeveless dress's bodice top (`_TOP_POINTS`, float64 (N, 3) rows of `g` garment / `out` person pixels,
+    `out` changed in place): the highest of them are the straps' tops, on the shoulders; each other one keeps its
+    garment depth below them, x the bodice's length scale (strap tops -> waist), as a floor (a slip dress's neckline
+    corners and a one-shoulder dress's low side are not pulled up to the shoulder line, as a top's shoulder seams
+    are). Across, the shoulder points stay within the shoulder joints: a strap is not a sleeve's seam (placed
+    outside the joint, it showed the dress beside the person's shoulder)."""
+    rs, ls = j[2, :2], j[5, :2]
+    sw = (ls - rs).norm().clamp_min(1.0)
+    u_s = (ls - rs) / sw
+    v_s = _perp(u_s)
+    shown = [n for n in _TOP_POINTS if float(g[idx[n], 2]) > 0 and float(out[idx[n], 2]) > 0]
+    if not shown:
+        return
+    g_top = min(float(g[idx[n], 1]) for n in shown)
+    g_waist = float((g[idx["waist_left"], 1] + g[idx["waist_right"], 1]) / 2)
+    # where the upper-body rule puts each point when it is a strap's top: collar sides at the neck's base (a
+    # tank's straps rise to it), shoulders at the shoulders' tops
+    neck = _joint(j, "neck")
+    collar = (neck if neck is not None else (rs + ls) / 2) - COLLAR_UP * sw * v_s
+    refs = {"shoulder_right": rs - SHOULDER_UP * sw * v_s, "shoulder_left": ls - SHOULDER_UP * sw * v_s}
+    span = (body.waist - (refs["shoulder_right"] + refs["shoulder_left"]) / 2) @ v_s
+    if g_waist - g_top < 1.0 or span < 1.0:
+        return
+    sy = span / (g_waist - g_top)
+    mid = (rs + ls) / 2
+    for n in shown:
+        side = n.split("_")[1]
+        want = refs.get(n, collar) @ v_s + sy * (float(g[idx[n], 1]) - g_top)
+        xy = out[idx[n], :2]
+        xy = xy + (want - xy @ v_s).clamp_min(0.0) * v_s
+        if n.startswith("shoulder"):  # never beyond the shoulder joint across the body
+            joint = rs if side == "right" else ls
+            reach = ((joint - mid) @ u_s).abs()
+            a = (xy - mid) @ u_s
+            xy = xy + (a.clamp(-reach, reach) - a) * u_s
+        out[idx[n], :2] = xy
 
 
 def bodice_landmarks(landmarks: CategoryLandmarks) -> GarmentLandmarks:
@@ -742,6 +798,8 @@ def place_dress_landmarks(
         # a dress's waist is the body's natural waist, not where old trousers sit (low on the hips on many men;
         # estimated regions put their top anywhere on a dress)
         body.waist = body.hip - WAIST_UP * body.torso * body.v
+        if landmarks.kinds[i if len(landmarks.kinds) > 1 else 0] == "none":
+            _strap_tops(g, out, j_all[i if j_all.shape[0] > 1 else 0], body, idx)
         # trousers or a skirt at the waist: their width there, as for lower garments; else the silhouette's
         waist_half = body.waist_half((9, 12))
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)

@@ -61,7 +61,7 @@ from ..keypoints.garment_landmarks_lower import (
     detect_lower_landmarks,
 )
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement_lower import SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
+from ..keypoints.placement_lower import NOT_BODY, SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
@@ -98,7 +98,6 @@ COAT_ABOVE = 0.15  # `_coat_above_waist`: old pants reaching this many waist wid
 BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
-_ARMS = (14, 15)
 ARM_REACH = 0.4  # `front_without_parse`: arms and hands within this many hip widths of their bones
 CLEARLY = 0.6  # ... and a colour this much nearer the arm's (the top's) than the clothes' under the garment
 SEPARATE = 20.0  # ... using only arm (top) colours at least this far (Lab) from the clothes' (`_coloured_as`)
@@ -309,7 +308,7 @@ def _bags_beside_arms(parse: Tensor, beyond: Tensor) -> Tensor:
 def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
     """(B, H, W) bool: background pixels below the hip joints (`hips_y` (B,) pixels) between each row's outermost
     body pixels (arms and hands excluded)."""
-    torso = (parse > 0) & ~labels_in(parse, _ARMS)
+    torso = (parse > 0) & ~labels_in(parse, NOT_BODY)
     cols, left, right = _row_span(torso)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     below = rows > hips_y.to(parse.device).reshape(-1, 1, 1)
@@ -352,7 +351,7 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
     body = (parse > 0)[:, None]
     allowed = body
     if span:
-        torso = body & ~labels_in(parse, _ARMS)[:, None]
+        torso = body & ~labels_in(parse, NOT_BODY)[:, None]
         cols, left, right = _row_span(torso)
         grow = (SIL_LOOSE * hip_width_px.to(parse.device)).reshape(-1, 1, 1, 1)
         allowed = allowed | ((cols >= left - grow) & (cols <= right + grow))

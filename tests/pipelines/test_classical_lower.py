@@ -126,6 +126,31 @@ class TestLengthsAndParts:
             hem_y = float(pairs.person_px[0, [pairs.names.index("hem_left"), pairs.names.index("hem_right")], 1].mean())
             assert hem_y > knee_y  # worn: 1.42 thigh lengths below the hips; placed 1.54 (label map), 1.46 (none)
 
+    def test_strap_tops_on_the_shoulders(self, dresscode):
+        # sleeveless dresses (`_strap_tops`): 020718's slip dress had its lace neckline's corners (the top's
+        # "shoulders") pulled up to the shoulder line, straps squashed; 020715's tank straps sat outside the joints
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks
+
+        for ident in ("020714", "020715", "020718"):
+            person, garment, pose, parse = _load(dresscode / "dresses", ident)
+            lm = detect_dress_landmarks(garment, _mask(garment))
+            assert lm.kinds == ("none",), ident
+            pairs = place_dress_landmarks(lm, pose, parse=parse)
+            j = pose.joints[0].double()
+            sw = float((j[5, :2] - j[2, :2]).norm())
+            u = (j[5, :2] - j[2, :2]) / sw  # across the shoulders
+            mid = (j[2, :2] + j[5, :2]) / 2
+            for name in ("shoulder_right", "shoulder_left"):
+                p = pairs.person_px[0, pairs.names.index(name), :2].double()
+                assert abs(float((p - mid) @ u)) <= sw / 2 + 1.0, (ident, name)  # 020715: were 13 px out
+        # the slip dress's neckline corners: near the armpits (worn ~0.45 sw below the joints), were 0.07 above
+        below = [
+            float(pairs.person_px[0, pairs.names.index(n), 1] - j[k, 1]) / sw
+            for n, k in (("shoulder_right", 2), ("shoulder_left", 5))
+        ]
+        assert min(below) >= 0.3, below
+
     def test_flared_dress_on_trousers_keeps_its_flare(self, dresscode):
         # 020714 (an A-line dress) on people in trousers (Dress Code upper_body persons, label maps): the hem was
         # held to the legs' silhouette (a column) and cut between the legs (trouser legs); now the garment's own
@@ -296,10 +321,11 @@ class TestMeasures:
     # cover 95.3 %, spill 3.9 %; dresses 0.559, 91.0 %, 3.6 %. Round 6 (lower6): lower SSIM 0.587 (waist from the
     # old waistband's column tops, tuck "out" over a hidden waistband, tuck "in" only under the garment, shorts at
     # most to the knee, grid holes filled), cover 95.9 %, spill 3.4 %: floors 0.53 / 0.89 / 0.05 -> 0.57 / 0.93 /
-    # 0.045; dresses unchanged (0.556, 90.7 %, 3.7 %)
+    # 0.045; dresses unchanged (0.556, 90.7 %, 3.7 %). Round 8 (dress8: sleeveless straps on the shoulders,
+    # `_strap_tops`): dresses 0.562, 90.7 %, 3.6 %: SSIM floor 0.53 -> 0.545
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.57, 0.93, 0.045), ("dresses", 0.53, 0.88, 0.045)],
+        [("lower_body", 0.57, 0.93, 0.045), ("dresses", 0.545, 0.88, 0.045)],
     )
     def test_paired_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         scores = _scores(dresscode, name)
@@ -321,10 +347,12 @@ class TestMeasures:
     # Round 6 (lower6): lower SSIM 0.592 (was 0.548; the lower-garment changes above, and 013569's open denim jacket
     # that the regions call trousers kept as a coat, `_coat_above_waist`, 0.469 -> 0.519), cover 96.4 %, spill
     # 4.1 %; after merging main (regions6) 0.585, 94.7 %, 3.9 %: floors 0.53 / 0.92 -> 0.57 / 0.93; dresses
-    # unchanged by lower6 (after the merge 0.534, 92.5 %, 6.2 %; tops rose to 0.576, so the dress gap is 0.042)
+    # unchanged by lower6 (after the merge 0.534, 92.5 %, 6.2 %; tops rose to 0.576, so the dress gap is 0.042).
+    # Round 8 (dress8: `_strap_tops`, a carried bag not the body, `_Body.hips_half`): dresses 0.539, 90.7 %, 4.8 %
+    # (020715's bag no longer widens the far hip): the spill goal < 5 % is met; floors 0.50 / 0.065 -> 0.52 / 0.055
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.57, 0.93, 0.05), ("dresses", 0.50, 0.87, 0.065)],
+        [("lower_body", 0.57, 0.93, 0.05), ("dresses", 0.52, 0.87, 0.055)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
@@ -350,11 +378,12 @@ class TestMeasures:
         nothing repainted): measured after merging main lower 0.584 (0.577 before `front_without_parse`), dresses
         0.630 (0.605), tops 0.620. The goal, within 0.03 of tops, is met for dresses (+0.010), not for lower
         garments (-0.036). Round 6 (lower6: shorts at most to the knee, grid holes filled): lower 0.600, tops
-        0.612: the goal is met for lower garments too (-0.012); floor 0.57 -> 0.58."""
+        0.612: the goal is met for lower garments too (-0.012); floor 0.57 -> 0.58. Round 8 (dress8: sleeveless
+        straps on the shoulders, `_strap_tops`): dresses 0.625 -> 0.636, floor 0.61 -> 0.62."""
         import bench_lower
 
         means = {}
-        for name, floor in (("lower_body", 0.58), ("dresses", 0.61)):
+        for name, floor in (("lower_body", 0.58), ("dresses", 0.62)):
             means[name] = _mean(bench_lower.score_folder(dresscode.parent, name, use_parse=False), "ssim_box")
             assert means[name] >= floor, name
         tops = _mean(bench_lower.score_folder(dresscode.parent, "upper_body", use_parse=False), "ssim_box")
@@ -519,6 +548,25 @@ class TestSymmetry:
         else:
             pairs = place_dress_landmarks(detect_dress_landmarks(garment, mask), self._pose(), parse=parse)
         assert self._mirror_error(pairs, 384) < 2.5
+
+    def test_bag_on_one_side_does_not_widen_the_hips(self):
+        # estimated regions label a bag held at the hip as the dress, joined to the body (020715): the hips were
+        # widened on both sides, over the background beyond the other hip (`_Body.hips_half`)
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks
+
+        mask = self._mask("dress")
+        landmarks = detect_dress_landmarks(mask.expand(-1, 3, -1, -1) * 0.5 + 0.25, mask)
+        parse = self._parse()
+        bagged = parse.clone()
+        bagged[0, 230:330, 250:330] = 6  # beside the left hip, touching it
+        pose = self._pose()
+        pose.joints[0, [4, 7], 2] = 0.0  # no wrists: `beyond_arms` finds no forearm beside the bag
+        plain = place_dress_landmarks(landmarks, pose, parse=parse)
+        hips = [plain.names.index(n) for n in ("hip_right", "hip_left")]
+        bag = place_dress_landmarks(landmarks, pose, parse=bagged).person_px[0, hips, 0]
+        plain = plain.person_px[0, hips, 0]
+        assert (bag - plain).abs().max() < 2.0, (plain, bag)
 
 
 class TestFrontWithoutParse:
