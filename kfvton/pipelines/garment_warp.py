@@ -374,8 +374,9 @@ def _cover_arm(
     landed: Tensor, box: Tensor, free: Tensor, cuff_px: Tensor, elbow_px: Tensor, origin: tuple[int, int]
 ) -> tuple[Tensor, Tensor]:
     """A long sleeve over the arm (`warp_by_parts`, `arms`): the `free` pixels on the elbow's side of the cuff
-    within `ARM_COVER` cuff widths of where the sleeve `landed` join it, each taking the grid value of its nearest
-    landed pixel (the sleeve's edge carried over the gap). OpenCV distance transform, per item.
+    within `ARM_COVER` cuff widths of where the sleeve `landed` join it, each taking the grid value of its mirror
+    image across the nearest landed pixel (the sleeve's nearest landed pixel when the mirror image is not landed).
+    OpenCV distance transform, per item.
 
     Args:
         landed, free: (B, h, w) bool over one evaluation box (top-left pixel `origin` (y0, x0)); `free` is the
@@ -405,10 +406,16 @@ def _cover_arm(
             (~on).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
         )
         flat = np.flatnonzero(on)  # DIST_LABEL_PIXEL numbers the landed pixels 1.. in raster order
+        edge = flat[np.maximum(labels.astype(np.int64) - 1, 0)]
+        ey, ex = np.divmod(edge, w)
+        # the gap mirrors the sleeve across its edge (a copied edge pixel would smear into streaks)
+        my = np.clip(2 * ey - np.arange(h)[:, None], 0, h - 1)
+        mx = np.clip(2 * ex - np.arange(w)[None, :], 0, w - 1)
+        mirror = np.where(on[my, mx], my * w + mx, edge)
         cover = free[i] & torch.from_numpy(dist <= float(reach[i])).to(landed.device)
-        source = torch.from_numpy(flat[np.maximum(labels.astype(np.int64) - 1, 0)]).to(box.device)
-        nearest = box[i].reshape(h * w, 2)[source.reshape(-1)].reshape(h, w, 2)
-        box[i] = torch.where(cover[..., None], nearest, box[i])
+        source = torch.from_numpy(mirror).to(box.device)
+        taken = box[i].reshape(h * w, 2)[source.reshape(-1)].reshape(h, w, 2)
+        box[i] = torch.where(cover[..., None], taken, box[i])
         landed[i] |= cover
     return landed, box
 
