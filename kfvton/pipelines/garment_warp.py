@@ -123,7 +123,7 @@ ARMHOLE_MIN_SCALE = 0.8
 #: A long sleeve's width at the elbow: the garment's own (its cross-section half-way down the sleeve) scaled like
 #: the sleeve there (half-way between the armhole's and the cuff's scale), within these multiples of the cuff target
 #: width (a flat sleeve folded or pinched half-way would make a pencil, a flared flat-lay a balloon).
-ELBOW_WIDTH_RANGE = (1.0, 1.8)
+ELBOW_WIDTH_RANGE = (1.0, 1.5)
 #: With `silhouette`: a sleeve lands at most this fraction of the image's larger side outside the person's
 #: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background).
 SLEEVE_OUT = 0.01
