@@ -157,6 +157,8 @@ def warp_keypoint_pairs(
     reg: float = DEFAULT_REG,
     grid_step: int = 1,
     torso_extra: SidePairs | None = None,
+    silhouette: Tensor | None = None,
+    arms: Tensor | None = None,
 ) -> Warp:
     """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
 
@@ -170,6 +172,8 @@ def warp_keypoint_pairs(
         method: one of `WARP_METHODS`.
         reg, grid_step: TPS smoothing and dense-grid step (`warp_from_pairs`).
         torso_extra: more torso pairs for the part-wise warp (`place_side_seams`, which needs body masks).
+        silhouette, arms: optional (B or 1, 1, H, W) bool person and arm masks for the part-wise warp: sleeves
+            stay inside the person, long sleeves cover the arm (`warp_by_parts`).
 
     Raises:
         ValueError naming `method` when it is not one of `WARP_METHODS`.
@@ -183,7 +187,9 @@ def warp_keypoint_pairs(
         return warp_lower_garment(pairs, garment_mask, "dress", reg=reg, grid_step=grid_step)  # dress: + its sides
     if by_parts:
         extra = join_side_pairs(torso_extra, place_front_neckline(pairs, garment_mask))
-        return warp_by_parts(pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=extra)
+        return warp_by_parts(
+            pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=extra, silhouette=silhouette, arms=arms
+        )
     if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
         # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
         two_legs = bool((pairs.garment_px[:, pairs.names.index("crotch"), 2] > 0).all())
@@ -323,7 +329,12 @@ def classical_tryon(
         pairs = place_collar_on_neck(pairs, (parse == NECK_LABEL).unsqueeze(1).to(person.device))
     pairs = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
     sides = None if body is None else place_side_seams(pairs, body)
-    warp = warp_keypoint_pairs(pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides)
+    # sleeves inside the person, long ones over the bare arms
+    silhouette = None if parse is None else (parse != 0).unsqueeze(1)
+    arms = None if parse is None else labels_in(parse, VITONHD_ARMS).unsqueeze(1)
+    warp = warp_keypoint_pairs(
+        pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides, silhouette=silhouette, arms=arms
+    )
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
     comp = composite_garment(

@@ -121,8 +121,16 @@ ROOT_DOWN = 0.12
 SLEEVE_SEAM_IN = 0.3
 #: A sleeve's armhole is scaled at least this fraction of the torso's scale at the armhole.
 ARMHOLE_MIN_SCALE = 0.8
-#: A long sleeve's width at the elbow, relative to its cuff width.
-ELBOW_WIDTH = 1.0
+#: A long sleeve's width at the elbow: the garment's own (its cross-section half-way down the sleeve) scaled like
+#: the sleeve there (half-way between the armhole's and the cuff's scale), within these multiples of the cuff target
+#: width (a flat sleeve folded or pinched half-way would make a pencil, a flared flat-lay a balloon).
+ELBOW_WIDTH_RANGE = (1.0, 1.5)
+#: With `silhouette`: a sleeve lands at most this fraction of the image's larger side outside the person's
+#: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background).
+SLEEVE_OUT = 0.01
+#: With `arms`: a long sleeve covers the arm's pixels up to this fraction of its cuff target width from where it
+#: landed (gaps along a sleeve narrower or straighter than the arm would show the old arm's skin).
+ARM_COVER = 0.5
 _R_SHOULDER, _L_SHOULDER = joint_index("right_shoulder"), joint_index("left_shoulder")
 
 
@@ -290,10 +298,11 @@ def _sleeve_elbow_pairs(
     """Two extra pairs per sleeve at the elbow, for sleeves whose cuff lies past the elbow (long sleeves).
 
     Garment side: the two ends of the sleeve mask's cross-section half-way between the sleeve's shoulder point
-    and its cuff centre, across the line joining them. Person side: the elbow joint
-    of `pairs.pose` +- half of `ELBOW_WIDTH` x the cuff target width across the arm, the outer point on the
-    cuff's outer side. Confidence 0 (unused)
-    without a pose or elbow, or when the cuff does not reach past the elbow.
+    and its cuff centre, across the line joining them. Person side: the elbow joint of `pairs.pose` +- half the
+    garment's width there across the arm, the outer point on the cuff's outer side; that width is scaled by the
+    mean of the armhole's scale (armhole targets `person` / garment) and the cuff's, within `ELBOW_WIDTH_RANGE` x
+    the cuff target width. Confidence 0 (unused) without a pose or elbow, or when the cuff does not reach past
+    the elbow.
 
     Returns:
         garment (B, 2, 3) and person (B, 2, 3) points, (x_px, y_px, confidence), outer then inner.
@@ -324,13 +333,20 @@ def _sleeve_elbow_pairs(
     normal = torch.stack((-direction[:, 1], direction[:, 0]), -1)
     outer_side = person[:, i_o, :2] - person[:, i_n, :2]
     normal = normal * torch.sign((normal * outer_side).sum(-1, keepdim=True) + 1e-6)
-    width = ELBOW_WIDTH * outer_side.norm(dim=-1, keepdim=True)
+    cuff_width = outer_side.norm(dim=-1)
     conf = ok.to(person.dtype)[:, None].clone()
-    p_out[:, 0, :2] = elbow[:, :2] + normal * width / 2
-    p_out[:, 1, :2] = elbow[:, :2] - normal * width / 2
     # garment side: the sleeve's cross-section half-way between its shoulder point and its cuff centre
     g = garment.detach().double().cpu().numpy()
     masks = sleeve_mask.detach().cpu().numpy()
+    # the sleeve's scale half-way down it: the mean of its armhole's and its cuff's (person over garment)
+    g_t = garment[..., :2].detach().to(person.dtype)
+
+    def span(pts: Tensor, i: int, k: int) -> Tensor:
+        return (pts[:, i, :2] - pts[:, k, :2]).norm(dim=-1)
+
+    scale = 0.5 * (
+        span(person, i_s, i_a) / span(g_t, i_s, i_a).clamp_min(1e-6) + cuff_width / span(g_t, i_o, i_n).clamp_min(1e-6)
+    )
     for i in range(b):
         if not bool(ok[i]):
             continue
@@ -346,9 +362,78 @@ def _sleeve_elbow_pairs(
             continue
         g_out[i, 0, :2] = torch.as_tensor(ends[0], dtype=g_out.dtype)
         g_out[i, 1, :2] = torch.as_tensor(ends[1], dtype=g_out.dtype)
+    width = (g_out[:, 0, :2] - g_out[:, 1, :2]).norm(dim=-1).to(person.dtype) * scale
+    width = torch.minimum(torch.maximum(width, ELBOW_WIDTH_RANGE[0] * cuff_width), ELBOW_WIDTH_RANGE[1] * cuff_width)
+    p_out[:, 0, :2] = elbow[:, :2] + normal * width[:, None] / 2
+    p_out[:, 1, :2] = elbow[:, :2] - normal * width[:, None] / 2
     p_out[:, :, 2] = conf
     g_out[:, :, 2] = conf
     return g_out, p_out
+
+
+def _cover_arm(
+    landed: Tensor, box: Tensor, free: Tensor, cuff_px: Tensor, elbow_px: Tensor, origin: tuple[int, int]
+) -> tuple[Tensor, Tensor]:
+    """A long sleeve over the arm (`warp_by_parts`, `arms`): the `free` pixels on the elbow's side of the cuff
+    within `ARM_COVER` cuff widths of where the sleeve `landed` join it, each taking the grid value of its mirror
+    image across the nearest landed pixel (the sleeve's nearest landed pixel when the mirror image is not landed).
+    OpenCV distance transform, per item.
+
+    Args:
+        landed, free: (B, h, w) bool over one evaluation box (top-left pixel `origin` (y0, x0)); `free` is the
+            arm where no other sleeve lies, all False for an item whose sleeve is not long.
+        box: (B, h, w, 2) the sleeve's grid over the box.
+        cuff_px: (B, 2, 2) its outer and inner cuff targets, elbow_px (B, 2, 2) its elbow targets, (x, y) pixels.
+
+    Returns:
+        `landed` with the covered pixels, and `box` with their grid values.
+    """
+    b, h, w = landed.shape
+    cuff = cuff_px.mean(1)
+    towards = elbow_px.mean(1) - cuff  # the sleeve's side of the cuff line
+    ys = torch.arange(h, device=box.device, dtype=cuff.dtype) + origin[0]
+    xs = torch.arange(w, device=box.device, dtype=cuff.dtype) + origin[1]
+    side = (xs[None, None] - cuff[:, 0, None, None]) * towards[:, 0, None, None] + (
+        ys[None, :, None] - cuff[:, 1, None, None]
+    ) * towards[:, 1, None, None]
+    free = free & (side > 0) & ~landed
+    reach = ARM_COVER * (cuff_px[:, 0] - cuff_px[:, 1]).norm(dim=-1)
+    landed, box = landed.clone(), box.clone()
+    for i in range(b):
+        on = landed[i].cpu().numpy()
+        if not on.any() or not bool(free[i].any()):
+            continue
+        dist, labels = cv2.distanceTransformWithLabels(
+            (~on).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
+        )
+        flat = np.flatnonzero(on)  # DIST_LABEL_PIXEL numbers the landed pixels 1.. in raster order
+        edge = flat[np.maximum(labels.astype(np.int64) - 1, 0)]
+        ey, ex = np.divmod(edge, w)
+        # the gap mirrors the sleeve across its edge (a copied edge pixel would smear into streaks)
+        my = np.clip(2 * ey - np.arange(h)[:, None], 0, h - 1)
+        mx = np.clip(2 * ex - np.arange(w)[None, :], 0, w - 1)
+        mirror = np.where(on[my, mx], my * w + mx, edge)
+        cover = free[i] & torch.from_numpy(dist <= float(reach[i])).to(landed.device)
+        source = torch.from_numpy(mirror).to(box.device)
+        taken = box[i].reshape(h * w, 2)[source.reshape(-1)].reshape(h, w, 2)
+        box[i] = torch.where(cover[..., None], taken, box[i])
+        landed[i] |= cover
+    return landed, box
+
+
+def _grown_mask(
+    mask: Tensor | None, name: str, b: int, size_hw: tuple[int, int], grow_px: int, device: torch.device
+) -> Tensor | None:
+    """(B, H, W) bool `mask` (B or 1, 1, H, W; > 0.5 = inside) grown by `grow_px` pixels, or None."""
+    if mask is None:
+        return None
+    check_shape(mask, name, ("B", 1, *size_hw))
+    if mask.shape[0] not in (1, b):
+        raise ValueError(f"{name}: expected batch 1 or {b}, got {mask.shape[0]}")
+    out = (mask.to(device) > 0.5).float()
+    if grow_px > 0:
+        out = torch.nn.functional.max_pool2d(out, 2 * grow_px + 1, stride=1, padding=grow_px)
+    return out[:, 0].expand(b, -1, -1) > 0.5
 
 
 def _own_box(targets: Tensor, valid: Tensor, origin: tuple[int, int], box: Tensor, margin: float) -> Tensor:
@@ -400,6 +485,8 @@ def warp_by_parts(
     align_corners: bool = ALIGN_CORNERS_TPS,
     grid_step: int = 1,
     torso_extra: SidePairs | None = None,
+    silhouette: Tensor | None = None,
+    arms: Tensor | None = None,
 ) -> PartWarp:
     """Warp the torso and each sleeve with its own TPS, then join them into one sampling grid.
 
@@ -416,6 +503,11 @@ def warp_by_parts(
         reg, align_corners, grid_step: as in `warp_from_pairs`.
         torso_extra: optional extra torso pairs (`place_side_seams`: points on the side seams, so they follow
             the torso's outline between armpit and hem instead of a straight line), confidence 0 = unused.
+        silhouette: optional (B or 1, 1, H, W) bool (or float, > 0.5 = inside), the person's pixels: a sleeve
+            lands at most `SLEEVE_OUT` outside it (no sleeve standing off past the arm).
+        arms: optional (B or 1, 1, H, W) bool (or float), the person's arms: a long sleeve (one with elbow pairs)
+            also covers the arm's pixels between its armhole and its cuff within `ARM_COVER` cuff widths of
+            where it landed, with its nearest landed pixel's garment point (no old skin in gaps along it).
 
     Returns:
         `PartWarp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
@@ -480,6 +572,8 @@ def warp_by_parts(
     h, w = pairs.person_hw
     work = torch.float32 if dtype != torch.float64 else dtype
     device = pairs.person_px.device
+    inside = _grown_mask(silhouette, "silhouette", b, (h, w), int(round(SLEEVE_OUT * max(h, w))), device)
+    arm = _grown_mask(arms, "arms", b, (h, w), 0, device)
     grid = torch.full((b, h, w, 2), _OUTSIDE, device=device, dtype=work)
     sleeves = torch.zeros((b, 2, h, w), device=device, dtype=torch.bool)
     part_masks = parts.to(device=device, dtype=work)
@@ -505,6 +599,14 @@ def warp_by_parts(
             & usable[:, k, None, None]
             & _own_box(targets[:, k], valid[:, k] & usable[:, k, None], (y0, x0), box, 0.05 * max(h, w))
         )
+        if k > 0 and inside is not None:
+            landed &= inside[:, y0 : y1 + 1, x0 : x1 + 1]
+        if k > 0 and arm is not None:  # a long sleeve (one with elbow pairs) over the arm
+            free = arm[:, y0 : y1 + 1, x0 : x1 + 1] & ~sleeves[:, :, y0 : y1 + 1, x0 : x1 + 1].any(1)
+            free &= (extra_valid[:, k, 0] & usable[:, k])[:, None, None]
+            side = _PARTS[k].removeprefix("sleeve_")
+            cuff_px = person[:, k, [pairs.names.index(f"sleeve_{side}_{e}") for e in ("outer", "inner")], :2]
+            landed, box = _cover_arm(landed, box, free, cuff_px, extra_p[:, k, :2, :2], (y0, x0))
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
         if k > 0:  # a sleeve over the torso and the sleeve drawn before it

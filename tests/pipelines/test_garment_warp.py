@@ -254,3 +254,97 @@ class TestWarpByParts:
         person[:, :2, 2] = 1
         with pytest.raises(ValueError, match="keypoints: .*at least 3 valid pairs"):
             warp_by_parts(KeypointPairs(pairs.garment_px, person, pairs.names, (400, 300), (512, 384)), mask)
+
+
+def _long_sleeve_pairs(bulge: float = 0.0):
+    """A synthetic flat long-sleeved top on the synthetic person of `_tshirt_pairs`; each sleeve's outline is
+    pushed `bulge` garment pixels outwards half-way down it (0: straight sleeves)."""
+    import cv2
+    import numpy as np
+
+    from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
+    from kfvton.keypoints.placement import place_garment_landmarks
+    from kfvton.keypoints.pose import Pose
+
+    pairs, _ = _tshirt_pairs()
+    points = torch.zeros(1, 14, 3)
+    spots = {
+        "collar_left": (230, 40), "collar_center": (200, 60), "collar_right": (170, 40),
+        "shoulder_left": (280, 60), "shoulder_right": (120, 60),
+        "sleeve_left_outer": (390, 290), "sleeve_left_inner": (355, 305),
+        "sleeve_right_outer": (10, 290), "sleeve_right_inner": (45, 305),
+        "armpit_left": (280, 140), "armpit_right": (120, 140),
+        "hem_left": (280, 384), "hem_center": (200, 384), "hem_right": (120, 384),
+    }  # fmt: skip
+    for name, (x, y) in spots.items():
+        points[:, GARMENT_LANDMARKS.index(name)] = torch.tensor([float(x), float(y), 1.0])
+    mask = np.zeros((400, 400), np.uint8)
+    mask[40:385, 120:280] = 1
+    for s in ("right", "left"):
+        sh, ap = np.array(spots[f"shoulder_{s}"], float), np.array(spots[f"armpit_{s}"], float)
+        co, ci = np.array(spots[f"sleeve_{s}_outer"], float), np.array(spots[f"sleeve_{s}_inner"], float)
+        out = np.array([-(co - sh)[1], (co - sh)[0]]) / np.linalg.norm(co - sh)  # across the sleeve
+        out = out if (out @ (co - ci)) > 0 else -out
+        cv2.fillPoly(
+            mask,
+            [np.round([sh, (sh + co) / 2 + bulge * out, co, ci, (ap + ci) / 2 - bulge * out, ap]).astype(np.int32)],
+            1,
+        )
+    mask[40:60, 170:230] = 0
+    landmarks = GarmentLandmarks(points, (400, 400), ("long",))
+    pose = Pose(pairs.pose.joints, (512, 384))
+    return place_garment_landmarks(landmarks, pose), torch.from_numpy(mask).float()[None, None]
+
+
+class TestLongSleeves:
+    def test_elbow_width_follows_the_garment(self):
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        spans = []
+        for bulge in (0.0, 25.0):
+            pairs, mask = _long_sleeve_pairs(bulge)
+            _, warped = warp_garment(torch.rand(1, 3, 400, 400), mask, warp_by_parts(pairs, mask, reg=1e-3))
+            # the outer edges of both sleeves on the elbows' row (y = 250)
+            xs = (warped[0, 0, 250] > 0.5).nonzero()[:, 0]
+            spans.append(int(xs.max() - xs.min()))
+        assert spans[1] >= spans[0] + 10  # wider flat sleeves are wider worn sleeves
+        assert spans[0] <= 170  # straight ones hug the arms (elbow joints 136 px apart)
+
+    def test_sleeve_stays_inside_silhouette(self):
+        from kfvton.pipelines.garment_warp import SLEEVE_OUT, warp_by_parts
+
+        pairs, mask = _long_sleeve_pairs(bulge=25.0)
+        silhouette = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+        silhouette[..., 120:460, 134:250] = True  # torso
+        silhouette[..., 150:340, 116:134] = True  # thin arms along the joints
+        silhouette[..., 150:340, 250:268] = True
+        grow = round(SLEEVE_OUT * 512)
+        outside = ~torch.nn.functional.max_pool2d(silhouette.float(), 2 * grow + 1, 1, grow).bool()
+        loose = warp_by_parts(pairs, mask, reg=1e-3)
+        fitted = warp_by_parts(pairs, mask, reg=1e-3, silhouette=silhouette)
+        _, before = warp_garment(torch.rand(1, 3, 400, 400), mask, loose)
+        _, after = warp_garment(torch.rand(1, 3, 400, 400), mask, fitted)
+        # the baggy sleeves stand off the thin arms; inside the silhouette, they do not (the torso is not fitted)
+        assert int(((before[:, 0] > 0.5) & outside[:, 0] & loose.sleeves.any(1)).sum()) > 200
+        assert int(((after[:, 0] > 0.5) & outside[:, 0] & fitted.sleeves.any(1)).sum()) == 0
+        assert float(after[0, 0, 250, 261]) > 0.5 and float(after[0, 0, 250, 124]) > 0.5  # still on the arms
+        torch.testing.assert_close(fitted.grid[0, 300, 192], loose.grid[0, 300, 192])  # the torso unchanged
+
+    def test_long_sleeve_covers_the_arm(self):
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        pairs, mask = _long_sleeve_pairs()
+        arms = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+        arms[..., 160:380, 238:285] = True  # a wide left arm (the wearer's), hand below the wrist (y 335)
+        plain = warp_by_parts(pairs, mask, reg=1e-3)
+        covered = warp_by_parts(pairs, mask, reg=1e-3, arms=arms)
+        _, before = warp_garment(torch.rand(1, 3, 400, 400), mask, plain)
+        _, after = warp_garment(torch.rand(1, 3, 400, 400), mask, covered)
+        sleeve_arm = arms[0, 0].clone()
+        sleeve_arm[300:] = False  # well above the cuff
+        bare_before = int((sleeve_arm & (before[0, 0] < 0.5)).sum())
+        bare_after = int((sleeve_arm & (after[0, 0] < 0.5)).sum())
+        assert bare_before > 300 and bare_after < bare_before / 4
+        assert float(after[0, 0, 370, 261]) < 0.5  # the hand stays bare
+        newly = sleeve_arm & (before[0, 0] < 0.5) & (after[0, 0] > 0.5)
+        assert bool(covered.sleeves[0, 1][newly].all())  # by the left sleeve
