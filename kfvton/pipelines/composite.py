@@ -787,6 +787,7 @@ def _repaint(
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
+        freed = freed | _under_soft_edge(c, feather_px)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         fill[i][box] = blend.fill
         paint[i][box] = blend.paint
@@ -832,6 +833,17 @@ def _blend_into_skin(
     shift = cv2.GaussianBlur(fill, (0, 0), sigma) - own
     fill = np.where((ramp > 0)[..., None], np.clip(c.img + shift, 0, 1), fill).astype(np.float32)
     return _Blend(fill, np.maximum(paint, ramp))
+
+
+def _under_soft_edge(c: _Crop, feather_px: float) -> np.ndarray:
+    """(H, W) bool the old clothes under the new garment's soft inner edge (within 2 `feather_px` + 1 of its
+    outline, where the feathered alpha is under 1): repainted too, so the edge blends over the wall or skin the
+    repaint puts beside it, not over the old clothes (a dark rim of an old black top along the garment's side)."""
+    r = 2.0 * feather_px + 1.0
+    if feather_px <= 0 or not (c.old & c.covered).any():
+        return np.zeros_like(c.old)
+    to_edge = cv2.distanceTransform(c.covered.astype(np.uint8), cv2.DIST_L2, 3)
+    return c.old & c.covered & (to_edge <= r)
 
 
 def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:

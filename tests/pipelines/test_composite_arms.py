@@ -226,6 +226,16 @@ class TestNeckAndShoulders:
         assert mid - outer > 0.05 and mid - inner > 0.05, (mid, outer, inner)
         assert abs(inner - outer) < 0.025, (mid, outer, inner)
 
+    def test_no_rim_of_the_old_top_along_the_garments_soft_edge(self):
+        # the new garment's feathered edge lies over the old (dark) top beside the freed sleeve: it blends over the
+        # repainted wall, not over the old top (a rim 0.13 darker than the garment, the old top showing through)
+        person, parse = person_scene()
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        lum = luma(out.image)[250:350, 100:130]
+        yellow = float((torch.tensor([0.9, 0.8, 0.2]) * LUMA).sum())
+        assert float(lum.min()) > yellow - 0.02, float(lum.min())
+
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "vitonhd" / "test"
 
