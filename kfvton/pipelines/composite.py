@@ -287,6 +287,9 @@ MIRROR_SPREAD = 2.5
 #: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
 MAIN_COLOUR = 0.3
 MAIN_SHARE = 0.6
+#: Old clothes under the new garment's soft edge are repainted where they differ from it by this (sum of |RGB|
+#: differences, `_under_soft_edge`): the rim of another colour seen through the edge.
+RIM_COLOUR = 0.3
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -414,7 +417,7 @@ def composite_garment(
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
-        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
+        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
@@ -729,6 +732,7 @@ def _repaint(
     bones: tuple[tuple[int, int], ...],
     feather_px: float,
     shading: bool,
+    garment: Tensor,
 ) -> _Repaint:
     """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
     box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint): which
@@ -737,6 +741,7 @@ def _repaint(
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
+    new_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
     covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
@@ -787,7 +792,7 @@ def _repaint(
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
-        freed = freed | _under_soft_edge(c, feather_px)
+        freed = freed | _under_soft_edge(c, new_all[i][box], feather_px)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         fill[i][box] = blend.fill
         paint[i][box] = blend.paint
@@ -835,15 +840,19 @@ def _blend_into_skin(
     return _Blend(fill, np.maximum(paint, ramp))
 
 
-def _under_soft_edge(c: _Crop, feather_px: float) -> np.ndarray:
+def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float) -> np.ndarray:
     """(H, W) bool the old clothes under the new garment's soft inner edge (within 2 `feather_px` + 1 of its
-    outline, where the feathered alpha is under 1): repainted too, so the edge blends over the wall or skin the
-    repaint puts beside it, not over the old clothes (a dark rim of an old black top along the garment's side)."""
+    outline, where the feathered alpha is under 1) of another colour than the `garment` (H, W, 3) there (sum of
+    |RGB| differences over `RIM_COLOUR`): repainted too, so the edge blends over the wall or skin the repaint
+    puts beside it, not over the old clothes (a dark rim of an old black top along a light garment's side); an
+    old top of the garment's own colour shows no rim."""
     r = 2.0 * feather_px + 1.0
     if feather_px <= 0 or not (c.old & c.covered).any():
         return np.zeros_like(c.old)
     to_edge = cv2.distanceTransform(c.covered.astype(np.uint8), cv2.DIST_L2, 3)
-    return c.old & c.covered & (to_edge <= r)
+    rim = c.old & c.covered & (to_edge <= r)
+    rim[rim] = np.abs(c.img[rim] - garment[rim]).sum(-1) > RIM_COLOUR
+    return rim
 
 
 def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
