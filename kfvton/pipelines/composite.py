@@ -37,13 +37,14 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          within ~`SKIN_LOCAL_PX` of them (beyond the seeds' gap off the old clothes), the body's skin tone farther
          away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
          the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
-         (step 4), a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder) and, on
+         (step 4), a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder; the pose's
+         arms each across its own width, `_arm_light`, also where an arm meets the repainted torso) and, on
          the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
          no seam at an old sleeve's hem across an arm);
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
-         limbs drawn tapered with `LIMB_WIDTHS` and the torso outline `_torso_outline`: an arm under a freed
-         sleeve is arm-wide) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
+         limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, and the torso
+         outline `_torso_outline`: an arm under a freed sleeve is arm-wide) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
          `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
          upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
@@ -91,6 +92,7 @@ from .push_pull import mask_box, push_pull
 from .shading import (
     BOX_GRID,
     apply_light,
+    arm_shading,
     clothes_shading,
     light_and_folds,
     limb_shading,
@@ -242,6 +244,14 @@ BONE_WIDTH = 0.2
 LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (2, 3): (0.24, 0.19), (3, 4): (0.19, 0.14), (5, 6): (0.24, 0.19), (6, 7): (0.19, 0.14),
 }  # fmt: skip
+#: An arm's visible skin (the parse map's arm, not old clothes) measured across a bone (`_arm_widths`: the middle
+#: ARM_SPAN of its length, not the elbow's bend, in ARM_BINS slices; slices under ARM_FULL of `LIMB_WIDTHS` left
+#: out: a sleeve's edge or a hidden part) scales that bone's `LIMB_WIDTHS` within ARM_SCALE: a freed upper arm is
+#: as wide as the real arm below its old sleeve (VITON-HD 00891's left arm measures over 1.25: it was narrower).
+ARM_SPAN = (0.15, 0.75)
+ARM_BINS = 6
+ARM_FULL = 0.6
+ARM_SCALE = (0.9, 1.25)
 #: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint
 #: (as wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented halfway
 #: from the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the
@@ -277,6 +287,9 @@ MIRROR_SPREAD = 2.5
 #: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
 MAIN_COLOUR = 0.3
 MAIN_SHARE = 0.6
+#: Old clothes under the new garment's soft edge are repainted where they differ from it by this (sum of |RGB|
+#: differences, `_under_soft_edge`): the rim of another colour seen through the edge.
+RIM_COLOUR = 0.3
 #: The neck (VITON-HD's label 10) stays in front of the garment down to this many collar widths (collar_left ->
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
@@ -404,7 +417,7 @@ def composite_garment(
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
-        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading)
+        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment)
         person = torch.lerp(person, rep.fill, rep.paint)
         painted, background, gain = rep.paint, rep.background, rep.gain
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
@@ -719,6 +732,7 @@ def _repaint(
     bones: tuple[tuple[int, int], ...],
     feather_px: float,
     shading: bool,
+    garment: Tensor,
 ) -> _Repaint:
     """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
     box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint): which
@@ -727,6 +741,7 @@ def _repaint(
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
+    new_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
     covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
@@ -771,10 +786,13 @@ def _repaint(
             seeds = _Seeds(
                 seeds.background & (cv2.dilate(far.astype(np.uint8), kernels.fringe) == 0), seeds.skin, seeds.near
             )
-        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w))
-        torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape)
-        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso)
+        widths = _arm_widths(codes_np[i], keypoints, i)
+        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths)
+        torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
+        arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
+        freed = freed | _under_soft_edge(c, new_all[i][box], feather_px)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         fill[i][box] = blend.fill
         paint[i][box] = blend.paint
@@ -822,6 +840,21 @@ def _blend_into_skin(
     return _Blend(fill, np.maximum(paint, ramp))
 
 
+def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float) -> np.ndarray:
+    """(H, W) bool the old clothes under the new garment's soft inner edge (within 2 `feather_px` + 1 of its
+    outline, where the feathered alpha is under 1) of another colour than the `garment` (H, W, 3) there (sum of
+    |RGB| differences over `RIM_COLOUR`): repainted too, so the edge blends over the wall or skin the repaint
+    puts beside it, not over the old clothes (a dark rim of an old black top along a light garment's side); an
+    old top of the garment's own colour shows no rim."""
+    r = 2.0 * feather_px + 1.0
+    if feather_px <= 0 or not (c.old & c.covered).any():
+        return np.zeros_like(c.old)
+    to_edge = cv2.distanceTransform(c.covered.astype(np.uint8), cv2.DIST_L2, 3)
+    rim = c.old & c.covered & (to_edge <= r)
+    rim[rim] = np.abs(c.img[rim] - garment[rim]).sum(-1) > RIM_COLOUR
+    return rim
+
+
 def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
     """The old clothes the new garment leaves free, grown by `FRINGE_PX` into the background and skin (hair, face
     and the lower body keep their own edges), with the specks of the lower body along them (`_specks`: the parse
@@ -857,12 +890,13 @@ def _fill_weight(
     i: int,
     unit: float,
     size_hw: tuple[int, int],
+    widths: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> np.ndarray:
-    """(H, W) float [0, 1] background share of the fill: `_background_weight`, background over the `far` residue
-    (outside what the parse map calls the body or its clothes; not the pose's arm), and no slivers of skin
-    (`_no_slivers`)."""
+    """(H, W) float [0, 1] background share of the fill: `_background_weight` (arms of `widths`, `_arm_widths`),
+    background over the `far` residue (outside what the parse map calls the body or its clothes; not the pose's
+    arm), and no slivers of skin (`_no_slivers`)."""
     wc = _background_weight(
-        c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin, outside=far
+        c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin, outside=far, widths=widths
     )
     if far.any():
         wc = np.maximum(wc, _soft_grown(far, unit))
@@ -924,11 +958,13 @@ def _fill(
     unit: float,
     i: int,
     torso: np.ndarray | None = None,
+    arms: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
     (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
     (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
-    (`limb_shading`) and on the torso the chest's and collarbones' (`torso`, `_torso_light`), both with the
+    (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on the
+    torso the chest's and collarbones' (`torso`, `_torso_light`), both with the
     grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the
     background share `wc`. `i` seeds the grain's noise."""
     ci, cc = c.img, c.codes
@@ -944,6 +980,8 @@ def _fill(
         near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
         skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
     limb = limb_shading(wc < 0.5, unit)
+    if arms is not None:
+        limb = np.minimum(limb, arms)
     if torso is not None:
         limb = limb * torso
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
@@ -973,12 +1011,17 @@ def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) ->
 
 
 def _torso_light(
-    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin: tuple[int, int], crop_hw: tuple[int, ...]
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin: tuple[int, int],
+    crop_hw: tuple[int, ...],
+    widths: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> np.ndarray | None:
     """(h, w) float32 gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of
     batch item `i`: `torso_shading` (the chest's roundness, the collarbones) inside the pose's torso
-    (`_torso_outline`) but its upper arms (`LIMB_WIDTHS`, round at the shoulder), softened over 0.04 shoulder
-    widths, 1 outside; None without the neck and both shoulders."""
+    (`_torso_outline`) but its upper arms (`widths`, else `LIMB_WIDTHS`, round at the shoulder), softened over 0.04
+    shoulder widths, 1 outside; None without the neck and both shoulders."""
     if keypoints is None or keypoints.pose is None:
         return None
     xy, ok = _joints_px(keypoints.pose, i, size_hw)
@@ -996,7 +1039,7 @@ def _torso_light(
     arms = np.zeros_like(trunk)  # the arms have their own roundness (`limb_shading`), not the chest's sides
     for a, b in ((2, 3), (5, 6)):
         if ok[a] and ok[b]:
-            ra, rb = (0.5 * x * sw / g for x in LIMB_WIDTHS[(a, b)])
+            ra, rb = (0.5 * x * sw / g for x in (widths or LIMB_WIDTHS)[(a, b)])
             pa, pb = (xy[a] + 0.5) / g - 0.5, (xy[b] + 0.5) / g - 0.5
             cv2.fillPoly(arms, [np.round(_segment_quad(pa, pb, ra, rb)).astype(np.int32)], 1)
             cv2.circle(arms, tuple(np.round(pa).astype(int)), max(1, round(ra)), 1, -1)
@@ -1004,6 +1047,72 @@ def _torso_light(
     inside = cv2.resize(cv2.GaussianBlur(inside, (0, 0), 0.04 * sw / g), (w, h), interpolation=cv2.INTER_LINEAR)
     gain = torso_shading((h, w), xy[1], xy[2], xy[5])
     return (1.0 + (gain - 1.0) * inside).astype(np.float32)
+
+
+def _arm_light(
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin: tuple[int, int],
+    crop_hw: tuple[int, ...],
+    widths: dict[tuple[int, int], tuple[float, float]],
+) -> np.ndarray | None:
+    """(h, w) float32 gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of
+    batch item `i`: `arm_shading` of the pose's arm bones at `widths` (shoulder widths, `_arm_widths`); None without
+    both shoulders or any arm bone."""
+    if keypoints is None or keypoints.pose is None:
+        return None
+    xy, ok = _joints_px(keypoints.pose, i, size_hw)
+    if not (ok[2] and ok[5]):
+        return None
+    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    xy = xy - np.array([origin[1], origin[0]])
+    segments = [
+        (xy[a], xy[b], 0.5 * widths[(a, b)][0] * sw, 0.5 * widths[(a, b)][1] * sw)
+        for a, b in _ARM_BONES
+        if ok[a] and ok[b]
+    ]
+    return arm_shading(crop_hw[:2], segments) if segments and sw >= 8 else None
+
+
+def _arm_widths(
+    codes: np.ndarray, keypoints: KeypointPairs | None, i: int
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """`LIMB_WIDTHS` with each arm bone's widths scaled (within `ARM_SCALE`) to the visible arm skin of batch item
+    `i` (`codes` (H, W) uint8 of the whole image: arm, not old clothes) across the bone's middle `ARM_SPAN`: per
+    slice (of `ARM_BINS`), its pixel count over its length, the median over the slices at least `ARM_FULL` of the
+    prior's width; the prior where fewer than two slices are."""
+    widths = dict(LIMB_WIDTHS)
+    if keypoints is None or keypoints.pose is None:
+        return widths
+    xy, ok = _joints_px(keypoints.pose, i, codes.shape)
+    if not (ok[2] and ok[5]):
+        return widths
+    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    ys, xs = np.nonzero(((codes & _ARM) > 0) & ((codes & _OLD) == 0))
+    if sw < 8 or len(xs) == 0:
+        return widths
+    for a, b in _ARM_BONES:
+        if not (ok[a] and ok[b]):
+            continue
+        d = xy[b] - xy[a]
+        length = float(np.linalg.norm(d))
+        if length < 4:
+            continue
+        dx, dy = xs - xy[a][0], ys - xy[a][1]
+        t = (dx * d[0] + dy * d[1]) / length**2
+        across = np.abs(dx * d[1] - dy * d[0]) / length
+        wa, wb = LIMB_WIDTHS[(a, b)]
+        near = (t >= ARM_SPAN[0]) & (t < ARM_SPAN[1]) & (across < 0.6 * max(wa, wb) * ARM_SCALE[1] * sw)
+        edges = np.linspace(*ARM_SPAN, ARM_BINS + 1)
+        counts = np.histogram(t[near], edges)[0]
+        mid = 0.5 * (edges[:-1] + edges[1:])
+        ratio = counts / ((edges[1] - edges[0]) * length) / ((wa + (wb - wa) * mid) * sw)
+        full = ratio[ratio >= ARM_FULL]
+        if len(full) >= 2:
+            k = float(np.clip(np.median(full), *ARM_SCALE))
+            widths[(a, b)] = (wa * k, wb * k)
+    return widths
 
 
 def _near_residue(
@@ -1200,6 +1309,7 @@ def _background_weight(
     size_hw: tuple[int, int],
     origin_yx: tuple[int, int],
     outside: np.ndarray | None = None,
+    widths: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
     but the old clothes, plus the pose's `_body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
@@ -1220,7 +1330,7 @@ def _background_weight(
     body = cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     body = cv2.morphologyEx(body, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
     edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
-    prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones)
+    prior = _body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones, widths=widths)
     if prior is not None and any(bone in _LEG_BONES for bone in bones):
         # trousers and dresses: the pose's body (not under the new garment) as seeds beside the labels, skin
         # only near them (legs are not drawn to their width: the nearer seed decides)
@@ -1300,9 +1410,11 @@ def _body_prior(
     bones: tuple[tuple[int, int], ...],
     *,
     torso: bool = True,
+    widths: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> np.ndarray | None:
     """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` drawn as
-    tapered limbs (`LIMB_WIDTHS`, shoulder widths at each end; `BONE_WIDTH` for other pairs) with round joints, and
+    tapered limbs (`widths`, else `LIMB_WIDTHS`, shoulder widths at each end; `BONE_WIDTH` for other pairs) with
+    round joints, and
     the torso (`_torso_outline`) unless `torso` is False; None without a pose."""
     if keypoints is None or keypoints.pose is None:
         return None
@@ -1313,7 +1425,7 @@ def _body_prior(
     for a, c in bones:
         if not (ok[a] and ok[c]):
             continue
-        wa, wc = LIMB_WIDTHS.get((a, c), (BONE_WIDTH, BONE_WIDTH))
+        wa, wc = (widths or LIMB_WIDTHS).get((a, c), (BONE_WIDTH, BONE_WIDTH))
         pa, pc = xy[a], xy[c]
         ra, rc = 0.5 * wa * sw, 0.5 * wc * sw
         cv2.fillPoly(out, [np.round(_segment_quad(pa, pc, ra, rc)).astype(np.int32)], 1)

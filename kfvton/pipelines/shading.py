@@ -22,6 +22,8 @@ their shadow (not under `SHADE_FLOOR` of the colour).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 import torch
@@ -33,6 +35,7 @@ __all__ = [
     "light_and_folds",
     "apply_light",
     "clothes_shading",
+    "arm_shading",
     "limb_shading",
     "shading_box",
     "SHADE_SCALE",
@@ -93,6 +96,10 @@ SHADE_FADE_PX = 48.0
 #: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
 LIMB_SHADE = 0.3
 LIMB_RADIUS_PX = 36.0
+#: An arm drawn from the pose (`arm_shading`) is a cylinder across its own width, whatever lies beside it (the
+#: mask's edge is lost where a repainted arm meets the repainted torso: it looked flat, a block); its darkest edge
+#: fades back to 1 over ARM_CONTACT of its half-width outside it (the arm's shadow on the body, no step).
+ARM_CONTACT = 0.3
 #: Repainted skin on the torso (`torso_shading`, from the pose): a cylinder across the chest, TORSO_SHADE darker at
 #: TORSO_RADIUS shoulder widths either side of the body's axis; the collarbones, a ridge CLAVICLE[0] lighter along
 #: the neck-to-shoulder lines and a hollow CLAVICLE[1] darker CLAVICLE_BELOW shoulder widths under them, the notch
@@ -254,6 +261,47 @@ def limb_shading(skin: np.ndarray, unit: float) -> np.ndarray:
     x = np.clip(to_edge / np.maximum(local, 1.0), 0.0, 1.0)
     facing = np.sqrt(np.clip(1.0 - (1.0 - x) ** 2, 0.0, 1.0))
     return (1.0 - LIMB_SHADE * (1.0 - facing)).astype(np.float32)
+
+
+def arm_shading(
+    size_hw: tuple[int, int], segments: Sequence[tuple[np.ndarray, np.ndarray, float, float]]
+) -> np.ndarray:
+    """(H, W) float32 gain in [1 - LIMB_SHADE, 1] of arms drawn from the pose: `segments` are (start (2,), end (2,),
+    half-width at the start, at the end) in pixels (x, y) of the (H, W) frame; each a Lambert cylinder across its
+    width (1 along its axis, 1 - `LIMB_SHADE` at its edge, as `limb_shading`), back to 1 over `ARM_CONTACT`
+    half-widths outside it, ones elsewhere; of the nearest limb relative to its width where they overlap, fading out
+    past an end no other segment shares. Computed on the 1/`BOX_GRID` grid."""
+    h, w = size_hw
+    g = BOX_GRID
+    hs, ws = -(-h // g), -(-w // g)
+    ys, xs = np.mgrid[0:hs, 0:ws].astype(np.float32)
+    px, py = (xs + 0.5) * g - 0.5, (ys + 0.5) * g - 0.5
+    x = np.full((hs, ws), np.inf, np.float32)  # distance from the nearest axis in its half-widths
+    fade = np.ones((hs, ws), np.float32)
+    ends = [tuple(np.round(np.asarray(p, float), 3)) for seg in segments for p in seg[:2]]
+    for pa, pb, ra, rb in segments:
+        d = np.asarray(pb, np.float32) - np.asarray(pa, np.float32)
+        dx, dy = px - float(pa[0]), py - float(pa[1])
+        length = max(float(np.linalg.norm(d)), 1e-3)
+        along = (dx * d[0] + dy * d[1]) / length
+        t = np.clip(along / length, 0.0, 1.0)
+        r = np.maximum(ra + (rb - ra) * t, 1.0)
+        xk = np.sqrt((dx - t * d[0]) ** 2 + (dy - t * d[1]) ** 2) / r
+        # past an end no other limb shares (the wrist, the shoulder) the limb goes on (a hand, the body): no rim of
+        # shadow across it, the shading fades out over a half-width
+        over = np.zeros_like(along)
+        if ends.count(tuple(np.round(np.asarray(pa, float), 3))) == 1:
+            over = np.maximum(over, -along)
+        if ends.count(tuple(np.round(np.asarray(pb, float), 3))) == 1:
+            over = np.maximum(over, along - length)
+        nearer = xk < x
+        x = np.where(nearer, xk, x)
+        fade = np.where(nearer, np.clip(1.0 - over / r, 0.0, 1.0), fade)
+    # (of the nearest limb: two meeting at the elbow are one outline, no ring where one's shadow lies on the other)
+    inside = 1.0 - np.sqrt(np.clip(1.0 - x * x, 0.0, 1.0))
+    outside = np.clip((1.0 + ARM_CONTACT - x) / ARM_CONTACT, 0.0, 1.0)
+    gain = (1.0 - LIMB_SHADE * fade * np.where(x <= 1.0, inside, outside)).astype(np.float32)
+    return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def torso_shading(

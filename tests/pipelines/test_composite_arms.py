@@ -208,6 +208,34 @@ class TestNeckAndShoulders:
             out.background[0, 0, 54:71, 114:136].max()
         )
 
+    def test_repainted_arm_against_the_repainted_torso_is_round(self):
+        # the old top fills the wall between the sleeve and the torso (columns 88-112): the repainted upper arm
+        # touches the repainted side of the body, and it is still a cylinder across its own width, as dark at its
+        # inner edge as at its outer one (the outline of the skin has no edge there: it was flat on that side,
+        # 0.05 lighter)
+        person, parse = person_scene()
+        _paint(person, slice(110, 460), slice(88, 112), SLEEVE)
+        parse[0, 110:460, 88:112] = 5
+        garment, mask = sleeveless()
+        lum = luma(composite_garment(person, garment, mask, parse=parse, keypoints=pairs()).image)
+        rows = range(180, 250, 10)
+        axis = [round(92 - 24 * (y - 120) / 160) for y in rows]  # the upper arm's bone, (92, 120) -> (68, 280)
+        mid, outer, inner = (
+            sum(float(lum[y, x + dx]) for y, x in zip(rows, axis, strict=True)) / len(axis) for dx in (0, -18, 18)
+        )
+        assert mid - outer > 0.05 and mid - inner > 0.05, (mid, outer, inner)
+        assert abs(inner - outer) < 0.025, (mid, outer, inner)
+
+    def test_no_rim_of_the_old_top_along_the_garments_soft_edge(self):
+        # the new garment's feathered edge lies over the old (dark) top beside the freed sleeve: it blends over the
+        # repainted wall, not over the old top (a rim 0.13 darker than the garment, the old top showing through)
+        person, parse = person_scene()
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        lum = luma(out.image)[250:350, 100:130]
+        yellow = float((torch.tensor([0.9, 0.8, 0.2]) * LUMA).sum())
+        assert float(lum.min()) > yellow - 0.02, float(lum.min())
+
 
 SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "vitonhd" / "test"
 

@@ -12,6 +12,7 @@ from kfvton.pipelines.shading import (
     SHADE_OFFSET,
     SHADE_RANGE,
     apply_light,
+    arm_shading,
     clothes_shading,
     light_and_folds,
     torso_shading,
@@ -128,3 +129,20 @@ def test_torso_shading_rounds_the_chest_and_marks_the_collarbones():
     assert float(ridge) > float(hollow) + 0.06, (ridge, hollow)
     assert float(gain.min()) > 0.7 and float(gain.max()) < 1.1
     assert float(torso_shading((100, 100), neck, neck, neck).min()) == 1.0  # no shoulders: no shading
+
+
+def test_arm_shading_is_a_cylinder_across_each_limb_without_a_ring_at_the_elbow():
+    """An upper arm (half-width 24 -> 20) and a forearm (20 -> 14) meeting at an elbow: lit along the axis, darker
+    towards both edges alike, back to 1 a little outside; along the axis through the elbow no darker ring (the
+    forearm's rim lying on the upper arm's end), none past the wrist."""
+    shoulder, elbow, wrist = np.array([100.0, 40.0]), np.array([100.0, 200.0]), np.array([100.0, 340.0])
+    gain = arm_shading((400, 200), [(shoulder, elbow, 24.0, 20.0), (elbow, wrist, 20.0, 14.0)])
+    assert gain.shape == (400, 200) and gain.dtype == np.float32
+    row = gain[120]  # half-width 22 there
+    assert float(row[100]) > 0.98 and float(row[100]) > float(row[88]) + 0.02 > float(row[80]) + 0.02
+    assert abs(float(row[80]) - float(row[120])) < 0.01  # symmetric
+    assert float(gain[120, 140]) == 1.0 and float(gain[120, 2]) == 1.0  # beyond the arm's own shadow
+    axis = gain[60:320, 100]
+    assert float(axis.min()) > 0.98, float(axis.min())
+    assert float(gain[362, 88]) > 0.99  # past the wrist (the hand): no rim of shadow
+    assert float(arm_shading((50, 50), []).min()) == 1.0
