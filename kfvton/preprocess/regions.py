@@ -480,7 +480,20 @@ def _one(
         # colour change: the band above it may be the lower garment's waist)
         above = (parse == 5) & (yy >= split - OPEN_FRONT_BAND * torso) & (yy < split)
         tops = main_colours(rgb[above]) if above.sum() >= 100 and not one_colour else []
-        d_top = np.min([np.linalg.norm(rgb - c, axis=-1) for c in (chest, *tops)], axis=0)
+        d_chest = np.linalg.norm(rgb - chest, axis=-1)
+        d_top = np.min([d_chest, *(np.linalg.norm(rgb - c, axis=-1) for c in tops)], axis=0)
+        # the top's other colours count on an arm's side only above the highest row of its bare skin below the elbow:
+        # a rolled-up sleeve ends there, and beside the bare forearm the lower garment's side, shaded by the arm and
+        # blended with it, would match a dark stripe or shadow of the top (013568)
+        covered = np.ones((h, w), bool)
+        for side, label in (("left", 14), ("right", 15)):
+            elbow = joint(f"{side}_elbow")
+            bare = (parse == label) & (sleeve_dist[label] < 0.2 * sw)
+            if elbow is not None:
+                bare &= yy >= elbow[1]
+            if bare.any():
+                covered &= ~((sleeve_dist[label] <= sleeve_dist[29 - label]) & (yy > np.nonzero(bare)[0].min()))
+        d_top = np.where(covered, d_top, d_chest)
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > d_top
         if np.linalg.norm(chest - thigh) > 0.08:  # alike, nearer one or the other is noise: speckles of old top
             lower &= ~sleeve
