@@ -300,6 +300,9 @@ def _row_change(
 #: The top's colours are read in the band OPEN_FRONT_BAND neck-to-hip lengths above the split (`_one`): an open
 #: jacket's fronts below the waist keep its colour, not the chest's (the blouse under it).
 OPEN_FRONT_BAND = 0.25
+#: ... but on an arm's side only above its bare forearm's skin, read from the elbow to BARE_BEFORE_WRIST shoulder
+#: widths before the wrist (the hand below a long sleeve's cuff is bare too).
+BARE_BEFORE_WRIST = 0.15
 
 #: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; from an arm hanging
 #: straight by the wall, only SLEEVE_WIDTH times the forearm's distance to the wall (its half-width seen from the
@@ -487,11 +490,18 @@ def _one(
         # blended with it, would match a dark stripe or shadow of the top (013568)
         covered = np.ones((h, w), bool)
         for side, label in (("left", 14), ("right", 15)):
-            elbow = joint(f"{side}_elbow")
-            bare = (parse == label) & (sleeve_dist[label] < 0.2 * sw)
-            if elbow is not None:
-                bare &= yy >= elbow[1]
-            if bare.any():
+            elbow, wrist = joint(f"{side}_elbow"), joint(f"{side}_wrist")
+            if elbow is None or wrist is None:
+                continue
+            # the forearm's own skin, not the hand's: at least BARE_BEFORE_WRIST shoulder widths before the wrist
+            forearm = wrist - elbow
+            along = ((xx - elbow[0]) * forearm[0] + (yy - elbow[1]) * forearm[1]) / max(np.linalg.norm(forearm), 1.0)
+            bare = (parse == label) & (sleeve_dist[label] < 0.2 * sw) & (along >= 0)
+            bare &= along <= np.linalg.norm(forearm) - BARE_BEFORE_WRIST * sw
+            # bare when most of the forearm's line is skin (not a skin-coloured patch of the sleeve)
+            line = [elbow + t * forearm for t in np.linspace(0.0, 1.0, 9)]
+            on = [bare[int(y), int(x)] for x, y in line if 0 <= int(y) < h and 0 <= int(x) < w]
+            if np.mean(on or [False]) >= 0.5:
                 covered &= ~((sleeve_dist[label] <= sleeve_dist[29 - label]) & (yy > np.nonzero(bare)[0].min()))
         d_top = np.where(covered, d_top, d_chest)
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > d_top
