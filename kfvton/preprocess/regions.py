@@ -303,6 +303,9 @@ OPEN_FRONT_BAND = 0.25
 #: ... but on an arm's side only above its bare forearm's skin, read from the elbow to BARE_BEFORE_WRIST shoulder
 #: widths before the wrist (the hand below a long sleeve's cuff is bare too).
 BARE_BEFORE_WRIST = 0.15
+#: The hem rule (`_one`) reaches HEM_REACH neck-to-hip lengths below the split; so do the top's other colours beside
+#: a bare forearm (an open cardigan's fronts hang about that far).
+HEM_REACH = 0.33
 
 #: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; from an arm hanging
 #: straight by the wall, only SLEEVE_WIDTH times the forearm's distance to the wall (its half-width seen from the
@@ -485,9 +488,9 @@ def _one(
         tops = main_colours(rgb[above]) if above.sum() >= 100 and not one_colour else []
         d_chest = np.linalg.norm(rgb - chest, axis=-1)
         d_top = np.min([d_chest, *(np.linalg.norm(rgb - c, axis=-1) for c in tops)], axis=0)
-        # the top's other colours count on an arm's side only above the highest row of its bare skin below the elbow:
-        # a rolled-up sleeve ends there, and beside the bare forearm the lower garment's side, shaded by the arm and
-        # blended with it, would match a dark stripe or shadow of the top (013568)
+        # the top's other colours count on a bare forearm's side only above its highest row of skin or within the hem
+        # reach: a rolled-up sleeve ends there, and lower beside the bare forearm the lower garment's side, shaded by
+        # the arm and blended with it, would match a dark stripe or shadow of the top (013568)
         covered = np.ones((h, w), bool)
         for side, label in (("left", 14), ("right", 15)):
             elbow, wrist = joint(f"{side}_elbow"), joint(f"{side}_wrist")
@@ -503,13 +506,13 @@ def _one(
             on = [bare[int(y), int(x)] for x, y in line if 0 <= int(y) < h and 0 <= int(x) < w]
             if np.mean(on or [False]) >= 0.5:
                 covered &= ~((sleeve_dist[label] <= sleeve_dist[29 - label]) & (yy > np.nonzero(bare)[0].min()))
-        d_top = np.where(covered, d_top, d_chest)
+        d_top = np.where(covered | (yy < split + HEM_REACH * torso), d_top, d_chest)
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > d_top
         if np.linalg.norm(chest - thigh) > 0.08:  # alike, nearer one or the other is noise: speckles of old top
             lower &= ~sleeve
         # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
         # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
-        hem = lower & (d_top < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
+        hem = lower & (d_top < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + HEM_REACH * torso)
         hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
         if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
