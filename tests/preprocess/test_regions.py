@@ -467,3 +467,26 @@ def test_open_jacket_fronts_below_the_waist_stay_garment():
     assert (parse[132:146, 44:50] == 5).float().mean() > 0.9  # before: lower garment (9)
     assert (parse[132:146, 90:96] == 5).float().mean() > 0.9
     assert (parse[140:190, 58:82] == 9).all()
+
+
+def test_shaded_lower_garment_beside_a_bare_forearm_is_not_top():
+    """A striped shirt (light, dark stripes a main colour of the band above the split) over light blue trousers, bare
+    forearms hanging to mid-thigh (Dress Code 013568). The trousers' side beside a forearm, shaded grey by it, is
+    nearer the stripes' colour than the trousers': the top's colours read above the split kept it old top there (a
+    pale strip repainted at the hip). Below the hem rule's reach, beside a bare forearm, only the chest's colour
+    counts: it stays lower garment. Beside the forearm within the reach, the shirt's stripes stay old top."""
+    img, pose = _figure()
+    light, stripe, trousers, shade = (0.85, 0.85, 0.85), (0.5, 0.5, 0.5), (0.6, 0.72, 0.85), (0.52, 0.52, 0.52)
+    _paint(img, light, 68, 130, 40, 100)
+    for x in range(41, 100, 3):  # one stripe in three columns
+        _paint(img, stripe, 68, 130, x, x + 1)
+    _paint(img, trousers, 130, 200, 42, 98)
+    _paint(img, SKIN, 95, 175, 28, 40)  # forearms to mid-thigh
+    _paint(img, SKIN, 95, 175, 100, 112)
+    _paint(img, shade, 152, 175, 42, 48)  # the trousers' side shaded beside the right forearm
+    joints = pose.joints.clone()
+    joints[0, joint_index("right_wrist")] = torch.tensor([34.0, 170.0, 0.9])
+    joints[0, joint_index("left_wrist")] = torch.tensor([106.0, 170.0, 0.9])
+    parse = estimate_regions(img, Pose(joints, (H, W))).parse[0]
+    assert (parse[154:174, 42:47] == 9).all()  # 3ca31e3: old top (5) in the column next to the forearm
+    assert (parse[100:128, 50:90] == 5).float().mean() > 0.9
