@@ -792,7 +792,7 @@ def _repaint(
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
-        freed = freed | _under_soft_edge(c, new_all[i][box], feather_px)
+        freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         fill[i][box] = blend.fill
         paint[i][box] = blend.paint
@@ -840,17 +840,20 @@ def _blend_into_skin(
     return _Blend(fill, np.maximum(paint, ramp))
 
 
-def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float) -> np.ndarray:
+def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np.ndarray) -> np.ndarray:
     """(H, W) bool the old clothes under the new garment's soft inner edge (within 2 `feather_px` + 1 of its
     outline, where the feathered alpha is under 1) of another colour than the `garment` (H, W, 3) there (sum of
     |RGB| differences over `RIM_COLOUR`): repainted too, so the edge blends over the wall or skin the repaint
     puts beside it, not over the old clothes (a dark rim of an old black top along a light garment's side); an
-    old top of the garment's own colour shows no rim."""
+    old top of the garment's own colour shows no rim. Not within twice that of `front` (H, W) bool (the lower
+    body staying in front: the repaint's feather would spread onto the trousers over a tucked-in hem)."""
     r = 2.0 * feather_px + 1.0
     if feather_px <= 0 or not (c.old & c.covered).any():
         return np.zeros_like(c.old)
     to_edge = cv2.distanceTransform(c.covered.astype(np.uint8), cv2.DIST_L2, 3)
     rim = c.old & c.covered & (to_edge <= r)
+    if front.any():
+        rim &= cv2.distanceTransform((~front).astype(np.uint8), cv2.DIST_L2, 3) > 2.0 * r
     rim[rim] = np.abs(c.img[rim] - garment[rim]).sum(-1) > RIM_COLOUR
     return rim
 
