@@ -147,6 +147,9 @@ STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way colla
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
+# A sleeveless top's armpits (x sw): under the hanging arm, between its inner edge (`ARM_HALF` inside the joint line)
+# and the joint line; the silhouette's edge there is the arm's outer edge, `ARMPIT_HALF` is under a sleeve.
+SLEEVELESS_ARMPIT_HALF = 0.48
 ARMPIT_BELOW = 0.3  # an armpit target lies at least this far (x sw) below its shoulder joint
 
 
@@ -819,8 +822,11 @@ def _place_one(
         # it at the shoulder and fold the torso over the arm)
         down = torch.maximum((out[_I[name]] - top) @ v, (joint - top) @ v + ARMPIT_BELOW * sw)
         centre_a = (rs + ls) / 2 @ u - top @ u
-        half = armpit_half
-        if body is not None:
+        # a sleeveless top's armhole ends against the body under the hanging arm, not outside it under a sleeve (a
+        # strappy cut's keeps the body's outline: narrower, it bares more of the old sleeves painted over)
+        sleeveless = sleeve == "none" and cut != "strappy"
+        half = SLEEVELESS_ARMPIT_HALF * sw if sleeveless else armpit_half
+        if body is not None and not sleeveless:
             run = _run_across(body[0] | body[2], f, down)  # arms included: see the hem
             if run is not None:
                 edge = abs((run[1] if sign > 0 else run[0]) - float(centre_a))

@@ -9,6 +9,7 @@ the person targets to the garment landmarks, normalised with `align_corners` (de
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
@@ -126,7 +127,8 @@ ARMHOLE_MIN_SCALE = 0.8
 #: width (a flat sleeve folded or pinched half-way would make a pencil, a flared flat-lay a balloon).
 ELBOW_WIDTH_RANGE = (1.0, 1.5)
 #: With `silhouette`: a sleeve lands at most this fraction of the image's larger side outside the person's
-#: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background).
+#: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background). The torso
+#: lands at most this far outside its armhole lines above the armpits (`_past_shoulders`).
 SLEEVE_OUT = 0.01
 #: With `arms`: a long sleeve covers the arm's pixels up to this fraction of its cuff target width from where it
 #: landed (gaps along a sleeve narrower or straighter than the arm would show the old arm's skin).
@@ -452,6 +454,46 @@ def _own_box(targets: Tensor, valid: Tensor, origin: tuple[int, int], box: Tenso
     )
 
 
+def _past_line(
+    a: Tensor, b: Tensor, ref: Tensor, origin: tuple[int, int], size_hw: tuple[int, int], margin: float = 0.0
+) -> Tensor:
+    """(B, h, w) bool: the pixels of a box (top-left pixel `origin` (y0, x0), `size_hw`) more than `margin` pixels
+    past the line through the (B, 2) points `a` and `b`, on the side away from the (B, 2) point `ref`; x, y pixels."""
+    d = b - a
+    normal = torch.stack((d[:, 1], -d[:, 0]), dim=-1)
+    normal = normal / normal.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+    normal = torch.where(((ref - a) * normal).sum(-1, keepdim=True) > 0, -normal, normal)  # away from `ref`
+    ys = torch.arange(size_hw[0], device=a.device, dtype=a.dtype) + origin[0]
+    xs = torch.arange(size_hw[1], device=a.device, dtype=a.dtype) + origin[1]
+    dx = (xs[None] - a[:, :1])[:, None, :] * normal[:, 0, None, None]
+    dy = (ys[None] - a[:, 1:])[:, :, None] * normal[:, 1, None, None]
+    return dx + dy > margin
+
+
+def _past_shoulders(
+    targets: Tensor,
+    valid: Tensor,
+    names: Sequence[str],
+    origin: tuple[int, int],
+    size_hw: tuple[int, int],
+    margin: float,
+) -> Tensor:
+    """(B, h, w) bool: the pixels of a box (as in `_past_line`) where the torso would stand past the wearer's
+    shoulders: above the line through its armpit targets and more than `margin` pixels outside an armhole line
+    (shoulder target -> armpit target, extended), from the (B, N, 2) torso targets and whether each is placed (B, N;
+    an armpit the garment photo does not show is still placed on the body). A
+    flat garment's square shoulder corners land there (the body's shoulders slope and round off); a sleeve covers
+    what lies past its armhole."""
+    i = {n: names.index(n) for n in ("armpit_right", "armpit_left", "shoulder_right", "shoulder_left")}
+    ar, al = targets[:, i["armpit_right"]], targets[:, i["armpit_left"]]
+    sr, sl = targets[:, i["shoulder_right"]], targets[:, i["shoulder_left"]]
+    mid = (ar + al) / 2
+    above = ~_past_line(ar, al, (sr + sl) / 2, origin, size_hw)
+    outside = _past_line(sr, ar, mid, origin, size_hw, margin) | _past_line(sl, al, mid, origin, size_hw, margin)
+    known = valid[:, list(i.values())].all(-1)
+    return above & outside & known[:, None, None]
+
+
 def _inside(coords: Tensor, lo: Tensor, hi: Tensor, grow: Tensor) -> Tensor:
     return (coords[None] >= (lo - grow)[:, None]) & (coords[None] <= (hi + grow)[:, None])
 
@@ -492,10 +534,10 @@ def warp_by_parts(
 
     One spline for a whole garment cannot turn flat-lay sleeves down onto hanging arms: the arm lies over the
     torso's side, so the spline folds and pulls background between sleeve and torso over the person. Here the
-    torso follows the torso landmarks only, each sleeve its armhole (shoulder, armpit) and cuff landmarks, and
-    for every person pixel the grid takes the first part that lands on its own garment piece, in the order
-    right sleeve, left sleeve, torso (sleeves in front of the torso's sides); pixels no part claims get a grid
-    value outside [-1, 1] (sampled as 0).
+    torso follows the torso landmarks only (and ends at its armhole lines above the armpits, `_past_shoulders`),
+    each sleeve its armhole (shoulder, armpit) and cuff landmarks, and for every person pixel the grid takes the
+    first part that lands on its own garment piece, in the order right sleeve, left sleeve, torso (sleeves in front
+    of the torso's sides); pixels no part claims get a grid value outside [-1, 1] (sampled as 0).
 
     Args:
         pairs: classical landmark pairs (groups 1), batch B, pixels.
@@ -601,6 +643,10 @@ def warp_by_parts(
         )
         if k > 0 and inside is not None:
             landed &= inside[:, y0 : y1 + 1, x0 : x1 + 1]
+        if k == 0:  # no square shoulder corner past the body's armholes
+            margin = SLEEVE_OUT * max(h, w)
+            placed = pairs.person_px[..., 2] > 0
+            landed &= ~_past_shoulders(targets[:, 0], placed, pairs.names, (y0, x0), landed.shape[1:], margin)
         if k > 0 and arm is not None:  # a long sleeve (one with elbow pairs) over the arm
             free = arm[:, y0 : y1 + 1, x0 : x1 + 1] & ~sleeves[:, :, y0 : y1 + 1, x0 : x1 + 1].any(1)
             free &= (extra_valid[:, k, 0] & usable[:, k])[:, None, None]

@@ -254,6 +254,21 @@ class TestFit:
                 tshirt_landmarks(), frontal_pose(), body=type(body)(torch.ones(1, 1, 8, 8), body.lower, body.silhouette)
             )
 
+    def test_sleeveless_armpits_against_the_body(self):
+        from kfvton.keypoints.placement import ARMPIT_HALF, SLEEVELESS_ARMPIT_HALF
+
+        # old long sleeves merged into the top: the outline at the armpits is the arms' outer edge
+        body = body_masks((160, 330), (330, 500), half_width=0.7 * SW)
+        lm = tshirt_landmarks()
+        sleeveless = GarmentLandmarks(lm.points, lm.garment_hw, ("none",))
+        for landmarks, half in ((lm, ARMPIT_HALF), (sleeveless, SLEEVELESS_ARMPIT_HALF)):
+            pairs = place_garment_landmarks(landmarks, frontal_pose(), body=body, tuck="out")
+            for name in ("armpit_left", "armpit_right"):
+                assert abs(float(target(pairs, name)[0]) - 192) == pytest.approx(half * SW, abs=1.0), name
+        # a sleeveless top's armhole runs in from the shoulder seam (no square corner over the arm)
+        pairs = place_garment_landmarks(sleeveless, frontal_pose(), body=body, tuck="out")
+        assert float(target(pairs, "shoulder_left")[0] - target(pairs, "armpit_left")[0]) > 0.05 * SW
+
     def test_side_seams_follow_the_waist_inwards_only(self):
         from kfvton.keypoints.placement import SIDE_SEAM_AT, place_side_seams
 

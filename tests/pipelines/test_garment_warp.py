@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -329,6 +331,30 @@ class TestLongSleeves:
         assert int(((after[:, 0] > 0.5) & outside[:, 0] & fitted.sleeves.any(1)).sum()) == 0
         assert float(after[0, 0, 250, 261]) > 0.5 and float(after[0, 0, 250, 124]) > 0.5  # still on the arms
         torch.testing.assert_close(fitted.grid[0, 300, 192], loose.grid[0, 300, 192])  # the torso unchanged
+
+    def test_torso_shoulders_end_at_the_armholes(self):
+        from kfvton.pipelines.garment_warp import SLEEVE_OUT, warp_by_parts
+
+        pairs, _ = _tshirt_pairs()
+        # a sleeveless top whose square top corners reach 30 px past its shoulder landmarks (x 70 and 230)
+        conf = pairs.garment_px[..., 2].clone()
+        for name in ("sleeve_left_outer", "sleeve_left_inner", "sleeve_right_outer", "sleeve_right_inner"):
+            conf[:, pairs.names.index(name)] = 0.0
+        pairs = replace(pairs, garment_px=torch.cat((pairs.garment_px[..., :2], conf[..., None]), -1))
+        mask = torch.zeros(1, 1, 400, 300)
+        mask[..., 40:385, 40:260] = 1
+        mask[..., 40:60, 120:180] = 0  # neckline
+        _, warped = warp_garment(torch.rand(1, 3, 400, 300), mask, warp_by_parts(pairs, mask, reg=1e-3))
+        p = pairs.person_px[0]
+        sr, ar = p[pairs.names.index("shoulder_right")], p[pairs.names.index("armpit_right")]
+        sl, al = p[pairs.names.index("shoulder_left")], p[pairs.names.index("armpit_left")]
+        margin = SLEEVE_OUT * 512 + 1
+        rows = slice(int(max(sr[1], sl[1])) - 10, int(min(ar[1], al[1])))  # from above the shoulders to the armpits
+        xs = (warped[0, 0, rows] > 0.5).nonzero()[:, 1]
+        assert xs.numel() > 0
+        assert float(xs.min()) >= float(min(sr[0], ar[0])) - margin  # no corner outside the armhole lines
+        assert float(xs.max()) <= float(max(sl[0], al[0])) + margin
+        assert float(warped[0, 0, int(ar[1]) + 20, int(ar[0]) - 10]) > 0.5  # below the armpits the torso is free
 
     def test_long_sleeve_covers_the_arm(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
