@@ -297,16 +297,6 @@ def _row_change(
     return rows_y[best]
 
 
-#: The top's colours are read in the band OPEN_FRONT_BAND neck-to-hip lengths above the split (`_one`): an open
-#: jacket's fronts below the waist keep its colour, not the chest's (the blouse under it).
-OPEN_FRONT_BAND = 0.25
-#: ... but on an arm's side only above its bare forearm's skin, read from the elbow to BARE_BEFORE_WRIST shoulder
-#: widths before the wrist (the hand below a long sleeve's cuff is bare too).
-BARE_BEFORE_WRIST = 0.15
-#: The hem rule (`_one`) reaches HEM_REACH neck-to-hip lengths below the split; so do the top's other colours beside
-#: a bare forearm (an open cardigan's fronts hang about that far).
-HEM_REACH = 0.33
-
 #: A sleeve below the waist reaches at most SLEEVE_REACH shoulder widths from the arm's line; from an arm hanging
 #: straight by the wall, only SLEEVE_WIDTH times the forearm's distance to the wall (its half-width seen from the
 #: outside), at least SLEEVE_MIN shoulder widths (`_sleeve_reach`).
@@ -481,38 +471,13 @@ def _one(
                 past = ((xx - wrist[0]) * forearm[0] + (yy - wrist[1]) * forearm[1]) / max(np.linalg.norm(forearm), 1.0)
                 mine &= past <= CUFF_PAST_WRIST * sw
             sleeve |= mine
-        # the top's own colours just above the split besides the chest's: an open cardigan's fronts hang beside the
-        # hips in another colour than the blouse under it (not when the split was guessed at the waist without a
-        # colour change: the band above it may be the lower garment's waist)
-        above = (parse == 5) & (yy >= split - OPEN_FRONT_BAND * torso) & (yy < split)
-        tops = main_colours(rgb[above]) if above.sum() >= 100 and not one_colour else []
-        d_chest = np.linalg.norm(rgb - chest, axis=-1)
-        d_top = np.min([d_chest, *(np.linalg.norm(rgb - c, axis=-1) for c in tops)], axis=0)
-        # the top's other colours count on a bare forearm's side only above its highest row of skin or within the hem
-        # reach: a rolled-up sleeve ends there, and lower beside the bare forearm the lower garment's side, shaded by
-        # the arm and blended with it, would match a dark stripe or shadow of the top (013568)
-        covered = np.ones((h, w), bool)
-        for side, label in (("left", 14), ("right", 15)):
-            elbow, wrist = joint(f"{side}_elbow"), joint(f"{side}_wrist")
-            if elbow is None or wrist is None:
-                continue
-            # the forearm's own skin, not the hand's: at least BARE_BEFORE_WRIST shoulder widths before the wrist
-            forearm = wrist - elbow
-            along = ((xx - elbow[0]) * forearm[0] + (yy - elbow[1]) * forearm[1]) / max(np.linalg.norm(forearm), 1.0)
-            bare = (parse == label) & (sleeve_dist[label] < 0.2 * sw) & (along >= 0)
-            bare &= along <= np.linalg.norm(forearm) - BARE_BEFORE_WRIST * sw
-            # bare when most of the forearm's line is skin (not a skin-coloured patch of the sleeve)
-            line = [elbow + t * forearm for t in np.linspace(0.0, 1.0, 9)]
-            on = [bare[int(y), int(x)] for x, y in line if 0 <= int(y) < h and 0 <= int(x) < w]
-            if np.mean(on or [False]) >= 0.5:
-                covered &= ~((sleeve_dist[label] <= sleeve_dist[29 - label]) & (yy > np.nonzero(bare)[0].min()))
-        d_top = np.where(covered | (yy < split + HEM_REACH * torso), d_top, d_chest)
-        sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > d_top
+        sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
         if np.linalg.norm(chest - thigh) > 0.08:  # alike, nearer one or the other is noise: speckles of old top
             lower &= ~sleeve
         # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
         # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
-        hem = lower & (d_top < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + HEM_REACH * torso)
+        d_chest = np.linalg.norm(rgb - chest, axis=-1)
+        hem = lower & (d_chest < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
         hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
         if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
