@@ -349,10 +349,14 @@ class TestMeasures:
     # 4.1 %; after merging main (regions6) 0.585, 94.7 %, 3.9 %: floors 0.53 / 0.92 -> 0.57 / 0.93; dresses
     # unchanged by lower6 (after the merge 0.534, 92.5 %, 6.2 %; tops rose to 0.576, so the dress gap is 0.042).
     # Round 8 (dress8: `_strap_tops`, a carried bag not the body, `_Body.hips_half`): dresses 0.539, 90.7 %, 4.8 %
-    # (020715's bag no longer widens the far hip): the spill goal < 5 % is met; floors 0.50 / 0.065 -> 0.52 / 0.055
+    # (020715's bag no longer widens the far hip): the spill goal < 5 % is met; floors 0.50 / 0.065 -> 0.52 / 0.055.
+    # Round 8 after all merges: lower SSIM 0.590, cover 92.4 % (was 94.7 %), spill 4.3 %: the card under 013567's
+    # shorts is backdrop now (garment_mask, c6082bf), so the new shorts are their real shape, not the card's
+    # rectangle that covered everything (013567 cover 84.4 %; looked at: the shorts' own outline). Cover floor
+    # 0.93 -> 0.90 for that reason (the issue's goal is 85 %); dresses 0.537, 90.5 %, 4.5 %
     @pytest.mark.parametrize(
         ("name", "ssim_floor", "cover_floor", "spill_ceiling"),
-        [("lower_body", 0.57, 0.93, 0.05), ("dresses", 0.52, 0.87, 0.055)],
+        [("lower_body", 0.57, 0.90, 0.05), ("dresses", 0.52, 0.87, 0.055)],
     )
     def test_two_photo_floors(self, dresscode, name, ssim_floor, cover_floor, spill_ceiling):
         import bench_lower
