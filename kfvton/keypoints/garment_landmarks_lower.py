@@ -242,16 +242,15 @@ def _side_gap_rows(piece: np.ndarray, box: tuple[int, int, int, int]) -> int:
     x0, y0, x1, y1 = box
     width, height = x1 - x0 + 1, y1 - y0 + 1
     min_gap, cx = max(2, int(GAP_MIN * width)), 0.5 * (x0 + x1)
-    count = 0
-    for row in range(y0 + int(0.3 * height), y1 + 1):
-        xs = np.nonzero(piece[row])[0]
-        if xs.size < 2:
-            continue
-        gaps = np.diff(xs)
-        wide = np.nonzero(gaps > min_gap)[0]
-        if any(abs(0.5 * (xs[k] + xs[k + 1]) - cx) > width / 6 for k in wide):
-            count += 1
-    return count
+    background = np.pad(piece[y0 + int(0.3 * height) : y1 + 1] == 0, ((0, 0), (1, 1)), constant_values=False)
+    edges = np.diff(background.astype(np.int8), axis=1)
+    rows, starts = np.nonzero(edges == 1)  # each background run's first column (padded frame: + 1) ...
+    _, ends = np.nonzero(edges == -1)  # ... and the column after its last, in the same row-major order
+    inside = (starts > 0) & (ends < piece.shape[1])  # not the background left or right of the garment
+    gap = ends - starts + 1  # as the distance between the garment pixels on either side
+    centre = 0.5 * (starts - 1 + ends)
+    off = inside & (gap > min_gap) & (np.abs(centre - cx) > width / 6)
+    return int(np.unique(rows[off]).size)
 
 
 def classify_garment(mask: Tensor) -> GarmentCategory:
