@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
@@ -237,18 +236,14 @@ class TestNeckAndShoulders:
         assert float(lum.min()) > yellow - 0.02, float(lum.min())
 
 
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "samples" / "vitonhd" / "test"
-
-
-@pytest.mark.skipif(not (SAMPLES / "image" / "07445_00.jpg").is_file(), reason="VITON-HD samples not present")
-def test_freed_long_sleeves_of_07445_give_crisp_arms():
+def test_freed_long_sleeves_of_07445_give_crisp_arms(vitonhd_dir: Path):
     """07445's long sleeves freed by a short-sleeved knit (01260) with its parse map: across both forearms (the
     pose's elbow -> wrist middles) the repainted arm is skin darker than the wall beside it, and its outline against
     the wall is a step of a few pixels (it was a pale blur, a ghost of an arm, ~10 px wide)."""
     from kfvton.pipelines.review import find_garment, find_person, tryon_pair
 
-    person = find_person(SAMPLES / "image" / "07445_00.jpg")
-    out = tryon_pair(person, find_garment(SAMPLES / "cloth" / "01260_00.jpg"))
+    person = find_person(vitonhd_dir / "image" / "07445_00.jpg")
+    out = tryon_pair(person, find_garment(vitonhd_dir / "cloth" / "01260_00.jpg"))
     joints = person.pose.joints[0]
     for elbow, wrist, outward in ((3, 4, -1), (6, 7, 1)):  # the wall lies outside each arm
         x, y = ((joints[elbow, :2] + joints[wrist, :2]) / 2).round().long().tolist()
