@@ -6,7 +6,10 @@ from __future__ import annotations
 import numpy as np
 from torch import Tensor
 
-__all__ = ["to_uint8_hwc", "true_runs"]
+__all__ = ["LUMA_WEIGHTS", "to_uint8_hwc", "true_runs"]
+
+#: Luminance of RGB (ITU-R BT.601 weights): the one place the light, shading and cutting rules read them from.
+LUMA_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
 
 
 def to_uint8_hwc(image: Tensor) -> np.ndarray:

@@ -84,6 +84,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .._arrays import LUMA_WEIGHTS
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
@@ -766,7 +767,7 @@ def _repaint(
         if shading:
             gain[i][box] = clothes_shading(c.img, c.old, unit)
             sub = c.img[::3, ::3][c.old[::3, ::3]]  # (every 3rd row and column: a median needs no more)
-            reference[i] = float(np.median(sub @ np.array([0.299, 0.587, 0.114], np.float32)))
+            reference[i] = float(np.median(sub @ np.array(LUMA_WEIGHTS, np.float32)))
             lit = [
                 min(lit[0], box[0].start),
                 max(lit[1], box[0].stop),
@@ -1002,7 +1003,7 @@ def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) ->
     `skin_colour`'s; `skin_colour` (of the face's tone) times `BODY_TONE[1]` when fewer than `GRAIN_MIN_PX` (at
     1024 rows) such pixels show."""
     body = seeds.skin & ((c.codes & _FACE) == 0)
-    luma = np.array([0.299, 0.587, 0.114], np.float32)
+    luma = np.array(LUMA_WEIGHTS, np.float32)
     ref = float(skin_colour @ luma)
     if body.sum() < GRAIN_MIN_PX * unit * unit or ref <= 1e-3:
         return skin_colour * BODY_TONE[1]
@@ -1270,7 +1271,7 @@ def _grain_bands(img: np.ndarray, unit: float, rng: np.random.Generator) -> _Gra
     """Bands (differences of Gaussians of `GRAIN_BANDS` sigmas, at 1024 rows) of the log-luminance of `img` (H, W, 3)
     [0, 1] and of white noise, for `_grain`."""
     h, w = img.shape[:2]
-    log_l = np.log(img @ np.array([0.299, 0.587, 0.114], np.float32) + 0.04)
+    log_l = np.log(img @ np.array(LUMA_WEIGHTS, np.float32) + 0.04)
     noise = rng.standard_normal((h, w), dtype=np.float32)
     real, noises = [], []
     real_lo, noise_lo = log_l, noise

@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import LUMA_WEIGHTS
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_TPS
 from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pairs, warp_from_points
@@ -392,13 +393,10 @@ def _cover_arm(
     """
     b, h, w = landed.shape
     cuff = cuff_px.mean(1)
-    towards = elbow_px.mean(1) - cuff  # the sleeve's side of the cuff line
-    ys = torch.arange(h, device=box.device, dtype=cuff.dtype) + origin[0]
-    xs = torch.arange(w, device=box.device, dtype=cuff.dtype) + origin[1]
-    side = (xs[None, None] - cuff[:, 0, None, None]) * towards[:, 0, None, None] + (
-        ys[None, :, None] - cuff[:, 1, None, None]
-    ) * towards[:, 1, None, None]
-    free = free & (side > 0) & ~landed
+    towards = elbow_px.mean(1) - cuff
+    across = torch.stack((-towards[:, 1], towards[:, 0]), dim=-1)  # the line through the cuff, across the sleeve
+    elbow_side = _past_line(cuff, cuff + across, cuff - towards, origin, (h, w))  # the sleeve's side of it
+    free = free & elbow_side & ~landed
     reach = ARM_COVER * (cuff_px[:, 0] - cuff_px[:, 1]).norm(dim=-1)
     landed, box = landed.clone(), box.clone()
     for i in range(b):
@@ -730,7 +728,7 @@ def _inside_back(
     y1 = min(h, int(top + INSIDE_BACK_MAX * cw) + 1)
     luma = np.zeros((h, w), np.float32)  # only the rows and columns read below
     yb = min(h, int(top + 2 * cw) + 4)
-    luma[y0:yb, x0:x1] = cv2.GaussianBlur(img[y0:yb, x0:x1] @ np.array([0.299, 0.587, 0.114], np.float32), (0, 0), 1.5)
+    luma[y0:yb, x0:x1] = cv2.GaussianBlur(img[y0:yb, x0:x1] @ np.array(LUMA_WEIGHTS, np.float32), (0, 0), 1.5)
     xm = (x0 + x1) // 2
     band = (
         slice(min(h, int(top + cw)), min(h, int(top + 2 * cw))),
@@ -824,7 +822,7 @@ def find_collar_stand(garment: Tensor, mask: Tensor, cut_mask: Tensor, landmarks
     il, ic, ir = (GARMENT_LANDMARKS.index(n) for n in ("collar_left", "collar_center", "collar_right"))
     before = mask.detach().expand(b, -1, -1, -1) > 0.5
     removed = before & (cut_mask.detach() <= 0.5)
-    weights = torch.tensor([0.299, 0.587, 0.114], dtype=garment.dtype, device=garment.device)
+    weights = torch.tensor(LUMA_WEIGHTS, dtype=garment.dtype, device=garment.device)
     luma = (garment.detach().expand(b, -1, -1, -1) * weights[:, None, None]).sum(1)  # (B, H, W)
     for i in range(b):
         x, _, conf = (float(v) for v in landmarks.points[i, ic])

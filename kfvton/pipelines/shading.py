@@ -29,6 +29,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import LUMA_WEIGHTS
 from .push_pull import mask_box, push_pull
 
 __all__ = [
@@ -147,8 +148,8 @@ def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -
     if reference is None:
         return lit
     ref = reference.to(colour).reshape(-1, 1, 1, 1)
-    luma = colour[:, 0:1] * 0.299
-    luma.add_(colour[:, 1:2], alpha=0.587).add_(colour[:, 2:3], alpha=0.114)
+    luma = colour[:, 0:1] * LUMA_WEIGHTS[0]
+    luma.add_(colour[:, 1:2], alpha=LUMA_WEIGHTS[1]).add_(colour[:, 2:3], alpha=LUMA_WEIGHTS[2])
     target = (luma + SHADE_OFFSET).pow_(1.0 - SHADE_PERCEPT).mul_((ref + SHADE_OFFSET) ** SHADE_PERCEPT)
     change = target.sub_(luma).clamp_min_(0.0).mul_(gain - 1.0)  # lift x (gain - 1)
     return torch.maximum(lit.add_(change), colour * SHADE_FLOOR)
@@ -180,7 +181,7 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     region = cv2.erode(region.astype(np.uint8), np.ones((e, e), np.uint8)) > 0
     if region.sum() < 16:
         return np.ones((h, w), np.float32)
-    luma = small @ np.array([0.299, 0.587, 0.114], np.float32)
+    luma = small @ np.array(LUMA_WEIGHTS, np.float32)
     raw_l = np.log(luma + 0.04).astype(np.float32)
     log_l = cv2.medianBlur(raw_l, 3)  # specks and thin lettering go
     # lace, knit patterns, small prints: what a 5x5 median takes away, averaged nearby (folds are smooth)
