@@ -104,21 +104,16 @@ def residue_breakdown(person: torch.Tensor, result, estimated: torch.Tensor, tru
       `MISSED_AS` groups by what they called it (`bg`: beyond the person mask, `body`: neck or arms, `head`: hair or
       face, `lower`: lower garment or legs), and `kept`: called old garment yet left (nothing repainted it).
     """
-    old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
-    uncovered = old & (result.warped_mask[0, 0] <= 0.5)
-    n = max(int(uncovered.sum()), 1)
-    diff = (result.image[0] - person[0]).abs().amax(dim=0)
-    residue = uncovered & (diff <= 12 / 255)
-    under = residue & (covering(result)[0, 0] > 0.5)
-    untouched = residue & ~under & (diff < 1e-4)
-    repainted = residue & ~under & ~untouched
-    wall = repainted & coloured_like(person, result, truth, (0,), WALL_SIGMA)
+    n, residue, under, repainted = _residue_parts(person, result, truth)
+    untouched = residue & ~under & ~repainted
+    wall = repainted & wall_coloured(person, result, truth)
     skin = repainted & ~wall & coloured_like(person, result, truth, SKIN_IDS, SKIN_SIGMA)
     out = {"under": int(under.sum()) / n, "repainted": int(repainted.sum()) / n}
     out |= {
         "wall": int(wall.sum()) / n,
         "skin": int(skin.sum()) / n,
         "other": int((repainted & ~wall & ~skin).sum()) / n,
+        "nowall": int((residue & ~wall).sum()) / n,  # as `residue_without_wall`, its wall computed once here
     }
     out["missed"] = int((untouched & ~torch.isin(estimated[0], torch.tensor([5, 6, 7]))).sum()) / n
     for key, ids in MISSED_AS.items():
@@ -163,13 +158,23 @@ def residue_without_wall(person: torch.Tensor, result, truth: torch.Tensor) -> f
     colour near them (`wall_coloured`): old garment of the wall's colour (a white top on a light wall) repainted as
     that wall is a right repaint that the strict residue cannot tell from garment left. Pixels left untouched stay
     counted even when wall-coloured (nothing was done to them)."""
+    n, residue, _, repainted = _residue_parts(person, result, truth)
+    return int((residue & ~(repainted & wall_coloured(person, result, truth))).sum()) / n
+
+
+def _residue_parts(
+    person: torch.Tensor, result, truth: torch.Tensor
+) -> tuple[int, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(n, residue, under, repainted): the count of uncovered old-garment pixels (old garment 5, 6, 7 of the
+    reference map outside the warped mask; at least 1) and (H, W) bool masks of its residue (colour within 12/255
+    of the photo), of the residue under the composited garment (`covering` > 0.5), and of the residue elsewhere
+    that the try-on changed at all (repainted)."""
     old = torch.isin(truth[0], torch.tensor([5, 6, 7]))
     uncovered = old & (result.warped_mask[0, 0] <= 0.5)
     diff = (result.image[0] - person[0]).abs().amax(dim=0)
     residue = uncovered & (diff <= 12 / 255)
     under = residue & (covering(result)[0, 0] > 0.5)
-    repainted = residue & ~under & (diff >= 1e-4)
-    return int((residue & ~(repainted & wall_coloured(person, result, truth))).sum()) / max(int(uncovered.sum()), 1)
+    return max(int(uncovered.sum()), 1), residue, under, residue & ~under & (diff >= 1e-4)
 
 
 def residue_map(person: torch.Tensor, result, estimated: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
@@ -281,7 +286,6 @@ def main() -> int:
         seen = old_garment_residue(person, result.image, covering(result), ours_truth)
         left = seen_share(person, result, ours_truth)
         parts = residue_breakdown(person, result, regions.parse, ours_truth)
-        parts["nowall"] = residue_without_wall(person, result, ours_truth)
         spill = mask_spill(result.warped_mask, ours_truth)
         parts["bag"] = carried_share(regions.parse, truth) if item["kind"] == "dresscode" else float("nan")
         rows.append((item["set"], ious, residue, spill, parts, seen, left))
