@@ -686,7 +686,8 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) 
     `INSIDE_BACK_START` collar widths), the run of pixels darker than `INSIDE_BACK_DARK` of the front's median
     luminance (one to two collar widths under the collar) is the inside; it and everything above it go. Nothing is
     cut where the inside is not darker than the front (black garments: the composite then keeps the neck in front of
-    the back neckline, `_neck_zone`), or where the dark run does not cover the collar's centre column.
+    the back neckline, `_neck_zone`), or where the dark run neither covers the collar's centre column nor brackets
+    it (a light label at the centre).
 
     Args:
         garment: (B, 3, H, W) float [0, 1], the garment photos.
@@ -760,8 +761,11 @@ def _inside_back(
             continue  # dark to the window's end: a dark garment or a print, not an inside
         ends[k] = run_start + int(np.argmin(run))
     valid = ~np.isnan(ends)
-    # an inside spans most of the opening (a print's dark spot or a placket does not) and covers its centre
-    if valid.mean() < INSIDE_BACK_SPAN or not valid[max(0, (x1 - x0) // 2 - 2) : (x1 - x0) // 2 + 3].any():
+    # an inside spans most of the opening (a print's dark spot or a placket does not) and covers its centre, or
+    # brackets it within a quarter collar width on both sides (a light label sewn at the centre, not enclosed)
+    mid, q = (x1 - x0) // 2, max(3, int(cw / 4))
+    on_centre = valid[max(0, mid - 2) : mid + 3].any() or (valid[max(0, mid - q) : mid].any() and valid[mid:][:q].any())
+    if valid.mean() < INSIDE_BACK_SPAN or not on_centre:
         return None
     cols = np.arange(x1 - x0)
     lo, hi = cols[valid][0], cols[valid][-1]
@@ -769,7 +773,6 @@ def _inside_back(
     k = max(3, int(cw / 6)) | 1
     ends = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(ends, k // 2, mode="edge"), k), axis=1)
     # a neckline is deepest at its middle and rises to both sides (a U or a V): no deeper than nearer the middle
-    mid = (x1 - x0) // 2
     ends[mid] = float(np.median(ends[max(0, mid - k) : mid + k + 1]))
     ends[mid:] = np.minimum.accumulate(ends[mid:])
     ends[: mid + 1] = np.minimum.accumulate(ends[: mid + 1][::-1])[::-1]

@@ -52,6 +52,18 @@ class TestInsideBack:
         assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
         assert not bool(removed[..., 50:, :].any())
 
+    def test_a_label_at_the_centre_joined_to_the_band_does_not_stop_the_cut(self):
+        """A light label hanging from the top band at the centre (columns 76-84, rows 20-52: longer than the
+        inside, not enclosed by it; Dress Code 000004's denim shirt): the inside on both sides is cut, so is the
+        label's column; an inside on one side of the centre only is not."""
+        garment, mask, landmarks = flat_top(inside=0.3)
+        garment[..., 20:52, 76:85] = 0.98
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
+        assert not bool(removed[..., 50:, :].any())
+        garment[..., 22:45, 58:76] = 0.7  # the left half of the opening is not dark: a dark patch off the centre
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
     def test_a_print_of_light_motifs_is_not_filled(self):
         """The same dark opening strewn with six light motifs (a print on a mock neck, VITON-HD 02783): its holes
         are not taken as labels, the cut stays what the columns alone give."""
