@@ -904,7 +904,7 @@ def _fill_weight(
     )
     if far.any():
         wc = np.maximum(wc, _soft_grown(far, unit))
-    wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, unit)
+    wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, c.covered, unit)
     return _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
 
 
@@ -1233,11 +1233,15 @@ def _specks(front: np.ndarray, freed: np.ndarray, unit: float) -> np.ndarray:
     return (small & touching)[parts]
 
 
-def _no_slivers(weight: np.ndarray, freed: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
+def _no_slivers(
+    weight: np.ndarray, freed: np.ndarray, skin: np.ndarray, covered: np.ndarray, unit: float
+) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) raised to background where the repainted skin (its
     `freed` (H, W) bool pixels under 0.5), with the visible `skin` (H, W) bool beside it, is thinner than 2
-    `SLIVER_PX` (at 1024 rows) and within 2 `SLIVER_PX` of the background's share: a strip of skin between a new
-    sleeve or side seam that covers the body and the background is no body part."""
+    `SLIVER_PX` (at 1024 rows) and within 2 `SLIVER_PX` of the background's share and of the new garment
+    (`covered` (H, W) bool): a strip of skin between a new sleeve or side seam that covers the body and the
+    background is no body part; a freed forearm narrowing to the wrist, far from the new garment, is (it left a
+    block of wall between the repainted arm and the hand)."""
     painted_skin = freed & (weight < 0.5)
     if not painted_skin.any():
         return weight
@@ -1247,6 +1251,7 @@ def _no_slivers(weight: np.ndarray, freed: np.ndarray, skin: np.ndarray, unit: f
     sliver = painted_skin & ~opened
     if sliver.any():  # along the background (not a neck between collar points, enclosed by the garment)
         sliver &= cv2.distanceTransform((weight <= 0.5).astype(np.uint8), cv2.DIST_L2, 3) <= 2 * r
+        sliver &= cv2.distanceTransform((~covered).astype(np.uint8), cv2.DIST_L2, 3) <= 2 * r
     if not sliver.any():
         return weight
     return np.maximum(weight, _soft_grown(sliver, unit))

@@ -255,3 +255,27 @@ def test_freed_long_sleeves_of_07445_give_crisp_arms(vitonhd_dir: Path):
         # the ghost's ramp over ~10 px rose by ~0.1 of it per pixel)
         step = float(side.diff().max())
         assert step > 0.3 * (wall - float(side.min())), (elbow, step, [round(float(v), 2) for v in side])
+
+
+def test_a_freed_forearm_narrowing_to_the_wrist_is_no_sliver():
+    """`_no_slivers`: a thin strip of repainted skin next to visible skin becomes background only near the new
+    garment (a strip between a sleeve and the wall); a freed forearm thinning to the wrist above the hand, far from
+    the new garment, stays skin (it became a block of wall between the arm and the hand, 07445's left wrist)."""
+    import numpy as np
+
+    from kfvton.pipelines.composite import _no_slivers
+
+    h, w = 120, 100
+    weight = np.ones((h, w), np.float32)
+    freed = np.zeros((h, w), bool)
+    skin = np.zeros((h, w), bool)
+    covered = np.zeros((h, w), bool)
+    freed[10:80, 40:60] = True
+    weight[10:80, 45:55] = 0.0  # a 10-pixel forearm, repainted
+    skin[80:110, 40:60] = True  # the hand below it
+    weight[80:110, 40:60] = 0.0
+    far = _no_slivers(weight, freed, skin, covered, 1.0)
+    assert far[20:70, 48:52].max() < 0.5
+    covered[10:80, 20:44] = True  # a new sleeve right beside it: the strip is a sliver
+    near = _no_slivers(weight, freed, skin, covered, 1.0)
+    assert near[20:70, 48:52].min() > 0.5
