@@ -453,31 +453,36 @@ def _find_armpit(
     if thin.any() and (not leave.any() or np.argmax(thin) < np.argmax(leave)):
         j = int(np.argmax(thin))
         return n - 1 - j, 0.6
-    if not leave.any():
-        # The seam runs straight up to the top (sleeveless with a shallow armhole): the armhole's deepest
-        # concave bend in the upper half, else a third of the way down.
-        upper = np.nonzero(candidates & (rev[:, 1] < top_y + 0.5 * body_h))[0]
-        upper = upper[upper < n - margin]
-        if upper.size == 0:
-            return None, 0.0
-        rev_a = a[::-1]
-        jj = int(upper[np.argmin(rev_a[upper])])
-        if rev_a[jj] < -10.0:
-            return n - 1 - jj, _conf_from_turn(rev_a[jj])
-        jj = int(upper[np.argmin(np.abs(rev[upper, 1] - (top_y + 0.33 * body_h)))])
-        return n - 1 - jj, _FALLBACK_CONF
-    j = int(np.argmax(leave))
-    # Refine: armpits are concave corners; take the most concave turn around the departure, else the sharpest.
     rev_a = a[::-1]
-    around = np.arange(max(j - step, i1), min(j + 3 * step + 1, n - margin))
-    if around.size and rev_a[around].min() < -20.0:
-        jj = int(around[np.argmin(rev_a[around])])
+    if leave.any():
+        j = int(np.argmax(leave))
+        # Refine: armpits are concave corners; take the most concave turn around the departure, else the sharpest.
+        around = np.arange(max(j - step, i1), min(j + 3 * step + 1, n - margin))
+        if around.size and rev_a[around].min() < -20.0:
+            jj = int(around[np.argmin(rev_a[around])])
+            return n - 1 - jj, _conf_from_turn(rev_a[jj])
+        window = np.arange(j, min(j + step + 1, n - margin))
+        if window.size == 0:
+            window = np.array([j])
+        jj = int(window[np.argmax(np.abs(rev_a[window]))])
+        # A convex turn followed by an outline flatter than 45 degrees is the top corner of a sleeveless body (a
+        # boxy shell, VITON-HD 00034) turning into the shoulder line: that corner is the shoulder and the armhole
+        # lies below it on the straight side. A tank's armpit turns inwards too, but into a strap that rises.
+        ahead = np.cumsum(np.linalg.norm(np.diff(rev[jj:], axis=0), axis=1)) >= 0.1 * body_h
+        rise = rev[jj + 1 + int(np.argmax(ahead))] - rev[jj] if ahead.any() else rev[-1] - rev[jj]
+        if rev_a[jj] <= 20.0 or abs(rise[1]) >= abs(rise[0]):
+            return n - 1 - jj, _conf_from_turn(rev_a[jj])
+    # The seam runs straight up to the top (sleeveless with a shallow armhole): the armhole's deepest concave bend
+    # in the upper half, else a third of the way down.
+    upper = np.nonzero(candidates & (rev[:, 1] < top_y + 0.5 * body_h))[0]
+    upper = upper[upper < n - margin]
+    if upper.size == 0:
+        return None, 0.0
+    jj = int(upper[np.argmin(rev_a[upper])])
+    if rev_a[jj] < -10.0:
         return n - 1 - jj, _conf_from_turn(rev_a[jj])
-    window = np.arange(j, min(j + step + 1, n - margin))
-    if window.size == 0:
-        window = np.array([j])
-    jj = int(window[np.argmax(np.abs(rev_a[window]))])
-    return n - 1 - jj, _conf_from_turn(rev_a[jj])
+    jj = int(upper[np.argmin(np.abs(rev[upper, 1] - (top_y + 0.33 * body_h)))])
+    return n - 1 - jj, _FALLBACK_CONF
 
 
 def _mirror_lopsided_sleeve(out: np.ndarray, raw: np.ndarray, *, axis: float, height: float, span: float) -> None:

@@ -43,7 +43,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
          no seam at an old sleeve's hem across an arm);
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
-         limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, and the torso
+         limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, each upper arm
+         under a freed sleeve continued as where it leaves the sleeve (`_upper_arms_under_sleeves`), and the torso
          outline `_torso_outline`: an arm under a freed sleeve is arm-wide) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
          `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
          upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
@@ -253,6 +254,9 @@ ARM_SPAN = (0.15, 0.75)
 ARM_BINS = 6
 ARM_FULL = 0.6
 ARM_SCALE = (0.9, 1.25)
+#: `_upper_arms_under_sleeves`: the visible arm's width is read over this share of the upper arm's length below its
+#: topmost visible pixel (where it leaves an old sleeve), which must lie at least this far down the bone.
+ARM_TOP = 0.08
 #: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint
 #: (as wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented halfway
 #: from the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the
@@ -1119,6 +1123,49 @@ def _arm_widths(
     return widths
 
 
+def _upper_arms_under_sleeves(
+    codes: np.ndarray, keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
+) -> np.ndarray:
+    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up to its
+    shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve (its
+    skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %). The
+    pose's shoulder joint sits on the inner side of the deltoid, so the limb drawn on the bone left the arm's outer
+    side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole)."""
+    out = np.zeros(codes.shape, np.uint8)
+    if keypoints is None or keypoints.pose is None:
+        return out > 0
+    xy, ok = _joints_px(keypoints.pose, i, size_hw)
+    xy = xy - np.array(origin_yx[::-1], np.float64)
+    if not (ok[2] and ok[5]):
+        return out > 0
+    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    ys, xs = np.nonzero(((codes & _ARM) > 0) & ((codes & _OLD) == 0))
+    for a, b in ((2, 3), (5, 6)):
+        length = float(np.linalg.norm(xy[b] - xy[a]))
+        if not (ok[a] and ok[b]) or length < 4 or len(xs) == 0:
+            continue
+        d = (xy[b] - xy[a]) / length
+        n = np.array([-d[1], d[0]])
+        dx, dy = xs - xy[a][0], ys - xy[a][1]
+        t = (dx * d[0] + dy * d[1]) / length
+        across = dx * n[0] + dy * n[1]
+        # (as far out as a whole arm width: the arm may lie off the bone by up to half its width)
+        near = (t >= 0) & (t <= 1) & (np.abs(across) < LIMB_WIDTHS[(a, b)][0] * ARM_SCALE[1] * sw)
+        if not near.any() or t[near].min() < ARM_TOP:
+            continue  # no arm seen, or seen up to the shoulder (no sleeve over it)
+        t0 = float(t[near].min())
+        top = near & (t <= t0 + ARM_TOP)
+        lo, hi = np.percentile(across[top], (5, 95))
+        if hi - lo < ARM_FULL * LIMB_WIDTHS[(a, b)][0] * sw:
+            continue  # the sleeve's edge crosses the arm slantwise: no full width to continue
+        p0 = xy[a] + d * t0 * length
+        quad = np.array([xy[a] + n * lo, xy[a] + n * hi, p0 + n * hi, p0 + n * lo])
+        cv2.fillPoly(out, [np.round(quad).astype(np.int32)], 1)
+        centre = xy[a] + n * 0.5 * (lo + hi)
+        cv2.circle(out, tuple(np.round(centre).astype(int)), int(round(0.5 * (hi - lo))), 1, -1)  # round shoulder
+    return out > 0
+
+
 def _near_residue(
     c: _Crop,
     fr: _Freed,
@@ -1357,6 +1404,7 @@ def _background_weight(
         # background, and an arm under a freed sleeve is arm-wide
         ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
         body |= prior[ys : ys + hs, xs : xs + ws] > 0
+        body |= small(_upper_arms_under_sleeves(codes, keypoints, i, size_hw, origin_yx)) > 0.5
         d_out = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
         d_in = cv2.distanceTransform(body.astype(np.uint8), cv2.DIST_L2, 5)
         # the signed distance to the body's outline, upsampled (smooth: no steps of the coarse grid), then a

@@ -197,6 +197,26 @@ class TestDetectGarmentLandmarksSynthetic:
         for name in SLEEVE_ENDS:
             assert lm.point(name)[0].tolist() == [0.0, 0.0, 0.0]
 
+    @pytest.mark.parametrize("tilt_deg", [-3.0, 0.0, 3.0])
+    def test_boxy_shell_armpits_below_the_shoulder_corners(self, tilt_deg):
+        """A sleeveless shell with straight sides and square top corners (VITON-HD 00034): the corners, where
+        the sides turn into the sloping shoulder line, are the shoulders; the armpits lie well below them on the
+        sides (they were read at the corners, which pinched the shirt's top onto the armpits)."""
+        outline = [(170, 40), (200, 62), (230, 40), (294, 84), (300, 96), (300, 460), (100, 460), (100, 96), (106, 84)]
+        angle = np.radians(tilt_deg)
+        rot = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
+        centre = np.array([W / 2, H / 2])
+        image, mask = draw_garment(
+            {"outline": [tuple((np.array(p, float) - centre) @ rot.T + centre) for p in outline]}
+        )
+        lm = detect_garment_landmarks(image, mask)
+        assert lm.sleeves == ("none",)
+        check_sane(lm, mask)
+        for side, x in (("left", 300), ("right", 100)):
+            shoulder, armpit = lm.point(f"shoulder_{side}")[0], lm.point(f"armpit_{side}")[0]
+            assert abs(shoulder[0].item() - x) < 15 and shoulder[1].item() < 125, (side, shoulder)
+            assert armpit[1].item() > shoulder[1].item() + 0.15 * 420, (side, armpit, shoulder)
+
     def test_batch_of_three_mixed(self):
         items = [draw_garment(SHAPES[n]) for n in ("tshirt", "tank", "long_hanging")]
         image = torch.cat([i for i, _ in items])

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
-from kfvton.pipelines.composite import composite_garment
+from kfvton.pipelines.composite import _ARM, _OLD, _upper_arms_under_sleeves, composite_garment
 
 H, W = 512, 384
 WALL = 0.92
@@ -279,3 +280,35 @@ def test_a_freed_forearm_narrowing_to_the_wrist_is_no_sliver():
     covered[10:80, 20:44] = True  # a new sleeve right beside it: the strip is a sliver
     near = _no_slivers(weight, freed, skin, covered, 1.0)
     assert near[20:70, 48:52].min() > 0.5
+
+
+def _arm_codes(top: int, shift: float) -> np.ndarray:
+    """(H, W) uint8 codes: the left upper arm's skin (`_ARM`, 50 px wide, centred `shift` px outside the bone 5 -> 6
+    of `JOINTS`) from row `top` to the elbow, old clothes (`_OLD`) above it."""
+    codes = np.zeros((H, W), np.uint8)
+    (xa, ya), (xb, yb) = JOINTS[5], JOINTS[6]
+    for y in range(110, yb):
+        x = xa + (xb - xa) * (y - ya) / (yb - ya) + shift
+        codes[y, int(x - 25) : int(x + 25)] = _ARM if y >= top else _OLD
+    return codes
+
+
+class TestUpperArmsUnderSleeves:
+    def test_follows_the_visible_arm_up_to_the_shoulder(self):
+        """Under a freed sleeve the upper arm continues as wide and as placed as where it leaves the sleeve: its
+        outer side, 20 px off the pose's bone, is body up to the shoulder joint, the bone's inner side is not."""
+        out = _upper_arms_under_sleeves(_arm_codes(top=210, shift=20.0), pairs(), 0, (H, W), (0, 0))
+        x = JOINTS[5][0] + (JOINTS[6][0] - JOINTS[5][0]) * 20 / 160  # the bone at row 140
+        assert out[140, int(x + 38)] and out[140, int(x + 20)]
+        assert not out[140, int(x - 15)]
+        assert not out[:, : W // 2].any()  # the right arm shows no skin: nothing drawn there
+
+    def test_nothing_without_a_sleeve_over_the_arm(self):
+        out = _upper_arms_under_sleeves(_arm_codes(top=120, shift=20.0), pairs(), 0, (H, W), (0, 0))
+        assert not out.any()
+
+    def test_crop_origin(self):
+        codes = _arm_codes(top=210, shift=20.0)
+        full = _upper_arms_under_sleeves(codes, pairs(), 0, (H, W), (0, 0))
+        crop = _upper_arms_under_sleeves(codes[100:, 200:], pairs(), 0, (H, W), (100, 200))
+        assert np.array_equal(full[100:, 200:], crop)
