@@ -121,6 +121,12 @@ _OUTSIDE = -2.0  # grid value outside [-1, 1]: grid_sample reads zeros there
 ROOT_DOWN = 0.12
 #: A sleeve's top hangs this fraction of the way from the torso's shoulder-seam target towards the shoulder joint.
 SLEEVE_SEAM_IN = 0.3
+#: A sleeve without elbow pairs (a short one) has its armpit target this fraction of the way from its armhole turned
+#: with the sleeve (`_sleeve_root_targets`) to the torso's armpit target: turned alone, its underside joins the torso
+#: high on the chest and the torso's own armpit corner shows under it as a dark notch; all the way, the sleeve
+#: shears into folds. Long sleeves keep the turned armpit (their elbow pairs hold them on the arm; moved, their top
+#: widens past the arm).
+ARMPIT_TO_TORSO = 0.5
 #: A sleeve's armhole is scaled at least this fraction of the torso's scale at the armhole.
 ARMHOLE_MIN_SCALE = 0.8
 #: A long sleeve's width at the elbow: the garment's own (its cross-section half-way down the sleeve) scaled like
@@ -599,6 +605,10 @@ def warp_by_parts(
         extra_g[:, k, :2], extra_p[:, k, :2] = _sleeve_elbow_pairs(
             pairs, side, person[:, k], garment[:, k], parts[:, k]
         )
+        i_a = pairs.names.index(f"armpit_{side}")
+        short = (extra_p[:, k, 0, 2] <= 0) & (person[:, 0, i_a, 2] > 0)
+        met = torch.lerp(person[:, k, i_a, :2], person[:, 0, i_a, :2], ARMPIT_TO_TORSO)
+        person[:, k, i_a, :2] = torch.where(short[:, None], met, person[:, k, i_a, :2])
     extra_valid = (extra_p[..., 2] > 0) & usable[..., None]
     person = torch.cat((person, extra_p), dim=2)
     garment = torch.cat((garment, extra_g), dim=2)

@@ -201,6 +201,21 @@ class TestWarpByParts:
         assert not bool(((right | left) & (warped[0, 0] < 0.01)).any())
         assert warp.to("cpu", torch.float64).sleeves is not None
 
+    def test_short_sleeve_armpit_meets_the_torsos(self, monkeypatch):
+        import kfvton.pipelines.garment_warp as gw
+
+        pairs, mask = _tshirt_pairs()
+        spline = {}
+        for t in (0.0, 0.5):
+            monkeypatch.setattr(gw, "ARMPIT_TO_TORSO", t)
+            spline[t] = gw.warp_by_parts(pairs, mask).tps.control  # (1, 3, N, 2): each part's targets, normalised
+        for k, side in ((1, "right"), (2, "left")):
+            i_a = pairs.names.index(f"armpit_{side}")
+            torso, turned, met = spline[0.0][0, 0, i_a], spline[0.0][0, k, i_a], spline[0.5][0, k, i_a]
+            # turned with the hanging sleeve alone, the armpit lands well inside the torso's (the notch)
+            assert float((turned - torso).norm()) > 0.05
+            torch.testing.assert_close(met, (turned + torso) / 2)
+
     def test_batch_items_warp_as_they_do_alone(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
 
