@@ -35,6 +35,9 @@ TORSO_PER_SW_MAX = 1.9
 #: The lower garment's top rows under the old hem (its shadow, the parse map's edge) are not mirrored: the mirror
 #: line lies this many pixels (at 1024 rows) under its visible top edge, and those rows are continued too.
 EDGE_SKIP_PX = 8.0
+#: Only columns within this (shoulder widths) outside the hip joints are continued: the waist is no wider than the
+#: hips (`composite.TORSO_HIP`); a skirt's flare beside a hanging arm does not rise to the waistband.
+HIP_MARGIN = 0.12
 #: The repainted body counts as directly above the lower garment within this many pixels (at 1024 rows) of its
 #: top edge (the parse map's edge and the repaint's fringe leave a pixel or two between them).
 EDGE_GAP_PX = 3.0
@@ -88,8 +91,8 @@ def continue_lower_garment(
 
 def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | None:
     """(W,) float the estimated waistband's row at each column of batch item `i` in an image of `size_hw`: the line
-    through the hip joints raised by `WAIST_ABOVE_HIPS` shoulder widths (`TORSO_PER_SW_MAX`); None without both
-    hips and shoulders."""
+    through the hip joints raised by `WAIST_ABOVE_HIPS` shoulder widths (`TORSO_PER_SW_MAX`), inf farther than
+    `HIP_MARGIN` outside the hip joints; None without both hips and shoulders."""
     h, w = size_hw
     joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
     xy = joints[:, :2] * np.array([w / pose.canvas_hw[1], h / pose.canvas_hw[0]])
@@ -100,7 +103,11 @@ def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | No
         sw = max(sw, float(np.linalg.norm(xy[_MID_HIP] - xy[_NECK])) / TORSO_PER_SW_MAX)
     (x0, y0), (x1, y1) = xy[_HIPS[0]], xy[_HIPS[1]]
     slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1.0 else 0.0
-    return y0 + slope * (np.arange(w) - x0) - WAIST_ABOVE_HIPS * sw
+    cols = np.arange(w)
+    rows = y0 + slope * (cols - x0) - WAIST_ABOVE_HIPS * sw
+    # (beyond the hips, no waistband: an impossible row, nothing to continue)
+    outside = (cols < min(x0, x1) - HIP_MARGIN * sw) | (cols > max(x0, x1) + HIP_MARGIN * sw)
+    return np.where(outside, np.inf, rows)
 
 
 def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
@@ -115,6 +122,8 @@ def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: flo
     skip = max(1, round(EDGE_SKIP_PX * unit))
     for x in np.nonzero(lower.any(0))[0]:
         top = int(np.argmax(lower[:, x]))
+        if not np.isfinite(waist[x]) or top <= waist[x]:
+            continue
         stop = max(0, int(np.ceil(waist[x])))
         if top <= stop:
             continue
