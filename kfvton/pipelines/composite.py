@@ -101,6 +101,7 @@ from .shading import (
     shading_box,
     torso_shading,
 )
+from .waistband import continue_lower_garment
 
 __all__ = [
     "Composite",
@@ -424,6 +425,9 @@ def composite_garment(
             garment, alpha = fitted.garment, fitted.alpha
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment)
         person = torch.lerp(person, rep.fill, rep.paint)
+        if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
+            # under a freed untucked top: the lower garment up to its waistband, not a band of skin
+            person = continue_lower_garment(person, labels, rep.paint, rep.background, alpha, keypoints.pose)
         painted, background, gain = rep.paint, rep.background, rep.gain
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
         garment = garment.clone()

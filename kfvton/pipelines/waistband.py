@@ -1,0 +1,146 @@
+"""The lower garment continued up to its waistband under a freed untucked top (issue 12).
+
+An untucked shirt or jacket hangs over the trousers or skirt down to the hips; the parse map sees the lower
+garment only from the old hem down. When a shorter new top leaves that part free, the repaint (`composite._repaint`)
+paints it as skin: a band of bare midriff between the new hem and the trousers. What lies there is the lower
+garment up to its waistband, and skin only above it.
+
+`continue_lower_garment` repaints, column by column, the repainted body pixels directly above the lower
+garment's visible top edge, up to the estimated waistband (`WAIST_ABOVE_HIPS` shoulder widths above the line of
+the hip joints), with the lower garment's own rows mirrored across that edge: its texture, colour and light
+continue, a jagged old hem leaves no step. A tucked-in top ends at the waistband already (the lower garment's top
+is at or above the estimate: `placement.resolve_tuck` tucks in at 0.15 sw above the hips and more), so nothing
+changes there.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import torch
+from torch import Tensor
+
+from ..keypoints.pose import Pose
+
+__all__ = ["LOWER_GARMENT", "WAIST_ABOVE_HIPS", "continue_lower_garment"]
+
+#: Parse labels (LIP-20 / VITON-HD) of the lower garment: pants, skirt.
+LOWER_GARMENT: tuple[int, ...] = (9, 12)
+#: The waistband's estimated height above the hip joints' line, in shoulder widths (the torso length over
+#: `TORSO_PER_SW_MAX` when more: a person turned sideways has foreshortened shoulders): tucked-in samples measure
+#: 0.2-0.5 (`placement.resolve_tuck`). A tucked-in top's hem is placed below the waistband, so no freed top lies
+#: above a tucked waistband to be continued over.
+WAIST_ABOVE_HIPS = 0.35
+TORSO_PER_SW_MAX = 1.9
+#: The lower garment's top rows under the old hem (its shadow, the parse map's edge) are not mirrored: the mirror
+#: line lies this many pixels (at 1024 rows) under its visible top edge, and those rows are continued too.
+EDGE_SKIP_PX = 8.0
+#: Only columns within this (shoulder widths) outside the hip joints are continued: the waist is no wider than the
+#: hips (`composite.TORSO_HIP`); a skirt's flare beside a hanging arm does not rise to the waistband.
+HIP_MARGIN = 0.12
+#: The repainted body counts as directly above the lower garment within this many pixels (at 1024 rows) of its
+#: top edge (the parse map's edge and the repaint's fringe leave a pixel or two between them).
+EDGE_GAP_PX = 3.0
+#: Softness (Gaussian sigma, pixels at 1024 rows) of the continued garment's outline.
+EDGE_SOFT_PX = 1.0
+
+_HIPS = (9, 12)  # BODY_25 right and left hip
+_SHOULDERS = (2, 5)
+_NECK, _MID_HIP = 1, 8
+
+
+def continue_lower_garment(
+    image: Tensor, labels: Tensor, painted: Tensor, background: Tensor, alpha: Tensor, pose: Pose
+) -> Tensor:
+    """(B, 3, H, W) `image` with the lower garment continued upwards over the repainted body to the waistband.
+
+    Args:
+        image: (B, 3, H, W) float [0, 1], the person with the freed old clothes repainted.
+        labels: (B, H, W) int LIP-20 / VITON-HD parse labels of the person.
+        painted: (B, 1, H, W) float [0, 1] where the repaint replaced the person.
+        background: (B, 1, H, W) float [0, 1] background share of the repaint (the rest is the body).
+        alpha: (B, 1, H, W) float [0, 1] the new garment's alpha.
+        pose: `Pose` (B or 1) of the person; items without both hips and shoulders are left as they are.
+    """
+    b, _, h, w = image.shape
+    lower_all = torch.isin(labels, torch.tensor(LOWER_GARMENT, device=labels.device)).cpu().numpy()
+    body_all = ((painted > 0.5) & (background < 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
+    out = image
+    for i in range(b):
+        waist = _waist_rows(pose, i, (h, w))
+        lower = lower_all[i] & ~(alpha[i, 0] > 0.5).cpu().numpy()
+        if waist is None or not lower.any() or not body_all[i].any():
+            continue
+        img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
+        region, source = _continued(lower, body_all[i], waist, h / 1024.0)
+        if not region.any():
+            continue
+        ys, xs = np.nonzero(region)
+        filled = img.copy()
+        filled[ys, xs] = img[source[ys, xs], xs]
+        sigma = max(0.5, EDGE_SOFT_PX * h / 1024.0)
+        # (outside the region the fill is the image itself: the blur softens only the region's outline to the skin
+        # and wall, not its seam with the real lower garment)
+        soft = cv2.GaussianBlur((region | lower).astype(np.float32), (0, 0), sigma)
+        mixed = img + (filled - img) * soft[..., None]
+        if out is image:
+            out = image.clone()
+        out[i] = torch.from_numpy(mixed).permute(2, 0, 1).to(device=image.device, dtype=image.dtype)
+    return out
+
+
+def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | None:
+    """(W,) float the estimated waistband's row at each column of batch item `i` in an image of `size_hw`: the line
+    through the hip joints raised by `WAIST_ABOVE_HIPS` shoulder widths (`TORSO_PER_SW_MAX`), inf farther than
+    `HIP_MARGIN` outside the hip joints; None without both hips and shoulders."""
+    h, w = size_hw
+    joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    xy = joints[:, :2] * np.array([w / pose.canvas_hw[1], h / pose.canvas_hw[0]])
+    if not all(joints[j, 2] > 0 for j in (*_HIPS, *_SHOULDERS)):
+        return None
+    sw = float(np.linalg.norm(xy[_SHOULDERS[1]] - xy[_SHOULDERS[0]]))
+    if joints[_NECK, 2] > 0 and joints[_MID_HIP, 2] > 0:
+        sw = max(sw, float(np.linalg.norm(xy[_MID_HIP] - xy[_NECK])) / TORSO_PER_SW_MAX)
+    (x0, y0), (x1, y1) = xy[_HIPS[0]], xy[_HIPS[1]]
+    slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1.0 else 0.0
+    cols = np.arange(w)
+    rows = y0 + slope * (cols - x0) - WAIST_ABOVE_HIPS * sw
+    # (beyond the hips, no waistband: an impossible row, nothing to continue)
+    outside = (cols < min(x0, x1) - HIP_MARGIN * sw) | (cols > max(x0, x1) + HIP_MARGIN * sw)
+    return np.where(outside, np.inf, rows)
+
+
+def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
+    """(region (H, W) bool, source (H, W) int rows): per column, the `body` (H, W) bool pixels running upwards from
+    within `EDGE_GAP_PX` of the `lower` (H, W) bool garment's top edge, below the `waist` (W,) row, and the lower
+    garment's first `EDGE_SKIP_PX` rows; each takes the lower garment's row mirrored across the line under those
+    (reflected back and forth within the rest of its visible run)."""
+    h, w = lower.shape
+    region = np.zeros((h, w), bool)
+    source = np.zeros((h, w), np.int64)
+    gap = max(1, round(EDGE_GAP_PX * unit))
+    skip = max(1, round(EDGE_SKIP_PX * unit))
+    for x in np.nonzero(lower.any(0))[0]:
+        top = int(np.argmax(lower[:, x]))
+        if not np.isfinite(waist[x]) or top <= waist[x]:
+            continue
+        stop = max(0, int(np.ceil(waist[x])))
+        if top <= stop:
+            continue
+        near = np.nonzero(body[max(0, top - gap) : top, x])[0]
+        if near.size == 0:
+            continue
+        y = max(0, top - gap) + int(near[-1])
+        while y >= stop and body[y, x]:
+            y -= 1
+        if y + 1 >= top:
+            continue
+        run = int(np.argmin(lower[top:, x])) or h - top  # the visible run of the lower garment below its top
+        if run <= 2 * skip:
+            continue
+        edge, run = top + skip, run - skip
+        rows = np.arange(y + 1, edge)  # (the gap's few pixels under the body run are continued too)
+        k = (edge - 1 - rows) % (2 * run)
+        region[rows, x] = True
+        source[rows, x] = edge + np.where(k < run, k, 2 * run - 1 - k)
+    return region, source
