@@ -47,7 +47,7 @@ from ..keypoints.placement import (
 from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
-from ..preprocess.garment_mask import prepare_garment_mask
+from ..preprocess.garment_mask import clean_garment_rim, prepare_garment_mask
 from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, labels_in, lip_id
 from .classical_lower import resolve_category, tryon_lower_or_dress
 from .composite import NECK_LABEL, composite_garment
@@ -335,6 +335,8 @@ def classical_tryon(
     warp = warp_keypoint_pairs(
         pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides, silhouette=silhouette, arms=arms
     )
+    # (the rim's backdrop blend out: no pale flecks along the hard edges)
+    garment = clean_garment_rim(garment, mask)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
     comp = composite_garment(

@@ -17,7 +17,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie, but for the
        other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff); the neck
        (label 10) stays in front of the
-       garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets).
+       garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets);
+       old-clothes pixels there (and `NECK_WIDER` beyond the collar's ends) like the skin and joined to the neck or
+       the face are neck (`_old_to_neck`: an estimated parse map's strip of neck beside a white collar).
        Without a parse map nothing is kept in front.
     2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
@@ -300,6 +302,9 @@ RIM_COLOUR = 0.3
 #: collar_right targets) below the collar line at its middle: the flat photo's back neckline lies behind the neck.
 NECK_LABEL = 10
 NECK_DEPTH = 0.45
+#: Old-clothes pixels like the skin and joined to the neck are neck (`_old_to_neck`) above the collar curve and up
+#: to this many collar widths beyond its ends (a neck is about as wide as a crew neck's opening).
+NECK_WIDER = 0.25
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -395,9 +400,13 @@ def composite_garment(
     painted = skin = background = gain = front_cut = None
     if parse is not None:
         labels = broadcast_batch(parse, b, "parse").to(person.device)
-        neck = labels == NECK_LABEL
         codes = _codes(labels, table)
         skin = _skin_colour(person, codes)
+        if keypoints is not None and set(table.old) & set(VITONHD_UPPER_CLOTHES):
+            zone = _neck_zone(keypoints, b, (h, w), person.device, wider=NECK_WIDER)
+            labels = _old_to_neck(person, labels, codes, skin, zone)
+            codes = _codes(labels, table)
+        neck = labels == NECK_LABEL
         if set(table.old) & set(VITONHD_UPPER_CLOTHES):
             codes = _sleeves_to_old(person, codes, skin, neck)
         keep = (codes & _FRONT) > 0
@@ -1611,6 +1620,50 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
     return out
 
 
+def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zone: Tensor) -> Tensor:
+    """(B, H, W) int64 `labels` with old-clothes pixels of the neck relabelled `NECK_LABEL`: inside `zone` (B, H, W)
+    bool (above the new collar, `_neck_zone`), `_skin_like` the skin model `skin` (B, 3) and nearer it than the old
+    clothes' median colour, in parts touching the neck or the face (the reverse of `_sleeves_to_old`: an estimated
+    parse map took a strip of the neck beside a white crew neck for the top, which was repainted as a pale strip
+    beside the real neck). Only where the skin model comes from the face (>= 50 face pixels at every 4th row and
+    column); parts under `SLEEVE_MIN_PX` wide are left as they were."""
+    out = labels
+    sub = codes[:, ::4, ::4]
+    img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
+    codes_np = codes.cpu().numpy()
+    zone_np = zone.cpu().numpy()
+    r = max(1, round(SLEEVE_MIN_PX * person.shape[-2] / 1024.0))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    skin_np = skin.detach().float().cpu().numpy()
+    for i in range(codes.shape[0]):
+        old = (codes_np[i] & _OLD) > 0
+        candidate = old & zone_np[i]
+        if int(((sub[i] & _FACE) > 0).sum()) < 50 or not candidate.any():
+            continue
+        y0, y1, x0, x1 = mask_box(candidate, 2 * r)
+        cand = candidate[y0:y1, x0:x1]
+        px = img[i, y0:y1, x0:x1][cand]
+        old_colour = np.median(img[i][old][::7], axis=0)
+        nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
+        part = np.zeros(cand.shape, np.uint8)
+        part[cand] = _skin_like(px, skin_np[i]) & nearer_skin
+        part = cv2.morphologyEx(part, cv2.MORPH_OPEN, kernel)
+        if not part.any():
+            continue
+        # only the parts joined to the neck or the face (not a skin-coloured print lower down)
+        head = ((codes_np[i, y0:y1, x0:x1] & _FACE) > 0) | (labels[i, y0:y1, x0:x1] == NECK_LABEL).cpu().numpy()
+        touch = cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        _, comp = cv2.connectedComponents(part, connectivity=8)
+        joined = np.unique(comp[touch & (part > 0)])
+        neck = np.isin(comp, joined[joined > 0])
+        if neck.any():
+            if out is labels:
+                out = labels.clone()
+            mask = torch.from_numpy(neck).to(labels.device)
+            out[i, y0:y1, x0:x1][mask] = NECK_LABEL
+    return out
+
+
 def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
     luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
@@ -1717,11 +1770,13 @@ def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
     return out
 
 
-def _neck_zone(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+def _neck_zone(
+    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, *, wider: float = 0.0
+) -> Tensor:
     """(B, H, W) bool: where the garment shows its back neckline (the inside of its back, seen through the neck
     opening in a flat photo): above the curve from the collar_right target down `NECK_DEPTH` collar widths at the
-    middle and up to the collar_left target (a parabola in the frame of the collar line); all False where the
-    pairs name no collar sides."""
+    middle and up to the collar_left target (a parabola in the frame of the collar line), and `wider` collar widths
+    beyond each target along the collar line; all False where the pairs name no collar sides."""
     h, w = size_hw
     out = np.zeros((b, h, w), np.uint8)
     if "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
@@ -1741,7 +1796,8 @@ def _neck_zone(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], devic
         ts = np.linspace(0.0, 1.0, 17)
         curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * NECK_DEPTH * width)[:, None] * v
         top = max(left[1], right[1]) + width  # far enough above: the polygon closes over the head
-        poly = np.concatenate((curve, [left - top * v, right - top * v]))
+        ends = [right - wider * width * u], [left + wider * width * u]
+        poly = np.concatenate((ends[0], curve, ends[1], [ends[1][0] - top * v, ends[0][0] - top * v]))
         cv2.fillPoly(out[i], [np.round(poly).astype(np.int32)], 1)
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 

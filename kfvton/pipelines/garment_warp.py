@@ -686,6 +686,11 @@ INSIDE_BACK_GAP = 0.12
 INSIDE_BACK_FILL = 0.35
 #: At most this many labels (light holes in the dark inside) are taken as part of the inside.
 INSIDE_BACK_LABELS = 2
+#: The inside is followed up to this many collar widths beyond the collar sides, where it runs on from between them
+#: (a collar side detected inside the opening's end left a dark corner of the inside beside the neck).
+INSIDE_BACK_WIDER = 0.3
+#: ... where the mask's top lies at most this many collar widths under its top at the collar side.
+INSIDE_BACK_LEVEL = 0.1
 
 
 def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) -> Tensor:
@@ -694,7 +699,9 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) 
 
     Per column between the collar sides: from the mask's top, down through the back collar's band (at most
     `INSIDE_BACK_START` collar widths), the run of pixels darker than `INSIDE_BACK_DARK` of the front's median
-    luminance (one to two collar widths under the collar) is the inside; it and everything above it go. Nothing is
+    luminance (one to two collar widths under the collar) is the inside; it and everything above it go; up to
+    `INSIDE_BACK_WIDER` collar widths beyond the collar sides too, where the inside runs on from between them under
+    a back collar as high (`INSIDE_BACK_LEVEL`): a collar side found inside the opening's end. Nothing is
     cut where the inside is not darker than the front (black garments: the composite then keeps the neck in front of
     the back neckline, `_neck_zone`), or where the dark run neither covers the collar's centre column nor brackets
     it (a light label at the centre).
@@ -732,8 +739,11 @@ def _inside_back(
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
-    x0, x1 = int(round(min(left[0], right[0]))), int(round(max(left[0], right[0]))) + 1
+    # the collar targets may sit inside the opening's ends: the inside is looked for INSIDE_BACK_WIDER beyond them
+    wider = int(INSIDE_BACK_WIDER * cw)
+    x0, x1 = int(round(min(left[0], right[0]))) - wider, int(round(max(left[0], right[0]))) + 1 + wider
     x0, x1 = max(0, x0), min(w, x1)
+    core = slice(min(wider, x1 - x0), max(0, x1 - x0 - wider))  # the columns between the collar sides
     top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
     y0 = max(0, int(top) - 2)
     y1 = min(h, int(top + INSIDE_BACK_MAX * cw) + 1)
@@ -771,12 +781,20 @@ def _inside_back(
             continue  # dark to the window's end: a dark garment or a print, not an inside
         ends[k] = run_start + int(np.argmin(run))
     valid = ~np.isnan(ends)
-    # an inside spans most of the opening (a print's dark spot or a placket does not) and covers its centre, or
-    # brackets it within a quarter collar width on both sides (a light label sewn at the centre, not enclosed)
+    # an inside spans most of the opening between the collar sides (a print's dark spot or a placket does not) and
+    # covers its centre, or brackets it within a quarter collar width on both sides (a light label sewn at the
+    # centre, not enclosed)
     mid, q = (x1 - x0) // 2, max(3, int(cw / 4))
     on_centre = valid[max(0, mid - 2) : mid + 3].any() or (valid[max(0, mid - q) : mid].any() and valid[mid:][:q].any())
-    if valid.mean() < INSIDE_BACK_SPAN or not on_centre:
+    if valid[core].mean() < INSIDE_BACK_SPAN or not on_centre:
         return None
+    # beyond the collar sides only where it runs on without a break from between them, under a back collar as
+    # high as at the collar side (not down a shoulder's slope)
+    level = INSIDE_BACK_LEVEL * cw
+    for k in range(core.start - 1, -1, -1):
+        valid[k] &= valid[k + 1] and tops[k] <= tops[core.start] + level
+    for k in range(core.stop, x1 - x0):
+        valid[k] &= valid[k - 1] and tops[k] <= tops[core.stop - 1] + level
     cols = np.arange(x1 - x0)
     lo, hi = cols[valid][0], cols[valid][-1]
     ends = np.interp(cols, cols[valid], ends[valid])  # gaps (a label) take their neighbours' depth

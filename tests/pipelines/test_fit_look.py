@@ -76,6 +76,18 @@ class TestInsideBack:
         # (filled, nearly all of the plain opening's cut would go)
         assert float(((mask > 0.5) & (cut < 0.5)).sum()) < 0.5 * float(((mask > 0.5) & (plain < 0.5)).sum())
 
+    def test_collar_sides_inside_the_opening_still_cut_all_of_it(self):
+        """Collar sides detected 7 px inside the dark opening's ends (VITON-HD 00013): the cut follows the inside
+        past them to the opening's ends, and no farther."""
+        garment, mask, _ = flat_top(inside=0.3)
+        points = torch.zeros(1, len(GARMENT_LANDMARKS), 3)
+        for name, xy in {"collar_left": (95, 20), "collar_right": (65, 20), "collar_center": (80, 20)}.items():
+            points[0, GARMENT_LANDMARKS.index(name)] = torch.tensor([*xy, 1.0])
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, GarmentLandmarks(points, G_HW, ("short",))) < 0.5)
+        assert float(removed[..., 24:43, 59:101].float().mean()) > 0.9
+        assert not bool(removed[..., :, :55].any()) and not bool(removed[..., :, 105:].any())
+        assert not bool(removed[..., 50:, :].any())
+
     def test_nothing_is_cut_where_the_opening_is_not_darker(self):
         garment, mask, landmarks = flat_top(inside=0.7)
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)

@@ -7,6 +7,7 @@ import torch
 
 from kfvton.preprocess.garment_mask import (
     GarmentMask,
+    clean_garment_rim,
     drop_inner_back,
     drop_loose_parts,
     garment_mask_from_alpha,
@@ -408,3 +409,29 @@ def test_mottled_backdrop_synthetic():
     img = cv2.GaussianBlur(img, (3, 3), 0)
     photo = torch.from_numpy(np.clip(img, 0, 1)).permute(2, 0, 1)[None].contiguous()
     assert iou(garment_mask_from_image(photo), shirt) > 0.93
+
+
+class TestCleanGarmentRim:
+    def test_backdrop_blend_on_the_rim_takes_the_inner_colour(self):
+        garment = garment_on((0.95, 0.95, 0.95), (0.75, 0.25, 0.18))  # a red top on white, its edge blurred
+        mask = torch.from_numpy(shirt_mask()).float()[None, None]
+        cleaned = clean_garment_rim(garment, mask)
+        inside = shirt_mask().astype(bool)
+        rim = inside & (cv2.erode(shirt_mask(), np.ones((3, 3), np.uint8)) == 0)
+        before = garment[0].permute(1, 2, 0).numpy()[rim]
+        after = cleaned[0].permute(1, 2, 0).numpy()[rim]
+        red = np.array([0.75, 0.25, 0.18])
+        assert np.abs(before - red).sum(-1).mean() > 0.2  # the blur left pale pixels on the rim
+        assert np.abs(after - red).sum(-1).mean() < 0.08
+        outside = ~inside
+        assert torch.equal(cleaned[0, :, outside], garment[0, :, outside])  # nothing outside the mask changes
+
+    def test_a_rim_darker_than_the_inside_is_kept(self):
+        # a dark hem band on a light garment: farther from the backdrop than the inside, not a blend
+        mask_np = shirt_mask()
+        band = (mask_np > 0) & (cv2.erode(mask_np, np.ones((3, 3), np.uint8)) == 0)  # on the rim only
+        garment = torch.full((1, 3, H, W), 0.95)
+        garment[0, :, torch.from_numpy(mask_np > 0)] = torch.tensor([0.6, 0.7, 0.9])[:, None]
+        garment[0, :, torch.from_numpy(band)] = torch.tensor([0.1, 0.1, 0.3])[:, None]
+        cleaned = clean_garment_rim(garment, torch.from_numpy(mask_np).float()[None, None])
+        assert cleaned is garment

@@ -1,0 +1,44 @@
+"""`_old_to_neck`: a strip of the neck that the parse map took for the top is neck again."""
+
+from __future__ import annotations
+
+import torch
+
+from kfvton.pipelines.composite import NECK_LABEL, UPPER_LABELS, _codes, _old_to_neck, _skin_colour
+
+SKIN, WHITE = (0.8, 0.62, 0.5), (0.95, 0.95, 0.96)
+
+
+def _person() -> tuple[torch.Tensor, torch.Tensor]:
+    """(1, 3, 96, 64) a face over a neck over a white top, and its labels: the neck's left half labelled top (5),
+    a skin-coloured patch of the top (5) away from the neck."""
+    person = torch.empty(1, 3, 96, 64)
+    person[0] = torch.tensor(WHITE)[:, None, None]
+    labels = torch.zeros(1, 96, 64, dtype=torch.long)
+    person[0, :, 4:36, 16:48] = torch.tensor(SKIN)[:, None, None]  # face
+    labels[0, 4:36, 16:48] = 13
+    person[0, :, 36:56, 24:40] = torch.tensor(SKIN)[:, None, None]  # neck
+    labels[0, 36:56, 24:40] = NECK_LABEL
+    labels[0, 36:56, 24:32] = 5  # its left half taken for the top
+    labels[0, 56:96, 4:60] = 5  # the white top
+    person[0, :, 80:90, 40:50] = torch.tensor(SKIN)[:, None, None]  # a skin-coloured print on it
+    return person, labels
+
+
+def test_skin_coloured_top_joined_to_the_neck_becomes_neck():
+    person, labels = _person()
+    codes = _codes(labels, UPPER_LABELS)
+    skin = _skin_colour(person, codes)
+    zone = torch.ones(1, 96, 64, dtype=torch.bool)
+    out = _old_to_neck(person, labels, codes, skin, zone)
+    assert (out[0, 36:56, 24:32] == NECK_LABEL).float().mean() > 0.9
+    assert (out[0, 56:96, 4:60][person[0, 0, 56:96, 4:60] > 0.9] == 5).all()  # the white top stays the top
+    assert (out[0, 80:90, 40:50] == 5).all()  # the print does not touch the neck
+    assert (labels[0, 36:56, 24:32] == 5).all()  # the input is not written to
+
+
+def test_outside_the_zone_nothing_changes():
+    person, labels = _person()
+    codes = _codes(labels, UPPER_LABELS)
+    out = _old_to_neck(person, labels, codes, _skin_colour(person, codes), torch.zeros(1, 96, 64, dtype=torch.bool))
+    assert torch.equal(out, labels)
