@@ -69,6 +69,10 @@ SHADE_EDGE = 1.0
 #: ... or on a step of chromaticity (per channel of rgb / sum, per 4 pixels at 1024 rows after the same Gaussian)
 #: over this: the soft seam between a patchwork's or two-tone top's blocks of near colours, which light does not make.
 SHADE_HUE_EDGE = 0.035
+#: ... and over SHADE_HUE_NOISE times its median over the old clothes: a dark or saturated colour's chromaticity and
+#: denim's twill vary everywhere (a burgundy rib knit's median step 0.03, a denim shirt's 0.06, the patchwork's 0.01):
+#: cut at 0.035 their folds were all left out.
+SHADE_HUE_NOISE = 4.0
 SHADE_GUARD_PX = 4.0
 #: Kept pixels where under SHADE_ISLAND_SHARE of the old clothes within ~SHADE_ISLAND_PX (Gaussian sigma, pixels at
 #: 1024 rows) are kept are left out too: islands in a print or lace.
@@ -218,7 +222,7 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
         (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
         | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
         | (edges > SHADE_EDGE)
-        | (hue_edges > SHADE_HUE_EDGE)
+        | (hue_edges > max(SHADE_HUE_EDGE, SHADE_HUE_NOISE * float(np.median(hue_edges[region]))))
         | (texture > SHADE_TEXTURE)
     )
     d = 2 * max(1, round(SHADE_GUARD_PX * per_px)) + 1
