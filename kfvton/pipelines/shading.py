@@ -218,15 +218,18 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
             hue_edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1))
         )
     hue_edges *= 4 * per_px
+    hue_cut = hue_edges > max(SHADE_HUE_EDGE, SHADE_HUE_NOISE * float(np.median(hue_edges[region])))
     odd = (
         (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
         | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
         | (edges > SHADE_EDGE)
-        | (hue_edges > max(SHADE_HUE_EDGE, SHADE_HUE_NOISE * float(np.median(hue_edges[region]))))
+        | hue_cut
         | (texture > SHADE_TEXTURE)
     )
     d = 2 * max(1, round(SHADE_GUARD_PX * per_px)) + 1
     ok = region & (cv2.dilate(odd.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
+    # the patches only the chromaticity cuts part (a strong luminance edge alone may be a shadow's: not joined over)
+    patches = region & (cv2.dilate(hue_cut.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
     # not islands inside a print or lace (skin through a sheer part, a plain patch between motifs): most of the
     # garment around a pixel must be kept
     near = SHADE_ISLAND_PX * per_px
@@ -234,7 +237,7 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     ok &= share > SHADE_ISLAND_SHARE * _blur(region.astype(np.float32), near)
     if ok.sum() < 16:
         return np.ones((h, w), np.float32)
-    log_l = log_l - _patch_offsets(log_l, ok, ref_level, per_px)
+    log_l = log_l - _patch_offsets(log_l, ok, patches, ref_level, per_px)
     wt = ok.astype(np.float32)
     sigma = SHADE_SIGMA_PX * per_px
     num = cv2.GaussianBlur(log_l * wt, (0, 0), sigma)
@@ -261,21 +264,24 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
-def _patch_offsets(log_l: np.ndarray, ok: np.ndarray, ref_level: float, per_px: float) -> np.ndarray:
-    """(H, W) float32 log-luminance offset of each patch of `ok` (H, W) bool (its 8-connected parts, cut apart by
-    the colour edges left out around them) such that `log_l` (H, W) minus it meets across every cut: the mean of
-    a patch within `SHADE_JOIN_PX` (at 1024 rows, `per_px` small pixels each) of a neighbour equals the neighbour's
-    there (least squares over all cuts), a patch with no neighbour set to `ref_level` (its median), 0 off `ok`.
-    A patchwork's blocks or a two-tone top's halves lose their step, the light across them and inside each stays;
+def _patch_offsets(
+    log_l: np.ndarray, ok: np.ndarray, patches: np.ndarray, ref_level: float, per_px: float
+) -> np.ndarray:
+    """(H, W) float32 log-luminance offset of the kept pixels `ok` (H, W) bool in each patch of `patches` (H, W)
+    bool (its 8-connected parts, cut apart by the chromaticity steps left out around them) such that `log_l`
+    (H, W) minus it meets across every cut: the mean of the kept pixels of a patch within `SHADE_JOIN_PX` (at 1024
+    rows, `per_px` small pixels each) of a neighbour equals the neighbour's there (least squares over all cuts), a
+    patch with no neighbour set to `ref_level` (its median), 0 off `ok`. A patchwork's blocks or a two-tone top's halves lose their step, the light across them and inside each stays;
     a plain top (one patch) is untouched."""
-    n, labels = cv2.connectedComponents(ok.astype(np.uint8), connectivity=8)
+    n, labels = cv2.connectedComponents(patches.astype(np.uint8), connectivity=8)
+    labels[~ok] = 0
     if n <= 2:  # background and one patch
         return np.zeros_like(log_l)
     k = n - 1
     lab = labels[ok] - 1
     size = np.bincount(lab, minlength=k).astype(np.float64)
     vals = log_l[ok].astype(np.float64)
-    median = np.array([np.median(vals[lab == i]) for i in range(k)])
+    median = np.array([np.median(vals[lab == i]) if size[i] else ref_level for i in range(k)])
     near_sum, near_count = np.zeros((k, k)), np.zeros((k, k))  # [i, j]: patch j's pixels near patch i
     r = 2 * max(1, round(SHADE_JOIN_PX * per_px)) + 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (r, r))
@@ -287,7 +293,7 @@ def _patch_offsets(log_l: np.ndarray, ok: np.ndarray, ref_level: float, per_px: 
     wt = np.minimum(near_count, near_count.T)  # pixels along the cut on both sides
     mean = near_sum / np.maximum(near_count, 1.0)  # [i, j]: patch j's mean near patch i
     # o_i - o_j = (i near j) - (j near i), and each patch weakly held to its own median (fixes the common level)
-    prior = SHADE_JOIN_PRIOR * size / size.sum() * max(float(wt.sum()), 1.0)
+    prior = SHADE_JOIN_PRIOR * np.maximum(size, 1.0) / size.sum() * max(float(wt.sum()), 1.0)
     a = np.diag(prior + wt.sum(1)) - wt
     b = prior * (median - ref_level) + (wt * (mean.T - mean)).sum(1)
     offsets = np.linalg.solve(a, b)
