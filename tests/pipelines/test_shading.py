@@ -3,6 +3,7 @@ folds of a plain garment, not a print's edges, a lace's motifs or another colour
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -61,13 +62,19 @@ def test_gain_follows_folds_of_a_few_pixels():
     assert float(gain.min()) >= np.exp(-SHADE_RANGE[0]) - 1e-4 and float(gain.max()) <= np.exp(SHADE_RANGE[1]) + 1e-4
 
 
-@pytest.mark.parametrize("kind", ["stripes", "logo", "lace"])
+@pytest.mark.parametrize("kind", ["stripes", "logo", "lace", "patchwork"])
 def test_gain_does_not_follow_prints(kind):
     """An unlit garment with a print: stripes of another colour, a white logo with lettering, white-on-white lace
-    motifs (luminance only, fine): the gain stays flat, nowhere near the print's pattern."""
+    motifs (luminance only, fine), a patchwork of beige and sage blocks with soft seams (near colours, under the
+    strong-edge threshold: they came through as blotches): the gain stays flat, nowhere near the print's pattern."""
     img, mask = _garment()
     rng = np.random.default_rng(0)
-    if kind == "stripes":
+    if kind == "patchwork":
+        blocks = np.zeros((H, W), np.float32)
+        blocks[80:340, 60:240] = blocks[340:600, 240:420] = 1.0
+        blocks = cv2.GaussianBlur(blocks, (0, 0), 3.0)[..., None]  # a soft seam
+        img[mask] = (blocks * np.array([0.78, 0.76, 0.66], np.float32) + (1 - blocks) * [0.5, 0.56, 0.42])[mask]
+    elif kind == "stripes":
         for x0 in range(70, 420, 40):
             img[80:600, x0 : x0 + 14] = [0.1, 0.2, 0.6]  # navy stripes
         img[~mask] = 0.9
