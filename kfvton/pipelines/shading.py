@@ -82,6 +82,9 @@ SHADE_ISLAND_SHARE = 0.5
 #: are shifted in log-luminance to meet their neighbours within SHADE_JOIN_PX (at 1024 rows) across each cut
 #: (`_patch_offsets`); a patch is held to its own median with SHADE_JOIN_PRIOR of the cuts' weight in all.
 SHADE_JOIN_PX = 12.0
+#: Chromaticity cuts count only where they part the old clothes into at least two blocks of SHADE_BLOCK_SHARE of
+#: them each; otherwise (one colour) the shadows and folds on them are kept.
+SHADE_BLOCK_SHARE = 0.05
 SHADE_JOIN_PRIOR = 0.05
 #: The shading is averaged over the kept pixels with a Gaussian of SHADE_SIGMA_PX (pixels at 1024 rows), and its
 #: middle frequencies (the shading minus its Gaussian blur of SHADE_LOW_PX) are multiplied by SHADE_MIDDLE
@@ -219,6 +222,12 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
         )
     hue_edges *= 4 * per_px
     hue_cut = hue_edges > max(SHADE_HUE_EDGE, SHADE_HUE_NOISE * float(np.median(hue_edges[region])))
+    d = 2 * max(1, round(SHADE_GUARD_PX * per_px)) + 1
+    # the patches only the chromaticity cuts part (a strong luminance edge alone may be a shadow's: not joined over)
+    patches = region & (cv2.dilate(hue_cut.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
+    blocks = _block_count(patches, region) >= 2
+    if not blocks:
+        hue_cut[:] = False  # one colour: its chromaticity steps are a shadow's or a fold's (kept), not blocks' seams
     odd = (
         (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
         | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
@@ -226,10 +235,7 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
         | hue_cut
         | (texture > SHADE_TEXTURE)
     )
-    d = 2 * max(1, round(SHADE_GUARD_PX * per_px)) + 1
     ok = region & (cv2.dilate(odd.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
-    # the patches only the chromaticity cuts part (a strong luminance edge alone may be a shadow's: not joined over)
-    patches = region & (cv2.dilate(hue_cut.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
     # not islands inside a print or lace (skin through a sheer part, a plain patch between motifs): most of the
     # garment around a pixel must be kept
     near = SHADE_ISLAND_PX * per_px
@@ -237,7 +243,8 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     ok &= share > SHADE_ISLAND_SHARE * _blur(region.astype(np.float32), near)
     if ok.sum() < 16:
         return np.ones((h, w), np.float32)
-    log_l = log_l - _patch_offsets(log_l, ok, patches, ref_level, per_px)
+    if blocks:
+        log_l = log_l - _patch_offsets(log_l, ok, patches, ref_level, per_px)
     wt = ok.astype(np.float32)
     sigma = SHADE_SIGMA_PX * per_px
     num = cv2.GaussianBlur(log_l * wt, (0, 0), sigma)
@@ -262,6 +269,13 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     log_gain = np.clip(SHADE_STRENGTH * shade, -SHADE_RANGE[0], SHADE_RANGE[1]) * fade
     gain = np.exp(log_gain).astype(np.float32)
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _block_count(patches: np.ndarray, region: np.ndarray) -> int:
+    """How many parts of `patches` (H, W) bool (8-connected) hold at least `SHADE_BLOCK_SHARE` of `region` (H, W)
+    bool: the colour blocks of a patchwork or a two-tone top; a plain top's shadow or fold cuts off only slivers."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(patches.astype(np.uint8), connectivity=8)
+    return int((stats[1:, cv2.CC_STAT_AREA] >= SHADE_BLOCK_SHARE * max(int(region.sum()), 1)).sum())
 
 
 def _patch_offsets(
