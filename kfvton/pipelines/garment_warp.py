@@ -725,7 +725,10 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) 
             continue
         img = garment[i if garment.shape[0] > 1 else 0].detach().float().permute(1, 2, 0).cpu().numpy()
         mk = out[i, 0].detach().float().cpu().numpy() > 0.5
-        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], pts[ic, :2] if pts[ic, 2] > 0 else None)
+        cc = pts[ic, :2] if pts[ic, 2] > 0 else None
+        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc)
+        if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
+            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is not None:
             out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
     return out
@@ -812,6 +815,72 @@ def _inside_back(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+#: The collar wings' inner edges: CIELAB gradient magnitude (per px, 0-255 channels) over `WINGS_EDGE` after a
+#: `WINGS_BLUR` px blur, which smooths a weave but keeps a fold's soft shade-and-hue line (VITON-HD 00034's pink
+#: inside differs from its collar by about 4).
+WINGS_BLUR = 2.5
+WINGS_EDGE = 3.0
+#: The enclosed inside spans at least this fraction of the collar width and covers at least `WINGS_AREA` square
+#: collar widths.
+WINGS_SPAN = 0.4
+WINGS_AREA = 0.08
+
+
+def _inside_between_wings(
+    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+) -> np.ndarray | None:
+    """(H, W) bool region to cut of one garment whose inside is no darker than its front (a shaded or a dark
+    shirt), or None: the region of the collar's centre column, under the back collar's band, that the garment's
+    edges close all around within the window of `_inside_back` (the wings' inner edges on the sides, where the
+    wings or the placket meet below). On a collarless garment the region under the neckline runs on into the
+    front: it reaches the window's bottom and nothing is cut. The region with its holes (a label) and the
+    garment above it in its columns (the back collar's band) are cut."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    if cw < 8:
+        return None
+    x0, x1 = max(0, int(round(min(left[0], right[0])))), min(w, int(round(max(left[0], right[0]))) + 1)
+    top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
+    y0, y1 = max(0, int(top) - 2), min(h, int(top + INSIDE_BACK_MAX * cw) + 1)
+    edges = _colour_edges(img[y0:y1, x0:x1]) > WINGS_EDGE
+    edges = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a broken line still closes
+    free = mask[y0:y1, x0:x1] & ~edges
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
+    xm = (x0 + x1) // 2 - x0
+    seeds = set(labels[: int(INSIDE_BACK_START * cw) + 2, xm].tolist()) - {0}
+    # the inside's own shading may split it: every closed region the column meets is a part of it
+    parts = [
+        k
+        for k in seeds
+        if not (stats[k, 1] + stats[k, 3] >= y1 - y0 or stats[k, 0] == 0 or stats[k, 0] + stats[k, 2] >= x1 - x0)
+    ]
+    region = np.isin(labels, parts)
+    region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    region = _fill_enclosed(region)
+    # out to the middle of its edges: the blurred, dilated edge band is about 2 blur widths wide on each side
+    reach = 2 * int(np.ceil(2 * WINGS_BLUR)) + 1
+    region = cv2.dilate(region.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
+    cols = np.nonzero(region.any(0))[0]
+    if cols.size == 0 or cols[-1] - cols[0] < WINGS_SPAN * cw or region.sum() < WINGS_AREA * cw * cw:
+        return None
+    ends = np.where(region.any(0), (y1 - y0) - np.argmax(region[::-1], 0), 0)  # per column, under its bottom
+    rows = np.arange(y1 - y0)[:, None]
+    full = np.zeros((h, w), bool)
+    full[y0:y1, x0:x1] = (rows < ends[None, :]) & mask[y0:y1, x0:x1]
+    return full
+
+
+def _colour_edges(img: np.ndarray) -> np.ndarray:
+    """(h, w) float32 gradient magnitude of (h, w, 3) RGB [0, 1] in CIELAB (0-255 scale per channel) blurred by
+    `WINGS_BLUR` px: a fold of the same fabric shows as a change of shade and of hue, not only of luminance."""
+    u8 = np.clip(img * 255, 0, 255).astype(np.uint8)
+    lab = cv2.cvtColor(cv2.GaussianBlur(u8, (0, 0), WINGS_BLUR), cv2.COLOR_RGB2LAB).astype(np.float32)
+    sq = sum(
+        cv2.Sobel(lab[..., k], cv2.CV_32F, 1, 0) ** 2 + cv2.Sobel(lab[..., k], cv2.CV_32F, 0, 1) ** 2 for k in range(3)
+    )
+    return np.sqrt(sq) / 4  # Sobel's 3x3 kernel weighs a unit step by 4
 
 
 def _fill_enclosed(dark: np.ndarray) -> np.ndarray:
