@@ -119,7 +119,10 @@ _PARTS = tuple(PART_LANDMARKS)
 _OUTSIDE = -2.0  # grid value outside [-1, 1]: grid_sample reads zeros there
 #: The armhole centre of a worn sleeve, below the shoulder joint along the arm, in shoulder widths.
 ROOT_DOWN = 0.12
-#: A sleeve's top hangs this fraction of the way from the torso's shoulder-seam target towards the shoulder joint.
+#: A sleeve's top hangs this fraction of the way from the torso's shoulder-seam target towards the shoulder joint
+#: (from the pose-only seam it stood off the arm). With the person's silhouette it hangs from the seam itself: a
+#: sleeve past the arm is cut at `SLEEVE_OUT`, and pulled in, its top sat inside the shoulder (VITON-HD 10549, whose
+#: sleeveless top bares the arms, showed the arm's outer edge and the shoulder's round top beside short sleeves).
 SLEEVE_SEAM_IN = 0.3
 #: A sleeve without elbow pairs (a short one) has its armpit target this fraction of the way from its armhole turned
 #: with the sleeve (`_sleeve_root_targets`) to the torso's armpit target: turned alone, its underside joins the torso
@@ -218,7 +221,7 @@ def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
     return torch.from_numpy(out).to(garment_mask.device)
 
 
-def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor) -> Tensor:
+def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor, seam_in: float = SLEEVE_SEAM_IN) -> Tensor:
     """Person targets of a sleeve's armhole points (shoulder, armpit) for the sleeve's own spline.
 
     The shoulder point keeps the torso's target (the shoulder seam, so the sleeve hangs from it); the armpit is
@@ -231,6 +234,7 @@ def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor) -> Ten
 
     Args:
         person: (B, N, 3) person targets (a copy to edit); returns it with the two armhole targets replaced.
+        seam_in: the fraction of the way the sleeve's top hangs from the seam target towards the shoulder joint.
     """
     names = pairs.names
     i_s, i_a = names.index(f"shoulder_{side}"), names.index(f"armpit_{side}")
@@ -275,7 +279,7 @@ def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor) -> Ten
     if pairs.pose is not None:
         # the sleeve hangs from between the seam and the joint: from the seam itself it stands off the arm
         seam_ok = (joint[:, 2:] > 0) & (person[:, i_s, 2:] > 0)
-        pulled = torch.lerp(person[:, i_s, :2], joint[:, :2], SLEEVE_SEAM_IN)
+        pulled = torch.lerp(person[:, i_s, :2], joint[:, :2], seam_in)
         out[:, i_s, :2] = torch.where(seam_ok, pulled, out[:, i_s, :2])
     return out
 
@@ -590,8 +594,9 @@ def warp_by_parts(
 
     person = pairs.person_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1).clone()
     garment = pairs.garment_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1)
+    seam_in = SLEEVE_SEAM_IN if silhouette is None else 0.0
     for k, side in ((1, "right"), (2, "left")):
-        person[:, k] = _sleeve_root_targets(pairs, side, person[:, k])
+        person[:, k] = _sleeve_root_targets(pairs, side, person[:, k], seam_in)
     # elbow points for sleeves that reach past the elbow, so long sleeves bend with the arm
     m = 0 if torso_extra is None else torso_extra.person_px.shape[1]
     extra_p = person.new_zeros(b, len(_PARTS), max(2, m), 3)
