@@ -216,6 +216,20 @@ class TestWarpByParts:
             assert float((turned - torso).norm()) > 0.05
             torch.testing.assert_close(met, (turned + torso) / 2)
 
+    def test_sleeve_hangs_from_the_seam_with_a_silhouette(self):
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        pairs, mask = _tshirt_pairs()
+        everywhere = torch.ones(1, 1, 512, 384, dtype=torch.bool)
+        pulled = warp_by_parts(pairs, mask).tps.control  # (1, 3, N, 2): each part's targets, normalised
+        hung = warp_by_parts(pairs, mask, silhouette=everywhere).tps.control
+        for k, side in ((1, "right"), (2, "left")):
+            i_s = pairs.names.index(f"shoulder_{side}")
+            # pose only: the sleeve's top is pulled in towards the shoulder joint; with the person's silhouette it
+            # hangs from the torso's seam target (pulled in, a short sleeve bared the shoulder's round top)
+            assert float((pulled[0, k, i_s] - pulled[0, 0, i_s]).norm()) > 0.01
+            torch.testing.assert_close(hung[0, k, i_s], hung[0, 0, i_s])
+
     def test_batch_items_warp_as_they_do_alone(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
 
