@@ -147,7 +147,9 @@ def test_arm_shading_is_a_cylinder_across_each_limb_without_a_ring_at_the_elbow(
     assert gain.shape == (400, 200) and gain.dtype == np.float32
     row = gain[120]  # half-width 22 there
     assert float(row[100]) > 0.98 and float(row[100]) > float(row[88]) + 0.02 > float(row[80]) + 0.02
-    assert abs(float(row[80]) - float(row[120])) < 0.01  # symmetric
+    assert abs(float(row[80]) - float(row[120])) < 0.02  # symmetric (but for the 1/4 grid's sampling)
+    # darker steadily from the axis, as real bare arms: ~0.87 at 0.6 half-widths (a Lambert cylinder had ~0.94)
+    assert 0.84 < float(row[87]) < 0.9, float(row[87])
     assert float(gain[120, 140]) == 1.0 and float(gain[120, 2]) == 1.0  # beyond the arm's own shadow
     axis = gain[60:320, 100]
     assert float(axis.min()) > 0.98, float(axis.min())
