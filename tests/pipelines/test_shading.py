@@ -155,3 +155,15 @@ def test_arm_shading_is_a_cylinder_across_each_limb_without_a_ring_at_the_elbow(
     assert float(axis.min()) > 0.98, float(axis.min())
     assert float(gain[362, 88]) > 0.99  # past the wrist (the hand): no rim of shadow
     assert float(arm_shading((50, 50), []).min()) == 1.0
+
+
+def test_arm_shading_is_darker_on_the_side_facing_the_body():
+    """An arm left of the body's axis: its right half (towards the body, which hides part of the sky) darker than
+    its left at the same distance from the axis; the axis itself as lit as without a body."""
+    shoulder, elbow = np.array([60.0, 40.0]), np.array([60.0, 200.0])
+    plain = arm_shading((240, 200), [(shoulder, elbow, 20.0, 20.0)])
+    gain = arm_shading((240, 200), [(shoulder, elbow, 20.0, 20.0)], body=np.array([150.0, 120.0]))
+    row = gain[120]
+    assert float(row[74]) < float(row[46]) - 0.04, (row[74], row[46])  # 0.7 half-widths either side
+    assert abs(float(row[46]) - float(plain[120, 46])) < 0.01  # the outer side as before
+    assert float(row[60]) > 0.98
