@@ -1079,8 +1079,8 @@ def _arm_light(
     widths: dict[tuple[int, int], tuple[float, float]],
 ) -> np.ndarray | None:
     """(h, w) float32 gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of
-    batch item `i`: `arm_shading` of the pose's arm bones at `widths` (shoulder widths, `_arm_widths`); None without
-    both shoulders or any arm bone."""
+    batch item `i`: `arm_shading` of the pose's arm bones at `widths` (shoulder widths, `_arm_widths`), darker on
+    the side facing the body (the neck's column, below it); None without both shoulders or any arm bone."""
     if keypoints is None or keypoints.pose is None:
         return None
     xy, ok = _joints_px(keypoints.pose, i, size_hw)
@@ -1093,7 +1093,8 @@ def _arm_light(
         for a, b in _ARM_BONES
         if ok[a] and ok[b]
     ]
-    return arm_shading(crop_hw[:2], segments) if segments and sw >= 8 else None
+    body = 0.5 * (xy[2] + xy[5]) + np.array([0.0, sw])  # (a point on the body's axis, down the chest)
+    return arm_shading(crop_hw[:2], segments, body) if segments and sw >= 8 else None
 
 
 def _arm_widths(

@@ -210,9 +210,9 @@ class TestNeckAndShoulders:
 
     def test_repainted_arm_against_the_repainted_torso_is_round(self):
         # the old top fills the wall between the sleeve and the torso (columns 88-112): the repainted upper arm
-        # touches the repainted side of the body, and it is still a cylinder across its own width, as dark at its
-        # inner edge as at its outer one (the outline of the skin has no edge there: it was flat on that side,
-        # 0.05 lighter)
+        # touches the repainted side of the body, and it is still a cylinder across its own width, no lighter at its
+        # inner edge than at its outer one (the outline of the skin has no edge there: it was flat on that side,
+        # 0.05 lighter), darker rather (`ARM_INNER`: the body beside it hides part of the sky), not a black rim
         person, parse = person_scene()
         _paint(person, slice(110, 460), slice(88, 112), SLEEVE)
         parse[0, 110:460, 88:112] = 5
@@ -224,7 +224,7 @@ class TestNeckAndShoulders:
             sum(float(lum[y, x + dx]) for y, x in zip(rows, axis, strict=True)) / len(axis) for dx in (0, -18, 18)
         )
         assert mid - outer > 0.05 and mid - inner > 0.05, (mid, outer, inner)
-        assert abs(inner - outer) < 0.025, (mid, outer, inner)
+        assert -0.1 < inner - outer < 0.0, (mid, outer, inner)
 
     def test_no_rim_of_the_old_top_along_the_garments_soft_edge(self):
         # the new garment's feathered edge lies over the old (dark) top beside the freed sleeve: it blends over the
