@@ -1584,6 +1584,12 @@ def _face_centre(face: np.ndarray) -> np.ndarray:
     return centre if centre.sum() * 4 >= len(ys) else face
 
 
+def _sleeve_min_kernel(h: int) -> tuple[int, np.ndarray]:
+    """(radius, elliptic kernel) of `SLEEVE_MIN_PX` at `h` rows: parts of a relabelling narrower than it are specks."""
+    r = max(1, round(SLEEVE_MIN_PX * h / 1024.0))
+    return r, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+
+
 def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | None = None) -> Tensor:
     """Arm pixels, and `neck` (B, H, W) bool pixels, that are not skin (`_skin_like` the skin model) and nearer the
     old clothes' median colour than the skin's (VITON-HD parses label long sleeves as arms and high necks as neck)
@@ -1594,8 +1600,7 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
     out = codes.clone()
     img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
     codes_np = codes.cpu().numpy()
-    r = max(1, round(SLEEVE_MIN_PX * person.shape[-2] / 1024.0))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    r, kernel = _sleeve_min_kernel(person.shape[-2])
     skin_np = skin.detach().float().cpu().numpy()
     for i in range(codes.shape[0]):
         arm_full = (codes_np[i] & _ARM) > 0
@@ -1633,8 +1638,7 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
     img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
     codes_np = codes.cpu().numpy()
     zone_np = zone.cpu().numpy()
-    r = max(1, round(SLEEVE_MIN_PX * person.shape[-2] / 1024.0))
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    r, kernel = _sleeve_min_kernel(person.shape[-2])
     skin_np = skin.detach().float().cpu().numpy()
     for i in range(codes.shape[0]):
         old = (codes_np[i] & _OLD) > 0
