@@ -11,6 +11,7 @@ from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
 from ..kfvton.pipelines.classical import WARP_METHODS, warp_keypoint_pairs
 from ..kfvton.pipelines.garment_warp import DEFAULT_REG, warp_garment
+from ..kfvton.preprocess.garment_mask import clean_garment_rim
 from . import _runtime as runtime
 from . import types as T
 from ._batch import map_items
@@ -99,7 +100,8 @@ class KfvtonTpsWarp:
 
         def one(keypoints: KeypointPairs, garment_mask: Tensor, garment: Tensor):
             warp = warp_keypoint_pairs(keypoints, garment_mask, method=method, reg=smoothing, grid_step=grid_step)
-            out = warp_garment(garment, garment_mask, warp)
+            # as the classical try-on does: the rim's backdrop blend out (no pale flecks along hard edges)
+            out = warp_garment(clean_garment_rim(garment, garment_mask), garment_mask, warp)
             return out.image, out.mask, warp
 
         image, mask, warp = map_items(one, inputs, what="TPS warp")
