@@ -48,7 +48,14 @@ from ..keypoints.placement_lower import check_lower_pose
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
 from ..preprocess.garment_mask import clean_garment_rim, prepare_garment_mask
-from ..preprocess.parse_labels import LIP_LABELS, VITONHD_ARMS, VITONHD_UPPER_CLOTHES, labels_in, lip_id
+from ..preprocess.parse_labels import (
+    LIP_LABELS,
+    VITONHD_ARMS,
+    VITONHD_LOWER_GARMENT,
+    VITONHD_UPPER_CLOTHES,
+    labels_in,
+    lip_id,
+)
 from .classical_lower import resolve_category, tryon_lower_or_dress
 from .composite import NECK_LABEL, composite_garment
 from .garment_warp import (
@@ -74,7 +81,7 @@ __all__ = [
 ]
 
 #: Lower garments a top can be tucked into (LIP-20 / VITON-HD labels).
-LOWER_GARMENT_LABELS: tuple[int, ...] = (lip_id("pants"), lip_id("skirt"))
+LOWER_GARMENT_LABELS: tuple[int, ...] = VITONHD_LOWER_GARMENT
 #: The outline the shoulders follow: clothes, scarf and arms (no neck, hair or face).
 _SILHOUETTE_LABELS: tuple[int, ...] = (*VITONHD_UPPER_CLOTHES, lip_id("scarf"), *VITONHD_ARMS)
 

@@ -20,18 +20,17 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
+from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT
 
-__all__ = ["LOWER_GARMENT", "WAIST_ABOVE_HIPS", "continue_lower_garment"]
+__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment"]
 
-#: Parse labels (LIP-20 / VITON-HD) of the lower garment: pants, skirt.
-LOWER_GARMENT: tuple[int, ...] = (9, 12)
 #: The waistband's estimated height above the hip joints' line, in shoulder widths (the torso length over
 #: `TORSO_PER_SW_MAX` when more: a person turned sideways has foreshortened shoulders): tucked-in samples measure
 #: 0.2-0.5 (`placement.resolve_tuck`). A tucked-in top's hem is placed below the waistband, so no freed top lies
 #: above a tucked waistband to be continued over.
 WAIST_ABOVE_HIPS = 0.35
-TORSO_PER_SW_MAX = 1.9
 #: The lower garment's top rows under the old hem (its shadow, the parse map's edge) are not mirrored: the mirror
 #: line lies this many pixels (at 1024 rows) under its visible top edge, and those rows are continued too.
 EDGE_SKIP_PX = 8.0
@@ -63,7 +62,7 @@ def continue_lower_garment(
         pose: `Pose` (B or 1) of the person; items without both hips and shoulders are left as they are.
     """
     b, _, h, w = image.shape
-    lower_all = torch.isin(labels, torch.tensor(LOWER_GARMENT, device=labels.device)).cpu().numpy()
+    lower_all = torch.isin(labels, torch.tensor(VITONHD_LOWER_GARMENT, device=labels.device)).cpu().numpy()
     body_all = ((painted > 0.5) & (background < 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
     out = image
     for i in range(b):

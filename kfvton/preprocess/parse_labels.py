@@ -42,6 +42,7 @@ __all__ = [
     "VITONHD_UPPER_CLOTHES",
     "VITONHD_ARMS",
     "VITONHD_LOWER_BODY",
+    "VITONHD_LOWER_GARMENT",
     "VITONHD_HEAD",
     "VITONHD_NECK",
     "LIP_SOURCE_LABELS",
@@ -80,6 +81,7 @@ VITONHD_UPPER_CLOTHES: tuple[int, ...] = (5, 6, 7)  # upper clothes, dress, coat
 VITONHD_ARMS: tuple[int, ...] = (14, 15)
 VITONHD_HEAD: tuple[int, ...] = (1, 2, 4, 13)  # hat, hair, sunglasses, face
 VITONHD_LOWER_BODY: tuple[int, ...] = (8, 9, 12, 16, 17, 18, 19)  # socks, pants, skirt, legs, shoes
+VITONHD_LOWER_GARMENT: tuple[int, ...] = (9, 12)  # pants, skirt: what a top is tucked into or hangs over
 
 
 def lip_id(name: str) -> int:
