@@ -215,19 +215,9 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     ref_chroma = np.median(chroma[region], axis=0)
     ref_level = float(np.median(log_l[region]))
     # prints, logos and seams: another chromaticity, far another luminance, or on a strong colour edge
-    edges = np.zeros((hs, ws), np.float32)
-    for ch in range(3):
-        blurred = cv2.GaussianBlur(small[..., ch], (0, 0), 3.2 * per_px)
-        edges = np.maximum(edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)))
-    edges *= 4 * per_px  # per 4 pixels at 1024 rows
+    edges = _edge_strength(small, per_px)
     # ... and a softer step of chromaticity (a patchwork's or two-tone top's blocks of near colours: light leaves it)
-    hue_edges = np.zeros((hs, ws), np.float32)
-    for ch in range(3):
-        blurred = cv2.GaussianBlur(chroma[..., ch], (0, 0), 3.2 * per_px)
-        hue_edges = np.maximum(
-            hue_edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1))
-        )
-    hue_edges *= 4 * per_px
+    hue_edges = _edge_strength(chroma, per_px)
     hue_cut = hue_edges > max(SHADE_HUE_EDGE, SHADE_HUE_NOISE * float(np.median(hue_edges[region])))
     d = 2 * max(1, round(SHADE_GUARD_PX * per_px)) + 1
     # the patches only the chromaticity cuts part (a strong luminance edge alone may be a shadow's: not joined over)
@@ -278,6 +268,16 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
+def _edge_strength(channels: np.ndarray, per_px: float) -> np.ndarray:
+    """(H, W) float32 the largest gradient magnitude over the (H, W, C) `channels` after a Gaussian of 3.2 `per_px`
+    pixels (`per_px` small pixels per pixel at 1024 rows), per 4 pixels at 1024 rows."""
+    edges = np.zeros(channels.shape[:2], np.float32)
+    for ch in range(channels.shape[-1]):
+        blurred = cv2.GaussianBlur(channels[..., ch], (0, 0), 3.2 * per_px)
+        edges = np.maximum(edges, np.hypot(cv2.Sobel(blurred, cv2.CV_32F, 1, 0), cv2.Sobel(blurred, cv2.CV_32F, 0, 1)))
+    return edges * (4 * per_px)
+
+
 def _block_count(patches: np.ndarray, region: np.ndarray) -> int:
     """How many parts of `patches` (H, W) bool (8-connected) hold at least `SHADE_BLOCK_SHARE` of `region` (H, W)
     bool: the colour blocks of a patchwork or a two-tone top; a plain top's shadow or fold cuts off only slivers."""
@@ -292,8 +292,8 @@ def _patch_offsets(
     bool (its 8-connected parts, cut apart by the chromaticity steps left out around them) such that `log_l`
     (H, W) minus it meets across every cut: the mean of the kept pixels of a patch within `SHADE_JOIN_PX` (at 1024
     rows, `per_px` small pixels each) of a neighbour equals the neighbour's there (least squares over all cuts), a
-    patch with no neighbour set to `ref_level` (its median), 0 off `ok`. A patchwork's blocks or a two-tone top's halves lose their step, the light across them and inside each stays;
-    a plain top (one patch) is untouched."""
+    patch with no neighbour set to `ref_level` (its median), 0 off `ok`. A patchwork's blocks or a two-tone top's
+    halves lose their step, the light across them and inside each stays; a plain top (one patch) is untouched."""
     n, labels = cv2.connectedComponents(patches.astype(np.uint8), connectivity=8)
     labels[~ok] = 0
     if n <= 2:  # background and one patch
