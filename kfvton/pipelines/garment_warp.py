@@ -739,6 +739,20 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) 
     return out
 
 
+def _collar_window(
+    size_hw: tuple[int, int], right: np.ndarray, left: np.ndarray, centre: np.ndarray | None, wider: int = 0
+) -> tuple[float, int, int, int, int]:
+    """(top, y0, y1, x0, x1): the window the inside of a collar is looked for in, within an image of `size_hw`:
+    from just above the collar's top (the highest of its `right`, `left` and `centre` (2,) points) down
+    `INSIDE_BACK_MAX` collar widths, across the collar sides and `wider` pixels beyond each."""
+    h, w = size_hw
+    cw = abs(float(left[0] - right[0]))
+    x0 = max(0, int(round(min(left[0], right[0]))) - wider)
+    x1 = min(w, int(round(max(left[0], right[0]))) + 1 + wider)
+    top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
+    return top, max(0, int(top) - 2), min(h, int(top + INSIDE_BACK_MAX * cw) + 1), x0, x1
+
+
 def _inside_back(
     img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
 ) -> np.ndarray | None:
@@ -749,12 +763,8 @@ def _inside_back(
         return None
     # the collar targets may sit inside the opening's ends: the inside is looked for INSIDE_BACK_WIDER beyond them
     wider = int(INSIDE_BACK_WIDER * cw)
-    x0, x1 = int(round(min(left[0], right[0]))) - wider, int(round(max(left[0], right[0]))) + 1 + wider
-    x0, x1 = max(0, x0), min(w, x1)
+    top, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, wider)
     core = slice(min(wider, x1 - x0), max(0, x1 - x0 - wider))  # the columns between the collar sides
-    top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
-    y0 = max(0, int(top) - 2)
-    y1 = min(h, int(top + INSIDE_BACK_MAX * cw) + 1)
     luma = np.zeros((h, w), np.float32)  # only the rows and columns read below
     yb = min(h, int(top + 2 * cw) + 4)
     luma[y0:yb, x0:x1] = cv2.GaussianBlur(img[y0:yb, x0:x1] @ np.array(LUMA_WEIGHTS, np.float32), (0, 0), 1.5)
@@ -846,9 +856,7 @@ def _inside_between_wings(
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
-    x0, x1 = max(0, int(round(min(left[0], right[0])))), min(w, int(round(max(left[0], right[0]))) + 1)
-    top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
-    y0, y1 = max(0, int(top) - 2), min(h, int(top + INSIDE_BACK_MAX * cw) + 1)
+    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre)
     edges = _colour_edges(img[y0:y1, x0:x1]) > WINGS_EDGE
     edges = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a broken line still closes
     free = mask[y0:y1, x0:x1] & ~edges
