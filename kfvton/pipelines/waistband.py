@@ -121,10 +121,10 @@ def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: flo
     skip = max(1, round(EDGE_SKIP_PX * unit))
     for x in np.nonzero(lower.any(0))[0]:
         top = int(np.argmax(lower[:, x]))
-        if not np.isfinite(waist[x]) or top <= waist[x]:
+        if not np.isfinite(waist[x]):
             continue
         stop = max(0, int(np.ceil(waist[x])))
-        if top <= stop:
+        if top <= stop:  # the lower garment reaches the waistband already (a tucked-in top)
             continue
         near = np.nonzero(body[max(0, top - gap) : top, x])[0]
         if near.size == 0:
