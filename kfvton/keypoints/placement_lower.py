@@ -36,7 +36,9 @@ Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in plac
     `place_garment_landmarks`, its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
     trousers show); hips and hem as a skirt's. Sleeveless dresses (`_strap_tops`): the straps' tops on the
     shoulders, within the shoulder joints; the other bodice-top points (neckline corners) at their garment depth
-    below them at least.
+    below them at least. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
+    lie between the placed armpits, waist, hips and hem that bracket their garment rows, at most `SIDE_SHIFT` of
+    the armpits -> hem depth off an even spread between armpits and hem.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + th
 FLAT_WAIST = 1.6  # a trouser / skirt waistband's flat width, x hw, without a silhouette (Dress Code pairs: 1.2 .. 1.8)
 DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the 7 Dress Code pairs' worn
 # waist-to-hem length needs 1.47 .. 1.82 (median 1.61; 1.75, the flat width's own median, placed dresses too long)
+SIDE_SHIFT = 0.1  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
 BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
@@ -609,20 +612,27 @@ def _fit_sides(
 
 
 def _side_targets(
-    body: _Body, out: Tensor, idx: dict[str, int], gp: Tensor, top: tuple[str, str], hem: tuple[str, str]
+    body: _Body, out: Tensor, idx: dict[str, int], gp: Tensor, chain: tuple[tuple[str, str], ...]
 ) -> None:
-    """`SKIRT_SIDES` targets between the `top` pair's and the `hem` pair's targets (right, left names), fitted to
-    the silhouette; confidence 0 where the garment point or an end target is missing."""
+    """`SKIRT_SIDES` targets along the placed `chain` of (right, left) rows, top to hem (the last row is the hem),
+    fitted to the silhouette; confidence 0 where the garment point or an end target is missing.
+
+    Each side point lands between the chain's targets on its side that bracket its garment depth, at its share of
+    the garment depth between them, within `SIDE_SHIFT` of an even spread (`_along_chain`). Spread evenly from the
+    armpits to the hem, 020714's first side point (garment row 494, under the hips' 483) landed 28 px above the
+    placed hips on 020718, where the silhouette only bounds a bodice, and the skirt's side bulged out below it (a
+    flap beside the hip). Unbounded, a tent dress whose waist is read just under its armpits (020719, 0.17 .. 0.21
+    of its length off the even spread; the others 0.11 .. 0.14 at most) had its print streaked down the body."""
+    top, hem = chain[0], chain[-1]
     ends = [out[idx[n]] for n in (*top, *hem)]
     hips = [out[idx[n]] for n in ("hip_right", "hip_left")] if "hip_right" in idx else []
-    for k, t in enumerate(SIDE_AT, start=1):
+    for k in range(1, len(SIDE_AT) + 1):
         names = (f"side_right_{k}", f"side_left_{k}")
         if any(float(e[2]) <= 0 for e in ends) or any(float(gp[idx[n], 2]) <= 0 for n in names):
             for n in names:
                 out[idx[n]] = 0.0
             continue
-        right = torch.lerp(ends[0][:2], ends[2][:2], t)
-        left = torch.lerp(ends[1][:2], ends[3][:2], t)
+        right, left = (_along_chain(body, gp, out, idx, [row[s] for row in chain], n) for s, n in enumerate(names))
         floor = None
         if hips and all(float(h_[2]) > 0 for h_ in hips):
             hip_mid = (hips[0][:2] + hips[1][:2]) / 2
@@ -635,6 +645,33 @@ def _side_targets(
         right, left = _fit_sides(body, right, left, at_least=floor)
         out[idx[names[0]], :2], out[idx[names[0]], 2] = right, 1.0
         out[idx[names[1]], :2], out[idx[names[1]], 2] = left, 1.0
+
+
+def _along_chain(body: _Body, gp: Tensor, out: Tensor, idx: dict[str, int], names: list[str], point: str) -> Tensor:
+    """The person point (xy) of the garment's side point `point` along one side's placed chain `names` (top to
+    hem, both ends present): linear between the two chain targets whose garment rows bracket its row, but at most
+    `SIDE_SHIFT` of the chain's depth (top -> hem, along `v`) off the even spread from the top to the hem (the
+    waist and hips are found on the flat garment by its outline; where that misreads a waistless dress, the side
+    points are not dragged far from its own proportions). Chain points missing on either side, or not between the
+    one kept above them and the hem in the garment, are skipped; beyond the ends, the end."""
+    g_y, top, hem = gp[idx[point], 1], names[0], names[-1]
+    kept = [top]
+    for n in names[1:-1]:
+        shown = float(gp[idx[n], 2]) > 0 and float(out[idx[n], 2]) > 0
+        if shown and gp[idx[kept[-1]], 1] < gp[idx[n], 1] < gp[idx[hem], 1]:
+            kept.append(n)
+    kept.append(hem)
+
+    def lerp(a: str, b: str) -> Tensor:
+        t = ((g_y - gp[idx[a], 1]) / (gp[idx[b], 1] - gp[idx[a], 1]).clamp_min(1.0)).clamp(0.0, 1.0)
+        return torch.lerp(out[idx[a], :2], out[idx[b], :2], t)
+
+    segments = list(zip(kept[:-1], kept[1:], strict=True))
+    chained = lerp(*next(((a, b) for a, b in segments if g_y <= gp[idx[b], 1]), segments[-1]))
+    even = lerp(top, hem)
+    reach = SIDE_SHIFT * ((out[idx[hem], :2] - out[idx[top], :2]) @ body.v).abs()
+    shift = ((chained - even) @ body.v).clamp(-reach, reach)
+    return chained + (even + shift * body.v - chained) @ body.v * body.v
 
 
 def _never_narrowing(body: _Body, out: Tensor, idx: dict[str, int]) -> None:
@@ -814,7 +851,8 @@ def place_dress_landmarks(
         conf = g[:, 2].clone()
         conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
         out[:, 2] = conf
-        _side_targets(body, out, idx, g, ("armpit_right", "armpit_left"), ("hem_right", "hem_left"))
+        chain = tuple((f"{row}_right", f"{row}_left") for row in ("armpit", "waist", "hip", "hem"))
+        _side_targets(body, out, idx, g, chain)
         _never_narrowing(body, out, idx)
         persons.append(out)
     return KeypointPairs(

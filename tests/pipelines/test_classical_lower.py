@@ -787,3 +787,52 @@ def test_pants_reaching_above_the_waist_beyond_the_garment_are_a_coat():
     parse[:, 40:150, 20:28] = 0
     parse[:, int(100 - COAT_ABOVE * 40) + 2 : 150, 20:28] = 9  # reaching only a little above: pants
     assert torch.equal(_coat_above_waist(parse, covered, waist, torch.tensor([40.0])), parse)
+
+
+def test_dress_side_points_follow_the_placed_hips(dresscode):
+    """Every person of the Dress Code dresses with every dress (label maps): each side point lies between the
+    chain's targets (armpit, waist, hips, hem) bracketing its garment row, but at most `SIDE_SHIFT` of the armpits
+    -> hem depth off the even spread, and the warp's pairs on each side (armpit, side points, hem) go down the
+    person in the order of their garment rows. Before, the side points were spread evenly from the armpits to the
+    hem: on 020718, 020714's first side point (garment row 494, under the hips' 483) landed 28 px above the placed
+    hips, and the skirt's side bulged out from there, a flap beside the hip."""
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+    from kfvton.keypoints.placement_lower import SIDE_SHIFT, place_dress_landmarks
+
+    folder = dresscode / "dresses"
+    idents = sorted(p.name[:6] for p in (folder / "images").glob("*_1.jpg"))
+    dresses = {}
+    for ident in idents:
+        garment = load_image(folder / "images" / f"{ident}_1.jpg")
+        dresses[ident] = detect_dress_landmarks(garment, _mask(garment))
+    for person in idents:
+        _, _, pose, parse = _load(folder, person)
+        hips = pose.joints[0, [9, 12], :2].double()
+        u = (hips[1] - hips[0]) / (hips[1] - hips[0]).norm()
+        v = torch.stack((-u[1], u[0]))  # down the body (`placement_lower._perp`)
+        for garment, landmarks in dresses.items():
+            pairs = place_dress_landmarks(landmarks, pose, parse=parse)
+
+            def at(name, pairs=pairs, v=v):
+                k = pairs.names.index(name)
+                return float(pairs.garment_px[0, k, 1]), float(pairs.person_px[0, k, :2].double() @ v)
+
+            for k in (1, 2, 3):  # each row's depth (`_fit_sides` puts a row's two points at their mean depth)
+                even, depth, span = [], [], []
+                for side in ("right", "left"):
+                    (g_top, p_top), (g_hem, p_hem), (g, d) = (
+                        at(f"armpit_{side}"),
+                        at(f"hem_{side}"),
+                        at(f"side_{side}_{k}"),
+                    )
+                    even.append(p_top + (g - g_top) / (g_hem - g_top) * (p_hem - p_top))
+                    depth.append(d)
+                    span.append(p_hem - p_top)
+                off = abs(sum(depth) - sum(even)) / 2
+                assert off <= SIDE_SHIFT * max(span) + 1.0, (person, garment, k, off)
+            for side in ("right", "left"):
+                rows = [f"armpit_{side}", *(f"side_{side}_{k}" for k in (1, 2, 3)), f"hem_{side}"]
+                ds = [d for _, d in sorted(at(n) for n in rows)]
+                assert all(b >= a - 1.0 for a, b in zip(ds, ds[1:], strict=False)), (person, garment, side, ds)
+            if (person, garment) == ("020718", "020714"):
+                assert at("side_left_1")[1] >= at("hip_left")[1] - 1.0  # was 28 px above it
