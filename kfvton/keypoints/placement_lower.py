@@ -95,7 +95,7 @@ LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + th
 FLAT_WAIST = 1.6  # a trouser / skirt waistband's flat width, x hw, without a silhouette (Dress Code pairs: 1.2 .. 1.8)
 DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the 7 Dress Code pairs' worn
 # waist-to-hem length needs 1.47 .. 1.82 (median 1.61; 1.75, the flat width's own median, placed dresses too long)
-SIDE_SHIFT = 0.1  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
+SIDE_SHIFT = 0.05  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
 BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
@@ -622,7 +622,8 @@ def _side_targets(
     armpits to the hem, 020714's first side point (garment row 494, under the hips' 483) landed 28 px above the
     placed hips on 020718, where the silhouette only bounds a bodice, and the skirt's side bulged out below it (a
     flap beside the hip). Unbounded, a tent dress whose waist is read just under its armpits (020719, 0.17 .. 0.21
-    of its length off the even spread; the others 0.11 .. 0.14 at most) had its print streaked down the body."""
+    of its length off the even spread; the others 0.11 .. 0.14 at most) had its print streaked down the body
+    (still a little at 0.1 of the length)."""
     top, hem = chain[0], chain[-1]
     ends = [out[idx[n]] for n in (*top, *hem)]
     hips = [out[idx[n]] for n in ("hip_right", "hip_left")] if "hip_right" in idx else []
