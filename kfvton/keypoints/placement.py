@@ -73,6 +73,7 @@ __all__ = [
     "resolve_tuck",
     "place_garment_landmarks",
     "place_side_seams",
+    "place_shoulder_tops",
     "place_front_neckline",
     "place_collar_on_neck",
     "place_standing_collar",
@@ -368,6 +369,73 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
                         p_out[i, k, :2] = target.to(p_out)
                         g_out[i, k, 2] = p_out[i, k, 2] = 1.0
                 k += 1
+    return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+#: Where the shoulder-top pairs sit between the collar side (0) and the shoulder seam (1), and how far (x sw) at most
+#: they are lifted past where the garment's own shoulder line lands (`place_shoulder_tops`).
+SHOULDER_TOP_AT = 0.65
+SHOULDER_TOP_MAX = 0.06
+
+
+def place_shoulder_tops(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor) -> SidePairs:
+    """Points on the garment's shoulder lines lifted onto the old top's rounded shoulders.
+
+    A flat garment's shoulder runs straight from collar side to shoulder seam, but a worn shoulder's round top
+    rises above the straight line between their targets, and a strip of the old top showed there, repainted,
+    between the new shoulder line and the body's (VITON-HD 00891 and 07445 with the sleeveless 06429). At
+    `SHOULDER_TOP_AT` of the way, the garment's top edge there (its mask's edge across the line, away from the
+    armpit) goes to the same fraction of the targets' line, moved across it by the garment's own offset scaled like
+    the line (where it lands without the pair), and farther, by at most `SHOULDER_TOP_MAX` sw, onto the edge of
+    `body.top` -- never less far. The old top, not the silhouette: estimated regions leave hair over a shoulder in
+    the silhouette, and the garment rose into it. Confidence 0 where the old top's edge is not at least a pixel
+    past where the garment's edge lands, where the line's point is off the old top, where a landmark is missing,
+    or without a pose.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
+        body: `BodyMasks` (B or 1) in the person frame.
+        garment_mask: (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask.
+
+    Returns:
+        `SidePairs` with M = 2 pairs per item: the wearer's right shoulder, then the left.
+    """
+    check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    b = pairs.batch_size
+    g_out = pairs.garment_px.new_zeros(b, 2, 3)
+    p_out = pairs.person_px.new_zeros(b, 2, 3)
+    if pairs.pose is None:
+        return SidePairs(garment_px=g_out, person_px=p_out)
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
+    g_all = pairs.garment_px.detach().to(torch.float64).cpu()
+    p_all = pairs.person_px.detach().to(torch.float64).cpu()
+    masks = garment_mask.detach().cpu() > 0.5
+    for i in range(b):
+        f = _body_frame(joints[i if joints.shape[0] > 1 else 0].cpu())
+        top = body.item(i)[0].cpu()
+        mask = masks[i if masks.shape[0] > 1 else 0, 0]
+        for k, side in enumerate(("right", "left")):
+            ic, is_, ia = _I[f"collar_{side}"], _I[f"shoulder_{side}"], _I[f"armpit_{side}"]
+            if not bool((g_all[i, [ic, is_, ia], 2] > 0).all() and (p_all[i, [ic, is_, ia], 2] > 0).all()):
+                continue
+            ends = []  # (point on the line, across it away from the armpit, the mask's edge's offset) per frame
+            for pts, m in ((g_all[i], mask), (p_all[i], top)):
+                collar, seam, armpit = pts[ic, :2], pts[is_, :2], pts[ia, :2]
+                length = float((seam - collar).norm())
+                out = _perp((seam - collar) / max(length, 1e-6))
+                out = out if float(out @ (seam - armpit)) > 0 else -out
+                at = torch.lerp(collar, seam, SHOULDER_TOP_AT)
+                ends.append((at, out, _march(m, at, out, length), length))
+            (at_g, out_g, edge_g, len_g), (at_p, out_p, edge_p, len_p) = ends
+            if edge_g is None or edge_p is None:  # a line outside its mask: no edge to follow
+                continue
+            landed = edge_g * len_p / max(len_g, 1e-6)
+            if edge_p < landed + 1.0:
+                continue
+            offset = min(edge_p, landed + SHOULDER_TOP_MAX * float(f.sw))
+            g_out[i, k, :2] = (at_g + edge_g * out_g).to(g_out)
+            p_out[i, k, :2] = (at_p + offset * out_p).to(p_out)
+            g_out[i, k, 2] = p_out[i, k, 2] = 1.0
     return SidePairs(garment_px=g_out, person_px=p_out)
 
 

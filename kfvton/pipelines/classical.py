@@ -40,6 +40,7 @@ from ..keypoints.placement import (
     place_collar_on_neck,
     place_front_neckline,
     place_garment_landmarks,
+    place_shoulder_tops,
     place_side_seams,
     place_standing_collar,
     resolve_tuck,
@@ -335,7 +336,9 @@ def classical_tryon(
     if parse is not None:  # the collar sides up onto the neck's base
         pairs = place_collar_on_neck(pairs, (parse == NECK_LABEL).unsqueeze(1).to(person.device))
     pairs = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
-    sides = None if body is None else place_side_seams(pairs, body)
+    sides = (
+        None if body is None else join_side_pairs(place_side_seams(pairs, body), place_shoulder_tops(pairs, body, mask))
+    )
     # sleeves inside the person, long ones over the bare arms
     silhouette = None if parse is None else (parse != 0).unsqueeze(1)
     arms = None if parse is None else labels_in(parse, VITONHD_ARMS).unsqueeze(1)

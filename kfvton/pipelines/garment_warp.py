@@ -140,6 +140,14 @@ ELBOW_WIDTH_RANGE = (1.0, 1.5)
 #: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background). The torso
 #: lands at most this far outside its armhole lines above the armpits (`_past_shoulders`).
 SLEEVE_OUT = 0.01
+#: With `silhouette`: a short sleeve's outer edge, at these fractions of the way from its shoulder target to its
+#: outer cuff target, is pushed out across the sleeve onto the silhouette's edge where that lies farther out
+#: (`_sleeve_outer_pairs`): the flat photo's straight edge cut inside the round of the shoulder and upper arm, and a
+#: wedge of the old shoulder showed between the torso's armhole line and the sleeve (VITON-HD 10549, whose
+#: sleeveless top bares the shoulders). At most `SLEEVE_OUTER_MAX` cuff target widths out (hair hanging beside the
+#: shoulder is part of the silhouette).
+SLEEVE_OUTER_AT = (0.12, 0.35)
+SLEEVE_OUTER_MAX = 0.4
 #: With `arms`: a long sleeve covers the arm's pixels up to this fraction of its cuff target width from where it
 #: landed (gaps along a sleeve narrower or straighter than the arm would show the old arm's skin).
 ARM_COVER = 0.5
@@ -384,6 +392,60 @@ def _sleeve_elbow_pairs(
     return g_out, p_out
 
 
+def _sleeve_outer_pairs(
+    pairs: KeypointPairs, side: str, person: Tensor, garment: Tensor, sleeve_mask: Tensor, silhouette: Tensor
+) -> tuple[Tensor, Tensor]:
+    """Extra pairs per sleeve on its outer edge, at the `SLEEVE_OUTER_AT` fractions of the way from the shoulder to
+    the outer cuff.
+
+    Garment side: the outer end of the sleeve mask's cross-section through that point of the line shoulder ->
+    outer cuff, across the line. Person side: the same point of the targets' line, moved across the sleeve (away
+    from the inner cuff target) by the garment's offset there scaled like the cuff (where the sleeve lands without
+    the pair), and farther, by at most `SLEEVE_OUTER_MAX` cuff target widths, onto the outer end of the
+    silhouette's run there. Confidence 0 (unused) where the silhouette's edge is not at least a pixel outside that
+    (a sleeve as wide as the body or wider is left as it was), or a landmark is missing.
+
+    Args:
+        person, garment: (B, N, 3) the sleeve's targets and the garment landmarks, pixels.
+        sleeve_mask: (B or 1, H_g, W_g) float {0, 1}, the sleeve's garment pixels (`garment_part_masks`).
+        silhouette: (B or 1, 1, H_p, W_p) bool (or float, > 0.5 = inside), the person's pixels.
+
+    Returns:
+        garment (B, F, 3) and person (B, F, 3) points, (x_px, y_px, confidence), F = len(`SLEEVE_OUTER_AT`).
+    """
+    names = pairs.names
+    i_s, i_o, i_n = (names.index(n) for n in (f"shoulder_{side}", f"sleeve_{side}_outer", f"sleeve_{side}_inner"))
+    b = person.shape[0]
+    g_out, p_out = garment.new_zeros(b, len(SLEEVE_OUTER_AT), 3), person.new_zeros(b, len(SLEEVE_OUTER_AT), 3)
+    g = garment.detach().double().cpu().numpy()
+    p = person.detach().double().cpu().numpy()
+    masks = sleeve_mask.detach().cpu().numpy()
+    body = (silhouette.detach() > 0.5)[:, 0].cpu().numpy()
+    for (i, f), frac in np.ndenumerate(np.broadcast_to(np.asarray(SLEEVE_OUTER_AT), (b, len(SLEEVE_OUTER_AT)))):
+        if not ((g[i, [i_s, i_o, i_n], 2] > 0).all() and (p[i, [i_s, i_o, i_n], 2] > 0).all()):
+            continue
+        ends = []  # (point on the line, across it outwards, the mask's edge's offset there) per side
+        for pts, mask in ((g[i], masks[min(i, len(masks) - 1)]), (p[i], body[min(i, len(body) - 1)])):
+            top, cuff, inner = pts[i_s, :2], pts[i_o, :2], pts[i_n, :2]
+            along = (cuff - top) / max(float(np.linalg.norm(cuff - top)), 1e-6)
+            out = np.array([-along[1], along[0]])
+            out = out if out @ (cuff - inner) > 0 else -out  # away from the inner cuff corner
+            at = top + frac * (cuff - top)
+            run = _cross_section(mask, at, out)
+            ends.append(None if run is None else (at, out, float((run[0] - at) @ out)))
+        if ends[0] is None or ends[1] is None:
+            continue
+        width_p = float(np.linalg.norm(p[i, i_o, :2] - p[i, i_n, :2]))
+        landed = ends[0][2] * width_p / max(float(np.linalg.norm(g[i, i_o, :2] - g[i, i_n, :2])), 1e-6)
+        at, out, edge = ends[1]
+        if edge < landed + 1.0:
+            continue
+        offset = min(edge, landed + SLEEVE_OUTER_MAX * width_p)
+        g_out[i, f] = torch.tensor([*(ends[0][0] + ends[0][2] * ends[0][1]), 1.0], dtype=g_out.dtype)
+        p_out[i, f] = torch.tensor([*(at + offset * out), 1.0], dtype=p_out.dtype)
+    return g_out, p_out
+
+
 def _cover_arm(
     landed: Tensor, box: Tensor, free: Tensor, cuff_px: Tensor, elbow_px: Tensor, origin: tuple[int, int]
 ) -> tuple[Tensor, Tensor]:
@@ -594,13 +656,17 @@ def warp_by_parts(
 
     person = pairs.person_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1).clone()
     garment = pairs.garment_px.to(dtype)[:, None].expand(b, len(_PARTS), -1, -1)
+    h, w = pairs.person_hw
+    device = pairs.person_px.device
+    inside = _grown_mask(silhouette, "silhouette", b, (h, w), int(round(SLEEVE_OUT * max(h, w))), device)
     seam_in = SLEEVE_SEAM_IN if silhouette is None else 0.0
     for k, side in ((1, "right"), (2, "left")):
         person[:, k] = _sleeve_root_targets(pairs, side, person[:, k], seam_in)
     # elbow points for sleeves that reach past the elbow, so long sleeves bend with the arm
     m = 0 if torso_extra is None else torso_extra.person_px.shape[1]
-    extra_p = person.new_zeros(b, len(_PARTS), max(2, m), 3)
-    extra_g = garment.new_zeros(b, len(_PARTS), max(2, m), 3)
+    n_sleeve = 2 + len(SLEEVE_OUTER_AT)  # a sleeve's: elbow outer, inner; its outer edge
+    extra_p = person.new_zeros(b, len(_PARTS), max(n_sleeve, m), 3)
+    extra_g = garment.new_zeros(b, len(_PARTS), max(n_sleeve, m), 3)
     if torso_extra is not None:
         check_shape(torso_extra.person_px, "torso_extra.person_px", (b, m, 3))
         check_shape(torso_extra.garment_px, "torso_extra.garment_px", (b, m, 3))
@@ -614,6 +680,11 @@ def warp_by_parts(
         short = (extra_p[:, k, 0, 2] <= 0) & (person[:, 0, i_a, 2] > 0)
         met = torch.lerp(person[:, k, i_a, :2], person[:, 0, i_a, :2], ARMPIT_TO_TORSO)
         person[:, k, i_a, :2] = torch.where(short[:, None], met, person[:, k, i_a, :2])
+        if silhouette is not None:  # a short sleeve's outer edge out over the round of the shoulder
+            extra_g[:, k, 2:n_sleeve], extra_p[:, k, 2:n_sleeve] = _sleeve_outer_pairs(
+                pairs, side, person[:, k], garment[:, k], parts[:, k], silhouette.to(torch.float32)
+            )
+            extra_p[:, k, 2:n_sleeve, 2] *= short.to(extra_p.dtype)[:, None]
     extra_valid = (extra_p[..., 2] > 0) & usable[..., None]
     person = torch.cat((person, extra_p), dim=2)
     garment = torch.cat((garment, extra_g), dim=2)
@@ -628,10 +699,7 @@ def warp_by_parts(
         reg=reg,
         align_corners=align_corners,
     )
-    h, w = pairs.person_hw
     work = torch.float32 if dtype != torch.float64 else dtype
-    device = pairs.person_px.device
-    inside = _grown_mask(silhouette, "silhouette", b, (h, w), int(round(SLEEVE_OUT * max(h, w))), device)
     arm = _grown_mask(arms, "arms", b, (h, w), 0, device)
     grid = torch.full((b, h, w, 2), _OUTSIDE, device=device, dtype=work)
     sleeves = torch.zeros((b, 2, h, w), device=device, dtype=torch.bool)

@@ -285,6 +285,37 @@ class TestFit:
         assert abs(float(tight.person_px[0, 0, 0]) - 192) <= 0.3 * SW + 1
         torch.testing.assert_close(tight.garment_px, loose.garment_px)
 
+    def test_shoulder_tops_rise_onto_the_round_shoulders(self):
+        from kfvton.keypoints.placement import SHOULDER_TOP_AT, SHOULDER_TOP_MAX, place_shoulder_tops
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), tuck="out")
+        mask = torch.zeros(1, 1, 400, 300)
+        mask[..., 40:385, 70:230] = 1  # the T-shirt's torso, its shoulder line along y = 40
+        mask[..., 60:175, 10:290] = 1
+        mask[..., 40:60, 120:180] = 0
+        high = body_masks((160, 330), (330, 500))
+        high.top[..., 100:175, int(192 - 0.62 * SW) : int(192 + 0.62 * SW)] = 1.0  # the old top well over the line
+        tops = place_shoulder_tops(pairs, high, mask)
+        assert tops.person_px.shape == (1, 2, 3) and bool((tops.person_px[..., 2] > 0).all())
+        for k, side in enumerate(("right", "left")):
+            ic, is_ = pairs.names.index(f"collar_{side}"), pairs.names.index(f"shoulder_{side}")
+            line_p = torch.lerp(pairs.person_px[0, ic, :2], pairs.person_px[0, is_, :2], SHOULDER_TOP_AT)
+            line_g = torch.lerp(pairs.garment_px[0, ic, :2], pairs.garment_px[0, is_, :2], SHOULDER_TOP_AT)
+            # the garment's point is its mask's top edge (y = 40) across the line from the line's point
+            assert float(tops.garment_px[0, k, 1]) == pytest.approx(40, abs=1.5)
+            offset_g = float((tops.garment_px[0, k, :2] - line_g).norm())
+            scale = float((pairs.person_px[0, ic, :2] - pairs.person_px[0, is_, :2]).norm()) / float(
+                (pairs.garment_px[0, ic, :2] - pairs.garment_px[0, is_, :2]).norm()
+            )
+            # lifted past where the garment's edge lands, by SHOULDER_TOP_MAX sw (the old top reaches higher)
+            offset_p = float((tops.person_px[0, k, :2] - line_p).norm())
+            assert offset_p == pytest.approx(offset_g * scale + SHOULDER_TOP_MAX * SW, abs=1.0)
+            assert float(tops.person_px[0, k, 1]) < float(line_p[1])  # upwards
+        # an old top whose shoulders do not rise past the garment's own edge: no pair
+        assert not bool(
+            (place_shoulder_tops(pairs, body_masks((160, 330), (330, 500)), mask).person_px[..., 2] > 0).any()
+        )
+
 
 def _arm_pose(angle_deg: float) -> Pose:
     """frontal_pose with both upper arms turned `angle_deg` out from hanging (0 = straight down, 90 = level)."""

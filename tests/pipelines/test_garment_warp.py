@@ -230,6 +230,34 @@ class TestWarpByParts:
             assert float((pulled[0, k, i_s] - pulled[0, 0, i_s]).norm()) > 0.01
             torch.testing.assert_close(hung[0, k, i_s], hung[0, 0, i_s])
 
+    def test_short_sleeve_reaches_the_round_shoulder(self, monkeypatch):
+        import kfvton.pipelines.garment_warp as gw
+
+        pairs, mask = _tshirt_pairs()
+        garment = torch.rand(1, 3, 400, 300)
+        fractions = gw.SLEEVE_OUTER_AT
+
+        def landed(x0: int, outer: tuple[float, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+            silhouette = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+            silhouette[..., 140:460, x0 : 384 - x0] = True  # shoulders and arms out to x0 and 384 - x0
+            monkeypatch.setattr(gw, "SLEEVE_OUTER_AT", outer)
+            warp = gw.warp_by_parts(pairs, mask, silhouette=silhouette)
+            return warp.grid, gw.warp_garment(garment, mask, warp).mask[0, 0] > 0.5
+
+        # broad shoulders: the straight flat edges (landing at x ~ 88-112 and 272-296 on rows 150-200) leave
+        # the shoulders' round bare; pushed out, the sleeves cover it, on both sides, inside the silhouette
+        _, straight = landed(60, ())
+        _, pushed = landed(60, fractions)
+        for cols in (slice(60, 95), slice(289, 324)):
+            assert int(pushed[150:200, cols].sum()) > int(straight[150:200, cols].sum()) + 300
+        grow = round(gw.SLEEVE_OUT * 512) + 1
+        assert not bool(pushed[:, : 60 - grow].any()) and not bool(pushed[:, 324 + grow :].any())
+        assert float(pushed[160:200, 192].float().min()) == 1.0  # the torso is still there
+        # a body narrower than where the sleeves land: nothing is pulled in (the pairs are unused)
+        plain, _ = landed(110, ())
+        narrow, _ = landed(110, fractions)
+        torch.testing.assert_close(narrow, plain, atol=1e-5, rtol=0)
+
     def test_batch_items_warp_as_they_do_alone(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
 
