@@ -741,7 +741,6 @@ class _Seeds:
     background: np.ndarray  # (H, W) bool background pixels the fill starts from
     skin: np.ndarray  # (H, W) bool skin pixels the fill starts from
     near: np.ndarray  # (H, W) bool within `RESIDUE_PX` of the old clothes (no seeds there: residue hides)
-    texture: np.ndarray  # (H, W) bool skin whose grain the repaint takes (`skin` and the skin `near` the old clothes)
 
 
 def _repaint(
@@ -805,10 +804,7 @@ def _repaint(
         if far.any():
             freed = freed | far
             seeds = _Seeds(
-                seeds.background & (cv2.dilate(far.astype(np.uint8), kernels.fringe) == 0),
-                seeds.skin,
-                seeds.near,
-                seeds.texture,
+                seeds.background & (cv2.dilate(far.astype(np.uint8), kernels.fringe) == 0), seeds.skin, seeds.near
             )
         widths = _arm_widths(codes_np[i], keypoints, i)
         wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths)
@@ -898,15 +894,13 @@ def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
 
 def _fill_seeds(c: _Crop, skin_colour: np.ndarray, kernels: _Kernels) -> _Seeds:
     """Background and skin pixels (of the person's tone, `_skin_like`) off their borders (`FRINGE_PX`) and off the
-    old clothes' reach (`RESIDUE_PX`, where residue hides): what the fill continues; and the skin within that reach
-    too, for its grain (a colour's residue there barely moves a median of its fine texture, and a wrist or a neck
-    beside the old clothes may be all the skin a photo shows)."""
+    old clothes' reach (`RESIDUE_PX`, where residue hides): what the fill continues."""
     cc = c.codes
     near = cv2.dilate(c.old.astype(np.uint8), kernels.reach) > 0
     bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
-    skin_all = cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernels.fringe) > 0
-    skin_all[skin_all] = _skin_like(c.img[skin_all], skin_colour)
-    return _Seeds(bg_seed, skin_all & ~near, near, skin_all)
+    skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
+    skin_seed[skin_seed] = _skin_like(c.img[skin_seed], skin_colour)
+    return _Seeds(bg_seed, skin_seed, near)
 
 
 def _fill_weight(
@@ -994,8 +988,8 @@ def _fill(
     (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
     (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on the
     torso the chest's and collarbones' (`torso`, `_torso_light`), all of it shading the skin as the person's own
-    skin shades (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin (the
-    `texture` seeds) and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
+    skin shades (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin and
+    background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
     share `wc`. `i` seeds the grain's noise."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
@@ -1017,7 +1011,7 @@ def _fill(
     if torso is not None:
         limb = limb * torso
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
-    skin_grain = _grain(bands, seeds.texture & ((cc & _FACE) == 0), unit)
+    skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
     skin_fill = shade_skin(skin_fill, limb * skin_grain, slopes)
     bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
     return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
