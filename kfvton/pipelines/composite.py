@@ -916,15 +916,18 @@ def _fill_weight(
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1] background share of the fill: `_background_weight` (arms of `widths`, `_arm_widths`),
-    background over the `far` residue (outside what the parse map calls the body or its clothes; not the pose's
-    arm), and no slivers of skin (`_no_slivers`)."""
+    no slivers of skin (`_no_slivers`), gaps or pockets of background (`_no_gaps`, `_no_pockets`), and background
+    over the `far` residue (outside what the parse map calls the body or its clothes) and outwards from it."""
     wc = _background_weight(
         c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin, outside=far, widths=widths
     )
-    if far.any():
-        wc = np.maximum(wc, _soft_grown(far, unit))
     wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, c.covered, unit)
-    return _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
+    wc = _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
+    if far.any():
+        # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
+        # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)
+        wc = np.maximum(wc, _soft_grown(far, unit) * ~c.old)
+    return wc
 
 
 def _no_pockets(
@@ -1433,8 +1436,13 @@ def _background_weight(
         # limb reaches the old sleeve's outline, that ragged parse-map edge cut nicks of wall into the arm)
         region = (codes & (_OLD | _BODY)) > 0
         if outside is not None and outside.any():  # (not the old clothes the parse map called background either)
+            # (only their strips: the few pixels a parse map's outline falls short of a sleeve's cut notches a
+            # limb wide into the arm every time, a wavy arm; they are background all the same, `_fill_weight`)
+            t = max(1, round(3 * unit))
+            ellipse = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * t + 1, 2 * t + 1))
+            strips = cv2.morphologyEx(outside.astype(np.uint8), cv2.MORPH_OPEN, ellipse)
             r = max(1, round(6 * unit))  # (grown as `_soft_grown`, with its blur, which makes them background)
-            region &= cv2.dilate(outside.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
+            region &= cv2.dilate(strips, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
         region = small(region) > 0.5
         r_out = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 5)
         r_in = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
