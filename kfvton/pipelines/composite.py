@@ -100,7 +100,9 @@ from .shading import (
     clothes_shading,
     light_and_folds,
     limb_shading,
+    shade_skin,
     shading_box,
+    skin_slopes,
     torso_shading,
 )
 from .waistband import continue_lower_garment
@@ -914,15 +916,18 @@ def _fill_weight(
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1] background share of the fill: `_background_weight` (arms of `widths`, `_arm_widths`),
-    background over the `far` residue (outside what the parse map calls the body or its clothes; not the pose's
-    arm), and no slivers of skin (`_no_slivers`)."""
+    no slivers of skin (`_no_slivers`), gaps or pockets of background (`_no_gaps`, `_no_pockets`), and background
+    over the `far` residue (outside what the parse map calls the body or its clothes) and outwards from it."""
     wc = _background_weight(
         c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin, outside=far, widths=widths
     )
-    if far.any():
-        wc = np.maximum(wc, _soft_grown(far, unit))
     wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, c.covered, unit)
-    return _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
+    wc = _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
+    if far.any():
+        # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
+        # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)
+        wc = np.maximum(wc, _soft_grown(far, unit) * ~c.old)
+    return wc
 
 
 def _no_pockets(
@@ -985,14 +990,17 @@ def _fill(
     (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
     (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
     (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on the
-    torso the chest's and collarbones' (`torso`, `_torso_light`), both with the
-    grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the
-    background share `wc`. `i` seeds the grain's noise."""
+    torso the chest's and collarbones' (`torso`, `_torso_light`), all of it shading the skin as the person's own
+    skin shades (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin and
+    background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
+    share `wc`. `i` seeds the grain's noise."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     bg_fill = push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
     # the light and folds darken the skin colour, not the real skin next to it (which shows its own light)
-    skin_fill = (_body_tone(c, seeds, skin_colour, unit)[None, None] * gain[..., None]).astype(np.float32)
+    # (skin darkens redder, as the person's own does: `skin_slopes`)
+    slopes = skin_slopes(ci, skin_seed, unit)
+    skin_fill = shade_skin(_body_tone(c, seeds, skin_colour, unit), gain, slopes)
     if skin_seed.any():
         d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
@@ -1007,7 +1015,7 @@ def _fill(
         limb = limb * torso
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
-    skin_fill = skin_fill * (limb * skin_grain)[..., None]
+    skin_fill = shade_skin(skin_fill, limb * skin_grain, slopes)
     bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
     return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
 
@@ -1428,8 +1436,13 @@ def _background_weight(
         # limb reaches the old sleeve's outline, that ragged parse-map edge cut nicks of wall into the arm)
         region = (codes & (_OLD | _BODY)) > 0
         if outside is not None and outside.any():  # (not the old clothes the parse map called background either)
+            # (only their strips: the few pixels a parse map's outline falls short of a sleeve's cut notches a
+            # limb wide into the arm every time, a wavy arm; they are background all the same, `_fill_weight`)
+            t = max(1, round(3 * unit))
+            ellipse = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * t + 1, 2 * t + 1))
+            strips = cv2.morphologyEx(outside.astype(np.uint8), cv2.MORPH_OPEN, ellipse)
             r = max(1, round(6 * unit))  # (grown as `_soft_grown`, with its blur, which makes them background)
-            region &= cv2.dilate(outside.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
+            region &= cv2.dilate(strips, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
         region = small(region) > 0.5
         r_out = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 5)
         r_in = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)

@@ -12,10 +12,14 @@ from kfvton.pipelines.shading import (
     SHADE_FLOOR,
     SHADE_OFFSET,
     SHADE_RANGE,
+    SKIN_SLOPES,
+    SKIN_SLOPES_RANGE,
     apply_light,
     arm_shading,
     clothes_shading,
     light_and_folds,
+    shade_skin,
+    skin_slopes,
     torso_shading,
 )
 
@@ -167,3 +171,33 @@ def test_arm_shading_is_darker_on_the_side_facing_the_body():
     assert float(row[74]) < float(row[46]) - 0.04, (row[74], row[46])  # 0.7 half-widths either side
     assert abs(float(row[46]) - float(plain[120, 46])) < 0.01  # the outer side as before
     assert float(row[60]) > 0.98
+
+
+class TestSkinShading:
+    def test_skin_slopes_are_read_off_the_persons_skin(self):
+        """A ramp of skin whose channels fall as the gain to the powers (0.8, 1.1, 1.3) gives those slopes back;
+        too little skin, or skin of one brightness, gives the samples' median; extreme slopes are clipped."""
+        gain = np.linspace(0.6, 1.0, 200, dtype=np.float32)[None, :].repeat(100, 0)
+        base = np.array([0.85, 0.66, 0.56], np.float32)
+        img = base * gain[..., None] ** np.array([0.8, 1.1, 1.3], np.float32)
+        skin = np.ones(gain.shape, bool)
+        np.testing.assert_allclose(skin_slopes(img, skin, 1.0), (0.8, 1.1, 1.3), atol=0.03)
+        few = np.zeros_like(skin)
+        few[:10, :10] = True
+        np.testing.assert_allclose(skin_slopes(img, few, 1.0), SKIN_SLOPES)
+        flat = np.broadcast_to(base, img.shape).copy()
+        np.testing.assert_allclose(skin_slopes(flat, skin, 1.0), SKIN_SLOPES)
+        grey = base * gain[..., None] ** np.array([0.2, 1.3, 2.5], np.float32)
+        lo, hi = SKIN_SLOPES_RANGE
+        got = skin_slopes(grey, skin, 1.0)
+        assert np.all(got >= np.asarray(lo) - 1e-6) and np.all(got <= np.asarray(hi) + 1e-6), got
+
+    def test_shaded_skin_keeps_the_gains_luminance_and_is_redder_in_the_shadow(self):
+        colour = np.array([0.85, 0.66, 0.56], np.float32)
+        gain = np.array([[1.0, 0.8, 0.6]], np.float32)
+        out = shade_skin(colour, gain)
+        np.testing.assert_allclose(out[0, 0], colour, atol=1e-6)
+        luma = np.array([0.299, 0.587, 0.114], np.float32)
+        np.testing.assert_allclose(out[0] @ luma / float(colour @ luma), gain[0], rtol=0.03)
+        saturation = (out[0].max(-1) - out[0].min(-1)) / out[0].max(-1)
+        assert saturation[2] > saturation[1] + 0.02 > saturation[0] + 0.04, saturation  # grey shadows keep it
