@@ -30,6 +30,10 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
+    2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment
+       but its sleeves is cut below that line, also where the old top hung out over the lower garment (the parse map
+       has old clothes there, nothing kept in front), and the lower garment is continued up to the line over what
+       this frees (`waistband.continue_lower_garment`, after the repaint).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
@@ -350,6 +354,7 @@ def composite_garment(
     shading: bool = True,
     fit: bool = True,
     sleeves: Tensor | None = None,
+    waistband: Tensor | None = None,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -369,6 +374,10 @@ def composite_garment(
             sleeve (`garment_warp.PartWarp.sleeves`): with a parse map, an arm stays behind its own sleeve (a
             freed arm under a longer new sleeve no longer cuts it); only the other arm's forearm (`_limbs`) may
             lie in front of a sleeve.
+        waistband: optional (B or 1, W) float rows (pixels; inf = none) of a tucked-in top's waistband
+            (`waistband.tucked_waistband`): with a parse map, the garment but its `sleeves` ends there (no flap of
+            the hem below it where the old top hung out over the lower garment), and the lower garment is continued
+            up to it over what that frees.
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -390,6 +399,9 @@ def composite_garment(
     if sleeves is not None:
         check_shape(sleeves, "sleeves", ("B", 2, h, w))
         batches["sleeves"] = sleeves.shape[0]
+    if waistband is not None:
+        check_shape(waistband, "waistband", ("B", w))
+        batches["waistband"] = waistband.shape[0]
     b = check_same_batch(batches)
     if feather_px < 0:
         raise ValueError(f"feather_px: expected >= 0, got {feather_px}")
@@ -432,11 +444,15 @@ def composite_garment(
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
+        if waistband is not None:
+            alpha = _cut_below_waistband(alpha, broadcast_batch(waistband, b, "waistband"), sleeves)
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment)
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
             # under a freed untucked top: the lower garment up to its waistband, not a band of skin
-            person = continue_lower_garment(person, labels, rep.paint, rep.background, alpha, keypoints.pose)
+            person = continue_lower_garment(
+                person, labels, rep.paint, rep.background, alpha, keypoints.pose, waistband=waistband
+            )
         painted, background, gain = rep.paint, rep.background, rep.gain
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
         garment = garment.clone()
@@ -590,6 +606,16 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None) -> Tensor:
+    """(B, 1, H, W) `alpha` without the garment under the `waistband` (B, W) rows, but its `sleeves` (B or 1, 2, H, W)
+    bool (a long sleeve's cuff hangs beside the hips)."""
+    rows = torch.arange(alpha.shape[-2], device=alpha.device, dtype=torch.float32).reshape(1, 1, -1, 1)
+    below = rows > waistband.to(alpha.device, torch.float32)[:, None, None, :]
+    if sleeves is not None:
+        below = below & ~sleeves.to(alpha.device).any(1, keepdim=True)
+    return alpha.masked_fill(below, 0.0)
 
 
 def _main_colour(img: np.ndarray, seed: np.ndarray, grow: np.ndarray, reach: float) -> np.ndarray:
