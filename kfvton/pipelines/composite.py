@@ -31,9 +31,11 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
     2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment
-       but its sleeves is cut below that line, also where the old top hung out over the lower garment (the parse map
-       has old clothes there, nothing kept in front), and the lower garment is continued up to the line over what
-       this frees (`waistband.continue_lower_garment`, after the repaint).
+       but its sleeves is cut below that line (before 2b, whose band along a long sleeve is no torso), also where
+       the old top hung out over the lower garment (the parse map has old clothes there, nothing kept in front), and
+       the lower garment is continued up to the line over what is freed there (`waistband.continue_lower_garment`,
+       after the repaint; only where the lower garment's top lies near the line: not up a skirt's flaring side,
+       beside which a freed old long sleeve is an arm).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
@@ -440,12 +442,12 @@ def composite_garment(
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
+        if waistband is not None:  # (before the fit: its band along a long sleeve is not the torso)
+            alpha = _cut_below_waistband(alpha, broadcast_batch(waistband, b, "waistband"), sleeves)
         if fit:
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
-        if waistband is not None:
-            alpha = _cut_below_waistband(alpha, broadcast_batch(waistband, b, "waistband"), sleeves)
         rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment)
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:

@@ -56,6 +56,10 @@ HIDDEN_SW = 0.03
 SLOPE_OFF_HIPS = 0.15
 #: ... and is fitted only when at least this share of the columns between the hip joints show the lower garment.
 FIT_SHARE = 0.3
+#: With a known waistband, only columns whose lower garment's visible top lies within this (shoulder widths) under
+#: it are continued: an old top hangs out over the lower garment about that far; farther down is the lower garment's
+#: slanting side or a skirt's flare beside an arm, where the waist is narrower.
+HANG_SW = 0.2
 
 _HIPS = (9, 12)  # BODY_25 right and left hip
 _SHOULDERS = (2, 5)
@@ -81,8 +85,9 @@ def continue_lower_garment(
         background: (B, 1, H, W) float [0, 1] background share of the repaint (the rest is the body).
         alpha: (B, 1, H, W) float [0, 1] the new garment's alpha.
         pose: `Pose` (B or 1) of the person; items without both hips and shoulders are left as they are.
-        waistband: optional (B or 1, W) float rows (pixels) of a known waistband (`tucked_waistband`), used instead
-            of the estimate from the hips where finite, in every column (a tucked-in top was cut there: what it
+        waistband: optional (B or 1, W) float rows (pixels; inf = none) of a known waistband (`tucked_waistband`:
+            a tucked-in top was cut at it): used instead of the estimate from the hips where the lower garment's top
+            lies within `HANG_SW` under it, beside the hips too (what the cut
             freed above the lower garment's rounded sides is lower garment too); under it the freed old top counts
             as body even where the repaint took it for background (it hung out over the lower garment's hip).
     """
@@ -96,11 +101,13 @@ def continue_lower_garment(
     for i in range(b):
         waist = _waist_rows(pose, i, (h, w))
         body = body_all[i]
-        if waist is not None and known is not None:
-            line = known[i if known.shape[0] > 1 else 0]
-            waist = np.where(np.isfinite(line), line, waist)
-            body = body | (freed_all[i] & old_all[i] & (np.arange(h)[:, None] > line[None, :]))
         lower = lower_all[i] & ~(alpha[i, 0] > 0.5).cpu().numpy()
+        if waist is not None and known is not None:
+            line = known[i if known.shape[0] > 1 else 0].copy()
+            tops = np.where(lower.any(0), np.argmax(lower, 0), h)
+            line[tops - line > HANG_SW * _hips_and_sw(pose, i, (h, w))[2]] = np.inf
+            waist = np.where(np.isfinite(line), line, waist)
+            body = body | (freed_all[i] & old_all[i] & (np.arange(h)[:, None] > line[None, :]))  # (inf: none)
         if waist is None or not lower.any() or not body.any():
             continue
         img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
