@@ -297,6 +297,9 @@ MIRROR_COLOUR = 0.25
 #: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
 #: smooth fill: they continue, a plain garment's collar or stripe does not).
 MIRROR_SPREAD = 2.5
+#: The grown band, where it ends along the garment's side on the arm's bare skin (an old sleeve's hem), is at most
+#: this many times as wide as the rows to that skin: it tapers at 45 degrees instead of ending in a notch.
+BAND_TAPER = 1.0
 #: The grown band's smooth fill comes from the garment's pixels within MAIN_COLOUR (sum of |RGB| differences) of
 #: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
 MAIN_COLOUR = 0.3
@@ -564,6 +567,11 @@ def _fit_to_body(
             limbs = cv2.resize(limbs, (limbs.shape[1] * FILL_SCALE, limbs.shape[0] * FILL_SCALE))
             arms_i = arms_i | (limbs[crop] > 0)
         grow &= ~(arms_i & (yy + y0 > cuff_y + GROW_SW * sw))
+        # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
+        # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
+        bare = arms_np[i][crop] & ~old_c & ~cov
+        if bare.any():
+            grow &= ~(sideways & (d_cov > BAND_TAPER * _rows_to(bare)))
         if not grow.any():
             continue
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
@@ -618,6 +626,16 @@ def _cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | Non
     if sleeves is not None:
         below = below & ~sleeves.to(alpha.device).any(1, keepdim=True)
     return alpha.masked_fill(below, 0.0)
+
+
+def _rows_to(mask: np.ndarray) -> np.ndarray:
+    """(H, W) float32: per pixel, the rows to the nearest True pixel of `mask` (H, W) bool in its column (up or down;
+    H where the column has none)."""
+    h = mask.shape[0]
+    rows = np.arange(h)[:, None]
+    above = np.maximum.accumulate(np.where(mask, rows, -2 * h), axis=0)
+    below = np.minimum.accumulate(np.where(mask, rows, 3 * h)[::-1], axis=0)[::-1]
+    return np.minimum(np.minimum(rows - above, below - rows), h).astype(np.float32)
 
 
 def _main_colour(img: np.ndarray, seed: np.ndarray, grow: np.ndarray, reach: float) -> np.ndarray:
