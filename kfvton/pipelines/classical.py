@@ -70,6 +70,7 @@ from .garment_warp import (
     warp_garment,
 )
 from .lower_warp import warp_lower_garment
+from .waistband import tucked_waistband
 
 __all__ = [
     "ClassicalTryOn",
@@ -357,6 +358,7 @@ def classical_tryon(
         keypoints=pairs,
         feather_px=feather_px,
         sleeves=warp.sleeves if isinstance(warp, PartWarp) else None,
+        waistband=None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks),
     )
     return ClassicalTryOn(
         image=comp.image,
@@ -402,6 +404,17 @@ def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ..
     lower = labels_in(parse, LOWER_GARMENT_LABELS)
     over = lower & (warped_mask[:, 0] > 0.5) & out_items[:, None, None]
     return torch.where(over, torch.full_like(parse, VITONHD_UPPER_CLOTHES[0]), parse.expand(b, -1, -1))
+
+
+def _tucked_waistband(parse: Tensor, pose: Pose, tucks: tuple[str, ...]) -> Tensor | None:
+    """(B, W) rows of the lower garment's waistband (`waistband.tucked_waistband`) for items tucked "in", inf for
+    those worn "out" (their hem lies over the lower garment); None when none is tucked in."""
+    if "in" not in tucks:
+        return None
+    rows = tucked_waistband(parse, pose).to(parse.device)
+    b = max(rows.shape[0], len(tucks))
+    tucked_in = torch.tensor([t == "in" for t in tucks], device=parse.device).expand(b)
+    return torch.where(tucked_in[:, None], rows.expand(b, -1), torch.full_like(rows.expand(b, -1), float("inf")))
 
 
 def _pose_to_canvas(pose: Pose, size_hw: tuple[int, int]) -> Pose:

@@ -30,6 +30,12 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
+    2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment
+       but its sleeves is cut below that line (before 2b, whose band along a long sleeve is no torso), also where
+       the old top hung out over the lower garment (the parse map has old clothes there, nothing kept in front), and
+       the lower garment is continued up to the line over what is freed there (`waistband.continue_lower_garment`,
+       after the repaint; only where the lower garment's top lies near the line: not up a skirt's flaring side,
+       beside which a freed old long sleeve is an arm).
     3. Freed old clothes (the table's `old` labels not covered by the new garment, grown by `FRINGE_PX` into
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
@@ -293,6 +299,9 @@ MIRROR_COLOUR = 0.25
 #: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
 #: smooth fill: they continue, a plain garment's collar or stripe does not).
 MIRROR_SPREAD = 2.5
+#: The grown band, where it ends along the garment's side on the arm's bare skin (an old sleeve's hem), is at most
+#: this many times as wide as the rows to that skin: it tapers at 45 degrees instead of ending in a notch.
+BAND_TAPER = 1.0
 #: The grown band's smooth fill comes from the garment's pixels within MAIN_COLOUR (sum of |RGB| differences) of
 #: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
 MAIN_COLOUR = 0.3
@@ -352,6 +361,7 @@ def composite_garment(
     shading: bool = True,
     fit: bool = True,
     sleeves: Tensor | None = None,
+    waistband: Tensor | None = None,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -371,6 +381,10 @@ def composite_garment(
             sleeve (`garment_warp.PartWarp.sleeves`): with a parse map, an arm stays behind its own sleeve (a
             freed arm under a longer new sleeve no longer cuts it); only the other arm's forearm (`_limbs`) may
             lie in front of a sleeve.
+        waistband: optional (B or 1, W) float rows (pixels; inf = none) of a tucked-in top's waistband
+            (`waistband.tucked_waistband`): with a parse map, the garment but its `sleeves` ends there (no flap of
+            the hem below it where the old top hung out over the lower garment), and the lower garment is continued
+            up to it over what that frees.
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -392,6 +406,9 @@ def composite_garment(
     if sleeves is not None:
         check_shape(sleeves, "sleeves", ("B", 2, h, w))
         batches["sleeves"] = sleeves.shape[0]
+    if waistband is not None:
+        check_shape(waistband, "waistband", ("B", w))
+        batches["waistband"] = waistband.shape[0]
     b = check_same_batch(batches)
     if feather_px < 0:
         raise ValueError(f"feather_px: expected >= 0, got {feather_px}")
@@ -430,6 +447,8 @@ def composite_garment(
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
+        if waistband is not None:  # (before the fit: its band along a long sleeve is not the torso)
+            alpha = _cut_below_waistband(alpha, broadcast_batch(waistband, b, "waistband"), sleeves)
         if fit:
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
@@ -438,7 +457,9 @@ def composite_garment(
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
             # under a freed untucked top: the lower garment up to its waistband, not a band of skin
-            person = continue_lower_garment(person, labels, rep.paint, rep.background, alpha, keypoints.pose)
+            person = continue_lower_garment(
+                person, labels, rep.paint, rep.background, alpha, keypoints.pose, waistband=waistband
+            )
         painted, background, gain = rep.paint, rep.background, rep.gain
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
         garment = garment.clone()
@@ -548,6 +569,11 @@ def _fit_to_body(
             limbs = cv2.resize(limbs, (limbs.shape[1] * FILL_SCALE, limbs.shape[0] * FILL_SCALE))
             arms_i = arms_i | (limbs[crop] > 0)
         grow &= ~(arms_i & (yy + y0 > cuff_y + GROW_SW * sw))
+        # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
+        # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
+        bare = arms_np[i][crop] & ~old_c & ~cov
+        if bare.any():
+            grow &= ~(sideways & (d_cov > BAND_TAPER * _rows_to(bare)))
         if not grow.any():
             continue
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
@@ -592,6 +618,26 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None) -> Tensor:
+    """(B, 1, H, W) `alpha` without the garment under the `waistband` (B, W) rows, but its `sleeves` (B or 1, 2, H, W)
+    bool (a long sleeve's cuff hangs beside the hips)."""
+    rows = torch.arange(alpha.shape[-2], device=alpha.device, dtype=torch.float32).reshape(1, 1, -1, 1)
+    below = rows > waistband.to(alpha.device, torch.float32)[:, None, None, :]
+    if sleeves is not None:
+        below = below & ~sleeves.to(alpha.device).any(1, keepdim=True)
+    return alpha.masked_fill(below, 0.0)
+
+
+def _rows_to(mask: np.ndarray) -> np.ndarray:
+    """(H, W) float32: per pixel, the rows to the nearest True pixel of `mask` (H, W) bool in its column (up or down;
+    H where the column has none)."""
+    h = mask.shape[0]
+    rows = np.arange(h)[:, None]
+    above = np.maximum.accumulate(np.where(mask, rows, -2 * h), axis=0)
+    below = np.minimum.accumulate(np.where(mask, rows, 3 * h)[::-1], axis=0)[::-1]
+    return np.minimum(np.minimum(rows - above, below - rows), h).astype(np.float32)
 
 
 def _main_colour(img: np.ndarray, seed: np.ndarray, grow: np.ndarray, reach: float) -> np.ndarray:

@@ -11,6 +11,12 @@ the hip joints), with the lower garment's own rows mirrored across that edge: it
 continue, a jagged old hem leaves no step. A tucked-in top ends at the waistband already (the lower garment's top
 is at or above the estimate: `placement.resolve_tuck` tucks in at 0.15 sw above the hips and more), so nothing
 changes there.
+
+A tucked-in top's hem reaches into the lower garment, which stays in front; where the old top hung out over it
+(beside a wrist, at one hip) the parse map has old clothes below the waistband, and the new hem showed there as a
+ragged flap. `tucked_waistband` fits the waistband as a line to the lower garment's visible top edge between the
+hip joints (the columns where something hangs over it, lower down, left out); the composite cuts the new top (but
+its sleeves) below that line and continues the lower garment up to it over what was freed.
 """
 
 from __future__ import annotations
@@ -22,9 +28,9 @@ from torch import Tensor
 
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
-from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT
+from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES
 
-__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment"]
+__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment", "tucked_waistband"]
 
 #: The waistband's estimated height above the hip joints' line, in shoulder widths (the torso length over
 #: `TORSO_PER_SW_MAX` when more: a person turned sideways has foreshortened shoulders): tucked-in samples measure
@@ -43,13 +49,32 @@ EDGE_GAP_PX = 3.0
 #: Softness (Gaussian sigma, pixels at 1024 rows) of the continued garment's outline.
 EDGE_SOFT_PX = 1.0
 
+#: `tucked_waistband`: a column's visible top edge more than this (shoulder widths) under the fitted line is hidden
+#: (an arm, a hand, the old top hanging out over the waistband) and left out of the next fit.
+HIDDEN_SW = 0.03
+#: ... the line's slope stays within this of the hip joints' line (a waistband runs about along the hips).
+SLOPE_OFF_HIPS = 0.15
+#: ... and is fitted only when at least this share of the columns between the hip joints show the lower garment.
+FIT_SHARE = 0.3
+#: With a known waistband, only columns whose lower garment's visible top lies within this (shoulder widths) under
+#: it are continued: an old top hangs out over the lower garment about that far; farther down is the lower garment's
+#: slanting side or a skirt's flare beside an arm, where the waist is narrower.
+HANG_SW = 0.2
+
 _HIPS = (9, 12)  # BODY_25 right and left hip
 _SHOULDERS = (2, 5)
 _NECK, _MID_HIP = 1, 8
 
 
 def continue_lower_garment(
-    image: Tensor, labels: Tensor, painted: Tensor, background: Tensor, alpha: Tensor, pose: Pose
+    image: Tensor,
+    labels: Tensor,
+    painted: Tensor,
+    background: Tensor,
+    alpha: Tensor,
+    pose: Pose,
+    *,
+    waistband: Tensor | None = None,
 ) -> Tensor:
     """(B, 3, H, W) `image` with the lower garment continued upwards over the repainted body to the waistband.
 
@@ -60,18 +85,33 @@ def continue_lower_garment(
         background: (B, 1, H, W) float [0, 1] background share of the repaint (the rest is the body).
         alpha: (B, 1, H, W) float [0, 1] the new garment's alpha.
         pose: `Pose` (B or 1) of the person; items without both hips and shoulders are left as they are.
+        waistband: optional (B or 1, W) float rows (pixels; inf = none) of a known waistband (`tucked_waistband`:
+            a tucked-in top was cut at it): used instead of the estimate from the hips where the lower garment's top
+            lies within `HANG_SW` under it, beside the hips too (what the cut
+            freed above the lower garment's rounded sides is lower garment too); under it the freed old top counts
+            as body even where the repaint took it for background (it hung out over the lower garment's hip).
     """
     b, _, h, w = image.shape
     lower_all = torch.isin(labels, torch.tensor(VITONHD_LOWER_GARMENT, device=labels.device)).cpu().numpy()
     body_all = ((painted > 0.5) & (background < 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
+    known = None if waistband is None else waistband.detach().double().cpu().numpy()
+    old_all = torch.isin(labels, torch.tensor(VITONHD_UPPER_CLOTHES, device=labels.device)).cpu().numpy()
+    freed_all = ((painted > 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
     out = image
     for i in range(b):
         waist = _waist_rows(pose, i, (h, w))
+        body = body_all[i]
         lower = lower_all[i] & ~(alpha[i, 0] > 0.5).cpu().numpy()
-        if waist is None or not lower.any() or not body_all[i].any():
+        if waist is not None and known is not None:
+            line = known[i if known.shape[0] > 1 else 0].copy()
+            tops = np.where(lower.any(0), np.argmax(lower, 0), h)
+            line[tops - line > HANG_SW * _hips_and_sw(pose, i, (h, w))[2]] = np.inf
+            waist = np.where(np.isfinite(line), line, waist)
+            body = body | (freed_all[i] & old_all[i] & (np.arange(h)[:, None] > line[None, :]))  # (inf: none)
+        if waist is None or not lower.any() or not body.any():
             continue
         img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
-        region, source = _continued(lower, body_all[i], waist, h / 1024.0)
+        region, source = _continued(lower, body, waist, h / 1024.0)
         if not region.any():
             continue
         ys, xs = np.nonzero(region)
@@ -88,10 +128,49 @@ def continue_lower_garment(
     return out
 
 
-def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | None:
-    """(W,) float the estimated waistband's row at each column of batch item `i` in an image of `size_hw`: the line
-    through the hip joints raised by `WAIST_ABOVE_HIPS` shoulder widths (`TORSO_PER_SW_MAX`), inf farther than
-    `HIP_MARGIN` outside the hip joints; None without both hips and shoulders."""
+def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
+    """(B, W) float rows (pixels) of the lower garment's waistband, a line fitted to its visible top edge between
+    the hip joints; inf in items without a lower garment there or without both hips and shoulders.
+
+    The top edge is the lower garment's first row in each column. What lies over the waistband (an arm, a hand,
+    the old top hanging out) only lowers it: columns more than `HIDDEN_SW` under the line are left out of the next
+    fit (three rounds from a line along the hips through the edge's upper quartile); the slope stays within
+    `SLOPE_OFF_HIPS` of the hips'.
+
+    Args:
+        labels: (B, H, W) int LIP-20 / VITON-HD parse labels of the person.
+        pose: `Pose` (B or 1) of the person, rescaled to (H, W) here.
+    """
+    b, h, w = labels.shape
+    lower_all = torch.isin(labels, torch.tensor(VITONHD_LOWER_GARMENT, device=labels.device)).cpu().numpy()
+    rows = np.full((b, w), np.inf)
+    for i in range(b):
+        frame = _hips_and_sw(pose, i, (h, w))
+        if frame is None:
+            continue
+        (x0, y0), (x1, y1), sw = frame
+        cols = np.arange(max(0, int(np.ceil(min(x0, x1)))), min(w, int(np.floor(max(x0, x1))) + 1))
+        lower = lower_all[i][:, cols]
+        seen = lower.any(0)
+        if cols.size < 3 or seen.sum() < max(3, FIT_SHARE * cols.size):
+            continue
+        xs, tops = cols[seen].astype(np.float64), np.argmax(lower[:, seen], 0).astype(np.float64)
+        hip_slope = (y1 - y0) / (x1 - x0)
+        slope, offset = hip_slope, float(np.percentile(tops - hip_slope * xs, 25))
+        for _ in range(3):
+            keep = tops - (offset + slope * xs) <= HIDDEN_SW * sw
+            if keep.sum() < 2:
+                break
+            fit = np.polyfit(xs[keep], tops[keep], 1)[0] if np.ptp(xs[keep]) > 0 else hip_slope
+            slope = float(np.clip(fit, hip_slope - SLOPE_OFF_HIPS, hip_slope + SLOPE_OFF_HIPS))
+            offset = float(np.mean(tops[keep] - slope * xs[keep]))
+        rows[i] = offset + slope * np.arange(w)
+    return torch.from_numpy(rows).to(torch.float32)
+
+
+def _hips_and_sw(pose: Pose, i: int, size_hw: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """(right hip (x, y), left hip (x, y), shoulder width) in pixels of an image of `size_hw` for batch item `i` (the
+    torso length over `TORSO_PER_SW_MAX` when more); None without both hips and shoulders."""
     h, w = size_hw
     joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
     xy = joints[:, :2] * np.array([w / pose.canvas_hw[1], h / pose.canvas_hw[0]])
@@ -100,9 +179,19 @@ def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | No
     sw = float(np.linalg.norm(xy[_SHOULDERS[1]] - xy[_SHOULDERS[0]]))
     if joints[_NECK, 2] > 0 and joints[_MID_HIP, 2] > 0:
         sw = max(sw, float(np.linalg.norm(xy[_MID_HIP] - xy[_NECK])) / TORSO_PER_SW_MAX)
-    (x0, y0), (x1, y1) = xy[_HIPS[0]], xy[_HIPS[1]]
+    return xy[_HIPS[0]], xy[_HIPS[1]], sw
+
+
+def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | None:
+    """(W,) float the estimated waistband's row at each column of batch item `i` in an image of `size_hw`: the line
+    through the hip joints raised by `WAIST_ABOVE_HIPS` shoulder widths (`TORSO_PER_SW_MAX`), inf farther than
+    `HIP_MARGIN` outside the hip joints; None without both hips and shoulders."""
+    frame = _hips_and_sw(pose, i, size_hw)
+    if frame is None:
+        return None
+    (x0, y0), (x1, y1), sw = frame
     slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1.0 else 0.0
-    cols = np.arange(w)
+    cols = np.arange(size_hw[1])
     rows = y0 + slope * (cols - x0) - WAIST_ABOVE_HIPS * sw
     # (beyond the hips, no waistband: an impossible row, nothing to continue)
     outside = (cols < min(x0, x1) - HIP_MARGIN * sw) | (cols > max(x0, x1) + HIP_MARGIN * sw)
@@ -112,13 +201,14 @@ def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | No
 def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
     """(region (H, W) bool, source (H, W) int rows): per column, the `body` (H, W) bool pixels running upwards from
     within `EDGE_GAP_PX` of the `lower` (H, W) bool garment's top edge, below the `waist` (W,) row, and the lower
-    garment's first `EDGE_SKIP_PX` rows; each takes the lower garment's row mirrored across the line under those
-    (reflected back and forth within the rest of its visible run)."""
+    garment's first `EDGE_SKIP_PX` rows (none where its top is within twice that of the waistband: those are the
+    waistband itself, a button, not an old hem's shadow); each takes the lower garment's row mirrored across the
+    line under those (reflected back and forth within the rest of its visible run)."""
     h, w = lower.shape
     region = np.zeros((h, w), bool)
     source = np.zeros((h, w), np.int64)
     gap = max(1, round(EDGE_GAP_PX * unit))
-    skip = max(1, round(EDGE_SKIP_PX * unit))
+    skip_old_hem = max(1, round(EDGE_SKIP_PX * unit))
     for x in np.nonzero(lower.any(0))[0]:
         top = int(np.argmax(lower[:, x]))
         if not np.isfinite(waist[x]):
@@ -135,6 +225,7 @@ def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: flo
         if y + 1 >= top:
             continue
         run = int(np.argmin(lower[top:, x])) or h - top  # the visible run of the lower garment below its top
+        skip = skip_old_hem if top - stop > 2 * skip_old_hem else 0
         if run <= 2 * skip:
             continue
         edge, run = top + skip, run - skip

@@ -182,3 +182,27 @@ def test_freed_long_sleeve_is_repainted_arm_wide():
     cols = skin.nonzero().flatten()
     assert abs(float(cols.float().mean()) - 34.0) < 5  # around the bone
     assert float(row[:, :16].mean(0).sub(0.92).abs().max()) < 0.08  # the old sleeve's outer part: background
+
+
+def test_band_over_a_wider_old_sleeve_tapers_where_the_arm_shows():
+    """A new sleeve (columns 100-180) narrower than the old one (from column 90) down to its hem at row 330, the bare
+    arm below: the grown band beside the new sleeve covers the old sleeve, and ends in a slope above the arm's skin
+    (at most as wide as the rows to it), not in a notch the band's full width deep."""
+    hw = (512, 256)
+    person = torch.full((1, 3, *hw), 0.9)
+    parse = torch.zeros(1, *hw, dtype=torch.long)
+    parse[0, 200:330, 90:180] = 5  # the old sleeve
+    parse[0, 330:480, 100:180] = 5  # (under the new sleeve)
+    parse[0, 330:480, 90:100] = 14  # the bare arm beside it
+    person[0, :, 200:480, 90:180] = torch.tensor([0.2, 0.5, 0.2])[:, None, None]
+    person[0, :, 330:480, 90:100] = torch.tensor([0.8, 0.6, 0.5])[:, None, None]
+    garment = torch.zeros(1, 3, *hw)
+    garment[0, 0] = 0.8
+    mask = torch.zeros(1, 1, *hw)
+    mask[..., 200:480, 100:180] = 1.0
+    alpha = composite_garment(person, garment, mask, parse=parse, feather_px=0.0).alpha[0, 0]
+    assert float(alpha[260:300, 92:100].min()) > 0.5  # the band over the old sleeve, well above the arm
+    for rows_to_arm in (2, 4):
+        row = 330 - rows_to_arm
+        width = int((alpha[row, 85:100] > 0.5).sum())
+        assert width <= rows_to_arm + 1, (row, width)

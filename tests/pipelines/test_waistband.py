@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import torch
 
-from kfvton.keypoints.pose import Pose
-from kfvton.pipelines.waistband import continue_lower_garment
+from kfvton.keypoints.pose import Pose, joint_index
+from kfvton.pipelines.classical import classical_tryon
+from kfvton.pipelines.waistband import continue_lower_garment, tucked_waistband
 
 HW = (128, 100)
 SKIN = (0.8, 0.6, 0.5)
@@ -60,3 +61,80 @@ def test_tucked_waistband_and_no_pose_leave_the_image() -> None:
     assert torch.equal(continue_lower_garment(image, labels, painted, background, alpha, no_hips), image)
     # repainted wall (background share 1) is not the body: no trousers drawn on it
     assert torch.equal(continue_lower_garment(image, labels, painted, torch.ones_like(painted), alpha, pose()), image)
+
+
+def hanging_out_labels() -> torch.Tensor:
+    """Trousers (9) in columns 30-70 from row 66, but columns 52-62, where the old top (5) hangs out over them down
+    to row 76; a hand (14) over the trousers in columns 34-40 down to row 72."""
+    labels = torch.zeros(1, *HW, dtype=torch.long)
+    labels[0, 20:66, 30:70] = 5
+    labels[0, 66:, 30:70] = 9
+    labels[0, 66:76, 52:62] = 5
+    labels[0, 66:72, 34:40] = 14
+    return labels
+
+
+def test_tucked_waistband_follows_the_visible_edge_not_what_hangs_over_it() -> None:
+    rows = tucked_waistband(hanging_out_labels(), pose())
+    assert rows.shape == (1, HW[1])
+    assert float((rows[0, 30:70] - 66).abs().max()) < 1.0  # the line along the trousers' top, level as the hips
+    # no trousers (or no hips) -> no waistband
+    assert bool(torch.isinf(tucked_waistband(torch.zeros(1, *HW, dtype=torch.long), pose())).all())
+    no_hips = Pose(pose().joints.clone(), HW)
+    no_hips.joints[0, 12, 2] = 0.0
+    assert bool(torch.isinf(tucked_waistband(hanging_out_labels(), no_hips)).all())
+
+
+P_HW = (256, 192)
+G_HW = (200, 150)
+RED, GREEN, TROUSERS = (0.8, 0.1, 0.1), (0.2, 0.5, 0.2), (0.1, 0.1, 0.3)
+
+
+def tucked_scene() -> tuple[torch.Tensor, torch.Tensor, Pose, torch.Tensor, torch.Tensor]:
+    """A person (shoulders 60 px apart) in a green top tucked into dark trousers at row 150, but for columns 112-132
+    where the top hangs out over them down to row 160; a red T-shirt long enough to reach below the waistband. Returns (person, parse, pose,
+    garment, garment_mask)."""
+    person = torch.full((1, 3, *P_HW), 0.9)
+    parse = torch.zeros(1, *P_HW, dtype=torch.long)
+    for rows, cols, colour, label in (
+        ((20, 60), (80, 112), (0.8, 0.6, 0.5), 13),  # face
+        ((60, 72), (88, 104), (0.8, 0.6, 0.5), 10),  # neck
+        ((70, 150), (60, 132), GREEN, 5),  # old top, tucked in
+        ((150, 250), (62, 130), TROUSERS, 9),
+        ((150, 160), (112, 132), GREEN, 5),  # ... but hanging out on one side
+        ((80, 140), (48, 60), (0.8, 0.6, 0.5), 15),  # arms
+        ((80, 140), (132, 144), (0.8, 0.6, 0.5), 14),
+    ):
+        person[0, :, slice(*rows), slice(*cols)] = torch.tensor(colour)[:, None, None]
+        parse[0, slice(*rows), slice(*cols)] = label
+    joints = torch.zeros(1, 25, 3)
+    pts = {
+        "nose": (96, 40), "neck": (96, 72), "right_shoulder": (66, 76), "left_shoulder": (126, 76),
+        "right_elbow": (56, 110), "left_elbow": (136, 110), "right_wrist": (54, 140), "left_wrist": (138, 140),
+        "mid_hip": (96, 180), "right_hip": (80, 180), "left_hip": (112, 180),
+    }  # fmt: skip
+    for name, (x, y) in pts.items():
+        joints[0, joint_index(name)] = torch.tensor([float(x), float(y), 0.9])
+    mask = torch.zeros(1, 1, *G_HW)
+    mask[..., 20:195, 40:110] = 1  # a long torso
+    mask[..., 25:70, 10:40] = 1  # sleeves
+    mask[..., 25:70, 110:140] = 1
+    mask[..., 20:32, 62:88] = 0  # neckline
+    garment = torch.ones(1, 3, *G_HW) * (1 - mask) + torch.tensor(RED)[None, :, None, None] * mask
+    return person, parse, Pose(joints, P_HW), garment, mask
+
+
+def test_tucked_in_top_ends_at_the_waistband_where_the_old_top_hung_out() -> None:
+    person, parse, pose_, garment, mask = tucked_scene()
+    out = classical_tryon(person, garment, pose_, garment_mask=mask, parse=parse, tuck="in")
+    assert out.tuck == ("in",)
+    assert float(out.warped_mask[0, 0, 156:172, 114:126].min()) > 0.5  # the warped hem reaches below the waistband
+    # no garment below the waistband line (row 150; the fit may round its corner by a pixel or two), hung-out side too
+    assert float(out.alpha[0, 0, 154:].max()) < 0.05
+    assert float(out.alpha[0, 0, 120:146, 70:126].min()) > 0.95  # above it the new top
+    # what the old top left below the waistband is trousers now: no red, no green, dark
+    freed = out.image[0, :, 152:160, 114:128]
+    assert float((freed - torch.tensor(TROUSERS)[:, None, None]).abs().amax()) < 0.12
+    # the same person worn "out": the hem lies over the trousers, below the waistband
+    over = classical_tryon(person, garment, pose_, garment_mask=mask, parse=parse, tuck="out")
+    assert float(over.alpha[0, 0, 160:170, 70:120].mean()) > 0.9
