@@ -513,6 +513,10 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePair
 #: sw above `COLLAR_UP`'s line on 7 of 11 persons (paired 00008: 0.06 and 0.11, its collar 16-30 px low).
 COLLAR_RISE_MAX = 0.14
 NECK_SIDE_STRIP = 0.06
+#: The neck's edges across are read from its pixels within NECK_WINDOW sw above the collar line (all above it when
+#: under `NECK_MIN_PX` lie there: a turtleneck's neck ends higher): a head label that holds face and neck together
+#: (Dress Code's) is as wide as the face higher up, and the lowest pixels at the face's sides are the jaw's.
+NECK_WINDOW = 0.25
 NECK_MIN_PX = 50
 
 
@@ -522,8 +526,8 @@ def place_collar_on_neck(pairs: KeypointPairs, neck: Tensor) -> KeypointPairs:
 
     Args:
         pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
-        neck: (B or 1, 1, H, W) bool (or float, > 0.5 = inside), the person's neck (parse label 10), in the pairs'
-            person frame.
+        neck: (B or 1, 1, H, W) bool (or float, > 0.5 = inside), the person's neck (parse label 10, or a head
+            label that includes it: `neck_from_parse`), in the pairs' person frame.
 
     Returns:
         the pairs with moved collar targets (unchanged where the collar sides are missing or placed by a cut's rule
@@ -552,7 +556,9 @@ def place_collar_on_neck(pairs: KeypointPairs, neck: Tensor) -> KeypointPairs:
         above = down < 0
         if int(above.sum()) < NECK_MIN_PX:
             continue
-        edges = torch.quantile(across[above], torch.tensor([0.03, 0.97], dtype=torch.float64))
+        near = above & (down > -NECK_WINDOW)
+        span = across[near] if int(near.sum()) >= NECK_MIN_PX else across[above]
+        edges = torch.quantile(span, torch.tensor([0.03, 0.97], dtype=torch.float64))
         rise = []
         for k, edge in ((ir, edges[0]), (il, edges[1])):
             strip = (across - edge).abs() < NECK_SIDE_STRIP

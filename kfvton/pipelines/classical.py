@@ -84,6 +84,8 @@ __all__ = [
 
 #: Lower garments a top can be tucked into (LIP-20 / VITON-HD labels).
 LOWER_GARMENT_LABELS: tuple[int, ...] = VITONHD_LOWER_GARMENT
+#: The face (LIP-20); on maps without a neck label it holds the neck too (`neck_from_parse`).
+FACE_LABEL = lip_id("face")
 #: The outline the shoulders follow: clothes, scarf and arms (no neck, hair or face).
 _SILHOUETTE_LABELS: tuple[int, ...] = (*VITONHD_UPPER_CLOTHES, lip_id("scarf"), *VITONHD_ARMS)
 
@@ -151,6 +153,15 @@ def body_masks_from_parse(parse: Tensor) -> BodyMasks:
     return BodyMasks(
         top=pick(VITONHD_UPPER_CLOTHES), lower=pick(LOWER_GARMENT_LABELS), silhouette=pick(_SILHOUETTE_LABELS)
     )
+
+
+def neck_from_parse(parse: Tensor) -> Tensor:
+    """(B, H, W) LIP-20 labels -> (B, 1, H, W) bool the neck (label 10); on a map without any neck pixel the face
+    (13): Dress Code's (and ATR's) maps label face and neck as one head, whose lower edge is the neck's base."""
+    check_shape(parse, "parse", ("B", "H", "W"))
+    neck = parse == NECK_LABEL
+    none = ~neck.flatten(1).any(1)[:, None, None]
+    return torch.where(none, parse == FACE_LABEL, neck).unsqueeze(1)
 
 
 #: How `warp_keypoint_pairs` splits the warp: "auto" decides from the keypoints, the others force a choice.
@@ -335,7 +346,7 @@ def classical_tryon(
     mask = cut
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
     if parse is not None:  # the collar sides up onto the neck's base
-        pairs = place_collar_on_neck(pairs, (parse == NECK_LABEL).unsqueeze(1).to(person.device))
+        pairs = place_collar_on_neck(pairs, neck_from_parse(parse).to(person.device))
     pairs = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
     sides = (
         None if body is None else join_side_pairs(place_side_seams(pairs, body), place_shoulder_tops(pairs, body, mask))

@@ -618,6 +618,25 @@ class TestCollarOnNeck:
         with pytest.raises(ValueError, match="neck"):
             place_collar_on_neck(pairs, torch.zeros(1, 1, 10, 10, dtype=torch.bool))
 
+    def test_a_head_label_rises_to_its_neck_not_its_jaw(self):
+        """Dress Code's head label (face and neck as one, `neck_from_parse`'s fallback): the face above is wider than
+        the neck; the collar sides go to the neck's base at its sides, not to the jaw at the face's sides."""
+        from kfvton.keypoints.placement import place_collar_on_neck
+        from kfvton.pipelines.classical import neck_from_parse
+
+        parse = torch.zeros(1, *HW, dtype=torch.long)
+        parse[:, 40:90, 152:232] = 13  # the face, 80 px wide, down to the jaw at row 90
+        parse[:, 90:118, 172:212] = 13  # the neck under it, 40 px wide, its base at row 118
+        neck = neck_from_parse(parse)
+        assert neck.shape == (1, 1, *HW) and int(neck.sum()) == int((parse == 13).sum())
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        raised = place_collar_on_neck(pairs, neck)
+        assert float(target(raised, "collar_right")[1]) == pytest.approx(118, abs=1.5)
+        assert float(target(raised, "collar_left")[1]) == pytest.approx(118, abs=1.5)
+        # a map with a neck label reads only that
+        parse[:, 100:110, 180:200] = 10
+        assert int(neck_from_parse(parse).sum()) == 200
+
 
 class TestStandingCollar:
     """`place_standing_collar`: a tall back collar band lifts the collar targets by its scaled height."""

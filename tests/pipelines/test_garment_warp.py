@@ -131,6 +131,36 @@ class TestWarpGarment:
         with pytest.raises(ValueError, match="garment"):
             warp_garment(torch.rand(1, 4, *G_HW), torch.ones(1, 1, *G_HW), warp)
 
+    def test_a_shrunk_garment_is_not_aliased(self):
+        """A 1-pixel stripe pattern shrunk 2x (every person pixel on an even garment column): blurred first
+        (ANTIALIAS) it lands as its mean grey, sampled as it is it would land all black; the mask keeps its sharp
+        outline; without a shrink nothing is blurred."""
+        from kfvton.geometry.warp import sample_grid
+        from kfvton.pipelines.garment_warp import warp_minification
+
+        g_hw, p_hw = (63, 47), (32, 24)  # (63 - 1) / (32 - 1) = (47 - 1) / (24 - 1) = 2 with corners aligned
+        g = torch.tensor([[0.0, 0.0], [46.0, 0.0], [0.0, 62.0], [46.0, 62.0], [20.0, 30.0]])
+        ones = torch.ones(5, 1)
+        pairs = KeypointPairs(
+            torch.cat((g, ones), -1)[None], torch.cat((g / 2, ones), -1)[None], tuple("abcde"), g_hw, p_hw
+        )
+        warp = warp_from_pairs(pairs, reg=0.0)
+        stripes = (torch.arange(g_hw[1]) % 2).float().expand(1, 3, *g_hw).clone()
+        mask = torch.zeros(1, 1, *g_hw)
+        mask[..., :, : g_hw[1] // 2 + 1] = 1.0
+        out = warp_garment(stripes, mask, warp)
+        assert float(warp_minification(warp.grid, out.mask, g_hw)[0]) == pytest.approx(2.0, abs=0.05)
+        inner = out.image[..., 4:-4, 4:-4]
+        assert float(inner.mean()) == pytest.approx(0.5, abs=0.1) and float(inner.std()) < 0.1
+        aliased = sample_grid(stripes, warp.grid, align_corners=warp.align_corners)[..., 4:-4, 4:-4]
+        assert float(aliased.mean()) < 0.05  # what sampling without the blur gives
+        # the mask is sampled as it is: 1 up to its edge column, 0 past it
+        row = out.mask[0, 0, p_hw[0] // 2]
+        assert float(row[: p_hw[1] // 2 - 1].min()) > 0.99 and float(row[p_hw[1] // 2 + 1 :].max()) < 0.01
+        same = KeypointPairs(torch.cat((g, ones), -1)[None], torch.cat((g, ones), -1)[None], tuple("abcde"), g_hw, g_hw)
+        kept = warp_garment(stripes, mask, warp_from_pairs(same, reg=0.0)).image
+        torch.testing.assert_close(kept, stripes, atol=1e-4, rtol=0)
+
 
 def _tshirt_pairs(batch: int = 1):
     """A synthetic flat T-shirt (mask + landmarks) placed on a synthetic frontal person with hanging arms."""
