@@ -516,8 +516,10 @@ def _one(
     # neck and neckline: skin between the chin and the split that is not an arm
     torso_skin = body & skin & (parse == 5) & (yy < split)
     torso_skin = cv2.morphologyEx(torso_skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
-    torso_skin &= ~fabric | connected_to(torso_skin & fabric, torso_skin & ~fabric)  # bare shoulders by the neck
-    parse[torso_skin] = 10
+    # skin-coloured "fabric" (not reaching a hand) joined to the neck's skin is bare shoulders: neck, once long hair
+    # falling on them has been taken out
+    bare_shoulders = connected_to(torso_skin & fabric, torso_skin & ~fabric)
+    parse[torso_skin & ~fabric] = 10
 
     # head: above the chin line, face where skin-coloured in the face zone, the rest hair (and hats)
     head = sil & (yy <= chin_y)
@@ -531,6 +533,7 @@ def _one(
     jaw_neck = cv2.morphologyEx(jaw_neck.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
     parse[jaw_neck] = 10
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
+    parse[bare_shoulders & (parse == 5)] = 10
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
