@@ -420,11 +420,12 @@ def _one(
     below = sil & (yy >= split)
 
     # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment
-    arm_dist, sleeve_dist = {}, {}
+    arm_dist, sleeve_dist, hands = {}, {}, {}
     for side, label in (("left", 14), ("right", 15)):
         chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
         arm_dist[label] = chain_distance((h, w), [*chain, hand_tip(chain)])
         sleeve_dist[label] = chain_distance((h, w), chain)
+        hands[label] = [p for p in (chain[2], hand_tip(chain)) if p is not None]
     leg_dist = {}
     for side, label in (("left", 16), ("right", 17)):
         chain = [joint(f"{side}_hip"), joint(f"{side}_knee"), joint(f"{side}_ankle")]
@@ -448,6 +449,11 @@ def _one(
     arm_skin = connected_to(arm_zone & arm_skin_px, arm_skin)
     arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
     arm_skin = _drop_specks(arm_skin, 0.015 * sw * sw)  # hair tips and sleeve highlights
+    fabric = np.zeros((h, w), bool)  # skin-coloured fabric on a sleeve or beside the arm: it does not reach the hand
+    for label in (14, 15):
+        mine = arm_skin & (arm_dist[label] <= arm_dist[29 - label])
+        fabric |= mine & ~_from_the_hand(mine, hands[label], sw)
+    arm_skin &= ~fabric
     # the arm's outline (skin blended with the background fails the colour test): a thin band of garment between
     # the arm and the background is arm
     edge = max(3, int(0.04 * sw) | 1)
@@ -510,7 +516,10 @@ def _one(
     # neck and neckline: skin between the chin and the split that is not an arm
     torso_skin = body & skin & (parse == 5) & (yy < split)
     torso_skin = cv2.morphologyEx(torso_skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
-    parse[torso_skin] = 10
+    # skin-coloured "fabric" (not reaching a hand) joined to the neck's skin is bare shoulders: neck, once long hair
+    # falling on them has been taken out
+    bare_shoulders = connected_to(torso_skin & fabric, torso_skin & ~fabric)
+    parse[torso_skin & ~fabric] = 10
 
     # head: above the chin line, face where skin-coloured in the face zone, the rest hair (and hats)
     head = sil & (yy <= chin_y)
@@ -524,6 +533,7 @@ def _one(
     jaw_neck = cv2.morphologyEx(jaw_neck.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
     parse[jaw_neck] = 10
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
+    parse[bare_shoulders & (parse == 5)] = 10
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
@@ -533,6 +543,21 @@ def _one(
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
+
+
+#: Bare arm skin runs unbroken from the hand up to where the sleeve ends: on each arm, skin components that come no
+#: nearer than HAND_REACH shoulder widths to its wrist or its hand's tip are skin-coloured fabric (`_from_the_hand`).
+HAND_REACH = 0.15
+
+
+def _from_the_hand(skin: np.ndarray, hand: list[np.ndarray], sw: float) -> np.ndarray:
+    """One arm's skin pixels (H, W) bool -> those in components reaching its hand (the wrist and the hand's tip,
+    (x, y) pixels); all of them when none does (a hand hidden or its joints off: nothing to tell by)."""
+    near = np.zeros(skin.shape, np.uint8)
+    for point in hand:
+        cv2.circle(near, (int(point[0]), int(point[1])), max(1, int(HAND_REACH * sw)), 1, -1)
+    seed = skin & (near > 0)
+    return connected_to(skin, seed) if seed.any() else skin
 
 
 #: Carried objects (`_carried`): the body's core is the torso polygon (shoulders, hips) grown by CARRY_TORSO shoulder
