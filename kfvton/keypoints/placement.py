@@ -141,6 +141,18 @@ TUCK_MAX = 0.35  # ... and at most this far (the rest of a long top is inside th
 # worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
 AUTO_IN_ABOVE_HIPS = 0.15
 TOUCH = 0.06  # the old top "meets" the lower garment when its bottom is within this (x sw) of the waistband
+# ... unless the boundary between them dips into a V: a tucked hem meets the trousers along their waistband, a nearly
+# straight line across the hips (tilted when the body turns), while a hem worn over them follows its own cut. The
+# boundary is read in columns `HEM_STEP` sw apart out to `HEM_SIDES[1]` sw either side of the centre line; "auto" says
+# "out" when its centre (within `HEM_CENTRE` sw) lies at least `AUTO_OUT_V_DIP` sw below the mean of its two sides
+# (columns `HEM_SIDES` sw out). Measured on the 27 sample persons with a lower garment (parse map / estimated
+# regions): tucked hems -0.15..+0.021 sw, the V hem of VITON-HD 10549 +0.067 / +0.051. A boundary that jumps more than
+# `HEM_JUMP` sw between neighbouring columns is not one hem (an open jacket's edges, a hand): no V is read there.
+AUTO_OUT_V_DIP = 0.035
+HEM_SIDES = (0.175, 0.35)
+HEM_CENTRE = 0.1
+HEM_STEP = 0.05
+HEM_JUMP = 0.1
 SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this far (x sw) above the joint
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
@@ -183,7 +195,8 @@ def resolve_tuck(tuck: str, pose: Pose, body: BodyMasks | None) -> tuple[str, ..
 
     "in" and "out" are kept as given (for every item); "auto" follows the photo: "in" when the old top meets the
     lower garment (`TOUCH`) at least `AUTO_IN_ABOVE_HIPS` shoulder widths above the hip joints (a tucked top ends
-    at the waistband), "out" otherwise, and "out" without `body` masks or without a lower garment.
+    at the waistband) along a boundary that does not dip into a V at the centre (`AUTO_OUT_V_DIP`: a V-cut hem worn
+    over the trousers), "out" otherwise, and "out" without `body` masks or without a lower garment.
 
     Args:
         tuck: one of `TUCK_MODES`.
@@ -211,7 +224,8 @@ def resolve_tuck(tuck: str, pose: Pose, body: BodyMasks | None) -> tuple[str, ..
         old_hem, waist = meet
         hips = float((frame.hip_mid - frame.top) @ frame.v)
         touching = abs(waist - old_hem) < TOUCH * float(frame.sw)
-        out.append("in" if touching and hips - waist > AUTO_IN_ABOVE_HIPS * float(frame.sw) else "out")
+        tucked = touching and hips - waist > AUTO_IN_ABOVE_HIPS * float(frame.sw)
+        out.append("in" if tucked and _hem_v_dip(top, lower, frame) < AUTO_OUT_V_DIP else "out")
     return tuple(out)
 
 
@@ -740,6 +754,29 @@ def _old_hem_and_waist(top: Tensor, lower: Tensor, f: _Frame) -> tuple[float, fl
     if len(up) == 0:
         return None
     return float(up[-1, 0]), waist
+
+
+def _hem_v_dip(top: Tensor, lower: Tensor, f: _Frame) -> float:
+    """How far (x sw) the boundary between the old top and the lower garment dips at the body's centre below the
+    mean of its sides (`HEM_SIDES`, `HEM_CENTRE`): about 0 for a straight (or tilted) waistband, > 0 for a V hem.
+    0 when a column misses the boundary or it jumps (`HEM_JUMP`): no single hem is seen. `top`, `lower`: (H, W) bool."""
+    offsets = torch.arange(-HEM_SIDES[1], HEM_SIDES[1] + 1e-6, HEM_STEP, dtype=f.top.dtype, device=f.top.device)
+    ts = torch.arange(0.0, float(3.0 * f.sw), 1.0, dtype=f.top.dtype, device=f.top.device)
+    starts = f.top + (f.centre_a + offsets[:, None] * f.sw) * f.u  # (K, 2) column starts on the collar line
+    pts = starts[:, None, :] + ts[None, :, None] * f.v  # (K, T, 2)
+    low, up = _lookup(lower, pts), _lookup(top, pts)
+    rows = torch.arange(len(ts), device=low.device).expand_as(low)
+    waist = torch.where(low, rows, len(ts)).amin(1)  # (K,) first lower-garment pixel down each column
+    hem = torch.where(up & (rows <= waist[:, None]), rows, -len(ts)).amax(1)  # the top's last pixel above it
+    met = (waist < len(ts)) & (waist - hem < TOUCH * float(f.sw))
+    if not bool(met.all()):
+        return 0.0
+    depth = waist.to(f.top.dtype) / f.sw  # (K,) down from the collar line, x sw
+    if float(depth.diff().abs().max()) > HEM_JUMP:
+        return 0.0
+    side = (offsets.abs() >= HEM_SIDES[0]) & (offsets.abs() <= HEM_SIDES[1] + 1e-6)
+    sides = (depth[side & (offsets < 0)].mean() + depth[side & (offsets > 0)].mean()) / 2
+    return float(depth[offsets.abs() <= HEM_CENTRE + 1e-6].mean() - sides)
 
 
 def _own_length(g: Tensor, sleeve: str, length_px: Tensor, *, straps: bool = False) -> Tensor | None:

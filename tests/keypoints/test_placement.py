@@ -17,6 +17,7 @@ from kfvton.keypoints.placement import (
     TUCK_DEPTH,
     WIDE_CUFF_MAX,
     WIDE_CUFF_OUT,
+    BodyMasks,
     place_garment_landmarks,
     place_standing_collar,
     resolve_tuck,
@@ -237,6 +238,53 @@ class TestFit:
             resolve_tuck("inside", pose, None)
         with pytest.raises(ValueError, match="tuck"):
             place_garment_landmarks(tshirt_landmarks(), pose, tuck=("in", "out", "in"))
+
+    @staticmethod
+    def hem_masks(hem_y) -> BodyMasks:
+        """An old top down to `hem_y(x)` (rows, per column) and a lower garment from there down, 0.5 sw each side."""
+        xs = torch.arange(HW[1], dtype=torch.float32)
+        rows = torch.arange(HW[0], dtype=torch.float32)[:, None]
+        hem = hem_y(xs - 192.0)[None, :]
+        band = (xs - 192.0).abs()[None, :] <= 0.5 * SW
+        top, lower = band & (rows >= 160) & (rows < hem), band & (rows >= hem) & (rows < 500)
+        return BodyMasks(top=top[None, None], lower=lower[None, None], silhouette=top[None, None].clone())
+
+    def test_auto_tuck_reads_the_hem_line(self):
+        """A tucked hem meets the trousers along their straight waistband (tilted when the body turns): "in"; a V hem
+        worn over them dips at the centre: "out", even when its centre ends as high as a waistband."""
+        pose = frontal_pose()
+        straight = self.hem_masks(lambda dx: torch.full_like(dx, 290.0))
+        tilted = self.hem_masks(lambda dx: 290.0 + 0.3 * dx)
+        v_hem = self.hem_masks(lambda dx: 300.0 - 0.45 * dx.abs())  # centre 0.33 sw above the hips
+        shallow_v = self.hem_masks(lambda dx: 300.0 - 0.1 * dx.abs())  # a sagging waistband, not a cut
+        notch = self.hem_masks(lambda dx: torch.where(dx.abs() < 20, 300.0, 240.0))  # e.g. an open jacket's edges
+        assert resolve_tuck("auto", pose, straight) == ("in",)
+        assert resolve_tuck("auto", pose, tilted) == ("in",)
+        assert resolve_tuck("auto", pose, v_hem) == ("out",)
+        assert resolve_tuck("auto", pose, shallow_v) == ("in",)
+        assert resolve_tuck("auto", pose, notch) == ("in",)
+        assert resolve_tuck("in", pose, v_hem) == ("in",)  # an explicit choice is kept
+
+    def test_auto_tuck_on_the_sample_persons(self, vitonhd_dir):
+        """VITON-HD test persons with their parse maps: 10549 wears a V-hemmed top over her jeans, the others have
+        their tops tucked in."""
+        from kfvton.pipelines.classical import _pose_to_canvas, body_masks_from_parse
+        from kfvton.pipelines.review import find_person
+
+        expected = {
+            "00891_00": "in",
+            "03615_00": "in",
+            "07445_00": "in",
+            "07573_00": "in",
+            "08909_00": "in",
+            "10549_00": "out",
+        }
+        for stem, tuck in expected.items():
+            person = find_person(vitonhd_dir / "image" / f"{stem}.jpg")
+            if person.pose is None or person.parse is None:
+                pytest.skip(f"no pose or parse map for {stem}")
+            pose = _pose_to_canvas(person.pose, tuple(person.image.shape[-2:]))
+            assert resolve_tuck("auto", pose, body_masks_from_parse(person.parse)) == (tuck,), stem
 
     def test_side_seams_and_shoulders_stay_on_the_silhouette(self):
         narrow = 0.45 * SW  # a slim torso: narrower than the pose-only armpit width (ARMPIT_HALF)
