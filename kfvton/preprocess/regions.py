@@ -265,6 +265,12 @@ WAIST_WINDOW = (0.15, 0.1)
 LIKE_WINDOW = (0.45, 0.1)
 LIKE_CHANGE = 0.06
 
+#: When the colour vote puts the split at the top of its band, `_row_change` looks for the hem from there to HEM_WINDOW
+#: neck-to-hip lengths below the hip joints, over the torso's middle (HEM_HALF shoulder widths either side of the
+#: hips' centre, where an open jacket's flaps do not reach).
+HEM_WINDOW = 0.2
+HEM_HALF = 0.3
+
 
 def _row_change(
     rgb: np.ndarray, sil: np.ndarray, hip_x: float, half: float, y0: int, y1: int, least: float = 0.0
@@ -398,6 +404,18 @@ def _one(
             bottom = int(np.clip(hip_y + SPLIT_REACH * torso, top + 1, h))
             band = (sil & ~skin)[top:bottom]
             split = top + _best_split(rgb[top:bottom], band, chest, thigh, hip_x=hip_x, half=0.6 * sw)
+            if split == top and band[: max(1, int(0.05 * torso))].any():
+                # split at the band's very top although the top's fabric reaches into it: the row votes were fooled
+                # (an open jacket of the lower garment's colour over a light shirt, a shaded striped shirt): the hem
+                # is the clearest change of the row colours along the torso's middle, from the band's top to below
+                # the hips, where there is one
+                y1 = int(hip_y + HEM_WINDOW * torso)
+                change = _row_change(rgb, sil & ~skin, hip_x, HEM_HALF * sw, top, y1, least=LIKE_CHANGE)
+                if change is not None:
+                    split = change
+                    _LOG.info(
+                        "regions: no top colour in the split band; hem at row %d where the row colours change", split
+                    )
             x0, x1 = int(max(hip_x - 0.6 * sw, 0)), int(min(hip_x + 0.6 * sw, w))
             below_hips = int(min(hip_y + 0.1 * torso, h - 1))
             one_colour = split >= bottom - 0.02 * torso

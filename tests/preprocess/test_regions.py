@@ -465,3 +465,45 @@ def test_skin_coloured_print_on_a_sleeve_is_not_arm():
     joints[0, [joint_index("right_wrist"), joint_index("left_wrist")], 2] = 0.0
     parse = estimate_regions(img, Pose(joints, (H, W))).parse[0]
     assert (parse[74:84, 31:37] == 15).float().mean() > 0.9
+
+
+def test_open_jacket_of_the_trousers_colour_splits_at_the_shirts_hem():
+    """An open jacket of the trousers' colour over a light shirt (Dress Code 013569): the jacket's flaps fill most of
+    every row of the split band, so all rows voted thigh-like and the split sat at the band's top (mid-chest), the
+    lower half of the old top called lower garment. The hem is now where the row colours of the torso's middle
+    change."""
+    img, pose = _figure()
+    _paint(img, PANTS, 68, 130, 40, 100)  # the jacket, of the trousers' colour
+    _paint(img, PANTS, 68, 95, 28, 40)
+    _paint(img, PANTS, 68, 95, 100, 112)
+    _paint(img, (0.7, 0.8, 0.95), 68, 130, 58, 82)  # the shirt between its open flaps
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[102:127, 62:78] == 5).all()  # before: lower garment (9) from row 100
+    assert (parse[135:160, 50:90] == 9).all()
+
+
+def test_open_jacket_and_striped_shirt_sample_photos(samples_dir: Path):
+    """Two photos with MediaPipe: Dress Code 013569 (open denim jacket over a white T-shirt, dark shorts) and 013568
+    (shaded striped shirt over light denim shorts) split at the hem, not at mid-chest. Measured (est - true, per
+    column median of the lower garment's first row): -91 -> -21 and -69 -> -24 px; upper IoU .709 -> .845 and
+    .851 -> .903, lower .687 -> .814 and .765 -> .842."""
+    from kfvton.keypoints.estimate import estimate_pose
+    from kfvton.keypoints.pose_mediapipe import mediapipe_has_bundled_model, mediapipe_version
+    from kfvton.preprocess.regions import estimate_person_regions
+
+    if mediapipe_version() is None or not mediapipe_has_bundled_model():
+        pytest.skip("MediaPipe with its bundled models is not installed")
+    root = samples_dir / "dresscode" / "lower_body"
+    for stem in ("013569", "013568"):
+        if not (root / "images" / f"{stem}_0.jpg").is_file():
+            pytest.skip(f"Dress Code {stem} not in the samples")
+        image = load_image(root / "images" / f"{stem}_0.jpg")
+        est = estimate_pose(image, name=stem)
+        parse = estimate_person_regions(image, est.pose, person=est.person).parse[0]
+        truth = load_parse(root / "label_maps" / f"{stem}_4.png")[0]
+        true_lower, true_upper = torch.isin(truth, torch.tensor((5, 6))), torch.isin(truth, torch.tensor((4, 7)))
+        cols = torch.nonzero(true_upper.any(0) & true_lower.any(0) & (parse == 9).any(0))[:, 0]
+        gap = (parse[:, cols] == 9).int().argmax(0) - true_lower[:, cols].int().argmax(0)
+        assert float(gap.float().median()) > -50, stem  # before: -91, -69
+        assert _iou(parse == 9, true_lower) > 0.78, stem  # measured 0.81, 0.84
+        assert _iou(torch.isin(parse, torch.tensor((5, 6, 7))), true_upper) > 0.8, stem  # measured 0.85, 0.90
