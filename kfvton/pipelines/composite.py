@@ -241,8 +241,10 @@ SKIN_EDGE_PX = 1.0
 SKIN_INSET_PX = 1.0
 SKIN_SMOOTH_PX = 6.0
 #: Repainted skin away from the real skin takes the luminance of the body's visible skin (not the face's) within
-#: these times the skin colour's (`_body_tone`); the upper one without such skin.
-BODY_TONE = (0.85, 0.95)
+#: these times the skin colour's (`_body_tone`; the arms of the VITON-HD samples measure 0.89-1.05 of it), ...
+BODY_TONE = (0.85, 1.05)
+#: ... BODY_TONE_FACE times it without such skin (their median).
+BODY_TONE_FACE = 0.95
 #: ... its colour from the visible body skin lighter than this quantile of its luminance (not fingers in shadow).
 BODY_SHADOW = 0.25
 #: The repaint fades into the real skin next to it over this (pixels at 1024 rows).
@@ -1036,17 +1038,29 @@ def _fill(
     (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
     (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
     (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on the
-    torso the chest's and collarbones' (`torso`, `_torso_light`), all of it shading the skin as the person's own
-    skin shades (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin and
+    torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
+    is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
+    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades
+    (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin and
     background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
     share `wc`. `i` seeds the grain's noise."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     bg_fill = push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
-    # the light and folds darken the skin colour, not the real skin next to it (which shows its own light)
-    # (skin darkens redder, as the person's own does: `skin_slopes`)
+    limb = limb_shading(wc < 0.5, unit)
+    if arms is not None:
+        limb = np.minimum(limb, arms)
+    if torso is not None:
+        limb = limb * torso
+    # the body's tone is the visible skin's median, its own roundness included: the round shading spreads the
+    # repaint around that tone, not below it (it left freed arms ~10 % darker than the person's forearms)
+    painted = c.old & ~c.covered & (wc < 0.5)
+    if painted.any():
+        limb = limb / max(float(np.median(limb[painted])), 1e-3)
+    # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
+    # its own light and roundness); skin darkens redder, as the person's own does (`skin_slopes`)
     slopes = skin_slopes(ci, skin_seed, unit)
-    skin_fill = shade_skin(_body_tone(c, seeds, skin_colour, unit), gain, slopes)
+    skin_fill = shade_skin(_body_tone(c, seeds, skin_colour, unit), gain * limb, slopes)
     if skin_seed.any():
         d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
@@ -1054,14 +1068,9 @@ def _fill(
         gap = (RESIDUE_PX + FRINGE_PX) * unit
         near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
         skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
-    limb = limb_shading(wc < 0.5, unit)
-    if arms is not None:
-        limb = np.minimum(limb, arms)
-    if torso is not None:
-        limb = limb * torso
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
-    skin_fill = shade_skin(skin_fill, limb * skin_grain, slopes)
+    skin_fill = shade_skin(skin_fill, skin_grain, slopes)
     bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
     return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
 
@@ -1071,13 +1080,14 @@ def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) ->
     face (neck, arms, hands: the face is lit most and may be made up; on the VITON-HD samples the arms measure
     0.89-1.05 of its luminance, median 0.95), of its pixels above the `BODY_SHADOW` quantile of luminance (not
     the shadowed fingers or the shade under the chin), at their median luminance, within `BODY_TONE` times
-    `skin_colour`'s; `skin_colour` (of the face's tone) times `BODY_TONE[1]` when fewer than `GRAIN_MIN_PX` (at
-    1024 rows) such pixels show."""
+    `skin_colour`'s; `skin_colour` (of the face's tone) times `BODY_TONE_FACE` when fewer than `GRAIN_MIN_PX` (at
+    1024 rows) such pixels show. The median of the visible skin includes its own shading: `_fill` keeps the
+    repaint's round shading's median at 1, so the repaint's median is this tone too."""
     body = seeds.skin & ((c.codes & _FACE) == 0)
     luma = np.array(LUMA_WEIGHTS, np.float32)
     ref = float(skin_colour @ luma)
     if body.sum() < GRAIN_MIN_PX * unit * unit or ref <= 1e-3:
-        return skin_colour * BODY_TONE[1]
+        return skin_colour * BODY_TONE_FACE
     px = c.img[body][::3]
     y = px @ luma
     colour = np.median(px[np.argsort(y)[int(BODY_SHADOW * len(y)) :]], axis=0)

@@ -103,9 +103,11 @@ class TestFreedArms:
         garment, mask = sleeveless()
         out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
         face = float((torch.tensor(FACE) * LUMA).sum())
-        arm = float(luma(out.image)[250:350, 58:70].mean())
+        # the median over the whole freed arm, its shaded edges and lit axis (the tone is the visible skin's median)
+        skin = out.background[0, 0, 250:350, 30:110] < 0.5
+        arm = float(luma(out.image)[250:350, 30:110][skin].median())
         # arms measure 0.89-1.05 of the face's luminance on the samples (median 0.95): not the lit face's
-        assert 0.8 * face < arm < 0.97 * face, (arm, face)
+        assert 0.88 * face < arm < 0.99 * face, (arm, face)
 
     def test_no_seam_where_the_repainted_arm_meets_the_real_forearm(self):
         lighter = (0.95, 0.76, 0.66)  # the real forearm is lighter than the face-based skin colour
@@ -118,6 +120,21 @@ class TestFreedArms:
         assert float(steps.max()) < 0.02, [round(float(v), 3) for v in column]
         real = float((torch.tensor(lighter) * LUMA).sum())
         assert abs(float(column[-8:].mean()) - real) < 0.02  # the real forearm itself is kept
+
+    def test_repainted_arm_is_as_light_as_the_real_forearm(self):
+        # real forearms with their own roundness (the axis lit, the edges ~0.65 of it): the repainted upper arm's
+        # median luminance is the forearm's, not ~10 % under it (the round shading spread below the median tone)
+        tone = (0.9, 0.72, 0.62)
+        person, parse = person_scene(forearm=tone)
+        for x in (64, 320):
+            d = (torch.arange(-14, 14) + 0.5) / 14
+            person[0, :, 460:500, x - 14 : x + 14] *= (1 - 0.35 * d**2)[None, None, :]
+        garment, mask = sleeveless()
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs())
+        skin = out.background[0, 0, 200:380, 30:110] < 0.5  # the freed upper arm, far from the forearm
+        arm = float(luma(out.image)[200:380, 30:110][skin].median())
+        real = float(luma(person)[465:500, 50:78].median())
+        assert 0.95 * real < arm < 1.05 * real, (arm, real)
 
     def test_repainted_arm_takes_the_arms_colour_not_the_faces_nor_the_shadows(self):
         # a made-up, pinker face; forearms of a yellower tone, over half of them in a redder shadow (the hands;
