@@ -326,6 +326,12 @@ class SidePairs:
     person_px: Tensor
 
 
+def _no_side_pairs(pairs: KeypointPairs, m: int) -> SidePairs:
+    """`SidePairs` of M pairs per item of `pairs`' batch, all zeros (confidence 0: not placed)."""
+    b = pairs.batch_size
+    return SidePairs(garment_px=pairs.garment_px.new_zeros(b, m, 3), person_px=pairs.person_px.new_zeros(b, m, 3))
+
+
 #: Where the side-seam pairs sit between armpit (0) and hem corner (1).
 SIDE_SEAM_AT: tuple[float, ...] = (0.35, 0.7)
 
@@ -415,10 +421,10 @@ def place_shoulder_tops(pairs: KeypointPairs, body: BodyMasks, garment_mask: Ten
     """
     check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
     b = pairs.batch_size
-    g_out = pairs.garment_px.new_zeros(b, 2, 3)
-    p_out = pairs.person_px.new_zeros(b, 2, 3)
+    found = _no_side_pairs(pairs, 2)
+    g_out, p_out = found.garment_px, found.person_px  # filled in place
     if pairs.pose is None:
-        return SidePairs(garment_px=g_out, person_px=p_out)
+        return found
     joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
     g_all = pairs.garment_px.detach().to(torch.float64).cpu()
     p_all = pairs.person_px.detach().to(torch.float64).cpu()
@@ -449,7 +455,7 @@ def place_shoulder_tops(pairs: KeypointPairs, body: BodyMasks, garment_mask: Ten
             g_out[i, k, :2] = (at_g + edge_g * out_g).to(g_out)
             p_out[i, k, :2] = (at_p + offset * out_p).to(p_out)
             g_out[i, k, 2] = p_out[i, k, 2] = 1.0
-    return SidePairs(garment_px=g_out, person_px=p_out)
+    return found
 
 
 #: Worn, a round neckline's front sits higher than the flat photo's depth under its collar sides says (the back of
@@ -481,10 +487,10 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePair
     """
     check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
     b = pairs.batch_size
-    g_out = pairs.garment_px.new_zeros(b, 1, 3)
-    p_out = pairs.person_px.new_zeros(b, 1, 3)
+    found = _no_side_pairs(pairs, 1)
+    g_out, p_out = found.garment_px, found.person_px  # filled in place
     if pairs.pose is None:
-        return SidePairs(garment_px=g_out, person_px=p_out)
+        return found
     joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
     g_all = pairs.garment_px.detach().to(torch.float64)
     p_all = pairs.person_px.detach().to(torch.float64)
@@ -516,7 +522,7 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePair
         g_out[i, 0] = torch.tensor([float(x), y0 + depth_g, 1.0], dtype=g_out.dtype)
         p_out[i, 0, :2] = (mid + depth * f.v).to(p_out)
         p_out[i, 0, 2] = 1.0
-    return SidePairs(garment_px=g_out, person_px=p_out)
+    return found
 
 
 #: The collar sides rise onto the neck's base where the person's neck label says it is higher than `COLLAR_UP`
