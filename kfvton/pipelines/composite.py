@@ -72,7 +72,10 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
     4. Light and folds (`shading.clothes_shading`, described in `shading.py`): the old clothes' log-luminance at low
        and middle frequencies, without their colour, print or edges; the repainted skin is multiplied by it, the
        new garment lit by it (`shading.apply_light`: the product, and on cloth darker than the old clothes the
-       old clothes' change of lightness, so a black garment shows the folds of a white shirt).
+       old clothes' change of lightness, so a black garment shows the folds of a white shirt). Not read from old
+       clothes between the legs (`_between_legs`, the legs' convex hull: a wrap skirt's slit shows its back panel
+       in the legs' shadow, and the background between the legs under a longer new dress is labelled old clothes
+       to be repainted).
     5. alpha and the paint mask are feathered with a Gaussian blur of `feather_px` (soft edges; alpha only
        inwards, blur x alpha, so no garment-photo background shows outside the garment's outline; paint only
        outwards, max(paint, blur), so no fringe of old clothes is left); a top's alpha stays hard where it goes
@@ -318,6 +321,10 @@ NECK_DEPTH = 0.45
 #: Old-clothes pixels like the skin and joined to the neck are neck (`_old_to_neck`) above the collar curve and up
 #: to this many collar widths beyond its ends (a neck is about as wide as a crew neck's opening).
 NECK_WIDER = 0.25
+#: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
+#: of the largest's area) give no light (`_between_legs`).
+LEG_LABELS = (16, 17)
+LEG_PART = 0.1
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -455,7 +462,8 @@ def composite_garment(
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
-        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment)
+        legs = torch.isin(labels, torch.tensor(LEG_LABELS, device=labels.device, dtype=labels.dtype))
+        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment, legs)
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
             # under a freed untucked top: the lower garment up to its waistband, not a band of skin
@@ -801,16 +809,19 @@ def _repaint(
     feather_px: float,
     shading: bool,
     garment: Tensor,
+    legs: Tensor,
 ) -> _Repaint:
     """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
     box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint): which
     pixels (`_freed_clothes`), from which seeds (`_fill_seeds`, `_far_residue`), skin or background
-    (`_fill_weight`), the fill (`_fill`), and the old clothes' colours the parse map missed (`_near_residue`)."""
+    (`_fill_weight`), the fill (`_fill`), and the old clothes' colours the parse map missed (`_near_residue`);
+    `legs` (B, H, W) bool, the parse map's legs: no light is read between them (`_between_legs`)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     new_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
+    legs_np = legs.cpu().numpy()
     covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
     grow = max(1, round(FRINGE_PX * unit))
@@ -832,8 +843,10 @@ def _repaint(
         box = shading_box(old_full)
         c = _Crop(img_all[i][box], codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
-            gain[i][box] = clothes_shading(c.img, c.old, unit)
-            sub = c.img[::3, ::3][c.old[::3, ::3]]  # (every 3rd row and column: a median needs no more)
+            light = c.old & ~_between_legs(legs_np[i][box])
+            light = light if light.sum() >= 64 else c.old  # (nothing else to read from)
+            gain[i][box] = clothes_shading(c.img, light, unit)
+            sub = c.img[::3, ::3][light[::3, ::3]]  # (every 3rd row and column: a median needs no more)
             reference[i] = float(np.median(sub @ np.array(LUMA_WEIGHTS, np.float32)))
             lit = [
                 min(lit[0], box[0].start),
@@ -1299,7 +1312,8 @@ def _far_residue(
     (the outer strip of a sleeve, the top of a shoulder): their colour is off the background's (its fill from
     `bg_seed` pixels beyond that reach) by more than `RESIDUE_FAR_NOISE` times the background's own spread there (at
     least `RESIDUE_FAR_MIN`, sum of |RGB| differences) and within `RESIDUE_COLOUR` of the old clothes' median colour,
-    and they join the old clothes through such pixels."""
+    and they join the old clothes through such pixels, but not those joined to pixels of such colours beyond that
+    reach (off the wall's median colour there): an object of its own, such as a bag held against them."""
     none = np.zeros(old.shape, bool)
     reach = max(2, round(RESIDUE_FAR_PX * unit))
     d_old = cv2.distanceTransform((~old).astype(np.uint8), cv2.DIST_L2, 3)
@@ -1331,8 +1345,32 @@ def _far_residue(
     joined = np.zeros(count, bool)
     joined[parts[old]] = True  # (a lookup table: no sort of the labels)
     hit &= joined[parts]
+    # what goes on past that reach in such colours is an object of its own (a bag held against the old clothes),
+    # kept as it is; a strip the parse map missed ends within it
+    beyond = ~zone & ((codes & _BACKGROUND) > 0) & ~covered
+    beyond &= (np.abs(img - np.median(img[ring], axis=0)).sum(-1) > limit) if ring.sum() >= 16 else False
+    beyond &= np.abs(img - old_colour).sum(-1) < RESIDUE_COLOUR
+    if beyond.any() and hit.any():
+        count, parts = cv2.connectedComponents((hit | beyond).astype(np.uint8), connectivity=8)
+        objects = np.zeros(count, bool)
+        objects[parts[beyond]] = True
+        hit &= ~objects[parts]
     # and its outline's mixed pixels (the fringe the paint's outward feather does not reach)
     return (cv2.dilate(hit.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0) & candidates
+
+
+def _between_legs(legs: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the convex hull of `legs` (H, W) bool (its parts of at least `LEG_PART` of the largest's area:
+    not a stray speck): what shows between the legs lies behind them, in their shadow, or is not on the body."""
+    out = np.zeros(legs.shape, bool)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(legs.astype(np.uint8), connectivity=8)
+    if count < 2:
+        return out
+    areas = stats[1:, cv2.CC_STAT_AREA]
+    big = np.flatnonzero(areas >= LEG_PART * areas.max()) + 1
+    ys, xs = np.nonzero(np.isin(parts, big))
+    hull = cv2.convexHull(np.stack([xs, ys], 1).astype(np.int32))
+    return cv2.fillConvexPoly(out.astype(np.uint8), hull, 1) > 0
 
 
 def _off_blend(px: np.ndarray, colour: np.ndarray, under: np.ndarray) -> np.ndarray:

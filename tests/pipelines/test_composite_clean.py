@@ -4,10 +4,11 @@ with no fringe left between the two."""
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from kfvton.pipelines.composite import composite_garment
+from kfvton.pipelines.composite import _between_legs, composite_garment
 
 HW = (512, 384)
 WALL = (0.92, 0.92, 0.92)
@@ -120,3 +121,56 @@ class TestOldClothesTheParseMissed:
         row = out.image[0, :, 200:500, 256:320]
         wall = torch.tensor(WALL)[:, None, None, None]
         assert float((row - wall).abs().max()) < 0.01
+
+    def test_a_bag_held_against_the_old_clothes_stays(self):
+        # a black bag (background in the parse map, as Dress Code's label maps have it) against an old black dress,
+        # reaching past RESIDUE_FAR_PX: an object of its own, kept; before, its part within that reach was
+        # repainted as the wall (020715)
+        black = (0.08, 0.08, 0.09)
+        person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
+        parse = torch.zeros(HW, dtype=torch.long)
+        _fill(person, slice(0, 80), slice(140, 260), SKIN)
+        parse[:80, 140:260] = 13
+        _fill(person, slice(80, None), slice(140, 260), black)
+        parse[80:, 140:260] = 6
+        _fill(person, slice(200, 300), slice(60, 140), black)  # the bag, 80 columns wide (reach at 512 rows: 24)
+        mask = torch.zeros(1, 1, *HW)
+        mask[..., 80:, 150:250] = 1
+        garment = torch.tensor([0.7, 0.1, 0.1])[None, :, None, None].expand(1, 3, *HW).clone()
+        out = composite_garment(person[None], garment, mask, parse=parse[None])
+        bag = out.image[0, :, 205:295, 60:130]  # (off the freed dress's fringe)
+        assert float((bag - torch.tensor(black)[:, None, None]).abs().max()) < 0.02
+
+
+class TestLightBetweenTheLegs:
+    def test_between_legs_is_their_convex_hull_without_specks(self):
+        legs = np.zeros((100, 80), bool)
+        legs[40:100, 10:25] = True
+        legs[60:100, 50:65] = True
+        legs[5:7, 70:72] = True  # a speck (under LEG_PART of the largest leg)
+        hull = _between_legs(legs)
+        assert hull[80, 30:45].all()  # between the legs
+        assert hull[45, 20] and not hull[45, 60]  # above the lower leg's top, right of the hull's slanted edge
+        assert not hull[:30].any()  # not up to the speck
+        assert not _between_legs(np.zeros((10, 10), bool)).any()
+
+    def test_no_light_read_from_a_dark_slit_between_the_legs(self):
+        # an old dress (rows 80-400) with a dark slit (its back panel in the legs' shadow) between two legs showing
+        # inside it from row 300: the new garment over it is lit as the rest of the dress, not darkened there
+        person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
+        parse = torch.zeros(HW, dtype=torch.long)
+        _fill(person, slice(0, 80), slice(140, 260), SKIN)
+        parse[:80, 140:260] = 13
+        _fill(person, slice(80, 400), slice(120, 280), (0.7, 0.7, 0.75))
+        parse[80:400, 120:280] = 6
+        _fill(person, slice(300, None), slice(150, 185), SKIN)
+        parse[300:, 150:185] = 16
+        _fill(person, slice(300, None), slice(215, 250), SKIN)
+        parse[300:, 215:250] = 17
+        _fill(person, slice(300, 400), slice(185, 215), (0.45, 0.45, 0.48))  # the slit's shadow
+        mask = torch.zeros(1, 1, *HW)
+        mask[..., 80:420, 120:280] = 1
+        garment = torch.tensor([0.6, 0.6, 0.6])[None, :, None, None].expand(1, 3, *HW).clone()
+        out = composite_garment(person[None], garment, mask, parse=parse[None])
+        gain = out.shading[0, 0]
+        assert float(gain[330:390, 190:210].min()) > 0.95  # the shadow is not read (it gave ~0.66 before)
