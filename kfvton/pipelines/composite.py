@@ -463,7 +463,12 @@ def composite_garment(
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
         legs = torch.isin(labels, torch.tensor(LEG_LABELS, device=labels.device, dtype=labels.dtype))
-        rep = _repaint(person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment, legs)
+        # (objects held against the old clothes, a bag at the hip, are looked for under lower garments and dresses
+        # only: beside a top, the wall's own gradient next to a white T-shirt passed for one and kept its fringe)
+        objects = table is not UPPER_LABELS
+        rep = _repaint(
+            person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment, legs, objects=objects
+        )
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
             # under a freed untucked top: the lower garment up to its waistband, not a band of skin
@@ -810,12 +815,15 @@ def _repaint(
     shading: bool,
     garment: Tensor,
     legs: Tensor,
+    *,
+    objects: bool = True,
 ) -> _Repaint:
     """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
     box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint): which
     pixels (`_freed_clothes`), from which seeds (`_fill_seeds`, `_far_residue`), skin or background
     (`_fill_weight`), the fill (`_fill`), and the old clothes' colours the parse map missed (`_near_residue`);
-    `legs` (B, H, W) bool, the parse map's legs: no light is read between them (`_between_legs`)."""
+    `legs` (B, H, W) bool, the parse map's legs: no light is read between them (`_between_legs`); `objects`: an
+    object held against the old clothes stays (`_far_residue`)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
@@ -861,7 +869,7 @@ def _repaint(
         seeds = _fill_seeds(c, skin_np[i], kernels)
         # the old clothes' pixels the parse map calls background farther out (a sleeve's outer strip): repainted,
         # and no seed of the background's fill
-        far = _far_residue(c.img, c.codes, c.old, c.covered, seeds.background, unit)
+        far = _far_residue(c.img, c.codes, c.old, c.covered, seeds.background, unit, objects=objects)
         if far.any():
             freed = freed | far
             seeds = _Seeds(
@@ -1305,7 +1313,14 @@ def _near_residue(
 
 
 def _far_residue(
-    img: np.ndarray, codes: np.ndarray, old: np.ndarray, covered: np.ndarray, bg_seed: np.ndarray, unit: float
+    img: np.ndarray,
+    codes: np.ndarray,
+    old: np.ndarray,
+    covered: np.ndarray,
+    bg_seed: np.ndarray,
+    unit: float,
+    *,
+    objects: bool = True,
 ) -> np.ndarray:
     """(H, W) bool: background-labelled pixels of `img` (H, W, 3) [0, 1] within `RESIDUE_FAR_PX` (at 1024 rows) of
     the old clothes `old` (H, W) bool, not `covered` by the new garment, that are old clothes the parse map missed
@@ -1313,7 +1328,7 @@ def _far_residue(
     `bg_seed` pixels beyond that reach) by more than `RESIDUE_FAR_NOISE` times the background's own spread there (at
     least `RESIDUE_FAR_MIN`, sum of |RGB| differences) and within `RESIDUE_COLOUR` of the old clothes' median colour,
     and they join the old clothes through such pixels, but not those joined to pixels of such colours beyond that
-    reach (off the wall's median colour there): an object of its own, such as a bag held against them."""
+    reach (off the wall's median colour there) when `objects`: an object of its own, such as a bag held against them."""
     none = np.zeros(old.shape, bool)
     reach = max(2, round(RESIDUE_FAR_PX * unit))
     d_old = cv2.distanceTransform((~old).astype(np.uint8), cv2.DIST_L2, 3)
@@ -1350,7 +1365,7 @@ def _far_residue(
     beyond = ~zone & ((codes & _BACKGROUND) > 0) & ~covered
     beyond &= (np.abs(img - np.median(img[ring], axis=0)).sum(-1) > limit) if ring.sum() >= 16 else False
     beyond &= np.abs(img - old_colour).sum(-1) < RESIDUE_COLOUR
-    if beyond.any() and hit.any():
+    if objects and beyond.any() and hit.any():
         count, parts = cv2.connectedComponents((hit | beyond).astype(np.uint8), connectivity=8)
         objects = np.zeros(count, bool)
         objects[parts[beyond]] = True

@@ -5,10 +5,11 @@ with no fringe left between the two."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 import torch.nn.functional as F
 
-from kfvton.pipelines.composite import _between_legs, composite_garment
+from kfvton.pipelines.composite import CATEGORY_LABELS, _between_legs, composite_garment
 
 HW = (512, 384)
 WALL = (0.92, 0.92, 0.92)
@@ -122,10 +123,13 @@ class TestOldClothesTheParseMissed:
         wall = torch.tensor(WALL)[:, None, None, None]
         assert float((row - wall).abs().max()) < 0.01
 
-    def test_a_bag_held_against_the_old_clothes_stays(self):
+    @pytest.mark.parametrize("category", ["dress", "upper"])
+    def test_a_bag_held_against_the_old_clothes_stays(self, category):
         # a black bag (background in the parse map, as Dress Code's label maps have it) against an old black dress,
         # reaching past RESIDUE_FAR_PX: an object of its own, kept; before, its part within that reach was
-        # repainted as the wall (020715)
+        # repainted as the wall (020715). Not looked for beside a top ("upper"): there the wall's own gradient next
+        # to a white T-shirt passed for one and kept the T-shirt's fringe (VITON-HD 00891), so the bag's part within
+        # the reach is repainted as before
         black = (0.08, 0.08, 0.09)
         person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
         parse = torch.zeros(HW, dtype=torch.long)
@@ -137,9 +141,10 @@ class TestOldClothesTheParseMissed:
         mask = torch.zeros(1, 1, *HW)
         mask[..., 80:, 150:250] = 1
         garment = torch.tensor([0.7, 0.1, 0.1])[None, :, None, None].expand(1, 3, *HW).clone()
-        out = composite_garment(person[None], garment, mask, parse=parse[None])
+        out = composite_garment(person[None], garment, mask, parse=parse[None], labels=CATEGORY_LABELS[category])
         bag = out.image[0, :, 205:295, 60:130]  # (off the freed dress's fringe)
-        assert float((bag - torch.tensor(black)[:, None, None]).abs().max()) < 0.02
+        kept = float((bag - torch.tensor(black)[:, None, None]).abs().max()) < 0.02
+        assert kept == (category == "dress")
 
 
 class TestLightBetweenTheLegs:
