@@ -21,15 +21,22 @@ def _fill(image: torch.Tensor, rows: slice, cols: slice, colour: tuple[float, fl
     image[:, rows, cols] = torch.tensor(colour)[:, None, None]
 
 
+def _wall_and_face(left: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The light grey wall with a face on top (rows 0-80, columns `left`-260, parse label 13): person (3, H, W) and
+    parse (H, W) int64, for the scene to be drawn on."""
+    person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
+    parse = torch.zeros(HW, dtype=torch.long)
+    _fill(person, slice(0, 80), slice(left, 260), SKIN)
+    parse[:80, left:260] = 13
+    return person, parse
+
+
 def grainy_scene() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Wall, a face on top, an old dark shirt (columns 80-300), a bare arm beside it (columns 300-352) whose skin
     has a grain (log-luminance noise, std 0.04); the new garment covers columns 80-220, so columns 220-300 of the
     shirt are freed next to the arm (repainted as skin). Returns (person, parse, garment, mask)."""
     gen = torch.Generator().manual_seed(0)
-    person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
-    parse = torch.zeros(HW, dtype=torch.long)
-    _fill(person, slice(0, 80), slice(120, 260), SKIN)
-    parse[:80, 120:260] = 13
+    person, parse = _wall_and_face(120)
     _fill(person, slice(80, None), slice(80, 300), (0.15, 0.2, 0.35))
     parse[80:, 80:300] = 5
     _fill(person, slice(80, None), slice(300, 352), SKIN)
@@ -85,10 +92,7 @@ def strip_scene(blend_edge: bool) -> tuple[torch.Tensor, torch.Tensor, torch.Ten
     outer 16 columns on the right (284-300) background, as a coarse person mask does; a dark bag on the wall at
     columns 330-370 rows 300-400; the new garment covers columns 100-240. With `blend_edge` the shirt's outermost
     column is half wall (an anti-aliased outline). Returns (person, parse, garment, mask)."""
-    person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
-    parse = torch.zeros(HW, dtype=torch.long)
-    _fill(person, slice(0, 80), slice(140, 260), SKIN)
-    parse[:80, 140:260] = 13
+    person, parse = _wall_and_face(140)
     _fill(person, slice(80, None), slice(100, 300), WHITE_SHIRT)
     parse[80:, 100:284] = 5
     if blend_edge:
@@ -131,10 +135,7 @@ class TestOldClothesTheParseMissed:
         # to a white T-shirt passed for one and kept the T-shirt's fringe (VITON-HD 00891), so the bag's part within
         # the reach is repainted as before
         black = (0.08, 0.08, 0.09)
-        person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
-        parse = torch.zeros(HW, dtype=torch.long)
-        _fill(person, slice(0, 80), slice(140, 260), SKIN)
-        parse[:80, 140:260] = 13
+        person, parse = _wall_and_face(140)
         _fill(person, slice(80, None), slice(140, 260), black)
         parse[80:, 140:260] = 6
         _fill(person, slice(200, 300), slice(60, 140), black)  # the bag, 80 columns wide (reach at 512 rows: 24)
@@ -162,10 +163,7 @@ class TestLightBetweenTheLegs:
     def test_no_light_read_from_a_dark_slit_between_the_legs(self):
         # an old dress (rows 80-400) with a dark slit (its back panel in the legs' shadow) between two legs showing
         # inside it from row 300: the new garment over it is lit as the rest of the dress, not darkened there
-        person = torch.tensor(WALL)[:, None, None].expand(3, *HW).clone()
-        parse = torch.zeros(HW, dtype=torch.long)
-        _fill(person, slice(0, 80), slice(140, 260), SKIN)
-        parse[:80, 140:260] = 13
+        person, parse = _wall_and_face(140)
         _fill(person, slice(80, 400), slice(120, 280), (0.7, 0.7, 0.75))
         parse[80:400, 120:280] = 6
         _fill(person, slice(300, None), slice(150, 185), SKIN)
