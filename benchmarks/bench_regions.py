@@ -99,18 +99,20 @@ def residue_breakdown(person: torch.Tensor, result, estimated: torch.Tensor, tru
     - `under`: under the composited garment (`covering` > 0.5), whose colour is that close to the old one;
     - `repainted`: changed by the repaint, to a colour within the tolerance, split in `wall` (the true background's
       colour near it: a white top repainted as a light wall), `skin` (the colour of the reference map's skin near
-      it: neck, face, arms) and `other`;
+      it: neck, face, arms) and `other`; `photo`: the part of `wall` whose pixel already had the wall's colour in
+      the photo (the reference map's outline reaching onto the wall, or a white top on a light wall);
     - `missed`: left exactly as they were: what the estimated regions did not call old garment, split in
       `MISSED_AS` groups by what they called it (`bg`: beyond the person mask, `body`: neck or arms, `head`: hair or
       face, `lower`: lower garment or legs), and `kept`: called old garment yet left (nothing repainted it).
     """
     n, residue, under, repainted = _residue_parts(person, result, truth)
     untouched = residue & ~under & ~repainted
-    wall = repainted & wall_coloured(person, result, truth)
-    skin = repainted & ~wall & coloured_like(person, result, truth, SKIN_IDS, SKIN_SIGMA)
+    wall = repainted & wall_coloured(person, result.image, truth)
+    skin = repainted & ~wall & coloured_like(person, result.image, truth, SKIN_IDS, SKIN_SIGMA)
     out = {"under": int(under.sum()) / n, "repainted": int(repainted.sum()) / n}
     out |= {
         "wall": int(wall.sum()) / n,
+        "photo": int((wall & wall_coloured(person, person, truth)).sum()) / n,
         "skin": int(skin.sum()) / n,
         "other": int((repainted & ~wall & ~skin).sum()) / n,
         "nowall": int((residue & ~wall).sum()) / n,  # as `residue_without_wall`, its wall computed once here
@@ -130,11 +132,11 @@ SKIN_IDS = (10, 13, 14, 15)
 
 
 def coloured_like(
-    person: torch.Tensor, result, truth: torch.Tensor, ids: tuple[int, ...], sigma: float
+    person: torch.Tensor, image: torch.Tensor, truth: torch.Tensor, ids: tuple[int, ...], sigma: float
 ) -> torch.Tensor:
-    """(H, W) bool: pixels of the try-on whose colour is within 12/255 of the photo's colour of the reference map's
-    `ids` near them: its Gaussian-weighted mean over those labels, sigma `sigma` of the photo's height (False where
-    none is near)."""
+    """(H, W) bool: pixels of `image` (1, 3, H, W: the try-on, or the photo itself) whose colour is within 12/255
+    of the photo's colour of the reference map's `ids` near them: its Gaussian-weighted mean over those labels,
+    sigma `sigma` of the photo's height (False where none is near)."""
     import cv2
 
     img = person[0].permute(1, 2, 0).numpy()
@@ -142,15 +144,15 @@ def coloured_like(
     sigma_px = sigma * img.shape[0]
     weight = cv2.GaussianBlur(region, (0, 0), sigma_px)
     mean = cv2.GaussianBlur(img * region[..., None], (0, 0), sigma_px) / np.maximum(weight[..., None], 1e-6)
-    out = result.image[0].permute(1, 2, 0).numpy()
+    out = image[0].permute(1, 2, 0).numpy()
     return torch.from_numpy((np.abs(out - mean).max(axis=-1) <= 12 / 255) & (weight > 0.05))
 
 
-def wall_coloured(person: torch.Tensor, result, truth: torch.Tensor) -> torch.Tensor:
-    """(H, W) bool: pixels of the try-on whose colour is within 12/255 of the true background colour near them
-    (`coloured_like` the reference map's background, sigma `WALL_SIGMA`). A repaint there reads as the wall it
-    stands for."""
-    return coloured_like(person, result, truth, (0,), WALL_SIGMA)
+def wall_coloured(person: torch.Tensor, image: torch.Tensor, truth: torch.Tensor) -> torch.Tensor:
+    """(H, W) bool: pixels of `image` (the try-on, or the photo) whose colour is within 12/255 of the true background
+    colour near them (`coloured_like` the reference map's background, sigma `WALL_SIGMA`). A repaint there reads as
+    the wall it stands for."""
+    return coloured_like(person, image, truth, (0,), WALL_SIGMA)
 
 
 def residue_without_wall(person: torch.Tensor, result, truth: torch.Tensor) -> float:
@@ -159,7 +161,7 @@ def residue_without_wall(person: torch.Tensor, result, truth: torch.Tensor) -> f
     that wall is a right repaint that the strict residue cannot tell from garment left. Pixels left untouched stay
     counted even when wall-coloured (nothing was done to them)."""
     n, residue, _, repainted = _residue_parts(person, result, truth)
-    return int((residue & ~(repainted & wall_coloured(person, result, truth))).sum()) / n
+    return int((residue & ~(repainted & wall_coloured(person, result.image, truth))).sum()) / n
 
 
 def _residue_parts(
@@ -307,7 +309,7 @@ def main() -> int:
         means = {k: np.nanmean([r[1][k] for r in sel]) for k in GROUPS}
         print(f"{'mean ' + name:20s} " + " ".join(f"{v:9.3f}" for v in means.values())
               + f"  residue mean {np.mean([r[2] for r in sel]):.3f} strict, {np.mean([r[4]['nowall'] for r in sel]):.3f} without wall-coloured repaint ("
-              + ", ".join(f"{k} {np.mean([r[4][k] for r in sel]):.3f}" for k in ("under", "wall", "skin", "other", "missed", *MISSED_AS, "kept"))
+              + ", ".join(f"{k} {np.mean([r[4][k] for r in sel]):.3f}" for k in ("under", "wall", "photo", "skin", "other", "missed", *MISSED_AS, "kept"))
               + f"; seen {np.mean([r[5] for r in sel]):.3f}, left {np.mean([r[6] for r in sel]):.3f})"
               f"  spill median {np.median([r[3] for r in sel]):.3f}"
               + (f"  bags carried {np.nanmean(bags):.2f} (n={np.isfinite(bags).sum()})"
