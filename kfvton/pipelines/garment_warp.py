@@ -197,8 +197,11 @@ ARMHOLE_MIN_SCALE = 0.8
 ELBOW_WIDTH_RANGE = (1.0, 1.5)
 #: With `silhouette`: a sleeve lands at most this fraction of the image's larger side outside the person's
 #: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background). The torso
-#: lands at most this far outside its armhole lines above the armpits (`_past_shoulders`).
-SLEEVE_OUT = 0.01
+#: lands at most this far outside its armhole lines above the armpits (`_past_shoulders`). Half a percent: the
+#: outline the sleeves are pushed onto (`_sleeve_outer_pairs`) already lies on the blend of garment and wall (two
+#: photos: the estimate's old top grown by its rim, `regions.GARMENT_RIM`); at 1 % the sleeves' outer edges stood
+#: ~10 px out over the wall along the whole sleeve (VITON-HD 00891, 03615, 07573, 10549).
+SLEEVE_OUT = 0.005
 #: With `silhouette`: a short sleeve's outer edge, at these fractions of the way from its shoulder target to its
 #: outer cuff target, is pushed out across the sleeve onto the silhouette's edge where that lies farther out
 #: (`_sleeve_outer_pairs`): the flat photo's straight edge cut inside the round of the shoulder and upper arm, and a
