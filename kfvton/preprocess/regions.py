@@ -311,6 +311,37 @@ SLEEVE_WIDTH = 1.3
 SLEEVE_MIN = 0.1
 #: An arm hangs straight when its elbow's angle is at least SLEEVE_STRAIGHT degrees.
 SLEEVE_STRAIGHT = 150.0
+#: The lower garment is one piece across the hips' centre (HIP_CORE shoulder widths either side of it); pieces
+#: apart from it are looked at by `_sleeve_outline`.
+HIP_CORE = 0.3
+
+
+def _sleeve_outline(
+    apart: np.ndarray, top: np.ndarray, sil: np.ndarray, rgb: np.ndarray, chest: np.ndarray, thigh: np.ndarray
+) -> np.ndarray:
+    """(H, W) bool: the pieces of `apart` (lower garment not joined to the one at the hips' centre) that are a
+    sleeve's outline on the wall: touching the old top (`top`) and the background, with a median colour nearer a
+    mix of the chest's colour and the wall's (the wall: the median of the background within a few pixels) than the
+    thigh's. A dark sleeve's edge blended with a light wall reads nearer a lighter lower garment's colour than the
+    sleeve's (VITON-HD 07445: a dark sliver of the old sleeve was kept beside the freed arm as skirt); a piece of the
+    lower garment itself beside a hand keeps the thigh's colour (VITON-HD paired 00008's red track pants)."""
+    out = np.zeros_like(apart)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(apart.astype(np.uint8), connectivity=8)
+    h, w = apart.shape
+    for i in range(1, count):
+        x, y, bw, bh = stats[i, :4]
+        box = np.s_[max(y - 2, 0) : min(y + bh + 2, h), max(x - 2, 0) : min(x + bw + 2, w)]
+        piece = labels[box] == i
+        near = cv2.dilate(piece.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        wall = near & ~sil[box]
+        if not (near & top[box]).any() or wall.sum() < 3:
+            continue
+        colour, wall_colour = np.median(rgb[box][piece], axis=0), np.median(rgb[box][wall], axis=0)
+        span = wall_colour - chest
+        t = float(np.clip((colour - chest) @ span / max(float(span @ span), 1e-6), 0.0, 1.0))
+        if np.linalg.norm(colour - (chest + t * span)) < np.linalg.norm(colour - thigh):
+            out[box] |= piece
+    return out
 
 
 def _sleeve_reach(
@@ -498,6 +529,8 @@ def _one(
         sleeve &= np.linalg.norm(rgb - thigh, axis=-1) > np.linalg.norm(rgb - chest, axis=-1)
         if np.linalg.norm(chest - thigh) > 0.08:  # alike, nearer one or the other is noise: speckles of old top
             lower &= ~sleeve
+            core = connected_to(lower, lower & (np.abs(xx - hip_x) < HIP_CORE * sw))
+            lower &= ~_sleeve_outline(lower & ~core, (parse == 5) & ~lower, sil, rgb, chest, thigh)
         # a hem lower on one side (tilted, untucked, a hand in the pocket lifting it): below the split row, pixels
         # clearly of the chest's colour, connected to the garment above, within a third of the torso, stay garment
         d_chest = np.linalg.norm(rgb - chest, axis=-1)

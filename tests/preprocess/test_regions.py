@@ -420,6 +420,31 @@ def test_skirt_beside_a_hanging_sleeve_stays_lower_garment():
     assert (parse[135:160, 30:38] == 5).all() and (parse[135:160, 102:110] == 5).all()
 
 
+def test_sleeve_outline_on_the_wall_is_not_lower_garment():
+    """A maroon sleeve's outline blended with the light wall beside a brick skirt (VITON-HD 07445) reads nearer the
+    skirt's colour than the sleeve's: apart from the skirt, touching the sleeve and the wall and of a mix of the two
+    colours, it is the old top's (it was kept as skirt: a dark sliver beside the freed arm); a piece of the skirt's
+    own colour there stays lower garment."""
+    img, pose = _figure()
+    wall, maroon, brick = 0.95, (0.30, 0.08, 0.12), (0.62, 0.2, 0.16)
+    img[img > 0.99] = wall
+    _paint(img, maroon, 68, 130, 40, 100)
+    _paint(img, maroon, 68, 165, 28, 40)  # sleeves down to the wrists
+    _paint(img, maroon, 68, 165, 100, 112)
+    _paint(img, brick, 130, 200, 40, 100)
+    _paint(img, tuple((m + wall) / 2 for m in maroon), 135, 165, 25, 28)  # the right sleeve's blended outline
+    _paint(img, brick, 135, 165, 112, 115)  # the skirt's colour beside the left sleeve
+    joints = pose.joints.clone()
+    for side, x in (("right", 34), ("left", 106)):
+        joints[0, joint_index(f"{side}_elbow")] = torch.tensor([x, 110, 0.9])
+        joints[0, joint_index(f"{side}_wrist")] = torch.tensor([x, 160, 0.9])
+    sil = (img - wall).abs().amax(1, keepdim=True) > 0.02
+    parse = estimate_regions(img, Pose(joints, (H, W)), silhouette=sil.float()).parse[0]
+    assert (parse[136:164, 25:28] == 5).all()  # before: lower garment (9)
+    assert (parse[136:164, 112:115] == 9).all()
+    assert (parse[150:200, 45:95] == 9).all()
+
+
 def test_crop_top_over_a_skirt_of_its_colour_splits_at_the_hem():
     """A crop top ending in a red band above the hips over a skirt of the top's colour (Dress Code 000002): chest
     and thigh samples are alike, so the split used to sit a little above the hip joints and the skirt's waist was
