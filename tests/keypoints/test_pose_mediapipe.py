@@ -241,14 +241,16 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     Round 5, collar sides 0.18 sw above the neck joint (was 0.12): 0.017 / 0.213 / 0.641, nowall 0.013 (before it
     0.017 / 0.203 / 0.491 / 0.015): the whole top sits 0.06 sw higher, the white T-shirt's strip it uncovers is
     repainted as the light wall, which `seen` counts; the picture (looked at side by side) differs only there.
-    Both merged: 0.007 / 0.184 / 0.607, nowall 0.010."""
+    Both merged: 0.007 / 0.184 / 0.607, nowall 0.010. Spill (the warped mask outside the reference person, issue 11's
+    goal 2 %): 0.022 with sleeves allowed 1 % of the image past the estimated silhouette, 0.018 at 0.5 %
+    (`SLEEVE_OUT`: the left sleeve and its cuff stood out over the wall)."""
     _embedded()
     import sys
     from pathlib import Path
 
     from kfvton.keypoints.estimate import estimate_pose
     from kfvton.pipelines.classical import classical_tryon
-    from kfvton.preprocess.region_metrics import old_garment_residue
+    from kfvton.preprocess.region_metrics import mask_spill, old_garment_residue
     from kfvton.preprocess.regions import estimate_person_regions
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
@@ -266,8 +268,12 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     residue = old_garment_residue(person, result.image, result.warped_mask, truth)
     seen = old_garment_residue(person, result.image, result.alpha, truth)
     nowall = bench_regions.residue_without_wall(person, result, truth)
-    print(f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}, nowall {nowall:.3f}")
-    assert outside < 0.02 and residue < 0.21 and seen < 0.65 and nowall < 0.02
+    spill = mask_spill(result.warped_mask, truth)
+    print(
+        f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}, nowall {nowall:.3f}, "
+        f"spill {spill:.3f}"
+    )
+    assert outside < 0.02 and residue < 0.21 and seen < 0.65 and nowall < 0.02 and spill < 0.02
 
 
 def test_regions_of_full_length_photos_meet_the_floors(samples_dir):
