@@ -710,8 +710,8 @@ def _place_cut(out: np.ndarray, cut: str, *, axis: float, width: float) -> None:
         out[_INDEX[f"shoulder_{side}"]] = (axis + sign * _SEAM_HALF * aw, collar_y + _SEAM_DROP * aw, _VIRTUAL_CONF)
 
 
-def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str, str]:
-    """(H, W) uint8 {0, 1} mask -> ((14, 3) float64 points, sleeve kind)."""
+def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tuple[np.ndarray, str, str]:
+    """(H, W) uint8 {0, 1} mask -> ((14, 3) float64 points, sleeve kind); `dress`: see `detect_garment_landmarks`."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         raise ValueError(f"mask[{index}]: empty garment mask, no outline to find landmarks on")
@@ -827,7 +827,7 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str, str]:
     out[_INDEX["hem_center"]] = (*hem_center, 1.0)
     if sleeved:
         axis = 0.5 * (collar_center[0] + hem_center[0])
-        if not _mirror_lopsided_sleeve(out, raw, axis=axis, height=height, span=span):
+        if not _mirror_lopsided_sleeve(out, raw, axis=axis, height=height, span=span) and not dress:
             lengths = {"left": sides[1].sleeve_length, "right": sides[-1].sleeve_length}
             lengths = _mirror_short_sleeve(out, raw, lengths, axis=axis, span=span)
             sides[1] = replace(sides[1], sleeve_length=lengths["left"])
@@ -867,7 +867,7 @@ def _binary_masks(garment: Tensor, mask: Tensor) -> tuple[np.ndarray, int]:
     return (mask.detach()[:, 0] > 0.5).cpu().numpy().view(np.uint8), batch
 
 
-def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
+def detect_garment_landmarks(garment: Tensor, mask: Tensor, *, dress: bool = False) -> GarmentLandmarks:
     """Find the 14 garment landmarks of flat, front-view upper-body garments from their masks.
 
     Classical and not differentiable (OpenCV/NumPy on the CPU); the image is validated but the current rules use
@@ -877,6 +877,9 @@ def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
         garment: (B, 3, H, W) float RGB in [0, 1].
         mask: (B, 1, H, W) float in [0, 1], 1 on the garment (binarised at 0.5), e.g. from
             `kfvton.preprocess.garment_mask.prepare_garment_mask`. A batch of 1 broadcasts against the garment's.
+        dress: the garments are dresses, whose "sleeves" ending below the waist are the skirt's sides (the dress
+            landmarks drop them): a side reaching far further than the other is kept as found, not replaced by
+            the other side's sleeve (`_mirror_short_sleeve`, for tops).
 
     Returns:
         GarmentLandmarks with points (B, 14, 3) (x_px, y_px, confidence) in the garment's pixel frame, dtype
@@ -889,7 +892,7 @@ def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
     h, w = garment.shape[-2:]
     points, kinds, cuts = [], [], []
     for i in range(batch):
-        pts, kind, cut = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i)
+        pts, kind, cut = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i, dress=dress)
         points.append(pts)
         kinds.append(kind)
         cuts.append(cut)

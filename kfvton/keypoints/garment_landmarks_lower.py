@@ -471,7 +471,7 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         `CategoryLandmarks` (category "dress", kinds = sleeve kinds), points (B, 18, 3) float32 garment pixels.
     """
     binary, batch = _binary_masks(garment, mask)
-    upper = detect_garment_landmarks(garment, mask)
+    upper = detect_garment_landmarks(garment, mask, dress=True)
     base = upper.points.detach().cpu().double().numpy()
     kinds = list(upper.sleeves) if len(upper.sleeves) == batch else [upper.sleeves[0]] * batch
     pts = []

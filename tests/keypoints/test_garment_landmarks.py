@@ -403,6 +403,8 @@ def test_tie_hanging_below_the_hem_is_not_a_long_sleeve():
     assert lm.sleeves == ("short",)
     for name in ("sleeve_right_outer", "sleeve_right_inner"):
         assert (lm.point(name)[0, :2] - torch.tensor(TSHIRT["truth"][name])).norm() < 12, (name, lm.point(name))
+    # a dress's one-sided "sleeve" can be its skirt's side (the dress landmarks drop it): kept as found
+    assert detect_garment_landmarks(torch.ones(1, 3, H, W), m, dress=True).sleeves == ("long",)
     # both sleeves long (hanging beside the body): nothing is mirrored
     assert detect_garment_landmarks(*draw_garment(LONG_HANGING)).sleeves == ("long",)
 
