@@ -24,7 +24,7 @@ from torch import Tensor
 
 from .._checks import check_image
 from .formats import check_canvas_aspect, pose_from_openpose_json, pose_from_pose_keypoint
-from .pose import Pose
+from .pose import PRESENT_THRESHOLD, Pose, joint_index
 from .pose_mediapipe import (
     MEDIAPIPE_INSTALL_HINT,
     MEDIAPIPE_TASK_FILES,
@@ -45,6 +45,8 @@ __all__ = [
     "find_pose_models",
     "find_detector",
     "estimate_pose",
+    "check_front_view",
+    "FRONT_VIEW_MIN",
     "DEFAULT_POSE_DIR",
 ]
 
@@ -65,6 +67,49 @@ DETECTOR_FILES: tuple[str, ...] = (
 #: Where the command line looks for pose files when no folder is given (relative to the working directory, so it is
 #: ComfyUI's own folder when run from the ComfyUI root).
 DEFAULT_POSE_DIR = os.path.join("models", "kfvton", "pose")
+
+
+#: An estimated pose is a front view when its shoulders are at least this many times the torso's length apart
+#: (shoulder midpoint to hip midpoint): front views measure 0.43-0.88 on the shared samples and the try-on demo
+#: photos of other projects; a side view, or an estimate that failed (a head cut off by the frame), far less.
+FRONT_VIEW_MIN = 0.3
+
+
+def check_front_view(pose: Pose, *, name: str = "image") -> None:
+    """Refuse an estimated pose that is not a front view: the shoulders swapped (the wearer's right shoulder on the
+    image right: seen from the back, or a failed estimate) or too close together for the torso's length
+    (`FRONT_VIEW_MIN`: seen from the side). The garment, photographed from the front, would be folded onto it.
+    Items without both shoulders (or, for the width, both hips) are left to the checks that need those joints.
+
+    Args:
+        pose: (B, 25, 3) BODY_25 joints in pixels.
+        name: the photo's name in messages (e.g. "--person").
+
+    Raises:
+        ValueError naming `name`, the batch item and what was measured.
+    """
+    j = pose.joints.detach().cpu()
+    rs, ls, rh, lh = (j[:, joint_index(n)] for n in ("right_shoulder", "left_shoulder", "right_hip", "left_hip"))
+    for b in range(j.shape[0]):
+        if min(float(rs[b, 2]), float(ls[b, 2])) <= PRESENT_THRESHOLD:
+            continue
+        hint = (
+            "expected a front view of one person (head to hips in the photo), or give the pose (--pose / POSE_KEYPOINT)"
+        )
+        if float(rs[b, 0]) > float(ls[b, 0]):
+            raise ValueError(
+                f"{name}: batch item {b}: the pose found has the right shoulder on the image's right (a back view, or "
+                f"a failed estimate: is the head cut off by the frame?); {hint}"
+            )
+        if min(float(rh[b, 2]), float(lh[b, 2])) <= PRESENT_THRESHOLD:
+            continue
+        width = float((rs[b, :2] - ls[b, :2]).norm())
+        torso = float(((rs[b, :2] + ls[b, :2]) / 2 - (rh[b, :2] + lh[b, :2]) / 2).norm())
+        if width < FRONT_VIEW_MIN * torso:
+            raise ValueError(
+                f"{name}: batch item {b}: the pose found has the shoulders {width:.0f} px apart for a torso "
+                f"{torso:.0f} px long (under {FRONT_VIEW_MIN} of it: a side view, or a failed estimate); {hint}"
+            )
 
 
 class PoseUnavailableError(FileNotFoundError):
@@ -179,7 +224,8 @@ def estimate_pose(
 
     Raises:
         PoseUnavailableError (a FileNotFoundError): nothing to get a pose from; the message says what to do.
-        Errors of the chosen method (bad model file, no person found) as they are.
+        Errors of the chosen method (bad model file, no person found) as they are; ValueError for an estimated
+        pose that is not a front view (`check_front_view`).
     """
     check_image(image, "image")
     canvas_hw = (int(image.shape[-2]), int(image.shape[-1]))
@@ -204,5 +250,6 @@ def estimate_pose(
             for warning in person.warnings:
                 log.warning("kfvton: %s", warning)
             result = PoseEstimate(person.pose, "mediapipe", note, person)
+    check_front_view(result.pose, name=name)
     log.info("kfvton: %s", result.describe())
     return result

@@ -21,7 +21,7 @@ How each point is found (see docs/garment.md for the rules and limits):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -55,6 +55,7 @@ CUT_KINDS = ("regular", "open front", "strappy", "halter", "off-shoulder", "stra
 # corner by more than `ARMPIT_OUT_MAX` of the garment's width
 ARMPIT_LOW, ARMPIT_OUT_MAX = 0.6, 0.1
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
+LOPSIDED = 0.3  # ... one side's this much longer than the other's: not a sleeve (`_mirror_short_sleeve`)
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
 _N_CONTOUR = 600  # outline resampled to this many points
 _SEAM_DEPARTURE_DEG = 30.0  # walking up the side seam, the armpit is where the outline turns this far away
@@ -485,24 +486,52 @@ def _find_armpit(
     return n - 1 - jj, _FALLBACK_CONF
 
 
-def _mirror_lopsided_sleeve(out: np.ndarray, raw: np.ndarray, *, axis: float, height: float, span: float) -> None:
+def _mirror_lopsided_sleeve(out: np.ndarray, raw: np.ndarray, *, axis: float, height: float, span: float) -> bool:
     """A sleeve hanging down along the body (no gap under the arm, Dress Code 000000_1) often leaves one side's
     sleeve end on a bump of the side seam half-way down, at low confidence, while the other side found its cuff:
     then the sure side's sleeve end and armpit are mirrored about the garment's centre line (`axis`) and snapped
-    to the outline, so the warp does not pull a cuff to the middle of the body (a spike). In place on `out`."""
+    to the outline, so the warp does not pull a cuff to the middle of the body (a spike). In place on `out`;
+    True when it mirrored."""
     for sure, unsure in (("left", "right"), ("right", "left")):
         a, b = out[_INDEX[f"sleeve_{sure}_outer"]], out[_INDEX[f"sleeve_{unsure}_outer"]]
-        if not (a[2] >= 0.6 and b[2] < 0.5 and abs(a[1] - b[1]) > 0.1 * height):
-            continue
-        for part in ("outer", "inner"):
-            src = out[_INDEX[f"sleeve_{sure}_{part}"]]
-            if src[2] > 0:
-                xy = _refine_corner(raw, np.array([2.0 * axis - src[0], src[1]]), span)
-                out[_INDEX[f"sleeve_{unsure}_{part}"]] = (xy[0], xy[1], min(float(src[2]), 0.5))
-        src = out[_INDEX[f"armpit_{sure}"]]
+        if a[2] >= 0.6 and b[2] < 0.5 and abs(a[1] - b[1]) > 0.1 * height:
+            _mirror_sleeve(out, raw, sure, unsure, axis=axis, span=span)
+            return True
+    return False
+
+
+def _mirror_sleeve(out: np.ndarray, raw: np.ndarray, sure: str, unsure: str, *, axis: float, span: float) -> None:
+    """Copy side `sure`'s sleeve ends and armpit onto side `unsure`, mirrored about `axis` and snapped to the
+    outline `raw` (the armpit, which may lie inside it, is not snapped), at confidence at most 0.5. In place."""
+    for part in ("outer", "inner"):
+        src = out[_INDEX[f"sleeve_{sure}_{part}"]]
         if src[2] > 0:
-            out[_INDEX[f"armpit_{unsure}"]] = (2.0 * axis - src[0], src[1], min(float(src[2]), 0.5))
-        return
+            xy = _refine_corner(raw, np.array([2.0 * axis - src[0], src[1]]), span)
+            out[_INDEX[f"sleeve_{unsure}_{part}"]] = (xy[0], xy[1], min(float(src[2]), 0.5))
+    src = out[_INDEX[f"armpit_{sure}"]]
+    if src[2] > 0:
+        out[_INDEX[f"armpit_{unsure}"]] = (2.0 * axis - src[0], src[1], min(float(src[2]), 0.5))
+
+
+def _mirror_short_sleeve(
+    out: np.ndarray, raw: np.ndarray, lengths: dict[str, float], *, axis: float, span: float
+) -> dict[str, float]:
+    """One side's "sleeve" reaching `LOPSIDED` (of the collar-to-hem height) further than the other's, past the
+    long-sleeve length, is something else hanging there (a tie, a dangling strap, a shadow or backdrop taken into
+    the mask) while the other side found its cuff: garments are symmetric, so the short side's sleeve is mirrored
+    onto it (in place on `out`).
+
+    Args:
+        lengths: per side ("left", "right") the sleeve's underside over the collar-to-hem height.
+
+    Returns:
+        The lengths after the mirroring (both the short one's when it mirrored).
+    """
+    short, long_ = sorted(lengths, key=lengths.get)
+    if lengths[long_] < LONG_SLEEVE_RATIO or lengths[long_] - lengths[short] <= LOPSIDED:
+        return lengths
+    _mirror_sleeve(out, raw, short, long_, axis=axis, span=span)
+    return {short: lengths[short], long_: lengths[short]}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -681,8 +710,8 @@ def _place_cut(out: np.ndarray, cut: str, *, axis: float, width: float) -> None:
         out[_INDEX[f"shoulder_{side}"]] = (axis + sign * _SEAM_HALF * aw, collar_y + _SEAM_DROP * aw, _VIRTUAL_CONF)
 
 
-def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str, str]:
-    """(H, W) uint8 {0, 1} mask -> ((14, 3) float64 points, sleeve kind)."""
+def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tuple[np.ndarray, str, str]:
+    """(H, W) uint8 {0, 1} mask -> ((14, 3) float64 points, sleeve kind); `dress`: see `detect_garment_landmarks`."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         raise ValueError(f"mask[{index}]: empty garment mask, no outline to find landmarks on")
@@ -797,7 +826,12 @@ def _landmarks_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str, str]:
     out[_INDEX["collar_center"]] = (*collar_center, 1.0)
     out[_INDEX["hem_center"]] = (*hem_center, 1.0)
     if sleeved:
-        _mirror_lopsided_sleeve(out, raw, axis=0.5 * (collar_center[0] + hem_center[0]), height=height, span=span)
+        axis = 0.5 * (collar_center[0] + hem_center[0])
+        if not _mirror_lopsided_sleeve(out, raw, axis=axis, height=height, span=span) and not dress:
+            lengths = {"left": sides[1].sleeve_length, "right": sides[-1].sleeve_length}
+            lengths = _mirror_short_sleeve(out, raw, lengths, axis=axis, span=span)
+            sides[1] = replace(sides[1], sleeve_length=lengths["left"])
+            sides[-1] = replace(sides[-1], sleeve_length=lengths["right"])
 
     if closed is not None:
         cut = "open front"
@@ -833,7 +867,7 @@ def _binary_masks(garment: Tensor, mask: Tensor) -> tuple[np.ndarray, int]:
     return (mask.detach()[:, 0] > 0.5).cpu().numpy().view(np.uint8), batch
 
 
-def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
+def detect_garment_landmarks(garment: Tensor, mask: Tensor, *, dress: bool = False) -> GarmentLandmarks:
     """Find the 14 garment landmarks of flat, front-view upper-body garments from their masks.
 
     Classical and not differentiable (OpenCV/NumPy on the CPU); the image is validated but the current rules use
@@ -843,6 +877,9 @@ def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
         garment: (B, 3, H, W) float RGB in [0, 1].
         mask: (B, 1, H, W) float in [0, 1], 1 on the garment (binarised at 0.5), e.g. from
             `kfvton.preprocess.garment_mask.prepare_garment_mask`. A batch of 1 broadcasts against the garment's.
+        dress: the garments are dresses, whose "sleeves" ending below the waist are the skirt's sides (the dress
+            landmarks drop them): a side reaching far further than the other is kept as found, not replaced by
+            the other side's sleeve (`_mirror_short_sleeve`, for tops).
 
     Returns:
         GarmentLandmarks with points (B, 14, 3) (x_px, y_px, confidence) in the garment's pixel frame, dtype
@@ -855,7 +892,7 @@ def detect_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
     h, w = garment.shape[-2:]
     points, kinds, cuts = [], [], []
     for i in range(batch):
-        pts, kind, cut = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i)
+        pts, kind, cut = _landmarks_one(np.ascontiguousarray(binary[i if binary.shape[0] > 1 else 0]), i, dress=dress)
         points.append(pts)
         kinds.append(kind)
         cuts.append(cut)

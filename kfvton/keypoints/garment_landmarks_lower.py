@@ -7,7 +7,9 @@ shape alone (a flat front-view photo on a plain background):
       in the upper half; `WAIST_FLARED` when shorter than a dress: flared shorts and skirts widen from it) with no
       neckline dip and no shoulders sloping away from it, the garment does not narrow below it down to the hips
       (`TAPER_MIN`: a strapless or sleeveless top narrows at its armholes) and no sleeve hangs beside the body
-      (a background gap off the centre in the lower rows, `_side_gap_rows`: an off-shoulder top);
+      (a background gap off the centre in the lower rows, `_side_gap_rows`: an off-shoulder top); with a gap
+      between two legs (`_leg_gap`) the waistband needs only `WAIST_FLARED` and the taper is not asked (long
+      trousers flare at the hips and narrow down the thighs within their upper half);
     - dress vs upper: among garments with a neckline, one whose body (from the first row at least 0.7 of the
       torso wide: straps and collars do not count) is at least `DRESS_LENGTH` times as long as the torso is wide
       (30 % down: sleeves stretched sideways do not count) is a dress.
@@ -287,7 +289,10 @@ def classify_garment(mask: Tensor) -> GarmentCategory:
         taper = min(rows[int(0.4 * height) :], default=widest) / max(rows[: int(0.4 * height)], default=widest)
         sleeves = _side_gap_rows(piece, (x0, y0, x1, y1)) >= GAP_ROWS * height
         waistband = top_w >= WAIST_FULL * widest or (top_w >= WAIST_FLARED * widest and body_len < DRESS_LENGTH)
-        if waistband and dip < 0.06 and taper >= TAPER_MIN and not sleeves:
+        # two legs under a flat top are trousers even when the hips flare wider than the waistband or the legs
+        # taper from the thighs (long trousers: the upper half reaches the knees); no top or dress has a leg gap
+        legged = gap is not None and top_w >= WAIST_FLARED * widest
+        if (waistband and taper >= TAPER_MIN or legged) and dip < 0.06 and not sleeves:
             cats.append("lower")
             sure.append(gap is not None)
             legs = "two legs" if gap else "no legs"
@@ -466,7 +471,7 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         `CategoryLandmarks` (category "dress", kinds = sleeve kinds), points (B, 18, 3) float32 garment pixels.
     """
     binary, batch = _binary_masks(garment, mask)
-    upper = detect_garment_landmarks(garment, mask)
+    upper = detect_garment_landmarks(garment, mask, dress=True)
     base = upper.points.detach().cpu().double().numpy()
     kinds = list(upper.sleeves) if len(upper.sleeves) == batch else [upper.sleeves[0]] * batch
     pts = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -24,6 +25,7 @@ __all__ = [
     "check_garment_photo",
     "check_garment_not_blank",
     "garment_cut_warnings",
+    "upright_person",
     "MIN_GARMENT_PX",
     "MAX_GARMENT_ASPECT",
     "PATTERNED_BACKGROUND_FRACTION",
@@ -150,7 +152,25 @@ class _PhotoSigns:
 
     face: bool
     body: bool  # every `_BODY_MARKS` landmark seen
-    worn: bool  # a face and every `_WORN_MARKS` landmark seen: a person wearing the garment
+    worn: bool  # a face and every `_WORN_MARKS` landmark seen, laid out as a person: a person wearing the garment
+
+
+def upright_person(marks_px: np.ndarray, face_width_px: float) -> bool:
+    """Whether pose landmarks are laid out as a person standing in the photo: the nose above the shoulders, the
+    shoulders above the hips by at least half their width, and shoulders wider than the face.
+
+    A face printed on a T-shirt is found by the face mesh and the pose model then fits a body to it and to the
+    shirt's outline (shoulders beside the printed nose, "hips" at the collar): a real person wearing the garment
+    passes all three.
+
+    Args:
+        marks_px: (33, 2) float MediaPipe pose landmarks, (x, y) in pixels, y down.
+        face_width_px: width of the face mesh's box in pixels.
+    """
+    shoulders = 0.5 * (marks_px[11] + marks_px[12])
+    hips = 0.5 * (marks_px[23] + marks_px[24])
+    width = float(np.hypot(*(marks_px[11] - marks_px[12])))
+    return bool(marks_px[0, 1] < shoulders[1] < hips[1] - 0.5 * width and width > face_width_px)
 
 
 def _photo_signs(garment: Tensor) -> list[_PhotoSigns] | None:
@@ -162,16 +182,22 @@ def _photo_signs(garment: Tensor) -> list[_PhotoSigns] | None:
         return None
     mp = _mediapipe()
     out = []
+    h, w = garment.shape[-2:]
     with (
         mp.solutions.face_mesh.FaceMesh(static_image_mode=True, max_num_faces=1) as mesh,
         mp.solutions.pose.Pose(static_image_mode=True, model_complexity=1, min_detection_confidence=0.6) as pose,
     ):
         for b in range(garment.shape[0]):
             rgb = to_uint8_hwc(garment[b])
-            face = mesh.process(rgb).multi_face_landmarks is not None
+            faces = mesh.process(rgb).multi_face_landmarks
             marks = pose.process(rgb).pose_landmarks
             seen = set() if marks is None else {i for i in _BODY_MARKS if marks.landmark[i].visibility > _SEEN}
-            out.append(_PhotoSigns(face, seen >= set(_BODY_MARKS), face and seen >= set(_WORN_MARKS)))
+            worn = faces is not None and seen >= set(_WORN_MARKS)
+            if worn:
+                xs = [p.x * w for p in faces[0].landmark]
+                marks_px = np.array([(p.x * w, p.y * h) for p in marks.landmark], dtype=np.float64)
+                worn = upright_person(marks_px, max(xs) - min(xs))
+            out.append(_PhotoSigns(faces is not None, seen >= set(_BODY_MARKS), worn))
     return out
 
 
@@ -221,8 +247,9 @@ def check_garment_not_blank(garment: Tensor, *, name: str = "garment") -> None:
 
 def check_garment_photo(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
     """Refuse a garment photo of a person wearing the garment (a face, the nose, both shoulders and both hips seen
-    by the embedded MediaPipe models): its computed mask would be the whole person, pasted onto the other one.
-    Weaker signs (a face alone, e.g. a printed one; a body pose alone) stay warnings
+    by the embedded MediaPipe models, laid out as a standing person: `upright_person`): its computed mask would be
+    the whole person, pasted onto the other one. Weaker signs (a face alone, e.g. a printed one, even with a body
+    pose fitted around it; a body pose alone) stay warnings
     (`garment_photo_warnings`'s sentences). Nothing is checked without MediaPipe.
 
     Args:

@@ -25,6 +25,18 @@ def test_flared_shorts_are_lower():
     assert seen.categories == ("lower",), seen.reasons
 
 
+def test_long_trousers_flaring_at_the_hips_are_lower():
+    # a waistband 0.73 of the hips' width, legs tapering from the thighs down to the hem, a gap between the legs
+    legs = [(110, 20), (190, 20), (205, 90), (195, 380), (160, 380), (152, 140), (148, 140), (140, 380), (105, 380),
+            (95, 90)]  # fmt: skip
+    seen = classify_garment(_mask([legs]))
+    assert seen.categories == ("lower",), seen.reasons
+    assert seen.sure == (True,) and "two legs" in seen.reasons[0]
+    # the same outline without the gap between the legs has no sign of trousers: not taken for them
+    closed = [p for p in legs if p not in ((152, 140), (148, 140), (160, 380), (140, 380))]
+    assert classify_garment(_mask([closed])).categories != ("lower",)
+
+
 def test_strapless_top_narrowing_at_its_armholes_is_upper():
     # a straight top edge as wide as the garment, narrowing to armholes below it: a strapless top, not a skirt
     seen = classify_garment(

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 import torch
 
 from kfvton.keypoints import estimate as estimate_module
-from kfvton.keypoints.estimate import PoseUnavailableError, estimate_pose, find_pose_models
+from kfvton.keypoints.estimate import PoseUnavailableError, check_front_view, estimate_pose, find_pose_models
 from kfvton.keypoints.formats import pose_to_pose_keypoint
-from kfvton.keypoints.pose import Pose
+from kfvton.keypoints.pose import Pose, joint_index
 from tests._tiny_onnx import build_detector, build_pose_model
 
 H, W = 96, 72
@@ -141,3 +142,32 @@ def test_find_detector(pose_dir, tmp_path):
 
     assert find_detector([tmp_path]) is None
     assert find_detector([tmp_path, pose_dir]).endswith("yolox_l.onnx")
+
+
+def _body(shoulders: tuple[float, float], hips: tuple[float, float] | None = (70.0, 92.0)) -> Pose:
+    """A pose with the right / left shoulder at x = `shoulders` (y 40) and hips at x = `hips` (y 140), or none."""
+    joints = torch.zeros(1, 25, 3)
+    names = [("right_shoulder", shoulders[0], 40.0), ("left_shoulder", shoulders[1], 40.0)]
+    if hips is not None:
+        names += [("right_hip", hips[0], 140.0), ("left_hip", hips[1], 140.0)]
+    for name, x, y in names:
+        joints[0, joint_index(name)] = torch.tensor([x, y, 0.9])
+    return Pose(joints, (200, 160))
+
+
+def test_check_front_view_passes_front_views_and_poses_without_hips():
+    check_front_view(_body((50.0, 110.0)))  # shoulders 0.6 of the torso's length apart
+    check_front_view(_body((50.0, 110.0), hips=None))  # cut above the hips: the width cannot be judged
+
+
+@pytest.mark.parametrize(
+    "pose, words",
+    [
+        (_body((110.0, 50.0)), "right shoulder on the image's right"),  # seen from the back
+        (_body((110.0, 50.0), hips=None), "right shoulder on the image's right"),
+        (_body((70.0, 92.0)), "shoulders 22 px apart for a torso 100 px long"),  # seen from the side
+    ],
+)
+def test_check_front_view_refuses_back_and_side_views(pose, words):
+    with pytest.raises(ValueError, match=rf"--person: batch item 0: .*{re.escape(words)}.*expected a front view"):
+        check_front_view(pose, name="--person")

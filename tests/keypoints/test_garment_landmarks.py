@@ -391,6 +391,24 @@ def test_lopsided_sleeve_is_mirrored_from_the_sure_side():
     assert np.array_equal(out, sure)
 
 
+def test_tie_hanging_below_the_hem_is_not_a_long_sleeve():
+    """A tie hanging from one side seam below the hem (a T-shirt with a side tie, a wrap top) was taken for that
+    side's sleeve end: "long" sleeves pulled down to the wrists. The other side's short sleeve is mirrored onto it."""
+    tie = [(100, 420), (125, 420), (122, 510), (104, 510)]
+    mask = np.zeros((H, W), np.uint8)
+    for poly in (TSHIRT["outline"], tie):
+        cv2.fillPoly(mask, [np.array(poly, np.int32)], 1)
+    m = torch.from_numpy(mask).float()[None, None]
+    lm = detect_garment_landmarks(torch.ones(1, 3, H, W) * (1 - m) + 0.3 * m, m)
+    assert lm.sleeves == ("short",)
+    for name in ("sleeve_right_outer", "sleeve_right_inner"):
+        assert (lm.point(name)[0, :2] - torch.tensor(TSHIRT["truth"][name])).norm() < 12, (name, lm.point(name))
+    # a dress's one-sided "sleeve" can be its skirt's side (the dress landmarks drop it): kept as found
+    assert detect_garment_landmarks(torch.ones(1, 3, H, W), m, dress=True).sleeves == ("long",)
+    # both sleeves long (hanging beside the body): nothing is mirrored
+    assert detect_garment_landmarks(*draw_garment(LONG_HANGING)).sleeves == ("long",)
+
+
 def _dresscode_landmarks(samples_dir: Path, stem: str) -> tuple[GarmentLandmarks, torch.Tensor]:
     """Landmarks (checked sane) and computed mask of a Dress Code upper-body garment photo; skips when absent."""
     path = samples_dir / "dresscode" / "upper_body" / "images" / f"{stem}.jpg"

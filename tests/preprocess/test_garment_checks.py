@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 
-from kfvton.preprocess.garment_checks import garment_photo_warnings, garment_warnings
+from kfvton.preprocess.garment_checks import garment_photo_warnings, garment_warnings, upright_person
 from kfvton.preprocess.garment_mask import prepare_garment_mask
 from kfvton.preprocess.io import load_image
 
@@ -101,3 +102,31 @@ def test_cut_warnings_name_each_item():
     assert notes[1].startswith("garment[2]: open front cut") and "as if closed" in notes[1]
     assert garment_cut_warnings(lm.select(1), name="--garment")[0].startswith("--garment: strappy cut")
     assert garment_cut_warnings(GarmentLandmarks(torch.zeros(1, 14, 3), (64, 48), ("none",))) == ()
+
+
+def _marks(nose, shoulders, hips):
+    """(33, 2) MediaPipe landmarks with the nose (0), shoulders (11, 12) and hips (23, 24) set, (x, y) pixels."""
+    marks = np.zeros((33, 2))
+    marks[0], (marks[11], marks[12]), (marks[23], marks[24]) = nose, shoulders, hips
+    return marks
+
+
+def test_upright_person_standing_passes():
+    # a person wearing the top: nose, then shoulders 260 px apart, then hips; the face 130 px wide
+    person = _marks((380, 170), ((510, 330), (250, 340)), ((440, 710), (300, 700)))
+    assert upright_person(person, 130.0)
+
+
+@pytest.mark.parametrize(
+    "marks, face_width",
+    [
+        # a face printed on a T-shirt: the pose model puts "shoulders" beside the printed nose, "hips" at the collar
+        (_marks((411, 485), ((457, 452), (410, 437)), ((468, 244), (433, 251))), 115.0),
+        # shoulders below the nose and above the hips, but narrower than the face around that nose (a print)
+        (_marks((400, 300), ((430, 360), (370, 360)), ((425, 600), (375, 600))), 115.0),
+        # hips level with the shoulders: no torso below them
+        (_marks((400, 100), ((520, 300), (280, 300)), ((480, 320), (320, 320))), 115.0),
+    ],
+)
+def test_upright_person_refuses_printed_and_flat_layouts(marks, face_width):
+    assert not upright_person(marks, face_width)
