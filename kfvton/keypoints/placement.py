@@ -74,6 +74,7 @@ __all__ = [
     "place_garment_landmarks",
     "place_side_seams",
     "place_shoulder_tops",
+    "lift_to_edge",
     "place_front_neckline",
     "place_collar_on_neck",
     "place_standing_collar",
@@ -438,25 +439,64 @@ def place_shoulder_tops(pairs: KeypointPairs, body: BodyMasks, garment_mask: Ten
             ic, is_, ia = _I[f"collar_{side}"], _I[f"shoulder_{side}"], _I[f"armpit_{side}"]
             if not bool((g_all[i, [ic, is_, ia], 2] > 0).all() and (p_all[i, [ic, is_, ia], 2] > 0).all()):
                 continue
-            ends = []  # (point on the line, across it away from the armpit, the mask's edge's offset) per frame
-            for pts, m in ((g_all[i], mask), (p_all[i], top)):
-                collar, seam, armpit = pts[ic, :2], pts[is_, :2], pts[ia, :2]
-                length = float((seam - collar).norm())
-                out = _perp((seam - collar) / max(length, 1e-6))
-                out = out if float(out @ (seam - armpit)) > 0 else -out
-                at = torch.lerp(collar, seam, SHOULDER_TOP_AT)
-                ends.append((at, out, _march(m, at, out, length), length))
-            (at_g, out_g, edge_g, len_g), (at_p, out_p, edge_p, len_p) = ends
-            if edge_g is None or edge_p is None:  # a line outside its mask: no edge to follow
+            lines = [pts[[ic, is_, ia], :2] for pts in (g_all[i], p_all[i])]  # collar -> seam, away from the armpit
+            scale = float((lines[1][1] - lines[1][0]).norm() / (lines[0][1] - lines[0][0]).norm().clamp_min(1e-6))
+            found_pair = lift_to_edge(
+                *lines, mask, top, SHOULDER_TOP_AT, scale=scale, max_lift=SHOULDER_TOP_MAX * float(f.sw)
+            )
+            if found_pair is None:
                 continue
-            landed = edge_g * len_p / max(len_g, 1e-6)
-            if edge_p < landed + 1.0:
-                continue
-            offset = min(edge_p, landed + SHOULDER_TOP_MAX * float(f.sw))
-            g_out[i, k, :2] = (at_g + edge_g * out_g).to(g_out)
-            p_out[i, k, :2] = (at_p + offset * out_p).to(p_out)
+            g_out[i, k, :2], p_out[i, k, :2] = found_pair[0].to(g_out), found_pair[1].to(p_out)
             g_out[i, k, 2] = p_out[i, k, 2] = 1.0
     return found
+
+
+def lift_to_edge(
+    garment_line: Tensor,
+    person_line: Tensor,
+    garment_mask: Tensor,
+    person_mask: Tensor,
+    at: float,
+    *,
+    scale: float,
+    max_lift: float,
+) -> tuple[Tensor, Tensor] | None:
+    """One pair taking a garment's edge beside a landmark line out onto a person mask's edge beyond where it lands
+    (`place_shoulder_tops`, and `garment_warp`'s sleeve edges): the straight line between two landmarks cuts
+    inside a worn garment's rounds.
+
+    In each frame, the point `at` of the way along the line start -> end and its mask's edge across the line there,
+    on the side away from the line's third point (`_march`, up to the line's length). The garment's edge offset x
+    `scale` is where that edge lands without the pair; the person point goes across the line by the person mask's
+    edge offset, but at most `max_lift` past where it lands.
+
+    Args:
+        garment_line, person_line: (3, 2) float (x, y) pixels, garment / person frame: the line's start, its end,
+            and a point on the side away from the edge looked for.
+        garment_mask, person_mask: (H_g, W_g) / (H_p, W_p) bool.
+        at: in [0, 1], where the point sits from start (0) to end (1).
+        scale: person pixels per garment pixel across the line.
+        max_lift: >= 0, person pixels.
+
+    Returns:
+        (garment point, person point), each (2,) float (x, y) pixels, dtype of `person_line`; None where a line's
+        point is outside its mask, or the person mask's edge is not at least a pixel past where the garment's
+        edge lands (the pair would pull the garment in).
+    """
+    ends = []  # (the line's point, across it away from the third point, the mask's edge's offset) per frame
+    for (start, end, away), mask in ((garment_line, garment_mask), (person_line, person_mask)):
+        length = float((end - start).norm())
+        out = _perp((end - start) / max(length, 1e-6))
+        out = out if float(out @ (end - away)) > 0 else -out
+        point = torch.lerp(start, end, at)
+        ends.append((point, out, _march(mask, point, out, length)))
+    (at_g, out_g, edge_g), (at_p, out_p, edge_p) = ends
+    if edge_g is None or edge_p is None:  # a line outside its mask: no edge to follow
+        return None
+    landed = edge_g * scale
+    if edge_p < landed + 1.0:
+        return None
+    return at_g + edge_g * out_g, at_p + min(edge_p, landed + max_lift) * out_p
 
 
 #: Worn, a round neckline's front sits higher than the flat photo's depth under its collar sides says (the back of

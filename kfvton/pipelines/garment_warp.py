@@ -26,7 +26,7 @@ from ..geometry.tps import TpsParams, tps_grid
 from ..geometry.warp import Warp, sample_grid
 from ..keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import SidePairs
+from ..keypoints.placement import SidePairs, lift_to_edge
 from ..keypoints.pose import joint_index
 
 __all__ = [
@@ -457,12 +457,12 @@ def _sleeve_outer_pairs(
     """Extra pairs per sleeve on its outer edge, at the `SLEEVE_OUTER_AT` fractions of the way from the shoulder to
     the outer cuff.
 
-    Garment side: the outer end of the sleeve mask's cross-section through that point of the line shoulder ->
-    outer cuff, across the line. Person side: the same point of the targets' line, moved across the sleeve (away
-    from the inner cuff target) by the garment's offset there scaled like the cuff (where the sleeve lands without
-    the pair), and farther, by at most `SLEEVE_OUTER_MAX` cuff target widths, onto the outer end of the
-    silhouette's run there. Confidence 0 (unused) where the silhouette's edge is not at least a pixel outside that
-    (a sleeve as wide as the body or wider is left as it was), or a landmark is missing.
+    `lift_to_edge` on the lines shoulder -> outer cuff (garment landmarks, the sleeve's targets), away from the inner
+    cuff: the garment's point is the sleeve mask's edge across the line there; the person's the same point of the
+    targets' line, moved across the sleeve by the garment's offset scaled like the cuff (where the sleeve lands
+    without the pair), and farther, by at most `SLEEVE_OUTER_MAX` cuff target widths, onto the silhouette's edge.
+    Confidence 0 (unused) where the silhouette's edge is not at least a pixel outside that (a sleeve as wide as
+    the body or wider is left as it was), where a line's point is outside its mask, or a landmark is missing.
 
     Args:
         person, garment: (B, N, 3) the sleeve's targets and the garment landmarks, pixels.
@@ -476,32 +476,29 @@ def _sleeve_outer_pairs(
     i_s, i_o, i_n = (names.index(n) for n in (f"shoulder_{side}", f"sleeve_{side}_outer", f"sleeve_{side}_inner"))
     b = person.shape[0]
     g_out, p_out = garment.new_zeros(b, len(SLEEVE_OUTER_AT), 3), person.new_zeros(b, len(SLEEVE_OUTER_AT), 3)
-    g = garment.detach().double().cpu().numpy()
-    p = person.detach().double().cpu().numpy()
-    masks = sleeve_mask.detach().cpu().numpy()
-    body = (silhouette.detach() > 0.5)[:, 0].cpu().numpy()
-    for (i, f), frac in np.ndenumerate(np.broadcast_to(np.asarray(SLEEVE_OUTER_AT), (b, len(SLEEVE_OUTER_AT)))):
-        if not ((g[i, [i_s, i_o, i_n], 2] > 0).all() and (p[i, [i_s, i_o, i_n], 2] > 0).all()):
+    g = garment.detach().to(torch.float64).cpu()
+    p = person.detach().to(torch.float64).cpu()
+    masks = sleeve_mask.detach().cpu() > 0.5
+    body = (silhouette.detach() > 0.5)[:, 0].cpu()
+    for i in range(b):
+        if not bool((g[i, [i_s, i_o, i_n], 2] > 0).all() and (p[i, [i_s, i_o, i_n], 2] > 0).all()):
             continue
-        ends = []  # (point on the line, across it outwards, the mask's edge's offset there) per side
-        for pts, mask in ((g[i], masks[min(i, len(masks) - 1)]), (p[i], body[min(i, len(body) - 1)])):
-            top, cuff, inner = pts[i_s, :2], pts[i_o, :2], pts[i_n, :2]
-            along = (cuff - top) / max(float(np.linalg.norm(cuff - top)), 1e-6)
-            out = np.array([-along[1], along[0]])
-            out = out if out @ (cuff - inner) > 0 else -out  # away from the inner cuff corner
-            at = top + frac * (cuff - top)
-            run = _cross_section(mask, at, out)
-            ends.append(None if run is None else (at, out, float((run[0] - at) @ out)))
-        if ends[0] is None or ends[1] is None:
-            continue
-        width_p = float(np.linalg.norm(p[i, i_o, :2] - p[i, i_n, :2]))
-        landed = ends[0][2] * width_p / max(float(np.linalg.norm(g[i, i_o, :2] - g[i, i_n, :2])), 1e-6)
-        at, out, edge = ends[1]
-        if edge < landed + 1.0:
-            continue
-        offset = min(edge, landed + SLEEVE_OUTER_MAX * width_p)
-        g_out[i, f] = torch.tensor([*(ends[0][0] + ends[0][2] * ends[0][1]), 1.0], dtype=g_out.dtype)
-        p_out[i, f] = torch.tensor([*(at + offset * out), 1.0], dtype=p_out.dtype)
+        lines = [pts[[i_s, i_o, i_n], :2] for pts in (g[i], p[i])]  # shoulder -> outer cuff, away from the inner
+        width_p = float((p[i, i_o, :2] - p[i, i_n, :2]).norm())
+        scale = width_p / max(float((g[i, i_o, :2] - g[i, i_n, :2]).norm()), 1e-6)  # the sleeve's, like the cuff
+        for f, frac in enumerate(SLEEVE_OUTER_AT):
+            found = lift_to_edge(
+                *lines,
+                masks[min(i, len(masks) - 1)],
+                body[min(i, len(body) - 1)],
+                frac,
+                scale=scale,
+                max_lift=SLEEVE_OUTER_MAX * width_p,
+            )
+            if found is None:
+                continue
+            g_out[i, f, :2], p_out[i, f, :2] = found[0].to(g_out), found[1].to(p_out)
+            g_out[i, f, 2] = p_out[i, f, 2] = 1.0
     return g_out, p_out
 
 
