@@ -42,7 +42,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past the silhouette),
        across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm instead (inner edge `ARM_HALF` sw
        inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most `SHORT_SLEEVE_OUT`
-       past the silhouette). With no elbow the sleeve keeps its garment-frame position.
+       past the silhouette and at least out to it, within `SLEEVE_MAX_WIDTH`: a broad arm is covered to its
+       outer edge). With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
 """
 
@@ -123,6 +124,8 @@ ARM_HALF = 0.1
 SHORT_SLEEVE_INNER = 1.0
 SHORT_SLEEVE_EASE = (1.1, 1.4)
 SHORT_SLEEVE_OUT = 0.04  # with `body` masks: at most this (x sw) outside the silhouette's edge at the sleeve's end
+# (and, up to SLEEVE_MAX_WIDTH, at least out to that edge: on VITON-HD 00891 the left arm is ~0.33 sw across, and
+# the arm showed beside the cuff's outer half)
 SHORT_SLEEVE_MIN = 0.3  # a short sleeve covers at least this fraction of the upper arm
 SLEEVE_BELOW_ARMPIT = 0.12  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
@@ -1036,12 +1039,16 @@ def _place_one(
         if sleeve == "short":
             # round the upper arm: the inner edge against the arm's inner side, the ease outwards
             arm = 2 * ARM_HALF * sw
-            most = SHORT_SLEEVE_EASE[1] * arm
+            least, most = SHORT_SLEEVE_EASE[0] * arm, SHORT_SLEEVE_EASE[1] * arm
             if body is not None:  # no further out than the arm's (or old sleeve's) outline, plus the ease
                 reach = _march(body[2], end, n, float(0.6 * sw))
                 if reach is not None:
                     most = most.clamp(max=(SHORT_SLEEVE_INNER * ARM_HALF + SHORT_SLEEVE_OUT) * sw + reach)
-            width = width.clamp(max=most).clamp_min(SHORT_SLEEVE_EASE[0] * arm)
+                    # nor inside it: the sleeve ends across the whole arm (a broad arm showed beside a narrow cuff)
+                    outline = (SHORT_SLEEVE_INNER * ARM_HALF * sw + reach).clamp(max=SLEEVE_MAX_WIDTH["short"] * sw)
+                    least = torch.maximum(least, outline)
+                    most = torch.maximum(most, least)
+            width = width.clamp(max=most).clamp_min(least)
             inner = end - n * (SHORT_SLEEVE_INNER * ARM_HALF * sw)
             out[o_i], out[n_i] = inner + n * width, inner
             continue

@@ -460,6 +460,34 @@ class TestShortSleevesOnTheArm:
             # before: 0.175 sw out (half the 0.35 sw flat cuff); now the arm's edge (0.1) + the ease (0.04)
             assert abs(float((outer - s) @ normal)) <= (0.1 + 0.04) * SW + 3  # +-2 px of pixel steps
 
+    def test_never_narrower_than_a_broad_arm(self):
+        from kfvton.keypoints.placement import SLEEVE_MAX_WIDTH
+
+        # arms 0.22 sw either side of their joint lines (VITON-HD 00891's left arm, seen broad): a cuff of the
+        # garment's own width (~0.23 sw) ended inside the arm, its outer side showing beside the new sleeve
+        body = body_masks((160, 330), (330, 500))
+        sil = body.silhouette.clone()
+        pose = frontal_pose()
+        j = pose.joints[0]
+        for half in (0.22, 0.6):
+            for side in ("right", "left"):
+                s, e = j[joint_index(f"{side}_shoulder"), :2], j[joint_index(f"{side}_elbow"), :2]
+                for t in torch.linspace(0, 1, 200):
+                    c = torch.lerp(s, e, float(t))
+                    sil[..., int(c[1]), max(int(c[0] - half * SW), 0) : int(c[0] + half * SW) + 1] = 1.0
+            pairs = place_garment_landmarks(
+                tshirt_landmarks("short"), pose, body=type(body)(body.top, body.lower, sil), tuck="out"
+            )
+            for side in ("right", "left"):
+                s, e = j[joint_index(f"{side}_shoulder"), :2], j[joint_index(f"{side}_elbow"), :2]
+                arm = (e - s) / (e - s).norm()
+                normal = torch.stack((-arm[1], arm[0]))
+                outer, inner = target(pairs, f"sleeve_{side}_outer")[:2], target(pairs, f"sleeve_{side}_inner")[:2]
+                if half == 0.22:  # the outer cuff corner on the arm's outer edge
+                    assert abs(float((outer - s) @ normal)) == pytest.approx(0.22 * SW, abs=2.0)
+                else:  # a silhouette far wider (a bag, a wide old sleeve): no wider than a short sleeve's most
+                    assert float((outer - inner).norm()) <= SLEEVE_MAX_WIDTH["short"] * SW + 1e-3
+
 
 def _round_shoulder_body():
     """BodyMasks whose shoulders are discs round the shoulder joints (radius 0.18 sw): the silhouette's top above a
