@@ -199,6 +199,10 @@ ELBOW_WIDTH_RANGE = (1.0, 1.5)
 #: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background). The torso
 #: lands at most this far outside its armhole lines above the armpits (`_past_shoulders`).
 SLEEVE_OUT = 0.01
+#: With `silhouette`: where a short sleeve is cut off outside it below its armpit target, it stays cut this many cuff
+#: target widths on down the sleeve (`_cut_down_sleeve`: no step out at its end onto a misestimated outline). Not
+#: long sleeves: they bend at the elbow, and carried down the line shoulder -> cuff the cut notched the elbow.
+SLEEVE_CUT_DOWN = 1.0
 #: With `silhouette`: a short sleeve's outer edge, at these fractions of the way from its shoulder target to its
 #: outer cuff target, is pushed out across the sleeve onto the silhouette's edge where that lies farther out
 #: (`_sleeve_outer_pairs`): the flat photo's straight edge cut inside the round of the shoulder and upper arm, and a
@@ -502,6 +506,37 @@ def _sleeve_outer_pairs(
     return g_out, p_out
 
 
+def _cut_down_sleeve(cut: Tensor, targets_px: Tensor, origin: tuple[int, int]) -> Tensor:
+    """Where a short sleeve was cut off outside the silhouette below its armpit target, cut it on down the sleeve (along
+    shoulder target -> cuff centre) for `SLEEVE_CUT_DOWN` cuff target widths: an estimated outline that steps out
+    under the old sleeve's end (a white T-shirt against a light wall, the README pair from two photos) let the
+    sleeve's end out into a step. Above the armpit the silhouette's round shoulder is followed as it is.
+
+    Args:
+        cut: (B, h, w) bool, the sleeve's landed pixels outside the grown silhouette, over a box whose top-left
+            pixel is `origin` (y0, x0).
+        targets_px: (B, 4, 2) the sleeve's shoulder, armpit, outer and inner cuff targets, (x, y) pixels.
+
+    Returns:
+        (B, h, w) bool, `cut` with the pixels cut on down the sleeve.
+    """
+    out = cut.clone()
+    t = targets_px.detach().double().cpu().numpy()
+    rows = torch.arange(cut.shape[1], device=cut.device)[:, None] + origin[0]
+    for i in range(cut.shape[0]):
+        below = (cut[i] & (rows > float(t[i, 1, 1]))).cpu().numpy()
+        reach = int(round(SLEEVE_CUT_DOWN * float(np.linalg.norm(t[i, 2] - t[i, 3]))))
+        if not below.any() or reach < 1:
+            continue
+        down = (t[i, 2] + t[i, 3]) / 2 - t[i, 0]
+        down /= max(float(np.linalg.norm(down)), 1e-6)
+        # dilation takes the max over the kernel's offsets: a line up the sleeve carries each cut pixel down it
+        kernel = np.zeros((2 * reach + 1, 2 * reach + 1), np.uint8)
+        cv2.line(kernel, (reach, reach), (round(reach * (1 - down[0])), round(reach * (1 - down[1]))), 1)
+        out[i] |= torch.from_numpy(cv2.dilate(below.astype(np.uint8), kernel) > 0).to(cut.device)
+    return out
+
+
 def _cover_arm(
     landed: Tensor, box: Tensor, free: Tensor, cuff_px: Tensor, elbow_px: Tensor, origin: tuple[int, int]
 ) -> tuple[Tensor, Tensor]:
@@ -783,7 +818,12 @@ def warp_by_parts(
             & _own_box(targets[:, k], valid[:, k] & usable[:, k, None], (y0, x0), box, 0.05 * max(h, w))
         )
         if k > 0 and inside is not None:
-            landed &= inside[:, y0 : y1 + 1, x0 : x1 + 1]
+            on_body = inside[:, y0 : y1 + 1, x0 : x1 + 1]
+            side = _PARTS[k].removeprefix("sleeve_")
+            names = (f"shoulder_{side}", f"armpit_{side}", f"sleeve_{side}_outer", f"sleeve_{side}_inner")
+            ends = person[:, k, [pairs.names.index(n) for n in names], :2]
+            short_sleeve = ~extra_valid[:, k, 0]  # no elbow pairs (a long sleeve bends at the elbow, off that line)
+            landed &= on_body & ~_cut_down_sleeve(landed & ~on_body & short_sleeve[:, None, None], ends, (y0, x0))
         if k == 0:  # no square shoulder corner past the body's armholes
             margin = SLEEVE_OUT * max(h, w)
             placed = pairs.person_px[..., 2] > 0
