@@ -1044,8 +1044,11 @@ def _place_one(
                 reach = _march(body[2], end, n, float(0.6 * sw))
                 if reach is not None:
                     most = most.clamp(max=(SHORT_SLEEVE_INNER * ARM_HALF + SHORT_SLEEVE_OUT) * sw + reach)
-                    # nor inside it: the sleeve ends across the whole arm (a broad arm showed beside a narrow cuff)
-                    outline = (SHORT_SLEEVE_INNER * ARM_HALF * sw + reach).clamp(max=SLEEVE_MAX_WIDTH["short"] * sw)
+                # nor inside the bare arm's outline: the sleeve ends across the whole arm (a broad arm showed beside
+                # a narrow cuff); not the old top's (an old sleeve's width there is the old garment's design)
+                bare = _march(body[2] & ~body[0], end, n, float(0.6 * sw))
+                if bare is not None:
+                    outline = (SHORT_SLEEVE_INNER * ARM_HALF * sw + bare).clamp(max=SLEEVE_MAX_WIDTH["short"] * sw)
                     least = torch.maximum(least, outline)
                     most = torch.maximum(most, least)
             width = width.clamp(max=most).clamp_min(least)
