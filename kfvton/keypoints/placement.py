@@ -42,7 +42,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past the silhouette),
        across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm instead (inner edge `ARM_HALF` sw
        inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most `SHORT_SLEEVE_OUT`
-       past the silhouette). With no elbow the sleeve keeps its garment-frame position.
+       past the silhouette and at least out to it, within `SLEEVE_MAX_WIDTH`: a broad arm is covered to its
+       outer edge). With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
 """
 
@@ -74,6 +75,7 @@ __all__ = [
     "place_garment_landmarks",
     "place_side_seams",
     "place_shoulder_tops",
+    "lift_to_edge",
     "place_front_neckline",
     "place_collar_on_neck",
     "place_standing_collar",
@@ -122,6 +124,8 @@ ARM_HALF = 0.1
 SHORT_SLEEVE_INNER = 1.0
 SHORT_SLEEVE_EASE = (1.1, 1.4)
 SHORT_SLEEVE_OUT = 0.04  # with `body` masks: at most this (x sw) outside the silhouette's edge at the sleeve's end
+# (and, up to SLEEVE_MAX_WIDTH, at least out to that edge: on VITON-HD 00891 the left arm is ~0.33 sw across, and
+# the arm showed beside the cuff's outer half)
 SHORT_SLEEVE_MIN = 0.3  # a short sleeve covers at least this fraction of the upper arm
 SLEEVE_BELOW_ARMPIT = 0.12  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
@@ -438,25 +442,64 @@ def place_shoulder_tops(pairs: KeypointPairs, body: BodyMasks, garment_mask: Ten
             ic, is_, ia = _I[f"collar_{side}"], _I[f"shoulder_{side}"], _I[f"armpit_{side}"]
             if not bool((g_all[i, [ic, is_, ia], 2] > 0).all() and (p_all[i, [ic, is_, ia], 2] > 0).all()):
                 continue
-            ends = []  # (point on the line, across it away from the armpit, the mask's edge's offset) per frame
-            for pts, m in ((g_all[i], mask), (p_all[i], top)):
-                collar, seam, armpit = pts[ic, :2], pts[is_, :2], pts[ia, :2]
-                length = float((seam - collar).norm())
-                out = _perp((seam - collar) / max(length, 1e-6))
-                out = out if float(out @ (seam - armpit)) > 0 else -out
-                at = torch.lerp(collar, seam, SHOULDER_TOP_AT)
-                ends.append((at, out, _march(m, at, out, length), length))
-            (at_g, out_g, edge_g, len_g), (at_p, out_p, edge_p, len_p) = ends
-            if edge_g is None or edge_p is None:  # a line outside its mask: no edge to follow
+            lines = [pts[[ic, is_, ia], :2] for pts in (g_all[i], p_all[i])]  # collar -> seam, away from the armpit
+            scale = float((lines[1][1] - lines[1][0]).norm() / (lines[0][1] - lines[0][0]).norm().clamp_min(1e-6))
+            found_pair = lift_to_edge(
+                *lines, mask, top, SHOULDER_TOP_AT, scale=scale, max_lift=SHOULDER_TOP_MAX * float(f.sw)
+            )
+            if found_pair is None:
                 continue
-            landed = edge_g * len_p / max(len_g, 1e-6)
-            if edge_p < landed + 1.0:
-                continue
-            offset = min(edge_p, landed + SHOULDER_TOP_MAX * float(f.sw))
-            g_out[i, k, :2] = (at_g + edge_g * out_g).to(g_out)
-            p_out[i, k, :2] = (at_p + offset * out_p).to(p_out)
+            g_out[i, k, :2], p_out[i, k, :2] = found_pair[0].to(g_out), found_pair[1].to(p_out)
             g_out[i, k, 2] = p_out[i, k, 2] = 1.0
     return found
+
+
+def lift_to_edge(
+    garment_line: Tensor,
+    person_line: Tensor,
+    garment_mask: Tensor,
+    person_mask: Tensor,
+    at: float,
+    *,
+    scale: float,
+    max_lift: float,
+) -> tuple[Tensor, Tensor] | None:
+    """One pair taking a garment's edge beside a landmark line out onto a person mask's edge beyond where it lands
+    (`place_shoulder_tops`, and `garment_warp`'s sleeve edges): the straight line between two landmarks cuts
+    inside a worn garment's rounds.
+
+    In each frame, the point `at` of the way along the line start -> end and its mask's edge across the line there,
+    on the side away from the line's third point (`_march`, up to the line's length). The garment's edge offset x
+    `scale` is where that edge lands without the pair; the person point goes across the line by the person mask's
+    edge offset, but at most `max_lift` past where it lands.
+
+    Args:
+        garment_line, person_line: (3, 2) float (x, y) pixels, garment / person frame: the line's start, its end,
+            and a point on the side away from the edge looked for.
+        garment_mask, person_mask: (H_g, W_g) / (H_p, W_p) bool.
+        at: in [0, 1], where the point sits from start (0) to end (1).
+        scale: person pixels per garment pixel across the line.
+        max_lift: >= 0, person pixels.
+
+    Returns:
+        (garment point, person point), each (2,) float (x, y) pixels, dtype of `person_line`; None where a line's
+        point is outside its mask, or the person mask's edge is not at least a pixel past where the garment's
+        edge lands (the pair would pull the garment in).
+    """
+    ends = []  # (the line's point, across it away from the third point, the mask's edge's offset) per frame
+    for (start, end, away), mask in ((garment_line, garment_mask), (person_line, person_mask)):
+        length = float((end - start).norm())
+        out = _perp((end - start) / max(length, 1e-6))
+        out = out if float(out @ (end - away)) > 0 else -out
+        point = torch.lerp(start, end, at)
+        ends.append((point, out, _march(mask, point, out, length)))
+    (at_g, out_g, edge_g), (at_p, out_p, edge_p) = ends
+    if edge_g is None or edge_p is None:  # a line outside its mask: no edge to follow
+        return None
+    landed = edge_g * scale
+    if edge_p < landed + 1.0:
+        return None
+    return at_g + edge_g * out_g, at_p + min(edge_p, landed + max_lift) * out_p
 
 
 #: Worn, a round neckline's front sits higher than the flat photo's depth under its collar sides says (the back of
@@ -996,12 +1039,19 @@ def _place_one(
         if sleeve == "short":
             # round the upper arm: the inner edge against the arm's inner side, the ease outwards
             arm = 2 * ARM_HALF * sw
-            most = SHORT_SLEEVE_EASE[1] * arm
+            least, most = SHORT_SLEEVE_EASE[0] * arm, SHORT_SLEEVE_EASE[1] * arm
             if body is not None:  # no further out than the arm's (or old sleeve's) outline, plus the ease
                 reach = _march(body[2], end, n, float(0.6 * sw))
                 if reach is not None:
                     most = most.clamp(max=(SHORT_SLEEVE_INNER * ARM_HALF + SHORT_SLEEVE_OUT) * sw + reach)
-            width = width.clamp(max=most).clamp_min(SHORT_SLEEVE_EASE[0] * arm)
+                # nor inside the bare arm's outline: the sleeve ends across the whole arm (a broad arm showed beside
+                # a narrow cuff); not the old top's (an old sleeve's width there is the old garment's design)
+                bare = _march(body[2] & ~body[0], end, n, float(0.6 * sw))
+                if bare is not None:
+                    outline = (SHORT_SLEEVE_INNER * ARM_HALF * sw + bare).clamp(max=SLEEVE_MAX_WIDTH["short"] * sw)
+                    least = torch.maximum(least, outline)
+                    most = torch.maximum(most, least)
+            width = width.clamp(max=most).clamp_min(least)
             inner = end - n * (SHORT_SLEEVE_INNER * ARM_HALF * sw)
             out[o_i], out[n_i] = inner + n * width, inner
             continue

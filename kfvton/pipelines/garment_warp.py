@@ -26,7 +26,7 @@ from ..geometry.tps import TpsParams, tps_grid
 from ..geometry.warp import Warp, sample_grid
 from ..keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import SidePairs
+from ..keypoints.placement import SidePairs, lift_to_edge
 from ..keypoints.pose import joint_index
 
 __all__ = [
@@ -202,6 +202,10 @@ ELBOW_WIDTH_RANGE = (1.0, 1.5)
 #: photos: the estimate's old top grown by its rim, `regions.GARMENT_RIM`); at 1 % the sleeves' outer edges stood
 #: ~10 px out over the wall along the whole sleeve (VITON-HD 00891, 03615, 07573, 10549).
 SLEEVE_OUT = 0.005
+#: With `silhouette`: where a short sleeve is cut off outside it below its armpit target, it stays cut this many cuff
+#: target widths on down the sleeve (`_cut_down_sleeve`: no step out at its end onto a misestimated outline). Not
+#: long sleeves: they bend at the elbow, and carried down the line shoulder -> cuff the cut notched the elbow.
+SLEEVE_CUT_DOWN = 1.0
 #: With `silhouette`: a short sleeve's outer edge, at these fractions of the way from its shoulder target to its
 #: outer cuff target, is pushed out across the sleeve onto the silhouette's edge where that lies farther out
 #: (`_sleeve_outer_pairs`): the flat photo's straight edge cut inside the round of the shoulder and upper arm, and a
@@ -460,12 +464,12 @@ def _sleeve_outer_pairs(
     """Extra pairs per sleeve on its outer edge, at the `SLEEVE_OUTER_AT` fractions of the way from the shoulder to
     the outer cuff.
 
-    Garment side: the outer end of the sleeve mask's cross-section through that point of the line shoulder ->
-    outer cuff, across the line. Person side: the same point of the targets' line, moved across the sleeve (away
-    from the inner cuff target) by the garment's offset there scaled like the cuff (where the sleeve lands without
-    the pair), and farther, by at most `SLEEVE_OUTER_MAX` cuff target widths, onto the outer end of the
-    silhouette's run there. Confidence 0 (unused) where the silhouette's edge is not at least a pixel outside that
-    (a sleeve as wide as the body or wider is left as it was), or a landmark is missing.
+    `lift_to_edge` on the lines shoulder -> outer cuff (garment landmarks, the sleeve's targets), away from the inner
+    cuff: the garment's point is the sleeve mask's edge across the line there; the person's the same point of the
+    targets' line, moved across the sleeve by the garment's offset scaled like the cuff (where the sleeve lands
+    without the pair), and farther, by at most `SLEEVE_OUTER_MAX` cuff target widths, onto the silhouette's edge.
+    Confidence 0 (unused) where the silhouette's edge is not at least a pixel outside that (a sleeve as wide as
+    the body or wider is left as it was), where a line's point is outside its mask, or a landmark is missing.
 
     Args:
         person, garment: (B, N, 3) the sleeve's targets and the garment landmarks, pixels.
@@ -479,33 +483,61 @@ def _sleeve_outer_pairs(
     i_s, i_o, i_n = (names.index(n) for n in (f"shoulder_{side}", f"sleeve_{side}_outer", f"sleeve_{side}_inner"))
     b = person.shape[0]
     g_out, p_out = garment.new_zeros(b, len(SLEEVE_OUTER_AT), 3), person.new_zeros(b, len(SLEEVE_OUTER_AT), 3)
-    g = garment.detach().double().cpu().numpy()
-    p = person.detach().double().cpu().numpy()
-    masks = sleeve_mask.detach().cpu().numpy()
-    body = (silhouette.detach() > 0.5)[:, 0].cpu().numpy()
-    for (i, f), frac in np.ndenumerate(np.broadcast_to(np.asarray(SLEEVE_OUTER_AT), (b, len(SLEEVE_OUTER_AT)))):
-        if not ((g[i, [i_s, i_o, i_n], 2] > 0).all() and (p[i, [i_s, i_o, i_n], 2] > 0).all()):
+    g = garment.detach().to(torch.float64).cpu()
+    p = person.detach().to(torch.float64).cpu()
+    masks = sleeve_mask.detach().cpu() > 0.5
+    body = (silhouette.detach() > 0.5)[:, 0].cpu()
+    for i in range(b):
+        if not bool((g[i, [i_s, i_o, i_n], 2] > 0).all() and (p[i, [i_s, i_o, i_n], 2] > 0).all()):
             continue
-        ends = []  # (point on the line, across it outwards, the mask's edge's offset there) per side
-        for pts, mask in ((g[i], masks[min(i, len(masks) - 1)]), (p[i], body[min(i, len(body) - 1)])):
-            top, cuff, inner = pts[i_s, :2], pts[i_o, :2], pts[i_n, :2]
-            along = (cuff - top) / max(float(np.linalg.norm(cuff - top)), 1e-6)
-            out = np.array([-along[1], along[0]])
-            out = out if out @ (cuff - inner) > 0 else -out  # away from the inner cuff corner
-            at = top + frac * (cuff - top)
-            run = _cross_section(mask, at, out)
-            ends.append(None if run is None else (at, out, float((run[0] - at) @ out)))
-        if ends[0] is None or ends[1] is None:
-            continue
-        width_p = float(np.linalg.norm(p[i, i_o, :2] - p[i, i_n, :2]))
-        landed = ends[0][2] * width_p / max(float(np.linalg.norm(g[i, i_o, :2] - g[i, i_n, :2])), 1e-6)
-        at, out, edge = ends[1]
-        if edge < landed + 1.0:
-            continue
-        offset = min(edge, landed + SLEEVE_OUTER_MAX * width_p)
-        g_out[i, f] = torch.tensor([*(ends[0][0] + ends[0][2] * ends[0][1]), 1.0], dtype=g_out.dtype)
-        p_out[i, f] = torch.tensor([*(at + offset * out), 1.0], dtype=p_out.dtype)
+        lines = [pts[[i_s, i_o, i_n], :2] for pts in (g[i], p[i])]  # shoulder -> outer cuff, away from the inner
+        width_p = float((p[i, i_o, :2] - p[i, i_n, :2]).norm())
+        scale = width_p / max(float((g[i, i_o, :2] - g[i, i_n, :2]).norm()), 1e-6)  # the sleeve's, like the cuff
+        for f, frac in enumerate(SLEEVE_OUTER_AT):
+            found = lift_to_edge(
+                *lines,
+                masks[min(i, len(masks) - 1)],
+                body[min(i, len(body) - 1)],
+                frac,
+                scale=scale,
+                max_lift=SLEEVE_OUTER_MAX * width_p,
+            )
+            if found is None:
+                continue
+            g_out[i, f, :2], p_out[i, f, :2] = found[0].to(g_out), found[1].to(p_out)
+            g_out[i, f, 2] = p_out[i, f, 2] = 1.0
     return g_out, p_out
+
+
+def _cut_down_sleeve(cut: Tensor, targets_px: Tensor, origin: tuple[int, int]) -> Tensor:
+    """Where a short sleeve was cut off outside the silhouette below its armpit target, cut it on down the sleeve (along
+    shoulder target -> cuff centre) for `SLEEVE_CUT_DOWN` cuff target widths: an estimated outline that steps out
+    under the old sleeve's end (a white T-shirt against a light wall, the README pair from two photos) let the
+    sleeve's end out into a step. Above the armpit the silhouette's round shoulder is followed as it is.
+
+    Args:
+        cut: (B, h, w) bool, the sleeve's landed pixels outside the grown silhouette, over a box whose top-left
+            pixel is `origin` (y0, x0).
+        targets_px: (B, 4, 2) the sleeve's shoulder, armpit, outer and inner cuff targets, (x, y) pixels.
+
+    Returns:
+        (B, h, w) bool, `cut` with the pixels cut on down the sleeve.
+    """
+    out = cut.clone()
+    t = targets_px.detach().double().cpu().numpy()
+    rows = torch.arange(cut.shape[1], device=cut.device)[:, None] + origin[0]
+    for i in range(cut.shape[0]):
+        below = (cut[i] & (rows > float(t[i, 1, 1]))).cpu().numpy()
+        reach = int(round(SLEEVE_CUT_DOWN * float(np.linalg.norm(t[i, 2] - t[i, 3]))))
+        if not below.any() or reach < 1:
+            continue
+        down = (t[i, 2] + t[i, 3]) / 2 - t[i, 0]
+        down /= max(float(np.linalg.norm(down)), 1e-6)
+        # dilation takes the max over the kernel's offsets: a line up the sleeve carries each cut pixel down it
+        kernel = np.zeros((2 * reach + 1, 2 * reach + 1), np.uint8)
+        cv2.line(kernel, (reach, reach), (round(reach * (1 - down[0])), round(reach * (1 - down[1]))), 1)
+        out[i] |= torch.from_numpy(cv2.dilate(below.astype(np.uint8), kernel) > 0).to(cut.device)
+    return out
 
 
 def _cover_arm(
@@ -789,7 +821,12 @@ def warp_by_parts(
             & _own_box(targets[:, k], valid[:, k] & usable[:, k, None], (y0, x0), box, 0.05 * max(h, w))
         )
         if k > 0 and inside is not None:
-            landed &= inside[:, y0 : y1 + 1, x0 : x1 + 1]
+            on_body = inside[:, y0 : y1 + 1, x0 : x1 + 1]
+            side = _PARTS[k].removeprefix("sleeve_")
+            names = (f"shoulder_{side}", f"armpit_{side}", f"sleeve_{side}_outer", f"sleeve_{side}_inner")
+            ends = person[:, k, [pairs.names.index(n) for n in names], :2]
+            short_sleeve = ~extra_valid[:, k, 0]  # no elbow pairs (a long sleeve bends at the elbow, off that line)
+            landed &= on_body & ~_cut_down_sleeve(landed & ~on_body & short_sleeve[:, None, None], ends, (y0, x0))
         if k == 0:  # no square shoulder corner past the body's armholes
             margin = SLEEVE_OUT * max(h, w)
             placed = pairs.person_px[..., 2] > 0

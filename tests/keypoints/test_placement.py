@@ -365,6 +365,37 @@ class TestFit:
         )
 
 
+class TestLiftToEdge:
+    """`lift_to_edge`, the one rule of the shoulder tops and the sleeves' outer edges: a garment edge beside a
+    landmark line goes out onto the person mask's edge, at most `max_lift` past where it lands."""
+
+    @staticmethod
+    def _lift(person_top: int, *, at: float = 0.5, scale: float = 2.0, max_lift: float = 100.0):
+        from kfvton.keypoints.placement import lift_to_edge
+
+        garment = torch.zeros(100, 100, dtype=torch.bool)
+        garment[40:, :] = True  # its edge 10 px above the line y = 50
+        person = torch.zeros(200, 200, dtype=torch.bool)
+        person[person_top:, :] = True
+        g_line = torch.tensor([[20.0, 50.0], [80.0, 50.0], [50.0, 90.0]], dtype=torch.float64)  # away from y = 90
+        p_line = torch.tensor([[40.0, 100.0], [160.0, 100.0], [100.0, 180.0]], dtype=torch.float64)
+        return lift_to_edge(g_line, p_line, garment, person, at, scale=scale, max_lift=max_lift)
+
+    def test_the_garment_edge_goes_onto_the_person_edge(self):
+        g, p = self._lift(50, at=0.25)  # the person's edge 50 px above the line, the garment's lands 20 px above
+        torch.testing.assert_close(g, torch.tensor([35.0, 39.0], dtype=torch.float64))  # first pixel off the mask
+        torch.testing.assert_close(p, torch.tensor([70.0, 49.0], dtype=torch.float64))
+
+    def test_lifted_at_most_max_lift_past_where_it_lands(self):
+        _, p = self._lift(20, max_lift=5.0)
+        assert float(p[1]) == pytest.approx(100 - (11 * 2.0 + 5.0))
+
+    def test_no_pair_when_the_person_edge_is_not_past_the_landed_edge(self):
+        assert self._lift(85) is None  # the person's edge 16 px out, the garment's lands 22 px out: no pulling in
+        assert self._lift(100) is None  # the line on the person's edge: 1 px, not past
+        assert self._lift(120) is None  # the line's point outside the person: no edge to follow
+
+
 def _arm_pose(angle_deg: float) -> Pose:
     """frontal_pose with both upper arms turned `angle_deg` out from hanging (0 = straight down, 90 = level)."""
     import math
@@ -428,6 +459,34 @@ class TestShortSleevesOnTheArm:
             outer = target(pairs, f"sleeve_{side}_outer")[:2]
             # before: 0.175 sw out (half the 0.35 sw flat cuff); now the arm's edge (0.1) + the ease (0.04)
             assert abs(float((outer - s) @ normal)) <= (0.1 + 0.04) * SW + 3  # +-2 px of pixel steps
+
+    def test_never_narrower_than_a_broad_arm(self):
+        from kfvton.keypoints.placement import SLEEVE_MAX_WIDTH
+
+        # arms 0.22 sw either side of their joint lines (VITON-HD 00891's left arm, seen broad): a cuff of the
+        # garment's own width (~0.23 sw) ended inside the arm, its outer side showing beside the new sleeve
+        body = body_masks((160, 330), (330, 500))
+        sil = body.silhouette.clone()
+        pose = frontal_pose()
+        j = pose.joints[0]
+        for half in (0.22, 0.6):
+            for side in ("right", "left"):
+                s, e = j[joint_index(f"{side}_shoulder"), :2], j[joint_index(f"{side}_elbow"), :2]
+                for t in torch.linspace(0, 1, 200):
+                    c = torch.lerp(s, e, float(t))
+                    sil[..., int(c[1]), max(int(c[0] - half * SW), 0) : int(c[0] + half * SW) + 1] = 1.0
+            pairs = place_garment_landmarks(
+                tshirt_landmarks("short"), pose, body=type(body)(body.top, body.lower, sil), tuck="out"
+            )
+            for side in ("right", "left"):
+                s, e = j[joint_index(f"{side}_shoulder"), :2], j[joint_index(f"{side}_elbow"), :2]
+                arm = (e - s) / (e - s).norm()
+                normal = torch.stack((-arm[1], arm[0]))
+                outer, inner = target(pairs, f"sleeve_{side}_outer")[:2], target(pairs, f"sleeve_{side}_inner")[:2]
+                if half == 0.22:  # the outer cuff corner on the arm's outer edge
+                    assert abs(float((outer - s) @ normal)) == pytest.approx(0.22 * SW, abs=2.0)
+                else:  # a silhouette far wider (a bag, a wide old sleeve): no wider than a short sleeve's most
+                    assert float((outer - inner).norm()) <= SLEEVE_MAX_WIDTH["short"] * SW + 1e-3
 
 
 def _round_shoulder_body():

@@ -243,7 +243,10 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
     repainted as the light wall, which `seen` counts; the picture (looked at side by side) differs only there.
     Both merged: 0.007 / 0.184 / 0.607, nowall 0.010. Spill (the warped mask outside the reference person, issue 11's
     goal 2 %): 0.022 with sleeves allowed 1 % of the image past the estimated silhouette, 0.018 at 0.5 %
-    (`SLEEVE_OUT`: the left sleeve and its cuff stood out over the wall)."""
+    (`SLEEVE_OUT`: the left sleeve and its cuff stood out over the wall). Round 11, short cuffs out to the
+    silhouette's edge: residue 0.205 -> 0.213, seen 0.445 -> 0.444, nowall 0.004 -> 0.005: the left sleeve covers
+    287 more old-T-shirt pixels, which were repainted, and the uncovered ones left as they were fell 1322 -> 1314;
+    the share rose as its denominator shrank."""
     _embedded()
     import sys
     from pathlib import Path
@@ -273,7 +276,7 @@ def test_readme_pair_old_tshirt_replaced_from_two_photos(vitonhd_dir):
         f"old T-shirt outside the person {outside:.3f}, residue {residue:.3f}, seen {seen:.3f}, nowall {nowall:.3f}, "
         f"spill {spill:.3f}"
     )
-    assert outside < 0.02 and residue < 0.21 and seen < 0.65 and nowall < 0.02 and spill < 0.02
+    assert outside < 0.02 and residue < 0.22 and seen < 0.65 and nowall < 0.02 and spill < 0.02
 
 
 def test_regions_of_full_length_photos_meet_the_floors(samples_dir):
