@@ -388,7 +388,7 @@ def _one(
     # lower body: below the row splitting chest-coloured from thigh-coloured torso rows
     hips = [j for j in (joint("mid_hip"), joint("right_hip"), joint("left_hip")) if j is not None]
     split = float(h)
-    one_colour = False  # no colour change from the top to the lower body: maybe one garment (a dress)
+    chest = thigh = None  # the colours of the top (mid-chest) and of the lower body (mid-thigh), RGB
     if hips:
         hip_y = float(np.mean([j[1] for j in hips]))
         hip_x = float(np.mean([j[0] for j in hips]))
@@ -397,7 +397,6 @@ def _one(
         thigh = _box_median(rgb, sil & ~skin, np.array([hip_x, hip_y + 0.35 * torso]), 0.15 * sw)
         top = int(np.clip(neck[1] + 0.5 * torso, 0, h - 1))
         split = hip_y - 0.12 * torso  # no colour change: trousers start a little above the hip joints
-        one_colour = chest is not None and thigh is not None
         if chest is not None and thigh is not None and np.linalg.norm(chest - thigh) > 0.08:
             # searched from mid-torso to mid-thigh only: below, a full-length photo's legs, socks and shoes are
             # not the lower garment and would pull the split down to the feet
@@ -418,8 +417,7 @@ def _one(
                     )
             x0, x1 = int(max(hip_x - 0.6 * sw, 0)), int(min(hip_x + 0.6 * sw, w))
             below_hips = int(min(hip_y + 0.1 * torso, h - 1))
-            one_colour = split >= bottom - 0.02 * torso
-            if one_colour and sil[below_hips, x0:x1].any():
+            if split >= bottom - 0.02 * torso and sil[below_hips, x0:x1].any():
                 # no thigh-coloured rows in the band although the person goes on below the hips (a thigh sample
                 # in the shadow between the legs, a top and trousers of one colour): the waistband is read as the
                 # change of the row colours around the hips, else a little above the hip joints
@@ -555,7 +553,7 @@ def _one(
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
-    if one_colour:
+    if hips and chest is not None and thigh is not None:  # a dress, whether or not a split was found (a print's)
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
@@ -721,7 +719,7 @@ def _garment_rim(parse: np.ndarray, reach: int) -> None:
 #: A one-colour outfit is a dress (`_one_piece`) when its upper and lower parts hold the same mix of colours (the
 #: shares of their pixels in each of the DRESS_CLUSTERS k-means colours of both together differ by at most DRESS_MIX
 #: in total: a print's clusters drift, its mix does not), its lower part is one piece (in most rows from below the crotch to its hem a single run of pixels
-#: at least DRESS_RUN hip-joint distances wide and holding DRESS_SHARE of the row's lower-garment pixels: trousers
+#: at least DRESS_RUN hip-joint distances wide and holding DRESS_SHARE of the row's lower-garment and leg pixels: trousers
 #: and shorts show two legs there) and the photo shows what lies below the hem
 #: (at least DRESS_BELOW shoulder widths squared of legs, socks or shoes).
 DRESS_MIX = 0.15
@@ -751,9 +749,9 @@ def _colour_mix_distance(lab: np.ndarray, a: np.ndarray, b: np.ndarray, k: int =
 def _one_piece(
     parse: np.ndarray, lab: np.ndarray, yy: np.ndarray, sw: float, torso: float, hip_y: float, hip_w: float
 ) -> None:
-    """A dress: when no colour change was found from the chest to the lower body (`_one` found no split), the lower
-    part (9) has the top's colours, is one piece above its hem and ends above legs or shoes seen in the photo, top
-    and lower part are one garment: relabelled dress (6), the old garment an upper try-on replaces (as a real parse
+    """A dress: when the lower part (9) has the top's mix of colours (a one-colour dress where no split was found, or
+    a print's halves where its colours fooled the split), is one piece above its hem and ends above legs or shoes
+    seen in the photo, top and lower part are one garment: relabelled dress (6), the old garment an upper try-on replaces (as a real parse
     map labels it). Trousers or shorts of the top's colour show two legs at their hem; a photo cut at the thighs
     shows nothing below. A top and skirt of one colour read as a dress too."""
     skirt = parse == 9
@@ -766,7 +764,10 @@ def _one_piece(
     below = np.isin(parse, (8, 16, 17, 18, 19)) & (yy > hem)
     if below.sum() < DRESS_BELOW * sw * sw:
         return
-    rows = skirt[max(0, int(hip_y + 0.25 * torso)) : int(hem)]
+    # legs seen through a slit, and a print's skin-coloured patches taken for legs, are within the one piece; the
+    # gap between trouser legs is background
+    piece = skirt | np.isin(parse, (16, 17))
+    rows = piece[max(0, int(hip_y + 0.25 * torso)) : int(hem)]
     if not len(rows):
         return
     widest = np.array([max(np.diff(true_runs(r), axis=1).ravel(), default=0) for r in rows], np.float64)

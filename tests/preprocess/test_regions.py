@@ -331,6 +331,29 @@ def test_trousers_of_the_tops_colour_are_not_a_dress():
     assert (parse[150:170, 45:65] == 9).float().mean() > 0.9
 
 
+def test_dress_with_a_slit_is_a_dress():
+    """Shins seen through a slit in the skirt (labelled legs) do not split the dress into two legs: still a dress."""
+    img, pose = _one_colour_outfit(two_legs=False)
+    _paint(img, SKIN, 150, 175, 66, 74)
+    parse = estimate_regions(img, pose).parse[0]
+    assert not (parse == 9).any() and not (parse == 5).any()
+    assert (parse[80:125, 50:90] == 6).float().mean() > 0.95
+
+
+def test_print_dress_whose_chest_and_thigh_differ_is_a_dress():
+    """A two-colour check print (12-pixel cells): the chest and thigh samples differ, so the colour vote finds a split
+    at the waist, yet above and below it hold the same colour mix: one piece, a dress (before: top over a skirt)."""
+    img, pose = _one_colour_outfit(two_legs=False)
+    yy, xx = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
+    dress = (img[0] - torch.tensor(SHIRT)[:, None, None]).abs().sum(0) < 1e-3
+    dress &= (xx >= 38) & (xx < 102) & ((yy >= 95) | ((xx >= 40) & (xx < 100)))  # torso and skirt, not the sleeves
+    check = dress & ((yy // 12 + xx // 12) % 2 == 0)
+    img[0][:, check] = torch.tensor((0.8, 0.15, 0.15))[:, None]
+    parse = estimate_regions(img, pose).parse[0]
+    assert not (parse == 9).any() and not (parse == 5).any()
+    assert (parse[80:175, 45:95] == 6).float().mean() > 0.95
+
+
 def test_coarse_person_mask_follows_the_photo_edges():
     """A person mask computed on a coarse grid (8-pixel blocks, its outline off by up to 4 pixels) snaps onto the
     photo's edges: a slanted person outline on a plain wall is found to within a pixel or two."""
