@@ -460,7 +460,11 @@ def _one(
     arm_skin_px = skin
     if sure.sum() >= 200:
         arm_model = _skin_model(lab, sure)
-        arm_skin_px = skin | ((_skin_distance(lab, arm_model) < 3.5) & sil & hue_ok)
+        arm_like = (_skin_distance(lab, arm_model) < 3.5) & sil & hue_ok
+        if chest is not None:  # a skin-toned top (a peach T-shirt by the hand): nearer its own colour than the arm's
+            d_arm = np.linalg.norm(lab - arm_model[0], axis=-1)
+            arm_like &= d_arm < np.linalg.norm(lab - to_lab(chest[None, None])[0, 0], axis=-1)
+        arm_skin_px = skin | arm_like
     arm_skin = body & arm_skin_px & near_arm & armish
     arm_skin = connected_to(arm_zone & arm_skin_px, arm_skin)
     arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
@@ -751,9 +755,9 @@ def _one_piece(
 ) -> None:
     """A dress: when the lower part (9) has the top's mix of colours (a one-colour dress where no split was found, or
     a print's halves where its colours fooled the split), is one piece above its hem and ends above legs or shoes
-    seen in the photo, top and lower part are one garment: relabelled dress (6), the old garment an upper try-on replaces (as a real parse
-    map labels it). Trousers or shorts of the top's colour show two legs at their hem; a photo cut at the thighs
-    shows nothing below. A top and skirt of one colour read as a dress too."""
+    seen in the photo, top and lower part are one garment: relabelled dress (6), the old garment an upper try-on
+    replaces (as a real parse map labels it). Trousers or shorts of the top's colour show two legs at their hem; a
+    photo cut at the thighs shows nothing below. A top and skirt of one colour read as a dress too."""
     skirt = parse == 9
     top = parse == 5
     if skirt.sum() < 0.2 * sw * sw or top.sum() < 0.2 * sw * sw:

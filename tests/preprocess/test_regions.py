@@ -354,6 +354,20 @@ def test_print_dress_whose_chest_and_thigh_differ_is_a_dress():
     assert (parse[80:175, 45:95] == 6).float().mean() > 0.95
 
 
+def test_skin_toned_top_is_not_joined_to_the_arms():
+    """A peach top a little lighter than the skin, outside the face's skin model but inside the arms' own (wider)
+    one: nearer the top's colour than the arms', it stays garment (before: 1476 torso pixels were arm, as Dress
+    Code 013565's peach T-shirt by the hand); the bare forearms stay arm."""
+    img, pose = _figure()
+    peach = (0.97, 0.70, 0.58)
+    _paint(img, peach, 68, 130, 40, 100)
+    _paint(img, peach, 68, 95, 28, 40)
+    _paint(img, peach, 68, 95, 100, 112)
+    parse = estimate_regions(img, pose).parse[0]
+    assert not torch.isin(parse[68:130, 40:100], torch.tensor(VITONHD_ARMS)).any()
+    assert torch.isin(parse[100:135, 28:40], torch.tensor(VITONHD_ARMS)).float().mean() > 0.9
+
+
 def test_coarse_person_mask_follows_the_photo_edges():
     """A person mask computed on a coarse grid (8-pixel blocks, its outline off by up to 4 pixels) snaps onto the
     photo's edges: a slanted person outline on a plain wall is found to within a pixel or two."""
