@@ -13,7 +13,7 @@ layout (LIP-20 / VITON-HD ids) from:
 
 Labels written: 0 background, 2 hair, 13 face, 10 neck, 5 upper clothes, 6 dress (a one-colour one-piece),
 14 / 15 left / right arm (the wearer's), 9 lower garment (pants and skirts are not told apart), 16 / 17 legs,
-18 / 19 shoes, and 3 for what a hand carries (a bag: LIP's glove label, `CARRIED`, kept in front and never repainted).
+8 socks, 18 / 19 shoes, and 3 for what a hand carries (a bag: LIP's glove label, `CARRIED`, kept in front and never repainted).
 It is an estimate: `RegionEstimate.method` says so and which silhouette was used, and callers show it.
 """
 
@@ -76,7 +76,8 @@ def _skeleton(joints: np.ndarray, hw: tuple[int, int], scale: float) -> np.ndarr
     bones = (("neck", "nose"), ("neck", "mid_hip"), ("left_shoulder", "right_shoulder"), ("right_hip", "left_hip"),
              ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"), ("left_shoulder", "left_elbow"),
              ("left_elbow", "left_wrist"), ("right_hip", "right_knee"), ("left_hip", "left_knee"),
-             ("neck", "right_hip"), ("neck", "left_hip"))  # fmt: skip
+             ("right_knee", "right_ankle"), ("left_knee", "left_ankle"), ("neck", "right_hip"),
+             ("neck", "left_hip"))  # fmt: skip
     for a, b in bones:
         ja, jb = joints[joint_index(a)], joints[joint_index(b)]
         if ja[2] > PRESENT_THRESHOLD and jb[2] > PRESENT_THRESHOLD:
@@ -93,7 +94,8 @@ def silhouette_plain_background(
 
     Pixels far from the median border colour start as the person; with a pose, its skeleton is marked as surely the
     person and OpenCV's GrabCut refines the mask from colour statistics (white clothes on a white wall), at
-    `work_size` pixels on the long side. The largest blob is kept and its holes filled.
+    `work_size` pixels on the long side. The largest blob is kept, with the blobs the skeleton runs through (legs
+    cut off by a white lace hem), and its holes filled.
 
     Args:
         image: (B, 3, H, W) float RGB in [0, 1].
@@ -144,7 +146,10 @@ def silhouette_plain_background(
         fg = fg.astype(np.uint8)
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
         fg = cv2.morphologyEx(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel), cv2.MORPH_CLOSE, kernel)
-        fg = largest_component(fg) > 0
+        sure_parts = np.zeros_like(fg, bool)
+        if pose is not None:  # parts cut off by a band of the wall's colour (legs below a white lace hem)
+            sure_parts = connected_to(fg > 0, sure)
+        fg = (largest_component(fg) > 0) | sure_parts
         inverse = (~fg).astype(np.uint8)  # fill holes: background pixels not connected to the frame
         _, labels = cv2.connectedComponents(inverse, connectivity=4)
         edge = np.unique(np.concatenate((labels[0], labels[-1], labels[:, 0], labels[:, -1])))
@@ -419,7 +424,7 @@ def _one(
     # lower body: below the row splitting chest-coloured from thigh-coloured torso rows
     hips = [j for j in (joint("mid_hip"), joint("right_hip"), joint("left_hip")) if j is not None]
     split = float(h)
-    one_colour = False  # no colour change from the top to the lower body: maybe one garment (a dress)
+    chest = thigh = None  # the colours of the top (mid-chest) and of the lower body (mid-thigh), RGB
     if hips:
         hip_y = float(np.mean([j[1] for j in hips]))
         hip_x = float(np.mean([j[0] for j in hips]))
@@ -428,7 +433,6 @@ def _one(
         thigh = _box_median(rgb, sil & ~skin, np.array([hip_x, hip_y + 0.35 * torso]), 0.15 * sw)
         top = int(np.clip(neck[1] + 0.5 * torso, 0, h - 1))
         split = hip_y - 0.12 * torso  # no colour change: trousers start a little above the hip joints
-        one_colour = chest is not None and thigh is not None
         if chest is not None and thigh is not None and np.linalg.norm(chest - thigh) > 0.08:
             # searched from mid-torso to mid-thigh only: below, a full-length photo's legs, socks and shoes are
             # not the lower garment and would pull the split down to the feet
@@ -449,8 +453,7 @@ def _one(
                     )
             x0, x1 = int(max(hip_x - 0.6 * sw, 0)), int(min(hip_x + 0.6 * sw, w))
             below_hips = int(min(hip_y + 0.1 * torso, h - 1))
-            one_colour = split >= bottom - 0.02 * torso
-            if one_colour and sil[below_hips, x0:x1].any():
+            if split >= bottom - 0.02 * torso and sil[below_hips, x0:x1].any():
                 # no thigh-coloured rows in the band although the person goes on below the hips (a thigh sample
                 # in the shadow between the legs, a top and trousers of one colour): the waistband is read as the
                 # change of the row colours around the hips, else a little above the hip joints
@@ -493,7 +496,11 @@ def _one(
     arm_skin_px = skin
     if sure.sum() >= 200:
         arm_model = _skin_model(lab, sure)
-        arm_skin_px = skin | ((_skin_distance(lab, arm_model) < 3.5) & sil & hue_ok)
+        arm_like = (_skin_distance(lab, arm_model) < 3.5) & sil & hue_ok
+        if chest is not None:  # a skin-toned top (a peach T-shirt by the hand): nearer its own colour than the arm's
+            d_arm = np.linalg.norm(lab - arm_model[0], axis=-1)
+            arm_like &= d_arm < np.linalg.norm(lab - to_lab(chest[None, None])[0, 0], axis=-1)
+        arm_skin_px = skin | arm_like
     arm_skin = body & arm_skin_px & near_arm & armish
     arm_skin = connected_to(arm_zone & arm_skin_px, arm_skin)
     arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
@@ -563,6 +570,16 @@ def _one(
                 other = joint(f"{'right' if side == 'left' else 'left'}_ankle")
                 mine = feet if other is None else feet & (np.abs(xx - a[0]) <= np.abs(xx - other[0]))
                 parse[mine] = label
+    knees = [j[1] for j in (joint("left_knee"), joint("right_knee")) if j is not None]
+    if hips and knees:
+        # socks: lower-garment pixels apart from the garment at the waistband (bare legs between), wholly below the
+        # knees (a full-length photo's white socks, once the skeleton keeps the shins in the silhouette)
+        fabric_below = parse == 9
+        apart = fabric_below & ~connected_to(fabric_below, fabric_below & (yy < split + 0.1 * torso))
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(apart.astype(np.uint8), connectivity=8)
+        low = np.zeros(count, bool)
+        low[1:] = stats[1:, cv2.CC_STAT_TOP] > min(knees)
+        parse[low[labels]] = SOCKS
 
     # neck and neckline: skin between the chin and the split that is not an arm
     torso_skin = body & skin & (parse == 5) & (yy < split)
@@ -588,7 +605,7 @@ def _one(
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
-    if one_colour:
+    if hips and chest is not None and thigh is not None:  # a dress, whether or not a split was found (a print's)
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
@@ -630,6 +647,8 @@ CARRY_AREA = 0.04
 #: an arm is thin) and lies at least CARRY_SLEEVE shoulder widths from the shoulder-elbow-wrist lines (not a sleeve).
 CARRY_THICK = 0.1
 CARRY_SLEEVE = 0.2
+#: LIP's socks label (`_one`: lower-garment-coloured blobs below the knees, apart from the garment).
+SOCKS = 8
 #: Label of carried objects: LIP's glove (3), the hand-held label: kept in front, never repainted as old clothes.
 CARRIED = 3
 _CARRY_JOINTS = (
@@ -754,7 +773,7 @@ def _garment_rim(parse: np.ndarray, reach: int) -> None:
 #: A one-colour outfit is a dress (`_one_piece`) when its upper and lower parts hold the same mix of colours (the
 #: shares of their pixels in each of the DRESS_CLUSTERS k-means colours of both together differ by at most DRESS_MIX
 #: in total: a print's clusters drift, its mix does not), its lower part is one piece (in most rows from below the crotch to its hem a single run of pixels
-#: at least DRESS_RUN hip-joint distances wide and holding DRESS_SHARE of the row's lower-garment pixels: trousers
+#: at least DRESS_RUN hip-joint distances wide and holding DRESS_SHARE of the row's lower-garment and leg pixels: trousers
 #: and shorts show two legs there) and the photo shows what lies below the hem
 #: (at least DRESS_BELOW shoulder widths squared of legs, socks or shoes).
 DRESS_MIX = 0.15
@@ -784,11 +803,11 @@ def _colour_mix_distance(lab: np.ndarray, a: np.ndarray, b: np.ndarray, k: int =
 def _one_piece(
     parse: np.ndarray, lab: np.ndarray, yy: np.ndarray, sw: float, torso: float, hip_y: float, hip_w: float
 ) -> None:
-    """A dress: when no colour change was found from the chest to the lower body (`_one` found no split), the lower
-    part (9) has the top's colours, is one piece above its hem and ends above legs or shoes seen in the photo, top
-    and lower part are one garment: relabelled dress (6), the old garment an upper try-on replaces (as a real parse
-    map labels it). Trousers or shorts of the top's colour show two legs at their hem; a photo cut at the thighs
-    shows nothing below. A top and skirt of one colour read as a dress too."""
+    """A dress: when the lower part (9) has the top's mix of colours (a one-colour dress where no split was found, or
+    a print's halves where its colours fooled the split), is one piece above its hem and ends above legs or shoes
+    seen in the photo, top and lower part are one garment: relabelled dress (6), the old garment an upper try-on
+    replaces (as a real parse map labels it). Trousers or shorts of the top's colour show two legs at their hem; a
+    photo cut at the thighs shows nothing below. A top and skirt of one colour read as a dress too."""
     skirt = parse == 9
     top = parse == 5
     if skirt.sum() < 0.2 * sw * sw or top.sum() < 0.2 * sw * sw:
@@ -799,7 +818,10 @@ def _one_piece(
     below = np.isin(parse, (8, 16, 17, 18, 19)) & (yy > hem)
     if below.sum() < DRESS_BELOW * sw * sw:
         return
-    rows = skirt[max(0, int(hip_y + 0.25 * torso)) : int(hem)]
+    # legs seen through a slit, and a print's skin-coloured patches taken for legs, are within the one piece; the
+    # gap between trouser legs is background
+    piece = skirt | np.isin(parse, (16, 17))
+    rows = piece[max(0, int(hip_y + 0.25 * torso)) : int(hem)]
     if not len(rows):
         return
     widest = np.array([max(np.diff(true_runs(r), axis=1).ravel(), default=0) for r in rows], np.float64)

@@ -13,6 +13,7 @@ from kfvton.preprocess.regions import (
     CARRIED,
     GARMENT_RIM,
     REGION_METHOD,
+    SOCKS,
     estimate_regions,
     refine_person_mask,
     silhouette_plain_background,
@@ -287,6 +288,42 @@ def test_lower_body_and_legs():
     assert parse[190, 54] in (16, 17) and parse[190, 86] in (16, 17)
 
 
+def test_socks_below_bare_shins_are_socks():
+    """Grey socks below bare shins, apart from the trousers ending at the knees: socks (8), not lower garment (they
+    were 9, so a lower-body try-on repainted them as old trousers)."""
+    img, pose = _figure()
+    _paint(img, (1.0, 1.0, 1.0), 175, 200, 30, 110)
+    _paint(img, SKIN, 175, 200, 46, 62)
+    _paint(img, SKIN, 175, 200, 78, 94)
+    _paint(img, (0.5, 0.5, 0.55), 186, 200, 46, 62)
+    _paint(img, (0.5, 0.5, 0.55), 186, 200, 78, 94)
+    joints = pose.joints.clone()
+    joints[0, joint_index("right_ankle")] = torch.tensor([54.0, 197.0, 0.9])
+    joints[0, joint_index("left_ankle")] = torch.tensor([86.0, 197.0, 0.9])
+    parse = estimate_regions(img, Pose(joints, (H, W))).parse[0]
+    assert (parse[187:193, 48:60] == SOCKS).float().mean() > 0.9 and (
+        parse[187:193, 80:92] == SOCKS
+    ).float().mean() > 0.9
+    assert (parse[140:170, 50:90] == 9).float().mean() > 0.9
+
+
+def test_plain_silhouette_keeps_legs_below_a_white_hem():
+    """Shins below a band of the wall's colour (a white lace hem) are a blob of their own: the pose's knee-ankle bones
+    run through it, so the silhouette keeps it (before: only the largest blob, the legs were background)."""
+    img, pose = _figure()
+    _paint(img, (1.0, 1.0, 1.0), 160, 200, 30, 110)
+    _paint(img, SKIN, 166, 200, 50, 60)
+    _paint(img, SKIN, 166, 200, 80, 90)
+    joints = pose.joints.clone()
+    joints[0, joint_index("right_knee")] = torch.tensor([55.0, 150.0, 0.9])  # above the hem
+    joints[0, joint_index("left_knee")] = torch.tensor([85.0, 150.0, 0.9])
+    joints[0, joint_index("right_ankle")] = torch.tensor([55.0, 196.0, 0.9])
+    joints[0, joint_index("left_ankle")] = torch.tensor([85.0, 196.0, 0.9])
+    sil = silhouette_plain_background(img, pose=Pose(joints, (H, W)))[0, 0]
+    assert sil[175:195, 52:58].float().mean() > 0.9 and sil[175:195, 82:88].float().mean() > 0.9
+    assert sil[175:195, 64:76].sum() == 0  # the wall between the legs
+
+
 def test_garment_rim_grows_the_garment_only():
     """The old garment's outline takes in the wall's pixels next to it (its anti-aliased rim, `GARMENT_RIM` of the
     long side); hair, face, arms and trousers do not grow."""
@@ -329,6 +366,43 @@ def test_trousers_of_the_tops_colour_are_not_a_dress():
     parse = estimate_regions(img, pose).parse[0]
     assert not (parse == 6).any()
     assert (parse[150:170, 45:65] == 9).float().mean() > 0.9
+
+
+def test_dress_with_a_slit_is_a_dress():
+    """Shins seen through a slit in the skirt (labelled legs) do not split the dress into two legs: still a dress."""
+    img, pose = _one_colour_outfit(two_legs=False)
+    _paint(img, SKIN, 150, 175, 66, 74)
+    parse = estimate_regions(img, pose).parse[0]
+    assert not (parse == 9).any() and not (parse == 5).any()
+    assert (parse[80:125, 50:90] == 6).float().mean() > 0.95
+
+
+def test_print_dress_whose_chest_and_thigh_differ_is_a_dress():
+    """A two-colour check print (12-pixel cells): the chest and thigh samples differ, so the colour vote finds a split
+    at the waist, yet above and below it hold the same colour mix: one piece, a dress (before: top over a skirt)."""
+    img, pose = _one_colour_outfit(two_legs=False)
+    yy, xx = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
+    dress = (img[0] - torch.tensor(SHIRT)[:, None, None]).abs().sum(0) < 1e-3
+    dress &= (xx >= 38) & (xx < 102) & ((yy >= 95) | ((xx >= 40) & (xx < 100)))  # torso and skirt, not the sleeves
+    check = dress & ((yy // 12 + xx // 12) % 2 == 0)
+    img[0][:, check] = torch.tensor((0.8, 0.15, 0.15))[:, None]
+    parse = estimate_regions(img, pose).parse[0]
+    assert not (parse == 9).any() and not (parse == 5).any()
+    assert (parse[80:175, 45:95] == 6).float().mean() > 0.95
+
+
+def test_skin_toned_top_is_not_joined_to_the_arms():
+    """A peach top a little lighter than the skin, outside the face's skin model but inside the arms' own (wider)
+    one: nearer the top's colour than the arms', it stays garment (before: 1476 torso pixels were arm, as Dress
+    Code 013565's peach T-shirt by the hand); the bare forearms stay arm."""
+    img, pose = _figure()
+    peach = (0.97, 0.70, 0.58)
+    _paint(img, peach, 68, 130, 40, 100)
+    _paint(img, peach, 68, 95, 28, 40)
+    _paint(img, peach, 68, 95, 100, 112)
+    parse = estimate_regions(img, pose).parse[0]
+    assert not torch.isin(parse[68:130, 40:100], torch.tensor(VITONHD_ARMS)).any()
+    assert torch.isin(parse[100:135, 28:40], torch.tensor(VITONHD_ARMS)).float().mean() > 0.9
 
 
 def test_coarse_person_mask_follows_the_photo_edges():
