@@ -1013,7 +1013,10 @@ def _fill_weight(
         widths=widths,
         legs=legs,
     )
-    wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, c.covered, unit)
+    body = ((c.codes & _SKIN) > 0) & ~c.covered
+    if legs is not None:  # (the legs below the hips are a body part: the corners where they meet a hem are no sliver)
+        body |= _draw_legs(legs, c.origin, c.old.shape, 1) > 0
+    wc = _no_slivers(wc, freed, body, c.covered, unit)
     wc = _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
     if far.any():
         # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
@@ -1675,14 +1678,7 @@ def _below_hips_legs(
     below the hips' row replaced by skin inside the `legs` and the `body` (h, w) bool labels, background outside,
     with a crisp edge (`SKIN_EDGE_PX`), changing over `FILL_EDGE_PX` rows at the hips."""
     h, w = weight.shape
-    drawn = body.astype(np.uint8)
-    shift = np.array([origin_yx[1], origin_yx[0]], np.float64)
-    for pa, pb, ra, rb in legs.segments:
-        qa, qb = (pa - shift + 0.5) / WEIGHT_SCALE - 0.5, (pb - shift + 0.5) / WEIGHT_SCALE - 0.5
-        sa, sb = ra / WEIGHT_SCALE, rb / WEIGHT_SCALE
-        cv2.fillPoly(drawn, [np.round(_segment_quad(qa, qb, sa, sb)).astype(np.int32)], 1)
-        for q, r in ((qa, sa), (qb, sb)):  # (round knees: the thigh's and the calf's ends meet)
-            cv2.circle(drawn, tuple(np.round(q).astype(int)), max(1, round(r)), 1, -1)
+    drawn = _draw_legs(legs, origin_yx, (h, w), WEIGHT_SCALE) | body.astype(np.uint8)
     d_out = cv2.distanceTransform((1 - drawn).astype(np.uint8), cv2.DIST_L2, 5)
     d_in = cv2.distanceTransform(drawn, cv2.DIST_L2, 5)
     field = cv2.GaussianBlur(d_out - d_in, (0, 0), max(0.5, unit))
@@ -1690,6 +1686,23 @@ def _below_hips_legs(
     rows = np.arange(h, dtype=np.float32) + origin_yx[0] / WEIGHT_SCALE - legs.hips_y / WEIGHT_SCALE
     below = np.clip(0.5 + rows / (FILL_EDGE_PX * unit / WEIGHT_SCALE), 0.0, 1.0)[:, None]
     return (weight + (legs_weight - weight) * below).astype(np.float32)
+
+
+def _draw_legs(legs: _Legs, origin_yx: tuple[int, int], crop_hw: tuple[int, ...], scale: int) -> np.ndarray:
+    """(h, w) uint8 1 inside the `legs`' tapered segments below their hips' row (round at the joints: the thigh's and
+    the calf's ends meet), in a crop of `crop_hw` pixels at 1/`scale` of the image, at `origin_yx` of the image."""
+    h, w = crop_hw[:2]
+    drawn = np.zeros((h, w), np.uint8)
+    shift = np.array([origin_yx[1], origin_yx[0]], np.float64)
+    for pa, pb, ra, rb in legs.segments:
+        qa, qb = (pa - shift + 0.5) / scale - 0.5, (pb - shift + 0.5) / scale - 0.5
+        sa, sb = ra / scale, rb / scale
+        cv2.fillPoly(drawn, [np.round(_segment_quad(qa, qb, sa, sb)).astype(np.int32)], 1)
+        for q, r in ((qa, sa), (qb, sb)):
+            cv2.circle(drawn, tuple(np.round(q).astype(int)), max(1, round(r)), 1, -1)
+    top = int(np.clip(np.ceil((legs.hips_y - origin_yx[0] + 0.5) / scale - 0.5), 0, h))
+    drawn[:top] = 0
+    return drawn
 
 
 def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
