@@ -66,7 +66,7 @@ from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
-from .garment_warp import warp_garment
+from .garment_warp import PartWarp, warp_garment
 from .lower_warp import warp_lower_garment
 from .shading import light_and_folds
 
@@ -607,6 +607,13 @@ def tryon_lower_or_dress(
     if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
         image = image * light_and_folds(person, warped.mask[:, 0] > 0.5)
     comp = composite_garment(
-        person, image, warped.mask, parse=comp_parse, keypoints=pairs, feather_px=feather_px, labels=table
+        person,
+        image,
+        warped.mask,
+        parse=comp_parse,
+        keypoints=pairs,
+        feather_px=feather_px,
+        labels=table,
+        sleeves=warp.sleeves if isinstance(warp, PartWarp) else None,  # (a dress's: the arms behind them)
     )
     return LowerTryOn(comp, warped.image, warped.mask, pairs, warp, landmarks, used_tuck)

@@ -53,7 +53,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
          limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, each upper arm
          under a freed sleeve continued as where it leaves the sleeve (`_upper_arms_under_sleeves`), and the torso
-         outline `_torso_outline`: an arm under a freed sleeve is arm-wide) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
+         outline `_torso_outline`: an arm under a freed sleeve is arm-wide; under lower garments and dresses, below
+         the hips, only the legs fitted to the visible legs, `_leg_segments`, `LEG_WIDTHS`) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
          `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
          upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
@@ -262,6 +263,14 @@ BONE_WIDTH = 0.2
 LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (2, 3): (0.24, 0.19), (3, 4): (0.19, 0.14), (5, 6): (0.24, 0.19), (6, 7): (0.19, 0.14),
 }  # fmt: skip
+#: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
+#: Dress Code samples' label maps, 013567 and 000002: 0.49-0.52 under the crotch, 0.34-0.37 at the knee and the calf,
+#: 0.16-0.18 above the ankle), each leg's scaled and shifted to its visible skin (`_leg_segments`).
+LEG_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
+    (9, 10): (0.50, 0.36), (10, 11): (0.36, 0.20), (12, 13): (0.50, 0.36), (13, 14): (0.36, 0.20),
+}  # fmt: skip
+#: ... a leg's centre moves at most LEG_SHIFT shoulder widths off its bones to its visible skin's.
+LEG_SHIFT = 0.12
 #: An arm's visible skin (the parse map's arm, not old clothes) measured across a bone (`_arm_widths`: the middle
 #: ARM_SPAN of its length, not the elbow's bend, in ARM_BINS slices; slices under ARM_FULL of `LIMB_WIDTHS` left
 #: out: a sleeve's edge or a hidden part) scales that bone's `LIMB_WIDTHS` within ARM_SCALE: a freed upper arm is
@@ -876,7 +885,8 @@ def _repaint(
                 seeds.background & (cv2.dilate(far.astype(np.uint8), kernels.fringe) == 0), seeds.skin, seeds.near
             )
         widths = _arm_widths(codes_np[i], keypoints, i)
-        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths)
+        legs_fit = _leg_segments(legs_np[i], keypoints, i) if any(b in _LEG_BONES for b in bones) else None
+        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths, legs_fit)
         torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms)
@@ -983,14 +993,30 @@ def _fill_weight(
     unit: float,
     size_hw: tuple[int, int],
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
+    legs: _Legs | None = None,
 ) -> np.ndarray:
-    """(H, W) float [0, 1] background share of the fill: `_background_weight` (arms of `widths`, `_arm_widths`),
+    """(H, W) float [0, 1] background share of the fill: `_background_weight` (arms of `widths`, `_arm_widths`;
+    below the hips the `legs`, `_leg_segments`),
     no slivers of skin (`_no_slivers`), gaps or pockets of background (`_no_gaps`, `_no_pockets`), and background
     over the `far` residue (outside what the parse map calls the body or its clothes) and outwards from it."""
     wc = _background_weight(
-        c.codes, seeds.background, c.covered, keypoints, bones, i, unit, size_hw, c.origin, outside=far, widths=widths
+        c.codes,
+        seeds.background,
+        c.covered,
+        keypoints,
+        bones,
+        i,
+        unit,
+        size_hw,
+        c.origin,
+        outside=far,
+        widths=widths,
+        legs=legs,
     )
-    wc = _no_slivers(wc, freed, ((c.codes & _SKIN) > 0) & ~c.covered, c.covered, unit)
+    body = ((c.codes & _SKIN) > 0) & ~c.covered
+    if legs is not None:  # (the legs below the hips are a body part: the corners where they meet a hem are no sliver)
+        body |= _draw_legs(legs, c.origin, c.old.shape, 1) > 0
+    wc = _no_slivers(wc, freed, body, c.covered, unit)
     wc = _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
     if far.any():
         # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
@@ -1220,6 +1246,71 @@ def _arm_widths(
             k = float(np.clip(np.median(full), *ARM_SCALE))
             widths[(a, b)] = (wa * k, wb * k)
     return widths
+
+
+@dataclass(frozen=True)
+class _Legs:
+    segments: list[tuple[np.ndarray, np.ndarray, float, float]]  # (pa (2,), pb (2,), ra, rb) image pixels, radii
+    hips_y: float  # image row of the hip joints (their mean): the legs decide the repaint below it
+
+
+def _leg_segments(legs: np.ndarray, keypoints: KeypointPairs | None, i: int) -> _Legs | None:
+    """The legs of batch item `i` as tapered segments (hip -> knee -> ankle) in the pixels of `legs` (H, W) bool,
+    the parse map's visible legs: `LEG_WIDTHS`, each leg's scaled (within `ARM_SCALE`) to its visible skin across
+    its bones and its centre shifted (within `LEG_SHIFT`) onto that skin's, per slice of `ARM_BINS` along a bone
+    at least `ARM_FULL` of the prior's width (the median); a bone without such slices takes its leg's other bone's
+    scale and, from the knee, its shift (none at the hip). None without both shoulders and both hips."""
+    if keypoints is None or keypoints.pose is None:
+        return None
+    xy, ok = _joints_px(keypoints.pose, i, legs.shape)
+    if not (ok[2] and ok[5] and ok[9] and ok[12]):
+        return None
+    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    if sw < 8:
+        return None
+    ys, xs = np.nonzero(legs)
+    fits: dict[tuple[int, int], tuple[float, float]] = {}  # bone -> (scale, shift in pixels along its normal)
+    normals: dict[tuple[int, int], np.ndarray] = {}
+    for a, b in LEG_WIDTHS:
+        d = xy[b] - xy[a]
+        length = float(np.linalg.norm(d))
+        if not (ok[a] and ok[b]) or length < 4:
+            continue
+        n = np.array([-d[1], d[0]]) / length
+        normals[(a, b)] = n
+        if len(xs) == 0:
+            continue
+        dx, dy = xs - xy[a][0], ys - xy[a][1]
+        t = (dx * d[0] + dy * d[1]) / length**2
+        across = dx * n[0] + dy * n[1]
+        wa, wb = LEG_WIDTHS[(a, b)]
+        near = (t >= 0) & (t < 1) & (np.abs(across) < 0.6 * max(wa, wb) * ARM_SCALE[1] * sw)
+        edges = np.linspace(0.0, 1.0, ARM_BINS + 1)
+        counts = np.histogram(t[near], edges)[0]
+        sums = np.histogram(t[near], edges, weights=across[near])[0]
+        mid = 0.5 * (edges[:-1] + edges[1:])
+        ratio = counts / ((edges[1] - edges[0]) * length) / ((wa + (wb - wa) * mid) * sw)
+        full = ratio >= ARM_FULL
+        if full.any():
+            scale = float(np.clip(np.median(ratio[full]), *ARM_SCALE))
+            shift = float(np.clip(np.median(sums[full] / counts[full]), -LEG_SHIFT * sw, LEG_SHIFT * sw))
+            fits[(a, b)] = (scale, shift)
+    segments = []
+    for thigh, calf in (((9, 10), (10, 11)), ((12, 13), (13, 14))):
+        for bone, other in ((thigh, calf), (calf, thigh)):
+            if bone not in normals:
+                continue
+            scale, shift = fits.get(bone, fits.get(other, (1.0, 0.0)))
+            shifts = (shift, shift)
+            if bone not in fits and bone == thigh:
+                shifts = (0.0, shift)  # (the calf's shift from the knee up, none at the hip)
+            a, b = bone
+            wa, wb = LEG_WIDTHS[bone]
+            n = normals[bone]
+            segments.append(
+                (xy[a] + n * shifts[0], xy[b] + n * shifts[1], 0.5 * wa * scale * sw, 0.5 * wb * scale * sw)
+            )
+    return _Legs(segments, float(0.5 * (xy[9][1] + xy[12][1]))) if segments else None
 
 
 def _upper_arms_under_sleeves(
@@ -1497,11 +1588,14 @@ def _background_weight(
     origin_yx: tuple[int, int],
     outside: np.ndarray | None = None,
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
+    legs: _Legs | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
     but the old clothes, plus the pose's `_body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
     body, soft over
-    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred. For an upper garment with a pose, skin lies inside the body
+    `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred. Under lower garments and dresses, below the hips the
+    `legs` (`_leg_segments`) and the body labels are skin, the rest background, with a crisp edge (`SKIN_EDGE_PX`):
+    legs repainted under a shorter garment continue the visible legs, not blobs grown from their seeds. For an upper garment with a pose, skin lies inside the body
     and inside the old clothes and body labels (but `outside` (H, W) bool, old clothes the parse map called
     background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`, `SKIN_INSET_PX`).
     The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
@@ -1529,6 +1623,8 @@ def _background_weight(
         d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
         weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0)
         weight = np.maximum(weight, np.clip((d_body - BODY_REACH * edge) / (2 * edge), 0.0, 1.0))
+        if legs is not None:
+            weight = _below_hips_legs(weight, body, legs, origin_yx, unit)
     elif prior is not None:
         # with a pose, the body's own shape decides: skin inside the limbs and the torso drawn from the joints (or
         # any body label), background outside, soft over `FILL_EDGE_PX`: a wide old sleeve gives way to the
@@ -1573,6 +1669,40 @@ def _background_weight(
     weight = weight.astype(np.float32)
     weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
+
+
+def _below_hips_legs(
+    weight: np.ndarray, body: np.ndarray, legs: _Legs, origin_yx: tuple[int, int], unit: float
+) -> np.ndarray:
+    """`weight` (h, w) float [0, 1] (the fill's background share at 1/`WEIGHT_SCALE` of a crop at `origin_yx`)
+    below the hips' row replaced by skin inside the `legs` and the `body` (h, w) bool labels, background outside,
+    with a crisp edge (`SKIN_EDGE_PX`), changing over `FILL_EDGE_PX` rows at the hips."""
+    h, w = weight.shape
+    drawn = _draw_legs(legs, origin_yx, (h, w), WEIGHT_SCALE) | body.astype(np.uint8)
+    d_out = cv2.distanceTransform((1 - drawn).astype(np.uint8), cv2.DIST_L2, 5)
+    d_in = cv2.distanceTransform(drawn, cv2.DIST_L2, 5)
+    field = cv2.GaussianBlur(d_out - d_in, (0, 0), max(0.5, unit))
+    legs_weight = np.clip(0.5 + field * WEIGHT_SCALE / (2 * SKIN_EDGE_PX * unit), 0.0, 1.0)
+    rows = np.arange(h, dtype=np.float32) + origin_yx[0] / WEIGHT_SCALE - legs.hips_y / WEIGHT_SCALE
+    below = np.clip(0.5 + rows / (FILL_EDGE_PX * unit / WEIGHT_SCALE), 0.0, 1.0)[:, None]
+    return (weight + (legs_weight - weight) * below).astype(np.float32)
+
+
+def _draw_legs(legs: _Legs, origin_yx: tuple[int, int], crop_hw: tuple[int, ...], scale: int) -> np.ndarray:
+    """(h, w) uint8 1 inside the `legs`' tapered segments below their hips' row (round at the joints: the thigh's and
+    the calf's ends meet), in a crop of `crop_hw` pixels at 1/`scale` of the image, at `origin_yx` of the image."""
+    h, w = crop_hw[:2]
+    drawn = np.zeros((h, w), np.uint8)
+    shift = np.array([origin_yx[1], origin_yx[0]], np.float64)
+    for pa, pb, ra, rb in legs.segments:
+        qa, qb = (pa - shift + 0.5) / scale - 0.5, (pb - shift + 0.5) / scale - 0.5
+        sa, sb = ra / scale, rb / scale
+        cv2.fillPoly(drawn, [np.round(_segment_quad(qa, qb, sa, sb)).astype(np.int32)], 1)
+        for q, r in ((qa, sa), (qb, sb)):
+            cv2.circle(drawn, tuple(np.round(q).astype(int)), max(1, round(r)), 1, -1)
+    top = int(np.clip(np.ceil((legs.hips_y - origin_yx[0] + 0.5) / scale - 0.5), 0, h))
+    drawn[:top] = 0
+    return drawn
 
 
 def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:

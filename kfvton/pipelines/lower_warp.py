@@ -34,7 +34,7 @@ from ..keypoints.garment_landmarks_lower import LEG_SIDES, SKIRT_SIDES
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import SidePairs
 from ..keypoints.placement_lower import upper_pairs
-from .garment_warp import warp_by_parts
+from .garment_warp import PartWarp, warp_by_parts
 
 __all__ = ["LOWER_PARTS", "lower_part_masks", "warp_lower_garment"]
 
@@ -202,7 +202,7 @@ def warp_lower_garment(
 
     Returns:
         `Warp` of kind "tps" with the joined grid (B, H_p, W_p, 2); its `tps` is None (several splines per item;
-        the dress's bodice splines are not kept either).
+        the dress's bodice splines are not kept either). A dress's is a `PartWarp` with where its sleeves landed.
     """
     if not isinstance(pairs, KeypointPairs):
         raise TypeError(f"keypoints: expected KeypointPairs, got {type(pairs).__name__}")
@@ -223,10 +223,10 @@ def warp_lower_garment(
         if all(n in pairs.names for n in SKIRT_SIDES):
             sel = [pairs.names.index(n) for n in SKIRT_SIDES]
             extra = SidePairs(garment_px=pairs.garment_px[:, sel], person_px=pairs.person_px[:, sel])
-        top = warp_by_parts(
-            upper_pairs(pairs), mask, reg=reg, align_corners=align_corners, grid_step=grid_step, torso_extra=extra
-        )
+        top = warp_by_parts(upper_pairs(pairs), mask, torso_extra=extra, **opts)
         grid = top.grid.to(grid.dtype).clone()
+        # (where each sleeve landed: the composite keeps the arm behind its own sleeve, as under a top)
+        return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=None, sleeves=top.sleeves)
     else:
         raise ValueError(f"kind: expected 'trousers', 'shorts', 'skirt' or 'dress', got {kind!r}")
     if kind in ("trousers", "shorts"):
