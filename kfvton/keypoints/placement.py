@@ -35,7 +35,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        the hip joints + `HEM_OUT` sw each side. `place_side_seams` adds points between armpit and hem corner
        that follow the waist.
     6. Sleeves (`landmarks.sleeves` per item): "none" drops the four sleeve points (confidence 0); "short" walks
-       the garment's scaled sleeve length (mean of its outer and inner seams) along the upper arm, at least
+       the garment's scaled sleeve length (mean of its outer and inner seams) along the upper arm from
+       `SLEEVE_START` sw below the shoulder joint (where the two seams start on average), at least
        `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
        the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing). The cuff keeps the
        garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw; a wide long sleeve, at least
@@ -127,7 +128,15 @@ SHORT_SLEEVE_OUT = 0.04  # with `body` masks: at most this (x sw) outside the si
 # (and, up to SLEEVE_MAX_WIDTH, at least out to that edge: on VITON-HD 00891 the left arm is ~0.33 sw across, and
 # the arm showed beside the cuff's outer half)
 SHORT_SLEEVE_MIN = 0.3  # a short sleeve covers at least this fraction of the upper arm
-SLEEVE_BELOW_ARMPIT = 0.12  # a short sleeve ends at least this far (x sw) below the armpit
+# A short sleeve's seams start on the arm at different depths: the outer one at the shoulder seam (above the joint),
+# the inner one at the armpit (~0.4-0.6 sw below it); walked from the joint, their mean length ends the sleeve
+# `SLEEVE_START` sw too high. On the paired samples' parse maps (VITON-HD 00013, 00017; Dress Code 000002, 000005:
+# 8 sleeves) the worn sleeve ends (upper clothes -> arm along shoulder -> elbow) lie 0.20-0.32 sw (mean 0.25) farther
+# down the arm than that mean length. `SLEEVE_BELOW_ARMPIT` was 0.12: that floor, not the length, set all 8 ends,
+# 0.1-0.24 sw low on 00013, 000002 and 000005; at 0 the inner cuff corner can land level with the armpit and the
+# sleeve's underside folds into a wedge (VITON-HD 10549 x 11351).
+SLEEVE_START = 0.25
+SLEEVE_BELOW_ARMPIT = 0.06  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
 # The garment's own length (collar sides -> hem) on the body, in person shoulder widths per (garment length / garment
 # width): measured on the VITON-HD paired samples (people wearing the very garment), where the worn length over the
@@ -1025,7 +1034,7 @@ def _place_one(
             armpit_down = (out[_I[f"armpit_{side}"]] - top) @ v + SLEEVE_BELOW_ARMPIT * sw
             along = (upper @ v).clamp_min(1.0)
             t_min = ((armpit_down - (shoulder - top) @ v) / along).clamp(SHORT_SLEEVE_MIN, 1.0)
-            t = (length / upper.norm().clamp_min(1.0)).clamp(t_min, 1.0)
+            t = ((length + SLEEVE_START * sw) / upper.norm().clamp_min(1.0)).clamp(t_min, 1.0)
             end, direction = shoulder + t * upper, upper
         else:
             if wrist is None:

@@ -12,6 +12,8 @@ from kfvton.keypoints.placement import (
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
     SHOULDER_OUT,
+    SLEEVE_BELOW_ARMPIT,
+    SLEEVE_START,
     STAND_MIN,
     TORSO_PER_SW_MAX,
     TUCK_DEPTH,
@@ -438,6 +440,26 @@ class TestShortSleevesOnTheArm:
             off_out = abs(float((outer - s) @ normal))
             assert off_in <= 0.11 * SW and off_out <= 0.2 * SW, (off_in, off_out)
             assert off_out > off_in  # the ease goes outwards
+
+    def test_sleeve_length_walked_from_below_the_shoulder_joint(self):
+        # a short flat sleeve: outer seam (70, 60) -> (30, 110), inner seam (75, 140) -> (60, 150), mean 40.9 px
+        lm = tshirt_landmarks("short")
+        for name, xy in (("sleeve_right_outer", (30, 110)), ("sleeve_right_inner", (60, 150))):
+            lm.points[0, GARMENT_LANDMARKS.index(name), :2] = torch.tensor(xy, dtype=torch.float32)
+        pose = frontal_pose()
+        pairs = place_garment_landmarks(lm, pose)
+        # collar sides keep the frame map across: their distance is sx x the garment's 60 px
+        sx = float((target(pairs, "collar_left") - target(pairs, "collar_right"))[:2].norm()) / 60.0
+        seams = 0.5 * (((70 - 30) ** 2 + (60 - 110) ** 2) ** 0.5 + ((75 - 60) ** 2 + (140 - 150) ** 2) ** 0.5)
+        j = pose.joints[0]
+        s, e = j[joint_index("right_shoulder"), :2], j[joint_index("right_elbow"), :2]
+        arm = (e - s) / (e - s).norm()
+        along = float((target(pairs, "sleeve_right_inner")[:2] - s) @ arm)
+        # the two seams start SLEEVE_START sw down the arm on average (before: 0 sw, ends 0.25 sw high)
+        assert along == pytest.approx(sx * seams + SLEEVE_START * SW, abs=0.5)
+        assert float(target(pairs, "sleeve_right_inner")[1]) >= float(target(pairs, "armpit_right")[1]) + (
+            SLEEVE_BELOW_ARMPIT * SW - 1.0
+        )
 
     def test_never_past_the_silhouette_plus_ease(self):
         body = body_masks((160, 330), (330, 500))
