@@ -70,7 +70,7 @@ from .garment_warp import (
     warp_garment,
 )
 from .lower_warp import warp_lower_garment
-from .waistband import tucked_waistband
+from .waistband import cut_below_waistband, tucked_waistband
 
 __all__ = [
     "ClassicalTryOn",
@@ -101,7 +101,8 @@ class ClassicalTryOn:
         image: (B, 3, H, W) float [0, 1], the person wearing the garment.
         warped_garment: (B, 3, H, W) float [0, 1], the garment pulled into the person frame (0 outside its image).
         warped_mask: (B, 1, H, W) float [0, 1], the garment mask in the person frame (before anything is kept in
-            front of it).
+            front of it; a tucked-in top's ends at the waistband, but its sleeves: the rest is inside the lower
+            garment).
         keypoints: garment landmarks and their person targets (origin "classical"), with the pose.
         warp: the TPS warp (grid (B, H, W, 2), tps batch (B,)).
         mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
@@ -361,6 +362,8 @@ def classical_tryon(
     garment = clean_garment_rim(garment, mask)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
+    waistband = None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks)
+    sleeves = warp.sleeves if isinstance(warp, PartWarp) else None
     comp = composite_garment(
         person,
         warped.image,
@@ -368,13 +371,15 @@ def classical_tryon(
         parse=front,
         keypoints=pairs,
         feather_px=feather_px,
-        sleeves=warp.sleeves if isinstance(warp, PartWarp) else None,
-        waistband=None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks),
+        sleeves=sleeves,
+        waistband=waistband,
     )
     return ClassicalTryOn(
         image=comp.image,
         warped_garment=warped.image,
-        warped_mask=warped.mask,
+        # a tucked-in top keeps its own length in the warp; what lies below the waistband is inside the lower
+        # garment (the composite cuts it there too), not part of what the garment covers
+        warped_mask=warped.mask if waistband is None else cut_below_waistband(warped.mask, waistband, sleeves),
         keypoints=pairs,
         warp=warp,
         mask_method=prepared.method,
