@@ -128,9 +128,10 @@ def continue_lower_garment(
     return out
 
 
-def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
+def tucked_waistband(labels: Tensor, pose: Pose, below_sw: float = 0.0) -> Tensor:
     """(B, W) float rows (pixels) of the lower garment's waistband, a line fitted to its visible top edge between
-    the hip joints; inf in items without a lower garment there or without both hips and shoulders.
+    the hip joints, lowered by `below_sw` shoulder widths; inf in items without a lower garment there or without
+    both hips and shoulders.
 
     The top edge is the lower garment's first row in each column. What lies over the waistband (an arm, a hand,
     the old top hanging out) only lowers it: columns more than `HIDDEN_SW` under the line are left out of the next
@@ -164,7 +165,7 @@ def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
             fit = np.polyfit(xs[keep], tops[keep], 1)[0] if np.ptp(xs[keep]) > 0 else hip_slope
             slope = float(np.clip(fit, hip_slope - SLOPE_OFF_HIPS, hip_slope + SLOPE_OFF_HIPS))
             offset = float(np.mean(tops[keep] - slope * xs[keep]))
-        rows[i] = offset + slope * np.arange(w)
+        rows[i] = offset + below_sw * sw + slope * np.arange(w)
     return torch.from_numpy(rows).to(torch.float32)
 
 
