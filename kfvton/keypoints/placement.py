@@ -13,7 +13,7 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
        shoulder width, or the torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
        on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
-       waistband, at most `TUCK_MAX` (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
+       waistband, a longer one keeps its own length (the composite cuts it there); "out" keeps the own length ("auto":
        `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
        `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
        strap tops).
@@ -149,7 +149,6 @@ OWN_LENGTH_MIN, OWN_LENGTH_MAX = 0.8, 3.2  # limits of the garment's own length,
 # Dress Code upper 1.45-1.86); Dress Code 000001, turned three-quarters, has 2.41: its shoulders are foreshortened.
 TORSO_PER_SW_MAX = 1.9
 TUCK_DEPTH = 0.15  # a tucked-in hem reaches at least this far (x sw) below the lower garment's waistband
-TUCK_MAX = 0.35  # ... and at most this far (the rest of a long top is inside the lower garment)
 # "auto" tucks in when the old top meets the lower garment at least this far (x sw) above the hip joints (a top
 # worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
 AUTO_IN_ABOVE_HIPS = 0.15
@@ -901,10 +900,11 @@ def _place_one(
         hem_b = own * f.length_sw
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)
-            if meet is not None:  # reaches into the lower garment, which stays in front; what is longer stays
-                # inside it (a long top's hem would show beside the trousers' outline)
+            if meet is not None:  # reaches into the lower garment, which stays in front; a longer top keeps its
+                # own length (the composite cuts it at the waistband: squeezed up to the band, its yoke, pockets
+                # and buttons came out short and boxy)
                 waist = torch.as_tensor(meet[1], dtype=g.dtype)
-                hem_b = hem_b.clamp(waist + TUCK_DEPTH * sw, waist + TUCK_MAX * sw)
+                hem_b = hem_b.clamp_min(waist + TUCK_DEPTH * sw)
     elif hip_mid is not None:
         hem_b = (hip_mid - top) @ v + HEM_BELOW_HIPS * sw
     else:

@@ -70,7 +70,7 @@ from .garment_warp import (
     warp_garment,
 )
 from .lower_warp import warp_lower_garment
-from .waistband import tucked_waistband
+from .waistband import cut_below_waistband, tucked_waistband
 
 __all__ = [
     "ClassicalTryOn",
@@ -82,6 +82,11 @@ __all__ = [
     "DEFAULT_GRID_STEP",
 ]
 
+#: A tucked-in top keeps its own length in the warp (its yoke, pockets and lace at their height); its `warped_mask`
+#: reaches this far (shoulder widths) under the waistband, as deep as its hem was placed before (round 10's
+#: `TUCK_MAX` cap): the rest of a long top is inside the lower garment (02783's long body lay 5.2 % outside the
+#: person on VITON-HD 07445 / 07573). The composite shows it down to the waistband only.
+TUCKED_REPORTED = 0.35
 #: Lower garments a top can be tucked into (LIP-20 / VITON-HD labels).
 LOWER_GARMENT_LABELS: tuple[int, ...] = VITONHD_LOWER_GARMENT
 #: The face (LIP-20); on maps without a neck label it holds the neck too (`neck_from_parse`).
@@ -101,7 +106,8 @@ class ClassicalTryOn:
         image: (B, 3, H, W) float [0, 1], the person wearing the garment.
         warped_garment: (B, 3, H, W) float [0, 1], the garment pulled into the person frame (0 outside its image).
         warped_mask: (B, 1, H, W) float [0, 1], the garment mask in the person frame (before anything is kept in
-            front of it).
+            front of it; a tucked-in top's ends `TUCKED_REPORTED` under the waistband, but its sleeves: the rest is
+            inside the lower garment).
         keypoints: garment landmarks and their person targets (origin "classical"), with the pose.
         warp: the TPS warp (grid (B, H, W, 2), tps batch (B,)).
         mask_method: how the garment mask was obtained: "explicit", "alpha" or "computed".
@@ -361,6 +367,10 @@ def classical_tryon(
     garment = clean_garment_rim(garment, mask)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
+    waistband = None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks)
+    # what of a tucked-in top is reported as lying on the person (the composite shows it down to the waistband)
+    reported = None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks, TUCKED_REPORTED)
+    sleeves = warp.sleeves if isinstance(warp, PartWarp) else None
     comp = composite_garment(
         person,
         warped.image,
@@ -368,13 +378,13 @@ def classical_tryon(
         parse=front,
         keypoints=pairs,
         feather_px=feather_px,
-        sleeves=warp.sleeves if isinstance(warp, PartWarp) else None,
-        waistband=None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks),
+        sleeves=sleeves,
+        waistband=waistband,
     )
     return ClassicalTryOn(
         image=comp.image,
         warped_garment=warped.image,
-        warped_mask=warped.mask,
+        warped_mask=warped.mask if reported is None else cut_below_waistband(warped.mask, reported, sleeves),
         keypoints=pairs,
         warp=warp,
         mask_method=prepared.method,
@@ -417,12 +427,13 @@ def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ..
     return torch.where(over, torch.full_like(parse, VITONHD_UPPER_CLOTHES[0]), parse.expand(b, -1, -1))
 
 
-def _tucked_waistband(parse: Tensor, pose: Pose, tucks: tuple[str, ...]) -> Tensor | None:
-    """(B, W) rows of the lower garment's waistband (`waistband.tucked_waistband`) for items tucked "in", inf for
-    those worn "out" (their hem lies over the lower garment); None when none is tucked in."""
+def _tucked_waistband(parse: Tensor, pose: Pose, tucks: tuple[str, ...], below_sw: float = 0.0) -> Tensor | None:
+    """(B, W) rows of the lower garment's waistband (`waistband.tucked_waistband`, lowered by `below_sw` shoulder
+    widths) for items tucked "in", inf for those worn "out" (their hem lies over the lower garment); None when none
+    is tucked in."""
     if "in" not in tucks:
         return None
-    rows = tucked_waistband(parse, pose).to(parse.device)
+    rows = tucked_waistband(parse, pose, below_sw).to(parse.device)
     b = max(rows.shape[0], len(tucks))
     tucked_in = torch.tensor([t == "in" for t in tucks], device=parse.device).expand(b)
     return torch.where(tucked_in[:, None], rows.expand(b, -1), torch.full_like(rows.expand(b, -1), float("inf")))

@@ -115,7 +115,7 @@ from .shading import (
     skin_slopes,
     torso_shading,
 )
-from .waistband import continue_lower_garment
+from .waistband import continue_lower_garment, cut_below_waistband
 
 __all__ = [
     "Composite",
@@ -466,7 +466,7 @@ def composite_garment(
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         if waistband is not None:  # (before the fit: its band along a long sleeve is not the torso)
-            alpha = _cut_below_waistband(alpha, broadcast_batch(waistband, b, "waistband"), sleeves)
+            alpha = cut_below_waistband(alpha, broadcast_batch(waistband, b, "waistband"), sleeves)
         if fit:
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
@@ -642,16 +642,6 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
-
-
-def _cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None) -> Tensor:
-    """(B, 1, H, W) `alpha` without the garment under the `waistband` (B, W) rows, but its `sleeves` (B or 1, 2, H, W)
-    bool (a long sleeve's cuff hangs beside the hips)."""
-    rows = torch.arange(alpha.shape[-2], device=alpha.device, dtype=torch.float32).reshape(1, 1, -1, 1)
-    below = rows > waistband.to(alpha.device, torch.float32)[:, None, None, :]
-    if sleeves is not None:
-        below = below & ~sleeves.to(alpha.device).any(1, keepdim=True)
-    return alpha.masked_fill(below, 0.0)
 
 
 def _rows_to(mask: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
 from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES
 
-__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment", "tucked_waistband"]
+__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment", "cut_below_waistband", "tucked_waistband"]
 
 #: The waistband's estimated height above the hip joints' line, in shoulder widths (the torso length over
 #: `TORSO_PER_SW_MAX` when more: a person turned sideways has foreshortened shoulders): tucked-in samples measure
@@ -128,9 +128,10 @@ def continue_lower_garment(
     return out
 
 
-def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
+def tucked_waistband(labels: Tensor, pose: Pose, below_sw: float = 0.0) -> Tensor:
     """(B, W) float rows (pixels) of the lower garment's waistband, a line fitted to its visible top edge between
-    the hip joints; inf in items without a lower garment there or without both hips and shoulders.
+    the hip joints, lowered by `below_sw` shoulder widths; inf in items without a lower garment there or without
+    both hips and shoulders.
 
     The top edge is the lower garment's first row in each column. What lies over the waistband (an arm, a hand,
     the old top hanging out) only lowers it: columns more than `HIDDEN_SW` under the line are left out of the next
@@ -164,8 +165,18 @@ def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
             fit = np.polyfit(xs[keep], tops[keep], 1)[0] if np.ptp(xs[keep]) > 0 else hip_slope
             slope = float(np.clip(fit, hip_slope - SLOPE_OFF_HIPS, hip_slope + SLOPE_OFF_HIPS))
             offset = float(np.mean(tops[keep] - slope * xs[keep]))
-        rows[i] = offset + slope * np.arange(w)
+        rows[i] = offset + below_sw * sw + slope * np.arange(w)
     return torch.from_numpy(rows).to(torch.float32)
+
+
+def cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None) -> Tensor:
+    """(B, 1, H, W) `alpha` (B or 1) without the garment under the `waistband` (B or 1, W) rows (`tucked_waistband`;
+    inf = none), but its `sleeves` (B or 1, 2, H, W) bool (a long sleeve's cuff hangs beside the hips)."""
+    rows = torch.arange(alpha.shape[-2], device=alpha.device, dtype=torch.float32).reshape(1, 1, -1, 1)
+    below = rows > waistband.to(alpha.device, torch.float32)[:, None, None, :]
+    if sleeves is not None:
+        below = below & ~sleeves.to(alpha.device).any(1, keepdim=True)
+    return torch.where(below, torch.zeros((), dtype=alpha.dtype, device=alpha.device), alpha)
 
 
 def _hips_and_sw(pose: Pose, i: int, size_hw: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, float] | None:

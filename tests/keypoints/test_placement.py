@@ -228,6 +228,20 @@ class TestFit:
         assert tucked >= 280 + 0.9 * TUCK_DEPTH * SW  # into the trousers
         assert float(target(place_garment_landmarks(crop, pose, body=body), "hem_center")[1]) == tucked  # auto
 
+    def test_tucked_long_top_keeps_its_own_length(self):
+        # a T-shirt (own hem ~400) and a longer shirt tucked in at y = 280: the hem is not squeezed up towards the
+        # waistband (the composite cuts the top there), so what shows above it keeps the garment's proportions
+        long = tshirt_landmarks()
+        for name in ("hem_left", "hem_right", "hem_center"):
+            long.points[..., GARMENT_LANDMARKS.index(name), 1] += 60
+        body, pose = body_masks((160, 280), (280, 500)), frontal_pose()
+        for top in (tshirt_landmarks(), long):
+            out = place_garment_landmarks(top, pose, body=body, tuck="out")
+            tucked = place_garment_landmarks(top, pose, body=body, tuck="in")
+            assert float(target(out, "hem_center")[1]) > 280 + 0.5 * SW  # longer than the old cap
+            for name in ("hem_center", "armpit_left", "sleeve_left_outer"):
+                assert torch.allclose(target(tucked, name), target(out, name))
+
     def test_auto_tuck_reads_the_photo(self):
         pose = frontal_pose()
         assert resolve_tuck("auto", pose, body_masks((160, 280), (280, 500))) == ("in",)  # meets 60 px above hips

@@ -7,7 +7,7 @@ import torch
 
 from kfvton.keypoints.pose import Pose, joint_index
 from kfvton.pipelines.classical import classical_tryon
-from kfvton.pipelines.waistband import continue_lower_garment, tucked_waistband
+from kfvton.pipelines.waistband import continue_lower_garment, cut_below_waistband, tucked_waistband
 
 HW = (128, 100)
 SKIN = (0.8, 0.6, 0.5)
@@ -83,6 +83,17 @@ def test_tucked_waistband_follows_the_visible_edge_not_what_hangs_over_it() -> N
     no_hips = Pose(pose().joints.clone(), HW)
     no_hips.joints[0, 12, 2] = 0.0
     assert bool(torch.isinf(tucked_waistband(hanging_out_labels(), no_hips)).all())
+
+
+def test_tucked_top_cut_under_a_lowered_waistband_but_its_sleeves() -> None:
+    # the line 0.25 shoulder widths (40 px) under the waistband: what `classical.TUCKED_REPORTED` reports
+    rows = tucked_waistband(hanging_out_labels(), pose(), below_sw=0.25)
+    assert float((rows[0, 30:70] - 76).abs().max()) < 1.0
+    sleeves = torch.zeros(1, 2, *HW, dtype=torch.bool)
+    sleeves[0, 0, :, :10] = True
+    cut = cut_below_waistband(torch.ones(1, 1, *HW), rows, sleeves)
+    assert float(cut[0, 0, :76, 30:70].min()) == 1.0 and float(cut[0, 0, 78:, 30:70].max()) == 0.0
+    assert float(cut[0, 0, :, :10].min()) == 1.0  # a long sleeve's cuff beside the hips stays
 
 
 P_HW = (256, 192)
