@@ -295,6 +295,9 @@ SKIN_TOLERANCE = 0.04
 CLIP_SW = 0.03
 CLIP_SW_BELOW = 0.10
 GROW_SW = 0.08
+#: ... its outer outline smoothed over this (Gaussian sigma, shoulder widths; `_smooth_band`): no teeth of a ragged
+#: parse map's outline.
+GROW_SMOOTH_SW = 0.02
 THIN_SW = 0.04
 SHOULDER_ZONE_SW = 0.15
 FALLBACK_SW = 0.24
@@ -583,12 +586,14 @@ def _fit_to_body(
         if limbs is not None:
             limbs = cv2.resize(limbs, (limbs.shape[1] * FILL_SCALE, limbs.shape[0] * FILL_SCALE))
             arms_i = arms_i | (limbs[crop] > 0)
-        grow &= ~(arms_i & (yy + y0 > cuff_y + GROW_SW * sw))
+        below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
+        grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
         # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
         bare = arms_np[i][crop] & ~old_c & ~cov
         if bare.any():
             grow &= ~(sideways & (d_cov > BAND_TAPER * _rows_to(bare)))
+        grow = _smooth_band(cov, grow, ~below_cuff & (old_c | ((cc[crop] & _BACKGROUND) > 0)), GROW_SMOOTH_SW * sw)
         if not grow.any():
             continue
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
@@ -633,6 +638,20 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: float) -> np.ndarray:
+    """(H, W) bool the `grow` band beside the garment `cov` (H, W) bool with a smooth outer outline: the band's
+    outline is the parse map's (an estimated one is ragged: teeth and notches, and the garment grown into them
+    showed as jagged bits at a sleeve's end and beside a forearm). The union blurred by `sigma` px (Gaussian) and
+    thresholded at half loses teeth and fills notches narrower than about `sigma`; fills only onto `allowed`
+    (H, W) bool pixels (old clothes or background, not what the band keeps off) within `sigma` of the band."""
+    if sigma < 1.0 or not grow.any():
+        return grow
+    r = max(1, round(sigma))
+    near = cv2.dilate(grow.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    smooth = cv2.GaussianBlur((cov | grow).astype(np.float32), (0, 0), sigma) > 0.5
+    return smooth & ~cov & (grow | ((near > 0) & allowed))
 
 
 def _cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None) -> Tensor:
