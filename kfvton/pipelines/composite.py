@@ -1792,7 +1792,7 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         old_colour = np.median(img[i][old][::7], axis=0)
         nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
         part = np.zeros(cand.shape, np.uint8)
-        part[cand] = _skin_like(px, skin_np[i]) & nearer_skin
+        part[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
         part = cv2.morphologyEx(part, cv2.MORPH_OPEN, kernel)
         if not part.any():
             continue
@@ -1814,10 +1814,20 @@ def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
     luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
     total = px.sum(axis=-1, keepdims=True) + 1e-3
-    ref_total = float(ref.sum()) + 1e-3
+    ref_total = ref.sum(axis=-1, keepdims=True) + 1e-3  # (a colour per pixel too: `_shaded_skin_like`)
     chroma = np.abs(px / total - ref / ref_total).max(axis=-1) < SKIN_TOLERANCE
-    ratio = total[..., 0] / ref_total
+    ratio = total[..., 0] / ref_total[..., 0]
     return chroma & (ratio > 0.6) & (ratio < 1.4)
+
+
+def _shaded_skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """(N,) bool: colours (N, 3) `_skin_like` the skin `ref` (3,) shaded to their own luminance (`shade_skin`, darker
+    is redder; the gain within `_skin_like`'s 0.6 .. 1.4): the shadowed side of a neck under the jaw is skin too
+    (against the face's lit tone alone, an estimated parse map's strip of it stayed old clothes, repainted as a
+    pale ragged patch beside the new collar)."""
+    luma = np.asarray(LUMA_WEIGHTS, np.float32)
+    gain = np.clip((px @ luma) / max(float(ref @ luma), 1e-3), 0.6, 1.4)
+    return _skin_like(px, shade_skin(ref.astype(np.float32), gain))
 
 
 def _torso_polygon(
