@@ -433,6 +433,9 @@ def composite_garment(
         labels = broadcast_batch(parse, b, "parse").to(person.device)
         codes = _codes(labels, table)
         skin = _skin_colour(person, codes)
+        # (the parse map's own neck: what `_old_to_neck` gives back is not repainted, but not cut out of the new
+        # collar either: its lower edge is the old top's neckline, and cut along it the collar showed steps)
+        front_neck = labels == NECK_LABEL
         if keypoints is not None and set(table.old) & set(VITONHD_UPPER_CLOTHES):
             zone = _neck_zone(keypoints, b, (h, w), person.device, wider=NECK_WIDER)
             labels = _old_to_neck(person, labels, codes, skin, zone)
@@ -452,8 +455,8 @@ def composite_garment(
             if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
-            if bool(neck.any()):  # the neck in front of the garment's back neckline
-                keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
+            if bool(front_neck.any()):  # the neck in front of the garment's back neckline
+                keep = keep | (front_neck & _neck_zone(keypoints, b, (h, w), person.device))
         if sleeves is not None:
             arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
         keep = keep | arms
