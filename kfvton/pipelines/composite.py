@@ -304,6 +304,9 @@ SKIN_TOLERANCE = 0.04
 CLIP_SW = 0.03
 CLIP_SW_BELOW = 0.10
 GROW_SW = 0.08
+#: ... its outer outline smoothed over this (Gaussian sigma, shoulder widths; `_smooth_band`): no teeth of a ragged
+#: parse map's outline.
+GROW_SMOOTH_SW = 0.02
 THIN_SW = 0.04
 SHOULDER_ZONE_SW = 0.15
 FALLBACK_SW = 0.24
@@ -439,6 +442,9 @@ def composite_garment(
         labels = broadcast_batch(parse, b, "parse").to(person.device)
         codes = _codes(labels, table)
         skin = _skin_colour(person, codes)
+        # (the parse map's own neck: what `_old_to_neck` gives back is not repainted, but not cut out of the new
+        # collar either: its lower edge is the old top's neckline, and cut along it the collar showed steps)
+        front_neck = labels == NECK_LABEL
         if keypoints is not None and set(table.old) & set(VITONHD_UPPER_CLOTHES):
             zone = _neck_zone(keypoints, b, (h, w), person.device, wider=NECK_WIDER)
             labels = _old_to_neck(person, labels, codes, skin, zone)
@@ -458,8 +464,8 @@ def composite_garment(
             if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (_OLD | _ARM)) > 0))
-            if bool(neck.any()):  # the neck in front of the garment's back neckline
-                keep = keep | (neck & _neck_zone(keypoints, b, (h, w), person.device))
+            if bool(front_neck.any()):  # the neck in front of the garment's back neckline
+                keep = keep | (front_neck & _neck_zone(keypoints, b, (h, w), person.device))
         if sleeves is not None:
             arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
         keep = keep | arms
@@ -592,12 +598,14 @@ def _fit_to_body(
         if limbs is not None:
             limbs = cv2.resize(limbs, (limbs.shape[1] * FILL_SCALE, limbs.shape[0] * FILL_SCALE))
             arms_i = arms_i | (limbs[crop] > 0)
-        grow &= ~(arms_i & (yy + y0 > cuff_y + GROW_SW * sw))
+        below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
+        grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
         # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
         bare = arms_np[i][crop] & ~old_c & ~cov
         if bare.any():
             grow &= ~(sideways & (d_cov > BAND_TAPER * _rows_to(bare)))
+        grow = _smooth_band(cov, grow, ~below_cuff & (old_c | ((cc[crop] & _BACKGROUND) > 0)), GROW_SMOOTH_SW * sw)
         if not grow.any():
             continue
         seed = cv2.erode((a[crop] > 0.99).astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # off its rim
@@ -642,6 +650,20 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: float) -> np.ndarray:
+    """(H, W) bool the `grow` band beside the garment `cov` (H, W) bool with a smooth outer outline: the band's
+    outline is the parse map's (an estimated one is ragged: teeth and notches, and the garment grown into them
+    showed as jagged bits at a sleeve's end and beside a forearm). The union blurred by `sigma` px (Gaussian) and
+    thresholded at half loses teeth and fills notches narrower than about `sigma`; fills only onto `allowed`
+    (H, W) bool pixels (old clothes or background, not what the band keeps off) within `sigma` of the band."""
+    if sigma < 1.0 or not grow.any():
+        return grow
+    r = max(1, round(sigma))
+    near = cv2.dilate(grow.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    smooth = cv2.GaussianBlur((cov | grow).astype(np.float32), (0, 0), sigma) > 0.5
+    return smooth & ~cov & (grow | ((near > 0) & allowed))
 
 
 def _rows_to(mask: np.ndarray) -> np.ndarray:
@@ -1893,7 +1915,7 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         old_colour = np.median(img[i][old][::7], axis=0)
         nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
         part = np.zeros(cand.shape, np.uint8)
-        part[cand] = _skin_like(px, skin_np[i]) & nearer_skin
+        part[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
         part = cv2.morphologyEx(part, cv2.MORPH_OPEN, kernel)
         if not part.any():
             continue
@@ -1915,10 +1937,20 @@ def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
     luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
     total = px.sum(axis=-1, keepdims=True) + 1e-3
-    ref_total = float(ref.sum()) + 1e-3
+    ref_total = ref.sum(axis=-1, keepdims=True) + 1e-3  # (a colour per pixel too: `_shaded_skin_like`)
     chroma = np.abs(px / total - ref / ref_total).max(axis=-1) < SKIN_TOLERANCE
-    ratio = total[..., 0] / ref_total
+    ratio = total[..., 0] / ref_total[..., 0]
     return chroma & (ratio > 0.6) & (ratio < 1.4)
+
+
+def _shaded_skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """(N,) bool: colours (N, 3) `_skin_like` the skin `ref` (3,) shaded to their own luminance (`shade_skin`, darker
+    is redder; the gain within `_skin_like`'s 0.6 .. 1.4): the shadowed side of a neck under the jaw is skin too
+    (against the face's lit tone alone, an estimated parse map's strip of it stayed old clothes, repainted as a
+    pale ragged patch beside the new collar)."""
+    luma = np.asarray(LUMA_WEIGHTS, np.float32)
+    gain = np.clip((px @ luma) / max(float(ref @ luma), 1e-3), 0.6, 1.4)
+    return _skin_like(px, shade_skin(ref.astype(np.float32), gain))
 
 
 def _torso_polygon(

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-from kfvton.pipelines.composite import NECK_LABEL, UPPER_LABELS, _codes, _old_to_neck, _skin_colour
+from kfvton.pipelines.composite import (
+    NECK_LABEL,
+    UPPER_LABELS,
+    _codes,
+    _old_to_neck,
+    _shaded_skin_like,
+    _skin_colour,
+    _skin_like,
+)
+from kfvton.pipelines.shading import shade_skin
 
 SKIN, WHITE = (0.8, 0.62, 0.5), (0.95, 0.95, 0.96)
 
 
-def _person() -> tuple[torch.Tensor, torch.Tensor]:
+def _person(neck_gain: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
     """(1, 3, 96, 64) a face over a neck over a white top, and its labels: the neck's left half labelled top (5),
-    a skin-coloured patch of the top (5) away from the neck."""
+    shaded by `neck_gain` (skin darkens redder, `shade_skin`), a skin-coloured patch of the top (5) away from the
+    neck."""
     person = torch.empty(1, 3, 96, 64)
     person[0] = torch.tensor(WHITE)[:, None, None]
     labels = torch.zeros(1, 96, 64, dtype=torch.long)
@@ -20,6 +31,8 @@ def _person() -> tuple[torch.Tensor, torch.Tensor]:
     person[0, :, 36:56, 24:40] = torch.tensor(SKIN)[:, None, None]  # neck
     labels[0, 36:56, 24:40] = NECK_LABEL
     labels[0, 36:56, 24:32] = 5  # its left half taken for the top
+    shaded = shade_skin(np.asarray(SKIN, np.float32), np.float32(neck_gain))
+    person[0, :, 36:56, 24:32] = torch.from_numpy(shaded)[:, None, None]  # (in the jaw's shadow)
     labels[0, 56:96, 4:60] = 5  # the white top
     person[0, :, 80:90, 40:50] = torch.tensor(SKIN)[:, None, None]  # a skin-coloured print on it
     return person, labels
@@ -42,3 +55,22 @@ def test_outside_the_zone_nothing_changes():
     codes = _codes(labels, UPPER_LABELS)
     out = _old_to_neck(person, labels, codes, _skin_colour(person, codes), torch.zeros(1, 96, 64, dtype=torch.bool))
     assert torch.equal(out, labels)
+
+
+def test_shadowed_neck_side_taken_for_the_top_becomes_neck():
+    """The neck's side in the jaw's shadow (darker and redder than the face's lit tone: the face's chroma test alone
+    failed it on 00891 from two photos) is neck again."""
+    person, labels = _person(neck_gain=0.7)
+    px = person[0, :, 40, 26].numpy()
+    ref = np.asarray(SKIN, np.float32)
+    assert not _skin_like(px, ref) and _shaded_skin_like(px[None], ref).all()  # the case the shading adds
+    codes = _codes(labels, UPPER_LABELS)
+    out = _old_to_neck(person, labels, codes, _skin_colour(person, codes), torch.ones(1, 96, 64, dtype=torch.bool))
+    assert (out[0, 36:56, 24:32] == NECK_LABEL).float().mean() > 0.9
+    assert (out[0, 56:96, 4:60][person[0, 0, 56:96, 4:60] > 0.9] == 5).all()
+
+
+def test_shaded_skin_test_rejects_white_grey_and_dark():
+    ref = np.asarray(SKIN, np.float32)
+    px = np.array([WHITE, (0.5, 0.5, 0.5), (0.75, 0.75, 0.78), (0.2, 0.12, 0.08), (0.6, 0.2, 0.2)], np.float32)
+    assert not _shaded_skin_like(px, ref).any()
