@@ -11,8 +11,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        armpits -> 2 `ARMPIT_HALF` sw, hem corners -> the body's hem width), so one misplaced landmark does not
        decide the size; `sy` puts the garment's hem at its own length (`_own_length`: the flat garment's length
        over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
-       shoulder width (worn "out": the geometric mean of it and the torso length / `TORSO_PER_SW_WORN`), or the torso length / `TORSO_PER_SW_MAX` when that is
-       more: a person turned sideways), or
+       shoulder width (worn "out": the geometric mean of it and the torso length / `TORSO_PER_SW_WORN`), or the
+       torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
        on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
        waistband, at most `TUCK_MAX` (the composite keeps the lower garment in front); "out" keeps the own length ("auto":
        `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
