@@ -11,7 +11,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        armpits -> 2 `ARMPIT_HALF` sw, hem corners -> the body's hem width), so one misplaced landmark does not
        decide the size; `sy` puts the garment's hem at its own length (`_own_length`: the flat garment's length
        over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
-       shoulder width, or the torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
+       shoulder width (worn "out": the geometric mean of it and the torso length / `TORSO_PER_SW_WORN`), or the
+       torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
        on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
        waistband, a longer one keeps its own length (the composite cuts it there); "out" keeps the own length ("auto":
        `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
@@ -148,6 +149,14 @@ OWN_LENGTH_MIN, OWN_LENGTH_MAX = 0.8, 3.2  # limits of the garment's own length,
 # Neck-to-hips length over shoulder width facing the camera: 1.2-1.9 on the samples (VITON-HD paired up to 1.88,
 # Dress Code upper 1.45-1.86); Dress Code 000001, turned three-quarters, has 2.41: its shoulders are foreshortened.
 TORSO_PER_SW_MAX = 1.9
+# Worn over the lower garment ("out"), a garment's own length scales with the geometric mean of the shoulder width
+# and the torso (neck-to-hips joints) over this ratio: the length over width calibration above holds exactly on
+# VITON-HD paired 00008 / 00034 (worn out, torso 1.87 / 1.88 sw; hems placed -0.02 / 0.00 sw from the worn ones),
+# and with the shoulders alone it hung 0.08 / 0.17 sw too long on Dress Code 000000 / 000004 (torso 1.70 / 1.71 sw;
+# -0.02 / +0.08 with the mean), 0.27 sw below the hips (at the crotch) on VITON-HD 10549 (1.42 sw). Tucked in, the
+# shoulders alone set it: VITON-HD paired 00017 (torso 1.23 sw) has its sleeves and armpits at their worn height
+# with them, 0.08 sw too high with the mean (box SSIM .774 -> .767); the hem is cut at the waistband anyway.
+TORSO_PER_SW_WORN = 1.87
 TUCK_DEPTH = 0.15  # a tucked-in hem reaches at least this far (x sw) below the lower garment's waistband
 # "auto" tucks in when the old top meets the lower garment at least this far (x sw) above the hip joints (a top
 # worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
@@ -349,23 +358,31 @@ def _no_side_pairs(pairs: KeypointPairs, m: int) -> SidePairs:
 SIDE_SEAM_AT: tuple[float, ...] = (0.35, 0.7)
 
 
-def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
+def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor | None = None) -> SidePairs:
     """Points on the garment's side seams pulled onto the torso's outline, so the sides follow the waist.
 
     A flat garment's side seam runs straight from armpit to hem corner; at `SIDE_SEAM_AT` of the way its point
     goes to the same fraction between the two targets, moved inwards onto the outline of the old top, the
     lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width) when the outline is narrower there --
-    never outwards. Confidence 0 where an end landmark is missing or the outline is not found.
+    never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
+    armpit: a fitted waist, an A-line hem) moves in along its row onto the garment's edge, so the edge itself, not
+    the background beside it, lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw
+    inside the body's and the trousers showed beside it, down to the flared hem). Confidence 0 where an end
+    landmark is missing or the outline is not found.
 
     Args:
         pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
         body: `BodyMasks` (B or 1) in the person frame.
+        garment_mask: optional (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask in the frame of
+            `pairs.garment_hw`.
 
     Returns:
         `SidePairs` with M = 2 x len(`SIDE_SEAM_AT`) pairs: the wearer's right side, then the left.
     """
     if pairs.pose is None:
         raise ValueError("keypoints: side seams need the pose the targets were placed from")
+    if garment_mask is not None:
+        check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
     b = pairs.batch_size
     m = 2 * len(SIDE_SEAM_AT)
     g_out = pairs.garment_px.new_zeros(b, m, 3)
@@ -397,11 +414,27 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
                         inset = float(f.centre_a) + HEM_INSET * edge
                         if sign * inset < sign * float(across):  # only ever inwards
                             target = f.top + inset * f.u + down * f.v
-                        g_out[i, k, :2] = torch.lerp(g_all[i, ia, :2], g_all[i, ih, :2], t).to(g_out)
+                        g_point = torch.lerp(g_all[i, ia, :2], g_all[i, ih, :2], t)
+                        if garment_mask is not None:
+                            g_mask = garment_mask[i if garment_mask.shape[0] > 1 else 0, 0].detach() > 0.5
+                            g_point = _onto_garment(g_mask.to(g_point.device), g_point, -sign)
+                        g_out[i, k, :2] = g_point.to(g_out)
                         p_out[i, k, :2] = target.to(p_out)
                         g_out[i, k, 2] = p_out[i, k, 2] = 1.0
                 k += 1
     return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+def _onto_garment(mask: Tensor, point: Tensor, inwards: float) -> Tensor:
+    """(2,) garment pixel `point` moved along its row (`inwards` +1: towards larger x, -1: smaller) onto the first
+    pixel of the (H_g, W_g) bool `mask`, when it lies off the mask; kept where it is on it or no mask pixel is met
+    within the image."""
+    if bool(_lookup(mask, point)):
+        return point
+    direction = torch.tensor((inwards, 0.0), dtype=point.dtype, device=point.device)
+    limit = float(point[0]) if inwards < 0 else float(mask.shape[1] - point[0])
+    gap = _march(~mask, point, direction, max(limit, 1.0))
+    return point if gap is None or gap >= limit else point + gap * direction
 
 
 #: Where the shoulder-top pairs sit between the collar side (0) and the shoulder seam (1), and how far (x sw) at most
@@ -728,6 +761,7 @@ class _Frame:
     hip_mid: Tensor | None
     centre_a: Tensor  # the body's centre line, across `u` from `top`
     length_sw: Tensor  # the shoulder width lengths scale with (`sw`, or more when the shoulders turn away)
+    torso: Tensor | None  # neck joint -> hip joints' midpoint, px; None without them
 
 
 def _body_frame(j: Tensor) -> _Frame:
@@ -743,9 +777,19 @@ def _body_frame(j: Tensor) -> _Frame:
     # A person turned sideways shows foreshortened shoulders but a torso of full length: lengths follow the torso
     # when the shoulders are too narrow for it (widths keep `sw`: they are foreshortened too).
     length_sw = sw
+    torso = None
     if hip_mid is not None and neck is not None:
-        length_sw = torch.maximum(sw, (hip_mid - neck).norm() / TORSO_PER_SW_MAX)
-    return _Frame(rs, ls, sw, u, v, top, hip_mid, centre_a, length_sw)
+        torso = (hip_mid - neck).norm()
+        length_sw = torch.maximum(sw, torso / TORSO_PER_SW_MAX)
+    return _Frame(rs, ls, sw, u, v, top, hip_mid, centre_a, length_sw, torso)
+
+
+def _out_length_sw(f: _Frame) -> Tensor:
+    """The shoulder width a garment worn over the lower garment takes its length from: the geometric mean of `sw`
+    and the torso over `TORSO_PER_SW_WORN` (the torso over `TORSO_PER_SW_MAX` when more: a person turned sideways)."""
+    if f.torso is None:
+        return f.length_sw
+    return torch.maximum((f.sw * f.torso / TORSO_PER_SW_WORN).sqrt(), f.torso / TORSO_PER_SW_MAX)
 
 
 def _lookup(mask: Tensor, pts: Tensor) -> Tensor:
@@ -897,7 +941,7 @@ def _place_one(
     if mask_ext is not None:
         hem_b = mask_ext[0]
     elif own is not None:
-        hem_b = own * f.length_sw
+        hem_b = own * (_out_length_sw(f) if tuck == "out" else f.length_sw)
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)
             if meet is not None:  # reaches into the lower garment, which stays in front; a longer top keeps its

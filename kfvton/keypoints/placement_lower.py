@@ -817,7 +817,9 @@ def place_dress_landmarks(
     landmarks = _check_landmarks(landmarks, "dress", DRESS_LANDMARKS)
     check_lower_pose(pose, category="dress")
     b = _batch(landmarks, pose, parse)
-    bodice = place_garment_landmarks(bodice_landmarks(landmarks), pose)
+    # "in": the bodice's length at the shoulders' scale (no masks, so nothing is cut); "out" scales a top worn over
+    # a lower garment with the torso too (`TORSO_PER_SW_WORN`), which a dress's bodice is not
+    bodice = place_garment_landmarks(bodice_landmarks(landmarks), pose, tuck="in")
     g_all = landmarks.points.detach().double().cpu().expand(b, -1, -1)
     upper_t = bodice.person_px.detach().double().cpu().expand(b, -1, -1)
     j_all = pose.joints.detach().double().cpu()

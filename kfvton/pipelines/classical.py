@@ -355,7 +355,9 @@ def classical_tryon(
         pairs = place_collar_on_neck(pairs, neck_from_parse(parse).to(person.device))
     pairs = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
     sides = (
-        None if body is None else join_side_pairs(place_side_seams(pairs, body), place_shoulder_tops(pairs, body, mask))
+        None
+        if body is None
+        else join_side_pairs(place_side_seams(pairs, body, mask), place_shoulder_tops(pairs, body, mask))
     )
     # sleeves inside the person, long ones over the bare arms
     silhouette = None if parse is None else (parse != 0).unsqueeze(1)

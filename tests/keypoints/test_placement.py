@@ -16,6 +16,7 @@ from kfvton.keypoints.placement import (
     SLEEVE_START,
     STAND_MIN,
     TORSO_PER_SW_MAX,
+    TORSO_PER_SW_WORN,
     TUCK_DEPTH,
     WIDE_CUFF_MAX,
     WIDE_CUFF_OUT,
@@ -88,7 +89,7 @@ class TestPlaceGarmentLandmarks:
         turned_pairs = place_garment_landmarks(tshirt_landmarks(), turned)
         turned_hem = target(turned_pairs, "hem_center")[1]
         top = 150 - COLLAR_UP * 0.6 * SW
-        own = (front_hem - (150 - COLLAR_UP * SW)) / SW
+        own = (front_hem - (150 - COLLAR_UP * SW)) / (SW * torso / TORSO_PER_SW_WORN) ** 0.5
         assert abs(float(turned_hem - top) - float(own) * torso / TORSO_PER_SW_MAX) < 0.03 * SW
         assert float(turned_hem - top) > 1.3 * float(own) * 0.6 * SW  # not shrunk with the shoulder width
         # across, the turned garment is narrower (its widths follow the foreshortened shoulders)
@@ -110,7 +111,8 @@ class TestPlaceGarmentLandmarks:
         # than the hips, centred on the body
         hem_l, hem_r, hem_c = target(pairs, "hem_left"), target(pairs, "hem_right"), target(pairs, "hem_center")
         own = (LENGTH_PER_SHOULDER["sleeved"] * 345 / 160 + LENGTH_PER_ARMPIT["sleeved"] * 345 / 150) / 2
-        assert abs(float(hem_c[1]) - (150 - COLLAR_UP * SW + own * SW)) < 0.05 * SW  # own length from the collar
+        length_sw = (SW * (340 - 150) / TORSO_PER_SW_WORN) ** 0.5  # the shoulders' and the torso's mean
+        assert abs(float(hem_c[1]) - (150 - COLLAR_UP * SW + own * length_sw)) < 0.05 * SW  # from the collar
         assert float(hem_r[0]) < 192 - 40 and float(hem_l[0]) > 192 + 40
         assert abs(float(hem_c[0]) - 192) < 1
         # collar between the shoulders, above the armpits; armpits under the shoulders
@@ -348,6 +350,47 @@ class TestFit:
         torch.testing.assert_close(loose.person_px[0, 0, :2], line, atol=1e-3, rtol=0)
         assert abs(float(tight.person_px[0, 0, 0]) - 192) <= 0.3 * SW + 1
         torch.testing.assert_close(tight.garment_px, loose.garment_px)
+
+    def test_side_seam_points_on_the_garments_own_edge(self):
+        """A garment whose side curves in under the armpit (a fitted waist) has its straight armpit -> hem line off
+        the garment there: that seam point moves in along its row onto the garment's edge, so the edge lands on
+        the body's outline (VITON-HD 10549 x 01260: the waist landed inside it, the trousers showed beside it);
+        a point on the garment stays."""
+        from kfvton.keypoints.placement import SIDE_SEAM_AT, place_side_seams
+
+        body = body_masks((160, 330), (330, 500), half_width=0.7 * SW)
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), tuck="out")
+        straight = place_side_seams(pairs, body)
+        full = torch.ones(1, 1, 400, 300)
+        torch.testing.assert_close(place_side_seams(pairs, body, full).garment_px, straight.garment_px)
+        waist = full.clone()
+        waist[..., :, :] = 0.0
+        waist[..., :, 110:190] = 1.0  # a narrow garment: every seam point lies off it, outside
+        fitted = place_side_seams(pairs, body, waist)
+        xs = fitted.garment_px[0, :, 0]
+        n = len(SIDE_SEAM_AT)
+        torch.testing.assert_close(xs[:n], torch.full((n,), 110.0, dtype=xs.dtype), atol=1.0, rtol=0)  # right edge
+        torch.testing.assert_close(xs[n:], torch.full((n,), 189.0, dtype=xs.dtype), atol=1.0, rtol=0)  # left edge
+        torch.testing.assert_close(fitted.person_px, straight.person_px)  # the targets stay on the body
+        torch.testing.assert_close(fitted.garment_px[..., 1], straight.garment_px[..., 1])
+
+    def test_lengths_follow_the_torso_as_much_as_the_shoulders(self):
+        """Worn out, the same garment on a shorter torso (same shoulders) ends higher, by the square root of the
+        torso's ratio (VITON-HD 10549, torso 1.42 sw: tops hung to the crotch); tucked in, the shoulders alone set
+        its length (VITON-HD paired 00017: its sleeves and armpits stay at their worn height)."""
+        frontal = frontal_pose()
+        short_joints = frontal.joints.clone()
+        for k in (8, 9, 12):  # the hips up by a quarter of the torso
+            short_joints[0, k, 1] -= 0.25 * (340 - 150)
+        short = Pose(short_joints, HW)
+        top = 150 - COLLAR_UP * SW
+        long_hem = float(target(place_garment_landmarks(tshirt_landmarks(), frontal, tuck="out"), "hem_center")[1])
+        short_hem = float(target(place_garment_landmarks(tshirt_landmarks(), short, tuck="out"), "hem_center")[1])
+        assert (short_hem - top) / (long_hem - top) == pytest.approx(0.75**0.5, abs=0.01)
+        tucked = [
+            target(place_garment_landmarks(tshirt_landmarks(), p, tuck="in"), "armpit_left") for p in (frontal, short)
+        ]
+        torch.testing.assert_close(tucked[0], tucked[1])
 
     def test_shoulder_tops_rise_onto_the_round_shoulders(self):
         from kfvton.keypoints.placement import SHOULDER_TOP_AT, SHOULDER_TOP_MAX, place_shoulder_tops
@@ -590,7 +633,8 @@ class TestStraps:
         pairs = place_garment_landmarks(camisole_landmarks(), frontal_pose(), tuck="out")
         top = 150 - COLLAR_UP * SW
         own = LENGTH_PER_ARMPIT["none"] * (385 - 30) / 160  # strap tops 100 px apart would say 0.93 x 355 / 100
-        assert float(target(pairs, "hem_center")[1]) - top == pytest.approx(own * SW, rel=0.02)
+        length_sw = (SW * (340 - 150) / TORSO_PER_SW_WORN) ** 0.5  # the shoulders' and the torso's mean
+        assert float(target(pairs, "hem_center")[1]) - top == pytest.approx(own * length_sw, rel=0.02)
 
 
 class TestHemCentre:
