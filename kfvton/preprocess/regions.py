@@ -13,7 +13,7 @@ layout (LIP-20 / VITON-HD ids) from:
 
 Labels written: 0 background, 2 hair, 13 face, 10 neck, 5 upper clothes, 6 dress (a one-colour one-piece),
 14 / 15 left / right arm (the wearer's), 9 lower garment (pants and skirts are not told apart), 16 / 17 legs,
-8 socks, 18 / 19 shoes, and 3 for what a hand carries (a bag: LIP's glove label, `CARRIED`, kept in front and never repainted).
+18 / 19 shoes, and 3 for what a hand carries (a bag: LIP's glove label, `CARRIED`, kept in front and never repainted).
 It is an estimate: `RegionEstimate.method` says so and which silhouette was used, and callers show it.
 """
 
@@ -76,8 +76,7 @@ def _skeleton(joints: np.ndarray, hw: tuple[int, int], scale: float) -> np.ndarr
     bones = (("neck", "nose"), ("neck", "mid_hip"), ("left_shoulder", "right_shoulder"), ("right_hip", "left_hip"),
              ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"), ("left_shoulder", "left_elbow"),
              ("left_elbow", "left_wrist"), ("right_hip", "right_knee"), ("left_hip", "left_knee"),
-             ("right_knee", "right_ankle"), ("left_knee", "left_ankle"), ("neck", "right_hip"),
-             ("neck", "left_hip"))  # fmt: skip
+             ("neck", "right_hip"), ("neck", "left_hip"))  # fmt: skip
     for a, b in bones:
         ja, jb = joints[joint_index(a)], joints[joint_index(b)]
         if ja[2] > PRESENT_THRESHOLD and jb[2] > PRESENT_THRESHOLD:
@@ -94,8 +93,7 @@ def silhouette_plain_background(
 
     Pixels far from the median border colour start as the person; with a pose, its skeleton is marked as surely the
     person and OpenCV's GrabCut refines the mask from colour statistics (white clothes on a white wall), at
-    `work_size` pixels on the long side. The largest blob is kept, with the blobs the skeleton runs through (legs
-    cut off by a white lace hem), and its holes filled.
+    `work_size` pixels on the long side. The largest blob is kept and its holes filled.
 
     Args:
         image: (B, 3, H, W) float RGB in [0, 1].
@@ -146,10 +144,7 @@ def silhouette_plain_background(
         fg = fg.astype(np.uint8)
         kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
         fg = cv2.morphologyEx(cv2.morphologyEx(fg, cv2.MORPH_OPEN, kernel), cv2.MORPH_CLOSE, kernel)
-        sure_parts = np.zeros_like(fg, bool)
-        if pose is not None:  # parts cut off by a band of the wall's colour (legs below a white lace hem)
-            sure_parts = connected_to(fg > 0, sure)
-        fg = (largest_component(fg) > 0) | sure_parts
+        fg = largest_component(fg) > 0
         inverse = (~fg).astype(np.uint8)  # fill holes: background pixels not connected to the frame
         _, labels = cv2.connectedComponents(inverse, connectivity=4)
         edge = np.unique(np.concatenate((labels[0], labels[-1], labels[:, 0], labels[:, -1])))
@@ -570,16 +565,6 @@ def _one(
                 other = joint(f"{'right' if side == 'left' else 'left'}_ankle")
                 mine = feet if other is None else feet & (np.abs(xx - a[0]) <= np.abs(xx - other[0]))
                 parse[mine] = label
-    knees = [j[1] for j in (joint("left_knee"), joint("right_knee")) if j is not None]
-    if hips and knees:
-        # socks: lower-garment pixels apart from the garment at the waistband (bare legs between), wholly below the
-        # knees (a full-length photo's white socks, once the skeleton keeps the shins in the silhouette)
-        fabric_below = parse == 9
-        apart = fabric_below & ~connected_to(fabric_below, fabric_below & (yy < split + 0.1 * torso))
-        count, labels, stats, _ = cv2.connectedComponentsWithStats(apart.astype(np.uint8), connectivity=8)
-        low = np.zeros(count, bool)
-        low[1:] = stats[1:, cv2.CC_STAT_TOP] > min(knees)
-        parse[low[labels]] = SOCKS
 
     # neck and neckline: skin between the chin and the split that is not an arm
     torso_skin = body & skin & (parse == 5) & (yy < split)
@@ -647,8 +632,6 @@ CARRY_AREA = 0.04
 #: an arm is thin) and lies at least CARRY_SLEEVE shoulder widths from the shoulder-elbow-wrist lines (not a sleeve).
 CARRY_THICK = 0.1
 CARRY_SLEEVE = 0.2
-#: LIP's socks label (`_one`: lower-garment-coloured blobs below the knees, apart from the garment).
-SOCKS = 8
 #: Label of carried objects: LIP's glove (3), the hand-held label: kept in front, never repainted as old clothes.
 CARRIED = 3
 _CARRY_JOINTS = (

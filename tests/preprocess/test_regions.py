@@ -13,7 +13,6 @@ from kfvton.preprocess.regions import (
     CARRIED,
     GARMENT_RIM,
     REGION_METHOD,
-    SOCKS,
     estimate_regions,
     refine_person_mask,
     silhouette_plain_background,
@@ -286,42 +285,6 @@ def test_lower_body_and_legs():
     parse = estimate_regions(img, pose).parse[0]
     assert (parse[140:170, 50:90] == 9).float().mean() > 0.9
     assert parse[190, 54] in (16, 17) and parse[190, 86] in (16, 17)
-
-
-def test_socks_below_bare_shins_are_socks():
-    """Grey socks below bare shins, apart from the trousers ending at the knees: socks (8), not lower garment (they
-    were 9, so a lower-body try-on repainted them as old trousers)."""
-    img, pose = _figure()
-    _paint(img, (1.0, 1.0, 1.0), 175, 200, 30, 110)
-    _paint(img, SKIN, 175, 200, 46, 62)
-    _paint(img, SKIN, 175, 200, 78, 94)
-    _paint(img, (0.5, 0.5, 0.55), 186, 200, 46, 62)
-    _paint(img, (0.5, 0.5, 0.55), 186, 200, 78, 94)
-    joints = pose.joints.clone()
-    joints[0, joint_index("right_ankle")] = torch.tensor([54.0, 197.0, 0.9])
-    joints[0, joint_index("left_ankle")] = torch.tensor([86.0, 197.0, 0.9])
-    parse = estimate_regions(img, Pose(joints, (H, W))).parse[0]
-    assert (parse[187:193, 48:60] == SOCKS).float().mean() > 0.9 and (
-        parse[187:193, 80:92] == SOCKS
-    ).float().mean() > 0.9
-    assert (parse[140:170, 50:90] == 9).float().mean() > 0.9
-
-
-def test_plain_silhouette_keeps_legs_below_a_white_hem():
-    """Shins below a band of the wall's colour (a white lace hem) are a blob of their own: the pose's knee-ankle bones
-    run through it, so the silhouette keeps it (before: only the largest blob, the legs were background)."""
-    img, pose = _figure()
-    _paint(img, (1.0, 1.0, 1.0), 160, 200, 30, 110)
-    _paint(img, SKIN, 166, 200, 50, 60)
-    _paint(img, SKIN, 166, 200, 80, 90)
-    joints = pose.joints.clone()
-    joints[0, joint_index("right_knee")] = torch.tensor([55.0, 150.0, 0.9])  # above the hem
-    joints[0, joint_index("left_knee")] = torch.tensor([85.0, 150.0, 0.9])
-    joints[0, joint_index("right_ankle")] = torch.tensor([55.0, 196.0, 0.9])
-    joints[0, joint_index("left_ankle")] = torch.tensor([85.0, 196.0, 0.9])
-    sil = silhouette_plain_background(img, pose=Pose(joints, (H, W)))[0, 0]
-    assert sil[175:195, 52:58].float().mean() > 0.9 and sil[175:195, 82:88].float().mean() > 0.9
-    assert sil[175:195, 64:76].sum() == 0  # the wall between the legs
 
 
 def test_garment_rim_grows_the_garment_only():
