@@ -523,14 +523,16 @@ def lift_to_edge(
         max_lift: >= 0, person pixels.
 
     Returns:
-        (garment point, person point), each (2,) float (x, y) pixels, dtype of `person_line`; None where a line's
-        point is outside its mask, or the person mask's edge is not at least a pixel past where the garment's
+        (garment point, person point), each (2,) float (x, y) pixels, dtype of `person_line`; None where a line is
+        under a pixel long or its point is outside its mask, or the person mask's edge is not at least a pixel past where the garment's
         edge lands (the pair would pull the garment in).
     """
     ends = []  # (the line's point, across it away from the third point, the mask's edge's offset) per frame
     for (start, end, away), mask in ((garment_line, garment_mask), (person_line, person_mask)):
         length = float((end - start).norm())
-        out = _perp((end - start) / max(length, 1e-6))
+        if length < 1.0:  # no direction across a line under a pixel long (a tiny garment photo)
+            return None
+        out = _perp((end - start) / length)
         out = out if float(out @ (end - away)) > 0 else -out
         point = torch.lerp(start, end, at)
         ends.append((point, out, _march(mask, point, out, length)))

@@ -230,9 +230,13 @@ class TestFit:
         assert tucked >= 280 + 0.9 * TUCK_DEPTH * SW  # into the trousers
         assert float(target(place_garment_landmarks(crop, pose, body=body), "hem_center")[1]) == tucked  # auto
 
-    def test_tucked_long_top_keeps_its_own_length(self):
+    def test_tucked_long_top_keeps_its_own_length(self, monkeypatch):
         # a T-shirt (own hem ~400) and a longer shirt tucked in at y = 280: the hem is not squeezed up towards the
-        # waistband (the composite cuts the top there), so what shows above it keeps the garment's proportions
+        # waistband (the composite cuts the top there), so what shows above it keeps the garment's proportions;
+        # compared with "out" at the same length scale (worn out, a top's length also follows the torso)
+        import kfvton.keypoints.placement as placement
+
+        monkeypatch.setattr(placement, "_out_length_sw", lambda f: f.length_sw)
         long = tshirt_landmarks()
         for name in ("hem_left", "hem_right", "hem_center"):
             long.points[..., GARMENT_LANDMARKS.index(name), 1] += 60
@@ -453,6 +457,13 @@ class TestLiftToEdge:
         assert self._lift(85) is None  # the person's edge 16 px out, the garment's lands 22 px out: no pulling in
         assert self._lift(100) is None  # the line on the person's edge: 1 px, not past
         assert self._lift(120) is None  # the line's point outside the person: no edge to follow
+
+    def test_no_pair_on_a_line_under_a_pixel_long(self):
+        from kfvton.keypoints.placement import lift_to_edge
+
+        mask = torch.ones(20, 20, dtype=torch.bool)
+        dot = torch.tensor([[6.0, 1.0], [6.0, 1.0], [9.0, 1.0]], dtype=torch.float64)  # a tiny garment photo's line
+        assert lift_to_edge(dot, dot, mask, mask, 0.5, scale=1.0, max_lift=5.0) is None
 
 
 def _arm_pose(angle_deg: float) -> Pose:
