@@ -306,7 +306,8 @@ class TestWarpByParts:
 
         assert min(outer_edges(0.0)) < 101  # the step
         cut = round(110 - gw.SLEEVE_OUT * 512)  # the silhouette's edge, less what a sleeve may stand past it
-        assert min(outer_edges(cut_down)) == cut  # cut on down to the cuff along the sleeve's edge
+        assert abs(min(outer_edges(cut_down)) - cut) <= 1  # cut on down to the cuff along the sleeve's edge (a pixel
+        # either way: the grown silhouette's round, and the warp's resampling, move it)
 
     def test_batch_items_warp_as_they_do_alone(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
