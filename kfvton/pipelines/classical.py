@@ -70,7 +70,7 @@ from .garment_warp import (
     warp_garment,
 )
 from .lower_warp import warp_lower_garment
-from .waistband import cut_below_waistband, tucked_waistband
+from .waistband import cut_below_waistband, lowered_waistband, tucked_waistband
 
 __all__ = [
     "ClassicalTryOn",
@@ -371,7 +371,9 @@ def classical_tryon(
     front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
     waistband = None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks)
     # what of a tucked-in top is reported as lying on the person (the composite shows it down to the waistband)
-    reported = None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks, TUCKED_REPORTED)
+    reported = (
+        None if waistband is None else lowered_waistband(waistband, pose, tuple(parse.shape[-2:]), TUCKED_REPORTED)
+    )
     sleeves = warp.sleeves if isinstance(warp, PartWarp) else None
     comp = composite_garment(
         person,
@@ -429,13 +431,12 @@ def _garment_over_lower(parse: Tensor, warped_mask: Tensor, tucks: tuple[str, ..
     return torch.where(over, torch.full_like(parse, VITONHD_UPPER_CLOTHES[0]), parse.expand(b, -1, -1))
 
 
-def _tucked_waistband(parse: Tensor, pose: Pose, tucks: tuple[str, ...], below_sw: float = 0.0) -> Tensor | None:
-    """(B, W) rows of the lower garment's waistband (`waistband.tucked_waistband`, lowered by `below_sw` shoulder
-    widths) for items tucked "in", inf for those worn "out" (their hem lies over the lower garment); None when none
-    is tucked in."""
+def _tucked_waistband(parse: Tensor, pose: Pose, tucks: tuple[str, ...]) -> Tensor | None:
+    """(B, W) rows of the lower garment's waistband (`waistband.tucked_waistband`) for items tucked "in", inf for
+    those worn "out" (their hem lies over the lower garment); None when none is tucked in."""
     if "in" not in tucks:
         return None
-    rows = tucked_waistband(parse, pose, below_sw).to(parse.device)
+    rows = tucked_waistband(parse, pose).to(parse.device)
     b = max(rows.shape[0], len(tucks))
     tucked_in = torch.tensor([t == "in" for t in tucks], device=parse.device).expand(b)
     return torch.where(tucked_in[:, None], rows.expand(b, -1), torch.full_like(rows.expand(b, -1), float("inf")))

@@ -30,7 +30,7 @@ from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
 from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES
 
-__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment", "cut_below_waistband", "tucked_waistband"]
+__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment", "cut_below_waistband", "lowered_waistband", "tucked_waistband"]
 
 #: The waistband's estimated height above the hip joints' line, in shoulder widths (the torso length over
 #: `TORSO_PER_SW_MAX` when more: a person turned sideways has foreshortened shoulders): tucked-in samples measure
@@ -128,10 +128,9 @@ def continue_lower_garment(
     return out
 
 
-def tucked_waistband(labels: Tensor, pose: Pose, below_sw: float = 0.0) -> Tensor:
+def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
     """(B, W) float rows (pixels) of the lower garment's waistband, a line fitted to its visible top edge between
-    the hip joints, lowered by `below_sw` shoulder widths; inf in items without a lower garment there or without
-    both hips and shoulders.
+    the hip joints; inf in items without a lower garment there or without both hips and shoulders.
 
     The top edge is the lower garment's first row in each column. What lies over the waistband (an arm, a hand,
     the old top hanging out) only lowers it: columns more than `HIDDEN_SW` under the line are left out of the next
@@ -165,8 +164,19 @@ def tucked_waistband(labels: Tensor, pose: Pose, below_sw: float = 0.0) -> Tenso
             fit = np.polyfit(xs[keep], tops[keep], 1)[0] if np.ptp(xs[keep]) > 0 else hip_slope
             slope = float(np.clip(fit, hip_slope - SLOPE_OFF_HIPS, hip_slope + SLOPE_OFF_HIPS))
             offset = float(np.mean(tops[keep] - slope * xs[keep]))
-        rows[i] = offset + below_sw * sw + slope * np.arange(w)
+        rows[i] = offset + slope * np.arange(w)
     return torch.from_numpy(rows).to(torch.float32)
+
+
+def lowered_waistband(rows: Tensor, pose: Pose, size_hw: tuple[int, int], below_sw: float) -> Tensor:
+    """(B, W) `rows` (`tucked_waistband`, of an image of `size_hw`) lowered by `below_sw` of each item's shoulder
+    width (the same as the fit's); inf rows, and items without both hips and shoulders, stay as they are."""
+    down = torch.zeros(rows.shape[0], dtype=rows.dtype)
+    for i in range(rows.shape[0]):
+        frame = _hips_and_sw(pose, i, size_hw)
+        if frame is not None:
+            down[i] = below_sw * frame[2]
+    return rows + down.to(rows.device)[:, None]
 
 
 def cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None) -> Tensor:

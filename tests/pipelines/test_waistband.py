@@ -7,7 +7,12 @@ import torch
 
 from kfvton.keypoints.pose import Pose, joint_index
 from kfvton.pipelines.classical import classical_tryon
-from kfvton.pipelines.waistband import continue_lower_garment, cut_below_waistband, tucked_waistband
+from kfvton.pipelines.waistband import (
+    continue_lower_garment,
+    cut_below_waistband,
+    lowered_waistband,
+    tucked_waistband,
+)
 
 HW = (128, 100)
 SKIN = (0.8, 0.6, 0.5)
@@ -87,7 +92,7 @@ def test_tucked_waistband_follows_the_visible_edge_not_what_hangs_over_it() -> N
 
 def test_tucked_top_cut_under_a_lowered_waistband_but_its_sleeves() -> None:
     # the line 0.25 shoulder widths (40 px) under the waistband: what `classical.TUCKED_REPORTED` reports
-    rows = tucked_waistband(hanging_out_labels(), pose(), below_sw=0.25)
+    rows = lowered_waistband(tucked_waistband(hanging_out_labels(), pose()), pose(), HW, 0.25)
     assert float((rows[0, 30:70] - 76).abs().max()) < 1.0
     sleeves = torch.zeros(1, 2, *HW, dtype=torch.bool)
     sleeves[0, 0, :, :10] = True
