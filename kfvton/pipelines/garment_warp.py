@@ -651,12 +651,16 @@ def _past_shoulders(
     (shoulder target -> armpit target, extended), from the (B, N, 2) torso targets and whether each is placed (B, N;
     an armpit the garment photo does not show is still placed on the body). A
     flat garment's square shoulder corners land there (the body's shoulders slope and round off); a sleeve covers
-    what lies past its armhole."""
+    what lies past its armhole. "Above" is the side of the armpit line toward the image top, not the shoulders'
+    side: a strap dress's shoulder points lie below its armpits, and everything below them was cut off outside the
+    near-vertical armhole lines (Dress Code 020718 on 020720: the slip dress ended at a straight vertical edge)."""
     i = {n: names.index(n) for n in ("armpit_right", "armpit_left", "shoulder_right", "shoulder_left")}
     ar, al = targets[:, i["armpit_right"]], targets[:, i["armpit_left"]]
     sr, sl = targets[:, i["shoulder_right"]], targets[:, i["shoulder_left"]]
     mid = (ar + al) / 2
-    above = ~_past_line(ar, al, (sr + sl) / 2, origin, size_hw)
+    down = torch.stack((-(al - ar)[:, 1], (al - ar)[:, 0]), dim=-1)  # perpendicular to the armpit line ...
+    down = torch.where(down[:, 1:] < 0, -down, down)  # ... pointing down the image
+    above = _past_line(ar, al, mid + down, origin, size_hw)
     outside = _past_line(sr, ar, mid, origin, size_hw, margin) | _past_line(sl, al, mid, origin, size_hw, margin)
     known = valid[:, list(i.values())].all(-1)
     return above & outside & known[:, None, None]

@@ -482,3 +482,30 @@ class TestLongSleeves:
         assert float(after[0, 0, 370, 261]) < 0.5  # the hand stays bare
         newly = sleeve_arm & (before[0, 0] < 0.5) & (after[0, 0] > 0.5)
         assert bool(covered.sleeves[0, 1][newly].all())  # by the left sleeve
+
+
+def test_past_shoulders_cuts_only_above_the_armpits_when_the_shoulders_lie_below_them():
+    """A strap dress's placed shoulder points lie below its armpits (the neckline's corners under the straps): the
+    square-shoulder cut keeps to the side of the armpit line toward the image top. It took the shoulders' side,
+    so every pixel below the armpits outside the near-vertical armhole lines was cut (Dress Code 020718's slip
+    dress on 020720 ended at a straight vertical edge a hip width inside the body)."""
+    from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS
+    from kfvton.pipelines.garment_warp import _past_shoulders
+
+    names = GARMENT_LANDMARKS
+    targets = torch.zeros(1, len(names), 2, dtype=torch.float64)
+    placed = {"armpit_right": (100, 100), "armpit_left": (200, 100), "shoulder_right": (98, 130)}
+    placed["shoulder_left"] = (202, 130)  # below the armpits
+    for name, xy in placed.items():
+        targets[0, names.index(name)] = torch.tensor(xy, dtype=torch.float64)
+    valid = torch.ones(1, len(names), dtype=torch.bool)
+    cut = _past_shoulders(targets, valid, names, (0, 0), (400, 300), 2.0)[0]
+    assert not bool(cut[110:, :].any())  # below the armpits: the dress's body, whatever lies outside the lines
+    assert bool(cut[60, 250]) and bool(cut[60, 40])  # above them, outside the armhole lines: cut
+    assert not bool(cut[60, 150])  # ... and between them kept
+    # the usual top (shoulders above the armpits): the same cut above, nothing below
+    targets[0, names.index("shoulder_right")] = torch.tensor((110.0, 40.0), dtype=torch.float64)
+    targets[0, names.index("shoulder_left")] = torch.tensor((190.0, 40.0), dtype=torch.float64)
+    cut = _past_shoulders(targets, valid, names, (0, 0), (400, 300), 2.0)[0]
+    assert not bool(cut[110:, :].any())
+    assert bool(cut[60, 250]) and not bool(cut[60, 150])
