@@ -837,3 +837,30 @@ def test_dress_side_points_follow_the_placed_hips(dresscode):
                 assert all(b >= a - 1.0 for a, b in zip(ds, ds[1:], strict=False)), (person, garment, side, ds)
             if (person, garment) == ("020718", "020714"):
                 assert at("side_left_1")[1] >= at("hip_left")[1] - 1.0  # was 28 px above it
+
+
+def test_slip_dress_reaches_its_side_points(dresscode):
+    """020718's slip dress (strap tops: its placed shoulder points lie below its armpits) on 020720 (label map):
+    the warped dress reaches the side points it was placed on, on both sides. Before, the torso's square-shoulder
+    cut (`garment_warp._past_shoulders`) took the side of the armpit line the shoulders lie on, so everything below
+    the armpits outside the near-vertical armhole line was cut: the wearer's left side ended 16 / 48 / 88 px short
+    of its three side points, a straight vertical edge with the old dress repainted as a skin strip beside it."""
+    from kfvton.geometry.warp import sample_grid
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+    from kfvton.keypoints.placement_lower import place_dress_landmarks
+    from kfvton.pipelines.lower_warp import warp_lower_garment
+
+    folder = dresscode / "dresses"
+    garment = load_image(folder / "images" / "020718_1.jpg")
+    mask = _mask(garment)
+    _, _, pose, parse = _load(folder, "020720")
+    pairs = place_dress_landmarks(detect_dress_landmarks(garment, mask), pose, parse=parse)
+    warp = warp_lower_garment(pairs, mask, "dress", grid_step=4)
+    landed = sample_grid(mask, warp.grid, align_corners=warp.align_corners, name="mask")[0, 0] > 0.5
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        for k in (1, 2, 3):
+            x, y = pairs.person_px[0, pairs.names.index(f"side_{side}_{k}"), :2].tolist()
+            cols = landed[int(round(y))].nonzero().flatten()
+            assert cols.numel() > 0, (side, k)
+            edge = float(cols.max() if sign > 0 else cols.min())
+            assert (x - edge) * sign <= 4.0, (side, k, x, edge)  # measured 0-1 px
