@@ -1079,12 +1079,13 @@ def _fill_enclosed(dark: np.ndarray) -> np.ndarray:
 #: A button placket under a collar's front (a shirt's: `kfvton.keypoints.placement.place_front_neckline` lets its
 #: collar close at the neck): over the rows `PLACKET_ROWS` collar widths under the front's top and the columns
 #: within `PLACKET_HALF` collar widths of its centre, the mean |horizontal luma step| per column peaks (the
-#: placket's edges) at least `PLACKET_PEAK` x the columns' median and `PLACKET_MIN_EDGE` per px. Dress Code shirts
-#: 000000, 000004, 000005 and VITON-HD 00034 peak at 2.2-9.8 x (0.033-0.11); a plain V-neck (VITON-HD 11791), a mock
-#: neck (11028) and a T-shirt's front (07429) at 1.3 x (under 0.017). A print's edges average out over the rows.
+#: placket's edges; the median over rows: a print's patch over part of them does not count) at least `PLACKET_PEAK`
+#: x the columns' median and `PLACKET_MIN_EDGE` per px. Dress Code shirts 000000, 000004, 000005 and an unseen
+#: camp-collar shirt peak at 2.8-43 x (0.03-0.15); a plain V-neck (VITON-HD 11791) at 1.3 x (0.005), an unseen
+#: football jersey's V over its printed lettering and number at 1.9 x.
 PLACKET_ROWS = (0.1, 1.5)
 PLACKET_HALF = 0.3
-PLACKET_PEAK = 1.8
+PLACKET_PEAK = 2.4
 PLACKET_MIN_EDGE = 0.01
 
 
