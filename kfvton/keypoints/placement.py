@@ -552,27 +552,38 @@ def lift_to_edge(
 #: `NECK_DEPTH_SHARE` of its flat depth; deeper (V, scoop) necks keep theirs (no pair).
 NECK_DEPTH_SHARE = 0.5
 ROUND_NECK_MAX = 0.6
+#: A collared shirt's front (where its collar's wings meet, over a button placket: `find_placket`) closes at the
+#: neck's base when worn however deep the flat photo shows it: its opening is the collar laid open, not a V. Its
+#: front rises like a round neck's up to this depth x its collar width (Dress Code 000000 / 000004: 0.70 / 0.84;
+#: the collar then sat 0.2 sw low with the old collar's skin-repainted V above it, box SSIM 0.652 / 0.507 ->
+#: 0.693 / 0.521); a V-neck as deep (VITON-HD 11791: 0.86) has no placket and keeps its depth.
+COLLAR_NECK_MAX = 1.0
 NECK_MIN_CONF = 0.5  # collar sides found on the outline (not placed by a cut's rule)
 
 
-def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePairs:
-    """One torso pair at the front neckline's lowest point, so a round neck sits at the base of the neck.
+def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor, collared: Tensor | None = None) -> SidePairs:
+    """One torso pair at the front neckline's lowest point, so a round neck (or a shirt's collar) sits at the base
+    of the neck.
 
     Garment side: the first garment pixel under the collar sides in the column between them (the front neckline,
     once `cut_inside_back` has removed the back seen through the opening). Person side: `NECK_DEPTH_SHARE` of that
     depth x the width scale (collar sides' person / garment distance) under the collar sides' targets. Without it a
     round neck keeps its flat depth and sits far down the chest (00008's low collar). Confidence 0 for deep necks
-    (`ROUND_NECK_MAX`), where the collar sides are missing or placed by a cut's rule, where the column has no
-    opening, or without a pose.
+    (`ROUND_NECK_MAX`; `COLLAR_NECK_MAX` for a `collared` item), where the collar sides are missing or placed by a
+    cut's rule, where the column has no opening, or without a pose.
 
     Args:
         pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
         garment_mask: (B or 1, 1, H_g, W_g) float [0, 1], the garment's mask (after `cut_inside_back`).
+        collared: optional (B or 1,) bool, the garments with a button placket under their front
+            (`kfvton.pipelines.garment_warp.find_placket`): their collar closes at the neck (`COLLAR_NECK_MAX`).
 
     Returns:
         `SidePairs` with M = 1 pair per item.
     """
     check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    if collared is not None:
+        check_shape(collared, "collared", ("B",))
     b = pairs.batch_size
     found = _no_side_pairs(pairs, 1)
     g_out, p_out = found.garment_px, found.person_px  # filled in place
@@ -602,7 +613,8 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor) -> SidePair
             continue
         depth_g = float(hole[0, 0] + below[0, 0])
         width_g = float((g[il, 0] - g[ir, 0]).abs())
-        if width_g < 1.0 or depth_g > ROUND_NECK_MAX * width_g:
+        closes = collared is not None and bool(collared[i if collared.shape[0] > 1 else 0])
+        if width_g < 1.0 or depth_g > (COLLAR_NECK_MAX if closes else ROUND_NECK_MAX) * width_g:
             continue
         depth = NECK_DEPTH_SHARE * depth_g * abs(float((p[il, :2] - p[ir, :2]) @ f.u) / width_g)
         mid = (p[il, :2] + p[ir, :2]) / 2

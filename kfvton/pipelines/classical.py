@@ -65,6 +65,7 @@ from .garment_warp import (
     PartWarp,
     cut_inside_back,
     find_collar_stand,
+    find_placket,
     warp_by_parts,
     warp_from_pairs,
     warp_garment,
@@ -185,6 +186,7 @@ def warp_keypoint_pairs(
     torso_extra: SidePairs | None = None,
     silhouette: Tensor | None = None,
     arms: Tensor | None = None,
+    collared: Tensor | None = None,
 ) -> Warp:
     """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
 
@@ -200,6 +202,8 @@ def warp_keypoint_pairs(
         torso_extra: more torso pairs for the part-wise warp (`place_side_seams`, which needs body masks).
         silhouette, arms: optional (B or 1, 1, H, W) bool person and arm masks for the part-wise warp: sleeves
             stay inside the person, long sleeves cover the arm (`warp_by_parts`).
+        collared: optional (B or 1,) bool, garments with a button placket (`find_placket`): their collar's front
+            closes at the neck (`place_front_neckline`).
 
     Raises:
         ValueError naming `method` when it is not one of `WARP_METHODS`.
@@ -212,7 +216,7 @@ def warp_keypoint_pairs(
     if by_parts and method == "auto" and {"hip_left", "side_left_1"} <= set(pairs.names):
         return warp_lower_garment(pairs, garment_mask, "dress", reg=reg, grid_step=grid_step)  # dress: + its sides
     if by_parts:
-        extra = join_side_pairs(torso_extra, place_front_neckline(pairs, garment_mask))
+        extra = join_side_pairs(torso_extra, place_front_neckline(pairs, garment_mask, collared))
         return warp_by_parts(
             pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=extra, silhouette=silhouette, arms=arms
         )
@@ -353,7 +357,11 @@ def classical_tryon(
     pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
     if parse is not None:  # the collar sides up onto the neck's base
         pairs = place_collar_on_neck(pairs, neck_from_parse(parse).to(person.device))
-    pairs = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
+    stood = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
+    # a shirt's collar closes at the neck however deep its flat front lies, unless its band already stood it up
+    # (both: Dress Code 000005's collar rose into the chin)
+    collared = find_placket(garment, mask, landmarks) & ~(stood.person_px != pairs.person_px).flatten(1).any(1)
+    pairs = stood
     sides = (
         None
         if body is None
@@ -363,7 +371,14 @@ def classical_tryon(
     silhouette = None if parse is None else (parse != 0).unsqueeze(1)
     arms = None if parse is None else labels_in(parse, VITONHD_ARMS).unsqueeze(1)
     warp = warp_keypoint_pairs(
-        pairs, mask, reg=reg, grid_step=grid_step, torso_extra=sides, silhouette=silhouette, arms=arms
+        pairs,
+        mask,
+        reg=reg,
+        grid_step=grid_step,
+        torso_extra=sides,
+        silhouette=silhouette,
+        arms=arms,
+        collared=collared,
     )
     # (the rim's backdrop blend out: no pale flecks along the hard edges)
     garment = clean_garment_rim(garment, mask)

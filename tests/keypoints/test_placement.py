@@ -688,6 +688,23 @@ class TestFrontNeckline:
         strappy = place_front_neckline(place_garment_landmarks(camisole_landmarks(), frontal_pose()), self._mask(20))
         assert float(strappy.person_px[0, 0, 2]) == 0.0  # rule-placed collar sides: nothing to measure from
 
+    def test_a_collared_front_rises_however_deep(self):
+        """A shirt's opening (its collar laid open, 0.83 collar widths deep) closes at the neck when worn: with a
+        placket (`collared`) it rises like a round neck's; as deep without one (a V-neck) it keeps its depth."""
+        from kfvton.keypoints.placement import COLLAR_NECK_MAX, NECK_DEPTH_SHARE, place_front_neckline
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        cl, cr = target(pairs, "collar_left"), target(pairs, "collar_right")
+        sx = float(cl[0] - cr[0]) / 60.0
+        shirt = place_front_neckline(pairs, self._mask(50), torch.tensor([True]))
+        assert float(shirt.garment_px[0, 0, 2]) == 1.0 and float(shirt.person_px[0, 0, 2]) == 1.0
+        assert float(shirt.person_px[0, 0, 1]) - float(cl[1]) == pytest.approx(NECK_DEPTH_SHARE * 50 * sx, abs=0.5)
+        assert float(place_front_neckline(pairs, self._mask(50), torch.tensor([False])).person_px[0, 0, 2]) == 0.0
+        deeper = int(COLLAR_NECK_MAX * 60) + 5  # deeper than a collar: an open front
+        assert float(place_front_neckline(pairs, self._mask(deeper), torch.tensor([True])).person_px[0, 0, 2]) == 0.0
+        with pytest.raises(ValueError, match="collared"):
+            place_front_neckline(pairs, self._mask(50), torch.tensor([[True]]))
+
 
 def test_a_narrow_gap_in_the_regions_does_not_pinch_the_waist():
     """Two-photo regions can miss a column (buttons, a belt loop): a gap of 0.08 sw just beside the centre line

@@ -13,7 +13,7 @@ from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmar
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.composite import composite_garment
-from kfvton.pipelines.garment_warp import cut_inside_back, find_collar_stand
+from kfvton.pipelines.garment_warp import cut_inside_back, find_collar_stand, find_placket
 from kfvton.preprocess.io import load_image, load_mask
 
 G_HW = (200, 160)
@@ -145,6 +145,24 @@ class TestCollarStand:
         assert float(stand[0, 2]) == 1.0 and 20 < float(stand[0, 1]) <= 24
         garment, mask, landmarks = flat_top(inside=0.7)  # nothing cut
         torch.testing.assert_close(find_collar_stand(garment, mask, mask, landmarks).collar_stand, torch.zeros(1, 3))
+
+
+class TestPlacket:
+    def test_a_placket_under_the_front_is_found_a_print_is_not(self):
+        """A shirt's button placket: two seams running down the centre column from the front under the cut
+        opening (row 45). A plain front and a print patch over a third of the rows have none."""
+        garment, mask, landmarks = flat_top(inside=0.3)
+        cut = cut_inside_back(garment, mask, landmarks)
+        assert not bool(find_placket(garment, cut, landmarks)[0])  # a plain front
+        printed = garment.clone()
+        printed[..., 60:80, 68:92] = 0.2  # a print's dark patch over 20 of the 70 rows read
+        assert not bool(find_placket(printed, cut, landmarks)[0])
+        shirt = garment.clone()
+        shirt[..., 45:190, 75:77] = 0.45
+        shirt[..., 45:190, 84:86] = 0.45
+        found = find_placket(shirt, cut, landmarks)
+        assert found.shape == (1,) and found.dtype == torch.bool and bool(found[0])
+        assert not bool(find_placket(shirt, mask, landmarks)[0])  # nothing cut: no front to start from
 
 
 def test_freed_long_sleeve_is_repainted_arm_wide():
