@@ -1390,7 +1390,7 @@ def _leg_fill(
     zone = cv2.GaussianBlur(zone, (0, 0), max(0.5, LEG_SOFT_PX * unit))
     shift = np.array([origin_yx[1], origin_yx[0]], np.float64)
     segments = [[pa - shift, pb - shift, ra, rb] for pa, pb, ra, rb in legs.segments]
-    for above, below in zip(segments[:-1], segments[1:]):
+    for above, below in zip(segments[:-1], segments[1:], strict=True):
         # a thigh and its calf meet at one knee (`arm_shading` fades a limb out past an end no other one shares:
         # their ends a shift apart drew a pale band across the knee)
         if np.linalg.norm(above[1] - below[0]) < max(above[3], below[2]):
