@@ -49,7 +49,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          arms each across its own width, `_arm_light`, also where an arm meets the repainted torso) and, on
          the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
-         no seam at an old sleeve's hem across an arm);
+         no seam at an old sleeve's hem across an arm); the legs repainted below the hips (`_leg_fill`) take no
+         light and folds of the old clothes, their own round shading, and the visible legs' tone and grain;
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
          limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, each upper arm
          under a freed sleeve continued as where it leaves the sleeve (`_upper_arms_under_sleeves`), and the torso
@@ -1123,6 +1124,7 @@ def _fill(
     if arms is not None:
         limb = np.minimum(limb, arms)
     tone = _body_tone(c, seeds, skin_colour, unit)
+    visible = None
     if legs is not None:
         gain = gain + (1.0 - gain) * legs.zone
         limb = np.minimum(limb, legs.light)
@@ -1150,6 +1152,11 @@ def _fill(
         skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
+    if visible is not None and legs is not None:
+        # the legs' own grain (smoother than the hands' and arms': Dress Code 020714's repainted thighs looked
+        # gritty), where enough of them show (`_grain` is ones otherwise: the other skin's then)
+        if _grain_support(bands, visible, unit) is not None:
+            skin_grain = skin_grain + (_grain(bands, visible, unit) - skin_grain) * legs.zone
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
     bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
     return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
@@ -1647,14 +1654,21 @@ def _grain_bands(img: np.ndarray, unit: float, rng: np.random.Generator) -> _Gra
     return _GrainBands(real, noises, max(1, round(2 * GRAIN_BANDS[-1] * unit)))
 
 
+def _grain_support(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray | None:
+    """(H, W) bool the `seed` (H, W) bool pixels whose widest band's support lies inside it, or None when fewer
+    than `GRAIN_MIN_PX` (scaled to 1024 rows): too few to read a grain from."""
+    r = bands.reach
+    inner = cv2.erode(seed.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    return inner if inner.sum() >= GRAIN_MIN_PX * unit * unit else None
+
+
 def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
     """(H, W) float32 gain ~ 1: noise with the fine texture of the image on `seed` (H, W) bool (real skin or
     background), for a smooth fill of it. Per band (`_grain_bands`), the noise's spread is the seed's (1.4826 x the
     median absolute deviation, over seed pixels whose band support lies inside the seed: not its edges, eyes or a
     print's outline). Ones when fewer than `GRAIN_MIN_PX` seed pixels (scaled to 1024 rows) remain."""
-    r = bands.reach
-    inner = cv2.erode(seed.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
-    if inner.sum() < GRAIN_MIN_PX * unit * unit:
+    inner = _grain_support(bands, seed, unit)
+    if inner is None:
         return np.ones(seed.shape, np.float32)
     out = np.zeros(seed.shape, np.float32)
     for real, noise in zip(bands.real, bands.noise, strict=True):

@@ -143,3 +143,17 @@ def test_a_thigh_and_its_calf_meet_at_one_knee_in_the_legs_shading() -> None:
     radius = np.where(rows <= 200, 30 - 6 * rows / 200, 24 - 6 * (rows - 200) / 200)
     edge = fill.light[rows, np.round(axis - 0.6 * radius).astype(int)]  # down the leg, 0.6 half-widths off its axis
     assert float(np.abs(np.diff(edge)).max()) < 0.04  # (the ends apart: a jump of 0.085 at the knee)
+
+
+def test_repainted_legs_take_the_visible_legs_grain_not_the_arms() -> None:
+    crop, seeds, legs, wc, visible = _dress_crop()
+    rng = np.random.default_rng(3)
+    arm = (crop.codes & composite._ARM) > 0
+    crop.img[arm] *= np.exp(0.12 * rng.standard_normal(int(arm.sum())))[:, None].astype(np.float32)  # a coarse grain
+    crop.img[visible] *= np.exp(0.01 * rng.standard_normal(int(visible.sum())))[:, None].astype(np.float32)  # smooth
+    leg_fill = composite._leg_fill(legs, visible, (0, 0), wc.shape, 1.0)
+    gain = np.ones(wc.shape, np.float32)
+    fill = composite._fill(crop, seeds, wc, gain, np.array(FACE, np.float32), 1.0, 0, legs=leg_fill)
+    thigh = np.log(fill[60:200, 100:121] @ np.array(composite.LUMA_WEIGHTS, np.float32))
+    fine = thigh[1:-1, 1:-1] - 0.25 * (thigh[:-2, 1:-1] + thigh[2:, 1:-1] + thigh[1:-1, :-2] + thigh[1:-1, 2:])
+    assert float(fine.std()) < 0.018  # (0.011; with the arms' grain 0.026)
