@@ -49,7 +49,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          arms each across its own width, `_arm_light`, also where an arm meets the repainted torso) and, on
          the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
-         no seam at an old sleeve's hem across an arm);
+         no seam at an old sleeve's hem across an arm); the legs repainted below the hips (`_leg_fill`) take no
+         light and folds of the old clothes, their own round shading, and the visible legs' tone and grain;
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
          limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, each upper arm
          under a freed sleeve continued as where it leaves the sleeve (`_upper_arms_under_sleeves`), and the torso
@@ -271,6 +272,15 @@ LEG_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 }  # fmt: skip
 #: ... a leg's centre moves at most LEG_SHIFT shoulder widths off its bones to its visible skin's.
 LEG_SHIFT = 0.12
+#: The repainted legs (`_leg_fill`) take their own shading and tone over the drawn legs softened by this (Gaussian
+#: sigma, pixels at 1024 rows): no seam where they meet the rest of the fill.
+LEG_SOFT_PX = 4.0
+#: ... and the tone of the visible legs (`_body_tone` of them) when at least this many of their skin pixels show (at
+#: 1024 rows; Dress Code 020720's ankles under a long dress: ~1600), else the body's.
+LEG_TONE_MIN_PX = 200
+#: ... their skin: like their own median colour when it is within this of the face's chromaticity (`_skin_like`'s
+#: rgb / sum, per channel; Dress Code 020720's lit legs are 0.05 off her made-up face), else like the face's.
+LEG_CHROMA = 0.08
 #: An arm's visible skin (the parse map's arm, not old clothes) measured across a bone (`_arm_widths`: the middle
 #: ARM_SPAN of its length, not the elbow's bend, in ARM_BINS slices; slices under ARM_FULL of `LIMB_WIDTHS` left
 #: out: a sleeve's edge or a hidden part) scales that bone's `LIMB_WIDTHS` within ARM_SCALE: a freed upper arm is
@@ -901,7 +911,8 @@ def _repaint(
         wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths, legs_fit)
         torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
-        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms)
+        leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
@@ -1092,6 +1103,7 @@ def _fill(
     i: int,
     torso: np.ndarray | None = None,
     arms: np.ndarray | None = None,
+    legs: _LegFill | None = None,
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
     (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
@@ -1102,13 +1114,24 @@ def _fill(
     nearby (it shows its own light and roundness), shading the skin as the person's own skin shades
     (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin and
     background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
-    share `wc`. `i` seeds the grain's noise."""
+    share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and
+    folds of the old clothes (a dress hangs off the legs: its folds and a satin's sheen made blotches on them), the
+    legs' own round shading, and the tone of the visible legs where enough of them show (`_body_tone`)."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     bg_fill = push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
     limb = limb_shading(wc < 0.5, unit)
     if arms is not None:
         limb = np.minimum(limb, arms)
+    tone = _body_tone(c, seeds, skin_colour, unit)
+    visible = None
+    if legs is not None:
+        gain = gain + (1.0 - gain) * legs.zone
+        limb = np.minimum(limb, legs.light)
+        visible = _visible_leg_skin(ci, legs.visible & ((cc & _FACE) == 0), skin_colour, unit)
+        if visible.sum() >= LEG_TONE_MIN_PX * unit * unit:
+            leg_seeds = _Seeds(seeds.background, visible, seeds.near)
+            tone = tone + (_body_tone(c, leg_seeds, skin_colour, unit, visible) - tone) * legs.zone[..., None]
     if torso is not None:
         limb = limb * torso
     # the body's tone is the visible skin's median, its own roundness included: the round shading spreads the
@@ -1119,7 +1142,7 @@ def _fill(
     # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
     # its own light and roundness); skin darkens redder, as the person's own does (`skin_slopes`)
     slopes = skin_slopes(ci, skin_seed, unit)
-    skin_fill = shade_skin(_body_tone(c, seeds, skin_colour, unit), gain * limb, slopes)
+    skin_fill = shade_skin(tone, gain * limb, slopes)
     if skin_seed.any():
         d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
@@ -1129,28 +1152,60 @@ def _fill(
         skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
+    if visible is not None and legs is not None:
+        # the legs' own grain (smoother than the hands' and arms': Dress Code 020714's repainted thighs looked
+        # gritty), where enough of them show (`_grain` is ones otherwise: the other skin's then)
+        if _grain_support(bands, visible, unit) is not None:
+            skin_grain = skin_grain + (_grain(bands, visible, unit) - skin_grain) * legs.zone
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
     bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
     return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
 
 
-def _body_tone(c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float) -> np.ndarray:
+def _visible_leg_skin(img: np.ndarray, legs: np.ndarray, skin_colour: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) bool the bare skin of the parse map's visible `legs` (H, W) bool in `img` (H, W, 3): off their outline
+    (`FRINGE_PX`), but also next to the old clothes (often only the ankles show under a long dress, all of them near
+    its hem), `_skin_like` the legs' own median colour when that is within `LEG_CHROMA` of `skin_colour`'s
+    chromaticity (the face's: a made-up or tanned face is oranger than the legs, whose lit half it turned down),
+    else like `skin_colour` (tights, socks: their colour is no skin's)."""
+    fringe = max(1, round(FRINGE_PX * unit))
+    out = cv2.erode(legs.astype(np.uint8), np.ones((2 * fringe + 1,) * 2, np.uint8)) > 0
+    if not out.any():
+        return out
+    px = img[out]
+    own = np.median(px, axis=0)
+    chroma = np.abs(own / (own.sum() + 1e-3) - skin_colour / (skin_colour.sum() + 1e-3)).max()
+    out[out] = _skin_like(px, own if chroma < LEG_CHROMA else skin_colour)
+    return out
+
+
+def _body_tone(
+    c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float, within: np.ndarray | None = None
+) -> np.ndarray:
     """(3,) the colour of repainted skin away from the real skin: the median colour of the visible skin but the
     face (neck, arms, hands: the face is lit most and may be made up; on the VITON-HD samples the arms measure
     0.89-1.05 of its luminance, median 0.95), of its pixels above the `BODY_SHADOW` quantile of luminance (not
     the shadowed fingers or the shade under the chin), at their median luminance, within `BODY_TONE` times
     `skin_colour`'s; `skin_colour` (of the face's tone) times `BODY_TONE_FACE` when fewer than `GRAIN_MIN_PX` (at
     1024 rows) such pixels show. The median of the visible skin includes its own shading: `_fill` keeps the
-    repaint's round shading's median at 1, so the repaint's median is this tone too."""
+    repaint's round shading's median at 1, so the repaint's median is this tone too. `within` (H, W) bool: of those
+    pixels only, at their own luminance, not within `BODY_TONE` (the visible legs, for the legs: the same body
+    part; Dress Code 020720's legs and arms measure 1.26 times her face's luminance, made up darker)."""
     body = seeds.skin & ((c.codes & _FACE) == 0)
+    if within is not None:
+        body &= within
     luma = np.array(LUMA_WEIGHTS, np.float32)
     ref = float(skin_colour @ luma)
-    if body.sum() < GRAIN_MIN_PX * unit * unit or ref <= 1e-3:
+    if body.sum() < (GRAIN_MIN_PX if within is None else LEG_TONE_MIN_PX) * unit * unit or ref <= 1e-3:
         return skin_colour * BODY_TONE_FACE
     px = c.img[body][::3]
     y = px @ luma
-    colour = np.median(px[np.argsort(y)[int(BODY_SHADOW * len(y)) :]], axis=0)
-    target = float(np.clip(np.median(y) / ref, *BODY_TONE)) * ref
+    lit = np.argsort(y)[int(BODY_SHADOW * len(y)) :]
+    colour = np.median(px[lit], axis=0)
+    if within is not None:  # (their lit part: the calves under a dress's hem lie in its shadow)
+        target = float(np.median(y[lit]))
+    else:
+        target = float(np.clip(np.median(y) / ref, *BODY_TONE)) * ref
     return (colour * (target / max(float(colour @ luma), 1e-3))).astype(np.float32)
 
 
@@ -1323,6 +1378,34 @@ def _leg_segments(legs: np.ndarray, keypoints: KeypointPairs | None, i: int) -> 
                 (xy[a] + n * shifts[0], xy[b] + n * shifts[1], 0.5 * wa * scale * sw, 0.5 * wb * scale * sw)
             )
     return _Legs(segments, float(0.5 * (xy[9][1] + xy[12][1]))) if segments else None
+
+
+@dataclass(frozen=True)
+class _LegFill:
+    zone: np.ndarray  # (h, w) float32 [0, 1] the legs below the hips (`_draw_legs`), soft over `LEG_SOFT_PX`
+    light: np.ndarray  # (h, w) float32 gain: their round shading (`arm_shading` of the leg segments), 1 elsewhere
+    visible: np.ndarray  # (h, w) bool the parse map's visible legs
+
+
+def _leg_fill(
+    legs: _Legs, visible: np.ndarray, origin_yx: tuple[int, int], crop_hw: tuple[int, ...], unit: float
+) -> _LegFill:
+    """What `_fill` needs for the `legs` (`_leg_segments`) in a crop of `crop_hw` at `origin_yx` of the image, with
+    the parse map's `visible` (h, w) bool legs there: the drawn legs, softened, and each leg shaded as a cylinder
+    across its own width, darker on the side facing the other leg (the other leg hides part of the light)."""
+    zone = _draw_legs(legs, origin_yx, crop_hw, 1).astype(np.float32)
+    zone = cv2.GaussianBlur(zone, (0, 0), max(0.5, LEG_SOFT_PX * unit))
+    shift = np.array([origin_yx[1], origin_yx[0]], np.float64)
+    segments = [[pa - shift, pb - shift, ra, rb] for pa, pb, ra, rb in legs.segments]
+    for above, below in zip(segments[:-1], segments[1:], strict=True):
+        # a thigh and its calf meet at one knee (`arm_shading` fades a limb out past an end no other one shares:
+        # their ends a shift apart drew a pale band across the knee)
+        if np.linalg.norm(above[1] - below[0]) < max(above[3], below[2]):
+            above[1] = below[0] = 0.5 * (above[1] + below[0])
+    ends = np.array([p for seg in segments for p in seg[:2]])
+    between = np.array([ends[:, 0].mean(), ends[:, 1].max() + 1e4])  # (a point far down between the legs)
+    light = arm_shading(crop_hw[:2], [tuple(seg) for seg in segments], between)
+    return _LegFill(zone.astype(np.float32), light, visible)
 
 
 def _upper_arms_under_sleeves(
@@ -1571,14 +1654,21 @@ def _grain_bands(img: np.ndarray, unit: float, rng: np.random.Generator) -> _Gra
     return _GrainBands(real, noises, max(1, round(2 * GRAIN_BANDS[-1] * unit)))
 
 
+def _grain_support(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray | None:
+    """(H, W) bool the `seed` (H, W) bool pixels whose widest band's support lies inside it, or None when fewer
+    than `GRAIN_MIN_PX` (scaled to 1024 rows): too few to read a grain from."""
+    r = bands.reach
+    inner = cv2.erode(seed.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
+    return inner if inner.sum() >= GRAIN_MIN_PX * unit * unit else None
+
+
 def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
     """(H, W) float32 gain ~ 1: noise with the fine texture of the image on `seed` (H, W) bool (real skin or
     background), for a smooth fill of it. Per band (`_grain_bands`), the noise's spread is the seed's (1.4826 x the
     median absolute deviation, over seed pixels whose band support lies inside the seed: not its edges, eyes or a
     print's outline). Ones when fewer than `GRAIN_MIN_PX` seed pixels (scaled to 1024 rows) remain."""
-    r = bands.reach
-    inner = cv2.erode(seed.astype(np.uint8), np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0
-    if inner.sum() < GRAIN_MIN_PX * unit * unit:
+    inner = _grain_support(bands, seed, unit)
+    if inner is None:
         return np.ones(seed.shape, np.float32)
     out = np.zeros(seed.shape, np.float32)
     for real, noise in zip(bands.real, bands.noise, strict=True):
