@@ -181,3 +181,15 @@ def test_tucked_hem_follows_the_old_top_down_to_its_edge_but_not_along_a_sleeve(
     assert float((rows[0, 50:68] - 72).abs().max()) < 1.0  # down to the hanging side's edge
     assert torch.equal(rows[0, :46], line[0, :46])  # the waistband elsewhere ...
     assert torch.equal(rows[0, 72:], line[0, 72:])  # ... and beside the sleeve
+
+
+def test_tucked_hem_keeps_the_waistband_where_an_arm_ends_the_hanging_run() -> None:
+    # the same hanging side, but a forearm (14) crosses the waistband right beside it: the old top's edge there is
+    # the arm's outline, not a hem (README pair 00891's flap right of the forearm)
+    labels = torch.zeros(1, *HW, dtype=torch.long)
+    labels[0, 20:66, 30:70] = 5
+    labels[0, 66:, 30:70] = 9
+    labels[0, 66:72, 48:70] = 5
+    labels[0, 40:90, 42:48] = 14
+    line = tucked_waistband(labels, pose())
+    assert torch.equal(tucked_hem(labels, line, pose()), line)
