@@ -137,6 +137,13 @@ SHORT_SLEEVE_MIN = 0.3  # a short sleeve covers at least this fraction of the up
 # 0.1-0.24 sw low on 00013, 000002 and 000005; at 0 the inner cuff corner can land level with the armpit and the
 # sleeve's underside folds into a wedge (VITON-HD 10549 x 11351).
 SLEEVE_START = 0.25
+# A long sleeve ends at the wrist when its own length (walked from the shoulder joint as a short one's, on the
+# garment's across scale) is at least `LONG_SLEEVE_FULL` of the arm (shoulder -> elbow -> wrist joints), else at its
+# own length down the forearm, at least `LONG_SLEEVE_MIN_FOREARM` of the way (a three-quarter sleeve ends mid
+# forearm, not at a fixed wrist point). The full-length sleeves of the paired samples (VITON-HD 00006, Dress Code
+# 000000, 000001, 000003, 000004, 000006: 12 sleeves) measure 0.99-1.23 of their arms; a 3/4 sleeve ~0.75.
+LONG_SLEEVE_FULL = 0.9
+LONG_SLEEVE_MIN_FOREARM = 0.15
 SLEEVE_BELOW_ARMPIT = 0.06  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
 # The garment's own length (collar sides -> hem) on the body, in person shoulder widths per (garment length / garment
@@ -1097,7 +1104,7 @@ def _place_one(
         else:
             if wrist is None:
                 wrist = elbow + upper
-            end, direction = wrist, wrist - elbow
+            end, direction = _long_sleeve_end(shoulder, elbow, wrist, length + SLEEVE_START * sw, f), wrist - elbow
         d = direction / direction.norm().clamp_min(1e-6)
         n = _perp(d)
         body_line = top + (((end - top) @ v) * v) + centre_line * u
@@ -1133,6 +1140,19 @@ def _place_one(
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))
     return torch.cat((out, conf[:, None]), dim=-1)
+
+
+def _long_sleeve_end(shoulder: Tensor, elbow: Tensor, wrist: Tensor, length: Tensor, f: _Frame) -> Tensor:
+    """Where a long sleeve of `length` px (its seams' mean walked from the shoulder joint, on the across scale) ends
+    along the arm shoulder -> elbow -> wrist: at the wrist when it is at least `LONG_SLEEVE_FULL` of the arm, else
+    at its own length along the forearm (a three-quarter sleeve), not above `LONG_SLEEVE_MIN_FOREARM` of it. The
+    length follows `f.length_sw` (a sleeve hangs at full length when the shoulders turn away)."""
+    length = length * f.length_sw / f.sw
+    upper, fore = (elbow - shoulder).norm(), (wrist - elbow).norm()
+    if float(fore) < 1.0 or bool(length >= LONG_SLEEVE_FULL * (upper + fore)):
+        return wrist
+    t = ((length - upper) / fore).clamp(LONG_SLEEVE_MIN_FOREARM, 1.0)
+    return elbow + t * (wrist - elbow)
 
 
 def _on_shoulder_line(point: Tensor, collar: Tensor, seam: Tensor, f: _Frame) -> Tensor:

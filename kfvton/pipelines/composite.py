@@ -32,7 +32,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
     2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment
        but its sleeves is cut below that line (before 2b, whose band along a long sleeve is no torso), also where
-       the old top hung out over the lower garment (the parse map has old clothes there, nothing kept in front), and
+       the old top hung out over the lower garment in a sliver or down along an arm (the parse map has old clothes
+       there, nothing kept in front), but not under a half-tucked top's sides (`waistband.tucked_hem`), and
        the lower garment is continued up to the line over what is freed there (`waistband.continue_lower_garment`,
        after the repaint; only where the lower garment's top lies near the line: not up a skirt's flaring side,
        beside which a freed old long sleeve is an arm).
@@ -116,7 +117,7 @@ from .shading import (
     skin_slopes,
     torso_shading,
 )
-from .waistband import continue_lower_garment, cut_below_waistband
+from .waistband import continue_lower_garment, cut_below_waistband, tucked_hem
 
 __all__ = [
     "Composite",
@@ -482,7 +483,10 @@ def composite_garment(
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         if waistband is not None:  # (before the fit: its band along a long sleeve is not the torso)
-            alpha = cut_below_waistband(alpha, broadcast_batch(waistband, b, "waistband"), sleeves)
+            cut_rows = broadcast_batch(waistband, b, "waistband")
+            if keypoints is not None and keypoints.pose is not None:  # a half-tucked top's sides hang out
+                cut_rows = tucked_hem(labels, cut_rows, keypoints.pose)
+            alpha = cut_below_waistband(alpha, cut_rows, sleeves)
         if fit:
             arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)

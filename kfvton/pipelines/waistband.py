@@ -16,7 +16,11 @@ A tucked-in top's hem reaches into the lower garment, which stays in front; wher
 (beside a wrist, at one hip) the parse map has old clothes below the waistband, and the new hem showed there as a
 ragged flap. `tucked_waistband` fits the waistband as a line to the lower garment's visible top edge between the
 hip joints (the columns where something hangs over it, lower down, left out); the composite cuts the new top (but
-its sleeves) below that line and continues the lower garment up to it over what was freed.
+its sleeves) below that line and continues the lower garment up to it over what was freed. A half-tucked top
+(tucked in at the front, its sides hanging out over the lower garment) keeps its hanging parts: `tucked_hem` lowers
+the cut, column by column, to the old top's own bottom edge where the old top runs on from the line less than
+`HANG_SW` down (deeper is a sleeve or an arm beside the hips; narrow slivers and runs an arm ends beside, the parse
+map's edge along a forearm, stay cut).
 """
 
 from __future__ import annotations
@@ -26,11 +30,19 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import true_runs
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
-from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES
+from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES
 
-__all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment", "cut_below_waistband", "lowered_waistband", "tucked_waistband"]
+__all__ = [
+    "WAIST_ABOVE_HIPS",
+    "continue_lower_garment",
+    "cut_below_waistband",
+    "lowered_waistband",
+    "tucked_hem",
+    "tucked_waistband",
+]
 
 #: The waistband's estimated height above the hip joints' line, in shoulder widths (the torso length over
 #: `TORSO_PER_SW_MAX` when more: a person turned sideways has foreshortened shoulders): tucked-in samples measure
@@ -60,6 +72,17 @@ FIT_SHARE = 0.3
 #: it are continued: an old top hangs out over the lower garment about that far; farther down is the lower garment's
 #: slanting side or a skirt's flare beside an arm, where the waist is narrower.
 HANG_SW = 0.2
+#: `tucked_hem`: a part of the old top hanging out under the waistband is kept (the new top's hem follows it) only in
+#: runs of columns at least this wide (shoulder widths): a narrower one is the parse map's ragged edge beside a
+#: forearm or a hand (README pair 00891: a flap right of the forearm) ...
+HEM_MIN_RUN = 0.1
+#: ... after a running median of this width (shoulder widths) over the hanging depths (a jagged old hem) ...
+HEM_SMOOTH = 0.05
+#: ... and none with an arm or a hand within this (shoulder widths) beside either end, between the waistband and
+#: the run's bottom: the old top's edge there is the arm's outline crossing the waistband, not a hem (README pair
+#: 00891: without this the flap right of the forearm came back, its bottom ragged; a half-tucked top's hanging side
+#: runs out into the deeper side seam or the background).
+HEM_ARM_BESIDE = 0.03
 
 _HIPS = (9, 12)  # BODY_25 right and left hip
 _SHOULDERS = (2, 5)
@@ -166,6 +189,52 @@ def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
             offset = float(np.mean(tops[keep] - slope * xs[keep]))
         rows[i] = offset + slope * np.arange(w)
     return torch.from_numpy(rows).to(torch.float32)
+
+
+def tucked_hem(labels: Tensor, waistband: Tensor, pose: Pose) -> Tensor:
+    """(B, W) float rows where a tucked-in top is cut: per column the lower of the `waistband` and the old top's own
+    bottom edge, where the old top (the parse map's upper clothes) runs on from the waistband's row less than
+    `HANG_SW` shoulder widths down: a half-tucked top's sides hang out over the lower garment, and the new top
+    hangs out there too. Deeper runs (a sleeve, an arm beside the hips), runs of columns narrower than
+    `HEM_MIN_RUN` and runs with an arm beside an end (`HEM_ARM_BESIDE`) keep the waistband; the depths are
+    smoothed over `HEM_SMOOTH`.
+
+    Args:
+        labels: (B, H, W) int LIP-20 / VITON-HD parse labels of the person.
+        waistband: (B or 1, W) float rows (pixels; inf = none), `tucked_waistband`'s.
+        pose: `Pose` (B or 1) of the person, rescaled to (H, W) here; items without both hips and shoulders keep
+            the waistband.
+    """
+    b, h, w = labels.shape
+    rows = waistband.detach().double().cpu().numpy()
+    rows = np.broadcast_to(rows, (max(b, rows.shape[0]), w)).copy()
+    upper_all = torch.isin(labels, torch.tensor(VITONHD_UPPER_CLOTHES, device=labels.device)).cpu().numpy()
+    arms_all = torch.isin(labels, torch.tensor(VITONHD_ARMS, device=labels.device)).cpu().numpy()
+    for i in range(rows.shape[0]):
+        frame = _hips_and_sw(pose, i, (h, w))
+        line = rows[i]
+        cols = np.nonzero(np.isfinite(line) & (line >= 0) & (line < h - 1))[0]
+        if frame is None or cols.size == 0:
+            continue
+        sw = frame[2]
+        reach = int(np.ceil(HANG_SW * sw)) + 1
+        start = np.ceil(line[cols]).astype(np.int64)
+        ys = np.minimum(start[None, :] + np.arange(reach)[:, None], h - 1)  # (reach, C)
+        run = np.cumprod(upper_all[i if b > 1 else 0][ys, cols[None, :]], axis=0).sum(0)
+        depth = np.where(run < reach, run, 0).astype(np.float64)  # (a run to the limit: a sleeve, an arm)
+        hang = np.zeros(w)
+        hang[cols] = depth
+        k = max(1, int(HEM_SMOOTH * sw)) | 1
+        hang = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(hang, k // 2, mode="edge"), k), axis=1)
+        arms = arms_all[i if b > 1 else 0]
+        side = max(2, int(np.ceil(HEM_ARM_BESIDE * sw)))
+        for a, e in true_runs(hang > 0):
+            y0, y1 = int(max(0, np.min(line[a:e]))), int(min(h, np.max(line[a:e] + hang[a:e]) + 1))
+            beside = arms[y0:y1, max(0, a - side) : a].any() or arms[y0:y1, e : e + side].any()
+            if e - a < HEM_MIN_RUN * sw or beside:
+                hang[a:e] = 0.0
+        rows[i] = line + hang
+    return torch.from_numpy(rows).to(device=waistband.device, dtype=waistband.dtype)
 
 
 def lowered_waistband(rows: Tensor, pose: Pose, size_hw: tuple[int, int], below_sw: float) -> Tensor:

@@ -132,17 +132,34 @@ class TestPlaceGarmentLandmarks:
 
     def test_long_sleeves_end_at_the_wrists(self):
         pose = frontal_pose()
-        pairs = place_garment_landmarks(tshirt_landmarks("long"), pose)
+        pairs = place_garment_landmarks(_long_sleeve_landmarks(28.0), pose)
         for side in ("right", "left"):
             end = (target(pairs, f"sleeve_{side}_outer") + target(pairs, f"sleeve_{side}_inner"))[:2] / 2
             torch.testing.assert_close(end, pose.joint(f"{side}_wrist")[0, :2], atol=1e-3, rtol=0)
 
     def test_long_sleeves_without_wrist(self):
         pose = frontal_pose(missing=("left_wrist",))
-        pairs = place_garment_landmarks(tshirt_landmarks("long"), pose)
+        pairs = place_garment_landmarks(_long_sleeve_landmarks(28.0), pose)
         end = (target(pairs, "sleeve_left_outer") + target(pairs, "sleeve_left_inner"))[:2] / 2
         elbow, shoulder = pose.joint("left_elbow")[0, :2], pose.joint("left_shoulder")[0, :2]
         torch.testing.assert_close(end, 2 * elbow - shoulder, atol=1e-3, rtol=0)
+
+    def test_three_quarter_sleeves_end_on_the_forearm(self):
+        # the same long sleeves with their cuffs higher up the flat garment: shorter than the arm, they end down the
+        # forearm at their own length (a longer one lower), not at the wrist
+        pose = frontal_pose()
+        ends = []
+        for cuff_y in (200.0, 230.0, 360.0):
+            pairs = place_garment_landmarks(_long_sleeve_landmarks(28.0, cuff_y=cuff_y), pose)
+            ends.append((target(pairs, "sleeve_left_outer") + target(pairs, "sleeve_left_inner"))[:2] / 2)
+        elbow, wrist = pose.joint("left_elbow")[0, :2], pose.joint("left_wrist")[0, :2]
+        fore = wrist - elbow
+        for end in ends[:2]:
+            t = float((end - elbow) @ fore / (fore @ fore))
+            assert 0.1 < t < 0.9, t  # between the elbow and the wrist ...
+            assert abs(float((end - elbow)[0] * fore[1] - (end - elbow)[1] * fore[0])) / float(fore.norm()) < 1.0
+        assert float(ends[0][1]) + 5 < float(ends[1][1])  # ... the longer sleeve lower
+        torch.testing.assert_close(ends[2], wrist, atol=1e-3, rtol=0)
 
     def test_no_sleeves_drops_sleeve_points(self):
         pairs = place_garment_landmarks(tshirt_landmarks("none"), frontal_pose())
@@ -723,13 +740,14 @@ def test_a_narrow_gap_in_the_regions_does_not_pinch_the_waist():
     assert float(xs[len(xs) // 2 :].min()) > 192 + 0.3 * SW  # the left side seams stay on the left side
 
 
-def _long_sleeve_landmarks(cuff: float) -> GarmentLandmarks:
-    """The flat T-shirt with long sleeves whose cuffs (at the garment's bottom, outside the hem) are `cuff` px wide."""
+def _long_sleeve_landmarks(cuff: float, cuff_y: float = 360.0) -> GarmentLandmarks:
+    """The flat T-shirt with long sleeves whose cuffs (at row `cuff_y`, by default the garment's bottom, outside the
+    hem) are `cuff` px wide."""
     lm = tshirt_landmarks("long")
     for side, sign in (("right", -1.0), ("left", 1.0)):
         x_out = 150 + sign * 140
-        lm.points[0, GARMENT_LANDMARKS.index(f"sleeve_{side}_outer"), :2] = torch.tensor([x_out, 360.0])
-        lm.points[0, GARMENT_LANDMARKS.index(f"sleeve_{side}_inner"), :2] = torch.tensor([x_out - sign * cuff, 360.0])
+        lm.points[0, GARMENT_LANDMARKS.index(f"sleeve_{side}_outer"), :2] = torch.tensor([x_out, cuff_y])
+        lm.points[0, GARMENT_LANDMARKS.index(f"sleeve_{side}_inner"), :2] = torch.tensor([x_out - sign * cuff, cuff_y])
     return lm
 
 

@@ -11,6 +11,7 @@ from kfvton.pipelines.waistband import (
     continue_lower_garment,
     cut_below_waistband,
     lowered_waistband,
+    tucked_hem,
     tucked_waistband,
 )
 
@@ -106,10 +107,10 @@ G_HW = (200, 150)
 RED, GREEN, TROUSERS = (0.8, 0.1, 0.1), (0.2, 0.5, 0.2), (0.1, 0.1, 0.3)
 
 
-def tucked_scene() -> tuple[torch.Tensor, torch.Tensor, Pose, torch.Tensor, torch.Tensor]:
-    """A person (shoulders 60 px apart) in a green top tucked into dark trousers at row 150, but for columns 112-132
-    where the top hangs out over them down to row 160; a red T-shirt long enough to reach below the waistband. Returns (person, parse, pose,
-    garment, garment_mask)."""
+def tucked_scene(hang: tuple[int, int] = (112, 132)) -> tuple[torch.Tensor, torch.Tensor, Pose, torch.Tensor, torch.Tensor]:
+    """A person (shoulders 60 px apart) in a green top tucked into dark trousers at row 150, but for the columns
+    `hang` where the top hangs out over them down to row 160; a red T-shirt long enough to reach below the
+    waistband. Returns (person, parse, pose, garment, garment_mask)."""
     person = torch.full((1, 3, *P_HW), 0.9)
     parse = torch.zeros(1, *P_HW, dtype=torch.long)
     for rows, cols, colour, label in (
@@ -117,7 +118,7 @@ def tucked_scene() -> tuple[torch.Tensor, torch.Tensor, Pose, torch.Tensor, torc
         ((60, 72), (88, 104), (0.8, 0.6, 0.5), 10),  # neck
         ((70, 150), (60, 132), GREEN, 5),  # old top, tucked in
         ((150, 250), (62, 130), TROUSERS, 9),
-        ((150, 160), (112, 132), GREEN, 5),  # ... but hanging out on one side
+        ((150, 160), hang, GREEN, 5),  # ... but hanging out on one side
         ((80, 140), (48, 60), (0.8, 0.6, 0.5), 15),  # arms
         ((80, 140), (132, 144), (0.8, 0.6, 0.5), 14),
     ):
@@ -141,7 +142,9 @@ def tucked_scene() -> tuple[torch.Tensor, torch.Tensor, Pose, torch.Tensor, torc
 
 
 def test_tucked_in_top_ends_at_the_waistband_where_the_old_top_hung_out() -> None:
-    person, parse, pose_, garment, mask = tucked_scene()
+    # a sliver of old top under the waistband (5 columns, under `HEM_MIN_RUN` shoulder widths: the parse map's edge
+    # beside a forearm) is no hanging side of a half-tucked top
+    person, parse, pose_, garment, mask = tucked_scene(hang=(124, 129))
     out = classical_tryon(person, garment, pose_, garment_mask=mask, parse=parse, tuck="in")
     assert out.tuck == ("in",)
     assert float(out.warped_mask[0, 0, 156:172, 114:126].min()) > 0.5  # the warped hem reaches below the waistband
@@ -149,8 +152,44 @@ def test_tucked_in_top_ends_at_the_waistband_where_the_old_top_hung_out() -> Non
     assert float(out.alpha[0, 0, 154:].max()) < 0.05
     assert float(out.alpha[0, 0, 120:146, 70:126].min()) > 0.95  # above it the new top
     # what the old top left below the waistband is trousers now: no red, no green, dark
-    freed = out.image[0, :, 152:160, 114:128]
+    freed = out.image[0, :, 152:160, 124:128]
     assert float((freed - torch.tensor(TROUSERS)[:, None, None]).abs().amax()) < 0.12
     # the same person worn "out": the hem lies over the trousers, below the waistband
     over = classical_tryon(person, garment, pose_, garment_mask=mask, parse=parse, tuck="out")
     assert float(over.alpha[0, 0, 160:170, 70:120].mean()) > 0.9
+
+
+def test_half_tucked_top_keeps_its_hanging_side() -> None:
+    # tucked in at the front, the old top hangs out over the trousers down to row 160 in columns 100-132 (a third of
+    # the hips' span, 0.17 shoulder widths deep): the new top hangs out there too, cut at the waistband elsewhere
+    person, parse, pose_, garment, mask = tucked_scene(hang=(100, 132))
+    out = classical_tryon(person, garment, pose_, garment_mask=mask, parse=parse, tuck="in")
+    assert float(out.alpha[0, 0, 152:158, 104:126].min()) > 0.9
+    assert float(out.alpha[0, 0, 154:, 62:96].max()) < 0.05
+    assert float(out.alpha[0, 0, 164:].max()) < 0.05  # not below the old top's own hem
+
+
+def test_tucked_hem_follows_the_old_top_down_to_its_edge_but_not_along_a_sleeve() -> None:
+    labels = torch.zeros(1, *HW, dtype=torch.long)
+    labels[0, 20:66, 30:70] = 5  # the old top, tucked into trousers (columns 30-70) at row 66 ...
+    labels[0, 66:, 30:70] = 9
+    labels[0, 66:72, 48:70] = 5  # ... but for a side hanging out 6 rows (0.15 shoulder widths) deep
+    labels[0, 30:120, 72:80] = 5  # a long old sleeve beside the hips, far below the waistband
+    line = tucked_waistband(labels, pose())
+    assert float((line[0, 30:70] - 66).abs().max()) < 1.0
+    rows = tucked_hem(labels, line, pose())
+    assert float((rows[0, 50:68] - 72).abs().max()) < 1.0  # down to the hanging side's edge
+    assert torch.equal(rows[0, :46], line[0, :46])  # the waistband elsewhere ...
+    assert torch.equal(rows[0, 72:], line[0, 72:])  # ... and beside the sleeve
+
+
+def test_tucked_hem_keeps_the_waistband_where_an_arm_ends_the_hanging_run() -> None:
+    # the same hanging side, but a forearm (14) crosses the waistband right beside it: the old top's edge there is
+    # the arm's outline, not a hem (README pair 00891's flap right of the forearm)
+    labels = torch.zeros(1, *HW, dtype=torch.long)
+    labels[0, 20:66, 30:70] = 5
+    labels[0, 66:, 30:70] = 9
+    labels[0, 66:72, 48:70] = 5
+    labels[0, 40:90, 42:48] = 14
+    line = tucked_waistband(labels, pose())
+    assert torch.equal(tucked_hem(labels, line, pose()), line)
