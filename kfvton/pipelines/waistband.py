@@ -28,7 +28,7 @@ from torch import Tensor
 
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
-from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES
+from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES, labels_in
 
 __all__ = ["WAIST_ABOVE_HIPS", "continue_lower_garment", "cut_below_waistband", "lowered_waistband", "tucked_waistband"]
 
@@ -92,10 +92,10 @@ def continue_lower_garment(
             as body even where the repaint took it for background (it hung out over the lower garment's hip).
     """
     b, _, h, w = image.shape
-    lower_all = torch.isin(labels, torch.tensor(VITONHD_LOWER_GARMENT, device=labels.device)).cpu().numpy()
+    lower_all = labels_in(labels, VITONHD_LOWER_GARMENT).cpu().numpy()
     body_all = ((painted > 0.5) & (background < 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
     known = None if waistband is None else waistband.detach().double().cpu().numpy()
-    old_all = torch.isin(labels, torch.tensor(VITONHD_UPPER_CLOTHES, device=labels.device)).cpu().numpy()
+    old_all = labels_in(labels, VITONHD_UPPER_CLOTHES).cpu().numpy()
     freed_all = ((painted > 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
     out = image
     for i in range(b):
@@ -142,7 +142,7 @@ def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
         pose: `Pose` (B or 1) of the person, rescaled to (H, W) here.
     """
     b, h, w = labels.shape
-    lower_all = torch.isin(labels, torch.tensor(VITONHD_LOWER_GARMENT, device=labels.device)).cpu().numpy()
+    lower_all = labels_in(labels, VITONHD_LOWER_GARMENT).cpu().numpy()
     rows = np.full((b, w), np.inf)
     for i in range(b):
         frame = _hips_and_sw(pose, i, (h, w))
