@@ -190,7 +190,7 @@ def _row_extents(piece: np.ndarray) -> list[tuple[int, int] | None]:
     hundred, one `np.nonzero` each cost ~20 ms a garment."""
     on = piece != 0
     first, last = on.argmax(1).tolist(), (piece.shape[1] - 1 - on[:, ::-1].argmax(1)).tolist()
-    return [(a, b) if any_ else None for any_, a, b in zip(on.any(1).tolist(), first, last)]
+    return [(a, b) if any_ else None for any_, a, b in zip(on.any(1).tolist(), first, last, strict=True)]
 
 
 def _leg_gap(piece: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int, float, int] | None:
@@ -289,9 +289,7 @@ def classify_garment(mask: Tensor) -> GarmentCategory:
         torso = extents[y0 + int(0.3 * height)]
         torso_w = (torso[1] - torso[0] + 1) if torso else width
         # the body's length from the first row at least 0.7 of the torso wide (straps and collars do not count)
-        body_top = next(
-            (r for r in range(y0, y1 + 1) if (e := extents[r]) and e[1] - e[0] >= 0.7 * torso_w), y0
-        )
+        body_top = next((r for r in range(y0, y1 + 1) if (e := extents[r]) and e[1] - e[0] >= 0.7 * torso_w), y0)
         body_len = (y1 - body_top + 1) / torso_w
         # from the waistband down to the hips a lower garment does not narrow (a top does: armholes, sleeve ends)
         rows = [(e[1] - e[0] + 1) if (e := extents[r]) else 0 for r in range(y0, y0 + height // 2)]
