@@ -21,11 +21,11 @@ its sleeves) below that line and continues the lower garment up to it over what 
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import blur_at
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
 from ..preprocess.parse_labels import VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES, labels_in
@@ -110,21 +110,21 @@ def continue_lower_garment(
             body = body | (freed_all[i] & old_all[i] & (np.arange(h)[:, None] > line[None, :]))  # (inf: none)
         if waist is None or not lower.any() or not body.any():
             continue
-        img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
         region, source = _continued(lower, body, waist, h / 1024.0)
         if not region.any():
             continue
+        img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
         ys, xs = np.nonzero(region)
-        filled = img.copy()
-        filled[ys, xs] = img[source[ys, xs], xs]
+        own = img[ys, xs]
         sigma = max(0.5, EDGE_SOFT_PX * h / 1024.0)
         # (outside the region the fill is the image itself: the blur softens only the region's outline to the skin
-        # and wall, not its seam with the real lower garment)
-        soft = cv2.GaussianBlur((region | lower).astype(np.float32), (0, 0), sigma)
-        mixed = img + (filled - img) * soft[..., None]
+        # and wall, not its seam with the real lower garment; so only the region's pixels change)
+        soft = blur_at((region | lower).astype(np.float32), sigma, ys, xs)
+        mixed = own + (img[source[ys, xs], xs] - own) * soft[:, None]
         if out is image:
             out = image.clone()
-        out[i] = torch.from_numpy(mixed).permute(2, 0, 1).to(device=image.device, dtype=image.dtype)
+        rows, cols = torch.from_numpy(ys).to(image.device), torch.from_numpy(xs).to(image.device)
+        out[i, :, rows, cols] = torch.from_numpy(mixed).T.to(device=image.device, dtype=image.dtype)
     return out
 
 
