@@ -367,7 +367,23 @@ def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor
 
 def _inner_back_one(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """(H, W) bool: the inner back fabric of garment `fg` (uint8 0/1) in `img` (H, W, 3 uint8), see
-    `drop_inner_back`; all False when none is found."""
+    `drop_inner_back`; all False when none is found. Found in the garment's box grown by more than the reach of
+    `_inner_back_in_box`'s ring around a panel (the same panels: its rules read only the garment and that ring;
+    the colour distances over the whole frame were most of its cost)."""
+    out = np.zeros(fg.shape, bool)
+    ys, xs = np.nonzero(fg)
+    if len(ys) < 400:
+        return out
+    reach = 2 * max(3, int(0.01 * float(xs.max() - xs.min() + 1)) | 1) + 2  # the ring's 2 k + 1 square, and more
+    y0, y1 = max(0, int(ys.min()) - reach), min(fg.shape[0], int(ys.max()) + reach + 1)
+    x0, x1 = max(0, int(xs.min()) - reach), min(fg.shape[1], int(xs.max()) + reach + 1)
+    box = np.s_[y0:y1, x0:x1]
+    out[box] = _inner_back_in_box(np.ascontiguousarray(img[box]), np.ascontiguousarray(fg[box]))
+    return out
+
+
+def _inner_back_in_box(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
+    """`_inner_back_one` over the whole of `img`, `fg`."""
     none = np.zeros(fg.shape, bool)
     ys, xs = np.nonzero(fg)
     if len(ys) < 400:
