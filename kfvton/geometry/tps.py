@@ -61,7 +61,11 @@ def tps_kernel(points_a: Tensor, points_b: Tensor) -> Tensor:
     Returns:
         (..., M, N)
     """
-    r2 = (points_a.unsqueeze(-2) - points_b.unsqueeze(-3)).square().sum(-1)
+    # x and y apart: no (..., M, N, 2) difference tensor summed over its last axis of 2 (the same sums, about a
+    # third of the dense warp grids' time)
+    dx = points_a[..., :, None, 0] - points_b[..., None, :, 0]
+    dy = points_a[..., :, None, 1] - points_b[..., None, :, 1]
+    r2 = dx.square() + dy.square()
     return r2 * torch.log(r2 + _LOG_EPS)
 
 

@@ -103,7 +103,7 @@ from .._arrays import LUMA_WEIGHTS
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
-from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES
+from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
 from .push_pull import mask_box, push_pull
 from .shading import (
     BOX_GRID,
@@ -488,10 +488,10 @@ def composite_garment(
                 cut_rows = tucked_hem(labels, cut_rows, keypoints.pose)
             alpha = cut_below_waistband(alpha, cut_rows, sleeves)
         if fit:
-            arm_labels = torch.isin(labels, torch.tensor(table.arms, device=labels.device, dtype=labels.dtype))
+            arm_labels = labels_in(labels, table.arms)
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
             garment, alpha = fitted.garment, fitted.alpha
-        legs = torch.isin(labels, torch.tensor(LEG_LABELS, device=labels.device, dtype=labels.dtype))
+        legs = labels_in(labels, LEG_LABELS)
         # (objects held against the old clothes, a bag at the hip, are looked for under lower garments and dresses
         # only: beside a top, the wall's own gradient next to a white T-shirt passed for one and kept its fringe)
         objects = table is not UPPER_LABELS

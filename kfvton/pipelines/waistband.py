@@ -25,15 +25,14 @@ map's edge along a forearm, stay cut).
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import true_runs
+from .._arrays import blur_at, true_runs
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
-from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES
+from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES, labels_in
 
 __all__ = [
     "WAIST_ABOVE_HIPS",
@@ -115,10 +114,10 @@ def continue_lower_garment(
             as body even where the repaint took it for background (it hung out over the lower garment's hip).
     """
     b, _, h, w = image.shape
-    lower_all = torch.isin(labels, torch.tensor(VITONHD_LOWER_GARMENT, device=labels.device)).cpu().numpy()
+    lower_all = labels_in(labels, VITONHD_LOWER_GARMENT).cpu().numpy()
     body_all = ((painted > 0.5) & (background < 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
     known = None if waistband is None else waistband.detach().double().cpu().numpy()
-    old_all = torch.isin(labels, torch.tensor(VITONHD_UPPER_CLOTHES, device=labels.device)).cpu().numpy()
+    old_all = labels_in(labels, VITONHD_UPPER_CLOTHES).cpu().numpy()
     freed_all = ((painted > 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
     out = image
     for i in range(b):
@@ -133,21 +132,21 @@ def continue_lower_garment(
             body = body | (freed_all[i] & old_all[i] & (np.arange(h)[:, None] > line[None, :]))  # (inf: none)
         if waist is None or not lower.any() or not body.any():
             continue
-        img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
         region, source = _continued(lower, body, waist, h / 1024.0)
         if not region.any():
             continue
+        img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
         ys, xs = np.nonzero(region)
-        filled = img.copy()
-        filled[ys, xs] = img[source[ys, xs], xs]
+        own = img[ys, xs]
         sigma = max(0.5, EDGE_SOFT_PX * h / 1024.0)
         # (outside the region the fill is the image itself: the blur softens only the region's outline to the skin
-        # and wall, not its seam with the real lower garment)
-        soft = cv2.GaussianBlur((region | lower).astype(np.float32), (0, 0), sigma)
-        mixed = img + (filled - img) * soft[..., None]
+        # and wall, not its seam with the real lower garment; so only the region's pixels change)
+        soft = blur_at((region | lower).astype(np.float32), sigma, ys, xs)
+        mixed = own + (img[source[ys, xs], xs] - own) * soft[:, None]
         if out is image:
             out = image.clone()
-        out[i] = torch.from_numpy(mixed).permute(2, 0, 1).to(device=image.device, dtype=image.dtype)
+        rows, cols = torch.from_numpy(ys).to(image.device), torch.from_numpy(xs).to(image.device)
+        out[i, :, rows, cols] = torch.from_numpy(mixed).T.to(device=image.device, dtype=image.dtype)
     return out
 
 
@@ -165,7 +164,7 @@ def tucked_waistband(labels: Tensor, pose: Pose) -> Tensor:
         pose: `Pose` (B or 1) of the person, rescaled to (H, W) here.
     """
     b, h, w = labels.shape
-    lower_all = torch.isin(labels, torch.tensor(VITONHD_LOWER_GARMENT, device=labels.device)).cpu().numpy()
+    lower_all = labels_in(labels, VITONHD_LOWER_GARMENT).cpu().numpy()
     rows = np.full((b, w), np.inf)
     for i in range(b):
         frame = _hips_and_sw(pose, i, (h, w))
@@ -208,8 +207,8 @@ def tucked_hem(labels: Tensor, waistband: Tensor, pose: Pose) -> Tensor:
     b, h, w = labels.shape
     rows = waistband.detach().double().cpu().numpy()
     rows = np.broadcast_to(rows, (max(b, rows.shape[0]), w)).copy()
-    upper_all = torch.isin(labels, torch.tensor(VITONHD_UPPER_CLOTHES, device=labels.device)).cpu().numpy()
-    arms_all = torch.isin(labels, torch.tensor(VITONHD_ARMS, device=labels.device)).cpu().numpy()
+    upper_all = labels_in(labels, VITONHD_UPPER_CLOTHES).cpu().numpy()
+    arms_all = labels_in(labels, VITONHD_ARMS).cpu().numpy()
     for i in range(rows.shape[0]):
         frame = _hips_and_sw(pose, i, (h, w))
         line = rows[i]

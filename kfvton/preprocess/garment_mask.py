@@ -367,7 +367,23 @@ def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor
 
 def _inner_back_one(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """(H, W) bool: the inner back fabric of garment `fg` (uint8 0/1) in `img` (H, W, 3 uint8), see
-    `drop_inner_back`; all False when none is found."""
+    `drop_inner_back`; all False when none is found. Found in the garment's box grown by more than the reach of
+    `_inner_back_in_box`'s ring around a panel (the same panels: its rules read only the garment and that ring;
+    the colour distances over the whole frame were most of its cost)."""
+    out = np.zeros(fg.shape, bool)
+    ys, xs = np.nonzero(fg)
+    if len(ys) < 400:
+        return out
+    reach = 2 * max(3, int(0.01 * float(xs.max() - xs.min() + 1)) | 1) + 2  # the ring's 2 k + 1 square, and more
+    y0, y1 = max(0, int(ys.min()) - reach), min(fg.shape[0], int(ys.max()) + reach + 1)
+    x0, x1 = max(0, int(xs.min()) - reach), min(fg.shape[1], int(xs.max()) + reach + 1)
+    box = np.s_[y0:y1, x0:x1]
+    out[box] = _inner_back_in_box(np.ascontiguousarray(img[box]), np.ascontiguousarray(fg[box]))
+    return out
+
+
+def _inner_back_in_box(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
+    """`_inner_back_one` over the whole of `img`, `fg`."""
     none = np.zeros(fg.shape, bool)
     ys, xs = np.nonzero(fg)
     if len(ys) < 400:
@@ -375,7 +391,7 @@ def _inner_back_one(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
     gh, gw = float(y1 - y0 + 1), float(x1 - x0 + 1)
     lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
-    yy, xx = np.mgrid[0 : fg.shape[0], 0 : fg.shape[1]]
+    yy, xx = np.arange(fg.shape[0])[:, None], np.arange(fg.shape[1])[None, :]  # (broadcast, not two full grids)
     cx = float(np.median(xs[ys < y0 + 0.3 * gh]))
     front_zone = (fg > 0) & (yy > y0 + 0.45 * gh) & (yy < y0 + 0.75 * gh) & (np.abs(xx - cx) < 0.2 * gw)
     if front_zone.sum() < 100:
@@ -383,9 +399,12 @@ def _inner_back_one(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     front = lab[front_zone]
     mean = np.median(front, axis=0)
     spread = np.maximum(1.4826 * np.median(np.abs(front - mean), axis=0), (6.0, 3.0, 3.0))
-    far = np.sqrt((((lab - mean) / spread) ** 2).sum(-1)) > 4.0
-    zone = (fg > 0) & far & (yy < y0 + 0.4 * gh)
     k = max(3, int(0.01 * gw) | 1)
+    # the colour distance is read in the zone's rows and its panels' rings (k more) only
+    rows = min(fg.shape[0], int(np.ceil(y0 + 0.4 * gh)) + k + 1)
+    far = np.zeros(fg.shape, bool)
+    far[:rows] = np.sqrt((((lab[:rows] - mean) / spread) ** 2).sum(-1)) > 4.0
+    zone = (fg > 0) & far & (yy < y0 + 0.4 * gh)
     zone = cv2.morphologyEx(zone.astype(np.uint8), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(zone, connectivity=8)
     out = none.copy()
@@ -403,7 +422,7 @@ def _inner_back_one(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
             continue
         ring = (cv2.dilate(comp.astype(np.uint8), ring_k) > 0) & ~comp
         outside = ring & (fg == 0)
-        if outside.sum() < k or np.mean(yy[outside] < top + 0.35 * height) < 0.8:
+        if outside.sum() < k or np.mean(np.nonzero(outside)[0] < top + 0.35 * height) < 0.8:
             continue  # it must meet the background only along its top (the back's edge), not at the sides
         below = ring & (yy > centroids[i][1])
         if below.sum() == 0 or np.mean((fg > 0)[below] & ~far[below]) < 0.5:

@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from kfvton.geometry.grid import coordinate_grid
-from kfvton.geometry.tps import tps_grid, tps_solve, tps_transform_points, tps_warp_image
+from kfvton.geometry.tps import tps_grid, tps_kernel, tps_solve, tps_transform_points, tps_warp_image
 
 
 def _np_tps_fit(src: np.ndarray, dst: np.ndarray, reg: np.ndarray | float = 0.0):
@@ -199,3 +199,16 @@ class TestSampleGrid:
             sample_grid(torch.rand(2, 2, 6, 5), grid, align_corners=True, name="garment")
         with pytest.raises(ValueError, match="grid"):
             sample_grid(image, grid[..., :1], align_corners=True)
+
+
+def test_tps_kernel_broadcasts_batch_dims():
+    """U(|a_i - b_j|) for (..., M, 2) against (..., N, 2) with broadcast batch dims, against NumPy float64."""
+    g = torch.Generator().manual_seed(3)
+    a, b = torch.rand(2, 1, 7, 2, generator=g) * 2 - 1, torch.rand(1, 3, 5, 2, generator=g) * 2 - 1
+    b[0, 0, 0] = a[0, 0, 0]  # a shared point: U(0) = 0
+    out = tps_kernel(a, b)
+    assert out.shape == (2, 3, 7, 5)
+    d2 = ((a.double().numpy()[..., :, None, :] - b.double().numpy()[..., None, :, :]) ** 2).sum(-1)
+    expected = d2 * np.log(d2 + 1e-9)
+    np.testing.assert_allclose(out.numpy(), expected, atol=1e-6)
+    assert float(out[0, 0, 0, 0]) == 0.0

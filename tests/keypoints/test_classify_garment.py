@@ -71,3 +71,17 @@ def test_every_shared_garment(samples_dir):
         if seen.categories[0] != category:
             wrong.append(f"{path.name}: {seen.categories[0]} ({seen.reasons[0]}), expected {category}")
     assert not wrong, wrong
+
+
+def test_row_extents_match_each_rows_extent():
+    """`_row_extents` (every row at once, read by `classify_garment`) gives `_row_extent` of each row, None for an
+    empty one."""
+    from kfvton.keypoints.garment_landmarks_lower import _row_extent, _row_extents
+
+    piece = (np.random.default_rng(0).random((40, 31)) > 0.8).astype(np.uint8)
+    piece[[0, 7, 39]] = 0
+    piece[5, :] = 1
+    piece[9, 30] = 1
+    extents = _row_extents(piece)
+    assert len(extents) == 40 and extents[0] is None and extents[5] == (0, 30)
+    assert extents == [_row_extent(piece, r) for r in range(40)]

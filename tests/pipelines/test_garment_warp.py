@@ -161,6 +161,26 @@ class TestWarpGarment:
         kept = warp_garment(stripes, mask, warp_from_pairs(same, reg=0.0)).image
         torch.testing.assert_close(kept, stripes, atol=1e-4, rtol=0)
 
+    def test_antialias_blur_without_gradient_matches_the_convolutions(self):
+        """Without a gradient the blur runs through OpenCV; it must give what the differentiable grouped
+        convolutions give (each item its own sigma, reflected borders, a sigma ~0 item left as it is)."""
+        from kfvton.pipelines.garment_warp import antialias_blur
+
+        image = torch.rand(3, 3, 37, 29, generator=torch.Generator().manual_seed(0))
+        sigma = torch.tensor([0.0, 0.7, 1.6])
+        fast = antialias_blur(image, sigma)
+        exact = antialias_blur(image.clone().requires_grad_(True), sigma).detach()
+        torch.testing.assert_close(fast, exact, atol=1e-6, rtol=0)
+        torch.testing.assert_close(fast[0], image[0], atol=1e-6, rtol=0)
+        assert not torch.allclose(fast[2], image[2], atol=1e-2)
+        one = torch.rand(1, 1, 20, 30, generator=torch.Generator().manual_seed(1))  # a single channel (a mask)
+        torch.testing.assert_close(
+            antialias_blur(one, sigma[2:]),
+            antialias_blur(one.requires_grad_(True), sigma[2:]).detach(),
+            atol=1e-6,
+            rtol=0,
+        )
+
 
 def _tshirt_pairs(batch: int = 1):
     """A synthetic flat T-shirt (mask + landmarks) placed on a synthetic frontal person with hanging arms."""

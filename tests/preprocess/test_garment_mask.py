@@ -322,6 +322,20 @@ class TestInnerBack:
         front = (whole > 0) & (cv2.dilate(inner, np.ones((5, 5), np.uint8)) == 0)
         assert mask[front].mean() > 0.98  # the front and the straps stay
 
+    def test_found_in_the_garments_box_as_over_the_whole_photo(self):
+        """`_inner_back_one` looks in the garment's box grown by its ring's reach: the same panel as over the whole
+        photo, also with the back's top edge on the photo's border (the box clipped there)."""
+        from kfvton._arrays import to_uint8_hwc
+        from kfvton.preprocess.garment_mask import _inner_back_in_box, _inner_back_one
+
+        whole, inner = self._camisole()
+        for shift in (0, -30):  # -30: the straps' tops on the photo's top row
+            w, i = np.roll(whole, shift, 0), np.roll(inner, shift, 0)
+            img = to_uint8_hwc(self._photo(w, i)[0])
+            found = _inner_back_one(img, w)
+            assert found.sum() > 0.5 * i.sum()
+            np.testing.assert_array_equal(found, _inner_back_in_box(img, w))
+
     def test_collar_band_and_dark_yoke_stay(self):
         whole, _ = self._camisole()
         band = np.zeros((H, W), np.uint8)
