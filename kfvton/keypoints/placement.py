@@ -183,6 +183,7 @@ SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 #: sleeveless top bares the shoulders: 600-850 px of skin within 0.22 sw of the seams with short sleeves; 50-110 on
 #: the edge).
 SEAM_INSET = 0.03
+SLEEVED_SEAM_INSET = 0.0
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
@@ -988,7 +989,7 @@ def _place_one(
                 lo, hi = -(-lo).clamp(*limits), hi.clamp(*limits)
             hem_centre_a = centre_line + (lo + hi) / 2
             hem_half = HEM_INSET * (hi - lo) / 2
-    inset = SEAM_INSET if sleeve == "none" else 0.0  # a sleeve's cap covers the round of the shoulder
+    inset = SEAM_INSET if sleeve == "none" else SLEEVED_SEAM_INSET  # a sleeve's cap covers the shoulder's round
     seams = _shoulder_seams(body[2], f, inset) if body is not None else None
     seam_half = sw * (0.5 + (SHOULDER_OUT if seams is None else (seams[0][1] + seams[1][1]) / 2))
     armpit_half = sw * ARMPIT_HALF

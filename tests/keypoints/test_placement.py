@@ -608,6 +608,22 @@ class TestShoulderSeams:
             joint = frontal_pose().joints[0, joint_index(name.replace("shoulder_", "") + "_shoulder")]
             assert abs(x - 192) > abs(float(joint[0]) - 192) and y < float(joint[1])
 
+    def test_a_sleeved_seam_reaches_the_outline_a_sleeveless_one_stays_inside(self):
+        # the sleeve's cap covers the shoulder's round from the seam: a sleeved seam SEAM_INSET inside the outline
+        # bared a wedge of the old shoulder between torso and sleeve (VITON-HD 10549 with short sleeves)
+        from kfvton.keypoints.placement import SEAM_INSET
+
+        body = _round_shoulder_body()
+        for sleeves in ("short", "none"):
+            pairs = place_garment_landmarks(tshirt_landmarks(sleeves), frontal_pose(), body=body, tuck="out")
+            for name in ("shoulder_left", "shoulder_right"):
+                seam = target(pairs, name)[:2]
+                joint = frontal_pose().joints[0, joint_index(name.replace("shoulder_", "") + "_shoulder"), :2]
+                out = (seam - joint) / (seam - joint).norm()
+                beyond = seam + 2.0 * out  # 2 px farther out along joint -> seam (the inset is 3.6 px)
+                inside = bool(body.silhouette[0, 0, int(round(float(beyond[1]))), int(round(float(beyond[0])))])
+                assert inside == (sleeves == "none"), (sleeves, name, seam.tolist(), SEAM_INSET * SW)
+
 
 def camisole_landmarks() -> GarmentLandmarks:
     """A flat camisole as `detect_garment_landmarks` reports a strappy cut: the strap tops are the shoulders (rule
