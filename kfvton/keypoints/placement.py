@@ -176,14 +176,15 @@ HEM_STEP = 0.05
 HEM_JUMP = 0.1
 SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this far (x sw) above the joint
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
-#: A sleeveless cut's armhole corner sits this far (x sw) inside the silhouette's edge (its strap ends on the shoulder's
-#: top, short of the round). A sleeved garment's seam goes onto the edge itself: the sleeve's cap covers the round of
-#: the shoulder from there, but the flat photo's sleeve leaves the corner at its own angle, turned down onto the arm,
-#: so every pixel of inset bared a wedge of the old shoulder between torso and sleeve (VITON-HD 10549, whose
-#: sleeveless top bares the shoulders: 600-850 px of skin within 0.22 sw of the seams with short sleeves; 50-110 on
-#: the edge).
+#: A sleeveless cut's armhole corner sits `SEAM_INSET` (x sw) inside the silhouette's edge (its strap ends on the
+#: shoulder's top, short of the round); a sleeved garment's seam `SLEEVED_SEAM_INSET`, about the blend of body and wall
+#: on the outline (two photos: the estimate's old top grown by its rim, `regions.GARMENT_RIM`). The sleeve's cap covers
+#: the round of the shoulder from the seam, but the flat photo's sleeve leaves the corner at its own angle, turned down
+#: onto the arm: each pixel of inset bared a wedge of the old shoulder between torso and sleeve (VITON-HD 10549,
+#: sleeveless, with short sleeves: 600-850 px of skin within 0.22 sw of the seams at 0.03; 110-300 at 0.01; 50-110 at
+#: 0, where the README pair's mask spilled 2.1 % onto the wall from two photos).
 SEAM_INSET = 0.03
-SLEEVED_SEAM_INSET = 0.0
+SLEEVED_SEAM_INSET = 0.01
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
