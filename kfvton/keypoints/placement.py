@@ -21,11 +21,11 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
     3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
        `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (on the VITON-HD samples' parse maps the
        top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it); with `body` masks they
-       go onto the silhouette's top and outer edge, `SEAM_INSET` inside (`_shoulder_seams`), then in along joint ->
-       seam onto a rounded shoulder's outline (`_round_shoulder`: their corner would stick out). A strappy cut's
-       strap tops go onto the line collar side -> seam, `STRAP_ON_SHOULDER` of the way out. A garment shoulder
-       that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target is
-       taken as misdetected and dropped (confidence 0) rather than folding the warp.
+       go onto the silhouette's top and outer edge (a sleeveless cut's `SEAM_INSET` inside: `_shoulder_seams`), then
+       in along joint -> seam onto a rounded shoulder's outline (`_round_shoulder`: their corner would stick out). A
+       strappy cut's strap tops go onto the line collar side -> seam, `STRAP_ON_SHOULDER` of the way out. A garment
+       shoulder that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target
+       is taken as misdetected and dropped (confidence 0) rather than folding the warp.
     4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
        the body's outline is), at the height the frame map gives them, but at least `ARMPIT_BELOW` sw under the
        shoulder joint (a frill or cap sleeve read as the armpit would fold the torso over the arm).
@@ -183,7 +183,15 @@ HEM_STEP = 0.05
 HEM_JUMP = 0.1
 SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this far (x sw) above the joint
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
-SEAM_INSET = 0.03  # the seam sits this far (x sw) inside the silhouette's edge (the cloth's thickness, the fold)
+#: A sleeveless cut's armhole corner sits `SEAM_INSET` (x sw) inside the silhouette's edge (its strap ends on the
+#: shoulder's top, short of the round); a sleeved garment's seam `SLEEVED_SEAM_INSET`, about the blend of body and wall
+#: on the outline (two photos: the estimate's old top grown by its rim, `regions.GARMENT_RIM`). The sleeve's cap covers
+#: the round of the shoulder from the seam, but the flat photo's sleeve leaves the corner at its own angle, turned down
+#: onto the arm: each pixel of inset bared a wedge of the old shoulder between torso and sleeve (VITON-HD 10549,
+#: sleeveless, with short sleeves: 600-850 px of skin within 0.22 sw of the seams at 0.03; 110-300 at 0.01; 50-110 at
+#: 0, where the README pair's mask spilled 2.1 % onto the wall from two photos).
+SEAM_INSET = 0.03
+SLEEVED_SEAM_INSET = 0.01
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
@@ -1001,7 +1009,8 @@ def _place_one(
                 lo, hi = -(-lo).clamp(*limits), hi.clamp(*limits)
             hem_centre_a = centre_line + (lo + hi) / 2
             hem_half = HEM_INSET * (hi - lo) / 2
-    seams = _shoulder_seams(body[2], f) if body is not None else None
+    inset = SEAM_INSET if sleeve == "none" else SLEEVED_SEAM_INSET  # a sleeve's cap covers the shoulder's round
+    seams = _shoulder_seams(body[2], f, inset) if body is not None else None
     seam_half = sw * (0.5 + (SHOULDER_OUT if seams is None else (seams[0][1] + seams[1][1]) / 2))
     armpit_half = sw * ARMPIT_HALF
 
@@ -1037,7 +1046,7 @@ def _place_one(
         up_out = (SHOULDER_UP, SHOULDER_OUT) if seams is None else seams[k]
         target = joint + sign * up_out[1] * sw * u - up_out[0] * sw * v
         if body is not None:
-            target = _round_shoulder(body[2], joint, target, f)
+            target = _round_shoulder(body[2], joint, target, f, inset)
         if cut == "strappy":
             # the strap tops lie over the shoulder tops where the frame puts them across: on the line from the
             # collar side (the neck's base) out to the seam
@@ -1164,25 +1173,25 @@ def _on_shoulder_line(point: Tensor, collar: Tensor, seam: Tensor, f: _Frame) ->
     return f.top + torch.lerp(a0, a1, t) * f.u + down * f.v
 
 
-def _round_shoulder(silhouette: Tensor, joint: Tensor, target: Tensor, f: _Frame) -> Tensor:
+def _round_shoulder(silhouette: Tensor, joint: Tensor, target: Tensor, f: _Frame, inset: float) -> Tensor:
     """The seam `target` (above and outside `joint`) pulled in onto the silhouette's rounded shoulder: the top and
     the outer edge are measured apart, and their corner lies outside a sloping shoulder (the garment's shoulder
-    would stick out there as a spike). Along joint -> target, at most to the edge less `SEAM_INSET`, and not
-    closer than `SHOULDER_ROUND_MIN` of the way (hair over the shoulder hides its outline)."""
+    would stick out there as a spike). Along joint -> target, at most to the edge less `inset` (x sw, `SEAM_INSET`
+    or 0), and not closer than `SHOULDER_ROUND_MIN` of the way (hair over the shoulder hides its outline)."""
     rel = target - joint
     dist = float(rel.norm())
     if dist < 1.0:
         return target
-    reach = _march(silhouette, joint, rel / dist, dist + float(f.sw) * SEAM_INSET + 1.0)
+    reach = _march(silhouette, joint, rel / dist, dist + float(f.sw) * inset + 1.0)
     if reach is None:
         return target
-    keep = min(max(reach - SEAM_INSET * float(f.sw), SHOULDER_ROUND_MIN * dist), dist)
+    keep = min(max(reach - inset * float(f.sw), SHOULDER_ROUND_MIN * dist), dist)
     return joint + rel * (keep / dist)
 
 
-def _shoulder_seams(silhouette: Tensor, f: _Frame) -> tuple[tuple[float, float], tuple[float, float]]:
+def _shoulder_seams(silhouette: Tensor, f: _Frame, inset: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """(up, out) of the wearer's right and left shoulder seams from their joints, in shoulder widths: the
-    silhouette's top above the joint and its outer edge at the joint's height, `SEAM_INSET` inside both, within
+    silhouette's top above the joint and its outer edge at the joint's height, `inset` (x sw) inside both, within
     `SHOULDER_UP_RANGE` / `SHOULDER_OUT_RANGE` (hair over a shoulder hides its top: the range bounds that); the
     pose-only constants where the joint is outside the silhouette."""
     out = []
@@ -1195,9 +1204,9 @@ def _shoulder_seams(silhouette: Tensor, f: _Frame) -> tuple[tuple[float, float],
             out.append((SHOULDER_UP, SHOULDER_OUT))
             continue
         lo, hi = SHOULDER_UP_RANGE
-        up_sw = min(max(up / sw - SEAM_INSET, lo), hi)
+        up_sw = min(max(up / sw - inset, lo), hi)
         lo, hi = SHOULDER_OUT_RANGE
-        out.append((up_sw, min(max(side / sw - SEAM_INSET, lo), hi)))
+        out.append((up_sw, min(max(side / sw - inset, lo), hi)))
     return out[0], out[1]
 
 

@@ -33,7 +33,7 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     beside a forearm (`beyond_arms`) and what a hand carries (`NOT_BODY`) are not the silhouette; hips whose one
     side reaches far beyond the other (`HIP_UNEVEN`) take the nearer side's width.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
-    `place_garment_landmarks`, its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
+    `place_garment_landmarks` (with the person's `BodyMasks` when given, as a top), its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
     trousers show); hips and hem as a skirt's. Sleeveless dresses (`_strap_tops`): the straps' tops on the
     shoulders, within the shoulder joints; the other bodice-top points (neckline corners) at their garment depth
     below them at least. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
@@ -51,7 +51,7 @@ from .._checks import check_shape
 from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, SIDE_AT, CategoryLandmarks
 from .pairs import KeypointPairs
-from .placement import COLLAR_UP, SHOULDER_UP, place_garment_landmarks
+from .placement import COLLAR_UP, SHOULDER_UP, BodyMasks, place_garment_landmarks
 from .pose import PRESENT_THRESHOLD, Pose
 
 __all__ = [
@@ -801,7 +801,12 @@ def upper_pairs(pairs: KeypointPairs) -> KeypointPairs:
 
 
 def place_dress_landmarks(
-    landmarks: CategoryLandmarks, pose: Pose, *, parse: Tensor | None = None, beyond: Tensor | None = None
+    landmarks: CategoryLandmarks,
+    pose: Pose,
+    *,
+    parse: Tensor | None = None,
+    beyond: Tensor | None = None,
+    body: BodyMasks | None = None,
 ) -> KeypointPairs:
     """Targets on the person for dresses (rules in the module docstring).
 
@@ -810,6 +815,9 @@ def place_dress_landmarks(
         pose: `Pose` (B or 1); both shoulders, hips and knees are required.
         parse: optional (B or 1, H, W) int64 LIP-20 labels, (H, W) = `pose.canvas_hw`.
         beyond: optional (B or 1, H, W) bool, `beyond_arms` of each item's joints (computed when None).
+        body: optional `BodyMasks` of the person (from its parse map): the bodice's shoulder seams, armpits and
+            sleeves follow the body as a top's do (`place_garment_landmarks`); from the pose alone, a T-shirt
+            dress's seams stood inside the shoulders and its sleeves apart from the torso.
 
     Returns:
         `KeypointPairs` (origin "classical", names `DRESS_PAIR_NAMES`), (B, 18, 3) pixels each side.
@@ -819,7 +827,7 @@ def place_dress_landmarks(
     b = _batch(landmarks, pose, parse)
     # "in": the bodice's length at the shoulders' scale (no masks, so nothing is cut); "out" scales a top worn over
     # a lower garment with the torso too (`TORSO_PER_SW_WORN`), which a dress's bodice is not
-    bodice = place_garment_landmarks(bodice_landmarks(landmarks), pose, tuck="in")
+    bodice = place_garment_landmarks(bodice_landmarks(landmarks), pose, body=body, tuck="in")
     g_all = landmarks.points.detach().double().cpu().expand(b, -1, -1)
     upper_t = bodice.person_px.detach().double().cpu().expand(b, -1, -1)
     j_all = pose.joints.detach().double().cpu()

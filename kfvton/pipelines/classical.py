@@ -213,8 +213,10 @@ def warp_keypoint_pairs(
     by_parts = method == "torso + sleeves" or (
         method == "auto" and pairs.groups == 1 and _PART_NAMES <= set(pairs.names)
     )
-    if by_parts and method == "auto" and {"hip_left", "side_left_1"} <= set(pairs.names):
-        return warp_lower_garment(pairs, garment_mask, "dress", reg=reg, grid_step=grid_step)  # dress: + its sides
+    if by_parts and method == "auto" and {"hip_left", "side_left_1"} <= set(pairs.names):  # dress: + its sides
+        return warp_lower_garment(
+            pairs, garment_mask, "dress", reg=reg, grid_step=grid_step, silhouette=silhouette, arms=arms
+        )
     if by_parts:
         extra = join_side_pairs(torso_extra, place_front_neckline(pairs, garment_mask, collared))
         return warp_by_parts(

@@ -64,7 +64,7 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import NOT_BODY, SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
-from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
+from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, VITONHD_ARMS, labels_in
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import PartWarp, warp_garment
 from .lower_warp import warp_lower_garment
@@ -567,6 +567,7 @@ def tryon_lower_or_dress(
     if parse is not None:  # clothes labels beside the forearms are a bag (estimated regions): background
         beyond = _beyond_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
         parse = _bags_beside_arms(parse, beyond)
+    silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
     if category == "lower":
         landmarks = detect_lower_landmarks(garment, mask)
         pairs = place_lower_landmarks(landmarks, pose, parse=parse, beyond=beyond)
@@ -578,10 +579,18 @@ def tryon_lower_or_dress(
             )
         table = LOWER_LABELS
     else:
+        # the bodice and its sleeves follow the body as a top's do (placed from the pose alone, a T-shirt dress's
+        # sleeves hung apart from its torso, bare skin between them at the shoulders)
+        body = None
+        if parse is not None:
+            from .classical import body_masks_from_parse  # (classical imports this module)
+
+            body = body_masks_from_parse(parse)
+            silhouette, arms = (parse != 0).unsqueeze(1), labels_in(parse, VITONHD_ARMS).unsqueeze(1)
         landmarks = detect_dress_landmarks(garment, mask)
-        pairs = place_dress_landmarks(landmarks, pose, parse=parse, beyond=beyond)
+        pairs = place_dress_landmarks(landmarks, pose, parse=parse, beyond=beyond, body=body)
         kind, table = "dress", DRESS_LABELS
-    warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step)
+    warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step, silhouette=silhouette, arms=arms)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(person.device, torch.float32)
     hips = (joints[:, 12, :2] - joints[:, 9, :2]).norm(dim=-1)

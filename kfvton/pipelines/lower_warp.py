@@ -190,6 +190,8 @@ def warp_lower_garment(
     reg: float = DEFAULT_REG,
     align_corners: bool = ALIGN_CORNERS_TPS,
     grid_step: int = 1,
+    silhouette: Tensor | None = None,
+    arms: Tensor | None = None,
 ) -> Warp:
     """Warp a lower-body garment or a dress part-wise (rules in the module docstring).
 
@@ -199,6 +201,11 @@ def warp_lower_garment(
         garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
         kind: "trousers", "shorts", "skirt" or "dress".
         reg, align_corners, grid_step: as in `kfvton.pipelines.garment_warp.warp_from_pairs`.
+        silhouette, arms: optional (B or 1, 1, H_p, W_p) bool person and arm masks, dresses only: its sleeves as a
+            top's (`warp_by_parts`: on the person, pushed out over the round of the shoulder, long ones over the arm).
+
+    Raises:
+        ValueError naming `silhouette` / `arms` when given for a garment without sleeves (not "dress").
 
     Returns:
         `Warp` of kind "tps" with the joined grid (B, H_p, W_p, 2); its `tps` is None (several splines per item;
@@ -207,6 +214,8 @@ def warp_lower_garment(
     if not isinstance(pairs, KeypointPairs):
         raise TypeError(f"keypoints: expected KeypointPairs, got {type(pairs).__name__}")
     check_shape(garment_mask, "garment_mask", ("B", 1, *pairs.garment_hw))
+    if kind != "dress" and (silhouette is not None or arms is not None):
+        raise ValueError(f"silhouette, arms: only a dress's sleeves use them, got kind {kind!r}")
     h, w = pairs.person_hw
     b = pairs.batch_size
     grid = torch.full((b, h, w, 2), _OUTSIDE, dtype=torch.float32, device=pairs.person_px.device)
@@ -223,7 +232,7 @@ def warp_lower_garment(
         if all(n in pairs.names for n in SKIRT_SIDES):
             sel = [pairs.names.index(n) for n in SKIRT_SIDES]
             extra = SidePairs(garment_px=pairs.garment_px[:, sel], person_px=pairs.person_px[:, sel])
-        top = warp_by_parts(upper_pairs(pairs), mask, torso_extra=extra, **opts)
+        top = warp_by_parts(upper_pairs(pairs), mask, torso_extra=extra, silhouette=silhouette, arms=arms, **opts)
         grid = top.grid.to(grid.dtype).clone()
         # (where each sleeve landed: the composite keeps the arm behind its own sleeve, as under a top)
         return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=None, sleeves=top.sleeves)

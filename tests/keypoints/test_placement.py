@@ -331,11 +331,12 @@ class TestFit:
         pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), body=body, tuck="out")
         for name in ("armpit_left", "armpit_right", "hem_left", "hem_right"):
             assert abs(float(target(pairs, name)[0]) - 192) <= narrow + 1.0, name
-        # the silhouette's shoulders are 0.62 sw from the centre and its top at y = 140: seams just inside
+        # the silhouette's shoulders are 0.62 sw from the centre (pixels 117..265) and its top at y = 140: seams on
+        # their outermost pixels or just inside (a sleeved seam `SLEEVED_SEAM_INSET` inside the edge)
         sl, sr = target(pairs, "shoulder_left"), target(pairs, "shoulder_right")
         assert 192 + 0.5 * SW < float(sl[0]) <= 192 + 0.62 * SW
-        assert 192 - 0.62 * SW <= float(sr[0]) < 192 - 0.5 * SW
-        assert 140 <= float(sl[1]) < 155 and 140 <= float(sr[1]) < 155
+        assert int(192 - 0.62 * SW) - 0.5 <= float(sr[0]) < 192 - 0.5 * SW
+        assert 139.5 <= float(sl[1]) < 155 and 139.5 <= float(sr[1]) < 155
         with pytest.raises(ValueError, match="body.top"):
             place_garment_landmarks(
                 tshirt_landmarks(), frontal_pose(), body=type(body)(torch.ones(1, 1, 8, 8), body.lower, body.silhouette)
@@ -624,6 +625,22 @@ class TestShoulderSeams:
             # still outside and above the joint (the seam, not the joint)
             joint = frontal_pose().joints[0, joint_index(name.replace("shoulder_", "") + "_shoulder")]
             assert abs(x - 192) > abs(float(joint[0]) - 192) and y < float(joint[1])
+
+    def test_a_sleeved_seam_reaches_the_outline_a_sleeveless_one_stays_inside(self):
+        # the sleeve's cap covers the shoulder's round from the seam: a sleeved seam SEAM_INSET inside the outline
+        # bared a wedge of the old shoulder between torso and sleeve (VITON-HD 10549 with short sleeves)
+        from kfvton.keypoints.placement import SEAM_INSET
+
+        body = _round_shoulder_body()
+        for sleeves in ("short", "none"):
+            pairs = place_garment_landmarks(tshirt_landmarks(sleeves), frontal_pose(), body=body, tuck="out")
+            for name in ("shoulder_left", "shoulder_right"):
+                seam = target(pairs, name)[:2]
+                joint = frontal_pose().joints[0, joint_index(name.replace("shoulder_", "") + "_shoulder"), :2]
+                out = (seam - joint) / (seam - joint).norm()
+                beyond = seam + 2.0 * out  # 2 px farther out along joint -> seam (the inset is 3.6 px)
+                inside = bool(body.silhouette[0, 0, int(round(float(beyond[1]))), int(round(float(beyond[0])))])
+                assert inside == (sleeves == "none"), (sleeves, name, seam.tolist(), SEAM_INSET * SW)
 
 
 def camisole_landmarks() -> GarmentLandmarks:
