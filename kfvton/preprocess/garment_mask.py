@@ -222,15 +222,25 @@ def _reclaim_pale(dist: np.ndarray, fg: np.ndarray, k: int) -> np.ndarray:
     Returns:
         (H, W) uint8 {0, 1}, a superset of `fg`.
     """
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
-    sealed = cv2.morphologyEx(((dist > PALE_LOW) | (fg > 0)).astype(np.uint8), cv2.MORPH_CLOSE, disc)
-    sealed = _fill_holes(largest_component(sealed), dist <= PALE_LOW, max_flat_fraction=0.6)
-    d = max(1, round(PALE_DEPTH * min(fg.shape)))
-    deep_disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * d + 1, 2 * d + 1))
-    new = cv2.erode(sealed, deep_disc) & (1 - fg)
-    new = _pale_patches(new, dist, fg, d)
+    # at half resolution (the patches are wide; the sealing, hole filling and depth cost 100 ms at 1024 x 768)
+    h, w = fg.shape
+    half = (max(1, w // 2), max(1, h // 2))
+    dist_s = cv2.resize(dist, half, interpolation=cv2.INTER_AREA)
+    fg_s = (cv2.resize(fg.astype(np.float32), half, interpolation=cv2.INTER_AREA) > 0.5).astype(np.uint8)
+    k_s = max(1, k // 2)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k_s + 1, 2 * k_s + 1))
+    sealed = cv2.morphologyEx(((dist_s > PALE_LOW) | (fg_s > 0)).astype(np.uint8), cv2.MORPH_CLOSE, disc)
+    sealed = _fill_holes(largest_component(sealed), dist_s <= PALE_LOW, max_flat_fraction=0.6)
+    d = max(1, round(PALE_DEPTH * min(fg_s.shape)))
+    # erosion and dilation by d as distance thresholds: a disc of 2 d + 1 px is slow
+    new = ((cv2.distanceTransform(sealed, cv2.DIST_L2, 5) > d) & (fg_s == 0)).astype(np.uint8)
+    new = _pale_patches(new, dist_s, fg_s, d)
+    if not new.any():
+        return fg
     # the new patches reach out to the sealed outline (their own edge), not the ring around the rest of the garment
-    return fg | (cv2.dilate(new, deep_disc) & sealed)
+    grown = (cv2.distanceTransform(1 - new, cv2.DIST_L2, 5) <= d) & (sealed > 0)
+    grown = cv2.resize(grown.astype(np.uint8), (w, h), interpolation=cv2.INTER_NEAREST)
+    return fg | grown  # the outline refinement that follows trims the 2 px steps
 
 
 #: A card under the garment (`_card`): the thresholded region fills at least CARD_FILL of its rotated bounding
