@@ -1,10 +1,11 @@
 """Garment masks: from a product photo on a plain background, from an alpha channel, or given explicitly.
 
 Classical preprocessing (OpenCV, not differentiable): the background colour is modelled from the image border
-(its median, or a quadratic surface for shaded backdrops), every pixel's colour distance to it is thresholded low (so white-on-white garments survive; on a flawless backdrop
-pale patches a level off it are reclaimed, `_reclaim_pale`), holes that are not
-flat background are filled, the largest connected component is kept, and finally the outline is placed where
-the distance reaches half of the local garment contrast, which puts the edge mid-way through the JPEG blur.
+(its median, or a quadratic surface for shaded backdrops), every pixel's colour distance to it is thresholded low
+(so white-on-white garments survive; on a flawless backdrop, pale patches a level off it are reclaimed:
+`_reclaim_pale`), holes that are not flat background are filled, the largest connected component is kept, and
+finally the outline is placed where the distance reaches half of the local garment contrast, which puts the edge
+mid-way through the JPEG blur.
 """
 
 from __future__ import annotations
@@ -323,7 +324,12 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
             _LOG.info("garment[%d]: laid on a card of colour %s, taken as backdrop", index, colour.round().tolist())
             fg, dist, low, noise = cut, on_card, card_low, max(noise, card_noise)
     if threshold is None and noise < PALE_NOISE:
+        before = int(fg.sum())
         fg = _reclaim_pale(dist, fg, k)
+        if fg.sum() > before:
+            _LOG.info(
+                "garment[%d]: %.1f %% of the mask reclaimed as pale patches", index, 100 * (1 - before / fg.sum())
+            )
     if noise >= TEXTURED_NOISE:
         # A mottled or patterned backdrop: its noise sets the threshold so high that pale parts of the garment are
         # lost; colour models of garment and backdrop (GrabCut) bring them back.
