@@ -61,6 +61,7 @@ __all__ = [
     "LOWER_PAIR_NAMES",
     "DRESS_PAIR_NAMES",
     "check_lower_pose",
+    "lower_pose_warnings",
     "place_lower_landmarks",
     "place_dress_landmarks",
     "upper_pairs",
@@ -120,6 +121,32 @@ def check_lower_pose(pose: Pose, *, name: str = "pose", category: str = "lower")
                 f"{name}: a {category} garment is placed from the hips and knees; batch item {i} is missing "
                 f"{', '.join(missing)} (a photo cut above the knees cannot wear one; use a full-body photo)"
             )
+
+
+def lower_pose_warnings(pose: Pose, *, name: str = "pose", category: str = "lower") -> tuple[str, ...]:
+    """Sentences for batch items whose knees, present, lie below the photo's bottom edge: a photo cut at the thighs,
+    whose legs the estimator extrapolated (MediaPipe on the unseen demo photos cut at the thighs: knees at 1.02-1.24
+    of the height, confidence 0.3-0.9). The lower garment or dress is placed on those guesses and only its top shows.
+
+    Args:
+        pose: `Pose`, joints in the pixels of its canvas (B, 25, 3).
+        name: the pose's name in the sentences.
+        category: "lower" or "dress", for the sentences.
+
+    Returns:
+        one sentence per such batch item, empty when every item shows its knees.
+    """
+    h = pose.canvas_hw[0]
+    out = []
+    for i in range(pose.batch_size):
+        ys = [float(pose.joint(k)[i, 1]) for k in ("right_knee", "left_knee") if bool(pose.present(k)[i])]
+        if ys and max(ys) > h - 0.5:  # below the last pixel row's centre
+            out.append(
+                f"{name}: batch item {i}: the knees lie below the photo (estimated at {max(ys) / h:.2f} of its "
+                f"height): the photo is cut at the thighs, so the {category} garment is placed on guessed knees and "
+                "only its top shows; use a photo showing the knees (a full-body photo for long garments)"
+            )
+    return tuple(out)
 
 
 def beyond_arms(joints: Tensor, size_hw: tuple[int, int]) -> Tensor:

@@ -45,7 +45,7 @@ from ..keypoints.placement import (
     place_standing_collar,
     resolve_tuck,
 )
-from ..keypoints.placement_lower import check_lower_pose
+from ..keypoints.placement_lower import check_lower_pose, lower_pose_warnings
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
 from ..preprocess.garment_mask import clean_garment_rim, prepare_garment_mask
@@ -315,6 +315,7 @@ def classical_tryon(
     choice = resolve_category(category, mask)
     if choice.category != "upper":
         check_lower_pose(pose, category=choice.category)
+        warnings += lower_pose_warnings(pose, category=choice.category)
         if choice.category == "dress":
             check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
         low = tryon_lower_or_dress(

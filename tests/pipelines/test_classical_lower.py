@@ -268,6 +268,26 @@ class TestTryOn:
             classical_tryon(person, garment, Pose(joints, pose.canvas_hw), category="lower")
 
     @pytest.mark.parametrize(
+        ("folder", "ident", "category"), [("lower_body", "013564", "lower"), ("dresses", "020716", "dress")]
+    )
+    def test_photo_cut_at_the_thighs_is_named(self, dresscode, folder, ident, category):
+        """The photo cut half-way down the thighs, the knees kept where they were (below the frame: MediaPipe
+        extrapolates them so on the unseen demo photos): the try-on runs and says the photo is cut at the thighs."""
+        from kfvton.keypoints.pose import Pose
+
+        person, garment, pose, _ = _load(dresscode / folder, ident)
+        j = pose.joints
+        full = classical_tryon(person, garment, pose, category=category)
+        assert not any("cut at the thighs" in w for w in full.warnings)
+        hip, knee = float(j[0, [9, 12], 1].mean()), float(j[0, [10, 13], 1].min())
+        rows = round(hip + 0.5 * (knee - hip))
+        cut = person[..., :rows, :]
+        out = classical_tryon(cut, garment, Pose(j, (rows, pose.canvas_hw[1])), category=category)
+        assert out.image.shape == cut.shape
+        said = [w for w in out.warnings if "cut at the thighs" in w]
+        assert len(said) == 1 and f"the {category} garment" in said[0], out.warnings
+
+    @pytest.mark.parametrize(
         ("folder", "ident", "category"), [("lower_body", "013566", "lower"), ("dresses", "020716", "dress")]
     )
     def test_runs_with_and_without_parse(self, dresscode, folder, ident, category):

@@ -166,6 +166,52 @@ class TestGarmentMaskFromImage:
             garment_mask_from_image(torch.rand(1, 3, H, W), threshold=2.0)
 
 
+class TestPaleGarmentOnFlawlessBackdrop:
+    """A white garment on a noise-free 246 grey backdrop, whose lit side sits within a level or two of it (the
+    OOTDiffusion/IDM-VTON product photos): that side is garment, not background joined to the outside."""
+
+    BACKDROP, WHITE = 246 / 255, 252 / 255
+
+    def _tee(self, side_level: float) -> tuple[torch.Tensor, np.ndarray]:
+        """The shirt in white with its left side (sleeve and body edge, touching the outline) at `side_level`."""
+        garment = garment_on((self.BACKDROP,) * 3, (self.WHITE,) * 3)
+        side = np.zeros((H, W), np.uint8)
+        side[55:170, 20:85] = 1
+        side &= shirt_mask()
+        weave = 0.4 / 255 * np.sin(np.arange(W) * 2.1)[None, :]  # a knit's faint ribs, under a level
+        patch = torch.from_numpy((side_level + weave).astype(np.float32)).expand(3, H, W)
+        garment[0] = torch.where(torch.from_numpy(side > 0), patch, garment[0])
+        return garment, side
+
+    def test_lit_side_a_level_off_the_backdrop_is_garment(self):
+        garment, side = self._tee(247.2 / 255)  # about 1.7 (RGB distance) off the backdrop: under the threshold of 3
+        mask = garment_mask_from_image(garment)[0, 0].numpy() > 0.5
+        assert mask[side > 0].mean() > 0.95
+        assert iou(torch.from_numpy(mask), shirt_mask()) > 0.95
+
+    def test_backdrop_coloured_cut_out_stays_background(self):
+        """A cut-out in exactly the backdrop's colour (a real gap in the garment) is not filled."""
+        garment, side = self._tee(self.BACKDROP)
+        mask = garment_mask_from_image(garment)[0, 0].numpy() > 0.5
+        inner = cv2.erode(side, np.ones((5, 5), np.uint8))
+        assert mask[inner > 0].mean() < 0.05
+
+    def test_gap_beside_a_dark_sleeve_stays_open(self):
+        """The soft shadow a navy garment casts on the backdrop (a level or two, VITON-HD 02783) is not a pale patch
+        of garment (the garment around it is not pale): neither the gap between its hanging sleeve and its body nor
+        the band round its outline joins the mask."""
+        shape = np.zeros((H, W), np.uint8)
+        cv2.rectangle(shape, (70, 40), (150, 230), 1, -1)  # body
+        cv2.rectangle(shape, (20, 40), (40, 220), 1, -1)  # left sleeve, 29 px away
+        cv2.rectangle(shape, (20, 40), (70, 70), 1, -1)  # joined at the shoulder
+        garment = garment_on((self.BACKDROP,) * 3, (0.1, 0.12, 0.3), shape)
+        shadow = 1.6 / 255 * cv2.GaussianBlur(shape.astype(np.float32), (0, 0), 10)
+        garment = garment - torch.from_numpy(shadow * (1 - shape))
+        mask = garment_mask_from_image(garment)[0, 0].numpy() > 0.5
+        assert mask[90:210, 50:60].mean() < 0.05
+        assert (mask & (cv2.dilate(shape, np.ones((5, 5), np.uint8)) == 0)).sum() == 0  # 248 px without the check
+
+
 class TestGarmentMaskFromAlpha:
     def test_binarises(self):
         alpha = torch.from_numpy(shirt_mask()).float()[None, None] * 0.9
