@@ -313,8 +313,8 @@ FALLBACK_SW = 0.24
 #: The grown band continues the garment's texture mirrored across its outline where the mirrored colour is within
 #: this (sum of |RGB| differences) of the smooth fill (a knit continues; a stripe or a collar is not copied).
 MIRROR_COLOUR = 0.25
-#: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
-#: smooth fill: they continue, a plain garment's collar or stripe does not).
+#: ... or within MIRROR_SPREAD times the garment's mean such difference nearby, from its own mean at the band's scale
+#: (a print's colours are all far from its smooth fill: they continue, a plain garment's collar or stripe does not).
 MIRROR_SPREAD = 2.5
 #: The grown band, where it ends along the garment's side on the arm's bare skin (an old sleeve's hem), is at most
 #: this many times as wide as the rows to that skin: it tapers at 45 degrees instead of ending in a notch.
