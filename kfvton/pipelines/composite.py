@@ -324,8 +324,8 @@ FALLBACK_SW = 0.24
 #: The grown band continues the garment's texture mirrored across its outline where the mirrored colour is within
 #: this (sum of |RGB| differences) of the smooth fill (a knit continues; a stripe or a collar is not copied).
 MIRROR_COLOUR = 0.25
-#: ... or within MIRROR_SPREAD times the garment's mean such difference nearby (a print's colours are all far from its
-#: smooth fill: they continue, a plain garment's collar or stripe does not).
+#: ... or within MIRROR_SPREAD times the garment's mean such difference nearby, from its own mean at the band's scale
+#: (a print's colours are all far from its smooth fill: they continue, a plain garment's collar or stripe does not).
 MIRROR_SPREAD = 2.5
 #: The grown band, where it ends along the garment's side on the arm's bare skin (an old sleeve's hem), is at most
 #: this many times as wide as the rows to that skin: it tapers at 45 degrees instead of ending in a notch.
@@ -639,19 +639,34 @@ def _fit_to_body(
         # not a stripe, a collar or a print's feature mirrored out of a plain garment: only colours near the smooth
         # fill, or within the garment's own spread there (an all-over print continues; its flat mean was a band)
         # (at 1/FILL_SCALE: a smooth average)
-        spread = np.where(seed, np.abs(g_all[i][crop] - tex).sum(-1), 0.0).astype(np.float32)
-        small_hw = (-(-spread.shape[1] // FILL_SCALE), -(-spread.shape[0] // FILL_SCALE))
+        # (the spread from the seeds' mean at the band's scale, as the smooth fill it is compared with: from `tex`,
+        # smoothed at 1/PUSH_PULL_SCALE only, a two-tone print's spread was its few edge pixels', and most of the
+        # band took the flat fill, a smeared grey band beside the sleeve: VITON-HD 02783 on 00891)
+        g_c = g_all[i][crop]
+        small_hw = (-(-g_c.shape[1] // FILL_SCALE), -(-g_c.shape[0] // FILL_SCALE))
         sigma = max(1.0, reach / FILL_SCALE)
         den = cv2.GaussianBlur(
             cv2.resize(seed.astype(np.float32), small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma
         )
+        seeded = cv2.resize(g_c * seed[..., None], small_hw, interpolation=cv2.INTER_AREA)
+        mean = cv2.GaussianBlur(seeded, (0, 0), sigma) / np.maximum(den, 1e-3)[..., None]
+        mean = cv2.resize(mean, (g_c.shape[1], g_c.shape[0]), interpolation=cv2.INTER_LINEAR)
+        spread = np.where(seed, np.abs(g_c - mean).sum(-1), 0.0).astype(np.float32)
         num = cv2.GaussianBlur(cv2.resize(spread, small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma)
-        local = (num / np.maximum(den, 1e-3))[my // FILL_SCALE, mx // FILL_SCALE]
+        spread_small = num / np.maximum(den, 1e-3)
+        local = spread_small[my // FILL_SCALE, mx // FILL_SCALE]
         limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * local)
         use = seed[my, mx] & (np.abs(source - tex[gy_, gx_]).sum(-1) < limit)
         tex[gy_[use], gx_[use]] = source[use]
         # the garment's own rim next to the band too (the photo's background blends into it: a light line)
         rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
+        # where its colour is not that line (within the limit the mirror uses: a print's own two tones) it stays
+        # (replaced by the smooth fill, a print's rim was a flat grey strip along the band's inner edge)
+        ry_, rx_ = np.nonzero(rim)
+        own = g_c[ry_, rx_]
+        rim_limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * spread_small[ry_ // FILL_SCALE, rx_ // FILL_SCALE])
+        stays = np.abs(own - tex[ry_, rx_]).sum(-1) < rim_limit
+        tex[ry_[stays], rx_[stays]] = own[stays]
         # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
         closed = cv2.morphologyEx((cov | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
         grow |= closed & ~cov

@@ -128,3 +128,25 @@ def test_grown_band_beside_a_stripe_takes_the_garments_main_colour():
     band = out.image[0, :, 260:400, 105:110]
     assert float(out.alpha[0, 0, 260:400, 103:110].min()) > 0.9  # grown over the old clothes
     assert float((band[0] - band[1]).mean()) > 0.45, band.mean((1, 2))  # red, not pink (R - G 0.6 vs ~0.3)
+
+
+def test_grown_band_beside_a_two_tone_print_continues_the_print():
+    """A navy print with light-blue motifs (VITON-HD 02783 on 00891): the band grown over the old top beside it, and
+    the garment's own rim next to it, were the print's flat mean, a smeared blue-grey strip along the sleeve; now
+    both show the print's two tones."""
+    person, parse = scene()
+    _paint(person, slice(220, 440), slice(100, 112), OLD)
+    parse[0, 220:440, 100:112] = 5
+    mask = torch.zeros(1, 1, H, W)
+    mask[..., 100:456, 112:272] = 1
+    navy, light = torch.tensor([0.12, 0.14, 0.3]), torch.tensor([0.65, 0.75, 0.95])
+    image = navy[None, :, None, None].expand(1, 3, H, W).clone()
+    rows, cols = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
+    motifs = ((rows // 10 + cols // 10) % 2 == 0) & (cols >= 112)  # 10 px checks, half of them light
+    image[0, :, motifs] = light[:, None]
+    out = composite_garment(person, image, mask, parse=parse, keypoints=pairs(), shading=False)
+    assert float(out.alpha[0, 0, 260:400, 103:110].min()) > 0.9  # grown over the old clothes
+    for cols_ in (slice(102, 110), slice(112, 117)):  # the band, the garment's rim
+        lum = out.image[0, :, 260:400, cols_].mean(0)
+        dark, bright = float((lum < 0.3).float().mean()), float((lum > 0.6).float().mean())
+        assert dark > 0.25 and bright > 0.25, (cols_, dark, bright)  # both tones, not a mid-grey mean

@@ -181,6 +181,26 @@ class TestWarpGarment:
             rtol=0,
         )
 
+    def test_a_seam_where_two_parts_meet_is_closed(self):
+        """Two parts of a part warp ending side by side leave a one-pixel column no part claims (sampled as 0) and
+        a pin-hole at the photo's own outline: the try-on showed the person through them (a dotted pale line
+        along the sleeve's edge, VITON-HD 00891 x 01260). Closed, in the garment's colour; the outline stays."""
+        from kfvton.geometry.grid import coordinate_grid
+        from kfvton.pipelines.garment_warp import PartWarp
+
+        h, w = 32, 32
+        grid = coordinate_grid(h, w, align_corners=ALIGN_CORNERS_TPS)[None].clone()
+        grid[:, :, 16] = -2.0  # the seam: no part claims this column
+        grid[:, 8, 10] = -2.0  # a pin-hole
+        mask = torch.zeros(1, 1, h, w)
+        mask[..., 4:28, 4:28] = 1
+        garment = torch.tensor([0.8, 0.2, 0.15])[None, :, None, None].expand(1, 3, h, w).clone()
+        out = warp_garment(garment, mask, PartWarp(grid=grid, align_corners=ALIGN_CORNERS_TPS, kind="tps"))
+        assert float(out.mask[0, 0, 6:26, 16].min()) > 0.99 and float(out.mask[0, 0, 8, 10]) > 0.99
+        assert float((out.image[0, :, 6:26, 16] - garment[0, :, 6:26, 16]).abs().max()) < 1e-4  # red, not black
+        assert float(out.mask[0, 0, :3].max()) == 0.0 and float(out.mask[0, 0, :, :3].max()) == 0.0  # outline kept
+        torch.testing.assert_close(out.mask[0, 0, 6:26, 6:14], mask[0, 0, 6:26, 6:14])
+
 
 def _tshirt_pairs(batch: int = 1):
     """A synthetic flat T-shirt (mask + landmarks) placed on a synthetic frontal person with hanging arms."""

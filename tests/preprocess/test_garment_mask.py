@@ -483,8 +483,22 @@ class TestCleanGarmentRim:
         red = np.array([0.75, 0.25, 0.18])
         assert np.abs(before - red).sum(-1).mean() > 0.2  # the blur left pale pixels on the rim
         assert np.abs(after - red).sum(-1).mean() < 0.08
-        outside = ~inside
-        assert torch.equal(cleaned[0, :, outside], garment[0, :, outside])  # nothing outside the mask changes
+        far = cv2.dilate(shirt_mask(), np.ones((9, 9), np.uint8)) == 0
+        assert torch.equal(cleaned[0, :, far], garment[0, :, far])  # the backdrop away from the outline stays
+
+    def test_backdrop_next_to_the_outline_takes_the_garment_colour(self):
+        # a warp samples bilinearly: a garment pixel landing half a pixel from the outline mixes in its neighbour
+        garment = garment_on((0.95, 0.95, 0.95), (0.75, 0.25, 0.18))
+        mask = torch.from_numpy(shirt_mask()).float()[None, None]
+        cleaned = clean_garment_rim(garment, mask)
+        red = torch.tensor([0.75, 0.25, 0.18])[:, None]
+        next_to = torch.from_numpy((cv2.dilate(shirt_mask(), np.ones((3, 3), np.uint8)) > 0) & (shirt_mask() == 0))
+        assert (garment[0][:, next_to] - red).abs().sum(0).mean() > 0.5  # white there before
+        assert (cleaned[0][:, next_to] - red).abs().sum(0).mean() < 0.08
+        # half a pixel outside the outline, as grid_sample reads it: the garment's red, not pink
+        inside = torch.from_numpy(shirt_mask() > 0)
+        half = 0.5 * (cleaned[0][:, next_to].mean(1) + cleaned[0][:, inside].mean(1))
+        assert (half - red[:, 0]).abs().sum() < 0.08
 
     def test_a_rim_darker_than_the_inside_is_kept(self):
         # a dark hem band on a light garment: farther from the backdrop than the inside, not a blend
@@ -494,4 +508,5 @@ class TestCleanGarmentRim:
         garment[0, :, torch.from_numpy(mask_np > 0)] = torch.tensor([0.6, 0.7, 0.9])[:, None]
         garment[0, :, torch.from_numpy(band)] = torch.tensor([0.1, 0.1, 0.3])[:, None]
         cleaned = clean_garment_rim(garment, torch.from_numpy(mask_np).float()[None, None])
-        assert cleaned is garment
+        inside = torch.from_numpy(mask_np > 0)
+        assert torch.equal(cleaned[0][:, inside], garment[0][:, inside])  # the band and the inside as they were
