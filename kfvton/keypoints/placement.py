@@ -189,9 +189,11 @@ SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 #: the round of the shoulder from the seam, but the flat photo's sleeve leaves the corner at its own angle, turned down
 #: onto the arm: each pixel of inset bared a wedge of the old shoulder between torso and sleeve (VITON-HD 10549,
 #: sleeveless, with short sleeves: 600-850 px of skin within 0.22 sw of the seams at 0.03; 110-300 at 0.01; 50-110 at
-#: 0, where the README pair's mask spilled 2.1 % onto the wall from two photos).
+#: 0). From two photos the outline is the estimate's, about 3 px outside the body (the old top's rim): bench_regions'
+#: spill median (VITON-HD) was 0.018 at 0.03, 0.022 at 0.01, 0.021 at 0.015 and 0.019 at 0.02, hence 0.02 (the
+#: shoulders' bare share on 10549 x 01430 with its parse map: 0.023 at 0.03, 0.016 at 0.02, 0.008 at 0.01).
 SEAM_INSET = 0.03
-SLEEVED_SEAM_INSET = 0.01
+SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
