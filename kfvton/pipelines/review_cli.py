@@ -12,6 +12,7 @@ present (see `kfvton.pipelines.review`); a person without a keypoint file gets a
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -85,6 +86,8 @@ def run(args: argparse.Namespace) -> int:
             pose=pose,
             category=args.category,
         )
+        for warning in getattr(out.tryon, "warnings", ()):  # what the CLI's tryon prints, per pair
+            print(f"review: {person.name} + {garment.name}: {warning}", file=sys.stderr)
         mask = getattr(out.tryon, "refine_mask", None) if args.show_mask else None
         rows.append(
             SheetRow(person.image, garment.image, out.tryon.image, f"{person.name} + {garment.name}: {out.how}", mask)

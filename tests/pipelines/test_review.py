@@ -108,3 +108,23 @@ def test_review_lower_garment_category(samples_dir, tmp_path, capsys) -> None:
     assert "looks like a lower-body garment" in capsys.readouterr().err
     assert main(["review", person, garment, "--out", str(out), "--height", "64", "--category", "auto"]) == 0
     assert out.is_file() and "1 pairs" in capsys.readouterr().out
+
+
+def test_review_prints_each_pairs_warnings(samples_dir, tmp_path, capsys, monkeypatch) -> None:
+    """A try-on's warnings (a photo cut at the thighs, a garment worn by a person...) reach stderr with the pair's
+    names, as the tryon command prints them: a contact sheet alone would hide them."""
+    from types import SimpleNamespace
+
+    from kfvton.pipelines import review_cli
+
+    real = review_cli.tryon_pair
+
+    def warned(*args, **kwargs):
+        out = real(*args, **kwargs)
+        return SimpleNamespace(how=out.how, tryon=SimpleNamespace(image=out.tryon.image, warnings=("garment: odd",)))
+
+    monkeypatch.setattr(review_cli, "tryon_pair", warned)
+    root = samples_dir / "vitonhd" / "test"
+    person, garment = str(root / "image" / "00891_00.jpg"), str(root / "cloth" / "01260_00.jpg")
+    assert main(["review", person, garment, "--out", str(tmp_path / "s.png"), "--height", "64"]) == 0
+    assert "review: 00891_00 + 01260_00: garment: odd" in capsys.readouterr().err
