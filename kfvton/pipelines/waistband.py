@@ -77,6 +77,9 @@ HANG_SW = 0.2
 HEM_MIN_RUN = 0.1
 #: ... after a running median of this width (shoulder widths) over the hanging depths (a jagged old hem) ...
 HEM_SMOOTH = 0.05
+#: ... and a running mean of this width (shoulder widths) over the kept depths: the median keeps a distressed or
+#: lace hem's steps, which showed as a staircase on the new top's hem (VITON-HD 08909 with 11351).
+HEM_ROUND = 0.12
 #: ... and none with an arm or a hand within this (shoulder widths) beside either end, between the waistband and
 #: the run's bottom: the old top's edge there is the arm's outline crossing the waistband, not a hem (README pair
 #: 00891: without this the flap right of the forearm came back, its bottom ragged; a half-tucked top's hanging side
@@ -232,6 +235,8 @@ def tucked_hem(labels: Tensor, waistband: Tensor, pose: Pose) -> Tensor:
             beside = arms[y0:y1, max(0, a - side) : a].any() or arms[y0:y1, e : e + side].any()
             if e - a < HEM_MIN_RUN * sw or beside:
                 hang[a:e] = 0.0
+        r = max(1, int(HEM_ROUND * sw)) | 1  # a hem is a smooth curve: the kept runs' steps become slopes
+        hang = np.convolve(np.pad(hang, r // 2, mode="edge"), np.full(r, 1.0 / r), mode="valid")
         rows[i] = line + hang
     return torch.from_numpy(rows).to(device=waistband.device, dtype=waistband.dtype)
 

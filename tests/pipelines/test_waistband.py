@@ -193,3 +193,17 @@ def test_tucked_hem_keeps_the_waistband_where_an_arm_ends_the_hanging_run() -> N
     labels[0, 40:90, 42:48] = 14
     line = tucked_waistband(labels, pose())
     assert torch.equal(tucked_hem(labels, line, pose()), line)
+
+
+def test_tucked_hem_over_a_jagged_old_hem_is_a_smooth_curve() -> None:
+    # a hanging side whose old hem is distressed: 3 and 7 rows deep in blocks of 5 columns; the new top's hem
+    # follows it down but slopes between the depths instead of copying the staircase (VITON-HD 08909)
+    labels = torch.zeros(1, *HW, dtype=torch.long)
+    labels[0, 20:66, 30:70] = 5
+    labels[0, 66:, 30:70] = 9
+    for x in range(45, 70, 5):
+        labels[0, 66 : 66 + (3 if x % 10 == 5 else 7), x : x + 5] = 5
+    line = tucked_waistband(labels, pose())
+    rows = tucked_hem(labels, line, pose())
+    assert float((rows - line)[0, 45:70].max()) > 2.0  # it does hang out
+    assert float(rows[0, 40:72].diff().abs().max()) < 1.6  # no step of the old hem's 4 rows
