@@ -511,6 +511,26 @@ def test_skin_coloured_trousers_are_lower_garment():
     assert parse[190, 54] in (16, 17) and parse[190, 86] in (16, 17)
 
 
+def test_bare_midriff_is_torso_skin():
+    """A crop top ending above the trousers (OOTDiffusion-style model photos): the bare midriff between its hem and
+    the waistband is torso skin (10), which a longer new top covers; it was legs (16 / 17, kept in front of the new
+    top) or, filling the band below the hem, a skin-coloured lower garment (9) whose top the waistband was fitted
+    to, so a tucked new top ended at the crop's hem. The trousers stay the lower garment from their waistband."""
+    img, pose = _figure()
+    _paint(img, SKIN, 108, 122, 40, 100)  # the midriff: the crop top ends at row 108, the trousers start at 122
+    _paint(img, PANTS, 122, 200, 42, 98)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[110:120, 50:90] == VITONHD_NECK[0]).float().mean() > 0.9
+    assert (parse[126:190, 50:90] == 9).float().mean() > 0.9
+    img, pose = _figure()  # bare legs below shorts reaching the hips stay legs
+    _paint(img, PANTS, 122, 150, 42, 98)
+    _paint(img, SKIN, 150, 200, 46, 62)
+    _paint(img, SKIN, 150, 200, 78, 94)
+    _paint(img, (1.0, 1.0, 1.0), 150, 200, 62, 78)
+    parse = estimate_regions(img, pose).parse[0]
+    assert parse[180, 54] in (16, 17) and parse[180, 86] in (16, 17)
+
+
 def test_skin_coloured_print_on_a_sleeve_is_not_arm():
     """Skin-coloured patches on the sleeves (a pale-pink print, a cream cardigan: Dress Code 013564, 013563) do not
     reach the hands, so they stay garment (measured with the given poses on the 27 sample persons: skin-coloured
