@@ -107,7 +107,9 @@ G_HW = (200, 150)
 RED, GREEN, TROUSERS = (0.8, 0.1, 0.1), (0.2, 0.5, 0.2), (0.1, 0.1, 0.3)
 
 
-def tucked_scene(hang: tuple[int, int] = (112, 132)) -> tuple[torch.Tensor, torch.Tensor, Pose, torch.Tensor, torch.Tensor]:
+def tucked_scene(
+    hang: tuple[int, int] = (112, 132),
+) -> tuple[torch.Tensor, torch.Tensor, Pose, torch.Tensor, torch.Tensor]:
     """A person (shoulders 60 px apart) in a green top tucked into dark trousers at row 150, but for the columns
     `hang` where the top hangs out over them down to row 160; a red T-shirt long enough to reach below the
     waistband. Returns (person, parse, pose, garment, garment_mask)."""
