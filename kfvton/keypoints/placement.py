@@ -78,6 +78,7 @@ __all__ = [
     "place_side_seams",
     "place_shoulder_tops",
     "lift_to_edge",
+    "front_neckline_row",
     "place_front_neckline",
     "place_collar_on_neck",
     "place_standing_collar",
@@ -578,6 +579,24 @@ COLLAR_NECK_MAX = 1.0
 NECK_MIN_CONF = 0.5  # collar sides found on the outline (not placed by a cut's rule)
 
 
+def front_neckline_row(mask: Tensor, left: Tensor, right: Tensor) -> int | None:
+    """Row of the front neckline under the collar's sides `left` / `right` ((2,) x, y pixels) in a (H, W) bool
+    garment mask: down the column midway between them from the higher side, the first garment row after the neck
+    opening's hole; None when the column leaves the mask or has no hole or no front below it."""
+    x = int(round(float(left[0] + right[0]) / 2))
+    y0 = int(round(float(torch.minimum(left[1], right[1]))))
+    if not (0 <= x < mask.shape[1] and 0 <= y0 < mask.shape[0]):
+        return None
+    col = mask[y0:, x]
+    hole = (~col).nonzero()
+    if len(hole) == 0:
+        return None
+    below = col[int(hole[0, 0]) :].nonzero()
+    if len(below) == 0:
+        return None
+    return y0 + int(hole[0, 0] + below[0, 0])
+
+
 def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor, collared: Tensor | None = None) -> SidePairs:
     """One torso pair at the front neckline's lowest point, so a round neck (or a shirt's collar) sits at the base
     of the neck.
@@ -617,18 +636,12 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor, collared: T
             continue
         f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
         mask = masks[i if masks.shape[0] > 1 else 0, 0]
+        front = front_neckline_row(mask, g[il], g[ir])
+        if front is None:
+            continue
         x = int(round(float(g[il, 0] + g[ir, 0]) / 2))
         y0 = int(round(float(torch.minimum(g[il, 1], g[ir, 1]))))
-        if not (0 <= x < mask.shape[1] and 0 <= y0 < mask.shape[0]):
-            continue
-        col = mask[y0:, x]
-        hole = (~col).nonzero()
-        if len(hole) == 0:
-            continue
-        below = col[int(hole[0, 0]) :].nonzero()
-        if len(below) == 0:
-            continue
-        depth_g = float(hole[0, 0] + below[0, 0])
+        depth_g = float(front - y0)
         width_g = float((g[il, 0] - g[ir, 0]).abs())
         closes = collared is not None and bool(collared[i if collared.shape[0] > 1 else 0])
         if width_g < 1.0 or depth_g > (COLLAR_NECK_MAX if closes else ROUND_NECK_MAX) * width_g:

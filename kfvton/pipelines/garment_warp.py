@@ -26,7 +26,7 @@ from ..geometry.tps import TpsParams, tps_grid
 from ..geometry.warp import Warp, sample_grid
 from ..keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import SidePairs, lift_to_edge
+from ..keypoints.placement import SidePairs, front_neckline_row, lift_to_edge
 from ..keypoints.pose import joint_index
 
 __all__ = [
@@ -1164,18 +1164,10 @@ def find_placket(garment: Tensor, cut_mask: Tensor, landmarks: GarmentLandmarks)
         if float(pts[il, 2]) <= 0 or float(pts[ir, 2]) <= 0:
             continue
         cw = abs(float(pts[il, 0] - pts[ir, 0]))
+        front = None if cw < 8 else front_neckline_row(cut_mask[i, 0].detach().cpu() > 0.5, pts[il], pts[ir])
+        if front is None:
+            continue
         x = int(round(float(pts[il, 0] + pts[ir, 0]) / 2))
-        y0 = int(round(float(torch.minimum(pts[il, 1], pts[ir, 1]))))
-        if cw < 8 or not (0 <= x < w and 0 <= y0 < h):
-            continue
-        col = cut_mask[i, 0, y0:, x].detach().cpu() > 0.5
-        hole = (~col).nonzero()
-        if len(hole) == 0:
-            continue
-        below = col[int(hole[0, 0]) :].nonzero()
-        if len(below) == 0:
-            continue
-        front = y0 + int(hole[0, 0] + below[0, 0])
         r0, r1 = front + int(PLACKET_ROWS[0] * cw), min(h, front + int(PLACKET_ROWS[1] * cw))
         c0, c1 = max(0, x - int(PLACKET_HALF * cw)), min(w, x + int(PLACKET_HALF * cw) + 1)
         if r1 - r0 < 5 or c1 - c0 < 5:
