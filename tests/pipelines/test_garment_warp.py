@@ -549,3 +549,20 @@ def test_past_shoulders_cuts_only_above_the_armpits_when_the_shoulders_lie_below
     cut = _past_shoulders(targets, valid, names, (0, 0), (400, 300), 2.0)[0]
     assert not bool(cut[110:, :].any())
     assert bool(cut[60, 250]) and not bool(cut[60, 150])
+
+
+def test_close_part_seams_without_gradient_matches_the_pooling() -> None:
+    """On the CPU without a gradient the seams close through OpenCV; it must give what the pooling gives (a
+    gradient takes the pooling path), at the image's edges too."""
+    from kfvton.pipelines.garment_warp import close_part_seams
+
+    gen = torch.Generator().manual_seed(0)
+    mask = (torch.rand(2, 1, 40, 30, generator=gen) > 0.3).float()
+    mask[0, 0, :, 7] = 0.0  # a seam
+    mask[1, 0, 0, 5] = 0.0  # a notch on the top edge
+    image = torch.rand(2, 3, 40, 30, generator=gen) * mask
+    fast = close_part_seams(image, mask)
+    exact = close_part_seams(image.clone().requires_grad_(True), mask)
+    assert bool((fast[1] != mask).any())  # something was closed
+    torch.testing.assert_close(fast[1], exact[1].detach(), atol=1e-6, rtol=0)
+    torch.testing.assert_close(fast[0], exact[0].detach(), atol=1e-5, rtol=0)
