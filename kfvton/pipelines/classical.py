@@ -78,6 +78,7 @@ __all__ = [
     "classical_tryon",
     "target_mask_from_parse",
     "body_masks_from_parse",
+    "person_and_arms",
     "warp_keypoint_pairs",
     "WARP_METHODS",
     "DEFAULT_GRID_STEP",
@@ -160,6 +161,13 @@ def body_masks_from_parse(parse: Tensor) -> BodyMasks:
     return BodyMasks(
         top=pick(VITONHD_UPPER_CLOTHES), lower=pick(LOWER_GARMENT_LABELS), silhouette=pick(_SILHOUETTE_LABELS)
     )
+
+
+def person_and_arms(parse: Tensor) -> tuple[Tensor, Tensor]:
+    """(B, H, W) LIP-20 labels -> the person (any label but background) and its arms, each (B, 1, H, W) bool: what
+    the part-wise warp keeps sleeves on and long sleeves over (`warp_by_parts`), for tops and dresses alike."""
+    check_shape(parse, "parse", ("B", "H", "W"))
+    return (parse != 0).unsqueeze(1), labels_in(parse, VITONHD_ARMS).unsqueeze(1)
 
 
 def neck_from_parse(parse: Tensor) -> Tensor:
@@ -371,8 +379,7 @@ def classical_tryon(
         else join_side_pairs(place_side_seams(pairs, body, mask), place_shoulder_tops(pairs, body, mask))
     )
     # sleeves inside the person, long ones over the bare arms
-    silhouette = None if parse is None else (parse != 0).unsqueeze(1)
-    arms = None if parse is None else labels_in(parse, VITONHD_ARMS).unsqueeze(1)
+    silhouette, arms = (None, None) if parse is None else person_and_arms(parse)
     warp = warp_keypoint_pairs(
         pairs,
         mask,

@@ -64,7 +64,7 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement_lower import NOT_BODY, SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
-from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, VITONHD_ARMS, labels_in
+from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import PartWarp, warp_garment
 from .lower_warp import warp_lower_garment
@@ -583,10 +583,10 @@ def tryon_lower_or_dress(
         # sleeves hung apart from its torso, bare skin between them at the shoulders)
         body = None
         if parse is not None:
-            from .classical import body_masks_from_parse  # (classical imports this module)
+            from .classical import body_masks_from_parse, person_and_arms  # (classical imports this module)
 
             body = body_masks_from_parse(parse)
-            silhouette, arms = (parse != 0).unsqueeze(1), labels_in(parse, VITONHD_ARMS).unsqueeze(1)
+            silhouette, arms = person_and_arms(parse)
         landmarks = detect_dress_landmarks(garment, mask)
         pairs = place_dress_landmarks(landmarks, pose, parse=parse, beyond=beyond, body=body)
         kind, table = "dress", DRESS_LABELS

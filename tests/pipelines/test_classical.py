@@ -267,3 +267,15 @@ def test_dress_below_the_hips_is_kept_as_a_skirt():
     assert torch.equal(out[1], parse[1])
     no_dress = torch.where(parse == 6, torch.full_like(parse, 5), parse)
     assert torch.equal(_dress_skirt_kept(no_dress, Pose(joints, (100, 60))), no_dress)
+
+
+def test_person_and_arms_from_parse() -> None:
+    from kfvton.pipelines.classical import person_and_arms
+
+    parse = torch.tensor([[[0, 5, 14], [15, 2, 0]]])
+    person, arms = person_and_arms(parse)
+    assert person.shape == arms.shape == (1, 1, 2, 3)
+    assert person[0, 0].tolist() == [[False, True, True], [True, True, False]]
+    assert arms[0, 0].tolist() == [[False, False, True], [True, False, False]]
+    with pytest.raises(ValueError, match="parse"):
+        person_and_arms(parse[0])
