@@ -579,10 +579,11 @@ COLLAR_NECK_MAX = 1.0
 NECK_MIN_CONF = 0.5  # collar sides found on the outline (not placed by a cut's rule)
 
 
-def front_neckline_row(mask: Tensor, left: Tensor, right: Tensor) -> int | None:
-    """Row of the front neckline under the collar's sides `left` / `right` ((2,) x, y pixels) in a (H, W) bool
-    garment mask: down the column midway between them from the higher side, the first garment row after the neck
-    opening's hole; None when the column leaves the mask or has no hole or no front below it."""
+def front_neckline_row(mask: Tensor, left: Tensor, right: Tensor) -> tuple[int, int, int] | None:
+    """(column, top row, front row) of the front neckline under the collar's sides `left` / `right` ((2,) x, y
+    pixels) in a (H, W) bool garment mask: down the column midway between them from the higher side's row, the
+    first garment row after the neck opening's hole; None when the column leaves the mask or has no hole or no
+    front below it."""
     x = int(round(float(left[0] + right[0]) / 2))
     y0 = int(round(float(torch.minimum(left[1], right[1]))))
     if not (0 <= x < mask.shape[1] and 0 <= y0 < mask.shape[0]):
@@ -594,7 +595,7 @@ def front_neckline_row(mask: Tensor, left: Tensor, right: Tensor) -> int | None:
     below = col[int(hole[0, 0]) :].nonzero()
     if len(below) == 0:
         return None
-    return y0 + int(hole[0, 0] + below[0, 0])
+    return x, y0, y0 + int(hole[0, 0] + below[0, 0])
 
 
 def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor, collared: Tensor | None = None) -> SidePairs:
@@ -636,11 +637,10 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor, collared: T
             continue
         f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
         mask = masks[i if masks.shape[0] > 1 else 0, 0]
-        front = front_neckline_row(mask, g[il], g[ir])
-        if front is None:
+        neckline = front_neckline_row(mask, g[il], g[ir])
+        if neckline is None:
             continue
-        x = int(round(float(g[il, 0] + g[ir, 0]) / 2))
-        y0 = int(round(float(torch.minimum(g[il, 1], g[ir, 1]))))
+        x, y0, front = neckline
         depth_g = float(front - y0)
         width_g = float((g[il, 0] - g[ir, 0]).abs())
         closes = collared is not None and bool(collared[i if collared.shape[0] > 1 else 0])
@@ -1192,7 +1192,7 @@ def _round_shoulder(silhouette: Tensor, joint: Tensor, target: Tensor, f: _Frame
     """The seam `target` (above and outside `joint`) pulled in onto the silhouette's rounded shoulder: the top and
     the outer edge are measured apart, and their corner lies outside a sloping shoulder (the garment's shoulder
     would stick out there as a spike). Along joint -> target, at most to the edge less `inset` (x sw, `SEAM_INSET`
-    or 0), and not closer than `SHOULDER_ROUND_MIN` of the way (hair over the shoulder hides its outline)."""
+    or `SLEEVED_SEAM_INSET`), and not closer than `SHOULDER_ROUND_MIN` of the way (hair over the shoulder hides its outline)."""
     rel = target - joint
     dist = float(rel.norm())
     if dist < 1.0:

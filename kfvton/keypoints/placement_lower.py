@@ -33,10 +33,10 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     beside a forearm (`beyond_arms`) and what a hand carries (`NOT_BODY`) are not the silhouette; hips whose one
     side reaches far beyond the other (`HIP_UNEVEN`) take the nearer side's width.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
-    `place_garment_landmarks` (with the person's `BodyMasks` when given, as a top), its waist then moved onto the body's natural waist (`WAIST_UP`, whatever old
-    trousers show); hips and hem as a skirt's. Sleeveless dresses (`_strap_tops`): the straps' tops on the
-    shoulders, within the shoulder joints; the other bodice-top points (neckline corners) at their garment depth
-    below them at least. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
+    `place_garment_landmarks` (with the person's `BodyMasks` when given, as a top), its waist then moved onto the
+    body's natural waist (`WAIST_UP`, whatever old trousers show); hips and hem as a skirt's. Sleeveless dresses
+    (`_strap_tops`): the straps' tops on the shoulders, within the shoulder joints; the other bodice-top points
+    (neckline corners) at their garment depth below them at least. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
     lie between the placed armpits, waist, hips and hem that bracket their garment rows, at most `SIDE_SHIFT` of
     the armpits -> hem depth off an even spread between armpits and hem.
 """

@@ -1190,10 +1190,10 @@ def find_placket(garment: Tensor, cut_mask: Tensor, landmarks: GarmentLandmarks)
         if float(pts[il, 2]) <= 0 or float(pts[ir, 2]) <= 0:
             continue
         cw = abs(float(pts[il, 0] - pts[ir, 0]))
-        front = None if cw < 8 else front_neckline_row(cut_mask[i, 0].detach().cpu() > 0.5, pts[il], pts[ir])
-        if front is None:
+        neckline = None if cw < 8 else front_neckline_row(cut_mask[i, 0].detach().cpu() > 0.5, pts[il], pts[ir])
+        if neckline is None:
             continue
-        x = int(round(float(pts[il, 0] + pts[ir, 0]) / 2))
+        x, _, front = neckline
         r0, r1 = front + int(PLACKET_ROWS[0] * cw), min(h, front + int(PLACKET_ROWS[1] * cw))
         c0, c1 = max(0, x - int(PLACKET_HALF * cw)), min(w, x + int(PLACKET_HALF * cw) + 1)
         if r1 - r0 < 5 or c1 - c0 < 5:

@@ -199,7 +199,7 @@ def tucked_hem(labels: Tensor, waistband: Tensor, pose: Pose) -> Tensor:
     `HANG_SW` shoulder widths down: a half-tucked top's sides hang out over the lower garment, and the new top
     hangs out there too. Deeper runs (a sleeve, an arm beside the hips), runs of columns narrower than
     `HEM_MIN_RUN` and runs with an arm beside an end (`HEM_ARM_BESIDE`) keep the waistband; the depths are
-    smoothed over `HEM_SMOOTH`.
+    smoothed over `HEM_SMOOTH` (a running median) before and `HEM_ROUND` (a running mean) after that choice.
 
     Args:
         labels: (B, H, W) int LIP-20 / VITON-HD parse labels of the person.

@@ -928,7 +928,7 @@ def test_front_neckline_row_is_the_first_garment_row_under_the_opening() -> None
     mask[5:, :] = True
     mask[5:12, 10:20] = False  # the neck opening, its front at row 12
     left, right = torch.tensor([20.0, 5.0]), torch.tensor([10.0, 6.0])
-    assert front_neckline_row(mask, left, right) == 12
+    assert front_neckline_row(mask, left, right) == (15, 5, 12)  # the column, from the higher side's row
     assert front_neckline_row(mask, torch.tensor([20.0, 20.0]), torch.tensor([10.0, 20.0])) is None  # no hole
     assert front_neckline_row(mask, torch.tensor([40.0, 5.0]), torch.tensor([35.0, 5.0])) is None  # off the mask
     mask[12:, 15] = False
