@@ -212,3 +212,17 @@ def test_tps_kernel_broadcasts_batch_dims():
     expected = d2 * np.log(d2 + 1e-9)
     np.testing.assert_allclose(out.numpy(), expected, atol=1e-6)
     assert float(out[0, 0, 0, 0]) == 0.0
+
+
+def test_tps_kernel_in_place_matches_the_formula_and_keeps_gradients():
+    """Without autograd the kernel is computed in place: bit-identical to r^2 log(r^2 + 1e-9) done out of place;
+    with inputs that need gradients it stays differentiable (in-place ops would break the backward pass)."""
+    g = torch.Generator().manual_seed(5)
+    a, b = torch.rand(2, 300, 2, generator=g) * 2 - 1, torch.rand(2, 17, 2, generator=g) * 2 - 1
+    r2 = (a[..., :, None, 0] - b[..., None, :, 0]).square() + (a[..., :, None, 1] - b[..., None, :, 1]).square()
+    assert torch.equal(tps_kernel(a, b), r2 * torch.log(r2 + 1e-9))
+    a_grad = a.clone().requires_grad_(True)
+    out = tps_kernel(a_grad, b)
+    out.sum().backward()
+    assert torch.equal(out.detach(), tps_kernel(a, b))
+    assert a_grad.grad is not None and bool(a_grad.grad.abs().sum() > 0)
