@@ -213,25 +213,34 @@ def close_part_seams(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
 
 
 def _close_seams_cv2(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
-    """`close_part_seams` on the CPU without a gradient, with OpenCV's 3x3 max / min / box filters (the same values
-    as the pooling: pixels outside the image take no part in the max and min, the box mean's zero border cancels in
-    its ratio); ~40 ms -> a few per 1024x768 try-on."""
+    """`close_part_seams` on the CPU without a gradient, with OpenCV's 3x3 max / min filters (the same values as the
+    pooling: pixels outside the image take no part in the max and min) and the mask-weighted 3x3 mean summed at the
+    raised pixels only (neighbours outside the image weigh 0, as the pooling's zero border; a few thousand pixels,
+    not three full-image box filters and a transposed copy: ~18 ms -> ~6 per 1024x768 try-on)."""
     image_out, mask_out = image.clone(), mask.clone()
     kernel = np.ones((3, 3), np.uint8)
+    h, w = mask.shape[-2:]
     for i in range(mask.shape[0]):
         m = np.ascontiguousarray(mask[i, 0].detach().float().numpy())
         closed = cv2.erode(cv2.dilate(m, kernel), kernel)
         raised = closed > m + 1e-3
         if not raised.any():
             continue
-        img = np.ascontiguousarray(image[i].detach().float().permute(1, 2, 0).numpy())
-        box = {"ksize": (3, 3), "normalize": False, "borderType": cv2.BORDER_CONSTANT}
-        weight = cv2.boxFilter(m, -1, **box)
-        summed = cv2.boxFilter(img * m[..., None], -1, **box).reshape(img.shape)
-        mean = summed / np.maximum(weight, 1e-6 * 9)[..., None]
         ys, xs = np.nonzero(raised)
+        img = image[i].detach().float().numpy()  # (3, H, W)
+        weight = np.zeros(len(ys), np.float32)
+        summed = np.zeros((3, len(ys)), np.float32)
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                y, x = ys + dy, xs + dx
+                inside = (y >= 0) & (y < h) & (x >= 0) & (x < w)
+                y, x = y.clip(0, h - 1), x.clip(0, w - 1)
+                mw = m[y, x] * inside
+                weight += mw
+                summed += img[:, y, x] * mw
+        mean = summed / np.maximum(weight, 1e-6 * 9)
         rows, cols = torch.from_numpy(ys), torch.from_numpy(xs)
-        image_out[i, :, rows, cols] = torch.from_numpy(mean[ys, xs]).T.to(image.dtype)
+        image_out[i, :, rows, cols] = torch.from_numpy(mean).to(image.dtype)
         mask_out[i, 0, rows, cols] = torch.from_numpy(closed[ys, xs]).to(mask.dtype)
     return image_out, mask_out
 
