@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
+import torch
 
-from kfvton._arrays import blur_at
+from kfvton._arrays import blur_at, take
 
 
 def test_blur_at_is_the_full_blur_at_those_pixels():
@@ -24,3 +26,19 @@ def test_blur_at_is_the_full_blur_at_those_pixels():
                 got = blur_at(x, sigma, ys, xs)
                 assert got.shape == full[ys, xs].shape
                 np.testing.assert_allclose(got, full[ys, xs], rtol=0, atol=1e-6)
+
+
+def test_take_is_torch_indexing() -> None:
+    """`take` gives `table[ids]` for int64 and narrower ids, strided (expanded) ids and a gradient-carrying table,
+    and raises IndexError for an id past the table."""
+    g = torch.Generator().manual_seed(0)
+    table = torch.rand(20, generator=g) > 0.5
+    ids = torch.randint(0, 20, (2, 31, 17), generator=g)
+    for i in (ids, ids.to(torch.uint8), ids.to(torch.int32), ids[:1].expand(3, -1, -1), ids.transpose(1, 2)):
+        out = take(table, i)
+        assert out.dtype == torch.bool and torch.equal(out, table[i.long()])
+    weights = torch.rand(20, generator=g, requires_grad=True)
+    take(weights, ids).sum().backward()
+    assert weights.grad is not None and float(weights.grad.sum()) == ids.numel()
+    with pytest.raises(IndexError):
+        take(table, torch.tensor([3, 20]))

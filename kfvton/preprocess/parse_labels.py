@@ -31,6 +31,7 @@ import torch
 from PIL import Image
 from torch import Tensor
 
+from .._arrays import take
 from .._atomic import atomic_path
 from .._checks import check_label_map, check_shape
 from .io import load_image, load_parse
@@ -260,7 +261,7 @@ def labels_in(parse: Tensor, labels: Sequence[int]) -> Tensor:
         return torch.zeros(parse.shape, dtype=torch.bool, device=parse.device)
     table = torch.zeros(max(int(parse.max()), *labels, 0) + 1, dtype=torch.bool, device=parse.device)
     table[list(labels)] = True
-    return table[parse.long()]
+    return take(table, parse)
 
 
 def label_mask(parse: Tensor, labels: tuple[int, ...]) -> Tensor:
