@@ -1217,7 +1217,7 @@ def _body_tone(
     ref = float(skin_colour @ luma)
     if body.sum() < (GRAIN_MIN_PX if within is None else LEG_TONE_MIN_PX) * unit * unit or ref <= 1e-3:
         return skin_colour * BODY_TONE_FACE
-    px = c.img[body][::3]
+    px = _every(c.img, body, 3)
     y = px @ luma
     lit = np.argsort(y)[int(BODY_SHADOW * len(y)) :]
     colour = np.median(px[lit], axis=0)
@@ -1505,13 +1505,13 @@ def _near_residue(
     band = near & ~c.covered & ~freed & (fr.soft_side | lower_front)
     if not band.any():
         return np.zeros(band.shape, bool)
-    old_colour = np.median(ci[c.old][::7], axis=0)
+    old_colour = np.median(_every(ci, c.old, 7), axis=0)
     px, under = ci[band], fc[band]
     to_old = _off_blend(px, old_colour, under)
     residue = np.zeros(band.shape, np.uint8)
     ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
     if lower_front.any():
-        to_front = _off_blend(px, np.median(ci[front_own][::7], axis=0), under)
+        to_front = _off_blend(px, np.median(_every(ci, front_own, 7), axis=0), under)
         ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
     residue[band] = ok
     return band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
@@ -1547,7 +1547,7 @@ def _far_residue(
     ring = seed & (d_old <= 2 * reach)
     spread = np.abs(img[ring] - bg[ring]).sum(-1) if ring.sum() >= 16 else np.zeros(1, np.float32)
     limit = max(RESIDUE_FAR_MIN, RESIDUE_FAR_NOISE * float(np.percentile(spread, 90)))
-    old_colour = np.median(img[old][::7], axis=0)
+    old_colour = np.median(_every(img, old, 7), axis=0)
     px = img[candidates]
     hit = np.zeros(old.shape, np.uint8)
     diff = np.zeros(old.shape, np.float32)
@@ -1567,10 +1567,15 @@ def _far_residue(
     hit &= joined[parts]
     # what goes on past that reach in such colours is an object of its own (a bag held against the old clothes),
     # kept as it is; a strip the parse map missed ends within it
-    beyond = ~zone & ((codes & _BACKGROUND) > 0) & ~covered
-    beyond &= (np.abs(img - np.median(img[ring], axis=0)).sum(-1) > limit) if ring.sum() >= 16 else False
-    beyond &= np.abs(img - old_colour).sum(-1) < RESIDUE_COLOUR
-    if objects and beyond.any() and hit.any():
+    # (only looked for when kept, and coloured at its own pixels only: the whole crop's differences were most of
+    # this step's time)
+    beyond = ~zone & ((codes & _BACKGROUND) > 0) & ~covered if objects and hit.any() and ring.sum() >= 16 else none
+    if beyond.any():
+        px = img[beyond]
+        beyond[beyond] = (np.abs(px - np.median(img[ring], axis=0)).sum(-1) > limit) & (
+            np.abs(px - old_colour).sum(-1) < RESIDUE_COLOUR
+        )
+    if beyond.any():
         count, parts = cv2.connectedComponents((hit | beyond).astype(np.uint8), connectivity=8)
         objects = np.zeros(count, bool)
         objects[parts[beyond]] = True
@@ -1691,7 +1696,7 @@ def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
         return np.ones(seed.shape, np.float32)
     out = np.zeros(seed.shape, np.float32)
     for real, noise in zip(bands.real, bands.noise, strict=True):
-        values = real[inner][::3]
+        values = _every(real, inner, 3)
         spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
         out += noise * spread
     return np.exp(np.clip(out, -GRAIN_MAX, GRAIN_MAX)).astype(np.float32)
@@ -1986,7 +1991,7 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
         old = (codes_np[i] & _OLD) > 0
         if not old.any():
             continue
-        old_colour = np.median(img[i][old][::7], axis=0)
+        old_colour = np.median(_every(img[i], old, 7), axis=0)
         px = img[i, y0:y1, x0:x1][arm]
         nearer_old = np.abs(px - old_colour).sum(-1) < np.abs(px - skin_np[i]).sum(-1)
         sleeve = np.zeros(arm.shape, np.uint8)
@@ -2021,7 +2026,7 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         y0, y1, x0, x1 = mask_box(candidate, 2 * r)
         cand = candidate[y0:y1, x0:x1]
         px = img[i, y0:y1, x0:x1][cand]
-        old_colour = np.median(img[i][old][::7], axis=0)
+        old_colour = np.median(_every(img[i], old, 7), axis=0)
         nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
         part = np.zeros(cand.shape, np.uint8)
         part[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
@@ -2040,6 +2045,16 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
             mask = torch.from_numpy(neck).to(labels.device)
             out[i, y0:y1, x0:x1][mask] = NECK_LABEL
     return out
+
+
+def _every(x: np.ndarray, mask: np.ndarray, step: int) -> np.ndarray:
+    """`x[mask][::step]` for `x` (H, W[, C]) and `mask` (H, W) bool, gathering only every `step`-th True pixel (in row
+    order) through their flat indices, instead of copying them all first (a fifth to a half of the time of the
+    copy, the most of a median of a sample of the old clothes)."""
+    idx = np.flatnonzero(mask)[::step]
+    if x.flags.c_contiguous:
+        return x.reshape(-1, *x.shape[2:])[idx]
+    return x[np.unravel_index(idx, mask.shape)]
 
 
 def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:

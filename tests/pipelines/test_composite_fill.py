@@ -95,3 +95,18 @@ class TestCompositeFill:
         out = composite_garment(person, garment, mask, feather_px=0.0)
         assert out.painted is None and out.background is None
         torch.testing.assert_close(out.image[0, :, :, 16:32], person[0, :, :, 16:32])
+
+
+def test_every_is_the_strided_masked_copy() -> None:
+    """`_every` (the composite's sample of a region's pixels for a median) is `x[mask][::step]`, for colour images
+    (also a transposed view, as the person arrives) and single-channel maps."""
+    import numpy as np
+
+    from kfvton.pipelines.composite import _every
+
+    rng = np.random.default_rng(0)
+    mask = rng.random((37, 29)) > 0.4
+    for x in (rng.random((37, 29, 3)), rng.random((3, 37, 29)).transpose(1, 2, 0), rng.random((37, 29))):
+        for step in (1, 3, 7):
+            assert np.array_equal(_every(x, mask, step), x[mask][::step])
+    assert _every(rng.random((5, 4, 3)), np.zeros((5, 4), bool), 7).shape == (0, 3)
