@@ -675,7 +675,8 @@ def _fit_to_body(
 
     def back(array: np.ndarray) -> Tensor:
         t = torch.from_numpy(array)
-        t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
+        # (contiguous: the lerps with the person's (B, 3, H, W) took 4x as long on a channels-last view)
+        t = t.permute(0, 3, 1, 2).contiguous() if t.ndim == 4 else t.unsqueeze(1)
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
@@ -899,7 +900,10 @@ def _repaint(
         if not old_full.any():
             continue
         box = shading_box(old_full)
-        c = _Crop(img_all[i][box], codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
+        # (the crop copied contiguous once: `img_all` is a channels-last view of the person, and each OpenCV call and
+        # strided NumPy pass over the crop paid for that again)
+        crop = np.ascontiguousarray(img_all[i][box])
+        c = _Crop(crop, codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
             light = c.old & ~_between_legs(legs_np[i][box])
             light = light if light.sum() >= 64 else c.old  # (nothing else to read from)
@@ -941,7 +945,7 @@ def _repaint(
 
     def back(array: np.ndarray) -> Tensor:
         t = torch.from_numpy(array)
-        t = t.permute(0, 3, 1, 2) if t.ndim == 4 else t.unsqueeze(1)
+        t = t.permute(0, 3, 1, 2).contiguous() if t.ndim == 4 else t.unsqueeze(1)  # (as in `_fit_to_body`)
         return t.to(device=person.device, dtype=person.dtype)
 
     ref = torch.from_numpy(reference).to(device=person.device, dtype=person.dtype)
