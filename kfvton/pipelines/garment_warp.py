@@ -109,14 +109,20 @@ def warp_minification(grid: Tensor, mask: Tensor, garment_hw: tuple[int, int]) -
         (B,) float >= 0, dtype and device of `grid`; no gradient (it chooses a filter width).
     """
     g = grid.detach()
+    m = mask.detach()[:, 0] > 0.5
+    out = torch.ones(g.shape[0], dtype=g.dtype, device=g.device)
+    rows, cols = m.any(2).any(0).nonzero()[:, 0], m.any(1).any(0).nonzero()[:, 0]
+    if rows.numel() == 0:
+        return out
+    # (within the box of the mask's pixels: the same differences and pixels, not the whole frame's)
+    y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
+    g, m = g[:, y0:y1, x0:x1], m[:, y0:y1, x0:x1]
     px = g[..., 0] * (garment_hw[1] / 2.0)
     py = g[..., 1] * (garment_hw[0] / 2.0)
     dxx, dyx = px[:, :-1, 1:] - px[:, :-1, :-1], py[:, :-1, 1:] - py[:, :-1, :-1]
     dxy, dyy = px[:, 1:, :-1] - px[:, :-1, :-1], py[:, 1:, :-1] - py[:, :-1, :-1]
     det = (dxx * dyy - dyx * dxy).abs()
-    m = mask.detach()[:, 0] > 0.5
     inside = m[:, :-1, :-1] & m[:, 1:, :-1] & m[:, :-1, 1:]
-    out = torch.ones(g.shape[0], dtype=g.dtype, device=g.device)
     for i in range(g.shape[0]):
         if int(inside[i].sum()) >= 16:
             out[i] = det[i][inside[i]].median().sqrt()

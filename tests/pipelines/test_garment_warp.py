@@ -566,3 +566,30 @@ def test_close_part_seams_without_gradient_matches_the_pooling() -> None:
     assert bool((fast[1] != mask).any())  # something was closed
     torch.testing.assert_close(fast[1], exact[1].detach(), atol=1e-6, rtol=0)
     torch.testing.assert_close(fast[0], exact[0].detach(), atol=1e-5, rtol=0)
+
+
+def test_warp_minification_in_the_mask_box_is_the_whole_frame_rule() -> None:
+    """`warp_minification` reads the grid within the box of the mask's pixels only: the same value as the rule over
+    the whole frame (median |det| of the forward-difference Jacobian where three mask pixels meet), for masks inside
+    the frame, at its edges and too small (1), per batch item."""
+    from kfvton.pipelines.garment_warp import warp_minification
+
+    def whole_frame(grid: torch.Tensor, mask: torch.Tensor, hw: tuple[int, int]) -> list[float]:
+        px, py = grid[..., 0] * (hw[1] / 2.0), grid[..., 1] * (hw[0] / 2.0)
+        dxx, dyx = px[:, :-1, 1:] - px[:, :-1, :-1], py[:, :-1, 1:] - py[:, :-1, :-1]
+        dxy, dyy = px[:, 1:, :-1] - px[:, :-1, :-1], py[:, 1:, :-1] - py[:, :-1, :-1]
+        det = (dxx * dyy - dyx * dxy).abs()
+        m = mask[:, 0] > 0.5
+        inside = m[:, :-1, :-1] & m[:, 1:, :-1] & m[:, :-1, 1:]
+        return [float(det[i][inside[i]].median().sqrt()) if int(inside[i].sum()) >= 16 else 1.0 for i in range(3)]
+
+    gen = torch.Generator().manual_seed(0)
+    grid = torch.rand(3, 40, 30, 2, generator=gen) * 2 - 1
+    mask = torch.zeros(3, 1, 40, 30)
+    mask[0, 0, 10:25, 5:20] = 1.0  # inside
+    mask[1, 0, 30:, 22:] = (torch.rand(10, 8, generator=gen) > 0.2).float()  # at the bottom right edge
+    mask[2, 0, 3:5, 3:5] = 1.0  # too small
+    got = warp_minification(grid, mask, (63, 47))
+    assert got.tolist() == whole_frame(grid, mask, (63, 47))
+    assert float(got[2]) == 1.0
+    assert warp_minification(grid, torch.zeros(3, 1, 40, 30), (63, 47)).tolist() == [1.0, 1.0, 1.0]
