@@ -13,7 +13,7 @@ from ..kfvton.keypoints.formats import pose_from_json_file, pose_to_pose_keypoin
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import target_mask_from_parse
 from ..kfvton.pipelines.quick import estimate_person_pose, pose_model_files
-from ..kfvton.preprocess.garment_checks import garment_photo_warnings, garment_warnings
+from ..kfvton.preprocess.garment_checks import check_garment_photo, garment_warnings
 from ..kfvton.preprocess.garment_mask import prepare_garment_mask
 from ..kfvton.preprocess.parse_labels import (
     LABEL_SETS,
@@ -256,8 +256,8 @@ class KfvtonGarmentMask:
             what="garment mask",
         )
         found = garment_warnings(image, result.mask, method=result.method)
-        if result.method == "computed":
-            found += garment_photo_warnings(image)
+        if result.method == "computed":  # a person wearing the garment is refused (its mask: the whole person)
+            found += check_garment_photo(image)
         return (T.to_socket(result.mask, T.MASK), result.method, runtime.report_warnings(found))
 
 

@@ -14,6 +14,7 @@ from ..kfvton.keypoints.placement import TUCK_MODES
 from ..kfvton.keypoints.pose import Pose
 from ..kfvton.pipelines.classical import DEFAULT_GRID_STEP, classical_tryon
 from ..kfvton.pipelines.quick import quick_tryon
+from ..kfvton.preprocess.garment_checks import check_garment_photo
 from ..kfvton.preprocess.regions import estimate_person_regions
 from . import _runtime as runtime
 from . import types as T
@@ -271,6 +272,9 @@ class KfvtonClassicalTryOn:
             "target_mask": _optional(target_mask, T.MASK, "target_mask", "cpu"),
         }
         region_methods = []
+        # a person wearing the garment is refused before the regions and the warp (its computed mask would be the
+        # whole person); a given mask says what the garment is
+        notes = check_garment_photo(photos["garment"].cpu(), name="garment") if garment_mask is None else ()
 
         def one(person, garment, pose, garment_mask, parse, target_mask):
             if parse is None and estimate_regions:  # without a parse map the old garment would stay visible
@@ -297,7 +301,7 @@ class KfvtonClassicalTryOn:
             T.to_socket(result.keypoints, T.KEYPOINTS),
             T.to_socket(result.warp, T.WARP),
             report,
-            runtime.report_warnings(result.warnings),
+            runtime.report_warnings((*notes, *result.warnings)),
         )
 
 

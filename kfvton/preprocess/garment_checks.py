@@ -26,6 +26,8 @@ __all__ = [
     "check_garment_not_blank",
     "garment_cut_warnings",
     "upright_person",
+    "standing_legs",
+    "LEGS_BELOW_HIPS",
     "MIN_GARMENT_PX",
     "MAX_GARMENT_ASPECT",
     "PATTERNED_BACKGROUND_FRACTION",
@@ -143,7 +145,14 @@ def _busy_border_share(image: Tensor, mask: Tensor) -> float:
 #: photo, and the visibility above which they are seen.
 _BODY_MARKS = (0, 11, 12, 13, 14, 23, 24)
 _WORN_MARKS = (0, 11, 12, 23, 24)  # nose, shoulders, hips: a top worn by a person (arms may hide the elbows)
+_TORSO_MARKS = (11, 12, 23, 24)  # shoulders and hips ...
+_LEG_MARKS = (25, 26)  # ... and knees: a person whose face the photo crops (Dress Code, OOTDiffusion model shots)
 _SEEN = 0.8
+_LEG_SEEN = 0.3  # knees under a dress or long skirt are guessed, less sure (Dress Code model shots: 0.42 .. 0.99)
+#: Knees at least this many shoulder widths below the hips: legs under the garment. Model shots without a face
+#: (Dress Code's 21 persons, the unseen OOTDiffusion / CatVTON ones): 0.98 .. 1.70; the pose model finds no body
+#: at all on any flat garment there (trousers and dresses included), nor on VITON-HD's cloth.
+LEGS_BELOW_HIPS = 0.7
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,8 @@ class _PhotoSigns:
 
     face: bool
     body: bool  # every `_BODY_MARKS` landmark seen
-    worn: bool  # a face and every `_WORN_MARKS` landmark seen, laid out as a person: a person wearing the garment
+    worn: str  # what shows a person wearing the garment ("" when nothing does): a face and every `_WORN_MARKS`
+    # landmark laid out as a person (`upright_person`), or shoulders, hips and knees standing (`standing_legs`)
 
 
 def upright_person(marks_px: np.ndarray, face_width_px: float) -> bool:
@@ -171,6 +181,22 @@ def upright_person(marks_px: np.ndarray, face_width_px: float) -> bool:
     hips = 0.5 * (marks_px[23] + marks_px[24])
     width = float(np.hypot(*(marks_px[11] - marks_px[12])))
     return bool(marks_px[0, 1] < shoulders[1] < hips[1] - 0.5 * width and width > face_width_px)
+
+
+def standing_legs(marks_px: np.ndarray) -> bool:
+    """Whether pose landmarks show a torso standing on its legs: the shoulders above the hips by at least half
+    their width and both knees at least `LEGS_BELOW_HIPS` shoulder widths below the hips. A person wearing the
+    garment whose face the photo crops (model shots cut at the mouth) still shows this; a garment laid flat has
+    no knees below its hips (a pose fitted to a printed face puts its "hips" at the collar).
+
+    Args:
+        marks_px: (33, 2) float MediaPipe pose landmarks, (x, y) in pixels, y down.
+    """
+    shoulders = 0.5 * (marks_px[11] + marks_px[12])
+    hips_y = 0.5 * (marks_px[23, 1] + marks_px[24, 1])
+    width = float(np.hypot(*(marks_px[11] - marks_px[12])))
+    knees_y = min(marks_px[25, 1], marks_px[26, 1])
+    return bool(width > 0 and shoulders[1] < hips_y - 0.5 * width and knees_y > hips_y + LEGS_BELOW_HIPS * width)
 
 
 def _photo_signs(garment: Tensor) -> list[_PhotoSigns] | None:
@@ -192,11 +218,14 @@ def _photo_signs(garment: Tensor) -> list[_PhotoSigns] | None:
             faces = mesh.process(rgb).multi_face_landmarks
             marks = pose.process(rgb).pose_landmarks
             seen = set() if marks is None else {i for i in _BODY_MARKS if marks.landmark[i].visibility > _SEEN}
-            worn = faces is not None and seen >= set(_WORN_MARKS)
-            if worn:
+            legs = marks is not None and all(marks.landmark[i].visibility > _LEG_SEEN for i in _LEG_MARKS)
+            marks_px = None if marks is None else np.array([(p.x * w, p.y * h) for p in marks.landmark])
+            worn = ""
+            if faces is not None and seen >= set(_WORN_MARKS):
                 xs = [p.x * w for p in faces[0].landmark]
-                marks_px = np.array([(p.x * w, p.y * h) for p in marks.landmark], dtype=np.float64)
-                worn = upright_person(marks_px, max(xs) - min(xs))
+                worn = "a face above shoulders and hips" if upright_person(marks_px, max(xs) - min(xs)) else ""
+            if not worn and legs and seen >= set(_TORSO_MARKS) and standing_legs(marks_px):
+                worn = "shoulders, hips and knees of a standing body"
             out.append(_PhotoSigns(faces is not None, seen >= set(_BODY_MARKS), worn))
     return out
 
@@ -247,8 +276,9 @@ def check_garment_not_blank(garment: Tensor, *, name: str = "garment") -> None:
 
 def check_garment_photo(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
     """Refuse a garment photo of a person wearing the garment (a face, the nose, both shoulders and both hips seen
-    by the embedded MediaPipe models, laid out as a standing person: `upright_person`): its computed mask would be
-    the whole person, pasted onto the other one. Weaker signs (a face alone, e.g. a printed one, even with a body
+    by the embedded MediaPipe models, laid out as a standing person: `upright_person`; or, the face cropped off as
+    in model shots, both shoulders, hips and knees of a torso standing on its legs: `standing_legs`): its
+    computed mask would be the whole person, pasted onto the other one. Weaker signs (a face alone, e.g. a printed one, even with a body
     pose fitted around it; a body pose alone) stay warnings
     (`garment_photo_warnings`'s sentences). Nothing is checked without MediaPipe.
 
@@ -267,7 +297,7 @@ def check_garment_photo(garment: Tensor, *, name: str = "garment") -> tuple[str,
     for b, sign in enumerate(signs or ()):
         if sign.worn:
             raise ValueError(
-                f"{name}: batch item {b} is a photo of a person wearing the garment (a face and a body pose found); "
+                f"{name}: batch item {b} is a photo of a person wearing the garment ({sign.worn} found); "
                 "expected the garment alone, laid flat or on a ghost mannequin, front view (or give its garment "
                 "mask to use this photo anyway)"
             )

@@ -85,3 +85,23 @@ def test_row_extents_match_each_rows_extent():
     extents = _row_extents(piece)
     assert len(extents) == 40 and extents[0] is None and extents[5] == (0, 30)
     assert extents == [_row_extent(piece, r) for r in range(40)]
+
+
+def test_short_flared_dress_is_a_dress_but_unsure():
+    # a V neckline, a fitted bodice narrowing to a waist 90 px wide, a skirt flaring to 170 px at the hem: 2.5 times
+    # as long as its torso is wide (under `DRESS_LENGTH`, where long tops are as long), 2.9 waists long
+    dress = [(85, 40), (135, 40), (150, 80), (165, 40), (215, 40), (195, 160), (235, 300), (65, 300), (105, 160)]
+    seen = classify_garment(_mask([dress]))
+    assert seen.categories == ("dress",), seen.reasons
+    assert seen.reasons[0].startswith("unsure, read as a short dress"), seen.reasons
+
+
+def test_long_straight_top_is_upper_but_unsure():
+    # the same length and neckline without a waist (a long tank top): a top, said to be unsure
+    top = [(85, 40), (135, 40), (150, 80), (165, 40), (215, 40), (220, 300), (80, 300)]
+    seen = classify_garment(_mask([top]))
+    assert seen.categories == ("upper",), seen.reasons
+    assert seen.reasons[0].startswith("unsure, read as a long top"), seen.reasons
+    # ... and one with the dress's waist but hardly widening below it (1.2 times: a camisole) is not a dress either
+    slim = [(85, 40), (135, 40), (150, 80), (165, 40), (215, 40), (195, 160), (204, 300), (96, 300), (105, 160)]
+    assert classify_garment(_mask([slim])).categories == ("upper",)

@@ -141,3 +141,31 @@ def test_bad_photos_are_refused_with_the_input_named(bad_photos, person, garment
 def test_person_cut_at_the_chest_is_reported(bad_photos):
     image, _, _, report = KfvtonQuickTryOn().run(bad_photos["chest"], bad_photos["garment"])
     assert image.shape == (1, 430, 768, 3) and "person: batch item 0 is cut off above the hips" in report
+
+
+def test_classical_node_refuses_a_person_as_the_garment(samples_dir, bad_photos):
+    """The Classical Try-On node checks a garment photo whose mask it computes (issue 13), before the regions and
+    the warp; with a garment mask the user says what the garment is and nothing is refused."""
+    from comfyui_kfvton.kfvton.keypoints.formats import pose_from_json_file
+    from comfyui_kfvton.nodes.pipelines import KfvtonClassicalTryOn
+
+    person, other = bad_photos["person"], bad_photos["other"]
+    pose = pose_from_json_file(
+        samples_dir / "vitonhd" / "test" / "openpose-json" / "00891_00_keypoints.json", (1024, 768)
+    )
+    with pytest.raises(ValueError, match="garment: batch item 0 is a photo of a person wearing the garment"):
+        KfvtonClassicalTryOn().run(person, other, pose, estimate_regions=False)
+    mask = torch.zeros(1, *other.shape[1:3])
+    mask[:, 300:700, 200:560] = 1
+    image = KfvtonClassicalTryOn().run(person, other, pose, garment_mask=mask, estimate_regions=False)[0]
+    assert image.shape == person.shape
+
+
+def test_garment_mask_node_refuses_a_person_photo(bad_photos):
+    """KF-VTON Garment Mask computing the mask of a person photo refuses it (the mask would be the whole person)."""
+    from comfyui_kfvton.nodes.inputs import KfvtonGarmentMask
+
+    with pytest.raises(ValueError, match="garment: batch item 0 is a photo of a person wearing the garment"):
+        KfvtonGarmentMask().run(bad_photos["other"])
+    _, method, warnings = KfvtonGarmentMask().run(bad_photos["garment"])
+    assert method == "computed" and "flat garment" not in warnings

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from kfvton.preprocess.garment_checks import garment_photo_warnings, garment_warnings, upright_person
+from kfvton.preprocess.garment_checks import garment_photo_warnings, garment_warnings, standing_legs, upright_person
 from kfvton.preprocess.garment_mask import prepare_garment_mask
 from kfvton.preprocess.io import load_image
 
@@ -104,10 +104,11 @@ def test_cut_warnings_name_each_item():
     assert garment_cut_warnings(GarmentLandmarks(torch.zeros(1, 14, 3), (64, 48), ("none",))) == ()
 
 
-def _marks(nose, shoulders, hips):
-    """(33, 2) MediaPipe landmarks with the nose (0), shoulders (11, 12) and hips (23, 24) set, (x, y) pixels."""
+def _marks(nose, shoulders, hips, knees=((0, 0), (0, 0))):
+    """(33, 2) MediaPipe landmarks with the nose (0), shoulders (11, 12), hips (23, 24) and knees (25, 26) set,
+    (x, y) pixels."""
     marks = np.zeros((33, 2))
-    marks[0], (marks[11], marks[12]), (marks[23], marks[24]) = nose, shoulders, hips
+    marks[0], (marks[11], marks[12]), (marks[23], marks[24]), (marks[25], marks[26]) = nose, shoulders, hips, knees
     return marks
 
 
@@ -130,3 +131,24 @@ def test_upright_person_standing_passes():
 )
 def test_upright_person_refuses_printed_and_flat_layouts(marks, face_width):
     assert not upright_person(marks, face_width)
+
+
+def test_standing_legs_found_without_a_face():
+    # a Dress Code model shot cut at the mouth: shoulders 200 px apart, hips 320 px lower, knees 240 px below them
+    person = _marks((400, 0), ((500, 130), (300, 130)), ((460, 450), (340, 450)), ((470, 690), (330, 700)))
+    assert standing_legs(person)
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [
+        # knees level with the hips: no legs below the garment
+        _marks((400, 0), ((500, 130), (300, 130)), ((460, 450), (340, 450)), ((470, 480), (330, 480))),
+        # the pose fitted to a printed face (OOTDiffusion 03032_00): "hips" above the "shoulders"
+        _marks((411, 485), ((457, 452), (410, 437)), ((468, 244), (433, 251)), ((470, 300), (430, 300))),
+        # one knee up at the hips (a sleeve's end taken for a knee)
+        _marks((400, 0), ((500, 130), (300, 130)), ((460, 450), (340, 450)), ((470, 690), (330, 460))),
+    ],
+)
+def test_standing_legs_refuses_flat_layouts(marks):
+    assert not standing_legs(marks)
