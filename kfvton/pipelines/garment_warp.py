@@ -955,6 +955,10 @@ INSIDE_COLOUR_DIFF = 2.5
 INSIDE_COLOUR_SHARE = 0.5
 INSIDE_COLOUR_CLEAR = 0.5
 INSIDE_COLOUR_PLAIN = 4.0
+#: The round neckline cut spans this share of the collar width (its sides' height at its ends): cut out to the
+#: collar sides, 020717's T-shirt dress bared the shoulder beside the neck (on 020716, bare share of the shoulder
+#: zones 0.059 -> 0.118, test_shoulder_cover).
+INSIDE_COLOUR_WIDTH = 0.7
 
 
 def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, *, by_colour: bool = False) -> Tensor:
@@ -1007,7 +1011,8 @@ def _inside_by_colour(
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_colour`), or None: when the centre band
     under the collar shows an inside of another colour than a plain front (`INSIDE_COLOUR_*`), the mask above the
-    round neckline through the collar sides and the row where it ends (a parabola, deepest at the centre)."""
+    round neckline from the row where it ends at the centre up to the collar sides' height `INSIDE_COLOUR_WIDTH` of
+    the collar width across (a parabola)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1044,10 +1049,10 @@ def _inside_by_colour(
         return None
     (xr, yr), (xl, yl) = sorted(((float(right[0]), float(right[1])), (float(left[0]), float(left[1]))))
     xs = np.arange(w, dtype=np.float64)
-    t = np.clip((xs - (xr + xl) / 2) / (cw / 2), -1.0, 1.0)
+    t = (xs - (xr + xl) / 2) / (INSIDE_COLOUR_WIDTH * cw / 2)
     bottom = y_top + end + 1  # the front's first row at the centre
-    neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * t**2
-    cut = (np.arange(h)[:, None] < neckline[None, :]) & ((xs >= xr) & (xs <= xl))[None, :] & mask
+    neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * np.clip(t, -1.0, 1.0) ** 2
+    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0)[None, :] & mask
     return cut if cut.any() else None
 
 
