@@ -61,12 +61,19 @@ from ..keypoints.garment_landmarks_lower import (
     detect_lower_landmarks,
 )
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement_lower import NOT_BODY, SIL_LOOSE, beyond_arms, place_dress_landmarks, place_lower_landmarks
+from ..keypoints.placement_lower import (
+    NOT_BODY,
+    SIL_LOOSE,
+    beyond_arms,
+    bodice_landmarks,
+    place_dress_landmarks,
+    place_lower_landmarks,
+)
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
-from .garment_warp import PartWarp, warp_garment
+from .garment_warp import PartWarp, cut_inside_back, warp_garment
 from .lower_warp import warp_lower_garment
 from .shading import light_and_folds
 
@@ -540,6 +547,18 @@ def _top_over_waistband(
     return (np.cumprod(ok, axis=0) > 0) & top
 
 
+def _dress_inside_cut(garment: Tensor, mask: Tensor, landmarks: CategoryLandmarks) -> Tensor:
+    """The dress mask (B, 1, H, W) without the inside of its back seen through the neck opening (`cut_inside_back`,
+    `by_colour`: Dress Code 020717's pale, lighter inside and label were pasted at the neck), on sleeved dresses
+    only: a sleeveless one's "collar sides" are its neckline's corners, and the dark-inside check read the top
+    band of a one-shoulder (020714) and a tent dress (020719) as an inside, cutting steps into their necklines."""
+    sleeved = torch.tensor([k != "none" for k in landmarks.kinds], device=mask.device)
+    if not bool(sleeved.any()):
+        return mask
+    cut = cut_inside_back(garment, mask, bodice_landmarks(landmarks), by_colour=True)
+    return torch.where(sleeved.reshape(-1, 1, 1, 1), cut, mask.expand_as(cut))
+
+
 def tryon_lower_or_dress(
     category: str,
     person: Tensor,
@@ -588,6 +607,7 @@ def tryon_lower_or_dress(
             body = body_masks_from_parse(parse)
             silhouette, arms = person_and_arms(parse)
         landmarks = detect_dress_landmarks(garment, mask)
+        mask = _dress_inside_cut(garment, mask, landmarks)
         pairs = place_dress_landmarks(landmarks, pose, parse=parse, beyond=beyond, body=body)
         kind, table = "dress", DRESS_LABELS
     warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step, silhouette=silhouette, arms=arms)

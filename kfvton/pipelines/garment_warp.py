@@ -26,8 +26,9 @@ from ..geometry.tps import TpsParams, tps_grid
 from ..geometry.warp import Warp, sample_grid
 from ..keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import SidePairs, front_neckline_row, lift_to_edge
+from ..keypoints.placement import ROUND_NECK_MAX, SidePairs, front_neckline_row, lift_to_edge
 from ..keypoints.pose import joint_index
+from ..preprocess.colour_regions import to_lab
 
 __all__ = [
     "DEFAULT_REG",
@@ -956,7 +957,26 @@ INSIDE_BACK_WIDER = 0.3
 INSIDE_BACK_LEVEL = 0.1
 
 
-def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) -> Tensor:
+#: `cut_inside_back`'s `by_colour` (dresses): a neck opening that the garment mask fills (no hole under the collar's
+#: centre) shows the inside of the back when, down the centre (a band `INSIDE_COLOUR_BAND` collar widths wide),
+#: rows from the garment's top differ from a plain front (median CIELAB distance over `INSIDE_COLOUR_DIFF`) on
+#: at least `INSIDE_COLOUR_SHARE` of them, then stop, and the next `INSIDE_COLOUR_CLEAR` collar widths match the
+#: front. Plain: the front band's 90th percentile distance to its median under `INSIDE_COLOUR_PLAIN` (a print's
+#: front differs from itself everywhere). Dress Code 020717 (a pale dress, its inside lit lighter, a label and an
+#: open back) differs by 2 .. 8 down to 0.19 collar widths, then under 1.6; its front's 90th percentile 2.7 (prints:
+#: 20 .. 70 on the Dress Code and OOTDiffusion dress photos; the plain ones 1.0 .. 2.7, black 020715 6.9 with its folds).
+INSIDE_COLOUR_BAND = 0.25
+INSIDE_COLOUR_DIFF = 2.5
+INSIDE_COLOUR_SHARE = 0.5
+INSIDE_COLOUR_CLEAR = 0.5
+INSIDE_COLOUR_PLAIN = 4.0
+#: The round neckline cut spans this share of the collar width (its sides' height at its ends): cut out to the
+#: collar sides, 020717's T-shirt dress bared the shoulder beside the neck (on 020716, bare share of the shoulder
+#: zones 0.059 -> 0.118, test_shoulder_cover).
+INSIDE_COLOUR_WIDTH = 0.7
+
+
+def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, *, by_colour: bool = False) -> Tensor:
     """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
     through the neck opening of a flat photo, above the front neckline.
 
@@ -973,6 +993,8 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) 
         garment: (B, 3, H, W) float [0, 1], the garment photos.
         mask: (B or 1, 1, H, W) float [0, 1], their masks.
         landmarks: their landmarks (collar_left, collar_right, collar_center).
+        by_colour: where neither finds an inside, also an inside of any colour in a neck opening the mask fills
+            (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck).
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
@@ -992,9 +1014,61 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) 
         cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
+        if cut is None and by_colour:
+            cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is not None:
             out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
     return out
+
+
+def _inside_by_colour(
+    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+) -> np.ndarray | None:
+    """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_colour`), or None: when the centre band
+    under the collar shows an inside of another colour than a plain front (`INSIDE_COLOUR_*`), the mask above the
+    round neckline from the row where it ends at the centre up to the collar sides' height `INSIDE_COLOUR_WIDTH` of
+    the collar width across (a parabola)."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    if cw < 8:
+        return None
+    top, _, _, _, _ = _collar_window(mask.shape, right, left, centre)
+    xm, half = int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
+    y_top, y_end = int(top), min(h, int(top + 2 * cw))
+    if not 0 <= xm < w or y_top < 0 or y_end - y_top < 8:
+        return None
+    if front_neckline_row(torch.from_numpy(mask), torch.tensor(left), torch.tensor(right)) is not None:
+        return None  # a hole under the collar: the opening is already the mask's
+    cols = slice(max(0, xm - half), min(w, xm + half + 1))
+    lab = to_lab(cv2.GaussianBlur(img[y_top:y_end, cols], (0, 0), 1.5))
+    inside = mask[y_top:y_end, cols]
+    band = lab[int(cw) :][inside[int(cw) :]]  # the front: one to two collar widths under the collar
+    if band.size < 60:
+        return None
+    front = np.median(band, axis=0)
+    if np.percentile(np.linalg.norm(band - front, axis=1), 90) > INSIDE_COLOUR_PLAIN:
+        return None
+    rows = np.full(len(lab), np.nan)
+    for k in range(len(lab)):
+        if inside[k].sum() >= half:
+            rows[k] = float(np.median(np.linalg.norm(lab[k][inside[k]] - front, axis=1)))
+    reach = min(len(rows), int(ROUND_NECK_MAX * cw))
+    differ = np.nonzero(rows[:reach] > INSIDE_COLOUR_DIFF)[0]
+    if differ.size == 0:
+        return None
+    end = int(differ[-1])
+    clear = rows[end + 1 : end + 1 + int(INSIDE_COLOUR_CLEAR * cw)]
+    if end < 4 or differ.size < INSIDE_COLOUR_SHARE * (end + 1) or np.isnan(clear).any():
+        return None
+    if len(clear) < int(INSIDE_COLOUR_CLEAR * cw) or (clear > INSIDE_COLOUR_DIFF).any():
+        return None
+    (xr, yr), (xl, yl) = sorted(((float(right[0]), float(right[1])), (float(left[0]), float(left[1]))))
+    xs = np.arange(w, dtype=np.float64)
+    t = (xs - (xr + xl) / 2) / (INSIDE_COLOUR_WIDTH * cw / 2)
+    bottom = y_top + end + 1  # the front's first row at the centre
+    neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * np.clip(t, -1.0, 1.0) ** 2
+    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0)[None, :] & mask
+    return cut if cut.any() else None
 
 
 def _collar_window(

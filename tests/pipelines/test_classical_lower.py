@@ -126,6 +126,25 @@ class TestLengthsAndParts:
             hem_y = float(pairs.person_px[0, [pairs.names.index("hem_left"), pairs.names.index("hem_right")], 1].mean())
             assert hem_y > knee_y  # worn: 1.42 thigh lengths below the hips; placed 1.54 (label map), 1.46 (none)
 
+    def test_dress_inside_cut_at_the_neck_only_on_sleeved_dresses(self, dresscode):
+        # 020717's pale inside (a label, an open back), lighter than its front, was pasted at the neck: cut down to
+        # its round neckline (measured: rows 95-135 at the centre), nothing below; sleeveless 020714 and 020719 are
+        # left whole (the dark-inside check read their top bands as an inside)
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.pipelines.classical_lower import _dress_inside_cut
+
+        for ident, sleeved in (("020717", True), ("020714", False), ("020719", False)):
+            garment = load_image(dresscode / "dresses" / "images" / f"{ident}_1.jpg")
+            mask = _mask(garment)
+            lm = detect_dress_landmarks(garment, mask)
+            removed = (mask > 0.5) & (_dress_inside_cut(garment, mask, lm) < 0.5)
+            if not sleeved:
+                assert not bool(removed.any()), ident
+                continue
+            rows = removed[0, 0].nonzero()[:, 0]
+            assert 3000 < rows.numel() < 15000 and int(rows.max()) < 150, (rows.numel(), int(rows.max()))
+            assert float(removed[0, 0, 100:125, 360:395].float().mean()) > 0.9  # the label at the centre
+
     def test_strap_tops_on_the_shoulders(self, dresscode):
         # sleeveless dresses (`_strap_tops`): 020718's slip dress had its lace neckline's corners (the top's
         # "shoulders") pulled up to the shoulder line, straps squashed; 020715's tank straps sat outside the joints

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import pytest
 import torch
 
@@ -107,6 +108,37 @@ class TestInsideBack:
         assert not bool(removed[..., :, :50].any()) and not bool(removed[..., :, 110:].any())
         garment[..., 22:190, 58:102] = 0.58
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
+    @staticmethod
+    def soft_inside() -> tuple[torch.Tensor, torch.Tensor, GarmentLandmarks]:
+        """`flat_top` with a slightly lighter inside (0.78 on 0.7) whose edges are blurred (sigma 6 px): no
+        darker run, and no edges closing it all around (Dress Code 020717's pale dress: neither check finds it)."""
+        garment, mask, landmarks = flat_top(inside=0.78)
+        blurred = cv2.GaussianBlur(garment[0].permute(1, 2, 0).numpy(), (0, 0), 6.0)
+        return torch.where(mask > 0.5, torch.from_numpy(blurred).permute(2, 0, 1)[None], garment), mask, landmarks
+
+    def test_by_colour_a_lighter_inside_of_a_filled_opening_is_cut(self):
+        """Kept without `by_colour`, cut with it down to a round neckline `INSIDE_COLOUR_WIDTH` of the collar width
+        across; the front under it and the garment beside it kept."""
+        garment, mask, landmarks = self.soft_inside()
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, by_colour=True) < 0.5)
+        assert float(removed[..., 22:44, 72:89].float().mean()) > 0.9  # the inside at the centre
+        assert float(removed[..., 22:30, 64:97].float().mean()) > 0.9  # ... across INSIDE_COLOUR_WIDTH of it
+        assert not bool(removed[..., 48:, :].any())  # the front under the neckline stays
+        # and the shoulders beside the collar sides (cut out to them, a T-shirt dress bared the wearer's shoulder)
+        assert not bool(removed[..., :, :62].any()) and not bool(removed[..., :, 99:].any())
+
+    def test_by_colour_leaves_prints_and_open_necks(self):
+        """Nothing is cut by colour on a printed front (it differs from itself), nor where the opening is already a
+        hole in the mask (the front neckline is the mask's)."""
+        garment, mask, landmarks = self.soft_inside()
+        gen = torch.Generator().manual_seed(0)
+        garment[..., 50:190, 20:140] = 0.4 + 0.5 * torch.rand(1, 1, 140, 120, generator=gen)
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_colour=True), mask)
+        garment, mask, landmarks = self.soft_inside()
+        mask[..., 24:40, 60:100] = 0  # the neck opening shows the background
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_colour=True), mask)
 
     def test_on_samples(self, samples_dir: Path):
         root = samples_dir / "vitonhd_paired" / "test"
