@@ -765,7 +765,9 @@ def _shadow_band(
         return None
     size = 2 * deep_disc.shape[0] + 1  # a window a few print motifs wide
     weight = core.astype(np.float32)
-    local = cv2.blur(img * weight[..., None], (size, size)) / np.maximum(cv2.blur(weight, (size, size)), 1e-6)[..., None]
+    local = (
+        cv2.blur(img * weight[..., None], (size, size)) / np.maximum(cv2.blur(weight, (size, size)), 1e-6)[..., None]
+    )
     _, nearest = cv2.distanceTransformWithLabels(1 - core, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
     cy, cx = np.nonzero(core)
     by, bx = np.nonzero(band)
