@@ -268,6 +268,10 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
 #: Dress Code samples' label maps, 013567 and 000002: 0.49-0.52 under the crotch, 0.34-0.37 at the knee and the calf,
 #: 0.16-0.18 above the ankle), each leg's scaled and shifted to its visible skin (`_leg_segments`).
+#: `_upper_arms_in_sleeves`: the sleeve's tube around an upper arm, shoulder widths at the shoulder and the elbow
+#: (the arm's own, `LIMB_WIDTHS`, 0.24 / 0.19, with room for a bone off the arm's middle; looked at on Dress Code
+#: 020718 from two photos, whose arm's inner edge lies 0.1 shoulder widths from the bone).
+SLEEVE_TUBE: dict[tuple[int, int], tuple[float, float]] = {(2, 3): (0.34, 0.28), (5, 6): (0.34, 0.28)}
 LEG_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (9, 10): (0.50, 0.36), (10, 11): (0.36, 0.20), (12, 13): (0.50, 0.36), (13, 14): (0.36, 0.20),
 }  # fmt: skip
@@ -469,6 +473,7 @@ def composite_garment(
             below = _below_sleeves(keypoints, b, (h, w), person.device)
             arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
             arms = arms & ~_bare_shoulders(keypoints, b, (h, w), person.device)
+            arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
             limbs = _limbs(keypoints, b, (h, w), person.device)
@@ -2139,6 +2144,27 @@ def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], 
         if forearms is not None:
             zone &= forearms == 0
         out[i] = torch.from_numpy(zone).to(device)
+    return out
+
+
+def _upper_arms_in_sleeves(
+    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device
+) -> Tensor:
+    """(B, H, W) bool: the upper arms (`SLEEVE_TUBE` wide) above the lowest sleeve-end target, but the pose's
+    forearms: a sleeve is a tube around the upper arm, so an arm there is inside it, under the garment, even where
+    the new sleeve landed narrower than the arm or beside it (under the armpits the whole torso keeps arms in
+    front, `_torso_polygon`: Dress Code 020718 with 020720, two photos, showed a skin-coloured square of the arm's
+    inner edge inside the dress's short sleeve); all False without sleeve targets or a pose."""
+    h, w = size_hw
+    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    for i in range(b):
+        row = _sleeve_end_y(keypoints, i, size_hw)
+        upper = _body_prior(keypoints, i, size_hw, 1, ((2, 3), (5, 6)), torso=False, widths=SLEEVE_TUBE)
+        if not np.isfinite(row) or upper is None:
+            continue
+        upper[max(0, int(np.ceil(row))) :] = 0
+        forearms = _body_prior(keypoints, i, size_hw, 1, ((3, 4), (6, 7)), torso=False)
+        out[i] = torch.from_numpy((upper > 0) & (forearms == 0)).to(device)
     return out
 
 
