@@ -2147,9 +2147,7 @@ def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], 
     return out
 
 
-def _upper_arms_in_sleeves(
-    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device
-) -> Tensor:
+def _upper_arms_in_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
     """(B, H, W) bool: the upper arms (`SLEEVE_TUBE` wide) above the lowest sleeve-end target, but the pose's
     forearms: a sleeve is a tube around the upper arm, so an arm there is inside it, under the garment, even where
     the new sleeve landed narrower than the arm or beside it (under the armpits the whole torso keeps arms in
