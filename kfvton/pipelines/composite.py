@@ -2028,9 +2028,9 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         px = img[i, y0:y1, x0:x1][cand]
         old_colour = np.median(img[i][old][::7], axis=0)
         nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
-        part = np.zeros(cand.shape, np.uint8)
-        part[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
-        part = cv2.morphologyEx(part, cv2.MORPH_OPEN, kernel)
+        raw = np.zeros(cand.shape, np.uint8)
+        raw[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
+        part = cv2.morphologyEx(raw, cv2.MORPH_OPEN, kernel)
         if not part.any():
             continue
         # only the parts joined to the neck or the face (not a skin-coloured print lower down)
@@ -2038,6 +2038,12 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         touch = cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         _, comp = cv2.connectedComponents(part, connectivity=8)
         joined = np.unique(comp[touch & (part > 0)])
+        neck = np.isin(comp, joined[joined > 0])
+        # with the thin skin-like bits joined to those parts (the opening only keeps specks from starting a part):
+        # left old, the neck's shadowed edge and the pixels between the parts were repainted as pale blotches,
+        # each blurred into the real neck (README pair 00891 x 01260 from two photos, left of the collar)
+        _, comp = cv2.connectedComponents(raw, connectivity=8)
+        joined = np.unique(comp[neck])
         neck = np.isin(comp, joined[joined > 0])
         if neck.any():
             if out is labels:
