@@ -575,8 +575,13 @@ def _fit_to_body(
             limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
             a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
             covered = a > 0.5
-        # grow over nearby freed old clothes
+        # grow over nearby freed old clothes, and a sleeved garment over the bare shoulders' skin (the parse map's
+        # arms in the shoulder zone, which `_bare_shoulders` already puts under it): its shoulder line, placed a
+        # little inside the outline, left thin slits of the real shoulder beside it (VITON-HD 10549, sleeveless,
+        # with T-shirts)
         old = (cc & _OLD) > 0
+        if np.isfinite(cuff_y):
+            old = old | (arms_np[i] & (np.arange(h)[:, None] < zone_y))
         reach = GROW_SW * sw
         if not old.any() or reach < 1:
             continue
