@@ -618,10 +618,9 @@ def _fit_to_body(
         grow &= (yy + y0 >= zone_y) | (d_cov <= reach * taper)
         # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
         arms_i = arms_np[i][crop]
-        limbs = _body_prior(keypoints, i, (h, w), FILL_SCALE, _ARM_BONES, torso=False)
+        limbs = _hidden_limbs(keypoints, i, (h, w), arms_np[i])
         if limbs is not None:
-            limbs = cv2.resize(limbs, (limbs.shape[1] * FILL_SCALE, limbs.shape[0] * FILL_SCALE))
-            arms_i = arms_i | (limbs[crop] > 0)
+            arms_i = arms_i | limbs[crop]
         below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
         grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
@@ -689,6 +688,33 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+#: `_hidden_limbs`: an arm bone whose drawn limb the parse map's arms cover at least this share of is seen, not
+#: hidden under an old sleeve (a bare arm hanging beside a dress covers ~0.5-0.7 of its limb; under a long old sleeve
+#: the parse map has old clothes there, ~0)
+LIMB_SEEN = 0.3
+
+
+def _hidden_limbs(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray
+) -> np.ndarray | None:
+    """(H, W) bool: the pose's arm bones drawn as limbs (`_body_prior` at 1/`FILL_SCALE`), but those the parse map's
+    `arms` (H, W) bool show (`LIMB_SEEN`): a seen arm's own pixels say where it is, and its limb drawn around the
+    bone also covered the old clothes beside it, which `_fit_to_body` then did not grow over (Dress Code 020718
+    with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); None without a
+    pose."""
+    h, w = size_hw
+    out = None
+    for bone in _ARM_BONES:
+        limb = _body_prior(keypoints, i, size_hw, FILL_SCALE, (bone,), torso=False)
+        if limb is None:
+            return None
+        limb = cv2.resize(limb, (limb.shape[1] * FILL_SCALE, limb.shape[0] * FILL_SCALE))[:h, :w] > 0
+        out = np.zeros((h, w), bool) if out is None else out
+        if limb.any() and (arms & limb).sum() < LIMB_SEEN * limb.sum():
+            out |= limb
+    return out
 
 
 def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: float) -> np.ndarray:

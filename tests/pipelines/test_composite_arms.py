@@ -425,3 +425,18 @@ def test_an_upper_arm_above_the_sleeve_ends_is_under_the_garment() -> None:
     yellow = torch.tensor([0.9, 0.8, 0.2])[:, None, None]
     assert (out[:, 210:230, 272:278] - yellow).abs().sum(0).mean() < 0.1  # the garment over the upper arm
     assert (out[:, 210:230, 175:195] - torch.tensor(FACE)[:, None, None]).abs().sum(0).mean() < 0.1  # forearm kept
+
+
+def test_a_seen_arm_draws_no_limb_over_the_clothes_beside_it() -> None:
+    """`_hidden_limbs`: the pose's limb is drawn for an arm the parse map does not show (under an old long sleeve),
+    not for one it shows: that limb, wider than the arm, covered the old clothes beside a bare arm, and the fit did
+    not grow the new garment over them (a pale strip between the arm and a dress)."""
+    from kfvton.pipelines.composite import _hidden_limbs
+
+    kp = pairs()
+    arms = np.zeros((H, W), bool)
+    arms[280:450, 306:330] = True  # the wearer's left forearm (bone x 316-320), seen
+    limbs = _hidden_limbs(kp, 0, (H, W), arms)
+    assert limbs is not None
+    assert not limbs[350, 300:340].any()  # the seen forearm: no limb beside it
+    assert limbs[350, 66]  # the other forearm, hidden (no arm pixels): its limb stays
