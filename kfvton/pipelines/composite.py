@@ -9,7 +9,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
        armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
        the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
-       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one); arm and neck pixels
+       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms
+       above the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube); arm and neck pixels
        unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
        high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
@@ -24,7 +25,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
     2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
-       outline become garment, its texture continued from its own pixels (mirrored across its outline where that
+       outline (and, for a sleeved garment, the bare shoulders' skin in the shoulder zone) become garment, not
+       over the arms below the sleeves (the parse map's, or the pose's where it shows none: `_hidden_limbs`), its
+       texture continued from its own pixels (mirrored across its outline where that
        colour is near the smooth fill, `MIRROR_COLOUR`; the smooth fill from its main colour near the band, `MAIN_COLOUR`:
        no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in the
        shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
@@ -546,7 +549,7 @@ def _fit_to_body(
 
     - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, `_shoulder_scale`) or
       `CLIP_SW_BELOW` (below it) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
-    - grow: freed old clothes within `GROW_SW` shoulder widths beside (more across than up or down: not the
+    - grow: freed old clothes (and a sleeved garment's bare shoulders) within `GROW_SW` shoulder widths beside (more across than up or down: not the
       neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`, straps, left out) become
       garment, its colours continued smoothly from its own pixels off its rim (`push_pull`): no strip of
       repainted skin or background between a sleeve or a side seam and the body's outline where the old garment

@@ -670,7 +670,8 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
     that are nearer the backdrop (the median colour just outside the mask) than `RIM_SHARE` of the way to the nearest
     pixel inside that band take that pixel's colour (a red knit on white left white flecks along its warped sleeve
     edges and cuffs, where the try-on keeps the edge hard). A rim colour of the garment's own (piping, a dark hem
-    on a light garment) is farther from the backdrop than the inside and is kept.
+    on a light garment) is farther from the backdrop than the inside and is kept. A studio drop shadow, deeper than
+    the rim, takes the nearest deeper garment pixel's colour too (`SHADOW_PX`, `SHADOW_SHARE`).
 
     The backdrop within `RIM_PX` outside the outline then takes the colours of the garment pixels next to it:
     a warp samples bilinearly (and blurs against aliasing first), so a garment pixel that lands half a pixel from
