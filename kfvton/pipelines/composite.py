@@ -708,16 +708,19 @@ def _hidden_limbs(
     with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); None without a
     pose."""
     h, w = size_hw
-    out = None
+    small_arms = arms[::FILL_SCALE, ::FILL_SCALE]  # (the limbs' grid: the shares need no more)
+    hidden = None
     for bone in _ARM_BONES:
         limb = _body_prior(keypoints, i, size_hw, FILL_SCALE, (bone,), torso=False)
         if limb is None:
             return None
-        limb = cv2.resize(limb, (limb.shape[1] * FILL_SCALE, limb.shape[0] * FILL_SCALE))[:h, :w] > 0
-        out = np.zeros((h, w), bool) if out is None else out
-        if limb.any() and (arms & limb).sum() < LIMB_SEEN * limb.sum():
-            out |= limb
-    return out
+        limb = limb[: small_arms.shape[0], : small_arms.shape[1]] > 0
+        hidden = np.zeros(limb.shape, np.uint8) if hidden is None else hidden
+        if limb.any() and (small_arms & limb).sum() < LIMB_SEEN * limb.sum():
+            hidden[limb] = 1
+    if hidden is None:
+        return None
+    return cv2.resize(hidden, (hidden.shape[1] * FILL_SCALE, hidden.shape[0] * FILL_SCALE))[:h, :w] > 0
 
 
 def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: float) -> np.ndarray:
