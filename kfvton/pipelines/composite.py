@@ -621,7 +621,9 @@ def _fit_to_body(
         grow &= (yy + y0 >= zone_y) | (d_cov <= reach * taper)
         # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
         arms_i = arms_np[i][crop]
-        limbs = _hidden_limbs(keypoints, i, (h, w), arms_np[i])
+        # (a sleeveless garment keeps every limb: grown up to a seen arm, its armholes closed into boxy sides)
+        seen = arms_np[i] if np.isfinite(cuff_y) else np.zeros_like(arms_np[i])
+        limbs = _hidden_limbs(keypoints, i, (h, w), seen)
         if limbs is not None:
             arms_i = arms_i | limbs[crop]
         below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
