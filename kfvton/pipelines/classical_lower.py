@@ -71,6 +71,7 @@ from ..keypoints.placement_lower import (
 )
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
+from ..preprocess.garment_mask import clean_garment_rim
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import PartWarp, cut_inside_back, warp_garment
@@ -611,6 +612,8 @@ def tryon_lower_or_dress(
         pairs = place_dress_landmarks(landmarks, pose, parse=parse, beyond=beyond, body=body)
         kind, table = "dress", DRESS_LABELS
     warp = warp_lower_garment(pairs, mask, kind, reg=reg, grid_step=grid_step, silhouette=silhouette, arms=arms)
+    # the rim's backdrop blend and shadow out, as for a top: a dress's cuffs and hem ended in pale bands
+    garment = clean_garment_rim(garment, mask)
     warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
     joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(person.device, torch.float32)
     hips = (joints[:, 12, :2] - joints[:, 9, :2]).norm(dim=-1)

@@ -9,7 +9,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
        armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
        the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
-       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one); arm and neck pixels
+       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms
+       above the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube); arm and neck pixels
        unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
        high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
@@ -24,7 +25,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
     2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
-       outline become garment, its texture continued from its own pixels (mirrored across its outline where that
+       outline (and, for a sleeved garment, the bare shoulders' skin in the shoulder zone) become garment, not
+       over the arms below the sleeves (the parse map's, or the pose's where it shows none: `_hidden_limbs`), its
+       texture continued from its own pixels (mirrored across its outline where that
        colour is near the smooth fill, `MIRROR_COLOUR`; the smooth fill from its main colour near the band, `MAIN_COLOUR`:
        no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in the
        shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
@@ -268,6 +271,10 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
 #: Dress Code samples' label maps, 013567 and 000002: 0.49-0.52 under the crotch, 0.34-0.37 at the knee and the calf,
 #: 0.16-0.18 above the ankle), each leg's scaled and shifted to its visible skin (`_leg_segments`).
+#: `_upper_arms_in_sleeves`: the sleeve's tube around an upper arm, shoulder widths at the shoulder and the elbow
+#: (the arm's own, `LIMB_WIDTHS`, 0.24 / 0.19, with room for a bone off the arm's middle; looked at on Dress Code
+#: 020718 from two photos, whose arm's inner edge lies 0.1 shoulder widths from the bone).
+SLEEVE_TUBE: dict[tuple[int, int], tuple[float, float]] = {(2, 3): (0.34, 0.28), (5, 6): (0.34, 0.28)}
 LEG_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (9, 10): (0.50, 0.36), (10, 11): (0.36, 0.20), (12, 13): (0.50, 0.36), (13, 14): (0.36, 0.20),
 }  # fmt: skip
@@ -469,6 +476,7 @@ def composite_garment(
             below = _below_sleeves(keypoints, b, (h, w), person.device)
             arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
             arms = arms & ~_bare_shoulders(keypoints, b, (h, w), person.device)
+            arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
             limbs = _limbs(keypoints, b, (h, w), person.device)
@@ -541,7 +549,7 @@ def _fit_to_body(
 
     - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, `_shoulder_scale`) or
       `CLIP_SW_BELOW` (below it) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
-    - grow: freed old clothes within `GROW_SW` shoulder widths beside (more across than up or down: not the
+    - grow: freed old clothes (and a sleeved garment's bare shoulders) within `GROW_SW` shoulder widths beside (more across than up or down: not the
       neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`, straps, left out) become
       garment, its colours continued smoothly from its own pixels off its rim (`push_pull`): no strip of
       repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
@@ -570,8 +578,13 @@ def _fit_to_body(
             limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
             a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
             covered = a > 0.5
-        # grow over nearby freed old clothes
+        # grow over nearby freed old clothes, and a sleeved garment over the bare shoulders' skin (the parse map's
+        # arms in the shoulder zone, which `_bare_shoulders` already puts under it): its shoulder line, placed a
+        # little inside the outline, left thin slits of the real shoulder beside it (VITON-HD 10549, sleeveless,
+        # with T-shirts)
         old = (cc & _OLD) > 0
+        if np.isfinite(cuff_y):
+            old = old | (arms_np[i] & (np.arange(h)[:, None] < zone_y))
         reach = GROW_SW * sw
         if not old.any() or reach < 1:
             continue
@@ -608,10 +621,11 @@ def _fit_to_body(
         grow &= (yy + y0 >= zone_y) | (d_cov <= reach * taper)
         # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
         arms_i = arms_np[i][crop]
-        limbs = _body_prior(keypoints, i, (h, w), FILL_SCALE, _ARM_BONES, torso=False)
+        # (a sleeveless garment keeps every limb: grown up to a seen arm, its armholes closed into boxy sides)
+        seen = arms_np[i] if np.isfinite(cuff_y) else np.zeros_like(arms_np[i])
+        limbs = _hidden_limbs(keypoints, i, (h, w), seen)
         if limbs is not None:
-            limbs = cv2.resize(limbs, (limbs.shape[1] * FILL_SCALE, limbs.shape[0] * FILL_SCALE))
-            arms_i = arms_i | (limbs[crop] > 0)
+            arms_i = arms_i | limbs[crop]
         below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
         grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
@@ -680,6 +694,36 @@ def _fit_to_body(
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
     return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+
+
+#: `_hidden_limbs`: an arm bone whose drawn limb the parse map's arms cover at least this share of is seen, not
+#: hidden under an old sleeve (a bare arm hanging beside a dress covers ~0.5-0.7 of its limb; under a long old sleeve
+#: the parse map has old clothes there, ~0)
+LIMB_SEEN = 0.3
+
+
+def _hidden_limbs(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray
+) -> np.ndarray | None:
+    """(H, W) bool: the pose's arm bones drawn as limbs (`_body_prior` at 1/`FILL_SCALE`), but those the parse map's
+    `arms` (H, W) bool show (`LIMB_SEEN`): a seen arm's own pixels say where it is, and its limb drawn around the
+    bone also covered the old clothes beside it, which `_fit_to_body` then did not grow over (Dress Code 020718
+    with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); None without a
+    pose."""
+    h, w = size_hw
+    small_arms = arms[::FILL_SCALE, ::FILL_SCALE]  # (the limbs' grid: the shares need no more)
+    hidden = None
+    for bone in _ARM_BONES:
+        limb = _body_prior(keypoints, i, size_hw, FILL_SCALE, (bone,), torso=False)
+        if limb is None:
+            return None
+        limb = limb[: small_arms.shape[0], : small_arms.shape[1]] > 0
+        hidden = np.zeros(limb.shape, np.uint8) if hidden is None else hidden
+        if limb.any() and (small_arms & limb).sum() < LIMB_SEEN * limb.sum():
+            hidden[limb] = 1
+    if hidden is None:
+        return None
+    return cv2.resize(hidden, (hidden.shape[1] * FILL_SCALE, hidden.shape[0] * FILL_SCALE))[:h, :w] > 0
 
 
 def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: float) -> np.ndarray:
@@ -2032,9 +2076,9 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         px = img[i, y0:y1, x0:x1][cand]
         old_colour = np.median(_every(img[i], old, 7), axis=0)
         nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
-        part = np.zeros(cand.shape, np.uint8)
-        part[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
-        part = cv2.morphologyEx(part, cv2.MORPH_OPEN, kernel)
+        raw = np.zeros(cand.shape, np.uint8)
+        raw[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
+        part = cv2.morphologyEx(raw, cv2.MORPH_OPEN, kernel)
         if not part.any():
             continue
         # only the parts joined to the neck or the face (not a skin-coloured print lower down)
@@ -2042,6 +2086,12 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         touch = cv2.dilate(head.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         _, comp = cv2.connectedComponents(part, connectivity=8)
         joined = np.unique(comp[touch & (part > 0)])
+        neck = np.isin(comp, joined[joined > 0])
+        # with the thin skin-like bits joined to those parts (the opening only keeps specks from starting a part):
+        # left old, the neck's shadowed edge and the pixels between the parts were repainted as pale blotches,
+        # each blurred into the real neck (README pair 00891 x 01260 from two photos, left of the collar)
+        _, comp = cv2.connectedComponents(raw, connectivity=8)
+        joined = np.unique(comp[neck])
         neck = np.isin(comp, joined[joined > 0])
         if neck.any():
             if out is labels:
@@ -2158,6 +2208,25 @@ def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], 
         if forearms is not None:
             zone &= forearms == 0
         out[i] = torch.from_numpy(zone).to(device)
+    return out
+
+
+def _upper_arms_in_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+    """(B, H, W) bool: the upper arms (`SLEEVE_TUBE` wide) above the lowest sleeve-end target, but the pose's
+    forearms: a sleeve is a tube around the upper arm, so an arm there is inside it, under the garment, even where
+    the new sleeve landed narrower than the arm or beside it (under the armpits the whole torso keeps arms in
+    front, `_torso_polygon`: Dress Code 020718 with 020720, two photos, showed a skin-coloured square of the arm's
+    inner edge inside the dress's short sleeve); all False without sleeve targets or a pose."""
+    h, w = size_hw
+    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    for i in range(b):
+        row = _sleeve_end_y(keypoints, i, size_hw)
+        upper = _body_prior(keypoints, i, size_hw, 1, ((2, 3), (5, 6)), torso=False, widths=SLEEVE_TUBE)
+        if not np.isfinite(row) or upper is None:
+            continue
+        upper[max(0, int(np.ceil(row))) :] = 0
+        forearms = _body_prior(keypoints, i, size_hw, 1, ((3, 4), (6, 7)), torso=False)
+        out[i] = torch.from_numpy((upper > 0) & (forearms == 0)).to(device)
     return out
 
 

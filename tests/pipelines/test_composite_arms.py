@@ -396,3 +396,47 @@ def test_freed_forearms_of_07445_have_smooth_outlines(vitonhd_dir: Path):
         for side in np.array(edges, np.float64).T:
             smooth = np.polyval(np.polyfit(rows, side, 2), rows)
             assert np.abs(side - smooth).max() < 3.0, (a, np.abs(side - smooth).max())
+
+
+def test_an_upper_arm_above_the_sleeve_ends_is_under_the_garment() -> None:
+    """A bare upper arm's inner edge under the armpit, above the short sleeves' ends (rows 205-235, columns 270-279:
+    inside the torso polygon, beside where the new sleeve landed) goes under the garment: a sleeve is a tube around
+    the upper arm. The whole torso under the armpits kept arms in front, a skin square inside the sleeve (Dress
+    Code 020718 x 020720 from two photos). A forearm crossing the same rows stays in front."""
+    person, parse = person_scene()
+    _paint(person, slice(205, 235), slice(270, 280), FACE)
+    parse[0, 205:235, 270:280] = 15
+    _paint(person, slice(205, 235), slice(170, 200), FACE)  # the other forearm, laid across the chest
+    parse[0, 205:235, 170:200] = 14
+    joints = dict(JOINTS)
+    joints[4] = (185, 220)  # the wearer's right wrist on the chest
+    joints[6] = (300, 280)  # the wearer's left elbow: the bone 0.13 shoulder widths from the arm's inner edge
+    base = pairs()
+    names = (*NAMES, "sleeve_left_outer", "sleeve_left_inner", "sleeve_right_outer", "sleeve_right_inner")
+    ends = torch.tensor([[[340.0, 240.0, 1.0], [290.0, 240.0, 1.0], [44.0, 240.0, 1.0], [94.0, 240.0, 1.0]]])
+    person_px = torch.cat((base.person_px, ends), 1)
+    pose = torch.zeros(1, 25, 3)
+    for k, (x, y) in joints.items():
+        pose[0, k] = torch.tensor([x, y, 1.0])
+    kp = KeypointPairs(person_px.clone(), person_px, names, (H, W), (H, W), pose=Pose(pose, (H, W)))
+    garment, mask = sleeveless()
+    mask[..., 100:456, 116:284] = 1
+    out = composite_garment(person, garment, mask, parse=parse, keypoints=kp).image[0]
+    yellow = torch.tensor([0.9, 0.8, 0.2])[:, None, None]
+    assert (out[:, 210:230, 272:278] - yellow).abs().sum(0).mean() < 0.1  # the garment over the upper arm
+    assert (out[:, 210:230, 175:195] - torch.tensor(FACE)[:, None, None]).abs().sum(0).mean() < 0.1  # forearm kept
+
+
+def test_a_seen_arm_draws_no_limb_over_the_clothes_beside_it() -> None:
+    """`_hidden_limbs`: the pose's limb is drawn for an arm the parse map does not show (under an old long sleeve),
+    not for one it shows: that limb, wider than the arm, covered the old clothes beside a bare arm, and the fit did
+    not grow the new garment over them (a pale strip between the arm and a dress)."""
+    from kfvton.pipelines.composite import _hidden_limbs
+
+    kp = pairs()
+    arms = np.zeros((H, W), bool)
+    arms[280:450, 306:330] = True  # the wearer's left forearm (bone x 316-320), seen
+    limbs = _hidden_limbs(kp, 0, (H, W), arms)
+    assert limbs is not None
+    assert not limbs[350, 300:340].any()  # the seen forearm: no limb beside it
+    assert limbs[350, 66]  # the other forearm, hidden (no arm pixels): its limb stays

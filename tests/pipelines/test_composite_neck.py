@@ -74,3 +74,17 @@ def test_shaded_skin_test_rejects_white_grey_and_dark():
     ref = np.asarray(SKIN, np.float32)
     px = np.array([WHITE, (0.5, 0.5, 0.5), (0.75, 0.75, 0.78), (0.2, 0.12, 0.08), (0.6, 0.2, 0.2)], np.float32)
     assert not _shaded_skin_like(px, ref).any()
+
+
+def test_thin_skin_joined_to_a_reclaimed_part_becomes_neck():
+    """A 1-pixel column of shadowed neck edge beside the reclaimed half (under the opening's width) is neck too:
+    left as the top, it was repainted as a pale line along the real neck (README pair from two photos)."""
+    person, labels = _person()
+    edge = shade_skin(np.asarray(SKIN, np.float32), np.float32(0.8))
+    person[0, :, 36:56, 23] = torch.from_numpy(edge)[:, None]
+    labels[0, 36:56, 23] = 5
+    person[0, :, 60:70, 6] = torch.from_numpy(edge)[:, None]  # a thin skin-coloured line on the top, apart
+    codes = _codes(labels, UPPER_LABELS)
+    out = _old_to_neck(person, labels, codes, _skin_colour(person, codes), torch.ones(1, 96, 64, dtype=torch.bool))
+    assert (out[0, 36:56, 23] == NECK_LABEL).all()
+    assert (out[0, 60:70, 6] == 5).all()

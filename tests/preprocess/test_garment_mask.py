@@ -510,3 +510,23 @@ class TestCleanGarmentRim:
         cleaned = clean_garment_rim(garment, torch.from_numpy(mask_np).float()[None, None])
         inside = torch.from_numpy(mask_np > 0)
         assert torch.equal(cleaned[0][:, inside], garment[0][:, inside])  # the band and the inside as they were
+
+
+def test_clean_garment_rim_takes_out_a_drop_shadow_on_a_print():
+    """A black-and-grey check print whose mask takes in a 5 px pale grey drop shadow (1024 rows, as Dress Code
+    020720's cuffs): the shadow takes the print's colours. The rim rule alone kept it (its nearest inner pixels are
+    shadow too); the print's inside, deeper than `SHADOW_PX`, stays as it was."""
+    h, w = 1024, 768
+    mask = np.zeros((h, w), np.uint8)
+    mask[200:800, 200:560] = 1
+    yy, xx = np.mgrid[0:h, 0:w]
+    check = ((yy // 4 + xx // 4) % 2).astype(np.float32) * 0.45  # black and mid-grey squares
+    img = np.full((h, w, 3), 0.97, np.float32)
+    img[mask > 0] = check[mask > 0, None]
+    shadow = (mask > 0) & (cv2.erode(mask, np.ones((11, 11), np.uint8)) == 0)  # the outer 5 px
+    img[shadow] = 0.85
+    garment = torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+    cleaned = clean_garment_rim(garment, torch.from_numpy(mask).float()[None, None])[0].permute(1, 2, 0).numpy()
+    assert cleaned[shadow].max() <= 0.45 + 1e-6  # every shadow pixel now black or grey
+    deep = cv2.erode(mask, np.ones((15, 15), np.uint8)) > 0
+    assert np.array_equal(cleaned[deep], img[deep])
