@@ -925,6 +925,13 @@ def warp_by_parts(
 #: fraction of the front's luminance (just under the collar), in runs starting within `INSIDE_BACK_START` collar
 #: widths under the garment's top (after the back collar's band) and ending above `INSIDE_BACK_MAX` collar widths.
 INSIDE_BACK_DARK = 0.8
+#: ... and darker than this share of the way from the inside's median shade to the front's (a velvet mock neck's
+#: band, VITON-HD 11028, is 0.3 of its front, the chest under it shaded to 0.7-0.8: at 0.8 alone the cut ran on
+#: 0.4 collar widths into the chest, a stepped notch under the neck on the person).
+INSIDE_BACK_STEP = 0.5
+#: ... where the inside is at least this much (luminance, [0, 1]) darker than the front: a navy front over a black
+#: inside (VITON-HD 06802, 0.06) is within the photo's noise of such a midpoint.
+INSIDE_BACK_STEP_MIN = 0.15
 INSIDE_BACK_START = 0.6
 INSIDE_BACK_MAX = 1.0
 #: ... spanning at least this fraction of the columns between the collar sides, and dark over this fraction of
@@ -1019,7 +1026,11 @@ def _inside_back(
     front = luma[band][mask[band]]
     if front.size < 20:
         return None
-    dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * float(np.median(front))) & mask[y0:y1, x0:x1]
+    level = float(np.median(front))
+    dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * level) & mask[y0:y1, x0:x1]
+    inside = float(np.median(luma[y0:y1, x0:x1][dark])) if dark.any() else level
+    if level - inside > INSIDE_BACK_STEP_MIN:  # it ends where its shade steps up, not where a shaded front darkens
+        dark &= luma[y0:y1, x0:x1] < inside + INSIDE_BACK_STEP * (level - inside)
     # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
     gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
     dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
