@@ -1028,13 +1028,18 @@ def _inside_back(
         return None
     level = float(np.median(front))
     dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * level) & mask[y0:y1, x0:x1]
+    # the inside ends where its shade steps up towards the front's, not where a shaded front darkens past 0.8
     inside = float(np.median(luma[y0:y1, x0:x1][dark])) if dark.any() else level
-    if level - inside > INSIDE_BACK_STEP_MIN:  # it ends where its shade steps up, not where a shaded front darkens
-        dark &= luma[y0:y1, x0:x1] < inside + INSIDE_BACK_STEP * (level - inside)
+    deep = dark.copy()
+    if level - inside > INSIDE_BACK_STEP_MIN:
+        deep &= luma[y0:y1, x0:x1] < inside + INSIDE_BACK_STEP * (level - inside)
     # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
     gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
-    dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
-    dark = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
+    close = np.ones((gap, 1), np.uint8)
+    dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
+    filled = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
+    deep = cv2.morphologyEx((deep | (filled & ~dark)).astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
+    dark = filled
     ends = np.full(x1 - x0, np.nan)  # per column, the row (window frame) where the inside ends
     tops = np.zeros(x1 - x0, int)
     start_limit = INSIDE_BACK_START * cw
@@ -1051,7 +1056,12 @@ def _inside_back(
         run = dark[run_start:, k]
         if run.all():
             continue  # dark to the window's end: a dark garment or a print, not an inside
-        ends[k] = run_start + int(np.argmin(run))
+        length = int(np.argmin(run))
+        steps = np.nonzero(deep[run_start : run_start + length, k])[0]  # its deep shade's first stretch
+        if steps.size:
+            after = np.nonzero(~deep[run_start + int(steps[0]) : run_start + length, k])[0]
+            length = int(steps[0]) + int(after[0]) if after.size else length
+        ends[k] = run_start + length
     valid = ~np.isnan(ends)
     # an inside spans most of the opening between the collar sides (a print's dark spot or a placket does not) and
     # covers its centre, or brackets it within a quarter collar width on both sides (a light label sewn at the
