@@ -26,9 +26,11 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        strappy cut's strap tops go onto the line collar side -> seam, `STRAP_ON_SHOULDER` of the way out. A garment
        shoulder that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target
        is taken as misdetected and dropped (confidence 0) rather than folding the warp.
-    4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
-       the body's outline is), at the height the frame map gives them, but at least `ARMPIT_BELOW` sw under the
-       shoulder joint (a frill or cap sleeve read as the armpit would fold the torso over the arm).
+    4. Armpits: `ARMPIT_HALF` sw either side of the torso's axis at their height (`_centre_at`: shoulders' midpoint
+       -> hips' midpoint; narrower, down to `ARMPIT_HALF_MIN`, where the body's outline is; on the side the axis
+       leans away from, out to the outline as far as from the shoulders' midpoint), at the height the frame map
+       gives them, but at least `ARMPIT_BELOW` sw under the shoulder joint (a frill or cap sleeve read as the armpit
+       would fold the torso over the arm).
     5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
        + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule, each
@@ -1104,7 +1106,10 @@ def _place_one(
             run = _run_across(body[0] | body[2], f, down)  # arms included: see the hem
             if run is not None:
                 edge = abs((run[1] if sign > 0 else run[0]) - float(centre_a))
-                half = torch.as_tensor(edge, dtype=g.dtype).clamp(ARMPIT_HALF_MIN * sw, armpit_half)
+                # out to the outline as far as from the shoulders' midpoint (the side the axis leans away from
+                # keeps its reach: the README pair's old T-shirt showed beside a side pulled in)
+                most = armpit_half + (sign * ((rs + ls) / 2 - top) @ u - sign * centre_a).clamp_min(0.0)
+                half = torch.as_tensor(edge, dtype=g.dtype).clamp(ARMPIT_HALF_MIN * sw).clamp(max=most)
         out[_I[name]] = top + (centre_a + sign * half) * u + down * v
     # hem corners on the body's hem width
     for name, sign in (("hem_right", -1.0), ("hem_left", 1.0)):
