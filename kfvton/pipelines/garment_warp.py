@@ -925,13 +925,6 @@ def warp_by_parts(
 #: fraction of the front's luminance (just under the collar), in runs starting within `INSIDE_BACK_START` collar
 #: widths under the garment's top (after the back collar's band) and ending above `INSIDE_BACK_MAX` collar widths.
 INSIDE_BACK_DARK = 0.8
-#: ... and darker than this share of the way from the inside's median shade to the front's (a velvet mock neck's
-#: band, VITON-HD 11028, is 0.3 of its front, the chest under it shaded to 0.7-0.8: at 0.8 alone the cut ran on
-#: 0.4 collar widths into the chest, a stepped notch under the neck on the person).
-INSIDE_BACK_STEP = 0.5
-#: ... where the inside is at least this much (luminance, [0, 1]) darker than the front: a navy front over a black
-#: inside (VITON-HD 06802, 0.06) is within the photo's noise of such a midpoint.
-INSIDE_BACK_STEP_MIN = 0.15
 INSIDE_BACK_START = 0.6
 INSIDE_BACK_MAX = 1.0
 #: ... spanning at least this fraction of the columns between the collar sides, and dark over this fraction of
@@ -939,6 +932,14 @@ INSIDE_BACK_MAX = 1.0
 INSIDE_BACK_SPAN = 0.5
 INSIDE_BACK_GAP = 0.12
 INSIDE_BACK_FILL = 0.35
+#: A column's run ends where its shade first steps above this share of the way from the inside's median shade to
+#: the front's (its first such stretch; labels the inside encloses count as inside): a velvet mock neck's band,
+#: VITON-HD 11028, is 0.3 of its front and the chest under it shaded to 0.7-0.8, so at `INSIDE_BACK_DARK` alone the
+#: cut ran 0.18 collar widths on into the chest (0.74 -> 0.56 deep), a stepped notch under the neck on the person.
+INSIDE_BACK_STEP = 0.5
+#: ... where the inside is at least this much (luminance, [0, 1]) darker than the front: a navy front over a black
+#: inside (VITON-HD 06802, 0.06) is within the photo's noise of such a midpoint.
+INSIDE_BACK_STEP_MIN = 0.15
 #: At most this many labels (light holes in the dark inside) are taken as part of the inside.
 INSIDE_BACK_LABELS = 2
 #: The inside is followed up to this many collar widths beyond the collar sides, where it runs on from between them
@@ -954,7 +955,8 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks) 
 
     Per column between the collar sides: from the mask's top, down through the back collar's band (at most
     `INSIDE_BACK_START` collar widths), the run of pixels darker than `INSIDE_BACK_DARK` of the front's median
-    luminance (one to two collar widths under the collar) is the inside; it and everything above it go; up to
+    luminance (one to two collar widths under the collar) is the inside, ending where its shade steps up towards the
+    front's (`INSIDE_BACK_STEP`); it and everything above it go; up to
     `INSIDE_BACK_WIDER` collar widths beyond the collar sides too, where the inside runs on from between them under
     a back collar as high (`INSIDE_BACK_LEVEL`): a collar side found inside the opening's end. Nothing is
     cut where the inside is not darker than the front (black garments: the composite then keeps the neck in front of
