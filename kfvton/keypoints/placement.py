@@ -26,9 +26,11 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        strappy cut's strap tops go onto the line collar side -> seam, `STRAP_ON_SHOULDER` of the way out. A garment
        shoulder that the frame map puts more than `SHOULDER_TRUST` sw (across; twice that down) from its seam target
        is taken as misdetected and dropped (confidence 0) rather than folding the warp.
-    4. Armpits: `ARMPIT_HALF` sw either side of the shoulder midpoint (narrower, down to `ARMPIT_HALF_MIN`, where
-       the body's outline is), at the height the frame map gives them, but at least `ARMPIT_BELOW` sw under the
-       shoulder joint (a frill or cap sleeve read as the armpit would fold the torso over the arm).
+    4. Armpits: `ARMPIT_HALF` sw either side of the torso's axis at their height (`_centre_at`: shoulders' midpoint
+       -> hips' midpoint; narrower, down to `ARMPIT_HALF_MIN`, where the body's outline is; on the side the axis
+       leans away from, out to the outline as far as from the shoulders' midpoint), at the height the frame map
+       gives them, but at least `ARMPIT_BELOW` sw under the shoulder joint (a frill or cap sleeve read as the armpit
+       would fold the torso over the arm).
     5. Hem: from an explicit `target_mask` (the run of mask pixels through the body's centre line, `HEM_MARGIN` of
        the torso length above its bottom, `HEM_INSET` of its half-width, clamped to the hip joints
        + [`HEM_OUT_MIN`, `HEM_OUT_MAX`] sw), else from the `body` outline at the hem's height (same rule, each
@@ -828,6 +830,22 @@ def _body_frame(j: Tensor) -> _Frame:
     return _Frame(rs, ls, sw, u, v, top, hip_mid, centre_a, length_sw, torso)
 
 
+def _centre_at(f: _Frame, down: Tensor) -> Tensor:
+    """The torso's centre line across `u` (from `top`) at `down` along `v`: the shoulders' midpoint at their height,
+    the hips' midpoint at theirs, straight between (clamped beyond). A torso that leans or turns (the shoulders
+    tilted against the hips) slants off `v`, the perpendicular to the shoulder line: on VITON-HD paired 00034 the
+    hips' midpoint lies 0.4 sw across from the neck's foot, and the shirt's placket follows that line, not `v`."""
+    mid = (f.rs + f.ls) / 2 - f.top
+    a0, d0 = mid @ f.u, mid @ f.v
+    if f.hip_mid is None:
+        return a0
+    d1 = (f.hip_mid - f.top) @ f.v
+    if float(d1 - d0) < 1.0:
+        return a0
+    t = ((down - d0) / (d1 - d0)).clamp(0.0, 1.0)
+    return a0 + t * (f.centre_a - a0)
+
+
 def _out_length_sw(f: _Frame) -> Tensor:
     """The shoulder width a garment worn over the lower garment takes its length from: the geometric mean of `sw`
     and the torso over `TORSO_PER_SW_WORN` (the torso over `TORSO_PER_SW_MAX` when more: a person turned sideways)."""
@@ -1079,7 +1097,7 @@ def _place_one(
         # at least ARMPIT_BELOW sw under the shoulder joint (a frill or a cap sleeve read as the armpit would put
         # it at the shoulder and fold the torso over the arm)
         down = torch.maximum((out[_I[name]] - top) @ v, (joint - top) @ v + ARMPIT_BELOW * sw)
-        centre_a = (rs + ls) / 2 @ u - top @ u
+        centre_a = _centre_at(f, down)  # on the torso's axis at that height (a leaning torso's is slanted)
         # a sleeveless top's armhole ends against the body under the hanging arm, not outside it under a sleeve (a
         # strappy cut's keeps the body's outline: narrower, it bares more of the old sleeves painted over)
         sleeveless = sleeve == "none" and cut != "strappy"
@@ -1088,7 +1106,10 @@ def _place_one(
             run = _run_across(body[0] | body[2], f, down)  # arms included: see the hem
             if run is not None:
                 edge = abs((run[1] if sign > 0 else run[0]) - float(centre_a))
-                half = torch.as_tensor(edge, dtype=g.dtype).clamp(ARMPIT_HALF_MIN * sw, armpit_half)
+                # out to the outline as far as from the shoulders' midpoint (the side the axis leans away from
+                # keeps its reach: the README pair's old T-shirt showed beside a side pulled in)
+                most = armpit_half + (sign * ((rs + ls) / 2 - top) @ u - sign * centre_a).clamp_min(0.0)
+                half = torch.as_tensor(edge, dtype=g.dtype).clamp(ARMPIT_HALF_MIN * sw).clamp(max=most)
         out[_I[name]] = top + (centre_a + sign * half) * u + down * v
     # hem corners on the body's hem width
     for name, sign in (("hem_right", -1.0), ("hem_left", 1.0)):

@@ -948,6 +948,14 @@ INSIDE_BACK_MAX = 1.0
 INSIDE_BACK_SPAN = 0.5
 INSIDE_BACK_GAP = 0.12
 INSIDE_BACK_FILL = 0.35
+#: A column's run ends where its shade first steps above this share of the way from the inside's median shade to
+#: the front's (its first such stretch; labels the inside encloses count as inside): a velvet mock neck's band,
+#: VITON-HD 11028, is 0.3 of its front and the chest under it shaded to 0.7-0.8, so at `INSIDE_BACK_DARK` alone the
+#: cut ran 0.18 collar widths on into the chest (0.74 -> 0.56 deep), a stepped notch under the neck on the person.
+INSIDE_BACK_STEP = 0.5
+#: ... where the inside is at least this much (luminance, [0, 1]) darker than the front: a navy front over a black
+#: inside (VITON-HD 06802, 0.06) is within the photo's noise of such a midpoint.
+INSIDE_BACK_STEP_MIN = 0.15
 #: At most this many labels (light holes in the dark inside) are taken as part of the inside.
 INSIDE_BACK_LABELS = 2
 #: The inside is followed up to this many collar widths beyond the collar sides, where it runs on from between them
@@ -982,7 +990,8 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, 
 
     Per column between the collar sides: from the mask's top, down through the back collar's band (at most
     `INSIDE_BACK_START` collar widths), the run of pixels darker than `INSIDE_BACK_DARK` of the front's median
-    luminance (one to two collar widths under the collar) is the inside; it and everything above it go; up to
+    luminance (one to two collar widths under the collar) is the inside, ending where its shade steps up towards the
+    front's (`INSIDE_BACK_STEP`); it and everything above it go; up to
     `INSIDE_BACK_WIDER` collar widths beyond the collar sides too, where the inside runs on from between them under
     a back collar as high (`INSIDE_BACK_LEVEL`): a collar side found inside the opening's end. Nothing is
     cut where the inside is not darker than the front (black garments: the composite then keeps the neck in front of
@@ -1108,11 +1117,20 @@ def _inside_back(
     front = luma[band][mask[band]]
     if front.size < 20:
         return None
-    dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * float(np.median(front))) & mask[y0:y1, x0:x1]
+    level = float(np.median(front))
+    dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * level) & mask[y0:y1, x0:x1]
+    # the inside ends where its shade steps up towards the front's, not where a shaded front darkens past 0.8
+    inside = float(np.median(luma[y0:y1, x0:x1][dark])) if dark.any() else level
+    deep = dark.copy()
+    if level - inside > INSIDE_BACK_STEP_MIN:
+        deep &= luma[y0:y1, x0:x1] < inside + INSIDE_BACK_STEP * (level - inside)
     # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
     gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
-    dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
-    dark = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
+    close = np.ones((gap, 1), np.uint8)
+    dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
+    filled = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
+    deep = cv2.morphologyEx((deep | (filled & ~dark)).astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
+    dark = filled
     ends = np.full(x1 - x0, np.nan)  # per column, the row (window frame) where the inside ends
     tops = np.zeros(x1 - x0, int)
     start_limit = INSIDE_BACK_START * cw
@@ -1129,7 +1147,12 @@ def _inside_back(
         run = dark[run_start:, k]
         if run.all():
             continue  # dark to the window's end: a dark garment or a print, not an inside
-        ends[k] = run_start + int(np.argmin(run))
+        length = int(np.argmin(run))
+        steps = np.nonzero(deep[run_start : run_start + length, k])[0]  # its deep shade's first stretch
+        if steps.size:
+            after = np.nonzero(~deep[run_start + int(steps[0]) : run_start + length, k])[0]
+            length = int(steps[0]) + int(after[0]) if after.size else length
+        ends[k] = run_start + length
     valid = ~np.isnan(ends)
     # an inside spans most of the opening between the collar sides (a print's dark spot or a placket does not) and
     # covers its centre, or brackets it within a quarter collar width on both sides (a light label sewn at the

@@ -121,6 +121,23 @@ class TestPlaceGarmentLandmarks:
         assert float(target(pairs, "armpit_right")[1]) > float(sr[1]) + 0.2 * SW
         assert torch.isfinite(pairs.person_px).all()
 
+    def test_armpits_centred_on_the_leaning_torsos_axis(self):
+        """Hips 0.4 sw to the side of the neck (a torso leaning or turned, VITON-HD paired 00034): the armpits are
+        centred on the line shoulders' midpoint -> hips' midpoint at their height, not straight under the shoulders
+        (the shirt's placket sat 31 px beside the photo's)."""
+        joints = frontal_pose().joints.clone()
+        for name in ("mid_hip", "right_hip", "left_hip"):
+            joints[0, joint_index(name), 0] -= 0.4 * SW
+        pose = Pose(joints, HW)
+        pairs = place_garment_landmarks(tshirt_landmarks(), pose)
+        mid = (target(pairs, "armpit_left") + target(pairs, "armpit_right")) / 2
+        shoulders = (pose.joint("right_shoulder")[0] + pose.joint("left_shoulder")[0]) / 2
+        hips = pose.joint("mid_hip")[0]
+        t = float((mid[1] - shoulders[1]) / (hips[1] - shoulders[1]))
+        assert 0.1 < t < 0.9
+        assert abs(float(mid[0]) - float(torch.lerp(shoulders[0], hips[0], t))) < 1.0
+        assert float(mid[0]) < float(shoulders[0]) - 0.05 * SW  # (not under the shoulders' midpoint)
+
     def test_short_sleeves_end_on_the_upper_arm(self):
         pairs = place_garment_landmarks(tshirt_landmarks("short"), frontal_pose())
         for side in ("right", "left"):

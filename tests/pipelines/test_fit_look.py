@@ -89,6 +89,16 @@ class TestInsideBack:
         assert not bool(removed[..., :, :55].any()) and not bool(removed[..., :, 105:].any())
         assert not bool(removed[..., 50:, :].any())
 
+    def test_the_cut_ends_where_the_inside_steps_up_not_in_a_shaded_front(self):
+        """A dark band (0.2) over a front shaded to 0.5 for 10 rows under it (under 0.8 of the 0.7 front; a velvet
+        mock neck, VITON-HD 11028): the cut ends at the band's bottom, the shaded front stays (it was cut into a
+        stepped notch under the neck)."""
+        garment, mask, landmarks = flat_top(inside=0.2)
+        garment[..., 45:55, 58:102] = 0.5
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
+        assert not bool(removed[..., 47:, :].any())
+
     def test_nothing_is_cut_where_the_opening_is_not_darker(self):
         garment, mask, landmarks = flat_top(inside=0.7)
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
