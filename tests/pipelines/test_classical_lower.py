@@ -888,3 +888,25 @@ def test_slip_dress_reaches_its_side_points(dresscode):
             assert cols.numel() > 0, (side, k)
             edge = float(cols.max() if sign > 0 else cols.min())
             assert (x - edge) * sign <= 4.0, (side, k, x, edge)  # measured 0-1 px
+
+
+def test_silhouette_wider_than_the_prior_does_not_lengthen():
+    """The silhouette at the waist holds what hangs over it (an open cardigan or shirt) and never narrows it: wider
+    than the prior it bounds nothing, so the scale is the prior's (013563 / 013565: measured 1.2 x the prior, the
+    shorts ended 39-58 px below the real hem); narrower, it still lowers the scale."""
+    from kfvton.keypoints.placement_lower import FLAT_WAIST, _Body, _scale
+
+    joints = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (100, 20), 9: (80, 150), 12: (120, 150), 10: (80, 230), 13: (120, 230)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    g_waist_w = torch.tensor(100.0, dtype=torch.float64)
+    prior = FLAT_WAIST * 40 / 100
+    for half, shirt in ((40, 5), (25, 10)):  # an open shirt twice the hip-joint distance wide; a slim body in skin
+        parse = torch.zeros(300, 200, dtype=torch.long)
+        parse[40:260, 100 - half : 100 + half] = shirt
+        body = _Body(joints, parse)
+        sx = float(_scale(body, body.waist_half(), g_waist_w))
+        if half == 40:
+            assert abs(sx - prior) < 1e-6
+        else:
+            assert sx < 0.95 * prior
