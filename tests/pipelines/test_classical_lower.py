@@ -107,6 +107,24 @@ class TestLengthsAndParts:
         hem_y = float(pairs.person_px[0, [pairs.names.index(n) for n in names], 1].mean())
         assert (hem_y - hip_y) / (knee_y - hip_y) <= 1.0 + SHORTS_PAST_KNEE + 0.1  # measured 1.16 (was 1.46)
 
+    def test_shorts_lowest_hem_corner_at_most_at_the_knee(self, dresscode):
+        # 013565: the hem across the slanted leg tilts; capped at its middle, the inner corner lay 16 px below the
+        # knee joint (the real hem ends 17 px above it)
+        from kfvton.keypoints.placement_lower import SHORTS_PAST_KNEE, place_lower_landmarks
+
+        person, garment, pose, parse = _load(dresscode / "lower_body", "013565")
+        pairs = place_lower_landmarks(detect_lower_landmarks(garment, _mask(garment)), pose, parse=parse)
+        j = pose.joints[0, :, :2].double()
+        u = (j[12] - j[9]) / (j[12] - j[9]).norm()
+        v, hip = torch.stack((-u[1], u[0])), (j[9] + j[12]) / 2
+        thigh = float(((j[10] - j[9]).norm() + (j[13] - j[12]).norm()) / 2)
+        for side, knee in (("right", 10), ("left", 13)):
+            low = max(
+                float((pairs.person_px[0, pairs.names.index(f"leg_{side}_{e}"), :2].double() - hip) @ v)
+                for e in ("outer", "inner")
+            )
+            assert low <= float((j[knee] - hip) @ v) + SHORTS_PAST_KNEE * thigh + 1.0, side
+
     def test_flounced_dress_is_placed_full_length(self, dresscode):
         # 020719: the top's detector took the flounces for sleeves (armpits 1.4 and 2.0 shoulder widths down), and
         # the dress was placed halfway up the body (hem above the hips)
