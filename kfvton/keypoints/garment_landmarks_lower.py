@@ -405,6 +405,14 @@ def _bottom_corners(piece: np.ndarray, cols: np.ndarray, bottom: np.ndarray, hei
     return int(ok.min()), int(ok.max())
 
 
+def _outer_corner(cols: np.ndarray, bottom: np.ndarray, out: int) -> int:
+    """A leg's outer hem corner: the column of `cols` whose bottom point lies farthest down and out (`out` -1 image
+    left, +1 image right; the largest bottom row + out x column). A hem cut on the slant rises to its outer corner
+    (013567's frayed shorts: 30 px over 80): the hem level's outermost column lay 80 px inside the outline, and the
+    garment beyond it, extrapolated, flew out past the leg as a spike."""
+    return int(cols[np.argmax(bottom[cols] + out * cols)])
+
+
 def _sides(piece: np.ndarray, out: np.ndarray, index: dict[str, int], top_row: float, hem_row: float) -> None:
     """Write the `SKIRT_SIDES` points: the outline's extent at `SIDE_AT` of the way from `top_row` to `hem_row`."""
     for k, t in enumerate(SIDE_AT, start=1):
@@ -453,6 +461,7 @@ def _lower_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
                 raise ValueError(f"mask[{index}]: the {side} leg of the garment has no hem below the crotch")
             lo, hi = _bottom_corners(piece, cols, bottom, height)
             outer, inner_x = (lo, hi) if side == "right" else (hi, lo)
+            outer = _outer_corner(cols, bottom, -1 if side == "right" else 1)
             out[_LOW[f"leg_{side}_outer"]] = (outer, bottom[outer], 1.0)
             out[_LOW[f"leg_{side}_inner"]] = (inner_x, bottom[inner_x], 1.0)
             leg = np.zeros_like(piece)

@@ -238,6 +238,21 @@ class TestNotchShorts:
             assert p["waist_center"][1] < p["crotch"][1] < p["leg_left_inner"][1], ident
             assert float(p["leg_right_outer_2"][2]) > 0 and float(p["side_left_2"][2]) == 0, ident
 
+    def test_slanted_hem_outer_corner_on_the_outline(self):
+        """A hem cut on the slant rises to its outer corner (013567): the outer hem corner is the outline's lowest
+        outermost point, not the hem level's outermost column 60 px inside it (the garment beyond it, extrapolated,
+        flew out past the leg)."""
+        h, w = 400, 300
+        mask = torch.zeros(1, 1, h, w)
+        for c in range(40, 261):
+            out = abs(c - 149.5) - 10  # distance from the gap's edge towards the outer side
+            bottom = 370 if out < 0 else round(370 - 0.35 * out)  # the hem rises 35 px per 100 outwards
+            mask[0, 0, 20 : bottom + 1, c] = 1
+        mask[0, 0, 200:, 140:160] = 0  # the gap between the legs
+        lm = detect_lower_landmarks(torch.rand(1, 3, h, w), mask)
+        p = {n: lm.points[0, i] for i, n in enumerate(lm.names)}
+        assert abs(float(p["leg_right_outer"][0]) - 40) <= 2 and abs(float(p["leg_left_outer"][0]) - 260) <= 2
+
     def test_skirts_have_no_notch(self):
         from kfvton.keypoints.garment_landmarks_lower import _hem_notch
 
