@@ -26,8 +26,9 @@ Lower landmarks (`LOWER_LANDMARKS`, garment pixels; left/right are the WEARER's,
     hip_left / hip_right: the outline's extent at the crotch's height (trousers) or `HIP_DROP` of the waist
         width below the waist (skirts): where the hips sit;
     crotch: the top of the gap between the legs (trousers and shorts only);
-    leg_{left,right}_{outer,inner}: each leg's hem corners, the outermost / innermost columns whose bottom lies
-        within `HEM_TOL` of that leg's hem level (trousers and shorts only);
+    leg_{left,right}_{outer,inner}: each leg's hem corners: inner, the innermost column whose bottom lies within
+        `HEM_TOL` of that leg's hem level; outer, the outline's lowest outermost point (`_outer_corner`: a hem cut
+        on the slant rises to it) (trousers and shorts only);
     hem_left / hem_center / hem_right: a skirt's hem corners and centre (skirts only);
     side_{right,left}_k (skirts): the outline's extent at `SIDE_AT` of the way from the hips' row to the hem's;
     leg_{side}_{outer,inner}_k (trousers, shorts): each leg's outline at `SIDE_AT` of the way from the crotch's
