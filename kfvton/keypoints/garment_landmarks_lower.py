@@ -26,8 +26,9 @@ Lower landmarks (`LOWER_LANDMARKS`, garment pixels; left/right are the WEARER's,
     hip_left / hip_right: the outline's extent at the crotch's height (trousers) or `HIP_DROP` of the waist
         width below the waist (skirts): where the hips sit;
     crotch: the top of the gap between the legs (trousers and shorts only);
-    leg_{left,right}_{outer,inner}: each leg's hem corners, the outermost / innermost columns whose bottom lies
-        within `HEM_TOL` of that leg's hem level (trousers and shorts only);
+    leg_{left,right}_{outer,inner}: each leg's hem corners: inner, the innermost column whose bottom lies within
+        `HEM_TOL` of that leg's hem level; outer, the outline's lowest outermost point (`_outer_corner`: a hem cut
+        on the slant rises to it) (trousers and shorts only);
     hem_left / hem_center / hem_right: a skirt's hem corners and centre (skirts only);
     side_{right,left}_k (skirts): the outline's extent at `SIDE_AT` of the way from the hips' row to the hem's;
     leg_{side}_{outer,inner}_k (trousers, shorts): each leg's outline at `SIDE_AT` of the way from the crotch's
@@ -405,6 +406,14 @@ def _bottom_corners(piece: np.ndarray, cols: np.ndarray, bottom: np.ndarray, hei
     return int(ok.min()), int(ok.max())
 
 
+def _outer_corner(cols: np.ndarray, bottom: np.ndarray, out: int) -> int:
+    """A leg's outer hem corner: the column of `cols` whose bottom point lies farthest down and out (`out` -1 image
+    left, +1 image right; the largest bottom row + out x column). A hem cut on the slant rises to its outer corner
+    (013567's frayed shorts: 30 px over 80): the hem level's outermost column lay 80 px inside the outline, and the
+    garment beyond it, extrapolated, flew out past the leg as a spike."""
+    return int(cols[np.argmax(bottom[cols] + out * cols)])
+
+
 def _sides(piece: np.ndarray, out: np.ndarray, index: dict[str, int], top_row: float, hem_row: float) -> None:
     """Write the `SKIRT_SIDES` points: the outline's extent at `SIDE_AT` of the way from `top_row` to `hem_row`."""
     for k, t in enumerate(SIDE_AT, start=1):
@@ -453,6 +462,7 @@ def _lower_one(mask: np.ndarray, index: int) -> tuple[np.ndarray, str]:
                 raise ValueError(f"mask[{index}]: the {side} leg of the garment has no hem below the crotch")
             lo, hi = _bottom_corners(piece, cols, bottom, height)
             outer, inner_x = (lo, hi) if side == "right" else (hi, lo)
+            outer = _outer_corner(cols, bottom, -1 if side == "right" else 1)
             out[_LOW[f"leg_{side}_outer"]] = (outer, bottom[outer], 1.0)
             out[_LOW[f"leg_{side}_inner"]] = (inner_x, bottom[inner_x], 1.0)
             leg = np.zeros_like(piece)

@@ -107,6 +107,24 @@ class TestLengthsAndParts:
         hem_y = float(pairs.person_px[0, [pairs.names.index(n) for n in names], 1].mean())
         assert (hem_y - hip_y) / (knee_y - hip_y) <= 1.0 + SHORTS_PAST_KNEE + 0.1  # measured 1.16 (was 1.46)
 
+    def test_shorts_lowest_hem_corner_at_most_at_the_knee(self, dresscode):
+        # 013565: the hem across the slanted leg tilts; capped at its middle, the inner corner lay 16 px below the
+        # knee joint (the real hem ends 17 px above it)
+        from kfvton.keypoints.placement_lower import SHORTS_PAST_KNEE, place_lower_landmarks
+
+        person, garment, pose, parse = _load(dresscode / "lower_body", "013565")
+        pairs = place_lower_landmarks(detect_lower_landmarks(garment, _mask(garment)), pose, parse=parse)
+        j = pose.joints[0, :, :2].double()
+        u = (j[12] - j[9]) / (j[12] - j[9]).norm()
+        v, hip = torch.stack((-u[1], u[0])), (j[9] + j[12]) / 2
+        thigh = float(((j[10] - j[9]).norm() + (j[13] - j[12]).norm()) / 2)
+        for side, knee in (("right", 10), ("left", 13)):
+            low = max(
+                float((pairs.person_px[0, pairs.names.index(f"leg_{side}_{e}"), :2].double() - hip) @ v)
+                for e in ("outer", "inner")
+            )
+            assert low <= float((j[knee] - hip) @ v) + SHORTS_PAST_KNEE * thigh + 1.0, side
+
     def test_flounced_dress_is_placed_full_length(self, dresscode):
         # 020719: the top's detector took the flounces for sleeves (armpits 1.4 and 2.0 shoulder widths down), and
         # the dress was placed halfway up the body (hem above the hips)
@@ -238,6 +256,21 @@ class TestNotchShorts:
             p = {n: lm.points[0, i] for i, n in enumerate(lm.names)}
             assert p["waist_center"][1] < p["crotch"][1] < p["leg_left_inner"][1], ident
             assert float(p["leg_right_outer_2"][2]) > 0 and float(p["side_left_2"][2]) == 0, ident
+
+    def test_slanted_hem_outer_corner_on_the_outline(self):
+        """A hem cut on the slant rises to its outer corner (013567): the outer hem corner is the outline's lowest
+        outermost point, not the hem level's outermost column 60 px inside it (the garment beyond it, extrapolated,
+        flew out past the leg)."""
+        h, w = 400, 300
+        mask = torch.zeros(1, 1, h, w)
+        for c in range(40, 261):
+            out = abs(c - 149.5) - 10  # distance from the gap's edge towards the outer side
+            bottom = 370 if out < 0 else round(370 - 0.35 * out)  # the hem rises 35 px per 100 outwards
+            mask[0, 0, 20 : bottom + 1, c] = 1
+        mask[0, 0, 200:, 140:160] = 0  # the gap between the legs
+        lm = detect_lower_landmarks(torch.rand(1, 3, h, w), mask)
+        p = {n: lm.points[0, i] for i, n in enumerate(lm.names)}
+        assert abs(float(p["leg_right_outer"][0]) - 40) <= 2 and abs(float(p["leg_left_outer"][0]) - 260) <= 2
 
     def test_skirts_have_no_notch(self):
         from kfvton.keypoints.garment_landmarks_lower import _hem_notch
@@ -926,3 +959,25 @@ def test_dress_edges_carry_no_backdrop(dresscode):
     core = cv2.erode(mask, np.ones((21, 21), np.uint8)) > 0
     pale = (image.min(-1) > 0.75) & (np.ptp(image, -1) < 0.08)  # white and light grey, the print's petals too
     assert pale[rim].mean() < pale[core].mean() + 0.03, (pale[rim].mean(), pale[core].mean())  # 0.082 vs 0.090
+
+
+def test_silhouette_wider_than_the_prior_does_not_lengthen():
+    """The silhouette at the waist holds what hangs over it (an open cardigan or shirt) and never narrows it: wider
+    than the prior it bounds nothing, so the scale is the prior's (013563 / 013565: measured 1.2 x the prior, the
+    shorts ended 39-58 px below the real hem); narrower, it still lowers the scale."""
+    from kfvton.keypoints.placement_lower import FLAT_WAIST, _Body, _scale
+
+    joints = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (100, 20), 9: (80, 150), 12: (120, 150), 10: (80, 230), 13: (120, 230)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    g_waist_w = torch.tensor(100.0, dtype=torch.float64)
+    prior = FLAT_WAIST * 40 / 100
+    for half, shirt in ((40, 5), (25, 10)):  # an open shirt twice the hip-joint distance wide; a slim body in skin
+        parse = torch.zeros(300, 200, dtype=torch.long)
+        parse[40:260, 100 - half : 100 + half] = shirt
+        body = _Body(joints, parse)
+        sx = float(_scale(body, body.waist_half(), g_waist_w))
+        if half == 40:
+            assert abs(sx - prior) < 1e-6
+        else:
+            assert sx < 0.95 * prior
