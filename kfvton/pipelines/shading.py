@@ -289,7 +289,9 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     # fade out away from the old clothes (a garment longer than the old one gets no invented folds)
     dist = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 3)
     fade = np.exp(-dist / (SHADE_FADE_PX * per_px))
-    log_gain = np.clip(SHADE_STRENGTH * shade * sheen_scale(SHADE_STRENGTH * shade[region]), -SHADE_RANGE[0], SHADE_RANGE[1])
+    log_gain = np.clip(
+        SHADE_STRENGTH * shade * sheen_scale(SHADE_STRENGTH * shade[region]), -SHADE_RANGE[0], SHADE_RANGE[1]
+    )
     log_gain *= fade
     gain = np.exp(log_gain).astype(np.float32)
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
