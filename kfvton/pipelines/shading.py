@@ -118,12 +118,14 @@ SHADE_FADE_PX = 48.0
 #: Sheen: where the brighter tail of the old clothes' log-gain (its 95th percentile over them, before the clamp)
 #: passes both the brighter limit SHADE_RANGE[1] and SHEEN_RATIO times the darker tail (minus its 5th percentile),
 #: the contrast is a shiny cloth's specular sheen, not light (it adds to the cloth's dark, it does not multiply
-#: it): the whole log-gain is scaled by (the larger of the two / p95)^2 (`sheen_scale`; continuous, 1 at the
-#: bounds). The shared samples' old garments (VITON-HD, Dress Code, matte) reach p95 <= 0.16 (a black T-shirt,
+#: it): the whole log-gain is scaled by (the larger of the two / p95)^SHEEN_POWER (`sheen_scale`; continuous, 1 at
+#: the bounds). The shared samples' old garments (VITON-HD, Dress Code, matte) reach p95 <= 0.16 (a black T-shirt,
 #: VITON-HD 00006, the most lopsided: 2.3 x |p5|): untouched. A black satin halter top (OOTDiffusion's demo model
-#: 09597) reads p5 -0.18, p95 0.34: a white tee over it got grey blotches where the satin lay between its sheens,
-#: the sheens lost in the white; x0.35 leaves faint soft shading (x0.79 from a ratio 1.5, unsquared, changed little).
+#: 09597) reads p5 -0.18, p95 0.34: a white tee over it got grey blotches where the satin lay between its sheens
+#: (the sheens themselves lost in the white: it cannot brighten); x0.79 (ratio 1.5, power 1) changed nothing to the
+#: eye, x0.35 (power 2) left them plain at full size, x0.12 (power 4) leaves a faint soft shading.
 SHEEN_RATIO = 1.0
+SHEEN_POWER = 4.0
 #: Repainted skin is shaded as a cylinder (`limb_shading`): up to LIMB_SHADE darker at its border with the
 #: background, over the limb's half-width (at most LIMB_RADIUS_PX at 1024 rows).
 LIMB_SHADE = 0.3
@@ -302,7 +304,7 @@ def sheen_scale(log_gain: np.ndarray) -> float:
     clothes, before the clamp, are a shiny cloth's sheen (`SHEEN_RATIO`), else 1."""
     p5, p95 = np.percentile(log_gain, [5, 95])
     bound = max(SHADE_RANGE[1], SHEEN_RATIO * max(-float(p5), 0.0))
-    return min(1.0, bound / float(p95)) ** 2 if p95 > 0 else 1.0
+    return min(1.0, bound / float(p95)) ** SHEEN_POWER if p95 > 0 else 1.0
 
 
 def _edge_strength(channels: np.ndarray, per_px: float) -> np.ndarray:
