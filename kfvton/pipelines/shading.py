@@ -116,7 +116,8 @@ SHADE_FLOOR = 0.4
 #: folds.
 SHADE_FADE_PX = 48.0
 #: Sheen: where the brighter tail of the old clothes' log-gain (its 95th percentile over them, before the clamp)
-#: passes both the brighter limit SHADE_RANGE[1] and SHEEN_RATIO times the darker tail (minus its 5th percentile),
+#: passes both the brighter limit SHADE_RANGE[1] and the median plus SHEEN_RATIO times the darker tail (the median
+#: minus its 5th percentile; a Dress Code skirt's, 013564, whole level sits at +0.4: no sheen),
 #: the contrast is a shiny cloth's specular sheen, not light (it adds to the cloth's dark, it does not multiply
 #: it): the whole log-gain is scaled by (the larger of the two / p95)^SHEEN_POWER (`sheen_scale`; continuous, 1 at
 #: the bounds). The shared samples' old garments (VITON-HD, Dress Code, matte) reach p95 <= 0.16 (a black T-shirt,
@@ -302,9 +303,10 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
 def sheen_scale(log_gain: np.ndarray) -> float:
     """The factor the light-and-folds log-gain is scaled by: below 1 when its values `log_gain` (N,) over the old
     clothes, before the clamp, are a shiny cloth's sheen (`SHEEN_RATIO`), else 1."""
-    p5, p95 = np.percentile(log_gain, [5, 95])
-    bound = max(SHADE_RANGE[1], SHEEN_RATIO * max(-float(p5), 0.0))
-    return min(1.0, bound / float(p95)) ** SHEEN_POWER if p95 > 0 else 1.0
+    p5, p50, p95 = (float(v) for v in np.percentile(log_gain, [5, 50, 95]))
+    # tails about the median: a level shifted as a whole (`_patch_offsets`' blocks) is no sheen
+    bound = max(SHADE_RANGE[1], p50 + SHEEN_RATIO * (p50 - p5))
+    return min(1.0, bound / p95) ** SHEEN_POWER if p95 > 0 else 1.0
 
 
 def _edge_strength(channels: np.ndarray, per_px: float) -> np.ndarray:

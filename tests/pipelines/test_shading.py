@@ -103,6 +103,7 @@ def test_sheen_scale_only_for_a_lopsided_tail_past_the_clamp():
     lopsided = np.where(base > 0, 0.25 * base, 0.05 * base)
     far = np.where(base > 0, 0.4 * base, 0.05 * base)
     assert 0.0 < sheen_scale(far) < sheen_scale(lopsided) < 1.0
+    assert sheen_scale(0.4 + 0.02 * base) == 1.0  # a level shifted as a whole, past the clamp: no sheen
 
 
 @pytest.mark.parametrize("kind", ["stripes", "logo", "lace", "patchwork"])
