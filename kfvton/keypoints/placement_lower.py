@@ -62,6 +62,7 @@ __all__ = [
     "DRESS_PAIR_NAMES",
     "check_lower_pose",
     "lower_pose_warnings",
+    "seated_pose_warnings",
     "place_lower_landmarks",
     "place_dress_landmarks",
     "upper_pairs",
@@ -99,6 +100,9 @@ DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the
 SIDE_SHIFT = 0.05  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
+SEATED_DROP = 0.4  # `seated_pose_warnings`: thighs dropping less than this x torso (neck to mid-hip) below the hips
+# on average: seated or crouching (the Dress Code and VITON-HD samples, standing: 0.64-0.92; a seated man, IDM-VTON's
+# demo Jensen: 0.10 and 0.23)
 BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
 ARM_BESIDE = 0.8  # ... a forearm or hand counts as beside the body this many hw or more from its centre line
 BAG_HANG = 0.6  # ... and below the hand for this many hw (a bag held at the hand hangs below it)
@@ -145,6 +149,41 @@ def lower_pose_warnings(pose: Pose, *, name: str = "pose", category: str = "lowe
                 f"{name}: batch item {i}: the knees lie below the photo (estimated at {max(ys) / h:.2f} of its "
                 f"height): the photo is cut at the thighs, so the {category} garment is placed on guessed knees and "
                 "only its top shows; use a photo showing the knees (a full-body photo for long garments)"
+            )
+    return tuple(out)
+
+
+def seated_pose_warnings(pose: Pose, *, name: str = "pose") -> tuple[str, ...]:
+    """Sentences for batch items whose thighs, both hips and at least one knee present, drop on average less than
+    `SEATED_DROP` torso lengths below the hips: a seated or crouching person. Placement assumes a standing body (the
+    hem hangs from the hips, the arms and waist are repainted from a standing person's shapes): the garment lands
+    on the lap and the repainted arms and neck come out wrong (IDM-VTON's demo photo of a seated man: long pale arms).
+
+    Args:
+        pose: `Pose`, joints in the pixels of its canvas (B, 25, 3).
+        name: the pose's name in the sentences.
+
+    Returns:
+        one sentence per such batch item, empty when every item stands (or its legs are not found).
+    """
+    out = []
+    for i in range(pose.batch_size):
+        if not all(bool(pose.present(k)[i]) for k in ("neck", "mid_hip")):
+            continue
+        torso = float(pose.joint("mid_hip")[i, 1] - pose.joint("neck")[i, 1])
+        drops = [
+            float(pose.joint(f"{side}_knee")[i, 1] - pose.joint(f"{side}_hip")[i, 1])
+            for side in ("right", "left")
+            if bool(pose.present(f"{side}_knee")[i]) and bool(pose.present(f"{side}_hip")[i])
+        ]
+        if torso <= 0 or not drops:
+            continue
+        drop = sum(drops) / len(drops) / torso
+        if drop < SEATED_DROP:
+            out.append(
+                f"{name}: batch item {i}: the person seems seated or crouching (thighs drop {drop:.2f} torso lengths "
+                f"below the hips, standing is over {SEATED_DROP}): the try-on assumes a standing person, so the "
+                "garment, arms and neck may come out wrong; use a photo of the person standing"
             )
     return tuple(out)
 

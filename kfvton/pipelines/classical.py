@@ -45,7 +45,7 @@ from ..keypoints.placement import (
     place_standing_collar,
     resolve_tuck,
 )
-from ..keypoints.placement_lower import check_lower_pose, lower_pose_warnings
+from ..keypoints.placement_lower import check_lower_pose, lower_pose_warnings, seated_pose_warnings
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
 from ..preprocess.garment_mask import clean_garment_rim, prepare_garment_mask
@@ -319,7 +319,7 @@ def classical_tryon(
     mask = prepared.mask
     if garment.shape[0] != mask.shape[0]:
         garment = garment.expand(mask.shape[0], -1, -1, -1)
-    warnings = garment_warnings(garment, mask, method=prepared.method)
+    warnings = [*garment_warnings(garment, mask, method=prepared.method), *seated_pose_warnings(pose)]
     choice = resolve_category(category, mask)
     if choice.category != "upper":
         check_lower_pose(pose, category=choice.category)

@@ -950,3 +950,19 @@ def test_front_neckline_row_is_the_first_garment_row_under_the_opening() -> None
     assert front_neckline_row(mask, torch.tensor([40.0, 5.0]), torch.tensor([35.0, 5.0])) is None  # off the mask
     mask[12:, 15] = False
     assert front_neckline_row(mask, left, right) is None  # no front under the hole
+
+
+def test_seated_pose_warnings_for_thighs_that_barely_drop():
+    """Knees ~0.8 torso lengths under the hips (standing): no warning; ~0.15 (seated): one sentence naming the
+    item; without knees: none (nothing to judge)."""
+    from kfvton.keypoints.placement_lower import SEATED_DROP, seated_pose_warnings
+
+    pose = frontal_pose(batch=2)
+    torso = 340.0 - 150.0
+    for side, x in (("right", 152.0), ("left", 232.0)):
+        pose.joints[0, joint_index(f"{side}_knee")] = torch.tensor([x, 340.0 + 0.8 * torso, 0.9])
+        pose.joints[1, joint_index(f"{side}_knee")] = torch.tensor([x + 60.0, 340.0 + 0.15 * torso, 0.9])
+    out = seated_pose_warnings(pose)
+    assert len(out) == 1 and "batch item 1" in out[0] and "seated" in out[0]
+    assert 0.15 < SEATED_DROP < 0.8
+    assert seated_pose_warnings(frontal_pose()) == ()

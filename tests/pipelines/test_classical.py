@@ -250,6 +250,15 @@ class TestOddInput:
         assert any("garment: the garment is only" in w for w in out.warnings)
         assert classical_tryon(person_image(), garment, person_pose(), garment_mask=mask).warnings == ()
 
+    def test_seated_person_is_warned_about(self):
+        """Knees almost level with the hips (a seated person): the result carries the seated sentence."""
+        garment, mask = tshirt()
+        pose = person_pose()
+        pose.joints[0, joint_index("right_knee")] = torch.tensor([40.0, 180.0, 0.9])
+        pose.joints[0, joint_index("left_knee")] = torch.tensor([150.0, 185.0, 0.9])
+        out = classical_tryon(person_image(), garment, pose, garment_mask=mask)
+        assert any("seated or crouching" in w for w in out.warnings), out.warnings
+
 
 def test_dress_below_the_hips_is_kept_as_a_skirt():
     """An upper garment on a person in a dress (parse 6): the dress below the hip joints becomes the lower garment

@@ -19,6 +19,7 @@ from kfvton.pipelines.shading import (
     clothes_shading,
     light_and_folds,
     shade_skin,
+    sheen_scale,
     skin_slopes,
     torso_shading,
 )
@@ -64,6 +65,45 @@ def test_gain_follows_folds_of_a_few_pixels():
     shadow[120:280, 66:90] = True
     assert float(gain[shadow].mean()) < float(gain[inner & (np.arange(W) > 200)[None, :]].mean()) - 0.1
     assert float(gain.min()) >= np.exp(-SHADE_RANGE[0]) - 1e-4 and float(gain.max()) <= np.exp(SHADE_RANGE[1]) + 1e-4
+
+
+def _shadow_band() -> np.ndarray:
+    """(W,) 1 - a soft vertical shadow 40 % deep around column 200."""
+    x = np.arange(W, dtype=np.float32)
+    return 1.0 - 0.4 * np.exp(-(((x - 200) / 30.0) ** 2))
+
+
+def test_sheen_on_dark_shiny_cloth_is_not_read_as_light():
+    """Black satin with broad diagonal sheens (added light, 0.05 -> 0.25) and a shadow band: the brighter tail
+    passes the clamp, lopsided, so the whole gain is flattened (a white tee over it got grey blotches); the same
+    shadow on a matte garment keeps its depth."""
+    img, mask = _garment()
+    y, x = np.mgrid[0:H, 0:W].astype(np.float32)
+    sheen = np.clip(np.sin(2 * np.pi * (x + 0.5 * y) / 160.0), 0, None) ** 2
+    satin = np.repeat(((0.05 + 0.2 * sheen) * _shadow_band()[None, :])[..., None], 3, -1)
+    img[mask] = satin[mask]
+    inner = _inner(mask)
+    gain = clothes_shading(img, mask, 1.0)
+    # measured: min 0.91, 5th percentile of the log-gain -0.07 (without the rule 0.71 and -0.27)
+    assert float(gain[inner].min()) > 0.8
+    assert float(np.percentile(np.log(gain[inner]), 5)) > -0.2
+    matte, _ = _garment()
+    matte[mask] = (matte * _shadow_band()[None, :, None])[mask]
+    assert float(clothes_shading(matte, mask, 1.0)[inner].min()) < 0.75  # measured 0.71
+
+
+def test_sheen_scale_only_for_a_lopsided_tail_past_the_clamp():
+    """Matte folds (a darker tail as deep as the brighter, or a brighter one within the clamp) keep their
+    contrast; a brighter tail past the clamp and past the darker one is scaled down, more the farther it goes."""
+    rng = np.random.default_rng(0)
+    base = rng.standard_normal(10000).astype(np.float32)
+    base = np.concatenate([base, -base])  # symmetric
+    assert sheen_scale(0.1 * base) == 1.0  # p95 0.16 < clamp
+    assert sheen_scale(0.2 * base) == 1.0  # p95 0.33 > clamp, but as deep as it is bright
+    lopsided = np.where(base > 0, 0.25 * base, 0.05 * base)
+    far = np.where(base > 0, 0.4 * base, 0.05 * base)
+    assert 0.0 < sheen_scale(far) < sheen_scale(lopsided) < 1.0
+    assert sheen_scale(0.4 + 0.02 * base) == 1.0  # a level shifted as a whole, past the clamp: no sheen
 
 
 @pytest.mark.parametrize("kind", ["stripes", "logo", "lace", "patchwork"])
