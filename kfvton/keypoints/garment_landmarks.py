@@ -218,7 +218,12 @@ def _dip_between(top: np.ndarray, present: np.ndarray, xa: float, xb: float, tol
 
 
 def _hem_corner(bottom: np.ndarray, present: np.ndarray, cx: int, step: int, win: int) -> tuple[int, int]:
-    """Walk outward along the bottom outline from the centre until it turns steeper than 45 degrees or ends."""
+    """Walk outward along the bottom outline from the centre until it turns steeper than 45 degrees or ends.
+
+    The outline must then get farther from the hem's level than `HEM_FRILL_WINDOWS` windows within as many
+    windows (or end there): a ruffled or flared hem's frills step by about a window's height and come back level;
+    a side seam, the slit beside a sleeve hanging to the hem, or a sleeve's underside goes farther.
+    """
     xs = np.arange(cx, bottom.shape[0]) if step > 0 else np.arange(cx, -1, -1)
     pres = present[xs]
     stop = int(np.argmin(pres)) if not pres.all() else xs.size
@@ -226,7 +231,11 @@ def _hem_corner(bottom: np.ndarray, present: np.ndarray, cx: int, step: int, win
     b = bottom[xs].astype(np.float64)
     if xs.size <= win:
         return int(xs[-1]), int(b[-1])
-    jump = np.abs(b[win:] - b[:-win]) > win
+    far = HEM_FRILL_WINDOWS * win
+    ahead = np.lib.stride_tricks.sliding_window_view(np.pad(b, (0, far), mode="edge"), far + 1)[: b.size - win]
+    ends = np.arange(b.size - win) + far >= b.size - 1
+    held = ends | (np.abs(ahead - b[:-win, None]).max(axis=1) > far)
+    jump = (np.abs(b[win:] - b[:-win]) > win) & held
     i = int(np.argmax(jump)) if jump.any() else xs.size - 1 - win
     # The corner is where the steep part starts inside the window: the last point still at hem level.
     seg = b[i : i + win + 1]
@@ -548,6 +557,7 @@ FLAT_TOP_TOLERANCE = 0.015  # ... straight within this share of the width, once 
 # (a running median). Run / width on the 19 shared sample tops and 54 other flat garment photos: off-shoulder
 # 0.65-0.87 (a frilled band 0.69; 0.26 unsmoothed), every other top <= 0.54.
 FLAT_TOP_FRILL = 0.06
+HEM_FRILL_WINDOWS = 3  # the hem corner's 45-degree turn holds over this many of its windows (1 % of the width)
 WRAP_DIP = 0.2  # a wrap's neckline reaches this far down (share of the height) ...
 WRAP_ASYMMETRY = 0.05  # ... with its lowest point or its hem this far off symmetric (share of width / height)
 # Where a regular top's points sit in units of its armpit width (flat sample tops: collar sides 0.33-0.6 apart,
