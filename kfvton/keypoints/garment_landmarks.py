@@ -217,12 +217,15 @@ def _dip_between(top: np.ndarray, present: np.ndarray, xa: float, xb: float, tol
     return np.array([float(np.median(lowest)), float(t.max())])
 
 
-def _hem_corner(bottom: np.ndarray, present: np.ndarray, cx: int, step: int, win: int) -> tuple[int, int]:
+def _hem_corner(
+    bottom: np.ndarray, present: np.ndarray, cx: int, step: int, win: int, *, frills: bool = True
+) -> tuple[int, int]:
     """Walk outward along the bottom outline from the centre until it turns steeper than 45 degrees or ends.
 
     The outline must then get farther from the hem's level than `HEM_FRILL_WINDOWS` windows within as many
     windows (or end there): a ruffled or flared hem's frills step by about a window's height and come back level;
-    a side seam, the slit beside a sleeve hanging to the hem, or a sleeve's underside goes farther.
+    a side seam, the slit beside a sleeve hanging to the hem, or a sleeve's underside goes farther. `frills` False:
+    the first turn is the corner (dresses: their long tiered or lace hems' corners are left to the dress rules).
     """
     xs = np.arange(cx, bottom.shape[0]) if step > 0 else np.arange(cx, -1, -1)
     pres = present[xs]
@@ -234,7 +237,7 @@ def _hem_corner(bottom: np.ndarray, present: np.ndarray, cx: int, step: int, win
     far = HEM_FRILL_WINDOWS * win
     ahead = np.lib.stride_tricks.sliding_window_view(np.pad(b, (0, far), mode="edge"), far + 1)[: b.size - win]
     ends = np.arange(b.size - win) + far >= b.size - 1
-    held = ends | (np.abs(ahead - b[:-win, None]).max(axis=1) > far)
+    held = ends | (np.abs(ahead - b[:-win, None]).max(axis=1) > far) | (not frills)
     jump = (np.abs(b[win:] - b[:-win]) > win) & held
     i = int(np.argmax(jump)) if jump.any() else xs.size - 1 - win
     # The corner is where the steep part starts inside the window: the last point still at hem level.
@@ -784,7 +787,8 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
     for side in (1, -1):
         cc = _collar_corner(top, present, cx, side, tol)
         corners[("collar", side)] = np.array(cc if cc is not None else (cx, top[cx]), dtype=np.float64)
-        corners[("hem", side)] = np.array(_hem_corner(bottom, present, cx, side, max(3, int(0.01 * width))), float)
+        hem = _hem_corner(bottom, present, cx, side, max(3, int(0.01 * width)), frills=not dress)
+        corners[("hem", side)] = np.array(hem, float)
     collar_center = _dip_between(top, present, corners[("collar", -1)][0], corners[("collar", 1)][0], tol)
     hx = int(round(0.5 * (corners[("hem", -1)][0] + corners[("hem", 1)][0])))
     band = max(1, int(0.03 * width))
