@@ -92,6 +92,16 @@ class TestCutsSynthetic:
         assert lm.cuts == (cut,)
         assert cut in CUT_KINDS
 
+    def test_frilled_off_shoulder_band_is_off_shoulder(self):
+        # a smocked band's ruffled top edge: 8 px frills every 10 px (beyond the straight edge's tolerance, 1.5 %
+        # of the 370 px width) do not hide the straight top edge; the neckline sits on the band
+        outline = SHAPES["off-shoulder"][0]
+        frills = [(x, 80 if (x // 5) % 2 == 0 else 72) for x in range(70, 331, 5)]
+        lm = detect_garment_landmarks(*draw([frills + outline[2:]]))
+        assert lm.cuts == ("off-shoulder",) and lm.sleeves[0] != "none"
+        p = pts(lm)
+        assert 70 <= p["collar_center"][1] <= 82 and p["collar_left"][1] < 60  # the collar above the band
+
     def test_splayed_open_front(self):
         lm = detect_garment_landmarks(*draw(OPEN_V))
         assert lm.cuts == ("open front",)

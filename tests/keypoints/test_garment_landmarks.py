@@ -466,3 +466,20 @@ def test_dresscode_tunic_with_bell_sleeves(samples_dir):
     p = {name: lm.points[0, i] for i, name in enumerate(GARMENT_LANDMARKS)}
     assert p["sleeve_left_outer"][0] > p["hem_left"][0] + 0.1 * mask.shape[-1]
     assert p["sleeve_right_outer"][0] < p["hem_right"][0] - 0.1 * mask.shape[-1]
+
+
+def test_ruffled_hem_corners_at_the_hem_ends():
+    """A peplum's ruffled hem (6 px teeth every 10 px, steeper than 45 degrees but coming back level) is walked
+    to its ends: the hem corners sit at the side seams, not at the first frill off the centre."""
+    outline = TSHIRT["outline"]
+    i = outline.index((288, 450))
+    teeth = []
+    for x in range(280, 120, -20):  # square teeth 6 px deep hanging from the hem, right to left in drawing order
+        teeth += [(x, 450), (x, 456), (x - 10, 456), (x - 10, 450)]
+    image, mask = draw_garment({"outline": outline[: i + 1] + teeth + outline[i + 1 :]})
+    p = {n: v.numpy() for n, v in zip(GARMENT_LANDMARKS, detect_garment_landmarks(image, mask).points[0], strict=True)}
+    assert p["hem_left"][0] >= 270 and p["hem_right"][0] <= 130  # (at the outermost frill; 200 unwalked)
+    assert abs(p["hem_center"][0] - 200) < 6
+    # dresses keep the first turn (their tiered and lace hems' corners are left to the dress rules)
+    dress = detect_garment_landmarks(image, mask, dress=True).points[0]
+    assert 150 < float(dress[landmark_index("hem_left"), 0]) < 270
