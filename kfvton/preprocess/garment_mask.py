@@ -539,7 +539,7 @@ def _split_trim(inner: np.ndarray, fg: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 #: `_split_trim`: a found piece of which less than this share is panel (survives the opening) is a trim; the
-#: cardigan's V trim kept 12 %, camisole insides and VITON-HD V-neck insides keep > 80 %.
+#: cardigan's green V trim (CatVTON, unseen) keeps 18 %, VITON-HD V-neck insides 79-97 % (11791_00, 01430_00).
 TRIM_PANEL = 0.4
 
 

@@ -393,6 +393,27 @@ class TestInnerBack:
         whole[yoke > 0] = 1
         assert drop_inner_back(self._photo(whole, yoke), torch.from_numpy(whole).float()[None, None])[1] == (0.0,)
 
+    def test_v_trim_stays_and_the_inside_it_frames_goes(self):
+        """A cardigan's contrasting V trim (found alone: the inside is the front's own colour) stays whole, the inside
+        it frames goes; cut out with it, the V was a ragged hole wider than the garment's."""
+        whole = np.zeros((H, W), np.uint8)
+        cv2.rectangle(whole, (30, 40), (162, 230), 1, -1)
+        outer = np.zeros((H, W), np.uint8)
+        cv2.fillPoly(outer, [np.array([(64, 40), (128, 40), (96, 140)], np.int32)], 1)
+        inside = np.zeros((H, W), np.uint8)
+        cv2.fillPoly(inside, [np.array([(73, 47), (119, 47), (96, 114)], np.int32)], 1)
+        trim = outer & (inside == 0)
+        img = np.empty((H, W, 3), np.float32)
+        img[:] = (0.96, 0.96, 0.96)
+        img[whole > 0] = (0.6, 0.6, 0.62)  # grey knit, the inside the same
+        img[trim > 0] = (0.6, 0.8, 0.65)  # green trim
+        photo = torch.from_numpy(cv2.GaussianBlur(img, (3, 3), 0)).permute(2, 0, 1)[None].contiguous()
+        mask = drop_inner_back(photo, torch.from_numpy(whole).float()[None, None])[0][0, 0].numpy() > 0.5
+        core = cv2.erode(trim, np.ones((3, 3), np.uint8)) > 0
+        assert mask[core].mean() > 0.95  # the trim stays
+        assert mask[cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0].mean() < 0.05  # the inside goes
+        assert mask[(whole > 0) & (outer == 0)].mean() > 0.99  # the front stays
+
     def test_sample_garments(self, samples_dir):
         """VITON-HD 11791_00 (V-neck) shows its inside: dropped; the plain crew neck 00006_00 (black inside black)
         and Dress Code's shirts lose nothing."""
