@@ -441,6 +441,9 @@ def drop_loose_parts(mask: Tensor, *, width_share: float = 0.06) -> tuple[Tensor
 #: `drop_inner_back`: a region thinner than BAND_SHARE of the garment's width is a collar band, piping or a V-neck's
 #: trim, never the inside of the back (tuned on VITON-HD V-necks and a cardigan's 3.5 %-wide trim; panels >= 10 %).
 BAND_SHARE = 0.06
+#: `_split_trim`: a found piece of which less than this share is panel (survives the opening) is a trim; the
+#: cardigan's green V trim (CatVTON, unseen) keeps 18 %, VITON-HD V-neck insides 79-97 % (11791_00, 01430_00).
+TRIM_PANEL = 0.4
 
 
 def _inner_back_one(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
@@ -536,11 +539,6 @@ def _split_trim(inner: np.ndarray, fg: np.ndarray) -> tuple[np.ndarray, np.ndarr
             drop |= panel
             trim |= comp & ~panel
     return drop, trim
-
-
-#: `_split_trim`: a found piece of which less than this share is panel (survives the opening) is a trim; the
-#: cardigan's green V trim (CatVTON, unseen) keeps 18 %, VITON-HD V-neck insides 79-97 % (11791_00, 01430_00).
-TRIM_PANEL = 0.4
 
 
 def drop_inner_back(garment: Tensor, mask: Tensor) -> tuple[Tensor, tuple[float, ...]]:
