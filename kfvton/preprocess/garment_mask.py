@@ -513,15 +513,15 @@ def _inner_back_in_box(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
 
 
 def _split_trim(inner: np.ndarray, fg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(drop, trim), each (H, W) bool: the panels of `inner` (H, W bool, `_inner_back_one`'s find in garment `fg`)
-    to drop, and its bands narrower than `BAND_SHARE` of the garment's width that stay garment.
+    """(drop, trim), each (H, W) bool: the pieces of `inner` (H, W bool, `_inner_back_one`'s find in garment `fg`)
+    to drop, and those that are a trim and stay garment.
 
-    A V-neck's contrasting trim is far from the front's colour like an inside in shadow and is found as one piece
-    with it, or alone when the inside is the front's colour (a cardigan's green V around its grey inside): cut out
-    whole, the V became a ragged hole wider than the garment's. An opening by a disc that wide keeps a panel (its
-    straight edges exactly) and takes its bands off; a piece that is mostly band (less than TRIM_PANEL of it
-    survives the opening) is a trim and stays whole, and the inside it frames, cut off from the garment by it, is
-    dropped with the panels (`drop_inner_back`).
+    A V-neck's contrasting trim is far from the front's colour like an inside in shadow, and is found alone when the
+    inside is the front's own colour (a cardigan's green V around its grey inside): cut out, the V became a ragged
+    hole wider than the garment's. A piece of which less than `TRIM_PANEL` survives an opening by a disc
+    `BAND_SHARE` of the garment's width across is mostly band: a trim, kept whole; the inside it frames, cut off
+    from the garment by it, is dropped (`drop_inner_back`). A trim found as one piece with a shadowed inside goes
+    with it, as before.
     """
     drop, trim = np.zeros(inner.shape, bool), np.zeros(inner.shape, bool)
     xs = np.nonzero(fg)[1]
@@ -535,9 +535,8 @@ def _split_trim(inner: np.ndarray, fg: np.ndarray) -> tuple[np.ndarray, np.ndarr
         panel = comp & (cv2.morphologyEx(comp.astype(np.uint8), cv2.MORPH_OPEN, disc) > 0)
         if panel.sum() < TRIM_PANEL * comp.sum():
             trim |= comp
-        else:
-            drop |= panel
-            trim |= comp & ~panel
+        else:  # a panel goes whole: its tapering ends along a crew neck are the inside too (VITON-HD 01430_00)
+            drop |= comp
     return drop, trim
 
 
