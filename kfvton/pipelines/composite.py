@@ -106,6 +106,7 @@ from .._arrays import LUMA_WEIGHTS, blur_at, take
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
+from ..preprocess.colour_regions import connected_to
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
 from .push_pull import mask_box, push_pull
 from .shading import (
@@ -2045,6 +2046,13 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
         sleeve = np.zeros(arm.shape, np.uint8)
         sleeve[arm] = ~_skin_like(px, skin_np[i]) & nearer_old
         sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
+        if neck is not None and sleeve.any():
+            # a high neck is part of the old top: on the neck, only parts touching the old clothes (the shadow under
+            # a turned jaw, as dark as a black top and off the skin's chromaticity, was repainted as a lit neck cut
+            # off at the chin's row)
+            loose = sleeve & ~((codes_np[i] & _ARM) > 0)[y0:y1, x0:x1]
+            touch = cv2.dilate(old[y0:y1, x0:x1].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            sleeve &= ~(loose & ~connected_to(loose, loose & touch))
         if sleeve.any():
             mask = torch.from_numpy(sleeve).to(codes.device)
             part = out[i, y0:y1, x0:x1]
