@@ -245,6 +245,24 @@ def _best_split(
     return int(np.argmin(above + below))
 
 
+#: Rows whose torso core (`HIP_CORE` shoulder widths either side of the hips' centre) is at least MIDRIFF_SKIN skin,
+#: in a run of at least MIDRIFF_RUN neck-to-hip lengths, are a bare midriff (`_bare_rows`). Tuned on a synthetic crop
+#: top over light jeans (tests) and one unseen photo of a white crop top over light-blue jeans.
+MIDRIFF_SKIN = 0.6
+MIDRIFF_RUN = 0.02
+
+
+def _bare_rows(skin: np.ndarray, sil: np.ndarray, hip_x: float, half: float, run: float) -> int | None:
+    """Row (from the top of `skin` / `sil` (H, W) bool, a torso band above the split) just below the lowest run of
+    at least `run` rows whose person pixels within `half` of column `hip_x` are at least `MIDRIFF_SKIN` skin, or
+    None: the waistband under a bare midriff."""
+    x0, x1 = int(max(hip_x - half, 0)), int(min(hip_x + half, skin.shape[1]))
+    person = sil[:, x0:x1].sum(axis=1)
+    bare = (person > 0) & ((skin[:, x0:x1] & sil[:, x0:x1]).sum(axis=1) >= MIDRIFF_SKIN * np.maximum(person, 1))
+    runs = [(a, b) for a, b in true_runs(bare) if b - a >= max(run, 2)]
+    return int(runs[-1][1]) if runs else None
+
+
 #: A sleeve ends at most this many shoulder widths past the wrist joint, along the forearm: below it, pixels of
 #: the top's colour beside the hand are the lower garment (red track pants under a red top's cuff).
 CUFF_PAST_WRIST = 0.1
@@ -434,6 +452,12 @@ def _one(
             bottom = int(np.clip(hip_y + SPLIT_REACH * torso, top + 1, h))
             band = (sil & ~skin)[top:bottom]
             split = top + _best_split(rgb[top:bottom], band, chest, thigh, hip_x=hip_x, half=0.6 * sw)
+            bare = _bare_rows(skin[top:int(split)], sil[top:int(split)], hip_x, HIP_CORE * sw, MIDRIFF_RUN * torso)
+            if bare is not None:
+                # a bare midriff above it: the waistband is where that skin ends (light jeans nearer the white
+                # crop top's colour than the shaded thigh's were read as top down to the thighs)
+                split = top + bare
+                _LOG.info("regions: bare midriff across the torso; waistband at row %d where it ends", split)
             if split == top and band[: max(1, int(0.05 * torso))].any():
                 # split at the band's very top although the top's fabric reaches into it: the row votes were fooled
                 # (an open jacket of the lower garment's colour over a light shirt, a shaded striped shirt): the hem
