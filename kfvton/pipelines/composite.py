@@ -577,6 +577,13 @@ def _fit_to_body(
         if body.any():
             d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
             limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
+            # past an arm in front of it (beside the hips), a loose hem hangs behind the arm: no flap sticks out
+            # beyond the arm's outer side (with the CLIP_SW margin, a grey strip still ran down a bare arm's edge)
+            neck_lo, neck_hi = _neck_columns(keypoints, i, (h, w))
+            if np.isfinite(neck_lo) and np.isfinite(neck_hi):
+                front_arms = ((cc & _ARM) > 0) & ~covered
+                past = _past_the_arms(front_arms, 0.5 * (neck_lo + neck_hi), zone_y)
+                limit = np.where(past, np.float32(0.0), limit)
             a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
             covered = a > 0.5
         # grow over nearby freed old clothes, and a sleeved garment over the bare shoulders' skin (the parse map's
@@ -778,6 +785,18 @@ def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     xs = sorted((cl[0], cr[0]))
     scale = size_hw[1] / keypoints.person_hw[1]
     return xs[0] * scale, xs[1] * scale
+
+
+def _past_the_arms(arms: np.ndarray, centre_x: float, from_y: float) -> np.ndarray:
+    """(H, W) bool: pixels at or below row `from_y`, not in `arms` (H, W) bool, with an `arms` pixel between them
+    and column `centre_x` (the body's centre line) on their row: farther out than an arm."""
+    h, w = arms.shape
+    cx = int(np.clip(round(centre_x), 0, w))
+    out = np.zeros_like(arms)
+    out[:, :cx] = np.cumsum(arms[:, :cx][:, ::-1], axis=1)[:, ::-1] > 0
+    out[:, cx:] = np.cumsum(arms[:, cx:], axis=1) > 0
+    out[: int(np.clip(np.ceil(from_y), 0, h))] = False
+    return out & ~arms
 
 
 def _opening(mask: np.ndarray, radius: float) -> np.ndarray:
