@@ -452,7 +452,7 @@ def _one(
             bottom = int(np.clip(hip_y + SPLIT_REACH * torso, top + 1, h))
             band = (sil & ~skin)[top:bottom]
             split = top + _best_split(rgb[top:bottom], band, chest, thigh, hip_x=hip_x, half=0.6 * sw)
-            bare = _bare_rows(skin[top:int(split)], sil[top:int(split)], hip_x, HIP_CORE * sw, MIDRIFF_RUN * torso)
+            bare = _bare_rows(skin[top : int(split)], sil[top : int(split)], hip_x, HIP_CORE * sw, MIDRIFF_RUN * torso)
             if bare is not None:
                 # a bare midriff above it: the waistband is where that skin ends (light jeans nearer the white
                 # crop top's colour than the shaded thigh's were read as top down to the thighs)
