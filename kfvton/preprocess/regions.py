@@ -619,7 +619,7 @@ def _one(
     parse[jaw_neck] = 10
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
     parse[bare_shoulders & (parse == 5)] = 10
-    _neck_outline(parse, sil, neck[1], ring)
+    _neck_outline(parse, sil, neck[1], ring, hue_ok)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
@@ -631,25 +631,27 @@ def _one(
     return parse
 
 
-def _neck_outline(parse: np.ndarray, sil: np.ndarray, neck_y: float, ring: np.ndarray) -> None:
+def _neck_outline(parse: np.ndarray, sil: np.ndarray, neck_y: float, ring: np.ndarray, skin_hue: np.ndarray) -> None:
     """Upper garment (5) above the neck joint's row `neck_y` that is the neck's own skin is neck (10), in place in
-    `parse` (H, W) int64: the neck's outline against the wall (skin blended with the background, or the person
-    mask a few pixels past it: within the `ring` kernel of both the background and the neck), and what is then cut
-    off from the garment below that row while touching the neck (the dark shadow under a turned jaw fails the skin
-    colour test). As garment they were repainted: as a patch of wall beside the neck, cut off at the chin's row."""
+    `parse` (H, W) int64: the neck's outline against the wall (within the `ring` kernel of both the background and
+    the neck: skin blended with the wall) where of the skin's hue (`skin_hue` (H, W) bool; a white top's edge by the
+    neck stays garment), and what is cut off from the garment below that row by that outline while touching the
+    neck (the dark shadow under a turned jaw fails the skin colour test). As garment they were repainted: as a patch
+    of wall beside the neck, cut off at the chin's row."""
     h = parse.shape[0]
     above = np.arange(h)[:, None] < neck_y
     neck = cv2.dilate((parse == 10).astype(np.uint8), ring) > 0
     near_bg = cv2.dilate((~sil).astype(np.uint8), ring) > 0
-    parse[(parse == 5) & above & neck & near_bg] = 10
-    garment = (parse == 5).astype(np.uint8)
+    outline = (parse == 5) & above & neck & near_bg
+    parse[outline & skin_hue] = 10
+    garment = ((parse == 5) & ~outline).astype(np.uint8)
     count, parts = cv2.connectedComponents(garment, connectivity=8)
     lower = np.zeros(count, bool)  # parts that reach below the neck joint's row: the garment itself
     lower[parts[(garment > 0) & ~above]] = True
     touching = np.zeros(count, bool)
-    touching[parts[(garment > 0) & (cv2.dilate((parse == 10).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)]] = True
-    cut_off = (garment > 0) & touching[parts] & ~lower[parts]
-    parse[cut_off] = 10
+    by_neck = cv2.dilate((parse == 10).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching[parts[(garment > 0) & by_neck]] = True
+    parse[(garment > 0) & touching[parts] & ~lower[parts]] = 10
 
 
 #: A bare midriff (`_midriff`) starts within MIDRIFF_NEAR neck-to-hip lengths below the top's hem (the split) and
