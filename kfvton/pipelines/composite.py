@@ -106,6 +106,7 @@ from .._arrays import LUMA_WEIGHTS, blur_at, take
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
+from ..preprocess.colour_regions import connected_to
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
 from .push_pull import mask_box, push_pull
 from .shading import (
@@ -576,6 +577,13 @@ def _fit_to_body(
         if body.any():
             d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
             limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
+            # past an arm in front of it (beside the hips), a loose hem hangs behind the arm: no flap sticks out
+            # beyond the arm's outer side (with the CLIP_SW margin, a grey strip still ran down a bare arm's edge)
+            neck_lo, neck_hi = _neck_columns(keypoints, i, (h, w))
+            if np.isfinite(neck_lo) and np.isfinite(neck_hi):
+                front_arms = ((cc & _ARM) > 0) & ~covered
+                past = _past_the_arms(front_arms, 0.5 * (neck_lo + neck_hi), zone_y)
+                limit = np.where(past, np.float32(0.0), limit)
             a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
             covered = a > 0.5
         # grow over nearby freed old clothes, and a sleeved garment over the bare shoulders' skin (the parse map's
@@ -777,6 +785,18 @@ def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     xs = sorted((cl[0], cr[0]))
     scale = size_hw[1] / keypoints.person_hw[1]
     return xs[0] * scale, xs[1] * scale
+
+
+def _past_the_arms(arms: np.ndarray, centre_x: float, from_y: float) -> np.ndarray:
+    """(H, W) bool: pixels at or below row `from_y`, not in `arms` (H, W) bool, with an `arms` pixel between them
+    and column `centre_x` (the body's centre line) on their row: farther out than an arm."""
+    h, w = arms.shape
+    cx = int(np.clip(round(centre_x), 0, w))
+    out = np.zeros_like(arms)
+    out[:, :cx] = np.cumsum(arms[:, :cx][:, ::-1], axis=1)[:, ::-1] > 0
+    out[:, cx:] = np.cumsum(arms[:, cx:], axis=1) > 0
+    out[: int(np.clip(np.ceil(from_y), 0, h))] = False
+    return out & ~arms
 
 
 def _opening(mask: np.ndarray, radius: float) -> np.ndarray:
@@ -2045,6 +2065,13 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
         sleeve = np.zeros(arm.shape, np.uint8)
         sleeve[arm] = ~_skin_like(px, skin_np[i]) & nearer_old
         sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
+        if neck is not None and sleeve.any():
+            # a high neck is part of the old top: on the neck, only parts touching the old clothes (the shadow under
+            # a turned jaw, as dark as a black top and off the skin's chromaticity, was repainted as a lit neck cut
+            # off at the chin's row)
+            loose = sleeve & ~((codes_np[i] & _ARM) > 0)[y0:y1, x0:x1]
+            touch = cv2.dilate(old[y0:y1, x0:x1].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+            sleeve &= ~(loose & ~connected_to(loose, loose & touch))
         if sleeve.any():
             mask = torch.from_numpy(sleeve).to(codes.device)
             part = out[i, y0:y1, x0:x1]

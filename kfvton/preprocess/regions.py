@@ -245,6 +245,24 @@ def _best_split(
     return int(np.argmin(above + below))
 
 
+#: Rows whose torso core (`HIP_CORE` shoulder widths either side of the hips' centre) is at least MIDRIFF_SKIN skin,
+#: in a run of at least MIDRIFF_RUN neck-to-hip lengths, are a bare midriff (`_bare_rows`). Tuned on a synthetic crop
+#: top over light jeans (tests) and one unseen photo of a white crop top over light-blue jeans.
+MIDRIFF_SKIN = 0.6
+MIDRIFF_RUN = 0.02
+
+
+def _bare_rows(skin: np.ndarray, sil: np.ndarray, hip_x: float, half: float, run: float) -> int | None:
+    """Row (from the top of `skin` / `sil` (H, W) bool, a torso band above the split) just below the lowest run of
+    at least `run` rows whose person pixels within `half` of column `hip_x` are at least `MIDRIFF_SKIN` skin, or
+    None: the waistband under a bare midriff."""
+    x0, x1 = int(max(hip_x - half, 0)), int(min(hip_x + half, skin.shape[1]))
+    person = sil[:, x0:x1].sum(axis=1)
+    bare = (person > 0) & ((skin[:, x0:x1] & sil[:, x0:x1]).sum(axis=1) >= MIDRIFF_SKIN * np.maximum(person, 1))
+    runs = [(a, b) for a, b in true_runs(bare) if b - a >= max(run, 2)]
+    return int(runs[-1][1]) if runs else None
+
+
 #: A sleeve ends at most this many shoulder widths past the wrist joint, along the forearm: below it, pixels of
 #: the top's colour beside the hand are the lower garment (red track pants under a red top's cuff).
 CUFF_PAST_WRIST = 0.1
@@ -434,6 +452,12 @@ def _one(
             bottom = int(np.clip(hip_y + SPLIT_REACH * torso, top + 1, h))
             band = (sil & ~skin)[top:bottom]
             split = top + _best_split(rgb[top:bottom], band, chest, thigh, hip_x=hip_x, half=0.6 * sw)
+            bare = _bare_rows(skin[top : int(split)], sil[top : int(split)], hip_x, HIP_CORE * sw, MIDRIFF_RUN * torso)
+            if bare is not None:
+                # a bare midriff above it: the waistband is where that skin ends (light jeans nearer the white
+                # crop top's colour than the shaded thigh's were read as top down to the thighs)
+                split = top + bare
+                _LOG.info("regions: bare midriff across the torso; waistband at row %d where it ends", split)
             if split == top and band[: max(1, int(0.05 * torso))].any():
                 # split at the band's very top although the top's fabric reaches into it: the row votes were fooled
                 # (an open jacket of the lower garment's colour over a light shirt, a shaded striped shirt): the hem
@@ -595,6 +619,7 @@ def _one(
     parse[jaw_neck] = 10
     _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
     parse[bare_shoulders & (parse == 5)] = 10
+    _neck_outline(parse, sil, neck[1], ring, hue_ok)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
@@ -604,6 +629,29 @@ def _one(
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
+
+
+def _neck_outline(parse: np.ndarray, sil: np.ndarray, neck_y: float, ring: np.ndarray, skin_hue: np.ndarray) -> None:
+    """Upper garment (5) above the neck joint's row `neck_y` that is the neck's own skin is neck (10), in place in
+    `parse` (H, W) int64: the neck's outline against the wall (within the `ring` kernel of both the background and
+    the neck: skin blended with the wall) where of the skin's hue (`skin_hue` (H, W) bool; a white top's edge by the
+    neck stays garment), and what is cut off from the garment below that row by that outline while touching the
+    neck (the dark shadow under a turned jaw fails the skin colour test). As garment they were repainted: as a patch
+    of wall beside the neck, cut off at the chin's row."""
+    h = parse.shape[0]
+    above = np.arange(h)[:, None] < neck_y
+    neck = cv2.dilate((parse == 10).astype(np.uint8), ring) > 0
+    near_bg = cv2.dilate((~sil).astype(np.uint8), ring) > 0
+    outline = (parse == 5) & above & neck & near_bg
+    parse[outline & skin_hue] = 10
+    garment = ((parse == 5) & ~outline).astype(np.uint8)
+    count, parts = cv2.connectedComponents(garment, connectivity=8)
+    lower = np.zeros(count, bool)  # parts that reach below the neck joint's row: the garment itself
+    lower[parts[(garment > 0) & ~above]] = True
+    touching = np.zeros(count, bool)
+    by_neck = cv2.dilate((parse == 10).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching[parts[(garment > 0) & by_neck]] = True
+    parse[(garment > 0) & touching[parts] & ~lower[parts]] = 10
 
 
 #: A bare midriff (`_midriff`) starts within MIDRIFF_NEAR neck-to-hip lengths below the top's hem (the split) and

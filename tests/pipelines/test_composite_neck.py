@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from kfvton.pipelines.composite import (
+    _OLD,
     NECK_LABEL,
     UPPER_LABELS,
     _codes,
@@ -13,6 +14,7 @@ from kfvton.pipelines.composite import (
     _shaded_skin_like,
     _skin_colour,
     _skin_like,
+    _sleeves_to_old,
 )
 from kfvton.pipelines.shading import shade_skin
 
@@ -88,3 +90,25 @@ def test_thin_skin_joined_to_a_reclaimed_part_becomes_neck():
     out = _old_to_neck(person, labels, codes, _skin_colour(person, codes), torch.ones(1, 96, 64, dtype=torch.bool))
     assert (out[0, 36:56, 23] == NECK_LABEL).all()
     assert (out[0, 60:70, 6] == 5).all()
+
+
+def test_dark_jaw_shadow_apart_from_the_old_top_stays_neck():
+    """`_sleeves_to_old` on the neck: a dark part of it (the shadow under a turned jaw, off the skin's chromaticity
+    and nearer a black top's colour) that does not touch the old top stays neck (as old clothes it was repainted, a
+    lit neck cut off at the chin's row); a dark band joined to the old top (a high neck) becomes old clothes."""
+    person = torch.empty(1, 3, 96, 64)
+    person[0] = torch.tensor(WHITE)[:, None, None]
+    labels = torch.zeros(1, 96, 64, dtype=torch.long)
+    person[0, :, 4:36, 16:48] = torch.tensor(SKIN)[:, None, None]  # face
+    labels[0, 4:36, 16:48] = 13
+    person[0, :, 36:64, 22:42] = torch.tensor(SKIN)[:, None, None]  # neck
+    labels[0, 36:64, 22:42] = NECK_LABEL
+    person[0, :, 36:44, 24:40] = torch.tensor((0.09, 0.04, 0.03))[:, None, None]  # the jaw's shadow
+    person[0, :, 56:64, 22:42] = torch.tensor((0.05, 0.05, 0.05))[:, None, None]  # a high neck on the neck's foot
+    labels[0, 64:96, 4:60] = 5  # the black top
+    person[0, :, 64:96, 4:60] = torch.tensor((0.03, 0.03, 0.03))[:, None, None]
+    codes = _codes(labels, UPPER_LABELS)
+    out = _sleeves_to_old(person, codes, _skin_colour(person, codes), labels == NECK_LABEL)
+    old = (out[0] & _OLD) > 0
+    assert not old[36:44, 24:40].any()
+    assert old[57:64, 24:40].float().mean() > 0.9

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -13,6 +14,7 @@ from kfvton.preprocess.regions import (
     CARRIED,
     GARMENT_RIM,
     REGION_METHOD,
+    _neck_outline,
     estimate_regions,
     refine_person_mask,
     silhouette_plain_background,
@@ -589,3 +591,42 @@ def test_open_jacket_and_striped_shirt_sample_photos(samples_dir: Path):
         assert float(gap.float().median()) > -50, stem  # before: -91, -69
         assert _iou(parse == 9, true_lower) > 0.78, stem  # measured 0.81, 0.84
         assert _iou(torch.isin(parse, torch.tensor((5, 6, 7))), true_upper) > 0.8, stem  # measured 0.85, 0.90
+
+
+def test_neck_outline_and_jaw_shadow_are_neck():
+    """`_neck_outline`: above the neck joint, the garment label (5) on the neck's outline against the wall and the
+    part cut off from the garment below that touches the neck (the shadow under a turned jaw) are neck (10); a strap
+    joined to the garment below stays garment. As garment the neck was repainted, cut off at the chin's row."""
+    parse = np.zeros((60, 40), np.int64)
+    parse[0:10, 10:30] = 13  # face
+    parse[10:40, 14:26] = 10  # neck
+    parse[10:14, 16:24] = 5  # the jaw's shadow taken for the top
+    parse[10:40, 12:14] = 5  # the neck's outline on the wall taken for the top
+    parse[20:40, 26:32] = 5  # a strap beside the neck, joined to the top
+    parse[40:60, 5:35] = 5  # the top, below the neck joint's row 40
+    sil = parse > 0
+    skin_hue = np.zeros_like(sil)
+    skin_hue[:, :26] = True  # the strap (and the top) are not of the skin's hue
+    _neck_outline(parse, sil, 40.0, np.ones((5, 5), np.uint8), skin_hue)
+    assert (parse[10:14, 16:24] == 10).all() and (parse[10:40, 12:14] == 10).all()
+    assert (parse[42:60, 5:35] == 5).all()
+    assert (parse[20:40, 26:32] == 5).all()  # the strap
+
+
+def test_bare_midriff_above_light_jeans_moves_the_split_up():
+    """A white crop top over light jeans that darken to the mid-thigh (where the lower garment's colour is read):
+    the light jeans were nearer the top's colour than the thigh's, and the top ran down to the thighs; the bare
+    midriff across the torso ends the top, and the jeans are the lower garment from where it ends."""
+    img, pose = _figure()
+    top, light, dark = (0.93, 0.93, 0.95), (0.72, 0.8, 0.9), (0.5, 0.6, 0.7)
+    _paint(img, top, 68, 105, 40, 100)
+    _paint(img, top, 68, 95, 28, 40)
+    _paint(img, top, 68, 95, 100, 112)
+    _paint(img, SKIN, 105, 118, 40, 100)  # the midriff
+    _paint(img, light, 118, 150, 42, 98)
+    _paint(img, dark, 150, 200, 42, 98)
+    sil = (img[0] < 0.999).any(0)
+    sil[68:105, 28:112] = True
+    parse = estimate_regions(img, pose, silhouette=sil[None, None].float()).parse[0]
+    assert (parse[122:148, 50:90] == 9).float().mean() > 0.9
+    assert (parse[75:100, 50:90] == 5).float().mean() > 0.9
