@@ -68,17 +68,25 @@ def test_refine_mask_is_the_garment_border_and_repainted_clothes(pair, vitonhd_d
     assert 0.0 <= float(refine.min()) and float(refine.max()) <= 1.0
     labels = quick.person.parse.unsqueeze(1)
     front = torch.isin(labels, torch.tensor(VITONHD_ARMS + VITONHD_HEAD + VITONHD_LOWER_BODY))
+    # an upper arm above the sleeve ends is inside the sleeve, under the garment (the composite's
+    # `_upper_arms_in_sleeves`): not in front there (the image-right upper arm under the short sleeve)
+    pairs = quick.tryon.keypoints
+    ends = [pairs.names.index(n) for n in pairs.names if n.startswith("sleeve_")]
+    sleeve_end = max(float(pairs.person_px[0, k, 1]) for k in ends if float(pairs.person_px[0, k, 2]) > 0)
+    sleeve_end *= 1024 / pairs.person_hw[0]
+    upper_arm = torch.isin(labels, torch.tensor(VITONHD_ARMS)) & (torch.arange(1024)[:, None] < sleeve_end)
+    front &= ~upper_arm
     garment_in = mask > 0.5
     visible_middle = _pool(garment_in & ~front, 61, erode=True) > 0
-    assert int(visible_middle.sum()) > 40_000  # measured 45 270 (estimated) / 44 574 (given)
+    assert int(visible_middle.sum()) > 40_000  # measured 64 877 (estimated) / 62 839 (given)
     assert float(refine[visible_middle].mean()) < 0.01  # measured 0.0000: the print is not repainted
     # the seam where the arm and the trousers cross the garment (front pixels next to visible garment pixels, well
     # inside the garment's outline) is in the refine mask
     seam = (
         garment_in & front & (_pool(garment_in & ~front, 9, erode=False) > 0) & (_pool(garment_in, 61, erode=True) > 0)
     )
-    assert int(seam.sum()) > 500  # measured 1 649 / 1 187
-    assert float(refine[seam].mean()) > 0.8  # measured 0.95 / 0.94
+    assert int(seam.sum()) > 500  # measured 902 / 855 (1 649 / 1 187 with the upper arm in front)
+    assert float(refine[seam].mean()) > 0.8  # measured 0.93 / 0.94
     assert float(refine[:, :, :150].sum()) == 0.0  # nor the head
 
 
