@@ -20,6 +20,7 @@ from torch import Tensor
 
 from .._arrays import to_uint8_hwc
 from .._checks import check_image, check_mask, check_same_batch, check_shape
+from ..pipelines.push_pull import mask_box
 from .mask_ops import largest_component
 
 __all__ = [
@@ -741,7 +742,13 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
         if not inside.any() or not bleed.any():
             continue
         img = garment[i].detach().float().permute(1, 2, 0).cpu().numpy()
-        ry, rx, own = _clean_rim(img, inside, disc, ring_k, deep_disc)
+        # (on the mask's box grown past every window the rules use, the backdrop ring's and the shadow's mean: off
+        # it only the backdrop lies, the same pixels change as over the whole photo; copied contiguous once, as
+        # `img` is a channels-last view of the tensor and each strided pass over it paid for that again)
+        y0, y1, x0, x1 = mask_box(inside > 0, ring_k.shape[0] + 2 * deep_disc.shape[0] + 2)
+        boxed = np.ascontiguousarray(img[y0:y1, x0:x1])
+        ry, rx, own = _clean_rim(boxed, inside[y0:y1, x0:x1], disc, ring_k, deep_disc)
+        ry, rx = ry + y0, rx + x0
         # each backdrop pixel the mean of the (cleaned) garment pixels in a window that reaches the outline
         by, bx = np.nonzero(bleed)
         y0, y1, x0, x1 = by.min(), by.max() + 1, bx.min(), bx.max() + 1  # (the rim lies inside this box)
