@@ -781,10 +781,10 @@ def _clean_rim(
         return none
     backdrop = np.median(img[ring], axis=0)
     _, nearest = cv2.distanceTransformWithLabels(1 - inner, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
-    iy, ix = np.nonzero(inner)
     ry, rx = np.nonzero(rim)
-    k = nearest[ry, rx] - 1
-    own, px = img[iy[k], ix[k]], img[ry, rx]
+    # (the nearest inner pixels from their flat indices: a 2D nonzero over the whole inside took twice as long)
+    iy, ix = np.divmod(np.flatnonzero(inner)[nearest[ry, rx] - 1], inner.shape[1])
+    own, px = img[iy, ix], img[ry, rx]
     span = own - backdrop
     share = ((px - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
     blend = (share < RIM_SHARE) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
@@ -816,11 +816,10 @@ def _shadow_band(
         cv2.blur(img * weight[..., None], (size, size)) / np.maximum(cv2.blur(weight, (size, size)), 1e-6)[..., None]
     )
     _, nearest = cv2.distanceTransformWithLabels(1 - core, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
-    cy, cx = np.nonzero(core)
     by, bx = np.nonzero(band)
-    k = nearest[by, bx] - 1
-    mean = local[cy[k], cx[k]]
+    cy, cx = np.divmod(np.flatnonzero(core)[nearest[by, bx] - 1], core.shape[1])  # (as in `_clean_rim`)
+    mean = local[cy, cx]
     span = mean - backdrop
     share = ((img[by, bx] - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
     pale = (share < SHADOW_SHARE) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
-    return by[pale], bx[pale], img[cy[k[pale]], cx[k[pale]]]
+    return by[pale], bx[pale], img[cy[pale], cx[pale]]
