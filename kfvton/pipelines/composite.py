@@ -560,7 +560,8 @@ def _fit_to_body(
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
-    g_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy().copy()
+    # (a copy, channels last: torch's copy of the permuted view takes about 2/3 of NumPy's)
+    g_all = garment.detach().float().permute(0, 2, 3, 1).cpu().clone(memory_format=torch.contiguous_format).numpy()
     codes_np = codes.cpu().numpy()
     arms_np = arm_labels.cpu().numpy()
     for i in range(b):
@@ -673,7 +674,8 @@ def _fit_to_body(
         seeded = cv2.resize(g_c * seed[..., None], small_hw, interpolation=cv2.INTER_AREA)
         mean = cv2.GaussianBlur(seeded, (0, 0), sigma) / np.maximum(den, 1e-3)[..., None]
         mean = cv2.resize(mean, (g_c.shape[1], g_c.shape[0]), interpolation=cv2.INTER_LINEAR)
-        spread = np.where(seed, np.abs(g_c - mean).sum(-1), 0.0).astype(np.float32)
+        off = np.abs(g_c - mean)
+        spread = (off[..., 0] + off[..., 1] + off[..., 2]) * seed  # (the channels' sum in NumPy's order, 2x as fast)
         num = cv2.GaussianBlur(cv2.resize(spread, small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma)
         spread_small = num / np.maximum(den, 1e-3)
         local = spread_small[my // FILL_SCALE, mx // FILL_SCALE]
@@ -752,9 +754,9 @@ def _rows_to(mask: np.ndarray) -> np.ndarray:
     """(H, W) float32: per pixel, the rows to the nearest True pixel of `mask` (H, W) bool in its column (up or down;
     H where the column has none)."""
     h = mask.shape[0]
-    rows = np.arange(h)[:, None]
-    above = np.maximum.accumulate(np.where(mask, rows, -2 * h), axis=0)
-    below = np.minimum.accumulate(np.where(mask, rows, 3 * h)[::-1], axis=0)[::-1]
+    rows = np.arange(h, dtype=np.int32)[:, None]  # (int32: the running extremes take half the time of int64's)
+    above = np.maximum.accumulate(np.where(mask, rows, np.int32(-2 * h)), axis=0)
+    below = np.minimum.accumulate(np.where(mask, rows, np.int32(3 * h))[::-1], axis=0)[::-1]
     return np.minimum(np.minimum(rows - above, below - rows), h).astype(np.float32)
 
 

@@ -395,7 +395,11 @@ def skin_slopes(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
     `img` (H, W, 3) [0, 1] over `skin` (H, W) bool; `unit` is the image's height over 1024 rows."""
     if skin.sum() < SKIN_SLOPE_MIN_PX * unit * unit:
         return np.asarray(SKIN_SLOPES, np.float32)
-    px = cv2.GaussianBlur(img, (0, 0), SKIN_SLOPE_BLUR_PX * unit)[skin]
+    # (blurred on the skin's box grown by the kernel's radius, OpenCV's 4 sigma for float images: the same values at
+    # the skin pixels as over the whole image)
+    sigma = SKIN_SLOPE_BLUR_PX * unit
+    y0, y1, x0, x1 = mask_box(skin, int(round(8 * sigma + 1)) // 2 + 1)
+    px = cv2.GaussianBlur(np.ascontiguousarray(img[y0:y1, x0:x1]), (0, 0), sigma)[skin[y0:y1, x0:x1]]
     log_l = np.log(np.maximum(px @ np.asarray(LUMA_WEIGHTS, np.float32), 1e-3))
     lo, hi = np.percentile(log_l, (5, 95))
     if hi - lo < np.log(SKIN_SLOPE_SPAN):

@@ -20,6 +20,7 @@ from torch import Tensor
 
 from .._arrays import to_uint8_hwc
 from .._checks import check_image, check_mask, check_same_batch, check_shape
+from ..pipelines.push_pull import mask_box
 from .mask_ops import largest_component
 
 __all__ = [
@@ -741,7 +742,13 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
         if not inside.any() or not bleed.any():
             continue
         img = garment[i].detach().float().permute(1, 2, 0).cpu().numpy()
-        ry, rx, own = _clean_rim(img, inside, disc, ring_k, deep_disc)
+        # (on the mask's box grown past every window the rules use, the backdrop ring's and the shadow's mean: off
+        # it only the backdrop lies, the same pixels change as over the whole photo; copied contiguous once, as
+        # `img` is a channels-last view of the tensor and each strided pass over it paid for that again)
+        y0, y1, x0, x1 = mask_box(inside > 0, ring_k.shape[0] + 2 * deep_disc.shape[0] + 2)
+        boxed = np.ascontiguousarray(img[y0:y1, x0:x1])
+        ry, rx, own = _clean_rim(boxed, inside[y0:y1, x0:x1], disc, ring_k, deep_disc)
+        ry, rx = ry + y0, rx + x0
         # each backdrop pixel the mean of the (cleaned) garment pixels in a window that reaches the outline
         by, bx = np.nonzero(bleed)
         y0, y1, x0, x1 = by.min(), by.max() + 1, bx.min(), bx.max() + 1  # (the rim lies inside this box)
@@ -774,10 +781,10 @@ def _clean_rim(
         return none
     backdrop = np.median(img[ring], axis=0)
     _, nearest = cv2.distanceTransformWithLabels(1 - inner, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
-    iy, ix = np.nonzero(inner)
     ry, rx = np.nonzero(rim)
-    k = nearest[ry, rx] - 1
-    own, px = img[iy[k], ix[k]], img[ry, rx]
+    # (the nearest inner pixels from their flat indices: a 2D nonzero over the whole inside took twice as long)
+    iy, ix = np.divmod(np.flatnonzero(inner)[nearest[ry, rx] - 1], inner.shape[1])
+    own, px = img[iy, ix], img[ry, rx]
     span = own - backdrop
     share = ((px - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
     blend = (share < RIM_SHARE) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
@@ -809,11 +816,10 @@ def _shadow_band(
         cv2.blur(img * weight[..., None], (size, size)) / np.maximum(cv2.blur(weight, (size, size)), 1e-6)[..., None]
     )
     _, nearest = cv2.distanceTransformWithLabels(1 - core, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
-    cy, cx = np.nonzero(core)
     by, bx = np.nonzero(band)
-    k = nearest[by, bx] - 1
-    mean = local[cy[k], cx[k]]
+    cy, cx = np.divmod(np.flatnonzero(core)[nearest[by, bx] - 1], core.shape[1])  # (as in `_clean_rim`)
+    mean = local[cy, cx]
     span = mean - backdrop
     share = ((img[by, bx] - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
     pale = (share < SHADOW_SHARE) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
-    return by[pale], bx[pale], img[cy[k[pale]], cx[k[pale]]]
+    return by[pale], bx[pale], img[cy[pale], cx[pale]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kfvton.pipelines.composite import _smooth_band
+from kfvton.pipelines.composite import _rows_to, _smooth_band
 
 
 def _ragged() -> tuple[np.ndarray, np.ndarray]:
@@ -38,3 +38,18 @@ def test_fills_only_allowed_pixels():
 def test_small_sigma_changes_nothing():
     cov, grow = _ragged()
     assert np.array_equal(_smooth_band(cov, grow, np.ones_like(cov), 0.5), grow)
+
+
+def test_rows_to_counts_rows_to_the_nearest_mask_pixel_in_the_column():
+    """`_rows_to` (the band's taper towards an arm's bare skin): per pixel the rows up or down to the nearest True
+    pixel of its column, the height where the column has none; brute force per column on a random mask."""
+    rng = np.random.default_rng(5)
+    mask = rng.random((40, 9)) > 0.9
+    mask[:, 4] = False  # (a column without any)
+    out = _rows_to(mask)
+    assert out.dtype == np.float32
+    for x in range(mask.shape[1]):
+        hits = np.nonzero(mask[:, x])[0]
+        for y in range(mask.shape[0]):
+            want = np.abs(hits - y).min() if len(hits) else mask.shape[0]
+            assert out[y, x] == want

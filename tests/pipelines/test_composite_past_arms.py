@@ -50,3 +50,18 @@ def test_past_the_arms_sides():
     assert past[5, :3].all() and past[5, 16:].all()  # outside each arm
     assert not past[5, 4:15].any()  # between them (the body's side)
     assert not past[:2].any() and not past[arms].any()
+
+
+def test_fit_to_body_leaves_a_channels_last_garment_as_it_was():
+    """`_fit_to_body` writes the grown band's colours into its own copy of the garment, also when the garment is a
+    channels-last tensor (whose permuted view is already contiguous: no copy unless asked for)."""
+    labels, alpha, pairs = _scene()
+    alpha[0, 0, :, :40] = alpha[0, 0, :, 60:] = 0.0  # narrower than the old top: a band to grow over
+    codes = _codes(labels, UPPER_LABELS)
+    garment = torch.rand(1, 3, H, W, generator=torch.Generator().manual_seed(0))
+    garment = garment.contiguous(memory_format=torch.channels_last)
+    before = garment.clone()
+    fitted = _fit_to_body(garment, alpha, codes, labels_in(labels, UPPER_LABELS.arms), pairs)
+    assert (fitted.alpha > alpha).any()  # (the band was grown)
+    assert not torch.equal(fitted.garment, garment)
+    assert torch.equal(garment, before)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import torch
 
+from kfvton.pipelines import shading
 from kfvton.pipelines.shading import (
     SHADE_FLOOR,
     SHADE_OFFSET,
@@ -214,6 +215,19 @@ def test_arm_shading_is_darker_on_the_side_facing_the_body():
 
 
 class TestSkinShading:
+    def test_skin_slopes_blur_on_the_skins_box_as_on_the_whole_image(self, monkeypatch):
+        """`skin_slopes` blurs the skin's box grown by the kernel's radius only: the same slopes as blurred over
+        the whole image (its box made the whole image), with sharp noise right outside the skin."""
+        rng = np.random.default_rng(2)
+        gain = np.linspace(0.6, 1.0, 120, dtype=np.float32)[None, :].repeat(90, 0)
+        img = rng.uniform(0.0, 1.0, (200, 220, 3)).astype(np.float32)
+        img[60:150, 50:170] = np.array([0.85, 0.66, 0.56], np.float32) * gain[..., None] ** np.array([0.8, 1.1, 1.3])
+        skin = np.zeros(img.shape[:2], bool)
+        skin[60:150, 50:170] = True
+        boxed = skin_slopes(img, skin, 1.0)
+        monkeypatch.setattr(shading, "mask_box", lambda mask, margin: (0, mask.shape[0], 0, mask.shape[1]))
+        assert np.array_equal(boxed, skin_slopes(img, skin, 1.0))
+
     def test_skin_slopes_are_read_off_the_persons_skin(self):
         """A ramp of skin whose channels fall as the gain to the powers (0.8, 1.1, 1.3) gives those slopes back;
         too little skin, or skin of one brightness, gives the samples' median; extreme slopes are clipped."""

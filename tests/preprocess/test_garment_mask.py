@@ -6,7 +6,10 @@ import pytest
 import torch
 
 from kfvton.preprocess.garment_mask import (
+    RIM_PX,
+    SHADOW_PX,
     GarmentMask,
+    _clean_rim,
     clean_garment_rim,
     drop_inner_back,
     drop_loose_parts,
@@ -551,3 +554,35 @@ def test_clean_garment_rim_takes_out_a_drop_shadow_on_a_print():
     assert cleaned[shadow].max() <= 0.45 + 1e-6  # every shadow pixel now black or grey
     deep = cv2.erode(mask, np.ones((15, 15), np.uint8)) > 0
     assert np.array_equal(cleaned[deep], img[deep])
+
+
+@pytest.mark.parametrize("top_left", [(60, 70), (0, 0)])  # (the mask away from the photo's edges, and on two)
+def test_clean_garment_rim_on_the_mask_box_changes_what_the_whole_photo_does(top_left):
+    """`clean_garment_rim` runs its rules on the mask's grown box: the same pixels take the same colours as the
+    rules over the whole photo (`_clean_rim`), a noisy print with a pale drop shadow on a white backdrop."""
+    h, w = 512, 384
+    y, x = top_left
+    mask = np.zeros((h, w), np.uint8)
+    mask[y : y + 320, x : x + 240] = 1
+    rng = np.random.default_rng(3)
+    # (a backdrop lighter away from the garment: a box cut too close to it reads another backdrop colour off the
+    # cut ring)
+    away = cv2.distanceTransform(1 - mask, cv2.DIST_L2, 3)
+    img = np.repeat(np.minimum(0.6 + 0.06 * away, 1.0)[..., None], 3, -1).astype(np.float32)
+    img[mask > 0] = rng.uniform(0.05, 0.6, (int(mask.sum()), 3)).astype(np.float32)
+    # the outer pixels blends of the print and a shadow, in every share
+    edge = (mask > 0) & (cv2.erode(mask, np.ones((7, 7), np.uint8)) == 0)
+    t = rng.uniform(size=(int(edge.sum()), 1)).astype(np.float32)
+    img[edge] = t * img[edge] + (1 - t) * 0.7
+    garment = torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+    cleaned = clean_garment_rim(garment, torch.from_numpy(mask).float()[None, None])[0].permute(1, 2, 0).numpy()
+    r = max(1, round(RIM_PX * h / 1024.0))
+    d = max(r + 1, round(SHADOW_PX * h / 1024.0))
+    disc, deep = (cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)) for k in (r, d))
+    ring_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * r + 5, 4 * r + 5))
+    ry, rx, own = _clean_rim(img, mask, disc, ring_k, deep)
+    assert len(ry) > 100  # (the shadow and the rim change)
+    expected = img.copy()
+    expected[ry, rx] = own
+    inside = mask > 0
+    assert np.array_equal(cleaned[inside], expected[inside])
