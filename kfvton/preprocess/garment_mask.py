@@ -780,16 +780,12 @@ def _clean_rim(
     if not inner.any() or not rim.any() or ring.sum() < 50:
         return none
     backdrop = np.median(img[ring], axis=0)
-    _, nearest = cv2.distanceTransformWithLabels(1 - inner, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
     ry, rx = np.nonzero(rim)
-    # (the nearest inner pixels from their flat indices: a 2D nonzero over the whole inside took twice as long)
-    iy, ix = np.divmod(np.flatnonzero(inner)[nearest[ry, rx] - 1], inner.shape[1])
-    own, px = img[iy, ix], img[ry, rx]
-    span = own - backdrop
-    share = ((px - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
-    blend = (share < RIM_SHARE) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
+    iy, ix = _nearest_pixels(inner, ry, rx)
+    own = img[iy, ix]
+    blend = _nearer_backdrop(img[ry, rx], backdrop, own, RIM_SHARE)
     ry, rx, own = ry[blend], rx[blend], own[blend]
-    shadow = _shadow_band(img, inside, deep_disc, backdrop, (inside > 0) & (cv2.erode(inside, deep_disc) == 0))
+    shadow = _shadow_band(img, inside, deep_disc, backdrop)
     if shadow is None:
         return ry, rx, own.astype(np.float32)
     # the shadow rule's colour where both apply: the rim rule's nearest inner pixel may be shadow itself
@@ -802,12 +798,14 @@ def _clean_rim(
 
 
 def _shadow_band(
-    img: np.ndarray, inside: np.ndarray, deep_disc: np.ndarray, backdrop: np.ndarray, band: np.ndarray
+    img: np.ndarray, inside: np.ndarray, deep_disc: np.ndarray, backdrop: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """`clean_garment_rim`'s drop-shadow rule: the pixels of `band` (H, W) bool (the mask's outer `SHADOW_PX`)
-    less than `SHADOW_SHARE` of the way from `backdrop` (3,) to the local mean colour of the mask's core (`inside`
-    eroded by `deep_disc`), as rows, columns and the nearest core pixel's colours; None when there is no core."""
+    """`clean_garment_rim`'s drop-shadow rule: the pixels of the mask's outer band (`inside` (H, W) uint8 {0, 1}
+    less its core, `inside` eroded by `deep_disc`: `SHADOW_PX` deep) less than `SHADOW_SHARE` of the way from
+    `backdrop` (3,) to the core's local mean colour, as rows, columns and the nearest core pixel's colours; None
+    when there is no core."""
     core = cv2.erode(inside, deep_disc)
+    band = (inside > 0) & (core == 0)
     if not core.any() or not band.any():
         return None
     size = 2 * deep_disc.shape[0] + 1  # a window a few print motifs wide
@@ -815,11 +813,23 @@ def _shadow_band(
     local = (
         cv2.blur(img * weight[..., None], (size, size)) / np.maximum(cv2.blur(weight, (size, size)), 1e-6)[..., None]
     )
-    _, nearest = cv2.distanceTransformWithLabels(1 - core, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
     by, bx = np.nonzero(band)
-    cy, cx = np.divmod(np.flatnonzero(core)[nearest[by, bx] - 1], core.shape[1])  # (as in `_clean_rim`)
-    mean = local[cy, cx]
-    span = mean - backdrop
-    share = ((img[by, bx] - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
-    pale = (share < SHADOW_SHARE) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
+    cy, cx = _nearest_pixels(core, by, bx)
+    pale = _nearer_backdrop(img[by, bx], backdrop, local[cy, cx], SHADOW_SHARE)
     return by[pale], bx[pale], img[cy[pale], cx[pale]]
+
+
+def _nearest_pixels(region: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(rows (n,), columns (n,)) of the pixel of `region` (H, W) uint8 {0, 1} nearest each of the n pixels at `ys`,
+    `xs` (from their flat indices: a 2D nonzero over the whole region took twice as long)."""
+    _, nearest = cv2.distanceTransformWithLabels(1 - region, cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL)
+    return np.divmod(np.flatnonzero(region)[nearest[ys, xs] - 1], region.shape[1])
+
+
+def _nearer_backdrop(px: np.ndarray, backdrop: np.ndarray, colour: np.ndarray, share: float) -> np.ndarray:
+    """(n,) bool: the pixels `px` (n, 3) less than `share` of the way from `backdrop` (3,) to their garment
+    `colour` (n, 3), projected on that line, where the two differ by at least `RIM_CONTRAST` (a garment of the
+    backdrop's colour has no rim to clean)."""
+    span = colour - backdrop
+    along = ((px - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
+    return (along < share) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
