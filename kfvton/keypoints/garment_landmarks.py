@@ -85,6 +85,11 @@ class GarmentLandmarks:
             garment's centre line, where the inside of the back starts in the neck opening (a shirt's collar
             stand); confidence 0 where none was found. None (the default) when not looked for
             (`kfvton.pipelines.garment_warp.find_collar_stand` sets it).
+        fit_mask: optional (B, 1, H, W) float [0, 1], the garment mask the try-on places and warps by: the inside of
+            the back seen through the neck opening cut out (`kfvton.pipelines.garment_warp.cut_inside_back`).
+            None (the default) when not made; `kfvton.pipelines.classical.upper_garment_landmarks` sets it.
+        placket: optional (B,) bool, garments with a button placket (`kfvton.pipelines.garment_warp.find_placket`),
+            set with `fit_mask`.
     """
 
     points: Tensor
@@ -92,6 +97,8 @@ class GarmentLandmarks:
     sleeves: tuple[str, ...]
     cuts: tuple[str, ...] = ()
     collar_stand: Tensor | None = None
+    fit_mask: Tensor | None = None
+    placket: Tensor | None = None
 
     def __post_init__(self) -> None:
         check_shape(self.points, "garment_landmarks.points", ("B", len(GARMENT_LANDMARKS), 3))
@@ -110,6 +117,10 @@ class GarmentLandmarks:
             )
         if self.collar_stand is not None:
             check_shape(self.collar_stand, "garment_landmarks.collar_stand", (self.points.shape[0], 3))
+        if self.fit_mask is not None:
+            check_shape(self.fit_mask, "garment_landmarks.fit_mask", (self.points.shape[0], 1, *self.garment_hw))
+        if self.placket is not None:
+            check_shape(self.placket, "garment_landmarks.placket", (self.points.shape[0],))
 
     @property
     def batch_size(self) -> int:
@@ -120,14 +131,30 @@ class GarmentLandmarks:
         return self.points[:, landmark_index(name)]
 
     def select(self, index: int) -> GarmentLandmarks:
-        cuts = self.cuts[index : index + 1]
-        stand = None if self.collar_stand is None else self.collar_stand[index : index + 1]
-        points = self.points[index : index + 1]
-        return GarmentLandmarks(points, self.garment_hw, self.sleeves[index : index + 1], cuts, stand)
+        def item(t: Tensor | None) -> Tensor | None:
+            return None if t is None else t[index : index + 1]
+
+        return GarmentLandmarks(
+            self.points[index : index + 1],
+            self.garment_hw,
+            self.sleeves[index : index + 1],
+            self.cuts[index : index + 1],
+            item(self.collar_stand),
+            item(self.fit_mask),
+            item(self.placket),
+        )
 
     def to(self, device: torch.device | str | None = None) -> GarmentLandmarks:
-        stand = None if self.collar_stand is None else self.collar_stand.to(device)
-        return GarmentLandmarks(self.points.to(device), self.garment_hw, self.sleeves, self.cuts, stand)
+        def moved(t: Tensor | None) -> Tensor | None:
+            return None if t is None else t.to(device)
+
+        return replace(
+            self,
+            points=self.points.to(device),
+            collar_stand=moved(self.collar_stand),
+            fit_mask=moved(self.fit_mask),
+            placket=moved(self.placket),
+        )
 
 
 # ----------------------------------------------------------------------------------------------------------------

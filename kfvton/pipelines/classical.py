@@ -20,7 +20,7 @@ garment photo's shape and reports it (`ClassicalTryOn.category`, `category_reaso
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor
@@ -30,7 +30,7 @@ from ..geometry.warp import Warp
 from ..keypoints.formats import check_canvas_aspect, check_joints_on_canvas, check_pose_joints
 from ..keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
 from ..keypoints.garment_landmarks_lower import CATEGORIES, CategoryLandmarks
-from ..keypoints.pairs import KeypointPairs
+from ..keypoints.pairs import KeypointPairs, PersonFit
 from ..keypoints.placement import (
     REQUIRED_JOINTS,
     TUCK_MODES,
@@ -58,11 +58,12 @@ from ..preprocess.parse_labels import (
     lip_id,
 )
 from .classical_lower import resolve_category, tryon_lower_or_dress
-from .composite import NECK_LABEL, composite_garment
+from .composite import NECK_LABEL, Composite, composite_garment
 from .garment_warp import (
     DEFAULT_REG,
     PART_LANDMARKS,
     PartWarp,
+    WarpedGarment,
     cut_inside_back,
     find_collar_stand,
     find_placket,
@@ -76,6 +77,10 @@ from .waistband import cut_below_waistband, lowered_waistband, tucked_waistband
 __all__ = [
     "ClassicalTryOn",
     "classical_tryon",
+    "upper_garment_landmarks",
+    "place_upper_garment",
+    "warp_placed_garment",
+    "composite_placed_garment",
     "target_mask_from_parse",
     "body_masks_from_parse",
     "person_and_arms",
@@ -355,60 +360,22 @@ def classical_tryon(
         )
     if category == "auto":
         check_pose_joints(pose, REQUIRED_JOINTS, name="pose")
-    if parse is not None:
-        parse = _dress_skirt_kept(parse.to(person.device), pose.to(person.device))
-    body = None if parse is None else body_masks_from_parse(parse.to(person.device))
     pose = pose.to(person.device)
-    tucks = resolve_tuck(tuck, pose, body)
-    landmarks = detect_garment_landmarks(garment, mask)
+    parse = None if parse is None else parse.to(person.device)
+    landmarks = upper_garment_landmarks(garment, mask)
     warnings += garment_cut_warnings(landmarks)
-    cut = cut_inside_back(garment, mask, landmarks)  # the back neckline seen through the neck opening
-    landmarks = find_collar_stand(garment, mask, cut, landmarks)
-    mask = cut
-    pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
-    if parse is not None:  # the collar sides up onto the neck's base
-        pairs = place_collar_on_neck(pairs, neck_from_parse(parse).to(person.device))
-    stood = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
-    # a shirt's collar closes at the neck however deep its flat front lies, unless its band already stood it up
-    # (both: Dress Code 000005's collar rose into the chin)
-    collared = find_placket(garment, mask, landmarks) & ~(stood.person_px != pairs.person_px).flatten(1).any(1)
-    pairs = stood
-    sides = (
-        None
-        if body is None
-        else join_side_pairs(place_side_seams(pairs, body, mask), place_shoulder_tops(pairs, body, mask))
+    pairs = place_upper_garment(landmarks, pose, parse=parse, target_mask=target_mask, tuck=tuck)
+    warped, warp = warp_placed_garment(
+        garment.to(person.dtype), mask.to(person.dtype), pairs, reg=reg, grid_step=grid_step, device=person.device
     )
-    # sleeves inside the person, long ones over the bare arms
-    silhouette, arms = (None, None) if parse is None else person_and_arms(parse)
-    warp = warp_keypoint_pairs(
-        pairs,
-        mask,
-        reg=reg,
-        grid_step=grid_step,
-        torso_extra=sides,
-        silhouette=silhouette,
-        arms=arms,
-        collared=collared,
+    sleeves = warp.sleeves if isinstance(warp, PartWarp) else None
+    comp, waistband = composite_placed_garment(
+        person, warped.image, warped.mask, pairs, parse=parse, feather_px=feather_px, sleeves=sleeves
     )
-    # (the rim's backdrop blend out: no pale flecks along the hard edges)
-    garment = clean_garment_rim(garment, mask)
-    warped = warp_garment(garment.to(person.dtype), mask.to(person.dtype), warp.to(person.device))
-    front = None if parse is None else _garment_over_lower(parse.to(person.device), warped.mask, tucks)
-    waistband = None if parse is None else _tucked_waistband(parse.to(person.device), pose, tucks)
+    tucks = pairs.fit.tuck
     # what of a tucked-in top is reported as lying on the person (the composite shows it down to the waistband)
     reported = (
         None if waistband is None else lowered_waistband(waistband, pose, tuple(parse.shape[-2:]), TUCKED_REPORTED)
-    )
-    sleeves = warp.sleeves if isinstance(warp, PartWarp) else None
-    comp = composite_garment(
-        person,
-        warped.image,
-        warped.mask,
-        parse=front,
-        keypoints=pairs,
-        feather_px=feather_px,
-        sleeves=sleeves,
-        waistband=waistband,
     )
     return ClassicalTryOn(
         image=comp.image,
@@ -425,6 +392,150 @@ def classical_tryon(
         category_reason=choice.describe() if choice.how == "auto" else "given",
         alpha=comp.alpha,
     )
+
+
+def upper_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
+    """A top's landmarks as the try-on uses them: `detect_garment_landmarks`, the back collar's band
+    (`find_collar_stand`), the mask it is placed and warped by (`fit_mask`: `cut_inside_back`, the back neckline
+    seen through the neck opening cut out) and whether it has a button placket (`find_placket`).
+
+    Args:
+        garment: (B, 3, H_g, W_g) float [0, 1]; mask: (B or 1, 1, H_g, W_g) float [0, 1], its garment mask.
+    """
+    landmarks = detect_garment_landmarks(garment, mask)
+    cut = cut_inside_back(garment, mask, landmarks)
+    landmarks = find_collar_stand(garment, mask, cut, landmarks)
+    cut = cut.expand(landmarks.batch_size, -1, -1, -1)
+    return replace(landmarks, fit_mask=cut, placket=find_placket(garment, cut, landmarks))
+
+
+def place_upper_garment(
+    landmarks: GarmentLandmarks,
+    pose: Pose,
+    *,
+    parse: Tensor | None = None,
+    target_mask: Tensor | None = None,
+    tuck: str = "auto",
+) -> KeypointPairs:
+    """A top's landmarks placed on the person as `classical_tryon` places them, with what the warp and the
+    composite need from the person attached (`KeypointPairs.fit`).
+
+    With a parse map: the hem tucked or not (`resolve_tuck`), the collar sides onto the neck's base, the side
+    seams and shoulder tops on the body's outline; a shirt's collar band stood up around the neck in any case.
+
+    Args:
+        landmarks: from `upper_garment_landmarks` (its `fit_mask` and `placket` are needed).
+        pose: the person's pose, on the person image's canvas.
+        parse: optional (B or 1, H, W) int64 LIP-20 / VITON-HD labels of the person (given or estimated).
+        target_mask: optional (B or 1, 1, H, W) region the garment should fill (`place_garment_landmarks`).
+        tuck: "auto" | "in" | "out" (`classical_tryon`).
+
+    Raises:
+        ValueError naming `landmarks` when they were not made by `upper_garment_landmarks`.
+    """
+    if landmarks.fit_mask is None or landmarks.placket is None:
+        raise ValueError(
+            "landmarks: no fit mask / placket; make them with upper_garment_landmarks (KF-VTON Garment Landmarks)"
+        )
+    mask = landmarks.fit_mask
+    if parse is not None:
+        parse = _dress_skirt_kept(parse, pose)
+    body = None if parse is None else body_masks_from_parse(parse)
+    tucks = resolve_tuck(tuck, pose, body)
+    pairs = place_garment_landmarks(landmarks, pose, target_mask=target_mask, body=body, tuck=tucks)
+    if parse is not None:  # the collar sides up onto the neck's base
+        pairs = place_collar_on_neck(pairs, neck_from_parse(parse))
+    stood = place_standing_collar(pairs, landmarks)  # a shirt's collar band up around the neck
+    # a shirt's collar closes at the neck however deep its flat front lies, unless its band already stood it up
+    # (both: Dress Code 000005's collar rose into the chin)
+    collared = landmarks.placket.to(stood.person_px.device) & ~(stood.person_px != pairs.person_px).flatten(1).any(1)
+    sides = (
+        None
+        if body is None
+        else join_side_pairs(place_side_seams(stood, body, mask), place_shoulder_tops(stood, body, mask))
+    )
+    fit = PersonFit(garment_mask=mask, torso_extra=sides, collared=collared, parse=parse, tuck=tucks)
+    return replace(stood, fit=fit)
+
+
+def warp_placed_garment(
+    garment: Tensor,
+    garment_mask: Tensor,
+    pairs: KeypointPairs,
+    *,
+    method: str = "auto",
+    reg: float = DEFAULT_REG,
+    grid_step: int = DEFAULT_GRID_STEP,
+    device: torch.device | None = None,
+) -> tuple[WarpedGarment, Warp]:
+    """The garment warped through `pairs` (`warp_keypoint_pairs`) into the person frame, rim cleaned
+    (`clean_garment_rim`: no pale flecks along hard edges).
+
+    Pairs from `place_upper_garment` (`pairs.fit`) are warped as `classical_tryon` warps them: by their fit mask
+    instead of `garment_mask`, with the side seams, the sleeves inside the person and over the bare arms, and
+    the collar closed at the neck. Other pairs use `garment_mask` alone.
+
+    Args:
+        garment: (B or 1, 3, H_g, W_g) float [0, 1]; garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
+        method, reg, grid_step: `warp_keypoint_pairs`.
+        device: where the warp is applied (the person's); None = the garment's.
+    """
+    fit = pairs.fit
+    mask = garment_mask if fit is None else fit.garment_mask.to(garment_mask)
+    silhouette, arms = (None, None) if fit is None or fit.parse is None else person_and_arms(fit.parse)
+    warp = warp_keypoint_pairs(
+        pairs,
+        mask,
+        method=method,
+        reg=reg,
+        grid_step=grid_step,
+        torso_extra=None if fit is None else fit.torso_extra,
+        silhouette=silhouette,
+        arms=arms,
+        collared=None if fit is None else fit.collared,
+    )
+    warp = warp.to(garment.device if device is None else device)
+    return warp_garment(clean_garment_rim(garment, mask), mask, warp), warp
+
+
+def composite_placed_garment(
+    person: Tensor,
+    warped_garment: Tensor,
+    warped_mask: Tensor,
+    pairs: KeypointPairs | None,
+    *,
+    parse: Tensor | None = None,
+    feather_px: float = 1.5,
+    sleeves: Tensor | None = None,
+) -> tuple[Composite, Tensor | None]:
+    """`composite_garment` as `classical_tryon` calls it, and the tucked-in waistband used (B, W) or None: for
+    pairs placed with a parse map by `place_upper_garment`, a top worn "out" lies over the lower garment, one
+    tucked "in" ends at the waistband, an old dress's skirt stays a skirt; other pairs composite as they are.
+
+    Args:
+        person: (B or 1, 3, H, W); warped_garment: (B or 1, 3, H, W); warped_mask: (B or 1, 1, H, W).
+        pairs: the warp's keypoints (their torso outline decides where arms stay in front), or None.
+        parse: optional (B or 1, H, W) int64 labels of the person.
+        feather_px, sleeves: `composite_garment`.
+    """
+    waistband = None
+    fit = None if pairs is None else pairs.fit
+    if parse is not None and fit is not None and fit.parse is not None and pairs.pose is not None:
+        pose = pairs.pose.to(parse.device)
+        parse = _dress_skirt_kept(parse, pose)
+        waistband = _tucked_waistband(parse, pose, fit.tuck)
+        parse = _garment_over_lower(parse, warped_mask.to(parse.device), fit.tuck)
+    comp = composite_garment(
+        person,
+        warped_garment,
+        warped_mask,
+        parse=parse,
+        keypoints=pairs,
+        feather_px=feather_px,
+        sleeves=sleeves,
+        waistband=waistband,
+    )
+    return comp, waistband
 
 
 def _dress_skirt_kept(parse: Tensor, pose: Pose) -> Tensor:
