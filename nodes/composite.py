@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
-from ..kfvton.pipelines.composite import composite_garment
+from ..kfvton.pipelines.classical import composite_placed_garment
+from ..kfvton.pipelines.garment_warp import PartWarp
 from . import _runtime as runtime
 from . import types as T
 from ._batch import map_items
@@ -16,7 +18,9 @@ class KfvtonComposite:
     DESCRIPTION = (
         "Pastes the warped garment onto the person with a soft edge. With a parse map, head, hair and lower body "
         "stay in front, arms stay in front inside the garment's torso, and old clothes the new garment does not "
-        "cover are painted skin-coloured. A keep mask keeps any other region in front."
+        "cover are painted skin-coloured. A keep mask keeps any other region in front. Connect the TPS Warp's warp "
+        "and the keypoints for the Classical Try-On's picture (arms behind their own sleeves, the hem tucked or "
+        "over the lower garment)."
     )
     CATEGORY = "KF-VTON/composite"
     FUNCTION = "run"
@@ -43,6 +47,10 @@ class KfvtonComposite:
                     T.KEYPOINTS,
                     {"tooltip": "The warp's keypoints: their torso outline decides where arms stay in front."},
                 ),
+                "warp": (
+                    T.WARP,
+                    {"tooltip": "The TPS Warp's warp: where each sleeve landed, so an arm stays behind its sleeve."},
+                ),
             },
         }
 
@@ -55,6 +63,7 @@ class KfvtonComposite:
         parse: ParseMap | None = None,
         keep_mask: Tensor | None = None,
         keypoints: KeypointPairs | None = None,
+        warp: Warp | None = None,
     ) -> tuple[Tensor, Tensor]:
         device = runtime.torch_device()
         mask = T.from_socket(warped_mask, T.MASK, "warped_mask", device)
@@ -66,12 +75,24 @@ class KfvtonComposite:
             "warped_mask": mask,
             "parse": None if parse is None else T.from_socket(parse, T.PARSE, "parse", device),
             "keypoints": None if keypoints is None else T.from_socket(keypoints, T.KEYPOINTS, "keypoints", device),
+            "sleeves": None,
         }
+        if warp is not None:
+            warp = T.from_socket(warp, T.WARP, "warp", device)
+            if isinstance(warp, PartWarp) and warp.sleeves is not None:
+                if tuple(warp.sleeves.shape[-2:]) != tuple(mask.shape[-2:]):
+                    raise ValueError(
+                        f"warp: made for {tuple(warp.sleeves.shape[-2:])} (H, W), the warped mask is "
+                        f"{tuple(mask.shape[-2:])}"
+                    )
+                inputs["sleeves"] = warp.sleeves
 
-        def one(person, warped_garment, warped_mask, parse, keypoints):
-            return composite_garment(
-                person, warped_garment, warped_mask, parse=parse, keypoints=keypoints, feather_px=feather_px
+        def one(person, warped_garment, warped_mask, parse, keypoints, sleeves):
+            # as the classical try-on composites (a top's tuck and hem read off the person by Target Placement)
+            comp, _ = composite_placed_garment(
+                person, warped_garment, warped_mask, keypoints, parse=parse, feather_px=feather_px, sleeves=sleeves
             )
+            return comp
 
         result = map_items(one, inputs, what="composite")
         return (T.to_socket(result.image, T.IMAGE), T.to_socket(result.alpha, T.MASK))

@@ -12,10 +12,10 @@ from torch import Tensor
 
 from ..kfvton._checks import check_image
 from ..kfvton.keypoints.edits import apply_edits, editor_payload, parse_edits
-from ..kfvton.keypoints.garment_landmarks import GarmentLandmarks, detect_garment_landmarks
+from ..kfvton.keypoints.garment_landmarks import GarmentLandmarks
 from ..kfvton.keypoints.pairs import KeypointPairs
-from ..kfvton.keypoints.placement import place_garment_landmarks
 from ..kfvton.keypoints.pose import Pose
+from ..kfvton.pipelines.classical import place_upper_garment, upper_garment_landmarks
 from . import _runtime as runtime
 from . import types as T
 from ._batch import map_items
@@ -55,8 +55,8 @@ class KfvtonGarmentLandmarks:
             "garment": T.from_socket(garment, T.IMAGE, "garment"),
             "garment_mask": T.from_socket(garment_mask, T.MASK, "garment_mask"),
         }
-        landmarks = map_items(
-            lambda garment, garment_mask: detect_garment_landmarks(garment, garment_mask),
+        landmarks = map_items(  # (as the classical try-on reads them: with the mask it places and warps by)
+            lambda garment, garment_mask: upper_garment_landmarks(garment, garment_mask),
             inputs,
             what="garment landmarks",
         )
@@ -65,9 +65,12 @@ class KfvtonGarmentLandmarks:
 
 class KfvtonTargetPlacement:
     DESCRIPTION = (
-        "Places each garment landmark on the person from the pose alone (shoulder seams, torso scaled to the "
-        "shoulders and hips, sleeves along the arms), optionally fitted to a target region such as the old upper "
-        "clothes. Gives the keypoint pairs a TPS warp needs. No trained weights."
+        "Places each garment landmark on the person from the pose (shoulder seams, torso scaled to the shoulders "
+        "and hips, sleeves along the arms). With a parse map (given or estimated) it fits the person as the "
+        "Classical Try-On does: shoulder seams on the silhouette, side seams on the torso outline, collar on the "
+        "neck, the hem tucked in or worn over the lower garment as the photo shows; the TPS Warp and Composite "
+        "then follow that fit. Optionally fitted to a target region instead. Gives the keypoint pairs a TPS warp "
+        "needs. No trained weights."
     )
     CATEGORY = "KF-VTON/keypoints"
     FUNCTION = "run"
@@ -87,19 +90,37 @@ class KfvtonTargetPlacement:
                     T.MASK,
                     {"tooltip": "Region the garment should fill (e.g. the old upper clothes), person image size."},
                 ),
+                "parse": (
+                    T.PARSE,
+                    {
+                        "tooltip": "Person label map (Human Parser, Region Estimator or Load Parse Map): the garment "
+                        "is fitted to the body as the Classical Try-On fits it."
+                    },
+                ),
             },
         }
 
-    def run(self, landmarks: GarmentLandmarks, pose: Pose, target_mask: Tensor | None = None) -> tuple[KeypointPairs]:
+    def run(
+        self,
+        landmarks: GarmentLandmarks,
+        pose: Pose,
+        target_mask: Tensor | None = None,
+        parse: T.ParseMap | None = None,
+    ) -> tuple[KeypointPairs]:
         pose = T.from_socket(pose, T.POSE, "pose")
         device = pose.joints.device
         inputs = {
             "landmarks": T.from_socket(landmarks, T.LANDMARKS, "landmarks", device),
             "pose": pose,
             "target_mask": None if target_mask is None else T.from_socket(target_mask, T.MASK, "target_mask", device),
+            "parse": None if parse is None else T.from_socket(parse, T.PARSE, "parse", device),
         }
+        if inputs["parse"] is not None and tuple(inputs["parse"].shape[-2:]) != tuple(pose.canvas_hw):
+            raise ValueError(f"parse: map is {tuple(inputs['parse'].shape[-2:])} (H, W) but the pose is on {pose.canvas_hw}")
         pairs = map_items(
-            lambda landmarks, pose, target_mask: place_garment_landmarks(landmarks, pose, target_mask=target_mask),
+            lambda landmarks, pose, target_mask, parse: place_upper_garment(
+                landmarks, pose, parse=parse, target_mask=target_mask
+            ),
             inputs,
             what="target placement",
         )

@@ -9,9 +9,8 @@ from ..kfvton._checks import check_image
 from ..kfvton.geometry.visualize import draw_warp_overlay, warp_stats
 from ..kfvton.geometry.warp import Warp
 from ..kfvton.keypoints.pairs import KeypointPairs
-from ..kfvton.pipelines.classical import WARP_METHODS, warp_keypoint_pairs
-from ..kfvton.pipelines.garment_warp import DEFAULT_REG, warp_garment
-from ..kfvton.preprocess.garment_mask import clean_garment_rim
+from ..kfvton.pipelines.classical import WARP_METHODS, warp_placed_garment
+from ..kfvton.pipelines.garment_warp import DEFAULT_REG
 from . import _runtime as runtime
 from . import types as T
 from ._batch import map_items
@@ -99,9 +98,10 @@ class KfvtonTpsWarp:
         }
 
         def one(keypoints: KeypointPairs, garment_mask: Tensor, garment: Tensor):
-            warp = warp_keypoint_pairs(keypoints, garment_mask, method=method, reg=smoothing, grid_step=grid_step)
-            # as the classical try-on does: the rim's backdrop blend out (no pale flecks along hard edges)
-            out = warp_garment(clean_garment_rim(garment, garment_mask), garment_mask, warp)
+            # as the classical try-on warps (with the fit Target Placement read off the person, when it did)
+            out, warp = warp_placed_garment(
+                garment, garment_mask, keypoints, method=method, reg=smoothing, grid_step=grid_step
+            )
             return out.image, out.mask, warp
 
         image, mask, warp = map_items(one, inputs, what="TPS warp")

@@ -94,7 +94,9 @@ def make_landmarks(batch: int = 1):
     from comfyui_kfvton.kfvton.keypoints.garment_landmarks import GarmentLandmarks
 
     pts = torch.tensor([[x, y, 1.0] for x, y in _GARMENT_XY]).expand(batch, -1, -1).clone()
-    return GarmentLandmarks(points=pts, garment_hw=GARMENT_HW, sleeves=("short",) * batch)
+    # (as KF-VTON Garment Landmarks gives them: with the mask the garment is placed and warped by, no placket)
+    fit = dict(fit_mask=garment_mask(batch).unsqueeze(1), placket=torch.zeros(batch, dtype=torch.bool))
+    return GarmentLandmarks(points=pts, garment_hw=GARMENT_HW, sleeves=("short",) * batch, **fit)
 
 
 def make_parse(batch: int = 1) -> torch.Tensor:
