@@ -115,8 +115,6 @@ class KfvtonTargetPlacement:
             "target_mask": None if target_mask is None else T.from_socket(target_mask, T.MASK, "target_mask", device),
             "parse": None if parse is None else T.from_socket(parse, T.PARSE, "parse", device),
         }
-        if inputs["parse"] is not None and tuple(inputs["parse"].shape[-2:]) != tuple(pose.canvas_hw):
-            raise ValueError(f"parse: map is {tuple(inputs['parse'].shape[-2:])} (H, W) but the pose is on {pose.canvas_hw}")
         pairs = map_items(
             lambda landmarks, pose, target_mask, parse: place_upper_garment(
                 landmarks, pose, parse=parse, target_mask=target_mask

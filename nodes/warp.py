@@ -24,8 +24,10 @@ class KfvtonTpsWarp:
     DESCRIPTION = (
         "Warps the garment and its mask onto the person with a thin-plate spline through the keypoint pairs "
         "(classical landmarks, learned keypoint groups or edited points). Garment landmarks are warped part by "
-        "part (torso, each sleeve on its arm); other keypoints with one spline per group. Output is in the person "
-        "image's size."
+        "part (torso, each sleeve on its arm); other keypoints with one spline per group. Keypoints from Target "
+        "Placement carry the fit it read off the person: the warp then uses the garment mask Garment Landmarks made "
+        "(the inside of the back cut out) and keeps the sleeves inside the person, as the Classical Try-On does. "
+        "Output is in the person image's size."
     )
     CATEGORY = "KF-VTON/warp"
     FUNCTION = "run"

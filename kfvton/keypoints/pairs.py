@@ -44,12 +44,12 @@ class PersonFit:
 
     def to(self, device: torch.device | str | None = None) -> PersonFit:
         extra = self.torso_extra
+        if extra is not None:
+            extra = replace(extra, garment_px=extra.garment_px.to(device), person_px=extra.person_px.to(device))
         return replace(
             self,
             garment_mask=self.garment_mask.to(device),
-            torso_extra=None if extra is None else replace(
-                extra, garment_px=extra.garment_px.to(device), person_px=extra.person_px.to(device)
-            ),
+            torso_extra=extra,
             collared=self.collared.to(device),
             parse=None if self.parse is None else self.parse.to(device),
         )

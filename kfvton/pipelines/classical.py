@@ -431,7 +431,8 @@ def place_upper_garment(
         tuck: "auto" | "in" | "out" (`classical_tryon`).
 
     Raises:
-        ValueError naming `landmarks` when they were not made by `upper_garment_landmarks`.
+        ValueError naming `landmarks` when they were not made by `upper_garment_landmarks`, `parse` when it is
+        not on the pose's canvas.
     """
     if landmarks.fit_mask is None or landmarks.placket is None:
         raise ValueError(
@@ -439,6 +440,7 @@ def place_upper_garment(
         )
     mask = landmarks.fit_mask
     if parse is not None:
+        check_shape(parse, "parse", ("B", *pose.canvas_hw))
         parse = _dress_skirt_kept(parse, pose)
     body = None if parse is None else body_masks_from_parse(parse)
     tucks = resolve_tuck(tuck, pose, body)

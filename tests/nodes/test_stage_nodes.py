@@ -231,6 +231,20 @@ class TestTargetPlacement:
         with pytest.raises(TypeError, match="pose"):
             KfvtonTargetPlacement().run(landmarks, make_pose().joints)
 
+    def test_parse_fits_and_travels_with_the_keypoints(self):
+        """A parse map moves the targets onto the body (side seams from its outline) and rides on the keypoints
+        for the warp and the composite; one of another size, or landmarks without their fit mask, are refused."""
+        landmarks, _ = KfvtonGarmentLandmarks().run(make_garment(), garment_mask())
+        (free,) = KfvtonTargetPlacement().run(landmarks, make_pose())
+        (fitted,) = KfvtonTargetPlacement().run(landmarks, make_pose(), parse=ParseMap(make_parse()))
+        assert free.fit.parse is None and free.fit.torso_extra is None
+        assert fitted.fit.parse is not None and fitted.fit.torso_extra is not None and len(fitted.fit.tuck) == 1
+        with pytest.raises(ValueError, match="parse"):
+            KfvtonTargetPlacement().run(landmarks, make_pose(), parse=ParseMap(make_parse()[:, :50]))
+        bare = dataclasses.replace(landmarks, fit_mask=None)
+        with pytest.raises(ValueError, match="landmarks"):
+            KfvtonTargetPlacement().run(bare, make_pose())
+
 
 class TestComposite:
     def test_keep_mask_keeps_person(self):
