@@ -374,10 +374,12 @@ class TestClassicalTryOn:
         staged, _ = KfvtonComposite().run(person, warped, wmask, 1.5, keypoints=pairs)
         torch.testing.assert_close(image, staged, atol=1e-4, rtol=0)
 
-    def test_matches_stage_nodes_with_parse(self):
+    @pytest.mark.parametrize("persons,garments", [(1, 1), (2, 1), (1, 2)])
+    def test_matches_stage_nodes_with_parse(self, persons, garments):
         """With a parse map too: Target Placement fits the garment to the body from it and the warp and the
         composite follow that fit (side seams, sleeves inside the person, an arm behind its own sleeve)."""
-        person, garment, pose, parse = make_person(), make_garment(), make_pose(), ParseMap(make_parse())
+        person, garment = tinted(make_person(persons)), _garments(garments)[0]
+        pose, parse = shifted_pose(make_pose(persons)), ParseMap(make_parse(persons))
         image, *_ = KfvtonClassicalTryOn().run(person, garment, pose, 1e-3, 2, 1.5, parse=parse)
         staged = _staged_chain(person, garment, pose, parse)
         torch.testing.assert_close(image, staged, atol=1e-4, rtol=0)
