@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from kfvton._arrays import blur_at, take
+from kfvton._arrays import blur_at, per_channel, take
 
 
 def test_blur_at_is_the_full_blur_at_those_pixels():
@@ -26,6 +26,20 @@ def test_blur_at_is_the_full_blur_at_those_pixels():
                 got = blur_at(x, sigma, ys, xs)
                 assert got.shape == full[ys, xs].shape
                 np.testing.assert_allclose(got, full[ys, xs], rtol=0, atol=1e-6)
+
+
+def test_per_channel_weighs_as_the_broadcast() -> None:
+    """`per_channel` repeats an (H, W) map into C channels, C-contiguous, and an image times it is bit-identical to
+    the image times `x[..., None]`, for float32 / float64 maps (OpenCV's merge), bool ones and 5 channels (NumPy)."""
+    rng = np.random.default_rng(0)
+    img = rng.random((37, 29, 3), dtype=np.float32)
+    for x in (rng.random((37, 29), dtype=np.float32), rng.random((37, 29)), rng.random((37, 29)) > 0.5):
+        out = per_channel(x)
+        assert out.shape == (37, 29, 3) and out.dtype == x.dtype and out.flags.c_contiguous
+        assert np.array_equal(img * out, img * x[..., None])
+        assert (img * out).dtype == (img * x[..., None]).dtype
+    five = per_channel(rng.random((4, 6), dtype=np.float32), 5)
+    assert five.shape == (4, 6, 5) and np.array_equal(five, np.repeat(five[..., :1], 5, axis=-1))
 
 
 def test_take_is_torch_indexing() -> None:

@@ -102,7 +102,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, blur_at, take
+from .._arrays import LUMA_WEIGHTS, blur_at, per_channel, take
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
@@ -1237,7 +1237,7 @@ def _fill(
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
         # no seam where a repainted upper arm meets the real forearm)
         gap = (RESIDUE_PX + FRINGE_PX) * unit
-        near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
+        near_seed = per_channel(np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit)))
         skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
@@ -1247,8 +1247,8 @@ def _fill(
         if _grain_support(bands, visible, unit) is not None:
             skin_grain = skin_grain + (_grain(bands, visible, unit) - skin_grain) * legs.zone
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
-    bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
-    return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
+    bg_fill = bg_fill * per_channel(_grain(bands, bg_seed, unit))
+    return np.clip(skin_fill + (bg_fill - skin_fill) * per_channel(wc), 0, 1)
 
 
 def _visible_leg_skin(img: np.ndarray, legs: np.ndarray, skin_colour: np.ndarray, unit: float) -> np.ndarray:
