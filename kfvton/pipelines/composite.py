@@ -317,6 +317,9 @@ TORSO_HIP = 0.12
 SLEEVE_MIN_PX = 4.0
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
 SKIN_TOLERANCE = 0.04
+#: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
+#: times a pixel's offset along either axis (what bounds the box `_fit_to_body` measures the cut in)
+CHAMFER_AXIAL = 0.955
 #: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
 #: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
 #: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
@@ -560,8 +563,8 @@ def _fit_to_body(
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
-    # (a copy, channels last: torch's copy of the permuted view takes about 2/3 of NumPy's)
-    g_all = garment.detach().float().permute(0, 2, 3, 1).cpu().clone(memory_format=torch.contiguous_format).numpy()
+    # (a plain copy: only the box grown over is read channels last, and written back, below)
+    g_out = garment.detach().to(device="cpu", dtype=torch.float32).clone(memory_format=torch.contiguous_format)
     codes_np = codes.cpu().numpy()
     arms_np = arm_labels.cpu().numpy()
     for i in range(b):
@@ -576,16 +579,22 @@ def _fit_to_body(
         # beside a shoulder is over the background, and the garment under it is hidden anyway)
         body = ((cc & _BACKGROUND) == 0) & ((cc & _HAIR) == 0)
         if body.any():
-            d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
-            limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
+            # (over the garment's box only, grown by the farthest body pixel a kept pixel can have: beyond it the
+            # chamfer distance, at least CHAMFER_AXIAL x the pixels' offset, is past the limit either way; measured
+            # over whole rows: OpenCV's distances in a box cut from the columns differ in the last bit)
+            margin = int(np.ceil((max(CLIP_SW, CLIP_SW_BELOW) * sw + 2.0) / CHAMFER_AXIAL)) + 2
+            y0, y1, x0, x1 = mask_box(a > 0, margin)
+            d_body = cv2.distanceTransform((~body[y0:y1]).astype(np.uint8), cv2.DIST_L2, 3)[:, x0:x1]
+            rows = np.arange(y0, y1)[:, None]
+            limit = np.where(rows < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
             # past an arm in front of it (beside the hips), a loose hem hangs behind the arm: no flap sticks out
             # beyond the arm's outer side (with the CLIP_SW margin, a grey strip still ran down a bare arm's edge)
             neck_lo, neck_hi = _neck_columns(keypoints, i, (h, w))
             if np.isfinite(neck_lo) and np.isfinite(neck_hi):
-                front_arms = ((cc & _ARM) > 0) & ~covered
-                past = _past_the_arms(front_arms, 0.5 * (neck_lo + neck_hi), zone_y)
+                front_arms = ((cc[y0:y1] & _ARM) > 0) & ~covered[y0:y1]  # (whole rows: to the centre line)
+                past = _past_the_arms(front_arms, 0.5 * (neck_lo + neck_hi), zone_y - y0)[:, x0:x1]
                 limit = np.where(past, np.float32(0.0), limit)
-            a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
+            a[y0:y1, x0:x1] *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
             covered = a > 0.5
         # grow over nearby freed old clothes, and a sleeved garment over the bare shoulders' skin (the parse map's
         # arms in the shoulder zone, which `_bare_shoulders` already puts under it): its shoulder line, placed a
@@ -602,6 +611,7 @@ def _fit_to_body(
         y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # mirror-symmetric
         crop = (slice(y0, y1), slice(x0, x1))
         cov, old_c = covered[crop], old[crop]
+        g_c = np.ascontiguousarray(g_out[i, :, y0:y1, x0:x1].permute(1, 2, 0).numpy())  # (H', W', 3) channels last
         # from the garment's broad parts only: a strap over the old top does not spread into a smear around it
         broad = _opening(cov, THIN_SW * sw)
         if not broad.any():
@@ -650,7 +660,7 @@ def _fit_to_body(
             continue
         # smooth (a copied edge pixel streaks across the band), from the garment's main colour near the band: a
         # stripe along a sleeve's edge (three white stripes on red) made a pale blurred band of their average
-        tex = push_pull(g_all[i][crop], _main_colour(g_all[i][crop], seed, grow, reach))
+        tex = push_pull(g_c, _main_colour(g_c, seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
         by, bx = np.nonzero(broad)
@@ -658,20 +668,19 @@ def _fit_to_body(
         k = np.clip(labels[gy_, gx_] - 1, 0, len(by) - 1)
         my = np.clip(2 * by[k] - gy_ + np.sign(by[k] - gy_) * 6, 0, broad.shape[0] - 1)
         mx = np.clip(2 * bx[k] - gx_ + np.sign(bx[k] - gx_) * 6, 0, broad.shape[1] - 1)
-        source = g_all[i][crop][my, mx]
+        source = g_c[my, mx]
         # not a stripe, a collar or a print's feature mirrored out of a plain garment: only colours near the smooth
         # fill, or within the garment's own spread there (an all-over print continues; its flat mean was a band)
         # (at 1/FILL_SCALE: a smooth average)
         # (the spread from the seeds' mean at the band's scale, as the smooth fill it is compared with: from `tex`,
         # smoothed at 1/PUSH_PULL_SCALE only, a two-tone print's spread was its few edge pixels', and most of the
         # band took the flat fill, a smeared grey band beside the sleeve: VITON-HD 02783 on 00891)
-        g_c = g_all[i][crop]
         small_hw = (-(-g_c.shape[1] // FILL_SCALE), -(-g_c.shape[0] // FILL_SCALE))
         sigma = max(1.0, reach / FILL_SCALE)
         den = cv2.GaussianBlur(
             cv2.resize(seed.astype(np.float32), small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma
         )
-        seeded = cv2.resize(g_c * seed[..., None], small_hw, interpolation=cv2.INTER_AREA)
+        seeded = cv2.resize(g_c * per_channel(seed.astype(np.float32)), small_hw, interpolation=cv2.INTER_AREA)
         mean = cv2.GaussianBlur(seeded, (0, 0), sigma) / np.maximum(den, 1e-3)[..., None]
         mean = cv2.resize(mean, (g_c.shape[1], g_c.shape[0]), interpolation=cv2.INTER_LINEAR)
         off = np.abs(g_c - mean)
@@ -694,16 +703,14 @@ def _fit_to_body(
         # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
         closed = cv2.morphologyEx((cov | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
         grow |= closed & ~cov
-        g_all[i][crop][grow | rim] = tex[grow | rim]
+        g_c[grow | rim] = tex[grow | rim]
+        g_out[i, :, y0:y1, x0:x1] = torch.from_numpy(g_c).permute(2, 0, 1)
         a[crop][grow | rim] = 1.0
 
-    def back(array: np.ndarray) -> Tensor:
-        t = torch.from_numpy(array)
-        # (contiguous: the lerps with the person's (B, 3, H, W) took 4x as long on a channels-last view)
-        t = t.permute(0, 3, 1, 2).contiguous() if t.ndim == 4 else t.unsqueeze(1)
+    def back(t: Tensor) -> Tensor:
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
-    return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+    return _Fitted(back(g_out).to(garment.dtype), back(torch.from_numpy(a_all).unsqueeze(1)))
 
 
 #: `_hidden_limbs`: an arm bone whose drawn limb the parse map's arms cover at least this share of is seen, not
