@@ -102,7 +102,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, blur_at, per_channel, take
+from .._arrays import LUMA_WEIGHTS, blur_at, channel_max, channel_sum, per_channel, take
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
@@ -689,7 +689,7 @@ def _fit_to_body(
         spread_small = num / np.maximum(den, 1e-3)
         local = spread_small[my // FILL_SCALE, mx // FILL_SCALE]
         limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * local)
-        use = seed[my, mx] & (np.abs(source - tex[gy_, gx_]).sum(-1) < limit)
+        use = seed[my, mx] & (channel_sum(np.abs(source - tex[gy_, gx_])) < limit)
         tex[gy_[use], gx_[use]] = source[use]
         # the garment's own rim next to the band too (the photo's background blends into it: a light line)
         rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
@@ -698,7 +698,7 @@ def _fit_to_body(
         ry_, rx_ = np.nonzero(rim)
         own = g_c[ry_, rx_]
         rim_limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * spread_small[ry_ // FILL_SCALE, rx_ // FILL_SCALE])
-        stays = np.abs(own - tex[ry_, rx_]).sum(-1) < rim_limit
+        stays = channel_sum(np.abs(own - tex[ry_, rx_])) < rim_limit
         tex[ry_[stays], rx_[stays]] = own[stays]
         # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
         closed = cv2.morphologyEx((cov | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
@@ -1072,7 +1072,7 @@ def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np
     rim = c.old & c.covered & (to_edge <= r)
     if front.any():
         rim &= cv2.distanceTransform((~front).astype(np.uint8), cv2.DIST_L2, 3) > 2.0 * r
-    rim[rim] = np.abs(c.img[rim] - garment[rim]).sum(-1) > RIM_COLOUR
+    rim[rim] = channel_sum(np.abs(c.img[rim] - garment[rim])) > RIM_COLOUR
     return rim
 
 
@@ -1586,7 +1586,7 @@ def _near_residue(
     px, under = ci[band], fc[band]
     to_old = _off_blend(px, old_colour, under)
     residue = np.zeros(band.shape, np.uint8)
-    ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
+    ok = (to_old < RESIDUE_COLOUR) & (to_old < channel_sum(np.abs(px - under)))
     if lower_front.any():
         to_front = _off_blend(px, np.median(_every(ci, front_own, 7), axis=0), under)
         ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
@@ -1622,17 +1622,19 @@ def _far_residue(
     bg = push_pull(img, seed)
     # the background's own spread next to that reach (a ring as wide as it): its gradients, grain or texture
     ring = seed & (d_old <= 2 * reach)
-    spread = np.abs(img[ring] - bg[ring]).sum(-1) if ring.sum() >= 16 else np.zeros(1, np.float32)
+    spread = (
+        channel_sum(np.abs(_every(img, ring, 1) - _every(bg, ring, 1))) if ring.sum() >= 16 else np.zeros(1, np.float32)
+    )
     limit = max(RESIDUE_FAR_MIN, RESIDUE_FAR_NOISE * float(np.percentile(spread, 90)))
     old_colour = np.median(_every(img, old, 7), axis=0)
-    px = img[candidates]
+    px = _every(img, candidates, 1)
     hit = np.zeros(old.shape, np.uint8)
     diff = np.zeros(old.shape, np.float32)
-    diff[candidates] = np.abs(px - bg[candidates]).sum(-1)
+    diff[candidates] = channel_sum(np.abs(px - _every(bg, candidates, 1)))
     # a shirt's shaded parts can match the wall pixel by pixel: the difference nearby, on average, counts too
     near_diff = cv2.GaussianBlur(diff, (0, 0), max(1.0, 3 * unit))
     off = (diff > limit) | (near_diff > 0.6 * limit)
-    hit[candidates] = off[candidates] & (np.abs(px - old_colour).sum(-1) < RESIDUE_COLOUR)
+    hit[candidates] = off[candidates] & (channel_sum(np.abs(px - old_colour)) < RESIDUE_COLOUR)
     hit = cv2.morphologyEx(hit, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))  # not single specks of noise
     # nor holes in it (a sleeve's shaded contour near the wall's colour): closed, with the old clothes
     r = max(1, round(4 * unit))
@@ -1649,8 +1651,8 @@ def _far_residue(
     beyond = ~zone & ((codes & _BACKGROUND) > 0) & ~covered if objects and hit.any() and ring.sum() >= 16 else none
     if beyond.any():
         px = img[beyond]
-        beyond[beyond] = (np.abs(px - np.median(img[ring], axis=0)).sum(-1) > limit) & (
-            np.abs(px - old_colour).sum(-1) < RESIDUE_COLOUR
+        beyond[beyond] = (channel_sum(np.abs(px - np.median(img[ring], axis=0))) > limit) & (
+            channel_sum(np.abs(px - old_colour)) < RESIDUE_COLOUR
         )
     if beyond.any():
         count, parts = cv2.connectedComponents((hit | beyond).astype(np.uint8), connectivity=8)
@@ -1679,8 +1681,8 @@ def _off_blend(px: np.ndarray, colour: np.ndarray, under: np.ndarray) -> np.ndar
     """(N,) sum of |RGB| differences of colours `px` (N, 3) from the nearest blend of `colour` (3,) with at most 85 %
     of `under` (N, 3) (a pixel on the outline of something of `colour` over `under`, or that colour itself)."""
     d = under - colour
-    t = np.clip(((px - colour) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-6), 0.0, 0.85)
-    return np.abs(px - (colour + t[:, None] * d)).sum(-1)
+    t = np.clip(channel_sum((px - colour) * d) / np.maximum(channel_sum(d * d), 1e-6), 0.0, 0.85)
+    return channel_sum(np.abs(px - (colour + t[:, None] * d)))
 
 
 def _specks(front: np.ndarray, freed: np.ndarray, unit: float) -> np.ndarray:
@@ -2070,7 +2072,7 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
             continue
         old_colour = np.median(_every(img[i], old, 7), axis=0)
         px = img[i, y0:y1, x0:x1][arm]
-        nearer_old = np.abs(px - old_colour).sum(-1) < np.abs(px - skin_np[i]).sum(-1)
+        nearer_old = channel_sum(np.abs(px - old_colour)) < channel_sum(np.abs(px - skin_np[i]))
         sleeve = np.zeros(arm.shape, np.uint8)
         sleeve[arm] = ~_skin_like(px, skin_np[i]) & nearer_old
         sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
@@ -2111,7 +2113,7 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         cand = candidate[y0:y1, x0:x1]
         px = img[i, y0:y1, x0:x1][cand]
         old_colour = np.median(_every(img[i], old, 7), axis=0)
-        nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
+        nearer_skin = channel_sum(np.abs(px - skin_np[i])) < channel_sum(np.abs(px - old_colour))
         raw = np.zeros(cand.shape, np.uint8)
         raw[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
         part = cv2.morphologyEx(raw, cv2.MORPH_OPEN, kernel)
@@ -2150,9 +2152,9 @@ def _every(x: np.ndarray, mask: np.ndarray, step: int) -> np.ndarray:
 def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
     luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
-    total = px.sum(axis=-1, keepdims=True) + 1e-3
-    ref_total = ref.sum(axis=-1, keepdims=True) + 1e-3  # (a colour per pixel too: `_shaded_skin_like`)
-    chroma = np.abs(px / total - ref / ref_total).max(axis=-1) < SKIN_TOLERANCE
+    total = channel_sum(px)[..., None] + 1e-3
+    ref_total = channel_sum(ref)[..., None] + 1e-3  # (a colour per pixel too: `_shaded_skin_like`)
+    chroma = channel_max(np.abs(px / total - ref / ref_total)) < SKIN_TOLERANCE
     ratio = total[..., 0] / ref_total[..., 0]
     return chroma & (ratio > 0.6) & (ratio < 1.4)
 

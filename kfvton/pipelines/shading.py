@@ -33,7 +33,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS
+from .._arrays import LUMA_WEIGHTS, channel_max, channel_sum, per_channel
 from .push_pull import mask_box, push_pull
 
 __all__ = [
@@ -240,7 +240,7 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     log_l = cv2.medianBlur(raw_l, 3)  # specks and thin lettering go
     # lace, knit patterns, small prints: what a 5x5 median takes away, averaged nearby (folds are smooth)
     texture = cv2.GaussianBlur(np.abs(raw_l - cv2.medianBlur(raw_l, 5)), (0, 0), 8.0 * per_px)
-    chroma = small / (small.sum(-1, keepdims=True) + 1e-3)
+    chroma = small / per_channel(channel_sum(small) + 1e-3)
     ref_chroma = np.median(chroma[region], axis=0)
     ref_level = float(np.median(log_l[region]))
     # prints, logos and seams: another chromaticity, far another luminance, or on a strong colour edge
@@ -255,7 +255,7 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     if not blocks:
         hue_cut[:] = False  # one colour: its chromaticity steps are a shadow's or a fold's (kept), not blocks' seams
     odd = (
-        (np.abs(chroma - ref_chroma).max(-1) >= SHADE_CHROMA)
+        (channel_max(np.abs(chroma - ref_chroma)) >= SHADE_CHROMA)
         | (np.abs(log_l - ref_level) >= SHADE_OUTLIER)
         | (edges > SHADE_EDGE)
         | hue_cut
