@@ -1051,7 +1051,7 @@ def _blend_into_skin(
     # (blurred at the ramp's pixels only, `blur_at`: the same values, a third of the crop's blurs)
     real = skin.astype(np.float32)
     ys, xs = np.nonzero(ramp > 0)
-    own = blur_at(c.img * real[..., None], sigma, ys, xs) / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
+    own = blur_at(c.img * per_channel(real), sigma, ys, xs) / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
     shift = blur_at(fill, sigma, ys, xs) - own
     fill = fill.astype(np.float32)  # (a copy)
     fill[ys, xs] = np.clip(c.img[ys, xs] + shift, 0, 1)
