@@ -623,7 +623,7 @@ def _fit_to_body(
         # design): the outline's normal, from the blurred outline (the nearest pixel's direction saws along a
         # slanted edge), points more across than up or down; in the shoulder zone (above `zone_y`) up too, except
         # over the neck opening (`_neck_columns`): the shoulder line follows the body's shoulders
-        yy, xx = np.mgrid[0 : broad.shape[0], 0 : broad.shape[1]]
+        yy, xx = np.ogrid[0 : broad.shape[0], 0 : broad.shape[1]]  # (a column and a row: the rules broadcast them)
         smooth = cv2.GaussianBlur(broad.astype(np.float32), (0, 0), max(2.0, reach / 2))
         gx, gy = cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
         sideways = np.abs(gx) >= np.abs(gy)
