@@ -8,7 +8,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["LUMA_WEIGHTS", "blur_at", "take", "to_uint8_hwc", "true_runs"]
+__all__ = ["LUMA_WEIGHTS", "blur_at", "channel_max", "channel_sum", "per_channel", "take", "to_uint8_hwc", "true_runs"]
 
 #: Luminance of RGB (ITU-R BT.601 weights): the one place the light, shading and cutting rules read them from.
 LUMA_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
@@ -43,6 +43,32 @@ def blur_at(x: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray) -> np.n
     x0, x1 = max(0, int(xs.min()) - reach), min(w, int(xs.max()) + reach + 1)
     crop = np.ascontiguousarray(x[y0:y1, x0:x1])  # (a copy: OpenCV reads no pixels past the box's own borders)
     return cv2.GaussianBlur(crop, (0, 0), sigma)[ys - y0, xs - x0]
+
+
+def channel_max(x: np.ndarray) -> np.ndarray:
+    """(..., 3) -> (...): `x.max(-1)` as two whole-array maxima (the same values; NumPy's reduction runs a 3-long
+    inner loop per pixel). Other shapes: `x.max(-1)` itself."""
+    if x.shape[-1:] != (3,):
+        return x.max(-1)
+    return np.maximum(np.maximum(x[..., 0], x[..., 1]), x[..., 2])
+
+
+def channel_sum(x: np.ndarray) -> np.ndarray:
+    """(..., 3) float -> (...): `x.sum(-1)`, bit-identical (NumPy adds a 3-long axis left to right too), as two
+    whole-array additions: NumPy's reduction runs a 3-long inner loop per pixel, ~20x as slow. Other shapes and
+    integer or bool arrays: `x.sum(-1)` itself."""
+    if x.shape[-1:] != (3,) or x.dtype.kind != "f":
+        return x.sum(-1)
+    return x[..., 0] + x[..., 1] + x[..., 2]
+
+
+def per_channel(x: np.ndarray, channels: int = 3) -> np.ndarray:
+    """(H, W) -> (H, W, `channels`) C-contiguous, `x` repeated in every channel: to weigh an (H, W, C) image per
+    pixel. The same products as with `x[..., None]`, but NumPy runs its broadcast against the C-long last axis as
+    a C-long inner loop per pixel, ~3x as slow as the contiguous product plus this copy (OpenCV's merge)."""
+    if x.ndim == 2 and x.dtype in (np.float32, np.float64) and 1 <= channels <= 4:
+        return cv2.merge([x] * channels)
+    return np.repeat(x[..., None], channels, axis=-1)
 
 
 def take(table: Tensor, ids: Tensor) -> Tensor:

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from kfvton._arrays import blur_at, take
+from kfvton._arrays import blur_at, channel_max, channel_sum, per_channel, take
 
 
 def test_blur_at_is_the_full_blur_at_those_pixels():
@@ -26,6 +26,46 @@ def test_blur_at_is_the_full_blur_at_those_pixels():
                 got = blur_at(x, sigma, ys, xs)
                 assert got.shape == full[ys, xs].shape
                 np.testing.assert_allclose(got, full[ys, xs], rtol=0, atol=1e-6)
+
+
+def test_channel_sum_is_numpys_sum() -> None:
+    """`channel_sum` is bit-identical to `x.sum(-1)` for (N, 3) and (H, W, 3) float32 / float64 colours of mixed
+    magnitudes (where the order of the additions shows) and a strided view; other shapes and integer arrays go to
+    NumPy's sum (no bool addition as a logical or)."""
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        x = (rng.standard_normal((6000, 3)) * rng.choice([1e-4, 1.0, 1e4], (6000, 3))).astype(dtype)
+        for view in (x, x.reshape(60, 100, 3), x[::2], x.reshape(60, 100, 3)[:, ::3]):
+            out = channel_sum(view)
+            assert out.dtype == dtype and np.array_equal(out, view.sum(-1))
+    flags = rng.random((50, 3)) > 0.5
+    assert np.array_equal(channel_sum(flags), flags.sum(-1))
+    four = rng.random((10, 4), dtype=np.float32)
+    assert np.array_equal(channel_sum(four), four.sum(-1))
+
+
+def test_channel_max_is_numpys_max() -> None:
+    """`channel_max` equals `x.max(-1)` for (N, 3), (H, W, 3) and a single (3,) colour, and for 4 channels."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((40, 30, 3)).astype(np.float32)
+    for view in (x, x.reshape(-1, 3), x[:, ::2], x[0, 0]):
+        assert np.array_equal(channel_max(view), view.max(-1))
+    four = rng.random((10, 4))
+    assert np.array_equal(channel_max(four), four.max(-1))
+
+
+def test_per_channel_weighs_as_the_broadcast() -> None:
+    """`per_channel` repeats an (H, W) map into C channels, C-contiguous, and an image times it is bit-identical to
+    the image times `x[..., None]`, for float32 / float64 maps (OpenCV's merge), bool ones and 5 channels (NumPy)."""
+    rng = np.random.default_rng(0)
+    img = rng.random((37, 29, 3), dtype=np.float32)
+    for x in (rng.random((37, 29), dtype=np.float32), rng.random((37, 29)), rng.random((37, 29)) > 0.5):
+        out = per_channel(x)
+        assert out.shape == (37, 29, 3) and out.dtype == x.dtype and out.flags.c_contiguous
+        assert np.array_equal(img * out, img * x[..., None])
+        assert (img * out).dtype == (img * x[..., None]).dtype
+    five = per_channel(rng.random((4, 6), dtype=np.float32), 5)
+    assert five.shape == (4, 6, 5) and np.array_equal(five, np.repeat(five[..., :1], 5, axis=-1))
 
 
 def test_take_is_torch_indexing() -> None:

@@ -102,7 +102,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, blur_at, take
+from .._arrays import LUMA_WEIGHTS, blur_at, channel_max, channel_sum, per_channel, take
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
@@ -317,6 +317,9 @@ TORSO_HIP = 0.12
 SLEEVE_MIN_PX = 4.0
 #: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
 SKIN_TOLERANCE = 0.04
+#: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
+#: times a pixel's offset along either axis (what bounds the box `_fit_to_body` measures the cut in)
+CHAMFER_AXIAL = 0.955
 #: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
 #: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
 #: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
@@ -560,8 +563,8 @@ def _fit_to_body(
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
-    # (a copy, channels last: torch's copy of the permuted view takes about 2/3 of NumPy's)
-    g_all = garment.detach().float().permute(0, 2, 3, 1).cpu().clone(memory_format=torch.contiguous_format).numpy()
+    # (a plain copy: only the box grown over is read channels last, and written back, below)
+    g_out = garment.detach().to(device="cpu", dtype=torch.float32).clone(memory_format=torch.contiguous_format)
     codes_np = codes.cpu().numpy()
     arms_np = arm_labels.cpu().numpy()
     for i in range(b):
@@ -576,16 +579,22 @@ def _fit_to_body(
         # beside a shoulder is over the background, and the garment under it is hidden anyway)
         body = ((cc & _BACKGROUND) == 0) & ((cc & _HAIR) == 0)
         if body.any():
-            d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
-            limit = np.where(np.arange(h)[:, None] < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
+            # (over the garment's box only, grown by the farthest body pixel a kept pixel can have: beyond it the
+            # chamfer distance, at least CHAMFER_AXIAL x the pixels' offset, is past the limit either way; measured
+            # over whole rows: OpenCV's distances in a box cut from the columns differ in the last bit)
+            margin = int(np.ceil((max(CLIP_SW, CLIP_SW_BELOW) * sw + 2.0) / CHAMFER_AXIAL)) + 2
+            y0, y1, x0, x1 = mask_box(a > 0, margin)
+            d_body = cv2.distanceTransform((~body[y0:y1]).astype(np.uint8), cv2.DIST_L2, 3)[:, x0:x1]
+            rows = np.arange(y0, y1)[:, None]
+            limit = np.where(rows < zone_y, CLIP_SW * sw, CLIP_SW_BELOW * sw).astype(np.float32)
             # past an arm in front of it (beside the hips), a loose hem hangs behind the arm: no flap sticks out
             # beyond the arm's outer side (with the CLIP_SW margin, a grey strip still ran down a bare arm's edge)
             neck_lo, neck_hi = _neck_columns(keypoints, i, (h, w))
             if np.isfinite(neck_lo) and np.isfinite(neck_hi):
-                front_arms = ((cc & _ARM) > 0) & ~covered
-                past = _past_the_arms(front_arms, 0.5 * (neck_lo + neck_hi), zone_y)
+                front_arms = ((cc[y0:y1] & _ARM) > 0) & ~covered[y0:y1]  # (whole rows: to the centre line)
+                past = _past_the_arms(front_arms, 0.5 * (neck_lo + neck_hi), zone_y - y0)[:, x0:x1]
                 limit = np.where(past, np.float32(0.0), limit)
-            a *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
+            a[y0:y1, x0:x1] *= np.clip(1.0 + (limit - d_body) / 2.0, 0.0, 1.0)  # soft over 2 px
             covered = a > 0.5
         # grow over nearby freed old clothes, and a sleeved garment over the bare shoulders' skin (the parse map's
         # arms in the shoulder zone, which `_bare_shoulders` already puts under it): its shoulder line, placed a
@@ -602,6 +611,7 @@ def _fit_to_body(
         y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # mirror-symmetric
         crop = (slice(y0, y1), slice(x0, x1))
         cov, old_c = covered[crop], old[crop]
+        g_c = np.ascontiguousarray(g_out[i, :, y0:y1, x0:x1].permute(1, 2, 0).numpy())  # (H', W', 3) channels last
         # from the garment's broad parts only: a strap over the old top does not spread into a smear around it
         broad = _opening(cov, THIN_SW * sw)
         if not broad.any():
@@ -613,7 +623,7 @@ def _fit_to_body(
         # design): the outline's normal, from the blurred outline (the nearest pixel's direction saws along a
         # slanted edge), points more across than up or down; in the shoulder zone (above `zone_y`) up too, except
         # over the neck opening (`_neck_columns`): the shoulder line follows the body's shoulders
-        yy, xx = np.mgrid[0 : broad.shape[0], 0 : broad.shape[1]]
+        yy, xx = np.ogrid[0 : broad.shape[0], 0 : broad.shape[1]]  # (a column and a row: the rules broadcast them)
         smooth = cv2.GaussianBlur(broad.astype(np.float32), (0, 0), max(2.0, reach / 2))
         gx, gy = cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
         sideways = np.abs(gx) >= np.abs(gy)
@@ -650,7 +660,7 @@ def _fit_to_body(
             continue
         # smooth (a copied edge pixel streaks across the band), from the garment's main colour near the band: a
         # stripe along a sleeve's edge (three white stripes on red) made a pale blurred band of their average
-        tex = push_pull(g_all[i][crop], _main_colour(g_all[i][crop], seed, grow, reach))
+        tex = push_pull(g_c, _main_colour(g_c, seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
         by, bx = np.nonzero(broad)
@@ -658,20 +668,19 @@ def _fit_to_body(
         k = np.clip(labels[gy_, gx_] - 1, 0, len(by) - 1)
         my = np.clip(2 * by[k] - gy_ + np.sign(by[k] - gy_) * 6, 0, broad.shape[0] - 1)
         mx = np.clip(2 * bx[k] - gx_ + np.sign(bx[k] - gx_) * 6, 0, broad.shape[1] - 1)
-        source = g_all[i][crop][my, mx]
+        source = g_c[my, mx]
         # not a stripe, a collar or a print's feature mirrored out of a plain garment: only colours near the smooth
         # fill, or within the garment's own spread there (an all-over print continues; its flat mean was a band)
         # (at 1/FILL_SCALE: a smooth average)
         # (the spread from the seeds' mean at the band's scale, as the smooth fill it is compared with: from `tex`,
         # smoothed at 1/PUSH_PULL_SCALE only, a two-tone print's spread was its few edge pixels', and most of the
         # band took the flat fill, a smeared grey band beside the sleeve: VITON-HD 02783 on 00891)
-        g_c = g_all[i][crop]
         small_hw = (-(-g_c.shape[1] // FILL_SCALE), -(-g_c.shape[0] // FILL_SCALE))
         sigma = max(1.0, reach / FILL_SCALE)
         den = cv2.GaussianBlur(
             cv2.resize(seed.astype(np.float32), small_hw, interpolation=cv2.INTER_AREA), (0, 0), sigma
         )
-        seeded = cv2.resize(g_c * seed[..., None], small_hw, interpolation=cv2.INTER_AREA)
+        seeded = cv2.resize(g_c * per_channel(seed.astype(np.float32)), small_hw, interpolation=cv2.INTER_AREA)
         mean = cv2.GaussianBlur(seeded, (0, 0), sigma) / np.maximum(den, 1e-3)[..., None]
         mean = cv2.resize(mean, (g_c.shape[1], g_c.shape[0]), interpolation=cv2.INTER_LINEAR)
         off = np.abs(g_c - mean)
@@ -680,7 +689,7 @@ def _fit_to_body(
         spread_small = num / np.maximum(den, 1e-3)
         local = spread_small[my // FILL_SCALE, mx // FILL_SCALE]
         limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * local)
-        use = seed[my, mx] & (np.abs(source - tex[gy_, gx_]).sum(-1) < limit)
+        use = seed[my, mx] & (channel_sum(np.abs(source - tex[gy_, gx_])) < limit)
         tex[gy_[use], gx_[use]] = source[use]
         # the garment's own rim next to the band too (the photo's background blends into it: a light line)
         rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
@@ -689,21 +698,19 @@ def _fit_to_body(
         ry_, rx_ = np.nonzero(rim)
         own = g_c[ry_, rx_]
         rim_limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * spread_small[ry_ // FILL_SCALE, rx_ // FILL_SCALE])
-        stays = np.abs(own - tex[ry_, rx_]).sum(-1) < rim_limit
+        stays = channel_sum(np.abs(own - tex[ry_, rx_])) < rim_limit
         tex[ry_[stays], rx_[stays]] = own[stays]
         # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
         closed = cv2.morphologyEx((cov | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
         grow |= closed & ~cov
-        g_all[i][crop][grow | rim] = tex[grow | rim]
+        g_c[grow | rim] = tex[grow | rim]
+        g_out[i, :, y0:y1, x0:x1] = torch.from_numpy(g_c).permute(2, 0, 1)
         a[crop][grow | rim] = 1.0
 
-    def back(array: np.ndarray) -> Tensor:
-        t = torch.from_numpy(array)
-        # (contiguous: the lerps with the person's (B, 3, H, W) took 4x as long on a channels-last view)
-        t = t.permute(0, 3, 1, 2).contiguous() if t.ndim == 4 else t.unsqueeze(1)
+    def back(t: Tensor) -> Tensor:
         return t.to(device=alpha.device, dtype=alpha.dtype)
 
-    return _Fitted(back(g_all).to(garment.dtype), back(a_all))
+    return _Fitted(back(g_out).to(garment.dtype), back(torch.from_numpy(a_all).unsqueeze(1)))
 
 
 #: `_hidden_limbs`: an arm bone whose drawn limb the parse map's arms cover at least this share of is seen, not
@@ -1044,7 +1051,7 @@ def _blend_into_skin(
     # (blurred at the ramp's pixels only, `blur_at`: the same values, a third of the crop's blurs)
     real = skin.astype(np.float32)
     ys, xs = np.nonzero(ramp > 0)
-    own = blur_at(c.img * real[..., None], sigma, ys, xs) / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
+    own = blur_at(c.img * per_channel(real), sigma, ys, xs) / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
     shift = blur_at(fill, sigma, ys, xs) - own
     fill = fill.astype(np.float32)  # (a copy)
     fill[ys, xs] = np.clip(c.img[ys, xs] + shift, 0, 1)
@@ -1065,7 +1072,7 @@ def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np
     rim = c.old & c.covered & (to_edge <= r)
     if front.any():
         rim &= cv2.distanceTransform((~front).astype(np.uint8), cv2.DIST_L2, 3) > 2.0 * r
-    rim[rim] = np.abs(c.img[rim] - garment[rim]).sum(-1) > RIM_COLOUR
+    rim[rim] = channel_sum(np.abs(c.img[rim] - garment[rim])) > RIM_COLOUR
     return rim
 
 
@@ -1237,7 +1244,7 @@ def _fill(
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
         # no seam where a repainted upper arm meets the real forearm)
         gap = (RESIDUE_PX + FRINGE_PX) * unit
-        near_seed = np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit))[..., None]
+        near_seed = per_channel(np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit)))
         skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & _FACE) == 0), unit)
@@ -1247,8 +1254,8 @@ def _fill(
         if _grain_support(bands, visible, unit) is not None:
             skin_grain = skin_grain + (_grain(bands, visible, unit) - skin_grain) * legs.zone
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
-    bg_fill = bg_fill * _grain(bands, bg_seed, unit)[..., None]
-    return np.clip(skin_fill + (bg_fill - skin_fill) * wc[..., None], 0, 1)
+    bg_fill = bg_fill * per_channel(_grain(bands, bg_seed, unit))
+    return np.clip(skin_fill + (bg_fill - skin_fill) * per_channel(wc), 0, 1)
 
 
 def _visible_leg_skin(img: np.ndarray, legs: np.ndarray, skin_colour: np.ndarray, unit: float) -> np.ndarray:
@@ -1579,7 +1586,7 @@ def _near_residue(
     px, under = ci[band], fc[band]
     to_old = _off_blend(px, old_colour, under)
     residue = np.zeros(band.shape, np.uint8)
-    ok = (to_old < RESIDUE_COLOUR) & (to_old < np.abs(px - under).sum(-1))
+    ok = (to_old < RESIDUE_COLOUR) & (to_old < channel_sum(np.abs(px - under)))
     if lower_front.any():
         to_front = _off_blend(px, np.median(_every(ci, front_own, 7), axis=0), under)
         ok &= ~lower_front[band] | (to_old < np.where(wall[band], 1.0, RESIDUE_FRONT) * to_front)
@@ -1615,17 +1622,19 @@ def _far_residue(
     bg = push_pull(img, seed)
     # the background's own spread next to that reach (a ring as wide as it): its gradients, grain or texture
     ring = seed & (d_old <= 2 * reach)
-    spread = np.abs(img[ring] - bg[ring]).sum(-1) if ring.sum() >= 16 else np.zeros(1, np.float32)
+    spread = (
+        channel_sum(np.abs(_every(img, ring, 1) - _every(bg, ring, 1))) if ring.sum() >= 16 else np.zeros(1, np.float32)
+    )
     limit = max(RESIDUE_FAR_MIN, RESIDUE_FAR_NOISE * float(np.percentile(spread, 90)))
     old_colour = np.median(_every(img, old, 7), axis=0)
-    px = img[candidates]
+    px = _every(img, candidates, 1)
     hit = np.zeros(old.shape, np.uint8)
     diff = np.zeros(old.shape, np.float32)
-    diff[candidates] = np.abs(px - bg[candidates]).sum(-1)
+    diff[candidates] = channel_sum(np.abs(px - _every(bg, candidates, 1)))
     # a shirt's shaded parts can match the wall pixel by pixel: the difference nearby, on average, counts too
     near_diff = cv2.GaussianBlur(diff, (0, 0), max(1.0, 3 * unit))
     off = (diff > limit) | (near_diff > 0.6 * limit)
-    hit[candidates] = off[candidates] & (np.abs(px - old_colour).sum(-1) < RESIDUE_COLOUR)
+    hit[candidates] = off[candidates] & (channel_sum(np.abs(px - old_colour)) < RESIDUE_COLOUR)
     hit = cv2.morphologyEx(hit, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))  # not single specks of noise
     # nor holes in it (a sleeve's shaded contour near the wall's colour): closed, with the old clothes
     r = max(1, round(4 * unit))
@@ -1642,8 +1651,8 @@ def _far_residue(
     beyond = ~zone & ((codes & _BACKGROUND) > 0) & ~covered if objects and hit.any() and ring.sum() >= 16 else none
     if beyond.any():
         px = img[beyond]
-        beyond[beyond] = (np.abs(px - np.median(img[ring], axis=0)).sum(-1) > limit) & (
-            np.abs(px - old_colour).sum(-1) < RESIDUE_COLOUR
+        beyond[beyond] = (channel_sum(np.abs(px - np.median(img[ring], axis=0))) > limit) & (
+            channel_sum(np.abs(px - old_colour)) < RESIDUE_COLOUR
         )
     if beyond.any():
         count, parts = cv2.connectedComponents((hit | beyond).astype(np.uint8), connectivity=8)
@@ -1672,8 +1681,8 @@ def _off_blend(px: np.ndarray, colour: np.ndarray, under: np.ndarray) -> np.ndar
     """(N,) sum of |RGB| differences of colours `px` (N, 3) from the nearest blend of `colour` (3,) with at most 85 %
     of `under` (N, 3) (a pixel on the outline of something of `colour` over `under`, or that colour itself)."""
     d = under - colour
-    t = np.clip(((px - colour) * d).sum(-1) / np.maximum((d * d).sum(-1), 1e-6), 0.0, 0.85)
-    return np.abs(px - (colour + t[:, None] * d)).sum(-1)
+    t = np.clip(channel_sum((px - colour) * d) / np.maximum(channel_sum(d * d), 1e-6), 0.0, 0.85)
+    return channel_sum(np.abs(px - (colour + t[:, None] * d)))
 
 
 def _specks(front: np.ndarray, freed: np.ndarray, unit: float) -> np.ndarray:
@@ -2063,7 +2072,7 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
             continue
         old_colour = np.median(_every(img[i], old, 7), axis=0)
         px = img[i, y0:y1, x0:x1][arm]
-        nearer_old = np.abs(px - old_colour).sum(-1) < np.abs(px - skin_np[i]).sum(-1)
+        nearer_old = channel_sum(np.abs(px - old_colour)) < channel_sum(np.abs(px - skin_np[i]))
         sleeve = np.zeros(arm.shape, np.uint8)
         sleeve[arm] = ~_skin_like(px, skin_np[i]) & nearer_old
         sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
@@ -2104,7 +2113,7 @@ def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zo
         cand = candidate[y0:y1, x0:x1]
         px = img[i, y0:y1, x0:x1][cand]
         old_colour = np.median(_every(img[i], old, 7), axis=0)
-        nearer_skin = np.abs(px - skin_np[i]).sum(-1) < np.abs(px - old_colour).sum(-1)
+        nearer_skin = channel_sum(np.abs(px - skin_np[i])) < channel_sum(np.abs(px - old_colour))
         raw = np.zeros(cand.shape, np.uint8)
         raw[cand] = _shaded_skin_like(px, skin_np[i]) & nearer_skin
         part = cv2.morphologyEx(raw, cv2.MORPH_OPEN, kernel)
@@ -2143,9 +2152,9 @@ def _every(x: np.ndarray, mask: np.ndarray, step: int) -> np.ndarray:
 def _skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
     luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
-    total = px.sum(axis=-1, keepdims=True) + 1e-3
-    ref_total = ref.sum(axis=-1, keepdims=True) + 1e-3  # (a colour per pixel too: `_shaded_skin_like`)
-    chroma = np.abs(px / total - ref / ref_total).max(axis=-1) < SKIN_TOLERANCE
+    total = channel_sum(px)[..., None] + 1e-3
+    ref_total = channel_sum(ref)[..., None] + 1e-3  # (a colour per pixel too: `_shaded_skin_like`)
+    chroma = channel_max(np.abs(px / total - ref / ref_total)) < SKIN_TOLERANCE
     ratio = total[..., 0] / ref_total[..., 0]
     return chroma & (ratio > 0.6) & (ratio < 1.4)
 

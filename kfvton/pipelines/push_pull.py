@@ -6,6 +6,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .._arrays import per_channel
+
 __all__ = ["PUSH_PULL_SCALE", "push_pull", "push_pull_levels", "mask_box"]
 
 #: The multi-scale fill starts at 1/PUSH_PULL_SCALE of the resolution (skin and backgrounds are smooth).
@@ -26,10 +28,10 @@ def push_pull(img: np.ndarray, seed: np.ndarray) -> np.ndarray:
     if min(seed.shape) >= 64:
         size = (-(-seed.shape[1] // PUSH_PULL_SCALE), -(-seed.shape[0] // PUSH_PULL_SCALE))
         small_w = cv2.resize(weight, size, interpolation=cv2.INTER_AREA)
-        small_v = cv2.resize(img * weight[..., None], size, interpolation=cv2.INTER_AREA)
+        small_v = cv2.resize(img * per_channel(weight, img.shape[-1]), size, interpolation=cv2.INTER_AREA)
         small = push_pull_levels(small_v, small_w)
         return cv2.resize(small, (seed.shape[1], seed.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return push_pull_levels(img * weight[..., None], weight)
+    return push_pull_levels(img * per_channel(weight, img.shape[-1]), weight)
 
 
 def push_pull_levels(weighted: np.ndarray, weight: np.ndarray) -> np.ndarray:

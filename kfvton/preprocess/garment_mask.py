@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import to_uint8_hwc
+from .._arrays import channel_sum, per_channel, to_uint8_hwc
 from .._checks import check_image, check_mask, check_same_batch, check_shape
 from ..pipelines.push_pull import mask_box
 from .mask_ops import largest_component
@@ -755,7 +755,7 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
         sub = img[y0:y1, x0:x1].copy()  # (`img` may be a view of the caller's tensor)
         sub[ry - y0, rx - x0] = own
         k = inside[y0:y1, x0:x1].astype(np.float32)
-        num = cv2.blur(sub * k[..., None], (2 * r + 3, 2 * r + 3))
+        num = cv2.blur(sub * per_channel(k), (2 * r + 3, 2 * r + 3))
         den = cv2.blur(k, (2 * r + 3, 2 * r + 3))
         near = num[by - y0, bx - x0] / np.maximum(den[by - y0, bx - x0], 1e-6)[:, None]
         ys, xs = np.concatenate((ry, by)), np.concatenate((rx, bx))
@@ -810,12 +810,11 @@ def _shadow_band(
         return None
     size = 2 * deep_disc.shape[0] + 1  # a window a few print motifs wide
     weight = core.astype(np.float32)
-    local = (
-        cv2.blur(img * weight[..., None], (size, size)) / np.maximum(cv2.blur(weight, (size, size)), 1e-6)[..., None]
-    )
+    num, den = cv2.blur(img * per_channel(weight), (size, size)), cv2.blur(weight, (size, size))
     by, bx = np.nonzero(band)
     cy, cx = _nearest_pixels(core, by, bx)
-    pale = _nearer_backdrop(img[by, bx], backdrop, local[cy, cx], SHADOW_SHARE)
+    local = num[cy, cx] / np.maximum(den[cy, cx], 1e-6)[:, None]  # (the mean at those pixels only)
+    pale = _nearer_backdrop(img[by, bx], backdrop, local, SHADOW_SHARE)
     return by[pale], bx[pale], img[cy[pale], cx[pale]]
 
 
@@ -831,5 +830,6 @@ def _nearer_backdrop(px: np.ndarray, backdrop: np.ndarray, colour: np.ndarray, s
     `colour` (n, 3), projected on that line, where the two differ by at least `RIM_CONTRAST` (a garment of the
     backdrop's colour has no rim to clean)."""
     span = colour - backdrop
-    along = ((px - backdrop) * span).sum(-1) / np.maximum((span * span).sum(-1), 1e-6)
-    return (along < share) & (np.abs(span).sum(-1) >= RIM_CONTRAST)
+    # (`channel_sum`: NumPy's sums over the 3-long last axis, as fast whole-array additions)
+    along = channel_sum((px - backdrop) * span) / np.maximum(channel_sum(span * span), 1e-6)
+    return (along < share) & (channel_sum(np.abs(span)) >= RIM_CONTRAST)

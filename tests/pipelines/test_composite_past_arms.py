@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose, joint_index
-from kfvton.pipelines.composite import UPPER_LABELS, _codes, _fit_to_body, _past_the_arms
+from kfvton.pipelines.composite import CHAMFER_AXIAL, UPPER_LABELS, _codes, _fit_to_body, _past_the_arms
 from kfvton.preprocess.parse_labels import labels_in
 
 H, W = 120, 100
@@ -65,3 +66,22 @@ def test_fit_to_body_leaves_a_channels_last_garment_as_it_was():
     assert (fitted.alpha > alpha).any()  # (the band was grown)
     assert not torch.equal(fitted.garment, garment)
     assert torch.equal(garment, before)
+
+
+def test_chamfer_distance_in_grown_rows_is_the_full_frames_below_the_limit():
+    """`_fit_to_body` measures the distance to the body over the garment's rows grown by (limit + 2) /
+    `CHAMFER_AXIAL` (+ 2): there every distance under limit + 2 (what the soft cut reads) equals the whole frame's,
+    bit for bit, and the others stay at least limit + 2 (cut either way), for scattered body specks and blobs."""
+    rng = np.random.default_rng(0)
+    limit = 9.0
+    margin = int(np.ceil((limit + 2.0) / CHAMFER_AXIAL)) + 2
+    for density in (0.0, 0.0003, 0.001):
+        body = rng.random((200, 140)) < density
+        body[95:110, 20:50] = True  # (a blob just below the rows: its near pixels lie outside them)
+        full = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 3)
+        y0, y1 = 40, 90  # the garment's rows
+        part = cv2.distanceTransform((~body[y0 - margin : y1 + margin]).astype(np.uint8), cv2.DIST_L2, 3)
+        inner, want = part[margin:-margin], full[y0:y1]
+        near = want < limit + 2
+        assert near.any() and (~near).any()
+        assert np.array_equal(inner[near], want[near]) and (inner[~near] >= limit + 2).all()

@@ -181,6 +181,26 @@ class TestWarpGarment:
             rtol=0,
         )
 
+    def test_antialias_blur_per_plane_is_the_channels_last_filter(self):
+        """OpenCV's filter run per channel plane gives, bit for bit, what it gives on the image channels last (one
+        call over interleaved channels), also for a channels-last tensor."""
+        import cv2
+        import numpy as np
+
+        from kfvton.pipelines.garment_warp import ANTIALIAS_TAPS, antialias_blur
+
+        image = torch.rand(2, 3, 64, 48, generator=torch.Generator().manual_seed(0))
+        sigma = torch.tensor([0.8, 2.1])
+        for x in (image, image.contiguous(memory_format=torch.channels_last)):
+            out = antialias_blur(x, sigma)
+            for i in range(2):
+                taps = torch.arange(-ANTIALIAS_TAPS, ANTIALIAS_TAPS + 1, dtype=torch.float32)
+                k = torch.exp(-(taps**2) / (2 * sigma[i] ** 2))
+                k = (k / k.sum()).numpy()
+                hwc = np.ascontiguousarray(image[i].permute(1, 2, 0).numpy())
+                want = cv2.sepFilter2D(hwc, -1, k, k, borderType=cv2.BORDER_REFLECT_101)
+                assert np.array_equal(out[i].permute(1, 2, 0).numpy(), want)
+
     def test_a_seam_where_two_parts_meet_is_closed(self):
         """Two parts of a part warp ending side by side leave a one-pixel column no part claims (sampled as 0) and
         a pin-hole at the photo's own outline: the try-on showed the person through them (a dotted pale line

@@ -246,6 +246,19 @@ class TestSkinShading:
         got = skin_slopes(grey, skin, 1.0)
         assert np.all(got >= np.asarray(lo) - 1e-6) and np.all(got <= np.asarray(hi) + 1e-6), got
 
+    def test_shaded_skin_is_the_per_pixel_formula(self):
+        """Bit-identical to `colour * exp(log(gain) * slopes)` broadcast per pixel, for a (3,) and an (H, W, 3)
+        colour, float32 and float64, (H, W) and (N,) gains with zeros (clamped at 1e-3)."""
+        rng = np.random.default_rng(0)
+        k = np.array([1.1, 0.95, 0.8], np.float32)
+        for shape in ((33, 21), (50,)):
+            gain = (2 * rng.random(shape)).astype(np.float32)
+            gain.flat[0] = 0.0
+            for colour in (RED, RED.astype(np.float64), rng.random((*shape, 3), dtype=np.float32)):
+                want = (colour * np.exp(np.log(np.maximum(gain, 1e-3))[..., None] * k)).astype(np.float32)
+                got = shade_skin(colour, gain, k)
+                assert got.dtype == np.float32 and np.array_equal(got, want)
+
     def test_shaded_skin_keeps_the_gains_luminance_and_is_redder_in_the_shadow(self):
         colour = np.array([0.85, 0.66, 0.56], np.float32)
         gain = np.array([[1.0, 0.8, 0.6]], np.float32)
