@@ -214,7 +214,6 @@ class TestPaleGarmentOnFlawlessBackdrop:
         assert mask[90:210, 50:60].mean() < 0.05
         assert (mask & (cv2.dilate(shape, np.ones((5, 5), np.uint8)) == 0)).sum() == 0  # 248 px without the check
 
-
     @pytest.mark.parametrize("colour", [(225, 150, 120), (200, 40, 40)])  # a peach blouse, a red tee
     def test_jpeg_ring_round_the_outline_is_not_garment(self, colour):
         """A product photo at 1024 x 768 on a flawless 246 backdrop, saved as JPEG (quality 75): the ringing that
@@ -233,6 +232,7 @@ class TestPaleGarmentOnFlawlessBackdrop:
         inside = cv2.distanceTransform(shape, cv2.DIST_L2, 5)
         assert ((mask > 0.5) & (outside > 2)).sum() < 500
         assert ((mask < 0.5) & (inside > 2)).sum() == 0
+
 
 class TestGarmentMaskFromAlpha:
     def test_binarises(self):
