@@ -273,7 +273,7 @@ def _waistband_under_top(parse: Tensor, person: Tensor, joints: Tensor) -> Tenso
     """`parse` (B, H, W) with the top's pixels (upper clothes, coat) just above the old lower garment (pants, skirt)
     relabelled as it where they are coloured as it: each column's run of such pixels up from the labelled edge, at
     most `WAISTBAND_EDGE` hip widths (`joints` (B or 1, 25, 3) BODY_25 pixels) long, `CLEARLY` nearer the old
-    garment's colour (its band just below the edge) than the top's (its band just above). A parse map's boundary
+    garment's colour (its band just below the edge) than any of the top's main colours (its band just above). A parse map's boundary
     between a top and the trousers lies a few pixels off the colour edge; the old waistband's top rows labelled as
     the top were kept in front of the new garment (a sliver of the old colour along the new waistband) and placed
     the new waist that much low. `person` (B or 1, 3, H, W) [0, 1]."""
@@ -304,7 +304,8 @@ def _waistband_under_top(parse: Tensor, person: Tensor, joints: Tensor) -> Tenso
         if below.sum() < 20 or above.sum() < 20:
             continue
         d_old = np.linalg.norm(lab - np.median(lab[below], axis=0), axis=-1)
-        d_top = np.linalg.norm(lab - np.median(lab[above], axis=0), axis=-1)
+        # the top's own colours, each: a print's dark stripes next to dark trousers are the top (013564's zebra hem)
+        d_top = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[above], k=3, share=0.1)], axis=0)
         cand = t & (d_old < CLEARLY * d_top)
         run = o.copy()
         for _ in range(k):  # each column's run of candidates up from the old garment, k rows at most

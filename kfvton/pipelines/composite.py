@@ -1463,10 +1463,46 @@ def _leg_segments(legs: np.ndarray, keypoints: KeypointPairs | None, i: int) -> 
             a, b = bone
             wa, wb = LEG_WIDTHS[bone]
             n = normals[bone]
-            segments.append(
-                (xy[a] + n * shifts[0], xy[b] + n * shifts[1], 0.5 * wa * scale * sw, 0.5 * wb * scale * sw)
-            )
+            segment = (xy[a] + n * shifts[0], xy[b] + n * shifts[1], 0.5 * wa * scale * sw, 0.5 * wb * scale * sw)
+            segments.extend(_thigh_from_hem(segment, xs, ys, sw) if bone == thigh else [segment])
     return _Legs(segments, float(0.5 * (xy[9][1] + xy[12][1]))) if segments else None
+
+
+def _thigh_from_hem(
+    segment: tuple[np.ndarray, np.ndarray, float, float], xs: np.ndarray, ys: np.ndarray, sw: float
+) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """A thigh's `segment` (hip -> knee, as `_Legs.segments`) split where its visible skin (`xs`, `ys`: the parse
+    map's leg pixels) begins below an old hem, at least `ARM_TOP` down the bone: from there the drawn thigh is as
+    wide and as placed as that skin over `ARM_TOP` of the bone below it (its 5-95 % span / 0.9), and it tapers from the hip to
+    there. The bins' median fit (or the calf's, when too little thigh shows for a bin) put the repainted thigh's
+    sides up to 9 px off the real ones where they meet (the quick lower workflow, 013565: a pale bulge beside one
+    thigh, a notch of wall in the other)."""
+    pa, pb, ra, rb = segment
+    d = pb - pa
+    length = float(np.linalg.norm(d))
+    if length < 4 or len(xs) == 0:
+        return [segment]
+    n = np.array([-d[1], d[0]]) / length
+    dx, dy = xs - pa[0], ys - pa[1]
+    t = (dx * d[0] + dy * d[1]) / length**2
+    across = dx * n[0] + dy * n[1]
+    near = (t >= 0) & (t <= 1) & (np.abs(across) < 1.2 * max(ra, rb) * ARM_SCALE[1])
+    # where the skin begins: the first slice of half `ARM_TOP` at least `ARM_FULL` full (stray leg pixels of
+    # estimated regions at the crotch are not the thigh showing)
+    edges = np.arange(0.0, 1.0 + 1e-9, 0.5 * ARM_TOP)
+    counts = np.histogram(t[near], edges)[0]
+    expected = 0.5 * ARM_TOP * length * 2 * (ra + 0.5 * (edges[:-1] + edges[1:]) * (rb - ra))
+    full = np.nonzero(counts >= ARM_FULL * expected)[0]
+    if len(full) == 0 or edges[full[0]] < ARM_TOP or edges[full[0]] > 1 - ARM_TOP:
+        return [segment]  # the thigh shows up to the hip (nothing repainted along it), or no thigh shows
+    t0 = float(t[near & (t >= edges[full[0]])].min())
+    top = near & (t >= t0) & (t <= t0 + ARM_TOP)
+    lo, hi = np.percentile(across[top], (5, 95))
+    r0 = 0.5 * float(hi - lo) / 0.9  # (the 5-95 % span of a leg's evenly filled width is 0.9 of it)
+    if r0 < ARM_FULL * (ra + t0 * (rb - ra)):
+        return [segment]  # the old hem crosses the thigh slantwise: no full width to continue
+    p0 = pa + t0 * d + n * 0.5 * float(lo + hi)
+    return [(pa, p0, ra, r0), (p0, pb, r0, rb)]
 
 
 @dataclass(frozen=True)
