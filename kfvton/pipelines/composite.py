@@ -1464,8 +1464,19 @@ def _leg_segments(legs: np.ndarray, keypoints: KeypointPairs | None, i: int) -> 
             wa, wb = LEG_WIDTHS[bone]
             n = normals[bone]
             segment = (xy[a] + n * shifts[0], xy[b] + n * shifts[1], 0.5 * wa * scale * sw, 0.5 * wb * scale * sw)
-            segments.extend(_thigh_from_hem(segment, xs, ys, sw) if bone == thigh else [segment])
+            if bone == thigh:  # (its own leg's skin: nearer its thigh's line than the other thigh's)
+                beside = (12, 13) if thigh == (9, 10) else (9, 10)
+                mine = _line_distance(xs, ys, xy[a], xy[b]) < _line_distance(xs, ys, *(xy[k] for k in beside))
+                segments.extend(_thigh_from_hem(segment, xs[mine], ys[mine], sw))
+            else:
+                segments.append(segment)
     return _Legs(segments, float(0.5 * (xy[9][1] + xy[12][1]))) if segments else None
+
+
+def _line_distance(xs: np.ndarray, ys: np.ndarray, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+    """(N,) distances of the points (`xs`, `ys`) from the line through `pa` and `pb` (x, y)."""
+    d = pb - pa
+    return np.abs((xs - pa[0]) * d[1] - (ys - pa[1]) * d[0]) / max(float(np.linalg.norm(d)), 1e-6)
 
 
 def _thigh_from_hem(
