@@ -16,7 +16,7 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
 Trousers and shorts: waist corners and centre on the waist line; the crotch `sx` x the garment's rise below the
     waist (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees: flat-lay
     photos show the legs parting below the real crotch, so the garment's own proportions decide); the hip points at the crotch's
-    height, at least the body's width there; each leg walks the garment's leg length along hip -> knee -> ankle
+    height, at least the body's width there and the seat's (`SEAT_BELOW` hw below the hip joints); each leg walks the garment's leg length along hip -> knee -> ankle
     (ankle = knee + thigh when missing) from the leg's top, at most to the ankle (trousers: never over the feet) or
     `SHORTS_PAST_KNEE` thigh lengths past the knee (shorts: its lowest hem corner), and its hem corners lie across the leg there, at least
     `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw wide (thigh .. ankle), the outer corner away from the body's centre. When

@@ -18,6 +18,8 @@ is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_ar
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
 Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE` waist widths above the new waist
 line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
+The top's pixels just above the old pants / skirt, coloured as them, are their waistband (`_waistband_under_top`:
+a parse map's boundary a few rows low), replaced rather than kept in front, and the new waist placed at its top.
 Old pants / skirt pixels speckled among the top's (`_specks_of_top`: estimated regions split a printed top's hem
 pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
@@ -296,7 +298,7 @@ def _waistband_under_top(parse: Tensor, person: Tensor, joints: Tensor) -> Tenso
         x0, x1 = int(xs.min()), int(xs.max()) + 1
         rgb = person[i if person.shape[0] > 1 else 0, :, y0:y1, x0:x1].detach().float().permute(1, 2, 0).cpu().numpy()
         lab = to_lab(rgb)
-        o, t, e = old[y0:y1, x0:x1], top[y0:y1, x0:x1], edge[y0:y1, x0:x1]
+        o, t = old[y0:y1, x0:x1], top[y0:y1, x0:x1]
         rows = np.arange(y1 - y0)[:, None]
         lo, hi = int(ys.min()) - y0, int(ys.max()) - y0
         below = o & (rows > lo) & (rows <= hi + 2 * k)  # the old garment's band under its edge

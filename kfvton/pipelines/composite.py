@@ -59,7 +59,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, each upper arm
          under a freed sleeve continued as where it leaves the sleeve (`_upper_arms_under_sleeves`), and the torso
          outline `_torso_outline`: an arm under a freed sleeve is arm-wide; under lower garments and dresses, below
-         the hips, only the legs fitted to the visible legs, `_leg_segments`, `LEG_WIDTHS`) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
+         the hips, only the legs fitted to the visible legs, `_leg_segments`, `LEG_WIDTHS`, each thigh continued as where
+         its skin shows below the old hem, `_thigh_from_hem`) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
          `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
          upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.

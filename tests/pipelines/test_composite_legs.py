@@ -172,6 +172,10 @@ def test_thighs_meet_the_visible_skin_below_the_old_hem() -> None:
     for row in (640, 648):  # just above the visible skin: the repainted thighs' sides meet it
         for lo, hi, seen in ((0, 384, (290, 339)), (384, W, (428, 477))):
             cols = lo + np.nonzero(drawn[row, lo:hi])[0]
-            assert abs(int(cols.min()) - seen[0]) <= 2 and abs(int(cols.max()) - seen[1]) <= 2, (row, cols.min(), cols.max())
+            assert abs(int(cols.min()) - seen[0]) <= 2 and abs(int(cols.max()) - seen[1]) <= 2, (
+                row,
+                cols.min(),
+                cols.max(),
+            )
     starts = sorted(float(pa[1]) for pa, _, _, _ in fit.segments)
     assert starts[:2] == [480.0, 480.0]  # (both thighs from the hip joints)
