@@ -16,7 +16,7 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
 Trousers and shorts: waist corners and centre on the waist line; the crotch `sx` x the garment's rise below the
     waist (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees: flat-lay
     photos show the legs parting below the real crotch, so the garment's own proportions decide); the hip points at the crotch's
-    height, at least the body's width there; each leg walks the garment's leg length along hip -> knee -> ankle
+    height, at least the body's width there and the seat's (`SEAT_BELOW` hw below the hip joints); each leg walks the garment's leg length along hip -> knee -> ankle
     (ankle = knee + thigh when missing) from the leg's top, at most to the ankle (trousers: never over the feet) or
     `SHORTS_PAST_KNEE` thigh lengths past the knee (shorts: its lowest hem corner), and its hem corners lie across the leg there, at least
     `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw wide (thigh .. ankle), the outer corner away from the body's centre. When
@@ -88,6 +88,8 @@ SHORTS_PAST_KNEE = 0.0  # shorts end at most this far below the knee joint, x th
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
 HIP_UNEVEN = 0.6  # `_Body.hips_half`: x hw (Dress Code label maps: the sides differ by at most 0.4 hw, turned
 # bodies included; a bag labelled as the dress by estimated regions by 0.8)
+SEAT_BELOW = 0.15  # the seat's width (a floor for the hips' at the crotch) this many hw below the hip joints (tops
+# hanging there are not the body)
 HIP_LOOSE = 1.08  # hips at most this times the body's half-width there (flat-lay garments look wider than worn)
 FLAT_TO_WORN = 0.8  # a flat-lay skirt's width below the waist, seen from the front when worn (a flat width is
 # half the girth; a round section shows 2 / pi of it, a flatter one more)
@@ -556,7 +558,11 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
     crotch = body.waist + crotch_d * v
     put("crotch", crotch)
     g_hip_half = (gxy("hip_left")[0] - gxy("hip_right")[0]).abs() / 2
+    # the body's width at the crotch, and at least across the hips just below their joints (the widest part the
+    # garment covers; placed at the crotch only, the seat narrowed between the waist and the crotch)
     body_half = body.half_width(crotch, HIP_HALF)
+    if body.body is not None:
+        body_half = torch.maximum(body_half, body.half_width(body.hip + SEAT_BELOW * hw * v, HIP_HALF))
     hip_half = (g_hip_half * sx).clamp(body_half, body_half * HIP_LOOSE)
     put("hip_right", crotch - hip_half * u)
     put("hip_left", crotch + hip_half * u)

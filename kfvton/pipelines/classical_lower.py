@@ -18,6 +18,8 @@ is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_ar
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
 Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE` waist widths above the new waist
 line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
+The top's pixels just above the old pants / skirt, coloured as them, are their waistband (`_waistband_under_top`:
+a parse map's boundary a few rows low), replaced rather than kept in front, and the new waist placed at its top.
 Old pants / skirt pixels speckled among the top's (`_specks_of_top`: estimated regions split a printed top's hem
 pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
@@ -104,6 +106,9 @@ SPECK_CHANGES = 3.0  # ... or where top and lower garment meet this many times a
 # boundary (one change per window column: a share of 1 / window) -- a speckled mix
 COAT_ABOVE = 0.15  # `_coat_above_waist`: old pants reaching this many waist widths above the new waist line
 BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
+WAISTBAND_EDGE = 0.06  # `_waistband_under_top`: top pixels at most this many hip widths above the old lower
+# garment's labelled edge, coloured as it (the estimated regions of the quick lower workflow's 013565 put the
+# edge 3-5 px below the chambray waistband's top: a blue sliver stayed between the top and the new shorts)
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
 ARM_REACH = 0.4  # `front_without_parse`: arms and hands within this many hip widths of their bones
@@ -264,6 +269,55 @@ def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
     speckled = density > SPECK_CHANGES / k
     to_top = lower & ((share_top > SPECK_MAJORITY * share_lower) | (speckled & (share_top > 0.2)))
     return torch.where(to_top, torch.full_like(parse, 5), parse)
+
+
+def _waistband_under_top(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
+    """`parse` (B, H, W) with the top's pixels (upper clothes, coat) just above the old lower garment (pants, skirt)
+    relabelled as it where they are coloured as it: each column's run of such pixels up from the labelled edge, at
+    most `WAISTBAND_EDGE` hip widths (`joints` (B or 1, 25, 3) BODY_25 pixels) long, `CLEARLY` nearer the old
+    garment's colour (its band just below the edge) than any of the top's main colours (its band just above). A parse map's boundary
+    between a top and the trousers lies a few pixels off the colour edge; the old waistband's top rows labelled as
+    the top were kept in front of the new garment (a sliver of the old colour along the new waistband) and placed
+    the new waist that much low. `person` (B or 1, 3, H, W) [0, 1]."""
+    out = parse.clone()
+    h, w = parse.shape[-2:]
+    for i in range(parse.shape[0]):
+        j = joints[i if joints.shape[0] > 1 else 0].detach().cpu().numpy()
+        if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
+            continue
+        k = max(2, round(WAISTBAND_EDGE * float(np.linalg.norm(j[12, :2] - j[9, :2]))))
+        p = parse[i].cpu().numpy()
+        old = np.isin(p, (9, 12))
+        top = np.isin(p, KFVTON_UPPER_CLOTHES)
+        edge = top & np.roll(old, -1, axis=0)  # top pixels right above an old lower-garment pixel
+        edge[-1] = False
+        if edge.sum() < 10:
+            continue
+        ys, xs = edge.nonzero()
+        y0, y1 = max(0, int(ys.min()) - 3 * k), min(h, int(ys.max()) + 3 * k + 1)
+        x0, x1 = int(xs.min()), int(xs.max()) + 1
+        rgb = person[i if person.shape[0] > 1 else 0, :, y0:y1, x0:x1].detach().float().permute(1, 2, 0).cpu().numpy()
+        lab = to_lab(rgb)
+        o, t = old[y0:y1, x0:x1], top[y0:y1, x0:x1]
+        rows = np.arange(y1 - y0)[:, None]
+        lo, hi = int(ys.min()) - y0, int(ys.max()) - y0
+        below = o & (rows > lo) & (rows <= hi + 2 * k)  # the old garment's band under its edge
+        above = t & (rows < hi - k) & (rows >= lo - 3 * k)  # the top's band above the strip tested
+        if below.sum() < 20 or above.sum() < 20:
+            continue
+        d_old = np.linalg.norm(lab - np.median(lab[below], axis=0), axis=-1)
+        # the top's own colours, each: a print's dark stripes next to dark trousers are the top (013564's zebra hem)
+        d_top = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[above], k=3, share=0.1)], axis=0)
+        cand = t & (d_old < CLEARLY * d_top)
+        run = o.copy()
+        for _ in range(k):  # each column's run of candidates up from the old garment, k rows at most
+            run[:-1] |= run[1:] & cand[:-1]
+        grown = run & t
+        if not grown.any():
+            continue
+        label = 12 if (p[old] == 12).sum() > (p[old] == 9).sum() else 9
+        out[i, y0:y1, x0:x1][torch.from_numpy(grown).to(parse.device)] = label
+    return out
 
 
 def _bags_apart(parse: Tensor, joints: Tensor, hw: Tensor) -> Tensor:
@@ -587,6 +641,8 @@ def tryon_lower_or_dress(
     if parse is not None:  # clothes labels beside the forearms are a bag (estimated regions): background
         beyond = _beyond_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
         parse = _bags_beside_arms(parse, beyond)
+        if category == "lower":
+            parse = _waistband_under_top(parse, person, pose.rescaled(tuple(parse.shape[-2:])).joints)
     silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
     if category == "lower":
         landmarks = detect_lower_landmarks(garment, mask)

@@ -59,7 +59,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, each upper arm
          under a freed sleeve continued as where it leaves the sleeve (`_upper_arms_under_sleeves`), and the torso
          outline `_torso_outline`: an arm under a freed sleeve is arm-wide; under lower garments and dresses, below
-         the hips, only the legs fitted to the visible legs, `_leg_segments`, `LEG_WIDTHS`) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
+         the hips, only the legs fitted to the visible legs, `_leg_segments`, `LEG_WIDTHS`, each thigh continued as where
+         its skin shows below the old hem, `_thigh_from_hem`) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
          `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
          upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
          body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
@@ -1470,10 +1471,57 @@ def _leg_segments(legs: np.ndarray, keypoints: KeypointPairs | None, i: int) -> 
             a, b = bone
             wa, wb = LEG_WIDTHS[bone]
             n = normals[bone]
-            segments.append(
-                (xy[a] + n * shifts[0], xy[b] + n * shifts[1], 0.5 * wa * scale * sw, 0.5 * wb * scale * sw)
-            )
+            segment = (xy[a] + n * shifts[0], xy[b] + n * shifts[1], 0.5 * wa * scale * sw, 0.5 * wb * scale * sw)
+            if bone == thigh:  # (its own leg's skin: nearer its thigh's line than the other thigh's)
+                beside = (12, 13) if thigh == (9, 10) else (9, 10)
+                mine = _line_distance(xs, ys, xy[a], xy[b]) < _line_distance(xs, ys, *(xy[k] for k in beside))
+                segments.extend(_thigh_from_hem(segment, xs[mine], ys[mine], sw))
+            else:
+                segments.append(segment)
     return _Legs(segments, float(0.5 * (xy[9][1] + xy[12][1]))) if segments else None
+
+
+def _line_distance(xs: np.ndarray, ys: np.ndarray, pa: np.ndarray, pb: np.ndarray) -> np.ndarray:
+    """(N,) distances of the points (`xs`, `ys`) from the line through `pa` and `pb` (x, y)."""
+    d = pb - pa
+    return np.abs((xs - pa[0]) * d[1] - (ys - pa[1]) * d[0]) / max(float(np.linalg.norm(d)), 1e-6)
+
+
+def _thigh_from_hem(
+    segment: tuple[np.ndarray, np.ndarray, float, float], xs: np.ndarray, ys: np.ndarray, sw: float
+) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
+    """A thigh's `segment` (hip -> knee, as `_Legs.segments`) split where its visible skin (`xs`, `ys`: the parse
+    map's leg pixels) begins below an old hem, at least `ARM_TOP` down the bone: from there the drawn thigh is as
+    wide and as placed as that skin over `ARM_TOP` of the bone below it (its 5-95 % span / 0.9), and it tapers from the hip to
+    there. The bins' median fit (or the calf's, when too little thigh shows for a bin) put the repainted thigh's
+    sides up to 9 px off the real ones where they meet (the quick lower workflow, 013565: a pale bulge beside one
+    thigh, a notch of wall in the other)."""
+    pa, pb, ra, rb = segment
+    d = pb - pa
+    length = float(np.linalg.norm(d))
+    if length < 4 or len(xs) == 0:
+        return [segment]
+    n = np.array([-d[1], d[0]]) / length
+    dx, dy = xs - pa[0], ys - pa[1]
+    t = (dx * d[0] + dy * d[1]) / length**2
+    across = dx * n[0] + dy * n[1]
+    near = (t >= 0) & (t <= 1) & (np.abs(across) < 1.2 * max(ra, rb) * ARM_SCALE[1])
+    # where the skin begins: the first slice of half `ARM_TOP` at least `ARM_FULL` full (stray leg pixels of
+    # estimated regions at the crotch are not the thigh showing)
+    edges = np.arange(0.0, 1.0 + 1e-9, 0.5 * ARM_TOP)
+    counts = np.histogram(t[near], edges)[0]
+    expected = 0.5 * ARM_TOP * length * 2 * (ra + 0.5 * (edges[:-1] + edges[1:]) * (rb - ra))
+    full = np.nonzero(counts >= ARM_FULL * expected)[0]
+    if len(full) == 0 or edges[full[0]] < ARM_TOP or edges[full[0]] > 1 - ARM_TOP:
+        return [segment]  # the thigh shows up to the hip (nothing repainted along it), or no thigh shows
+    t0 = float(t[near & (t >= edges[full[0]])].min())
+    top = near & (t >= t0) & (t <= t0 + ARM_TOP)
+    lo, hi = np.percentile(across[top], (5, 95))
+    r0 = 0.5 * float(hi - lo) / 0.9  # (the 5-95 % span of a leg's evenly filled width is 0.9 of it)
+    if r0 < ARM_FULL * (ra + t0 * (rb - ra)):
+        return [segment]  # the old hem crosses the thigh slantwise: no full width to continue
+    p0 = pa + t0 * d + n * 0.5 * float(lo + hi)
+    return [(pa, p0, ra, r0), (p0, pb, r0, rb)]
 
 
 @dataclass(frozen=True)

@@ -777,6 +777,31 @@ def test_waistband_under_a_hanging_top_is_raised():
     assert abs(float(_Body(joints, parse).waist[1]) - 125) < 1.5
 
 
+def test_old_waistband_labelled_as_the_top_is_the_old_garment():
+    """A parse map's top / trousers boundary a few rows below the colour edge: the top's pixels just above the
+    labelled edge coloured as the trousers (the old waistband's top rows) become trousers, so they are neither kept
+    in front of the new garment (a sliver of the old colour) nor set the new waist low; rows of the top's own colour
+    stay the top, and so does a trouser-coloured patch farther up than `WAISTBAND_EDGE` hip widths."""
+    from kfvton.pipelines.classical_lower import WAISTBAND_EDGE, _waistband_under_top
+
+    joints = torch.zeros(1, 25, 3)
+    joints[0, 9], joints[0, 12] = torch.tensor([30.0, 110.0, 1.0]), torch.tensor([110.0, 110.0, 1.0])
+    person = torch.zeros(1, 3, 200, 140)
+    person[:, :, 20:96, 20:120] = torch.tensor([0.95, 0.6, 0.45])[:, None, None]  # a salmon top
+    person[:, :, 96:190, 20:120] = torch.tensor([0.45, 0.6, 0.8])[:, None, None]  # blue shorts from row 96
+    person[:, :, 40:43, 60:80] = torch.tensor([0.45, 0.6, 0.8])[:, None, None]  # a blue stripe on the top, far up
+    parse = torch.zeros(1, 200, 140, dtype=torch.long)
+    parse[:, 20:100, 20:120] = 5  # the labels put the edge 4 rows low
+    parse[:, 100:190, 20:120] = 9
+    out = _waistband_under_top(parse, person, joints)
+    assert 4 <= WAISTBAND_EDGE * 80  # (the strip is within reach)
+    assert bool((out[:, 96:100, 20:120] == 9).all())  # the old waistband's rows
+    assert bool((out[:, 20:96, 20:120] == 5).all())  # the top, its far stripe included
+    assert bool((out[:, 100:190, 20:120] == 9).all())
+    person[:, :, 96:100, 20:120] = torch.tensor([0.95, 0.6, 0.45])[:, None, None]  # labels right: nothing moves
+    assert torch.equal(_waistband_under_top(parse, person, joints), parse)
+
+
 def test_waistband_is_the_higher_column_tops():
     """A sash knot (or a hand) over the middle of the old waistband pushes only some columns' top edge down: the
     waist is the `WAIST_COL_Q` quantile of the column tops (013563's knot had put it 39 px low)."""

@@ -157,3 +157,25 @@ def test_repainted_legs_take_the_visible_legs_grain_not_the_arms() -> None:
     thigh = np.log(fill[60:200, 100:121] @ np.array(composite.LUMA_WEIGHTS, np.float32))
     fine = thigh[1:-1, 1:-1] - 0.25 * (thigh[:-2, 1:-1] + thigh[2:, 1:-1] + thigh[1:-1, :-2] + thigh[1:-1, 2:])
     assert float(fine.std()) < 0.018  # (0.011; with the arms' grain 0.026)
+
+
+def test_thighs_meet_the_visible_skin_below_the_old_hem() -> None:
+    """Thighs showing below an old hem at row 650, narrower than the prior and farther off their bones (outwards)
+    than `LEG_SHIFT`: the drawn thigh is split there and meets that skin's sides (the bins' median fit, clamped,
+    left a bulge on one side and a notch on the other), and still starts at the hip joint."""
+    legs = np.zeros((H, W), bool)
+    for x, out in ((340, -25), (428, 25)):
+        legs[650:900, x + out - 25 : x + out + 25] = True  # 50 px wide, 25 px outside the bones
+    fit = _leg_segments(legs, pairs(), 0)
+    assert fit is not None and len(fit.segments) == 6  # per leg: thigh above the hem, thigh below it, calf
+    drawn = composite._draw_legs(fit, (0, 0), (H, W), 1) > 0
+    for row in (640, 648):  # just above the visible skin: the repainted thighs' sides meet it
+        for lo, hi, seen in ((0, 384, (290, 339)), (384, W, (428, 477))):
+            cols = lo + np.nonzero(drawn[row, lo:hi])[0]
+            assert abs(int(cols.min()) - seen[0]) <= 2 and abs(int(cols.max()) - seen[1]) <= 2, (
+                row,
+                cols.min(),
+                cols.max(),
+            )
+    starts = sorted(float(pa[1]) for pa, _, _, _ in fit.segments)
+    assert starts[:2] == [480.0, 480.0]  # (both thighs from the hip joints)
