@@ -36,7 +36,8 @@ Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in plac
     `place_garment_landmarks` (with the person's `BodyMasks` when given, as a top), its waist then moved onto the
     body's natural waist (`WAIST_UP`, whatever old trousers show); hips and hem as a skirt's. Sleeveless dresses
     (`_strap_tops`): the straps' tops on the shoulders, within the shoulder joints; the other bodice-top points
-    (neckline corners) at their garment depth below them at least. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
+    (neckline corners) at their garment depth below them at least. A hem cut on the slant keeps its slant: each
+    hem corner at its own garment depth (x `sx`) off the corners' mean. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
     lie between the placed armpits, waist, hips and hem that bracket their garment rows, at most `SIDE_SHIFT` of
     the armpits -> hem depth off an even spread between armpits and hem.
 """
