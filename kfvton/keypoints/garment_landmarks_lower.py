@@ -44,7 +44,8 @@ are dropped) plus waist_left / waist_right (the narrowest row between
 hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist), on sleeveless dresses the armpits moved
 onto the outline when found inside it (`_armpits_on_outline`: slip dresses), and side_{right,left}_k (the outline's
 extent at `SIDE_AT` of the way from the armpits' row to the hem's); the hem corners are moved to the
-outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides).
+outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides), or on a hem
+cut on the slant to the outline's lowest outermost point (`_slant_hem_corners`).
 Absent points have confidence 0; rule-placed ones `_RULE_CONF`.
 """
 
@@ -119,6 +120,9 @@ HIP_DROP = 0.45  # skirts: hips this fraction of the waist width below the waist
 HEM_TOL = 0.04  # a leg's hem corners: bottom within this fraction of the garment height of the leg's hem level
 GAP_MIN = 0.03  # a gap between the legs is at least this fraction of the garment width wide ...
 GAP_ROWS = 0.06  # ... over at least this fraction of its height
+HEM_SLANT = 0.15  # a dress's hem corner moves to the outline's lowest outermost point when that lies this share
+# of the width farther out than the bottom rows' extent (CatVTON 22153949's slant: 0.51; Dress Code dresses: at most
+# 0.12, 020719's high-low hem, which at 0.1 moved out too and spilled: SSIM 0.144 -> 0.126, spill 5.7 -> 7.6 %)
 WAIST_WINDOW = (0.2, 1.0)  # dress waist searched this many garment shoulder widths below the armpits
 WAIST_DEFAULT = 0.55  # ... and put there when the width hardly changes (shift dresses)
 HIP_BELOW_WAIST = 0.45  # dress hips below the waist, garment shoulder widths
@@ -530,6 +534,26 @@ def _armpits_on_outline(piece: np.ndarray, p: np.ndarray, ref_row: int, width: i
     return out
 
 
+def _slant_hem_corners(
+    piece: np.ndarray, box: tuple[int, int, int, int], extent: tuple[int, int], hem_row: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """((x, y) image-left, (x, y) image-right) hem corners of a dress: the `extent` at `hem_row` (just above the
+    bottom), unless the outline's lowest outermost point (`_outer_corner`) lies more than `HEM_SLANT` of the width
+    farther out -- a hem cut on the slant (an asymmetric or draped mini dress, CatVTON 22153949: the bottom row
+    spans only its lower half; that "corner" placed on the body's side left the rest of the hem, extrapolated, to
+    fly out beside the leg as a torn flap)."""
+    x0, _, x1, _ = box
+    present, _, bottom = _profile_extremes(piece.astype(bool))
+    cols = np.arange(x0, x1 + 1)
+    cols = cols[present[cols]]
+    margin = HEM_SLANT * (x1 - x0 + 1)
+    found = []
+    for x, out in ((extent[0], -1), (extent[1], 1)):
+        c = _outer_corner(cols, bottom, out)
+        found.append((float(c), float(bottom[c])) if out * (c - x) > margin else (float(x), float(hem_row)))
+    return found[0], found[1]
+
+
 def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
     """Landmarks of flat, front-view dresses (`DRESS_LANDMARKS`: the upper-body 14, waist and hips).
 
@@ -583,12 +607,15 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
             p[cuffs] = 0.0
             kinds[i] = "none"
         # the hem's corners: the outline's extent just above the bottom (a flared hem's top-outline corner
-        # search stops inside its curve, and the spline would then stretch what lies outside it)
+        # search stops inside its curve, and the spline would then stretch what lies outside it), or farther out
+        # and up where the hem runs on the slant (`_slant_hem_corners`)
         hem_row = int(y1 - max(2, HEM_TOL / 2 * (y1 - y0)))
         if (e := _row_extent(piece, hem_row)) is not None:
             p = p.copy()
-            p[GARMENT_LANDMARKS.index("hem_right")] = (e[0], hem_row, 1.0)
-            p[GARMENT_LANDMARKS.index("hem_left")] = (e[1], hem_row, 1.0)
+            corners = _slant_hem_corners(piece, (x0, y0, x1, y1), e, hem_row)
+            p[GARMENT_LANDMARKS.index("hem_right")] = (*corners[0], 1.0)
+            p[GARMENT_LANDMARKS.index("hem_left")] = (*corners[1], 1.0)
+            hem_row = min(hem_row, int(corners[0][1]), int(corners[1][1]))  # the sides end above both corners
         if kinds[i] == "none":
             p = _armpits_on_outline(piece, p, waist_row, x1 - x0 + 1)
             arm_y = float(

@@ -36,7 +36,8 @@ Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in plac
     `place_garment_landmarks` (with the person's `BodyMasks` when given, as a top), its waist then moved onto the
     body's natural waist (`WAIST_UP`, whatever old trousers show); hips and hem as a skirt's. Sleeveless dresses
     (`_strap_tops`): the straps' tops on the shoulders, within the shoulder joints; the other bodice-top points
-    (neckline corners) at their garment depth below them at least. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
+    (neckline corners) at their garment depth below them at least. A hem cut on the slant keeps its slant: each
+    hem corner at its own garment depth (x `sx`) off the corners' mean. The side points (the warp's pairs down the dress's sides; waist and hips only guide them)
     lie between the placed armpits, waist, hips and hem that bracket their garment rows, at most `SIDE_SHIFT` of
     the armpits -> hem depth off an even spread between armpits and hem.
 """
@@ -798,9 +799,19 @@ def _never_narrowing(body: _Body, out: Tensor, idx: dict[str, int]) -> None:
 
 
 def _place_skirt(
-    gp: Tensor, out: Tensor, idx: dict[str, int], body: _Body, sx: Tensor, g_top: Tensor, waist_half: Tensor
+    gp: Tensor,
+    out: Tensor,
+    idx: dict[str, int],
+    body: _Body,
+    sx: Tensor,
+    g_top: Tensor,
+    waist_half: Tensor,
+    *,
+    slant: bool = False,
 ) -> None:
-    """Hips and hem of a skirt below the (already placed) waist: depths x `sx`, widths never narrowing downwards."""
+    """Hips and hem of a skirt below the (already placed) waist: depths x `sx`, widths never narrowing downwards.
+    With `slant` (dresses) each hem corner keeps its own garment depth (x `sx`) off the corners' mean: a hem cut on
+    the slant stays slanted (levelled, its high corner was pulled down onto the leg and the hem tore)."""
     u, v = body.u, body.v
     base = (body.waist - body.hip) @ v  # the waist's depth relative to the mid-hip (negative: above)
     previous = waist_half
@@ -829,6 +840,10 @@ def _place_skirt(
         r_xy, l_xy = mid - half * u, mid + half * u
         if centre is not None and body.body is not None:  # the hem on the silhouette (hips: already fitted)
             r_xy, l_xy = _fit_sides(body, r_xy, l_xy, at_least=own)
+        if centre is not None and slant:
+            g_mid = (g_r[1] + g_l[1]) / 2
+            r_xy = r_xy + (sx * (g_r[1] - g_mid)).clamp_max(ankles - depth) * v
+            l_xy = l_xy + (sx * (g_l[1] - g_mid)).clamp_max(ankles - depth) * v
         out[idx[right], :2], out[idx[right], 2] = r_xy, 1.0
         out[idx[left], :2], out[idx[left], 2] = l_xy, 1.0
         if centre is not None:
@@ -954,7 +969,7 @@ def place_dress_landmarks(
         # the skirt: hips and the dress's hem below the waist, flaring
         sub_idx = {"hip_right": idx["hip_right"], "hip_left": idx["hip_left"]}
         sub_idx.update({n: idx[n] for n in ("hem_right", "hem_left", "hem_center")})
-        _place_skirt(g, out, sub_idx, body, sx, g_top, waist_half)
+        _place_skirt(g, out, sub_idx, body, sx, g_top, waist_half, slant=True)
         conf = g[:, 2].clone()
         conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
         out[:, 2] = conf

@@ -1006,3 +1006,44 @@ def test_silhouette_wider_than_the_prior_does_not_lengthen():
             assert abs(sx - prior) < 1e-6
         else:
             assert sx < 0.95 * prior
+
+
+def test_dress_hem_on_the_slant_keeps_its_corners():
+    """A hem cut on the slant (a draped mini dress, CatVTON 22153949): its corners are the outline's lowest
+    outermost points, not the extent of the bottom rows (only the hem's lower part there: the rest, extrapolated,
+    flew out beside the leg as a torn flap), and each is placed at its own depth, so the hem stays slanted."""
+    import cv2
+    import numpy as np
+
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+    from kfvton.keypoints.placement_lower import place_dress_landmarks
+    from kfvton.keypoints.pose import Pose, joint_index
+
+    h, w = 1000, 750
+    outline = [(260, 60), (330, 60), (375, 140), (420, 60), (490, 60), (500, 300), (470, 450), (560, 700)]
+    outline += [(600, 960), (150, 860), (190, 700), (280, 450), (250, 300)]  # the hem: image-left 100 px higher
+    drawn = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(drawn, [np.array(outline, np.int32)], 1)
+    mask = torch.from_numpy(drawn).float()[None, None]
+    garment = torch.ones(1, 3, h, w) - mask * torch.tensor([0.2, 0.3, 0.9])[None, :, None, None]
+    landmarks = detect_dress_landmarks(garment, mask)
+    right, left = landmarks.point("hem_right")[0], landmarks.point("hem_left")[0]
+    assert float(right[0]) < 200 and float(right[1]) < 900, right  # the high corner, not mid-hem (x 519 at row 942)
+    assert float(left[0]) > 560 and float(left[1]) > 940, left
+
+    joints = torch.zeros(1, 25, 3)
+    cx = 384.0
+    pts = {
+        "nose": (cx, 90), "neck": (cx, 150), "right_shoulder": (cx - 60, 160), "left_shoulder": (cx + 60, 160),
+        "right_elbow": (cx - 74, 300), "left_elbow": (cx + 74, 300), "right_wrist": (cx - 79, 420),
+        "left_wrist": (cx + 79, 420), "mid_hip": (cx, 470), "right_hip": (cx - 40, 470), "left_hip": (cx + 40, 470),
+        "right_knee": (cx - 40, 680), "left_knee": (cx + 40, 680), "right_ankle": (cx - 40, 900),
+        "left_ankle": (cx + 40, 900),
+    }  # fmt: skip
+    for name, (x, y) in pts.items():
+        joints[0, joint_index(name)] = torch.tensor([x, y, 0.9])
+    pairs = place_dress_landmarks(landmarks, Pose(joints, (1024, 768)))
+    names = list(pairs.names)
+    p_right, p_left = pairs.person_px[0, names.index("hem_right")], pairs.person_px[0, names.index("hem_left")]
+    assert float(p_left[1] - p_right[1]) > 30, (p_right, p_left)  # levelled, the high corner was pulled down
+    assert float(p_right[0]) < cx - 40 < cx + 40 < float(p_left[0])
