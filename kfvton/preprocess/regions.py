@@ -296,7 +296,9 @@ LOWER_SPUR_SW = 0.08
 #: shadow of the bloused top: 08909's left hip, ~1 000 px).
 LOWER_SPECK_SW2 = 0.03
 #: ... where their colour lies more than this share of the way from the lower garment's colour to the top's (RGB
-#: distances): a shadow of the top, not a piece of the skirt's own colour beside a sleeve.
+#: distances): a shadow of the top, not a piece of the skirt's own colour beside a sleeve. Only where the two are
+#: clearly apart in colour (as the hem rule): a red tracksuit's trousers beside the cuff went to the top and were
+#: repainted (VITON-HD paired 00008, box SSIM -0.008).
 LOWER_SPUR_OFF = 0.25
 
 #: The waist window (in neck-to-hip lengths above / below the hip joints) where `_row_change` looks for the
@@ -591,9 +593,11 @@ def _one(
         hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
         if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
-        spurs = _lower_spurs(lower, (parse == 5) & ~lower, LOWER_SPUR_SW * sw, LOWER_SPECK_SW2 * sw * sw)
-        # (a piece of the lower garment's own colour beside a sleeve stays lower garment)
-        lower &= ~(spurs & (np.linalg.norm(rgb - thigh, axis=-1) > LOWER_SPUR_OFF * np.linalg.norm(chest - thigh)))
+            spurs = _lower_spurs(lower, (parse == 5) & ~lower, LOWER_SPUR_SW * sw, LOWER_SPECK_SW2 * sw * sw)
+            # (a piece of the lower garment's own colour beside a sleeve stays lower garment, and skin stays skin: a
+            # hand at the hip beside a hanging shirt tail, paired 00017)
+            far = np.linalg.norm(rgb - thigh, axis=-1) > LOWER_SPUR_OFF * np.linalg.norm(chest - thigh)
+            lower &= ~(spurs & far & ~skin)
     parse[lower] = 9
     leg_skin = lower & skin
     if hips:
