@@ -205,20 +205,6 @@ def _drop_specks(mask: np.ndarray, min_area: float) -> np.ndarray:
     return keep[labels]
 
 
-def _lower_spurs(lower: np.ndarray, top: np.ndarray, size: float, min_area: float) -> np.ndarray:
-    """(H, W) bool: the pixels of the (H, W) bool `lower` garment that an opening `size` pixels wide (an ellipse)
-    removes, specks and spurs, and its 8-connected pieces smaller than `min_area` pixels, where they touch the old
-    `top` (8-connected to it through themselves)."""
-    k = max(3, int(size) | 1)
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    spurs = lower & (cv2.morphologyEx(lower.astype(np.uint8), cv2.MORPH_OPEN, kernel) == 0)
-    spurs |= lower & ~_drop_specks(lower, min_area)
-    if not spurs.any():
-        return spurs
-    touching = spurs & (cv2.dilate(top.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0)
-    return connected_to(spurs, touching)
-
-
 def _fill_small_holes(mask: np.ndarray, within: np.ndarray, size: float) -> np.ndarray:
     """`mask` with its holes narrower than `size` pixels closed, inside `within` only."""
     k = max(3, int(size) | 1)
@@ -285,21 +271,6 @@ CUFF_PAST_WRIST = 0.1
 #: lengths below the waistband are a skin-coloured lower garment, not bare legs (`_one`).
 SKIN_WAIST = 0.2
 SKIN_WAIST_SHARE = 0.35
-
-#: The lower garment's specks and spurs narrower than this (shoulder widths; a morphological opening) that touch the
-#: old top become old top again (`_lower_spurs`): a top bloused over the waistband leaves shadowed pixels of neither
-#: clear colour there, which, called lower garment, were kept in front of the new top's tucked-in hem as grey flecks
-#: at the skirt's corners (VITON-HD 08909: ~5 % of the band beside the skirt's top). Tuned on the six VITON-HD test
-#: persons, two photos.
-LOWER_SPUR_SW = 0.08
-#: ... and its pieces apart from the rest smaller than this (squared shoulder widths) touching the old top (a fold's
-#: shadow of the bloused top: 08909's left hip, ~1 000 px).
-LOWER_SPECK_SW2 = 0.03
-#: ... where their colour lies more than this share of the way from the lower garment's colour to the top's (RGB
-#: distances): a shadow of the top, not a piece of the skirt's own colour beside a sleeve. Only where the two are
-#: clearly apart in colour (as the hem rule): a red tracksuit's trousers beside the cuff went to the top and were
-#: repainted (VITON-HD paired 00008, box SSIM -0.008).
-LOWER_SPUR_OFF = 0.25
 
 #: The waist window (in neck-to-hip lengths above / below the hip joints) where `_row_change` looks for the
 #: waistband when the colour split found no lower garment in its band.
@@ -593,11 +564,6 @@ def _one(
         hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
         if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
-            spurs = _lower_spurs(lower, (parse == 5) & ~lower, LOWER_SPUR_SW * sw, LOWER_SPECK_SW2 * sw * sw)
-            # (a piece of the lower garment's own colour beside a sleeve stays lower garment, and skin stays skin: a
-            # hand at the hip beside a hanging shirt tail, paired 00017)
-            far = np.linalg.norm(rgb - thigh, axis=-1) > LOWER_SPUR_OFF * np.linalg.norm(chest - thigh)
-            lower &= ~(spurs & far & ~skin)
     parse[lower] = 9
     leg_skin = lower & skin
     if hips:

@@ -14,7 +14,6 @@ from kfvton.preprocess.regions import (
     CARRIED,
     GARMENT_RIM,
     REGION_METHOD,
-    _lower_spurs,
     _neck_outline,
     estimate_regions,
     refine_person_mask,
@@ -631,24 +630,3 @@ def test_bare_midriff_above_light_jeans_moves_the_split_up():
     parse = estimate_regions(img, pose, silhouette=sil[None, None].float()).parse[0]
     assert (parse[122:148, 50:90] == 9).float().mean() > 0.9
     assert (parse[75:100, 50:90] == 5).float().mean() > 0.9
-
-
-
-def test_lower_spurs_touching_the_old_top_go_back_to_it():
-    """`_lower_spurs`: the lower garment's thin spurs and small pieces that touch the old top (a bloused top's shadow
-    flecks at the waistband, 08909) are returned; the garment's body and a piece away from the top are not."""
-    lower = np.zeros((60, 60), bool)
-    lower[30:60, 10:50] = True  # the skirt
-    top = np.zeros((60, 60), bool)
-    top[10:30, 5:55] = True  # the old top above it, hanging beside the skirt's corners
-    top[30:40, 5:10] = True
-    lower[24:30, 20:22] = True  # a 2-px spur up into the top
-    lower[32:36, 6:9] = True  # a small fleck apart, within the top beside the corner
-    top[32:36, 6:9] = False
-    lower[2:5, 50:53] = True  # a small piece away from the top (on the wall)
-    top_only = top & ~lower
-    out = _lower_spurs(lower, top_only, size=5, min_area=20)
-    assert out[24:29, 20:22].all() and out[32:36, 6:9].all()
-    assert not out[2:5, 50:53].any()
-    assert not out[40:60, 15:45].any()
-    assert not out[31:60, 10:50].any()
