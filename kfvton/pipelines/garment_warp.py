@@ -763,19 +763,20 @@ def _past_shoulders(
 
 def _torso_off_body(landed: Tensor, on_body: Tensor, depth: int, centre: Tensor) -> Tensor:
     """(B, h, w) bool: what of the torso's `landed` pixels (B, h, w) lies, along its row, at or beyond (away from the
-    (B,) `centre` column) a landed pixel off the (grown) silhouette `on_body` (B, h, w) within `depth` pixels (a
-    square) of the landed outline: the wall beside the body that a flat torso spans, and what lies past it. A miss of
-    the silhouette deeper inside the garment cuts nothing (a hole there would cut the garment's side off)."""
+    (B,) `centre` column) a landed pixel off the (grown) silhouette `on_body` (B, h, w) within `depth` pixels, along
+    its row, of the landed outline: the wall beside the body that a flat torso spans, and what lies past it. A miss
+    of the silhouette deeper inside the garment cuts nothing (a hole there would cut the garment's side off), nor the
+    wall between the legs under a long top's hem (along the row, far from its sides)."""
     off = landed & ~on_body
     if depth < 1 or not bool(off.any()):
         return off
     if landed.device.type == "cpu":  # OpenCV's erosion: torch's 83x83 max pool took ~10 s on a 700x600 box
-        kernel = np.ones((2 * depth + 1, 2 * depth + 1), np.uint8)
+        kernel = np.ones((1, 2 * depth + 1), np.uint8)
         core = [cv2.erode(item.numpy().astype(np.uint8), kernel, borderType=cv2.BORDER_REPLICATE) for item in landed]
         deep = torch.from_numpy(np.stack(core)) > 0
     else:
         outside = (~landed).float()[:, None]
-        deep = torch.nn.functional.max_pool2d(outside, 2 * depth + 1, stride=1, padding=depth)[:, 0] < 0.5
+        deep = torch.nn.functional.max_pool2d(outside, (1, 2 * depth + 1), stride=1, padding=(0, depth))[:, 0] < 0.5
     off &= ~deep
     if not bool(off.any()):
         return off

@@ -612,3 +612,15 @@ def test_torso_off_body_ends_the_torso_at_the_wall_beside_the_waist():
     assert cut[0, 30:55, 10:15].all()  # the gap and the strip over the arm beyond it
     assert not cut[0, 30:55, 15:].any()
     assert not cut[0, 5:30, :].any()  # above the gap, and the hole deep inside
+
+
+def test_torso_off_body_keeps_a_long_hem_over_the_gap_between_the_legs():
+    """`_torso_off_body` looks along the row: the wall between the legs under a long top's hem, near the hem's
+    outline but far from its sides, cuts nothing (a cut from there outwards would take half the hem)."""
+    from kfvton.pipelines.garment_warp import _torso_off_body
+
+    landed = torch.zeros(1, 60, 80, dtype=torch.bool)
+    landed[0, 5:55, 10:70] = True
+    body = torch.ones(1, 60, 80, dtype=torch.bool)
+    body[0, 45:60, 36:44] = False  # between the legs, under the hem's middle
+    assert not _torso_off_body(landed, body, depth=8, centre=torch.tensor([40.0])).any()
