@@ -613,3 +613,34 @@ def test_warp_minification_in_the_mask_box_is_the_whole_frame_rule() -> None:
     assert got.tolist() == whole_frame(grid, mask, (63, 47))
     assert float(got[2]) == 1.0
     assert warp_minification(grid, torch.zeros(3, 1, 40, 30), (63, 47)).tolist() == [1.0, 1.0, 1.0]
+
+
+def test_torso_off_body_ends_the_torso_at_the_wall_beside_the_waist():
+    """`_torso_off_body`: where the flat torso lands on the wall between a hanging arm and the waist, it ends there,
+    with the strip over the arm beyond (07445); rows with the arm against the body, and a miss of the silhouette deep
+    inside the garment, are not cut."""
+    from kfvton.pipelines.garment_warp import _torso_off_body
+
+    landed = torch.zeros(1, 60, 80, dtype=torch.bool)
+    landed[0, 5:55, 10:70] = True  # the torso as landed
+    body = torch.zeros(1, 60, 80, dtype=torch.bool)
+    body[0, :, 14:72] = True  # the waist and the image-right arm against it
+    body[0, :, 4:14] = True
+    body[0, 30:55, 12:15] = False  # the wall seen between the image-left arm and the waist, lower rows
+    body[0, 25:30, 35:45] = False  # a miss of the estimated silhouette in the garment's middle
+    cut = _torso_off_body(landed, body, depth=8, centre=torch.tensor([40.0]))
+    assert cut[0, 30:55, 10:15].all()  # the gap and the strip over the arm beyond it
+    assert not cut[0, 30:55, 15:].any()
+    assert not cut[0, 5:30, :].any()  # above the gap, and the hole deep inside
+
+
+def test_torso_off_body_keeps_a_long_hem_over_the_gap_between_the_legs():
+    """`_torso_off_body` looks along the row: the wall between the legs under a long top's hem, near the hem's
+    outline but far from its sides, cuts nothing (a cut from there outwards would take half the hem)."""
+    from kfvton.pipelines.garment_warp import _torso_off_body
+
+    landed = torch.zeros(1, 60, 80, dtype=torch.bool)
+    landed[0, 5:55, 10:70] = True
+    body = torch.ones(1, 60, 80, dtype=torch.bool)
+    body[0, 45:60, 36:44] = False  # between the legs, under the hem's middle
+    assert not _torso_off_body(landed, body, depth=8, centre=torch.tensor([40.0])).any()
