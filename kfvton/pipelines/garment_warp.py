@@ -1067,6 +1067,8 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, 
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
+        if cut is None:  # the inside already gone from the mask (`drop_inner_back`): the band over its opening
+            cut = _band_over_opening(mk, pts[ir, :2], pts[il, :2], cc)
         if cut is not None:
             out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
     return out
@@ -1226,6 +1228,53 @@ def _inside_back(
         return None
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
+    return full
+
+
+#: `_band_over_opening`: the opening under the back band is at least this many collar widths tall and wide on the
+#: centre column (the unseen CatVTON cardigan's emptied V: about 2 x 0.8); a small keyhole under a neckline is not.
+OPENING_MIN = 0.5
+
+
+def _band_over_opening(
+    mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+) -> np.ndarray | None:
+    """(H, W) bool: the back collar's band over a neck opening the mask already leaves empty (`drop_inner_back`
+    dropped the inside a contrasting V trim framed), or None. Per column of the collar window: the mask's first run
+    from the top, no taller than `INSIDE_BACK_START` collar widths, over a gap (`OPENING_MIN` tall); the columns
+    that run on without a break from the centre's. Worn, that band sits behind the neck: left in, it crossed the
+    neck (cardigan on unseen photos)."""
+    cw = abs(float(left[0] - right[0]))
+    if cw < 8:
+        return None
+    # the collar targets may sit inside the opening's ends: looked for `INSIDE_BACK_WIDER` beyond them
+    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, int(INSIDE_BACK_WIDER * cw))
+    win = mask[y0:y1, x0:x1]
+    bands = np.zeros(x1 - x0, int)  # per column, the band's bottom row (window frame); 0: no band over a gap
+    gaps = np.zeros(x1 - x0, int)
+    for k in range(x1 - x0):
+        col = win[:, k]
+        if not col.any():
+            continue
+        first = int(np.argmax(col))
+        run = col[first:]
+        if run.all():
+            continue
+        end = first + int(np.argmin(run))
+        rest = col[end:]
+        if end - first > INSIDE_BACK_START * cw:
+            continue
+        bands[k], gaps[k] = end, int(np.argmax(rest)) if rest.any() else rest.size  # a V may open past the window
+    mid = int(round((centre[0] if centre is not None else (left[0] + right[0]) / 2) - x0))
+    if not 0 <= mid < x1 - x0 or bands[mid] == 0 or gaps[mid] < OPENING_MIN * cw:
+        return None
+    lo = mid - int(np.argmin(bands[mid::-1] > 0)) + 1 if (bands[: mid + 1] == 0).any() else 0
+    hi = mid + int(np.argmin(bands[mid:] > 0)) if (bands[mid:] == 0).any() else x1 - x0
+    if hi - lo < OPENING_MIN * cw:
+        return None
+    rows = np.arange(y1 - y0)[:, None]
+    full = np.zeros(mask.shape, bool)
+    full[y0:y1, x0 + lo : x0 + hi] = (rows < bands[None, lo:hi]) & win[:, lo:hi]
     return full
 
 

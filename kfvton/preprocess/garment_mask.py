@@ -572,6 +572,30 @@ def _split_trim(inner: np.ndarray, fg: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return drop, trim
 
 
+#: `_trim_shadow`: a trim's pixels over this robust (MAD) Lab distance from its median colour are not the trim; the
+#: unseen cardigan's dark shadow line inside its green V trim is > 8, the trim's own knit and shading < 4.
+TRIM_OFF_COLOUR = 5.0
+
+
+def _trim_shadow(img: np.ndarray, trim: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the pieces of `trim` (H, W bool) unlike its colour in `img` (H, W, 3 uint8) that touch what was
+    `dropped` (H, W bool, the inside the trim framed): the inside's shadow along the trim, found with it because
+    it is dark like an inside, not the trim's colour. Kept, it was a dark line inside the worn V."""
+    out = np.zeros(trim.shape, bool)
+    if trim.sum() < 20 or not dropped.any():
+        return out
+    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
+    px = lab[trim]
+    mid = np.median(px, axis=0)
+    spread = np.maximum(1.4826 * np.median(np.abs(px - mid), axis=0), (4.0, 2.0, 2.0))
+    off = np.zeros(trim.shape, bool)
+    off[trim] = np.sqrt((((px - mid) / spread) ** 2).sum(-1)) > TRIM_OFF_COLOUR
+    count, labels = cv2.connectedComponents(off.astype(np.uint8), connectivity=8)
+    near = cv2.dilate(dropped.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    touching = np.unique(labels[near & off])
+    return np.isin(labels, touching[touching > 0])
+
+
 def drop_inner_back(garment: Tensor, mask: Tensor) -> tuple[Tensor, tuple[float, ...]]:
     """Remove the garment's inner back fabric seen through a neckline or between a camisole's straps from a
     computed mask, so it is never pasted over the wearer's skin (the grey blocks between straps). It is a panel
@@ -591,12 +615,13 @@ def drop_inner_back(garment: Tensor, mask: Tensor) -> tuple[Tensor, tuple[float,
     out, shares = [], []
     for i in range(mask.shape[0]):
         fg = (mask[i, 0].detach().cpu().numpy() > 0.5).astype(np.uint8)
-        drop, trim = _split_trim(_inner_back_one(to_uint8_hwc(garment[i]), fg), fg)
+        img = to_uint8_hwc(garment[i])
+        drop, trim = _split_trim(_inner_back_one(img, fg), fg)
         kept = fg.copy()
         if drop.any() or trim.any():
             kept[drop | trim] = 0
             kept = largest_component(kept)  # what the found pieces cut off (the inside a trim frames) goes too
-            kept[trim] = 1
+            kept[trim & ~_trim_shadow(img, trim, (fg > 0) & (kept == 0) & ~trim)] = 1
             kept = largest_component(kept)
         out.append(kept)
         shares.append(float(1.0 - kept.sum() / max(int(fg.sum()), 1)))
