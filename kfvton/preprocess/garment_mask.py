@@ -577,9 +577,9 @@ def _split_trim(inner: np.ndarray, fg: np.ndarray) -> tuple[np.ndarray, np.ndarr
 TRIM_OFF_COLOUR = 5.0
 
 
-def _trim_shadow(img: np.ndarray, trim: np.ndarray, dropped: np.ndarray) -> np.ndarray:
+def _trim_shadow(img: np.ndarray, trim: np.ndarray, dropped: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """(H, W) bool: the pieces of `trim` (H, W bool) unlike its colour in `img` (H, W, 3 uint8) that touch what was
-    `dropped` (H, W bool, the inside the trim framed): the inside's shadow along the trim, found with it because
+    `dropped` (H, W bool, the inside the trim framed), off garment `fg`'s (uint8 0/1) outline: the inside's shadow along the trim, found with it because
     it is dark like an inside, not the trim's colour. Kept, it was a dark line inside the worn V."""
     out = np.zeros(trim.shape, bool)
     if trim.sum() < 20 or not dropped.any():
@@ -590,6 +590,8 @@ def _trim_shadow(img: np.ndarray, trim: np.ndarray, dropped: np.ndarray) -> np.n
     spread = np.maximum(1.4826 * np.median(np.abs(px - mid), axis=0), (4.0, 2.0, 2.0))
     off = np.zeros(trim.shape, bool)
     off[trim] = np.sqrt((((px - mid) / spread) ** 2).sum(-1)) > TRIM_OFF_COLOUR
+    # not at the garment's outline: a notch there read as a shoulder (`detect_garment_landmarks`)
+    off &= cv2.erode(fg.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     count, labels = cv2.connectedComponents(off.astype(np.uint8), connectivity=8)
     near = cv2.dilate(dropped.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     touching = np.unique(labels[near & off])
@@ -621,7 +623,7 @@ def drop_inner_back(garment: Tensor, mask: Tensor) -> tuple[Tensor, tuple[float,
         if drop.any() or trim.any():
             kept[drop | trim] = 0
             kept = largest_component(kept)  # what the found pieces cut off (the inside a trim frames) goes too
-            kept[trim & ~_trim_shadow(img, trim, (fg > 0) & (kept == 0) & ~trim)] = 1
+            kept[trim & ~_trim_shadow(img, trim, (fg > 0) & (kept == 0) & ~trim, fg)] = 1
             kept = largest_component(kept)
         out.append(kept)
         shares.append(float(1.0 - kept.sum() / max(int(fg.sum()), 1)))
