@@ -436,6 +436,143 @@ class TestInnerBack:
         assert mask[cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0].mean() < 0.05  # the inside goes
         assert mask[(whole > 0) & (outer == 0)].mean() > 0.99  # the front stays
 
+    def test_sample_garments_lose_nothing(self, vitonhd_dir):
+        for path in sorted((vitonhd_dir / "cloth").glob("*.jpg"))[:4]:
+            mask = garment_mask_from_image(load_image(path))
+            _, dropped = drop_loose_parts(mask)
+            assert dropped[0] < 0.005, path.name
+
+
+class TestBackgrounds:
+    @pytest.mark.parametrize(
+        "background,colour",
+        [
+            ((0.82, 0.82, 0.84), (0.9, 0.9, 0.9)),  # light garment on light grey
+            ((0.95, 0.85, 0.75), (0.3, 0.5, 0.4)),  # warm coloured backdrop
+            ((0.55, 0.7, 0.9), (0.95, 0.95, 0.95)),  # white on sky blue
+        ],
+    )
+    def test_coloured_backgrounds(self, background, colour):
+        assert iou(garment_mask_from_image(garment_on(background, colour)), shirt_mask()) > 0.95
+
+    def test_textured_background(self):
+        """A fine texture (paper, linen) around the garment: noise of 2 % per pixel."""
+        image = garment_on((0.9, 0.88, 0.85), (0.5, 0.1, 0.2), noise=0.02, seed=3)
+        assert iou(garment_mask_from_image(image), shirt_mask()) > 0.93
+
+
+class TestInnerBack:
+    """The inside of the back seen through a neckline or between a camisole's straps leaves the mask (it would be
+    pasted over the wearer's skin); collar bands and a dark yoke stay (synthetic drawings)."""
+
+    FRONT, INSIDE = (0.85, 0.45, 0.55), (0.5, 0.25, 0.32)  # the inside: the same fabric in shadow
+
+    def _camisole(self) -> tuple[np.ndarray, np.ndarray]:
+        """(whole outline, inner back panel): a body whose front neckline dips between two straps, the back's
+        inside showing above it up to the back's straight top edge."""
+        whole = np.zeros((H, W), np.uint8)
+        cv2.rectangle(whole, (50, 60), (142, 230), 1, -1)
+        cv2.rectangle(whole, (56, 30), (70, 62), 1, -1)  # straps
+        cv2.rectangle(whole, (122, 30), (136, 62), 1, -1)
+        panel = np.zeros((H, W), np.uint8)
+        cv2.rectangle(panel, (71, 60), (121, 110), 1, -1)  # the back's inside between the straps, seen ...
+        front = np.zeros((H, W), np.uint8)
+        cv2.ellipse(front, (96, 60), (26, 40), 0, 0, 180, 1, -1)  # ... through the front's scooped neckline
+        return whole, panel & front
+
+    def _photo(self, whole: np.ndarray, inner: np.ndarray) -> torch.Tensor:
+        img = np.empty((H, W, 3), np.float32)
+        img[:] = (0.96, 0.96, 0.96)
+        img[whole > 0] = self.FRONT
+        img[inner > 0] = self.INSIDE
+        img = cv2.GaussianBlur(img, (3, 3), 0)
+        return torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+
+    def test_inner_back_is_dropped(self):
+        whole, inner = self._camisole()
+        photo = self._photo(whole, inner)
+        result = prepare_garment_mask(photo)
+        mask = result.mask[0, 0].numpy() > 0.5
+        assert result.inner_back[0] > 0.05 and "inner back fabric" in result.describe()
+        assert mask[inner > 0].mean() < 0.1  # the inside is gone
+        front = (whole > 0) & (cv2.dilate(inner, np.ones((5, 5), np.uint8)) == 0)
+        assert mask[front].mean() > 0.98  # the front and the straps stay
+
+    def test_found_in_the_garments_box_as_over_the_whole_photo(self):
+        """`_inner_back_one` looks in the garment's box grown by its ring's reach: the same panel as over the whole
+        photo, also with the back's top edge on the photo's border (the box clipped there)."""
+        from kfvton._arrays import to_uint8_hwc
+        from kfvton.preprocess.garment_mask import _inner_back_in_box, _inner_back_one
+
+        whole, inner = self._camisole()
+        for shift in (0, -30):  # -30: the straps' tops on the photo's top row
+            w, i = np.roll(whole, shift, 0), np.roll(inner, shift, 0)
+            img = to_uint8_hwc(self._photo(w, i)[0])
+            found = _inner_back_one(img, w)
+            assert found.sum() > 0.5 * i.sum()
+            np.testing.assert_array_equal(found, _inner_back_in_box(img, w))
+
+    def test_collar_band_and_dark_yoke_stay(self):
+        whole, _ = self._camisole()
+        band = np.zeros((H, W), np.uint8)
+        cv2.rectangle(band, (71, 60), (121, 63), 1, -1)  # a contrasting band along the top edge, 4 % wide
+        whole[band > 0] = 1
+        assert drop_inner_back(self._photo(whole, band), torch.from_numpy(whole).float()[None, None])[1] == (0.0,)
+        yoke = np.zeros((H, W), np.uint8)
+        cv2.rectangle(yoke, (50, 60), (142, 100), 1, -1)  # a dark yoke across the whole width: at the sides too
+        whole[yoke > 0] = 1
+        assert drop_inner_back(self._photo(whole, yoke), torch.from_numpy(whole).float()[None, None])[1] == (0.0,)
+
+    def test_v_trim_stays_and_the_inside_it_frames_goes(self):
+        """A cardigan's contrasting V trim (found alone: the inside is the front's own colour) stays whole, the inside
+        it frames goes; cut out with it, the V was a ragged hole wider than the garment's."""
+        whole = np.zeros((H, W), np.uint8)
+        cv2.rectangle(whole, (30, 40), (162, 230), 1, -1)
+        outer = np.zeros((H, W), np.uint8)
+        cv2.fillPoly(outer, [np.array([(64, 40), (128, 40), (96, 140)], np.int32)], 1)
+        inside = np.zeros((H, W), np.uint8)
+        cv2.fillPoly(inside, [np.array([(73, 47), (119, 47), (96, 114)], np.int32)], 1)
+        trim = outer & (inside == 0)
+        img = np.empty((H, W, 3), np.float32)
+        img[:] = (0.96, 0.96, 0.96)
+        img[whole > 0] = (0.6, 0.6, 0.62)  # grey knit, the inside the same
+        img[trim > 0] = (0.6, 0.8, 0.65)  # green trim
+        photo = torch.from_numpy(cv2.GaussianBlur(img, (3, 3), 0)).permute(2, 0, 1)[None].contiguous()
+        mask = drop_inner_back(photo, torch.from_numpy(whole).float()[None, None])[0][0, 0].numpy() > 0.5
+        core = cv2.erode(trim, np.ones((3, 3), np.uint8)) > 0
+        assert mask[core].mean() > 0.95  # the trim stays
+        assert mask[cv2.erode(inside, np.ones((5, 5), np.uint8)) > 0].mean() < 0.05  # the inside goes
+        assert mask[(whole > 0) & (outer == 0)].mean() > 0.99  # the front stays
+
+    def test_shadow_inside_a_v_trim_goes_with_the_inside(self, monkeypatch):
+        """The inside's shadow along a V trim is dark like an inside and is found with the trim (as on the unseen
+        cardigan: `_inner_back_one` stands in for that find), but is not the trim's colour: it goes with the inside
+        it borders (kept, it was a dark line inside the worn V); the trim and the garment's outline stay."""
+        import kfvton.preprocess.garment_mask as gm
+
+        whole = np.zeros((H, W), np.uint8)
+        cv2.rectangle(whole, (30, 40), (162, 230), 1, -1)
+        outer = np.zeros((H, W), np.uint8)
+        cv2.fillPoly(outer, [np.array([(64, 40), (128, 40), (96, 140)], np.int32)], 1)
+        inside = np.zeros((H, W), np.uint8)
+        cv2.fillPoly(inside, [np.array([(70, 45), (122, 45), (96, 124)], np.int32)], 1)  # a thin trim
+        trim = outer & (inside == 0)
+        shadow = np.zeros((H, W), np.uint8)
+        cv2.line(shadow, (120, 47), (97, 118), 1, 2)  # along the right arm's inner edge
+        shadow &= inside
+        img = np.empty((H, W, 3), np.float32)
+        img[:] = (0.96, 0.96, 0.96)
+        img[whole > 0] = (0.6, 0.6, 0.62)
+        img[trim > 0] = (0.6, 0.8, 0.65)
+        img[shadow > 0] = (0.25, 0.25, 0.27)
+        monkeypatch.setattr(gm, "_inner_back_one", lambda _img, _fg: (trim | shadow) > 0)
+        photo = torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+        mask = drop_inner_back(photo, torch.from_numpy(whole).float()[None, None])[0][0, 0].numpy() > 0.5
+        assert mask[shadow > 0].mean() < 0.05  # the dark line goes
+        assert mask[trim > 0].mean() > 0.99  # the trim stays
+        assert mask[inside > 0].mean() < 0.05  # the inside goes
+        assert mask[(whole > 0) & (outer == 0)].all()
+
     def test_sample_garments(self, samples_dir):
         """VITON-HD 11791_00 (V-neck) shows its inside: dropped; the plain crew neck 00006_00 (black inside black)
         and Dress Code's shirts lose nothing."""
