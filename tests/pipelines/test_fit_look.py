@@ -44,6 +44,22 @@ class TestInsideBack:
         assert not bool(removed[..., 50:, :].any())  # the front under the neckline stays
         assert not bool(removed[..., :, :50].any()) and not bool(removed[..., :, 110:].any())
 
+    def test_the_band_over_an_opening_already_emptied_is_cut(self):
+        """The inside already gone from the mask (`drop_inner_back`: a cardigan's V trim framed it), a band 4 rows
+        tall over the opening: worn, it sits behind the neck, so it is cut over the opening's columns (left in, it
+        crossed the neck); a keyhole shorter than `OPENING_MIN` collar widths under a band is not an opening."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 24:80, 58:102] = 0.96
+        mask[..., 24:80, 58:102] = 0
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        assert bool(removed[..., 20:24, 60:100].all())  # the band over the opening
+        assert not bool(removed[..., 24:, :].any()) and not bool(removed[..., :, :55].any())
+        assert not bool(removed[..., :, 106:].any())
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 24:34, 70:90] = 0.96
+        mask[..., 24:34, 70:90] = 0
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
     def test_a_tall_label_inside_does_not_stop_the_cut(self):
         """A white label 14 rows tall (0.28 collar widths, over the column gap bridged) in the middle of the dark
         inside: the inside is cut all across, not only down to the label's top (VITON-HD 00013's dark band)."""
