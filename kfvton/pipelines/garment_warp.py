@@ -1232,7 +1232,7 @@ def _inside_back(
 
 
 #: `_band_over_opening`: the opening under the back band is at least this many collar widths tall and wide on the
-#: centre column (the unseen CatVTON cardigan's emptied V: about 2 x 0.8); a small keyhole under a neckline is not.
+#: centre column (the unseen CatVTON cardigan's emptied V: over 2 collar widths tall); a small keyhole is not.
 OPENING_MIN = 0.5
 
 

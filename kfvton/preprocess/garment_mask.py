@@ -572,15 +572,16 @@ def _split_trim(inner: np.ndarray, fg: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return drop, trim
 
 
-#: `_trim_shadow`: a trim's pixels over this robust (MAD) Lab distance from its median colour are not the trim; the
-#: unseen cardigan's dark shadow line inside its green V trim is > 8, the trim's own knit and shading < 4.
+#: `_trim_shadow`: a trim's pixels over this robust (MAD) Lab distance from its median colour are not the trim (set on
+#: the unseen CatVTON cardigan: its dark shadow line inside the green V trim goes, the trim's own knit stays).
 TRIM_OFF_COLOUR = 5.0
 
 
 def _trim_shadow(img: np.ndarray, trim: np.ndarray, dropped: np.ndarray, fg: np.ndarray) -> np.ndarray:
     """(H, W) bool: the pieces of `trim` (H, W bool) unlike its colour in `img` (H, W, 3 uint8) that touch what was
-    `dropped` (H, W bool, the inside the trim framed), off garment `fg`'s (uint8 0/1) outline: the inside's shadow along the trim, found with it because
-    it is dark like an inside, not the trim's colour. Kept, it was a dark line inside the worn V."""
+    `dropped` (H, W bool, the inside the trim framed), off garment `fg`'s (uint8 0/1) outline: the inside's shadow
+    along the trim, found with it because it is dark like an inside, not the trim's colour. Kept, it was a dark line
+    inside the worn V."""
     out = np.zeros(trim.shape, bool)
     if trim.sum() < 20 or not dropped.any():
         return out
