@@ -1774,10 +1774,18 @@ def _no_slivers(
 
 def _soft_grown(mask: np.ndarray, unit: float) -> np.ndarray:
     """(H, W) float32 [0, 1]: `mask` (H, W) bool grown by 3 pixels at 1024 rows (the paint's outward feather, which
-    shows the fill there too), then blurred to a soft edge."""
-    r = max(1, round(3 * unit))
-    grown = cv2.dilate(mask.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
-    return cv2.GaussianBlur(grown.astype(np.float32), (0, 0), max(0.8, 1.5 * unit))
+    shows the fill there too), then blurred to a soft edge. Worked in `mask`'s box grown past the growth and the
+    blur's reach (OpenCV's float kernels reach 4 sigma): beyond it the result is 0 and the reflected border reads
+    only zeros, so the values are the whole frame's (a sliver or the far residue is a small part of the crop)."""
+    out = np.zeros(mask.shape, np.float32)
+    if not mask.any():
+        return out
+    r, sigma = max(1, round(3 * unit)), max(0.8, 1.5 * unit)
+    y0, y1, x0, x1 = mask_box(mask, r + int(np.ceil(4.0 * sigma)) + 2)
+    box = np.ascontiguousarray(mask[y0:y1, x0:x1], np.uint8)
+    grown = cv2.dilate(box, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
+    out[y0:y1, x0:x1] = cv2.GaussianBlur(grown.astype(np.float32), (0, 0), sigma)
+    return out
 
 
 @dataclass(frozen=True)
