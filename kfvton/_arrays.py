@@ -8,7 +8,17 @@ import numpy as np
 import torch
 from torch import Tensor
 
-__all__ = ["LUMA_WEIGHTS", "blur_at", "channel_max", "channel_sum", "per_channel", "take", "to_uint8_hwc", "true_runs"]
+__all__ = [
+    "LUMA_WEIGHTS",
+    "blur_at",
+    "blur_in_box",
+    "channel_max",
+    "channel_sum",
+    "per_channel",
+    "take",
+    "to_uint8_hwc",
+    "true_runs",
+]
 
 #: Luminance of RGB (ITU-R BT.601 weights): the one place the light, shading and cutting rules read them from.
 LUMA_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
@@ -43,6 +53,23 @@ def blur_at(x: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray) -> np.n
     x0, x1 = max(0, int(xs.min()) - reach), min(w, int(xs.max()) + reach + 1)
     crop = np.ascontiguousarray(x[y0:y1, x0:x1])  # (a copy: OpenCV reads no pixels past the box's own borders)
     return cv2.GaussianBlur(crop, (0, 0), sigma)[ys - y0, xs - x0]
+
+
+def blur_in_box(mask: np.ndarray, sigma: float) -> np.ndarray:
+    """(H, W) float32 `cv2.GaussianBlur(mask.astype(np.float32), (0, 0), sigma)` of a sparse (H, W) bool or uint8
+    `mask`, blurred over its non-zero pixels' box grown past the kernel's reach (OpenCV's float kernels reach 4 sigma)
+    only: beyond it the blur is 0 and the reflected border reads only zeros, so the values are the whole frame's (to
+    a float's last bits: OpenCV's SIMD row tails). All 0 for an empty mask."""
+    out = np.zeros(mask.shape, np.float32)
+    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
+    if len(rows) == 0:
+        return out
+    reach = int(np.ceil(4.0 * sigma)) + 2
+    h, w = mask.shape
+    y0, y1 = max(0, int(rows[0]) - reach), min(h, int(rows[-1]) + reach + 1)
+    x0, x1 = max(0, int(cols[0]) - reach), min(w, int(cols[-1]) + reach + 1)
+    out[y0:y1, x0:x1] = cv2.GaussianBlur(mask[y0:y1, x0:x1].astype(np.float32), (0, 0), sigma)
+    return out
 
 
 def channel_max(x: np.ndarray) -> np.ndarray:

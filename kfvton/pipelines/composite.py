@@ -103,7 +103,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, blur_at, channel_max, channel_sum, per_channel, take
+from .._arrays import LUMA_WEIGHTS, blur_at, blur_in_box, channel_max, channel_sum, per_channel, take
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
@@ -1163,7 +1163,7 @@ def _no_pockets(
     closed = ~open_air[parts]
     if not closed.any():
         return weight
-    soft = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), max(0.5, unit))
+    soft = blur_in_box(closed, max(0.5, unit))
     return (weight * (1.0 - np.maximum(soft, closed))).astype(np.float32)
 
 
@@ -1183,10 +1183,10 @@ def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: f
     count, parts, stats, _ = cv2.connectedComponentsWithStats(gap.astype(np.uint8), connectivity=8)
     big = stats[:, cv2.CC_STAT_AREA] >= (GAP_AREA * GAP_PX * unit) ** 2
     big[0] = False
-    gap = cv2.GaussianBlur((big[parts]).astype(np.float32), (0, 0), max(0.7, 2 * unit)) > 0.5
+    gap = blur_in_box(big[parts], max(0.7, 2 * unit)) > 0.5  # (the strips are a small part of the crop)
     if not gap.any():
         return weight
-    soft = cv2.GaussianBlur(gap.astype(np.float32), (0, 0), max(0.5, unit))
+    soft = blur_in_box(gap, max(0.5, unit))
     return (weight * (1.0 - np.maximum(soft, gap))).astype(np.float32)
 
 
@@ -1774,10 +1774,16 @@ def _no_slivers(
 
 def _soft_grown(mask: np.ndarray, unit: float) -> np.ndarray:
     """(H, W) float32 [0, 1]: `mask` (H, W) bool grown by 3 pixels at 1024 rows (the paint's outward feather, which
-    shows the fill there too), then blurred to a soft edge."""
+    shows the fill there too), then blurred to a soft edge. Grown in `mask`'s box grown past the growth, blurred
+    in its box (`blur_in_box`): a sliver or the far residue is a small part of the crop."""
+    grown = np.zeros(mask.shape, np.uint8)
+    if not mask.any():
+        return grown.astype(np.float32)
     r = max(1, round(3 * unit))
-    grown = cv2.dilate(mask.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
-    return cv2.GaussianBlur(grown.astype(np.float32), (0, 0), max(0.8, 1.5 * unit))
+    y0, y1, x0, x1 = mask_box(mask, r + 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    grown[y0:y1, x0:x1] = cv2.dilate(np.ascontiguousarray(mask[y0:y1, x0:x1], np.uint8), disc)
+    return blur_in_box(grown, max(0.8, 1.5 * unit))
 
 
 @dataclass(frozen=True)

@@ -375,15 +375,13 @@ def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
         rest = (m & (1 - torso_poly)).astype(np.uint8)
         count, labels = cv2.connectedComponents(rest, connectivity=8)
         sleeves = np.zeros((2, h, w), np.uint8)
+        ys, xs = np.nonzero(rest) if count >= 2 else (None, None)  # (once for both cuffs: a full-frame pass)
         for k, side in enumerate(("right", "left")):
             o, n = idx[f"sleeve_{side}_outer"], idx[f"sleeve_{side}_inner"]
             if not (ok[i, o] and ok[i, n]) or count < 2:
                 continue
             cx, cy = (p[o, :2] + p[n, :2]) / 2
             # the component nearest the cuff midpoint (the cuff landmarks lie on the outline, maybe just outside)
-            ys, xs = np.nonzero(rest)
-            if len(xs) == 0:
-                continue
             nearest = np.argmin((xs - cx) ** 2 + (ys - cy) ** 2)
             label = labels[ys[nearest], xs[nearest]]
             sleeves[k] = labels == label

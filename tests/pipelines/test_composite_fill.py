@@ -110,3 +110,25 @@ def test_every_is_the_strided_masked_copy() -> None:
         for step in (1, 3, 7):
             assert np.array_equal(_every(x, mask, step), x[mask][::step])
     assert _every(rng.random((5, 4, 3)), np.zeros((5, 4), bool), 7).shape == (0, 3)
+
+
+def test_soft_grown_box_is_the_whole_frame():
+    # `_soft_grown` works in its mask's box: the values are the whole frame's growth and blur, also for a speck at
+    # the frame's edge (the blur's reflected border) and two specks far apart (one box over both)
+    import cv2
+    import numpy as np
+
+    from kfvton.pipelines.composite import _soft_grown
+
+    for unit in (0.25, 1.0):
+        for pixels in ([(40, 50)], [(0, 3), (120, 90)], [(127, 95)]):
+            mask = np.zeros((128, 96), bool)
+            for y, x in pixels:
+                mask[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2] = True
+            r = max(1, round(3 * unit))
+            disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+            whole = cv2.GaussianBlur(
+                cv2.dilate(mask.astype(np.uint8), disc).astype(np.float32), (0, 0), max(0.8, 1.5 * unit)
+            )
+            np.testing.assert_allclose(_soft_grown(mask, unit), whole, rtol=0, atol=1e-6)  # (SIMD row tails: ulps)
+    assert not _soft_grown(np.zeros((8, 8), bool), 1.0).any()

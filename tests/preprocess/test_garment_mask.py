@@ -10,6 +10,8 @@ from kfvton.preprocess.garment_mask import (
     SHADOW_PX,
     GarmentMask,
     _clean_rim,
+    _drop_loose_in_box,
+    _drop_loose_one,
     clean_garment_rim,
     drop_inner_back,
     drop_loose_parts,
@@ -319,6 +321,22 @@ class TestLooseParts:
         mask = result.mask[0, 0].numpy() > 0.5
         assert not mask[240:, 170:].any()  # the tie's end is gone
         assert iou(result.mask, body) > 0.95
+
+    @pytest.mark.parametrize("shift", [(0, 0), (-40, -45)])  # centred, cut by the frame's top and left
+    def test_box_is_the_whole_frame(self, shift):
+        # the garment's box grown by the disc gives the whole frame's result (the tie dropped), also where the
+        # garment is cut by the frame's edge
+        with_tie, _ = self._wrap_top_with_tie()
+        fg = np.zeros_like(with_tie)  # moved by `shift`, what leaves the frame cut off
+        dy, dx = shift
+        fg[max(0, dy) : H + min(0, dy), max(0, dx) : W + min(0, dx)] = with_tie[
+            max(0, -dy) : H - max(0, dy), max(0, -dx) : W - max(0, dx)
+        ]
+        _, _, gw, _ = cv2.boundingRect(fg)
+        d = max(3, int(round(0.06 * gw)) | 1)
+        whole = _drop_loose_in_box(fg, d)
+        assert whole.sum() < fg.sum()  # (something to drop)
+        np.testing.assert_array_equal(_drop_loose_one(fg, 0.06), whole)
 
     def test_shoulder_straps_stay(self):
         cami = np.zeros((H, W), np.uint8)
