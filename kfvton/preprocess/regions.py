@@ -681,14 +681,17 @@ def _midriff(skin: np.ndarray, split: float, hip_y: float, torso: float) -> np.n
 ARM_IN_TORSO = 0.18
 TORSO_GROW = 0.25
 _TORSO_CORNERS = ("right_shoulder", "left_shoulder", "left_hip", "right_hip")
+#: ... and only below the armpits (this many shoulder widths under the lower shoulder joint): at the shoulders, skin
+#: between hair strands lay off the arm chains and the new top showed through the hair (VITON-HD paired 00017).
+TORSO_SKIN_BELOW = 0.3
 
 
 def _torso_skin_off_the_arms(
     arm_dist: dict[int, np.ndarray], corners: list[np.ndarray | None], sw: float
 ) -> np.ndarray:
     """(H, W) bool: the torso quadrilateral (`corners` (x, y) in pixels: right, left shoulder, left, right hip)
-    grown by `TORSO_GROW`, farther than `ARM_IN_TORSO` shoulder widths from both arm chains (`arm_dist` (H, W) by
-    arm label); all False when a corner is missing."""
+    grown by `TORSO_GROW`, below the armpits (`TORSO_SKIN_BELOW`), farther than `ARM_IN_TORSO` shoulder widths from
+    both arm chains (`arm_dist` (H, W) by arm label); all False when a corner is missing."""
     h, w = arm_dist[14].shape
     torso = np.zeros((h, w), np.uint8)
     if any(c is None for c in corners):
@@ -697,6 +700,7 @@ def _torso_skin_off_the_arms(
     cv2.fillConvexPoly(torso, quad, 1)
     # grown by its outline drawn TORSO_GROW wide on either side (a distance transform of the photo costs 10x more)
     cv2.polylines(torso, [quad], True, 1, thickness=2 * max(1, round(TORSO_GROW * sw)) + 1)
+    torso[: max(0, int(max(corners[0][1], corners[1][1]) + TORSO_SKIN_BELOW * sw))] = 0
     return (torso > 0) & (np.minimum(arm_dist[14], arm_dist[15]) > ARM_IN_TORSO * sw)
 
 
