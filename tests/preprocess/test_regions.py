@@ -645,3 +645,18 @@ def test_bare_midriff_beside_a_hanging_arm_is_torso_not_arm():
     assert (midriff == VITONHD_NECK[0]).float().mean() > 0.9
     assert (parse[100:140, 29:39] == 15).float().mean() > 0.9  # the forearms stay arms
     assert (parse[100:140, 101:111] == 14).float().mean() > 0.9
+
+
+def test_torso_skin_off_the_arms_only_below_the_armpits():
+    """At the shoulders, skin between hair strands lies off the arm chains too: relabelled torso, the new top showed
+    through the hair (VITON-HD paired 00017). Only rows `TORSO_SKIN_BELOW` shoulder widths under the shoulders count."""
+    import numpy as np
+
+    from kfvton.preprocess.regions import TORSO_SKIN_BELOW, _torso_skin_off_the_arms
+
+    far = {k: np.full((200, 180), 1e3, np.float32) for k in (14, 15)}  # no arm near anywhere
+    corners = [np.array(p, np.float64) for p in ((60, 50), (120, 50), (115, 150), (65, 150))]
+    torso = _torso_skin_off_the_arms(far, corners, 60.0)
+    below = int(50 + TORSO_SKIN_BELOW * 60)
+    assert not torso[50 : below - 1, 60:121].any()  # the shoulders' rows: not torso skin
+    assert torso[below + 1 : 150, 70:111].all()
