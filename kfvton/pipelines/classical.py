@@ -157,15 +157,31 @@ def target_mask_from_parse(parse: Tensor) -> Tensor:
 
 def body_masks_from_parse(parse: Tensor) -> BodyMasks:
     """(B, H, W) LIP-20 labels -> `BodyMasks`: old top (5, 6, 7), lower garment (pants, skirt), upper-body
-    silhouette (clothes, scarf, arms; not the neck, which rises above the shoulders), each (B, 1, H, W) bool."""
+    silhouette (clothes, scarf, arms, and the neck label below the shoulders: `_torso_skin`), each (B, 1, H, W)
+    bool."""
     check_shape(parse, "parse", ("B", "H", "W"))
 
     def pick(labels: tuple[int, ...]) -> Tensor:
         return labels_in(parse, labels).unsqueeze(1)
 
+    silhouette = pick(_SILHOUETTE_LABELS)
     return BodyMasks(
-        top=pick(VITONHD_UPPER_CLOTHES), lower=pick(LOWER_GARMENT_LABELS), silhouette=pick(_SILHOUETTE_LABELS)
+        top=pick(VITONHD_UPPER_CLOTHES),
+        lower=pick(LOWER_GARMENT_LABELS),
+        silhouette=silhouette | _torso_skin(parse.unsqueeze(1) == NECK_LABEL, silhouette),
     )
+
+
+def _torso_skin(neck: Tensor, silhouette: Tensor) -> Tensor:
+    """(B, 1, H, W) bool: the `neck` label's pixels in the rows below the top of `silhouette` (both (B, 1, H, W)
+    bool; the shoulders' top): bare chest, shoulders and midriff (estimated regions label torso skin as neck). Above
+    the shoulders the neck stays out (it rises to the head; the shoulder seams follow the silhouette's top). Without
+    these rows a bare midriff between a crop top and the lower garment cut the torso in two, and the side seams
+    (`place_side_seams`) were pulled into a fold there."""
+    rows = silhouette.any(-1, keepdim=True)  # (B, 1, H, 1)
+    ys = torch.arange(neck.shape[-2], device=neck.device).view(1, 1, -1, 1)
+    top = torch.where(rows, ys, neck.shape[-2]).amin(-2, keepdim=True)  # (B, 1, 1, 1); H when no silhouette
+    return neck & (ys > top)
 
 
 def person_and_arms(parse: Tensor) -> tuple[Tensor, Tensor]:

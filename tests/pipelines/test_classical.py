@@ -288,3 +288,23 @@ def test_person_and_arms_from_parse() -> None:
     assert arms[0, 0].tolist() == [[False, False, True], [True, False, False]]
     with pytest.raises(ValueError, match="parse"):
         person_and_arms(parse[0])
+
+
+def test_body_silhouette_counts_torso_skin_below_the_shoulders():
+    """Estimated regions label bare torso skin as neck (10): a bare midriff between a crop top and a skirt, arms
+    hanging at the sides. Without it the silhouette had a gap across the torso at the midriff rows (the side seams
+    were pulled into a fold there); the neck above the shoulders stays out of it."""
+    from kfvton.pipelines.classical import body_masks_from_parse
+
+    parse = torch.zeros(1, 100, 80, dtype=torch.long)
+    parse[0, 0:15, 30:50] = 13  # face
+    parse[0, 15:25, 34:46] = 10  # the neck, above the shoulders
+    parse[0, 25:50, 20:60] = 5  # a crop top from the shoulders (row 25)
+    parse[0, 50:65, 20:60] = 10  # the bare midriff
+    parse[0, 65:100, 20:60] = 12  # a skirt
+    parse[0, 25:70, 12:20] = 15  # the arms
+    parse[0, 25:70, 60:68] = 14
+    sil = body_masks_from_parse(parse).silhouette[0, 0]
+    assert bool(sil[50:65, 20:60].all())  # the midriff: torso
+    assert not bool(sil[15:25].any())  # the neck above the shoulders: not
+    assert bool(sil[25:50, 12:68].all()) and not bool(sil[65:, 20:60].any())  # top and arms in, the skirt out

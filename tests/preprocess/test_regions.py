@@ -630,3 +630,33 @@ def test_bare_midriff_above_light_jeans_moves_the_split_up():
     parse = estimate_regions(img, pose, silhouette=sil[None, None].float()).parse[0]
     assert (parse[122:148, 50:90] == 9).float().mean() > 0.9
     assert (parse[75:100, 50:90] == 5).float().mean() > 0.9
+
+
+def test_bare_midriff_beside_a_hanging_arm_is_torso_not_arm():
+    """A crop top above a bare midriff, the arms hanging against the body: the midriff joins the arms' skin, and the
+    arm zone (within 0.45 shoulder widths of an arm chain) took its sides as arm (kept in front of the new top: a
+    skin band across it). Inside the torso, skin farther than `ARM_IN_TORSO` from both arm chains is torso skin."""
+    img, pose = _figure()
+    _paint(img, SKIN, 100, 112, 40, 100)  # the midriff below a crop top ending at row 100
+    _paint(img, (0.8, 0.1, 0.1), 112, 200, 42, 98)  # a red skirt
+    parse = estimate_regions(img, pose).parse[0]
+    midriff = parse[102:110, 46:94]
+    assert not bool(torch.isin(midriff, torch.tensor(VITONHD_ARMS)).any())  # 10 of 48 columns were arm
+    assert (midriff == VITONHD_NECK[0]).float().mean() > 0.9
+    assert (parse[100:140, 29:39] == 15).float().mean() > 0.9  # the forearms stay arms
+    assert (parse[100:140, 101:111] == 14).float().mean() > 0.9
+
+
+def test_torso_skin_off_the_arms_only_below_the_armpits():
+    """At the shoulders, skin between hair strands lies off the arm chains too: relabelled torso, the new top showed
+    through the hair (VITON-HD paired 00017). Only rows `TORSO_SKIN_BELOW` shoulder widths under the shoulders count."""
+    import numpy as np
+
+    from kfvton.preprocess.regions import TORSO_SKIN_BELOW, _torso_skin_off_the_arms
+
+    far = {k: np.full((200, 180), 1e3, np.float32) for k in (14, 15)}  # no arm near anywhere
+    corners = [np.array(p, np.float64) for p in ((60, 50), (120, 50), (115, 150), (65, 150))]
+    torso = _torso_skin_off_the_arms(far, corners, 60.0)
+    below = int(50 + TORSO_SKIN_BELOW * 60)
+    assert not torso[50 : below - 1, 60:121].any()  # the shoulders' rows: not torso skin
+    assert torso[below + 1 : 150, 70:111].all()
