@@ -647,6 +647,11 @@ def _fit_to_body(
         if limbs is not None:
             arms_i = arms_i | limbs[crop]
         below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
+        # within that margin below the cuff, only the sleeve's own end spreads over the arm, not the torso's side
+        # beside it (grown sideways from its rows below the cuff into a thinner bare arm, a garment-coloured blob
+        # hung off the side seam and left a sliver of skin the repaint made wall: IDM 00035 in a black tee)
+        src_y = np.nonzero(broad)[0][np.clip(labels - 1, 0, max(0, int(broad.sum()) - 1))] + y0
+        below_cuff |= arms_i & (yy + y0 > cuff_y) & (src_y > cuff_y)
         grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
         # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
