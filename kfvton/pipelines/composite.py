@@ -620,6 +620,7 @@ def _fit_to_body(
         d_gar, labels = cv2.distanceTransformWithLabels(
             (~broad).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
         )
+        by, bx = np.nonzero(broad)  # (label k - 1 is the k-th broad pixel in this order)
         # sideways (sleeve and side-seam widths follow the body; the neckline and the hem keep the garment's own
         # design): the outline's normal, from the blurred outline (the nearest pixel's direction saws along a
         # slanted edge), points more across than up or down; in the shoulder zone (above `zone_y`) up too, except
@@ -650,7 +651,7 @@ def _fit_to_body(
         # within that margin below the cuff, only the sleeve's own end spreads over the arm, not the torso's side
         # beside it (grown sideways from its rows below the cuff into a thinner bare arm, a garment-coloured blob
         # hung off the side seam and left a sliver of skin the repaint made wall: IDM 00035 in a black tee)
-        src_y = np.nonzero(broad)[0][np.clip(labels - 1, 0, max(0, int(broad.sum()) - 1))] + y0
+        src_y = by[np.clip(labels - 1, 0, len(by) - 1)] + y0
         below_cuff |= arms_i & (yy + y0 > cuff_y) & (src_y > cuff_y)
         grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
@@ -669,7 +670,6 @@ def _fit_to_body(
         tex = push_pull(g_c, _main_colour(g_c, seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
-        by, bx = np.nonzero(broad)
         gy_, gx_ = np.nonzero(grow)
         k = np.clip(labels[gy_, gx_] - 1, 0, len(by) - 1)
         my = np.clip(2 * by[k] - gy_ + np.sign(by[k] - gy_) * 6, 0, broad.shape[0] - 1)
