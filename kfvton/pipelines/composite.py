@@ -620,6 +620,7 @@ def _fit_to_body(
         d_gar, labels = cv2.distanceTransformWithLabels(
             (~broad).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
         )
+        by, bx = np.nonzero(broad)  # (label k - 1 is the k-th broad pixel in this order)
         # sideways (sleeve and side-seam widths follow the body; the neckline and the hem keep the garment's own
         # design): the outline's normal, from the blurred outline (the nearest pixel's direction saws along a
         # slanted edge), points more across than up or down; in the shoulder zone (above `zone_y`) up too, except
@@ -647,6 +648,11 @@ def _fit_to_body(
         if limbs is not None:
             arms_i = arms_i | limbs[crop]
         below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
+        # within that margin below the cuff, only the sleeve's own end spreads over the arm, not the torso's side
+        # beside it (grown sideways from its rows below the cuff into a thinner bare arm, a garment-coloured blob
+        # hung off the side seam and left a sliver of skin the repaint made wall: IDM 00035 in a black tee)
+        src_y = by[np.clip(labels - 1, 0, len(by) - 1)] + y0
+        below_cuff |= arms_i & (yy + y0 > cuff_y) & (src_y > cuff_y)
         grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
         # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
@@ -664,7 +670,6 @@ def _fit_to_body(
         tex = push_pull(g_c, _main_colour(g_c, seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
-        by, bx = np.nonzero(broad)
         gy_, gx_ = np.nonzero(grow)
         k = np.clip(labels[gy_, gx_] - 1, 0, len(by) - 1)
         my = np.clip(2 * by[k] - gy_ + np.sign(by[k] - gy_) * 6, 0, broad.shape[0] - 1)
@@ -827,6 +832,32 @@ def _sleeve_end_y(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     if keypoints is None:
         return -np.inf
     return _lowest_target_y(keypoints, i, size_hw, [n for n in keypoints.names if n.startswith("sleeve_")])
+
+
+def _sleeve_end_rows(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> np.ndarray:
+    """(W,) float64 image row of the sleeve end on each column's side of batch item `i`: the wearer's right sleeve's
+    lowest present target left of the middle between the two sleeves' targets, the left sleeve's right of it (with
+    tilted shoulders one sleeve ends well above the other: the lowest of both kept the higher sleeve's arm under the
+    garment's side below it, OOTD 09597 with a T-shirt showed a sleeve cut straight down along the arm);
+    `_sleeve_end_y` on both sides where a sleeve has no target (-inf without any)."""
+    w = size_hw[1]
+    both = _sleeve_end_y(keypoints, i, size_hw)
+    rows = np.full(w, both)
+    if keypoints is None or not np.isfinite(both):
+        return rows
+    pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    sx = w / keypoints.person_hw[1]
+    sides = []
+    for side in ("right", "left"):
+        names = [n for n in keypoints.names if n.startswith(f"sleeve_{side}_")]
+        xs = [pts[keypoints.names.index(n), 0] * sx for n in names if pts[keypoints.names.index(n), 2] > 0]
+        sides.append((float(np.mean(xs)) if xs else np.nan, _lowest_target_y(keypoints, i, size_hw, names)))
+    (x_r, y_r), (x_l, y_l) = sides
+    if not (np.isfinite(x_r) and np.isfinite(x_l) and np.isfinite(y_r) and np.isfinite(y_l)):
+        return rows
+    middle = 0.5 * (x_r + x_l)
+    cols = np.arange(w) + 0.5
+    return np.where((cols < middle) == (x_r < x_l), y_r, y_l)
 
 
 def _lowest_target_y(keypoints: KeypointPairs, i: int, size_hw: tuple[int, int], names: Sequence[str]) -> float:
@@ -2312,11 +2343,11 @@ def _upper_arms_in_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int,
     h, w = size_hw
     out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
     for i in range(b):
-        row = _sleeve_end_y(keypoints, i, size_hw)
+        rows = _sleeve_end_rows(keypoints, i, size_hw)  # (each sleeve's own end: `_sleeve_end_rows`)
         upper = _body_prior(keypoints, i, size_hw, 1, ((2, 3), (5, 6)), torso=False, widths=SLEEVE_TUBE)
-        if not np.isfinite(row) or upper is None:
+        if not np.isfinite(rows).all() or upper is None:
             continue
-        upper[max(0, int(np.ceil(row))) :] = 0
+        upper[np.arange(h)[:, None] >= np.ceil(rows)[None, :]] = 0
         forearms = _body_prior(keypoints, i, size_hw, 1, ((3, 4), (6, 7)), torso=False)
         out[i] = torch.from_numpy((upper > 0) & (forearms == 0)).to(device)
     return out
@@ -2324,17 +2355,20 @@ def _upper_arms_in_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int,
 
 def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
     """(B, H, W) bool: the rows under the garment's sleeves, where no part of it covers an arm (an arm there is in
-    front of the garment: a hem or a side flap does not hide it): under the lowest sleeve-end target, or under the
+    front of the garment: a hem or a side flap does not hide it): under each side's own lowest sleeve-end target
+    (`_sleeve_end_rows`), or under the
     lowest armpit target of a sleeveless garment; all False without either."""
     h, w = size_hw
     out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
     for i in range(b):
-        row = _sleeve_end_y(keypoints, i, size_hw)
-        if not np.isfinite(row):
+        rows = _sleeve_end_rows(keypoints, i, size_hw)  # (each sleeve's own end: `_sleeve_end_rows`)
+        if not np.isfinite(rows).all():
             row = _lowest_target_y(keypoints, i, size_hw, ("armpit_left", "armpit_right"))
             if not np.isfinite(row):
                 continue
-        out[i, int(np.ceil(row)) + 1 :] = True
+            rows = np.full(w, row)
+        below = np.arange(h)[:, None] >= (np.ceil(rows) + 1)[None, :]
+        out[i] = torch.from_numpy(below).to(device)
     return out
 
 
