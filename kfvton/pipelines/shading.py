@@ -412,13 +412,15 @@ def skin_slopes(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
 
 
 def shade_skin(colour: np.ndarray, gain: np.ndarray, slopes: np.ndarray | None = None) -> np.ndarray:
-    """(H, W, 3) float32: skin `colour` ((H, W, 3) or (3,), [0, 1] RGB) under a luminance `gain` (H, W) > 0, as skin
+    """(H, W, 3) float32: skin `colour` ((H, W, 3) or (3,), [0, 1] RGB) under a luminance `gain` (H, W) > 0 (or any shape), as skin
     shades: each channel times the gain to the power of its slope (`slopes` (3,), `skin_slopes`; `SKIN_SLOPES`
     when None): the luminance changes about as the gain, darker is more saturated, lighter less."""
     k = np.asarray(SKIN_SLOPES if slopes is None else slopes, np.float32)
     log_gain = np.log(np.maximum(gain, 1e-3)).astype(np.float32)
     # (a plane per channel, merged: the same values as `colour * np.exp(log_gain[..., None] * k)`, whose broadcasts
     # against the 3-long last axis run a 3-long inner loop per pixel, 5x as slow over a repainted crop)
+    if log_gain.ndim != 2:  # a single gain or a row of them: the broadcast is cheap there
+        return (colour * np.exp(log_gain[..., None] * k)).astype(np.float32)
     rows = log_gain.shape[0]
     planes = [np.exp(log_gain * k[c]).reshape(rows, -1) for c in range(3)]
     if colour.ndim == 1:
