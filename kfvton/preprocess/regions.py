@@ -362,6 +362,25 @@ def _sleeve_outline(
     return out
 
 
+#: A forearm is bare (`_bare_forearm`) when more than BARE_FOREARM of the points on its upper half (elbow to
+#: mid-forearm) are already that arm's skin. Tuned on CatVTON 1-model_3 (a tank top over light jeans: the lit jeans by
+#: the bare hands, nearer the white top's colour than the shaded thigh's, were kept as "sleeve" and repainted as a
+#: pale block over the hip) and VITON-HD test, where long sleeves cover the elbow.
+BARE_FOREARM = 0.6
+
+
+def _bare_forearm(parse: np.ndarray, label: int, elbow: np.ndarray | None, wrist: np.ndarray | None) -> bool:
+    """Whether the forearm from `elbow` to `wrist` (x, y pixels) is bare skin in `parse` ((H, W) labels, arm skin
+    already marked `label`): then that arm has no sleeve that could hang beside the hips."""
+    if elbow is None or wrist is None:
+        return False
+    h, w = parse.shape
+    points = elbow + np.linspace(0.0, 0.5, 9)[:, None] * (wrist - elbow)
+    xs = np.clip(np.round(points[:, 0]).astype(int), 0, w - 1)
+    ys = np.clip(np.round(points[:, 1]).astype(int), 0, h - 1)
+    return float(np.mean(parse[ys, xs] == label)) > BARE_FOREARM
+
+
 def _sleeve_reach(
     to_wall: np.ndarray,
     shoulder: np.ndarray | None,
@@ -438,6 +457,7 @@ def _one(
     hips = [j for j in (joint("mid_hip"), joint("right_hip"), joint("left_hip")) if j is not None]
     split = float(h)
     chest = thigh = None  # the colours of the top (mid-chest) and of the lower body (mid-thigh), RGB
+    midriff_split = False  # the split is where a bare midriff ends: the top's hem is above that skin
     if hips:
         hip_y = float(np.mean([j[1] for j in hips]))
         hip_x = float(np.mean([j[0] for j in hips]))
@@ -457,6 +477,7 @@ def _one(
                 # a bare midriff above it: the waistband is where that skin ends (light jeans nearer the white
                 # crop top's colour than the shaded thigh's were read as top down to the thighs)
                 split = top + bare
+                midriff_split = True
                 _LOG.info("regions: bare midriff across the torso; waistband at row %d where it ends", split)
             if split == top and band[: max(1, int(0.05 * torso))].any():
                 # split at the band's very top although the top's fabric reaches into it: the row votes were fooled
@@ -547,6 +568,8 @@ def _one(
         to_wall = cv2.distanceTransform(sil.astype(np.uint8), cv2.DIST_L2, 3)
         for side, label in (("left", 14), ("right", 15)):
             shoulder, elbow, wrist = joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")
+            if _bare_forearm(parse, label, elbow, wrist):
+                continue  # no sleeve reaches past a bare elbow: light trousers by the hand are not the top's
             mine = sleeve_dist[label] < _sleeve_reach(to_wall, shoulder, elbow, wrist, sw)
             if elbow is not None and wrist is not None:
                 forearm = wrist - elbow
@@ -563,7 +586,9 @@ def _one(
         d_chest = np.linalg.norm(rgb - chest, axis=-1)
         hem = lower & (d_chest < 0.5 * np.linalg.norm(rgb - thigh, axis=-1)) & (yy < split + 0.33 * torso)
         hem = cv2.morphologyEx(hem.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
-        if np.linalg.norm(chest - thigh) > 0.15:  # the top and the lower garment clearly apart in colour
+        # (not under a bare midriff: the top ends above it, and the lit lower garment by the hands, nearer a white
+        # crop top's colour than the shaded thigh's, was kept as a hem and repainted as a pale block over the hip)
+        if np.linalg.norm(chest - thigh) > 0.15 and not midriff_split:  # top and lower garment clearly apart
             lower &= ~connected_to(hem, sil & (parse == 5) & (yy < split) & (yy >= split - 3))
     parse[lower] = 9
     leg_skin = lower & skin
