@@ -632,6 +632,33 @@ def test_bare_midriff_above_light_jeans_moves_the_split_up():
     assert (parse[75:100, 50:90] == 5).float().mean() > 0.9
 
 
+def test_lit_jeans_by_bare_hands_under_a_crop_top_are_lower_garment():
+    """A white crop top over light jeans, bare arms hanging by the hips (CatVTON 1-model_3): the jeans' lit sides by
+    the hands are nearer the top's colour than the shaded thigh's. They were kept as a sleeve beside the hips (there
+    is none past a bare elbow) or as the top's hem hanging lower on one side (it ends above the bare midriff), and
+    the repaint laid a pale block over the hip; they are lower garment."""
+    img, pose = _figure()
+    top, light, lit, dark = (0.93, 0.93, 0.95), (0.72, 0.8, 0.9), (0.86, 0.89, 0.93), (0.5, 0.6, 0.7)
+    _paint(img, top, 68, 100, 40, 100)
+    _paint(img, top, 68, 90, 28, 40)  # short sleeves; bare forearms from row 90 (the elbows at row 95)
+    _paint(img, top, 68, 90, 100, 112)
+    _paint(img, top, 100, 106, 40, 48)  # the top's hem hangs a little lower at its sides, by the arms
+    _paint(img, top, 100, 106, 92, 100)
+    _paint(img, SKIN, 100, 112, 48, 92)  # the midriff
+    _paint(img, SKIN, 106, 112, 40, 48)
+    _paint(img, SKIN, 106, 112, 92, 100)
+    _paint(img, light, 112, 150, 42, 98)
+    _paint(img, lit, 112, 150, 42, 50)  # the jeans' lit sides by the hands
+    _paint(img, lit, 112, 150, 90, 98)
+    _paint(img, dark, 150, 200, 42, 98)
+    sil = (img[0] < 0.999).any(0)
+    sil[68:105, 28:112] = True
+    parse = estimate_regions(img, pose, silhouette=sil[None, None].float()).parse[0]
+    assert (parse[116:148, 43:49] == 9).float().mean() > 0.9  # before: old top (5)
+    assert (parse[116:148, 91:97] == 9).float().mean() > 0.9
+    assert (parse[75:88, 30:38] == 5).float().mean() > 0.9  # the short sleeves stay the old top
+
+
 def test_bare_midriff_beside_a_hanging_arm_is_torso_not_arm():
     """A crop top above a bare midriff, the arms hanging against the body: the midriff joins the arms' skin, and the
     arm zone (within 0.45 shoulder widths of an arm chain) took its sides as arm (kept in front of the new top: a
