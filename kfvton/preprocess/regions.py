@@ -568,8 +568,11 @@ def _one(
         to_wall = cv2.distanceTransform(sil.astype(np.uint8), cv2.DIST_L2, 3)
         for side, label in (("left", 14), ("right", 15)):
             shoulder, elbow, wrist = joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")
-            if _bare_forearm(parse, label, elbow, wrist):
-                continue  # no sleeve reaches past a bare elbow: light trousers by the hand are not the top's
+            if midriff_split and _bare_forearm(parse, label, elbow, wrist):
+                # a crop top above a bare midriff, a bare forearm: no sleeve reaches down to the hips (light trousers
+                # by the hand are not the top's); elsewhere a bare forearm may still have the top's loose hem
+                # hanging beside it below the split (VITON-HD 00891: a white T-shirt's side by the bent arm)
+                continue
             mine = sleeve_dist[label] < _sleeve_reach(to_wall, shoulder, elbow, wrist, sw)
             if elbow is not None and wrist is not None:
                 forearm = wrist - elbow
