@@ -363,9 +363,9 @@ def _sleeve_outline(
 
 
 #: A forearm is bare (`_bare_forearm`) when more than BARE_FOREARM of the points on its upper half (elbow to
-#: mid-forearm) are already that arm's skin. Tuned on CatVTON 1-model_3 (a tank top over light jeans: the lit jeans by
-#: the bare hands, nearer the white top's colour than the shaded thigh's, were kept as "sleeve" and repainted as a
-#: pale block over the hip) and VITON-HD test, where long sleeves cover the elbow.
+#: mid-forearm) are already that arm's skin; used under a bare midriff only. Tuned on CatVTON 1-model_3 (a tank top
+#: over light jeans: the lit jeans by the bare hands, nearer the white top's colour than the shaded thigh's, were kept
+#: as "sleeve" and repainted as a pale block over the hip) and VITON-HD test (unchanged).
 BARE_FOREARM = 0.6
 
 
