@@ -824,6 +824,7 @@ def warp_by_parts(
     torso_extra: SidePairs | None = None,
     silhouette: Tensor | None = None,
     arms: Tensor | None = None,
+    torso_off_body: bool = True,
 ) -> PartWarp:
     """Warp the torso and each sleeve with its own TPS, then join them into one sampling grid.
 
@@ -845,6 +846,8 @@ def warp_by_parts(
         arms: optional (B or 1, 1, H, W) bool (or float), the person's arms: a long sleeve (one with elbow pairs)
             also covers the arm's pixels between its armhole and its cuff within `ARM_COVER` cuff widths of
             where it landed, with its nearest landed pixel's garment point (no old skin in gaps along it).
+        torso_off_body: with `silhouette`, a top's torso ends where it lands on the wall beside the body
+            (`_torso_off_body`); False for a dress, whose skirt may flare past the old clothes' outline.
 
     Returns:
         `PartWarp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
@@ -958,7 +961,7 @@ def warp_by_parts(
             margin = SLEEVE_OUT * max(h, w)
             placed = pairs.person_px[..., 2] > 0
             landed &= ~_past_shoulders(targets[:, 0], placed, pairs.names, (y0, x0), landed.shape[1:], margin)
-            if inside is not None:  # nor over the wall beside the body (the gap between arm and waist) and past it
+            if inside is not None and torso_off_body:  # nor over the wall beside the body (arm-waist gap), past it
                 depth = int(round(TORSO_OFF_DEPTH * max(h, w)))
                 centre = targets[:, 0, [pairs.names.index(n) for n in ("shoulder_right", "shoulder_left")], 0]
                 centre = centre.mean(-1) - x0

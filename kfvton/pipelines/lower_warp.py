@@ -232,7 +232,10 @@ def warp_lower_garment(
         if all(n in pairs.names for n in SKIRT_SIDES):
             sel = [pairs.names.index(n) for n in SKIRT_SIDES]
             extra = SidePairs(garment_px=pairs.garment_px[:, sel], person_px=pairs.person_px[:, sel])
-        top = warp_by_parts(upper_pairs(pairs), mask, torso_extra=extra, silhouette=silhouette, arms=arms, **opts)
+        # (the skirt flares past the old clothes' outline: the silhouette only bounds the sleeves)
+        top = warp_by_parts(
+            upper_pairs(pairs), mask, torso_extra=extra, silhouette=silhouette, arms=arms, torso_off_body=False, **opts
+        )
         grid = top.grid.to(grid.dtype).clone()
         # (where each sleeve landed: the composite keeps the arm behind its own sleeve, as under a top)
         return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=None, sleeves=top.sleeves)
