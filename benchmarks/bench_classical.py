@@ -5,8 +5,8 @@
 Inputs: person 00891_00 with its OpenPose JSON and parse map, garment 01260_00 with its cloth mask, from
 ../shared/samples (or $KFVTON_SAMPLES_DIR). The pose is given (no pose estimation is timed). "whole" is one
 `classical_tryon` call; the stages are timed separately on the same inputs, so they need not add up exactly.
-Target (issue 12): whole try-on <= 0.4 s median at 1024 x 768 on 2 CPU threads (455-478 ms mask + parse given,
-304-335 ms pose only, on a quiet machine, 2026-12-06; see docs/classical.md).
+Target (issue 12): whole try-on <= 0.4 s median at 1024 x 768 on 2 CPU threads (377-379 ms mask + parse given,
+299-301 ms pose only, on a quiet machine, 2026-12-06, round 14; see docs/classical.md).
 """
 
 from __future__ import annotations
