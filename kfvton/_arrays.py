@@ -14,6 +14,7 @@ __all__ = [
     "blur_in_box",
     "channel_max",
     "channel_sum",
+    "mask_box",
     "per_channel",
     "take",
     "to_uint8_hwc",
@@ -61,13 +62,9 @@ def blur_in_box(mask: np.ndarray, sigma: float) -> np.ndarray:
     only: beyond it the blur is 0 and the reflected border reads only zeros, so the values are the whole frame's (to
     a float's last bits: OpenCV's SIMD row tails). All 0 for an empty mask."""
     out = np.zeros(mask.shape, np.float32)
-    rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
-    if len(rows) == 0:
+    if not mask.any():
         return out
-    reach = int(np.ceil(4.0 * sigma)) + 2
-    h, w = mask.shape
-    y0, y1 = max(0, int(rows[0]) - reach), min(h, int(rows[-1]) + reach + 1)
-    x0, x1 = max(0, int(cols[0]) - reach), min(w, int(cols[-1]) + reach + 1)
+    y0, y1, x0, x1 = mask_box(mask, int(np.ceil(4.0 * sigma)) + 2)
     out[y0:y1, x0:x1] = cv2.GaussianBlur(mask[y0:y1, x0:x1].astype(np.float32), (0, 0), sigma)
     return out
 
@@ -87,6 +84,18 @@ def channel_sum(x: np.ndarray) -> np.ndarray:
     if x.shape[-1:] != (3,) or x.dtype.kind != "f":
         return x.sum(-1)
     return x[..., 0] + x[..., 1] + x[..., 2]
+
+
+def mask_box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1) of the True pixels of `mask` (H, W) bool grown by `margin` pixels, inside the image."""
+    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    h, w = mask.shape
+    return (
+        max(0, int(rows[0]) - margin),
+        min(h, int(rows[-1]) + 1 + margin),
+        max(0, int(cols[0]) - margin),
+        min(w, int(cols[-1]) + 1 + margin),
+    )
 
 
 def per_channel(x: np.ndarray, channels: int = 3) -> np.ndarray:

@@ -103,13 +103,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, blur_at, blur_in_box, channel_max, channel_sum, per_channel, take
+from .._arrays import LUMA_WEIGHTS, blur_at, blur_in_box, channel_max, channel_sum, mask_box, per_channel, take
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.pose import Pose
 from ..preprocess.colour_regions import connected_to
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
-from .push_pull import mask_box, push_pull
+from .push_pull import push_pull
 from .shading import (
     BOX_GRID,
     apply_light,

@@ -8,7 +8,7 @@ import numpy as np
 
 from .._arrays import per_channel
 
-__all__ = ["PUSH_PULL_SCALE", "push_pull", "push_pull_levels", "mask_box"]
+__all__ = ["PUSH_PULL_SCALE", "push_pull", "push_pull_levels"]
 
 #: The multi-scale fill starts at 1/PUSH_PULL_SCALE of the resolution (skin and backgrounds are smooth).
 PUSH_PULL_SCALE = 4
@@ -53,15 +53,3 @@ def push_pull_levels(weighted: np.ndarray, weight: np.ndarray) -> np.ndarray:
         own = v / np.maximum(wt, 1e-6)[..., None]
         est = own * conf + up * (1 - conf)
     return est
-
-
-def mask_box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
-    """(y0, y1, x0, x1) of the True pixels of `mask` (H, W) bool grown by `margin` pixels, inside the image."""
-    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
-    h, w = mask.shape
-    return (
-        max(0, int(rows[0]) - margin),
-        min(h, int(rows[-1]) + 1 + margin),
-        max(0, int(cols[0]) - margin),
-        min(w, int(cols[-1]) + 1 + margin),
-    )

@@ -33,8 +33,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, channel_max, channel_sum, per_channel
-from .push_pull import mask_box, push_pull
+from .._arrays import LUMA_WEIGHTS, channel_max, channel_sum, mask_box, per_channel
+from .push_pull import push_pull
 
 __all__ = [
     "light_and_folds",
@@ -412,9 +412,9 @@ def skin_slopes(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
 
 
 def shade_skin(colour: np.ndarray, gain: np.ndarray, slopes: np.ndarray | None = None) -> np.ndarray:
-    """(H, W, 3) float32: skin `colour` ((H, W, 3) or (3,), [0, 1] RGB) under a luminance `gain` (H, W) > 0 (or any shape), as skin
-    shades: each channel times the gain to the power of its slope (`slopes` (3,), `skin_slopes`; `SKIN_SLOPES`
-    when None): the luminance changes about as the gain, darker is more saturated, lighter less."""
+    """(H, W, 3) float32: skin `colour` ((H, W, 3) or (3,), [0, 1] RGB) under a luminance `gain` (H, W) > 0 (or any
+    shape), as skin shades: each channel times the gain to the power of its slope (`slopes` (3,), `skin_slopes`;
+    `SKIN_SLOPES` when None): the luminance changes about as the gain, darker is more saturated, lighter less."""
     k = np.asarray(SKIN_SLOPES if slopes is None else slopes, np.float32)
     log_gain = np.log(np.maximum(gain, 1e-3)).astype(np.float32)
     # (a plane per channel, merged: the same values as `colour * np.exp(log_gain[..., None] * k)`, whose broadcasts

@@ -18,9 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import channel_sum, per_channel, to_uint8_hwc
+from .._arrays import channel_sum, mask_box, per_channel, to_uint8_hwc
 from .._checks import check_image, check_mask, check_same_batch, check_shape
-from ..pipelines.push_pull import mask_box
 from .mask_ops import largest_component
 
 __all__ = [
