@@ -273,12 +273,12 @@ def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
 
 def _waistband_under_top(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
     """`parse` (B, H, W) with the top's pixels (upper clothes, coat) just above the old lower garment (pants, skirt)
-    relabelled as it where they are coloured as it: each column's run of such pixels up from the labelled edge, at
-    most `WAISTBAND_EDGE` hip widths (`joints` (B or 1, 25, 3) BODY_25 pixels) long, `CLEARLY` nearer the old
-    garment's colour (its band just below the edge) than any of the top's main colours (its band just above). A parse map's boundary
-    between a top and the trousers lies a few pixels off the colour edge; the old waistband's top rows labelled as
-    the top were kept in front of the new garment (a sliver of the old colour along the new waistband) and placed
-    the new waist that much low. `person` (B or 1, 3, H, W) [0, 1]."""
+    relabelled as it where they are coloured as it: each column's run of such pixels up from the labelled edge, at most
+    `WAISTBAND_EDGE` hip widths (`joints` (B or 1, 25, 3) BODY_25 pixels) long, `CLEARLY` nearer the old garment's
+    colour (its band just below the edge) than any of the top's main colours (its band just above). A parse map's
+    boundary between a top and the trousers lies a few pixels off the colour edge; the old waistband's top rows labelled
+    as the top were kept in front of the new garment (a sliver of the old colour along the new waistband) and placed the
+    new waist that much low. `person` (B or 1, 3, H, W) [0, 1]."""
     out = parse.clone()
     h, w = parse.shape[-2:]
     for i in range(parse.shape[0]):

@@ -58,12 +58,12 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        - which of the two, per pixel: with a pose in `keypoints`, skin inside the body (any other label, the
          limbs drawn tapered with `LIMB_WIDTHS`, the arms' scaled to the visible arm by `_arm_widths`, each upper arm
          under a freed sleeve continued as where it leaves the sleeve (`_upper_arms_under_sleeves`), and the torso
-         outline `_torso_outline`: an arm under a freed sleeve is arm-wide; under lower garments and dresses, below
-         the hips, only the legs fitted to the visible legs, `_leg_segments`, `LEG_WIDTHS`, each thigh continued as where
-         its skin shows below the old hem, `_thigh_from_hem`) and, for tops, inside the old clothes' smoothed outline (`SKIN_INSET_PX`,
-         `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed distances
-         upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels or
-         body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
+         outline `_torso_outline`: an arm under a freed sleeve is arm-wide; under lower garments and dresses, below the
+         hips, only the legs fitted to the visible legs, `_leg_segments`, `LEG_WIDTHS`, each thigh continued as where
+         its skin shows below the old hem, `_thigh_from_hem`) and, for tops, inside the old clothes' smoothed outline
+         (`SKIN_INSET_PX`, `SKIN_SMOOTH_PX`), background outside, with a crisp edge (`SKIN_EDGE_PX`, from the signed
+         distances upsampled: no ghost of an arm, no steps); without a pose, whichever seed is nearer, background pixels
+         or body; computed at 1/`WEIGHT_SCALE` and blurred, with a soft change over `FILL_EDGE_PX`.
        - residue: old-garment colours the parse map missed are repainted too: within `RESIDUE_PX` of the old
          clothes (their colour or its blend with the fill: an anti-aliased outline; over the lower body only inside
          the pose's arms, `RESIDUE_FRONT`), small specks of the lower body touching them (`SPECK_PX`), and, up to
@@ -554,13 +554,13 @@ def _fit_to_body(
 
     - cut: garment pixels on the background farther than `CLIP_SW` (shoulder zone, `_shoulder_scale`) or
       `CLIP_SW_BELOW` (below it) shoulder widths from any body pixel go (boxy shoulder corners, flaps);
-    - grow: freed old clothes (and a sleeved garment's bare shoulders) within `GROW_SW` shoulder widths beside (more across than up or down: not the
-      neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`, straps, left out) become
-      garment, its colours continued smoothly from its own pixels off its rim (`push_pull`): no strip of
-      repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
-      was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's
-      arms, long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve
-      target; not at all without sleeve targets): a short sleeve or the torso's side does not spread down an arm.
+    - grow: freed old clothes (and a sleeved garment's bare shoulders) within `GROW_SW` shoulder widths beside (more
+      across than up or down: not the neckline or the hem) the garment's broad parts (parts thinner than 2 `THIN_SW`,
+      straps, left out) become garment, its colours continued smoothly from its own pixels off its rim (`push_pull`): no
+      strip of repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
+      was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's arms,
+      long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve target; not at all
+      without sleeve targets): a short sleeve or the torso's side does not spread down an arm.
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
@@ -1522,11 +1522,11 @@ def _thigh_from_hem(
     segment: tuple[np.ndarray, np.ndarray, float, float], xs: np.ndarray, ys: np.ndarray, sw: float
 ) -> list[tuple[np.ndarray, np.ndarray, float, float]]:
     """A thigh's `segment` (hip -> knee, as `_Legs.segments`) split where its visible skin (`xs`, `ys`: the parse
-    map's leg pixels) begins below an old hem, at least `ARM_TOP` down the bone: from there the drawn thigh is as
-    wide and as placed as that skin over `ARM_TOP` of the bone below it (its 5-95 % span / 0.9), and it tapers from the hip to
-    there. The bins' median fit (or the calf's, when too little thigh shows for a bin) put the repainted thigh's
-    sides up to 9 px off the real ones where they meet (the quick lower workflow, 013565: a pale bulge beside one
-    thigh, a notch of wall in the other)."""
+    map's leg pixels) begins below an old hem, at least `ARM_TOP` down the bone: from there the drawn thigh is as wide
+    and as placed as that skin over `ARM_TOP` of the bone below it (its 5-95 % span / 0.9), and it tapers from the hip
+    to there. The bins' median fit (or the calf's, when too little thigh shows for a bin) put the repainted thigh's
+    sides up to 9 px off the real ones where they meet (the quick lower workflow, 013565: a pale bulge beside one thigh,
+    a notch of wall in the other)."""
     pa, pb, ra, rb = segment
     d = pb - pa
     length = float(np.linalg.norm(d))

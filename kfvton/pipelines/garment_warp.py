@@ -1012,10 +1012,10 @@ INSIDE_BACK_LEVEL = 0.1
 #: centre) shows the inside of the back when, down the centre (a band `INSIDE_COLOUR_BAND` collar widths wide),
 #: rows from the garment's top differ from a plain front (median CIELAB distance over `INSIDE_COLOUR_DIFF`) on
 #: at least `INSIDE_COLOUR_SHARE` of them, then stop, and the next `INSIDE_COLOUR_CLEAR` collar widths match the
-#: front. Plain: the front band's 90th percentile distance to its median under `INSIDE_COLOUR_PLAIN` (a print's
-#: front differs from itself everywhere). Dress Code 020717 (a pale dress, its inside lit lighter, a label and an
-#: open back) differs by 2 .. 8 down to 0.19 collar widths, then under 1.6; its front's 90th percentile 2.7 (prints:
-#: 20 .. 70 on the Dress Code and OOTDiffusion dress photos; the plain ones 1.0 .. 2.7, black 020715 6.9 with its folds).
+#: front. Plain: the front band's 90th percentile distance to its median under `INSIDE_COLOUR_PLAIN` (a print's front
+#: differs from itself everywhere). Dress Code 020717 (a pale dress, its inside lit lighter, a label and an open back)
+#: differs by 2 .. 8 down to 0.19 collar widths, then under 1.6; its front's 90th percentile 2.7 (prints: 20 .. 70 on
+#: the Dress Code and OOTDiffusion dress photos; the plain ones 1.0 .. 2.7, black 020715 6.9 with its folds).
 INSIDE_COLOUR_BAND = 0.25
 INSIDE_COLOUR_DIFF = 2.5
 INSIDE_COLOUR_SHARE = 0.5

@@ -276,11 +276,11 @@ def check_garment_not_blank(garment: Tensor, *, name: str = "garment") -> None:
 
 def check_garment_photo(garment: Tensor, *, name: str = "garment") -> tuple[str, ...]:
     """Refuse a garment photo of a person wearing the garment (a face, the nose, both shoulders and both hips seen
-    by the embedded MediaPipe models, laid out as a standing person: `upright_person`; or, the face cropped off as
-    in model shots, both shoulders, hips and knees of a torso standing on its legs: `standing_legs`): its
-    computed mask would be the whole person, pasted onto the other one. Weaker signs (a face alone, e.g. a printed one, even with a body
-    pose fitted around it; a body pose alone) stay warnings
-    (`garment_photo_warnings`'s sentences). Nothing is checked without MediaPipe.
+    by the embedded MediaPipe models, laid out as a standing person: `upright_person`; or, the face cropped off as in
+    model shots, both shoulders, hips and knees of a torso standing on its legs: `standing_legs`): its computed mask
+    would be the whole person, pasted onto the other one. Weaker signs (a face alone, e.g. a printed one, even with a
+    body pose fitted around it; a body pose alone) stay warnings (`garment_photo_warnings`'s sentences). Nothing is
+    checked without MediaPipe.
 
     Args:
         garment: (B, 3, H, W) float RGB in [0, 1], whose mask is to be computed from the photo.
