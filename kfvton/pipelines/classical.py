@@ -467,13 +467,26 @@ def place_upper_garment(
     # a shirt's collar closes at the neck however deep its flat front lies, unless its band already stood it up
     # (both: Dress Code 000005's collar rose into the chin)
     collared = landmarks.placket.to(stood.person_px.device) & ~(stood.person_px != pairs.person_px).flatten(1).any(1)
-    sides = (
-        None
-        if body is None
-        else join_side_pairs(place_side_seams(stood, body, mask), place_shoulder_tops(stood, body, mask))
-    )
+    sides = None if body is None else _body_outline_pairs(stood, body, mask)
     fit = PersonFit(garment_mask=mask, torso_extra=sides, collared=collared, parse=parse, tuck=tucks)
     return replace(stood, fit=fit)
+
+
+def _body_outline_pairs(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor) -> SidePairs:
+    """The side-seam and shoulder-top pairs of `pairs`' targets on the body's outline (`PersonFit.torso_extra`)."""
+    return join_side_pairs(place_side_seams(pairs, body, garment_mask), place_shoulder_tops(pairs, body, garment_mask))
+
+
+def _refit_edited(pairs: KeypointPairs) -> KeypointPairs:
+    """Edited pairs (`apply_edits`) with their side-seam and shoulder-top pairs placed again from the edited
+    targets, as `place_upper_garment` places them: those pairs lie between the armpit, hem and shoulder targets, so
+    left where the unedited targets put them they would pull a moved hem or armpit back. Other pairs unchanged."""
+    fit = pairs.fit
+    if pairs.origin != "edited" or fit is None or fit.parse is None or fit.torso_extra is None:
+        return pairs
+    body = body_masks_from_parse(fit.parse.to(pairs.person_px.device))
+    sides = _body_outline_pairs(pairs, body, fit.garment_mask.to(pairs.garment_px.device))
+    return replace(pairs, fit=replace(fit, torso_extra=sides))
 
 
 def warp_placed_garment(
@@ -491,13 +504,15 @@ def warp_placed_garment(
 
     Pairs from `place_upper_garment` (`pairs.fit`) are warped as `classical_tryon` warps them: by their fit mask
     instead of `garment_mask`, with the side seams, the sleeves inside the person and over the bare arms, and
-    the collar closed at the neck. Other pairs use `garment_mask` alone.
+    the collar closed at the neck; edited ones (origin "edited", `apply_edits`) with their side-seam and
+    shoulder-top pairs placed again from the edited targets. Other pairs use `garment_mask` alone.
 
     Args:
         garment: (B or 1, 3, H_g, W_g) float [0, 1]; garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
         method, reg, grid_step: `warp_keypoint_pairs`.
         device: where the warp is applied (the person's); None = the garment's.
     """
+    pairs = _refit_edited(pairs)
     fit = pairs.fit
     mask = garment_mask if fit is None else fit.garment_mask.to(garment_mask)
     silhouette, arms = (None, None) if fit is None or fit.parse is None else person_and_arms(fit.parse)
