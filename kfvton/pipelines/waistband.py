@@ -310,10 +310,10 @@ def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | No
 
 
 def _shown_waist(lower: np.ndarray, skin: np.ndarray, pose: Pose, i: int, unit: float) -> np.ndarray | None:
-    """(W,) float rows of the waistband where the photo shows it, or None: a line along the hip joints' through the
-    median top of the `lower` (H, W) bool garment in the columns between the hip joints with the person's own torso
-    `skin` (H, W) bool (not repainted, not under the new garment) within `EDGE_GAP_PX` above it, when at least
-    `SHOWN_SHARE` of those columns have it."""
+    """(W,) float rows of the waistband where the photo shows it, or None: a line parallel to the hip joints' line
+    through the median top of the `lower` (H, W) bool garment in the columns between the hip joints with the
+    person's own torso `skin` (H, W) bool (not repainted, not under the new garment) within `EDGE_GAP_PX` above it,
+    when at least `SHOWN_SHARE` of those columns have it."""
     h, w = lower.shape
     frame = _hips_and_sw(pose, i, (h, w))
     if frame is None:
