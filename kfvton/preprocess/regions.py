@@ -658,7 +658,6 @@ def _one(
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
-    _stray_garment(parse, [joint(n) for n in _TORSO_CORNERS], sw)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
 
@@ -870,36 +869,6 @@ def _carried_mask(
         _LOG.info("regions: a carried object (bag) of %d pixels by a hand", int(bag.sum()))
         found |= bag & np.isin(parse, (5, 6, 9, 12))
     return found
-
-
-#: Upper-garment pieces apart from the garment (not 8-connected to its largest piece), under STRAY_AREA square
-#: shoulder widths, off the torso (the shoulder-hip quadrilateral) and on the background are the person mask's spill
-#: onto the wall (beside hair, along an arm's outline, by an elbow): background (`_stray_garment`). As garment they
-#: were repainted as wall, which on a patterned wall smeared its print into blobs (an unseen red-carpet photo: red
-#: smudges by the hair, 0.01, and by the elbow of an arm akimbo, 0.046; a forearm's sleeve is ~0.2).
-STRAY_AREA = 0.06
-
-
-def _stray_garment(parse: np.ndarray, corners: list[np.ndarray | None], sw: float) -> None:
-    """Stray upper-garment (5) pieces (`STRAY_AREA`, `sw` the shoulder width in pixels) become background (0), in
-    place in `parse` (H, W) int64; nothing changes when a torso corner (`corners` (x, y): right, left shoulder, left,
-    right hip) is missing."""
-    if any(c is None for c in corners):
-        return
-    count, parts, stats, _ = cv2.connectedComponentsWithStats((parse == 5).astype(np.uint8), connectivity=8)
-    if count < 3:
-        return
-    area = stats[1:, cv2.CC_STAT_AREA]
-    main = 1 + int(np.argmax(area))
-    torso = np.zeros(parse.shape, np.uint8)
-    cv2.fillConvexPoly(torso, np.round(np.array(corners)).astype(np.int32), 1)
-    on_torso = np.zeros(count, bool)
-    on_torso[parts[torso > 0]] = True
-    by_wall = np.zeros(count, bool)
-    by_wall[parts[cv2.dilate((parse == 0).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0]] = True
-    stray = (stats[:, cv2.CC_STAT_AREA] < STRAY_AREA * sw * sw) & ~on_torso & by_wall
-    stray[[0, main]] = False
-    parse[stray[parts]] = 0
 
 
 #: The old garment's outline is grown by this share of the photo's long side into the background (`_garment_rim`).

@@ -15,7 +15,6 @@ from kfvton.preprocess.regions import (
     GARMENT_RIM,
     REGION_METHOD,
     _neck_outline,
-    _stray_garment,
     estimate_regions,
     refine_person_mask,
     silhouette_plain_background,
@@ -688,24 +687,3 @@ def test_torso_skin_off_the_arms_only_below_the_armpits():
     below = int(50 + TORSO_SKIN_BELOW * 60)
     assert not torso[50 : below - 1, 60:121].any()  # the shoulders' rows: not torso skin
     assert torso[below + 1 : 150, 70:111].all()
-
-
-def test_stray_garment_pieces_off_the_torso_become_background() -> None:
-    """Person-mask spill onto the wall (small garment pieces apart from the top, off the torso, on the background)
-    is background; a piece on the torso (a hem below crossed arms), a piece as large as a sleeve, and all pieces
-    when a torso corner is missing stay garment."""
-    corners = [np.array([30.0, 20.0]), np.array([70.0, 20.0]), np.array([65.0, 80.0]), np.array([35.0, 80.0])]
-    sw = 40.0  # STRAY_AREA x sw^2 = 96 pixels
-    parse = np.zeros((120, 140), np.int64)
-    parse[20:60, 30:70] = 5  # the top
-    parse[70:78, 40:60] = 5  # below crossed arms, on the torso: 160 px, kept
-    parse[30:36, 80:88] = 5  # spill beside an arm: 48 px, off the torso
-    parse[90:110, 100:130] = 5  # a sleeve-sized piece: 600 px, kept
-    expected = parse.copy()
-    expected[30:36, 80:88] = 0
-    no_hip = parse.copy()
-    _stray_garment(parse, corners, sw)
-    assert np.array_equal(parse, expected)
-    before = no_hip.copy()
-    _stray_garment(no_hip, [*corners[:3], None], sw)
-    assert np.array_equal(no_hip, before)
