@@ -10,7 +10,8 @@ garment's visible top edge, up to the estimated waistband (`WAIST_ABOVE_HIPS` sh
 the hip joints), with the lower garment's own rows mirrored across that edge: its texture, colour and light
 continue, a jagged old hem leaves no step. A tucked-in top ends at the waistband already (the lower garment's top
 is at or above the estimate: `placement.resolve_tuck` tucks in at 0.15 sw above the hips and more), so nothing
-changes there.
+changes there. Where a bare midriff shows the waistband (the person's own torso skin right on the lower garment's
+top), it is continued no higher than that (`_shown_waist`).
 
 A tucked-in top's hem reaches into the lower garment, which stays in front; where the old top hung out over it
 (beside a wrist, at one hip) the parse map has old clothes below the waistband, and the new hem showed there as a
@@ -32,7 +33,13 @@ from torch import Tensor
 from .._arrays import blur_at, true_runs
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
-from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_LOWER_GARMENT, VITONHD_UPPER_CLOTHES, labels_in
+from ..preprocess.parse_labels import (
+    VITONHD_ARMS,
+    VITONHD_LOWER_GARMENT,
+    VITONHD_NECK,
+    VITONHD_UPPER_CLOTHES,
+    labels_in,
+)
 
 __all__ = [
     "WAIST_ABOVE_HIPS",
@@ -59,6 +66,12 @@ HIP_MARGIN = 0.12
 EDGE_GAP_PX = 3.0
 #: Softness (Gaussian sigma, pixels at 1024 rows) of the continued garment's outline.
 EDGE_SOFT_PX = 1.0
+#: Where the photo shows the waistband itself (the person's own torso skin, a bare midriff, directly above the lower
+#: garment's top in at least this share of the columns between the hip joints), the lower garment is continued no
+#: higher than a line along the hips through those columns' tops (`_shown_waist`): the estimate from the hips rose
+#: above a low-rise waist, and the freed old hem beside the midriff became a block of trousers with a vertical edge
+#: against the skin (an unseen photo of a white tank top over light jeans).
+SHOWN_SHARE = 0.2
 
 #: `tucked_waistband`: a column's visible top edge more than this (shoulder widths) under the fitted line is hidden
 #: (an arm, a hand, the old top hanging out over the waistband) and left out of the next fit.
@@ -122,11 +135,15 @@ def continue_lower_garment(
     known = None if waistband is None else waistband.detach().double().cpu().numpy()
     old_all = labels_in(labels, VITONHD_UPPER_CLOTHES).cpu().numpy()
     freed_all = ((painted > 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
+    skin_all = (labels_in(labels, VITONHD_NECK) & (painted[:, 0] <= 0.5) & (alpha[:, 0] <= 0.5)).cpu().numpy()
     out = image
     for i in range(b):
         waist = _waist_rows(pose, i, (h, w))
         body = body_all[i]
         lower = lower_all[i] & ~(alpha[i, 0] > 0.5).cpu().numpy()
+        if waist is not None:
+            shown = _shown_waist(lower, skin_all[i], pose, i, h / 1024.0)
+            waist = waist if shown is None else np.maximum(waist, shown)  # (inf beside the hips stays)
         if waist is not None and known is not None:
             line = known[i if known.shape[0] > 1 else 0].copy()
             tops = np.where(lower.any(0), np.argmax(lower, 0), h)
@@ -290,6 +307,33 @@ def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | No
     # (beyond the hips, no waistband: an impossible row, nothing to continue)
     outside = (cols < min(x0, x1) - HIP_MARGIN * sw) | (cols > max(x0, x1) + HIP_MARGIN * sw)
     return np.where(outside, np.inf, rows)
+
+
+def _shown_waist(lower: np.ndarray, skin: np.ndarray, pose: Pose, i: int, unit: float) -> np.ndarray | None:
+    """(W,) float rows of the waistband where the photo shows it, or None: a line parallel to the hip joints' line
+    through the median top of the `lower` (H, W) bool garment in the columns between the hip joints with the
+    person's own torso `skin` (H, W) bool (not repainted, not under the new garment) within `EDGE_GAP_PX` above it,
+    when at least `SHOWN_SHARE` of those columns have it."""
+    h, w = lower.shape
+    frame = _hips_and_sw(pose, i, (h, w))
+    if frame is None:
+        return None
+    (x0, y0), (x1, y1) = frame[0], frame[1]
+    cols = np.arange(max(0, int(np.ceil(min(x0, x1)))), min(w, int(np.floor(max(x0, x1))) + 1))
+    if cols.size < 3:
+        return None
+    seen = lower[:, cols].any(0)
+    tops = np.argmax(lower[:, cols], 0)
+    gap = max(1, round(EDGE_GAP_PX * unit))
+    above = np.zeros(cols.size, bool)
+    for k in range(1, gap + 2):  # (the parse map's edge leaves a pixel or two between them)
+        above |= skin[np.maximum(tops - k, 0), cols] & (tops - k >= 0)
+    bare = seen & above
+    if bare.sum() < max(3, SHOWN_SHARE * cols.size):
+        return None
+    slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1.0 else 0.0
+    offset = float(np.median(tops[bare] - slope * cols[bare]))
+    return offset + slope * np.arange(w)
 
 
 def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:

@@ -58,6 +58,23 @@ def test_untucked_band_becomes_trousers_up_to_the_waistband() -> None:
     assert torch.equal(out[0, :, 90:], image[0, :, 90:])
 
 
+def test_a_bare_midriff_shows_the_waistband() -> None:
+    """Skin of the person's own torso (10, not repainted) right above the trousers' top in columns 44-56 (a bare
+    midriff): the waistband is there, so the old hem freed beside it (columns 35-43, 57-64) is not continued above
+    the trousers' top as a block; with the midriff only in columns 48-51 (under `SHOWN_SHARE`) it is."""
+    image, labels, painted, background, alpha = scene(lower_top=76)
+    labels[0, 68:76, 44:57] = 10
+    painted[..., 68:76, 44:57] = 0.0
+    out = continue_lower_garment(image, labels, painted, background, alpha, pose())
+    assert torch.equal(out, image)
+    image, labels, painted, background, alpha = scene(lower_top=76)
+    labels[0, 68:76, 48:52] = 10
+    painted[..., 68:76, 48:52] = 0.0
+    out = continue_lower_garment(image, labels, painted, background, alpha, pose())
+    assert (out[0, 0, 68:76, 38:44] - SKIN[0]).abs().min() > 0.3  # the freed hem beside it: trousers
+    assert torch.equal(out[0, :, 68:76, 48:52], image[0, :, 68:76, 48:52])  # the midriff's own skin stays
+
+
 def test_tucked_waistband_and_no_pose_leave_the_image() -> None:
     image, labels, painted, background, alpha = scene(lower_top=62)  # trousers' top above the estimated waistband
     assert torch.equal(continue_lower_garment(image, labels, painted, background, alpha, pose()), image)

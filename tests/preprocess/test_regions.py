@@ -687,3 +687,19 @@ def test_torso_skin_off_the_arms_only_below_the_armpits():
     below = int(50 + TORSO_SKIN_BELOW * 60)
     assert not torso[50 : below - 1, 60:121].any()  # the shoulders' rows: not torso skin
     assert torso[below + 1 : 150, 70:111].all()
+
+
+def test_long_top_over_shorts_of_a_near_colour_splits_at_its_hem():
+    """A long top hanging 0.15 torso lengths below the hips over shorts of a near colour, the thigh sampled in a
+    shadow (an unseen photo of a white tank over white shorts): no row is thigh-like, so the waist is the change of
+    the row colours around the hips, searched down to `WAIST_WINDOW[1]`. At 0.1 no change was in reach: the split
+    fell back to row 122, and the shorts' top rows, nearer the top's colour than the shadow's, were kept as its hem
+    (old top) down to the shadow."""
+    img, pose = _figure()
+    top, shorts = (0.6, 0.7, 0.9), (0.5, 0.6, 0.8)
+    _paint(img, top, 68, 139, 40, 100)  # hips at row 130, the torso 60 rows long: the hem at 0.15 below
+    _paint(img, shorts, 139, 200, 42, 98)
+    _paint(img, (0.3, 0.4, 0.6), 142, 162, 60, 81)  # a narrow shadow where the thigh is sampled
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[125:137, 50:90] == 5).all()
+    assert (parse[139:142, 62:79] == 9).all()  # before: old top (5) down to row 142
