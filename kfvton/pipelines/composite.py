@@ -10,7 +10,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
        the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
        (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms
-       above the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube); arm and neck pixels
+       above the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube, above the armpits with the arm's
+       run across the row past it); arm and neck pixels
        unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
        high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
