@@ -602,6 +602,23 @@ def _top_over_waistband(
     return (np.cumprod(ok, axis=0) > 0) & top
 
 
+def _midriff_under_dress(parse: Tensor, pairs: KeypointPairs) -> Tensor:
+    """`parse` (B, H, W) with its neck label (10) below the line through the placed armpits relabelled as old top
+    (5): estimated regions label a bare midriff "neck", and the composite keeps the neck in front of a dress (a
+    band of the old skin across the new dress: CatVTON 1-model_3's tank top over jeans); above the armpits it is
+    the neck and chest, kept in front (a low neckline shows the person's chest, not the dress's inside back)."""
+    ir, il = pairs.names.index("armpit_right"), pairs.names.index("armpit_left")
+    p = pairs.person_px.detach().to(parse.device, torch.float32)
+    right, left = p[:, ir], p[:, il]
+    seen = ((right[:, 2] > 0) & (left[:, 2] > 0)).reshape(-1, 1, 1)
+    dx = left[:, 0] - right[:, 0]
+    slope = (left[:, 1] - right[:, 1]) / torch.where(dx.abs() < 1.0, torch.ones_like(dx), dx)
+    cols = torch.arange(parse.shape[-1], device=parse.device, dtype=torch.float32).reshape(1, 1, -1)
+    line = right[:, 1].reshape(-1, 1, 1) + slope.reshape(-1, 1, 1) * (cols - right[:, 0].reshape(-1, 1, 1))
+    rows = torch.arange(parse.shape[-2], device=parse.device, dtype=torch.float32).reshape(1, -1, 1)
+    return torch.where(seen & (parse == 10) & (rows > line), torch.full_like(parse, 5), parse)
+
+
 def _dress_inside_cut(garment: Tensor, mask: Tensor, landmarks: CategoryLandmarks) -> Tensor:
     """The dress mask (B, 1, H, W) without the inside of its back seen through the neck opening (`cut_inside_back`,
     `by_colour`: Dress Code 020717's pale, lighter inside and label were pasted at the neck), on sleeved dresses
@@ -683,6 +700,8 @@ def tryon_lower_or_dress(
         used_tuck = front.tuck
     warped = warped._replace(mask=warped.mask * bound.to(warped.mask.dtype))
     comp_parse = parse
+    if parse is not None and category == "dress":
+        comp_parse = _midriff_under_dress(parse, pairs)
     if parse is not None and category == "lower":
         comp_parse, one_tuck = _tucked_parse(parse, pairs, tuck, warped.mask[:, 0] > 0.5)
         used_tuck = (one_tuck,) * warped.mask.shape[0]

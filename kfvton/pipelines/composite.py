@@ -10,7 +10,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
        the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
        (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms
-       above the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube); arm and neck pixels
+       above the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube, above the armpits with the arm's
+       run across the row past it); arm and neck pixels
        unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
        high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
        arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
@@ -277,6 +278,9 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: (the arm's own, `LIMB_WIDTHS`, 0.24 / 0.19, with room for a bone off the arm's middle; looked at on Dress Code
 #: 020718 from two photos, whose arm's inner edge lies 0.1 shoulder widths from the bone).
 SLEEVE_TUBE: dict[tuple[int, int], tuple[float, float]] = {(2, 3): (0.34, 0.28), (5, 6): (0.34, 0.28)}
+#: ... and above the armpit targets the arm's run across each row past the tube, at most this many shoulder widths
+#: (an arm there is 0.3-0.4 shoulder widths wide, its inner edge up to 0.2 from the bone: Dress Code 020715).
+SLEEVE_RUN = 0.15
 LEG_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (9, 10): (0.50, 0.36), (10, 11): (0.36, 0.20), (12, 13): (0.50, 0.36), (13, 14): (0.36, 0.20),
 }  # fmt: skip
@@ -481,7 +485,7 @@ def composite_garment(
             below = _below_sleeves(keypoints, b, (h, w), person.device)
             arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
             arms = arms & ~_bare_shoulders(keypoints, b, (h, w), person.device)
-            arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device)
+            arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device, arms)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
             limbs = _limbs(keypoints, b, (h, w), person.device)
@@ -2334,14 +2338,20 @@ def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], 
     return out
 
 
-def _upper_arms_in_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+def _upper_arms_in_sleeves(
+    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, arms: Tensor | None = None
+) -> Tensor:
     """(B, H, W) bool: the upper arms (`SLEEVE_TUBE` wide) above the lowest sleeve-end target, but the pose's
     forearms: a sleeve is a tube around the upper arm, so an arm there is inside it, under the garment, even where
     the new sleeve landed narrower than the arm or beside it (under the armpits the whole torso keeps arms in
     front, `_torso_polygon`: Dress Code 020718 with 020720, two photos, showed a skin-coloured square of the arm's
-    inner edge inside the dress's short sleeve); all False without sleeve targets or a pose."""
+    inner edge inside the dress's short sleeve). Above the armpit targets, with `arms` (B, H, W) bool, also the
+    rest of each arm's run across the row from the tube, at most `SLEEVE_RUN` shoulder widths (the arm is widest
+    there: a loose T-shirt dress's wide torso kept the inner edge of 020715's arm in front as a skin-coloured slit
+    by its shoulder). All False without sleeve targets or a pose."""
     h, w = size_hw
     out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    arms_np = None if arms is None else arms.cpu().numpy()
     for i in range(b):
         rows = _sleeve_end_rows(keypoints, i, size_hw)  # (each sleeve's own end: `_sleeve_end_rows`)
         upper = _body_prior(keypoints, i, size_hw, 1, ((2, 3), (5, 6)), torso=False, widths=SLEEVE_TUBE)
@@ -2349,7 +2359,29 @@ def _upper_arms_in_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int,
             continue
         upper[np.arange(h)[:, None] >= np.ceil(rows)[None, :]] = 0
         forearms = _body_prior(keypoints, i, size_hw, 1, ((3, 4), (6, 7)), torso=False)
-        out[i] = torch.from_numpy((upper > 0) & (forearms == 0)).to(device)
+        inside = (upper > 0) & (forearms == 0)
+        pits = _lowest_target_y(keypoints, i, size_hw, ("armpit_left", "armpit_right"))
+        if arms_np is not None and np.isfinite(pits):
+            inside = _arm_runs(
+                inside, arms_np[i] & (forearms == 0), int(pits), SLEEVE_RUN * _shoulder_scale(keypoints, i, size_hw)[0]
+            )
+        out[i] = torch.from_numpy(inside).to(device)
+    return out
+
+
+def _arm_runs(inside: np.ndarray, arm: np.ndarray, rows: int, reach: float) -> np.ndarray:
+    """`inside` (H, W) bool grown sideways along each row's `arm` (H, W) bool pixels by at most `reach` pixels, in
+    the first `rows` rows only (a run of the arm across the row from the sleeve's tube)."""
+    grown = inside[:rows].astype(np.uint8)
+    allowed = arm[:rows].astype(np.uint8)
+    kernel = np.ones((1, 3), np.uint8)
+    for _ in range(max(0, round(reach))):
+        step = cv2.dilate(grown, kernel) & allowed
+        if np.array_equal(step | grown, grown):
+            break
+        grown |= step
+    out = inside.copy()
+    out[:rows] = grown > 0
     return out
 
 

@@ -20,7 +20,8 @@ over but not the old garment's colour, print or edges. A garment darker than the
 sees it (`apply_light`): a plain product barely changes near-black cloth under a white shirt's light (0.05 x 0.9 =
 0.045), so the change is that of the old clothes' luminance and the garment's mixed on a perceptual scale
 (`SHADE_PERCEPT`): its folds show as much as the old clothes' did, a sheen on their lit side, deeper black in
-their shadow (not under `SHADE_FLOOR` of the colour). A shiny cloth's sheen is not light: a lopsided brighter tail
+their shadow (not under `SHADE_FLOOR` of the colour); so does a lighter garment over dark old clothes (`SHADE_DARK`:
+a black cloth's small steps are large in log-luminance). A shiny cloth's sheen is not light: a lopsided brighter tail
 past the clamp flattens the whole gain (`SHEEN_RATIO`).
 """
 
@@ -109,6 +110,10 @@ SHADE_FINE = (0.02, 0.05)
 #: values above its toe: a white lace top's broad light then showed as blotches on a black T-shirt, VITON-HD 10549).
 SHADE_PERCEPT = 0.5
 SHADE_OFFSET = 0.04
+#: Old clothes of median luminance under SHADE_DARK (fully under half of it) pass their light to a lighter garment
+#: by the same perceptual mix, not the plain product: near-black cloth's small steps (sheen, the weave) are large in
+#: log-luminance, and a white dress over Dress Code 020715's black one took them as grey blotches down its skirt.
+SHADE_DARK = 0.3
 #: ... and keeps at least this share of its colour in a fold's shadow (no holes of pure black; the plain product
 #: keeps over exp(-SHADE_RANGE[0]) = 0.64).
 SHADE_FLOOR = 0.4
@@ -195,7 +200,8 @@ def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
 def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -> Tensor:
     """`colour` (B, 3, H, W) float [0, 1] lit by `gain` (B, 1, H, W) > 0 (`light_and_folds`), read from old clothes
     of median luminance `reference` (B,) [0, 1]: colour x gain where the garment is as light as them or lighter,
-    plus lift x (gain - 1) on darker cloth (module docstring, `SHADE_PERCEPT`), at least `SHADE_FLOOR` x colour (no
+    plus lift x (gain - 1) on darker cloth, and on lighter cloth over old clothes darker than `SHADE_DARK` (module
+    docstring, `SHADE_PERCEPT`), at least `SHADE_FLOOR` x colour (no
     holes of pure black in a deep fold's shadow). Without `reference`
     the plain product. Gain 1 leaves `colour` unchanged."""
     lit = colour * gain
@@ -205,8 +211,11 @@ def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -
     luma = colour[:, 0:1] * LUMA_WEIGHTS[0]
     luma.add_(colour[:, 1:2], alpha=LUMA_WEIGHTS[1]).add_(colour[:, 2:3], alpha=LUMA_WEIGHTS[2])
     target = (luma + SHADE_OFFSET).pow_(1.0 - SHADE_PERCEPT).mul_((ref + SHADE_OFFSET) ** SHADE_PERCEPT)
-    change = target.sub_(luma).clamp_min_(0.0).mul_(gain - 1.0)  # lift x (gain - 1)
-    return torch.maximum(lit.add_(change), colour * SHADE_FLOOR)
+    # lighter cloth over dark old clothes: the perceptual mix too, fully at SHADE_DARK / 2 and below
+    dark = ((SHADE_DARK - ref) / (SHADE_DARK / 2)).clamp(0.0, 1.0)
+    change = target.sub_(luma)
+    change = change.clamp_min(0.0) + dark * change.clamp_max(0.0)
+    return torch.maximum(lit.add_(change.mul_(gain - 1.0)), colour * SHADE_FLOOR)  # lift x (gain - 1)
 
 
 def shading_box(old: np.ndarray) -> tuple[slice, slice]:

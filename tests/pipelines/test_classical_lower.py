@@ -850,6 +850,28 @@ def test_tuck_follows_the_top_and_keeps_it_beyond_the_garment():
     assert bool((out[:, 101:110, 40:60] == 9).all())  # under the new garment: tucked
 
 
+def test_bare_midriff_is_not_kept_in_front_of_a_dress():
+    """Estimated regions label a bare midriff "neck" (10), which the dress composite keeps in front: below the
+    line through the placed armpits (tilted here) it becomes old top (5), to be covered; above it the neck and a
+    low neckline's chest stay."""
+    from kfvton.keypoints.pairs import KeypointPairs
+    from kfvton.pipelines.classical_lower import _midriff_under_dress
+
+    names = ("armpit_right", "armpit_left")
+    person = torch.tensor([[[30.0, 80.0, 1.0], [70.0, 90.0, 1.0]]])  # the line: y = 80 + (x - 30) / 4
+    pairs = KeypointPairs(torch.zeros(1, 2, 3), person, names, (10, 10), (200, 100))
+    parse = torch.full((1, 200, 100), 5, dtype=torch.long)
+    parse[:, 20:70, 40:60] = 10  # neck and chest, above the line
+    parse[:, 120:140, 30:70] = 10  # a bare midriff
+    parse[:, 80:88, 62:66] = 10  # beside the left armpit: above the line there (y 88 .. 89)
+    out = _midriff_under_dress(parse, pairs)
+    assert bool((out[:, 20:70, 40:60] == 10).all())
+    assert bool((out[:, 80:88, 62:66] == 10).all())
+    assert bool((out[:, 120:140, 30:70] == 5).all())
+    unseen = KeypointPairs(torch.zeros(1, 2, 3), person * torch.tensor([1.0, 1.0, 0.0]), names, (10, 10), (200, 100))
+    assert torch.equal(_midriff_under_dress(parse, unseen), parse)  # no armpits placed: nothing moves
+
+
 def test_holes_in_the_joined_trouser_grid_are_filled():
     """Pixels no part claims but enclosed by claimed ones (a leg's and the seat's splines each landing on the
     other's piece near the crotch: a sliver of the old shorts showed through 013565's thigh) take the nearest

@@ -440,3 +440,21 @@ def test_a_seen_arm_draws_no_limb_over_the_clothes_beside_it() -> None:
     assert limbs is not None
     assert not limbs[350, 300:340].any()  # the seen forearm: no limb beside it
     assert limbs[350, 66]  # the other forearm, hidden (no arm pixels): its limb stays
+
+
+def test_an_arms_run_past_the_sleeve_tube_above_the_armpits_is_in_the_sleeve() -> None:
+    """`_arm_runs`: the tube grows sideways along the row's arm pixels, at most `reach` pixels and only in the rows
+    above the armpits (020715 under a loose T-shirt dress: the arm's inner edge past the tube stayed in front as a
+    skin-coloured slit by the shoulder); a gap in the arm stops it, and under the armpits nothing grows."""
+    from kfvton.pipelines.composite import _arm_runs
+
+    inside = np.zeros((40, 60), bool)
+    inside[:, 40:50] = True  # the tube around the upper arm
+    arm = np.zeros((40, 60), bool)
+    arm[:, 20:50] = True  # the arm, 20 px wider than the tube towards the body
+    arm[10:15, 35] = False  # a gap in these rows
+    out = _arm_runs(inside, arm, rows=30, reach=12)
+    assert bool(out[:10, 28:50].all()) and not bool(out[:10, :28].any())  # 12 px past the tube, no farther
+    assert bool(out[10:15, 36:50].all()) and not bool(out[10:15, :36].any())  # the gap stops the run
+    assert np.array_equal(out[30:], inside[30:])  # under the armpits: the tube alone
+    assert not bool((out & ~(inside | arm)).any())  # never off the arm

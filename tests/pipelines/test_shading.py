@@ -10,8 +10,10 @@ import torch
 
 from kfvton.pipelines import shading
 from kfvton.pipelines.shading import (
+    SHADE_DARK,
     SHADE_FLOOR,
     SHADE_OFFSET,
+    SHADE_PERCEPT,
     SHADE_RANGE,
     SKIN_SLOPES,
     SKIN_SLOPES_RANGE,
@@ -156,12 +158,21 @@ def test_light_and_folds_matches_the_shading_and_is_one_outside():
 
 def test_apply_light_as_read_lighter_plain_darker_lifted():
     """Garment as light as the old clothes: the gain as it was read, on luminance + `SHADE_OFFSET`; a lighter
-    garment: the plain product; a darker one: the old clothes' change of lightness (more than the product)."""
+    garment: the plain product, but over dark old clothes (`SHADE_DARK`) the same perceptual mix as a darker one
+    (less than the product: a white dress over a black one took its sheen as grey blotches); a darker one: the
+    old clothes' change of lightness (more than the product)."""
     gain = torch.tensor([0.8, 1.0, 1.15]).reshape(1, 1, 1, 3)
     grey = torch.full((1, 3, 1, 3), 0.3)
     same = apply_light(grey, gain, torch.tensor([0.3]))
     torch.testing.assert_close(same, (grey + SHADE_OFFSET) * gain - SHADE_OFFSET)
-    torch.testing.assert_close(apply_light(grey, gain, torch.tensor([0.1])), grey * gain)
+    white = torch.full((1, 3, 1, 3), 0.9)
+    torch.testing.assert_close(apply_light(white, gain, torch.tensor([SHADE_DARK])), white * gain)
+    mix = (0.9 + SHADE_OFFSET) ** (1 - SHADE_PERCEPT) * (0.1 + SHADE_OFFSET) ** SHADE_PERCEPT - 0.9  # (negative)
+    over_black = apply_light(white, gain, torch.tensor([0.1]))
+    torch.testing.assert_close(over_black, white * gain + mix * (gain - 1))
+    assert float(over_black[0, 0, 0, 0]) > 0.8 and float(over_black[0, 0, 0, 2]) < 0.9 * 1.15
+    half = apply_light(white, gain, torch.tensor([0.75 * SHADE_DARK]))  # half-way: between the two
+    assert float(over_black[0, 0, 0, 0]) > float(half[0, 0, 0, 0]) > float(white[0, 0, 0, 0] * 0.8)
     torch.testing.assert_close(apply_light(grey, gain), grey * gain)
     dark = apply_light(torch.full((1, 3, 1, 3), 0.05), gain, torch.tensor([0.9]))
     assert float(dark[0, 0, 0, 1]) == pytest.approx(0.05)  # gain 1: unchanged
