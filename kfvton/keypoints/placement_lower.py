@@ -13,15 +13,16 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
     Scale: `sx` = body waist width / garment waist width (`_scale`: with a silhouette, averaged with the prior
         `FLAT_WAIST` / `DRESS_FLAT_WAIST` hip widths per garment waist; without one, the prior); lengths keep the
         garment's own proportions to its waist (x `sx`), clamped by the body (below).
-Trousers and shorts: waist corners and centre on the waist line; the crotch `sx` x the garment's rise below the waist
-    (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees: flat-lay photos show the
-    legs parting below the real crotch, so the garment's own proportions decide); the hip points at the crotch's height,
-    at least the body's width there and the seat's (`SEAT_BELOW` hw below the hip joints); each leg walks the garment's
-    leg length along hip -> knee -> ankle (ankle = knee + thigh when missing) from the leg's top, at most to the ankle
-    (trousers: never over the feet) or `SHORTS_PAST_KNEE` thigh lengths past the knee (shorts: its lowest hem corner),
-    and its hem corners lie across the leg there, at least `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw wide (thigh .. ankle),
-    the outer corner away from the body's centre. When the hem lies past the knee, two extra pairs
-    (`knee_{side}_outer/inner`) across the knee bend the leg there.
+Trousers and shorts: waist corners and centre on the waist line (when the old garment does not show under it, as wide as
+    the seat times the garment's own waist / crotch-width taper, `_waist_from_seat`); the crotch `sx` x the garment's
+    rise below the waist (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees:
+    flat-lay photos show the legs parting below the real crotch, so the garment's own proportions decide); the hip
+    points at the crotch's height, at least the body's width there and the seat's (`SEAT_BELOW` hw below the hip
+    joints); each leg walks the garment's leg length along hip -> knee -> ankle (ankle = knee + thigh when missing) from
+    the leg's top, at most to the ankle (trousers: never over the feet) or `SHORTS_PAST_KNEE` thigh lengths past the
+    knee (shorts: its lowest hem corner), and its hem corners lie across the leg there, at least `LEG_MIN_TOP` ..
+    `LEG_MIN_ANKLE` hw wide (thigh .. ankle), the outer corner away from the body's centre. When the hem lies past the
+    knee, two extra pairs (`knee_{side}_outer/inner`) across the knee bend the leg there.
 Skirts (and a dress's skirt): hips and hem keep the garment's depths below the waist (x `sx`), the hem at most at
     the ankles (never over the feet); the hem's centre
     follows the legs' midline (mid-hip -> mid-knee -> mid-ankle); each half-width is at least the one above it

@@ -20,6 +20,8 @@ Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE`
 line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
 The top's pixels just above the old pants / skirt, coloured as them, are their waistband (`_waistband_under_top`:
 a parse map's boundary a few rows low), replaced rather than kept in front, and the new waist placed at its top.
+The shoes' pixels just below the old trousers, coloured as them, are their hem (`_trouser_hem_on_shoes`: estimated
+regions label a full-length hem over the shoes as shoes), replaced rather than kept in front.
 Old pants / skirt pixels speckled among the top's (`_specks_of_top`: estimated regions split a printed top's hem
 pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
