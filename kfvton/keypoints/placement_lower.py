@@ -13,15 +13,16 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
     Scale: `sx` = body waist width / garment waist width (`_scale`: with a silhouette, averaged with the prior
         `FLAT_WAIST` / `DRESS_FLAT_WAIST` hip widths per garment waist; without one, the prior); lengths keep the
         garment's own proportions to its waist (x `sx`), clamped by the body (below).
-Trousers and shorts: waist corners and centre on the waist line; the crotch `sx` x the garment's rise below the waist
-    (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees: flat-lay photos show the
-    legs parting below the real crotch, so the garment's own proportions decide); the hip points at the crotch's height,
-    at least the body's width there and the seat's (`SEAT_BELOW` hw below the hip joints); each leg walks the garment's
-    leg length along hip -> knee -> ankle (ankle = knee + thigh when missing) from the leg's top, at most to the ankle
-    (trousers: never over the feet) or `SHORTS_PAST_KNEE` thigh lengths past the knee (shorts: its lowest hem corner),
-    and its hem corners lie across the leg there, at least `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw wide (thigh .. ankle),
-    the outer corner away from the body's centre. When the hem lies past the knee, two extra pairs
-    (`knee_{side}_outer/inner`) across the knee bend the leg there.
+Trousers and shorts: waist corners and centre on the waist line (when the old garment does not show under it, as wide as
+    the seat times the garment's own waist / crotch-width taper, `_waist_from_seat`); the crotch `sx` x the garment's
+    rise below the waist (at least `CROTCH_MIN` thigh lengths below the hips, `CROTCH_ABOVE_KNEE` above the knees:
+    flat-lay photos show the legs parting below the real crotch, so the garment's own proportions decide); the hip
+    points at the crotch's height, at least the body's width there and the seat's (`SEAT_BELOW` hw below the hip
+    joints); each leg walks the garment's leg length along hip -> knee -> ankle (ankle = knee + thigh when missing) from
+    the leg's top, at most to the ankle (trousers: never over the feet) or `SHORTS_PAST_KNEE` thigh lengths past the
+    knee (shorts: its lowest hem corner), and its hem corners lie across the leg there, at least `LEG_MIN_TOP` ..
+    `LEG_MIN_ANKLE` hw wide (thigh .. ankle), the outer corner away from the body's centre. When the hem lies past the
+    knee, two extra pairs (`knee_{side}_outer/inner`) across the knee bend the leg there.
 Skirts (and a dress's skirt): hips and hem keep the garment's depths below the waist (x `sx`), the hem at most at
     the ankles (never over the feet); the hem's centre
     follows the legs' midline (mid-hip -> mid-knee -> mid-ankle); each half-width is at least the one above it
@@ -87,6 +88,9 @@ CROTCH_MIN = 0.05  # the garment's crotch at least this far below the hip joints
 CROTCH_ABOVE_KNEE = 0.3  # ... and this far above the knees (a flat-lay photo shows the legs part below the crotch)
 SHORTS_PAST_KNEE = 0.0  # shorts end at most this far below the knee joint, x thigh length (Dress Code shorts: all
 # 6 end 0.04 .. 0.6 thigh lengths above it; 0.15 let a flat photo long for its waist reach 0.2 past the worn hem)
+WAIST_TAPER = (0.8, 1.0)  # `_waist_from_seat`: a hidden waist's width over the seat's, the garment's own flat
+# waist / crotch-width ratio held within these (Dress Code shorts: 0.65 .. 0.86; a flat photo's legs splay, so its
+# width at the crotch overstates the seat's: 013563's wide cuffed shorts measure 0.65)
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
 HIP_UNEVEN = 0.6  # `_Body.hips_half`: x hw (Dress Code label maps: the sides differ by at most 0.4 hw, turned
 # bodies included; a bag labelled as the dress by estimated regions by 0.8)
@@ -541,6 +545,9 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
     u, v, hw = body.u, body.v, body.hw
     waist_half = body.waist_half()
     g_waist_w = (gxy("waist_left")[0] - gxy("waist_right")[0]).abs().clamp_min(1.0)
+    if kind != "skirt" and body.body is not None and body.worn_width == 1.0:  # no old waistband under the probe
+        g_hip_w = (gxy("hip_left")[0] - gxy("hip_right")[0]).abs().clamp_min(1.0)
+        waist_half = _waist_from_seat(body, g_waist_w / g_hip_w)
     sx = _scale(body, waist_half, g_waist_w)
     g_top = gxy("waist_center")
     put("waist_right", body.waist - waist_half * u)
@@ -631,6 +638,17 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
                 gp[idx[name]] = torch.cat((k_g + s * n_g * w_g / 2, torch.ones(1, dtype=gp.dtype)))
                 put(name, knee_j + s * knee_d * dist)
     return gp, out
+
+
+def _waist_from_seat(body: _Body, taper: Tensor) -> Tensor:
+    """Half the waist's width of trousers or shorts whose old waistband does not show at the waist line (a top or
+    an open shirt hangs over it, a hand lies on it): the seat's half-width (`SEAT_BELOW` hw below the hip joints,
+    tops there left out) times the garment's own `taper` (flat waist / flat width at the crotch), held within
+    `WAIST_TAPER`. The silhouette at the waist line is the top's there: an open shirt widened the waist (Dress Code
+    013565: the new waistband's corner rose beside the shirt as a blue spur), an arm across it narrowed it to the
+    floor (013568: the waistband half as wide as the real one, the old one beside it)."""
+    seat = body.half_width(body.hip + SEAT_BELOW * body.hw * body.v, HIP_HALF)
+    return seat * taper.clamp(*WAIST_TAPER)
 
 
 def _leg_hem(

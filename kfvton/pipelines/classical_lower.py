@@ -20,6 +20,8 @@ Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE`
 line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
 The top's pixels just above the old pants / skirt, coloured as them, are their waistband (`_waistband_under_top`:
 a parse map's boundary a few rows low), replaced rather than kept in front, and the new waist placed at its top.
+The shoes' pixels just below the old trousers, coloured as them, are their hem (`_trouser_hem_on_shoes`: estimated
+regions label a full-length hem over the shoes as shoes), replaced rather than kept in front.
 Old pants / skirt pixels speckled among the top's (`_specks_of_top`: estimated regions split a printed top's hem
 pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
@@ -109,6 +111,8 @@ BAG_FAR, BAG_NEAR = 1.2, 0.7  # `_bags_apart`: waist widths from the legs
 WAISTBAND_EDGE = 0.06  # `_waistband_under_top`: top pixels at most this many hip widths above the old lower
 # garment's labelled edge, coloured as it (the estimated regions of the quick lower workflow's 013565 put the
 # edge 3-5 px below the chambray waistband's top: a blue sliver stayed between the top and the new shorts)
+HEM_ON_SHOES = 0.3  # `_trouser_hem_on_shoes`: the old trousers' hem labelled as shoes at most this many hip widths
+# long (OOTDiffusion's 051962 on estimated regions: jeans 20 px over the trainers, ~0.17 hw)
 BOUND_GROW = 0.008  # the person grown by this fraction of the image height bounds the warped garment
 FEET_BELOW_ANKLE = 0.2  # feet: below the ankle joint + this many hip widths
 ARM_REACH = 0.4  # `front_without_parse`: arms and hands within this many hip widths of their bones
@@ -269,6 +273,47 @@ def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
     speckled = density > SPECK_CHANGES / k
     to_top = lower & ((share_top > SPECK_MAJORITY * share_lower) | (speckled & (share_top > 0.2)))
     return torch.where(to_top, torch.full_like(parse, 5), parse)
+
+
+def _trouser_hem_on_shoes(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
+    """`parse` (B, H, W) with the shoes' pixels just below the old trousers relabelled as them where they are
+    coloured as them: each column's run of such pixels down from the trousers' labelled hem, at most `HEM_ON_SHOES`
+    hip widths (`joints` (B or 1, 25, 3) BODY_25 pixels) long, `CLEARLY` nearer the trousers' colours (their band
+    just above the hem) than any of the shoes' (their lower half). Estimated regions label the hem of full-length
+    trousers over the shoes as shoes: kept in front, it stayed as a strip of the old jeans between the new trousers,
+    which end at the ankle, and the shoes. `person` (B or 1, 3, H, W) [0, 1]."""
+    out = parse.clone()
+    h = parse.shape[-2]
+    for i in range(parse.shape[0]):
+        j = joints[i if joints.shape[0] > 1 else 0].detach().cpu().numpy()
+        if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
+            continue
+        k = max(2, round(HEM_ON_SHOES * float(np.linalg.norm(j[12, :2] - j[9, :2]))))
+        p = parse[i].cpu().numpy()
+        pants, shoes = p == 9, np.isin(p, (18, 19))
+        edge = shoes & np.roll(pants, 1, axis=0)  # shoe pixels right below a trousers pixel
+        edge[0] = False
+        if edge.sum() < 10:
+            continue
+        ys, xs = edge.nonzero()
+        y0, y1 = max(0, int(ys.min()) - k), min(h, int(ys.max()) + 2 * k + 1)
+        x0, x1 = int(xs.min()), int(xs.max()) + 1
+        rgb = person[i if person.shape[0] > 1 else 0, :, y0:y1, x0:x1].detach().float().permute(1, 2, 0).cpu().numpy()
+        lab = to_lab(rgb)
+        pc, sc = pants[y0:y1, x0:x1], shoes[y0:y1, x0:x1]
+        rows = np.arange(y0, y1)[:, None]
+        band = pc & (rows >= int(ys.min()) - k)
+        sole = sc & (rows > int(ys.max()) + k)  # the shoes' own colours, well below the hem
+        if band.sum() < 20 or sole.sum() < 20:
+            continue
+        like = sc & _coloured_as(lab, main_colours(lab[band], k=2, share=0.2), main_colours(lab[sole], k=3, share=0.1))
+        run = np.zeros_like(like)
+        below = pc[0].copy()
+        for r in range(like.shape[0]):  # down each column from the labelled hem while coloured as the trousers
+            run[r] = like[r] & below & (rows[r, 0] < int(ys.max()) + k)
+            below = run[r] | pc[r]
+        out[i, y0:y1, x0:x1][torch.from_numpy(run)] = 9
+    return out
 
 
 def _waistband_under_top(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
@@ -659,7 +704,9 @@ def tryon_lower_or_dress(
         beyond = _beyond_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
         parse = _bags_beside_arms(parse, beyond)
         if category == "lower":
-            parse = _waistband_under_top(parse, person, pose.rescaled(tuple(parse.shape[-2:])).joints)
+            joints_px = pose.rescaled(tuple(parse.shape[-2:])).joints
+            parse = _waistband_under_top(parse, person, joints_px)
+            parse = _trouser_hem_on_shoes(parse, person, joints_px)
     silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
     if category == "lower":
         landmarks = detect_lower_landmarks(garment, mask)

@@ -107,6 +107,22 @@ class TestLengthsAndParts:
         hem_y = float(pairs.person_px[0, [pairs.names.index(n) for n in names], 1].mean())
         assert (hem_y - hip_y) / (knee_y - hip_y) <= 1.0 + SHORTS_PAST_KNEE + 0.1  # measured 1.16 (was 1.46)
 
+    def test_hidden_waist_as_wide_as_the_old_shorts(self, dresscode):
+        # the old waistband hidden under a top: the silhouette at the waist line is the top's (013565: an open shirt
+        # widened it to 1.16 x the old shorts' width at the hip joints, the waistband's corner rose beside the shirt;
+        # 013568: an arm across it narrowed it to 0.58 x); the seat's width times the garment's taper is 0.75 .. 1.0 x
+        from kfvton.keypoints.placement_lower import place_lower_landmarks
+
+        for ident in ("013565", "013568"):
+            person, garment, pose, parse = _load(dresscode / "lower_body", ident)
+            pairs = place_lower_landmarks(detect_lower_landmarks(garment, _mask(garment)), pose, parse=parse)
+            p = pairs.person_px[0]
+            waist = float((p[pairs.names.index("waist_left"), :2] - p[pairs.names.index("waist_right"), :2]).norm())
+            hip_row = int(pose.joints[0, [9, 12], 1].mean())
+            cols = torch.isin(parse[0, hip_row], torch.tensor([9, 12])).nonzero().flatten()
+            shorts = float(cols.max() - cols.min())
+            assert 0.75 <= waist / shorts <= 1.0, (ident, waist, shorts)
+
     def test_shorts_lowest_hem_corner_at_most_at_the_knee(self, dresscode):
         # 013565: the hem across the slanted leg tilts; capped at its middle, the inner corner lay 16 px below the
         # knee joint (the real hem ends 17 px above it)
@@ -800,6 +816,30 @@ def test_old_waistband_labelled_as_the_top_is_the_old_garment():
     assert bool((out[:, 100:190, 20:120] == 9).all())
     person[:, :, 96:100, 20:120] = torch.tensor([0.95, 0.6, 0.45])[:, None, None]  # labels right: nothing moves
     assert torch.equal(_waistband_under_top(parse, person, joints), parse)
+
+
+def test_trouser_hem_labelled_as_shoes_is_the_old_trousers():
+    """Estimated regions call the hem of full-length trousers over the shoes "shoes": the shoe pixels right below
+    the trousers coloured as them become trousers (repainted, not kept in front as a strip of the old jeans under
+    the new hem); the shoes' own colour stays shoes, and so does a trouser-coloured patch lower than `HEM_ON_SHOES`
+    hip widths below the hem."""
+    from kfvton.pipelines.classical_lower import HEM_ON_SHOES, _trouser_hem_on_shoes
+
+    joints = torch.zeros(1, 25, 3)
+    joints[0, 9], joints[0, 12] = torch.tensor([30.0, 20.0, 1.0]), torch.tensor([110.0, 20.0, 1.0])
+    person = torch.zeros(1, 3, 200, 140)
+    person[:, :, 20:112, 20:120] = torch.tensor([0.25, 0.4, 0.7])[:, None, None]  # blue jeans down to row 112
+    person[:, :, 112:190, 20:120] = torch.tensor([0.08, 0.08, 0.08])[:, None, None]  # black shoes
+    person[:, :, 170:175, 60:80] = torch.tensor([0.25, 0.4, 0.7])[:, None, None]  # a blue patch on the shoes
+    parse = torch.zeros(1, 200, 140, dtype=torch.long)
+    parse[:, 20:100, 20:120] = 9
+    parse[:, 100:190, 20:120] = 18  # the labels put the hem 12 rows high
+    out = _trouser_hem_on_shoes(parse, person, joints)
+    assert 12 <= HEM_ON_SHOES * 80  # (the strip is within reach)
+    assert bool((out[:, 100:112, 20:120] == 9).all())  # the old hem's rows
+    assert bool((out[:, 112:190, 20:120] == 18).all())  # the shoes, their far blue patch included
+    person[:, :, 100:112, 20:120] = 0.08  # labels right: nothing moves
+    assert torch.equal(_trouser_hem_on_shoes(parse, person, joints), parse)
 
 
 def test_waistband_is_the_higher_column_tops():
