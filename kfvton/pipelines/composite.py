@@ -119,6 +119,7 @@ from .shading import (
     limb_shading,
     shade_skin,
     shading_box,
+    skin_light_below,
     skin_slopes,
     torso_shading,
 )
@@ -1240,7 +1241,8 @@ def _fill(
     torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
     is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
     nearby (it shows its own light and roundness), shading the skin as the person's own skin shades
-    (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin and
+    (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it
+    (`skin_light_below`: the neck's over an open V), both with the grain of the real skin and
     background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
     share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and
     folds of the old clothes (a dress hangs off the legs: its folds and a satin's sheen made blotches on them), the
@@ -1252,9 +1254,12 @@ def _fill(
     if arms is not None:
         limb = np.minimum(limb, arms)
     tone = _body_tone(c, seeds, skin_colour, unit)
+    # the visible skin's light carried down under it (`skin_light_below`: the neck's over an open V)
+    light = skin_light_below(ci, skin_seed & ((cc & _FACE) == 0), unit)
     visible = None
     if legs is not None:
         gain = gain + (1.0 - gain) * legs.zone
+        light = light + (1.0 - light) * legs.zone  # (the legs' own light, `legs.light`: not the hands' above them)
         limb = np.minimum(limb, legs.light)
         visible = _visible_leg_skin(ci, legs.visible & ((cc & _FACE) == 0), skin_colour, unit)
         if visible.sum() >= LEG_TONE_MIN_PX * unit * unit:
@@ -1270,7 +1275,7 @@ def _fill(
     # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
     # its own light and roundness); skin darkens redder, as the person's own does (`skin_slopes`)
     slopes = skin_slopes(ci, skin_seed, unit)
-    skin_fill = shade_skin(tone, gain * limb, slopes)
+    skin_fill = shade_skin(tone, gain * limb * light, slopes)
     if skin_seed.any():
         d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
