@@ -1125,14 +1125,10 @@ def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
 
 def _fill_seeds(c: _Crop, skin_colour: np.ndarray, kernels: _Kernels) -> _Seeds:
     """Background and skin pixels (of the person's tone, `_skin_like`) off their borders (`FRINGE_PX`) and off the
-    old clothes' reach (`RESIDUE_PX`, where residue hides): what the fill continues; background ones off that reach
-    of the lower body in front too (its outline in the parse map is as loose: a jeans' dark edge the map called
-    wall, VITON-HD 00891 beside the waist, seeded a grey smudge into the repainted wall above it)."""
+    old clothes' reach (`RESIDUE_PX`, where residue hides): what the fill continues."""
     cc = c.codes
     near = cv2.dilate(c.old.astype(np.uint8), kernels.reach) > 0
-    lower_front = (((cc & _FRONT) > 0) & ((cc & (_FACE | _HAIR)) == 0)).astype(np.uint8)
-    off_front = cv2.dilate(lower_front, kernels.reach) == 0
-    bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near & off_front
+    bg_seed = (cv2.erode(((cc & _BACKGROUND) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
     skin_seed = (cv2.erode(((cc & _SKIN) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
     skin_seed[skin_seed] = _skin_like(c.img[skin_seed], skin_colour)
     return _Seeds(bg_seed, skin_seed, near)
@@ -1238,22 +1234,24 @@ def _fill(
     arms: np.ndarray | None = None,
     legs: _LegFill | None = None,
 ) -> np.ndarray:
-    """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
-    (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
-    (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
-    (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on the
-    torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
+    """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
+    off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
+    body's skin tone farther (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round
+    shading (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on
+    the torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
     is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
-    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades
-    (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it
-    (`skin_light_below`: the neck's over an open V), both with the grain of the real skin and
-    background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
-    share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and
-    folds of the old clothes (a dress hangs off the legs: its folds and a satin's sheen made blotches on them), the
-    legs' own round shading, and the tone of the visible legs where enough of them show (`_body_tone`)."""
+    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`,
+    `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it (`skin_light_below`: the
+    neck's over an open V), both with the grain of the real skin and background nearby (`_grain`: a smooth fill looks
+    like plastic), mixed by the background share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below
+    the hips (`_leg_fill`) no light and folds of the old clothes (a dress hangs off the legs: its folds and a satin's
+    sheen made blotches on them), the legs' own round shading, and the tone of the visible legs where enough of them
+    show (`_body_tone`)."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
-    bg_fill = push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
+    wall = bg_seed & _off_lower_front(cc, unit)
+    wall = wall if wall.any() else bg_seed
+    bg_fill = push_pull(ci, wall) if wall.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
     limb = limb_shading(wc < 0.5, unit)
     if arms is not None:
         limb = np.minimum(limb, arms)
@@ -1297,6 +1295,19 @@ def _fill(
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
     bg_fill = bg_fill * per_channel(_grain(bands, bg_seed, unit))
     return np.clip(skin_fill + (bg_fill - skin_fill) * per_channel(wc), 0, 1)
+
+
+def _off_lower_front(codes: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) bool farther than `RESIDUE_PX` (at 1024 rows) from what stays in front but the face and hair (the lower
+    body) in `codes` (H, W) uint8: the background's fill starts from there only. The lower body's outline in the
+    parse map is as loose as the old clothes': a jeans' dark edge the map called wall (VITON-HD 00891 with its
+    parse, beside the waist) seeded a grey smudge into the repainted wall above it."""
+    lower_front = (((codes & _FRONT) > 0) & ((codes & (_FACE | _HAIR)) == 0)).astype(np.uint8)
+    if not lower_front.any():
+        return np.ones(codes.shape, bool)
+    reach = max(2, round(RESIDUE_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    return cv2.dilate(lower_front, kernel) == 0
 
 
 def _visible_leg_skin(img: np.ndarray, legs: np.ndarray, skin_colour: np.ndarray, unit: float) -> np.ndarray:
