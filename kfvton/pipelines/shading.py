@@ -169,7 +169,7 @@ CLAVICLE = (0.06, 0.08)
 CLAVICLE_BELOW = 0.07
 CLAVICLE_SIGMA = (0.025, 0.045)
 #: Repainted skin under visible skin (an open V under the neck, an upper arm under a bare shoulder) carries its light
-#: on (`skin_light_below`): the visible skin's low frequencies (its log-luminance averaged over BOX_GRID cells)
+#: on (`skin_light_below`): the visible skin's low frequencies (the log of its mean luminance in BOX_GRID cells)
 #: continue down each column, fading to the skin's median over SKIN_LIGHT_DECAY_PX (at 1024 rows; e^-1), blurred
 #: across by SKIN_LIGHT_SOFT cells, the gain within exp(+-SKIN_LIGHT_RANGE). A V of one tone under a neck lit in
 #: the middle and shaded at its sides (the unseen 00035, 09597) looked pasted on; 128 px reach the V's middle.
@@ -424,17 +424,19 @@ def skin_light_below(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarr
     """(H, W) float32 gain ~ 1 for repainted skin: the light of the visible `skin` (H, W) bool of `img` (H, W, 3)
     [0, 1] continued downwards (`SKIN_LIGHT_DECAY_PX`): the body below a lit neck or shoulder is lit alike, the
     column under a shaded side shaded; 1 where no skin shows above. Relative to the skin's median log-luminance
-    (the repaint's tone is the visible skin's median). At 1/`BOX_GRID` of the resolution, bilinear back."""
+    (the repaint's tone is the visible skin's median; over `BOX_GRID` cells). At 1/`BOX_GRID` of the resolution,
+    bilinear back."""
     h, w = skin.shape
-    if not skin.any():
-        return np.ones((h, w), np.float32)
-    log_l = np.log(img @ np.asarray(LUMA_WEIGHTS, np.float32) + 0.04).astype(np.float32)
     size = (-(-w // BOX_GRID), -(-h // BOX_GRID))
     share = cv2.resize(skin.astype(np.float32), size, interpolation=cv2.INTER_AREA)
-    total = cv2.resize(log_l * skin, size, interpolation=cv2.INTER_AREA)
-    median = float(np.median(log_l[skin]))
     seen = share > 0.5  # (cells mostly skin: not the mixed ones along its outline, half hair or cloth)
-    cells = np.where(seen, total / np.maximum(share, 1e-6), median) - median
+    if not seen.any():
+        return np.ones((h, w), np.float32)
+    # (the cells' mean luminance, then its log: the image's own log and exp at full size were most of the time)
+    luma = img @ np.asarray(LUMA_WEIGHTS, np.float32)
+    total = cv2.resize(luma * skin, size, interpolation=cv2.INTER_AREA)
+    cells = np.log(total / np.maximum(share, 1e-6) + 0.04)
+    cells = np.where(seen, cells - float(np.median(cells[seen])), 0.0).astype(np.float32)
     keep = float(np.exp(-BOX_GRID / (SKIN_LIGHT_DECAY_PX * unit)))
     light = np.empty_like(cells)
     carried = np.zeros(cells.shape[1], np.float32)
@@ -442,8 +444,8 @@ def skin_light_below(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarr
         carried = np.where(seen[y], cells[y], carried * keep)
         light[y] = carried
     light = cv2.GaussianBlur(light, (0, 0), SKIN_LIGHT_SOFT)
-    light = cv2.resize(np.clip(light, -SKIN_LIGHT_RANGE, SKIN_LIGHT_RANGE), (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.exp(light).astype(np.float32)
+    gain = np.exp(np.clip(light, -SKIN_LIGHT_RANGE, SKIN_LIGHT_RANGE)).astype(np.float32)
+    return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def shade_skin(colour: np.ndarray, gain: np.ndarray, slopes: np.ndarray | None = None) -> np.ndarray:
