@@ -45,14 +45,16 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        the background and skin next to them, so no dark fringe of old sleeves is left where the parse map's edge
        is a pixel off) are repainted as what lies under them, at full resolution:
        - background: the real background continued inwards (`push_pull`: a multi-scale normalised fill from the
-         background pixels, which keeps its gradients and meets them without a seam);
+         background pixels, which keeps its gradients and meets them without a seam; not those within `RESIDUE_PX`
+         of the lower body in front, `_off_lower_front`: a trousers' edge the parse map calls wall smudged it);
        - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `_skin_like`)
          within ~`SKIN_LOCAL_PX` of them (beyond the seeds' gap off the old clothes), the body's skin tone farther
          away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
          the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
          (step 4), a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder; the pose's
          arms each across its own width, `_arm_light`, also where an arm meets the repainted torso) and, on
-         the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones); the
+         the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones), and
+         the visible skin's light carried down under it (`skin_light_below`: the neck's lit middle into an open V); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
          no seam at an old sleeve's hem across an arm); the legs repainted below the hips (`_leg_fill`) take no
          light and folds of the old clothes, their own round shading, and the visible legs' tone and grain;
@@ -120,6 +122,7 @@ from .shading import (
     limb_shading,
     shade_skin,
     shading_box,
+    skin_light_below,
     skin_slopes,
     torso_shading,
 )
@@ -1237,28 +1240,34 @@ def _fill(
     arms: np.ndarray | None = None,
     legs: _LegFill | None = None,
 ) -> np.ndarray:
-    """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds
-    (`push_pull`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the body's skin tone farther
-    (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round shading
-    (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on the
-    torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
+    """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
+    off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
+    body's skin tone farther (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round
+    shading (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on
+    the torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
     is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
-    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades
-    (`shade_skin`, `skin_slopes`: redder in the shadows), both with the grain of the real skin and
-    background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
-    share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and
-    folds of the old clothes (a dress hangs off the legs: its folds and a satin's sheen made blotches on them), the
-    legs' own round shading, and the tone of the visible legs where enough of them show (`_body_tone`)."""
+    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`,
+    `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it (`skin_light_below`: the
+    neck's over an open V), both with the grain of the real skin and background nearby (`_grain`: a smooth fill looks
+    like plastic), mixed by the background share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below
+    the hips (`_leg_fill`) no light and folds of the old clothes (a dress hangs off the legs: its folds and a satin's
+    sheen made blotches on them), the legs' own round shading, and the tone of the visible legs where enough of them
+    show (`_body_tone`)."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
-    bg_fill = push_pull(ci, bg_seed) if bg_seed.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
+    wall = bg_seed & _off_lower_front(cc, unit)
+    wall = wall if wall.any() else bg_seed
+    bg_fill = push_pull(ci, wall) if wall.any() else np.broadcast_to(ci.mean((0, 1)), ci.shape)
     limb = limb_shading(wc < 0.5, unit)
     if arms is not None:
         limb = np.minimum(limb, arms)
     tone = _body_tone(c, seeds, skin_colour, unit)
+    # the visible skin's light carried down under it (`skin_light_below`: the neck's over an open V)
+    light = skin_light_below(ci, skin_seed & ((cc & _FACE) == 0), unit)
     visible = None
     if legs is not None:
         gain = gain + (1.0 - gain) * legs.zone
+        light = light + (1.0 - light) * legs.zone  # (the legs' own light, `legs.light`: not the hands' above them)
         limb = np.minimum(limb, legs.light)
         visible = _visible_leg_skin(ci, legs.visible & ((cc & _FACE) == 0), skin_colour, unit)
         if visible.sum() >= LEG_TONE_MIN_PX * unit * unit:
@@ -1274,7 +1283,7 @@ def _fill(
     # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
     # its own light and roundness); skin darkens redder, as the person's own does (`skin_slopes`)
     slopes = skin_slopes(ci, skin_seed, unit)
-    skin_fill = shade_skin(tone, gain * limb, slopes)
+    skin_fill = shade_skin(tone, gain * limb * light, slopes)
     if skin_seed.any():
         d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
@@ -1292,6 +1301,19 @@ def _fill(
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
     bg_fill = bg_fill * per_channel(_grain(bands, bg_seed, unit))
     return np.clip(skin_fill + (bg_fill - skin_fill) * per_channel(wc), 0, 1)
+
+
+def _off_lower_front(codes: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) bool farther than `RESIDUE_PX` (at 1024 rows) from what stays in front but the face and hair (the lower
+    body) in `codes` (H, W) uint8: the background's fill starts from there only. The lower body's outline in the
+    parse map is as loose as the old clothes': a jeans' dark edge the map called wall (VITON-HD 00891 with its
+    parse, beside the waist) seeded a grey smudge into the repainted wall above it."""
+    lower_front = (((codes & _FRONT) > 0) & ((codes & (_FACE | _HAIR)) == 0)).astype(np.uint8)
+    if not lower_front.any():
+        return np.ones(codes.shape, bool)
+    reach = max(2, round(RESIDUE_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * reach + 1, 2 * reach + 1))
+    return cv2.dilate(lower_front, kernel) == 0
 
 
 def _visible_leg_skin(img: np.ndarray, legs: np.ndarray, skin_colour: np.ndarray, unit: float) -> np.ndarray:

@@ -132,3 +132,29 @@ def test_soft_grown_box_is_the_whole_frame():
             )
             np.testing.assert_allclose(_soft_grown(mask, unit), whole, rtol=0, atol=1e-6)  # (SIMD row tails: ulps)
     assert not _soft_grown(np.zeros((8, 8), bool), 1.0).any()
+
+
+def test_a_dark_edge_of_the_trousers_called_wall_does_not_smudge_the_repainted_wall() -> None:
+    """The parse map calls a strip of the trousers' dark edge background (VITON-HD 00891 beside the waist): the
+    wall repainted over the freed shirt just above it stays the wall's colour, not a grey smudge of the trousers."""
+    h, w = 512, 384  # (RESIDUE_PX is 5 px at this size)
+    wall, jeans = torch.tensor(BACKGROUND), torch.tensor([0.08, 0.1, 0.18])
+    person = wall[:, None, None].expand(3, h, w).clone()
+    parse = torch.zeros((h, w), dtype=torch.long)
+    person[:, :80, 120:260] = torch.tensor(SKIN)[:, None, None]
+    parse[:80, 120:260] = 13  # face
+    person[:, 80:400, 32:352] = torch.tensor(SHIRT)[:, None, None]
+    parse[80:400, 32:352] = 5  # old shirt
+    person[:, 400:, 38:352] = jeans[:, None, None]
+    parse[400:, 38:352] = 9  # trousers
+    person[:, 400:, 32:38] = jeans[:, None, None]  # their edge, labelled background
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., 80:, 96:288] = 1  # the new top, narrower than the old shirt
+    garment = torch.tensor([0.1, 0.1, 0.7])[None, :, None, None].expand(1, 3, h, w).clone()
+    out = composite_garment(person[None], garment, mask, parse=parse[None])
+    assert out.background is not None
+    near = (slice(360, 400), slice(30, 60))  # up to 40 px above the trousers, beside their edge
+    repainted_wall = out.background[0, 0][near] > 0.99
+    assert int(repainted_wall.sum()) > 200
+    off = (out.image[0][:, near[0], near[1]][:, repainted_wall] - wall[:, None]).abs()
+    assert float(off.mean()) < 0.012 and float(off.max()) < 0.04  # (0.029 and 0.074 from the trousers' edge)

@@ -23,6 +23,7 @@ from kfvton.pipelines.shading import (
     light_and_folds,
     shade_skin,
     sheen_scale,
+    skin_light_below,
     skin_slopes,
     torso_shading,
 )
@@ -279,3 +280,20 @@ class TestSkinShading:
         np.testing.assert_allclose(out[0] @ luma / float(colour @ luma), gain[0], rtol=0.03)
         saturation = (out[0].max(-1) - out[0].min(-1)) / out[0].max(-1)
         assert saturation[2] > saturation[1] + 0.02 > saturation[0] + 0.04, saturation  # grey shadows keep it
+
+
+def test_skin_light_below_carries_a_neck_lit_in_the_middle_down_into_the_v():
+    """A neck lit in the middle and shaded at its sides: the repaint under it is lit alike, fading to 1 farther down
+    (the skin's median), and is 1 under no skin."""
+    h, w = 512, 256
+    x = np.arange(w, dtype=np.float32)
+    lum = 0.5 * np.exp(-0.3 * ((x - 128) / 40) ** 2)  # lit in the middle, ~26 % darker at +-40 px
+    img = np.repeat(np.broadcast_to(lum[None, :, None], (h, w, 1)), 3, axis=2).astype(np.float32)
+    skin = np.zeros((h, w), bool)
+    skin[:120, 88:168] = True  # the neck; below it, the repaint
+    gain = skin_light_below(img, skin, 1.0)
+    below = 140
+    assert gain[below, 128] > 1.03 and gain[below, 92] < 0.97  # the neck's light continued: lit middle, shaded sides
+    assert gain[below, 128] > gain[400, 128] > 1.0  # fading with the distance from the neck
+    assert abs(gain[below, 20] - 1.0) < 0.01 and abs(gain[below, 236] - 1.0) < 0.01  # no skin above: 1
+    assert np.allclose(skin_light_below(img, np.zeros_like(skin), 1.0), 1.0)
