@@ -13,8 +13,9 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        over its shoulder and armpit widths, `LENGTH_PER_SHOULDER` / `LENGTH_PER_ARMPIT`, times the person's
        shoulder width (worn "out": the geometric mean of it and the torso length / `TORSO_PER_SW_WORN`), or the
        torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
-       on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body` masks and `tuck` "in", the hem reaches at least `TUCK_DEPTH` sw below the lower garment's
-       waistband, a longer one keeps its own length (the composite cuts it there); "out" keeps the own length ("auto":
+       on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body`
+       masks and `tuck` "in", a hem short of the lower garment's waistband reaches `TUCK_DEPTH` sw below it, one
+       that reaches the band keeps its own length (the composite cuts it there); "out" keeps the own length ("auto":
        `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
        `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
        strap tops).
@@ -167,7 +168,7 @@ TORSO_PER_SW_MAX = 1.9
 # shoulders alone set it: VITON-HD paired 00017 (torso 1.23 sw) has its sleeves and armpits at their worn height
 # with them, 0.08 sw too high with the mean (box SSIM .774 -> .767); the hem is cut at the waistband anyway.
 TORSO_PER_SW_WORN = 1.87
-TUCK_DEPTH = 0.15  # a tucked-in hem reaches at least this far (x sw) below the lower garment's waistband
+TUCK_DEPTH = 0.15  # a tucked-in hem short of the lower garment's waistband reaches this far (x sw) below it
 # "auto" tucks in when the old top meets the lower garment at least this far (x sw) above the hip joints (a top
 # worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
 AUTO_IN_ABOVE_HIPS = 0.15
@@ -289,7 +290,7 @@ def place_garment_landmarks(
         body: optional `BodyMasks` in the same frame: shoulders, armpits and hem width follow the silhouette,
             and the hem goes into or over the lower garment as `tuck` says.
         tuck: "auto" | "in" | "out", or one resolved "in" / "out" per batch item (`resolve_tuck`): "in" = the hem
-            reaches at least `TUCK_DEPTH` below the lower garment's waistband (which stays in front), "out" = the
+            short of the lower garment's waistband reaches `TUCK_DEPTH` below it (which stays in front), "out" = the
             hem at the garment's own length.
 
     Returns:
@@ -1006,11 +1007,12 @@ def _place_one(
         hem_b = own * (_out_length_sw(f) if tuck == "out" else f.length_sw)
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)
-            if meet is not None:  # reaches into the lower garment, which stays in front; a longer top keeps its
-                # own length (the composite cuts it at the waistband: squeezed up to the band, its yoke, pockets
-                # and buttons came out short and boxy)
-                waist = torch.as_tensor(meet[1], dtype=g.dtype)
-                hem_b = hem_b.clamp_min(waist + TUCK_DEPTH * sw)
+            if meet is not None and hem_b < meet[1]:
+                # short of the waistband: reaches into the lower garment, which stays in front. A top that reaches
+                # the band keeps its own length (the composite cuts it there): squeezed up to the band, its yoke,
+                # pockets and buttons came out short and boxy; stretched into it, a crop top's hem band was hidden
+                # behind the waistband and its armpits and sleeves hung low (Dress Code 000002)
+                hem_b = torch.as_tensor(meet[1], dtype=g.dtype) + TUCK_DEPTH * sw
     elif hip_mid is not None:
         hem_b = (hip_mid - top) @ v + HEM_BELOW_HIPS * sw
     else:

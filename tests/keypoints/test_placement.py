@@ -282,6 +282,24 @@ class TestFit:
             for name in ("hem_center", "armpit_left", "sleeve_left_outer"):
                 assert torch.allclose(target(tucked, name), target(out, name))
 
+    def test_tuck_stretches_only_a_hem_short_of_the_waistband(self, monkeypatch):
+        # a top whose own hem ends just past the waistband (a crop top over a high waist, Dress Code 000002) keeps
+        # its proportions tucked in: pulled TUCK_DEPTH into the band, its hem band and armpits went down with it;
+        # one whose hem ends just above the band is still pulled into it
+        import kfvton.keypoints.placement as placement
+
+        monkeypatch.setattr(placement, "_out_length_sw", lambda f: f.length_sw)
+        top, pose = tshirt_landmarks(), frontal_pose()
+        own_hem = float(target(place_garment_landmarks(top, pose, tuck="out"), "hem_center")[1])
+        reaches = body_masks((160, int(own_hem) - 5), (int(own_hem) - 5, 500))
+        out = place_garment_landmarks(top, pose, body=reaches, tuck="out")
+        tucked = place_garment_landmarks(top, pose, body=reaches, tuck="in")
+        for name in ("hem_center", "armpit_left", "sleeve_left_outer"):
+            assert torch.allclose(target(tucked, name), target(out, name))
+        short = body_masks((160, int(own_hem) + 5), (int(own_hem) + 5, 500))
+        pulled = float(target(place_garment_landmarks(top, pose, body=short, tuck="in"), "hem_center")[1])
+        assert pulled >= own_hem + 5 + 0.9 * TUCK_DEPTH * SW
+
     def test_auto_tuck_reads_the_photo(self):
         pose = frontal_pose()
         assert resolve_tuck("auto", pose, body_masks((160, 280), (280, 500))) == ("in",)  # meets 60 px above hips
