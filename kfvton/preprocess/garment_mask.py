@@ -73,9 +73,9 @@ class GarmentMask:
 def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -> np.ndarray:
     """Fill the holes of `fg` (uint8 0/1) unless they are real gaps (e.g. between a hanging sleeve and the body).
 
-    A hole is a real gap when it is mostly flat background and either elongated (bounding box aspect > 3) or
-    large (>= 3 % of the garment); compact flat holes are prints in the background colour, shine or lace and
-    get filled.
+    A hole is a real gap when it is mostly flat background and either tall and narrow (bounding box height > 3 x
+    its width: a hanging sleeve's gap runs down along the body) or large (>= 3 % of the garment); compact or wide
+    flat holes are prints in the background colour (a white stripe of a striped top), shine or lace and get filled.
     """
     n, labels, stats, _ = cv2.connectedComponentsWithStats((fg == 0).astype(np.uint8), connectivity=4)
     if n <= 1:
@@ -89,8 +89,8 @@ def _fill_holes(fg: np.ndarray, flat_bg: np.ndarray, max_flat_fraction: float) -
     flat = flat_count / np.maximum(area, 1.0) >= max_flat_fraction
     bw = stats[:, cv2.CC_STAT_WIDTH].astype(np.float64)
     bh = stats[:, cv2.CC_STAT_HEIGHT].astype(np.float64)
-    elongated = np.maximum(bw, bh) > 3.0 * np.minimum(bw, bh)
-    gap = flat & ((area >= 0.03 * float(fg.sum())) | elongated)
+    runs_down = bh > 3.0 * bw
+    gap = flat & ((area >= 0.03 * float(fg.sum())) | runs_down)
     fill = ~touches & ~gap
     fill[0] = False  # label 0 of the inverted image is a foreground pixel run, never a hole
     out = fg.copy()

@@ -119,6 +119,14 @@ class TestGarmentMaskFromImage:
         assert mask[0, 0, 130, 95] == 1.0
         assert iou(mask, shirt_mask()) > 0.95
 
+    def test_backdrop_coloured_stripe_is_filled(self):
+        """A thin stripe in the backdrop colour across the garment (a striped top's white stripe, OOTDiffusion 00151)
+        is print, not a gap: only a tall narrow hole is the gap beside a hanging sleeve."""
+        garment = garment_on((0.96, 0.96, 0.96), (0.1, 0.2, 0.6))
+        garment[..., 120:126, 60:132] = 0.96  # 72 x 6 px, 2.5 % of the garment
+        mask = garment_mask_from_image(garment)
+        assert mask[0, 0, 120:126, 60:132].mean() == 1.0  # 0.03 before: a hole
+
     def test_keeps_largest_piece(self):
         garment = garment_on((0.96, 0.96, 0.96), (0.1, 0.2, 0.6))
         garment[..., 240:250, 5:15] = 0.0  # a speck of dirt in the corner
