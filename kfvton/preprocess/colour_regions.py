@@ -7,7 +7,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["to_lab", "main_colours", "hand_tip", "chain_distance", "connected_to"]
+from .._arrays import channel_max, channel_sum
+
+__all__ = ["to_lab", "main_colours", "hand_tip", "chain_distance", "connected_to", "skin_like", "SKIN_TOLERANCE"]
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -52,3 +54,17 @@ def connected_to(candidate: np.ndarray, seed: np.ndarray) -> np.ndarray:
     _, labels = cv2.connectedComponents((candidate | seed).astype(np.uint8), connectivity=8)
     touching = np.unique(labels[seed])
     return np.isin(labels, touching[touching > 0]) & candidate
+
+
+#: Arm / neck pixels count as skin when their chromaticity (rgb / sum) is within this of the face's, per channel.
+SKIN_TOLERANCE = 0.04
+
+
+def skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """(...,) bool: colours (..., 3) with the chromaticity of `ref` (rgb / sum within `SKIN_TOLERANCE`) and a
+    luminance within 0.6 .. 1.4 times its own: skin in light or shadow, not a sleeve or a turtleneck."""
+    total = channel_sum(px)[..., None] + 1e-3
+    ref_total = channel_sum(ref)[..., None] + 1e-3  # (a colour per pixel too: `composite._shaded_skin_like`)
+    chroma = channel_max(np.abs(px / total - ref / ref_total)) < SKIN_TOLERANCE
+    ratio = total[..., 0] / ref_total[..., 0]
+    return chroma & (ratio > 0.6) & (ratio < 1.4)

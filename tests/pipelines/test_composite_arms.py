@@ -12,7 +12,8 @@ import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
-from kfvton.pipelines.composite import _ARM, _OLD, _upper_arms_under_sleeves, composite_garment
+from kfvton.pipelines.composite import composite_garment
+from kfvton.pipelines.repaint import CODE_ARM, CODE_OLD, _upper_arms_under_sleeves
 
 H, W = 512, 384
 WALL = 0.92
@@ -281,7 +282,7 @@ def test_a_freed_forearm_narrowing_to_the_wrist_is_no_sliver():
     the new garment, stays skin (it became a block of wall between the arm and the hand, 07445's left wrist)."""
     import numpy as np
 
-    from kfvton.pipelines.composite import _no_slivers
+    from kfvton.pipelines.repaint import _no_slivers
 
     h, w = 120, 100
     weight = np.ones((h, w), np.float32)
@@ -300,13 +301,13 @@ def test_a_freed_forearm_narrowing_to_the_wrist_is_no_sliver():
 
 
 def _arm_codes(top: int, shift: float) -> np.ndarray:
-    """(H, W) uint8 codes: the left upper arm's skin (`_ARM`, 50 px wide, centred `shift` px outside the bone 5 -> 6
-    of `JOINTS`) from row `top` to the elbow, old clothes (`_OLD`) above it."""
+    """(H, W) uint8 codes: the left upper arm's skin (`CODE_ARM`, 50 px wide, centred `shift` px outside the bone 5 -> 6
+    of `JOINTS`) from row `top` to the elbow, old clothes (`CODE_OLD`) above it."""
     codes = np.zeros((H, W), np.uint8)
     (xa, ya), (xb, yb) = JOINTS[5], JOINTS[6]
     for y in range(110, yb):
         x = xa + (xb - xa) * (y - ya) / (yb - ya) + shift
-        codes[y, int(x - 25) : int(x + 25)] = _ARM if y >= top else _OLD
+        codes[y, int(x - 25) : int(x + 25)] = CODE_ARM if y >= top else CODE_OLD
     return codes
 
 

@@ -9,7 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from kfvton.pipelines.composite import CATEGORY_LABELS, _between_legs, composite_garment
+from kfvton.pipelines.composite import CATEGORY_LABELS, composite_garment
+from kfvton.pipelines.repaint import _between_legs
 
 HW = (512, 384)
 WALL = (0.92, 0.92, 0.92)

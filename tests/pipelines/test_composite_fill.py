@@ -98,18 +98,18 @@ class TestCompositeFill:
 
 
 def test_every_is_the_strided_masked_copy() -> None:
-    """`_every` (the composite's sample of a region's pixels for a median) is `x[mask][::step]`, for colour images
+    """`every_masked` (the composite's sample of a region's pixels for a median) is `x[mask][::step]`, for colour images
     (also a transposed view, as the person arrives) and single-channel maps."""
     import numpy as np
 
-    from kfvton.pipelines.composite import _every
+    from kfvton._arrays import every_masked
 
     rng = np.random.default_rng(0)
     mask = rng.random((37, 29)) > 0.4
     for x in (rng.random((37, 29, 3)), rng.random((3, 37, 29)).transpose(1, 2, 0), rng.random((37, 29))):
         for step in (1, 3, 7):
-            assert np.array_equal(_every(x, mask, step), x[mask][::step])
-    assert _every(rng.random((5, 4, 3)), np.zeros((5, 4), bool), 7).shape == (0, 3)
+            assert np.array_equal(every_masked(x, mask, step), x[mask][::step])
+    assert every_masked(rng.random((5, 4, 3)), np.zeros((5, 4), bool), 7).shape == (0, 3)
 
 
 def test_soft_grown_box_is_the_whole_frame():
@@ -118,7 +118,7 @@ def test_soft_grown_box_is_the_whole_frame():
     import cv2
     import numpy as np
 
-    from kfvton.pipelines.composite import _soft_grown
+    from kfvton.pipelines.repaint import _soft_grown
 
     for unit in (0.25, 1.0):
         for pixels in ([(40, 50)], [(0, 3), (120, 90)], [(127, 95)]):

@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 import torch
 
+from kfvton._arrays import LUMA_WEIGHTS
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
-from kfvton.pipelines import composite
-from kfvton.pipelines.composite import LEG_WIDTHS, _below_hips_legs, _leg_segments
+from kfvton.pipelines import repaint
+from kfvton.pipelines.repaint import LEG_WIDTHS, _below_hips_legs, _leg_segments
 
 H, W = 1024, 768
 #: BODY_25: shoulders 2 / 5 (160 px apart), hips 9 / 12, knees 10 / 13, ankles 11 / 14
@@ -76,28 +77,28 @@ def test_below_the_hips_skin_inside_the_legs_wall_between_and_beside_them() -> N
 def _dress_crop() -> tuple:
     """A 400 x 300 crop: a dress (old clothes) over rows 0-300 between columns 60 and 240 on a white wall, two calves
     (pale skin, lighter and pinker than the face) below it, an arm of the face's orange tone beside it; the legs
-    fitted to the calves, as `_repaint` draws them under a shorter garment (the crop at the image's origin)."""
+    fitted to the calves, as `repaint_freed` draws them under a shorter garment (the crop at the image's origin)."""
     h, w = 400, 300
     img = np.ones((h, w, 3), np.float32)
-    codes = np.full((h, w), composite._BACKGROUND, np.uint8)
-    codes[:300, 60:240] = composite._OLD
+    codes = np.full((h, w), repaint.CODE_BACKGROUND, np.uint8)
+    codes[:300, 60:240] = repaint.CODE_OLD
     img[:300, 60:240] = (0.1, 0.1, 0.12)
     visible = np.zeros((h, w), bool)
     for x in (110, 190):
         visible[300:, x - 22 : x + 22] = True
     img[visible] = LEG
-    codes[visible] = composite._SKIN | composite._BODY
+    codes[visible] = repaint.CODE_SKIN | repaint.CODE_BODY
     img[20:260, 255:290] = FACE
-    codes[20:260, 255:290] = composite._SKIN | composite._ARM
-    crop = composite._Crop(img, codes, codes == composite._OLD, np.zeros((h, w), bool), (0, 0))
-    skin = ((codes & composite._SKIN) > 0) & (np.abs(np.arange(h) - 300) > 14)[:, None]
-    seeds = composite._Seeds(codes == composite._BACKGROUND, skin, np.zeros((h, w), bool))
+    codes[20:260, 255:290] = repaint.CODE_SKIN | repaint.CODE_ARM
+    crop = repaint._Crop(img, codes, codes == repaint.CODE_OLD, np.zeros((h, w), bool), (0, 0))
+    skin = ((codes & repaint.CODE_SKIN) > 0) & (np.abs(np.arange(h) - 300) > 14)[:, None]
+    seeds = repaint._Seeds(codes == repaint.CODE_BACKGROUND, skin, np.zeros((h, w), bool))
     segments = [(np.array([x, 40.0]), np.array([x, 220.0]), 26.0, 22.0) for x in (110.0, 190.0)] + [
         (np.array([x, 220.0]), np.array([x, 400.0]), 22.0, 20.0) for x in (110.0, 190.0)
     ]
     segments = [segments[0], segments[2], segments[1], segments[3]]  # (per leg: thigh, calf)
-    legs = composite._Legs(segments, 40.0)
-    wc = 1.0 - composite._draw_legs(legs, (0, 0), (h, w), 1).astype(np.float32)
+    legs = repaint._Legs(segments, 40.0)
+    wc = 1.0 - repaint._draw_legs(legs, (0, 0), (h, w), 1).astype(np.float32)
     wc[visible] = 0.0
     return crop, seeds, legs, wc, visible
 
@@ -110,23 +111,23 @@ def test_repainted_legs_take_no_folds_of_the_dress_and_the_visible_legs_tone() -
     crop, seeds, legs, wc, visible = _dress_crop()
     gain = np.ones(wc.shape, np.float32)
     gain[:300] = np.where((np.arange(300) // 12) % 2 == 0, 0.7, 1.3)[:, None]  # the dress's folds: stripes
-    leg_fill = composite._leg_fill(legs, visible, (0, 0), wc.shape, 1.0)
-    fill = composite._fill(crop, seeds, wc, gain, np.array(FACE, np.float32), 1.0, 0, legs=leg_fill)
+    leg_fill = repaint._leg_fill(legs, visible, (0, 0), wc.shape, 1.0)
+    fill = repaint._fill(crop, seeds, wc, gain, np.array(FACE, np.float32), 1.0, 0, legs=leg_fill)
     axis = fill[60:200, 108:113].mean(1)  # down a thigh's axis, far from the visible calf (no local skin there)
-    luma = axis @ np.array(composite.LUMA_WEIGHTS, np.float32)
+    luma = axis @ np.array(LUMA_WEIGHTS, np.float32)
     assert float(luma.max() - luma.min()) < 0.05  # no stripes of the folds (they swing the luminance by +-30 %)
     chroma = axis.mean(0) / axis.mean(0).sum()
     leg, face = np.array(LEG) / sum(LEG), np.array(FACE) / sum(FACE)
     # the legs' colour (paler along the lit axis, as skin is), not the face's (0.06 off it)
     assert np.abs(chroma - leg).max() < 0.025 and np.abs(chroma - face).max() > 0.05
-    leg_luma = float(np.array(LEG) @ np.array(composite.LUMA_WEIGHTS))
-    thigh = fill[60:200][wc[60:200] < 0.5] @ np.array(composite.LUMA_WEIGHTS, np.float32)
+    leg_luma = float(np.array(LEG) @ np.array(LUMA_WEIGHTS))
+    thigh = fill[60:200][wc[60:200] < 0.5] @ np.array(LUMA_WEIGHTS, np.float32)
     assert abs(float(np.median(thigh)) - leg_luma) < 0.04  # and their lightness (the face's is 0.56)
     # the round shading of the legs: darker at a thigh's side than along its axis
-    side = fill[60:200, 88:91].mean((0, 1)) @ np.array(composite.LUMA_WEIGHTS, np.float32)
+    side = fill[60:200, 88:91].mean((0, 1)) @ np.array(LUMA_WEIGHTS, np.float32)
     assert float(side) < float(np.median(luma)) - 0.03
     # ... and darker on its inner side, facing the other leg, than on its outer
-    inner = fill[60:200, 129:132].mean((0, 1)) @ np.array(composite.LUMA_WEIGHTS, np.float32)
+    inner = fill[60:200, 129:132].mean((0, 1)) @ np.array(LUMA_WEIGHTS, np.float32)
     assert float(inner) < float(side) - 0.02
 
 
@@ -137,7 +138,7 @@ def test_a_thigh_and_its_calf_meet_at_one_knee_in_the_legs_shading() -> None:
         (np.array([100.0, 0.0]), np.array([100.0, 200.0]), 30.0, 24.0),
         (np.array([108.0, 200.0]), np.array([108.0, 400.0]), 24.0, 18.0),
     ]
-    fill = composite._leg_fill(composite._Legs(segments, 0.0), np.zeros((400, 240), bool), (0, 0), (400, 240), 1.0)
+    fill = repaint._leg_fill(repaint._Legs(segments, 0.0), np.zeros((400, 240), bool), (0, 0), (400, 240), 1.0)
     rows = np.arange(150, 251, 5)
     axis = np.where(rows <= 200, 100 + 4 * rows / 200, 104 + 4 * (rows - 200) / 200)  # (through the knee between)
     radius = np.where(rows <= 200, 30 - 6 * rows / 200, 24 - 6 * (rows - 200) / 200)
@@ -148,13 +149,13 @@ def test_a_thigh_and_its_calf_meet_at_one_knee_in_the_legs_shading() -> None:
 def test_repainted_legs_take_the_visible_legs_grain_not_the_arms() -> None:
     crop, seeds, legs, wc, visible = _dress_crop()
     rng = np.random.default_rng(3)
-    arm = (crop.codes & composite._ARM) > 0
+    arm = (crop.codes & repaint.CODE_ARM) > 0
     crop.img[arm] *= np.exp(0.12 * rng.standard_normal(int(arm.sum())))[:, None].astype(np.float32)  # a coarse grain
     crop.img[visible] *= np.exp(0.01 * rng.standard_normal(int(visible.sum())))[:, None].astype(np.float32)  # smooth
-    leg_fill = composite._leg_fill(legs, visible, (0, 0), wc.shape, 1.0)
+    leg_fill = repaint._leg_fill(legs, visible, (0, 0), wc.shape, 1.0)
     gain = np.ones(wc.shape, np.float32)
-    fill = composite._fill(crop, seeds, wc, gain, np.array(FACE, np.float32), 1.0, 0, legs=leg_fill)
-    thigh = np.log(fill[60:200, 100:121] @ np.array(composite.LUMA_WEIGHTS, np.float32))
+    fill = repaint._fill(crop, seeds, wc, gain, np.array(FACE, np.float32), 1.0, 0, legs=leg_fill)
+    thigh = np.log(fill[60:200, 100:121] @ np.array(LUMA_WEIGHTS, np.float32))
     fine = thigh[1:-1, 1:-1] - 0.25 * (thigh[:-2, 1:-1] + thigh[2:, 1:-1] + thigh[1:-1, :-2] + thigh[1:-1, 2:])
     assert float(fine.std()) < 0.018  # (0.011; with the arms' grain 0.026)
 
@@ -168,7 +169,7 @@ def test_thighs_meet_the_visible_skin_below_the_old_hem() -> None:
         legs[650:900, x + out - 25 : x + out + 25] = True  # 50 px wide, 25 px outside the bones
     fit = _leg_segments(legs, pairs(), 0)
     assert fit is not None and len(fit.segments) == 6  # per leg: thigh above the hem, thigh below it, calf
-    drawn = composite._draw_legs(fit, (0, 0), (H, W), 1) > 0
+    drawn = repaint._draw_legs(fit, (0, 0), (H, W), 1) > 0
     for row in (640, 648):  # just above the visible skin: the repainted thighs' sides meet it
         for lo, hi, seen in ((0, 384, (290, 339)), (384, W, (428, 477))):
             cols = lo + np.nonzero(drawn[row, lo:hi])[0]

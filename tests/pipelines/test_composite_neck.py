@@ -6,17 +6,17 @@ import numpy as np
 import torch
 
 from kfvton.pipelines.composite import (
-    _OLD,
     NECK_LABEL,
     UPPER_LABELS,
     _codes,
     _old_to_neck,
     _shaded_skin_like,
     _skin_colour,
-    _skin_like,
     _sleeves_to_old,
 )
+from kfvton.pipelines.repaint import CODE_OLD
 from kfvton.pipelines.shading import shade_skin
+from kfvton.preprocess.colour_regions import skin_like
 
 SKIN, WHITE = (0.8, 0.62, 0.5), (0.95, 0.95, 0.96)
 
@@ -65,7 +65,7 @@ def test_shadowed_neck_side_taken_for_the_top_becomes_neck():
     person, labels = _person(neck_gain=0.7)
     px = person[0, :, 40, 26].numpy()
     ref = np.asarray(SKIN, np.float32)
-    assert not _skin_like(px, ref) and _shaded_skin_like(px[None], ref).all()  # the case the shading adds
+    assert not skin_like(px, ref) and _shaded_skin_like(px[None], ref).all()  # the case the shading adds
     codes = _codes(labels, UPPER_LABELS)
     out = _old_to_neck(person, labels, codes, _skin_colour(person, codes), torch.ones(1, 96, 64, dtype=torch.bool))
     assert (out[0, 36:56, 24:32] == NECK_LABEL).float().mean() > 0.9
@@ -109,6 +109,6 @@ def test_dark_jaw_shadow_apart_from_the_old_top_stays_neck():
     person[0, :, 64:96, 4:60] = torch.tensor((0.03, 0.03, 0.03))[:, None, None]
     codes = _codes(labels, UPPER_LABELS)
     out = _sleeves_to_old(person, codes, _skin_colour(person, codes), labels == NECK_LABEL)
-    old = (out[0] & _OLD) > 0
+    old = (out[0] & CODE_OLD) > 0
     assert not old[36:44, 24:40].any()
     assert old[57:64, 24:40].float().mean() > 0.9

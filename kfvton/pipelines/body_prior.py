@@ -1,0 +1,145 @@
+"""Where the pose says the body is: its limbs drawn as tapered segments and its torso as a polygon, in the
+person's pixels; the prior the composite and the repaint read the skin, the arms and the legs from when the parse
+map cannot tell (an arm under a freed sleeve, the torso under old clothes).
+
+Convention: joints in the pose's 18-point order (`kfvton.keypoints.pose`), (x, y) pixels; widths in shoulder
+widths (the distance between the shoulder joints).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..keypoints.pairs import KeypointPairs
+from ..keypoints.pose import Pose
+
+__all__ = ["ARM_BONES", "LEG_BONES", "LIMB_WIDTHS", "body_prior", "joints_px", "segment_quad", "torso_outline"]
+
+LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
+
+
+ARM_BONES = ((2, 3), (3, 4), (5, 6), (6, 7))
+
+
+#: Thickness of the pose's bones in the fill's body prior, in shoulder widths, where `LIMB_WIDTHS` has none.
+BONE_WIDTH = 0.2
+
+
+#: Limb widths (shoulder widths) at both ends of each BODY_25 bone, for the fill's body prior: bare arms in the
+#: VITON-HD samples' parse maps are 0.20-0.23 at the upper arm, 0.15-0.20 along the forearm, 0.11-0.16 at the
+#: wrist.
+LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
+    (2, 3): (0.24, 0.19), (3, 4): (0.19, 0.14), (5, 6): (0.24, 0.19), (6, 7): (0.19, 0.14),
+}  # fmt: skip
+
+
+#: The torso of the body prior: shoulder tops (out, up) of the shoulder joints, the neck base above the neck joint
+#: (as wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented halfway
+#: from the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the
+#: body and the torso is background, not a block of skin from the shoulders to the hips.
+TORSO_SHOULDER = (0.15, 0.15)
+
+
+TORSO_NECK = 0.2
+
+
+TORSO_ARMPIT = (0.1, 0.4)
+
+
+TORSO_WAIST = 0.05
+
+
+#: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
+#: (11 persons) have necks 0.24-0.47 wide above the neck joint, median 0.34.
+NECK_WIDTH = 0.34
+
+
+TORSO_HIP = 0.12
+
+
+def joints_px(pose: Pose, i: int, size_hw: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(xy (J, 2) float64 pixels in an image of `size_hw`, ok (J,) bool joint found) of batch item `i` of `pose`."""
+    joints = pose.joints[i if pose.joints.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    xy = joints[:, :2] * np.array([size_hw[1] / pose.canvas_hw[1], size_hw[0] / pose.canvas_hw[0]])
+    return xy, joints[:, 2] > 0
+
+
+def body_prior(
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    scale: int,
+    bones: tuple[tuple[int, int], ...],
+    *,
+    torso: bool = True,
+    widths: dict[tuple[int, int], tuple[float, float]] | None = None,
+) -> np.ndarray | None:
+    """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` drawn as
+    tapered limbs (`widths`, else `LIMB_WIDTHS`, shoulder widths at each end; `BONE_WIDTH` for other pairs) with
+    round joints, and
+    the torso (`torso_outline`) unless `torso` is False; None without a pose."""
+    if keypoints is None or keypoints.pose is None:
+        return None
+    xy, ok = joints_px(keypoints.pose, i, size_hw)
+    xy = xy / scale
+    out = np.zeros((-(-size_hw[0] // scale), -(-size_hw[1] // scale)), np.uint8)
+    sw = np.linalg.norm(xy[2] - xy[5]) if ok[2] and ok[5] else 0.0
+    for a, c in bones:
+        if not (ok[a] and ok[c]):
+            continue
+        wa, wc = (widths or LIMB_WIDTHS).get((a, c), (BONE_WIDTH, BONE_WIDTH))
+        pa, pc = xy[a], xy[c]
+        ra, rc = 0.5 * wa * sw, 0.5 * wc * sw
+        cv2.fillPoly(out, [np.round(segment_quad(pa, pc, ra, rc)).astype(np.int32)], 1)
+        for p, r in ((pa, ra), (pc, rc)):
+            if (a, c) in LIMB_WIDTHS and r >= 1:
+                cv2.circle(out, tuple(np.round(p).astype(int)), int(round(r)), 1, -1)
+    outline = torso_outline(xy, ok, sw) if torso else None
+    if outline is not None:
+        cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
+        if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
+            half = 0.5 * NECK_WIDTH * sw
+            cv2.fillPoly(out, [np.round(segment_quad(xy[1], xy[0], half, half)).astype(np.int32)], 1)
+    return out
+
+
+def segment_quad(pa: np.ndarray, pc: np.ndarray, ra: float, rc: float) -> np.ndarray:
+    """(4, 2) quadrilateral around the segment `pa` -> `pc` (2,), `ra` either side at `pa`, `rc` at `pc`."""
+    d = pc - pa
+    n = np.array([-d[1], d[0]]) / max(float(np.linalg.norm(d)), 1e-6)
+    return np.array([pa + n * ra, pc + n * rc, pc - n * rc, pa - n * ra])
+
+
+def torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | None:
+    """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulder
+    tops (`TORSO_SHOULDER` outside and above the shoulder joints), the base of the neck (`TORSO_NECK` above the neck
+    joint, `NECK_WIDTH` wide), beside an arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and
+    below the shoulder joint) and the waist (`TORSO_WAIST` inside the line from the armpit to the hip, halfway),
+    the hips (`TORSO_HIP` outside the hip joints; two shoulder widths under the shoulders without them). None
+    without both shoulders."""
+    if not (ok[2] and ok[5]) or sw < 1:
+        return None
+    rs, ls = xy[2], xy[5]
+    u = (ls - rs) / sw
+    v = np.array([-u[1], u[0]])
+    if v[1] < 0:
+        v = -v  # down the body
+    neck = xy[1] if ok[1] else (rs + ls) / 2
+    out_s, up_s = TORSO_SHOULDER
+    r_top, l_top = rs - out_s * sw * u - up_s * sw * v, ls + out_s * sw * u - up_s * sw * v
+    r_neck = neck - TORSO_NECK * sw * v - 0.5 * NECK_WIDTH * sw * u
+    l_neck = neck - TORSO_NECK * sw * v + 0.5 * NECK_WIDTH * sw * u
+    bulge = 0.04 * sw * v  # the shoulder line is convex (trapezius), not straight from the neck to the shoulder
+    if ok[9] and ok[12]:
+        r_hip, l_hip = xy[9] - TORSO_HIP * sw * u, xy[12] + TORSO_HIP * sw * u
+    else:
+        r_hip, l_hip = rs + 2 * sw * v, ls + 2 * sw * v
+    in_a, down_a = TORSO_ARMPIT
+    r_pit, l_pit = rs + in_a * sw * u + down_a * sw * v, ls - in_a * sw * u + down_a * sw * v
+    r_waist, l_waist = (r_pit + r_hip) / 2 + TORSO_WAIST * sw * u, (l_pit + l_hip) / 2 - TORSO_WAIST * sw * u
+    # (only beside an arm whose elbow lies out past the armpit: one along the body, or missed, covers that side)
+    left = [l_pit, l_waist] if ok[6] and float((xy[6] - l_pit) @ u) > 0 else []
+    right = [r_waist, r_pit] if ok[3] and float((xy[3] - r_pit) @ u) < 0 else []
+    pts = [r_top, (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, l_top]
+    return np.array(pts + left + [l_hip, r_hip] + right)
