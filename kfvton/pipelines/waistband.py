@@ -61,6 +61,14 @@ EDGE_SKIP_PX = 8.0
 #: Only columns within this (shoulder widths) outside the hip joints are continued: the waist is no wider than the
 #: hips (`body_prior.TORSO_HIP`); a skirt's flare beside a hanging arm does not rise to the waistband.
 HIP_MARGIN = 0.12
+#: Beyond `HIP_MARGIN`, out to this far (shoulder widths) outside the hip joints (about a body's side at the waist),
+#: columns are continued while the lower garment's own top edge runs on level with its top between the hips (within
+#: `LEVEL_SW` of a line along the hips through its median there), column after column: a pair of shorts' top is as
+#: wide as the waist, and an unseen long tank over shorts kept blocks of skin with vertical edges beside the waist
+#: at 0.12; a margin of 0.3 for all drew strips beside arms and skirts (VITON-HD), where the garment's top slants down.
+OUTLINE_SW = 0.3
+#: ... how far (shoulder widths) a column's top may lie off that line and still count as the same top edge.
+LEVEL_SW = 0.03
 #: The repainted body counts as directly above the lower garment within this many pixels (at 1024 rows) of its
 #: top edge (the parse map's edge and the repaint's fringe leave a pixel or two between them).
 EDGE_GAP_PX = 3.0
@@ -138,9 +146,9 @@ def continue_lower_garment(
     skin_all = (labels_in(labels, VITONHD_NECK) & (painted[:, 0] <= 0.5) & (alpha[:, 0] <= 0.5)).cpu().numpy()
     out = image
     for i in range(b):
-        waist = _waist_rows(pose, i, (h, w))
         body = body_all[i]
         lower = lower_all[i] & ~(alpha[i, 0] > 0.5).cpu().numpy()
+        waist = _waist_rows(pose, i, lower)
         if waist is not None:
             shown = _shown_waist(lower, skin_all[i], pose, i, h / 1024.0)
             waist = waist if shown is None else np.maximum(waist, shown)  # (inf beside the hips stays)
@@ -293,20 +301,49 @@ def _hips_and_sw(pose: Pose, i: int, size_hw: tuple[int, int]) -> tuple[np.ndarr
     return xy[_HIPS[0]], xy[_HIPS[1]], sw
 
 
-def _waist_rows(pose: Pose, i: int, size_hw: tuple[int, int]) -> np.ndarray | None:
-    """(W,) float the estimated waistband's row at each column of batch item `i` in an image of `size_hw`: the line
-    through the hip joints raised by `WAIST_ABOVE_HIPS` shoulder widths (`TORSO_PER_SW_MAX`), inf farther than
-    `HIP_MARGIN` outside the hip joints; None without both hips and shoulders."""
-    frame = _hips_and_sw(pose, i, size_hw)
+def _waist_rows(pose: Pose, i: int, lower: np.ndarray) -> np.ndarray | None:
+    """(W,) float the estimated waistband's row at each column of batch item `i` over the `lower` (H, W) bool
+    garment: the line through the hip joints raised by `WAIST_ABOVE_HIPS` shoulder widths (`TORSO_PER_SW_MAX`), inf
+    farther than `HIP_MARGIN` outside the hip joints but where the garment's top edge runs on level out to
+    `OUTLINE_SW` (`_level_top_reach`); None without both hips and shoulders."""
+    frame = _hips_and_sw(pose, i, lower.shape)
     if frame is None:
         return None
     (x0, y0), (x1, y1), sw = frame
     slope = (y1 - y0) / (x1 - x0) if abs(x1 - x0) > 1.0 else 0.0
-    cols = np.arange(size_hw[1])
+    cols = np.arange(lower.shape[1])
     rows = y0 + slope * (cols - x0) - WAIST_ABOVE_HIPS * sw
-    # (beyond the hips, no waistband: an impossible row, nothing to continue)
-    outside = (cols < min(x0, x1) - HIP_MARGIN * sw) | (cols > max(x0, x1) + HIP_MARGIN * sw)
-    return np.where(outside, np.inf, rows)
+    left, right = _level_top_reach(lower, min(x0, x1), max(x0, x1), slope, sw)
+    # (beyond the waist, no waistband: an impossible row, nothing to continue)
+    return np.where((cols < left) | (cols > right), np.inf, rows)
+
+
+def _level_top_reach(lower: np.ndarray, x_lo: float, x_hi: float, slope: float, sw: float) -> tuple[float, float]:
+    """(left, right) columns the waistband reaches over the `lower` (H, W) bool garment between hip joints at
+    columns `x_lo` <= `x_hi` (a line of `slope`; shoulder width `sw` pixels): `HIP_MARGIN` outside them, and farther
+    (to `OUTLINE_SW`) over each next column whose garment top lies within `LEVEL_SW` of a line of `slope` through
+    the median top between the hips (the garment's own top edge running on level: its waist, not a slanting side)."""
+    w = lower.shape[1]
+    left, right = x_lo - HIP_MARGIN * sw, x_hi + HIP_MARGIN * sw
+    inner = np.arange(max(0, int(np.ceil(x_lo))), min(w, int(np.floor(x_hi)) + 1))
+    seen = inner[lower[:, inner].any(0)] if inner.size else inner
+    if seen.size < max(3, inner.size / 2):  # (the garment's top between the hips mostly hidden: no reference)
+        return left, right
+    offset = float(np.median(np.argmax(lower[:, seen], 0) - slope * seen))
+
+    def level(x: int) -> bool:
+        return bool(lower[:, x].any()) and abs(int(np.argmax(lower[:, x])) - (offset + slope * x)) <= LEVEL_SW * sw
+
+    outwards = ((-1, int(np.floor(left)), x_lo - OUTLINE_SW * sw), (1, int(np.ceil(right)), x_hi + OUTLINE_SW * sw))
+    for step, start, stop in outwards:
+        x = start
+        while 0 <= x < w and step * (x - stop) <= 0 and level(x):
+            x += step
+        if step < 0:
+            left = min(left, x + 0.5)
+        else:
+            right = max(right, x - 0.5)
+    return left, right
 
 
 def _shown_waist(lower: np.ndarray, skin: np.ndarray, pose: Pose, i: int, unit: float) -> np.ndarray | None:

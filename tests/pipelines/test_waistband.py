@@ -75,6 +75,34 @@ def test_a_bare_midriff_shows_the_waistband() -> None:
     assert torch.equal(out[0, :, 68:76, 48:52], image[0, :, 68:76, 48:52])  # the midriff's own skin stays
 
 
+def wide_scene(side_top: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    """`scene(76)` with the trousers and the repainted skin above them widened to columns 28-71 (0.3 shoulder widths
+    outside the hip joints), the trousers' top in the added columns at row `side_top`."""
+    image, labels, painted, background, alpha = scene(lower_top=76)
+    for cols in (slice(28, 35), slice(65, 72)):
+        image[0, :, side_top:, cols] = 0.2
+        labels[0, side_top:, cols] = 9
+        painted[..., 50:side_top, cols] = 1.0
+        image[0, :, 50:side_top, cols] = torch.tensor(SKIN)[:, None, None]
+    return image, labels, painted, background, alpha
+
+
+def test_waistband_follows_the_lower_garments_level_top_beyond_the_hips() -> None:
+    """Shorts as wide as the waist, their top level with it between the hips: the band is continued across their
+    whole width (no block of skin with a vertical edge beside the hips); a top slanting down outside the hips (a
+    skirt's flare, the side of trousers) stays `HIP_MARGIN` wide."""
+    image, labels, painted, background, alpha = wide_scene(side_top=76)
+    out = continue_lower_garment(image, labels, painted, background, alpha, pose())
+    assert (out[0, 0, 68:76, 30:34] - SKIN[0]).abs().min() > 0.3
+    assert (out[0, 0, 68:76, 66:70] - SKIN[0]).abs().min() > 0.3
+    assert torch.equal(out[0, :, 52:63], image[0, :, 52:63])  # skin above the waistband stays
+    image, labels, painted, background, alpha = wide_scene(side_top=86)
+    out = continue_lower_garment(image, labels, painted, background, alpha, pose())
+    assert torch.equal(out[0, :, :, 28:34], image[0, :, :, 28:34])
+    assert torch.equal(out[0, :, :, 66:72], image[0, :, :, 66:72])
+    assert (out[0, 0, 68:76, 38:62] - SKIN[0]).abs().min() > 0.3
+
+
 def test_tucked_waistband_and_no_pose_leave_the_image() -> None:
     image, labels, painted, background, alpha = scene(lower_top=62)  # trousers' top above the estimated waistband
     assert torch.equal(continue_lower_garment(image, labels, painted, background, alpha, pose()), image)
