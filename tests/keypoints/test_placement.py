@@ -11,6 +11,7 @@ from kfvton.keypoints.placement import (
     LANDMARK_NAMES,
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
+    OWN_LENGTH_SPLIT,
     SHOULDER_OUT,
     SLEEVE_BELOW_ARMPIT,
     SLEEVE_START,
@@ -96,6 +97,25 @@ class TestPlaceGarmentLandmarks:
         hem_w = target(turned_pairs, "hem_left")[0] - target(turned_pairs, "hem_right")[0]
         assert hem_w < 0.8 * SW * 1.2
 
+    def test_length_within_the_split_of_the_shoulder_estimate_else_the_mean(self):
+        """The own length stays within `OWN_LENGTH_SPLIT` of the shoulders' estimate where the armpits' is much
+        shorter (a boxy body: unseen tee 09166 ended 0.29 sw above the hips with the mean), the mean where the
+        shoulders' is the shorter one (VITON-HD 00034's wide-read shoulder points: the mean hems at the worn one,
+        the shoulders' alone 0.24 sw short)."""
+        pose = frontal_pose()
+        top, length_sw = 150 - COLLAR_UP * SW, (SW * (340 - 150) / TORSO_PER_SW_WORN) ** 0.5
+        by_armpits = LENGTH_PER_ARMPIT["sleeved"] * 345 / 150
+        for shoulder_x, expected in ((70, "shoulders"), (20, "mean")):
+            lm = tshirt_landmarks()
+            lm.points[0, GARMENT_LANDMARKS.index("shoulder_right"), 0] = shoulder_x
+            lm.points[0, GARMENT_LANDMARKS.index("shoulder_left"), 0] = 300 - shoulder_x
+            by_shoulders = LENGTH_PER_SHOULDER["sleeved"] * 345 / (300 - 2 * shoulder_x)
+            mean = (by_shoulders + by_armpits) / 2
+            own = by_shoulders - OWN_LENGTH_SPLIT if expected == "shoulders" else mean
+            assert (by_shoulders - OWN_LENGTH_SPLIT > mean) == (expected == "shoulders")
+            hem = target(place_garment_landmarks(lm, pose), "hem_center")[1]
+            assert abs(float(hem) - (top + own * length_sw)) < 0.02 * SW, expected
+
     def test_torso_on_the_body(self):
         pose = frontal_pose()
         pairs = place_garment_landmarks(tshirt_landmarks(), pose)
@@ -107,10 +127,13 @@ class TestPlaceGarmentLandmarks:
         torch.testing.assert_close(sr[0], rs[0] - SHOULDER_OUT * SW, atol=0.5, rtol=0)
         torch.testing.assert_close(sl[0], ls[0] + SHOULDER_OUT * SW, atol=0.5, rtol=0)
         assert sr[1] < rs[1] and sl[1] < ls[1]
-        # hem at the garment's own length (length over shoulder and armpit widths of the flat T-shirt), wider
-        # than the hips, centred on the body
+        # hem at the garment's own length (length over shoulder and armpit widths of the flat T-shirt: its body is
+        # nearly as wide as its shoulders, so the length stays within the split of the shoulders'), wider than the
+        # hips, centred on the body
         hem_l, hem_r, hem_c = target(pairs, "hem_left"), target(pairs, "hem_right"), target(pairs, "hem_center")
-        own = (LENGTH_PER_SHOULDER["sleeved"] * 345 / 160 + LENGTH_PER_ARMPIT["sleeved"] * 345 / 150) / 2
+        by_shoulders, by_armpits = LENGTH_PER_SHOULDER["sleeved"] * 345 / 160, LENGTH_PER_ARMPIT["sleeved"] * 345 / 150
+        assert by_shoulders - OWN_LENGTH_SPLIT > (by_shoulders + by_armpits) / 2
+        own = by_shoulders - OWN_LENGTH_SPLIT
         length_sw = (SW * (340 - 150) / TORSO_PER_SW_WORN) ** 0.5  # the shoulders' and the torso's mean
         assert abs(float(hem_c[1]) - (150 - COLLAR_UP * SW + own * length_sw)) < 0.05 * SW  # from the collar
         assert float(hem_r[0]) < 192 - 40 and float(hem_l[0]) > 192 + 40
