@@ -1081,7 +1081,7 @@ def _inside_by_colour(
     """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_colour`), or None: when the centre band
     under the collar shows an inside of another colour than a plain front (`INSIDE_COLOUR_*`), the mask above the
     round neckline from the row where it ends at the centre up to the collar sides' height `INSIDE_COLOUR_WIDTH` of
-    the collar width across (a parabola)."""
+    the collar width across (a parabola), and on, rising, out to the collar sides."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1120,8 +1120,10 @@ def _inside_by_colour(
     xs = np.arange(w, dtype=np.float64)
     t = (xs - (xr + xl) / 2) / (INSIDE_COLOUR_WIDTH * cw / 2)
     bottom = y_top + end + 1  # the front's first row at the centre
-    neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * np.clip(t, -1.0, 1.0) ** 2
-    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0)[None, :] & mask
+    # past |t| = 1 the parabola rises on over the back collar's band and meets its top: the cut tapers off there
+    # (ended square at |t| = 1, the band's corner above the collar sides' height stayed, a notch by the neck)
+    neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * t**2
+    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0 / INSIDE_COLOUR_WIDTH)[None, :] & mask
     return cut if cut.any() else None
 
 
