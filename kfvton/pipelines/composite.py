@@ -644,6 +644,9 @@ def _fit_to_body(
         grow = old_c & ~cov & (d_cov <= reach) & (d_gar <= reach + 2 * FILL_SCALE) & (sideways | shoulder_top)
         # nor sideways into the neck opening from the collar's sides (ragged teeth into the neck)
         grow &= (yy + y0 >= zone_y) | (d_cov <= reach * taper)
+        # nor into the garment's own neck opening (a tank's scoop, wider and deeper than its collar targets: grown over
+        # the old top there, it left lumps of the new garment in the scoop, Dress Code 020715)
+        grow &= ~_neck_opening(cov, 0.5 * (neck_lo + neck_hi) - x0)
         # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
         arms_i = arms_np[i][crop]
         # (a sleeveless garment keeps every limb: grown up to a seen arm, its armholes closed into boxy sides)
@@ -804,6 +807,23 @@ def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     xs = sorted((cl[0], cr[0]))
     scale = size_hw[1] / keypoints.person_hw[1]
     return xs[0] * scale, xs[1] * scale
+
+
+def _neck_opening(cov: np.ndarray, centre_x: float) -> np.ndarray:
+    """(h, w) bool: per row, the run of pixels not in `cov` (h, w) bool that holds column `centre_x` (the neck's
+    middle) and has the garment on both sides: the garment's own neck opening (nothing where `centre_x` is not
+    finite or off the crop)."""
+    h, w = cov.shape
+    out = np.zeros((h, w), bool)
+    if not np.isfinite(centre_x) or not 0 <= int(centre_x) < w:
+        return out
+    c = int(centre_x)
+    cols = np.arange(w)[None, :]
+    left = np.where(cov[:, :c], cols[:, :c], -1).max(axis=1)  # per row, the garment's last column left of it
+    right = np.where(cov[:, c:], cols[:, c:], w).min(axis=1)  # ... and first column from it on
+    rows = (left >= 0) & (right < w)
+    out[rows] = (cols > left[rows, None]) & (cols < right[rows, None])
+    return out
 
 
 def _past_the_arms(arms: np.ndarray, centre_x: float, from_y: float) -> np.ndarray:

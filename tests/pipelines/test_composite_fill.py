@@ -132,3 +132,22 @@ def test_soft_grown_box_is_the_whole_frame():
             )
             np.testing.assert_allclose(_soft_grown(mask, unit), whole, rtol=0, atol=1e-6)  # (SIMD row tails: ulps)
     assert not _soft_grown(np.zeros((8, 8), bool), 1.0).any()
+
+
+def test_neck_opening_is_the_run_around_the_neck_centre_between_the_garment():
+    """A tank's scoop (a U-shaped hole open at the top, garment on both sides) is the neck opening in its rows;
+    the gaps beside the garment (between it and an arm, outside the neck's middle) and the rows under the scoop are
+    not (the garment grew over the old top inside its scoop: lumps of the new garment there, Dress Code 020715)."""
+    import numpy as np
+
+    from kfvton.pipelines.composite import _neck_opening
+
+    cov = np.zeros((40, 60), bool)
+    cov[:, 10:50] = True
+    cov[:25, 20:40] = False  # the scoop, rows 0-24, columns 20-39
+    cov[:, 52:56] = True  # an arm's sleeve beside the torso: the gap 50-51 is no opening
+    opening = _neck_opening(cov, 30.0)
+    expected = np.zeros_like(cov)
+    expected[:25, 20:40] = True
+    np.testing.assert_array_equal(opening, expected)
+    assert not _neck_opening(cov, float("nan")).any() and not _neck_opening(cov, 70.0).any()
