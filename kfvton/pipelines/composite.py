@@ -810,9 +810,10 @@ def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
 
 
 def _neck_opening(cov: np.ndarray, centre_x: float) -> np.ndarray:
-    """(h, w) bool: per row, the run of pixels not in `cov` (h, w) bool that holds column `centre_x` (the neck's
-    middle) and has the garment on both sides: the garment's own neck opening (nothing where `centre_x` is not
-    finite or off the crop)."""
+    """(h, w) bool: per row above the garment's first pixel in column `centre_x` (the neck's middle), the run of
+    pixels not in `cov` (h, w) bool that holds that column and has the garment on both sides: the garment's own
+    neck opening (not the rows under its hem, between two sleeves; nothing where `centre_x` is not finite or off
+    the crop)."""
     h, w = cov.shape
     out = np.zeros((h, w), bool)
     if not np.isfinite(centre_x) or not 0 <= int(centre_x) < w:
@@ -821,7 +822,8 @@ def _neck_opening(cov: np.ndarray, centre_x: float) -> np.ndarray:
     cols = np.arange(w)[None, :]
     left = np.where(cov[:, :c], cols[:, :c], -1).max(axis=1)  # per row, the garment's last column left of it
     right = np.where(cov[:, c:], cols[:, c:], w).min(axis=1)  # ... and first column from it on
-    rows = (left >= 0) & (right < w)
+    above = np.arange(h) < (int(np.argmax(cov[:, c])) if cov[:, c].any() else 0)
+    rows = above & (left >= 0) & (right < w)
     out[rows] = (cols > left[rows, None]) & (cols < right[rows, None])
     return out
 

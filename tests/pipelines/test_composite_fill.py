@@ -146,6 +146,8 @@ def test_neck_opening_is_the_run_around_the_neck_centre_between_the_garment():
     cov[:, 10:50] = True
     cov[:25, 20:40] = False  # the scoop, rows 0-24, columns 20-39
     cov[:, 52:56] = True  # an arm's sleeve beside the torso: the gap 50-51 is no opening
+    cov[34:, 10:50] = False  # under the hem, between the sleeves (10-19 and 40-49 stand in): no opening
+    cov[34:, 10:20] = cov[34:, 40:50] = True
     opening = _neck_opening(cov, 30.0)
     expected = np.zeros_like(cov)
     expected[:25, 20:40] = True
