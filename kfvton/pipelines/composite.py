@@ -644,9 +644,12 @@ def _fit_to_body(
         grow = old_c & ~cov & (d_cov <= reach) & (d_gar <= reach + 2 * FILL_SCALE) & (sideways | shoulder_top)
         # nor sideways into the neck opening from the collar's sides (ragged teeth into the neck)
         grow &= (yy + y0 >= zone_y) | (d_cov <= reach * taper)
-        # nor into the garment's own neck opening (a tank's scoop, wider and deeper than its collar targets: grown over
-        # the old top there, it left lumps of the new garment in the scoop, Dress Code 020715)
-        grow &= ~_neck_opening(cov, 0.5 * (neck_lo + neck_hi) - x0)
+        # nor into the garment's own neck opening where it is deep (a tank's scoop, wider and deeper than its collar
+        # targets: grown over the old top there, it left lumps of the new garment in the scoop, Dress Code 020715;
+        # a crew neck's growth closes the slits beside the neck)
+        opening = _neck_opening(cov, 0.5 * (neck_lo + neck_hi) - x0)
+        if int(opening.any(axis=1).sum()) >= DEEP_OPENING_SW * sw:
+            grow &= ~opening
         # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
         arms_i = arms_np[i][crop]
         # (a sleeveless garment keeps every limb: grown up to a seen arm, its armholes closed into boxy sides)
@@ -807,6 +810,11 @@ def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     xs = sorted((cl[0], cr[0]))
     scale = size_hw[1] / keypoints.person_hw[1]
     return xs[0] * scale, xs[1] * scale
+
+
+#: `_fit_to_body` grows no garment into its own neck opening when it is this many shoulder widths deep or more: a
+#: tank's scoop (Dress Code 020715, 0.57), not a crew neck (VITON-HD 00013, 0.1: its growth closes slits by the neck).
+DEEP_OPENING_SW = 0.3
 
 
 def _neck_opening(cov: np.ndarray, centre_x: float) -> np.ndarray:
