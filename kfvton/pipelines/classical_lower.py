@@ -666,14 +666,17 @@ def _midriff_under_dress(parse: Tensor, pairs: KeypointPairs) -> Tensor:
 
 def _dress_inside_cut(garment: Tensor, mask: Tensor, landmarks: CategoryLandmarks) -> Tensor:
     """The dress mask (B, 1, H, W) without the inside of its back seen through the neck opening (`cut_inside_back`,
-    `by_colour`: Dress Code 020717's pale, lighter inside and label were pasted at the neck), on sleeved dresses
-    only: a sleeveless one's "collar sides" are its neckline's corners, and the dark-inside check read the top
-    band of a one-shoulder (020714) and a tent dress (020719) as an inside, cutting steps into their necklines."""
+    `by_colour`: Dress Code 020717's pale, lighter inside and label were pasted at the neck). A sleeveless dress's
+    "collar sides" are its neckline's corners, and the dark-inside check read the top band of a one-shoulder (020714)
+    and a tent dress (020719) as an inside, cutting steps into their necklines: only its `scoop` is looked for (a
+    tank dress's inside, 020715, closed all around by its front's neckline)."""
     sleeved = torch.tensor([k != "none" for k in landmarks.kinds], device=mask.device)
+    bodice = bodice_landmarks(landmarks)
+    scoop = cut_inside_back(garment, mask, bodice, scoop=True) if not bool(sleeved.all()) else mask
     if not bool(sleeved.any()):
-        return mask
-    cut = cut_inside_back(garment, mask, bodice_landmarks(landmarks), by_colour=True)
-    return torch.where(sleeved.reshape(-1, 1, 1, 1), cut, mask.expand_as(cut))
+        return scoop
+    cut = cut_inside_back(garment, mask, bodice, by_colour=True)
+    return torch.where(sleeved.reshape(-1, 1, 1, 1), cut, scoop.expand_as(cut))
 
 
 def tryon_lower_or_dress(

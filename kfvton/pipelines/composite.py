@@ -548,6 +548,12 @@ def _fit_to_body(
         grow = old_c & ~cov & (d_cov <= reach) & (d_gar <= reach + 2 * FILL_SCALE) & (sideways | shoulder_top)
         # nor sideways into the neck opening from the collar's sides (ragged teeth into the neck)
         grow &= (yy + y0 >= zone_y) | (d_cov <= reach * taper)
+        # nor into the garment's own neck opening where it is deep (a tank's scoop, wider and deeper than its collar
+        # targets: grown over the old top there, it left lumps of the new garment in the scoop, Dress Code 020715;
+        # a crew neck's growth closes the slits beside the neck)
+        opening = _neck_opening(cov, 0.5 * (neck_lo + neck_hi) - x0)
+        if int(opening.any(axis=1).sum()) >= DEEP_OPENING_SW * sw:
+            grow &= ~opening
         # nor over the arms (the parse map's, or the pose's limbs where an old sleeve hides them) below the sleeves
         arms_i = arms_np[i][crop]
         # (a sleeveless garment keeps every limb: grown up to a seen arm, its armholes closed into boxy sides)
@@ -708,6 +714,30 @@ def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     xs = sorted((cl[0], cr[0]))
     scale = size_hw[1] / keypoints.person_hw[1]
     return xs[0] * scale, xs[1] * scale
+
+
+#: `_fit_to_body` grows no garment into its own neck opening when it is this many shoulder widths deep or more: a
+#: tank's scoop (Dress Code 020715, 0.57), not a crew neck (VITON-HD 00013, 0.1: its growth closes slits by the neck).
+DEEP_OPENING_SW = 0.3
+
+
+def _neck_opening(cov: np.ndarray, centre_x: float) -> np.ndarray:
+    """(h, w) bool: per row above the garment's first pixel in column `centre_x` (the neck's middle), the run of
+    pixels not in `cov` (h, w) bool that holds that column and has the garment on both sides: the garment's own
+    neck opening (not the rows under its hem, between two sleeves; nothing where `centre_x` is not finite or off
+    the crop)."""
+    h, w = cov.shape
+    out = np.zeros((h, w), bool)
+    if not np.isfinite(centre_x) or not 0 <= int(centre_x) < w:
+        return out
+    c = int(centre_x)
+    cols = np.arange(w)[None, :]
+    left = np.where(cov[:, :c], cols[:, :c], -1).max(axis=1)  # per row, the garment's last column left of it
+    right = np.where(cov[:, c:], cols[:, c:], w).min(axis=1)  # ... and first column from it on
+    above = np.arange(h) < (int(np.argmax(cov[:, c])) if cov[:, c].any() else 0)
+    rows = above & (left >= 0) & (right < w)
+    out[rows] = (cols > left[rows, None]) & (cols < right[rows, None])
+    return out
 
 
 def _past_the_arms(arms: np.ndarray, centre_x: float, from_y: float) -> np.ndarray:

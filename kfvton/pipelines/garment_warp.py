@@ -1027,7 +1027,9 @@ INSIDE_COLOUR_PLAIN = 4.0
 INSIDE_COLOUR_WIDTH = 0.7
 
 
-def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, *, by_colour: bool = False) -> Tensor:
+def cut_inside_back(
+    garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, *, by_colour: bool = False, scoop: bool = False
+) -> Tensor:
     """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
     through the neck opening of a flat photo, above the front neckline.
 
@@ -1047,6 +1049,9 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, 
         landmarks: their landmarks (collar_left, collar_right, collar_center).
         by_colour: where neither finds an inside, also an inside of any colour in a neck opening the mask fills
             (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck).
+        scoop: sleeveless garments, whose "collar sides" are their neckline's corners: only an inside of the front's
+            fabric that the garment's edges close all around (`_inside_between_wings`'s `scoop`); the dark-run
+            check read a one-shoulder dress's top band (Dress Code 020714) as an inside.
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
@@ -1063,6 +1068,11 @@ def cut_inside_back(garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, 
         img = garment[i if garment.shape[0] > 1 else 0].detach().float().permute(1, 2, 0).cpu().numpy()
         mk = out[i, 0].detach().float().cpu().numpy() > 0.5
         cc = pts[ic, :2] if pts[ic, 2] > 0 else None
+        if scoop:
+            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, scoop=True)
+            if cut is not None:
+                out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
+            continue
         cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
@@ -1081,7 +1091,7 @@ def _inside_by_colour(
     """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_colour`), or None: when the centre band
     under the collar shows an inside of another colour than a plain front (`INSIDE_COLOUR_*`), the mask above the
     round neckline from the row where it ends at the centre up to the collar sides' height `INSIDE_COLOUR_WIDTH` of
-    the collar width across (a parabola)."""
+    the collar width across (a parabola), and on, rising, out to the collar sides."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1120,23 +1130,30 @@ def _inside_by_colour(
     xs = np.arange(w, dtype=np.float64)
     t = (xs - (xr + xl) / 2) / (INSIDE_COLOUR_WIDTH * cw / 2)
     bottom = y_top + end + 1  # the front's first row at the centre
-    neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * np.clip(t, -1.0, 1.0) ** 2
-    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0)[None, :] & mask
+    # past |t| = 1 the parabola rises on over the back collar's band and meets its top: the cut tapers off there
+    # (ended square at |t| = 1, the band's corner above the collar sides' height stayed, a notch by the neck)
+    neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * t**2
+    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0 / INSIDE_COLOUR_WIDTH)[None, :] & mask
     return cut if cut.any() else None
 
 
 def _collar_window(
-    size_hw: tuple[int, int], right: np.ndarray, left: np.ndarray, centre: np.ndarray | None, wider: int = 0
+    size_hw: tuple[int, int],
+    right: np.ndarray,
+    left: np.ndarray,
+    centre: np.ndarray | None,
+    wider: int = 0,
+    depth: float = INSIDE_BACK_MAX,
 ) -> tuple[float, int, int, int, int]:
     """(top, y0, y1, x0, x1): the window the inside of a collar is looked for in, within an image of `size_hw`:
-    from just above the collar's top (the highest of its `right`, `left` and `centre` (2,) points) down
-    `INSIDE_BACK_MAX` collar widths, across the collar sides and `wider` pixels beyond each."""
+    from just above the collar's top (the highest of its `right`, `left` and `centre` (2,) points) down `depth`
+    collar widths, across the collar sides and `wider` pixels beyond each."""
     h, w = size_hw
     cw = abs(float(left[0] - right[0]))
     x0 = max(0, int(round(min(left[0], right[0]))) - wider)
     x1 = min(w, int(round(max(left[0], right[0]))) + 1 + wider)
     top = min(float(left[1]), float(right[1]), float(centre[1]) if centre is not None else np.inf)
-    return top, max(0, int(top) - 2), min(h, int(top + INSIDE_BACK_MAX * cw) + 1), x0, x1
+    return top, max(0, int(top) - 2), min(h, int(top + depth * cw) + 1), x0, x1
 
 
 def _inside_back(
@@ -1288,22 +1305,37 @@ WINGS_EDGE = 3.0
 #: collar widths.
 WINGS_SPAN = 0.4
 WINGS_AREA = 0.08
+#: A sleeveless garment's inside is looked for this many collar widths (its neckline's corners) beyond each side
+#: and down from its top: Dress Code 020715's tank scoop is 1.7 collar widths deep and wider than its corners.
+SCOOP_WINDOW = (1.0, 2.5)
+#: ... and taken for an inside only where it is of the front's fabric (its median CIELAB colour within `SCOOP_SAME`
+#: of the front's `SCOOP_FRONT` collar widths under it): 020715's black inside is 7 from its front, 020718's white
+#: lace trim over 60.
+SCOOP_SAME = 20.0
+SCOOP_FRONT = 0.5
 
 
 def _inside_between_wings(
-    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+    img: np.ndarray,
+    mask: np.ndarray,
+    right: np.ndarray,
+    left: np.ndarray,
+    centre: np.ndarray | None,
+    scoop: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment whose inside is no darker than its front (a shaded or a dark
     shirt), or None: the region of the collar's centre column, under the back collar's band, that the garment's
     edges close all around within the window of `_inside_back` (the wings' inner edges on the sides, where the
     wings or the placket meet below). On a collarless garment the region under the neckline runs on into the
     front: it reaches the window's bottom and nothing is cut. The region with its holes (a label) and the
-    garment above it in its columns (the back collar's band) are cut."""
+    garment above it in its columns (the back collar's band) are cut. `scoop` (a sleeveless garment): its
+    neckline's corners are its "collar sides" and its scoop runs deeper and wider: the window is `SCOOP_WINDOW`."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
-    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre)
+    wider, depth = (int(SCOOP_WINDOW[0] * cw), SCOOP_WINDOW[1]) if scoop else (0, INSIDE_BACK_MAX)
+    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, wider, depth)
     edges = _colour_edges(img[y0:y1, x0:x1]) > WINGS_EDGE
     edges = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a broken line still closes
     free = mask[y0:y1, x0:x1] & ~edges
@@ -1326,10 +1358,24 @@ def _inside_between_wings(
     if cols.size == 0 or cols[-1] - cols[0] < WINGS_SPAN * cw or region.sum() < WINGS_AREA * cw * cw:
         return None
     ends = np.where(region.any(0), (y1 - y0) - np.argmax(region[::-1], 0), 0)  # per column, under its bottom
+    if scoop and not _same_fabric(img[y0:y1, x0:x1], mask[y0:y1, x0:x1], region, int(ends.max()), cw):
+        return None
     rows = np.arange(y1 - y0)[:, None]
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = (rows < ends[None, :]) & mask[y0:y1, x0:x1]
     return full
+
+
+def _same_fabric(img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: int, cw: float) -> bool:
+    """Whether `region` (h, w) bool of the window `img` (h, w, 3) is of the fabric of the front under it (rows
+    from `bottom` down `SCOOP_FRONT` collar widths, where `mask` holds): median CIELAB distance under
+    `SCOOP_SAME`. A camisole's lace trim (Dress Code 020718) is closed all around too, but it is the front."""
+    front = mask[bottom : bottom + int(SCOOP_FRONT * cw)]
+    if region.sum() < 20 or front.sum() < 20:
+        return False
+    lab = to_lab(img)
+    inside, under = np.median(lab[region & mask], axis=0), np.median(lab[bottom:][: len(front)][front], axis=0)
+    return float(np.linalg.norm(inside - under)) < SCOOP_SAME
 
 
 def _colour_edges(img: np.ndarray) -> np.ndarray:

@@ -160,22 +160,29 @@ class TestLengthsAndParts:
             hem_y = float(pairs.person_px[0, [pairs.names.index("hem_left"), pairs.names.index("hem_right")], 1].mean())
             assert hem_y > knee_y  # worn: 1.42 thigh lengths below the hips; placed 1.54 (label map), 1.46 (none)
 
-    def test_dress_inside_cut_at_the_neck_only_on_sleeved_dresses(self, dresscode):
+    def test_dress_inside_cut_at_the_neck(self, dresscode):
         # 020717's pale inside (a label, an open back), lighter than its front, was pasted at the neck: cut down to
         # its round neckline (measured: rows 95-135 at the centre), nothing below; sleeveless 020714 and 020719 are
-        # left whole (the dark-inside check read their top bands as an inside)
+        # left whole (the dark-inside check read their top bands as an inside), and 020718's lace trim (closed all
+        # around like an inside, but the front); tank 020715's inside and label, closed by its scoop's edge, are cut
+        # (measured: rows 94-187, columns 322-450), its front under the scoop (rows 190-200 at the centre) kept
         from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
         from kfvton.pipelines.classical_lower import _dress_inside_cut
 
-        for ident, sleeved in (("020717", True), ("020714", False), ("020719", False)):
+        for ident in ("020717", "020714", "020719", "020718", "020715"):
             garment = load_image(dresscode / "dresses" / "images" / f"{ident}_1.jpg")
             mask = _mask(garment)
             lm = detect_dress_landmarks(garment, mask)
             removed = (mask > 0.5) & (_dress_inside_cut(garment, mask, lm) < 0.5)
-            if not sleeved:
+            if ident in ("020714", "020719", "020718"):
                 assert not bool(removed.any()), ident
                 continue
             rows = removed[0, 0].nonzero()[:, 0]
+            if ident == "020715":
+                assert 6000 < rows.numel() < 13000 and int(rows.max()) < 195, (rows.numel(), int(rows.max()))
+                assert float(removed[0, 0, 112:128, 350:420].float().mean()) > 0.9  # the label
+                assert not bool(removed[0, 0, 195:215, 370:400].any())  # the front under the scoop
+                continue
             assert 3000 < rows.numel() < 15000 and int(rows.max()) < 150, (rows.numel(), int(rows.max()))
             assert float(removed[0, 0, 100:125, 360:395].float().mean()) > 0.9  # the label at the centre
 

@@ -158,3 +158,24 @@ def test_a_dark_edge_of_the_trousers_called_wall_does_not_smudge_the_repainted_w
     assert int(repainted_wall.sum()) > 200
     off = (out.image[0][:, near[0], near[1]][:, repainted_wall] - wall[:, None]).abs()
     assert float(off.mean()) < 0.012 and float(off.max()) < 0.04  # (0.029 and 0.074 from the trousers' edge)
+
+
+def test_neck_opening_is_the_run_around_the_neck_centre_between_the_garment():
+    """A tank's scoop (a U-shaped hole open at the top, garment on both sides) is the neck opening in its rows;
+    the gaps beside the garment (between it and an arm, outside the neck's middle) and the rows under the scoop are
+    not (the garment grew over the old top inside its scoop: lumps of the new garment there, Dress Code 020715)."""
+    import numpy as np
+
+    from kfvton.pipelines.composite import _neck_opening
+
+    cov = np.zeros((40, 60), bool)
+    cov[:, 10:50] = True
+    cov[:25, 20:40] = False  # the scoop, rows 0-24, columns 20-39
+    cov[:, 52:56] = True  # an arm's sleeve beside the torso: the gap 50-51 is no opening
+    cov[34:, 10:50] = False  # under the hem, between the sleeves (10-19 and 40-49 stand in): no opening
+    cov[34:, 10:20] = cov[34:, 40:50] = True
+    opening = _neck_opening(cov, 30.0)
+    expected = np.zeros_like(cov)
+    expected[:25, 20:40] = True
+    np.testing.assert_array_equal(opening, expected)
+    assert not _neck_opening(cov, float("nan")).any() and not _neck_opening(cov, 70.0).any()
