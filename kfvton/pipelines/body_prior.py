@@ -17,15 +17,11 @@ from ..keypoints.pose import Pose
 __all__ = ["ARM_BONES", "LEG_BONES", "LIMB_WIDTHS", "body_prior", "joints_px", "segment_quad", "torso_outline"]
 
 LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
-
-
 ARM_BONES = ((2, 3), (3, 4), (5, 6), (6, 7))
 
 
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths, where `LIMB_WIDTHS` has none.
 BONE_WIDTH = 0.2
-
-
 #: Limb widths (shoulder widths) at both ends of each BODY_25 bone, for the fill's body prior: bare arms in the
 #: VITON-HD samples' parse maps are 0.20-0.23 at the upper arm, 0.15-0.20 along the forearm, 0.11-0.16 at the
 #: wrist.
@@ -39,22 +35,12 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: from the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the
 #: body and the torso is background, not a block of skin from the shoulders to the hips.
 TORSO_SHOULDER = (0.15, 0.15)
-
-
 TORSO_NECK = 0.2
-
-
 TORSO_ARMPIT = (0.1, 0.4)
-
-
 TORSO_WAIST = 0.05
-
-
 #: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
 #: (11 persons) have necks 0.24-0.47 wide above the neck joint, median 0.34.
 NECK_WIDTH = 0.34
-
-
 TORSO_HIP = 0.12
 
 

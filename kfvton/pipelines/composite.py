@@ -214,14 +214,11 @@ NEUTRAL_SKIN: tuple[float, float, float] = (0.80, 0.64, 0.54)
 #: Arms stay in front of the garment only inside this fraction of the torso polygon's width: an arm hanging at
 #: the body's side is under the sleeve and the torso's side seam; one crossing the chest or belly is in front.
 ARMS_FRONT_WIDTH = 0.7
-#: The body fit's openings and spreads and the refine mask are computed at 1/FILL_SCALE of the resolution; the
-#: skin-or-background decision at 1/WEIGHT_SCALE (then upsampled and lightly blurred).
+#: The body fit's openings and spreads and the refine mask are computed at 1/FILL_SCALE of the resolution (the
+#: repaint's skin-or-background decision at 1/`repaint.WEIGHT_SCALE`).
 FILL_SCALE = 4
 
 
-#: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
-#: Dress Code samples' label maps, 013567 and 000002: 0.49-0.52 under the crotch, 0.34-0.37 at the knee and the calf,
-#: 0.16-0.18 above the ankle), each leg's scaled and shifted to its visible skin (`_leg_segments`).
 #: `_upper_arms_in_sleeves`: the sleeve's tube around an upper arm, shoulder widths at the shoulder and the elbow
 #: (the arm's own, `LIMB_WIDTHS`, 0.24 / 0.19, with room for a bone off the arm's middle; looked at on Dress Code
 #: 020718 from two photos, whose arm's inner edge lies 0.1 shoulder widths from the bone).

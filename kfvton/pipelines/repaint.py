@@ -50,165 +50,98 @@ __all__ = [
     "CODE_HAIR",
 ]
 
+#: The skin-or-background decision is computed at 1/WEIGHT_SCALE of the resolution (then upsampled and lightly
+#: blurred).
 WEIGHT_SCALE = 2
 
 
 #: bit flags of the composite's per-pixel region codes (`composite._codes`), read by the repaint
-CODE_FRONT, CODE_ARM, CODE_OLD, CODE_SKIN, CODE_BACKGROUND, CODE_BODY, CODE_FACE, CODE_HAIR = (
-    1,
-    2,
-    4,
-    8,
-    16,
-    32,
-    64,
-    128,
-)
+CODE_FRONT, CODE_ARM, CODE_OLD, CODE_SKIN = 1, 2, 4, 8
+CODE_BACKGROUND, CODE_BODY, CODE_FACE, CODE_HAIR = 16, 32, 64, 128
 
 
 #: Width (full-res pixels at 1024 rows; scales with the image) of the soft change from skin to background.
 FILL_EDGE_PX = 4.0
-
-
 #: Freed old clothes grow by this many pixels (at 1024 rows) into the background and skin next to them, and the
 #: fill's seeds shrink by it: the parse map's edge is often a pixel or two off, which left dark fringes.
 FRINGE_PX = 2.0
-
-
 #: Old-garment colours the parse map missed are repainted up to this far (pixels at 1024 rows) from its clothes.
 RESIDUE_PX = 10.0
-
-
 #: ... when their colour is within this (sum of |RGB| differences, [0, 1] units) of the old clothes' median colour.
 RESIDUE_COLOUR = 0.3
-
-
 #: Over the lower body (inside the pose's arms, grown by RESIDUE_PX), only pixels much nearer the old clothes' colour
 #: than the lower body's own (RESIDUE_FRONT times as near) are residue, away from the wall; just nearer, on it.
 RESIDUE_FRONT = 0.25
-
-
 #: Farther out, up to RESIDUE_FAR_PX, background-labelled pixels joined to the old clothes are old clothes too when
 #: their colour is off the background's by over RESIDUE_FAR_NOISE times its own spread (90th percentile), at least
 #: RESIDUE_FAR_MIN (sum of |RGB| differences): a white sleeve's outer strip on a light grey wall differs by ~0.04.
 RESIDUE_FAR_PX = 48.0
-
-
 RESIDUE_FAR_NOISE = 3.0
-
-
 RESIDUE_FAR_MIN = 0.025
-
-
 #: Parts of the front labels (lower body) smaller than SPECK_PX squared (pixels at 1024 rows) that touch the freed
 #: old clothes are repainted with them: the parse map's specks along a sleeve's edge.
 SPECK_PX = 12.0
-
-
 #: Repainted skin thinner than 2 SLIVER_PX (at 1024 rows, with the visible skin beside it) is background instead.
 SLIVER_PX = 6.0
-
-
 #: Repainted background narrower than 2 GAP_PX (at 1024 rows) between skin and the new garment is skin instead.
 GAP_PX = 8.0
-
-
 #: ... in parts of at least (GAP_AREA GAP_PX) squared (a strip along the body, not a corner at a sleeve's hem).
 GAP_AREA = 1.0
-
-
 #: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
 #: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
 #: (at 1024 rows) real pixels show it, clipped to a log-gain of GRAIN_MAX.
 GRAIN_BANDS = (1.0, 3.0)
-
-
 GRAIN_MIN_PX = 400
-
-
 GRAIN_MAX = 0.15
-
-
 #: Repainted skin takes the colour of the skin next to it within about this (pixels at 1024 rows), the person's
 #: skin colour (`_skin_colour`) farther away.
 SKIN_LOCAL_PX = 24.0
-
-
 #: Half-width (pixels at 1024 rows) of the change from repainted skin to background along the pose's body outline
 #: (a limb against the wall: a photo's own edge is one or two pixels wide).
 SKIN_EDGE_PX = 1.0
-
-
 #: ... and the repainted skin's outline keeps this far (pixels at 1024 rows) inside the old clothes' outline,
 #: smoothed over SKIN_SMOOTH_PX (the parse map's edge is ragged).
 SKIN_INSET_PX = 1.0
-
-
 SKIN_SMOOTH_PX = 6.0
-
-
 #: Repainted skin away from the real skin takes the luminance of the body's visible skin (not the face's) within
 #: these times the skin colour's (`_body_tone`; the arms of the VITON-HD samples measure 0.89-1.05 of it), ...
 BODY_TONE = (0.85, 1.05)
-
-
 #: ... BODY_TONE_FACE times it without such skin (their median).
 BODY_TONE_FACE = 0.95
-
-
 #: ... its colour from the visible body skin lighter than this quantile of its luminance (not fingers in shadow).
 BODY_SHADOW = 0.25
-
-
 #: The repaint fades into the real skin next to it over this (pixels at 1024 rows).
 SKIN_BLEND_PX = 8.0
-
-
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
 BODY_REACH = 1.0
 
 
+#: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
+#: Dress Code samples' label maps, 013567 and 000002: 0.49-0.52 under the crotch, 0.34-0.37 at the knee and the calf,
+#: 0.16-0.18 above the ankle), each leg's scaled and shifted to its visible skin (`_leg_segments`).
 LEG_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
     (9, 10): (0.50, 0.36), (10, 11): (0.36, 0.20), (12, 13): (0.50, 0.36), (13, 14): (0.36, 0.20),
 }  # fmt: skip
-
-
 #: ... a leg's centre moves at most LEG_SHIFT shoulder widths off its bones to its visible skin's.
 LEG_SHIFT = 0.12
-
-
 #: The repainted legs (`_leg_fill`) take their own shading and tone over the drawn legs softened by this (Gaussian
 #: sigma, pixels at 1024 rows): no seam where they meet the rest of the fill.
 LEG_SOFT_PX = 4.0
-
-
 #: ... and the tone of the visible legs (`_body_tone` of them) when at least this many of their skin pixels show (at
 #: 1024 rows; Dress Code 020720's ankles under a long dress: ~1600), else the body's.
 LEG_TONE_MIN_PX = 200
-
-
 #: ... their skin: like their own median colour when it is within this of the face's chromaticity (`skin_like`'s
 #: rgb / sum, per channel; Dress Code 020720's lit legs are 0.05 off her made-up face), else like the face's.
 LEG_CHROMA = 0.08
-
-
 #: An arm's visible skin (the parse map's arm, not old clothes) measured across a bone (`_arm_widths`: the middle
 #: ARM_SPAN of its length, not the elbow's bend, in ARM_BINS slices; slices under ARM_FULL of `LIMB_WIDTHS` left
 #: out: a sleeve's edge or a hidden part) scales that bone's `LIMB_WIDTHS` within ARM_SCALE: a freed upper arm is
 #: as wide as the real arm below its old sleeve (VITON-HD 00891's left arm measures over 1.25: it was narrower).
 ARM_SPAN = (0.15, 0.75)
-
-
 ARM_BINS = 6
-
-
 ARM_FULL = 0.6
-
-
 ARM_SCALE = (0.9, 1.25)
-
-
 #: `_upper_arms_under_sleeves`: the visible arm's width is read over this share of the upper arm's length below its
 #: topmost visible pixel (where it leaves an old sleeve), which must lie at least this far down the bone.
 ARM_TOP = 0.08
@@ -219,6 +152,8 @@ ARM_TOP = 0.08
 RIM_COLOUR = 0.3
 
 
+#: Old clothes inside the legs' convex hull give no light (`_between_legs`): the parse map's legs
+#: (`composite.LEG_LABELS`) in parts of at least LEG_PART of the largest's area.
 LEG_PART = 0.1
 
 
