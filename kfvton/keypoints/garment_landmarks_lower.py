@@ -34,8 +34,8 @@ Lower landmarks (`LOWER_LANDMARKS`, garment pixels; left/right are the WEARER's,
     leg_{side}_{outer,inner}_k (trousers, shorts): each leg's outline at `SIDE_AT` of the way from the crotch's
         row to that leg's hem (the placement pulls them onto the person's silhouette).
 The kind is "skirt" without a gap between the legs (or a V notch at the hem's centre, `_hem_notch`: flat-lay
-shorts whose legs touch; their crotch is then put `RISE` waist widths below the waist), else "shorts" when the legs' inseam (crotch to hem) is under
-`SHORTS_INSEAM` of the waist width, else "trousers".
+shorts whose legs touch; their crotch is then put `RISE` waist widths below the waist), else "shorts" when the legs'
+inseam (crotch to hem) is under `SHORTS_INSEAM` of the waist width, else "trousers".
 
 Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garment_landmarks`: collar, shoulders,
 sleeves, armpits, and its hem points = the dress's hem; "sleeves" ending below the waist are the skirt's sides and

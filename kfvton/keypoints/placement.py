@@ -46,10 +46,10 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing). The cuff keeps the
        garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw; a wide long sleeve, at least
        `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past the silhouette),
-       across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm instead (inner edge `ARM_HALF` sw
-       inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most `SHORT_SLEEVE_OUT`
-       past the silhouette and at least out to it, within `SLEEVE_MAX_WIDTH`: a broad arm is covered to its
-       outer edge). With no elbow the sleeve keeps its garment-frame position.
+       across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm instead (inner
+       edge `ARM_HALF` sw inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most
+       `SHORT_SLEEVE_OUT` past the silhouette and at least out to it, within `SLEEVE_MAX_WIDTH`: a broad arm is covered
+       to its outer edge). With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
 """
 
@@ -395,12 +395,12 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
 
     A flat garment's side seam runs straight from armpit to hem corner; at `SIDE_SEAM_AT` of the way its point
     goes to the same fraction between the two targets, moved inwards onto the outline of the old top, the
-    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width) when the outline is narrower there --
-    never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
-    armpit: a fitted waist, an A-line hem) moves in along its row onto the garment's edge, so the edge itself, not
-    the background beside it, lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw
-    inside the body's and the trousers showed beside it, down to the flared hem). Confidence 0 where an end
-    landmark is missing or the outline is not found.
+    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width) when the outline is narrower
+    there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
+    armpit: a fitted waist, an A-line hem) moves in along its row onto the garment's edge, so the edge itself, not the
+    background beside it, lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw inside the
+    body's and the trousers showed beside it, down to the flared hem). Confidence 0 where an end landmark is missing or
+    the outline is not found.
 
     Args:
         pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
@@ -556,8 +556,8 @@ def lift_to_edge(
 
     Returns:
         (garment point, person point), each (2,) float (x, y) pixels, dtype of `person_line`; None where a line is
-        under a pixel long or its point is outside its mask, or the person mask's edge is not at least a pixel past where the garment's
-        edge lands (the pair would pull the garment in).
+        under a pixel long or its point is outside its mask, or the person mask's edge is not at least a pixel past
+        where the garment's edge lands (the pair would pull the garment in).
     """
     ends = []  # (the line's point, across it away from the third point, the mask's edge's offset) per frame
     for (start, end, away), mask in ((garment_line, garment_mask), (person_line, person_mask)):
@@ -1229,7 +1229,8 @@ def _round_shoulder(silhouette: Tensor, joint: Tensor, target: Tensor, f: _Frame
     """The seam `target` (above and outside `joint`) pulled in onto the silhouette's rounded shoulder: the top and
     the outer edge are measured apart, and their corner lies outside a sloping shoulder (the garment's shoulder
     would stick out there as a spike). Along joint -> target, at most to the edge less `inset` (x sw, `SEAM_INSET`
-    or `SLEEVED_SEAM_INSET`), and not closer than `SHOULDER_ROUND_MIN` of the way (hair over the shoulder hides its outline)."""
+    or `SLEEVED_SEAM_INSET`), and not closer than `SHOULDER_ROUND_MIN` of the way (hair over the shoulder hides its
+    outline)."""
     rel = target - joint
     dist = float(rel.norm())
     if dist < 1.0:

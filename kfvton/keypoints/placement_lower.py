@@ -5,11 +5,12 @@ to point down the body, `hw` the hip-joint distance, `torso` the neck -> mid-hip
 (`DEFAULT_TORSO` hw without a neck).
     Waist: the top of the old trousers / skirt (parse labels 9, 12: the `WAIST_COL_Q` quantile of the column tops
         within `WAIST_COLS` hw of the centre line, leaving out columns whose run reaches above `WAIST_UP_MAX`
-        torso when at least a fifth of them stay) when a parse map shows it between `WAIST_UP_MAX` torso above and 0.1 torso below the hips; else `WAIST_UP` torso above
-        the mid-hip; when that top edge lies under the old top (a shirt hanging over the waistband hides it) and
-        below `WAIST_UP`, it is moved `HIDDEN_WAIST` of the way up to it. Its half-width is the person's
-        silhouette there (every parse label but background and arms; tops below the hip joints neither: an open
-        jacket is not the body), else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF` hw without a parse map).
+        torso when at least a fifth of them stay) when a parse map shows it between `WAIST_UP_MAX` torso above and 0.1
+        torso below the hips; else `WAIST_UP` torso above the mid-hip; when that top edge lies under the old top (a
+        shirt hanging over the waistband hides it) and below `WAIST_UP`, it is moved `HIDDEN_WAIST` of the way up to it.
+        Its half-width is the person's silhouette there (every parse label but background and arms; tops below the hip
+        joints neither: an open jacket is not the body), else `WAIST_HALF` hw; the hips' half-width likewise (`HIP_HALF`
+        hw without a parse map).
     Scale: `sx` = body waist width / garment waist width (`_scale`: with a silhouette, averaged with the prior
         `FLAT_WAIST` / `DRESS_FLAT_WAIST` hip widths per garment waist; without one, the prior); lengths keep the
         garment's own proportions to its waist (x `sx`), clamped by the body (below).
@@ -199,7 +200,8 @@ def seated_pose_warnings(pose: Pose, *, name: str = "pose") -> tuple[str, ...]:
 def beyond_arms(joints: Tensor, size_hw: tuple[int, int]) -> Tensor:
     """Pixels farther from the body's centre line than a forearm or hand hanging beside them (at least
     `ARM_BESIDE` hw out) by more than `BEYOND_ARM` hw, at that forearm's depths and `BAG_HANG` hw below the hand:
-    a bag held or hung there, never the body, so it neither widens a skirt or dress nor bounds it (an estimated person mask includes bags).
+    a bag held or hung there, never the body, so it neither widens a skirt or dress nor bounds it (an estimated person
+    mask includes bags).
 
     Args:
         joints: (25, 3) BODY_25 joints in pixels of `size_hw` (hips, elbows, wrists; a missing arm marks nothing).

@@ -43,8 +43,8 @@ Feet (`feet_mask`, with or without a parse map): nothing of the garment below ea
 In front without a parse map (`front_without_parse`): arms and hands (around the shoulder -> elbow -> wrist -> hand
 chains, `ARM_REACH` hip widths, coloured as the arm along its bone and clearly unlike the clothes under the
 garment) and, for lower garments worn "out" (tuck "out", or "auto" when the top shows where the new garment goes:
-the photo shows it over the old waistband), the top over the waistband (coloured as the torso between the shoulders and the hips,
-clearly unlike the old lower garment on the thighs and the background, joined to the torso, above the crotch).
+the photo shows it over the old waistband), the top over the waistband (coloured as the torso between the shoulders and
+the hips, clearly unlike the old lower garment on the thighs and the background, joined to the torso, above the crotch).
 """
 
 from __future__ import annotations

@@ -5,33 +5,31 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
 `CATEGORY_LABELS`; the labels named below are those of `UPPER_LABELS`):
     1. alpha = the warped garment mask.
     2. With a parse map (LIP-20 / VITON-HD labels): alpha is cut where the table's `front` labels are (for
-       "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are kept in
-       front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar, shoulder,
-       armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm crossing
-       the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
-       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms
-       above the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube, above the armpits with the arm's
-       run across the row past it); arm and neck pixels
-       unlike the skin and nearer the old clothes' colour are old clothes (`_sleeves_to_old`: a long sleeve, a
-       high neck the parse map took for arm or neck); under the sleeves (`_below_sleeves`) the
-       arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map has old clothes
-       outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it); with `sleeves`
-       (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie, but for the
-       other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff); the neck
-       (label 10) stays in front of the
-       garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH` collar widths under the collar targets);
-       old-clothes pixels there (and `NECK_WIDER` beyond the collar's ends) like the skin and joined to the neck or
-       the face are neck (`_old_to_neck`: an estimated parse map's strip of neck beside a white collar).
-       Without a parse map nothing is kept in front.
+       "upper": head, hair and the lower body), so they stay in front of the garment; the `arms` (labels 14, 15) are
+       kept in front only inside the middle `ARMS_FRONT_WIDTH` of the garment's torso (the polygon of the collar,
+       shoulder, armpit and hem targets, when `keypoints` are given; its whole width under the armpits), so an arm
+       crossing the body stays in front while sleeves still cover the upper arms, but not in the shoulder zone
+       (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms above
+       the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube, above the armpits with the arm's run across
+       the row past it); arm and neck pixels unlike the skin and nearer the old clothes' colour are old clothes
+       (`_sleeves_to_old`: a long sleeve, a high neck the parse map took for arm or neck); under the sleeves
+       (`_below_sleeves`) the arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map
+       has old clothes outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it);
+       with `sleeves` (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie,
+       but for the other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff);
+       the neck (label 10) stays in front of the garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH`
+       collar widths under the collar targets); old-clothes pixels there (and `NECK_WIDER` beyond the collar's ends)
+       like the skin and joined to the neck or the face are neck (`_old_to_neck`: an estimated parse map's strip of neck
+       beside a white collar). Without a parse map nothing is kept in front.
     2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
        outline (and, for a sleeved garment, the bare shoulders' skin in the shoulder zone) become garment, not
        over the arms below the sleeves (the parse map's, or the pose's where it shows none: `_hidden_limbs`), its
        texture continued from its own pixels (mirrored across its outline where that
-       colour is near the smooth fill, `MIRROR_COLOUR`; the smooth fill from its main colour near the band, `MAIN_COLOUR`:
-       no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in the
-       shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
+       colour is near the smooth fill, `MIRROR_COLOUR`; the smooth fill from its main colour near the band,
+       `MAIN_COLOUR`: no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in
+       the shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
        ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
     2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment

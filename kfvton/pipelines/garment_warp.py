@@ -399,8 +399,8 @@ def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor, seam_i
     scaled like the cuff (target cuff width / garment cuff width) and turned from the garment's sleeve axis
     (armhole centre -> cuff centre) to the person's (arm root -> cuff targets' centre); the spline then stretches
     the sleeve between armhole and cuff. The arm root is `ROOT_DOWN` shoulder widths down the arm from the
-    shoulder joint of `pairs.pose` (else the middle of the shoulder and armpit targets). On hanging arms the torso's armhole targets lie along the
-    arm, and a sleeve spline through them would shear the sleeve far beyond the arm.
+    shoulder joint of `pairs.pose` (else the middle of the shoulder and armpit targets). On hanging arms the torso's
+    armhole targets lie along the arm, and a sleeve spline through them would shear the sleeve far beyond the arm.
 
     Args:
         person: (B, N, 3) person targets (a copy to edit); returns it with the two armhole targets replaced.
@@ -704,8 +704,8 @@ def _grown_mask(
 
 def _own_box(targets: Tensor, valid: Tensor, origin: tuple[int, int], box: Tensor, margin: float) -> Tensor:
     """(B, h, w) bool: the pixels of the evaluated `box` (top-left pixel `origin` (y0, x0)) inside each item's own
-    box (its valid targets' extent grown as in `warp_by_parts`, `margin` pixels included), so a batch item gives what it gives alone (a
-    spline extrapolated far from its targets can land on its part again)."""
+    box (its valid targets' extent grown as in `warp_by_parts`, `margin` pixels included), so a batch item gives what it
+    gives alone (a spline extrapolated far from its targets can land on its part again)."""
     big = torch.finfo(targets.dtype).max
     lo = torch.where(valid[..., None], targets, torch.full_like(targets, big)).amin(1)  # (B, 2)
     hi = torch.where(valid[..., None], targets, torch.full_like(targets, -big)).amax(1)

@@ -2,11 +2,11 @@
 
 Parts (garment pixels, from the landmarks of `kfvton.keypoints.placement_lower`):
     trousers / shorts: the seat (waist corners and centre, hips, crotch: everything above the crotch's row) and
-        each leg (its hip point, the crotch, its knee points when present, its side points and its hem corners: below the crotch's
-        row, on its side of the crotch), as the sleeves of a top; a leg claims the person pixels first, then the
-        seat, so the legs can follow knees and ankles apart without dragging the seat.
-    skirts: one spline through waist, hips, the side points and hem; placement keeps the hem at least as wide as the hips and the
-        hips as the waist, so the spline flares and does not fold.
+        each leg (its hip point, the crotch, its knee points when present, its side points and its hem corners: below
+        the crotch's row, on its side of the crotch), as the sleeves of a top; a leg claims the person pixels first,
+        then the seat, so the legs can follow knees and ankles apart without dragging the seat.
+    skirts: one spline through waist, hips, the side points and hem; placement keeps the hem at least as wide as
+        the hips and the hips as the waist, so the spline flares and does not fold.
     dresses: `warp_by_parts` on the 14 upper-body landmarks (the hem is the dress's hem) and the side points
         between armpits and hem (`SKIRT_SIDES`, on the person's silhouette when one is known): one spline for the
         whole body of the dress (the placement keeps the hem at least as wide as the hips: no fold) and one per

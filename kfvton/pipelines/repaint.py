@@ -1146,12 +1146,12 @@ def _background_weight(
     body, soft over
     `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred. Under lower garments and dresses, below the hips the
     `legs` (`_leg_segments`) and the body labels are skin, the rest background, with a crisp edge (`SKIN_EDGE_PX`):
-    legs repainted under a shorter garment continue the visible legs, not blobs grown from their seeds. For an upper garment with a pose, skin lies inside the body
-    and inside the old clothes and body labels (but `outside` (H, W) bool, old clothes the parse map called
-    background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`, `SKIN_INSET_PX`).
-    The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a sleeve that
-    covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at `origin_yx`
-    of an image of `size_hw`."""
+    legs repainted under a shorter garment continue the visible legs, not blobs grown from their seeds. For an upper
+    garment with a pose, skin lies inside the body and inside the old clothes and body labels (but `outside` (H, W)
+    bool, old clothes the parse map called background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`,
+    `SKIN_INSET_PX`). The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a
+    sleeve that covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at
+    `origin_yx` of an image of `size_hw`."""
     h, w = codes.shape
     hs, ws = -(-h // WEIGHT_SCALE), -(-w // WEIGHT_SCALE)
     small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA)  # noqa: E731

@@ -801,8 +801,8 @@ def _carried_mask(
     split calls it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the
     main colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and
     unlike skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), are carried (`CARRIED`:
-    kept in front, neither repainted nor replaced). Where a bag matches the garment's colour only the part outside the core can be
-    told (and not yet: left as garment)."""
+    kept in front, neither repainted nor replaced). Where a bag matches the garment's colour only the part outside the
+    core can be told (and not yet: left as garment)."""
     rs, ls, rh, lh, rk, lk, ra, la, re, rw, le, lw = joints
     h, w = parse.shape
     found = np.zeros((h, w), bool)
