@@ -275,6 +275,15 @@ def _specks_of_top(parse: Tensor, hw: Tensor) -> Tensor:
     return torch.where(to_top, torch.full_like(parse, 5), parse)
 
 
+def _hip_width_px(joints: Tensor, i: int) -> float | None:
+    """The distance (pixels) between the hip joints of item `i` of `joints` (B or 1, 25, 3) BODY_25 pixels; None when
+    either hip is missing."""
+    j = joints[i if joints.shape[0] > 1 else 0].detach().cpu().numpy()
+    if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
+        return None
+    return float(np.linalg.norm(j[12, :2] - j[9, :2]))
+
+
 def _trouser_hem_on_shoes(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
     """`parse` (B, H, W) with the shoes' pixels just below the old trousers relabelled as them where they are
     coloured as them: each column's run of such pixels down from the trousers' labelled hem, at most `HEM_ON_SHOES`
@@ -285,10 +294,10 @@ def _trouser_hem_on_shoes(parse: Tensor, person: Tensor, joints: Tensor) -> Tens
     out = parse.clone()
     h = parse.shape[-2]
     for i in range(parse.shape[0]):
-        j = joints[i if joints.shape[0] > 1 else 0].detach().cpu().numpy()
-        if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
+        hips = _hip_width_px(joints, i)
+        if hips is None:
             continue
-        k = max(2, round(HEM_ON_SHOES * float(np.linalg.norm(j[12, :2] - j[9, :2]))))
+        k = max(2, round(HEM_ON_SHOES * hips))
         p = parse[i].cpu().numpy()
         pants, shoes = p == 9, np.isin(p, (18, 19))
         edge = shoes & np.roll(pants, 1, axis=0)  # shoe pixels right below a trousers pixel
@@ -327,10 +336,10 @@ def _waistband_under_top(parse: Tensor, person: Tensor, joints: Tensor) -> Tenso
     out = parse.clone()
     h, w = parse.shape[-2:]
     for i in range(parse.shape[0]):
-        j = joints[i if joints.shape[0] > 1 else 0].detach().cpu().numpy()
-        if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
+        hips = _hip_width_px(joints, i)
+        if hips is None:
             continue
-        k = max(2, round(WAISTBAND_EDGE * float(np.linalg.norm(j[12, :2] - j[9, :2]))))
+        k = max(2, round(WAISTBAND_EDGE * hips))
         p = parse[i].cpu().numpy()
         old = np.isin(p, (9, 12))
         top = np.isin(p, KFVTON_UPPER_CLOTHES)
