@@ -229,20 +229,53 @@ def _box_median(rgb: np.ndarray, sil: np.ndarray, centre: np.ndarray, half: floa
 SPLIT_REACH = 0.6
 
 
+#: `_best_split` takes the step that best fits the row votes when the votes below it are at least STEP_RISE above
+#: those above it (votes run from -1, all chest-coloured, to +1): a lower garment only half of whose pixels are nearer
+#: the thigh sample (a leopard print's black spots are nearer a black top) votes about 0, and the plain count of
+#: chest-like rows below the split would push the split down through it. Under that rise (one colour all the way)
+#: the count decides as before.
+STEP_RISE = 0.6
+
+
 def _best_split(
     rgb: np.ndarray, sil: np.ndarray, chest: np.ndarray, thigh: np.ndarray, hip_x: float, half: float
 ) -> int:
-    """Row (from the top of the band) that best splits chest-coloured rows above from thigh-coloured rows below."""
+    """Row (from the top of the band) that best splits chest-coloured rows above from thigh-coloured rows below.
+
+    Each row with person pixels within `half` of column `hip_x` votes from -1 (all nearer `chest`) to +1 (all nearer
+    `thigh`). The split is the best-fitting step of the votes (least squares) when it rises by `STEP_RISE`, else the
+    row with the fewest thigh-like rows above plus chest-like rows below.
+    """
     x0, x1 = int(max(hip_x - half, 0)), int(min(hip_x + half, rgb.shape[1]))
     cols = rgb[:, x0:x1]
     inside = sil[:, x0:x1]
     nearer = np.linalg.norm(cols - thigh, axis=-1) < np.linalg.norm(cols - chest, axis=-1)
     count = np.maximum(inside.sum(axis=1), 1)
     vote = np.where(inside.sum(axis=1) > 0, ((nearer & inside).sum(axis=1) / count) * 2 - 1, 0.0)  # +1 thigh
+    step = _vote_step(vote, inside.any(axis=1))
+    if step is not None:
+        return step
     # cost(split) = thigh-like rows above it + chest-like rows below it
     above = np.concatenate(([0.0], np.cumsum(np.maximum(vote, 0))))
     below = np.concatenate((np.cumsum(np.maximum(-vote, 0)[::-1])[::-1], [0.0]))
     return int(np.argmin(above + below))
+
+
+def _vote_step(vote: np.ndarray, seen: np.ndarray) -> int | None:
+    """Row index (into `vote` (N,)) where a two-level step best fits the votes of the `seen` rows (N,) bool, or None
+    when no step rises by `STEP_RISE` (the lower level minus the upper) or fewer than 8 rows are seen."""
+    rows = np.nonzero(seen)[0]
+    if len(rows) < 8:
+        return None
+    v = vote[rows].astype(np.float64)
+    n = len(v)
+    k = np.arange(1, n)
+    csum, csq = np.cumsum(v), np.cumsum(v**2)
+    head = csq[k - 1] - csum[k - 1] ** 2 / k
+    tail = (csq[-1] - csq[k - 1]) - (csum[-1] - csum[k - 1]) ** 2 / (n - k)
+    best = int(k[np.argmin(head + tail)])
+    rise = (csum[-1] - csum[best - 1]) / (n - best) - csum[best - 1] / best
+    return int(rows[best]) if rise >= STEP_RISE else None
 
 
 #: Rows whose torso core (`HIP_CORE` shoulder widths either side of the hips' centre) is at least MIDRIFF_SKIN skin,

@@ -703,3 +703,24 @@ def test_long_top_over_shorts_of_a_near_colour_splits_at_its_hem():
     parse = estimate_regions(img, pose).parse[0]
     assert (parse[125:137, 50:90] == 5).all()
     assert (parse[139:142, 62:79] == 9).all()  # before: old top (5) down to row 142
+
+
+def test_spotted_skirt_under_a_dark_top_splits_at_the_waistband():
+    """A black top over a leopard skirt (an unseen photo): the skirt's dark spots are nearer the top's colour than
+    the tan thigh sample, so its rows voted about evenly, and the count of chest-like rows below the split pushed
+    the split 0.45 torso lengths down into the skirt; its top was called old top and repainted as skin. The step
+    in the row votes is the waistband."""
+    img, pose = _figure()
+    dark, tan = (0.2, 0.18, 0.17), (0.46, 0.41, 0.35)
+    _paint(img, dark, 68, 122, 40, 100)
+    _paint(img, dark, 68, 95, 28, 40)
+    _paint(img, dark, 68, 95, 100, 112)
+    _paint(img, tan, 122, 200, 42, 98)
+    rng = np.random.default_rng(0)
+    for y0, y1, share in ((122, 142, 0.6), (142, 200, 0.4)):  # the spots' density varies down the skirt
+        spots = torch.from_numpy(rng.random((y1 - y0, 56)) < share)
+        for c in range(3):
+            img[0, c, y0:y1, 42:98][spots] = 0.1
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[124:140, 50:90] == 9).float().mean() > 0.9  # before: old top (5) down to row 142
+    assert (parse[80:118, 50:90] == 5).all()
