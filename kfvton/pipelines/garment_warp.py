@@ -1354,7 +1354,7 @@ def _inside_between_wings(
         if not (stats[k, 1] + stats[k, 3] >= y1 - y0 or stats[k, 0] == 0 or stats[k, 0] + stats[k, 2] >= x1 - x0)
     ]
     region = np.isin(labels, parts)
-    if scoop:  # a front view's scoop is even about its centre: a half leaking out through a faint binding is the other's
+    if scoop:  # a front view's scoop is even about its centre: a half leaking out past a faint binding is the other's
         region |= region[:, ::-1]
         seam = np.ones((1, 2 * half + 1), np.uint8)  # and whole across its centre seam's edge
         region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, seam) > 0

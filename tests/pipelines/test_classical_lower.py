@@ -1122,3 +1122,29 @@ def test_dress_hem_on_the_slant_keeps_its_corners():
     p_right, p_left = pairs.person_px[0, names.index("hem_right")], pairs.person_px[0, names.index("hem_left")]
     assert float(p_left[1] - p_right[1]) > 30, (p_right, p_left)  # levelled, the high corner was pulled down
     assert float(p_right[0]) < cx - 40 < cx + 40 < float(p_left[0])
+
+
+def test_dress_covers_a_low_necklines_chest():
+    """Estimated regions label the chest a low old neckline shows "neck" (10): a dress keeps it in front only above
+    its back neckline (`_neck_zone`, as a top does), not over its own front (a polo or T-shirt dress on a person in
+    a tank top showed a scoop of chest where its collar and placket are)."""
+    from kfvton.keypoints.pairs import KeypointPairs
+    from kfvton.pipelines.composite import DRESS_LABELS, composite_garment
+
+    names = ("collar_right", "collar_left")
+    person_px = torch.tensor([[[40.0, 30.0, 1.0], [60.0, 30.0, 1.0]]])  # collar width 20: the zone dips to y 39
+    pairs = KeypointPairs(torch.zeros(1, 2, 3), person_px, names, (10, 10), (200, 100))
+    parse = torch.zeros((1, 200, 100), dtype=torch.long)
+    parse[:, 25:190, 20:80] = 5  # the old top
+    parse[:, 10:70, 40:60] = 10  # neck and the chest of its low neckline
+    person = torch.full((1, 3, 200, 100), 0.8)
+    person[:, :, 10:70, 40:60] = torch.tensor([0.9, 0.7, 0.6]).reshape(1, 3, 1, 1)  # skin
+    garment = torch.zeros((1, 3, 200, 100))
+    garment[:, 2] = 1.0  # blue
+    mask = torch.zeros((1, 1, 200, 100))
+    mask[:, :, 28:190, 20:80] = 1.0
+    out = composite_garment(
+        person, garment, mask, parse=parse, keypoints=pairs, labels=DRESS_LABELS, shading=False, fit=False
+    ).image
+    assert float(out[0, 2, 50:66, 44:56].min()) > 0.9  # the chest under the dress's front: covered
+    torch.testing.assert_close(out[0, :, 29:33, 47:53], person[0, :, 29:33, 47:53])  # the neck above its back: kept
