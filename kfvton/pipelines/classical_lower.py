@@ -658,9 +658,9 @@ def _top_over_waistband(
 
 def _midriff_under_dress(parse: Tensor, pairs: KeypointPairs) -> Tensor:
     """`parse` (B, H, W) with its neck label (10) below the line through the placed armpits relabelled as old top
-    (5): estimated regions label a bare midriff "neck", and the composite keeps the neck in front of a dress (a
-    band of the old skin across the new dress: CatVTON 1-model_3's tank top over jeans); above the armpits it is
-    the neck and chest, kept in front (a low neckline shows the person's chest, not the dress's inside back)."""
+    (5): estimated regions label a bare midriff "neck", to be covered and repainted as an old top's (kept in front,
+    it left a band of the old skin across the new dress: CatVTON 1-model_3's tank top over jeans); above the armpits
+    it is the neck and chest, in front of the dress's back neckline only (`composite._neck_zone`)."""
     ir, il = pairs.names.index("armpit_right"), pairs.names.index("armpit_left")
     p = pairs.person_px.detach().to(parse.device, torch.float32)
     right, left = p[:, ir], p[:, il]

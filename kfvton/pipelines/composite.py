@@ -194,9 +194,11 @@ LOWER_LABELS = CompositeLabels(
     lower=(8, 16, 17, 18, 19),
     bones=(*UPPER_LABELS.bones, *LEG_BONES),
 )
-#: Dresses: head and shoes in front, arms by the torso rule; every old top, dress, trousers and skirt repainted.
+#: Dresses: head and shoes in front, arms by the torso rule; every old top, dress, trousers and skirt repainted. The
+#: neck as a top's: in front only above the garment's back neckline (`_neck_zone`); in front everywhere, a low old
+#: neckline's chest (estimated regions: "neck") showed through a polo or T-shirt dress as a scoop.
 DRESS_LABELS = CompositeLabels(
-    front=(*VITONHD_HEAD, *_OUTFIT_FRONT, 18, 19),
+    front=(*VITONHD_HEAD, 3, 11, 18, 19),  # glove, scarf, shoes
     arms=VITONHD_ARMS,
     old=(5, 6, 7, 9, 12),
     skin=(*VITONHD_ARMS, 10, 13, 16, 17),

@@ -1313,6 +1313,10 @@ SCOOP_WINDOW = (1.0, 2.5)
 #: lace trim over 60.
 SCOOP_SAME = 20.0
 SCOOP_FRONT = 0.5
+#: ... seeded from the columns within this many collar widths of the centre: a back's centre seam runs down the
+#: centre column itself (020716's lilac tank: its edge hid the inside and the label was pasted at the neck), and
+#: mirrored about it (020716's faint left binding let that half of the inside run on into the front).
+SCOOP_SEED = 0.1
 
 
 def _inside_between_wings(
@@ -1341,7 +1345,8 @@ def _inside_between_wings(
     free = mask[y0:y1, x0:x1] & ~edges
     _, labels, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
     xm = (x0 + x1) // 2 - x0
-    seeds = set(labels[: int(INSIDE_BACK_START * cw) + 2, xm].tolist()) - {0}
+    half = int(SCOOP_SEED * cw) if scoop else 0
+    seeds = set(labels[: int(INSIDE_BACK_START * cw) + 2, max(0, xm - half) : xm + half + 1].ravel().tolist()) - {0}
     # the inside's own shading may split it: every closed region the column meets is a part of it
     parts = [
         k
@@ -1349,6 +1354,10 @@ def _inside_between_wings(
         if not (stats[k, 1] + stats[k, 3] >= y1 - y0 or stats[k, 0] == 0 or stats[k, 0] + stats[k, 2] >= x1 - x0)
     ]
     region = np.isin(labels, parts)
+    if scoop:  # a front view's scoop is even about its centre: a half leaking out past a faint binding is the other's
+        region |= region[:, ::-1]
+        seam = np.ones((1, 2 * half + 1), np.uint8)  # and whole across its centre seam's edge
+        region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, seam) > 0
     region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
     region = _fill_enclosed(region)
     # out to the middle of its edges: the blurred, dilated edge band is about 2 blur widths wide on each side

@@ -165,11 +165,12 @@ class TestLengthsAndParts:
         # its round neckline (measured: rows 95-135 at the centre), nothing below; sleeveless 020714 and 020719 are
         # left whole (the dark-inside check read their top bands as an inside), and 020718's lace trim (closed all
         # around like an inside, but the front); tank 020715's inside and label, closed by its scoop's edge, are cut
-        # (measured: rows 94-187, columns 322-450), its front under the scoop (rows 190-200 at the centre) kept
+        # (measured: rows 94-187, columns 322-450), its front under the scoop (rows 190-200 at the centre) kept; so
+        # are lilac tank 020716's (its back's centre seam and a faint binding on one side hid it: the label showed)
         from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
         from kfvton.pipelines.classical_lower import _dress_inside_cut
 
-        for ident in ("020717", "020714", "020719", "020718", "020715"):
+        for ident in ("020717", "020714", "020719", "020718", "020715", "020716"):
             garment = load_image(dresscode / "dresses" / "images" / f"{ident}_1.jpg")
             mask = _mask(garment)
             lm = detect_dress_landmarks(garment, mask)
@@ -182,6 +183,11 @@ class TestLengthsAndParts:
                 assert 6000 < rows.numel() < 13000 and int(rows.max()) < 195, (rows.numel(), int(rows.max()))
                 assert float(removed[0, 0, 112:128, 350:420].float().mean()) > 0.9  # the label
                 assert not bool(removed[0, 0, 195:215, 370:400].any())  # the front under the scoop
+                continue
+            if ident == "020716":  # measured: rows 94-193, columns 320-451
+                assert 5000 < rows.numel() < 11000 and int(rows.max()) < 200, (rows.numel(), int(rows.max()))
+                assert float(removed[0, 0, 150:160, 355:420].float().mean()) > 0.9  # the label
+                assert not bool(removed[0, 0, 200:215, 370:400].any())  # the front under the scoop
                 continue
             assert 3000 < rows.numel() < 15000 and int(rows.max()) < 150, (rows.numel(), int(rows.max()))
             assert float(removed[0, 0, 100:125, 360:395].float().mean()) > 0.9  # the label at the centre
@@ -1116,3 +1122,29 @@ def test_dress_hem_on_the_slant_keeps_its_corners():
     p_right, p_left = pairs.person_px[0, names.index("hem_right")], pairs.person_px[0, names.index("hem_left")]
     assert float(p_left[1] - p_right[1]) > 30, (p_right, p_left)  # levelled, the high corner was pulled down
     assert float(p_right[0]) < cx - 40 < cx + 40 < float(p_left[0])
+
+
+def test_dress_covers_a_low_necklines_chest():
+    """Estimated regions label the chest a low old neckline shows "neck" (10): a dress keeps it in front only above
+    its back neckline (`_neck_zone`, as a top does), not over its own front (a polo or T-shirt dress on a person in
+    a tank top showed a scoop of chest where its collar and placket are)."""
+    from kfvton.keypoints.pairs import KeypointPairs
+    from kfvton.pipelines.composite import DRESS_LABELS, composite_garment
+
+    names = ("collar_right", "collar_left")
+    person_px = torch.tensor([[[40.0, 30.0, 1.0], [60.0, 30.0, 1.0]]])  # collar width 20: the zone dips to y 39
+    pairs = KeypointPairs(torch.zeros(1, 2, 3), person_px, names, (10, 10), (200, 100))
+    parse = torch.zeros((1, 200, 100), dtype=torch.long)
+    parse[:, 25:190, 20:80] = 5  # the old top
+    parse[:, 10:70, 40:60] = 10  # neck and the chest of its low neckline
+    person = torch.full((1, 3, 200, 100), 0.8)
+    person[:, :, 10:70, 40:60] = torch.tensor([0.9, 0.7, 0.6]).reshape(1, 3, 1, 1)  # skin
+    garment = torch.zeros((1, 3, 200, 100))
+    garment[:, 2] = 1.0  # blue
+    mask = torch.zeros((1, 1, 200, 100))
+    mask[:, :, 28:190, 20:80] = 1.0
+    out = composite_garment(
+        person, garment, mask, parse=parse, keypoints=pairs, labels=DRESS_LABELS, shading=False, fit=False
+    ).image
+    assert float(out[0, 2, 50:66, 44:56].min()) > 0.9  # the chest under the dress's front: covered
+    torch.testing.assert_close(out[0, :, 29:33, 47:53], person[0, :, 29:33, 47:53])  # the neck above its back: kept
