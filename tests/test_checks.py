@@ -29,6 +29,15 @@ class TestCheckImage:
         with pytest.raises(ValueError, match="person: expected finite values, got 1 NaN or inf of 192"):
             check_image(x, "person")
 
+    @pytest.mark.parametrize("bad", [(float("-inf"),), (float("inf"), float("nan")), (float("nan"), float("-inf"))])
+    def test_non_finite_found_from_the_extremes(self, bad):
+        """The range check's one min/max pass must catch any NaN or infinity (and count them), wherever they lie."""
+        x = torch.rand(1, 3, 8, 8)
+        for k, value in enumerate(bad):
+            x[0, k, 7 - k, 3] = value
+        with pytest.raises(ValueError, match=f"person: expected finite values, got {len(bad)} NaN or inf of 192"):
+            check_image(x, "person")
+
     def test_0_255_named_with_its_range(self):
         with pytest.raises(
             ValueError, match=r"garment: expected image values in \[0, 1\], got values in \[0, 255\].*255"
