@@ -108,6 +108,7 @@ from torch import Tensor
 from .._arrays import (
     LUMA_WEIGHTS,
     channel_sum,
+    channels_last,
     every_masked,
     mask_box,
     per_channel,
@@ -515,7 +516,7 @@ def _fit_to_body(
         y1, x1 = min(h, y1 + (-y1) % FILL_SCALE), min(w, x1 + (-x1) % FILL_SCALE)  # mirror-symmetric
         crop = (slice(y0, y1), slice(x0, x1))
         cov, old_c = covered[crop], old[crop]
-        g_c = np.ascontiguousarray(g_out[i, :, y0:y1, x0:x1].permute(1, 2, 0).numpy())  # (H', W', 3) channels last
+        g_c = channels_last(g_out[i, :, y0:y1, x0:x1].numpy())  # (H', W', 3)
         # from the garment's broad parts only: a strap over the old top does not spread into a smear around it
         broad = _opening(cov, THIN_SW * sw)
         if not broad.any():

@@ -18,6 +18,8 @@ from .._arrays import (
     blur_at,
     blur_in_box,
     channel_sum,
+    channels_first,
+    channels_last,
     every_masked,
     mask_box,
     per_channel,
@@ -220,7 +222,7 @@ def repaint_freed(
     object held against the old clothes stays (`_far_residue`)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
-    img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
+    planes_all = person.detach().float().cpu().numpy()
     new_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
     legs_np = legs.cpu().numpy()
@@ -243,9 +245,9 @@ def repaint_freed(
         if not old_full.any():
             continue
         box = shading_box(old_full)
-        # (the crop copied contiguous once: `img_all` is a channels-last view of the person, and each OpenCV call and
-        # strided NumPy pass over the crop paid for that again)
-        crop = np.ascontiguousarray(img_all[i][box])
+        # (the crop copied channels last and contiguous once: each OpenCV call and strided NumPy pass over a
+        # channels-last view paid for that again)
+        crop = channels_last(planes_all[i][:, box[0], box[1]])
         c = _Crop(crop, codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
             light = c.old & ~_between_legs(legs_np[i][box])
@@ -287,8 +289,7 @@ def repaint_freed(
         weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
-        t = torch.from_numpy(array)
-        t = t.permute(0, 3, 1, 2).contiguous() if t.ndim == 4 else t.unsqueeze(1)  # (as in `_fit_to_body`)
+        t = torch.from_numpy(channels_first(array)) if array.ndim == 4 else torch.from_numpy(array).unsqueeze(1)
         return t.to(device=person.device, dtype=person.dtype)
 
     ref = torch.from_numpy(reference).to(device=person.device, dtype=person.dtype)

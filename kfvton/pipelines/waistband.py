@@ -283,7 +283,8 @@ def cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None
     rows = torch.arange(alpha.shape[-2], device=alpha.device, dtype=torch.float32).reshape(1, 1, -1, 1)
     below = rows > waistband.to(alpha.device, torch.float32)[:, None, None, :]
     if sleeves is not None:
-        below = below & ~sleeves.to(alpha.device).any(1, keepdim=True)
+        sleeves = sleeves.to(alpha.device)
+        below = below & ~(sleeves[:, 0] | sleeves[:, 1]).unsqueeze(1)  # (either sleeve: `any(1)` took 10x as long)
     return torch.where(below, torch.zeros((), dtype=alpha.dtype, device=alpha.device), alpha)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import channel_sum, mask_box, per_channel, to_uint8_hwc
+from .._arrays import channel_sum, channels_last, mask_box, per_channel, to_uint8_hwc
 from .._checks import check_image, check_mask, check_same_batch, check_shape
 from .mask_ops import largest_component
 
@@ -809,18 +809,18 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
         bleed = (cv2.dilate(inside, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) > 0) & (inside == 0)  # diagonals too
         if not inside.any() or not bleed.any():
             continue
-        img = garment[i].detach().float().permute(1, 2, 0).cpu().numpy()
+        planes = garment[i].detach().float().cpu().numpy()  # (3, H, W)
         # (on the mask's box grown past every window the rules use, the backdrop ring's and the shadow's mean: off
-        # it only the backdrop lies, the same pixels change as over the whole photo; copied contiguous once, as
-        # `img` is a channels-last view of the tensor and each strided pass over it paid for that again)
+        # it only the backdrop lies, the same pixels change as over the whole photo; copied channels last and
+        # contiguous once: each strided pass over a channels-last view paid for that again)
         y0, y1, x0, x1 = mask_box(inside > 0, ring_k.shape[0] + 2 * deep_disc.shape[0] + 2)
-        boxed = np.ascontiguousarray(img[y0:y1, x0:x1])
+        boxed = channels_last(planes[:, y0:y1, x0:x1])
         ry, rx, own = _clean_rim(boxed, inside[y0:y1, x0:x1], disc, ring_k, deep_disc)
         ry, rx = ry + y0, rx + x0
         # each backdrop pixel the mean of the (cleaned) garment pixels in a window that reaches the outline
         by, bx = np.nonzero(bleed)
         y0, y1, x0, x1 = by.min(), by.max() + 1, bx.min(), bx.max() + 1  # (the rim lies inside this box)
-        sub = img[y0:y1, x0:x1].copy()  # (`img` may be a view of the caller's tensor)
+        sub = channels_last(planes[:, y0:y1, x0:x1])  # (a copy: `planes` may be a view of the caller's tensor)
         sub[ry - y0, rx - x0] = own
         k = inside[y0:y1, x0:x1].astype(np.float32)
         num = cv2.blur(sub * per_channel(k), (2 * r + 3, 2 * r + 3))
