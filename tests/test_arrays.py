@@ -14,6 +14,7 @@ from kfvton._arrays import (
     channel_sum,
     channels_first,
     channels_last,
+    nonzero_yx,
     per_channel,
     take,
 )
@@ -100,6 +101,16 @@ def test_channels_last_and_first_are_the_transposed_copies() -> None:
         back = channels_first(out[None])
         assert back.flags.c_contiguous and np.array_equal(back[0], planes)
         assert np.array_equal(back, torch.from_numpy(out[None]).permute(0, 3, 1, 2).contiguous().numpy())
+
+
+def test_nonzero_yx_is_numpys_nonzero() -> None:
+    """`nonzero_yx` returns NumPy's 2-D nonzero arrays (values, dtype, row-major order) for sparse, dense, empty,
+    strided and non-bool masks."""
+    rng = np.random.default_rng(0)
+    noise = rng.random((37, 29))
+    for mask in (noise < 0.05, noise < 0.7, noise > 2, (noise < 0.3)[::2, 3:], (noise * 4).astype(np.uint8)):
+        for got, expected in zip(nonzero_yx(mask), np.nonzero(mask), strict=True):
+            assert got.dtype == expected.dtype and np.array_equal(got, expected)
 
 
 def test_per_channel_weighs_as_the_broadcast() -> None:

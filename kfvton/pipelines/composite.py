@@ -111,6 +111,7 @@ from .._arrays import (
     channels_last,
     every_masked,
     mask_box,
+    nonzero_yx,
     per_channel,
     take,
 )
@@ -524,7 +525,7 @@ def _fit_to_body(
         d_gar, labels = cv2.distanceTransformWithLabels(
             (~broad).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
         )
-        by, bx = np.nonzero(broad)  # (label k - 1 is the k-th broad pixel in this order)
+        by, bx = nonzero_yx(broad)  # (label k - 1 is the k-th broad pixel in this order)
         # sideways (sleeve and side-seam widths follow the body; the neckline and the hem keep the garment's own
         # design): the outline's normal, from the blurred outline (the nearest pixel's direction saws along a
         # slanted edge), points more across than up or down; in the shoulder zone (above `zone_y`) up too, except
@@ -580,7 +581,7 @@ def _fit_to_body(
         tex = push_pull(g_c, _main_colour(g_c, seed, grow, reach))
         # the garment's own texture mirrored across its outline where the mirror point lies on it (a knit or a
         # print continues; the smooth fill only where the mirror falls off the garment)
-        gy_, gx_ = np.nonzero(grow)
+        gy_, gx_ = nonzero_yx(grow)
         k = np.clip(labels[gy_, gx_] - 1, 0, len(by) - 1)
         my = np.clip(2 * by[k] - gy_ + np.sign(by[k] - gy_) * 6, 0, broad.shape[0] - 1)
         mx = np.clip(2 * bx[k] - gx_ + np.sign(bx[k] - gx_) * 6, 0, broad.shape[1] - 1)
@@ -611,7 +612,7 @@ def _fit_to_body(
         rim = cov & ~seed & (cv2.dilate(grow.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0)
         # where its colour is not that line (within the limit the mirror uses: a print's own two tones) it stays
         # (replaced by the smooth fill, a print's rim was a flat grey strip along the band's inner edge)
-        ry_, rx_ = np.nonzero(rim)
+        ry_, rx_ = nonzero_yx(rim)
         own = g_c[ry_, rx_]
         rim_limit = np.maximum(MIRROR_COLOUR, MIRROR_SPREAD * spread_small[ry_ // FILL_SCALE, rx_ // FILL_SCALE])
         stays = channel_sum(np.abs(own - tex[ry_, rx_])) < rim_limit

@@ -22,6 +22,7 @@ from .._arrays import (
     channels_last,
     every_masked,
     mask_box,
+    nonzero_yx,
     per_channel,
 )
 from ..keypoints.pairs import KeypointPairs
@@ -321,7 +322,7 @@ def _blend_into_skin(
     # (the real skin's own low frequencies from skin pixels only: not the old sleeve's colour across the border)
     # (blurred at the ramp's pixels only, `blur_at`: the same values, a third of the crop's blurs)
     real = skin.astype(np.float32)
-    ys, xs = np.nonzero(ramp > 0)
+    ys, xs = nonzero_yx(ramp > 0)
     own = blur_at(c.img * per_channel(real), sigma, ys, xs) / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
     shift = blur_at(fill, sigma, ys, xs) - own
     fill = fill.astype(np.float32)  # (a copy)
@@ -677,7 +678,7 @@ def _arm_widths(
     if not (ok[2] and ok[5]):
         return widths
     sw = float(np.linalg.norm(xy[2] - xy[5]))
-    ys, xs = np.nonzero(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
+    ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
     if sw < 8 or len(xs) == 0:
         return widths
     for a, b in ARM_BONES:
@@ -859,7 +860,7 @@ def _upper_arms_under_sleeves(
     if not (ok[2] and ok[5]):
         return out > 0
     sw = float(np.linalg.norm(xy[2] - xy[5]))
-    ys, xs = np.nonzero(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
+    ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
     for a, b in ((2, 3), (5, 6)):
         length = float(np.linalg.norm(xy[b] - xy[a]))
         if not (ok[a] and ok[b]) or length < 4 or len(xs) == 0:

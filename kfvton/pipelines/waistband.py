@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import blur_at, true_runs
+from .._arrays import blur_at, nonzero_yx, true_runs
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
 from ..preprocess.parse_labels import (
@@ -164,7 +164,7 @@ def continue_lower_garment(
         if not region.any():
             continue
         img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
-        ys, xs = np.nonzero(region)
+        ys, xs = nonzero_yx(region)
         own = img[ys, xs]
         sigma = max(0.5, EDGE_SOFT_PX * h / 1024.0)
         # (outside the region the fill is the image itself: the blur softens only the region's outline to the skin
