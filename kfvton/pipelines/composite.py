@@ -427,7 +427,7 @@ def composite_garment(
             )
         painted, background, gain = rep.paint, rep.background, rep.gain
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
-        garment = garment.clone()
+        garment = garment if fit else garment.clone()  # (the fit's garment is a copy of its own, not the caller's)
         garment[..., rows, cols] = apply_light(garment[..., rows, cols], gain[..., rows, cols], rep.reference)
     hard = alpha
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
@@ -439,7 +439,7 @@ def composite_garment(
         cut_np = (front_cut > 0.5)[:, 0].cpu().numpy().astype(np.uint8)
         behind = torch.from_numpy(np.stack([cv2.dilate(c, kernel) for c in cut_np]) > 0).to(alpha.device)
         alpha = torch.where(behind.unsqueeze(1), hard, alpha)
-    image = torch.lerp(person, garment, alpha).clamp(0, 1)
+    image = torch.lerp(person, garment, alpha).clamp_(0, 1)  # (in place: the lerp's own new tensor)
     refine = _refine_mask(alpha, painted)
     return Composite(
         image=image, alpha=alpha, refine=refine, painted=painted, skin=skin, background=background, shading=gain
