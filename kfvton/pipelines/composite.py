@@ -620,7 +620,9 @@ def _fit_to_body(
         # and the pin-holes left between the two (the warped mask's jagged edge, half-covered pixels)
         closed = cv2.morphologyEx((cov | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)) > 0
         grow |= closed & ~cov
-        g_c[grow | rim] = tex[grow | rim]
+        # (`g_c[grow | rim] = tex[grow | rim]` through flat indices: a 2-D mask over 3 channels took 3x as long)
+        changed = np.flatnonzero(grow | rim)
+        g_c.reshape(-1, 3)[changed] = tex.reshape(-1, 3)[changed]  # (`g_c` is contiguous: its reshape is a view)
         g_out[i, :, y0:y1, x0:x1] = torch.from_numpy(g_c).permute(2, 0, 1)
         a[crop][grow | rim] = 1.0
 

@@ -371,7 +371,7 @@ def _fill_seeds(c: _Crop, skin_colour: np.ndarray, kernels: _Kernels) -> _Seeds:
     near = cv2.dilate(c.old.astype(np.uint8), kernels.reach) > 0
     bg_seed = (cv2.erode(((cc & CODE_BACKGROUND) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
     skin_seed = (cv2.erode(((cc & CODE_SKIN) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
-    skin_seed[skin_seed] = skin_like(c.img[skin_seed], skin_colour)
+    skin_seed[skin_seed] = skin_like(every_masked(c.img, skin_seed, 1), skin_colour)  # (`c.img[skin_seed]`, 3x faster)
     return _Seeds(bg_seed, skin_seed, near)
 
 
@@ -923,7 +923,7 @@ def _near_residue(
     if not band.any():
         return np.zeros(band.shape, bool)
     old_colour = np.median(every_masked(ci, c.old, 7), axis=0)
-    px, under = ci[band], fc[band]
+    px, under = every_masked(ci, band, 1), every_masked(fc, band, 1)  # (`ci[band]`, `fc[band]`)
     to_old = _off_blend(px, old_colour, under)
     residue = np.zeros(band.shape, np.uint8)
     ok = (to_old < RESIDUE_COLOUR) & (to_old < channel_sum(np.abs(px - under)))
