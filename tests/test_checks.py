@@ -80,6 +80,14 @@ class TestCheckLabelMap:
     def test_ok(self):
         check_label_map(torch.arange(20).reshape(1, 4, 5), "parse", 20)
 
+    @pytest.mark.parametrize("bad", [-1, 20])
+    def test_one_label_past_either_end(self, bad):
+        """The min/max fast path lets no label through just outside [0, n_labels)."""
+        parse = torch.arange(20).reshape(1, 4, 5)
+        parse[0, 3, 4] = bad
+        with pytest.raises(ValueError, match=rf"found {bad} in 1 pixels"):
+            check_label_map(parse, "parse", 20)
+
 
 class TestCheckDevice:
     def test_cpu(self):
