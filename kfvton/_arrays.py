@@ -14,8 +14,11 @@ __all__ = [
     "blur_in_box",
     "channel_max",
     "channel_sum",
+    "channels_first",
+    "channels_last",
     "every_masked",
     "mask_box",
+    "nonzero_yx",
     "per_channel",
     "take",
     "to_uint8_hwc",
@@ -87,6 +90,22 @@ def channel_sum(x: np.ndarray) -> np.ndarray:
     return x[..., 0] + x[..., 1] + x[..., 2]
 
 
+def channels_last(planes: np.ndarray) -> np.ndarray:
+    """(C, H, W) -> (H, W, C) C-contiguous copy of `planes`, whatever its strides (a crop of a tensor's NumPy view):
+    OpenCV's merge of the C planes, the same values as `np.ascontiguousarray(planes.transpose(1, 2, 0))`, whose
+    pixel-by-pixel gather (like torch's `permute(1, 2, 0).contiguous()`) took 3-4x as long over a 1024 x 768 photo.
+    Dtypes OpenCV cannot merge (bool, int64) and C outside 2-4: NumPy's copy."""
+    if 2 <= planes.shape[0] <= 4 and planes.dtype in (np.float32, np.float64, np.uint8):
+        return cv2.merge(list(planes))
+    return planes.transpose(1, 2, 0).copy()  # (C order)
+
+
+def channels_first(x: np.ndarray) -> np.ndarray:
+    """(..., H, W, C) -> (..., C, H, W) C-contiguous copy: NumPy's copy of the transposed view, the same values as
+    torch's `permute(..., 3, 1, 2).contiguous()` in under half its time on a 1024 x 768 image."""
+    return np.moveaxis(x, -1, -3).copy()  # (C order)
+
+
 def mask_box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
     """(y0, y1, x0, x1) of the True pixels of `mask` (H, W) bool grown by `margin` pixels, inside the image."""
     rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
@@ -97,6 +116,13 @@ def mask_box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
         max(0, int(cols[0]) - margin),
         min(w, int(cols[-1]) + 1 + margin),
     )
+
+
+def nonzero_yx(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.nonzero(mask)` of an (H, W) array: (rows (n,), columns (n,)) int64 of its non-zero pixels in row-major
+    order, the same arrays, from their flat indices: NumPy's 2-D nonzero took 1.3x (a solid garment) to 12x (a thin
+    rim or band) as long on a 1024 x 768 mask, 18-28 ms of a try-on."""
+    return np.divmod(np.flatnonzero(mask), mask.shape[1])
 
 
 def per_channel(x: np.ndarray, channels: int = 3) -> np.ndarray:

@@ -5,6 +5,7 @@ Each helper raises before any heavy work, with a message naming the argument, wh
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Collection, Sequence
 from pathlib import Path
@@ -60,10 +61,14 @@ def check_finite(x: Tensor, name: str) -> None:
 
 def _check_unit_range(x: Tensor, name: str, what: str) -> None:
     """Finite values in [0, 1] (up to `_RANGE_SLACK`); a 0..255 or -1..1 tensor is named as such."""
-    check_finite(x, name)
     if x.numel() == 0:
+        check_finite(x, name)
         return
+    # (one pass: a NaN makes both extremes NaN and an infinity is one of them, so finite extremes mean finite
+    # values; `check_finite`'s own sum first was a second pass over every image a try-on checks, a dozen per call)
     lo, hi = (float(v) for v in torch.aminmax(x.detach()))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        check_finite(x, name)  # (raises, counting the NaN and inf values)
     if lo < -_RANGE_SLACK or hi > 1.0 + _RANGE_SLACK:
         hint = " (values 0..255? divide by 255)" if hi > 2.0 else " (values -1..1? map them with (x + 1) / 2)"
         raise ValueError(f"{name}: expected {what} values in [0, 1], got values in [{lo:.4g}, {hi:.4g}]{hint}")
@@ -109,6 +114,9 @@ def check_label_map(parse: object, name: str, n_labels: int) -> None:
         raise TypeError(f"{name}: expected an int64 label map, got dtype {parse.dtype}")
     if parse.numel() == 0:
         return
+    lo, hi = (int(v) for v in torch.aminmax(parse))
+    if lo >= 0 and hi < n_labels:
+        return  # (one pass for the common case: the out-of-range mask and its gather took 5x as long)
     bad = parse[(parse < 0) | (parse >= n_labels)]
     if bad.numel():
         found = torch.unique(bad).tolist()

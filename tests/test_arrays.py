@@ -7,7 +7,17 @@ import numpy as np
 import pytest
 import torch
 
-from kfvton._arrays import blur_at, blur_in_box, channel_max, channel_sum, per_channel, take
+from kfvton._arrays import (
+    blur_at,
+    blur_in_box,
+    channel_max,
+    channel_sum,
+    channels_first,
+    channels_last,
+    nonzero_yx,
+    per_channel,
+    take,
+)
 
 
 def test_blur_at_is_the_full_blur_at_those_pixels():
@@ -68,6 +78,39 @@ def test_channel_max_is_numpys_max() -> None:
         assert np.array_equal(channel_max(view), view.max(-1))
     four = rng.random((10, 4))
     assert np.array_equal(channel_max(four), four.max(-1))
+
+
+def test_channels_last_and_first_are_the_transposed_copies() -> None:
+    """`channels_last` of (C, H, W) planes (a strided crop of a tensor's view, 3 and 4 channels through OpenCV's merge;
+    1 channel, bool and int64 through NumPy) is the C-contiguous (H, W, C) copy, and `channels_first` turns (B, H, W,
+    C) back; both bit-identical to torch's permuted copies and independent of their input's memory."""
+    rng = np.random.default_rng(0)
+    frame = torch.from_numpy(rng.random((1, 4, 50, 40), dtype=np.float32))
+    for planes in (
+        frame[0, :3, 5:47, 3:31].numpy(),
+        frame[0, :, ::2, 1:].numpy(),
+        frame[0, :1].numpy(),
+        frame[0, :3].numpy().astype(np.float64),
+        frame[0, :3].numpy() > 0.5,
+        (frame[0, :2] * 100).numpy().astype(np.int64),
+    ):
+        out = channels_last(planes)
+        expected = torch.from_numpy(planes).permute(1, 2, 0).contiguous().numpy()
+        assert out.flags.c_contiguous and out.dtype == planes.dtype and out.shape == expected.shape
+        assert np.array_equal(out, expected) and not np.shares_memory(out, planes)
+        back = channels_first(out[None])
+        assert back.flags.c_contiguous and np.array_equal(back[0], planes)
+        assert np.array_equal(back, torch.from_numpy(out[None]).permute(0, 3, 1, 2).contiguous().numpy())
+
+
+def test_nonzero_yx_is_numpys_nonzero() -> None:
+    """`nonzero_yx` returns NumPy's 2-D nonzero arrays (values, dtype, row-major order) for sparse, dense, empty,
+    strided and non-bool masks."""
+    rng = np.random.default_rng(0)
+    noise = rng.random((37, 29))
+    for mask in (noise < 0.05, noise < 0.7, noise > 2, (noise < 0.3)[::2, 3:], (noise * 4).astype(np.uint8)):
+        for got, expected in zip(nonzero_yx(mask), np.nonzero(mask), strict=True):
+            assert got.dtype == expected.dtype and np.array_equal(got, expected)
 
 
 def test_per_channel_weighs_as_the_broadcast() -> None:

@@ -29,6 +29,15 @@ class TestCheckImage:
         with pytest.raises(ValueError, match="person: expected finite values, got 1 NaN or inf of 192"):
             check_image(x, "person")
 
+    @pytest.mark.parametrize("bad", [(float("-inf"),), (float("inf"), float("nan")), (float("nan"), float("-inf"))])
+    def test_non_finite_found_from_the_extremes(self, bad):
+        """The range check's one min/max pass must catch any NaN or infinity (and count them), wherever they lie."""
+        x = torch.rand(1, 3, 8, 8)
+        for k, value in enumerate(bad):
+            x[0, k, 7 - k, 3] = value
+        with pytest.raises(ValueError, match=f"person: expected finite values, got {len(bad)} NaN or inf of 192"):
+            check_image(x, "person")
+
     def test_0_255_named_with_its_range(self):
         with pytest.raises(
             ValueError, match=r"garment: expected image values in \[0, 1\], got values in \[0, 255\].*255"
@@ -70,6 +79,14 @@ class TestCheckLabelMap:
 
     def test_ok(self):
         check_label_map(torch.arange(20).reshape(1, 4, 5), "parse", 20)
+
+    @pytest.mark.parametrize("bad", [-1, 20])
+    def test_one_label_past_either_end(self, bad):
+        """The min/max fast path lets no label through just outside [0, n_labels)."""
+        parse = torch.arange(20).reshape(1, 4, 5)
+        parse[0, 3, 4] = bad
+        with pytest.raises(ValueError, match=rf"found {bad} in 1 pixels"):
+            check_label_map(parse, "parse", 20)
 
 
 class TestCheckDevice:

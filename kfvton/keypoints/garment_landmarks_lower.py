@@ -58,6 +58,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .._arrays import nonzero_yx
 from .._checks import check_shape
 from .garment_landmarks import GARMENT_LANDMARKS, _binary_masks, _profile_extremes, detect_garment_landmarks
 
@@ -279,8 +280,10 @@ def _side_gap_rows(piece: np.ndarray, box: tuple[int, int, int, int]) -> int:
     min_gap, cx = max(2, int(GAP_MIN * width)), 0.5 * (x0 + x1)
     background = np.pad(piece[y0 + int(0.3 * height) : y1 + 1] == 0, ((0, 0), (1, 1)), constant_values=False)
     edges = np.diff(background.astype(np.int8), axis=1)
-    rows, starts = np.nonzero(edges == 1)  # each background run's first column (padded frame: + 1) ...
-    _, ends = np.nonzero(edges == -1)  # ... and the column after its last, in the same row-major order
+    # each background run's first column (padded frame: + 1) and the column after its last: padded with garment on
+    # both sides, every row's changes alternate start, end, start, ..., so in row-major order they pair up
+    rows, cols = nonzero_yx(edges)
+    rows, starts, ends = rows[0::2], cols[0::2], cols[1::2]
     inside = (starts > 0) & (ends < piece.shape[1])  # not the background left or right of the garment
     gap = ends - starts + 1  # as the distance between the garment pixels on either side
     centre = 0.5 * (starts - 1 + ends)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS
+from .._arrays import LUMA_WEIGHTS, nonzero_yx
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_TPS
 from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pairs, warp_from_points
@@ -236,7 +236,7 @@ def _close_seams_cv2(image: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
         raised = closed > m + 1e-3
         if not raised.any():
             continue
-        ys, xs = np.nonzero(raised)
+        ys, xs = nonzero_yx(raised)
         img = image[i].detach().float().numpy()  # (3, H, W)
         weight = np.zeros(len(ys), np.float32)
         summed = np.zeros((3, len(ys)), np.float32)
@@ -375,7 +375,7 @@ def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
         rest = (m & (1 - torso_poly)).astype(np.uint8)
         count, labels = cv2.connectedComponents(rest, connectivity=8)
         sleeves = np.zeros((2, h, w), np.uint8)
-        ys, xs = np.nonzero(rest) if count >= 2 else (None, None)  # (once for both cuffs: a full-frame pass)
+        ys, xs = nonzero_yx(rest) if count >= 2 else (None, None)  # (once for both cuffs: a full-frame pass)
         for k, side in enumerate(("right", "left")):
             o, n = idx[f"sleeve_{side}_outer"], idx[f"sleeve_{side}_inner"]
             if not (ok[i, o] and ok[i, n]) or count < 2:

@@ -18,8 +18,11 @@ from .._arrays import (
     blur_at,
     blur_in_box,
     channel_sum,
+    channels_first,
+    channels_last,
     every_masked,
     mask_box,
+    nonzero_yx,
     per_channel,
 )
 from ..keypoints.pairs import KeypointPairs
@@ -220,7 +223,7 @@ def repaint_freed(
     object held against the old clothes stays (`_far_residue`)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
-    img_all = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()
+    planes_all = person.detach().float().cpu().numpy()
     new_all = garment.detach().float().permute(0, 2, 3, 1).cpu().numpy()
     codes_np = codes.cpu().numpy()
     legs_np = legs.cpu().numpy()
@@ -243,9 +246,9 @@ def repaint_freed(
         if not old_full.any():
             continue
         box = shading_box(old_full)
-        # (the crop copied contiguous once: `img_all` is a channels-last view of the person, and each OpenCV call and
-        # strided NumPy pass over the crop paid for that again)
-        crop = np.ascontiguousarray(img_all[i][box])
+        # (the crop copied channels last and contiguous once: each OpenCV call and strided NumPy pass over a
+        # channels-last view paid for that again)
+        crop = channels_last(planes_all[i][:, box[0], box[1]])
         c = _Crop(crop, codes_np[i][box], old_full[box], covered_all[i][box], (box[0].start, box[1].start))
         if shading:
             light = c.old & ~_between_legs(legs_np[i][box])
@@ -287,8 +290,7 @@ def repaint_freed(
         weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
-        t = torch.from_numpy(array)
-        t = t.permute(0, 3, 1, 2).contiguous() if t.ndim == 4 else t.unsqueeze(1)  # (as in `_fit_to_body`)
+        t = torch.from_numpy(channels_first(array)) if array.ndim == 4 else torch.from_numpy(array).unsqueeze(1)
         return t.to(device=person.device, dtype=person.dtype)
 
     ref = torch.from_numpy(reference).to(device=person.device, dtype=person.dtype)
@@ -320,7 +322,7 @@ def _blend_into_skin(
     # (the real skin's own low frequencies from skin pixels only: not the old sleeve's colour across the border)
     # (blurred at the ramp's pixels only, `blur_at`: the same values, a third of the crop's blurs)
     real = skin.astype(np.float32)
-    ys, xs = np.nonzero(ramp > 0)
+    ys, xs = nonzero_yx(ramp > 0)
     own = blur_at(c.img * per_channel(real), sigma, ys, xs) / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
     shift = blur_at(fill, sigma, ys, xs) - own
     fill = fill.astype(np.float32)  # (a copy)
@@ -369,7 +371,7 @@ def _fill_seeds(c: _Crop, skin_colour: np.ndarray, kernels: _Kernels) -> _Seeds:
     near = cv2.dilate(c.old.astype(np.uint8), kernels.reach) > 0
     bg_seed = (cv2.erode(((cc & CODE_BACKGROUND) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
     skin_seed = (cv2.erode(((cc & CODE_SKIN) > 0).astype(np.uint8), kernels.fringe) > 0) & ~near
-    skin_seed[skin_seed] = skin_like(c.img[skin_seed], skin_colour)
+    skin_seed[skin_seed] = skin_like(every_masked(c.img, skin_seed, 1), skin_colour)  # (`c.img[skin_seed]`, 3x faster)
     return _Seeds(bg_seed, skin_seed, near)
 
 
@@ -676,7 +678,7 @@ def _arm_widths(
     if not (ok[2] and ok[5]):
         return widths
     sw = float(np.linalg.norm(xy[2] - xy[5]))
-    ys, xs = np.nonzero(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
+    ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
     if sw < 8 or len(xs) == 0:
         return widths
     for a, b in ARM_BONES:
@@ -858,7 +860,7 @@ def _upper_arms_under_sleeves(
     if not (ok[2] and ok[5]):
         return out > 0
     sw = float(np.linalg.norm(xy[2] - xy[5]))
-    ys, xs = np.nonzero(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
+    ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
     for a, b in ((2, 3), (5, 6)):
         length = float(np.linalg.norm(xy[b] - xy[a]))
         if not (ok[a] and ok[b]) or length < 4 or len(xs) == 0:
@@ -921,7 +923,7 @@ def _near_residue(
     if not band.any():
         return np.zeros(band.shape, bool)
     old_colour = np.median(every_masked(ci, c.old, 7), axis=0)
-    px, under = ci[band], fc[band]
+    px, under = every_masked(ci, band, 1), every_masked(fc, band, 1)  # (`ci[band]`, `fc[band]`)
     to_old = _off_blend(px, old_colour, under)
     residue = np.zeros(band.shape, np.uint8)
     ok = (to_old < RESIDUE_COLOUR) & (to_old < channel_sum(np.abs(px - under)))

@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import blur_at, true_runs
+from .._arrays import blur_at, nonzero_yx, true_runs
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
 from ..preprocess.parse_labels import (
@@ -164,7 +164,7 @@ def continue_lower_garment(
         if not region.any():
             continue
         img = image[i].detach().float().permute(1, 2, 0).cpu().numpy()
-        ys, xs = np.nonzero(region)
+        ys, xs = nonzero_yx(region)
         own = img[ys, xs]
         sigma = max(0.5, EDGE_SOFT_PX * h / 1024.0)
         # (outside the region the fill is the image itself: the blur softens only the region's outline to the skin
@@ -283,7 +283,8 @@ def cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None
     rows = torch.arange(alpha.shape[-2], device=alpha.device, dtype=torch.float32).reshape(1, 1, -1, 1)
     below = rows > waistband.to(alpha.device, torch.float32)[:, None, None, :]
     if sleeves is not None:
-        below = below & ~sleeves.to(alpha.device).any(1, keepdim=True)
+        sleeves = sleeves.to(alpha.device)
+        below = below & ~(sleeves[:, 0] | sleeves[:, 1]).unsqueeze(1)  # (either sleeve: `any(1)` took 10x as long)
     return torch.where(below, torch.zeros((), dtype=alpha.dtype, device=alpha.device), alpha)
 
 

