@@ -1027,8 +1027,35 @@ INSIDE_COLOUR_PLAIN = 4.0
 INSIDE_COLOUR_WIDTH = 0.7
 
 
+#: `cut_inside_back`'s `by_shade` (tops): a round neck's opening that the mask fills shows the inside of the back in
+#: shade. Down the collar's centre (a band `INSIDE_COLOUR_BAND` collar widths wide, its median luminance per row),
+#: the front is the plain stretch `ROUND_NECK_MAX` to `ROUND_NECK_MAX` + `SHADE_FRONT` collar widths under the mask's
+#: first row there (its 10th to 90th percentile within `SHADE_PLAIN`); the inside runs from within `SHADE_START`
+#: collar widths of that first row to the last row darker than the front's median less `SHADE_CLEAR` above
+#: `ROUND_NECK_MAX`, at least `SHADE_DEPTH` collar widths, dark on `SHADE_SHARE` of its rows and its median under
+#: `INSIDE_BACK_DARK` of the front's (a ringer's thin contrasting rib is no inside). Flat photos (the sheets' unseen
+#: garments): a white tee's grey inside 0.6-0.83 over a 0.97 front, 0.55 collar widths deep; a red tee's dark inside
+#: 0.11-0.23 over 0.37, 0.25 deep; a black tee's inside is as black as its front and stays.
+SHADE_FRONT = 0.3
+SHADE_PLAIN = 0.12
+SHADE_CLEAR = 0.08
+SHADE_START = 0.15
+SHADE_DEPTH = 0.2
+SHADE_SHARE = 0.7
+#: ... and of the front's chromaticity (`_chromaticity_gap` under this): a blue or navy rib on a white front is over
+#: 0.25 off (r, g of (0.1, 0.3, 0.8) against white's thirds), a red tee's inside in deep shade 0.14 (its chromaticity
+#: drifts towards grey at 0.1 luminance), a white tee's grey inside 0.02, a red print under a white band 0.5.
+SHADE_HUE = 0.2
+
+
 def cut_inside_back(
-    garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, *, by_colour: bool = False, scoop: bool = False
+    garment: Tensor,
+    mask: Tensor,
+    landmarks: GarmentLandmarks,
+    *,
+    by_colour: bool = False,
+    by_shade: bool = False,
+    scoop: bool = False,
 ) -> Tensor:
     """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
     through the neck opening of a flat photo, above the front neckline.
@@ -1049,6 +1076,9 @@ def cut_inside_back(
         landmarks: their landmarks (collar_left, collar_right, collar_center).
         by_colour: where neither finds an inside, also an inside of any colour in a neck opening the mask fills
             (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck).
+        by_shade: where neither finds an inside, also an inside in shade over a plain front in a round neck opening
+            the mask fills (`_inside_by_shade`; tops: a white tee's grey inside, read as its front, sat the new
+            collar at the neck joint with the inside over the neck).
         scoop: sleeveless garments, whose "collar sides" are their neckline's corners: only an inside of the front's
             fabric that the garment's edges close all around (`_inside_between_wings`'s `scoop`); the dark-run
             check read a one-shoulder dress's top band (Dress Code 020714) as an inside.
@@ -1078,6 +1108,8 @@ def cut_inside_back(
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
+        if cut is None and by_shade:
+            cut = _inside_by_shade(img, mk, pts[ir, :2], pts[il, :2])
         if cut is None:  # the inside already gone from the mask (`drop_inner_back`): the band over its opening
             cut = _band_over_opening(mk, pts[ir, :2], pts[il, :2], cc)
         if cut is not None:
@@ -1126,10 +1158,66 @@ def _inside_by_colour(
         return None
     if len(clear) < int(INSIDE_COLOUR_CLEAR * cw) or (clear > INSIDE_COLOUR_DIFF).any():
         return None
+    return _round_neckline_cut(mask, right, left, y_top + end + 1)  # (the front's first row at the centre)
+
+
+def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray) -> np.ndarray | None:
+    """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_shade`), or None: the mask above the round
+    neckline (`_round_neckline_cut`) whose middle is the first front row under an inside in shade (`SHADE_*`) down
+    the collar's centre."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    xm, half = int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
+    y_start = max(0, int(min(float(right[1]), float(left[1]))) - 2)
+    if cw < 8 or not 0 <= xm < w or y_start >= h or not mask[y_start:, xm].any():
+        return None
+    top = y_start + int(np.argmax(mask[y_start:, xm]))  # the mask's first row at the centre (under a back's dip)
+    reach, end_front = int(ROUND_NECK_MAX * cw), int((ROUND_NECK_MAX + SHADE_FRONT) * cw)
+    if top + end_front > h:
+        return None
+    cols = slice(max(0, xm - half), min(w, xm + half + 1))
+    rgb = cv2.GaussianBlur(img[top : top + end_front, cols], (0, 0), 1.5)
+    luma = rgb @ np.array(LUMA_WEIGHTS, np.float32)
+    inside = mask[top : top + end_front, cols]
+    if (inside.sum(axis=1) < half).any():
+        return None  # the centre band leaves the garment: no round front under the collar
+    rows = np.array([np.median(luma[k][inside[k]]) for k in range(len(luma))])
+    front = rows[reach:]
+    level = float(np.median(front))
+    if np.percentile(front, 90) - np.percentile(front, 10) > SHADE_PLAIN:
+        return None  # a print or a seam under the neck: no plain front to tell an inside from
+    dark = rows[:reach] < level - SHADE_CLEAR
+    if not dark.any():
+        return None
+    first, end = int(np.argmax(dark)), int(np.nonzero(dark)[0][-1]) + 1
+    if first > SHADE_START * cw or end < SHADE_DEPTH * cw or dark[first:end].mean() < SHADE_SHARE:
+        return None
+    if np.median(rows[first:end]) >= INSIDE_BACK_DARK * level:
+        return None
+    if _chromaticity_gap(rgb[first:end][inside[first:end]], rgb[reach:][inside[reach:]]) > SHADE_HUE:
+        return None  # another colour than the front's in shade: a contrasting rib or trim, part of the collar
+    return _round_neckline_cut(mask, right, left, top + end)
+
+
+def _chromaticity_gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Sum of |differences| of the median chromaticities (r, g over r + g + b) of the colours `a` (N, 3) and `b`
+    (M, 3): shade changes a fabric's luminance, not its chromaticity."""
+
+    def chroma(px: np.ndarray) -> np.ndarray:
+        return np.median(px[:, :2] / np.maximum(px.sum(axis=1, keepdims=True), 1e-3), axis=0)
+
+    return float(np.abs(chroma(a) - chroma(b)).sum())
+
+
+def _round_neckline_cut(mask: np.ndarray, right: np.ndarray, left: np.ndarray, bottom: float) -> np.ndarray | None:
+    """(H, W) bool: the `mask` (H, W) bool above a round neckline whose middle is row `bottom` and that rises to the
+    collar sides' (`right`, `left` (2,) x, y) height `INSIDE_COLOUR_WIDTH` of the collar width across (a parabola),
+    and on, rising, out to the collar sides; None when that cuts nothing."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
     (xr, yr), (xl, yl) = sorted(((float(right[0]), float(right[1])), (float(left[0]), float(left[1]))))
     xs = np.arange(w, dtype=np.float64)
     t = (xs - (xr + xl) / 2) / (INSIDE_COLOUR_WIDTH * cw / 2)
-    bottom = y_top + end + 1  # the front's first row at the centre
     # past |t| = 1 the parabola rises on over the back collar's band and meets its top: the cut tapers off there
     # (ended square at |t| = 1, the band's corner above the collar sides' height stayed, a notch by the neck)
     neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * t**2
