@@ -18,9 +18,11 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        with `sleeves` (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie,
        but for the other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff);
        the neck (label 10) stays in front of the garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH`
-       collar widths under the collar targets); old-clothes pixels there (and `NECK_WIDER` beyond the collar's ends)
-       like the skin and joined to the neck or the face are neck (`_old_to_neck`: an estimated parse map's strip of neck
-       beside a white collar). Without a parse map nothing is kept in front.
+       collar widths under the collar targets, no deeper than the garment's own front neckline under its opening:
+       an old V's chest skin, called neck, does not cut a V into a crew neck's collar); old-clothes pixels there
+       (and `NECK_WIDER` beyond the collar's ends) like the skin and joined to the neck or the face are neck
+       (`_old_to_neck`: an estimated parse map's strip of neck beside a white collar). Without a parse map nothing
+       is kept in front.
     2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
@@ -264,6 +266,11 @@ NECK_DEPTH = 0.45
 #: Old-clothes pixels like the skin and joined to the neck are neck (`_old_to_neck`) above the collar curve and up
 #: to this many collar widths beyond its ends (a neck is about as wide as a crew neck's opening).
 NECK_WIDER = 0.25
+#: A warped garment's neck opening under the collar line is its front neckline (`_neck_zone`) when at least this many
+#: collar widths deep at the middle: a back neckline left in dips under its collar sides by less (unseen tees, none
+#: cut: 0.05-0.09; worn, VITON-HD 00006's black inside over the neck cost box SSIM 0.872 -> 0.845), a cut crew neck's
+#: front sits lower (half its flat depth, `place_front_neckline`: 0.12-0.3).
+FRONT_MIN = 0.1
 #: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
 #: of the largest's area) give no light (`_between_legs`).
 LEG_LABELS = (16, 17)
@@ -1202,12 +1209,14 @@ def _neck_zone(
 def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, down: np.ndarray) -> float:
     """Pixels along `down` (2,) (the unit vector down the body) from the middle of the collar line (`right` ->
     `left` (2,) x, y targets) to the front neckline of the garment `mask` (H, W) bool (`front_neckline_row`: the
-    first garment row under its neck opening), >= 0; inf without an opening there."""
+    first garment row under its neck opening); inf without an opening there, or one under `FRONT_MIN` collar widths
+    deep (the dip of a back neckline nothing was cut from: its inside still covers the neck's base)."""
     found = front_neckline_row(mask, torch.from_numpy(left), torch.from_numpy(right))
     if found is None:
         return float("inf")
     x, _, front = found
-    return max(0.0, float((np.array([x, front], np.float64) - (left + right) / 2) @ down))
+    depth = float((np.array([x, front], np.float64) - (left + right) / 2) @ down)
+    return depth if depth >= FRONT_MIN * float(np.linalg.norm(left - right)) else float("inf")
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:

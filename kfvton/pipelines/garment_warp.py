@@ -1034,18 +1034,19 @@ INSIDE_COLOUR_WIDTH = 0.7
 #: collar widths of that first row to the last row darker than the front's median less `SHADE_CLEAR` above
 #: `ROUND_NECK_MAX`, at least `SHADE_DEPTH` collar widths, dark on `SHADE_SHARE` of its rows and its median under
 #: `INSIDE_BACK_DARK` of the front's (a ringer's thin contrasting rib is no inside). Flat photos (the sheets' unseen
-#: garments): a white tee's grey inside 0.6-0.83 over a 0.97 front, 0.55 collar widths deep; a red tee's dark inside
-#: 0.11-0.23 over 0.37, 0.25 deep; a black tee's inside is as black as its front and stays.
+#: garments): a white tee's grey inside 0.6-0.83 over a 0.97 front, 0.55 collar widths deep, its print a collar width
+#: under the collar (where `_inside_back` reads the front's level: it found no inside); a black tee's inside is as
+#: black as its front and stays; a ringer's two ribs over each other are thinner than `SHADE_DEPTH`.
 SHADE_FRONT = 0.3
 SHADE_PLAIN = 0.12
 SHADE_CLEAR = 0.08
 SHADE_START = 0.15
 SHADE_DEPTH = 0.2
 SHADE_SHARE = 0.7
-#: ... and of the front's chromaticity (`_chromaticity_gap` under this): a blue or navy rib on a white front is over
-#: 0.25 off (r, g of (0.1, 0.3, 0.8) against white's thirds), a red tee's inside in deep shade 0.14 (its chromaticity
-#: drifts towards grey at 0.1 luminance), a white tee's grey inside 0.02, a red print under a white band 0.5.
-SHADE_HUE = 0.2
+#: ... and of the front's fabric in shade: its chromaticity at most `SHADE_HUE` off the segment from the front's to
+#: grey's (`_off_shade`). A white tee's grey inside is 0.02 off, a light blue rib (0.35, 0.55, 0.9) on a white front
+#: 0.17, a navy one 0.33, a red print under a white band 0.5; a red tee's dark inside, 0.14 off, is left.
+SHADE_HUE = 0.1
 
 
 def cut_inside_back(
@@ -1164,7 +1165,7 @@ def _inside_by_colour(
 def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_shade`), or None: the mask above the round
     neckline (`_round_neckline_cut`) whose middle is the first front row under an inside in shade (`SHADE_*`) down
-    the collar's centre."""
+    the collar's centre, and above the rest of that shade between the collar sides (`_shade_beside`)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     xm, half = int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
@@ -1194,19 +1195,50 @@ def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left:
         return None
     if np.median(rows[first:end]) >= INSIDE_BACK_DARK * level:
         return None
-    if _chromaticity_gap(rgb[first:end][inside[first:end]], rgb[reach:][inside[reach:]]) > SHADE_HUE:
+    if _off_shade(rgb[first:end][inside[first:end]], rgb[reach:][inside[reach:]]) > SHADE_HUE:
         return None  # another colour than the front's in shade: a contrasting rib or trim, part of the collar
-    return _round_neckline_cut(mask, right, left, top + end)
+    cut = _round_neckline_cut(mask, right, left, top + end)
+    shade = _shade_beside(img, mask, right, left, top + (first + end) // 2, top + end, level - SHADE_CLEAR)
+    return shade if cut is None else cut | shade
 
 
-def _chromaticity_gap(a: np.ndarray, b: np.ndarray) -> float:
-    """Sum of |differences| of the median chromaticities (r, g over r + g + b) of the colours `a` (N, 3) and `b`
-    (M, 3): shade changes a fabric's luminance, not its chromaticity."""
+def _shade_beside(
+    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, seed_y: int, end_y: int, below: float
+) -> np.ndarray:
+    """(H, W) bool: in the columns between the collar sides (`right`, `left` (2,) x, y), the `mask` (H, W) bool down
+    to the lowest pixel, above row `end_y`, of the region darker than `below` (luminance of `img` (H, W, 3)) joined
+    to the centre column's pixel at row `seed_y`: the corners of a U-shaped inside, which the round neckline's
+    parabola leaves (grey corners either side of a white tee's raised front)."""
+    h, w = mask.shape
+    x0, x1 = sorted((int(round(float(right[0]))), int(round(float(left[0])))))
+    x0, x1, y0 = max(0, x0), min(w, x1 + 1), max(0, int(min(float(right[1]), float(left[1]))) - 2)
+    out = np.zeros((h, w), bool)
+    if x1 - x0 < 3 or end_y - y0 < 3:
+        return out
+    luma = cv2.GaussianBlur(img[y0:end_y, x0:x1], (0, 0), 1.5) @ np.array(LUMA_WEIGHTS, np.float32)
+    dark = ((luma < below) & mask[y0:end_y, x0:x1]).astype(np.uint8)
+    _, comp = cv2.connectedComponents(dark, connectivity=4)
+    label = comp[int(np.clip(seed_y - y0, 0, end_y - y0 - 1)), (x1 - x0) // 2]
+    if label == 0:
+        return out
+    rows = np.arange(end_y - y0)[:, None]
+    lowest = np.where(comp == label, rows, -1).max(axis=0)  # per column, the region's lowest row (-1: none)
+    out[y0:end_y, x0:x1] = (rows <= lowest[None, :]) & mask[y0:end_y, x0:x1]
+    return out
+
+
+def _off_shade(inside: np.ndarray, front: np.ndarray) -> float:
+    """How far (sum of |differences|) the median chromaticity (r, g over r + g + b) of the colours `inside` (N, 3)
+    lies from the segment between grey's and that of the colours `front` (M, 3): the front's fabric in shade has
+    its chromaticity or one nearer grey (a shadow's light is greyer), a contrasting rib another one."""
 
     def chroma(px: np.ndarray) -> np.ndarray:
         return np.median(px[:, :2] / np.maximum(px.sum(axis=1, keepdims=True), 1e-3), axis=0)
 
-    return float(np.abs(chroma(a) - chroma(b)).sum())
+    grey = np.full(2, 1.0 / 3.0)
+    a, b = chroma(inside) - grey, chroma(front) - grey
+    t = float(np.clip(a @ b / max(float(b @ b), 1e-9), 0.0, 1.0))
+    return float(np.abs(a - t * b).sum())
 
 
 def _round_neckline_cut(mask: np.ndarray, right: np.ndarray, left: np.ndarray, bottom: float) -> np.ndarray | None:
