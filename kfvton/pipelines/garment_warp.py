@@ -1205,13 +1205,15 @@ def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left:
 def _shade_beside(
     img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, seed_y: int, end_y: int, below: float
 ) -> np.ndarray:
-    """(H, W) bool: in the columns between the collar sides (`right`, `left` (2,) x, y), the `mask` (H, W) bool down
-    to the lowest pixel, above row `end_y`, of the region darker than `below` (luminance of `img` (H, W, 3)) joined
-    to the centre column's pixel at row `seed_y`: the corners of a U-shaped inside, which the round neckline's
-    parabola leaves (grey corners either side of a white tee's raised front)."""
+    """(H, W) bool: in the columns between the collar sides (`right`, `left` (2,) x, y) and `INSIDE_BACK_WIDER`
+    collar widths beyond each, the `mask` (H, W) bool down to the lowest pixel, above row `end_y`, of the region
+    darker than `below` (luminance of `img` (H, W, 3)) joined to the centre column's pixel at row `seed_y`: the
+    corners of a U-shaped inside, which the round neckline's parabola leaves (grey corners either side of a white
+    tee's raised front)."""
     h, w = mask.shape
     x0, x1 = sorted((int(round(float(right[0]))), int(round(float(left[0])))))
-    x0, x1, y0 = max(0, x0), min(w, x1 + 1), max(0, int(min(float(right[1]), float(left[1]))) - 2)
+    wider = int(INSIDE_BACK_WIDER * (x1 - x0))  # (the collar sides may sit inside the opening's ends)
+    x0, x1, y0 = max(0, x0 - wider), min(w, x1 + 1 + wider), max(0, int(min(float(right[1]), float(left[1]))) - 2)
     out = np.zeros((h, w), bool)
     if x1 - x0 < 3 or end_y - y0 < 3:
         return out
