@@ -271,9 +271,6 @@ NECK_WIDER = 0.25
 #: cut: 0.05-0.09; worn, VITON-HD 00006's black inside over the neck cost box SSIM 0.872 -> 0.845), a cut crew neck's
 #: front sits lower (half its flat depth, `place_front_neckline`: 0.12-0.3).
 FRONT_MIN = 0.1
-#: The neck is at most this many collar widths wide (a crew neck's opening and `NECK_WIDER` beyond each end): where
-#: the neck label down the collar's middle is wider, it is the chest an old low neckline bared (`_chest_depth`).
-CHEST_WIDE = 1.5
 #: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
 #: of the largest's area) give no light (`_between_legs`).
 LEG_LABELS = (16, 17)
@@ -406,7 +403,7 @@ def composite_garment(
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (CODE_OLD | CODE_ARM)) > 0))
             if bool(front_neck.any()):  # the neck in front of the garment's back neckline, not of its front
-                zone = _neck_zone(keypoints, b, (h, w), person.device, garment=alpha > 0.5, neck=front_neck)
+                zone = _neck_zone(keypoints, b, (h, w), person.device, garment=alpha > 0.5)
                 keep = keep | (front_neck & zone)
         if sleeves is not None:
             arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
@@ -1170,7 +1167,6 @@ def _neck_zone(
     *,
     wider: float = 0.0,
     garment: Tensor | None = None,
-    neck: Tensor | None = None,
 ) -> Tensor:
     """(B, H, W) bool: where the garment shows its back neckline (the inside of its back, seen through the neck
     opening in a flat photo): above the curve from the collar_right target down `NECK_DEPTH` collar widths at the
@@ -1180,12 +1176,9 @@ def _neck_zone(
     With `garment` (B or 1, 1, H, W) bool, the warped garment's mask: where it has a neck opening under the collar
     line (`front_neckline_row`: its back already cut, `cut_inside_back`), the curve's middle goes no deeper than
     the first garment row under that opening, its front neckline: the neck stays in front of the back only (the
-    skin of an old V or scoop, which an estimated parse map calls neck, cut a V into a new crew neck's collar).
-    With `neck` (B or 1, H, W) bool, the person's neck label: no deeper than where that label, down the middle,
-    widens past `CHEST_WIDE` collar widths (`_chest_depth`: the chest an old low neckline bares, not the neck)."""
+    skin of an old V or scoop, which an estimated parse map calls neck, cut a V into a new crew neck's collar)."""
     h, w = size_hw
     masks = None if garment is None else garment.detach().cpu()
-    necks = None if neck is None else neck.detach().cpu().numpy()
     out = np.zeros((b, h, w), np.uint8)
     if "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
         return torch.zeros((b, h, w), dtype=torch.bool, device=device)
@@ -1204,8 +1197,6 @@ def _neck_zone(
         depth = NECK_DEPTH * width
         if masks is not None:
             depth = min(depth, _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v))
-        if necks is not None:
-            depth = min(depth, _chest_depth(necks[i if necks.shape[0] > 1 else 0], right, left, depth))
         ts = np.linspace(0.0, 1.0, 17)
         curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * depth)[:, None] * v
         top = max(left[1], right[1]) + width  # far enough above: the polygon closes over the head
@@ -1226,27 +1217,6 @@ def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, dow
     x, _, front = found
     depth = float((np.array([x, front], np.float64) - (left + right) / 2) @ down)
     return depth if depth >= FRONT_MIN * float(np.linalg.norm(left - right)) else float("inf")
-
-
-def _chest_depth(neck: np.ndarray, right: np.ndarray, left: np.ndarray, limit: float) -> float:
-    """Rows from the middle of the collar line (`right` -> `left` (2,) x, y targets) down its middle column to the
-    first row, within `limit` rows, where the run of `neck` (H, W) bool pixels through that column is over
-    `CHEST_WIDE` collar widths wide: the chest an old low neckline bared, which an estimated parse map calls neck
-    with the neck; inf without one."""
-    h, w = neck.shape
-    x, y_mid = int(round(float(left[0] + right[0]) / 2)), float(left[1] + right[1]) / 2
-    widest = CHEST_WIDE * float(np.linalg.norm(left - right))
-    if not 0 <= x < w:
-        return float("inf")
-    for y in range(max(0, int(np.ceil(y_mid))), min(h, int(y_mid + limit) + 1)):
-        row = neck[y]
-        if not row[x]:
-            continue
-        lo = x - int(np.argmin(row[x::-1])) if not row[: x + 1].all() else -1
-        hi = x + int(np.argmin(row[x:])) if not row[x:].all() else w
-        if hi - lo - 1 > widest:
-            return y - y_mid
-    return float("inf")
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:

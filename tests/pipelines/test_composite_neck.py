@@ -8,11 +8,9 @@ import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.pipelines.composite import (
-    CHEST_WIDE,
     NECK_DEPTH,
     NECK_LABEL,
     UPPER_LABELS,
-    _chest_depth,
     _codes,
     _neck_zone,
     _old_to_neck,
@@ -148,20 +146,3 @@ def test_neck_zone_stops_at_the_garment_front_neckline():
     torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), full)
     closed[..., 36:42, 40:60] = False  # a back neckline's dip, under FRONT_MIN collar widths: no front
     torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), full)
-
-
-def test_neck_zone_stops_where_the_neck_label_widens_into_a_chest():
-    """A neck label as wide as the neck down to the zone's depth (the old top's crew neck ended there) keeps the
-    full depth; one that widens past `CHEST_WIDE` collar widths 4 rows under the collar line (the chest an old low
-    neckline bared, which an estimated parse map calls neck) stops the zone there."""
-    hw = (120, 100)
-    pairs = _collar_pairs((30.0, 40.0), (70.0, 40.0), hw)
-    neck = torch.zeros(1, *hw, dtype=torch.bool)
-    neck[:, 10:60, 32:68] = True  # 36 px: the neck, under CHEST_WIDE x 40
-    full = _neck_zone(pairs, 1, hw, torch.device("cpu"))
-    torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), neck=neck), full)
-    neck[:, 44:80, 5:95] = True  # 90 px wide from row 44
-    assert 90 > CHEST_WIDE * 40
-    chest = _neck_zone(pairs, 1, hw, torch.device("cpu"), neck=neck)
-    assert int(chest[0, :, 50].nonzero().max()) == 44
-    assert _chest_depth(neck[0].numpy(), np.array([30.0, 40.0]), np.array([70.0, 40.0]), 3.0) == float("inf")
