@@ -1176,7 +1176,9 @@ def _neck_zone(
     With `garment` (B or 1, 1, H, W) bool, the warped garment's mask: where it has a neck opening under the collar
     line (`front_neckline_row`: its back already cut, `cut_inside_back`), the curve's middle goes no deeper than
     the first garment row under that opening, its front neckline: the neck stays in front of the back only (the
-    skin of an old V or scoop, which an estimated parse map calls neck, cut a V into a new crew neck's collar)."""
+    skin of an old V or scoop, which an estimated parse map calls neck, cut a V into a new crew neck's collar). Not
+    for a sleeveless garment (no sleeve targets): its collar sides are its neckline's corners, and what lies under
+    its opening may be the inside of a tank's scoop (the chest stays in front of it)."""
     h, w = size_hw
     masks = None if garment is None else garment.detach().cpu()
     out = np.zeros((b, h, w), np.uint8)
@@ -1195,7 +1197,7 @@ def _neck_zone(
         u = (left - right) / width
         v = np.array([-u[1], u[0]])  # down the body
         depth = NECK_DEPTH * width
-        if masks is not None:
+        if masks is not None and np.isfinite(_sleeve_end_y(keypoints, i, size_hw)):  # (sleeveless: see docstring)
             depth = min(depth, _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v))
         ts = np.linspace(0.0, 1.0, 17)
         curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * depth)[:, None] * v
