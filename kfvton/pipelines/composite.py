@@ -18,9 +18,11 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        with `sleeves` (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie,
        but for the other arm's forearm (`_own_sleeves`: a freed arm no longer notches a longer sleeve's slanted cuff);
        the neck (label 10) stays in front of the garment's back neckline (`_neck_zone`: above a curve `NECK_DEPTH`
-       collar widths under the collar targets); old-clothes pixels there (and `NECK_WIDER` beyond the collar's ends)
-       like the skin and joined to the neck or the face are neck (`_old_to_neck`: an estimated parse map's strip of neck
-       beside a white collar). Without a parse map nothing is kept in front.
+       collar widths under the collar targets, no deeper than the garment's own front neckline under its opening:
+       an old V's chest skin, called neck, does not cut a V into a crew neck's collar); old-clothes pixels there
+       (and `NECK_WIDER` beyond the collar's ends) like the skin and joined to the neck or the face are neck
+       (`_old_to_neck`: an estimated parse map's strip of neck beside a white collar). Without a parse map nothing
+       is kept in front.
     2b. Fit to the body (`fit`, `_fit_to_body`): garment on the background farther than `CLIP_SW` (shoulder
        caps) / `CLIP_SW_BELOW` (below) shoulder widths from the body is cut (no boxy corners or flaps past the
        silhouette), and strips of freed old clothes under `GROW_SW` wide between the garment and the old clothes'
@@ -117,6 +119,7 @@ from .._arrays import (
 )
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
+from ..keypoints.placement import front_neckline_row
 from ..preprocess.colour_regions import connected_to, skin_like
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
 from .body_prior import ARM_BONES, LEG_BONES, body_prior, joints_px
@@ -267,6 +270,11 @@ NECK_DEPTH = 0.45
 #: Old-clothes pixels like the skin and joined to the neck are neck (`_old_to_neck`) above the collar curve and up
 #: to this many collar widths beyond its ends (a neck is about as wide as a crew neck's opening).
 NECK_WIDER = 0.25
+#: A warped garment's neck opening under the collar line is its front neckline (`_neck_zone`) when at least this many
+#: collar widths deep at the middle: a back neckline left in dips under its collar sides by less (unseen tees, none
+#: cut: 0.05-0.09; worn, VITON-HD 00006's black inside over the neck cost box SSIM 0.872 -> 0.845), a cut crew neck's
+#: front sits lower (half its flat depth, `place_front_neckline`: 0.12-0.3).
+FRONT_MIN = 0.1
 #: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
 #: of the largest's area) give no light (`_between_legs`).
 LEG_LABELS = (16, 17)
@@ -398,8 +406,9 @@ def composite_garment(
             if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (CODE_OLD | CODE_ARM)) > 0))
-            if bool(front_neck.any()):  # the neck in front of the garment's back neckline
-                keep = keep | (front_neck & _neck_zone(keypoints, b, (h, w), person.device))
+            if bool(front_neck.any()):  # the neck in front of the garment's back neckline, not of its front
+                zone = _neck_zone(keypoints, b, (h, w), person.device, garment=alpha > 0.5)
+                keep = keep | (front_neck & zone)
         if sleeves is not None:
             arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
         keep = keep | arms
@@ -1157,13 +1166,27 @@ def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
 
 
 def _neck_zone(
-    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, *, wider: float = 0.0
+    keypoints: KeypointPairs,
+    b: int,
+    size_hw: tuple[int, int],
+    device: torch.device,
+    *,
+    wider: float = 0.0,
+    garment: Tensor | None = None,
 ) -> Tensor:
     """(B, H, W) bool: where the garment shows its back neckline (the inside of its back, seen through the neck
     opening in a flat photo): above the curve from the collar_right target down `NECK_DEPTH` collar widths at the
     middle and up to the collar_left target (a parabola in the frame of the collar line), and `wider` collar widths
-    beyond each target along the collar line; all False where the pairs name no collar sides."""
+    beyond each target along the collar line; all False where the pairs name no collar sides.
+
+    With `garment` (B or 1, 1, H, W) bool, the warped garment's mask: where it has a neck opening under the collar
+    line (`front_neckline_row`: its back already cut, `cut_inside_back`), the curve's middle goes no deeper than
+    the first garment row under that opening, its front neckline: the neck stays in front of the back only (the
+    skin of an old V or scoop, which an estimated parse map calls neck, cut a V into a new crew neck's collar). Not
+    for a sleeveless garment (no sleeve targets): its collar sides are its neckline's corners, and what lies under
+    its opening may be the inside of a tank's scoop (the chest stays in front of it)."""
     h, w = size_hw
+    masks = None if garment is None else garment.detach().cpu()
     out = np.zeros((b, h, w), np.uint8)
     if "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
         return torch.zeros((b, h, w), dtype=torch.bool, device=device)
@@ -1179,13 +1202,29 @@ def _neck_zone(
             continue
         u = (left - right) / width
         v = np.array([-u[1], u[0]])  # down the body
+        depth = NECK_DEPTH * width
+        if masks is not None and np.isfinite(_sleeve_end_y(keypoints, i, size_hw)):  # (sleeveless: see docstring)
+            depth = min(depth, _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v))
         ts = np.linspace(0.0, 1.0, 17)
-        curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * NECK_DEPTH * width)[:, None] * v
+        curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * depth)[:, None] * v
         top = max(left[1], right[1]) + width  # far enough above: the polygon closes over the head
         ends = [right - wider * width * u], [left + wider * width * u]
         poly = np.concatenate((ends[0], curve, ends[1], [ends[1][0] - top * v, ends[0][0] - top * v]))
         cv2.fillPoly(out[i], [np.round(poly).astype(np.int32)], 1)
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
+
+
+def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, down: np.ndarray) -> float:
+    """Pixels along `down` (2,) (the unit vector down the body) from the middle of the collar line (`right` ->
+    `left` (2,) x, y targets) to the front neckline of the garment `mask` (H, W) bool (`front_neckline_row`: the
+    first garment row under its neck opening); inf without an opening there, or one under `FRONT_MIN` collar widths
+    deep (the dip of a back neckline nothing was cut from: its inside still covers the neck's base)."""
+    found = front_neckline_row(mask, torch.from_numpy(left), torch.from_numpy(right))
+    if found is None:
+        return float("inf")
+    x, _, front = found
+    depth = float((np.array([x, front], np.float64) - (left + right) / 2) @ down)
+    return depth if depth >= FRONT_MIN * float(np.linalg.norm(left - right)) else float("inf")
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:

@@ -1027,8 +1027,36 @@ INSIDE_COLOUR_PLAIN = 4.0
 INSIDE_COLOUR_WIDTH = 0.7
 
 
+#: `cut_inside_back`'s `by_shade` (tops): a round neck's opening that the mask fills shows the inside of the back in
+#: shade. Down the collar's centre (a band `INSIDE_COLOUR_BAND` collar widths wide, its median luminance per row),
+#: the front is the plain stretch `ROUND_NECK_MAX` to `ROUND_NECK_MAX` + `SHADE_FRONT` collar widths under the mask's
+#: first row there (its 10th to 90th percentile within `SHADE_PLAIN`); the inside runs from within `SHADE_START`
+#: collar widths of that first row to the last row darker than the front's median less `SHADE_CLEAR` above
+#: `ROUND_NECK_MAX`, at least `SHADE_DEPTH` collar widths, dark on `SHADE_SHARE` of its rows and its median under
+#: `INSIDE_BACK_DARK` of the front's (a ringer's thin contrasting rib is no inside). Flat photos (the sheets' unseen
+#: garments): a white tee's grey inside 0.6-0.83 over a 0.97 front, 0.55 collar widths deep, its print a collar width
+#: under the collar (where `_inside_back` reads the front's level: it found no inside); a black tee's inside is as
+#: black as its front and stays; a ringer's two ribs over each other are thinner than `SHADE_DEPTH`.
+SHADE_FRONT = 0.3
+SHADE_PLAIN = 0.12
+SHADE_CLEAR = 0.08
+SHADE_START = 0.15
+SHADE_DEPTH = 0.2
+SHADE_SHARE = 0.7
+#: ... and of the front's fabric in shade: its chromaticity at most `SHADE_HUE` off the segment from the front's to
+#: grey's (`_off_shade`). A white tee's grey inside is 0.02 off, a light blue rib (0.35, 0.55, 0.9) on a white front
+#: 0.17, a navy one 0.33, a red print under a white band 0.5; a red tee's dark inside, 0.14 off, is left.
+SHADE_HUE = 0.1
+
+
 def cut_inside_back(
-    garment: Tensor, mask: Tensor, landmarks: GarmentLandmarks, *, by_colour: bool = False, scoop: bool = False
+    garment: Tensor,
+    mask: Tensor,
+    landmarks: GarmentLandmarks,
+    *,
+    by_colour: bool = False,
+    by_shade: bool = False,
+    scoop: bool = False,
 ) -> Tensor:
     """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
     through the neck opening of a flat photo, above the front neckline.
@@ -1049,6 +1077,9 @@ def cut_inside_back(
         landmarks: their landmarks (collar_left, collar_right, collar_center).
         by_colour: where neither finds an inside, also an inside of any colour in a neck opening the mask fills
             (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck).
+        by_shade: where neither finds an inside, also an inside in shade over a plain front in a round neck opening
+            the mask fills (`_inside_by_shade`; tops: a white tee's grey inside, read as its front, sat the new
+            collar at the neck joint with the inside over the neck).
         scoop: sleeveless garments, whose "collar sides" are their neckline's corners: only an inside of the front's
             fabric that the garment's edges close all around (`_inside_between_wings`'s `scoop`); the dark-run
             check read a one-shoulder dress's top band (Dress Code 020714) as an inside.
@@ -1078,6 +1109,8 @@ def cut_inside_back(
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
+        if cut is None and by_shade:
+            cut = _inside_by_shade(img, mk, pts[ir, :2], pts[il, :2])
         if cut is None:  # the inside already gone from the mask (`drop_inner_back`): the band over its opening
             cut = _band_over_opening(mk, pts[ir, :2], pts[il, :2], cc)
         if cut is not None:
@@ -1126,10 +1159,99 @@ def _inside_by_colour(
         return None
     if len(clear) < int(INSIDE_COLOUR_CLEAR * cw) or (clear > INSIDE_COLOUR_DIFF).any():
         return None
+    return _round_neckline_cut(mask, right, left, y_top + end + 1)  # (the front's first row at the centre)
+
+
+def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray) -> np.ndarray | None:
+    """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_shade`), or None: the mask above the round
+    neckline (`_round_neckline_cut`) whose middle is the first front row under an inside in shade (`SHADE_*`) down
+    the collar's centre, and above the rest of that shade between the collar sides (`_shade_beside`)."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    xm, half = int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
+    y_start = max(0, int(min(float(right[1]), float(left[1]))) - 2)
+    if cw < 8 or not 0 <= xm < w or y_start >= h or not mask[y_start:, xm].any():
+        return None
+    top = y_start + int(np.argmax(mask[y_start:, xm]))  # the mask's first row at the centre (under a back's dip)
+    reach, end_front = int(ROUND_NECK_MAX * cw), int((ROUND_NECK_MAX + SHADE_FRONT) * cw)
+    if top + end_front > h:
+        return None
+    cols = slice(max(0, xm - half), min(w, xm + half + 1))
+    rgb = cv2.GaussianBlur(img[top : top + end_front, cols], (0, 0), 1.5)
+    luma = rgb @ np.array(LUMA_WEIGHTS, np.float32)
+    inside = mask[top : top + end_front, cols]
+    if (inside.sum(axis=1) < half).any():
+        return None  # the centre band leaves the garment: no round front under the collar
+    rows = np.array([np.median(luma[k][inside[k]]) for k in range(len(luma))])
+    front = rows[reach:]
+    level = float(np.median(front))
+    if np.percentile(front, 90) - np.percentile(front, 10) > SHADE_PLAIN:
+        return None  # a print or a seam under the neck: no plain front to tell an inside from
+    dark = rows[:reach] < level - SHADE_CLEAR
+    if not dark.any():
+        return None
+    first, end = int(np.argmax(dark)), int(np.nonzero(dark)[0][-1]) + 1
+    if first > SHADE_START * cw or end < SHADE_DEPTH * cw or dark[first:end].mean() < SHADE_SHARE:
+        return None
+    if np.median(rows[first:end]) >= INSIDE_BACK_DARK * level:
+        return None
+    if _off_shade(rgb[first:end][inside[first:end]], rgb[reach:][inside[reach:]]) > SHADE_HUE:
+        return None  # another colour than the front's in shade: a contrasting rib or trim, part of the collar
+    cut = _round_neckline_cut(mask, right, left, top + end)
+    shade = _shade_beside(img, mask, right, left, top + (first + end) // 2, top + end, level - SHADE_CLEAR)
+    return shade if cut is None else cut | shade
+
+
+def _shade_beside(
+    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, seed_y: int, end_y: int, below: float
+) -> np.ndarray:
+    """(H, W) bool: in the columns between the collar sides (`right`, `left` (2,) x, y) and `INSIDE_BACK_WIDER`
+    collar widths beyond each, the `mask` (H, W) bool down to the lowest pixel, above row `end_y`, of the region
+    darker than `below` (luminance of `img` (H, W, 3)) joined to the centre column's pixel at row `seed_y`: the
+    corners of a U-shaped inside, which the round neckline's parabola leaves (grey corners either side of a white
+    tee's raised front)."""
+    h, w = mask.shape
+    x0, x1 = sorted((int(round(float(right[0]))), int(round(float(left[0])))))
+    wider = int(INSIDE_BACK_WIDER * (x1 - x0))  # (the collar sides may sit inside the opening's ends)
+    x0, x1, y0 = max(0, x0 - wider), min(w, x1 + 1 + wider), max(0, int(min(float(right[1]), float(left[1]))) - 2)
+    out = np.zeros((h, w), bool)
+    if x1 - x0 < 3 or end_y - y0 < 3:
+        return out
+    luma = cv2.GaussianBlur(img[y0:end_y, x0:x1], (0, 0), 1.5) @ np.array(LUMA_WEIGHTS, np.float32)
+    dark = ((luma < below) & mask[y0:end_y, x0:x1]).astype(np.uint8)
+    _, comp = cv2.connectedComponents(dark, connectivity=4)
+    label = comp[int(np.clip(seed_y - y0, 0, end_y - y0 - 1)), (x1 - x0) // 2]
+    if label == 0:
+        return out
+    rows = np.arange(end_y - y0)[:, None]
+    lowest = np.where(comp == label, rows, -1).max(axis=0)  # per column, the region's lowest row (-1: none)
+    out[y0:end_y, x0:x1] = (rows <= lowest[None, :]) & mask[y0:end_y, x0:x1]
+    return out
+
+
+def _off_shade(inside: np.ndarray, front: np.ndarray) -> float:
+    """How far (sum of |differences|) the median chromaticity (r, g over r + g + b) of the colours `inside` (N, 3)
+    lies from the segment between grey's and that of the colours `front` (M, 3): the front's fabric in shade has
+    its chromaticity or one nearer grey (a shadow's light is greyer), a contrasting rib another one."""
+
+    def chroma(px: np.ndarray) -> np.ndarray:
+        return np.median(px[:, :2] / np.maximum(px.sum(axis=1, keepdims=True), 1e-3), axis=0)
+
+    grey = np.full(2, 1.0 / 3.0)
+    a, b = chroma(inside) - grey, chroma(front) - grey
+    t = float(np.clip(a @ b / max(float(b @ b), 1e-9), 0.0, 1.0))
+    return float(np.abs(a - t * b).sum())
+
+
+def _round_neckline_cut(mask: np.ndarray, right: np.ndarray, left: np.ndarray, bottom: float) -> np.ndarray | None:
+    """(H, W) bool: the `mask` (H, W) bool above a round neckline whose middle is row `bottom` and that rises to the
+    collar sides' (`right`, `left` (2,) x, y) height `INSIDE_COLOUR_WIDTH` of the collar width across (a parabola),
+    and on, rising, out to the collar sides; None when that cuts nothing."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
     (xr, yr), (xl, yl) = sorted(((float(right[0]), float(right[1])), (float(left[0]), float(left[1]))))
     xs = np.arange(w, dtype=np.float64)
     t = (xs - (xr + xl) / 2) / (INSIDE_COLOUR_WIDTH * cw / 2)
-    bottom = y_top + end + 1  # the front's first row at the centre
     # past |t| = 1 the parabola rises on over the back collar's band and meets its top: the cut tapers off there
     # (ended square at |t| = 1, the band's corner above the collar sides' height stayed, a notch by the neck)
     neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * t**2

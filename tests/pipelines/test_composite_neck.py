@@ -1,14 +1,18 @@
-"""`_old_to_neck`: a strip of the neck that the parse map took for the top is neck again."""
+"""`_old_to_neck`: a strip of the neck that the parse map took for the top is neck again; `_neck_zone`: the neck
+stays in front of a garment's back neckline, not of its front."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.pipelines.composite import (
+    NECK_DEPTH,
     NECK_LABEL,
     UPPER_LABELS,
     _codes,
+    _neck_zone,
     _old_to_neck,
     _shaded_skin_like,
     _skin_colour,
@@ -112,3 +116,39 @@ def test_dark_jaw_shadow_apart_from_the_old_top_stays_neck():
     old = (out[0] & CODE_OLD) > 0
     assert not old[36:44, 24:40].any()
     assert old[57:64, 24:40].float().mean() > 0.9
+
+
+def _collar_pairs(
+    right: tuple[float, float], left: tuple[float, float], hw: tuple[int, int], *, sleeved: bool = True
+) -> KeypointPairs:
+    """Pairs with the collar sides' person targets at `right` / `left` (x, y) in an image of `hw`, and a sleeve end
+    under them when `sleeved`."""
+    person = torch.tensor([[[*right, 1.0], [*left, 1.0], [right[0] - 10, right[1] + 30, 1.0 if sleeved else 0.0]]])
+    return KeypointPairs(person.clone(), person, ("collar_right", "collar_left", "sleeve_right_outer"), hw, hw)
+
+
+def test_neck_zone_stops_at_the_garment_front_neckline():
+    """Without a garment the zone reaches `NECK_DEPTH` collar widths under the collar line at its middle; with a
+    warped garment whose neck opening (a hole under the collar line, its back cut) ends 8 rows under it, no deeper
+    than that front (the old V's chest skin, called neck, cut a V into the new crew neck's collar). A garment with
+    no opening under its collar line at the middle, or a dip under `FRONT_MIN` collar widths (its back not cut), and
+    a sleeveless one keep the full depth."""
+    hw = (120, 100)
+    pairs = _collar_pairs((30.0, 40.0), (70.0, 40.0), hw)
+    column = lambda zone: int(zone[0, :, 50].nonzero().max())  # noqa: E731 (the zone's lowest row at the middle)
+    full = _neck_zone(pairs, 1, hw, torch.device("cpu"))
+    assert abs(column(full) - (40 + NECK_DEPTH * 40)) <= 1.5
+    garment = torch.zeros(1, 1, *hw, dtype=torch.bool)
+    garment[..., 36:, 10:90] = True
+    garment[..., 36:48, 38:62] = False  # the opening: the front from row 48 at the middle
+    limited = _neck_zone(pairs, 1, hw, torch.device("cpu"), garment=garment)
+    assert 46 <= column(limited) <= 48
+    assert bool((full | ~limited).all())  # never more than without the garment
+    # a sleeveless garment's opening may show its scoop's inside: the full depth
+    tank = _collar_pairs((30.0, 40.0), (70.0, 40.0), hw, sleeved=False)
+    torch.testing.assert_close(_neck_zone(tank, 1, hw, torch.device("cpu"), garment=garment), full)
+    closed = torch.zeros(1, 1, *hw, dtype=torch.bool)
+    closed[..., 36:, 10:90] = True
+    torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), full)
+    closed[..., 36:42, 40:60] = False  # a back neckline's dip, under FRONT_MIN collar widths: no front
+    torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), full)

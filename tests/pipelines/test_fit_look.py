@@ -166,6 +166,50 @@ class TestInsideBack:
         mask[..., 24:40, 60:100] = 0  # the neck opening shows the background
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_colour=True), mask)
 
+    @staticmethod
+    def grey_inside(inside: tuple[float, float, float] = (0.65, 0.65, 0.65)) -> tuple[torch.Tensor, ...]:
+        """A white top (0.97) whose inside (`inside`, rows 21-42: 0.44 collar widths, a bowl under the collar line)
+        is shaded over a plain front, its edges soft, wider than the collar sides (no edge closes it), with a busy
+        print from row 70 (one collar width under the collar: where `_inside_back` reads the front's level, so it
+        finds no inside darker than 0.8 of it)."""
+        garment, mask, landmarks = flat_top(inside=0.97)
+        garment[..., 20:190, 20:140] = 0.97
+        yy, xx = torch.meshgrid(torch.arange(G_HW[0]), torch.arange(G_HW[1]), indexing="ij")
+        u = ((xx - 80) / 45.0) ** 2 + ((yy - 21) / 22.0) ** 2 < 1  # a bowl under the collar line
+        garment[0, :, u] = torch.tensor(inside)[:, None]
+        # with soft edges (sigma 3 px; a fold's shade, no edge closing it all around: `_inside_between_wings`)
+        blurred = torch.from_numpy(cv2.GaussianBlur(garment[0].permute(1, 2, 0).numpy(), (0, 0), 3.0))
+        garment[0, :, 20:70] = blurred.permute(2, 0, 1)[:, 20:70]
+        gen = torch.Generator().manual_seed(0)
+        garment[..., 70:190, 20:140] = 0.1 + 0.8 * (torch.rand(1, 1, 120, 120, generator=gen) > 0.5).float()
+        return garment, mask, landmarks
+
+    def test_by_shade_an_inside_in_shade_over_a_plain_front_is_cut(self):
+        """Kept without `by_shade`, cut with it: the bowl, its corners too (up to `INSIDE_BACK_WIDER` collar widths
+        beyond the collar sides), down to its bottom; the front under it and the garment farther out stay."""
+        garment, mask, landmarks = self.grey_inside()
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, by_shade=True) < 0.5)
+        assert float(removed[..., 22:40, 76:85].float().mean()) > 0.95  # the inside at the centre
+        assert float(removed[..., 22:28, 45:115].float().mean()) > 0.9  # ... out to its corners
+        assert not bool(removed[..., 46:, :].any())  # the front under it stays
+        assert not bool(removed[..., :, :40].any()) and not bool(removed[..., :, 121:].any())
+
+    def test_by_shade_leaves_black_tops_trims_and_printed_fronts(self):
+        """`by_shade` cuts nothing more where the inside is as dark as the front (a black top), where the dark band
+        is of another colour (a blue rib: `SHADE_HUE`), nor over a printed front (no plain front to tell an inside
+        from)."""
+        garment, mask, landmarks = self.grey_inside(inside=(0.05, 0.05, 0.05))
+        garment[..., 43:70, 20:140] = 0.05
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_shade=True), mask)
+        for inside in ((0.35, 0.55, 0.9), None):
+            garment, mask, landmarks = self.grey_inside() if inside is None else self.grey_inside(inside=inside)
+            if inside is None:
+                gen = torch.Generator().manual_seed(1)
+                garment[..., 45:70, 20:140] = 0.3 + 0.6 * (torch.rand(1, 1, 25, 120, generator=gen) > 0.5).float()
+            plain = cut_inside_back(garment, mask, landmarks)
+            torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_shade=True), plain)
+
     def test_on_samples(self, samples_dir: Path):
         root = samples_dir / "vitonhd_paired" / "test"
         if not root.is_dir():
