@@ -24,7 +24,16 @@ from .._arrays import (
 )
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.colour_regions import skin_like
-from .body_prior import ARM_BONES, LEG_BONES, LIMB_WIDTHS, body_prior, joints_px, segment_quad, torso_outline
+from .body_prior import (
+    ARM_BONES,
+    LEG_BONES,
+    LIMB_WIDTHS,
+    body_prior,
+    joints_px,
+    over_shoulder,
+    segment_quad,
+    torso_outline,
+)
 from .push_pull import push_pull
 from .shading import (
     BOX_GRID,
@@ -845,11 +854,12 @@ def _leg_fill(
 def _upper_arms_under_sleeves(
     codes: np.ndarray, keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
 ) -> np.ndarray:
-    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up to its
-    shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve (its
-    skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %). The
-    pose's shoulder joint sits on the inner side of the deltoid, so the limb drawn on the bone left the arm's outer
-    side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole)."""
+    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up
+    to its shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve
+    (its skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %), no
+    higher than the shoulder's round (`over_shoulder`). The pose's shoulder joint sits on the inner side of the
+    deltoid, so the limb drawn on the bone left the arm's outer side as a pale strip of wall beside the shoulder
+    (VITON-HD 00891 under a camisole)."""
     out = np.zeros(codes.shape, np.uint8)
     if keypoints is None or keypoints.pose is None:
         return out > 0
@@ -882,6 +892,7 @@ def _upper_arms_under_sleeves(
         cv2.fillPoly(out, [np.round(quad).astype(np.int32)], 1)
         centre = xy[a] + n * 0.5 * (lo + hi)
         cv2.circle(out, tuple(np.round(centre).astype(int)), int(round(0.5 * (hi - lo))), 1, -1)  # round shoulder
+        over_shoulder(out, xy, ok, a)  # (no higher than the shoulder's round: not the old T-shirt's square block)
     return out > 0
 
 
