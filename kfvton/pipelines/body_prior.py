@@ -20,7 +20,6 @@ __all__ = [
     "LIMB_WIDTHS",
     "body_prior",
     "joints_px",
-    "over_shoulder",
     "segment_quad",
     "shoulder_arc",
     "torso_outline",
@@ -48,8 +47,10 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: upper-body label maps (18 persons, clothes included) reach 0.13-0.17 above the joints, 0.10-0.15 at 0.08 out,
 #: 0.14-0.21 out at the joints' level: a square corner (0.15, 0.15) filled an old T-shirt's shoulder block with skin.
 TORSO_SHOULDER = (0.16, 0.14)
-#: ... the ellipse drawn from its top round to this angle (degrees) below the joints' level, in this many points.
-SHOULDER_ARC = (45.0, 9)
+#: ... the ellipse drawn from its top to its outermost point, at the joint's level, in this many points (below it
+#: the outline runs straight to the armpit or the hip: an arc on round under it bit a dent of wall into a hanging
+#: arm's outer side under a cap sleeve, VITON-HD 03615 and 07445).
+SHOULDER_ARC = 7
 TORSO_NECK = 0.2
 TORSO_ARMPIT = (0.1, 0.4)
 TORSO_WAIST = 0.05
@@ -146,34 +147,9 @@ def torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | Non
 
 
 def shoulder_arc(joint: np.ndarray, out: np.ndarray, down: np.ndarray, sw: float) -> np.ndarray:
-    """(N, 2) the shoulder's round outline around `joint` (2,), from its top outwards and down: an arc of the ellipse
-    of semi-axes `TORSO_SHOULDER` (`SHOULDER_ARC`) along the unit vectors `out` (away from the neck) and `down` (the
-    body's axis), in shoulder widths `sw`."""
-    end, count = SHOULDER_ARC
-    angles = np.radians(np.linspace(90.0, -end, count))
+    """(N, 2) the shoulder's round outline around `joint` (2,), from its top outwards and down: a quarter of the
+    ellipse of semi-axes `TORSO_SHOULDER` (`SHOULDER_ARC` points) along the unit vectors `out` (away from the neck)
+    and `down` (the body's axis), in shoulder widths `sw`."""
+    angles = np.radians(np.linspace(90.0, 0.0, SHOULDER_ARC))
     a, b = TORSO_SHOULDER
     return joint + sw * (a * np.cos(angles)[:, None] * out - b * np.sin(angles)[:, None] * down)
-
-
-def over_shoulder(mask: np.ndarray, xy: np.ndarray, ok: np.ndarray, side: int) -> None:
-    """Clear, in place, the pixels of `mask` (H, W) over the round of shoulder joint `side` (2 or 5) of the joints
-    `xy` (J, 2) (in `mask`'s pixels; present where `ok`): above the joint along the body's axis, within the
-    ellipse's reach out and in (`TORSO_SHOULDER`) but outside it. Nothing without both shoulders."""
-    if not (ok[2] and ok[5]):
-        return
-    sw = float(np.linalg.norm(xy[5] - xy[2]))
-    u = (xy[5] - xy[2]) / max(sw, 1e-6)
-    down = np.array([-u[1], u[0]]) if u[0] >= 0 else np.array([u[1], -u[0]])
-    out = u if side == 5 else -u
-    a_max, b_max = (s * sw for s in TORSO_SHOULDER)
-    j = xy[side]
-    r = int(np.ceil(0.5 * sw)) + 1  # (an arm drawn from the joint reaches at most its width, ~0.3 sw, above it)
-    x0, y0 = max(0, int(j[0]) - r), max(0, int(j[1]) - r)
-    x1, y1 = min(mask.shape[1], int(j[0]) + r + 1), min(mask.shape[0], int(j[1]) + r + 1)
-    if x1 <= x0 or y1 <= y0 or a_max < 1:
-        return
-    ys, xs = np.mgrid[y0:y1, x0:x1]
-    dx, dy = xs - j[0], ys - j[1]
-    a, b = dx * out[0] + dy * out[1], dx * down[0] + dy * down[1]
-    over = (b < 0) & (np.abs(a) <= a_max) & ((a / a_max) ** 2 + (b / b_max) ** 2 > 1)
-    mask[y0:y1, x0:x1][over] = 0

@@ -30,7 +30,6 @@ from .body_prior import (
     LIMB_WIDTHS,
     body_prior,
     joints_px,
-    over_shoulder,
     segment_quad,
     torso_outline,
 )
@@ -856,10 +855,11 @@ def _upper_arms_under_sleeves(
 ) -> np.ndarray:
     """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up
     to its shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve
-    (its skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %), no
-    higher than the shoulder's round (`over_shoulder`). The pose's shoulder joint sits on the inner side of the
-    deltoid, so the limb drawn on the bone left the arm's outer side as a pale strip of wall beside the shoulder
-    (VITON-HD 00891 under a camisole)."""
+    (its skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %). The
+    pose's shoulder joint sits on the inner side of the deltoid, so the limb drawn on the bone left the arm's outer
+    side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole). Not capped at the torso's
+    round shoulder (`shoulder_arc`): where the visible arm leaves a sleeve above it, the arm is there (a cap at it
+    bit dents of wall into VITON-HD 03615's and 07445's arms under a cap sleeve)."""
     out = np.zeros(codes.shape, np.uint8)
     if keypoints is None or keypoints.pose is None:
         return out > 0
@@ -892,7 +892,6 @@ def _upper_arms_under_sleeves(
         cv2.fillPoly(out, [np.round(quad).astype(np.int32)], 1)
         centre = xy[a] + n * 0.5 * (lo + hi)
         cv2.circle(out, tuple(np.round(centre).astype(int)), int(round(0.5 * (hi - lo))), 1, -1)  # round shoulder
-        over_shoulder(out, xy, ok, a)  # (no higher than the shoulder's round: not the old T-shirt's square block)
     return out > 0
 
 

@@ -1,12 +1,12 @@
 """body_prior's torso: round shoulders (issue 12.3), not the square corner that filled an old T-shirt's shoulder
-block with repainted skin, and `over_shoulder`, which caps a limb drawn up to the shoulder joint at that round."""
+block with repainted skin."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from kfvton.pipelines.body_prior import TORSO_SHOULDER, over_shoulder, shoulder_arc, torso_outline
+from kfvton.pipelines.body_prior import TORSO_SHOULDER, shoulder_arc, torso_outline
 
 SW = 200.0
 #: BODY_25 joints of an upright person, shoulders SW apart: neck, shoulders, elbows hanging, hips.
@@ -40,25 +40,5 @@ class TestRoundShoulders:
     def test_arc_runs_from_the_top_out_and_down(self):
         arc = shoulder_arc(np.array([200.0, 200.0]), np.array([-1.0, 0.0]), np.array([0.0, 1.0]), SW)
         assert np.allclose(arc[0], (200, 200 - TORSO_SHOULDER[1] * SW))
-        assert arc[-1][0] < 200 and arc[-1][1] > 200  # out (left) and below the joint at the end
-        assert np.all(np.diff(arc[:, 1]) > 0)  # down all the way
-
-
-class TestOverShoulder:
-    def test_clears_above_the_round_only(self):
-        xy, ok = _joints()
-        mask = np.zeros((600, 600), np.uint8)
-        cv2.circle(mask, (200, 200), int(0.3 * SW), 1, -1)  # a wide limb's round end at the joint
-        cv2.circle(mask, (400, 200), int(0.3 * SW), 1, -1)
-        over_shoulder(mask, xy, ok, 2)
-        top = int(200 - TORSO_SHOULDER[1] * SW)
-        assert not mask[top - 3, 200] and not mask[170, 200 - 28]  # above the round: cleared
-        assert mask[top + 3, 200] and mask[230, 200 - 50]  # under it, and below the joint: kept
-        assert mask[top - 3, 400]  # the other shoulder untouched
-
-    def test_nothing_without_both_shoulders(self):
-        xy, ok = _joints()
-        ok[5] = False
-        mask = np.ones((600, 600), np.uint8)
-        over_shoulder(mask, xy, ok, 2)
-        assert mask.all()
+        assert np.allclose(arc[-1], (200 - TORSO_SHOULDER[0] * SW, 200))  # out (left) at the joint's level
+        assert np.all(np.diff(arc[:, 1]) > 0) and np.all(np.diff(arc[:, 0]) < 0)  # out and down all the way
