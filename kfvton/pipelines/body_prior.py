@@ -47,10 +47,11 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 #: upper-body label maps (18 persons, clothes included) reach 0.13-0.17 above the joints, 0.10-0.15 at 0.08 out,
 #: 0.14-0.21 out at the joints' level: a square corner (0.15, 0.15) filled an old T-shirt's shoulder block with skin.
 TORSO_SHOULDER = (0.16, 0.14)
-#: ... the ellipse drawn from its top to its outermost point, at the joint's level, in this many points (below it
-#: the outline runs straight to the armpit or the hip: an arc on round under it bit a dent of wall into a hanging
-#: arm's outer side under a cap sleeve, VITON-HD 03615 and 07445).
-SHOULDER_ARC = 7
+#: ... a superellipse of this exponent (2: an ellipse; a shoulder is squarer: an ellipse bit a dent of wall into a
+#: hanging arm's outer side under a cap sleeve, VITON-HD 03615 and 07445), drawn from its top to its outermost
+#: point, at the joint's level, in SHOULDER_ARC points (below it the outline runs straight to the armpit or the hip).
+SHOULDER_ROUND = 3.0
+SHOULDER_ARC = 9
 TORSO_NECK = 0.2
 TORSO_ARMPIT = (0.1, 0.4)
 TORSO_WAIST = 0.05
@@ -148,8 +149,10 @@ def torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | Non
 
 def shoulder_arc(joint: np.ndarray, out: np.ndarray, down: np.ndarray, sw: float) -> np.ndarray:
     """(N, 2) the shoulder's round outline around `joint` (2,), from its top outwards and down: a quarter of the
-    ellipse of semi-axes `TORSO_SHOULDER` (`SHOULDER_ARC` points) along the unit vectors `out` (away from the neck)
-    and `down` (the body's axis), in shoulder widths `sw`."""
+    superellipse (`SHOULDER_ROUND`) of semi-axes `TORSO_SHOULDER` (`SHOULDER_ARC` points) along the unit vectors
+    `out` (away from the neck) and `down` (the body's axis), in shoulder widths `sw`."""
     angles = np.radians(np.linspace(90.0, 0.0, SHOULDER_ARC))
     a, b = TORSO_SHOULDER
-    return joint + sw * (a * np.cos(angles)[:, None] * out - b * np.sin(angles)[:, None] * down)
+    along = a * np.cos(angles) ** (2.0 / SHOULDER_ROUND)  # (angles in [0, 90] degrees: no negative base)
+    up = b * np.sin(angles) ** (2.0 / SHOULDER_ROUND)
+    return joint + sw * (along[:, None] * out - up[:, None] * down)
