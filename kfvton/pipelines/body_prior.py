@@ -39,8 +39,8 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 }  # fmt: skip
 
 
-#: The torso of the body prior: the shoulders round (the deltoid: an ellipse around each shoulder joint of these
-#: semi-axes (out, up), from its top over the joint round its outer side), the neck base above the neck joint (as
+#: The torso of the body prior: the shoulders round (the deltoid: a quarter superellipse around each shoulder joint
+#: of these semi-axes (out, up), from its top over the joint round its outer side), the neck base above the neck joint (as
 #: wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented halfway from
 #: the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the body
 #: and the torso is background, not a block of skin from the shoulders to the hips. The VITON-HD and Dress Code
