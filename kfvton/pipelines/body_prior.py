@@ -39,13 +39,14 @@ LIMB_WIDTHS: dict[tuple[int, int], tuple[float, float]] = {
 }  # fmt: skip
 
 
-#: The torso of the body prior: the shoulders round (the deltoid: a quarter superellipse around each shoulder joint
-#: of these semi-axes (out, up), from its top over the joint round its outer side), the neck base above the neck joint (as
-#: wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented halfway from
-#: the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging off the body
-#: and the torso is background, not a block of skin from the shoulders to the hips. The VITON-HD and Dress Code
-#: upper-body label maps (18 persons, clothes included) reach 0.13-0.17 above the joints, 0.10-0.15 at 0.08 out,
-#: 0.14-0.21 out at the joints' level: a square corner (0.15, 0.15) filled an old T-shirt's shoulder block with skin.
+#: The torso of the body prior: the shoulders round (the deltoid: a quarter superellipse around each shoulder
+#: joint of these semi-axes (out, up), from its top over the joint round its outer side), the neck base above the
+#: neck joint (as wide as the neck, `NECK_WIDTH`), the armpits (in, down) of the shoulder joints, the waist indented
+#: halfway from the armpits to the hips, the hips outside the hip joints, in shoulder widths: between an arm hanging
+#: off the body and the torso is background, not a block of skin from the shoulders to the hips. The VITON-HD and
+#: Dress Code upper-body label maps (18 persons, clothes included) reach 0.13-0.17 above the joints, 0.10-0.15 at
+#: 0.08 out, 0.14-0.21 out at the joints' level: a square corner (0.15, 0.15) filled an old T-shirt's shoulder block
+#: with skin.
 TORSO_SHOULDER = (0.16, 0.14)
 #: ... a superellipse of this exponent (2: an ellipse; a shoulder is squarer: an ellipse bit a dent of wall into a
 #: hanging arm's outer side under a cap sleeve, VITON-HD 03615 and 07445), drawn from its top to its outermost
