@@ -27,7 +27,15 @@ from .._arrays import (
 )
 from ..keypoints.pairs import KeypointPairs
 from ..preprocess.colour_regions import skin_like
-from .body_prior import ARM_BONES, LEG_BONES, LIMB_WIDTHS, body_prior, joints_px, segment_quad, torso_outline
+from .body_prior import (
+    ARM_BONES,
+    LEG_BONES,
+    LIMB_WIDTHS,
+    body_prior,
+    joints_px,
+    segment_quad,
+    torso_outline,
+)
 from .push_pull import push_pull
 from .shading import (
     BOX_GRID,
@@ -847,11 +855,13 @@ def _leg_fill(
 def _upper_arms_under_sleeves(
     codes: np.ndarray, keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
 ) -> np.ndarray:
-    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up to its
-    shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve (its
-    skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %). The
+    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up
+    to its shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve
+    (its skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %). The
     pose's shoulder joint sits on the inner side of the deltoid, so the limb drawn on the bone left the arm's outer
-    side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole)."""
+    side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole). Not capped at the torso's
+    round shoulder (`shoulder_arc`): where the visible arm leaves a sleeve above it, the arm is there (a cap at it
+    bit dents of wall into VITON-HD 03615's and 07445's arms under a cap sleeve)."""
     out = np.zeros(codes.shape, np.uint8)
     if keypoints is None or keypoints.pose is None:
         return out > 0
@@ -1047,16 +1057,20 @@ def _no_slivers(
 ) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) raised to background where the repainted skin (its
     `freed` (H, W) bool pixels under 0.5), with the visible `skin` (H, W) bool beside it, is thinner than 2
-    `SLIVER_PX` (at 1024 rows) and within 2 `SLIVER_PX` of the background's share and of the new garment
-    (`covered` (H, W) bool): a strip of skin between a new sleeve or side seam that covers the body and the
-    background is no body part; a freed forearm narrowing to the wrist, far from the new garment, is (it left a
-    block of wall between the repainted arm and the hand)."""
+    `SLIVER_PX` (at 1024 rows; the new garment's parts thinner than that, a strap, counted as body) and within 2
+    `SLIVER_PX` of the background's share and of the new garment (`covered` (H, W) bool): a strip of skin between
+    a new sleeve or side seam that covers the body and the background is no body part; a freed forearm narrowing
+    to the wrist, far from the new garment, is (it left a block of wall between the repainted arm and the hand),
+    and so is the shoulder's skin beside a strap's tip."""
     painted_skin = freed & (weight < 0.5)
     if not painted_skin.any():
         return weight
     r = max(1, round(SLIVER_PX * unit))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    opened = cv2.morphologyEx((painted_skin | skin).astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    # (the new garment's parts thinner than the kernel count as body: a strap's tip on the shoulder left corners of
+    # skin beside it that became flecks of wall, wide15 07966 x 02015)
+    thin = covered & (cv2.morphologyEx(covered.astype(np.uint8), cv2.MORPH_OPEN, kernel) == 0)
+    opened = cv2.morphologyEx((painted_skin | skin | thin).astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
     sliver = painted_skin & ~opened
     if sliver.any():  # along the background (not a neck between collar points, enclosed by the garment)
         sliver &= cv2.distanceTransform((weight <= 0.5).astype(np.uint8), cv2.DIST_L2, 3) <= 2 * r

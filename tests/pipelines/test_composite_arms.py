@@ -300,6 +300,25 @@ def test_a_freed_forearm_narrowing_to_the_wrist_is_no_sliver():
     assert near[20:70, 48:52].min() > 0.5
 
 
+def test_no_slivers_beside_a_straps_tip():
+    """`_no_slivers`: the shoulder's repainted skin in the corners beside a strap's tip (the new garment thinner than
+    the sliver kernel) stays skin (it became white flecks of wall at both strap tops, wide15 07966 x 02015); beside
+    a wide new garment such corners are still slivers."""
+    from kfvton.pipelines.repaint import _no_slivers
+
+    h, w = 120, 100
+    weight = np.ones((h, w), np.float32)
+    weight[40:] = 0.0  # repainted skin under the wall, the shoulder's top at row 40
+    skin = np.zeros((h, w), bool)
+    strap = np.zeros((h, w), bool)
+    strap[40:, 45:51] = True  # 6 px wide, its tip at the shoulder's top (the freed clothes are not under it)
+    corners = (slice(40, 42), [43, 44, 51, 52])
+    assert _no_slivers(weight, ~strap, skin, strap, 1.0)[corners].max() < 0.5
+    sleeve = np.zeros((h, w), bool)
+    sleeve[40:, 35:61] = True  # 26 px wide: a sleeve's side
+    assert _no_slivers(weight, ~sleeve, skin, sleeve, 1.0)[40:42, [33, 34, 61, 62]].min() > 0.5
+
+
 def _arm_codes(top: int, shift: float) -> np.ndarray:
     """(H, W) uint8 codes: the left upper arm's skin (`CODE_ARM`, 50 px wide, centred `shift` px outside the bone 5 -> 6
     of `JOINTS`) from row `top` to the elbow, old clothes (`CODE_OLD`) above it."""

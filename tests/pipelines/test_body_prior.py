@@ -1,0 +1,44 @@
+"""body_prior's torso: round shoulders (issue 12.3), not the square corner that filled an old T-shirt's shoulder
+block with repainted skin."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from kfvton.pipelines.body_prior import TORSO_SHOULDER, shoulder_arc, torso_outline
+
+SW = 200.0
+#: BODY_25 joints of an upright person, shoulders SW apart: neck, shoulders, elbows hanging, hips.
+JOINTS = {1: (300, 200), 2: (200, 200), 3: (190, 360), 5: (400, 200), 6: (410, 360), 9: (240, 520), 12: (360, 520)}
+
+
+def _joints() -> tuple[np.ndarray, np.ndarray]:
+    xy, ok = np.zeros((25, 2)), np.zeros(25, bool)
+    for k, p in JOINTS.items():
+        xy[k], ok[k] = p, True
+    return xy, ok
+
+
+def _inside(outline: np.ndarray, point: tuple[float, float]) -> bool:
+    return cv2.pointPolygonTest(outline.astype(np.float32), point, False) > 0
+
+
+class TestRoundShoulders:
+    def test_corner_outside_round_inside(self):
+        outline = torso_outline(*_joints(), SW)
+        assert outline is not None
+        for x, out in ((200, -1), (400, 1)):
+            # the old square corner (0.15 out, 0.15 up) is wall; over the joint and out at its level is body
+            assert not _inside(outline, (x + out * 0.15 * SW, 200 - 0.15 * SW))
+            assert _inside(outline, (x, 200 - 0.9 * TORSO_SHOULDER[1] * SW))
+            assert _inside(outline, (x + out * 0.9 * TORSO_SHOULDER[0] * SW, 201))
+            # round: halfway out, the top is lower than over the joint, but not as low as a cut corner
+            half = (x + out * 0.5 * TORSO_SHOULDER[0] * SW, 200 - 0.8 * TORSO_SHOULDER[1] * SW)
+            assert _inside(outline, half)
+
+    def test_arc_runs_from_the_top_out_and_down(self):
+        arc = shoulder_arc(np.array([200.0, 200.0]), np.array([-1.0, 0.0]), np.array([0.0, 1.0]), SW)
+        assert np.allclose(arc[0], (200, 200 - TORSO_SHOULDER[1] * SW))
+        assert np.allclose(arc[-1], (200 - TORSO_SHOULDER[0] * SW, 200))  # out (left) at the joint's level
+        assert np.all(np.diff(arc[:, 1]) > 0) and np.all(np.diff(arc[:, 0]) < 0)  # out and down all the way
