@@ -557,7 +557,10 @@ def _one(
         chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
         mine = arm_skin & (arm_dist[label] <= arm_dist[29 - label])
         off_arms[label] = _off_the_arm(mine, chain, arm_dist[label], torso_dist, sw)
-    arm_skin &= ~_torso_skin_off_the_arms(off_arms[14] & off_arms[15], [joint(n) for n in _TORSO_CORNERS], sw)
+    # (the torso's own skin, also where only the arms' skin model took it: as garment, it changed the top's colours)
+    corners = [joint(n) for n in _TORSO_CORNERS]
+    beside_arms = arm_skin & _torso_skin_off_the_arms(off_arms[14] & off_arms[15], corners, sw)
+    arm_skin &= ~beside_arms
     # the arm's outline (skin blended with the background fails the colour test): a thin band of garment between
     # the arm and the background is arm
     edge = max(3, int(0.04 * sw) | 1)
@@ -635,7 +638,7 @@ def _one(
                 parse[mine] = label
 
     # neck and neckline: skin between the chin and the split that is not an arm
-    torso_skin = body & skin & (parse == 5) & (yy < split)
+    torso_skin = body & (skin | beside_arms) & (parse == 5) & (yy < split)
     torso_skin = cv2.morphologyEx(torso_skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
     # skin-coloured "fabric" (not reaching a hand) joined to the neck's skin is bare shoulders: neck, once long hair
     # falling on them has been taken out
