@@ -811,25 +811,37 @@ def _off_the_arm(
     arm = _arm_midline(skin, chain, sw)
     if arm is None:
         return chain_far
+    # measured in the box around the midline, chain and hand out to the farthest reach of either rule: all off past it
     h, w = skin.shape
+    tip = hand_tip(chain)
+    reach = max(ARM_SLACK * float(arm.half.max()), ARM_IN_TORSO * sw) + 2.0
+    corners = np.concatenate([arm.points, np.array([*chain, tip])])
+    x0, y0 = np.clip(np.floor(corners.min(axis=0) - reach), 0, [w, h]).astype(int)
+    x1, y1 = np.clip(np.ceil(corners.max(axis=0) + reach) + 1, 0, [w, h]).astype(int)
+    off = np.ones((h, w), bool)
+    if x1 <= x0 or y1 <= y0:
+        return off
+    origin = np.array([x0, y0], np.float64)
+    box = (slice(y0, y1), slice(x0, x1))
     # the midline drawn a point per pixel, each with its half width; every pixel takes its nearest point's
     steps = np.linalg.norm(np.diff(arm.points, axis=0), axis=1)
     along = np.concatenate([[0.0], np.cumsum(steps)])
     dense = np.linspace(0.0, along[-1], max(2, int(along[-1]) + 1))
-    xs = np.clip(np.round(np.interp(dense, along, arm.points[:, 0])), 0, w - 1).astype(np.int64)
-    ys = np.clip(np.round(np.interp(dense, along, arm.points[:, 1])), 0, h - 1).astype(np.int64)
-    canvas = np.full((h, w), 255, np.uint8)
+    xs = np.clip(np.round(np.interp(dense, along, arm.points[:, 0])) - x0, 0, x1 - x0 - 1).astype(np.int64)
+    ys = np.clip(np.round(np.interp(dense, along, arm.points[:, 1])) - y0, 0, y1 - y0 - 1).astype(np.int64)
+    canvas = np.full((y1 - y0, x1 - x0), 255, np.uint8)
     canvas[ys, xs] = 0
     dist, nearest = cv2.distanceTransformWithLabels(canvas, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
     half = np.zeros(int(nearest.max()) + 1, np.float32)
     side = np.zeros_like(half)  # the centre line's distance at each midline pixel
     measured = np.zeros(len(half), bool)
     half[nearest[ys, xs]] = np.interp(dense, along, arm.half)
-    side[nearest[ys, xs]] = torso_dist[ys, xs]
+    side[nearest[ys, xs]] = torso_dist[box][ys, xs]
     measured[nearest[ys, xs]] = arm.measured[np.clip(np.searchsorted(along, dense), 0, len(along) - 1)]
-    torso_side = (torso_dist < side[nearest]) & measured[nearest]
-    hand = chain_distance((h, w), [chain[2], hand_tip(chain)]) > ARM_IN_TORSO * sw
-    return np.where(torso_side, (dist > ARM_SLACK * half[nearest]) & hand, chain_far)
+    torso_side = (torso_dist[box] < side[nearest]) & measured[nearest]
+    hand = chain_distance(canvas.shape, [chain[2] - origin, tip - origin]) > ARM_IN_TORSO * sw
+    off[box] = np.where(torso_side, (dist > ARM_SLACK * half[nearest]) & hand, chain_far[box])
+    return off
 
 
 def _torso_skin_off_the_arms(off_arms: np.ndarray, corners: list[np.ndarray | None], sw: float) -> np.ndarray:
