@@ -585,7 +585,15 @@ def _one(
         mine = arm_skin & (arm_dist[label] <= arm_dist[29 - label])
         fabric |= mine & ~_from_the_hand(mine, hands[label], sw)
     arm_skin &= ~fabric
-    arm_skin &= ~_torso_skin_off_the_arms(arm_dist, [joint(n) for n in _TORSO_CORNERS], sw)
+    off_arms = {}
+    for side, label in (("left", 14), ("right", 15)):
+        chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
+        mine = arm_skin & (arm_dist[label] <= arm_dist[29 - label])
+        off_arms[label] = _off_the_arm(mine, chain, arm_dist[label], torso_dist, sw)
+    # (the torso's own skin, also where only the arms' skin model took it: as garment, it changed the top's colours)
+    corners = [joint(n) for n in _TORSO_CORNERS]
+    beside_arms = arm_skin & _torso_skin_off_the_arms(off_arms[14] & off_arms[15], corners, sw)
+    arm_skin &= ~beside_arms
     # the arm's outline (skin blended with the background fails the colour test): a thin band of garment between
     # the arm and the background is arm
     edge = max(3, int(0.04 * sw) | 1)
@@ -663,7 +671,7 @@ def _one(
                 parse[mine] = label
 
     # neck and neckline: skin between the chin and the split that is not an arm
-    torso_skin = body & skin & (parse == 5) & (yy < split)
+    torso_skin = body & (skin | beside_arms) & (parse == 5) & (yy < split)
     torso_skin = cv2.morphologyEx(torso_skin.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
     # skin-coloured "fabric" (not reaching a hand) joined to the neck's skin is bare shoulders: neck, once long hair
     # falling on them has been taken out
@@ -736,26 +744,144 @@ def _midriff(skin: np.ndarray, split: float, hip_y: float, torso: float) -> np.n
 
 
 #: Inside the torso (the shoulder-hip quadrilateral grown by TORSO_GROW shoulder widths: the hip joints lie well
-#: inside the waist's outline) an arm lies along its pose chain: skin there farther than ARM_IN_TORSO shoulder widths
-#: from both arm chains is the torso's own (a bare midriff or side beside an arm hanging against the body; joined to
-#: the arm's skin, it was labelled arm and kept in front of the new top as a skin band). An arm's half width is
-#: ~0.1-0.15 shoulder widths; the rest is room for the joints' error. Tuned on synthetic figures (tests) and looked
-#: at on unseen model photos (a midriff beside a hanging arm, a tank top's bare side).
+#: inside the waist's outline) skin off both arms (`_off_the_arm`) is the torso's own (a bare midriff or side beside
+#: an arm hanging against the body; joined to the arm's skin, it was labelled arm and kept in front of the new top as
+#: a skin band, or a notch in its side). Without a measured arm, skin farther than ARM_IN_TORSO shoulder widths from
+#: the arm's chain is off it: an arm's half width is ~0.1-0.15 shoulder widths, the rest is room for the joints'
+#: error. Tuned on synthetic figures (tests) and looked at on unseen model photos (a midriff beside a hanging arm, a
+#: tank top's bare side).
 ARM_IN_TORSO = 0.18
 TORSO_GROW = 0.25
 _TORSO_CORNERS = ("right_shoulder", "left_shoulder", "left_hip", "right_hip")
 #: ... and only below the armpits (this many shoulder widths under the lower shoulder joint): at the shoulders, skin
 #: between hair strands lay off the arm chains and the new top showed through the hair (VITON-HD paired 00017).
 TORSO_SKIN_BELOW = 0.3
+#: The arm measured (`_arm_midline`): at ARM_SAMPLES points along its shoulder-elbow-wrist chain, its skin's run
+#: across the chain (scanned ARM_SCAN shoulder widths each side) nearest the chain, within ARM_SEARCH shoulder widths:
+#: its middle lies on the arm's midline, half its length is the arm's half width there. Half widths under ARM_MIN
+#: shoulder widths are no bare arm (a sleeve, a bracelet's gap); runs longer than ARM_MERGED times their median cross
+#: into the torso's skin (a bare midriff or side joined to the arm). ARM_FREE measured points at least, else the arm
+#: is not measured. The joints lie up to ~0.08 shoulder widths off the arm's midline: that error was most of
+#: ARM_IN_TORSO, which cut notches into the new top's sides beside slim arms.
+ARM_SAMPLES = 24
+ARM_SCAN = 0.6
+ARM_SEARCH = 0.12
+ARM_MIN = 0.05
+ARM_MERGED = 1.35
+ARM_FREE = 4
+#: Skin on the torso's side of a measured arm farther than ARM_SLACK local half widths from its midline is off it
+#: (the arm's shaded outline fails the skin colour test: its skin runs are a little shorter than the arm is wide).
+ARM_SLACK = 1.15
 
 
-def _torso_skin_off_the_arms(
-    arm_dist: dict[int, np.ndarray], corners: list[np.ndarray | None], sw: float
+@dataclass(frozen=True)
+class _ArmMidline:
+    """One arm's measured midline: `points` (N, 2) float (x, y) pixels from the shoulder to the wrist, `half` (N,)
+    the arm's half width in pixels at each, `measured` (N,) bool: between the first and last point measured on bare
+    arm (past them the midline is the chain shifted as the nearest: a guess)."""
+
+    points: np.ndarray
+    half: np.ndarray
+    measured: np.ndarray
+
+
+def _arm_midline(skin: np.ndarray, chain: list[np.ndarray | None], sw: float) -> _ArmMidline | None:
+    """One arm's skin (H, W) bool and its shoulder, elbow, wrist ((x, y) pixels) -> its midline, or None when a
+    joint is missing or too few points along the chain lie on bare arm (`ARM_FREE`). Where the arm's skin merges
+    with the torso's, the midline and half width run on between the measured points, and past them as the nearest."""
+    if any(p is None for p in chain):
+        return None
+    h, w = skin.shape
+    points = np.array(chain, np.float64)
+    lengths = np.linalg.norm(np.diff(points, axis=0), axis=1)
+    if lengths.min() < 1.0:
+        return None
+    edges = np.concatenate([[0.0], np.cumsum(lengths)])
+    along = np.linspace(0.0, edges[-1], ARM_SAMPLES)
+    samples = np.stack([np.interp(along, edges, points[:, k]) for k in (0, 1)], axis=1)
+    segment = np.clip(np.searchsorted(edges, along, side="right") - 1, 0, len(lengths) - 1)
+    direction = np.diff(points, axis=0)[segment] / lengths[segment, None]
+    normals = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    scan = max(2, round(ARM_SCAN * sw))
+    offsets = np.arange(-scan, scan + 1)
+    centres, halves = samples.copy(), np.full(len(samples), np.nan)  # nan: no bare arm found across the chain
+    for i in range(len(samples)):
+        xs = np.round(samples[i, 0] + offsets * normals[i, 0]).astype(np.int64)
+        ys = np.round(samples[i, 1] + offsets * normals[i, 1]).astype(np.int64)
+        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        runs = true_runs(inside & skin[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)])
+        if not len(runs):
+            continue
+        gap = np.maximum(np.maximum(runs[:, 0] - scan, scan - (runs[:, 1] - 1)), 0)  # from the chain, 0 if across it
+        start, end = runs[int(np.argmin(gap))]
+        if gap.min() > ARM_SEARCH * sw:
+            continue
+        centres[i] = samples[i] + 0.5 * (offsets[start] + offsets[end - 1]) * normals[i]
+        halves[i] = np.inf if start == 0 or end == len(offsets) else 0.5 * (end - start)  # inf: past the scan
+    bare = ~np.isnan(halves) & ~(halves < ARM_MIN * sw)  # (nan < x is False)
+    if bare.sum() < ARM_FREE:
+        return None
+    free = bare & np.isfinite(halves) & (halves <= ARM_MERGED * np.median(halves[bare]))
+    if free.sum() < ARM_FREE:
+        return None
+    shift = centres[free] - samples[free]
+    midline = samples + np.stack([np.interp(along, along[free], shift[:, k]) for k in (0, 1)], axis=1)
+    first, last = np.flatnonzero(free)[[0, -1]]
+    measured = (np.arange(len(along)) >= first) & (np.arange(len(along)) <= last)
+    return _ArmMidline(midline, np.interp(along, along[free], halves[free]), measured)
+
+
+def _off_the_arm(
+    skin: np.ndarray, chain: list[np.ndarray | None], arm_dist: np.ndarray, torso_dist: np.ndarray, sw: float
 ) -> np.ndarray:
+    """(H, W) bool: pixels off one arm, given its skin (H, W) bool, its shoulder, elbow and wrist ((x, y) pixels),
+    `arm_dist` (H, W) the distance to its chain and hand and `torso_dist` (H, W) to the torso's centre line. With the
+    arm measured (`_arm_midline`): on the torso's side of its midline (nearer the centre line than the nearest
+    midline point) farther than `ARM_SLACK` local half widths from it, and `ARM_IN_TORSO` from its hand (wider than
+    the arm, not measured); else (on the arm's outer side, or past its measured points) farther than `ARM_IN_TORSO`
+    from its chain."""
+    chain_far = arm_dist > ARM_IN_TORSO * sw
+    arm = _arm_midline(skin, chain, sw)
+    if arm is None:
+        return chain_far
+    # measured in the box around the midline, chain and hand out to the farthest reach of either rule: all off past it
+    h, w = skin.shape
+    tip = hand_tip(chain)
+    reach = max(ARM_SLACK * float(arm.half.max()), ARM_IN_TORSO * sw) + 2.0
+    corners = np.concatenate([arm.points, np.array([*chain, tip])])
+    x0, y0 = np.clip(np.floor(corners.min(axis=0) - reach), 0, [w, h]).astype(int)
+    x1, y1 = np.clip(np.ceil(corners.max(axis=0) + reach) + 1, 0, [w, h]).astype(int)
+    off = np.ones((h, w), bool)
+    if x1 <= x0 or y1 <= y0:
+        return off
+    origin = np.array([x0, y0], np.float64)
+    box = (slice(y0, y1), slice(x0, x1))
+    # the midline drawn a point per pixel, each with its half width; every pixel takes its nearest point's
+    steps = np.linalg.norm(np.diff(arm.points, axis=0), axis=1)
+    along = np.concatenate([[0.0], np.cumsum(steps)])
+    dense = np.linspace(0.0, along[-1], max(2, int(along[-1]) + 1))
+    xs = np.clip(np.round(np.interp(dense, along, arm.points[:, 0])) - x0, 0, x1 - x0 - 1).astype(np.int64)
+    ys = np.clip(np.round(np.interp(dense, along, arm.points[:, 1])) - y0, 0, y1 - y0 - 1).astype(np.int64)
+    canvas = np.full((y1 - y0, x1 - x0), 255, np.uint8)
+    canvas[ys, xs] = 0
+    dist, nearest = cv2.distanceTransformWithLabels(canvas, cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+    half = np.zeros(int(nearest.max()) + 1, np.float32)
+    side = np.zeros_like(half)  # the centre line's distance at each midline pixel
+    measured = np.zeros(len(half), bool)
+    half[nearest[ys, xs]] = np.interp(dense, along, arm.half)
+    side[nearest[ys, xs]] = torso_dist[box][ys, xs]
+    measured[nearest[ys, xs]] = arm.measured[np.clip(np.searchsorted(along, dense), 0, len(along) - 1)]
+    torso_side = (torso_dist[box] < side[nearest]) & measured[nearest]
+    hand = chain_distance(canvas.shape, [chain[2] - origin, tip - origin]) > ARM_IN_TORSO * sw
+    off[box] = np.where(torso_side, (dist > ARM_SLACK * half[nearest]) & hand, chain_far[box])
+    return off
+
+
+def _torso_skin_off_the_arms(off_arms: np.ndarray, corners: list[np.ndarray | None], sw: float) -> np.ndarray:
     """(H, W) bool: the torso quadrilateral (`corners` (x, y) in pixels: right, left shoulder, left, right hip)
-    grown by `TORSO_GROW`, below the armpits (`TORSO_SKIN_BELOW`), farther than `ARM_IN_TORSO` shoulder widths from
-    both arm chains (`arm_dist` (H, W) by arm label); all False when a corner is missing."""
-    h, w = arm_dist[14].shape
+    grown by `TORSO_GROW`, below the armpits (`TORSO_SKIN_BELOW`), where `off_arms` (H, W) bool (off both arms,
+    `_off_the_arm`); all False when a corner is missing."""
+    h, w = off_arms.shape
     torso = np.zeros((h, w), np.uint8)
     if any(c is None for c in corners):
         return torso > 0
@@ -764,7 +890,7 @@ def _torso_skin_off_the_arms(
     # grown by its outline drawn TORSO_GROW wide on either side (a distance transform of the photo costs 10x more)
     cv2.polylines(torso, [quad], True, 1, thickness=2 * max(1, round(TORSO_GROW * sw)) + 1)
     torso[: max(0, int(max(corners[0][1], corners[1][1]) + TORSO_SKIN_BELOW * sw))] = 0
-    return (torso > 0) & (np.minimum(arm_dist[14], arm_dist[15]) > ARM_IN_TORSO * sw)
+    return (torso > 0) & off_arms
 
 
 #: Bare arm skin runs unbroken from the hand up to where the sleeve ends: on each arm, skin components that come no

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -674,6 +675,44 @@ def test_bare_midriff_beside_a_hanging_arm_is_torso_not_arm():
     assert (parse[100:140, 101:111] == 14).float().mean() > 0.9
 
 
+def test_midriff_beside_slim_arms_with_joints_off_their_middle_is_torso():
+    """The same midriff beside hanging arms, but the joints lie 4 pixels (0.07 shoulder widths) off each forearm's
+    middle towards the torso, as a pose estimate's often do: within `ARM_IN_TORSO` of the chains, 4 columns of the
+    midriff by each arm were arm, kept in front of the new top as notches in its sides. The arms are measured
+    (`_arm_midline`): their own midline and half width (6 pixels) decide, and the forearms stay arms."""
+    img, pose = _figure()
+    _paint(img, SKIN, 100, 112, 40, 100)  # the midriff below a crop top ending at row 100
+    _paint(img, (0.8, 0.1, 0.1), 112, 200, 42, 98)  # a red skirt
+    joints = pose.joints.clone()
+    for name, dx in (("right_elbow", 4), ("right_wrist", 4), ("left_elbow", -4), ("left_wrist", -4)):
+        joints[0, joint_index(name), 0] += dx
+    parse = estimate_regions(img, Pose(joints, (H, W))).parse[0]
+    beside = torch.cat([parse[102:110, 42:47], parse[102:110, 93:98]], dim=1)
+    assert not bool(torch.isin(beside, torch.tensor(VITONHD_ARMS)).any())
+    assert (parse[100:140, 29:39] == 15).float().mean() > 0.9  # the forearms stay arms
+    assert (parse[100:140, 101:111] == 14).float().mean() > 0.9
+
+
+def test_arm_midline_follows_the_arms_skin_not_the_joints():
+    """`_arm_midline` on a slanted bare arm 16 pixels wide whose joints lie 5 pixels off its middle, its skin joined
+    to a torso's beside the elbow: the midline lies on the arm's middle, the half width is the arm's own (~8), also
+    beside the joined skin (measured above and below it, not there)."""
+    import numpy as np
+
+    from kfvton.preprocess.regions import _arm_midline
+
+    skin = np.zeros((200, 160), np.uint8)
+    cv2.line(skin, (60, 20), (80, 180), 1, 16)  # the arm, its middle from (60, 20) to (80, 180)
+    skin[90:110, 60:140] = 1  # the torso's skin joined to it
+    chain = [np.array(p, np.float64) for p in ((65, 20), (75, 100), (85, 180))]  # 5 pixels right of the middle
+    arm = _arm_midline(skin > 0, chain, 100.0)
+    assert arm is not None
+    middle_x = 60 + (arm.points[:, 1] - 20) / 8.0  # the arm's middle at each point's row
+    assert np.abs(arm.points[:, 0] - middle_x).max() < 2.0
+    assert np.abs(arm.half - 8.0).max() < 1.5
+    assert arm.measured.all()  # measured from the shoulder to the wrist
+
+
 def test_torso_skin_off_the_arms_only_below_the_armpits():
     """At the shoulders, skin between hair strands lies off the arm chains too: relabelled torso, the new top showed
     through the hair (VITON-HD paired 00017). Only rows `TORSO_SKIN_BELOW` shoulder widths under the shoulders count."""
@@ -681,9 +720,9 @@ def test_torso_skin_off_the_arms_only_below_the_armpits():
 
     from kfvton.preprocess.regions import TORSO_SKIN_BELOW, _torso_skin_off_the_arms
 
-    far = {k: np.full((200, 180), 1e3, np.float32) for k in (14, 15)}  # no arm near anywhere
+    off_arms = np.ones((200, 180), bool)  # no arm near anywhere
     corners = [np.array(p, np.float64) for p in ((60, 50), (120, 50), (115, 150), (65, 150))]
-    torso = _torso_skin_off_the_arms(far, corners, 60.0)
+    torso = _torso_skin_off_the_arms(off_arms, corners, 60.0)
     below = int(50 + TORSO_SKIN_BELOW * 60)
     assert not torso[50 : below - 1, 60:121].any()  # the shoulders' rows: not torso skin
     assert torso[below + 1 : 150, 70:111].all()
