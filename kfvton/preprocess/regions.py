@@ -232,9 +232,11 @@ SPLIT_REACH = 0.6
 #: `_best_split` takes the step that best fits the row votes when the votes below it are at least STEP_RISE above
 #: those above it (votes run from -1, all chest-coloured, to +1): a lower garment only half of whose pixels are nearer
 #: the thigh sample (a leopard print's black spots are nearer a black top) votes about 0, and the plain count of
-#: chest-like rows below the split would push the split down through it. Under that rise (one colour all the way)
-#: the count decides as before.
+#: chest-like rows below the split would push the split down through it. Under that rise (one colour all the way),
+#: or when the rows below still vote under STEP_LOW (mostly chest-like: a long top's fabric around a shadow where the
+#: thigh was sampled), the count decides as before.
 STEP_RISE = 0.6
+STEP_LOW = -0.2
 
 
 def _best_split(
@@ -243,8 +245,8 @@ def _best_split(
     """Row (from the top of the band) that best splits chest-coloured rows above from thigh-coloured rows below.
 
     Each row with person pixels within `half` of column `hip_x` votes from -1 (all nearer `chest`) to +1 (all nearer
-    `thigh`). The split is the best-fitting step of the votes (least squares) when it rises by `STEP_RISE`, else the
-    row with the fewest thigh-like rows above plus chest-like rows below.
+    `thigh`). The split is the best-fitting step of the votes (least squares) when it rises by `STEP_RISE` to at
+    least `STEP_LOW`, else the row with the fewest thigh-like rows above plus chest-like rows below.
     """
     x0, x1 = int(max(hip_x - half, 0)), int(min(hip_x + half, rgb.shape[1]))
     cols = rgb[:, x0:x1]
@@ -263,7 +265,8 @@ def _best_split(
 
 def _vote_step(vote: np.ndarray, seen: np.ndarray) -> int | None:
     """Row index (into `vote` (N,)) where a two-level step best fits the votes of the `seen` rows (N,) bool, or None
-    when no step rises by `STEP_RISE` (the lower level minus the upper) or fewer than 8 rows are seen."""
+    when no step rises by `STEP_RISE` (the lower level minus the upper) to a lower level of at least `STEP_LOW`, or
+    fewer than 8 rows are seen."""
     rows = np.nonzero(seen)[0]
     if len(rows) < 8:
         return None
@@ -274,8 +277,8 @@ def _vote_step(vote: np.ndarray, seen: np.ndarray) -> int | None:
     head = csq[k - 1] - csum[k - 1] ** 2 / k
     tail = (csq[-1] - csq[k - 1]) - (csum[-1] - csum[k - 1]) ** 2 / (n - k)
     best = int(k[np.argmin(head + tail)])
-    rise = (csum[-1] - csum[best - 1]) / (n - best) - csum[best - 1] / best
-    return int(rows[best]) if rise >= STEP_RISE else None
+    low = (csum[-1] - csum[best - 1]) / (n - best)
+    return int(rows[best]) if low - csum[best - 1] / best >= STEP_RISE and low >= STEP_LOW else None
 
 
 #: Rows whose torso core (`HIP_CORE` shoulder widths either side of the hips' centre) is at least MIDRIFF_SKIN skin,
