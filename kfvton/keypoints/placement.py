@@ -16,8 +16,10 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
        on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body`
        masks and `tuck` "in", a hem short of the lower garment's waistband reaches `TUCK_DEPTH` sw below it, one
-       that reaches the band keeps its own length (the composite cuts it there); "out" keeps the own length ("auto":
-       `resolve_tuck`). Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
+       that reaches the band keeps its own length (the composite cuts it there); "out" keeps the own length, a regular
+       (not a crop: own length over `CROP_OWN_MAX` sw) top's at least to the hip joints, with `body` masks onto a
+       waistband up to `OUT_HEM_REACH` sw below them when short of it (`_out_hem`) ("auto": `resolve_tuck`).
+       Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
        `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
        strap tops).
     3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
@@ -180,6 +182,19 @@ TORSO_PER_SW_MAX = 1.9
 # with them, 0.08 sw too high with the mean (box SSIM .774 -> .767); the hem is cut at the waistband anyway.
 TORSO_PER_SW_WORN = 1.87
 TUCK_DEPTH = 0.15  # a tucked-in hem short of the lower garment's waistband reaches this far (x sw) below it
+# Worn over the lower garment ("out"), a regular top's hem reaches at least the hip joints, and with `body` masks down
+# onto the lower garment's waistband when that lies up to `OUT_HEM_REACH` sw below them and the hem stops more than
+# `TOUCH` short of it (a band of the old top between hem and waistband was repainted as skin: a crop-top look).
+# Worn-out hems on the paired samples lie -0.01..+0.10 sw from the hip joints (VITON-HD 00008, 00034; Dress Code
+# 000000, 000001, 000004), their waistbands +0.02..+0.11 below them; a T-shirt whose hem reached 0.27 sw below them
+# ended at the crotch (VITON-HD 10549). Onto the band from within `TOUCH` too, Dress Code 000000's hem went 0.03 sw
+# lower (0.01 past its worn one) and box SSIM fell .689 -> .681. A boxy or drop-shoulder top's width understates its
+# length (its shoulder points sit out on the arm), and the torso scaling shortens it further on a long-legged person:
+# the unseen "95" jersey ended 0.31 sw above the hips of a standing man (with the floor: on his shorts' waistband).
+# A crop top keeps its own length: own lengths up to `CROP_OWN_MAX` sw (crop tops: Dress Code 000002 1.21, the
+# Reebok sports top 07382 1.17, the camisole 02015 1.06; regular tops on the samples 1.37-2.2).
+OUT_HEM_REACH = 0.25
+CROP_OWN_MAX = 1.3
 # "auto" tucks in when the old top meets the lower garment at least this far (x sw) above the hip joints (a top
 # worn over trousers ends at or below the hips; one tucked in ends at the waistband, well above them)
 AUTO_IN_ABOVE_HIPS = 0.15
@@ -931,6 +946,19 @@ def _old_hem_and_waist(top: Tensor, lower: Tensor, f: _Frame) -> tuple[float, fl
     return float(up[-1, 0]), waist
 
 
+def _out_hem(hem: Tensor, f: _Frame, body: tuple[Tensor, Tensor, Tensor] | None) -> Tensor:
+    """A regular top's hem worn over the lower garment, `hem` px down `v` from `top` at its own length: at least on
+    the hip joints' line, and on the lower garment's waistband (body's centre line; `body`: (H, W) bool masks top,
+    lower, silhouette) when that lies up to `OUT_HEM_REACH` sw below them and the hem stops more than `TOUCH` sw short
+    of it (within `TOUCH` the hem meets the band: `resolve_tuck`'s measure). Needs `f.hip_mid`."""
+    hips = (f.hip_mid - f.top) @ f.v
+    hem = torch.maximum(hem, hips)
+    meet = _old_hem_and_waist(body[0], body[1], f) if body is not None else None
+    if meet is None or hem >= meet[1] - TOUCH * f.sw:
+        return hem
+    return torch.maximum(hem, hips + (meet[1] - hips).clamp(max=float(OUT_HEM_REACH * f.sw)))
+
+
 def _hem_v_dip(top: Tensor, lower: Tensor, f: _Frame) -> float:
     """How far (x sw) the boundary between the old top and the lower garment dips at the body's centre below the
     mean of its sides (`HEM_SIDES`, `HEM_CENTRE`): about 0 for a straight (or tilted) waistband, > 0 for a V hem.
@@ -1019,6 +1047,8 @@ def _place_one(
         hem_b = mask_ext[0]
     elif own is not None:
         hem_b = own * (_out_length_sw(f) if tuck == "out" else f.length_sw)
+        if tuck == "out" and hip_mid is not None and float(own) > CROP_OWN_MAX:
+            hem_b = _out_hem(hem_b, f, body)
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)
             if meet is not None and hem_b < meet[1]:

@@ -11,6 +11,7 @@ from kfvton.keypoints.placement import (
     LANDMARK_NAMES,
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
+    OUT_HEM_REACH,
     OWN_LENGTH_SPLIT,
     SHOULDER_OUT,
     SLEEVE_BELOW_ARMPIT,
@@ -97,11 +98,14 @@ class TestPlaceGarmentLandmarks:
         hem_w = target(turned_pairs, "hem_left")[0] - target(turned_pairs, "hem_right")[0]
         assert hem_w < 0.8 * SW * 1.2
 
-    def test_length_within_the_split_of_the_shoulder_estimate_else_the_mean(self):
+    def test_length_within_the_split_of_the_shoulder_estimate_else_the_mean(self, monkeypatch):
         """The own length stays within `OWN_LENGTH_SPLIT` of the shoulders' estimate where the armpits' is much
         shorter (a boxy body: unseen tee 09166 ended 0.29 sw above the hips with the mean), the mean where the
         shoulders' is the shorter one (VITON-HD 00034's wide-read shoulder points: the mean hems at the worn one,
         the shoulders' alone 0.24 sw short)."""
+        import kfvton.keypoints.placement as placement
+
+        monkeypatch.setattr(placement, "CROP_OWN_MAX", float("inf"))  # the own length alone: no floor at the hips
         pose = frontal_pose()
         top, length_sw = 150 - COLLAR_UP * SW, (SW * (340 - 150) / TORSO_PER_SW_WORN) ** 0.5
         by_armpits = LENGTH_PER_ARMPIT["sleeved"] * 345 / 150
@@ -286,6 +290,30 @@ class TestFit:
         assert out < 280  # its own length ends above the waistband
         assert tucked >= 280 + 0.9 * TUCK_DEPTH * SW  # into the trousers
         assert float(target(place_garment_landmarks(crop, pose, body=body), "hem_center")[1]) == tucked  # auto
+
+    def test_a_regular_top_worn_out_reaches_the_hips_or_the_waistband(self):
+        # a boxy top (0.6 of the T-shirt's length: own length ~1.44 sw, more than a crop's) ends above the hip joints
+        # (y = 340) at its own length; worn out it reaches them, and a waistband up to OUT_HEM_REACH sw below them.
+        # A crop top (0.45: ~1.1 sw) keeps its own length.
+        def shortened(share: float) -> GarmentLandmarks:
+            lm = tshirt_landmarks()
+            for name in ("hem_left", "hem_right", "hem_center"):
+                i = GARMENT_LANDMARKS.index(name)
+                lm.points[..., i, 1] = 40 + share * (lm.points[0, i, 1] - 40)
+            return lm
+
+        pose = frontal_pose()
+
+        def hem(lm: GarmentLandmarks, body=None) -> float:
+            return float(target(place_garment_landmarks(lm, pose, body=body, tuck="out"), "hem_center")[1])
+
+        boxy, crop = shortened(0.6), shortened(0.45)
+        assert hem(boxy) == pytest.approx(340, abs=1)  # on the hips, not above them
+        assert hem(boxy, body_masks((160, 360), (360, 500))) == pytest.approx(360, abs=1)  # onto the waistband
+        deep = 340 + OUT_HEM_REACH * SW
+        assert hem(boxy, body_masks((160, 400), (400, 500))) == pytest.approx(deep, abs=1)  # at most REACH below
+        assert hem(boxy, body_masks((160, 343), (343, 500))) == pytest.approx(340, abs=1)  # meets the band: kept
+        assert hem(crop) < 300 and hem(crop, body_masks((160, 360), (360, 500))) < 300  # a crop stays short
 
     def test_tucked_long_top_keeps_its_own_length(self, monkeypatch):
         # a T-shirt (own hem ~400) and a longer shirt tucked in at y = 280: the hem is not squeezed up towards the
