@@ -286,6 +286,10 @@ ARMHOLE_MIN_SCALE = 0.8
 #: the sleeve there (half-way between the armhole's and the cuff's scale), within these multiples of the cuff target
 #: width (a flat sleeve folded or pinched half-way would make a pencil, a flared flat-lay a balloon).
 ELBOW_WIDTH_RANGE = (1.0, 1.5)
+#: The share of a long sleeve's length at which its garment cross-section meets the elbow lies within these
+#: (`_elbow_share`): the elbow of a full-length sleeve lies about half-way, of a three-quarter one farther down;
+#: the limits keep a misplaced elbow joint (at the shoulder, or past the cuff) from cramming the sleeve at one end.
+ELBOW_SHARE_RANGE = (0.35, 0.8)
 #: With `silhouette`: a sleeve lands at most this fraction of the image's larger side outside the person's
 #: silhouette (a sleeve hangs a little looser than the arm; past that it stands off into the background). The torso
 #: lands at most this far outside its armhole lines above the armpits (`_past_shoulders`). Half a percent: the
@@ -480,12 +484,13 @@ def _sleeve_elbow_pairs(
 ) -> tuple[Tensor, Tensor]:
     """Two extra pairs per sleeve at the elbow, for sleeves whose cuff lies past the elbow (long sleeves).
 
-    Garment side: the two ends of the sleeve mask's cross-section half-way between the sleeve's shoulder point
-    and its cuff centre, across the line joining them. Person side: the elbow joint of `pairs.pose` +- half the
-    garment's width there across the arm, the outer point on the cuff's outer side; that width is scaled by the
-    mean of the armhole's scale (armhole targets `person` / garment) and the cuff's, within `ELBOW_WIDTH_RANGE` x
-    the cuff target width. Confidence 0 (unused) without a pose or elbow, or when the cuff does not reach past
-    the elbow.
+    Garment side: the two ends of the sleeve mask's cross-section across the line from the sleeve's shoulder point
+    to its cuff centre, at the share of that line the person's elbow lies at along the arm (`_elbow_share`: the
+    sleeve keeps one scale along its length). Person side: the elbow joint of `pairs.pose` +- half the garment's
+    width there across the arm, the outer point on the cuff's outer side; that width is scaled like the sleeve
+    there (the armhole's scale, armhole targets `person` / garment, blended into the cuff's by the same share),
+    within `ELBOW_WIDTH_RANGE` x the cuff target width. Confidence 0 (unused) without a pose or elbow, or when the
+    cuff does not reach past the elbow.
 
     Returns:
         garment (B, 2, 3) and person (B, 2, 3) points, (x_px, y_px, confidence), outer then inner.
@@ -527,9 +532,9 @@ def _sleeve_elbow_pairs(
     def span(pts: Tensor, i: int, k: int) -> Tensor:
         return (pts[:, i, :2] - pts[:, k, :2]).norm(dim=-1)
 
-    scale = 0.5 * (
-        span(person, i_s, i_a) / span(g_t, i_s, i_a).clamp_min(1e-6) + cuff_width / span(g_t, i_o, i_n).clamp_min(1e-6)
-    )
+    share = _elbow_share(person[:, i_s, :2], elbow[:, :2], cuff)
+    armhole_scale = span(person, i_s, i_a) / span(g_t, i_s, i_a).clamp_min(1e-6)
+    scale = torch.lerp(armhole_scale, cuff_width / span(g_t, i_o, i_n).clamp_min(1e-6), share)
     for i in range(b):
         if not bool(ok[i]):
             continue
@@ -539,7 +544,8 @@ def _sleeve_elbow_pairs(
         normal_g = np.array([-axis[1], axis[0]])
         if normal_g @ (g[i, i_o, :2] - g[i, i_n, :2]) < 0:
             normal_g = -normal_g  # towards the outer side
-        ends = _cross_section(masks[i if masks.shape[0] > 1 else 0], (g[i, i_s, :2] + cuff_g) / 2, normal_g)
+        at = g[i, i_s, :2] + float(share[i]) * (cuff_g - g[i, i_s, :2])
+        ends = _cross_section(masks[i if masks.shape[0] > 1 else 0], at, normal_g)
         if ends is None:
             conf[i] = 0.0
             continue
@@ -552,6 +558,21 @@ def _sleeve_elbow_pairs(
     p_out[:, :, 2] = conf
     g_out[:, :, 2] = conf
     return g_out, p_out
+
+
+def _elbow_share(shoulder: Tensor, elbow: Tensor, cuff: Tensor) -> Tensor:
+    """(B,) the share of a long sleeve's length, along the arm, from its shoulder target to the elbow, within
+    `ELBOW_SHARE_RANGE`: the elbow pairs' garment cross-section is taken at that share of the flat sleeve, so the
+    sleeve is not stretched above the elbow and crumpled below it. A half-way section put a three-quarter sleeve's
+    middle on the elbow: its forearm part squeezed to half its length (the stripes folded over each other) and the
+    upper arm's inner edge stretched 2.6x (a striped top on a hanging arm, two photos).
+
+    Args:
+        shoulder, elbow, cuff: (B, 2) the sleeve's shoulder target, the elbow joint and the cuff targets' centre.
+    """
+    upper = (elbow - shoulder).norm(dim=-1)
+    fore = (cuff - elbow).norm(dim=-1)
+    return (upper / (upper + fore).clamp_min(1e-6)).clamp(*ELBOW_SHARE_RANGE)
 
 
 def _sleeve_outer_pairs(

@@ -480,6 +480,24 @@ class TestLongSleeves:
         assert spans[1] >= spans[0] + 10  # wider flat sleeves are wider worn sleeves
         assert spans[0] <= 170  # straight ones hug the arms (elbow joints 136 px apart)
 
+    def test_three_quarter_sleeve_meets_the_elbow_at_its_own_share(self):
+        """A sleeve ending half-way down the forearm has its elbow about 72 % of the way down it on the person
+        (shoulder target y 145, elbow 250, cuff 290): the flat sleeve's point at the elbow lies that share down
+        the flat sleeve too (half-way put its middle there: the forearm part squeezed to half its length)."""
+        from kfvton.geometry.grid import norm_to_px
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        pairs, mask = _long_sleeve_pairs()
+        person = pairs.person_px.clone()
+        for side, (outer, inner) in (("right", (110.0, 134.0)), ("left", (250.0, 274.0))):
+            person[0, pairs.names.index(f"sleeve_{side}_outer"), :2] = torch.tensor([outer, 290.0])
+            person[0, pairs.names.index(f"sleeve_{side}_inner"), :2] = torch.tensor([inner, 290.0])
+        warp = warp_by_parts(replace(pairs, person_px=person), mask, reg=1e-3)
+        at_elbow = norm_to_px(warp.grid[0, 250, 124], (400, 400), align_corners=warp.align_corners)
+        shoulder, cuff = torch.tensor([120.0, 60.0]), torch.tensor([27.5, 297.5])  # the flat right sleeve's
+        share = float((at_elbow - shoulder) @ (cuff - shoulder) / (cuff - shoulder).square().sum())
+        assert 0.62 <= share <= 0.82
+
     def test_sleeve_stays_inside_silhouette(self):
         from kfvton.pipelines.garment_warp import SLEEVE_OUT, warp_by_parts
 
