@@ -490,9 +490,9 @@ def _fill(
     body's skin tone farther (`_body_tone` times the broad light of the light-and-folds `gain`, read from old
     clothes of median luminance `reference`, as `light_on_skin` carries it onto skin: no smear of a shadow), a
     limb's round shading (`limb_shading`, and the darker of it and the arms' own across their width, `arms`,
-    `_arm_light`) and on the torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
-    is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
-    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`,
+    `_arm_light`) and on the torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the
+    repainted skin 1: the tone is the visible skin's median, shading and all), all of it on the body's tone, not on
+    the real skin continued nearby (it shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`,
     `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it (`skin_light_below`: the
     neck's over an open V), both with the grain of the real skin and background nearby (`_grain`: a smooth fill looks
     like plastic), mixed by the background share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below
