@@ -275,6 +275,11 @@ NECK_WIDER = 0.25
 #: cut: 0.05-0.09; worn, VITON-HD 00006's black inside over the neck cost box SSIM 0.872 -> 0.845), a cut crew neck's
 #: front sits lower (half its flat depth, `place_front_neckline`: 0.12-0.3).
 FRONT_MIN = 0.1
+#: A sleeved garment whose neck opening shows no front neckline (`_neck_zone`: nothing cut from its inside, a crew
+#: neck's collar ring seen whole) keeps the neck in front down to this many collar widths only: about the front of
+#: the neck's base, where a crew neck closes (`NECK_DEPTH` below, an old V's or scoop's chest skin, which an
+#: estimated parse map calls neck, cut a V into the new collar: unseen FILA and black tees).
+CLOSED_NECK_DEPTH = 0.3
 #: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
 #: of the largest's area) give no light (`_between_legs`).
 LEG_LABELS = (16, 17)
@@ -1184,7 +1189,8 @@ def _neck_zone(
     the first garment row under that opening, its front neckline: the neck stays in front of the back only (the
     skin of an old V or scoop, which an estimated parse map calls neck, cut a V into a new crew neck's collar). Not
     for a sleeveless garment (no sleeve targets): its collar sides are its neckline's corners, and what lies under
-    its opening may be the inside of a tank's scoop (the chest stays in front of it)."""
+    its opening may be the inside of a tank's scoop (the chest stays in front of it). A sleeved garment with no
+    such opening (nothing cut: a crew neck's ring seen whole) stops at `CLOSED_NECK_DEPTH`."""
     h, w = size_hw
     masks = None if garment is None else garment.detach().cpu()
     out = np.zeros((b, h, w), np.uint8)
@@ -1204,7 +1210,8 @@ def _neck_zone(
         v = np.array([-u[1], u[0]])  # down the body
         depth = NECK_DEPTH * width
         if masks is not None and np.isfinite(_sleeve_end_y(keypoints, i, size_hw)):  # (sleeveless: see docstring)
-            depth = min(depth, _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v))
+            front = _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v)
+            depth = min(depth, front if np.isfinite(front) else CLOSED_NECK_DEPTH * width)
         ts = np.linspace(0.0, 1.0, 17)
         curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * depth)[:, None] * v
         top = max(left[1], right[1]) + width  # far enough above: the polygon closes over the head

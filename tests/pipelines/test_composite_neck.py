@@ -8,6 +8,7 @@ import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.pipelines.composite import (
+    CLOSED_NECK_DEPTH,
     NECK_DEPTH,
     NECK_LABEL,
     UPPER_LABELS,
@@ -131,8 +132,8 @@ def test_neck_zone_stops_at_the_garment_front_neckline():
     """Without a garment the zone reaches `NECK_DEPTH` collar widths under the collar line at its middle; with a
     warped garment whose neck opening (a hole under the collar line, its back cut) ends 8 rows under it, no deeper
     than that front (the old V's chest skin, called neck, cut a V into the new crew neck's collar). A garment with
-    no opening under its collar line at the middle, or a dip under `FRONT_MIN` collar widths (its back not cut), and
-    a sleeveless one keep the full depth."""
+    no opening under its collar line at the middle, or a dip under `FRONT_MIN` collar widths (its back not cut: a
+    crew neck's ring seen whole), stops at `CLOSED_NECK_DEPTH`; a sleeveless one keeps the full depth."""
     hw = (120, 100)
     pairs = _collar_pairs((30.0, 40.0), (70.0, 40.0), hw)
     column = lambda zone: int(zone[0, :, 50].nonzero().max())  # noqa: E731 (the zone's lowest row at the middle)
@@ -149,6 +150,7 @@ def test_neck_zone_stops_at_the_garment_front_neckline():
     torch.testing.assert_close(_neck_zone(tank, 1, hw, torch.device("cpu"), garment=garment), full)
     closed = torch.zeros(1, 1, *hw, dtype=torch.bool)
     closed[..., 36:, 10:90] = True
-    torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), full)
+    crew = _neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed)
+    assert abs(column(crew) - (40 + CLOSED_NECK_DEPTH * 40)) <= 1.5
     closed[..., 36:42, 40:60] = False  # a back neckline's dip, under FRONT_MIN collar widths: no front
-    torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), full)
+    torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), crew)
