@@ -41,7 +41,6 @@ from .shading import (
     BOX_GRID,
     arm_shading,
     clothes_shading,
-    light_on_skin,
     limb_shading,
     shade_skin,
     shading_box,
@@ -290,7 +289,7 @@ def repaint_freed(
         torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
-        fc = _fill(c, seeds, wc, gain[i][box], float(reference[i]), skin_np[i], unit, i, torso, arms, leg_fill)
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
@@ -477,7 +476,6 @@ def _fill(
     seeds: _Seeds,
     wc: np.ndarray,
     gain: np.ndarray,
-    reference: float,
     skin_colour: np.ndarray,
     unit: float,
     i: int,
@@ -487,18 +485,17 @@ def _fill(
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
     off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
-    body's skin tone farther (`_body_tone` times the broad light of the light-and-folds `gain`, read from old clothes of
-    median luminance `reference`, as `light_on_skin` carries it onto skin: no smear of a shadow), a limb's round shading
-    (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on the torso
-    the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone is the
-    visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued nearby (it
-    shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`, `skin_slopes`:
-    redder in the shadows) and the visible skin's light carried down under it (`skin_light_below`: the neck's over an
-    open V), both with the grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic),
-    mixed by the background share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below the hips
-    (`_leg_fill`) no light and folds of the old clothes (a dress hangs off the legs: its folds and a satin's sheen made
-    blotches on them), the legs' own round shading, and the tone of the visible legs where enough of them show
-    (`_body_tone`)."""
+    body's skin tone farther (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round
+    shading (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on
+    the torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
+    is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
+    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`,
+    `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it (`skin_light_below`: the
+    neck's over an open V), both with the grain of the real skin and background nearby (`_grain`: a smooth fill looks
+    like plastic), mixed by the background share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below
+    the hips (`_leg_fill`) no light and folds of the old clothes (a dress hangs off the legs: its folds and a satin's
+    sheen made blotches on them), the legs' own round shading, and the tone of the visible legs where enough of them
+    show (`_body_tone`)."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     wall = bg_seed & _off_lower_front(cc, unit)
@@ -508,7 +505,6 @@ def _fill(
     if arms is not None:
         limb = np.minimum(limb, arms)
     tone = _body_tone(c, seeds, skin_colour, unit)
-    gain = light_on_skin(gain, float(tone @ np.array(LUMA_WEIGHTS, np.float32)), reference, unit)
     # the visible skin's light carried down under it (`skin_light_below`: the neck's over an open V)
     light = skin_light_below(ci, skin_seed & ((cc & CODE_FACE) == 0), unit)
     visible = None

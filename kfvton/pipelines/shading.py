@@ -40,7 +40,6 @@ from .push_pull import push_pull
 __all__ = [
     "light_and_folds",
     "apply_light",
-    "light_on_skin",
     "clothes_shading",
     "arm_shading",
     "limb_shading",
@@ -225,23 +224,6 @@ def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -
     change = target.sub_(luma)
     change = change.clamp_min(0.0) + dark * change.clamp_max(0.0)
     return torch.maximum(lit.add_(change.mul_(gain - 1.0)), colour * SHADE_FLOOR)  # lift x (gain - 1)
-
-
-def light_on_skin(gain: np.ndarray, luma: float, reference: float, unit: float) -> np.ndarray:
-    """(H, W) float32 the light-and-folds `gain` (H, W) > 0 (`clothes_shading`, read from old clothes of median
-    luminance `reference`) for repainted skin of luminance `luma` [0, 1]; `unit` = rows / 1024. Only its broad light
-    (the log-gain under a Gaussian of `SHADE_LOW_PX`): skin has no folds, and a sheer sleeve's mesh and the skin
-    showing most through its middle are the cloth's, not the arm's (the limb's roundness is `limb_shading`'s).
-    Over dark old clothes (`SHADE_DARK`) skin lighter than them takes it as `apply_light` gives a lighter colour,
-    the perceptual mix's smaller change, 1 + (gain - 1) x T / luma (module docstring): a black sleeve's steps are
-    large in log-luminance (both left a freed arm metallic and streaked)."""
-    broad = np.exp(_blur(np.log(np.maximum(gain, 1e-3)).astype(np.float32), SHADE_LOW_PX * unit))
-    if luma <= reference:
-        return broad.astype(np.float32)
-    target = (reference + SHADE_OFFSET) ** SHADE_PERCEPT * (luma + SHADE_OFFSET) ** (1.0 - SHADE_PERCEPT)
-    dark = min(max((SHADE_DARK - reference) / (SHADE_DARK / 2), 0.0), 1.0)
-    share = 1.0 + dark * (target / luma - 1.0)  # (target < luma here: the share is below 1)
-    return (1.0 + (broad - 1.0) * share).astype(np.float32)
 
 
 def shading_box(old: np.ndarray) -> tuple[slice, slice]:

@@ -21,7 +21,6 @@ from kfvton.pipelines.shading import (
     arm_shading,
     clothes_shading,
     light_and_folds,
-    light_on_skin,
     shade_skin,
     sheen_scale,
     skin_light_below,
@@ -180,34 +179,6 @@ def test_apply_light_as_read_lighter_plain_darker_lifted():
     assert float(dark[0, 0, 0, 1]) == pytest.approx(0.05)  # gain 1: unchanged
     assert float(dark[0, 0, 0, 2]) > 0.085  # the lit side: a sheen (measured 0.094; the product: 0.0575)
     assert float(dark[0, 0, 0, 0]) == pytest.approx(0.05 * SHADE_FLOOR)  # the shadow: deeper, but not 0
-
-
-def test_light_on_skin_keeps_the_broad_light_not_a_sleeves_stripes_and_softens_dark_clothes():
-    """Repainted skin takes the old clothes' broad light (a gradient across the body), not their narrow stripes (a
-    sheer sleeve's mesh, the skin showing most through its middle: a metallic arm); over dark old clothes the
-    perceptual mix's smaller change (`apply_light` on a lighter colour), over light ones the gain as it is."""
-    h, w = 256, 256
-    xs = np.arange(w, dtype=np.float32)
-    broad = np.exp(0.2 * (xs / w - 0.5))  # 0.2 of log-gain across the whole crop
-    stripes = np.exp(0.2 * (np.sin(xs / 3.0) > 0))  # 0.2 steps every ~9 pixels
-    gain = np.tile((broad * stripes / np.exp(0.1)).astype(np.float32), (h, 1))
-    out = light_on_skin(gain, luma=0.6, reference=0.6, unit=1.0)
-    log_out = np.log(out[h // 2])
-    assert out.shape == gain.shape and out.dtype == np.float32
-    # the stripes are gone (neighbouring pixels within 0.01), the broad light is kept (within 20 %)
-    assert np.abs(np.diff(log_out[64:192])).max() < 0.01
-    expected = 0.2 * 96 / w  # (the two windows' centres lie 96 pixels apart)
-    assert 0.8 * expected < log_out[160:192].mean() - log_out[64:96].mean() < 1.2 * expected
-    # over black old clothes: the change is the perceptual mix's share of it, that of apply_light on a lighter colour
-    share = (0.1 + SHADE_OFFSET) ** SHADE_PERCEPT * (0.6 + SHADE_OFFSET) ** (1 - SHADE_PERCEPT) / 0.6
-    over_black = light_on_skin(gain, luma=0.6, reference=0.1, unit=1.0)
-    np.testing.assert_allclose(over_black - 1.0, (out - 1.0) * share, atol=1e-5)
-    colour = torch.full((1, 3, 1, 1), 0.6)
-    lit = apply_light(colour, torch.tensor(out[h // 2, 200]).reshape(1, 1, 1, 1), torch.tensor([0.1]))
-    assert float(lit[0, 0, 0, 0]) == pytest.approx(0.6 * float(over_black[h // 2, 200]), abs=1e-4)
-    # old clothes as light as the skin or lighter, or not dark: the broad light as it is
-    np.testing.assert_array_equal(light_on_skin(gain, luma=0.6, reference=0.8, unit=1.0), out)
-    np.testing.assert_allclose(light_on_skin(gain, luma=0.6, reference=SHADE_DARK, unit=1.0), out, atol=1e-6)
 
 
 def test_torso_shading_rounds_the_chest_and_marks_the_collarbones():
