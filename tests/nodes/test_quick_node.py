@@ -53,10 +53,12 @@ def test_category_and_tuck_widgets_reach_the_tryon():
     tucked = node.run(person, garment, pose=pose, parse=parse, category="auto", tuck="in")
     assert _report_line(tucked[3], "category").startswith("category: upper (auto: ")
     assert _report_line(tucked[3], "tuck").startswith("tuck: in (given")
-    # the widget reaches the placement: "in" ends the hem at the waistband, "out" at the garment's own length
+    # the widget reaches the placement: "in" takes the hem into the trousers (cut at their waistband), "out" lays it
+    # over them (a regular top's hem reaches the waistband when it lies just below the hips: on this figure the two
+    # differ along the hem only, a mean of 0.005; the same widget value twice differs by 0)
     over = node.run(person, garment, pose=pose, parse=parse, tuck="out")
     assert _report_line(over[3], "tuck").startswith("tuck: out (given")
-    assert float((tucked[0] - over[0]).abs().mean()) > 0.01
+    assert float((tucked[0] - over[0]).abs().mean()) > 0.002
 
 
 def test_tuck_fallback_without_regions_is_named():
