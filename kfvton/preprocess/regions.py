@@ -550,9 +550,9 @@ def _one(
     below = sil & (yy >= split)
 
     # arms: skin near the shoulder-elbow-wrist chains (hands included); sleeves stay garment
-    arm_dist, sleeve_dist, hands = {}, {}, {}
+    arm_chains, arm_dist, sleeve_dist, hands = {}, {}, {}, {}
     for side, label in (("left", 14), ("right", 15)):
-        chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
+        chain = arm_chains[label] = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
         arm_dist[label] = chain_distance((h, w), [*chain, hand_tip(chain)])
         sleeve_dist[label] = chain_distance((h, w), chain)
         hands[label] = [p for p in (chain[2], hand_tip(chain)) if p is not None]
@@ -589,10 +589,9 @@ def _one(
         fabric |= mine & ~_from_the_hand(mine, hands[label], sw)
     arm_skin &= ~fabric
     off_arms = {}
-    for side, label in (("left", 14), ("right", 15)):
-        chain = [joint(f"{side}_shoulder"), joint(f"{side}_elbow"), joint(f"{side}_wrist")]
+    for label in (14, 15):
         mine = arm_skin & (arm_dist[label] <= arm_dist[29 - label])
-        off_arms[label] = _off_the_arm(mine, chain, arm_dist[label], torso_dist, sw)
+        off_arms[label] = _off_the_arm(mine, arm_chains[label], arm_dist[label], torso_dist, sw)
     # (the torso's own skin, also where only the arms' skin model took it: as garment, it changed the top's colours)
     corners = [joint(n) for n in _TORSO_CORNERS]
     beside_arms = arm_skin & _torso_skin_off_the_arms(off_arms[14] & off_arms[15], corners, sw)
