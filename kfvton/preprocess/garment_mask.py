@@ -526,30 +526,82 @@ def _inner_back_in_box(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     rows = min(fg.shape[0], int(np.ceil(y0 + 0.4 * gh)) + k + 1)
     far = np.zeros(fg.shape, bool)
     far[:rows] = np.sqrt((((lab[:rows] - mean) / spread) ** 2).sum(-1)) > 4.0
+    dark = far.copy()
+    dark[:rows] |= _in_shadow(lab[:rows], front, mean, spread)
+    box = (int(y0), gh, gw, cx, k)
+    out = _inside_pieces(fg, far, box, min_share=0.003, deep_u=False)
+    return out | _inside_pieces(fg, dark, box, min_share=SHADOW_PANEL, deep_u=True)
+
+
+def _inside_pieces(
+    fg: np.ndarray, far: np.ndarray, box: tuple[int, float, float, float, int], *, min_share: float, deep_u: bool
+) -> np.ndarray:
+    """(H, W) bool: the pieces of `far` (H, W bool: unlike the front) in the top 40 % of garment `fg` (uint8 0/1)
+    that are an inside back: `min_share`..0.2 of the garment's area, at the top centre, thicker than a band,
+    meeting the background only along their top and resting on the front's fabric below. `box`: (top row,
+    height, width, centre column, k: the opening's and ring's size); `deep_u`: the top edge may be a deep U."""
+    y0, gh, gw, cx, k = box
+    n = int(np.count_nonzero(fg))
+    yy = np.arange(fg.shape[0])[:, None]
     zone = (fg > 0) & far & (yy < y0 + 0.4 * gh)
     zone = cv2.morphologyEx(zone.astype(np.uint8), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     count, labels, stats, centroids = cv2.connectedComponentsWithStats(zone, connectivity=8)
-    out = none.copy()
+    out = np.zeros(fg.shape, bool)
     ring_k = np.ones((2 * k + 1, 2 * k + 1), np.uint8)
     for i in range(1, count):
         area = stats[i, cv2.CC_STAT_AREA]
-        if not 0.003 * len(ys) <= area <= 0.2 * len(ys):
+        if not min_share * n <= area <= 0.2 * n:
             continue
         if abs(centroids[i][0] - cx) > 0.15 * gw:  # at the top centre only
             continue
         comp = labels == i
-        top, height = stats[i, cv2.CC_STAT_TOP], stats[i, cv2.CC_STAT_HEIGHT]
         thick = 2.0 * float(cv2.distanceTransform(comp.astype(np.uint8), cv2.DIST_L2, 3).max())
         if thick < BAND_SHARE * gw:  # a collar band or piping, not a panel seen between straps
             continue
         ring = (cv2.dilate(comp.astype(np.uint8), ring_k) > 0) & ~comp
         outside = ring & (fg == 0)
-        if outside.sum() < k or np.mean(np.nonzero(outside)[0] < top + 0.35 * height) < 0.8:
+        along_top = np.broadcast_to(yy < stats[i, cv2.CC_STAT_TOP] + 0.35 * stats[i, cv2.CC_STAT_HEIGHT], comp.shape)
+        if deep_u:  # a scoop back's top edge: the background lies over it, not only in its top rows
+            along_top = along_top | _over(comp, 2 * k + 1)
+        if outside.sum() < k or np.mean(along_top[outside]) < 0.8:
             continue  # it must meet the background only along its top (the back's edge), not at the sides
         below = ring & (yy > centroids[i][1])
         if below.sum() == 0 or np.mean((fg > 0)[below] & ~far[below]) < 0.5:
             continue  # and sit on the front's fabric (the front neckline) below
         out |= comp
+    return out
+
+
+#: `_in_shadow`: the front's own fabric in the shadow of the inside lies this many of its lightness spreads
+#: (the robust spread of the half of the front nearest its median colour, at least 6) below the front's lightness.
+SHADOW_DEPTH = 4.0
+#: Pieces over this share of the garment's area are back panels (of a scoop or between straps; the Reebok crop
+#: top's 12 %): they are also found in shadow (`_in_shadow`) and with a deep U for a top edge (`_over`). Smaller
+#: ones follow the colour and top-rows rules only: a shirt's or jacket's back collar between its collar points
+#: (Dress Code 000000_1, 000004_1: 1-2 %) is in shadow and U-topped too, and stands behind the neck when worn.
+SHADOW_PANEL = 0.05
+
+
+def _in_shadow(lab: np.ndarray, front: np.ndarray, mean: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """(H, W) bool: pixels of `lab` (H, W, 3 float Lab) of the front's hue but darker than its fabric, like the
+    front's fabric in shadow (the inside of the back seen through a neckline). `front` (N, 3) are the front zone's
+    Lab pixels, `mean` their median, `spread` their robust spread. A big print in the front zone (the Reebok crop
+    top's logo) widens `spread` until a grey inside under a white front is no longer far from it; the fabric's own
+    lightness spread, from the half of the zone nearest the median, is not widened by it."""
+    near = np.sqrt(((front - mean) ** 2).sum(-1))
+    fabric = front[near <= np.median(near)]
+    depth = SHADOW_DEPTH * max(6.0, 1.4826 * float(np.median(np.abs(fabric[:, 0] - mean[0]))))
+    hue = np.sqrt((((lab[..., 1:] - mean[1:]) / spread[1:]) ** 2).sum(-1)) <= 4.0
+    return (lab[..., 0] < mean[0] - depth) & hue
+
+
+def _over(piece: np.ndarray, reach: int) -> np.ndarray:
+    """(H, W) bool: the pixels with some of `piece` (H, W bool) in their column at most `reach` rows below them.
+    Background there lies along the piece's top edge even where that edge curves up at its ends: a scoop back's U
+    (the Reebok crop top's) reaches below the top 35 % of the piece's height."""
+    out = piece.copy()
+    for d in range(1, reach + 1):
+        out[:-d] |= piece[d:]
     return out
 
 

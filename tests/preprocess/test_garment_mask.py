@@ -430,6 +430,42 @@ class TestInnerBack:
             assert found.sum() > 0.5 * i.sum()
             np.testing.assert_array_equal(found, _inner_back_in_box(img, w))
 
+    def test_scoop_back_with_a_deep_u_top_edge_is_dropped(self):
+        """A sports crop top's back panel seen through its scoop (the unseen Reebok top's): the same fabric in
+        shadow, its top edge a deep U whose low middle lies below the panel's top rows."""
+        whole = np.zeros((H, W), np.uint8)
+        cv2.rectangle(whole, (50, 30), (142, 200), 1, -1)
+        cv2.ellipse(whole, (96, 30), (32, 40), 0, 0, 180, 0, -1)  # the back's scooped top edge: a deep U
+        front = np.zeros((H, W), np.uint8)
+        cv2.ellipse(front, (96, 40), (38, 62), 0, 0, 180, 1, -1)  # the front's lower scoop
+        inner = whole & front
+        img = np.empty((H, W, 3), np.float32)
+        img[:] = (0.96, 0.96, 0.96)
+        img[whole > 0] = (0.9, 0.82, 0.86)
+        img[inner > 0] = (0.55, 0.5, 0.53)  # the front's pale pink in shadow
+        img[100:170, 60:93] = np.linspace((0.4, 0.15, 0.45), (0.85, 0.7, 0.85), 33)  # a print on the front
+        photo = torch.from_numpy(cv2.GaussianBlur(img, (3, 3), 0)).permute(2, 0, 1)[None].contiguous()
+        result = prepare_garment_mask(photo)
+        mask = result.mask[0, 0].numpy() > 0.5
+        assert mask[inner > 0].mean() < 0.1  # the inside is gone
+        assert mask[(whole > 0) & (cv2.dilate(inner, np.ones((5, 5), np.uint8)) == 0)].mean() > 0.98
+
+    def test_in_shadow_reads_the_fabric_not_its_print(self):
+        """`_in_shadow`: darker than the front's fabric by `SHADOW_DEPTH` of the fabric's own lightness spread, in
+        its hue. A print in the front zone (the Reebok logo) widened the zone's spread to (16.3, 3, 3) (measured),
+        not the fabric's: a grey inside under a white front is in shadow; a lighter pixel or another hue is not."""
+        from kfvton.preprocess.garment_mask import _in_shadow
+
+        rng = np.random.default_rng(0)
+        white = np.array([236.0, 128.0, 128.0]) + rng.normal(0, 2, (600, 3))
+        logo = np.linspace((60.0, 150.0, 105.0), (235.0, 130.0, 126.0), 400)  # purple shades and their edges
+        front = np.concatenate([white, logo]).astype(np.float32)
+        mean = np.median(front, axis=0)
+        spread = np.array([16.3, 3.0, 3.0], np.float32)
+        pixels = np.array([[[175.0, 128.0, 128.0], [230.0, 128.0, 128.0], [175.0, 150.0, 100.0]]], np.float32)
+        assert np.sqrt((((pixels[0, 0] - mean) / spread) ** 2).sum()) < 4.0  # the grey is not far in colour
+        assert _in_shadow(pixels, front, mean, spread).tolist() == [[True, False, False]]
+
     def test_collar_band_and_dark_yoke_stay(self):
         whole, _ = self._camisole()
         band = np.zeros((H, W), np.uint8)
