@@ -40,6 +40,7 @@ from .push_pull import push_pull
 from .shading import (
     BOX_GRID,
     arm_shading,
+    clothes_light_on_skin,
     clothes_shading,
     limb_shading,
     shade_skin,
@@ -485,17 +486,17 @@ def _fill(
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
     off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
-    body's skin tone farther (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round
-    shading (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on
-    the torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
-    is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
-    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`,
-    `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it (`skin_light_below`: the
-    neck's over an open V), both with the grain of the real skin and background nearby (`_grain`: a smooth fill looks
-    like plastic), mixed by the background share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below
-    the hips (`_leg_fill`) no light and folds of the old clothes (a dress hangs off the legs: its folds and a satin's
-    sheen made blotches on them), the legs' own round shading, and the tone of the visible legs where enough of them
-    show (`_body_tone`)."""
+    body's skin tone farther (`_body_tone` times the light and folds `gain` as `clothes_light_on_skin` carries it onto
+    skin: no smear of a shadow, no lit stripe of a sleeve), a limb's round shading (`limb_shading`, and the darker of it
+    and the arms' own across their width, `arms`, `_arm_light`) and on the torso the chest's and collarbones' (`torso`,
+    `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
+    of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness), shading the
+    skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
+    light carried down under it (`skin_light_below`: the neck's over an open V), both with the grain of the real skin
+    and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background share `wc`. `i` seeds
+    the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and folds of the old clothes (a
+    dress hangs off the legs: its folds and a satin's sheen made blotches on them), the legs' own round shading, and the
+    tone of the visible legs where enough of them show (`_body_tone`)."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     wall = bg_seed & _off_lower_front(cc, unit)
@@ -505,6 +506,9 @@ def _fill(
     if arms is not None:
         limb = np.minimum(limb, arms)
     tone = _body_tone(c, seeds, skin_colour, unit)
+    # the old clothes' light but their lit stripes and narrow folds, a freed forearm its own sleeve's
+    painted = c.old & ~c.covered & (wc < 0.5)
+    gain = clothes_light_on_skin(gain, painted, unit)
     # the visible skin's light carried down under it (`skin_light_below`: the neck's over an open V)
     light = skin_light_below(ci, skin_seed & ((cc & CODE_FACE) == 0), unit)
     visible = None
@@ -520,7 +524,6 @@ def _fill(
         limb = limb * torso
     # the body's tone is the visible skin's median, its own roundness included: the round shading spreads the
     # repaint around that tone, not below it (it left freed arms ~10 % darker than the person's forearms)
-    painted = c.old & ~c.covered & (wc < 0.5)
     if painted.any():
         limb = limb / max(float(np.median(limb[painted])), 1e-3)
     # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
