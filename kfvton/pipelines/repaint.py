@@ -31,6 +31,7 @@ from .body_prior import (
     ARM_BONES,
     LEG_BONES,
     LIMB_WIDTHS,
+    TORSO_HIP,
     body_prior,
     joints_px,
     segment_quad,
@@ -40,6 +41,7 @@ from .push_pull import push_pull
 from .shading import (
     BOX_GRID,
     arm_shading,
+    clothes_light_on_skin,
     clothes_shading,
     limb_shading,
     shade_skin,
@@ -156,6 +158,12 @@ ARM_SCALE = (0.9, 1.25)
 #: `_upper_arms_under_sleeves`: the visible arm's width is read over this share of the upper arm's length below its
 #: topmost visible pixel (where it leaves an old sleeve), which must lie at least this far down the bone.
 ARM_TOP = 0.08
+
+
+#: Under an upper garment the torso goes on below the pose's hips (where `torso_outline` ends it) down to the lower
+#: garment, when that starts within TORSO_BELOW_HIPS shoulder widths under them (`_torso_to_waistband`): low-rise
+#: shorts under a long vest (the unseen Yifeng_0, ~0.2 below) left a band of wall under the belly, above them.
+TORSO_BELOW_HIPS = 0.4
 
 
 #: Old clothes under the new garment's soft edge are repainted where they differ from it by this (sum of |RGB|
@@ -485,17 +493,17 @@ def _fill(
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
     off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
-    body's skin tone farther (`_body_tone` times the light and folds `gain`: no smear of a shadow), a limb's round
-    shading (`limb_shading`, and the darker of it and the arms' own across their width, `arms`, `_arm_light`) and on
-    the torso the chest's and collarbones' (`torso`, `_torso_light`; their median over the repainted skin 1: the tone
-    is the visible skin's median, shading and all), all of it on the body's tone, not on the real skin continued
-    nearby (it shows its own light and roundness), shading the skin as the person's own skin shades (`shade_skin`,
-    `skin_slopes`: redder in the shadows) and the visible skin's light carried down under it (`skin_light_below`: the
-    neck's over an open V), both with the grain of the real skin and background nearby (`_grain`: a smooth fill looks
-    like plastic), mixed by the background share `wc`. `i` seeds the grain's noise. Over the `legs` repainted below
-    the hips (`_leg_fill`) no light and folds of the old clothes (a dress hangs off the legs: its folds and a satin's
-    sheen made blotches on them), the legs' own round shading, and the tone of the visible legs where enough of them
-    show (`_body_tone`)."""
+    body's skin tone farther (`_body_tone` times the light and folds `gain` as `clothes_light_on_skin` carries it onto
+    skin: no smear of a shadow, no lit stripe of a sleeve), a limb's round shading (`limb_shading`, and the darker of it
+    and the arms' own across their width, `arms`, `_arm_light`) and on the torso the chest's and collarbones' (`torso`,
+    `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
+    of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness), shading the
+    skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
+    light carried down under it (`skin_light_below`: the neck's over an open V), both with the grain of the real skin
+    and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background share `wc`. `i` seeds
+    the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and folds of the old clothes (a
+    dress hangs off the legs: its folds and a satin's sheen made blotches on them), the legs' own round shading, and the
+    tone of the visible legs where enough of them show (`_body_tone`)."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     wall = bg_seed & _off_lower_front(cc, unit)
@@ -505,6 +513,9 @@ def _fill(
     if arms is not None:
         limb = np.minimum(limb, arms)
     tone = _body_tone(c, seeds, skin_colour, unit)
+    # the old clothes' light but their lit stripes and narrow folds, a freed forearm its own sleeve's
+    painted = c.old & ~c.covered & (wc < 0.5)
+    gain = clothes_light_on_skin(gain, painted, unit)
     # the visible skin's light carried down under it (`skin_light_below`: the neck's over an open V)
     light = skin_light_below(ci, skin_seed & ((cc & CODE_FACE) == 0), unit)
     visible = None
@@ -520,7 +531,6 @@ def _fill(
         limb = limb * torso
     # the body's tone is the visible skin's median, its own roundness included: the round shading spreads the
     # repaint around that tone, not below it (it left freed arms ~10 % darker than the person's forearms)
-    painted = c.old & ~c.covered & (wc < 0.5)
     if painted.any():
         limb = limb / max(float(np.median(limb[painted])), 1e-3)
     # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
@@ -1199,6 +1209,8 @@ def _background_weight(
         ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
         body |= prior[ys : ys + hs, xs : xs + ws] > 0
         body |= small(_upper_arms_under_sleeves(codes, keypoints, i, size_hw, origin_yx)) > 0.5
+        lower = small(((codes & CODE_FRONT) > 0) & ((codes & (CODE_FACE | CODE_HAIR)) == 0)) > 0.5
+        body |= _torso_to_waistband(lower, keypoints, i, size_hw, origin_yx)
         d_out = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
         d_in = cv2.distanceTransform(body.astype(np.uint8), cv2.DIST_L2, 5)
         # the signed distance to the body's outline, upsampled (smooth: no steps of the coarse grid), then a
@@ -1236,6 +1248,43 @@ def _background_weight(
     weight = weight.astype(np.float32)
     weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
+
+
+def _torso_to_waistband(
+    lower: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+) -> np.ndarray:
+    """(h, w) bool on the 1/`WEIGHT_SCALE` grid of a crop at `origin_yx` of an image of `size_hw`: the torso below
+    the pose's hip line (batch item `i`; the line `torso_outline` ends the torso on, `TORSO_HIP` outside the hip
+    joints) down to the first pixel of the lower garment `lower` (h, w) bool in each column between the line's
+    ends, where that lies within `TORSO_BELOW_HIPS` shoulder widths of it. Nothing without the hips and shoulders."""
+    out = np.zeros(lower.shape, bool)
+    if keypoints is None or keypoints.pose is None or not lower.any():
+        return out
+    xy, ok = joints_px(keypoints.pose, i, size_hw)
+    if not (ok[2] and ok[5] and ok[9] and ok[12]):
+        return out
+    sw = float(np.linalg.norm(xy[5] - xy[2]))
+    if sw < 8:
+        return out
+    u = (xy[5] - xy[2]) / sw
+    shift = np.array([origin_yx[1], origin_yx[0]], np.float64)
+    ra, rb = ((p - shift + 0.5) / WEIGHT_SCALE - 0.5 for p in (xy[9] - TORSO_HIP * sw * u, xy[12] + TORSO_HIP * sw * u))
+    h, w = lower.shape
+    x0, x1 = sorted((ra[0], rb[0]))
+    cols = np.arange(max(0, int(np.ceil(x0))), min(w - 1, int(np.floor(x1))) + 1)
+    if len(cols) == 0 or x1 - x0 < 1:
+        return out
+    hip_y = ra[1] + (cols - ra[0]) / (rb[0] - ra[0]) * (rb[1] - ra[1])  # (the line's row in each column)
+    rows = np.arange(h, dtype=np.float64)[:, None]
+    below = rows - hip_y[None, :]
+    hit = lower[:, cols] & (below >= 0) & (below <= TORSO_BELOW_HIPS * sw / WEIGHT_SCALE)
+    first = np.argmax(hit, axis=0)  # (the lower garment's first row under the line)
+    out[:, cols] = (below >= 0) & (rows <= first[None, :]) & hit.any(0)[None, :]
+    return out
 
 
 def _below_hips_legs(

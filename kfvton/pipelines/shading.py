@@ -46,6 +46,7 @@ __all__ = [
     "shade_skin",
     "skin_slopes",
     "skin_light_below",
+    "clothes_light_on_skin",
     "shading_box",
     "sheen_scale",
     "SHADE_SCALE",
@@ -181,6 +182,16 @@ CLAVICLE_SIGMA = (0.025, 0.045)
 SKIN_LIGHT_DECAY_PX = 128.0
 SKIN_LIGHT_SOFT = 2.0
 SKIN_LIGHT_RANGE = 0.3
+#: Repainted skin takes the old clothes' light-and-folds gain (`clothes_light_on_skin`) bounded to
+#: exp(-SKIN_CLOTHES_RANGE[0]) .. exp(SKIN_CLOTHES_RANGE[1]), then averaged over the repainted skin with a Gaussian of
+#: SKIN_CLOTHES_PX (pixels at 1024 rows): the shade on the clothes darkens the skin, their lit parts barely lighten
+#: it (the repaint's tone is the visible skin's, lit already; the limb's roundness is `limb_shading`'s), and a
+#: sheer mesh's weave and narrow folds do not stripe it. The full gain, up to exp(SHADE_RANGE[1]) = 1.22, left a
+#: freed arm under black mesh sleeves (the unseen 01008) white down its middle where the skin showed most through
+#: them: metallic. Averaged over ~40 px, or over the old clothes beside the arm too, the shade on a freed forearm went
+#: (VITON-HD 07445 under a maroon knit: the arm 0.12 darker than the wall beside it -> 0.08, a pale ghost).
+SKIN_CLOTHES_PX = 12.0
+SKIN_CLOTHES_RANGE = (0.45, 0.05)
 
 
 def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
@@ -454,6 +465,24 @@ def skin_light_below(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarr
     light = cv2.GaussianBlur(light, (0, 0), SKIN_LIGHT_SOFT)
     gain = np.exp(np.clip(light, -SKIN_LIGHT_RANGE, SKIN_LIGHT_RANGE)).astype(np.float32)
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def clothes_light_on_skin(gain: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) float32 gain for repainted skin: the light-and-folds `gain` (H, W) > 0 (`clothes_shading`) bounded
+    (`SKIN_CLOTHES_RANGE`), its log averaged over the repainted `skin` (H, W) bool (`SKIN_CLOTHES_PX` at 1024 rows;
+    `unit` = rows / 1024: a freed forearm takes its own sleeve's light, not the lit torso's beside it), fading to 1
+    where no such skin lies near."""
+    weight = skin.astype(np.float32)
+    if not weight.any():
+        return np.ones(skin.shape, np.float32)
+    sigma = SKIN_CLOTHES_PX * unit
+    # (bounded first: a lit stripe would spread into the skin around it)
+    log_gain = np.clip(np.log(np.maximum(gain, 1e-3)), -SKIN_CLOTHES_RANGE[0], SKIN_CLOTHES_RANGE[1])
+    num, den = _blur(log_gain.astype(np.float32) * weight, sigma), _blur(weight, sigma)
+    # (the average where the skin lies near, times its share of the neighbourhood up to 1: no division by a
+    # vanishing weight far from it)
+    broad = num / np.maximum(den, 1e-3) * np.clip(den / 0.05, 0.0, 1.0)
+    return np.exp(broad).astype(np.float32)
 
 
 def shade_skin(colour: np.ndarray, gain: np.ndarray, slopes: np.ndarray | None = None) -> np.ndarray:

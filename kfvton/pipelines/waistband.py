@@ -374,6 +374,16 @@ def _shown_waist(lower: np.ndarray, skin: np.ndarray, pose: Pose, i: int, unit: 
     return offset + slope * np.arange(w)
 
 
+def _run_across_holes(column: np.ndarray, gap: int) -> int:
+    """Length of the run of True from the start of `column` (N,) bool, across holes of at most `gap` pixels (a fleck
+    of the new hem or a seam the regions estimate left out, two rows under the lower garment's top, cut its run
+    short: that column was not continued, a strip of skin down the continued garment)."""
+    hole = np.diff(np.concatenate(([0], (~column).astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(hole == 1), np.flatnonzero(hole == -1)
+    wide = (ends - starts > gap) | (ends == len(column))  # (a hole to the end ends it too)
+    return int(starts[wide][0]) if wide.any() else len(column)
+
+
 def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: float) -> tuple[np.ndarray, np.ndarray]:
     """(region (H, W) bool, source (H, W) int rows): per column, the `body` (H, W) bool pixels running upwards from
     within `EDGE_GAP_PX` of the `lower` (H, W) bool garment's top edge, below the `waist` (W,) row, and the lower
@@ -400,7 +410,7 @@ def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: flo
             y -= 1
         if y + 1 >= top:
             continue
-        run = int(np.argmin(lower[top:, x])) or h - top  # the visible run of the lower garment below its top
+        run = _run_across_holes(lower[top:, x], gap)  # the visible run of the lower garment below its top
         skip = skip_old_hem if top - stop > 2 * skip_old_hem else 0
         if run <= 2 * skip:
             continue

@@ -13,7 +13,7 @@ import torch
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.composite import composite_garment
-from kfvton.pipelines.repaint import CODE_ARM, CODE_OLD, _upper_arms_under_sleeves
+from kfvton.pipelines.repaint import CODE_ARM, CODE_OLD, _torso_to_waistband, _upper_arms_under_sleeves
 
 H, W = 512, 384
 WALL = 0.92
@@ -349,6 +349,32 @@ class TestUpperArmsUnderSleeves:
         full = _upper_arms_under_sleeves(codes, pairs(), 0, (H, W), (0, 0))
         crop = _upper_arms_under_sleeves(codes[100:, 200:], pairs(), 0, (H, W), (100, 200))
         assert np.array_equal(full[100:, 200:], crop)
+
+
+class TestTorsoToWaistband:
+    """The scene's hips (`JOINTS` 9, 12: row 400, columns 140 and 244, shoulders 200 apart) end the pose's torso
+    24 px outside them; on the repaint's half-resolution grid that line is row 199.75, columns 57.75-133.75."""
+
+    @staticmethod
+    def _lower(top: int) -> np.ndarray:
+        """(H / 2, W / 2) bool a lower garment from full-resolution row `top` down, columns 100-284."""
+        lower = np.zeros((H // 2, W // 2), bool)
+        lower[top // 2 :, 50:142] = True
+        return lower
+
+    def test_the_torso_reaches_the_lower_garment_under_the_hips(self):
+        out = _torso_to_waistband(self._lower(440), pairs(), 0, (H, W), (0, 0))  # 40 px = 0.2 sw under the hips
+        assert out[200:221, 58:134].all()  # from the hips' line down to the garment's top, between the line's ends
+        assert not out[:200].any() and not out[221:].any()
+        assert not out[:, :58].any() and not out[:, 134:].any()
+
+    def test_nothing_where_the_lower_garment_starts_far_below_the_hips(self):
+        assert not _torso_to_waistband(self._lower(500), pairs(), 0, (H, W), (0, 0)).any()  # 0.5 sw under
+
+    def test_crop_origin(self):
+        full = _torso_to_waistband(self._lower(440), pairs(), 0, (H, W), (0, 0))
+        crop = _torso_to_waistband(self._lower(440)[50:, 20:], pairs(), 0, (H, W), (100, 40))
+        assert np.array_equal(full[50:, 20:], crop)
 
 
 def test_freed_arms_of_08909_shade_and_grain_as_its_own_skin(vitonhd_dir: Path):

@@ -297,3 +297,25 @@ def test_skin_light_below_carries_a_neck_lit_in_the_middle_down_into_the_v():
     assert gain[below, 128] > gain[400, 128] > 1.0  # fading with the distance from the neck
     assert abs(gain[below, 20] - 1.0) < 0.01 and abs(gain[below, 236] - 1.0) < 0.01  # no skin above: 1
     assert np.allclose(skin_light_below(img, np.zeros_like(skin), 1.0), 1.0)
+
+
+def test_clothes_light_on_skin_keeps_a_sleeves_shade_not_its_lit_stripe_nor_the_torsos_light():
+    """A freed forearm (a vertical strip of repainted skin) under a sleeve whose middle is lit to the gain's limit
+    (skin seen through black mesh) and whose lower half lies in shade, beside a lit torso that is not repainted:
+    the skin is at most SKIN_CLOTHES_RANGE[1] lighter anywhere, its lit middle mostly gone across the arm (a
+    stripe down it looked metallic), and the shade stays where it was (it is the arm's own light, not the
+    torso's)."""
+    gain = np.ones((H, W), np.float32)
+    arm = np.zeros((H, W), bool)
+    arm[100:600, 100:170] = True
+    gain[:, 60:400] = np.exp(SHADE_RANGE[1])  # the lit torso beside the arm, and the arm's lit middle...
+    gain[:, 100:125] = gain[:, 145:170] = 0.9  # ... between its darker edges
+    gain[350:] *= 0.75  # the shade over the forearm's lower half (and the torso's)
+    out = shading.clothes_light_on_skin(gain, arm, 1.0)
+    assert float(out[arm].max()) <= np.exp(shading.SKIN_CLOTHES_RANGE[1]) + 1e-4
+    across = out[200, 100:170]
+    assert float(across.max() - across.min()) < 0.1, across  # (0.08; the gain swings by 0.32 across the sleeve)
+    upper, lower = float(np.median(out[150:300, 110:160])), float(np.median(out[400:550, 110:160]))
+    assert 0.7 < lower / upper < 0.85, (upper, lower)  # (0.80: the lit middle, bounded, was lighter above)
+    assert float(np.abs(out[:, 400:] - 1.0).max()) < 1e-3  # away from the skin: 1
+    assert np.array_equal(shading.clothes_light_on_skin(gain, np.zeros((H, W), bool), 1.0), np.ones((H, W)))

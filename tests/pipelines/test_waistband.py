@@ -254,3 +254,13 @@ def test_tucked_hem_over_a_jagged_old_hem_is_a_smooth_curve() -> None:
     rows = tucked_hem(labels, line, pose())
     assert float((rows - line)[0, 45:70].max()) > 2.0  # it does hang out
     assert float(rows[0, 40:72].diff().abs().max()) < 1.6  # no step of the old hem's 4 rows
+
+
+def test_a_fleck_under_the_trousers_top_does_not_stop_their_column() -> None:
+    """A one-row hole two rows under the trousers' top in columns 44-47 (a fleck of the new hem, a seam the regions
+    estimate left out) leaves those columns' run of trousers two rows long: they are continued all the same, no
+    strip of skin down the continued band (the unseen Yifeng_0 under a crop top)."""
+    image, labels, painted, background, alpha = scene(lower_top=76)
+    labels[0, 78, 44:48] = 0
+    out = continue_lower_garment(image, labels, painted, background, alpha, pose())
+    assert (out[0, 0, 68:76, 38:62] - SKIN[0]).abs().min() > 0.3
