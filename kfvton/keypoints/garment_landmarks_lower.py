@@ -40,13 +40,14 @@ inseam (crotch to hem) is under `SHORTS_INSEAM` of the waist width, else "trouse
 Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garment_landmarks`: collar, shoulders,
 sleeves, armpits, and its hem points = the dress's hem; "sleeves" ending below the waist are the skirt's sides and
 are dropped) plus waist_left / waist_right (the narrowest row between
-`WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes) and
+`WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes; at the
+window's top, where the outline only widens below the armpits, `_UNSEEN_CONF`: no waist shows) and
 hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist), on sleeveless dresses the armpits moved
 onto the outline when found inside it (`_armpits_on_outline`: slip dresses), and side_{right,left}_k (the outline's
 extent at `SIDE_AT` of the way from the armpits' row to the hem's); the hem corners are moved to the
 outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides), or on a hem
 cut on the slant to the outline's lowest outermost point (`_slant_hem_corners`).
-Absent points have confidence 0; rule-placed ones `_RULE_CONF`.
+Absent points have confidence 0; rule-placed ones `_RULE_CONF`; a dress's unseen waist `_UNSEEN_CONF`.
 """
 
 from __future__ import annotations
@@ -136,7 +137,11 @@ ARMPIT_INSIDE = 0.08  # ... where an armpit lies further than this fraction of t
 ARMPIT_DEEP = 1.0  # a sleeved dress's armpits at most this many garment shoulder widths below the shoulders ...
 ARMPIT_UNEVEN = 0.3  # ... and at most this far apart in height; else it is taken as sleeveless
 ARMPIT_DEFAULT = 0.55  # ... and its waist searched from this far below the shoulders (Dress Code: 0.53 .. 0.62)
+WAIST_NARROWING = 0.05  # a dress's outline narrows to a waist: a row above it this much wider (the waist
+# window's rule too)
 _RULE_CONF = 0.5
+_UNSEEN_CONF = 0.75  # a dress's waist row measured on its outline where no waist shows (it only widens below the
+# armpits): its width counts as a seen waist's (the bodice's scale takes points over 0.5), its height does not
 _LOW = {n: i for i, n in enumerate(LOWER_LANDMARKS)}
 _DRESS = {n: i for i, n in enumerate(DRESS_LANDMARKS)}
 
@@ -557,6 +562,19 @@ def _slant_hem_corners(
     return found[0], found[1]
 
 
+def _narrows_into(piece: np.ndarray, top_row: int, row: int) -> bool:
+    """Whether a sleeveless dress's outline (`piece` (H, W)) narrows to a waist from `top_row` (halfway from its
+    shoulders to its armpits) down to `row` (its waist window's top, where it is narrowest within the window): the
+    narrowest row there has a row above it more than `WAIST_NARROWING` wider. Its waist then lies at or above the
+    armpits' row found (a one-shoulder dress's armpits found at its waist, Dress Code 020714: 0.11); otherwise its
+    outline only widens below the armholes and no waist shows (tent and tank dresses, 020719 and 020715: 0.0)."""
+    widths = [e[1] - e[0] for r in range(max(top_row, 0), row + 1) if (e := _row_extent(piece, r))]
+    if not widths:
+        return False
+    narrowest = int(np.argmin(widths))
+    return max(widths[: narrowest + 1]) > (1 + WAIST_NARROWING) * widths[narrowest]
+
+
 def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
     """Landmarks of flat, front-view dresses (`DRESS_LANDMARKS`: the upper-body 14, waist and hips).
 
@@ -598,9 +616,12 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         arm_y = float(np.mean(armpits)) if armpits else y0 + 0.25 * (y1 - y0)
         rows = np.arange(int(arm_y + WAIST_WINDOW[0] * sw), int(min(arm_y + WAIST_WINDOW[1] * sw, y1 - 1)))
         widths = np.array([(e[1] - e[0]) if (e := _row_extent(piece, r)) else 1e9 for r in rows])
-        if rows.size and widths.max() - widths.min() > 0.05 * widths.min() and widths.min() < 1e9:
+        if rows.size and widths.max() - widths.min() > WAIST_NARROWING * widths.min() and widths.min() < 1e9:
             waist_row = int(rows[int(np.argmin(widths))])
-            conf = 1.0
+            seen = waist_row > int(rows[0])  # else the outline only widens below the window's top
+            if not seen and kinds[i] == "none":  # a sleeveless dress's armpits may have been found at its waist
+                seen = _narrows_into(piece, int((shoulder_y + arm_y) / 2), waist_row)
+            conf = 1.0 if seen else _UNSEEN_CONF
         else:
             waist_row, conf = int(min(arm_y + WAIST_DEFAULT * sw, y1 - 2)), _RULE_CONF
         hip_row = int(min(waist_row + HIP_BELOW_WAIST * sw, y1 - 1))

@@ -37,7 +37,10 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     side reaches far beyond the other (`HIP_UNEVEN`) take the nearer side's width.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
     `place_garment_landmarks` (with the person's `BodyMasks` when given, as a top), its waist then moved onto the
-    body's natural waist (`WAIST_UP`, whatever old trousers show); hips and hem as a skirt's. Sleeveless dresses
+    body's natural waist (`WAIST_UP`, whatever old trousers show); hips and hem as a skirt's. A dress showing no
+    waist (tent, shift, T-shirt dresses: `_spread_waistless`) then has its waist and hips moved to their garment
+    rows' share of the way from the placed armpits to the hem (pinned to the natural waist, the bodice stretched
+    while the skirt was squeezed). Sleeveless dresses
     (`_strap_tops`): the straps' tops on the shoulders, within the shoulder joints; the other bodice-top points
     (neckline corners) at their garment depth below them at least. A hem cut on the slant keeps its slant: each hem
     corner at its own garment depth (x `sx`) off the corners' mean. The side points (the warp's pairs down the dress's
@@ -873,6 +876,28 @@ def _place_skirt(
         previous = half
 
 
+def _spread_waistless(g: Tensor, out: Tensor, idx: dict[str, int], body: _Body) -> None:
+    """A dress showing no waist (its waist landmarks' confidence under 1: rule-placed or unseen, as a tent's or a
+    T-shirt dress's): its waist and hip rows (`g` garment / `out`
+    person pixels, (N, 3), `out` changed in place) moved along `v` to their garment rows' share of the way from the
+    placed armpits to the placed hem's centre, widths kept. Pinned to the body's natural waist instead, the bodice
+    between the armpits and a waist row just under them was stretched (Dress Code 020719's flags 4x as tall)."""
+    armpits = [n for n in ("armpit_right", "armpit_left") if float(g[idx[n], 2]) > 0 and float(out[idx[n], 2]) > 0]
+    if not armpits:
+        return
+    g_top = sum(float(g[idx[n], 1]) for n in armpits) / len(armpits)
+    p_top = sum(out[idx[n], :2] for n in armpits) / len(armpits)
+    g_hem, p_hem = float(g[idx["hem_center"], 1]), out[idx["hem_center"], :2]
+    if g_hem - g_top < 1.0:
+        return
+    for row in ("waist", "hip"):
+        right, left = idx[f"{row}_right"], idx[f"{row}_left"]
+        t = min(max(((float(g[right, 1]) + float(g[left, 1])) / 2 - g_top) / (g_hem - g_top), 0.0), 1.0)
+        shift = (torch.lerp(p_top, p_hem, t) - (out[right, :2] + out[left, :2]) / 2) @ body.v
+        out[right, :2] = out[right, :2] + shift * body.v
+        out[left, :2] = out[left, :2] + shift * body.v
+
+
 def _strap_tops(g: Tensor, out: Tensor, j: Tensor, body: _Body, idx: dict[str, int]) -> None:
     """A sleeveless dress's bodice top (`_TOP_POINTS`, float64 (N, 3) rows of `g` garment / `out` person pixels,
     `out` changed in place): the highest of them are the straps' tops, on the shoulders; each other one keeps its
@@ -991,6 +1016,8 @@ def place_dress_landmarks(
         sub_idx = {"hip_right": idx["hip_right"], "hip_left": idx["hip_left"]}
         sub_idx.update({n: idx[n] for n in ("hem_right", "hem_left", "hem_center")})
         _place_skirt(g, out, sub_idx, body, sx, g_top, waist_half, slant=True)
+        if min(float(g[idx[n], 2]) for n in ("waist_right", "waist_left")) < 1.0:
+            _spread_waistless(g, out, idx, body)
         conf = g[:, 2].clone()
         conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
         out[:, 2] = conf

@@ -160,6 +160,52 @@ class TestLengthsAndParts:
             hem_y = float(pairs.person_px[0, [pairs.names.index("hem_left"), pairs.names.index("hem_right")], 1].mean())
             assert hem_y > knee_y  # worn: 1.42 thigh lengths below the hips; placed 1.54 (label map), 1.46 (none)
 
+    def test_dress_waist_seen_only_where_the_outline_narrows(self, dresscode):
+        # tent 020719, tank 020715 and T-shirt dress 020717 only widen below their armpits: their waist rows (the
+        # window's top, just under the armpits) are no waist; fitted 020720 narrows to one, and one-shoulder 020714
+        # narrows to its waist above the window (its armpits were found at its waist)
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+
+        for ident, seen in (
+            ("020719", False),
+            ("020715", False),
+            ("020717", False),
+            ("020720", True),
+            ("020714", True),
+        ):
+            garment = load_image(dresscode / "dresses" / "images" / f"{ident}_1.jpg")
+            lm = detect_dress_landmarks(garment, _mask(garment))
+            conf = [float(lm.point(n)[0, 2]) for n in ("waist_left", "waist_right")]
+            assert all(0.5 < c < 1.0 for c in conf) != seen and all(c == 1.0 for c in conf) == seen, (ident, conf)
+
+    def test_waistless_dress_keeps_its_proportions(self, dresscode):
+        # 020719's waist row lay 0.06 of the dress's length under its armpits and was pinned to the body's natural
+        # waist: armpits -> waist stretched 3.9 x as much as waist -> hem (flags 4 x as tall); spread between the
+        # placed armpits and hem it is 1.0; fitted 020714 keeps its waist at the body's (0.17 torso above the hips)
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import WAIST_UP, place_dress_landmarks
+
+        def depth(pts, row):
+            return float(
+                pts[0, [DRESS_LANDMARKS.index(f"{row}_left"), DRESS_LANDMARKS.index(f"{row}_right")], 1].mean()
+            )
+
+        for ident in ("020719", "020714"):
+            person, garment, pose, parse = _load(dresscode / "dresses", ident)
+            lm = detect_dress_landmarks(garment, _mask(garment))
+            for given in (parse, None):
+                pairs = place_dress_landmarks(lm, pose, parse=given)
+                g, p = pairs.garment_px, pairs.person_px
+                bodice = (depth(p, "waist") - depth(p, "armpit")) / (depth(g, "waist") - depth(g, "armpit"))
+                skirt = (depth(p, "hem") - depth(p, "waist")) / (depth(g, "hem") - depth(g, "waist"))
+                j = pose.joints[0]
+                hips, neck = float(j[[9, 12], 1].mean()), float(j[1, 1])
+                natural = hips - WAIST_UP * (hips - neck)
+                if ident == "020719":
+                    assert 0.8 < bodice / skirt < 1.25, (bodice, skirt)
+                else:
+                    assert abs(depth(p, "waist") - natural) < 3.0, (depth(p, "waist"), natural)
+
     def test_dress_inside_cut_at_the_neck(self, dresscode):
         # 020717's pale inside (a label, an open back), lighter than its front, was pasted at the neck: cut down to
         # its round neckline (measured: rows 95-135 at the centre), nothing below; sleeveless 020714 and 020719 are
