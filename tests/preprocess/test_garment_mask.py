@@ -202,6 +202,20 @@ class TestPaleGarmentOnFlawlessBackdrop:
         assert mask[side > 0].mean() > 0.95
         assert iou(torch.from_numpy(mask), shirt_mask()) > 0.95
 
+    def test_side_at_the_backdrop_level_with_a_weave_is_garment(self):
+        """A white tee's side whose mean sits at the backdrop's level, only its weave's grain off it (12562_00, the
+        Minnie tee: its sleeves level 246-247 on the 246 backdrop): the blur averages the weave out, the grain does
+        not; the side is garment up to its outline, which the half-contrast refinement does not fray."""
+        garment, side = self._tee(self.BACKDROP)
+        weave = np.indices((H, W)).sum(0) % 2 * 2.0 - 1.0  # a checkerboard: a 3 x 3 Gaussian averages it to 0
+        grain = torch.from_numpy((3.0 / 255 * weave * side).astype(np.float32))
+        garment = (garment + grain).clamp(0, 1)
+        mask = garment_mask_from_image(garment)[0, 0].numpy() > 0.5
+        assert mask[side > 0].mean() > 0.97  # 0.002 when the grain was not read
+        assert iou(torch.from_numpy(mask), shirt_mask()) > 0.95
+        outside = cv2.distanceTransform(1 - shirt_mask(), cv2.DIST_L2, 5)
+        assert (mask & (outside > 2)).sum() < 20  # the grain's blur reaches past the outline: it stays out
+
     def test_backdrop_coloured_cut_out_stays_background(self):
         """A cut-out in exactly the backdrop's colour (a real gap in the garment) is not filled."""
         garment, side = self._tee(self.BACKDROP)
