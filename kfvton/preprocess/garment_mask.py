@@ -212,7 +212,7 @@ def _pale_patches(new: np.ndarray, dist: np.ndarray, fg: np.ndarray, d: int) -> 
     return out
 
 
-def _reclaim_pale(dist: np.ndarray, grain: np.ndarray, fg: np.ndarray, k: int) -> np.ndarray:
+def _reclaim_pale(dist: np.ndarray, grain: np.ndarray, fg: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """`fg` (uint8 0/1) plus the pale garment patches its threshold missed, see `PALE_LOW`.
 
     Args:
@@ -223,7 +223,8 @@ def _reclaim_pale(dist: np.ndarray, grain: np.ndarray, fg: np.ndarray, k: int) -
         k: the mask's morphology size in pixels.
 
     Returns:
-        (H, W) uint8 {0, 1}, a superset of `fg`.
+        ((H, W) uint8 {0, 1}, a superset of `fg`; (H, W) uint8 {0, 1}, the sealed outline's inside: the garment's
+        grain and `fg`, closed and its holes filled).
     """
     # at half resolution (the patches are wide; the sealing, hole filling and depth cost 100 ms at 1024 x 768)
     h, w = fg.shape
@@ -239,13 +240,14 @@ def _reclaim_pale(dist: np.ndarray, grain: np.ndarray, fg: np.ndarray, k: int) -
     # erosion and dilation by d as distance thresholds: a disc of 2 d + 1 px is slow
     new = ((cv2.distanceTransform(sealed, cv2.DIST_L2, 5) > d) & (fg_s == 0)).astype(np.uint8)
     new = _pale_patches(new, dist_s, fg_s, d)
+    # (a linear upsampling cut at half: a smooth outline, not 2 px steps)
+    sealed_full = (cv2.resize(sealed.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) > 0.5).astype(np.uint8)
     if not new.any():
-        return fg
+        return fg, sealed_full
     # the new patches reach out to the sealed outline (their own edge), not the ring around the rest of the garment
     grown = (cv2.distanceTransform(1 - new, cv2.DIST_L2, 5) <= d) & (sealed > 0)
-    # (a linear upsampling cut at half: a smooth outline, not 2 px steps)
     grown = cv2.resize(grown.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR) > 0.5
-    return fg | grown.astype(np.uint8)
+    return fg | grown.astype(np.uint8), sealed_full
 
 
 #: A card under the garment (`_card`): the thresholded region fills at least CARD_FILL of its rotated bounding
@@ -332,6 +334,23 @@ def _peel_ring(fg: np.ndarray, dist: np.ndarray, contrast: np.ndarray, steps: in
         cv2.subtract(fg, drop, dst=fg)
 
 
+#: `_faint_notches`: notches narrower than NOTCH_SHARE of the image's short side.
+NOTCH_SHARE = 0.05
+
+
+def _faint_notches(fg: np.ndarray, sealed: np.ndarray, faint: np.ndarray, size: int) -> np.ndarray:
+    """(H, W) uint8 {0, 1}: the notches of `fg` (H, W uint8 0/1) narrower than `NOTCH_SHARE` of `size` that lie inside
+    `sealed` (H, W uint8 0/1, `_reclaim_pale`'s outline on the garment's grain) where the edge is `faint` (H, W bool).
+
+    Along a faint edge (a white tee's hem a level or three off the backdrop) the threshold cuts the fabric where its
+    colour wanders across it: notches, the hem frayed in the try-on. The grain's outline runs past them; taken
+    whole it brings the JPEG ring along the garment's edge (a halo), taken only in the notches it does not.
+    """
+    n = max(3, round(NOTCH_SHARE * size)) | 1
+    closed = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (n, n)))
+    return closed & sealed & faint.astype(np.uint8)
+
+
 def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: float, index: int) -> np.ndarray:
     h, w = img.shape[:2]
     size = min(h, w)
@@ -362,11 +381,11 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
         if cut.mean() >= _MIN_FRACTION:  # else the "card" was a flat rectangular garment: kept as it was
             _LOG.info("garment[%d]: laid on a card of colour %s, taken as backdrop", index, colour.round().tolist())
             fg, dist, low, noise = cut, on_card, card_low, max(noise, card_noise)
-    pale = np.zeros_like(fg)
+    pale, sealed = np.zeros_like(fg), np.zeros_like(fg)
     if threshold is None and noise < PALE_NOISE:
         before = int(fg.sum())
         grain = cv2.GaussianBlur(np.linalg.norm(img.astype(np.float32) - bg, axis=-1), (blur, blur), 0)
-        reclaimed = _reclaim_pale(dist, grain, fg, k)
+        reclaimed, sealed = _reclaim_pale(dist, grain, fg, k)
         pale = reclaimed - fg
         fg = reclaimed
         if fg.sum() > before:
@@ -390,7 +409,7 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     x1, y1 = min(bx + bw + margin, w), min(by + bh + margin, h)
     full = fg
     fg, dist = np.ascontiguousarray(fg[y0:y1, x0:x1]), np.ascontiguousarray(dist[y0:y1, x0:x1])
-    pale = pale[y0:y1, x0:x1]
+    pale, sealed = pale[y0:y1, x0:x1], sealed[y0:y1, x0:x1]
     h, w = fg.shape
     flat_bg = dist <= max(2.0, noise)
     fg = _fill_holes(fg, flat_bg, max_flat_fraction=0.6)
@@ -412,6 +431,8 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     fg[drop] = 0
     _peel_ring(fg, dist, contrast, max(1, round(RING_DEPTH * size)))  # (no interior near: contrast ~0)
     fg |= pale  # the pale patches' outline lies on their grain: their colour is the backdrop's, there is no contrast
+    if sealed.any():
+        fg |= _faint_notches(fg, sealed, (den > 1e-3) & (contrast < EDGE_CONTRAST_MIN), size)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     full[:] = 0
     full[y0:y1, x0:x1] = largest_component(fg)
