@@ -202,6 +202,42 @@ class TestPaleGarmentOnFlawlessBackdrop:
         assert mask[side > 0].mean() > 0.95
         assert iou(torch.from_numpy(mask), shirt_mask()) > 0.95
 
+    def test_side_at_the_backdrop_level_with_a_weave_is_garment(self):
+        """A white tee's side whose mean sits at the backdrop's level, only its weave's grain off it (12562_00, the
+        Minnie tee: its sleeves level 246-247 on the 246 backdrop): the blur averages the weave out, the grain does
+        not; the side is garment up to its outline, which the half-contrast refinement does not fray."""
+        garment, side = self._tee(self.BACKDROP)
+        weave = np.indices((H, W)).sum(0) % 2 * 2.0 - 1.0  # a checkerboard: a 3 x 3 Gaussian averages it to 0
+        grain = torch.from_numpy((3.0 / 255 * weave * side).astype(np.float32))
+        garment = (garment + grain).clamp(0, 1)
+        mask = garment_mask_from_image(garment)[0, 0].numpy() > 0.5
+        assert mask[side > 0].mean() > 0.97  # 0.002 when the grain was not read
+        assert iou(torch.from_numpy(mask), shirt_mask()) > 0.95
+        outside = cv2.distanceTransform(1 - shirt_mask(), cv2.DIST_L2, 5)
+        assert (mask & (outside > 2)).sum() < 20  # the grain's blur reaches past the outline: it stays out
+
+    def test_faint_hem_is_not_notched(self):
+        """A white tee at 1024 x 768 whose 12 px hem band wanders across the threshold (24 px runs half a level and 3
+        levels off the backdrop, a knit's grain on both; 12562_00's hem): the threshold notched it where it dips
+        (0.59 of the band kept); along a faint edge the notches the garment's grain spans are garment."""
+        h, w = 1024, 768
+        shape = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(shape, [np.array(SHIRT, np.int32) * 4], 1)
+        img = np.full((h, w, 3), 246.0, np.float32)
+        img[shape > 0] = 252
+        img = cv2.GaussianBlur(img, (3, 3), 0)
+        hem = np.zeros((h, w), np.uint8)
+        hem[909:921] = 1
+        hem &= shape
+        runs = np.where(np.arange(w) // 24 % 2 == 0, 246.5, 249.0)[None, :]
+        weave = np.indices((h, w)).sum(0) % 2 * 2.0 - 1.0  # a checkerboard: the blur averages it to 0
+        img[hem > 0] = (runs + 3.0 * weave)[hem > 0][:, None]
+        garment = torch.from_numpy(np.round(img) / 255.0).float().permute(2, 0, 1)[None]
+        mask = garment_mask_from_image(garment)[0, 0].numpy() > 0.5
+        assert mask[hem > 0].mean() > 0.85
+        outside = cv2.distanceTransform(1 - shape, cv2.DIST_L2, 5)
+        assert (mask & (outside > 2)).sum() < 20
+
     def test_backdrop_coloured_cut_out_stays_background(self):
         """A cut-out in exactly the backdrop's colour (a real gap in the garment) is not filled."""
         garment, side = self._tee(self.BACKDROP)
