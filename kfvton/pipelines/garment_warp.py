@@ -1027,6 +1027,15 @@ INSIDE_BACK_LABELS = 2
 INSIDE_BACK_WIDER = 0.3
 #: ... where the mask's top lies at most this many collar widths under its top at the collar side.
 INSIDE_BACK_LEVEL = 0.1
+#: A column's run ends over the front's rib where the run's last stretch is of another colour than the front's fabric
+#: (`_contrasting`, `SHADE_HUE`) at most this many collar widths tall (unseen ringer tee: a blue rib 0.05 collar
+#: widths tall under its inside, closed into the run over the light inside between the ribs, was cut away: a white
+#: collar on the person) ...
+RIB_MAX = 0.15
+#: ... of pixels whose luminance is over this (a black inside's chromaticity is noise: VITON-HD 06802's navy front).
+RIB_LUMA = 0.15
+#: ... ending within this many px of the run's end (the 1.5 px blurred edge between the rib and the front).
+RIB_EDGE = 3
 
 
 #: `cut_inside_back`'s `by_colour` (dresses): a neck opening that the garment mask fills (no hole under the collar's
@@ -1254,14 +1263,21 @@ def _off_shade(inside: np.ndarray, front: np.ndarray) -> float:
     """How far (sum of |differences|) the median chromaticity (r, g over r + g + b) of the colours `inside` (N, 3)
     lies from the segment between grey's and that of the colours `front` (M, 3): the front's fabric in shade has
     its chromaticity or one nearer grey (a shadow's light is greyer), a contrasting rib another one."""
+    return float(_off_segment(np.median(_chroma(inside), axis=0), np.median(_chroma(front), axis=0)))
 
-    def chroma(px: np.ndarray) -> np.ndarray:
-        return np.median(px[:, :2] / np.maximum(px.sum(axis=1, keepdims=True), 1e-3), axis=0)
 
+def _chroma(px: np.ndarray) -> np.ndarray:
+    """(..., 2) chromaticity (r, g over r + g + b) of the colours `px` (..., 3)."""
+    return px[..., :2] / np.maximum(px.sum(axis=-1, keepdims=True), 1e-3)
+
+
+def _off_segment(chroma: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """(...) sum of |differences| from each chromaticity `chroma` (..., 2) to the segment between grey's and the
+    front's `front` (2,) (`_off_shade`)."""
     grey = np.full(2, 1.0 / 3.0)
-    a, b = chroma(inside) - grey, chroma(front) - grey
-    t = float(np.clip(a @ b / max(float(b @ b), 1e-9), 0.0, 1.0))
-    return float(np.abs(a - t * b).sum())
+    a, b = chroma - grey, front - grey
+    t = np.clip(a @ b / max(float(b @ b), 1e-9), 0.0, 1.0)
+    return np.abs(a - t[..., None] * b).sum(axis=-1)
 
 
 def _round_neckline_cut(mask: np.ndarray, right: np.ndarray, left: np.ndarray, bottom: float) -> np.ndarray | None:
@@ -1324,6 +1340,7 @@ def _inside_back(
         return None
     level = float(np.median(front))
     dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * level) & mask[y0:y1, x0:x1]
+    rib = _contrasting(img[y0:y1, x0:x1], luma[y0:y1, x0:x1], img[band][mask[band]])
     # the inside ends where its shade steps up towards the front's, not where a shaded front darkens past 0.8
     inside = float(np.median(luma[y0:y1, x0:x1][dark])) if dark.any() else level
     deep = dark.copy()
@@ -1357,7 +1374,7 @@ def _inside_back(
         if steps.size:
             after = np.nonzero(~deep[run_start + int(steps[0]) : run_start + length, k])[0]
             length = int(steps[0]) + int(after[0]) if after.size else length
-        ends[k] = run_start + length
+        ends[k] = run_start + length - _rib_rows(rib[run_start : run_start + length, k], cw)
     valid = ~np.isnan(ends)
     # an inside spans most of the opening between the collar sides (a print's dark spot or a placket does not) and
     # covers its centre, or brackets it within a quarter collar width on both sides (a light label sewn at the
@@ -1390,6 +1407,29 @@ def _inside_back(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+def _contrasting(img: np.ndarray, luma: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the pixels of `img` (h, w, 3) (luminance `luma` (h, w)) of another colour than the front's
+    fabric `front` (N, 3) in any shade (`_off_shade`'s segment farther than `SHADE_HUE`), where light enough
+    (`RIB_LUMA`) to tell a hue: a ringer's contrasting rib."""
+    off = _off_segment(_chroma(cv2.GaussianBlur(img, (0, 0), 1.5)), np.median(_chroma(front), axis=0))
+    return (off > SHADE_HUE) & (luma > RIB_LUMA)
+
+
+def _rib_rows(rib: np.ndarray, cw: float) -> int:
+    """How many rows at the bottom of one column's inside run (`rib` (n,) bool: `_contrasting` down the run) are
+    the front's contrasting rib: from the top of the last stretch of the other colour, ending within `RIB_EDGE` px
+    of the run's end (its blurred edge to the front), at most `RIB_MAX` collar widths tall, under a part that is
+    not (an inside all of another colour is a lining, cut whole)."""
+    rows = np.nonzero(rib)[0]
+    if rows.size == 0 or rib.size - 1 - rows[-1] > RIB_EDGE:
+        return 0
+    last = int(rows[-1])
+    if rib[: last + 1].all():
+        return 0
+    start = last + 1 - int(np.argmin(rib[last::-1]))
+    return rib.size - start if rib.size - start <= RIB_MAX * cw + RIB_EDGE else 0
 
 
 #: `_band_over_opening`: the opening under the back band is at least this many collar widths tall and wide on the
