@@ -149,6 +149,14 @@ class TestInsideBack:
         garment[..., 22:190, 58:102] = 0.58
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
 
+    def test_a_sliver_enclosed_no_darker_is_not_cut(self):
+        """The same shade 12 rows tall under the collar: the region inside its edges is a sliver under
+        `WINGS_AREA` (a sheer blouse's stand collar, its gathers' edges closing slivers of its front: widened to the
+        edges' middle they made a region to cut, and the collar was cut away)."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 22:34, 58:102] = 0.58
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
     @staticmethod
     def soft_inside() -> tuple[torch.Tensor, torch.Tensor, GarmentLandmarks]:
         """`flat_top` with a slightly lighter inside (0.78 on 0.7) whose edges are blurred (sigma 6 px): no
