@@ -1089,6 +1089,7 @@ def cut_inside_back(
     by_colour: bool = False,
     by_shade: bool = False,
     scoop: bool = False,
+    keep_rib: bool = False,
 ) -> Tensor:
     """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
     through the neck opening of a flat photo, above the front neckline.
@@ -1115,6 +1116,8 @@ def cut_inside_back(
         scoop: sleeveless garments, whose "collar sides" are their neckline's corners: only an inside of the front's
             fabric that the garment's edges close all around (`_inside_between_wings`'s `scoop`); the dark-run
             check read a one-shoulder dress's top band (Dress Code 020714) as an inside.
+        keep_rib: tops: the front's contrasting rib under the inside stays (`_rib_rows`: a ringer tee's); a
+            print's colours under a dress's inside read as one (Dress Code 020719's flags).
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
@@ -1136,7 +1139,7 @@ def cut_inside_back(
             if cut is not None:
                 out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
             continue
-        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc)
+        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_colour:
@@ -1320,9 +1323,14 @@ def _collar_window(
 
 
 def _inside_back(
-    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+    img: np.ndarray,
+    mask: np.ndarray,
+    right: np.ndarray,
+    left: np.ndarray,
+    centre: np.ndarray | None,
+    keep_rib: bool = False,
 ) -> np.ndarray | None:
-    """(H, W) bool region to cut (`cut_inside_back`) of one garment, or None."""
+    """(H, W) bool region to cut (`cut_inside_back`, its `keep_rib`) of one garment, or None."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1344,7 +1352,7 @@ def _inside_back(
         return None
     level = float(np.median(front))
     dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * level) & mask[y0:y1, x0:x1]
-    rib = _contrasting(img[y0:y1, x0:x1], luma[y0:y1, x0:x1], img[band][mask[band]])
+    rib = _contrasting(img[y0:y1, x0:x1], luma[y0:y1, x0:x1], img[band][mask[band]]) if keep_rib else None
     # the inside ends where its shade steps up towards the front's, not where a shaded front darkens past 0.8
     inside = float(np.median(luma[y0:y1, x0:x1][dark])) if dark.any() else level
     deep = dark.copy()
@@ -1378,7 +1386,7 @@ def _inside_back(
         if steps.size:
             after = np.nonzero(~deep[run_start + int(steps[0]) : run_start + length, k])[0]
             length = int(steps[0]) + int(after[0]) if after.size else length
-        ends[k] = run_start + length - _rib_rows(rib[run_start : run_start + length, k], cw)
+        ends[k] = run_start + length - (0 if rib is None else _rib_rows(rib[run_start : run_start + length, k], cw))
     valid = ~np.isnan(ends)
     # an inside spans most of the opening between the collar sides (a print's dark spot or a placket does not) and
     # covers its centre, or brackets it within a quarter collar width on both sides (a light label sewn at the

@@ -117,16 +117,18 @@ class TestInsideBack:
 
     def test_a_contrasting_rib_under_the_inside_stays_a_lining_goes(self):
         """A blue rib 4 rows tall (0.08 collar widths) under the grey inside (a ringer tee's front rib, darker than
-        the front, in the inside's run): the inside is cut, the rib stays; an inside all of the rib's colour (a
-        lining) is cut whole."""
+        the front, in the inside's run): with `keep_rib` the inside is cut, the rib stays (without it, both go);
+        an inside all of the rib's colour (a lining) is cut whole."""
         blue = torch.tensor([0.05, 0.4, 0.75])[:, None, None]
         garment, mask, landmarks = flat_top(inside=0.3)
         garment[0, :, 45:49, 58:102] = blue
-        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, keep_rib=True) < 0.5)
         assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
         assert not bool(removed[..., 46:, 62:98].any())
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)  # (not asked: a dress's print)
+        assert bool(removed[..., 46:48, 62:98].all())
         garment[0, :, 22:49, 58:102] = blue
-        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, keep_rib=True) < 0.5)
         assert float(removed[..., 24:48, 62:98].float().mean()) > 0.9
 
     def test_nothing_is_cut_where_the_opening_is_not_darker(self):
