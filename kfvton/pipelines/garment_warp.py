@@ -1089,7 +1089,7 @@ def cut_inside_back(
     by_colour: bool = False,
     by_shade: bool = False,
     scoop: bool = False,
-    keep_rib: bool = False,
+    top: bool = False,
 ) -> Tensor:
     """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
     through the neck opening of a flat photo, above the front neckline.
@@ -1116,8 +1116,10 @@ def cut_inside_back(
         scoop: sleeveless garments, whose "collar sides" are their neckline's corners: only an inside of the front's
             fabric that the garment's edges close all around (`_inside_between_wings`'s `scoop`); the dark-run
             check read a one-shoulder dress's top band (Dress Code 020714) as an inside.
-        keep_rib: tops: the front's contrasting rib under the inside stays (`_rib_rows`: a ringer tee's); a
-            print's colours under a dress's inside read as one (Dress Code 020719's flags).
+        top: a top's rules (`upper_garment_landmarks`): the front's contrasting rib under the inside stays
+            (`_inside_back`'s `keep_rib`: a ringer tee's), and an inside the collar's wings enclose covers
+            `WINGS_AREA` with its own pixels (`_inside_between_wings`'s `own_area`: a stand collar's gathers close
+            slivers). A dress's print reads as both (Dress Code 020719's flags: its whole dress moved).
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
@@ -1139,9 +1141,9 @@ def cut_inside_back(
             if cut is not None:
                 out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
             continue
-        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib)
+        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=top)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
-            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
+            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=top)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_shade:
@@ -1330,7 +1332,8 @@ def _inside_back(
     centre: np.ndarray | None,
     keep_rib: bool = False,
 ) -> np.ndarray | None:
-    """(H, W) bool region to cut (`cut_inside_back`, its `keep_rib`) of one garment, or None."""
+    """(H, W) bool region to cut (`cut_inside_back`) of one garment, or None; with `keep_rib`, not the front's
+    contrasting rib under the inside (`_rib_rows`)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1522,6 +1525,7 @@ def _inside_between_wings(
     left: np.ndarray,
     centre: np.ndarray | None,
     scoop: bool = False,
+    own_area: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment whose inside is no darker than its front (a shaded or a dark
     shirt), or None: the region of the collar's centre column, under the back collar's band, that the garment's
@@ -1529,7 +1533,8 @@ def _inside_between_wings(
     wings or the placket meet below). On a collarless garment the region under the neckline runs on into the
     front: it reaches the window's bottom and nothing is cut. The region with its holes (a label) and the
     garment above it in its columns (the back collar's band) are cut. `scoop` (a sleeveless garment): its
-    neckline's corners are its "collar sides" and its scoop runs deeper and wider: the window is `SCOOP_WINDOW`."""
+    neckline's corners are its "collar sides" and its scoop runs deeper and wider: the window is `SCOOP_WINDOW`.
+    `own_area`: the closed parts' own pixels (before they are closed and widened) cover `WINGS_AREA` too."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1550,7 +1555,7 @@ def _inside_between_wings(
         if not (stats[k, 1] + stats[k, 3] >= y1 - y0 or stats[k, 0] == 0 or stats[k, 0] + stats[k, 2] >= x1 - x0)
     ]
     region = np.isin(labels, parts)
-    if region.sum() < WINGS_AREA * cw * cw:  # (its own pixels: closed and widened, slivers between gathers were one)
+    if own_area and region.sum() < WINGS_AREA * cw * cw:  # (closed and widened, slivers between gathers were one)
         return None
     if scoop:  # a front view's scoop is even about its centre: a half leaking out past a faint binding is the other's
         region |= region[:, ::-1]
