@@ -419,7 +419,7 @@ def upper_garment_landmarks(garment: Tensor, mask: Tensor) -> GarmentLandmarks:
         garment: (B, 3, H_g, W_g) float [0, 1]; mask: (B or 1, 1, H_g, W_g) float [0, 1], its garment mask.
     """
     landmarks = detect_garment_landmarks(garment, mask)
-    cut = cut_inside_back(garment, mask, landmarks, by_shade=True)
+    cut = cut_inside_back(garment, mask, landmarks, by_shade=True, top=True)
     landmarks = find_collar_stand(garment, mask, cut, landmarks)
     cut = cut.expand(landmarks.batch_size, -1, -1, -1)
     return replace(landmarks, fit_mask=cut, placket=find_placket(garment, cut, landmarks))

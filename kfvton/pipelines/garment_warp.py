@@ -1027,6 +1027,15 @@ INSIDE_BACK_LABELS = 2
 INSIDE_BACK_WIDER = 0.3
 #: ... where the mask's top lies at most this many collar widths under its top at the collar side.
 INSIDE_BACK_LEVEL = 0.1
+#: A column's run ends over the front's rib where the run's last stretch is of another colour than the front's fabric
+#: (`_contrasting`, `SHADE_HUE`) at most this many collar widths tall (unseen ringer tee: a blue rib 0.05 collar
+#: widths tall under its inside, closed into the run over the light inside between the ribs, was cut away: a white
+#: collar on the person) ...
+RIB_MAX = 0.15
+#: ... of pixels whose luminance is over this (a black inside's chromaticity is noise: VITON-HD 06802's navy front).
+RIB_LUMA = 0.15
+#: ... ending within this many px of the run's end (the 1.5 px blurred edge between the rib and the front).
+RIB_EDGE = 3
 
 
 #: `cut_inside_back`'s `by_colour` (dresses): a neck opening that the garment mask fills (no hole under the collar's
@@ -1068,6 +1077,8 @@ SHADE_SHARE = 0.7
 #: grey's (`_off_shade`). A white tee's grey inside is 0.02 off, a light blue rib (0.35, 0.55, 0.9) on a white front
 #: 0.17, a navy one 0.33, a red print under a white band 0.5; a red tee's dark inside, 0.14 off, is left.
 SHADE_HUE = 0.1
+#: `_off_segment`'s `beyond`: a shade's chromaticity offset from grey's is at most this many times the front's.
+SHADE_SATURATION = 2.0
 
 
 def cut_inside_back(
@@ -1078,6 +1089,7 @@ def cut_inside_back(
     by_colour: bool = False,
     by_shade: bool = False,
     scoop: bool = False,
+    top: bool = False,
 ) -> Tensor:
     """The garment mask without what a worn garment hides: its back neckline and the inside of its back, seen
     through the neck opening of a flat photo, above the front neckline.
@@ -1104,6 +1116,10 @@ def cut_inside_back(
         scoop: sleeveless garments, whose "collar sides" are their neckline's corners: only an inside of the front's
             fabric that the garment's edges close all around (`_inside_between_wings`'s `scoop`); the dark-run
             check read a one-shoulder dress's top band (Dress Code 020714) as an inside.
+        top: a top's rules (`upper_garment_landmarks`): the front's contrasting rib under the inside stays
+            (`_inside_back`'s `keep_rib`: a ringer tee's), and an inside the collar's wings enclose covers
+            `WINGS_AREA` with its own pixels (`_inside_between_wings`'s `own_area`: a stand collar's gathers close
+            slivers). A dress's print reads as both (Dress Code 020719's flags: its whole dress moved).
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
@@ -1125,9 +1141,9 @@ def cut_inside_back(
             if cut is not None:
                 out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
             continue
-        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc)
+        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=top)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
-            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc)
+            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=top)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_shade:
@@ -1254,14 +1270,23 @@ def _off_shade(inside: np.ndarray, front: np.ndarray) -> float:
     """How far (sum of |differences|) the median chromaticity (r, g over r + g + b) of the colours `inside` (N, 3)
     lies from the segment between grey's and that of the colours `front` (M, 3): the front's fabric in shade has
     its chromaticity or one nearer grey (a shadow's light is greyer), a contrasting rib another one."""
+    return float(_off_segment(np.median(_chroma(inside), axis=0), np.median(_chroma(front), axis=0)))
 
-    def chroma(px: np.ndarray) -> np.ndarray:
-        return np.median(px[:, :2] / np.maximum(px.sum(axis=1, keepdims=True), 1e-3), axis=0)
 
+def _chroma(px: np.ndarray) -> np.ndarray:
+    """(..., 2) chromaticity (r, g over r + g + b) of the colours `px` (..., 3)."""
+    return px[..., :2] / np.maximum(px.sum(axis=-1, keepdims=True), 1e-3)
+
+
+def _off_segment(chroma: np.ndarray, front: np.ndarray, beyond: bool = False) -> np.ndarray:
+    """(...) sum of |differences| from each chromaticity `chroma` (..., 2) to the segment between grey's and the
+    front's `front` (2,) (`_off_shade`); with `beyond`, on past the front's to `SHADE_SATURATION` times its offset
+    from grey's (a coloured fabric's deep shade is more saturated than its lit front: VITON-HD 00008's red inside,
+    1.3 times; a near-white front's offset is too small to reach a blue rib)."""
     grey = np.full(2, 1.0 / 3.0)
-    a, b = chroma(inside) - grey, chroma(front) - grey
-    t = float(np.clip(a @ b / max(float(b @ b), 1e-9), 0.0, 1.0))
-    return float(np.abs(a - t * b).sum())
+    a, b = chroma - grey, front - grey
+    t = np.clip(a @ b / max(float(b @ b), 1e-9), 0.0, SHADE_SATURATION if beyond else 1.0)
+    return np.abs(a - t[..., None] * b).sum(axis=-1)
 
 
 def _round_neckline_cut(mask: np.ndarray, right: np.ndarray, left: np.ndarray, bottom: float) -> np.ndarray | None:
@@ -1300,9 +1325,15 @@ def _collar_window(
 
 
 def _inside_back(
-    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+    img: np.ndarray,
+    mask: np.ndarray,
+    right: np.ndarray,
+    left: np.ndarray,
+    centre: np.ndarray | None,
+    keep_rib: bool = False,
 ) -> np.ndarray | None:
-    """(H, W) bool region to cut (`cut_inside_back`) of one garment, or None."""
+    """(H, W) bool region to cut (`cut_inside_back`) of one garment, or None; with `keep_rib`, not the front's
+    contrasting rib under the inside (`_rib_rows`)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1324,6 +1355,7 @@ def _inside_back(
         return None
     level = float(np.median(front))
     dark = (luma[y0:y1, x0:x1] < INSIDE_BACK_DARK * level) & mask[y0:y1, x0:x1]
+    rib = _contrasting(img[y0:y1, x0:x1], luma[y0:y1, x0:x1], img[band][mask[band]]) if keep_rib else None
     # the inside ends where its shade steps up towards the front's, not where a shaded front darkens past 0.8
     inside = float(np.median(luma[y0:y1, x0:x1][dark])) if dark.any() else level
     deep = dark.copy()
@@ -1357,7 +1389,7 @@ def _inside_back(
         if steps.size:
             after = np.nonzero(~deep[run_start + int(steps[0]) : run_start + length, k])[0]
             length = int(steps[0]) + int(after[0]) if after.size else length
-        ends[k] = run_start + length
+        ends[k] = run_start + length - (0 if rib is None else _rib_rows(rib[run_start : run_start + length, k], cw))
     valid = ~np.isnan(ends)
     # an inside spans most of the opening between the collar sides (a print's dark spot or a placket does not) and
     # covers its centre, or brackets it within a quarter collar width on both sides (a light label sewn at the
@@ -1390,6 +1422,29 @@ def _inside_back(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+def _contrasting(img: np.ndarray, luma: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the pixels of `img` (h, w, 3) (luminance `luma` (h, w)) of another colour than the front's
+    fabric `front` (N, 3) in any shade (`_off_segment` `beyond` farther than `SHADE_HUE`), where light enough
+    (`RIB_LUMA`) to tell a hue: a ringer's contrasting rib."""
+    off = _off_segment(_chroma(cv2.GaussianBlur(img, (0, 0), 1.5)), np.median(_chroma(front), axis=0), beyond=True)
+    return (off > SHADE_HUE) & (luma > RIB_LUMA)
+
+
+def _rib_rows(rib: np.ndarray, cw: float) -> int:
+    """How many rows at the bottom of one column's inside run (`rib` (n,) bool: `_contrasting` down the run) are
+    the front's contrasting rib: from the top of the last stretch of the other colour, ending within `RIB_EDGE` px
+    of the run's end (its blurred edge to the front), at most `RIB_MAX` collar widths tall, under a part that is
+    not (an inside all of another colour is a lining, cut whole)."""
+    rows = np.nonzero(rib)[0]
+    if rows.size == 0 or rib.size - 1 - rows[-1] > RIB_EDGE:
+        return 0
+    last = int(rows[-1])
+    if rib[: last + 1].all():
+        return 0
+    start = last + 1 - int(np.argmin(rib[last::-1]))
+    return rib.size - start if rib.size - start <= RIB_MAX * cw + RIB_EDGE else 0
 
 
 #: `_band_over_opening`: the opening under the back band is at least this many collar widths tall and wide on the
@@ -1445,7 +1500,8 @@ def _band_over_opening(
 WINGS_BLUR = 2.5
 WINGS_EDGE = 3.0
 #: The enclosed inside spans at least this fraction of the collar width and covers at least `WINGS_AREA` square
-#: collar widths.
+#: collar widths, its closed parts' own pixels too (the slivers between an unseen sheer blouse's stand collar's
+#: gathers, 0.07, closed into one region 0.16, cut the collar away: the VITON-HD and Dress Code insides are 0.12-0.26).
 WINGS_SPAN = 0.4
 WINGS_AREA = 0.08
 #: A sleeveless garment's inside is looked for this many collar widths (its neckline's corners) beyond each side
@@ -1469,6 +1525,7 @@ def _inside_between_wings(
     left: np.ndarray,
     centre: np.ndarray | None,
     scoop: bool = False,
+    own_area: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment whose inside is no darker than its front (a shaded or a dark
     shirt), or None: the region of the collar's centre column, under the back collar's band, that the garment's
@@ -1476,7 +1533,8 @@ def _inside_between_wings(
     wings or the placket meet below). On a collarless garment the region under the neckline runs on into the
     front: it reaches the window's bottom and nothing is cut. The region with its holes (a label) and the
     garment above it in its columns (the back collar's band) are cut. `scoop` (a sleeveless garment): its
-    neckline's corners are its "collar sides" and its scoop runs deeper and wider: the window is `SCOOP_WINDOW`."""
+    neckline's corners are its "collar sides" and its scoop runs deeper and wider: the window is `SCOOP_WINDOW`.
+    `own_area`: the closed parts' own pixels (before they are closed and widened) cover `WINGS_AREA` too."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1497,6 +1555,8 @@ def _inside_between_wings(
         if not (stats[k, 1] + stats[k, 3] >= y1 - y0 or stats[k, 0] == 0 or stats[k, 0] + stats[k, 2] >= x1 - x0)
     ]
     region = np.isin(labels, parts)
+    if own_area and region.sum() < WINGS_AREA * cw * cw:  # (closed and widened, slivers between gathers were one)
+        return None
     if scoop:  # a front view's scoop is even about its centre: a half leaking out past a faint binding is the other's
         region |= region[:, ::-1]
         seam = np.ones((1, 2 * half + 1), np.uint8)  # and whole across its centre seam's edge

@@ -115,6 +115,22 @@ class TestInsideBack:
         assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
         assert not bool(removed[..., 47:, :].any())
 
+    def test_a_contrasting_rib_under_the_inside_stays_a_lining_goes(self):
+        """A blue rib 4 rows tall (0.08 collar widths) under the grey inside (a ringer tee's front rib, darker than
+        the front, in the inside's run): with `top` the inside is cut, the rib stays (without it, both go);
+        an inside all of the rib's colour (a lining) is cut whole."""
+        blue = torch.tensor([0.05, 0.4, 0.75])[:, None, None]
+        garment, mask, landmarks = flat_top(inside=0.3)
+        garment[0, :, 45:49, 58:102] = blue
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, top=True) < 0.5)
+        assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
+        assert not bool(removed[..., 46:, 62:98].any())
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)  # (not asked: a dress's print)
+        assert bool(removed[..., 46:48, 62:98].all())
+        garment[0, :, 22:49, 58:102] = blue
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, top=True) < 0.5)
+        assert float(removed[..., 24:48, 62:98].float().mean()) > 0.9
+
     def test_nothing_is_cut_where_the_opening_is_not_darker(self):
         garment, mask, landmarks = flat_top(inside=0.7)
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
@@ -134,6 +150,16 @@ class TestInsideBack:
         assert not bool(removed[..., :, :50].any()) and not bool(removed[..., :, 110:].any())
         garment[..., 22:190, 58:102] = 0.58
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
+    def test_a_sliver_enclosed_no_darker_is_not_cut(self):
+        """The same shade 12 rows tall under the collar: the region inside its edges is a sliver under
+        `WINGS_AREA` (a sheer blouse's stand collar, its gathers' edges closing slivers of its front: widened to the
+        edges' middle they made a region to cut, and the collar was cut away): a top's is not cut."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 22:34, 58:102] = 0.58
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, top=True), mask)
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)  # (not asked: a dress's print)
+        assert bool(removed[..., 24:32, 62:98].all())
 
     @staticmethod
     def soft_inside() -> tuple[torch.Tensor, torch.Tensor, GarmentLandmarks]:
