@@ -119,6 +119,11 @@ ARM_REACH = 0.4  # `front_without_parse`: arms and hands within this many hip wi
 CLEARLY = 0.6  # ... and a colour this much nearer the arm's (the top's) than the clothes' under the garment
 SEPARATE = 20.0  # ... using only arm (top) colours at least this far (Lab) from the clothes' (`_coloured_as`)
 _ARM_CHAINS = ((2, 3, 4), (5, 6, 7))  # BODY_25 shoulder, elbow, wrist
+LEG_REACH = 0.45  # `_legs_mislabelled`: pixels within this many hip widths of a leg's bones (hip, knee, ankle)
+# (Dress Code 020719's shins ~0.35 hw from the bone at the knee)
+LEG_RIM_PX = 6.0  # ... and the clothes' pixels within this many (at 1024 rows) of both those legs and the wall
+LEG_MIN_PX = 200  # ... read the skin's colours from the visible legs when this many show, else from the arms
+_LEG_CHAINS = ((9, 10, 11), (12, 13, 14))  # BODY_25 hip, knee, ankle: right leg (LIP 17), left leg (LIP 16)
 
 
 @dataclass(frozen=True)
@@ -282,6 +287,83 @@ def _hip_width_px(joints: Tensor, i: int) -> float | None:
     if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
         return None
     return float(np.linalg.norm(j[12, :2] - j[9, :2]))
+
+
+def _legs_mislabelled(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
+    """`parse` (B, H, W) with old clothes (top, coat, dress, pants, skirt) and background pixels below the hip joints
+    relabelled as legs where they lie within `LEG_REACH` hip widths of a leg's bones (`joints` (B or 1, 25, 3)
+    BODY_25 pixels) and are `CLEARLY` nearer the skin's colours (the visible legs', else the arms') than any of the
+    old clothes' or the background's beside the legs (below the hips, farther from their bones). Estimated regions labelled the bare legs under Dress Code 020719's
+    slit and asymmetric hem as the dress, and 020717's shins under its hem as background: repainted (a pale, smeared
+    tube of legs over the real ones) or left to the wall's fill. A skin-coloured dress stays a dress (its colours
+    are not told apart from the skin's: `_coloured_as`). `person` (B or 1, 3, H, W) [0, 1]."""
+    out = parse.clone()
+    h, w = parse.shape[-2:]
+    for i in range(parse.shape[0]):
+        hips = _hip_width_px(joints, i)
+        if hips is None:
+            continue
+        j = joints[i if joints.shape[0] > 1 else 0].detach().cpu().numpy()
+        p = parse[i].cpu().numpy()
+        near, side = _near_leg_bones(j, (h, w), max(2, round(LEG_REACH * hips)))
+        below = np.arange(h)[:, None] > min(j[9, 1], j[12, 1])
+        near &= below
+        clothes = np.isin(p, (5, 6, 7, 9, 12))
+        candidates = near & (clothes | (p == 0))
+        legs = np.isin(p, (16, 17))
+        skin = legs if legs.sum() >= LEG_MIN_PX else np.isin(p, (14, 15))
+        if not candidates.any() or skin.sum() < LEG_MIN_PX:
+            continue
+        rgb = person[i if person.shape[0] > 1 else 0].detach().float().permute(1, 2, 0).cpu().numpy()
+        lab = to_lab(np.ascontiguousarray(rgb))
+        around = below & ~near  # (the clothes and the wall beside the legs: the mislabelled legs are among them)
+        others = []
+        for kind in (clothes & around, (p == 0) & around):
+            if kind.sum() >= LEG_MIN_PX:
+                others += main_colours(lab[kind], k=3, share=0.1)
+        like = candidates & _coloured_as(lab, main_colours(lab[skin], k=2, share=0.2), others)
+        like |= _leg_rim(clothes & near & ~like, like | (legs & near), (p == 0) & ~like, h)
+        socks = _between_legs_and_shoes(clothes & ~like, np.isin(p, (18, 19)), min(j[10, 1], j[13, 1]))
+        for mask, label in ((like & side, 16), (like & ~side, 17), (socks & side, 18), (socks & ~side, 19)):
+            out[i][torch.from_numpy(mask).to(parse.device)] = label
+    return out
+
+
+def _between_legs_and_shoes(clothes: np.ndarray, shoes: np.ndarray, knee_y: float) -> np.ndarray:
+    """(H, W) bool: the parts of `clothes` (H, W) bool lying wholly below `knee_y` (the higher knee joint's row) and
+    touching the `shoes` (H, W) bool: socks or a shoe's top, which estimated regions labelled as the dress (Dress
+    Code 020719's black socks, repainted as a skin tube ending above a shoe cut flat). A long skirt reaching the shoes
+    is one part with the skirt above the knees: kept."""
+    if not shoes.any():
+        return np.zeros_like(clothes)
+    n, parts, stats, _ = cv2.connectedComponentsWithStats(clothes.astype(np.uint8), connectivity=8)
+    touching = np.unique(parts[cv2.dilate(shoes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])
+    low = [k for k in touching if k > 0 and stats[k, cv2.CC_STAT_TOP] > knee_y]
+    return np.isin(parts, low)
+
+
+def _leg_rim(clothes: np.ndarray, legs: np.ndarray, wall: np.ndarray, h: int) -> np.ndarray:
+    """(H, W) bool: the `clothes` pixels within `LEG_RIM_PX` (at 1024 rows, image height `h`) of both the `legs` and
+    the `wall` (background), each (H, W) bool: a bare leg's outline against the wall, its colours mixed with the
+    wall's (not clearly the skin's), labelled as the dress by estimated regions (Dress Code 020719: 3-6 px)."""
+    r = max(1, round(LEG_RIM_PX * h / 1024))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    by_legs = cv2.dilate(legs.astype(np.uint8), kernel) > 0
+    by_wall = cv2.dilate(wall.astype(np.uint8), kernel) > 0
+    return clothes & by_legs & by_wall
+
+
+def _near_leg_bones(j: np.ndarray, size_hw: tuple[int, int], reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """(near, left): (H, W) bool pixels within `reach` pixels of either leg's bones (hip -> knee -> ankle of `j`
+    (25, 3) BODY_25 pixels, present joints only), and those nearer the left leg's."""
+    dist = []
+    for chain in _LEG_CHAINS:
+        canvas = np.full(size_hw, 255, np.uint8)
+        for a, b in zip(chain[:-1], chain[1:]):
+            if j[a, 2] > PRESENT_THRESHOLD and j[b, 2] > PRESENT_THRESHOLD:
+                cv2.line(canvas, tuple(int(v) for v in j[a, :2]), tuple(int(v) for v in j[b, :2]), 0, 1)
+        dist.append(cv2.distanceTransform(canvas, cv2.DIST_L2, 3))
+    return np.minimum(dist[0], dist[1]) <= reach, dist[1] < dist[0]
 
 
 def _trouser_hem_on_shoes(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
@@ -715,8 +797,10 @@ def tryon_lower_or_dress(
     if parse is not None:  # clothes labels beside the forearms are a bag (estimated regions): background
         beyond = _beyond_arms(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
         parse = _bags_beside_arms(parse, beyond)
+        joints_px = pose.rescaled(tuple(parse.shape[-2:])).joints
+        if category == "dress":
+            parse = _legs_mislabelled(parse, person, joints_px)
         if category == "lower":
-            joints_px = pose.rescaled(tuple(parse.shape[-2:])).joints
             parse = _waistband_under_top(parse, person, joints_px)
             parse = _trouser_hem_on_shoes(parse, person, joints_px)
     silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
