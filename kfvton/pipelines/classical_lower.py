@@ -342,7 +342,7 @@ def _between_legs_and_shoes(clothes: np.ndarray, shoes: np.ndarray, knee_y: floa
     is one part with the skirt above the knees: kept."""
     if not shoes.any():
         return np.zeros_like(clothes)
-    n, parts, stats, _ = cv2.connectedComponentsWithStats(clothes.astype(np.uint8), connectivity=8)
+    _, parts, stats, _ = cv2.connectedComponentsWithStats(clothes.astype(np.uint8), connectivity=8)
     touching = np.unique(parts[cv2.dilate(shoes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])
     low = [k for k in touching if k > 0 and stats[k, cv2.CC_STAT_TOP] > knee_y]
     return np.isin(parts, low)
