@@ -119,6 +119,15 @@ ARM_REACH = 0.4  # `front_without_parse`: arms and hands within this many hip wi
 CLEARLY = 0.6  # ... and a colour this much nearer the arm's (the top's) than the clothes' under the garment
 SEPARATE = 20.0  # ... using only arm (top) colours at least this far (Lab) from the clothes' (`_coloured_as`)
 _ARM_CHAINS = ((2, 3, 4), (5, 6, 7))  # BODY_25 shoulder, elbow, wrist
+LEG_REACH = 0.45  # `_legs_mislabelled`: pixels within this many hip widths of a leg's bones (hip, knee, ankle)
+# (Dress Code 020719's shins ~0.35 hw from the bone at the knee)
+LEG_RIM_PX = 6.0  # ... and the clothes' pixels within this many (at 1024 rows) of both those legs and the wall
+RIM_SHARE = 0.35  # ... in a thin band: under this share of clothes pixels in a window of 4 LEG_RIM_PX (a 6 px rim:
+# ~0.25; a dress's side: ~0.5)
+LEG_FROM = 0.5  # ... below this share of the way from the hips to the knees (a slit's reach; the hands hang above)
+HAND_REACH = 1.0  # ... and farther than this many hip widths from the wrists (a hand the label map calls dress)
+LEG_MIN_PX = 200  # ... read the skin's colours from the visible legs when this many show, else from the arms
+_LEG_CHAINS = ((9, 10, 11), (12, 13, 14))  # BODY_25 hip, knee, ankle: right leg (LIP 17), left leg (LIP 16)
 
 
 @dataclass(frozen=True)
@@ -282,6 +291,107 @@ def _hip_width_px(joints: Tensor, i: int) -> float | None:
     if j[9, 2] <= PRESENT_THRESHOLD or j[12, 2] <= PRESENT_THRESHOLD:
         return None
     return float(np.linalg.norm(j[12, :2] - j[9, :2]))
+
+
+def _legs_mislabelled(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
+    """`parse` (B, H, W) with old clothes (top, coat, dress, pants, skirt) and background pixels relabelled as legs
+    where they lie below `LEG_FROM` of the thighs, within `LEG_REACH` hip widths of a leg's bones (`joints` (B or
+    1, 25, 3) BODY_25 pixels), off the hands (`HAND_REACH`), and are `CLEARLY` nearer the skin's colours (the
+    visible legs', else the arms') than any of the old clothes' or the background's beside the legs (below the hips,
+    farther from their bones); with the legs' thin rim against the wall (`_leg_rim`), and the clothes' parts between
+    the legs and the shoes as shoes (`_between_legs_and_shoes`). Estimated regions labelled the bare legs under Dress
+    Code 020719's slit and asymmetric hem as the dress, and 020717's shins under its hem as background: repainted (a
+    pale, smeared tube over the real legs) or filled as the wall. A skin-coloured dress stays a dress (its colours
+    are not told apart from the skin's: `_coloured_as`). `person` (B or 1, 3, H, W) [0, 1]."""
+    out = parse.clone()
+    h, w = parse.shape[-2:]
+    for i in range(parse.shape[0]):
+        hips = _hip_width_px(joints, i)
+        if hips is None:
+            continue
+        j = joints[i if joints.shape[0] > 1 else 0].detach().cpu().numpy()
+        p = parse[i].cpu().numpy()
+        bones, side = _near_leg_bones(j, (h, w), max(2, round(LEG_REACH * hips)))
+        below = np.arange(h)[:, None] > min(j[9, 1], j[12, 1])
+        near = bones & _off_the_hands(j, (h, w), hips) & (np.arange(h)[:, None] > _mid_thigh_y(j))
+        clothes = np.isin(p, (5, 6, 7, 9, 12))
+        candidates = near & (clothes | (p == 0))
+        legs = np.isin(p, (16, 17))
+        skin = legs if legs.sum() >= LEG_MIN_PX else np.isin(p, (14, 15))
+        if not candidates.any() or skin.sum() < LEG_MIN_PX:
+            continue
+        rgb = person[i if person.shape[0] > 1 else 0].detach().float().permute(1, 2, 0).cpu().numpy()
+        lab = to_lab(np.ascontiguousarray(rgb))
+        around = below & ~bones  # (the clothes and the wall beside the legs: the mislabelled legs are among them)
+        others = []
+        for kind in (clothes & around, (p == 0) & around):
+            if kind.sum() >= LEG_MIN_PX:
+                others += main_colours(lab[kind], k=3, share=0.1)
+        like = candidates & _coloured_as(lab, main_colours(lab[skin], k=2, share=0.2), others)
+        like |= _leg_rim(clothes & ~like, near, like | (legs & near), (p == 0) & ~like, h)
+        socks = _between_legs_and_shoes(clothes & ~like, np.isin(p, (18, 19)), min(j[10, 1], j[13, 1]))
+        for mask, label in ((like & side, 16), (like & ~side, 17), (socks & side, 18), (socks & ~side, 19)):
+            out[i][torch.from_numpy(mask).to(parse.device)] = label
+    return out
+
+
+def _between_legs_and_shoes(clothes: np.ndarray, shoes: np.ndarray, knee_y: float) -> np.ndarray:
+    """(H, W) bool: the parts of `clothes` (H, W) bool lying wholly below `knee_y` (the higher knee joint's row) and
+    touching the `shoes` (H, W) bool: socks or a shoe's top, which estimated regions labelled as the dress (Dress
+    Code 020719's black socks, repainted as a skin tube ending above a shoe cut flat). A long skirt reaching the shoes
+    is one part with the skirt above the knees: kept."""
+    if not shoes.any():
+        return np.zeros_like(clothes)
+    _, parts, stats, _ = cv2.connectedComponentsWithStats(clothes.astype(np.uint8), connectivity=8)
+    touching = np.unique(parts[cv2.dilate(shoes.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0])
+    low = [k for k in touching if k > 0 and stats[k, cv2.CC_STAT_TOP] > knee_y]
+    return np.isin(parts, low)
+
+
+def _leg_rim(clothes: np.ndarray, near: np.ndarray, legs: np.ndarray, wall: np.ndarray, h: int) -> np.ndarray:
+    """(H, W) bool: the `clothes` pixels `near` the leg bones within `LEG_RIM_PX` (at 1024 rows, image height `h`) of
+    both the `legs` and the `wall` (background), in a thin band (under `RIM_SHARE` of the clothes in a window twice
+    as wide), each (H, W) bool: a bare leg's outline against the wall, its colours mixed with the wall's (not clearly
+    the skin's), labelled as the dress by estimated regions (Dress Code 020719: 3-6 px). A dress's own side seam
+    beside a leg's sliver is not thin: kept (020718's label map)."""
+    r = max(1, round(LEG_RIM_PX * h / 1024))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    by_legs = cv2.dilate(legs.astype(np.uint8), kernel) > 0
+    by_wall = cv2.dilate(wall.astype(np.uint8), kernel) > 0
+    share = cv2.blur(clothes.astype(np.float32), (4 * r + 1, 4 * r + 1))
+    return clothes & near & by_legs & by_wall & (share < RIM_SHARE)
+
+
+def _mid_thigh_y(j: np.ndarray) -> float:
+    """The row `LEG_FROM` of the way from the higher hip joint down to the higher knee joint of `j` (25, 3) BODY_25
+    pixels (the hips' row when a knee is missing)."""
+    hip_y = min(j[9, 1], j[12, 1])
+    if j[10, 2] <= PRESENT_THRESHOLD or j[13, 2] <= PRESENT_THRESHOLD:
+        return float(hip_y)
+    return float(hip_y + LEG_FROM * (min(j[10, 1], j[13, 1]) - hip_y))
+
+
+def _off_the_hands(j: np.ndarray, size_hw: tuple[int, int], hips: float) -> np.ndarray:
+    """(H, W) bool: farther than `HAND_REACH` hip widths (`hips` pixels) from both wrist joints of `j` (25, 3)."""
+    yy, xx = np.mgrid[: size_hw[0], : size_hw[1]]
+    off = np.ones(size_hw, bool)
+    for k in (4, 7):
+        if j[k, 2] > PRESENT_THRESHOLD:
+            off &= (yy - j[k, 1]) ** 2 + (xx - j[k, 0]) ** 2 > (HAND_REACH * hips) ** 2
+    return off
+
+
+def _near_leg_bones(j: np.ndarray, size_hw: tuple[int, int], reach: int) -> tuple[np.ndarray, np.ndarray]:
+    """(near, left): (H, W) bool pixels within `reach` pixels of either leg's bones (hip -> knee -> ankle of `j`
+    (25, 3) BODY_25 pixels, present joints only), and those nearer the left leg's."""
+    dist = []
+    for chain in _LEG_CHAINS:
+        canvas = np.full(size_hw, 255, np.uint8)
+        for a, b in zip(chain[:-1], chain[1:]):
+            if j[a, 2] > PRESENT_THRESHOLD and j[b, 2] > PRESENT_THRESHOLD:
+                cv2.line(canvas, tuple(int(v) for v in j[a, :2]), tuple(int(v) for v in j[b, :2]), 0, 1)
+        dist.append(cv2.distanceTransform(canvas, cv2.DIST_L2, 3))
+    return np.minimum(dist[0], dist[1]) <= reach, dist[1] < dist[0]
 
 
 def _trouser_hem_on_shoes(parse: Tensor, person: Tensor, joints: Tensor) -> Tensor:
@@ -760,7 +870,8 @@ def tryon_lower_or_dress(
     warped = warped._replace(mask=warped.mask * bound.to(warped.mask.dtype))
     comp_parse = parse
     if parse is not None and category == "dress":
-        comp_parse = _midriff_under_dress(parse, pairs)
+        # (for the composite only: the placement reads the old dress as the regions found it)
+        comp_parse = _legs_mislabelled(_midriff_under_dress(parse, pairs), person, joints)
     if parse is not None and category == "lower":
         comp_parse, one_tuck = _tucked_parse(parse, pairs, tuck, warped.mask[:, 0] > 0.5)
         used_tuck = (one_tuck,) * warped.mask.shape[0]
