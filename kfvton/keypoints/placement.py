@@ -45,7 +45,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        the garment's scaled sleeve length (mean of its outer and inner seams) along the upper arm from
        `SLEEVE_START` sw below the shoulder joint (where the two seams start on average), at least
        `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
-       the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing). The cuff keeps the
+       the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing), a fitted sleeve longer
+       than the arm past it by the excess, up to `LONG_CUFF_PAST_MAX` sw (`_long_sleeve_end`). The cuff keeps the
        garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw; a wide long sleeve, at least
        `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past the silhouette),
        across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm instead (inner
@@ -150,6 +151,13 @@ SLEEVE_START = 0.25
 # forearm, not at a fixed wrist point). The full-length sleeves of the paired samples (VITON-HD 00006, Dress Code
 # 000000, 000001, 000003, 000004, 000006: 12 sleeves) measure 0.99-1.23 of their arms; a 3/4 sleeve ~0.75.
 LONG_SLEEVE_FULL = 0.9
+# A full-length sleeve longer than the arm ends past the wrist joint (the joint lies inside the wrist; the cuff covers
+# it and the hand's root) by its excess length, at most `LONG_CUFF_PAST_MAX` sw: the rest gathers along the forearm.
+# On the paired samples' parse maps the worn cuffs of sleeves 1.03-1.12 of their arms end 0.05-0.16 sw (mean 0.10)
+# past the wrist joints (VITON-HD 00006, 00008; Dress Code 000000, 000001); Dress Code 000003's gathered cuffs (1.02,
+# 1.41) end 0.07-0.19 sw short of them and 000004's are rolled up: a cuff's style is not in its length. A wide cuff
+# (`WIDE_CUFF_MIN`) hangs open round the wrist and stays there.
+LONG_CUFF_PAST_MAX = 0.1
 LONG_SLEEVE_MIN_FOREARM = 0.15
 SLEEVE_BELOW_ARMPIT = 0.06  # a short sleeve ends at least this far (x sw) below the armpit
 HEM_MARGIN = 0.08  # hem width is read this fraction of the torso length above the mask's bottom
@@ -1195,7 +1203,10 @@ def _place_one(
         else:
             if wrist is None:
                 wrist = elbow + upper
-            end, direction = _long_sleeve_end(shoulder, elbow, wrist, length + SLEEVE_START * sw, f), wrist - elbow
+            # a wide cuff hangs open round the wrist (and its width is held to the outline there): not past it
+            past_max = 0.0 if wide else LONG_CUFF_PAST_MAX
+            end = _long_sleeve_end(shoulder, elbow, wrist, length + SLEEVE_START * sw, f, past_max)
+            direction = wrist - elbow
         d = direction / direction.norm().clamp_min(1e-6)
         n = _perp(d)
         body_line = top + (((end - top) @ v) * v) + centre_line * u
@@ -1233,15 +1244,21 @@ def _place_one(
     return torch.cat((out, conf[:, None]), dim=-1)
 
 
-def _long_sleeve_end(shoulder: Tensor, elbow: Tensor, wrist: Tensor, length: Tensor, f: _Frame) -> Tensor:
+def _long_sleeve_end(
+    shoulder: Tensor, elbow: Tensor, wrist: Tensor, length: Tensor, f: _Frame, past_max: float
+) -> Tensor:
     """Where a long sleeve of `length` px (its seams' mean walked from the shoulder joint, on the across scale) ends
-    along the arm shoulder -> elbow -> wrist: at the wrist when it is at least `LONG_SLEEVE_FULL` of the arm, else
-    at its own length along the forearm (a three-quarter sleeve), not above `LONG_SLEEVE_MIN_FOREARM` of it. The
-    length follows `f.length_sw` (a sleeve hangs at full length when the shoulders turn away)."""
+    along the arm shoulder -> elbow -> wrist: at the wrist when it is at least `LONG_SLEEVE_FULL` of the arm (past it
+    along the forearm by its length beyond the arm's, at most `past_max` sw), else at its own length along the
+    forearm (a three-quarter sleeve), not above `LONG_SLEEVE_MIN_FOREARM` of it. The length follows `f.length_sw`
+    (a sleeve hangs at full length when the shoulders turn away)."""
     length = length * f.length_sw / f.sw
     upper, fore = (elbow - shoulder).norm(), (wrist - elbow).norm()
-    if float(fore) < 1.0 or bool(length >= LONG_SLEEVE_FULL * (upper + fore)):
+    if float(fore) < 1.0:
         return wrist
+    if bool(length >= LONG_SLEEVE_FULL * (upper + fore)):
+        past = (length - upper - fore).clamp(0.0, past_max * f.sw)
+        return wrist + past * (wrist - elbow) / fore
     t = ((length - upper) / fore).clamp(LONG_SLEEVE_MIN_FOREARM, 1.0)
     return elbow + t * (wrist - elbow)
 

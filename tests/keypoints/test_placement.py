@@ -11,6 +11,7 @@ from kfvton.keypoints.placement import (
     LANDMARK_NAMES,
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
+    LONG_CUFF_PAST_MAX,
     OUT_HEM_REACH,
     OWN_LENGTH_SPLIT,
     SHOULDER_OUT,
@@ -174,19 +175,31 @@ class TestPlaceGarmentLandmarks:
         assert float(target(pairs, "sleeve_right_outer")[0]) < float(target(pairs, "sleeve_right_inner")[0])
         assert float(target(pairs, "sleeve_left_outer")[0]) > float(target(pairs, "sleeve_left_inner")[0])
 
-    def test_long_sleeves_end_at_the_wrists(self):
+    def test_long_sleeves_end_past_the_wrists(self):
+        # a full-length sleeve ends on the forearm's line past the wrist joint by its length beyond the arm's, at
+        # most LONG_CUFF_PAST_MAX sw; one a little shorter than the arm (0.95 of it: cuffs at row 255) at the wrist
         pose = frontal_pose()
-        pairs = place_garment_landmarks(_long_sleeve_landmarks(28.0), pose)
         for side in ("right", "left"):
-            end = (target(pairs, f"sleeve_{side}_outer") + target(pairs, f"sleeve_{side}_inner"))[:2] / 2
-            torch.testing.assert_close(end, pose.joint(f"{side}_wrist")[0, :2], atol=1e-3, rtol=0)
+            elbow, wrist = pose.joint(f"{side}_elbow")[0, :2], pose.joint(f"{side}_wrist")[0, :2]
+            d = (wrist - elbow) / (wrist - elbow).norm()
+            past = []
+            for cuff_y in (255.0, 272.0, 360.0):  # 0.95, 1.03 and 1.44 of the arm
+                pairs = place_garment_landmarks(_long_sleeve_landmarks(28.0, cuff_y=cuff_y), pose)
+                end = (target(pairs, f"sleeve_{side}_outer") + target(pairs, f"sleeve_{side}_inner"))[:2] / 2
+                assert abs(float((end - wrist)[0] * d[1] - (end - wrist)[1] * d[0])) < 1e-3  # on the forearm's line
+                past.append(float((end - wrist) @ d))
+            assert abs(past[0]) < 1e-3
+            assert 1.0 < past[1] < LONG_CUFF_PAST_MAX * SW - 1.0
+            assert abs(past[2] - LONG_CUFF_PAST_MAX * SW) < 1e-3
 
     def test_long_sleeves_without_wrist(self):
         pose = frontal_pose(missing=("left_wrist",))
         pairs = place_garment_landmarks(_long_sleeve_landmarks(28.0), pose)
         end = (target(pairs, "sleeve_left_outer") + target(pairs, "sleeve_left_inner"))[:2] / 2
         elbow, shoulder = pose.joint("left_elbow")[0, :2], pose.joint("left_shoulder")[0, :2]
-        torch.testing.assert_close(end, 2 * elbow - shoulder, atol=1e-3, rtol=0)
+        # past the wrist put at elbow + upper arm as past a found one (test_long_sleeves_end_past_the_wrists)
+        upper = elbow - shoulder
+        torch.testing.assert_close(end, elbow + upper * (1 + LONG_CUFF_PAST_MAX * SW / upper.norm()), atol=1e-3, rtol=0)
 
     def test_three_quarter_sleeves_end_on_the_forearm(self):
         # the same long sleeves with their cuffs higher up the flat garment: shorter than the arm, they end down the
@@ -203,7 +216,8 @@ class TestPlaceGarmentLandmarks:
             assert 0.1 < t < 0.9, t  # between the elbow and the wrist ...
             assert abs(float((end - elbow)[0] * fore[1] - (end - elbow)[1] * fore[0])) / float(fore.norm()) < 1.0
         assert float(ends[0][1]) + 5 < float(ends[1][1])  # ... the longer sleeve lower
-        torch.testing.assert_close(ends[2], wrist, atol=1e-3, rtol=0)
+        # a full-length one past the wrist (test_long_sleeves_end_past_the_wrists)
+        torch.testing.assert_close(ends[2], wrist + LONG_CUFF_PAST_MAX * SW * fore / fore.norm(), atol=1e-3, rtol=0)
 
     def test_no_sleeves_drops_sleeve_points(self):
         pairs = place_garment_landmarks(tshirt_landmarks("none"), frontal_pose())

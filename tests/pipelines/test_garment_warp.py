@@ -559,7 +559,9 @@ class TestLongSleeves:
         assert bare_before > 300 and bare_after < bare_before / 4
         assert float(after[0, 0, 370, 261]) < 0.5  # the hand stays bare
         newly = sleeve_arm & (before[0, 0] < 0.5) & (after[0, 0] > 0.5)
-        assert bool(covered.sleeves[0, 1][newly].all())  # by the left sleeve
+        # by the left sleeve (its part map's outline may lie a pixel or two inside the warped mask's 0.5 edge)
+        left = torch.nn.functional.max_pool2d(covered.sleeves[:, 1:2].float(), 5, 1, 2)[0, 0] > 0
+        assert bool(left[newly].all())
 
 
 def test_past_shoulders_cuts_only_above_the_armpits_when_the_shoulders_lie_below_them():
