@@ -387,7 +387,7 @@ def _near_leg_bones(j: np.ndarray, size_hw: tuple[int, int], reach: int) -> tupl
     dist = []
     for chain in _LEG_CHAINS:
         canvas = np.full(size_hw, 255, np.uint8)
-        for a, b in zip(chain[:-1], chain[1:]):
+        for a, b in zip(chain[:-1], chain[1:], strict=True):
             if j[a, 2] > PRESENT_THRESHOLD and j[b, 2] > PRESENT_THRESHOLD:
                 cv2.line(canvas, tuple(int(v) for v in j[a, :2]), tuple(int(v) for v in j[b, :2]), 0, 1)
         dist.append(cv2.distanceTransform(canvas, cv2.DIST_L2, 3))
