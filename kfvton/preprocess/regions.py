@@ -1161,6 +1161,9 @@ def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarr
 #: under HAIR_GREY of its chroma are not taken for it (`_long_hair`).
 HAIR_CHROMA = 12.0
 HAIR_GREY = 0.4
+#: ... and grey or black hair (under HAIR_CHROMA) is not taken for pixels over HAIR_CHROMA and HAIR_COLOURED times its
+#: chroma (the shaded neck under a grey-haired man's jaw, chroma 13-24 against his hair's 5, was hair).
+HAIR_COLOURED = 2.0
 #: Weights of L, a and b in the colour distances of `_long_hair` (dark brown curls on a maroon knit differ in hue).
 HAIR_LAB_WEIGHTS = np.array([0.5, 1.0, 1.0])
 
@@ -1213,6 +1216,8 @@ def _long_hair(
     hair_chroma = float(np.median(chroma[hair_above]))
     if hair_chroma >= HAIR_CHROMA:
         hairy &= chroma >= HAIR_GREY * hair_chroma
+    else:  # grey or black hair is not coloured: the shaded skin under a jaw is (brown stubble read as grey hair)
+        hairy &= chroma <= max(HAIR_CHROMA, HAIR_COLOURED * hair_chroma)
     k = max(3, int(0.05 * sw) | 1)
     hairy = cv2.blur(hairy.astype(np.float32), (k, k)) > 0.5
     near = hairy & (

@@ -260,6 +260,25 @@ def test_black_yoke_under_brown_hair_is_garment():
     assert (parse[70:77, 41:48] == 5).all() and (parse[70:77, 92:99] == 5).all()
 
 
+def test_shaded_neck_under_grey_hair_is_not_hair():
+    """Grey hair is not coloured (Jensen, unseen: the neck in his jaw's shadow, warm brown, was taken for his grey
+    hair, kept in front of every new top as a dark, torn patch): the shaded neck is not hair, the grey strands beside
+    the face stay hair."""
+    img, pose = _figure()
+    grey = ((0.45, 0.45, 0.45), (0.3, 0.3, 0.3), (0.18, 0.18, 0.18), (0.1, 0.1, 0.1))
+    black = (0.04, 0.04, 0.05)
+    _paint(img, black, 60, 130, 40, 100)  # a black jacket, its collar up to the jaw
+    _paint(img, black, 60, 95, 28, 40)
+    _paint(img, black, 60, 95, 100, 112)
+    _strands(img, grey, 10, 30, 55, 85)
+    _strands(img, grey, 30, 60, 46, 58)  # short grey hair beside the face, down to the jaw
+    _strands(img, grey, 30, 60, 82, 94)
+    _paint(img, (0.42, 0.28, 0.2), 56, 64, 50, 90)  # the neck in the jaw's shadow (Lab chroma ~20)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[56:64, 58:82] == 2).float().mean() < 0.1  # measured 0 (1.0 before)
+    assert (parse[38:52, 47:52] == 2).all() and (parse[38:52, 89:93] == 2).all()
+
+
 def test_dark_hair_on_a_dark_red_top_is_hair():
     """Dark brown curls on a maroon knit (07445) are alike in lightness, not in hue: the strands below the chin stay
     hair (they were painted over), the knit stays garment."""
