@@ -21,7 +21,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        waistband up to `OUT_HEM_REACH` sw below them when short of it (`_out_hem`) ("auto": `resolve_tuck`).
        Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
        `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
-       strap tops).
+       strap tops). On a torso turned to one side (the hips' midpoint across from the shoulders') collar_center (and
+       the front neckline) moves onto the seen sternum line (`TURN_SHIFT`), so the collar's near half shows wider.
     3. Shoulder seams: OpenPose shoulder joints sit inside the body, so the garment's shoulder points go
        `SHOULDER_OUT` sw outwards and `SHOULDER_UP` sw up from the joints (on the VITON-HD samples' parse maps the
        top of the shoulder is ~0.14 sw above the joint, the outer edge ~0.15 sw outside it); with `body` masks they
@@ -87,6 +88,7 @@ __all__ = [
     "lift_to_edge",
     "front_neckline_row",
     "place_front_neckline",
+    "place_centre_line",
     "place_collar_on_neck",
     "place_standing_collar",
     "join_side_pairs",
@@ -312,6 +314,7 @@ def place_garment_landmarks(
     target_mask: Tensor | None = None,
     body: BodyMasks | None = None,
     tuck: str | Sequence[str] = "auto",
+    follow_turn: bool = True,
 ) -> KeypointPairs:
     """Targets on the person for each garment landmark (see the module docstring for the rules).
 
@@ -326,6 +329,8 @@ def place_garment_landmarks(
         tuck: "auto" | "in" | "out", or one resolved "in" / "out" per batch item (`resolve_tuck`): "in" = the hem
             short of the lower garment's waistband reaches `TUCK_DEPTH` below it (which stays in front), "out" = the
             hem at the garment's own length.
+        follow_turn: a turned torso's front centre line carries the garment's (collar_center, hem_center:
+            `TURN_SHIFT`); False keeps them on the body's centre line (a dress's bodice, whose skirt stays centred).
 
     Returns:
         `KeypointPairs` (origin "classical", groups 1, names `LANDMARK_NAMES`) with the garment landmarks and their
@@ -376,7 +381,7 @@ def place_garment_landmarks(
         sleeve = sleeves[i if len(sleeves) > 1 else 0]
         cut = landmarks.cuts[i if len(landmarks.cuts) > 1 else 0] if landmarks.cuts else "regular"
         masks = None if body is None else tuple(x.to(points.device) for x in body.item(i))
-        targets.append(_place_one(g, j, m, sleeve, masks, tucks[i if len(tucks) > 1 else 0], cut))
+        targets.append(_place_one(g, j, m, sleeve, masks, tucks[i if len(tucks) > 1 else 0], cut, follow_turn))
     person_px = torch.stack(targets).to(points.dtype)
     garment_px = points.expand(b, -1, -1) if points.shape[0] != b else points
     return KeypointPairs(
@@ -684,7 +689,7 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor, collared: T
         if width_g < 1.0 or depth_g > (COLLAR_NECK_MAX if closes else ROUND_NECK_MAX) * width_g:
             continue
         depth = NECK_DEPTH_SHARE * depth_g * abs(float((p[il, :2] - p[ir, :2]) @ f.u) / width_g)
-        mid = (p[il, :2] + p[ir, :2]) / 2
+        mid = (p[il, :2] + p[ir, :2]) / 2 + _sternum_shift(f) * f.u  # on a turned torso's front centre line
         g_out[i, 0] = torch.tensor([float(x), y0 + depth_g, 1.0], dtype=g_out.dtype)
         p_out[i, 0, :2] = (mid + depth * f.v).to(p_out)
         p_out[i, 0, 2] = 1.0
@@ -809,6 +814,50 @@ def place_standing_collar(pairs: KeypointPairs, landmarks: GarmentLandmarks) -> 
     return replace(pairs, person_px=person)
 
 
+#: Where the centre-line pairs sit between the front neckline (collar_center, 0) and hem_center (1).
+CENTRE_LINE_AT: tuple[float, ...] = (0.3, 0.6)
+#: The centre-line pairs only for a turn that moves the neckline at least this far (x sw): on a nearly frontal
+#: torso (Dress Code 000002, 0.03 sw) they bent the warp more than the turn moved it (box SSIM 0.830 -> 0.824).
+CENTRE_LINE_MIN_SHIFT = 0.05
+
+
+def place_centre_line(pairs: KeypointPairs) -> SidePairs:
+    """Points on a turned torso's front centre line, so the garment's centre column (placket, print centre) runs
+    straight from the neckline moved onto the sternum (`TURN_SHIFT`) to the hem's centre: without them the torso's
+    warp moved the neckline alone and the placket bent back to the outline's middle under it (Dress Code 000001).
+
+    At `CENTRE_LINE_AT` of the way from collar_center to hem_center on the garment's straight centre column, each
+    point goes to the same fraction between their two targets. Confidence 0 for a turn under
+    `CENTRE_LINE_MIN_SHIFT` (a frontal torso keeps its warp), where either landmark is missing, or without a pose.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.
+
+    Returns:
+        `SidePairs` with M = len(`CENTRE_LINE_AT`) pairs per item.
+    """
+    found = _no_side_pairs(pairs, len(CENTRE_LINE_AT))
+    if pairs.pose is None:
+        return found
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
+    g_all = pairs.garment_px.detach().to(torch.float64)
+    p_all = pairs.person_px.detach().to(torch.float64)
+    ic, ih = _I["collar_center"], _I["hem_center"]
+    at = torch.tensor(CENTRE_LINE_AT, dtype=torch.float64)[:, None]
+    for i in range(pairs.batch_size):
+        g, p = g_all[i if g_all.shape[0] > 1 else 0], p_all[i]
+        if min(float(g[ic, 2]), float(g[ih, 2]), float(p[ic, 2]), float(p[ih, 2])) <= 0:
+            continue
+        f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
+        if float(_sternum_shift(f).abs() / f.sw) < CENTRE_LINE_MIN_SHIFT:
+            continue
+        found.garment_px[i, :, :2] = (g[ic, :2] + at * (g[ih, :2] - g[ic, :2])).to(found.garment_px)
+        found.person_px[i, :, :2] = (p[ic, :2] + at * (p[ih, :2] - p[ic, :2])).to(found.person_px)
+        found.garment_px[i, :, 2] = 1.0
+        found.person_px[i, :, 2] = 1.0
+    return found
+
+
 def join_side_pairs(*extra: SidePairs | None) -> SidePairs | None:
     """The extra torso pairs of several `SidePairs` as one (None entries skipped; None when all are)."""
     parts = [e for e in extra if e is not None]
@@ -879,6 +928,30 @@ def _centre_at(f: _Frame, down: Tensor) -> Tensor:
         return a0
     t = ((down - d0) / (d1 - d0)).clamp(0.0, 1.0)
     return a0 + t * (f.centre_a - a0)
+
+
+#: A torso turned to one side shows its front's centre line (sternum, placket, neckline centre) off the middle of its
+#: outline, towards the side it turns to; the hips' midpoint then lies across from the shoulders' on that side too.
+#: On the 32 sample persons with parse maps the neckline's centre (the neck label's lowest point) sits ~`TURN_SHIFT` x
+#: (that offset less `TURN_DEAD_ZONE`) across from the shoulders' midpoint (Dress Code 000001: offset -0.50 sw,
+#: neckline -0.15 sw, its placket there; VITON-HD 00891: -0.44, -0.12; 00006: +0.36, +0.15). Only the neckline moves
+#: (`place_centre_line` then runs the centre column straight to the hem's centre): at the hips the trousers' fly sat
+#: on the hip joints' midpoint as often as beyond it (00006, 00034, 013567 against 000001, 000005, 00891), and 00034,
+#: whose hips lie 0.41 sw across under a frontal chest, shows that a lean moves the hips too (its placket stays
+#: within 0.03 sw of the neck joint: the neckline lands 0.1 sw beside it there).
+TURN_SHIFT = 0.45
+TURN_DEAD_ZONE = 0.1
+TURN_SHIFT_MAX = 0.25  # x sw
+
+
+def _sternum_shift(f: _Frame) -> Tensor:
+    """How far (px, along `u`) a turned torso's neckline centre lies from the neck joint's column (`TURN_SHIFT`, at
+    most `TURN_SHIFT_MAX`); 0 without hips or inside the dead zone."""
+    if f.hip_mid is None:
+        return torch.zeros((), dtype=f.sw.dtype, device=f.sw.device)
+    offset = ((f.hip_mid - (f.rs + f.ls) / 2) @ f.u) / f.sw
+    shift = TURN_SHIFT * (offset.abs() - TURN_DEAD_ZONE).clamp_min(0.0)
+    return torch.sign(offset) * shift.clamp(max=TURN_SHIFT_MAX) * f.sw
 
 
 def _out_length_sw(f: _Frame) -> Tensor:
@@ -1017,6 +1090,7 @@ def _place_one(
     body: tuple[Tensor, Tensor, Tensor] | None = None,
     tuck: str = "out",
     cut: str = "regular",
+    follow_turn: bool = True,
 ) -> Tensor:
     """(14, 3) garment landmarks + (25, 3) joints (+ (H, W) bool masks) -> (14, 3) targets, float64."""
     f = _body_frame(j)
@@ -1171,6 +1245,8 @@ def _place_one(
         out[_I[name]] = top + (hem_centre_a + sign * hem_half) * u + down * v
     hc_down = (out[_I["hem_center"]] - top) @ v
     out[_I["hem_center"]] = top + hem_centre_a * u + hc_down * v
+    if follow_turn:  # the neckline's centre on a turned torso's sternum: the collar's halves take the two seen widths
+        out[_I["collar_center"]] = out[_I["collar_center"]] + _sternum_shift(f) * u
 
     # sleeves
     for side, s_idx, e_idx, w_idx in (("right", 2, 3, 4), ("left", 5, 6, 7)):

@@ -984,7 +984,7 @@ def place_dress_landmarks(
     b = _batch(landmarks, pose, parse)
     # "in": the bodice's length at the shoulders' scale (no masks, so nothing is cut); "out" scales a top worn over
     # a lower garment with the torso too (`TORSO_PER_SW_WORN`), which a dress's bodice is not
-    bodice = place_garment_landmarks(bodice_landmarks(landmarks), pose, body=body, tuck="in")
+    bodice = place_garment_landmarks(bodice_landmarks(landmarks), pose, body=body, tuck="in", follow_turn=False)
     g_all = landmarks.points.detach().double().cpu().expand(b, -1, -1)
     upper_t = bodice.person_px.detach().double().cpu().expand(b, -1, -1)
     j_all = pose.joints.detach().double().cpu()

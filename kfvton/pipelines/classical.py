@@ -37,6 +37,7 @@ from ..keypoints.placement import (
     BodyMasks,
     SidePairs,
     join_side_pairs,
+    place_centre_line,
     place_collar_on_neck,
     place_front_neckline,
     place_garment_landmarks,
@@ -247,7 +248,9 @@ def warp_keypoint_pairs(
             pairs, garment_mask, "dress", reg=reg, grid_step=grid_step, silhouette=silhouette, arms=arms
         )
     if by_parts:
-        extra = join_side_pairs(torso_extra, place_front_neckline(pairs, garment_mask, collared))
+        extra = join_side_pairs(
+            torso_extra, place_front_neckline(pairs, garment_mask, collared), place_centre_line(pairs)
+        )
         return warp_by_parts(
             pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=extra, silhouette=silhouette, arms=arms
         )

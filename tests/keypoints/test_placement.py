@@ -1049,3 +1049,78 @@ def test_seated_pose_warnings_for_thighs_that_barely_drop():
     assert len(out) == 1 and "batch item 1" in out[0] and "seated" in out[0]
     assert 0.15 < SEATED_DROP < 0.8
     assert seated_pose_warnings(frontal_pose()) == ()
+
+
+def turned_pose(hips_across: float) -> Pose:
+    """`frontal_pose` with the hip joints moved `hips_across` px across (x): a torso turned to that side."""
+    pose = frontal_pose()
+    joints = pose.joints.clone()
+    for name in ("mid_hip", "right_hip", "left_hip"):
+        joints[:, joint_index(name), 0] += hips_across
+    return Pose(joints, HW)
+
+
+class TestTurnedTorso:
+    """A torso turned to one side carries the garment's neckline centre on its sternum line, off the middle of the
+    outline (Dress Code 000001's placket); a frontal one keeps it centred (the dead zone)."""
+
+    def test_the_neckline_centre_follows_the_turn_and_the_rest_stays(self):
+        from kfvton.keypoints.placement import TURN_DEAD_ZONE, TURN_SHIFT
+
+        pose = turned_pose(-0.5 * SW)  # hips 0.5 sw to the image's left of the shoulders: turned that way
+        turned = place_garment_landmarks(tshirt_landmarks(), pose)
+        kept = place_garment_landmarks(tshirt_landmarks(), pose, follow_turn=False)
+        moved = turned.person_px[0] - kept.person_px[0]
+        shift = -TURN_SHIFT * (0.5 - TURN_DEAD_ZONE) * SW
+        assert float(moved[LANDMARK_NAMES.index("collar_center"), 0]) == pytest.approx(shift, abs=0.01)
+        assert float(moved[LANDMARK_NAMES.index("collar_center"), 1]) == pytest.approx(0.0, abs=1e-6)
+        others = [k for k, n in enumerate(LANDMARK_NAMES) if n != "collar_center"]
+        assert torch.equal(turned.person_px[0, others], kept.person_px[0, others])  # hem, sides, collar sides stay
+        mirrored = place_garment_landmarks(tshirt_landmarks(), turned_pose(0.5 * SW))
+        mirrored_kept = place_garment_landmarks(tshirt_landmarks(), turned_pose(0.5 * SW), follow_turn=False)
+        assert float(target(mirrored, "collar_center")[0] - target(mirrored_kept, "collar_center")[0]) == pytest.approx(
+            -shift, abs=0.01
+        )
+
+    def test_a_frontal_or_slightly_shifted_torso_keeps_the_garment_centred(self):
+        from kfvton.keypoints.placement import TURN_DEAD_ZONE, place_centre_line
+
+        for across in (0.0, 0.9 * TURN_DEAD_ZONE * SW):
+            pose = turned_pose(across)
+            pairs = place_garment_landmarks(tshirt_landmarks(), pose)
+            kept = place_garment_landmarks(tshirt_landmarks(), pose, follow_turn=False)
+            assert torch.equal(pairs.person_px, kept.person_px)
+            assert float(place_centre_line(pairs).person_px[..., 2].max()) == 0.0
+        assert float(target(place_garment_landmarks(tshirt_landmarks(), frontal_pose()), "collar_center")[0]) == 192
+
+    def test_the_centre_line_runs_from_the_moved_neckline_to_the_hem(self):
+        from kfvton.keypoints.placement import CENTRE_LINE_AT, place_centre_line
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), turned_pose(-0.5 * SW))
+        line = place_centre_line(pairs)
+        assert line.person_px.shape == (1, len(CENTRE_LINE_AT), 3)
+        assert torch.all(line.person_px[0, :, 2] == 1.0) and torch.all(line.garment_px[0, :, 2] == 1.0)
+        a, b = target(pairs, "collar_center")[:2], target(pairs, "hem_center")[:2]
+        for k, t in enumerate(CENTRE_LINE_AT):
+            assert torch.allclose(line.person_px[0, k, :2], a + t * (b - a), atol=1e-3)
+            g = pairs.garment_px[0]
+            ga, gb = g[LANDMARK_NAMES.index("collar_center"), :2], g[LANDMARK_NAMES.index("hem_center"), :2]
+            assert torch.allclose(line.garment_px[0, k, :2], ga + t * (gb - ga), atol=1e-3)
+        # moved towards the turn with the neckline, less so nearer the hem (whose centre stays)
+        kept = place_garment_landmarks(tshirt_landmarks(), turned_pose(-0.5 * SW), follow_turn=False)
+        a, b = target(kept, "collar_center")[:2], target(kept, "hem_center")[:2]
+        moved = [float(line.person_px[0, k, 0] - (a + t * (b - a))[0]) for k, t in enumerate(CENTRE_LINE_AT)]
+        assert moved[0] < moved[1] < 0.0
+
+    def test_the_front_neckline_pair_moves_with_the_collar_centre(self):
+        from kfvton.keypoints.placement import place_front_neckline
+
+        mask = TestFrontNeckline._mask(20)
+        pose = turned_pose(-0.5 * SW)
+        turned = place_front_neckline(place_garment_landmarks(tshirt_landmarks(), pose), mask)
+        frontal = place_front_neckline(place_garment_landmarks(tshirt_landmarks(), frontal_pose()), mask)
+        pairs = place_garment_landmarks(tshirt_landmarks(), pose)
+        kept = place_garment_landmarks(tshirt_landmarks(), pose, follow_turn=False)
+        shift = float(target(pairs, "collar_center")[0] - target(kept, "collar_center")[0])
+        assert shift < -1.0
+        assert float(turned.person_px[0, 0, 0] - frontal.person_px[0, 0, 0]) == pytest.approx(shift, abs=0.01)
