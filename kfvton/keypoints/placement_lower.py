@@ -112,6 +112,8 @@ DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the
 SIDE_SHIFT = 0.05  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
+ARMPIT_ABOVE_WAIST = 0.05  # `_armpits_above_waist`: a dress's armpits at least this far above its waist, x torso
+# (only an armpit fallen to the waist moves: at 0.2, tank dresses on the Dress Code pairs' high hip joints moved too)
 SIL_SHOWN = 0.3  # `_fit_sides`: a silhouette reaching less than this many hw from a row's centre does not show that
 # side (a top's hem below the hip joints is left out of it, hands are not the body; fitted to it, a skirt's side
 # point fell onto the centre line and the skirt tore open down that side)
@@ -884,16 +886,18 @@ def _place_skirt(
         previous = half
 
 
-def _armpits_above_waist(g: Tensor, out: Tensor, idx: dict[str, int], body: _Body, sx: Tensor) -> None:
-    """Each placed armpit (`out`, person pixels (N, 3), changed in place) at least its garment depth above its waist
-    (`g`, garment pixels) x the skirt's scale `sx` above that side's placed waist, moved up along `v` where it lies
-    lower. The bodice is scaled by the shoulders and the skirt by the waist: on broad shoulders a one-shoulder
-    dress's armpits (its bodice's top edge) landed below the waist, and the skirt folded over at the hips."""
+def _armpits_above_waist(g: Tensor, out: Tensor, idx: dict[str, int], body: _Body) -> None:
+    """Each placed armpit (`out`, person pixels (N, 3), changed in place) at least `ARMPIT_ABOVE_WAIST` x torso above
+    that side's placed waist, moved up along `v` where it lies lower (when the garment's armpit lies above its waist
+    in `g`). The bodice is scaled by the shoulders and the skirt by the waist: on broad shoulders a one-shoulder
+    dress's armpits (its bodice's top edge) landed below the waist, and the skirt folded over at the hips. (At the
+    garment's own armpit-to-waist depth x the skirt's scale instead, a wide woman's slip dress had its armpits,
+    the cups' top edge, lifted above her shoulders.)"""
     for side in ("right", "left"):
         armpit, waist = idx[f"armpit_{side}"], idx[f"waist_{side}"]
         if float(g[armpit, 2]) <= 0 or float(out[armpit, 2]) <= 0 or float(g[waist, 1]) <= float(g[armpit, 1]):
             continue
-        lowest = (out[waist, :2] - body.hip) @ body.v - sx * (g[waist, 1] - g[armpit, 1])
+        lowest = (out[waist, :2] - body.hip) @ body.v - ARMPIT_ABOVE_WAIST * body.torso
         below = (out[armpit, :2] - body.hip) @ body.v - lowest
         if below > 0:
             out[armpit, :2] = out[armpit, :2] - below * body.v
@@ -1034,7 +1038,7 @@ def place_dress_landmarks(
         sx = _scale(body, waist_half, g_waist_w, DRESS_FLAT_WAIST, sil_bounds=False)
         out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))
         out[idx["waist_left"]] = torch.cat((body.waist + waist_half * body.u, g[idx["waist_left"], 2:]))
-        _armpits_above_waist(g, out, idx, body, sx)
+        _armpits_above_waist(g, out, idx, body)
         g_top = (g[idx["waist_left"], :2] + g[idx["waist_right"], :2]) / 2
         # the skirt: hips and the dress's hem below the waist, flaring
         sub_idx = {"hip_right": idx["hip_right"], "hip_left": idx["hip_left"]}
