@@ -112,6 +112,11 @@ DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the
 SIDE_SHIFT = 0.05  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
+ARMPIT_ABOVE_WAIST = 0.05  # `_armpits_above_waist`: a dress's armpits at least this far above its waist, x torso
+# (only an armpit fallen to the waist moves: at 0.2, tank dresses on the Dress Code pairs' high hip joints moved too)
+SIL_SHOWN = 0.3  # `_fit_sides`: a silhouette reaching less than this many hw from a row's centre does not show that
+# side (a top's hem below the hip joints is left out of it, hands are not the body; fitted to it, a skirt's side
+# point fell onto the centre line and the skirt tore open down that side)
 SEATED_DROP = 0.4  # `seated_pose_warnings`: thighs dropping less than this x torso (neck to mid-hip) below the hips
 # on average: seated or crouching (the Dress Code and VITON-HD samples, standing: 0.64-0.92; a seated man, IDM-VTON's
 # demo Jensen: 0.10 and 0.23)
@@ -722,11 +727,16 @@ def _fit_sides(
     # above the hip joints (a dress's bodice) the silhouette only bounds: wide sleeves or a loose top beside the
     # torso are not the body's width; below, the garment covers the old clothes
     cover = bool((centre - body.hip) @ body.v > 0)
-    r, l_ = (centre - right) @ body.u, (left - centre) @ body.u
-    if cover and body.legs_apart(centre):  # over trousers or bare legs the garment's own flare: a floor only
-        r, l_ = torch.maximum(r, seen[0]), torch.maximum(l_, seen[1])
-    else:
-        r, l_ = body.fit(r, seen[0], cover=cover), body.fit(l_, seen[1], cover=cover)
+    apart = cover and body.legs_apart(centre)
+
+    def fit(want: Tensor, sil: Tensor) -> Tensor:
+        if sil < SIL_SHOWN * body.hw:  # the silhouette does not show this side
+            return want
+        if apart:  # over trousers or bare legs the garment's own flare: a floor only
+            return torch.maximum(want, sil)
+        return body.fit(want, sil, cover=cover)
+
+    r, l_ = fit((centre - right) @ body.u, seen[0]), fit((left - centre) @ body.u, seen[1])
     if at_least is not None:
         r, l_ = torch.maximum(r, at_least), torch.maximum(l_, at_least)
     return centre - r * body.u, centre + l_ * body.u
@@ -876,6 +886,23 @@ def _place_skirt(
         previous = half
 
 
+def _armpits_above_waist(g: Tensor, out: Tensor, idx: dict[str, int], body: _Body) -> None:
+    """Each placed armpit (`out`, person pixels (N, 3), changed in place) at least `ARMPIT_ABOVE_WAIST` x torso above
+    that side's placed waist, moved up along `v` where it lies lower (when the garment's armpit lies above its waist
+    in `g`). The bodice is scaled by the shoulders and the skirt by the waist: on broad shoulders a one-shoulder
+    dress's armpits (its bodice's top edge) landed below the waist, and the skirt folded over at the hips. (At the
+    garment's own armpit-to-waist depth x the skirt's scale instead, a wide woman's slip dress had its armpits,
+    the cups' top edge, lifted above her shoulders.)"""
+    for side in ("right", "left"):
+        armpit, waist = idx[f"armpit_{side}"], idx[f"waist_{side}"]
+        if float(g[armpit, 2]) <= 0 or float(out[armpit, 2]) <= 0 or float(g[waist, 1]) <= float(g[armpit, 1]):
+            continue
+        lowest = (out[waist, :2] - body.hip) @ body.v - ARMPIT_ABOVE_WAIST * body.torso
+        below = (out[armpit, :2] - body.hip) @ body.v - lowest
+        if below > 0:
+            out[armpit, :2] = out[armpit, :2] - below * body.v
+
+
 def _spread_waistless(g: Tensor, out: Tensor, idx: dict[str, int], body: _Body) -> None:
     """A dress showing no waist (its waist landmarks' confidence under 1: rule-placed or unseen, as a tent's or a
     T-shirt dress's): its waist and hip rows (`g` garment / `out`
@@ -1011,6 +1038,7 @@ def place_dress_landmarks(
         sx = _scale(body, waist_half, g_waist_w, DRESS_FLAT_WAIST, sil_bounds=False)
         out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))
         out[idx["waist_left"]] = torch.cat((body.waist + waist_half * body.u, g[idx["waist_left"], 2:]))
+        _armpits_above_waist(g, out, idx, body)
         g_top = (g[idx["waist_left"], :2] + g[idx["waist_right"], :2]) / 2
         # the skirt: hips and the dress's hem below the waist, flaring
         sub_idx = {"hip_right": idx["hip_right"], "hip_left": idx["hip_left"]}

@@ -128,6 +128,9 @@ LEG_FROM = 0.5  # ... below this share of the way from the hips to the knees (a 
 HAND_REACH = 1.0  # ... and farther than this many hip widths from the wrists (a hand the label map calls dress)
 LEG_MIN_PX = 200  # ... read the skin's colours from the visible legs when this many show, else from the arms
 _LEG_CHAINS = ((9, 10, 11), (12, 13, 14))  # BODY_25 hip, knee, ankle: right leg (LIP 17), left leg (LIP 16)
+#: The label the background between the legs under a dress takes for the composite: socks, body but neither old
+#: clothes (no light is read from it) nor skin (no skin colour sampled from it) nor background (not cut by the fit).
+GAP_LABEL = 8
 
 
 @dataclass(frozen=True)
@@ -877,9 +880,10 @@ def tryon_lower_or_dress(
         used_tuck = (one_tuck,) * warped.mask.shape[0]
     if comp_parse is not None and kind in ("skirt", "dress"):
         # the background between the legs under a skirt or dress is the garment's (the composite's fit would cut
-        # it as garment on the background, leaving trouser legs)
+        # it as garment on the background, leaving trouser legs); under a dress as socks (`GAP_LABEL`), not as old
+        # clothes: the light was read from it, the wall's white beside dark trousers drawn as legs on the dress
         gap = _between_legs(comp_parse, joints[:, [9, 12], 1].mean(-1)) & (warped.mask[:, 0] > 0.5)
-        comp_parse = torch.where(gap, 12 if category == "lower" else 6, comp_parse)
+        comp_parse = torch.where(gap, 12 if category == "lower" else GAP_LABEL, comp_parse)
     image = warped.image
     if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
         image = image * light_and_folds(person, warped.mask[:, 0] > 0.5)

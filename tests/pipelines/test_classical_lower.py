@@ -1194,3 +1194,58 @@ def test_dress_covers_a_low_necklines_chest():
     ).image
     assert float(out[0, 2, 50:66, 44:56].min()) > 0.9  # the chest under the dress's front: covered
     torch.testing.assert_close(out[0, :, 29:33, 47:53], person[0, :, 29:33, 47:53])  # the neck above its back: kept
+
+
+def test_side_the_silhouette_does_not_show_is_not_fitted():
+    """Below the hips a skirt's or dress's side point is fitted to the silhouette, but not on a side the silhouette
+    does not reach (`SIL_SHOWN`: a top's hem below the hip joints is left out of it): that side keeps its place
+    (fitted to nothing, it fell onto the centre line and the skirt tore open down that side)."""
+    from kfvton.keypoints.placement_lower import _Body, _fit_sides
+
+    joints = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (100, 20), 9: (80, 150), 12: (120, 150), 10: (80, 230), 13: (120, 230)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    right, left = torch.tensor([70.0, 170.0], dtype=torch.float64), torch.tensor([130.0, 170.0], dtype=torch.float64)
+    parse = torch.zeros(300, 200, dtype=torch.long)
+    parse[100:260, 60:100] = 12  # the old skirt shows only right of the centre line (the image's left)
+    r, l_ = _fit_sides(_Body(joints, parse), right, left)
+    assert abs(float(r[0]) - 60) < 1.5  # fitted to the silhouette
+    assert abs(float(l_[0]) - 130) < 1e-6  # kept
+    parse[100:260, 60:140] = 12  # both sides shown: both fitted
+    r, l_ = _fit_sides(_Body(joints, parse), right, left)
+    assert abs(float(r[0]) - 60) < 1.5 and abs(float(l_[0]) - 140) < 1.5
+
+
+def test_dress_armpits_stay_above_the_waist():
+    """An armpit placed below its waist (a one-shoulder bodice scaled by broad shoulders) is lifted to
+    `ARMPIT_ABOVE_WAIST` x torso above the waist: the skirt no longer folds over at the hips. One above it stays."""
+    from kfvton.keypoints.garment_landmarks_lower import DRESS_LANDMARKS
+    from kfvton.keypoints.placement_lower import ARMPIT_ABOVE_WAIST, _armpits_above_waist, _Body
+
+    joints = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (100, 20), 9: (80, 220), 12: (120, 220), 10: (80, 300), 13: (120, 300)}.items():
+        joints[k] = torch.tensor([x, y, 1.0])
+    body = _Body(joints, None)
+    idx = {n: k for k, n in enumerate(DRESS_LANDMARKS)}
+    g = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
+    out = torch.zeros_like(g)
+    for side, x in (("right", 60.0), ("left", 140.0)):
+        g[idx[f"armpit_{side}"]] = torch.tensor([x, 100.0, 1.0])
+        g[idx[f"waist_{side}"]] = torch.tensor([x, 150.0, 1.0])
+        out[idx[f"waist_{side}"]] = torch.tensor([x, 180.0, 1.0])
+    out[idx["armpit_right"]] = torch.tensor([60.0, 200.0, 0.3])  # below its waist
+    out[idx["armpit_left"]] = torch.tensor([140.0, 100.0, 0.3])  # well above it
+    _armpits_above_waist(g, out, idx, body)
+    assert abs(float(out[idx["armpit_right"], 1]) - (180 - ARMPIT_ABOVE_WAIST * 200)) < 1e-6
+    assert float(out[idx["armpit_right"], 0]) == 60.0
+    assert float(out[idx["armpit_left"], 1]) == 100.0
+
+
+def test_gap_under_a_dress_is_neither_old_clothes_nor_skin():
+    """The background between the legs under a dress is `GAP_LABEL` for the composite: body (the fit does not cut
+    the dress there), but no light is read from it (old clothes) and no skin colour sampled (skin)."""
+    from kfvton.pipelines.classical_lower import GAP_LABEL
+    from kfvton.pipelines.composite import DRESS_LABELS
+
+    assert GAP_LABEL in DRESS_LABELS.lower and GAP_LABEL != 0
+    assert GAP_LABEL not in (*DRESS_LABELS.old, *DRESS_LABELS.skin, *DRESS_LABELS.front, *DRESS_LABELS.arms)
