@@ -701,6 +701,7 @@ def _one(
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
+    _wall_in_edge(parse, rgb, lab, sw)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
 
@@ -1118,13 +1119,36 @@ EDGE_SW = 0.1
 MAYBE_PERSON = 0.1
 
 
+def _garment_or_wall(lab: np.ndarray, garment: np.ndarray, wall: np.ndarray, reach: int) -> np.ndarray | None:
+    """(H, W) float32: how much nearer each pixel's Lab colour is to the upper garment's than to the wall's around it
+    (Lab units, clipped to +-20 and blurred a little; > 0: garment-like), or None with too little of either to tell.
+
+    The garment's colour is its main colours (k-means of its inside, `garment` (H, W) bool farther than half the
+    `reach` from its outline) or its mean nearby; the wall's, a blur of the `wall` (H, W) bool pixels around."""
+    inside = garment & (cv2.distanceTransform(garment.astype(np.uint8), cv2.DIST_L2, 3) > 0.5 * reach)
+    if wall.sum() < 100 or inside.sum() < 100:
+        return None
+    sigma = 2.0 * reach
+
+    def local_mean(seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        weight = cv2.GaussianBlur(seed.astype(np.float32), (0, 0), sigma)
+        mean = cv2.GaussianBlur(lab * seed[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
+        return mean, weight > 1e-3
+
+    bg_mean, bg_ok = local_mean(wall)
+    gar_mean, gar_ok = local_mean(inside)
+    d_bg = np.where(bg_ok, np.linalg.norm(lab - bg_mean, axis=-1), np.inf)
+    d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[inside])], axis=0)
+    d_gar = np.minimum(d_gar, np.where(gar_ok, np.linalg.norm(lab - gar_mean, axis=-1), np.inf))
+    return cv2.GaussianBlur(np.clip(d_bg - d_gar, -20.0, 20.0).astype(np.float32), (0, 0), 1.5)
+
+
 def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarray) -> None:
     """Old garment beyond the person mask (a coarse mask cuts a white top's side off a light wall, or the strip of
     top between an arm and the hips): background pixels that the soft person mask says may be the person (`maybe`,
     (H, W) bool), within `EDGE_SW` shoulder widths of the upper garment (5), whose Lab colour is nearer the
-    garment's (its main colours, k-means of its inside, or its mean nearby) than the background's colour around them
-    (a blur of the background farther out), connected to the garment, become garment. Only added, never removed: a
-    garment pixel taken for the wall would stay as it is, while wall taken for garment is repainted as wall."""
+    garment's than the background's colour around them (`_garment_or_wall`, the background the soft mask is sure
+    of), connected to the garment, become garment. Only added: wall inside the mask is `_wall_in_edge`'s."""
     garment = parse == 5
     background = parse == 0
     reach = max(2, round(EDGE_SW * sw))
@@ -1134,27 +1158,63 @@ def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarr
     band = background & maybe & (d_garment <= reach)
     if not band.any():
         return
-    far = background & ~maybe  # the background the soft mask is sure of: its colour around the band
-    inside = garment & (cv2.distanceTransform(garment.astype(np.uint8), cv2.DIST_L2, 3) > 0.5 * reach)
-    if far.sum() < 100 or inside.sum() < 100:
+    score = _garment_or_wall(lab, garment, background & ~maybe, reach)
+    if score is None:
         return
-    sigma = 2.0 * reach
-
-    def local_mean(seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weight = cv2.GaussianBlur(seed.astype(np.float32), (0, 0), sigma)
-        mean = cv2.GaussianBlur(lab * seed[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
-        return mean, weight > 1e-3
-
-    bg_mean, bg_ok = local_mean(far)
-    gar_mean, gar_ok = local_mean(inside)
-    d_bg = np.where(bg_ok, np.linalg.norm(lab - bg_mean, axis=-1), np.inf)
-    d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[inside])], axis=0)
-    d_gar = np.minimum(d_gar, np.where(gar_ok, np.linalg.norm(lab - gar_mean, axis=-1), np.inf))
-    score = cv2.GaussianBlur(np.clip(d_bg - d_gar, -20.0, 20.0).astype(np.float32), (0, 0), 1.5)
     candidate = band & (score > 0)
     closed = cv2.morphologyEx((candidate | garment).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     candidate |= band & (closed > 0)
     parse[connected_to(candidate, garment)] = 5
+
+
+#: Upper-garment pixels within `EDGE_SW` of the background whose colour is nearer the wall's than the garment's by
+#: more than this (Lab units, `_garment_or_wall`) are wall (`_wall_in_edge`) ...
+WALL_MARGIN = 5.0
+#: ... unless they are a blend of the two (the outline's anti-aliased rim): in RGB, at least BLEND_FROM of the way
+#: from the wall's colour towards the garment's, and off that line by at most BLEND_OFF of the two colours' distance.
+BLEND_FROM = 0.1
+BLEND_OFF = 0.12
+
+
+def _blend(rgb: np.ndarray, garment: np.ndarray, wall: np.ndarray, sigma: float) -> np.ndarray:
+    """(H, W) bool: pixels of `rgb` (H, W, 3) whose colour lies on the line from the wall's local mean colour (of the
+    `wall` (H, W) bool pixels, Gaussian `sigma`) to one of the garment's main colours (of its `garment` (H, W) bool
+    pixels), past `BLEND_FROM` of the way and within `BLEND_OFF` of their distance off it: the two blended at the
+    outline."""
+    weight = cv2.GaussianBlur(wall.astype(np.float32), (0, 0), sigma)
+    w = cv2.GaussianBlur(rgb * wall[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
+    out = np.zeros(wall.shape, bool)
+    for colour in main_colours(rgb[garment]):
+        step = colour - w
+        length2 = np.maximum((step * step).sum(axis=-1), 1e-6)
+        t = ((rgb - w) * step).sum(axis=-1) / length2
+        off = rgb - w - t[..., None] * step
+        out |= (t >= BLEND_FROM) & ((off * off).sum(axis=-1) <= BLEND_OFF**2 * length2)
+    return out
+
+
+def _wall_in_edge(parse: np.ndarray, rgb: np.ndarray, lab: np.ndarray, sw: float) -> None:
+    """Wall inside the person mask's outline is background (0), in place in `parse` (H, W) int64: upper-garment pixels
+    (5, 6, 7) within `EDGE_SW` shoulder widths of the background whose colour is nearer the wall's around them than
+    the garment's (by `WALL_MARGIN`) and no blend of the two (`_blend`), joined to the background through such
+    pixels (`rgb` (H, W, 3) [0, 1], `lab` its Lab). A person mask takes in the wall's shadow beside a bent arm (its
+    hole between the arm and the waist is smaller than the wall seen there); as old garment it was repainted, and
+    the repaint took a logo on the wall beside it for more of the old garment: a pink smear beyond the elbow."""
+    garment = np.isin(parse, (5, 6, 7))
+    background = parse == 0
+    reach = max(2, round(EDGE_SW * sw))
+    if garment.sum() < 200 or not background.any():
+        return
+    band = garment & (cv2.distanceTransform((~background).astype(np.uint8), cv2.DIST_L2, 3) <= reach)
+    if not band.any():
+        return
+    score = _garment_or_wall(lab, garment, background, reach)
+    if score is None:
+        return
+    wall = band & (score < -WALL_MARGIN)
+    if wall.any():
+        wall &= ~_blend(rgb, garment & ~band, background, 2.0 * reach)
+    parse[connected_to(wall, background)] = 0
 
 
 #: Hair whose median Lab chroma (above the chin) is at least HAIR_CHROMA is coloured: below the chin, pixels
