@@ -1119,12 +1119,16 @@ EDGE_SW = 0.1
 MAYBE_PERSON = 0.1
 
 
-def _garment_or_wall(lab: np.ndarray, garment: np.ndarray, wall: np.ndarray, reach: int) -> np.ndarray | None:
+def _garment_or_wall(
+    lab: np.ndarray, garment: np.ndarray, wall: np.ndarray, reach: int, *, wall_main: bool = False
+) -> np.ndarray | None:
     """(H, W) float32: how much nearer each pixel's Lab colour is to the upper garment's than to the wall's around it
     (Lab units, clipped to +-20 and blurred a little; > 0: garment-like), or None with too little of either to tell.
 
     The garment's colour is its main colours (k-means of its inside, `garment` (H, W) bool farther than half the
-    `reach` from its outline) or its mean nearby; the wall's, a blur of the `wall` (H, W) bool pixels around."""
+    `reach` from its outline) or its mean nearby; the wall's, a blur of the `wall` (H, W) bool pixels around, or
+    with `wall_main` also the main colours of the wall within 4 `reach` of the garment (a blur beside a red logo on
+    a white wall is pink: the white wall next to the arm read as nearer a white top's colour)."""
     inside = garment & (cv2.distanceTransform(garment.astype(np.uint8), cv2.DIST_L2, 3) > 0.5 * reach)
     if wall.sum() < 100 or inside.sum() < 100:
         return None
@@ -1138,6 +1142,10 @@ def _garment_or_wall(lab: np.ndarray, garment: np.ndarray, wall: np.ndarray, rea
     bg_mean, bg_ok = local_mean(wall)
     gar_mean, gar_ok = local_mean(inside)
     d_bg = np.where(bg_ok, np.linalg.norm(lab - bg_mean, axis=-1), np.inf)
+    if wall_main:
+        near = wall & (cv2.distanceTransform((~garment).astype(np.uint8), cv2.DIST_L2, 3) <= 4 * reach)
+        if near.sum() >= 100:
+            d_bg = np.minimum(d_bg, np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[near])], axis=0))
     d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[inside])], axis=0)
     d_gar = np.minimum(d_gar, np.where(gar_ok, np.linalg.norm(lab - gar_mean, axis=-1), np.inf))
     return cv2.GaussianBlur(np.clip(d_bg - d_gar, -20.0, 20.0).astype(np.float32), (0, 0), 1.5)
@@ -1174,6 +1182,8 @@ WALL_MARGIN = 5.0
 #: from the wall's colour towards the garment's, and off that line by at most BLEND_OFF of the two colours' distance.
 BLEND_FROM = 0.1
 BLEND_OFF = 0.12
+#: Garment specks under this many shoulder widths squared left beside the wall found are wall too.
+WALL_SPECK = 0.015
 
 
 def _blend(rgb: np.ndarray, garment: np.ndarray, wall: np.ndarray, sigma: float) -> np.ndarray:
@@ -1208,13 +1218,21 @@ def _wall_in_edge(parse: np.ndarray, rgb: np.ndarray, lab: np.ndarray, sw: float
     band = garment & (cv2.distanceTransform((~background).astype(np.uint8), cv2.DIST_L2, 3) <= reach)
     if not band.any():
         return
-    score = _garment_or_wall(lab, garment, background, reach)
+    # (the garment's colour from deeper inside: a wide shadow taken in was its own colour's sample near the arm)
+    score = _garment_or_wall(lab, garment & ~band, background, reach, wall_main=True)
     if score is None:
         return
     wall = band & (score < -WALL_MARGIN)
     if wall.any():
         wall &= ~_blend(rgb, garment & ~band, background, 2.0 * reach)
-    parse[connected_to(wall, background)] = 0
+    wall = connected_to(wall, background)
+    parse[wall] = 0
+    # and the specks of it left in the band beside what went (a pixel or two of a shadow's blended rim, which the
+    # garment's rim then grew back into a blob of old top on the wall)
+    left = np.isin(parse, (5, 6, 7))
+    near = cv2.dilate(wall.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    specks = left & ~_drop_specks(left, WALL_SPECK * sw * sw)
+    parse[connected_to(specks, specks & near)] = 0
 
 
 #: Hair whose median Lab chroma (above the chin) is at least HAIR_CHROMA is coloured: below the chin, pixels
