@@ -1119,11 +1119,33 @@ EDGE_SW = 0.1
 MAYBE_PERSON = 0.1
 
 
+#: `_local_mean` blurs at a resolution where its Gaussian sigma is about this many pixels (a wide blur of a
+#: full-size photo cost seconds; the mean is smooth).
+LOCAL_MEAN_SIGMA_PX = 8.0
+
+
+def _local_mean(values: np.ndarray, seed: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Gaussian-weighted mean (sigma pixels) of `values` (H, W, C) float32 over the `seed` (H, W) bool pixels
+    around each pixel, (H, W, C), and where any seed is near enough to give one, (H, W) bool; computed at a reduced
+    resolution (`LOCAL_MEAN_SIGMA_PX`) and resized back."""
+    h, w = seed.shape
+    scale = max(1.0, sigma / LOCAL_MEAN_SIGMA_PX)
+    small = (max(1, round(w / scale)), max(1, round(h / scale)))
+    weight = cv2.resize(seed.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    total = cv2.resize(values * seed[..., None], small, interpolation=cv2.INTER_AREA)
+    weight = cv2.GaussianBlur(weight, (0, 0), sigma / scale)
+    total = cv2.GaussianBlur(total, (0, 0), sigma / scale)
+    mean = cv2.resize(total / np.maximum(weight[..., None], 1e-6), (w, h), interpolation=cv2.INTER_LINEAR)
+    ok = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR) > 1e-3
+    return mean.reshape(h, w, -1), ok
+
+
 def _garment_or_wall(
-    lab: np.ndarray, garment: np.ndarray, wall: np.ndarray, reach: int, *, wall_main: bool = False
+    lab: np.ndarray, garment: np.ndarray, wall: np.ndarray, reach: int, where: np.ndarray, *, wall_main: bool = False
 ) -> np.ndarray | None:
     """(H, W) float32: how much nearer each pixel's Lab colour is to the upper garment's than to the wall's around it
-    (Lab units, clipped to +-20 and blurred a little; > 0: garment-like), or None with too little of either to tell.
+    (Lab units, clipped to +-20 and blurred a little; > 0: garment-like) at the `where` (H, W) bool pixels, those
+    asked about (0 farther than the blur's reach from them), or None with too little of either to tell.
 
     The garment's colour is its main colours (k-means of its inside, `garment` (H, W) bool farther than half the
     `reach` from its outline) or its mean nearby; the wall's, a blur of the `wall` (H, W) bool pixels around, or
@@ -1132,23 +1154,24 @@ def _garment_or_wall(
     inside = garment & (cv2.distanceTransform(garment.astype(np.uint8), cv2.DIST_L2, 3) > 0.5 * reach)
     if wall.sum() < 100 or inside.sum() < 100:
         return None
-    sigma = 2.0 * reach
+    where = cv2.dilate(where.astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # (the blur's reach, below)
+    px = lab[where]
 
-    def local_mean(seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weight = cv2.GaussianBlur(seed.astype(np.float32), (0, 0), sigma)
-        mean = cv2.GaussianBlur(lab * seed[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
-        return mean, weight > 1e-3
+    def distance(colours: list[np.ndarray]) -> np.ndarray:
+        return np.min([np.linalg.norm(px - c, axis=-1) for c in colours], axis=0)
 
-    bg_mean, bg_ok = local_mean(wall)
-    gar_mean, gar_ok = local_mean(inside)
-    d_bg = np.where(bg_ok, np.linalg.norm(lab - bg_mean, axis=-1), np.inf)
+    bg_mean, bg_ok = _local_mean(lab, wall, 2.0 * reach)
+    gar_mean, gar_ok = _local_mean(lab, inside, 2.0 * reach)
+    d_bg = np.where(bg_ok[where], np.linalg.norm(px - bg_mean[where], axis=-1), np.inf)
     if wall_main:
         near = wall & (cv2.distanceTransform((~garment).astype(np.uint8), cv2.DIST_L2, 3) <= 4 * reach)
         if near.sum() >= 100:
-            d_bg = np.minimum(d_bg, np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[near])], axis=0))
-    d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[inside])], axis=0)
-    d_gar = np.minimum(d_gar, np.where(gar_ok, np.linalg.norm(lab - gar_mean, axis=-1), np.inf))
-    return cv2.GaussianBlur(np.clip(d_bg - d_gar, -20.0, 20.0).astype(np.float32), (0, 0), 1.5)
+            d_bg = np.minimum(d_bg, distance(main_colours(lab[near])))
+    d_gar = distance(main_colours(lab[inside]))
+    d_gar = np.minimum(d_gar, np.where(gar_ok[where], np.linalg.norm(px - gar_mean[where], axis=-1), np.inf))
+    score = np.zeros(where.shape, np.float32)
+    score[where] = np.clip(d_bg - d_gar, -20.0, 20.0)
+    return cv2.GaussianBlur(score, (0, 0), 1.5)  # (a 13-tap kernel)
 
 
 def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarray) -> None:
@@ -1166,7 +1189,7 @@ def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarr
     band = background & maybe & (d_garment <= reach)
     if not band.any():
         return
-    score = _garment_or_wall(lab, garment, background & ~maybe, reach)
+    score = _garment_or_wall(lab, garment, background & ~maybe, reach, band)
     if score is None:
         return
     candidate = band & (score > 0)
@@ -1186,20 +1209,22 @@ BLEND_OFF = 0.12
 WALL_SPECK = 0.015
 
 
-def _blend(rgb: np.ndarray, garment: np.ndarray, wall: np.ndarray, sigma: float) -> np.ndarray:
-    """(H, W) bool: pixels of `rgb` (H, W, 3) whose colour lies on the line from the wall's local mean colour (of the
-    `wall` (H, W) bool pixels, Gaussian `sigma`) to one of the garment's main colours (of its `garment` (H, W) bool
-    pixels), past `BLEND_FROM` of the way and within `BLEND_OFF` of their distance off it: the two blended at the
-    outline."""
-    weight = cv2.GaussianBlur(wall.astype(np.float32), (0, 0), sigma)
-    w = cv2.GaussianBlur(rgb * wall[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
-    out = np.zeros(wall.shape, bool)
+def _blend(rgb: np.ndarray, garment: np.ndarray, wall: np.ndarray, sigma: float, where: np.ndarray) -> np.ndarray:
+    """(H, W) bool, among the `where` (H, W) bool pixels: those of `rgb` (H, W, 3) whose colour lies on the line from
+    the wall's local mean colour (of the `wall` (H, W) bool pixels, Gaussian `sigma`) to one of the garment's main
+    colours (of its `garment` (H, W) bool pixels), past `BLEND_FROM` of the way and within `BLEND_OFF` of their
+    distance off it: the two blended at the outline."""
+    w = _local_mean(rgb, wall, sigma)[0][where]
+    px = rgb[where]
+    hit = np.zeros(len(px), bool)
     for colour in main_colours(rgb[garment]):
         step = colour - w
         length2 = np.maximum((step * step).sum(axis=-1), 1e-6)
-        t = ((rgb - w) * step).sum(axis=-1) / length2
-        off = rgb - w - t[..., None] * step
-        out |= (t >= BLEND_FROM) & ((off * off).sum(axis=-1) <= BLEND_OFF**2 * length2)
+        t = ((px - w) * step).sum(axis=-1) / length2
+        off = px - w - t[:, None] * step
+        hit |= (t >= BLEND_FROM) & ((off * off).sum(axis=-1) <= BLEND_OFF**2 * length2)
+    out = np.zeros(where.shape, bool)
+    out[where] = hit
     return out
 
 
@@ -1219,12 +1244,12 @@ def _wall_in_edge(parse: np.ndarray, rgb: np.ndarray, lab: np.ndarray, sw: float
     if not band.any():
         return
     # (the garment's colour from deeper inside: a wide shadow taken in was its own colour's sample near the arm)
-    score = _garment_or_wall(lab, garment & ~band, background, reach, wall_main=True)
+    score = _garment_or_wall(lab, garment & ~band, background, reach, band, wall_main=True)
     if score is None:
         return
     wall = band & (score < -WALL_MARGIN)
     if wall.any():
-        wall &= ~_blend(rgb, garment & ~band, background, 2.0 * reach)
+        wall &= ~_blend(rgb, garment & ~band, background, 2.0 * reach, wall)
     wall = connected_to(wall, background)
     parse[wall] = 0
     # and the specks of it left in the band beside what went (a pixel or two of a shadow's blended rim, which the
