@@ -235,6 +235,11 @@ SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
+#: ... and in the side seams' run of the body with its arms (`place_side_seams`), slits of wall up to this (x sw): an
+#: arm held against the body leaves a few pixels of the wall's shadow between them (two photos: the regions give it
+#: to the background, `regions._wall_in_edge`); splitting the run there pulled a loose tee's side seam in onto the
+#: torso and bit its side (unseen 14627, a strap hanging at her side: slits of 2-7 px at sw 263, 0.01-0.03).
+SLIT_BRIDGE = 0.04
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 # A sleeveless top's armpits (x sw): under the hanging arm, between its inner edge (`ARM_HALF` inside the joint line)
 # and the joint line; the silhouette's edge there is the arm's outer edge, `ARMPIT_HALF` is under a sleeve.
@@ -418,8 +423,8 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
 
     A flat garment's side seam runs straight from armpit to hem corner; at `SIDE_SEAM_AT` of the way its point
     goes to the same fraction between the two targets, moved inwards onto the outline of the old top, the
-    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width) when the outline is narrower
-    there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
+    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width; slits of wall between the
+    torso and an arm up to `SLIT_BRIDGE` sw bridged) when the outline is narrower there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
     armpit: a fitted waist, an A-line hem) moves in along its row onto the garment's edge, so the edge itself, not the
     background beside it, lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw inside the
     body's and the trousers showed beside it, down to the flared hem). Confidence 0 where an end landmark is missing or
@@ -462,7 +467,8 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
                     down, across = rel @ f.v, rel @ f.u
                     # the wider of the outline with the arms and the clothes' own (gaps in them bridged: a
                     # column the regions missed must not pinch the waist)
-                    runs = [r for r in (_run_across(torso, f, down), _run_across(clothes, f, down, bridge=True)) if r]
+                    torso_run = _run_across(torso, f, down, bridge=SLIT_BRIDGE)
+                    runs = [r for r in (torso_run, _run_across(clothes, f, down, bridge=RUN_BRIDGE)) if r]
                     run = (min(r[0] for r in runs), max(r[1] for r in runs)) if runs else None
                     if run is not None:
                         edge = (run[1] if sign > 0 else run[0]) - float(f.centre_a)
@@ -908,17 +914,17 @@ def _march(mask: Tensor, start: Tensor, direction: Tensor, limit: float) -> floa
     return float(ts[out[0, 0]]) if len(out) else limit
 
 
-def _run_across(mask: Tensor, f: _Frame, down: Tensor | float, *, bridge: bool = False) -> tuple[float, float] | None:
+def _run_across(mask: Tensor, f: _Frame, down: Tensor | float, *, bridge: float = 0.0) -> tuple[float, float] | None:
     """(lo, hi) across `u` (from `top`) of the run of `mask` at distance `down` along `v` that holds the body's
-    centre line (or lies nearest it); with `bridge` (clothes only: the gap between an arm and the torso is real)
-    gaps up to `RUN_BRIDGE` sw bridged; None when the row misses the mask."""
+    centre line (or lies nearest it), gaps up to `bridge` sw bridged (`RUN_BRIDGE` for clothes alone; with the arms
+    only `SLIT_BRIDGE`: the gap between an arm and the torso is real); None when the row misses the mask."""
     half = float(1.5 * f.sw)
     a = torch.arange(-half, half + 1.0, 1.0, dtype=f.top.dtype, device=f.top.device) + f.centre_a
     hit = _lookup(mask, f.top + down * f.v + a[:, None] * f.u)
     if not bool(hit.any()):
         return None
-    # gaps up to RUN_BRIDGE sw (buttons, a belt, a seam the regions missed) do not split the body's run
-    k = 2 * int(RUN_BRIDGE * float(f.sw) / 2) + 1 if bridge else 1
+    # gaps up to `bridge` sw (buttons, a belt, a seam the regions missed; a slit of wall) do not split the body's run
+    k = 2 * int(bridge * float(f.sw) / 2) + 1
     if k > 1:
         x = hit[None, None].to(torch.float32)
         x = torch.nn.functional.max_pool1d(x, k, 1, k // 2)
@@ -1085,7 +1091,7 @@ def _place_one(
         # (an arm hanging beside them would widen one side and pull the hem's centre off the body), else with the
         # arms (body[2]: an arm crossing the body must not cut the run); each side within the hips' limits
         row = hem_b - HEM_MARGIN * hem_b
-        run = _run_across(body[0] | body[1], f, row, bridge=True)
+        run = _run_across(body[0] | body[1], f, row, bridge=RUN_BRIDGE)
         least = None if hips_half is None else float(hips_half + HEM_OUT_MIN * sw)
         if run is None or least is None or min(float(centre_line) - run[0], run[1] - float(centre_line)) < least:
             run = _run_across(body[0] | body[1] | body[2], f, row)

@@ -473,6 +473,29 @@ class TestFit:
         assert abs(float(tight.person_px[0, 0, 0]) - 192) <= 0.3 * SW + 1
         torch.testing.assert_close(tight.garment_px, loose.garment_px)
 
+    def test_side_seams_bridge_a_slit_of_wall_beside_an_arm(self):
+        """An arm held against a slim torso with a slit of wall between them (two-photo regions give the wall's
+        shadow there to the background): the side seams stay on the straight line armpit -> hem corner, over the
+        arm, as with no slit (unseen 14627: pulled in onto the torso, a loose tee's side was bitten); an arm
+        hanging a real gap away still pulls them onto the torso's outline."""
+        from kfvton.keypoints.placement import SIDE_SEAM_AT, place_side_seams
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), tuck="out")
+        ia, ih = pairs.names.index("armpit_right"), pairs.names.index("hem_right")
+        line = torch.lerp(pairs.person_px[0, ia, :2], pairs.person_px[0, ih, :2], SIDE_SEAM_AT[0])
+        half = 0.3 * SW
+        for gap, pulled in ((0.025 * SW, False), (0.2 * SW, True)):  # (the photo's slits: 0.01-0.03 sw)
+            body = body_masks((160, 330), (330, 500), half_width=half)
+            for sign in (-1, 1):  # an arm 0.35 sw wide beside each side of the torso, `gap` px from it
+                inner = 192 + sign * (half + gap)
+                x0, x1 = sorted((int(round(inner)), int(round(inner + sign * 0.35 * SW))))
+                body.silhouette[..., 175:330, x0:x1] = 1.0
+            right = place_side_seams(pairs, body).person_px[0, 0, :2]
+            if pulled:
+                assert abs(float(right[0]) - 192) <= half + 1, gap
+            else:
+                torch.testing.assert_close(right, line, atol=1e-3, rtol=0)
+
     def test_side_seam_points_on_the_garments_own_edge(self):
         """A garment whose side curves in under the armpit (a fitted waist) has its straight armpit -> hem line off
         the garment there: that seam point moves in along its row onto the garment's edge, so the edge lands on
