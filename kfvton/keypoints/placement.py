@@ -62,6 +62,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import cv2
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -235,11 +237,13 @@ SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
-#: ... and in the side seams' run of the body with its arms (`place_side_seams`), slits of wall up to this (x sw): an
-#: arm held against the body leaves a few pixels of the wall's shadow between them (two photos: the regions give it
-#: to the background, `regions._wall_in_edge`); splitting the run there pulled a loose tee's side seam in onto the
-#: torso and bit its side (unseen 14627, a strap hanging at her side: slits of 2-7 px at sw 263, 0.01-0.03).
-SLIT_BRIDGE = 0.04
+#: The side seams' outline (`place_side_seams`) counts pockets of wall enclosed by the body (torso and arms) up to this
+#: tall (x sw) as body: an arm held against the body above and below a short slit (two photos: the wall's shadow there
+#: is background, `regions._wall_in_edge`) does not split the outline's run, which pulled a loose tee's side seam in
+#: onto the torso and bit its side (unseen 14627, beside a hanging strap: 0.15 sw tall). A long slit beside an arm
+#: hanging apart from the body (Dress Code 000005: 0.6 sw, from the armpit to the waist; a bent arm's triangle) stays
+#: wall: a fitted top follows the torso there.
+POCKET_SW = 0.3
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 # A sleeveless top's armpits (x sw): under the hanging arm, between its inner edge (`ARM_HALF` inside the joint line)
 # and the joint line; the silhouette's edge there is the arm's outer edge, `ARMPIT_HALF` is under a sleeve.
@@ -423,8 +427,8 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
 
     A flat garment's side seam runs straight from armpit to hem corner; at `SIDE_SEAM_AT` of the way its point
     goes to the same fraction between the two targets, moved inwards onto the outline of the old top, the
-    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width; slits of wall between the
-    torso and an arm up to `SLIT_BRIDGE` sw bridged) when the outline is narrower there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
+    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width; short pockets of wall enclosed
+    by them count as body, `_wall_pockets_filled`) when the outline is narrower there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
     armpit: a fitted waist, an A-line hem) moves in along its row onto the garment's edge, so the edge itself, not the
     background beside it, lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw inside the
     body's and the trousers showed beside it, down to the flared hem). Confidence 0 where an end landmark is missing or
@@ -454,7 +458,7 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
         f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
         # arms count as body: one crossing the torso would otherwise split the outline's run
         top, lower, silhouette = body.item(i)
-        torso = (top | lower | silhouette).to(p_all.device)
+        torso = _wall_pockets_filled(top | lower | silhouette, f).to(p_all.device)
         clothes = (top | lower).to(p_all.device)
         k = 0
         for side, sign in (("right", -1.0), ("left", 1.0)):
@@ -467,8 +471,7 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
                     down, across = rel @ f.v, rel @ f.u
                     # the wider of the outline with the arms and the clothes' own (gaps in them bridged: a
                     # column the regions missed must not pinch the waist)
-                    torso_run = _run_across(torso, f, down, bridge=SLIT_BRIDGE)
-                    runs = [r for r in (torso_run, _run_across(clothes, f, down, bridge=RUN_BRIDGE)) if r]
+                    runs = [r for r in (_run_across(torso, f, down), _run_across(clothes, f, down, bridge=True)) if r]
                     run = (min(r[0] for r in runs), max(r[1] for r in runs)) if runs else None
                     if run is not None:
                         edge = (run[1] if sign > 0 else run[0]) - float(f.centre_a)
@@ -484,6 +487,21 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
                         g_out[i, k, 2] = p_out[i, k, 2] = 1.0
                 k += 1
     return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+def _wall_pockets_filled(body: Tensor, f: _Frame) -> Tensor:
+    """(H, W) bool `body` with its holes (background not joined to the image's border) at most `POCKET_SW` sw tall
+    filled: wall seen through a short gap between the torso and an arm held against it."""
+    wall = (~body).cpu().numpy().astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(wall, connectivity=4)
+    h, w = wall.shape
+    x, y, bw, bh = (stats[:, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    inside = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)  # (touching no border: enclosed by the body)
+    pockets = np.nonzero(inside & (bh <= POCKET_SW * float(f.sw)))[0]
+    pockets = pockets[pockets > 0]  # (label 0: the body's own pixels)
+    if len(pockets) == 0:
+        return body
+    return body | torch.from_numpy(np.isin(labels, pockets)).to(body.device)
 
 
 def _onto_garment(mask: Tensor, point: Tensor, inwards: float) -> Tensor:
@@ -914,17 +932,17 @@ def _march(mask: Tensor, start: Tensor, direction: Tensor, limit: float) -> floa
     return float(ts[out[0, 0]]) if len(out) else limit
 
 
-def _run_across(mask: Tensor, f: _Frame, down: Tensor | float, *, bridge: float = 0.0) -> tuple[float, float] | None:
+def _run_across(mask: Tensor, f: _Frame, down: Tensor | float, *, bridge: bool = False) -> tuple[float, float] | None:
     """(lo, hi) across `u` (from `top`) of the run of `mask` at distance `down` along `v` that holds the body's
-    centre line (or lies nearest it), gaps up to `bridge` sw bridged (`RUN_BRIDGE` for clothes alone; with the arms
-    only `SLIT_BRIDGE`: the gap between an arm and the torso is real); None when the row misses the mask."""
+    centre line (or lies nearest it); with `bridge` (clothes only: the gap between an arm and the torso is real)
+    gaps up to `RUN_BRIDGE` sw bridged; None when the row misses the mask."""
     half = float(1.5 * f.sw)
     a = torch.arange(-half, half + 1.0, 1.0, dtype=f.top.dtype, device=f.top.device) + f.centre_a
     hit = _lookup(mask, f.top + down * f.v + a[:, None] * f.u)
     if not bool(hit.any()):
         return None
-    # gaps up to `bridge` sw (buttons, a belt, a seam the regions missed; a slit of wall) do not split the body's run
-    k = 2 * int(bridge * float(f.sw) / 2) + 1
+    # gaps up to RUN_BRIDGE sw (buttons, a belt, a seam the regions missed) do not split the body's run
+    k = 2 * int(RUN_BRIDGE * float(f.sw) / 2) + 1 if bridge else 1
     if k > 1:
         x = hit[None, None].to(torch.float32)
         x = torch.nn.functional.max_pool1d(x, k, 1, k // 2)
@@ -1091,7 +1109,7 @@ def _place_one(
         # (an arm hanging beside them would widen one side and pull the hem's centre off the body), else with the
         # arms (body[2]: an arm crossing the body must not cut the run); each side within the hips' limits
         row = hem_b - HEM_MARGIN * hem_b
-        run = _run_across(body[0] | body[1], f, row, bridge=RUN_BRIDGE)
+        run = _run_across(body[0] | body[1], f, row, bridge=True)
         least = None if hips_half is None else float(hips_half + HEM_OUT_MIN * sw)
         if run is None or least is None or min(float(centre_line) - run[0], run[1] - float(centre_line)) < least:
             run = _run_across(body[0] | body[1] | body[2], f, row)
