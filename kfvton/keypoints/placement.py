@@ -242,7 +242,9 @@ RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bri
 #: is background, `regions._wall_in_edge`) does not split the outline's run, which pulled a loose tee's side seam in
 #: onto the torso and bit its side (unseen 14627, beside a hanging strap: 0.15 sw tall). A long slit beside an arm
 #: hanging apart from the body (Dress Code 000005: 0.6 sw, from the armpit to the waist; a bent arm's triangle) stays
-#: wall: a fitted top follows the torso there.
+#: wall: a fitted top follows the torso there. Not every short pocket is shadow: Dress Code 000002 from two photos
+#: (0.23 sw tall, 0.07 wide on average) is a real gap a boxy top now covers (box SSIM .775 -> .771); a limit on the
+#: width (0.03) kept that, but lost 14627's second pocket (0.22 x 0.056) and one of her two tees bit again.
 POCKET_SW = 0.3
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 # A sleeveless top's armpits (x sw): under the hanging arm, between its inner edge (`ARM_HALF` inside the joint line)
