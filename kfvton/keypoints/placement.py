@@ -240,7 +240,7 @@ RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bri
 #: The side seams' outline (`place_side_seams`) counts pockets of wall enclosed by the body (torso and arms) up to this
 #: tall (x sw) as body: an arm held against the body above and below a short slit (two photos: the wall's shadow there
 #: is background, `regions._wall_in_edge`) does not split the outline's run, which pulled a loose tee's side seam in
-#: onto the torso and bit its side (unseen 14627, beside a hanging strap: 0.15 sw tall). A long slit beside an arm
+#: onto the torso and bit its side (unseen 14627, beside a hanging strap: 0.21 sw tall). A long slit beside an arm
 #: hanging apart from the body (Dress Code 000005: 0.6 sw, from the armpit to the waist; a bent arm's triangle) stays
 #: wall: a fitted top follows the torso there. Not every short pocket is shadow: Dress Code 000002 from two photos
 #: (0.23 sw tall, 0.07 wide on average) is a real gap a boxy top now covers (box SSIM .775 -> .771); a limit on the

@@ -484,7 +484,7 @@ class TestFit:
         ia, ih = pairs.names.index("armpit_right"), pairs.names.index("hem_right")
         line = torch.lerp(pairs.person_px[0, ia, :2], pairs.person_px[0, ih, :2], SIDE_SEAM_AT[0])
         row, half, gap = int(line[1]), 0.3 * SW, 4
-        for tall, pulled in ((0.15 * SW, False), (0.6 * SW, True)):  # (the photos' pockets: 0.15 and 0.6 sw)
+        for tall, pulled in ((0.2 * SW, False), (0.6 * SW, True)):  # (the photos' pockets: 0.21 and 0.6 sw)
             body = body_masks((160, 330), (330, 500), half_width=half)
             for sign in (-1, 1):  # an arm 0.35 sw wide against each side of the torso ...
                 x0, x1 = sorted((int(192 + sign * half), int(192 + sign * (half + 0.35 * SW))))
