@@ -63,6 +63,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import cv2
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -237,6 +239,15 @@ SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
 RUN_BRIDGE = 0.15  # gaps in a row of the body's masks up to this (x sw) are bridged (buttons, a belt, a missed seam)
+#: The side seams' outline (`place_side_seams`) counts pockets of wall enclosed by the body (torso and arms) up to this
+#: tall (x sw) as body: an arm held against the body above and below a short slit (two photos: the wall's shadow there
+#: is background, `regions._wall_in_edge`) does not split the outline's run, which pulled a loose tee's side seam in
+#: onto the torso and bit its side (unseen 14627, beside a hanging strap: 0.21 sw tall). A long slit beside an arm
+#: hanging apart from the body (Dress Code 000005: 0.6 sw, from the armpit to the waist; a bent arm's triangle) stays
+#: wall: a fitted top follows the torso there. Not every short pocket is shadow: Dress Code 000002 from two photos
+#: (0.23 sw tall, 0.07 wide on average) is a real gap a boxy top now covers (box SSIM .775 -> .771); a limit on the
+#: width (0.03) kept that, but lost 14627's second pocket (0.22 x 0.056) and one of her two tees bit again.
+POCKET_SW = 0.3
 ARMPIT_HALF_MIN = 0.42  # a silhouette-measured torso half-width at the armpits is kept at least this (x sw)
 # A sleeveless top's armpits (x sw): under the hanging arm, between its inner edge (`ARM_HALF` inside the joint line)
 # and the joint line; the silhouette's edge there is the arm's outer edge, `ARMPIT_HALF` is under a sleeve.
@@ -423,8 +434,8 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
 
     A flat garment's side seam runs straight from armpit to hem corner; at `SIDE_SEAM_AT` of the way its point
     goes to the same fraction between the two targets, moved inwards onto the outline of the old top, the
-    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width) when the outline is narrower
-    there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
+    lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width; short pockets of wall enclosed
+    by them count as body, `_wall_pockets_filled`) when the outline is narrower there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
     armpit: a fitted waist, an A-line hem) moves in along its row onto the garment's edge, so the edge itself, not the
     background beside it, lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw inside the
     body's and the trousers showed beside it, down to the flared hem). Confidence 0 where an end landmark is missing or
@@ -454,7 +465,7 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
         f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
         # arms count as body: one crossing the torso would otherwise split the outline's run
         top, lower, silhouette = body.item(i)
-        torso = (top | lower | silhouette).to(p_all.device)
+        torso = _wall_pockets_filled(top | lower | silhouette, f).to(p_all.device)
         clothes = (top | lower).to(p_all.device)
         k = 0
         for side, sign in (("right", -1.0), ("left", 1.0)):
@@ -483,6 +494,21 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
                         g_out[i, k, 2] = p_out[i, k, 2] = 1.0
                 k += 1
     return SidePairs(garment_px=g_out, person_px=p_out)
+
+
+def _wall_pockets_filled(body: Tensor, f: _Frame) -> Tensor:
+    """(H, W) bool `body` with its holes (background not joined to the image's border) at most `POCKET_SW` sw tall
+    filled: wall seen through a short gap between the torso and an arm held against it."""
+    wall = (~body).cpu().numpy().astype(np.uint8)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(wall, connectivity=4)
+    h, w = wall.shape
+    x, y, bw, bh = (stats[:, k] for k in (cv2.CC_STAT_LEFT, cv2.CC_STAT_TOP, cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT))
+    inside = (x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)  # (touching no border: enclosed by the body)
+    pockets = np.nonzero(inside & (bh <= POCKET_SW * float(f.sw)))[0]
+    pockets = pockets[pockets > 0]  # (label 0: the body's own pixels)
+    if len(pockets) == 0:
+        return body
+    return body | torch.from_numpy(np.isin(labels, pockets)).to(body.device)
 
 
 def _onto_garment(mask: Tensor, point: Tensor, inwards: float) -> Tensor:

@@ -701,6 +701,7 @@ def _one(
         rh, lh = joint("right_hip"), joint("left_hip")
         hip_w = float(np.linalg.norm(rh - lh)) if rh is not None and lh is not None else 0.6 * sw
         _one_piece(parse, lab, yy, sw, torso, hip_y, hip_w)
+    _wall_in_edge(parse, rgb, lab, sw)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
 
@@ -1118,13 +1119,67 @@ EDGE_SW = 0.1
 MAYBE_PERSON = 0.1
 
 
+#: `_local_mean` blurs at a resolution where its Gaussian sigma is about this many pixels (a wide blur of a
+#: full-size photo cost seconds; the mean is smooth).
+LOCAL_MEAN_SIGMA_PX = 8.0
+
+
+def _local_mean(values: np.ndarray, seed: np.ndarray, sigma: float) -> tuple[np.ndarray, np.ndarray]:
+    """The Gaussian-weighted mean (sigma pixels) of `values` (H, W, C) float32 over the `seed` (H, W) bool pixels
+    around each pixel, (H, W, C), and where any seed is near enough to give one, (H, W) bool; computed at a reduced
+    resolution (`LOCAL_MEAN_SIGMA_PX`) and resized back."""
+    h, w = seed.shape
+    scale = max(1.0, sigma / LOCAL_MEAN_SIGMA_PX)
+    small = (max(1, round(w / scale)), max(1, round(h / scale)))
+    weight = cv2.resize(seed.astype(np.float32), small, interpolation=cv2.INTER_AREA)
+    total = cv2.resize(values * seed[..., None], small, interpolation=cv2.INTER_AREA)
+    weight = cv2.GaussianBlur(weight, (0, 0), sigma / scale)
+    total = cv2.GaussianBlur(total, (0, 0), sigma / scale)
+    mean = cv2.resize(total / np.maximum(weight[..., None], 1e-6), (w, h), interpolation=cv2.INTER_LINEAR)
+    ok = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR) > 1e-3
+    return mean.reshape(h, w, -1), ok
+
+
+def _garment_or_wall(
+    lab: np.ndarray, garment: np.ndarray, wall: np.ndarray, reach: int, where: np.ndarray, *, wall_main: bool = False
+) -> np.ndarray | None:
+    """(H, W) float32: how much nearer each pixel's Lab colour is to the upper garment's than to the wall's around it
+    (Lab units, clipped to +-20 and blurred a little; > 0: garment-like) at the `where` (H, W) bool pixels, those
+    asked about (0 farther than the blur's reach from them), or None with too little of either to tell.
+
+    The garment's colour is its main colours (k-means of its inside, `garment` (H, W) bool farther than half the
+    `reach` from its outline) or its mean nearby; the wall's, a blur of the `wall` (H, W) bool pixels around, or
+    with `wall_main` also the main colours of the wall within 4 `reach` of the garment (a blur beside a red logo on
+    a white wall is pink: the white wall next to the arm read as nearer a white top's colour)."""
+    inside = garment & (cv2.distanceTransform(garment.astype(np.uint8), cv2.DIST_L2, 3) > 0.5 * reach)
+    if wall.sum() < 100 or inside.sum() < 100:
+        return None
+    where = cv2.dilate(where.astype(np.uint8), np.ones((13, 13), np.uint8)) > 0  # (the blur's reach, below)
+    px = lab[where]
+
+    def distance(colours: list[np.ndarray]) -> np.ndarray:
+        return np.min([np.linalg.norm(px - c, axis=-1) for c in colours], axis=0)
+
+    bg_mean, bg_ok = _local_mean(lab, wall, 2.0 * reach)
+    gar_mean, gar_ok = _local_mean(lab, inside, 2.0 * reach)
+    d_bg = np.where(bg_ok[where], np.linalg.norm(px - bg_mean[where], axis=-1), np.inf)
+    if wall_main:
+        near = wall & (cv2.distanceTransform((~garment).astype(np.uint8), cv2.DIST_L2, 3) <= 4 * reach)
+        if near.sum() >= 100:
+            d_bg = np.minimum(d_bg, distance(main_colours(lab[near])))
+    d_gar = distance(main_colours(lab[inside]))
+    d_gar = np.minimum(d_gar, np.where(gar_ok[where], np.linalg.norm(px - gar_mean[where], axis=-1), np.inf))
+    score = np.zeros(where.shape, np.float32)
+    score[where] = np.clip(d_bg - d_gar, -20.0, 20.0)
+    return cv2.GaussianBlur(score, (0, 0), 1.5)  # (a 13-tap kernel)
+
+
 def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarray) -> None:
     """Old garment beyond the person mask (a coarse mask cuts a white top's side off a light wall, or the strip of
     top between an arm and the hips): background pixels that the soft person mask says may be the person (`maybe`,
     (H, W) bool), within `EDGE_SW` shoulder widths of the upper garment (5), whose Lab colour is nearer the
-    garment's (its main colours, k-means of its inside, or its mean nearby) than the background's colour around them
-    (a blur of the background farther out), connected to the garment, become garment. Only added, never removed: a
-    garment pixel taken for the wall would stay as it is, while wall taken for garment is repainted as wall."""
+    garment's than the background's colour around them (`_garment_or_wall`, the background the soft mask is sure
+    of), connected to the garment, become garment. Only added: wall inside the mask is `_wall_in_edge`'s."""
     garment = parse == 5
     background = parse == 0
     reach = max(2, round(EDGE_SW * sw))
@@ -1134,27 +1189,75 @@ def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarr
     band = background & maybe & (d_garment <= reach)
     if not band.any():
         return
-    far = background & ~maybe  # the background the soft mask is sure of: its colour around the band
-    inside = garment & (cv2.distanceTransform(garment.astype(np.uint8), cv2.DIST_L2, 3) > 0.5 * reach)
-    if far.sum() < 100 or inside.sum() < 100:
+    score = _garment_or_wall(lab, garment, background & ~maybe, reach, band)
+    if score is None:
         return
-    sigma = 2.0 * reach
-
-    def local_mean(seed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weight = cv2.GaussianBlur(seed.astype(np.float32), (0, 0), sigma)
-        mean = cv2.GaussianBlur(lab * seed[..., None], (0, 0), sigma) / np.maximum(weight[..., None], 1e-6)
-        return mean, weight > 1e-3
-
-    bg_mean, bg_ok = local_mean(far)
-    gar_mean, gar_ok = local_mean(inside)
-    d_bg = np.where(bg_ok, np.linalg.norm(lab - bg_mean, axis=-1), np.inf)
-    d_gar = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(lab[inside])], axis=0)
-    d_gar = np.minimum(d_gar, np.where(gar_ok, np.linalg.norm(lab - gar_mean, axis=-1), np.inf))
-    score = cv2.GaussianBlur(np.clip(d_bg - d_gar, -20.0, 20.0).astype(np.float32), (0, 0), 1.5)
     candidate = band & (score > 0)
     closed = cv2.morphologyEx((candidate | garment).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
     candidate |= band & (closed > 0)
     parse[connected_to(candidate, garment)] = 5
+
+
+#: Upper-garment pixels within `EDGE_SW` of the background whose colour is nearer the wall's than the garment's by
+#: more than this (Lab units, `_garment_or_wall`) are wall (`_wall_in_edge`) ...
+WALL_MARGIN = 5.0
+#: ... unless they are a blend of the two (the outline's anti-aliased rim): in RGB, at least BLEND_FROM of the way
+#: from the wall's colour towards the garment's, and off that line by at most BLEND_OFF of the two colours' distance.
+BLEND_FROM = 0.1
+BLEND_OFF = 0.12
+#: Garment specks under this many shoulder widths squared left beside the wall found are wall too.
+WALL_SPECK = 0.015
+
+
+def _blend(rgb: np.ndarray, garment: np.ndarray, wall: np.ndarray, sigma: float, where: np.ndarray) -> np.ndarray:
+    """(H, W) bool, among the `where` (H, W) bool pixels: those of `rgb` (H, W, 3) whose colour lies on the line from
+    the wall's local mean colour (of the `wall` (H, W) bool pixels, Gaussian `sigma`) to one of the garment's main
+    colours (of its `garment` (H, W) bool pixels), past `BLEND_FROM` of the way and within `BLEND_OFF` of their
+    distance off it: the two blended at the outline."""
+    w = _local_mean(rgb, wall, sigma)[0][where]
+    px = rgb[where]
+    hit = np.zeros(len(px), bool)
+    for colour in main_colours(rgb[garment]):
+        step = colour - w
+        length2 = np.maximum((step * step).sum(axis=-1), 1e-6)
+        t = ((px - w) * step).sum(axis=-1) / length2
+        off = px - w - t[:, None] * step
+        hit |= (t >= BLEND_FROM) & ((off * off).sum(axis=-1) <= BLEND_OFF**2 * length2)
+    out = np.zeros(where.shape, bool)
+    out[where] = hit
+    return out
+
+
+def _wall_in_edge(parse: np.ndarray, rgb: np.ndarray, lab: np.ndarray, sw: float) -> None:
+    """Wall inside the person mask's outline is background (0), in place in `parse` (H, W) int64: upper-garment pixels
+    (5, 6, 7) within `EDGE_SW` shoulder widths of the background whose colour is nearer the wall's around them than
+    the garment's (by `WALL_MARGIN`) and no blend of the two (`_blend`), joined to the background through such
+    pixels (`rgb` (H, W, 3) [0, 1], `lab` its Lab). A person mask takes in the wall's shadow beside a bent arm (its
+    hole between the arm and the waist is smaller than the wall seen there); as old garment it was repainted, and
+    the repaint took a logo on the wall beside it for more of the old garment: a pink smear beyond the elbow."""
+    garment = np.isin(parse, (5, 6, 7))
+    background = parse == 0
+    reach = max(2, round(EDGE_SW * sw))
+    if garment.sum() < 200 or not background.any():
+        return
+    band = garment & (cv2.distanceTransform((~background).astype(np.uint8), cv2.DIST_L2, 3) <= reach)
+    if not band.any():
+        return
+    # (the garment's colour from deeper inside: a wide shadow taken in was its own colour's sample near the arm)
+    score = _garment_or_wall(lab, garment & ~band, background, reach, band, wall_main=True)
+    if score is None:
+        return
+    wall = band & (score < -WALL_MARGIN)
+    if wall.any():
+        wall &= ~_blend(rgb, garment & ~band, background, 2.0 * reach, wall)
+    wall = connected_to(wall, background)
+    parse[wall] = 0
+    # and the specks of it left in the band beside what went (a pixel or two of a shadow's blended rim, which the
+    # garment's rim then grew back into a blob of old top on the wall)
+    left = np.isin(parse, (5, 6, 7))
+    near = cv2.dilate(wall.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    specks = left & ~_drop_specks(left, WALL_SPECK * sw * sw)
+    parse[connected_to(specks, specks & near)] = 0
 
 
 #: Hair whose median Lab chroma (above the chin) is at least HAIR_CHROMA is coloured: below the chin, pixels

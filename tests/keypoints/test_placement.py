@@ -473,6 +473,33 @@ class TestFit:
         assert abs(float(tight.person_px[0, 0, 0]) - 192) <= 0.3 * SW + 1
         torch.testing.assert_close(tight.garment_px, loose.garment_px)
 
+    def test_side_seams_over_a_short_pocket_of_wall_beside_an_arm(self):
+        """An arm held against a slim torso above and below a short pocket of wall (two-photo regions give the wall's
+        shadow there to the background): the side seams stay on the straight line armpit -> hem corner, over the
+        arm, as with no pocket (unseen 14627: pulled in onto the torso, a loose tee's side was bitten); a long slit
+        along an arm hanging apart from the body (Dress Code 000005) still pulls them onto the torso's outline."""
+        from kfvton.keypoints.placement import SIDE_SEAM_AT, place_side_seams
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), tuck="out")
+        ia, ih = pairs.names.index("armpit_right"), pairs.names.index("hem_right")
+        line = torch.lerp(pairs.person_px[0, ia, :2], pairs.person_px[0, ih, :2], SIDE_SEAM_AT[0])
+        row, half, gap = int(line[1]), 0.3 * SW, 4
+        for tall, pulled in ((0.2 * SW, False), (0.6 * SW, True)):  # (the photos' pockets: 0.21 and 0.6 sw)
+            body = body_masks((160, 330), (330, 500), half_width=half)
+            for sign in (-1, 1):  # an arm 0.35 sw wide against each side of the torso ...
+                x0, x1 = sorted((int(192 + sign * half), int(192 + sign * (half + 0.35 * SW))))
+                body.silhouette[..., 175:330, x0:x1] = 1.0
+                # ... but for a slit of wall `gap` px wide and `tall` px tall around the seam's row
+                s0, s1 = sorted((int(192 + sign * half), int(192 + sign * (half + gap))))
+                y0 = row - int(tall / 2)
+                for m in (body.top, body.silhouette):
+                    m[..., y0 : y0 + int(tall), s0:s1] = 0.0
+            right = place_side_seams(pairs, body).person_px[0, 0, :2]
+            if pulled:
+                assert abs(float(right[0]) - 192) <= half + 1, tall
+            else:
+                torch.testing.assert_close(right, line, atol=1e-3, rtol=0)
+
     def test_side_seam_points_on_the_garments_own_edge(self):
         """A garment whose side curves in under the armpit (a fitted waist) has its straight armpit -> hem line off
         the garment there: that seam point moves in along its row onto the garment's edge, so the edge lands on

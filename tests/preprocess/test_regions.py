@@ -9,6 +9,7 @@ import torch
 
 from kfvton.keypoints.formats import pose_from_openpose_json
 from kfvton.keypoints.pose import Pose, joint_index
+from kfvton.preprocess.colour_regions import to_lab
 from kfvton.preprocess.io import load_image, load_parse
 from kfvton.preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK
 from kfvton.preprocess.regions import (
@@ -16,6 +17,7 @@ from kfvton.preprocess.regions import (
     GARMENT_RIM,
     REGION_METHOD,
     _neck_outline,
+    _wall_in_edge,
     estimate_regions,
     refine_person_mask,
     silhouette_plain_background,
@@ -317,6 +319,24 @@ def test_garment_rim_grows_the_garment_only():
     assert max(1, round(GARMENT_RIM * max(H, W))) == 1
     assert plain[67, 30] == 5 and plain[66, 30] == 0  # the wall's row above the sleeve: rim; the next: wall
     assert plain[20, 54] == 0 and plain[150, 41] == 0  # beside the hair, beside the trousers: wall
+
+
+def test_wall_in_the_person_mask_beside_the_garment_is_wall():
+    """The wall's shadow that a person mask took in beside the old garment (labelled garment, joined to the wall) is
+    wall again; a strip of the garment's own darker shade at its other side stays garment, and so does wall-grey
+    fabric deeper inside than `EDGE_SW` shoulder widths from the wall."""
+    h, w, sw = 120, 160, 100.0
+    rgb = np.ones((h, w, 3), np.float32)  # white wall
+    parse = np.zeros((h, w), np.int64)
+    parse[20:100, 40:120] = 5
+    rgb[20:100, 40:120] = SHIRT
+    rgb[20:100, 40:48] = (0.75, 0.75, 0.75)  # the wall's shadow inside the mask, left
+    rgb[20:100, 112:120] = (0.1, 0.2, 0.6)  # the shirt's shaded side, right
+    rgb[50:60, 70:90] = (0.75, 0.75, 0.75)  # a grey patch on the shirt, 30 px from the wall
+    lab = to_lab(rgb)
+    _wall_in_edge(parse, rgb, lab, sw)
+    assert (parse[20:100, 40:48] == 0).all()
+    assert (parse[20:100, 48:120] == 5).all()
 
 
 def _one_colour_outfit(two_legs: bool) -> tuple[torch.Tensor, Pose]:
