@@ -388,14 +388,17 @@ def _nearer_chest(rgb: np.ndarray, sil: np.ndarray, chest: np.ndarray, thigh: np
     """(H, W) bool: where the colour of `rgb` (H, W, 3) is nearer `chest` (3,) than `thigh` (3,): for colours alike
     (`SLEEVE_ALIKE`) clearly so (`SLEEVE_SURE`), or, of neither clearly, the colours around it in the silhouette `sil`
     (H, W) bool on average (`SLEEVE_VOTE_PX` shoulder widths `sw`)."""
-    vote = (np.linalg.norm(rgb - thigh, axis=-1) - np.linalg.norm(rgb - chest, axis=-1)).astype(np.float32)
+    to_chest, to_thigh = np.linalg.norm(rgb - chest, axis=-1), np.linalg.norm(rgb - thigh, axis=-1)
+    vote = (to_thigh - to_chest).astype(np.float32)
     apart = float(np.linalg.norm(chest - thigh))
     if apart >= SLEEVE_ALIKE:
         return vote > 0
     sure = np.abs(vote) > SLEEVE_SURE * max(apart, 1e-6)
+    # (voters: the silhouette's pixels of either colour, not the hands' skin nor a sleeve's white stripes)
+    voters = (sil & (np.minimum(to_chest, to_thigh) < SLEEVE_ALIKE)).astype(np.float32)
     sigma = max(1.0, SLEEVE_VOTE_PX * sw)
-    weight = cv2.GaussianBlur(sil.astype(np.float32), (0, 0), sigma)
-    around = cv2.GaussianBlur(vote * sil, (0, 0), sigma) > 1e-6 * np.maximum(weight, 1e-6)
+    weight = cv2.GaussianBlur(voters, (0, 0), sigma)
+    around = cv2.GaussianBlur(vote * voters, (0, 0), sigma) > 1e-6 * np.maximum(weight, 1e-6)
     return np.where(sure, vote > 0, around)
 
 
