@@ -685,8 +685,11 @@ def _arm_light(
     }
     for e in exits or []:
         if e.bone in segments:
-            half = 0.5 * (e.hi - e.lo)
-            shift = e.normal * 0.5 * (e.lo + e.hi)
+            # (across the arm as painted: the continued arm and the limb drawn on the bone, `_background_weight`)
+            ra = 0.5 * widths[e.bone][0] * sw
+            lo, hi = min(e.lo, -ra), max(e.hi, ra)
+            half = 0.5 * (hi - lo)
+            shift = e.normal * 0.5 * (lo + hi)
             # the painted run, then on to the elbow joint (one outline with the forearm's segment, `arm_shading`)
             rb = half * widths[e.bone][1] / widths[e.bone][0]
             segments[e.bone] = [(e.joint + shift, e.end + shift, half, half), (e.end + shift, xy[e.bone[1]], half, rb)]

@@ -353,9 +353,10 @@ class TestUpperArmsUnderSleeves:
         assert not out.any()
 
     def test_shaded_across_its_own_width(self):
-        """The continued upper arm (56 px wide, centred 30 px outside the bone: wider than the prior's 48 px) is
-        shaded as painted: lit along its own middle, darker towards its sides; shaded on the bone at the prior's
-        width, its middle lay in the shadow past the prior's outline (a dark line down a wide arm)."""
+        """The continued upper arm (56 px wide, centred 30 px outside the bone) and the limb drawn on the bone (48 px)
+        paint an arm from 24 px inside the bone to 58 px outside: it is shaded as painted, lit along its own middle
+        (16 px outside the bone), darker towards its sides; shaded on the bone at the prior's width, its outer half
+        lay in the shadow past the prior's outline (a dark line down a wide arm)."""
         codes = np.zeros((H, W), np.uint8)
         (xa, ya), (xb, yb) = JOINTS[5], JOINTS[6]
         for y in range(110, yb):
@@ -366,7 +367,7 @@ class TestUpperArmsUnderSleeves:
         own = _arm_light(pairs(), 0, (H, W), (0, 0), (H, W), dict(LIMB_WIDTHS), exits)
         prior = _arm_light(pairs(), 0, (H, W), (0, 0), (H, W), dict(LIMB_WIDTHS))
         x = xa + (xb - xa) * 40 / 160  # the bone at row 160
-        middle, side = (160, int(x + 30)), (160, int(x + 54))
+        middle, side = (160, int(x + 16)), (160, int(x + 50))
         assert own[middle] > 0.97 > prior[middle]
         assert own[side] < own[middle] - 0.1
 
