@@ -295,7 +295,8 @@ def repaint_freed(
         legs_fit = _leg_segments(legs_np[i], keypoints, i) if any(b in LEG_BONES for b in bones) else None
         wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths, legs_fit)
         torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
-        arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
+        exits = _sleeve_exits(c.codes, keypoints, i, (h, w), c.origin)
+        arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths, exits)
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
@@ -662,10 +663,14 @@ def _arm_light(
     origin: tuple[int, int],
     crop_hw: tuple[int, ...],
     widths: dict[tuple[int, int], tuple[float, float]],
+    exits: list[_SleeveExit] | None = None,
 ) -> np.ndarray | None:
     """(h, w) float32 gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of
     batch item `i`: `arm_shading` of the pose's arm bones at `widths` (shoulder widths, `_arm_widths`), darker on
-    the side facing the body (the neck's column, below it); None without both shoulders or any arm bone."""
+    the side facing the body (the neck's column, below it); an upper arm continued under a freed sleeve (`exits`,
+    `_sleeve_exits`, crop pixels) as it is painted, as wide and as placed as where it leaves the sleeve: shaded on
+    the bone at the prior's width, a wider arm (07966's under a T-shirt's sleeve) showed a dark line down its middle
+    and flat sides. None without both shoulders or any arm bone."""
     if keypoints is None or keypoints.pose is None:
         return None
     xy, ok = joints_px(keypoints.pose, i, size_hw)
@@ -673,13 +678,24 @@ def _arm_light(
         return None
     sw = float(np.linalg.norm(xy[2] - xy[5]))
     xy = xy - np.array([origin[1], origin[0]])
-    segments = [
-        (xy[a], xy[b], 0.5 * widths[(a, b)][0] * sw, 0.5 * widths[(a, b)][1] * sw)
+    segments = {
+        (a, b): [(xy[a], xy[b], 0.5 * widths[(a, b)][0] * sw, 0.5 * widths[(a, b)][1] * sw)]
         for a, b in ARM_BONES
         if ok[a] and ok[b]
-    ]
+    }
+    for e in exits or []:
+        if e.bone in segments:
+            # (across the arm as painted: the continued arm and the limb drawn on the bone, `_background_weight`)
+            ra = 0.5 * widths[e.bone][0] * sw
+            lo, hi = min(e.lo, -ra), max(e.hi, ra)
+            half = 0.5 * (hi - lo)
+            shift = e.normal * 0.5 * (lo + hi)
+            # the painted run, then on to the elbow joint (one outline with the forearm's segment, `arm_shading`)
+            rb = half * widths[e.bone][1] / widths[e.bone][0]
+            segments[e.bone] = [(e.joint + shift, e.end + shift, half, half), (e.end + shift, xy[e.bone[1]], half, rb)]
     body = 0.5 * (xy[2] + xy[5]) + np.array([0.0, sw])  # (a point on the body's axis, down the chest)
-    return arm_shading(crop_hw[:2], segments, body) if segments and sw >= 8 else None
+    drawn = [seg for bone in segments.values() for seg in bone]
+    return arm_shading(crop_hw[:2], drawn, body) if drawn and sw >= 8 else None
 
 
 def _arm_widths(
@@ -862,23 +878,32 @@ def _leg_fill(
     return _LegFill(zone.astype(np.float32), light, visible)
 
 
-def _upper_arms_under_sleeves(
+@dataclass(frozen=True)
+class _SleeveExit:
+    """An upper arm continued under a freed sleeve as where it leaves the sleeve (`_sleeve_exits`), crop pixels."""
+
+    bone: tuple[int, int]  # (shoulder, elbow) joint indices
+    joint: np.ndarray  # (2,) x, y the shoulder joint
+    end: np.ndarray  # (2,) x, y the bone's point level with the arm's topmost visible pixel
+    normal: np.ndarray  # (2,) unit vector across the bone
+    lo: float  # the arm's sides across the bone (pixels along `normal` from it), lo < hi
+    hi: float
+
+
+def _sleeve_exits(
     codes: np.ndarray, keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
-) -> np.ndarray:
-    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up
-    to its shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve
-    (its skin across the bone over the `ARM_TOP` of the bone's length below its topmost visible pixel, 5-95 %). The
-    pose's shoulder joint sits on the inner side of the deltoid, so the limb drawn on the bone left the arm's outer
-    side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole). Not capped at the torso's
-    round shoulder (`shoulder_arc`): where the visible arm leaves a sleeve above it, the arm is there (a cap at it
-    bit dents of wall into VITON-HD 03615's and 07445's arms under a cap sleeve)."""
-    out = np.zeros(codes.shape, np.uint8)
+) -> list[_SleeveExit]:
+    """Each upper arm of batch item `i` that leaves an old sleeve in the crop `codes` (H, W) uint8 (at `origin_yx` of
+    an image of `size_hw`): its visible skin across the bone over the `ARM_TOP` of the bone's length below its
+    topmost visible pixel (5-95 %), when that lies at least `ARM_TOP` down the bone and spans `ARM_FULL` of the
+    prior's width (a sleeve's edge crossing the arm slantwise shows no full width)."""
+    out: list[_SleeveExit] = []
     if keypoints is None or keypoints.pose is None:
-        return out > 0
+        return out
     xy, ok = joints_px(keypoints.pose, i, size_hw)
     xy = xy - np.array(origin_yx[::-1], np.float64)
     if not (ok[2] and ok[5]):
-        return out > 0
+        return out
     sw = float(np.linalg.norm(xy[2] - xy[5]))
     ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
     for a, b in ((2, 3), (5, 6)):
@@ -899,11 +924,26 @@ def _upper_arms_under_sleeves(
         lo, hi = np.percentile(across[top], (5, 95))
         if hi - lo < ARM_FULL * LIMB_WIDTHS[(a, b)][0] * sw:
             continue  # the sleeve's edge crosses the arm slantwise: no full width to continue
-        p0 = xy[a] + d * t0 * length
-        quad = np.array([xy[a] + n * lo, xy[a] + n * hi, p0 + n * hi, p0 + n * lo])
+        out.append(_SleeveExit((a, b), xy[a], xy[a] + d * t0 * length, n, float(lo), float(hi)))
+    return out
+
+
+def _upper_arms_under_sleeves(
+    codes: np.ndarray, keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
+) -> np.ndarray:
+    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up
+    to its shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve
+    (`_sleeve_exits`). The pose's shoulder joint sits on the inner side of the deltoid, so the limb drawn on the bone
+    left the arm's outer side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole). Not
+    capped at the torso's round shoulder (`shoulder_arc`): where the visible arm leaves a sleeve above it, the arm is
+    there (a cap at it bit dents of wall into VITON-HD 03615's and 07445's arms under a cap sleeve)."""
+    out = np.zeros(codes.shape, np.uint8)
+    for e in _sleeve_exits(codes, keypoints, i, size_hw, origin_yx):
+        n = e.normal
+        quad = np.array([e.joint + n * e.lo, e.joint + n * e.hi, e.end + n * e.hi, e.end + n * e.lo])
         cv2.fillPoly(out, [np.round(quad).astype(np.int32)], 1)
-        centre = xy[a] + n * 0.5 * (lo + hi)
-        cv2.circle(out, tuple(np.round(centre).astype(int)), int(round(0.5 * (hi - lo))), 1, -1)  # round shoulder
+        centre = e.joint + n * 0.5 * (e.lo + e.hi)
+        cv2.circle(out, tuple(np.round(centre).astype(int)), int(round(0.5 * (e.hi - e.lo))), 1, -1)  # round shoulder
     return out > 0
 
 

@@ -12,8 +12,16 @@ import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
+from kfvton.pipelines.body_prior import LIMB_WIDTHS
 from kfvton.pipelines.composite import composite_garment
-from kfvton.pipelines.repaint import CODE_ARM, CODE_OLD, _torso_to_waistband, _upper_arms_under_sleeves
+from kfvton.pipelines.repaint import (
+    CODE_ARM,
+    CODE_OLD,
+    _arm_light,
+    _sleeve_exits,
+    _torso_to_waistband,
+    _upper_arms_under_sleeves,
+)
 
 H, W = 512, 384
 WALL = 0.92
@@ -343,6 +351,25 @@ class TestUpperArmsUnderSleeves:
     def test_nothing_without_a_sleeve_over_the_arm(self):
         out = _upper_arms_under_sleeves(_arm_codes(top=120, shift=20.0), pairs(), 0, (H, W), (0, 0))
         assert not out.any()
+
+    def test_shaded_across_its_own_width(self):
+        """The continued upper arm (56 px wide, centred 30 px outside the bone) and the limb drawn on the bone (48 px)
+        paint an arm from 24 px inside the bone to 58 px outside: it is shaded as painted, lit along its own middle
+        (16 px outside the bone), darker towards its sides; shaded on the bone at the prior's width, its outer half
+        lay in the shadow past the prior's outline (a dark line down a wide arm)."""
+        codes = np.zeros((H, W), np.uint8)
+        (xa, ya), (xb, yb) = JOINTS[5], JOINTS[6]
+        for y in range(110, yb):
+            x = xa + (xb - xa) * (y - ya) / (yb - ya) + 30
+            codes[y, int(x - 28) : int(x + 28)] = CODE_ARM if y >= 210 else CODE_OLD
+        exits = _sleeve_exits(codes, pairs(), 0, (H, W), (0, 0))
+        assert [e.bone for e in exits] == [(5, 6)]
+        own = _arm_light(pairs(), 0, (H, W), (0, 0), (H, W), dict(LIMB_WIDTHS), exits)
+        prior = _arm_light(pairs(), 0, (H, W), (0, 0), (H, W), dict(LIMB_WIDTHS))
+        x = xa + (xb - xa) * 40 / 160  # the bone at row 160
+        middle, side = (160, int(x + 16)), (160, int(x + 50))
+        assert own[middle] > 0.97 > prior[middle]
+        assert own[side] < own[middle] - 0.1
 
     def test_crop_origin(self):
         codes = _arm_codes(top=210, shift=20.0)
