@@ -580,6 +580,14 @@ def _fit_to_body(
         # hung off the side seam and left a sliver of skin the repaint made wall: IDM 00035 in a black tee)
         src_y = by[np.clip(labels - 1, 0, len(by) - 1)] + y0
         below_cuff |= arms_i & (yy + y0 > cuff_y) & (src_y > cuff_y)
+        # nor the torso's side (a source between the armpit targets, below them) over an arm beside it: grown out
+        # from the side seam, a lump of garment hung under a slanted sleeve end, a stepped cuff (VITON-HD 07445)
+        pit_lo, pit_hi = _armpit_columns(keypoints, i, (h, w))
+        if keypoints is not None and np.isfinite(pit_lo) and np.isfinite(pit_hi):
+            pits = _lowest_target_y(keypoints, i, (h, w), ("armpit_left", "armpit_right"))
+            src_x = bx[np.clip(labels - 1, 0, len(bx) - 1)] + x0
+            side = (src_x >= pit_lo) & (src_x <= pit_hi) & (src_y > pits)
+            below_cuff |= arms_i & side & (yy + y0 > pits)
         grow &= ~below_cuff
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
         # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
@@ -734,6 +742,19 @@ def _neck_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
 #: `_fit_to_body` grows no garment into its own neck opening when it is this many shoulder widths deep or more: a
 #: tank's scoop (Dress Code 020715, 0.57), not a crew neck (VITON-HD 00013, 0.1: its growth closes slits by the neck).
 DEEP_OPENING_SW = 0.3
+
+
+def _armpit_columns(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> tuple[float, float]:
+    """Image columns (left, right) of batch item `i`'s two armpit targets; (nan, nan) without both."""
+    names = ("armpit_left", "armpit_right")
+    if keypoints is None or not all(n in keypoints.names for n in names):
+        return np.nan, np.nan
+    pts = keypoints.person_px[i if keypoints.person_px.shape[0] > 1 else 0].detach().cpu().double().numpy()
+    rows = [pts[keypoints.names.index(n)] for n in names]
+    if any(r[2] <= 0 for r in rows):
+        return np.nan, np.nan
+    xs = sorted(float(r[0]) * size_hw[1] / keypoints.person_hw[1] for r in rows)
+    return xs[0], xs[1]
 
 
 def _neck_opening(cov: np.ndarray, centre_x: float) -> np.ndarray:

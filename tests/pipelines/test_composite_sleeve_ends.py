@@ -89,3 +89,35 @@ def test_higher_sleeves_arm_comes_out_under_its_own_end():
     out = composite_garment(person, image, mask, parse=parse, keypoints=_pairs(joints, targets), shading=False)
     assert float(out.alpha[0, 0, 190:240, 262:272].max()) < 0.1  # the left arm in front below its sleeve
     assert float(out.alpha[0, 0, 190:240, 140:240].min()) > 0.9  # the torso is still the garment
+
+
+def test_torso_side_does_not_grow_over_the_arm_under_a_slanted_sleeve_end():
+    """Sleeves whose ends slant up from the outer tip (row 200) to the armpit (row 160), over an old blue top with
+    long sleeves hiding the arms. Between the armpit and the cuff the torso's side grew sideways over the hidden arm
+    under the sleeve: a lump of garment hung beside the arm, a stepped cuff (VITON-HD 07445 with 06802)."""
+    person = torch.full((1, 3, H, W), WALL)
+    parse = torch.zeros(1, H, W, dtype=torch.long)
+    _paint(person, slice(20, 100), slice(152, 232), SKIN)
+    parse[0, 20:100, 152:232] = 13
+    _paint(person, slice(100, 460), slice(36, 348), OLD)  # torso and both long sleeves, arm to wrist
+    parse[0, 100:460, 36:348] = 5
+    joints = {0: (192, 60), 1: (192, 112), 2: (100, 120), 3: (90, 300), 4: (86, 450), 5: (284, 120), 6: (294, 300),
+              7: (298, 450), 9: (140, 400), 12: (244, 400)}  # fmt: skip
+    targets = {"collar_left": (220, 100), "collar_right": (164, 100), "shoulder_left": (260, 110),
+               "shoulder_right": (124, 110), "armpit_left": (272, 160), "armpit_right": (112, 160),
+               "hem_left": (272, 456), "hem_center": (192, 456), "hem_right": (112, 456),
+               "sleeve_right_outer": (40, 200), "sleeve_right_inner": (84, 200),
+               "sleeve_left_outer": (344, 200), "sleeve_left_inner": (300, 200)}  # fmt: skip
+    yy, xx = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
+    right = (xx >= 40) & (xx < 112) & (yy >= 110) & (yy < 200 - (xx - 40) * 40 / 72)
+    left = (xx >= 272) & (xx < 344) & (yy >= 110) & (yy < 200 - (344 - xx) * 40 / 72)
+    mask = torch.zeros(1, 1, H, W)
+    mask[..., 100:456, 112:272] = 1  # the torso
+    mask[0, 0][right | left] = 1
+    image, mask = _garment(mask)
+    out = composite_garment(person, image, mask, parse=parse, keypoints=_pairs(joints, targets), shading=False)
+    # beside the torso's side under each sleeve's end, over the hidden arm: repainted, not the garment grown
+    for cols in (slice(100, 110), slice(274, 284)):
+        assert float(out.alpha[0, 0, 172:198, cols].max()) < 0.5, cols
+    assert float(out.alpha[0, 0, 172:198, 116:268].min()) > 0.9  # the torso is still the garment
+    assert float(out.alpha[0, 0, 150:180, 44:60].min()) > 0.9  # and the sleeves' outer tips
