@@ -427,7 +427,10 @@ def _fill_weight(
     if legs is not None:  # (the legs below the hips are a body part: the corners where they meet a hem are no sliver)
         body |= _draw_legs(legs, c.origin, c.old.shape, 1) > 0
     wc = _no_slivers(wc, freed, body, c.covered, unit)
-    wc = _no_pockets(_no_gaps(wc, freed, c.covered, unit), freed, c.codes, c.covered, unit)
+    # (hair is a covered side of a gap: a freed collar's strip between a lock of hair and the new neckline is the
+    # shoulder or neck under the hair, not a notch of wall)
+    hair = (c.codes & CODE_HAIR) > 0
+    wc = _no_pockets(_no_gaps(wc, freed, c.covered | hair, unit), freed, c.codes, c.covered, unit)
     if far.any():
         # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
         # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)

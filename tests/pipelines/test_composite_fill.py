@@ -179,3 +179,32 @@ def test_neck_opening_is_the_run_around_the_neck_centre_between_the_garment():
     expected[:25, 20:40] = True
     np.testing.assert_array_equal(opening, expected)
     assert not _neck_opening(cov, float("nan")).any() and not _neck_opening(cov, 70.0).any()
+
+
+def test_a_freed_gap_between_a_lock_of_hair_and_the_new_top_is_skin() -> None:
+    """`_fill_weight`: hair is a covered side for `_no_gaps`: the thin strip of a freed high collar between a lock of
+    hair on the shoulder and the new top's lower neckline is the shoulder under the hair (skin), not a notch of white
+    wall (the unseen Jensen, beside his neck under the jaw); the strip with wall above it stays wall."""
+    h, w = 512, 384  # (the gap rule closes gaps up to 8 px wide at this size)
+    hair = torch.tensor([0.15, 0.1, 0.08])
+    person = torch.tensor(BACKGROUND)[:, None, None].expand(3, h, w).clone()
+    parse = torch.zeros((h, w), dtype=torch.long)
+    for rows, cols, colour, label in (
+        (slice(20, 150), slice(100, 284), hair, 2),  # hair
+        (slice(150, 194), slice(100, 150), hair, 2),  # a lock of it on the shoulder, beside the neck
+        (slice(40, 170), slice(150, 234), torch.tensor(SKIN), 13),  # face
+        (slice(194, h), slice(60, 324), torch.tensor(SHIRT), 5),  # old shirt, its collar up to the lock
+        (slice(170, 200), slice(167, 217), torch.tensor(SKIN), 10),  # neck
+    ):
+        person[:, rows, cols] = colour[:, None, None]
+        parse[rows, cols] = label
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., 200:, 60:324] = 1  # the new top, 6 px lower: rows 194-199 of the old shirt are freed
+    garment = torch.tensor([0.1, 0.1, 0.7])[None, :, None, None].expand(1, 3, h, w).clone()
+    out = composite_garment(person[None], garment, mask, parse=parse[None])
+    assert out.background is not None
+    strip = slice(195, 200)
+    assert float(out.background[0, 0, strip, 104:146].max()) < 0.1  # under the lock: skin (1.0 without hair)
+    torch.testing.assert_close(colour_at(out.image, strip, slice(104, 146)), torch.tensor(SKIN), atol=0.05, rtol=0)
+    assert float(out.background[0, 0, strip, 64:96].min()) > 0.9  # wall above it: wall, no skin bridge
+    assert float(out.background[0, 0, strip, 240:320].min()) > 0.9
