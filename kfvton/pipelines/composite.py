@@ -432,8 +432,20 @@ def composite_garment(
         # (objects held against the old clothes, a bag at the hip, are looked for under lower garments and dresses
         # only: beside a top, the wall's own gradient next to a white T-shirt passed for one and kept its fringe)
         objects = table is not UPPER_LABELS
+        seams = _old_garment_seams(labels, table.old, legs, h / 1024.0)
         rep = repaint_freed(
-            person, codes, alpha, skin, keypoints, table.bones, feather_px, shading, garment, legs, objects=objects
+            person,
+            codes,
+            alpha,
+            skin,
+            keypoints,
+            table.bones,
+            feather_px,
+            shading,
+            garment,
+            legs,
+            objects=objects,
+            seams=seams,
         )
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
@@ -863,6 +875,10 @@ def _shoulder_scale(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int,
 
 
 _HAT_HAIR = (1, 2)
+#: where two old garments meet, or old clothes meet the legs (`_old_garment_seams`), the light is not read within
+#: this many pixels (at 1024 rows): the tank top's hem on white shorts (the unseen Yifeng) cast a shadow and a line of
+#: stitching that a new dress carried as a dark band across the waist, the shorts' hems as one across the thighs.
+SEAM_PX = 8.0
 
 
 def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
@@ -884,6 +900,19 @@ def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
         if values:
             lut[list(values)] |= bit
     return take(lut, labels.clamp(0, 255))
+
+
+def _old_garment_seams(labels: Tensor, old: Sequence[int], legs: Tensor, unit: float) -> Tensor:
+    """(B, H, W) bool: the old clothes' pixels of `labels` (B, H, W) within `SEAM_PX` (at 1024 rows; `unit` = rows
+    / 1024) of another of the `old` labels (a tank top's hem on shorts) or of the `legs` (B, H, W) bool (shorts'
+    hems): the light is not read there."""
+    r = max(1, round(SEAM_PX * unit))
+    is_old = labels_in(labels, old)
+    lab = torch.where(is_old, labels.to(torch.float32), -1.0)[:, None]
+    hi = F.max_pool2d(lab, 2 * r + 1, 1, r)[:, 0]
+    lo = -F.max_pool2d(torch.where(is_old[:, None], -lab, -256.0), 2 * r + 1, 1, r)[:, 0]
+    near_legs = F.max_pool2d(legs[:, None].to(torch.float32), 2 * r + 1, 1, r)[:, 0] > 0
+    return is_old & ((hi > lo) | near_legs)
 
 
 def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:

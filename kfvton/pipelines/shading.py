@@ -7,9 +7,9 @@ relative to its median, after a 3x3 median (specks, thin lettering), without the
 from the garment's own by `SHADE_CHROMA` (a shadow darkens a colour; a print changes it), whose luminance is far
 from the garment's (`SHADE_OUTLIER`), that lie on a strong colour edge (`SHADE_EDGE`: a print's, a logo's or a
 seam's edge is sharp, a fold's soft), on a softer step of chromaticity (`SHADE_HUE_EDGE`: the seams of a
-patchwork's or two-tone top's blocks of near colours) or in fine texture (lace, knits, `SHADE_TEXTURE`), nor the
-`SHADE_GUARD_PX` around them; the patches of the rest that those cut apart shifted to meet across the cuts
-(`_patch_offsets`: a light block and a dark one are one level, the light across and inside them stays); averaged
+patchwork's or two-tone top's blocks of near colours), in fine texture (lace, knits, `SHADE_TEXTURE`) or where two
+old garments meet (the caller's `seams`), nor the `SHADE_GUARD_PX` around them; the patches of the rest that those cut apart
+shifted to meet across the cuts (`_patch_offsets`: a light block and a dark one are one level, the light across and inside them stays); averaged
 over the rest with a Gaussian of `SHADE_SIGMA_PX` (folds and wrinkles of a few pixels at
 1024 rows stay) and filled into the left-out pixels from around them (`push_pull`). Its middle frequencies (what a
 Gaussian of `SHADE_LOW_PX` takes away: folds, wrinkles, the shadow under the arms) are raised by `SHADE_MIDDLE`
@@ -253,9 +253,11 @@ def shading_box(old: np.ndarray) -> tuple[slice, slice]:
     return slice(y0, y1), slice(x0, x1)
 
 
-def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray:
+def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float, seams: np.ndarray | None = None) -> np.ndarray:
     """(H, W) float32 light-and-folds gain (module docstring) from the old clothes `old` (H, W) bool in `img`
-    (H, W, 3) float32 [0, 1]; `unit` = rows / 1024. 1 where nothing can be read (under 64 pixels of old clothes)."""
+    (H, W, 3) float32 [0, 1]; `unit` = rows / 1024. `seams` (H, W) bool: where two old garments meet (a tank top's
+    hem on shorts: its shadow and stitching are no fold), left out as a print's edge is. 1 where nothing can be
+    read (under 64 pixels of old clothes)."""
     h, w = old.shape
     if old.sum() < 64:
         return np.ones((h, w), np.float32)
@@ -300,6 +302,8 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float) -> np.ndarray
     )
     if levels is not None:
         odd |= level_seams
+    if seams is not None:
+        odd |= cv2.resize(seams.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0
     ok = region & (cv2.dilate(odd.astype(np.uint8), np.ones((d, d), np.uint8)) == 0)
     # not islands inside a print or lace (skin through a sheer part, a plain patch between motifs): most of the
     # garment around a pixel must be kept
