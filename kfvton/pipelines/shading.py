@@ -2,16 +2,16 @@
 garment (`composite_garment`'s step 4, `light_and_folds` for the lower-body / dress try-on) and the repainted skin
 (with `limb_shading`'s round shading of a limb and, on the torso, `torso_shading`'s chest and collarbones).
 
-Light and folds (`clothes_shading`), at 1/`SHADE_SCALE` of the resolution: the old clothes' log-luminance
-relative to its median, after a 3x3 median (specks, thin lettering), without the pixels whose chromaticity differs
-from the garment's own by `SHADE_CHROMA` (a shadow darkens a colour; a print changes it), whose luminance is far
-from the garment's (`SHADE_OUTLIER`), that lie on a strong colour edge (`SHADE_EDGE`: a print's, a logo's or a
-seam's edge is sharp, a fold's soft), on a softer step of chromaticity (`SHADE_HUE_EDGE`: the seams of a
-patchwork's or two-tone top's blocks of near colours), in fine texture (lace, knits, `SHADE_TEXTURE`) or where two
-old garments meet (the caller's `seams`), nor the `SHADE_GUARD_PX` around them; the patches of the rest that those cut apart
-shifted to meet across the cuts (`_patch_offsets`: a light block and a dark one are one level, the light across and inside them stays); averaged
-over the rest with a Gaussian of `SHADE_SIGMA_PX` (folds and wrinkles of a few pixels at
-1024 rows stay) and filled into the left-out pixels from around them (`push_pull`). Its middle frequencies (what a
+Light and folds (`clothes_shading`), at 1/`SHADE_SCALE` of the resolution: the old clothes' log-luminance relative
+to its median, after a 3x3 median (specks, thin lettering), without the pixels whose chromaticity differs from the
+garment's own by `SHADE_CHROMA` (a shadow darkens a colour; a print changes it), whose luminance is far from the
+garment's (`SHADE_OUTLIER`), that lie on a strong colour edge (`SHADE_EDGE`: a print's, a logo's or a seam's edge is
+sharp, a fold's soft), on a softer step of chromaticity (`SHADE_HUE_EDGE`: the seams of a patchwork's or two-tone
+top's blocks of near colours), in fine texture (lace, knits, `SHADE_TEXTURE`) or where two old garments meet (the
+caller's `seams`), nor the `SHADE_GUARD_PX` around them; the patches of the rest that those cut apart shifted to
+meet across the cuts (`_patch_offsets`: a light block and a dark one are one level, the light across and inside them
+stays); averaged over the rest with a Gaussian of `SHADE_SIGMA_PX` (folds and wrinkles of a few pixels at 1024 rows
+stay) and filled into the left-out pixels from around them (`push_pull`). Its middle frequencies (what a
 Gaussian of `SHADE_LOW_PX` takes away: folds, wrinkles, the shadow under the arms) are raised by `SHADE_MIDDLE`
 (the left-out pixels and the averaging flatten them), the low ones (the light across the body) kept; then scaled
 by `SHADE_STRENGTH`, clamped to a gain in [exp(-SHADE_RANGE[0]), exp(SHADE_RANGE[1])] and faded out outside the old
