@@ -340,3 +340,22 @@ def test_two_old_garments_far_apart_in_lightness_each_give_their_own_light():
         # measured: lit 1.00 / 1.00, shade 0.64 / 0.75 (read about one median, the top lost its shadow: 0.95 by 0.97)
         assert abs(float(np.median(gain[part & lit])) - 1.0) < 0.06
         assert float(gain[part & shade].mean()) < float(gain[part & lit].mean()) - 0.15
+
+
+def test_seams_between_old_garments_are_no_fold():
+    """A tank top's hem on shorts of the same white (the unseen Yifeng under a dress): the hem's shadow across the
+    waist was read as a fold, a dark band across the new dress. With the seam given, the band goes (gain ~1 there;
+    0.87 without) and a real fold's shadow beside it stays."""
+    h, w = 512, 384
+    rows, cols = np.arange(h)[:, None], np.arange(w)[None, :]
+    hem = 0.25 * np.exp(-(((rows - 256) / 4.0) ** 2))  # the hem's shadow across the waist
+    fold = 0.2 * np.exp(-(((cols - 130) / 6.0) ** 2)) * (rows < 200)  # a soft fold down the top
+    img = np.repeat((0.85 * (1 - hem) * (1 - fold))[..., None], 3, -1).astype(np.float32)
+    old = np.zeros((h, w), bool)
+    old[64:448, 64:320] = True
+    seams = old & (np.abs(rows - 256) <= 6)
+    without = clothes_shading(img, old, h / 1024)
+    gain = clothes_shading(img, old, h / 1024, seams)
+    assert float(without[256, 200]) < 0.93  # (the band the seam leaves out: 0.87)
+    assert abs(float(gain[256, 200]) - 1.0) < 0.03
+    assert float(gain[150, 130]) < float(gain[150, 250]) - 0.05  # the fold stays
