@@ -158,6 +158,10 @@ ARM_SCALE = (0.9, 1.25)
 #: `_upper_arms_under_sleeves`: the visible arm's width is read over this share of the upper arm's length below its
 #: topmost visible pixel (where it leaves an old sleeve), which must lie at least this far down the bone.
 ARM_TOP = 0.08
+#: ... from where it first spans ARM_EXIT_FULL of its widest just below (`_full_width_from`, in ARM_EXIT_STEPS steps
+#: per ARM_TOP): under a hem slanted across the arm its topmost pixel is one side's only.
+ARM_EXIT_FULL = 0.85
+ARM_EXIT_STEPS = 4
 
 
 #: Under an upper garment the torso goes on below the pose's hips (where `torso_outline` ends it) down to the lower
@@ -922,13 +926,29 @@ def _sleeve_exits(
         near = (t >= 0) & (t <= 1) & (np.abs(across) < LIMB_WIDTHS[(a, b)][0] * ARM_SCALE[1] * sw)
         if not near.any() or t[near].min() < ARM_TOP:
             continue  # no arm seen, or seen up to the shoulder (no sleeve over it)
-        t0 = float(t[near].min())
-        top = near & (t <= t0 + ARM_TOP)
+        t0 = _full_width_from(t[near], across[near], float(t[near].min()))
+        top = near & (t >= t0) & (t <= t0 + ARM_TOP)
         lo, hi = np.percentile(across[top], (5, 95))
         if hi - lo < ARM_FULL * LIMB_WIDTHS[(a, b)][0] * sw:
             continue  # the sleeve's edge crosses the arm slantwise: no full width to continue
         out.append(_SleeveExit((a, b), xy[a], xy[a] + d * t0 * length, n, float(lo), float(hi)))
     return out
+
+
+def _full_width_from(t: np.ndarray, across: np.ndarray, t0: float) -> float:
+    """Where along the bone, from `t0` on, the visible arm (its pixels' positions `t` along the bone and `across` it,
+    (N,) each) first spans (5-95 %) `ARM_EXIT_FULL` of its widest over `2 ARM_TOP` below `t0`, in steps of `ARM_TOP`
+    / `ARM_EXIT_STEPS`. A hem slanted across the arm frees one side of it a little higher: measured from its topmost
+    pixel, the other side's edge was read inside its true line (a step in the continued arm's edge at the hem, and a
+    notch of wall beside the hem, the unseen 07966's upper arm under a T-shirt)."""
+    step = ARM_TOP / ARM_EXIT_STEPS
+    spans = []
+    for k in range(2 * ARM_EXIT_STEPS):
+        rows = (t >= t0 + k * step) & (t < t0 + (k + 1) * step)
+        lo, hi = np.percentile(across[rows], (5, 95)) if rows.sum() >= 2 else (0.0, 0.0)
+        spans.append(hi - lo)
+    first = int(np.argmax(np.array(spans) >= ARM_EXIT_FULL * max(spans)))
+    return t0 + first * step
 
 
 def _upper_arms_under_sleeves(
