@@ -100,6 +100,9 @@ SLIVER_PX = 6.0
 GAP_PX = 8.0
 #: ... in parts of at least (GAP_AREA GAP_PX) squared (a strip along the body, not a corner at a sleeve's hem).
 GAP_AREA = 1.0
+#: Where the old sleeve touched the body (`_no_strip_at_body`) the body is a part of at least STRIP_BODY_PX squared
+#: (pixels at 1024 rows) of the lower body in front or the new garment.
+STRIP_BODY_PX = 32.0
 #: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
 #: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
@@ -439,7 +442,37 @@ def _fill_weight(
         # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
         # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)
         wc = np.maximum(wc, _soft_grown(far, unit) * ~c.old)
-    return wc
+    lower_front = ((c.codes & CODE_FRONT) > 0) & ((c.codes & (CODE_FACE | CODE_HAIR)) == 0)
+    return _no_strip_at_body(wc, freed, (lower_front | c.covered) & ~hair, unit)
+
+
+def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, unit: float) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the repainted background
+    (`freed` (H, W) bool pixels over 0.5) within `GAP_PX` (at 1024 rows) of both the repainted skin and the `body`
+    (H, W) bool (the lower body in front, the new garment), in parts of at least (`GAP_AREA` `GAP_PX`) squared: where
+    the old sleeve touched the body the arm did, and the parse map's flecks of background there (painted as wall,
+    the old clothes' residue `_far_residue`) left a strip of wall between a freed forearm and the hips (the unseen
+    00035's navy sleeves). Last, over the residue's background: a sleeve's outer strip against the wall is no body's
+    side."""
+    strip = (weight > 0.5) & freed & ~body
+    if not strip.any():
+        return weight
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(body.astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= (STRIP_BODY_PX * unit) ** 2
+    big[0] = False
+    body = big[parts]  # (not the parse map's flecks of the lower body along a sleeve's outer side: skin flags on wall)
+    r = max(1, round(GAP_PX * unit))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    skin = cv2.dilate(((weight < 0.5) & freed).astype(np.uint8), disc) > 0
+    strip &= skin & (cv2.dilate(body.astype(np.uint8), disc) > 0)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(strip.astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= (GAP_AREA * GAP_PX * unit) ** 2
+    big[0] = False
+    strip = big[parts]
+    if not strip.any():
+        return weight
+    soft = blur_in_box(strip, max(0.5, unit))
+    return (weight * (1.0 - np.maximum(soft, strip))).astype(np.float32)
 
 
 def _no_pockets(
