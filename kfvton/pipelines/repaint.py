@@ -101,7 +101,7 @@ GAP_PX = 8.0
 #: ... in parts of at least (GAP_AREA GAP_PX) squared (a strip along the body, not a corner at a sleeve's hem).
 GAP_AREA = 1.0
 #: Where the old sleeve touched the body (`_no_strip_at_body`) the body is a part of at least STRIP_BODY_PX squared
-#: (pixels at 1024 rows) of the lower body in front or the new garment.
+#: (pixels at 1024 rows) of the lower body in front.
 STRIP_BODY_PX = 32.0
 #: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
 #: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
@@ -443,17 +443,17 @@ def _fill_weight(
         # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)
         wc = np.maximum(wc, _soft_grown(far, unit) * ~c.old)
     lower_front = ((c.codes & CODE_FRONT) > 0) & ((c.codes & (CODE_FACE | CODE_HAIR)) == 0)
-    return _no_strip_at_body(wc, freed, (lower_front | c.covered) & ~hair, unit)
+    return _no_strip_at_body(wc, freed, lower_front & ~c.covered, unit)
 
 
 def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, unit: float) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the repainted background
     (`freed` (H, W) bool pixels over 0.5) within `GAP_PX` (at 1024 rows) of both the repainted skin and the `body`
-    (H, W) bool (the lower body in front, the new garment), in parts of at least (`GAP_AREA` `GAP_PX`) squared: where
+    (H, W) bool (the lower body in front, uncovered), in parts of at least (`GAP_AREA` `GAP_PX`) squared: where
     the old sleeve touched the body the arm did, and the parse map's flecks of background there (painted as wall,
     the old clothes' residue `_far_residue`) left a strip of wall between a freed forearm and the hips (the unseen
     00035's navy sleeves). Last, over the residue's background: a sleeve's outer strip against the wall is no body's
-    side."""
+    side. Not beside the new garment (`_no_gaps`'s, with its rules for the corners at a sleeve's hem)."""
     strip = (weight > 0.5) & freed & ~body
     if not strip.any():
         return weight
