@@ -448,8 +448,8 @@ def _fill_weight(
 
 def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, unit: float) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the repainted background
-    (`freed` (H, W) bool pixels over 0.5) within `GAP_PX` (at 1024 rows) of both the repainted skin and the `body`
-    (H, W) bool (the lower body in front, uncovered), in parts of at least (`GAP_AREA` `GAP_PX`) squared: where
+    (`freed` (H, W) bool pixels over 0.5) in gaps narrower than 2 `GAP_PX` (at 1024 rows) between the repainted skin
+    and the `body` (H, W) bool (the lower body in front, uncovered), in parts of at least (`GAP_AREA` `GAP_PX`) squared: where
     the old sleeve touched the body the arm did, and the parse map's flecks of background there (painted as wall,
     the old clothes' residue `_far_residue`) left a strip of wall between a freed forearm and the hips (the unseen
     00035's navy sleeves). Last, over the residue's background: a sleeve's outer strip against the wall is no body's
@@ -463,8 +463,11 @@ def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, u
     body = big[parts]  # (not the parse map's flecks of the lower body along a sleeve's outer side: skin flags on wall)
     r = max(1, round(GAP_PX * unit))
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    skin = cv2.dilate(((weight < 0.5) & freed).astype(np.uint8), disc) > 0
-    strip &= skin & (cv2.dilate(body.astype(np.uint8), disc) > 0)
+    skin = ((weight < 0.5) & freed).astype(np.uint8)
+    # (gaps the body closes, not the skin alone: a wall gap between the torso and an arm that ends at a waistband
+    # is the skin's own (`_no_gaps`), a skin bridge along the waistband)
+    both = cv2.morphologyEx(skin | body.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0
+    strip &= both & (cv2.morphologyEx(skin, cv2.MORPH_CLOSE, disc) == 0)
     count, parts, stats, _ = cv2.connectedComponentsWithStats(strip.astype(np.uint8), connectivity=8)
     big = stats[:, cv2.CC_STAT_AREA] >= (GAP_AREA * GAP_PX * unit) ** 2
     big[0] = False
