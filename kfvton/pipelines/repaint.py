@@ -103,6 +103,9 @@ GAP_AREA = 1.0
 #: Where the old sleeve touched the body (`_no_strip_at_body`) the body is a part of at least STRIP_BODY_PX squared
 #: (pixels at 1024 rows) of the lower body in front.
 STRIP_BODY_PX = 32.0
+#: ... and the strip a part of at least (STRIP_AREA GAP_PX) squared: a long strip where the sleeve lay against the
+#: hips, not the tip of a wedge of wall where it touched them at one point (a bump on VITON-HD 07445's forearm).
+STRIP_AREA = 2.0
 #: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
 #: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
@@ -449,7 +452,7 @@ def _fill_weight(
 def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, unit: float) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the repainted background
     (`freed` (H, W) bool pixels over 0.5) in gaps narrower than 2 `GAP_PX` (at 1024 rows) between the repainted skin
-    and the `body` (H, W) bool (the lower body in front, uncovered), in parts of at least (`GAP_AREA` `GAP_PX`) squared: where
+    and the `body` (H, W) bool (the lower body in front, uncovered), in parts of at least (`STRIP_AREA` `GAP_PX`) squared: where
     the old sleeve touched the body the arm did, and the parse map's flecks of background there (painted as wall,
     the old clothes' residue `_far_residue`) left a strip of wall between a freed forearm and the hips (the unseen
     00035's navy sleeves). Last, over the residue's background: a sleeve's outer strip against the wall is no body's
@@ -469,7 +472,7 @@ def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, u
     both = cv2.morphologyEx(skin | body.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0
     strip &= both & (cv2.morphologyEx(skin, cv2.MORPH_CLOSE, disc) == 0)
     count, parts, stats, _ = cv2.connectedComponentsWithStats(strip.astype(np.uint8), connectivity=8)
-    big = stats[:, cv2.CC_STAT_AREA] >= (GAP_AREA * GAP_PX * unit) ** 2
+    big = stats[:, cv2.CC_STAT_AREA] >= (STRIP_AREA * GAP_PX * unit) ** 2
     big[0] = False
     strip = big[parts]
     if not strip.any():

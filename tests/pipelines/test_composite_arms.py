@@ -336,7 +336,7 @@ def test_no_strip_of_wall_between_a_freed_forearm_and_the_hips():
     h, w = 120, 120
     weight = np.ones((h, w), np.float32)
     freed = np.zeros((h, w), bool)
-    freed[10:110, 30:90] = True  # the old sleeve, wider than the arm
+    freed[10:110, 30:90] = True  # the old sleeve, wider than the arm (the strip: 8 x 90 px)
     weight[10:110, 48:70] = 0.0  # the forearm repainted on its bone
     body = np.zeros((h, w), bool)
     body[20:120, :40] = True  # the jeans, 8 px off the arm
