@@ -100,6 +100,12 @@ SLIVER_PX = 6.0
 GAP_PX = 8.0
 #: ... in parts of at least (GAP_AREA GAP_PX) squared (a strip along the body, not a corner at a sleeve's hem).
 GAP_AREA = 1.0
+#: Where the old sleeve touched the body (`_no_strip_at_body`) the body is a part of at least STRIP_BODY_PX squared
+#: (pixels at 1024 rows) of the lower body in front.
+STRIP_BODY_PX = 32.0
+#: ... and the strip a part of at least (STRIP_AREA GAP_PX) squared: a long strip where the sleeve lay against the
+#: hips, not the tip of a wedge of wall where it touched them at one point (a bump on VITON-HD 07445's forearm).
+STRIP_AREA = 2.0
 #: Repainted skin and background get the grain of the real ones nearby (`_grain`): noise matched, band by band, to
 #: their log-luminance between Gaussian blurs of these sigmas (pixels at 1024 rows: pores and sensor grain, then
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
@@ -158,6 +164,10 @@ ARM_SCALE = (0.9, 1.25)
 #: `_upper_arms_under_sleeves`: the visible arm's width is read over this share of the upper arm's length below its
 #: topmost visible pixel (where it leaves an old sleeve), which must lie at least this far down the bone.
 ARM_TOP = 0.08
+#: ... from where it first spans ARM_EXIT_FULL of its widest just below (`_full_width_from`, in ARM_EXIT_STEPS steps
+#: per ARM_TOP): under a hem slanted across the arm its topmost pixel is one side's only.
+ARM_EXIT_FULL = 0.85
+ARM_EXIT_STEPS = 4
 
 
 #: Under an upper garment the torso goes on below the pose's hips (where `torso_outline` ends it) down to the lower
@@ -438,7 +448,40 @@ def _fill_weight(
         # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
         # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)
         wc = np.maximum(wc, _soft_grown(far, unit) * ~c.old)
-    return wc
+    lower_front = ((c.codes & CODE_FRONT) > 0) & ((c.codes & (CODE_FACE | CODE_HAIR)) == 0)
+    return _no_strip_at_body(wc, freed, lower_front & ~c.covered, unit)
+
+
+def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, unit: float) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the repainted background
+    (`freed` (H, W) bool pixels over 0.5) in gaps narrower than 2 `GAP_PX` (at 1024 rows) between the repainted skin
+    and the `body` (H, W) bool (the lower body in front, uncovered), in parts of at least (`STRIP_AREA` `GAP_PX`) squared: where
+    the old sleeve touched the body the arm did, and the parse map's flecks of background there (painted as wall,
+    the old clothes' residue `_far_residue`) left a strip of wall between a freed forearm and the hips (the unseen
+    00035's navy sleeves). Last, over the residue's background: a sleeve's outer strip against the wall is no body's
+    side. Not beside the new garment (`_no_gaps`'s, with its rules for the corners at a sleeve's hem)."""
+    strip = (weight > 0.5) & freed & ~body
+    if not strip.any():
+        return weight
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(body.astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= (STRIP_BODY_PX * unit) ** 2
+    big[0] = False
+    body = big[parts]  # (not the parse map's flecks of the lower body along a sleeve's outer side: skin flags on wall)
+    r = max(1, round(GAP_PX * unit))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    skin = ((weight < 0.5) & freed).astype(np.uint8)
+    # (gaps the body closes, not the skin alone: a wall gap between the torso and an arm that ends at a waistband
+    # is the skin's own (`_no_gaps`), a skin bridge along the waistband)
+    both = cv2.morphologyEx(skin | body.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0
+    strip &= both & (cv2.morphologyEx(skin, cv2.MORPH_CLOSE, disc) == 0)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(strip.astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= (STRIP_AREA * GAP_PX * unit) ** 2
+    big[0] = False
+    strip = big[parts]
+    if not strip.any():
+        return weight
+    soft = blur_in_box(strip, max(0.5, unit))
+    return (weight * (1.0 - np.maximum(soft, strip))).astype(np.float32)
 
 
 def _no_pockets(
@@ -925,13 +968,29 @@ def _sleeve_exits(
         near = (t >= 0) & (t <= 1) & (np.abs(across) < LIMB_WIDTHS[(a, b)][0] * ARM_SCALE[1] * sw)
         if not near.any() or t[near].min() < ARM_TOP:
             continue  # no arm seen, or seen up to the shoulder (no sleeve over it)
-        t0 = float(t[near].min())
-        top = near & (t <= t0 + ARM_TOP)
+        t0 = _full_width_from(t[near], across[near], float(t[near].min()))
+        top = near & (t >= t0) & (t <= t0 + ARM_TOP)
         lo, hi = np.percentile(across[top], (5, 95))
         if hi - lo < ARM_FULL * LIMB_WIDTHS[(a, b)][0] * sw:
             continue  # the sleeve's edge crosses the arm slantwise: no full width to continue
         out.append(_SleeveExit((a, b), xy[a], xy[a] + d * t0 * length, n, float(lo), float(hi)))
     return out
+
+
+def _full_width_from(t: np.ndarray, across: np.ndarray, t0: float) -> float:
+    """Where along the bone, from `t0` on, the visible arm (its pixels' positions `t` along the bone and `across` it,
+    (N,) each) first spans (5-95 %) `ARM_EXIT_FULL` of its widest over `2 ARM_TOP` below `t0`, in steps of `ARM_TOP`
+    / `ARM_EXIT_STEPS`. A hem slanted across the arm frees one side of it a little higher: measured from its topmost
+    pixel, the other side's edge was read inside its true line (a step in the continued arm's edge at the hem, and a
+    notch of wall beside the hem, the unseen 07966's upper arm under a T-shirt)."""
+    step = ARM_TOP / ARM_EXIT_STEPS
+    spans = []
+    for k in range(2 * ARM_EXIT_STEPS):
+        rows = (t >= t0 + k * step) & (t < t0 + (k + 1) * step)
+        lo, hi = np.percentile(across[rows], (5, 95)) if rows.sum() >= 2 else (0.0, 0.0)
+        spans.append(hi - lo)
+    first = int(np.argmax(np.array(spans) >= ARM_EXIT_FULL * max(spans)))
+    return t0 + first * step
 
 
 def _upper_arms_under_sleeves(

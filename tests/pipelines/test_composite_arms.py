@@ -327,6 +327,26 @@ def test_no_slivers_beside_a_straps_tip():
     assert _no_slivers(weight, ~sleeve, skin, sleeve, 1.0)[40:42, [33, 34, 61, 62]].min() > 0.5
 
 
+def test_no_strip_of_wall_between_a_freed_forearm_and_the_hips():
+    """`_no_strip_at_body`: freed background 8 px wide between the repainted forearm and the lower body in front is
+    skin (the old sleeve touched the hips there: a strip of wall beside the arm, unseen 00035); freed background
+    beside the arm's other side, next to a fleck of the lower body (the parse map's noise), stays wall."""
+    from kfvton.pipelines.repaint import _no_strip_at_body
+
+    h, w = 120, 120
+    weight = np.ones((h, w), np.float32)
+    freed = np.zeros((h, w), bool)
+    freed[10:110, 30:90] = True  # the old sleeve, wider than the arm (the strip: 8 x 90 px)
+    weight[10:110, 48:70] = 0.0  # the forearm repainted on its bone
+    body = np.zeros((h, w), bool)
+    body[20:120, :40] = True  # the jeans, 8 px off the arm
+    body[60:66, 78:84] = True  # a fleck of them beside the arm's outer side
+    out = _no_strip_at_body(weight, freed, body, 1.0)
+    assert out[30:100, 41:47].max() < 0.1  # between the arm and the jeans: skin
+    assert out[50:76, 71:77].min() > 0.9  # beside the fleck: wall
+    assert out[30:100, 85:90].min() > 0.9
+
+
 def _arm_codes(top: int, shift: float) -> np.ndarray:
     """(H, W) uint8 codes: the left upper arm's skin (`CODE_ARM`, 50 px wide, centred `shift` px outside the bone 5 -> 6
     of `JOINTS`) from row `top` to the elbow, old clothes (`CODE_OLD`) above it."""
@@ -370,6 +390,21 @@ class TestUpperArmsUnderSleeves:
         middle, side = (160, int(x + 16)), (160, int(x + 50))
         assert own[middle] > 0.97 > prior[middle]
         assert own[side] < own[middle] - 0.1
+
+    def test_measured_where_a_slanted_hem_frees_the_whole_arm(self):
+        """Under a hem slanted across the arm (its inner side bare 16 rows higher than its outer side) the arm
+        continues at its full width (50 px), read from where it first shows it: read from its topmost pixel, the
+        outer side's edge lay inside its line (a step in the freed arm's edge at the hem, unseen 07966)."""
+        codes = np.zeros((H, W), np.uint8)
+        (xa, ya), (xb, yb) = JOINTS[5], JOINTS[6]
+        for y in range(110, yb):
+            x = xa + (xb - xa) * (y - ya) / (yb - ya)
+            for col in range(int(x - 25), int(x + 25)):
+                bare = y >= 200 + 16 * (col - (x - 25)) / 50  # (the hem: row 200 inside, row 216 outside)
+                codes[y, col] = CODE_ARM if bare else CODE_OLD
+        exits = _sleeve_exits(codes, pairs(), 0, (H, W), (0, 0))
+        assert [e.bone for e in exits] == [(5, 6)]
+        assert exits[0].hi - exits[0].lo > 42  # (5-95 % of 50 px across the tilted bone: 44)
 
     def test_crop_origin(self):
         codes = _arm_codes(top=210, shift=20.0)
