@@ -32,16 +32,23 @@ def _garment(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.tensor(RED)[None, :, None, None].expand(1, 3, H, W).clone(), mask
 
 
-def test_torso_side_does_not_grow_over_the_arm_below_the_cuff():
-    """An old blue top with long wide sleeves (the arms hidden, no arm labels, as an estimated parse map has them);
-    a new red T-shirt whose short sleeves end at row 200. Just below the cuff the torso's side grew sideways over the
-    hidden arm (IDM 00035 in a black tee: a dark blob off the side seam and a notch of wall beside it)."""
+def _long_sleeved_old_top() -> tuple[torch.Tensor, torch.Tensor]:
+    """(person (1, 3, H, W), parse (1, H, W)): a face over an old blue top whose long wide sleeves hide the arms
+    to the wrists (no arm labels, as an estimated parse map has them)."""
     person = torch.full((1, 3, H, W), WALL)
     parse = torch.zeros(1, H, W, dtype=torch.long)
     _paint(person, slice(20, 100), slice(152, 232), SKIN)
     parse[0, 20:100, 152:232] = 13
     _paint(person, slice(100, 460), slice(36, 348), OLD)  # torso and both long sleeves, arm to wrist
     parse[0, 100:460, 36:348] = 5
+    return person, parse
+
+
+def test_torso_side_does_not_grow_over_the_arm_below_the_cuff():
+    """An old blue top with long wide sleeves (the arms hidden, no arm labels, as an estimated parse map has them);
+    a new red T-shirt whose short sleeves end at row 200. Just below the cuff the torso's side grew sideways over the
+    hidden arm (IDM 00035 in a black tee: a dark blob off the side seam and a notch of wall beside it)."""
+    person, parse = _long_sleeved_old_top()
     joints = {0: (192, 60), 1: (192, 112), 2: (92, 120), 3: (76, 300), 4: (72, 450), 5: (292, 120), 6: (308, 300),
               7: (312, 450), 9: (140, 400), 12: (244, 400)}  # fmt: skip
     targets = {"collar_left": (220, 100), "collar_right": (164, 100), "shoulder_left": (260, 110),
@@ -95,12 +102,7 @@ def test_torso_side_does_not_grow_over_the_arm_under_a_slanted_sleeve_end():
     """Sleeves whose ends slant up from the outer tip (row 200) to the armpit (row 160), over an old blue top with
     long sleeves hiding the arms. Between the armpit and the cuff the torso's side grew sideways over the hidden arm
     under the sleeve: a lump of garment hung beside the arm, a stepped cuff (VITON-HD 07445 with 06802)."""
-    person = torch.full((1, 3, H, W), WALL)
-    parse = torch.zeros(1, H, W, dtype=torch.long)
-    _paint(person, slice(20, 100), slice(152, 232), SKIN)
-    parse[0, 20:100, 152:232] = 13
-    _paint(person, slice(100, 460), slice(36, 348), OLD)  # torso and both long sleeves, arm to wrist
-    parse[0, 100:460, 36:348] = 5
+    person, parse = _long_sleeved_old_top()
     joints = {0: (192, 60), 1: (192, 112), 2: (100, 120), 3: (90, 300), 4: (86, 450), 5: (284, 120), 6: (294, 300),
               7: (298, 450), 9: (140, 400), 12: (244, 400)}  # fmt: skip
     targets = {"collar_left": (220, 100), "collar_right": (164, 100), "shoulder_left": (260, 110),
