@@ -435,11 +435,12 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
     A flat garment's side seam runs straight from armpit to hem corner; at `SIDE_SEAM_AT` of the way its point
     goes to the same fraction between the two targets, moved inwards onto the outline of the old top, the
     lower garment and the arms (`body`, at that height; `HEM_INSET` of its half-width; short pockets of wall enclosed
-    by them count as body, `_wall_pockets_filled`) when the outline is narrower there -- never outwards. With `garment_mask`, a seam point that lies off the garment (its side curves in from the
-    armpit: a fitted waist, an A-line hem) moves in along its row onto the garment's edge, so the edge itself, not the
-    background beside it, lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw inside the
-    body's and the trousers showed beside it, down to the flared hem). Confidence 0 where an end landmark is missing or
-    the outline is not found.
+    by them count as body, `_wall_pockets_filled`) when the outline is narrower there -- never outwards. With
+    `garment_mask`, a seam point that lies off the garment (its side curves in from the armpit: a fitted waist, an
+    A-line hem) moves in along its row onto the garment's edge, so the edge itself, not the background beside it,
+    lands on the target (VITON-HD 10549 with the knit 01260: its waist landed 0.05 sw inside the body's and the
+    trousers showed beside it, down to the flared hem). Confidence 0 where an end landmark is missing or the outline
+    is not found.
 
     Args:
         pairs: classical landmark pairs (`place_garment_landmarks`), batch B, with `pairs.pose`.

@@ -455,11 +455,12 @@ def _fill_weight(
 def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, unit: float) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the repainted background
     (`freed` (H, W) bool pixels over 0.5) in gaps narrower than 2 `GAP_PX` (at 1024 rows) between the repainted skin
-    and the `body` (H, W) bool (the lower body in front, uncovered), in parts of at least (`STRIP_AREA` `GAP_PX`) squared: where
-    the old sleeve touched the body the arm did, and the parse map's flecks of background there (painted as wall,
-    the old clothes' residue `_far_residue`) left a strip of wall between a freed forearm and the hips (the unseen
-    00035's navy sleeves). Last, over the residue's background: a sleeve's outer strip against the wall is no body's
-    side. Not beside the new garment (`_no_gaps`'s, with its rules for the corners at a sleeve's hem)."""
+    and the `body` (H, W) bool (the lower body in front, uncovered), in parts of at least (`STRIP_AREA` `GAP_PX`)
+    squared: where the old sleeve touched the body the arm did, and the parse map's flecks of background there
+    (painted as wall, the old clothes' residue `_far_residue`) left a strip of wall between a freed forearm and the
+    hips (the unseen 00035's navy sleeves). Last, over the residue's background: a sleeve's outer strip against the
+    wall is no body's side. Not beside the new garment (`_no_gaps`'s, with its rules for the corners at a sleeve's
+    hem)."""
     strip = (weight > 0.5) & freed & ~body
     if not strip.any():
         return weight
