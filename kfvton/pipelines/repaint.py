@@ -306,9 +306,9 @@ def repaint_freed(
             )
         widths = _arm_widths(codes_np[i], keypoints, i)
         legs_fit = _leg_segments(legs_np[i], keypoints, i) if any(b in LEG_BONES for b in bones) else None
-        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths, legs_fit)
-        torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         exits = _sleeve_exits(c.codes, keypoints, i, (h, w), c.origin)
+        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths, legs_fit, exits)
+        torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths, exits)
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill)
@@ -417,9 +417,10 @@ def _fill_weight(
     size_hw: tuple[int, int],
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
     legs: _Legs | None = None,
+    exits: list[_SleeveExit] | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1] background share of the fill: `_background_weight` (arms of `widths`, `_arm_widths`;
-    below the hips the `legs`, `_leg_segments`),
+    below the hips the `legs`, `_leg_segments`; upper arms continued under freed sleeves, `exits`),
     no slivers of skin (`_no_slivers`), gaps or pockets of background (`_no_gaps`, `_no_pockets`), and background
     over the `far` residue (outside what the parse map calls the body or its clothes) and outwards from it."""
     wc = _background_weight(
@@ -435,6 +436,7 @@ def _fill_weight(
         outside=far,
         widths=widths,
         legs=legs,
+        exits=exits,
     )
     body = ((c.codes & CODE_SKIN) > 0) & ~c.covered
     if legs is not None:  # (the legs below the hips are a body part: the corners where they meet a hem are no sliver)
@@ -994,17 +996,15 @@ def _full_width_from(t: np.ndarray, across: np.ndarray, t0: float) -> float:
     return t0 + first * step
 
 
-def _upper_arms_under_sleeves(
-    codes: np.ndarray, keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
-) -> np.ndarray:
-    """(H, W) bool of the crop `codes` (uint8, at `origin_yx` of an image of `size_hw`): each upper arm continued up
-    to its shoulder joint under a freed sleeve as wide and as placed as the visible arm where it leaves the sleeve
-    (`_sleeve_exits`). The pose's shoulder joint sits on the inner side of the deltoid, so the limb drawn on the bone
-    left the arm's outer side as a pale strip of wall beside the shoulder (VITON-HD 00891 under a camisole). Not
-    capped at the torso's round shoulder (`shoulder_arc`): where the visible arm leaves a sleeve above it, the arm is
-    there (a cap at it bit dents of wall into VITON-HD 03615's and 07445's arms under a cap sleeve)."""
-    out = np.zeros(codes.shape, np.uint8)
-    for e in _sleeve_exits(codes, keypoints, i, size_hw, origin_yx):
+def _upper_arms_under_sleeves(crop_hw: tuple[int, ...], exits: list[_SleeveExit]) -> np.ndarray:
+    """(H, W) = `crop_hw` bool: each upper arm continued up to its shoulder joint under a freed sleeve as wide and as
+    placed as the visible arm where it leaves the sleeve (`exits`, `_sleeve_exits`, crop pixels). The pose's shoulder
+    joint sits on the inner side of the deltoid, so the limb drawn on the bone left the arm's outer side as a pale
+    strip of wall beside the shoulder (VITON-HD 00891 under a camisole). Not capped at the torso's round shoulder
+    (`shoulder_arc`): where the visible arm leaves a sleeve above it, the arm is there (a cap at it bit dents of wall
+    into VITON-HD 03615's and 07445's arms under a cap sleeve)."""
+    out = np.zeros(crop_hw[:2], np.uint8)
+    for e in exits:
         n = e.normal
         quad = np.array([e.joint + n * e.lo, e.joint + n * e.hi, e.end + n * e.hi, e.end + n * e.lo])
         cv2.fillPoly(out, [np.round(quad).astype(np.int32)], 1)
@@ -1272,6 +1272,7 @@ def _background_weight(
     outside: np.ndarray | None = None,
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
     legs: _Legs | None = None,
+    exits: list[_SleeveExit] | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
     but the old clothes, plus the pose's `body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
@@ -1279,7 +1280,8 @@ def _background_weight(
     `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred. Under lower garments and dresses, below the hips the
     `legs` (`_leg_segments`) and the body labels are skin, the rest background, with a crisp edge (`SKIN_EDGE_PX`):
     legs repainted under a shorter garment continue the visible legs, not blobs grown from their seeds. For an upper
-    garment with a pose, skin lies inside the body and inside the old clothes and body labels (but `outside` (H, W)
+    garment with a pose, skin lies inside the body (with the upper arms continued under freed sleeves, `exits`,
+    `_sleeve_exits`) and inside the old clothes and body labels (but `outside` (H, W)
     bool, old clothes the parse map called background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`,
     `SKIN_INSET_PX`). The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a
     sleeve that covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at
@@ -1314,7 +1316,7 @@ def _background_weight(
         # background, and an arm under a freed sleeve is arm-wide
         ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
         body |= prior[ys : ys + hs, xs : xs + ws] > 0
-        body |= small(_upper_arms_under_sleeves(codes, keypoints, i, size_hw, origin_yx)) > 0.5
+        body |= small(_upper_arms_under_sleeves(codes.shape, exits or [])) > 0.5
         lower = small(((codes & CODE_FRONT) > 0) & ((codes & (CODE_FACE | CODE_HAIR)) == 0)) > 0.5
         body |= _torso_to_waistband(lower, keypoints, i, size_hw, origin_yx)
         d_out = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)

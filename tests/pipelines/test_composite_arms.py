@@ -362,14 +362,16 @@ class TestUpperArmsUnderSleeves:
     def test_follows_the_visible_arm_up_to_the_shoulder(self):
         """Under a freed sleeve the upper arm continues as wide and as placed as where it leaves the sleeve: its
         outer side, 20 px off the pose's bone, is body up to the shoulder joint, the bone's inner side is not."""
-        out = _upper_arms_under_sleeves(_arm_codes(top=210, shift=20.0), pairs(), 0, (H, W), (0, 0))
+        codes = _arm_codes(top=210, shift=20.0)
+        out = _upper_arms_under_sleeves(codes.shape, _sleeve_exits(codes, pairs(), 0, (H, W), (0, 0)))
         x = JOINTS[5][0] + (JOINTS[6][0] - JOINTS[5][0]) * 20 / 160  # the bone at row 140
         assert out[140, int(x + 38)] and out[140, int(x + 20)]
         assert not out[140, int(x - 15)]
         assert not out[:, : W // 2].any()  # the right arm shows no skin: nothing drawn there
 
     def test_nothing_without_a_sleeve_over_the_arm(self):
-        out = _upper_arms_under_sleeves(_arm_codes(top=120, shift=20.0), pairs(), 0, (H, W), (0, 0))
+        codes = _arm_codes(top=120, shift=20.0)
+        out = _upper_arms_under_sleeves(codes.shape, _sleeve_exits(codes, pairs(), 0, (H, W), (0, 0)))
         assert not out.any()
 
     def test_shaded_across_its_own_width(self):
@@ -408,8 +410,9 @@ class TestUpperArmsUnderSleeves:
 
     def test_crop_origin(self):
         codes = _arm_codes(top=210, shift=20.0)
-        full = _upper_arms_under_sleeves(codes, pairs(), 0, (H, W), (0, 0))
-        crop = _upper_arms_under_sleeves(codes[100:, 200:], pairs(), 0, (H, W), (100, 200))
+        full = _upper_arms_under_sleeves(codes.shape, _sleeve_exits(codes, pairs(), 0, (H, W), (0, 0)))
+        crop_codes = codes[100:, 200:]
+        crop = _upper_arms_under_sleeves(crop_codes.shape, _sleeve_exits(crop_codes, pairs(), 0, (H, W), (100, 200)))
         assert np.array_equal(full[100:, 200:], crop)
 
 
