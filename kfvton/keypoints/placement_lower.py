@@ -42,10 +42,12 @@ Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in plac
     rows' share of the way from the placed armpits to the hem (pinned to the natural waist, the bodice stretched
     while the skirt was squeezed). Sleeveless dresses
     (`_strap_tops`): the straps' tops on the shoulders, within the shoulder joints; the other bodice-top points
-    (neckline corners) at their garment depth below them at least. A hem cut on the slant keeps its slant: each hem
-    corner at its own garment depth (x `sx`) off the corners' mean. The side points (the warp's pairs down the dress's
-    sides; waist and hips only guide them) lie between the placed armpits, waist, hips and hem that bracket their
-    garment rows, at most `SIDE_SHIFT` of the armpits -> hem depth off an even spread between armpits and hem.
+    (neckline corners) at their garment depth below them at least; the shoulder and armpit rows at least the dress's
+    own width x its placed length scale x `FLAT_TO_WORN` (`_own_bodice_width`: a tent stands off the body). A hem
+    cut on the slant keeps its slant: each hem corner at its own garment depth (x `sx`) off the corners' mean. The
+    side points (the warp's pairs down the dress's sides; waist and hips only guide them) lie between the placed
+    armpits, waist, hips and hem that bracket their garment rows, at most `SIDE_SHIFT` of the armpits -> hem depth
+    off an even spread between armpits and hem.
 """
 
 from __future__ import annotations
@@ -925,6 +927,42 @@ def _spread_waistless(g: Tensor, out: Tensor, idx: dict[str, int], body: _Body) 
         out[left, :2] = out[left, :2] + shift * body.v
 
 
+def _own_bodice_width(g: Tensor, out: Tensor, idx: dict[str, int], body: _Body) -> None:
+    """A sleeveless dress's shoulder and armpit rows (`g` garment / `out` person pixels, (N, 3), `out` changed in
+    place) at least as wide as the dress's own width there x its placed length scale (armpits -> hem centre, along
+    `v`) x `FLAT_TO_WORN`, each row widened evenly about its middle, each side at most `SIL_LOOSE` hw beyond the
+    silhouette across the row (never pulled in). The bodice's top is placed on the body (the armpits on the torso's
+    sides, the straps within the shoulder joints): a tent dress standing off the body there (Dress Code 020719:
+    worn 165 px wide at the armpits, its own 227 px x 0.88 x 0.8 = 159) was drawn at the body's 134, its print
+    squeezed across while the skirt below kept its own width. The other paired dresses (fitted, tank, slip) and
+    the unseen broad-shouldered persons are placed wider than this floor: unchanged."""
+    rows = (("armpit_right", "armpit_left"), ("shoulder_right", "shoulder_left"))
+    if any(float(g[idx[n], 2]) <= 0 or float(out[idx[n], 2]) <= 0 for n in (*rows[0], "hem_center")):
+        return
+    g_top = (g[idx["armpit_right"], 1] + g[idx["armpit_left"], 1]) / 2
+    p_top = (out[idx["armpit_right"], :2] + out[idx["armpit_left"], :2]) / 2
+    g_len = g[idx["hem_center"], 1] - g_top
+    p_len = (out[idx["hem_center"], :2] - p_top) @ body.v
+    if g_len < 1.0 or p_len < 1.0:
+        return
+    scale = p_len / g_len
+    for r, l_ in rows:
+        if float(g[idx[r], 2]) <= 0 or float(out[idx[r], 2]) <= 0 or float(out[idx[l_], 2]) <= 0:
+            continue
+        right, left = out[idx[r], :2], out[idx[l_], :2]
+        own = FLAT_TO_WORN * scale * (g[idx[l_], 0] - g[idx[r], 0]).abs() / 2
+        half = (left - right) @ body.u / 2
+        if own <= half:
+            continue
+        centre = (right + left) / 2
+        reach = [own, own]
+        seen = body.across(centre, body.u, run=True)
+        if seen is not None:
+            reach = [torch.minimum(own, torch.maximum(s + SIL_LOOSE * body.hw, half)) for s in seen]
+        out[idx[r], :2] = centre - reach[0] * body.u
+        out[idx[l_], :2] = centre + reach[1] * body.u
+
+
 def _strap_tops(g: Tensor, out: Tensor, j: Tensor, body: _Body, idx: dict[str, int]) -> None:
     """A sleeveless dress's bodice top (`_TOP_POINTS`, float64 (N, 3) rows of `g` garment / `out` person pixels,
     `out` changed in place): the highest of them are the straps' tops, on the shoulders; each other one keeps its
@@ -1049,6 +1087,8 @@ def place_dress_landmarks(
         conf = g[:, 2].clone()
         conf[:n_up] = torch.where(upper_t[i, :, 2] > 0, conf[:n_up], torch.zeros_like(conf[:n_up]))
         out[:, 2] = conf
+        if landmarks.kinds[i if len(landmarks.kinds) > 1 else 0] == "none":
+            _own_bodice_width(g, out, idx, body)
         chain = tuple((f"{row}_right", f"{row}_left") for row in ("armpit", "waist", "hip", "hem"))
         _side_targets(body, out, idx, g, chain)
         _never_narrowing(body, out, idx)

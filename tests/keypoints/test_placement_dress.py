@@ -1,0 +1,73 @@
+"""Dress placement rules of `kfvton.keypoints.placement_lower` on synthetic landmarks (no samples needed)."""
+
+from __future__ import annotations
+
+import torch
+
+from kfvton.keypoints.garment_landmarks_lower import DRESS_LANDMARKS
+from kfvton.keypoints.placement_lower import FLAT_TO_WORN, SIL_LOOSE, _Body, _own_bodice_width
+
+IDX = {n: k for k, n in enumerate(DRESS_LANDMARKS)}
+
+
+def _body(parse: torch.Tensor | None = None) -> _Body:
+    """A standing body: neck (380, 110), hips at x 335 / 425 on row 450 (90 px apart), knees and ankles below."""
+    j = torch.zeros(25, 3, dtype=torch.float64)
+    for k, (x, y) in {1: (380, 110), 9: (335, 450), 10: (340, 650), 11: (340, 850)}.items():
+        j[k] = torch.tensor([x, y, 1.0])
+    for k, (x, y) in {12: (425, 450), 13: (420, 650), 14: (420, 850)}.items():
+        j[k] = torch.tensor([x, y, 1.0])
+    return _Body(j, parse)
+
+
+def _tent() -> tuple[torch.Tensor, torch.Tensor]:
+    """(garment, person) dress points (18, 3): a tent dress 227 px wide at its armpits (row 250, hem at 936) whose
+    armpits were placed on the body 134 px apart (row 204, hem at 805): the length scale is 601 / 686."""
+    g = torch.zeros(len(DRESS_LANDMARKS), 3, dtype=torch.float64)
+    out = torch.zeros_like(g)
+    g[IDX["armpit_right"]], g[IDX["armpit_left"]] = torch.tensor([281.0, 250, 0.5]), torch.tensor([508.0, 250, 0.5])
+    g[IDX["shoulder_right"]], g[IDX["shoulder_left"]] = torch.tensor([282.0, 120, 0.5]), torch.tensor([519, 120, 0.5])
+    g[IDX["hem_center"]] = torch.tensor([398.0, 936, 1.0])
+    out[IDX["armpit_right"]], out[IDX["armpit_left"]] = torch.tensor([303.0, 204, 0.5]), torch.tensor([437, 204, 0.5])
+    out[IDX["shoulder_right"]], out[IDX["shoulder_left"]] = torch.tensor([310.0, 148, 0.5]), torch.tensor([450, 148, 1])
+    out[IDX["hem_center"]] = torch.tensor([400.0, 805, 1.0])
+    return g, out
+
+
+def _width(out: torch.Tensor, row: str) -> float:
+    return float(out[IDX[f"{row}_left"], 0] - out[IDX[f"{row}_right"], 0])
+
+
+def test_a_tent_dress_keeps_its_own_width_at_the_armpits_and_shoulders() -> None:
+    # Dress Code 020719: drawn at the body's width under the arms, its print squeezed across; its own width x the
+    # placed length scale x FLAT_TO_WORN is the floor, spread evenly about the row's middle
+    g, out = _tent()
+    scale = 601 / 686
+    _own_bodice_width(g, out, IDX, _body())
+    assert abs(_width(out, "armpit") - FLAT_TO_WORN * scale * 227) < 0.5, _width(out, "armpit")
+    assert abs(_width(out, "shoulder") - FLAT_TO_WORN * scale * 237) < 0.5, _width(out, "shoulder")
+    assert abs(float(out[IDX["armpit_right"], 0] + out[IDX["armpit_left"], 0]) / 2 - 370.0) < 0.5
+    assert float(out[IDX["armpit_right"], 1]) == 204.0  # only across
+
+
+def test_a_dress_already_wider_than_its_own_floor_is_left_alone() -> None:
+    g, out = _tent()
+    out[IDX["armpit_right"], 0], out[IDX["armpit_left"], 0] = 270.0, 470.0  # 200 px: wider than 159
+    before = out.clone()
+    g[IDX["shoulder_right"], 2] = 0.0  # a point the garment does not show: not moved
+    _own_bodice_width(g, out, IDX, _body())
+    assert torch.equal(out, before)
+
+
+def test_the_widened_bodice_stays_within_the_silhouette_and_its_margin() -> None:
+    # the person's silhouette spans x 305 .. 435 on every row: each side at most SIL_LOOSE hip widths beyond it
+    parse = torch.zeros(1024, 768, dtype=torch.long)
+    parse[:, 305:436] = 4
+    g, out = _tent()
+    out[IDX["shoulder_left"], 0] = 440.0  # inside the margin (a side already beyond it is never pulled in)
+    _own_bodice_width(g, out, IDX, _body(parse))
+    hw = 90.0
+    for row in ("armpit", "shoulder"):
+        right, left = float(out[IDX[f"{row}_right"], 0]), float(out[IDX[f"{row}_left"], 0])
+        assert right >= 305 - SIL_LOOSE * hw - 0.5 and left <= 435 + SIL_LOOSE * hw + 0.5, (row, right, left)
+        assert _width(out, row) > 150.0  # widened as far as the margin allows (placed 134 and 130)
