@@ -18,7 +18,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        masks and `tuck` "in", a hem short of the lower garment's waistband reaches `TUCK_DEPTH` sw below it, one
        that reaches the band keeps its own length (the composite cuts it there); "out" keeps the own length, a regular
        (not a crop: own length over `CROP_OWN_MAX` sw) top's at least to the hip joints, with `body` masks onto a
-       waistband up to `OUT_HEM_REACH` sw below them when short of it (`_out_hem`) ("auto": `resolve_tuck`).
+       waistband up to `OUT_HEM_REACH` sw below them when short of it (`_out_hem`; on a seated person, `_seated`,
+       a crop top's too) ("auto": `resolve_tuck`).
        Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
        `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
        strap tops). On a torso turned to one side (the hips' midpoint across from the shoulders') collar_center (and

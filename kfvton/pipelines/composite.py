@@ -12,7 +12,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms above
        the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube, above the armpits with the arm's run across
        the row past it); arm and neck pixels unlike the skin and nearer the old clothes' colour are old clothes
-       (`_sleeves_to_old`: a long sleeve, a high neck the parse map took for arm or neck); under the sleeves
+       (`_sleeves_to_old`: a long sleeve, a high neck the parse map took for arm or neck; not on the pose's hands past
+       the wrists, `_hands`: shaded fingers are no sleeve); under the sleeves
        (`_below_sleeves`) the arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map
        has old clothes outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it);
        with `sleeves` (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie,
