@@ -234,14 +234,15 @@ SLEEVE_TUBE: dict[tuple[int, int], tuple[float, float]] = {(2, 3): (0.34, 0.28),
 SLEEVE_RUN = 0.15
 
 
-#: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
-SLEEVE_MIN_PX = 4.0
-#: ... but not the hand (`_hands`): past HAND_PAST_WRIST shoulder widths beyond the wrist joint along the forearm (a
-#: sleeve ends at the wrist; the regions' `CUFF_PAST_WRIST` too), within HAND_REACH of the wrist (a hand is about half
-#: a shoulder width long). The shaded fingers of a hand resting on a dark lap are nearer a black jacket's colour than
-#: the face's skin: as old clothes they were repainted as a pale smear of wall over the knee (unseen Jensen, seated).
+#: `_sleeves_to_old` takes no hand for a sleeve (`_hands`): past HAND_PAST_WRIST shoulder widths beyond the wrist joint
+#: along the forearm (a sleeve ends at the wrist; the regions' `CUFF_PAST_WRIST` too), within HAND_REACH of the wrist
+#: (a hand is about half a shoulder width long). The shaded fingers of a hand resting on a dark lap are nearer a black
+#: jacket's colour than the face's skin: as old clothes they were repainted as a pale smear of wall over the knee
+#: (unseen Jensen, seated), and fingers on a skirt or by the hips lost their tips to pale rings (VITON-HD 07445).
 HAND_PAST_WRIST = 0.1
 HAND_REACH = 0.6
+#: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
+SLEEVE_MIN_PX = 4.0
 #: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
 #: times a pixel's offset along either axis (what bounds the box `_fit_to_body` measures the cut in)
 CHAMFER_AXIAL = 0.955
