@@ -18,7 +18,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        masks and `tuck` "in", a hem short of the lower garment's waistband reaches `TUCK_DEPTH` sw below it, one
        that reaches the band keeps its own length (the composite cuts it there); "out" keeps the own length, a regular
        (not a crop: own length over `CROP_OWN_MAX` sw) top's at least to the hip joints, with `body` masks onto a
-       waistband up to `OUT_HEM_REACH` sw below them when short of it (`_out_hem`) ("auto": `resolve_tuck`).
+       waistband up to `OUT_HEM_REACH` sw below them when short of it (`_out_hem`; on a seated person, `_seated`,
+       a crop top's too) ("auto": `resolve_tuck`).
        Collar points keep this map, so a V-neck keeps its depth (a round neck's front rises:
        `place_front_neckline`). A strappy cut's length comes from its armpit width alone (its "shoulders" are the
        strap tops). On a torso turned to one side (the hips' midpoint across from the shoulders') collar_center (and
@@ -84,6 +85,7 @@ __all__ = [
     "BodyMasks",
     "SidePairs",
     "resolve_tuck",
+    "thigh_drop",
     "place_garment_landmarks",
     "place_side_seams",
     "place_shoulder_tops",
@@ -223,6 +225,14 @@ HEM_SIDES = (0.175, 0.35)
 HEM_CENTRE = 0.1
 HEM_STEP = 0.05
 HEM_JUMP = 0.1
+# Thighs dropping less than this x torso (neck to mid-hip) below the hips on average: seated or crouching (the Dress
+# Code and VITON-HD samples, standing: 0.64-0.92; a seated man, IDM-VTON's demo Jensen: 0.10 and 0.23). Seated, the
+# lap rises in front of the hip joints and the old top's hem lies on it: where it meets the trousers says nothing of
+# a tuck, and "auto" wears the new top over them (tucked at that meeting row, Jensen's new tops were cut along one
+# straight row across his lap, with the old jacket's bottom left beside his hand). Seated, a crop top reaches the
+# lap too (`_out_hem`): the belly folds and the waistband rises; kept short, Jensen's off-shoulder crop showed a band
+# of repainted skin above his old jacket's bottom.
+SEATED_DROP = 0.4
 SHOULDER_UP_RANGE = (0.02, 0.2)  # a silhouette-measured shoulder seam lies this far (x sw) above the joint
 SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 #: A sleeveless cut's armhole corner sits `SEAM_INSET` (x sw) inside the silhouette's edge (its strap ends on the
@@ -279,13 +289,33 @@ class BodyMasks:
         )
 
 
+def thigh_drop(joints: Tensor) -> float | None:
+    """How far the knees of one person's BODY_25 `joints` (25, 3) lie below the hips, on average over the sides
+    showing both, in torso lengths (neck to mid-hip); None without the neck, the mid-hip or a hip-and-knee side, or
+    with no torso length. Standing thighs drop 0.6-0.9; a seated or crouching person's, from the front, under
+    `SEATED_DROP`."""
+    neck, mid_hip = _joint(joints, 1), _joint(joints, 8)
+    if neck is None or mid_hip is None or float(mid_hip[1] - neck[1]) <= 0:
+        return None
+    sides = [(_joint(joints, hip), _joint(joints, knee)) for hip, knee in ((9, 10), (12, 13))]  # right, left
+    drops = [float(knee[1] - hip[1]) for hip, knee in sides if hip is not None and knee is not None]
+    return sum(drops) / len(drops) / float(mid_hip[1] - neck[1]) if drops else None
+
+
+def _seated(joints: Tensor) -> bool:
+    """Whether one person's BODY_25 `joints` (25, 3) sit or crouch (`thigh_drop` under `SEATED_DROP`)."""
+    drop = thigh_drop(joints)
+    return drop is not None and drop < SEATED_DROP
+
+
 def resolve_tuck(tuck: str, pose: Pose, body: BodyMasks | None) -> tuple[str, ...]:
     """Decide per batch item whether the garment goes into the lower garment ("in") or over it ("out").
 
     "in" and "out" are kept as given (for every item); "auto" follows the photo: "in" when the old top meets the
     lower garment (`TOUCH`) at least `AUTO_IN_ABOVE_HIPS` shoulder widths above the hip joints (a tucked top ends
     at the waistband) along a boundary that does not dip into a V at the centre (`AUTO_OUT_V_DIP`: a V-cut hem worn
-    over the trousers), "out" otherwise, and "out" without `body` masks or without a lower garment.
+    over the trousers), "out" otherwise, and "out" without `body` masks, without a lower garment, or for a seated
+    person (`thigh_drop` under `SEATED_DROP`).
 
     Args:
         tuck: one of `TUCK_MODES`.
@@ -304,6 +334,9 @@ def resolve_tuck(tuck: str, pose: Pose, body: BodyMasks | None) -> tuple[str, ..
     out = []
     for i in range(b):
         j = pose.joints[i if pose.batch_size > 1 else 0].detach().to(torch.float64)
+        if _seated(j):
+            out.append("out")
+            continue
         top, lower, _ = body.item(i)
         frame = _body_frame(j)
         meet = _old_hem_and_waist(top, lower, frame)
@@ -1156,7 +1189,7 @@ def _place_one(
         hem_b = mask_ext[0]
     elif own is not None:
         hem_b = own * (_out_length_sw(f) if tuck == "out" else f.length_sw)
-        if tuck == "out" and hip_mid is not None and float(own) > CROP_OWN_MAX:
+        if tuck == "out" and hip_mid is not None and (float(own) > CROP_OWN_MAX or _seated(j)):
             hem_b = _out_hem(hem_b, f, body)
         if body is not None and tuck == "in":
             meet = _old_hem_and_waist(body[0], body[1], f)

@@ -60,7 +60,7 @@ from .._checks import check_shape
 from .garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from .garment_landmarks_lower import DRESS_LANDMARKS, LOWER_LANDMARKS, SIDE_AT, CategoryLandmarks
 from .pairs import KeypointPairs
-from .placement import COLLAR_UP, SHOULDER_UP, BodyMasks, place_garment_landmarks
+from .placement import COLLAR_UP, SEATED_DROP, SHOULDER_UP, BodyMasks, place_garment_landmarks, thigh_drop
 from .pose import PRESENT_THRESHOLD, Pose
 
 __all__ = [
@@ -119,9 +119,6 @@ ARMPIT_ABOVE_WAIST = 0.05  # `_armpits_above_waist`: a dress's armpits at least 
 SIL_SHOWN = 0.3  # `_fit_sides`: a silhouette reaching less than this many hw from a row's centre does not show that
 # side (a top's hem below the hip joints is left out of it, hands are not the body; fitted to it, a skirt's side
 # point fell onto the centre line and the skirt tore open down that side)
-SEATED_DROP = 0.4  # `seated_pose_warnings`: thighs dropping less than this x torso (neck to mid-hip) below the hips
-# on average: seated or crouching (the Dress Code and VITON-HD samples, standing: 0.64-0.92; a seated man, IDM-VTON's
-# demo Jensen: 0.10 and 0.23)
 BEYOND_ARM = 0.3  # `beyond_arms`: this many hw farther out than a forearm or hand beside the body is not the body
 ARM_BESIDE = 0.8  # ... a forearm or hand counts as beside the body this many hw or more from its centre line
 BAG_HANG = 0.6  # ... and below the hand for this many hw (a bag held at the hand hangs below it)
@@ -187,18 +184,8 @@ def seated_pose_warnings(pose: Pose, *, name: str = "pose") -> tuple[str, ...]:
     """
     out = []
     for i in range(pose.batch_size):
-        if not all(bool(pose.present(k)[i]) for k in ("neck", "mid_hip")):
-            continue
-        torso = float(pose.joint("mid_hip")[i, 1] - pose.joint("neck")[i, 1])
-        drops = [
-            float(pose.joint(f"{side}_knee")[i, 1] - pose.joint(f"{side}_hip")[i, 1])
-            for side in ("right", "left")
-            if bool(pose.present(f"{side}_knee")[i]) and bool(pose.present(f"{side}_hip")[i])
-        ]
-        if torso <= 0 or not drops:
-            continue
-        drop = sum(drops) / len(drops) / torso
-        if drop < SEATED_DROP:
+        drop = thigh_drop(pose.joints[i])
+        if drop is not None and drop < SEATED_DROP:
             out.append(
                 f"{name}: batch item {i}: the person seems seated or crouching (thighs drop {drop:.2f} torso lengths "
                 f"below the hips, standing is over {SEATED_DROP}): the try-on assumes a standing person, so the "

@@ -12,7 +12,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        (`_bare_shoulders`: bare shoulders above an off-shoulder top go under the new one), nor on the upper arms above
        the sleeve ends (`_upper_arms_in_sleeves`: inside the sleeve's tube, above the armpits with the arm's run across
        the row past it); arm and neck pixels unlike the skin and nearer the old clothes' colour are old clothes
-       (`_sleeves_to_old`: a long sleeve, a high neck the parse map took for arm or neck); under the sleeves
+       (`_sleeves_to_old`: a long sleeve, a high neck the parse map took for arm or neck; not on the pose's hands past
+       the wrists, `_hands`: shaded fingers are no sleeve); under the sleeves
        (`_below_sleeves`) the arms are in front everywhere, and so are the pose's arms (`_limbs`) where the parse map
        has old clothes outside the garment's torso (a long old sleeve hid the arm: no hem or side flap lies over it);
        with `sleeves` (where `warp_by_parts` landed each sleeve) an arm stays behind the new sleeves wherever they lie,
@@ -233,6 +234,13 @@ SLEEVE_TUBE: dict[tuple[int, int], tuple[float, float]] = {(2, 3): (0.34, 0.28),
 SLEEVE_RUN = 0.15
 
 
+#: `_sleeves_to_old` takes no hand for a sleeve (`_hands`): past HAND_PAST_WRIST shoulder widths beyond the wrist joint
+#: along the forearm (a sleeve ends at the wrist; the regions' `CUFF_PAST_WRIST` too), within HAND_REACH of the wrist
+#: (a hand is about half a shoulder width long). The shaded fingers of a hand resting on a dark lap are nearer a black
+#: jacket's colour than the face's skin: as old clothes they were repainted as a pale smear of wall over the knee
+#: (unseen Jensen, seated), and fingers on a skirt or by the hips lost their tips to pale rings (VITON-HD 07445).
+HAND_PAST_WRIST = 0.1
+HAND_REACH = 0.6
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
 #: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
@@ -397,7 +405,8 @@ def composite_garment(
             codes = _codes(labels, table)
         neck = labels == NECK_LABEL
         if set(table.old) & set(VITONHD_UPPER_CLOTHES):
-            codes = _sleeves_to_old(person, codes, skin, neck)
+            hands = _hands(keypoints, b, (h, w), person.device) if keypoints is not None else None
+            codes = _sleeves_to_old(person, codes, skin, neck, hands)
         keep = (codes & CODE_FRONT) > 0
         arms = (codes & CODE_ARM) > 0
         if keypoints is not None:
@@ -978,12 +987,15 @@ def _sleeve_min_kernel(h: int) -> tuple[int, np.ndarray]:
     return r, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
 
 
-def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | None = None) -> Tensor:
+def _sleeves_to_old(
+    person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | None = None, hands: Tensor | None = None
+) -> Tensor:
     """Arm pixels, and `neck` (B, H, W) bool pixels, that are not skin (`skin_like` the skin model) and nearer the
     old clothes' median colour than the skin's (VITON-HD parses label long sleeves as arms and high necks as neck)
     become old clothes: a short new sleeve does not leave the old long one under it, nor a new neckline the old
-    lace high neck. Only where the skin model comes from the face (>= 50 face pixels at every 4th row and column);
-    specks under `SLEEVE_MIN_PX` are left as they were."""
+    lace high neck. Not on `hands` (B, H, W) bool (`_hands`: no sleeve there, only shaded fingers). Only where the
+    skin model comes from the face (>= 50 face pixels at every 4th row and column); specks under `SLEEVE_MIN_PX` are
+    left as they were."""
     sub = codes[:, ::4, ::4]
     out = codes.clone()
     img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
@@ -1006,6 +1018,8 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
         nearer_old = channel_sum(np.abs(px - old_colour)) < channel_sum(np.abs(px - skin_np[i]))
         sleeve = np.zeros(arm.shape, np.uint8)
         sleeve[arm] = ~skin_like(px, skin_np[i]) & nearer_old
+        if hands is not None:
+            sleeve[hands[i, y0:y1, x0:x1].cpu().numpy()] = 0
         sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
         if neck is not None and sleeve.any():
             # a high neck is part of the old top: on the neck, only parts touching the old clothes (the shadow under
@@ -1122,6 +1136,36 @@ def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: t
             return None
         out.append(torch.from_numpy(prior > 0))
     return torch.stack(out).to(device)
+
+
+def _hands(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor | None:
+    """(B, H, W) bool: the pose's hands, past `HAND_PAST_WRIST` shoulder widths beyond each wrist joint along its
+    forearm and within `HAND_REACH` of the wrist; None without a pose."""
+    if keypoints.pose is None:
+        return None
+    h, w = size_hw
+    out = np.zeros((b, h, w), bool)
+    for i in range(b):
+        xy, ok = joints_px(keypoints.pose, i, size_hw)
+        if not (ok[2] and ok[5]):
+            continue
+        sw = float(np.linalg.norm(xy[2] - xy[5]))
+        reach = HAND_REACH * sw
+        for elbow, wrist in ((3, 4), (6, 7)):  # BODY_25: right, left
+            forearm = xy[wrist] - xy[elbow]
+            length = float(np.linalg.norm(forearm))
+            if not (ok[elbow] and ok[wrist]) or length < 1:
+                continue
+            # (only the box within `reach` of the wrist: a whole-image grid per hand is not free)
+            x0, x1 = int(max(xy[wrist][0] - reach, 0)), int(min(xy[wrist][0] + reach + 1, w))
+            y0, y1 = int(max(xy[wrist][1] - reach, 0)), int(min(xy[wrist][1] + reach + 1, h))
+            if x0 >= x1 or y0 >= y1:
+                continue
+            dy, dx = np.mgrid[y0:y1, x0:x1].astype(np.float64)
+            dx, dy = dx - xy[wrist][0], dy - xy[wrist][1]
+            past = (dx * forearm[0] + dy * forearm[1]) / length
+            out[i, y0:y1, x0:x1] |= (past > HAND_PAST_WRIST * sw) & (dx * dx + dy * dy < reach * reach)
+    return torch.from_numpy(out).to(device)
 
 
 def _own_sleeves(sleeves: Tensor, keypoints: KeypointPairs | None) -> Tensor:

@@ -27,6 +27,7 @@ from kfvton.keypoints.placement import (
     place_garment_landmarks,
     place_standing_collar,
     resolve_tuck,
+    thigh_drop,
 )
 from kfvton.keypoints.pose import Pose, joint_index
 
@@ -328,6 +329,32 @@ class TestFit:
         assert hem(boxy, body_masks((160, 400), (400, 500))) == pytest.approx(deep, abs=1)  # at most REACH below
         assert hem(boxy, body_masks((160, 343), (343, 500))) == pytest.approx(340, abs=1)  # meets the band: kept
         assert hem(crop) < 300 and hem(crop, body_masks((160, 360), (360, 500))) < 300  # a crop stays short
+
+    def test_a_seated_person_wears_the_top_over_the_lap(self):
+        """Seated (knees 0.15 torso lengths under the hips), "auto" wears the top out although the old top meets the
+        lower garment well above the hips (a tucked look when standing: "in"): the lap rises in front of the hips,
+        and tucked at that row a new top was cut along one straight row across it (unseen Jensen). A crop top worn
+        out on the lap reaches the hips there, not its own short length (a band of repainted midriff)."""
+        crop = tshirt_landmarks()
+        for name in ("hem_left", "hem_right", "hem_center"):
+            crop.points[..., GARMENT_LANDMARKS.index(name), 1] = 40 + 0.45 * (
+                crop.points[0, GARMENT_LANDMARKS.index(name), 1] - 40
+            )
+        body, standing, seated = body_masks((160, 280), (280, 500)), frontal_pose(), frontal_pose()
+        torso = 340.0 - 150.0
+        for side, x in (("right", 152.0), ("left", 232.0)):
+            standing.joints[0, joint_index(f"{side}_knee")] = torch.tensor([x, 340.0 + 0.8 * torso, 0.9])
+            seated.joints[0, joint_index(f"{side}_knee")] = torch.tensor([x + 60.0, 340.0 + 0.15 * torso, 0.9])
+        assert thigh_drop(seated.joints[0]) == pytest.approx(0.15) and thigh_drop(frontal_pose().joints[0]) is None
+        assert resolve_tuck("auto", standing, body) == ("in",)
+        assert resolve_tuck("auto", seated, body) == ("out",)
+        assert resolve_tuck("in", seated, body) == ("in",)  # what the user asks for is kept
+
+        def hem(pose: Pose) -> float:
+            return float(target(place_garment_landmarks(crop, pose, body=body, tuck="out"), "hem_center")[1])
+
+        assert hem(standing) < 280  # a crop keeps its own length
+        assert hem(seated) == pytest.approx(340, abs=1)  # seated: on the hips' line, over the lap
 
     def test_tucked_long_top_keeps_its_own_length(self, monkeypatch):
         # a T-shirt (own hem ~400) and a longer shirt tucked in at y = 280: the hem is not squeezed up towards the

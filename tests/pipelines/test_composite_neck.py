@@ -1,5 +1,5 @@
 """`_old_to_neck`: a strip of the neck that the parse map took for the top is neck again; `_neck_zone`: the neck
-stays in front of a garment's back neckline, not of its front."""
+stays in front of a garment's back neckline, not of its front; `_sleeves_to_old` on the neck and the hands."""
 
 from __future__ import annotations
 
@@ -7,19 +7,22 @@ import numpy as np
 import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
+from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.composite import (
     CLOSED_NECK_DEPTH,
+    HAND_PAST_WRIST,
     NECK_DEPTH,
     NECK_LABEL,
     UPPER_LABELS,
     _codes,
+    _hands,
     _neck_zone,
     _old_to_neck,
     _shaded_skin_like,
     _skin_colour,
     _sleeves_to_old,
 )
-from kfvton.pipelines.repaint import CODE_OLD
+from kfvton.pipelines.repaint import CODE_ARM, CODE_OLD
 from kfvton.pipelines.shading import shade_skin
 from kfvton.preprocess.colour_regions import skin_like
 
@@ -154,3 +157,45 @@ def test_neck_zone_stops_at_the_garment_front_neckline():
     assert abs(column(crew) - (40 + CLOSED_NECK_DEPTH * 40)) <= 1.5
     closed[..., 36:42, 40:60] = False  # a back neckline's dip, under FRONT_MIN collar widths: no front
     torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), crew)
+
+
+def _hand_on_a_dark_lap() -> tuple[torch.Tensor, torch.Tensor, KeypointPairs]:
+    """(1, 3, 128, 96) person: face, black top (5), a bare forearm (14) down to the wrist (x 48, y 100) and past it a
+    hand whose fingers lie in shadow (dark, nearer the black top's colour than the skin's), labelled arm too; the
+    pose's right shoulder, elbow and wrist (elbow at y 76, wrist at y 100, the forearm straight down)."""
+    person = torch.empty(1, 3, 128, 96)
+    person[0] = torch.tensor(WHITE)[:, None, None]
+    labels = torch.zeros(1, 128, 96, dtype=torch.long)
+    person[0, :, 4:36, 32:64] = torch.tensor(SKIN)[:, None, None]  # face
+    labels[0, 4:36, 32:64] = 13
+    person[0, :, 40:128, 10:86] = 0.03  # the black top
+    labels[0, 40:128, 10:86] = 5
+    person[0, :, 76:100, 44:52] = torch.tensor(SKIN)[:, None, None]  # the forearm
+    labels[0, 76:120, 44:52] = 14
+    person[0, :, 100:120, 44:52] = torch.tensor((0.09, 0.05, 0.03))[:, None, None]  # the shaded fingers
+    joints = torch.zeros(1, 25, 3)
+    for index, (x, y) in {1: (48, 40), 2: (24, 44), 5: (72, 44), 3: (48, 76), 4: (48, 100)}.items():
+        joints[0, index] = torch.tensor([x, y, 0.9])
+    pts = torch.tensor([[[40.0, 40.0, 1.0], [56.0, 40.0, 1.0]]])
+    pairs = KeypointPairs(
+        pts, pts.clone(), ("collar_right", "collar_left"), (128, 96), (128, 96), pose=Pose(joints, (128, 96))
+    )
+    return person, labels, pairs
+
+
+def test_shaded_fingers_past_the_wrist_are_no_sleeve():
+    """`_sleeves_to_old` leaves the pose's hands (`_hands`, past `HAND_PAST_WRIST` beyond the wrist) as arm: the
+    shaded fingers of a hand resting on a dark lap, as old clothes, were repainted as a pale smear of wall over the
+    knee (unseen Jensen, seated). Without the hands the same fingers are taken for a sleeve."""
+    person, labels, pairs = _hand_on_a_dark_lap()
+    codes = _codes(labels, UPPER_LABELS)
+    skin = _skin_colour(person, codes)
+    hands = _hands(pairs, 1, (128, 96), person.device)
+    assert hands is not None and hands[0, 108:120, 44:52].all() and not hands[0, 60:100].any()
+    fingers = np.s_[0, 106:120, 44:52]
+    assert ((_sleeves_to_old(person, codes, skin)[fingers] & CODE_OLD) > 0).float().mean() > 0.9  # the case
+    out = _sleeves_to_old(person, codes, skin, hands=hands)
+    assert not ((out[fingers] & CODE_OLD) > 0).any()
+    assert ((out[fingers] & CODE_ARM) > 0).all()
+    sw = 48.0  # (past HAND_PAST_WRIST shoulder widths only: the wrist's own cuff may still be a sleeve)
+    assert not hands[0, : int(100 + HAND_PAST_WRIST * sw)].any()
