@@ -283,6 +283,9 @@ CLOSED_NECK_DEPTH = 0.3
 #: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
 #: of the largest's area) give no light (`_between_legs`).
 LEG_LABELS = (16, 17)
+#: The parse map's old clothes around two legs (LIP-20 pants: trousers, shorts): a dress over them takes only their
+#: broad light (`shading.SHADE_BROAD_PX`).
+LEGGED_LABELS = (9,)
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -433,6 +436,8 @@ def composite_garment(
         # only: beside a top, the wall's own gradient next to a white T-shirt passed for one and kept its fringe)
         objects = table is not UPPER_LABELS
         seams = _old_garment_seams(labels, table.old, legs, h / 1024.0)
+        # (trousers' and shorts' folds are the legs': a dress over them takes only their broad light)
+        broad_only = labels_in(labels, LEGGED_LABELS) if table is DRESS_LABELS else None
         rep = repaint_freed(
             person,
             codes,
@@ -446,6 +451,7 @@ def composite_garment(
             legs,
             objects=objects,
             seams=seams,
+            broad_only=broad_only,
         )
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
