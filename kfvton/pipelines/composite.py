@@ -283,9 +283,14 @@ CLOSED_NECK_DEPTH = 0.3
 #: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
 #: of the largest's area) give no light (`_between_legs`).
 LEG_LABELS = (16, 17)
-#: The parse map's old clothes around two legs (LIP-20 pants: trousers, shorts): a dress over them takes only their
-#: broad light (`shading.SHADE_BROAD_PX`).
+#: The parse map's old clothes around two legs (LIP-20 pants: trousers, shorts; `_legged_clothes`): a dress over them
+#: takes only their broad light (`shading.SHADE_BROAD_PX`).
 LEGGED_LABELS = (9,)
+#: ... when the lowest LEGGED_HEM of their height parts into two pieces of at least LEGGED_PIECE of it each (two
+#: trouser legs, the shorts' legs under the crotch): the regions estimated from a photo call a slip dress's skirt
+#: pants (Dress Code 020718), one piece, whose folds are a dress's.
+LEGGED_HEM = 0.25
+LEGGED_PIECE = 0.1
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -437,7 +442,7 @@ def composite_garment(
         objects = table is not UPPER_LABELS
         seams = _old_garment_seams(labels, table.old, legs, h / 1024.0)
         # (trousers' and shorts' folds are the legs': a dress over them takes only their broad light)
-        broad_only = labels_in(labels, LEGGED_LABELS) if table is DRESS_LABELS else None
+        broad_only = _legged_clothes(labels) if table is DRESS_LABELS else None
         rep = repaint_freed(
             person,
             codes,
@@ -906,6 +911,22 @@ def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
         if values:
             lut[list(values)] |= bit
     return take(lut, labels.clamp(0, 255))
+
+
+def _legged_clothes(labels: Tensor) -> Tensor:
+    """(B, H, W) bool: the pixels of `LEGGED_LABELS` in `labels` (B, H, W) of each item whose lowest `LEGGED_HEM`
+    parts into two legs (`LEGGED_PIECE`); none in the others."""
+    legged = labels_in(labels, LEGGED_LABELS)
+    masks = legged.cpu().numpy()
+    for i, mask in enumerate(masks):
+        rows = np.flatnonzero(mask.any(1))
+        if rows.size == 0:
+            continue
+        hem = mask[rows[-1] - int(LEGGED_HEM * (rows[-1] - rows[0])) : rows[-1] + 1].astype(np.uint8)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(hem, connectivity=8)
+        if int((stats[1:, cv2.CC_STAT_AREA] >= LEGGED_PIECE * int(hem.sum())).sum()) < 2:
+            legged[i] = False
+    return legged
 
 
 def _old_garment_seams(labels: Tensor, old: Sequence[int], legs: Tensor, unit: float) -> Tensor:

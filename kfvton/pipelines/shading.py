@@ -124,10 +124,12 @@ SHADE_DARK = 0.3
 #: ... and keeps at least this share of its colour in a fold's shadow (no holes of pure black; the plain product
 #: keeps over exp(-SHADE_RANGE[0]) = 0.64).
 SHADE_FLOOR = 0.4
-#: Old clothes around two legs under a dress (`clothes_shading`'s `broad_only`) give only their broad light (what
-#: the Gaussian of SHADE_LOW_PX keeps), softened in over SHADE_BROAD_PX (Gaussian sigma, pixels at 1024 rows): their
-#: folds are the legs' (each leg's roundness, the crotch's crease), which a dress hanging over them does not take
-#: (black trousers' left a pair of legs on a white dress, the unseen 051482; white shorts' a crease, Yifeng).
+#: Old clothes around two legs under a dress (`clothes_shading`'s `broad_only`) give only their broad light (what a
+#: Gaussian of SHADE_BROAD_LOW_PX, pixels at 1024 rows, keeps: wider than a leg, ~100 px; SHADE_LOW_PX's left each
+#: leg's darker edges), softened in over SHADE_BROAD_PX (Gaussian sigma): their folds and shading are the legs'
+#: (each leg's roundness, the crotch's crease), which a dress hanging over them does not take (black trousers' left
+#: a pair of legs on a white dress, the unseen 051482; white shorts' a crease, Yifeng).
+SHADE_BROAD_LOW_PX = 80.0
 SHADE_BROAD_PX = 8.0
 #: The gain fades to 1 over this (pixels at 1024 rows) outside the old clothes: a longer garment gets no invented
 #: folds.
@@ -343,9 +345,11 @@ def clothes_shading(
     area = SHADE_FINE_AREA_PX * per_px
     fine = _blur(detail, area) / np.maximum(_blur(rf, area), 1e-3)
     smooth = np.clip((SHADE_FINE[1] - fine) / (SHADE_FINE[1] - SHADE_FINE[0]), 0.0, 1.0)
+    folds = low + SHADE_MIDDLE * smooth * (shade - low)
     if broad_only is not None and broad_only.any():
-        smooth *= 1.0 - _broad_share(broad_only, (ws, hs), per_px)
-    shade = low + SHADE_MIDDLE * smooth * (shade - low)
+        share = _broad_share(broad_only, (ws, hs), per_px)
+        folds += share * (_blur(shade, SHADE_BROAD_LOW_PX * per_px) - folds)
+    shade = folds
     # fade out away from the old clothes (a garment longer than the old one gets no invented folds)
     dist = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 3)
     fade = np.exp(-dist / (SHADE_FADE_PX * per_px))
