@@ -231,14 +231,15 @@ def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
 
 def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -> Tensor:
     """`colour` (B, 3, H, W) float [0, 1] lit by `gain` (B, 1, H, W) > 0 (`light_and_folds`), read from old clothes
-    of median luminance `reference` (B,) [0, 1]: colour x gain where the garment is as light as them or lighter,
+    of median luminance `reference` (B,) [0, 1] (or (B, 1, H, W): each old garment's, where it lies): colour x gain where the garment is as light as them or lighter,
     plus lift x (gain - 1) on darker cloth, and on lighter cloth over old clothes darker than `SHADE_DARK` (module
     docstring, `SHADE_PERCEPT`), at least `SHADE_FLOOR` x colour (no holes of pure black in a deep fold's shadow).
     Without `reference` the plain product. Gain 1 leaves `colour` unchanged."""
     lit = colour * gain
     if reference is None:
         return lit
-    ref = reference.to(colour).reshape(-1, 1, 1, 1)
+    ref = reference.to(colour)
+    ref = ref.reshape(-1, 1, 1, 1) if ref.dim() == 1 else ref
     luma = colour[:, 0:1] * LUMA_WEIGHTS[0]
     luma.add_(colour[:, 1:2], alpha=LUMA_WEIGHTS[1]).add_(colour[:, 2:3], alpha=LUMA_WEIGHTS[2])
     target = (luma + SHADE_OFFSET).pow_(1.0 - SHADE_PERCEPT).mul_((ref + SHADE_OFFSET) ** SHADE_PERCEPT)

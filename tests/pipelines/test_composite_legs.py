@@ -213,3 +213,24 @@ def test_legged_clothes_are_trousers_parted_into_two_legs_not_a_skirt_called_pan
     legged = _legged_clothes(labels).numpy()
     assert np.array_equal(legged[0], labels[0].numpy() == 9)
     assert not legged[1].any() and not legged[2].any()
+
+
+def test_garment_references_each_old_garments_own_level():
+    """A white top (5) over black trousers (9) under a dress: the reference is the top's luminance over the top, the
+    trousers' over them, between them across the seam (one median, the trousers', mixed the top's folds down as
+    though read off black cloth); a person with one old garment keeps the one reference."""
+    from kfvton.pipelines.composite import DRESS_LABELS, _garment_references
+
+    labels = torch.zeros(2, 1024, 200, dtype=torch.long)
+    labels[:, 200:500, 50:150] = 5
+    labels[0, 500:900, 50:150] = 9
+    person = torch.full((2, 3, 1024, 200), 0.95)
+    person[:, :, 500:900] = 0.08
+    reference = torch.tensor([0.08, 0.95])
+    ref = _garment_references(person, labels, DRESS_LABELS.old, reference)
+    assert ref.shape == (2, 1, 1024, 200)
+    assert abs(float(ref[0, 0, 260, 100]) - 0.95) < 0.01 and abs(float(ref[0, 0, 840, 100]) - 0.08) < 0.01
+    assert 0.08 < float(ref[0, 0, 500, 100]) < 0.95
+    assert torch.allclose(ref[1], torch.tensor(0.95))
+    one = _garment_references(person[1:], labels[1:], DRESS_LABELS.old, reference[1:])
+    assert one.shape == (1,) and float(one[0]) == pytest.approx(0.95)

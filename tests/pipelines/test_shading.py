@@ -181,6 +181,17 @@ def test_apply_light_as_read_lighter_plain_darker_lifted():
     assert float(dark[0, 0, 0, 0]) == pytest.approx(0.05 * SHADE_FLOOR)  # the shadow: deeper, but not 0
 
 
+def test_apply_light_reads_a_reference_per_pixel():
+    """Each old garment's reference where it lies (a white top above black trousers): the same as the garment lit
+    against the white top's reference alone on the left and the trousers' alone on the right."""
+    gain = torch.tensor([0.8, 1.15]).reshape(1, 1, 1, 2)
+    white = torch.full((1, 3, 1, 2), 0.9)
+    levels = torch.tensor([0.9, 0.1]).reshape(1, 1, 1, 2)
+    lit = apply_light(white, gain, levels)
+    torch.testing.assert_close(lit[..., :1], apply_light(white, gain, torch.tensor([0.9]))[..., :1])
+    torch.testing.assert_close(lit[..., 1:], apply_light(white, gain, torch.tensor([0.1]))[..., 1:])
+
+
 def test_torso_shading_rounds_the_chest_and_marks_the_collarbones():
     """Shoulders 240 pixels apart, level: the chest is lit in the middle and darker towards its sides; along each
     neck-to-shoulder line a lighter ridge with a darker hollow under it (what a flat repainted chest lacked)."""
