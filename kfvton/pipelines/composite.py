@@ -291,6 +291,14 @@ CLOSED_NECK_DEPTH = 0.3
 #: The parse map's legs (LIP-20 left and right leg): old clothes inside their convex hull (parts of at least LEG_PART
 #: of the largest's area) give no light (`_between_legs`).
 LEG_LABELS = (16, 17)
+#: The parse map's old clothes around two legs (LIP-20 pants: trousers, shorts; `_legged_clothes`): a dress over them
+#: takes only their broad light (`shading.SHADE_BROAD_PX`).
+LEGGED_LABELS = (9,)
+#: ... when the lowest LEGGED_HEM of their height parts into two pieces of at least LEGGED_PIECE of it each (two
+#: trouser legs, the shorts' legs under the crotch): the regions estimated from a photo call a slip dress's skirt
+#: pants (Dress Code 020718), one piece, whose folds are a dress's.
+LEGGED_HEM = 0.25
+LEGGED_PIECE = 0.1
 #: Width of the refine band along the garment's border, as a fraction of the image height.
 REFINE_BAND = 0.012
 #: Outline of the garment's torso, in order around it (wearer's right side first).
@@ -442,6 +450,8 @@ def composite_garment(
         # only: beside a top, the wall's own gradient next to a white T-shirt passed for one and kept its fringe)
         objects = table is not UPPER_LABELS
         seams = _old_garment_seams(labels, table.old, legs, h / 1024.0)
+        # (trousers' and shorts' folds are the legs': a dress over them takes only their broad light)
+        broad_only = _legged_clothes(labels) if table is DRESS_LABELS else None
         rep = repaint_freed(
             person,
             codes,
@@ -455,7 +465,9 @@ def composite_garment(
             legs,
             objects=objects,
             seams=seams,
+            broad_only=broad_only,
         )
+        reference = _garment_references(person, labels, table.old, rep.reference)
         person = torch.lerp(person, rep.fill, rep.paint)
         if table is UPPER_LABELS and keypoints is not None and keypoints.pose is not None:
             # under a freed untucked top: the lower garment up to its waistband, not a band of skin
@@ -465,7 +477,8 @@ def composite_garment(
         painted, background, gain = rep.paint, rep.background, rep.gain
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
         garment = garment if fit else garment.clone()  # (the fit's garment is a copy of its own, not the caller's)
-        garment[..., rows, cols] = apply_light(garment[..., rows, cols], gain[..., rows, cols], rep.reference)
+        ref = reference if reference.dim() == 1 else reference[..., rows, cols]
+        garment[..., rows, cols] = apply_light(garment[..., rows, cols], gain[..., rows, cols], ref)
     hard = alpha
     alpha = _feather(alpha, feather_px) * alpha  # soft inwards only: no background from outside the garment
     if front_cut is not None and feather_px > 0 and table is UPPER_LABELS:
@@ -888,6 +901,12 @@ _HAT_HAIR = (1, 2)
 #: this many pixels (at 1024 rows): the tank top's hem on white shorts (the unseen Yifeng) cast a shadow and a line of
 #: stitching that a new dress carried as a dark band across the waist, the shorts' hems as one across the thighs.
 SEAM_PX = 8.0
+#: Two or more old garments of at least GARMENT_MIN_PX pixels (at 1024 rows) each (a white top over black trousers
+#: under a dress): the new garment is lit relative to each one's own median luminance (`_garment_references`,
+#: `apply_light`), blended across their borders over GARMENT_REF_PX (Gaussian sigma, pixels at 1024 rows): one median
+#: for both, the trousers', mixed the white top's folds on a white bodice down as though read off black cloth.
+GARMENT_MIN_PX = 4096
+GARMENT_REF_PX = 32.0
 
 
 def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
@@ -909,6 +928,56 @@ def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
         if values:
             lut[list(values)] |= bit
     return take(lut, labels.clamp(0, 255))
+
+
+def _garment_references(person: Tensor, labels: Tensor, old: Sequence[int], reference: Tensor) -> Tensor:
+    """The old clothes' luminance the light-and-folds gain is read against (`apply_light`'s `reference`): `reference`
+    (B,) itself when no batch item has two old garments (`GARMENT_MIN_PX`), else (B, 1, H, W): each old garment's
+    median luminance in `person` (B or 1, 3, H, W) over its pixels of `labels` (B, H, W), blended across their
+    borders (`GARMENT_REF_PX`) and carried out past them; `reference` in an item with one."""
+    b, (h, w) = labels.shape[0], labels.shape[-2:]
+    unit = h / 1024.0
+    lab = labels.cpu().numpy()
+    kinds = [[k for k in old if (lab[i] == k).sum() >= GARMENT_MIN_PX * unit * unit] for i in range(b)]
+    if all(len(k) < 2 for k in kinds):
+        return reference
+    out = reference.detach().float().cpu().numpy().reshape(b, 1, 1, 1).repeat(h, 2).repeat(w, 3)
+    small = (-(-w // 4), -(-h // 4))  # (blended at a quarter of the resolution: it is smooth)
+    for i, garments in enumerate(kinds):
+        if len(garments) < 2:
+            continue
+        img = person[i if person.shape[0] > 1 else 0].detach().float().cpu().numpy()
+        luma = np.tensordot(np.asarray(LUMA_WEIGHTS, np.float32), img, axes=1)
+        num, den = np.zeros(small[::-1], np.float32), np.zeros(small[::-1], np.float32)
+        for k in garments:
+            mine = lab[i] == k
+            share = cv2.GaussianBlur(
+                cv2.resize(mine.astype(np.float32), small, interpolation=cv2.INTER_AREA),
+                (0, 0),
+                GARMENT_REF_PX * unit / 4,
+            )
+            num += share * float(np.median(luma[mine]))
+            den += share
+        # (far from all of them, as near them: the nearest level; `den` never vanishes inside a Gaussian's reach)
+        level = num / np.maximum(den, 1e-6)
+        out[i, 0] = cv2.resize(level, (w, h), interpolation=cv2.INTER_LINEAR)
+    return torch.from_numpy(out).to(device=reference.device, dtype=reference.dtype)
+
+
+def _legged_clothes(labels: Tensor) -> Tensor:
+    """(B, H, W) bool: the pixels of `LEGGED_LABELS` in `labels` (B, H, W) of each item whose lowest `LEGGED_HEM`
+    parts into two legs (`LEGGED_PIECE`); none in the others."""
+    legged = labels_in(labels, LEGGED_LABELS)
+    masks = legged.cpu().numpy()
+    for i, mask in enumerate(masks):
+        rows = np.flatnonzero(mask.any(1))
+        if rows.size == 0:
+            continue
+        hem = mask[rows[-1] - int(LEGGED_HEM * (rows[-1] - rows[0])) : rows[-1] + 1].astype(np.uint8)
+        _, _, stats, _ = cv2.connectedComponentsWithStats(hem, connectivity=8)
+        if int((stats[1:, cv2.CC_STAT_AREA] >= LEGGED_PIECE * int(hem.sum())).sum()) < 2:
+            legged[i] = False
+    return legged
 
 
 def _old_garment_seams(labels: Tensor, old: Sequence[int], legs: Tensor, unit: float) -> Tensor:

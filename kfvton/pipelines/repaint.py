@@ -241,6 +241,7 @@ def repaint_freed(
     *,
     objects: bool = True,
     seams: Tensor | None = None,
+    broad_only: Tensor | None = None,
 ) -> _Repaint:
     """Repaint freed old clothes (module docstring, steps 3-4), per batch item on the CPU with OpenCV, inside the
     box of the old clothes grown by 8 % of the height (everything farther is untouched: gain 1, no paint): which
@@ -248,7 +249,8 @@ def repaint_freed(
     (`_fill_weight`), the fill (`_fill`), and the old clothes' colours the parse map missed (`_near_residue`);
     `legs` (B, H, W) bool, the parse map's legs: no light is read between them (`_between_legs`); `objects`: an
     object held against the old clothes stays (`_far_residue`); `seams` (B, H, W) bool: where two old garments meet,
-    no light is read (`clothes_shading`)."""
+    no light is read (`clothes_shading`); `broad_only` (B, H, W) bool: old clothes whose folds are not the new
+    garment's, only their broad light is read (`clothes_shading`)."""
     b, _, h, w = person.shape
     unit = h / 1024.0  # lengths are given at 1024 rows
     planes_all = person.detach().float().cpu().numpy()
@@ -256,6 +258,7 @@ def repaint_freed(
     codes_np = codes.cpu().numpy()
     legs_np = legs.cpu().numpy()
     seams_np = seams.cpu().numpy() if seams is not None else None
+    broad_np = broad_only.cpu().numpy() if broad_only is not None else None
     covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
     skin_np = skin.detach().float().cpu().numpy()
     grow = max(1, round(FRINGE_PX * unit))
@@ -282,7 +285,13 @@ def repaint_freed(
         if shading:
             light = c.old & ~_between_legs(legs_np[i][box])
             light = light if light.sum() >= 64 else c.old  # (nothing else to read from)
-            gain[i][box] = clothes_shading(c.img, light, unit, None if seams_np is None else seams_np[i][box])
+            gain[i][box] = clothes_shading(
+                c.img,
+                light,
+                unit,
+                None if seams_np is None else seams_np[i][box],
+                None if broad_np is None else broad_np[i][box],
+            )
             sub = c.img[::3, ::3][light[::3, ::3]]  # (every 3rd row and column: a median needs no more)
             reference[i] = float(np.median(sub @ np.array(LUMA_WEIGHTS, np.float32)))
             lit = [

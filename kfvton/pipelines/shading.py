@@ -124,6 +124,13 @@ SHADE_DARK = 0.3
 #: ... and keeps at least this share of its colour in a fold's shadow (no holes of pure black; the plain product
 #: keeps over exp(-SHADE_RANGE[0]) = 0.64).
 SHADE_FLOOR = 0.4
+#: Old clothes around two legs under a dress (`clothes_shading`'s `broad_only`) give only their broad light (what a
+#: Gaussian of SHADE_BROAD_LOW_PX, pixels at 1024 rows, keeps: wider than a leg, ~100 px; SHADE_LOW_PX's left each
+#: leg's darker edges), softened in over SHADE_BROAD_PX (Gaussian sigma): their folds and shading are the legs'
+#: (each leg's roundness, the crotch's crease), which a dress hanging over them does not take (black trousers' left
+#: a pair of legs on a white dress, the unseen 051482; white shorts' a crease, Yifeng).
+SHADE_BROAD_LOW_PX = 80.0
+SHADE_BROAD_PX = 8.0
 #: The gain fades to 1 over this (pixels at 1024 rows) outside the old clothes: a longer garment gets no invented
 #: folds.
 SHADE_FADE_PX = 48.0
@@ -224,14 +231,15 @@ def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
 
 def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -> Tensor:
     """`colour` (B, 3, H, W) float [0, 1] lit by `gain` (B, 1, H, W) > 0 (`light_and_folds`), read from old clothes
-    of median luminance `reference` (B,) [0, 1]: colour x gain where the garment is as light as them or lighter,
+    of median luminance `reference` (B,) [0, 1] (or (B, 1, H, W): each old garment's, where it lies): colour x gain where the garment is as light as them or lighter,
     plus lift x (gain - 1) on darker cloth, and on lighter cloth over old clothes darker than `SHADE_DARK` (module
     docstring, `SHADE_PERCEPT`), at least `SHADE_FLOOR` x colour (no holes of pure black in a deep fold's shadow).
     Without `reference` the plain product. Gain 1 leaves `colour` unchanged."""
     lit = colour * gain
     if reference is None:
         return lit
-    ref = reference.to(colour).reshape(-1, 1, 1, 1)
+    ref = reference.to(colour)
+    ref = ref.reshape(-1, 1, 1, 1) if ref.dim() == 1 else ref
     luma = colour[:, 0:1] * LUMA_WEIGHTS[0]
     luma.add_(colour[:, 1:2], alpha=LUMA_WEIGHTS[1]).add_(colour[:, 2:3], alpha=LUMA_WEIGHTS[2])
     target = (luma + SHADE_OFFSET).pow_(1.0 - SHADE_PERCEPT).mul_((ref + SHADE_OFFSET) ** SHADE_PERCEPT)
@@ -253,11 +261,18 @@ def shading_box(old: np.ndarray) -> tuple[slice, slice]:
     return slice(y0, y1), slice(x0, x1)
 
 
-def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float, seams: np.ndarray | None = None) -> np.ndarray:
+def clothes_shading(
+    img: np.ndarray,
+    old: np.ndarray,
+    unit: float,
+    seams: np.ndarray | None = None,
+    broad_only: np.ndarray | None = None,
+) -> np.ndarray:
     """(H, W) float32 light-and-folds gain (module docstring) from the old clothes `old` (H, W) bool in `img`
     (H, W, 3) float32 [0, 1]; `unit` = rows / 1024. `seams` (H, W) bool: where two old garments meet (a tank top's
-    hem on shorts: its shadow and stitching are no fold), left out as a print's edge is. 1 where nothing can be
-    read (under 64 pixels of old clothes)."""
+    hem on shorts: its shadow and stitching are no fold), left out as a print's edge is. `broad_only` (H, W) bool:
+    old clothes whose folds the new garment does not take (trousers under a dress: `SHADE_BROAD_PX`), where only
+    the broad light is kept. 1 where nothing can be read (under 64 pixels of old clothes)."""
     h, w = old.shape
     if old.sum() < 64:
         return np.ones((h, w), np.float32)
@@ -331,7 +346,11 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float, seams: np.nda
     area = SHADE_FINE_AREA_PX * per_px
     fine = _blur(detail, area) / np.maximum(_blur(rf, area), 1e-3)
     smooth = np.clip((SHADE_FINE[1] - fine) / (SHADE_FINE[1] - SHADE_FINE[0]), 0.0, 1.0)
-    shade = low + SHADE_MIDDLE * smooth * (shade - low)
+    folds = low + SHADE_MIDDLE * smooth * (shade - low)
+    if broad_only is not None and broad_only.any():
+        share = _broad_share(broad_only, (ws, hs), per_px)
+        folds += share * (_blur(shade, SHADE_BROAD_LOW_PX * per_px) - folds)
+    shade = folds
     # fade out away from the old clothes (a garment longer than the old one gets no invented folds)
     dist = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 3)
     fade = np.exp(-dist / (SHADE_FADE_PX * per_px))
@@ -341,6 +360,13 @@ def clothes_shading(img: np.ndarray, old: np.ndarray, unit: float, seams: np.nda
     log_gain *= fade
     gain = np.exp(log_gain).astype(np.float32)
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _broad_share(broad_only: np.ndarray, size: tuple[int, int], per_px: float) -> np.ndarray:
+    """(H', W') float32 [0, 1]: `broad_only` (H, W) bool at the small `size` (W', H'), softened over
+    `SHADE_BROAD_PX` (`per_px` small pixels per pixel at 1024 rows): no step where its folds stop."""
+    share = cv2.resize(broad_only.astype(np.float32), size, interpolation=cv2.INTER_AREA)
+    return np.clip(_blur(share, SHADE_BROAD_PX * per_px), 0.0, 1.0)
 
 
 def sheen_scale(log_gain: np.ndarray) -> float:

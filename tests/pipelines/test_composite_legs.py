@@ -197,3 +197,40 @@ def test_old_garment_seams_where_top_meets_shorts_and_shorts_meet_legs():
     assert seams[700 - r : 700, 50:150].all()  # the shorts' hem on the legs
     assert not seams[700:].any()  # (old clothes only)
     assert not seams[200 : 500 - r - 1].any() and not seams[500 + r + 1 : 700 - r - 1].any()
+
+
+def test_legged_clothes_are_trousers_parted_into_two_legs_not_a_skirt_called_pants():
+    """Under a dress only the broad light of trousers or shorts is read (`_legged_clothes`): pants whose lowest quarter
+    parts into two legs are all of them; a slip dress's skirt the estimated regions call pants (one piece down to its
+    hem, Dress Code 020718) is none, nor a batch item without pants."""
+    from kfvton.pipelines.composite import _legged_clothes
+
+    labels = torch.zeros(3, 1024, 200, dtype=torch.long)
+    labels[0, 500:900, 50:150] = 9  # trousers: one piece down to the crotch, then two legs
+    labels[0, 650:900, 95:105] = 0
+    labels[1, 500:900, 50:150] = 9  # a skirt called pants
+    labels[2, 500:900, 50:150] = 12  # a skirt
+    legged = _legged_clothes(labels).numpy()
+    assert np.array_equal(legged[0], labels[0].numpy() == 9)
+    assert not legged[1].any() and not legged[2].any()
+
+
+def test_garment_references_each_old_garments_own_level():
+    """A white top (5) over black trousers (9) under a dress: the reference is the top's luminance over the top, the
+    trousers' over them, between them across the seam (one median, the trousers', mixed the top's folds down as
+    though read off black cloth); a person with one old garment keeps the one reference."""
+    from kfvton.pipelines.composite import DRESS_LABELS, _garment_references
+
+    labels = torch.zeros(2, 1024, 200, dtype=torch.long)
+    labels[:, 200:500, 50:150] = 5
+    labels[0, 500:900, 50:150] = 9
+    person = torch.full((2, 3, 1024, 200), 0.95)
+    person[:, :, 500:900] = 0.08
+    reference = torch.tensor([0.08, 0.95])
+    ref = _garment_references(person, labels, DRESS_LABELS.old, reference)
+    assert ref.shape == (2, 1, 1024, 200)
+    assert abs(float(ref[0, 0, 260, 100]) - 0.95) < 0.01 and abs(float(ref[0, 0, 840, 100]) - 0.08) < 0.01
+    assert 0.08 < float(ref[0, 0, 500, 100]) < 0.95
+    assert torch.allclose(ref[1], torch.tensor(0.95))
+    one = _garment_references(person[1:], labels[1:], DRESS_LABELS.old, reference[1:])
+    assert one.shape == (1,) and float(one[0]) == pytest.approx(0.95)

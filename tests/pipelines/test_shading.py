@@ -181,6 +181,17 @@ def test_apply_light_as_read_lighter_plain_darker_lifted():
     assert float(dark[0, 0, 0, 0]) == pytest.approx(0.05 * SHADE_FLOOR)  # the shadow: deeper, but not 0
 
 
+def test_apply_light_reads_a_reference_per_pixel():
+    """Each old garment's reference where it lies (a white top above black trousers): the same as the garment lit
+    against the white top's reference alone on the left and the trousers' alone on the right."""
+    gain = torch.tensor([0.8, 1.15]).reshape(1, 1, 1, 2)
+    white = torch.full((1, 3, 1, 2), 0.9)
+    levels = torch.tensor([0.9, 0.1]).reshape(1, 1, 1, 2)
+    lit = apply_light(white, gain, levels)
+    torch.testing.assert_close(lit[..., :1], apply_light(white, gain, torch.tensor([0.9]))[..., :1])
+    torch.testing.assert_close(lit[..., 1:], apply_light(white, gain, torch.tensor([0.1]))[..., 1:])
+
+
 def test_torso_shading_rounds_the_chest_and_marks_the_collarbones():
     """Shoulders 240 pixels apart, level: the chest is lit in the middle and darker towards its sides; along each
     neck-to-shoulder line a lighter ridge with a darker hollow under it (what a flat repainted chest lacked)."""
@@ -359,3 +370,30 @@ def test_seams_between_old_garments_are_no_fold():
     assert float(without[256, 200]) < 0.93  # (the band the seam leaves out: 0.87)
     assert abs(float(gain[256, 200]) - 1.0) < 0.03
     assert float(gain[150, 130]) < float(gain[150, 250]) - 0.05  # the fold stays
+
+
+def test_trousers_under_a_dress_give_only_their_broad_light():
+    """A white top with a fold over grey trousers whose legs are round (darker at both edges of each leg, 50 px wide
+    at 512 rows): a dress over them took the legs' shading as two legs drawn on its skirt. With the trousers
+    `broad_only` their gain is flat across each leg (an edge 0.99 by the axis 0.98; 0.87 by 1.14 without), the
+    top's fold stays."""
+    h, w = 512, 384
+    rows, cols = np.arange(h)[:, None], np.arange(w)[None, :]
+    img = np.full((h, w, 3), 0.95, np.float32)
+    old = np.zeros((h, w), bool)
+    old[64:240, 64:320] = True
+    old[240:448, 92:208] = True
+    old[300:448, 146:154] = False  # between the legs
+    fold = 0.2 * np.exp(-(((cols - 130) / 6.0) ** 2)) * (rows < 200)
+    top = (0.85 * (1 - fold))[..., None] * np.ones(3, np.float32)
+    axes = np.where(cols < 150, 120.0, 180.0)  # each leg's axis, 27 px half-width
+    leg = 0.45 * (1 - 0.5 * ((cols - axes) / 27.0) ** 2)[..., None] * np.ones((h, 1, 3), np.float32)
+    img[old] = np.where((rows < 240)[..., None], top, leg)[old]
+    trousers = old & (rows >= 240)
+    without = clothes_shading(img, old, h / 1024)
+    gain = clothes_shading(img, old, h / 1024, None, trousers)
+    edge, axis = (slice(340, 420), slice(98, 104)), (slice(340, 420), slice(117, 123))
+    assert float(without[edge].mean()) < float(without[axis].mean()) - 0.1  # (the legs' round shading)
+    assert abs(float(gain[edge].mean()) - float(gain[axis].mean())) < 0.04
+    for g in (without, gain):
+        assert float(g[150, 130]) < float(g[150, 250]) - 0.05  # the top's fold stays
