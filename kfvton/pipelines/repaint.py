@@ -312,7 +312,8 @@ def repaint_freed(
         torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths, exits)
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
-        jaw = jaw_shadow(channels_last(planes_all[i]), (codes_np[i] & CODE_FACE) > 0)[box]
+        # (a channels-last view: only the face's box is read)
+        jaw = jaw_shadow(planes_all[i].transpose(1, 2, 0), (codes_np[i] & CODE_FACE) > 0)[box]
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill, jaw)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
