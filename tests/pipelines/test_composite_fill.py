@@ -236,3 +236,27 @@ def test_a_freed_neck_under_the_jaw_is_shaded_not_the_lit_faces_tone() -> None:
     face_luma = float(torch.tensor(SKIN) @ torch.tensor([0.299, 0.587, 0.114]))
     assert luma(slice(192, 198)) < 0.8 * face_luma  # in the jaw's shadow (~0.98 without: the face's colour)
     assert luma(slice(240, 260)) > luma(slice(192, 198)) + 0.1  # lighter farther down (darker without)
+
+
+def test_a_pocket_made_skin_leaves_no_ring_of_its_soft_edge() -> None:
+    """`_no_pockets` (through `_lowered_to_skin`): repainted background closed in by the body is skin, its soft edge
+    too: the ramp of background share around it (under 0.5, outside the pocket itself) left a faint ring of wall, a
+    pale line tracing an old lace collar's outline on VITON-HD 10549's repainted neck. Background farther away,
+    touching the photo's wall, stays."""
+    import cv2
+    import numpy as np
+
+    from kfvton.pipelines.repaint import CODE_BACKGROUND, CODE_OLD, _no_pockets
+
+    h, w = 200, 300
+    yy, xx = np.mgrid[0:h, 0:w]
+    blob = (((yy - 100) / 40.0) ** 2 + ((xx - 90) / 50.0) ** 2 <= 1.0).astype(np.float32)
+    wall = np.zeros((h, w), np.float32)
+    wall[:, 240:] = 1.0  # background at the right, touching the photo's wall there
+    weight = cv2.GaussianBlur(np.maximum(blob, wall), (0, 0), 2.0)  # soft edges, as `_background_weight` gives
+    codes = np.full((h, w), CODE_OLD, np.uint8)
+    codes[:, 290:] = CODE_BACKGROUND
+    freed = np.ones((h, w), bool)
+    out = _no_pockets(weight, freed, codes, np.zeros((h, w), bool), 1.0)
+    assert float(out[:, :200].max()) < 0.03  # the pocket and its rim (a ring up to 0.31 without the rim)
+    np.testing.assert_allclose(out[:, 236:], weight[:, 236:])  # the wall's own fill and its edge stay
