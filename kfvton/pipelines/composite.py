@@ -49,14 +49,15 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        - background: the real background continued inwards (`push_pull`: a multi-scale normalised fill from the
          background pixels, which keeps its gradients and meets them without a seam; not those within `RESIDUE_PX`
          of the lower body in front, `_off_lower_front`: a trousers' edge the parse map calls wall smudged it);
-       - skin: the same fill from the visible skin pixels (arms, neck, face of the person's tone, `skin_like`)
+       - skin: the same fill from the visible skin pixels (arms, neck, not the face; of the person's tone, `skin_like`)
          within ~`SKIN_LOCAL_PX` of them (beyond the seeds' gap off the old clothes), the body's skin tone farther
          away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
          the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
          (step 4), a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder; the pose's
          arms each across its own width, `_arm_light`, also where an arm meets the repainted torso) and, on
          the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones), and
-         the visible skin's light carried down under it (`skin_light_below`: the neck's lit middle into an open V); the
+         the visible skin's light carried down under it (`skin_light_below`: the neck's lit middle into an open V),
+         under the face its shadow on the neck (`jaw_shadow`: darker under the jaw, not the lit face's tone); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
          no seam at an old sleeve's hem across an arm); the legs repainted below the hips (`_leg_fill`) take no
          light and folds of the old clothes, their own round shading, and the visible legs' tone and grain;

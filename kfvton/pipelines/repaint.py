@@ -43,6 +43,7 @@ from .shading import (
     arm_shading,
     clothes_light_on_skin,
     clothes_shading,
+    jaw_shadow,
     limb_shading,
     shade_skin,
     shading_box,
@@ -320,7 +321,9 @@ def repaint_freed(
         torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths, exits)
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
-        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill)
+        # (a channels-last view: only the face's box is read)
+        jaw = jaw_shadow(planes_all[i].transpose(1, 2, 0), (codes_np[i] & CODE_FACE) > 0)[box]
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill, jaw)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
@@ -492,8 +495,22 @@ def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, u
     strip = big[parts]
     if not strip.any():
         return weight
-    soft = blur_in_box(strip, max(0.5, unit))
-    return (weight * (1.0 - np.maximum(soft, strip))).astype(np.float32)
+    return _lowered_to_skin(weight, strip, unit)
+
+
+def _lowered_to_skin(weight: np.ndarray, region: np.ndarray, unit: float) -> np.ndarray:
+    """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over `region` (H, W) bool and the
+    rim of its soft edge (pixels within `FILL_EDGE_PX` (at 1024 rows) of it at a share of 0.5 or less: the lower half
+    of its own ramp), softened over a pixel (at 1024 rows). Without the rim a faint ring of wall stayed around a
+    region made skin: a pale line traced the old lace collar's outline on VITON-HD 10549's repainted neck."""
+    r = max(1, round(FILL_EDGE_PX * unit))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    y0, y1, x0, x1 = mask_box(region, r)  # (grown in its box: the crop's dilation cost more than the rule)
+    region = region.copy()
+    near = cv2.dilate(region[y0:y1, x0:x1].astype(np.uint8), disc) > 0
+    region[y0:y1, x0:x1] |= near & (weight[y0:y1, x0:x1] <= 0.5)
+    soft = blur_in_box(region, max(0.5, unit))
+    return (weight * (1.0 - np.maximum(soft, region))).astype(np.float32)
 
 
 def _no_pockets(
@@ -514,8 +531,7 @@ def _no_pockets(
     closed = ~open_air[parts]
     if not closed.any():
         return weight
-    soft = blur_in_box(closed, max(0.5, unit))
-    return (weight * (1.0 - np.maximum(soft, closed))).astype(np.float32)
+    return _lowered_to_skin(weight, closed, unit)
 
 
 def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: float) -> np.ndarray:
@@ -537,8 +553,7 @@ def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: f
     gap = blur_in_box(big[parts], max(0.7, 2 * unit)) > 0.5  # (the strips are a small part of the crop)
     if not gap.any():
         return weight
-    soft = blur_in_box(gap, max(0.5, unit))
-    return (weight * (1.0 - np.maximum(soft, gap))).astype(np.float32)
+    return _lowered_to_skin(weight, gap, unit)
 
 
 def _fill(
@@ -552,6 +567,7 @@ def _fill(
     torso: np.ndarray | None = None,
     arms: np.ndarray | None = None,
     legs: _LegFill | None = None,
+    jaw: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
     off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
@@ -561,8 +577,10 @@ def _fill(
     `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
     of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness), shading the
     skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
-    light carried down under it (`skin_light_below`: the neck's over an open V), both with the grain of the real skin
-    and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background share `wc`. `i` seeds
+    light carried down under it (`skin_light_below`: the neck's over an open V) and under the face the `jaw`'s shadow
+    (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's), both with the
+    grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
+    share `wc`. `i` seeds
     the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and folds of the old clothes (a
     dress hangs off the legs: its folds and a satin's sheen made blotches on them), the legs' own round shading, and the
     tone of the visible legs where enough of them show (`_body_tone`)."""
@@ -598,14 +616,18 @@ def _fill(
     # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
     # its own light and roundness); skin darkens redder, as the person's own does (`skin_slopes`)
     slopes = skin_slopes(ci, skin_seed, unit)
-    skin_fill = shade_skin(tone, gain * limb * light, slopes)
-    if skin_seed.any():
-        d_seed = cv2.distanceTransform((~skin_seed).astype(np.uint8), cv2.DIST_L2, 3)
+    # (under the jaw the face's shadow, `jaw`: `jaw_shadow`)
+    skin_fill = shade_skin(tone, gain * limb * light * (1.0 if jaw is None else jaw), slopes)
+    # the skin next to the repaint continued, but not the face's: its light is not the neck's (a freed neck took the
+    # lit chin's colour, pale and flat under a shaded jaw)
+    local = skin_seed & ((cc & CODE_FACE) == 0)
+    if local.any():
+        d_seed = cv2.distanceTransform((~local).astype(np.uint8), cv2.DIST_L2, 3)
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
         # no seam where a repainted upper arm meets the real forearm)
         gap = (RESIDUE_PX + FRINGE_PX) * unit
         near_seed = per_channel(np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit)))
-        skin_fill = skin_fill + (push_pull(ci, skin_seed) - skin_fill) * near_seed
+        skin_fill = skin_fill + (push_pull(ci, local) - skin_fill) * near_seed
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & CODE_FACE) == 0), unit)
     if visible is not None and legs is not None:

@@ -46,6 +46,7 @@ __all__ = [
     "shade_skin",
     "skin_slopes",
     "skin_light_below",
+    "jaw_shadow",
     "clothes_light_on_skin",
     "shading_box",
     "sheen_scale",
@@ -194,6 +195,19 @@ CLAVICLE_SIGMA = (0.025, 0.045)
 SKIN_LIGHT_DECAY_PX = 128.0
 SKIN_LIGHT_SOFT = 2.0
 SKIN_LIGHT_RANGE = 0.3
+#: Under the jaw the neck lies in the face's shadow (`jaw_shadow`): the VITON-HD persons' necks (label 10, 11 of
+#: them) measure 0.53-0.99 (median ~0.67) of the face's median luminance within 0.05 face heights under the face,
+#: ~0.74 by 0.1, ~0.9 by 0.15 and ~1 from 0.2: repainted skin there is darkened by JAW_SHADOW at the face's lowest
+#: pixel, fading out (a smoothstep) over JAW_SHADOW_LEN face heights, softened across over JAW_SHADOW_SOFT of them.
+JAW_SHADOW = 0.3
+JAW_SHADOW_LEN = 0.2
+JAW_SHADOW_SOFT = 0.05
+#: ... more under a chin whose own rim is darker: the face's lowest JAW_RIM face heights in the middle half of its
+#: columns (the chin, not the cheeks' sides) relative to its median luminance, at most JAW_SHADOW_MAX deep. On those
+#: persons the neck under the jaw is at most ~0.15 lighter than that rim (0.59 under a rim of 0.63); a person lit
+#: from above (the unseen Jensen) shows a rim of ~0.4 and the neck below it darker still.
+JAW_RIM = 0.05
+JAW_SHADOW_MAX = 0.5
 #: Repainted skin takes the old clothes' light-and-folds gain (`clothes_light_on_skin`) bounded to
 #: exp(-SKIN_CLOTHES_RANGE[0]) .. exp(SKIN_CLOTHES_RANGE[1]), then averaged over the repainted skin with a Gaussian of
 #: SKIN_CLOTHES_PX (pixels at 1024 rows): the shade on the clothes darkens the skin, their lit parts barely lighten
@@ -512,6 +526,56 @@ def skin_slopes(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
     y = np.log(np.maximum(px[keep], 1e-3))
     slopes = x @ (y - y.mean(0)) / float(x @ x)
     return np.clip(slopes, *SKIN_SLOPES_RANGE).astype(np.float32)
+
+
+def jaw_shadow(img: np.ndarray, face: np.ndarray) -> np.ndarray:
+    """(H, W) float32 gain in [1 - `JAW_SHADOW_MAX`, 1] for repainted skin: the face's shadow on the neck under the
+    `face` (H, W) bool of `img` (H, W, 3) [0, 1] (its largest part, the whole image's: its height scales the shadow).
+    Per column of the face, 1 - the depth (`_jaw_depth`) at and above its lowest pixel, back to 1 over
+    `JAW_SHADOW_LEN` face heights below it (a smoothstep), softened across (`JAW_SHADOW_SOFT`: the face's ragged
+    outline makes no columns); 1 beside the face and without one. The face's light is not the neck's: a freed neck
+    filled in the lit face's tone looked pale and flat, with a step under the jaw's shaded rim."""
+    h, w = face.shape
+    if not face.any():
+        return np.ones((h, w), np.float32)
+    fy0, _, fx0, _ = box = mask_box(face, 0)  # (its parts in the face labels' box: the whole image's took ~7 ms)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(
+        face[box[0] : box[1], box[2] : box[3]].astype(np.uint8), connectivity=8
+    )
+    largest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    top, height = fy0 + stats[largest, cv2.CC_STAT_TOP], stats[largest, cv2.CC_STAT_HEIGHT]
+    x0, width = fx0 + stats[largest, cv2.CC_STAT_LEFT], stats[largest, cv2.CC_STAT_WIDTH]
+    own = parts[top - fy0 : top - fy0 + height, x0 - fx0 : x0 - fx0 + width] == largest
+    cols = own.any(axis=0)
+    bottom = top + height - 1 - np.argmax(own[::-1], axis=0)  # (width,) the face's lowest row per column
+    depth = _jaw_depth(img[top : top + height, x0 : x0 + width], own, bottom - top)
+    sigma = max(0.5, JAW_SHADOW_SOFT * height)
+    # (drawn and blurred in the box the shadow reaches, zeros around it: the whole image's blur took ~20 ms)
+    pad = int(np.ceil(3 * sigma))
+    bx0, bx1 = max(0, x0 - pad), min(w, x0 + width + pad)
+    by1 = min(h, int(bottom.max() + JAW_SHADOW_LEN * height) + pad + 1)
+    t = np.clip((np.arange(top, by1, dtype=np.float32)[:, None] - bottom) / (JAW_SHADOW_LEN * height), 0.0, 1.0)
+    deficit = np.zeros((by1 - top, bx1 - bx0), np.float32)
+    deficit[:, x0 - bx0 : x0 - bx0 + width] = depth * (1.0 - t * t * (3.0 - 2.0 * t)) * cols
+    gain = np.ones((h, w), np.float32)
+    blurred = cv2.GaussianBlur(deficit, (0, 0), sigmaX=sigma, sigmaY=0.5 * sigma, borderType=cv2.BORDER_CONSTANT)
+    gain[top:by1, bx0:bx1] -= blurred
+    return gain
+
+
+def _jaw_depth(img: np.ndarray, face: np.ndarray, bottom: np.ndarray) -> float:
+    """The jaw's shadow depth (`jaw_shadow`) for a `face` (h, w) bool in its box of `img` (h, w, 3), with its lowest
+    row per column `bottom` (w,): `JAW_SHADOW`, or 1 - the chin's rim's luminance relative to the face's median when
+    that is darker (the lowest `JAW_RIM` face heights of the middle half of its columns), at most `JAW_SHADOW_MAX`."""
+    h, w = face.shape
+    luma = img @ np.asarray(LUMA_WEIGHTS, np.float32)
+    median = float(np.median(luma[face]))
+    rim = face & (np.arange(h)[:, None] > bottom - max(1.0, JAW_RIM * h))
+    rim[:, : w // 4] = False
+    rim[:, w - w // 4 :] = False
+    if median <= 1e-3 or not rim.any():
+        return JAW_SHADOW
+    return float(np.clip(1.0 - np.median(luma[rim]) / median, JAW_SHADOW, JAW_SHADOW_MAX))
 
 
 def skin_light_below(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:

@@ -208,3 +208,55 @@ def test_a_freed_gap_between_a_lock_of_hair_and_the_new_top_is_skin() -> None:
     torch.testing.assert_close(colour_at(out.image, strip, slice(104, 146)), torch.tensor(SKIN), atol=0.05, rtol=0)
     assert float(out.background[0, 0, strip, 64:96].min()) > 0.9  # wall above it: wall, no skin bridge
     assert float(out.background[0, 0, strip, 240:320].min()) > 0.9
+
+
+def test_a_freed_neck_under_the_jaw_is_shaded_not_the_lit_faces_tone() -> None:
+    """An old high neck freed by a lower new neckline: the neck repainted under the face lies in the jaw's shadow
+    (`jaw_shadow`), darker than the lit face just above it and lighter farther down, not the face's colour carried
+    down under it (the unseen Jensen's freed neck, pale and flat under a shaded jaw)."""
+    h, w = 512, 384
+    hair = torch.tensor([0.15, 0.1, 0.08])
+    person = hair[:, None, None].expand(3, h, w).clone()  # hair around the head: the freed neck touches no wall
+    parse = torch.full((h, w), 2, dtype=torch.long)
+    yy, xx = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+    face = ((yy - 110) / 90.0) ** 2 + ((xx - 192) / 60.0) ** 2 <= 1.0
+    person[:, face] = torch.tensor(SKIN)[:, None]
+    parse[face] = 13
+    person[:, 190:, :] = torch.tensor(SHIRT)[:, None, None]  # the old top's high neck, up to the chin
+    parse[190:, :] = 5
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., 300:, :] = 1  # the new top starts 100 px lower: its neckline frees the neck
+    garment = torch.tensor([0.1, 0.1, 0.7])[None, :, None, None].expand(1, 3, h, w).clone()
+    out = composite_garment(person[None], garment, mask, parse=parse[None])
+    assert out.background is not None and float(out.background[0, 0, 190:290, 172:212].max()) < 0.1  # skin
+
+    def luma(rows: slice) -> float:
+        return float(colour_at(out.image, rows, slice(172, 212)) @ torch.tensor([0.299, 0.587, 0.114]))
+
+    face_luma = float(torch.tensor(SKIN) @ torch.tensor([0.299, 0.587, 0.114]))
+    assert luma(slice(192, 198)) < 0.8 * face_luma  # in the jaw's shadow (~0.98 without: the face's colour)
+    assert luma(slice(240, 260)) > luma(slice(192, 198)) + 0.1  # lighter farther down (darker without)
+
+
+def test_a_pocket_made_skin_leaves_no_ring_of_its_soft_edge() -> None:
+    """`_no_pockets` (through `_lowered_to_skin`): repainted background closed in by the body is skin, its soft edge
+    too: the ramp of background share around it (under 0.5, outside the pocket itself) left a faint ring of wall, a
+    pale line tracing an old lace collar's outline on VITON-HD 10549's repainted neck. Background farther away,
+    touching the photo's wall, stays."""
+    import cv2
+    import numpy as np
+
+    from kfvton.pipelines.repaint import CODE_BACKGROUND, CODE_OLD, _no_pockets
+
+    h, w = 200, 300
+    yy, xx = np.mgrid[0:h, 0:w]
+    blob = (((yy - 100) / 40.0) ** 2 + ((xx - 90) / 50.0) ** 2 <= 1.0).astype(np.float32)
+    wall = np.zeros((h, w), np.float32)
+    wall[:, 240:] = 1.0  # background at the right, touching the photo's wall there
+    weight = cv2.GaussianBlur(np.maximum(blob, wall), (0, 0), 2.0)  # soft edges, as `_background_weight` gives
+    codes = np.full((h, w), CODE_OLD, np.uint8)
+    codes[:, 290:] = CODE_BACKGROUND
+    freed = np.ones((h, w), bool)
+    out = _no_pockets(weight, freed, codes, np.zeros((h, w), bool), 1.0)
+    assert float(out[:, :200].max()) < 0.03  # the pocket and its rim (a ring up to 0.31 without the rim)
+    np.testing.assert_allclose(out[:, 236:], weight[:, 236:])  # the wall's own fill and its edge stay

@@ -10,6 +10,9 @@ import torch
 
 from kfvton.pipelines import shading
 from kfvton.pipelines.shading import (
+    JAW_SHADOW,
+    JAW_SHADOW_LEN,
+    JAW_SHADOW_MAX,
     SHADE_DARK,
     SHADE_FLOOR,
     SHADE_OFFSET,
@@ -20,6 +23,7 @@ from kfvton.pipelines.shading import (
     apply_light,
     arm_shading,
     clothes_shading,
+    jaw_shadow,
     light_and_folds,
     shade_skin,
     sheen_scale,
@@ -308,6 +312,44 @@ def test_skin_light_below_carries_a_neck_lit_in_the_middle_down_into_the_v():
     assert gain[below, 128] > gain[400, 128] > 1.0  # fading with the distance from the neck
     assert abs(gain[below, 20] - 1.0) < 0.01 and abs(gain[below, 236] - 1.0) < 0.01  # no skin above: 1
     assert np.allclose(skin_light_below(img, np.zeros_like(skin), 1.0), 1.0)
+
+
+def _face_ellipse(rim: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(H, W, 3) a plain skin-coloured face (an ellipse, rows 60-260, columns 180-300) on a light wall, its (H, W)
+    bool mask; `rim`: its lowest 10 rows that many times as dark (a chin's shaded rim)."""
+    yy, xx = np.mgrid[0:H, 0:W]
+    face = ((yy - 160) / 100.0) ** 2 + ((xx - 240) / 60.0) ** 2 <= 1.0
+    img = np.full((H, W, 3), 0.9, np.float32)
+    img[face] = (0.8, 0.6, 0.5)
+    if rim is not None:  # (per column: the face's lowest 10 rows there)
+        img[face & ~np.roll(face, -10, axis=0)] *= rim
+    return img, face
+
+
+def test_jaw_shadow_darkens_the_neck_under_the_face_and_fades_below():
+    """Under the face the neck lies in its shadow: 1 - `JAW_SHADOW` just under the chin, back to 1 by
+    `JAW_SHADOW_LEN` face heights below it; 1 beside the face, above its top and without a face."""
+    img, face = _face_ellipse()
+    gain = jaw_shadow(img, face)
+    assert gain.shape == (H, W) and gain.dtype == np.float32
+    assert abs(gain[262, 240] - (1.0 - JAW_SHADOW)) < 0.03  # just under the chin
+    below = 261 + int(JAW_SHADOW_LEN * 201) + 2
+    assert gain[261 + int(0.5 * JAW_SHADOW_LEN * 201), 240] > gain[262, 240] + 0.1  # lighter farther down
+    assert abs(gain[below, 240] - 1.0) < 0.01  # gone below
+    assert abs(gain[300, 40] - 1.0) < 1e-6 and abs(gain[300, 440] - 1.0) < 1e-6  # beside the face
+    assert abs(gain[20, 240] - 1.0) < 1e-6  # above its top
+    assert float(gain.min()) >= 1.0 - JAW_SHADOW - 1e-6  # nowhere deeper than a plain chin's shadow
+    assert np.all(np.abs(np.diff(gain[262, 150:330])) < 0.03)  # no step across the face's outline columns
+    assert np.allclose(jaw_shadow(img, np.zeros_like(face)), 1.0)
+
+
+def test_jaw_shadow_is_deeper_under_a_shaded_chin_rim_up_to_its_most():
+    """A chin whose own rim is shaded (a person lit from above) casts a deeper shadow, no deeper than
+    `JAW_SHADOW_MAX`."""
+    img, face = _face_ellipse(rim=0.55)
+    assert abs(jaw_shadow(img, face)[262, 240] - 0.55) < 0.04  # the rim's 0.55 of the face's median
+    img, face = _face_ellipse(rim=0.2)
+    assert abs(jaw_shadow(img, face)[262, 240] - (1.0 - JAW_SHADOW_MAX)) < 0.04
 
 
 def test_clothes_light_on_skin_keeps_a_sleeves_shade_not_its_lit_stripe_nor_the_torsos_light():
