@@ -245,10 +245,11 @@ def light_and_folds(person: Tensor, clothes: Tensor) -> Tensor:
 
 def apply_light(colour: Tensor, gain: Tensor, reference: Tensor | None = None) -> Tensor:
     """`colour` (B, 3, H, W) float [0, 1] lit by `gain` (B, 1, H, W) > 0 (`light_and_folds`), read from old clothes
-    of median luminance `reference` (B,) [0, 1] (or (B, 1, H, W): each old garment's, where it lies): colour x gain where the garment is as light as them or lighter,
-    plus lift x (gain - 1) on darker cloth, and on lighter cloth over old clothes darker than `SHADE_DARK` (module
-    docstring, `SHADE_PERCEPT`), at least `SHADE_FLOOR` x colour (no holes of pure black in a deep fold's shadow).
-    Without `reference` the plain product. Gain 1 leaves `colour` unchanged."""
+    of median luminance `reference` (B,) [0, 1] (or (B, 1, H, W): each old garment's, where it lies): colour x gain
+    where the garment is as light as them or lighter, plus lift x (gain - 1) on darker cloth, and on lighter cloth
+    over old clothes darker than `SHADE_DARK` (module docstring, `SHADE_PERCEPT`), at least `SHADE_FLOOR` x colour
+    (no holes of pure black in a deep fold's shadow). Without `reference` the plain product. Gain 1 leaves `colour`
+    unchanged."""
     lit = colour * gain
     if reference is None:
         return lit
