@@ -235,6 +235,12 @@ SLEEVE_RUN = 0.15
 
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
+#: An arm kept in front of the new garment (`_clean_arm_front`) takes in the old clothes' skin-coloured pixels up to
+#: this far from it (pixels at 1024 rows): its shaded edge; ...
+ARM_EDGE_PX = 6.0
+#: ... after its outline is opened by this (pixels at 1024 rows: its slivers thinner than twice it go behind the
+#: garment), and it is closed by it after (notches narrower than twice it).
+ARM_OPEN_PX = 2.0
 #: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
 #: times a pixel's offset along either axis (what bounds the box `_fit_to_body` measures the cut in)
 CHAMFER_AXIAL = 0.955
@@ -416,6 +422,7 @@ def composite_garment(
                 keep = keep | (front_neck & zone)
         if sleeves is not None:
             arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
+        arms, codes = _clean_arm_front(person, codes, arms, alpha[:, 0] > 0.5, skin)
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
@@ -1021,6 +1028,51 @@ def _sleeves_to_old(person: Tensor, codes: Tensor, skin: Tensor, neck: Tensor | 
     return out
 
 
+def _clean_arm_front(person: Tensor, codes: Tensor, arms: Tensor, over: Tensor, skin: Tensor) -> tuple[Tensor, Tensor]:
+    """The `arms` (B, H, W) bool kept in front, where they lie `over` the new garment (B, H, W) bool, cut to a clean
+    edge, and `codes` (B, H, W) with what they take in made arm. An arm crossing the body has a ragged outline in
+    the parse map (its shaded edge against a dark top fails the colour test in bits, skin seen through the old top's
+    ring joins it): kept in front as it was, it cut notches and pale specks into the new garment (the wide unseen
+    14627's forearm by a black crop top). The front is opened by `ARM_OPEN_PX` (at 1024 rows; its parts smaller than
+    (2 `ARM_EDGE_PX`) squared dropped), grown into the old clothes' pixels of the person's skin (`_skin_in_shadow`
+    of the skin model `skin` (B, 3)) within `ARM_EDGE_PX` of it and joined to it through such
+    pixels, and closed by `ARM_OPEN_PX` over the old clothes (a dark crease across its edge)."""
+    unit = person.shape[-2] / 1024.0
+    r, t = max(1, round(ARM_EDGE_PX * unit)), max(1, round(ARM_OPEN_PX * unit))
+    reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    thin = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * t + 1, 2 * t + 1))
+    front_all = (arms & over).cpu().numpy()
+    over_np = over.cpu().numpy()
+    codes_np = codes.cpu().numpy()
+    img = person.detach().float().permute(0, 2, 3, 1).cpu().numpy()  # a view: only read
+    skin_np = skin.detach().float().cpu().numpy()
+    arms_out, codes_out = arms.clone(), codes.clone()
+    for i in range(arms.shape[0]):
+        if not front_all[i].any():
+            continue
+        y0, y1, x0, x1 = mask_box(front_all[i], r + t)
+        front, cc = front_all[i, y0:y1, x0:x1], codes_np[i, y0:y1, x0:x1]
+        old = ((cc & CODE_OLD) > 0) & over_np[i, y0:y1, x0:x1]
+        kept = cv2.morphologyEx(front.astype(np.uint8), cv2.MORPH_OPEN, thin)
+        count, pieces, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
+        big = stats[:, cv2.CC_STAT_AREA] >= (2 * r) ** 2
+        big[0] = False
+        kept = big[pieces]
+        band = (cv2.dilate(kept.astype(np.uint8), reach) > 0) & old & ~kept
+        if band.any():
+            band[band] = _skin_in_shadow(img[i, y0:y1, x0:x1][band], skin_np[i])
+            kept |= connected_to(band, kept)
+        closed = cv2.morphologyEx(kept.astype(np.uint8), cv2.MORPH_CLOSE, thin) > 0
+        kept |= closed & (front | old)
+        arms_out[i, y0:y1, x0:x1] = (
+            arms[i, y0:y1, x0:x1] & ~torch.from_numpy(front).to(arms.device)
+        ) | torch.from_numpy(kept).to(arms.device)
+        taken = torch.from_numpy(kept & old).to(codes.device)
+        part = codes_out[i, y0:y1, x0:x1]
+        part[taken] = (part[taken] | CODE_ARM | CODE_SKIN | CODE_BODY) & (0xFF ^ CODE_OLD)
+    return arms_out, codes_out
+
+
 def _old_to_neck(person: Tensor, labels: Tensor, codes: Tensor, skin: Tensor, zone: Tensor) -> Tensor:
     """(B, H, W) int64 `labels` with old-clothes pixels of the neck relabelled `NECK_LABEL`: inside `zone` (B, H, W)
     bool (above the new collar, `_neck_zone`), `skin_like` the skin model `skin` (B, 3) and nearer it than the old
@@ -1078,6 +1130,15 @@ def _shaded_skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     luma = np.asarray(LUMA_WEIGHTS, np.float32)
     gain = np.clip((px @ luma) / max(float(ref @ luma), 1e-3), 0.6, 1.4)
     return skin_like(px, shade_skin(ref.astype(np.float32), gain))
+
+
+def _skin_in_shadow(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """(N,) bool: colours (N, 3) `skin_like` the skin `ref` (3,) or it shaded darker to their own luminance
+    (`shade_skin`, redder; the gain within 0.6 .. 1): an arm's shaded edge. Not shaded lighter, as
+    `_shaded_skin_like` is: skin lit to white matched a white top's pixels beside the arm."""
+    luma = np.asarray(LUMA_WEIGHTS, np.float32)
+    gain = np.clip((px @ luma) / max(float(ref @ luma), 1e-3), 0.6, 1.0)
+    return skin_like(px, ref) | skin_like(px, shade_skin(ref.astype(np.float32), gain))
 
 
 def _torso_polygon(
