@@ -109,6 +109,7 @@ from torch import Tensor
 
 from .._arrays import (
     LUMA_WEIGHTS,
+    channel_max,
     channel_sum,
     channels_last,
     every_masked,
@@ -238,6 +239,8 @@ SLEEVE_MIN_PX = 4.0
 #: An arm kept in front of the new garment (`_clean_arm_front`) takes in the old clothes' skin-coloured pixels up to
 #: this far from it (pixels at 1024 rows): its shaded edge; ...
 ARM_EDGE_PX = 6.0
+#: ... in the notches of its outline (up to twice this wide along it, pixels at 1024 rows: its closing), ...
+ARM_NOTCH_PX = 48.0
 #: ... after its outline is opened by this (pixels at 1024 rows: its slivers thinner than twice it go behind the
 #: garment), and it is closed by it after (notches narrower than twice it).
 ARM_OPEN_PX = 2.0
@@ -1033,14 +1036,17 @@ def _clean_arm_front(person: Tensor, codes: Tensor, arms: Tensor, over: Tensor, 
     edge, and `codes` (B, H, W) with what they take in made arm. An arm crossing the body has a ragged outline in
     the parse map (its shaded edge against a dark top fails the colour test in bits, skin seen through the old top's
     ring joins it): kept in front as it was, it cut notches and pale specks into the new garment (the wide unseen
-    14627's forearm by a black crop top). The front is opened by `ARM_OPEN_PX` (at 1024 rows; its parts smaller than
-    (2 `ARM_EDGE_PX`) squared dropped), grown into the old clothes' pixels of the person's skin (`_skin_in_shadow`
-    of the skin model `skin` (B, 3)) within `ARM_EDGE_PX` of it and joined to it through such
-    pixels, and closed by `ARM_OPEN_PX` over the old clothes (a dark crease across its edge)."""
+    14627's forearm by a black crop top). The front is where the arm's pixels opened by `ARM_OPEN_PX` (at 1024 rows;
+    their parts smaller than (2 `ARM_EDGE_PX`) squared dropped) are, grown into the old clothes' pixels of the
+    person's skin in shadow (`_skin_in_shadow` of the skin model `skin` (B, 3)) within `ARM_EDGE_PX` of it, in the
+    notches of its outline (its closing by `ARM_NOTCH_PX`) and joined to it through such pixels, and closed by
+    `ARM_OPEN_PX` over the old clothes (a dark crease across its edge)."""
     unit = person.shape[-2] / 1024.0
     r, t = max(1, round(ARM_EDGE_PX * unit)), max(1, round(ARM_OPEN_PX * unit))
     reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     thin = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * t + 1, 2 * t + 1))
+    n = max(1, round(ARM_NOTCH_PX * unit))
+    notch = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * n + 1, 2 * n + 1))
     front_all = (arms & over).cpu().numpy()
     over_np = over.cpu().numpy()
     codes_np = codes.cpu().numpy()
@@ -1050,17 +1056,21 @@ def _clean_arm_front(person: Tensor, codes: Tensor, arms: Tensor, over: Tensor, 
     for i in range(arms.shape[0]):
         if not front_all[i].any():
             continue
-        y0, y1, x0, x1 = mask_box(front_all[i], r + t)
+        y0, y1, x0, x1 = mask_box(front_all[i], n + t)
         front, cc = front_all[i, y0:y1, x0:x1], codes_np[i, y0:y1, x0:x1]
         old = ((cc & CODE_OLD) > 0) & over_np[i, y0:y1, x0:x1]
-        kept = cv2.morphologyEx(front.astype(np.uint8), cv2.MORPH_OPEN, thin)
-        count, pieces, stats, _ = cv2.connectedComponentsWithStats(kept, connectivity=8)
+        # (the whole arm opened, not its front alone: a strip of it along the garment's side is the arm's edge)
+        whole = cv2.morphologyEx(((cc & CODE_ARM) > 0).astype(np.uint8), cv2.MORPH_OPEN, thin)
+        count, pieces, stats, _ = cv2.connectedComponentsWithStats(whole, connectivity=8)
         big = stats[:, cv2.CC_STAT_AREA] >= (2 * r) ** 2
         big[0] = False
-        kept = big[pieces]
+        kept = big[pieces] & front
         band = (cv2.dilate(kept.astype(np.uint8), reach) > 0) & old & ~kept
         if band.any():
-            band[band] = _skin_in_shadow(img[i, y0:y1, x0:x1][band], skin_np[i])
+            # (into notches of the arm's outline only: not out along a light top's shadow beside a straight arm)
+            band &= cv2.morphologyEx(whole, cv2.MORPH_CLOSE, notch) > 0
+            old_colour = np.median(every_masked(img[i], (codes_np[i] & CODE_OLD) > 0, 7), axis=0)
+            band[band] = _skin_in_shadow(img[i, y0:y1, x0:x1][band], skin_np[i], old_colour)
             kept |= connected_to(band, kept)
         closed = cv2.morphologyEx(kept.astype(np.uint8), cv2.MORPH_CLOSE, thin) > 0
         kept |= closed & (front | old)
@@ -1132,13 +1142,21 @@ def _shaded_skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     return skin_like(px, shade_skin(ref.astype(np.float32), gain))
 
 
-def _skin_in_shadow(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
+def _skin_in_shadow(px: np.ndarray, ref: np.ndarray, old: np.ndarray) -> np.ndarray:
     """(N,) bool: colours (N, 3) `skin_like` the skin `ref` (3,) or it shaded darker to their own luminance
-    (`shade_skin`, redder; the gain within 0.6 .. 1): an arm's shaded edge. Not shaded lighter, as
-    `_shaded_skin_like` is: skin lit to white matched a white top's pixels beside the arm."""
+    (`shade_skin`, redder; the gain within 0.6 .. 1), and of a chromaticity (rgb / sum) nearer that skin's than the
+    old clothes' colour `old` (3,)'s: an arm's shaded edge, not a light top's warm shadow beside the arm (VITON-HD
+    10549's white lace). Not shaded lighter, as `_shaded_skin_like` is: skin lit to white matched a white top."""
     luma = np.asarray(LUMA_WEIGHTS, np.float32)
     gain = np.clip((px @ luma) / max(float(ref @ luma), 1e-3), 0.6, 1.0)
-    return skin_like(px, ref) | skin_like(px, shade_skin(ref.astype(np.float32), gain))
+    shaded = shade_skin(ref.astype(np.float32), gain)
+    like = skin_like(px, ref) | skin_like(px, shaded)
+
+    def chroma(c: np.ndarray) -> np.ndarray:
+        return c / (channel_sum(c)[..., None] + 1e-3)
+
+    own = chroma(px)
+    return like & (channel_max(np.abs(own - chroma(shaded))) < channel_max(np.abs(own - chroma(old))))
 
 
 def _torso_polygon(
