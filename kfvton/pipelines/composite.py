@@ -1040,7 +1040,8 @@ def _clean_arm_front(person: Tensor, codes: Tensor, arms: Tensor, over: Tensor, 
     their parts smaller than (2 `ARM_EDGE_PX`) squared dropped) are, grown into the old clothes' pixels of the
     person's skin in shadow (`_skin_in_shadow` of the skin model `skin` (B, 3)) within `ARM_EDGE_PX` of it, in the
     notches of its outline (its closing by `ARM_NOTCH_PX`) and joined to it through such pixels, and closed by
-    `ARM_OPEN_PX` over the old clothes (a dark crease across its edge)."""
+    `ARM_OPEN_PX` over the old clothes (a dark crease across its edge; repainted, as are the pose's arms kept in
+    front over an old sleeve)."""
     unit = person.shape[-2] / 1024.0
     r, t = max(1, round(ARM_EDGE_PX * unit)), max(1, round(ARM_OPEN_PX * unit))
     reach = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
@@ -1059,8 +1060,9 @@ def _clean_arm_front(person: Tensor, codes: Tensor, arms: Tensor, over: Tensor, 
         y0, y1, x0, x1 = mask_box(front_all[i], n + t)
         front, cc = front_all[i, y0:y1, x0:x1], codes_np[i, y0:y1, x0:x1]
         old = ((cc & CODE_OLD) > 0) & over_np[i, y0:y1, x0:x1]
-        # (the whole arm opened, not its front alone: a strip of it along the garment's side is the arm's edge)
-        whole = cv2.morphologyEx(((cc & CODE_ARM) > 0).astype(np.uint8), cv2.MORPH_OPEN, thin)
+        # (the whole arm opened, not its front alone: a strip of it along the garment's side is the arm's edge; with
+        # the front, which holds the pose's arms drawn over old sleeves)
+        whole = cv2.morphologyEx((((cc & CODE_ARM) > 0) | front).astype(np.uint8), cv2.MORPH_OPEN, thin)
         count, pieces, stats, _ = cv2.connectedComponentsWithStats(whole, connectivity=8)
         big = stats[:, cv2.CC_STAT_AREA] >= (2 * r) ** 2
         big[0] = False
@@ -1071,13 +1073,15 @@ def _clean_arm_front(person: Tensor, codes: Tensor, arms: Tensor, over: Tensor, 
             band &= cv2.morphologyEx(whole, cv2.MORPH_CLOSE, notch) > 0
             old_colour = np.median(every_masked(img[i], (codes_np[i] & CODE_OLD) > 0, 7), axis=0)
             band[band] = _skin_in_shadow(img[i, y0:y1, x0:x1][band], skin_np[i], old_colour)
-            kept |= connected_to(band, kept)
+            band = connected_to(band, kept)
+            kept |= band
         closed = cv2.morphologyEx(kept.astype(np.uint8), cv2.MORPH_CLOSE, thin) > 0
         kept |= closed & (front | old)
         arms_out[i, y0:y1, x0:x1] = (
             arms[i, y0:y1, x0:x1] & ~torch.from_numpy(front).to(arms.device)
         ) | torch.from_numpy(kept).to(arms.device)
-        taken = torch.from_numpy(kept & old).to(codes.device)
+        # (the skin taken in is arm, as the photo shows it; the rest of the old clothes in front is repainted)
+        taken = torch.from_numpy(band).to(codes.device)
         part = codes_out[i, y0:y1, x0:x1]
         part[taken] = (part[taken] | CODE_ARM | CODE_SKIN | CODE_BODY) & (0xFF ^ CODE_OLD)
     return arms_out, codes_out
