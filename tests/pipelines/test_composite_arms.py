@@ -22,6 +22,7 @@ from kfvton.pipelines.repaint import (
     _torso_to_waistband,
     _upper_arms_under_sleeves,
 )
+from kfvton.pipelines.shading import shade_skin
 
 H, W = 512, 384
 WALL = 0.92
@@ -572,3 +573,34 @@ def test_an_arms_run_past_the_sleeve_tube_above_the_armpits_is_in_the_sleeve() -
     assert bool(out[10:15, 36:50].all()) and not bool(out[10:15, :36].any())  # the gap stops the run
     assert np.array_equal(out[30:], inside[30:])  # under the armpits: the tube alone
     assert not bool((out & ~(inside | arm)).any())  # never off the arm
+
+
+def test_an_arm_across_the_chest_cuts_the_garment_with_a_clean_edge() -> None:
+    """A forearm laid across the chest (rows 205-235, columns 170-200) whose shaded edge the parse map gave to the
+    old top in a notch (rows 217-223, columns 170-172), and a speck of skin apart from it labelled arm (skin seen
+    through a ring of the old top): the notch stays in front of the garment with the arm (it cut into the wide unseen
+    14627's forearm; its outermost pixel is the repaint's fringe) and the speck goes under it (a pale square on the
+    new garment)."""
+    person, parse = person_scene()
+    _paint(person, slice(205, 235), slice(170, 200), FACE)
+    parse[0, 205:235, 170:200] = 14
+    shaded = tuple(float(v) for v in shade_skin(np.array(FACE, np.float32), np.float32(0.7)))
+    _paint(person, slice(217, 223), slice(170, 173), shaded)
+    parse[0, 217:223, 170:173] = 5
+    _paint(person, slice(300, 305), slice(200, 206), FACE)
+    parse[0, 300:305, 200:206] = 14
+    joints = dict(JOINTS)
+    joints[4] = (185, 220)  # the wearer's right wrist on the chest
+    pose = torch.zeros(1, 25, 3)
+    for k, (x, y) in joints.items():
+        pose[0, k] = torch.tensor([x, y, 1.0])
+    base = pairs()
+    kp = KeypointPairs(base.person_px.clone(), base.person_px, NAMES, (H, W), (H, W), pose=Pose(pose, (H, W)))
+    garment, mask = sleeveless()
+    out = composite_garment(person, garment, mask, parse=parse, keypoints=kp).image[0]
+    yellow = torch.tensor([0.9, 0.8, 0.2])[:, None, None]
+    assert float((out[:, 217:223, 170:173] - yellow).abs().sum(0).min()) > 0.5  # no notch of garment in the arm
+    edge = (out[:, 217:223, 171:173] - torch.tensor(shaded)[:, None, None]).abs().sum(0)
+    assert float(edge.max()) < 0.3  # the arm's shaded edge, as the photo shows it (softened next to the fringe)
+    assert (out[:, 210:230, 174:198] - torch.tensor(FACE)[:, None, None]).abs().sum(0).max() < 0.1  # the arm kept
+    assert (out[:, 300:305, 200:206] - yellow).abs().sum(0).max() < 0.1  # the speck under the garment
