@@ -122,7 +122,7 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import front_neckline_row
 from ..preprocess.colour_regions import connected_to, skin_like
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
-from .body_prior import ARM_BONES, LEG_BONES, body_prior, joints_px
+from .body_prior import ARM_BONES, LEG_BONES, LIMB_SCALE, body_prior, forearms_behind, joints_px, seen_limbs
 from .push_pull import push_pull
 from .repaint import (
     CODE_ARM,
@@ -668,43 +668,25 @@ def _fit_to_body(
     return _Fitted(back(g_out).to(garment.dtype), back(torch.from_numpy(a_all).unsqueeze(1)))
 
 
-#: `_hidden_limbs`: an arm bone whose drawn limb the parse map's arms cover at least this share of is seen, not
-#: hidden under an old sleeve (a bare arm hanging beside a dress covers ~0.5-0.7 of its limb; under a long old sleeve
-#: the parse map has old clothes there, ~0)
-LIMB_SEEN = 0.3
-#: ... the arms' bones: (upper arm, forearm) of each side (BODY_25 shoulder-elbow, elbow-wrist)
-_UPPER_AND_FOREARMS = (((2, 3), (3, 4)), ((5, 6), (6, 7)))
-
-
 def _hidden_limbs(
     keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray, bare: np.ndarray | None = None
 ) -> np.ndarray | None:
-    """(H, W) bool: the pose's arm bones drawn as limbs (`body_prior` at 1/`FILL_SCALE`), but those the parse map's
-    `arms` (H, W) bool show (`LIMB_SEEN`): a seen arm's own pixels say where it is, and its limb drawn around the
+    """(H, W) bool: the pose's arm bones drawn as limbs (`seen_limbs`, at 1/`LIMB_SCALE`), but those the parse map's
+    `arms` (H, W) bool show: a seen arm's own pixels say where it is, and its limb drawn around the
     bone also covered the old clothes beside it, which `_fit_to_body` then did not grow over (Dress Code 020718
-    with 020720 from two photos: a pale repainted strip between the bare arm and the new dress). Nor a forearm
-    whose upper arm `bare` (H, W) bool (the parse map's arms; None: `arms`) shows but not the forearm itself: an old
-    sleeve runs down from the shoulder, so that forearm is behind the body or the old clothes, not in a sleeve
-    (020718's left arm hangs behind her slip dress: its limb, drawn down the dress's side, kept a strip of the old
-    dress out of the new one, repainted as a pale arm and white wall). None without a pose."""
+    with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); nor the forearms
+    behind the body or the old clothes (`forearms_behind`, read on `bare` (H, W) bool, the parse map's arms; None:
+    `arms`). None without a pose."""
     h, w = size_hw
-    small_arms = arms[::FILL_SCALE, ::FILL_SCALE]  # (the limbs' grid: the shares need no more)
-    small_bare = small_arms if bare is None else bare[::FILL_SCALE, ::FILL_SCALE]
-    limbs, seen, shown = {}, {}, {}
-    for bone in ARM_BONES:
-        limb = body_prior(keypoints, i, size_hw, FILL_SCALE, (bone,), torso=False)
-        if limb is None:
-            return None
-        limb = limbs[bone] = limb[: small_arms.shape[0], : small_arms.shape[1]] > 0
-        seen[bone] = limb.any() and (small_arms & limb).sum() >= LIMB_SEEN * limb.sum()
-        shown[bone] = limb.any() and (small_bare & limb).sum() >= LIMB_SEEN * limb.sum()
-    hidden = np.zeros(limbs[ARM_BONES[0]].shape, np.uint8)
-    for upper, forearm in _UPPER_AND_FOREARMS:
-        behind = shown[upper] and not shown[forearm]
-        for bone in (upper, forearm):
-            if not seen[bone] and not (bone == forearm and behind):
-                hidden[limbs[bone]] = 1
-    return cv2.resize(hidden, (hidden.shape[1] * FILL_SCALE, hidden.shape[0] * FILL_SCALE))[:h, :w] > 0
+    seen = seen_limbs(keypoints, i, size_hw, arms)
+    if seen is None:
+        return None
+    behind = forearms_behind(keypoints, i, size_hw, arms if bare is None else bare)
+    hidden = np.zeros(seen[ARM_BONES[0]][0].shape, np.uint8)
+    for bone, (limb, shown) in seen.items():
+        if not shown and bone not in behind:
+            hidden[limb] = 1
+    return cv2.resize(hidden, (hidden.shape[1] * LIMB_SCALE, hidden.shape[0] * LIMB_SCALE))[:h, :w] > 0
 
 
 def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: float) -> np.ndarray:
