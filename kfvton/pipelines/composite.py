@@ -407,7 +407,7 @@ def composite_garment(
             arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device, arms)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
-            limbs = _limbs(keypoints, b, (h, w), person.device)
+            limbs = _limbs(keypoints, (codes & CODE_ARM) > 0, (h, w))
             if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (CODE_OLD | CODE_ARM)) > 0))
@@ -1104,15 +1104,19 @@ def _torso_polygon(
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 
-def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor | None:
-    """(B, H, W) bool: the pose's arms (`body_prior` of the arm bones, without the torso); None without a pose."""
+def _limbs(keypoints: KeypointPairs, arms: Tensor, size_hw: tuple[int, int]) -> Tensor | None:
+    """(B, H, W) bool: the pose's arms (`body_prior` of the arm bones, without the torso), but the forearms behind
+    the body or the old clothes (`forearms_behind`, read on `arms` (B, H, W) bool, the parse map's arms: Dress Code
+    020718 from two photos kept a notch of her hidden wrist out of the new dress); None without a pose."""
     out = []
-    for i in range(b):
-        prior = body_prior(keypoints, i, size_hw, 1, ARM_BONES, torso=False)
+    arms_np = arms.cpu().numpy()
+    for i in range(arms.shape[0]):
+        behind = forearms_behind(keypoints, i, size_hw, arms_np[i])
+        prior = body_prior(keypoints, i, size_hw, 1, tuple(b for b in ARM_BONES if b not in behind), torso=False)
         if prior is None:
             return None
         out.append(torch.from_numpy(prior > 0))
-    return torch.stack(out).to(device)
+    return torch.stack(out).to(arms.device)
 
 
 def _own_sleeves(sleeves: Tensor, keypoints: KeypointPairs | None) -> Tensor:

@@ -572,6 +572,20 @@ def test_a_forearm_behind_the_old_dress_below_a_bare_upper_arm_draws_no_limb() -
     assert _hidden_limbs(kp, 0, (H, W), np.zeros_like(arms))[350:440, 310:326].all()  # nothing shown: all limbs
 
 
+def test_a_forearm_behind_the_old_dress_is_not_kept_in_front() -> None:
+    """`_limbs`: the pose's arms kept in front over old clothes, but not a forearm behind the body (its upper arm
+    shown bare, the forearm not: `forearms_behind`): Dress Code 020718 kept a notch of her hidden wrist out of the
+    new dress. A forearm under an old sleeve (nothing of that arm shown) stays."""
+    from kfvton.pipelines.composite import _limbs
+
+    arms = torch.zeros(1, H, W, dtype=torch.bool)
+    arms[0, 130:270, 296:324] = True  # the wearer's left upper arm, seen bare; its forearm not
+    limbs = _limbs(pairs(), arms, (H, W))
+    assert limbs is not None
+    assert not limbs[0, 350:440, 300:340].any()  # the forearm behind the dress
+    assert limbs[0, 200, 300:310].all() and limbs[0, 350, 66]  # its upper arm; the other forearm, under a sleeve
+
+
 def test_an_arms_run_past_the_sleeve_tube_above_the_armpits_is_in_the_sleeve() -> None:
     """`_arm_runs`: the tube grows sideways along the row's arm pixels, at most `reach` pixels and only in the rows
     above the armpits (020715 under a loose T-shirt dress: the arm's inner edge past the tube stayed in front as a
