@@ -182,23 +182,6 @@ def test_thighs_meet_the_visible_skin_below_the_old_hem() -> None:
     assert starts[:2] == [480.0, 480.0]  # (both thighs from the hip joints)
 
 
-def test_old_garment_seams_where_top_meets_shorts_and_shorts_meet_legs():
-    """The dress try-on's old clothes: a top (5) over shorts (9) over legs (16). The seams are the old pixels near
-    the top / shorts line and near the legs, not the rest of either garment, nor the legs themselves."""
-    from kfvton.pipelines.composite import DRESS_LABELS, SEAM_PX, _old_garment_seams
-
-    labels = torch.zeros(1, 1024, 200, dtype=torch.long)
-    labels[:, 200:500, 50:150] = 5
-    labels[:, 500:700, 50:150] = 9
-    labels[:, 700:900, 50:150] = 16
-    seams = _old_garment_seams(labels, DRESS_LABELS.old, labels == 16, 1.0)[0].numpy()
-    r = round(SEAM_PX)
-    assert seams[500 - r : 500 + r, 50:150].all()  # the top's hem on the shorts, both sides
-    assert seams[700 - r : 700, 50:150].all()  # the shorts' hem on the legs
-    assert not seams[700:].any()  # (old clothes only)
-    assert not seams[200 : 500 - r - 1].any() and not seams[500 + r + 1 : 700 - r - 1].any()
-
-
 def test_no_skin_repainted_along_a_forearm_behind_the_old_dress() -> None:
     """`repaint_freed` under a dress: a forearm the labels hide below an upper arm they show bare is behind the old
     dress (`forearms_behind`), so the old dress freed beside the new one along it is wall, not skin grown from the
@@ -229,3 +212,21 @@ def test_no_skin_repainted_along_a_forearm_behind_the_old_dress() -> None:
     strip = (slice(420, 560), slice(476, 496))  # around the forearm and the wrist, inside the freed strip
     assert float(rep.paint[0, 0, strip[0], strip[1]].min()) > 0.9  # repainted
     assert float(rep.background[0, 0, strip[0], strip[1]].mean()) > 0.9  # as wall
+
+
+def test_old_garment_seams_where_top_meets_shorts_and_shorts_meet_legs():
+    """The dress try-on's old clothes: a top (5) over shorts (9) over legs (16). The seams are the old pixels near
+    the top / shorts line and near the legs, not the rest of either garment, nor the legs themselves."""
+    from kfvton.pipelines.composite import DRESS_LABELS, SEAM_PX, _old_garment_seams
+
+    labels = torch.zeros(1, 1024, 200, dtype=torch.long)
+    labels[:, 200:500, 50:150] = 5
+    labels[:, 500:700, 50:150] = 9
+    labels[:, 700:900, 50:150] = 16
+    seams = _old_garment_seams(labels, DRESS_LABELS.old, labels == 16, 1.0)[0].numpy()
+    r = round(SEAM_PX)
+    assert seams[500 - r : 500 + r, 50:150].all()  # the top's hem on the shorts, both sides
+    assert seams[700 - r : 700, 50:150].all()  # the shorts' hem on the legs
+    assert not seams[700:].any()  # (old clothes only)
+    assert not seams[200 : 500 - r - 1].any() and not seams[500 + r + 1 : 700 - r - 1].any()
+
