@@ -229,4 +229,3 @@ def test_old_garment_seams_where_top_meets_shorts_and_shorts_meet_legs():
     assert seams[700 - r : 700, 50:150].all()  # the shorts' hem on the legs
     assert not seams[700:].any()  # (old clothes only)
     assert not seams[200 : 500 - r - 1].any() and not seams[500 + r + 1 : 700 - r - 1].any()
-
