@@ -19,6 +19,7 @@ __all__ = [
     "LEG_BONES",
     "LIMB_WIDTHS",
     "body_prior",
+    "forearms_behind",
     "joints_px",
     "segment_quad",
     "shoulder_arc",
@@ -27,6 +28,13 @@ __all__ = [
 
 LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
 ARM_BONES = ((2, 3), (3, 4), (5, 6), (6, 7))
+#: ... each side's (upper arm, forearm)
+UPPER_AND_FOREARMS = (((2, 3), (3, 4)), ((5, 6), (6, 7)))
+#: An arm bone whose drawn limb (at 1/LIMB_SCALE) the parse map's arms cover at least LIMB_SEEN of is seen, not
+#: hidden under an old sleeve (a bare arm hanging beside a dress covers ~0.5-0.7 of its limb; under a long old sleeve
+#: the parse map has old clothes there, ~0)
+LIMB_SEEN = 0.3
+LIMB_SCALE = 4
 
 
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths, where `LIMB_WIDTHS` has none.
@@ -157,3 +165,31 @@ def shoulder_arc(joint: np.ndarray, out: np.ndarray, down: np.ndarray, sw: float
     along = a * np.cos(angles) ** (2.0 / SHOULDER_ROUND)  # (angles in [0, 90] degrees: no negative base)
     up = b * np.sin(angles) ** (2.0 / SHOULDER_ROUND)
     return joint + sw * (along[:, None] * out - up[:, None] * down)
+
+
+def seen_limbs(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray
+) -> dict[tuple[int, int], tuple[np.ndarray, bool]] | None:
+    """Each of `ARM_BONES` of batch item `i` -> (its limb (H / LIMB_SCALE, W / LIMB_SCALE) bool, drawn by
+    `body_prior`; whether `arms` (H, W) bool, the parse map's arms, cover `LIMB_SEEN` of it); None without a pose."""
+    small_arms = arms[::LIMB_SCALE, ::LIMB_SCALE]  # (the limbs' grid: the shares need no more)
+    out = {}
+    for bone in ARM_BONES:
+        limb = body_prior(keypoints, i, size_hw, LIMB_SCALE, (bone,), torso=False)
+        if limb is None:
+            return None
+        limb = limb[: small_arms.shape[0], : small_arms.shape[1]] > 0
+        out[bone] = (limb, bool(limb.any()) and int((small_arms & limb).sum()) >= LIMB_SEEN * int(limb.sum()))
+    return out
+
+
+def forearms_behind(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray) -> set:
+    """The forearm bones of batch item `i` behind the body or the old clothes: their upper arm seen bare by `arms`
+    (H, W) bool, the parse map's arms (`seen_limbs`), but not the forearm itself. An old sleeve runs down from the
+    shoulder, so such a forearm is not in a sleeve, and its limb is no body over the old clothes (Dress Code 020718
+    from two photos: her left arm hangs behind her slip dress; its limb down the dress's side kept a strip of the old
+    dress out of the new one, repainted as a pale arm and white wall). Empty without a pose."""
+    seen = seen_limbs(keypoints, i, size_hw, arms)
+    if seen is None:
+        return set()
+    return {forearm for upper, forearm in UPPER_AND_FOREARMS if seen[upper][1] and not seen[forearm][1]}

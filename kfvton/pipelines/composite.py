@@ -125,7 +125,7 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import front_neckline_row
 from ..preprocess.colour_regions import connected_to, skin_like
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
-from .body_prior import ARM_BONES, LEG_BONES, body_prior, joints_px
+from .body_prior import ARM_BONES, LEG_BONES, LIMB_SCALE, body_prior, forearms_behind, joints_px, seen_limbs
 from .push_pull import push_pull
 from .repaint import (
     CODE_ARM,
@@ -436,7 +436,7 @@ def composite_garment(
             arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device, arms)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
-            limbs = _limbs(keypoints, b, (h, w), person.device)
+            limbs = _limbs(keypoints, (codes & CODE_ARM) > 0, (h, w))
             if limbs is not None:  # (outside the garment's torso outline: a loose top may hang over the arms)
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (CODE_OLD | CODE_ARM)) > 0))
@@ -618,7 +618,7 @@ def _fit_to_body(
         arms_i = arms_np[i][crop]
         # (a sleeveless garment keeps every limb: grown up to a seen arm, its armholes closed into boxy sides)
         seen = arms_np[i] if np.isfinite(cuff_y) else np.zeros_like(arms_np[i])
-        limbs = _hidden_limbs(keypoints, i, (h, w), seen)
+        limbs = _hidden_limbs(keypoints, i, (h, w), seen, bare=arms_np[i])
         if limbs is not None:
             arms_i = arms_i | limbs[crop]
         below_cuff = arms_i & (yy + y0 > cuff_y + GROW_SW * sw)
@@ -703,34 +703,25 @@ def _fit_to_body(
     return _Fitted(back(g_out).to(garment.dtype), back(torch.from_numpy(a_all).unsqueeze(1)))
 
 
-#: `_hidden_limbs`: an arm bone whose drawn limb the parse map's arms cover at least this share of is seen, not
-#: hidden under an old sleeve (a bare arm hanging beside a dress covers ~0.5-0.7 of its limb; under a long old sleeve
-#: the parse map has old clothes there, ~0)
-LIMB_SEEN = 0.3
-
-
 def _hidden_limbs(
-    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray, bare: np.ndarray | None = None
 ) -> np.ndarray | None:
-    """(H, W) bool: the pose's arm bones drawn as limbs (`body_prior` at 1/`FILL_SCALE`), but those the parse map's
-    `arms` (H, W) bool show (`LIMB_SEEN`): a seen arm's own pixels say where it is, and its limb drawn around the
+    """(H, W) bool: the pose's arm bones drawn as limbs (`seen_limbs`, at 1/`LIMB_SCALE`), but those the parse map's
+    `arms` (H, W) bool show: a seen arm's own pixels say where it is, and its limb drawn around the
     bone also covered the old clothes beside it, which `_fit_to_body` then did not grow over (Dress Code 020718
-    with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); None without a
-    pose."""
+    with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); nor the forearms
+    behind the body or the old clothes (`forearms_behind`, read on `bare` (H, W) bool, the parse map's arms; None:
+    `arms`). None without a pose."""
     h, w = size_hw
-    small_arms = arms[::FILL_SCALE, ::FILL_SCALE]  # (the limbs' grid: the shares need no more)
-    hidden = None
-    for bone in ARM_BONES:
-        limb = body_prior(keypoints, i, size_hw, FILL_SCALE, (bone,), torso=False)
-        if limb is None:
-            return None
-        limb = limb[: small_arms.shape[0], : small_arms.shape[1]] > 0
-        hidden = np.zeros(limb.shape, np.uint8) if hidden is None else hidden
-        if limb.any() and (small_arms & limb).sum() < LIMB_SEEN * limb.sum():
-            hidden[limb] = 1
-    if hidden is None:
+    seen = seen_limbs(keypoints, i, size_hw, arms)
+    if seen is None:
         return None
-    return cv2.resize(hidden, (hidden.shape[1] * FILL_SCALE, hidden.shape[0] * FILL_SCALE))[:h, :w] > 0
+    behind = forearms_behind(keypoints, i, size_hw, arms if bare is None else bare)
+    hidden = np.zeros(seen[ARM_BONES[0]][0].shape, np.uint8)
+    for bone, (limb, shown) in seen.items():
+        if not shown and bone not in behind:
+            hidden[limb] = 1
+    return cv2.resize(hidden, (hidden.shape[1] * LIMB_SCALE, hidden.shape[0] * LIMB_SCALE))[:h, :w] > 0
 
 
 def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: float) -> np.ndarray:
@@ -1291,15 +1282,19 @@ def _torso_polygon(
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 
-def _limbs(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor | None:
-    """(B, H, W) bool: the pose's arms (`body_prior` of the arm bones, without the torso); None without a pose."""
+def _limbs(keypoints: KeypointPairs, arms: Tensor, size_hw: tuple[int, int]) -> Tensor | None:
+    """(B, H, W) bool: the pose's arms (`body_prior` of the arm bones, without the torso), but the forearms behind
+    the body or the old clothes (`forearms_behind`, read on `arms` (B, H, W) bool, the parse map's arms: Dress Code
+    020718 from two photos kept a notch of her hidden wrist out of the new dress); None without a pose."""
     out = []
-    for i in range(b):
-        prior = body_prior(keypoints, i, size_hw, 1, ARM_BONES, torso=False)
+    arms_np = arms.cpu().numpy()
+    for i in range(arms.shape[0]):
+        behind = forearms_behind(keypoints, i, size_hw, arms_np[i])
+        prior = body_prior(keypoints, i, size_hw, 1, tuple(b for b in ARM_BONES if b not in behind), torso=False)
         if prior is None:
             return None
         out.append(torch.from_numpy(prior > 0))
-    return torch.stack(out).to(device)
+    return torch.stack(out).to(arms.device)
 
 
 def _hands(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor | None:

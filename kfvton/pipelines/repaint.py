@@ -33,6 +33,7 @@ from .body_prior import (
     LIMB_WIDTHS,
     TORSO_HIP,
     body_prior,
+    forearms_behind,
     joints_px,
     segment_quad,
     torso_outline,
@@ -317,7 +318,10 @@ def repaint_freed(
         widths = _arm_widths(codes_np[i], keypoints, i)
         legs_fit = _leg_segments(legs_np[i], keypoints, i) if any(b in LEG_BONES for b in bones) else None
         exits = _sleeve_exits(c.codes, keypoints, i, (h, w), c.origin)
-        wc = _fill_weight(c, seeds, freed, far, keypoints, bones, i, unit, (h, w), widths, legs_fit, exits)
+        # (no skin seeds along a forearm behind the body or the old clothes: a pale arm down a slip dress's side)
+        behind = forearms_behind(keypoints, i, (h, w), (codes_np[i] & CODE_ARM) > 0)
+        seen_bones = tuple(bone for bone in bones if bone not in behind)
+        wc = _fill_weight(c, seeds, freed, far, keypoints, seen_bones, i, unit, (h, w), widths, legs_fit, exits)
         torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths, exits)
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None

@@ -557,6 +557,39 @@ def test_a_seen_arm_draws_no_limb_over_the_clothes_beside_it() -> None:
     assert limbs[350, 66]  # the other forearm, hidden (no arm pixels): its limb stays
 
 
+def test_a_forearm_behind_the_old_dress_below_a_bare_upper_arm_draws_no_limb() -> None:
+    """`_hidden_limbs`: a forearm the parse map does not show below an upper arm it shows bare is behind the body or
+    the old clothes (a sleeve runs down from the shoulder), so no limb keeps the old dress beside it out of the new
+    garment (Dress Code 020718: her left arm hangs behind her slip dress; the strip was repainted as a pale arm and
+    white wall). With neither part shown (under an old long sleeve) the forearm's limb stays."""
+    from kfvton.pipelines.composite import _hidden_limbs
+
+    kp = pairs()
+    arms = np.zeros((H, W), bool)
+    arms[130:270, 296:324] = True  # the wearer's left upper arm (bone x 292-316), seen bare; its forearm not
+    for seen in (arms, np.zeros_like(arms)):  # a sleeved new garment, a sleeveless one (every seen limb kept)
+        limbs = _hidden_limbs(kp, 0, (H, W), seen, bare=arms)
+        assert limbs is not None
+        assert not limbs[350:440, 300:340].any()  # the forearm behind the dress: no limb
+        assert limbs[350, 66]  # the other forearm, under an old sleeve (its upper arm not shown either): its limb
+    assert limbs[200, 300:310].all()  # a sleeveless garment keeps the upper arm's limb
+    assert _hidden_limbs(kp, 0, (H, W), np.zeros_like(arms))[350:440, 310:326].all()  # nothing shown: all limbs
+
+
+def test_a_forearm_behind_the_old_dress_is_not_kept_in_front() -> None:
+    """`_limbs`: the pose's arms kept in front over old clothes, but not a forearm behind the body (its upper arm
+    shown bare, the forearm not: `forearms_behind`): Dress Code 020718 kept a notch of her hidden wrist out of the
+    new dress. A forearm under an old sleeve (nothing of that arm shown) stays."""
+    from kfvton.pipelines.composite import _limbs
+
+    arms = torch.zeros(1, H, W, dtype=torch.bool)
+    arms[0, 130:270, 296:324] = True  # the wearer's left upper arm, seen bare; its forearm not
+    limbs = _limbs(pairs(), arms, (H, W))
+    assert limbs is not None
+    assert not limbs[0, 350:440, 300:340].any()  # the forearm behind the dress
+    assert limbs[0, 200, 300:310].all() and limbs[0, 350, 66]  # its upper arm; the other forearm, under a sleeve
+
+
 def test_an_arms_run_past_the_sleeve_tube_above_the_armpits_is_in_the_sleeve() -> None:
     """`_arm_runs`: the tube grows sideways along the row's arm pixels, at most `reach` pixels and only in the rows
     above the armpits (020715 under a loose T-shirt dress: the arm's inner edge past the tube stayed in front as a

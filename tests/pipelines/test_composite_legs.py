@@ -182,6 +182,38 @@ def test_thighs_meet_the_visible_skin_below_the_old_hem() -> None:
     assert starts[:2] == [480.0, 480.0]  # (both thighs from the hip joints)
 
 
+def test_no_skin_repainted_along_a_forearm_behind_the_old_dress() -> None:
+    """`repaint_freed` under a dress: a forearm the labels hide below an upper arm they show bare is behind the old
+    dress (`forearms_behind`), so the old dress freed beside the new one along it is wall, not skin grown from the
+    pose's forearm (Dress Code 020718 from two photos: a pale arm painted down the slip dress's side, and a blob at
+    the pose's wrist)."""
+    from kfvton.pipelines.composite import DRESS_LABELS
+
+    joints = dict(JOINTS)
+    joints.update({1: (384, 190), 6: (478, 380), 7: (486, 540)})  # the left arm hangs down the dress's side
+    pose = torch.zeros(1, 25, 3)
+    for k, (x, y) in joints.items():
+        pose[0, k] = torch.tensor([float(x), float(y), 1.0])
+    kp = KeypointPairs(torch.zeros(1, 1, 3), torch.zeros(1, 1, 3), ("x",), (H, W), (H, W), pose=Pose(pose, (H, W)))
+    person = torch.ones(1, 3, H, W)
+    codes = torch.full((1, H, W), repaint.CODE_BACKGROUND, dtype=torch.uint8)
+    codes[0, 190:800, 290:500] = repaint.CODE_OLD  # the old dress, out to column 500
+    person[0, :, 190:800, 290:500] = torch.tensor([0.1, 0.1, 0.12])[:, None, None]
+    arm = (slice(200, 370), slice(466, 500))  # the bare upper arm beside the bodice
+    codes[0, arm[0], arm[1]] = repaint.CODE_SKIN | repaint.CODE_ARM
+    person[0, :, arm[0], arm[1]] = torch.tensor(FACE)[:, None, None]
+    alpha = torch.zeros(1, 1, H, W)
+    alpha[0, 0, 190:800, 290:470] = 1.0  # the new dress, narrower: a strip of the old one freed along the forearm
+    garment = torch.full((1, 3, H, W), 0.5)
+    skin = torch.tensor([FACE])  # (B, 3): the person's skin colour
+    rep = repaint.repaint_freed(
+        person, codes, alpha, skin, kp, DRESS_LABELS.bones, 1.5, False, garment, torch.zeros(1, H, W, dtype=bool)
+    )
+    strip = (slice(420, 560), slice(476, 496))  # around the forearm and the wrist, inside the freed strip
+    assert float(rep.paint[0, 0, strip[0], strip[1]].min()) > 0.9  # repainted
+    assert float(rep.background[0, 0, strip[0], strip[1]].mean()) > 0.9  # as wall
+
+
 def test_old_garment_seams_where_top_meets_shorts_and_shorts_meet_legs():
     """The dress try-on's old clothes: a top (5) over shorts (9) over legs (16). The seams are the old pixels near
     the top / shorts line and near the legs, not the rest of either garment, nor the legs themselves."""
