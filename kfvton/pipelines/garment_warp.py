@@ -1408,6 +1408,7 @@ def _inside_back(
     cols = np.arange(x1 - x0)
     lo, hi = cols[valid][0], cols[valid][-1]
     ends = np.interp(cols, cols[valid], ends[valid])  # gaps (a label) take their neighbours' depth
+    found = ends.copy()
     k = max(3, int(cw / 6)) | 1
     ends = np.median(np.lib.stride_tricks.sliding_window_view(np.pad(ends, k // 2, mode="edge"), k), axis=1)
     # a neckline is deepest at its middle and rises to both sides (a U or a V): no deeper than nearer the middle
@@ -1415,13 +1416,45 @@ def _inside_back(
     ends[mid:] = np.minimum.accumulate(ends[mid:])
     ends[: mid + 1] = np.minimum.accumulate(ends[: mid + 1][::-1])[::-1]
     rows = np.arange(y1 - y0)[:, None]
-    cut = (rows < ends[None, :]) & (cols[None, :] >= lo) & (cols[None, :] <= hi) & mask[y0:y1, x0:x1]
+    span = (cols[None, :] >= lo) & (cols[None, :] <= hi) & mask[y0:y1, x0:x1]
+    cut = (rows < ends[None, :]) & span
     inside = cut & (rows >= tops[None, :] + 1)
     if cut.sum() < 0.05 * cw * cw or (dark & inside).sum() < INSIDE_BACK_FILL * max(1, inside.sum()):
         return None
+    # a V's tip: only the inside's own pixels (not the front's rib) under its sides' meeting
+    tip = _v_tip(ends, found, mid, k)
+    cut |= (rows < tip[None, :]) & span & dark & (True if rib is None else ~rib)
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+#: `_v_tip`: the inside's depth per column steps by at most this many rows from column to column along a V's sides
+#: (VITON-HD 11791: under 1); runs that went on into a mock neck's front rib jump by 10 to 30 (01260, 11028).
+V_TIP_SLOPE = 2.5
+
+
+def _v_tip(ends: np.ndarray, found: np.ndarray, mid: int, k: int) -> np.ndarray:
+    """(n,) a neckline's depth per column `ends` (n,) with its middle `k` columns each side of `mid` (flattened by
+    the median that keeps a print's spike out) as deep as the inside was `found` (n,) there, down to where the two
+    sides' slopes (fitted over the columns `k` to `3 k` from `mid`) meet: a V's tip (VITON-HD 11791: a dark triangle
+    of the inside under the flat cut, on the chest). A flat band's sides meet at its depth: a spike stays out; so
+    do runs that jump (`V_TIP_SLOPE`)."""
+    lo, hi = max(0, mid - 3 * k), min(len(ends), mid + 3 * k + 1)
+    if mid - k - lo < k or hi - (mid + k + 1) < k:
+        return ends
+    cols = np.arange(len(ends), dtype=np.float64)
+    left = np.polyfit(cols[lo : mid - k], ends[lo : mid - k], 1)
+    right = np.polyfit(cols[mid + k + 1 : hi], ends[mid + k + 1 : hi], 1)
+    if left[0] <= 0 or right[0] >= 0:
+        return ends  # not deepening towards the middle from both sides
+    middle = slice(mid - k, mid + k + 1)
+    if np.abs(np.diff(found[middle])).max() > V_TIP_SLOPE:
+        return ends  # the runs jump: some ran on into the front's rib or a print
+    meet = np.minimum(np.polyval(left, cols[middle]), np.polyval(right, cols[middle]))
+    out = ends.copy()
+    out[middle] = np.maximum(ends[middle], np.minimum(found[middle], meet))
+    return out
 
 
 def _contrasting(img: np.ndarray, luma: np.ndarray, front: np.ndarray) -> np.ndarray:

@@ -93,6 +93,18 @@ class TestInsideBack:
         # (filled, nearly all of the plain opening's cut would go)
         assert float(((mask > 0.5) & (cut < 0.5)).sum()) < 0.5 * float(((mask > 0.5) & (plain < 0.5)).sum())
 
+    def test_a_v_necks_inside_is_cut_down_to_its_tip(self):
+        """A V-neck's inside (columns 58-102, its bottom edge from row 40 at the sides down to row 62 at the centre):
+        cut down to the V's tip, not flattened above it by the median over the middle columns (VITON-HD 11791: a
+        dark triangle of the inside under the V on the chest), and no farther than its sides."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        for x in range(58, 102):
+            garment[..., 22 : 62 - abs(x - 80), x] = 0.3
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        assert bool(removed[..., 22:58, 78:83].all()) and bool(removed[..., 57:60, 80].all())  # down to the tip
+        assert not bool(removed[..., 64:, :].any())  # the front under the tip stays
+        assert not bool(removed[..., 54:, 66].any()) and not bool(removed[..., 54:, 94].any())  # and beside its sides
+
     def test_collar_sides_inside_the_opening_still_cut_all_of_it(self):
         """Collar sides detected 7 px inside the dark opening's ends (VITON-HD 00013): the cut follows the inside
         past them to the opening's ends, and no farther."""
