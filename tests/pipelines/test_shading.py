@@ -439,3 +439,23 @@ def test_trousers_under_a_dress_give_only_their_broad_light():
     assert abs(float(gain[edge].mean()) - float(gain[axis].mean())) < 0.04
     for g in (without, gain):
         assert float(g[150, 130]) < float(g[150, 250]) - 0.05  # the top's fold stays
+
+
+def test_two_old_garments_light_meets_across_their_border():
+    """A white top over black trousers under one light that fades down the body: each read about its own median,
+    the top's hem came out shaded (below its median) and the trousers' hips lit (above theirs), a step of light
+    across a new dress at the old hem. Joined (`_join_levels`), the gain just above and just below the hem meets
+    (0.004 apart; 0.12 without), and still falls down the body within each garment."""
+    h, w = 512, 384
+    rows = np.arange(h, dtype=np.float32)[:, None]
+    light = np.exp(0.3 * (0.5 - (rows - 64) / 384)) * np.ones((1, w), np.float32)  # log-light +0.15 -> -0.15
+    albedo = np.where(rows < 256, 0.9, 0.12) * np.ones((1, w), np.float32)
+    img = np.repeat((albedo * light)[..., None], 3, -1).astype(np.float32)
+    old = np.zeros((h, w), bool)
+    old[64:448, 64:320] = True
+    seams = old & (np.abs(rows - 256) <= 4)  # (`composite._old_garment_seams` at 512 rows)
+    for gain in (clothes_shading(img, old, h / 1024), clothes_shading(img, old, h / 1024, seams)):
+        above, below = float(np.median(gain[236:246, 120:260])), float(np.median(gain[266:276, 120:260]))
+        assert abs(above - below) < 0.04, (above, below)
+        assert float(np.median(gain[100:120, 120:260])) > above + 0.03  # the light still falls within the top
+        assert below > float(np.median(gain[400:420, 120:260])) + 0.03  # ... and within the trousers
