@@ -135,6 +135,11 @@ BODY_SHADOW = 0.25
 SKIN_BLEND_PX = 8.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
 BODY_REACH = 1.0
+#: The visible arm's own pixels are not repainted (`_kept_arm`) farther than `SKIN_BLEND_PX` from freed old clothes
+#: at least 2 ARM_STRIP_PX wide (at 1024 rows): the old top's strip between an arm kept in front and the new
+#: garment's side took the arm's shaded edge as its residue and blended its light into the arm (a pale band along
+#: the wide unseen 14627's forearm); an arm below a freed old sleeve still blends into the repainted arm.
+ARM_STRIP_PX = 6.0
 
 
 #: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
@@ -326,9 +331,11 @@ def repaint_freed(
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill, jaw)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
+        arm = _kept_arm(c, unit)
+        freed &= ~arm
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         fill[i][box] = blend.fill
-        paint[i][box] = blend.paint
+        paint[i][box] = np.where(arm, 0.0, blend.paint)
         weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
@@ -370,6 +377,21 @@ def _blend_into_skin(
     fill = fill.astype(np.float32)  # (a copy)
     fill[ys, xs] = np.clip(c.img[ys, xs] + shift, 0, 1)
     return _Blend(fill, np.maximum(paint, ramp))
+
+
+def _kept_arm(c: _Crop, unit: float) -> np.ndarray:
+    """(H, W) bool the visible arm (the codes' arm, neither old clothes nor under the new garment) farther than
+    `SKIN_BLEND_PX` (at 1024 rows) from the freed old clothes' parts at least 2 `ARM_STRIP_PX` wide: never repainted,
+    its shaded edge beside a strip of old top is the arm's own (`ARM_STRIP_PX`)."""
+    arm = ((c.codes & CODE_ARM) > 0) & ~c.old & ~c.covered
+    if not arm.any():
+        return arm
+    r = max(1, round(ARM_STRIP_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    wide = cv2.morphologyEx((c.old & ~c.covered).astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    if not wide.any():
+        return arm
+    return arm & (cv2.distanceTransform((wide == 0).astype(np.uint8), cv2.DIST_L2, 3) > SKIN_BLEND_PX * unit)
 
 
 def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np.ndarray) -> np.ndarray:
