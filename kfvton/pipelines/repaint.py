@@ -401,8 +401,7 @@ def _kept_arm(
     and of a chromaticity nearer the skin's `skin_colour` (3,) than the old clothes' (`_nearer_in_chroma`: not a
     fleck of a black top the regions called arm), beside the `freed` (H, W) bool pixels but the arm's own rather
     than below them along the pose's arm (`_across_arm`: an old sleeve's hem across the arm still blends): never
-    repainted, its shaded edge
-    beside a strip of old top is the arm's own."""
+    repainted, its shaded edge beside a strip of old top is the arm's own."""
     arm = ((c.codes & CODE_ARM) > 0) & ~c.old & ~c.covered
     if not arm.any():
         return arm
@@ -433,9 +432,10 @@ def _across_arm(
     origin: tuple[int, int],
     sigma: float,
 ) -> np.ndarray:
-    """(N,) bool for the `arm` (H, W) bool pixels (row-major): the way to the `beside` (H, W) bool pixels near
-    them (the gradient of their Gaussian blur of `sigma` pixels) runs across the nearest of the pose's arm bones (|cos| under `ARM_HEM_COS`), not
-    along it (an old sleeve's hem above the arm); all True without the pose's arms."""
+    """(N,) bool for the `arm` (H, W) bool pixels (row-major): the way to the `beside` (H, W) bool pixels near them
+    (the gradient of their Gaussian blur of `sigma` pixels) runs across the nearest of the pose's arm bones (|cos|
+    under `ARM_HEM_COS`), not along it (an old sleeve's hem above the arm); True where none is near (nothing is
+    repainted there) and without the pose's arms."""
     ys, xs = nonzero_yx(arm)
     keep = np.ones(len(ys), bool)
     if keypoints is None or keypoints.pose is None:
@@ -447,17 +447,20 @@ def _across_arm(
         return keep
     # (the freed clothes' blur, not the distance to the nearest pixel: a strip with gaps along the arm pointed along it)
     near = cv2.GaussianBlur(beside.astype(np.float32), (0, 0), sigma)
+    close = near[ys, xs] > 1e-3  # (only those: the arm's pixels are many, the ones by the freed clothes few)
+    ys, xs = ys[close], xs[close]
     gx, gy = cv2.Sobel(near, cv2.CV_32F, 1, 0, ksize=3)[ys, xs], cv2.Sobel(near, cv2.CV_32F, 0, 1, ksize=3)[ys, xs]
     pts = np.stack([xs, ys], 1).astype(np.float64)
     nearest, direction = np.full(len(ys), np.inf), np.zeros((len(ys), 2))
     for pa, pb in bones:
         along = (pb - pa) / np.linalg.norm(pb - pa)
         t = np.clip((pts - pa) @ along, 0.0, np.linalg.norm(pb - pa))
-        dist = np.linalg.norm(pts - (pa + t[:, None] * along), axis=1)
+        dist = channel_sum((pts - (pa + t[:, None] * along)) ** 2)
         nearer = dist < nearest
         nearest[nearer], direction[nearer] = dist[nearer], along
     cos = np.abs(gx * direction[:, 0] + gy * direction[:, 1]) / np.maximum(np.hypot(gx, gy), 1e-6)
-    return cos < ARM_HEM_COS
+    keep[close] = cos < ARM_HEM_COS
+    return keep
 
 
 def _nearer_in_chroma(px: np.ndarray, near: np.ndarray, far: np.ndarray) -> np.ndarray:
