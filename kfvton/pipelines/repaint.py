@@ -136,6 +136,19 @@ BODY_SHADOW = 0.25
 SKIN_BLEND_PX = 8.0
 #: Repainted skin reaches at most ~BODY_REACH x FILL_EDGE_PX beyond the body seeds (labels, the pose's bones).
 BODY_REACH = 1.0
+#: The visible arm's own pixels are not repainted (`_kept_arm`) farther than `SKIN_BLEND_PX` from freed old clothes
+#: at least 2 ARM_STRIP_PX wide (at 1024 rows): the old top's strip between an arm kept in front and the new
+#: garment's side took the arm's shaded edge as its residue and blended its light into the arm (a pale band along
+#: the wide unseen 14627's forearm); an arm below a freed old sleeve still blends into the repainted arm.
+ARM_STRIP_PX = 6.0
+#: ... only its pixels of a hue nearer the skin's than the old clothes', and of a luminance over ARM_DARK ([0, 1]:
+#: a black top's pixels hold a few code values per channel, their hue is noise; the arm's shaded edge beside
+#: 14627's black top measures 0.10 and more, a fleck of VITON-HD 07573's black top the regions called arm 0.02-0.09).
+ARM_DARK = 0.1
+#: ... and only where the freed old clothes lie beside it, not along the pose's arm bone (the direction to them at an
+#: angle whose |cos| is ARM_HEM_COS or more, under ~37 degrees: an old sleeve's hem across the arm, VITON-HD 07573's,
+#: where the arm still blends into the repainted skin and a curl of the hem the regions called arm is repainted).
+ARM_HEM_COS = 0.8
 
 
 #: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
@@ -330,9 +343,11 @@ def repaint_freed(
         fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill, jaw)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
+        arm = _kept_arm(c, freed, skin_np[i], keypoints, i, (h, w), unit)
+        freed &= ~arm
         blend = _blend_into_skin(c, freed, wc, fc, _feather_outwards(freed.astype(np.float32), feather_px), unit)
         fill[i][box] = blend.fill
-        paint[i][box] = blend.paint
+        paint[i][box] = np.where(arm, 0.0, blend.paint)
         weight[i][box] = wc
 
     def back(array: np.ndarray) -> Tensor:
@@ -374,6 +389,93 @@ def _blend_into_skin(
     fill = fill.astype(np.float32)  # (a copy)
     fill[ys, xs] = np.clip(c.img[ys, xs] + shift, 0, 1)
     return _Blend(fill, np.maximum(paint, ramp))
+
+
+def _kept_arm(
+    c: _Crop,
+    freed: np.ndarray,
+    skin_colour: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    unit: float,
+) -> np.ndarray:
+    """(H, W) bool the visible arm (the codes' arm, neither old clothes nor under the new garment) farther than
+    `SKIN_BLEND_PX` (at 1024 rows) from the freed old clothes' parts at least 2 `ARM_STRIP_PX` wide, over `ARM_DARK`
+    and of a chromaticity nearer the skin's `skin_colour` (3,) than the old clothes' (`_nearer_in_chroma`: not a
+    fleck of a black top the regions called arm), beside the `freed` (H, W) bool pixels but the arm's own rather
+    than below them along the pose's arm (`_across_arm`: an old sleeve's hem across the arm still blends): never
+    repainted, its shaded edge beside a strip of old top is the arm's own."""
+    arm = ((c.codes & CODE_ARM) > 0) & ~c.old & ~c.covered
+    if not arm.any():
+        return arm
+    r = max(1, round(ARM_STRIP_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    freed_old = c.old & ~c.covered
+    wide = cv2.morphologyEx(freed_old.astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    if wide.any():
+        arm &= cv2.distanceTransform((wide == 0).astype(np.uint8), cv2.DIST_L2, 3) > SKIN_BLEND_PX * unit
+    if arm.any():
+        old_colour = np.median(every_masked(c.img, c.old, 7), axis=0)
+        px = every_masked(c.img, arm, 1)
+        arm[arm] = (px @ np.asarray(LUMA_WEIGHTS, np.float32) > ARM_DARK) & _nearer_in_chroma(
+            px, skin_colour, old_colour
+        )
+    beside = freed & ~(((c.codes & CODE_ARM) > 0) & ~c.old)  # (the old top's strip and rim, not the arm taken in)
+    if arm.any() and beside.any():
+        arm[arm] = _across_arm(arm, beside, keypoints, i, size_hw, c.origin, 0.5 * SKIN_BLEND_PX * unit)
+    return arm
+
+
+def _across_arm(
+    arm: np.ndarray,
+    beside: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin: tuple[int, int],
+    sigma: float,
+) -> np.ndarray:
+    """(N,) bool for the `arm` (H, W) bool pixels (row-major): the way to the `beside` (H, W) bool pixels near them
+    (the gradient of their Gaussian blur of `sigma` pixels) runs across the nearest of the pose's arm bones (|cos|
+    under `ARM_HEM_COS`), not along it (an old sleeve's hem above the arm); True where none is near (nothing is
+    repainted there) and without the pose's arms."""
+    ys, xs = nonzero_yx(arm)
+    keep = np.ones(len(ys), bool)
+    if keypoints is None or keypoints.pose is None:
+        return keep
+    xy, ok = joints_px(keypoints.pose, i, size_hw)
+    xy = xy - np.array([origin[1], origin[0]])
+    bones = [(xy[a], xy[b]) for a, b in ARM_BONES if ok[a] and ok[b] and np.linalg.norm(xy[b] - xy[a]) > 1.0]
+    if not bones:
+        return keep
+    # (the freed clothes' blur, not the distance to the nearest pixel: a strip with gaps along the arm pointed along it)
+    near = cv2.GaussianBlur(beside.astype(np.float32), (0, 0), sigma)
+    close = near[ys, xs] > 1e-3  # (only those: the arm's pixels are many, the ones by the freed clothes few)
+    ys, xs = ys[close], xs[close]
+    gx, gy = cv2.Sobel(near, cv2.CV_32F, 1, 0, ksize=3)[ys, xs], cv2.Sobel(near, cv2.CV_32F, 0, 1, ksize=3)[ys, xs]
+    pts = np.stack([xs, ys], 1).astype(np.float64)
+    nearest, direction = np.full(len(ys), np.inf), np.zeros((len(ys), 2))
+    for pa, pb in bones:
+        along = (pb - pa) / np.linalg.norm(pb - pa)
+        t = np.clip((pts - pa) @ along, 0.0, np.linalg.norm(pb - pa))
+        dist = channel_sum((pts - (pa + t[:, None] * along)) ** 2)
+        nearer = dist < nearest
+        nearest[nearer], direction[nearer] = dist[nearer], along
+    cos = np.abs(gx * direction[:, 0] + gy * direction[:, 1]) / np.maximum(np.hypot(gx, gy), 1e-6)
+    keep[close] = cos < ARM_HEM_COS
+    return keep
+
+
+def _nearer_in_chroma(px: np.ndarray, near: np.ndarray, far: np.ndarray) -> np.ndarray:
+    """(N,) bool: colours `px` (N, 3) whose chromaticity (rgb / sum) is nearer `near` (3,)'s than `far` (3,)'s (largest
+    channel difference): a shaded skin keeps its hue, darker."""
+
+    def chroma(colour: np.ndarray) -> np.ndarray:
+        return colour / (channel_sum(colour)[..., None] + 1e-3)
+
+    own = chroma(px)
+    return np.abs(own - chroma(near)).max(axis=-1) < np.abs(own - chroma(far)).max(axis=-1)
 
 
 def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ from kfvton.pipelines.composite import composite_garment
 from kfvton.pipelines.repaint import (
     CODE_ARM,
     CODE_OLD,
+    _across_arm,
     _arm_light,
     _sleeve_exits,
     _torso_to_waistband,
@@ -637,3 +638,25 @@ def test_an_arm_across_the_chest_cuts_the_garment_with_a_clean_edge() -> None:
     assert float(edge.max()) < 0.3  # the arm's shaded edge, as the photo shows it (softened next to the fringe)
     assert (out[:, 210:230, 174:198] - torch.tensor(FACE)[:, None, None]).abs().sum(0).max() < 0.1  # the arm kept
     assert (out[:, 300:305, 200:206] - yellow).abs().sum(0).max() < 0.1  # the speck under the garment
+
+
+def test_an_arm_is_kept_beside_the_freed_clothes_not_below_an_old_sleeves_hem() -> None:
+    """`_across_arm`: the arm's pixels with freed old clothes beside them (a strip of old top along the forearm) are
+    kept as they are; those with the freed clothes above them along the pose's arm (an old sleeve's hem across it,
+    VITON-HD 07573) still blend into the repaint."""
+    arm = np.zeros((H, W), bool)
+    arm[300:450, 306:334] = True  # the right forearm around the bone x 316 -> 320, rows 280-450
+    side = np.zeros((H, W), bool)
+    side[300:450, 300:306] = True  # a strip of old top beside it
+    hem = np.zeros((H, W), bool)
+    hem[294:300, 306:334] = True  # an old sleeve's hem above it
+    sigma = 4.0
+    near = np.zeros((H, W), bool)
+    near[330:420, 306:310] = True  # the arm's edge along the strip, away from its ends
+    beside_kept = _across_arm(arm, side, pairs(), 0, (H, W), (0, 0), sigma)[near[arm]]
+    assert beside_kept.all()
+    top = np.zeros((H, W), bool)
+    top[300:304, 312:328] = True  # the arm's top under the hem, away from its sides
+    assert not _across_arm(arm, hem, pairs(), 0, (H, W), (0, 0), sigma)[top[arm]].any()
+    # without the pose's arms, every pixel is kept
+    assert _across_arm(arm, hem, None, 0, (H, W), (0, 0), sigma).all()

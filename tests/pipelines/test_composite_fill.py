@@ -260,3 +260,27 @@ def test_a_pocket_made_skin_leaves_no_ring_of_its_soft_edge() -> None:
     out = _no_pockets(weight, freed, codes, np.zeros((h, w), bool), 1.0)
     assert float(out[:, :200].max()) < 0.03  # the pocket and its rim (a ring up to 0.31 without the rim)
     np.testing.assert_allclose(out[:, 236:], weight[:, 236:])  # the wall's own fill and its edge stay
+
+
+def test_an_arm_beside_a_strip_of_the_old_top_keeps_its_shaded_edge() -> None:
+    """An arm kept in front beside a thin strip of a black old top left uncovered by the new garment (the wide unseen
+    14627's forearm): the arm's own pixels, its edge shaded dark against the top, are not repainted (they were taken
+    as the top's residue and painted flat, with the flat skin's light blended into the arm: a pale band)."""
+    h, w = 512, 384  # (ARM_STRIP_PX is 3 px at this size: the 4 px strip is thin)
+    person = torch.tensor(BACKGROUND)[:, None, None].expand(3, h, w).clone()
+    parse = torch.zeros((h, w), dtype=torch.long)
+    skin = torch.tensor(SKIN)
+    person[:, :80, 120:260] = skin[:, None, None]
+    parse[:80, 120:260] = 13  # face
+    person[:, 80:, 60:330] = torch.tensor([0.05, 0.05, 0.06])[:, None, None]
+    parse[80:, 60:330] = 5  # old black top
+    shade = torch.linspace(0.3, 1.0, 8)  # the arm's edge in shadow against the top, its own light inwards
+    person[:, 150:, 270:300] = skin[:, None, None]
+    person[:, 150:, 270:278] = skin[:, None, None] * shade[None, None, :]
+    parse[150:, 270:300] = 14  # the arm, in front of the top
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., 80:, 100:266] = 1  # the new top: cols 266-270 of the old one stay uncovered beside the arm
+    garment = torch.tensor([0.1, 0.1, 0.7])[None, :, None, None].expand(1, 3, h, w).clone()
+    out = composite_garment(person[None], garment, mask, parse=parse[None])
+    arm = (slice(200, 480), slice(271, 290))  # (its first column may take the strip's soft edge)
+    torch.testing.assert_close(out.image[0][:, arm[0], arm[1]], person[:, arm[0], arm[1]], atol=0.01, rtol=0)
