@@ -17,6 +17,7 @@ from .._arrays import (
     LUMA_WEIGHTS,
     blur_at,
     blur_in_box,
+    channel_max,
     channel_sum,
     channels_first,
     channels_last,
@@ -481,7 +482,7 @@ def _nearer_in_chroma(px: np.ndarray, near: np.ndarray, far: np.ndarray) -> np.n
         return colour / (channel_sum(colour)[..., None] + 1e-3)
 
     own = chroma(px)
-    return np.abs(own - chroma(near)).max(axis=-1) < np.abs(own - chroma(far)).max(axis=-1)
+    return channel_max(np.abs(own - chroma(near))) < channel_max(np.abs(own - chroma(far)))
 
 
 def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np.ndarray) -> np.ndarray:
