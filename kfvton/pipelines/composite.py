@@ -942,9 +942,7 @@ def _garment_references(person: Tensor, labels: Tensor, old: Sequence[int], refe
     b, (h, w) = labels.shape[0], labels.shape[-2:]
     unit = h / 1024.0
     lab = labels.cpu().numpy()
-    # (one count of every id per item: a comparison of the whole map per old label took twice as long)
-    counts = [np.bincount(lab[i].ravel(), minlength=max(old, default=0) + 1) for i in range(b)]
-    kinds = [[k for k in old if counts[i][k] >= GARMENT_MIN_PX * unit * unit] for i in range(b)]
+    kinds = [[k for k in old if (lab[i] == k).sum() >= GARMENT_MIN_PX * unit * unit] for i in range(b)]
     if all(len(k) < 2 for k in kinds):
         return reference
     out = reference.detach().float().cpu().numpy().reshape(b, 1, 1, 1).repeat(h, 2).repeat(w, 3)

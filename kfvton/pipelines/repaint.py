@@ -419,9 +419,9 @@ def _kept_arm(
     if arm.any():
         old_colour = np.median(every_masked(c.img, c.old, 7), axis=0)
         px = every_masked(c.img, arm, 1)
-        kept = px @ np.asarray(LUMA_WEIGHTS, np.float32) > ARM_DARK
-        kept[kept] = _nearer_in_chroma(px[kept], skin_colour, old_colour)  # (only those over ARM_DARK: per pixel)
-        arm[arm] = kept
+        arm[arm] = (px @ np.asarray(LUMA_WEIGHTS, np.float32) > ARM_DARK) & _nearer_in_chroma(
+            px, skin_colour, old_colour
+        )
     beside = freed & ~(((c.codes & CODE_ARM) > 0) & ~c.old)  # (the old top's strip and rim, not the arm taken in)
     if arm.any() and beside.any():
         arm[arm] = _across_arm(arm, beside, keypoints, i, size_hw, c.origin, 0.5 * SKIN_BLEND_PX * unit)
@@ -450,17 +450,11 @@ def _across_arm(
     bones = [(xy[a], xy[b]) for a, b in ARM_BONES if ok[a] and ok[b] and np.linalg.norm(xy[b] - xy[a]) > 1.0]
     if not bones:
         return keep
-    # (the freed clothes' blur, not the distance to the nearest pixel: a strip with gaps along the arm pointed along it;
-    # blurred and differentiated in `beside`'s box grown past the kernel's reach, as `blur_in_box`: the values are
-    # the whole crop's, zeros at the box's rim, and none farther out is near)
-    y0, y1, x0, x1 = mask_box(beside, int(np.ceil(4.0 * sigma)) + 2)
-    near = cv2.GaussianBlur(beside[y0:y1, x0:x1].astype(np.float32), (0, 0), sigma)
-    inside = (ys >= y0) & (ys < y1) & (xs >= x0) & (xs < x1)
-    close = inside.copy()
-    close[inside] = near[ys[inside] - y0, xs[inside] - x0] > 1e-3  # (the arm's pixels are many, those near few)
+    # (the freed clothes' blur, not the distance to the nearest pixel: a strip with gaps along the arm pointed along it)
+    near = cv2.GaussianBlur(beside.astype(np.float32), (0, 0), sigma)
+    close = near[ys, xs] > 1e-3  # (only those: the arm's pixels are many, the ones by the freed clothes few)
     ys, xs = ys[close], xs[close]
-    at = (ys - y0, xs - x0)
-    gx, gy = cv2.Sobel(near, cv2.CV_32F, 1, 0, ksize=3)[at], cv2.Sobel(near, cv2.CV_32F, 0, 1, ksize=3)[at]
+    gx, gy = cv2.Sobel(near, cv2.CV_32F, 1, 0, ksize=3)[ys, xs], cv2.Sobel(near, cv2.CV_32F, 0, 1, ksize=3)[ys, xs]
     pts = np.stack([xs, ys], 1).astype(np.float64)
     nearest, direction = np.full(len(ys), np.inf), np.zeros((len(ys), 2))
     for pa, pb in bones:
