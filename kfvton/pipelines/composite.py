@@ -942,7 +942,8 @@ def _garment_references(person: Tensor, labels: Tensor, old: Sequence[int], refe
     b, (h, w) = labels.shape[0], labels.shape[-2:]
     unit = h / 1024.0
     lab = labels.cpu().numpy()
-    kinds = [[k for k in old if (lab[i] == k).sum() >= GARMENT_MIN_PX * unit * unit] for i in range(b)]
+    # (`count_nonzero`: a bool map's `sum` took twice as long)
+    kinds = [[k for k in old if np.count_nonzero(lab[i] == k) >= GARMENT_MIN_PX * unit * unit] for i in range(b)]
     if all(len(k) < 2 for k in kinds):
         return reference
     out = reference.detach().float().cpu().numpy().reshape(b, 1, 1, 1).repeat(h, 2).repeat(w, 3)
