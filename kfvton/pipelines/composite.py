@@ -111,7 +111,6 @@ from torch import Tensor
 
 from .._arrays import (
     LUMA_WEIGHTS,
-    channel_max,
     channel_sum,
     channels_last,
     every_masked,
@@ -123,7 +122,7 @@ from .._arrays import (
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import front_neckline_row
-from ..preprocess.colour_regions import connected_to, skin_like
+from ..preprocess.colour_regions import connected_to, nearer_in_chroma, skin_like
 from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
 from .body_prior import ARM_BONES, LEG_BONES, LIMB_SCALE, body_prior, forearms_behind, joints_px, seen_limbs
 from .push_pull import push_pull
@@ -1241,13 +1240,7 @@ def _skin_in_shadow(px: np.ndarray, ref: np.ndarray, old: np.ndarray) -> np.ndar
     luma = np.asarray(LUMA_WEIGHTS, np.float32)
     gain = np.clip((px @ luma) / max(float(ref @ luma), 1e-3), 0.6, 1.0)
     shaded = shade_skin(ref.astype(np.float32), gain)
-    like = skin_like(px, ref) | skin_like(px, shaded)
-
-    def chroma(c: np.ndarray) -> np.ndarray:
-        return c / (channel_sum(c)[..., None] + 1e-3)
-
-    own = chroma(px)
-    return like & (channel_max(np.abs(own - chroma(shaded))) < channel_max(np.abs(own - chroma(old))))
+    return (skin_like(px, ref) | skin_like(px, shaded)) & nearer_in_chroma(px, shaded, old)
 
 
 def _torso_polygon(

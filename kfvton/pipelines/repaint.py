@@ -17,7 +17,6 @@ from .._arrays import (
     LUMA_WEIGHTS,
     blur_at,
     blur_in_box,
-    channel_max,
     channel_sum,
     channels_first,
     channels_last,
@@ -27,7 +26,7 @@ from .._arrays import (
     per_channel,
 )
 from ..keypoints.pairs import KeypointPairs
-from ..preprocess.colour_regions import skin_like
+from ..preprocess.colour_regions import nearer_in_chroma, skin_like
 from .body_prior import (
     ARM_BONES,
     LEG_BONES,
@@ -403,7 +402,7 @@ def _kept_arm(
 ) -> np.ndarray:
     """(H, W) bool the visible arm (the codes' arm, neither old clothes nor under the new garment) farther than
     `SKIN_BLEND_PX` (at 1024 rows) from the freed old clothes' parts at least 2 `ARM_STRIP_PX` wide, over `ARM_DARK`
-    and of a chromaticity nearer the skin's `skin_colour` (3,) than the old clothes' (`_nearer_in_chroma`: not a
+    and of a chromaticity nearer the skin's `skin_colour` (3,) than the old clothes' (`nearer_in_chroma`: not a
     fleck of a black top the regions called arm), beside the `freed` (H, W) bool pixels but the arm's own rather
     than below them along the pose's arm (`_across_arm`: an old sleeve's hem across the arm still blends): never
     repainted, its shaded edge beside a strip of old top is the arm's own."""
@@ -419,7 +418,7 @@ def _kept_arm(
     if arm.any():
         old_colour = np.median(every_masked(c.img, c.old, 7), axis=0)
         px = every_masked(c.img, arm, 1)
-        arm[arm] = (px @ np.asarray(LUMA_WEIGHTS, np.float32) > ARM_DARK) & _nearer_in_chroma(
+        arm[arm] = (px @ np.asarray(LUMA_WEIGHTS, np.float32) > ARM_DARK) & nearer_in_chroma(
             px, skin_colour, old_colour
         )
     beside = freed & ~(((c.codes & CODE_ARM) > 0) & ~c.old)  # (the old top's strip and rim, not the arm taken in)
@@ -466,17 +465,6 @@ def _across_arm(
     cos = np.abs(gx * direction[:, 0] + gy * direction[:, 1]) / np.maximum(np.hypot(gx, gy), 1e-6)
     keep[close] = cos < ARM_HEM_COS
     return keep
-
-
-def _nearer_in_chroma(px: np.ndarray, near: np.ndarray, far: np.ndarray) -> np.ndarray:
-    """(N,) bool: colours `px` (N, 3) whose chromaticity (rgb / sum) is nearer `near` (3,)'s than `far` (3,)'s (largest
-    channel difference): a shaded skin keeps its hue, darker."""
-
-    def chroma(colour: np.ndarray) -> np.ndarray:
-        return colour / (channel_sum(colour)[..., None] + 1e-3)
-
-    own = chroma(px)
-    return channel_max(np.abs(own - chroma(near))) < channel_max(np.abs(own - chroma(far)))
 
 
 def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """Colour and arm-chain helpers shared by the region estimate (`regions`) and the lower-body / dress try-on
 (`pipelines.classical_lower`): Lab colours, the main colours of a set of pixels, the hand's tip past the wrist,
-the distance to a joint chain, and the components of a candidate mask touching a seed."""
+the distance to a joint chain, the components of a candidate mask touching a seed, and chromaticity tests (skin-like
+colours, which of two colours a pixel's hue is nearer)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,16 @@ import numpy as np
 
 from .._arrays import channel_max, channel_sum
 
-__all__ = ["to_lab", "main_colours", "hand_tip", "chain_distance", "connected_to", "skin_like", "SKIN_TOLERANCE"]
+__all__ = [
+    "to_lab",
+    "main_colours",
+    "hand_tip",
+    "chain_distance",
+    "connected_to",
+    "skin_like",
+    "nearer_in_chroma",
+    "SKIN_TOLERANCE",
+]
 
 
 def to_lab(rgb: np.ndarray) -> np.ndarray:
@@ -68,3 +78,14 @@ def skin_like(px: np.ndarray, ref: np.ndarray) -> np.ndarray:
     chroma = channel_max(np.abs(px / total - ref / ref_total)) < SKIN_TOLERANCE
     ratio = total[..., 0] / ref_total[..., 0]
     return chroma & (ratio > 0.6) & (ratio < 1.4)
+
+
+def nearer_in_chroma(px: np.ndarray, near: np.ndarray, far: np.ndarray) -> np.ndarray:
+    """(N,) bool: colours `px` (N, 3) whose chromaticity (rgb / sum) is nearer `near`'s than `far`'s (each (3,) or a
+    colour per pixel (N, 3); largest channel difference): a shaded skin keeps its hue, darker."""
+
+    def chroma(colour: np.ndarray) -> np.ndarray:
+        return colour / (channel_sum(colour)[..., None] + 1e-3)
+
+    own = chroma(px)
+    return channel_max(np.abs(own - chroma(near))) < channel_max(np.abs(own - chroma(far)))
