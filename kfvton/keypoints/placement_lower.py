@@ -37,7 +37,8 @@ Skirts (and a dress's skirt): hips and hem keep the garment's depths below the w
     side reaches far beyond the other (`HIP_UNEVEN`) take the nearer side's width.
 Dresses: the bodice (the 14 upper-body landmarks, with the dress's waist in place of a top's hem) is placed by
     `place_garment_landmarks` (with the person's `BodyMasks` when given, as a top), its waist then moved onto the
-    body's natural waist (`WAIST_UP`, whatever old trousers show); hips and hem as a skirt's. A dress showing no
+    body's natural waist (`WAIST_UP`, whatever old trousers show); hips and hem as a skirt's, their depths at the
+    legs' scale (`DRESS_THIGH`). A dress showing no
     waist (tent, shift, T-shirt dresses: `_spread_waistless`) then has its waist and hips moved to their garment
     rows' share of the way from the placed armpits to the hem (pinned to the natural waist, the bodice stretched
     while the skirt was squeezed). Sleeveless dresses
@@ -109,8 +110,12 @@ FLARE_WORN = 0.6  # the hem / hips ratio worn, as a power of the flat photo's (a
 HEM_LOOSE = 1.25  # a skirt's hem at most this times its floor (the hips' half-width or the legs' clearance)
 LEG_CLEAR = 0.35  # a skirt's hem half-width at least the legs' half-spread + this, x hw
 FLAT_WAIST = 1.6  # a trouser / skirt waistband's flat width, x hw, without a silhouette (Dress Code pairs: 1.2 .. 1.8)
-DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw, for its length: the 7 Dress Code pairs' worn
-# waist-to-hem length needs 1.47 .. 1.82 (median 1.61; 1.75, the flat width's own median, placed dresses too long)
+DRESS_FLAT_WAIST = 1.62  # a dress's waist flat width, x hw (its skirt's widths; its length: `DRESS_THIGH`): the 7
+# Dress Code pairs' worn waist-to-hem length needed 1.47 .. 1.82 (median 1.61; 1.75, the flat width's own median)
+DRESS_THIGH = 0.69  # a dress's skirt depths: person px per garment px = this x thigh length / the dress's flat waist
+# width (the 7 paired Dress Code dresses' scale at `DRESS_FLAT_WAIST` x waist / thigh: 0.64 .. 0.72, so their lengths
+# hardly change). At the hips' scale, hip joints far apart for the legs' length (the unseen persons, MediaPipe: 0.44
+# .. 0.49 thigh lengths; the paired models, OpenPose: 0.37 .. 0.43) put every dress's hem at the ankles
 SIDE_SHIFT = 0.05  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
@@ -831,11 +836,14 @@ def _place_skirt(
     waist_half: Tensor,
     *,
     slant: bool = False,
+    sy: Tensor | None = None,
 ) -> None:
-    """Hips and hem of a skirt below the (already placed) waist: depths x `sx`, widths never narrowing downwards.
-    With `slant` (dresses) each hem corner keeps its own garment depth (x `sx`) off the corners' mean: a hem cut on
-    the slant stays slanted (levelled, its high corner was pulled down onto the leg and the hem tore)."""
+    """Hips and hem of a skirt below the (already placed) waist: widths x `sx`, never narrowing downwards; depths x
+    `sy` (`sx` when None). With `slant` (dresses) each hem corner keeps its own garment depth (x `sy`) off the
+    corners' mean: a hem cut on the slant stays slanted (levelled, its high corner was pulled down onto the leg and
+    the hem tore)."""
     u, v = body.u, body.v
+    sy = sx if sy is None else sy
     base = (body.waist - body.hip) @ v  # the waist's depth relative to the mid-hip (negative: above)
     previous = waist_half
     g_previous = None
@@ -843,7 +851,7 @@ def _place_skirt(
     for names in (("hip_right", "hip_left", None), ("hem_right", "hem_left", "hem_center")):
         right, left, centre = names
         g_r, g_l = gp[idx[right]], gp[idx[left]]
-        depth = (base + sx * (((g_r[1] + g_l[1]) / 2) - g_top[1])).clamp_max(ankles)  # never over the feet
+        depth = (base + sy * (((g_r[1] + g_l[1]) / 2) - g_top[1])).clamp_max(ankles)  # never over the feet
         mid = body.midline(depth)
         half = FLAT_TO_WORN * sx * (g_l[0] - g_r[0]).abs() / 2
         floor = previous
@@ -865,12 +873,12 @@ def _place_skirt(
             r_xy, l_xy = _fit_sides(body, r_xy, l_xy, at_least=own)
         if centre is not None and slant:
             g_mid = (g_r[1] + g_l[1]) / 2
-            r_xy = r_xy + (sx * (g_r[1] - g_mid)).clamp_max(ankles - depth) * v
-            l_xy = l_xy + (sx * (g_l[1] - g_mid)).clamp_max(ankles - depth) * v
+            r_xy = r_xy + (sy * (g_r[1] - g_mid)).clamp_max(ankles - depth) * v
+            l_xy = l_xy + (sy * (g_l[1] - g_mid)).clamp_max(ankles - depth) * v
         out[idx[right], :2], out[idx[right], 2] = r_xy, 1.0
         out[idx[left], :2], out[idx[left], 2] = l_xy, 1.0
         if centre is not None:
-            depth_c = (base + sx * (gp[idx[centre], 1] - g_top[1])).clamp_max(ankles)
+            depth_c = (base + sy * (gp[idx[centre], 1] - g_top[1])).clamp_max(ankles)
             out[idx[centre], :2], out[idx[centre], 2] = body.midline(depth_c), 1.0
         previous = half
 
@@ -1068,7 +1076,8 @@ def place_dress_landmarks(
         # the skirt: hips and the dress's hem below the waist, flaring
         sub_idx = {"hip_right": idx["hip_right"], "hip_left": idx["hip_left"]}
         sub_idx.update({n: idx[n] for n in ("hem_right", "hem_left", "hem_center")})
-        _place_skirt(g, out, sub_idx, body, sx, g_top, waist_half, slant=True)
+        sy = DRESS_THIGH * body.thigh / g_waist_w  # its length with the legs, its width with the waist
+        _place_skirt(g, out, sub_idx, body, sx, g_top, waist_half, slant=True, sy=sy)
         if min(float(g[idx[n], 2]) for n in ("waist_right", "waist_left")) < 1.0:
             _spread_waistless(g, out, idx, body)
         conf = g[:, 2].clone()

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import torch
 
-from kfvton.keypoints.garment_landmarks_lower import DRESS_LANDMARKS
-from kfvton.keypoints.placement_lower import FLAT_TO_WORN, SIL_LOOSE, _Body, _own_bodice_width
+from kfvton.keypoints.garment_landmarks_lower import DRESS_LANDMARKS, detect_dress_landmarks
+from kfvton.keypoints.placement_lower import (
+    FLAT_TO_WORN,
+    SIL_LOOSE,
+    _Body,
+    _own_bodice_width,
+    place_dress_landmarks,
+)
+from kfvton.keypoints.pose import Pose
 
 IDX = {n: k for k, n in enumerate(DRESS_LANDMARKS)}
 
@@ -71,3 +78,39 @@ def test_the_widened_bodice_stays_within_the_silhouette_and_its_margin() -> None
         right, left = float(out[IDX[f"{row}_right"], 0]), float(out[IDX[f"{row}_left"], 0])
         assert right >= 305 - SIL_LOOSE * hw - 0.5 and left <= 435 + SIL_LOOSE * hw + 0.5, (row, right, left)
         assert _width(out, row) > 150.0  # widened as far as the margin allows (placed 134 and 130)
+
+
+def _pose_with_hips(hip_dx: float) -> Pose:
+    """A standing person (512 x 384): hip joints `hip_dx` px either side of the centre, knees and ankles straight
+    below them (the legs' length does not change with the hips' spread), shoulders and neck fixed."""
+    joints = torch.zeros(1, 25, 3)
+    cx = 191.5
+    for k, y in ((1, 110), (8, 250), (0, 70)):
+        joints[0, k] = torch.tensor([cx, y, 1.0])
+    for right, left, dx, y in ((2, 5, 45, 115), (3, 6, 55, 180), (4, 7, 58, 240), (9, 12, hip_dx, 250),
+                               (10, 13, hip_dx, 360), (11, 14, hip_dx, 465)):  # fmt: skip
+        joints[0, right] = torch.tensor([cx - dx, y, 1.0])
+        joints[0, left] = torch.tensor([cx + dx, y, 1.0])
+    return Pose(joints, (512, 384))
+
+
+def _shift_dress() -> tuple[torch.Tensor, torch.Tensor]:
+    """(garment (1, 3, 400, 300), mask (1, 1, 400, 300)): a sleeveless shift dress, straps over a wider body."""
+    mask = torch.zeros(1, 1, 400, 300)
+    for r in range(20, 380):
+        half = 35 if r < 60 else 60 + 25 * (r > 120)
+        mask[0, 0, r, round(149.5 - half) : round(149.5 + half) + 1] = 1
+    return mask.expand(-1, 3, -1, -1) * 0.5 + 0.25, mask
+
+
+def test_a_dress_is_as_long_on_wide_hips_as_on_narrow_ones() -> None:
+    # the hem's depth below the waist scales with the legs (`DRESS_THIGH`), not with the hip joints' spread: at the
+    # hips' scale every dress reached the ankles of the unseen persons, whose (MediaPipe) hip joints lie farther
+    # apart for their legs' length than the paired models' (OpenPose)
+    garment, mask = _shift_dress()
+    landmarks = detect_dress_landmarks(garment, mask)
+    hem = DRESS_LANDMARKS.index("hem_center")
+    narrow = place_dress_landmarks(landmarks, _pose_with_hips(30.0)).person_px[0, hem, 1]
+    wide = place_dress_landmarks(landmarks, _pose_with_hips(42.0)).person_px[0, hem, 1]
+    assert abs(float(wide - narrow)) < 2.0, (float(narrow), float(wide))
+    assert 250.0 < float(narrow) < 465.0  # between the hip joints and the ankles
