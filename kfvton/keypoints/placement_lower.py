@@ -116,6 +116,8 @@ DRESS_THIGH = 0.69  # a dress's skirt depths: person px per garment px = this x 
 # width (the 7 paired Dress Code dresses' scale at `DRESS_FLAT_WAIST` x waist / thigh: 0.64 .. 0.72, so their lengths
 # hardly change). At the hips' scale, hip joints far apart for the legs' length (the unseen persons, MediaPipe: 0.44
 # .. 0.49 thigh lengths; the paired models, OpenPose: 0.37 .. 0.43) put every dress's hem at the ankles
+DRESS_THIGH_MIN = 0.6  # ... the thigh's length taken as at least this x torso (the paired models: 0.69 .. 0.85): a
+# seated person's thighs, foreshortened towards the camera, would pull the hem up onto the lap
 SIDE_SHIFT = 0.05  # `_side_targets`: a side point at most this share of the armpits -> hem depth off the even spread
 SCALE_TRUST = (0.85, 1.15)  # a measured scale is held within these factors of the prior before the two are averaged
 SIL_LOOSE = 0.12  # with a silhouette: a side at most this many hw outside it (and never inside it)
@@ -1076,7 +1078,8 @@ def place_dress_landmarks(
         # the skirt: hips and the dress's hem below the waist, flaring
         sub_idx = {"hip_right": idx["hip_right"], "hip_left": idx["hip_left"]}
         sub_idx.update({n: idx[n] for n in ("hem_right", "hem_left", "hem_center")})
-        sy = DRESS_THIGH * body.thigh / g_waist_w  # its length with the legs, its width with the waist
+        # its length with the legs, its width with the waist
+        sy = DRESS_THIGH * torch.maximum(body.thigh, DRESS_THIGH_MIN * body.torso) / g_waist_w
         _place_skirt(g, out, sub_idx, body, sx, g_top, waist_half, slant=True, sy=sy)
         if min(float(g[idx[n], 2]) for n in ("waist_right", "waist_left")) < 1.0:
             _spread_waistless(g, out, idx, body)

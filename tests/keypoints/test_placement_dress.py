@@ -6,6 +6,7 @@ import torch
 
 from kfvton.keypoints.garment_landmarks_lower import DRESS_LANDMARKS, detect_dress_landmarks
 from kfvton.keypoints.placement_lower import (
+    DRESS_THIGH_MIN,
     FLAT_TO_WORN,
     SIL_LOOSE,
     _Body,
@@ -80,15 +81,15 @@ def test_the_widened_bodice_stays_within_the_silhouette_and_its_margin() -> None
         assert _width(out, row) > 150.0  # widened as far as the margin allows (placed 134 and 130)
 
 
-def _pose_with_hips(hip_dx: float) -> Pose:
-    """A standing person (512 x 384): hip joints `hip_dx` px either side of the centre, knees and ankles straight
-    below them (the legs' length does not change with the hips' spread), shoulders and neck fixed."""
+def _pose_with_hips(hip_dx: float, knee_y: float = 360.0) -> Pose:
+    """A standing person (512 x 384): hip joints `hip_dx` px either side of the centre on row 250 (the neck on row
+    110), knees on row `knee_y` and ankles straight below the hips, shoulders fixed."""
     joints = torch.zeros(1, 25, 3)
     cx = 191.5
     for k, y in ((1, 110), (8, 250), (0, 70)):
         joints[0, k] = torch.tensor([cx, y, 1.0])
     for right, left, dx, y in ((2, 5, 45, 115), (3, 6, 55, 180), (4, 7, 58, 240), (9, 12, hip_dx, 250),
-                               (10, 13, hip_dx, 360), (11, 14, hip_dx, 465)):  # fmt: skip
+                               (10, 13, hip_dx, knee_y), (11, 14, hip_dx, 465)):  # fmt: skip
         joints[0, right] = torch.tensor([cx - dx, y, 1.0])
         joints[0, left] = torch.tensor([cx + dx, y, 1.0])
     return Pose(joints, (512, 384))
@@ -114,3 +115,14 @@ def test_a_dress_is_as_long_on_wide_hips_as_on_narrow_ones() -> None:
     wide = place_dress_landmarks(landmarks, _pose_with_hips(42.0)).person_px[0, hem, 1]
     assert abs(float(wide - narrow)) < 2.0, (float(narrow), float(wide))
     assert 250.0 < float(narrow) < 465.0  # between the hip joints and the ankles
+
+
+def test_foreshortened_thighs_do_not_pull_the_hem_up() -> None:
+    # thighs seen shorter than `DRESS_THIGH_MIN` torso lengths (a seated person's, towards the camera) count as that
+    garment, mask = _shift_dress()
+    landmarks = detect_dress_landmarks(garment, mask)
+    hem = DRESS_LANDMARKS.index("hem_center")
+    floor_y = 250.0 + DRESS_THIGH_MIN * 140.0  # torso: neck row 110 -> hips row 250
+    seated = place_dress_landmarks(landmarks, _pose_with_hips(30.0, knee_y=275.0)).person_px[0, hem, 1]
+    at_floor = place_dress_landmarks(landmarks, _pose_with_hips(30.0, knee_y=floor_y)).person_px[0, hem, 1]
+    assert abs(float(seated - at_floor)) < 2.0, (float(seated), float(at_floor))
