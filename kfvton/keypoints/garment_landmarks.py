@@ -880,7 +880,7 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
         if sides[side].has_sleeve != sleeved:
             sides[side] = side_features(side, sleeved)
 
-    if _inside_opening(corners, sides):
+    if sleeved and _inside_opening(corners, sides):  # (a sleeveless top's collar sides are its straps' tops)
         for side in (1, -1):
             cc = _collar_corner(top, present, cx_top, side, tol, peak=True)
             corners[("collar", side)] = np.array(cc if cc is not None else (cx_top, top[cx_top]), dtype=np.float64)
