@@ -209,8 +209,11 @@ def _profile_extremes(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return present, top, bottom
 
 
-def _collar_corner(top: np.ndarray, present: np.ndarray, cx: int, step: int, tol: float) -> tuple[int, int] | None:
-    """Highest top-outline point on one side of the centre (`step` +1 image right, -1 image left)."""
+def _collar_corner(
+    top: np.ndarray, present: np.ndarray, cx: int, step: int, tol: float, *, peak: bool = False
+) -> tuple[int, int] | None:
+    """Highest top-outline point on one side of the centre (`step` +1 image right, -1 image left): the first one
+    within `tol` of the highest; with `peak`, the highest of that first stretch within `tol` (`NECK_MIN_SHARE`)."""
     xs = np.arange(cx, top.shape[0]) if step > 0 else np.arange(cx, -1, -1)
     xs = xs[present[xs]]
     if xs.size == 0:
@@ -223,6 +226,9 @@ def _collar_corner(top: np.ndarray, present: np.ndarray, cx: int, step: int, tol
         i = max(run_end - 1, 0)
     else:
         i = int(np.argmax(near))
+        if peak:
+            run = int(np.argmin(near[i:])) if not near[i:].all() else near.size - i
+            i += int(np.argmin(ts[i : i + run]))
     return int(xs[i]), int(ts[i])
 
 
@@ -295,6 +301,13 @@ class _Side:
 
 
 _ABSENT = (0.0, 0.0, 0.0)
+#: A neck opening is at least this share of the shoulder seams' distance wide (a head passes through it; the
+#: sample and sheet garments: 0.24-0.69). Collar sides read closer together lie inside the opening, on a back collar's
+#: top that rises gently to its ends within `_collar_corner`'s tolerance (the unseen Gucci tee: 51 px of 373, 0.14;
+#: VITON-HD 01430: 0.14; an unseen jersey: 0.09): they are taken at that top's highest points, its ends (0.45, 0.40,
+#: 0.26). On the person the tee's inside back stayed over the throat and its shoulders rose above the wearer's, and
+#: the jersey's V collar was cut into steps. (A ruffled mock neck at 0.16 has no higher point further out: kept.)
+NECK_MIN_SHARE = 0.2
 
 
 def _local_maxima(values: np.ndarray, threshold: float) -> np.ndarray:
@@ -811,6 +824,7 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
     present, top, bottom = _profile_extremes(piece.astype(bool))
     tol = max(2.0, 0.015 * height)
     corners = {}
+    cx_top = cx  # (`cx` becomes the collar centre's column below)
     for side in (1, -1):
         cc = _collar_corner(top, present, cx, side, tol)
         corners[("collar", side)] = np.array(cc if cc is not None else (cx, top[cx]), dtype=np.float64)
@@ -866,6 +880,12 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
         if sides[side].has_sleeve != sleeved:
             sides[side] = side_features(side, sleeved)
 
+    if sleeved and _inside_opening(corners, sides):  # (a sleeveless top's collar sides are its straps' tops)
+        for side in (1, -1):
+            cc = _collar_corner(top, present, cx_top, side, tol, peak=True)
+            corners[("collar", side)] = np.array(cc if cc is not None else (cx_top, top[cx_top]), dtype=np.float64)
+        collar_center = _dip_between(top, present, corners[("collar", -1)][0], corners[("collar", 1)][0], tol)
+
     span = 0.02 * max(width, height)
     for side, suffix in ((1, "left"), (-1, "right")):  # image right = wearer's left
         s = sides[side]
@@ -909,6 +929,16 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
         length = max(sides[1].sleeve_length, sides[-1].sleeve_length)
         kind = "long" if length >= LONG_SLEEVE_RATIO else "short"
     return out, kind, cut
+
+
+def _inside_opening(corners: dict[tuple[str, int], np.ndarray], sides: dict[int, _Side]) -> bool:
+    """Whether the collar sides (`corners[("collar", ±1)]` (2,) x, y) lie closer together than `NECK_MIN_SHARE` of
+    the shoulders' distance (`sides[±1].shoulder`, both found): inside the neck opening."""
+    shoulders = [sides[side].shoulder for side in (1, -1)]
+    if min(s[2] for s in shoulders) <= 0:
+        return False
+    neck = abs(float(corners[("collar", 1)][0] - corners[("collar", -1)][0]))
+    return neck < NECK_MIN_SHARE * abs(shoulders[0][0] - shoulders[1][0])
 
 
 def _binary_masks(garment: Tensor, mask: Tensor) -> tuple[np.ndarray, int]:

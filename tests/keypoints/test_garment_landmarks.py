@@ -483,3 +483,23 @@ def test_ruffled_hem_corners_at_the_hem_ends():
     # dresses keep the first turn (their tiered and lace hems' corners are left to the dress rules)
     dress = detect_garment_landmarks(image, mask, dress=True).points[0]
     assert 150 < float(dress[landmark_index("hem_left"), 0]) < 270
+
+
+def test_collar_sides_at_the_ends_of_a_gently_rising_back_collar():
+    """A tee whose back collar's top rises gently (8 px over 50) from the centre to its ends, within the corner's
+    tolerance (~6 px here) of its highest point: the collar sides sit at those ends, where the shoulders start,
+    not where the top first comes within the tolerance (13 px either side of the centre: a neck a seventh of the
+    shoulders' width, inside the opening)."""
+    outline = [(150, 60), (200, 68), (250, 60), *TSHIRT["outline"][5:-1], (100, 85)]
+    outline[3] = (300, 85)  # the shoulders, falling from the collar's ends
+    image, mask = draw_garment({"outline": outline})
+    lm = detect_garment_landmarks(image, mask)
+    check_sane(lm, mask)
+    p = {n: v.numpy() for n, v in zip(GARMENT_LANDMARKS, lm.points[0], strict=True)}
+    assert abs(p["collar_left"][0] - 250) <= 4 and abs(p["collar_right"][0] - 150) <= 4
+    assert abs(p["collar_left"][1] - 60) <= 3 and abs(p["collar_right"][1] - 60) <= 3
+    assert abs(p["collar_center"][0] - 200) <= 4
+    # a regular tee's (a neck 0.35 of its shoulders' width) stay the first within the tolerance: 6 px inside its
+    # collar's outer ends
+    tee = detect_garment_landmarks(*draw_garment(TSHIRT)).points[0]
+    assert float(tee[landmark_index("collar_left"), 0]) == 230 and float(tee[landmark_index("collar_right"), 0]) == 170

@@ -286,6 +286,25 @@ class TestCollarStand:
         garment, mask, landmarks = flat_top(inside=0.7)  # nothing cut
         torch.testing.assert_close(find_collar_stand(garment, mask, mask, landmarks).collar_stand, torch.zeros(1, 3))
 
+    def test_a_closed_mock_neck_stands_a_sloping_shoulder_does_not(self):
+        """Nothing cut, the mask's top standing straight up 20 rows (a closed mock neck, columns 55-105 over a body
+        from row 40) just outside collar sides read 2 px inside its corners: the band's bottom, 20 rows under the
+        collar sides, is the stand (`_mock_neck_base`). Shoulders falling 1 row per column from there instead:
+        none."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 20:40, :], mask[..., 20:40, :] = 0.96, 0
+        garment[..., 20:40, 55:106] = 0.7
+        mask[..., 20:40, 55:106] = 1
+        points = landmarks.points.clone()
+        points[0, GARMENT_LANDMARKS.index("collar_left"), 0] = 103
+        points[0, GARMENT_LANDMARKS.index("collar_right"), 0] = 57
+        landmarks = GarmentLandmarks(points, G_HW, ("short",))
+        stand = find_collar_stand(garment, mask, mask, landmarks).collar_stand
+        torch.testing.assert_close(stand, torch.tensor([[80.0, 40.0, 1.0]]))
+        for k in range(20):  # the shoulders slope down from the band's top instead
+            mask[..., 20 + k : 40, 105 + k] = mask[..., 20 + k : 40, 55 - k] = 1
+        torch.testing.assert_close(find_collar_stand(garment, mask, mask, landmarks).collar_stand, torch.zeros(1, 3))
+
 
 class TestPlacket:
     def test_a_placket_under_the_front_is_found_a_print_is_not(self):
