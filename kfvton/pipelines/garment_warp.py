@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, nonzero_yx
+from .._arrays import LUMA_WEIGHTS, mask_box, nonzero_yx
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_TPS
 from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pairs, warp_from_points
@@ -728,16 +728,21 @@ def _backdrop_inside(garment: Tensor, mask: Tensor) -> Tensor:
     b = max(garment.shape[0], mask.shape[0])
     out = torch.zeros((b, 1, *mask.shape[-2:]), dtype=torch.bool)
     for i in range(b):
-        inside = mask[min(i, mask.shape[0] - 1), 0].numpy().astype(np.uint8)
+        whole = mask[min(i, mask.shape[0] - 1), 0].numpy()
+        if not whole.any():
+            continue
+        # (over the mask's box grown past the ring and the blend: the same pixels as over the whole photo)
+        y0, y1, x0, x1 = mask_box(whole, 3 + BACKDROP_BLEND_PX)
+        inside = whole[y0:y1, x0:x1].astype(np.uint8)
         ring = (cv2.dilate(inside, np.ones((5, 5), np.uint8)) > 0) & (inside == 0)
         if not ring.any():
             continue
-        img = garment[min(i, garment.shape[0] - 1)].float().numpy()  # (3, H, W)
+        img = garment[min(i, garment.shape[0] - 1), :, y0:y1, x0:x1].float().numpy()  # (3, h, w)
         backdrop = np.median(img[:, ring], axis=1)
         near = (np.abs(img - backdrop[:, None, None]).max(0) < BACKDROP_NEAR).astype(np.uint8)
         # (with the pixels blending into it along its edge, `BACKDROP_BLEND_PX` deep)
         blend = cv2.dilate(near, np.ones((2 * BACKDROP_BLEND_PX + 1,) * 2, np.uint8)) > 0
-        out[i, 0] = torch.from_numpy(blend & (inside > 0))
+        out[i, 0, y0:y1, x0:x1] = torch.from_numpy(blend & (inside > 0))
     return out
 
 
