@@ -217,6 +217,7 @@ def warp_keypoint_pairs(
     silhouette: Tensor | None = None,
     arms: Tensor | None = None,
     collared: Tensor | None = None,
+    garment_photo: Tensor | None = None,
 ) -> Warp:
     """The TPS warp through keypoint pairs, torso and sleeves apart or as one spline per keypoint group.
 
@@ -234,6 +235,8 @@ def warp_keypoint_pairs(
             stay inside the person, long sleeves cover the arm (`warp_by_parts`).
         collared: optional (B or 1,) bool, garments with a button placket (`find_placket`): their collar's front
             closes at the neck (`place_front_neckline`).
+        garment_photo: optional (B or 1, 3, H_g, W_g) float [0, 1], the garment photo for the part-wise warp (a long
+            sleeve's cover of the arm takes none of its backdrop, `warp_by_parts`).
 
     Raises:
         ValueError naming `method` when it is not one of `WARP_METHODS`.
@@ -252,7 +255,14 @@ def warp_keypoint_pairs(
             torso_extra, place_front_neckline(pairs, garment_mask, collared), place_centre_line(pairs)
         )
         return warp_by_parts(
-            pairs, garment_mask, reg=reg, grid_step=grid_step, torso_extra=extra, silhouette=silhouette, arms=arms
+            pairs,
+            garment_mask,
+            reg=reg,
+            grid_step=grid_step,
+            torso_extra=extra,
+            silhouette=silhouette,
+            arms=arms,
+            garment_photo=garment_photo,
         )
     if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
         # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
@@ -529,6 +539,7 @@ def warp_placed_garment(
         silhouette=silhouette,
         arms=arms,
         collared=None if fit is None else fit.collared,
+        garment_photo=garment,
     )
     warp = warp.to(garment.device if device is None else device)
     return warp_garment(clean_garment_rim(garment, mask), mask, warp), warp

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, nonzero_yx
+from .._arrays import LUMA_WEIGHTS, mask_box, nonzero_yx
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_TPS
 from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pairs, warp_from_points
@@ -319,6 +319,16 @@ SLEEVE_OUTER_MAX = 0.4
 #: With `arms`: a long sleeve covers the arm's pixels up to this fraction of its cuff target width from where it
 #: landed (gaps along a sleeve narrower or straighter than the arm would show the old arm's skin).
 ARM_COVER = 0.5
+#: ... taking the sleeve's own spline where it lands on the garment within this fraction of the garment's armhole
+#: span (shoulder to armpit landmark) of the sleeve's part (`_near_sleeves`): a hanging sleeve's inner part lies over
+#: the torso's side in the flat photo (the unseen 09290's chiffon sleeves, about half their width).
+NEAR_SLEEVE = 0.5
+#: ... and not where the garment photo is within this of its backdrop's colour (max over RGB of |difference|, [0, 1]):
+#: a filled cloth mask holds the backdrop seen between a hanging sleeve and the torso (VITON-HD 02783), which the
+#: sleeve's spline drew over the arm as a second pale line beside the first.
+BACKDROP_NEAR = 0.06
+#: ... nor within this many pixels of such a pixel (the garment's edge blended with the backdrop: pale flecks).
+BACKDROP_BLEND_PX = 2
 _R_SHOULDER, _L_SHOULDER = joint_index("right_shoulder"), joint_index("left_shoulder")
 
 
@@ -658,16 +668,28 @@ def _cut_down_sleeve(cut: Tensor, targets_px: Tensor, origin: tuple[int, int]) -
 
 
 def _cover_arm(
-    landed: Tensor, box: Tensor, free: Tensor, cuff_px: Tensor, elbow_px: Tensor, origin: tuple[int, int]
+    landed: Tensor,
+    box: Tensor,
+    free: Tensor,
+    own: Tensor,
+    cuff_px: Tensor,
+    elbow_px: Tensor,
+    origin: tuple[int, int],
 ) -> tuple[Tensor, Tensor]:
     """A long sleeve over the arm (`warp_by_parts`, `arms`): the `free` pixels on the elbow's side of the cuff
-    within `ARM_COVER` cuff widths of where the sleeve `landed` join it, each taking the grid value of its mirror
-    image across the nearest landed pixel (the sleeve's nearest landed pixel when the mirror image is not landed).
-    OpenCV distance transform, per item.
+    within `ARM_COVER` cuff widths of where the sleeve `landed` join it, each keeping its own grid value where that
+    lies on the garment by the sleeve (`own`), else taking the grid value of its mirror image across the nearest
+    landed or kept pixel (that pixel's when the mirror image is neither). OpenCV distance transforms, per item.
+
+    A flat photo's hanging sleeve lies partly over the torso's side, and that part is the torso's in the part map:
+    the sleeve lands as a thin wedge down the arm. Mirrored across the wedge's edge, its cover of the upper arm was
+    a pattern of streaks across the arm, and the edge pixels copied where the mirror fell off the wedge smeared into
+    bands (the unseen Simon_1 in a chiffon blouse: 45 % of each sleeve); its own spline takes the sleeve there.
 
     Args:
         landed, free: (B, h, w) bool over one evaluation box (top-left pixel `origin` (y0, x0)); `free` is the
             arm where no other sleeve lies, all False for an item whose sleeve is not long.
+        own: (B, h, w) bool, where the sleeve's grid lands on the garment near its sleeve (`_near_sleeves`).
         box: (B, h, w, 2) the sleeve's grid over the box.
         cuff_px: (B, 2, 2) its outer and inner cuff targets, elbow_px (B, 2, 2) its elbow targets, (x, y) pixels.
 
@@ -686,22 +708,79 @@ def _cover_arm(
         on = landed[i].cpu().numpy()
         if not on.any() or not bool(free[i].any()):
             continue
-        dist, labels = cv2.distanceTransformWithLabels(
-            (~on).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL
-        )
-        flat = np.flatnonzero(on)  # DIST_LABEL_PIXEL numbers the landed pixels 1.. in raster order
-        edge = flat[np.maximum(labels.astype(np.int64) - 1, 0)]
-        ey, ex = np.divmod(edge, w)
-        # the gap mirrors the sleeve across its edge (a copied edge pixel would smear into streaks)
-        my = np.clip(2 * ey - np.arange(h)[:, None], 0, h - 1)
-        mx = np.clip(2 * ex - np.arange(w)[None, :], 0, w - 1)
-        mirror = np.where(on[my, mx], my * w + mx, edge)
-        cover = free[i] & torch.from_numpy(dist <= float(reach[i])).to(landed.device)
-        source = torch.from_numpy(mirror).to(box.device)
+        near = cv2.distanceTransform((~on).astype(np.uint8), cv2.DIST_L2, 5) <= float(reach[i])
+        cover = free[i] & torch.from_numpy(near).to(landed.device)
+        # the sleeve's own spline where it lands on the garment by the sleeve; the rest mirrors what that gives
+        taken_own = (cover & own[i]).cpu().numpy()
+        source = torch.from_numpy(_mirror_sources(on | taken_own)).to(box.device)
         taken = box[i].reshape(h * w, 2)[source.reshape(-1)].reshape(h, w, 2)
-        box[i] = torch.where(cover[..., None], taken, box[i])
+        keep = torch.from_numpy(taken_own).to(box.device)
+        box[i] = torch.where((cover & ~keep)[..., None], taken, box[i])
         landed[i] |= cover
     return landed, box
+
+
+def _backdrop_inside(garment: Tensor, mask: Tensor) -> Tensor:
+    """(B, 1, H_g, W_g) bool: the pixels of `mask` (B or 1, 1, H_g, W_g) bool where the garment photo `garment`
+    (B or 1, 3, H_g, W_g) float [0, 1] is within `BACKDROP_NEAR` of its backdrop's colour, the median of the ring
+    of pixels just outside the mask, and the pixels within `BACKDROP_BLEND_PX` of those (none where the mask has no
+    such ring)."""
+    b = max(garment.shape[0], mask.shape[0])
+    out = torch.zeros((b, 1, *mask.shape[-2:]), dtype=torch.bool)
+    for i in range(b):
+        whole = mask[min(i, mask.shape[0] - 1), 0].numpy()
+        if not whole.any():
+            continue
+        # (over the mask's box grown past the ring and the blend: the same pixels as over the whole photo)
+        y0, y1, x0, x1 = mask_box(whole, 3 + BACKDROP_BLEND_PX)
+        inside = whole[y0:y1, x0:x1].astype(np.uint8)
+        ring = (cv2.dilate(inside, np.ones((5, 5), np.uint8)) > 0) & (inside == 0)
+        if not ring.any():
+            continue
+        img = garment[min(i, garment.shape[0] - 1), :, y0:y1, x0:x1].float().numpy()  # (3, h, w)
+        backdrop = np.median(img[:, ring], axis=1)
+        near = (np.abs(img - backdrop[:, None, None]).max(0) < BACKDROP_NEAR).astype(np.uint8)
+        # (with the pixels blending into it along its edge, `BACKDROP_BLEND_PX` deep)
+        blend = cv2.dilate(near, np.ones((2 * BACKDROP_BLEND_PX + 1,) * 2, np.uint8)) > 0
+        out[i, 0, y0:y1, x0:x1] = torch.from_numpy(blend & (inside > 0))
+    return out
+
+
+def _mirror_sources(on: np.ndarray) -> np.ndarray:
+    """(h, w) int64: for each pixel of the (h, w) bool mask `on`'s box, the flat index of its mirror image across
+    the nearest `on` pixel where that mirror image is `on`, else of that nearest pixel."""
+    h, w = on.shape
+    _, labels = cv2.distanceTransformWithLabels((~on).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+    flat = np.flatnonzero(on)  # DIST_LABEL_PIXEL numbers the `on` pixels 1.. in raster order
+    edge = flat[np.maximum(labels.astype(np.int64) - 1, 0)]
+    ey, ex = np.divmod(edge, w)
+    my = np.clip(2 * ey - np.arange(h)[:, None], 0, h - 1)
+    mx = np.clip(2 * ex - np.arange(w)[None, :], 0, w - 1)
+    return np.where(on[my, mx], my * w + mx, edge)
+
+
+def _near_sleeves(parts: Tensor, garment_mask: Tensor, pairs: KeypointPairs, garment: Tensor | None) -> Tensor:
+    """(B, 2, H_g, W_g) bool: each sleeve's part and the garment's pixels within `NEAR_SLEEVE` armhole spans of it
+    but those of its backdrop's colour (`_backdrop_inside`), from `parts` (B, 3, H_g, W_g) {0, 1}
+    (`garment_part_masks`), `garment_mask` (B or 1, 1, H_g, W_g) and the `garment` photo (B or 1, 3, H_g, W_g) or
+    None. A sleeve part without both armhole landmarks stays as it is (an empty one too). OpenCV distance transform,
+    per item."""
+    idx = [(pairs.names.index(f"shoulder_{side}"), pairs.names.index(f"armpit_{side}")) for side in ("right", "left")]
+    g = pairs.garment_px.detach().double().cpu().numpy()
+    ok = pairs.valid.cpu().numpy()
+    cloth = garment_mask.detach().cpu() > 0.5
+    if garment is not None:
+        cloth = cloth & ~_backdrop_inside(garment.detach().cpu(), cloth)
+    cloth = cloth[:, 0].numpy()
+    out = parts[:, 1:].detach().cpu().numpy() > 0.5
+    for i in range(parts.shape[0]):
+        for k, (i_s, i_a) in enumerate(idx):
+            reach = NEAR_SLEEVE * float(np.linalg.norm(g[i, i_s, :2] - g[i, i_a, :2]))
+            if not (ok[i, i_s] and ok[i, i_a] and out[i, k].any()) or reach < 1:
+                continue
+            dist = cv2.distanceTransform((~out[i, k]).astype(np.uint8), cv2.DIST_L2, 3)
+            out[i, k] |= (dist <= reach) & cloth[min(i, len(cloth) - 1)]
+    return torch.from_numpy(out).to(parts.device)
 
 
 def _grown_mask(
@@ -846,6 +925,7 @@ def warp_by_parts(
     silhouette: Tensor | None = None,
     arms: Tensor | None = None,
     torso_off_body: bool = True,
+    garment_photo: Tensor | None = None,
 ) -> PartWarp:
     """Warp the torso and each sleeve with its own TPS, then join them into one sampling grid.
 
@@ -869,6 +949,8 @@ def warp_by_parts(
             where it landed, with its nearest landed pixel's garment point (no old skin in gaps along it).
         torso_off_body: with `silhouette`, a top's torso ends where it lands on the wall beside the body
             (`_torso_off_body`); False for a dress, whose skirt may flare past the old clothes' outline.
+        garment_photo: optional (B or 1, 3, H_g, W_g) float [0, 1], the garment photo: with `arms`, a long sleeve's
+            cover of the arm takes no pixel of its backdrop's colour inside `garment_mask` (`_near_sleeves`).
 
     Returns:
         `PartWarp` of kind "tps" whose grid is the joined grid and whose `tps` has batch dims (B, 3): the torso,
@@ -886,6 +968,8 @@ def warp_by_parts(
     if reg < 0:
         raise ValueError(f"reg: expected >= 0, got {reg}")
     parts = garment_part_masks(pairs, garment_mask)  # validates names and the mask
+    if garment_photo is not None:
+        check_shape(garment_photo, "garment_photo", ("B", 3, *pairs.garment_hw))
     b = pairs.batch_size
     dtype = pairs.person_px.dtype if pairs.person_px.dtype == torch.float64 else torch.float32
     member = torch.zeros(len(_PARTS), len(pairs.names), dtype=torch.bool, device=pairs.person_px.device)
@@ -949,6 +1033,9 @@ def warp_by_parts(
     grid = torch.full((b, h, w, 2), _OUTSIDE, device=device, dtype=work)
     sleeves = torch.zeros((b, 2, h, w), device=device, dtype=torch.bool)
     part_masks = parts.to(device=device, dtype=work)
+    near_sleeves = None  # (only for a long sleeve over the arms)
+    if arm is not None and bool((extra_valid[:, 1:, 0] & usable[:, 1:]).any()):
+        near_sleeves = _near_sleeves(parts, garment_mask, pairs, garment_photo).to(device=device, dtype=work)
     targets = person[..., :2].detach()
     for k in (0, 2, 1):  # torso first, sleeves over it
         if not bool(usable[:, k].any()):
@@ -987,12 +1074,14 @@ def warp_by_parts(
                 centre = targets[:, 0, [pairs.names.index(n) for n in ("shoulder_right", "shoulder_left")], 0]
                 centre = centre.mean(-1) - x0
                 landed &= ~_torso_off_body(landed, inside[:, y0 : y1 + 1, x0 : x1 + 1], depth, centre)
-        if k > 0 and arm is not None:  # a long sleeve (one with elbow pairs) over the arm
+        if k > 0 and near_sleeves is not None:  # a long sleeve (one with elbow pairs) over the arm
             free = arm[:, y0 : y1 + 1, x0 : x1 + 1] & ~sleeves[:, :, y0 : y1 + 1, x0 : x1 + 1].any(1)
             free &= (extra_valid[:, k, 0] & usable[:, k])[:, None, None]
             side = _PARTS[k].removeprefix("sleeve_")
             cuff_px = person[:, k, [pairs.names.index(f"sleeve_{side}_{e}") for e in ("outer", "inner")], :2]
-            landed, box = _cover_arm(landed, box, free, cuff_px, extra_p[:, k, :2, :2], (y0, x0))
+            # (where the sleeve's own spline takes the garment there: the flat photo's sleeve lying over the torso)
+            own = sample_grid(near_sleeves[:, k - 1 : k], box, align_corners=align_corners, name="garment_mask")[:, 0]
+            landed, box = _cover_arm(landed, box, free, own > 0.5, cuff_px, extra_p[:, k, :2, :2], (y0, x0))
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
         if k > 0:  # a sleeve over the torso and the sleeve drawn before it

@@ -9,6 +9,7 @@ import torch
 
 from kfvton.geometry.grid import ALIGN_CORNERS_TPS, px_to_norm
 from kfvton.geometry.tps import tps_solve, tps_transform_points
+from kfvton.geometry.warp import sample_grid
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.pipelines.garment_warp import warp_from_pairs, warp_garment
 
@@ -562,6 +563,52 @@ class TestLongSleeves:
         # by the left sleeve (its part map's outline may lie a pixel or two inside the warped mask's 0.5 edge)
         left = torch.nn.functional.max_pool2d(covered.sleeves[:, 1:2].float(), 5, 1, 2)[0, 0] > 0
         assert bool(left[newly].all())
+
+    def test_covered_arm_takes_the_sleeves_own_spline_where_it_lands_on_the_garment(self):
+        """Over an arm wider than the landed sleeve, the sleeve's own spline is kept where it lands on the garment
+        beside the sleeve's part (a flat photo's hanging sleeve lies partly over the torso's side): mirrored across
+        the landed sleeve's edge, the unseen Simon_1's chiffon sleeves were streaks across the upper arm."""
+        from kfvton.geometry.tps import TpsParams, tps_grid
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        pairs, mask = _long_sleeve_pairs()
+        arms = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+        arms[..., 160:380, 225:300] = True  # a left arm wider than the sleeve on both sides
+        plain = warp_by_parts(pairs, mask, reg=1e-3)
+        covered = warp_by_parts(pairs, mask, reg=1e-3, arms=arms)
+        spline = TpsParams(covered.tps.control[:, 2], covered.tps.kernel[:, 2], covered.tps.affine[:, 2])
+        own = tps_grid(spline, (512, 384), align_corners=covered.align_corners).to(covered.grid)
+        on_garment = sample_grid(mask, own, align_corners=covered.align_corners, name="mask")[0, 0] > 0.5
+        newly = covered.sleeves[0, 1] & ~plain.sleeves[0, 1]
+        kept = newly & on_garment
+        assert int(kept.sum()) > 300
+        torch.testing.assert_close(covered.grid[0][kept], own[0][kept])
+        # the rest of the arm is still covered (mirrored), the hand still bare
+        assert int((newly & ~on_garment).sum()) > 1000
+        assert not bool(covered.sleeves[0, 1, 370, 261])
+
+    def test_covered_arm_takes_no_backdrop_inside_a_filled_mask(self):
+        """A filled cloth mask holds the backdrop seen between a hanging sleeve and the torso (VITON-HD 02783): given
+        the photo, the sleeve's own spline does not draw it over the arm (without it, a second pale line beside the
+        landed sleeve's)."""
+        from kfvton.pipelines.garment_warp import _backdrop_inside, warp_by_parts
+
+        pairs, mask = _long_sleeve_pairs()
+        arms = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+        arms[..., 160:380, 225:300] = True
+        photo = torch.ones(1, 3, 400, 400)  # a white backdrop
+        photo[:, :, mask[0, 0] > 0.5] = 0.4
+        photo[..., 140:385, 255:280] = 1.0  # the backdrop in a gap by the left sleeve, inside the mask
+        gap = _backdrop_inside(photo, mask > 0.5)
+        assert bool(gap[0, 0, 200, 265]) and not bool(gap[0, 0, 200, 200]) and not bool(gap[0, 0, 200, 20])
+        plain = warp_by_parts(pairs, mask, reg=1e-3)
+        white = []
+        for given in (None, photo):
+            covered = warp_by_parts(pairs, mask, reg=1e-3, arms=arms, garment_photo=given)
+            newly = covered.sleeves[0, 1] & ~plain.sleeves[0, 1]
+            colour = sample_grid(photo, covered.grid, align_corners=covered.align_corners, name="photo")[0, 0]
+            white.append(int((newly & (colour > 0.9)).sum()))
+        assert white[0] > 200 and white[1] == 0
 
 
 def test_past_shoulders_cuts_only_above_the_armpits_when_the_shoulders_lie_below_them():
