@@ -110,6 +110,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._arrays import (
+    CHAMFER_AXIAL,
     LUMA_WEIGHTS,
     channel_sum,
     channels_last,
@@ -254,9 +255,6 @@ NOTCH_SCALE = 4
 #: ... after its outline is opened by this (pixels at 1024 rows: its slivers thinner than twice it go behind the
 #: garment), and it is closed by it after (notches narrower than twice it).
 ARM_OPEN_PX = 2.0
-#: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
-#: times a pixel's offset along either axis (what bounds the box `_fit_to_body` measures the cut in)
-CHAMFER_AXIAL = 0.955
 #: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
 #: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
 #: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
