@@ -9,13 +9,16 @@ import torch
 from torch import Tensor
 
 __all__ = [
+    "CHAMFER_AXIAL",
     "LUMA_WEIGHTS",
     "blur_at",
+    "blur_box",
     "blur_in_box",
     "channel_max",
     "channel_sum",
     "channels_first",
     "channels_last",
+    "distance_near",
     "every_masked",
     "mask_box",
     "nonzero_yx",
@@ -27,6 +30,10 @@ __all__ = [
 
 #: Luminance of RGB (ITU-R BT.601 weights): the one place the light, shading and cutting rules read them from.
 LUMA_WEIGHTS: tuple[float, float, float] = (0.299, 0.587, 0.114)
+
+#: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
+#: times a pixel's offset along either axis (what bounds the rows `distance_near` and `_fit_to_body` measure in)
+CHAMFER_AXIAL = 0.955
 
 
 def to_uint8_hwc(image: Tensor) -> np.ndarray:
@@ -52,12 +59,20 @@ def blur_at(x: np.ndarray, sigma: float, ys: np.ndarray, xs: np.ndarray) -> np.n
     """`cv2.GaussianBlur(x, (0, 0), sigma)[ys, xs]` for an (H, W) or (H, W, C) float32 `x` and K > 0 pixels (`ys`,
     `xs` int (K,)) -> (K,) or (K, C), blurring only their box grown by the kernel's reach (OpenCV's float kernels
     reach 4 sigma), not the whole image: a small region of a 1024 x 768 frame costs a fraction of the full blur."""
+    box = blur_box(x.shape[:2], sigma, ys, xs)
+    crop = np.ascontiguousarray(x[box])  # (a copy: OpenCV reads no pixels past the box's own borders)
+    return cv2.GaussianBlur(crop, (0, 0), sigma)[ys - box[0].start, xs - box[1].start]
+
+
+def blur_box(size_hw: tuple[int, int], sigma: float, ys: np.ndarray, xs: np.ndarray) -> tuple[slice, slice]:
+    """(rows, columns) the box `blur_at` blurs in an image of `size_hw` for K > 0 pixels (`ys`, `xs` int (K,)):
+    theirs grown by the kernel's reach, inside the image. A caller that weighs the image before the blur weighs
+    only this box (`blur_at` of the box's product at `ys - rows.start`, `xs - columns.start`: the same values)."""
     reach = int(np.ceil(4.0 * sigma)) + 1
-    h, w = x.shape[:2]
+    h, w = size_hw
     y0, y1 = max(0, int(ys.min()) - reach), min(h, int(ys.max()) + reach + 1)
     x0, x1 = max(0, int(xs.min()) - reach), min(w, int(xs.max()) + reach + 1)
-    crop = np.ascontiguousarray(x[y0:y1, x0:x1])  # (a copy: OpenCV reads no pixels past the box's own borders)
-    return cv2.GaussianBlur(crop, (0, 0), sigma)[ys - y0, xs - x0]
+    return slice(y0, y1), slice(x0, x1)
 
 
 def blur_in_box(mask: np.ndarray, sigma: float) -> np.ndarray:
@@ -70,6 +85,29 @@ def blur_in_box(mask: np.ndarray, sigma: float) -> np.ndarray:
         return out
     y0, y1, x0, x1 = mask_box(mask, int(np.ceil(4.0 * sigma)) + 2)
     out[y0:y1, x0:x1] = cv2.GaussianBlur(mask[y0:y1, x0:x1].astype(np.float32), (0, 0), sigma)
+    return out
+
+
+def distance_near(target: np.ndarray, reach: float, where: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) float32 `cv2.distanceTransform((~target).astype(np.uint8), cv2.DIST_L2, 3)` (the distance to the
+    nearest True pixel of `target` (H, W) bool) in the rows of `where` (H, W) bool (default `target`) where it is at
+    most `reach`; over `reach` in the others of those rows (inf for an empty `target`); inf in the other rows.
+    Computed in those rows grown by the most rows `reach` spans only: a small region of a large crop costs a
+    fraction of the whole transform.
+
+    The same values: a chamfer distance is at least `CHAMFER_AXIAL` x the rows between the pixel and its nearest
+    target pixel, and OpenCV's path to that pixel stays within the rows between them, so the rows left out hold
+    only target pixels farther than `reach`. Whole rows: OpenCV's distances in a box cut from the columns differ in
+    the last bit."""
+    out = np.full(target.shape, np.inf, np.float32)
+    where = target if where is None else where
+    if not where.any():
+        return out
+    y0, y1, _, _ = mask_box(where, int(np.ceil(reach / CHAMFER_AXIAL)) + 2)
+    rows = np.ascontiguousarray(~target[y0:y1], np.uint8)
+    if rows.all():
+        return out
+    out[y0:y1] = cv2.distanceTransform(rows, cv2.DIST_L2, 3)
     return out
 
 

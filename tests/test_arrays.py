@@ -9,11 +9,13 @@ import torch
 
 from kfvton._arrays import (
     blur_at,
+    blur_box,
     blur_in_box,
     channel_max,
     channel_sum,
     channels_first,
     channels_last,
+    distance_near,
     nonzero_yx,
     per_channel,
     take,
@@ -36,6 +38,42 @@ def test_blur_at_is_the_full_blur_at_those_pixels():
                 got = blur_at(x, sigma, ys, xs)
                 assert got.shape == full[ys, xs].shape
                 np.testing.assert_allclose(got, full[ys, xs], rtol=0, atol=1e-6)
+
+
+def test_blur_at_a_weighted_box_is_blur_at_the_weighted_image():
+    """Weighing only `blur_box`'s box and blurring it at the shifted pixels gives exactly `blur_at` of the whole
+    weighted image (the same crop reaches OpenCV), inside and at the borders."""
+    rng = np.random.default_rng(1)
+    img, weight = rng.random((120, 90, 3), dtype=np.float32), rng.random((120, 90), dtype=np.float32)
+    for sigma in (0.7, 4.0):
+        for ys, xs in ((np.array([40, 41, 60]), np.array([30, 50, 31])), (np.array([0, 119]), np.array([89, 0]))):
+            box = blur_box(weight.shape, sigma, ys, xs)
+            got = blur_at(img[box] * weight[box][..., None], sigma, ys - box[0].start, xs - box[1].start)
+            np.testing.assert_array_equal(got, blur_at(img * weight[..., None], sigma, ys, xs))
+
+
+def test_distance_near_is_the_full_transform_within_reach():
+    """Within `reach` the distances are OpenCV's whole-image ones to the last bit, beyond it they stay beyond it
+    (in the rows of `where`), for scattered and solid targets, targets at the borders, and none."""
+    rng = np.random.default_rng(2)
+    for case in range(80):
+        h, w = (int(v) for v in rng.integers(20, 160, 2))
+        target = np.zeros((h, w), bool)
+        for _ in range(int(rng.integers(0, 4))):
+            y, x, r = (int(v) for v in (rng.integers(0, h), rng.integers(0, w), rng.integers(1, 25)))
+            target[max(0, y - r) : y + r, max(0, x - r) : x + 2 * r] = True
+        target &= rng.random((h, w)) > (0.0, 0.6, 0.97)[case % 3]
+        where = rng.random((h, w)) > 0.995 if case % 2 else None
+        reach = float(rng.uniform(1.0, 50.0))
+        full = cv2.distanceTransform((~target).astype(np.uint8), cv2.DIST_L2, 3)
+        got = distance_near(target, reach, where)
+        rows = np.ones(h, bool) if where is None else where.any(1)
+        if where is not None and where.any():
+            found = np.flatnonzero(rows)
+            rows[found[0] : found[-1] + 1] = True
+        near = (full <= reach) & rows[:, None]
+        np.testing.assert_array_equal(got[near], full[near])
+        assert (got[~near & rows[:, None]] > reach).all()
 
 
 @pytest.mark.parametrize("dtype", [bool, np.uint8])

@@ -110,6 +110,7 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .._arrays import (
+    CHAMFER_AXIAL,
     LUMA_WEIGHTS,
     channel_sum,
     channels_last,
@@ -254,9 +255,6 @@ NOTCH_SCALE = 4
 #: ... after its outline is opened by this (pixels at 1024 rows: its slivers thinner than twice it go behind the
 #: garment), and it is closed by it after (notches narrower than twice it).
 ARM_OPEN_PX = 2.0
-#: OpenCV's 3 x 3 chamfer `DIST_L2` step along a row or column (1.3693 diagonally): its distances are at least this
-#: times a pixel's offset along either axis (what bounds the box `_fit_to_body` measures the cut in)
-CHAMFER_AXIAL = 0.955
 #: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
 #: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
 #: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
@@ -994,12 +992,14 @@ def _old_garment_seams(labels: Tensor, old: Sequence[int], legs: Tensor, unit: f
     out = np.zeros(lab.shape, bool)
     for i in range(lab.shape[0]):
         reach = np.zeros(lab.shape[1:], np.uint8)  # how many old labels lie within the window
+        is_old = np.zeros(lab.shape[1:], bool)  # (gathered label by label: `np.isin` of the map cost more)
         for k in old:
             mine = lab[i] == k
             if mine.any():
                 reach += cv2.dilate(mine.astype(np.uint8), kernel)
+                is_old |= mine
         near_legs = cv2.dilate(legs_np[i if legs_np.shape[0] > 1 else 0].astype(np.uint8), kernel) > 0
-        out[i] = np.isin(lab[i], old) & ((reach > 1) | near_legs)
+        out[i] = is_old & ((reach > 1) | near_legs)
     return torch.from_numpy(out).to(labels.device)
 
 

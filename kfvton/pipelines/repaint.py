@@ -7,6 +7,7 @@ the photo's. `repaint_freed` is the entry point; the rules are described in `com
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -16,10 +17,12 @@ from torch import Tensor
 from .._arrays import (
     LUMA_WEIGHTS,
     blur_at,
+    blur_box,
     blur_in_box,
     channel_sum,
     channels_first,
     channels_last,
+    distance_near,
     every_masked,
     mask_box,
     nonzero_yx,
@@ -227,6 +230,12 @@ class _Crop:
     covered: np.ndarray  # (H, W) bool under the new garment (alpha > 0.5)
     origin: tuple[int, int]  # (y0, x0) of the crop in the image
 
+    @cached_property
+    def old_colour(self) -> np.ndarray:
+        """(3,) float32 the old clothes' median colour (every 7th pixel: a median needs no more); read by three
+        steps, taken once."""
+        return np.median(every_masked(self.img, self.old, 7), axis=0)
+
 
 @dataclass(frozen=True)
 class _Freed:
@@ -322,7 +331,7 @@ def repaint_freed(
         seeds = _fill_seeds(c, skin_np[i], kernels)
         # the old clothes' pixels the parse map calls background farther out (a sleeve's outer strip): repainted,
         # and no seed of the background's fill
-        far = _far_residue(c.img, c.codes, c.old, c.covered, seeds.background, unit, objects=objects)
+        far = _far_residue(c, seeds.background, unit, objects=objects)
         if far.any():
             freed = freed | far
             seeds = _Seeds(
@@ -375,16 +384,19 @@ def _blend_into_skin(
     skin = ((c.codes & CODE_SKIN) > 0) & ((c.codes & CODE_FACE) == 0) & ~c.covered & (wc < 0.5) & ~freed
     if not skin.any():
         return _Blend(fill, paint)
-    d = cv2.distanceTransform((~freed).astype(np.uint8), cv2.DIST_L2, 3)
+    d = distance_near(freed, SKIN_BLEND_PX * unit)  # (farther, the ramp is 0: only the rows near `freed`)
     ramp = (np.clip(1.0 - d / (SKIN_BLEND_PX * unit), 0.0, 1.0) * skin).astype(np.float32)
     if not ramp.any():
         return _Blend(fill, paint)
     sigma = max(1.0, 0.5 * SKIN_BLEND_PX * unit)
     # (the real skin's own low frequencies from skin pixels only: not the old sleeve's colour across the border)
-    # (blurred at the ramp's pixels only, `blur_at`: the same values, a third of the crop's blurs)
+    # (blurred at the ramp's pixels only, `blur_at`: the same values, a third of the crop's blurs; the skin picked
+    # out in that box only, `blur_box`)
     real = skin.astype(np.float32)
     ys, xs = nonzero_yx(ramp > 0)
-    own = blur_at(c.img * per_channel(real), sigma, ys, xs) / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
+    box = blur_box(real.shape, sigma, ys, xs)
+    picked = blur_at(c.img[box] * per_channel(real[box]), sigma, ys - box[0].start, xs - box[1].start)
+    own = picked / np.maximum(blur_at(real, sigma, ys, xs), 1e-3)[..., None]
     shift = blur_at(fill, sigma, ys, xs) - own
     fill = fill.astype(np.float32)  # (a copy)
     fill[ys, xs] = np.clip(c.img[ys, xs] + shift, 0, 1)
@@ -414,12 +426,11 @@ def _kept_arm(
     freed_old = c.old & ~c.covered
     wide = cv2.morphologyEx(freed_old.astype(np.uint8), cv2.MORPH_OPEN, kernel)
     if wide.any():
-        arm &= cv2.distanceTransform((wide == 0).astype(np.uint8), cv2.DIST_L2, 3) > SKIN_BLEND_PX * unit
+        arm &= distance_near(wide > 0, SKIN_BLEND_PX * unit, arm) > SKIN_BLEND_PX * unit  # (in the arm's rows)
     if arm.any():
-        old_colour = np.median(every_masked(c.img, c.old, 7), axis=0)
         px = every_masked(c.img, arm, 1)
         arm[arm] = (px @ np.asarray(LUMA_WEIGHTS, np.float32) > ARM_DARK) & nearer_in_chroma(
-            px, skin_colour, old_colour
+            px, skin_colour, c.old_colour
         )
     beside = freed & ~(((c.codes & CODE_ARM) > 0) & ~c.old)  # (the old top's strip and rim, not the arm taken in)
     if arm.any() and beside.any():
@@ -479,8 +490,8 @@ def _under_soft_edge(c: _Crop, garment: np.ndarray, feather_px: float, front: np
         return np.zeros_like(c.old)
     to_edge = cv2.distanceTransform(c.covered.astype(np.uint8), cv2.DIST_L2, 3)
     rim = c.old & c.covered & (to_edge <= r)
-    if front.any():
-        rim &= cv2.distanceTransform((~front).astype(np.uint8), cv2.DIST_L2, 3) > 2.0 * r
+    if front.any() and rim.any():
+        rim &= distance_near(front, 2.0 * r, rim) > 2.0 * r  # (in the rim's rows)
     rim[rim] = channel_sum(np.abs(c.img[rim] - garment[rim])) > RIM_COLOUR
     return rim
 
@@ -573,21 +584,25 @@ def _no_strip_at_body(weight: np.ndarray, freed: np.ndarray, body: np.ndarray, u
     strip = (weight > 0.5) & freed & ~body
     if not strip.any():
         return weight
+    r = max(1, round(GAP_PX * unit))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    # (in the strip's box only, grown by the closing's reach: the same pixels, the strip's parts lie inside it)
+    box = _grown_box(strip, 2 * r)
     count, parts, stats, _ = cv2.connectedComponentsWithStats(body.astype(np.uint8), connectivity=8)
     big = stats[:, cv2.CC_STAT_AREA] >= (STRIP_BODY_PX * unit) ** 2
     big[0] = False
-    body = big[parts]  # (not the parse map's flecks of the lower body along a sleeve's outer side: skin flags on wall)
-    r = max(1, round(GAP_PX * unit))
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    skin = ((weight < 0.5) & freed).astype(np.uint8)
+    # (not the parse map's flecks of the lower body along a sleeve's outer side: skin flags on wall)
+    body = big[parts[box]]
+    skin = ((weight[box] < 0.5) & freed[box]).astype(np.uint8)
     # (gaps the body closes, not the skin alone: a wall gap between the torso and an arm that ends at a waistband
     # is the skin's own (`_no_gaps`), a skin bridge along the waistband)
     both = cv2.morphologyEx(skin | body.astype(np.uint8), cv2.MORPH_CLOSE, disc) > 0
-    strip &= both & (cv2.morphologyEx(skin, cv2.MORPH_CLOSE, disc) == 0)
-    count, parts, stats, _ = cv2.connectedComponentsWithStats(strip.astype(np.uint8), connectivity=8)
+    inside = strip[box] & both & (cv2.morphologyEx(skin, cv2.MORPH_CLOSE, disc) == 0)
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(inside.astype(np.uint8), connectivity=8)
     big = stats[:, cv2.CC_STAT_AREA] >= (STRIP_AREA * GAP_PX * unit) ** 2
     big[0] = False
-    strip = big[parts]
+    strip = np.zeros_like(strip)
+    strip[box] = big[parts]
     if not strip.any():
         return weight
     return _lowered_to_skin(weight, strip, unit)
@@ -608,6 +623,14 @@ def _lowered_to_skin(weight: np.ndarray, region: np.ndarray, unit: float) -> np.
     return (weight * (1.0 - np.maximum(soft, region))).astype(np.float32)
 
 
+def _grown_box(mask: np.ndarray, reach: int) -> tuple[slice, slice]:
+    """(rows, columns) of the True pixels of `mask` (H, W) bool grown by `reach` pixels and 1, inside the image: a
+    morphology of at most that reach over this box gives the whole image's values in the mask's own box (OpenCV's
+    border adds nothing to a dilation, takes nothing from an erosion)."""
+    y0, y1, x0, x1 = mask_box(mask, reach + 1)
+    return slice(y0, y1), slice(x0, x1)
+
+
 def _no_pockets(
     weight: np.ndarray, freed: np.ndarray, codes: np.ndarray, covered: np.ndarray, unit: float
 ) -> np.ndarray:
@@ -615,15 +638,19 @@ def _no_pockets(
     background (`freed` (H, W) bool pixels over 0.5) that touch no background pixel of the photo (`codes`, not
     `covered` (H, W) bool by the new garment): a pocket closed in by hair, the neck and the new garment (an old
     high collar under the hair) cannot show the wall; it is the body under the old clothes."""
-    pocket = ((weight > 0.5) & freed).astype(np.uint8)
+    pocket = (weight > 0.5) & freed
     if not pocket.any():
         return weight
-    count, parts = cv2.connectedComponents(pocket, connectivity=8)
-    wall = cv2.dilate((((codes & CODE_BACKGROUND) > 0) & ~covered).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    box = _grown_box(pocket, 1)  # (the pockets' box: their parts, and the wall one pixel beside them)
+    pocket = pocket[box]
+    count, parts = cv2.connectedComponents(pocket.astype(np.uint8), connectivity=8)
+    wall = ((codes[box] & CODE_BACKGROUND) > 0) & ~covered[box]
+    wall = cv2.dilate(wall.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     open_air = np.zeros(count, bool)
-    open_air[parts[wall & (pocket > 0)]] = True
+    open_air[parts[wall & pocket]] = True
     open_air[0] = True
-    closed = ~open_air[parts]
+    closed = np.zeros(weight.shape, bool)
+    closed[box] = ~open_air[parts]
     if not closed.any():
         return weight
     return _lowered_to_skin(weight, closed, unit)
@@ -634,10 +661,14 @@ def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: f
     (`freed` (H, W) bool pixels over 0.5) is a gap narrower than 2 `GAP_PX` (at 1024 rows) between the skin and the
     new garment (`covered` (H, W) bool) or the skin on both sides: under a freed shirt between a sleeve and the
     body is the body's side, not a strip of white wall."""
-    body = (weight < 0.5) | covered
+    if not freed.any():
+        return weight
     r = max(1, round(GAP_PX * unit))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
-    gap = (cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0) & ~body & freed
+    # (in the freed pixels' box only, grown by the closing's reach: the same pixels, the gaps' parts lie inside it)
+    box = _grown_box(freed, 2 * r)
+    body = (weight[box] < 0.5) | covered[box]
+    gap = (cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0) & ~body & freed[box]
     if not gap.any():
         return weight
     # strips along the body only, with a smooth outline: not a corner between a sleeve's hem and the arm (a flag of
@@ -645,7 +676,9 @@ def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: f
     count, parts, stats, _ = cv2.connectedComponentsWithStats(gap.astype(np.uint8), connectivity=8)
     big = stats[:, cv2.CC_STAT_AREA] >= (GAP_AREA * GAP_PX * unit) ** 2
     big[0] = False
-    gap = blur_in_box(big[parts], max(0.7, 2 * unit)) > 0.5  # (the strips are a small part of the crop)
+    gap = np.zeros(freed.shape, bool)
+    gap[box] = big[parts]
+    gap = blur_in_box(gap, max(0.7, 2 * unit)) > 0.5  # (the strips are a small part of the crop)
     if not gap.any():
         return weight
     return _lowered_to_skin(weight, gap, unit)
@@ -1174,7 +1207,7 @@ def _near_residue(
     band = near & ~c.covered & ~freed & (fr.soft_side | lower_front)
     if not band.any():
         return np.zeros(band.shape, bool)
-    old_colour = np.median(every_masked(ci, c.old, 7), axis=0)
+    old_colour = c.old_colour
     px, under = every_masked(ci, band, 1), every_masked(fc, band, 1)  # (`ci[band]`, `fc[band]`)
     to_old = _off_blend(px, old_colour, under)
     residue = np.zeros(band.shape, np.uint8)
@@ -1186,23 +1219,15 @@ def _near_residue(
     return band & (cv2.dilate(residue, np.ones((3, 3), np.uint8)) > 0)
 
 
-def _far_residue(
-    img: np.ndarray,
-    codes: np.ndarray,
-    old: np.ndarray,
-    covered: np.ndarray,
-    bg_seed: np.ndarray,
-    unit: float,
-    *,
-    objects: bool = True,
-) -> np.ndarray:
-    """(H, W) bool: background-labelled pixels of `img` (H, W, 3) [0, 1] within `RESIDUE_FAR_PX` (at 1024 rows) of
-    the old clothes `old` (H, W) bool, not `covered` by the new garment, that are old clothes the parse map missed
+def _far_residue(c: _Crop, bg_seed: np.ndarray, unit: float, *, objects: bool = True) -> np.ndarray:
+    """(H, W) bool: background-labelled pixels of the crop's image within `RESIDUE_FAR_PX` (at 1024 rows) of
+    its old clothes, not covered by the new garment, that are old clothes the parse map missed
     (the outer strip of a sleeve, the top of a shoulder): their colour is off the background's (its fill from
     `bg_seed` pixels beyond that reach) by more than `RESIDUE_FAR_NOISE` times the background's own spread there (at
     least `RESIDUE_FAR_MIN`, sum of |RGB| differences) and within `RESIDUE_COLOUR` of the old clothes' median colour,
     and they join the old clothes through such pixels, but not those joined to pixels of such colours beyond that
     reach (off the wall's median colour there) when `objects`: an object of its own, such as a bag held against them."""
+    img, codes, old, covered = c.img, c.codes, c.old, c.covered
     none = np.zeros(old.shape, bool)
     reach = max(2, round(RESIDUE_FAR_PX * unit))
     d_old = cv2.distanceTransform((~old).astype(np.uint8), cv2.DIST_L2, 3)
@@ -1220,7 +1245,7 @@ def _far_residue(
         else np.zeros(1, np.float32)
     )
     limit = max(RESIDUE_FAR_MIN, RESIDUE_FAR_NOISE * float(np.percentile(spread, 90)))
-    old_colour = np.median(every_masked(img, old, 7), axis=0)
+    old_colour = c.old_colour
     px = every_masked(img, candidates, 1)
     hit = np.zeros(old.shape, np.uint8)
     diff = np.zeros(old.shape, np.float32)
@@ -1311,12 +1336,16 @@ def _no_slivers(
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     # (the new garment's parts thinner than the kernel count as body: a strap's tip on the shoulder left corners of
     # skin beside it that became flecks of wall, wide15 07966 x 02015)
-    thin = covered & (cv2.morphologyEx(covered.astype(np.uint8), cv2.MORPH_OPEN, kernel) == 0)
-    opened = cv2.morphologyEx((painted_skin | skin | thin).astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
-    sliver = painted_skin & ~opened
+    # (both openings in the repainted skin's box only, grown by their reach: the same pixels there)
+    box = _grown_box(painted_skin, 4 * r)
+    thin = covered[box] & (cv2.morphologyEx(covered[box].astype(np.uint8), cv2.MORPH_OPEN, kernel) == 0)
+    opened = cv2.morphologyEx((painted_skin[box] | skin[box] | thin).astype(np.uint8), cv2.MORPH_OPEN, kernel) > 0
+    sliver = np.zeros_like(painted_skin)
+    sliver[box] = painted_skin[box] & ~opened
     if sliver.any():  # along the background (not a neck between collar points, enclosed by the garment)
-        sliver &= cv2.distanceTransform((weight <= 0.5).astype(np.uint8), cv2.DIST_L2, 3) <= 2 * r
-        sliver &= cv2.distanceTransform((~covered).astype(np.uint8), cv2.DIST_L2, 3) <= 2 * r
+        # (in the slivers' rows only, `distance_near`)
+        sliver &= distance_near(weight > 0.5, 2 * r, sliver) <= 2 * r
+        sliver &= distance_near(covered, 2 * r, sliver) <= 2 * r
     if not sliver.any():
         return weight
     return np.maximum(weight, _soft_grown(sliver, unit))

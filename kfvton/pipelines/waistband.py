@@ -139,11 +139,13 @@ def continue_lower_garment(
     """
     b, _, h, w = image.shape
     lower_all = labels_in(labels, VITONHD_LOWER_GARMENT).cpu().numpy()
-    body_all = ((painted > 0.5) & (background < 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
+    free = alpha[:, 0] <= 0.5  # (B, H, W) not under the new garment
+    freed = (painted[:, 0] > 0.5) & free  # (one map for the repainted body and the freed clothes)
+    body_all = (freed & (background[:, 0] < 0.5)).cpu().numpy()
     known = None if waistband is None else waistband.detach().double().cpu().numpy()
     old_all = labels_in(labels, VITONHD_UPPER_CLOTHES).cpu().numpy()
-    freed_all = ((painted > 0.5) & (alpha <= 0.5))[:, 0].cpu().numpy()
-    skin_all = (labels_in(labels, VITONHD_NECK) & (painted[:, 0] <= 0.5) & (alpha[:, 0] <= 0.5)).cpu().numpy()
+    freed_all = freed.cpu().numpy()
+    skin_all = (labels_in(labels, VITONHD_NECK) & (painted[:, 0] <= 0.5) & free).cpu().numpy()
     out = image
     for i in range(b):
         body = body_all[i]
@@ -395,10 +397,9 @@ def _continued(lower: np.ndarray, body: np.ndarray, waist: np.ndarray, unit: flo
     source = np.zeros((h, w), np.int64)
     gap = max(1, round(EDGE_GAP_PX * unit))
     skip_old_hem = max(1, round(EDGE_SKIP_PX * unit))
-    for x in np.nonzero(lower.any(0))[0]:
-        top = int(np.argmax(lower[:, x]))
-        if not np.isfinite(waist[x]):
-            continue
+    columns = np.nonzero(lower.any(0) & np.isfinite(waist))[0]
+    tops = np.argmax(lower[:, columns], 0)  # (each column's top at once: a column at a time cost more than the rule)
+    for x, top in zip(columns.tolist(), tops.tolist(), strict=True):
         stop = max(0, int(np.ceil(waist[x])))
         if top <= stop:  # the lower garment reaches the waistband already (a tucked-in top)
             continue
