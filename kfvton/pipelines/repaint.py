@@ -762,11 +762,15 @@ def _nearest_hue(tone: np.ndarray, near_skin: np.ndarray, slopes: np.ndarray, ne
     the share `near` (H, W) [0, 1] (by the skin 1, relaxing to the tone's own hue farther off, `SKIN_HUE_PX`). One
     tone for all the body skin mixed a neck's brown with the hands' pinker hue: an open V on the unseen 00035 met
     her neck at a step of hue along the old crew neckline."""
+    h, w = near.shape
+    size = (-(-w // BOX_GRID), -(-h // BOX_GRID))  # (on the 1/`BOX_GRID` grid: both are smooth; ~25 ms at full size)
+    near_skin = cv2.resize(near_skin, size, interpolation=cv2.INTER_AREA)
+    share = cv2.resize(near.astype(np.float32), size, interpolation=cv2.INTER_AREA)[..., None]
     luma = np.asarray(LUMA_WEIGHTS, np.float32)
     level = float(tone @ luma)
     toned = shade_skin(near_skin, level / np.maximum(near_skin @ luma, 1e-3), slopes)
-    toned = toned * per_channel(level / np.maximum(toned @ luma, 1e-3))  # (exactly the tone's luminance)
-    return (tone + (toned - tone) * per_channel(near.astype(np.float32))).astype(np.float32)
+    toned = toned * (level / np.maximum(toned @ luma, 1e-3))[..., None]  # (exactly the tone's luminance)
+    return cv2.resize((tone + (toned - tone) * share).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _off_lower_front(codes: np.ndarray, unit: float) -> np.ndarray:
@@ -1389,7 +1393,10 @@ def _grain_bands(img: np.ndarray, unit: float, rng: np.random.Generator) -> _Gra
     log_l = np.log(img @ np.array(LUMA_WEIGHTS, np.float32) + 0.04)
     sigmas = [s * unit for s in GRAIN_BANDS]
     real = _dog_bands(log_l, sigmas)
-    noises = [_noise_band(rng.standard_normal((h, w), dtype=np.float32), sigmas, k) for k in range(len(sigmas))]
+    # (a field per band: the one drawn, rolled by half its size, k times: white noise's values far apart are
+    # independent, and a copy is a fraction of a new draw's time)
+    noise = rng.standard_normal((h, w), dtype=np.float32)
+    noises = [_noise_band(np.roll(noise, (k * h // 2, k * w // 2), (0, 1)), sigmas, k) for k in range(len(sigmas))]
     return _GrainBands(real, noises, _band_response(tuple(sigmas)), max(1, round(2 * GRAIN_BANDS[-1] * unit)))
 
 
