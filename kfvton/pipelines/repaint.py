@@ -673,14 +673,16 @@ def _fill(
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
     off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
-    body's skin tone farther (`_body_tone` times the light and folds `gain` as `clothes_light_on_skin` carries it onto
-    skin: no smear of a shadow, no lit stripe of a sleeve), a limb's round shading (`limb_shading`, and the darker of it
+    body's skin tone farther (`_body_tone`, in the hue of the skin nearest it, `_nearest_hue`, times the light and
+    folds `gain` as `clothes_light_on_skin` carries it onto skin: no smear of a shadow, no lit stripe of a sleeve),
+    a limb's round shading (`limb_shading`, and the darker of it
     and the arms' own across their width, `arms`, `_arm_light`) and on the torso the chest's and collarbones' (`torso`,
     `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
     of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness), shading the
     skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
     light carried down under it (`skin_light_below`: the neck's over an open V) and under the face the `jaw`'s shadow
-    (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's), both with the
+    (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's) and beside the new
+    garment its contact shadow (`garment_edge_shadow`), both with the
     grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
     share `wc`. `i` seeds
     the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and folds of the old clothes (a
