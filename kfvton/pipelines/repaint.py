@@ -1423,12 +1423,12 @@ def _noise_band(noise: np.ndarray, sigmas: list[float], k: int) -> np.ndarray:
 
 @functools.lru_cache(maxsize=8)
 def _band_response(sigmas: tuple[float, ...]) -> np.ndarray:
-    """(bands, bands): the spread of band j (`_dog_bands`) of the unit noise band k (`_noise_band`), [j, k], on a patch of
-    `GRAIN_PATCH` pixels (its edges left out; the same noise for the same `sigmas`: cached). The bands overlap: the
-    mottling's noise puts some of its spread into the finer band, the finer band's noise reads back a tenth weaker.
-    Matched band by band without this (and a mottling noise as sharp as `_dog_bands`' band), the repainted skin
-    came out with 1.3 x the real skin's fine grain and 0.6 x its mottling (the unseen 00035 and Jensen: a fine
-    dotted grain, no skin's)."""
+    """(bands, bands): the spread of band j (`_dog_bands`) of the unit noise band k (`_noise_band`), [j, k], on a
+    patch of `GRAIN_PATCH` pixels (its edges left out; the same noise for the same `sigmas`: cached). The bands
+    overlap: the mottling's noise puts some of its spread into the finer band, the finer band's noise reads back a
+    tenth weaker. Matched band by band without this (and a mottling noise as sharp as `_dog_bands`' band), the
+    repainted skin came out with 1.3 x the real skin's fine grain and 0.6 x its mottling (the unseen 00035 and
+    Jensen: a fine dotted grain, no skin's)."""
     n, rng = GRAIN_PATCH, np.random.default_rng(0)
     margin = min(n // 4, int(np.ceil(4 * sigmas[-1])))
     out = np.zeros((len(sigmas), len(sigmas)), np.float32)
