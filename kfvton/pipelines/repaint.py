@@ -115,6 +115,11 @@ STRIP_AREA = 2.0
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
 #: (at 1024 rows) real pixels show it, clipped to a log-gain of GRAIN_MAX.
 GRAIN_BANDS = (1.0, 3.0)
+#: ... each band read back at this share of the real one's spread: the real mottling band holds the skin's shape too
+#: (collarbones, tendons, a knuckle's creases: the shading's to draw, not noise's); noise at its full spread came out
+#: as blotches on the unseen taylor-'s freed V at 2000 rows (0.6: what the repaint's mottling read back before the
+#: bands' overlap was solved, `_band_response`).
+GRAIN_SHARE = (1.0, 0.6)
 GRAIN_MIN_PX = 400
 GRAIN_MAX = 0.15
 #: Repainted skin takes the colour of the skin next to it within about this (pixels at 1024 rows), the person's
@@ -1449,9 +1454,9 @@ def _grain_support(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndar
 
 def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
     """(H, W) float32 gain ~ 1: noise with the fine texture of the image on `seed` (H, W) bool (real skin or
-    background), for a smooth fill of it. Read band by band (`_grain_bands`), the noise has the seed's spreads (1.4826
-    x the median absolute deviation, over seed pixels whose band support lies inside the seed: not its edges, eyes or
-    a print's outline), as near as the bands' overlap allows (`_band_weights`). Ones when fewer than `GRAIN_MIN_PX`
+    background), for a smooth fill of it. Read band by band (`_grain_bands`), the noise has `GRAIN_SHARE` of the
+    seed's spreads (1.4826 x the median absolute deviation, over seed pixels whose band support lies inside the seed:
+    not its edges, eyes or a print's outline), as near as the bands' overlap allows (`_band_weights`). Ones when fewer than `GRAIN_MIN_PX`
     seed pixels (scaled to 1024 rows) remain."""
     inner = _grain_support(bands, seed, unit)
     if inner is None:
@@ -1460,8 +1465,9 @@ def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
     for real in bands.real:
         values = every_masked(real, inner, 3)
         spreads.append(1.4826 * float(np.median(np.abs(values - np.median(values)))))
+    spreads = np.asarray(spreads) * np.asarray(GRAIN_SHARE)
     out = np.zeros(seed.shape, np.float32)
-    for noise, weight in zip(bands.noise, _band_weights(bands.response, np.asarray(spreads)), strict=True):
+    for noise, weight in zip(bands.noise, _band_weights(bands.response, spreads), strict=True):
         if weight > 0:
             out += noise * np.float32(weight)
     return np.exp(np.clip(out, -GRAIN_MAX, GRAIN_MAX)).astype(np.float32)

@@ -317,12 +317,12 @@ def test_the_repainted_chest_takes_the_hue_of_the_skin_nearest_it() -> None:
 
 def test_the_repainted_grain_reads_back_the_real_skins_bands() -> None:
     """The grain's bands overlap: the noise is weighted so that it reads back, band by band (as the real skin is
-    read), the real skin's spreads: a real skin mottled more than it is fine-grained is repainted alike (matched band
-    by band without the overlap, the fill had 1.3 x its fine grain and 0.6 x its mottling: a dotted grain)."""
+    read), `GRAIN_SHARE` of the real skin's spreads: a real skin mottled more than it is fine-grained is repainted
+    alike (matched band by band without the overlap, the fill had 1.4 x its fine grain: a dotted grain)."""
     import cv2
     import numpy as np
 
-    from kfvton.pipelines.repaint import _grain, _grain_bands
+    from kfvton.pipelines.repaint import GRAIN_SHARE, _grain, _grain_bands
 
     rng = np.random.default_rng(3)
     h, w = 256, 256
@@ -340,7 +340,7 @@ def test_the_repainted_grain_reads_back_the_real_skins_bands() -> None:
 
     inner = np.zeros((h, w), bool)
     inner[16:-16, 16 : w // 2 - 16] = True
-    target = spreads(img, inner)
+    target = spreads(img, inner) * np.asarray(GRAIN_SHARE)
     grain = _grain(_grain_bands(img, 1.0, np.random.default_rng(1)), seed, 1.0)
     fill = np.repeat((0.5 * grain)[..., None], 3, axis=2).astype(np.float32)
     got = spreads(fill, inner)
