@@ -6,6 +6,7 @@ the photo's. `repaint_freed` is the entry point; the rules are described in `com
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -47,6 +48,7 @@ from .shading import (
     arm_shading,
     clothes_light_on_skin,
     clothes_shading,
+    garment_edge_shadow,
     jaw_shadow,
     limb_shading,
     shade_skin,
@@ -116,11 +118,21 @@ STRIP_AREA = 2.0
 #: fine mottling; coarser variation is the light-and-folds' and the limb shading's), when at least GRAIN_MIN_PX
 #: (at 1024 rows) real pixels show it, clipped to a log-gain of GRAIN_MAX.
 GRAIN_BANDS = (1.0, 3.0)
+#: ... each band read back at this share of the real one's spread: the real mottling band holds the skin's shape too
+#: (collarbones, tendons, a knuckle's creases: the shading's to draw, not noise's); noise at its full spread came out
+#: as blotches on the unseen taylor-'s freed V at 2000 rows (0.6: what the repaint's mottling read back before the
+#: bands' overlap was solved, `_band_response`).
+GRAIN_SHARE = (1.0, 0.6)
 GRAIN_MIN_PX = 400
 GRAIN_MAX = 0.15
 #: Repainted skin takes the colour of the skin next to it within about this (pixels at 1024 rows), the person's
 #: skin colour (`_skin_colour`) farther away.
 SKIN_LOCAL_PX = 24.0
+#: ... its hue the skin's next to it, relaxing to the skin colour's (e^-1) over SKIN_HUE_PX (pixels at 1024 rows; as
+#: `shading.SKIN_LIGHT_DECAY_PX`, the neck's light carried down an open V), both beyond FRINGE_GAP (`RESIDUE_PX` +
+#: `FRINGE_PX`: the skin seeds keep that far off the old clothes, the skin next to them holds across the gap).
+SKIN_HUE_PX = 128.0
+FRINGE_GAP = RESIDUE_PX + FRINGE_PX
 #: Half-width (pixels at 1024 rows) of the change from repainted skin to background along the pose's body outline
 #: (a limb against the wall: a photo's own edge is one or two pixels wide).
 SKIN_EDGE_PX = 1.0
@@ -699,14 +711,16 @@ def _fill(
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
     off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
-    body's skin tone farther (`_body_tone` times the light and folds `gain` as `clothes_light_on_skin` carries it onto
-    skin: no smear of a shadow, no lit stripe of a sleeve), a limb's round shading (`limb_shading`, and the darker of it
+    body's skin tone farther (`_body_tone`, in the hue of the skin nearest it, `_nearest_hue`, times the light and
+    folds `gain` as `clothes_light_on_skin` carries it onto skin: no smear of a shadow, no lit stripe of a sleeve),
+    a limb's round shading (`limb_shading`, and the darker of it
     and the arms' own across their width, `arms`, `_arm_light`) and on the torso the chest's and collarbones' (`torso`,
     `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
     of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness), shading the
     skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
     light carried down under it (`skin_light_below`: the neck's over an open V) and under the face the `jaw`'s shadow
-    (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's), both with the
+    (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's) and beside the new
+    garment its contact shadow (`garment_edge_shadow`), both with the
     grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
     share `wc`. `i` seeds
     the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and folds of the old clothes (a
@@ -721,6 +735,18 @@ def _fill(
     if arms is not None:
         limb = np.minimum(limb, arms)
     tone = _body_tone(c, seeds, skin_colour, unit)
+    # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
+    # its own light and roundness); skin darkens redder, as the person's own does (`skin_slopes`)
+    slopes = skin_slopes(ci, skin_seed, unit)
+    # the skin next to the repaint continued (`push_pull`), but not the face's: its light is not the neck's (a freed
+    # neck took the lit chin's colour, pale and flat under a shaded jaw), nor specks' (`_without_specks`)
+    local = _without_specks(skin_seed & ((cc & CODE_FACE) == 0), unit)
+    near_skin = push_pull(ci, local) if local.any() else None
+    if near_skin is not None:
+        # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
+        # no seam where a repainted upper arm meets the real forearm)
+        d_seed = np.maximum(cv2.distanceTransform((~local).astype(np.uint8), cv2.DIST_L2, 3) - FRINGE_GAP * unit, 0.0)
+        tone = _nearest_hue(tone, near_skin, slopes, np.exp(-d_seed / (SKIN_HUE_PX * unit)))
     # the old clothes' light but their lit stripes and narrow folds, a freed forearm its own sleeve's
     painted = c.old & ~c.covered & (wc < 0.5)
     gain = clothes_light_on_skin(gain, painted, unit)
@@ -741,21 +767,12 @@ def _fill(
     # repaint around that tone, not below it (it left freed arms ~10 % darker than the person's forearms)
     if painted.any():
         limb = limb / max(float(np.median(limb[painted])), 1e-3)
-    # the light and folds and the round shading darken the skin colour, not the real skin next to it (which shows
-    # its own light and roundness); skin darkens redder, as the person's own does (`skin_slopes`)
-    slopes = skin_slopes(ci, skin_seed, unit)
-    # (under the jaw the face's shadow, `jaw`: `jaw_shadow`)
-    skin_fill = shade_skin(tone, gain * limb * light * (1.0 if jaw is None else jaw), slopes)
-    # the skin next to the repaint continued, but not the face's: its light is not the neck's (a freed neck took the
-    # lit chin's colour, pale and flat under a shaded jaw)
-    local = skin_seed & ((cc & CODE_FACE) == 0)
-    if local.any():
-        d_seed = cv2.distanceTransform((~local).astype(np.uint8), cv2.DIST_L2, 3)
-        # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
-        # no seam where a repainted upper arm meets the real forearm)
-        gap = (RESIDUE_PX + FRINGE_PX) * unit
-        near_seed = per_channel(np.exp(-np.maximum(d_seed - gap, 0.0) / (SKIN_LOCAL_PX * unit)))
-        skin_fill = skin_fill + (push_pull(ci, local) - skin_fill) * near_seed
+    # (under the jaw the face's shadow, `jaw`: `jaw_shadow`; beside the new garment its own, `garment_edge_shadow`)
+    shadows = garment_edge_shadow(c.covered, unit) * (1.0 if jaw is None else jaw)
+    skin_fill = shade_skin(tone, gain * limb * light * shadows, slopes)
+    if near_skin is not None:
+        near_seed = per_channel(np.exp(-d_seed / (SKIN_LOCAL_PX * unit)))
+        skin_fill = skin_fill + (near_skin - skin_fill) * near_seed
     bands = _grain_bands(ci, unit, np.random.default_rng(i))
     skin_grain = _grain(bands, skin_seed & ((cc & CODE_FACE) == 0), unit)
     if visible is not None and legs is not None:
@@ -766,6 +783,34 @@ def _fill(
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
     bg_fill = bg_fill * per_channel(_grain(bands, bg_seed, unit))
     return np.clip(skin_fill + (bg_fill - skin_fill) * per_channel(wc), 0, 1)
+
+
+def _without_specks(mask: np.ndarray, unit: float) -> np.ndarray:
+    """(H, W) bool `mask` (H, W) bool without its parts smaller than `SPECK_PX` squared (at 1024 rows): a few
+    skin-like pixels at the unseen Jensen's jacket collar, under his chin, gave the whole repainted chest their
+    yellower hue (`_nearest_hue`), not his hands' and face's."""
+    count, parts, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    big = stats[:, cv2.CC_STAT_AREA] >= (SPECK_PX * unit) ** 2
+    big[0] = False
+    return big[parts]
+
+
+def _nearest_hue(tone: np.ndarray, near_skin: np.ndarray, slopes: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """(H, W, 3) float32: the body's `tone` (3,) with the hue of the visible skin nearest each pixel (`near_skin`
+    (H, W, 3), the body's skin continued everywhere, `push_pull`) at the tone's luminance, brought there as skin
+    shades (`shade_skin` with `slopes` (3,), `skin_slopes`: a shaded neck's redder hue is not the lit chest's), by
+    the share `near` (H, W) [0, 1] (by the skin 1, relaxing to the tone's own hue farther off, `SKIN_HUE_PX`). One
+    tone for all the body skin mixed a neck's brown with the hands' pinker hue: an open V on the unseen 00035 met
+    her neck at a step of hue along the old crew neckline."""
+    h, w = near.shape
+    size = (-(-w // BOX_GRID), -(-h // BOX_GRID))  # (on the 1/`BOX_GRID` grid: both are smooth; ~25 ms at full size)
+    near_skin = cv2.resize(near_skin, size, interpolation=cv2.INTER_AREA)
+    share = cv2.resize(near.astype(np.float32), size, interpolation=cv2.INTER_AREA)[..., None]
+    luma = np.asarray(LUMA_WEIGHTS, np.float32)
+    level = float(tone @ luma)
+    toned = shade_skin(near_skin, level / np.maximum(near_skin @ luma, 1e-3), slopes)
+    toned = toned * (level / np.maximum(toned @ luma, 1e-3))[..., None]  # (exactly the tone's luminance)
+    return cv2.resize((tone + (toned - tone) * share).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def _off_lower_front(codes: np.ndarray, unit: float) -> np.ndarray:
@@ -1368,26 +1413,64 @@ def _soft_grown(mask: np.ndarray, unit: float) -> np.ndarray:
 @dataclass(frozen=True)
 class _GrainBands:
     real: list[np.ndarray]  # (H, W) float32 per band of `GRAIN_BANDS`: the image's log-luminance band
-    noise: list[np.ndarray]  # (H, W) float32 per band: white noise's band, unit spread
+    noise: list[np.ndarray]  # (H, W) float32 per band: its own white noise's band, unit spread
+    response: np.ndarray  # (bands, bands) the spread of band j (read as `real` is) of noise band k, [j, k]
     reach: int  # the widest band's support, pixels
+
+
+#: Side (pixels) of the noise patch `_band_response` reads the bands' responses from (a ~0.3 % error of spread).
+GRAIN_PATCH = 192
 
 
 def _grain_bands(img: np.ndarray, unit: float, rng: np.random.Generator) -> _GrainBands:
     """Bands (differences of Gaussians of `GRAIN_BANDS` sigmas, at 1024 rows) of the log-luminance of `img` (H, W, 3)
-    [0, 1] and of white noise, for `_grain`."""
+    [0, 1], and of white noise (a field of its own per band: their spreads add as variances), for `_grain`."""
     h, w = img.shape[:2]
     log_l = np.log(img @ np.array(LUMA_WEIGHTS, np.float32) + 0.04)
+    sigmas = [s * unit for s in GRAIN_BANDS]
+    real = _dog_bands(log_l, sigmas)
+    # (a field per band: the one drawn, rolled by half its size, k times: white noise's values far apart are
+    # independent, and a copy is a fraction of a new draw's time)
     noise = rng.standard_normal((h, w), dtype=np.float32)
-    real, noises = [], []
-    real_lo, noise_lo = log_l, noise
-    for sigma in (s * unit for s in GRAIN_BANDS):
-        real_hi, noise_hi = real_lo, noise_lo
-        real_lo = cv2.GaussianBlur(log_l, (0, 0), sigma)
-        noise_lo = cv2.GaussianBlur(noise, (0, 0), sigma)
-        real.append(real_hi - real_lo)
-        band = noise_hi - noise_lo
-        noises.append(band / max(float(band[::4, ::4].std()), 1e-6))
-    return _GrainBands(real, noises, max(1, round(2 * GRAIN_BANDS[-1] * unit)))
+    noises = [_noise_band(np.roll(noise, (k * h // 2, k * w // 2), (0, 1)), sigmas, k) for k in range(len(sigmas))]
+    return _GrainBands(real, noises, _band_response(tuple(sigmas)), max(1, round(2 * GRAIN_BANDS[-1] * unit)))
+
+
+def _dog_bands(x: np.ndarray, sigmas: list[float]) -> list[np.ndarray]:
+    """(H, W) float32 per sigma: `x` (H, W) float32 between Gaussian blurs of the previous sigma (none for the first)
+    and this one."""
+    bands, lo = [], x
+    for sigma in sigmas:
+        hi, lo = lo, cv2.GaussianBlur(x, (0, 0), sigma)
+        bands.append(hi - lo)
+    return bands
+
+
+def _noise_band(noise: np.ndarray, sigmas: list[float], k: int) -> np.ndarray:
+    """(H, W) float32 unit spread: white `noise` (H, W) float32 between Gaussian blurs of sigma `sigmas`[k] and, for
+    k > 0, of the geometric mean of it and the previous one: a mottling smoother than `_dog_bands`' band, which put
+    nine tenths of its spread into the finer band (a skin's fine band is often half its mottling's or less)."""
+    hi = noise if k == 0 else cv2.GaussianBlur(noise, (0, 0), float(np.sqrt(sigmas[k - 1] * sigmas[k])))
+    band = hi - cv2.GaussianBlur(noise, (0, 0), sigmas[k])
+    return band / max(float(band[::4, ::4].std()), 1e-6)
+
+
+@functools.lru_cache(maxsize=8)
+def _band_response(sigmas: tuple[float, ...]) -> np.ndarray:
+    """(bands, bands): the spread of band j (`_dog_bands`) of the unit noise band k (`_noise_band`), [j, k], on a
+    patch of `GRAIN_PATCH` pixels (its edges left out; the same noise for the same `sigmas`: cached). The bands
+    overlap: the mottling's noise puts some of its spread into the finer band, the finer band's noise reads back a
+    tenth weaker. Matched band by band without this (and a mottling noise as sharp as `_dog_bands`' band), the
+    repainted skin came out with 1.3 x the real skin's fine grain and 0.6 x its mottling (the unseen 00035 and
+    Jensen: a fine dotted grain, no skin's)."""
+    n, rng = GRAIN_PATCH, np.random.default_rng(0)
+    margin = min(n // 4, int(np.ceil(4 * sigmas[-1])))
+    out = np.zeros((len(sigmas), len(sigmas)), np.float32)
+    for k in range(len(sigmas)):
+        band = _noise_band(rng.standard_normal((n, n), dtype=np.float32), list(sigmas), k)
+        for j, read in enumerate(_dog_bands(band, list(sigmas))):
+            out[j, k] = float(read[margin:-margin, margin:-margin].std())
+    return out
 
 
 def _grain_support(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray | None:
@@ -1400,18 +1483,38 @@ def _grain_support(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndar
 
 def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
     """(H, W) float32 gain ~ 1: noise with the fine texture of the image on `seed` (H, W) bool (real skin or
-    background), for a smooth fill of it. Per band (`_grain_bands`), the noise's spread is the seed's (1.4826 x the
-    median absolute deviation, over seed pixels whose band support lies inside the seed: not its edges, eyes or a
-    print's outline). Ones when fewer than `GRAIN_MIN_PX` seed pixels (scaled to 1024 rows) remain."""
+    background), for a smooth fill of it. Read band by band (`_grain_bands`), the noise has `GRAIN_SHARE` of the
+    seed's spreads (1.4826 x the median absolute deviation, over seed pixels whose band support lies inside the seed:
+    not its edges, eyes or a print's outline), as near as the bands' overlap allows (`_band_weights`). Ones when fewer than `GRAIN_MIN_PX`
+    seed pixels (scaled to 1024 rows) remain."""
     inner = _grain_support(bands, seed, unit)
     if inner is None:
         return np.ones(seed.shape, np.float32)
-    out = np.zeros(seed.shape, np.float32)
-    for real, noise in zip(bands.real, bands.noise, strict=True):
+    spreads = []
+    for real in bands.real:
         values = every_masked(real, inner, 3)
-        spread = 1.4826 * float(np.median(np.abs(values - np.median(values))))
-        out += noise * spread
+        spreads.append(1.4826 * float(np.median(np.abs(values - np.median(values)))))
+    spreads = np.asarray(spreads) * np.asarray(GRAIN_SHARE)
+    out = np.zeros(seed.shape, np.float32)
+    for noise, weight in zip(bands.noise, _band_weights(bands.response, spreads), strict=True):
+        if weight > 0:
+            out += noise * np.float32(weight)
     return np.exp(np.clip(out, -GRAIN_MAX, GRAIN_MAX)).astype(np.float32)
+
+
+def _band_weights(response: np.ndarray, spreads: np.ndarray) -> np.ndarray:
+    """(bands,) >= 0 the noise bands' spreads whose sum reads back, band by band, the `spreads` (bands,): the
+    variances add (`response` (bands, bands) squared, `_band_response`); least squares over those >= 0 (a real
+    skin's fine band is often no more than what its mottling puts there)."""
+    a, b = response.astype(np.float64) ** 2, spreads.astype(np.float64) ** 2
+    active = np.ones(len(b), bool)
+    while active.any():
+        x = np.zeros(len(b))
+        x[active] = np.linalg.lstsq(a[:, active], b, rcond=None)[0]
+        if (x >= 0).all():
+            return np.sqrt(x)
+        active &= x > 0  # (the bands that came out negative: none of their noise)
+    return np.zeros(len(b))
 
 
 def _background_weight(

@@ -278,10 +278,15 @@ def test_freed_long_sleeves_of_07445_give_crisp_arms(vitonhd_dir: Path):
         x, y = ((joints[elbow, :2] + joints[wrist, :2]) / 2).round().long().tolist()
         row = luma(out.tryon.image[..., y - 2 : y + 3, :]).mean(0)
         side = row[x - 60 : x + 1].flip(0) if outward < 0 else row[x : x + 61]  # from the bone outwards
-        wall, arm = float(side[-10:].mean()), float(side[:8].mean())
+        # (the tones over 17 rows along the arm: the repaint's grain mottles at ~2-3 px, and its mean over 5 rows
+        # and 8 columns varied by +-0.008 with the noise's seed alone)
+        rows = luma(out.tryon.image[..., y - 8 : y + 9, :]).mean(0)
+        wide = rows[x - 60 : x + 1].flip(0) if outward < 0 else rows[x : x + 61]
+        wall, arm = float(wide[-10:].mean()), float(wide[:8].mean())
         # skin, not a pale ghost of it (the right forearm: 0.105 darker than the wall at f0b5271, 0.0995 once the
         # hands' shaded fingers stayed arm, `composite._hands`, and their real skin joined the tone: a change under
-        # 0.01 that the eye does not see, while the hands lost their pale rings of repaint)
+        # 0.01 that the eye does not see, while the hands lost their pale rings of repaint; 0.0935 over 17 rows at
+        # 6788fba)
         assert wall - arm > 0.09, (elbow, wall, arm)
         # the largest step between neighbours across the outline: a third of the contrast or more (a photo's edge;
         # the ghost's ramp over ~10 px rose by ~0.1 of it per pixel)

@@ -284,3 +284,64 @@ def test_an_arm_beside_a_strip_of_the_old_top_keeps_its_shaded_edge() -> None:
     out = composite_garment(person[None], garment, mask, parse=parse[None])
     arm = (slice(200, 480), slice(271, 290))  # (its first column may take the strip's soft edge)
     torch.testing.assert_close(out.image[0][:, arm[0], arm[1]], person[:, arm[0], arm[1]], atol=0.01, rtol=0)
+
+
+def test_the_repainted_chest_takes_the_hue_of_the_skin_nearest_it() -> None:
+    """One tone for all the body skin mixed a brown neck with pinker hands: the repaint near each takes its hue (at
+    the tone's luminance, brought there as skin shades), not the mixture's."""
+    import numpy as np
+
+    from kfvton._arrays import LUMA_WEIGHTS
+    from kfvton.pipelines.repaint import _nearest_hue
+
+    luma = np.asarray(LUMA_WEIGHTS, np.float32)
+    neck, hands = np.array([0.76, 0.52, 0.35], np.float32), np.array([0.70, 0.48, 0.40], np.float32)
+    near = np.empty((64, 32, 3), np.float32)
+    near[:32], near[32:] = neck * 0.9, hands  # (the neck's skin a little darker than the tone)
+    tone = 0.5 * (neck + hands)
+    out = _nearest_hue(tone, near, np.ones(3, np.float32), np.ones((64, 32)))  # (slopes of 1: shading keeps the hue)
+
+    def chroma(c: np.ndarray) -> np.ndarray:
+        return c / c.sum(-1, keepdims=True)
+
+    assert np.allclose(out @ luma, tone @ luma, atol=1e-4)  # the tone's luminance
+    assert np.allclose(chroma(out[5, 5]), chroma(neck), atol=1e-4)  # the neck's hue by the neck
+    assert np.allclose(chroma(out[60, 5]), chroma(hands), atol=1e-4)  # the hands' by the hands
+    # shading redder (skin's slopes): the darker neck's hue lit up to the tone is less red than the neck's own
+    lit = _nearest_hue(tone, near, np.array([0.7, 1.15, 1.4], np.float32), np.ones((64, 32)))
+    assert chroma(lit[5, 5])[0] < chroma(neck)[0] and chroma(lit[5, 5])[2] > chroma(neck)[2]
+    # away from the skin (a share of 0) the tone's own hue
+    far = _nearest_hue(tone, near, np.ones(3, np.float32), np.zeros((64, 32)))
+    assert np.allclose(far, tone, atol=1e-5)
+
+
+def test_the_repainted_grain_reads_back_the_real_skins_bands() -> None:
+    """The grain's bands overlap: the noise is weighted so that it reads back, band by band (as the real skin is
+    read), `GRAIN_SHARE` of the real skin's spreads: a real skin mottled more than it is fine-grained is repainted
+    alike (matched band by band without the overlap, the fill had 1.4 x its fine grain: a dotted grain)."""
+    import cv2
+    import numpy as np
+
+    from kfvton.pipelines.repaint import GRAIN_SHARE, _grain, _grain_bands
+
+    rng = np.random.default_rng(3)
+    h, w = 256, 256
+    mottle = cv2.GaussianBlur(rng.standard_normal((h, w)).astype(np.float32), (0, 0), 1.6)
+    fine = rng.standard_normal((h, w)).astype(np.float32)
+    # (a skin's log-luminance mottled at ~2 px, a little fine grain: its fine band ~0.6 of its mottling's)
+    texture = np.exp(0.02 * mottle / mottle.std() + 0.004 * fine) * 0.5
+    img = np.repeat(texture[..., None], 3, axis=2).astype(np.float32)
+    seed = np.zeros((h, w), bool)
+    seed[:, : w // 2] = True  # the real skin; its right half is repainted from it
+
+    def spreads(image: np.ndarray, where: np.ndarray) -> np.ndarray:
+        bands = _grain_bands(image, 1.0, np.random.default_rng(0))
+        return np.array([1.4826 * np.median(np.abs(r[where] - np.median(r[where]))) for r in bands.real])
+
+    inner = np.zeros((h, w), bool)
+    inner[16:-16, 16 : w // 2 - 16] = True
+    target = spreads(img, inner) * np.asarray(GRAIN_SHARE)
+    grain = _grain(_grain_bands(img, 1.0, np.random.default_rng(1)), seed, 1.0)
+    fill = np.repeat((0.5 * grain)[..., None], 3, axis=2).astype(np.float32)
+    got = spreads(fill, inner)
+    assert np.all(np.abs(got / target - 1.0) < 0.15), (got, target)

@@ -459,3 +459,15 @@ def test_two_old_garments_light_meets_across_their_border():
         assert abs(above - below) < 0.04, (above, below)
         assert float(np.median(gain[100:120, 120:260])) > above + 0.03  # the light still falls within the top
         assert below > float(np.median(gain[400:420, 120:260])) + 0.03  # ... and within the trousers
+
+
+def test_garment_edge_shadow_darkens_the_skin_beside_the_new_garment_only():
+    """The new garment's contact shadow: 1 - `GARMENT_SHADOW` at its edge, fading off it; ones without a garment."""
+    from kfvton.pipelines.shading import GARMENT_SHADOW, GARMENT_SHADOW_PX, garment_edge_shadow
+
+    covered = np.zeros((64, 64), bool)
+    covered[:, :20] = True
+    gain = garment_edge_shadow(covered, 1.0)
+    assert abs(gain[30, 20] - (1.0 - GARMENT_SHADOW * np.exp(-1.0 / GARMENT_SHADOW_PX))) < 0.01  # next to its edge
+    assert gain[30, 20] < gain[30, 24] < gain[30, 30] and gain[30, 60] > 0.999  # fading off it
+    assert np.allclose(garment_edge_shadow(np.zeros_like(covered), 1.0), 1.0)
