@@ -18,6 +18,7 @@ __all__ = [
     "ARM_BONES",
     "LEG_BONES",
     "LIMB_WIDTHS",
+    "arms_behind",
     "body_prior",
     "forearms_behind",
     "joints_px",
@@ -35,6 +36,13 @@ UPPER_AND_FOREARMS = (((2, 3), (3, 4)), ((5, 6), (6, 7)))
 #: the parse map has old clothes there, ~0)
 LIMB_SEEN = 0.3
 LIMB_SCALE = 4
+#: An arm turned behind the body: the parse map's arms cover under ARM_BEHIND_SEEN of the half disc of
+#: ARM_BEHIND_REACH shoulder widths under its shoulder joint (a bare upper arm hanging below a T-shirt's sleeve
+#: covers ~0.1 of it; the README person's right arm, turned behind her back, 0), its elbow is missing or inside the
+#: torso's outline and its wrist is missing (a long old sleeve hides a hanging arm too, but its elbow lies out past
+#: the torso; the unseen Jensen's, in a leather sleeve across his lap, has its elbow inside but his hand is seen).
+ARM_BEHIND_REACH = 1.0
+ARM_BEHIND_SEEN = 0.02
 
 
 #: Thickness of the pose's bones in the fill's body prior, in shoulder widths, where `LIMB_WIDTHS` has none.
@@ -193,3 +201,29 @@ def forearms_behind(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int,
     if seen is None:
         return set()
     return {forearm for upper, forearm in UPPER_AND_FOREARMS if seen[upper][1] and not seen[forearm][1]}
+
+
+def arms_behind(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], arms: np.ndarray
+) -> tuple[bool, bool]:
+    """Whether the right and the left arm of batch item `i` are turned behind the body (`ARM_BEHIND_SEEN`), read on
+    `arms` (H, W) bool, the parse map's arms. (False, False) without a pose or without both shoulders."""
+    if keypoints is None or keypoints.pose is None:
+        return (False, False)
+    xy, ok = joints_px(keypoints.pose, i, size_hw)
+    sw = float(np.linalg.norm(xy[2] - xy[5])) if ok[2] and ok[5] else 0.0
+    # (the outline as beside arms along the body: straight from the shoulder to the hip, no waist cut in)
+    outline = torso_outline(xy, ok & ~np.isin(np.arange(len(ok)), (3, 6)), sw)
+    if outline is None:
+        return (False, False)
+    torso = outline.astype(np.float32)
+    out = []
+    for shoulder, elbow, wrist in ((2, 3, 4), (5, 6, 7)):
+        reach = np.zeros(size_hw, np.uint8)
+        cv2.circle(reach, tuple(np.round(xy[shoulder]).astype(int)), int(round(ARM_BEHIND_REACH * sw)), 1, -1)
+        reach[: int(round(xy[shoulder][1]))] = 0  # (the half under the shoulder joint: no hair, no face)
+        inside = not ok[elbow] or cv2.pointPolygonTest(torso, tuple(float(v) for v in xy[elbow]), False) > 0
+        hidden = inside and not ok[wrist]
+        bare = int((arms & (reach > 0)).sum()) >= ARM_BEHIND_SEEN * max(int(reach.sum()), 1)
+        out.append(hidden and not bare)
+    return (out[0], out[1])

@@ -29,6 +29,7 @@ from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import ROUND_NECK_MAX, STAND_MIN, SidePairs, front_neckline_row, lift_to_edge
 from ..keypoints.pose import joint_index
 from ..preprocess.colour_regions import to_lab
+from .body_prior import arms_behind
 
 __all__ = [
     "DEFAULT_REG",
@@ -304,6 +305,10 @@ SLEEVE_OUT = 0.005
 #: arm and waist, 3.9 % of the garment). Deeper in, a miss of an estimated silhouette (a white top on a light wall)
 #: is not cut into the garment. Tuned on the six VITON-HD test persons, two photos.
 TORSO_OFF_DEPTH = 0.04
+#: A sleeve on an arm turned behind the body (`body_prior.arms_behind`) goes behind the torso but for the torso's rim,
+#: this fraction of the image's larger side (4 px at 1024): the flat photo's torso side under its sleeve is blended
+#: with the backdrop (README person 00891, two photos: a pale seam 3-4 px wide between sleeve and torso).
+TORSO_RIM = 0.004
 #: With `silhouette`: where a short sleeve is cut off outside it below its armpit target, it stays cut this many cuff
 #: target widths on down the sleeve (`_cut_down_sleeve`: no step out at its end onto a misestimated outline). Not
 #: long sleeves: they bend at the elbow, and carried down the line shoulder -> cuff the cut notched the elbow.
@@ -889,6 +894,29 @@ def _torso_off_body(landed: Tensor, on_body: Tensor, depth: int, centre: Tensor)
     return landed & ((out_right & right) | (out_left & ~right))
 
 
+def _sleeves_behind(pairs: KeypointPairs, arms: Tensor | None) -> Tensor:
+    """(B, 2) bool: whether the right and the left sleeve's arm is turned behind the body (`arms_behind`, read on
+    `arms` (B, H, W) bool, the person's arms; all False without them). Worn, such a sleeve hangs behind the torso:
+    drawn over it, the README person's right sleeve (her arm behind her back) ran on down her side and its cuff
+    ended in a square step over the torso's side."""
+    out = torch.zeros((pairs.batch_size, 2), dtype=torch.bool)
+    if arms is not None:
+        arms_np = arms.cpu().numpy()
+        for i in range(pairs.batch_size):
+            out[i] = torch.tensor(arms_behind(pairs, i, pairs.person_hw, arms_np[i]))
+    return out.to(pairs.person_px.device)
+
+
+def _torso_over(torso: Tensor, size: int) -> Tensor:
+    """(B, h, w) bool: where the torso's landed pixels `torso` (B, h, w) bool lie over a sleeve behind it: `torso`
+    eroded by `TORSO_RIM` of the image's longer `size` (its side under the flat photo's sleeve is an outer edge,
+    blended with the photo's backdrop: uncovered, a pale seam ran down between the sleeve and the torso)."""
+    rim = max(int(round(TORSO_RIM * size)), 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rim + 1, 2 * rim + 1))
+    inner = [cv2.erode(item.cpu().numpy().astype(np.uint8), kernel) for item in torso]
+    return torch.from_numpy(np.stack(inner) > 0).to(torso.device)
+
+
 def _inside(coords: Tensor, lo: Tensor, hi: Tensor, grow: Tensor) -> Tensor:
     return (coords[None] >= (lo - grow)[:, None]) & (coords[None] <= (hi + grow)[:, None])
 
@@ -946,7 +974,8 @@ def warp_by_parts(
             lands at most `SLEEVE_OUT` outside it (no sleeve standing off past the arm).
         arms: optional (B or 1, 1, H, W) bool (or float), the person's arms: a long sleeve (one with elbow pairs)
             also covers the arm's pixels between its armhole and its cuff within `ARM_COVER` cuff widths of
-            where it landed, with its nearest landed pixel's garment point (no old skin in gaps along it).
+            where it landed, with its nearest landed pixel's garment point (no old skin in gaps along it); a
+            sleeve on an arm turned behind the body (`_sleeves_behind`) goes behind the torso (`_torso_over`).
         torso_off_body: with `silhouette`, a top's torso ends where it lands on the wall beside the body
             (`_torso_off_body`); False for a dress, whose skirt may flare past the old clothes' outline.
         garment_photo: optional (B or 1, 3, H_g, W_g) float [0, 1], the garment photo: with `arms`, a long sleeve's
@@ -1037,6 +1066,8 @@ def warp_by_parts(
     if arm is not None and bool((extra_valid[:, 1:, 0] & usable[:, 1:]).any()):
         near_sleeves = _near_sleeves(parts, garment_mask, pairs, garment_photo).to(device=device, dtype=work)
     targets = person[..., :2].detach()
+    behind = _sleeves_behind(pairs, arm)
+    torso = torch.zeros((b, h, w), device=device, dtype=torch.bool)
     for k in (0, 2, 1):  # torso first, sleeves over it
         if not bool(usable[:, k].any()):
             continue
@@ -1082,6 +1113,10 @@ def warp_by_parts(
             # (where the sleeve's own spline takes the garment there: the flat photo's sleeve lying over the torso)
             own = sample_grid(near_sleeves[:, k - 1 : k], box, align_corners=align_corners, name="garment_mask")[:, 0]
             landed, box = _cover_arm(landed, box, free, own > 0.5, cuff_px, extra_p[:, k, :2, :2], (y0, x0))
+        if k > 0 and bool(behind[:, k - 1].any()):  # an arm turned behind the body: the torso's side cuts its cuff
+            landed &= ~(_torso_over(torso[:, y0 : y1 + 1, x0 : x1 + 1], max(h, w)) & behind[:, k - 1, None, None])
+        elif k == 0:
+            torso[:, y0 : y1 + 1, x0 : x1 + 1] = landed
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
         if k > 0:  # a sleeve over the torso and the sleeve drawn before it

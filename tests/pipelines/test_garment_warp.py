@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 import torch
 
@@ -711,3 +712,58 @@ def test_torso_off_body_keeps_a_long_hem_over_the_gap_between_the_legs():
     body = torch.ones(1, 60, 80, dtype=torch.bool)
     body[0, 45:60, 36:44] = False  # between the legs, under the hem's middle
     assert not _torso_off_body(landed, body, depth=8, centre=torch.tensor([40.0])).any()
+
+
+def _arm_turned_behind(pairs: KeypointPairs) -> KeypointPairs:
+    """`pairs` with the pose's right elbow and wrist missing: the right arm turned behind the back (README 00891)."""
+    from kfvton.keypoints.pose import Pose, joint_index
+
+    joints = pairs.pose.joints.clone()
+    joints[:, [joint_index("right_elbow"), joint_index("right_wrist")]] = 0.0
+    return replace(pairs, pose=Pose(joints, pairs.pose.canvas_hw))
+
+
+def test_a_sleeve_on_an_arm_turned_behind_the_body_goes_behind_the_torso():
+    """`warp_by_parts` with `arms`: the right arm's elbow and wrist hidden and no arm seen under its shoulder, the
+    right sleeve goes behind the torso (the torso's side cuts its cuff: the README picture's sleeve ran on over her
+    side into a square step); the left sleeve, its arm seen bare, and the right one with its upper arm seen bare
+    stay over the torso's side."""
+    from kfvton.pipelines.garment_warp import warp_by_parts
+
+    pairs, mask = _tshirt_pairs()
+    pairs = _arm_turned_behind(pairs)
+    left_arm = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+    left_arm[..., 175:250, 250:275] = True  # the left upper arm, bare below its sleeve
+    right_arm = left_arm.clone()
+    right_arm[..., 175:250, 110:135] = True
+    behind = warp_by_parts(pairs, mask, arms=left_arm)
+    front = warp_by_parts(pairs, mask, arms=right_arm)
+    torch.testing.assert_close(behind.sleeves[:, 1], front.sleeves[:, 1])  # the left sleeve as it was
+    lost = front.sleeves[0, 0] & ~behind.sleeves[0, 0]
+    assert int(lost.sum()) > 100  # the right sleeve's part over the torso's side ...
+    assert bool((behind.sleeves[0, 0] <= front.sleeves[0, 0]).all())
+    # ... now the torso's, which sampled inside the garment there: no hole behind the sleeve
+    assert bool((behind.grid[0][lost].abs() <= 1).all())
+    assert int(behind.sleeves[0, 0].sum()) > 100  # its top still shows beside the torso
+
+
+def test_arms_behind_needs_the_wrist_hidden_and_no_bare_arm():
+    """`body_prior.arms_behind`: an arm is turned behind the body when its elbow is missing (or inside the torso's
+    outline), its wrist is missing and the arms show under its shoulder; a seen wrist (the unseen Jensen's hand on
+    his lap, his arm in a leather sleeve) or a bare upper arm keeps it in front."""
+    from kfvton.keypoints.pose import Pose, joint_index
+    from kfvton.pipelines.body_prior import arms_behind
+
+    pairs, _ = _tshirt_pairs()
+    hidden = _arm_turned_behind(pairs)
+    none = np.zeros((512, 384), bool)
+    assert arms_behind(hidden, 0, (512, 384), none) == (True, False)
+    bare = none.copy()
+    bare[175:250, 110:135] = True  # the right upper arm seen
+    assert arms_behind(hidden, 0, (512, 384), bare) == (False, False)
+    joints = hidden.pose.joints.clone()
+    joints[:, joint_index("right_wrist")] = torch.tensor([180.0, 300.0, 0.9])  # a hand seen on the belly
+    seen = replace(hidden, pose=Pose(joints, hidden.pose.canvas_hw))
+    assert arms_behind(seen, 0, (512, 384), none) == (False, False)
+    # the pose's own arms, their wrists seen: in front, even with no arm seen (under long old sleeves)
+    assert arms_behind(pairs, 0, (512, 384), none) == (False, False)
