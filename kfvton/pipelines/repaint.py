@@ -1485,8 +1485,8 @@ def _grain(bands: _GrainBands, seed: np.ndarray, unit: float) -> np.ndarray:
     """(H, W) float32 gain ~ 1: noise with the fine texture of the image on `seed` (H, W) bool (real skin or
     background), for a smooth fill of it. Read band by band (`_grain_bands`), the noise has `GRAIN_SHARE` of the
     seed's spreads (1.4826 x the median absolute deviation, over seed pixels whose band support lies inside the seed:
-    not its edges, eyes or a print's outline), as near as the bands' overlap allows (`_band_weights`). Ones when fewer than `GRAIN_MIN_PX`
-    seed pixels (scaled to 1024 rows) remain."""
+    not its edges, eyes or a print's outline), as near as the bands' overlap allows (`_band_weights`). Ones when
+    fewer than `GRAIN_MIN_PX` seed pixels (scaled to 1024 rows) remain."""
     inner = _grain_support(bands, seed, unit)
     if inner is None:
         return np.ones(seed.shape, np.float32)
