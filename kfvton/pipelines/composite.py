@@ -462,6 +462,9 @@ def composite_garment(
         # only: beside a top, the wall's own gradient next to a white T-shirt passed for one and kept its fringe)
         objects = table is not UPPER_LABELS
         seams = _old_garment_seams(labels, table.old, legs, h / 1024.0)
+        if sleeves is not None and keypoints is not None:
+            own = broadcast_batch(sleeves, b, "sleeves").to(person.device).any(dim=1)
+            seams = seams | _sleeve_creases(keypoints, own, h / 1024.0)
         # (trousers' and shorts' folds are the legs': a dress over them takes only their broad light)
         broad_only = _legged_clothes(labels) if table is DRESS_LABELS else None
         rep = repaint_freed(
@@ -910,6 +913,14 @@ SEAM_PX = 8.0
 #: for both, the trousers', mixed the white top's folds on a white bodice down as though read off black cloth.
 GARMENT_MIN_PX = 4096
 GARMENT_REF_PX = 32.0
+#: Under a new sleeve, the light is not read within this many pixels (at 1024 rows) of the body's sides (the pose's
+#: armpit-to-hem lines, `_sleeve_creases`): there an old sleeve met the old top's torso, and the dark crease between
+#: them (a gap, no fold) fell mid-sleeve when the new sleeve was wider (the unseen 00035's near-black top gave a dark
+#: blotch at the gain's floor on a peach blouse's sleeve); the light around is filled in.
+SLEEVE_CREASE_PX = 16.0
+#: ... from SLEEVE_CREASE_UP of the way from the armpit target up to the shoulder's height (the garment's armpit sits
+#: under the body's own: the unseen 00035's crease starts ~0.6 of the way up) down to the hem target.
+SLEEVE_CREASE_UP = 0.5
 
 
 def _codes(labels: Tensor, table: CompositeLabels) -> Tensor:
@@ -1001,6 +1012,31 @@ def _old_garment_seams(labels: Tensor, old: Sequence[int], legs: Tensor, unit: f
         near_legs = cv2.dilate(legs_np[i if legs_np.shape[0] > 1 else 0].astype(np.uint8), kernel) > 0
         out[i] = np.isin(lab[i], old) & ((reach > 1) | near_legs)
     return torch.from_numpy(out).to(labels.device)
+
+
+def _sleeve_creases(keypoints: KeypointPairs, sleeves: Tensor, unit: float) -> Tensor:
+    """(B, H, W) bool: the new `sleeves`' pixels (B, H, W) bool within `SLEEVE_CREASE_PX` (at 1024 rows; `unit` =
+    rows / 1024) of the body's sides, the lines from each armpit target to the hem target below it (where an arm
+    hanging along the body met the old top's torso); none where those targets are missing."""
+    b, h, w = sleeves.shape
+    thick = 2 * max(1, round(SLEEVE_CREASE_PX * unit)) + 1
+    names = keypoints.names
+    person = keypoints.person_px.detach().cpu().double().numpy()
+    out = np.zeros((b, h, w), np.uint8)
+    for i in range(b):
+        item = person[i if person.shape[0] > 1 else 0]
+        for side in ("right", "left"):
+            ends = [f"shoulder_{side}", f"armpit_{side}", f"hem_{side}"]
+            if not all(n in names for n in ends):
+                continue
+            (_, ys, vs), (x0, y0, v0), (x1, y1, v1) = (item[names.index(n)] for n in ends)
+            if not (vs > 0 and v0 > 0 and v1 > 0) or y1 <= y0:
+                continue
+            # (up along the same line, SLEEVE_CREASE_UP of the way to the shoulder's height)
+            up = SLEEVE_CREASE_UP * max(0.0, y0 - ys) / (y1 - y0)
+            top = (round(x0 - up * (x1 - x0)), round(y0 - up * (y1 - y0)))
+            cv2.line(out[i], top, (round(x1), round(y1)), 1, thick)
+    return torch.from_numpy(out > 0).to(sleeves.device) & sleeves
 
 
 def _refine_mask(alpha: Tensor, painted: Tensor | None) -> Tensor:
