@@ -802,3 +802,21 @@ def test_spotted_skirt_under_a_dark_top_splits_at_the_waistband():
     parse = estimate_regions(img, pose).parse[0]
     assert (parse[124:140, 50:90] == 9).float().mean() > 0.9  # before: old top (5) down to row 142
     assert (parse[80:118, 50:90] == 5).all()
+
+
+def test_collar_under_the_jaws_curve_is_garment_not_head():
+    """With a face outline, the head ends along the jaw's curve, not at the chin's lowest row (Jensen, unseen: his
+    collar beside the chin was head, kept, and the repainted neck met the chin along one straight row): the collar
+    under the jaw beside the chin is garment, the face stays face."""
+    img, pose = _figure()
+    _paint(img, SHIRT, 48, 68, 54, 86)  # a high collar up to the jaw
+    yy, xx = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
+    face = ((xx - 70) / 12.0) ** 2 + ((yy - 44) / 14.0) ** 2 < 1.0  # an oval face, chin at row 57
+    for c in range(3):
+        img[0, c][face] = SKIN[c]
+    parse = estimate_regions(img, pose, face=face[None, None].float()).parse[0]
+    beside_chin = torch.zeros(H, W, dtype=torch.bool)
+    beside_chin[54:58, 59:62] = beside_chin[54:58, 79:82] = True  # under the jaw's curve, above the chin's row
+    assert not face[beside_chin].any()
+    assert (parse[beside_chin] == 5).all()  # measured 2 (hair) everywhere without the jaw's curve
+    assert (parse[face & (yy > 36)] == 13).float().mean() > 0.95
