@@ -727,6 +727,7 @@ def _one(
     parse[jaw_neck] = 10
     _long_hair(parse, lab, skin_model[0], skin, chin_y, under_jaw, neck, sw, yy, xx, split)
     parse[bare_shoulders & (parse == 5)] = 10
+    _head_pockets(parse, under_jaw, yy > chin_y)
     _neck_outline(parse, sil, neck[1], ring, hue_ok)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
@@ -755,6 +756,16 @@ def _under_jaw(face: np.ndarray, face_top: float, chin_y: float) -> np.ndarray:
     lowest = np.where(face.any(axis=0), h - 1 - np.argmax(face[::-1], axis=0), h)  # the jaw's row per column
     low = face_top + JAW_LOW * max(chin_y - face_top, 1.0)
     return (rows > lowest[None, :]) & (rows <= chin_y) & (rows > low)
+
+
+def _head_pockets(parse: np.ndarray, under_jaw: np.ndarray, below_chin: np.ndarray) -> None:
+    """Upper garment (5) under the jaw (`under_jaw` (H, W) bool) not joined to the garment below the chin's row
+    (`below_chin` (H, W) bool) is head: hair (2), in place in `parse` (H, W) int64. A collar under the jaw is joined
+    to its garment; an earring and the skin behind it, in a pocket of the hair by the jaw's corner, are not (they
+    were repainted as a skin-coloured blob on a bob)."""
+    garment = parse == 5
+    pocket = garment & under_jaw & ~connected_to(garment & under_jaw, garment & below_chin)
+    parse[pocket] = 2
 
 
 def _neck_outline(parse: np.ndarray, sil: np.ndarray, neck_y: float, ring: np.ndarray, skin_hue: np.ndarray) -> None:
