@@ -741,21 +741,22 @@ def _one(
     return parse
 
 
-#: The neck under the jaw (`_under_jaw`) starts below JAW_LOW of the face's height (forehead to chin): below the
-#: mouth, so hair beside the cheeks and the ears stay head.
-JAW_LOW = 0.7
+#: The neck under the jaw (`_under_jaw`) is taken only in the face's columns whose lowest row (the jaw there) is below
+#: JAW_LOW of the face's height (forehead to chin): the jaw's curve by the chin. Further out the outline climbs the
+#: cheeks, and the hair and earrings beside them were taken for garment (10549_00 at 0.7 of the pixels' rows).
+JAW_LOW = 0.85
 
 
 def _under_jaw(face: np.ndarray, face_top: float, chin_y: float) -> np.ndarray:
     """The face outline (H, W) bool -> (H, W) bool: the pixels under the jaw's curve and above the chin's lowest row
-    `chin_y`, in the face's columns, below `JAW_LOW` of its height. They are body (neck or collar), not head: the
+    `chin_y`, in the face's columns whose jaw is below `JAW_LOW` of its height. They are body (neck or collar), not head: the
     head's lower edge follows the jaw instead of one straight row under the chin, so the neck's repaint starts under
     the jaw (a straight edge there was a step beside a turned chin)."""
     h, w = face.shape
     rows = np.arange(h)[:, None]
     lowest = np.where(face.any(axis=0), h - 1 - np.argmax(face[::-1], axis=0), h)  # the jaw's row per column
     low = face_top + JAW_LOW * max(chin_y - face_top, 1.0)
-    return (rows > lowest[None, :]) & (rows <= chin_y) & (rows > low)
+    return (rows > lowest[None, :]) & (rows <= chin_y) & (lowest[None, :] > low)
 
 
 def _head_pockets(parse: np.ndarray, under_jaw: np.ndarray, below_chin: np.ndarray) -> None:
