@@ -817,7 +817,7 @@ def test_collar_under_the_jaws_curve_is_garment_not_head():
         img[0, c][face] = SKIN[c]
     parse = estimate_regions(img, pose, face=face[None, None].float()).parse[0]
     beside_chin = torch.zeros(H, W, dtype=torch.bool)
-    beside_chin[54:58, 59:62] = beside_chin[54:58, 79:82] = True  # under the jaw's curve, above the chin's row
+    beside_chin[56:58, 62:64] = beside_chin[56:58, 77:79] = True  # under the jaw's curve, above the chin's row
     assert not face[beside_chin].any()
     assert (parse[beside_chin] == 5).all()  # measured 2 (hair) everywhere without the jaw's curve
     assert (parse[face & (yy > 36)] == 13).float().mean() > 0.95
