@@ -496,6 +496,7 @@ def _one(
         ys = np.nonzero(face_hint)[0]
         chin_y = float(ys.max())
         face_top = float(ys.min())
+        under_jaw = _under_jaw(face_hint, face_top, chin_y)
     elif nose is not None:
         chin_y = nose[1] + 0.43 * (neck[1] - nose[1])
         face_zone = ((xx - nose[0]) / (0.3 * sw)) ** 2 + ((yy - nose[1]) / (0.42 * sw)) ** 2 < 1.0
@@ -510,6 +511,9 @@ def _one(
     if face_hint is None or not face_hint.any():  # no face seen: the face guess and the neck, skin-tinted only
         core = core | (sil & (yy > chin_y) & (yy < neck[1]) & (np.abs(xx - neck[0]) < 0.15 * sw))
         core &= _skin_tinted(rgb)
+    if face_hint is None or not face_hint.any():
+        under_jaw = np.zeros((h, w), bool)
+    under_jaw &= sil
     skin_sample = core if core.sum() >= 50 else face_zone
     skin_model = _skin_model(lab, skin_sample)
     hue_ok = _hue_gate(lab, skin_sample)
@@ -597,7 +601,7 @@ def _one(
     armish = (np.minimum(arm_dist[14], arm_dist[15]) < torso_dist) | (yy > neck[1] + 0.6 * sw)
     arm_near = np.minimum(arm_dist[14], arm_dist[15])
     armish &= (arm_near < np.minimum(leg_dist[16], leg_dist[17])) | (arm_near < 0.2 * sw)  # hands by the thighs
-    body = sil & (yy > chin_y)
+    body = sil & ((yy > chin_y) | under_jaw)
     arm_zone = body & armish & (np.minimum(arm_dist[14], arm_dist[15]) < 0.45 * sw)
     # the arms' own skin tone (often lighter or darker than the face): a second model from the sure arm skin
     sure = arm_zone & skin & (skin_dist < 2.0) & (np.minimum(arm_dist[14], arm_dist[15]) < 0.2 * sw)
@@ -711,7 +715,7 @@ def _one(
     parse[torso_skin & ~fabric] = 10
 
     # head: above the chin line, face where skin-coloured in the face zone, the rest hair (and hats)
-    head = sil & (yy <= chin_y)
+    head = sil & (yy <= chin_y) & ~under_jaw
     parse[head] = 2
     parse[face & head] = 13
     middle = face_top + 0.45 * max(chin_y - face_top, 1.0)
@@ -721,8 +725,9 @@ def _one(
     jaw_neck = head & ~face_zone & skin & (yy > low) & (np.abs(xx - neck[0]) < 0.2 * sw)
     jaw_neck = cv2.morphologyEx(jaw_neck.astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8)) > 0
     parse[jaw_neck] = 10
-    _long_hair(parse, lab, skin_model[0], skin, chin_y, neck, sw, yy, xx, split)
+    _long_hair(parse, lab, skin_model[0], skin, chin_y, under_jaw, neck, sw, yy, xx, split)
     parse[bare_shoulders & (parse == 5)] = 10
+    _head_pockets(parse, under_jaw, yy > chin_y)
     _neck_outline(parse, sil, neck[1], ring, hue_ok)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
@@ -734,6 +739,34 @@ def _one(
     _wall_in_edge(parse, rgb, lab, sw)
     _garment_rim(parse, max(1, round(GARMENT_RIM * max(h, w))))
     return parse
+
+
+#: The neck under the jaw (`_under_jaw`) is taken only in the face's columns whose lowest row (the jaw there) is below
+#: JAW_LOW of the face's height (forehead to chin): the jaw's curve by the chin. Further out the outline climbs the
+#: cheeks, and the hair and earrings beside them were taken for garment (10549_00 at 0.7 of the pixels' rows).
+JAW_LOW = 0.85
+
+
+def _under_jaw(face: np.ndarray, face_top: float, chin_y: float) -> np.ndarray:
+    """The face outline (H, W) bool -> (H, W) bool: the pixels under the jaw's curve and above the chin's lowest row
+    `chin_y`, in the face's columns whose jaw is below `JAW_LOW` of its height. They are body (neck or collar), not head: the
+    head's lower edge follows the jaw instead of one straight row under the chin, so the neck's repaint starts under
+    the jaw (a straight edge there was a step beside a turned chin)."""
+    h, w = face.shape
+    rows = np.arange(h)[:, None]
+    lowest = np.where(face.any(axis=0), h - 1 - np.argmax(face[::-1], axis=0), h)  # the jaw's row per column
+    low = face_top + JAW_LOW * max(chin_y - face_top, 1.0)
+    return (rows > lowest[None, :]) & (rows <= chin_y) & (lowest[None, :] > low)
+
+
+def _head_pockets(parse: np.ndarray, under_jaw: np.ndarray, below_chin: np.ndarray) -> None:
+    """Upper garment (5) under the jaw (`under_jaw` (H, W) bool) not joined to the garment below the chin's row
+    (`below_chin` (H, W) bool) is head: hair (2), in place in `parse` (H, W) int64. A collar under the jaw is joined
+    to its garment; an earring and the skin behind it, in a pocket of the hair by the jaw's corner, are not (they
+    were repainted as a skin-coloured blob on a bob)."""
+    garment = parse == 5
+    pocket = garment & under_jaw & ~connected_to(garment & under_jaw, garment & below_chin)
+    parse[pocket] = 2
 
 
 def _neck_outline(parse: np.ndarray, sil: np.ndarray, neck_y: float, ring: np.ndarray, skin_hue: np.ndarray) -> None:
@@ -1307,6 +1340,7 @@ def _long_hair(
     skin: np.ndarray,
     skin_mask: np.ndarray,
     chin_y: float,
+    under_jaw: np.ndarray,
     neck: np.ndarray,
     sw: float,
     yy: np.ndarray,
@@ -1356,7 +1390,7 @@ def _long_hair(
     near = hairy & (
         np.isin(parse, (5, 14, 15)) | ((parse == 10) & (~skin_mask | (texture > 4.0)))
     )  # strands over the neck
-    zone = (yy > chin_y - 2) & (yy < min(neck[1] + 2.0 * sw, split))
+    zone = ((yy > chin_y - 2) | under_jaw) & (yy < min(neck[1] + 2.0 * sw, split))
     head_x = np.nonzero(hair_above)[1]
     left, right = np.percentile(head_x, 2), np.percentile(head_x, 98)
     zone &= (xx > left - 0.25 * sw) & (xx < right + 0.25 * sw)  # hair falls around the head, not out to the arms

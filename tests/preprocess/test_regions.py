@@ -16,6 +16,7 @@ from kfvton.preprocess.regions import (
     CARRIED,
     GARMENT_RIM,
     REGION_METHOD,
+    _head_pockets,
     _neck_outline,
     _wall_in_edge,
     estimate_regions,
@@ -802,3 +803,38 @@ def test_spotted_skirt_under_a_dark_top_splits_at_the_waistband():
     parse = estimate_regions(img, pose).parse[0]
     assert (parse[124:140, 50:90] == 9).float().mean() > 0.9  # before: old top (5) down to row 142
     assert (parse[80:118, 50:90] == 5).all()
+
+
+def test_collar_under_the_jaws_curve_is_garment_not_head():
+    """With a face outline, the head ends along the jaw's curve, not at the chin's lowest row (Jensen, unseen: his
+    collar beside the chin was head, kept, and the repainted neck met the chin along one straight row): the collar
+    under the jaw beside the chin is garment, the face stays face."""
+    img, pose = _figure()
+    _paint(img, SHIRT, 48, 68, 54, 86)  # a high collar up to the jaw
+    yy, xx = torch.meshgrid(torch.arange(H), torch.arange(W), indexing="ij")
+    face = ((xx - 70) / 12.0) ** 2 + ((yy - 44) / 14.0) ** 2 < 1.0  # an oval face, chin at row 57
+    for c in range(3):
+        img[0, c][face] = SKIN[c]
+    parse = estimate_regions(img, pose, face=face[None, None].float()).parse[0]
+    beside_chin = torch.zeros(H, W, dtype=torch.bool)
+    beside_chin[56:58, 62:64] = beside_chin[56:58, 77:79] = True  # under the jaw's curve, above the chin's row
+    assert not face[beside_chin].any()
+    assert (parse[beside_chin] == 5).all()  # measured 2 (hair) everywhere without the jaw's curve
+    assert (parse[face & (yy > 36)] == 13).float().mean() > 0.95
+
+
+def test_garment_pocket_under_the_jaw_in_the_hair_is_head():
+    """`_head_pockets`: garment (5) under the jaw not joined to the garment below the chin's row is hair (2): an
+    earring in a bob by the jaw's corner (was repainted as a skin blob); a collar joined to its top stays garment."""
+    parse = np.zeros((40, 40), np.int64)
+    parse[0:20, 5:35] = 2  # hair beside the jaw
+    parse[0:14, 12:28] = 13  # face
+    parse[20:40, 5:35] = 5  # the top, below the chin's row 19
+    parse[15:20, 14:26] = 5  # its collar under the jaw, joined to it
+    parse[14:17, 6:9] = 5  # an earring in the hair
+    under_jaw = np.zeros((40, 40), bool)
+    under_jaw[14:20, 5:35] = True
+    below_chin = np.repeat(np.arange(40)[:, None] > 19, 40, axis=1)
+    _head_pockets(parse, under_jaw, below_chin)
+    assert (parse[14:17, 6:9] == 2).all()
+    assert (parse[15:20, 14:26] == 5).all() and (parse[20:40, 5:35] == 5).all()
