@@ -469,7 +469,10 @@ def composite_garment(
             alpha = cut_below_waistband(alpha, cut_rows, sleeves)
         if fit:
             arm_labels = labels_in(labels, table.arms)
-            tucked = None if waistband is None else (cut_rows, labels_in(labels, VITONHD_LOWER_GARMENT))
+            tucked = None
+            if waistband is not None:
+                own = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device).any(1)
+                tucked = (cut_rows, labels_in(labels, VITONHD_LOWER_GARMENT), own)
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints, tucked)
             garment, alpha = fitted.garment, fitted.alpha
         legs = labels_in(labels, LEG_LABELS)
@@ -535,7 +538,7 @@ def _fit_to_body(
     codes: Tensor,
     arm_labels: Tensor,
     keypoints: KeypointPairs | None,
-    tucked: tuple[Tensor, Tensor] | None = None,
+    tucked: tuple[Tensor, Tensor, Tensor | None] | None = None,
 ) -> _Fitted:
     """Snap the garment's outline to the body (module docstring, step 2b), per batch item on the CPU.
 
@@ -548,8 +551,9 @@ def _fit_to_body(
       was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's arms,
       long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve target; not at all
       without sleeve targets): a short sleeve or the torso's side does not spread down an arm. A tucked-in top
-      (`tucked`: its cut rows (B or 1, W), inf = none, and the lower garment (B, H, W) bool) is grown above its cut
-      only as wide as the lower garment (`_beside_the_waist`).
+      (`tucked`: its cut rows (B or 1, W), inf = none, the lower garment (B, H, W) bool and optionally its sleeves'
+      pixels (B, H, W) bool) is grown above its cut only as wide as the lower garment (`_beside_the_waist`), but from
+      its sleeves (a long sleeve hangs beside the hips).
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
@@ -559,6 +563,7 @@ def _fit_to_body(
     arms_np = arm_labels.cpu().numpy()
     cut_np = None if tucked is None else tucked[0].detach().double().cpu().numpy()
     lower_np = None if tucked is None else tucked[1].cpu().numpy()
+    own_sleeves = None if tucked is None or tucked[2] is None else tucked[2].cpu().numpy()
     for i in range(b):
         cc = codes_np[i]
         sw, zone_y = _shoulder_scale(keypoints, i, (h, w))
@@ -660,7 +665,13 @@ def _fit_to_body(
             below_cuff |= arms_i & side & (yy + y0 > pits)
         grow &= ~below_cuff
         if cut_np is not None and lower_np is not None:
-            grow &= ~_beside_the_waist(lower_np[i], cut_np[i if cut_np.shape[0] > 1 else 0], sw)[crop]
+            cut_i = cut_np[i if cut_np.shape[0] > 1 else 0]
+            arms_full = arms_np[i] if limbs is None else arms_np[i] | limbs  # (the pose's, under an old sleeve)
+            beside = _beside_the_waist(lower_np[i], arms_full, cut_i, sw, reach)[crop]
+            if own_sleeves is not None:  # (a band grown from a sleeve's pixel: its nearest broad pixel's)
+                src_x = bx[np.clip(labels - 1, 0, len(bx) - 1)] + x0
+                beside &= ~own_sleeves[i if own_sleeves.shape[0] > 1 else 0][src_y, src_x]
+            grow &= ~beside
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
         # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
         bare = arms_np[i][crop] & ~old_c & ~cov
@@ -763,10 +774,13 @@ def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: 
     return smooth & ~cov & (grow | ((near > 0) & allowed))
 
 
-def _beside_the_waist(lower: np.ndarray, cut: np.ndarray, sw: float) -> np.ndarray:
+def _beside_the_waist(lower: np.ndarray, arms: np.ndarray, cut: np.ndarray, sw: float, reach: float) -> np.ndarray:
     """(H, W) bool: where a tucked-in top cut at the `cut` (W,) rows (inf = none) is not grown sideways: within
     `TUCK_SIDE_SW` shoulder widths (`sw` pixels) above the cut, outside the columns the `lower` (H, W) bool garment
-    spans within `HANG_SW` under it, and above that on a `BAND_TAPER` slope out from those columns."""
+    spans within `HANG_SW` under it, and above that on a `BAND_TAPER` slope out from those columns (`reach` wide,
+    the band's width); but for the
+    pixels with an arm (`arms` (H, W) bool) farther out in their row within `reach` pixels (an arm hanging beside
+    the hips: the band closes the gap to it, or a sliver of repainted old top showed between them)."""
     h, w = lower.shape
     rows = np.arange(h)[:, None]
     finite = np.isfinite(cut)
@@ -776,8 +790,16 @@ def _beside_the_waist(lower: np.ndarray, cut: np.ndarray, sw: float) -> np.ndarr
         return np.zeros((h, w), bool)
     cols = np.arange(w)
     out = np.maximum(np.maximum(spanned[0] - cols, cols - spanned[-1]), 0)  # (W,) columns outside the span
-    reach = top - TUCK_SIDE_SW * sw - out[None, :] / BAND_TAPER
-    return (out > 0)[None, :] & finite[None, :] & (rows > reach)
+    slope = np.minimum(out, reach)[None, :] / BAND_TAPER  # (beyond the band's width: from as high as at its edge)
+    zone = (out > 0)[None, :] & finite[None, :] & (rows > top - TUCK_SIDE_SW * sw - slope)
+    if not zone.any():
+        return zone
+    k = max(1, int(np.ceil(reach)))
+    counts = np.pad(np.cumsum(arms, axis=1, dtype=np.int32), ((0, 0), (k + 1, k)), mode="edge")
+    counts[:, : k + 1] = 0  # (the running count of arm pixels, 0 before the first column)
+    x = cols + k + 1  # (a column's index in the padded counts)
+    outwards = np.where(cols < spanned[0], counts[:, x - 1] - counts[:, x - 1 - k], counts[:, x + k] - counts[:, x])
+    return zone & (outwards == 0)
 
 
 def _rows_to(mask: np.ndarray) -> np.ndarray:

@@ -39,6 +39,13 @@ def test_tucked_top_is_not_grown_past_the_trousers_near_the_waistband() -> None:
     assert float(out[285:299, 100:111].max()) < 0.05 and float(out[285:299, 279:290].max()) < 0.05
     assert float(out[285:298, 116:274].min()) > 0.9
     assert float(out[WAIST + 2 :].max()) < 0.05  # cut at the waistband
+    # a band grown from a sleeve (a long one hangs beside the hips) is not limited
+    sleeves = torch.zeros(1, 2, H, W, dtype=torch.bool)
+    sleeves[0, 0, 100:400, 112:130] = True
+    own = composite_garment(
+        person, garment, mask, parse=parse, waistband=waistband, sleeves=sleeves, shading=False
+    ).alpha[0, 0]
+    assert float(own[285:296, 105:110].min()) > 0.9 and float(own[285:299, 279:290].max()) < 0.05
     # not tucked: grown out to the old top's outline down to its bottom
     free = composite_garment(person, garment, mask, parse=parse, shading=False).alpha[0, 0]
     assert float(free[285:296, 105:110].min()) > 0.9
@@ -48,13 +55,29 @@ def test_beside_the_waist_spans_the_lower_garment_with_a_slope_above() -> None:
     lower = np.zeros((200, 100), bool)
     lower[120:, 30:70] = True
     sw = 50.0  # the zone: TUCK_SIDE_SW x 50 = 10 rows above the cut at row 120
-    out = _beside_the_waist(lower, np.full(100, 120.0), sw)
+    no_arms = np.zeros_like(lower)
+    out = _beside_the_waist(lower, no_arms, np.full(100, 120.0), sw, 5.0)
     zone = 120 - TUCK_SIDE_SW * sw
     assert not out[:, 30:70].any()  # over the lower garment's columns: grown as before
     assert out[int(zone) + 1 :, 29].all() and not out[: int(zone - 1 / BAND_TAPER), 29].any()
-    assert out[int(zone - 10 / BAND_TAPER) + 1 :, 20].all() and not out[: int(zone - 10 / BAND_TAPER), 20].any()
+    assert out[int(zone - 3 / BAND_TAPER) + 1 :, 27].all() and not out[: int(zone - 3 / BAND_TAPER), 27].any()
+    # (beyond the band's width, 5 px, from as high as at its edge)
+    assert out[int(zone - 5 / BAND_TAPER) + 1 :, 10].all() and not out[: int(zone - 5 / BAND_TAPER), 10].any()
     # a lower garment seen only deeper than HANG_SW under the cut, or none, or no cut: no limit
     deep = np.zeros_like(lower)
     deep[int(120 + HANG_SW * sw) + 2 :, 30:70] = True
-    assert not _beside_the_waist(deep, np.full(100, 120.0), sw).any()
-    assert not _beside_the_waist(lower, np.full(100, np.inf), sw).any()
+    assert not _beside_the_waist(deep, no_arms, np.full(100, 120.0), sw, 5.0).any()
+    assert not _beside_the_waist(lower, no_arms, np.full(100, np.inf), sw, 5.0).any()
+
+
+def test_beside_the_waist_leaves_the_gap_to_an_arm_hanging_beside_the_hips() -> None:
+    lower = np.zeros((200, 100), bool)
+    lower[120:, 30:70] = True
+    arms = np.zeros_like(lower)
+    arms[60:160, 80:86] = True  # an arm beside the left hip, 10 columns out from the lower garment
+    arms[60:160, 22:26] = True  # ... and one in front of the right hip's band, inwards of columns 10-21
+    out = _beside_the_waist(lower, arms, np.full(100, 120.0), 50.0, 5.0)
+    assert not out[111:120, 75:80].any()  # within 5 px inwards of the arm: the band closes the gap to it
+    assert out[111:120, 70:75].all()  # farther from it: limited as before
+    assert out[111:120, 10:22].all()  # an arm inwards of the band does not lift the limit
+    assert not out[111:120, 26:30].any()  # (outwards of it, within reach: an arm beside)
