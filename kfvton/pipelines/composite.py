@@ -775,31 +775,39 @@ def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: 
 
 
 def _beside_the_waist(lower: np.ndarray, arms: np.ndarray, cut: np.ndarray, sw: float, reach: float) -> np.ndarray:
-    """(H, W) bool: where a tucked-in top cut at the `cut` (W,) rows (inf = none) is not grown sideways: within
-    `TUCK_SIDE_SW` shoulder widths (`sw` pixels) above the cut, outside the columns the `lower` (H, W) bool garment
-    spans within `HANG_SW` under it, and above that on a `BAND_TAPER` slope out from those columns (`reach` wide,
-    the band's width); but for the
-    pixels with an arm (`arms` (H, W) bool) farther out in their row within `reach` pixels (an arm hanging beside
-    the hips: the band closes the gap to it, or a sliver of repainted old top showed between them)."""
+    """(H, W) bool: where a tucked-in top cut at the `cut` (W,) rows (inf = none) is not grown sideways: from
+    `TUCK_SIDE_SW` shoulder widths (`sw` pixels) above the cut down to `reach` pixels under it (farther down no band
+    grows), outside the columns the `lower` (H, W) bool garment spans within `HANG_SW` under it, and above that on a
+    `BAND_TAPER` slope out from those columns (`reach` wide, the band's width); but for the pixels with an arm
+    (`arms` (H, W) bool) farther out in their row within `reach` pixels (an arm hanging beside the hips: the band
+    closes the gap to it, or a sliver of repainted old top showed between them)."""
     h, w = lower.shape
-    rows = np.arange(h)[:, None]
+    beside = np.zeros((h, w), bool)
     finite = np.isfinite(cut)
+    if not finite.any():
+        return beside
+    # (only the rows around the cut: over the whole image this took 30 ms)
+    y0 = int(np.clip(np.floor(cut[finite].min() - TUCK_SIDE_SW * sw - reach / BAND_TAPER), 0, h))
+    y1 = int(np.clip(np.ceil(cut[finite].max() + max(reach, HANG_SW * sw)) + 1, y0, h))
+    rows = np.arange(y0, y1)[:, None]
     top = np.where(finite, cut, h)[None, :]
-    spanned = np.flatnonzero((lower & (rows > top) & (rows <= top + HANG_SW * sw)).any(0))
+    spanned = np.flatnonzero((lower[y0:y1] & (rows > top) & (rows <= top + HANG_SW * sw)).any(0))
     if spanned.size == 0:  # (no lower garment seen under the cut: nothing to be as wide as)
-        return np.zeros((h, w), bool)
+        return beside
     cols = np.arange(w)
     out = np.maximum(np.maximum(spanned[0] - cols, cols - spanned[-1]), 0)  # (W,) columns outside the span
     slope = np.minimum(out, reach)[None, :] / BAND_TAPER  # (beyond the band's width: from as high as at its edge)
-    zone = (out > 0)[None, :] & finite[None, :] & (rows > top - TUCK_SIDE_SW * sw - slope)
+    zone = (out > 0)[None, :] & (rows > top - TUCK_SIDE_SW * sw - slope) & (rows <= top + reach)
     if not zone.any():
-        return zone
+        return beside
     k = max(1, int(np.ceil(reach)))
-    counts = np.pad(np.cumsum(arms, axis=1, dtype=np.int32), ((0, 0), (k + 1, k)), mode="edge")
-    counts[:, : k + 1] = 0  # (the running count of arm pixels, 0 before the first column)
-    x = cols + k + 1  # (a column's index in the padded counts)
+    counts = np.zeros((y1 - y0, w + 2 * k + 1), np.int32)  # (the running count of arm pixels, 0 before column 0)
+    counts[:, k + 1 : k + 1 + w] = np.cumsum(arms[y0:y1], axis=1, dtype=np.int32)
+    counts[:, k + 1 + w :] = counts[:, k + w : k + 1 + w]
+    x = cols + k + 1  # (a column's index in the counts)
     outwards = np.where(cols < spanned[0], counts[:, x - 1] - counts[:, x - 1 - k], counts[:, x + k] - counts[:, x])
-    return zone & (outwards == 0)
+    beside[y0:y1] = zone & (outwards == 0)
+    return beside
 
 
 def _rows_to(mask: np.ndarray) -> np.ndarray:

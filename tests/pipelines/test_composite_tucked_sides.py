@@ -59,10 +59,11 @@ def test_beside_the_waist_spans_the_lower_garment_with_a_slope_above() -> None:
     out = _beside_the_waist(lower, no_arms, np.full(100, 120.0), sw, 5.0)
     zone = 120 - TUCK_SIDE_SW * sw
     assert not out[:, 30:70].any()  # over the lower garment's columns: grown as before
-    assert out[int(zone) + 1 :, 29].all() and not out[: int(zone - 1 / BAND_TAPER), 29].any()
-    assert out[int(zone - 3 / BAND_TAPER) + 1 :, 27].all() and not out[: int(zone - 3 / BAND_TAPER), 27].any()
+    assert out[int(zone) + 1 : 126, 29].all() and not out[: int(zone - 1 / BAND_TAPER), 29].any()
+    assert out[int(zone - 3 / BAND_TAPER) + 1 : 126, 27].all() and not out[: int(zone - 3 / BAND_TAPER), 27].any()
     # (beyond the band's width, 5 px, from as high as at its edge)
-    assert out[int(zone - 5 / BAND_TAPER) + 1 :, 10].all() and not out[: int(zone - 5 / BAND_TAPER), 10].any()
+    assert out[int(zone - 5 / BAND_TAPER) + 1 : 126, 10].all() and not out[: int(zone - 5 / BAND_TAPER), 10].any()
+    assert not out[126:].any()  # more than the band's width under the cut no band grows anyway
     # a lower garment seen only deeper than HANG_SW under the cut, or none, or no cut: no limit
     deep = np.zeros_like(lower)
     deep[int(120 + HANG_SW * sw) + 2 :, 30:70] = True
