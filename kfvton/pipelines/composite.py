@@ -779,8 +779,9 @@ def _beside_the_waist(lower: np.ndarray, arms: np.ndarray, cut: np.ndarray, sw: 
     `TUCK_SIDE_SW` shoulder widths (`sw` pixels) above the cut down to `reach` pixels under it (farther down no band
     grows), outside the columns the `lower` (H, W) bool garment spans within `HANG_SW` under it, and above that on a
     `BAND_TAPER` slope out from those columns (`reach` wide, the band's width); but for the pixels with an arm
-    (`arms` (H, W) bool) farther out in their row within `reach` pixels (an arm hanging beside the hips: the band
-    closes the gap to it, or a sliver of repainted old top showed between them)."""
+    (`arms` (H, W) bool) farther out in their row or under them in their column within `reach` pixels (an arm
+    hanging beside the hips, a hand on the hip: the band closes the gap to it, or a sliver of repainted old top
+    showed between them)."""
     h, w = lower.shape
     beside = np.zeros((h, w), bool)
     finite = np.isfinite(cut)
@@ -806,7 +807,12 @@ def _beside_the_waist(lower: np.ndarray, arms: np.ndarray, cut: np.ndarray, sw: 
     counts[:, k + 1 + w :] = counts[:, k + w : k + 1 + w]
     x = cols + k + 1  # (a column's index in the counts)
     outwards = np.where(cols < spanned[0], counts[:, x - 1] - counts[:, x - 1 - k], counts[:, x + k] - counts[:, x])
-    beside[y0:y1] = zone & (outwards == 0)
+    under = arms[y0 : min(h, y1 + k)]  # (and under it in its column: a forearm crossing below the band)
+    down = np.zeros((under.shape[0] + 1, w), np.int32)
+    down[1:] = np.cumsum(under, axis=0, dtype=np.int32)
+    r = np.arange(y1 - y0)
+    below = down[np.minimum(r + k + 1, under.shape[0])] - down[r + 1]
+    beside[y0:y1] = zone & (outwards == 0) & (below == 0)
     return beside
 
 

@@ -82,3 +82,7 @@ def test_beside_the_waist_leaves_the_gap_to_an_arm_hanging_beside_the_hips() -> 
     assert out[111:120, 70:75].all()  # farther from it: limited as before
     assert out[111:120, 10:22].all()  # an arm inwards of the band does not lift the limit
     assert not out[111:120, 26:30].any()  # (outwards of it, within reach: an arm beside)
+    under = np.zeros_like(lower)
+    under[118:130, 72:78] = True  # a forearm crossing under the band (a hand on the hip)
+    out = _beside_the_waist(lower, under, np.full(100, 120.0), 50.0, 5.0)
+    assert not out[113:118, 72:78].any() and out[111:118, 78:80].all()
