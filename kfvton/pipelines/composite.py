@@ -779,9 +779,9 @@ def _beside_the_waist(lower: np.ndarray, arms: np.ndarray, cut: np.ndarray, sw: 
     `TUCK_SIDE_SW` shoulder widths (`sw` pixels) above the cut down to `reach` pixels under it (farther down no band
     grows), outside the columns the `lower` (H, W) bool garment spans within `HANG_SW` under it, and above that on a
     `BAND_TAPER` slope out from those columns (`reach` wide, the band's width); but for the pixels with an arm
-    (`arms` (H, W) bool) farther out in their row or under them in their column within `reach` pixels (an arm
-    hanging beside the hips, a hand on the hip: the band closes the gap to it, or a sliver of repainted old top
-    showed between them)."""
+    (`arms` (H, W) bool) farther out in their row or under them in their column within twice `reach` pixels (an
+    arm hanging beside the hips, a hand on the hip, its forearm slanting away under the band: the band closes the
+    gap to it, or a sliver or wedge of repainted old top showed between them)."""
     h, w = lower.shape
     beside = np.zeros((h, w), bool)
     finite = np.isfinite(cut)
@@ -801,7 +801,7 @@ def _beside_the_waist(lower: np.ndarray, arms: np.ndarray, cut: np.ndarray, sw: 
     zone = (out > 0)[None, :] & (rows > top - TUCK_SIDE_SW * sw - slope) & (rows <= top + reach)
     if not zone.any():
         return beside
-    k = max(1, int(np.ceil(reach)))
+    k = max(1, int(np.ceil(2 * reach)))  # (within `reach`, a wedge beside a slanting forearm stayed: wide 07966)
     counts = np.zeros((y1 - y0, w + 2 * k + 1), np.int32)  # (the running count of arm pixels, 0 before column 0)
     counts[:, k + 1 : k + 1 + w] = np.cumsum(arms[y0:y1], axis=1, dtype=np.int32)
     counts[:, k + 1 + w :] = counts[:, k + w : k + 1 + w]
