@@ -38,7 +38,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
     2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment
        but its sleeves is cut below that line (before 2b, whose band along a long sleeve is no torso), also where
        the old top hung out over the lower garment in a sliver or down along an arm (the parse map has old clothes
-       there, nothing kept in front), but not under a half-tucked top's sides (`waistband.tucked_hem`), and
+       there, nothing kept in front), but not under a half-tucked top's sides (`waistband.tucked_hem`); within
+       `TUCK_SIDE_SW` above the cut, 2b grows it no wider than the lower garment (not out to a loose old top), and
        the lower garment is continued up to the line over what is freed there (`waistband.continue_lower_garment`,
        after the repaint; only where the lower garment's top lies near the line: not up a skirt's flaring side,
        beside which a freed old long sleeve is an arm).
@@ -125,7 +126,14 @@ from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
 from ..keypoints.placement import front_neckline_row
 from ..preprocess.colour_regions import connected_to, nearer_in_chroma, skin_like
-from ..preprocess.parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_UPPER_CLOTHES, labels_in
+from ..preprocess.parse_labels import (
+    VITONHD_ARMS,
+    VITONHD_HEAD,
+    VITONHD_LOWER_BODY,
+    VITONHD_LOWER_GARMENT,
+    VITONHD_UPPER_CLOTHES,
+    labels_in,
+)
 from .body_prior import ARM_BONES, LEG_BONES, LIMB_SCALE, body_prior, forearms_behind, joints_px, seen_limbs
 from .push_pull import push_pull
 from .repaint import (
@@ -144,7 +152,7 @@ from .shading import (
     light_and_folds,
     shade_skin,
 )
-from .waistband import continue_lower_garment, cut_below_waistband, tucked_hem
+from .waistband import HANG_SW, continue_lower_garment, cut_below_waistband, tucked_hem
 
 __all__ = [
     "Composite",
@@ -277,6 +285,12 @@ MIRROR_SPREAD = 2.5
 #: The grown band, where it ends along the garment's side on the arm's bare skin (an old sleeve's hem), is at most
 #: this many times as wide as the rows to that skin: it tapers at 45 degrees instead of ending in a notch.
 BAND_TAPER = 1.0
+#: A tucked-in top narrows into the waistband: within this many shoulder widths above its cut it is grown sideways
+#: (over the freed old top) only over the columns the lower garment spans under the cut (within `HANG_SW`), and above
+#: that out from them on a `BAND_TAPER` slope. Grown to the loose old top's outline there, its side stuck out past
+#: the trousers' side in a ragged flap with a step at the waistband (the README pair 00891 / 01260, right of her
+#: forearm, two photos: the old tee flares out about this far above the waistband).
+TUCK_SIDE_SW = 0.2
 #: The grown band's smooth fill comes from the garment's pixels within MAIN_COLOUR (sum of |RGB| differences) of
 #: their median near the band, when at least MAIN_SHARE of them are (stripes or piping along an edge are left out).
 MAIN_COLOUR = 0.3
@@ -454,7 +468,11 @@ def composite_garment(
             alpha = cut_below_waistband(alpha, cut_rows, sleeves)
         if fit:
             arm_labels = labels_in(labels, table.arms)
-            fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints)
+            tucked = None
+            if waistband is not None:
+                own = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device).any(1)
+                tucked = (cut_rows, labels_in(labels, VITONHD_LOWER_GARMENT), own)
+            fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints, tucked)
             garment, alpha = fitted.garment, fitted.alpha
         legs = labels_in(labels, LEG_LABELS)
         # (objects held against the old clothes, a bag at the hip, are looked for under lower garments and dresses
@@ -517,7 +535,12 @@ class _Fitted:
 
 
 def _fit_to_body(
-    garment: Tensor, alpha: Tensor, codes: Tensor, arm_labels: Tensor, keypoints: KeypointPairs | None
+    garment: Tensor,
+    alpha: Tensor,
+    codes: Tensor,
+    arm_labels: Tensor,
+    keypoints: KeypointPairs | None,
+    tucked: tuple[Tensor, Tensor, Tensor | None] | None = None,
 ) -> _Fitted:
     """Snap the garment's outline to the body (module docstring, step 2b), per batch item on the CPU.
 
@@ -529,7 +552,10 @@ def _fit_to_body(
       strip of repainted skin or background between a sleeve or a side seam and the body's outline where the old garment
       was a little wider, and no smear around a strap. Old sleeves (`arm_labels` (B, H, W) bool: the parse map's arms,
       long sleeves included) are grown into only down to the garment's sleeve ends (its lowest sleeve target; not at all
-      without sleeve targets): a short sleeve or the torso's side does not spread down an arm.
+      without sleeve targets): a short sleeve or the torso's side does not spread down an arm. A tucked-in top
+      (`tucked`: its cut rows (B or 1, W), inf = none, the lower garment (B, H, W) bool and optionally its sleeves'
+      pixels (B, H, W) bool) is grown above its cut only as wide as the lower garment (`_beside_the_waist`), but from
+      its sleeves (a long sleeve hangs beside the hips).
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
@@ -537,6 +563,9 @@ def _fit_to_body(
     g_out = garment.detach().to(device="cpu", dtype=torch.float32).clone(memory_format=torch.contiguous_format)
     codes_np = codes.cpu().numpy()
     arms_np = arm_labels.cpu().numpy()
+    cut_np = None if tucked is None else tucked[0].detach().double().cpu().numpy()
+    lower_np = None if tucked is None else tucked[1].cpu().numpy()
+    own_sleeves = None if tucked is None or tucked[2] is None else tucked[2].cpu().numpy()
     for i in range(b):
         cc = codes_np[i]
         sw, zone_y = _shoulder_scale(keypoints, i, (h, w))
@@ -637,6 +666,14 @@ def _fit_to_body(
             side = (src_x >= pit_lo) & (src_x <= pit_hi) & (src_y > pits)
             below_cuff |= arms_i & side & (yy + y0 > pits)
         grow &= ~below_cuff
+        if cut_np is not None and lower_np is not None:
+            cut_i = cut_np[i if cut_np.shape[0] > 1 else 0]
+            arms_full = arms_np[i] if limbs is None else arms_np[i] | limbs  # (the pose's, under an old sleeve)
+            beside = _beside_the_waist(lower_np[i], arms_full, cut_i, sw, reach)[crop]
+            if own_sleeves is not None:  # (a band grown from a sleeve's pixel: its nearest broad pixel's)
+                src_x = bx[np.clip(labels - 1, 0, len(bx) - 1)] + x0
+                beside &= ~own_sleeves[i if own_sleeves.shape[0] > 1 else 0][src_y, src_x]
+            grow &= ~beside
         # where the old clothes end along the band on the arm's bare skin (an old sleeve's hem above a longer new
         # sleeve), the sideways band ends in a slope, not a step: its width at most BAND_TAPER x the rows to that skin
         bare = arms_np[i][crop] & ~old_c & ~cov
@@ -737,6 +774,48 @@ def _smooth_band(cov: np.ndarray, grow: np.ndarray, allowed: np.ndarray, sigma: 
     near = cv2.dilate(grow.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
     smooth = cv2.GaussianBlur((cov | grow).astype(np.float32), (0, 0), sigma) > 0.5
     return smooth & ~cov & (grow | ((near > 0) & allowed))
+
+
+def _beside_the_waist(lower: np.ndarray, arms: np.ndarray, cut: np.ndarray, sw: float, reach: float) -> np.ndarray:
+    """(H, W) bool: where a tucked-in top cut at the `cut` (W,) rows (inf = none) is not grown sideways: from
+    `TUCK_SIDE_SW` shoulder widths (`sw` pixels) above the cut down to `reach` pixels under it (farther down no band
+    grows), outside the columns the `lower` (H, W) bool garment spans within `HANG_SW` under it, and above that on a
+    `BAND_TAPER` slope out from those columns (`reach` wide, the band's width); but for the pixels with an arm
+    (`arms` (H, W) bool) farther out in their row or under them in their column within twice `reach` pixels (an
+    arm hanging beside the hips, a hand on the hip, its forearm slanting away under the band: the band closes the
+    gap to it, or a sliver or wedge of repainted old top showed between them)."""
+    h, w = lower.shape
+    beside = np.zeros((h, w), bool)
+    finite = np.isfinite(cut)
+    if not finite.any():
+        return beside
+    # (only the rows around the cut: over the whole image this took 30 ms)
+    y0 = int(np.clip(np.floor(cut[finite].min() - TUCK_SIDE_SW * sw - reach / BAND_TAPER), 0, h))
+    y1 = int(np.clip(np.ceil(cut[finite].max() + max(reach, HANG_SW * sw)) + 1, y0, h))
+    rows = np.arange(y0, y1)[:, None]
+    top = np.where(finite, cut, h)[None, :]
+    spanned = np.flatnonzero((lower[y0:y1] & (rows > top) & (rows <= top + HANG_SW * sw)).any(0))
+    if spanned.size == 0:  # (no lower garment seen under the cut: nothing to be as wide as)
+        return beside
+    cols = np.arange(w)
+    out = np.maximum(np.maximum(spanned[0] - cols, cols - spanned[-1]), 0)  # (W,) columns outside the span
+    slope = np.minimum(out, reach)[None, :] / BAND_TAPER  # (beyond the band's width: from as high as at its edge)
+    zone = (out > 0)[None, :] & (rows > top - TUCK_SIDE_SW * sw - slope) & (rows <= top + reach)
+    if not zone.any():
+        return beside
+    k = max(1, int(np.ceil(2 * reach)))  # (within `reach`, a wedge beside a slanting forearm stayed: wide 07966)
+    counts = np.zeros((y1 - y0, w + 2 * k + 1), np.int32)  # (the running count of arm pixels, 0 before column 0)
+    counts[:, k + 1 : k + 1 + w] = np.cumsum(arms[y0:y1], axis=1, dtype=np.int32)
+    counts[:, k + 1 + w :] = counts[:, k + w : k + 1 + w]
+    x = cols + k + 1  # (a column's index in the counts)
+    outwards = np.where(cols < spanned[0], counts[:, x - 1] - counts[:, x - 1 - k], counts[:, x + k] - counts[:, x])
+    under = arms[y0 : min(h, y1 + k)]  # (and under it in its column: a forearm crossing below the band)
+    down = np.zeros((under.shape[0] + 1, w), np.int32)
+    down[1:] = np.cumsum(under, axis=0, dtype=np.int32)
+    r = np.arange(y1 - y0)
+    below = down[np.minimum(r + k + 1, under.shape[0])] - down[r + 1]
+    beside[y0:y1] = zone & (outwards == 0) & (below == 0)
+    return beside
 
 
 def _rows_to(mask: np.ndarray) -> np.ndarray:
