@@ -749,9 +749,9 @@ JAW_LOW = 0.85
 
 def _under_jaw(face: np.ndarray, face_top: float, chin_y: float) -> np.ndarray:
     """The face outline (H, W) bool -> (H, W) bool: the pixels under the jaw's curve and above the chin's lowest row
-    `chin_y`, in the face's columns whose jaw is below `JAW_LOW` of its height. They are body (neck or collar), not head: the
-    head's lower edge follows the jaw instead of one straight row under the chin, so the neck's repaint starts under
-    the jaw (a straight edge there was a step beside a turned chin)."""
+    `chin_y`, in the face's columns whose jaw is below `JAW_LOW` of its height. They are body (neck or collar), not
+    head: the head's lower edge follows the jaw instead of one straight row under the chin, so the neck's repaint
+    starts under the jaw (a straight edge there was a step beside a turned chin)."""
     h, w = face.shape
     rows = np.arange(h)[:, None]
     lowest = np.where(face.any(axis=0), h - 1 - np.argmax(face[::-1], axis=0), h)  # the jaw's row per column
