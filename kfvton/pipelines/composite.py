@@ -455,8 +455,11 @@ def composite_garment(
             if bool(front_neck.any()):  # the neck in front of the garment's back neckline, not of its front
                 zone = _neck_zone(keypoints, b, (h, w), person.device, garment=alpha > 0.5)
                 keep = keep | (front_neck & zone)
-        if sleeves is not None:
-            arms = arms & ~_own_sleeves(broadcast_batch(sleeves, b, "sleeves").to(person.device), keypoints)
+        # (the new sleeves per item, (B, 2, H, W), and all their pixels, (B, H, W): read by the arms, fit and light)
+        worn = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device)
+        own_sleeves = None if worn is None else worn.any(dim=1)
+        if worn is not None:
+            arms = arms & ~_own_sleeves(worn, keypoints)
         arms, codes = _clean_arm_front(person, codes, arms, alpha[:, 0] > 0.5, skin)
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
@@ -470,8 +473,7 @@ def composite_garment(
             arm_labels = labels_in(labels, table.arms)
             tucked = None
             if waistband is not None:
-                own = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device).any(1)
-                tucked = (cut_rows, labels_in(labels, VITONHD_LOWER_GARMENT), own)
+                tucked = (cut_rows, labels_in(labels, VITONHD_LOWER_GARMENT), own_sleeves)
             fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints, tucked)
             garment, alpha = fitted.garment, fitted.alpha
         legs = labels_in(labels, LEG_LABELS)
@@ -504,9 +506,8 @@ def composite_garment(
                 person, labels, rep.paint, rep.background, alpha, keypoints.pose, waistband=waistband
             )
         painted, background, gain = rep.paint, rep.background, rep.gain
-        if sleeves is not None and keypoints is not None:
-            own = broadcast_batch(sleeves, b, "sleeves").to(person.device).any(dim=1)
-            gain = _lift_sleeve_creases(gain, _sleeve_creases(keypoints, own, h / 1024.0), h / 1024.0)
+        if own_sleeves is not None and keypoints is not None:
+            gain = _lift_sleeve_creases(gain, _sleeve_creases(keypoints, own_sleeves, h / 1024.0), h / 1024.0)
         rows, cols = rep.lit  # the gain is 1 outside: only there is the garment lit (apply_light is not cheap)
         garment = garment if fit else garment.clone()  # (the fit's garment is a copy of its own, not the caller's)
         ref = reference if reference.dim() == 1 else reference[..., rows, cols]
