@@ -7,8 +7,8 @@ from __future__ import annotations
 import torch
 
 from kfvton.keypoints.pairs import KeypointPairs
-from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.composite import composite_garment
+from tests._synthetic_pose import synthetic_pairs
 
 H, W = 512, 384
 WALL, SKIN, OLD = 0.92, (0.80, 0.60, 0.50), (0.30, 0.45, 0.85)
@@ -20,12 +20,7 @@ def _paint(image: torch.Tensor, rows: slice, cols: slice, colour: tuple[float, f
 
 
 def _pairs(joints_xy: dict[int, tuple[float, float]], targets: dict[str, tuple[float, float]]) -> KeypointPairs:
-    joints = torch.zeros(1, 25, 3)
-    for k, (x, y) in joints_xy.items():
-        joints[0, k] = torch.tensor([x, y, 1.0])
-    names = tuple(targets)
-    person_px = torch.tensor([[[*targets[n], 1.0] for n in names]])
-    return KeypointPairs(person_px.clone(), person_px, names, (H, W), (H, W), pose=Pose(joints, (H, W)))
+    return synthetic_pairs(joints_xy, targets, (H, W))
 
 
 def _garment(mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -9,6 +9,7 @@ import torch
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.composite import composite_garment
+from tests._synthetic_pose import synthetic_pairs
 
 H, W = 512, 384
 WALL, FACE, OLD = 0.92, (0.88, 0.68, 0.58), (0.95, 0.95, 0.95)
@@ -46,12 +47,7 @@ def scene() -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def pairs() -> KeypointPairs:
-    joints = torch.zeros(1, 25, 3)
-    for k, (x, y) in JOINTS.items():
-        joints[0, k] = torch.tensor([x, y, 1.0])
-    names = tuple(TARGETS)
-    person_px = torch.tensor([[[*TARGETS[n], 1.0] for n in names]])
-    return KeypointPairs(person_px.clone(), person_px, names, (H, W), (H, W), pose=Pose(joints, (H, W)))
+    return synthetic_pairs(JOINTS, TARGETS, (H, W))
 
 
 def garment() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
