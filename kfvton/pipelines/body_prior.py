@@ -219,11 +219,13 @@ def arms_behind(
     torso = outline.astype(np.float32)
     out = []
     for shoulder, elbow, wrist in ((2, 3, 4), (5, 6, 7)):
+        inside = not ok[elbow] or cv2.pointPolygonTest(torso, tuple(float(v) for v in xy[elbow]), False) > 0
+        if not (inside and not ok[wrist]):  # (seen: no need to count its bare pixels, a full-image disc)
+            out.append(False)
+            continue
         reach = np.zeros(size_hw, np.uint8)
         cv2.circle(reach, tuple(np.round(xy[shoulder]).astype(int)), int(round(ARM_BEHIND_REACH * sw)), 1, -1)
         reach[: int(round(xy[shoulder][1]))] = 0  # (the half under the shoulder joint: no hair, no face)
-        inside = not ok[elbow] or cv2.pointPolygonTest(torso, tuple(float(v) for v in xy[elbow]), False) > 0
-        hidden = inside and not ok[wrist]
         bare = int((arms & (reach > 0)).sum()) >= ARM_BEHIND_SEEN * max(int(reach.sum()), 1)
-        out.append(hidden and not bare)
+        out.append(not bare)
     return (out[0], out[1])
