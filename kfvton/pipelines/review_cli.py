@@ -6,7 +6,9 @@
 PERSONS and GARMENTS are files, folders of images or dataset roots (VITON-HD `image/` + `cloth/`, Dress Code
 `images/*_0` + `images/*_1`); several can be given comma-separated. Every person is paired with every garment
 unless `--pairs` lists "PERSON GARMENT" lines. Poses, parse maps and cloth masks are taken from the layout when
-present (see `kfvton.pipelines.review`); a person without a keypoint file gets an estimated pose.
+present (see `kfvton.pipelines.review`); a person without a keypoint file gets an estimated pose. A pair refused
+with a bad-input message (no person found, a garment of another category...) gets a row saying why and a grey
+result; the others still run, and the command then exits with 1.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ import sys
 import time
 from pathlib import Path
 
+import torch
 from PIL import Image
 
 from ..preprocess.io import PHOTO_EXTENSIONS
 from .review import (
+    GarmentInputs,
+    PairResult,
+    PersonInputs,
     SheetRow,
     contact_sheet,
     find_garment,
@@ -66,6 +72,7 @@ def run(args: argparse.Namespace) -> int:
         pairs = pairs[: args.limit]
     people, clothes = {}, {}
     rows = []
+    failed = 0
     started = time.perf_counter()
     for person_path, garment_path in pairs:
         if person_path not in people:
@@ -73,27 +80,44 @@ def run(args: argparse.Namespace) -> int:
         if garment_path not in clothes:
             clothes[garment_path] = find_garment(garment_path, with_mask=not args.no_mask)
         person, garment = people[person_path], clothes[garment_path]
-        pose = None
-        if person.pose is None:
-            from .tryon_cli import resolve_pose_estimate  # estimators load only when a person has no keypoint file
-
-            pose = resolve_pose_estimate(None, person.image)
-        out = tryon_pair(
-            person,
-            garment,
-            use_parse=not args.no_parse,
-            estimate=not args.no_regions,
-            pose=pose,
-            category=args.category,
-        )
+        name = f"{person.name} + {garment.name}"
+        try:
+            out = _tryon(person, garment, args)
+        except ValueError as err:  # a bad-input message (no person found, wrong category...): this pair only
+            failed += 1
+            print(f"review: {name}: failed: {err}", file=sys.stderr)
+            grey = torch.full_like(person.image, 0.5)
+            rows.append(SheetRow(person.image, garment.image, grey, f"{name}: FAILED: {err}"))
+            continue
         for warning in getattr(out.tryon, "warnings", ()):  # what the CLI's tryon prints, per pair
-            print(f"review: {person.name} + {garment.name}: {warning}", file=sys.stderr)
+            print(f"review: {name}: {warning}", file=sys.stderr)
         mask = getattr(out.tryon, "refine_mask", None) if args.show_mask else None
-        rows.append(
-            SheetRow(person.image, garment.image, out.tryon.image, f"{person.name} + {garment.name}: {out.how}", mask)
-        )
+        rows.append(SheetRow(person.image, garment.image, out.tryon.image, f"{name}: {out.how}", mask))
     sheet = contact_sheet(rows, cell_height=args.height)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(sheet).save(args.out)
     print(f"wrote {args.out}: {len(rows)} pairs ({time.perf_counter() - started:.1f} s)")
+    if failed:
+        print(
+            f"review: {failed} of {len(rows)} pairs failed (their rows say why, the result cell is grey)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
+
+
+def _tryon(person: PersonInputs, garment: GarmentInputs, args: argparse.Namespace) -> PairResult:
+    """One pair's try-on as the command's options ask; a person without a keypoint file gets an estimated pose."""
+    pose = None
+    if person.pose is None:
+        from .tryon_cli import resolve_pose_estimate  # estimators load only when a person has no keypoint file
+
+        pose = resolve_pose_estimate(None, person.image)
+    return tryon_pair(
+        person,
+        garment,
+        use_parse=not args.no_parse,
+        estimate=not args.no_regions,
+        pose=pose,
+        category=args.category,
+    )

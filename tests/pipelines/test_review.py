@@ -128,3 +128,24 @@ def test_review_prints_each_pairs_warnings(samples_dir, tmp_path, capsys, monkey
     person, garment = str(root / "image" / "00891_00.jpg"), str(root / "cloth" / "01260_00.jpg")
     assert main(["review", person, garment, "--out", str(tmp_path / "s.png"), "--height", "64"]) == 0
     assert "review: 00891_00 + 01260_00: garment: odd" in capsys.readouterr().err
+
+
+def test_review_goes_on_past_a_refused_pair(samples_dir, tmp_path, capsys) -> None:
+    """One refused pair (Dress Code shorts tried on as a top) gets a row saying why and a grey result; the other
+    pair is still tried on and the sheet written, and the command exits with 1."""
+    lower = samples_dir / "dresscode" / "lower_body" / "images"
+    root = samples_dir / "vitonhd_paired" / "test"
+    if not lower.is_dir() or not root.is_dir():
+        pytest.skip("no Dress Code / VITON-HD paired samples")
+    (tmp_path / "pairs.txt").write_text("013566_0 013564_1\n00013_00 00013_00\n")
+    out = tmp_path / "sheet.png"
+    args = ["review", f"{lower},{root}", f"{lower},{root}", "--pairs", str(tmp_path / "pairs.txt")]
+    assert main([*args, "--out", str(out), "--height", "96"]) == 1
+    captured = capsys.readouterr()
+    assert "review: 013566_0 + 013564_1: failed:" in captured.err and "looks like a lower-body garment" in captured.err
+    assert "1 of 2 pairs failed" in captured.err and "2 pairs" in captured.out
+    sheet = np.asarray(Image.open(out)).astype(np.int16)
+    assert sheet.shape[0] == 2 * (96 + 14 + 4)
+    grey = (np.abs(sheet - 128) <= 1).all(-1)  # the refused row's result cell is flat grey, the other's is not
+    refused_row, tried_row = grey[14 : 14 + 96].sum(), grey[128 : 128 + 96].sum()
+    assert refused_row >= 0.9 * 96 * 72 and tried_row < 0.1 * refused_row
