@@ -55,6 +55,10 @@ CUT_KINDS = ("regular", "open front", "strappy", "halter", "off-shoulder", "stra
 # corner by more than `ARMPIT_OUT_MAX` of the garment's width
 ARMPIT_LOW, ARMPIT_OUT_MAX = 0.6, 0.1
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
+#: An armpit read low (`ARMPIT_LOW`) with the sleeve's underside running down from it, within this slope (dx / dy)
+#: of the vertical and shorter than `SLIT_UNDERSIDE` of the sleeve's outer edge, is the top of a slit between a long
+#: sleeve laid over the body's side and the body (`_slit_top`).
+SLIT_STEEP, SLIT_UNDERSIDE = 0.6, 0.5
 LOPSIDED = 0.3  # ... one side's this much longer than the other's: not a sleeve (`_mirror_short_sleeve`)
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
 _N_CONTOUR = 600  # outline resampled to this many points
@@ -331,11 +335,13 @@ def _side_features(
     width: float,
     side: int,
     sleeve: bool | None = None,
+    seam: bool = True,
 ) -> _Side:
     """Shoulder, cuff corners and armpit on one side's outer path (collar corner -> hem corner).
 
     `side` is +1 for the image-right half (wearer's left), -1 for the image-left half; `sleeve` forces the
-    sleeve decision (None: decide from this side alone).
+    sleeve decision (None: decide from this side alone); `seam` False takes the side seam as hidden (the armpit
+    is then placed by rule, off the outline).
     """
     p = pts[path]
     a = turn[path]
@@ -344,7 +350,9 @@ def _side_features(
     n = p.shape[0]
     margin = max(2, n // 40)
 
-    armpit_idx, armpit_conf = _find_armpit(p, a, piece, top_y=top_y, body_h=body_h, margin=margin, side=side)
+    armpit_idx, armpit_conf = None, 0.0
+    if seam:
+        armpit_idx, armpit_conf = _find_armpit(p, a, piece, top_y=top_y, body_h=body_h, margin=margin, side=side)
     if armpit_idx is not None:
         # An "armpit" low down and outside the hem corner is the flare of a wide sleeve hanging beside the body
         # (bell and kimono sleeves, Dress Code 000006_1, read as sleeveless before): no side seam is visible.
@@ -409,7 +417,37 @@ def _side_features(
         # Underside length (armpit to inner cuff corner): unlike the outer edge it does not depend on where a
         # raglan or dropped shoulder puts the shoulder point.
         length = float(np.hypot(sleeve_inner[0] - ax, sleeve_inner[1] - ay)) / body_h
+        if armpit_idx is not None and _slit_top(shoulder, sleeve_outer, sleeve_inner, armpit, top_y, body_h):
+            return _side_features(
+                pts, turn, path, piece, cx=cx, collar=collar, hem=hem, width=width, side=side, sleeve=sleeve, seam=False
+            )
     return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length, armpit_idx is not None)
+
+
+def _slit_top(
+    shoulder: tuple[float, float, float],
+    outer: tuple[float, float, float],
+    inner: tuple[float, float, float],
+    armpit: tuple[float, float, float],
+    top_y: float,
+    body_h: float,
+) -> bool:
+    """Whether an armpit found on the outline is the top of the slit between a long sleeve laid down over the
+    body's side and the body below it (ootd 049805_1, a long-sleeved tee: the sleeves cover the side seams down
+    to 0.67 of the height, the armpits were read there and the sleeves' undersides at 0.28 of the height made them
+    "short": stubs on the person, the rest of the sleeves floating beside her).
+
+    It is: below `ARMPIT_LOW` of the collar-to-hem height (`top_y`, `body_h`), with the sleeve's underside (armpit
+    to `inner` cuff corner) running down within `SLIT_STEEP` of the vertical and shorter than `SLIT_UNDERSIDE` of
+    its outer edge (`shoulder` to `outer` cuff corner). A crop top's real low armpit has a long sleeve's
+    underside about as long as its outer edge less the armhole (0.7 of it), a short sleeve's underside runs out
+    sideways. All points (x_px, y_px, confidence) in the garment's pixels.
+    """
+    dx, dy = inner[0] - armpit[0], inner[1] - armpit[1]
+    underside = float(np.hypot(dx, dy))
+    edge = float(np.hypot(outer[0] - shoulder[0], outer[1] - shoulder[1]))
+    low = armpit[1] > top_y + ARMPIT_LOW * body_h
+    return bool(low and dy > 0 and abs(dx) <= SLIT_STEEP * dy and underside < SLIT_UNDERSIDE * edge)
 
 
 def _cuff_corners(

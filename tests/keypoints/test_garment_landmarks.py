@@ -503,3 +503,30 @@ def test_collar_sides_at_the_ends_of_a_gently_rising_back_collar():
     # collar's outer ends
     tee = detect_garment_landmarks(*draw_garment(TSHIRT)).points[0]
     assert float(tee[landmark_index("collar_left"), 0]) == 230 and float(tee[landmark_index("collar_right"), 0]) == 170
+
+
+# A long-sleeved tee laid flat with its sleeves down over the body's sides (ootd 049805_1): the sleeves cover the
+# side seams down to 0.67 of the height, where a slit opens between each sleeve and the body, and end above the hem.
+LONG_OVER_SIDES = {
+    "outline": [
+        (168, 50), (184, 64), (200, 68), (216, 64), (232, 50), (300, 80), (336, 440), (296, 446), (270, 330),
+        (268, 330), (266, 470), (134, 470), (132, 330), (130, 330), (104, 446), (64, 440), (100, 80),
+    ],
+}  # fmt: skip
+
+
+def test_long_sleeves_over_the_body_sides_are_long_with_high_armpits():
+    """The tops of the slits between the sleeves and the body were read as the armpits (0.67 of the height down):
+    sleeves of underside 0.28 of the height, "short", and on the person short stubs with the rest of the sleeves
+    floating beside the body. They are long sleeves; the armpits, hidden under them, are placed by rule."""
+    garment, mask = draw_garment(LONG_OVER_SIDES)
+    lm = detect_garment_landmarks(garment, mask)
+    check_sane(lm, mask)
+    assert lm.sleeves == ("long",)
+    p = {name: lm.points[0, i] for i, name in enumerate(GARMENT_LANDMARKS)}
+    for side, x_out in (("left", 336), ("right", 64)):
+        assert abs(p[f"sleeve_{side}_outer"][0] - x_out) < 12 and p[f"sleeve_{side}_outer"][1] > 420, side
+        assert p[f"armpit_{side}"][1] < 50 + 0.5 * 420, (side, p[f"armpit_{side}"])
+    # a real low armpit with a short sleeve running out sideways (a crop tee) stays where it is found
+    crop = detect_garment_landmarks(*draw_garment(TSHIRT))
+    assert crop.sleeves == ("short",)
