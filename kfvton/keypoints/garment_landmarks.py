@@ -632,6 +632,9 @@ OPEN_FRONT_DEPTH = 0.7  # fronts apart from the neckline down to at least this s
 STRAP_MAX_WIDTH = 0.08  # strap runs at the top narrower than this share of the garment width ...
 STRAP_MIN_LENGTH = 0.08  # ... over at least this share of its height
 HALTER_MAX_WIDTH = 0.12  # a single band round the neck (halter) up to this share of the garment width
+# A shoulder whose run, this share of the height below it, reaches less than this share of the way to the centre
+# line is a strap's top: it carries no sleeve (`_strap_borne`)
+STRAP_BORNE_DROP, STRAP_BORNE_REACH = 0.04, 0.4
 FLAT_TOP_SLEEVED = 0.6  # a straight top edge through the centre over this share of the width (and the armpit width)
 FLAT_TOP_TOLERANCE = 0.015  # ... straight within this share of the width, once ...
 # ... a smocked or ruffled band's frills (narrower than this share of the width) are smoothed out of the top outline
@@ -914,6 +917,9 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
     sides = {side: side_features(side, None) for side in (1, -1)}
     # Garments are symmetric: sleeves seen on one side exist on both (the other side's cuff is then searched).
     sleeved = sides[1].has_sleeve or sides[-1].has_sleeve
+    if sleeved and _strap_borne(piece, sides, axis=float(cx), height=height):
+        sleeved = False
+        sides = {side: side_features(side, False) for side in (1, -1)}
     for side in (1, -1):
         if sides[side].has_sleeve != sleeved:
             sides[side] = side_features(side, sleeved)
@@ -967,6 +973,30 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
         length = max(sides[1].sleeve_length, sides[-1].sleeve_length)
         kind = "long" if length >= LONG_SLEEVE_RATIO else "short"
     return out, kind, cut
+
+
+def _strap_borne(piece: np.ndarray, sides: dict[int, _Side], *, axis: float, height: float) -> bool:
+    """Whether the "sleeves" of both sides (`sides[±1]`, as found) hang from straps, so are not sleeves: no side
+    found a side seam (each "sleeve" was taken to hang over the body's side), and `STRAP_BORNE_DROP` of the height
+    below each shoulder the garment's run through it covers less than `STRAP_BORNE_REACH` of the way from the
+    shoulder to the centre line `axis` (x px): a strap, the neckline open beside it. A sleeve hangs from a
+    shoulder that runs on to the neck; a strap carries none. idm 14627_00 (a bustier on buckled straps, 0.25 of the
+    way; side straps hanging from rings at the hem): the straps' outer edges down the body's sides to the rings
+    were read as long sleeves, and on the person the bustier's sides were pulled down the arms as black bars.
+
+    Args:
+        piece: (H, W) uint8 {0, 1}, the garment's filled outline; height: its box's height, pixels.
+    """
+    if any(s.armpit_on_outline for s in sides.values()):
+        return False
+    h = piece.shape[0]
+    for s in sides.values():
+        x, y = s.shoulder[0], s.shoulder[1] + STRAP_BORNE_DROP * height
+        runs = true_runs(piece[min(max(int(round(y)), 0), h - 1)] > 0)
+        near = runs[(runs[:, 0] <= x + 3) & (runs[:, 1] >= x - 3)] if runs.size else runs
+        if near.size == 0 or (near[:, 1] - near[:, 0]).max() >= STRAP_BORNE_REACH * abs(axis - x):
+            return False
+    return True
 
 
 def _inside_opening(corners: dict[tuple[str, int], np.ndarray], sides: dict[int, _Side]) -> bool:

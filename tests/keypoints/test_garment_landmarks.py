@@ -530,3 +530,27 @@ def test_long_sleeves_over_the_body_sides_are_long_with_high_armpits():
     # a real low armpit with a short sleeve running out sideways (a crop tee) stays where it is found
     crop = detect_garment_landmarks(*draw_garment(TSHIRT))
     assert crop.sleeves == ("short",)
+
+
+# A bustier on wide straps (idm 14627_00): the straps' outer edges run straight on down the body's sides, and side
+# straps hang from rings at the hem corners (their stubs stay in the mask once the loose ends are dropped).
+STRAP_BUSTIER = {
+    "outline": [
+        (120, 40), (144, 40), (150, 100), (200, 190), (250, 100), (256, 40), (280, 40), (284, 400), (262, 430),
+        (300, 470), (286, 480), (250, 436), (150, 436), (114, 480), (100, 470), (138, 430), (116, 400),
+    ],
+}  # fmt: skip
+
+
+def test_straps_carry_no_sleeves():
+    """No side seam is seen (the stubs hang from the hem corners), so each side was taken for a long sleeve hanging
+    over the body, its cuff the stub: on the person the bustier's sides were pulled down the arms. A shoulder whose
+    run below it is a strap (0.3 of the way to the centre here) carries no sleeve."""
+    garment, mask = draw_garment(STRAP_BUSTIER)
+    lm = detect_garment_landmarks(garment, mask)
+    assert lm.sleeves == ("none",)
+    for name in SLEEVE_ENDS:
+        assert lm.point(name)[0, 2] == 0, name
+    # long sleeves hanging over the body's sides from real shoulders stay sleeves
+    assert detect_garment_landmarks(*draw_garment(BELL_SLEEVES)).sleeves == ("long",)
+    assert detect_garment_landmarks(*draw_garment(LONG_OVER_SIDES)).sleeves == ("long",)
