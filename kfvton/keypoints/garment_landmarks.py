@@ -55,10 +55,11 @@ CUT_KINDS = ("regular", "open front", "strappy", "halter", "off-shoulder", "stra
 # corner by more than `ARMPIT_OUT_MAX` of the garment's width
 ARMPIT_LOW, ARMPIT_OUT_MAX = 0.6, 0.1
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
-#: An armpit read low (`ARMPIT_LOW`) with the sleeve's underside running down from it, within this slope (dx / dy)
-#: of the vertical and shorter than `SLIT_UNDERSIDE` of the sleeve's outer edge, is the top of a slit between a long
-#: sleeve laid over the body's side and the body (`_slit_top`).
-SLIT_STEEP, SLIT_UNDERSIDE = 0.6, 0.5
+#: An armpit read low (`ARMPIT_LOW`) with the sleeve's underside running down from it, within `SLIT_STEEP` (dx / dy)
+#: of the vertical, at least `SLIT_MIN` of the collar-to-hem height long (ootd 049805_1: 0.28) and shorter than
+#: `SLIT_UNDERSIDE` of the sleeve's outer edge, is the top of a slit between a long sleeve laid over the body's side
+#: and the body (`_slit_top`).
+SLIT_STEEP, SLIT_UNDERSIDE, SLIT_MIN = 0.6, 0.5, 0.2
 LOPSIDED = 0.3  # ... one side's this much longer than the other's: not a sleeve (`_mirror_short_sleeve`)
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
 _N_CONTOUR = 600  # outline resampled to this many points
@@ -438,16 +439,19 @@ def _slit_top(
     "short": stubs on the person, the rest of the sleeves floating beside her).
 
     It is: below `ARMPIT_LOW` of the collar-to-hem height (`top_y`, `body_h`), with the sleeve's underside (armpit
-    to `inner` cuff corner) running down within `SLIT_STEEP` of the vertical and shorter than `SLIT_UNDERSIDE` of
-    its outer edge (`shoulder` to `outer` cuff corner). A crop top's real low armpit has a long sleeve's
-    underside about as long as its outer edge less the armhole (0.7 of it), a short sleeve's underside runs out
-    sideways. All points (x_px, y_px, confidence) in the garment's pixels.
+    to `inner` cuff corner) running down within `SLIT_STEEP` of the vertical, at least `SLIT_MIN` of that height
+    long and shorter than `SLIT_UNDERSIDE` of its outer edge (`shoulder` to `outer` cuff corner). A crop top's real
+    low armpit has a long sleeve's underside about as long as its outer edge less the armhole (0.7 of it), a short
+    sleeve's underside runs out sideways, a puff sleeve's bulges a little below its armpit (ootd 10297_00, an
+    off-shoulder crop: 0.11 of the height, 0.14 of its outer edge). All points (x_px, y_px, confidence) in the
+    garment's pixels.
     """
     dx, dy = inner[0] - armpit[0], inner[1] - armpit[1]
     underside = float(np.hypot(dx, dy))
     edge = float(np.hypot(outer[0] - shoulder[0], outer[1] - shoulder[1]))
     low = armpit[1] > top_y + ARMPIT_LOW * body_h
-    return bool(low and dy > 0 and abs(dx) <= SLIT_STEEP * dy and underside < SLIT_UNDERSIDE * edge)
+    steep = dy > 0 and abs(dx) <= SLIT_STEEP * dy
+    return bool(low and steep and SLIT_MIN * body_h <= underside < SLIT_UNDERSIDE * edge)
 
 
 def _cuff_corners(

@@ -527,9 +527,16 @@ def test_long_sleeves_over_the_body_sides_are_long_with_high_armpits():
     for side, x_out in (("left", 336), ("right", 64)):
         assert abs(p[f"sleeve_{side}_outer"][0] - x_out) < 12 and p[f"sleeve_{side}_outer"][1] > 420, side
         assert p[f"armpit_{side}"][1] < 50 + 0.5 * 420, (side, p[f"armpit_{side}"])
-    # a real low armpit with a short sleeve running out sideways (a crop tee) stays where it is found
-    crop = detect_garment_landmarks(*draw_garment(TSHIRT))
+    # a crop top's real low armpits (0.65 of the height), its puff sleeves bulging a little (0.1) below them
+    # (ootd 10297_00), stay where they are found
+    puff = [(168, 50), (184, 60), (200, 64), (216, 60), (232, 50), (300, 62), (344, 186), (330, 204), (282, 204),
+            (272, 180), (270, 180), (268, 250), (132, 250), (130, 180), (128, 180), (118, 204), (70, 204), (56, 186),
+            (100, 62)]  # fmt: skip
+    crop = detect_garment_landmarks(*draw_garment({"outline": puff}))
     assert crop.sleeves == ("short",)
+    for side, x in (("left", 271), ("right", 129)):
+        armpit = crop.point(f"armpit_{side}")[0]
+        assert abs(armpit[0] - x) < 4 and abs(armpit[1] - 180) < 4 and armpit[2] > 0.5, (side, armpit)
 
 
 # A bustier on wide straps (idm 14627_00): the straps' outer edges run straight on down the body's sides, and side
