@@ -55,6 +55,11 @@ CUT_KINDS = ("regular", "open front", "strappy", "halter", "off-shoulder", "stra
 # corner by more than `ARMPIT_OUT_MAX` of the garment's width
 ARMPIT_LOW, ARMPIT_OUT_MAX = 0.6, 0.1
 LONG_SLEEVE_RATIO = 0.45  # sleeve underside (armpit -> inner cuff) / collar-to-hem height: at or above, "long"
+#: An armpit read low (`ARMPIT_LOW`) with the sleeve's underside running down from it, within `SLIT_STEEP` (dx / dy)
+#: of the vertical, at least `SLIT_MIN` of the collar-to-hem height long (ootd 049805_1: 0.28) and shorter than
+#: `SLIT_UNDERSIDE` of the sleeve's outer edge, is the top of a slit between a long sleeve laid over the body's side
+#: and the body (`_slit_top`).
+SLIT_STEEP, SLIT_UNDERSIDE, SLIT_MIN = 0.6, 0.5, 0.2
 LOPSIDED = 0.3  # ... one side's this much longer than the other's: not a sleeve (`_mirror_short_sleeve`)
 _FALLBACK_CONF = 0.3  # confidence of a point placed by a rule rather than found as a contour feature
 _N_CONTOUR = 600  # outline resampled to this many points
@@ -331,11 +336,13 @@ def _side_features(
     width: float,
     side: int,
     sleeve: bool | None = None,
+    seam: bool = True,
 ) -> _Side:
     """Shoulder, cuff corners and armpit on one side's outer path (collar corner -> hem corner).
 
     `side` is +1 for the image-right half (wearer's left), -1 for the image-left half; `sleeve` forces the
-    sleeve decision (None: decide from this side alone).
+    sleeve decision (None: decide from this side alone); `seam` False takes the side seam as hidden (the armpit
+    is then placed by rule, off the outline).
     """
     p = pts[path]
     a = turn[path]
@@ -344,7 +351,9 @@ def _side_features(
     n = p.shape[0]
     margin = max(2, n // 40)
 
-    armpit_idx, armpit_conf = _find_armpit(p, a, piece, top_y=top_y, body_h=body_h, margin=margin, side=side)
+    armpit_idx, armpit_conf = None, 0.0
+    if seam:
+        armpit_idx, armpit_conf = _find_armpit(p, a, piece, top_y=top_y, body_h=body_h, margin=margin, side=side)
     if armpit_idx is not None:
         # An "armpit" low down and outside the hem corner is the flare of a wide sleeve hanging beside the body
         # (bell and kimono sleeves, Dress Code 000006_1, read as sleeveless before): no side seam is visible.
@@ -409,7 +418,40 @@ def _side_features(
         # Underside length (armpit to inner cuff corner): unlike the outer edge it does not depend on where a
         # raglan or dropped shoulder puts the shoulder point.
         length = float(np.hypot(sleeve_inner[0] - ax, sleeve_inner[1] - ay)) / body_h
+        if armpit_idx is not None and _slit_top(shoulder, sleeve_outer, sleeve_inner, armpit, top_y, body_h):
+            return _side_features(
+                pts, turn, path, piece, cx=cx, collar=collar, hem=hem, width=width, side=side, sleeve=sleeve, seam=False
+            )
     return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length, armpit_idx is not None)
+
+
+def _slit_top(
+    shoulder: tuple[float, float, float],
+    outer: tuple[float, float, float],
+    inner: tuple[float, float, float],
+    armpit: tuple[float, float, float],
+    top_y: float,
+    body_h: float,
+) -> bool:
+    """Whether an armpit found on the outline is the top of the slit between a long sleeve laid down over the
+    body's side and the body below it (ootd 049805_1, a long-sleeved tee: the sleeves cover the side seams down
+    to 0.67 of the height, the armpits were read there and the sleeves' undersides at 0.28 of the height made them
+    "short": stubs on the person, the rest of the sleeves floating beside her).
+
+    It is: below `ARMPIT_LOW` of the collar-to-hem height (`top_y`, `body_h`), with the sleeve's underside (armpit
+    to `inner` cuff corner) running down within `SLIT_STEEP` of the vertical, at least `SLIT_MIN` of that height
+    long and shorter than `SLIT_UNDERSIDE` of its outer edge (`shoulder` to `outer` cuff corner). A crop top's real
+    low armpit has a long sleeve's underside about as long as its outer edge less the armhole (0.7 of it), a short
+    sleeve's underside runs out sideways, a puff sleeve's bulges a little below its armpit (ootd 10297_00, an
+    off-shoulder crop: 0.11 of the height, 0.14 of its outer edge). All points (x_px, y_px, confidence) in the
+    garment's pixels.
+    """
+    dx, dy = inner[0] - armpit[0], inner[1] - armpit[1]
+    underside = float(np.hypot(dx, dy))
+    edge = float(np.hypot(outer[0] - shoulder[0], outer[1] - shoulder[1]))
+    low = armpit[1] > top_y + ARMPIT_LOW * body_h
+    steep = dy > 0 and abs(dx) <= SLIT_STEEP * dy
+    return bool(low and steep and SLIT_MIN * body_h <= underside < SLIT_UNDERSIDE * edge)
 
 
 def _cuff_corners(
@@ -594,6 +636,9 @@ OPEN_FRONT_DEPTH = 0.7  # fronts apart from the neckline down to at least this s
 STRAP_MAX_WIDTH = 0.08  # strap runs at the top narrower than this share of the garment width ...
 STRAP_MIN_LENGTH = 0.08  # ... over at least this share of its height
 HALTER_MAX_WIDTH = 0.12  # a single band round the neck (halter) up to this share of the garment width
+# A shoulder whose run, this share of the height below it, reaches less than this share of the way to the centre
+# line is a strap's top: it carries no sleeve (`_strap_borne`)
+STRAP_BORNE_DROP, STRAP_BORNE_REACH = 0.04, 0.4
 FLAT_TOP_SLEEVED = 0.6  # a straight top edge through the centre over this share of the width (and the armpit width)
 FLAT_TOP_TOLERANCE = 0.015  # ... straight within this share of the width, once ...
 # ... a smocked or ruffled band's frills (narrower than this share of the width) are smoothed out of the top outline
@@ -876,6 +921,9 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
     sides = {side: side_features(side, None) for side in (1, -1)}
     # Garments are symmetric: sleeves seen on one side exist on both (the other side's cuff is then searched).
     sleeved = sides[1].has_sleeve or sides[-1].has_sleeve
+    if sleeved and _strap_borne(piece, sides, axis=float(cx), height=height):
+        sleeved = False
+        sides = {side: side_features(side, False) for side in (1, -1)}
     for side in (1, -1):
         if sides[side].has_sleeve != sleeved:
             sides[side] = side_features(side, sleeved)
@@ -929,6 +977,30 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
         length = max(sides[1].sleeve_length, sides[-1].sleeve_length)
         kind = "long" if length >= LONG_SLEEVE_RATIO else "short"
     return out, kind, cut
+
+
+def _strap_borne(piece: np.ndarray, sides: dict[int, _Side], *, axis: float, height: float) -> bool:
+    """Whether the "sleeves" of both sides (`sides[±1]`, as found) hang from straps, so are not sleeves: no side
+    found a side seam (each "sleeve" was taken to hang over the body's side), and `STRAP_BORNE_DROP` of the height
+    below each shoulder the garment's run through it covers less than `STRAP_BORNE_REACH` of the way from the
+    shoulder to the centre line `axis` (x px): a strap, the neckline open beside it. A sleeve hangs from a
+    shoulder that runs on to the neck; a strap carries none. idm 14627_00 (a bustier on buckled straps, 0.25 of the
+    way; side straps hanging from rings at the hem): the straps' outer edges down the body's sides to the rings
+    were read as long sleeves, and on the person the bustier's sides were pulled down the arms as black bars.
+
+    Args:
+        piece: (H, W) uint8 {0, 1}, the garment's filled outline; height: its box's height, pixels.
+    """
+    if any(s.armpit_on_outline for s in sides.values()):
+        return False
+    h = piece.shape[0]
+    for s in sides.values():
+        x, y = s.shoulder[0], s.shoulder[1] + STRAP_BORNE_DROP * height
+        runs = true_runs(piece[min(max(int(round(y)), 0), h - 1)] > 0)
+        near = runs[(runs[:, 0] <= x + 3) & (runs[:, 1] >= x - 3)] if runs.size else runs
+        if near.size == 0 or (near[:, 1] - near[:, 0]).max() >= STRAP_BORNE_REACH * abs(axis - x):
+            return False
+    return True
 
 
 def _inside_opening(corners: dict[tuple[str, int], np.ndarray], sides: dict[int, _Side]) -> bool:

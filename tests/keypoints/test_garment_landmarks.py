@@ -503,3 +503,61 @@ def test_collar_sides_at_the_ends_of_a_gently_rising_back_collar():
     # collar's outer ends
     tee = detect_garment_landmarks(*draw_garment(TSHIRT)).points[0]
     assert float(tee[landmark_index("collar_left"), 0]) == 230 and float(tee[landmark_index("collar_right"), 0]) == 170
+
+
+# A long-sleeved tee laid flat with its sleeves down over the body's sides (ootd 049805_1): the sleeves cover the
+# side seams down to 0.67 of the height, where a slit opens between each sleeve and the body, and end above the hem.
+LONG_OVER_SIDES = {
+    "outline": [
+        (168, 50), (184, 64), (200, 68), (216, 64), (232, 50), (300, 80), (336, 440), (296, 446), (270, 330),
+        (268, 330), (266, 470), (134, 470), (132, 330), (130, 330), (104, 446), (64, 440), (100, 80),
+    ],
+}  # fmt: skip
+
+
+def test_long_sleeves_over_the_body_sides_are_long_with_high_armpits():
+    """The tops of the slits between the sleeves and the body were read as the armpits (0.67 of the height down):
+    sleeves of underside 0.28 of the height, "short", and on the person short stubs with the rest of the sleeves
+    floating beside the body. They are long sleeves; the armpits, hidden under them, are placed by rule."""
+    garment, mask = draw_garment(LONG_OVER_SIDES)
+    lm = detect_garment_landmarks(garment, mask)
+    check_sane(lm, mask)
+    assert lm.sleeves == ("long",)
+    p = {name: lm.points[0, i] for i, name in enumerate(GARMENT_LANDMARKS)}
+    for side, x_out in (("left", 336), ("right", 64)):
+        assert abs(p[f"sleeve_{side}_outer"][0] - x_out) < 12 and p[f"sleeve_{side}_outer"][1] > 420, side
+        assert p[f"armpit_{side}"][1] < 50 + 0.5 * 420, (side, p[f"armpit_{side}"])
+    # a crop top's real low armpits (0.65 of the height), its puff sleeves bulging a little (0.1) below them
+    # (ootd 10297_00), stay where they are found
+    puff = [(168, 50), (184, 60), (200, 64), (216, 60), (232, 50), (300, 62), (344, 186), (330, 204), (282, 204),
+            (272, 180), (270, 180), (268, 250), (132, 250), (130, 180), (128, 180), (118, 204), (70, 204), (56, 186),
+            (100, 62)]  # fmt: skip
+    crop = detect_garment_landmarks(*draw_garment({"outline": puff}))
+    assert crop.sleeves == ("short",)
+    for side, x in (("left", 271), ("right", 129)):
+        armpit = crop.point(f"armpit_{side}")[0]
+        assert abs(armpit[0] - x) < 4 and abs(armpit[1] - 180) < 4 and armpit[2] > 0.5, (side, armpit)
+
+
+# A bustier on wide straps (idm 14627_00): the straps' outer edges run straight on down the body's sides, and side
+# straps hang from rings at the hem corners (their stubs stay in the mask once the loose ends are dropped).
+STRAP_BUSTIER = {
+    "outline": [
+        (120, 40), (144, 40), (150, 100), (200, 190), (250, 100), (256, 40), (280, 40), (284, 400), (262, 430),
+        (300, 470), (286, 480), (250, 436), (150, 436), (114, 480), (100, 470), (138, 430), (116, 400),
+    ],
+}  # fmt: skip
+
+
+def test_straps_carry_no_sleeves():
+    """No side seam is seen (the stubs hang from the hem corners), so each side was taken for a long sleeve hanging
+    over the body, its cuff the stub: on the person the bustier's sides were pulled down the arms. A shoulder whose
+    run below it is a strap (0.3 of the way to the centre here) carries no sleeve."""
+    garment, mask = draw_garment(STRAP_BUSTIER)
+    lm = detect_garment_landmarks(garment, mask)
+    assert lm.sleeves == ("none",)
+    for name in SLEEVE_ENDS:
+        assert lm.point(name)[0, 2] == 0, name
+    # long sleeves hanging over the body's sides from real shoulders stay sleeves
+    assert detect_garment_landmarks(*draw_garment(BELL_SLEEVES)).sleeves == ("long",)
+    assert detect_garment_landmarks(*draw_garment(LONG_OVER_SIDES)).sleeves == ("long",)
