@@ -579,13 +579,13 @@ def _inner_back_in_box(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
         return none
     y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
     gh, gw = float(y1 - y0 + 1), float(x1 - x0 + 1)
-    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB).astype(np.float32)
+    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB)  # (uint8: taken as float32 only where read, the same values)
     yy, xx = np.arange(fg.shape[0])[:, None], np.arange(fg.shape[1])[None, :]  # (broadcast, not two full grids)
     cx = float(np.median(xs[ys < y0 + 0.3 * gh]))
     front_zone = (fg > 0) & (yy > y0 + 0.45 * gh) & (yy < y0 + 0.75 * gh) & (np.abs(xx - cx) < 0.2 * gw)
     if front_zone.sum() < 100:
         return none
-    front = lab[front_zone]
+    front = lab[front_zone].astype(np.float32)
     mean = np.median(front, axis=0)
     spread = np.maximum(1.4826 * np.median(np.abs(front - mean), axis=0), (6.0, 3.0, 3.0))
     k = max(3, int(0.01 * gw) | 1)
@@ -593,10 +593,11 @@ def _inner_back_in_box(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     rows = min(fg.shape[0], int(np.ceil(y0 + 0.4 * gh)) + k + 1)
     far = np.zeros(fg.shape, bool)
     # (per channel: the same sums as the broadcast against the 3-long last axis and its `sum(-1)`, 4x as fast)
-    z2 = [((lab[:rows, :, c] - mean[c]) / spread[c]) ** 2 for c in range(3)]
+    lab_rows = lab[:rows].astype(np.float32)
+    z2 = [((lab_rows[..., c] - mean[c]) / spread[c]) ** 2 for c in range(3)]
     far[:rows] = np.sqrt(z2[0] + z2[1] + z2[2]) > 4.0
     dark = far.copy()
-    dark[:rows] |= _in_shadow(lab[:rows], front, mean, spread)
+    dark[:rows] |= _in_shadow(lab_rows, front, mean, spread)
     box = (int(y0), gh, gw, cx, k)
     out = _inside_pieces(fg, far, box, min_share=0.003, deep_u=False)
     return out | _inside_pieces(fg, dark, box, min_share=SHADOW_PANEL, deep_u=True)
