@@ -45,8 +45,12 @@ def to_uint8_hwc(image: Tensor) -> np.ndarray:
     Returns:
         (H, W, C) uint8, C-contiguous, on the CPU, rounded to nearest (channel order kept: RGB in, RGB out).
     """
-    arr = (image.detach().float().clamp(0, 1).permute(1, 2, 0).cpu().numpy() * 255.0 + 0.5).astype(np.uint8)
-    return np.ascontiguousarray(arr)
+    # (scaled and cast per channel plane, in torch, then interleaved by OpenCV: the same values as NumPy's float
+    # product and cast of the channels-last view, which ran a 3-long inner loop per pixel, 2x as slow at 1024 x 768)
+    planes = image.detach().float().clamp(0, 1).mul_(255.0).add_(0.5).to(torch.uint8).cpu().numpy()
+    if planes.shape[0] in (3, 4):
+        return cv2.merge(list(planes))
+    return np.ascontiguousarray(planes.transpose(1, 2, 0))
 
 
 def true_runs(row: np.ndarray) -> np.ndarray:
