@@ -879,6 +879,12 @@ RIM_CONTRAST = 0.15
 #: dress's warped sleeves ended in white bands. The stricter share keeps mid-tone edge details.
 SHADOW_PX = 6.0
 SHADOW_SHARE = 0.5
+#: A shadow deeper than that (a hem's drop shadow on a white backdrop, 8 px at 1024 rows: unseen ootd_050181_1) had
+#: its inner part, the core's, kept and copied outwards: a pale line along the warped hem. Pale pixels (by the same
+#: test) within SHADOW_DEEP_PX of the outline, joined to it through such pixels, take the nearest colour of the
+#: garment's pixels that are not pale (2 px inside them: not the edge's blend, which takes it too); but near a pale part of the garment's own that runs deeper (a white collar, a
+#: print running to the edge: within SHADOW_DEEP_PX of a pale pixel deeper than it), left to the rules above.
+SHADOW_DEEP_PX = 12.0
 
 
 def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
@@ -910,6 +916,7 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
     d = max(r + 1, round(SHADOW_PX * h / 1024.0))
     deep_disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * d + 1, 2 * d + 1))
     ring_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * r + 5, 4 * r + 5))
+    deep_px = max(float(d + 1), SHADOW_DEEP_PX * h / 1024.0)
     out = garment
     masks = (mask > 0.5)[:, 0].cpu().numpy()
     for i in range(b):
@@ -923,7 +930,7 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
         # contiguous once: each strided pass over a channels-last view paid for that again)
         y0, y1, x0, x1 = mask_box(inside > 0, ring_k.shape[0] + 2 * deep_disc.shape[0] + 2)
         boxed = channels_last(planes[:, y0:y1, x0:x1])
-        ry, rx, own = _clean_rim(boxed, inside[y0:y1, x0:x1], disc, ring_k, deep_disc)
+        ry, rx, own = _clean_rim(boxed, inside[y0:y1, x0:x1], disc, ring_k, deep_disc, deep_px)
         ry, rx = ry + y0, rx + x0
         # each backdrop pixel the mean of the (cleaned) garment pixels in a window that reaches the outline
         by, bx = nonzero_yx(bleed)
@@ -943,11 +950,16 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
 
 
 def _clean_rim(
-    img: np.ndarray, inside: np.ndarray, disc: np.ndarray, ring_k: np.ndarray, deep_disc: np.ndarray
+    img: np.ndarray,
+    inside: np.ndarray,
+    disc: np.ndarray,
+    ring_k: np.ndarray,
+    deep_disc: np.ndarray,
+    deep_px: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`clean_garment_rim`'s rim and shadow rules on one photo `img` (H, W, 3) float32 with mask `inside` (H, W)
     uint8 {0, 1}; `disc`, `ring_k` and `deep_disc` the rim's, the backdrop ring's and the shadow band's structuring
-    elements. Returns the rows (n,) and columns (n,) of the pixels that change and their new colours (n, 3)
+    elements, `deep_px` the deepest shadow's depth in pixels (`SHADOW_DEEP_PX`). Returns the rows (n,) and columns (n,) of the pixels that change and their new colours (n, 3)
     (n = 0: none)."""
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3), np.float32))
     inner = cv2.erode(inside, disc)
@@ -961,7 +973,7 @@ def _clean_rim(
     own = img[iy, ix]
     blend = _nearer_backdrop(img[ry, rx], backdrop, own, RIM_SHARE)
     ry, rx, own = ry[blend], rx[blend], own[blend]
-    shadow = _shadow_band(img, inside, deep_disc, backdrop)
+    shadow = _shadow_band(img, inside, deep_disc, backdrop, deep_px)
     if shadow is None:
         return ry, rx, own.astype(np.float32)
     # the shadow rule's colour where both apply: the rim rule's nearest inner pixel may be shadow itself
@@ -974,12 +986,13 @@ def _clean_rim(
 
 
 def _shadow_band(
-    img: np.ndarray, inside: np.ndarray, deep_disc: np.ndarray, backdrop: np.ndarray
+    img: np.ndarray, inside: np.ndarray, deep_disc: np.ndarray, backdrop: np.ndarray, deep_px: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """`clean_garment_rim`'s drop-shadow rule: the pixels of the mask's outer band (`inside` (H, W) uint8 {0, 1}
+    """`clean_garment_rim`'s drop-shadow rules: the pixels of the mask's outer band (`inside` (H, W) uint8 {0, 1}
     less its core, `inside` eroded by `deep_disc`: `SHADOW_PX` deep) less than `SHADOW_SHARE` of the way from
-    `backdrop` (3,) to the core's local mean colour, as rows, columns and the nearest core pixel's colours; None
-    when there is no core."""
+    `backdrop` (3,) to the core's local mean colour, with the nearest core pixel's colours; and the deep shadows
+    (`SHADOW_DEEP_PX`, `deep_px` pixels), with the nearest colours of the garment's pixels that are not pale. Rows,
+    columns and colours; None when there is no core."""
     core = cv2.erode(inside, deep_disc)
     band = (inside > 0) & (core == 0)
     if not core.any() or not band.any():
@@ -987,11 +1000,58 @@ def _shadow_band(
     size = 2 * deep_disc.shape[0] + 1  # a window a few print motifs wide
     weight = core.astype(np.float32)
     num, den = cv2.blur(img * per_channel(weight), (size, size)), cv2.blur(weight, (size, size))
-    by, bx = nonzero_yx(band)
-    cy, cx = _nearest_pixels(core, by, bx)
+    # (the band and the core's pixels twice as deep as a deep shadow: their nearest core pixel and its local mean)
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    zone = band | ((depth > 0) & (depth <= 2.0 * deep_px + 1.0))
+    zy, zx = nonzero_yx(zone)
+    cy, cx = _nearest_pixels(core, zy, zx)
     local = num[cy, cx] / np.maximum(den[cy, cx], 1e-6)[:, None]  # (the mean at those pixels only)
-    pale = _nearer_backdrop(img[by, bx], backdrop, local, SHADOW_SHARE)
-    return by[pale], bx[pale], img[cy[pale], cx[pale]]
+    pale = _nearer_backdrop(img[zy, zx], backdrop, local, SHADOW_SHARE)
+    pale_band = pale & band[zy, zx]
+    by, bx, bcol = zy[pale_band], zx[pale_band], img[cy[pale_band], cx[pale_band]]
+    if not pale_band.any():
+        return by, bx, bcol
+    # the deep shadows: pale pixels within `deep_px` of the outline, farther than that from any pale pixel deeper
+    # (a pale part of the garment's own: a white collar, a print running to the edge), joined to the outline
+    # through such pixels (a pale button near the edge stays)
+    at = depth[zy, zx]
+    shallow = pale & (at <= deep_px)
+    deeper = np.zeros(inside.shape, np.uint8)
+    deeper[zy[pale & (at > deep_px)], zx[pale & (at > deep_px)]] = 1
+    if deeper.any():
+        shallow &= cv2.distanceTransform(1 - deeper, cv2.DIST_L2, 3)[zy, zx] > deep_px
+    cand = np.zeros(inside.shape, np.uint8)
+    cand[zy[shallow], zx[shallow]] = 1
+    count, labels = cv2.connectedComponents(cand, connectivity=8)
+    py, px = zy[shallow], zx[shallow]
+    piece = labels[py, px]
+    outermost = np.full(count, np.inf, np.float32)
+    np.minimum.at(outermost, piece, at[shallow])
+    shadow = outermost <= 1.5
+    shadow[0] = False
+    taken = shadow[piece]
+    if not taken.any():
+        return by, bx, bcol
+    sy, sx = py[taken], px[taken]
+    # (the garment's pixels that are not pale, less their outer 2 px: the edge's blend with the shadow, mid-grey,
+    # copied over the shadow was a grey line along the hem; that blend next to the shadow takes the colour too)
+    clean = np.ones(inside.shape, np.uint8)
+    clean[zy[pale], zx[pale]] = 0
+    clean &= inside
+    solid = cv2.erode(clean, np.ones((5, 5), np.uint8))
+    if not solid.any():
+        return by, bx, bcol
+    taken_map = np.zeros(inside.shape, np.uint8)
+    taken_map[sy, sx] = 1
+    blend = nonzero_yx((cv2.dilate(taken_map, np.ones((5, 5), np.uint8)) > 0) & (clean > 0) & (solid == 0))
+    sy, sx = np.concatenate((sy, blend[0])), np.concatenate((sx, blend[1]))
+    ny, nx = _nearest_pixels(solid, sy, sx)
+    rest = ~shadow[labels[by, bx]]
+    return (
+        np.concatenate((sy, by[rest])),
+        np.concatenate((sx, bx[rest])),
+        np.concatenate((img[ny, nx], bcol[rest])),
+    )
 
 
 def _nearest_pixels(region: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

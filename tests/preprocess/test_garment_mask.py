@@ -7,6 +7,7 @@ import torch
 
 from kfvton.preprocess.garment_mask import (
     RIM_PX,
+    SHADOW_DEEP_PX,
     SHADOW_PX,
     GarmentMask,
     _clean_rim,
@@ -702,6 +703,30 @@ def test_clean_garment_rim_takes_out_a_drop_shadow_on_a_print():
     assert np.array_equal(cleaned[deep], img[deep])
 
 
+def test_clean_garment_rim_takes_out_a_drop_shadow_deeper_than_the_band():
+    """A navy tee whose mask takes in its hem's 8 px drop shadow on a white backdrop, a ramp from the backdrop to
+    light grey (1024 rows, as unseen ootd_050181_1's hem): the whole shadow takes the navy. The band rule alone took
+    in only its outer `SHADOW_PX` and gave them the colour of the core's nearest pixel, shadow itself: a pale line
+    along the warped hem. A white collar 40 px deep at the outline stays as the band rules leave it."""
+    h, w = 1024, 768
+    navy = np.array([0.11, 0.1, 0.17], np.float32)
+    mask = np.zeros((h, w), np.uint8)
+    mask[200:808, 200:560] = 1
+    img = np.full((h, w, 3), 1.0, np.float32)
+    img[mask > 0] = navy
+    ramp = np.linspace(0.82, 0.97, 8, dtype=np.float32)  # rows 800-807: the shadow, lighter outwards
+    img[800:808, 200:560] = ramp[:, None, None]
+    collar = (slice(200, 240), slice(330, 430))  # a white collar at the top outline
+    img[collar] = 0.97
+    garment = torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+    cleaned = clean_garment_rim(garment, torch.from_numpy(mask).float()[None, None])[0].permute(1, 2, 0).numpy()
+    shadow = cleaned[800:808, 230:530]
+    assert np.abs(shadow - navy).sum(-1).max() < 0.1, shadow.mean((0, 1))  # navy to the hem's last row
+    assert np.array_equal(cleaned[210:240, 340:420], img[210:240, 340:420])  # the collar past the band as it was
+    deep = cv2.erode(mask, np.ones((31, 31), np.uint8)) > 0
+    assert np.array_equal(cleaned[deep], img[deep])
+
+
 @pytest.mark.parametrize("top_left", [(60, 70), (0, 0)])  # (the mask away from the photo's edges, and on two)
 def test_clean_garment_rim_on_the_mask_box_changes_what_the_whole_photo_does(top_left):
     """`clean_garment_rim` runs its rules on the mask's grown box: the same pixels take the same colours as the
@@ -726,7 +751,8 @@ def test_clean_garment_rim_on_the_mask_box_changes_what_the_whole_photo_does(top
     d = max(r + 1, round(SHADOW_PX * h / 1024.0))
     disc, deep = (cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)) for k in (r, d))
     ring_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * r + 5, 4 * r + 5))
-    ry, rx, own = _clean_rim(img, mask, disc, ring_k, deep)
+    deep_px = max(float(d + 1), SHADOW_DEEP_PX * h / 1024.0)
+    ry, rx, own = _clean_rim(img, mask, disc, ring_k, deep, deep_px)
     assert len(ry) > 100  # (the shadow and the rim change)
     expected = img.copy()
     expected[ry, rx] = own
