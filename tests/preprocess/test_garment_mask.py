@@ -77,6 +77,26 @@ class TestGarmentMaskFromImage:
         mask = garment_mask_from_image(garment)
         assert iou(mask, shirt_mask()) > 0.95
 
+    def test_sweep_horizon_beside_a_white_garment_is_backdrop(self):
+        """A light-grey studio sweep whose horizon (the wall bending into the floor) shades a slanted band across the
+        photo 4-5 % darker than the rest, past the quadratic surface's reach, with a white, slightly blue tee on it
+        (unseen ootd_048554_1): the band beside the tee's sides was taken for garment, grey flaps from the photo's
+        edges to its hips. Now only the tee."""
+        yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij")
+        centre = 0.7 * H + 0.05 * (xx - W / 2)  # the horizon's row, slanted
+        band = np.exp(-(((yy - centre) / (0.05 * H)) ** 2))
+        shade = (0.9 - 0.02 * yy / H - 0.04 * band)[..., None] * np.array([1.0, 1.0, 0.98], np.float32)
+        garment = garment_on((0.0, 0.0, 0.0), (0.93, 0.92, 0.95))  # white a little bluer, 3 % over the backdrop
+        img = torch.where(
+            torch.from_numpy(shirt_mask()).bool()[None, None].expand(1, 3, H, W),
+            garment,
+            torch.from_numpy(shade.astype(np.float32)).permute(2, 0, 1)[None],
+        )
+        mask = garment_mask_from_image(img)
+        assert iou(mask, shirt_mask()) > 0.95
+        off = (mask[0, 0].numpy() > 0.5) & (cv2.dilate(shirt_mask(), np.ones((7, 7), np.uint8)) == 0)
+        assert off.sum() < 50, off.sum()  # nothing of the band beside it
+
     def test_garment_cut_by_bottom_edge(self):
         """A hem running off the bottom of the photo is fine; that border part is not taken as background."""
         low = shirt_mask([(x, min(y + 40, H + 20)) for x, y in SHIRT])
