@@ -193,14 +193,22 @@ SHADE_MAX = 25.0
 SHADE_CHROMA = 0.008
 
 
+def _chroma_off(px: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """(...) float32: the sum over RGB of the differences of chromaticity (each channel over the three's sum) of `px`
+    (..., 3) and `colour` (3,) or (..., 3), any scale, both the same: 0 for a lighter or darker shade of it."""
+    px, colour = px.astype(np.float32), np.asarray(colour, np.float32)
+    mine = px / np.maximum(px.sum(-1, keepdims=True), 1e-6)
+    theirs = colour / np.maximum(colour.sum(-1, keepdims=True), 1e-6)
+    return np.abs(mine - theirs).sum(-1)
+
+
 def _border_shading(blurred: np.ndarray, bg: np.ndarray, dist: np.ndarray, above: np.ndarray) -> np.ndarray:
     """(H, W) bool: the pixels of `above` (H, W) bool, over the threshold, that are a darker shade of the backdrop
     `bg` (H, W, 3) float32 (`SHADE_MAX`, `SHADE_CHROMA`) joined to the photo's edge through such pixels.
     `blurred`: (H, W, 3) uint8 RGB, the blurred photo; `dist`: (H, W) float32, its colour distance to `bg`."""
     img = blurred.astype(np.float32)
-    level, bg_level = img.sum(-1), bg.sum(-1)
-    off = np.abs(img / np.maximum(level, 1.0)[..., None] - bg / np.maximum(bg_level, 1.0)[..., None]).sum(-1)
-    shade = (above & (level < bg_level) & (off < SHADE_CHROMA) & (dist < SHADE_MAX)).astype(np.uint8)
+    darker = img.sum(-1) < bg.sum(-1)
+    shade = (above & darker & (_chroma_off(img, bg) < SHADE_CHROMA) & (dist < SHADE_MAX)).astype(np.uint8)
     edge = np.zeros_like(shade)
     edge[0], edge[-1], edge[:, 0], edge[:, -1] = shade[0], shade[-1], shade[:, 0], shade[:, -1]
     if not edge.any():
@@ -915,11 +923,18 @@ RIM_CONTRAST = 0.15
 SHADOW_PX = 6.0
 SHADOW_SHARE = 0.5
 #: A shadow deeper than that (a hem's drop shadow on a white backdrop, 8 px at 1024 rows: unseen ootd_050181_1) had
-#: its inner part, the core's, kept and copied outwards: a pale line along the warped hem. Pale pixels (by the same
-#: test) within SHADOW_DEEP_PX of the outline, joined to it through such pixels, take the nearest colour of the
-#: garment's pixels that are not pale (2 px inside them: not the edge's blend, which takes it too); but near a pale part of the garment's own that runs deeper (a white collar, a
-#: print running to the edge: within SHADOW_DEEP_PX of a pale pixel deeper than it), left to the rules above.
+#: its inner part, the core's, kept and copied outwards: a pale line along the warped hem. A piece of pale pixels (by
+#: the same test) that comes to the outline and ends within SHADOW_DEEP_PX of it takes the nearest colour of the
+#: garment's pixels that are not pale (2 px inside them: not the edge's blend, which takes it too); a piece running
+#: deeper, a pale part of the garment's own (a white collar, a print running to the edge), is left to the rules above.
 SHADOW_DEEP_PX = 12.0
+#: ... and whose pixels are a shade of the backdrop (chromaticity within SHADOW_CHROMA of its, `_chroma_off`): a light
+#: motif of a print cut by the outline is not (VITON-HD 02783's light-blue motifs: 0.14 off white; that hem's shadow
+#: 0.004, its blend with the navy 0.013).
+SHADOW_CHROMA = 0.02
+#: ... and that is somewhere at least SHADOW_DARK (0-1, mean of RGB) darker than the backdrop: the white edge of a
+#: white-and-yellow striped top (VITON-HD 06429), as light as the backdrop, took its yellow stripes' colour.
+SHADOW_DARK = 0.08
 
 
 def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
@@ -994,8 +1009,8 @@ def _clean_rim(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`clean_garment_rim`'s rim and shadow rules on one photo `img` (H, W, 3) float32 with mask `inside` (H, W)
     uint8 {0, 1}; `disc`, `ring_k` and `deep_disc` the rim's, the backdrop ring's and the shadow band's structuring
-    elements, `deep_px` the deepest shadow's depth in pixels (`SHADOW_DEEP_PX`). Returns the rows (n,) and columns (n,) of the pixels that change and their new colours (n, 3)
-    (n = 0: none)."""
+    elements, `deep_px` the deepest shadow's depth in pixels (`SHADOW_DEEP_PX`). Returns the rows (n,) and columns
+    (n,) of the pixels that change and their new colours (n, 3) (n = 0: none)."""
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3), np.float32))
     inner = cv2.erode(inside, disc)
     rim = (inside > 0) & (inner == 0)
@@ -1035,53 +1050,62 @@ def _shadow_band(
     size = 2 * deep_disc.shape[0] + 1  # a window a few print motifs wide
     weight = core.astype(np.float32)
     num, den = cv2.blur(img * per_channel(weight), (size, size)), cv2.blur(weight, (size, size))
-    # (the band and the core's pixels twice as deep as a deep shadow: their nearest core pixel and its local mean)
+    # (the band and the core's pixels down to a little past a deep shadow: their nearest core pixel, its local mean)
     depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
-    zone = band | ((depth > 0) & (depth <= 2.0 * deep_px + 1.0))
+    zone = band | ((depth > 0) & (depth <= deep_px + 2.0))
     zy, zx = nonzero_yx(zone)
     cy, cx = _nearest_pixels(core, zy, zx)
     local = num[cy, cx] / np.maximum(den[cy, cx], 1e-6)[:, None]  # (the mean at those pixels only)
     pale = _nearer_backdrop(img[zy, zx], backdrop, local, SHADOW_SHARE)
-    pale_band = pale & band[zy, zx]
+    in_band = band[zy, zx]
+    pale_band = pale & in_band
     by, bx, bcol = zy[pale_band], zx[pale_band], img[cy[pale_band], cx[pale_band]]
-    if not pale_band.any():
-        return by, bx, bcol
-    # the deep shadows: pale pixels within `deep_px` of the outline, farther than that from any pale pixel deeper
-    # (a pale part of the garment's own: a white collar, a print running to the edge), joined to the outline
-    # through such pixels (a pale button near the edge stays)
+    # the deep shadows: pale pixels that are a shade of the backdrop within `deep_px` of the outline, farther than
+    # that from any such pixel deeper (a pale part of the garment's own: a white collar, a print running to the
+    # edge), joined to the outline through such pixels (a pale button near the edge stays). (Pieces reaching deeper
+    # left out whole: a hem's shadow joined the white print at the side along the outline's pale ring.)
     at = depth[zy, zx]
-    shallow = pale & (at <= deep_px)
+    shade = pale.copy()
+    shade[pale] = _chroma_off(img[zy[pale], zx[pale]], backdrop) < SHADOW_CHROMA  # (a print's motif is no shade)
+    shallow = shade & (at <= deep_px)
+    if not (shallow & ~in_band).any():  # (none deeper than the band: the band rule has it all)
+        return by, bx, bcol
     deeper = np.zeros(inside.shape, np.uint8)
-    deeper[zy[pale & (at > deep_px)], zx[pale & (at > deep_px)]] = 1
+    deeper[zy[shade & (at > deep_px)], zx[shade & (at > deep_px)]] = 1
     if deeper.any():
         shallow &= cv2.distanceTransform(1 - deeper, cv2.DIST_L2, 3)[zy, zx] > deep_px
-    cand = np.zeros(inside.shape, np.uint8)
-    cand[zy[shallow], zx[shallow]] = 1
-    count, labels = cv2.connectedComponents(cand, connectivity=8)
-    py, px = zy[shallow], zx[shallow]
-    piece = labels[py, px]
-    outermost = np.full(count, np.inf, np.float32)
-    np.minimum.at(outermost, piece, at[shallow])
-    shadow = outermost <= 1.5
+    pieces = np.zeros(inside.shape, np.uint8)
+    pieces[zy[shallow], zx[shallow]] = 1
+    count, labels = cv2.connectedComponents(pieces, connectivity=8)
+    iy, ix = zy[shallow], zx[shallow]
+    piece = labels[iy, ix]
+    shadow = np.zeros(count, bool)
+    shadow[piece[at[shallow] <= 1.5]] = True
+    dark = np.zeros(count, bool)  # (a shadow darkens the backdrop: a white part of a pale garment is as light)
+    dark[piece[img[iy, ix].mean(-1) < float(np.mean(backdrop)) - SHADOW_DARK]] = True
+    shadow &= dark
     shadow[0] = False
     taken = shadow[piece]
     if not taken.any():
         return by, bx, bcol
-    sy, sx = py[taken], px[taken]
-    # (the garment's pixels that are not pale, less their outer 2 px: the edge's blend with the shadow, mid-grey,
-    # copied over the shadow was a grey line along the hem; that blend next to the shadow takes the colour too)
-    clean = np.ones(inside.shape, np.uint8)
-    clean[zy[pale], zx[pale]] = 0
-    clean &= inside
-    solid = cv2.erode(clean, np.ones((5, 5), np.uint8))
+    # their colour: the nearest garment pixel's that is not pale, 2 px inside those (the edge's blend with the
+    # shadow, mid-grey, copied over it was a grey line along the hem); the outline's ring and that blend beside a
+    # shadow take it too
+    # (on the shadows' box grown past the deepest of them: a hem's is a thin strip; over the mask's, 8 ms)
+    taken_map = np.zeros(inside.shape, np.uint8)
+    taken_map[iy[taken], ix[taken]] = 1
+    y0, y1, x0, x1 = mask_box(taken_map > 0, round(2 * deep_px) + 6)
+    pale_map = np.zeros(inside.shape, np.uint8)
+    pale_map[zy[pale], zx[pale]] = 1
+    solid = cv2.erode(cv2.subtract(inside[y0:y1, x0:x1], pale_map[y0:y1, x0:x1]), np.ones((5, 5), np.uint8))
     if not solid.any():
         return by, bx, bcol
-    taken_map = np.zeros(inside.shape, np.uint8)
-    taken_map[sy, sx] = 1
-    blend = nonzero_yx((cv2.dilate(taken_map, np.ones((5, 5), np.uint8)) > 0) & (clean > 0) & (solid == 0))
-    sy, sx = np.concatenate((sy, blend[0])), np.concatenate((sx, blend[1]))
+    box = taken_map[y0:y1, x0:x1]  # (a view: the ring and the blend join the shadows in `taken_map` too)
+    box |= cv2.dilate(box, np.ones((5, 5), np.uint8)) & inside[y0:y1, x0:x1] & (solid == 0)
+    sy, sx = nonzero_yx(box)
     ny, nx = _nearest_pixels(solid, sy, sx)
-    rest = ~shadow[labels[by, bx]]
+    sy, sx, ny, nx = sy + y0, sx + x0, ny + y0, nx + x0
+    rest = taken_map[by, bx] == 0
     return (
         np.concatenate((sy, by[rest])),
         np.concatenate((sx, bx[rest])),
