@@ -172,12 +172,52 @@ def _grabcut(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
     return cv2.resize(cut, (w, h), interpolation=cv2.INTER_NEAREST)
 
 
-def _threshold(dist: np.ndarray, low: float, k: int) -> np.ndarray:
-    """(H, W) uint8 {0, 1}: the largest blob of `dist` > `low`, opened with a `k` px disc (specks) and closed."""
-    fg = (dist > low).astype(np.uint8)
+def _threshold(dist: np.ndarray, low: float, k: int, above: np.ndarray | None = None) -> np.ndarray:
+    """(H, W) uint8 {0, 1}: the largest blob of `dist` > `low` (or of `above` (H, W) bool, when given), opened with
+    a `k` px disc (specks) and closed."""
+    fg = (dist > low if above is None else above).astype(np.uint8)
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)))
     return largest_component(fg)
+
+
+#: A studio sweep's horizon, where the wall bends into the floor, shades the backdrop in a band across the photo a few
+#: levels darker than the quadratic surface (`_background`) can follow: the low threshold took that band beside a
+#: garment's sides for garment (unseen ootd_048554_1, a white tee on a light-grey sweep: grey flaps 10-18 levels off
+#: the fit from the photo's edges to its hips, warped onto the jeans as pale blotches). Pixels over the threshold
+#: that are the backdrop's own colour a shade darker (darker, their chromaticity within SHADE_CHROMA of the
+#: backdrop's, within SHADE_MAX of it, 0-255 colour distance) and joined to the photo's edge through such pixels are
+#: backdrop: a garment lies inside the frame, and a white or coloured one is not a darker shade of a grey backdrop
+#: (that tee: 3 % lighter and bluer, chromaticity 0.014 off; the band 4-5 % darker, 0.003 off).
+SHADE_MAX = 25.0
+SHADE_CHROMA = 0.008
+
+
+def _chroma_off(px: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """(...) float32: the sum over RGB of the differences of chromaticity (each channel over the three's sum) of `px`
+    (..., 3) and `colour` (3,) or (..., 3), any scale, both the same: 0 for a lighter or darker shade of it."""
+    px, colour = px.astype(np.float32), np.asarray(colour, np.float32)
+    mine = px / np.maximum(px.sum(-1, keepdims=True), 1e-6)
+    theirs = colour / np.maximum(colour.sum(-1, keepdims=True), 1e-6)
+    return np.abs(mine - theirs).sum(-1)
+
+
+def _border_shading(blurred: np.ndarray, bg: np.ndarray, dist: np.ndarray, above: np.ndarray) -> np.ndarray:
+    """(H, W) bool: the pixels of `above` (H, W) bool, over the threshold, that are a darker shade of the backdrop
+    `bg` (H, W, 3) float32 (`SHADE_MAX`, `SHADE_CHROMA`) joined to the photo's edge through such pixels.
+    `blurred`: (H, W, 3) uint8 RGB, the blurred photo; `dist`: (H, W) float32, its colour distance to `bg`."""
+    img = blurred.astype(np.float32)
+    darker = img.sum(-1) < bg.sum(-1)
+    shade = (above & darker & (_chroma_off(img, bg) < SHADE_CHROMA) & (dist < SHADE_MAX)).astype(np.uint8)
+    edge = np.zeros_like(shade)
+    edge[0], edge[-1], edge[:, 0], edge[:, -1] = shade[0], shade[-1], shade[:, 0], shade[:, -1]
+    if not edge.any():
+        return np.zeros(shade.shape, bool)
+    count, labels = cv2.connectedComponents(shade, connectivity=8)
+    joined = np.zeros(count, bool)
+    joined[np.unique(labels[edge > 0])] = True
+    joined[0] = False
+    return joined[labels]
 
 
 #: A white garment on a flawless (synthetic, noise ~0) white backdrop: wide patches of it lie within the low threshold
@@ -399,7 +439,10 @@ def _mask_one(img: np.ndarray, *, threshold: float | None, border_touch_max: flo
     else:
         low = float(threshold) * 255.0
     k = max(1, round(size / 256)) | 1  # 3 px at 768 wide, 1 px at 192: gaps between sleeve and body stay open
-    fg = _threshold(dist, low, k)
+    above = dist > low
+    if np.ndim(bg) == 3 and threshold is None:  # a shaded backdrop: its shading the surface missed is not garment
+        above &= ~_border_shading(blurred, bg, dist, above)
+    fg = _threshold(dist, low, k, above)
     card = _card(blurred, fg, k)
     if card is not None:
         # the garment lies on a card: within it, the distance is taken to the card's colour (the nearer of the two
@@ -894,6 +937,19 @@ RIM_CONTRAST = 0.15
 #: dress's warped sleeves ended in white bands. The stricter share keeps mid-tone edge details.
 SHADOW_PX = 6.0
 SHADOW_SHARE = 0.5
+#: A shadow deeper than that (a hem's drop shadow on a white backdrop, 8 px at 1024 rows: unseen ootd_050181_1) had
+#: its inner part, the core's, kept and copied outwards: a pale line along the warped hem. A piece of pale pixels (by
+#: the same test) that comes to the outline and ends within SHADOW_DEEP_PX of it takes the nearest colour of the
+#: garment's pixels that are not pale (2 px inside them: not the edge's blend, which takes it too); a piece running
+#: deeper, a pale part of the garment's own (a white collar, a print running to the edge), is left to the rules above.
+SHADOW_DEEP_PX = 12.0
+#: ... and whose pixels are a shade of the backdrop (chromaticity within SHADOW_CHROMA of its, `_chroma_off`): a light
+#: motif of a print cut by the outline is not (VITON-HD 02783's light-blue motifs: 0.14 off white; that hem's shadow
+#: 0.004, its blend with the navy 0.013).
+SHADOW_CHROMA = 0.02
+#: ... and that is somewhere at least SHADOW_DARK (0-1, mean of RGB) darker than the backdrop: the white edge of a
+#: white-and-yellow striped top (VITON-HD 06429), as light as the backdrop, took its yellow stripes' colour.
+SHADOW_DARK = 0.08
 
 
 def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
@@ -925,6 +981,7 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
     d = max(r + 1, round(SHADOW_PX * h / 1024.0))
     deep_disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * d + 1, 2 * d + 1))
     ring_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * r + 5, 4 * r + 5))
+    deep_px = max(float(d + 1), SHADOW_DEEP_PX * h / 1024.0)
     out = garment
     masks = (mask > 0.5)[:, 0].cpu().numpy()
     for i in range(b):
@@ -938,7 +995,7 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
         # contiguous once: each strided pass over a channels-last view paid for that again)
         y0, y1, x0, x1 = mask_box(inside > 0, ring_k.shape[0] + 2 * deep_disc.shape[0] + 2)
         boxed = channels_last(planes[:, y0:y1, x0:x1])
-        ry, rx, own = _clean_rim(boxed, inside[y0:y1, x0:x1], disc, ring_k, deep_disc)
+        ry, rx, own = _clean_rim(boxed, inside[y0:y1, x0:x1], disc, ring_k, deep_disc, deep_px)
         ry, rx = ry + y0, rx + x0
         # each backdrop pixel the mean of the (cleaned) garment pixels in a window that reaches the outline
         by, bx = nonzero_yx(bleed)
@@ -958,12 +1015,17 @@ def clean_garment_rim(garment: Tensor, mask: Tensor) -> Tensor:
 
 
 def _clean_rim(
-    img: np.ndarray, inside: np.ndarray, disc: np.ndarray, ring_k: np.ndarray, deep_disc: np.ndarray
+    img: np.ndarray,
+    inside: np.ndarray,
+    disc: np.ndarray,
+    ring_k: np.ndarray,
+    deep_disc: np.ndarray,
+    deep_px: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """`clean_garment_rim`'s rim and shadow rules on one photo `img` (H, W, 3) float32 with mask `inside` (H, W)
     uint8 {0, 1}; `disc`, `ring_k` and `deep_disc` the rim's, the backdrop ring's and the shadow band's structuring
-    elements. Returns the rows (n,) and columns (n,) of the pixels that change and their new colours (n, 3)
-    (n = 0: none)."""
+    elements, `deep_px` the deepest shadow's depth in pixels (`SHADOW_DEEP_PX`). Returns the rows (n,) and columns
+    (n,) of the pixels that change and their new colours (n, 3) (n = 0: none)."""
     none = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros((0, 3), np.float32))
     inner = cv2.erode(inside, disc)
     rim = (inside > 0) & (inner == 0)
@@ -976,7 +1038,7 @@ def _clean_rim(
     own = img[iy, ix]
     blend = _nearer_backdrop(img[ry, rx], backdrop, own, RIM_SHARE)
     ry, rx, own = ry[blend], rx[blend], own[blend]
-    shadow = _shadow_band(img, inside, deep_disc, backdrop)
+    shadow = _shadow_band(img, inside, deep_disc, backdrop, deep_px)
     if shadow is None:
         return ry, rx, own.astype(np.float32)
     # the shadow rule's colour where both apply: the rim rule's nearest inner pixel may be shadow itself
@@ -989,12 +1051,13 @@ def _clean_rim(
 
 
 def _shadow_band(
-    img: np.ndarray, inside: np.ndarray, deep_disc: np.ndarray, backdrop: np.ndarray
+    img: np.ndarray, inside: np.ndarray, deep_disc: np.ndarray, backdrop: np.ndarray, deep_px: float
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """`clean_garment_rim`'s drop-shadow rule: the pixels of the mask's outer band (`inside` (H, W) uint8 {0, 1}
+    """`clean_garment_rim`'s drop-shadow rules: the pixels of the mask's outer band (`inside` (H, W) uint8 {0, 1}
     less its core, `inside` eroded by `deep_disc`: `SHADOW_PX` deep) less than `SHADOW_SHARE` of the way from
-    `backdrop` (3,) to the core's local mean colour, as rows, columns and the nearest core pixel's colours; None
-    when there is no core."""
+    `backdrop` (3,) to the core's local mean colour, with the nearest core pixel's colours; and the deep shadows
+    (`SHADOW_DEEP_PX`, `deep_px` pixels), with the nearest colours of the garment's pixels that are not pale. Rows,
+    columns and colours; None when there is no core."""
     core = cv2.erode(inside, deep_disc)
     band = (inside > 0) & (core == 0)
     if not core.any() or not band.any():
@@ -1002,11 +1065,67 @@ def _shadow_band(
     size = 2 * deep_disc.shape[0] + 1  # a window a few print motifs wide
     weight = core.astype(np.float32)
     num, den = cv2.blur(img * per_channel(weight), (size, size)), cv2.blur(weight, (size, size))
-    by, bx = nonzero_yx(band)
-    cy, cx = _nearest_pixels(core, by, bx)
+    # (the band and the core's pixels down to a little past a deep shadow: their nearest core pixel, its local mean)
+    depth = cv2.distanceTransform(inside, cv2.DIST_L2, 3)
+    zone = band | ((depth > 0) & (depth <= deep_px + 2.0))
+    zy, zx = nonzero_yx(zone)
+    cy, cx = _nearest_pixels(core, zy, zx)
     local = num[cy, cx] / np.maximum(den[cy, cx], 1e-6)[:, None]  # (the mean at those pixels only)
-    pale = _nearer_backdrop(img[by, bx], backdrop, local, SHADOW_SHARE)
-    return by[pale], bx[pale], img[cy[pale], cx[pale]]
+    pale = _nearer_backdrop(img[zy, zx], backdrop, local, SHADOW_SHARE)
+    in_band = band[zy, zx]
+    pale_band = pale & in_band
+    by, bx, bcol = zy[pale_band], zx[pale_band], img[cy[pale_band], cx[pale_band]]
+    # the deep shadows: pale pixels that are a shade of the backdrop within `deep_px` of the outline, farther than
+    # that from any such pixel deeper (a pale part of the garment's own: a white collar, a print running to the
+    # edge), joined to the outline through such pixels (a pale button near the edge stays). (Pieces reaching deeper
+    # left out whole: a hem's shadow joined the white print at the side along the outline's pale ring.)
+    at = depth[zy, zx]
+    shade = pale.copy()
+    shade[pale] = _chroma_off(img[zy[pale], zx[pale]], backdrop) < SHADOW_CHROMA  # (a print's motif is no shade)
+    shallow = shade & (at <= deep_px)
+    if not (shallow & ~in_band).any():  # (none deeper than the band: the band rule has it all)
+        return by, bx, bcol
+    deeper = np.zeros(inside.shape, np.uint8)
+    deeper[zy[shade & (at > deep_px)], zx[shade & (at > deep_px)]] = 1
+    if deeper.any():
+        shallow &= cv2.distanceTransform(1 - deeper, cv2.DIST_L2, 3)[zy, zx] > deep_px
+    pieces = np.zeros(inside.shape, np.uint8)
+    pieces[zy[shallow], zx[shallow]] = 1
+    count, labels = cv2.connectedComponents(pieces, connectivity=8)
+    iy, ix = zy[shallow], zx[shallow]
+    piece = labels[iy, ix]
+    shadow = np.zeros(count, bool)
+    shadow[piece[at[shallow] <= 1.5]] = True
+    dark = np.zeros(count, bool)  # (a shadow darkens the backdrop: a white part of a pale garment is as light)
+    dark[piece[img[iy, ix].mean(-1) < float(np.mean(backdrop)) - SHADOW_DARK]] = True
+    shadow &= dark
+    shadow[0] = False
+    taken = shadow[piece]
+    if not taken.any():
+        return by, bx, bcol
+    # their colour: the nearest garment pixel's that is not pale, 2 px inside those (the edge's blend with the
+    # shadow, mid-grey, copied over it was a grey line along the hem); the outline's ring and that blend beside a
+    # shadow take it too
+    # (on the shadows' box grown past the deepest of them: a hem's is a thin strip; over the mask's, 8 ms)
+    taken_map = np.zeros(inside.shape, np.uint8)
+    taken_map[iy[taken], ix[taken]] = 1
+    y0, y1, x0, x1 = mask_box(taken_map > 0, round(2 * deep_px) + 6)
+    pale_map = np.zeros(inside.shape, np.uint8)
+    pale_map[zy[pale], zx[pale]] = 1
+    solid = cv2.erode(cv2.subtract(inside[y0:y1, x0:x1], pale_map[y0:y1, x0:x1]), np.ones((5, 5), np.uint8))
+    if not solid.any():
+        return by, bx, bcol
+    box = taken_map[y0:y1, x0:x1]  # (a view: the ring and the blend join the shadows in `taken_map` too)
+    box |= cv2.dilate(box, np.ones((5, 5), np.uint8)) & inside[y0:y1, x0:x1] & (solid == 0)
+    sy, sx = nonzero_yx(box)
+    ny, nx = _nearest_pixels(solid, sy, sx)
+    sy, sx, ny, nx = sy + y0, sx + x0, ny + y0, nx + x0
+    rest = taken_map[by, bx] == 0
+    return (
+        np.concatenate((sy, by[rest])),
+        np.concatenate((sx, bx[rest])),
+        np.concatenate((img[ny, nx], bcol[rest])),
+    )
 
 
 def _nearest_pixels(region: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -146,3 +146,26 @@ def test_grown_band_beside_a_two_tone_print_continues_the_print():
         lum = out.image[0, :, 260:400, cols_].mean(0)
         dark, bright = float((lum < 0.3).float().mean()), float((lum > 0.6).float().mean())
         assert dark > 0.25 and bright > 0.25, (cols_, dark, bright)  # both tones, not a mid-grey mean
+
+
+def test_grown_band_beside_a_colour_block_takes_that_blocks_colour():
+    """A polo in two colour blocks, a light-blue yoke over a navy body: the fit's band grows mostly beside the yoke
+    (the old top wider at the shoulders) and a little beside the navy hem. One main colour for the whole band, the
+    yoke's, filled the navy hem's side light blue (unseen ootd_model_6 x idm_09163_00: pale strips and flecks along
+    the hem); each piece of the band now takes the colour of the garment beside it."""
+    person, parse = scene()
+    for rows, cols in ((slice(150, 290), slice(100, 112)), (slice(150, 290), slice(272, 284)),
+                       (slice(410, 430), slice(100, 112))):  # fmt: skip
+        _paint(person, rows, cols, OLD)
+        parse[0, rows, cols] = 5
+    mask = torch.zeros(1, 1, H, W)
+    mask[..., 100:456, 112:272] = 1
+    navy, light = torch.tensor([0.12, 0.12, 0.22]), torch.tensor([0.75, 0.85, 0.93])
+    image = navy[None, :, None, None].expand(1, 3, H, W).clone()
+    image[0, :, :300] = light[:, None, None]
+    out = composite_garment(person, image, mask, parse=parse, keypoints=pairs(), shading=False)
+    assert float(out.alpha[0, 0, 240:280, 103:110].min()) > 0.9  # grown beside the yoke ...
+    assert float(out.alpha[0, 0, 418:423, 103:110].min()) > 0.9  # ... and beside the navy hem
+    assert float(out.image[0, :, 240:280, 103:110].mean()) > 0.7  # light blue there
+    hem_side = out.image[0, :, 418:423, 103:116]  # the band and the garment's rim next to it
+    assert float(hem_side.mean(0).max()) < 0.3, hem_side.mean((1, 2))  # navy, no light-blue pixel

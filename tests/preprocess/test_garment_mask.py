@@ -7,6 +7,7 @@ import torch
 
 from kfvton.preprocess.garment_mask import (
     RIM_PX,
+    SHADOW_DEEP_PX,
     SHADOW_PX,
     GarmentMask,
     _clean_rim,
@@ -75,6 +76,26 @@ class TestGarmentMaskFromImage:
         garment = torch.where(inside, garment, backdrop)
         mask = garment_mask_from_image(garment)
         assert iou(mask, shirt_mask()) > 0.95
+
+    def test_sweep_horizon_beside_a_white_garment_is_backdrop(self):
+        """A light-grey studio sweep whose horizon (the wall bending into the floor) shades a slanted band across the
+        photo 4-5 % darker than the rest, past the quadratic surface's reach, with a white, slightly blue tee on it
+        (unseen ootd_048554_1): the band beside the tee's sides was taken for garment, grey flaps from the photo's
+        edges to its hips. Now only the tee."""
+        yy, xx = np.meshgrid(np.arange(H, dtype=np.float32), np.arange(W, dtype=np.float32), indexing="ij")
+        centre = 0.7 * H + 0.05 * (xx - W / 2)  # the horizon's row, slanted
+        band = np.exp(-(((yy - centre) / (0.05 * H)) ** 2))
+        shade = (0.9 - 0.02 * yy / H - 0.04 * band)[..., None] * np.array([1.0, 1.0, 0.98], np.float32)
+        garment = garment_on((0.0, 0.0, 0.0), (0.93, 0.92, 0.95))  # white a little bluer, 3 % over the backdrop
+        img = torch.where(
+            torch.from_numpy(shirt_mask()).bool()[None, None].expand(1, 3, H, W),
+            garment,
+            torch.from_numpy(shade.astype(np.float32)).permute(2, 0, 1)[None],
+        )
+        mask = garment_mask_from_image(img)
+        assert iou(mask, shirt_mask()) > 0.95
+        off = (mask[0, 0].numpy() > 0.5) & (cv2.dilate(shirt_mask(), np.ones((7, 7), np.uint8)) == 0)
+        assert off.sum() < 50, off.sum()  # nothing of the band beside it
 
     def test_garment_cut_by_bottom_edge(self):
         """A hem running off the bottom of the photo is fine; that border part is not taken as background."""
@@ -702,6 +723,30 @@ def test_clean_garment_rim_takes_out_a_drop_shadow_on_a_print():
     assert np.array_equal(cleaned[deep], img[deep])
 
 
+def test_clean_garment_rim_takes_out_a_drop_shadow_deeper_than_the_band():
+    """A navy tee whose mask takes in its hem's 8 px drop shadow on a white backdrop, a ramp from the backdrop to
+    light grey (1024 rows, as unseen ootd_050181_1's hem): the whole shadow takes the navy. The band rule alone took
+    in only its outer `SHADOW_PX` and gave them the colour of the core's nearest pixel, shadow itself: a pale line
+    along the warped hem. A white collar 40 px deep at the outline stays as the band rules leave it."""
+    h, w = 1024, 768
+    navy = np.array([0.11, 0.1, 0.17], np.float32)
+    mask = np.zeros((h, w), np.uint8)
+    mask[200:808, 200:560] = 1
+    img = np.full((h, w, 3), 1.0, np.float32)
+    img[mask > 0] = navy
+    ramp = np.linspace(0.82, 0.97, 8, dtype=np.float32)  # rows 800-807: the shadow, lighter outwards
+    img[800:808, 200:560] = ramp[:, None, None]
+    collar = (slice(200, 240), slice(330, 430))  # a white collar at the top outline
+    img[collar] = 0.97
+    garment = torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+    cleaned = clean_garment_rim(garment, torch.from_numpy(mask).float()[None, None])[0].permute(1, 2, 0).numpy()
+    shadow = cleaned[800:808, 230:530]
+    assert np.abs(shadow - navy).sum(-1).max() < 0.1, shadow.mean((0, 1))  # navy to the hem's last row
+    assert np.array_equal(cleaned[210:240, 340:420], img[210:240, 340:420])  # the collar past the band as it was
+    deep = cv2.erode(mask, np.ones((31, 31), np.uint8)) > 0
+    assert np.array_equal(cleaned[deep], img[deep])
+
+
 @pytest.mark.parametrize("top_left", [(60, 70), (0, 0)])  # (the mask away from the photo's edges, and on two)
 def test_clean_garment_rim_on_the_mask_box_changes_what_the_whole_photo_does(top_left):
     """`clean_garment_rim` runs its rules on the mask's grown box: the same pixels take the same colours as the
@@ -726,7 +771,8 @@ def test_clean_garment_rim_on_the_mask_box_changes_what_the_whole_photo_does(top
     d = max(r + 1, round(SHADOW_PX * h / 1024.0))
     disc, deep = (cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1)) for k in (r, d))
     ring_k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * r + 5, 4 * r + 5))
-    ry, rx, own = _clean_rim(img, mask, disc, ring_k, deep)
+    deep_px = max(float(d + 1), SHADOW_DEEP_PX * h / 1024.0)
+    ry, rx, own = _clean_rim(img, mask, disc, ring_k, deep, deep_px)
     assert len(ry) > 100  # (the shadow and the rim change)
     expected = img.copy()
     expected[ry, rx] = own
