@@ -90,6 +90,7 @@ __all__ = [
     "place_side_seams",
     "place_shoulder_tops",
     "lift_to_edge",
+    "BACK_DIP_MAX",
     "front_neckline_row",
     "place_front_neckline",
     "centre_on_front_neckline",
@@ -680,6 +681,12 @@ ROUND_NECK_MAX = 0.6
 #: 0.693 / 0.521); a V-neck as deep (VITON-HD 11791: 0.86) has no placket and keeps its depth.
 COLLAR_NECK_MAX = 1.0
 NECK_MIN_CONF = 0.5  # collar sides found on the outline (not placed by a cut's rule)
+
+
+#: A "front neckline" under this many collar widths below the higher collar side is the dip of a back neckline
+#: nothing was cut from, not a neck opening (unseen tees, none cut: 0.05-0.09; a cut crew neck's front: 0.12 and
+#: deeper, `kfvton.pipelines.composite.FRONT_MIN`, `kfvton.pipelines.garment_warp._inside_by_colour`).
+BACK_DIP_MAX = 0.1
 
 
 def front_neckline_row(mask: Tensor, left: Tensor, right: Tensor) -> tuple[int, int, int] | None:

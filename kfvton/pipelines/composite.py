@@ -124,7 +124,7 @@ from .._arrays import (
 )
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import front_neckline_row
+from ..keypoints.placement import BACK_DIP_MAX, front_neckline_row
 from ..preprocess.colour_regions import connected_to, nearer_in_chroma, skin_like
 from ..preprocess.parse_labels import (
     VITONHD_ARMS,
@@ -306,7 +306,7 @@ NECK_WIDER = 0.25
 #: collar widths deep at the middle: a back neckline left in dips under its collar sides by less (unseen tees, none
 #: cut: 0.05-0.09; worn, VITON-HD 00006's black inside over the neck cost box SSIM 0.872 -> 0.845), a cut crew neck's
 #: front sits lower (half its flat depth, `place_front_neckline`: 0.12-0.3).
-FRONT_MIN = 0.1
+FRONT_MIN = BACK_DIP_MAX
 #: A sleeved garment whose neck opening shows no front neckline (`_neck_zone`: nothing cut from its inside, a crew
 #: neck's collar ring seen whole) keeps the neck in front down to this many collar widths only: about the front of
 #: the neck's base, where a crew neck closes (`NECK_DEPTH` below, an old V's or scoop's chest skin, which an
