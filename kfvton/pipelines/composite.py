@@ -1601,7 +1601,8 @@ def _neck_zone(
         v = np.array([-u[1], u[0]])  # down the body
         depth = NECK_DEPTH * width
         if masks is not None and np.isfinite(_sleeve_end_y(keypoints, i, size_hw)):  # (sleeveless: see docstring)
-            front = _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v)
+            shallow = 0.0 if _opened_flat(keypoints, i) else FRONT_MIN * width
+            front = _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v, shallow)
             depth = min(depth, front if np.isfinite(front) else CLOSED_NECK_DEPTH * width)
         ts = np.linspace(0.0, 1.0, 17)
         curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * depth)[:, None] * v
@@ -1612,17 +1613,38 @@ def _neck_zone(
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 
-def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, down: np.ndarray) -> float:
+def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, down: np.ndarray, shallow: float) -> float:
     """Pixels along `down` (2,) (the unit vector down the body) from the middle of the collar line (`right` ->
     `left` (2,) x, y targets) to the front neckline of the garment `mask` (H, W) bool (`front_neckline_row`: the
-    first garment row under its neck opening); inf without an opening there, or one under `FRONT_MIN` collar widths
-    deep (the dip of a back neckline nothing was cut from: its inside still covers the neck's base)."""
+    first garment row under its neck opening); inf without an opening there, or one under `shallow` pixels deep
+    (`FRONT_MIN` collar widths: the dip of a back neckline nothing was cut from, its inside still covering the
+    neck's base; 0 where the flat garment's own opening says it is a front, `_opened_flat`)."""
     found = front_neckline_row(mask, torch.from_numpy(left), torch.from_numpy(right))
     if found is None:
         return float("inf")
     x, _, front = found
     depth = float((np.array([x, front], np.float64) - (left + right) / 2) @ down)
-    return depth if depth >= FRONT_MIN * float(np.linalg.norm(left - right)) else float("inf")
+    return depth if depth >= max(shallow, 1.0) else float("inf")
+
+
+def _opened_flat(keypoints: KeypointPairs, i: int) -> bool:
+    """Whether batch item `i`'s flat garment (its fit mask, `PersonFit.garment_mask`: the inside of its back cut)
+    has a neck opening at least `BACK_DIP_MAX` of its collar width deep under the collar sides: then the warped
+    garment's opening is its front neckline however shallow it lands on the person (`place_front_neckline` raises it
+    to half its flat depth: the unseen red tee's 0.18 landed 0.09 collar widths under a tilted collar line's middle,
+    taken for a back neckline's dip the estimated neck's old V was kept 0.3 collar widths deep, a notch off the
+    centre of the new crew neck)."""
+    fit = keypoints.fit
+    if fit is None or "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
+        return False
+    g = keypoints.garment_px[i if keypoints.garment_px.shape[0] > 1 else 0].detach().cpu().double()
+    left, right = g[keypoints.names.index("collar_left")], g[keypoints.names.index("collar_right")]
+    width = float((left[:2] - right[:2]).norm())
+    if float(left[2]) <= 0 or float(right[2]) <= 0 or width < 8:
+        return False
+    mask = fit.garment_mask[i if fit.garment_mask.shape[0] > 1 else 0, 0].detach().cpu() > 0.5
+    found = front_neckline_row(mask, left[:2], right[:2])
+    return found is not None and found[2] - found[1] >= BACK_DIP_MAX * width
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:
