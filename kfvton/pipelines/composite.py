@@ -1628,23 +1628,27 @@ def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, dow
 
 
 def _opened_flat(keypoints: KeypointPairs, i: int) -> bool:
-    """Whether batch item `i`'s flat garment (its fit mask, `PersonFit.garment_mask`: the inside of its back cut)
-    has a neck opening at least `BACK_DIP_MAX` of its collar width deep under the collar sides: then the warped
-    garment's opening is its front neckline however shallow it lands on the person (`place_front_neckline` raises it
-    to half its flat depth: the unseen red tee's 0.18 landed 0.09 collar widths under a tilted collar line's middle,
-    taken for a back neckline's dip the estimated neck's old V was kept 0.3 collar widths deep, a notch off the
-    centre of the new crew neck)."""
+    """Whether batch item `i`'s flat garment had the inside of its back cut (`cut_inside_back`): its fit mask's
+    (`PersonFit.garment_mask`) front neckline under the collar sides lies at least `BACK_DIP_MAX` of its collar width
+    under collar_center (the outline's dip at the back neckline, where the landmarks were read before the cut).
+    Then the warped garment's opening is its front neckline however shallow it lands on the person
+    (`place_front_neckline` raises it to half its flat depth: the unseen red tee's 0.18 landed 0.09 collar widths
+    under a tilted collar line's middle; taken for a back neckline's dip, the estimated neck's old V was kept 0.3
+    collar widths deep, a notch off the centre of the new crew neck). A back neckline's own dip (collar_center on
+    it: a purple tee's, 0.13 collar widths under its sides) is no cut."""
     fit = keypoints.fit
-    if fit is None or "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
+    names = keypoints.names
+    if fit is None or not {"collar_left", "collar_right", "collar_center"} <= set(names):
         return False
     g = keypoints.garment_px[i if keypoints.garment_px.shape[0] > 1 else 0].detach().cpu().double()
-    left, right = g[keypoints.names.index("collar_left")], g[keypoints.names.index("collar_right")]
+    left, right = g[names.index("collar_left")], g[names.index("collar_right")]
+    centre = g[names.index("collar_center")]
     width = float((left[:2] - right[:2]).norm())
-    if float(left[2]) <= 0 or float(right[2]) <= 0 or width < 8:
+    if min(float(left[2]), float(right[2]), float(centre[2])) <= 0 or width < 8:
         return False
     mask = fit.garment_mask[i if fit.garment_mask.shape[0] > 1 else 0, 0].detach().cpu() > 0.5
     found = front_neckline_row(mask, left[:2], right[:2])
-    return found is not None and found[2] - found[1] >= BACK_DIP_MAX * width
+    return found is not None and found[2] - float(centre[1]) >= BACK_DIP_MAX * width
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:
