@@ -90,8 +90,10 @@ __all__ = [
     "place_side_seams",
     "place_shoulder_tops",
     "lift_to_edge",
+    "BACK_DIP_MAX",
     "front_neckline_row",
     "place_front_neckline",
+    "centre_on_front_neckline",
     "place_centre_line",
     "place_collar_on_neck",
     "place_standing_collar",
@@ -691,6 +693,12 @@ COLLAR_NECK_MAX = 1.0
 NECK_MIN_CONF = 0.5  # collar sides found on the outline (not placed by a cut's rule)
 
 
+#: A "front neckline" under this many collar widths below the higher collar side is the dip of a back neckline
+#: nothing was cut from, not a neck opening (unseen tees, none cut: 0.05-0.09; a cut crew neck's front: 0.12 and
+#: deeper, `kfvton.pipelines.composite.FRONT_MIN`, `kfvton.pipelines.garment_warp._inside_by_colour`).
+BACK_DIP_MAX = 0.1
+
+
 def front_neckline_row(mask: Tensor, left: Tensor, right: Tensor) -> tuple[int, int, int] | None:
     """(column, top row, front row) of the front neckline under the collar's sides `left` / `right` ((2,) x, y
     pixels) in a (H, W) bool garment mask: down the column midway between them from the higher side's row, the
@@ -764,6 +772,47 @@ def place_front_neckline(pairs: KeypointPairs, garment_mask: Tensor, collared: T
         p_out[i, 0, :2] = (mid + depth * f.v).to(p_out)
         p_out[i, 0, 2] = 1.0
     return found
+
+
+#: collar_center follows the front neckline's pair (`centre_on_front_neckline`) when on the garment it lies within
+#: this many collar widths of that pair's garment point: a neck opening the mask already leaves empty puts
+#: collar_center on the front's top (unseen blue lace tee: 0.02 collar widths apart, its target 0.12 sw under the
+#: pair's, the front neckline stepped up 35 px beside the centre on the person).
+CENTRE_ON_FRONT = 0.15
+
+
+def centre_on_front_neckline(pairs: KeypointPairs, front: SidePairs) -> KeypointPairs:
+    """`pairs` with collar_center's target moved with `front`'s pair (`place_front_neckline`) where on the garment
+    the two lie within `CENTRE_ON_FRONT` collar widths of each other: to the pair's target plus their garment offset
+    x the collar's width scale (person / garment collar sides). Two garment points a few pixels apart with targets
+    half a neckline's depth apart fold the warp between them: a step in the neckline beside its centre.
+
+    Args:
+        pairs: classical landmark pairs, batch B.
+        front: `place_front_neckline(pairs, ...)`, M = 1 pair per item (confidence 0: not placed, nothing moves).
+
+    Returns:
+        the pairs with collar_center's person target moved where it lies on the front neckline; the same object
+        when nothing moves.
+    """
+    check_shape(front.garment_px, "front.garment_px", (pairs.batch_size, 1, 3))
+    il, ir, ic = _I["collar_left"], _I["collar_right"], _I["collar_center"]
+    person = pairs.person_px.clone()
+    moved = False
+    for i in range(pairs.batch_size):
+        g = pairs.garment_px[i if pairs.garment_px.shape[0] > 1 else 0].detach().to(torch.float64)
+        p = person[i].detach().to(torch.float64)
+        fg, fp = front.garment_px[i, 0].detach().to(torch.float64), front.person_px[i, 0].detach().to(torch.float64)
+        if float(fg[2]) <= 0 or float(fp[2]) <= 0 or float(g[ic, 2]) <= 0 or float(p[ic, 2]) <= 0:
+            continue
+        width_g = float((g[il, :2] - g[ir, :2]).norm())
+        offset = g[ic, :2] - fg[:2]
+        if width_g < 1.0 or float(offset.norm()) > CENTRE_ON_FRONT * width_g:
+            continue
+        scale = float((p[il, :2] - p[ir, :2]).norm()) / width_g
+        person[i, ic, :2] = (fp[:2] + scale * offset).to(person)
+        moved = True
+    return replace(pairs, person_px=person) if moved else pairs
 
 
 #: The collar sides rise onto the neck's base where the person's neck label says it is higher than `COLLAR_UP`

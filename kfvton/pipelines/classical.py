@@ -36,6 +36,7 @@ from ..keypoints.placement import (
     TUCK_MODES,
     BodyMasks,
     SidePairs,
+    centre_on_front_neckline,
     join_side_pairs,
     place_centre_line,
     place_collar_on_neck,
@@ -251,9 +252,9 @@ def warp_keypoint_pairs(
             pairs, garment_mask, "dress", reg=reg, grid_step=grid_step, silhouette=silhouette, arms=arms
         )
     if by_parts:
-        extra = join_side_pairs(
-            torso_extra, place_front_neckline(pairs, garment_mask, collared), place_centre_line(pairs)
-        )
+        front = place_front_neckline(pairs, garment_mask, collared)
+        pairs = centre_on_front_neckline(pairs, front)  # (collar_center on the front's top: no fold between them)
+        extra = join_side_pairs(torso_extra, front, place_centre_line(pairs))
         return warp_by_parts(
             pairs,
             garment_mask,

@@ -124,7 +124,7 @@ from .._arrays import (
 )
 from .._checks import broadcast_batch, check_same_batch, check_shape
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import front_neckline_row
+from ..keypoints.placement import BACK_DIP_MAX, front_neckline_row
 from ..preprocess.colour_regions import connected_to, nearer_in_chroma, skin_like
 from ..preprocess.parse_labels import (
     VITONHD_ARMS,
@@ -306,7 +306,7 @@ NECK_WIDER = 0.25
 #: collar widths deep at the middle: a back neckline left in dips under its collar sides by less (unseen tees, none
 #: cut: 0.05-0.09; worn, VITON-HD 00006's black inside over the neck cost box SSIM 0.872 -> 0.845), a cut crew neck's
 #: front sits lower (half its flat depth, `place_front_neckline`: 0.12-0.3).
-FRONT_MIN = 0.1
+FRONT_MIN = BACK_DIP_MAX
 #: A sleeved garment whose neck opening shows no front neckline (`_neck_zone`: nothing cut from its inside, a crew
 #: neck's collar ring seen whole) keeps the neck in front down to this many collar widths only: about the front of
 #: the neck's base, where a crew neck closes (`NECK_DEPTH` below, an old V's or scoop's chest skin, which an
@@ -1615,7 +1615,8 @@ def _neck_zone(
         v = np.array([-u[1], u[0]])  # down the body
         depth = NECK_DEPTH * width
         if masks is not None and np.isfinite(_sleeve_end_y(keypoints, i, size_hw)):  # (sleeveless: see docstring)
-            front = _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v)
+            shallow = 0.0 if _opened_flat(keypoints, i) else FRONT_MIN * width
+            front = _front_neckline_depth(masks[i if masks.shape[0] > 1 else 0, 0], right, left, v, shallow)
             depth = min(depth, front if np.isfinite(front) else CLOSED_NECK_DEPTH * width)
         ts = np.linspace(0.0, 1.0, 17)
         curve = right + ts[:, None] * (left - right) + (4 * ts * (1 - ts) * depth)[:, None] * v
@@ -1626,17 +1627,42 @@ def _neck_zone(
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
 
 
-def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, down: np.ndarray) -> float:
+def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, down: np.ndarray, shallow: float) -> float:
     """Pixels along `down` (2,) (the unit vector down the body) from the middle of the collar line (`right` ->
     `left` (2,) x, y targets) to the front neckline of the garment `mask` (H, W) bool (`front_neckline_row`: the
-    first garment row under its neck opening); inf without an opening there, or one under `FRONT_MIN` collar widths
-    deep (the dip of a back neckline nothing was cut from: its inside still covers the neck's base)."""
+    first garment row under its neck opening); inf without an opening there, or one under `shallow` pixels deep
+    (`FRONT_MIN` collar widths: the dip of a back neckline nothing was cut from, its inside still covering the
+    neck's base; 0 where the flat garment's own opening says it is a front, `_opened_flat`)."""
     found = front_neckline_row(mask, torch.from_numpy(left), torch.from_numpy(right))
     if found is None:
         return float("inf")
     x, _, front = found
     depth = float((np.array([x, front], np.float64) - (left + right) / 2) @ down)
-    return depth if depth >= FRONT_MIN * float(np.linalg.norm(left - right)) else float("inf")
+    return depth if depth >= max(shallow, 1.0) else float("inf")
+
+
+def _opened_flat(keypoints: KeypointPairs, i: int) -> bool:
+    """Whether batch item `i`'s flat garment had the inside of its back cut (`cut_inside_back`): its fit mask's
+    (`PersonFit.garment_mask`) front neckline under the collar sides lies at least `BACK_DIP_MAX` of its collar width
+    under collar_center (the outline's dip at the back neckline, where the landmarks were read before the cut).
+    Then the warped garment's opening is its front neckline however shallow it lands on the person
+    (`place_front_neckline` raises it to half its flat depth: the unseen red tee's 0.18 landed 0.09 collar widths
+    under a tilted collar line's middle; taken for a back neckline's dip, the estimated neck's old V was kept 0.3
+    collar widths deep, a notch off the centre of the new crew neck). A back neckline's own dip (collar_center on
+    it: a purple tee's, 0.13 collar widths under its sides) is no cut."""
+    fit = keypoints.fit
+    names = keypoints.names
+    if fit is None or not {"collar_left", "collar_right", "collar_center"} <= set(names):
+        return False
+    g = keypoints.garment_px[i if keypoints.garment_px.shape[0] > 1 else 0].detach().cpu().double()
+    left, right = g[names.index("collar_left")], g[names.index("collar_right")]
+    centre = g[names.index("collar_center")]
+    width = float((left[:2] - right[:2]).norm())
+    if min(float(left[2]), float(right[2]), float(centre[2])) <= 0 or width < 8:
+        return False
+    mask = fit.garment_mask[i if fit.garment_mask.shape[0] > 1 else 0, 0].detach().cpu() > 0.5
+    found = front_neckline_row(mask, left[:2], right[:2])
+    return found is not None and found[2] - float(centre[1]) >= BACK_DIP_MAX * width
 
 
 def _feather(mask: Tensor, sigma: float) -> Tensor:

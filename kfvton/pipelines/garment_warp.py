@@ -26,7 +26,14 @@ from ..geometry.tps import TpsParams, tps_grid
 from ..geometry.warp import Warp, sample_grid
 from ..keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import ROUND_NECK_MAX, STAND_MIN, SidePairs, front_neckline_row, lift_to_edge
+from ..keypoints.placement import (
+    BACK_DIP_MAX,
+    ROUND_NECK_MAX,
+    STAND_MIN,
+    SidePairs,
+    front_neckline_row,
+    lift_to_edge,
+)
 from ..keypoints.pose import joint_index
 from ..preprocess.colour_regions import to_lab
 from .body_prior import arms_behind
@@ -1175,6 +1182,14 @@ INSIDE_COLOUR_DIFF = 2.5
 INSIDE_COLOUR_SHARE = 0.5
 INSIDE_COLOUR_CLEAR = 0.5
 INSIDE_COLOUR_PLAIN = 4.0
+#: `cut_inside_back`'s `top` rule where no other finds an inside: a label sewn on an inside of the front's colour
+#: (`_inside_by_colour`'s `label`). The front under the collar need not be plain (unseen Gucci tee: its logo a collar
+#: width under the collar, 90th percentile 15.8), but down bands `INSIDE_COLOUR_BAND` wide `LABEL_SIDE` collar widths
+#: either side of the centre the rows that differ at the centre differ by at most `INSIDE_COLOUR_DIFF` (median): the
+#: label is narrower than the opening (Gucci: 0.45 collar widths; its sides 0.9 off, the label 11-55), a ringer's
+#: rib or a lining runs across it. Worn, the label sits inside the back: left in, the composite's closed neck
+#: (`composite.CLOSED_NECK_DEPTH`) cut the label in half, a dark box at the front of the neck.
+LABEL_SIDE = 0.3
 #: The round neckline cut spans this share of the collar width (its sides' height at its ends): cut out to the
 #: collar sides, 020717's T-shirt dress bared the shoulder beside the neck (on 020716, bare share of the shoulder
 #: zones 0.059 -> 0.118, test_shoulder_cover).
@@ -1243,7 +1258,8 @@ def cut_inside_back(
         top: a top's rules (`upper_garment_landmarks`): the front's contrasting rib under the inside stays
             (`_inside_back`'s `keep_rib`: a ringer tee's), and an inside the collar's wings enclose covers
             `WINGS_AREA` with its own pixels (`_inside_between_wings`'s `own_area`: a stand collar's gathers close
-            slivers). A dress's print reads as both (Dress Code 020719's flags: its whole dress moved).
+            slivers). A dress's print reads as both (Dress Code 020719's flags: its whole dress moved). Where no rule
+            finds an inside, a label on an inside of the front's colour (`_inside_by_colour`'s `label`).
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
@@ -1272,6 +1288,8 @@ def cut_inside_back(
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_shade:
             cut = _inside_by_shade(img, mk, pts[ir, :2], pts[il, :2])
+        if cut is None and top:  # a label on an inside of the front's colour
+            cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc, label=True)
         if cut is None:  # the inside already gone from the mask (`drop_inner_back`): the band over its opening
             cut = _band_over_opening(mk, pts[ir, :2], pts[il, :2], cc)
         if cut is not None:
@@ -1280,12 +1298,19 @@ def cut_inside_back(
 
 
 def _inside_by_colour(
-    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+    img: np.ndarray,
+    mask: np.ndarray,
+    right: np.ndarray,
+    left: np.ndarray,
+    centre: np.ndarray | None,
+    *,
+    label: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_colour`), or None: when the centre band
     under the collar shows an inside of another colour than a plain front (`INSIDE_COLOUR_*`), the mask above the
     round neckline from the row where it ends at the centre up to the collar sides' height `INSIDE_COLOUR_WIDTH` of
-    the collar width across (a parabola), and on, rising, out to the collar sides."""
+    the collar width across (a parabola), and on, rising, out to the collar sides. With `label` (`cut_inside_back`'s
+    `top`): a label narrower than the opening (`LABEL_SIDE`) over a front that need not be plain."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1295,8 +1320,9 @@ def _inside_by_colour(
     y_top, y_end = int(top), min(h, int(top + 2 * cw))
     if not 0 <= xm < w or y_top < 0 or y_end - y_top < 8:
         return None
-    if front_neckline_row(torch.from_numpy(mask), torch.tensor(left), torch.tensor(right)) is not None:
-        return None  # a hole under the collar: the opening is already the mask's
+    opening = front_neckline_row(torch.from_numpy(mask), torch.tensor(left), torch.tensor(right))
+    if opening is not None and (not label or opening[2] - opening[1] >= BACK_DIP_MAX * cw):
+        return None  # a hole under the collar: the opening is already the mask's (a label's: not the back's dip)
     cols = slice(max(0, xm - half), min(w, xm + half + 1))
     lab = to_lab(cv2.GaussianBlur(img[y_top:y_end, cols], (0, 0), 1.5))
     inside = mask[y_top:y_end, cols]
@@ -1304,12 +1330,9 @@ def _inside_by_colour(
     if band.size < 60:
         return None
     front = np.median(band, axis=0)
-    if np.percentile(np.linalg.norm(band - front, axis=1), 90) > INSIDE_COLOUR_PLAIN:
+    if not label and np.percentile(np.linalg.norm(band - front, axis=1), 90) > INSIDE_COLOUR_PLAIN:
         return None
-    rows = np.full(len(lab), np.nan)
-    for k in range(len(lab)):
-        if inside[k].sum() >= half:
-            rows[k] = float(np.median(np.linalg.norm(lab[k][inside[k]] - front, axis=1)))
+    rows = _row_distances(lab, inside, front, half)
     reach = min(len(rows), int(ROUND_NECK_MAX * cw))
     differ = np.nonzero(rows[:reach] > INSIDE_COLOUR_DIFF)[0]
     if differ.size == 0:
@@ -1320,7 +1343,55 @@ def _inside_by_colour(
         return None
     if len(clear) < int(INSIDE_COLOUR_CLEAR * cw) or (clear > INSIDE_COLOUR_DIFF).any():
         return None
+    if label:  # beside the label the inside is of the front's colour (not a rib or a lining across the opening)
+        for x in (xm - int(LABEL_SIDE * cw), xm + int(LABEL_SIDE * cw)):
+            side = slice(max(0, x - half), min(w, x + half + 1))
+            beside = _row_distances(
+                to_lab(cv2.GaussianBlur(img[y_top:y_end, side], (0, 0), 1.5)), mask[y_top:y_end, side], front, half
+            )[differ]
+            if not np.isfinite(beside).all() or float(np.median(beside)) > INSIDE_COLOUR_DIFF:
+                return None
+        return _round_neckline_cut(mask, right, left, _under_label(img, mask, right, left, front, y_top, end), 1.0)
     return _round_neckline_cut(mask, right, left, y_top + end + 1)  # (the front's first row at the centre)
+
+
+def _under_label(
+    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, front: np.ndarray, y_top: int, end: int
+) -> float:
+    """The row of the middle of a round neckline across the whole collar width (`_round_neckline_cut`'s `width`
+    1) that passes under a label: at least row `y_top` + `end` + 1 (where the centre band's rows stop differing),
+    deep enough that the parabola leaves none of the label's pixels (of `img` (H, W, 3) in the mask (H, W) bool,
+    over `INSIDE_COLOUR_DIFF` from the CIELAB `front` (3,), joined to the centre column over those rows) above it:
+    the flat cut left the corners of a label wider than its middle (unseen Gucci tee)."""
+    cw = abs(float(left[0] - right[0]))
+    (xr, yr), (xl, yl) = sorted(((float(right[0]), float(right[1])), (float(left[0]), float(left[1]))))
+    x0, x1 = int(np.ceil(xr)), int(np.floor(xl)) + 1
+    rows = slice(y_top, y_top + end + 1)
+    lab = to_lab(cv2.GaussianBlur(img[rows, x0:x1], (0, 0), 1.5))
+    differs = ((np.linalg.norm(lab - front, axis=-1) > INSIDE_COLOUR_DIFF) & mask[rows, x0:x1]).astype(np.uint8)
+    _, labels = cv2.connectedComponents(differs, connectivity=8)
+    xm = int(round((xr + xl) / 2)) - x0
+    ids = np.unique(labels[:, xm][labels[:, xm] > 0])
+    bottom = float(y_top + end + 1)
+    ys, xs = np.nonzero(np.isin(labels, ids))
+    if ys.size:
+        x = xs + x0
+        t2 = ((x - (xr + xl) / 2) / (cw / 2)) ** 2
+        side = np.interp(x, [xr, xl], [yr, yl])  # the neckline's height at the collar sides
+        keep = t2 < 1.0
+        need = (ys[keep] + y_top + 1 - side[keep] * t2[keep]) / (1.0 - t2[keep])
+        bottom = max(bottom, float(need.max()) if need.size else bottom)
+    return min(bottom, float(y_top) + ROUND_NECK_MAX * cw)
+
+
+def _row_distances(lab: np.ndarray, inside: np.ndarray, front: np.ndarray, least: int) -> np.ndarray:
+    """(n,) per row of a band `lab` (n, m, 3) CIELAB, the median distance of its pixels inside the mask (`inside`
+    (n, m) bool) to the colour `front` (3,); NaN for a row with under `least` such pixels."""
+    rows = np.full(len(lab), np.nan)
+    for k in range(len(lab)):
+        if inside[k].sum() >= least:
+            rows[k] = float(np.median(np.linalg.norm(lab[k][inside[k]] - front, axis=1)))
+    return rows
 
 
 def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray) -> np.ndarray | None:
@@ -1413,19 +1484,21 @@ def _off_segment(chroma: np.ndarray, front: np.ndarray, beyond: bool = False) ->
     return np.abs(a - t[..., None] * b).sum(axis=-1)
 
 
-def _round_neckline_cut(mask: np.ndarray, right: np.ndarray, left: np.ndarray, bottom: float) -> np.ndarray | None:
+def _round_neckline_cut(
+    mask: np.ndarray, right: np.ndarray, left: np.ndarray, bottom: float, width: float = INSIDE_COLOUR_WIDTH
+) -> np.ndarray | None:
     """(H, W) bool: the `mask` (H, W) bool above a round neckline whose middle is row `bottom` and that rises to the
-    collar sides' (`right`, `left` (2,) x, y) height `INSIDE_COLOUR_WIDTH` of the collar width across (a parabola),
+    collar sides' (`right`, `left` (2,) x, y) height `width` (0 .. 1) of the collar width across (a parabola),
     and on, rising, out to the collar sides; None when that cuts nothing."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     (xr, yr), (xl, yl) = sorted(((float(right[0]), float(right[1])), (float(left[0]), float(left[1]))))
     xs = np.arange(w, dtype=np.float64)
-    t = (xs - (xr + xl) / 2) / (INSIDE_COLOUR_WIDTH * cw / 2)
+    t = (xs - (xr + xl) / 2) / (width * cw / 2)
     # past |t| = 1 the parabola rises on over the back collar's band and meets its top: the cut tapers off there
     # (ended square at |t| = 1, the band's corner above the collar sides' height stayed, a notch by the neck)
     neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * t**2
-    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0 / INSIDE_COLOUR_WIDTH)[None, :] & mask
+    cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0 / width)[None, :] & mask
     return cut if cut.any() else None
 
 

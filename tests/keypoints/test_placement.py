@@ -894,6 +894,52 @@ class TestFrontNeckline:
             place_front_neckline(pairs, self._mask(50), torch.tensor([[True]]))
 
 
+    def test_collar_centre_on_the_front_follows_its_pair(self):
+        """A neck opening the mask leaves empty puts collar_center on the front's top, where the front neckline's
+        pair lands half the flat depth higher: two targets for one garment spot folded the warp (unseen blue lace
+        tee: the neckline stepped up 35 px beside the centre). collar_center now follows the pair; a collar_center
+        far above the front (the back collar of a mask that fills the opening) keeps its target."""
+        from dataclasses import replace
+
+        from kfvton.keypoints.placement import (
+            CENTRE_ON_FRONT,
+            centre_on_front_neckline,
+            place_centre_line,
+            place_front_neckline,
+        )
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        front = place_front_neckline(pairs, self._mask(20))
+        moved = centre_on_front_neckline(pairs, front)
+        assert float((target(pairs, "collar_center")[:2] - front.person_px[0, 0, :2]).norm()) > 5  # main: apart
+        assert torch.allclose(target(moved, "collar_center")[:2], front.person_px[0, 0, :2], atol=1e-4)
+        keep = ("collar_left", "collar_right", "hem_center")
+        assert all(torch.equal(target(moved, n), target(pairs, n)) for n in keep)
+        far = pairs.garment_px.clone()
+        far[0, LANDMARK_NAMES.index("collar_center"), 1] = 60 - (CENTRE_ON_FRONT * 60 + 2)
+        apart = replace(pairs, garment_px=far)
+        assert centre_on_front_neckline(apart, front) is apart
+        with pytest.raises(ValueError, match="front.garment_px"):
+            centre_on_front_neckline(pairs, place_centre_line(pairs))
+
+    def test_the_warped_front_neckline_has_no_step(self):
+        """Through the whole part-wise warp: the garment's front neckline centre lands on the pair's target, not
+        between the two targets (main: 2.9 px lower here, both targets pulling on one spot; branch 0.1)."""
+        from kfvton.keypoints.placement import place_front_neckline
+        from kfvton.pipelines.classical import warp_keypoint_pairs
+        from kfvton.pipelines.garment_warp import warp_garment
+
+        pairs = place_garment_landmarks(tshirt_landmarks(), frontal_pose())
+        mask = self._mask(20)
+        front_y = float(place_front_neckline(pairs, mask).person_px[0, 0, 1])
+        warped = warp_garment(torch.ones(1, 3, 400, 300), mask, warp_keypoint_pairs(pairs, mask)).mask[0, 0] > 0.5
+        col = warped[:, 190:195].all(1)  # the centre columns, down from the collar line
+        top = int(float(target(pairs, "collar_left")[1]))
+        hole = (~col[top:]).nonzero()[0, 0]
+        first = top + int(hole) + int(col[top + int(hole) :].nonzero()[0, 0])
+        assert abs(first - front_y) < 1.5
+
+
 def test_a_narrow_gap_in_the_regions_does_not_pinch_the_waist():
     """Two-photo regions can miss a column (buttons, a belt loop): a gap of 0.08 sw just beside the centre line
     across the hem's rows split the body's run, and the hem and side seams closed in on a 0.1 sw strip (07445 x

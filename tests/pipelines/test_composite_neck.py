@@ -159,6 +159,46 @@ def test_neck_zone_stops_at_the_garment_front_neckline():
     torch.testing.assert_close(_neck_zone(pairs, 1, hw, torch.device("cpu"), garment=closed), crew)
 
 
+def test_a_shallow_front_of_a_garment_cut_flat_is_its_front():
+    """A warped front only 2 rows under the collar line (under `FRONT_MIN` collar widths: taken alone for a back
+    neckline's dip) is the front when the flat garment's fit mask has its front `BACK_DIP_MAX` collar widths or more
+    under collar_center (its back cut, `_opened_flat`): the zone stops there, not `CLOSED_NECK_DEPTH` down (the
+    unseen red tee's front, raised to half its flat 0.18 collar widths, kept the estimated neck's old V 0.3 collar
+    widths deep: a notch off the centre of the new crew neck). An opening that is the back neckline's own dip
+    (collar_center at its bottom, nothing cut: an unseen purple tee's, 0.13 deep) changes nothing."""
+    from dataclasses import replace
+
+    from kfvton.keypoints.pairs import PersonFit
+    from kfvton.keypoints.placement import BACK_DIP_MAX
+
+    hw = (120, 100)
+    sides = _collar_pairs((30.0, 40.0), (70.0, 40.0), hw)
+    depth = int(BACK_DIP_MAX * 40) + 3
+
+    def pairs(centre_y: float) -> KeypointPairs:
+        centre = torch.tensor([[[50.0, centre_y, 1.0]]])
+        return replace(
+            sides,
+            garment_px=torch.cat((sides.garment_px, centre), 1),
+            person_px=torch.cat((sides.person_px, centre), 1),
+            names=(*sides.names, "collar_center"),
+        )
+
+    column = lambda zone: int(zone[0, :, 50].nonzero().max())  # noqa: E731 (the zone's lowest row at the middle)
+    warped = torch.zeros(1, 1, *hw, dtype=torch.bool)
+    warped[..., 36:, 10:90] = True
+    warped[..., 36:42, 40:60] = False  # the front 2 rows under the collar line
+    flat = torch.zeros(1, 1, *hw)
+    flat[..., 36:, 10:90] = 1.0
+    flat[..., 36 : 40 + depth, 40:60] = 0.0  # the flat garment's opening
+    fit = PersonFit(garment_mask=flat, torso_extra=None, collared=torch.tensor([False]))
+    cut = _neck_zone(replace(pairs(40.0), fit=fit), 1, hw, torch.device("cpu"), garment=warped)
+    assert 40 <= column(cut) <= 42  # main: 52, CLOSED_NECK_DEPTH down
+    dip = _neck_zone(replace(pairs(40.0 + depth), fit=fit), 1, hw, torch.device("cpu"), garment=warped)
+    assert abs(column(dip) - (40 + CLOSED_NECK_DEPTH * 40)) <= 1.5
+    assert torch.equal(dip, _neck_zone(pairs(40.0 + depth), 1, hw, torch.device("cpu"), garment=warped))
+
+
 def _hand_on_a_dark_lap() -> tuple[torch.Tensor, torch.Tensor, KeypointPairs]:
     """(1, 3, 128, 96) person: face, black top (5), a bare forearm (14) down to the wrist (x 48, y 100) and past it a
     hand whose fingers lie in shadow (dark, nearer the black top's colour than the skin's), labelled arm too; the

@@ -248,6 +248,36 @@ class TestInsideBack:
             plain = cut_inside_back(garment, mask, landmarks)
             torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_shade=True), plain)
 
+    @staticmethod
+    def labelled(band: bool = False) -> tuple[torch.Tensor, ...]:
+        """A white top (0.97) whose inside is as white, with a label (rows 24-34, columns 70-90: 0.42 collar widths
+        across, beige in a black frame, as the unseen Gucci tee's: no dark run across the opening) at the centre of the opening and a logo's letters over rows 80-100 (the front is not plain); with `band`, a dark rib across the whole opening instead (rows 22-28)."""
+        garment, mask, landmarks = flat_top(inside=0.97)
+        garment[..., 20:190, 20:140] = 0.97
+        if band:
+            garment[..., 22:29, 50:110] = 0.15
+        else:
+            garment[..., 24:35, 70:91] = 0.1  # a black frame round a beige label
+            garment[..., 26:33, 72:89] = torch.tensor([0.88, 0.82, 0.7])[:, None, None]
+        for x in (45, 70, 95):  # a logo's letters
+            garment[..., 80:100, x : x + 10] = torch.tensor([0.7, 0.55, 0.3])[:, None, None]
+        return garment, mask, landmarks
+
+    def test_a_label_on_an_inside_of_the_fronts_colour_is_cut(self):
+        """A top's (`top`): the label goes whole, corners too, under a round neckline out to the collar sides (the
+        unseen Gucci tee's label was cut in half by the composite's closed neck, a dark box at the front of the
+        neck); the front under it and the shoulders stay. A dress's rules (`top` False) keep it, and a dark rib
+        across the opening is no label."""
+        garment, mask, landmarks = self.labelled()
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, top=True) < 0.5)
+        assert bool(removed[..., 24:35, 70:91].all())  # main: nothing cut
+        assert not bool(removed[..., 60:, :].any())
+        assert not bool(removed[..., :, :54].any()) and not bool(removed[..., :, 107:].any())
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+        garment, mask, landmarks = self.labelled(band=True)
+        kept = cut_inside_back(garment, mask, landmarks)
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, top=True), kept)
+
     def test_on_samples(self, samples_dir: Path):
         root = samples_dir / "vitonhd_paired" / "test"
         if not root.is_dir():
