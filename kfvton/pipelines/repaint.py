@@ -769,7 +769,7 @@ def _fill(
     if arm_zone is not None:
         hands = skin_seed & ((cc & CODE_ARM) > 0) & ((cc & CODE_FACE) == 0)
         if hands.sum() >= LEG_TONE_MIN_PX * unit * unit:
-            arm_tone = _body_tone(c, _Seeds(seeds.background, hands, seeds.near), skin_colour, unit, hands)
+            arm_tone = _body_tone(c, seeds, skin_colour, unit, hands, lit_level=False)
             tone = tone + (arm_tone - tone) * arm_zone[..., None]
     if torso is not None:
         limb = limb * torso
@@ -854,7 +854,13 @@ def _visible_leg_skin(img: np.ndarray, legs: np.ndarray, skin_colour: np.ndarray
 
 
 def _body_tone(
-    c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float, within: np.ndarray | None = None
+    c: _Crop,
+    seeds: _Seeds,
+    skin_colour: np.ndarray,
+    unit: float,
+    within: np.ndarray | None = None,
+    *,
+    lit_level: bool = True,
 ) -> np.ndarray:
     """(3,) the colour of repainted skin away from the real skin: the median colour of the visible skin but the
     face (neck, arms, hands: the face is lit most and may be made up; on the VITON-HD samples the arms measure
@@ -864,7 +870,9 @@ def _body_tone(
     1024 rows) such pixels show. The median of the visible skin includes its own shading: `_fill` keeps the
     repaint's round shading's median at 1, so the repaint's median is this tone too. `within` (H, W) bool: of those
     pixels only, at their own luminance, not within `BODY_TONE` (the visible legs, for the legs: the same body
-    part; Dress Code 020720's legs and arms measure 1.26 times her face's luminance, made up darker)."""
+    part; Dress Code 020720's legs and arms measure 1.26 times her face's luminance, made up darker), at the
+    median luminance of their lit part (`lit_level`: the calves under a dress's hem lie in its shadow) or of all of
+    them (the arms and hands: `_fill` keeps the repaint's median at the tone's, and so at the real arms' median)."""
     body = seeds.skin & ((c.codes & CODE_FACE) == 0)
     if within is not None:
         body &= within
@@ -876,8 +884,8 @@ def _body_tone(
     y = px @ luma
     lit = np.argsort(y)[int(BODY_SHADOW * len(y)) :]
     colour = np.median(px[lit], axis=0)
-    if within is not None:  # (their lit part: the calves under a dress's hem lie in its shadow)
-        target = float(np.median(y[lit]))
+    if within is not None:
+        target = float(np.median(y[lit] if lit_level else y))
     else:
         target = float(np.clip(np.median(y) / ref, *BODY_TONE)) * ref
     return (colour * (target / max(float(colour @ luma), 1e-3))).astype(np.float32)
