@@ -178,7 +178,8 @@ LEG_SHIFT = 0.12
 #: sigma, pixels at 1024 rows): no seam where they meet the rest of the fill.
 LEG_SOFT_PX = 4.0
 #: ... and the tone of the visible legs (`_body_tone` of them) when at least this many of their skin pixels show (at
-#: 1024 rows; Dress Code 020720's ankles under a long dress: ~1600), else the body's.
+#: 1024 rows; Dress Code 020720's ankles under a long dress: ~1600), else the body's; so the visible arms' and
+#: hands' over the arms (`_fill`).
 LEG_TONE_MIN_PX = 200
 #: ... their skin: like their own median colour when it is within this of the face's chromaticity (`skin_like`'s
 #: rgb / sum, per channel; Dress Code 020720's lit legs are 0.05 off her made-up face), else like the face's.
@@ -361,7 +362,8 @@ def repaint_freed(
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
         # (a channels-last view: only the face's box is read)
         jaw = jaw_shadow(planes_all[i].transpose(1, 2, 0), (codes_np[i] & CODE_FACE) > 0)[box]
-        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill, jaw)
+        zone = _arm_zone(keypoints, i, (h, w), c.origin, c.old.shape, widths)
+        fc = _fill(c, seeds, wc, gain[i][box], skin_np[i], unit, i, torso, arms, leg_fill, jaw, zone)
         freed = freed | _near_residue(c, fr, freed, seeds.near, fc, keypoints, i, unit, (h, w), kernels)
         freed = freed | _under_soft_edge(c, new_all[i][box], feather_px, fr.lower_front)
         arm = _kept_arm(c, freed, skin_np[i], keypoints, i, (h, w), unit)
@@ -708,6 +710,7 @@ def _fill(
     arms: np.ndarray | None = None,
     legs: _LegFill | None = None,
     jaw: np.ndarray | None = None,
+    arm_zone: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W, 3) float [0, 1]: what lies under the old clothes: the background continued from its seeds (`push_pull`,
     off the lower body in front: `_off_lower_front`), skin from the skin next to it nearby (`SKIN_LOCAL_PX`) and the
@@ -725,7 +728,9 @@ def _fill(
     share `wc`. `i` seeds
     the grain's noise. Over the `legs` repainted below the hips (`_leg_fill`) no light and folds of the old clothes (a
     dress hangs off the legs: its folds and a satin's sheen made blotches on them), the legs' own round shading, and the
-    tone of the visible legs where enough of them show (`_body_tone`)."""
+    tone of the visible legs where enough of them show (`_body_tone`). Over the `arm_zone` (H, W) [0, 1] (`_arm_zone`)
+    the tone of the visible arms and hands where enough of them show (`_body_tone`): the lit chest's, most of the
+    visible skin, made the freed forearms of the unseen ootd_01861 far paler than her hands."""
     ci, cc = c.img, c.codes
     bg_seed, skin_seed = seeds.background, seeds.skin
     wall = bg_seed & _off_lower_front(cc, unit)
@@ -761,6 +766,11 @@ def _fill(
         if visible.sum() >= LEG_TONE_MIN_PX * unit * unit:
             leg_seeds = _Seeds(seeds.background, visible, seeds.near)
             tone = tone + (_body_tone(c, leg_seeds, skin_colour, unit, visible) - tone) * legs.zone[..., None]
+    if arm_zone is not None:
+        hands = skin_seed & ((cc & CODE_ARM) > 0) & ((cc & CODE_FACE) == 0)
+        if hands.sum() >= LEG_TONE_MIN_PX * unit * unit:
+            arm_tone = _body_tone(c, seeds, skin_colour, unit, hands, lit_level=False)
+            tone = tone + (arm_tone - tone) * arm_zone[..., None]
     if torso is not None:
         limb = limb * torso
     # the body's tone is the visible skin's median, its own roundness included: the round shading spreads the
@@ -844,7 +854,13 @@ def _visible_leg_skin(img: np.ndarray, legs: np.ndarray, skin_colour: np.ndarray
 
 
 def _body_tone(
-    c: _Crop, seeds: _Seeds, skin_colour: np.ndarray, unit: float, within: np.ndarray | None = None
+    c: _Crop,
+    seeds: _Seeds,
+    skin_colour: np.ndarray,
+    unit: float,
+    within: np.ndarray | None = None,
+    *,
+    lit_level: bool = True,
 ) -> np.ndarray:
     """(3,) the colour of repainted skin away from the real skin: the median colour of the visible skin but the
     face (neck, arms, hands: the face is lit most and may be made up; on the VITON-HD samples the arms measure
@@ -854,7 +870,9 @@ def _body_tone(
     1024 rows) such pixels show. The median of the visible skin includes its own shading: `_fill` keeps the
     repaint's round shading's median at 1, so the repaint's median is this tone too. `within` (H, W) bool: of those
     pixels only, at their own luminance, not within `BODY_TONE` (the visible legs, for the legs: the same body
-    part; Dress Code 020720's legs and arms measure 1.26 times her face's luminance, made up darker)."""
+    part; Dress Code 020720's legs and arms measure 1.26 times her face's luminance, made up darker), at the
+    median luminance of their lit part (`lit_level`: the calves under a dress's hem lie in its shadow) or of all of
+    them (the arms and hands: `_fill` keeps the repaint's median at the tone's, and so at the real arms' median)."""
     body = seeds.skin & ((c.codes & CODE_FACE) == 0)
     if within is not None:
         body &= within
@@ -866,8 +884,8 @@ def _body_tone(
     y = px @ luma
     lit = np.argsort(y)[int(BODY_SHADOW * len(y)) :]
     colour = np.median(px[lit], axis=0)
-    if within is not None:  # (their lit part: the calves under a dress's hem lie in its shadow)
-        target = float(np.median(y[lit]))
+    if within is not None:
+        target = float(np.median(y[lit] if lit_level else y))
     else:
         target = float(np.clip(np.median(y) / ref, *BODY_TONE)) * ref
     return (colour * (target / max(float(colour @ luma), 1e-3))).astype(np.float32)
@@ -899,17 +917,60 @@ def _torso_light(
     g = BOX_GRID
     trunk = np.zeros((-(-h // g), -(-w // g)), np.uint8)
     cv2.fillPoly(trunk, [np.round((outline + 0.5) / g - 0.5).astype(np.int32)], 1)
-    arms = np.zeros_like(trunk)  # the arms have their own roundness (`limb_shading`), not the chest's sides
-    for a, b in ((2, 3), (5, 6)):
-        if ok[a] and ok[b]:
-            ra, rb = (0.5 * x * sw / g for x in (widths or LIMB_WIDTHS)[(a, b)])
-            pa, pb = (xy[a] + 0.5) / g - 0.5, (xy[b] + 0.5) / g - 0.5
-            cv2.fillPoly(arms, [np.round(segment_quad(pa, pb, ra, rb)).astype(np.int32)], 1)
-            cv2.circle(arms, tuple(np.round(pa).astype(int)), max(1, round(ra)), 1, -1)
+    # the arms have their own roundness (`limb_shading`), not the chest's sides
+    arms = _drawn_arms(trunk.shape, xy, ok, sw, widths or LIMB_WIDTHS, ((2, 3), (5, 6)))
     inside = (trunk & (1 - arms)).astype(np.float32)
     inside = cv2.resize(cv2.GaussianBlur(inside, (0, 0), 0.04 * sw / g), (w, h), interpolation=cv2.INTER_LINEAR)
     gain = torso_shading((h, w), xy[1], xy[2], xy[5])
     return (1.0 + (gain - 1.0) * inside).astype(np.float32)
+
+
+def _drawn_arms(
+    grid_hw: tuple[int, ...],
+    xy: np.ndarray,
+    ok: np.ndarray,
+    sw: float,
+    widths: dict[tuple[int, int], tuple[float, float]],
+    bones: tuple[tuple[int, int], ...] = ARM_BONES,
+) -> np.ndarray:
+    """(h, w) uint8 {0, 1} on the 1/`BOX_GRID` grid (`grid_hw`): the arm `bones` of the pose's joints `xy` (J, 2)
+    pixels (x, y) of the crop (`ok` (J,) bool: found) drawn at `widths` (shoulder widths `sw`), round at their
+    start joint."""
+    g = BOX_GRID
+    arms = np.zeros(grid_hw[:2], np.uint8)
+    for a, b in bones:
+        if ok[a] and ok[b]:
+            ra, rb = (0.5 * x * sw / g for x in widths[(a, b)])
+            pa, pb = (xy[a] + 0.5) / g - 0.5, (xy[b] + 0.5) / g - 0.5
+            cv2.fillPoly(arms, [np.round(segment_quad(pa, pb, ra, rb)).astype(np.int32)], 1)
+            cv2.circle(arms, tuple(np.round(pa).astype(int)), max(1, round(ra)), 1, -1)
+    return arms
+
+
+def _arm_zone(
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin: tuple[int, int],
+    crop_hw: tuple[int, ...],
+    widths: dict[tuple[int, int], tuple[float, float]],
+) -> np.ndarray | None:
+    """(h, w) float32 [0, 1] in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of batch item `i`:
+    the pose's arms (`_drawn_arms` at `widths`), softened over 0.04 shoulder widths: where repainted skin takes the
+    visible arms' and hands' tone (`_fill`). None without both shoulders or any arm bone."""
+    if keypoints is None or keypoints.pose is None:
+        return None
+    xy, ok = joints_px(keypoints.pose, i, size_hw)
+    if not (ok[2] and ok[5]):
+        return None
+    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    h, w = crop_hw[:2]
+    g = BOX_GRID
+    arms = _drawn_arms((-(-h // g), -(-w // g)), xy - np.array([origin[1], origin[0]]), ok, sw, widths)
+    if sw < 8 or not arms.any():
+        return None
+    soft = cv2.GaussianBlur(arms.astype(np.float32), (0, 0), max(0.5, 0.04 * sw / g))
+    return np.clip(cv2.resize(soft, (w, h), interpolation=cv2.INTER_LINEAR), 0.0, 1.0)
 
 
 def _arm_light(

@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from kfvton._arrays import LUMA_WEIGHTS
 from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
+from kfvton.pipelines import repaint
 from kfvton.pipelines.body_prior import LIMB_WIDTHS
 from kfvton.pipelines.composite import composite_garment
 from kfvton.pipelines.repaint import (
@@ -665,3 +667,39 @@ def test_an_arm_is_kept_beside_the_freed_clothes_not_below_an_old_sleeves_hem() 
     assert not _across_arm(arm, hem, pairs(), 0, (H, W), (0, 0), sigma)[top[arm]].any()
     # without the pose's arms, every pixel is kept
     assert _across_arm(arm, hem, None, 0, (H, W), (0, 0), sigma).all()
+
+
+CHEST = (0.92, 0.80, 0.68)  # the lit décolleté: most of the visible skin, paler than ...
+HANDS = (0.82, 0.62, 0.52)  # ... the hands below the freed forearm
+
+
+def test_a_freed_forearm_takes_the_hands_tone_not_the_lit_chests() -> None:
+    """The unseen ootd_01861 under a short-sleeved dress: her freed forearms took the tone of all her visible skin,
+    mostly the lit chest (luma 0.82), far paler than her hands (0.73) and whitish along their lit axis. Over the
+    pose's arms (`_arm_zone`) the repaint takes the visible arms' and hands' tone (`_fill`)."""
+    h, w = 400, 300
+    img = np.ones((h, w, 3), np.float32)
+    codes = np.full((h, w), repaint.CODE_BACKGROUND, np.uint8)
+    img[:150, 80:280] = CHEST
+    codes[:150, 80:280] = repaint.CODE_SKIN | repaint.CODE_BODY
+    img[150:330, 20:60] = (0.45, 0.05, 0.1)  # the old long sleeve, freed
+    codes[150:330, 20:60] = repaint.CODE_OLD
+    img[330:, 20:60] = HANDS
+    codes[330:, 20:60] = repaint.CODE_SKIN | repaint.CODE_ARM
+    crop = repaint._Crop(img, codes, codes == repaint.CODE_OLD, np.zeros((h, w), bool), (0, 0))
+    skin = (codes & repaint.CODE_SKIN) > 0
+    seeds = repaint._Seeds(codes == repaint.CODE_BACKGROUND, skin, np.zeros((h, w), bool))
+    wc = np.where(codes == repaint.CODE_OLD, 0.0, 1.0).astype(np.float32)
+    gain = np.ones((h, w), np.float32)
+    zone = np.zeros((h, w), np.float32)
+    zone[140:, 10:70] = 1.0
+    face = np.array(CHEST, np.float32)
+    luma = np.array(LUMA_WEIGHTS, np.float32)
+    hands, chest = float(np.array(HANDS) @ luma), float(np.array(CHEST) @ luma)
+    for arm_zone, want in ((zone, hands), (None, chest)):
+        fill = repaint._fill(crop, seeds, wc, gain, face, 1.0, 0, arm_zone=arm_zone)
+        forearm = fill[170:290, 22:58].reshape(-1, 3)  # (farther than the hands' skin continued nearby)
+        assert abs(float(np.median(forearm @ luma)) - want) < 0.03
+        chroma = np.median(forearm, 0) / np.median(forearm, 0).sum()
+        target = np.array(HANDS if arm_zone is not None else CHEST)
+        assert np.abs(chroma - target / target.sum()).max() < 0.02
