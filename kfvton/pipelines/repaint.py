@@ -891,6 +891,20 @@ def _body_tone(
     return (colour * (target / max(float(colour @ luma), 1e-3))).astype(np.float32)
 
 
+def _shoulder_frame(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, float] | None:
+    """(xy (J, 2) float64 pixels of a crop at `origin_yx` of the (H, W) = `size_hw` image, ok (J,) bool, the
+    shoulder width in pixels) of batch item `i`'s pose; None without a pose or either shoulder."""
+    if keypoints is None or keypoints.pose is None:
+        return None
+    xy, ok = joints_px(keypoints.pose, i, size_hw)
+    if not (ok[2] and ok[5]):
+        return None
+    xy = xy - np.array(origin_yx[::-1], np.float64)
+    return xy, ok, float(np.linalg.norm(xy[2] - xy[5]))
+
+
 def _torso_light(
     keypoints: KeypointPairs | None,
     i: int,
@@ -903,13 +917,10 @@ def _torso_light(
     batch item `i`: `torso_shading` (the chest's roundness, the collarbones) inside the pose's torso
     (`torso_outline`) but its upper arms (`widths`, else `LIMB_WIDTHS`, round at the shoulder), softened over 0.04
     shoulder widths, 1 outside; None without the neck and both shoulders."""
-    if keypoints is None or keypoints.pose is None:
+    frame = _shoulder_frame(keypoints, i, size_hw, origin)
+    if frame is None or not frame[1][1]:
         return None
-    xy, ok = joints_px(keypoints.pose, i, size_hw)
-    if not (ok[1] and ok[2] and ok[5]):
-        return None
-    xy = xy - np.array([origin[1], origin[0]])
-    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    xy, ok, sw = frame
     outline = torso_outline(xy, ok, sw)
     if outline is None:
         return None
@@ -958,15 +969,13 @@ def _arm_zone(
     """(h, w) float32 [0, 1] in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of batch item `i`:
     the pose's arms (`_drawn_arms` at `widths`), softened over 0.04 shoulder widths: where repainted skin takes the
     visible arms' and hands' tone (`_fill`). None without both shoulders or any arm bone."""
-    if keypoints is None or keypoints.pose is None:
+    frame = _shoulder_frame(keypoints, i, size_hw, origin)
+    if frame is None:
         return None
-    xy, ok = joints_px(keypoints.pose, i, size_hw)
-    if not (ok[2] and ok[5]):
-        return None
-    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    xy, ok, sw = frame
     h, w = crop_hw[:2]
     g = BOX_GRID
-    arms = _drawn_arms((-(-h // g), -(-w // g)), xy - np.array([origin[1], origin[0]]), ok, sw, widths)
+    arms = _drawn_arms((-(-h // g), -(-w // g)), xy, ok, sw, widths)
     if sw < 8 or not arms.any():
         return None
     soft = cv2.GaussianBlur(arms.astype(np.float32), (0, 0), max(0.5, 0.04 * sw / g))
@@ -988,13 +997,10 @@ def _arm_light(
     `_sleeve_exits`, crop pixels) as it is painted, as wide and as placed as where it leaves the sleeve: shaded on
     the bone at the prior's width, a wider arm (07966's under a T-shirt's sleeve) showed a dark line down its middle
     and flat sides. None without both shoulders or any arm bone."""
-    if keypoints is None or keypoints.pose is None:
+    frame = _shoulder_frame(keypoints, i, size_hw, origin)
+    if frame is None:
         return None
-    xy, ok = joints_px(keypoints.pose, i, size_hw)
-    if not (ok[2] and ok[5]):
-        return None
-    sw = float(np.linalg.norm(xy[2] - xy[5]))
-    xy = xy - np.array([origin[1], origin[0]])
+    xy, ok, sw = frame
     segments = {
         (a, b): [(xy[a], xy[b], 0.5 * widths[(a, b)][0] * sw, 0.5 * widths[(a, b)][1] * sw)]
         for a, b in ARM_BONES
@@ -1215,13 +1221,10 @@ def _sleeve_exits(
     topmost visible pixel (5-95 %), when that lies at least `ARM_TOP` down the bone and spans `ARM_FULL` of the
     prior's width (a sleeve's edge crossing the arm slantwise shows no full width)."""
     out: list[_SleeveExit] = []
-    if keypoints is None or keypoints.pose is None:
+    frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
+    if frame is None:
         return out
-    xy, ok = joints_px(keypoints.pose, i, size_hw)
-    xy = xy - np.array(origin_yx[::-1], np.float64)
-    if not (ok[2] and ok[5]):
-        return out
-    sw = float(np.linalg.norm(xy[2] - xy[5]))
+    xy, ok, sw = frame
     ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
     for a, b in ((2, 3), (5, 6)):
         length = float(np.linalg.norm(xy[b] - xy[a]))
