@@ -126,3 +126,19 @@ def test_foreshortened_thighs_do_not_pull_the_hem_up() -> None:
     seated = place_dress_landmarks(landmarks, _pose_with_hips(30.0, knee_y=275.0)).person_px[0, hem, 1]
     at_floor = place_dress_landmarks(landmarks, _pose_with_hips(30.0, knee_y=floor_y)).person_px[0, hem, 1]
     assert abs(float(seated - at_floor)) < 2.0, (float(seated), float(at_floor))
+
+
+def test_a_ragged_top_skirt_split_does_not_pinch_the_waist() -> None:
+    # estimated regions split a worn dress into top (5) and "pants" (9) along a ragged line; the probe row just under
+    # the natural waist (row 226: hips on row 250, torso 140) holds only a 44 px sliver of the skirt label, the
+    # rows under it its 104 px. OOTDiffusion model_9: the new dress's waist was pinched to half her body and its
+    # skirt ballooned out below it (a lampshade); the widest run within `WAIST_BAND` torso lengths counts
+    garment, mask = _shift_dress()
+    landmarks = detect_dress_landmarks(garment, mask)
+    parse = torch.zeros(1, 512, 384, dtype=torch.long)
+    parse[0, 130:233, 140:244] = 5
+    parse[0, 233, 170:214] = 9  # the ragged first row of the skirt label, at the probe
+    parse[0, 234:330, 140:244] = 9
+    out = place_dress_landmarks(landmarks, _pose_with_hips(45.0), parse=parse).person_px[0]
+    width = float(out[IDX["waist_left"], 0] - out[IDX["waist_right"], 0])
+    assert abs(width - 104.0) < 3.0, width  # main: 86 (the sliver, clamped up to 0.48 hip widths a side)
