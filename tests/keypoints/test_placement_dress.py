@@ -142,3 +142,19 @@ def test_a_ragged_top_skirt_split_does_not_pinch_the_waist() -> None:
     out = place_dress_landmarks(landmarks, _pose_with_hips(45.0), parse=parse).person_px[0]
     width = float(out[IDX["waist_left"], 0] - out[IDX["waist_right"], 0])
     assert abs(width - 104.0) < 3.0, width  # main: 86 (the sliver, clamped up to 0.48 hip widths a side)
+
+
+def test_a_rounded_hem_keeps_the_skirt_s_width() -> None:
+    # a skirt 170 px wide down to row 360 whose hem rounds off to 90 px at the bottom (row 379): its corners on the
+    # widest row near the bottom (`HEM_BAND`); 2 % of the height above the bottom they measured ~124 px, narrower
+    # than the hips (OOTDiffusion 053290: 274 of 373 px), and the worn skirt hung as a column
+    _, mask = _shift_dress()
+    for r in range(361, 380):
+        half = 85 - 40 * (r - 360) / 19
+        mask[0, 0, r] = 0
+        mask[0, 0, r, round(149.5 - half) : round(149.5 + half) + 1] = 1
+    landmarks = detect_dress_landmarks(mask.expand(-1, 3, -1, -1) * 0.5 + 0.25, mask)
+    g = landmarks.points[0]
+    width = float(g[IDX["hem_left"], 0] - g[IDX["hem_right"], 0])
+    assert width >= 168.0, width
+    assert 355.0 <= float(g[IDX["hem_left"], 1]) <= 362.0 and 355.0 <= float(g[IDX["hem_right"], 1]) <= 362.0
