@@ -545,23 +545,33 @@ def _armpits_on_outline(piece: np.ndarray, p: np.ndarray, ref_row: int, width: i
 
 
 def _slant_hem_corners(
-    piece: np.ndarray, box: tuple[int, int, int, int], extent: tuple[int, int], hem_row: int
+    piece: np.ndarray,
+    box: tuple[int, int, int, int],
+    extent: tuple[int, int],
+    hem_row: int,
+    bottom_extent: tuple[int, int],
+    bottom_row: int,
 ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """((x, y) image-left, (x, y) image-right) hem corners of a dress: the `extent` at `hem_row` (just above the
-    bottom), unless the outline's lowest outermost point (`_outer_corner`) lies more than `HEM_SLANT` of the width
-    farther out -- a hem cut on the slant (an asymmetric or draped mini dress, CatVTON 22153949: the bottom row
-    spans only its lower half; that "corner" placed on the body's side left the rest of the hem, extrapolated, to
-    fly out beside the leg as a torn flap)."""
+    """((x, y) image-left, (x, y) image-right) hem corners of a dress: the `extent` at `hem_row` (`_widest_hem_row`),
+    unless the outline's lowest outermost point (`_outer_corner`) lies more than `HEM_SLANT` of the width farther out
+    than `bottom_extent` at `bottom_row` (`HEM_TOL` / 2 of the height above the bottom) -- a hem cut on the slant (an
+    asymmetric or draped mini dress, CatVTON 22153949: the bottom row spans only its lower half; that "corner"
+    placed on the body's side left the rest of the hem, extrapolated, to fly out beside the leg as a torn flap).
+    The other corner of a slanted hem is then `bottom_extent`'s (the widest row above it lies up the slant)."""
     x0, _, x1, _ = box
     present, _, bottom = _profile_extremes(piece.astype(bool))
     cols = np.arange(x0, x1 + 1)
     cols = cols[present[cols]]
     margin = HEM_SLANT * (x1 - x0 + 1)
-    found = []
-    for x, out in ((extent[0], -1), (extent[1], 1)):
+    slant = []
+    for low, out in ((bottom_extent[0], -1), (bottom_extent[1], 1)):
         c = _outer_corner(cols, bottom, out)
-        found.append((float(c), float(bottom[c])) if out * (c - x) > margin else (float(x), float(hem_row)))
-    return found[0], found[1]
+        slant.append((float(c), float(bottom[c])) if out * (c - low) > margin else None)
+    if slant[0] is None and slant[1] is None:
+        return (float(extent[0]), float(hem_row)), (float(extent[1]), float(hem_row))
+    image_left = slant[0] or (float(bottom_extent[0]), float(bottom_row))
+    image_right = slant[1] or (float(bottom_extent[1]), float(bottom_row))
+    return image_left, image_right
 
 
 def _narrows_into(piece: np.ndarray, top_row: int, row: int) -> bool:
@@ -648,9 +658,11 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         # search stops inside its curve, and the spline would then stretch what lies outside it), or farther out
         # and up where the hem runs on the slant (`_slant_hem_corners`)
         hem_row = _widest_hem_row(piece, y0, y1)
+        low_row = int(y1 - max(2, HEM_TOL / 2 * (y1 - y0)))
         if (e := _row_extent(piece, hem_row)) is not None:
             p = p.copy()
-            corners = _slant_hem_corners(piece, (x0, y0, x1, y1), e, hem_row)
+            low = _row_extent(piece, low_row) or e
+            corners = _slant_hem_corners(piece, (x0, y0, x1, y1), e, hem_row, low, low_row)
             p[GARMENT_LANDMARKS.index("hem_right")] = (*corners[0], 1.0)
             p[GARMENT_LANDMARKS.index("hem_left")] = (*corners[1], 1.0)
             hem_row = min(hem_row, int(corners[0][1]), int(corners[1][1]))  # the sides end above both corners
