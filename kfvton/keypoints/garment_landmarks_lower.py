@@ -45,8 +45,9 @@ window's top, where the outline only widens below the armpits, `_UNSEEN_CONF`: n
 hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist), on sleeveless dresses the armpits moved
 onto the outline when found inside it (`_armpits_on_outline`: slip dresses), and side_{right,left}_k (the outline's
 extent at `SIDE_AT` of the way from the armpits' row to the hem's); the hem corners are moved to the
-outline's extent `HEM_TOL` / 2 of the height above the bottom (flared hems curve up at their sides), or on a hem
-cut on the slant to the outline's lowest outermost point (`_slant_hem_corners`).
+outline's extent on its widest row from `HEM_BAND` to `HEM_TOL` / 2 of the height above the bottom
+(`_widest_hem_row`: flared hems curve up at their sides), or on a hem cut on the slant to the outline's lowest
+outermost point (`_slant_hem_corners`).
 Absent points have confidence 0; rule-placed ones `_RULE_CONF`; a dress's unseen waist `_UNSEEN_CONF`.
 """
 
@@ -122,6 +123,7 @@ HIP_DROP = 0.45  # skirts: hips this fraction of the waist width below the waist
 HEM_TOL = 0.04  # a leg's hem corners: bottom within this fraction of the garment height of the leg's hem level
 GAP_MIN = 0.03  # a gap between the legs is at least this fraction of the garment width wide ...
 GAP_ROWS = 0.06  # ... over at least this fraction of its height
+HEM_BAND = 0.06  # a dress's hem corners on the widest row within this fraction of its height above the bottom
 HEM_SLANT = 0.15  # a dress's hem corner moves to the outline's lowest outermost point when that lies this share
 # of the width farther out than the bottom rows' extent (CatVTON 22153949's slant: 0.51; Dress Code dresses: at most
 # 0.12, 020719's high-low hem, which at 0.1 moved out too and spilled: SSIM 0.144 -> 0.126, spill 5.7 -> 7.6 %)
@@ -543,23 +545,33 @@ def _armpits_on_outline(piece: np.ndarray, p: np.ndarray, ref_row: int, width: i
 
 
 def _slant_hem_corners(
-    piece: np.ndarray, box: tuple[int, int, int, int], extent: tuple[int, int], hem_row: int
+    piece: np.ndarray,
+    box: tuple[int, int, int, int],
+    extent: tuple[int, int],
+    hem_row: int,
+    bottom_extent: tuple[int, int],
+    bottom_row: int,
 ) -> tuple[tuple[float, float], tuple[float, float]]:
-    """((x, y) image-left, (x, y) image-right) hem corners of a dress: the `extent` at `hem_row` (just above the
-    bottom), unless the outline's lowest outermost point (`_outer_corner`) lies more than `HEM_SLANT` of the width
-    farther out -- a hem cut on the slant (an asymmetric or draped mini dress, CatVTON 22153949: the bottom row
-    spans only its lower half; that "corner" placed on the body's side left the rest of the hem, extrapolated, to
-    fly out beside the leg as a torn flap)."""
+    """((x, y) image-left, (x, y) image-right) hem corners of a dress: the `extent` at `hem_row` (`_widest_hem_row`),
+    unless the outline's lowest outermost point (`_outer_corner`) lies more than `HEM_SLANT` of the width farther out
+    than `bottom_extent` at `bottom_row` (`HEM_TOL` / 2 of the height above the bottom) -- a hem cut on the slant (an
+    asymmetric or draped mini dress, CatVTON 22153949: the bottom row spans only its lower half; that "corner"
+    placed on the body's side left the rest of the hem, extrapolated, to fly out beside the leg as a torn flap).
+    The other corner of a slanted hem is then `bottom_extent`'s (the widest row above it lies up the slant)."""
     x0, _, x1, _ = box
     present, _, bottom = _profile_extremes(piece.astype(bool))
     cols = np.arange(x0, x1 + 1)
     cols = cols[present[cols]]
     margin = HEM_SLANT * (x1 - x0 + 1)
-    found = []
-    for x, out in ((extent[0], -1), (extent[1], 1)):
+    slant = []
+    for low, out in ((bottom_extent[0], -1), (bottom_extent[1], 1)):
         c = _outer_corner(cols, bottom, out)
-        found.append((float(c), float(bottom[c])) if out * (c - x) > margin else (float(x), float(hem_row)))
-    return found[0], found[1]
+        slant.append((float(c), float(bottom[c])) if out * (c - low) > margin else None)
+    if slant[0] is None and slant[1] is None:
+        return (float(extent[0]), float(hem_row)), (float(extent[1]), float(hem_row))
+    image_left = slant[0] or (float(bottom_extent[0]), float(bottom_row))
+    image_right = slant[1] or (float(bottom_extent[1]), float(bottom_row))
+    return image_left, image_right
 
 
 def _narrows_into(piece: np.ndarray, top_row: int, row: int) -> bool:
@@ -573,6 +585,18 @@ def _narrows_into(piece: np.ndarray, top_row: int, row: int) -> bool:
         return False
     narrowest = int(np.argmin(widths))
     return max(widths[: narrowest + 1]) > (1 + WAIST_NARROWING) * widths[narrowest]
+
+
+def _widest_hem_row(piece: np.ndarray, y0: int, y1: int) -> int:
+    """The row of a dress's hem corners (`piece` (H, W) its filled outline, rows `y0` .. `y1` its top and bottom):
+    the widest between `HEM_BAND` and `HEM_TOL` / 2 of the height above the bottom (the lowest of equals). A hem
+    whose sides curve up rounds off there: 2 % above the bottom, OOTDiffusion 053290's sheath measured 274 px
+    where its skirt is 373 wide (052234: 216 of 467), narrower than its hips, so the worn skirt lost all its flare
+    and hung as a column (a box on the two-photo persons)."""
+    lowest = int(y1 - max(2, HEM_TOL / 2 * (y1 - y0)))
+    rows = np.arange(min(lowest, int(y1 - HEM_BAND * (y1 - y0))), lowest + 1)
+    widths = np.array([(e[1] - e[0]) if (e := _row_extent(piece, int(r))) else -1 for r in rows])
+    return int(rows[len(rows) - 1 - int(np.argmax(widths[::-1]))])
 
 
 def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
@@ -633,10 +657,12 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         # the hem's corners: the outline's extent just above the bottom (a flared hem's top-outline corner
         # search stops inside its curve, and the spline would then stretch what lies outside it), or farther out
         # and up where the hem runs on the slant (`_slant_hem_corners`)
-        hem_row = int(y1 - max(2, HEM_TOL / 2 * (y1 - y0)))
+        hem_row = _widest_hem_row(piece, y0, y1)
+        low_row = int(y1 - max(2, HEM_TOL / 2 * (y1 - y0)))
         if (e := _row_extent(piece, hem_row)) is not None:
             p = p.copy()
-            corners = _slant_hem_corners(piece, (x0, y0, x1, y1), e, hem_row)
+            low = _row_extent(piece, low_row) or e
+            corners = _slant_hem_corners(piece, (x0, y0, x1, y1), e, hem_row, low, low_row)
             p[GARMENT_LANDMARKS.index("hem_right")] = (*corners[0], 1.0)
             p[GARMENT_LANDMARKS.index("hem_left")] = (*corners[1], 1.0)
             hem_row = min(hem_row, int(corners[0][1]), int(corners[1][1]))  # the sides end above both corners

@@ -87,6 +87,8 @@ WAIST_UP = 0.17  # waist above the mid-hip, x torso (Dress Code samples: median 
 WAIST_UP_MAX = 0.45
 WAIST_COLS, WAIST_COL_Q = 0.6, 0.1  # the old waistband's top edge: this quantile of the column tops within this
 # many hw of the centre line (Dress Code lower pairs: a sash knot or a hand over the middle put it 20-40 px low)
+WAIST_BAND = 0.05  # `_Body.waist_half` for a dress: the old skirt's or trousers' widest run this many torso
+# lengths either side of the probe row (a ragged top / skirt split of estimated regions cuts the probe row short)
 HIDDEN_WAIST = 0.5  # an old waistband's top edge under a hanging top is moved this share of the way up to `WAIST_UP`
 WAIST_HALF = 0.8  # x hw, without a parse map
 HIP_HALF = 0.95  # x hw (Dress Code samples: the body is ~1.9 hip-joint distances wide at the hip joints)
@@ -327,19 +329,31 @@ class _Body:
         above = parse[xy[inside, 1], xy[inside, 0]]
         return bool(torch.isin(above, torch.tensor(_TOPS)).float().mean() > 0.5)
 
-    def waist_half(self, worn: tuple[int, ...] = _LOWER_WORN) -> Tensor:
+    def waist_half(self, worn: tuple[int, ...] = _LOWER_WORN, *, band: float = 0.0) -> Tensor:
         """Half the waist's width: the old lower garment's (or dress's) run just under the waist line when it
         shows there (an open shirt or a jacket hanging at the sides does not widen it; a worn waistband seen from
         the front is `FLAT_TO_WORN` of its flat width, which `worn_width` records for the scale), else
-        `half_width`'s (the silhouette, clothes included, calibrated as it is)."""
+        `half_width`'s (the silhouette, clothes included, calibrated as it is). With `band` > 0 (x torso) the run
+        is the widest of the rows within `band` above and below that probe (`WAIST_BAND`): a dress's waist is the
+        body's natural waist, not the old garment's top edge, and estimated regions split a worn dress into a top
+        and a skirt there along a ragged line (OOTDiffusion model_9: the probe row's skirt run was 101 px, the
+        rows 5 px under it 200 px, and the new dress's waist was pinched to half the body, its skirt ballooning
+        out below it)."""
         if self.parse is not None:
             lower = torch.isin(self.parse, torch.tensor(worn))
             probe = self.waist + 0.05 * self.torso * self.v  # just under the waistband's top edge
-            x, y = (int(t) for t in probe.round().long().tolist())
             h, w = lower.shape
-            if 0 <= x < w and 0 <= y < h and bool(lower[y, x]):
+            steps = int(band * self.torso)
+            best = None
+            for dy in range(-steps, steps + 1):
+                at = probe + dy * self.v
+                x, y = (int(t) for t in at.round().long().tolist())
+                if 0 <= x < w and 0 <= y < h and bool(lower[y, x]):
+                    half = self.half_width(at, WAIST_HALF, lower)
+                    best = half if best is None else torch.maximum(best, half)
+            if best is not None:
                 self.worn_width = FLAT_TO_WORN
-                return self.half_width(probe, WAIST_HALF, lower)
+                return best
         return self.half_width(self.waist, WAIST_HALF)
 
     def half_width(self, centre: Tensor, default: float, mask: Tensor | None = None) -> Tensor:
@@ -1068,7 +1082,7 @@ def place_dress_landmarks(
         if landmarks.kinds[i if len(landmarks.kinds) > 1 else 0] == "none":
             _strap_tops(g, out, j_all[i if j_all.shape[0] > 1 else 0], body, idx)
         # trousers or a skirt at the waist: their width there, as for lower garments; else the silhouette's
-        waist_half = body.waist_half((9, 12))
+        waist_half = body.waist_half((9, 12), band=WAIST_BAND)
         g_waist_w = (g[idx["waist_left"], 0] - g[idx["waist_right"], 0]).abs().clamp_min(1.0)
         sx = _scale(body, waist_half, g_waist_w, DRESS_FLAT_WAIST, sil_bounds=False)
         out[idx["waist_right"]] = torch.cat((body.waist - waist_half * body.u, g[idx["waist_right"], 2:]))

@@ -27,10 +27,11 @@ pixel by pixel) count as the top, kept in front rather than repainted.
 Category "auto" is decided from the garment mask (`classify_garment`) and reported.
 Bound (with a parse map or estimated regions): the warped mask is cut to where a garment on this person can
 be, `person_bound`: the person (every label but background) grown by `BOUND_GROW` of the image height; for
-skirts and dresses also, row by row, the span between the body's outermost pixels (arms and hands excluded),
-widened by `SIL_LOOSE` hip widths on each side (the flare the placement allows), and whole rows where two legs
-in trousers show apart (no old skirt or dress to follow: the new one keeps its flare). A spline pushed past the
-silhouette (a flat-lay corner, a strap taken for a sleeve) is cut there rather than painted over the
+skirts and dresses also, row by row, the span between the body's outermost pixels (arms and hands excluded;
+below the hip joints, on rows without an old dress or skirt, at least as wide as any row between them and it,
+`_skirt_span`: a skirt never narrows below its hips), widened by `SIL_LOOSE` hip widths on each side (the flare
+the placement allows), and whole rows where two legs in trousers show apart (no old skirt or dress to follow: the
+new one keeps its flare). A spline pushed past the silhouette (a flat-lay corner, a strap taken for a sleeve) is cut there rather than painted over the
 background.
 Skirts and dresses: the background between the legs (and beside them where two legs in trousers show apart) under
 the warped garment counts as the old lower garment for
@@ -127,6 +128,7 @@ RIM_SHARE = 0.35  # ... in a thin band: under this share of clothes pixels in a 
 LEG_FROM = 0.5  # ... below this share of the way from the hips to the knees (a slit's reach; the hands hang above)
 HAND_REACH = 1.0  # ... and farther than this many hip widths from the wrists (a hand the label map calls dress)
 LEG_MIN_PX = 200  # ... read the skin's colours from the visible legs when this many show, else from the arms
+_SKIRTS = (6, 12)  # dress, skirt: an old garment whose outline bounds a new skirt or dress row by row
 _LEG_CHAINS = ((9, 10, 11), (12, 13, 14))  # BODY_25 hip, knee, ankle: right leg (LIP 17), left leg (LIP 16)
 #: The label the background between the legs under a dress takes for the composite: socks, body but neither old
 #: clothes (no light is read from it) nor skin (no skin colour sampled from it) nor background (not cut by the fit).
@@ -536,9 +538,10 @@ def _bags_beside_arms(parse: Tensor, beyond: Tensor) -> Tensor:
 
 def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
     """(B, H, W) bool: background pixels below the hip joints (`hips_y` (B,) pixels) between each row's outermost
-    body pixels (arms and hands excluded)."""
+    body pixels (arms and hands excluded; `_skirt_span`: on rows without an old dress or skirt at least as far
+    apart as on any row between the hips and it)."""
     torso = (parse > 0) & ~labels_in(parse, NOT_BODY)
-    cols, left, right = _row_span(torso)
+    cols, left, right = _skirt_span(torso, parse, hips_y)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     below = rows > hips_y.to(parse.device).reshape(-1, 1, 1)
     return (parse == 0) & below & (((cols > left) & (cols < right)) | _legs_apart_rows(torso, parse)[..., None])
@@ -555,6 +558,25 @@ def _row_span(mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     return cols, left, right
 
 
+def _skirt_span(mask: Tensor, parse: Tensor, hips_y: Tensor | None) -> tuple[Tensor, Tensor, Tensor]:
+    """`_row_span` of `mask` (B, H, W) or (B, 1, H, W) bool, where each non-empty row below `hips_y` (B,) pixels
+    (None: no row) showing no old dress or skirt (`_SKIRTS` in `parse` (B, H, W)) spans at least every row between
+    the hips and it: a skirt never narrows below its hips, nor where it may lie; under an old dress or skirt its
+    own outline still bounds. Row by row, the bare legs under a short old dress (OOTDiffusion model_9) or
+    leggings whose legs touch above the knees (CatVTON 049713) cut a longer, flared new dress to the legs there,
+    its sides then stepping out where the old hem or the legs parting let them (a lampshade's square corners)."""
+    cols, left, right = _row_span(mask)
+    if hips_y is None:
+        return cols, left, right
+    w = mask.shape[-1]
+    rows = torch.arange(mask.shape[-2], device=mask.device).reshape(-1, 1)
+    below = (rows > hips_y.to(mask.device).reshape(-1, *([1] * (mask.dim() - 1)))) & (left < w)
+    widest_l = torch.where(below, left, torch.full_like(left, w)).cummin(dim=-2).values
+    widest_r = torch.where(below, right, torch.full_like(right, -w)).cummax(dim=-2).values
+    free = below & ~labels_in(parse, _SKIRTS).any(-1).reshape(left.shape)
+    return cols, torch.where(free, widest_l, left), torch.where(free, widest_r, right)
+
+
 def _legs_apart_rows(torso: Tensor, parse: Tensor) -> Tensor:
     """(B, H) bool: rows where the body (B, H, W) bool shows two legs apart (at least two runs of 5+ pixels) in
     trousers (pants labels in `parse` (B, H, W) on the row): no old skirt or dress there, so a new one keeps its own
@@ -566,13 +588,15 @@ def _legs_apart_rows(torso: Tensor, parse: Tensor) -> Tensor:
     return (rising >= 2) & (parse == 9).any(-1)
 
 
-def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
+def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool, hips_y: Tensor | None = None) -> Tensor:
     """Where a lower garment or dress may lie on the person (module docstring).
 
     Args:
         parse: (B, H, W) int64 LIP-20 labels.
         hip_width_px: (B,) float, the hip-joint distance in pixels (the flare allowance's unit).
         span: also allow each row's span between the outermost non-arm body pixels, widened (skirts, dresses).
+        hips_y: optional (B,) float, the hip joints' mean row in pixels: below it each row's span is at least
+            every one between it and the hips on rows without an old dress or skirt (`_skirt_span`).
 
     Returns:
         (B, 1, H, W) bool.
@@ -581,7 +605,7 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool) -> Tensor:
     allowed = body
     if span:
         torso = body & ~labels_in(parse, NOT_BODY)[:, None]
-        cols, left, right = _row_span(torso)
+        cols, left, right = _skirt_span(torso, parse, hips_y)
         grow = (SIL_LOOSE * hip_width_px.to(parse.device)).reshape(-1, 1, 1, 1)
         allowed = allowed | ((cols >= left - grow) & (cols <= right + grow))
         allowed = allowed | _legs_apart_rows(torso[:, 0], parse)[:, None, :, None]  # the garment's own flare there
@@ -865,7 +889,8 @@ def tryon_lower_or_dress(
     feet = feet_mask(joints, hips, tuple(person.shape[-2:]))
     used_tuck: tuple[str, ...] = ()
     if parse is not None:
-        bound = person_bound(parse, hips, span=kind in ("skirt", "dress")) & ~feet
+        skirt = kind in ("skirt", "dress")
+        bound = person_bound(parse, hips, span=skirt, hips_y=joints[:, [9, 12], 1].mean(-1)) & ~feet
     else:  # arms, hands and (worn out) the top in front, read from the pose and the colours
         front = front_without_parse(person, pairs, warped.mask[:, 0] > 0.5, tuck if category == "lower" else None)
         bound = ~feet & ~front.mask

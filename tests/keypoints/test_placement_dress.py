@@ -126,3 +126,35 @@ def test_foreshortened_thighs_do_not_pull_the_hem_up() -> None:
     seated = place_dress_landmarks(landmarks, _pose_with_hips(30.0, knee_y=275.0)).person_px[0, hem, 1]
     at_floor = place_dress_landmarks(landmarks, _pose_with_hips(30.0, knee_y=floor_y)).person_px[0, hem, 1]
     assert abs(float(seated - at_floor)) < 2.0, (float(seated), float(at_floor))
+
+
+def test_a_ragged_top_skirt_split_does_not_pinch_the_waist() -> None:
+    # estimated regions split a worn dress into top (5) and "pants" (9) along a ragged line; the probe row just under
+    # the natural waist (row 226: hips on row 250, torso 140) holds only a 44 px sliver of the skirt label, the
+    # rows under it its 104 px. OOTDiffusion model_9: the new dress's waist was pinched to half her body and its
+    # skirt ballooned out below it (a lampshade); the widest run within `WAIST_BAND` torso lengths counts
+    garment, mask = _shift_dress()
+    landmarks = detect_dress_landmarks(garment, mask)
+    parse = torch.zeros(1, 512, 384, dtype=torch.long)
+    parse[0, 130:233, 140:244] = 5
+    parse[0, 233, 170:214] = 9  # the ragged first row of the skirt label, at the probe
+    parse[0, 234:330, 140:244] = 9
+    out = place_dress_landmarks(landmarks, _pose_with_hips(45.0), parse=parse).person_px[0]
+    width = float(out[IDX["waist_left"], 0] - out[IDX["waist_right"], 0])
+    assert abs(width - 104.0) < 3.0, width  # main: 86 (the sliver, clamped up to 0.48 hip widths a side)
+
+
+def test_a_rounded_hem_keeps_the_skirt_s_width() -> None:
+    # a skirt 170 px wide down to row 360 whose hem rounds off to 90 px at the bottom (row 379): its corners on the
+    # widest row near the bottom (`HEM_BAND`); 2 % of the height above the bottom they measured ~124 px, narrower
+    # than the hips (OOTDiffusion 053290: 274 of 373 px), and the worn skirt hung as a column
+    _, mask = _shift_dress()
+    for r in range(361, 380):
+        half = 85 - 40 * (r - 360) / 19
+        mask[0, 0, r] = 0
+        mask[0, 0, r, round(149.5 - half) : round(149.5 + half) + 1] = 1
+    landmarks = detect_dress_landmarks(mask.expand(-1, 3, -1, -1) * 0.5 + 0.25, mask)
+    g = landmarks.points[0]
+    width = float(g[IDX["hem_left"], 0] - g[IDX["hem_right"], 0])
+    assert width >= 168.0, width
+    assert 355.0 <= float(g[IDX["hem_left"], 1]) <= 362.0 and 355.0 <= float(g[IDX["hem_right"], 1]) <= 362.0

@@ -383,6 +383,26 @@ class TestBounds:
         skirt = person_bound(parse, torch.tensor([20.0]), span=True)[0, 0]
         assert skirt[50, 50] and skirt[50, 28] and not skirt[50, 10]
 
+    def test_bound_never_narrows_below_the_hips(self):
+        # a short old dress (rows 20 .. 49, x 20 .. 79) over bare legs: a longer new dress may keep the dress's width
+        # down the legs (row by row the legs cut it there, OOTDiffusion model_9's lampshade corners); above the hip
+        # joints (row 15) and below the person nothing changes
+        from kfvton.pipelines.classical_lower import _between_legs, person_bound
+
+        parse = torch.zeros(1, 100, 100, dtype=torch.long)
+        parse[0, 5:20, 35:65] = 5  # a narrow top above the hips
+        parse[0, 20:50, 20:80] = 6
+        parse[0, 50:90, 35:45] = 16
+        parse[0, 50:90, 55:65] = 17
+        hips = torch.tensor([15.0])
+        row_by_row = person_bound(parse, torch.tensor([20.0]), span=True)[0, 0]
+        assert not row_by_row[70, 25]
+        bound = person_bound(parse, torch.tensor([20.0]), span=True, hips_y=hips)[0, 0]
+        assert bound[70, 25] and bound[70, 74] and not bound[70, 90]
+        assert not bound[10, 25] and not bound[97, 25]
+        gap = _between_legs(parse, hips)[0]
+        assert gap[70, 25] and gap[70, 50] and not gap[70, 90] and not gap[10, 25]
+
 
 class TestTryOn:
     def test_missing_knees_named(self, dresscode):
