@@ -1236,7 +1236,8 @@ def cut_inside_back(
     Per column between the collar sides: from the mask's top, down through the back collar's band (at most
     `INSIDE_BACK_START` collar widths), the run of pixels darker than `INSIDE_BACK_DARK` of the front's median
     luminance (one to two collar widths under the collar) is the inside, ending where its shade steps up towards the
-    front's (`INSIDE_BACK_STEP`); it and everything above it go; up to
+    front's (`INSIDE_BACK_STEP`); it and everything above it go, a V no deeper than the lines its sides follow near
+    the middle (`_v_sides`: a shirt's shaded collar points) and down to its tip (`_v_tip`); up to
     `INSIDE_BACK_WIDER` collar widths beyond the collar sides too, where the inside runs on from between them under
     a back collar as high (`INSIDE_BACK_LEVEL`): a collar side found inside the opening's end. Nothing is
     cut where the inside is not darker than the front (black garments: the composite then keeps the neck in front of
