@@ -1236,7 +1236,8 @@ def cut_inside_back(
     Per column between the collar sides: from the mask's top, down through the back collar's band (at most
     `INSIDE_BACK_START` collar widths), the run of pixels darker than `INSIDE_BACK_DARK` of the front's median
     luminance (one to two collar widths under the collar) is the inside, ending where its shade steps up towards the
-    front's (`INSIDE_BACK_STEP`); it and everything above it go; up to
+    front's (`INSIDE_BACK_STEP`); it and everything above it go, a V no deeper than the lines its sides follow near
+    the middle (`_v_sides`: a shirt's shaded collar points) and down to its tip (`_v_tip`); up to
     `INSIDE_BACK_WIDER` collar widths beyond the collar sides too, where the inside runs on from between them under
     a back collar as high (`INSIDE_BACK_LEVEL`): a collar side found inside the opening's end. Nothing is
     cut where the inside is not darker than the front (black garments: the composite then keeps the neck in front of
@@ -1612,6 +1613,7 @@ def _inside_back(
     ends[mid] = float(np.median(ends[max(0, mid - k) : mid + k + 1]))
     ends[mid:] = np.minimum.accumulate(ends[mid:])
     ends[: mid + 1] = np.minimum.accumulate(ends[: mid + 1][::-1])[::-1]
+    ends = _v_sides(ends, found, mid, k, cw)
     rows = np.arange(y1 - y0)[:, None]
     span = (cols[None, :] >= lo) & (cols[None, :] <= hi) & mask[y0:y1, x0:x1]
     cut = (rows < ends[None, :]) & span
@@ -1627,8 +1629,38 @@ def _inside_back(
 
 
 #: `_v_tip`: the inside's depth per column steps by at most this many rows from column to column along a V's sides
-#: (VITON-HD 11791: under 1); runs that went on into a mock neck's front rib jump by 10 to 30 (01260, 11028).
-V_TIP_SLOPE = 2.5
+#: (VITON-HD 11791: under 1; the ootd idm_09176 pink shirt's steeper V: up to 4); runs that went on into a mock
+#: neck's front rib jump by 10 to 30 (01260, 11028).
+V_TIP_SLOPE = 5.0
+
+
+#: `_v_sides`: a V's side is straight where the inside's depth per column, fitted by a line over the columns a
+#: quarter `k` to `k` from the middle, strays from it by at most this many collar widths (ootd idm_09176 pink shirt:
+#: under 0.01).
+V_SIDE_FIT = 0.03
+#: ... and sloping by at least this many rows per column (a flat band's or a U's middle is no V).
+V_SIDE_SLOPE = 0.3
+
+
+def _v_sides(ends: np.ndarray, found: np.ndarray, mid: int, k: int, cw: float) -> np.ndarray:
+    """(n,) a neckline's depth per column `ends` (n,) no deeper, beyond a quarter `k` from `mid`, than the lines its
+    two sides follow near the middle as the inside was `found` (n,) (`V_SIDE_FIT`, `V_SIDE_SLOPE`): a V's sides run
+    on straight to the collar's wings. The shaded undersides of a shirt's collar points (ootd idm_09176) are as dark
+    as its inside: their runs ended at the points' tips, and the cut took the wings in steps. A U's sides rise faster
+    than its tangents near the middle, so they stay; a side that is not straight is left as it was."""
+    out = ends.copy()
+    q, n = max(2, k // 4), len(ends)
+    cols = np.arange(n, dtype=np.float64)
+    for near, far, outward in ((mid - q, mid - k, slice(0, mid - q)), (mid + q + 1, mid + k + 1, slice(mid + q + 1, n))):
+        fit = slice(min(near, far), max(near, far))
+        if fit.start < 0 or fit.stop > n or fit.stop - fit.start < 4 or not np.isfinite(found[fit]).all():
+            continue
+        line = np.polyfit(cols[fit], found[fit], 1)
+        rising = line[0] if far < near else -line[0]  # rows per column, shallower away from the middle
+        if rising < V_SIDE_SLOPE or np.abs(np.polyval(line, cols[fit]) - found[fit]).max() > V_SIDE_FIT * cw:
+            continue
+        out[outward] = np.minimum(out[outward], np.polyval(line, cols[outward]))
+    return out
 
 
 def _v_tip(ends: np.ndarray, found: np.ndarray, mid: int, k: int) -> np.ndarray:

@@ -105,6 +105,22 @@ class TestInsideBack:
         assert not bool(removed[..., 64:, :].any())  # the front under the tip stays
         assert not bool(removed[..., 54:, 66].any()) and not bool(removed[..., 54:, 94].any())  # and beside its sides
 
+    def test_a_v_necks_cut_stays_on_its_sides_lines_under_shaded_collar_points(self):
+        """The V-neck above with its collar points' shaded undersides as dark as its inside, running on in columns
+        58-66 and 94-102 down to row 56 (the ootd idm_09176 pink shirt): those runs end at the points' tips, deeper
+        than the V's sides there (row 44 at column 62); the cut stays on the lines the sides follow near the middle
+        (`_v_sides`) and still reaches the tip. On main it took the points down to row 56: a staircase through the
+        collar's wings."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        for x in range(58, 102):
+            garment[..., 22 : 62 - abs(x - 80), x] = 0.3
+        garment[..., 22:56, 58:67] = 0.3
+        garment[..., 22:56, 94:102] = 0.3
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        assert bool(removed[..., 22:40, 60:100].all())  # the inside over the points' tops
+        assert bool(removed[..., 22:58, 78:83].all())  # down to the tip
+        assert not bool(removed[..., 50:, 55:68].any()) and not bool(removed[..., 50:, 92:105].any())  # the points
+
     def test_collar_sides_inside_the_opening_still_cut_all_of_it(self):
         """Collar sides detected 7 px inside the dark opening's ends (VITON-HD 00013): the cut follows the inside
         past them to the opening's ends, and no farther."""
