@@ -131,6 +131,10 @@ _LEG_CHAINS = ((9, 10, 11), (12, 13, 14))  # BODY_25 hip, knee, ankle: right leg
 #: The label the background between the legs under a dress takes for the composite: socks, body but neither old
 #: clothes (no light is read from it) nor skin (no skin colour sampled from it) nor background (not cut by the fit).
 GAP_LABEL = 8
+#: `_skirt_between_legs`: old lower-garment pixels filling more than SKIRT_FILL of a square SKIRT_BOX hip widths wide
+#: midway between the thighs are a skirt or a dress's skirt (two old trouser legs leave the wall between them)
+SKIRT_FILL = 0.5
+SKIRT_BOX = 0.2
 
 
 @dataclass(frozen=True)
@@ -544,6 +548,58 @@ def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
     return (parse == 0) & below & (((cols > left) & (cols < right)) | _legs_apart_rows(torso, parse)[..., None])
 
 
+def _held_off_trousers(parse: Tensor, covered: Tensor, pairs: KeypointPairs, joints: Tensor) -> Tensor:
+    """(B, H, W) bool: the old lower garment (pants, skirt labels of `parse` (B, H, W)) the composite's fit must not
+    grow new trousers or shorts (`covered` (B, H, W) bool, their warped mask) over: the gap between their legs, below
+    the crotch target within each row's span of the garment; and all of it when it is an old skirt or a dress's
+    skirt, not two trouser legs (`_skirt_between_legs`; `joints` (B, 25, 3) BODY_25 pixels). Grown sideways by the
+    fit, the trousers got streaked flaps over a dress's skirt (Outfit Anyone model_9, white dress, pink jeans)."""
+    old = labels_in(parse, (9, 12))
+    held = torch.zeros_like(old)
+    if "crotch" in pairs.names:
+        c = pairs.names.index("crotch")
+        p = pairs.person_px.detach().to(parse.device)
+        cols, left, right = _row_span(covered)
+        rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
+        below = (p[:, c, 2] > 0).reshape(-1, 1, 1) & (rows > p[:, c, 1].reshape(-1, 1, 1))
+        held = old & below & (cols > left) & (cols < right) & ~covered
+    skirt = _skirt_between_legs(old, joints).to(parse.device).reshape(-1, 1, 1)
+    return held | (old & skirt)
+
+
+def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor) -> Tensor:
+    """`parse` (B, H, W) for placing trousers or shorts: where the old lower garment is a skirt or a dress's skirt
+    (`_skirt_between_legs`; `joints` (B, 25, 3) BODY_25 pixels), its pixels below the hip joints are background.
+    The legs under it do not show: the trousers' hips and thighs take the body's prior widths, not the skirt's
+    flare (fitted to a white A-line dress, pink jeans got a seat as wide as its hem, flaps at the hips)."""
+    old = labels_in(parse, (9, 12))
+    skirt = _skirt_between_legs(old, joints).to(parse.device).reshape(-1, 1, 1)
+    rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
+    hips_y = joints[:, [9, 12], 1].mean(-1).to(parse.device).reshape(-1, 1, 1)
+    return torch.where(skirt & old & (rows > hips_y), torch.zeros_like(parse), parse)
+
+
+def _skirt_between_legs(old: Tensor, joints: Tensor) -> Tensor:
+    """(B,) bool: the old lower garment `old` (B, H, W) bool fills more than `SKIRT_FILL` of a square `SKIRT_BOX` hip
+    widths wide midway between the thigh bones at mid-thigh (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels): a
+    skirt or a dress's skirt hangs across the gap between the legs, two trouser legs leave the wall there."""
+    out = torch.zeros(old.shape[0], dtype=torch.bool)
+    h, w = old.shape[-2:]
+    for i, j in enumerate(joints.detach().float().cpu().numpy()):
+        if min(j[9, 2], j[10, 2], j[12, 2], j[13, 2]) <= PRESENT_THRESHOLD:
+            continue
+        y = _mid_thigh_y(j)
+        xs = []
+        for hip, knee in ((9, 10), (12, 13)):  # each thigh bone's column at that row
+            t = (y - j[hip, 1]) / max(1.0, float(j[knee, 1] - j[hip, 1]))
+            xs.append(j[hip, 0] + float(np.clip(t, 0.0, 1.0)) * (j[knee, 0] - j[hip, 0]))
+        r = max(1, round(SKIRT_BOX / 2 * float(np.hypot(*(j[12, :2] - j[9, :2])))))
+        cx, cy = round(sum(xs) / 2), round(y)
+        box = old[i, max(0, cy - r) : min(h, cy + r + 1), max(0, cx - r) : min(w, cx + r + 1)]
+        out[i] = box.numel() > 0 and bool(box.float().mean() > SKIRT_FILL)
+    return out
+
+
 def _row_span(mask: Tensor) -> tuple[Tensor, Tensor, Tensor]:
     """(column indices, leftmost, rightmost) of `mask` (..., H, W) bool per row, each broadcastable against it
     (left = W and right = -W on empty rows)."""
@@ -835,7 +891,10 @@ def tryon_lower_or_dress(
     silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
     if category == "lower":
         landmarks = detect_lower_landmarks(garment, mask)
-        pairs = place_lower_landmarks(landmarks, pose, parse=parse, beyond=beyond)
+        place_parse = parse
+        if parse is not None and "skirt" not in landmarks.kinds:
+            place_parse = _skirt_out_of_silhouette(parse, pose.rescaled(tuple(parse.shape[-2:])).joints)
+        pairs = place_lower_landmarks(landmarks, pose, parse=place_parse, beyond=beyond)
         kinds = set(landmarks.kinds)
         kind = "skirt" if kinds == {"skirt"} else "trousers" if "skirt" not in kinds else None
         if kind is None:
@@ -884,6 +943,9 @@ def tryon_lower_or_dress(
         # clothes: the light was read from it, the wall's white beside dark trousers drawn as legs on the dress
         gap = _between_legs(comp_parse, joints[:, [9, 12], 1].mean(-1)) & (warped.mask[:, 0] > 0.5)
         comp_parse = torch.where(gap, 12 if category == "lower" else GAP_LABEL, comp_parse)
+    held = None  # (old clothes the composite's fit does not grow new trousers over)
+    if comp_parse is not None and kind == "trousers":
+        held = _held_off_trousers(comp_parse, warped.mask[:, 0] > 0.5, pairs, joints)
     image = warped.image
     if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
         image = image * light_and_folds(person, warped.mask[:, 0] > 0.5)
@@ -896,5 +958,6 @@ def tryon_lower_or_dress(
         feather_px=feather_px,
         labels=table,
         sleeves=warp.sleeves if isinstance(warp, PartWarp) else None,  # (a dress's: the arms behind them)
+        no_grow=held,
     )
     return LowerTryOn(comp, warped.image, warped.mask, pairs, warp, landmarks, used_tuck)
