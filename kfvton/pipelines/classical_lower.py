@@ -16,6 +16,10 @@ trousers or shorts: its pixels below the crotch target are taken as legs too. Ol
 reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
 is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_arms`).
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
+Trousers and shorts over an old skirt or a dress's skirt (`_skirt_between_legs`: old clothes across the gap between
+the thighs, bare shins below) are placed without its pixels below the hip joints (`_skirt_out_of_silhouette`: the
+legs' prior widths, not the skirt's flare), and the composite's fit grows them neither over it nor into their own
+gap between the legs (`_held_off_trousers`, `composite_garment(no_grow=...)`): it is repainted as what lies under it.
 Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE` waist widths above the new waist
 line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
 The top's pixels just above the old pants / skirt, coloured as them, are their waistband (`_waistband_under_top`:
@@ -132,8 +136,9 @@ _LEG_CHAINS = ((9, 10, 11), (12, 13, 14))  # BODY_25 hip, knee, ankle: right leg
 #: clothes (no light is read from it) nor skin (no skin colour sampled from it) nor background (not cut by the fit).
 GAP_LABEL = 8
 #: `_skirt_between_legs`: old lower-garment pixels filling more than SKIRT_FILL of a square SKIRT_BOX hip widths wide
-#: midway between the thighs are a skirt or a dress's skirt (two old trouser legs leave the wall between them)
-SKIRT_FILL = 0.5
+#: midway between the thighs, above bare shins, are a skirt or a dress's skirt (two old trouser legs leave the wall
+#: between them, or hide the shins)
+SKIRT_FILL = 0.9
 SKIRT_BOX = 0.2
 
 
@@ -563,7 +568,7 @@ def _held_off_trousers(parse: Tensor, covered: Tensor, pairs: KeypointPairs, joi
         rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
         below = (p[:, c, 2] > 0).reshape(-1, 1, 1) & (rows > p[:, c, 1].reshape(-1, 1, 1))
         held = old & below & (cols > left) & (cols < right) & ~covered
-    skirt = _skirt_between_legs(old, joints).to(parse.device).reshape(-1, 1, 1)
+    skirt = _skirt_between_legs(parse, joints).to(parse.device).reshape(-1, 1, 1)
     return held | (old & skirt)
 
 
@@ -573,20 +578,24 @@ def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor) -> Tensor:
     The legs under it do not show: the trousers' hips and thighs take the body's prior widths, not the skirt's
     flare (fitted to a white A-line dress, pink jeans got a seat as wide as its hem, flaps at the hips)."""
     old = labels_in(parse, (9, 12))
-    skirt = _skirt_between_legs(old, joints).to(parse.device).reshape(-1, 1, 1)
+    skirt = _skirt_between_legs(parse, joints).to(parse.device).reshape(-1, 1, 1)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     hips_y = joints[:, [9, 12], 1].mean(-1).to(parse.device).reshape(-1, 1, 1)
     return torch.where(skirt & old & (rows > hips_y), torch.zeros_like(parse), parse)
 
 
-def _skirt_between_legs(old: Tensor, joints: Tensor) -> Tensor:
-    """(B,) bool: the old lower garment `old` (B, H, W) bool fills more than `SKIRT_FILL` of a square `SKIRT_BOX` hip
-    widths wide midway between the thigh bones at mid-thigh (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels): a
-    skirt or a dress's skirt hangs across the gap between the legs, two trouser legs leave the wall there."""
+def _skirt_between_legs(parse: Tensor, joints: Tensor) -> Tensor:
+    """(B,) bool: the old lower garment of `parse` (B, H, W) is a skirt or a dress's skirt: its pixels (pants, skirt)
+    fill more than `SKIRT_FILL` of a square `SKIRT_BOX` hip widths wide midway between the thigh bones at mid-thigh
+    (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels: it hangs across the gap between the legs) and the shins
+    show bare below it (leg labels on more than half of the middle of each knee -> ankle bone). Two trouser legs
+    leave the wall between them, or (legs together) hide the shins."""
+    old = labels_in(parse, (9, 12)).cpu()
+    bare = labels_in(parse, (16, 17)).cpu()
     out = torch.zeros(old.shape[0], dtype=torch.bool)
     h, w = old.shape[-2:]
     for i, j in enumerate(joints.detach().float().cpu().numpy()):
-        if min(j[9, 2], j[10, 2], j[12, 2], j[13, 2]) <= PRESENT_THRESHOLD:
+        if min(j[k, 2] for k in (9, 10, 11, 12, 13, 14)) <= PRESENT_THRESHOLD:
             continue
         y = _mid_thigh_y(j)
         xs = []
@@ -596,7 +605,12 @@ def _skirt_between_legs(old: Tensor, joints: Tensor) -> Tensor:
         r = max(1, round(SKIRT_BOX / 2 * float(np.hypot(*(j[12, :2] - j[9, :2])))))
         cx, cy = round(sum(xs) / 2), round(y)
         box = old[i, max(0, cy - r) : min(h, cy + r + 1), max(0, cx - r) : min(w, cx + r + 1)]
-        out[i] = box.numel() > 0 and bool(box.float().mean() > SKIRT_FILL)
+        if box.numel() == 0 or float(box.float().mean()) <= SKIRT_FILL:
+            continue
+        ts = np.linspace(0.3, 0.7, 9)[:, None]
+        shins = np.concatenate([j[k, :2] + ts * (j[a, :2] - j[k, :2]) for k, a in ((10, 11), (13, 14))])
+        xy = np.clip(shins.round().astype(np.int64), 0, [w - 1, h - 1])
+        out[i] = float(bare[i, xy[:, 1], xy[:, 0]].float().mean()) > 0.5
     return out
 
 

@@ -34,7 +34,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        `MAIN_COLOUR`: no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in
        the shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
-       ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
+       ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`). Old clothes
+       in `no_grow` are never grown over (trousers: their crotch gap, an old skirt beside them).
     2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment
        but its sleeves is cut below that line (before 2b, whose band along a long sleeve is no torso), also where
        the old top hung out over the lower garment in a sliver or down along an arm (the parse map has old clothes
