@@ -1296,21 +1296,20 @@ def test_trousers_over_a_skirt_are_placed_on_the_legs():
     parse = torch.zeros(1, 256, 200, dtype=torch.long)
     _legs(parse, 100)
     parse[0, 60:175, 55:145] = 9
-    out = _skirt_out_of_silhouette(parse, joints)[0]
+    out = _skirt_out_of_silhouette(parse, joints, torch.tensor([True]))[0]
     assert bool((out[110:175, 55:145] == 0).all()) and bool((out[60:100, 55:145] == 9).all())
     assert bool((out[180:220, 70:94] == 17).all())  # the bare shins stay legs
     trousers = torch.zeros(1, 256, 200, dtype=torch.long)
     trousers[0, 95:225, 66:97] = 9
     trousers[0, 95:225, 103:134] = 9
-    assert torch.equal(_skirt_out_of_silhouette(trousers, joints), trousers)
+    assert torch.equal(_skirt_out_of_silhouette(trousers, joints, torch.tensor([True])), trousers)
+    assert torch.equal(_skirt_out_of_silhouette(parse, joints, torch.tensor([False])), parse)  # new shorts
 
 
 def test_trousers_are_not_grown_over_an_old_skirt():
     """The composite's fit grows a garment over freed old clothes beside it (a top's side seam onto the body's
     outline); new trousers over an old skirt must not be (main: streaked pink flaps over a white dress's skirt, the
-    gap between the legs closed): the skirt and the crotch gap are held off (`_held_off_trousers`) and repainted."""
-    from kfvton.keypoints.pairs import KeypointPairs
-    from kfvton.keypoints.pose import Pose
+    gap between the legs closed): the skirt is held off (`_held_off_trousers`) and repainted; old trousers are not."""
     from kfvton.pipelines.classical_lower import _held_off_trousers
     from kfvton.pipelines.composite import LOWER_LABELS, composite_garment
 
@@ -1322,10 +1321,12 @@ def test_trousers_are_not_grown_over_an_old_skirt():
     covered[0, 60:225, 68:97] = True  # the new trousers' legs, a gap between them from the crotch (row 130)
     covered[0, 60:225, 103:132] = True
     covered[0, 60:130, 68:132] = True
-    pts = torch.tensor([[[100.0, 130.0, 1.0]]])
-    pairs = KeypointPairs(pts, pts.clone(), ("crotch",), (256, 200), (256, 200), pose=Pose(joints, (256, 200)))
-    held = _held_off_trousers(parse, covered, pairs, joints)[0]
+    held = _held_off_trousers(parse, joints, torch.tensor([True]))[0]
     assert bool(held[140:170, 98:102].all()) and bool(held[100:170, 55:66].all())
+    trousers = torch.zeros(1, 256, 200, dtype=torch.long)
+    trousers[0, 95:225, 66:97] = 9
+    trousers[0, 95:225, 103:134] = 9
+    assert not bool(_held_off_trousers(trousers, joints, torch.tensor([True])).any())
     person = torch.full((1, 3, 256, 200), 0.8)
     person[:, :, parse[0] == 9] = 0.95  # the white skirt on a grey wall
     garment = torch.zeros(1, 3, 256, 200)
