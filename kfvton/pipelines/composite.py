@@ -34,7 +34,8 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
        `MAIN_COLOUR`: no pale blur of a stripe along a sleeve's edge): sideways (the blurred outline's normal) and, in
        the shoulder zone, upwards too, tapering to nothing at the neck opening, where it does not grow sideways either
        (the shoulder line follows the body's shoulders; no halo of repainted skin beside a sleeve or side seam; no
-       ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`).
+       ragged teeth into the neck). An all-over print continues mirrored into the band (`MIRROR_SPREAD`). Old clothes
+       in `no_grow` are never grown over (trousers: their crotch gap, an old skirt beside them).
     2c. A tucked-in top (`waistband`, fitted by `waistband.tucked_waistband`) ends at the waistband: the garment
        but its sleeves is cut below that line (before 2b, whose band along a long sleeve is no torso), also where
        the old top hung out over the lower garment in a sliver or down along an arm (the parse map has old clothes
@@ -369,6 +370,7 @@ def composite_garment(
     fit: bool = True,
     sleeves: Tensor | None = None,
     waistband: Tensor | None = None,
+    no_grow: Tensor | None = None,
 ) -> Composite:
     """Blend a warped garment into the person image (rules in the module docstring).
 
@@ -392,6 +394,8 @@ def composite_garment(
             (`waistband.tucked_waistband`): with a parse map, the garment but its `sleeves` ends there (no flap of
             the hem below it where the old top hung out over the lower garment), and the lower garment is continued
             up to it over what that frees.
+        no_grow: optional (B or 1, H, W) bool: freed old clothes there are repainted, never grown over by the fit
+            (step 2b; trousers: the old clothes between their legs, and an old skirt or dress beside them).
     """
     check_shape(person, "person", ("B", 3, "H", "W"))
     h, w = person.shape[-2:]
@@ -416,6 +420,9 @@ def composite_garment(
     if waistband is not None:
         check_shape(waistband, "waistband", ("B", w))
         batches["waistband"] = waistband.shape[0]
+    if no_grow is not None:
+        check_shape(no_grow, "no_grow", ("B", h, w))
+        batches["no_grow"] = no_grow.shape[0]
     b = check_same_batch(batches)
     if feather_px < 0:
         raise ValueError(f"feather_px: expected >= 0, got {feather_px}")
@@ -474,7 +481,8 @@ def composite_garment(
             tucked = None
             if waistband is not None:
                 tucked = (cut_rows, labels_in(labels, VITONHD_LOWER_GARMENT), own_sleeves)
-            fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints, tucked)
+            held = None if no_grow is None else broadcast_batch(no_grow, b, "no_grow").to(person.device)
+            fitted = _fit_to_body(garment, alpha, codes, arm_labels, keypoints, tucked, held)
             garment, alpha = fitted.garment, fitted.alpha
         legs = labels_in(labels, LEG_LABELS)
         # (objects held against the old clothes, a bag at the hip, are looked for under lower garments and dresses
@@ -542,6 +550,7 @@ def _fit_to_body(
     arm_labels: Tensor,
     keypoints: KeypointPairs | None,
     tucked: tuple[Tensor, Tensor, Tensor | None] | None = None,
+    no_grow: Tensor | None = None,
 ) -> _Fitted:
     """Snap the garment's outline to the body (module docstring, step 2b), per batch item on the CPU.
 
@@ -556,7 +565,7 @@ def _fit_to_body(
       without sleeve targets): a short sleeve or the torso's side does not spread down an arm. A tucked-in top
       (`tucked`: its cut rows (B or 1, W), inf = none, the lower garment (B, H, W) bool and optionally its sleeves'
       pixels (B, H, W) bool) is grown above its cut only as wide as the lower garment (`_beside_the_waist`), but from
-      its sleeves (a long sleeve hangs beside the hips).
+      its sleeves (a long sleeve hangs beside the hips). Old clothes in `no_grow` (B, H, W) bool are never grown over.
     Lengths use the pose's shoulder width when `keypoints` carry a pose, else `FALLBACK_SW` of the height."""
     b, _, h, w = alpha.shape
     a_all = alpha.detach().float()[:, 0].cpu().numpy().copy()
@@ -567,6 +576,7 @@ def _fit_to_body(
     cut_np = None if tucked is None else tucked[0].detach().double().cpu().numpy()
     lower_np = None if tucked is None else tucked[1].cpu().numpy()
     own_sleeves = None if tucked is None or tucked[2] is None else tucked[2].cpu().numpy()
+    held_np = None if no_grow is None else no_grow.cpu().numpy()
     for i in range(b):
         cc = codes_np[i]
         sw, zone_y = _shoulder_scale(keypoints, i, (h, w))
@@ -603,6 +613,8 @@ def _fit_to_body(
         old = (cc & CODE_OLD) > 0
         if np.isfinite(cuff_y):
             old = old | (arms_np[i] & (np.arange(h)[:, None] < zone_y))
+        if held_np is not None:
+            old = old & ~held_np[i]
         reach = GROW_SW * sw
         if not old.any() or reach < 1:
             continue

@@ -1270,3 +1270,89 @@ def test_gap_under_a_dress_is_neither_old_clothes_nor_skin():
 
     assert GAP_LABEL in DRESS_LABELS.lower and GAP_LABEL != 0
     assert GAP_LABEL not in (*DRESS_LABELS.old, *DRESS_LABELS.skin, *DRESS_LABELS.front, *DRESS_LABELS.arms)
+
+
+def _standing_joints() -> torch.Tensor:
+    """(1, 25, 3) BODY_25 legs of a person standing in a 256 x 200 frame: hips at row 100 (columns 80 / 120), knees at
+    row 160, ankles at row 220."""
+    joints = torch.zeros(1, 25, 3)
+    for k, xy in {9: (80, 100), 10: (82, 160), 11: (84, 220), 12: (120, 100), 13: (118, 160), 14: (116, 220)}.items():
+        joints[0, k] = torch.tensor([*xy, 1.0])
+    return joints
+
+
+def _legs(parse: torch.Tensor, top: int, label_right: int = 17, label_left: int = 16) -> None:
+    """Bare legs (right, left) from row `top` to the ankles, 24 px wide around the leg bones, written into `parse`."""
+    parse[0, top:225, 70:94] = label_right
+    parse[0, top:225, 106:130] = label_left
+
+
+def test_old_skirt_is_told_from_trousers():
+    """An old skirt (or a dress's skirt) hangs across the gap between the thighs above bare shins; two trouser legs
+    leave the wall between them, or hide the shins when the legs touch. Main had no such test: trousers were placed
+    on a white A-line dress's flare (Outfit Anyone model_9 with pink jeans: a seat as wide as its hem)."""
+    from kfvton.pipelines.classical_lower import _skirt_between_legs
+
+    joints = _standing_joints()
+    skirt = torch.zeros(1, 256, 200, dtype=torch.long)
+    _legs(skirt, 100)
+    skirt[0, 95:175, 55:145] = 9  # a knee-length skirt (estimated regions call it pants) over them
+    trousers = torch.zeros(1, 256, 200, dtype=torch.long)
+    trousers[0, 95:225, 66:97] = 9  # two legs apart, the wall between them
+    trousers[0, 95:225, 103:134] = 9
+    trousers[0, 95:120, 66:134] = 9  # the seat
+    together = torch.zeros(1, 256, 200, dtype=torch.long)
+    together[0, 95:225, 64:136] = 9  # legs together: the shins hidden
+    out = _skirt_between_legs(torch.cat([skirt, trousers, together]), joints.expand(3, -1, -1))
+    assert out.tolist() == [True, False, False]
+
+
+def test_trousers_over_a_skirt_are_placed_on_the_legs():
+    """Placing trousers, an old skirt's pixels below the hip joints are no silhouette (its flare is not the legs';
+    main fitted pink jeans' seat and thighs to a white dress's skirt: flaps at the hips); trousers keep theirs."""
+    from kfvton.pipelines.classical_lower import _skirt_out_of_silhouette
+
+    joints = _standing_joints()
+    parse = torch.zeros(1, 256, 200, dtype=torch.long)
+    _legs(parse, 100)
+    parse[0, 60:175, 55:145] = 9
+    out = _skirt_out_of_silhouette(parse, joints, torch.tensor([True]))[0]
+    assert bool((out[110:175, 55:145] == 0).all()) and bool((out[60:100, 55:145] == 9).all())
+    assert bool((out[180:220, 70:94] == 17).all())  # the bare shins stay legs
+    trousers = torch.zeros(1, 256, 200, dtype=torch.long)
+    trousers[0, 95:225, 66:97] = 9
+    trousers[0, 95:225, 103:134] = 9
+    assert torch.equal(_skirt_out_of_silhouette(trousers, joints, torch.tensor([True])), trousers)
+    assert torch.equal(_skirt_out_of_silhouette(parse, joints, torch.tensor([False])), parse)  # new shorts
+
+
+def test_trousers_are_not_grown_over_an_old_skirt():
+    """The composite's fit grows a garment over freed old clothes beside it (a top's side seam onto the body's
+    outline); new trousers over an old skirt must not be (main: streaked pink flaps over a white dress's skirt, the
+    gap between the legs closed): the skirt is held off (`_held_off_trousers`) and repainted; old trousers are not."""
+    from kfvton.pipelines.classical_lower import _held_off_trousers
+    from kfvton.pipelines.composite import LOWER_LABELS, composite_garment
+
+    joints = _standing_joints()
+    parse = torch.zeros(1, 256, 200, dtype=torch.long)
+    _legs(parse, 100)
+    parse[0, 60:175, 55:145] = 9
+    covered = torch.zeros(1, 256, 200, dtype=torch.bool)
+    covered[0, 60:225, 68:97] = True  # the new trousers' legs, a gap between them from the crotch (row 130)
+    covered[0, 60:225, 103:132] = True
+    covered[0, 60:130, 68:132] = True
+    held = _held_off_trousers(parse, joints, torch.tensor([True]))[0]
+    assert bool(held[140:170, 98:102].all()) and bool(held[100:170, 55:66].all())
+    trousers = torch.zeros(1, 256, 200, dtype=torch.long)
+    trousers[0, 95:225, 66:97] = 9
+    trousers[0, 95:225, 103:134] = 9
+    assert not bool(_held_off_trousers(trousers, joints, torch.tensor([True])).any())
+    person = torch.full((1, 3, 256, 200), 0.8)
+    person[:, :, parse[0] == 9] = 0.95  # the white skirt on a grey wall
+    garment = torch.zeros(1, 3, 256, 200)
+    garment[:, 0] = 0.9  # pink
+    mask = covered[:, None].float()
+    for no_grow, grown in ((None, True), (held[None], False)):
+        comp = composite_garment(person, garment, mask, parse=parse, labels=LOWER_LABELS, no_grow=no_grow)
+        beside = comp.alpha[0, 0, 100:170, 58:66] > 0.5  # the old skirt just beside the new trousers' side
+        assert bool(beside.any()) == grown
