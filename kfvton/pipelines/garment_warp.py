@@ -1651,7 +1651,10 @@ def _v_sides(ends: np.ndarray, found: np.ndarray, mid: int, k: int, cw: float) -
     out = ends.copy()
     q, n = max(2, k // 4), len(ends)
     cols = np.arange(n, dtype=np.float64)
-    for near, far, outward in ((mid - q, mid - k, slice(0, mid - q)), (mid + q + 1, mid + k + 1, slice(mid + q + 1, n))):
+    for near, far, outward in (
+        (mid - q, mid - k, slice(0, mid - q)),
+        (mid + q + 1, mid + k + 1, slice(mid + q + 1, n)),
+    ):
         fit = slice(min(near, far), max(near, far))
         if fit.start < 0 or fit.stop > n or fit.stop - fit.start < 4 or not np.isfinite(found[fit]).all():
             continue

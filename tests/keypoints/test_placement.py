@@ -893,7 +893,6 @@ class TestFrontNeckline:
         with pytest.raises(ValueError, match="collared"):
             place_front_neckline(pairs, self._mask(50), torch.tensor([[True]]))
 
-
     def test_collar_centre_on_the_front_follows_its_pair(self):
         """A neck opening the mask leaves empty puts collar_center on the front's top, where the front neckline's
         pair lands half the flat depth higher: two targets for one garment spot folded the warp (unseen blue lace

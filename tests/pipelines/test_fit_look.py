@@ -267,7 +267,9 @@ class TestInsideBack:
     @staticmethod
     def labelled(band: bool = False) -> tuple[torch.Tensor, ...]:
         """A white top (0.97) whose inside is as white, with a label (rows 24-34, columns 70-90: 0.42 collar widths
-        across, beige in a black frame, as the unseen Gucci tee's: no dark run across the opening) at the centre of the opening and a logo's letters over rows 80-100 (the front is not plain); with `band`, a dark rib across the whole opening instead (rows 22-28)."""
+        across, beige in a black frame, as the unseen Gucci tee's: no dark run across the opening) at the centre of
+        the opening and a logo's letters over rows 80-100 (the front is not plain); with `band`, a dark rib across the
+        whole opening instead (rows 22-28)."""
         garment, mask, landmarks = flat_top(inside=0.97)
         garment[..., 20:190, 20:140] = 0.97
         if band:
