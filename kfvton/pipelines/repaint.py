@@ -1630,6 +1630,11 @@ def _background_weight(
         d_body = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
         weight = np.clip(0.5 + (d_body - d_bg) / (2 * edge), 0.0, 1.0)
         weight = np.maximum(weight, np.clip((d_body - BODY_REACH * edge) / (2 * edge), 0.0, 1.0))
+        arm_bones = tuple(bone for bone in bones if bone in ARM_BONES)
+        arms = body_prior(keypoints, i, size_hw, WEIGHT_SCALE, arm_bones, torso=False, widths=widths)
+        if arms is not None and arm_bones:
+            arms = (arms[ys : ys + hs, xs : xs + ws] > 0) & (small(covered) < 0.5)
+            weight = _crisp_arms(weight, body, arms, unit)
         if legs is not None:
             weight = _below_hips_legs(weight, body, legs, origin_yx, unit)
     elif prior is not None:
@@ -1715,6 +1720,27 @@ def _torso_to_waistband(
     first = np.argmax(hit, axis=0)  # (the lower garment's first row under the line)
     out[:, cols] = (below >= 0) & (rows <= first[None, :]) & hit.any(0)[None, :]
     return out
+
+
+def _crisp_arms(weight: np.ndarray, body: np.ndarray, arms: np.ndarray, unit: float) -> np.ndarray:
+    """`weight` (h, w) float [0, 1] (the fill's background share at 1/`WEIGHT_SCALE`, soft over `FILL_EDGE_PX`
+    between the nearest seeds) replaced where the `arms` (h, w) bool (the pose's arms not under the new garment) are
+    the nearest of the `body` (h, w) bool seeds by skin inside the seeds, background outside, with the upper
+    garments' crisp edge (`SKIN_EDGE_PX`), changing to `weight` over `FILL_EDGE_PX` where another seed is as near:
+    a freed arm beside a dress has an outline against the wall, not a pale strip fading over ~9 px (nor, past a
+    narrower reach, a pale line where the soft split between the arm and an old sleeve's outline fell)."""
+    if not arms.any():
+        return weight
+    drawn = (body | arms).astype(np.uint8)
+    d_out = cv2.distanceTransform(1 - drawn, cv2.DIST_L2, 5)
+    d_in = cv2.distanceTransform(drawn, cv2.DIST_L2, 5)
+    field = cv2.GaussianBlur(d_out - d_in, (0, 0), max(0.5, unit))
+    crisp = np.clip(0.5 + field * WEIGHT_SCALE / (2 * SKIN_EDGE_PX * unit), 0.0, 1.0)
+    d_arms = cv2.distanceTransform((~arms).astype(np.uint8), cv2.DIST_L2, 5)
+    others = body & ~arms
+    d_others = cv2.distanceTransform((~others).astype(np.uint8), cv2.DIST_L2, 5) if others.any() else 1e4
+    near = np.clip(0.5 + (d_others - d_arms) / (2 * FILL_EDGE_PX * unit / WEIGHT_SCALE), 0.0, 1.0)
+    return (weight + (crisp - weight) * near).astype(np.float32)
 
 
 def _below_hips_legs(

@@ -15,7 +15,7 @@ from kfvton.keypoints.pairs import KeypointPairs
 from kfvton.keypoints.pose import Pose
 from kfvton.pipelines import repaint
 from kfvton.pipelines.body_prior import LIMB_WIDTHS
-from kfvton.pipelines.composite import composite_garment
+from kfvton.pipelines.composite import CATEGORY_LABELS, composite_garment
 from kfvton.pipelines.repaint import (
     CODE_ARM,
     CODE_OLD,
@@ -110,6 +110,22 @@ class TestFreedArms:
         rise = row[:edge]
         soft = int(((rise > lo + 0.1 * (WALL - lo)) & (rise < lo + 0.9 * (WALL - lo))).sum())
         assert soft <= 3, (soft, [round(float(v), 2) for v in row])
+
+    def test_repainted_arm_beside_a_dress_has_a_crisp_outline(self):
+        # a dress's fill splits skin from wall by the nearer seed over FILL_EDGE_PX (for the legs), but an arm
+        # above the hips takes the upper garments' crisp edge: it rose over 9 px on main (a pale strip beside the
+        # forearm of ootd_01861_00 in a dress, /tmp/arm21/c1861_final.png); 4 px with `_crisp_arms` (the dress
+        # path's last anti-alias blur, 1.5 px, where the upper path's is 0.7 px: 2 px there)
+        person, parse, garment, mask = doubled(*person_scene(forearm=FACE), *sleeveless())
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs(2), labels=CATEGORY_LABELS["dress"])
+        row = luma(out.image)[600, :220]  # across the freed sleeve and the wall beside it
+        arm = float(row[110:150].mean())
+        assert WALL - arm > 0.1, arm  # skin, not a pale ghost of it
+        edge = int(row[:128].argmin())
+        lo = float(row[edge])
+        rise = row[:edge]
+        soft = int(((rise > lo + 0.1 * (WALL - lo)) & (rise < lo + 0.9 * (WALL - lo))).sum())
+        assert soft <= 4, (soft, [round(float(v), 2) for v in row])
 
     def test_repainted_arm_takes_the_body_tone_not_the_lit_face(self):
         person, parse = person_scene()
