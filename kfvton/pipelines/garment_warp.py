@@ -1777,6 +1777,11 @@ SCOOP_WINDOW = (1.0, 2.5)
 #: lace trim over 60.
 SCOOP_SAME = 20.0
 SCOOP_FRONT = 0.5
+#: ... over a plain front: that front's 90th percentile CIELAB distance to its median under `SCOOP_PLAIN`. A print's
+#: motifs close a region of its ground too (an unseen black crew-neck dress with silver flowers: its black front
+#: under the binding, cut as a 15k px stepped square, was repainted as a skin "bib"; its front 51, another print's
+#: 67, one 37; the Dress Code tank insides' fronts 3.3, an unseen plain one's 9.8).
+SCOOP_PLAIN = 20.0
 #: ... seeded from the columns within this many collar widths of the centre: a back's centre seam runs down the
 #: centre column itself (020716's lilac tank: its edge hid the inside and the label was pasted at the neck), and
 #: mirrored about it (020716's faint left binding let that half of the inside run on into the front).
@@ -1846,13 +1851,16 @@ def _inside_between_wings(
 def _same_fabric(img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: int, cw: float) -> bool:
     """Whether `region` (h, w) bool of the window `img` (h, w, 3) is of the fabric of the front under it (rows
     from `bottom` down `SCOOP_FRONT` collar widths, where `mask` holds): median CIELAB distance under
-    `SCOOP_SAME`. A camisole's lace trim (Dress Code 020718) is closed all around too, but it is the front."""
+    `SCOOP_SAME`, that front plain (`SCOOP_PLAIN`). A camisole's lace trim (Dress Code 020718) is closed all around
+    too, but it is the front; a print's motifs close a region of its ground."""
     front = mask[bottom : bottom + int(SCOOP_FRONT * cw)]
     if region.sum() < 20 or front.sum() < 20:
         return False
     lab = to_lab(img)
-    inside, under = np.median(lab[region & mask], axis=0), np.median(lab[bottom:][: len(front)][front], axis=0)
-    return float(np.linalg.norm(inside - under)) < SCOOP_SAME
+    band = lab[bottom:][: len(front)][front]
+    inside, under = np.median(lab[region & mask], axis=0), np.median(band, axis=0)
+    plain = float(np.percentile(np.linalg.norm(band - under, axis=1), 90)) < SCOOP_PLAIN
+    return plain and float(np.linalg.norm(inside - under)) < SCOOP_SAME
 
 
 def _colour_edges(img: np.ndarray) -> np.ndarray:

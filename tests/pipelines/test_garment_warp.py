@@ -767,3 +767,23 @@ def test_arms_behind_needs_the_wrist_hidden_and_no_bare_arm():
     assert arms_behind(seen, 0, (512, 384), none) == (False, False)
     # the pose's own arms, their wrists seen: in front, even with no arm seen (under long old sleeves)
     assert arms_behind(pairs, 0, (512, 384), none) == (False, False)
+
+
+def test_scoop_inside_is_not_a_printed_fronts_ground():
+    """A sleeveless dress's scoop region (`_inside_between_wings`'s `scoop`) is an inside only over a plain front:
+    an unseen black crew-neck dress's silver flowers closed a region of its black ground under the binding, cut as a
+    15k px stepped square and repainted as a skin "bib" (`SCOOP_PLAIN`). The same black front without its dots is
+    still of the inside's fabric (Dress Code tank 020715's black inside over its black front)."""
+    from kfvton.pipelines.garment_warp import _same_fabric
+
+    h, w, cw = 120, 100, 60.0
+    img = np.full((h, w, 3), 0.08, np.float32)  # a black dress
+    mask = np.ones((h, w), bool)
+    region = np.zeros((h, w), bool)
+    region[10:40, 20:80] = True  # the closed region (its black ground) above row 40
+    assert _same_fabric(img, mask, region, 40, cw)
+    printed = img.copy()
+    for y in range(42, 80, 6):  # a lattice of silver dots on the front under it (a fifth of its pixels)
+        for x in range(2, w, 6):
+            printed[y : y + 3, x : x + 3] = 0.8
+    assert not _same_fabric(printed, mask, region, 40, cw)
