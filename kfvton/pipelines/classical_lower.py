@@ -35,8 +35,8 @@ skirts and dresses also, row by row, the span between the body's outermost pixel
 below the hip joints, on rows without an old dress or skirt, at least as wide as any row between them and it,
 `_skirt_span`: a skirt never narrows below its hips), widened by `SIL_LOOSE` hip widths on each side (the flare
 the placement allows), and whole rows where two legs in trousers show apart (no old skirt or dress to follow: the
-new one keeps its flare). A spline pushed past the silhouette (a flat-lay corner, a strap taken for a sleeve) is cut there rather than painted over the
-background.
+new one keeps its flare). A spline pushed past the silhouette (a flat-lay corner, a strap taken for a sleeve) is cut
+there rather than painted over the background.
 Skirts and dresses: the background between the legs (and beside them where two legs in trousers show apart) under
 the warped garment counts as the old lower garment for
 the composite (covered, not cut as garment over the background: no trouser legs).
