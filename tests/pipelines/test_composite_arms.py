@@ -96,19 +96,25 @@ def luma(image: torch.Tensor) -> torch.Tensor:
 
 
 class TestFreedArms:
-    def test_repainted_arm_has_a_crisp_outline(self):
-        # at 1024 rows, where the repaint's lengths are given
-        person, parse, garment, mask = doubled(*person_scene(forearm=FACE), *sleeveless())
-        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs(2))
-        row = luma(out.image)[600, :220]  # across the freed sleeve and the wall beside it
-        arm = float(row[110:150].mean())
-        assert WALL - arm > 0.1, arm  # skin, not a pale ghost of it
-        # the rise from the arm's shaded edge to the wall (10 % to 90 %) outside it: a pixel or two, as a photo's
-        # edge (it was 6 px, a pale blur)
+    @staticmethod
+    def arm_and_edge(image: torch.Tensor) -> tuple[float, int, torch.Tensor]:
+        """Across the freed sleeve and the wall beside it (row 600 of the doubled scene): the arm's mean luminance,
+        how many pixels the rise from its shaded edge to the wall (10 % to 90 %) outside it takes, and the row."""
+        row = luma(image)[600, :220]
         edge = int(row[:128].argmin())
         lo = float(row[edge])
         rise = row[:edge]
         soft = int(((rise > lo + 0.1 * (WALL - lo)) & (rise < lo + 0.9 * (WALL - lo))).sum())
+        return float(row[110:150].mean()), soft, row
+
+    def test_repainted_arm_has_a_crisp_outline(self):
+        # at 1024 rows, where the repaint's lengths are given
+        person, parse, garment, mask = doubled(*person_scene(forearm=FACE), *sleeveless())
+        out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs(2))
+        arm, soft, row = self.arm_and_edge(out.image)
+        assert WALL - arm > 0.1, arm  # skin, not a pale ghost of it
+        # the rise from the arm's shaded edge to the wall outside it: a pixel or two, as a photo's edge (it was 6 px,
+        # a pale blur)
         assert soft <= 3, (soft, [round(float(v), 2) for v in row])
 
     def test_repainted_arm_beside_a_dress_has_a_crisp_outline(self):
@@ -118,13 +124,8 @@ class TestFreedArms:
         # path's last anti-alias blur, 1.5 px, where the upper path's is 0.7 px: 2 px there)
         person, parse, garment, mask = doubled(*person_scene(forearm=FACE), *sleeveless())
         out = composite_garment(person, garment, mask, parse=parse, keypoints=pairs(2), labels=CATEGORY_LABELS["dress"])
-        row = luma(out.image)[600, :220]  # across the freed sleeve and the wall beside it
-        arm = float(row[110:150].mean())
+        arm, soft, row = self.arm_and_edge(out.image)
         assert WALL - arm > 0.1, arm  # skin, not a pale ghost of it
-        edge = int(row[:128].argmin())
-        lo = float(row[edge])
-        rise = row[:edge]
-        soft = int(((rise > lo + 0.1 * (WALL - lo)) & (rise < lo + 0.9 * (WALL - lo))).sum())
         assert soft <= 4, (soft, [round(float(v), 2) for v in row])
 
     def test_repainted_arm_takes_the_body_tone_not_the_lit_face(self):
