@@ -45,6 +45,7 @@ from .body_prior import (
 from .push_pull import push_pull
 from .shading import (
     BOX_GRID,
+    TORSO_SIDES,
     arm_shading,
     clothes_light_on_skin,
     clothes_shading,
@@ -164,6 +165,16 @@ ARM_DARK = 0.1
 #: angle whose |cos| is ARM_HEM_COS or more, under ~37 degrees: an old sleeve's hem across the arm, VITON-HD 07573's,
 #: where the arm still blends into the repainted skin and a curl of the hem the regions called arm is repainted).
 ARM_HEM_COS = 0.8
+#: A repainted upper arm's side facing the body is shaded from ARM_PIT of its half-widths below the shoulder joint on
+#: (`arm_shading`'s `inner_from`; `body_prior.TORSO_ARMPIT` puts the armpit ~0.4 shoulder widths down, ~3.3
+#: half-widths of `LIMB_WIDTHS`' upper arm): above that the arm and the chest are one surface, the shoulder.
+ARM_PIT = 3.0
+#: Repainted torso skin darkens towards the sides of the pose's torso (`_torso_sides`): a Lambert cylinder across
+#: the outline's own width at each height (`torso_outline`: narrower at the waist than `shading.TORSO_RADIUS`'s
+#: chest), TORSO_SIDE_SHADE darker at its sides and beyond them, between the torso and a hanging arm (the crease
+#: there); grown in under the shoulders as `shading.TORSO_SIDES`. Without it a belly freed under a cropped top over
+#: a loose old tee was one flat brown band from arm to arm (the unseen idm_00121 and ootd_051482).
+TORSO_SIDE_SHADE = 0.3
 
 
 #: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
@@ -928,12 +939,58 @@ def _torso_light(
     g = BOX_GRID
     trunk = np.zeros((-(-h // g), -(-w // g)), np.uint8)
     cv2.fillPoly(trunk, [np.round((outline + 0.5) / g - 0.5).astype(np.int32)], 1)
+    if not trunk.any():
+        return None
     # the arms have their own roundness (`limb_shading`), not the chest's sides
     arms = _drawn_arms(trunk.shape, xy, ok, sw, widths or LIMB_WIDTHS, ((2, 3), (5, 6)))
     inside = (trunk & (1 - arms)).astype(np.float32)
-    inside = cv2.resize(cv2.GaussianBlur(inside, (0, 0), 0.04 * sw / g), (w, h), interpolation=cv2.INTER_LINEAR)
+    soft = lambda m: cv2.GaussianBlur(m, (0, 0), 0.04 * sw / g)  # noqa: E731
+    inside = cv2.resize(soft(inside), (w, h), interpolation=cv2.INTER_LINEAR)
     gain = torso_shading((h, w), xy[1], xy[2], xy[5])
-    return (1.0 + (gain - 1.0) * inside).astype(np.float32)
+    # the torso's own sides (`_torso_sides`), at its height, off all the arms (a hanging forearm is round itself)
+    sides, level = _torso_sides(trunk, xy[1], xy[2], xy[5])
+    beside = soft((level & (1 - _drawn_arms(trunk.shape, xy, ok, sw, widths or LIMB_WIDTHS))).astype(np.float32))
+    sides = cv2.resize(1.0 + (sides - 1.0) * beside, (w, h), interpolation=cv2.INTER_LINEAR)
+    return ((1.0 + (gain - 1.0) * inside) * sides).astype(np.float32)
+
+
+def _torso_sides(
+    trunk: np.ndarray, neck: np.ndarray, right_shoulder: np.ndarray, left_shoulder: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(gain (h, w) float32 in [1 - `TORSO_SIDE_SHADE`, 1], level (h, w) uint8 {0, 1}) on the 1/`BOX_GRID` grid of
+    the `trunk` (h, w) uint8 {0, 1} (`torso_outline` drawn there): across the body (the shoulders' direction from
+    the `right_shoulder` to the `left_shoulder`, (2,) x, y pixels of the crop, like the `neck`), in each row of
+    the body's height (one grid cell) the trunk's extent, smoothed over 0.05 shoulder widths down the body; the gain
+    falls as the square of the distance from that extent's middle in half-widths (`shading.ARM_SHADE`'s law: no
+    edge line, as a front-lit Lambert cylinder's steep rim drew), `TORSO_SIDE_SHADE` at the sides and beyond them,
+    grown in under the shoulders (`TORSO_SIDES`); `level`: the cells within the trunk's height."""
+    g = BOX_GRID
+    hs, ws = trunk.shape
+    sw = max(float(np.linalg.norm(left_shoulder - right_shoulder)), 1.0)
+    u = (left_shoulder - right_shoulder) / sw
+    v = np.array([-u[1], u[0]]) if u[0] >= 0 else np.array([u[1], -u[0]])  # down the body
+    ys, xs = np.mgrid[0:hs, 0:ws].astype(np.float32)
+    dx, dy = (xs + 0.5) * g - 0.5 - neck[0], (ys + 0.5) * g - 0.5 - neck[1]
+    across, down = dx * u[0] + dy * u[1], dx * v[0] + dy * v[1]
+    row = np.floor(down / g).astype(np.int64)
+    kk, aa = row[trunk > 0], across[trunk > 0]
+    k0, n = int(kk.min()), int(kk.max() - kk.min()) + 1
+    lo, hi = np.full(n, np.inf), np.full(n, -np.inf)
+    np.minimum.at(lo, kk - k0, aa)
+    np.maximum.at(hi, kk - k0, aa)
+    seen = np.isfinite(lo)
+    at = np.arange(n, dtype=np.float64)
+    sigma = max(0.5, 0.05 * sw / g)
+    lo, hi = (
+        cv2.GaussianBlur(np.interp(at, at[seen], e[seen]).reshape(-1, 1), (1, 0), sigma, sigmaY=sigma).ravel()
+        for e in (lo, hi)
+    )
+    j = np.clip(row - k0, 0, n - 1)
+    half = np.maximum(0.5 * (hi[j] - lo[j]), g)
+    x = np.clip(np.abs(across - 0.5 * (lo[j] + hi[j])) / half, 0.0, 1.0)
+    below = np.clip((down - TORSO_SIDES[0] * sw) / ((TORSO_SIDES[1] - TORSO_SIDES[0]) * sw), 0.0, 1.0)
+    gain = (1.0 - TORSO_SIDE_SHADE * x * x * below).astype(np.float32)
+    return gain, ((row >= k0) & (row < k0 + n)).astype(np.uint8)
 
 
 def _drawn_arms(
@@ -1018,7 +1075,7 @@ def _arm_light(
             segments[e.bone] = [(e.joint + shift, e.end + shift, half, half), (e.end + shift, xy[e.bone[1]], half, rb)]
     body = 0.5 * (xy[2] + xy[5]) + np.array([0.0, sw])  # (a point on the body's axis, down the chest)
     drawn = [seg for bone in segments.values() for seg in bone]
-    return arm_shading(crop_hw[:2], drawn, body) if drawn and sw >= 8 else None
+    return arm_shading(crop_hw[:2], drawn, body, inner_from=ARM_PIT) if drawn and sw >= 8 else None
 
 
 def _arm_widths(

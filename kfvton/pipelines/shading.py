@@ -691,13 +691,18 @@ def arm_shading(
     size_hw: tuple[int, int],
     segments: Sequence[tuple[np.ndarray, np.ndarray, float, float]],
     body: np.ndarray | None = None,
+    *,
+    inner_from: float = 0.0,
 ) -> np.ndarray:
     """(H, W) float32 gain in [1 - ARM_SHADE, 1] of arms drawn from the pose: `segments` are (start (2,), end (2,),
     half-width at the start, at the end) in pixels (x, y) of the (H, W) frame; each a cylinder across its width
     (1 along its axis, 1 - `ARM_SHADE` times the squared distance from it in half-widths; `ARM_INNER` more on the
     side facing `body` (2,), a point on the body's axis, if given), back to 1 over `ARM_CONTACT`
     half-widths outside it, ones elsewhere; of the nearest limb relative to its width where they overlap, fading out
-    past an end no other segment shares. Computed on the 1/`BOX_GRID` grid."""
+    past an end no other segment shares. `inner_from` > 0 (half-widths): from a start no other segment shares (the
+    shoulder), the side facing the body is shaded only from that far along on, growing in linearly (above the
+    armpit the upper arm's inner side is the shoulder's front, one surface with the chest: shaded to its joint, a
+    dark seam ran down from the shoulder between a repainted arm and chest). Computed on the 1/`BOX_GRID` grid."""
     h, w = size_hw
     g = BOX_GRID
     hs, ws = -(-h // g), -(-w // g)
@@ -706,6 +711,7 @@ def arm_shading(
     x = np.full((hs, ws), np.inf, np.float32)  # distance from the nearest axis in its half-widths
     inner = np.zeros((hs, ws), bool)  # on its side facing the body
     fade = np.ones((hs, ws), np.float32)
+    grow = np.ones((hs, ws), np.float32)  # the side facing the body's share of the shading (`inner_from`)
     ends = [tuple(np.round(np.asarray(p, float), 3)) for seg in segments for p in seg[:2]]
     for pa, pb, ra, rb in segments:
         d = np.asarray(pb, np.float32) - np.asarray(pa, np.float32)
@@ -718,8 +724,11 @@ def arm_shading(
         # past an end no other limb shares (the wrist, the shoulder) the limb goes on (a hand, the body): no rim of
         # shadow across it, the shading fades out over a half-width
         over = np.zeros_like(along)
+        grows = np.ones_like(along)
         if ends.count(tuple(np.round(np.asarray(pa, float), 3))) == 1:
             over = np.maximum(over, -along)
+            if inner_from > 0:
+                grows = np.clip(along / (inner_from * r), 0.0, 1.0)
         if ends.count(tuple(np.round(np.asarray(pb, float), 3))) == 1:
             over = np.maximum(over, along - length)
         nearer = xk < x
@@ -730,9 +739,10 @@ def arm_shading(
             facing = (d[0] * dy - d[1] * dx) * body_side > 0
             inner = np.where(nearer, facing, inner)
         fade = np.where(nearer, np.clip(1.0 - over / r, 0.0, 1.0), fade)
+        grow = np.where(nearer, grows, grow)
     # (of the nearest limb: two meeting at the elbow are one outline, no ring where one's shadow lies on the other)
     outside = np.clip((1.0 + ARM_CONTACT - x) / ARM_CONTACT, 0.0, 1.0)
-    shade = ARM_SHADE + ARM_INNER * inner
+    shade = (ARM_SHADE + ARM_INNER * inner) * np.where(inner, grow, 1.0)
     gain = (1.0 - shade * fade * np.where(x <= 1.0, x * x, outside)).astype(np.float32)
     return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
 

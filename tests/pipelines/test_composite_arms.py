@@ -22,6 +22,7 @@ from kfvton.pipelines.repaint import (
     _across_arm,
     _arm_light,
     _sleeve_exits,
+    _torso_light,
     _torso_to_waistband,
     _upper_arms_under_sleeves,
 )
@@ -443,6 +444,22 @@ class TestUpperArmsUnderSleeves:
         crop_codes = codes[100:, 200:]
         crop = _upper_arms_under_sleeves(crop_codes.shape, _sleeve_exits(crop_codes, pairs(), 0, (H, W), (100, 200)))
         assert np.array_equal(full[100:, 200:], crop)
+
+
+def test_the_repainted_torso_darkens_towards_its_own_sides_and_beside_them() -> None:
+    """The scene's pose (shoulders 200 px apart, elbows out past the armpits): at row 300 the torso's outline spans
+    x ~124-260 (narrower than `shading.TORSO_RADIUS`'s chest). Its axis stays lit, its side near x 128 is darker by
+    more than 0.15 (0.97 of the axis with the chest's cylinder alone: a belly freed under a cropped top was one flat
+    band from arm to arm, the unseen idm_00121), the gap between it and the forearm (x 49-87) darker still, and the
+    forearm itself keeps its own shading (`_arm_light`), no torso's."""
+    gain = _torso_light(pairs(), 0, (H, W), (0, 0), (H, W), dict(LIMB_WIDTHS))
+    assert gain is not None and gain.shape == (H, W)
+    axis, side, gap, forearm = (float(gain[300, x]) for x in (192, 128, 106, 68))
+    assert axis > 0.97, axis
+    assert side < axis - 0.15, (side, axis)
+    assert gap < 0.8, gap
+    assert forearm > 0.97, forearm
+    assert float(gain[40, 192]) == 1.0  # the head: untouched
 
 
 class TestTorsoToWaistband:

@@ -241,6 +241,21 @@ def test_arm_shading_is_darker_on_the_side_facing_the_body():
     assert float(row[60]) > 0.98
 
 
+def test_arm_shading_shades_the_inner_side_only_from_inner_from_below_the_shoulder():
+    """`inner_from` 3 half-widths: under the shoulder joint (the segment's unshared start) the side facing the body
+    is no darker than the outer side (the shoulder's front, one surface with the chest: a dark seam ran down
+    between a repainted upper arm and chest); from 3 half-widths down it is as dark as without `inner_from`."""
+    shoulder, elbow = np.array([60.0, 40.0]), np.array([60.0, 200.0])
+    body = np.array([150.0, 120.0])
+    plain = arm_shading((240, 200), [(shoulder, elbow, 20.0, 20.0)], body)
+    gain = arm_shading((240, 200), [(shoulder, elbow, 20.0, 20.0)], body, inner_from=3.0)
+    near = gain[50]  # half a half-width below the joint
+    assert float(near[74]) > float(near[46]) - 0.01, (near[74], near[46])
+    assert float(plain[50, 74]) < float(plain[50, 46]) - 0.04  # (which it was)
+    assert abs(float(gain[140, 74]) - float(plain[140, 74])) < 1e-6  # 5 half-widths down: as before
+    assert abs(float(gain[50, 46]) - float(plain[50, 46])) < 1e-6  # the outer side untouched
+
+
 class TestSkinShading:
     def test_skin_slopes_blur_on_the_skins_box_as_on_the_whole_image(self, monkeypatch):
         """`skin_slopes` blurs the skin's box grown by the kernel's radius only: the same slopes as blurred over
