@@ -56,8 +56,9 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          away (`_body_tone`: the person's skin colour `_skin_colour` at the luminance of the visible body skin, not
          the lit face; no smear of a neck's shadow over a chest) times the light and folds of the old clothes
          (step 4), a limb's round shading (`limb_shading`: darker towards its edges, as a lit cylinder; the pose's
-         arms each across its own width, `_arm_light`, also where an arm meets the repainted torso) and, on
-         the torso, the chest's (`_torso_light`: darker towards its sides under the shoulders, the collarbones), and
+         arms each across its own width, `_arm_light`, also where an arm meets the repainted torso, its inner
+         side only below the armpit) and, on the torso, the chest's (`_torso_light`: darker towards the sides of
+         the pose's torso outline under the shoulders, and beside them, `_torso_sides`; the collarbones), and
          the visible skin's light carried down under it (`skin_light_below`: the neck's lit middle into an open V),
          under the face its shadow on the neck (`jaw_shadow`: darker under the jaw, not the lit face's tone); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
