@@ -173,7 +173,8 @@ ARM_PIT = 3.0
 #: the outline's own width at each height (`torso_outline`: narrower at the waist than `shading.TORSO_RADIUS`'s
 #: chest), TORSO_SIDE_SHADE darker at its sides and beyond them, between the torso and a hanging arm (the crease
 #: there); grown in under the shoulders as `shading.TORSO_SIDES`. Without it a belly freed under a cropped top over
-#: a loose old tee was one flat brown band from arm to arm (the unseen idm_00121 and ootd_051482).
+#: a loose old tee was one flat brown band from arm to arm (the unseen idm_00121 and ootd_051482). 0.3 as a limb's
+#: edge (`shading.LIMB_SHADE`; `ARM_SHADE` 0.35): not measured on a real bare torso, none in the shared samples.
 TORSO_SIDE_SHADE = 0.3
 
 
