@@ -947,12 +947,16 @@ def _torso_light(
     inside = (trunk & (1 - arms)).astype(np.float32)
     soft = lambda m: cv2.GaussianBlur(m, (0, 0), 0.04 * sw / g)  # noqa: E731
     inside = cv2.resize(soft(inside), (w, h), interpolation=cv2.INTER_LINEAR)
-    gain = torso_shading((h, w), xy[1], xy[2], xy[5])
     # the torso's own sides (`_torso_sides`), at its height, off all the arms (a hanging forearm is round itself)
     sides, level = _torso_sides(trunk, xy[1], xy[2], xy[5])
     beside = soft((level & (1 - _drawn_arms(trunk.shape, xy, ok, sw, widths or LIMB_WIDTHS))).astype(np.float32))
-    sides = cv2.resize(1.0 + (sides - 1.0) * beside, (w, h), interpolation=cv2.INTER_LINEAR)
-    return ((1.0 + (gain - 1.0) * inside) * sides).astype(np.float32)
+    # (in place on the full-size gain: three temporaries of the crop's size cost ~5 ms at 1024 rows)
+    gain = torso_shading((h, w), xy[1], xy[2], xy[5]).astype(np.float32, copy=False)
+    gain -= 1.0
+    gain *= inside
+    gain += 1.0
+    gain *= cv2.resize((1.0 + (sides - 1.0) * beside).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    return gain
 
 
 def _torso_sides(
