@@ -1782,6 +1782,8 @@ SCOOP_FRONT = 0.5
 #: under the binding, cut as a 15k px stepped square, was repainted as a skin "bib"; its front 51, another print's
 #: 67, one 37; the Dress Code tank insides' fronts 3.3, an unseen plain one's 9.8).
 SCOOP_PLAIN = 20.0
+#: `_darker_inside`: a printed front's ground is this percentile of its luma (its light motifs cover up to half)
+SCOOP_GROUND = 25.0
 #: ... seeded from the columns within this many collar widths of the centre: a back's centre seam runs down the
 #: centre column itself (020716's lilac tank: its edge hid the inside and the label was pasted at the neck), and
 #: mirrored about it (020716's faint left binding let that half of the inside run on into the front).
@@ -1841,7 +1843,11 @@ def _inside_between_wings(
         return None
     ends = np.where(region.any(0), (y1 - y0) - np.argmax(region[::-1], 0), 0)  # per column, under its bottom
     if scoop and not _same_fabric(img[y0:y1, x0:x1], mask[y0:y1, x0:x1], region, int(ends.max()), cw):
-        return None
+        # over a printed front the region runs on past the binding into the print's ground: its darker part only
+        region = _darker_inside(img[y0:y1, x0:x1], mask[y0:y1, x0:x1], region, int(ends.max()), cw, half)
+        if region is None:
+            return None
+        ends = np.where(region.any(0), (y1 - y0) - np.argmax(region[::-1], 0), 0)
     rows = np.arange(y1 - y0)[:, None]
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = (rows < ends[None, :]) & mask[y0:y1, x0:x1]
@@ -1861,6 +1867,37 @@ def _same_fabric(img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: 
     inside, under = np.median(lab[region & mask], axis=0), np.median(band, axis=0)
     plain = float(np.percentile(np.linalg.norm(band - under, axis=1), 90)) < SCOOP_PLAIN
     return plain and float(np.linalg.norm(inside - under)) < SCOOP_SAME
+
+
+def _darker_inside(
+    img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: int, cw: float, half: int
+) -> np.ndarray | None:
+    """The inside within a scoop `region` (h, w) bool of the window `img` (h, w, 3) RGB [0, 1] that ran on past the
+    binding into a printed front's ground (`_same_fabric` False), or None: the region's pixels darker than
+    `INSIDE_BACK_DARK` of the front's ground (the `SCOOP_GROUND` luma percentile of the `mask` rows from `bottom`
+    down `SCOOP_FRONT` collar widths: its light motifs do not count), the parts of them that the seed columns
+    (`half` px either side of the centre) meet in the top `INSIDE_BACK_START` collar widths, closed, mirrored and
+    filled as the scoop; at least `WINGS_AREA` square collar widths and ending above `bottom`. An unseen black
+    crew-neck dress with silver flowers: its inside (luma 0.09) above the binding (0.15, as its ground), worn,
+    showed in the neck as an undershirt; its front's ground, cut with it, as a skin "bib"."""
+    h, w = mask.shape
+    front = mask[bottom : bottom + int(SCOOP_FRONT * cw)]
+    luma = cv2.GaussianBlur(img, (0, 0), 1.5) @ np.array(LUMA_WEIGHTS, np.float32)
+    band = luma[bottom:][: len(front)][front]
+    if band.size < 20:
+        return None
+    dark = region & mask & (luma < INSIDE_BACK_DARK * float(np.percentile(band, SCOOP_GROUND)))
+    count, labels = cv2.connectedComponents(dark.astype(np.uint8), connectivity=4)
+    xm = w // 2
+    seeds = set(labels[: int(INSIDE_BACK_START * cw) + 2, max(0, xm - half) : xm + half + 1].ravel().tolist()) - {0}
+    inside = np.isin(labels, list(seeds))
+    inside |= inside[:, ::-1]
+    inside = cv2.morphologyEx(inside.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    inside = _fill_enclosed(inside) & mask
+    rows = np.nonzero(inside.any(1))[0]
+    if inside.sum() < WINGS_AREA * cw * cw or rows[-1] >= bottom - 1:
+        return None
+    return inside
 
 
 def _colour_edges(img: np.ndarray) -> np.ndarray:

@@ -787,3 +787,28 @@ def test_scoop_inside_is_not_a_printed_fronts_ground():
         for x in range(2, w, 6):
             printed[y : y + 3, x : x + 3] = 0.8
     assert not _same_fabric(printed, mask, region, 40, cw)
+
+
+def test_darker_inside_stops_at_the_binding_over_a_printed_front():
+    """Over a printed front the scoop region runs on past the binding into the print's ground; only its darker
+    part is the inside (`_darker_inside`): an unseen black crew-neck dress with silver flowers, its inside (luma
+    0.09) above the binding (0.15, as its ground), showed in the worn neck as a black undershirt. A region of the
+    ground alone, no darker than it, is no inside."""
+    from kfvton.pipelines.garment_warp import _darker_inside
+
+    h, w, cw = 200, 120, 60.0
+    img = np.full((h, w, 3), 0.15, np.float32)  # the ground and the binding
+    for y in range(80, h, 6):  # silver dots on the front under the binding
+        for x in range(2, w, 6):
+            img[y : y + 3, x : x + 3] = 0.8
+    img[0:30, 30:90] = 0.09  # the inside, above the binding (rows 30 .. 40)
+    mask = np.ones((h, w), bool)
+    region = np.zeros((h, w), bool)
+    region[0:60, 20:100] = True  # the closed region: the inside, the binding and the ground under it
+    inside = _darker_inside(img, mask, region, 60, cw, 6)
+    assert inside is not None
+    assert inside[2:28, 34:86].all()  # the inside
+    assert not inside[34:].any()  # never the binding or the ground
+    ground = np.full((h, w, 3), 0.15, np.float32)
+    ground[80:] = img[80:]
+    assert _darker_inside(ground, mask, region, 60, cw, 6) is None
