@@ -1282,7 +1282,7 @@ def cut_inside_back(
             if cut is not None:
                 out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
             continue
-        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=top)
+        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=top, binding=by_colour)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=top)
         if cut is None and by_colour:
@@ -1529,9 +1529,11 @@ def _inside_back(
     left: np.ndarray,
     centre: np.ndarray | None,
     keep_rib: bool = False,
+    binding: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut (`cut_inside_back`) of one garment, or None; with `keep_rib`, not the front's
-    contrasting rib under the inside (`_rib_rows`)."""
+    contrasting rib under the inside (`_rib_rows`); with `binding`, a bridged gap in a column's run is a label only
+    where the run goes on below it in the inside's colour (`_before_binding`)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1562,10 +1564,13 @@ def _inside_back(
     # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
     gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
     close = np.ones((gap, 1), np.uint8)
+    raw = dark
     dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
     filled = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
     deep = cv2.morphologyEx((deep | (filled & ~dark)).astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
+    raw = raw | (filled & ~dark)
     dark = filled
+    lab = to_lab(cv2.GaussianBlur(img[y0:y1, x0:x1], (0, 0), 1.5)) if binding else None
     ends = np.full(x1 - x0, np.nan)  # per column, the row (window frame) where the inside ends
     tops = np.zeros(x1 - x0, int)
     start_limit = INSIDE_BACK_START * cw
@@ -1583,6 +1588,8 @@ def _inside_back(
         if run.all():
             continue  # dark to the window's end: a dark garment or a print, not an inside
         length = int(np.argmin(run))
+        if lab is not None:
+            length = _before_binding(raw[run_start : run_start + length, k], lab[run_start : run_start + length, k])
         steps = np.nonzero(deep[run_start : run_start + length, k])[0]  # its deep shade's first stretch
         if steps.size:
             after = np.nonzero(~deep[run_start + int(steps[0]) : run_start + length, k])[0]
@@ -1626,6 +1633,35 @@ def _inside_back(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+#: `_before_binding` (dresses): a bridged gap in a column's dark run ends the inside where the stretch under it differs
+#: from the run's first stretch by more than this (median CIELAB distance): an unseen striped lace dress (ootd
+#: 053290), its black lace inside above a yellow binding 0.08-0.11 collar widths tall and an orange lace band whose
+#: holes read as dark, was cut on through both (0.85 collar widths deep) and worn with a skin bib down to its chest.
+BINDING_SAME = 20.0
+
+
+def _before_binding(run: np.ndarray, lab: np.ndarray) -> int:
+    """How many rows of a column's bridged dark run (`run` (n,) bool, the dark pixels before gaps were bridged;
+    `lab` (n, 3) their CIELAB colours) are the inside: up to the first gap whose next dark stretch differs from the
+    first stretch by more than `BINDING_SAME` (a binding, the front under it), else all `n` (a label sewn on the
+    inside, the inside again under it)."""
+    n = len(run)
+    gaps = np.nonzero(~run)[0]
+    if gaps.size == 0 or gaps[0] < 2:
+        return n
+    ref = np.median(lab[: gaps[0]], axis=0)
+    k = int(gaps[0])
+    while k < n:
+        start = k + int(np.argmax(run[k:])) if run[k:].any() else n
+        if start >= n:
+            return n
+        stop = start + (int(np.argmin(run[start:])) if not run[start:].all() else n - start)
+        if float(np.linalg.norm(np.median(lab[start:stop], axis=0) - ref)) > BINDING_SAME:
+            return k
+        k = stop
+    return n
 
 
 #: `_v_tip`: the inside's depth per column steps by at most this many rows from column to column along a V's sides

@@ -812,3 +812,20 @@ def test_darker_inside_stops_at_the_binding_over_a_printed_front():
     ground = np.full((h, w, 3), 0.15, np.float32)
     ground[80:] = img[80:]
     assert _darker_inside(ground, mask, region, 60, cw, 6) is None
+
+
+def test_before_binding_keeps_a_label_and_stops_at_a_binding():
+    """A column's bridged dark run (`_before_binding`, dresses): a gap with the inside's colour under it is a label
+    sewn on the inside (the whole run stays the inside); a gap with another colour's dark stretch under it is the
+    binding over the front (the unseen striped lace dress ootd 053290: its orange band's dark lace holes under a
+    yellow binding were cut with the inside, a skin bib down to the chest). The run ends at that gap."""
+    from kfvton.pipelines.garment_warp import _before_binding
+
+    run = np.array([True] * 20 + [False] * 8 + [True] * 12)
+    black, orange = np.array([15.0, 0.0, 0.0]), np.array([45.0, 30.0, 35.0])
+    label = np.tile(black, (40, 1))
+    assert _before_binding(run, label) == 40
+    binding = label.copy()
+    binding[28:] = orange
+    assert _before_binding(run, binding) == 20
+    assert _before_binding(np.ones(30, bool), np.tile(orange, (30, 1))) == 30  # no gap: nothing to decide
