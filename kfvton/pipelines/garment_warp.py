@@ -1249,7 +1249,8 @@ def cut_inside_back(
         mask: (B or 1, 1, H, W) float [0, 1], their masks.
         landmarks: their landmarks (collar_left, collar_right, collar_center).
         by_colour: where neither finds an inside, also an inside of any colour in a neck opening the mask fills
-            (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck).
+            (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck); and the dark run
+            ends at a binding (`_inside_back`'s `binding`).
         by_shade: where neither finds an inside, also an inside in shade over a plain front in a round neck opening
             the mask fills (`_inside_by_shade`; tops: a white tee's grey inside, read as its front, sat the new
             collar at the neck joint with the inside over the neck).
@@ -1282,7 +1283,7 @@ def cut_inside_back(
             if cut is not None:
                 out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
             continue
-        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=top)
+        cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=top, binding=by_colour)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=top)
         if cut is None and by_colour:
@@ -1529,9 +1530,11 @@ def _inside_back(
     left: np.ndarray,
     centre: np.ndarray | None,
     keep_rib: bool = False,
+    binding: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut (`cut_inside_back`) of one garment, or None; with `keep_rib`, not the front's
-    contrasting rib under the inside (`_rib_rows`)."""
+    contrasting rib under the inside (`_rib_rows`); with `binding`, a bridged gap in a column's run is a label only
+    where the run goes on below it in the inside's colour (`_before_binding`)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1562,10 +1565,13 @@ def _inside_back(
     # gaps in a column up to INSIDE_BACK_GAP collar widths (a label sewn on the inside) are bridged
     gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
     close = np.ones((gap, 1), np.uint8)
+    raw = dark
     dark = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
     filled = _fill_enclosed(dark)  # a taller label, wholly inside the dark inside, is part of it
     deep = cv2.morphologyEx((deep | (filled & ~dark)).astype(np.uint8), cv2.MORPH_CLOSE, close) > 0
+    raw = raw | (filled & ~dark)
     dark = filled
+    lab = to_lab(cv2.GaussianBlur(img[y0:y1, x0:x1], (0, 0), 1.5)) if binding else None
     ends = np.full(x1 - x0, np.nan)  # per column, the row (window frame) where the inside ends
     tops = np.zeros(x1 - x0, int)
     start_limit = INSIDE_BACK_START * cw
@@ -1583,6 +1589,8 @@ def _inside_back(
         if run.all():
             continue  # dark to the window's end: a dark garment or a print, not an inside
         length = int(np.argmin(run))
+        if lab is not None:
+            length = _before_binding(raw[run_start : run_start + length, k], lab[run_start : run_start + length, k])
         steps = np.nonzero(deep[run_start : run_start + length, k])[0]  # its deep shade's first stretch
         if steps.size:
             after = np.nonzero(~deep[run_start + int(steps[0]) : run_start + length, k])[0]
@@ -1626,6 +1634,35 @@ def _inside_back(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
     return full
+
+
+#: `_before_binding` (dresses): a bridged gap in a column's dark run ends the inside where the stretch under it differs
+#: from the run's first stretch by more than this (median CIELAB distance): an unseen striped lace dress (ootd
+#: 053290), its black lace inside above a yellow binding 0.08-0.11 collar widths tall and an orange lace band whose
+#: holes read as dark, was cut on through both (0.85 collar widths deep) and worn with a skin bib down to its chest.
+BINDING_SAME = 20.0
+
+
+def _before_binding(run: np.ndarray, lab: np.ndarray) -> int:
+    """How many rows of a column's bridged dark run (`run` (n,) bool, the dark pixels before gaps were bridged;
+    `lab` (n, 3) their CIELAB colours) are the inside: up to the first gap whose next dark stretch differs from the
+    first stretch by more than `BINDING_SAME` (a binding, the front under it), else all `n` (a label sewn on the
+    inside, the inside again under it)."""
+    n = len(run)
+    gaps = np.nonzero(~run)[0]
+    if gaps.size == 0 or gaps[0] < 2:
+        return n
+    ref = np.median(lab[: gaps[0]], axis=0)
+    k = int(gaps[0])
+    while k < n:
+        start = k + int(np.argmax(run[k:])) if run[k:].any() else n
+        if start >= n:
+            return n
+        stop = start + (int(np.argmin(run[start:])) if not run[start:].all() else n - start)
+        if float(np.linalg.norm(np.median(lab[start:stop], axis=0) - ref)) > BINDING_SAME:
+            return k
+        k = stop
+    return n
 
 
 #: `_v_tip`: the inside's depth per column steps by at most this many rows from column to column along a V's sides
@@ -1782,6 +1819,8 @@ SCOOP_FRONT = 0.5
 #: under the binding, cut as a 15k px stepped square, was repainted as a skin "bib"; its front 51, another print's
 #: 67, one 37; the Dress Code tank insides' fronts 3.3, an unseen plain one's 9.8).
 SCOOP_PLAIN = 20.0
+#: `_darker_inside`: a printed front's ground is this percentile of its luma (its light motifs cover up to half)
+SCOOP_GROUND = 25.0
 #: ... seeded from the columns within this many collar widths of the centre: a back's centre seam runs down the
 #: centre column itself (020716's lilac tank: its edge hid the inside and the label was pasted at the neck), and
 #: mirrored about it (020716's faint left binding let that half of the inside run on into the front).
@@ -1841,7 +1880,11 @@ def _inside_between_wings(
         return None
     ends = np.where(region.any(0), (y1 - y0) - np.argmax(region[::-1], 0), 0)  # per column, under its bottom
     if scoop and not _same_fabric(img[y0:y1, x0:x1], mask[y0:y1, x0:x1], region, int(ends.max()), cw):
-        return None
+        # over a printed front the region runs on past the binding into the print's ground: its darker part only
+        region = _darker_inside(img[y0:y1, x0:x1], mask[y0:y1, x0:x1], region, int(ends.max()), cw, half)
+        if region is None:
+            return None
+        ends = np.where(region.any(0), (y1 - y0) - np.argmax(region[::-1], 0), 0)
     rows = np.arange(y1 - y0)[:, None]
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = (rows < ends[None, :]) & mask[y0:y1, x0:x1]
@@ -1861,6 +1904,37 @@ def _same_fabric(img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: 
     inside, under = np.median(lab[region & mask], axis=0), np.median(band, axis=0)
     plain = float(np.percentile(np.linalg.norm(band - under, axis=1), 90)) < SCOOP_PLAIN
     return plain and float(np.linalg.norm(inside - under)) < SCOOP_SAME
+
+
+def _darker_inside(
+    img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: int, cw: float, half: int
+) -> np.ndarray | None:
+    """The inside within a scoop `region` (h, w) bool of the window `img` (h, w, 3) RGB [0, 1] that ran on past the
+    binding into a printed front's ground (`_same_fabric` False), or None: the region's pixels darker than
+    `INSIDE_BACK_DARK` of the front's ground (the `SCOOP_GROUND` luma percentile of the `mask` rows from `bottom`
+    down `SCOOP_FRONT` collar widths: its light motifs do not count), the parts of them that the seed columns
+    (`half` px either side of the centre) meet in the top `INSIDE_BACK_START` collar widths, closed, mirrored and
+    filled as the scoop; at least `WINGS_AREA` square collar widths and ending above `bottom`. An unseen black
+    crew-neck dress with silver flowers: its inside (luma 0.09) above the binding (0.15, as its ground), worn,
+    showed in the neck as an undershirt; its front's ground, cut with it, as a skin "bib"."""
+    h, w = mask.shape
+    front = mask[bottom : bottom + int(SCOOP_FRONT * cw)]
+    luma = cv2.GaussianBlur(img, (0, 0), 1.5) @ np.array(LUMA_WEIGHTS, np.float32)
+    band = luma[bottom:][: len(front)][front]
+    if band.size < 20:
+        return None
+    dark = region & mask & (luma < INSIDE_BACK_DARK * float(np.percentile(band, SCOOP_GROUND)))
+    count, labels = cv2.connectedComponents(dark.astype(np.uint8), connectivity=4)
+    xm = w // 2
+    seeds = set(labels[: int(INSIDE_BACK_START * cw) + 2, max(0, xm - half) : xm + half + 1].ravel().tolist()) - {0}
+    inside = np.isin(labels, list(seeds))
+    inside |= inside[:, ::-1]
+    inside = cv2.morphologyEx(inside.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
+    inside = _fill_enclosed(inside) & mask
+    rows = np.nonzero(inside.any(1))[0]
+    if inside.sum() < WINGS_AREA * cw * cw or rows[-1] >= bottom - 1:
+        return None
+    return inside
 
 
 def _colour_edges(img: np.ndarray) -> np.ndarray:

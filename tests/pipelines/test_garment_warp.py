@@ -787,3 +787,45 @@ def test_scoop_inside_is_not_a_printed_fronts_ground():
         for x in range(2, w, 6):
             printed[y : y + 3, x : x + 3] = 0.8
     assert not _same_fabric(printed, mask, region, 40, cw)
+
+
+def test_darker_inside_stops_at_the_binding_over_a_printed_front():
+    """Over a printed front the scoop region runs on past the binding into the print's ground; only its darker
+    part is the inside (`_darker_inside`): an unseen black crew-neck dress with silver flowers, its inside (luma
+    0.09) above the binding (0.15, as its ground), showed in the worn neck as a black undershirt. A region of the
+    ground alone, no darker than it, is no inside."""
+    from kfvton.pipelines.garment_warp import _darker_inside
+
+    h, w, cw = 200, 120, 60.0
+    img = np.full((h, w, 3), 0.15, np.float32)  # the ground and the binding
+    for y in range(80, h, 6):  # silver dots on the front under the binding
+        for x in range(2, w, 6):
+            img[y : y + 3, x : x + 3] = 0.8
+    img[0:30, 30:90] = 0.09  # the inside, above the binding (rows 30 .. 40)
+    mask = np.ones((h, w), bool)
+    region = np.zeros((h, w), bool)
+    region[0:60, 20:100] = True  # the closed region: the inside, the binding and the ground under it
+    inside = _darker_inside(img, mask, region, 60, cw, 6)
+    assert inside is not None
+    assert inside[2:28, 34:86].all()  # the inside
+    assert not inside[34:].any()  # never the binding or the ground
+    ground = np.full((h, w, 3), 0.15, np.float32)
+    ground[80:] = img[80:]
+    assert _darker_inside(ground, mask, region, 60, cw, 6) is None
+
+
+def test_before_binding_keeps_a_label_and_stops_at_a_binding():
+    """A column's bridged dark run (`_before_binding`, dresses): a gap with the inside's colour under it is a label
+    sewn on the inside (the whole run stays the inside); a gap with another colour's dark stretch under it is the
+    binding over the front (the unseen striped lace dress ootd 053290: its orange band's dark lace holes under a
+    yellow binding were cut with the inside, a skin bib down to the chest). The run ends at that gap."""
+    from kfvton.pipelines.garment_warp import _before_binding
+
+    run = np.array([True] * 20 + [False] * 8 + [True] * 12)
+    black, orange = np.array([15.0, 0.0, 0.0]), np.array([45.0, 30.0, 35.0])
+    label = np.tile(black, (40, 1))
+    assert _before_binding(run, label) == 40
+    binding = label.copy()
+    binding[28:] = orange
+    assert _before_binding(run, binding) == 20
+    assert _before_binding(np.ones(30, bool), np.tile(orange, (30, 1))) == 30  # no gap: nothing to decide
