@@ -80,7 +80,7 @@ from ..keypoints.placement_lower import (
 )
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
-from ..preprocess.garment_mask import clean_garment_rim
+from ..preprocess.garment_mask import clean_garment_rim, drop_backdrop_shade
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import PartWarp, cut_inside_back, warp_garment
@@ -923,6 +923,7 @@ def tryon_lower_or_dress(
             parse = _trouser_hem_on_shoes(parse, person, joints_px)
     silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
     if category == "lower":
+        mask = drop_backdrop_shade(garment, mask)  # (its shadow closed the gap between the legs, streaked the sides)
         landmarks = detect_lower_landmarks(garment, mask)
         place_parse = parse
         long = torch.tensor([k == "trousers" for k in landmarks.kinds])  # (not shorts: `_skirt_out_of_silhouette`)
