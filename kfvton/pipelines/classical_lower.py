@@ -556,39 +556,45 @@ def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
     return (parse == 0) & below & (((cols > left) & (cols < right)) | _legs_apart_rows(torso, parse)[..., None])
 
 
-def _held_off_trousers(parse: Tensor, joints: Tensor, long: Tensor) -> Tensor:
+def _held_off_trousers(parse: Tensor, skirt: Tensor) -> Tensor:
     """(B, H, W) bool: the old lower garment (pants, skirt labels of `parse` (B, H, W)) the composite's fit must not
-    grow new trousers or shorts over: all of it where it is an old skirt or a dress's skirt, not two trouser legs
-    (`_skirt_between_legs`; `joints` (B, 25, 3) BODY_25 pixels) under long trousers (`long` (B,) bool, as
-    `_skirt_out_of_silhouette`), none elsewhere (old trousers a little wider than the
+    grow new trousers or shorts over: all of it where `skirt` (B,) bool (`_skirt_under_trousers`: an old skirt or a
+    dress's skirt, not two trouser legs, under long trousers), none elsewhere (old trousers a little wider than the
     new ones are grown over: held off too, Dress Code lower_body's paired SSIM fell from .626 to .609). Grown
     sideways by the fit, the trousers got streaked flaps over a dress's skirt and their crotch gap closed (Outfit
     Anyone model_9, white dress, pink jeans)."""
-    skirt = (_skirt_between_legs(parse, joints) & long.cpu()).to(parse.device).reshape(-1, 1, 1)
-    return labels_in(parse, (9, 12)) & skirt
+    return labels_in(parse, (9, 12)) & skirt.to(parse.device).reshape(-1, 1, 1)
 
 
-def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor, long: Tensor) -> Tensor:
-    """`parse` (B, H, W) for placing trousers or shorts: where the old lower garment is a skirt or a dress's skirt
-    (`_skirt_between_legs`; `joints` (B, 25, 3) BODY_25 pixels) and the new garment is long trousers (`long` (B,)
-    bool: shorts over shorts whose thighs touch read as a skirt, Dress Code 013563-5, and fitted to the priors the
-    paired SSIM fell from .626 to .609), its pixels below the hip joints are background.
+def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor, skirt: Tensor) -> Tensor:
+    """`parse` (B, H, W) for placing trousers or shorts: where `skirt` (B,) bool (`_skirt_under_trousers`: the old
+    lower garment is a skirt or a dress's skirt and the new garment long trousers), its pixels (pants, skirt) below
+    the hip joints (`joints` (B, 25, 3) BODY_25 pixels) are background.
     The legs under it do not show: the trousers' hips and thighs take the body's prior widths, not the skirt's
     flare (fitted to a white A-line dress, pink jeans got a seat as wide as its hem, flaps at the hips)."""
     old = labels_in(parse, (9, 12))
-    skirt = (_skirt_between_legs(parse, joints) & long.cpu()).to(parse.device).reshape(-1, 1, 1)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     hips_y = joints[:, [9, 12], 1].mean(-1).to(parse.device).reshape(-1, 1, 1)
-    return torch.where(skirt & old & (rows > hips_y), torch.zeros_like(parse), parse)
+    below = skirt.to(parse.device).reshape(-1, 1, 1) & old & (rows > hips_y)
+    return torch.where(below, torch.zeros_like(parse), parse)
+
+
+def _skirt_under_trousers(parse: Tensor, joints: Tensor, long: Tensor) -> Tensor:
+    """(B,) bool on the CPU: the old lower garment is a skirt or a dress's skirt (`_skirt_between_legs` of `parse`
+    (B, H, W) and `joints` (B, 25, 3) BODY_25 pixels) and the new garment long trousers (`long` (B,) bool: shorts over
+    shorts whose thighs touch read as a skirt, Dress Code 013563-5, and fitted to the priors the paired SSIM fell
+    from .626 to .609). Read once per try-on, for the placement (`_skirt_out_of_silhouette`) and the composite
+    (`_held_off_trousers`)."""
+    return _skirt_between_legs(parse, joints) & long.cpu()
 
 
 def _skirt_between_legs(parse: Tensor, joints: Tensor) -> Tensor:
-    """(B,) bool: the old lower garment of `parse` (B, H, W) is a skirt or a dress's skirt: its pixels (pants, skirt)
-    fill more than `SKIRT_FILL` of a square `SKIRT_BOX` hip widths wide midway between the thigh bones at mid-thigh
+    """(B,) bool: the old lower garment of `parse` (B, H, W) is a skirt or a dress's skirt: its pixels (dress, pants,
+    skirt) fill more than `SKIRT_FILL` of a square `SKIRT_BOX` hip widths wide midway between the thigh bones at mid-thigh
     (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels: it hangs across the gap between the legs) and the shins
     show bare below it (leg labels on more than half of the middle of each knee -> ankle bone). Two trouser legs
     leave the wall between them, or (legs together) hide the shins."""
-    old = labels_in(parse, (9, 12)).cpu()
+    old = labels_in(parse, (6, 9, 12)).cpu()  # (a dress: the composite's parse calls its skirt pants)
     bare = labels_in(parse, (16, 17)).cpu()
     out = torch.zeros(old.shape[0], dtype=torch.bool)
     h, w = old.shape[-2:]
@@ -922,13 +928,16 @@ def tryon_lower_or_dress(
             parse = _waistband_under_top(parse, person, joints_px)
             parse = _trouser_hem_on_shoes(parse, person, joints_px)
     silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
+    skirt_under = torch.zeros(person.shape[0], dtype=torch.bool)  # (an old skirt under long trousers, read once)
     if category == "lower":
         mask = drop_backdrop_shade(garment, mask)  # (its shadow closed the gap between the legs, streaked the sides)
         landmarks = detect_lower_landmarks(garment, mask)
         place_parse = parse
-        long = torch.tensor([k == "trousers" for k in landmarks.kinds])  # (not shorts: `_skirt_out_of_silhouette`)
+        long = torch.tensor([k == "trousers" for k in landmarks.kinds])  # (not shorts: `_skirt_under_trousers`)
         if parse is not None and bool(long.any()):
-            place_parse = _skirt_out_of_silhouette(parse, pose.rescaled(tuple(parse.shape[-2:])).joints, long)
+            joints_px = pose.rescaled(tuple(parse.shape[-2:])).joints
+            skirt_under = _skirt_under_trousers(parse, joints_px, long)
+            place_parse = _skirt_out_of_silhouette(parse, joints_px, skirt_under)
         pairs = place_lower_landmarks(landmarks, pose, parse=place_parse, beyond=beyond)
         kinds = set(landmarks.kinds)
         kind = "skirt" if kinds == {"skirt"} else "trousers" if "skirt" not in kinds else None
@@ -981,7 +990,7 @@ def tryon_lower_or_dress(
         comp_parse = torch.where(gap, 12 if category == "lower" else GAP_LABEL, comp_parse)
     held = None  # (old clothes the composite's fit does not grow new trousers over)
     if comp_parse is not None and kind == "trousers":
-        held = _held_off_trousers(comp_parse, joints, torch.tensor([k == "trousers" for k in landmarks.kinds]))
+        held = _held_off_trousers(comp_parse, skirt_under)
     image = warped.image
     if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
         image = image * light_and_folds(person, warped.mask[:, 0] > 0.5)

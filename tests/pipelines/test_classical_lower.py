@@ -1290,7 +1290,9 @@ def _legs(parse: torch.Tensor, top: int, label_right: int = 17, label_left: int 
 def test_old_skirt_is_told_from_trousers():
     """An old skirt (or a dress's skirt) hangs across the gap between the thighs above bare shins; two trouser legs
     leave the wall between them, or hide the shins when the legs touch. Main had no such test: trousers were placed
-    on a white A-line dress's flare (Outfit Anyone model_9 with pink jeans: a seat as wide as its hem)."""
+    on a white A-line dress's flare (Outfit Anyone model_9 with pink jeans: a seat as wide as its hem). A label
+    map's dress (6) counts: read once for placement and composite, it was read on the raw parse for the placement
+    (dress not counted) and on the composite's (its skirt relabelled pants) for the fit."""
     from kfvton.pipelines.classical_lower import _skirt_between_legs
 
     joints = _standing_joints()
@@ -1303,34 +1305,38 @@ def test_old_skirt_is_told_from_trousers():
     trousers[0, 95:120, 66:134] = 9  # the seat
     together = torch.zeros(1, 256, 200, dtype=torch.long)
     together[0, 95:225, 64:136] = 9  # legs together: the shins hidden
-    out = _skirt_between_legs(torch.cat([skirt, trousers, together]), joints.expand(3, -1, -1))
-    assert out.tolist() == [True, False, False]
+    dress = torch.where(skirt == 9, 6, skirt)  # a label map's dress: its skirt read as the composite's parse does
+    out = _skirt_between_legs(torch.cat([skirt, trousers, together, dress]), joints.expand(4, -1, -1))
+    assert out.tolist() == [True, False, False, True]
 
 
 def test_trousers_over_a_skirt_are_placed_on_the_legs():
     """Placing trousers, an old skirt's pixels below the hip joints are no silhouette (its flare is not the legs';
     main fitted pink jeans' seat and thighs to a white dress's skirt: flaps at the hips); trousers keep theirs."""
-    from kfvton.pipelines.classical_lower import _skirt_out_of_silhouette
+    from kfvton.pipelines.classical_lower import _skirt_out_of_silhouette, _skirt_under_trousers
+
+    def placed(parse: torch.Tensor, long: bool) -> torch.Tensor:
+        return _skirt_out_of_silhouette(parse, joints, _skirt_under_trousers(parse, joints, torch.tensor([long])))
 
     joints = _standing_joints()
     parse = torch.zeros(1, 256, 200, dtype=torch.long)
     _legs(parse, 100)
     parse[0, 60:175, 55:145] = 9
-    out = _skirt_out_of_silhouette(parse, joints, torch.tensor([True]))[0]
+    out = placed(parse, True)[0]
     assert bool((out[110:175, 55:145] == 0).all()) and bool((out[60:100, 55:145] == 9).all())
     assert bool((out[180:220, 70:94] == 17).all())  # the bare shins stay legs
     trousers = torch.zeros(1, 256, 200, dtype=torch.long)
     trousers[0, 95:225, 66:97] = 9
     trousers[0, 95:225, 103:134] = 9
-    assert torch.equal(_skirt_out_of_silhouette(trousers, joints, torch.tensor([True])), trousers)
-    assert torch.equal(_skirt_out_of_silhouette(parse, joints, torch.tensor([False])), parse)  # new shorts
+    assert torch.equal(placed(trousers, True), trousers)
+    assert torch.equal(placed(parse, False), parse)  # new shorts
 
 
 def test_trousers_are_not_grown_over_an_old_skirt():
     """The composite's fit grows a garment over freed old clothes beside it (a top's side seam onto the body's
     outline); new trousers over an old skirt must not be (main: streaked pink flaps over a white dress's skirt, the
     gap between the legs closed): the skirt is held off (`_held_off_trousers`) and repainted; old trousers are not."""
-    from kfvton.pipelines.classical_lower import _held_off_trousers
+    from kfvton.pipelines.classical_lower import _held_off_trousers, _skirt_under_trousers
     from kfvton.pipelines.composite import LOWER_LABELS, composite_garment
 
     joints = _standing_joints()
@@ -1341,12 +1347,12 @@ def test_trousers_are_not_grown_over_an_old_skirt():
     covered[0, 60:225, 68:97] = True  # the new trousers' legs, a gap between them from the crotch (row 130)
     covered[0, 60:225, 103:132] = True
     covered[0, 60:130, 68:132] = True
-    held = _held_off_trousers(parse, joints, torch.tensor([True]))[0]
+    held = _held_off_trousers(parse, _skirt_under_trousers(parse, joints, torch.tensor([True])))[0]
     assert bool(held[140:170, 98:102].all()) and bool(held[100:170, 55:66].all())
     trousers = torch.zeros(1, 256, 200, dtype=torch.long)
     trousers[0, 95:225, 66:97] = 9
     trousers[0, 95:225, 103:134] = 9
-    assert not bool(_held_off_trousers(trousers, joints, torch.tensor([True])).any())
+    assert not bool(_held_off_trousers(trousers, _skirt_under_trousers(trousers, joints, torch.tensor([True]))).any())
     person = torch.full((1, 3, 256, 200), 0.8)
     person[:, :, parse[0] == 9] = 0.95  # the white skirt on a grey wall
     garment = torch.zeros(1, 3, 256, 200)
