@@ -142,6 +142,8 @@ GAP_LABEL = 8
 #: between them, or hide the shins)
 SKIRT_FILL = 0.9
 SKIRT_BOX = 0.2
+#: ... or above shins clothed in another colour, median Lab this far from the box's (tights under a skirt)
+TIGHTS_APART = 25.0
 
 
 @dataclass(frozen=True)
@@ -579,23 +581,30 @@ def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor, skirt: Tensor) -> Te
     return torch.where(below, torch.zeros_like(parse), parse)
 
 
-def _skirt_under_trousers(parse: Tensor, joints: Tensor, long: Tensor) -> Tensor:
+def _skirt_under_trousers(parse: Tensor, joints: Tensor, long: Tensor, person: Tensor | None = None) -> Tensor:
     """(B,) bool on the CPU: the old lower garment is a skirt or a dress's skirt (`_skirt_between_legs` of `parse`
-    (B, H, W) and `joints` (B, 25, 3) BODY_25 pixels) and the new garment long trousers (`long` (B,) bool: shorts over
+    (B, H, W), `joints` (B, 25, 3) BODY_25 pixels and `person` (B, 3, H, W) [0, 1]) and the new garment long trousers (`long` (B,) bool: shorts over
     shorts whose thighs touch read as a skirt, Dress Code 013563-5, and fitted to the priors the paired SSIM fell
     from .626 to .609). Read once per try-on, for the placement (`_skirt_out_of_silhouette`) and the composite
     (`_held_off_trousers`)."""
-    return _skirt_between_legs(parse, joints) & long.cpu()
+    return _skirt_between_legs(parse, joints, person) & long.cpu()
 
 
-def _skirt_between_legs(parse: Tensor, joints: Tensor) -> Tensor:
+def _skirt_between_legs(parse: Tensor, joints: Tensor, person: Tensor | None = None) -> Tensor:
     """(B,) bool: the old lower garment of `parse` (B, H, W) is a skirt or a dress's skirt: its pixels (dress, pants,
-    skirt) fill more than `SKIRT_FILL` of a square `SKIRT_BOX` hip widths wide midway between the thigh bones at mid-thigh
-    (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels: it hangs across the gap between the legs) and the shins
-    show bare below it (leg labels on more than half of the middle of each knee -> ankle bone). Two trouser legs
-    leave the wall between them, or (legs together) hide the shins."""
+    skirt) fill more than `SKIRT_FILL` of a square `SKIRT_BOX` hip widths wide midway between the thigh bones at
+    mid-thigh (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels: it hangs across the gap between the legs), and
+    either the map calls them skirt or dress there (a label map's skirt over tights), or the shins show bare below
+    it (leg labels on more than half of the middle of each knee -> ankle bone), or, with `person` (B, 3, H, W)
+    [0, 1], the shins are clothes of another colour than the box's (tights under a skirt, both called pants by
+    estimated regions: median Lab `TIGHTS_APART` apart). Two trouser legs leave the wall between them, or (legs
+    together) hide the shins in the trousers' own colour."""
     old = labels_in(parse, (6, 9, 12)).cpu()  # (a dress: the composite's parse calls its skirt pants)
+    named = labels_in(parse, _SKIRTS).cpu()
     bare = labels_in(parse, (16, 17)).cpu()
+    rgb = None if person is None else person.detach().float()
+    if rgb is not None and tuple(rgb.shape[-2:]) != tuple(parse.shape[-2:]):
+        rgb = F.interpolate(rgb, size=tuple(parse.shape[-2:]), mode="bilinear", align_corners=False)
     out = torch.zeros(old.shape[0], dtype=torch.bool)
     h, w = old.shape[-2:]
     for i, j in enumerate(joints.detach().float().cpu().numpy()):
@@ -608,13 +617,24 @@ def _skirt_between_legs(parse: Tensor, joints: Tensor) -> Tensor:
             xs.append(j[hip, 0] + float(np.clip(t, 0.0, 1.0)) * (j[knee, 0] - j[hip, 0]))
         r = max(1, round(SKIRT_BOX / 2 * float(np.hypot(*(j[12, :2] - j[9, :2])))))
         cx, cy = round(sum(xs) / 2), round(y)
-        box = old[i, max(0, cy - r) : min(h, cy + r + 1), max(0, cx - r) : min(w, cx + r + 1)]
+        rows, cols = slice(max(0, cy - r), min(h, cy + r + 1)), slice(max(0, cx - r), min(w, cx + r + 1))
+        box = old[i, rows, cols]
         if box.numel() == 0 or float(box.float().mean()) <= SKIRT_FILL:
+            continue
+        if float(named[i, rows, cols].float().mean()) > SKIRT_FILL:
+            out[i] = True
             continue
         ts = np.linspace(0.3, 0.7, 9)[:, None]
         shins = np.concatenate([j[k, :2] + ts * (j[a, :2] - j[k, :2]) for k, a in ((10, 11), (13, 14))])
         xy = np.clip(shins.round().astype(np.int64), 0, [w - 1, h - 1])
         out[i] = float(bare[i, xy[:, 1], xy[:, 0]].float().mean()) > 0.5
+        clothed = old[i, xy[:, 1], xy[:, 0]].numpy()
+        if not out[i] and rgb is not None and clothed.mean() > 0.5:
+            img = rgb[i % rgb.shape[0]].clamp(0, 1).cpu()
+            shin = img[:, xy[clothed, 1], xy[clothed, 0]].T.numpy()  # (N, 3) RGB
+            skirt = img[:, rows, cols].permute(1, 2, 0)[box].numpy()
+            apart = np.median(to_lab(shin[None])[0], axis=0) - np.median(to_lab(skirt[None])[0], axis=0)
+            out[i] = float(np.linalg.norm(apart)) > TIGHTS_APART
     return out
 
 
@@ -936,7 +956,7 @@ def tryon_lower_or_dress(
         long = torch.tensor([k == "trousers" for k in landmarks.kinds])  # (not shorts: `_skirt_under_trousers`)
         if parse is not None and bool(long.any()):
             joints_px = pose.rescaled(tuple(parse.shape[-2:])).joints
-            skirt_under = _skirt_under_trousers(parse, joints_px, long)
+            skirt_under = _skirt_under_trousers(parse, joints_px, long, person)
             place_parse = _skirt_out_of_silhouette(parse, joints_px, skirt_under)
         pairs = place_lower_landmarks(landmarks, pose, parse=place_parse, beyond=beyond)
         kinds = set(landmarks.kinds)

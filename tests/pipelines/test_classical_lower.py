@@ -1310,6 +1310,31 @@ def test_old_skirt_is_told_from_trousers():
     assert out.tolist() == [True, False, False, True]
 
 
+def test_skirt_over_tights_is_a_skirt():
+    """A knee-length skirt over opaque tights: the shins are clothes, not bare, and main read it as trousers with
+    the legs together (fitted to its flare). A label map's skirt (12) says so itself; estimated regions call both
+    pants, and the tights' colour (black) far from the skirt's (red) tells them apart. Trousers with the legs
+    together, one colour down to the ankles, stay trousers."""
+    from kfvton.pipelines.classical_lower import _skirt_between_legs
+
+    joints = _standing_joints()
+    tights = torch.zeros(1, 256, 200, dtype=torch.long)
+    _legs(tights, 100, 9, 9)  # the tights, labelled pants
+    tights[0, 95:175, 55:145] = 9  # the skirt, to the knees
+    labelled = torch.where((tights == 9) & (torch.arange(256).reshape(1, -1, 1) < 175), 12, tights)
+    person = torch.full((1, 3, 256, 200), 0.85)
+    person[:, :, tights[0] == 9] = 0.05  # black tights
+    person[:, :, 95:175, 55:145] = torch.tensor([0.8, 0.1, 0.1]).reshape(1, 3, 1, 1)  # a red skirt
+    together = torch.zeros(1, 256, 200, dtype=torch.long)
+    together[0, 95:225, 64:136] = 9
+    plain = torch.full((1, 3, 256, 200), 0.85)
+    plain[:, :, together[0] == 9] = 0.2  # grey trousers
+    assert _skirt_between_legs(labelled, joints).tolist() == [True]
+    assert _skirt_between_legs(tights, joints).tolist() == [False]  # (no photo: nothing tells them apart)
+    assert _skirt_between_legs(tights, joints, person).tolist() == [True]
+    assert _skirt_between_legs(together, joints, plain).tolist() == [False]
+
+
 def test_trousers_over_a_skirt_are_placed_on_the_legs():
     """Placing trousers, an old skirt's pixels below the hip joints are no silhouette (its flare is not the legs';
     main fitted pink jeans' seat and thighs to a white dress's skirt: flaps at the hips); trousers keep theirs."""
