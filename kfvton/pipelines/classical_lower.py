@@ -16,10 +16,13 @@ trousers or shorts: its pixels below the crotch target are taken as legs too. Ol
 reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
 is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_arms`).
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
-Long trousers over an old skirt or a dress's skirt (`_skirt_between_legs`: old clothes across the gap between
-the thighs, bare shins below) are placed without its pixels below the hip joints (`_skirt_out_of_silhouette`: the
-legs' prior widths, not the skirt's flare), and the composite's fit does not grow them over it (`_held_off_trousers`,
-`composite_garment(no_grow=...)`): it is repainted as what lies under it, beside them and between their legs.
+A lower garment's mask first loses its shadow on the backdrop (`drop_backdrop_shade`: the grey in the gap between a
+flat-lay's legs closed it, the crotch was found low). Long trousers over an old skirt or a dress's skirt
+(`_skirt_between_legs`: old clothes across the gap between the thighs, bare shins or tights of another colour below,
+or the label map's skirt there; read once, `_skirt_under_trousers`) are placed without its pixels below the hip
+joints (`_skirt_out_of_silhouette`: the legs' prior widths, not the skirt's flare), and the composite's fit does not
+grow them over it (`_held_off_trousers`, `composite_garment(no_grow=...)`): it is repainted as what lies under it,
+beside them and between their legs.
 Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE` waist widths above the new waist
 line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
 The top's pixels just above the old pants / skirt, coloured as them, are their waistband (`_waistband_under_top`:
@@ -583,10 +586,10 @@ def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor, skirt: Tensor) -> Te
 
 def _skirt_under_trousers(parse: Tensor, joints: Tensor, long: Tensor, person: Tensor | None = None) -> Tensor:
     """(B,) bool on the CPU: the old lower garment is a skirt or a dress's skirt (`_skirt_between_legs` of `parse`
-    (B, H, W), `joints` (B, 25, 3) BODY_25 pixels and `person` (B, 3, H, W) [0, 1]) and the new garment long trousers (`long` (B,) bool: shorts over
-    shorts whose thighs touch read as a skirt, Dress Code 013563-5, and fitted to the priors the paired SSIM fell
-    from .626 to .609). Read once per try-on, for the placement (`_skirt_out_of_silhouette`) and the composite
-    (`_held_off_trousers`)."""
+    (B, H, W), `joints` (B, 25, 3) BODY_25 pixels and `person` (B, 3, H, W) [0, 1]) and the new garment long
+    trousers (`long` (B,) bool: shorts over shorts whose thighs touch read as a skirt, Dress Code 013563-5, and
+    fitted to the priors the paired SSIM fell from .626 to .609). Read once per try-on, for the placement
+    (`_skirt_out_of_silhouette`) and the composite (`_held_off_trousers`)."""
     return _skirt_between_legs(parse, joints, person) & long.cpu()
 
 
