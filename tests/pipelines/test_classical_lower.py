@@ -589,12 +589,19 @@ class TestMeasures:
 )
 def test_edited_lower_pairs_warp_part_wise(dresscode, folder, ident, category):
     """Lower and dress pairs coming back from the keypoint editor warp as the try-on did (seat + legs; a dress's
-    torso with its side points + sleeves), not as one spline."""
-    from kfvton.pipelines.classical import warp_keypoint_pairs
+    torso with its side points + sleeves), not as one spline. A lower garment's try-on warps its mask without the
+    shadow on the backdrop (`drop_backdrop_shade`; 013566: a 1-2 px rim, 725 px), and so does
+    `warp_placed_garment` for lower pairs."""
+    from kfvton.pipelines.classical import warp_keypoint_pairs, warp_placed_garment
+    from kfvton.preprocess.garment_mask import drop_backdrop_shade
 
     person, garment, pose, parse = _load(dresscode / folder, ident)
     out = classical_tryon(person, garment, pose, parse=parse, category=category)
     mask = _mask(garment)
+    if category == "lower":
+        staged = warp_placed_garment(garment, mask, out.keypoints, grid_step=2)[1]
+        assert torch.allclose(staged.grid, out.warp.grid, atol=1e-4)
+        mask = drop_backdrop_shade(garment, mask)
     again = warp_keypoint_pairs(out.keypoints, mask, grid_step=2)
     assert torch.allclose(again.grid, out.warp.grid, atol=1e-4)
 
