@@ -1162,6 +1162,8 @@ SHADE_NEUTRAL = 0.02
 SHADE_SHARE = 0.6
 SHADE_OWN = 0.1
 SHADE_BELOW = 0.1
+SHADE_FLAT = 8.0  # ... or, lighter or darker, within this of the backdrop (0-255): the backdrop itself, closed in
+# the gap's top (camouflage 051515: a white wedge 60 px tall, a level or two lighter than the ring's median)
 SHADE_MARGIN = 8  # px of backdrop around the garment's box (the ring the backdrop's colour is read in)
 SHADE_SAMPLE = 20000  # the garment's colours read on about this many of its pixels
 
@@ -1210,7 +1212,7 @@ def _backdrop_shade(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
         return np.zeros_like(fg)
     share = SHADE_SHARE * float(np.median(np.linalg.norm(sample - bg, axis=-1)))
     dist = _colour_distance(blurred, bg)
-    shade = fg & (dist < share) & (channel_sum(blurred.astype(np.float32)) < bg.sum())
+    shade = fg & (dist < share) & ((channel_sum(blurred.astype(np.float32)) < bg.sum()) | (dist < SHADE_FLAT))
     ys, xs = nonzero_yx(shade)  # (the chromaticity only there: over the whole box it cost ~30 ms)
     shade[ys, xs] = _chroma_off(blurred[ys, xs], bg) < SHADE_NEUTRAL
     rows = np.nonzero(fg.any(1))[0]
