@@ -50,7 +50,7 @@ from ..keypoints.placement import (
 from ..keypoints.placement_lower import check_lower_pose, lower_pose_warnings, seated_pose_warnings
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..preprocess.garment_checks import check_garment_not_blank, garment_cut_warnings, garment_warnings
-from ..preprocess.garment_mask import clean_garment_rim, prepare_garment_mask
+from ..preprocess.garment_mask import clean_garment_rim, drop_backdrop_shade, prepare_garment_mask
 from ..preprocess.parse_labels import (
     LIP_LABELS,
     VITONHD_ARMS,
@@ -519,7 +519,8 @@ def warp_placed_garment(
     Pairs from `place_upper_garment` (`pairs.fit`) are warped as `classical_tryon` warps them: by their fit mask
     instead of `garment_mask`, with the side seams, the sleeves inside the person and over the bare arms, and
     the collar closed at the neck; edited ones (origin "edited", `apply_edits`) with their side-seam and
-    shoulder-top pairs placed again from the edited targets. Other pairs use `garment_mask` alone.
+    shoulder-top pairs placed again from the edited targets. Lower-garment pairs use `garment_mask` without its
+    shadow on the backdrop, as the try-on does (`drop_backdrop_shade`). Other pairs use `garment_mask` alone.
 
     Args:
         garment: (B or 1, 3, H_g, W_g) float [0, 1]; garment_mask: (B or 1, 1, H_g, W_g) float [0, 1].
@@ -529,6 +530,8 @@ def warp_placed_garment(
     pairs = _refit_edited(pairs)
     fit = pairs.fit
     mask = garment_mask if fit is None else fit.garment_mask.to(garment_mask)
+    if fit is None and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):  # lower pairs: as the try-on
+        mask = drop_backdrop_shade(garment, mask)
     silhouette, arms = (None, None) if fit is None or fit.parse is None else person_and_arms(fit.parse)
     warp = warp_keypoint_pairs(
         pairs,

@@ -16,10 +16,13 @@ trousers or shorts: its pixels below the crotch target are taken as legs too. Ol
 reaching far from the legs (`_bags_apart`: a bag the estimated regions took for clothes) become background, so a bag
 is kept, not repainted; so are clothes labels beside a forearm (`_bags_beside_arms`).
 An old dress counts as a top above the new waist line and as the old lower garment below it (replaced).
-Long trousers over an old skirt or a dress's skirt (`_skirt_between_legs`: old clothes across the gap between
-the thighs, bare shins below) are placed without its pixels below the hip joints (`_skirt_out_of_silhouette`: the
-legs' prior widths, not the skirt's flare), and the composite's fit does not grow them over it (`_held_off_trousers`,
-`composite_garment(no_grow=...)`): it is repainted as what lies under it, beside them and between their legs.
+A lower garment's mask first loses its shadow on the backdrop (`drop_backdrop_shade`: the grey in the gap between a
+flat-lay's legs closed it, the crotch was found low). Long trousers over an old skirt or a dress's skirt
+(`_skirt_between_legs`: old clothes across the gap between the thighs, bare shins or tights of another colour below,
+or the label map's skirt there; read once, `_skirt_under_trousers`) are placed without its pixels below the hip
+joints (`_skirt_out_of_silhouette`: the legs' prior widths, not the skirt's flare), and the composite's fit does not
+grow them over it (`_held_off_trousers`, `composite_garment(no_grow=...)`): it is repainted as what lies under it,
+beside them and between their legs.
 Old pants / skirt pixels beyond the new garment in a piece reaching `COAT_ABOVE` waist widths above the new waist
 line are not trousers but a jacket or shirt of the same colour (`_coat_above_waist`, estimated regions): kept.
 The top's pixels just above the old pants / skirt, coloured as them, are their waistband (`_waistband_under_top`:
@@ -80,7 +83,7 @@ from ..keypoints.placement_lower import (
 )
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose
 from ..preprocess.colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
-from ..preprocess.garment_mask import clean_garment_rim
+from ..preprocess.garment_mask import clean_garment_rim, drop_backdrop_shade
 from ..preprocess.parse_labels import KFVTON_UPPER_CLOTHES, labels_in
 from .composite import DRESS_LABELS, LOWER_LABELS, Composite, composite_garment
 from .garment_warp import PartWarp, cut_inside_back, warp_garment
@@ -142,6 +145,8 @@ GAP_LABEL = 8
 #: between them, or hide the shins)
 SKIRT_FILL = 0.9
 SKIRT_BOX = 0.2
+#: ... or above shins clothed in another colour, median Lab this far from the box's (tights under a skirt)
+TIGHTS_APART = 25.0
 
 
 @dataclass(frozen=True)
@@ -556,40 +561,53 @@ def _between_legs(parse: Tensor, hips_y: Tensor) -> Tensor:
     return (parse == 0) & below & (((cols > left) & (cols < right)) | _legs_apart_rows(torso, parse)[..., None])
 
 
-def _held_off_trousers(parse: Tensor, joints: Tensor, long: Tensor) -> Tensor:
+def _held_off_trousers(parse: Tensor, skirt: Tensor) -> Tensor:
     """(B, H, W) bool: the old lower garment (pants, skirt labels of `parse` (B, H, W)) the composite's fit must not
-    grow new trousers or shorts over: all of it where it is an old skirt or a dress's skirt, not two trouser legs
-    (`_skirt_between_legs`; `joints` (B, 25, 3) BODY_25 pixels) under long trousers (`long` (B,) bool, as
-    `_skirt_out_of_silhouette`), none elsewhere (old trousers a little wider than the
+    grow new trousers or shorts over: all of it where `skirt` (B,) bool (`_skirt_under_trousers`: an old skirt or a
+    dress's skirt, not two trouser legs, under long trousers), none elsewhere (old trousers a little wider than the
     new ones are grown over: held off too, Dress Code lower_body's paired SSIM fell from .626 to .609). Grown
     sideways by the fit, the trousers got streaked flaps over a dress's skirt and their crotch gap closed (Outfit
     Anyone model_9, white dress, pink jeans)."""
-    skirt = (_skirt_between_legs(parse, joints) & long.cpu()).to(parse.device).reshape(-1, 1, 1)
-    return labels_in(parse, (9, 12)) & skirt
+    return labels_in(parse, (9, 12)) & skirt.to(parse.device).reshape(-1, 1, 1)
 
 
-def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor, long: Tensor) -> Tensor:
-    """`parse` (B, H, W) for placing trousers or shorts: where the old lower garment is a skirt or a dress's skirt
-    (`_skirt_between_legs`; `joints` (B, 25, 3) BODY_25 pixels) and the new garment is long trousers (`long` (B,)
-    bool: shorts over shorts whose thighs touch read as a skirt, Dress Code 013563-5, and fitted to the priors the
-    paired SSIM fell from .626 to .609), its pixels below the hip joints are background.
+def _skirt_out_of_silhouette(parse: Tensor, joints: Tensor, skirt: Tensor) -> Tensor:
+    """`parse` (B, H, W) for placing trousers or shorts: where `skirt` (B,) bool (`_skirt_under_trousers`: the old
+    lower garment is a skirt or a dress's skirt and the new garment long trousers), its pixels (pants, skirt) below
+    the hip joints (`joints` (B, 25, 3) BODY_25 pixels) are background.
     The legs under it do not show: the trousers' hips and thighs take the body's prior widths, not the skirt's
     flare (fitted to a white A-line dress, pink jeans got a seat as wide as its hem, flaps at the hips)."""
     old = labels_in(parse, (9, 12))
-    skirt = (_skirt_between_legs(parse, joints) & long.cpu()).to(parse.device).reshape(-1, 1, 1)
     rows = torch.arange(parse.shape[-2], device=parse.device).reshape(1, -1, 1)
     hips_y = joints[:, [9, 12], 1].mean(-1).to(parse.device).reshape(-1, 1, 1)
-    return torch.where(skirt & old & (rows > hips_y), torch.zeros_like(parse), parse)
+    below = skirt.to(parse.device).reshape(-1, 1, 1) & old & (rows > hips_y)
+    return torch.where(below, torch.zeros_like(parse), parse)
 
 
-def _skirt_between_legs(parse: Tensor, joints: Tensor) -> Tensor:
-    """(B,) bool: the old lower garment of `parse` (B, H, W) is a skirt or a dress's skirt: its pixels (pants, skirt)
-    fill more than `SKIRT_FILL` of a square `SKIRT_BOX` hip widths wide midway between the thigh bones at mid-thigh
-    (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels: it hangs across the gap between the legs) and the shins
-    show bare below it (leg labels on more than half of the middle of each knee -> ankle bone). Two trouser legs
-    leave the wall between them, or (legs together) hide the shins."""
-    old = labels_in(parse, (9, 12)).cpu()
+def _skirt_under_trousers(parse: Tensor, joints: Tensor, long: Tensor, person: Tensor | None = None) -> Tensor:
+    """(B,) bool on the CPU: the old lower garment is a skirt or a dress's skirt (`_skirt_between_legs` of `parse`
+    (B, H, W), `joints` (B, 25, 3) BODY_25 pixels and `person` (B, 3, H, W) [0, 1]) and the new garment long
+    trousers (`long` (B,) bool: shorts over shorts whose thighs touch read as a skirt, Dress Code 013563-5, and
+    fitted to the priors the paired SSIM fell from .626 to .609). Read once per try-on, for the placement
+    (`_skirt_out_of_silhouette`) and the composite (`_held_off_trousers`)."""
+    return _skirt_between_legs(parse, joints, person) & long.cpu()
+
+
+def _skirt_between_legs(parse: Tensor, joints: Tensor, person: Tensor | None = None) -> Tensor:
+    """(B,) bool: the old lower garment of `parse` (B, H, W) is a skirt or a dress's skirt: its pixels (dress, pants,
+    skirt) fill more than `SKIRT_FILL` of a square `SKIRT_BOX` hip widths wide midway between the thigh bones at
+    mid-thigh (`_mid_thigh_y`; `joints` (B, 25, 3) BODY_25 pixels: it hangs across the gap between the legs), and
+    either the map calls them skirt or dress there (a label map's skirt over tights), or the shins show bare below
+    it (leg labels on more than half of the middle of each knee -> ankle bone), or, with `person` (B, 3, H, W)
+    [0, 1], the shins are clothes of another colour than the box's (tights under a skirt, both called pants by
+    estimated regions: median Lab `TIGHTS_APART` apart). Two trouser legs leave the wall between them, or (legs
+    together) hide the shins in the trousers' own colour."""
+    old = labels_in(parse, (6, 9, 12)).cpu()  # (a dress: the composite's parse calls its skirt pants)
+    named = labels_in(parse, _SKIRTS).cpu()
     bare = labels_in(parse, (16, 17)).cpu()
+    rgb = None if person is None else person.detach().float()
+    if rgb is not None and tuple(rgb.shape[-2:]) != tuple(parse.shape[-2:]):
+        rgb = F.interpolate(rgb, size=tuple(parse.shape[-2:]), mode="bilinear", align_corners=False)
     out = torch.zeros(old.shape[0], dtype=torch.bool)
     h, w = old.shape[-2:]
     for i, j in enumerate(joints.detach().float().cpu().numpy()):
@@ -602,13 +620,24 @@ def _skirt_between_legs(parse: Tensor, joints: Tensor) -> Tensor:
             xs.append(j[hip, 0] + float(np.clip(t, 0.0, 1.0)) * (j[knee, 0] - j[hip, 0]))
         r = max(1, round(SKIRT_BOX / 2 * float(np.hypot(*(j[12, :2] - j[9, :2])))))
         cx, cy = round(sum(xs) / 2), round(y)
-        box = old[i, max(0, cy - r) : min(h, cy + r + 1), max(0, cx - r) : min(w, cx + r + 1)]
+        rows, cols = slice(max(0, cy - r), min(h, cy + r + 1)), slice(max(0, cx - r), min(w, cx + r + 1))
+        box = old[i, rows, cols]
         if box.numel() == 0 or float(box.float().mean()) <= SKIRT_FILL:
+            continue
+        if float(named[i, rows, cols].float().mean()) > SKIRT_FILL:
+            out[i] = True
             continue
         ts = np.linspace(0.3, 0.7, 9)[:, None]
         shins = np.concatenate([j[k, :2] + ts * (j[a, :2] - j[k, :2]) for k, a in ((10, 11), (13, 14))])
         xy = np.clip(shins.round().astype(np.int64), 0, [w - 1, h - 1])
         out[i] = float(bare[i, xy[:, 1], xy[:, 0]].float().mean()) > 0.5
+        clothed = old[i, xy[:, 1], xy[:, 0]].numpy()
+        if not out[i] and rgb is not None and clothed.mean() > 0.5:
+            img = rgb[i % rgb.shape[0]].clamp(0, 1).cpu()
+            shin = img[:, xy[clothed, 1], xy[clothed, 0]].T.numpy()  # (N, 3) RGB
+            skirt = img[:, rows, cols].permute(1, 2, 0)[box].numpy()
+            apart = np.median(to_lab(shin[None])[0], axis=0) - np.median(to_lab(skirt[None])[0], axis=0)
+            out[i] = float(np.linalg.norm(apart)) > TIGHTS_APART
     return out
 
 
@@ -922,12 +951,16 @@ def tryon_lower_or_dress(
             parse = _waistband_under_top(parse, person, joints_px)
             parse = _trouser_hem_on_shoes(parse, person, joints_px)
     silhouette = arms = None  # (the person and its arms, for a dress's sleeves)
+    skirt_under = torch.zeros(person.shape[0], dtype=torch.bool)  # (an old skirt under long trousers, read once)
     if category == "lower":
+        mask = drop_backdrop_shade(garment, mask)  # (its shadow closed the gap between the legs, streaked the sides)
         landmarks = detect_lower_landmarks(garment, mask)
         place_parse = parse
-        long = torch.tensor([k == "trousers" for k in landmarks.kinds])  # (not shorts: `_skirt_out_of_silhouette`)
+        long = torch.tensor([k == "trousers" for k in landmarks.kinds])  # (not shorts: `_skirt_under_trousers`)
         if parse is not None and bool(long.any()):
-            place_parse = _skirt_out_of_silhouette(parse, pose.rescaled(tuple(parse.shape[-2:])).joints, long)
+            joints_px = pose.rescaled(tuple(parse.shape[-2:])).joints
+            skirt_under = _skirt_under_trousers(parse, joints_px, long, person)
+            place_parse = _skirt_out_of_silhouette(parse, joints_px, skirt_under)
         pairs = place_lower_landmarks(landmarks, pose, parse=place_parse, beyond=beyond)
         kinds = set(landmarks.kinds)
         kind = "skirt" if kinds == {"skirt"} else "trousers" if "skirt" not in kinds else None
@@ -980,7 +1013,7 @@ def tryon_lower_or_dress(
         comp_parse = torch.where(gap, 12 if category == "lower" else GAP_LABEL, comp_parse)
     held = None  # (old clothes the composite's fit does not grow new trousers over)
     if comp_parse is not None and kind == "trousers":
-        held = _held_off_trousers(comp_parse, joints, torch.tensor([k == "trousers" for k in landmarks.kinds]))
+        held = _held_off_trousers(comp_parse, skirt_under)
     image = warped.image
     if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
         image = image * light_and_folds(person, warped.mask[:, 0] > 0.5)

@@ -30,6 +30,7 @@ __all__ = [
     "drop_loose_parts",
     "drop_inner_back",
     "clean_garment_rim",
+    "drop_backdrop_shade",
 ]
 
 _LOG = logging.getLogger("kfvton")
@@ -1143,3 +1144,81 @@ def _nearer_backdrop(px: np.ndarray, backdrop: np.ndarray, colour: np.ndarray, s
     # (`channel_sum`: NumPy's sums over the 3-long last axis, as fast whole-array additions)
     along = channel_sum((px - backdrop) * span) / np.maximum(channel_sum(span * span), 1e-6)
     return (along < share) & (channel_sum(np.abs(span)) >= RIM_CONTRAST)
+
+
+#: `drop_backdrop_shade`: a flat-lay lower garment casts a shadow on the backdrop, a neutral grey a shade of it: into
+#: the narrow gap between its legs (unseen ootd_051946_1, pink jeans on white: 213-246 grey, 30-75 off the backdrop
+#: where the legs are 130-170 off) and along its sides (a ramp ~8 px wide, 16-48 off). The threshold takes it in:
+#: the gap's top closed and the crotch was found ~90 px low (at 1024 rows), the try-on pasting the grey wedge as a
+#: white slit under the crotch, and the sides' ramp, recoloured by `clean_garment_rim` from the nearest fabric row
+#: by row, came out as streaks along the legs' outer edges. Below the top tenth of the garment (SHADE_BELOW: the
+#: waistband's inside stays), pixels darker than the backdrop, their chromaticity within SHADE_NEUTRAL of its
+#: (`_chroma_off`: the pink is 0.14 off, its blend with the grey 0.02-0.04) and their distance to it under
+#: SHADE_SHARE of the garment's median, joined to the backdrop through such pixels, are backdrop. Only on a garment of
+#: a colour of its own, less than SHADE_OWN of it a neutral shade: grey, black or white fabric is a shade of the
+#: backdrop too (unseen ootd_051517_1, black flowers on a cream ground: 0.015 off, 10-20 off the white backdrop,
+#: the whole ground was cut away), and keeps its mask as it was.
+SHADE_NEUTRAL = 0.02
+SHADE_SHARE = 0.6
+SHADE_OWN = 0.1
+SHADE_BELOW = 0.1
+SHADE_FLAT = 8.0  # ... or, lighter or darker, within this of the backdrop (0-255): the backdrop itself, closed in
+# the gap's top (camouflage 051515: a white wedge 60 px tall, a level or two lighter than the ring's median)
+SHADE_MARGIN = 8  # px of backdrop around the garment's box (the ring the backdrop's colour is read in)
+SHADE_SAMPLE = 20000  # the garment's colours read on about this many of its pixels
+
+
+def drop_backdrop_shade(garment: Tensor, mask: Tensor) -> Tensor:
+    """`mask` without the shadow a flat-lay lower garment casts on its backdrop (`SHADE_NEUTRAL`, `SHADE_SHARE`).
+
+    Args:
+        garment: (B, 3, H, W) float RGB [0, 1].
+        mask: (B or 1, 1, H, W) float {0, 1}, 1 on the garment (trousers, shorts, a skirt).
+
+    Returns:
+        (B, 1, H, W) float {0, 1}, dtype and device of `mask`: a subset of it (one connected piece).
+    """
+    out = mask.expand(garment.shape[0], -1, -1, -1).clone()
+    for i in range(out.shape[0]):
+        fg = (out[i, 0] > 0.5).cpu().numpy()
+        if not fg.any():
+            continue
+        # (on the garment's box: the whole photo's blur, distances and labelling cost ~5x as much)
+        y0, y1, x0, x1 = mask_box(fg, SHADE_MARGIN)
+        box = fg[y0:y1, x0:x1]
+        cut = _backdrop_shade(to_uint8_hwc(garment[i, :, y0:y1, x0:x1]), box)
+        if cut.any():
+            kept = np.zeros_like(fg)
+            kept[y0:y1, x0:x1] = largest_component(box & ~cut)
+            out[i, 0] = torch.from_numpy(kept.astype(np.float32)).to(out)
+    return out
+
+
+def _backdrop_shade(img: np.ndarray, fg: np.ndarray) -> np.ndarray:
+    """(h, w) bool: the pixels of `fg` (h, w bool, the garment with a margin of backdrop around it) that are the
+    backdrop's shade joined to the backdrop in `img` (h, w, 3 uint8 RGB); see `drop_backdrop_shade`."""
+    blur = _blur_size(img)
+    blurred = cv2.GaussianBlur(img, (blur, blur), 0)
+    square = np.ones((7, 7), np.uint8)
+    u8 = fg.astype(np.uint8)
+    ring = (cv2.dilate(u8, square) > 0) & ~fg
+    inside = cv2.erode(u8, square) > 0
+    if not ring.any() or not inside.any():
+        return np.zeros_like(fg)
+    step = max(1, int(np.count_nonzero(inside)) // SHADE_SAMPLE)
+    bg = np.median(every_masked(blurred, ring, max(1, step // 8)), axis=0).astype(np.float32)
+    sample = every_masked(blurred, inside, step).astype(np.float32)
+    if float(np.mean(_chroma_off(sample, bg) < SHADE_NEUTRAL)) >= SHADE_OWN:  # (grey, black, white: its own)
+        return np.zeros_like(fg)
+    share = SHADE_SHARE * float(np.median(np.linalg.norm(sample - bg, axis=-1)))
+    dist = _colour_distance(blurred, bg)
+    shade = fg & (dist < share) & ((channel_sum(blurred.astype(np.float32)) < bg.sum()) | (dist < SHADE_FLAT))
+    ys, xs = nonzero_yx(shade)  # (the chromaticity only there: over the whole box it cost ~30 ms)
+    shade[ys, xs] = _chroma_off(blurred[ys, xs], bg) < SHADE_NEUTRAL
+    rows = np.nonzero(fg.any(1))[0]
+    shade[: rows[0] + max(1, round(SHADE_BELOW * (rows[-1] - rows[0] + 1)))] = False
+    count, labels = cv2.connectedComponents((shade | ~fg).astype(np.uint8), connectivity=4)
+    joined = np.zeros(count, bool)
+    joined[np.unique(labels[~fg])] = True
+    joined[0] = False
+    return joined[labels] & shade

@@ -589,12 +589,19 @@ class TestMeasures:
 )
 def test_edited_lower_pairs_warp_part_wise(dresscode, folder, ident, category):
     """Lower and dress pairs coming back from the keypoint editor warp as the try-on did (seat + legs; a dress's
-    torso with its side points + sleeves), not as one spline."""
-    from kfvton.pipelines.classical import warp_keypoint_pairs
+    torso with its side points + sleeves), not as one spline. A lower garment's try-on warps its mask without the
+    shadow on the backdrop (`drop_backdrop_shade`; 013566: a 1-2 px rim, 725 px), and so does
+    `warp_placed_garment` for lower pairs."""
+    from kfvton.pipelines.classical import warp_keypoint_pairs, warp_placed_garment
+    from kfvton.preprocess.garment_mask import drop_backdrop_shade
 
     person, garment, pose, parse = _load(dresscode / folder, ident)
     out = classical_tryon(person, garment, pose, parse=parse, category=category)
     mask = _mask(garment)
+    if category == "lower":
+        staged = warp_placed_garment(garment, mask, out.keypoints, grid_step=2)[1]
+        assert torch.allclose(staged.grid, out.warp.grid, atol=1e-4)
+        mask = drop_backdrop_shade(garment, mask)
     again = warp_keypoint_pairs(out.keypoints, mask, grid_step=2)
     assert torch.allclose(again.grid, out.warp.grid, atol=1e-4)
 
@@ -1290,7 +1297,9 @@ def _legs(parse: torch.Tensor, top: int, label_right: int = 17, label_left: int 
 def test_old_skirt_is_told_from_trousers():
     """An old skirt (or a dress's skirt) hangs across the gap between the thighs above bare shins; two trouser legs
     leave the wall between them, or hide the shins when the legs touch. Main had no such test: trousers were placed
-    on a white A-line dress's flare (Outfit Anyone model_9 with pink jeans: a seat as wide as its hem)."""
+    on a white A-line dress's flare (Outfit Anyone model_9 with pink jeans: a seat as wide as its hem). A label
+    map's dress (6) counts: read once for placement and composite, it was read on the raw parse for the placement
+    (dress not counted) and on the composite's (its skirt relabelled pants) for the fit."""
     from kfvton.pipelines.classical_lower import _skirt_between_legs
 
     joints = _standing_joints()
@@ -1303,34 +1312,63 @@ def test_old_skirt_is_told_from_trousers():
     trousers[0, 95:120, 66:134] = 9  # the seat
     together = torch.zeros(1, 256, 200, dtype=torch.long)
     together[0, 95:225, 64:136] = 9  # legs together: the shins hidden
-    out = _skirt_between_legs(torch.cat([skirt, trousers, together]), joints.expand(3, -1, -1))
-    assert out.tolist() == [True, False, False]
+    dress = torch.where(skirt == 9, 6, skirt)  # a label map's dress: its skirt read as the composite's parse does
+    out = _skirt_between_legs(torch.cat([skirt, trousers, together, dress]), joints.expand(4, -1, -1))
+    assert out.tolist() == [True, False, False, True]
+
+
+def test_skirt_over_tights_is_a_skirt():
+    """A knee-length skirt over opaque tights: the shins are clothes, not bare, and main read it as trousers with
+    the legs together (fitted to its flare). A label map's skirt (12) says so itself; estimated regions call both
+    pants, and the tights' colour (black) far from the skirt's (red) tells them apart. Trousers with the legs
+    together, one colour down to the ankles, stay trousers."""
+    from kfvton.pipelines.classical_lower import _skirt_between_legs
+
+    joints = _standing_joints()
+    tights = torch.zeros(1, 256, 200, dtype=torch.long)
+    _legs(tights, 100, 9, 9)  # the tights, labelled pants
+    tights[0, 95:175, 55:145] = 9  # the skirt, to the knees
+    labelled = torch.where((tights == 9) & (torch.arange(256).reshape(1, -1, 1) < 175), 12, tights)
+    person = torch.full((1, 3, 256, 200), 0.85)
+    person[:, :, tights[0] == 9] = 0.05  # black tights
+    person[:, :, 95:175, 55:145] = torch.tensor([0.8, 0.1, 0.1]).reshape(1, 3, 1, 1)  # a red skirt
+    together = torch.zeros(1, 256, 200, dtype=torch.long)
+    together[0, 95:225, 64:136] = 9
+    plain = torch.full((1, 3, 256, 200), 0.85)
+    plain[:, :, together[0] == 9] = 0.2  # grey trousers
+    assert _skirt_between_legs(labelled, joints).tolist() == [True]
+    assert _skirt_between_legs(tights, joints).tolist() == [False]  # (no photo: nothing tells them apart)
+    assert _skirt_between_legs(tights, joints, person).tolist() == [True]
+    assert _skirt_between_legs(together, joints, plain).tolist() == [False]
 
 
 def test_trousers_over_a_skirt_are_placed_on_the_legs():
     """Placing trousers, an old skirt's pixels below the hip joints are no silhouette (its flare is not the legs';
     main fitted pink jeans' seat and thighs to a white dress's skirt: flaps at the hips); trousers keep theirs."""
-    from kfvton.pipelines.classical_lower import _skirt_out_of_silhouette
+    from kfvton.pipelines.classical_lower import _skirt_out_of_silhouette, _skirt_under_trousers
+
+    def placed(parse: torch.Tensor, long: bool) -> torch.Tensor:
+        return _skirt_out_of_silhouette(parse, joints, _skirt_under_trousers(parse, joints, torch.tensor([long])))
 
     joints = _standing_joints()
     parse = torch.zeros(1, 256, 200, dtype=torch.long)
     _legs(parse, 100)
     parse[0, 60:175, 55:145] = 9
-    out = _skirt_out_of_silhouette(parse, joints, torch.tensor([True]))[0]
+    out = placed(parse, True)[0]
     assert bool((out[110:175, 55:145] == 0).all()) and bool((out[60:100, 55:145] == 9).all())
     assert bool((out[180:220, 70:94] == 17).all())  # the bare shins stay legs
     trousers = torch.zeros(1, 256, 200, dtype=torch.long)
     trousers[0, 95:225, 66:97] = 9
     trousers[0, 95:225, 103:134] = 9
-    assert torch.equal(_skirt_out_of_silhouette(trousers, joints, torch.tensor([True])), trousers)
-    assert torch.equal(_skirt_out_of_silhouette(parse, joints, torch.tensor([False])), parse)  # new shorts
+    assert torch.equal(placed(trousers, True), trousers)
+    assert torch.equal(placed(parse, False), parse)  # new shorts
 
 
 def test_trousers_are_not_grown_over_an_old_skirt():
     """The composite's fit grows a garment over freed old clothes beside it (a top's side seam onto the body's
     outline); new trousers over an old skirt must not be (main: streaked pink flaps over a white dress's skirt, the
     gap between the legs closed): the skirt is held off (`_held_off_trousers`) and repainted; old trousers are not."""
-    from kfvton.pipelines.classical_lower import _held_off_trousers
+    from kfvton.pipelines.classical_lower import _held_off_trousers, _skirt_under_trousers
     from kfvton.pipelines.composite import LOWER_LABELS, composite_garment
 
     joints = _standing_joints()
@@ -1341,12 +1379,12 @@ def test_trousers_are_not_grown_over_an_old_skirt():
     covered[0, 60:225, 68:97] = True  # the new trousers' legs, a gap between them from the crotch (row 130)
     covered[0, 60:225, 103:132] = True
     covered[0, 60:130, 68:132] = True
-    held = _held_off_trousers(parse, joints, torch.tensor([True]))[0]
+    held = _held_off_trousers(parse, _skirt_under_trousers(parse, joints, torch.tensor([True])))[0]
     assert bool(held[140:170, 98:102].all()) and bool(held[100:170, 55:66].all())
     trousers = torch.zeros(1, 256, 200, dtype=torch.long)
     trousers[0, 95:225, 66:97] = 9
     trousers[0, 95:225, 103:134] = 9
-    assert not bool(_held_off_trousers(trousers, joints, torch.tensor([True])).any())
+    assert not bool(_held_off_trousers(trousers, _skirt_under_trousers(trousers, joints, torch.tensor([True]))).any())
     person = torch.full((1, 3, 256, 200), 0.8)
     person[:, :, parse[0] == 9] = 0.95  # the white skirt on a grey wall
     garment = torch.zeros(1, 3, 256, 200)

@@ -14,6 +14,7 @@ from kfvton.preprocess.garment_mask import (
     _drop_loose_in_box,
     _drop_loose_one,
     clean_garment_rim,
+    drop_backdrop_shade,
     drop_inner_back,
     drop_loose_parts,
     garment_mask_from_alpha,
@@ -778,3 +779,48 @@ def test_clean_garment_rim_on_the_mask_box_changes_what_the_whole_photo_does(top
     expected[ry, rx] = own
     inside = mask > 0
     assert np.array_equal(cleaned[inside], expected[inside])
+
+
+def _trousers_with_shadow(fabric: np.ndarray) -> tuple[torch.Tensor, torch.Tensor, np.ndarray, np.ndarray]:
+    """Flat-lay trousers of `fabric` (3,) RGB on white (1024 x 768) whose mask takes in their shadow on the backdrop:
+    a grey wedge filling the gap under the crotch (rows 330-430, as unseen ootd_051946_1) and an 8 px ramp along the
+    image-left leg's outer side. Returns (garment, mask, wedge, ramp) (the last two (H, W) bool)."""
+    h, w = 1024, 768
+    legs = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(
+        legs, [np.array([(250, 150), (520, 150), (540, 880), (420, 880), (385, 330), (350, 880), (230, 880)])], 1
+    )
+    wedge = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(wedge, [np.array([(385, 330), (392, 430), (378, 430)])], 1)
+    wedge = (wedge > 0) & (legs == 0)
+    ramp = np.zeros((h, w), bool)
+    ramp[250:880, 222:230] = True
+    ramp &= legs == 0
+    img = np.full((h, w, 3), 1.0, np.float32)
+    img[legs > 0] = fabric
+    img[wedge] = 0.82  # the gap's shadow, a shade of the backdrop
+    shade = np.broadcast_to(np.linspace(0.95, 0.8, 8, dtype=np.float32)[None, :, None], (630, 8, 3))
+    img[250:880, 222:230] = np.where(ramp[250:880, 222:230, None], shade, img[250:880, 222:230])
+    mask = (legs > 0) | wedge | ramp
+    garment = torch.from_numpy(img).permute(2, 0, 1)[None].contiguous()
+    return garment, torch.from_numpy(mask).float()[None, None], wedge, ramp
+
+
+def test_drop_backdrop_shade_opens_the_crotch_gap_and_the_sides():
+    """Pink trousers whose mask takes in their grey shadow in the gap under the crotch and along a side: both are
+    backdrop now (the crotch found at the wedge's foot set a white slit under it in the try-on, the side's ramp came
+    out as streaks); the pink fabric is all kept."""
+    garment, mask, wedge, ramp = _trousers_with_shadow(np.array([0.85, 0.6, 0.6], np.float32))
+    out = drop_backdrop_shade(garment, mask)[0, 0].numpy() > 0.5
+    fabric = (mask[0, 0].numpy() > 0.5) & ~wedge & ~ramp
+    off = cv2.dilate(fabric.astype(np.uint8), np.ones((7, 7), np.uint8)) == 0  # (the blur's blend with the pink)
+    assert not out[wedge & off].any()
+    assert not out[ramp & off].any()
+    assert out[fabric].all()
+
+
+def test_drop_backdrop_shade_keeps_a_neutral_garment():
+    """Light grey trousers are a shade of the backdrop themselves (as a cream ground, unseen ootd_051517_1, whose
+    ground was cut away whole): their mask stays as it was, shadow and all."""
+    garment, mask, _, _ = _trousers_with_shadow(np.array([0.7, 0.7, 0.7], np.float32))
+    assert torch.equal(drop_backdrop_shade(garment, mask), mask)
