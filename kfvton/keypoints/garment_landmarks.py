@@ -218,7 +218,10 @@ def _collar_corner(
     top: np.ndarray, present: np.ndarray, cx: int, step: int, tol: float, *, peak: bool = False
 ) -> tuple[int, int] | None:
     """Highest top-outline point on one side of the centre (`step` +1 image right, -1 image left): the first one
-    within `tol` of the highest; with `peak`, the highest of that first stretch within `tol` (`NECK_MIN_SHARE`)."""
+    within `tol` of the highest; with `peak`, the highest of that first stretch within `tol` (`NECK_MIN_SHARE`). A
+    top within `tol` at the centre is a flat collar top (mock neck) whose outer end is the corner, unless the top
+    leaves `tol` before its highest point: then the end of the stretch holding that point (a boat neck's shallow
+    back, the unseen ootd 00151_00)."""
     xs = np.arange(cx, top.shape[0]) if step > 0 else np.arange(cx, -1, -1)
     xs = xs[present[xs]]
     if xs.size == 0:
@@ -229,6 +232,12 @@ def _collar_corner(
         # Flat collar top (mock neck) across the centre: its outer end is the corner.
         run_end = int(np.argmin(near)) if not near.all() else near.size
         i = max(run_end - 1, 0)
+        highest = int(np.argmin(ts))
+        if highest >= run_end:
+            # The run broke before the highest point: the centre lies in a back neckline's shallow dip, about `tol`
+            # deep (a boat neck's), no flat top. The corner is the outer end of the stretch around that point.
+            beyond = near[highest:]
+            i = highest + (int(np.argmin(beyond)) if not beyond.all() else beyond.size) - 1
     else:
         i = int(np.argmax(near))
         if peak:
