@@ -214,18 +214,28 @@ def _profile_extremes(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return present, top, bottom
 
 
-def _collar_corner(
-    top: np.ndarray, present: np.ndarray, cx: int, step: int, tol: float, *, peak: bool = False
-) -> tuple[int, int] | None:
-    """Highest top-outline point on one side of the centre (`step` +1 image right, -1 image left): the first one
-    within `tol` of the highest; with `peak`, the highest of that first stretch within `tol` (`NECK_MIN_SHARE`)."""
+def _side_top(top: np.ndarray, present: np.ndarray, cx: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns from the centre `cx` outward on one side (`step` +1 image right, -1 image left) that hold the
+    garment, and their top rows."""
     xs = np.arange(cx, top.shape[0]) if step > 0 else np.arange(cx, -1, -1)
     xs = xs[present[xs]]
+    return xs, top[xs]
+
+
+def _collar_corner(
+    top: np.ndarray, present: np.ndarray, cx: int, step: int, tol: float, *, peak: bool = False, dip: bool = False
+) -> tuple[int, int] | None:
+    """Highest top-outline point on one side of the centre (`step` +1 image right, -1 image left): the first one
+    within `tol` of the highest; with `peak`, the highest of that first stretch within `tol` (`NECK_MIN_SHARE`). A
+    top within `tol` at the centre is a flat collar top (mock neck) whose outer end is the corner; with `dip` (a
+    shallow back neckline, `_shallow_back`) the side's highest point instead."""
+    xs, ts = _side_top(top, present, cx, step)
     if xs.size == 0:
         return None
-    ts = top[xs]
     near = ts <= ts.min() + tol
-    if near[0]:
+    if dip:
+        i = int(np.argmin(ts))
+    elif near[0]:
         # Flat collar top (mock neck) across the centre: its outer end is the corner.
         run_end = int(np.argmin(near)) if not near.all() else near.size
         i = max(run_end - 1, 0)
@@ -235,6 +245,22 @@ def _collar_corner(
             run = int(np.argmin(near[i:])) if not near[i:].all() else near.size - i
             i += int(np.argmin(ts[i : i + run]))
     return int(xs[i]), int(ts[i])
+
+
+def _shallow_back(top: np.ndarray, present: np.ndarray, cx: int, tol: float) -> bool:
+    """Whether the top outline is within `tol` of its highest at the centre `cx` but leaves that band, on either
+    side, before reaching its highest point: a back neckline dipping about `tol` between higher corners (a boat
+    neck's, a flat-shouldered tee's), not a mock neck's flat top. Read as a flat top, the first column out of the
+    band was a corner: the unseen striped boat neck ootd 00151_00 had one side at its back's sag (371 of a 230-535
+    neckline), VITON-HD 06802 one beside the centre (387 of 297-485), collar lines short and off the centre."""
+    for step in (1, -1):
+        _, ts = _side_top(top, present, cx, step)
+        if ts.size == 0:
+            continue
+        near = ts <= ts.min() + tol
+        if near[0] and not near.all() and int(np.argmin(ts)) >= int(np.argmin(near)):
+            return True
+    return False
 
 
 def _dip_between(top: np.ndarray, present: np.ndarray, xa: float, xb: float, tol: float) -> np.ndarray:
@@ -870,8 +896,9 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
     tol = max(2.0, 0.015 * height)
     corners = {}
     cx_top = cx  # (`cx` becomes the collar centre's column below)
+    dip = _shallow_back(top, present, cx, tol)
     for side in (1, -1):
-        cc = _collar_corner(top, present, cx, side, tol)
+        cc = _collar_corner(top, present, cx, side, tol, dip=dip)
         corners[("collar", side)] = np.array(cc if cc is not None else (cx, top[cx]), dtype=np.float64)
         hem = _hem_corner(bottom, present, cx, side, max(3, int(0.01 * width)), frills=not dress)
         corners[("hem", side)] = np.array(hem, float)
@@ -930,7 +957,7 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
 
     if sleeved and _inside_opening(corners, sides):  # (a sleeveless top's collar sides are its straps' tops)
         for side in (1, -1):
-            cc = _collar_corner(top, present, cx_top, side, tol, peak=True)
+            cc = _collar_corner(top, present, cx_top, side, tol, peak=True, dip=dip)
             corners[("collar", side)] = np.array(cc if cc is not None else (cx_top, top[cx_top]), dtype=np.float64)
         collar_center = _dip_between(top, present, corners[("collar", -1)][0], corners[("collar", 1)][0], tol)
 

@@ -505,6 +505,25 @@ def test_collar_sides_at_the_ends_of_a_gently_rising_back_collar():
     assert float(tee[landmark_index("collar_left"), 0]) == 230 and float(tee[landmark_index("collar_right"), 0]) == 170
 
 
+def test_collar_sides_at_the_corners_of_a_boat_necks_shallow_back():
+    """A boat neck's back neckline, flat on the photo: its top is highest at the corners (y 60) and dips 7 px
+    between them, the centre's label seam 3 px higher than the sag beside it, so the centre is within the corner's
+    tolerance (~6 px) of the highest point but the top leaves it before reaching a corner. Before, that stretch
+    was taken for a mock neck's flat top and its end, 9 px off the centre, for a corner: the unseen striped
+    boat neck (ootd 00151_00) had one side at the sag's end, the collar line a third short and off the centre, and
+    on the person its inside back and yellow binding stood beside the neck. The corners are each side's highest
+    point (`_shallow_back`)."""
+    neck = [(140, 60), (165, 67), (185, 67), (200, 64), (215, 67), (235, 67), (260, 60)]
+    image, mask = draw_garment({"outline": neck + TSHIRT["outline"][5:]})
+    lm = detect_garment_landmarks(image, mask)
+    check_sane(lm, mask)
+    p = {n: v.numpy() for n, v in zip(GARMENT_LANDMARKS, lm.points[0], strict=True)}
+    left, right = p["collar_left"], p["collar_right"]
+    assert abs(left[0] - 260) <= 4 and abs(right[0] - 140) <= 4, (left, right)
+    assert left[1] <= 62 and right[1] <= 62
+    assert abs(p["collar_center"][0] - 200) <= 4
+
+
 # A long-sleeved tee laid flat with its sleeves down over the body's sides (ootd 049805_1): the sleeves cover the
 # side seams down to 0.67 of the height, where a slit opens between each sleeve and the body, and end above the hem.
 LONG_OVER_SIDES = {
