@@ -149,7 +149,7 @@ def continue_lower_garment(
     out = image
     for i in range(b):
         body = body_all[i]
-        lower = lower_all[i] & ~(alpha[i, 0] > 0.5).cpu().numpy()
+        lower = lower_all[i] & ~(alpha[i, 0].detach().float().cpu().numpy() > 0.5)
         waist = _waist_rows(pose, i, lower)
         if waist is not None:
             shown = _shown_waist(lower, skin_all[i], pose, i, h / 1024.0)
