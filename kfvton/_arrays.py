@@ -150,7 +150,9 @@ def channels_first(x: np.ndarray) -> np.ndarray:
 
 def mask_box(mask: np.ndarray, margin: int) -> tuple[int, int, int, int]:
     """(y0, y1, x0, x1) of the True pixels of `mask` (H, W) bool grown by `margin` pixels, inside the image."""
-    rows, cols = np.nonzero(mask.any(1))[0], np.nonzero(mask.any(0))[0]
+    rows = np.nonzero(mask.any(1))[0]
+    # (the columns over the rows that hold any: a thin mask's box took a pass down every column of the image)
+    cols = np.nonzero(mask[rows[0] : rows[-1] + 1].any(0))[0] if len(rows) else rows
     h, w = mask.shape
     return (
         max(0, int(rows[0]) - margin),

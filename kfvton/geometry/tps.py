@@ -62,9 +62,12 @@ def tps_kernel(points_a: Tensor, points_b: Tensor) -> Tensor:
         (..., M, N)
     """
     # x and y apart: no (..., M, N, 2) difference tensor summed over its last axis of 2 (the same sums, about a
-    # third of the dense warp grids' time)
-    dx = points_a[..., :, None, 0] - points_b[..., None, :, 0]
-    dy = points_a[..., :, None, 1] - points_b[..., None, :, 1]
+    # third of the dense warp grids' time); each coordinate copied contiguous first (the broadcast differences
+    # read from the interleaved (x, y) pairs took 2.3x as long, the same values)
+    ax, ay = points_a[..., 0].contiguous(), points_a[..., 1].contiguous()
+    bx, by = points_b[..., 0].contiguous(), points_b[..., 1].contiguous()
+    dx = ax[..., :, None] - bx[..., None, :]
+    dy = ay[..., :, None] - by[..., None, :]
     if torch.is_grad_enabled() and (points_a.requires_grad or points_b.requires_grad):
         r2 = dx.square() + dy.square()
         return r2 * torch.log(r2 + _LOG_EPS)
@@ -188,8 +191,12 @@ def tps_grid(
     hc, wc = (hb, wb) if step == 1 else (max((hb - 1) // step + 2, 2), max((wb - 1) // step + 2, 2))
     ys = torch.linspace(y0, y1, hc, device=device, dtype=dtype)
     xs = torch.linspace(x0, x1, wc, device=device, dtype=dtype)
+    # (normalised along each axis, then crossed: the same values as normalising the (x, y) lattice, whose
+    # per-pair scale and offset over the 2-long last axis took ~3 ms for a whole frame's lattice)
+    xs = px_to_norm(torch.stack((xs, xs), -1), size_hw, align_corners=align_corners)[:, 0]
+    ys = px_to_norm(torch.stack((ys, ys), -1), size_hw, align_corners=align_corners)[:, 1]
     gy, gx = torch.meshgrid(ys, xs, indexing="ij")
-    lattice = px_to_norm(torch.stack((gx, gy), -1).reshape(-1, 2), size_hw, align_corners=align_corners)
+    lattice = torch.stack((gx, gy), -1).reshape(-1, 2)
     coarse = _evaluate(params, lattice, chunk)
     if (hc, wc) == (hb, wb):
         return coarse.reshape(*batch, hb, wb, 2)

@@ -497,6 +497,8 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
     joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64)
     g_all = pairs.garment_px.detach().to(torch.float64)
     p_all = pairs.person_px.detach().to(torch.float64)
+    # (the garment's mask thresholded once, not at each seam point: a full-frame comparison each)
+    g_masks = None if garment_mask is None else garment_mask.detach() > 0.5
     for i in range(b):
         f = _body_frame(joints[i if joints.shape[0] > 1 else 0])
         # arms count as body: one crossing the torso would otherwise split the outline's run
@@ -522,8 +524,8 @@ def place_side_seams(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor
                         if sign * inset < sign * float(across):  # only ever inwards
                             target = f.top + inset * f.u + down * f.v
                         g_point = torch.lerp(g_all[i, ia, :2], g_all[i, ih, :2], t)
-                        if garment_mask is not None:
-                            g_mask = garment_mask[i if garment_mask.shape[0] > 1 else 0, 0].detach() > 0.5
+                        if g_masks is not None:
+                            g_mask = g_masks[i if g_masks.shape[0] > 1 else 0, 0]
                             g_point = _onto_garment(g_mask.to(g_point.device), g_point, -sign)
                         g_out[i, k, :2] = g_point.to(g_out)
                         p_out[i, k, :2] = target.to(p_out)

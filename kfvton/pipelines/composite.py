@@ -528,7 +528,7 @@ def composite_garment(
         # photo's own edge of that is the border; a soft garment edge there showed the repaint under it (a rim)
         r = max(1, round(2 * feather_px))
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1))
-        cut_np = (front_cut > 0.5)[:, 0].cpu().numpy().astype(np.uint8)
+        cut_np = (front_cut[:, 0].float().cpu().numpy() > 0.5).astype(np.uint8)  # (NumPy's comparison: 4x as fast)
         behind = torch.from_numpy(np.stack([cv2.dilate(c, kernel) for c in cut_np]) > 0).to(alpha.device)
         alpha = torch.where(behind.unsqueeze(1), hard, alpha)
     image = torch.lerp(person, garment, alpha).clamp_(0, 1)  # (in place: the lerp's own new tensor)
@@ -852,22 +852,25 @@ def _main_colour(img: np.ndarray, seed: np.ndarray, grow: np.ndarray, reach: flo
     idm_09163_00: pale flecks and strips along the hem)."""
     k = 2 * max(1, round(3 * reach)) + 1
     zone = cv2.dilate(grow.astype(np.uint8), np.ones((k, k), np.uint8))
-    count, pieces = cv2.connectedComponents(zone, connectivity=8)
+    count, pieces, stats, _ = cv2.connectedComponentsWithStats(zone, connectivity=8)
     main = seed & (zone == 0)
     for j in range(1, count):
-        piece = pieces == j
-        near = piece & seed
+        # (in the piece's own box: its pixels in the same row order as over the whole crop, each piece's pass over
+        # the crop was most of the time)
+        x0, y0, bw, bh = stats[j, :4]
+        box = (slice(y0, y0 + bh), slice(x0, x0 + bw))
+        near = (pieces[box] == j) & seed[box]
         if near.sum() < 16:
-            main |= near
+            main[box] |= near
             continue
-        median = np.median(img[near][::5], axis=0).astype(np.float32)
-        off = channel_sum(np.abs(img[near] - median))
-        kept = off < MAIN_COLOUR
+        px = img[box][near]
+        median = np.median(px[::5], axis=0).astype(np.float32)
+        kept = channel_sum(np.abs(px - median)) < MAIN_COLOUR
         if kept.sum() >= MAIN_SHARE * near.sum():
             ys, xs = nonzero_yx(near)
-            main[ys[kept], xs[kept]] = True
+            main[box][ys[kept], xs[kept]] = True
         else:
-            main |= near
+            main[box] |= near
     return main
 
 

@@ -804,14 +804,16 @@ def _grown_mask(
     check_shape(mask, name, ("B", 1, *size_hw))
     if mask.shape[0] not in (1, b):
         raise ValueError(f"{name}: expected batch 1 or {b}, got {mask.shape[0]}")
-    out = (mask.to(device) > 0.5).float()
-    if grow_px > 0 and out.device.type == "cpu":  # OpenCV's dilation: torch's 21x21 max pool took ~0.2 s at 1024x768
+    # (kept bool, a bool mask copied as it is: the float comparisons and copies were most of the time)
+    inside = mask.to(device, copy=True) if mask.dtype == torch.bool else mask.to(device) > 0.5
+    if grow_px > 0 and inside.device.type == "cpu":  # OpenCV's dilation: torch's 21x21 max pool took ~0.2 s at 1024x768
         kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-        grown = [cv2.dilate(item.numpy().astype(np.uint8), kernel) for item in out[:, 0]]
-        out = torch.from_numpy(np.stack(grown)).to(out.dtype)[:, None]
+        grown = [cv2.dilate(item.numpy().view(np.uint8), kernel) for item in inside[:, 0]]
+        inside = torch.from_numpy(np.stack(grown) > 0)[:, None]
     elif grow_px > 0:
-        out = torch.nn.functional.max_pool2d(out, 2 * grow_px + 1, stride=1, padding=grow_px)
-    return out[:, 0].expand(b, -1, -1) > 0.5
+        pooled = torch.nn.functional.max_pool2d(inside.float(), 2 * grow_px + 1, stride=1, padding=grow_px)
+        inside = pooled > 0.5
+    return inside[:, 0].expand(b, -1, -1).contiguous()
 
 
 def _own_box(targets: Tensor, valid: Tensor, origin: tuple[int, int], box: Tensor, margin: float) -> Tensor:

@@ -308,7 +308,7 @@ def repaint_freed(
     legs_np = legs.cpu().numpy()
     seams_np = seams.cpu().numpy() if seams is not None else None
     broad_np = broad_only.cpu().numpy() if broad_only is not None else None
-    covered_all = (alpha.detach() > 0.5)[:, 0].cpu().numpy()
+    covered_all = alpha.detach()[:, 0].float().cpu().numpy() > 0.5  # (NumPy's comparison: 4x as fast as torch's)
     skin_np = skin.detach().float().cpu().numpy()
     grow = max(1, round(FRINGE_PX * unit))
     reach = max(2, round(RESIDUE_PX * unit))
@@ -777,12 +777,13 @@ def _fill(
         visible = _visible_leg_skin(ci, legs.visible & ((cc & CODE_FACE) == 0), skin_colour, unit)
         if visible.sum() >= LEG_TONE_MIN_PX * unit * unit:
             leg_seeds = _Seeds(seeds.background, visible, seeds.near)
-            tone = tone + (_body_tone(c, leg_seeds, skin_colour, unit, visible) - tone) * legs.zone[..., None]
+            tone = tone + (_body_tone(c, leg_seeds, skin_colour, unit, visible) - tone) * per_channel(legs.zone)
     if arm_zone is not None:
         hands = skin_seed & ((cc & CODE_ARM) > 0) & ((cc & CODE_FACE) == 0)
         if hands.sum() >= LEG_TONE_MIN_PX * unit * unit:
             arm_tone = _body_tone(c, seeds, skin_colour, unit, hands, lit_level=False)
-            tone = tone + (arm_tone - tone) * arm_zone[..., None]
+            # (`per_channel`: the same products as `arm_zone[..., None]`, without a 3-long inner loop per pixel)
+            tone = tone + (arm_tone - tone) * per_channel(arm_zone)
     if torso is not None:
         limb = limb * torso
     # the body's tone is the visible skin's median, its own roundness included: the round shading spreads the

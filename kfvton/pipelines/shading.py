@@ -675,16 +675,18 @@ def shade_skin(colour: np.ndarray, gain: np.ndarray, slopes: np.ndarray | None =
     shape), as skin shades: each channel times the gain to the power of its slope (`slopes` (3,), `skin_slopes`;
     `SKIN_SLOPES` when None): the luminance changes about as the gain, darker is more saturated, lighter less."""
     k = np.asarray(SKIN_SLOPES if slopes is None else slopes, np.float32)
-    log_gain = np.log(np.maximum(gain, 1e-3)).astype(np.float32)
+    # (`copy=False` here and below: float32 already in the common case, no copy of a crop-sized array)
+    log_gain = np.log(np.maximum(gain, 1e-3)).astype(np.float32, copy=False)
     # (a plane per channel, merged: the same values as `colour * np.exp(log_gain[..., None] * k)`, whose broadcasts
     # against the 3-long last axis run a 3-long inner loop per pixel, 5x as slow over a repainted crop)
     if log_gain.ndim != 2:  # a single gain or a row of them: the broadcast is cheap there
-        return (colour * np.exp(log_gain[..., None] * k)).astype(np.float32)
+        return (colour * np.exp(log_gain[..., None] * k)).astype(np.float32, copy=False)
     rows = log_gain.shape[0]
     planes = [np.exp(log_gain * k[c]).reshape(rows, -1) for c in range(3)]
     if colour.ndim == 1:
-        return cv2.merge([colour[c] * p for c, p in enumerate(planes)]).reshape(*log_gain.shape, 3).astype(np.float32)
-    return (colour * cv2.merge(planes).reshape(*log_gain.shape, 3)).astype(np.float32)
+        merged = cv2.merge([colour[c] * p for c, p in enumerate(planes)])
+        return merged.reshape(*log_gain.shape, 3).astype(np.float32, copy=False)
+    return (colour * cv2.merge(planes).reshape(*log_gain.shape, 3)).astype(np.float32, copy=False)
 
 
 def arm_shading(

@@ -149,7 +149,7 @@ def continue_lower_garment(
     out = image
     for i in range(b):
         body = body_all[i]
-        lower = lower_all[i] & ~(alpha[i, 0] > 0.5).cpu().numpy()
+        lower = lower_all[i] & ~(alpha[i, 0].detach().float().cpu().numpy() > 0.5)
         waist = _waist_rows(pose, i, lower)
         if waist is not None:
             shown = _shown_waist(lower, skin_all[i], pose, i, h / 1024.0)
@@ -282,8 +282,11 @@ def lowered_waistband(rows: Tensor, pose: Pose, size_hw: tuple[int, int], below_
 def cut_below_waistband(alpha: Tensor, waistband: Tensor, sleeves: Tensor | None) -> Tensor:
     """(B, 1, H, W) `alpha` (B or 1) without the garment under the `waistband` (B or 1, W) rows (`tucked_waistband`;
     inf = none), but its `sleeves` (B or 1, 2, H, W) bool (a long sleeve's cuff hangs beside the hips)."""
+    cut = waistband.to(alpha.device, torch.float32)
+    if not bool((cut < alpha.shape[-2] - 1).any()):  # (no row below any waistband: nothing is cut, no full-map pass)
+        return alpha.clone()
     rows = torch.arange(alpha.shape[-2], device=alpha.device, dtype=torch.float32).reshape(1, 1, -1, 1)
-    below = rows > waistband.to(alpha.device, torch.float32)[:, None, None, :]
+    below = rows > cut[:, None, None, :]
     if sleeves is not None:
         sleeves = sleeves.to(alpha.device)
         below = below & ~(sleeves[:, 0] | sleeves[:, 1]).unsqueeze(1)  # (either sleeve: `any(1)` took 10x as long)
