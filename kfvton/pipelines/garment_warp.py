@@ -713,6 +713,61 @@ def _land_bent_sleeve(
     return torch.where(bent, on_upper | on_fore, landed), torch.where((bent & on_fore)[..., None], fore, box)
 
 
+#: Deep armholes (`_deep_armhole`): the torso's spline fills the pixels no part claims within this fraction of the
+#: image's larger side of both the torso and a sleeve (`_fill_armhole_gaps`).
+ARMHOLE_GAP = 0.03
+
+
+def _deep_armhole(names: Sequence[str], side: str, torso: Tensor) -> Tensor:
+    """(B,) bool: the torso's armpit target (`torso` (B, N, 3), the torso's targets) lies no higher than the sleeve's
+    inner cuff target down the body (collar centre -> hem centre): a drop-shoulder shirt's armhole reaches its short
+    sleeves' ends."""
+    p = torso[..., :2]
+    down = p[:, names.index("hem_center")] - p[:, names.index("collar_center")]
+    inner = names.index(f"sleeve_{side}_inner")
+    depth = ((p[:, names.index(f"armpit_{side}")] - p[:, inner]) * down).sum(-1)
+    return (depth >= 0) & (torso[:, inner, 2] > 0) & (torso[:, names.index(f"armpit_{side}"), 2] > 0)
+
+
+def _fill_armhole_gaps(
+    grid: Tensor,
+    torso_box: tuple[Tensor, tuple[int, int, int, int]],
+    garment_mask: Tensor,
+    torso: Tensor,
+    sleeves: Tensor,
+    deep: Tensor,
+    inside: Tensor | None,
+    align_corners: bool,
+) -> Tensor:
+    """`grid` (B, H, W, 2) with the torso's spline over the pixels that no part claims, within `ARMHOLE_GAP` of both
+    the torso (`torso` (B, H, W) bool) and a sleeve with a deep armhole (`sleeves` (B, 2, H, W) bool, `deep` (B, 2)),
+    inside the silhouette grown by `SLEEVE_OUT` (`inside` (B, H, W) bool or None) and where that spline lands on the
+    garment (`garment_mask` (B or 1, 1, H_g, W_g)). A sleeve hanging from a dropped seam meets the torso along its
+    armhole with its own spline, which bows off the torso's straight armhole line: a slit of bare arm showed
+    between them down the upper arm (the unseen oversized ootd_049949_1 on cat_model_7). `torso_box`: the torso's
+    grid over its box (y0, y1, x0, x1), where it is evaluated."""
+    box, (y0, y1, x0, x1) = torso_box
+    reach = ARMHOLE_GAP * max(grid.shape[1:3])
+    on = sample_grid(garment_mask.to(box), box, align_corners=align_corners, name="garment_mask")[:, 0] > 0.5
+    region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
+    free = (region[..., 0] <= _OUTSIDE + 0.5) & on
+    if inside is not None:
+        free &= inside[:, y0 : y1 + 1, x0 : x1 + 1]
+    out = grid.clone()
+    for i in range(grid.shape[0]):
+        if not bool(free[i].any()):
+            continue
+        near = []
+        for m in (torso[i], (sleeves[i] & deep[i, :, None, None]).any(0)):
+            m = m[y0 : y1 + 1, x0 : x1 + 1].cpu().numpy()
+            near.append(cv2.distanceTransform((~m).astype(np.uint8), cv2.DIST_L2, 5) <= reach if m.any() else None)
+        if near[0] is None or near[1] is None:
+            continue
+        fill = free[i] & torch.from_numpy(near[0] & near[1]).to(free.device)
+        out[i, y0 : y1 + 1, x0 : x1 + 1] = torch.where(fill[..., None], box[i], region[i])
+    return out
+
+
 def _sleeve_outer_pairs(
     pairs: KeypointPairs, side: str, person: Tensor, garment: Tensor, sleeve_mask: Tensor, silhouette: Tensor
 ) -> tuple[Tensor, Tensor]:
@@ -1217,6 +1272,7 @@ def warp_by_parts(
     targets = person[..., :2].detach()
     behind = _sleeves_behind(pairs, arm)
     torso = torch.zeros((b, h, w), device=device, dtype=torch.bool)
+    torso_box = None  # (the torso's grid over its box, and the box)
     for k in (0, 2, 1):  # torso first, sleeves over it
         if not bool(usable[:, k].any()):
             continue
@@ -1272,11 +1328,15 @@ def warp_by_parts(
             landed &= ~(_torso_over(torso[:, y0 : y1 + 1, x0 : x1 + 1], max(h, w)) & behind[:, k - 1, None, None])
         elif k == 0:
             torso[:, y0 : y1 + 1, x0 : x1 + 1] = landed
+            torso_box = (box, (y0, y1, x0, x1))
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
         if k > 0:  # a sleeve over the torso and the sleeve drawn before it
             sleeves[:, :, y0 : y1 + 1, x0 : x1 + 1] &= ~landed[:, None]
             sleeves[:, k - 1, y0 : y1 + 1, x0 : x1 + 1] = landed
+    deep = torch.stack([_deep_armhole(pairs.names, s, person[:, 0]) for _, s in _SIDES], 1) & usable[:, 1:]
+    if torso_box is not None and bool(deep.any()):
+        grid = _fill_armhole_gaps(grid, torso_box, garment_mask, torso, sleeves, deep, inside, align_corners)
     return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=params, sleeves=sleeves)
 
 
