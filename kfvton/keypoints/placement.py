@@ -248,11 +248,13 @@ SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 #: spill median (VITON-HD) was 0.018 at 0.03, 0.022 at 0.01, 0.021 at 0.015 and 0.019 at 0.02, hence 0.02 (the
 #: shoulders' bare share on 10549 x 01430 with its parse map: 0.023 at 0.03, 0.016 at 0.02, 0.008 at 0.01).
 SEAM_INSET = 0.03
-#: A drop-shoulder garment's seam drops down the upper arm (`_dropped_shoulder`) from this much (x sw) excess of its
-#: frame-mapped shoulder point past the seam target, by all of it from the second figure; at most `DROP_SHOULDER_MAX`
-#: sw. The unseen oversized shirt ootd_049949_1 on cat_model_7: 0.14 sw past (its square shoulders stood out
-#: past the body, the sleeves hanging from them as a box).
-DROP_SHOULDER = (0.06, 0.12)
+#: A drop-shoulder garment's seams drop down the upper arms (`_dropped_shoulder`) from this much (x sw) excess of its
+#: flat shoulder points, at the scale of its body below them (armpit and hem widths), past the seam targets -- the
+#: lesser of the two sides -- by all of it from the second figure; at most `DROP_SHOULDER_MAX` sw. The unseen
+#: oversized shirt ootd_049949_1 on cat_model_7: 0.14 and 0.18 sw past (its square shoulders stood out past the body,
+#: the sleeves hanging from them as a box). The other 24 unseen upper pairs: at most 0.11 on their lesser side (the
+#: measure is loose: 0.25 on one side of a striped top whose stripes swirled over a seam dropped at 0.06).
+DROP_SHOULDER = (0.12, 0.13)
 DROP_SHOULDER_MAX = 0.25
 SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
@@ -1383,6 +1385,7 @@ def _place_one(
     conf = g[:, 2].clone()
 
     # shoulders onto the body's shoulder seams, unless the garment's point is far from where the frame puts it
+    excess = []  # how far each garment shoulder stands past its seam target at the scale of the garment's body
     for k, (name, joint, sign) in enumerate((("shoulder_right", rs, -1.0), ("shoulder_left", ls, 1.0))):
         up_out = (SHOULDER_UP, SHOULDER_OUT) if seams is None else seams[k]
         target = joint + sign * up_out[1] * sw * u - up_out[0] * sw * v
@@ -1397,13 +1400,15 @@ def _place_one(
         # across the body the frame map is reliable; down it depends on the length scale `sy` and the garment's
         # shoulder slope, so allow twice as much there
         if (off @ u).abs() < SHOULDER_TRUST * sw and (off @ v).abs() < 2 * SHOULDER_TRUST * sw:
-            elbow = _joint(j, 3 if sign < 0 else 6)
-            # (with `body` only: `place_dropped_shoulders` then covers the shoulder's round above the dropped seam)
-            dropped = sleeve != "none" and body is not None
-            excess = torso_sx * rel[_I[name], 0].abs() - sign * ((target - top) @ u)
-            out[_I[name]] = _dropped_shoulder(target, excess, joint, elbow, sw) if dropped else target
+            out[_I[name]] = target
+            excess.append(torso_sx * rel[_I[name], 0].abs() - sign * ((target - top) @ u))
         else:
             conf[_I[name]] = 0.0  # an outlier landmark would fold the warp; the frame places that region
+    # a drop shoulder's seams down the arms, by the lesser excess (with `body` only: `place_dropped_shoulders` then
+    # covers the shoulder's round above the dropped seam)
+    if sleeve != "none" and cut != "strappy" and body is not None and len(excess) == 2:
+        for name, joint, e_idx in (("shoulder_right", rs, 3), ("shoulder_left", ls, 6)):
+            out[_I[name]] = _dropped_shoulder(out[_I[name]], min(excess), joint, _joint(j, e_idx), sw)
     # armpits on the torso's sides, at the height the garment frame gives them (inside the silhouette when known)
     for name, sign, joint in (("armpit_right", -1.0, rs), ("armpit_left", 1.0, ls)):
         # at least ARMPIT_BELOW sw under the shoulder joint (a frill or a cap sleeve read as the armpit would put
@@ -1505,11 +1510,11 @@ def _place_one(
 
 
 def _dropped_shoulder(target: Tensor, excess: Tensor, joint: Tensor, elbow: Tensor | None, sw: Tensor) -> Tensor:
-    """A sleeved garment's shoulder seam `target` moved down the upper arm (joint -> `elbow`) when the garment frame
-    puts its own shoulder point `excess` px outside it across: a drop-shoulder (oversized) shirt's flat shoulders are
-    wider than its body, and worn the extra width drapes over the round of the shoulder, its seam down the arm.
-    From `DROP_SHOULDER` [0] sw of excess (a regular tee's frame shoulder lies within that of its seam) it drops,
-    by all of the excess from [1] on, at most `DROP_SHOULDER_MAX` sw."""
+    """A sleeved garment's shoulder seam `target` moved down the upper arm (joint -> `elbow`) when its flat shoulders,
+    at the scale of its body, stand `excess` px past the seam targets across: a drop-shoulder (oversized) shirt's
+    flat shoulders are wider than its body, and worn the extra width drapes over the round of the shoulder, its seam
+    down the arm. From `DROP_SHOULDER` [0] sw of excess it drops, by all of the excess from [1] on, at most
+    `DROP_SHOULDER_MAX` sw."""
     if elbow is None:
         return target
     lo, hi = DROP_SHOULDER
