@@ -1251,6 +1251,10 @@ def warp_by_parts(
             [_split_at_elbow(parts[:, k], extra_g[:, k, :2, :2].to(parts.device), cuff_g[:, k - 1].to(parts.device))
              for k in (1, 2)], 1,
         )  # fmt: skip  # (B, 2, 2, H_g, W_g)
+        if garment_photo is not None:  # (not the backdrop a filled mask holds beside a sleeve: pale in the crook)
+            cloth = garment_mask.detach().cpu() > 0.5
+            backdrop = _backdrop_inside(garment_photo.detach().cpu(), cloth)[:, :, None].to(pieces.device)
+            pieces = pieces * ~backdrop
 
     params = solve_valid_pairs(
         person[..., :2],
