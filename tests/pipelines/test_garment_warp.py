@@ -820,3 +820,31 @@ def test_scoop_inside_is_not_a_printed_fronts_ground():
         for x in range(2, w, 6):
             printed[y : y + 3, x : x + 3] = 0.8
     assert not _same_fabric(printed, mask, region, 40, cw)
+
+
+def test_fill_armhole_gaps_fills_only_between_torso_and_a_deep_armholed_sleeve():
+    """The torso's spline fills unclaimed pixels within `ARMHOLE_GAP` of both the torso and a deep-armholed sleeve
+    (a 6 px slit between them, on the garment), and nothing else: not the wall far from the sleeve, not a slit beside
+    a sleeve whose armhole is not deep."""
+    from kfvton.pipelines.garment_warp import _OUTSIDE, _fill_armhole_gaps
+
+    h = w = 200  # (`ARMHOLE_GAP`: 6 px)
+    grid = torch.full((1, h, w, 2), _OUTSIDE)
+    torso = torch.zeros(1, h, w, dtype=torch.bool)
+    torso[:, 20:80, 30:60] = True
+    sleeves = torch.zeros(1, 2, h, w, dtype=torch.bool)
+    sleeves[:, 0, 20:60, 66:76] = True  # 6 px right of the torso
+    grid[torso] = 0.1
+    grid[sleeves.any(1)] = 0.2
+    box = torch.zeros(1, h, w, 2)  # the torso's spline: lands mid-garment everywhere
+    mask = torch.ones(1, 1, 40, 40)
+
+    def filled(deep: bool) -> torch.Tensor:
+        out = _fill_armhole_gaps(grid, (box, (0, h - 1, 0, w - 1)), mask, torso, sleeves,
+                                 torch.tensor([[deep, False]]), None, True)  # fmt: skip
+        return (out[0, ..., 0] == 0.0) & (grid[0, ..., 0] == _OUTSIDE)
+
+    gap = filled(True)
+    assert bool(gap[20:60, 60:66].all())  # the slit
+    assert not bool(gap[:, 80:].any()) and not bool(gap[90:].any())  # the wall farther off
+    assert not bool(filled(False).any())
