@@ -89,6 +89,7 @@ __all__ = [
     "place_garment_landmarks",
     "place_side_seams",
     "place_shoulder_tops",
+    "place_dropped_shoulders",
     "lift_to_edge",
     "BACK_DIP_MAX",
     "front_neckline_row",
@@ -247,6 +248,14 @@ SHOULDER_OUT_RANGE = (-0.02, 0.2)  # and this far outside it
 #: spill median (VITON-HD) was 0.018 at 0.03, 0.022 at 0.01, 0.021 at 0.015 and 0.019 at 0.02, hence 0.02 (the
 #: shoulders' bare share on 10549 x 01430 with its parse map: 0.023 at 0.03, 0.016 at 0.02, 0.008 at 0.01).
 SEAM_INSET = 0.03
+#: A drop-shoulder garment's seams drop down the upper arms (`_dropped_shoulder`) from this much (x sw) excess of its
+#: flat shoulder points, at the scale of its body below them (armpit and hem widths), past the seam targets -- the
+#: lesser of the two sides -- by all of it from the second figure; at most `DROP_SHOULDER_MAX` sw. The unseen
+#: oversized shirt ootd_049949_1 on cat_model_7: 0.14 and 0.18 sw past (its square shoulders stood out past the body,
+#: the sleeves hanging from them as a box). The other 24 unseen upper pairs: at most 0.11 on their lesser side (the
+#: measure is loose: 0.25 on one side of a striped top whose stripes swirled over a seam dropped at 0.06).
+DROP_SHOULDER = (0.12, 0.13)
+DROP_SHOULDER_MAX = 0.25
 SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
@@ -626,6 +635,56 @@ def place_shoulder_tops(pairs: KeypointPairs, body: BodyMasks, garment_mask: Ten
                 continue
             g_out[i, k, :2], p_out[i, k, :2] = found_pair[0].to(g_out), found_pair[1].to(p_out)
             g_out[i, k, 2] = p_out[i, k, 2] = 1.0
+    return found
+
+
+def place_dropped_shoulders(pairs: KeypointPairs, body: BodyMasks) -> SidePairs:
+    """A torso pair per dropped shoulder (`_dropped_shoulder`): the garment's shoulder line point that lies at the
+    body's shoulder corner goes onto it.
+
+    The seam target of a drop-shoulder garment lies down the upper arm, and the straight line from the collar side
+    to it cut under the round of the shoulder: the bare shoulder showed above it (the unseen cat_model_7 in a
+    sleeveless top, with the oversized ootd_049949_1). The body's corner is the seam target as placed before the
+    drop (`_shoulder_seams`, `_round_shoulder` on the silhouette); the garment's point is on its line collar side ->
+    shoulder, at the share the corner's distance from the collar target has of that distance plus the drop (the
+    flat shoulder's end drapes down the arm by the drop). Confidence 0 where the seam is not dropped (its target
+    not within a pixel of the corner moved down the arm), or a landmark or the pose is missing.
+
+    Args:
+        pairs: classical landmark pairs (`place_garment_landmarks` with `body`), batch B, with `pairs.pose`.
+        body: `BodyMasks` (B or 1) in the person frame.
+
+    Returns:
+        `SidePairs` with M = 2 pairs per item: the wearer's right shoulder, then the left.
+    """
+    found = _no_side_pairs(pairs, 2)
+    if pairs.pose is None:
+        return found
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.detach().to(torch.float64).cpu()
+    g_all = pairs.garment_px.detach().to(torch.float64).cpu()
+    p_all = pairs.person_px.detach().to(torch.float64).cpu()
+    for i in range(pairs.batch_size):
+        j = joints[i if joints.shape[0] > 1 else 0]
+        f = _body_frame(j)
+        silhouette = body.item(i)[2].cpu()
+        seams = _shoulder_seams(silhouette, f, SLEEVED_SEAM_INSET)
+        for k, (side, joint, sign, e_idx) in enumerate((("right", f.rs, -1.0, 3), ("left", f.ls, 1.0, 6))):
+            ic, is_ = _I[f"collar_{side}"], _I[f"shoulder_{side}"]
+            elbow = _joint(j, e_idx)
+            if elbow is None or not bool((g_all[i, [ic, is_], 2] > 0).all() and (p_all[i, [ic, is_], 2] > 0).all()):
+                continue
+            corner = joint + sign * seams[k][1] * f.sw * f.u - seams[k][0] * f.sw * f.v
+            corner = _round_shoulder(silhouette, joint, corner, f, SLEEVED_SEAM_INSET)
+            arm = (elbow - joint) / (elbow - joint).norm().clamp_min(1e-6)
+            seam = p_all[i, is_, :2]
+            drop = float((seam - corner) @ arm)
+            if drop < 1.0 or float((seam - corner - drop * arm).norm()) > 1.0:
+                continue
+            near = float((corner - p_all[i, ic, :2]).norm())
+            share = near / (near + drop)
+            found.garment_px[i, k, :2] = torch.lerp(g_all[i, ic, :2], g_all[i, is_, :2], share).to(found.garment_px)
+            found.person_px[i, k, :2] = corner.to(found.person_px)
+            found.garment_px[i, k, 2] = found.person_px[i, k, 2] = 1.0
     return found
 
 
@@ -1303,7 +1362,7 @@ def _place_one(
     g_mid_x = g_top[0]
 
     # across scale: median of the width ratios that are measured (robust to one misplaced landmark)
-    ratios = []
+    ratios, torso_ratios = [], []
     for a, b, body_half, min_conf in (
         ("shoulder_left", "shoulder_right", seam_half, 0.5),
         ("armpit_left", "armpit_right", armpit_half, 0.5),
@@ -1312,9 +1371,13 @@ def _place_one(
         if present(a, min_conf) and present(b, min_conf):
             gw = (gxy(a)[0] - gxy(b)[0]).abs().clamp_min(1.0)
             ratios.append(2 * body_half / gw)
+            if not a.startswith("shoulder"):
+                torso_ratios.append(ratios[-1])
     if not ratios:
         ratios.append(2 * seam_half / (gxy("shoulder_left")[0] - gxy("shoulder_right")[0]).abs().clamp_min(1.0))
     sx = torch.stack(ratios).median()
+    # the scale of the garment's body below the shoulders: its flat shoulders' width past that is a drop shoulder's
+    torso_sx = torch.stack(torso_ratios).mean() if torso_ratios else sx
     if g_hem_y is not None and g_hem_y - g_top[1] > 1:
         sy = (hem_b / (g_hem_y - g_top[1])).clamp(ASPECT_MIN * sx, ASPECT_MAX * sx)
     else:
@@ -1324,6 +1387,7 @@ def _place_one(
     conf = g[:, 2].clone()
 
     # shoulders onto the body's shoulder seams, unless the garment's point is far from where the frame puts it
+    excess = []  # how far each garment shoulder stands past its seam target at the scale of the garment's body
     for k, (name, joint, sign) in enumerate((("shoulder_right", rs, -1.0), ("shoulder_left", ls, 1.0))):
         up_out = (SHOULDER_UP, SHOULDER_OUT) if seams is None else seams[k]
         target = joint + sign * up_out[1] * sw * u - up_out[0] * sw * v
@@ -1339,8 +1403,14 @@ def _place_one(
         # shoulder slope, so allow twice as much there
         if (off @ u).abs() < SHOULDER_TRUST * sw and (off @ v).abs() < 2 * SHOULDER_TRUST * sw:
             out[_I[name]] = target
+            excess.append(torso_sx * rel[_I[name], 0].abs() - sign * ((target - top) @ u))
         else:
             conf[_I[name]] = 0.0  # an outlier landmark would fold the warp; the frame places that region
+    # a drop shoulder's seams down the arms, by the lesser excess (with `body` only: `place_dropped_shoulders` then
+    # covers the shoulder's round above the dropped seam)
+    if sleeve != "none" and cut != "strappy" and body is not None and len(excess) == 2:
+        for name, joint, e_idx in (("shoulder_right", rs, 3), ("shoulder_left", ls, 6)):
+            out[_I[name]] = _dropped_shoulder(out[_I[name]], min(excess), joint, _joint(j, e_idx), sw)
     # armpits on the torso's sides, at the height the garment frame gives them (inside the silhouette when known)
     for name, sign, joint in (("armpit_right", -1.0, rs), ("armpit_left", 1.0, ls)):
         # at least ARMPIT_BELOW sw under the shoulder joint (a frill or a cap sleeve read as the armpit would put
@@ -1439,6 +1509,21 @@ def _place_one(
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))
     return torch.cat((out, conf[:, None]), dim=-1)
+
+
+def _dropped_shoulder(target: Tensor, excess: Tensor, joint: Tensor, elbow: Tensor | None, sw: Tensor) -> Tensor:
+    """A sleeved garment's shoulder seam `target` moved down the upper arm (joint -> `elbow`) when its flat shoulders,
+    at the scale of its body, stand `excess` px past the seam targets across: a drop-shoulder (oversized) shirt's
+    flat shoulders are wider than its body, and worn the extra width drapes over the round of the shoulder, its seam
+    down the arm. From `DROP_SHOULDER` [0] sw of excess it drops, by all of the excess from [1] on, at most
+    `DROP_SHOULDER_MAX` sw."""
+    if elbow is None:
+        return target
+    lo, hi = DROP_SHOULDER
+    ramp = ((excess / sw - lo) / (hi - lo)).clamp(0.0, 1.0)
+    drop = (ramp * excess).clamp(0.0, DROP_SHOULDER_MAX * float(sw))
+    arm = elbow - joint
+    return target + drop * arm / arm.norm().clamp_min(1e-6)
 
 
 def _long_sleeve_end(

@@ -40,6 +40,7 @@ from ..keypoints.placement import (
     join_side_pairs,
     place_centre_line,
     place_collar_on_neck,
+    place_dropped_shoulders,
     place_front_neckline,
     place_garment_landmarks,
     place_shoulder_tops,
@@ -489,8 +490,13 @@ def place_upper_garment(
 
 
 def _body_outline_pairs(pairs: KeypointPairs, body: BodyMasks, garment_mask: Tensor) -> SidePairs:
-    """The side-seam and shoulder-top pairs of `pairs`' targets on the body's outline (`PersonFit.torso_extra`)."""
-    return join_side_pairs(place_side_seams(pairs, body, garment_mask), place_shoulder_tops(pairs, body, garment_mask))
+    """The side-seam, shoulder-top and dropped-shoulder pairs of `pairs`' targets on the body's outline
+    (`PersonFit.torso_extra`)."""
+    return join_side_pairs(
+        place_side_seams(pairs, body, garment_mask),
+        place_shoulder_tops(pairs, body, garment_mask),
+        place_dropped_shoulders(pairs, body),
+    )
 
 
 def _refit_edited(pairs: KeypointPairs) -> KeypointPairs:

@@ -294,6 +294,14 @@ ARMHOLE_MIN_SCALE = 0.8
 #: the sleeve there (half-way between the armhole's and the cuff's scale), within these multiples of the cuff target
 #: width (a flat sleeve folded or pinched half-way would make a pencil, a flared flat-lay a balloon).
 ELBOW_WIDTH_RANGE = (1.0, 1.5)
+#: A long sleeve on an arm bent at the elbow by more than this angle (degrees, between shoulder -> elbow and elbow ->
+#: cuff) is warped in two pieces, the upper arm and the forearm, each by its own spline, split at the elbow pairs'
+#: cross-section (`_split_at_elbow`): one spline through armhole, elbow and cuff cannot fold a straight flat sleeve
+#: round a hand on the hip (the unseen taylor- in a chiffon blouse: the upper arm's part pulled into a streaked box
+#: over the waist beside the arm, bare skin between). Below it the single spline bends the sleeve smoothly.
+BENT_ELBOW_DEG = 60.0
+#: The two pieces of a bent sleeve overlap by this many garment pixels across the elbow line (no seam of background).
+BENT_OVERLAP_PX = 3.0
 #: The share of a long sleeve's length at which its garment cross-section meets the elbow lies within these
 #: (`_elbow_share`): the elbow of a full-length sleeve lies about half-way, of a three-quarter one farther down;
 #: the limits keep a misplaced elbow joint (at the shoulder, or past the cuff) from cramming the sleeve at one end.
@@ -342,6 +350,7 @@ BACKDROP_NEAR = 0.06
 #: ... nor within this many pixels of such a pixel (the garment's edge blended with the backdrop: pale flecks).
 BACKDROP_BLEND_PX = 2
 _R_SHOULDER, _L_SHOULDER = joint_index("right_shoulder"), joint_index("left_shoulder")
+_SIDES = ((1, "right"), (2, "left"))  # each sleeve's part index and side
 
 
 def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
@@ -530,7 +539,7 @@ def _sleeve_elbow_pairs(
     shoulder, elbow = joints[:, joint_index(f"{side}_shoulder")], joints[:, joint_index(f"{side}_elbow")]
     cuff = (person[:, i_o, :2] + person[:, i_n, :2]) / 2
     upper = elbow[:, :2] - shoulder[:, :2]
-    reach = ((cuff - shoulder[:, :2]) * upper).sum(-1) / upper.square().sum(-1).clamp_min(1e-6)
+    reach = _reach_down_arm(shoulder, elbow, joints[:, joint_index(f"{side}_wrist")], cuff)
     ok = (
         (elbow[:, 2] > 0) & (shoulder[:, 2] > 0) & (reach > 1.15)
         & (person[:, [i_s, i_a, i_o, i_n], 2] > 0).all(-1) & (garment[:, [i_s, i_a, i_o, i_n], 2] > 0).all(-1)
@@ -582,6 +591,31 @@ def _sleeve_elbow_pairs(
     return g_out, p_out
 
 
+def _reach_down_arm(shoulder: Tensor, elbow: Tensor, wrist: Tensor, cuff: Tensor) -> Tensor:
+    """(B,) how far down the arm a cuff lies, in upper-arm lengths (1 at the elbow): its projection on the line
+    shoulder -> elbow, or, where the wrist is found and the cuff lies nearer the forearm (elbow -> wrist) than the
+    upper arm, 1 plus its way along the forearm. A hand on the hip folds the forearm back beside the upper arm: the
+    cuff at the wrist projected to 1.08 of the upper arm (idm taylor-, a long-sleeved tee), short of the 1.15 that
+    takes a sleeve past the elbow, and the sleeve ran straight from shoulder to wrist over the waist, the bent arm
+    bare.
+
+    Args:
+        shoulder, elbow, wrist: (B, 3) joints (x_px, y_px, confidence), confidence 0 where missing.
+        cuff: (B, 2) the cuff targets' centre, pixels.
+    """
+    upper = elbow[:, :2] - shoulder[:, :2]
+    upper_len = upper.norm(dim=-1).clamp_min(1e-6)
+    on_upper = ((cuff - shoulder[:, :2]) * upper).sum(-1) / upper_len.square()
+    off_upper = (cuff - shoulder[:, :2] - on_upper.clamp(0, 1)[:, None] * upper).norm(dim=-1)
+    fore = wrist[:, :2] - elbow[:, :2]
+    fore_len = fore.norm(dim=-1).clamp_min(1e-6)
+    on_fore = ((cuff - elbow[:, :2]) * fore).sum(-1) / fore_len.square()
+    off_fore = (cuff - elbow[:, :2] - on_fore.clamp(0, 1)[:, None] * fore).norm(dim=-1)
+    down_fore = 1.0 + on_fore * fore_len / upper_len
+    use_fore = (wrist[:, 2] > 0) & (elbow[:, 2] > 0) & (off_fore < off_upper) & (on_fore > 0)
+    return torch.where(use_fore, down_fore, on_upper)
+
+
 def _elbow_share(shoulder: Tensor, elbow: Tensor, cuff: Tensor) -> Tensor:
     """(B,) the share of a long sleeve's length, along the arm, from its shoulder target to the elbow, within
     `ELBOW_SHARE_RANGE`: the elbow pairs' garment cross-section is taken at that share of the flat sleeve, so the
@@ -595,6 +629,143 @@ def _elbow_share(shoulder: Tensor, elbow: Tensor, cuff: Tensor) -> Tensor:
     upper = (elbow - shoulder).norm(dim=-1)
     fore = (cuff - elbow).norm(dim=-1)
     return (upper / (upper + fore).clamp_min(1e-6)).clamp(*ELBOW_SHARE_RANGE)
+
+
+def _bent_at_elbow(pairs: KeypointPairs, side: str, person: Tensor, elbow_p: Tensor) -> Tensor:
+    """(B,) bool: the sleeve has elbow pairs (`elbow_p` (B, 2, 3), confidence > 0) and the arm bends there by more
+    than `BENT_ELBOW_DEG` between the shoulder joint -> elbow and the elbow -> the cuff targets' centre (`person`
+    (B, N, 3), the sleeve's targets)."""
+    names = pairs.names
+    on = (elbow_p[:, :, 2] > 0).all(-1)
+    if pairs.pose is None or not bool(on.any()):
+        return on & False
+    joints = pairs.pose.rescaled(pairs.person_hw).joints.to(device=person.device, dtype=person.dtype)
+    shoulder = joints[:, joint_index(f"{side}_shoulder"), :2].expand(person.shape[0], -1)
+    elbow = elbow_p[:, :, :2].mean(1)
+    cuff = (person[:, names.index(f"sleeve_{side}_outer"), :2] + person[:, names.index(f"sleeve_{side}_inner"), :2]) / 2
+    upper, fore = elbow - shoulder, cuff - elbow
+    cos = (upper * fore).sum(-1) / (upper.norm(dim=-1) * fore.norm(dim=-1)).clamp_min(1e-6)
+    return on & (cos < float(np.cos(np.radians(BENT_ELBOW_DEG))))
+
+
+def _split_at_elbow(sleeve_mask: Tensor, elbow_g: Tensor, cuff_g: Tensor) -> Tensor:
+    """A bent sleeve's garment pixels split at its elbow pairs' cross-section: the upper arm's piece (the armhole's
+    side of the line through the two elbow points) and the forearm's (the cuff's side), each `BENT_OVERLAP_PX` past
+    the line.
+
+    Args:
+        sleeve_mask: (B or 1, H_g, W_g) float {0, 1}, the sleeve's garment pixels (`garment_part_masks`).
+        elbow_g: (B, 2, 2) the garment's elbow points (outer, inner), cuff_g (B, 2) its cuff corners' centre, pixels.
+
+    Returns:
+        (B, 2, H_g, W_g) float {0, 1}: the upper arm's piece, the forearm's.
+    """
+    h, w = sleeve_mask.shape[-2:]
+    yy, xx = torch.meshgrid(
+        torch.arange(h, device=sleeve_mask.device, dtype=elbow_g.dtype),
+        torch.arange(w, device=sleeve_mask.device, dtype=elbow_g.dtype),
+        indexing="ij",
+    )
+    along = elbow_g[:, 1] - elbow_g[:, 0]
+    normal = torch.stack((-along[:, 1], along[:, 0]), -1)
+    normal = normal / normal.norm(dim=-1, keepdim=True).clamp_min(1e-6)
+    # towards the cuff
+    normal = normal * torch.sign(((cuff_g - elbow_g[:, 0]) * normal).sum(-1, keepdim=True) + 1e-6)
+    past = (xx[None] - elbow_g[:, 0, 0, None, None]) * normal[:, 0, None, None] + (
+        yy[None] - elbow_g[:, 0, 1, None, None]
+    ) * normal[:, 1, None, None]  # (B, H_g, W_g) signed distance from the line, + on the cuff's side
+    on = sleeve_mask.to(elbow_g.dtype)
+    return torch.stack((on * (past <= BENT_OVERLAP_PX), on * (past >= -BENT_OVERLAP_PX)), 1).to(sleeve_mask.dtype)
+
+
+def _land_bent_sleeve(
+    landed: Tensor,
+    box: Tensor,
+    bent: Tensor,
+    pieces: Tensor,
+    fore_params: TpsParams,
+    side: int,
+    size_hw: tuple[int, int],
+    box_yx: tuple[int, int, int, int],
+    *,
+    align_corners: bool,
+    step: int,
+) -> tuple[Tensor, Tensor]:
+    """Where a bent sleeve lands: its upper arm's piece by the sleeve's own spline (`box`, through the armhole and
+    elbow pairs), its forearm's by the forearm's spline (`fore_params`, elbow and cuff pairs), the forearm over the
+    upper arm where both land.
+
+    Args:
+        landed: (B, h, w) bool, where the sleeve's spline lands on the whole sleeve, over the box `box_yx`
+            (y0, y1, x0, x1); box: (B, h, w, 2) that spline's grid.
+        bent: (B,) bool, the items whose sleeve is bent (others keep `landed` and `box`).
+        pieces: (B, 2, H_g, W_g) float {0, 1}, the sleeve's upper arm and forearm pieces (`_split_at_elbow`).
+        fore_params: the forearm splines, batch dims (B, 2); `side` picks the sleeve (0 right, 1 left).
+
+    Returns:
+        `landed` and `box` with the bent items' two pieces.
+    """
+    part = TpsParams(fore_params.control[:, side], fore_params.kernel[:, side], fore_params.affine[:, side])
+    fore = tps_grid(part, size_hw, align_corners=align_corners, step=step, box=box_yx).to(box)
+    on_upper = sample_grid(pieces[:, :1], box, align_corners=align_corners, name="garment_mask")[:, 0] > 0.5
+    on_fore = sample_grid(pieces[:, 1:], fore, align_corners=align_corners, name="garment_mask")[:, 0] > 0.5
+    bent = bent[:, None, None]
+    return torch.where(bent, on_upper | on_fore, landed), torch.where((bent & on_fore)[..., None], fore, box)
+
+
+#: Deep armholes (`_deep_armhole`): the torso's spline fills the pixels no part claims within this fraction of the
+#: image's larger side of both the torso and a sleeve (`_fill_armhole_gaps`).
+ARMHOLE_GAP = 0.03
+
+
+def _deep_armhole(names: Sequence[str], side: str, torso: Tensor) -> Tensor:
+    """(B,) bool: the torso's armpit target (`torso` (B, N, 3), the torso's targets) lies no higher than the sleeve's
+    inner cuff target down the body (collar centre -> hem centre): a drop-shoulder shirt's armhole reaches its short
+    sleeves' ends."""
+    p = torso[..., :2]
+    down = p[:, names.index("hem_center")] - p[:, names.index("collar_center")]
+    inner = names.index(f"sleeve_{side}_inner")
+    depth = ((p[:, names.index(f"armpit_{side}")] - p[:, inner]) * down).sum(-1)
+    return (depth >= 0) & (torso[:, inner, 2] > 0) & (torso[:, names.index(f"armpit_{side}"), 2] > 0)
+
+
+def _fill_armhole_gaps(
+    grid: Tensor,
+    torso_box: tuple[Tensor, tuple[int, int, int, int]],
+    garment_mask: Tensor,
+    torso: Tensor,
+    sleeves: Tensor,
+    deep: Tensor,
+    inside: Tensor | None,
+    align_corners: bool,
+) -> Tensor:
+    """`grid` (B, H, W, 2) with the torso's spline over the pixels that no part claims, within `ARMHOLE_GAP` of both
+    the torso (`torso` (B, H, W) bool) and a sleeve with a deep armhole (`sleeves` (B, 2, H, W) bool, `deep` (B, 2)),
+    inside the silhouette grown by `SLEEVE_OUT` (`inside` (B, H, W) bool or None) and where that spline lands on the
+    garment (`garment_mask` (B or 1, 1, H_g, W_g)). A sleeve hanging from a dropped seam meets the torso along its
+    armhole with its own spline, which bows off the torso's straight armhole line: a slit of bare arm showed
+    between them down the upper arm (the unseen oversized ootd_049949_1 on cat_model_7). `torso_box`: the torso's
+    grid over its box (y0, y1, x0, x1), where it is evaluated."""
+    box, (y0, y1, x0, x1) = torso_box
+    reach = ARMHOLE_GAP * max(grid.shape[1:3])
+    on = sample_grid(garment_mask.to(box), box, align_corners=align_corners, name="garment_mask")[:, 0] > 0.5
+    region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
+    free = (region[..., 0] <= _OUTSIDE + 0.5) & on
+    if inside is not None:
+        free &= inside[:, y0 : y1 + 1, x0 : x1 + 1]
+    out = grid.clone()
+    for i in range(grid.shape[0]):
+        if not bool(free[i].any()):
+            continue
+        near = []
+        for m in (torso[i], (sleeves[i] & deep[i, :, None, None]).any(0)):
+            m = m[y0 : y1 + 1, x0 : x1 + 1].cpu().numpy()
+            near.append(cv2.distanceTransform((~m).astype(np.uint8), cv2.DIST_L2, 5) <= reach if m.any() else None)
+        if near[0] is None or near[1] is None:
+            continue
+        fill = free[i] & torch.from_numpy(near[0] & near[1]).to(free.device)
+        out[i, y0 : y1 + 1, x0 : x1 + 1] = torch.where(fill[..., None], box[i], region[i])
+    return out
 
 
 def _sleeve_outer_pairs(
@@ -1053,14 +1224,44 @@ def warp_by_parts(
             )
             extra_p[:, k, 2:n_sleeve, 2] *= short.to(extra_p.dtype)[:, None]
     extra_valid = (extra_p[..., 2] > 0) & usable[..., None]
+    # a sleeve bent at the elbow: its upper arm's spline (armhole and elbow pairs) and its forearm's (elbow and cuff)
+    bent = torch.stack([_bent_at_elbow(pairs, s, person[:, k], extra_p[:, k, :2]) for k, s in _SIDES], 1)
+    bent &= usable[:, 1:]
+    n_land = person.shape[2]
     person = torch.cat((person, extra_p), dim=2)
     garment = torch.cat((garment, extra_g), dim=2)
     valid = torch.cat((valid, extra_valid), dim=2)
+    solve_valid = valid.clone()  # (`valid` keeps the cuff pairs: they bound where the sleeve may land)
+    fore_params, pieces = None, None
+    if bool(bent.any()):
+        cuffs = [[pairs.names.index(f"sleeve_{s}_{e}") for e in ("outer", "inner")] for _, s in _SIDES]
+        for k, idx in ((1, cuffs[0]), (2, cuffs[1])):
+            solve_valid[:, k, idx] &= ~bent[:, k - 1, None]
+        fore_idx = torch.tensor([[n_land, n_land + 1, *c] for c in cuffs], device=person.device)  # (2, 4)
+        sides = torch.arange(2, device=person.device)[:, None]
+        fore_p, fore_g = person[:, 1:][:, sides, fore_idx, :2], garment[:, 1:][:, sides, fore_idx, :2]  # (B, 2, 4, 2)
+        square = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]], dtype=dtype, device=person.device)
+        # (a sleeve not bent solves on a placeholder square and lands nothing)
+        fore_p = torch.where(bent[..., None, None], fore_p, 100 * square)
+        fore_g = torch.where(bent[..., None, None], fore_g, 100 * square)
+        fore_params = solve_valid_pairs(
+            fore_p, fore_g, torch.ones(fore_p.shape[:-1], dtype=torch.bool, device=person.device),
+            pairs.person_hw, pairs.garment_hw, reg=reg, align_corners=align_corners,
+        )  # fmt: skip
+        cuff_g = torch.stack([garment[:, k, c, :2].mean(1) for k, c in ((1, cuffs[0]), (2, cuffs[1]))], 1)
+        pieces = torch.stack(
+            [_split_at_elbow(parts[:, k], extra_g[:, k, :2, :2].to(parts.device), cuff_g[:, k - 1].to(parts.device))
+             for k in (1, 2)], 1,
+        )  # fmt: skip  # (B, 2, 2, H_g, W_g)
+        if garment_photo is not None:  # (not the backdrop a filled mask holds beside a sleeve: pale in the crook)
+            cloth = garment_mask.detach().cpu() > 0.5
+            backdrop = _backdrop_inside(garment_photo.detach().cpu(), cloth)[:, :, None].to(pieces.device)
+            pieces = pieces * ~backdrop
 
     params = solve_valid_pairs(
         person[..., :2],
         garment[..., :2],
-        valid,
+        solve_valid,
         pairs.person_hw,
         pairs.garment_hw,
         reg=reg,
@@ -1077,6 +1278,7 @@ def warp_by_parts(
     targets = person[..., :2].detach()
     behind = _sleeves_behind(pairs, arm)
     torso = torch.zeros((b, h, w), device=device, dtype=torch.bool)
+    torso_box = None  # (the torso's grid over its box, and the box)
     for k in (0, 2, 1):  # torso first, sleeves over it
         if not bool(usable[:, k].any()):
             continue
@@ -1093,8 +1295,14 @@ def warp_by_parts(
         box = tps_grid(part_params, (h, w), align_corners=align_corners, step=grid_step, box=(y0, y1, x0, x1))
         box = box.to(work)
         landed = sample_grid(part_masks[:, k : k + 1], box, align_corners=align_corners, name="garment_mask")[:, 0]
+        landed = landed > 0.5
+        if k > 0 and pieces is not None and bool(bent[:, k - 1].any()):
+            landed, box = _land_bent_sleeve(
+                landed, box, bent[:, k - 1], pieces[:, k - 1].to(device=device, dtype=work), fore_params, k - 1,
+                (h, w), (y0, y1, x0, x1), align_corners=align_corners, step=grid_step,
+            )  # fmt: skip
         landed = (
-            (landed > 0.5)
+            landed
             & usable[:, k, None, None]
             & _own_box(targets[:, k], valid[:, k] & usable[:, k, None], (y0, x0), box, 0.05 * max(h, w))
         )
@@ -1126,11 +1334,15 @@ def warp_by_parts(
             landed &= ~(_torso_over(torso[:, y0 : y1 + 1, x0 : x1 + 1], max(h, w)) & behind[:, k - 1, None, None])
         elif k == 0:
             torso[:, y0 : y1 + 1, x0 : x1 + 1] = landed
+            torso_box = (box, (y0, y1, x0, x1))
         region = grid[:, y0 : y1 + 1, x0 : x1 + 1]
         grid[:, y0 : y1 + 1, x0 : x1 + 1] = torch.where(landed[..., None], box, region)
         if k > 0:  # a sleeve over the torso and the sleeve drawn before it
             sleeves[:, :, y0 : y1 + 1, x0 : x1 + 1] &= ~landed[:, None]
             sleeves[:, k - 1, y0 : y1 + 1, x0 : x1 + 1] = landed
+    deep = torch.stack([_deep_armhole(pairs.names, s, person[:, 0]) for _, s in _SIDES], 1) & usable[:, 1:]
+    if torso_box is not None and bool(deep.any()):
+        grid = _fill_armhole_gaps(grid, torso_box, garment_mask, torso, sleeves, deep, inside, align_corners)
     return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=params, sleeves=sleeves)
 
 

@@ -797,6 +797,34 @@ class TestShoulderSeams:
                 assert inside == (sleeves == "none"), (sleeves, name, seam.tolist(), SEAM_INSET * SW)
 
 
+def test_a_drop_shoulder_seam_drapes_down_the_arm_a_tees_stays():
+    """A flat shirt whose shoulders stand 40 px (garment) farther out than a tee's, over the same body: its seam
+    targets drop 23 px down the arms (0.19 sw), and `place_dropped_shoulders` puts a point of its shoulder line on
+    the body's shoulder corner (the tee's seam target), so the shoulder's round stays covered. The tee has neither."""
+    from kfvton.keypoints.placement import place_dropped_shoulders
+
+    body = _round_shoulder_body()
+    tee = place_garment_landmarks(tshirt_landmarks(), frontal_pose(), body=body, tuck="out")
+    assert not bool((place_dropped_shoulders(tee, body).person_px[..., 2] > 0).any())
+    points = tshirt_landmarks().points.clone()
+    for name, x in (("shoulder_left", 270.0), ("shoulder_right", 30.0)):
+        points[0, GARMENT_LANDMARKS.index(name), :2] = torch.tensor([x, 80.0])
+    wide = GarmentLandmarks(points, (400, 300), ("short",))
+    shirt = place_garment_landmarks(wide, frontal_pose(), body=body, tuck="out")
+    corners = place_dropped_shoulders(shirt, body)
+    for k, name in enumerate(("shoulder_right", "shoulder_left")):
+        seam, corner = target(shirt, name), target(tee, name)
+        assert float(seam[1] - corner[1]) >= 0.15 * SW  # down the (near-vertical) arm
+        assert abs(float(seam[0] - corner[0])) <= 3.0
+        assert float(corners.person_px[0, k, 2]) == 1.0
+        assert torch.allclose(corners.person_px[0, k, :2], corner[:2], atol=0.5)
+        # the garment's point lies on its shoulder line, between the collar side and the shoulder
+        g = corners.garment_px[0, k, :2]
+        collar = points[0, GARMENT_LANDMARKS.index(name.replace("shoulder", "collar")), :2]
+        shoulder = points[0, GARMENT_LANDMARKS.index(name), :2]
+        assert 0.3 < float((g - collar).norm() / (shoulder - collar).norm()) < 1.0
+
+
 def camisole_landmarks() -> GarmentLandmarks:
     """A flat camisole as `detect_garment_landmarks` reports a strappy cut: the strap tops are the shoulders (rule
     confidence 0.3), virtual collar sides between them (0.2), the neckline low, no sleeves."""

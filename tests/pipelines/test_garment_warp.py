@@ -482,6 +482,39 @@ class TestLongSleeves:
         assert spans[1] >= spans[0] + 10  # wider flat sleeves are wider worn sleeves
         assert spans[0] <= 170  # straight ones hug the arms (elbow joints 136 px apart)
 
+    def test_a_sleeve_bent_at_the_elbow_follows_upper_arm_and_forearm(self, monkeypatch):
+        """A hand on the hip folds the forearm back (left elbow out at (300, 250), the cuff at (248, 298) on the way
+        to the wrist): warped in two pieces split at the elbow, 2.5 % of the sleeve lies over 20 px from the arm's
+        bones (shoulder -> elbow -> cuff); one spline through armhole, elbow and cuff bowed it past the elbow
+        (14 %, `BENT_ELBOW_DEG` = 180)."""
+        import kfvton.pipelines.garment_warp as gw
+        from kfvton.keypoints.pose import Pose, joint_index
+
+        pairs, mask = _long_sleeve_pairs()
+        joints = pairs.pose.joints.clone()
+        shoulder, elbow, cuff = torch.tensor([252.0, 155.0]), torch.tensor([300.0, 250.0]), torch.tensor([248.0, 298.0])
+        joints[0, joint_index("left_elbow"), :2] = elbow
+        joints[0, joint_index("left_wrist"), :2] = torch.tensor([235.0, 310.0])
+        person = pairs.person_px.clone()
+        person[0, pairs.names.index("sleeve_left_outer"), :2] = torch.tensor([256.0, 307.0])
+        person[0, pairs.names.index("sleeve_left_inner"), :2] = torch.tensor([240.0, 289.0])
+        bent = replace(pairs, person_px=person, pose=Pose(joints, pairs.pose.canvas_hw))
+
+        def off_the_arm() -> float:
+            sleeve = gw.warp_by_parts(bent, mask, reg=1e-3).sleeves[0, 1]
+            px = sleeve.nonzero().float().flip(-1)
+
+            def to_bone(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+                t = ((px - a) @ (b - a) / ((b - a) @ (b - a))).clamp(0, 1)
+                return (px - (a + t[:, None] * (b - a))).norm(dim=-1)
+
+            assert bool(sleeve[266, 283]) and bool(sleeve[202, 276])  # forearm and upper arm both covered
+            return float((torch.minimum(to_bone(shoulder, elbow), to_bone(elbow, cuff)) > 20).float().mean())
+
+        assert off_the_arm() <= 0.05
+        monkeypatch.setattr(gw, "BENT_ELBOW_DEG", 180.0)
+        assert off_the_arm() >= 0.1
+
     def test_three_quarter_sleeve_meets_the_elbow_at_its_own_share(self):
         """A sleeve ending half-way down the forearm has its elbow about 72 % of the way down it on the person
         (shoulder target y 145, elbow 250, cuff 290): the flat sleeve's point at the elbow lies that share down
@@ -829,3 +862,31 @@ def test_before_binding_keeps_a_label_and_stops_at_a_binding():
     binding[28:] = orange
     assert _before_binding(run, binding) == 20
     assert _before_binding(np.ones(30, bool), np.tile(orange, (30, 1))) == 30  # no gap: nothing to decide
+
+
+def test_fill_armhole_gaps_fills_only_between_torso_and_a_deep_armholed_sleeve():
+    """The torso's spline fills unclaimed pixels within `ARMHOLE_GAP` of both the torso and a deep-armholed sleeve
+    (a 6 px slit between them, on the garment), and nothing else: not the wall far from the sleeve, not a slit beside
+    a sleeve whose armhole is not deep."""
+    from kfvton.pipelines.garment_warp import _OUTSIDE, _fill_armhole_gaps
+
+    h = w = 200  # (`ARMHOLE_GAP`: 6 px)
+    grid = torch.full((1, h, w, 2), _OUTSIDE)
+    torso = torch.zeros(1, h, w, dtype=torch.bool)
+    torso[:, 20:80, 30:60] = True
+    sleeves = torch.zeros(1, 2, h, w, dtype=torch.bool)
+    sleeves[:, 0, 20:60, 66:76] = True  # 6 px right of the torso
+    grid[torso] = 0.1
+    grid[sleeves.any(1)] = 0.2
+    box = torch.zeros(1, h, w, 2)  # the torso's spline: lands mid-garment everywhere
+    mask = torch.ones(1, 1, 40, 40)
+
+    def filled(deep: bool) -> torch.Tensor:
+        out = _fill_armhole_gaps(grid, (box, (0, h - 1, 0, w - 1)), mask, torso, sleeves,
+                                 torch.tensor([[deep, False]]), None, True)  # fmt: skip
+        return (out[0, ..., 0] == 0.0) & (grid[0, ..., 0] == _OUTSIDE)
+
+    gap = filled(True)
+    assert bool(gap[20:60, 60:66].all())  # the slit
+    assert not bool(gap[:, 80:].any()) and not bool(gap[90:].any())  # the wall farther off
+    assert not bool(filled(False).any())
