@@ -24,6 +24,7 @@ __all__ = [
     "joints_px",
     "segment_quad",
     "shoulder_arc",
+    "shoulder_reach",
     "torso_outline",
 ]
 
@@ -31,6 +32,7 @@ LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
 ARM_BONES = ((2, 3), (3, 4), (5, 6), (6, 7))
 #: ... each side's (upper arm, forearm)
 UPPER_AND_FOREARMS = (((2, 3), (3, 4)), ((5, 6), (6, 7)))
+UPPER_ARMS = ((2, 3), (5, 6))
 #: An arm bone whose drawn limb (at 1/LIMB_SCALE) the parse map's arms cover at least LIMB_SEEN of is seen, not
 #: hidden under an old sleeve (a bare arm hanging beside a dress covers ~0.5-0.7 of its limb; under a long old sleeve
 #: the parse map has old clothes there, ~0)
@@ -115,7 +117,7 @@ def body_prior(
         for p, r in ((pa, ra), (pc, rc)):
             if (a, c) in LIMB_WIDTHS and r >= 1:
                 cv2.circle(out, tuple(np.round(p).astype(int)), int(round(r)), 1, -1)
-    outline = torso_outline(xy, ok, sw) if torso else None
+    outline = torso_outline(xy, ok, sw, reach=shoulder_reach(widths)) if torso else None
     if outline is not None:
         cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
         if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
@@ -131,9 +133,24 @@ def segment_quad(pa: np.ndarray, pc: np.ndarray, ra: float, rc: float) -> np.nda
     return np.array([pa + n * ra, pc + n * rc, pc - n * rc, pa - n * ra])
 
 
-def torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | None:
+def shoulder_reach(widths: dict[tuple[int, int], tuple[float, float]] | None) -> tuple[float, float]:
+    """(right, left) how far each shoulder's round reaches out past its joint (shoulder widths): `TORSO_SHOULDER`'s,
+    narrowed in proportion where the upper arm at the joint (`widths`' (2, 3) and (5, 6), shoulder widths) is
+    narrower than `LIMB_WIDTHS`' (the deltoid is the upper arm's top: a round wider than a slim arm stood out of it as
+    a square corner of skin where an old T-shirt's shoulder was, the unseen idm_00121 under a bustier)."""
+    out = TORSO_SHOULDER[0]
+    if widths is None:
+        return (out, out)
+    right, left = (out * min(1.0, widths.get(bone, LIMB_WIDTHS[bone])[0] / LIMB_WIDTHS[bone][0]) for bone in UPPER_ARMS)
+    return (right, left)
+
+
+def torso_outline(
+    xy: np.ndarray, ok: np.ndarray, sw: float, *, reach: tuple[float, float] | None = None
+) -> np.ndarray | None:
     """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulders'
-    round (`shoulder_arc`), the base of the neck (`TORSO_NECK` above the neck joint, `NECK_WIDTH` wide), beside an
+    round (`shoulder_arc`, reaching out `reach` (right, left) shoulder widths past the joints, `TORSO_SHOULDER`'s
+    without), the base of the neck (`TORSO_NECK` above the neck joint, `NECK_WIDTH` wide), beside an
     arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and below the shoulder joint) and the waist
     (`TORSO_WAIST` inside the line from the armpit to the hip, halfway), the hips (`TORSO_HIP` outside the hip
     joints; two shoulder widths under the shoulders without them). None without both shoulders."""
@@ -145,7 +162,8 @@ def torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | Non
     if v[1] < 0:
         v = -v  # down the body
     neck = xy[1] if ok[1] else (rs + ls) / 2
-    r_cap, l_cap = shoulder_arc(rs, -u, v, sw), shoulder_arc(ls, u, v, sw)
+    r_reach, l_reach = reach if reach is not None else (TORSO_SHOULDER[0], TORSO_SHOULDER[0])
+    r_cap, l_cap = shoulder_arc(rs, -u, v, sw, r_reach), shoulder_arc(ls, u, v, sw, l_reach)
     r_top, l_top = r_cap[0], l_cap[0]
     r_neck = neck - TORSO_NECK * sw * v - 0.5 * NECK_WIDTH * sw * u
     l_neck = neck - TORSO_NECK * sw * v + 0.5 * NECK_WIDTH * sw * u
@@ -164,12 +182,14 @@ def torso_outline(xy: np.ndarray, ok: np.ndarray, sw: float) -> np.ndarray | Non
     return np.array(pts + left + [l_hip, r_hip] + right)
 
 
-def shoulder_arc(joint: np.ndarray, out: np.ndarray, down: np.ndarray, sw: float) -> np.ndarray:
+def shoulder_arc(
+    joint: np.ndarray, out: np.ndarray, down: np.ndarray, sw: float, reach: float = TORSO_SHOULDER[0]
+) -> np.ndarray:
     """(N, 2) the shoulder's round outline around `joint` (2,), from its top outwards and down: a quarter of the
-    superellipse (`SHOULDER_ROUND`) of semi-axes `TORSO_SHOULDER` (`SHOULDER_ARC` points) along the unit vectors
-    `out` (away from the neck) and `down` (the body's axis), in shoulder widths `sw`."""
+    superellipse (`SHOULDER_ROUND`) of semi-axes (`reach`, `TORSO_SHOULDER`'s up) (`SHOULDER_ARC` points) along the
+    unit vectors `out` (away from the neck) and `down` (the body's axis), in shoulder widths `sw`."""
     angles = np.radians(np.linspace(90.0, 0.0, SHOULDER_ARC))
-    a, b = TORSO_SHOULDER
+    a, b = reach, TORSO_SHOULDER[1]
     along = a * np.cos(angles) ** (2.0 / SHOULDER_ROUND)  # (angles in [0, 90] degrees: no negative base)
     up = b * np.sin(angles) ** (2.0 / SHOULDER_ROUND)
     return joint + sw * (along[:, None] * out - up[:, None] * down)

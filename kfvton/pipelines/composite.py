@@ -256,6 +256,9 @@ HAND_PAST_WRIST = 0.1
 HAND_REACH = 0.6
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
+#: Under a sleeveless garment the arms are in front from this many pixels (at 1024 rows) above the lowest armpit
+#: target (`_below_sleeves`).
+ARMPIT_SLACK_PX = 2.0
 #: An arm kept in front of the new garment (`_clean_arm_front`) takes in the old clothes' skin-coloured pixels up to
 #: this far from it (pixels at 1024 rows): its shaded edge; ...
 ARM_EDGE_PX = 6.0
@@ -1581,12 +1584,16 @@ def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], d
     out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
     for i in range(b):
         rows = _sleeve_end_rows(keypoints, i, size_hw)  # (each sleeve's own end: `_sleeve_end_rows`)
+        start = np.ceil(rows) + 1
         if not np.isfinite(rows).all():
             row = _lowest_target_y(keypoints, i, size_hw, ("armpit_left", "armpit_right"))
             if not np.isfinite(row):
                 continue
-            rows = np.full(w, row)
-        below = np.arange(h)[:, None] >= (np.ceil(rows) + 1)[None, :]
+            # (from `ARMPIT_SLACK_PX` above the armpit target's row: the warp puts the garment's armpit corner on
+            # it, and a side flap's top rows left above the arm in front were a dark line across the repainted
+            # arm at strap level, the unseen idm_00121 under a bustier)
+            start = np.full(w, np.floor(row) - max(1.0, ARMPIT_SLACK_PX * h / 1024.0))
+        below = np.arange(h)[:, None] >= start[None, :]
         out[i] = torch.from_numpy(below).to(device)
     return out
 

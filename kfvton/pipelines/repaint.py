@@ -36,6 +36,7 @@ from .body_prior import (
     LEG_BONES,
     LIMB_WIDTHS,
     TORSO_HIP,
+    UPPER_AND_FOREARMS,
     body_prior,
     forearms_behind,
     joints_px,
@@ -364,7 +365,8 @@ def repaint_freed(
             )
         widths = _arm_widths(codes_np[i], keypoints, i)
         legs_fit = _leg_segments(legs_np[i], keypoints, i) if any(b in LEG_BONES for b in bones) else None
-        exits = _sleeve_exits(c.codes, keypoints, i, (h, w), c.origin)
+        exits = _sleeve_exits(c.codes, keypoints, i, (h, w), c.origin, widths)
+        widths = _exit_widths(widths, exits, keypoints, i, (h, w))
         # (no skin seeds along a forearm behind the body or the old clothes: a pale arm down a slip dress's side)
         behind = forearms_behind(keypoints, i, (h, w), (codes_np[i] & CODE_ARM) > 0)
         seen_bones = tuple(bone for bone in bones if bone not in behind)
@@ -1090,7 +1092,8 @@ def _arm_widths(
     """`LIMB_WIDTHS` with each arm bone's widths scaled (within `ARM_SCALE`) to the visible arm skin of batch item
     `i` (`codes` (H, W) uint8 of the whole image: arm, not old clothes) across the bone's middle `ARM_SPAN`: per
     slice (of `ARM_BINS`), its pixel count over its length, the median over the slices at least `ARM_FULL` of the
-    prior's width; the prior where fewer than two slices are."""
+    prior's width; the prior where fewer than two slices are. An upper arm not measured so (under an old sleeve)
+    is scaled as its measured forearm."""
     widths = dict(LIMB_WIDTHS)
     if keypoints is None or keypoints.pose is None:
         return widths
@@ -1101,6 +1104,7 @@ def _arm_widths(
     ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
     if sw < 8 or len(xs) == 0:
         return widths
+    scaled = set()
     for a, b in ARM_BONES:
         if not (ok[a] and ok[b]):
             continue
@@ -1121,6 +1125,12 @@ def _arm_widths(
         if len(full) >= 2:
             k = float(np.clip(np.median(full), *ARM_SCALE))
             widths[(a, b)] = (wa * k, wb * k)
+            scaled.add((a, b))
+    # (an upper arm hidden under an old sleeve is as much narrower or wider than the prior as its visible forearm)
+    for upper, forearm in UPPER_AND_FOREARMS:
+        if forearm in scaled and upper not in scaled:
+            k = widths[forearm][0] / LIMB_WIDTHS[forearm][0]
+            widths[upper] = (LIMB_WIDTHS[upper][0] * k, LIMB_WIDTHS[upper][1] * k)
     return widths
 
 
@@ -1277,12 +1287,19 @@ class _SleeveExit:
 
 
 def _sleeve_exits(
-    codes: np.ndarray, keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], origin_yx: tuple[int, int]
+    codes: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+    widths: dict[tuple[int, int], tuple[float, float]] | None = None,
 ) -> list[_SleeveExit]:
     """Each upper arm of batch item `i` that leaves an old sleeve in the crop `codes` (H, W) uint8 (at `origin_yx` of
     an image of `size_hw`): its visible skin across the bone over the `ARM_TOP` of the bone's length below its
     topmost visible pixel (5-95 %), when that lies at least `ARM_TOP` down the bone and spans `ARM_FULL` of the
-    prior's width (a sleeve's edge crossing the arm slantwise shows no full width)."""
+    prior's width, or of its measured forearm's top (`widths`, `_arm_widths`) where that is narrower (a sleeve's
+    edge crossing the arm slantwise shows no full width; a slim arm under a loose T-shirt's sleeve is ~0.13 shoulder
+    widths where it leaves it, half the prior's, the unseen idm_00121)."""
     out: list[_SleeveExit] = []
     frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
     if frame is None:
@@ -1305,9 +1322,40 @@ def _sleeve_exits(
         t0 = _full_width_from(t[near], across[near], float(t[near].min()))
         top = near & (t >= t0) & (t <= t0 + ARM_TOP)
         lo, hi = np.percentile(across[top], (5, 95))
-        if hi - lo < ARM_FULL * LIMB_WIDTHS[(a, b)][0] * sw:
+        forearm = (b, b + 1)
+        full = min(LIMB_WIDTHS[(a, b)][0], (widths or LIMB_WIDTHS).get(forearm, LIMB_WIDTHS[forearm])[0])
+        if hi - lo < ARM_FULL * full * sw:
             continue  # the sleeve's edge crosses the arm slantwise: no full width to continue
         out.append(_SleeveExit((a, b), xy[a], xy[a] + d * t0 * length, n, float(lo), float(hi)))
+    return out
+
+
+def _exit_widths(
+    widths: dict[tuple[int, int], tuple[float, float]],
+    exits: list[_SleeveExit],
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+) -> dict[tuple[int, int], tuple[float, float]]:
+    """`widths` (shoulder widths, `_arm_widths`) with each upper arm that leaves an old sleeve (`exits`) narrowed, both
+    ends alike, to its width where it leaves it (its 5-95 % span over 0.9: the share of a uniform width it covers)
+    over the limb's own width there, where that is narrower: the limb drawn on the bone (and the shoulder's round
+    over it, `body_prior.shoulder_reach`) stood out past a slim arm as wide as the old sleeve (the unseen idm_00121's
+    T-shirt under a bustier: upper arms ~1.7 times their width below the sleeves); the taper kept, a deltoid wider
+    than the arm above the elbow (cut to one width, VITON-HD 07573's upper arm under a camisole was a thin strip with
+    a step out to the forearm)."""
+    frame = _shoulder_frame(keypoints, i, size_hw, (0, 0))
+    if frame is None or not exits:
+        return widths
+    xy, _, sw = frame
+    out = dict(widths)
+    for e in exits:
+        a, b = e.bone
+        t = float(np.linalg.norm(e.end - e.joint)) / max(float(np.linalg.norm(xy[b] - xy[a])), 1e-6)
+        wa, wb = out[e.bone]
+        k = (e.hi - e.lo) / 0.9 / sw / (wa + (wb - wa) * min(t, 1.0))
+        if k < 1.0:
+            out[e.bone] = (wa * k, wb * k)
     return out
 
 

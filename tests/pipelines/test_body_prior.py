@@ -6,7 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kfvton.pipelines.body_prior import TORSO_SHOULDER, shoulder_arc, torso_outline
+from kfvton.pipelines.body_prior import LIMB_WIDTHS, TORSO_SHOULDER, shoulder_arc, shoulder_reach, torso_outline
 
 SW = 200.0
 #: BODY_25 joints of an upright person, shoulders SW apart: neck, shoulders, elbows hanging, hips.
@@ -42,3 +42,17 @@ class TestRoundShoulders:
         assert np.allclose(arc[0], (200, 200 - TORSO_SHOULDER[1] * SW))
         assert np.allclose(arc[-1], (200 - TORSO_SHOULDER[0] * SW, 200))  # out (left) at the joint's level
         assert np.all(np.diff(arc[:, 1]) > 0) and np.all(np.diff(arc[:, 0]) < 0)  # out and down all the way
+
+    def test_a_slim_upper_arm_narrows_its_shoulder(self):
+        """The shoulder's round reaches out in proportion to its upper arm at the joint: the right arm at half the
+        prior's width reaches half as far (a wider round stood out of a slim arm as a square corner of skin where an
+        old T-shirt's shoulder was); the left, at the prior's width, and arms wider than it, keep `TORSO_SHOULDER`."""
+        half = LIMB_WIDTHS[(2, 3)][0] / 2
+        widths = {**LIMB_WIDTHS, (2, 3): (half, half), (5, 6): (0.3, 0.25)}
+        right, left = shoulder_reach(widths)
+        assert np.isclose(right, TORSO_SHOULDER[0] / 2) and left == TORSO_SHOULDER[0]
+        assert shoulder_reach(None) == (TORSO_SHOULDER[0], TORSO_SHOULDER[0])
+        outline = torso_outline(*_joints(), SW, reach=(right, left))
+        assert outline is not None
+        out_at = 0.75 * TORSO_SHOULDER[0] * SW
+        assert not _inside(outline, (200 - out_at, 201)) and _inside(outline, (400 + out_at, 201))

@@ -21,6 +21,7 @@ from kfvton.pipelines.repaint import (
     CODE_OLD,
     _across_arm,
     _arm_light,
+    _exit_widths,
     _sleeve_exits,
     _torso_light,
     _torso_to_waistband,
@@ -398,6 +399,27 @@ class TestUpperArmsUnderSleeves:
         assert out[140, int(x + 38)] and out[140, int(x + 20)]
         assert not out[140, int(x - 15)]
         assert not out[:, : W // 2].any()  # the right arm shows no skin: nothing drawn there
+
+    def test_a_slim_arm_leaves_its_sleeve_as_wide_as_it_is(self):
+        """A slim arm (24 px, 0.12 shoulder widths, half the prior's upper arm) leaving a loose sleeve: under the
+        prior's full-width test (0.6 of 48 px) no exit was found and the limb drawn on the bone at 48 px stood out as
+        wide as the old sleeve (the unseen idm_00121 under a bustier); with its measured forearm (0.13 shoulder
+        widths) as the measure it leaves the sleeve, and the upper arm's limb is drawn as wide as it where it leaves
+        it (row 210, 0.56 down the bone), tapered as the prior (wider at the shoulder)."""
+        codes = np.zeros((H, W), np.uint8)
+        (xa, ya), (xb, yb) = JOINTS[5], JOINTS[6]
+        for y in range(110, yb):
+            x = xa + (xb - xa) * (y - ya) / (yb - ya)
+            codes[y, int(x - 12) : int(x + 12)] = CODE_ARM if y >= 210 else CODE_OLD
+        widths = dict(LIMB_WIDTHS)
+        widths[(6, 7)] = (0.13, 0.1)
+        assert _sleeve_exits(codes, pairs(), 0, (H, W), (0, 0)) == []
+        exits = _sleeve_exits(codes, pairs(), 0, (H, W), (0, 0), widths)
+        assert [e.bone for e in exits] == [(5, 6)]
+        narrowed = _exit_widths(widths, exits, pairs(), 0, (H, W))
+        wa, wb = narrowed[(5, 6)]
+        assert abs(wa + (wb - wa) * 90 / 160 - 0.12) < 0.01 and wb < wa
+        assert narrowed[(2, 3)] == LIMB_WIDTHS[(2, 3)]  # (the other arm: no exit, the prior's)
 
     def test_nothing_without_a_sleeve_over_the_arm(self):
         codes = _arm_codes(top=120, shift=20.0)
