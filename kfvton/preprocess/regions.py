@@ -738,7 +738,8 @@ def _one(
     _head_pockets(parse, under_jaw, yy > chin_y)
     _neck_outline(parse, sil, neck[1], ring, hue_ok)
     if chest is not None:
-        _lit_skin(parse, rgb, chest, body & (yy < split), sw)
+        # (of the face's skin hue too: a khaki or olive jacket beside the neck is skin_like the neck in rgb chroma)
+        _lit_skin(parse, rgb, chest, body & (yy < split) & hue_ok, sw)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
@@ -812,10 +813,10 @@ LIT_PASSES = 4
 
 
 def _lit_skin(parse: np.ndarray, rgb: np.ndarray, chest: np.ndarray, within: np.ndarray, sw: float) -> None:
-    """Upper garment (5) in `within` ((H, W) bool: the body between the chin and the split) that is the colour of the
-    neck and arm skin labelled near it (`skin_like` the local mean of those pixels, `LIT_BOX`; nearer its chroma than
-    the top's mid-chest colour `chest` (3,) RGB 0..1) and joined to that skin becomes neck / torso skin (10), in place
-    in `parse` (H, W) int64; `rgb` (H, W, 3) float 0..1, `sw` the shoulder width in pixels. Not arm, even on the arm's
+    """Upper garment (5) in `within` ((H, W) bool: the body between the chin and the split, of the skin's hue) that is
+    the colour of the neck and arm skin labelled near it (`skin_like` the local mean of those pixels, `LIT_BOX`; nearer
+    its chroma than the top's mid-chest colour `chest` (3,) RGB 0..1) and joined to that skin becomes neck / torso
+    skin (10), in place in `parse` (H, W) int64; `rgb` (H, W, 3) float 0..1, `sw` the shoulder width in pixels. Not arm, even on the arm's
     inner outline: the torso skin is covered where the new top lands and kept elsewhere, while arm is kept in front
     of it (a lit midriff by the arm, labelled arm, showed as a skin patch on the new top). A top of another hue, a
     white or a black one (chroma or luminance away from the skin's) stays garment."""
