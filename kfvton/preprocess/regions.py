@@ -32,7 +32,15 @@ from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
 from ..keypoints.pose_mediapipe import PersonAnalysis
-from .colour_regions import chain_distance, connected_to, hand_tip, main_colours, to_lab
+from .colour_regions import (
+    chain_distance,
+    connected_to,
+    hand_tip,
+    main_colours,
+    nearer_in_chroma,
+    skin_like,
+    to_lab,
+)
 from .mask_ops import largest_component
 from .parse_labels import VITONHD_ARMS, VITONHD_HEAD, VITONHD_LOWER_BODY, VITONHD_NECK, VITONHD_UPPER_CLOTHES
 
@@ -729,6 +737,9 @@ def _one(
     parse[bare_shoulders & (parse == 5)] = 10
     _head_pockets(parse, under_jaw, yy > chin_y)
     _neck_outline(parse, sil, neck[1], ring, hue_ok)
+    if chest is not None:
+        # (of the face's skin hue too: a khaki or olive jacket beside the neck is skin_like the neck in rgb chroma)
+        _lit_skin(parse, rgb, chest, body & (yy < split) & hue_ok, sw)
     if maybe is not None:
         _garment_edge(parse, lab, sw, maybe & ~sil)
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
@@ -790,6 +801,44 @@ def _neck_outline(parse: np.ndarray, sil: np.ndarray, neck_y: float, ring: np.nd
     by_neck = cv2.dilate((parse == 10).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     touching[parts[(garment > 0) & by_neck]] = True
     parse[(garment > 0) & touching[parts] & ~lower[parts]] = 10
+
+
+#: Bare skin beside the old top is read against the skin labelled around it (`_lit_skin`): the mean colour of the neck
+#: and arm pixels within a box LIT_BOX shoulder widths wide. Lit skin (a sunlit midriff, the inner side of an upper arm,
+#: the neck just above a white collar) is paler than the face's skin model allows and stayed garment, repainted as
+#: wall: flecks beside the arms of a cold-shoulder top on ootd_14627_00, a ragged pale fill up the neck on ootd_model_6.
+LIT_BOX = 0.2
+#: ... over at most LIT_PASSES passes, each from the skin labelled by the one before.
+LIT_PASSES = 4
+
+
+def _lit_skin(parse: np.ndarray, rgb: np.ndarray, chest: np.ndarray, within: np.ndarray, sw: float) -> None:
+    """Upper garment (5) in `within` ((H, W) bool: the body between the chin and the split, of the skin's hue) that is
+    the colour of the neck and arm skin labelled near it (`skin_like` the local mean of those pixels, `LIT_BOX`; nearer
+    its chroma than the top's mid-chest colour `chest` (3,) RGB 0..1) and joined to that skin becomes neck / torso
+    skin (10), in place in `parse` (H, W) int64; `rgb` (H, W, 3) float 0..1, `sw` the shoulder width in pixels. Not arm, even on the arm's
+    inner outline: the torso skin is covered where the new top lands and kept elsewhere, while arm is kept in front
+    of it (a lit midriff by the arm, labelled arm, showed as a skin patch on the new top). A top of another hue, a
+    white or a black one (chroma or luminance away from the skin's) stays garment."""
+    labels = (10, 14, 15)
+    size = max(3, int(LIT_BOX * sw) | 1)
+    for _ in range(LIT_PASSES):  # each pass reaches half a box further into the skin from what it labelled
+        skin = np.isin(parse, labels)
+        garment = (parse == 5) & within
+        weight = cv2.boxFilter(skin.astype(np.float32), -1, (size, size))
+        known = garment & (weight > 0.05)
+        if not known.any():
+            return
+        summed = cv2.boxFilter(rgb.astype(np.float32) * skin[..., None], -1, (size, size))
+        ys, xs = np.nonzero(known)
+        px, ref = rgb[ys, xs], summed[ys, xs] / weight[ys, xs, None]
+        lit = skin_like(px, ref) & nearer_in_chroma(px, ref, np.broadcast_to(chest, px.shape))
+        candidate = np.zeros_like(skin)
+        candidate[ys[lit], xs[lit]] = True
+        candidate = connected_to(candidate, skin)
+        if not candidate.any():
+            return
+        parse[candidate] = 10
 
 
 #: A bare midriff (`_midriff`) starts within MIDRIFF_NEAR neck-to-hip lengths below the top's hem (the split) and

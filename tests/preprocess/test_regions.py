@@ -17,6 +17,7 @@ from kfvton.preprocess.regions import (
     GARMENT_RIM,
     REGION_METHOD,
     _head_pockets,
+    _lit_skin,
     _neck_outline,
     _wall_in_edge,
     estimate_regions,
@@ -652,6 +653,26 @@ def test_neck_outline_and_jaw_shadow_are_neck():
     assert (parse[10:14, 16:24] == 10).all() and (parse[10:40, 12:14] == 10).all()
     assert (parse[42:60, 5:35] == 5).all()
     assert (parse[20:40, 26:32] == 5).all()  # the strap
+
+
+def test_lit_skin_beside_the_top_is_skin_and_the_top_stays():
+    """`_lit_skin`: garment-labelled pixels (5) of the labelled skin's colour, only paler (lit: the face's skin model
+    missed them), joined to that skin, become torso skin (10); a peach top (the skin's luminance, another hue), a
+    white and a black top stay garment, and so does lit skin cut off from the labelled skin."""
+    skin, lit = np.array([0.6, 0.4, 0.28]), np.array([0.78, 0.53, 0.37])  # one chromaticity, 1.3 x brighter
+    tops = {"peach": np.array([0.8, 0.55, 0.25]), "white": np.array([0.95, 0.95, 0.95]), "black": np.full(3, 0.1)}
+    for name, top in tops.items():
+        rgb = np.zeros((60, 80, 3), np.float32)
+        parse = np.full((60, 80), 5, np.int64)
+        rgb[:] = top
+        parse[:, :20], rgb[:, :20] = 14, skin  # the arm
+        rgb[10:50, 20:30] = lit  # lit skin by the arm, taken for the top
+        rgb[10:50, 60:70] = lit  # lit skin-coloured patch away from any skin
+        _lit_skin(parse, rgb, top, np.ones((60, 80), bool), sw=100.0)
+        assert (parse[10:50, 20:30] == 10).all(), name
+        assert (parse[10:50, 60:70] == 5).all(), name
+        assert (parse[:10, 20:] == 5).all() and (parse[50:, 20:] == 5).all(), name  # the top itself
+        assert (parse[:, :20] == 14).all(), name
 
 
 def test_bare_midriff_above_light_jeans_moves_the_split_up():
