@@ -816,10 +816,10 @@ def _lit_skin(parse: np.ndarray, rgb: np.ndarray, chest: np.ndarray, within: np.
     """Upper garment (5) in `within` ((H, W) bool: the body between the chin and the split, of the skin's hue) that is
     the colour of the neck and arm skin labelled near it (`skin_like` the local mean of those pixels, `LIT_BOX`; nearer
     its chroma than the top's mid-chest colour `chest` (3,) RGB 0..1) and joined to that skin becomes neck / torso
-    skin (10), in place in `parse` (H, W) int64; `rgb` (H, W, 3) float 0..1, `sw` the shoulder width in pixels. Not arm, even on the arm's
-    inner outline: the torso skin is covered where the new top lands and kept elsewhere, while arm is kept in front
-    of it (a lit midriff by the arm, labelled arm, showed as a skin patch on the new top). A top of another hue, a
-    white or a black one (chroma or luminance away from the skin's) stays garment."""
+    skin (10), in place in `parse` (H, W) int64; `rgb` (H, W, 3) float 0..1, `sw` the shoulder width in pixels.
+    Not arm, even on the arm's inner outline: the torso skin is covered where the new top lands and kept elsewhere,
+    while arm is kept in front of it (a lit midriff by the arm, labelled arm, showed as a skin patch on the new top).
+    A top of another hue, a white or a black one (chroma or luminance away from the skin's) stays garment."""
     labels = (10, 14, 15)
     size = max(3, int(LIT_BOX * sw) | 1)
     for _ in range(LIT_PASSES):  # each pass reaches half a box further into the skin from what it labelled
