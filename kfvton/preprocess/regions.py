@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import true_runs
+from .._arrays import mask_box, true_runs
 from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
@@ -822,6 +822,13 @@ def _lit_skin(parse: np.ndarray, rgb: np.ndarray, chest: np.ndarray, within: np.
     A top of another hue, a white or a black one (chroma or luminance away from the skin's) stays garment."""
     labels = (10, 14, 15)
     size = max(3, int(LIT_BOX * sw) | 1)
+    if not within.any():
+        return
+    # (on `within`'s box grown by the box filters' reach: the same sums at its pixels, and the same components
+    # touching the skin, as over the whole photo; over the whole photo the passes cost 100-200 ms)
+    y0, y1, x0, x1 = mask_box(within, size // 2 + 1)
+    parse, within = parse[y0:y1, x0:x1], within[y0:y1, x0:x1]  # (a view: labelled in place)
+    rgb = rgb[y0:y1, x0:x1].astype(np.float32)
     for _ in range(LIT_PASSES):  # each pass reaches half a box further into the skin from what it labelled
         skin = np.isin(parse, labels)
         garment = (parse == 5) & within
@@ -829,7 +836,7 @@ def _lit_skin(parse: np.ndarray, rgb: np.ndarray, chest: np.ndarray, within: np.
         known = garment & (weight > 0.05)
         if not known.any():
             return
-        summed = cv2.boxFilter(rgb.astype(np.float32) * skin[..., None], -1, (size, size))
+        summed = cv2.boxFilter(rgb * skin[..., None], -1, (size, size))
         ys, xs = np.nonzero(known)
         px, ref = rgb[ys, xs], summed[ys, xs] / weight[ys, xs, None]
         lit = skin_like(px, ref) & nearer_in_chroma(px, ref, np.broadcast_to(chest, px.shape))
