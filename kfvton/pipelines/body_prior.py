@@ -32,7 +32,8 @@ LEG_BONES = ((9, 10), (10, 11), (12, 13), (13, 14))
 ARM_BONES = ((2, 3), (3, 4), (5, 6), (6, 7))
 #: ... each side's (upper arm, forearm)
 UPPER_AND_FOREARMS = (((2, 3), (3, 4)), ((5, 6), (6, 7)))
-UPPER_ARMS = ((2, 3), (5, 6))
+#: ... each side's upper arm
+UPPER_ARMS = tuple(upper for upper, _ in UPPER_AND_FOREARMS)
 #: An arm bone whose drawn limb (at 1/LIMB_SCALE) the parse map's arms cover at least LIMB_SEEN of is seen, not
 #: hidden under an old sleeve (a bare arm hanging beside a dress covers ~0.5-0.7 of its limb; under a long old sleeve
 #: the parse map has old clothes there, ~0)

@@ -136,7 +136,16 @@ from ..preprocess.parse_labels import (
     VITONHD_UPPER_CLOTHES,
     labels_in,
 )
-from .body_prior import ARM_BONES, LEG_BONES, LIMB_SCALE, body_prior, forearms_behind, joints_px, seen_limbs
+from .body_prior import (
+    ARM_BONES,
+    LEG_BONES,
+    LIMB_SCALE,
+    UPPER_ARMS,
+    body_prior,
+    forearms_behind,
+    joints_px,
+    seen_limbs,
+)
 from .push_pull import push_pull
 from .repaint import (
     CODE_ARM,
@@ -1544,7 +1553,7 @@ def _upper_arms_in_sleeves(
     arms_np = None if arms is None else arms.cpu().numpy()
     for i in range(b):
         rows = _sleeve_end_rows(keypoints, i, size_hw)  # (each sleeve's own end: `_sleeve_end_rows`)
-        upper = body_prior(keypoints, i, size_hw, 1, ((2, 3), (5, 6)), torso=False, widths=SLEEVE_TUBE)
+        upper = body_prior(keypoints, i, size_hw, 1, UPPER_ARMS, torso=False, widths=SLEEVE_TUBE)
         if not np.isfinite(rows).all() or upper is None:
             continue
         upper[np.arange(h)[:, None] >= np.ceil(rows)[None, :]] = 0

@@ -37,6 +37,7 @@ from .body_prior import (
     LIMB_WIDTHS,
     TORSO_HIP,
     UPPER_AND_FOREARMS,
+    UPPER_ARMS,
     body_prior,
     forearms_behind,
     joints_px,
@@ -946,7 +947,7 @@ def _torso_light(
     if not trunk.any():
         return None
     # the arms have their own roundness (`limb_shading`), not the chest's sides
-    arms = _drawn_arms(trunk.shape, xy, ok, sw, widths or LIMB_WIDTHS, ((2, 3), (5, 6)))
+    arms = _drawn_arms(trunk.shape, xy, ok, sw, widths or LIMB_WIDTHS, UPPER_ARMS)
     inside = (trunk & (1 - arms)).astype(np.float32)
     soft = lambda m: cv2.GaussianBlur(m, (0, 0), 0.04 * sw / g)  # noqa: E731
     inside = cv2.resize(soft(inside), (w, h), interpolation=cv2.INTER_LINEAR)
@@ -1306,7 +1307,7 @@ def _sleeve_exits(
         return out
     xy, ok, sw = frame
     ys, xs = nonzero_yx(((codes & CODE_ARM) > 0) & ((codes & CODE_OLD) == 0))
-    for a, b in ((2, 3), (5, 6)):
+    for a, b in UPPER_ARMS:
         length = float(np.linalg.norm(xy[b] - xy[a]))
         if not (ok[a] and ok[b]) or length < 4 or len(xs) == 0:
             continue
