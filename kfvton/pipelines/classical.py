@@ -208,6 +208,7 @@ def neck_from_parse(parse: Tensor) -> Tensor:
 #: How `warp_keypoint_pairs` splits the warp: "auto" decides from the keypoints, the others force a choice.
 WARP_METHODS: tuple[str, ...] = ("auto", "torso + sleeves", "single spline")
 _PART_NAMES = frozenset(n for names in PART_LANDMARKS.values() for n in names)
+_LOWER_NAMES = frozenset({"crotch", "waist_center", "hem_center"})  # (pairs holding these are a lower garment's)
 
 
 def warp_keypoint_pairs(
@@ -268,7 +269,7 @@ def warp_keypoint_pairs(
             arms=arms,
             garment_photo=garment_photo,
         )
-    if method == "auto" and pairs.groups == 1 and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):
+    if method == "auto" and pairs.groups == 1 and _LOWER_NAMES <= set(pairs.names):
         # lower-garment pairs (classical or edited): seat + one spline per leg, or one flaring skirt spline
         two_legs = bool((pairs.garment_px[:, pairs.names.index("crotch"), 2] > 0).all())
         return warp_lower_garment(
@@ -538,7 +539,7 @@ def warp_placed_garment(
     pairs = _refit_edited(pairs)
     fit = pairs.fit
     mask = garment_mask if fit is None else fit.garment_mask.to(garment_mask)
-    if fit is None and {"crotch", "waist_center", "hem_center"} <= set(pairs.names):  # lower pairs: as the try-on
+    if fit is None and _LOWER_NAMES <= set(pairs.names):  # lower pairs: as the try-on
         mask = drop_backdrop_shade(garment, mask)
     silhouette, arms = (None, None) if fit is None or fit.parse is None else person_and_arms(fit.parse)
     warp = warp_keypoint_pairs(
