@@ -60,7 +60,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import nonzero_yx
+from .._arrays import above_half, nonzero_yx
 from .._checks import check_shape
 from .garment_landmarks import GARMENT_LANDMARKS, _binary_masks, _profile_extremes, detect_garment_landmarks
 
@@ -328,7 +328,7 @@ def classify_garment(mask: Tensor) -> GarmentCategory:
         mask: (B, 1, H, W) float in [0, 1], 1 on the garment.
     """
     check_shape(mask, "mask", ("B", 1, "H", "W"))
-    binary = (mask.detach()[:, 0].float().cpu().numpy() > 0.5).astype(np.uint8)  # (NumPy's comparison: 4x as fast)
+    binary = above_half(mask[:, 0]).astype(np.uint8)
     cats, reasons, sure = [], [], []
     for i in range(binary.shape[0]):
         piece, (x0, y0, x1, y1) = _piece(binary[i], i)

@@ -17,6 +17,7 @@ from torch import Tensor
 
 from .._arrays import (
     LUMA_WEIGHTS,
+    above_half,
     blur_at,
     blur_box,
     blur_in_box,
@@ -310,7 +311,7 @@ def repaint_freed(
     legs_np = legs.cpu().numpy()
     seams_np = seams.cpu().numpy() if seams is not None else None
     broad_np = broad_only.cpu().numpy() if broad_only is not None else None
-    covered_all = alpha.detach()[:, 0].float().cpu().numpy() > 0.5  # (NumPy's comparison: 4x as fast as torch's)
+    covered_all = above_half(alpha[:, 0])
     skin_np = skin.detach().float().cpu().numpy()
     grow = max(1, round(FRINGE_PX * unit))
     reach = max(2, round(RESIDUE_PX * unit))

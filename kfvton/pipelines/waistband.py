@@ -30,7 +30,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import blur_at, nonzero_yx, true_runs
+from .._arrays import above_half, blur_at, nonzero_yx, true_runs
 from ..keypoints.placement import TORSO_PER_SW_MAX
 from ..keypoints.pose import Pose
 from ..preprocess.parse_labels import (
@@ -149,7 +149,7 @@ def continue_lower_garment(
     out = image
     for i in range(b):
         body = body_all[i]
-        lower = lower_all[i] & ~(alpha[i, 0].detach().float().cpu().numpy() > 0.5)
+        lower = lower_all[i] & ~above_half(alpha[i, 0])
         waist = _waist_rows(pose, i, lower)
         if waist is not None:
             shown = _shown_waist(lower, skin_all[i], pose, i, h / 1024.0)

@@ -18,7 +18,16 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import channel_sum, channels_last, every_masked, mask_box, nonzero_yx, per_channel, to_uint8_hwc
+from .._arrays import (
+    above_half,
+    channel_sum,
+    channels_last,
+    every_masked,
+    mask_box,
+    nonzero_yx,
+    per_channel,
+    to_uint8_hwc,
+)
 from .._checks import check_image, check_mask, check_same_batch, check_shape
 from .mask_ops import largest_component
 
@@ -1180,7 +1189,7 @@ def drop_backdrop_shade(garment: Tensor, mask: Tensor) -> Tensor:
     """
     out = mask.expand(garment.shape[0], -1, -1, -1).clone()
     for i in range(out.shape[0]):
-        fg = (out[i, 0] > 0.5).cpu().numpy()
+        fg = above_half(out[i, 0])
         if not fg.any():
             continue
         # (on the garment's box: the whole photo's blur, distances and labelling cost ~5x as much)
