@@ -143,6 +143,20 @@ class TestInsideBack:
         assert float(removed[..., 24:43, 62:98].float().mean()) > 0.9
         assert not bool(removed[..., 47:, :].any())
 
+    def test_a_stepped_inside_is_cut_along_one_smooth_curve(self):
+        """An inside whose bottom steps from row 45 to row 36 at column 70 (its runs end on a print or the rib at
+        their own rows: VITON-HD 06802's navy tee, 11028's velvet mock neck): the cut's bottom ramps between the
+        two depths over several columns (`_smooth_neckline`; it stepped 9 rows at one column, a notch at the
+        person's neck), within the inside's depths, and the front under the inside stays."""
+        garment, mask, landmarks = flat_top(inside=0.3)
+        garment[..., 36:45, 58:70] = 0.7
+        removed = ((mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5))[0, 0]
+        cols = range(60, 100)
+        bottom = torch.tensor([int(torch.nonzero(removed[:, x]).max()) for x in cols], dtype=torch.float32)
+        assert float(bottom.diff().abs().max()) <= 3.0
+        assert float(bottom[cols.index(62)]) < 42.0 and float(bottom[cols.index(85)]) >= 43.0  # both depths
+        assert not bool(removed[46:].any())
+
     def test_a_contrasting_rib_under_the_inside_stays_a_lining_goes(self):
         """A blue rib 4 rows tall (0.08 collar widths) under the grey inside (a ringer tee's front rib, darker than
         the front, in the inside's run): with `top` the inside is cut, the rib stays (without it, both go);
