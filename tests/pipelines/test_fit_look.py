@@ -157,6 +157,22 @@ class TestInsideBack:
         assert float(bottom[cols.index(62)]) < 42.0 and float(bottom[cols.index(85)]) >= 43.0  # both depths
         assert not bool(removed[46:].any())
 
+    def test_the_front_is_read_beside_a_print_under_the_collar(self, vitonhd_dir: Path):
+        """VITON-HD 01430 (Fiorucci tee): its angels print lies where the front's level is sampled, one to two collar
+        widths under the collar's centre; the plain red beside it (`FRONT_SIDE`) is the front, and its darker red
+        inside and white label are cut (sampled on the print, nothing was cut: the label showed at the person's
+        neck), within 0.6 collar widths of the collar's top (the print starts 0.9 under it); the print stays."""
+        garment = load_image(vitonhd_dir / "cloth" / "01430_00.jpg")
+        mask = load_mask(vitonhd_dir / "cloth-mask" / "01430_00.jpg")
+        landmarks = detect_garment_landmarks(garment, mask)
+        removed = ((mask > 0.5) & (cut_inside_back(garment, mask, landmarks, top=True) < 0.5))[0, 0]
+        pts = landmarks.points[0]
+        right, left = pts[GARMENT_LANDMARKS.index("collar_right")], pts[GARMENT_LANDMARKS.index("collar_left")]
+        cw, top, xm = float(left[0] - right[0]), float(min(left[1], right[1])), int((left[0] + right[0]) / 2)
+        label = removed[int(top + 0.15 * cw) : int(top + 0.3 * cw), xm - int(cw / 8) : xm + int(cw / 8)]
+        assert float(label.float().mean()) > 0.9
+        assert not bool(removed[int(top + 0.6 * cw) :].any())
+
     def test_a_contrasting_rib_under_the_inside_stays_a_lining_goes(self):
         """A blue rib 4 rows tall (0.08 collar widths) under the grey inside (a ringer tee's front rib, darker than
         the front, in the inside's run): with `top` the inside is cut, the rib stays (without it, both go);
