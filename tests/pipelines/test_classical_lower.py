@@ -17,10 +17,12 @@ from kfvton.keypoints.formats import pose_from_json_file
 from kfvton.keypoints.garment_landmarks_lower import (
     DRESS_LANDMARKS,
     LOWER_LANDMARKS,
+    SKIRT_SIDES,
     check_category,
     classify_garment,
     detect_lower_landmarks,
 )
+from kfvton.keypoints.pose import Pose
 from kfvton.pipelines.classical import classical_tryon
 from kfvton.preprocess.garment_mask import prepare_garment_mask
 from kfvton.preprocess.io import load_image
@@ -1394,3 +1396,65 @@ def test_trousers_are_not_grown_over_an_old_skirt():
         comp = composite_garment(person, garment, mask, parse=parse, labels=LOWER_LABELS, no_grow=no_grow)
         beside = comp.alpha[0, 0, 100:170, 58:66] > 0.5  # the old skirt just beside the new trousers' side
         assert bool(beside.any()) == grown
+
+
+def _dress_mask(half: list[tuple[int, int]], neck: tuple[int, int, int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+    """A symmetric flat dress (1000 x 750): the outline's image-left `half` (top to hem) mirrored, the neck's box
+    (rows, columns) cut out; (garment (1, 3, H, W) blue on white, mask (1, 1, H, W))."""
+    import cv2
+    import numpy as np
+
+    h, w = 1000, 750
+    outline = half + [(w - x, y) for x, y in reversed(half)]
+    drawn = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(drawn, [np.array(outline, np.int32)], 1)
+    drawn[neck[0] : neck[1], neck[2] : neck[3]] = 0
+    mask = torch.from_numpy(drawn).float()[None, None]
+    return torch.ones(1, 3, h, w) - mask * torch.tensor([0.2, 0.3, 0.9])[None, :, None, None], mask
+
+
+def _dress_pose() -> Pose:
+    """A person standing straight in 1024 x 768 (BODY_25, the joints a dress needs)."""
+    from kfvton.keypoints.pose import joint_index
+
+    joints = torch.zeros(1, 25, 3)
+    cx = 384.0
+    pts = {
+        "nose": (cx, 90), "neck": (cx, 150), "right_shoulder": (cx - 60, 160), "left_shoulder": (cx + 60, 160),
+        "right_elbow": (cx - 74, 300), "left_elbow": (cx + 74, 300), "right_wrist": (cx - 79, 420),
+        "left_wrist": (cx + 79, 420), "mid_hip": (cx, 470), "right_hip": (cx - 40, 470), "left_hip": (cx + 40, 470),
+        "right_knee": (cx - 40, 680), "left_knee": (cx + 40, 680), "right_ankle": (cx - 40, 900),
+        "left_ankle": (cx + 40, 900),
+    }  # fmt: skip
+    for name, (x, y) in pts.items():
+        joints[0, joint_index(name)] = torch.tensor([x, y, 0.9])
+    return Pose(joints, (1024, 768))
+
+
+def test_long_sleeves_hanging_beside_the_body_are_sleeves():
+    """Long sleeves hanging straight down beside a dress's body, touching it down to their cuffs at the waist
+    (OOTDiffusion 051998's bishop sleeves): the upper-body detector finds each "armpit" where the cuff meets the
+    body, deep under the shoulders. Read as flounces (and the cuffs below the waist as the skirt's sides), the dress
+    was drawn sleeveless; it is "long" now, its hidden armpits `ARMPIT_DEFAULT` shoulder widths under the shoulders
+    at rule confidence, its side points under the cuffs (on the sleeves, they pulled them onto the body) and its
+    waist unseen (the narrowest row shown is the skirt's top under the cuffs)."""
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+
+    half = [(330, 60), (260, 80), (235, 130), (225, 300), (215, 480), (285, 485), (290, 520), (230, 940)]
+    garment, mask = _dress_mask(half, (40, 75, 330, 420))
+    landmarks = detect_dress_landmarks(garment, mask)
+    assert landmarks.kinds == ("long",)
+    cuffs_y = max(
+        float(landmarks.point(f"sleeve_{s}_{e}")[0, 1]) for s in ("left", "right") for e in ("outer", "inner")
+    )
+    assert cuffs_y > 470
+    for side in ("left", "right"):
+        armpit = landmarks.point(f"armpit_{side}")[0]
+        assert 250 < float(armpit[1]) < 320 and 0 < float(armpit[2]) < 1, armpit
+    for name in SKIRT_SIDES:
+        assert float(landmarks.point(name)[0, 1]) > cuffs_y, name
+    assert float(landmarks.point("waist_left")[0, 2]) < 1.0  # the waist hides behind the sleeves
+    # a short sleeve (its armpit high under the shoulder) keeps its kind
+    half = [(330, 60), (260, 80), (200, 200), (225, 235), (262, 250), (265, 400), (230, 940)]
+    assert detect_dress_landmarks(*_dress_mask(half, (40, 75, 330, 420))).kinds == ("short",)
+
