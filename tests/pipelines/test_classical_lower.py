@@ -1458,3 +1458,60 @@ def test_long_sleeves_hanging_beside_the_body_are_sleeves():
     half = [(330, 60), (260, 80), (200, 200), (225, 235), (262, 250), (265, 400), (230, 940)]
     assert detect_dress_landmarks(*_dress_mask(half, (40, 75, 330, 420))).kinds == ("short",)
 
+
+def test_dress_warp_maps_the_garment_waist_onto_the_persons():
+    """A dress that narrows to a waist: its waist corners are pairs of the warp (`lower_warp._dress_extra_pairs`),
+    so the person's waist row samples the garment's waist row. Before, only the side points (spread evenly from the
+    armpits, within `SIDE_SHIFT`) carried it: the placed waist sampled the garment 18 px above its waist (of 1000)."""
+    from kfvton.geometry.grid import norm_to_px
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+    from kfvton.keypoints.placement_lower import place_dress_landmarks
+    from kfvton.pipelines.lower_warp import warp_lower_garment
+
+    half = [(330, 60), (270, 70), (262, 200), (272, 300), (300, 420), (285, 500), (200, 940)]
+    garment, mask = _dress_mask(half, (40, 75, 340, 410))
+    landmarks = detect_dress_landmarks(garment, mask)
+    assert float(landmarks.point("waist_left")[0, 2]) == 1.0  # a waist shows
+    pairs = place_dress_landmarks(landmarks, _dress_pose())
+    warp = warp_lower_garment(pairs, mask, "dress")
+    names = list(pairs.names)
+    for name, inward in (("waist_right", 3), ("waist_left", -3)):
+        p, g = pairs.person_px[0, names.index(name)], pairs.garment_px[0, names.index(name)]
+        x, y = int(round(float(p[0]))) + inward, int(round(float(p[1])))
+        at = norm_to_px(warp.grid[0, y, x], mask.shape[-2:], align_corners=warp.align_corners)
+        assert abs(float(at[1] - g[1])) < 6, (name, at, g)
+
+
+def test_dress_waist_pair_does_not_squeeze_the_bodice():
+    """Armpits placed just above the person's waist (a deep-armpit dress with wide short sleeves, OOTDiffusion
+    053290 on a woman in a T-shirt: 0.04 of the armpits -> hem depth against the garment's 0.14): the waist pair
+    moves down to `WAIST_SQUEEZE` of the garment's share (`_unsqueezed_waist`); pinned there, it squeezed the bodice
+    and dragged the V neckline down over the chest. A waist placed lower than the garment's share stays."""
+    from dataclasses import replace
+
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+    from kfvton.keypoints.placement_lower import place_dress_landmarks
+    from kfvton.pipelines.lower_warp import WAIST_SQUEEZE, _dress_extra_pairs
+
+    half = [(330, 60), (270, 70), (262, 200), (272, 300), (300, 420), (285, 500), (200, 940)]
+    garment, mask = _dress_mask(half, (40, 75, 340, 410))
+    pairs = place_dress_landmarks(detect_dress_landmarks(garment, mask), _dress_pose())
+    names = list(pairs.names)
+    arm, waist = (
+        [names.index(f"armpit_{s}") for s in ("right", "left")],
+        [names.index(f"waist_{s}") for s in ("right", "left")],
+    )
+    hem = names.index("hem_center")
+    low = pairs.person_px.clone()
+    low[0, waist, 1] += 60  # a waist placed lower than the garment's share
+    kept = _dress_extra_pairs(replace(pairs, person_px=low)).person_px[0, -2:, :2]
+    assert torch.equal(kept, low[0, waist, :2])
+    person = pairs.person_px.clone()
+    person[0, arm, 1] = person[0, waist, 1].mean() - 5  # the armpits fallen to just above the waist
+    squeezed = replace(pairs, person_px=person)
+    moved = _dress_extra_pairs(squeezed).person_px[0, -2:, :2]
+    g, p = pairs.garment_px[0], person[0]
+    g_share = (g[waist, 1].mean() - g[arm, 1].mean()) / (g[hem, 1] - g[arm, 1].mean())
+    p_share = (moved[:, 1].mean() - p[arm, 1].mean()) / (p[hem, 1] - p[arm, 1].mean())
+    before = (p[waist, 1].mean() - p[arm, 1].mean()) / (p[hem, 1] - p[arm, 1].mean())
+    assert float(p_share) >= WAIST_SQUEEZE * float(g_share) - 1e-3 > float(before) + 0.02, (p_share, g_share, before)
