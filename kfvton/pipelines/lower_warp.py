@@ -80,8 +80,8 @@ LEG_OVERLAP = 0.15
 DRESS_WAIST: tuple[str, ...] = ("waist_right", "waist_left")
 #: ... shown: garment confidence at least this (a waist read on the outline is 1; rule-placed or unseen, less).
 WAIST_SEEN = 1.0
-#: ... its placed share of the armpits -> hem depth at least this times the garment's own (`_unsqueezed_waist`).
-WAIST_SQUEEZE = 0.5
+#: ... its placed share of the armpits -> hem depth within these times the garment's own (`_waist_within_share`).
+WAIST_SHARE = (0.5, 1.5)
 
 
 def lower_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
@@ -257,8 +257,8 @@ def _dress_extra_pairs(pairs: KeypointPairs) -> SidePairs | None:
 
     Pairs (B, M, 3) pixels; a waist pair not seen gets confidence 0 (the warp leaves it out: a tent's or T-shirt
     dress's "waist" is only a rule-placed row, pinned to the body it would squeeze the bodice). A waist target
-    whose share of the placed armpits -> hem depth is under `WAIST_SQUEEZE` times the garment's own share moves
-    down to it (`_unsqueezed_waist`)."""
+    whose share of the placed armpits -> hem depth is beyond `WAIST_SHARE` times the garment's own share moves
+    back within it (`_waist_within_share`)."""
     if not all(n in pairs.names for n in SKIRT_SIDES):
         return None
     names = [*SKIRT_SIDES, *(n for n in DRESS_WAIST if n in pairs.names)]
@@ -269,16 +269,17 @@ def _dress_extra_pairs(pairs: KeypointPairs) -> SidePairs | None:
     person_px[..., 2] = torch.where(unseen, torch.zeros_like(person_px[..., 2]), person_px[..., 2])
     if all(n in pairs.names for n in (*DRESS_WAIST, "armpit_right", "armpit_left", "hem_center")):
         for i in range(pairs.batch_size):
-            person_px[i, -len(DRESS_WAIST) :, :2] += _unsqueezed_waist(pairs, i)
+            person_px[i, -len(DRESS_WAIST) :, :2] += _waist_within_share(pairs, i)
     return SidePairs(garment_px=garment_px, person_px=person_px)
 
 
-def _unsqueezed_waist(pairs: KeypointPairs, i: int) -> Tensor:
-    """The (2,) shift that moves item `i`'s placed waist down along the armpits -> hem direction until its share of
-    that depth is at least `WAIST_SQUEEZE` times the garment's (zeros where it is, or where armpits or hem are
-    missing). On a dress whose deep armpits were placed just above the person's waist (OOTDiffusion 053290, wide
-    short sleeves, on a woman in a T-shirt: 0.04 of the depth against the garment's 0.14), the bodice between them
-    was squeezed and its V neckline dragged down over the chest."""
+def _waist_within_share(pairs: KeypointPairs, i: int) -> Tensor:
+    """The (2,) shift that moves item `i`'s placed waist along the armpits -> hem direction until its share of that
+    depth lies within `WAIST_SHARE` times the garment's (zeros where it does, or where armpits or hem are missing).
+    On a dress whose deep armpits were placed just above the person's waist (OOTDiffusion 053290, wide short
+    sleeves, on a woman in a T-shirt: 0.04 of the depth against the garment's 0.14), the bodice between them was
+    squeezed and its V neckline dragged down over the chest; on Dress Code 020720 (a smocked bodice, flat 0.13 of
+    the depth, placed 0.26) the print between armpits and waist was streaked down the body."""
     names = list(pairs.names)
     g, p = pairs.garment_px[i].double(), pairs.person_px[i].double()
     arm = [names.index(n) for n in ("armpit_right", "armpit_left")]
@@ -295,5 +296,6 @@ def _unsqueezed_waist(pairs: KeypointPairs, i: int) -> Tensor:
     v = p_along / p_depth
     g_share = (g[waist, 1].mean() - g_arm) / g_depth
     p_share = (p[waist, :2].mean(0) - p_arm) @ v / p_depth
-    lack = (WAIST_SQUEEZE * g_share - p_share).clamp_min(0.0)
-    return (lack * p_depth * v).to(zero)
+    lo, hi = WAIST_SHARE
+    want = torch.minimum(torch.maximum(p_share, lo * g_share), hi * g_share)
+    return ((want - p_share) * p_depth * v).to(zero)

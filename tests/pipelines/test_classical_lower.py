@@ -1482,36 +1482,47 @@ def test_dress_warp_maps_the_garment_waist_onto_the_persons():
         assert abs(float(at[1] - g[1])) < 6, (name, at, g)
 
 
-def test_dress_waist_pair_does_not_squeeze_the_bodice():
-    """Armpits placed just above the person's waist (a deep-armpit dress with wide short sleeves, OOTDiffusion
-    053290 on a woman in a T-shirt: 0.04 of the armpits -> hem depth against the garment's 0.14): the waist pair
-    moves down to `WAIST_SQUEEZE` of the garment's share (`_unsqueezed_waist`); pinned there, it squeezed the bodice
-    and dragged the V neckline down over the chest. A waist placed lower than the garment's share stays."""
+def test_dress_waist_pair_neither_squeezes_nor_stretches_the_bodice():
+    """The waist pair's share of the placed armpits -> hem depth stays within `WAIST_SHARE` times the garment's
+    (`_waist_within_share`). Armpits placed just above the person's waist (a deep-armpit dress with wide short
+    sleeves, OOTDiffusion 053290 on a woman in a T-shirt: 0.04 of the depth against the garment's 0.14) squeezed the
+    bodice and dragged its V neckline down over the chest; a waist placed twice the garment's share down (Dress
+    Code 020720's smocked bodice) streaked its print down the body. A waist within the range stays."""
     from dataclasses import replace
 
     from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
     from kfvton.keypoints.placement_lower import place_dress_landmarks
-    from kfvton.pipelines.lower_warp import WAIST_SQUEEZE, _dress_extra_pairs
+    from kfvton.pipelines.lower_warp import WAIST_SHARE, _dress_extra_pairs
 
     half = [(330, 60), (270, 70), (262, 200), (272, 300), (300, 420), (285, 500), (200, 940)]
     garment, mask = _dress_mask(half, (40, 75, 340, 410))
     pairs = place_dress_landmarks(detect_dress_landmarks(garment, mask), _dress_pose())
     names = list(pairs.names)
-    arm, waist = (
-        [names.index(f"armpit_{s}") for s in ("right", "left")],
-        [names.index(f"waist_{s}") for s in ("right", "left")],
-    )
+    arm = [names.index(f"armpit_{s}") for s in ("right", "left")]
+    waist = [names.index(f"waist_{s}") for s in ("right", "left")]
     hem = names.index("hem_center")
-    low = pairs.person_px.clone()
-    low[0, waist, 1] += 60  # a waist placed lower than the garment's share
-    kept = _dress_extra_pairs(replace(pairs, person_px=low)).person_px[0, -2:, :2]
-    assert torch.equal(kept, low[0, waist, :2])
-    person = pairs.person_px.clone()
-    person[0, arm, 1] = person[0, waist, 1].mean() - 5  # the armpits fallen to just above the waist
-    squeezed = replace(pairs, person_px=person)
-    moved = _dress_extra_pairs(squeezed).person_px[0, -2:, :2]
-    g, p = pairs.garment_px[0], person[0]
-    g_share = (g[waist, 1].mean() - g[arm, 1].mean()) / (g[hem, 1] - g[arm, 1].mean())
-    p_share = (moved[:, 1].mean() - p[arm, 1].mean()) / (p[hem, 1] - p[arm, 1].mean())
-    before = (p[waist, 1].mean() - p[arm, 1].mean()) / (p[hem, 1] - p[arm, 1].mean())
-    assert float(p_share) >= WAIST_SQUEEZE * float(g_share) - 1e-3 > float(before) + 0.02, (p_share, g_share, before)
+    g = pairs.garment_px[0]
+    g_share = float((g[waist, 1].mean() - g[arm, 1].mean()) / (g[hem, 1] - g[arm, 1].mean()))
+
+    def placed(person: torch.Tensor) -> tuple[float, float]:
+        """(the waist target's share before, after `_dress_extra_pairs`) for person targets `person`."""
+        moved = _dress_extra_pairs(replace(pairs, person_px=person)).person_px[0, -2:, :2]
+        p = person[0]
+        depth = p[hem, 1] - p[arm, 1].mean()
+        return float((p[waist, 1].mean() - p[arm, 1].mean()) / depth), float(
+            (moved[:, 1].mean() - p[arm, 1].mean()) / depth
+        )
+
+    within = pairs.person_px.clone()
+    depth = float(within[0, hem, 1] - within[0, arm, 1].mean())
+    within[0, waist, 1] = within[0, arm, 1].mean() + g_share * depth  # the garment's own share
+    before, after = placed(within)
+    assert abs(after - before) < 1e-4
+    squeezed = pairs.person_px.clone()
+    squeezed[0, arm, 1] = squeezed[0, waist, 1].mean() - 5  # the armpits fallen to just above the waist
+    before, after = placed(squeezed)
+    assert after >= WAIST_SHARE[0] * g_share - 1e-3 > before + 0.02, (before, after, g_share)
+    stretched = pairs.person_px.clone()
+    stretched[0, waist, 1] = stretched[0, arm, 1].mean() + 3 * g_share * depth
+    before, after = placed(stretched)
+    assert after <= WAIST_SHARE[1] * g_share + 1e-3 < before - 0.02, (before, after, g_share)
