@@ -580,7 +580,8 @@ class TestMeasures:
         Round 12: the tops rose to 0.645 (ssim12's collared fronts, fit12's half-tucked hems), lower 0.610 (gap
         0.035: no longer met, guarded at 0.04), dresses 0.574 (gap 0.071, guarded at 0.08: NOT met); their own
         floors in `test_paired_floors` keep both from slipping while the tops rise. Round 18: turned18's sternum
-        line raised the tops to 0.655, dresses 0.574 (gap 0.0805): guarded at 0.085, NOT met."""
+        line raised the tops to 0.655, dresses 0.574 (gap 0.0805): guarded at 0.085, NOT met. Round 23 (dress23's waist
+        pairs): dresses 0.576, tops 0.658 (gap 0.082): still guarded at 0.085, NOT met."""
         upper = _mean(_scores(dresscode, "upper_body"), "ssim_box")
         for name, gap in (("lower_body", 0.04), ("dresses", 0.085)):
             assert _mean(_scores(dresscode, name), "ssim_box") >= upper - gap, name
@@ -1526,3 +1527,28 @@ def test_dress_waist_pair_neither_squeezes_nor_stretches_the_bodice():
     stretched[0, waist, 1] = stretched[0, arm, 1].mean() + 3 * g_share * depth
     before, after = placed(stretched)
     assert after <= WAIST_SHARE[1] * g_share + 1e-3 < before - 0.02, (before, after, g_share)
+
+
+def test_old_straps_above_a_sleeveless_dress_are_not_grown_over():
+    """Under a sleeveless dress the old clothes above the line through its placed shoulder points (the straps'
+    tops) are held from the composite's fit (`_old_straps_held`), so they are repainted as skin: grown over, a tank
+    top's straps above and beside the dress's became flat smears of the dress's colour with ragged tops on the
+    shoulders (OOTDiffusion 053319 on CatVTON model_8). Below that line (held down to the armpits, a pale blob of
+    skin beside Dress Code 020715's side) and under a sleeved dress nothing is held."""
+    from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+    from kfvton.keypoints.placement_lower import place_dress_landmarks
+    from kfvton.pipelines.classical_lower import _old_straps_held
+
+    half = [(330, 60), (270, 70), (262, 200), (272, 300), (300, 420), (285, 500), (200, 940)]
+    pairs = place_dress_landmarks(detect_dress_landmarks(*_dress_mask(half, (40, 75, 340, 410))), _dress_pose())
+    names = list(pairs.names)
+    shoulders = pairs.person_px[0, [names.index("shoulder_right"), names.index("shoulder_left")]]
+    assert float(shoulders[:, 2].min()) > 0
+    top = int(float(shoulders[:, 1].max())) + 3  # the first row below the line on both sides
+    parse = torch.zeros(1, 1024, 768, dtype=torch.long)
+    parse[0, 100:600, 300:470] = 5  # the old top, from above the shoulders down past the armpits
+    held = _old_straps_held(parse, pairs, ("none",))
+    assert bool(held[0, 105, 305]) and bool(held[0, 105, 465])
+    assert not bool(held[0, top:].any())
+    assert not bool(held[0][parse[0] != 5].any())
+    assert not bool(_old_straps_held(parse, pairs, ("short",)).any())
