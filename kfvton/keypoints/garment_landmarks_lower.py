@@ -39,8 +39,10 @@ inseam (crotch to hem) is under `SHORTS_INSEAM` of the waist width, else "trouse
 
 Dress landmarks (`DRESS_LANDMARKS`): the 14 upper-body landmarks (`detect_garment_landmarks`: collar, shoulders,
 sleeves, armpits, and its hem points = the dress's hem; "sleeves" ending below the waist are the skirt's sides and
-are dropped) plus waist_left / waist_right (the narrowest row between
-`WAIST_WINDOW` shoulder widths below the armpits; `WAIST_DEFAULT` below them when the width hardly changes; at the
+are dropped, unless they are long sleeves hanging beside the body down to an inward step of the outline,
+`_hanging_sleeves`: their armpits hidden `ARMPIT_DEFAULT` under the shoulders, waist and side points under the
+cuffs) plus waist_left / waist_right (the narrowest row between `WAIST_WINDOW` shoulder widths below the armpits;
+`WAIST_DEFAULT` below them when the width hardly changes; at the
 window's top, where the outline only widens below the armpits, `_UNSEEN_CONF`: no waist shows) and
 hip_left / hip_right (`HIP_BELOW_WAIST` shoulder widths below the waist), on sleeveless dresses the armpits moved
 onto the outline when found inside it (`_armpits_on_outline`: slip dresses), and side_{right,left}_k (the outline's
@@ -139,6 +141,8 @@ ARMPIT_INSIDE = 0.08  # ... where an armpit lies further than this fraction of t
 ARMPIT_DEEP = 1.0  # a sleeved dress's armpits at most this many garment shoulder widths below the shoulders ...
 ARMPIT_UNEVEN = 0.3  # ... and at most this far apart in height; else it is taken as sleeveless
 ARMPIT_DEFAULT = 0.55  # ... and its waist searched from this far below the shoulders (Dress Code: 0.53 .. 0.62)
+HANG_UNDERSIDE = 0.3  # `_hanging_sleeves`: an armpit this close to its inner cuff corner (x shoulder width) ...
+HANG_STEP = 0.1  # ... and the outline this much narrower below it on both sides: long sleeves hanging beside the body
 WAIST_NARROWING = 0.05  # a dress's outline narrows to a waist: a row above it this much wider (the waist
 # window's rule too)
 _RULE_CONF = 0.5
@@ -599,6 +603,37 @@ def _widest_hem_row(piece: np.ndarray, y0: int, y1: int) -> int:
     return int(rows[len(rows) - 1 - int(np.argmax(widths[::-1]))])
 
 
+def _hanging_sleeves(piece: np.ndarray, p: np.ndarray, sw: float, shoulder_y: float) -> bool:
+    """Whether a dress's long sleeves hang straight down beside its body, touching it all the way (no background
+    under the arm: the outline runs from the shoulder down the sleeve's outer edge to the cuff, then steps in to
+    the body), from the upper-body points `p` ((14, 3) garment pixels) and the filled outline `piece` (H, W).
+
+    The upper-body detector then finds each "armpit" where the cuff meets the body, more than `ARMPIT_DEEP` sw
+    below the shoulders' row `shoulder_y` (a short sleeve's lies higher), beside its inner cuff corner
+    (within `HANG_UNDERSIDE` garment shoulder widths `sw`: no underside shows), and below the cuffs the outline
+    steps in on both sides by at least `HANG_STEP` sw. Read as flounces (armpits deep under the shoulders) or as a
+    skirt's sides (cuffs below the waist), such a dress was drawn sleeveless (OOTDiffusion 051998's bishop
+    sleeves)."""
+    steps = []
+    for side, sign in (("left", 1), ("right", -1)):
+        outer, inner = (
+            p[GARMENT_LANDMARKS.index(f"sleeve_{side}_outer")],
+            p[GARMENT_LANDMARKS.index(f"sleeve_{side}_inner")],
+        )
+        armpit = p[GARMENT_LANDMARKS.index(f"armpit_{side}")]
+        if min(outer[2], inner[2], armpit[2]) <= 0 or np.hypot(*(armpit[:2] - inner[:2])) > HANG_UNDERSIDE * sw:
+            return False
+        if armpit[1] - shoulder_y <= ARMPIT_DEEP * sw:
+            return False
+        cuff_row, below = int(max(outer[1], inner[1])), int(armpit[1] + HANG_STEP * sw)
+        if below >= piece.shape[0] or (at := _row_extent(piece, cuff_row - 1)) is None:
+            return False
+        if (under := _row_extent(piece, below)) is None:
+            return False
+        steps.append(sign * ((at[1] if sign > 0 else at[0]) - (under[1] if sign > 0 else under[0])))
+    return min(steps) >= HANG_STEP * sw
+
+
 def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
     """Landmarks of flat, front-view dresses (`DRESS_LANDMARKS`: the upper-body 14, waist and hips).
 
@@ -622,8 +657,19 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
         armpits = [g[n][1] for n in ("armpit_left", "armpit_right") if g[n][2] > 0]
         shoulder_y = float(np.mean([g[n][1] for n in ("shoulder_left", "shoulder_right")]))
         cuffs = [GARMENT_LANDMARKS.index(f"sleeve_{sd}_{e}") for sd in ("left", "right") for e in ("outer", "inner")]
+        hanging = _hanging_sleeves(piece, p, sw, shoulder_y)
+        cuff_y = None
+        if hanging:  # the armpits hidden behind the sleeves, where a dress's usually are; its waist under the cuffs
+            kinds[i] = "long"
+            cuff_y = float(p[cuffs, 1].max())
+            p = p.copy()
+            for side in ("left", "right"):
+                k = GARMENT_LANDMARKS.index(f"armpit_{side}")
+                p[k] = (p[k, 0], min(shoulder_y + ARMPIT_DEFAULT * sw, p[k, 1]), _RULE_CONF)
+            armpits = [float(p[GARMENT_LANDMARKS.index("armpit_left"), 1])]
         if (
-            (p[cuffs, 2] > 0).any()
+            not hanging
+            and (p[cuffs, 2] > 0).any()
             and armpits
             and (max(armpits) - shoulder_y > ARMPIT_DEEP * sw or max(armpits) - min(armpits) > ARMPIT_UNEVEN * sw)
         ):
@@ -638,18 +684,20 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
             p[GARMENT_LANDMARKS.index("armpit_left")] = (e[1], row, _RULE_CONF)
             armpits = [float(row)]
         arm_y = float(np.mean(armpits)) if armpits else y0 + 0.25 * (y1 - y0)
-        rows = np.arange(int(arm_y + WAIST_WINDOW[0] * sw), int(min(arm_y + WAIST_WINDOW[1] * sw, y1 - 1)))
+        first = arm_y + WAIST_WINDOW[0] * sw if cuff_y is None else max(arm_y + WAIST_WINDOW[0] * sw, cuff_y + 2)
+        rows = np.arange(int(first), int(min(arm_y + WAIST_WINDOW[1] * sw, y1 - 1)))
         widths = np.array([(e[1] - e[0]) if (e := _row_extent(piece, r)) else 1e9 for r in rows])
         if rows.size and widths.max() - widths.min() > WAIST_NARROWING * widths.min() and widths.min() < 1e9:
             waist_row = int(rows[int(np.argmin(widths))])
             seen = waist_row > int(rows[0])  # else the outline only widens below the window's top
             if not seen and kinds[i] == "none":  # a sleeveless dress's armpits may have been found at its waist
                 seen = _narrows_into(piece, int((shoulder_y + arm_y) / 2), waist_row)
-            conf = 1.0 if seen else _UNSEEN_CONF
+            # (under hanging sleeves the narrowest row shown is the skirt's top under the cuffs: the waist is hidden)
+            conf = 1.0 if seen and cuff_y is None else _UNSEEN_CONF
         else:
             waist_row, conf = int(min(arm_y + WAIST_DEFAULT * sw, y1 - 2)), _RULE_CONF
         hip_row = int(min(waist_row + HIP_BELOW_WAIST * sw, y1 - 1))
-        if (p[cuffs, 2] > 0).any() and float(p[cuffs, 1][p[cuffs, 2] > 0].max()) > waist_row:
+        if not hanging and (p[cuffs, 2] > 0).any() and float(p[cuffs, 1][p[cuffs, 2] > 0].max()) > waist_row:
             # a "sleeve" ending below the waist is the skirt's side seen by the top's detector: sleeveless
             p = p.copy()
             p[cuffs] = 0.0
@@ -676,7 +724,8 @@ def detect_dress_landmarks(garment: Tensor, mask: Tensor) -> CategoryLandmarks:
             e = _row_extent(piece, row) or (x0, x1)
             extra += [(e[1], row, c), (e[0], row, c)]  # wearer's left (image right) first
         sides = np.zeros((len(DRESS_LANDMARKS), 3))
-        _sides(piece, sides, _DRESS, arm_y, hem_row)
+        # (hanging sleeves hide the sides above their cuffs: the side points start under them)
+        _sides(piece, sides, _DRESS, arm_y if cuff_y is None else max(arm_y, cuff_y + 2), hem_row)
         pts.append(np.concatenate([p, np.array(extra, dtype=np.float64), sides[len(p) + len(extra) :]]))
     points = torch.from_numpy(np.stack(pts)).to(device=garment.device, dtype=torch.float32)
     return CategoryLandmarks(points, DRESS_LANDMARKS, tuple(garment.shape[-2:]), tuple(kinds), "dress")

@@ -887,12 +887,10 @@ def _top_over_waistband(
     return (np.cumprod(ok, axis=0) > 0) & top
 
 
-def _midriff_under_dress(parse: Tensor, pairs: KeypointPairs) -> Tensor:
-    """`parse` (B, H, W) with its neck label (10) below the line through the placed armpits relabelled as old top
-    (5): estimated regions label a bare midriff "neck", to be covered and repainted as an old top's (kept in front,
-    it left a band of the old skin across the new dress: CatVTON 1-model_3's tank top over jeans); above the armpits
-    it is the neck and chest, in front of the dress's back neckline only (`composite._neck_zone`)."""
-    ir, il = pairs.names.index("armpit_right"), pairs.names.index("armpit_left")
+def _below_line(parse: Tensor, pairs: KeypointPairs, row: str = "armpit") -> Tensor:
+    """(B, H, W) bool: pixels of `parse`'s frame below the line through each item's placed `{row}_right` and
+    `{row}_left` (all False where either is missing)."""
+    ir, il = pairs.names.index(f"{row}_right"), pairs.names.index(f"{row}_left")
     p = pairs.person_px.detach().to(parse.device, torch.float32)
     right, left = p[:, ir], p[:, il]
     seen = ((right[:, 2] > 0) & (left[:, 2] > 0)).reshape(-1, 1, 1)
@@ -901,7 +899,31 @@ def _midriff_under_dress(parse: Tensor, pairs: KeypointPairs) -> Tensor:
     cols = torch.arange(parse.shape[-1], device=parse.device, dtype=torch.float32).reshape(1, 1, -1)
     line = right[:, 1].reshape(-1, 1, 1) + slope.reshape(-1, 1, 1) * (cols - right[:, 0].reshape(-1, 1, 1))
     rows = torch.arange(parse.shape[-2], device=parse.device, dtype=torch.float32).reshape(1, -1, 1)
-    return torch.where(seen & (parse == 10) & (rows > line), torch.full_like(parse, 5), parse)
+    return seen & (rows > line)
+
+
+def _midriff_under_dress(parse: Tensor, pairs: KeypointPairs) -> Tensor:
+    """`parse` (B, H, W) with its neck label (10) below the line through the placed armpits relabelled as old top
+    (5): estimated regions label a bare midriff "neck", to be covered and repainted as an old top's (kept in front,
+    it left a band of the old skin across the new dress: CatVTON 1-model_3's tank top over jeans); above the armpits
+    it is the neck and chest, in front of the dress's back neckline only (`composite._neck_zone`)."""
+    return torch.where((parse == 10) & _below_line(parse, pairs), torch.full_like(parse, 5), parse)
+
+
+def _old_straps_held(parse: Tensor, pairs: KeypointPairs, kinds: tuple[str, ...]) -> Tensor:
+    """(B, H, W) bool: the old clothes (`DRESS_LABELS.old`) of `parse` (B, H, W) above the line through the placed
+    shoulder points (the straps' tops) under a sleeveless dress (`kinds` "none", one per item or one for all): the
+    composite's fit never grows the dress up over them, they are repainted as skin. Grown over (upwards in the
+    shoulder zone), a tank top's straps above and beside a dress's lower, narrower ones became flat smears of the
+    dress's colour with ragged tops on the shoulders (OOTDiffusion 053319 on CatVTON model_8, the crochet halter on
+    OOTDiffusion model_9). (Held down to the armpits' line, the strip between a tank dress's side and the arm was
+    repainted as a pale blob: Dress Code 020715, 0.758 -> 0.746.)"""
+    b = parse.shape[0]
+    sleeveless = torch.tensor([kinds[i if len(kinds) > 1 else 0] == "none" for i in range(b)], device=parse.device)
+    ir, il = pairs.names.index("shoulder_right"), pairs.names.index("shoulder_left")
+    seen = ((pairs.person_px[:, ir, 2] > 0) & (pairs.person_px[:, il, 2] > 0)).to(parse.device)
+    above = ~_below_line(parse, pairs, "shoulder") & seen.reshape(-1, 1, 1)
+    return above & labels_in(parse, DRESS_LABELS.old) & sleeveless.reshape(-1, 1, 1)
 
 
 def _dress_inside_cut(garment: Tensor, mask: Tensor, landmarks: CategoryLandmarks) -> Tensor:
@@ -1011,9 +1033,11 @@ def tryon_lower_or_dress(
         # clothes: the light was read from it, the wall's white beside dark trousers drawn as legs on the dress
         gap = _between_legs(comp_parse, joints[:, [9, 12], 1].mean(-1)) & (warped.mask[:, 0] > 0.5)
         comp_parse = torch.where(gap, 12 if category == "lower" else GAP_LABEL, comp_parse)
-    held = None  # (old clothes the composite's fit does not grow new trousers over)
+    held = None  # (old clothes the composite's fit does not grow new trousers or a sleeveless dress over)
     if comp_parse is not None and kind == "trousers":
         held = _held_off_trousers(comp_parse, skirt_under)
+    if comp_parse is not None and kind == "dress":
+        held = _old_straps_held(comp_parse, pairs, landmarks.kinds)
     image = warped.image
     if parse is None and LIGHT_WITHOUT_PARSE:  # the person's light and folds, taken under the garment itself
         image = image * light_and_folds(person, warped.mask[:, 0] > 0.5)

@@ -7,11 +7,12 @@ Parts (garment pixels, from the landmarks of `kfvton.keypoints.placement_lower`)
         then the seat, so the legs can follow knees and ankles apart without dragging the seat.
     skirts: one spline through waist, hips, the side points and hem; placement keeps the hem at least as wide as
         the hips and the hips as the waist, so the spline flares and does not fold.
-    dresses: `warp_by_parts` on the 14 upper-body landmarks (the hem is the dress's hem) and the side points
-        between armpits and hem (`SKIRT_SIDES`, on the person's silhouette when one is known): one spline for the
-        whole body of the dress (the placement keeps the hem at least as wide as the hips: no fold) and one per
-        sleeve. (A separate bodice / skirt split left a seam at the waist and let
-        the skirt's spline fold on sleeveless dresses; the waist and hip pairs are reported, not used.)
+    dresses: `warp_by_parts` on the 14 upper-body landmarks (the hem is the dress's hem), the side points
+        between armpits and hem (`SKIRT_SIDES`, on the person's silhouette when one is known) and, where the dress
+        shows a waist, its waist corners (`_dress_extra_pairs`: the garment's narrowest row onto the person's
+        waist): one spline for the whole body of the dress (the placement keeps the hem at least as wide as the
+        hips: no fold) and one per sleeve. (A separate bodice / skirt split left a seam at the waist and let
+        the skirt's spline fold on sleeveless dresses; the hip pairs are reported, not used.)
 Joining: for each person pixel the first part whose spline lands inside that part's own garment piece gives the
 grid; pixels no part claims get a grid value outside [-1, 1] (sampled as 0), except holes enclosed by claimed
 pixels in trousers and shorts (`_fill_holes`: the nearest claimed pixel's value). Each spline is evaluated only in the
@@ -75,6 +76,12 @@ _OUTSIDE = -2.0
 #: The legs' pieces reach this fraction of the rise (waist -> crotch) above the crotch's row, so that the seat's
 #: and the legs' splines overlap at the seam instead of leaving a row of pixels neither claims.
 LEG_OVERLAP = 0.15
+#: A dress's waist corners, joined to its warp's torso pairs where the dress shows a waist (`_dress_extra_pairs`).
+DRESS_WAIST: tuple[str, ...] = ("waist_right", "waist_left")
+#: ... shown: garment confidence at least this (a waist read on the outline is 1; rule-placed or unseen, less).
+WAIST_SEEN = 1.0
+#: ... its placed share of the armpits -> hem depth within these times the garment's own (`_waist_within_share`).
+WAIST_SHARE = (0.5, 1.5)
 
 
 def lower_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
@@ -228,10 +235,7 @@ def warp_lower_garment(
     elif kind == "skirt":
         _claim(grid, pairs, SKIRT_PART, (mask > 0.5).float()[:, 0], **opts)
     elif kind == "dress":
-        extra = None
-        if all(n in pairs.names for n in SKIRT_SIDES):
-            sel = [pairs.names.index(n) for n in SKIRT_SIDES]
-            extra = SidePairs(garment_px=pairs.garment_px[:, sel], person_px=pairs.person_px[:, sel])
+        extra = _dress_extra_pairs(pairs)
         # (the skirt flares past the old clothes' outline: the silhouette only bounds the sleeves)
         top = warp_by_parts(
             upper_pairs(pairs), mask, torso_extra=extra, silhouette=silhouette, arms=arms, torso_off_body=False, **opts
@@ -244,3 +248,54 @@ def warp_lower_garment(
     if kind in ("trousers", "shorts"):
         grid = _fill_holes(grid)
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=None)
+
+
+def _dress_extra_pairs(pairs: KeypointPairs) -> SidePairs | None:
+    """A dress's torso pairs beyond the 14 upper-body ones: its side points (`SKIRT_SIDES`) and, where the dress
+    shows a waist (`DRESS_WAIST` pairs with garment confidence at least `WAIST_SEEN`), its waist corners, so the
+    garment's narrowest row lands on the person's waist and the skirt flares from there; None without side points.
+
+    Pairs (B, M, 3) pixels; a waist pair not seen gets confidence 0 (the warp leaves it out: a tent's or T-shirt
+    dress's "waist" is only a rule-placed row, pinned to the body it would squeeze the bodice). A waist target
+    whose share of the placed armpits -> hem depth is beyond `WAIST_SHARE` times the garment's own share moves
+    back within it (`_waist_within_share`)."""
+    if not all(n in pairs.names for n in SKIRT_SIDES):
+        return None
+    names = [*SKIRT_SIDES, *(n for n in DRESS_WAIST if n in pairs.names)]
+    sel = [pairs.names.index(n) for n in names]
+    garment_px, person_px = pairs.garment_px[:, sel], pairs.person_px[:, sel].clone()
+    waist = torch.tensor([n in DRESS_WAIST for n in names], device=person_px.device)
+    unseen = waist & (garment_px[..., 2] < WAIST_SEEN).to(person_px.device)
+    person_px[..., 2] = torch.where(unseen, torch.zeros_like(person_px[..., 2]), person_px[..., 2])
+    if all(n in pairs.names for n in (*DRESS_WAIST, "armpit_right", "armpit_left", "hem_center")):
+        for i in range(pairs.batch_size):
+            person_px[i, -len(DRESS_WAIST) :, :2] += _waist_within_share(pairs, i)
+    return SidePairs(garment_px=garment_px, person_px=person_px)
+
+
+def _waist_within_share(pairs: KeypointPairs, i: int) -> Tensor:
+    """The (2,) shift that moves item `i`'s placed waist along the armpits -> hem direction until its share of that
+    depth lies within `WAIST_SHARE` times the garment's (zeros where it does, or where armpits or hem are missing).
+    On a dress whose deep armpits were placed just above the person's waist (OOTDiffusion 053290, wide short
+    sleeves, on a woman in a T-shirt: 0.04 of the depth against the garment's 0.14), the bodice between them was
+    squeezed and its V neckline dragged down over the chest; on Dress Code 020720 (a smocked bodice, flat 0.13 of
+    the depth, placed 0.26) the print between armpits and waist was streaked down the body."""
+    names = list(pairs.names)
+    g, p = pairs.garment_px[i].double(), pairs.person_px[i].double()
+    arm = [names.index(n) for n in ("armpit_right", "armpit_left")]
+    waist = [names.index(n) for n in DRESS_WAIST]
+    hem = names.index("hem_center")
+    zero = torch.zeros(2, dtype=pairs.person_px.dtype, device=pairs.person_px.device)
+    if bool((g[[*arm, hem], 2] <= 0).any() | (p[[*arm, hem], 2] <= 0).any()):
+        return zero
+    g_arm, p_arm = g[arm, 1].mean(), p[arm, :2].mean(0)
+    g_depth, p_along = g[hem, 1] - g_arm, p[hem, :2] - p_arm
+    p_depth = p_along.norm()
+    if float(g_depth) < 1.0 or float(p_depth) < 1.0:
+        return zero
+    v = p_along / p_depth
+    g_share = (g[waist, 1].mean() - g_arm) / g_depth
+    p_share = (p[waist, :2].mean(0) - p_arm) @ v / p_depth
+    lo, hi = WAIST_SHARE
+    want = torch.minimum(torch.maximum(p_share, lo * g_share), hi * g_share)
+    return ((want - p_share) * p_depth * v).to(zero)
