@@ -256,6 +256,14 @@ SEAM_INSET = 0.03
 #: measure is loose: 0.25 on one side of a striped top whose stripes swirled over a seam dropped at 0.06).
 DROP_SHOULDER = (0.12, 0.13)
 DROP_SHOULDER_MAX = 0.25
+#: ... and only a garment whose flat armholes are deep (`_deep_flat_armholes`): its armpits lie at least this many
+#: armpit spans (armpit to armpit) under its shoulder points, on both sides. A dropped seam pulls the armhole down
+#: the arm with it; the excess above is measured against the person's estimated body and is loose. The paired
+#: samples (the garment the person wears, none of them dropped): VITON-HD 00006 (0.155 / 0.164 excess, parse / two
+#: photos), 00008 (0.137, parse) and 00013 (0.143, two photos) dropped, their seams 35-42 px down the arms (00013
+#: lost 0.008 box SSIM; 00008's stripes kinked over the shoulder); their armholes 0.49-0.79 deep (the 12 paired
+#: VITON-HD and Dress Code upper garments, both modes: 0.36-0.79). The oversized ootd_049949_1: 0.96.
+DROP_ARMHOLE_DEPTH = 0.85
 SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
@@ -1408,7 +1416,7 @@ def _place_one(
             conf[_I[name]] = 0.0  # an outlier landmark would fold the warp; the frame places that region
     # a drop shoulder's seams down the arms, by the lesser excess (with `body` only: `place_dropped_shoulders` then
     # covers the shoulder's round above the dropped seam)
-    if sleeve != "none" and cut != "strappy" and body is not None and len(excess) == 2:
+    if sleeve != "none" and cut != "strappy" and body is not None and len(excess) == 2 and _deep_flat_armholes(g):
         for name, joint, e_idx in (("shoulder_right", rs, 3), ("shoulder_left", ls, 6)):
             out[_I[name]] = _dropped_shoulder(out[_I[name]], min(excess), joint, _joint(j, e_idx), sw)
     # armpits on the torso's sides, at the height the garment frame gives them (inside the silhouette when known)
@@ -1509,6 +1517,20 @@ def _place_one(
 
     conf = torch.where(g[:, 2] > 0, conf, torch.zeros_like(conf))
     return torch.cat((out, conf[:, None]), dim=-1)
+
+
+def _deep_flat_armholes(g: Tensor) -> bool:
+    """Whether the garment's flat armholes are deep enough for a drop shoulder (`DROP_ARMHOLE_DEPTH`): both armpits
+    lie that many armpit spans under their shoulder points, down the photo. `g`: (14, 3) garment landmarks (x_px,
+    y_px, confidence) of an upright flat photo; False when a shoulder or armpit is missing."""
+    names = ("shoulder_right", "armpit_right", "shoulder_left", "armpit_left")
+    if not bool((g[[_I[n] for n in names], 2] > 0).all()):
+        return False
+    span = (g[_I["armpit_left"], :2] - g[_I["armpit_right"], :2]).norm().clamp_min(1e-6)
+    depth = torch.minimum(
+        g[_I["armpit_right"], 1] - g[_I["shoulder_right"], 1], g[_I["armpit_left"], 1] - g[_I["shoulder_left"], 1]
+    )
+    return bool(depth >= DROP_ARMHOLE_DEPTH * span)
 
 
 def _dropped_shoulder(target: Tensor, excess: Tensor, joint: Tensor, elbow: Tensor | None, sw: Tensor) -> Tensor:

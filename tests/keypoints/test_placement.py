@@ -798,9 +798,12 @@ class TestShoulderSeams:
 
 
 def test_a_drop_shoulder_seam_drapes_down_the_arm_a_tees_stays():
-    """A flat shirt whose shoulders stand 40 px (garment) farther out than a tee's, over the same body: its seam
-    targets drop 23 px down the arms (0.19 sw), and `place_dropped_shoulders` puts a point of its shoulder line on
-    the body's shoulder corner (the tee's seam target), so the shoulder's round stays covered. The tee has neither."""
+    """A flat shirt whose shoulders stand 40 px (garment) farther out than a tee's and whose armholes are deep (its
+    armpits 0.9 armpit spans under its shoulders), over the same body: its seam targets drop 23 px down the arms
+    (0.19 sw), and `place_dropped_shoulders` puts a point of its shoulder line on the body's shoulder corner (the
+    tee's seam target), so the shoulder's round stays covered. The tee has neither; nor has the same wide shirt with
+    the tee's armholes (0.4 deep: VITON-HD 00006, 00008 and 00013, worn with set-in sleeves, measured 0.14-0.16 sw
+    of excess and dropped by 35-42 px)."""
     from kfvton.keypoints.placement import place_dropped_shoulders
 
     body = _round_shoulder_body()
@@ -809,6 +812,14 @@ def test_a_drop_shoulder_seam_drapes_down_the_arm_a_tees_stays():
     points = tshirt_landmarks().points.clone()
     for name, x in (("shoulder_left", 270.0), ("shoulder_right", 30.0)):
         points[0, GARMENT_LANDMARKS.index(name), :2] = torch.tensor([x, 80.0])
+    shallow = place_garment_landmarks(GarmentLandmarks(points.clone(), (400, 300), ("short",)), frontal_pose(),
+                                      body=body, tuck="out")  # fmt: skip
+    for name in ("shoulder_right", "shoulder_left"):
+        assert torch.allclose(target(shallow, name), target(tee, name))
+    assert not bool((place_dropped_shoulders(shallow, body).person_px[..., 2] > 0).any())
+    for name, x, y in (("armpit_left", 225.0, 215.0), ("armpit_right", 75.0, 215.0),
+                       ("sleeve_left_inner", 250.0, 240.0), ("sleeve_right_inner", 50.0, 240.0)):  # fmt: skip
+        points[0, GARMENT_LANDMARKS.index(name), :2] = torch.tensor([x, y])
     wide = GarmentLandmarks(points, (400, 300), ("short",))
     shirt = place_garment_landmarks(wide, frontal_pose(), body=body, tuck="out")
     corners = place_dropped_shoulders(shirt, body)
