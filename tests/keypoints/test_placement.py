@@ -1262,3 +1262,33 @@ class TestTurnedTorso:
         shift = float(target(pairs, "collar_center")[0] - target(kept, "collar_center")[0])
         assert shift < -1.0
         assert float(turned.person_px[0, 0, 0] - frontal.person_px[0, 0, 0]) == pytest.approx(shift, abs=0.01)
+
+
+def test_a_long_sleeve_is_full_length_on_both_arms_or_neither():
+    """A long sleeve's reach down each arm (its length over the arm's, `_arm_reach`) is averaged over its two sides
+    before it is taken as full length (`LONG_SLEEVE_FULL`): 0.86 and 0.98 make both sleeves end at the wrist; each
+    side alone put the first 3/4 down the forearm and the second at the wrist (the unseen cat_Yifeng_0 in a striped
+    long-sleeved top: 0.89 and 0.97, one cuff 20 px higher than the other). 0.80 and 0.92 make both 3/4."""
+    from kfvton.keypoints.placement import LONG_SLEEVE_FULL, _arm_reach, _body_frame, _full_length, _long_sleeve_end
+
+    assert LONG_SLEEVE_FULL == 0.9
+    j = frontal_pose().joints[0].double()
+    f = _body_frame(j)
+    arms = [tuple(j[k, :2] for k in idx) for idx in ((2, 3, 4), (5, 6, 7))]  # shoulder, elbow, wrist
+
+    def sides(reaches: tuple[float, float]) -> list:
+        out = []
+        for reach, (shoulder, elbow, wrist) in zip(reaches, arms, strict=True):
+            length = reach / float(_arm_reach(torch.tensor(1.0, dtype=j.dtype), shoulder, elbow, wrist, f))
+            out.append((torch.tensor(length, dtype=j.dtype), shoulder, elbow, wrist))
+        return out
+
+    both = sides((0.86, 0.98))
+    assert _full_length(both, f) is True
+    for length, shoulder, elbow, wrist in both:
+        end = _long_sleeve_end(shoulder, elbow, wrist, length, f, 0.0, True)
+        assert torch.allclose(end, wrist)
+    short_alone = _long_sleeve_end(*both[0][1:], both[0][0], f, 0.0)
+    assert float((short_alone - both[0][3]).norm()) > 5.0  # decided alone: short of the wrist
+    assert _full_length(sides((0.80, 0.92)), f) is False
+    assert _full_length([(both[0][0], None, None, None)], f) is None
