@@ -262,7 +262,9 @@ DROP_SHOULDER_MAX = 0.25
 #: samples (the garment the person wears, none of them dropped): VITON-HD 00006 (0.155 / 0.164 excess, parse / two
 #: photos), 00008 (0.137, parse) and 00013 (0.143, two photos) dropped, their seams 35-42 px down the arms (00013
 #: lost 0.008 box SSIM; 00008's stripes kinked over the shoulder); their armholes 0.49-0.79 deep (the 12 paired
-#: VITON-HD and Dress Code upper garments, both modes: 0.36-0.79). The oversized ootd_049949_1: 0.96.
+#: VITON-HD and Dress Code upper garments, both modes: 0.36-0.79). The oversized ootd_049949_1: 0.96. Three unseen
+#: dresses dropped before (two photos): cat_model_8 in a knit dress lost a bare notch at each shoulder; a striped
+#: knit and a puff-sleeved gingham dress hang from higher seams (the gingham's neckline reads wider).
 DROP_ARMHOLE_DEPTH = 0.85
 SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
