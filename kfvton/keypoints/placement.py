@@ -256,6 +256,16 @@ SEAM_INSET = 0.03
 #: measure is loose: 0.25 on one side of a striped top whose stripes swirled over a seam dropped at 0.06).
 DROP_SHOULDER = (0.12, 0.13)
 DROP_SHOULDER_MAX = 0.25
+#: ... and only a garment whose flat armholes are deep (`_deep_flat_armholes`): its armpits lie at least this many
+#: armpit spans (armpit to armpit) under its shoulder points, on both sides. A dropped seam pulls the armhole down
+#: the arm with it; the excess above is measured against the person's estimated body and is loose. The paired
+#: samples (the garment the person wears, none of them dropped): VITON-HD 00006 (0.155 / 0.164 excess, parse / two
+#: photos), 00008 (0.137, parse) and 00013 (0.143, two photos) dropped, their seams 35-42 px down the arms (00013
+#: lost 0.008 box SSIM; 00008's stripes kinked over the shoulder); their armholes 0.49-0.79 deep (the 12 paired
+#: VITON-HD and Dress Code upper garments, both modes: 0.36-0.79). The oversized ootd_049949_1: 0.96. Three unseen
+#: dresses dropped before (two photos): cat_model_8 in a knit dress lost a bare notch at each shoulder; a striped
+#: knit and a puff-sleeved gingham dress hang from higher seams (the gingham's neckline reads wider).
+DROP_ARMHOLE_DEPTH = 0.85
 SLEEVED_SEAM_INSET = 0.02
 STRAP_ON_SHOULDER = (0.4, 0.8)  # strap tops between this share of the way collar side -> shoulder seam
 SHOULDER_ROUND_MIN = 0.6  # the seam pulled in onto the rounded shoulder keeps at least this share of its offset
@@ -1408,7 +1418,7 @@ def _place_one(
             conf[_I[name]] = 0.0  # an outlier landmark would fold the warp; the frame places that region
     # a drop shoulder's seams down the arms, by the lesser excess (with `body` only: `place_dropped_shoulders` then
     # covers the shoulder's round above the dropped seam)
-    if sleeve != "none" and cut != "strappy" and body is not None and len(excess) == 2:
+    if sleeve != "none" and cut != "strappy" and body is not None and len(excess) == 2 and _deep_flat_armholes(g):
         for name, joint, e_idx in (("shoulder_right", rs, 3), ("shoulder_left", ls, 6)):
             out[_I[name]] = _dropped_shoulder(out[_I[name]], min(excess), joint, _joint(j, e_idx), sw)
     # armpits on the torso's sides, at the height the garment frame gives them (inside the silhouette when known)
@@ -1440,6 +1450,20 @@ def _place_one(
         out[_I["collar_center"]] = out[_I["collar_center"]] + _sternum_shift(f) * u
 
     # sleeves
+    def seam_length(side: str) -> Tensor:
+        # the mean of the outer seam (shoulder -> outer cuff corner) and the inner seam (armpit -> inner corner)
+        o, n = g[_I[f"sleeve_{side}_outer"], :2], g[_I[f"sleeve_{side}_inner"], :2]
+        return 0.5 * sx * ((o - gxy(f"shoulder_{side}")).norm() + (n - gxy(f"armpit_{side}")).norm())
+
+    # a long sleeve's two sides are one garment's: full length on both or neither (`_full_length`)
+    full = None
+    if sleeve == "long":
+        full = _full_length(
+            [(seam_length(side) + SLEEVE_START * sw, _joint(j, s_idx), _joint(j, e_idx), _joint(j, w_idx))
+             for side, s_idx, e_idx, w_idx in (("right", 2, 3, 4), ("left", 5, 6, 7))
+             if g[_I[f"sleeve_{side}_outer"], 2] > 0 and g[_I[f"sleeve_{side}_inner"], 2] > 0],
+            f,
+        )  # fmt: skip
     for side, s_idx, e_idx, w_idx in (("right", 2, 3, 4), ("left", 5, 6, 7)):
         o_i, n_i = _I[f"sleeve_{side}_outer"], _I[f"sleeve_{side}_inner"]
         if sleeve == "none":
@@ -1452,10 +1476,7 @@ def _place_one(
             continue  # keeps the garment-frame position
         shoulder = j[s_idx, :2]
         wrist = _joint(j, w_idx)
-        # the mean of the outer seam (shoulder -> outer cuff corner) and the inner seam (armpit -> inner corner)
-        length = (
-            0.5 * sx * ((g[o_i, :2] - gxy(f"shoulder_{side}")).norm() + (g[n_i, :2] - gxy(f"armpit_{side}")).norm())
-        )
+        length = seam_length(side)
         own_width = (g[o_i, :2] - g[n_i, :2]).norm() * sx
         wide = sleeve == "long" and bool(own_width >= WIDE_CUFF_MIN * sw)
         width = own_width.clamp(SLEEVE_MIN_WIDTH * sw, (WIDE_CUFF_MAX if wide else SLEEVE_MAX_WIDTH[sleeve]) * sw)
@@ -1472,7 +1493,7 @@ def _place_one(
                 wrist = elbow + upper
             # a wide cuff hangs open round the wrist (and its width is held to the outline there): not past it
             past_max = 0.0 if wide else LONG_CUFF_PAST_MAX
-            end = _long_sleeve_end(shoulder, elbow, wrist, length + SLEEVE_START * sw, f, past_max)
+            end = _long_sleeve_end(shoulder, elbow, wrist, length + SLEEVE_START * sw, f, past_max, full)
             direction = wrist - elbow
         d = direction / direction.norm().clamp_min(1e-6)
         n = _perp(d)
@@ -1511,6 +1532,20 @@ def _place_one(
     return torch.cat((out, conf[:, None]), dim=-1)
 
 
+def _deep_flat_armholes(g: Tensor) -> bool:
+    """Whether the garment's flat armholes are deep enough for a drop shoulder (`DROP_ARMHOLE_DEPTH`): both armpits
+    lie that many armpit spans under their shoulder points, down the photo. `g`: (14, 3) garment landmarks (x_px,
+    y_px, confidence) of an upright flat photo; False when a shoulder or armpit is missing."""
+    names = ("shoulder_right", "armpit_right", "shoulder_left", "armpit_left")
+    if not bool((g[[_I[n] for n in names], 2] > 0).all()):
+        return False
+    span = (g[_I["armpit_left"], :2] - g[_I["armpit_right"], :2]).norm().clamp_min(1e-6)
+    depth = torch.minimum(
+        g[_I["armpit_right"], 1] - g[_I["shoulder_right"], 1], g[_I["armpit_left"], 1] - g[_I["shoulder_left"], 1]
+    )
+    return bool(depth >= DROP_ARMHOLE_DEPTH * span)
+
+
 def _dropped_shoulder(target: Tensor, excess: Tensor, joint: Tensor, elbow: Tensor | None, sw: Tensor) -> Tensor:
     """A sleeved garment's shoulder seam `target` moved down the upper arm (joint -> `elbow`) when its flat shoulders,
     at the scale of its body, stand `excess` px past the seam targets across: a drop-shoulder (oversized) shirt's
@@ -1526,19 +1561,46 @@ def _dropped_shoulder(target: Tensor, excess: Tensor, joint: Tensor, elbow: Tens
     return target + drop * arm / arm.norm().clamp_min(1e-6)
 
 
+def _arm_reach(length: Tensor, shoulder: Tensor, elbow: Tensor, wrist: Tensor, f: _Frame) -> Tensor:
+    """A long sleeve of `length` px (as `_long_sleeve_end` takes it) over the arm's length shoulder -> elbow ->
+    wrist (the wrist an upper arm's length past the elbow when missing)."""
+    arm = (elbow - shoulder).norm() + (wrist - elbow).norm()
+    return length * f.length_sw / f.sw / arm.clamp_min(1.0)
+
+
+def _full_length(sides: list[tuple[Tensor, Tensor | None, Tensor | None, Tensor | None]], f: _Frame) -> bool | None:
+    """Whether a long sleeve is full length: the mean over its sides of `_arm_reach` at least `LONG_SLEEVE_FULL`;
+    None without a side whose shoulder and elbow are found. `sides`: (length px, shoulder, elbow, wrist joints
+    (x, y) or None) per side. Decided per side, one arm's reach straddled the threshold: the unseen cat_Yifeng_0 in
+    a long-sleeved striped top (0.89 and 0.97) wore one sleeve to the wrist and one 20 px short of it."""
+    reach = []
+    for length, shoulder, elbow, wrist in sides:
+        if shoulder is None or elbow is None:
+            continue
+        reach.append(_arm_reach(length, shoulder, elbow, elbow + (elbow - shoulder) if wrist is None else wrist, f))
+    return bool(torch.stack(reach).mean() >= LONG_SLEEVE_FULL) if reach else None
+
+
 def _long_sleeve_end(
-    shoulder: Tensor, elbow: Tensor, wrist: Tensor, length: Tensor, f: _Frame, past_max: float
+    shoulder: Tensor,
+    elbow: Tensor,
+    wrist: Tensor,
+    length: Tensor,
+    f: _Frame,
+    past_max: float,
+    full: bool | None = None,
 ) -> Tensor:
     """Where a long sleeve of `length` px (its seams' mean walked from the shoulder joint, on the across scale) ends
     along the arm shoulder -> elbow -> wrist: at the wrist when it is at least `LONG_SLEEVE_FULL` of the arm (past it
     along the forearm by its length beyond the arm's, at most `past_max` sw), else at its own length along the
     forearm (a three-quarter sleeve), not above `LONG_SLEEVE_MIN_FOREARM` of it. The length follows `f.length_sw`
-    (a sleeve hangs at full length when the shoulders turn away)."""
+    (a sleeve hangs at full length when the shoulders turn away). `full`, when given, decides the first case
+    (`_full_length`, for both sleeves at once)."""
     length = length * f.length_sw / f.sw
     upper, fore = (elbow - shoulder).norm(), (wrist - elbow).norm()
     if float(fore) < 1.0:
         return wrist
-    if bool(length >= LONG_SLEEVE_FULL * (upper + fore)):
+    if full if full is not None else bool(length >= LONG_SLEEVE_FULL * (upper + fore)):
         past = (length - upper - fore).clamp(0.0, past_max * f.sw)
         return wrist + past * (wrist - elbow) / fore
     t = ((length - upper) / fore).clamp(LONG_SLEEVE_MIN_FOREARM, 1.0)

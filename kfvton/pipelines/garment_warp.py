@@ -302,6 +302,10 @@ ELBOW_WIDTH_RANGE = (1.0, 1.5)
 BENT_ELBOW_DEG = 60.0
 #: The two pieces of a bent sleeve overlap by this many garment pixels across the elbow line (no seam of background).
 BENT_OVERLAP_PX = 3.0
+#: The forearm's piece of a bent sleeve lands at most this many cuff target widths outside the quad of its elbow and
+#: cuff targets (`_land_bent_sleeve`): its four-pair spline folded a thin line of it onto the wall beside the waist
+#: (the unseen taylor-, hand on the hip, in the chiffon 09290).
+BENT_FORE_OUT = 0.25
 #: The share of a long sleeve's length at which its garment cross-section meets the elbow lies within these
 #: (`_elbow_share`): the elbow of a full-length sleeve lies about half-way, of a three-quarter one farther down;
 #: the limits keep a misplaced elbow joint (at the shoulder, or past the cuff) from cramming the sleeve at one end.
@@ -685,15 +689,20 @@ def _land_bent_sleeve(
     pieces: Tensor,
     fore_params: TpsParams,
     side: int,
+    elbow_px: Tensor,
+    cuff_px: Tensor,
     size_hw: tuple[int, int],
     box_yx: tuple[int, int, int, int],
     *,
     align_corners: bool,
     step: int,
 ) -> tuple[Tensor, Tensor]:
-    """Where a bent sleeve lands: its upper arm's piece by the sleeve's own spline (`box`, through the armhole and
-    elbow pairs), its forearm's by the forearm's spline (`fore_params`, elbow and cuff pairs), the forearm over the
-    upper arm where both land.
+    """Where a bent sleeve lands: on the armhole's side of its elbow targets' line its upper arm's piece by the
+    sleeve's own spline (`box`, through the armhole and elbow pairs), on the cuff's side its forearm's piece by the
+    forearm's spline (`fore_params`, elbow and cuff pairs), whose grid that whole side takes. So the cover of the arm
+    (`_cover_arm`) continues the forearm's fabric below the elbow: with the upper arm's grid there, extrapolated
+    round the bend, the forearm's gaps took the garment's far side in streaks, and a pale fleck of its backdrop
+    at the cuff (the unseen taylor-, hand on the hip, in the chiffon 09290).
 
     Args:
         landed: (B, h, w) bool, where the sleeve's spline lands on the whole sleeve, over the box `box_yx`
@@ -701,6 +710,8 @@ def _land_bent_sleeve(
         bent: (B,) bool, the items whose sleeve is bent (others keep `landed` and `box`).
         pieces: (B, 2, H_g, W_g) float {0, 1}, the sleeve's upper arm and forearm pieces (`_split_at_elbow`).
         fore_params: the forearm splines, batch dims (B, 2); `side` picks the sleeve (0 right, 1 left).
+        elbow_px: (B, 2, 2) the sleeve's elbow targets (outer, inner), cuff_px (B, 2, 2) its cuff targets (outer,
+            inner), (x, y) person pixels; the forearm's piece lands within `BENT_FORE_OUT` cuff widths of their quad.
 
     Returns:
         `landed` and `box` with the bent items' two pieces.
@@ -709,8 +720,23 @@ def _land_bent_sleeve(
     fore = tps_grid(part, size_hw, align_corners=align_corners, step=step, box=box_yx).to(box)
     on_upper = sample_grid(pieces[:, :1], box, align_corners=align_corners, name="garment_mask")[:, 0] > 0.5
     on_fore = sample_grid(pieces[:, 1:], fore, align_corners=align_corners, name="garment_mask")[:, 0] > 0.5
-    bent = bent[:, None, None]
-    return torch.where(bent, on_upper | on_fore, landed), torch.where((bent & on_fore)[..., None], fore, box)
+    y0, y1, x0, x1 = box_yx
+    origin, size = (y0, x0), (y1 - y0 + 1, x1 - x0 + 1)
+    elbow, cuffs = elbow_px.to(box), cuff_px.to(box)
+    # (the far side of the elbow line from a point back up the arm: the cuff's side)
+    back = 2 * elbow.mean(1) - cuffs.mean(1)
+    past = _past_line(elbow[:, 0], elbow[:, 1], back, origin, size) & bent[:, None, None]
+    # the forearm's piece only near its targets' quad (its spline, from four pairs, folds back onto it far away)
+    quad = torch.cat((elbow, cuffs), 1)  # (B, 4, 2)
+    centre = quad.mean(1)
+    angle = torch.atan2(quad[..., 1] - centre[:, 1:], quad[..., 0] - centre[:, :1])
+    quad = quad.gather(1, angle.argsort(1)[..., None].expand(-1, -1, 2))  # in turn round the centre
+    reach = BENT_FORE_OUT * (cuffs[:, 0] - cuffs[:, 1]).norm(dim=-1)
+    for i in range(4):
+        on_fore &= ~_past_line(quad[:, i], quad[:, (i + 1) % 4], centre, origin, size, reach[:, None, None])
+    return torch.where(past, on_fore, torch.where(bent[:, None, None], on_upper, landed)), torch.where(
+        past[..., None], fore, box
+    )
 
 
 #: Deep armholes (`_deep_armhole`): the torso's spline fills the pixels no part claims within this fraction of the
@@ -1004,10 +1030,11 @@ def _own_box(targets: Tensor, valid: Tensor, origin: tuple[int, int], box: Tenso
 
 
 def _past_line(
-    a: Tensor, b: Tensor, ref: Tensor, origin: tuple[int, int], size_hw: tuple[int, int], margin: float = 0.0
+    a: Tensor, b: Tensor, ref: Tensor, origin: tuple[int, int], size_hw: tuple[int, int], margin: float | Tensor = 0.0
 ) -> Tensor:
     """(B, h, w) bool: the pixels of a box (top-left pixel `origin` (y0, x0), `size_hw`) more than `margin` pixels
-    past the line through the (B, 2) points `a` and `b`, on the side away from the (B, 2) point `ref`; x, y pixels."""
+    past the line through the (B, 2) points `a` and `b`, on the side away from the (B, 2) point `ref`; x, y pixels
+    (`margin` a float or a (B, 1, 1) tensor, per item)."""
     d = b - a
     normal = torch.stack((d[:, 1], -d[:, 0]), dim=-1)
     normal = normal / normal.norm(dim=-1, keepdim=True).clamp_min(1e-6)
@@ -1299,7 +1326,8 @@ def warp_by_parts(
         if k > 0 and pieces is not None and bool(bent[:, k - 1].any()):
             landed, box = _land_bent_sleeve(
                 landed, box, bent[:, k - 1], pieces[:, k - 1].to(device=device, dtype=work), fore_params, k - 1,
-                (h, w), (y0, y1, x0, x1), align_corners=align_corners, step=grid_step,
+                extra_p[:, k, :2, :2], person[:, k, cuffs[k - 1], :2], (h, w), (y0, y1, x0, x1),
+                align_corners=align_corners, step=grid_step,
             )  # fmt: skip
         landed = (
             landed

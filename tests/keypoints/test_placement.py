@@ -798,9 +798,12 @@ class TestShoulderSeams:
 
 
 def test_a_drop_shoulder_seam_drapes_down_the_arm_a_tees_stays():
-    """A flat shirt whose shoulders stand 40 px (garment) farther out than a tee's, over the same body: its seam
-    targets drop 23 px down the arms (0.19 sw), and `place_dropped_shoulders` puts a point of its shoulder line on
-    the body's shoulder corner (the tee's seam target), so the shoulder's round stays covered. The tee has neither."""
+    """A flat shirt whose shoulders stand 40 px (garment) farther out than a tee's and whose armholes are deep (its
+    armpits 0.9 armpit spans under its shoulders), over the same body: its seam targets drop 23 px down the arms
+    (0.19 sw), and `place_dropped_shoulders` puts a point of its shoulder line on the body's shoulder corner (the
+    tee's seam target), so the shoulder's round stays covered. The tee has neither; nor has the same wide shirt with
+    the tee's armholes (0.4 deep: VITON-HD 00006, 00008 and 00013, worn with set-in sleeves, measured 0.14-0.16 sw
+    of excess and dropped by 35-42 px)."""
     from kfvton.keypoints.placement import place_dropped_shoulders
 
     body = _round_shoulder_body()
@@ -809,6 +812,14 @@ def test_a_drop_shoulder_seam_drapes_down_the_arm_a_tees_stays():
     points = tshirt_landmarks().points.clone()
     for name, x in (("shoulder_left", 270.0), ("shoulder_right", 30.0)):
         points[0, GARMENT_LANDMARKS.index(name), :2] = torch.tensor([x, 80.0])
+    shallow = place_garment_landmarks(GarmentLandmarks(points.clone(), (400, 300), ("short",)), frontal_pose(),
+                                      body=body, tuck="out")  # fmt: skip
+    for name in ("shoulder_right", "shoulder_left"):
+        assert torch.allclose(target(shallow, name), target(tee, name))
+    assert not bool((place_dropped_shoulders(shallow, body).person_px[..., 2] > 0).any())
+    for name, x, y in (("armpit_left", 225.0, 215.0), ("armpit_right", 75.0, 215.0),
+                       ("sleeve_left_inner", 250.0, 240.0), ("sleeve_right_inner", 50.0, 240.0)):  # fmt: skip
+        points[0, GARMENT_LANDMARKS.index(name), :2] = torch.tensor([x, y])
     wide = GarmentLandmarks(points, (400, 300), ("short",))
     shirt = place_garment_landmarks(wide, frontal_pose(), body=body, tuck="out")
     corners = place_dropped_shoulders(shirt, body)
@@ -1251,3 +1262,33 @@ class TestTurnedTorso:
         shift = float(target(pairs, "collar_center")[0] - target(kept, "collar_center")[0])
         assert shift < -1.0
         assert float(turned.person_px[0, 0, 0] - frontal.person_px[0, 0, 0]) == pytest.approx(shift, abs=0.01)
+
+
+def test_a_long_sleeve_is_full_length_on_both_arms_or_neither():
+    """A long sleeve's reach down each arm (its length over the arm's, `_arm_reach`) is averaged over its two sides
+    before it is taken as full length (`LONG_SLEEVE_FULL`): 0.86 and 0.98 make both sleeves end at the wrist; each
+    side alone put the first 3/4 down the forearm and the second at the wrist (the unseen cat_Yifeng_0 in a striped
+    long-sleeved top: 0.89 and 0.97, one cuff 20 px higher than the other). 0.80 and 0.92 make both 3/4."""
+    from kfvton.keypoints.placement import LONG_SLEEVE_FULL, _arm_reach, _body_frame, _full_length, _long_sleeve_end
+
+    assert LONG_SLEEVE_FULL == 0.9
+    j = frontal_pose().joints[0].double()
+    f = _body_frame(j)
+    arms = [tuple(j[k, :2] for k in idx) for idx in ((2, 3, 4), (5, 6, 7))]  # shoulder, elbow, wrist
+
+    def sides(reaches: tuple[float, float]) -> list:
+        out = []
+        for reach, (shoulder, elbow, wrist) in zip(reaches, arms, strict=True):
+            length = reach / float(_arm_reach(torch.tensor(1.0, dtype=j.dtype), shoulder, elbow, wrist, f))
+            out.append((torch.tensor(length, dtype=j.dtype), shoulder, elbow, wrist))
+        return out
+
+    both = sides((0.86, 0.98))
+    assert _full_length(both, f) is True
+    for length, shoulder, elbow, wrist in both:
+        end = _long_sleeve_end(shoulder, elbow, wrist, length, f, 0.0, True)
+        assert torch.allclose(end, wrist)
+    short_alone = _long_sleeve_end(*both[0][1:], both[0][0], f, 0.0)
+    assert float((short_alone - both[0][3]).norm()) > 5.0  # decided alone: short of the wrist
+    assert _full_length(sides((0.80, 0.92)), f) is False
+    assert _full_length([(both[0][0], None, None, None)], f) is None

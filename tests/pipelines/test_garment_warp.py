@@ -515,6 +515,46 @@ class TestLongSleeves:
         monkeypatch.setattr(gw, "BENT_ELBOW_DEG", 180.0)
         assert off_the_arm() >= 0.1
 
+    def test_a_bent_sleeves_cuff_side_is_the_forearms(self):
+        """Past the elbow targets' line (y = 50) a bent sleeve lands by the forearm's spline alone and takes its grid
+        there, so the arm's cover continues the forearm's fabric: the upper arm's spline (here a constant grid on
+        its piece, landing everywhere) lands only above the line (before, it landed past it too, and the cover took
+        its grid round the bend: streaks and a pale fleck of backdrop on the unseen taylor-'s forearm). The
+        forearm's piece lands at most `BENT_FORE_OUT` cuff widths (5 px) outside its targets' quad (x 40..60)."""
+        from kfvton.geometry.pair_warp import solve_valid_pairs
+        from kfvton.geometry.tps import TpsParams, tps_grid
+        from kfvton.pipelines.garment_warp import _land_bent_sleeve
+
+        hw, g_hw = (100, 100), (50, 50)
+        pieces = torch.zeros(1, 2, *g_hw)
+        pieces[:, 0, :26], pieces[:, 1, 24:] = 1.0, 1.0  # the upper arm's piece, the forearm's
+        elbow = torch.tensor([[[40.0, 50.0], [60.0, 50.0]]])
+        cuffs = torch.tensor([[[40.0, 80.0], [60.0, 80.0]]])
+        fore_p = torch.cat((elbow, cuffs), 1)  # x_g = 10 + 1.5 (x - 40): the piece spans x 33.3 .. 66.7
+        fore_g = torch.tensor([[[10.0, 25.0], [40.0, 25.0], [10.0, 49.0], [40.0, 49.0]]])
+        params = solve_valid_pairs(
+            torch.stack((fore_p, fore_p), 1), torch.stack((fore_g, fore_g), 1), torch.ones(1, 2, 4, dtype=torch.bool),
+            hw, g_hw, reg=1e-6,
+        )  # fmt: skip
+        upper = px_to_norm(torch.tensor([25.0, 10.0]), g_hw, align_corners=ALIGN_CORNERS_TPS)
+        box = upper.expand(1, *hw, 2).clone()
+        landed = torch.ones(1, *hw, dtype=torch.bool)
+        out, grid = _land_bent_sleeve(
+            landed, box, torch.tensor([True]), pieces, params, 0, elbow, cuffs, hw, (0, 99, 0, 99),
+            align_corners=ALIGN_CORNERS_TPS, step=1,
+        )  # fmt: skip
+        assert bool(out[0, :50].all())  # above the line: the upper arm's piece
+        assert not bool(out[0, 52:, :30].any()) and not bool(out[0, 52:, 70:].any())
+        assert bool(out[0, 55:78, 36:64].all())  # the forearm's piece on its quad, 5 px out
+        assert not bool(out[0, 55:78, 34].any())  # on the piece by its spline, but past the quad by 6 px
+        fore = tps_grid(TpsParams(params.control[:, 0], params.kernel[:, 0], params.affine[:, 0]), hw,
+                        align_corners=ALIGN_CORNERS_TPS)  # fmt: skip
+        assert torch.allclose(grid[0, 52:], fore[0, 52:]) and torch.equal(grid[0, :49], box[0, :49])
+        assert torch.equal(_land_bent_sleeve(
+            landed, box, torch.tensor([False]), pieces, params, 0, elbow, cuffs, hw, (0, 99, 0, 99),
+            align_corners=ALIGN_CORNERS_TPS, step=1,
+        )[1], box)  # fmt: skip  # a sleeve not bent keeps its grid
+
     def test_three_quarter_sleeve_meets_the_elbow_at_its_own_share(self):
         """A sleeve ending half-way down the forearm has its elbow about 72 % of the way down it on the person
         (shoulder target y 145, elbow 250, cuff 290): the flat sleeve's point at the elbow lies that share down
