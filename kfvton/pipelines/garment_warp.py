@@ -1603,11 +1603,16 @@ def _under_label(
 def _row_distances(lab: np.ndarray, inside: np.ndarray, front: np.ndarray, least: int) -> np.ndarray:
     """(n,) per row of a band `lab` (n, m, 3) CIELAB, the median distance of its pixels inside the mask (`inside`
     (n, m) bool) to the colour `front` (3,); NaN for a row with under `least` such pixels."""
-    rows = np.full(len(lab), np.nan)
-    for k in range(len(lab)):
-        if inside[k].sum() >= least:
-            rows[k] = float(np.median(np.linalg.norm(lab[k][inside[k]] - front, axis=1)))
-    return rows
+    # (all rows at once: each row's distances sorted with the pixels outside the mask last, and its median read off
+    # as `np.median` forms it, the middle value or the mean of the two middle ones; the same values as a median per
+    # row, without a Python loop over ~2 collar widths of rows)
+    dist = np.where(inside, np.linalg.norm(lab - front, axis=-1), np.inf)
+    dist.sort(axis=1)
+    count = inside.sum(axis=1)
+    at = np.arange(len(lab))
+    low, high = dist[at, np.maximum(count - 1, 0) // 2], dist[at, np.minimum(count // 2, dist.shape[1] - 1)]
+    middle = np.where(count % 2 == 1, low, (low + high) / 2)
+    return np.where((count >= least) & (count > 0), middle.astype(np.float64), np.nan)  # (an empty row: NaN too)
 
 
 def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray) -> np.ndarray | None:
