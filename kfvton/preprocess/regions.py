@@ -505,7 +505,9 @@ def _one(
     neck, ls, rs = joint("neck"), joint("left_shoulder"), joint("right_shoulder")
     sw = max(float(np.linalg.norm(ls - rs)), 4.0)
     nose = joint("nose")
-    yy, xx = np.mgrid[0:h, 0:w]
+    # (a column (H, 1) and a row (1, W) of pixel rows and columns: every rule broadcasts them to the same values as
+    # (H, W) grids, without a pass over a full int64 grid per comparison)
+    yy, xx = np.ogrid[0:h, 0:w]
     lab = to_lab(rgb)
 
     # face: the face-mesh outline when given, else an ellipse around the nose
@@ -1224,7 +1226,7 @@ def _one_piece(
         return
     if _colour_mix_distance(lab, top, skirt) > DRESS_MIX:
         return
-    hem = float(np.percentile(yy[skirt], 97))
+    hem = float(np.percentile(np.nonzero(skirt)[0], 97))  # (the skirt pixels' rows, in the order `yy[skirt]` had)
     below = np.isin(parse, (8, 16, 17, 18, 19)) & (yy > hem)
     if below.sum() < DRESS_BELOW * sw * sw:
         return
