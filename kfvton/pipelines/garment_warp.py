@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, mask_box, nonzero_yx
+from .._arrays import LUMA_WEIGHTS, dilate_square, mask_box, nonzero_yx
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_TPS
 from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pairs, warp_from_points
@@ -977,13 +977,8 @@ def _grown_mask(
         raise ValueError(f"{name}: expected batch 1 or {b}, got {mask.shape[0]}")
     # (kept bool, a bool mask copied as it is: the float comparisons and copies were most of the time)
     inside = mask.to(device, copy=True) if mask.dtype == torch.bool else mask.to(device) > 0.5
-    if grow_px > 0 and inside.device.type == "cpu":  # OpenCV's dilation: torch's 21x21 max pool took ~0.2 s at 1024x768
-        kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-        grown = [cv2.dilate(item.numpy().view(np.uint8), kernel) for item in inside[:, 0]]
-        inside = torch.from_numpy(np.stack(grown) > 0)[:, None]
-    elif grow_px > 0:
-        pooled = torch.nn.functional.max_pool2d(inside.float(), 2 * grow_px + 1, stride=1, padding=grow_px)
-        inside = pooled > 0.5
+    if grow_px > 0:  # (`dilate_square`: OpenCV's dilation on the CPU, torch's 21x21 max pool took ~0.2 s)
+        inside = dilate_square(inside[:, 0], grow_px)[:, None]
     return inside[:, 0].expand(b, -1, -1).contiguous()
 
 
