@@ -6,6 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 __all__ = [
@@ -15,10 +16,12 @@ __all__ = [
     "blur_at",
     "blur_box",
     "blur_in_box",
+    "box_share",
     "channel_max",
     "channel_sum",
     "channels_first",
     "channels_last",
+    "dilate_square",
     "distance_near",
     "every_masked",
     "mask_box",
@@ -196,6 +199,38 @@ def take(table: Tensor, ids: Tensor) -> Tensor:
     if table.device.type == "cpu" and ids.device.type == "cpu" and not table.requires_grad:
         return torch.from_numpy(np.take(table.detach().numpy(), ids.numpy()))
     return table[ids.long()]
+
+
+def box_share(mask: Tensor, k: int) -> Tensor:
+    """(B, H, W) float32: the share of True pixels of `mask` (B, H, W) bool in the k x k window (k odd) centred on
+    each pixel, over the window's pixels inside the image: `F.avg_pool2d(mask[:, None].float(), k, 1, k // 2,
+    count_include_pad=False)[:, 0]`. On the CPU through OpenCV's running box sums (O(1) a pixel; torch's pooling
+    sums k^2 pixels each: ~0.3 s for a 35 px window on a 1024 x 768 map): the same values, the sums of 0s and 1s
+    exact in float32 (k^2 < 2^24) and each divided by its window's count in float32 as torch divides."""
+    if k % 2 != 1:
+        raise ValueError(f"k: expected an odd window size, got {k}")
+    if mask.device.type != "cpu":
+        return F.avg_pool2d(mask[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0]
+    h, w = mask.shape[-2:]
+    r = k // 2
+    rows = (np.minimum(np.arange(h) + r, h - 1) - np.maximum(np.arange(h) - r, 0) + 1).astype(np.float32)
+    cols = (np.minimum(np.arange(w) + r, w - 1) - np.maximum(np.arange(w) - r, 0) + 1).astype(np.float32)
+    count = rows[:, None] * cols[None, :]  # (exact: at most k^2)
+    sums = [
+        cv2.boxFilter(m.astype(np.float32), cv2.CV_32F, (k, k), normalize=False, borderType=cv2.BORDER_CONSTANT)
+        for m in mask.numpy()
+    ]
+    return torch.from_numpy(np.stack(sums) / count)
+
+
+def dilate_square(mask: Tensor, r: int) -> Tensor:
+    """(B, H, W) bool: `mask` (B, H, W) bool grown by a (2r + 1) square, `F.max_pool2d(mask.float(), 2 * r + 1, 1,
+    r) > 0.5` (the image's outside grows nothing). On the CPU through OpenCV's dilation (a running maximum: ~0.2 s
+    less than torch's pooling for r = 8 on a 1024 x 768 map), the same pixels."""
+    if mask.device.type != "cpu":
+        return F.max_pool2d(mask.float(), 2 * r + 1, stride=1, padding=r) > 0.5
+    kernel = np.ones((2 * r + 1, 2 * r + 1), np.uint8)
+    return torch.from_numpy(np.stack([cv2.dilate(m.astype(np.uint8), kernel) > 0 for m in mask.numpy()]))
 
 
 def every_masked(x: np.ndarray, mask: np.ndarray, step: int) -> np.ndarray:

@@ -11,10 +11,12 @@ from kfvton._arrays import (
     blur_at,
     blur_box,
     blur_in_box,
+    box_share,
     channel_max,
     channel_sum,
     channels_first,
     channels_last,
+    dilate_square,
     distance_near,
     nonzero_yx,
     per_channel,
@@ -179,3 +181,25 @@ def test_take_is_torch_indexing() -> None:
     assert weights.grad is not None and float(weights.grad.sum()) == ids.numel()
     with pytest.raises(IndexError):
         take(table, torch.tensor([3, 20]))
+
+
+@pytest.mark.parametrize("k", [1, 3, 35, 61])
+def test_box_share_is_average_pooling(k) -> None:
+    """Exactly torch's average pooling without the padding counted, for windows up to larger than the map."""
+    rng = np.random.default_rng(k)
+    for hw in ((240, 180), (20, 45), (1, 7)):
+        mask = torch.from_numpy(rng.random((2, *hw)) < 0.3)
+        pooled = torch.nn.functional.avg_pool2d(mask[:, None].float(), k, 1, k // 2, count_include_pad=False)[:, 0]
+        share = box_share(mask, k)
+        assert share.dtype == torch.float32 and torch.equal(share, pooled), (hw, k)
+    with pytest.raises(ValueError, match="odd"):
+        box_share(mask, 4)
+
+
+@pytest.mark.parametrize("r", [1, 8, 30])
+def test_dilate_square_is_max_pooling(r) -> None:
+    rng = np.random.default_rng(r)
+    for hw in ((240, 180), (20, 45)):
+        mask = torch.from_numpy(rng.random((2, *hw)) < 0.01)
+        pooled = torch.nn.functional.max_pool2d(mask.float(), 2 * r + 1, stride=1, padding=r) > 0.5
+        assert torch.equal(dilate_square(mask, r), pooled), (hw, r)

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import LUMA_WEIGHTS, mask_box, nonzero_yx
+from .._arrays import LUMA_WEIGHTS, dilate_square, mask_box, nonzero_yx
 from .._checks import check_shape
 from ..geometry.grid import ALIGN_CORNERS_TPS
 from ..geometry.pair_warp import DEFAULT_REG, check_point_spread, solve_valid_pairs, warp_from_points
@@ -1003,13 +1003,8 @@ def _grown_mask(
         raise ValueError(f"{name}: expected batch 1 or {b}, got {mask.shape[0]}")
     # (kept bool, a bool mask copied as it is: the float comparisons and copies were most of the time)
     inside = mask.to(device, copy=True) if mask.dtype == torch.bool else mask.to(device) > 0.5
-    if grow_px > 0 and inside.device.type == "cpu":  # OpenCV's dilation: torch's 21x21 max pool took ~0.2 s at 1024x768
-        kernel = np.ones((2 * grow_px + 1, 2 * grow_px + 1), np.uint8)
-        grown = [cv2.dilate(item.numpy().view(np.uint8), kernel) for item in inside[:, 0]]
-        inside = torch.from_numpy(np.stack(grown) > 0)[:, None]
-    elif grow_px > 0:
-        pooled = torch.nn.functional.max_pool2d(inside.float(), 2 * grow_px + 1, stride=1, padding=grow_px)
-        inside = pooled > 0.5
+    if grow_px > 0:  # (`dilate_square`: OpenCV's dilation on the CPU, torch's 21x21 max pool took ~0.2 s)
+        inside = dilate_square(inside[:, 0], grow_px)[:, None]
     return inside[:, 0].expand(b, -1, -1).contiguous()
 
 
@@ -1634,11 +1629,16 @@ def _under_label(
 def _row_distances(lab: np.ndarray, inside: np.ndarray, front: np.ndarray, least: int) -> np.ndarray:
     """(n,) per row of a band `lab` (n, m, 3) CIELAB, the median distance of its pixels inside the mask (`inside`
     (n, m) bool) to the colour `front` (3,); NaN for a row with under `least` such pixels."""
-    rows = np.full(len(lab), np.nan)
-    for k in range(len(lab)):
-        if inside[k].sum() >= least:
-            rows[k] = float(np.median(np.linalg.norm(lab[k][inside[k]] - front, axis=1)))
-    return rows
+    # (all rows at once: each row's distances sorted with the pixels outside the mask last, and its median read off
+    # as `np.median` forms it, the middle value or the mean of the two middle ones; the same values as a median per
+    # row, without a Python loop over ~2 collar widths of rows)
+    dist = np.where(inside, np.linalg.norm(lab - front, axis=-1), np.inf)
+    dist.sort(axis=1)
+    count = inside.sum(axis=1)
+    at = np.arange(len(lab))
+    low, high = dist[at, np.maximum(count - 1, 0) // 2], dist[at, np.minimum(count // 2, dist.shape[1] - 1)]
+    middle = np.where(count % 2 == 1, low, (low + high) / 2)
+    return np.where((count >= least) & (count > 0), middle.astype(np.float64), np.nan)  # (an empty row: NaN too)
 
 
 def _inside_by_shade(img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray) -> np.ndarray | None:

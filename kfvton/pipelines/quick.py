@@ -275,6 +275,7 @@ def quick_tryon(
     feather_px: float = 1.5,
     category: str = "upper",
     tuck: str = "auto",
+    garment_checked: bool = False,
 ) -> QuickTryOn:
     """Dress `person` in `garment`, finding the pose and regions when they are not given.
 
@@ -285,6 +286,8 @@ def quick_tryon(
             `person_regions`.
         garment_mask: optional (B or 1, 1, H_g, W_g) float [0, 1]; computed from the photo when None.
         reg, grid_step, feather_px, category, tuck: see `classical_tryon`.
+        garment_checked: the caller has already run `check_garment_photo` on `garment` and said its warnings (the
+            CLI, before the pose): not run again (its two MediaPipe models on the garment photo, ~0.1 s).
 
     Raises:
         ValueError when the garment photo (its mask to be computed) shows a person wearing it
@@ -294,7 +297,8 @@ def quick_tryon(
     check_image(garment, "garment")
     check_garment_not_blank(garment, name="garment")  # before the pose and the regions
     notes: tuple[str, ...] = ()
-    if garment_mask is None and use_mediapipe:  # a person wearing the garment stops here, before the heavy work
+    # a person wearing the garment stops here, before the heavy work
+    if garment_mask is None and use_mediapipe and not garment_checked:
         notes = check_garment_photo(garment.cpu(), name="garment")
     found = person_regions(  # estimators work on the CPU (OpenCV, ONNX Runtime)
         person.cpu(),

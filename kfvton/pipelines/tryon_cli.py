@@ -229,6 +229,7 @@ def run(args: argparse.Namespace) -> int:
         category=args.category,
         tuck=args.tuck,
         estimate_missing_regions=False,
+        garment_checked=True,  # (`check_garment_photo` ran above, before the pose)
     )
     result = quick.tryon
     for warning in (*result.warnings, *quick.placement_warnings):

@@ -183,8 +183,18 @@ def _skin_tinted(rgb: np.ndarray) -> np.ndarray:
 
 
 def _skin_distance(lab: np.ndarray, model: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Mahalanobis distance of each pixel's Lab colour from the skin model."""
+    """Mahalanobis distance of each pixel's Lab colour (H, W, 3) from the skin model (mean (3,), inverse covariance
+    (3, 3)) -> (H, W) float64."""
     mean, inv = model
+    if np.array_equal(inv, np.diag(np.diagonal(inv))):  # (`_skin_model`'s, always)
+        # (channel by channel, d inv d summed in einsum's order: the same float64 values at a third of its time, which
+        # went to its general loop over the nine products, six of them zero)
+        total = None
+        for c in range(lab.shape[-1]):
+            d = lab[..., c] - mean[c]
+            term = d * inv[c, c] * d
+            total = term if total is None else total + term
+        return np.sqrt(total)
     d = lab - mean
     return np.sqrt(np.einsum("...i,ij,...j->...", d, inv, d))
 
@@ -495,7 +505,9 @@ def _one(
     neck, ls, rs = joint("neck"), joint("left_shoulder"), joint("right_shoulder")
     sw = max(float(np.linalg.norm(ls - rs)), 4.0)
     nose = joint("nose")
-    yy, xx = np.mgrid[0:h, 0:w]
+    # (a column (H, 1) and a row (1, W) of pixel rows and columns: every rule broadcasts them to the same values as
+    # (H, W) grids, without a pass over a full int64 grid per comparison)
+    yy, xx = np.ogrid[0:h, 0:w]
     lab = to_lab(rgb)
 
     # face: the face-mesh outline when given, else an ellipse around the nose
@@ -1214,7 +1226,7 @@ def _one_piece(
         return
     if _colour_mix_distance(lab, top, skirt) > DRESS_MIX:
         return
-    hem = float(np.percentile(yy[skirt], 97))
+    hem = float(np.percentile(np.nonzero(skirt)[0], 97))  # (the skirt pixels' rows, in the order `yy[skirt]` had)
     below = np.isin(parse, (8, 16, 17, 18, 19)) & (yy > hem)
     if below.sum() < DRESS_BELOW * sw * sw:
         return
@@ -1410,47 +1422,59 @@ def _long_hair(
     hair_above = (parse == 2) & (yy <= chin_y)
     if hair_above.sum() < 50:
         return
-    lightness = lab[..., 0]
-    # hair against the skin: in Lab; against the garment: with less weight on the lightness (hair's varies with
-    # the light, shine and shadows, its hue much less: dark brown curls on a maroon knit)
-    d_skin = np.linalg.norm(lab - skin, axis=-1)
-    d_hair_skin = np.linalg.norm(lab - np.median(lab[hair_above], axis=0), axis=-1)
-    lab = lab * HAIR_LAB_WEIGHTS
-    hair_px = lab[hair_above]
+    # (the colour statistics from the pixels they sample, `HAIR_LAB_WEIGHTS` applied to those pixels only: the same
+    # products as weighting the whole photo first)
+    hair_lab = lab[hair_above]
+    hair_px = hair_lab * HAIR_LAB_WEIGHTS
     hair = np.median(hair_px, axis=0)
     hair_spread = max(float(np.median(np.linalg.norm(hair_px - hair, axis=1))), 4.0)
     chest_zone = (parse == 5) & (yy > neck[1] + 0.25 * sw) & (yy < min(neck[1] + 1.0 * sw, split))
     chest_zone &= np.abs(xx - neck[0]) < 0.2 * sw
     if chest_zone.sum() < 20:
         return
-    garment_px = lab[chest_zone]
+    garment_px = lab[chest_zone] * HAIR_LAB_WEIGHTS
     garment = np.median(garment_px, axis=0)
     if np.linalg.norm(hair - garment) < 1.5 * hair_spread:  # hair and top alike: cannot tell them apart
         return
-    d_hair = np.linalg.norm(lab - hair, axis=-1)
+    zone = ((yy > chin_y - 2) | under_jaw) & (yy < min(neck[1] + 2.0 * sw, split))
+    head_x = np.nonzero(hair_above)[1]
+    left, right = np.percentile(head_x, 2), np.percentile(head_x, 98)
+    zone &= (xx > left - 0.25 * sw) & (xx < right + 0.25 * sw)  # hair falls around the head, not out to the arms
+    if not zone.any():
+        return
+    # (the colour distances and filters on `zone`'s box grown by the filters' reach, the strands' 5 x 5 box and the
+    # k x k one after it: the same values at its pixels as over the whole photo, at a fraction of the pixels)
+    k = max(3, int(0.05 * sw) | 1)
+    y0, y1, x0, x1 = mask_box(zone, k // 2 + 3)
+    box = (slice(y0, y1), slice(x0, x1))
+    lab_box = lab[box]
+    lightness = lab_box[..., 0]
+    # hair against the skin: in Lab; against the garment: with less weight on the lightness (hair's varies with
+    # the light, shine and shadows, its hue much less: dark brown curls on a maroon knit)
+    d_skin = np.linalg.norm(lab_box - skin, axis=-1)
+    d_hair_skin = np.linalg.norm(lab_box - np.median(hair_lab, axis=0), axis=-1)
+    lab_box = lab_box * HAIR_LAB_WEIGHTS
+    d_hair = np.linalg.norm(lab_box - hair, axis=-1)
     # a top of several colours (lace over a knit, stripes): distance to the nearest of its main colours
-    d_garment = np.min([np.linalg.norm(lab - c, axis=-1) for c in main_colours(garment_px)], axis=0)
+    d_garment = np.min([np.linalg.norm(lab_box - c, axis=-1) for c in main_colours(garment_px)], axis=0)
     # strands: light hair is close to skin in colour but not smooth like it
     mean = cv2.blur(lightness, (5, 5))
     texture = np.sqrt(np.maximum(cv2.blur(lightness * lightness, (5, 5)) - mean * mean, 0.0))
     hairy = (d_hair < d_garment) & ((d_hair_skin < d_skin) | (texture > 3.0)) & (d_hair < 3.0 * hair_spread)
     # coloured hair (brown, blonde, red) is not grey: a black lace yoke or a white collar under it is garment
-    chroma = np.hypot(lab[..., 1], lab[..., 2])
-    hair_chroma = float(np.median(chroma[hair_above]))
+    chroma = np.hypot(lab_box[..., 1], lab_box[..., 2])
+    hair_chroma = float(np.median(np.hypot(hair_px[:, 1], hair_px[:, 2])))
     if hair_chroma >= HAIR_CHROMA:
         hairy &= chroma >= HAIR_GREY * hair_chroma
     else:  # grey or black hair is not coloured: the shaded skin under a jaw is (brown stubble read as grey hair)
         hairy &= chroma <= max(HAIR_CHROMA, HAIR_COLOURED * hair_chroma)
-    k = max(3, int(0.05 * sw) | 1)
     hairy = cv2.blur(hairy.astype(np.float32), (k, k)) > 0.5
+    parse_box = parse[box]
     near = hairy & (
-        np.isin(parse, (5, 14, 15)) | ((parse == 10) & (~skin_mask | (texture > 4.0)))
+        np.isin(parse_box, (5, 14, 15)) | ((parse_box == 10) & (~skin_mask[box] | (texture > 4.0)))
     )  # strands over the neck
-    zone = ((yy > chin_y - 2) | under_jaw) & (yy < min(neck[1] + 2.0 * sw, split))
-    head_x = np.nonzero(hair_above)[1]
-    left, right = np.percentile(head_x, 2), np.percentile(head_x, 98)
-    zone &= (xx > left - 0.25 * sw) & (xx < right + 0.25 * sw)  # hair falls around the head, not out to the arms
-    candidate = near & zone
+    candidate = np.zeros_like(zone)
+    candidate[box] = near & zone[box]
     grown = connected_to(candidate, parse == 2)
     parse[grown] = 2
 

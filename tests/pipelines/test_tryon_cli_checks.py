@@ -246,3 +246,21 @@ def test_huge_garment_photo_is_downscaled_and_said(files, capsys):
     assert record["garment_hw"] == [256, 192]  # landmarks in the frame of the garment that was used
     result = np.asarray(Image.open(files / "out" / "tryon.png"))
     assert result[110:150, 80:112, 0].mean() > 150
+
+
+def test_garment_photo_checked_once(files, capsys, monkeypatch):
+    """The CLI checks the garment photo for a person wearing it before the pose (`check_garment_photo`) and tells
+    `quick_tryon` so (`garment_checked`): its two MediaPipe models do not run over the photo a second time."""
+    import kfvton.pipelines.quick as quick
+
+    calls = []
+
+    def counted(garment, *, name="garment"):
+        calls.append(name)
+        return ()
+
+    monkeypatch.setattr(tryon_cli, "check_garment_photo", counted)
+    monkeypatch.setattr(quick, "check_garment_photo", counted)
+    rc, _, err = _run(files, capsys)
+    assert rc == 0, err
+    assert calls == ["--garment"]
