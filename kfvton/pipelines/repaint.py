@@ -593,7 +593,13 @@ def _fill_weight(
     # (hair is a covered side of a gap: a freed collar's strip between a lock of hair and the new neckline is the
     # shoulder or neck under the hair, not a notch of wall)
     hair = (c.codes & CODE_HAIR) > 0
-    wc = _no_pockets(_no_gaps(wc, freed, c.covered | hair, unit), freed, c.codes, c.covered, unit)
+    sides = c.covered.copy()
+    if legs is not None:
+        # (below the hips the new garment is no side of a gap: the wall between its two legs, or between it and a
+        # hanging hand, is no body part; the unseen Simon_1's new trousers, narrower than his old shorts, had a
+        # wedge of skin between them from the crotch down, and ootd_model_9's jeans a band of skin beside the hip)
+        sides[max(0, int(np.ceil(legs.hips_y)) - c.origin[0]) :] = False
+    wc = _no_pockets(_no_gaps(wc, freed, sides | hair, unit), freed, c.codes, c.covered, unit)
     if far.any():
         # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
         # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)

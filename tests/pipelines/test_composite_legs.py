@@ -266,3 +266,32 @@ def test_garment_references_each_old_garments_own_level():
     assert torch.allclose(ref[1], torch.tensor(0.95))
     one = _garment_references(person[1:], labels[1:], DRESS_LABELS.old, reference[1:])
     assert one.shape == (1,) and float(one[0]) == pytest.approx(0.95)
+
+
+def test_the_wall_between_new_trouser_legs_below_the_hips_stays_wall() -> None:
+    """`_fill_weight`: below the hips the new garment is no side of `_no_gaps`: old shorts wider than the new
+    trousers are freed in a strip 8 px wide between the trousers' two legs, and that strip is the wall between the
+    legs, not a wedge of skin (the unseen Simon_1 in cream trousers over white shorts); above the hips, or with no
+    legs (an upper garment: between a sleeve and the body is the body's side), the gap closes to skin as before."""
+    h, w = 400, 300
+    codes = np.full((h, w), repaint.CODE_BACKGROUND, np.uint8)
+    codes[100:300, 80:220] = repaint.CODE_OLD  # the old shorts
+    covered = np.zeros((h, w), bool)
+    covered[100:150, 80:220] = True  # the new trousers' seat ...
+    covered[150:, 80:146] = covered[150:, 154:220] = True  # ... and their two legs, 8 px apart
+    img = np.full((h, w, 3), 0.85, np.float32)
+    crop = repaint._Crop(img, codes, codes == repaint.CODE_OLD, covered, (0, 0))
+    seeds = repaint._Seeds(
+        (codes == repaint.CODE_BACKGROUND) & ~covered, np.zeros((h, w), bool), np.zeros((h, w), bool)
+    )
+    freed = crop.old & ~covered
+    far = np.zeros((h, w), bool)
+    segments = [(np.array([x, 130.0]), np.array([x, 380.0]), 30.0, 20.0) for x in (113.0, 187.0)]
+    gap = (slice(160, 290), slice(147, 153))
+
+    def weight(legs: repaint._Legs | None) -> np.ndarray:
+        return repaint._fill_weight(crop, seeds, freed, far, None, repaint.LEG_BONES, 0, 1.0, (h, w), legs=legs)
+
+    assert float(weight(repaint._Legs(segments, 130.0))[gap].min()) > 0.9  # wall between the trouser legs
+    assert float(weight(None)[gap].max()) < 0.1  # (the gap rule's skin without the legs: the test can fail)
+    assert float(weight(repaint._Legs(segments, 400.0))[gap].max()) < 0.1  # ... and above the hips
