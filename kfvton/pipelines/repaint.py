@@ -221,10 +221,11 @@ ARM_EXIT_STEPS = 4
 #: shorts under a long vest (the unseen Yifeng_0, ~0.2 below) left a band of wall under the belly, above them.
 TORSO_BELOW_HIPS = 0.4
 
-#: Under an upper garment the old clothes count as the body (skin under them) only within OLD_BODY_MARGIN shoulder
-#: widths of the body outline (the body's labels and the pose's limbs and torso with its waist, `_near_body`): a
-#: loose old top's flare and sides wider than the body are background (the unseen ootd_051482's A-line camisole).
-OLD_BODY_MARGIN = 0.05
+#: Under an upper garment a gap or pocket of repainted wall between a hanging arm and the waist stays wall where it
+#: lies farther than OUTLINE_MARGIN shoulder widths outside the body's outline (the pose's limbs and torso with its
+#: waist, `_upper_body`; `_fillable`): the unseen ootd_051482's A-line camisole left the wall between her arm and
+#: waist painted as skin.
+OUTLINE_MARGIN = 0.05
 #: The torso's sides end on the lower garment's top corners (`_waistband_corners`): its run across the mid-hip's
 #: column WAISTBAND_DOWN shoulder widths under its top, when that top lies at most WAISTBAND_UP above the hip joints
 #: and the run ends within WAISTBAND_OUT outside them.
@@ -1756,7 +1757,7 @@ def _background_weight(
     `legs` (`_leg_segments`) and the body labels are skin, the rest background, with a crisp edge (`SKIN_EDGE_PX`):
     legs repainted under a shorter garment continue the visible legs, not blobs grown from their seeds. For an upper
     garment with a pose, skin lies inside the body (the labels and the `upper` (h, w) bool body at 1/`WEIGHT_SCALE`,
-    `_upper_body`) and inside the old clothes near it (`_near_body`) and body labels (but `outside` (H, W)
+    `_upper_body`) and inside the old clothes and body labels (but `outside` (H, W)
     bool, old clothes the parse map called background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`,
     `SKIN_INSET_PX`). The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a
     sleeve that covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at
@@ -1813,7 +1814,6 @@ def _background_weight(
             r = max(1, round(6 * unit))  # (grown as `_soft_grown`, with its blur, which makes them background)
             region &= cv2.dilate(strips, np.ones((2 * r + 1, 2 * r + 1), np.uint8)) == 0
         region = small(region) > 0.5
-        region &= _near_body(body, keypoints, i, size_hw)  # (a loose old top's flare is no body)
         r_out = cv2.distanceTransform((~region).astype(np.uint8), cv2.DIST_L2, 5)
         r_in = cv2.distanceTransform(region.astype(np.uint8), cv2.DIST_L2, 5)
         inset = cv2.GaussianBlur(r_out - r_in, (0, 0), SKIN_SMOOTH_PX * unit / WEIGHT_SCALE)
@@ -1883,39 +1883,22 @@ def _fillable(
 ) -> np.ndarray:
     """(H, W) bool where a gap or pocket of repainted wall may become skin (`_no_gaps`, `_no_pockets`), on the crop
     at `origin_yx` of `weight` (H, W) float [0, 1] (the fill's background share): all but the pixels outside the
-    body's outline `upper` (h, w) bool (`_upper_body`, grown as `_near_body`) below the shoulder joints of batch item
-    `i` (above them hair closes pockets beside the neck, where the outline is a guess: an old high collar under the
-    hair, VITON-HD 10549) that the skin alone closes over 2 `GAP_PX` (at 1024 rows): between a hanging arm and the
-    waist is wall (the unseen ootd_051482 under a cropped top); beside the new garment the body's side (a strip
+    body's outline `upper` (h, w) bool (`_upper_body`, grown by `OUTLINE_MARGIN`) below the shoulder joints of batch
+    item `i` (above them hair closes pockets beside the neck, where the outline is a guess: an old high collar under
+    the hair, VITON-HD 10549) that the skin alone closes over 2 `GAP_PX` (at 1024 rows): between a hanging arm and
+    the waist is wall (the unseen ootd_051482 under a cropped top); beside the new garment the body's side (a strip
     between it and an arm is skin)."""
     frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
     if frame is None:
         return np.ones(weight.shape, bool)
-    inside = _near_body(upper, keypoints, i, size_hw, weight.shape)
+    # (the distance on the coarse grid upsampled: a smooth line)
+    d = cv2.distanceTransform((~upper).astype(np.uint8), cv2.DIST_L2, 5)
+    d = cv2.resize(d, (weight.shape[1], weight.shape[0]), interpolation=cv2.INTER_LINEAR)
+    inside = d <= OUTLINE_MARGIN * frame[2] / WEIGHT_SCALE
     inside[: max(0, int(np.ceil(max(frame[0][2][1], frame[0][5][1]))))] = True
     r = max(1, round(GAP_PX * unit))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     return inside | (cv2.morphologyEx((weight < 0.5).astype(np.uint8), cv2.MORPH_CLOSE, kernel) == 0)
-
-
-def _near_body(
-    body: np.ndarray,
-    keypoints: KeypointPairs | None,
-    i: int,
-    size_hw: tuple[int, int],
-    full_hw: tuple[int, ...] | None = None,
-) -> np.ndarray:
-    """(h, w) bool on the 1/`WEIGHT_SCALE` grid of `body` (h, w) bool (the body's outline, `_upper_body`), or at
-    `full_hw` where given (its distance upsampled: a smooth line): within `OLD_BODY_MARGIN` shoulder widths (batch
-    item `i`'s pose in an image of `size_hw`) of the body. All True without both shoulders."""
-    frame = _shoulder_frame(keypoints, i, size_hw, (0, 0))
-    shape = body.shape if full_hw is None else full_hw[:2]
-    if frame is None:
-        return np.ones(shape, bool)
-    d = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
-    if full_hw is not None:
-        d = cv2.resize(d, (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
-    return d <= OLD_BODY_MARGIN * frame[2] / WEIGHT_SCALE
 
 
 def _waistband_corners(
