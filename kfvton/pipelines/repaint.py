@@ -1883,9 +1883,10 @@ def _fillable(
 ) -> np.ndarray:
     """(H, W) bool where a gap or pocket of repainted wall may become skin (`_no_gaps`, `_no_pockets`), on the crop
     at `origin_yx` of `weight` (H, W) float [0, 1] (the fill's background share): all but the pixels outside the
-    body's outline `upper` (h, w) bool (`_upper_body`, grown by `OUTLINE_MARGIN`) below the shoulder joints of batch
-    item `i` (above them hair closes pockets beside the neck, where the outline is a guess: an old high collar under
-    the hair, VITON-HD 10549) that the skin alone closes over 2 `GAP_PX` (at 1024 rows): between a hanging arm and
+    body's outline `upper` (h, w) bool (`_upper_body`, grown by `OUTLINE_MARGIN`) between the shoulder joints of
+    batch item `i` and its hips (above them hair closes pockets beside the neck, where the outline is a guess: an
+    old high collar under the hair, VITON-HD 10549; below them a wrist hangs beside the hips, the freed old cuff
+    around it is the wrist's: Dress Code 000001) that the skin alone closes over 2 `GAP_PX` (at 1024 rows): between a hanging arm and
     the waist is wall (the unseen ootd_051482 under a cropped top); beside the new garment the body's side (a strip
     between it and an arm is skin)."""
     frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
@@ -1895,7 +1896,10 @@ def _fillable(
     d = cv2.distanceTransform((~upper).astype(np.uint8), cv2.DIST_L2, 5)
     d = cv2.resize(d, (weight.shape[1], weight.shape[0]), interpolation=cv2.INTER_LINEAR)
     inside = d <= OUTLINE_MARGIN * frame[2] / WEIGHT_SCALE
-    inside[: max(0, int(np.ceil(max(frame[0][2][1], frame[0][5][1]))))] = True
+    xy, ok = frame[0], frame[1]
+    inside[: max(0, int(np.ceil(max(xy[2][1], xy[5][1]))))] = True
+    if ok[8] or (ok[9] and ok[12]):  # (and from the hips down: a wrist hangs beside them, an old cuff around it)
+        inside[max(0, int(xy[8][1] if ok[8] else 0.5 * (xy[9][1] + xy[12][1]))) :] = True
     r = max(1, round(GAP_PX * unit))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
     return inside | (cv2.morphologyEx((weight < 0.5).astype(np.uint8), cv2.MORPH_CLOSE, kernel) == 0)
