@@ -97,11 +97,14 @@ def body_prior(
     *,
     torso: bool = True,
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
+    waist: bool = False,
+    hips: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` drawn as
     tapered limbs (`widths`, else `LIMB_WIDTHS`, shoulder widths at each end; `BONE_WIDTH` for other pairs) with
     round joints, and
-    the torso (`torso_outline`) unless `torso` is False; None without a pose."""
+    the torso (`torso_outline`, its `waist` and `hips` (image pixels) passed on) unless `torso` is False; None without
+    a pose."""
     if keypoints is None or keypoints.pose is None:
         return None
     xy, ok = joints_px(keypoints.pose, i, size_hw)
@@ -118,7 +121,8 @@ def body_prior(
         for p, r in ((pa, ra), (pc, rc)):
             if (a, c) in LIMB_WIDTHS and r >= 1:
                 cv2.circle(out, tuple(np.round(p).astype(int)), int(round(r)), 1, -1)
-    outline = torso_outline(xy, ok, sw, reach=shoulder_reach(widths)) if torso else None
+    hips_px = None if hips is None else (hips[0] / scale, hips[1] / scale)
+    outline = torso_outline(xy, ok, sw, reach=shoulder_reach(widths), waist=waist, hips=hips_px) if torso else None
     if outline is not None:
         cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
         if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
@@ -147,14 +151,22 @@ def shoulder_reach(widths: dict[tuple[int, int], tuple[float, float]] | None) ->
 
 
 def torso_outline(
-    xy: np.ndarray, ok: np.ndarray, sw: float, *, reach: tuple[float, float] | None = None
+    xy: np.ndarray,
+    ok: np.ndarray,
+    sw: float,
+    *,
+    reach: tuple[float, float] | None = None,
+    waist: bool = False,
+    hips: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulders'
     round (`shoulder_arc`, reaching out `reach` (right, left) shoulder widths past the joints, `TORSO_SHOULDER`'s
     without), the base of the neck (`TORSO_NECK` above the neck joint, `NECK_WIDTH` wide), beside an
     arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and below the shoulder joint) and the waist
-    (`TORSO_WAIST` inside the line from the armpit to the hip, halfway), the hips (`TORSO_HIP` outside the hip
-    joints; two shoulder widths under the shoulders without them). None without both shoulders."""
+    (`TORSO_WAIST` inside the line from the armpit to the hip, halfway; beside both arms with `waist`: the body's
+    own sides, where the outline decides what is skin and the arms are drawn as limbs), the hips (`TORSO_HIP` outside
+    the hip joints; two shoulder widths under the shoulders without them; `hips` (right, left) (2,) each, where
+    given: the lower garment's top corners). None without both shoulders."""
     if not (ok[2] and ok[5]) or sw < 1:
         return None
     rs, ls = xy[2], xy[5]
@@ -169,7 +181,9 @@ def torso_outline(
     r_neck = neck - TORSO_NECK * sw * v - 0.5 * NECK_WIDTH * sw * u
     l_neck = neck - TORSO_NECK * sw * v + 0.5 * NECK_WIDTH * sw * u
     bulge = 0.04 * sw * v  # the shoulder line is convex (trapezius), not straight from the neck to the shoulder
-    if ok[9] and ok[12]:
+    if hips is not None:
+        r_hip, l_hip = hips
+    elif ok[9] and ok[12]:
         r_hip, l_hip = xy[9] - TORSO_HIP * sw * u, xy[12] + TORSO_HIP * sw * u
     else:
         r_hip, l_hip = rs + 2 * sw * v, ls + 2 * sw * v
@@ -177,8 +191,8 @@ def torso_outline(
     r_pit, l_pit = rs + in_a * sw * u + down_a * sw * v, ls - in_a * sw * u + down_a * sw * v
     r_waist, l_waist = (r_pit + r_hip) / 2 + TORSO_WAIST * sw * u, (l_pit + l_hip) / 2 - TORSO_WAIST * sw * u
     # (only beside an arm whose elbow lies out past the armpit: one along the body, or missed, covers that side)
-    left = [l_pit, l_waist] if ok[6] and float((xy[6] - l_pit) @ u) > 0 else []
-    right = [r_waist, r_pit] if ok[3] and float((xy[3] - r_pit) @ u) < 0 else []
+    left = [l_pit, l_waist] if waist or ok[6] and float((xy[6] - l_pit) @ u) > 0 else []
+    right = [r_waist, r_pit] if waist or ok[3] and float((xy[3] - r_pit) @ u) < 0 else []
     pts = [*r_cap[::-1], (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, *l_cap]
     return np.array(pts + left + [l_hip, r_hip] + right)
 

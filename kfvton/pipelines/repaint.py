@@ -221,6 +221,18 @@ ARM_EXIT_STEPS = 4
 #: shorts under a long vest (the unseen Yifeng_0, ~0.2 below) left a band of wall under the belly, above them.
 TORSO_BELOW_HIPS = 0.4
 
+#: Under an upper garment a gap or pocket of repainted wall between a hanging arm and the waist stays wall where it
+#: lies farther than OUTLINE_MARGIN shoulder widths outside the body's outline (the pose's limbs and torso with its
+#: waist, `_upper_body`; `_fillable`): the unseen ootd_051482's A-line camisole left the wall between her arm and
+#: waist painted as skin.
+OUTLINE_MARGIN = 0.05
+#: The torso's sides end on the lower garment's top corners (`_waistband_corners`): its run across the mid-hip's
+#: column WAISTBAND_DOWN shoulder widths under its top, when that top lies at most WAISTBAND_UP above the hip joints
+#: and the run ends within WAISTBAND_OUT outside them.
+WAISTBAND_DOWN = 0.03
+WAISTBAND_UP = 0.6
+WAISTBAND_OUT = 0.3
+
 
 #: Old clothes under the new garment's soft edge are repainted where they differ from it by this (sum of |RGB|
 #: differences, `_under_soft_edge`): the rim of another colour seen through the edge.
@@ -372,8 +384,11 @@ def repaint_freed(
         # (no skin seeds along a forearm behind the body or the old clothes: a pale arm down a slip dress's side)
         behind = forearms_behind(keypoints, i, (h, w), (codes_np[i] & CODE_ARM) > 0)
         seen_bones = tuple(bone for bone in bones if bone not in behind)
-        wc = _fill_weight(c, seeds, freed, far, keypoints, seen_bones, i, unit, (h, w), widths, legs_fit, exits)
-        torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths)
+        # (under an upper garment the torso's sides run down to the lower garment's top corners, its waist drawn)
+        upper = not any(bone in LEG_BONES for bone in bones)
+        hips = _waistband_corners(_front(c.codes), keypoints, i, (h, w), c.origin) if upper else None
+        wc = _fill_weight(c, seeds, freed, far, keypoints, seen_bones, i, unit, (h, w), widths, legs_fit, exits, hips)
+        torso = _torso_light(keypoints, i, (h, w), c.origin, c.old.shape, widths, waist=upper, hips=hips)
         arms = _arm_light(keypoints, i, (h, w), c.origin, c.old.shape, widths, exits)
         leg_fill = _leg_fill(legs_fit, legs_np[i][box], c.origin, c.old.shape, unit) if legs_fit else None
         # (a channels-last view: only the face's box is read)
@@ -536,7 +551,7 @@ def _freed_clothes(c: _Crop, kernels: _Kernels, unit: float) -> _Freed:
     )
     old = c.old.astype(np.uint8)
     freed = (cv2.dilate(old, kernels.fringe) > 0) & (c.old | soft_side) & ~c.covered
-    lower_front = ((cc & CODE_FRONT) > 0) & ((cc & (CODE_FACE | CODE_HAIR)) == 0) & ~c.covered
+    lower_front = _front(cc) & ~c.covered
     if freed.any():
         freed |= _specks(lower_front, freed, unit)
     return _Freed(freed, soft_side, lower_front)
@@ -566,11 +581,16 @@ def _fill_weight(
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
     legs: _Legs | None = None,
     exits: list[_SleeveExit] | None = None,
+    hips: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1] background share of the fill: `_background_weight` (arms of `widths`, `_arm_widths`;
-    below the hips the `legs`, `_leg_segments`; upper arms continued under freed sleeves, `exits`),
+    below the hips the `legs`, `_leg_segments`; under an upper garment the body's outline, `_upper_body`, with upper
+    arms continued under freed sleeves, `exits`, and the torso's sides ending on `hips`, `_waistband_corners`),
     no slivers of skin (`_no_slivers`), gaps or pockets of background (`_no_gaps`, `_no_pockets`), and background
     over the `far` residue (outside what the parse map calls the body or its clothes) and outwards from it."""
+    upper = None
+    if not any(bone in LEG_BONES for bone in bones):
+        upper = _upper_body(c.codes, keypoints, bones, i, size_hw, c.origin, widths, exits, hips)
     wc = _background_weight(
         c.codes,
         seeds.background,
@@ -584,7 +604,7 @@ def _fill_weight(
         outside=far,
         widths=widths,
         legs=legs,
-        exits=exits,
+        upper=upper,
     )
     body = ((c.codes & CODE_SKIN) > 0) & ~c.covered
     if legs is not None:  # (the legs below the hips are a body part: the corners where they meet a hem are no sliver)
@@ -599,12 +619,15 @@ def _fill_weight(
         # hanging hand, is no body part; the unseen Simon_1's new trousers, narrower than his old shorts, had a
         # wedge of skin between them from the crotch down, and ootd_model_9's jeans a band of skin beside the hip)
         sides[max(0, int(np.ceil(legs.hips_y)) - c.origin[0]) :] = False
-    wc = _no_pockets(_no_gaps(wc, freed, sides | hair, unit), freed, c.codes, c.covered, unit)
+    inside = None
+    if upper is not None:
+        inside = _fillable(wc, upper, keypoints, i, size_hw, c.origin, unit)
+    wc = _no_pockets(_no_gaps(wc, freed, sides | hair, unit, inside), freed, c.codes, c.covered, unit, inside)
     if far.any():
         # (last: no gap rule makes them skin, in dots along an arm; grown outwards, under the paint's feather, not
         # into the old clothes, where the arm's outline is the body's: a grown bit of it bit into the arm)
         wc = np.maximum(wc, _soft_grown(far, unit) * ~c.old)
-    lower_front = ((c.codes & CODE_FRONT) > 0) & ((c.codes & (CODE_FACE | CODE_HAIR)) == 0)
+    lower_front = _front(c.codes)
     return _no_strip_at_body(wc, freed, lower_front & ~c.covered, unit)
 
 
@@ -668,12 +691,18 @@ def _grown_box(mask: np.ndarray, reach: int) -> tuple[slice, slice]:
 
 
 def _no_pockets(
-    weight: np.ndarray, freed: np.ndarray, codes: np.ndarray, covered: np.ndarray, unit: float
+    weight: np.ndarray,
+    freed: np.ndarray,
+    codes: np.ndarray,
+    covered: np.ndarray,
+    unit: float,
+    inside: np.ndarray | None = None,
 ) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin over the parts of the repainted
     background (`freed` (H, W) bool pixels over 0.5) that touch no background pixel of the photo (`codes`, not
     `covered` (H, W) bool by the new garment): a pocket closed in by hair, the neck and the new garment (an old
-    high collar under the hair) cannot show the wall; it is the body under the old clothes."""
+    high collar under the hair) cannot show the wall; it is the body under the old clothes. Only within `inside`
+    (H, W) bool where given (`_fillable`: not between a hanging arm and the waist)."""
     pocket = (weight > 0.5) & freed
     if not pocket.any():
         return weight
@@ -687,16 +716,21 @@ def _no_pockets(
     open_air[0] = True
     closed = np.zeros(weight.shape, bool)
     closed[box] = ~open_air[parts]
+    if inside is not None:
+        closed &= inside
     if not closed.any():
         return weight
     return _lowered_to_skin(weight, closed, unit)
 
 
-def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: float) -> np.ndarray:
+def _no_gaps(
+    weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: float, inside: np.ndarray | None = None
+) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) lowered to skin where the repainted background
     (`freed` (H, W) bool pixels over 0.5) is a gap narrower than 2 `GAP_PX` (at 1024 rows) between the skin and the
     new garment (`covered` (H, W) bool) or the skin on both sides: under a freed shirt between a sleeve and the
-    body is the body's side, not a strip of white wall."""
+    body is the body's side, not a strip of white wall. Only within `inside` (H, W) bool where given
+    (`_fillable`)."""
     if not freed.any():
         return weight
     r = max(1, round(GAP_PX * unit))
@@ -705,6 +739,8 @@ def _no_gaps(weight: np.ndarray, freed: np.ndarray, covered: np.ndarray, unit: f
     box = _grown_box(freed, 2 * r)
     body = (weight[box] < 0.5) | covered[box]
     gap = (cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, kernel) > 0) & ~body & freed[box]
+    if inside is not None:
+        gap &= inside[box]
     if not gap.any():
         return weight
     # strips along the body only, with a smooth outline: not a corner between a sleeve's hem and the arm (a flag of
@@ -935,16 +971,21 @@ def _torso_light(
     origin: tuple[int, int],
     crop_hw: tuple[int, ...],
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
+    *,
+    waist: bool = False,
+    hips: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """(h, w) float32 gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of
     batch item `i`: `torso_shading` (the chest's roundness, the collarbones) inside the pose's torso
-    (`torso_outline`) but its upper arms (`widths`, else `LIMB_WIDTHS`, round at the shoulder), softened over 0.04
+    (`torso_outline`, its `waist` and `hips` (image pixels) passed on: the sides shaded at the waist, not under a
+    hanging arm) but its upper arms (`widths`, else `LIMB_WIDTHS`, round at the shoulder), softened over 0.04
     shoulder widths, 1 outside; None without the neck and both shoulders."""
     frame = _shoulder_frame(keypoints, i, size_hw, origin)
     if frame is None or not frame[1][1]:
         return None
     xy, ok, sw = frame
-    outline = torso_outline(xy, ok, sw)
+    shift = np.array(origin[::-1], np.float64)
+    outline = torso_outline(xy, ok, sw, waist=waist, hips=None if hips is None else (hips[0] - shift, hips[1] - shift))
     if outline is None:
         return None
     h, w = crop_hw[:2]
@@ -1713,7 +1754,7 @@ def _background_weight(
     outside: np.ndarray | None = None,
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
     legs: _Legs | None = None,
-    exits: list[_SleeveExit] | None = None,
+    upper: np.ndarray | None = None,
 ) -> np.ndarray:
     """(H, W) float [0, 1]: how much of the fill is background: nearer background pixels than body (any other label
     but the old clothes, plus the pose's `body_prior`), or, with a pose, farther than `BODY_REACH` edges from the
@@ -1721,8 +1762,8 @@ def _background_weight(
     `FILL_EDGE_PX`; at 1/`WEIGHT_SCALE`, lightly blurred. Under lower garments and dresses, below the hips the
     `legs` (`_leg_segments`) and the body labels are skin, the rest background, with a crisp edge (`SKIN_EDGE_PX`):
     legs repainted under a shorter garment continue the visible legs, not blobs grown from their seeds. For an upper
-    garment with a pose, skin lies inside the body (with the upper arms continued under freed sleeves, `exits`,
-    `_sleeve_exits`) and inside the old clothes and body labels (but `outside` (H, W)
+    garment with a pose, skin lies inside the body (the labels and the `upper` (h, w) bool body at 1/`WEIGHT_SCALE`,
+    `_upper_body`) and inside the old clothes and body labels (but `outside` (H, W)
     bool, old clothes the parse map called background), each smoothed, with a crisp edge (`SKIN_EDGE_PX`,
     `SKIN_INSET_PX`). The pose's body under the new garment (`covered`) is no seed: a strip of freed clothes beside a
     sleeve that covers the arm is background, not a halo of skin. `codes`, `bg_seed` and `covered` are the crop at
@@ -1737,8 +1778,9 @@ def _background_weight(
     body = cv2.morphologyEx(body.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     body = cv2.morphologyEx(body, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
     edge = FILL_EDGE_PX * unit / WEIGHT_SCALE
-    prior = body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones, widths=widths)
-    if prior is not None and any(bone in LEG_BONES for bone in bones):
+    legged = any(bone in LEG_BONES for bone in bones)
+    prior = body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones, widths=widths) if legged else None
+    if prior is not None:
         # trousers and dresses: the pose's body (not under the new garment) as seeds beside the labels, skin
         # only near them (legs are not drawn to their width: the nearer seed decides)
         if not bg.any():
@@ -1756,15 +1798,11 @@ def _background_weight(
             weight = _crisp_arms(weight, body, arms, unit)
         if legs is not None:
             weight = _below_hips_legs(weight, body, legs, origin_yx, unit)
-    elif prior is not None:
+    elif upper is not None:
         # with a pose, the body's own shape decides: skin inside the limbs and the torso drawn from the joints (or
         # any body label), background outside, soft over `FILL_EDGE_PX`: a wide old sleeve gives way to the
         # background, and an arm under a freed sleeve is arm-wide
-        ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
-        body |= prior[ys : ys + hs, xs : xs + ws] > 0
-        body |= small(_upper_arms_under_sleeves(codes.shape, exits or [])) > 0.5
-        lower = small(((codes & CODE_FRONT) > 0) & ((codes & (CODE_FACE | CODE_HAIR)) == 0)) > 0.5
-        body |= _torso_to_waistband(lower, keypoints, i, size_hw, origin_yx)
+        body |= upper
         d_out = cv2.distanceTransform((~body).astype(np.uint8), cv2.DIST_L2, 5)
         d_in = cv2.distanceTransform(body.astype(np.uint8), cv2.DIST_L2, 5)
         # the signed distance to the body's outline, upsampled (smooth: no steps of the coarse grid), then a
@@ -1802,6 +1840,114 @@ def _background_weight(
     weight = weight.astype(np.float32)
     weight = cv2.resize(weight, (w, h), interpolation=cv2.INTER_LINEAR)
     return cv2.GaussianBlur(weight, (0, 0), max(0.8, 1.5 * unit))  # a smooth contour, no steps
+
+
+def _upper_body(
+    codes: np.ndarray,
+    keypoints: KeypointPairs | None,
+    bones: tuple[tuple[int, int], ...],
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+    widths: dict[tuple[int, int], tuple[float, float]] | None,
+    exits: list[_SleeveExit] | None,
+    hips: tuple[np.ndarray, np.ndarray] | None,
+) -> np.ndarray | None:
+    """(h, w) bool on the 1/`WEIGHT_SCALE` grid of the crop `codes` (H, W) uint8 at `origin_yx` of an image of
+    `size_hw`: the body under an upper garment as the pose of batch item `i` draws it (`body_prior`: the `bones` of
+    `widths`, the torso with its waist, its sides ending on `hips` (the lower garment's top corners, image pixels,
+    `_waistband_corners`), with the upper arms continued under freed sleeves (`exits`, `_sleeve_exits`) and the torso
+    down to the lower garment (`_torso_to_waistband`). None without a pose."""
+    prior = body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones, widths=widths, waist=True, hips=hips)
+    if prior is None:
+        return None
+    h, w = codes.shape
+    hs, ws = -(-h // WEIGHT_SCALE), -(-w // WEIGHT_SCALE)
+    ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
+    body = np.zeros((hs, ws), bool)
+    part = prior[ys : ys + hs, xs : xs + ws] > 0
+    body[: part.shape[0], : part.shape[1]] = part
+    small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.5  # noqa: E731
+    body |= small(_upper_arms_under_sleeves(codes.shape, exits or []))
+    body |= _torso_to_waistband(small(_front(codes)), keypoints, i, size_hw, origin_yx)
+    return body
+
+
+def _front(codes: np.ndarray) -> np.ndarray:
+    """(H, W) bool what stays in front in the `codes` (H, W) uint8 but the face and hair: the lower body."""
+    return ((codes & CODE_FRONT) > 0) & ((codes & (CODE_FACE | CODE_HAIR)) == 0)
+
+
+def _fillable(
+    weight: np.ndarray,
+    upper: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+    unit: float,
+) -> np.ndarray:
+    """(H, W) bool where a gap or pocket of repainted wall may become skin (`_no_gaps`, `_no_pockets`), on the crop
+    at `origin_yx` of `weight` (H, W) float [0, 1] (the fill's background share): all but the pixels outside the
+    body's outline `upper` (h, w) bool (`_upper_body`, grown by `OUTLINE_MARGIN`) between the shoulder joints of
+    batch item `i` and its hips (above them hair closes pockets beside the neck, where the outline is a guess: an
+    old high collar under the hair, VITON-HD 10549; below them a wrist hangs beside the hips, the freed old cuff
+    around it is the wrist's: Dress Code 000001) that the skin alone closes over 2 `GAP_PX` (at 1024 rows): between a hanging arm and
+    the waist is wall (the unseen ootd_051482 under a cropped top); beside the new garment the body's side (a strip
+    between it and an arm is skin)."""
+    frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
+    if frame is None:
+        return np.ones(weight.shape, bool)
+    # (the distance on the coarse grid upsampled: a smooth line)
+    d = cv2.distanceTransform((~upper).astype(np.uint8), cv2.DIST_L2, 5)
+    d = cv2.resize(d, (weight.shape[1], weight.shape[0]), interpolation=cv2.INTER_LINEAR)
+    inside = d <= OUTLINE_MARGIN * frame[2] / WEIGHT_SCALE
+    xy, ok = frame[0], frame[1]
+    inside[: max(0, int(np.ceil(max(xy[2][1], xy[5][1]))))] = True
+    if ok[8] or (ok[9] and ok[12]):  # (and from the hips down: a wrist hangs beside them, an old cuff around it)
+        inside[max(0, int(xy[8][1] if ok[8] else 0.5 * (xy[9][1] + xy[12][1]))) :] = True
+    r = max(1, round(GAP_PX * unit))
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+    return inside | (cv2.morphologyEx((weight < 0.5).astype(np.uint8), cv2.MORPH_CLOSE, kernel) == 0)
+
+
+def _waistband_corners(
+    lower: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(right, left) (2,) float64 image pixels: the top corners of the lower garment `lower` (H, W) bool (a crop at
+    `origin_yx` of an image of `size_hw`) under batch item `i`'s hips: its run of pixels across the mid-hip's column
+    `WAISTBAND_DOWN` shoulder widths under its top there, where that top lies between `WAISTBAND_UP` above the hip
+    joints and `TORSO_BELOW_HIPS` under them and the run's ends within `WAISTBAND_OUT` outside the hip joints: a
+    waistband holds the body, it is as wide as the waist there. None otherwise."""
+    frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
+    if frame is None:
+        return None
+    xy, ok, sw = frame
+    if not (ok[9] and ok[12]):
+        return None
+    mid = 0.5 * (xy[9] + xy[12])
+    h, w = lower.shape
+    x = int(round(mid[0]))
+    y0, y1 = int(max(0, mid[1] - WAISTBAND_UP * sw)), int(min(h, mid[1] + TORSO_BELOW_HIPS * sw))
+    if not (0 <= x < w) or y1 <= y0 or not lower[y0:y1, x].any():
+        return None
+    top = y0 + int(np.argmax(lower[y0:y1, x]))
+    row = min(h - 1, top + int(round(WAISTBAND_DOWN * sw)))
+    if not lower[row, x]:
+        return None
+    off = np.flatnonzero(~lower[row])
+    left_end = off[off > x].min() if (off > x).any() else w
+    right_end = off[off < x].max() if (off < x).any() else -1
+    reach = WAISTBAND_OUT * sw
+    lo, hi = min(xy[9][0], xy[12][0]) - reach, max(xy[9][0], xy[12][0]) + reach
+    if right_end + 1 < lo or left_end > hi:
+        return None
+    shift = np.array([origin_yx[1], origin_yx[0]], np.float64)
+    return np.array([right_end + 1.0, top]) + shift, np.array([left_end - 1.0, top]) + shift
 
 
 def _torso_to_waistband(
