@@ -1892,9 +1892,9 @@ def _fillable(
     body's outline `upper` (h, w) bool (`_upper_body`, grown by `OUTLINE_MARGIN`) between the shoulder joints of
     batch item `i` and its hips (above them hair closes pockets beside the neck, where the outline is a guess: an
     old high collar under the hair, VITON-HD 10549; below them a wrist hangs beside the hips, the freed old cuff
-    around it is the wrist's: Dress Code 000001) that the skin alone closes over 2 `GAP_PX` (at 1024 rows): between a hanging arm and
-    the waist is wall (the unseen ootd_051482 under a cropped top); beside the new garment the body's side (a strip
-    between it and an arm is skin)."""
+    around it is the wrist's: Dress Code 000001) that the skin alone closes over 2 `GAP_PX` (at 1024 rows):
+    between a hanging arm and the waist is wall (the unseen ootd_051482 under a cropped top); beside the new
+    garment the body's side (a strip between it and an arm is skin)."""
     frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
     if frame is None:
         return np.ones(weight.shape, bool)

@@ -1169,7 +1169,6 @@ def test_dress_hem_on_the_slant_keeps_its_corners():
 
     from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
     from kfvton.keypoints.placement_lower import place_dress_landmarks
-    from kfvton.keypoints.pose import Pose, joint_index
 
     h, w = 1000, 750
     outline = [(260, 60), (330, 60), (375, 140), (420, 60), (490, 60), (500, 300), (470, 450), (560, 700)]
@@ -1183,18 +1182,8 @@ def test_dress_hem_on_the_slant_keeps_its_corners():
     assert float(right[0]) < 200 and float(right[1]) < 900, right  # the high corner, not mid-hem (x 519 at row 942)
     assert float(left[0]) > 560 and float(left[1]) > 940, left
 
-    joints = torch.zeros(1, 25, 3)
-    cx = 384.0
-    pts = {
-        "nose": (cx, 90), "neck": (cx, 150), "right_shoulder": (cx - 60, 160), "left_shoulder": (cx + 60, 160),
-        "right_elbow": (cx - 74, 300), "left_elbow": (cx + 74, 300), "right_wrist": (cx - 79, 420),
-        "left_wrist": (cx + 79, 420), "mid_hip": (cx, 470), "right_hip": (cx - 40, 470), "left_hip": (cx + 40, 470),
-        "right_knee": (cx - 40, 680), "left_knee": (cx + 40, 680), "right_ankle": (cx - 40, 900),
-        "left_ankle": (cx + 40, 900),
-    }  # fmt: skip
-    for name, (x, y) in pts.items():
-        joints[0, joint_index(name)] = torch.tensor([x, y, 0.9])
-    pairs = place_dress_landmarks(landmarks, Pose(joints, (1024, 768)))
+    pairs = place_dress_landmarks(landmarks, _dress_pose())
+    cx = 384.0  # (`_dress_pose`'s centre line, knees 40 px either side)
     names = list(pairs.names)
     p_right, p_left = pairs.person_px[0, names.index("hem_right")], pairs.person_px[0, names.index("hem_left")]
     assert float(p_left[1] - p_right[1]) > 30, (p_right, p_left)  # levelled, the high corner was pulled down
