@@ -72,7 +72,12 @@ TORSO_SHOULDER = (0.16, 0.14)
 #: point, at the joint's level, in SHOULDER_ARC points (below it the outline runs straight to the armpit or the hip).
 SHOULDER_ROUND = 3.0
 SHOULDER_ARC = 9
-TORSO_NECK = 0.2
+#: The neck's base (where the outline leaves the neck for the shoulders) TORSO_NECK above the neck joint, the line
+#: from there straight down to each shoulder's top (`TORSO_SHOULDER`'s up above the joint), ~20 degrees: the
+#: shoulders slope from the neck. The MediaPipe pose's neck joint is the shoulders' midpoint; at 0.2 with the line
+#: bulging 0.04 up (convex), the unseen idm_00121's shoulders under a bustier were one flat line from strap to strap,
+#: the freed skin a rectangle; sagging 0.03 below the straight line (concave), flat from the strap half way in.
+TORSO_NECK = 0.26
 TORSO_ARMPIT = (0.1, 0.4)
 TORSO_WAIST = 0.05
 #: ... and the neck, from the neck joint up to the nose, this wide (shoulder widths): the VITON-HD samples' parse maps
@@ -161,8 +166,9 @@ def torso_outline(
 ) -> np.ndarray | None:
     """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulders'
     round (`shoulder_arc`, reaching out `reach` (right, left) shoulder widths past the joints, `TORSO_SHOULDER`'s
-    without), the base of the neck (`TORSO_NECK` above the neck joint, `NECK_WIDTH` wide), beside an
-    arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and below the shoulder joint) and the waist
+    without), the base of the neck (`TORSO_NECK` above the neck joint, `NECK_WIDTH` wide; straight from it down to
+    the shoulders' tops), beside an arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and below the
+    shoulder joint) and the waist
     (`TORSO_WAIST` inside the line from the armpit to the hip, halfway; beside both arms with `waist`: the body's
     own sides, where the outline decides what is skin and the arms are drawn as limbs), the hips (`TORSO_HIP` outside
     the hip joints; two shoulder widths under the shoulders without them; `hips` (right, left) (2,) each, where
@@ -177,10 +183,8 @@ def torso_outline(
     neck = xy[1] if ok[1] else (rs + ls) / 2
     r_reach, l_reach = reach if reach is not None else (TORSO_SHOULDER[0], TORSO_SHOULDER[0])
     r_cap, l_cap = shoulder_arc(rs, -u, v, sw, r_reach), shoulder_arc(ls, u, v, sw, l_reach)
-    r_top, l_top = r_cap[0], l_cap[0]
     r_neck = neck - TORSO_NECK * sw * v - 0.5 * NECK_WIDTH * sw * u
     l_neck = neck - TORSO_NECK * sw * v + 0.5 * NECK_WIDTH * sw * u
-    bulge = 0.04 * sw * v  # the shoulder line is convex (trapezius), not straight from the neck to the shoulder
     if hips is not None:
         r_hip, l_hip = hips
     elif ok[9] and ok[12]:
@@ -193,7 +197,7 @@ def torso_outline(
     # (only beside an arm whose elbow lies out past the armpit: one along the body, or missed, covers that side)
     left = [l_pit, l_waist] if waist or ok[6] and float((xy[6] - l_pit) @ u) > 0 else []
     right = [r_waist, r_pit] if waist or ok[3] and float((xy[3] - r_pit) @ u) < 0 else []
-    pts = [*r_cap[::-1], (r_top + r_neck) / 2 - bulge, r_neck, l_neck, (l_top + l_neck) / 2 - bulge, *l_cap]
+    pts = [*r_cap[::-1], r_neck, l_neck, *l_cap]
     return np.array(pts + left + [l_hip, r_hip] + right)
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from kfvton.pipelines.body_prior import LIMB_WIDTHS, TORSO_SHOULDER, shoulder_arc, shoulder_reach, torso_outline
+from kfvton.pipelines.body_prior import (
+    LIMB_WIDTHS,
+    NECK_WIDTH,
+    TORSO_NECK,
+    TORSO_SHOULDER,
+    shoulder_arc,
+    shoulder_reach,
+    torso_outline,
+)
 
 SW = 200.0
 #: BODY_25 joints of an upright person, shoulders SW apart: neck, shoulders, elbows hanging, hips.
@@ -36,6 +44,21 @@ class TestRoundShoulders:
             # round: halfway out, the top is lower than over the joint, but not as low as a cut corner
             half = (x + out * 0.5 * TORSO_SHOULDER[0] * SW, 200 - 0.8 * TORSO_SHOULDER[1] * SW)
             assert _inside(outline, half)
+
+    def test_shoulders_slope_down_from_the_neck(self):
+        """The line from the neck's base to each shoulder's top falls: a third of the way in from the shoulder the
+        outline's top lies between the shoulder's and the neck base's heights, not above both (the neck joint at the
+        shoulders' midpoint, as MediaPipe's: the old convex line reached 0.21 shoulder widths up there, over the
+        neck base's 0.2, and the unseen idm_00121's freed shoulders under a bustier read as one flat line)."""
+        outline = torso_outline(*_joints(), SW)
+        assert outline is not None
+        neck_up, top_up = TORSO_NECK * SW, TORSO_SHOULDER[1] * SW
+        x_neck = 300 - 0.5 * NECK_WIDTH * SW
+        for side in (-1, 1):
+            x = 300 + side * (300 - (200 + (x_neck - 200) / 3))  # a third of the way from the shoulder to the neck
+            up = top_up + (neck_up - top_up) / 3
+            assert _inside(outline, (x, 200 - up + 2)) and not _inside(outline, (x, 200 - up - 2))
+            assert neck_up - top_up >= 0.1 * SW  # ~20 degrees over ~0.3 shoulder widths across
 
     def test_arc_runs_from_the_top_out_and_down(self):
         arc = shoulder_arc(np.array([200.0, 200.0]), np.array([-1.0, 0.0]), np.array([0.0, 1.0]), SW)
