@@ -15,8 +15,9 @@ Parts (garment pixels, from the landmarks of `kfvton.keypoints.placement_lower`)
         the skirt's spline fold on sleeveless dresses; the hip pairs are reported, not used.)
 Joining: for each person pixel the first part whose spline lands inside that part's own garment piece gives the
 grid; pixels no part claims get a grid value outside [-1, 1] (sampled as 0), except holes enclosed by claimed
-pixels in trousers and shorts (`_fill_holes`: the nearest claimed pixel's value). Each spline is evaluated only in the
-box of its targets grown by half its size, every `grid_step` pixels, upsampled bilinearly.
+pixels in trousers and shorts (`_fill_holes`: mirrored across the nearest claimed pixel, past the garment's rim).
+Each spline is evaluated only in the box of its targets grown by half its size, every `grid_step` pixels, upsampled
+bilinearly.
 """
 
 from __future__ import annotations
