@@ -188,8 +188,14 @@ def _fill_holes(grid: Tensor) -> Tensor:
             continue
         # the holes' box grown by twice their reach, so that the mirror images lie within it
         reach = 2 * int(min(stats[inner, 2].max(), stats[inner, 3].max())) + FILL_RIM_PX + 2
-        y0, y1 = max(0, int(stats[inner, 1].min()) - reach), min(h, int((stats[inner, 1] + stats[inner, 3]).max()) + reach)
-        x0, x1 = max(0, int(stats[inner, 0].min()) - reach), min(w, int((stats[inner, 0] + stats[inner, 2]).max()) + reach)
+        y0, y1 = (
+            max(0, int(stats[inner, 1].min()) - reach),
+            min(h, int((stats[inner, 1] + stats[inner, 3]).max()) + reach),
+        )
+        x0, x1 = (
+            max(0, int(stats[inner, 0].min()) - reach),
+            min(w, int((stats[inner, 0] + stats[inner, 2]).max()) + reach),
+        )
         hole = np.isin(comp[y0:y1, x0:x1], inner)
         claimed = ~free[y0:y1, x0:x1]
         # the nearest claimed pixel of each hole pixel (distance labels number the zero pixels in row-major order)
