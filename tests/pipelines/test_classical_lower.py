@@ -1017,6 +1017,37 @@ def test_holes_in_the_joined_trouser_grid_are_filled():
     assert bool((out[0, 20:40, 18:22] == -2.0).all()) and bool((out[0, :5] == -2.0).all())
 
 
+def test_holes_between_touching_thighs_are_opaque_fabric_not_the_rim():
+    """Between thighs that touch each leg's spline lands in the garment's gap between its legs: the hole there took
+    the nearest claimed pixel's value, the legs' soft rim (mask 0.5 here), and repeated it in a staircase of grey,
+    partly transparent blocks with the old dress showing through (OOTDiffusion model_9 in jeans 051946: the mask
+    over the filled strip 0.86 on average, 42 % of it under 0.9). Mirrored across the rim (`FILL_RIM_PX`) it is
+    the legs' own opaque fabric (0.99 there; the strip reads as denim, the gap below the knees stays)."""
+    from kfvton.geometry.warp import sample_grid
+    from kfvton.pipelines.lower_warp import _fill_holes
+
+    h, w = 20, 40
+    ramp = torch.tensor([0.75, 0.5, 0.25])
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., :15] = 1.0
+    mask[..., 15:18] = ramp  # the right leg's soft inner edge
+    mask[..., 25:] = 1.0
+    mask[..., 22:25] = ramp.flip(0)  # the left leg's
+    mask[..., :5, :] = 1.0  # the seat
+    ys, xs = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing="ij")
+    ident = torch.stack([xs, ys], -1)[None]  # person pixel -> the same garment pixel
+    grid = torch.full((1, h, w, 2), -2.0)
+    grid[0, 2:18, 2:38] = ident[0, 2:18, 2:38]
+    grid[0, 5:15, 17:23] = -2.0  # the legs' splines land in the gap (mask < 0.5): no part claims it
+    grid[0, 15, 17:20] = ident[0, 15, 14]  # the knees meet: each leg's spline lands on its own leg
+    grid[0, 15, 20:23] = ident[0, 15, 25]
+    grid[0, 16:20, 17:23] = -2.0  # the gap between the calves, open at the bottom
+    out = _fill_holes(grid)
+    m = sample_grid(mask, out, align_corners=True, name="mask")[0, 0]
+    assert float(m[5:15, 17:23].min()) >= 0.99
+    assert bool((out[0, 16:20, 17:23] == -2.0).all())
+
+
 def test_pants_reaching_above_the_waist_beyond_the_garment_are_a_coat():
     """Estimated regions take an open denim jacket over denim shorts for trousers: the piece of old pants beyond
     the new garment that reaches `COAT_ABOVE` waist widths above the new waist line is a coat (kept, not repainted
