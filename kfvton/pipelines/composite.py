@@ -141,6 +141,8 @@ from .body_prior import (
     ARM_BONES,
     LEG_BONES,
     LIMB_SCALE,
+    LIMB_WIDTHS,
+    UPPER_AND_FOREARMS,
     UPPER_ARMS,
     body_prior,
     forearms_behind,
@@ -776,7 +778,8 @@ def _hidden_limbs(
     bone also covered the old clothes beside it, which `_fit_to_body` then did not grow over (Dress Code 020718
     with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); nor the forearms
     behind the body or the old clothes (`forearms_behind`, read on `bare` (H, W) bool, the parse map's arms; None:
-    `arms`). None without a pose."""
+    `arms`). Below a hidden upper arm, its seen forearm's limb within an upper arm's width (`LIMB_WIDTHS` at the
+    elbow) of the elbow is drawn too: the bent elbow is one arm. None without a pose."""
     h, w = size_hw
     seen = seen_limbs(keypoints, i, size_hw, arms)
     if seen is None:
@@ -786,6 +789,20 @@ def _hidden_limbs(
     for bone, (limb, shown) in seen.items():
         if not shown and bone not in behind:
             hidden[limb] = 1
+    xy, ok = joints_px(keypoints.pose, i, size_hw)  # (`seen_limbs` found a pose)
+    sw = float(np.linalg.norm(xy[2] - xy[5])) if ok[2] and ok[5] else 0.0
+    for upper, forearm in UPPER_AND_FOREARMS:
+        elbow = upper[1]
+        if seen[upper][1] or not seen[forearm][1] or not ok[elbow] or sw < 8:
+            continue
+        # a hidden upper arm over a seen forearm: the forearm's limb within an upper arm's width of the elbow too.
+        # The bent elbow's inner notch between the hidden limb's round end and the forearm's pixels was old sleeve
+        # off the arms, grown over from the side seam, while the repaint paints the whole elbow as skin: black
+        # blobs of the new tee in the repainted elbow (the unseen idm_sam11 in a hoodie, with ootd_03032)
+        disc = np.zeros_like(hidden)
+        centre = tuple(int(round(v / LIMB_SCALE)) for v in xy[elbow])
+        cv2.circle(disc, centre, max(1, int(round(LIMB_WIDTHS[upper][1] * sw / LIMB_SCALE))), 1, -1)
+        hidden[seen[forearm][0] & (disc > 0)] = 1
     return cv2.resize(hidden, (hidden.shape[1] * LIMB_SCALE, hidden.shape[0] * LIMB_SCALE))[:h, :w] > 0
 
 
