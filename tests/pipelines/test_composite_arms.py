@@ -621,6 +621,23 @@ def test_a_seen_arm_draws_no_limb_over_the_clothes_beside_it() -> None:
     assert limbs[350, 66]  # the other forearm, hidden (no arm pixels): its limb stays
 
 
+def test_a_hidden_upper_arm_reaches_its_seen_forearm_at_the_elbow() -> None:
+    """`_hidden_limbs`: below an upper arm under an old sleeve (not shown), its seen forearm's limb is drawn within an
+    upper arm's width of the elbow: the bent elbow's inner notch between the hidden limb's round end and the forearm
+    was old sleeve off the arms, grown over from the new tee's side seam into the elbow the repaint paints as skin
+    (black blobs in the unseen idm_sam11's repainted elbow). Farther down the seen forearm draws no limb."""
+    from kfvton.pipelines.composite import _hidden_limbs
+
+    kp = pairs()
+    arms = np.zeros((H, W), bool)
+    arms[280:450, 306:330] = True  # the wearer's left forearm (bone x 316-320 from the elbow at row 280), seen
+    limbs = _hidden_limbs(kp, 0, (H, W), arms)
+    assert limbs is not None
+    assert limbs[200, 290:330].all()  # the hidden upper arm
+    assert limbs[305, 302:330].all()  # the elbow: the forearm's limb, 25 px below the joint (the round end: 19)
+    assert not limbs[350, 300:340].any()  # 70 px down the seen forearm: no limb beside it
+
+
 def test_a_forearm_behind_the_old_dress_below_a_bare_upper_arm_draws_no_limb() -> None:
     """`_hidden_limbs`: a forearm the parse map does not show below an upper arm it shows bare is behind the body or
     the old clothes (a sleeve runs down from the shoulder), so no limb keeps the old dress beside it out of the new
