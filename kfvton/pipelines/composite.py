@@ -141,6 +141,8 @@ from .body_prior import (
     ARM_BONES,
     LEG_BONES,
     LIMB_SCALE,
+    LIMB_WIDTHS,
+    UPPER_AND_FOREARMS,
     UPPER_ARMS,
     body_prior,
     forearms_behind,
@@ -279,6 +281,9 @@ NOTCH_SCALE = 4
 #: ... after its outline is opened by this (pixels at 1024 rows: its slivers thinner than twice it go behind the
 #: garment), and it is closed by it after (notches narrower than twice it).
 ARM_OPEN_PX = 2.0
+#: `_hidden_limbs`: the bent elbow's notch between a hidden upper arm's limb and its seen forearm is closed over
+#: this radius (shoulder widths); ~0.06 filled idm_sam11's (a triangle ~0.06 wide, black blobs of the tee there)
+ELBOW_NOTCH_SW = 0.06
 #: Fit to the body (step 2b), in shoulder widths: garment on the background is cut this far from the body in the
 #: shoulder zone (down to SHOULDER_ZONE_SW under the shoulder joints: no boxy corners or flaps) and below it (sleeves and hems may stand off a little);
 #: freed old clothes this close to the garment's parts broader than 2 THIN_SW become garment. `FALLBACK_SW` of the height without a pose.
@@ -776,7 +781,8 @@ def _hidden_limbs(
     bone also covered the old clothes beside it, which `_fit_to_body` then did not grow over (Dress Code 020718
     with 020720 from two photos: a pale repainted strip between the bare arm and the new dress); nor the forearms
     behind the body or the old clothes (`forearms_behind`, read on `bare` (H, W) bool, the parse map's arms; None:
-    `arms`). None without a pose."""
+    `arms`). Below a hidden upper arm, the notch between its limb and the seen forearm within an upper arm's width
+    (`LIMB_WIDTHS` at the elbow) of the elbow is drawn too: the bent elbow is one arm. None without a pose."""
     h, w = size_hw
     seen = seen_limbs(keypoints, i, size_hw, arms)
     if seen is None:
@@ -786,6 +792,27 @@ def _hidden_limbs(
     for bone, (limb, shown) in seen.items():
         if not shown and bone not in behind:
             hidden[limb] = 1
+    xy, ok = joints_px(keypoints.pose, i, size_hw)  # (`seen_limbs` found a pose)
+    sw = float(np.linalg.norm(xy[2] - xy[5])) if ok[2] and ok[5] else 0.0
+    small_arms = arms[::LIMB_SCALE, ::LIMB_SCALE][: hidden.shape[0], : hidden.shape[1]]
+    for upper, forearm in UPPER_AND_FOREARMS:
+        elbow = upper[1]
+        if seen[upper][1] or not seen[forearm][1] or not ok[elbow] or sw < 8:
+            continue
+        # a hidden upper arm over a seen forearm: the bent elbow's inner notch between the hidden limb's round end
+        # and the forearm's pixels (closed over `ELBOW_NOTCH_SW`), within an upper arm's width of the elbow, is
+        # arm too. It was old sleeve off the arms, grown over from the side seam, while the repaint paints the
+        # whole elbow as skin: black blobs of the new tee in the repainted elbow (the unseen idm_sam11 in a hoodie,
+        # with ootd_03032). Not the forearm's whole limb there: wider than a slim forearm, it kept the tee's side
+        # off the old clothes beside it (a notch of skin at VITON-HD 00017's hem)
+        r = max(1, round(ELBOW_NOTCH_SW * sw / LIMB_SCALE))
+        kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1))
+        both = (seen[upper][0] | small_arms).astype(np.uint8)
+        notch = (cv2.morphologyEx(both, cv2.MORPH_CLOSE, kernel) > 0) & (both == 0)
+        disc = np.zeros_like(hidden)
+        centre = tuple(int(round(v / LIMB_SCALE)) for v in xy[elbow])
+        cv2.circle(disc, centre, max(1, int(round(LIMB_WIDTHS[upper][1] * sw / LIMB_SCALE))), 1, -1)
+        hidden[notch & (disc > 0)] = 1
     return cv2.resize(hidden, (hidden.shape[1] * LIMB_SCALE, hidden.shape[0] * LIMB_SCALE))[:h, :w] > 0
 
 

@@ -621,6 +621,30 @@ def test_a_seen_arm_draws_no_limb_over_the_clothes_beside_it() -> None:
     assert limbs[350, 66]  # the other forearm, hidden (no arm pixels): its limb stays
 
 
+def test_a_hidden_upper_arm_reaches_its_bent_seen_forearm_at_the_elbow() -> None:
+    """`_hidden_limbs`: below an upper arm under an old sleeve (not shown), the notches between its limb's round end
+    and its seen forearm bent inwards at the elbow are arm too: there the fit grew the new tee's side seam into the
+    elbow the repaint paints as skin (black blobs in the unseen idm_sam11's repainted elbow; main drew neither notch).
+    A straight seen forearm within the round end draws nothing more (`test_a_seen_arm_draws_no_limb...`)."""
+    import cv2
+
+    from kfvton.pipelines.composite import _hidden_limbs
+
+    joints = torch.zeros(1, 25, 3)
+    for k, (x, y) in {**JOINTS, 7: (220, 380)}.items():  # the wearer's left wrist in front of the waist
+        joints[0, k] = torch.tensor([x, y, 1.0])
+    person_px = torch.tensor([[[TARGETS[n][0], TARGETS[n][1], 1.0] for n in NAMES]])
+    kp = KeypointPairs(person_px.clone(), person_px, NAMES, (H, W), (H, W), pose=Pose(joints, (H, W)))
+    drawn = np.zeros((H, W), np.uint8)
+    cv2.line(drawn, (316, 280), (220, 380), 1, 30)  # its forearm from the elbow (316, 280), seen
+    limbs = _hidden_limbs(kp, 0, (H, W), drawn > 0)
+    assert limbs is not None
+    assert limbs[200, 300:330].all()  # the hidden upper arm
+    assert limbs[279, 295:298].all()  # the bend's inner notch (main: from 298)
+    assert limbs[300, 316:322].all()  # its outer notch (main: to 319)
+    assert not limbs[330:, 250:].any()  # no limb down the seen forearm
+
+
 def test_a_forearm_behind_the_old_dress_below_a_bare_upper_arm_draws_no_limb() -> None:
     """`_hidden_limbs`: a forearm the parse map does not show below an upper arm it shows bare is behind the body or
     the old clothes (a sleeve runs down from the shoulder), so no limb keeps the old dress beside it out of the new
