@@ -1595,12 +1595,14 @@ def _long_sleeve_end(
     along the forearm by its length beyond the arm's, at most `past_max` sw), else at its own length along the
     forearm (a three-quarter sleeve), not above `LONG_SLEEVE_MIN_FOREARM` of it. The length follows `f.length_sw`
     (a sleeve hangs at full length when the shoulders turn away). `full`, when given, decides the first case
-    (`_full_length`, for both sleeves at once)."""
+    (`_full_length`, for both sleeves at once), else this sleeve's own `_arm_reach`."""
+    if float((wrist - elbow).norm()) < 1.0:
+        return wrist
+    if full is None:
+        full = bool(_arm_reach(length, shoulder, elbow, wrist, f) >= LONG_SLEEVE_FULL)
     length = length * f.length_sw / f.sw
     upper, fore = (elbow - shoulder).norm(), (wrist - elbow).norm()
-    if float(fore) < 1.0:
-        return wrist
-    if full if full is not None else bool(length >= LONG_SLEEVE_FULL * (upper + fore)):
+    if full:
         past = (length - upper - fore).clamp(0.0, past_max * f.sw)
         return wrist + past * (wrist - elbow) / fore
     t = ((length - upper) / fore).clamp(LONG_SLEEVE_MIN_FOREARM, 1.0)
