@@ -764,7 +764,7 @@ def _fill(
     skin_colour: np.ndarray,
     unit: float,
     i: int,
-    torso: np.ndarray | None = None,
+    torso: _TorsoLight | None = None,
     arms: np.ndarray | None = None,
     legs: _LegFill | None = None,
     jaw: np.ndarray | None = None,
@@ -777,7 +777,8 @@ def _fill(
     a limb's round shading (`limb_shading`, and the darker of it
     and the arms' own across their width, `arms`, `_arm_light`) and on the torso the chest's and collarbones' (`torso`,
     `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
-    of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness), shading the
+    of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness; but the
+    torso's sides' darkening, the crease beside an arm, as far as it goes past that skin's own), shading the
     skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
     light carried down under it (`skin_light_below`: the neck's over an open V) and under the face the `jaw`'s shadow
     (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's) and beside the new
@@ -805,6 +806,15 @@ def _fill(
     # neck took the lit chin's colour, pale and flat under a shaded jaw), nor specks' (`_without_specks`)
     local = _without_specks(skin_seed & ((cc & CODE_FACE) == 0), unit)
     near_skin = push_pull(ci, local) if local.any() else None
+    if near_skin is not None and torso is not None:
+        # the torso's sides darken the skin continued there too, as far as they darken it past its seeds (their
+        # gain continued from them alike, in the same fill): the real arm's colour carried into a freed belly beside
+        # it left no crease between them (a flat band from arm to arm under the unseen idm_00121's bustier). Not the
+        # arms' roundness: a pose's arm off the real one darkened the real arm's own edge where the map gave it to
+        # the old top (the arm's shading is its own there)
+        both = push_pull(np.dstack([ci, torso.sides]), local)
+        crease = np.clip(torso.sides / np.maximum(both[..., 3], 1e-3), 1.0 - TORSO_SIDE_SHADE, 1.0)
+        near_skin = both[..., :3] * per_channel(crease)
     if near_skin is not None:
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
         # no seam where a repainted upper arm meets the real forearm)
@@ -831,7 +841,7 @@ def _fill(
             # (`per_channel`: the same products as `arm_zone[..., None]`, without a 3-long inner loop per pixel)
             tone = tone + (arm_tone - tone) * per_channel(arm_zone)
     if torso is not None:
-        limb = limb * torso
+        limb = limb * torso.gain
     # the body's tone is the visible skin's median, its own roundness included: the round shading spreads the
     # repaint around that tone, not below it (it left freed arms ~10 % darker than the person's forearms)
     if painted.any():
@@ -964,6 +974,12 @@ def _shoulder_frame(
     return xy, ok, float(np.linalg.norm(xy[2] - xy[5]))
 
 
+@dataclass(frozen=True)
+class _TorsoLight:
+    gain: np.ndarray  # (h, w) float32 the repainted torso's whole shading (`torso_shading` and its sides)
+    sides: np.ndarray  # (h, w) float32 in [1 - `TORSO_SIDE_SHADE`, 1] its sides' part alone (`_torso_sides`)
+
+
 def _torso_light(
     keypoints: KeypointPairs | None,
     i: int,
@@ -974,12 +990,13 @@ def _torso_light(
     *,
     waist: bool = False,
     hips: tuple[np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray | None:
-    """(h, w) float32 gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of
-    batch item `i`: `torso_shading` (the chest's roundness, the collarbones) inside the pose's torso
-    (`torso_outline`, its `waist` and `hips` (image pixels) passed on: the sides shaded at the waist, not under a
-    hanging arm) but its upper arms (`widths`, else `LIMB_WIDTHS`, round at the shoulder), softened over 0.04
-    shoulder widths, 1 outside; None without the neck and both shoulders."""
+) -> _TorsoLight | None:
+    """The gain for repainted skin in a crop (`crop_hw`, at `origin` of the (H, W) = `size_hw` image) of batch item
+    `i`: `torso_shading` (the chest's roundness, the collarbones) inside the pose's torso (`torso_outline`, its
+    `waist` and `hips` (image pixels) passed on: the sides shaded at the waist, not under a hanging arm) but its
+    upper arms (`widths`, else `LIMB_WIDTHS`, round at the shoulder), softened over 0.04 shoulder widths, 1 outside,
+    times its sides' (`_torso_sides`: the crease beside a hanging arm), also given alone (`_fill` keeps it under the
+    real skin continued nearby); None without the neck and both shoulders."""
     frame = _shoulder_frame(keypoints, i, size_hw, origin)
     if frame is None or not frame[1][1]:
         return None
@@ -1007,8 +1024,9 @@ def _torso_light(
     gain -= 1.0
     gain *= inside
     gain += 1.0
-    gain *= cv2.resize((1.0 + (sides - 1.0) * beside).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    return gain
+    sides = cv2.resize((1.0 + (sides - 1.0) * beside).astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    gain *= sides
+    return _TorsoLight(gain, sides)
 
 
 def _torso_sides(

@@ -474,8 +474,9 @@ def test_the_repainted_torso_darkens_towards_its_own_sides_and_beside_them() -> 
     more than 0.15 (0.97 of the axis with the chest's cylinder alone: a belly freed under a cropped top was one flat
     band from arm to arm, the unseen idm_00121), the gap between it and the forearm (x 49-87) darker still, and the
     forearm itself keeps its own shading (`_arm_light`), no torso's."""
-    gain = _torso_light(pairs(), 0, (H, W), (0, 0), (H, W), dict(LIMB_WIDTHS))
-    assert gain is not None and gain.shape == (H, W)
+    light = _torso_light(pairs(), 0, (H, W), (0, 0), (H, W), dict(LIMB_WIDTHS))
+    assert light is not None and light.gain.shape == (H, W)
+    gain = light.gain
     axis, side, gap, forearm = (float(gain[300, x]) for x in (192, 128, 106, 68))
     assert axis > 0.97, axis
     assert side < axis - 0.15, (side, axis)
