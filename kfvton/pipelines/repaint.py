@@ -47,6 +47,7 @@ from .body_prior import (
 )
 from .push_pull import push_pull
 from .shading import (
+    ARM_SHADE,
     BOX_GRID,
     TORSO_SIDES,
     arm_shading,
@@ -179,6 +180,10 @@ ARM_PIT = 3.0
 #: a loose old tee was one flat brown band from arm to arm (the unseen idm_00121 and ootd_051482). 0.3 as a limb's
 #: edge (`shading.LIMB_SHADE`; `ARM_SHADE` 0.35): not measured on a real bare torso, none in the shared samples.
 TORSO_SIDE_SHADE = 0.3
+#: The real skin continued nearby (`_near_skin`) takes the arms' roundness relative to its seeds' within
+#: ARM_PULL_RANGE: darker at most as an arm's edge (1 - `shading.ARM_SHADE`), lighter at most as its axis over the
+#: mean across its width (1 / (1 - `ARM_SHADE` / 3), the seeds' continued value is such a mean).
+ARM_PULL_RANGE = (1.0 - ARM_SHADE, 1.0 / (1.0 - ARM_SHADE / 3.0))
 
 
 #: Leg widths (shoulder widths) at the hip, knee and ankle for the legs repainted under a shorter garment (the
@@ -777,8 +782,8 @@ def _fill(
     a limb's round shading (`limb_shading`, and the darker of it
     and the arms' own across their width, `arms`, `_arm_light`) and on the torso the chest's and collarbones' (`torso`,
     `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
-    of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness; but the
-    torso's sides' darkening, the crease beside an arm, as far as it goes past that skin's own), shading the
+    of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness; shaded
+    only as the pose's torso sides and arms shade it past its seeds, `_near_skin`), shading the
     skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
     light carried down under it (`skin_light_below`: the neck's over an open V) and under the face the `jaw`'s shadow
     (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's) and beside the new
@@ -805,20 +810,12 @@ def _fill(
     # the skin next to the repaint continued (`push_pull`), but not the face's: its light is not the neck's (a freed
     # neck took the lit chin's colour, pale and flat under a shaded jaw), nor specks' (`_without_specks`)
     local = _without_specks(skin_seed & ((cc & CODE_FACE) == 0), unit)
-    near_skin = push_pull(ci, local) if local.any() else None
-    if near_skin is not None and torso is not None:
-        # the torso's sides darken the skin continued there too, as far as they darken it past its seeds (their
-        # gain continued from them alike, in the same fill): the real arm's colour carried into a freed belly beside
-        # it left no crease between them (a flat band from arm to arm under the unseen idm_00121's bustier). Not the
-        # arms' roundness: a pose's arm off the real one darkened the real arm's own edge where the map gave it to
-        # the old top (the arm's shading is its own there)
-        both = push_pull(np.dstack([ci, torso.sides]), local)
-        crease = np.clip(torso.sides / np.maximum(both[..., 3], 1e-3), 1.0 - TORSO_SIDE_SHADE, 1.0)
-        near_skin = both[..., :3] * per_channel(crease)
-    if near_skin is not None:
+    near_skin = None
+    if local.any():
         # (the seeds keep `RESIDUE_PX` + `FRINGE_PX` off the old clothes: the skin next to them holds across that gap,
         # no seam where a repainted upper arm meets the real forearm)
         d_seed = np.maximum(cv2.distanceTransform((~local).astype(np.uint8), cv2.DIST_L2, 3) - FRINGE_GAP * unit, 0.0)
+        near_skin = _near_skin(ci, local, torso, arms, d_seed, unit)
         tone = _nearest_hue(tone, near_skin, slopes, np.exp(-d_seed / (SKIN_HUE_PX * unit)))
     # the old clothes' light but their lit stripes and narrow folds, a freed forearm its own sleeve's
     painted = c.old & ~c.covered & (wc < 0.5)
@@ -862,6 +859,35 @@ def _fill(
     skin_fill = shade_skin(skin_fill, skin_grain, slopes)
     bg_fill = bg_fill * per_channel(_grain(bands, bg_seed, unit))
     return np.clip(skin_fill + (bg_fill - skin_fill) * per_channel(wc), 0, 1)
+
+
+def _near_skin(
+    img: np.ndarray,
+    local: np.ndarray,
+    torso: _TorsoLight | None,
+    arms: np.ndarray | None,
+    d_seed: np.ndarray,
+    unit: float,
+) -> np.ndarray:
+    """(H, W, 3) float32 the real skin continued from its `local` (H, W) bool seeds in `img` (H, W, 3) (`push_pull`)
+    shaded as the pose shapes the body there, relative to what that shading is at the seeds (it
+    continued from them alike, in the same fill): by the torso's sides (`torso.sides`, the crease beside a hanging
+    arm; within [1 - `TORSO_SIDE_SHADE`, 1], never lighter) and, from `d_seed` (H, W) (pixels past the seeds'
+    gap) on, growing in over `SKIN_LOCAL_PX` (at 1024 rows), by the arms' roundness (`arms`, `_arm_light`; within
+    `ARM_PULL_RANGE`). The real arm's colour carried into a freed belly beside it left no crease between them (a
+    flat band from arm to arm under the unseen idm_00121's bustier), the forearm's lit top carried up a freed elbow
+    a pale flat patch (the unseen idm_sam11). Next to the seeds the real skin's own shading stays: the arm's edge
+    the parse map gave to the old top is the photo's, whatever the pose's arm says."""
+    if torso is None and arms is None:
+        return push_pull(img, local)
+    sides = np.ones(local.shape, np.float32) if torso is None else torso.sides
+    arms = np.ones(local.shape, np.float32) if arms is None else arms
+    # (the two shadings in one fill, the colour in another: OpenCV's area resize takes at most 4 channels)
+    seeded = push_pull(np.dstack([sides, arms]), local)
+    ramp = np.clip(d_seed / (SKIN_LOCAL_PX * unit), 0.0, 1.0)
+    shade = np.clip(sides / np.maximum(seeded[..., 0], 1e-3), 1.0 - TORSO_SIDE_SHADE, 1.0)
+    shade *= 1.0 + (np.clip(arms / np.maximum(seeded[..., 1], 1e-3), *ARM_PULL_RANGE) - 1.0) * ramp
+    return push_pull(img, local) * per_channel(shade.astype(np.float32))
 
 
 def _without_specks(mask: np.ndarray, unit: float) -> np.ndarray:
