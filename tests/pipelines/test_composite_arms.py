@@ -22,9 +22,11 @@ from kfvton.pipelines.repaint import (
     _across_arm,
     _arm_light,
     _exit_widths,
+    _near_skin,
     _sleeve_exits,
     _torso_light,
     _torso_to_waistband,
+    _TorsoLight,
     _upper_arms_under_sleeves,
 )
 from kfvton.pipelines.shading import shade_skin
@@ -483,6 +485,43 @@ def test_the_repainted_torso_darkens_towards_its_own_sides_and_beside_them() -> 
     assert gap < 0.8, gap
     assert forearm > 0.97, forearm
     assert float(gain[40, 192]) == 1.0  # the head: untouched
+
+
+class TestNearSkin:
+    """`_near_skin` on a flat skin of 0.5 (no shading of its own), 200 x 200 at 1024 rows: the real skin continued
+    from its seeds takes the pose's shading of the body relative to the seeds'."""
+
+    @staticmethod
+    def _gap(local: np.ndarray) -> np.ndarray:
+        """(H, W) the distance past the seeds' gap, as `_fill` gives it."""
+        import cv2
+
+        d = cv2.distanceTransform((~local).astype(np.uint8), cv2.DIST_L2, 3)
+        return np.maximum(d - repaint.FRINGE_GAP, 0.0)
+
+    def test_the_torsos_sides_darken_the_skin_continued_beside_a_real_arm(self):
+        img = np.full((200, 200, 3), 0.5, np.float32)
+        local = np.zeros((200, 200), bool)
+        local[:, :40] = True  # a real arm down the left
+        sides = np.ones((200, 200), np.float32)
+        sides[:, 40:80] = 0.7  # the torso's side beside it (`_torso_sides`)
+        plain = _near_skin(img, local, None, None, self._gap(local), 1.0)
+        shaped = _near_skin(img, local, _TorsoLight(sides, sides), None, self._gap(local), 1.0)
+        assert abs(float(plain[100, 60, 0]) - 0.5) < 0.01  # (the arm's colour carried on: no crease)
+        assert float(shaped[100, 60, 0]) < 0.5 * 0.75  # the crease
+        assert abs(float(shaped[100, 150, 0]) - 0.5) < 0.01  # the torso's middle: as the real skin
+
+    def test_the_arms_roundness_grows_in_away_from_the_seeds(self):
+        img = np.full((200, 200, 3), 0.5, np.float32)
+        local = np.zeros((200, 200), bool)
+        local[150:, 100:160] = True  # a real forearm below; the elbow above it freed
+        x = np.clip(np.abs(np.arange(200) - 130.0) / 30.0, 0.0, 1.3)
+        arms = np.broadcast_to(np.where(x <= 1.0, 1.0 - 0.35 * x * x, 1.0), (200, 200)).astype(np.float32)
+        out = _near_skin(img, local, None, arms, self._gap(local), 1.0)
+        # far up the arm: its axis lighter than the seeds' mean across, its edge darker
+        assert float(out[60, 130, 0]) > 0.52 and float(out[60, 104, 0]) < float(out[60, 130, 0]) - 0.1
+        # within the seeds' gap: the real skin as it is (its edge is the photo's, not the pose's)
+        assert np.allclose(out[140, 100:160, 0], 0.5, atol=0.01)
 
 
 class TestTorsoToWaistband:
