@@ -1499,8 +1499,9 @@ def cut_inside_back(
         mask: (B or 1, 1, H, W) float [0, 1], their masks.
         landmarks: their landmarks (collar_left, collar_right, collar_center).
         by_colour: where neither finds an inside, also an inside of any colour in a neck opening the mask fills
-            (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck); and the dark run
-            ends at a binding (`_inside_back`'s `binding`).
+            (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck), then an inside over
+            a dark button placket, the front read beside it (`_inside_over_placket`: a collared dress's label was
+            worn at the front of the neck); and the dark run ends at a binding (`_inside_back`'s `binding`).
         by_shade: where neither finds an inside, also an inside in shade over a plain front in a round neck opening
             the mask fills (`_inside_by_shade`; tops: a white tee's grey inside, read as its front, sat the new
             collar at the neck joint with the inside over the neck).
