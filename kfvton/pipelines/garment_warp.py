@@ -1431,6 +1431,19 @@ LABEL_SIDE = 0.3
 #: collar sides, 020717's T-shirt dress bared the shoulder beside the neck (on 020716, bare share of the shoulder
 #: zones 0.059 -> 0.118, test_shoulder_cover).
 INSIDE_COLOUR_WIDTH = 0.7
+#: `cut_inside_back`'s `by_colour` (dresses) where `_inside_by_colour` found nothing: a collar over a button placket
+#: of another colour than the front (`_inside_over_placket`). The centre band one to two collar widths under the
+#: collar (the placket) differs from the plain front read beside it (`_plain_front`'s `lighter`) by at least
+#: `PLACKET_CONTRAST` (CIELAB); the placket starts at the first row within `PLACKET_MATCH` of its colour, and above
+#: it at least `PLACKET_INSIDE` collar widths of rows differ from both (the inside, a label). Unseen CatVTON
+#: 23962182 (a cream knit dress, black placket, shirt collar): front (90.7, 0.3, 12.8), placket (5.3, 1.0, -1.3),
+#: 85 apart; down its centre the back collar's band 3-4 from the front, its tan inside and white label 10-43 from
+#: the front and 58-87 from the placket (0.18 collar widths of rows), the placket from row 104 (6.3); the centre
+#: band's median under a gold button 21-56 from the placket (below the first placket row). Not cut, the label and
+#: the inside were worn at the front of the neck under the collar.
+PLACKET_CONTRAST = 30.0
+PLACKET_MATCH = 10.0
+PLACKET_INSIDE = 0.08
 
 
 #: `cut_inside_back`'s `by_shade` (tops): a round neck's opening that the mask fills shows the inside of the back in
@@ -1486,8 +1499,9 @@ def cut_inside_back(
         mask: (B or 1, 1, H, W) float [0, 1], their masks.
         landmarks: their landmarks (collar_left, collar_right, collar_center).
         by_colour: where neither finds an inside, also an inside of any colour in a neck opening the mask fills
-            (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck); and the dark run
-            ends at a binding (`_inside_back`'s `binding`).
+            (`_inside_by_colour`; dresses: a pale dress's lighter inside was pasted at the neck), then an inside over
+            a dark button placket, the front read beside it (`_inside_over_placket`: a collared dress's label was
+            worn at the front of the neck); and the dark run ends at a binding (`_inside_back`'s `binding`).
         by_shade: where neither finds an inside, also an inside in shade over a plain front in a round neck opening
             the mask fills (`_inside_by_shade`; tops: a white tee's grey inside, read as its front, sat the new
             collar at the neck joint with the inside over the neck).
@@ -1528,6 +1542,8 @@ def cut_inside_back(
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=top)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
+        if cut is None and by_colour:  # the front read beside a dark placket under the collar's centre
+            cut = _inside_over_placket(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_shade:
             cut = _inside_by_shade(img, mk, pts[ir, :2], pts[il, :2])
         if cut is None and top:  # a label on an inside of the front's colour
@@ -1595,6 +1611,56 @@ def _inside_by_colour(
                 return None
         return _round_neckline_cut(mask, right, left, _under_label(img, mask, right, left, front, y_top, end), 1.0)
     return _round_neckline_cut(mask, right, left, y_top + end + 1)  # (the front's first row at the centre)
+
+
+def _inside_over_placket(
+    img: np.ndarray, mask: np.ndarray, right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+) -> np.ndarray | None:
+    """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_colour`), or None: a collared garment
+    whose mask fills its neck opening and whose front under the collar's centre is a placket of another colour
+    (`PLACKET_CONTRAST`), the plain front read beside it (`_plain_front`'s `lighter`). Down the centre band
+    (`INSIDE_COLOUR_BAND` collar widths wide) from the collar's top: the back collar's band (the front's fabric),
+    then the inside (rows that differ from the front by over `INSIDE_COLOUR_DIFF` and from the placket by over
+    `PLACKET_MATCH`, at least `PLACKET_INSIDE` collar widths of them), then the placket (the first row within
+    `ROUND_NECK_MAX` collar widths that matches it within `PLACKET_MATCH`): the mask above the round neckline
+    (`_round_neckline_cut`) whose middle is the placket's first row."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    if cw < 8:
+        return None
+    top, _, _, _, _ = _collar_window(mask.shape, right, left, centre)
+    xm, half = int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
+    y_top = int(top)
+    if not 0 <= xm < w or y_top < 0 or y_top + 2 * cw > h:
+        return None
+    if front_neckline_row(torch.from_numpy(mask), torch.tensor(left), torch.tensor(right)) is not None:
+        return None  # a hole under the collar: the opening is already the mask's
+    rows = slice(min(h, int(top + cw)), min(h, int(top + 2 * cw)))  # as `_inside_back` reads the front
+    wide = (rows, slice(max(0, xm - int(cw / 4)), xm + int(cw / 4) + 1))
+    side = _plain_front(img, mask, wide, cw, _luma_at(img, mask, wide), lighter=True)
+    if side is None:
+        return None
+    cols = slice(max(0, xm - half), min(w, xm + half + 1))
+    front = np.median(to_lab(cv2.GaussianBlur(img[side], (0, 0), 1.5))[mask[side]], axis=0)
+    lab = to_lab(cv2.GaussianBlur(img[y_top : rows.stop, cols], (0, 0), 1.5))
+    inside = mask[y_top : rows.stop, cols]
+    under = lab[rows.start - y_top :][inside[rows.start - y_top :]]
+    if under.size < 60:
+        return None
+    placket = np.median(under, axis=0)
+    if float(np.linalg.norm(placket - front)) < PLACKET_CONTRAST:
+        return None
+    reach = min(len(lab), int(ROUND_NECK_MAX * cw))
+    to_front = _row_distances(lab[:reach], inside[:reach], front, half)
+    to_placket = _row_distances(lab[:reach], inside[:reach], placket, half)
+    starts = np.nonzero(to_placket < PLACKET_MATCH)[0]
+    if starts.size == 0:
+        return None
+    start = int(starts[0])
+    other = (to_front[:start] > INSIDE_COLOUR_DIFF) & (to_placket[:start] > PLACKET_MATCH)
+    if int(other.sum()) < PLACKET_INSIDE * cw:
+        return None
+    return _round_neckline_cut(mask, right, left, y_top + start)
 
 
 def _under_label(
@@ -1937,12 +2003,19 @@ def _spread(values: np.ndarray) -> float:
 
 
 def _plain_front(
-    img: np.ndarray, mask: np.ndarray, band: tuple[slice, slice], cw: float, front: np.ndarray
+    img: np.ndarray,
+    mask: np.ndarray,
+    band: tuple[slice, slice],
+    cw: float,
+    front: np.ndarray,
+    *,
+    lighter: bool = False,
 ) -> tuple[slice, slice] | None:
     """The (rows, columns) of `img` (H, W, 3) / `mask` (H, W) bool where the front is read beside a print
     (`FRONT_SIDE`): the same rows as `band`, under the collar's centre (its masked luminance `front` (N,)), at the
     plainer side, when `band` is not plain (`SHADE_PLAIN`), the side is plain on its middle half and its median
-    darker than `front`'s, but not dark (`FRONT_SIDE_LUMA`); else None."""
+    darker than `front`'s, but not dark (`FRONT_SIDE_LUMA`); else None. With `lighter` the side's median is
+    lighter than `front`'s instead (`_inside_over_placket`: a dark placket under the collar's centre)."""
     if front.size < 20 or _spread(front) <= SHADE_PLAIN:
         return None
     w = mask.shape[1]
@@ -1958,7 +2031,8 @@ def _plain_front(
         quartiles = np.percentile(values, [25, 75])
         middle = float(quartiles[1] - quartiles[0])
         level = float(np.median(values))
-        if middle <= least and FRONT_SIDE_LUMA <= level < float(np.median(front)):
+        darker = level < float(np.median(front))
+        if middle <= least and FRONT_SIDE_LUMA <= level and darker != lighter:
             best, least = (band[0], cols), middle
     return best
 

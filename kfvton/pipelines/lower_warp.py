@@ -34,7 +34,7 @@ from ..geometry.tps import tps_grid, tps_solve
 from ..geometry.warp import Warp, sample_grid
 from ..keypoints.garment_landmarks_lower import LEG_SIDES, SKIRT_SIDES
 from ..keypoints.pairs import KeypointPairs
-from ..keypoints.placement import SidePairs
+from ..keypoints.placement import SidePairs, centre_on_front_neckline, join_side_pairs, place_front_neckline
 from ..keypoints.placement_lower import upper_pairs
 from .garment_warp import PartWarp, warp_by_parts
 
@@ -264,10 +264,13 @@ def warp_lower_garment(
     elif kind == "skirt":
         _claim(grid, pairs, SKIRT_PART, (mask > 0.5).float()[:, 0], **opts)
     elif kind == "dress":
-        extra = _dress_extra_pairs(pairs)
+        bodice = upper_pairs(pairs)
+        front = _sleeved_front_neckline(bodice, mask)
+        extra = join_side_pairs(_dress_extra_pairs(pairs), front)
+        bodice = centre_on_front_neckline(bodice, front)
         # (the skirt flares past the old clothes' outline: the silhouette only bounds the sleeves)
         top = warp_by_parts(
-            upper_pairs(pairs), mask, torso_extra=extra, silhouette=silhouette, arms=arms, torso_off_body=False, **opts
+            bodice, mask, torso_extra=extra, silhouette=silhouette, arms=arms, torso_off_body=False, **opts
         )
         grid = top.grid.to(grid.dtype).clone()
         # (where each sleeve landed: the composite keeps the arm behind its own sleeve, as under a top)
@@ -277,6 +280,26 @@ def warp_lower_garment(
     if kind in ("trousers", "shorts"):
         grid = _fill_holes(grid)
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=None)
+
+
+def _sleeved_front_neckline(bodice: KeypointPairs, mask: Tensor) -> SidePairs:
+    """`place_front_neckline`'s pair (B, 1, 3) for a sleeved dress's bodice (`bodice`: its upper-body pairs; `mask`
+    (B, 1, H_g, W_g) after `cut_inside_back`): its front neckline at the base of the neck, as a top's. Confidence 0
+    for sleeveless items (no sleeve point shown on the garment): their "collar sides" are the neckline's corners
+    (a one-shoulder dress's top edge, Dress Code 020714, bent into a step at its middle). Without it a collared
+    dress's collar hung low on the chest (unseen cat_049713 in CatVTON 23962182: the collar's wings at mid-chest)."""
+    front = place_front_neckline(bodice, mask)
+    sleeves = [bodice.names.index(n) for n in ("sleeve_left_outer", "sleeve_right_outer") if n in bodice.names]
+    sleeved = (
+        (bodice.garment_px[:, sleeves, 2] > 0).any(dim=1)
+        if sleeves
+        else torch.zeros_like(front.person_px[:, 0, 2]).bool()
+    )
+    person_px = front.person_px.clone()
+    person_px[..., 2] = torch.where(
+        sleeved.to(person_px.device)[:, None], person_px[..., 2], torch.zeros_like(person_px[..., 2])
+    )
+    return SidePairs(garment_px=front.garment_px, person_px=person_px)
 
 
 def _dress_extra_pairs(pairs: KeypointPairs) -> SidePairs | None:

@@ -240,6 +240,35 @@ class TestLengthsAndParts:
             assert 3000 < rows.numel() < 15000 and int(rows.max()) < 150, (rows.numel(), int(rows.max()))
             assert float(removed[0, 0, 100:125, 360:395].float().mean()) > 0.9  # the label at the centre
 
+    def test_sleeved_dress_front_neckline_at_the_neck(self, dresscode):
+        # a sleeved dress's front neckline (after its inside is cut) lands on `place_front_neckline`'s target at the
+        # base of the neck, as a top's (main: 020717's landed elsewhere, the pair was not in the dress warp);
+        # sleeveless 020714's pair is left out (its "collar sides" are its one-shoulder top edge's corners)
+        from kfvton.geometry.grid import norm_to_px
+        from kfvton.keypoints.garment_landmarks_lower import detect_dress_landmarks
+        from kfvton.keypoints.placement_lower import place_dress_landmarks, upper_pairs
+        from kfvton.pipelines.classical_lower import _dress_inside_cut
+        from kfvton.pipelines.lower_warp import _sleeved_front_neckline, warp_lower_garment
+
+        for ident in ("020717", "020714"):
+            _, garment, pose, parse = _load(dresscode / "dresses", ident)
+            mask = _mask(garment)
+            lm = detect_dress_landmarks(garment, mask)
+            mask = _dress_inside_cut(garment, mask, lm)
+            pairs = place_dress_landmarks(lm, pose, parse=parse)
+            front = _sleeved_front_neckline(upper_pairs(pairs), mask)
+            if ident == "020714":
+                assert float(front.person_px[0, 0, 2]) == 0.0
+                continue
+            assert float(front.person_px[0, 0, 2]) > 0
+            warp = warp_lower_garment(pairs, mask, "dress")
+            x, y = (int(round(float(v))) for v in front.person_px[0, 0, :2])
+            near = warp.grid[0, y - 4 : y + 5, x - 4 : x + 5].reshape(-1, 2)  # (the target sits on the rim)
+            near = near[near[:, 0] > -1.5]  # claimed by the warp
+            landed = norm_to_px(near, pairs.garment_hw, align_corners=warp.align_corners)
+            miss = float((landed - front.garment_px[0, 0, :2]).norm(dim=-1).min())
+            assert miss < 4.0, miss
+
     def test_strap_tops_on_the_shoulders(self, dresscode):
         # sleeveless dresses (`_strap_tops`): 020718's slip dress had its lace neckline's corners (the top's
         # "shoulders") pulled up to the shoulder line, straps squashed; 020715's tank straps sat outside the joints

@@ -251,6 +251,43 @@ class TestInsideBack:
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_colour=True), mask)
 
     @staticmethod
+    def over_placket(placket: tuple[float, float, float] = (0.05, 0.05, 0.06)) -> tuple[torch.Tensor, ...]:
+        """A cream collared dress front (`flat_top`'s outline) whose filled neck opening shows a tan inside (rows
+        30-45) with a white label on it, over the back collar's band (rows 20-30, the front's fabric) and above a
+        button placket (`placket`, columns 72-88 from row 45) with a gold button where the front is sampled (rows
+        80-92), all blurred (sigma 3: no edge closes the inside; unseen CatVTON 23962182)."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        cream, tan = torch.tensor([0.92, 0.89, 0.78]), torch.tensor([0.8, 0.6, 0.35])
+        garment[..., 20:190, 20:140] = cream[:, None, None]
+        garment[..., 30:45, 58:102] = tan[:, None, None]
+        garment[..., 32:39, 70:90] = 0.97  # the label
+        garment[..., 45:190, 72:88] = torch.tensor(placket)[:, None, None]
+        garment[..., 80:92, 74:86] = torch.tensor([0.8, 0.65, 0.2])[:, None, None]  # a gold button
+        blurred = cv2.GaussianBlur(garment[0].permute(1, 2, 0).numpy(), (0, 0), 3.0)
+        return torch.where(mask > 0.5, torch.from_numpy(blurred).permute(2, 0, 1)[None], garment), mask, landmarks
+
+    def test_by_colour_the_inside_over_a_placket_is_cut(self):
+        """With `by_colour` (dresses) the band, inside and label go down to the placket's top (row 45), across the
+        round neckline; the placket, the front beside and under the neckline and the shoulders stay. Without the
+        placket rule nothing was cut: the front sampled under the collar's centre is the placket (dark, and not
+        plain with its button) and blurred edges close no inside."""
+        garment, mask, landmarks = self.over_placket()
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, by_colour=True) < 0.5)
+        assert float(removed[..., 22:40, 70:91].float().mean()) > 0.9  # the band, the label, the inside
+        assert not bool(removed[..., 48:, :].any())  # the placket and the front under the neckline
+        assert not bool(removed[..., :, :55].any()) and not bool(removed[..., :, 106:].any())
+
+    def test_a_printed_front_or_a_tops_is_not_read_as_a_placket(self):
+        """A front printed all over (no plain side to read the front beside the centre) finds no placket, and
+        tops (no `by_colour`) do not use the rule."""
+        garment, mask, landmarks = self.over_placket()
+        gen = torch.Generator().manual_seed(0)
+        garment[..., 50:190, 20:140] = 0.4 + 0.5 * torch.rand(1, 3, 140, 120, generator=gen)
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_colour=True), mask)
+        garment, mask, landmarks = self.over_placket()
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
+    @staticmethod
     def grey_inside(inside: tuple[float, float, float] = (0.65, 0.65, 0.65)) -> tuple[torch.Tensor, ...]:
         """A white top (0.97) whose inside (`inside`, rows 21-42: 0.44 collar widths, a bowl under the collar line)
         is shaded over a plain front, its edges soft, wider than the collar sides (no edge closes it), with a busy
