@@ -332,6 +332,15 @@ class _Side:
 
 
 _ABSENT = (0.0, 0.0, 0.0)
+#: The cuff corners lie within this many times the distance sleeve end -> armpit of the sleeve end: a cuff of any
+#: width, not reaching back to the collar or to a short sleeve's shoulder ...
+CUFF_REACH = 1.2
+#: ... on a top hanging from straps (a cold-shoulder cut), within this many: its sleeves start below the strap
+#: tops, with no shoulder corner above them, and a flutter sleeve laid flat opens along its whole outer edge, taller
+#: than its underside is long (the unseen ootd 050002_1: 167 px of outer edge over a 104 px underside). Within 1.2,
+#: the cuff was read along the sleeve's underside, the flat sleeve's opening taken for its outer seam: on the person
+#: the sleeves stood out sideways from the arms like wings instead of hanging round them.
+STRAPPED_CUFF_REACH = 2.0
 #: A neck opening is at least this share of the shoulder seams' distance wide (a head passes through it; the
 #: sample and sheet garments: 0.24-0.69). Collar sides read closer together lie inside the opening, on a back collar's
 #: top that rises gently to its ends within `_collar_corner`'s tolerance (the unseen Gucci tee: 51 px of 373, 0.14;
@@ -363,12 +372,14 @@ def _side_features(
     side: int,
     sleeve: bool | None = None,
     seam: bool = True,
+    cuff_reach: float = CUFF_REACH,
 ) -> _Side:
     """Shoulder, cuff corners and armpit on one side's outer path (collar corner -> hem corner).
 
     `side` is +1 for the image-right half (wearer's left), -1 for the image-left half; `sleeve` forces the
     sleeve decision (None: decide from this side alone); `seam` False takes the side seam as hidden (the armpit
-    is then placed by rule, off the outline).
+    is then placed by rule, off the outline); `cuff_reach`: the cuff corners lie within this many times the
+    distance sleeve end -> armpit of the sleeve end (`CUFF_REACH`, `STRAPPED_CUFF_REACH`).
     """
     p = pts[path]
     a = turn[path]
@@ -407,7 +418,7 @@ def _side_features(
     has_sleeve = bool(outward > 0.07 * width or ey > ay + 0.12 * body_h) if sleeve is None else sleeve
 
     if has_sleeve:
-        reach = 1.2 * float(np.hypot(ex - ax, ey - ay))
+        reach = cuff_reach * float(np.hypot(ex - ax, ey - ay))
         (io, co), (ii, ci) = _cuff_corners(
             p, a, ie, lo=margin, hi=max(ie + 1, limit - margin // 2), sep=margin, reach_px=reach
         )
@@ -446,8 +457,9 @@ def _side_features(
         length = float(np.hypot(sleeve_inner[0] - ax, sleeve_inner[1] - ay)) / body_h
         if armpit_idx is not None and _slit_top(shoulder, sleeve_outer, sleeve_inner, armpit, top_y, body_h):
             return _side_features(
-                pts, turn, path, piece, cx=cx, collar=collar, hem=hem, width=width, side=side, sleeve=sleeve, seam=False
-            )
+                pts, turn, path, piece, cx=cx, collar=collar, hem=hem, width=width, side=side, sleeve=sleeve,
+                seam=False, cuff_reach=cuff_reach,
+            )  # fmt: skip
     return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length, armpit_idx is not None)
 
 
@@ -781,6 +793,19 @@ def _has_armhole(piece: np.ndarray, y_top: int, height: float) -> bool:
     return bool(widths) and min(widths) < 0.93 * widths[0]
 
 
+def _strappy(piece: np.ndarray, y0: int, width: float, height: float) -> str | None:
+    """The strap cut, "strappy" or "halter", when the garment's top (its box: top row `y0`, `width` x `height` px)
+    is straps (`STRAP_MAX_WIDTH`, `STRAP_MIN_LENGTH`; one band round the neck up to `HALTER_MAX_WIDTH`), else None."""
+    straps, count = _strap_rows(piece, y0, height, STRAP_MAX_WIDTH * width)
+    if straps >= STRAP_MIN_LENGTH * height:
+        return "halter" if count == 1 else "strappy"
+    # one band round the neck may be wider
+    straps, count = _strap_rows(piece, y0, height, HALTER_MAX_WIDTH * width)
+    if straps >= STRAP_MIN_LENGTH * height and count == 1:
+        return "halter"
+    return None
+
+
 def _cut_kind(
     piece: np.ndarray,
     out: np.ndarray,
@@ -793,13 +818,9 @@ def _cut_kind(
 ) -> str:
     """The cut of a garment that is not an open front, from its outline and first landmarks (`CUT_KINDS`)."""
     y0, y1, width, height = box
-    straps, count = _strap_rows(piece, y0, height, STRAP_MAX_WIDTH * width)
-    if straps >= STRAP_MIN_LENGTH * height:
-        return "halter" if count == 1 else "strappy"
-    # one band round the neck may be wider
-    straps, count = _strap_rows(piece, y0, height, HALTER_MAX_WIDTH * width)
-    if straps >= STRAP_MIN_LENGTH * height and count == 1:
-        return "halter"
+    strapped = _strappy(piece, y0, width, height)
+    if strapped is not None:
+        return strapped
     aw = abs(out[_INDEX["armpit_left"], 0] - out[_INDEX["armpit_right"], 0]) or 0.6 * width
     frill = 2 * int(0.5 * FLAT_TOP_FRILL * width) + 1
     run = _flat_top_run(top, present, axis, max(2.0, FLAT_TOP_TOLERANCE * width), frill)
@@ -931,6 +952,10 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
             path = _arc_indices(i_col, i_hem, _N_CONTOUR, -1)
         paths[side] = path
 
+    # a top on straps: its sleeves (a cold-shoulder cut's) start below the strap tops
+    strapped = _strappy(piece, y0, width, height) == "strappy"
+    reach = STRAPPED_CUFF_REACH if strapped else CUFF_REACH
+
     def side_features(side: int, sleeve: bool | None) -> _Side:
         return _side_features(
             pts,
@@ -943,6 +968,7 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
             width=width,
             side=side,
             sleeve=sleeve,
+            cuff_reach=reach,
         )
 
     sides = {side: side_features(side, None) for side in (1, -1)}
