@@ -683,6 +683,14 @@ FLAT_TOP_TOLERANCE = 0.015  # ... straight within this share of the width, once 
 # (a running median). Run / width on the 19 shared sample tops and 54 other flat garment photos: off-shoulder
 # 0.65-0.87 (a frilled band 0.69; 0.26 unsmoothed), every other top <= 0.54.
 FLAT_TOP_FRILL = 0.06
+#: A sleeved top whose shoulders (the outline's knees towards the sleeves) lie no lower than this share of the
+#: armpit width under its collar sides (the top outline's highest points either side), these at least
+#: `LEVEL_TOP_NECK` armpit widths apart, shows no neck opening: its top edge runs level from sleeve to sleeve, an
+#: off-shoulder cut whose edge is too gathered, twisted or puffed to be straight (the unseen ootd 10297_00, puff
+#: sleeves either side of a knot: -0.003 below, 0.92 apart; it was placed up to the neck). Regular tops' shoulders
+#: slope down from the neck: the 56 other sleeved flat photos (shared samples and unseen) 0.05 or more below, the 10
+#: whose collar sides lie at least 0.7 apart (wide or scooped necks) 0.10 or more.
+LEVEL_TOP_DROP, LEVEL_TOP_NECK = 0.03, 0.7
 HEM_FRILL_WINDOWS = 3  # the hem corner's 45-degree turn holds over this many of its windows (1 % of the width)
 WRAP_DIP = 0.2  # a wrap's neckline reaches this far down (share of the height) ...
 WRAP_ASYMMETRY = 0.05  # ... with its lowest point or its hem this far off symmetric (share of width / height)
@@ -806,6 +814,20 @@ def _strappy(piece: np.ndarray, y0: int, width: float, height: float) -> str | N
     return None
 
 
+def _level_top_edge(out: np.ndarray, aw: float) -> bool:
+    """Whether the top edge runs level from sleeve to sleeve (`LEVEL_TOP_DROP`, `LEVEL_TOP_NECK`): `out` (14, 3) the
+    landmarks as found (pixels), `aw` the armpit width (px)."""
+    shoulders, collars = (
+        out[[_INDEX["shoulder_left"], _INDEX["shoulder_right"]]],
+        out[[_INDEX["collar_left"], _INDEX["collar_right"]]],
+    )
+    if (shoulders[:, 2] <= 0).any() or aw <= 0:
+        return False
+    drop = float(shoulders[:, 1].mean() - collars[:, 1].mean())
+    neck = abs(float(collars[0, 0] - collars[1, 0]))
+    return drop <= LEVEL_TOP_DROP * aw and neck >= LEVEL_TOP_NECK * aw
+
+
 def _cut_kind(
     piece: np.ndarray,
     out: np.ndarray,
@@ -824,7 +846,7 @@ def _cut_kind(
     aw = abs(out[_INDEX["armpit_left"], 0] - out[_INDEX["armpit_right"], 0]) or 0.6 * width
     frill = 2 * int(0.5 * FLAT_TOP_FRILL * width) + 1
     run = _flat_top_run(top, present, axis, max(2.0, FLAT_TOP_TOLERANCE * width), frill)
-    if sleeved and run >= max(FLAT_TOP_SLEEVED * width, aw):
+    if sleeved and (run >= max(FLAT_TOP_SLEEVED * width, aw) or _level_top_edge(out, aw)):
         return "off-shoulder"
     if not sleeved and run >= max(FLAT_TOP_SLEEVED * width, 0.9 * aw) and not _has_armhole(piece, y0, height):
         return "strapless"

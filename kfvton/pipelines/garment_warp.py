@@ -287,8 +287,9 @@ SLEEVE_SEAM_IN = 0.3
 #: "shoulders" are its strap tops, and its flutter sleeves start below the bare shoulders' cut-outs (the unseen
 #: ootd 050002_1: 0.58 of the way). Hung from the strap tops, the sleeves were stretched down the whole upper arm
 #: (1.6 times their length) with their tops standing out beside the shoulders like wings. A regular sleeve's piece
-#: starts at the shoulder (0).
-SLEEVE_TOP_LOW = 0.2
+#: starts at the shoulder (0); an off-shoulder cut's 0.19-0.26 of the way down from its shoulder points placed above
+#: its top edge (ootd 02305_00, Dress Code 000003_1), which it keeps hanging from, as tuned.
+SLEEVE_TOP_LOW = 0.35
 #: A sleeve without elbow pairs (a short one) has its armpit target this fraction of the way from its armhole turned
 #: with the sleeve (`_sleeve_root_targets`) to the torso's armpit target: turned alone, its underside joins the torso
 #: high on the chest and the torso's own armpit corner shows under it as a dark notch; all the way, the sleeve
