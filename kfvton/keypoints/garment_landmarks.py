@@ -332,6 +332,15 @@ class _Side:
 
 
 _ABSENT = (0.0, 0.0, 0.0)
+#: The cuff corners lie within this many times the distance sleeve end -> armpit of the sleeve end: a cuff of any
+#: width, not reaching back to the collar or to a short sleeve's shoulder ...
+CUFF_REACH = 1.2
+#: ... on a top hanging from straps (a cold-shoulder cut), within this many: its sleeves start below the strap
+#: tops, with no shoulder corner above them, and a flutter sleeve laid flat opens along its whole outer edge, taller
+#: than its underside is long (the unseen ootd 050002_1: 167 px of outer edge over a 104 px underside). Within 1.2,
+#: the cuff was read along the sleeve's underside, the flat sleeve's opening taken for its outer seam: on the person
+#: the sleeves stood out sideways from the arms like wings instead of hanging round them.
+STRAPPED_CUFF_REACH = 2.0
 #: A neck opening is at least this share of the shoulder seams' distance wide (a head passes through it; the
 #: sample and sheet garments: 0.24-0.69). Collar sides read closer together lie inside the opening, on a back collar's
 #: top that rises gently to its ends within `_collar_corner`'s tolerance (the unseen Gucci tee: 51 px of 373, 0.14;
@@ -363,12 +372,14 @@ def _side_features(
     side: int,
     sleeve: bool | None = None,
     seam: bool = True,
+    cuff_reach: float = CUFF_REACH,
 ) -> _Side:
     """Shoulder, cuff corners and armpit on one side's outer path (collar corner -> hem corner).
 
     `side` is +1 for the image-right half (wearer's left), -1 for the image-left half; `sleeve` forces the
     sleeve decision (None: decide from this side alone); `seam` False takes the side seam as hidden (the armpit
-    is then placed by rule, off the outline).
+    is then placed by rule, off the outline); `cuff_reach`: the cuff corners lie within this many times the
+    distance sleeve end -> armpit of the sleeve end (`CUFF_REACH`, `STRAPPED_CUFF_REACH`).
     """
     p = pts[path]
     a = turn[path]
@@ -407,7 +418,7 @@ def _side_features(
     has_sleeve = bool(outward > 0.07 * width or ey > ay + 0.12 * body_h) if sleeve is None else sleeve
 
     if has_sleeve:
-        reach = 1.2 * float(np.hypot(ex - ax, ey - ay))
+        reach = cuff_reach * float(np.hypot(ex - ax, ey - ay))
         (io, co), (ii, ci) = _cuff_corners(
             p, a, ie, lo=margin, hi=max(ie + 1, limit - margin // 2), sep=margin, reach_px=reach
         )
@@ -446,8 +457,9 @@ def _side_features(
         length = float(np.hypot(sleeve_inner[0] - ax, sleeve_inner[1] - ay)) / body_h
         if armpit_idx is not None and _slit_top(shoulder, sleeve_outer, sleeve_inner, armpit, top_y, body_h):
             return _side_features(
-                pts, turn, path, piece, cx=cx, collar=collar, hem=hem, width=width, side=side, sleeve=sleeve, seam=False
-            )
+                pts, turn, path, piece, cx=cx, collar=collar, hem=hem, width=width, side=side, sleeve=sleeve,
+                seam=False, cuff_reach=cuff_reach,
+            )  # fmt: skip
     return _Side(shoulder, sleeve_outer, sleeve_inner, armpit, has_sleeve, length, armpit_idx is not None)
 
 
@@ -671,6 +683,14 @@ FLAT_TOP_TOLERANCE = 0.015  # ... straight within this share of the width, once 
 # (a running median). Run / width on the 19 shared sample tops and 54 other flat garment photos: off-shoulder
 # 0.65-0.87 (a frilled band 0.69; 0.26 unsmoothed), every other top <= 0.54.
 FLAT_TOP_FRILL = 0.06
+#: A sleeved top whose shoulders (the outline's knees towards the sleeves) lie no lower than this share of the
+#: armpit width under its collar sides (the top outline's highest points either side), these at least
+#: `LEVEL_TOP_NECK` armpit widths apart, shows no neck opening: its top edge runs level from sleeve to sleeve, an
+#: off-shoulder cut whose edge is too gathered, twisted or puffed to be straight (the unseen ootd 10297_00, puff
+#: sleeves either side of a knot: -0.003 below, 0.92 apart; it was placed up to the neck). Regular tops' shoulders
+#: slope down from the neck: the 56 other sleeved flat photos (shared samples and unseen) 0.05 or more below, the 10
+#: whose collar sides lie at least 0.7 apart (wide or scooped necks) 0.10 or more.
+LEVEL_TOP_DROP, LEVEL_TOP_NECK = 0.03, 0.7
 HEM_FRILL_WINDOWS = 3  # the hem corner's 45-degree turn holds over this many of its windows (1 % of the width)
 WRAP_DIP = 0.2  # a wrap's neckline reaches this far down (share of the height) ...
 WRAP_ASYMMETRY = 0.05  # ... with its lowest point or its hem this far off symmetric (share of width / height)
@@ -781,6 +801,33 @@ def _has_armhole(piece: np.ndarray, y_top: int, height: float) -> bool:
     return bool(widths) and min(widths) < 0.93 * widths[0]
 
 
+def _strappy(piece: np.ndarray, y0: int, width: float, height: float) -> str | None:
+    """The strap cut, "strappy" or "halter", when the garment's top (its box: top row `y0`, `width` x `height` px)
+    is straps (`STRAP_MAX_WIDTH`, `STRAP_MIN_LENGTH`; one band round the neck up to `HALTER_MAX_WIDTH`), else None."""
+    straps, count = _strap_rows(piece, y0, height, STRAP_MAX_WIDTH * width)
+    if straps >= STRAP_MIN_LENGTH * height:
+        return "halter" if count == 1 else "strappy"
+    # one band round the neck may be wider
+    straps, count = _strap_rows(piece, y0, height, HALTER_MAX_WIDTH * width)
+    if straps >= STRAP_MIN_LENGTH * height and count == 1:
+        return "halter"
+    return None
+
+
+def _level_top_edge(out: np.ndarray, aw: float) -> bool:
+    """Whether the top edge runs level from sleeve to sleeve (`LEVEL_TOP_DROP`, `LEVEL_TOP_NECK`): `out` (14, 3) the
+    landmarks as found (pixels), `aw` the armpit width (px)."""
+    shoulders, collars = (
+        out[[_INDEX["shoulder_left"], _INDEX["shoulder_right"]]],
+        out[[_INDEX["collar_left"], _INDEX["collar_right"]]],
+    )
+    if (shoulders[:, 2] <= 0).any() or aw <= 0:
+        return False
+    drop = float(shoulders[:, 1].mean() - collars[:, 1].mean())
+    neck = abs(float(collars[0, 0] - collars[1, 0]))
+    return drop <= LEVEL_TOP_DROP * aw and neck >= LEVEL_TOP_NECK * aw
+
+
 def _cut_kind(
     piece: np.ndarray,
     out: np.ndarray,
@@ -793,17 +840,13 @@ def _cut_kind(
 ) -> str:
     """The cut of a garment that is not an open front, from its outline and first landmarks (`CUT_KINDS`)."""
     y0, y1, width, height = box
-    straps, count = _strap_rows(piece, y0, height, STRAP_MAX_WIDTH * width)
-    if straps >= STRAP_MIN_LENGTH * height:
-        return "halter" if count == 1 else "strappy"
-    # one band round the neck may be wider
-    straps, count = _strap_rows(piece, y0, height, HALTER_MAX_WIDTH * width)
-    if straps >= STRAP_MIN_LENGTH * height and count == 1:
-        return "halter"
+    strapped = _strappy(piece, y0, width, height)
+    if strapped is not None:
+        return strapped
     aw = abs(out[_INDEX["armpit_left"], 0] - out[_INDEX["armpit_right"], 0]) or 0.6 * width
     frill = 2 * int(0.5 * FLAT_TOP_FRILL * width) + 1
     run = _flat_top_run(top, present, axis, max(2.0, FLAT_TOP_TOLERANCE * width), frill)
-    if sleeved and run >= max(FLAT_TOP_SLEEVED * width, aw):
+    if sleeved and (run >= max(FLAT_TOP_SLEEVED * width, aw) or _level_top_edge(out, aw)):
         return "off-shoulder"
     if not sleeved and run >= max(FLAT_TOP_SLEEVED * width, 0.9 * aw) and not _has_armhole(piece, y0, height):
         return "strapless"
@@ -931,6 +974,10 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
             path = _arc_indices(i_col, i_hem, _N_CONTOUR, -1)
         paths[side] = path
 
+    # a top on straps: its sleeves (a cold-shoulder cut's) start below the strap tops
+    strapped = _strappy(piece, y0, width, height) == "strappy"
+    reach = STRAPPED_CUFF_REACH if strapped else CUFF_REACH
+
     def side_features(side: int, sleeve: bool | None) -> _Side:
         return _side_features(
             pts,
@@ -943,6 +990,7 @@ def _landmarks_one(mask: np.ndarray, index: int, *, dress: bool = False) -> tupl
             width=width,
             side=side,
             sleeve=sleeve,
+            cuff_reach=reach,
         )
 
     sides = {side: side_features(side, None) for side in (1, -1)}

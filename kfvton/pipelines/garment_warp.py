@@ -282,6 +282,14 @@ ROOT_DOWN = 0.12
 #: sleeve past the arm is cut at `SLEEVE_OUT`, and pulled in, its top sat inside the shoulder (VITON-HD 10549, whose
 #: sleeveless top bares the arms, showed the arm's outer edge and the shoulder's round top beside short sleeves).
 SLEEVE_SEAM_IN = 0.3
+#: A sleeve whose garment piece starts more than this share of the way down its armhole line (shoulder -> armpit
+#: landmarks) hangs from where it starts there, not from the shoulder landmark (`_sleeve_top`): a cold-shoulder top's
+#: "shoulders" are its strap tops, and its flutter sleeves start below the bare shoulders' cut-outs (the unseen
+#: ootd 050002_1: 0.58 of the way). Hung from the strap tops, the sleeves were stretched down the whole upper arm
+#: (1.6 times their length) with their tops standing out beside the shoulders like wings. A regular sleeve's piece
+#: starts at the shoulder (0); an off-shoulder cut's 0.19-0.26 of the way down from its shoulder points placed above
+#: its top edge (ootd 02305_00, Dress Code 000003_1), which it keeps hanging from, as tuned.
+SLEEVE_TOP_LOW = 0.35
 #: A sleeve without elbow pairs (a short one) has its armpit target this fraction of the way from its armhole turned
 #: with the sleeve (`_sleeve_root_targets`) to the torso's armpit target: turned alone, its underside joins the torso
 #: high on the chest and the torso's own armpit corner shows under it as a dark notch; all the way, the sleeve
@@ -428,6 +436,53 @@ def garment_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
         out[i, 1:] = sleeves
         out[i, 0] = m & (1 - sleeves[0]) & (1 - sleeves[1])
     return torch.from_numpy(out).to(garment_mask.device)
+
+
+def _sleeve_top(pairs: KeypointPairs, side: str, sleeve_mask: Tensor) -> Tensor:
+    """How far down its armhole line a sleeve's garment piece starts: the least share t of the way from the shoulder
+    to the armpit landmark that a pixel of the piece projects to on that line, within [0, 1].
+
+    Args:
+        pairs: classical landmark pairs, batch B (garment landmarks in pixels).
+        sleeve_mask: (B or 1, H_g, W_g) float {0, 1}, the sleeve's garment pixels (`garment_part_masks`).
+
+    Returns:
+        (B,) float, t per item; 0 where the piece is empty or a landmark of the line is missing.
+    """
+    names = pairs.names
+    i_s, i_a = names.index(f"shoulder_{side}"), names.index(f"armpit_{side}")
+    g = pairs.garment_px.detach().to(torch.float64).cpu()
+    masks = sleeve_mask.detach().cpu() > 0.5
+    out = torch.zeros(pairs.batch_size, dtype=torch.float64)
+    for i in range(pairs.batch_size):
+        ys, xs = nonzero_yx(masks[min(i, len(masks) - 1)].numpy())
+        line = (g[i, i_a, :2] - g[i, i_s, :2]).numpy()
+        length2 = float(line @ line)
+        if ys.size == 0 or not bool((g[i, [i_s, i_a], 2] > 0).all()) or length2 < 1.0:
+            continue
+        t = ((xs - float(g[i, i_s, 0])) * line[0] + (ys - float(g[i, i_s, 1])) * line[1]) / length2
+        out[i] = float(np.clip(t.min(), 0.0, 1.0))
+    return out.to(pairs.garment_px.device)
+
+
+def _hang_from_sleeve_top(
+    pairs: KeypointPairs, side: str, person: Tensor, garment: Tensor, torso: Tensor, sleeve_mask: Tensor
+) -> None:
+    """A sleeve whose piece starts more than `SLEEVE_TOP_LOW` of the way down its armhole line (`_sleeve_top`) hangs
+    from there: its shoulder pair becomes that point of the garment's armhole line and the same share of the way
+    along the torso's targets' line shoulder -> armpit, where the torso's spline lands it (in place).
+
+    Args:
+        person, garment: (B, N, 3) the sleeve's targets and garment landmarks (writable copies), pixels.
+        torso: (B, N, 3) the torso's targets; sleeve_mask: as `_sleeve_top`.
+    """
+    i_s, i_a = pairs.names.index(f"shoulder_{side}"), pairs.names.index(f"armpit_{side}")
+    t = _sleeve_top(pairs, side, sleeve_mask).to(person)[:, None]
+    low = (t > SLEEVE_TOP_LOW) & (torso[:, [i_s, i_a], 2] > 0).all(-1, keepdim=True)
+    g_top = torch.lerp(garment[:, i_s, :2], garment[:, i_a, :2], t.to(garment))
+    p_top = torch.lerp(torso[:, i_s, :2], torso[:, i_a, :2], t)
+    garment[:, i_s, :2] = torch.where(low.to(garment.device), g_top, garment[:, i_s, :2])
+    person[:, i_s, :2] = torch.where(low, p_top, person[:, i_s, :2])
 
 
 def _sleeve_root_targets(pairs: KeypointPairs, side: str, person: Tensor, seam_in: float = SLEEVE_SEAM_IN) -> Tensor:
@@ -1220,8 +1275,10 @@ def warp_by_parts(
     device = pairs.person_px.device
     inside = _grown_mask(silhouette, "silhouette", b, (h, w), int(round(SLEEVE_OUT * max(h, w))), device)
     seam_in = SLEEVE_SEAM_IN if silhouette is None else 0.0
+    garment = garment.clone()
     for k, side in ((1, "right"), (2, "left")):
         person[:, k] = _sleeve_root_targets(pairs, side, person[:, k], seam_in)
+        _hang_from_sleeve_top(pairs, side, person[:, k], garment[:, k], person[:, 0], parts[:, k])
     # elbow points for sleeves that reach past the elbow, so long sleeves bend with the arm
     m = 0 if torso_extra is None else torso_extra.person_px.shape[1]
     n_sleeve = 2 + len(SLEEVE_OUTER_AT)  # a sleeve's: elbow outer, inner; its outer edge

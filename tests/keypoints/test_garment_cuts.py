@@ -57,6 +57,29 @@ OPEN_V = [  # an open front whose fronts splay towards the hem
 ]  # fmt: skip
 
 
+# A cold-shoulder blouse on straps: flutter sleeves starting below bare-shoulder cut-outs, laid flat so that each
+# opens along its whole outer edge (110 px tall) over a shorter underside (66 px, armpit -> outer corner; the unseen
+# ootd 050002_1: 167 over 104)
+COLD_SHOULDER = [
+    [(130, 40), (138, 40), (142, 130), (200, 150), (258, 130), (262, 40), (270, 40), (274, 130), (290, 150),
+     (300, 190), (380, 190), (376, 300), (310, 302), (296, 470), (104, 470), (90, 302), (24, 300), (20, 190),
+     (100, 190), (110, 150), (126, 130)],
+]  # fmt: skip
+
+# An off-shoulder crop with puff sleeves either side of a knot: its top edge runs level from sleeve to sleeve, but
+# dips at the knot (too far for the straight-edge rule), like the unseen ootd 10297_00 ...
+PUFFED_LEVEL_TOP = [
+    [(30, 108), (50, 100), (90, 100), (160, 106), (200, 125), (240, 106), (310, 100), (350, 100), (370, 108),
+     (380, 140), (376, 200), (330, 214), (292, 200), (290, 300), (110, 300), (108, 200), (70, 214), (24, 200),
+     (20, 140)],
+]  # fmt: skip
+# ... and a regular top with as wide a (scooped) neck, whose shoulders slope down from it
+WIDE_NECK = [
+    [(120, 60), (200, 100), (280, 60), (330, 80), (370, 170), (336, 196), (290, 162), (292, 450), (108, 450),
+     (110, 162), (64, 196), (30, 170), (70, 80)],
+]  # fmt: skip
+
+
 def draw(polygons: list, colour=(0.2, 0.3, 0.7)) -> tuple[torch.Tensor, torch.Tensor]:
     mask = np.zeros((H, W), np.uint8)
     for poly in polygons:
@@ -134,6 +157,28 @@ class TestCutsSynthetic:
         for side in ("left", "right"):  # collar sides at the neck, between the straps, off the garment
             assert 150 < p[f"collar_{side}"][0] < 250 and p[f"collar_{side}"][1] == pytest.approx(40, abs=3)
             assert 0 < p[f"collar_{side}"][2] < 0.3
+
+    def test_cold_shoulder_cuff_is_the_flat_sleeves_outer_edge(self):
+        lm = detect_garment_landmarks(*draw(COLD_SHOULDER))
+        assert lm.cuts == ("strappy",) and lm.sleeves == ("short",)
+        p = pts(lm)
+        # the opening runs down the outer edge, top corner -> bottom corner (read along the underside before, the
+        # sleeves stood out from the arms like wings on the person)
+        assert p["sleeve_left_outer"][:2] == pytest.approx((380, 190), abs=12)
+        assert p["sleeve_left_inner"][:2] == pytest.approx((376, 300), abs=12)
+        assert p["sleeve_right_outer"][:2] == pytest.approx((20, 190), abs=12)
+        assert p["sleeve_right_inner"][:2] == pytest.approx((24, 300), abs=12)
+        assert p["armpit_left"][:2] == pytest.approx((310, 302), abs=8)
+        assert p["shoulder_left"][:2] == pytest.approx((266, 40), abs=6)  # the strap tops stay the shoulders
+
+    def test_a_top_edge_level_from_sleeve_to_sleeve_is_off_shoulder(self):
+        lm = detect_garment_landmarks(*draw(PUFFED_LEVEL_TOP))
+        assert lm.cuts == ("off-shoulder",) and lm.sleeves == ("short",)
+        p = pts(lm)
+        assert p["collar_center"][1] == pytest.approx(125, abs=3)  # the neckline on the edge, at the knot
+        for side in ("left", "right"):  # no neck: the collar sides and shoulders above the edge, off the outline
+            assert p[f"collar_{side}"][1] < 100 and 0 < p[f"collar_{side}"][2] < 0.3
+        assert detect_garment_landmarks(*draw(WIDE_NECK)).cuts == ("regular",)  # sloping shoulders: a neck
 
     def test_halter_keeps_its_neck_band_as_the_collar(self):
         p = pts(detect_garment_landmarks(*draw(SHAPES["halter"])))

@@ -322,6 +322,28 @@ class TestWarpByParts:
             assert float((pulled[0, k, i_s] - pulled[0, 0, i_s]).norm()) > 0.01
             torch.testing.assert_close(hung[0, k, i_s], hung[0, 0, i_s])
 
+    def test_a_sleeve_starting_below_the_shoulder_hangs_from_where_it_starts(self):
+        from kfvton.pipelines.garment_warp import SLEEVE_TOP_LOW, _sleeve_top, garment_part_masks, warp_by_parts
+
+        pairs, mask = _tshirt_pairs()
+        cold = mask.clone()
+        cold[..., 60:100, 10:70] = 0  # a cold-shoulder cut: the sleeves start half-way down the armholes (60 -> 140)
+        cold[..., 60:100, 230:290] = 0
+        everywhere = torch.ones(1, 1, 512, 384, dtype=torch.bool)
+        regular = warp_by_parts(pairs, mask, silhouette=everywhere).tps.control  # (1, 3, N, 2), normalised
+        hung = warp_by_parts(pairs, cold, silhouette=everywhere).tps.control
+        for k, side in ((1, "right"), (2, "left")):
+            i_s, i_a = pairs.names.index(f"shoulder_{side}"), pairs.names.index(f"armpit_{side}")
+            for garment_mask, t_expected in ((mask, 0.0), (cold, 0.5)):
+                t = _sleeve_top(pairs, side, garment_part_masks(pairs, garment_mask)[:, k])
+                assert float(t[0]) == pytest.approx(t_expected, abs=0.02)
+            assert 0.5 > SLEEVE_TOP_LOW
+            # the regular sleeve hangs from the torso's seam target; the cold-shoulder one from half-way down the
+            # torso's armhole line, where its piece starts (not stretched up to the bare shoulder's top)
+            torch.testing.assert_close(regular[0, k, i_s], regular[0, 0, i_s])
+            start = torch.lerp(hung[0, 0, i_s], hung[0, 0, i_a], float(t[0]))
+            torch.testing.assert_close(hung[0, k, i_s], start)
+
     def test_short_sleeve_reaches_the_round_shoulder(self, monkeypatch):
         import kfvton.pipelines.garment_warp as gw
 
