@@ -1883,6 +1883,7 @@ def _inside_back(
         return None
     # a V's tip: only the inside's own pixels (not the front's rib) under its sides' meeting
     tip = _v_tip(stepped, found, mid, k)  # (the blur's rounded sides are no V)
+    tip = np.where(tip > stepped, tip, ends)  # (no V: the smooth curve, not the staircase's dark pixels under it)
     cut |= (rows < tip[None, :]) & span & dark & (True if rib is None else ~rib)
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = cut
