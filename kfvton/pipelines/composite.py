@@ -450,6 +450,11 @@ def composite_garment(
     alpha = broadcast_batch(warped_mask, b, "warped_mask").to(person.dtype).clamp(0, 1)
 
     painted = skin = background = gain = front_cut = None
+    as_warped = alpha  # (the neck zone reads the garment's front neckline from it: not moved by the smoothing)
+    if parse is not None and keypoints is not None and table is UPPER_LABELS:  # (one smooth neckline)
+        # (not over the old clothes: what the cut frees there is repainted, and pale wall was painted at the neck)
+        bare = ~labels_in(broadcast_batch(parse, b, "parse").to(alpha.device), table.old)
+        alpha = alpha.masked_fill((_neck_edge_cut(alpha[:, 0] > 0.5, keypoints) & bare).unsqueeze(1), 0.0)
     if parse is not None:
         labels = broadcast_batch(parse, b, "parse").to(person.device)
         codes = _codes(labels, table)
@@ -479,8 +484,11 @@ def composite_garment(
                 outside = ~_torso_polygon(keypoints, b, (h, w), person.device, width=1.0)
                 arms = arms | (limbs & below & outside & ((codes & (CODE_OLD | CODE_ARM)) > 0))
             if bool(front_neck.any()):  # the neck in front of the garment's back neckline, not of its front
-                zone = _neck_zone(keypoints, b, (h, w), person.device, garment=alpha > 0.5)
-                keep = keep | (front_neck & zone)
+                zone = _neck_zone(keypoints, b, (h, w), person.device, garment=as_warped > 0.5)
+                front_neck = front_neck & zone
+                if table is UPPER_LABELS:  # (its lower edge, the old top's neckline, one smooth curve)
+                    front_neck = front_neck & ~_neck_edge_cut(front_neck, keypoints, lower=True)
+                keep = keep | front_neck
         # (the new sleeves per item, (B, 2, H, W), and all their pixels, (B, H, W): read by the arms, fit and light)
         worn = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device)
         own_sleeves = None if worn is None else worn.any(dim=1)
@@ -489,11 +497,15 @@ def composite_garment(
         arms, codes = _clean_arm_front(person, codes, arms, alpha[:, 0] > 0.5, skin)
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
+        warped = alpha
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         if waistband is not None:  # (before the fit: its band along a long sleeve is not the torso)
             cut_rows = broadcast_batch(waistband, b, "waistband")
             if keypoints is not None and keypoints.pose is not None:  # a half-tucked top's sides hang out
                 cut_rows = tucked_hem(labels, cut_rows, keypoints.pose)
+            if table is UPPER_LABELS:  # (the hem into the lower garment's top edge: no gap, no rim above it)
+                cut_rows, into = _hem_into_lower(cut_rows, labels, h / 1024.0)
+                alpha = torch.where(into.unsqueeze(1), warped, alpha)
             alpha = cut_below_waistband(alpha, cut_rows, sleeves)
         if fit:
             arm_labels = labels_in(labels, table.arms)
@@ -1685,6 +1697,117 @@ def _neck_zone(
         poly = np.concatenate((ends[0], curve, ends[1], [ends[1][0] - top * v, ends[0][0] - top * v]))
         cv2.fillPoly(out[i], [np.round(poly).astype(np.int32)], 1)
     return torch.from_numpy(out).to(device=device, dtype=torch.bool)
+
+
+#: A tucked-in hem goes into the lower garment (`_hem_into_lower`): where the lower garment's top edge lies within
+#: `HEM_GAP_PX` (at 1024 rows) of the hem's cut row, the garment runs on down to it and over its top `HEM_OVERLAP_PX`
+#: rows. Cut at the fitted waistband line, the rows of old top or wall between that line and a lower garment's edge
+#: a few rows under it were repainted pale, and the lower garment's top row (the old white tee's rim in it, regions
+#: estimated from the photo) stayed in front: a white line along the hem beside the forearm (the README pair 00891 /
+#: 01260, two photos: 1 to 4 rows of gap, the rim 1 row).
+HEM_GAP_PX = 6.0
+HEM_OVERLAP_PX = 2.0
+
+
+def _hem_into_lower(cut_rows: Tensor, labels: Tensor, unit: float) -> tuple[Tensor, Tensor]:
+    """A tucked-in top's cut rows (B, W) float (pixels, inf = none; `cut_below_waistband`'s) lowered, per column, to
+    the lower garment's top edge (`labels` (B, H, W) int, `VITONHD_LOWER_GARMENT`; its first row in the column) plus
+    `HEM_OVERLAP_PX` - 1 rows where that edge lies within `HEM_GAP_PX` of the cut row (`unit`: the image's rows over
+    1024), and (B, H, W) bool the lower garment's pixels the hem then covers (those overlap rows)."""
+    b, h, w = labels.shape
+    rows = np.broadcast_to(cut_rows.detach().double().cpu().numpy(), (b, w)).copy()
+    lower = labels_in(labels, VITONHD_LOWER_GARMENT).cpu().numpy()
+    into = np.zeros((b, h, w), bool)
+    gap, over = HEM_GAP_PX * unit, max(1, round(HEM_OVERLAP_PX * unit))
+    for i in range(b):
+        seen = lower[i].any(0)
+        top = np.where(seen, np.argmax(lower[i], 0), h).astype(np.float64)
+        near = seen & np.isfinite(rows[i]) & (np.abs(top - rows[i]) <= gap)
+        if not near.any():
+            continue
+        cols = np.nonzero(near)[0]
+        ys = top[cols].astype(np.int64)[None, :] + np.arange(over)[:, None]
+        ok = ys < h
+        hit = lower[i][np.minimum(ys, h - 1), cols[None, :]] & ok
+        into[i][ys[hit], np.broadcast_to(cols[None, :], ys.shape)[hit]] = True
+        rows[i, cols] = np.maximum(rows[i, cols], top[cols] + over - 1)
+    dev = cut_rows.device
+    return torch.from_numpy(rows).to(dev, cut_rows.dtype), torch.from_numpy(into).to(labels.device)
+
+
+#: `_neck_edge_cut`: the garment's top edge over the neck, from `NECK_EDGE_WIDER` collar widths beyond each collar
+#: target, is one smooth curve: bumps narrower than `NECK_EDGE_CLOSE` collar widths (a grey closing of the edge's row
+#: per column) go, then the edge is blurred along the neckline (`NECK_EDGE_SMOOTH` collar widths, Gaussian sigma),
+#: and what lies past that curve is cut, at most `NECK_EDGE_CUT` collar widths per column (tapering to nothing over
+#: `NECK_EDGE_TAPER` collar widths at the window's ends: no step). The warp folds the cut neck opening's steep sides
+#: and corners into the garment's top (VITON-HD 00891 / 03615 in 01260's knit and 11028's velvet), and the parse
+#: map's neck kept in front ends on the old top's blocky neckline (00891 in 02783's print): a row of short bumps and
+#: horns along the neckline instead of one curve. The garment's top is cut only where the person shows no old clothes
+#: (neck, hair, wall): freed old clothes there were repainted as pale wall beside the neck (unseen 07966 in the blue
+#: 09305, 00891 in 01260).
+NECK_EDGE_WIDER = 0.15
+NECK_EDGE_CLOSE = 0.25
+NECK_EDGE_SMOOTH = 0.08
+NECK_EDGE_CUT = 0.06
+NECK_EDGE_TAPER = 0.1
+#: ... the lower edge of the neck kept in front (`lower`) with `NECK_EDGE_CLOSE` and `NECK_EDGE_SMOOTH` times this:
+#: only its blocky steps go, not the tip of an old scoop's U (at the full widths its deepest rows went under the new
+#: garment: VITON-HD 00006 paired, box SSIM 0.869 -> 0.861).
+NECK_FRONT_SCALE = 0.4
+
+
+def _neck_edge_cut(mask: Tensor, keypoints: KeypointPairs, *, lower: bool = False) -> Tensor:
+    """(B, H, W) bool: the pixels of `mask` (B, H, W) bool past the smooth curve of its top edge over the neck
+    (`NECK_EDGE_*`; with `lower`, of its lower edge: the neck kept in front of the garment), in a window from half a
+    collar width above the collar line to one below it. Per item, between its collar_right and collar_left targets
+    (`keypoints`, scaled to the image) widened; nothing for items without both targets, narrower than 8 px, with
+    `mask` in under half the window's columns, or without sleeve targets (a strappy or sleeveless garment's collar
+    sides are its strap tops: cut as bumps, the straps showed the repaint in blocks, unseen 00121 in the black
+    14627), nor, with `lower`, for a collar that closes at the neck
+    (`PersonFit.collared`: the neck's V between a shirt's collar wings is the shirt's own opening; smoothed, its tip
+    went and the shirt's grey inside showed under the neck, unseen cat_model_7 in the oil rig shirt)."""
+    b, h, w = mask.shape
+    out = torch.zeros_like(mask)
+    if "collar_left" not in keypoints.names or "collar_right" not in keypoints.names:
+        return out
+    person = keypoints.person_px.detach().cpu().double().numpy()
+    scale = np.array([w / keypoints.person_hw[1], h / keypoints.person_hw[0]])
+    il, ir = keypoints.names.index("collar_left"), keypoints.names.index("collar_right")
+    collared = np.zeros(1, bool)
+    if lower and keypoints.fit is not None:
+        collared = keypoints.fit.collared.detach().cpu().numpy().reshape(-1)
+    for i in range(b):
+        pts = person[i if person.shape[0] > 1 else 0]
+        if pts[il, 2] <= 0 or pts[ir, 2] <= 0 or collared[min(i, collared.size - 1)]:
+            continue
+        if not np.isfinite(_sleeve_end_y(keypoints, i, (h, w))):  # (sleeveless: its collar sides are strap tops)
+            continue
+        left, right = pts[il, :2] * scale, pts[ir, :2] * scale
+        width = float(np.linalg.norm(left - right))
+        x0 = max(0, int(min(left[0], right[0]) - NECK_EDGE_WIDER * width))
+        x1 = min(w, int(np.ceil(max(left[0], right[0]) + NECK_EDGE_WIDER * width)) + 1)
+        y0 = max(0, int(min(left[1], right[1]) - 0.5 * width))
+        y1 = min(h, int(np.ceil(max(left[1], right[1]) + width)))
+        if width < 8 or x1 - x0 < 8 or y1 - y0 < 4:
+            continue
+        cov = mask[i, y0:y1, x0:x1].detach().cpu().numpy()
+        cov = cov[::-1] if lower else cov  # (the lower edge: the top edge of the window upside down)
+        has = cov.any(0)
+        if has.sum() < 0.5 * has.size:
+            continue
+        cols = np.arange(x1 - x0)
+        top = np.interp(cols, cols[has], np.argmax(cov, 0)[has]).astype(np.float32)  # (gaps: their neighbours')
+        reach = width * (NECK_FRONT_SCALE if lower else 1.0)
+        k = 2 * max(1, round(NECK_EDGE_CLOSE * reach / 2)) + 1
+        kernel = np.ones((1, k), np.uint8)
+        edge = cv2.BORDER_REPLICATE
+        closed = cv2.erode(cv2.dilate(top[None], kernel, borderType=edge), kernel, borderType=edge)
+        smooth = cv2.GaussianBlur(closed, (0, 0), NECK_EDGE_SMOOTH * reach, borderType=edge)[0]
+        taper = np.clip(np.minimum(cols, cols[-1] - cols) / max(1.0, NECK_EDGE_TAPER * width), 0.0, 1.0)
+        cut_to = top + taper * np.clip(smooth - top, 0.0, NECK_EDGE_CUT * width)
+        cut = (np.arange(y1 - y0)[:, None] < np.floor(cut_to + 0.5)[None, :]) & cov
+        out[i, y0:y1, x0:x1] = torch.from_numpy(np.ascontiguousarray(cut[::-1] if lower else cut)).to(out.device)
+    return out
 
 
 def _front_neckline_depth(mask: Tensor, right: np.ndarray, left: np.ndarray, down: np.ndarray, shallow: float) -> float:

@@ -1,5 +1,6 @@
 """`_old_to_neck`: a strip of the neck that the parse map took for the top is neck again; `_neck_zone`: the neck
-stays in front of a garment's back neckline, not of its front; `_sleeves_to_old` on the neck and the hands."""
+stays in front of a garment's back neckline, not of its front; `_sleeves_to_old` on the neck and the hands;
+`_neck_edge_cut`: the neckline one smooth curve."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from kfvton.pipelines.composite import (
     CLOSED_NECK_DEPTH,
     HAND_PAST_WRIST,
     NECK_DEPTH,
+    NECK_EDGE_CUT,
     NECK_LABEL,
     UPPER_LABELS,
     _codes,
     _hands,
+    _neck_edge_cut,
     _neck_zone,
     _old_to_neck,
     _shaded_skin_like,
@@ -239,3 +242,53 @@ def test_shaded_fingers_past_the_wrist_are_no_sleeve():
     assert ((out[fingers] & CODE_ARM) > 0).all()
     sw = 48.0  # (past HAND_PAST_WRIST shoulder widths only: the wrist's own cuff may still be a sleeve)
     assert not hands[0, : int(100 + HAND_PAST_WRIST * sw)].any()
+
+
+def _crew_neck(hw: tuple[int, int] = (120, 100)) -> torch.Tensor:
+    """(1, H, W) bool: a garment whose top edge is row 40 beside a round neck opening between columns 30 and 70 (its
+    middle 10 rows deep)."""
+    mask = torch.zeros(1, *hw, dtype=torch.bool)
+    xs = torch.arange(hw[1], dtype=torch.float32)
+    opening = torch.where((xs > 30) & (xs < 70), 10.0 * (1 - ((xs - 50) / 20) ** 2), torch.zeros_like(xs))
+    mask[0] = torch.arange(hw[0])[:, None] >= (40 + opening)[None, :]
+    return mask
+
+
+def test_neck_edge_cut_takes_a_narrow_horn_off_the_neckline():
+    """`_neck_edge_cut`: a horn 3 columns wide and 6 rows tall on a crew neck's top edge at a collar side (the warp
+    folding the cut opening's steep side into the garment's top, VITON-HD 03615 in 01260's knit) is cut, at most
+    `NECK_EDGE_CUT` collar widths deep (2 rows); the round opening's middle and the edge outside the window stay,
+    its corners at the collar sides are rounded by a row; a sleeveless garment is left as it is."""
+    hw = (120, 100)
+    pairs = _collar_pairs((30.0, 40.0), (70.0, 40.0), hw)
+    plain = _crew_neck(hw)
+    rounded = _neck_edge_cut(plain, pairs)  # a smooth neckline: only its corners at the collar sides are rounded
+    assert rounded[0].sum(0).max() <= 1 and not rounded[0, :, 34:66].any()
+    horned = plain.clone()
+    horned[0, 34:40, 28:31] = True  # the horn
+    horned[0, 30:40, 2:5] = True  # a bump far outside the window (0.3 collar widths beyond the targets)
+    cut = _neck_edge_cut(horned, pairs)
+    cap = int(NECK_EDGE_CUT * 40)  # (the collar is 40 px wide)
+    assert cut[0, 34 : 34 + cap, 28:31].all()  # the horn's top rows go, down to the cap
+    assert int(cut[0, :, 29].sum()) <= cap + 1
+    assert not (cut & ~horned).any()  # only garment pixels are cut
+    assert not cut[0, :, :5].any()  # outside the window nothing
+    assert not cut[0, 45:].any()  # the opening's bottom stays
+    assert not _neck_edge_cut(horned, _collar_pairs((30.0, 40.0), (30.0, 40.0), hw)).any()  # no width: nothing
+    # sleeveless: the collar sides are strap tops, the "horns" straps (unseen 00121 in the black 14627)
+    assert not _neck_edge_cut(horned, _collar_pairs((30.0, 40.0), (70.0, 40.0), hw, sleeved=False)).any()
+
+
+def test_neck_edge_cut_smooths_the_lower_edge_of_the_neck():
+    """With `lower`, the neck kept in front (its lower edge the old top's blocky neckline, 00891 in 02783's print): a
+    spike 3 columns wide hanging 5 rows under its edge is cut from its tip (at most `NECK_EDGE_CUT` collar widths);
+    the neck above the edge stays."""
+    hw = (120, 100)
+    pairs = _collar_pairs((30.0, 40.0), (70.0, 40.0), hw)
+    neck = torch.zeros(1, *hw, dtype=torch.bool)
+    neck[0, :46, 32:68] = True
+    neck[0, 46:51, 49:52] = True  # the spike
+    cut = _neck_edge_cut(neck, pairs, lower=True)
+    assert cut[0, 51 - int(NECK_EDGE_CUT * 40) : 51, 49:52].all()  # from its tip, down to the cap
+    assert not cut[0, :44].any()
+    assert not (cut & ~neck).any()

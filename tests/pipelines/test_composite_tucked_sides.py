@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from kfvton.pipelines.composite import BAND_TAPER, TUCK_SIDE_SW, _beside_the_waist, composite_garment
+from kfvton.pipelines.composite import (
+    BAND_TAPER,
+    HEM_GAP_PX,
+    HEM_OVERLAP_PX,
+    TUCK_SIDE_SW,
+    _beside_the_waist,
+    _hem_into_lower,
+    composite_garment,
+)
 from kfvton.pipelines.waistband import HANG_SW
 
 H, W = 512, 384
@@ -86,3 +94,22 @@ def test_beside_the_waist_leaves_the_gap_to_an_arm_hanging_beside_the_hips() -> 
     under[125:130, 72:78] = True  # a forearm crossing under the band (a hand on the hip)
     out = _beside_the_waist(lower, under, np.full(100, 120.0), 50.0, 5.0)
     assert not out[115:125, 72:78].any() and out[111:115, 72:78].all() and out[111:125, 78:80].all()
+
+
+def test_hem_runs_into_the_lower_garment_top_edge():
+    """`_hem_into_lower`: a cut 3 rows above the trousers' top edge (rows of old top between, repainted pale: the
+    README pair 00891 / 01260, two photos) goes down to that edge and over its first `HEM_OVERLAP_PX` rows (the old
+    white tee's rim labelled trousers stayed in front); columns whose edge lies farther than `HEM_GAP_PX` from the cut
+    (an arm over the waistband) and columns without trousers keep the cut."""
+    labels = torch.zeros(1, 64, 40, dtype=torch.long)
+    labels[0, 30:, 5:35] = 9  # trousers from row 30
+    labels[0, 30:50, 20:25] = 14  # a forearm over the waistband: their top edge at row 50 there
+    cut = torch.full((1, 40), 27.0)
+    rows, into = _hem_into_lower(cut, labels, 1.0)
+    over = int(HEM_OVERLAP_PX)
+    assert torch.allclose(rows[0, 5:20], torch.tensor(30.0 + over - 1))
+    assert bool(into[0, 30 : 30 + over, 5:20].all()) and not bool(into[0, 30 + over :].any())
+    assert float(rows[0, 22]) == 27.0 and not bool(into[0, :, 20:25].any())  # 50 - 27 > HEM_GAP_PX
+    assert float(rows[0, 0]) == 27.0 and float(rows[0, 38]) == 27.0  # no trousers
+    assert HEM_GAP_PX < 50 - 27
+    assert not bool(into[labels != 9].any())  # only the trousers' own pixels are covered

@@ -157,6 +157,21 @@ class TestInsideBack:
         assert float(bottom[cols.index(62)]) < 42.0 and float(bottom[cols.index(85)]) >= 43.0  # both depths
         assert not bool(removed[46:].any())
 
+    def test_real_insides_are_cut_without_a_staircase(self, vitonhd_dir: Path):
+        """VITON-HD 01260 (knit mock neck), 11028 (velvet), 01430 (Fiorucci): the cut's bottom steps at most 3 rows
+        from column to column. The dark pixels under the smoothed curve (`_v_tip`'s add-back, meant for a V's tip)
+        were cut back down to the unsmoothed staircase: steps of 9, 11 and 14 rows, notches at the person's neck."""
+        for name in ("01260_00", "11028_00", "01430_00"):
+            garment = load_image(vitonhd_dir / "cloth" / f"{name}.jpg")
+            mask = load_mask(vitonhd_dir / "cloth-mask" / f"{name}.jpg")
+            landmarks = detect_garment_landmarks(garment, mask)
+            cut = cut_inside_back(garment, mask, landmarks, by_shade=True, top=True)
+            removed = ((mask > 0.5) & (cut < 0.5))[0, 0]
+            cols = [x for x in range(removed.shape[1]) if bool(removed[:, x].any())]
+            assert len(cols) > 100, name
+            bottom = torch.tensor([int(torch.nonzero(removed[:, x]).max()) for x in cols], dtype=torch.float32)
+            assert float(bottom.diff().abs().max()) <= 3.0, name
+
     def test_the_front_is_read_beside_a_print_under_the_collar(self, vitonhd_dir: Path):
         """VITON-HD 01430 (Fiorucci tee): its angels print lies where the front's level is sampled, one to two collar
         widths under the collar's centre; the plain red beside it (`FRONT_SIDE`) is the front, and its darker red
