@@ -48,8 +48,9 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        `SLEEVE_START` sw below the shoulder joint (where the two seams start on average), at least
        `SHORT_SLEEVE_MIN` of it and `SLEEVE_BELOW_ARMPIT` sw below the armpit, at most to the elbow; "long" puts
        the sleeve end at the wrist (at the elbow + the upper arm when the wrist is missing), a fitted sleeve longer
-       than the arm past it by the excess, up to `LONG_CUFF_PAST_MAX` sw (`_long_sleeve_end`). The cuff keeps the
-       garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw; a wide long sleeve, at least
+       than the arm past it by the excess, up to `LONG_CUFF_PAST_MAX` sw (`_long_sleeve_end`); a long sleeve's
+       length is scaled at least as the garment's own length (a loose body's across scale shortened its sleeves).
+       The cuff keeps the garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw; a wide long sleeve, at least
        `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past the silhouette),
        across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm instead (inner
        edge `ARM_HALF` sw inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most
@@ -1449,11 +1450,18 @@ def _place_one(
     if follow_turn:  # the neckline's centre on a turned torso's sternum: the collar's halves take the two seen widths
         out[_I["collar_center"]] = out[_I["collar_center"]] + _sternum_shift(f) * u
 
-    # sleeves
+    # sleeves. A long one hangs down the arm: its length scales at least as the garment's own length does (its
+    # length against the garment's collar-to-hem, on the body at `own`). The across scale `sx` shrinks a loose body
+    # onto the torso, and its sleeves with it: the unseen cat_Simon_1 and idm_00035_00 in the loose chiffon 09290,
+    # sleeves 0.74-0.76 of its collar-to-hem in the photo, wore them 0.78-0.90 of the arm (3/4) at `sx`, 1.2 at this
+    sleeve_sx = sx
+    if sleeve == "long" and own is not None:
+        sleeve_sx = torch.maximum(sx, own * sw / (g_hem_y - g_top_y))
+
     def seam_length(side: str) -> Tensor:
         # the mean of the outer seam (shoulder -> outer cuff corner) and the inner seam (armpit -> inner corner)
         o, n = g[_I[f"sleeve_{side}_outer"], :2], g[_I[f"sleeve_{side}_inner"], :2]
-        return 0.5 * sx * ((o - gxy(f"shoulder_{side}")).norm() + (n - gxy(f"armpit_{side}")).norm())
+        return 0.5 * sleeve_sx * ((o - gxy(f"shoulder_{side}")).norm() + (n - gxy(f"armpit_{side}")).norm())
 
     # a long sleeve's two sides are one garment's: full length on both or neither (`_full_length`)
     full = None

@@ -348,6 +348,14 @@ SLEEVE_CUT_DOWN = 1.0
 #: shoulder is part of the silhouette).
 SLEEVE_OUTER_AT = (0.12, 0.35)
 SLEEVE_OUTER_MAX = 0.4
+#: With `silhouette`: a long sleeve's outer edge, at these fractions of the way from its shoulder target to its outer
+#: elbow target, is pushed out across the upper arm onto the silhouette's edge where that lies farther out
+#: (`_upper_arm_outer_pairs`), at most `SLEEVE_OUTER_MAX` elbow target widths: a loose flat sleeve lies partly over
+#: the torso's side in the photo, lands as a wedge narrower than the upper arm, and the arm's cover mirrored across
+#: the wedge's ragged edge drew streaks of its edge fabric down the arm's outer half (`_cover_arm`). The unseen
+#: cat_Simon_1 in the chiffon 09290: the mirrored cover of the two upper arms 2444 / 1786 px without these pairs,
+#: 598 / 911 at (0.3, 0.65), 474 / 523 at these (a grey band of the flat sleeve's sheer edge gone from the left arm).
+UPPER_ARM_OUTER_AT = (0.2, 0.45, 0.75)
 #: With `arms`: a long sleeve covers the arm's pixels up to this fraction of its cuff target width from where it
 #: landed (gaps along a sleeve narrower or straighter than the arm would show the old arm's skin).
 ARM_COVER = 0.5
@@ -900,6 +908,61 @@ def _sleeve_outer_pairs(
     return g_out, p_out
 
 
+def _upper_arm_outer_pairs(
+    pairs: KeypointPairs,
+    side: str,
+    person: Tensor,
+    garment: Tensor,
+    elbow_p: Tensor,
+    elbow_g: Tensor,
+    sleeve_mask: Tensor,
+    silhouette: Tensor,
+) -> tuple[Tensor, Tensor]:
+    """A long sleeve's extra pairs on its outer edge over the upper arm, at the `UPPER_ARM_OUTER_AT` fractions of the
+    way from the shoulder to the outer elbow point: `lift_to_edge` on the lines shoulder -> outer elbow point (garment
+    and person), away from the inner elbow point, by at most `SLEEVE_OUTER_MAX` elbow target widths, across the
+    sleeve scaled like its elbow. Confidence 0 (unused) where the sleeve has no elbow pairs, where the silhouette's
+    edge is not at least a pixel outside where the sleeve lands, or where a line's point is outside its mask.
+
+    Args:
+        person, garment: (B, N, 3) the sleeve's targets and the garment landmarks, pixels.
+        elbow_p, elbow_g: (B, 2, 3) the sleeve's elbow pairs (`_sleeve_elbow_pairs`), person / garment, outer then
+            inner, (x_px, y_px, confidence).
+        sleeve_mask: (B or 1, H_g, W_g) float {0, 1}, the sleeve's garment pixels (`garment_part_masks`).
+        silhouette: (B or 1, 1, H_p, W_p) bool (or float, > 0.5 = inside), the person's pixels.
+
+    Returns:
+        garment (B, F, 3) and person (B, F, 3) points, (x_px, y_px, confidence), F = len(`UPPER_ARM_OUTER_AT`).
+    """
+    i_s = pairs.names.index(f"shoulder_{side}")
+    b = person.shape[0]
+    g_out, p_out = garment.new_zeros(b, len(UPPER_ARM_OUTER_AT), 3), person.new_zeros(b, len(UPPER_ARM_OUTER_AT), 3)
+    frames = [torch.cat((pts[:, i_s : i_s + 1], elbow), 1).detach().to(torch.float64).cpu()
+              for pts, elbow in ((garment, elbow_g), (person, elbow_p))]  # fmt: skip  # (B, 3, 3) each
+    masks = sleeve_mask.detach().cpu() > 0.5
+    body = (silhouette.detach() > 0.5)[:, 0].cpu()
+    for i in range(b):
+        if not bool((frames[0][i, :, 2] > 0).all() and (frames[1][i, :, 2] > 0).all()):
+            continue
+        lines = [f[i, :, :2] for f in frames]  # shoulder -> outer elbow point, away from the inner one
+        width_p = float((lines[1][1] - lines[1][2]).norm())
+        scale = width_p / max(float((lines[0][1] - lines[0][2]).norm()), 1e-6)
+        for f, frac in enumerate(UPPER_ARM_OUTER_AT):
+            found = lift_to_edge(
+                *lines,
+                masks[min(i, len(masks) - 1)],
+                body[min(i, len(body) - 1)],
+                frac,
+                scale=scale,
+                max_lift=SLEEVE_OUTER_MAX * width_p,
+            )
+            if found is None:
+                continue
+            g_out[i, f, :2], p_out[i, f, :2] = found[0].to(g_out), found[1].to(p_out)
+            g_out[i, f, 2] = p_out[i, f, 2] = 1.0
+    return g_out, p_out
+
+
 def _cut_down_sleeve(cut: Tensor, targets_px: Tensor, origin: tuple[int, int]) -> Tensor:
     """Where a short sleeve was cut off outside the silhouette below its armpit target, cut it on down the sleeve (along
     shoulder target -> cuff centre) for `SLEEVE_CUT_DOWN` cuff target widths: an estimated outline that steps out
@@ -1281,9 +1344,10 @@ def warp_by_parts(
         _hang_from_sleeve_top(pairs, side, person[:, k], garment[:, k], person[:, 0], parts[:, k])
     # elbow points for sleeves that reach past the elbow, so long sleeves bend with the arm
     m = 0 if torso_extra is None else torso_extra.person_px.shape[1]
-    n_sleeve = 2 + len(SLEEVE_OUTER_AT)  # a sleeve's: elbow outer, inner; its outer edge
-    extra_p = person.new_zeros(b, len(_PARTS), max(n_sleeve, m), 3)
-    extra_g = garment.new_zeros(b, len(_PARTS), max(n_sleeve, m), 3)
+    n_sleeve = 2 + len(SLEEVE_OUTER_AT)  # a sleeve's: elbow outer, inner; its outer edge (short; long: after it)
+    n_extra = max(n_sleeve + len(UPPER_ARM_OUTER_AT), m)
+    extra_p = person.new_zeros(b, len(_PARTS), n_extra, 3)
+    extra_g = garment.new_zeros(b, len(_PARTS), n_extra, 3)
     if torso_extra is not None:
         check_shape(torso_extra.person_px, "torso_extra.person_px", (b, m, 3))
         check_shape(torso_extra.garment_px, "torso_extra.garment_px", (b, m, 3))
@@ -1302,6 +1366,13 @@ def warp_by_parts(
                 pairs, side, person[:, k], garment[:, k], parts[:, k], silhouette.to(torch.float32)
             )
             extra_p[:, k, 2:n_sleeve, 2] *= short.to(extra_p.dtype)[:, None]
+            # a long one's (with elbow pairs) over the upper arm
+            long_g, long_p = _upper_arm_outer_pairs(
+                pairs, side, person[:, k], garment[:, k], extra_p[:, k, :2], extra_g[:, k, :2], parts[:, k],
+                silhouette.to(torch.float32),
+            )  # fmt: skip
+            at = slice(n_sleeve, n_sleeve + len(UPPER_ARM_OUTER_AT))
+            extra_g[:, k, at], extra_p[:, k, at] = long_g, long_p
     extra_valid = (extra_p[..., 2] > 0) & usable[..., None]
     # a sleeve bent at the elbow: its upper arm's spline (armhole and elbow pairs) and its forearm's (elbow and cuff)
     bent = torch.stack([_bent_at_elbow(pairs, s, person[:, k], extra_p[:, k, :2]) for k, s in _SIDES], 1)

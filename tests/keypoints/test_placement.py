@@ -1292,3 +1292,27 @@ def test_a_long_sleeve_is_full_length_on_both_arms_or_neither():
     assert float((short_alone - both[0][3]).norm()) > 5.0  # decided alone: short of the wrist
     assert _full_length(sides((0.80, 0.92)), f) is False
     assert _full_length([(both[0][0], None, None, None)], f) is None
+
+
+def test_a_loose_long_sleeve_reaches_the_wrist_as_a_fitted_one():
+    """A long sleeve's length scales at least as the garment's own length: a loose body (armpits and hem wider
+    than the shoulders in the flat photo) shrinks the across scale, and with it the sleeves were cut to 3/4 (the
+    unseen cat_Simon_1 and idm_00035_00 in the loose chiffon 09290: 0.78-0.90 of the arm, sleeves 0.74-0.76 of
+    its collar-to-hem). Here the loose version of a fitted top whose sleeves reach the wrist ended 0.47 of the way
+    down the forearm; now both at the wrist (a 3/4 loose sleeve still ends on the forearm)."""
+    pose = frontal_pose()
+    wrist, elbow = pose.joint("left_wrist")[0, :2], pose.joint("left_elbow")[0, :2]
+    fore = wrist - elbow
+
+    def share(cuff_y: float, loose: bool) -> float:
+        lm = _long_sleeve_landmarks(28.0, cuff_y=cuff_y)
+        if loose:
+            for name, x in (("armpit_left", 255), ("armpit_right", 45), ("hem_left", 270), ("hem_right", 30)):
+                lm.points[0, GARMENT_LANDMARKS.index(name), 0] = x
+        pairs = place_garment_landmarks(lm, pose)
+        end = (target(pairs, "sleeve_left_outer") + target(pairs, "sleeve_left_inner"))[:2] / 2
+        return float((end - elbow) @ fore / (fore @ fore))
+
+    assert share(260.0, loose=False) == pytest.approx(1.0, abs=1e-3)
+    assert share(260.0, loose=True) == pytest.approx(1.0, abs=1e-3)
+    assert 0.3 < share(230.0, loose=True) < 0.9

@@ -639,6 +639,36 @@ class TestLongSleeves:
         assert float(xs.max()) <= float(max(sl[0], al[0])) + margin
         assert float(warped[0, 0, int(ar[1]) + 20, int(ar[0]) - 10]) > 0.5  # below the armpits the torso is free
 
+    def test_long_sleeve_reaches_the_upper_arms_outline(self, monkeypatch):
+        """With a silhouette, a long sleeve's outer edge over the upper arm goes out onto the arm's outline
+        (`_upper_arm_outer_pairs`): a loose flat sleeve landed narrower than the arm, and the arm's cover mirrored
+        across its ragged edge streaked the outer upper arm (the unseen cat_Simon_1 in the chiffon 09290)."""
+        import kfvton.pipelines.garment_warp as gw
+
+        pairs, mask = _long_sleeve_pairs()
+        garment = torch.rand(1, 3, 400, 400)
+        fractions = gw.UPPER_ARM_OUTER_AT
+
+        def landed(x0: int, outer: tuple[float, ...]) -> tuple[torch.Tensor, torch.Tensor]:
+            silhouette = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+            silhouette[..., 120:460, x0 : 384 - x0] = True  # arms out to x0 and 384 - x0
+            monkeypatch.setattr(gw, "UPPER_ARM_OUTER_AT", outer)
+            warp = gw.warp_by_parts(pairs, mask, reg=1e-3, silhouette=silhouette)
+            return warp.grid, gw.warp_garment(garment, mask, warp).mask[0, 0] > 0.5
+
+        # broad upper arms: the straight sleeves land at x >= 114 and <= 270 on rows 170-230; pushed out, they
+        # reach farther out on both sides, inside the silhouette
+        _, straight = landed(100, ())
+        _, pushed = landed(100, fractions)
+        for cols in (slice(100, 120), slice(264, 284)):
+            assert int(pushed[170:230, cols].sum()) > int(straight[170:230, cols].sum()) + 200
+        grow = round(gw.SLEEVE_OUT * 512) + 1
+        assert not bool(pushed[:, : 100 - grow].any()) and not bool(pushed[:, 284 + grow :].any())
+        # arms no wider than where the sleeves land: nothing is pulled in (the pairs are unused)
+        plain, _ = landed(120, ())
+        narrow, _ = landed(120, fractions)
+        torch.testing.assert_close(narrow, plain, atol=1e-5, rtol=0)
+
     def test_long_sleeve_covers_the_arm(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
 
