@@ -16,6 +16,7 @@ __all__ = [
     "blur_at",
     "blur_box",
     "blur_in_box",
+    "blur_wide",
     "box_share",
     "channel_max",
     "channel_sum",
@@ -100,6 +101,17 @@ def blur_in_box(mask: np.ndarray, sigma: float) -> np.ndarray:
     y0, y1, x0, x1 = mask_box(mask, int(np.ceil(4.0 * sigma)) + 2)
     out[y0:y1, x0:x1] = cv2.GaussianBlur(mask[y0:y1, x0:x1].astype(np.float32), (0, 0), sigma)
     return out
+
+
+def blur_wide(x: np.ndarray, sigma: float) -> np.ndarray:
+    """(H, W) float32 `x` blurred by about a Gaussian of `sigma` pixels, cheaply: wide ones (`sigma` >= 4) at a
+    quarter of the resolution (area average, blur, bilinear back), narrower ones exactly. For smooth fields: a
+    sigma-10 blur of a 640 x 560 crop took 0.3 ms this way, 3.5 ms at full size."""
+    if sigma < 4.0:
+        return cv2.GaussianBlur(x, (0, 0), sigma)
+    h, w = x.shape
+    small = cv2.resize(x, (-(-w // 4), -(-h // 4)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(cv2.GaussianBlur(small, (0, 0), sigma / 4), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def distance_near(target: np.ndarray, reach: float, where: np.ndarray | None = None) -> np.ndarray:

@@ -117,6 +117,7 @@ from .._arrays import (
     LUMA_WEIGHTS,
     above_half,
     blur_in_box,
+    blur_wide,
     channel_sum,
     channels_last,
     every_masked,
@@ -668,7 +669,9 @@ def _fit_to_body(
         # slanted edge), points more across than up or down; in the shoulder zone (above `zone_y`) up too, except
         # over the neck opening (`_neck_columns`): the shoulder line follows the body's shoulders
         yy, xx = np.ogrid[0 : broad.shape[0], 0 : broad.shape[1]]  # (a column and a row: the rules broadcast them)
-        smooth = cv2.GaussianBlur(broad.astype(np.float32), (0, 0), max(2.0, reach / 2))
+        # (`blur_wide`: a sigma of ~10 px at 1024 rows, at a quarter of the resolution; 3.5 ms less a try-on, the
+        # same directions but along a few flips where across and up are near equal)
+        smooth = blur_wide(broad.astype(np.float32), max(2.0, reach / 2))
         gx, gy = cv2.Sobel(smooth, cv2.CV_32F, 1, 0), cv2.Sobel(smooth, cv2.CV_32F, 0, 1)
         sideways = np.abs(gx) >= np.abs(gy)
         neck_lo, neck_hi = _neck_columns(keypoints, i, (h, w))

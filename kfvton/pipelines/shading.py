@@ -35,6 +35,7 @@ import torch
 from torch import Tensor
 
 from .._arrays import LUMA_WEIGHTS, channel_max, channel_sum, mask_box, per_channel
+from .._arrays import blur_wide as _blur
 from .push_pull import push_pull
 
 __all__ = [
@@ -513,16 +514,6 @@ def _patch_offsets(
     b = prior * (median - ref_level) + (wt * (mean.T - mean)).sum(1)
     offsets = np.linalg.solve(a, b)
     return np.where(ok, np.concatenate([[0.0], offsets])[labels], 0.0).astype(np.float32)
-
-
-def _blur(x: np.ndarray, sigma: float) -> np.ndarray:
-    """(H, W) float32 `x` blurred by about a Gaussian of `sigma` pixels, cheaply: wide ones at a quarter of the
-    resolution (area average, blur, bilinear back)."""
-    if sigma < 4.0:
-        return cv2.GaussianBlur(x, (0, 0), sigma)
-    h, w = x.shape
-    small = cv2.resize(x, (-(-w // 4), -(-h // 4)), interpolation=cv2.INTER_AREA)
-    return cv2.resize(cv2.GaussianBlur(small, (0, 0), sigma / 4), (w, h), interpolation=cv2.INTER_LINEAR)
 
 
 def limb_shading(skin: np.ndarray, unit: float) -> np.ndarray:
