@@ -15,8 +15,8 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        shoulder width (worn "out": the geometric mean of it and the torso length / `TORSO_PER_SW_WORN`), or the
        torso length / `TORSO_PER_SW_MAX` when that is more: a person turned sideways), or
        on the bottom of an explicit `target_mask`, kept within [`ASPECT_MIN`, `ASPECT_MAX`] x `sx`. With `body`
-       masks and `tuck` "in", a hem short of the lower garment's waistband reaches `TUCK_DEPTH` sw below it, one
-       that reaches the band keeps its own length (the composite cuts it there); "out" keeps the own length, a regular
+       masks and `tuck` "in", a regular top's hem short of the lower garment's waistband reaches `TUCK_DEPTH` sw below
+       it, one that reaches the band (and a crop top) keeps its own length (the composite cuts it there); "out" keeps the own length, a regular
        (not a crop: own length over `CROP_OWN_MAX` sw) top's at least to the hip joints, with `body` masks onto a
        waistband up to `OUT_HEM_REACH` sw below them when short of it (`_out_hem`; on a seated person, `_seated`,
        a crop top's too) ("auto": `resolve_tuck`).
@@ -1321,7 +1321,10 @@ def _place_one(
         hem_b = own * (_out_length_sw(f) if tuck == "out" else f.length_sw)
         if tuck == "out" and hip_mid is not None and (float(own) > CROP_OWN_MAX or _seated(j)):
             hem_b = _out_hem(hem_b, f, body)
-        if body is not None and tuck == "in":
+        if body is not None and tuck == "in" and float(own) > CROP_OWN_MAX:
+            # (a crop top keeps its own length tucked too: the belly freed between its hem and the waistband is
+            # repainted as skin. Stretched onto the band, the unseen off-shoulder puff crop 10297 (own 0.8 sw) hung
+            # 2x long into the trousers of ootd 051482, its print drawn out down the belly)
             meet = _old_hem_and_waist(body[0], body[1], f)
             if meet is not None and hem_b < meet[1]:
                 # short of the waistband: reaches into the lower garment, which stays in front. A top that reaches
