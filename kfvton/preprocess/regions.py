@@ -241,6 +241,9 @@ STRAP_FAR = 5.0
 STRAP_ROWS = 0.4
 #: ... grown by this (x sw) into the closed pixels beside them (the strap's edge blended with the skin) ...
 STRAP_EDGE = 0.03
+#: ... at least this many sw squared (a strip up the shoulder; 5 px of a white collar on Dress Code 013565, released,
+#: nudged the garment's main colours and a hem by the hand was read as carried: residue .177 -> .321) ...
+STRAP_MIN_AREA = 0.003
 #: ... joined to the old top's body, seeded by a box this wide and tall (x sw) on the centre line `STRAP_SEED_DOWN`
 #: sw under the neck joint, over the chest.
 STRAP_SEED_HALF = 0.1
@@ -253,7 +256,7 @@ def _unstrapped(
     """The arms' skin with small holes closed (`closed`, (H, W) bool, from `arm_skin`) less a strap: closed pixels
     far from the skin's colour (`far`, (H, W) bool: `STRAP_FAR`) on the shoulders (`STRAP_ROWS` under the `neck`
     joint, (2,) x, y px) that join the old top's body through the body's pixels not of the skin's colour (`cloth`),
-    with their blended edge (`STRAP_EDGE`). A camisole's strap over the shoulder's round, narrower than the holes
+    in parts of at least `STRAP_MIN_AREA`, with their blended edge (`STRAP_EDGE`). A camisole's strap over the shoulder's round, narrower than the holes
     closed, was read as arm and stayed in the photo beside an off-shoulder top's bare shoulder (the unseen ootd
     051482: 315 of its dark pixels)."""
     h, w = closed.shape
@@ -267,7 +270,7 @@ def _unstrapped(
     y0, y1 = int(np.clip(cy - half, 0, h)), int(np.clip(cy + half, 0, h))
     seed[y0:y1, int(np.clip(cx - half, 0, w)) : int(np.clip(cx + half, 0, w))] = True
     seed &= cloth & ~closed
-    strap = connected_to(strap | (cloth & ~closed), seed) & strap
+    strap = _drop_specks(connected_to(strap | (cloth & ~closed), seed) & strap, STRAP_MIN_AREA * sw * sw)
     if not strap.any():
         return closed
     k = max(3, int(2 * STRAP_EDGE * sw) | 1)
