@@ -232,6 +232,52 @@ def _fill_small_holes(mask: np.ndarray, within: np.ndarray, size: float) -> np.n
     return mask | ((closed > 0) & within)
 
 
+#: A strap (`_unstrapped`): closed pixels of the arms' holes at least this far from the skin model (`_skin_distance`;
+#: skin is under 3): on the unseen ootd 051482 a black strap's pixels lay at 6.2 (median, 3.5 at its blended edge),
+#: shaded skin in holes closed on the shoulder and the arm 3.2-3.8 (released with them, the unseen 14627's shoulder
+#: lost 6500 px of arm to the top and lower garment) ...
+STRAP_FAR = 5.0
+#: ... within this many sw under the neck joint (straps cross the shoulders; the top's body below carries the path) ...
+STRAP_ROWS = 0.4
+#: ... grown by this (x sw) into the closed pixels beside them (the strap's edge blended with the skin) ...
+STRAP_EDGE = 0.03
+#: ... at least this many sw squared (a strip up the shoulder; 5 px of a white collar on Dress Code 013565, released,
+#: nudged the garment's main colours and a hem by the hand was read as carried: residue .177 -> .321) ...
+STRAP_MIN_AREA = 0.003
+#: ... joined to the old top's body, seeded by a box this wide and tall (x sw) on the centre line `STRAP_SEED_DOWN`
+#: sw under the neck joint, over the chest.
+STRAP_SEED_HALF = 0.1
+STRAP_SEED_DOWN = 0.6
+
+
+def _unstrapped(
+    closed: np.ndarray, arm_skin: np.ndarray, cloth: np.ndarray, far: np.ndarray, neck: np.ndarray, sw: float
+) -> np.ndarray:
+    """The arms' skin with small holes closed (`closed`, (H, W) bool, from `arm_skin`) less a strap: closed pixels
+    far from the skin's colour (`far`, (H, W) bool: `STRAP_FAR`) on the shoulders (`STRAP_ROWS` under the `neck`
+    joint, (2,) x, y px) that join the old top's body through the body's pixels not of the skin's colour (`cloth`),
+    in parts of at least `STRAP_MIN_AREA`, with their blended edge (`STRAP_EDGE`). A camisole's strap over the shoulder's round, narrower than the holes
+    closed, was read as arm and stayed in the photo beside an off-shoulder top's bare shoulder (the unseen ootd
+    051482: 315 of its dark pixels)."""
+    h, w = closed.shape
+    held = closed & ~arm_skin & cloth
+    strap = held & far
+    strap[int(np.clip(neck[1] + STRAP_ROWS * sw, 0, h)) :] = False
+    if not strap.any():
+        return closed
+    cx, cy, half = neck[0], neck[1] + STRAP_SEED_DOWN * sw, STRAP_SEED_HALF * sw
+    seed = np.zeros((h, w), bool)
+    y0, y1 = int(np.clip(cy - half, 0, h)), int(np.clip(cy + half, 0, h))
+    seed[y0:y1, int(np.clip(cx - half, 0, w)) : int(np.clip(cx + half, 0, w))] = True
+    seed &= cloth & ~closed
+    strap = _drop_specks(connected_to(strap | (cloth & ~closed), seed) & strap, STRAP_MIN_AREA * sw * sw)
+    if not strap.any():
+        return closed
+    k = max(3, int(2 * STRAP_EDGE * sw) | 1)
+    strap = (cv2.dilate(strap.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) > 0) & held
+    return closed & ~strap
+
+
 def _box_median(rgb: np.ndarray, sil: np.ndarray, centre: np.ndarray, half: float) -> np.ndarray | None:
     h, w = sil.shape
     x0, x1 = int(max(centre[0] - half, 0)), int(min(centre[0] + half, w))
@@ -635,7 +681,9 @@ def _one(
         arm_skin_px = skin | arm_like
     arm_skin = body & arm_skin_px & near_arm & armish
     arm_skin = connected_to(arm_zone & arm_skin_px, arm_skin)
-    arm_skin = _fill_small_holes(arm_skin, arm_zone, 0.08 * sw)
+    arm_skin = _unstrapped(
+        _fill_small_holes(arm_skin, arm_zone, 0.08 * sw), arm_skin, body & ~arm_skin_px, skin_dist > STRAP_FAR, neck, sw
+    )
     arm_skin = _drop_specks(arm_skin, 0.015 * sw * sw)  # hair tips and sleeve highlights
     fabric = np.zeros((h, w), bool)  # skin-coloured fabric on a sleeve or beside the arm: it does not reach the hand
     for label in (14, 15):

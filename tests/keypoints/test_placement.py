@@ -8,6 +8,7 @@ import torch
 from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
 from kfvton.keypoints.placement import (
     COLLAR_UP,
+    CROP_TUCK_REACH,
     LANDMARK_NAMES,
     LENGTH_PER_ARMPIT,
     LENGTH_PER_SHOULDER,
@@ -292,19 +293,37 @@ class TestFit:
         assert (hem_long - top) / (hem_short - top) == pytest.approx((345 + 60) / 345, rel=0.02)
 
     def test_tuck_in_reaches_into_the_lower_garment_out_keeps_its_length(self):
-        # a short top (0.45 of the T-shirt's length) on a person whose old top is tucked in at y = 280
-        crop = tshirt_landmarks()
-        for name in ("hem_left", "hem_right", "hem_center"):
-            crop.points[..., GARMENT_LANDMARKS.index(name), 1] = 40 + 0.45 * (
-                crop.points[0, GARMENT_LANDMARKS.index(name), 1] - 40
-            )
-        body = body_masks((160, 280), (280, 500))
+        """A regular top shorter than the waistband (0.6 of the T-shirt's length: own length ~1.44 sw) on a person
+        whose old top is tucked in at y = 315 reaches into the trousers tucked in; a crop top (0.45: ~1.1 sw, at most
+        `CROP_OWN_MAX`) keeps its own length tucked too (stretched onto the band, the unseen puff crop 10297 hung 2x
+        long into ootd 051482's trousers), and meets a waistband up to `CROP_TUCK_REACH` below its hem (Dress Code
+        000002)."""
+
+        def shortened(share: float) -> GarmentLandmarks:
+            lm = tshirt_landmarks()
+            for name in ("hem_left", "hem_right", "hem_center"):
+                i = GARMENT_LANDMARKS.index(name)
+                lm.points[..., i, 1] = 40 + share * (lm.points[0, i, 1] - 40)
+            return lm
+
+        body = body_masks((160, 315), (315, 500))
         pose = frontal_pose()
-        out = float(target(place_garment_landmarks(crop, pose, body=body, tuck="out"), "hem_center")[1])
-        tucked = float(target(place_garment_landmarks(crop, pose, body=body, tuck="in"), "hem_center")[1])
-        assert out < 280  # its own length ends above the waistband
-        assert tucked >= 280 + 0.9 * TUCK_DEPTH * SW  # into the trousers
-        assert float(target(place_garment_landmarks(crop, pose, body=body), "hem_center")[1]) == tucked  # auto
+
+        def hem(lm: GarmentLandmarks, tuck: str) -> float:
+            return float(target(place_garment_landmarks(lm, pose, body=body, tuck=tuck), "hem_center")[1])
+
+        short, crop = shortened(0.6), shortened(0.45)
+        own = float(target(place_garment_landmarks(short, pose, tuck="in"), "hem_center")[1])  # no masks
+        assert own < 315  # its own length ends above the waistband
+        tucked = hem(short, "in")
+        assert tucked >= 315 + 0.9 * TUCK_DEPTH * SW  # into the trousers
+        assert hem(short, "auto") == tucked
+        own = float(target(place_garment_landmarks(crop, pose, tuck="in"), "hem_center")[1])
+        assert own < 315 - 1.5 * CROP_TUCK_REACH * SW  # well above the waistband
+        assert hem(crop, "in") == pytest.approx(own, abs=1)  # a crop keeps its length: the belly shows
+        near = round(own + 0.5 * CROP_TUCK_REACH * SW)  # a waistband within reach: the crop's hem meets it
+        tucked = place_garment_landmarks(crop, pose, body=body_masks((160, near), (near, 500)), tuck="in")
+        assert float(target(tucked, "hem_center")[1]) == pytest.approx(near, abs=2)
 
     def test_a_regular_top_worn_out_reaches_the_hips_or_the_waistband(self):
         # a boxy top (0.6 of the T-shirt's length: own length ~1.44 sw, more than a crop's) ends above the hip joints

@@ -859,3 +859,23 @@ def test_garment_pocket_under_the_jaw_in_the_hair_is_head():
     _head_pockets(parse, under_jaw, below_chin)
     assert (parse[14:17, 6:9] == 2).all()
     assert (parse[15:20, 14:26] == 5).all() and (parse[20:40, 5:35] == 5).all()
+
+
+def test_strap_over_the_shoulder_is_garment():
+    """A camisole's thin dark straps over the bare shoulders, narrower than the holes closed in the arms' skin, join
+    the old top's body: garment (5), repainted as skin under an off-shoulder top. Closed into the arm (14 / 15), a
+    black strap stayed in the photo beside the unseen off-shoulder crop 10297 on ootd 051482. The shoulders' and
+    arms' skin beside them stays arm."""
+    img, pose = _figure()
+    _paint(img, (1.0, 1.0, 1.0), 68, 95, 28, 112)  # no sleeves
+    _paint(img, SKIN, 62, 80, 30, 110)  # bare shoulders
+    _paint(img, SKIN, 68, 140, 28, 40)  # bare arms
+    _paint(img, SKIN, 68, 140, 100, 112)
+    _paint(img, SHIRT, 80, 130, 40, 100)  # the camisole's body
+    _paint(img, PANTS, 64, 80, 44, 47)  # its straps, dark, over the shoulders' round
+    _paint(img, PANTS, 64, 80, 93, 96)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[66:78, 44:47] == 5).all() and (parse[66:78, 93:96] == 5).all()
+    arms = torch.tensor(VITONHD_ARMS)
+    assert torch.isin(parse[66:78, 34:42], arms).all() and torch.isin(parse[66:78, 98:106], arms).all()
+    assert torch.isin(parse[100:120, 30:38], arms).all()
