@@ -720,11 +720,16 @@ def _one(
     if ankles:
         ankle_y = max(j[1] for j in ankles)
         feet = lower & ~skin & (yy > ankle_y - 0.05 * sw)
+        trousers_like = None if thigh is None else np.linalg.norm(rgb - thigh, axis=-1) <= FOOT_LOWER
         for side, label in (("left", 18), ("right", 19)):
             a = joint(f"{side}_ankle")
             if a is not None:
                 other = joint(f"{'right' if side == 'left' else 'left'}_ankle")
                 mine = feet if other is None else feet & (np.abs(xx - a[0]) <= np.abs(xx - other[0]))
+                if trousers_like is not None:  # above its ankle joint, of the trousers' colour: their hem, not
+                    # the shoe (049713's black leggings down to the ankle, kept in front as a strip under the new
+                    # hem; the shoe's own black print keeps `_trouser_hem_on_shoes` from taking it back)
+                    mine = mine & ~(trousers_like & (yy < a[1]))
                 parse[mine] = label
         if thigh is not None:
             for label, mine in _raised_feet(lower & ~skin, rgb, thigh, joint, sw, yy).items():

@@ -316,7 +316,7 @@ def test_lower_body_and_legs():
 def test_raised_back_foot_is_a_shoe_not_trousers():
     """A walking person's back foot stands heel up, its ankle well above the front one's: its shoe is the left
     shoe (18), not trousers (the feet's common row under the front ankle left it lower garment, repainted as wall:
-    CatVTON 049713's purple sneaker), and the front leg's trousers beside it stay trousers."""
+    CatVTON 049713's purple sneaker), and the front leg's trousers beside it and above its ankle stay trousers."""
     fig, _ = _figure()
     h = 260
     img = torch.ones(1, 3, h, W)
@@ -344,6 +344,9 @@ def test_raised_back_foot_is_a_shoe_not_trousers():
     assert (parse[217, 80:90] == 18).all()  # the stripe
     assert (parse[200:232, 50:64] == 9).float().mean() > 0.95  # the front leg's trousers
     assert (parse[246:256, 48:68] == 19).float().mean() > 0.9  # the front shoe, as before
+    # the front leg's trousers down to its ankle joint are trousers, not the shoe (049713's black leggings were
+    # kept in front as a strip under the new hem)
+    assert (parse[235:238, 50:64] == 9).all()
 
 
 def test_garment_rim_grows_the_garment_only():
