@@ -76,6 +76,7 @@ __all__ = [
     "place_lower_landmarks",
     "place_dress_landmarks",
     "upper_pairs",
+    "leg_flare",
 ]
 
 LOWER_REQUIRED_JOINTS: tuple[str, ...] = ("right_hip", "left_hip", "right_knee", "left_knee")
@@ -101,6 +102,7 @@ WAIST_TAPER = (0.8, 1.0)  # `_waist_from_seat`: a hidden waist's width over the 
 # waist / crotch-width ratio held within these (Dress Code shorts: 0.65 .. 0.86; a flat photo's legs splay, so its
 # width at the crotch overstates the seat's: 013563's wide cuffed shorts measure 0.65)
 LEG_MIN_TOP, LEG_MIN_ANKLE = 0.9, 0.45  # a leg's minimum width at its top and at the ankle, x hw
+FLARE = 1.15  # `leg_flare`: a trouser leg whose flat hem is this many times its width half-way down flares
 HIP_UNEVEN = 0.6  # `_Body.hips_half`: x hw (Dress Code label maps: the sides differ by at most 0.4 hw, turned
 # bodies included; a bag labelled as the dress by estimated regions by 0.8)
 SEAT_BELOW = 0.15  # the seat's width (a floor for the hips' at the crotch) this many hw below the hip joints (tops
@@ -611,29 +613,42 @@ def _place_lower_one(g: Tensor, body: _Body, kind: str) -> tuple[Tensor, Tensor]
         cap = (knee_j - top_p).norm() + SHORTS_PAST_KNEE * body.thigh if kind == "shorts" else total
         length = (sx * len_g).clamp(0.2 * body.thigh, cap)
         hem_w = FLAT_TO_WORN * sx * (gp[o, :2] - gp[n, :2]).norm()
-        end, d, normal, width, o_d, i_d = _leg_hem(body, path, total, length, hem_w, sign)
+        # a flared leg's outer side below the knee follows the garment, not tight old trousers or bare legs
+        ratio = leg_flare(gp, idx, side) if kind == "trousers" else None
+        flare = None if ratio is None else knee_j
+        end, d, normal, width, o_d, i_d = _leg_hem(body, path, total, length, hem_w, sign, flare)
         if kind == "shorts":  # the cap holds the hem's lowest corner, not only its middle (a hem across a slanted
             # leg tilts: 013565's inner corner lay 16 px below the knee joint, the real hem 17 px above it)
             knee_depth = (knee_j - body.hip) @ v + SHORTS_PAST_KNEE * body.thigh
             low = torch.maximum((end + normal * o_d - body.hip) @ v, (end - normal * i_d - body.hip) @ v)
             if low > knee_depth:
                 length = (length - (low - knee_depth) / (d @ v).clamp_min(0.5)).clamp_min(0.2 * body.thigh)
-                end, d, normal, width, o_d, i_d = _leg_hem(body, path, total, length, hem_w, sign)
-        put(f"leg_{side}_outer", end + normal * o_d)
-        put(f"leg_{side}_inner", end - normal * i_d)
+                end, d, normal, width, o_d, i_d = _leg_hem(body, path, total, length, hem_w, sign, flare)
         top_half = (out[idx[f"hip_{side}"], :2] - crotch).norm() / 2
-        for k, t in enumerate(SIDE_AT, start=1):
-            o_name, i_name = f"leg_{side}_outer_{k}", f"leg_{side}_inner_{k}"
-            if gp[idx[o_name], 2] <= 0 or gp[idx[i_name], 2] <= 0:
-                continue
-            at, d_t = _walk(path, t * length)
-            n_t = _perp(d_t)
-            if n_t @ u * sign < 0:
-                n_t = -n_t
-            want = (1 - t) * top_half + t * width / 2
-            o_t, i_t = _leg_fit(body, at, n_t, want, sign)
-            put(o_name, at + n_t * o_t)
-            put(i_name, at - n_t * i_t)
+        for again in (False, True):
+            put(f"leg_{side}_outer", end + normal * o_d)
+            put(f"leg_{side}_inner", end - normal * i_d)
+            for k, t in enumerate(SIDE_AT, start=1):
+                o_name, i_name = f"leg_{side}_outer_{k}", f"leg_{side}_inner_{k}"
+                if gp[idx[o_name], 2] <= 0 or gp[idx[i_name], 2] <= 0:
+                    continue
+                at, d_t = _walk(path, t * length)
+                n_t = _perp(d_t)
+                if n_t @ u * sign < 0:
+                    n_t = -n_t
+                want = (1 - t) * top_half + t * width / 2
+                o_t, i_t = _leg_fit(body, at, n_t, want, sign, loose=_below(body, at, flare))
+                put(o_name, at + n_t * o_t)
+                put(i_name, at - n_t * i_t)
+            if ratio is None or again:
+                break
+            # a flare widens from the leg's middle as placed (the old trousers' or the legs' width held it there):
+            # its hem at least the garment's own flare times that (from the garment's own width alone, narrower
+            # than the placed knee, 051991's flares came out as straight tubes on 049713)
+            mid = (out[idx[f"leg_{side}_outer_2"], :2] - out[idx[f"leg_{side}_inner_2"], :2]).norm()
+            if ratio * mid <= width:
+                break
+            end, d, normal, width, o_d, i_d = _leg_hem(body, path, total, length, ratio * mid, sign, flare)
         to_knee = (knee_j - top_p).norm()
         if length > 1.15 * to_knee:  # the hem lies past the knee: bend the leg there
             f = to_knee / length
@@ -672,19 +687,48 @@ def _waist_from_seat(body: _Body, taper: Tensor) -> Tensor:
 
 
 def _leg_hem(
-    body: _Body, path: tuple[Tensor, ...], total: Tensor, length: Tensor, hem_w: Tensor, sign: float
+    body: _Body,
+    path: tuple[Tensor, ...],
+    total: Tensor,
+    length: Tensor,
+    hem_w: Tensor,
+    sign: float,
+    flare: Tensor | None = None,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
     """A leg's hem `length` along its `path` (xy points; `total` its length to the ankle): (axis point, unit
     direction there, outward normal, width, outer and inner distances along the normal). The width is the
-    garment's worn hem width `hem_w`, at least `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw (thigh .. ankle)."""
+    garment's worn hem width `hem_w`, at least `LEG_MIN_TOP` .. `LEG_MIN_ANKLE` hw (thigh .. ankle); a flared
+    leg's (`flare`: its knee joint, xy) outer side below it is `_leg_fit`'s loose one."""
     end, d = _walk(path, length)
     frac = (length / total.clamp_min(1.0)).clamp(0.0, 1.0)
     width = torch.maximum(hem_w, body.hw * (LEG_MIN_TOP + frac * (LEG_MIN_ANKLE - LEG_MIN_TOP)))
     normal = _perp(d)
     if normal @ body.u * sign < 0:
         normal = -normal  # outer = away from the body's centre
-    o_d, i_d = _leg_fit(body, end, normal, width / 2, sign)
+    o_d, i_d = _leg_fit(body, end, normal, width / 2, sign, loose=_below(body, end, flare))
     return end, d, normal, width, o_d, i_d
+
+
+def leg_flare(gp: Tensor, idx: dict[str, int], side: str) -> Tensor | None:
+    """A flared trouser leg's flat hem width over its width half-way from the crotch to the hem, when at least
+    `FLARE`; else None (also where a point is missing).
+
+    Args:
+        gp: (N, 3) garment landmarks (x, y, confidence), pixels.
+        idx: each name's row in `gp` (`LOWER_PAIR_NAMES` or a superset).
+        side: "right" or "left" (the wearer's): its `leg_{side}_{outer,inner}` and `..._2` points are read.
+    """
+    names = (f"leg_{side}_outer", f"leg_{side}_inner", f"leg_{side}_outer_2", f"leg_{side}_inner_2")
+    if any(n not in idx or gp[idx[n], 2] <= 0 for n in names):
+        return None
+    hem = (gp[idx[names[0]], :2] - gp[idx[names[1]], :2]).norm()
+    mid = (gp[idx[names[2]], :2] - gp[idx[names[3]], :2]).norm().clamp_min(1.0)
+    return hem / mid if bool(hem >= FLARE * mid) else None
+
+
+def _below(body: _Body, at: Tensor, knee: Tensor | None) -> bool:
+    """Whether `at` (xy) lies below the `knee` joint along the body's `v` (False without a knee)."""
+    return knee is not None and bool((at - knee) @ body.v > 0)
 
 
 def _scale(
@@ -713,16 +757,21 @@ def _scale(
     return (sx * prior).sqrt()
 
 
-def _leg_fit(body: _Body, at: Tensor, normal: Tensor, half: Tensor, sign: float) -> tuple[Tensor, Tensor]:
+def _leg_fit(
+    body: _Body, at: Tensor, normal: Tensor, half: Tensor, sign: float, *, loose: bool = False
+) -> tuple[Tensor, Tensor]:
     """(outer, inner) distances of a leg's sides from its axis point `at` (`normal` points outwards): `half` fitted
-    to the silhouette's run across the leg there; the inner side never past the body's midline."""
+    to the silhouette's run across the leg there; the inner side never past the body's midline. `loose` (below
+    the knee of a flared leg): the silhouette is only the outer side's floor, not its bound `SIL_LOOSE` beyond:
+    over leggings or bare shins the bound drew navy flares (OOTDiffusion 051991 on CatVTON 049713) as straight
+    tubes."""
     seen = body.across(at, normal, run=True)
     mid = body.midline((at - body.hip) @ body.v)
     cap = ((at - mid) @ body.u * sign).clamp_min(0.25 * half)
     if seen is None:
         return half, torch.minimum(half, cap)
     inner, outer = seen
-    return body.fit(half, outer), body.fit(half, inner, cap)
+    return (torch.maximum(half, outer) if loose else body.fit(half, outer)), body.fit(half, inner, cap)
 
 
 def _fit_sides(

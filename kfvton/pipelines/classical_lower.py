@@ -68,6 +68,7 @@ from torch import Tensor
 from .._arrays import box_share, dilate_square
 from ..geometry.warp import Warp
 from ..keypoints.garment_landmarks_lower import (
+    SIDE_AT,
     CategoryLandmarks,
     classify_garment,
     detect_dress_landmarks,
@@ -79,6 +80,7 @@ from ..keypoints.placement_lower import (
     SIL_LOOSE,
     beyond_arms,
     bodice_landmarks,
+    leg_flare,
     place_dress_landmarks,
     place_lower_landmarks,
 )
@@ -709,6 +711,33 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool, hips_y: Ten
     return dilate_square(allowed[:, 0], r)[:, None]
 
 
+def _flared_legs(pairs: KeypointPairs) -> Tensor:
+    """(B, 1, H, W) bool: each flared trouser leg's (`leg_flare`) placed outline (hip point and crotch, its side
+    points down both sides, its hem corners across), grown by `BOUND_GROW` of the height as the person bound is. That bound, cut to tight
+    old trousers, leggings or bare shins, trimmed the flare the placement gave (OOTDiffusion 051991's navy flares
+    on CatVTON 049713 came out as straight tubes; allowed from its side points down only, the leg stepped out there)."""
+    h, w = pairs.person_hw
+    idx = {n: k for k, n in enumerate(pairs.names)}
+    out = np.zeros((pairs.batch_size, h, w), np.uint8)
+    ks = range(1, len(SIDE_AT) + 1)
+    for i in range(pairs.batch_size):
+        gp, pp = pairs.garment_px[i].detach().cpu().double(), pairs.person_px[i].detach().cpu().double()
+        for side in ("right", "left"):
+            names = (
+                f"hip_{side}",
+                *(f"leg_{side}_outer_{k}" for k in ks),
+                f"leg_{side}_outer",
+                f"leg_{side}_inner",
+                *(f"leg_{side}_inner_{k}" for k in reversed(ks)),
+                "crotch",
+            )
+            if leg_flare(gp, idx, side) is None or any(n not in idx or pp[idx[n], 2] <= 0 for n in names):
+                continue
+            outline = np.round(pp[[idx[n] for n in names], :2].numpy()).astype(np.int32)
+            cv2.fillPoly(out[i], [outline], 1)
+    return dilate_square(torch.from_numpy(out > 0), max(1, round(BOUND_GROW * h)))[:, None]
+
+
 def feet_mask(joints: Tensor, hip_width_px: Tensor, size_hw: tuple[int, int]) -> Tensor:
     """Below each ankle joint (+ `FEET_BELOW_ANKLE` hip widths), on that foot's side of the middle between the
     ankles: the feet and shoes, kept in front of lower garments and dresses whatever the parse map says (estimated
@@ -1025,7 +1054,10 @@ def tryon_lower_or_dress(
     used_tuck: tuple[str, ...] = ()
     if parse is not None:
         skirt = kind in ("skirt", "dress")
-        bound = person_bound(parse, hips, span=skirt, hips_y=joints[:, [9, 12], 1].mean(-1)) & ~feet
+        bound = person_bound(parse, hips, span=skirt, hips_y=joints[:, [9, 12], 1].mean(-1))
+        if kind == "trousers":
+            bound = bound | _flared_legs(pairs).to(bound.device)
+        bound = bound & ~feet
     else:  # arms, hands and (worn out) the top in front, read from the pose and the colours
         front = front_without_parse(person, pairs, warped.mask[:, 0] > 0.5, tuck if category == "lower" else None)
         bound = ~feet & ~front.mask

@@ -15,7 +15,8 @@ Parts (garment pixels, from the landmarks of `kfvton.keypoints.placement_lower`)
         the skirt's spline fold on sleeveless dresses; the hip pairs are reported, not used.)
 Joining: for each person pixel the first part whose spline lands inside that part's own garment piece gives the
 grid; pixels no part claims get a grid value outside [-1, 1] (sampled as 0), except holes enclosed by claimed
-pixels in trousers and shorts (`_fill_holes`: mirrored across the nearest claimed pixel, past the garment's rim).
+pixels in trousers and shorts (`_fill_holes`: mirrored across the nearest claimed pixel, past the garment's rim),
+and the legs' soft inner rims where they meet on the person (`_seam`), filled so.
 Each spline is evaluated only in the box of its targets grown by half its size, every `grid_step` pixels, upsampled
 bilinearly.
 """
@@ -86,6 +87,10 @@ WAIST_SHARE = (0.5, 1.5)
 #: A hole in the joined trouser grid takes the value mirrored across its nearest claimed pixel this many pixels
 #: further in (`_fill_holes`), past the garment's soft rim, so the hole is opaque fabric, not the rim repeated.
 FILL_RIM_PX = 2
+#: `_seam`: a claimed pixel sampling the garment mask below SEAM_SOLID, in a gap narrower than SEAM_PX pixels between
+#: solid ones (the two legs' inner rims where the legs meet), is filled as a hole.
+SEAM_SOLID = 0.98
+SEAM_PX = 5
 
 
 def lower_part_masks(pairs: KeypointPairs, garment_mask: Tensor) -> Tensor:
@@ -160,19 +165,20 @@ def _claim(
         grid[i, y0 : y1 + 1, x0 : x1 + 1] = torch.where(((landed > 0.5) & free)[..., None], box[0], region)
 
 
-def _fill_holes(grid: Tensor) -> Tensor:
+def _fill_holes(grid: Tensor, seam: Tensor | None = None) -> Tensor:
     """`grid` (B, H, W, 2) with its holes (pixels no part claimed, enclosed by claimed ones: where a leg's and the
     seat's splines each land on the other's piece near the crotch, or between thighs that touch, where each leg's
-    spline lands in the garment's gap between its legs) filled from the claimed pixels around them: each hole pixel
-    takes the value of its mirror image across the nearest claimed pixel, `FILL_RIM_PX` further in (that pixel's own
-    value where the mirror is not claimed); the unclaimed background around the garment and between its legs touches
-    the image's border and stays.
+    spline lands in the garment's gap between its legs) and the `seam` pixels ((B, H, W) bool, claimed: see
+    `_seam`) filled from the claimed pixels around them: each such pixel takes the value of its mirror image across
+    the nearest claimed pixel, `FILL_RIM_PX` further in (that pixel's own value where the mirror is not claimed);
+    the unclaimed background around the garment and between its legs touches the image's border and stays.
 
     (The nearest claimed pixel's own value, copied, drew the leg's rim: the garment's soft, partly transparent edge
     repeated across the hole in a staircase of grey blocks, a streaky strip between the thighs of a woman whose knees
     touch with the old dress showing through; OOTDiffusion model_9 in jeans 051946.)"""
     out = grid
     free_all = (grid[..., 0] <= _OUTSIDE + 1e-3).cpu().numpy()
+    seams = None if seam is None else seam.cpu().numpy()
     for i in range(grid.shape[0]):
         rows, cols = np.flatnonzero(~free_all[i].all(1)), np.flatnonzero(~free_all[i].all(0))
         if rows.size == 0:
@@ -181,23 +187,23 @@ def _fill_holes(grid: Tensor) -> Tensor:
         top, left = int(rows[0]), int(cols[0])
         free = free_all[i, top : int(rows[-1]) + 1, left : int(cols[-1]) + 1]
         h, w = free.shape
-        n, comp, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
+        seam_i = np.zeros_like(free) if seams is None else seams[i, top : top + h, left : left + w]
+        # (a seam across a gap's narrow neck closes it: the part behind it is a hole, filled too)
+        n, comp, stats, _ = cv2.connectedComponentsWithStats((free & ~seam_i).astype(np.uint8), connectivity=4)
         x, y, bw, bh = (stats[1:, k] for k in range(4))
         inner = np.flatnonzero((x > 0) & (y > 0) & (x + bw < w) & (y + bh < h)) + 1  # not touching the border
-        if inner.size == 0:
+        hole_all = np.isin(comp, inner) | seam_i
+        if not hole_all.any():
             continue
+        claimed_all = ~free & ~hole_all
         # the holes' box grown by twice their reach, so that the mirror images lie within it
-        reach = 2 * int(min(stats[inner, 2].max(), stats[inner, 3].max())) + FILL_RIM_PX + 2
-        y0, y1 = (
-            max(0, int(stats[inner, 1].min()) - reach),
-            min(h, int((stats[inner, 1] + stats[inner, 3]).max()) + reach),
-        )
-        x0, x1 = (
-            max(0, int(stats[inner, 0].min()) - reach),
-            min(w, int((stats[inner, 0] + stats[inner, 2]).max()) + reach),
-        )
-        hole = np.isin(comp[y0:y1, x0:x1], inner)
-        claimed = ~free[y0:y1, x0:x1]
+        to_claimed = cv2.distanceTransform((~claimed_all).astype(np.uint8), cv2.DIST_L2, 3)
+        reach = 2 * int(np.ceil(to_claimed[hole_all].max())) + FILL_RIM_PX + 2
+        hy, hx = np.nonzero(hole_all)
+        y0, y1 = max(0, int(hy.min()) - reach), min(h, int(hy.max()) + 1 + reach)
+        x0, x1 = max(0, int(hx.min()) - reach), min(w, int(hx.max()) + 1 + reach)
+        hole = hole_all[y0:y1, x0:x1]
+        claimed = claimed_all[y0:y1, x0:x1]
         # the nearest claimed pixel of each hole pixel (distance labels number the zero pixels in row-major order)
         _, near = cv2.distanceTransformWithLabels(
             (~claimed).astype(np.uint8), cv2.DIST_L2, 3, labelType=cv2.DIST_LABEL_PIXEL
@@ -216,6 +222,29 @@ def _fill_holes(grid: Tensor) -> Tensor:
         box = out[i, y0 + top : y1 + top, x0 + left : x1 + left]
         box[torch.from_numpy(hole).to(box.device)] = box[torch.from_numpy(src[:, 0]), torch.from_numpy(src[:, 1])]
     return out
+
+
+def _seam(grid: Tensor, mask: Tensor, align_corners: bool) -> Tensor:
+    """(B, H, W) bool: pixels of a joined trouser `grid` (B, H, W, 2) that sample the garment `mask`
+    (B, 1, H_g, W_g) below `SEAM_SOLID` (or nothing: unclaimed) and lie in a gap narrower than `SEAM_PX` between
+    pixels that sample it solid. Where the legs meet on the person, each leg's spline lands its inner side on the
+    garment's soft inner rim, and the two rims side by side drew a dotted light line from the crotch down between
+    the knees, or the two inner sides stopped a few pixels apart and the wall showed through a slit (CatVTON 049713
+    in OOTDiffusion's navy flares 051991: a grey slit between her knees). The garment's outer rim, beside the
+    unclaimed background, stays soft."""
+    alpha = sample_grid(mask.to(grid.dtype), grid, align_corners=align_corners, name="garment_mask")[:, 0]
+    claimed = (grid[..., 0] > _OUTSIDE + 1e-3).cpu().numpy()
+    solid = (alpha >= SEAM_SOLID).cpu().numpy() & claimed
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (SEAM_PX, SEAM_PX))
+    out = np.zeros_like(claimed)
+    for i in range(out.shape[0]):
+        # (nothing beyond the image's border: the default border closed a rim lying along it)
+        closed = cv2.morphologyEx(
+            solid[i].astype(np.uint8), cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_CONSTANT, borderValue=0
+        )
+        closed = closed > 0
+        out[i] = closed & ~solid[i]
+    return torch.from_numpy(out)
 
 
 def warp_lower_garment(
@@ -278,7 +307,7 @@ def warp_lower_garment(
     else:
         raise ValueError(f"kind: expected 'trousers', 'shorts', 'skirt' or 'dress', got {kind!r}")
     if kind in ("trousers", "shorts"):
-        grid = _fill_holes(grid)
+        grid = _fill_holes(grid, _seam(grid, mask, align_corners))
     return Warp(grid=grid, align_corners=align_corners, kind="tps", tps=None)
 
 

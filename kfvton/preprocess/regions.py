@@ -20,6 +20,7 @@ It is an estimate: `RegionEstimate.method` says so and which silhouette was used
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -767,11 +768,19 @@ def _one(
     if ankles:
         ankle_y = max(j[1] for j in ankles)
         feet = lower & ~skin & (yy > ankle_y - 0.05 * sw)
+        trousers_like = None if thigh is None else np.linalg.norm(rgb - thigh, axis=-1) <= FOOT_LOWER
         for side, label in (("left", 18), ("right", 19)):
             a = joint(f"{side}_ankle")
             if a is not None:
                 other = joint(f"{'right' if side == 'left' else 'left'}_ankle")
                 mine = feet if other is None else feet & (np.abs(xx - a[0]) <= np.abs(xx - other[0]))
+                if trousers_like is not None:  # above its ankle joint, of the trousers' colour: their hem, not
+                    # the shoe (049713's black leggings down to the ankle, kept in front as a strip under the new
+                    # hem; the shoe's own black print keeps `_trouser_hem_on_shoes` from taking it back)
+                    mine = mine & ~(trousers_like & (yy < a[1]))
+                parse[mine] = label
+        if thigh is not None:
+            for label, mine in _raised_feet(lower & ~skin, rgb, thigh, joint, sw, yy).items():
                 parse[mine] = label
 
     # neck and neckline: skin between the chin and the split that is not an arm
@@ -816,6 +825,68 @@ def _one(
 #: JAW_LOW of the face's height (forehead to chin): the jaw's curve by the chin. Further out the outline climbs the
 #: cheeks, and the hair and earrings beside them were taken for garment (10549_00 at 0.7 of the pixels' rows).
 JAW_LOW = 0.85
+
+
+#: `_raised_feet`: a foot counts as raised (a walking person's back foot, heel up) when its ankle lies at least this
+#: many shoulder widths above the other one's; its shoe reaches FOOT_LENGTH shoulder widths past the ankle when the
+#: pose has neither heel nor toe; pixels within FOOT_LOWER of the lower garment's colour (RGB in [0, 1]) are not
+#: the shoe.
+FOOT_RAISED = 0.15
+FOOT_LENGTH = 0.45
+FOOT_LOWER = 0.15
+FOOT_HOLES = 0.1  # x sw: holes of the lower garment's colour this narrow inside a raised foot's shoe are the shoe's
+
+
+def _raised_feet(
+    lower: np.ndarray,
+    rgb: np.ndarray,
+    thigh: np.ndarray,
+    joint: Callable[[str], np.ndarray | None],
+    sw: float,
+    yy: np.ndarray,
+) -> dict[int, np.ndarray]:
+    """The shoe of a raised foot, which the feet's common row (under the lower ankle) leaves as lower garment.
+
+    A walking person's back foot stands heel up, its ankle well above the front one's: its whole shoe lay above
+    that row, was labelled as trousers and repainted as wall (CatVTON 049713: a purple sneaker erased down to its
+    toe cap). Here the pixels of `lower` below the raised ankle that lie nearer its foot (ankle, heel, big toe;
+    without them a `FOOT_LENGTH` stub along the shin) than to the other leg's shin (knee -> ankle), and are not of
+    the lower garment's colour `thigh` (the other leg's trousers crossing in front of it stay trousers), holes
+    narrower than `FOOT_HOLES` closed.
+
+    Args:
+        lower: (H, W) bool, the lower garment's pixels not of skin colour.
+        rgb: (H, W, 3) float in [0, 1].
+        thigh: (3,) the lower garment's RGB at mid-thigh.
+        joint: a joint's (x, y) pixels by name, None when missing.
+        sw: shoulder width in pixels; yy: (H, 1) row indices.
+
+    Returns:
+        {18: left shoe, 19: right shoe} (H, W) bool masks, only for a raised foot.
+    """
+    out: dict[int, np.ndarray] = {}
+    shape = lower.shape
+    for side, label in (("left", 18), ("right", 19)):
+        other = "right" if side == "left" else "left"
+        ankle, knee = joint(f"{side}_ankle"), joint(f"{side}_knee")
+        o_ankle, o_knee = joint(f"{other}_ankle"), joint(f"{other}_knee")
+        if ankle is None or o_ankle is None or o_knee is None or ankle[1] > o_ankle[1] - FOOT_RAISED * sw:
+            continue
+        foot = [p for p in (joint(f"{side}_heel"), joint(f"{side}_big_toe")) if p is not None]
+        if not foot:
+            if knee is None:
+                continue
+            shin = ankle - knee
+            foot = [ankle + FOOT_LENGTH * sw * shin / max(float(np.linalg.norm(shin)), 1.0)]
+        near = chain_distance(shape, [ankle, *foot]) < chain_distance(shape, [o_knee, o_ankle])
+        unlike = np.linalg.norm(rgb - thigh, axis=-1) > FOOT_LOWER
+        zone = lower & near & (yy > ankle[1] - 0.05 * sw)
+        # a shoe's dark print, laces' shadows (049713's zebra stripes) of the trousers' colour: holes, closed
+        mine = _fill_small_holes(zone & unlike, zone, FOOT_HOLES * sw)
+        if mine.any():
+            _LOG.info("regions: the %s foot is raised: its shoe above the other foot's row", side)
+            out[label] = mine
+    return out
 
 
 def _under_jaw(face: np.ndarray, face_top: float, chin_y: float) -> np.ndarray:

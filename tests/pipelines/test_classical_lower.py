@@ -1077,6 +1077,76 @@ def test_holes_between_touching_thighs_are_opaque_fabric_not_the_rim():
     assert bool((out[0, 16:20, 17:23] == -2.0).all())
 
 
+def test_legs_meeting_on_the_person_leave_no_seam_line_or_slit():
+    """Where the legs meet on the person each leg's spline lands its inner side on the garment's soft inner rim:
+    the two rims side by side drew a dotted light line from the crotch down, and inner sides stopped a few pixels
+    apart left a slit of wall (CatVTON 049713 in OOTDiffusion 051991). `_seam` finds both (narrower than
+    `SEAM_PX` between solid pixels) and `_fill_holes` fills them with the legs' opaque fabric; the garment's outer
+    soft rim, beside the unclaimed background, stays as it was."""
+    from kfvton.geometry.warp import sample_grid
+    from kfvton.pipelines.lower_warp import SEAM_PX, SEAM_SOLID, _fill_holes, _seam
+
+    h, w = 30, 40
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., 2:38] = 1.0
+    mask[..., 1] = mask[..., 38] = 0.5  # the garment's soft outer rim
+    ys, xs = torch.meshgrid(torch.linspace(-1, 1, h), torch.linspace(-1, 1, w), indexing="ij")
+    ident = torch.stack([xs, ys], -1)[None]
+    grid = torch.full((1, h, w, 2), -2.0)
+    grid[0, 2:28, 1:39] = ident[0, 2:28, 1:39]
+    grid[0, 5:15, 20] = ident[0, 5:15, 1]  # the right leg's inner rim lands here (mask 0.5) ...
+    grid[0, 5:15, 21] = ident[0, 5:15, 38]  # ... beside the left leg's
+    grid[0, 18:28, 19 : 19 + SEAM_PX - 2] = -2.0  # inner sides a few pixels apart: a slit, open below
+    grid[0, 28:, :] = -2.0
+    m0 = sample_grid(mask, grid, align_corners=True, name="mask")[0, 0]
+    assert float(m0[5:15, 20:22].max()) <= 0.5  # the seam line, before
+    out = _fill_holes(grid, _seam(grid, mask, True))
+    m = sample_grid(mask, out, align_corners=True, name="mask")[0, 0]
+    assert float(m[5:15, 19:23].min()) >= SEAM_SOLID
+    assert float(m[18:26, 19 : 19 + SEAM_PX - 2].min()) >= SEAM_SOLID  # (its mouth on the open rows below stays)
+    assert torch.equal(m[:, 1], m0[:, 1]) and torch.equal(m[:, 38], m0[:, 38])  # the outer rim stays soft
+    assert torch.equal(_fill_holes(grid, None), _fill_holes(grid))
+
+
+def test_a_flared_leg_may_lie_beyond_the_person_bound():
+    """A trouser leg whose flat hem is `FLARE` times its mid-leg width or more flares (`leg_flare`); its placed
+    outline (hip point, side points, hem corners, crotch), grown as the person bound, is allowed beyond that bound
+    (`_flared_legs`): the bound, cut to leggings, trimmed 051991's flares on 049713 to straight tubes. A straight
+    leg adds nothing."""
+    from kfvton.keypoints.garment_landmarks_lower import SIDE_AT
+    from kfvton.keypoints.pairs import KeypointPairs
+    from kfvton.keypoints.placement_lower import FLARE, LOWER_PAIR_NAMES, leg_flare
+    from kfvton.pipelines.classical_lower import _flared_legs
+
+    names = list(LOWER_PAIR_NAMES)
+    idx = {n: k for k, n in enumerate(names)}
+    g = torch.zeros(len(names), 3)
+    p = torch.zeros(len(names), 3)
+
+    def leg(t: torch.Tensor, side: str, top: float, hem: float, x0: float, dx: float) -> None:
+        t[idx[f"hip_{side}"]] = torch.tensor([x0 - dx * top, 20.0, 1.0])
+        for k in range(1, len(SIDE_AT) + 1):
+            half = top + (hem - top) * k / (len(SIDE_AT) + 1)
+            t[idx[f"leg_{side}_outer_{k}"]] = torch.tensor([x0 - dx * half, 20.0 + 15.0 * k, 1.0])
+            t[idx[f"leg_{side}_inner_{k}"]] = torch.tensor([x0 + dx * 2.0, 20.0 + 15.0 * k, 1.0])
+        t[idx[f"leg_{side}_outer"]] = torch.tensor([x0 - dx * hem, 80.0, 1.0])
+        t[idx[f"leg_{side}_inner"]] = torch.tensor([x0 + dx * 2.0, 80.0, 1.0])
+
+    leg(g, "right", 10.0, 10.0 * FLARE * 1.5, 30.0, 1.0)  # flares
+    leg(g, "left", 10.0, 10.0, 70.0, -1.0)  # straight
+    g[idx["crotch"]] = torch.tensor([50.0, 20.0, 1.0])
+    assert leg_flare(g, idx, "right") is not None and leg_flare(g, idx, "left") is None
+    leg(p, "right", 8.0, 30.0, 30.0, 1.0)
+    leg(p, "left", 8.0, 30.0, 70.0, -1.0)
+    p[idx["crotch"]] = torch.tensor([50.0, 20.0, 1.0])
+    pairs = KeypointPairs(g[None], p[None], names, (100, 100), (100, 100))
+    out = _flared_legs(pairs)[0, 0]
+    assert bool(out[75, 5]) and bool(out[50, 25])  # the right leg's flare, out to its hem corner
+    assert not bool(out[75, 95]) and not bool(out[50, 75])  # the straight left leg: nothing
+    g[idx["leg_right_outer_2"], 2] = 0.0  # a missing point: not read as a flare
+    assert not bool(_flared_legs(KeypointPairs(g[None], p[None], names, (100, 100), (100, 100))).any())
+
+
 def test_pants_reaching_above_the_waist_beyond_the_garment_are_a_coat():
     """Estimated regions take an open denim jacket over denim shorts for trousers: the piece of old pants beyond
     the new garment that reaches `COAT_ABOVE` waist widths above the new waist line is a coat (kept, not repainted

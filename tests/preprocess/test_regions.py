@@ -313,6 +313,42 @@ def test_lower_body_and_legs():
     assert parse[190, 54] in (16, 17) and parse[190, 86] in (16, 17)
 
 
+def test_raised_back_foot_is_a_shoe_not_trousers():
+    """A walking person's back foot stands heel up, its ankle well above the front one's: its shoe is the left
+    shoe (18), not trousers (the feet's common row under the front ankle left it lower garment, repainted as wall:
+    CatVTON 049713's purple sneaker), and the front leg's trousers beside it and above its ankle stay trousers."""
+    fig, _ = _figure()
+    h = 260
+    img = torch.ones(1, 3, h, W)
+    img[..., :H, :] = fig
+    _paint(img, (1.0, 1.0, 1.0), 175, h, 42, 98)
+    _paint(img, PANTS, 175, 240, 46, 68)  # front leg (wearer's right, image left) down to its shoe
+    _paint(img, PANTS, 175, 205, 72, 94)  # back leg, ending at its raised ankle
+    shoe = (0.6, 0.5, 0.85)
+    _paint(img, shoe, 240, 258, 44, 72)
+    _paint(img, shoe, 205, 236, 70, 100)
+    _paint(img, (0.05, 0.05, 0.05), 215, 219, 78, 92)  # a dark stripe across the shoe: the shoe's still
+    joints = torch.zeros(1, 25, 3)
+    points = {
+        "nose": (70, 45), "neck": (70, 70), "right_shoulder": (40, 72), "left_shoulder": (100, 72),
+        "right_elbow": (34, 95), "left_elbow": (106, 95), "right_wrist": (34, 135), "left_wrist": (106, 135),
+        "mid_hip": (70, 130), "right_hip": (56, 130), "left_hip": (84, 130), "right_knee": (57, 178),
+        "left_knee": (83, 175), "right_ankle": (57, 238), "left_ankle": (84, 206), "left_heel": (80, 214),
+        "left_big_toe": (96, 232),
+    }  # fmt: skip
+    for name, (x, y) in points.items():
+        joints[0, joint_index(name)] = torch.tensor([x, y, 0.9])
+    parse = estimate_regions(img, Pose(joints, (h, W))).parse[0]
+    back_shoe = parse[208:234, 74:98]
+    assert (back_shoe == 18).float().mean() > 0.9, back_shoe.unique(return_counts=True)
+    assert (parse[217, 80:90] == 18).all()  # the stripe
+    assert (parse[200:232, 50:64] == 9).float().mean() > 0.95  # the front leg's trousers
+    assert (parse[246:256, 48:68] == 19).float().mean() > 0.9  # the front shoe, as before
+    # the front leg's trousers down to its ankle joint are trousers, not the shoe (049713's black leggings were
+    # kept in front as a strip under the new hem)
+    assert (parse[235:238, 50:64] == 9).all()
+
+
 def test_garment_rim_grows_the_garment_only():
     """The old garment's outline takes in the wall's pixels next to it (its anti-aliased rim, `GARMENT_RIM` of the
     long side); hair, face, arms and trousers do not grow."""
