@@ -713,9 +713,10 @@ def person_bound(parse: Tensor, hip_width_px: Tensor, *, span: bool, hips_y: Ten
 
 def _flared_legs(pairs: KeypointPairs) -> Tensor:
     """(B, 1, H, W) bool: each flared trouser leg's (`leg_flare`) placed outline (hip point and crotch, its side
-    points down both sides, its hem corners across), grown by `BOUND_GROW` of the height as the person bound is. That bound, cut to tight
-    old trousers, leggings or bare shins, trimmed the flare the placement gave (OOTDiffusion 051991's navy flares
-    on CatVTON 049713 came out as straight tubes; allowed from its side points down only, the leg stepped out there)."""
+    points down both sides, its hem corners across), grown by `BOUND_GROW` of the height as the person bound is.
+    That bound, cut to tight old trousers, leggings or bare shins, trimmed the flare the placement gave
+    (OOTDiffusion 051991's navy flares on CatVTON 049713 came out as straight tubes; allowed from its side points
+    down only, the leg stepped out there)."""
     h, w = pairs.person_hw
     idx = {n: k for k, n in enumerate(pairs.names)}
     out = np.zeros((pairs.batch_size, h, w), np.uint8)

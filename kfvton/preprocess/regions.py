@@ -257,9 +257,9 @@ def _unstrapped(
     """The arms' skin with small holes closed (`closed`, (H, W) bool, from `arm_skin`) less a strap: closed pixels
     far from the skin's colour (`far`, (H, W) bool: `STRAP_FAR`) on the shoulders (`STRAP_ROWS` under the `neck`
     joint, (2,) x, y px) that join the old top's body through the body's pixels not of the skin's colour (`cloth`),
-    in parts of at least `STRAP_MIN_AREA`, with their blended edge (`STRAP_EDGE`). A camisole's strap over the shoulder's round, narrower than the holes
-    closed, was read as arm and stayed in the photo beside an off-shoulder top's bare shoulder (the unseen ootd
-    051482: 315 of its dark pixels)."""
+    in parts of at least `STRAP_MIN_AREA`, with their blended edge (`STRAP_EDGE`). A camisole's strap over the
+    shoulder's round, narrower than the holes closed, was read as arm and stayed in the photo beside an
+    off-shoulder top's bare shoulder (the unseen ootd 051482: 315 of its dark pixels)."""
     h, w = closed.shape
     held = closed & ~arm_skin & cloth
     strap = held & far
