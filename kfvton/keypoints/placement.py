@@ -52,11 +52,11 @@ Method (per batch item; lengths in units of the person's shoulder width `sw` = |
        than the arm past it by the excess, up to `LONG_CUFF_PAST_MAX` sw (`_long_sleeve_end`); a long sleeve's
        length is scaled at least as the garment's own length (a loose body's across scale shortened its sleeves).
        The cuff keeps the garment's scaled width (within `SLEEVE_MIN_WIDTH` .. `SLEEVE_MAX_WIDTH` sw; a wide long
-       sleeve, at least `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past
-       the silhouette), across the arm, its outer point away from the body's centre line; a short cuff hugs the
-       upper arm instead (inner edge `ARM_HALF` sw inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body` masks at most
-       `SHORT_SLEEVE_OUT` past the silhouette and at least out to it, within `SLEEVE_MAX_WIDTH`: a broad arm is covered
-       to its outer edge). With no elbow the sleeve keeps its garment-frame position.
+       sleeve, at least `WIDE_CUFF_MIN` sw, up to `WIDE_CUFF_MAX`, its outer half at most `WIDE_CUFF_OUT` sw past the
+       silhouette), across the arm, its outer point away from the body's centre line; a short cuff hugs the upper arm
+       instead (inner edge `ARM_HALF` sw inside the joint line, width `SHORT_SLEEVE_EASE` x the arm's, with `body`
+       masks at most `SHORT_SLEEVE_OUT` past the silhouette and at least out to it, within `SLEEVE_MAX_WIDTH`: a broad
+       arm is covered to its outer edge). With no elbow the sleeve keeps its garment-frame position.
     Missing garment landmarks (confidence 0) stay missing; the targets' confidence is the landmark's.
 """
 
