@@ -36,6 +36,11 @@ TOL_TPS = 1e-3  # outputs downstream of a TPS solve (ours float64 solve, theirs 
 # errors (1.33e-4 was seen on another seed's vectors). So each float32 run is held to TOL_DIRECT of the exact
 # output (`test_spade_generator_held_out_seeds`), and ours to the authors' float32 output to twice that.
 TOL_SPADE_VS_AUTHORS_FP32 = 2 * TOL_DIRECT
+# The segmentation generator's raw outputs (ReLU, no sigmoid) reach 6.9 on the shared vectors, and float32 rounding
+# grows with the values: on an AMD EPYC CPU ours in float32 is 1.7e-4 from our float64 run, the authors' stored
+# float32 output 8.4e-5 (ours in float64 to theirs: 8.4e-5, the same maths), so their difference was 2.0e-4 there
+# (under 1e-4 on the Intel CPUs before). Its tolerance is TOL_DIRECT per unit of the output's largest magnitude.
+SCALED_TOLERANCE = frozenset({"seg_generator"})
 
 # Modules and the outputs each vector set must hold (more outputs in a file are compared too).
 REQUIRED_OUTPUTS = {
@@ -195,6 +200,8 @@ def test_parity(module: str, reference_dir: Path) -> None:
     unknown = sorted(set(expected) - set(ours))
     assert not unknown, f"{io_name}: outputs we do not produce: {unknown}"
     tol = TOLERANCE[module]
+    if module in SCALED_TOLERANCE:
+        tol *= max(1.0, max(want.abs().max().item() for want in expected.values()))
     worst = {}
     for name, want in expected.items():
         got = ours[name]
