@@ -890,22 +890,29 @@ def _sleeve_outer_pairs(
         if not bool((g[i, [i_s, i_o, i_n], 2] > 0).all() and (p[i, [i_s, i_o, i_n], 2] > 0).all()):
             continue
         lines = [pts[[i_s, i_o, i_n], :2] for pts in (g[i], p[i])]  # shoulder -> outer cuff, away from the inner
-        width_p = float((p[i, i_o, :2] - p[i, i_n, :2]).norm())
-        scale = width_p / max(float((g[i, i_o, :2] - g[i, i_n, :2]).norm()), 1e-6)  # the sleeve's, like the cuff
-        for f, frac in enumerate(SLEEVE_OUTER_AT):
-            found = lift_to_edge(
-                *lines,
-                masks[min(i, len(masks) - 1)],
-                body[min(i, len(body) - 1)],
-                frac,
-                scale=scale,
-                max_lift=SLEEVE_OUTER_MAX * width_p,
-            )
-            if found is None:
-                continue
-            g_out[i, f, :2], p_out[i, f, :2] = found[0].to(g_out), found[1].to(p_out)
+        found = _lifted(lines, masks[min(i, len(masks) - 1)], body[min(i, len(body) - 1)], SLEEVE_OUTER_AT)
+        for f, g_xy, p_xy in found:
+            g_out[i, f, :2], p_out[i, f, :2] = g_xy.to(g_out), p_xy.to(p_out)
             g_out[i, f, 2] = p_out[i, f, 2] = 1.0
     return g_out, p_out
+
+
+def _lifted(
+    lines: list[Tensor], mask: Tensor, body: Tensor, fracs: tuple[float, ...]
+) -> list[tuple[int, Tensor, Tensor]]:
+    """`lift_to_edge` at each of `fracs` along a sleeve's `lines` (garment, person: (3, 2) float64 each, a start
+    point -> the outer point, away from the inner point), the sleeve scaled by the person's outer-inner width over
+    the garment's (the sleeve's scale, like its cuff's or elbow's), lifted by at most `SLEEVE_OUTER_MAX` of that
+    width: (index into `fracs`, garment xy, person xy) where an edge was found. `mask` (H_g, W_g) and `body`
+    (H_p, W_p) bool."""
+    width_p = float((lines[1][1] - lines[1][2]).norm())
+    scale = width_p / max(float((lines[0][1] - lines[0][2]).norm()), 1e-6)
+    out = []
+    for f, frac in enumerate(fracs):
+        found = lift_to_edge(*lines, mask, body, frac, scale=scale, max_lift=SLEEVE_OUTER_MAX * width_p)
+        if found is not None:
+            out.append((f, found[0], found[1]))
+    return out
 
 
 def _upper_arm_outer_pairs(
@@ -945,20 +952,9 @@ def _upper_arm_outer_pairs(
         if not bool((frames[0][i, :, 2] > 0).all() and (frames[1][i, :, 2] > 0).all()):
             continue
         lines = [f[i, :, :2] for f in frames]  # shoulder -> outer elbow point, away from the inner one
-        width_p = float((lines[1][1] - lines[1][2]).norm())
-        scale = width_p / max(float((lines[0][1] - lines[0][2]).norm()), 1e-6)
-        for f, frac in enumerate(UPPER_ARM_OUTER_AT):
-            found = lift_to_edge(
-                *lines,
-                masks[min(i, len(masks) - 1)],
-                body[min(i, len(body) - 1)],
-                frac,
-                scale=scale,
-                max_lift=SLEEVE_OUTER_MAX * width_p,
-            )
-            if found is None:
-                continue
-            g_out[i, f, :2], p_out[i, f, :2] = found[0].to(g_out), found[1].to(p_out)
+        found = _lifted(lines, masks[min(i, len(masks) - 1)], body[min(i, len(body) - 1)], UPPER_ARM_OUTER_AT)
+        for f, g_xy, p_xy in found:
+            g_out[i, f, :2], p_out[i, f, :2] = g_xy.to(g_out), p_xy.to(p_out)
             g_out[i, f, 2] = p_out[i, f, 2] = 1.0
     return g_out, p_out
 

@@ -73,6 +73,15 @@ def target(pairs, name: str, item: int = 0) -> torch.Tensor:
     return pairs.person_px[item, pairs.names.index(name)]
 
 
+def _shortened(share: float) -> GarmentLandmarks:
+    """The T-shirt's landmarks with its hem raised to `share` of its length below y = 40 (a boxy or a crop top)."""
+    lm = tshirt_landmarks()
+    for name in ("hem_left", "hem_right", "hem_center"):
+        i = GARMENT_LANDMARKS.index(name)
+        lm.points[..., i, 1] = 40 + share * (lm.points[0, i, 1] - 40)
+    return lm
+
+
 class TestPlaceGarmentLandmarks:
     def test_names_match_the_garment_contract(self):
         assert LANDMARK_NAMES == GARMENT_LANDMARKS
@@ -299,20 +308,13 @@ class TestFit:
         long into ootd 051482's trousers), and meets a waistband up to `CROP_TUCK_REACH` below its hem (Dress Code
         000002)."""
 
-        def shortened(share: float) -> GarmentLandmarks:
-            lm = tshirt_landmarks()
-            for name in ("hem_left", "hem_right", "hem_center"):
-                i = GARMENT_LANDMARKS.index(name)
-                lm.points[..., i, 1] = 40 + share * (lm.points[0, i, 1] - 40)
-            return lm
-
         body = body_masks((160, 315), (315, 500))
         pose = frontal_pose()
 
         def hem(lm: GarmentLandmarks, tuck: str) -> float:
             return float(target(place_garment_landmarks(lm, pose, body=body, tuck=tuck), "hem_center")[1])
 
-        short, crop = shortened(0.6), shortened(0.45)
+        short, crop = _shortened(0.6), _shortened(0.45)
         own = float(target(place_garment_landmarks(short, pose, tuck="in"), "hem_center")[1])  # no masks
         assert own < 315  # its own length ends above the waistband
         tucked = hem(short, "in")
@@ -329,19 +331,12 @@ class TestFit:
         # a boxy top (0.6 of the T-shirt's length: own length ~1.44 sw, more than a crop's) ends above the hip joints
         # (y = 340) at its own length; worn out it reaches them, and a waistband up to OUT_HEM_REACH sw below them.
         # A crop top (0.45: ~1.1 sw) keeps its own length.
-        def shortened(share: float) -> GarmentLandmarks:
-            lm = tshirt_landmarks()
-            for name in ("hem_left", "hem_right", "hem_center"):
-                i = GARMENT_LANDMARKS.index(name)
-                lm.points[..., i, 1] = 40 + share * (lm.points[0, i, 1] - 40)
-            return lm
-
         pose = frontal_pose()
 
         def hem(lm: GarmentLandmarks, body=None) -> float:
             return float(target(place_garment_landmarks(lm, pose, body=body, tuck="out"), "hem_center")[1])
 
-        boxy, crop = shortened(0.6), shortened(0.45)
+        boxy, crop = _shortened(0.6), _shortened(0.45)
         assert hem(boxy) == pytest.approx(340, abs=1)  # on the hips, not above them
         assert hem(boxy, body_masks((160, 360), (360, 500))) == pytest.approx(360, abs=1)  # onto the waistband
         deep = 340 + OUT_HEM_REACH * SW
