@@ -802,8 +802,11 @@ def _land_bent_sleeve(
     )
 
 
-#: Deep armholes (`_deep_armhole`): the torso's spline fills the pixels no part claims within this fraction of the
-#: image's larger side of both the torso and a sleeve (`_fill_armhole_gaps`).
+#: Deep armholes (`_deep_armhole`) and short sleeves: the torso's spline fills the pixels no part claims within this
+#: fraction of the image's larger side of both the torso and a sleeve (`_fill_armhole_gaps`). A puff sleeve whose
+#: flat piece starts low on its outline (the unseen ootd_053786_1's shoulder points mid-puff) meets the torso on the
+#: person along two armhole lines apart: each part's spline sends the wedge between them into the other part, and the
+#: bare arm showed through a ring of fabric on both upper arms (on ootd_053700_0).
 ARMHOLE_GAP = 0.03
 
 
@@ -1487,7 +1490,9 @@ def warp_by_parts(
         if k > 0:  # a sleeve over the torso and the sleeve drawn before it
             sleeves[:, :, y0 : y1 + 1, x0 : x1 + 1] &= ~landed[:, None]
             sleeves[:, k - 1, y0 : y1 + 1, x0 : x1 + 1] = landed
-    deep = torch.stack([_deep_armhole(pairs.names, s, person[:, 0]) for _, s in _SIDES], 1) & usable[:, 1:]
+    deep = torch.stack([_deep_armhole(pairs.names, s, person[:, 0]) for _, s in _SIDES], 1)
+    # a short sleeve (no elbow pairs) too: its spline's armhole turns with the sleeve and bows off the torso's
+    deep = (deep | ~extra_valid[:, 1:, 0]) & usable[:, 1:]
     if torso_box is not None and bool(deep.any()):
         grid = _fill_armhole_gaps(grid, torso_box, garment_mask, torso, sleeves, deep, inside, align_corners)
     return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=params, sleeves=sleeves)

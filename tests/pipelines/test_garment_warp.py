@@ -224,8 +224,10 @@ class TestWarpGarment:
         torch.testing.assert_close(out.mask[0, 0, 6:26, 6:14], mask[0, 0, 6:26, 6:14])
 
 
-def _tshirt_pairs(batch: int = 1):
-    """A synthetic flat T-shirt (mask + landmarks) placed on a synthetic frontal person with hanging arms."""
+def _tshirt_pairs(batch: int = 1, puff: bool = False):
+    """A synthetic flat T-shirt (mask + landmarks) placed on a synthetic frontal person with hanging arms; `puff`:
+    its sleeves start higher and its shoulder points lie half-way down their outer edges (as the landmarks of the
+    unseen ootd_053786_1's puff sleeves do: the torso piece then holds the sleeves' tops)."""
     from kfvton.keypoints.garment_landmarks import GARMENT_LANDMARKS, GarmentLandmarks
     from kfvton.keypoints.placement import place_garment_landmarks
     from kfvton.keypoints.pose import Pose, joint_index
@@ -247,10 +249,14 @@ def _tshirt_pairs(batch: int = 1):
         "hem_left": (230, 384), "hem_center": (150, 384), "hem_right": (70, 384),
     }.items():  # fmt: skip
         points[:, GARMENT_LANDMARKS.index(name)] = torch.tensor([float(x), float(y), 1.0])
+    top = 50 if puff else 60
+    if puff:
+        points[:, GARMENT_LANDMARKS.index("shoulder_left"), :2] = torch.tensor([280.0, 110.0])
+        points[:, GARMENT_LANDMARKS.index("shoulder_right"), :2] = torch.tensor([20.0, 110.0])
     mask = torch.zeros(1, 1, 400, 300)
     mask[..., 40:385, 70:230] = 1  # torso
-    mask[..., 60:175, 10:70] = 1  # sleeves sticking out sideways and down
-    mask[..., 60:175, 230:290] = 1
+    mask[..., top:175, 10:70] = 1  # sleeves sticking out sideways and down
+    mask[..., top:175, 230:290] = 1
     mask[..., 40:60, 120:180] = 0  # neckline
     landmarks = GarmentLandmarks(points, (400, 300), ("short",) * batch)
     return place_garment_landmarks(landmarks, Pose(joints, (512, 384))), mask
@@ -392,6 +398,25 @@ class TestWarpByParts:
         cut = round(110 - gw.SLEEVE_OUT * 512)  # the silhouette's edge, less what a sleeve may stand past it
         assert abs(min(outer_edges(cut_down)) - cut) <= 1  # cut on down to the cuff along the sleeve's edge (a pixel
         # either way: the grown silhouette's round, and the warp's resampling, move it)
+
+    def test_puff_sleeves_meet_the_torso_without_a_slit(self):
+        from kfvton.pipelines.garment_warp import warp_by_parts
+
+        silhouette = torch.zeros(1, 1, 512, 384, dtype=torch.bool)
+        silhouette[..., 100:480, 90:295] = True
+        for puff in (False, True):
+            pairs, mask = _tshirt_pairs(puff=puff)
+            warp = warp_by_parts(pairs, mask, silhouette=silhouette)
+            on = warp_garment(torch.rand(1, 3, 400, 300), mask, warp).mask[0, 0] > 0.5
+            # the rows from the armhole's top down the upper arms: no unclaimed pixel between fabric on both sides
+            # (the torso's and the sleeve's armhole lines lie apart there; their wedge was a slit of bare arm on
+            # ootd_053700_0, rings of fabric round both upper arms)
+            for cols in (slice(100, 145), slice(240, 285)):
+                rows = on[138:200, cols]
+                for r in range(rows.shape[0]):
+                    xs = rows[r].nonzero()
+                    if len(xs) > 1:
+                        assert bool(rows[r, int(xs[0]) : int(xs[-1]) + 1].all()), (puff, cols, 138 + r)
 
     def test_batch_items_warp_as_they_do_alone(self):
         from kfvton.pipelines.garment_warp import warp_by_parts
