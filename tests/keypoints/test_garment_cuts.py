@@ -57,6 +57,14 @@ OPEN_V = [  # an open front whose fronts splay towards the hem
 ]  # fmt: skip
 
 
+# A buttoned V-neck cardigan whose inside of the back `drop_inner_back` emptied (the unseen CatVTON
+# 21514384_52353349, grey with a mint placket): the V runs down to its first button, 0.43 of the height there, 0.55
+# here; below it the placket closes the fronts down to the hem
+BUTTONED_V = [
+    [(164, 60), (200, 275), (236, 60), (290, 82), (352, 170), (318, 196), (280, 162), (288, 450), (112, 450),
+     (120, 162), (82, 196), (48, 170), (110, 82)],
+]  # fmt: skip
+
 # A cold-shoulder blouse on straps: flutter sleeves starting below bare-shoulder cut-outs, laid flat so that each
 # opens along its whole outer edge (110 px tall) over a shorter underside (66 px, armpit -> outer corner; the unseen
 # ootd 050002_1: 167 over 104)
@@ -128,6 +136,14 @@ class TestCutsSynthetic:
     def test_splayed_open_front(self):
         lm = detect_garment_landmarks(*draw(OPEN_V))
         assert lm.cuts == ("open front",)
+
+    def test_buttoned_v_is_no_open_front(self):
+        """A deep V that ends at the first button is a neckline: the fronts stay closed under it (read open, the
+        placket would be filled over nothing and the person's chest shown down to the hem)."""
+        image, mask = draw(BUTTONED_V)
+        lm = detect_garment_landmarks(image, mask)
+        assert lm.cuts == ("regular",)
+        assert pts(lm)["collar_center"][1] == pytest.approx(275, abs=6)  # the V's tip, at the first button
 
     @pytest.mark.parametrize("cut", ["off-shoulder", "strapless"])
     def test_straight_top_edge_is_the_neckline_with_the_collar_above(self, cut):
