@@ -1556,6 +1556,21 @@ INSIDE_COLOUR_PLAIN = 4.0
 #: rib or a lining runs across it. Worn, the label sits inside the back: left in, the composite's closed neck
 #: (`composite.CLOSED_NECK_DEPTH`) cut the label in half, a dark box at the front of the neck.
 LABEL_SIDE = 0.3
+#: `cut_inside_back`'s `top` rule where no other finds an inside, not even a label: an inside of another colour than
+#: the front (`_inside_by_colour`'s `near_front`), the front read on `INSIDE_NEAR_FRONT` collar widths of rows under
+#: `ROUND_NECK_MAX`, plain: its 90th percentile distance to its median under `INSIDE_NEAR_PLAIN` (CIELAB). Unseen
+#: black tee ootd_03032_00: a print a collar width under the collar (L 55 against the front's 6.7) hid the front from
+#: the other rules; its inside, L ~2 (5 off the front at the centre and beside the label alike), 0.34 collar widths
+#: deep. Left in, the worn tee's neck was the estimated neck's ragged edge over that inside, the label's pale specks
+#: across it (idm_sam11).
+INSIDE_NEAR_FRONT = 0.3
+#: ... (ootd_03032_00 0.67; a navy tee's knit, ootd_050181_1, 2.5 with its inside only 3 .. 3.5 off, and a polo's
+#: collar over a blue front, idm_09163_00, 3.0: cut, both lost ragged pieces of their collars).
+INSIDE_NEAR_PLAIN = 1.5
+#: ... and the inside in shadow: its CIELAB lightness (the median of the centre band's differing rows) at most this
+#: share of the front's (ootd_03032_00: 1.8 against 6.7, 0.27; a sheer blouse's stand collar, its gathers a shade
+#: 0.85 of its front's, is the front's own: `test_fit_look`).
+INSIDE_NEAR_DARK = 0.5
 #: The round neckline cut spans this share of the collar width (its sides' height at its ends): cut out to the
 #: collar sides, 020717's T-shirt dress bared the shoulder beside the neck (on 020716, bare share of the shoulder
 #: zones 0.059 -> 0.118, test_shoulder_cover).
@@ -1679,6 +1694,8 @@ def cut_inside_back(
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc, label=True)
         if cut is None:  # the inside already gone from the mask (`drop_inner_back`): the band over its opening
             cut = _band_over_opening(mk, pts[ir, :2], pts[il, :2], cc)
+        if cut is None and top:  # an inside of another colour than the plain front right under the neckline
+            cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc, near_front=True)
         if cut is not None:
             out[i, 0][torch.from_numpy(cut).to(out.device)] = 0
     return out
@@ -1692,12 +1709,15 @@ def _inside_by_colour(
     centre: np.ndarray | None,
     *,
     label: bool = False,
+    near_front: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment (`cut_inside_back`'s `by_colour`), or None: when the centre band
     under the collar shows an inside of another colour than a plain front (`INSIDE_COLOUR_*`), the mask above the
     round neckline from the row where it ends at the centre up to the collar sides' height `INSIDE_COLOUR_WIDTH` of
     the collar width across (a parabola), and on, rising, out to the collar sides. With `label` (`cut_inside_back`'s
-    `top`): a label narrower than the opening (`LABEL_SIDE`) over a front that need not be plain."""
+    `top`): a label narrower than the opening (`LABEL_SIDE`) over a front that need not be plain. With `near_front`
+    (`cut_inside_back`'s `top`, last): the front read on the stretch right under the deepest round neck
+    (`INSIDE_NEAR_FRONT`), not one to two collar widths under the collar, where a top's print lies."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
@@ -1708,16 +1728,21 @@ def _inside_by_colour(
     if not 0 <= xm < w or y_top < 0 or y_end - y_top < 8:
         return None
     opening = front_neckline_row(torch.from_numpy(mask), torch.tensor(left), torch.tensor(right))
-    if opening is not None and (not label or opening[2] - opening[1] >= BACK_DIP_MAX * cw):
+    if opening is not None and (not (label or near_front) or opening[2] - opening[1] >= BACK_DIP_MAX * cw):
         return None  # a hole under the collar: the opening is already the mask's (a label's: not the back's dip)
     cols = slice(max(0, xm - half), min(w, xm + half + 1))
     lab = to_lab(cv2.GaussianBlur(img[y_top:y_end, cols], (0, 0), 1.5))
     inside = mask[y_top:y_end, cols]
-    band = lab[int(cw) :][inside[int(cw) :]]  # the front: one to two collar widths under the collar
+    # the front: one to two collar widths under the collar, or right under the deepest round neck
+    start, stop = (
+        (int(ROUND_NECK_MAX * cw), int((ROUND_NECK_MAX + INSIDE_NEAR_FRONT) * cw)) if near_front else (int(cw), None)
+    )
+    band = lab[start:stop][inside[start:stop]]
     if band.size < 60:
         return None
     front = np.median(band, axis=0)
-    if not label and np.percentile(np.linalg.norm(band - front, axis=1), 90) > INSIDE_COLOUR_PLAIN:
+    plain = INSIDE_NEAR_PLAIN if near_front else INSIDE_COLOUR_PLAIN
+    if not label and np.percentile(np.linalg.norm(band - front, axis=1), 90) > plain:
         return None
     rows = _row_distances(lab, inside, front, half)
     reach = min(len(rows), int(ROUND_NECK_MAX * cw))
@@ -1730,6 +1755,8 @@ def _inside_by_colour(
         return None
     if len(clear) < int(INSIDE_COLOUR_CLEAR * cw) or (clear > INSIDE_COLOUR_DIFF).any():
         return None
+    if near_front and float(np.median(lab[differ][inside[differ]][:, 0])) > INSIDE_NEAR_DARK * float(front[0]):
+        return None  # a shade of the front under the collar is the front's own (a stand collar's gathers)
     if label:  # beside the label the inside is of the front's colour (not a rib or a lining across the opening)
         for x in (xm - int(LABEL_SIDE * cw), xm + int(LABEL_SIDE * cw)):
             side = slice(max(0, x - half), min(w, x + half + 1))
@@ -1739,7 +1766,63 @@ def _inside_by_colour(
             if not np.isfinite(beside).all() or float(np.median(beside)) > INSIDE_COLOUR_DIFF:
                 return None
         return _round_neckline_cut(mask, right, left, _under_label(img, mask, right, left, front, y_top, end), 1.0)
-    return _round_neckline_cut(mask, right, left, y_top + end + 1)  # (the front's first row at the centre)
+    cut = _round_neckline_cut(mask, right, left, y_top + end + 1)  # (the front's first row at the centre)
+    if near_front and cut is not None:
+        cut = cut | _inside_of_colour(img, mask, right, left, front, y_top, (y_top, y_top + end + 1))
+    return cut
+
+
+def _inside_of_colour(
+    img: np.ndarray,
+    mask: np.ndarray,
+    right: np.ndarray,
+    left: np.ndarray,
+    front: np.ndarray,
+    y_top: int,
+    centre_rows: tuple[int, int],
+) -> np.ndarray:
+    """(H, W) bool: per column between the collar sides (`right`, `left` (2,) x, y), the mask (H, W) bool down to
+    the lowest pixel of the inside: the pixels of `img` (H, W, 3) float [0, 1] (blurred 1.5 px) in the mask over
+    `INSIDE_COLOUR_DIFF` from the CIELAB `front` (3,), from row `y_top` down `ROUND_NECK_MAX` collar widths, in the
+    components that meet the collar's centre column within `centre_rows` (start, stop); past the collar sides as far
+    as the back collar runs on as high (`_under_back_collar`). The round neckline alone left the inside's sides
+    between it and the front's rib, dark wedges beside the neck (idm_sam11 in ootd_03032_00); cut only between the
+    collar sides, the inside ended square there, the back collar's band beside it a step above."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    x0, x1 = _under_back_collar(mask, right, left)
+    y1 = min(h, y_top + int(ROUND_NECK_MAX * cw))
+    out = np.zeros_like(mask)
+    if x1 - x0 < 2 or y1 - y_top < 2:
+        return out
+    lab = to_lab(cv2.GaussianBlur(img[y_top:y1, x0:x1], (0, 0), 1.5))
+    differs = (np.linalg.norm(lab - front, axis=-1) > INSIDE_COLOUR_DIFF) & mask[y_top:y1, x0:x1]
+    _, labels = cv2.connectedComponents(differs.astype(np.uint8), connectivity=4)
+    xm = int(round(float(right[0] + left[0]) / 2)) - x0
+    ids = labels[centre_rows[0] - y_top : centre_rows[1] - y_top, xm]
+    inside = np.isin(labels, ids[ids > 0])
+    has = inside.any(axis=0)
+    lowest = np.where(has, inside.shape[0] - 1 - np.argmax(inside[::-1], axis=0), -1)  # (per column; -1: none)
+    out[y_top:y1, x0:x1] = (np.arange(y1 - y_top)[:, None] <= lowest[None, :]) & mask[y_top:y1, x0:x1]
+    return out
+
+
+def _under_back_collar(mask: np.ndarray, right: np.ndarray, left: np.ndarray) -> tuple[int, int]:
+    """(x0, x1) columns of the mask (H, W) bool from the collar sides (`right`, `left` (2,) x, y) outwards, at most
+    `INSIDE_BACK_WIDER` collar widths, while the mask's top lies within `INSIDE_BACK_LEVEL` collar widths of its top
+    at that collar side: the back collar's band, under which the inside may run on past a collar side."""
+    h, w = mask.shape
+    cw = abs(float(left[0] - right[0]))
+    has = mask.any(axis=0)
+    top = np.where(has, np.argmax(mask, axis=0), h)
+    ends = []
+    for side, step in ((min(right[0], left[0]), -1), (max(right[0], left[0]), 1)):
+        x = int(np.clip(round(float(side)), 0, w - 1))
+        level, far = top[x], x + step * int(INSIDE_BACK_WIDER * cw)
+        while 0 <= x + step < w and x != far and abs(int(top[x + step]) - int(level)) <= INSIDE_BACK_LEVEL * cw:
+            x += step
+        ends.append(x)
+    return ends[0], ends[1] + 1
 
 
 def _inside_over_placket(

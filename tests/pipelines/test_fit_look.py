@@ -93,6 +93,29 @@ class TestInsideBack:
         # (filled, nearly all of the plain opening's cut would go)
         assert float(((mask > 0.5) & (cut < 0.5)).sum()) < 0.5 * float(((mask > 0.5) & (plain < 0.5)).sum())
 
+    def test_a_black_tees_inside_over_a_print_is_cut_to_the_rib(self):
+        """A black tee (luminance 0.08) whose inside (down to 0.025, in shadow) runs past the collar sides (columns
+        46-114) down to rows 36-48, over a plain front and a white print from row 75 (a collar width and a half under
+        the collar, where the other rules read the front: unseen ootd_03032_00, none found its inside). The inside
+        goes down to the front's rib and out into the opening's corners (a round neckline alone left them: dark
+        wedges beside the neck); the front, the print and the shoulders stay. A knit's grainy front is not taken as
+        plain."""
+        garment, mask, landmarks = flat_top(inside=0.08)
+        # (soft edges, as the photo's: no colour edge closes it, `_inside_between_wings`)
+        across = (1 - (torch.arange(160.0) - 80).abs().sub(26).clamp(0, 8) / 8)[20:140]
+        down = (1 - torch.arange(200.0).sub(36).clamp(0, 12) / 12)[20:190, None]
+        garment[..., 20:190, 20:140] = 0.08 - 0.055 * down * across
+        garment[..., 20:22, :] = 0.08  # (the back collar's band)
+        garment[..., 75:130, 40:120] = 0.9
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks, by_shade=True, top=True) < 0.5)
+        assert float(removed[..., 22:40, 52:108].float().mean()) > 0.95  # the inside, past the collar sides too
+        assert not bool(removed[..., 47:, :].any())  # the front's rib, the front and the print
+        assert not bool(removed[..., :, :40].any()) and not bool(removed[..., :, 121:].any())  # the shoulders
+        noise = torch.Generator().manual_seed(0)
+        knit = torch.rand((1, 3, 10, 40), generator=noise).repeat_interleave(3, dim=2).repeat_interleave(3, dim=3)
+        garment[..., 45:75, 20:140] += 0.025 * knit  # (3 px grains in colour)
+        torch.testing.assert_close(cut_inside_back(garment, mask, landmarks, by_shade=True, top=True), mask)
+
     def test_a_v_necks_inside_is_cut_down_to_its_tip(self):
         """A V-neck's inside (columns 58-102, its bottom edge from row 40 at the sides down to row 62 at the centre):
         cut down to the V's tip, not flattened above it by the median over the middle columns (VITON-HD 11791: a
