@@ -1664,6 +1664,8 @@ def cut_inside_back(
             cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=True, beside_print=True)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=top)
+        if cut is None and top:  # a plain V's inside split by a back's keyhole
+            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=True, keyhole=True)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_colour:  # the front read beside a dark placket under the collar's centre
@@ -2361,6 +2363,23 @@ SCOOP_GROUND = 25.0
 #: centre column itself (020716's lilac tank: its edge hid the inside and the label was pasted at the neck), and
 #: mirrored about it (020716's faint left binding let that half of the inside run on into the front).
 SCOOP_SEED = 0.1
+#: `_inside_between_wings`'s `keyhole` (tops, where no other rule finds an inside): a back's keyhole, a slit down the
+#: inside's centre whose edges leave the centre column all edges over the seed rows, splits the inside in two
+#: halves, each closed by the V's sides. Its seeds are looked for as a scoop's (`SCOOP_SEED`, down to
+#: `INSIDE_BACK_MAX` collar widths: the slit's end closes off the inside's tip under it), in a window `KEYHOLE_WINDOW`
+#: collar widths beyond the collar sides and down from the top (the collar sides sit inside the V's ends; a V may
+#: reach past a collar width); the halves are joined across the slit. Taken only where the halves are plain
+#: (`SCOOP_PLAIN`, the label and the slit in: a printed front is no inside) and narrow to a V's tip (at most `KEYHOLE_TIP[1]` collar widths
+#: across `KEYHOLE_TIP[0]` collar widths over their lowest row). The unseen ootd 049947 chiffon blouse: its inside a
+#: deeper pink than its front but as light (0.66-0.75 over 0.77: no dark run), its V's tip 1.0 collar widths under
+#: the collar (0.18 across 0.1 over it), its slit 0.06 wide, the white backdrop seen through it, its inside's 90th
+#: percentile 9.6 (03751: 41); worn, the keyhole and the label sat on the chest. VITON-HD 03751's front keyhole under a round
+#: neck opens on a print.
+KEYHOLE_WINDOW = (0.3, 1.5)
+KEYHOLE_TIP = (0.1, 0.3)
+#: ... and even about the centre: the region and its mirror image overlap on at least this share of their union
+#: (049947: 0.75; an unseen tulle wrap dress's crossed folds 0.13, 03751's print 0.3).
+KEYHOLE_EVEN = 0.6
 
 
 def _inside_between_wings(
@@ -2371,6 +2390,7 @@ def _inside_between_wings(
     centre: np.ndarray | None,
     scoop: bool = False,
     own_area: bool = False,
+    keyhole: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment whose inside is no darker than its front (a shaded or a dark
     shirt), or None: the region of the collar's centre column, under the back collar's band, that the garment's
@@ -2379,20 +2399,27 @@ def _inside_between_wings(
     front: it reaches the window's bottom and nothing is cut. The region with its holes (a label) and the
     garment above it in its columns (the back collar's band) are cut. `scoop` (a sleeveless garment): its
     neckline's corners are its "collar sides" and its scoop runs deeper and wider: the window is `SCOOP_WINDOW`.
-    `own_area`: the closed parts' own pixels (before they are closed and widened) cover `WINGS_AREA` too."""
+    `own_area`: the closed parts' own pixels (before they are closed and widened) cover `WINGS_AREA` too.
+    `keyhole`: only an inside split by a back's keyhole down its centre, plain and narrowing to a V's tip, in the
+    wider and deeper window `KEYHOLE_WINDOW` (see there)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
-    wider, depth = (int(SCOOP_WINDOW[0] * cw), SCOOP_WINDOW[1]) if scoop else (0, INSIDE_BACK_MAX)
-    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, wider, depth)
+    window = SCOOP_WINDOW if scoop else KEYHOLE_WINDOW if keyhole else (0.0, INSIDE_BACK_MAX)
+    top, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, int(window[0] * cw), window[1])
     edges = _colour_edges(img[y0:y1, x0:x1]) > WINGS_EDGE
     edges = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a broken line still closes
     free = mask[y0:y1, x0:x1] & ~edges
     _, labels, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
     xm = (x0 + x1) // 2 - x0
-    half = int(SCOOP_SEED * cw) if scoop else 0
-    seeds = set(labels[: int(INSIDE_BACK_START * cw) + 2, max(0, xm - half) : xm + half + 1].ravel().tolist()) - {0}
+    seed_rows = slice(0, int(INSIDE_BACK_START * cw) + 2)
+    if keyhole:
+        if free[seed_rows, xm].any():
+            return None  # no slit down the centre
+        seed_rows = slice(0, int(top + INSIDE_BACK_MAX * cw) - y0)
+    half = int(SCOOP_SEED * cw) if scoop or keyhole else 0
+    seeds = set(labels[seed_rows, max(0, xm - half) : xm + half + 1].ravel().tolist()) - {0}
     # the inside's own shading may split it: every closed region the column meets is a part of it
     parts = [
         k
@@ -2404,10 +2431,13 @@ def _inside_between_wings(
         return None
     if scoop:  # a front view's scoop is even about its centre: a half leaking out past a faint binding is the other's
         region |= region[:, ::-1]
-        seam = np.ones((1, 2 * half + 1), np.uint8)  # and whole across its centre seam's edge
+    if scoop or keyhole:  # and whole across its centre seam's edge (or the keyhole's slit)
+        seam = np.ones((1, 2 * half + 1), np.uint8)
         region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, seam) > 0
     region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
     region = _fill_enclosed(region)
+    if keyhole and not _keyhole_v(img[y0:y1, x0:x1], mask[y0:y1, x0:x1], region, xm, cw):
+        return None
     # out to the middle of its edges: the blurred, dilated edge band is about 2 blur widths wide on each side
     reach = 2 * int(np.ceil(2 * WINGS_BLUR)) + 1
     region = cv2.dilate(region.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
@@ -2425,6 +2455,26 @@ def _inside_between_wings(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = (rows < ends[None, :]) & mask[y0:y1, x0:x1]
     return full
+
+
+def _keyhole_v(img: np.ndarray, mask: np.ndarray, region: np.ndarray, xm: int, cw: float) -> bool:
+    """Whether `region` (h, w) bool of the window `img` (h, w, 3) RGB [0, 1] (its halves joined across the slit,
+    the label filled in) is a V's inside (`_inside_between_wings`'s `keyhole`): even about the centre column `xm`
+    (`KEYHOLE_EVEN`), plain (its `mask` (h, w) bool pixels' 90th percentile CIELAB distance to their median under
+    `SCOOP_PLAIN`), and narrowing to a tip: `KEYHOLE_TIP[0]` collar widths `cw` (px) over its lowest row at most
+    `KEYHOLE_TIP[1]` collar widths from its first to its last column."""
+    rows = np.nonzero(region.any(1))[0]
+    half = min(xm, region.shape[1] - xm)
+    if rows.size == 0 or region.sum() < 20 or half < 1:
+        return False
+    even = region[:, xm - half : xm + half]
+    if (even & even[:, ::-1]).sum() < KEYHOLE_EVEN * (even | even[:, ::-1]).sum():
+        return False
+    lab = to_lab(img)[region & mask]
+    if float(np.percentile(np.linalg.norm(lab - np.median(lab, axis=0), axis=1), 90)) >= SCOOP_PLAIN:
+        return False
+    cols = np.nonzero(region[max(int(rows[0]), int(rows[-1] - KEYHOLE_TIP[0] * cw))])[0]
+    return cols.size > 0 and cols[-1] - cols[0] <= KEYHOLE_TIP[1] * cw
 
 
 def _same_fabric(img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: int, cw: float) -> bool:
