@@ -2368,13 +2368,13 @@ SCOOP_SEED = 0.1
 #: halves, each closed by the V's sides. Its seeds are looked for as a scoop's (`SCOOP_SEED`, down to
 #: `INSIDE_BACK_MAX` collar widths: the slit's end closes off the inside's tip under it), in a window `KEYHOLE_WINDOW`
 #: collar widths beyond the collar sides and down from the top (the collar sides sit inside the V's ends; a V may
-#: reach past a collar width); the halves are joined across the slit. Taken only where the halves are plain
-#: (`SCOOP_PLAIN`, the label and the slit in: a printed front is no inside) and narrow to a V's tip (at most `KEYHOLE_TIP[1]` collar widths
-#: across `KEYHOLE_TIP[0]` collar widths over their lowest row). The unseen ootd 049947 chiffon blouse: its inside a
-#: deeper pink than its front but as light (0.66-0.75 over 0.77: no dark run), its V's tip 1.0 collar widths under
-#: the collar (0.18 across 0.1 over it), its slit 0.06 wide, the white backdrop seen through it, its inside's 90th
-#: percentile 9.6 (03751: 41); worn, the keyhole and the label sat on the chest. VITON-HD 03751's front keyhole under a round
-#: neck opens on a print.
+#: reach past a collar width); the halves are joined across the slit. Taken only where the inside, its label and
+#: slit in, is plain (`SCOOP_PLAIN`: a printed front is no inside) and narrows to a V's tip (its lowest
+#: `KEYHOLE_TIP[0]` collar widths of rows at most `KEYHOLE_TIP[1]` across). The unseen ootd 049947 chiffon blouse: its
+#: inside a deeper pink than its front but as light (0.66-0.75 over 0.77: no dark run), its V's tip 1.0 collar
+#: widths under the collar (0.18 across), its slit 0.06 wide with the white backdrop seen through it, its inside's
+#: 90th percentile 9.6 (VITON-HD 03751's print under a front keyhole: 41); worn, the keyhole and the label sat on
+#: the chest, and the slit's edges read as a placket (`find_placket`).
 KEYHOLE_WINDOW = (0.3, 1.5)
 KEYHOLE_TIP = (0.1, 0.3)
 #: ... and even about the centre: the region and its mirror image overlap on at least this share of their union
@@ -2461,8 +2461,8 @@ def _keyhole_v(img: np.ndarray, mask: np.ndarray, region: np.ndarray, xm: int, c
     """Whether `region` (h, w) bool of the window `img` (h, w, 3) RGB [0, 1] (its halves joined across the slit,
     the label filled in) is a V's inside (`_inside_between_wings`'s `keyhole`): even about the centre column `xm`
     (`KEYHOLE_EVEN`), plain (its `mask` (h, w) bool pixels' 90th percentile CIELAB distance to their median under
-    `SCOOP_PLAIN`), and narrowing to a tip: `KEYHOLE_TIP[0]` collar widths `cw` (px) over its lowest row at most
-    `KEYHOLE_TIP[1]` collar widths from its first to its last column."""
+    `SCOOP_PLAIN`), and narrowing to a tip: its lowest `KEYHOLE_TIP[0]` collar widths `cw` (px) of rows at most
+    `KEYHOLE_TIP[1]` collar widths from their first to their last column."""
     rows = np.nonzero(region.any(1))[0]
     half = min(xm, region.shape[1] - xm)
     if rows.size == 0 or region.sum() < 20 or half < 1:
@@ -2473,8 +2473,8 @@ def _keyhole_v(img: np.ndarray, mask: np.ndarray, region: np.ndarray, xm: int, c
     lab = to_lab(img)[region & mask]
     if float(np.percentile(np.linalg.norm(lab - np.median(lab, axis=0), axis=1), 90)) >= SCOOP_PLAIN:
         return False
-    cols = np.nonzero(region[max(int(rows[0]), int(rows[-1] - KEYHOLE_TIP[0] * cw))])[0]
-    return cols.size > 0 and cols[-1] - cols[0] <= KEYHOLE_TIP[1] * cw
+    cols = np.nonzero(region[max(int(rows[0]), int(rows[-1] - KEYHOLE_TIP[0] * cw)) :].any(0))[0]
+    return bool(cols[-1] - cols[0] <= KEYHOLE_TIP[1] * cw)
 
 
 def _same_fabric(img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: int, cw: float) -> bool:
