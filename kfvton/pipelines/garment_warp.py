@@ -2290,6 +2290,13 @@ def _rib_rows(rib: np.ndarray, cw: float) -> int:
 #: `_band_over_opening`: the opening under the back band is at least this many collar widths tall and wide on the
 #: centre column (the unseen CatVTON cardigan's emptied V: over 2 collar widths tall); a small keyhole is not.
 OPENING_MIN = 0.5
+#: ... followed up to this many collar widths beyond the collar sides while it ends as low as at the collar side
+#: (within `INSIDE_BACK_LEVEL` collar widths: the V trim under it ends lower), and cut up to the photo's top over the
+#: opening: the unseen CatVTON cardigan's band turns into its V trim 0.33 collar widths past its collar side and
+#: rises 0.08 over the collar points towards the shoulder. Cut only `INSIDE_BACK_WIDER` beyond and under the points'
+#: height, the band's end (6 px wide) and its top rim stayed, a grey-green smudge at the V's top corner beside the
+#: neck on ootd 051962_0.
+BAND_WIDER = 0.5
 
 
 def _band_over_opening(
@@ -2298,18 +2305,22 @@ def _band_over_opening(
     """(H, W) bool: the back collar's band over a neck opening the mask already leaves empty (`drop_inner_back`
     dropped the inside a contrasting V trim framed), or None. Per column of the collar window: the mask's first run
     from the top, no taller than `INSIDE_BACK_START` collar widths, over a gap (`OPENING_MIN` tall); the columns
-    that run on without a break from the centre's. Worn, that band sits behind the neck: left in, it crossed the
+    that run on without a break from the centre's, up to `BAND_WIDER` collar widths beyond the collar sides. Worn, that band sits behind the neck: left in, it crossed the
     neck (cardigan on unseen photos)."""
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
-    # the collar targets may sit inside the opening's ends: looked for `INSIDE_BACK_WIDER` beyond them
-    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, int(INSIDE_BACK_WIDER * cw))
+    # the collar targets may sit inside the opening's ends: looked for `BAND_WIDER` beyond them
+    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, int(BAND_WIDER * cw))
     win = mask[y0:y1, x0:x1]
+    # breaks in a column's band up to `INSIDE_BACK_GAP` collar widths are bridged (its shaded end turning into the
+    # trim is broken up)
+    gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
+    closed = cv2.morphologyEx(win.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
     bands = np.zeros(x1 - x0, int)  # per column, the band's bottom row (window frame); 0: no band over a gap
     gaps = np.zeros(x1 - x0, int)
     for k in range(x1 - x0):
-        col = win[:, k]
+        col = closed[:, k]
         if not col.any():
             continue
         first = int(np.argmax(col))
@@ -2324,13 +2335,20 @@ def _band_over_opening(
     mid = int(round((centre[0] if centre is not None else (left[0] + right[0]) / 2) - x0))
     if not 0 <= mid < x1 - x0 or bands[mid] == 0 or gaps[mid] < OPENING_MIN * cw:
         return None
-    lo = mid - int(np.argmin(bands[mid::-1] > 0)) + 1 if (bands[: mid + 1] == 0).any() else 0
-    hi = mid + int(np.argmin(bands[mid:] > 0)) if (bands[mid:] == 0).any() else x1 - x0
+    # beyond the collar sides only as low as at them (the V trim's runs end lower, on the opening's side)
+    sides = [int(round(float(x))) - x0 for x in sorted((right[0], left[0]))]
+    level = INSIDE_BACK_LEVEL * cw
+    band = bands > 0
+    band[: sides[0]] &= bands[: sides[0]] <= bands[np.clip(sides[0], 0, x1 - x0 - 1)] + level
+    band[sides[1] + 1 :] &= bands[sides[1] + 1 :] <= bands[np.clip(sides[1], 0, x1 - x0 - 1)] + level
+    lo = mid - int(np.argmin(band[mid::-1])) + 1 if (~band[: mid + 1]).any() else 0
+    hi = mid + int(np.argmin(band[mid:])) if (~band[mid:]).any() else x1 - x0
     if hi - lo < OPENING_MIN * cw:
         return None
     rows = np.arange(y1 - y0)[:, None]
     full = np.zeros(mask.shape, bool)
     full[y0:y1, x0 + lo : x0 + hi] = (rows < bands[None, lo:hi]) & win[:, lo:hi]
+    full[:y0, x0 + lo : x0 + hi] = mask[:y0, x0 + lo : x0 + hi]  # the band's top rising over the collar points
     return full
 
 

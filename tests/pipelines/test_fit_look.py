@@ -60,6 +60,26 @@ class TestInsideBack:
         mask[..., 24:34, 70:90] = 0
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
 
+    def test_the_bands_end_and_its_top_over_the_collar_points_go_with_it(self):
+        """The band as above over an opening running 17 px (0.34 collar widths) past the left collar side to the V
+        trim (columns 123 on, down to the hem); the band's end broken up by its shade (row 22 empty in columns
+        116-122) and its top rising 4 rows over the collar points in columns 62-98 (the unseen CatVTON cardigan on
+        ootd 051962_0: left in, a grey-green smudge at the V's top corner beside the neck). All of the band goes;
+        the trim stays."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 24:80, 58:123] = 0.96
+        mask[..., 24:80, 58:123] = 0
+        mask[..., 22, 116:123] = 0
+        garment[..., 16:20, 62:98] = 0.7
+        mask[..., 16:20, 62:98] = 1
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        band = mask > 0.5
+        band[..., 24:, :] = False
+        band[..., :, :60] = False
+        band[..., :, 123:] = False
+        assert bool(removed[band].all())  # the band, its end and its top
+        assert not bool(removed[..., 24:, :].any()) and not bool(removed[..., :, 123:].any())  # the trim and front
+
     def test_a_tall_label_inside_does_not_stop_the_cut(self):
         """A white label 14 rows tall (0.28 collar widths, over the column gap bridged) in the middle of the dark
         inside: the inside is cut all across, not only down to the label's top (VITON-HD 00013's dark band)."""
