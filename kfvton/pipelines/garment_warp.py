@@ -1637,7 +1637,8 @@ def cut_inside_back(
             inside stays (`_inside_back`'s `keep_rib`: a ringer tee's), and an inside the collar's wings enclose covers
             `WINGS_AREA` with its own pixels (`_inside_between_wings`'s `own_area`: a stand collar's gathers close
             slivers). A dress's print reads as both (Dress Code 020719's flags: its whole dress moved). Where no rule
-            finds an inside, a label on an inside of the front's colour (`_inside_by_colour`'s `label`).
+            finds an inside, a plain V's inside split by a back's keyhole (`_inside_between_wings`'s `keyhole`), then
+            a label on an inside of the front's colour (`_inside_by_colour`'s `label`).
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
