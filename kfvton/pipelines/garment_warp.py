@@ -1665,14 +1665,14 @@ def cut_inside_back(
             cut = _inside_back(img, mk, pts[ir, :2], pts[il, :2], cc, keep_rib=True, beside_print=True)
         if cut is None:  # an inside no darker than the front: the region the collar's wings enclose
             cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=top)
-        if cut is None and top:  # a plain V's inside split by a back's keyhole
-            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=True, keyhole=True)
         if cut is None and by_colour:
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_colour:  # the front read beside a dark placket under the collar's centre
             cut = _inside_over_placket(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_shade:
             cut = _inside_by_shade(img, mk, pts[ir, :2], pts[il, :2])
+        if cut is None and top:  # a plain V's inside split by a back's keyhole
+            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=True, keyhole=True)
         if cut is None and top:  # a label on an inside of the front's colour
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc, label=True)
         if cut is None:  # the inside already gone from the mask (`drop_inner_back`): the band over its opening
