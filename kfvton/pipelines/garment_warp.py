@@ -1657,7 +1657,8 @@ def cut_inside_back(
             inside stays (`_inside_back`'s `keep_rib`: a ringer tee's), and an inside the collar's wings enclose covers
             `WINGS_AREA` with its own pixels (`_inside_between_wings`'s `own_area`: a stand collar's gathers close
             slivers). A dress's print reads as both (Dress Code 020719's flags: its whole dress moved). Where no rule
-            finds an inside, a label on an inside of the front's colour (`_inside_by_colour`'s `label`).
+            finds an inside, a plain V's inside split by a back's keyhole (`_inside_between_wings`'s `keyhole`), then
+            a label on an inside of the front's colour (`_inside_by_colour`'s `label`).
 
     Returns:
         (B, 1, H, W) mask, dtype and device of `mask`, 0 where the inside is cut.
@@ -1690,6 +1691,8 @@ def cut_inside_back(
             cut = _inside_over_placket(img, mk, pts[ir, :2], pts[il, :2], cc)
         if cut is None and by_shade:
             cut = _inside_by_shade(img, mk, pts[ir, :2], pts[il, :2])
+        if cut is None and top:  # a plain V's inside split by a back's keyhole
+            cut = _inside_between_wings(img, mk, pts[ir, :2], pts[il, :2], cc, own_area=True, keyhole=True)
         if cut is None and top:  # a label on an inside of the front's colour
             cut = _inside_by_colour(img, mk, pts[ir, :2], pts[il, :2], cc, label=True)
         if cut is None:  # the inside already gone from the mask (`drop_inner_back`): the band over its opening
@@ -2376,6 +2379,13 @@ def _rib_rows(rib: np.ndarray, cw: float) -> int:
 #: `_band_over_opening`: the opening under the back band is at least this many collar widths tall and wide on the
 #: centre column (the unseen CatVTON cardigan's emptied V: over 2 collar widths tall); a small keyhole is not.
 OPENING_MIN = 0.5
+#: ... followed up to this many collar widths beyond the collar sides while it ends as low as at the collar side
+#: (within `INSIDE_BACK_LEVEL` collar widths: the V trim under it ends lower), and cut up to the photo's top over the
+#: opening: the unseen CatVTON cardigan's band turns into its V trim 0.33 collar widths past its collar side and
+#: rises 0.08 over the collar points towards the shoulder. Cut only `INSIDE_BACK_WIDER` beyond and under the points'
+#: height, the band's end (6 px wide) and its top rim stayed, a grey-green smudge at the V's top corner beside the
+#: neck on ootd 051962_0.
+BAND_WIDER = 0.5
 
 
 def _band_over_opening(
@@ -2384,18 +2394,22 @@ def _band_over_opening(
     """(H, W) bool: the back collar's band over a neck opening the mask already leaves empty (`drop_inner_back`
     dropped the inside a contrasting V trim framed), or None. Per column of the collar window: the mask's first run
     from the top, no taller than `INSIDE_BACK_START` collar widths, over a gap (`OPENING_MIN` tall); the columns
-    that run on without a break from the centre's. Worn, that band sits behind the neck: left in, it crossed the
+    that run on without a break from the centre's, up to `BAND_WIDER` collar widths beyond the collar sides. Worn, that band sits behind the neck: left in, it crossed the
     neck (cardigan on unseen photos)."""
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
-    # the collar targets may sit inside the opening's ends: looked for `INSIDE_BACK_WIDER` beyond them
-    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, int(INSIDE_BACK_WIDER * cw))
+    # the collar targets may sit inside the opening's ends: looked for `BAND_WIDER` beyond them
+    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, int(BAND_WIDER * cw))
     win = mask[y0:y1, x0:x1]
+    # breaks in a column's band up to `INSIDE_BACK_GAP` collar widths are bridged (its shaded end turning into the
+    # trim is broken up)
+    gap = max(5, int(INSIDE_BACK_GAP * cw)) | 1
+    closed = cv2.morphologyEx(win.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((gap, 1), np.uint8)) > 0
     bands = np.zeros(x1 - x0, int)  # per column, the band's bottom row (window frame); 0: no band over a gap
     gaps = np.zeros(x1 - x0, int)
     for k in range(x1 - x0):
-        col = win[:, k]
+        col = closed[:, k]
         if not col.any():
             continue
         first = int(np.argmax(col))
@@ -2410,13 +2424,20 @@ def _band_over_opening(
     mid = int(round((centre[0] if centre is not None else (left[0] + right[0]) / 2) - x0))
     if not 0 <= mid < x1 - x0 or bands[mid] == 0 or gaps[mid] < OPENING_MIN * cw:
         return None
-    lo = mid - int(np.argmin(bands[mid::-1] > 0)) + 1 if (bands[: mid + 1] == 0).any() else 0
-    hi = mid + int(np.argmin(bands[mid:] > 0)) if (bands[mid:] == 0).any() else x1 - x0
+    # beyond the collar sides only as low as at them (the V trim's runs end lower, on the opening's side)
+    sides = [int(round(float(x))) - x0 for x in sorted((right[0], left[0]))]
+    level = INSIDE_BACK_LEVEL * cw
+    band = bands > 0
+    band[: sides[0]] &= bands[: sides[0]] <= bands[np.clip(sides[0], 0, x1 - x0 - 1)] + level
+    band[sides[1] + 1 :] &= bands[sides[1] + 1 :] <= bands[np.clip(sides[1], 0, x1 - x0 - 1)] + level
+    lo = mid - int(np.argmin(band[mid::-1])) + 1 if (~band[: mid + 1]).any() else 0
+    hi = mid + int(np.argmin(band[mid:])) if (~band[mid:]).any() else x1 - x0
     if hi - lo < OPENING_MIN * cw:
         return None
     rows = np.arange(y1 - y0)[:, None]
     full = np.zeros(mask.shape, bool)
     full[y0:y1, x0 + lo : x0 + hi] = (rows < bands[None, lo:hi]) & win[:, lo:hi]
+    full[:y0, x0 + lo : x0 + hi] = mask[:y0, x0 + lo : x0 + hi]  # the band's top rising over the collar points
     return full
 
 
@@ -2449,6 +2470,23 @@ SCOOP_GROUND = 25.0
 #: centre column itself (020716's lilac tank: its edge hid the inside and the label was pasted at the neck), and
 #: mirrored about it (020716's faint left binding let that half of the inside run on into the front).
 SCOOP_SEED = 0.1
+#: `_inside_between_wings`'s `keyhole` (tops, where no other rule finds an inside): a back's keyhole, a slit down the
+#: inside's centre whose edges leave the centre column all edges over the seed rows, splits the inside in two
+#: halves, each closed by the V's sides. Its seeds are looked for as a scoop's (`SCOOP_SEED`, down to
+#: `INSIDE_BACK_MAX` collar widths: the slit's end closes off the inside's tip under it), in a window `KEYHOLE_WINDOW`
+#: collar widths beyond the collar sides and down from the top (the collar sides sit inside the V's ends; a V may
+#: reach past a collar width); the halves are joined across the slit. Taken only where the inside, its label and
+#: slit in, is plain (`SCOOP_PLAIN`: a printed front is no inside) and narrows to a V's tip (its lowest
+#: `KEYHOLE_TIP[0]` collar widths of rows at most `KEYHOLE_TIP[1]` across). The unseen ootd 049947 chiffon blouse: its
+#: inside a deeper pink than its front but as light (0.66-0.75 over 0.77: no dark run), its V's tip 1.0 collar
+#: widths under the collar (0.18 across), its slit 0.06 wide with the white backdrop seen through it, its inside's
+#: 90th percentile 9.6 (VITON-HD 03751's print under a front keyhole: 41); worn, the keyhole and the label sat on
+#: the chest, and the slit's edges read as a placket (`find_placket`).
+KEYHOLE_WINDOW = (0.3, 1.5)
+KEYHOLE_TIP = (0.1, 0.3)
+#: ... and even about the centre: the region and its mirror image overlap on at least this share of their union
+#: (049947: 0.75; an unseen tulle wrap dress's crossed folds 0.13, 03751's print 0.3).
+KEYHOLE_EVEN = 0.6
 
 
 def _inside_between_wings(
@@ -2459,6 +2497,7 @@ def _inside_between_wings(
     centre: np.ndarray | None,
     scoop: bool = False,
     own_area: bool = False,
+    keyhole: bool = False,
 ) -> np.ndarray | None:
     """(H, W) bool region to cut of one garment whose inside is no darker than its front (a shaded or a dark
     shirt), or None: the region of the collar's centre column, under the back collar's band, that the garment's
@@ -2467,20 +2506,27 @@ def _inside_between_wings(
     front: it reaches the window's bottom and nothing is cut. The region with its holes (a label) and the
     garment above it in its columns (the back collar's band) are cut. `scoop` (a sleeveless garment): its
     neckline's corners are its "collar sides" and its scoop runs deeper and wider: the window is `SCOOP_WINDOW`.
-    `own_area`: the closed parts' own pixels (before they are closed and widened) cover `WINGS_AREA` too."""
+    `own_area`: the closed parts' own pixels (before they are closed and widened) cover `WINGS_AREA` too.
+    `keyhole`: only an inside split by a back's keyhole down its centre, plain and narrowing to a V's tip, in the
+    wider and deeper window `KEYHOLE_WINDOW` (see there)."""
     h, w = mask.shape
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
-    wider, depth = (int(SCOOP_WINDOW[0] * cw), SCOOP_WINDOW[1]) if scoop else (0, INSIDE_BACK_MAX)
-    _, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, wider, depth)
+    window = SCOOP_WINDOW if scoop else KEYHOLE_WINDOW if keyhole else (0.0, INSIDE_BACK_MAX)
+    top, y0, y1, x0, x1 = _collar_window(mask.shape, right, left, centre, int(window[0] * cw), window[1])
     edges = _colour_edges(img[y0:y1, x0:x1]) > WINGS_EDGE
     edges = cv2.dilate(edges.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0  # a broken line still closes
     free = mask[y0:y1, x0:x1] & ~edges
     _, labels, stats, _ = cv2.connectedComponentsWithStats(free.astype(np.uint8), connectivity=4)
     xm = (x0 + x1) // 2 - x0
-    half = int(SCOOP_SEED * cw) if scoop else 0
-    seeds = set(labels[: int(INSIDE_BACK_START * cw) + 2, max(0, xm - half) : xm + half + 1].ravel().tolist()) - {0}
+    seed_rows = slice(0, int(INSIDE_BACK_START * cw) + 2)
+    if keyhole:
+        if free[seed_rows, xm].any():
+            return None  # no slit down the centre
+        seed_rows = slice(0, int(top + INSIDE_BACK_MAX * cw) - y0)
+    half = int(SCOOP_SEED * cw) if scoop or keyhole else 0
+    seeds = set(labels[seed_rows, max(0, xm - half) : xm + half + 1].ravel().tolist()) - {0}
     # the inside's own shading may split it: every closed region the column meets is a part of it
     parts = [
         k
@@ -2492,10 +2538,13 @@ def _inside_between_wings(
         return None
     if scoop:  # a front view's scoop is even about its centre: a half leaking out past a faint binding is the other's
         region |= region[:, ::-1]
-        seam = np.ones((1, 2 * half + 1), np.uint8)  # and whole across its centre seam's edge
+    if scoop or keyhole:  # and whole across its centre seam's edge (or the keyhole's slit)
+        seam = np.ones((1, 2 * half + 1), np.uint8)
         region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, seam) > 0
     region = cv2.morphologyEx(region.astype(np.uint8), cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)) > 0
     region = _fill_enclosed(region)
+    if keyhole and not _keyhole_v(img[y0:y1, x0:x1], mask[y0:y1, x0:x1], region, xm, cw):
+        return None
     # out to the middle of its edges: the blurred, dilated edge band is about 2 blur widths wide on each side
     reach = 2 * int(np.ceil(2 * WINGS_BLUR)) + 1
     region = cv2.dilate(region.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach))) > 0
@@ -2513,6 +2562,26 @@ def _inside_between_wings(
     full = np.zeros((h, w), bool)
     full[y0:y1, x0:x1] = (rows < ends[None, :]) & mask[y0:y1, x0:x1]
     return full
+
+
+def _keyhole_v(img: np.ndarray, mask: np.ndarray, region: np.ndarray, xm: int, cw: float) -> bool:
+    """Whether `region` (h, w) bool of the window `img` (h, w, 3) RGB [0, 1] (its halves joined across the slit,
+    the label filled in) is a V's inside (`_inside_between_wings`'s `keyhole`): even about the centre column `xm`
+    (`KEYHOLE_EVEN`), plain (its `mask` (h, w) bool pixels' 90th percentile CIELAB distance to their median under
+    `SCOOP_PLAIN`), and narrowing to a tip: its lowest `KEYHOLE_TIP[0]` collar widths `cw` (px) of rows at most
+    `KEYHOLE_TIP[1]` collar widths from their first to their last column."""
+    rows = np.nonzero(region.any(1))[0]
+    half = min(xm, region.shape[1] - xm)
+    if rows.size == 0 or region.sum() < 20 or half < 1:
+        return False
+    even = region[:, xm - half : xm + half]
+    if (even & even[:, ::-1]).sum() < KEYHOLE_EVEN * (even | even[:, ::-1]).sum():
+        return False
+    lab = to_lab(img)[region & mask]
+    if float(np.percentile(np.linalg.norm(lab - np.median(lab, axis=0), axis=1), 90)) >= SCOOP_PLAIN:
+        return False
+    cols = np.nonzero(region[max(int(rows[0]), int(rows[-1] - KEYHOLE_TIP[0] * cw)) :].any(0))[0]
+    return bool(cols[-1] - cols[0] <= KEYHOLE_TIP[1] * cw)
 
 
 def _same_fabric(img: np.ndarray, mask: np.ndarray, region: np.ndarray, bottom: int, cw: float) -> bool:

@@ -60,6 +60,26 @@ class TestInsideBack:
         mask[..., 24:34, 70:90] = 0
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
 
+    def test_the_bands_end_and_its_top_over_the_collar_points_go_with_it(self):
+        """The band as above over an opening running 17 px (0.34 collar widths) past the left collar side to the V
+        trim (columns 123 on, down to the hem); the band's end broken up by its shade (row 22 empty in columns
+        116-122) and its top rising 4 rows over the collar points in columns 62-98 (the unseen CatVTON cardigan on
+        ootd 051962_0: left in, a grey-green smudge at the V's top corner beside the neck). All of the band goes;
+        the trim stays."""
+        garment, mask, landmarks = flat_top(inside=0.7)
+        garment[..., 24:80, 58:123] = 0.96
+        mask[..., 24:80, 58:123] = 0
+        mask[..., 22, 116:123] = 0
+        garment[..., 16:20, 62:98] = 0.7
+        mask[..., 16:20, 62:98] = 1
+        removed = (mask > 0.5) & (cut_inside_back(garment, mask, landmarks) < 0.5)
+        band = mask > 0.5
+        band[..., 24:, :] = False
+        band[..., :, :60] = False
+        band[..., :, 123:] = False
+        assert bool(removed[band].all())  # the band, its end and its top
+        assert not bool(removed[..., 24:, :].any()) and not bool(removed[..., :, 123:].any())  # the trim and front
+
     def test_a_tall_label_inside_does_not_stop_the_cut(self):
         """A white label 14 rows tall (0.28 collar widths, over the column gap bridged) in the middle of the dark
         inside: the inside is cut all across, not only down to the label's top (VITON-HD 00013's dark band)."""
@@ -246,6 +266,47 @@ class TestInsideBack:
         assert not bool(removed[..., :, :50].any()) and not bool(removed[..., :, 110:].any())
         garment[..., 22:190, 58:102] = 0.58
         torch.testing.assert_close(cut_inside_back(garment, mask, landmarks), mask)
+
+    @staticmethod
+    def keyhole_v() -> tuple[torch.Tensor, torch.Tensor, GarmentLandmarks]:
+        """A flat grey top (luminance 0.7, rows 40-380, columns 40-280 of 400x320; collar sides at (100, 40) and
+        (220, 40)) whose V-neck shows an inside of a pink as light (0.69), its tip at row 165 (1.04 collar widths
+        under the collar), split down the centre by a back's keyhole (a slit 5 px wide, rows 48-140, the backdrop
+        seen through it) with a white label beside it: the unseen ootd 049947 blouse, at its scale (the edges'
+        blur closes a smaller V)."""
+        hw = (400, 320)
+        garment = torch.full((1, 3, *hw), 0.96)
+        garment[..., 40:380, 40:280] = 0.7
+        for x in range(100, 221):
+            garment[0, :, 44 : int(165 - abs(x - 160) * 121 / 60), x] = torch.tensor([0.85, 0.64, 0.62])[:, None]
+        garment[..., 48:140, 158:163] = 0.96
+        garment[..., 55:63, 172:196] = 0.95
+        mask = torch.zeros(1, 1, *hw)
+        mask[..., 40:380, 40:280] = 1
+        mask[..., 48:140, 158:163] = 0
+        points = torch.zeros(1, len(GARMENT_LANDMARKS), 3)
+        for name, xy in {"collar_left": (220, 40), "collar_right": (100, 40), "collar_center": (160, 40)}.items():
+            points[0, GARMENT_LANDMARKS.index(name)] = torch.tensor([*xy, 1.0])
+        return garment, mask, GarmentLandmarks(points, hw, ("long",))
+
+    def test_a_v_split_by_a_keyhole_is_cut_with_its_slit_and_label(self):
+        """The keyhole's slit leaves the centre column all edges and splits the inside in two halves; no darker
+        than the front, they were kept (worn, the keyhole and label sat inside the V on the chest). A top's cut
+        takes both halves, the slit and the label, down to the V's tip; the front under the tip and beside the V
+        stays. Printed (a patch over one half) it is no inside."""
+        garment, mask, landmarks = self.keyhole_v()
+        cut = cut_inside_back(garment, mask, landmarks, by_shade=True, top=True)
+        removed = (mask > 0.5) & (cut < 0.5)
+        inside = (garment[:, :1] - garment[:, 1:2] > 0.1) | (garment[:, :1] > 0.9)  # pink, the label, the slit
+        inside[..., :44, :] = False
+        inside[..., 160:, :] = False
+        assert float(removed[inside & (mask > 0.5)].float().mean()) > 0.97  # both halves and the label
+        assert bool(removed[..., 40:48, 158:163].all()) and bool(removed[..., 140:155, 158:163].all())  # the slit's
+        assert not bool(removed[..., 172:, :].any())  # the front under the tip
+        assert not bool(removed[..., 120:, :130].any()) and not bool(removed[..., 120:, 191:].any())  # beside the V
+        printed = garment.clone()
+        printed[..., 70:110, 120:150] = torch.tensor([0.1, 0.5, 0.2])[:, None, None]
+        torch.testing.assert_close(cut_inside_back(printed, mask, landmarks, top=True), mask)
 
     def test_a_sliver_enclosed_no_darker_is_not_cut(self):
         """The same shade 12 rows tall under the collar: the region inside its edges is a sliver under
