@@ -1722,11 +1722,10 @@ def _inside_by_colour(
     (`cut_inside_back`'s `top`, last): the front read on the stretch right under the deepest round neck
     (`INSIDE_NEAR_FRONT`), not one to two collar widths under the collar, where a top's print lies."""
     h, w = mask.shape
-    cw = abs(float(left[0] - right[0]))
-    if cw < 8:
+    band = _centre_band(mask.shape, right, left, centre)
+    if band is None:
         return None
-    top, _, _, _, _ = _collar_window(mask.shape, right, left, centre)
-    xm, half = int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
+    cw, top, xm, half = band
     y_top, y_end = int(top), min(h, int(top + 2 * cw))
     if not 0 <= xm < w or y_top < 0 or y_end - y_top < 8:
         return None
@@ -1840,11 +1839,10 @@ def _inside_over_placket(
     `ROUND_NECK_MAX` collar widths that matches it within `PLACKET_MATCH`): the mask above the round neckline
     (`_round_neckline_cut`) whose middle is the placket's first row."""
     h, w = mask.shape
-    cw = abs(float(left[0] - right[0]))
-    if cw < 8:
+    band = _centre_band(mask.shape, right, left, centre)
+    if band is None:
         return None
-    top, _, _, _, _ = _collar_window(mask.shape, right, left, centre)
-    xm, half = int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
+    cw, top, xm, half = band
     y_top = int(top)
     if not 0 <= xm < w or y_top < 0 or y_top + 2 * cw > h:
         return None
@@ -2028,6 +2026,19 @@ def _round_neckline_cut(
     neckline = bottom - (bottom - np.interp(xs, [xr, xl], [yr, yl])) * t**2
     cut = (np.arange(h)[:, None] < neckline[None, :]) & (np.abs(t) < 1.0 / width)[None, :] & mask
     return cut if cut.any() else None
+
+
+def _centre_band(
+    shape: tuple[int, int], right: np.ndarray, left: np.ndarray, centre: np.ndarray | None
+) -> tuple[float, float, int, int] | None:
+    """The collar's centre band, read down by the inside-of-the-back rules: (collar width, the collar window's top
+    row, the centre column, the band's half width: `INSIDE_COLOUR_BAND` collar widths across), or None for a collar
+    under 8 px wide. `shape` (H, W); `right`, `left`, `centre` the collar landmarks, (x, y) pixels."""
+    cw = abs(float(left[0] - right[0]))
+    if cw < 8:
+        return None
+    top, _, _, _, _ = _collar_window(shape, right, left, centre)
+    return cw, top, int(round(float(right[0] + left[0]) / 2)), max(2, int(INSIDE_COLOUR_BAND * cw / 2))
 
 
 def _collar_window(
@@ -2394,8 +2405,8 @@ def _band_over_opening(
     """(H, W) bool: the back collar's band over a neck opening the mask already leaves empty (`drop_inner_back`
     dropped the inside a contrasting V trim framed), or None. Per column of the collar window: the mask's first run
     from the top, no taller than `INSIDE_BACK_START` collar widths, over a gap (`OPENING_MIN` tall); the columns
-    that run on without a break from the centre's, up to `BAND_WIDER` collar widths beyond the collar sides. Worn, that band sits behind the neck: left in, it crossed the
-    neck (cardigan on unseen photos)."""
+    that run on without a break from the centre's, up to `BAND_WIDER` collar widths beyond the collar sides. Worn,
+    that band sits behind the neck: left in, it crossed the neck (cardigan on unseen photos)."""
     cw = abs(float(left[0] - right[0]))
     if cw < 8:
         return None
