@@ -1173,6 +1173,10 @@ CARRY_MIDDLE = 0.12
 CARRY_COLOUR = 12.0
 #: Weights of L, a and b in that colour distance: shading and folds change a garment's lightness, not its hue.
 CARRY_LAB_WEIGHTS = np.array([0.5, 1.0, 1.0])
+#: On a plain garment (the interquartile range of its lightness on the body's middle under CARRY_PLAIN), pixels at
+#: least CARRY_LIGHT from its median lightness are unlike it too, whatever their hue.
+CARRY_PLAIN = 6.0
+CARRY_LIGHT = 10.0
 CARRY_OUTSIDE = 0.25
 CARRY_REACH = 0.8
 CARRY_AREA = 0.04
@@ -1213,8 +1217,9 @@ def _carried_mask(
     split calls it old top or lower garment. Blobs of garment-labelled pixels (5, 6, 9, 12) whose colour is unlike the
     main colours of that garment inside the body's core (the torso polygon and the leg capsules of the pose) and
     unlike skin, reaching out of the core and hanging within reach of a hand (`CARRY_*`), are carried (`CARRIED`:
-    kept in front, neither repainted nor replaced). Where a bag matches the garment's colour only the part outside the
-    core can be told (and not yet: left as garment)."""
+    kept in front, neither repainted nor replaced). On a plain garment a bag of its hue is told by its lightness
+    (`CARRY_PLAIN`, `CARRY_LIGHT`); where a bag matches the garment's colour and lightness only the part outside the
+    core could be told (not yet: left as garment)."""
     rs, ls, rh, lh, rk, lk, ra, la, re, rw, le, lw = joints
     h, w = parse.shape
     found = np.zeros((h, w), bool)
@@ -1250,6 +1255,12 @@ def _carried_mask(
         d = np.min([np.linalg.norm(px - c, axis=-1) for c in main_colours(weighted[inside])], axis=0)
         unlike[garment] = d > CARRY_COLOUR
         d_garment[garment] = d
+        # a plain garment (even lightness on the body's middle): a bag of its hue, darker or lighter, is told by its
+        # lightness alone (ootd_053514_0's taupe clutch against an ivory dress, L 77 against 91)
+        q1, median, q3 = np.percentile(lab[inside][:, 0], (25, 50, 75))
+        _LOG.debug("carry plain garment %s: lightness quartiles %.1f %.1f %.1f", ids, q1, median, q3)
+        if q3 - q1 < CARRY_PLAIN:
+            unlike[garment] |= np.abs(lab[garment][:, 0] - median) > CARRY_LIGHT
     unlike &= skin_dist > 3.0
     unlike = cv2.morphologyEx(unlike.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)) > 0
     anywhere = unlike.copy()

@@ -479,6 +479,18 @@ def test_bag_by_the_hand_is_carried_not_garment():
     assert (parse[100:125, 60:80] == 5).all() and (parse[150:170, 50:90] == 9).float().mean() > 0.9
 
 
+def test_bag_of_the_garments_hue_is_carried_by_its_lightness():
+    """A taupe bag at the right hand beside beige trousers of the same hue (ootd_053514_0's clutch against an ivory
+    dress: Lab distance 8 with lightness half-weighted, under `CARRY_COLOUR`) is told by its lightness, 17 below
+    the plain trousers': carried, not lower garment (before: the new skirt followed the bag's outline over it)."""
+    img, pose = _figure()
+    _paint(img, (0.86, 0.83, 0.76), 130, 200, 42, 98)
+    _paint(img, (0.68, 0.65, 0.59), 140, 170, 14, 38)
+    parse = estimate_regions(img, pose).parse[0]
+    assert (parse[142:168, 16:36] == CARRIED).float().mean() > 0.9
+    assert (parse[150:170, 50:90] == 9).float().mean() > 0.9
+
+
 def test_stripe_on_a_sleeve_is_not_carried():
     """A white stripe down a sleeve and a dark band at the hem differ from the shirt's colour near the hands too,
     but they are thin or on the arm: no carried object."""
