@@ -49,7 +49,9 @@ from .push_pull import PUSH_PULL_SCALE, push_pull, push_pull_levels
 from .shading import (
     ARM_SHADE,
     BOX_GRID,
+    SKIN_LIGHT_RANGE,
     TORSO_SIDES,
+    SkinBelow,
     arm_shading,
     clothes_light_on_skin,
     clothes_shading,
@@ -58,7 +60,7 @@ from .shading import (
     limb_shading,
     shade_skin,
     shading_box,
-    skin_light_below,
+    skin_carried_below,
     skin_slopes,
     torso_shading,
 )
@@ -783,7 +785,8 @@ def _fill(
     and the arms' own across their width, `arms`, `_arm_light`) and on the torso the chest's and collarbones' (`torso`,
     `_torso_light`; their median over the repainted skin 1: the tone is the visible skin's median, shading and all), all
     of it on the body's tone, not on the real skin continued nearby (it shows its own light and roundness; shaded
-    only as the pose's torso sides and arms shade it past its seeds, `_near_skin`), shading the
+    only as the pose's torso sides and arms shade it past its seeds, `_near_skin`; under visible skin at the level of
+    the skin right above, `_at_level_below`), shading the
     skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
     light carried down under it (`skin_light_below`: the neck's over an open V) and under the face the `jaw`'s shadow
     (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's) and beside the new
@@ -821,7 +824,10 @@ def _fill(
     painted = c.old & ~c.covered & (wc < 0.5)
     gain = clothes_light_on_skin(gain, painted, unit)
     # the visible skin's light carried down under it (`skin_light_below`: the neck's over an open V)
-    light = skin_light_below(ci, skin_seed & ((cc & CODE_FACE) == 0), unit)
+    below = skin_carried_below(ci, skin_seed & ((cc & CODE_FACE) == 0), unit)
+    light = below.gain
+    if near_skin is not None:
+        near_skin = _at_level_below(near_skin, below, slopes)
     visible = None
     if legs is not None:
         gain = gain + (1.0 - gain) * legs.zone
@@ -900,6 +906,17 @@ def _near_skin(
     colour = push_pull_levels(small(img * per_channel(weight, img.shape[-1])), wt)
     colour *= shade.astype(np.float32)[..., None]
     return cv2.resize(colour, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def _at_level_below(near_skin: np.ndarray, below: SkinBelow, slopes: np.ndarray) -> np.ndarray:
+    """(H, W, 3) float32 the real skin continued, `near_skin` (H, W, 3) (`push_pull`, an average over the nearby
+    seeds), brought under visible skin to the luminance of the skin right above (`below.luma`, by `below.share`;
+    within exp(+-`SKIN_LIGHT_RANGE`)), shaded as skin shades (`shade_skin`, `slopes`). Under the unseen ootd_07966_00's
+    wide scoop the average took in her neck's shade under the chin: a flat patch ~15 % darker than the lit base
+    of her neck, with a step along the old crew neck's line."""
+    luma = np.maximum(near_skin @ np.asarray(LUMA_WEIGHTS, np.float32), 1e-3)
+    log_ratio = np.log(np.maximum(below.luma, 1e-3) / luma) * below.share
+    return shade_skin(near_skin, np.exp(np.clip(log_ratio, -SKIN_LIGHT_RANGE, SKIN_LIGHT_RANGE)), slopes)
 
 
 def _without_specks(mask: np.ndarray, unit: float) -> np.ndarray:

@@ -28,6 +28,7 @@ past the clamp flattens the whole gain (`SHEEN_RATIO`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -47,6 +48,8 @@ __all__ = [
     "shade_skin",
     "skin_slopes",
     "skin_light_below",
+    "skin_carried_below",
+    "SkinBelow",
     "jaw_shadow",
     "garment_edge_shadow",
     "clothes_light_on_skin",
@@ -621,26 +624,53 @@ def skin_light_below(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarr
     column under a shaded side shaded; 1 where no skin shows above. Relative to the skin's median log-luminance
     (the repaint's tone is the visible skin's median; over `BOX_GRID` cells). At 1/`BOX_GRID` of the resolution,
     bilinear back."""
+    return skin_carried_below(img, skin, unit).gain
+
+
+@dataclass(frozen=True)
+class SkinBelow:
+    gain: np.ndarray  # (H, W) float32 `skin_light_below`'s gain (relative to the skin's median, fading to 1)
+    luma: np.ndarray  # (H, W) float32 the luminance of the visible skin right above, carried down unfaded
+    share: np.ndarray  # (H, W) float32 [0, 1] how much that holds: 1 under the skin, fading as the gain does
+
+
+def skin_carried_below(img: np.ndarray, skin: np.ndarray, unit: float) -> SkinBelow:
+    """The visible `skin` (H, W) bool of `img` (H, W, 3) [0, 1] carried down each column (`skin_light_below`): its
+    gain relative to the skin's median, the skin's own luminance right above (absolute, unfaded) and the share
+    (H, W) [0, 1] by which that luminance still holds (e^-1 at `SKIN_LIGHT_DECAY_PX`, 0 where no skin shows above)."""
     h, w = skin.shape
     size = (-(-w // BOX_GRID), -(-h // BOX_GRID))
     share = cv2.resize(skin.astype(np.float32), size, interpolation=cv2.INTER_AREA)
     seen = share > 0.5  # (cells mostly skin: not the mixed ones along its outline, half hair or cloth)
     if not seen.any():
-        return np.ones((h, w), np.float32)
+        ones = np.ones((h, w), np.float32)
+        return SkinBelow(ones, ones, np.zeros((h, w), np.float32))
     # (the cells' mean luminance, then its log: the image's own log and exp at full size were most of the time)
     luma = img @ np.asarray(LUMA_WEIGHTS, np.float32)
     total = cv2.resize(luma * skin, size, interpolation=cv2.INTER_AREA)
     cells = np.log(total / np.maximum(share, 1e-6) + 0.04)
-    cells = np.where(seen, cells - float(np.median(cells[seen])), 0.0).astype(np.float32)
+    median = float(np.median(cells[seen]))
+    cells = np.where(seen, cells - median, 0.0).astype(np.float32)
     keep = float(np.exp(-BOX_GRID / (SKIN_LIGHT_DECAY_PX * unit)))
     light = np.empty_like(cells)
+    held = np.empty_like(cells)
+    raw = np.empty_like(cells)
     carried = np.zeros(cells.shape[1], np.float32)
+    hold = np.zeros(cells.shape[1], np.float32)
+    last = np.zeros(cells.shape[1], np.float32)
     for y in range(cells.shape[0]):  # (a running fade down the columns: ~200 rows of a few hundred cells)
         carried = np.where(seen[y], cells[y], carried * keep)
-        light[y] = carried
+        hold = np.where(seen[y], 1.0, hold * keep)
+        last = np.where(seen[y], cells[y], last)
+        light[y], held[y], raw[y] = carried, hold, last
     light = cv2.GaussianBlur(light, (0, 0), SKIN_LIGHT_SOFT)
     gain = np.exp(np.clip(light, -SKIN_LIGHT_RANGE, SKIN_LIGHT_RANGE)).astype(np.float32)
-    return cv2.resize(gain, (w, h), interpolation=cv2.INTER_LINEAR)
+    # (the unfaded level blurred by its share: no mixing with the 0 of columns where no skin shows)
+    soft = cv2.GaussianBlur(held, (0, 0), SKIN_LIGHT_SOFT)
+    raw = cv2.GaussianBlur(raw * held, (0, 0), SKIN_LIGHT_SOFT) / np.maximum(soft, 1e-3)
+    level = (np.exp(raw + median) - 0.04).astype(np.float32)
+    up = lambda x: cv2.resize(x.astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)  # noqa: E731
+    return SkinBelow(up(gain), up(level), up(np.clip(soft, 0.0, 1.0)))
 
 
 def clothes_light_on_skin(gain: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:

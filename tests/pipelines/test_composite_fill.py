@@ -345,3 +345,32 @@ def test_the_repainted_grain_reads_back_the_real_skins_bands() -> None:
     fill = np.repeat((0.5 * grain)[..., None], 3, axis=2).astype(np.float32)
     got = spreads(fill, inner)
     assert np.all(np.abs(got / target - 1.0) < 0.15), (got, target)
+
+
+def test_skin_freed_under_a_lit_neck_base_carries_its_level_on_down() -> None:
+    """A wide new neckline frees the chest under an old crew neck: the neck is shaded under the chin and lit at its
+    base. The repaint right under the old neckline is at the lit base's level, not the whole neck's average (the
+    unseen ootd_07966_00 in idm_09305_00: a flat patch ~15 % darker, a step along the old neckline)."""
+    h, w = 512, 384
+    hair = torch.tensor([0.15, 0.1, 0.08])
+    person = hair[:, None, None].expand(3, h, w).clone()
+    parse = torch.full((h, w), 2, dtype=torch.long)
+    yy, xx = torch.meshgrid(torch.arange(h), torch.arange(w), indexing="ij")
+    face = ((yy - 100) / 80.0) ** 2 + ((xx - 192) / 60.0) ** 2 <= 1.0
+    person[:, face] = torch.tensor(SKIN)[:, None]
+    parse[face] = 13
+    neck = (yy >= 170) & (yy < 260) & (xx >= 152) & (xx < 232)
+    # shaded under the chin and at its sides, lit in the middle of its base
+    shade = torch.clamp(0.5 + 0.5 * (yy - 170) / 70.0, max=1.0) * torch.exp(-0.5 * ((xx - 192) / 30.0) ** 2)
+    person[:, neck] = (torch.tensor(SKIN)[:, None, None] * shade)[:, neck]
+    parse[neck] = 10
+    person[:, 260:, :] = torch.tensor(SHIRT)[:, None, None]  # the old crew neck's top
+    parse[260:, :] = 5
+    mask = torch.zeros(1, 1, h, w)
+    mask[..., 360:, :] = 1  # the new top's wide neckline 100 px lower
+    garment = torch.tensor([0.1, 0.1, 0.7])[None, :, None, None].expand(1, 3, h, w).clone()
+    out = composite_garment(person[None], garment, mask, parse=parse[None])
+    weights = torch.tensor([0.299, 0.587, 0.114])
+    base = float(colour_at(person[None], slice(244, 252), slice(172, 212)) @ weights)  # the neck's lit base
+    below = float(colour_at(out.image, slice(268, 290), slice(172, 212)) @ weights)
+    assert 0.96 < below / base < 1.04, below / base  # (0.952 with the whole neck's average: push_pull's)

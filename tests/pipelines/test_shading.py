@@ -27,6 +27,7 @@ from kfvton.pipelines.shading import (
     light_and_folds,
     shade_skin,
     sheen_scale,
+    skin_carried_below,
     skin_light_below,
     skin_slopes,
     torso_shading,
@@ -327,6 +328,21 @@ def test_skin_light_below_carries_a_neck_lit_in_the_middle_down_into_the_v():
     assert gain[below, 128] > gain[400, 128] > 1.0  # fading with the distance from the neck
     assert abs(gain[below, 20] - 1.0) < 0.01 and abs(gain[below, 236] - 1.0) < 0.01  # no skin above: 1
     assert np.allclose(skin_light_below(img, np.zeros_like(skin), 1.0), 1.0)
+
+
+def test_skin_carried_below_holds_the_level_of_the_skin_right_above():
+    """Under a neck lit at its base and shaded above it, the carried level is the base's own luminance (unfaded),
+    its share 1 right under the skin, fading down, 0 under no skin; the gain is `skin_light_below`'s."""
+    h, w = 512, 256
+    img = np.full((h, w, 3), 0.3, np.float32)
+    img[:100, 88:168] = 0.2  # the neck's shaded top
+    img[100:120, 88:168] = 0.5  # its lit base
+    skin = np.zeros((h, w), bool)
+    skin[:120, 88:168] = True
+    below = skin_carried_below(img, skin, 1.0)
+    assert abs(below.luma[200, 128] - 0.5) < 0.01  # the base's level, not the neck's average
+    assert below.share[124, 128] > 0.9 > below.share[300, 128] > 0.1 and below.share[200, 20] < 0.01
+    np.testing.assert_allclose(below.gain, skin_light_below(img, skin, 1.0))
 
 
 def _face_ellipse(rim: float | None = None) -> tuple[np.ndarray, np.ndarray]:
