@@ -828,20 +828,22 @@ def _fill_armhole_gaps(
     torso: Tensor,
     sleeves: Tensor,
     deep: Tensor,
+    short: Tensor,
     inside: Tensor | None,
+    body: Tensor | None,
     align_corners: bool,
-    short: tuple[Tensor, Tensor | None] | None = None,
 ) -> Tensor:
     """`grid` (B, H, W, 2) with the torso's spline over the pixels that no part claims, within `ARMHOLE_GAP` of both
-    the torso (`torso` (B, H, W) bool) and a sleeve with a deep armhole (`sleeves` (B, 2, H, W) bool, `deep` (B, 2)),
-    or a short sleeve (`short`: (B, 2) bool, with the silhouette (B, H, W) bool or None) within the silhouette itself
-    (the gap under a T-shirt's armpit filled out to the grown silhouette spilled onto the wall beside the body:
-    VITON-HD 00891 from two photos, spill 0.019 -> 0.021),
-    inside the silhouette grown by `SLEEVE_OUT` (`inside` (B, H, W) bool or None) and where that spline lands on the
-    garment (`garment_mask` (B or 1, 1, H_g, W_g)). A sleeve hanging from a dropped seam meets the torso along its
-    armhole with its own spline, which bows off the torso's straight armhole line: a slit of bare arm showed
-    between them down the upper arm (the unseen oversized ootd_049949_1 on cat_model_7). `torso_box`: the torso's
-    grid over its box (y0, y1, x0, x1), where it is evaluated."""
+    the torso (`torso` (B, H, W) bool) and a sleeve (`sleeves` (B, 2, H, W) bool), inside the silhouette grown by
+    `SLEEVE_OUT` (`inside` (B, H, W) bool or None) and where that spline lands on the garment (`garment_mask`
+    (B or 1, 1, H_g, W_g)). The sleeves: those with a deep armhole (`deep` (B, 2) bool), and `short` ones ((B, 2)
+    bool) within the silhouette itself (`body` (B, H, W) bool or None). A sleeve hanging from a dropped seam meets
+    the torso along its armhole with its own spline, which bows off the torso's straight armhole line: a slit of bare
+    arm showed between them down the upper arm (the unseen oversized ootd_049949_1 on cat_model_7); a puff sleeve's
+    torso and sleeve armhole lines lay apart the same way, rings of fabric round the bare upper arms (the unseen
+    ootd_053786_1 on ootd_053700_0). A short sleeve's gap filled out to the grown silhouette spilled under a
+    T-shirt's armpit onto the wall beside the body (VITON-HD 00891 from two photos, spill 0.019 -> 0.021).
+    `torso_box`: the torso's grid over its box (y0, y1, x0, x1), where it is evaluated."""
     box, (y0, y1, x0, x1) = torso_box
     reach = ARMHOLE_GAP * max(grid.shape[1:3])
     on = sample_grid(garment_mask.to(box), box, align_corners=align_corners, name="garment_mask")[:, 0] > 0.5
@@ -853,20 +855,21 @@ def _fill_armhole_gaps(
     for i in range(grid.shape[0]):
         if not bool(free[i].any()):
             continue
-        short_i = torch.zeros_like(deep[i]) if short is None else short[0][i]
         near = []
-        for m in (torso[i], (sleeves[i] & deep[i, :, None, None]).any(0), (sleeves[i] & short_i[:, None, None]).any(0)):
+        for m in (
+            torso[i],
+            (sleeves[i] & deep[i, :, None, None]).any(0),
+            (sleeves[i] & short[i, :, None, None]).any(0),
+        ):
             m = m[y0 : y1 + 1, x0 : x1 + 1].cpu().numpy()
             near.append(cv2.distanceTransform((~m).astype(np.uint8), cv2.DIST_L2, 5) <= reach if m.any() else None)
-        if near[0] is None or (near[1] is None and near[2] is None):
+        near_torso, near_deep, near_short = near
+        if near_torso is None or (near_deep is None and near_short is None):
             continue
-        zone = torch.zeros_like(free[i]) if near[1] is None else torch.from_numpy(near[1]).to(free.device)
-        if near[2] is not None:
-            beside_short = torch.from_numpy(near[2]).to(free.device)
-            if short is not None and short[1] is not None:
-                beside_short &= short[1][i, y0 : y1 + 1, x0 : x1 + 1]
-            zone |= beside_short
-        fill = free[i] & torch.from_numpy(near[0]).to(free.device) & zone
+        zone = np.zeros_like(near_torso) if near_deep is None else near_deep
+        if near_short is not None:
+            zone = zone | (near_short if body is None else near_short & body[i, y0 : y1 + 1, x0 : x1 + 1].cpu().numpy())
+        fill = free[i] & torch.from_numpy(near_torso & zone).to(free.device)
         out[i, y0 : y1 + 1, x0 : x1 + 1] = torch.where(fill[..., None], box[i], region[i])
     return out
 
@@ -1508,7 +1511,7 @@ def warp_by_parts(
     if torso_box is not None and bool((deep | short).any()):
         body = _grown_mask(silhouette, "silhouette", b, (h, w), 0, device)
         grid = _fill_armhole_gaps(
-            grid, torso_box, garment_mask, torso, sleeves, deep, inside, align_corners, (short, body)
+            grid, torso_box, garment_mask, torso, sleeves, deep, short, inside, body, align_corners
         )
     return PartWarp(grid=grid, align_corners=align_corners, kind="tps", tps=params, sleeves=sleeves)
 

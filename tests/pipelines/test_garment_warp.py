@@ -1000,7 +1000,8 @@ def test_fill_armhole_gaps_fills_only_between_torso_and_a_deep_armholed_sleeve()
 
     def filled(deep: bool) -> torch.Tensor:
         out = _fill_armhole_gaps(grid, (box, (0, h - 1, 0, w - 1)), mask, torso, sleeves,
-                                 torch.tensor([[deep, False]]), None, True)  # fmt: skip
+                                 torch.tensor([[deep, False]]), torch.zeros(1, 2, dtype=torch.bool), None, None,
+                                 True)  # fmt: skip
         return (out[0, ..., 0] == 0.0) & (grid[0, ..., 0] == _OUTSIDE)
 
     gap = filled(True)
