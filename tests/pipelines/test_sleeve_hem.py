@@ -1,0 +1,46 @@
+"""A short sleeve's landed outline is cleaned (`garment_warp._clean_sleeve_edge`): round 26 (hem26)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from kfvton.pipelines.garment_warp import _clean_sleeve_edge
+
+
+def _toothed_sleeve() -> tuple[torch.Tensor, torch.Tensor]:
+    """(1, 80, 80) bool: a sleeve block whose hem has 2-px teeth and a speckled fold tongue under its inner corner
+    (the RHUDE tee on cat_model_5), and its (1, 80, 80, 2) grid: 1 down to the teeth's tips, -1 under them, on the
+    fold's lower specks (the fold's own grid lands on the flat piece's outline)."""
+    landed = np.zeros((80, 80), bool)
+    landed[10:40, 20:60] = True
+    landed[40:42, 20:60:4] = True  # teeth along the hem
+    landed[40:52, 14:24][::2, ::2] = True  # the fold's specks
+    box = np.ones((80, 80, 2), np.float32)
+    box[42:, :] = -1.0
+    return torch.from_numpy(landed)[None], torch.from_numpy(box)[None]
+
+
+class TestCleanSleeveEdge:
+    def test_fold_filled_teeth_gone(self) -> None:
+        landed, box = _toothed_sleeve()
+        out, grid = _clean_sleeve_edge(landed, box, torch.tensor([True]), None, 1.0)
+        fold = out[0, 40:48, 16:22]
+        assert bool(fold.all()), "the fold's specks are one piece of the sleeve"
+        assert not bool(out[0, 41, 30:60].any()), "the hem's teeth are cut"
+        # every pixel the sleeve keeps or gains off its inside takes the grid of a pixel inside it
+        assert bool((grid[0][out[0]] > 0).all())
+
+    def test_long_sleeve_and_unchanged_inside(self) -> None:
+        landed, box = _toothed_sleeve()
+        out, grid = _clean_sleeve_edge(landed, box, torch.tensor([False]), None, 1.0)
+        assert torch.equal(out, landed) and torch.equal(grid, box)
+        out, grid = _clean_sleeve_edge(landed, box, torch.tensor([True]), None, 1.0)
+        assert bool(out[0, 12:38, 24:56].all()) and torch.equal(grid[0, 12:38, 24:56], box[0, 12:38, 24:56])
+
+    def test_allowed_bounds_it(self) -> None:
+        landed, box = _toothed_sleeve()
+        allowed = torch.ones_like(landed)
+        allowed[0, :, :30] = False
+        out, _ = _clean_sleeve_edge(landed, box, torch.tensor([True]), allowed, 1.0)
+        assert not bool(out[0, :, :30].any())
