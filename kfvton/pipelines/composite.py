@@ -450,7 +450,7 @@ def composite_garment(
     garment = broadcast_batch(warped_garment, b, "warped_garment").to(person.dtype)
     alpha = broadcast_batch(warped_mask, b, "warped_mask").to(person.dtype).clamp(0, 1)
 
-    painted = skin = background = gain = front_cut = None
+    painted = skin = background = gain = front_cut = arm_cut = own_sleeves = None
     as_warped = alpha  # (the neck zone reads the garment's front neckline from it: not moved by the smoothing)
     if parse is not None and keypoints is not None and table is UPPER_LABELS:  # (one smooth neckline)
         # (not over the old clothes: what the cut frees there is repainted, and pale wall was painted at the neck)
@@ -473,11 +473,14 @@ def composite_garment(
             codes = _sleeves_to_old(person, codes, skin, neck, hands)
         keep = (codes & CODE_FRONT) > 0
         arms = (codes & CODE_ARM) > 0
+        # (the new sleeves per item, (B, 2, H, W), and all their pixels, (B, H, W): read by the arms, fit and light)
+        worn = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device)
+        own_sleeves = None if worn is None else worn.any(dim=1)
         if keypoints is not None:
-            below = _below_sleeves(keypoints, b, (h, w), person.device)
+            below = _below_sleeves(keypoints, b, (h, w), person.device, worn)
             arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
             arms = arms & ~_bare_shoulders(keypoints, b, (h, w), person.device)
-            arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device, arms)
+            arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device, arms, worn)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
             limbs = _limbs(keypoints, (codes & CODE_ARM) > 0, (h, w))
@@ -490,14 +493,12 @@ def composite_garment(
                 if table is UPPER_LABELS:  # (its lower edge, the old top's neckline, one smooth curve)
                     front_neck = front_neck & ~_neck_edge_cut(front_neck, keypoints, lower=True)
                 keep = keep | front_neck
-        # (the new sleeves per item, (B, 2, H, W), and all their pixels, (B, H, W): read by the arms, fit and light)
-        worn = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device)
-        own_sleeves = None if worn is None else worn.any(dim=1)
         if worn is not None:
             arms = arms & ~_own_sleeves(worn, keypoints)
         arms, codes = _clean_arm_front(person, codes, arms, alpha[:, 0] > 0.5, skin)
         keep = keep | arms
         front_cut = (keep.unsqueeze(1) & (alpha > 0.5)).to(alpha.dtype)  # where something stays in front of it
+        arm_cut = arms & (alpha[:, 0] > 0.5)  # (an arm out of a sleeve's hem: `behind` below)
         warped = alpha
         alpha = alpha.masked_fill(keep.unsqueeze(1), 0.0)
         if waistband is not None:  # (before the fit: its band along a long sleeve is not the torso)
@@ -559,8 +560,16 @@ def composite_garment(
         # photo's own edge of that is the border; a soft garment edge there showed the repaint under it (a rim)
         r = max(1, round(2 * feather_px))
         kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * r + 1, 2 * r + 1))
-        cut_np = above_half(front_cut[:, 0]).astype(np.uint8)
-        behind = torch.from_numpy(np.stack([cv2.dilate(c, kernel) for c in cut_np]) > 0).to(alpha.device)
+        cut = above_half(front_cut[:, 0])
+        arm_np = None if own_sleeves is None else arm_cut.cpu().numpy()
+        if arm_np is not None:  # (beside the arms last, below)
+            cut &= ~arm_np
+        behind = torch.from_numpy(np.stack([cv2.dilate(c.astype(np.uint8), kernel) for c in cut]) > 0)
+        if arm_np is not None:  # a sleeve's hem over the arm coming out of it stays soft (it was a hard stair-step
+            # line across the RHUDE tee's sleeves on cat_model_5); the sleeve's edge against the trousers, hard
+            by_arm = torch.from_numpy(np.stack([cv2.dilate(c.astype(np.uint8), kernel) for c in arm_np]) > 0)
+            behind |= by_arm & ~own_sleeves.cpu()
+        behind = behind.to(alpha.device)
         alpha = torch.where(behind.unsqueeze(1), hard, alpha)
     image = torch.lerp(person, garment, alpha).clamp_(0, 1)  # (in place: the lerp's own new tensor)
     refine = _refine_mask(alpha, painted)
@@ -1004,6 +1013,11 @@ def _opening(mask: np.ndarray, radius: float) -> np.ndarray:
     return (cv2.resize(opened, (w, h), interpolation=cv2.INTER_NEAREST) > 0) & mask
 
 
+#: `_sleeve_end_rows`: a new sleeve's own lowest pixel in a column ends it there when it lies at most this many
+#: shoulder widths above its lowest cuff target (its hem, not its inner seam rising to the armpit).
+HEM_ABOVE_SW = 0.1
+
+
 def _sleeve_end_y(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> float:
     """Image row of the lowest present sleeve-end target of batch item `i` (-inf without one: a sleeveless garment
     or pairs without sleeves)."""
@@ -1012,12 +1026,16 @@ def _sleeve_end_y(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, i
     return _lowest_target_y(keypoints, i, size_hw, [n for n in keypoints.names if n.startswith("sleeve_")])
 
 
-def _sleeve_end_rows(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int]) -> np.ndarray:
+def _sleeve_end_rows(
+    keypoints: KeypointPairs | None, i: int, size_hw: tuple[int, int], worn: np.ndarray | None = None
+) -> np.ndarray:
     """(W,) float64 image row of the sleeve end on each column's side of batch item `i`: the wearer's right sleeve's
     lowest present target left of the middle between the two sleeves' targets, the left sleeve's right of it (with
     tilted shoulders one sleeve ends well above the other: the lowest of both kept the higher sleeve's arm under the
     garment's side below it, OOTD 09597 with a T-shirt showed a sleeve cut straight down along the arm);
-    `_sleeve_end_y` on both sides where a sleeve has no target (-inf without any)."""
+    `_sleeve_end_y` on both sides where a sleeve has no target (-inf without any). With `worn` (2, H, W) bool, the
+    new sleeves' pixels (right, left), a column whose side's sleeve ends higher, within `HEM_ABOVE_SW` shoulder
+    widths, ends under its lowest pixel there (`_hem_rows`)."""
     w = size_hw[1]
     both = _sleeve_end_y(keypoints, i, size_hw)
     rows = np.full(w, both)
@@ -1035,7 +1053,24 @@ def _sleeve_end_rows(keypoints: KeypointPairs | None, i: int, size_hw: tuple[int
         return rows
     middle = 0.5 * (x_r + x_l)
     cols = np.arange(w) + 0.5
-    return np.where((cols < middle) == (x_r < x_l), y_r, y_l)
+    right = (cols < middle) == (x_r < x_l)
+    rows = np.where(right, y_r, y_l)
+    if worn is not None:
+        reach = HEM_ABOVE_SW * _shoulder_scale(keypoints, i, size_hw)[0]
+        rows = np.where(right, _hem_rows(worn[0], rows, reach), _hem_rows(worn[1], rows, reach))
+    return rows
+
+
+def _hem_rows(sleeve: np.ndarray, rows: np.ndarray, reach: float) -> np.ndarray:
+    """(W,) float64: `rows` (W,) but, in the columns where `sleeve` (H, W) bool's lowest pixel lies above it by at most
+    `reach` pixels, that pixel's row. A short sleeve's hem crosses the arm on a slant or a curve, ending above its
+    lowest cuff target's row: cut along that row, the torso's side under the sleeve's inner corner stayed over the
+    arm, a step down from the hem (the navy polo idm_09163_00 on ootd_model_6, the RHUDE tee on cat_model_5)."""
+    h = sleeve.shape[0]
+    has = sleeve.any(0)
+    lowest = h - 1 - np.argmax(sleeve[::-1], axis=0).astype(np.float64)
+    hem = has & (lowest < rows) & (lowest >= rows - reach)
+    return np.where(hem, lowest, rows)
 
 
 def _lowest_target_y(keypoints: KeypointPairs, i: int, size_hw: tuple[int, int], names: Sequence[str]) -> float:
@@ -1581,7 +1616,12 @@ def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], 
 
 
 def _upper_arms_in_sleeves(
-    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, arms: Tensor | None = None
+    keypoints: KeypointPairs,
+    b: int,
+    size_hw: tuple[int, int],
+    device: torch.device,
+    arms: Tensor | None = None,
+    worn: Tensor | None = None,
 ) -> Tensor:
     """(B, H, W) bool: the upper arms (`SLEEVE_TUBE` wide) above the lowest sleeve-end target, but the pose's
     forearms: a sleeve is a tube around the upper arm, so an arm there is inside it, under the garment, even where
@@ -1590,12 +1630,15 @@ def _upper_arms_in_sleeves(
     inner edge inside the dress's short sleeve). Above the armpit targets, with `arms` (B, H, W) bool, also the
     rest of each arm's run across the row from the tube, at most `SLEEVE_RUN` shoulder widths (the arm is widest
     there: a loose T-shirt dress's wide torso kept the inner edge of 020715's arm in front as a skin-coloured slit
-    by its shoulder). All False without sleeve targets or a pose."""
+    by its shoulder). All False without sleeve targets or a pose. With `worn` (B, 2, H, W) bool, the new sleeves'
+    pixels, the tube ends at each column's hem (`_sleeve_end_rows`)."""
     h, w = size_hw
     out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
     arms_np = None if arms is None else arms.cpu().numpy()
+    worn_np = None if worn is None else worn.cpu().numpy()
     for i in range(b):
-        rows = _sleeve_end_rows(keypoints, i, size_hw)  # (each sleeve's own end: `_sleeve_end_rows`)
+        # (each sleeve's own end: `_sleeve_end_rows`)
+        rows = _sleeve_end_rows(keypoints, i, size_hw, None if worn_np is None else worn_np[i])
         upper = body_prior(keypoints, i, size_hw, 1, UPPER_ARMS, torso=False, widths=SLEEVE_TUBE)
         if not np.isfinite(rows).all() or upper is None:
             continue
@@ -1627,15 +1670,20 @@ def _arm_runs(inside: np.ndarray, arm: np.ndarray, rows: int, reach: float) -> n
     return out
 
 
-def _below_sleeves(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device) -> Tensor:
+def _below_sleeves(
+    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, worn: Tensor | None = None
+) -> Tensor:
     """(B, H, W) bool: the rows under the garment's sleeves, where no part of it covers an arm (an arm there is in
     front of the garment: a hem or a side flap does not hide it): under each side's own lowest sleeve-end target
     (`_sleeve_end_rows`), or under the
-    lowest armpit target of a sleeveless garment; all False without either."""
+    lowest armpit target of a sleeveless garment; all False without either. With `worn` (B, 2, H, W) bool, the new
+    sleeves' pixels: under each column's hem (`_sleeve_end_rows`)."""
     h, w = size_hw
     out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    worn_np = None if worn is None else worn.cpu().numpy()
     for i in range(b):
-        rows = _sleeve_end_rows(keypoints, i, size_hw)  # (each sleeve's own end: `_sleeve_end_rows`)
+        # (each sleeve's own end: `_sleeve_end_rows`)
+        rows = _sleeve_end_rows(keypoints, i, size_hw, None if worn_np is None else worn_np[i])
         start = np.ceil(rows) + 1
         if not np.isfinite(rows).all():
             row = _lowest_target_y(keypoints, i, size_hw, ("armpit_left", "armpit_right"))

@@ -1,10 +1,12 @@
-"""A short sleeve's landed outline is cleaned (`garment_warp._clean_sleeve_edge`): round 26 (hem26)."""
+"""Short sleeves' hems: the landed outline cleaned (`garment_warp._clean_sleeve_edge`), the arm in front from under
+the hem (`composite._hem_rows`): round 26 (hem26)."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
 
+from kfvton.pipelines.composite import _hem_rows
 from kfvton.pipelines.garment_warp import _clean_sleeve_edge
 
 
@@ -44,3 +46,16 @@ class TestCleanSleeveEdge:
         allowed[0, :, :30] = False
         out, _ = _clean_sleeve_edge(landed, box, torch.tensor([True]), allowed, 1.0)
         assert not bool(out[0, :, :30].any())
+
+
+class TestHemRows:
+    def test_slanted_hem_not_inner_seam(self) -> None:
+        sleeve = np.zeros((100, 60), bool)
+        for x in range(40):  # a hem slanting from row 50 up to row 40
+            sleeve[10 : 50 - x // 4, x] = True
+        for x in range(40, 50):  # the inner seam rising to the armpit
+            sleeve[10 : 20 - (x - 40), x] = True
+        rows = np.full(60, 52.0)
+        out = _hem_rows(sleeve, rows, 15.0)
+        assert out[0] == 49 and out[39] == 40, "the arm is in front from under the sleeve's own hem"
+        assert (out[40:] == 52).all(), "not under its inner seam, nor where it has no pixel"
