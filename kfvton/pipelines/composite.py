@@ -118,6 +118,7 @@ from .._arrays import (
     above_half,
     blur_in_box,
     blur_wide,
+    channel_max,
     channel_sum,
     channels_last,
     every_masked,
@@ -269,6 +270,14 @@ HAND_PAST_WRIST = 0.1
 HAND_REACH = 0.6
 #: Arm pixels unlike the skin are a sleeve (old clothes) in patches at least this wide (pixels at 1024 rows).
 SLEEVE_MIN_PX = 4.0
+#: ... but not lit skin: a colour whose chromaticity lies on the way from neutral grey to the skin model's, at
+#: least this share farther towards the skin's than the old clothes' median lies, within `LIT_SKIN_OFF` of that
+#: line (max over rgb of rgb / sum), and brighter than the skin model. The light on a bare shoulder mixes white into
+#: the skin; against a white tank it was nearer the old clothes' colour, became a sleeve, and its darker light
+#: (than the tank's) dimmed the new garment there in pinkish blotches (the unseen ootd_model_6 in the polo
+#: idm_09163_00: shares 0.4-0.57, off the line <= 0.007, 1.3-1.4 times the skin's brightness).
+LIT_SKIN_SHARE = 0.3
+LIT_SKIN_OFF = 0.015
 #: Under a sleeveless garment the arms are in front from this many pixels (at 1024 rows) above the lowest armpit
 #: target (`_below_sleeves`).
 ARMPIT_SLACK_PX = 2.0
@@ -1348,7 +1357,7 @@ def _sleeves_to_old(
         px = img[i, y0:y1, x0:x1][arm]
         nearer_old = channel_sum(np.abs(px - old_colour)) < channel_sum(np.abs(px - skin_np[i]))
         sleeve = np.zeros(arm.shape, np.uint8)
-        sleeve[arm] = ~skin_like(px, skin_np[i]) & nearer_old
+        sleeve[arm] = ~skin_like(px, skin_np[i]) & ~_lit_skin(px, skin_np[i], old_colour) & nearer_old
         if hands is not None:
             sleeve[hands[i, y0:y1, x0:x1].cpu().numpy()] = 0
         sleeve = cv2.morphologyEx(sleeve, cv2.MORPH_OPEN, kernel) > 0
@@ -1364,6 +1373,24 @@ def _sleeves_to_old(
             part = out[i, y0:y1, x0:x1]
             part[mask] = (part[mask] | CODE_OLD) & ~(CODE_ARM | CODE_SKIN | CODE_BODY | CODE_FRONT)
     return out
+
+
+def _lit_skin(px: np.ndarray, skin: np.ndarray, old: np.ndarray) -> np.ndarray:
+    """(N,) bool: colours `px` (N, 3) that are the `skin` (3,) model lit by white light and unlike the `old` (3,)
+    clothes' colour (`LIT_SKIN_SHARE`, `LIT_SKIN_OFF`)."""
+
+    def off_grey(colour: np.ndarray) -> np.ndarray:
+        return colour / (channel_sum(colour)[..., None] + 1e-3) - 1.0 / 3.0
+
+    towards = off_grey(skin)
+    norm = float(towards @ towards)
+    if norm < 1e-6:  # (a grey skin model: no direction to the skin)
+        return np.zeros(len(px), bool)
+    own = off_grey(px)
+    share = own @ towards / norm
+    on_line = channel_max(np.abs(own - share[:, None] * towards)) < LIT_SKIN_OFF
+    tinted = share - float(off_grey(old) @ towards / norm) >= LIT_SKIN_SHARE
+    return tinted & on_line & (channel_sum(px) > channel_sum(skin))
 
 
 def _clean_arm_front(person: Tensor, codes: Tensor, arms: Tensor, over: Tensor, skin: Tensor) -> tuple[Tensor, Tensor]:

@@ -1074,6 +1074,8 @@ def _cover_arm(
     own: Tensor,
     cuff_px: Tensor,
     elbow_px: Tensor,
+    armpit_px: Tensor,
+    torso: Tensor,
     origin: tuple[int, int],
 ) -> tuple[Tensor, Tensor]:
     """A long sleeve over the arm (`warp_by_parts`, `arms`): the `free` pixels on the elbow's side of the cuff
@@ -1092,6 +1094,8 @@ def _cover_arm(
         own: (B, h, w) bool, where the sleeve's grid lands on the garment near its sleeve (`_near_sleeves`).
         box: (B, h, w, 2) the sleeve's grid over the box.
         cuff_px: (B, 2, 2) its outer and inner cuff targets, elbow_px (B, 2, 2) its elbow targets, (x, y) pixels.
+        armpit_px: (B, 3) the torso's armpit target (x, y, confidence), torso: (B, h, w) bool where the torso
+            landed: above the line across the arm through that target the torso's pixels are not covered.
 
     Returns:
         `landed` with the covered pixels, and `box` with their grid values.
@@ -1102,6 +1106,15 @@ def _cover_arm(
     across = torch.stack((-towards[:, 1], towards[:, 0]), dim=-1)  # the line through the cuff, across the sleeve
     elbow_side = _past_line(cuff, cuff + across, cuff - towards, origin, (h, w))  # the sleeve's side of it
     free = free & elbow_side & ~landed
+    # not the torso's shoulder above the armpit (a bare shoulder is arm): the sleeve's top mirrored there, where a
+    # flat photo's stripes curve round the shoulder, made solid dark wedges (the unseen cat_Yifeng_0 in the striped
+    # ootd_00151_00), and its own spline crossed the torso's stripes in an X; the gaps beside a sleeve narrower
+    # than the arm there are still covered (cat_Simon_1 in the chiffon 09290 looked the same)
+    armpit = armpit_px[:, :2]
+    along = elbow_px.mean(1) - armpit
+    over = torch.stack((-along[:, 1], along[:, 0]), dim=-1)
+    shoulder_side = _past_line(armpit, armpit + over, elbow_px.mean(1), origin, (h, w))
+    free = free & ~(shoulder_side & torso & (armpit_px[:, 2] > 0)[:, None, None])
     reach = ARM_COVER * (cuff_px[:, 0] - cuff_px[:, 1]).norm(dim=-1)
     landed, box = landed.clone(), box.clone()
     for i in range(b):
@@ -1556,7 +1569,10 @@ def warp_by_parts(
             cuff_px = person[:, k, [pairs.names.index(f"sleeve_{side}_{e}") for e in ("outer", "inner")], :2]
             # (where the sleeve's own spline takes the garment there: the flat photo's sleeve lying over the torso)
             own = sample_grid(near_sleeves[:, k - 1 : k], box, align_corners=align_corners, name="garment_mask")[:, 0]
-            landed, box = _cover_arm(landed, box, free, own > 0.5, cuff_px, extra_p[:, k, :2, :2], (y0, x0))
+            landed, box = _cover_arm(
+                landed, box, free, own > 0.5, cuff_px, extra_p[:, k, :2, :2],
+                person[:, 0, pairs.names.index(f"armpit_{side}")], torso[:, y0 : y1 + 1, x0 : x1 + 1], (y0, x0),
+            )  # fmt: skip
         if k > 0 and bool(behind[:, k - 1].any()):  # an arm turned behind the body: the torso's side cuts its cuff
             landed &= ~(_torso_over(torso[:, y0 : y1 + 1, x0 : x1 + 1], max(h, w)) & behind[:, k - 1, None, None])
         elif k == 0:

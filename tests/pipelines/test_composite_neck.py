@@ -1,6 +1,6 @@
 """`_old_to_neck`: a strip of the neck that the parse map took for the top is neck again; `_neck_zone`: the neck
-stays in front of a garment's back neckline, not of its front; `_sleeves_to_old` on the neck and the hands;
-`_neck_edge_cut`: the neckline one smooth curve."""
+stays in front of a garment's back neckline, not of its front; `_sleeves_to_old` on the neck, the hands and lit
+shoulders; `_neck_edge_cut`: the neckline one smooth curve."""
 
 from __future__ import annotations
 
@@ -292,3 +292,28 @@ def test_neck_edge_cut_smooths_the_lower_edge_of_the_neck():
     assert cut[0, 51 - int(NECK_EDGE_CUT * 40) : 51, 49:52].all()  # from its tip, down to the cap
     assert not cut[0, :44].any()
     assert not (cut & ~neck).any()
+
+
+def test_lit_shoulder_stays_arm_and_an_old_white_sleeve_becomes_old():
+    """`_sleeves_to_old` on the arms: a bare shoulder's highlight (the skin mixed with white light, off the skin's
+    chromaticity and nearer a white tank's colour) stays arm (`_lit_skin`: as old clothes, its light dimmed the new
+    garment in pinkish blotches, the unseen ootd_model_6 in the polo idm_09163_00); an old white sleeve labelled arm
+    becomes old clothes."""
+    skin, lit, sleeve = (0.72, 0.54, 0.43), (0.87, 0.77, 0.69), (0.9, 0.9, 0.92)  # (colours measured on model_6)
+    person = torch.empty(1, 3, 96, 64)
+    person[0] = torch.tensor((0.8, 0.8, 0.78))[:, None, None]  # the wall
+    labels = torch.zeros(1, 96, 64, dtype=torch.long)
+    person[0, :, 4:36, 16:48] = torch.tensor(skin)[:, None, None]  # face
+    labels[0, 4:36, 16:48] = 13
+    person[0, :, 40:96, 16:48] = torch.tensor(WHITE)[:, None, None]  # the white tank
+    labels[0, 40:96, 16:48] = 5
+    for x0, label in ((4, 14), (48, 15)):  # the arms
+        person[0, :, 40:96, x0 : x0 + 12] = torch.tensor(skin)[:, None, None]
+        labels[0, 40:96, x0 : x0 + 12] = label
+    person[0, :, 40:52, 4:16] = torch.tensor(lit)[:, None, None]  # the lit shoulder
+    person[0, :, 70:90, 48:60] = torch.tensor(sleeve)[:, None, None]  # an old sleeve
+    codes = _codes(labels, UPPER_LABELS)
+    out = _sleeves_to_old(person, codes, _skin_colour(person, codes))
+    old = (out[0] & CODE_OLD) > 0
+    assert not old[40:52, 4:16].any()
+    assert old[70:90, 48:60].float().mean() > 0.9
