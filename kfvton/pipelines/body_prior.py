@@ -104,12 +104,12 @@ def body_prior(
     widths: dict[tuple[int, int], tuple[float, float]] | None = None,
     waist: bool = False,
     hips: tuple[np.ndarray, np.ndarray] | None = None,
+    neck_base: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """(h / scale, w / scale) uint8 mask of where the pose of batch item `i` says the body is: the `bones` drawn as
     tapered limbs (`widths`, else `LIMB_WIDTHS`, shoulder widths at each end; `BONE_WIDTH` for other pairs) with
-    round joints, and
-    the torso (`torso_outline`, its `waist` and `hips` (image pixels) passed on) unless `torso` is False; None without
-    a pose."""
+    round joints, and the torso (`torso_outline`, its `waist`, `hips` and `neck_base` (image pixels) passed on) with the
+    neck up to the nose (`NECK_WIDTH` wide; not with `neck_base`) unless `torso` is False; None without a pose."""
     if keypoints is None or keypoints.pose is None:
         return None
     xy, ok = joints_px(keypoints.pose, i, size_hw)
@@ -127,10 +127,17 @@ def body_prior(
             if (a, c) in LIMB_WIDTHS and r >= 1:
                 cv2.circle(out, tuple(np.round(p).astype(int)), int(round(r)), 1, -1)
     hips_px = None if hips is None else (hips[0] / scale, hips[1] / scale)
-    outline = torso_outline(xy, ok, sw, reach=shoulder_reach(widths), waist=waist, hips=hips_px) if torso else None
+    base_px = None if neck_base is None else (neck_base[0] / scale, neck_base[1] / scale)
+    outline = (
+        torso_outline(xy, ok, sw, reach=shoulder_reach(widths), waist=waist, hips=hips_px, neck_base=base_px)
+        if torso
+        else None
+    )
     if outline is not None:
         cv2.fillPoly(out, [np.round(outline).astype(np.int32)], 1)
-        if ok[1] and ok[0]:  # the neck, up under the chin (a high old collar freed there is skin, not background)
+        # the neck, up under the chin (a high old collar freed there is skin, not background), unless the person's own
+        # is drawn (`neck_base` given)
+        if ok[1] and ok[0] and neck_base is None:
             half = 0.5 * NECK_WIDTH * sw
             cv2.fillPoly(out, [np.round(segment_quad(xy[1], xy[0], half, half)).astype(np.int32)], 1)
     return out
@@ -163,12 +170,13 @@ def torso_outline(
     reach: tuple[float, float] | None = None,
     waist: bool = False,
     hips: tuple[np.ndarray, np.ndarray] | None = None,
+    neck_base: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray | None:
     """(N, 2) polygon of the torso from BODY_25 joints `xy` (present where `ok`), shoulder width `sw`: the shoulders'
     round (`shoulder_arc`, reaching out `reach` (right, left) shoulder widths past the joints, `TORSO_SHOULDER`'s
-    without), the base of the neck (`TORSO_NECK` above the neck joint, `NECK_WIDTH` wide; straight from it down to
-    the shoulders' tops), beside an arm whose elbow lies out past it the armpit (`TORSO_ARMPIT` inside and below the
-    shoulder joint) and the waist
+    without), the base of the neck (`TORSO_NECK` above the neck joint, `NECK_WIDTH` wide; `neck_base` (right, left)
+    (2,) each, where given: the person's own; straight from it down to the shoulders' tops), beside an arm whose
+    elbow lies out past it the armpit (`TORSO_ARMPIT` inside and below the shoulder joint) and the waist
     (`TORSO_WAIST` inside the line from the armpit to the hip, halfway; beside both arms with `waist`: the body's
     own sides, where the outline decides what is skin and the arms are drawn as limbs), the hips (`TORSO_HIP` outside
     the hip joints; two shoulder widths under the shoulders without them; `hips` (right, left) (2,) each, where
@@ -185,6 +193,8 @@ def torso_outline(
     r_cap, l_cap = shoulder_arc(rs, -u, v, sw, r_reach), shoulder_arc(ls, u, v, sw, l_reach)
     r_neck = neck - TORSO_NECK * sw * v - 0.5 * NECK_WIDTH * sw * u
     l_neck = neck - TORSO_NECK * sw * v + 0.5 * NECK_WIDTH * sw * u
+    if neck_base is not None:
+        r_neck, l_neck = neck_base
     if hips is not None:
         r_hip, l_hip = hips
     elif ok[9] and ok[12]:

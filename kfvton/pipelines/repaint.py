@@ -37,6 +37,7 @@ from .body_prior import (
     LEG_BONES,
     LIMB_WIDTHS,
     TORSO_HIP,
+    TORSO_NECK,
     UPPER_AND_FOREARMS,
     UPPER_ARMS,
     body_prior,
@@ -233,6 +234,14 @@ TORSO_BELOW_HIPS = 0.4
 #: waist, `_upper_body`; `_fillable`): the unseen ootd_051482's A-line camisole left the wall between her arm and
 #: waist painted as skin.
 OUTLINE_MARGIN = 0.05
+#: Under an upper garment the neck is the person's own (`_own_neck`): the silhouette's run across the line from the
+#: neck joint to the nose, within NECK_ZONE shoulder widths of it (the widest VITON-HD neck is 0.47 across), above the
+#: neck's base, widening from its narrowest row by at most NECK_FLARE pixels a row on each side (ootd_model_6's neck
+#: widens ~0.3 a row into his shoulders; at 0.5 the freed strap of his old tank still stood out as a shelf of skin),
+#: its outline then smoothed over NECK_SMOOTH_PX (sigma-like half window, pixels at 1024 rows).
+NECK_ZONE = 0.4
+NECK_FLARE = 0.25
+NECK_SMOOTH_PX = 2.0
 #: The torso's sides end on the lower garment's top corners (`_waistband_corners`): its run across the mid-hip's
 #: column WAISTBAND_DOWN shoulder widths under its top, when that top lies at most WAISTBAND_UP above the hip joints
 #: and the run ends within WAISTBAND_OUT outside them.
@@ -1931,19 +1940,117 @@ def _upper_body(
     `widths`, the torso with its waist, its sides ending on `hips` (the lower garment's top corners, image pixels,
     `_waistband_corners`), with the upper arms continued under freed sleeves (`exits`, `_sleeve_exits`) and the torso
     down to the lower garment (`_torso_to_waistband`). None without a pose."""
-    prior = body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones, widths=widths, waist=True, hips=hips)
-    if prior is None:
-        return None
     h, w = codes.shape
     hs, ws = -(-h // WEIGHT_SCALE), -(-w // WEIGHT_SCALE)
+    small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.5  # noqa: E731
+    person = small((codes & (CODE_OLD | CODE_BODY | CODE_FACE | CODE_HAIR)) > 0) & ~small((codes & CODE_BACKGROUND) > 0)
+    labels = small(((codes & CODE_BODY) > 0) & ((codes & CODE_FACE) == 0))
+    neck = _own_neck(person, small((codes & CODE_HAIR) > 0), labels, keypoints, i, size_hw, origin_yx)
+    base = None if neck is None else neck.base(origin_yx)
+    prior = body_prior(keypoints, i, size_hw, WEIGHT_SCALE, bones, widths=widths, waist=True, hips=hips, neck_base=base)
+    if prior is None:
+        return None
     ys, xs = origin_yx[0] // WEIGHT_SCALE, origin_yx[1] // WEIGHT_SCALE
     body = np.zeros((hs, ws), bool)
     part = prior[ys : ys + hs, xs : xs + ws] > 0
     body[: part.shape[0], : part.shape[1]] = part
-    small = lambda m: cv2.resize(m.astype(np.float32), (ws, hs), interpolation=cv2.INTER_AREA) > 0.5  # noqa: E731
     body |= small(_upper_arms_under_sleeves(codes.shape, exits or []))
     body |= _torso_to_waistband(small(_front(codes)), keypoints, i, size_hw, origin_yx)
-    return body
+    return body if neck is None else neck.drawn(body)
+
+
+@dataclass(frozen=True)
+class _Neck:
+    rows: np.ndarray  # (N,) int rows of the 1/`WEIGHT_SCALE` grid where the neck was seen
+    edges: np.ndarray  # (N, 2) float the neck's (image-left, image-right) outline in each, same grid
+
+    def base(self, origin_yx: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+        """(image-left, image-right) (2,) x, y image pixels: the neck's outline on its lowest row."""
+        y, (lo, hi) = (self.rows[-1] + 0.5) * WEIGHT_SCALE, (self.edges[-1] + 0.5) * WEIGHT_SCALE
+        oy, ox = origin_yx
+        return np.array([ox + lo, oy + y]), np.array([ox + hi, oy + y])
+
+    def drawn(self, body: np.ndarray) -> np.ndarray:
+        """(h, w) bool `body` (h, w) bool (drawn without the pose's neck) with the neck added."""
+        out = body.copy()
+        xs = np.arange(body.shape[1])
+        for y, (lo, hi) in zip(self.rows, self.edges, strict=True):
+            out[y] |= (xs >= lo - 0.5) & (xs <= hi + 0.5)
+        return out
+
+
+def _own_neck(
+    person: np.ndarray,
+    hair: np.ndarray,
+    labels: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+) -> _Neck | None:
+    """The neck of batch item `i` as the person's own, on the 1/`WEIGHT_SCALE` grid of the crop at `origin_yx` of an
+    image of `size_hw`: above the neck's base (`TORSO_NECK` over the neck joint) and within `NECK_ZONE` shoulder
+    widths of the line from the neck joint to the nose, each row the run of the `person` (h, w) bool across that
+    line less the `hair` (h, w) bool at its ends (the estimated parse map's dark jaw line is hair: inside, it cut
+    cat_model_7's neck to a sliver), widening from its narrowest row by at most `NECK_FLARE` a row on each side,
+    smoothed over `NECK_SMOOTH_PX`, but out to the whole run on a side where it reaches the body's `labels` (h, w)
+    bool past that (ootd_09597_00's freed halter strap between her neck and her bare shoulder: wall there cut a notch
+    beside her neck); None without a pose or a neck seen. The pose's neck, `NECK_WIDTH` wide, was
+    narrower than cat_model_7's (the old V tank's freed shade on his neck cut off in a vertical edge) and wider than
+    ootd_model_6's (the torso's top at the neck's base a shelf of skin with a square corner out on the wall, beside
+    the freed strap of his old tank); the flare keeps a freed strap's flat top off the neck's outline."""
+    frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
+    if frame is None:
+        return None
+    xy, ok, sw = frame
+    g = float(WEIGHT_SCALE)
+    neck = (xy[1] if ok[1] else (xy[2] + xy[5]) / 2) / g
+    top = xy[0] / g if ok[0] else neck - np.array([0.0, sw / g])
+    base = neck[1] - TORSO_NECK * sw / g
+    h, w = person.shape
+    y0, y1 = max(0, int(np.floor(top[1]))), min(h, int(np.ceil(base)))
+    if y1 - y0 < 2 or abs(top[1] - neck[1]) < 1e-6:
+        return None
+    reach = NECK_ZONE * sw / g
+    rows = np.arange(y0, y1)
+    centre = np.round(neck[0] + (rows - neck[1]) / (top[1] - neck[1]) * (top[0] - neck[0])).astype(int)
+    edges = np.full((len(rows), 2), np.nan)
+    for j, (y, c) in enumerate(zip(rows, centre, strict=True)):
+        a, b = max(0, int(c - reach)), min(w, int(c + reach) + 1)
+        if not (a <= c < b) or not person[y, c] or hair[y, c]:
+            continue  # (no neck seen across the line here: the pose's own)
+        outside = ~person[y, a:b]
+        lo, hi = np.flatnonzero(outside[: c - a]), np.flatnonzero(outside[c - a :])
+        lo, hi = a + (lo[-1] + 1 if len(lo) else 0), c + (hi[0] - 1 if len(hi) else b - 1 - c)
+        while hair[y, lo]:
+            lo += 1
+        while hair[y, hi]:
+            hi -= 1
+        edges[j] = (lo, hi)
+    seen = ~np.isnan(edges[:, 0])
+    if seen.sum() < 2:
+        return None
+    rows, edges = rows[seen], edges[seen]
+    runs = edges.copy()
+    # (held to the flare from its narrowest row up and down, then the parse map's ragged outline smoothed along it:
+    # under the jaw the face's width let cat_model_7's old V spill past his neck stand out as a blob)
+    k = max(1, round(NECK_SMOOTH_PX * size_hw[0] / 1024.0 / g))
+    narrowest = int(np.argmin(edges[:, 1] - edges[:, 0]))
+    for side, sign in ((0, -1.0), (1, 1.0)):
+        e = edges[:, side]
+        for order in (range(narrowest + 1, len(e)), range(narrowest - 1, -1, -1)):
+            for j in order:
+                prev = j - 1 if j > narrowest else j + 1
+                limit = e[prev] + sign * NECK_FLARE * abs(rows[j] - rows[prev])
+                e[j] = max(e[j], limit) if side == 0 else min(e[j], limit)
+        edges[:, side] = np.convolve(np.pad(e, k, mode="edge"), np.ones(2 * k + 1) / (2 * k + 1), mode="valid")
+    for j, y in enumerate(rows):
+        lo, hi = int(runs[j, 0]), int(runs[j, 1])
+        if labels[y, lo : max(lo, int(np.floor(edges[j, 0])))].any():
+            edges[j, 0] = lo
+        if labels[y, int(np.ceil(edges[j, 1])) + 1 : hi + 1].any():
+            edges[j, 1] = hi
+    return _Neck(rows, edges)
 
 
 def _front(codes: np.ndarray) -> np.ndarray:
