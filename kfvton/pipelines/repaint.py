@@ -242,6 +242,18 @@ OUTLINE_MARGIN = 0.05
 NECK_ZONE = 0.4
 NECK_FLARE = 0.25
 NECK_SMOOTH_PX = 2.0
+#: ... and between the neck's base and each shoulder joint the skin reaches up to the person's own outline (old
+#: clothes or body labels, not hair or face) at most SHOULDER_RISE shoulder widths above the torso's drawn top
+#: (`_own_shoulders`): cat_model_7's shoulders lie up to ~0.1 above the line from his neck's base to the shoulders'
+#: tops; below it his freed V-tank straps were wall in a band along each shoulder and the skin a trapezoid with square
+#: corners where the new collar meets the shoulders.
+SHOULDER_RISE = 0.12
+#: ... and within SHOULDER_NECK shoulder widths of the neck's centre never above the line falling SHOULDER_FALL
+#: pixels a pixel out from the neck's base: the shoulders fall from the neck, a freed strap's flat top level with the
+#: neck's base (beside ootd_model_6's slim neck) is no shoulder. Farther out none: on ootd_07966_00 (row 20) a ceiling
+#: kept a notch of wall between the new sleeve and her hair, on cat_model_7 the square corner over his right shoulder.
+SHOULDER_FALL = 0.3
+SHOULDER_NECK = 0.25
 #: The torso's sides end on the lower garment's top corners (`_waistband_corners`): its run across the mid-hip's
 #: column WAISTBAND_DOWN shoulder widths under its top, when that top lies at most WAISTBAND_UP above the hip joints
 #: and the run ends within WAISTBAND_OUT outside them.
@@ -1956,7 +1968,52 @@ def _upper_body(
     body[: part.shape[0], : part.shape[1]] = part
     body |= small(_upper_arms_under_sleeves(codes.shape, exits or []))
     body |= _torso_to_waistband(small(_front(codes)), keypoints, i, size_hw, origin_yx)
-    return body if neck is None else neck.drawn(body)
+    if neck is None:
+        return body
+    body = neck.drawn(body)
+    outline = small((codes & (CODE_OLD | CODE_BODY)) > 0) & ~small((codes & (CODE_FACE | CODE_HAIR)) > 0)
+    return _own_shoulders(body, outline, neck, keypoints, i, size_hw, origin_yx)
+
+
+def _own_shoulders(
+    body: np.ndarray,
+    outline: np.ndarray,
+    neck: _Neck,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+) -> np.ndarray:
+    """(h, w) bool `body` (h, w) bool on the 1/`WEIGHT_SCALE` grid of the crop at `origin_yx` of an image of
+    `size_hw`, with each column between the `neck`'s base and a shoulder joint of batch item `i` grown up from its
+    top through the person's `outline` (h, w) bool, at most `SHOULDER_RISE` shoulder widths and, within
+    `SHOULDER_NECK` of the neck, not above the line falling `SHOULDER_FALL` from the neck's base: the skin follows the
+    shoulders' own slope, not the torso's straight line below it."""
+    frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
+    if frame is None:
+        return body
+    xy, _, sw = frame
+    g = float(WEIGHT_SCALE)
+    rise = max(1, round(SHOULDER_RISE * sw / g))
+    lo, hi = neck.edges[-1]
+    near_px = SHOULDER_NECK * sw / g
+    xa, xb = sorted((xy[2][0] / g, xy[5][0] / g))
+    out = body.copy()
+    cols = [*range(max(0, int(np.ceil(xa))), int(np.floor(lo))), *range(int(np.ceil(hi)) + 1, int(np.floor(xb)) + 1)]
+    for x in cols:
+        if x >= body.shape[1]:
+            break
+        inside = np.flatnonzero(body[:, x])
+        if not len(inside) or inside[0] == 0:
+            continue
+        top = inside[0]
+        near = abs(x - (lo + hi) / 2) < near_px
+        ceiling = neck.rows[-1] + SHOULDER_FALL * (lo - x if x < lo else x - hi) if near else 0
+        y = top - 1
+        while y >= max(0, top - rise, ceiling) and outline[y, x]:
+            y -= 1
+        out[y + 1 : top, x] = True
+    return out
 
 
 @dataclass(frozen=True)

@@ -62,3 +62,14 @@ def test_a_broad_freed_neck_is_skin_to_its_own_outline():
     # the pose's neck (columns 86-114) cut it in vertical edges
     assert body[64:98, 82:119].all()
     assert not body[64:98, :78].any() and not body[64:98, 123:].any()
+
+
+def test_freed_shoulders_follow_their_own_outline():
+    # cat_model_7 / ootd_07966_00: the shoulders' outline (old clothes, rows 96 on) above the torso's straight line from
+    # the neck's base to the shoulders' tops: under it the freed old top was wall, a square corner of skin beside it
+    codes = _codes((80, 121), CODE_OLD)
+    codes[96:100, 60:80] = CODE_OLD
+    codes[96:100, 121:141] = CODE_OLD
+    body = _body(codes)
+    assert body[98:106, 62:76].all() and body[98:106, 125:139].all()
+    assert not body[90:95, 40:78].any() and not body[90:95, 123:161].any()  # (no higher than the outline)
