@@ -927,3 +927,17 @@ def test_strap_over_the_shoulder_is_garment():
     arms = torch.tensor(VITONHD_ARMS)
     assert torch.isin(parse[66:78, 34:42], arms).all() and torch.isin(parse[66:78, 98:106], arms).all()
     assert torch.isin(parse[100:120, 30:38], arms).all()
+
+
+def test_garment_like_wall_above_the_shoulders_is_not_old_garment():
+    """Where a soft person mask may reach beyond its outline, the old garment's colour is read back only below the
+    line through the shoulder joints: a garment-coloured patch of wall above a shoulder beside the neck (a cream tank
+    on a beige wall, cat_Yifeng_0) stays wall, while the torso's side that a coarse mask cut off is garment again."""
+    img, pose = _figure()
+    _paint(img, SHIRT, 56, 68, 46, 60)  # garment-like wall above the image-left shoulder (its joint at y = 72)
+    soft = (img < 0.99).any(1, keepdim=True).float()
+    soft[..., 56:68, 46:60] = 0.3  # may be the person
+    soft[..., 100:128, 40:43] = 0.3  # the torso's side cut off (below the shoulders)
+    parse = estimate_regions(img, pose, silhouette=soft).parse[0]
+    assert (parse[56:66, 46:60] == 0).all()  # (its lowest row: the garment's one-pixel rim, `_garment_rim`)
+    assert (parse[100:128, 40:43] == 5).float().mean() > 0.9
