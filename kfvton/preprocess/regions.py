@@ -1454,7 +1454,8 @@ def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarr
     top between an arm and the hips): background pixels that the soft person mask says may be the person (`maybe`,
     (H, W) bool), within `EDGE_SW` shoulder widths of the upper garment (5), whose Lab colour is nearer the
     garment's than the background's colour around them (`_garment_or_wall`, the background the soft mask is sure
-    of), connected to the garment, become garment; none `above` ((H, W) bool, `_above_shoulder_line`). Only added: wall inside the mask is `_wall_in_edge`'s."""
+    of), connected to the garment, become garment; none `above` ((H, W) bool, `_above_shoulder_line`). Only added:
+    wall inside the mask is `_wall_in_edge`'s."""
     garment = parse == 5
     background = parse == 0
     reach = max(2, round(EDGE_SW * sw))
