@@ -254,6 +254,10 @@ SHOULDER_RISE = 0.12
 #: kept a notch of wall between the new sleeve and her hair, on cat_model_7 the square corner over his right shoulder.
 SHOULDER_FALL = 0.3
 SHOULDER_NECK = 0.25
+#: ... and a grown shoulder joins the neck across a gap of the person's outline no wider than the neck narrowed since
+#: its base (`NECK_FLARE` a row) and NECK_JOIN (pixels of the 1/`WEIGHT_SCALE` grid: the base's rounding and the
+#: ceiling's last column): cat_model_7's notch beside his neck, not ootd_model_6's freed strap (`_to_the_neck`).
+NECK_JOIN = 2.0
 #: The torso's sides end on the lower garment's top corners (`_waistband_corners`): its run across the mid-hip's
 #: column WAISTBAND_DOWN shoulder widths under its top, when that top lies at most WAISTBAND_UP above the hip joints
 #: and the run ends within WAISTBAND_OUT outside them.
@@ -637,7 +641,8 @@ def _fill_weight(
     body = ((c.codes & CODE_SKIN) > 0) & ~c.covered
     if legs is not None:  # (the legs below the hips are a body part: the corners where they meet a hem are no sliver)
         body |= _draw_legs(legs, c.origin, c.old.shape, 1) > 0
-    wc = _no_slivers(wc, freed, body, c.covered, unit)
+    keep = None if upper is None else _shoulder_tops(upper, keypoints, i, size_hw, c.origin, c.old.shape)
+    wc = _no_slivers(wc, freed, body, c.covered, unit, keep)
     # (hair is a covered side of a gap: a freed collar's strip between a lock of hair and the new neckline is the
     # shoulder or neck under the hair, not a notch of wall)
     hair = (c.codes & CODE_HAIR) > 0
@@ -1682,8 +1687,42 @@ def _specks(front: np.ndarray, freed: np.ndarray, unit: float) -> np.ndarray:
     return (small & touching)[parts]
 
 
+def _shoulder_tops(
+    upper: np.ndarray,
+    keypoints: KeypointPairs | None,
+    i: int,
+    size_hw: tuple[int, int],
+    origin_yx: tuple[int, int],
+    shape_hw: tuple[int, ...],
+) -> np.ndarray | None:
+    """(H, W) bool of a crop of `shape_hw` at `origin_yx` of an image of `size_hw`: the body under an upper garment
+    (`upper` (h, w) bool on the 1/`WEIGHT_SCALE` grid, `_upper_body`: the person's own neck and shoulders) above the
+    line through the shoulder joints of batch item `i` and between their columns; None without them."""
+    frame = _shoulder_frame(keypoints, i, size_hw, origin_yx)
+    if frame is None:
+        return None
+    xy, _, _ = frame
+    h, w = shape_hw[:2]
+    body = upper.repeat(WEIGHT_SCALE, 0).repeat(WEIGHT_SCALE, 1)[:h, :w]
+    out = np.zeros((h, w), bool)
+    out[: body.shape[0], : body.shape[1]] = body
+    (xa, ya), (xb, yb) = sorted((tuple(xy[2]), tuple(xy[5])))
+    if xb - xa < 1:
+        return None
+    xs = np.arange(w)
+    line = ya + (xs - xa) * (yb - ya) / (xb - xa)  # (the joints' line's row in each column)
+    out &= np.arange(h)[:, None] < line[None, :]
+    out &= ((xs >= xa) & (xs <= xb))[None, :]
+    return out
+
+
 def _no_slivers(
-    weight: np.ndarray, freed: np.ndarray, skin: np.ndarray, covered: np.ndarray, unit: float
+    weight: np.ndarray,
+    freed: np.ndarray,
+    skin: np.ndarray,
+    covered: np.ndarray,
+    unit: float,
+    keep: np.ndarray | None = None,
 ) -> np.ndarray:
     """`weight` (H, W) float [0, 1] (the fill's background share) raised to background where the repainted skin (its
     `freed` (H, W) bool pixels under 0.5), with the visible `skin` (H, W) bool beside it, is thinner than 2
@@ -1691,7 +1730,9 @@ def _no_slivers(
     `SLIVER_PX` of the background's share and of the new garment (`covered` (H, W) bool): a strip of skin between
     a new sleeve or side seam that covers the body and the background is no body part; a freed forearm narrowing
     to the wrist, far from the new garment, is (it left a block of wall between the repainted arm and the hand),
-    and so is the shoulder's skin beside a strap's tip."""
+    and so is the shoulder's skin beside a strap's tip, and in `keep` (H, W) bool (`_shoulder_tops`): the skin the
+    new collar leaves on the person's own shoulder tapers to nothing where the collar meets the shoulder's slope
+    (cat_model_7 in ootd_049949_1: its tip made wall, a wedge between the skin's square end and the shirt)."""
     painted_skin = freed & (weight < 0.5)
     if not painted_skin.any():
         return weight
@@ -1709,6 +1750,8 @@ def _no_slivers(
         # (in the slivers' rows only, `distance_near`)
         sliver &= distance_near(weight > 0.5, 2 * r, sliver) <= 2 * r
         sliver &= distance_near(covered, 2 * r, sliver) <= 2 * r
+        if keep is not None:
+            sliver &= ~keep
     if not sliver.any():
         return weight
     return np.maximum(weight, _soft_grown(sliver, unit))
@@ -2013,6 +2056,36 @@ def _own_shoulders(
         while y >= max(0, top - rise, ceiling) and outline[y, x]:
             y -= 1
         out[y + 1 : top, x] = True
+    return _to_the_neck(out, outline, neck, body)
+
+
+def _to_the_neck(grown: np.ndarray, outline: np.ndarray, neck: _Neck, body: np.ndarray) -> np.ndarray:
+    """(h, w) bool `grown` (h, w) bool (the body with the shoulders grown, `_own_shoulders`) with each row's gap from
+    a grown shoulder in to the `body` (h, w) bool (before the growth: the neck) filled where the person's `outline`
+    (h, w) bool runs through it and it is no wider than the `neck` narrowed since its base (`NECK_FLARE`) and
+    `NECK_JOIN`, in the rows from the neck's top to the growth's lowest. The shoulders grow only outside the neck's base and the neck narrows upwards
+    (`NECK_FLARE`): on cat_model_7 (ootd_049949_1) a notch of wall 4-8 px wide between his left shoulder's slope and
+    his neck left a pale speck by the neck (the rest of it made skin again by `_no_gaps`). A shoulder grown only
+    farther out (`SHOULDER_NECK`'s ceiling) is not joined: else a join ran in along ootd_model_6's freed strap."""
+    out = grown.copy()
+    added = grown & ~body
+    centre = int(round(float(neck.edges[-1].mean())))
+    rows = np.flatnonzero(added.any(axis=1))
+    for y in rows[rows >= neck.rows[0]]:
+        most = NECK_FLARE * max(0, neck.rows[-1] - y) + NECK_JOIN  # (the flare's narrowing since the base)
+        inner = np.flatnonzero(added[y, :centre])  # (image-left shoulder: its innermost grown pixel, then the neck)
+        if len(inner):
+            x0 = inner[-1] + 1
+            x1 = x0 + int(np.argmax(body[y, x0:centre])) if body[y, x0:centre].any() else x0
+            if x1 - x0 <= most and outline[y, x0:x1].all():
+                out[y, x0:x1] = True
+        inner = np.flatnonzero(added[y, centre:])
+        if len(inner):
+            x1 = centre + inner[0]
+            row = body[y, centre:x1]
+            x0 = centre + len(row) - int(np.argmax(row[::-1])) if row.any() else x1
+            if x1 - x0 <= most and outline[y, x0:x1].all():
+                out[y, x0:x1] = True
     return out
 
 

@@ -823,3 +823,22 @@ def test_a_freed_forearm_takes_the_hands_tone_not_the_lit_chests() -> None:
         chroma = np.median(forearm, 0) / np.median(forearm, 0).sum()
         target = np.array(HANDS if arm_zone is not None else CHEST)
         assert np.abs(chroma - target / target.sum()).max() < 0.02
+
+
+def test_no_sliver_at_the_tip_of_a_shoulders_own_skin():
+    """`_no_slivers`: the repainted skin between the new collar and the wall tapers to nothing where the collar meets
+    the shoulder's slope; in `keep` (the person's own shoulder top, `_shoulder_tops`) its tip stays skin (on
+    cat_model_7 in ootd_049949_1 it became a wedge of wall after the skin's square end); elsewhere it is a sliver."""
+    from kfvton.pipelines.repaint import _no_slivers
+
+    h, w = 80, 120
+    ys, xs = np.mgrid[0:h, 0:w]
+    shoulder = ys >= 20 + 0.3 * xs  # the shoulder's slope: wall above it
+    collar = ys >= 50 - 0.05 * xs  # the new garment, its top edge rising slowly outwards
+    weight = np.where(shoulder, 0.0, 1.0).astype(np.float32)
+    freed = shoulder & ~collar
+    skin = np.zeros((h, w), bool)
+    tip = freed & (xs >= 80)  # the wedge's last 12-px-thin part
+    assert _no_slivers(weight, freed, skin, collar, 1.0)[tip].max() > 0.5
+    keep = ys < 60
+    assert _no_slivers(weight, freed, skin, collar, 1.0, keep)[tip].max() < 0.5

@@ -73,3 +73,31 @@ def test_freed_shoulders_follow_their_own_outline():
     body = _body(codes)
     assert body[98:106, 62:76].all() and body[98:106, 125:139].all()
     assert not body[90:95, 40:78].any() and not body[90:95, 123:161].any()  # (no higher than the outline)
+
+
+def test_the_grown_shoulder_joins_the_neck_through_the_outline():
+    # cat_model_7's left shoulder (ootd_049949_1): the shoulders grow only outside the neck's base, the neck narrows
+    # upwards, so a notch of wall 2-4 grid pixels wide was left between the shoulder's slope and the neck (a speck)
+    from kfvton.pipelines.repaint import _Neck, _to_the_neck
+
+    h, w = 40, 60
+    body = np.zeros((h, w), bool)
+    body[10:30, 26:35] = True  # the neck, 9 wide from row 10 ...
+    body[29, 24:35] = True  # ... its base row wider (the flare)
+    body[30:, 10:50] = True  # the torso from the neck's base
+    grown = body.copy()
+    grown[20:30, 10:24] = True  # the image-left shoulder grown up to row 20, up to the neck's base's columns
+    outline = grown.copy()
+    outline[18:30, 10:26] = True  # the person reaches from the shoulder's slope to the neck
+    outline[25, 25] = False  # (one row with the wall in the gap: it stays)
+    edges = np.tile([26.0, 34.0], (20, 1))
+    edges[-1] = (24.0, 34.0)
+    neck = _Neck(np.arange(10, 30), edges)
+    out = _to_the_neck(grown, outline, neck, body)
+    assert out[20:25, 24:26].all() and out[26:30, 24:26].all()
+    assert not out[25, 24:26].any()
+    assert not out[18:20, 10:26].any()  # (no higher than the grown shoulder)
+    assert (out[:, 35:] == grown[:, 35:]).all()  # (nothing grown on the image-right: nothing to join)
+    # a shoulder grown only farther out (beside ootd_model_6's slim neck, past a freed strap) is not joined
+    grown[20:30, 18:24] = False
+    assert (_to_the_neck(grown, outline, neck, body) == grown).all()
