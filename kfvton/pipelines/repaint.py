@@ -2063,10 +2063,11 @@ def _to_the_neck(grown: np.ndarray, outline: np.ndarray, neck: _Neck, body: np.n
     """(h, w) bool `grown` (h, w) bool (the body with the shoulders grown, `_own_shoulders`) with each row's gap from
     a grown shoulder in to the `body` (h, w) bool (before the growth: the neck) filled where the person's `outline`
     (h, w) bool runs through it and it is no wider than the `neck` narrowed since its base (`NECK_FLARE`) and
-    `NECK_JOIN`, in the rows from the neck's top to the growth's lowest. The shoulders grow only outside the neck's base and the neck narrows upwards
-    (`NECK_FLARE`): on cat_model_7 (ootd_049949_1) a notch of wall 4-8 px wide between his left shoulder's slope and
-    his neck left a pale speck by the neck (the rest of it made skin again by `_no_gaps`). A shoulder grown only
-    farther out (`SHOULDER_NECK`'s ceiling) is not joined: else a join ran in along ootd_model_6's freed strap."""
+    `NECK_JOIN`, in the rows from the neck's top to the growth's lowest. The shoulders grow only outside the neck's
+    base and the neck narrows upwards (`NECK_FLARE`): on cat_model_7 (ootd_049949_1) a notch of wall 4-8 px wide
+    between his left shoulder's slope and his neck left a pale speck by the neck (the rest of it made skin again by
+    `_no_gaps`). A shoulder grown only farther out (`SHOULDER_NECK`'s ceiling) is not joined: else a join ran in along
+    ootd_model_6's freed strap."""
     out = grown.copy()
     added = grown & ~body
     centre = int(round(float(neck.edges[-1].mean())))
