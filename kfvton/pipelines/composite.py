@@ -486,10 +486,13 @@ def composite_garment(
         worn = None if sleeves is None else broadcast_batch(sleeves, b, "sleeves").to(person.device)
         own_sleeves = None if worn is None else worn.any(dim=1)
         if keypoints is not None:
-            below = _below_sleeves(keypoints, b, (h, w), person.device, worn)
+            worn_np = None if worn is None else worn.cpu().numpy()
+            # (each column's sleeve end, `_sleeve_end_rows`, at each column's hem with `worn`: read by both below)
+            ends = [_sleeve_end_rows(keypoints, i, (h, w), None if worn_np is None else worn_np[i]) for i in range(b)]
+            below = _below_sleeves(keypoints, ends, (h, w), person.device)
             arms = arms & (_torso_polygon(keypoints, b, (h, w), person.device) | below)
             arms = arms & ~_bare_shoulders(keypoints, b, (h, w), person.device)
-            arms = arms & ~_upper_arms_in_sleeves(keypoints, b, (h, w), person.device, arms, worn)
+            arms = arms & ~_upper_arms_in_sleeves(keypoints, ends, (h, w), person.device, arms)
             # under the sleeves, the pose's arms are in front where the parse map has old clothes (a long old
             # sleeve hides the arm): the garment's hem or side does not cover them; the repaint paints them
             limbs = _limbs(keypoints, (codes & CODE_ARM) > 0, (h, w))
@@ -1644,11 +1647,10 @@ def _bare_shoulders(keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], 
 
 def _upper_arms_in_sleeves(
     keypoints: KeypointPairs,
-    b: int,
+    ends: Sequence[np.ndarray],
     size_hw: tuple[int, int],
     device: torch.device,
     arms: Tensor | None = None,
-    worn: Tensor | None = None,
 ) -> Tensor:
     """(B, H, W) bool: the upper arms (`SLEEVE_TUBE` wide) above the lowest sleeve-end target, but the pose's
     forearms: a sleeve is a tube around the upper arm, so an arm there is inside it, under the garment, even where
@@ -1657,15 +1659,12 @@ def _upper_arms_in_sleeves(
     inner edge inside the dress's short sleeve). Above the armpit targets, with `arms` (B, H, W) bool, also the
     rest of each arm's run across the row from the tube, at most `SLEEVE_RUN` shoulder widths (the arm is widest
     there: a loose T-shirt dress's wide torso kept the inner edge of 020715's arm in front as a skin-coloured slit
-    by its shoulder). All False without sleeve targets or a pose. With `worn` (B, 2, H, W) bool, the new sleeves'
-    pixels, the tube ends at each column's hem (`_sleeve_end_rows`)."""
+    by its shoulder). All False without sleeve targets or a pose. `ends`: per batch item the (W,) row where each
+    column's sleeve ends (`_sleeve_end_rows`: at its hem with the new sleeves' pixels), where the tube ends."""
     h, w = size_hw
-    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
+    out = torch.zeros((len(ends), h, w), dtype=torch.bool, device=device)
     arms_np = None if arms is None else arms.cpu().numpy()
-    worn_np = None if worn is None else worn.cpu().numpy()
-    for i in range(b):
-        # (each sleeve's own end: `_sleeve_end_rows`)
-        rows = _sleeve_end_rows(keypoints, i, size_hw, None if worn_np is None else worn_np[i])
+    for i, rows in enumerate(ends):
         upper = body_prior(keypoints, i, size_hw, 1, UPPER_ARMS, torso=False, widths=SLEEVE_TUBE)
         if not np.isfinite(rows).all() or upper is None:
             continue
@@ -1698,19 +1697,16 @@ def _arm_runs(inside: np.ndarray, arm: np.ndarray, rows: int, reach: float) -> n
 
 
 def _below_sleeves(
-    keypoints: KeypointPairs, b: int, size_hw: tuple[int, int], device: torch.device, worn: Tensor | None = None
+    keypoints: KeypointPairs, ends: Sequence[np.ndarray], size_hw: tuple[int, int], device: torch.device
 ) -> Tensor:
     """(B, H, W) bool: the rows under the garment's sleeves, where no part of it covers an arm (an arm there is in
     front of the garment: a hem or a side flap does not hide it): under each side's own lowest sleeve-end target
     (`_sleeve_end_rows`), or under the
-    lowest armpit target of a sleeveless garment; all False without either. With `worn` (B, 2, H, W) bool, the new
-    sleeves' pixels: under each column's hem (`_sleeve_end_rows`)."""
+    lowest armpit target of a sleeveless garment; all False without either. `ends`: per batch item the (W,) rows
+    of `_sleeve_end_rows` (each column's hem with the new sleeves' pixels)."""
     h, w = size_hw
-    out = torch.zeros((b, h, w), dtype=torch.bool, device=device)
-    worn_np = None if worn is None else worn.cpu().numpy()
-    for i in range(b):
-        # (each sleeve's own end: `_sleeve_end_rows`)
-        rows = _sleeve_end_rows(keypoints, i, size_hw, None if worn_np is None else worn_np[i])
+    out = torch.zeros((len(ends), h, w), dtype=torch.bool, device=device)
+    for i, rows in enumerate(ends):
         start = np.ceil(rows) + 1
         if not np.isfinite(rows).all():
             row = _lowest_target_y(keypoints, i, size_hw, ("armpit_left", "armpit_right"))
