@@ -59,7 +59,7 @@ What `composite_garment` does, in order (the parse-map steps follow the garment 
          arms each across its own width, `_arm_light`, also where an arm meets the repainted torso, its inner
          side only below the armpit) and, on the torso, the chest's (`_torso_light`: darker towards the sides of
          the pose's torso outline under the shoulders, and beside them, `_torso_sides`; the collarbones), and
-         the visible skin's light carried down under it (`skin_light_below`: the neck's lit middle into an open V),
+         the visible skin's light carried down under it (`skin_carried_below`: the neck's lit middle into an open V),
          under the face its shadow on the neck (`jaw_shadow`: darker under the jaw, not the lit face's tone); the
          real skin next to it takes the fill's colour at low frequencies over `SKIN_BLEND_PX` (`_blend_into_skin`:
          no seam at an old sleeve's hem across an arm); the legs repainted below the hips (`_leg_fill`) take no

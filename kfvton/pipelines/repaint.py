@@ -814,7 +814,7 @@ def _fill(
     only as the pose's torso sides and arms shade it past its seeds, `_near_skin`; under visible skin at the level of
     the skin right above, `_at_level_below`), shading the
     skin as the person's own skin shades (`shade_skin`, `skin_slopes`: redder in the shadows) and the visible skin's
-    light carried down under it (`skin_light_below`: the neck's over an open V) and under the face the `jaw`'s shadow
+    light carried down under it (`skin_carried_below`: the neck's over an open V) and under the face the `jaw`'s shadow
     (`jaw_shadow`; the skin continued nearby is not the face's either: its light is not the neck's) and beside the new
     garment its contact shadow (`garment_edge_shadow`), both with the
     grain of the real skin and background nearby (`_grain`: a smooth fill looks like plastic), mixed by the background
@@ -849,7 +849,7 @@ def _fill(
     # the old clothes' light but their lit stripes and narrow folds, a freed forearm its own sleeve's
     painted = c.old & ~c.covered & (wc < 0.5)
     gain = clothes_light_on_skin(gain, painted, unit)
-    # the visible skin's light carried down under it (`skin_light_below`: the neck's over an open V)
+    # the visible skin's light carried down under it (`skin_carried_below`: the neck's over an open V)
     below = skin_carried_below(ci, skin_seed & ((cc & CODE_FACE) == 0), unit)
     light = below.gain
     if near_skin is not None:

@@ -47,7 +47,6 @@ __all__ = [
     "limb_shading",
     "shade_skin",
     "skin_slopes",
-    "skin_light_below",
     "skin_carried_below",
     "SkinBelow",
     "jaw_shadow",
@@ -199,7 +198,7 @@ CLAVICLE = (0.06, 0.08)
 CLAVICLE_BELOW = 0.07
 CLAVICLE_SIGMA = (0.025, 0.045)
 #: Repainted skin under visible skin (an open V under the neck, an upper arm under a bare shoulder) carries its light
-#: on (`skin_light_below`): the visible skin's low frequencies (the log of its mean luminance in BOX_GRID cells)
+#: on (`skin_carried_below`): the visible skin's low frequencies (the log of its mean luminance in BOX_GRID cells)
 #: continue down each column, fading to the skin's median over SKIN_LIGHT_DECAY_PX (at 1024 rows; e^-1), blurred
 #: across by SKIN_LIGHT_SOFT cells, the gain within exp(+-SKIN_LIGHT_RANGE). A V of one tone under a neck lit in
 #: the middle and shaded at its sides (the unseen 00035, 09597) looked pasted on; 128 px reach the V's middle.
@@ -618,26 +617,20 @@ def garment_edge_shadow(covered: np.ndarray, unit: float) -> np.ndarray:
     return (1.0 - GARMENT_SHADOW * np.exp(-d / (GARMENT_SHADOW_PX * unit))).astype(np.float32)
 
 
-def skin_light_below(img: np.ndarray, skin: np.ndarray, unit: float) -> np.ndarray:
-    """(H, W) float32 gain ~ 1 for repainted skin: the light of the visible `skin` (H, W) bool of `img` (H, W, 3)
-    [0, 1] continued downwards (`SKIN_LIGHT_DECAY_PX`): the body below a lit neck or shoulder is lit alike, the
-    column under a shaded side shaded; 1 where no skin shows above. Relative to the skin's median log-luminance
-    (the repaint's tone is the visible skin's median; over `BOX_GRID` cells). At 1/`BOX_GRID` of the resolution,
-    bilinear back."""
-    return skin_carried_below(img, skin, unit).gain
-
-
 @dataclass(frozen=True)
 class SkinBelow:
-    gain: np.ndarray  # (H, W) float32 `skin_light_below`'s gain (relative to the skin's median, fading to 1)
+    gain: np.ndarray  # (H, W) float32 the light carried down (relative to the skin's median, fading to 1)
     luma: np.ndarray  # (H, W) float32 the luminance of the visible skin right above, carried down unfaded
     share: np.ndarray  # (H, W) float32 [0, 1] how much that holds: 1 under the skin, fading as the gain does
 
 
 def skin_carried_below(img: np.ndarray, skin: np.ndarray, unit: float) -> SkinBelow:
-    """The visible `skin` (H, W) bool of `img` (H, W, 3) [0, 1] carried down each column (`skin_light_below`): its
-    gain relative to the skin's median, the skin's own luminance right above (absolute, unfaded) and the share
-    (H, W) [0, 1] by which that luminance still holds (e^-1 at `SKIN_LIGHT_DECAY_PX`, 0 where no skin shows above)."""
+    """The light of the visible `skin` (H, W) bool of `img` (H, W, 3) [0, 1] carried down each column
+    (`SKIN_LIGHT_DECAY_PX`): the body below a lit neck or shoulder is lit alike, the column under a shaded side
+    shaded. `gain` (H, W) float32 ~ 1 for repainted skin, relative to the skin's median log-luminance (the repaint's
+    tone is the visible skin's median; over `BOX_GRID` cells), 1 where no skin shows above; the skin's own luminance
+    right above (absolute, unfaded) and the share (H, W) [0, 1] by which that luminance still holds (e^-1 at
+    `SKIN_LIGHT_DECAY_PX`, 0 where no skin shows above). At 1/`BOX_GRID` of the resolution, bilinear back."""
     h, w = skin.shape
     size = (-(-w // BOX_GRID), -(-h // BOX_GRID))
     share = cv2.resize(skin.astype(np.float32), size, interpolation=cv2.INTER_AREA)

@@ -28,7 +28,6 @@ from kfvton.pipelines.shading import (
     shade_skin,
     sheen_scale,
     skin_carried_below,
-    skin_light_below,
     skin_slopes,
     torso_shading,
 )
@@ -313,7 +312,7 @@ class TestSkinShading:
         assert saturation[2] > saturation[1] + 0.02 > saturation[0] + 0.04, saturation  # grey shadows keep it
 
 
-def test_skin_light_below_carries_a_neck_lit_in_the_middle_down_into_the_v():
+def test_skin_carried_below_carries_a_neck_lit_in_the_middle_down_into_the_v():
     """A neck lit in the middle and shaded at its sides: the repaint under it is lit alike, fading to 1 farther down
     (the skin's median), and is 1 under no skin."""
     h, w = 512, 256
@@ -322,17 +321,17 @@ def test_skin_light_below_carries_a_neck_lit_in_the_middle_down_into_the_v():
     img = np.repeat(np.broadcast_to(lum[None, :, None], (h, w, 1)), 3, axis=2).astype(np.float32)
     skin = np.zeros((h, w), bool)
     skin[:120, 88:168] = True  # the neck; below it, the repaint
-    gain = skin_light_below(img, skin, 1.0)
+    gain = skin_carried_below(img, skin, 1.0).gain
     below = 140
     assert gain[below, 128] > 1.03 and gain[below, 92] < 0.97  # the neck's light continued: lit middle, shaded sides
     assert gain[below, 128] > gain[400, 128] > 1.0  # fading with the distance from the neck
     assert abs(gain[below, 20] - 1.0) < 0.01 and abs(gain[below, 236] - 1.0) < 0.01  # no skin above: 1
-    assert np.allclose(skin_light_below(img, np.zeros_like(skin), 1.0), 1.0)
+    assert np.allclose(skin_carried_below(img, np.zeros_like(skin), 1.0).gain, 1.0)
 
 
 def test_skin_carried_below_holds_the_level_of_the_skin_right_above():
     """Under a neck lit at its base and shaded above it, the carried level is the base's own luminance (unfaded),
-    its share 1 right under the skin, fading down, 0 under no skin; the gain is `skin_light_below`'s."""
+    its share 1 right under the skin, fading down, 0 under no skin."""
     h, w = 512, 256
     img = np.full((h, w, 3), 0.3, np.float32)
     img[:100, 88:168] = 0.2  # the neck's shaded top
@@ -342,7 +341,6 @@ def test_skin_carried_below_holds_the_level_of_the_skin_right_above():
     below = skin_carried_below(img, skin, 1.0)
     assert abs(below.luma[200, 128] - 0.5) < 0.01  # the base's level, not the neck's average
     assert below.share[124, 128] > 0.9 > below.share[300, 128] > 0.1 and below.share[200, 20] < 0.01
-    np.testing.assert_allclose(below.gain, skin_light_below(img, skin, 1.0))
 
 
 def _face_ellipse(rim: float | None = None) -> tuple[np.ndarray, np.ndarray]:
