@@ -18,6 +18,7 @@ from torch import Tensor
 from .._arrays import (
     LUMA_WEIGHTS,
     above_half,
+    above_line,
     blur_at,
     blur_box,
     blur_in_box,
@@ -1706,12 +1707,11 @@ def _shoulder_tops(
     body = upper.repeat(WEIGHT_SCALE, 0).repeat(WEIGHT_SCALE, 1)[:h, :w]
     out = np.zeros((h, w), bool)
     out[: body.shape[0], : body.shape[1]] = body
-    (xa, ya), (xb, yb) = sorted((tuple(xy[2]), tuple(xy[5])))
+    xa, xb = sorted((float(xy[2][0]), float(xy[5][0])))
     if xb - xa < 1:
         return None
     xs = np.arange(w)
-    line = ya + (xs - xa) * (yb - ya) / (xb - xa)  # (the joints' line's row in each column)
-    out &= np.arange(h)[:, None] < line[None, :]
+    out &= above_line(xy[2], xy[5], (h, w))
     out &= ((xs >= xa) & (xs <= xb))[None, :]
     return out
 

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .._arrays import mask_box, true_runs
+from .._arrays import above_line, mask_box, true_runs
 from .._checks import check_image, check_shape
 from ..keypoints.formats import check_pose_joints
 from ..keypoints.pose import PRESENT_THRESHOLD, Pose, joint_index
@@ -810,7 +810,7 @@ def _one(
         # (of the face's skin hue too: a khaki or olive jacket beside the neck is skin_like the neck in rgb chroma)
         _lit_skin(parse, rgb, chest, body & (yy < split) & hue_ok, sw)
     if maybe is not None:
-        _garment_edge(parse, lab, sw, maybe & ~sil, _above_shoulder_line(rs, ls, (h, w)))
+        _garment_edge(parse, lab, sw, maybe & ~sil, above_line(rs, ls, (h, w)))
     _carried(parse, lab, skin_dist, [joint(n) for n in _CARRY_JOINTS], sw)
     if hips and chest is not None and thigh is not None:  # a dress, whether or not a split was found (a print's)
         rh, lh = joint("right_hip"), joint("left_hip")
@@ -1435,27 +1435,16 @@ def _garment_or_wall(
     return cv2.GaussianBlur(score, (0, 0), 1.5)  # (a 13-tap kernel)
 
 
-def _above_shoulder_line(rs: np.ndarray, ls: np.ndarray, hw: tuple[int, int]) -> np.ndarray:
-    """(H, W) bool: the pixels above the line through the pose's shoulder joints `rs` and `ls` (x, y), extended
-    across the photo. Above it the person mask's outline is the shoulders' and the neck's skin, not a side of the old
-    garment: `_garment_edge` reads no garment there (a cream tank's colour on a beige wall beside a bare shoulder
-    made a bump of old top on the wall that the new garment was then grown over, a striped hood above cat_Yifeng_0's
-    shoulder)."""
-    h, w = hw
-    run = float(ls[0] - rs[0])
-    slope = (float(ls[1] - rs[1]) / run) if abs(run) > 1e-6 else 0.0
-    xx = np.arange(w, dtype=np.float64)[None, :]
-    yy = np.arange(h, dtype=np.float64)[:, None]
-    return yy < rs[1] + slope * (xx - rs[0])
-
-
 def _garment_edge(parse: np.ndarray, lab: np.ndarray, sw: float, maybe: np.ndarray, above: np.ndarray) -> None:
     """Old garment beyond the person mask (a coarse mask cuts a white top's side off a light wall, or the strip of
     top between an arm and the hips): background pixels that the soft person mask says may be the person (`maybe`,
     (H, W) bool), within `EDGE_SW` shoulder widths of the upper garment (5), whose Lab colour is nearer the
     garment's than the background's colour around them (`_garment_or_wall`, the background the soft mask is sure
-    of), connected to the garment, become garment; none `above` ((H, W) bool, `_above_shoulder_line`). Only added:
-    wall inside the mask is `_wall_in_edge`'s."""
+    of), connected to the garment, become garment; none `above` ((H, W) bool: the pixels above the line through the
+    pose's shoulder joints). Above it the person mask's outline is the shoulders' and the neck's skin, not a side of
+    the old garment: a cream tank's colour on a beige wall beside a bare shoulder made a bump of old top on the wall
+    that the new garment was then grown over, a striped hood above cat_Yifeng_0's shoulder. Only added: wall inside
+    the mask is `_wall_in_edge`'s."""
     garment = parse == 5
     background = parse == 0
     reach = max(2, round(EDGE_SW * sw))
